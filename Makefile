@@ -1,0 +1,121 @@
+# lctk — build, test, install.  `make` builds every cmd/lc*.c against libcore.
+# `make demo` and `make check` are the README's two commands; both run `make deps` first.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share/lctk
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+DESTDIR   ?=
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+PKGS      := jansson libarchive zlib libpcre2-8 libcurl
+
+# SAN=1 builds everything with ASan+UBSan into a separate tree.
+ifeq ($(SAN),1)
+B         ?= build-san
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B         ?= build
+SANFLAGS  :=
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -Ilib $(PKG_CFLAGS) \
+              -DLCTK_VERSION='"$(VERSION)"' -DLCTK_DATADIR='"$(DATADIR)"'
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
+LIBS        = $(PKG_LIBS) -lstemmer -lm
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+CMD_SRC   := $(sort $(wildcard cmd/lc*.c))
+PROGS     := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNITS     := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+MANS      := $(sort $(wildcard man/*.[1-9]))
+
+.PHONY: all deps deps-build deps-test check units lint completions demo bench \
+        install uninstall clean fuzz
+.SUFFIXES:
+
+all: $(PROGS)
+
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -c -o $@ $<
+
+$(B)/libcore.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/bin/%: cmd/%.c $(B)/libcore.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libcore.a $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libcore.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libcore.a $(LIBS)
+
+-include $(LIB_OBJ:.o=.d)
+
+# --- dependencies (Debian) -------------------------------------------------
+DEB_BUILD := gcc make pkg-config libjansson-dev libarchive-dev zlib1g-dev \
+             libpcre2-dev libstemmer-dev libcurl4-openssl-dev
+DEB_TEST  := bats bats-assert bats-support mandoc perl python3 libarchive-tools \
+             gnuplot-nox zstd xz-utils bzip2 zip
+deps-build:
+	@sh tests/deps.sh $(DEB_BUILD)
+deps-test:
+	@sh tests/deps.sh $(DEB_BUILD) $(DEB_TEST)
+deps: deps-test
+
+# --- tests ------------------------------------------------------------------
+# One prove run over the C unit tests and every bats suite: its last lines are
+# prove's summary ("Result: PASS").
+check: deps-test
+	@$(MAKE) --no-print-directory all units
+	LCTK_BUILD=$(CURDIR)/$(B) prove --exec $(CURDIR)/tests/run-test $(UNITS) $(sort $(wildcard tests/*.bats))
+
+units: $(UNITS)
+
+lint: all
+	@sh tests/lint.sh $(B)
+
+completions: all
+	@sh completions/generate.sh $(B)/bin completions
+
+# --- demo -------------------------------------------------------------------
+demo: deps-build
+	@$(MAKE) --no-print-directory all
+	@sh share/lctk/recipes/demo.sh $(B)/bin
+
+bench: all
+	@sh tests/bench/run.sh $(B)/bin
+
+fuzz:
+	@sh tests/fuzz/run.sh
+
+# --- install ----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	cp -R share/lctk/. $(DESTDIR)$(DATADIR)
+	for m in $(MANS); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+	  install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	install -m 644 completions/lctk.bash $(DESTDIR)$(BASHCOMPDIR)/lctk
+	for p in $(notdir $(PROGS)); do ln -sf lctk $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	install -m 644 completions/_lctk $(DESTDIR)$(ZSHCOMPDIR)/_lctk
+
+uninstall:
+	for p in $(notdir $(PROGS)); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/lctk $(DESTDIR)$(ZSHCOMPDIR)/_lctk
+
+clean:
+	rm -rf build build-san

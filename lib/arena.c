@@ -1,0 +1,52 @@
+/* arena — bump allocator in growing blocks. */
+#include "arena.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct lc_arena_block {
+	lc_arena_block *next;
+	size_t pad;           /* keeps data 16-byte aligned */
+	char data[];
+};
+
+void *lc_arena_alloc(lc_arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!a->head || a->used + n > a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64 * 1024;
+		if (cap > (64u << 20))
+			cap = 64u << 20;
+		if (cap < n)
+			cap = n;
+		lc_arena_block *b = lc_xmalloc(sizeof *b + cap);
+		b->next = a->head;
+		a->head = b;
+		a->cap = cap;
+		a->used = 0;
+	}
+	void *p = a->head->data + a->used;
+	a->used += n;
+	a->total += n;
+	return p;
+}
+
+char *lc_arena_strndup(lc_arena *a, const char *s, size_t n)
+{
+	char *p = lc_arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+void lc_arena_free(lc_arena *a)
+{
+	lc_arena_block *b = a->head;
+	while (b) {
+		lc_arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	memset(a, 0, sizeof *a);
+}

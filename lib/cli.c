@@ -1,0 +1,220 @@
+/* cli — getopt_long driven by a table; help, version, completion dump, numbers. */
+#include "cli.h"
+#include "err.h"
+#include "output.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OPT_HELP (-100)
+#define OPT_VERSION (-101)
+#define OPT_DUMP (-102)
+
+static char *self_path;
+
+void lc_cli_init(int argc, char **argv)
+{
+	(void)argc;
+	lc_set_progname(argv[0]);
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		self_path = lc_xstrdup(buf);
+	}
+	lc_output_install_signal_cleanup();
+}
+
+static int n_opts(const lc_opt *o)
+{
+	int n = 0;
+	while (o && o[n].name)
+		n++;
+	return n;
+}
+
+static void build(lc_cli *st, const lc_cmd *cmd)
+{
+	int n = n_opts(cmd->opts);
+	struct option *lo = lc_xcalloc((size_t)n + 4, sizeof *lo);
+	char *so = lc_xmalloc((size_t)n * 2 + 8);
+	size_t k = 0;
+	so[k++] = ':';
+	so[k++] = 'h';
+	for (int i = 0; i < n; i++) {
+		const lc_opt *o = &cmd->opts[i];
+		lo[i].name = o->name;
+		lo[i].has_arg = o->arg ? required_argument : no_argument;
+		lo[i].flag = NULL;
+		lo[i].val = 1000 + i;         /* index-based, mapped back to id */
+		if (o->id > 0 && o->id < 256) {
+			so[k++] = (char)o->id;
+			if (o->arg)
+				so[k++] = ':';
+		}
+	}
+	so[k] = 0;
+	lo[n] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	lo[n + 1] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
+	lo[n + 2] = (struct option){ "lctk-options", no_argument, NULL, OPT_DUMP };
+	st->longopts = lo;
+	st->shortopts = so;
+}
+
+void lc_cli_help(const lc_cmd *cmd)
+{
+	printf("usage: %s %s\n%s\n\noptions:\n", cmd->name, cmd->usage, cmd->summary);
+	for (const lc_opt *o = cmd->opts; o && o->name; o++) {
+		char left[64];
+		if (o->id > 0 && o->id < 256)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", o->id, o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		printf("  %-26s %s\n", left, o->help);
+	}
+	printf("  %-26s %s\n", "-h, --help", "show this help and exit");
+	printf("  %-26s %s\n", "    --version", "show the version and exit");
+	printf("\nSee %s(1) for details.\n", lc_progname());
+}
+
+/* One line per option: "opt\t-x\t--name\tARG\tcomplete", then "sub\tNAME" lines. */
+static void dump(const lc_cmd *cmd)
+{
+	for (const lc_opt *o = cmd->opts; o && o->name; o++) {
+		char s[4] = "";
+		if (o->id > 0 && o->id < 256)
+			snprintf(s, sizeof s, "-%c", o->id);
+		printf("opt\t%s\t--%s\t%s\t%s\n", s, o->name, o->arg ? o->arg : "", o->complete ? o->complete : "");
+	}
+	printf("opt\t-h\t--help\t\t\nopt\t\t--version\t\t\n");
+	for (const char *const *s = cmd->subcommands; s && *s; s++)
+		printf("sub\t%s\n", *s);
+}
+
+void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", lc_progname());
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", cmd->name);
+	lc_run_die_hooks();
+	exit(LC_EXIT_USAGE);
+}
+
+int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
+{
+	if (!st->longopts) {
+		build(st, cmd);
+		optind = 1;
+		opterr = 0;
+	}
+	int li = -1;
+	int c = getopt_long(argc, argv, st->shortopts, st->longopts, &li);
+	st->ind = optind;
+	if (c == -1) {
+		free(st->longopts);
+		free(st->shortopts);
+		st->longopts = NULL;
+		st->shortopts = NULL;
+		return -1;
+	}
+	switch (c) {
+	case 'h':
+	case OPT_HELP:
+		lc_cli_help(cmd);
+		exit(0);
+	case OPT_VERSION:
+		printf("%s (lctk) %s\n", cmd->name, LCTK_VERSION);
+		exit(0);
+	case OPT_DUMP:
+		dump(cmd);
+		exit(0);
+	case ':':
+		if (optopt > 0 && optopt < 256)
+			lc_cli_usage_error(cmd, "option -%c needs an argument", optopt);
+		lc_cli_usage_error(cmd, "option %s needs an argument", argv[optind - 1]);
+	case '?':
+		if (optopt > 0 && optopt < 256)
+			lc_cli_usage_error(cmd, "unknown option -%c", optopt);
+		lc_cli_usage_error(cmd, "unknown option %s", argv[optind - 1]);
+	}
+	if (c >= 1000) {
+		st->cur = &cmd->opts[c - 1000];
+		return st->cur->id;
+	}
+	for (const lc_opt *o = cmd->opts; o && o->name; o++)
+		if (o->id == c) {
+			st->cur = o;
+			return c;
+		}
+	lc_cli_usage_error(cmd, "unknown option -%c", c);
+}
+
+long lc_cli_long(const char *opt, const char *arg, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || errno == ERANGE || v < min || v > max)
+		lc_die(LC_EXIT_USAGE, "option %s: '%s' is not a whole number from %ld to %ld", opt, arg, min, max);
+	return v;
+}
+
+double lc_cli_double(const char *opt, const char *arg, double min, double max)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || errno == ERANGE || !isfinite(v) || v < min || v > max)
+		lc_die(LC_EXIT_USAGE, "option %s: '%s' is not a number from %g to %g", opt, arg, min, max);
+	return v;
+}
+
+static char *try_dir(const char *dir, const char *rel)
+{
+	size_t n = strlen(dir) + strlen(rel) + 2;
+	char *p = lc_xmalloc(n);
+	snprintf(p, n, "%s/%s", dir, rel);
+	if (access(p, F_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+char *lc_data_path(const char *rel)
+{
+	const char *env = getenv("LCTK_DATA");
+	if (env && *env)
+		return try_dir(env, rel);
+	char *p;
+	if (self_path) {
+		char *dir = lc_xstrdup(self_path);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = 0;
+		/* PREFIX/bin/lcX -> PREFIX/share/lctk; build/bin/lcX -> ../../share/lctk */
+		const char *ups[] = { "/../share/lctk", "/../../share/lctk" };
+		for (size_t i = 0; i < 2; i++) {
+			size_t n = strlen(dir) + strlen(ups[i]) + 1;
+			char *d = lc_xmalloc(n);
+			snprintf(d, n, "%s%s", dir, ups[i]);
+			p = try_dir(d, rel);
+			free(d);
+			if (p) {
+				free(dir);
+				return p;
+			}
+		}
+		free(dir);
+	}
+	return try_dir(LCTK_DATADIR, rel);
+}

@@ -1,0 +1,73 @@
+/*
+ * cli — one option table per program drives getopt_long, --help, the lint check
+ * and the shell completions.
+ *
+ * A program declares
+ *     static const lc_opt opts[] = {
+ *         { 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+ *         { OPT_SEED, "seed", "N", "random seed", NULL },
+ *         LC_OPT_END };
+ *     static const lc_cmd cmd = { "lcfoo", "[options] FILE...", "one-line summary", opts, NULL };
+ * and loops `while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) switch (c) ...`.
+ * -h/--help, --version and the hidden --lctk-options (machine-readable table, used
+ * by completions/generate.sh and tests/lint.sh) are handled inside lc_cli_next().
+ * Unknown options and missing arguments exit 2 with a hint to --help.
+ *
+ * id: a printable short option letter, or a value >= 256 for long-only options.
+ * complete: NULL (free text), LC_COMPLETE_FILE, LC_COMPLETE_DIR, or
+ * "choice1 choice2 ..." for an argument taken from a fixed list.
+ */
+#ifndef LC_CLI_H
+#define LC_CLI_H
+
+#include <stddef.h>
+
+#define LC_COMPLETE_FILE "@file"
+#define LC_COMPLETE_DIR "@dir"
+
+typedef struct lc_opt {
+	int id;
+	const char *name;        /* long name without "--" */
+	const char *arg;         /* argument name for --help, NULL = flag */
+	const char *help;
+	const char *complete;
+} lc_opt;
+
+#define LC_OPT_END { 0, NULL, NULL, NULL, NULL }
+
+typedef struct lc_cmd {
+	const char *name;        /* "lceval" or "lctok encode" */
+	const char *usage;       /* after the name */
+	const char *summary;     /* one line */
+	const lc_opt *opts;
+	const char *const *subcommands; /* NULL-terminated, or NULL */
+} lc_cmd;
+
+typedef struct lc_cli {
+	void *longopts;          /* built on first call; freed at the end */
+	char *shortopts;
+	const lc_opt *cur;       /* the option just returned */
+	int ind;                 /* optind after parsing */
+} lc_cli;
+
+/* Next option id, -1 at the end (st->ind = first operand).  optarg holds the argument. */
+int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv);
+/* Prints --help for cmd on stdout. */
+void lc_cli_help(const lc_cmd *cmd);
+/* "lcNAME: message\nTry 'lcNAME --help'." then exit 2. */
+_Noreturn void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Validated numbers: junk, overflow or out-of-range exits 2 naming the option. */
+long lc_cli_long(const char *opt, const char *arg, long min, long max);
+double lc_cli_double(const char *opt, const char *arg, double min, double max);
+
+/* Where bundled data lives: $LCTK_DATA, else share/lctk next to the binary (build
+ * tree or PREFIX), else the compiled-in DATADIR.  Returns a malloc'd path to rel
+ * inside it ("vocab/cl100k_base.tiktoken"), or NULL if not found. */
+char *lc_data_path(const char *rel);
+
+/* Calls lc_set_progname and installs output cleanup; call first in main(). */
+void lc_cli_init(int argc, char **argv);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * err — error reporting shared by every lctk program.
+ *
+ * Messages have one shape: "lcNAME: WHERE: what is wrong and what to do", where
+ * WHERE is "file:line" or "file(member):line:col" when known.  Library code never
+ * exits: it fills an lc_err and returns failure; only programs call lc_die().
+ *
+ * Exit codes (DEVELOPERS.md): 1 bad input, 2 bad usage.  lc_die() first runs the
+ * cleanup hooks (output.c removes its temp files), so a failed run leaves nothing.
+ */
+#ifndef LC_ERR_H
+#define LC_ERR_H
+
+#include <stddef.h>
+
+enum { LC_EXIT_OK = 0, LC_EXIT_INPUT = 1, LC_EXIT_USAGE = 2 };
+
+/* An error a library function reports to its caller. */
+typedef struct lc_err {
+	int code;         /* exit code the program should use (LC_EXIT_*) */
+	char msg[1024];   /* full message without the program name, e.g. "f.jsonl:3: ..." */
+} lc_err;
+
+/* Fills e (if not NULL) with printf-style text; sets e->code = code. Returns -1. */
+int lc_err_set(lc_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The program's name as used in messages ("lceval").  Set once from main(). */
+void lc_set_progname(const char *argv0);
+const char *lc_progname(void);
+
+/* "lcNAME: message" on stderr. */
+void lc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "lcNAME: message", run cleanup hooks, exit(code). */
+_Noreturn void lc_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report an lc_err and exit with its code. */
+_Noreturn void lc_die_err(const lc_err *e);
+
+/* Cleanup run by lc_die() and by the fatal-signal handler (async-signal-safe). */
+void lc_at_die(void (*fn)(void));
+void lc_run_die_hooks(void);
+
+/* malloc family that dies on exhaustion ("out of memory"), exit 1. */
+void *lc_xmalloc(size_t n);
+void *lc_xcalloc(size_t n, size_t size);
+void *lc_xrealloc(void *p, size_t n);
+char *lc_xstrdup(const char *s);
+char *lc_xstrndup(const char *s, size_t n);
+
+#endif

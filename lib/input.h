@@ -1,0 +1,42 @@
+/*
+ * input — one line reader for every input lctk accepts.
+ *
+ * A path (or "-"/NULL for stdin) is opened through libarchive, so plain files and
+ * .gz .zst .xz .bz2 (any filter libarchive knows, detected from the bytes, not the
+ * name) read the same way, and .zip/.tar archives yield the lines of their regular
+ * members in archive order.  member_glob (fnmatch, may be NULL) picks members;
+ * an archive in which nothing matches is an error.
+ *
+ * Lines come back NUL-terminated without their "\n" and a trailing "\r"; there is
+ * no length limit.  A NUL byte inside a line is kept (len tells).  lc_input_where()
+ * names the current position: "file:LINE" or "file(member):LINE".
+ *
+ * Ownership: lc_input_open() allocates; lc_input_close() frees.  The line pointer
+ * stays valid until the next lc_input_getline().
+ */
+#ifndef LC_INPUT_H
+#define LC_INPUT_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+typedef struct lc_input lc_input;
+
+lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e);
+/* 1 = a line, 0 = end of input, -1 = read error (e filled). */
+int lc_input_getline(lc_input *in, char **line, size_t *len, lc_err *e);
+/* Reads the whole (remaining) input of the current and later members into *out. */
+int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e);
+const char *lc_input_name(const lc_input *in);   /* "file" or "file(member)" */
+const char *lc_input_path(const lc_input *in);   /* as given; "-" for stdin */
+long lc_input_lineno(const lc_input *in);        /* 1-based number of the last line read */
+const char *lc_input_where(lc_input *in);        /* "name:LINE" for messages */
+void lc_input_close(lc_input *in);
+
+/* Convenience for programs: open or die with "lcNAME: path: reason". */
+lc_input *lc_input_open_or_die(const char *path, const char *member_glob);
+/* getline or die on read errors. */
+int lc_input_next(lc_input *in, char **line, size_t *len);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * json — the jansson wrapper every JSONL reader and writer uses.
+ *
+ * Parsing reports "WHERE:COL: invalid JSON: reason" with the input position;
+ * field access reports "WHERE: field 'pid': expected a string, got number".
+ * Numbers used as ids (pid 12) are accepted where a string is expected only by
+ * lc_json_id(), which renders integers without a decimal point.
+ * Writing keeps insertion order (stable, as jansson stores it) and is compact.
+ *
+ * Ownership: lc_json_parse() returns a new reference (json_decref it); getters
+ * return borrowed pointers valid while the object lives.
+ */
+#ifndef LC_JSON_H
+#define LC_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+/* Parses one JSON value (a JSONL line); where = "file:LINE". NULL + e on error. */
+json_t *lc_json_parse(const char *s, size_t n, const char *where, lc_err *e);
+/* Same, but requires an object. */
+json_t *lc_json_parse_object(const char *s, size_t n, const char *where, lc_err *e);
+
+/* Required string field (NULL + e if missing or not a string). */
+const char *lc_json_str(json_t *obj, const char *field, const char *where, lc_err *e);
+/* Optional string field: NULL if missing or null; error if another type. */
+const char *lc_json_opt_str(json_t *obj, const char *field, const char *where, lc_err *e, int *bad);
+/* An id: a string, or an integer rendered in decimal into buf.  NULL + e otherwise. */
+const char *lc_json_id(json_t *v, lc_buf *buf, const char *field, const char *where, lc_err *e);
+/* Name of a JSON value's type for messages ("string", "number", "array", ...). */
+const char *lc_json_type_name(const json_t *v);
+
+/* Appends the compact encoding of v to b (no newline). */
+void lc_json_dump(lc_buf *b, const json_t *v);
+/* Appends s as a JSON string literal (quoted, escaped) to b. */
+void lc_json_quote(lc_buf *b, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * tap.h — the smallest TAP producer for lctk's C unit tests (run by prove).
+ * ok(cond, name) records a test; done_testing() prints the plan and returns the
+ * exit status.  is_str/is_num print what differed.
+ */
+#ifndef LC_TAP_H
+#define LC_TAP_H
+
+#include <stdio.h>
+#include <stdarg.h>
+#include <string.h>
+
+static int tap_n, tap_failed;
+
+#define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+#define is_str(got, want, name) do { const char *g_ = (got), *w_ = (want); \
+	if (!ok(g_ && w_ && !strcmp(g_, w_), "%s", name)) \
+		printf("#   got:  '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); } while (0)
+#define is_num(got, want, name) do { double g_ = (double)(got), w_ = (double)(want); \
+	if (!ok(g_ == w_, "%s", name)) printf("#   got:  %.17g\n#   want: %.17g\n", g_, w_); } while (0)
+
+__attribute__((format(printf, 4, 5)))
+static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	printf("%sok %d - ", pass ? "" : "not ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!pass) {
+		tap_failed++;
+		printf("#   failed at %s:%d\n", file, line);
+	}
+	return pass;
+}
+
+static int done_testing(void)
+{
+	printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
+}
+
+#endif

@@ -1,0 +1,145 @@
+/* Unit tests for libcore's small modules: buf, arena, strmap, input, output, json. */
+#include "arena.h"
+#include "buf.h"
+#include "input.h"
+#include "json.h"
+#include "output.h"
+#include "strmap.h"
+#include "tap.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/lctk-unit-XXXXXX";
+
+static char *write_tmp(const char *name, const char *data, size_t n)
+{
+	static char path[512];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "wb");
+	fwrite(data, 1, n, f);
+	fclose(f);
+	return path;
+}
+
+static void test_buf(void)
+{
+	lc_buf b = {0};
+	lc_buf_adds(&b, "abc");
+	lc_buf_printf(&b, "-%d-", 42);
+	for (int i = 0; i < 1000; i++)
+		lc_buf_addc(&b, 'x');
+	ok(b.len == 1007 && !strncmp(b.p, "abc-42-x", 8) && b.p[b.len] == 0, "buf appends and stays NUL-terminated");
+	lc_buf_free(&b);
+}
+
+static void test_strmap(void)
+{
+	lc_strmap m = {0};
+	int is_new;
+	char key[32];
+	for (int i = 0; i < 10000; i++) {
+		snprintf(key, sizeof key, "doc%d", i);
+		lc_strmap_intern(&m, key, strlen(key), &is_new);
+	}
+	ok(lc_strmap_count(&m) == 10000, "strmap holds 10000 keys");
+	ok(lc_strmap_intern(&m, "doc77", 5, &is_new) == 77 && !is_new, "strmap interns to the same id");
+	ok(lc_strmap_find(&m, "nope", 4) == -1, "strmap find misses");
+	is_str(lc_strmap_str(&m, 9999), "doc9999", "strmap returns keys");
+	lc_strmap_free(&m);
+}
+
+static int count_lines(const char *path, const char *glob, char *last, long *lastno, lc_err *e)
+{
+	lc_input *in = lc_input_open(path, glob, e);
+	if (!in)
+		return -1;
+	char *line;
+	size_t len;
+	int n = 0, r;
+	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
+		n++;
+		strcpy(last, line);
+		*lastno = lc_input_lineno(in);
+	}
+	lc_input_close(in);
+	return r < 0 ? -1 : n;
+}
+
+static void test_input(void)
+{
+	char last[256];
+	long no = 0;
+	lc_err e = {0};
+	char *p = write_tmp("a.txt", "one\r\ntwo\n\nfour", 14);
+	ok(count_lines(p, NULL, last, &no, &e) == 4 && !strcmp(last, "four") && no == 4,
+	   "plain file: CRLF stripped, missing final newline, empty line kept");
+	p = write_tmp("empty.txt", "", 0);
+	ok(count_lines(p, NULL, last, &no, &e) == 0, "empty file has no lines");
+	/* gzip of "x\ny\n" */
+	static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0xe0,
+	                                    0xaa, 0xe4, 0x02, 0x00, 0x3a, 0x6c, 0x0a, 0x4f, 0x04, 0x00, 0x00, 0x00 };
+	p = write_tmp("b.gz", (const char *)gz, sizeof gz);
+	ok(count_lines(p, NULL, last, &no, &e) == 2 && !strcmp(last, "y"), "gzip input read transparently");
+	p = write_tmp("t.gz", (const char *)gz, 12);
+	ok(count_lines(p, NULL, last, &no, &e) == -1, "truncated gzip is an error: %s", e.msg);
+	ok(lc_input_open(tmpdir, NULL, &e) == NULL && strstr(e.msg, "directory"), "a directory is refused");
+	ok(lc_input_open("/nonexistent/x", NULL, &e) == NULL && strstr(e.msg, "No such file"), "missing file");
+}
+
+static void test_output(void)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/out.txt", tmpdir);
+	lc_output *o = lc_output_open(path);
+	lc_output_printf(o, "hello %d\n", 1);
+	ok(access(path, F_OK) != 0, "output not visible before commit");
+	lc_output_commit(o);
+	char last[256];
+	long no;
+	lc_err e = {0};
+	ok(count_lines(path, NULL, last, &no, &e) == 1 && !strcmp(last, "hello 1"), "committed output readable");
+	snprintf(path, sizeof path, "%s/out.txt.gz", tmpdir);
+	o = lc_output_open(path);
+	for (int i = 0; i < 100000; i++)
+		lc_output_printf(o, "line %d\n", i);
+	lc_output_commit(o);
+	ok(count_lines(path, NULL, last, &no, &e) == 100000 && !strcmp(last, "line 99999"), "gzip output round trip");
+	snprintf(path, sizeof path, "%s/aborted.txt", tmpdir);
+	o = lc_output_open(path);
+	lc_output_puts(o, "x");
+	lc_output_abort(o);
+	ok(access(path, F_OK) != 0, "aborted output leaves nothing");
+}
+
+static void test_json(void)
+{
+	lc_err e = {0};
+	json_t *v = lc_json_parse_object("{\"pid\": 7, \"t\": \"a\"}", 20, "f:1", &e);
+	lc_buf b = {0};
+	ok(v && !strcmp(lc_json_id(json_object_get(v, "pid"), &b, "pid", "f:1", &e), "7"), "integer id rendered");
+	ok(!lc_json_str(v, "pid", "f:1", &e) && strstr(e.msg, "field 'pid': expected a string, got number"),
+	   "type error names the field");
+	json_decref(v);
+	ok(!lc_json_parse_object("{\"a\":", 5, "f:2", &e) && !strncmp(e.msg, "f:2:", 4), "syntax error has position: %s", e.msg);
+	lc_buf_reset(&b);
+	lc_json_quote(&b, "a\"b\\\n\x01", 6);
+	is_str(b.p, "\"a\\\"b\\\\\\n\\u0001\"", "quote escapes");
+	lc_buf_free(&b);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir))
+		return 1;
+	test_buf();
+	test_strmap();
+	test_input();
+	test_output();
+	test_json();
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		return 1;
+	return done_testing();
+}
