@@ -34,3 +34,9 @@ assert_no_file() {
 assert_no_stdout() {
 	[ -z "$output" ] || fail "expected nothing on stdout, got: $output"
 }
+
+# need_faultinject: skip unless the LD_PRELOAD fault shim is built (not under SAN=1).
+need_faultinject() {
+	FAULTINJECT="$BUILD/tests/faultinject.so"
+	[ -f "$FAULTINJECT" ] || skip "fault-injection shim not built (sanitizer build)"
+}
