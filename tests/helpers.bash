@@ -12,6 +12,7 @@ export PATH="$BUILD/bin:$PATH"
 export LCTK_DATA="$ROOT/share/lctk"
 SHARED="${LCTK_SHARED:-$ROOT/../shared}"
 
+bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
