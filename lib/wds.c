@@ -614,12 +614,7 @@ static void manifest_text(lc_buf *m, const uint64_t *counts, size_t n)
 
 /* ---- stats -------------------------------------------------------------------- */
 
-typedef struct bstat {
-	char name[64];
-	char kind;
-	long num;
-	uint64_t shards, seqs;
-} bstat;
+typedef lc_wds_binfo bstat;
 
 static int cmp_bstat(const void *a, const void *b)
 {
@@ -687,10 +682,9 @@ static int read_manifest(const char *path, uint64_t **counts, size_t *n, char **
 
 static void stats_layout(lc_buf *out, bstat *bs, size_t n)
 {
-	qsort(bs, n, sizeof *bs, cmp_bstat);
 	uint64_t total = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t len = bs[i].kind == 'D' ? (uint64_t)1 << bs[i].num : (uint64_t)bs[i].num;
+		uint64_t len = bs[i].seq_len;
 		uint64_t toks = bs[i].seqs * len;
 		char a[40], b[40], c[40], d[40];
 		commas(a, sizeof a, bs[i].shards);
@@ -706,8 +700,10 @@ static void stats_layout(lc_buf *out, bstat *bs, size_t n)
 	lc_buf_printf(out, "********************\nTotal number of tokens = %s\n", t);
 }
 
-int lc_wds_stats(const char *dir, lc_buf *out, lc_err *e)
+int lc_wds_buckets(const char *dir, lc_wds_binfo **out, size_t *nout, lc_err *e)
 {
+	*out = NULL;
+	*nout = 0;
 	DIR *d = opendir(dir);
 	if (!d)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", dir, strerror(errno));
@@ -720,12 +716,15 @@ int lc_wds_stats(const char *dir, lc_buf *out, lc_err *e)
 		long num;
 		if (!parse_bucket_name(de->d_name, &kind, &num) || strlen(de->d_name) >= 60)
 			continue;
+		if (kind == 'D' && num > 62)
+			continue;
 		bs = lc_xrealloc(bs, (n + 1) * sizeof *bs);
 		bstat *s = &bs[n++];
 		memset(s, 0, sizeof *s);
 		snprintf(s->name, sizeof s->name, "%s", de->d_name);
 		s->kind = kind;
 		s->num = num;
+		s->seq_len = kind == 'D' ? (uint64_t)1 << num : (uint64_t)num;
 		char *p = path2(dir, de->d_name), *m = path2(p, "manifest.jsonl");
 		uint64_t *counts = NULL;
 		size_t nc = 0;
@@ -737,10 +736,26 @@ int lc_wds_stats(const char *dir, lc_buf *out, lc_err *e)
 		free(counts), free(p), free(m);
 	}
 	closedir(d);
-	if (!rc)
-		stats_layout(out, bs, n);
+	if (rc) {
+		free(bs);
+		return -1;
+	}
+	if (n)
+		qsort(bs, n, sizeof *bs, cmp_bstat);
+	*out = bs;
+	*nout = n;
+	return 0;
+}
+
+int lc_wds_stats(const char *dir, lc_buf *out, lc_err *e)
+{
+	bstat *bs;
+	size_t n;
+	if (lc_wds_buckets(dir, &bs, &n, e) < 0)
+		return -1;
+	stats_layout(out, bs, n);
 	free(bs);
-	return rc;
+	return 0;
 }
 
 /* ---- close ---------------------------------------------------------------------- */

@@ -80,6 +80,17 @@ void lc_wds_abort(lc_wds *w);
  * summed, stats recomputed.  Files are hard-linked when possible, else copied. */
 int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, struct lc_buf *stats_out, lc_err *e);
 
+/* The buckets of an existing dataset dir (D_k and L_LEN subdirectories with their
+ * manifests), sorted D before L, then by number.  *out is malloc'd (free it). */
+typedef struct lc_wds_binfo {
+	char name[64];
+	char kind;              /* 'D' or 'L' */
+	long num;               /* k for D_k, LEN for L_LEN */
+	uint64_t seq_len;       /* 2^k or LEN */
+	uint64_t shards, seqs;  /* from manifest.jsonl (num_sequences or num_chunks) */
+} lc_wds_binfo;
+int lc_wds_buckets(const char *dir, lc_wds_binfo **out, size_t *n, lc_err *e);
+
 /* Stats in the reference layout for an existing dataset dir (reads manifests). */
 int lc_wds_stats(const char *dir, struct lc_buf *out, lc_err *e);
 
