@@ -95,3 +95,28 @@ _lcschedule() {
 }
 complete -o filenames -F _lcschedule lcschedule
 
+_lctok() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
+	--vocab) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--pattern) COMPREPLY=(); return ;;
+	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-f|--field) COMPREPLY=(); return ;;
+	-t|--target) COMPREPLY=(); return ;;
+	-n|--tokens) COMPREPLY=(); return ;;
+	--overlap) COMPREPLY=(); return ;;
+	--id) COMPREPLY=(); return ;;
+	-j|--jobs) COMPREPLY=(); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	esac
+	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "encode decode count truncate chunk " -- "$cur")); return; fi
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lctok lctok
+
