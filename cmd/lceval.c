@@ -245,7 +245,7 @@ int main(int argc, char **argv)
 			exit(res.fail_code);
 		}
 		if (json || jsonl)
-			lc_signif_print_json(t, &o, &res, 1, rpaths, jsonl, out);
+			lc_signif_print_json(t, &o, &res, 1, rpaths, jsonl, NULL, out);
 		else
 			lc_te_print(t, &o, &res, out);
 		if (res.fail_code) {
@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 			}
 		}
 		if (json || jsonl)
-			lc_signif_print_json(t, &o, res, nruns, rpaths, jsonl, out);
+			lc_signif_print_json(t, &o, res, nruns, rpaths, jsonl, &so, out);
 		else
 			lc_signif_table(t, &o, res, nruns, rpaths, &so, out);
 		for (size_t i = 0; i < nruns; i++)

@@ -417,7 +417,7 @@ static void values_obj(lc_buf *b, const lc_te *t, const lc_te_result *r, const d
 }
 
 void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
-                          int jsonl, lc_output *out)
+                          int jsonl, const lc_signif_opts *so, lc_output *out)
 {
 	size_t nv = lc_te_nvalues(t);
 	lc_buf b = { 0 };
@@ -471,6 +471,37 @@ void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_resul
 			lc_buf_addc(&b, '}');
 		}
 		lc_buf_addc(&b, '}');
+	}
+	if (nruns > 1 && so) {
+		lc_signif_input in;
+		size_t *map;
+		from_trec(t, res, nruns, names, &in, &map);
+		cmpres *c = compute(&in, so);
+		lc_buf_adds(&b, "], \"tests\": [");
+		int first = 1;
+		for (size_t r = 1; r < nruns; r++)
+			for (size_t k = 0; k < in.nm; k++) {
+				if (!in.testable[k])
+					continue;
+				cmpres *x = &c[(r - 1) * in.nm + k];
+				lc_buf_adds(&b, first ? "{\"run\": " : ", {\"run\": ");
+				first = 0;
+				lc_json_quote(&b, names[r], strlen(names[r]));
+				lc_buf_adds(&b, ", \"baseline\": ");
+				lc_json_quote(&b, names[0], strlen(names[0]));
+				lc_buf_adds(&b, ", \"measure\": ");
+				lc_json_quote(&b, in.mnames[k], strlen(in.mnames[k]));
+				const char *keys[] = { "diff", "ci_low", "ci_high", "p_t", "p_t_holm", "p_rand", "p_rand_holm" };
+				double vals[] = { x->diff, x->lo, x->hi, x->pt, x->pt_h, x->pr, x->pr_h };
+				for (int q = 0; q < 7; q++) {
+					lc_buf_printf(&b, ", \"%s\": ", keys[q]);
+					num(&b, vals[q]);
+				}
+				lc_buf_printf(&b, ", \"significant\": %s}", x->pr_h < so->alpha ? "true" : "false");
+			}
+		free(c);
+		free_input(&in);
+		free(map);
 	}
 	lc_buf_adds(&b, nruns > 1 ? "]}\n" : "\n");
 	lc_output_write(out, b.p, b.len);

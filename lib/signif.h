@@ -66,8 +66,10 @@ void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so
 #include "treceval.h"
 void lc_signif_table(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
                      const lc_signif_opts *so, lc_output *out);
-/* --json (one object) / --jsonl (a line per run and topic, then "all") of trec results. */
+/* --json (one object; with several runs {"runs": [...], "tests": [...]}, one test
+ * object per run after the first and measure) / --jsonl (a line per run and topic,
+ * then "all") of trec results. */
 void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
-                          int jsonl, lc_output *out);
+                          int jsonl, const lc_signif_opts *so, lc_output *out);
 
 #endif
