@@ -23,7 +23,7 @@ static uint64_t splitmix(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-void lc_rng_seed(lc_rng *r, uint64_t seed)
+void lc_sig_rng_seed(lc_sig_rng *r, uint64_t seed)
 {
 	uint64_t x = seed;
 	for (int i = 0; i < 4; i++)
@@ -32,7 +32,7 @@ void lc_rng_seed(lc_rng *r, uint64_t seed)
 
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-uint64_t lc_rng_next(lc_rng *r)
+uint64_t lc_sig_rng_next(lc_sig_rng *r)
 {
 	uint64_t *s = r->s;
 	uint64_t res = rotl(s[1] * 5, 7) * 9;
@@ -46,12 +46,12 @@ uint64_t lc_rng_next(lc_rng *r)
 	return res;
 }
 
-uint64_t lc_rng_below(lc_rng *r, uint64_t n)
+uint64_t lc_sig_rng_below(lc_sig_rng *r, uint64_t n)
 {
 	uint64_t lim = UINT64_MAX - UINT64_MAX % n;
 	uint64_t x;
 	do
-		x = lc_rng_next(r);
+		x = lc_sig_rng_next(r);
 	while (x >= lim);
 	return x % n;
 }
@@ -122,7 +122,7 @@ double lc_ttest_paired(const double *a, const double *b, size_t n)
 	return betai(0.5 * df, 0.5, df / (df + t * t));
 }
 
-double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_rng *r)
+double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_sig_rng *r)
 {
 	if (n == 0 || perms <= 0)
 		return 1.0;
@@ -138,7 +138,7 @@ double lc_randomization_test(const double *a, const double *b, size_t n, long pe
 		double s = 0.0;
 		size_t i = 0;
 		while (i < n) {
-			uint64_t bits = lc_rng_next(r);
+			uint64_t bits = lc_sig_rng_next(r);
 			for (int k = 0; k < 64 && i < n; k++, i++)
 				s += (bits >> k & 1) ? d[i] : -d[i];
 		}
@@ -164,7 +164,7 @@ static double percentile(const double *s, size_t n, double q)
 	return s[lo] + (s[hi] - s[lo]) * f;
 }
 
-void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng *r, double *lo, double *hi)
+void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_sig_rng *r, double *lo, double *hi)
 {
 	if (n == 0 || B <= 0) {
 		*lo = *hi = 0.0;
@@ -174,7 +174,7 @@ void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng 
 	for (long k = 0; k < B; k++) {
 		double s = 0.0;
 		for (size_t i = 0; i < n; i++) {
-			size_t j = (size_t)lc_rng_below(r, n);
+			size_t j = (size_t)lc_sig_rng_below(r, n);
 			s += b[j] - a[j];
 		}
 		m[k] = s / (double)n;
@@ -241,10 +241,10 @@ static cmpres *compute(const lc_signif_input *in, const lc_signif_opts *so)
 				s += b[i] - a[i];
 			x->diff = nq ? s / (double)nq : 0.0;
 			x->pt = lc_ttest_paired(a, b, nq);
-			lc_rng rng;
-			lc_rng_seed(&rng, so->seed * 1000003ull + r);
+			lc_sig_rng rng;
+			lc_sig_rng_seed(&rng, so->seed * 1000003ull + r);
 			x->pr = lc_randomization_test(a, b, nq, so->permutations, &rng);
-			lc_rng_seed(&rng, so->seed * 1000003ull + r + 0x5bd1e995ull);
+			lc_sig_rng_seed(&rng, so->seed * 1000003ull + r + 0x5bd1e995ull);
 			lc_bootstrap_ci(a, b, nq, so->bootstrap, &rng, &x->lo, &x->hi);
 		}
 		if (nr > 1) {

@@ -33,18 +33,18 @@ typedef struct lc_signif_opts {
 	double alpha;
 } lc_signif_opts;
 
-typedef struct lc_rng {
+typedef struct lc_sig_rng {
 	uint64_t s[4];
-} lc_rng;
+} lc_sig_rng;
 
-void lc_rng_seed(lc_rng *r, uint64_t seed);
-uint64_t lc_rng_next(lc_rng *r);
+void lc_sig_rng_seed(lc_sig_rng *r, uint64_t seed);
+uint64_t lc_sig_rng_next(lc_sig_rng *r);
 /* Uniform integer in [0, n). */
-uint64_t lc_rng_below(lc_rng *r, uint64_t n);
+uint64_t lc_sig_rng_below(lc_sig_rng *r, uint64_t n);
 
 double lc_ttest_paired(const double *a, const double *b, size_t n);
-double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_rng *r);
-void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng *r, double *lo, double *hi);
+double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_sig_rng *r);
+void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_sig_rng *r, double *lo, double *hi);
 void lc_holm(const double *p, size_t n, double *adj);
 
 /* Generic table: nm measures (names), per run a summary value and per-topic
