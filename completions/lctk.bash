@@ -27,6 +27,34 @@ _lcdecompose() {
 }
 complete -o filenames -F _lcdecompose lcdecompose
 
+_lceval() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-m|--measure) COMPREPLY=(); return ;;
+	-l|--level_for_rel) COMPREPLY=(); return ;;
+	-M|--Max_retrieved_per_topic) COMPREPLY=(); return ;;
+	-N|--Number_docs_in_coll) COMPREPLY=(); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--qrels-format) COMPREPLY=($(compgen -W "auto trec beir loft" -- "$cur")); return ;;
+	--run-format) COMPREPLY=($(compgen -W "auto trec jsonl loft answers batch" -- "$cur")); return ;;
+	--qrels-member) COMPREPLY=(); return ;;
+	--run-member) COMPREPLY=(); return ;;
+	--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--answer-rule) COMPREPLY=($(compgen -W "loft head" -- "$cur")); return ;;
+	--permutations) COMPREPLY=(); return ;;
+	--bootstrap) COMPREPLY=(); return ;;
+	--seed) COMPREPLY=(); return ;;
+	--alpha) COMPREPLY=(); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --answer-rule --permutations --bootstrap --seed --alpha --help --version -q -m -c -n -l -M -J -N -o -h " -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lceval lceval
+
 _lcindex() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
