@@ -20,6 +20,7 @@ for f in lctk.bash _lctk; do
 	fi
 done
 for bin in "$b"/bin/lc*; do
+	[ -x "$bin" ] || continue
 	p=$(basename "$bin")
 	page="man/$p.1"
 	[ -f "$page" ] || { echo "$p: no man page $page"; rc=1; continue; }
