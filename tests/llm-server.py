@@ -16,6 +16,10 @@ Fault injection, per distinct request body (so retries of the same request count
                    429 (with Retry-After: --retry-after), 500, 503, drop (connection closed
                    without a reply), malformed (200 with broken JSON), slow (sleep --slow secs)
   repeatable; faults apply in the order given (429:1 then 500:1 = attempt 1 -> 429, 2 -> 500).
+Offline: --batch REQUESTS RESULTS answers an OpenAI Batch request file the same way and
+writes result lines in REVERSE order (joins must use custom_id); --batch-fail ID makes the
+result for custom_id ID a per-request error (repeatable).
+
 --expect-key KEY: log whether the Authorization header carried it (the log records only
 "ok", "missing" or "wrong", never the header).  --log FILE: one JSON line per request.
 """
@@ -171,15 +175,42 @@ class Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def batch(o):
+    out = []
+    with open(o.batch[0]) as f:
+        for n, line in enumerate(f):
+            req = json.loads(line)
+            cid = req["custom_id"]
+            if cid in o.batch_fail:
+                out.append({"id": "batch_req_%d" % n, "custom_id": cid, "response": None,
+                            "error": {"code": "server_error", "message": "injected batch failure"}})
+                continue
+            prompt = "".join(m["content"] for m in req["body"]["messages"])
+            body = {"id": "chatcmpl-%d" % n, "object": "chat.completion", "model": req["body"]["model"],
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": answer(prompt)},
+                                 "finish_reason": "stop"}]}
+            out.append({"id": "batch_req_%d" % n, "custom_id": cid,
+                        "response": {"status_code": 200, "request_id": "r%d" % n, "body": body}, "error": None})
+    with open(o.batch[1], "w") as f:
+        for r in reversed(out):
+            f.write(json.dumps(r) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--port-file")
+    ap.add_argument("--batch", nargs=2)
+    ap.add_argument("--batch-fail", action="append", default=[])
     ap.add_argument("--log")
     ap.add_argument("--fault", action="append", default=[])
     ap.add_argument("--retry-after", type=float, default=1)
     ap.add_argument("--slow", type=float, default=3)
     ap.add_argument("--expect-key")
     o = ap.parse_args()
+    if o.batch:
+        return batch(o)
+    if not o.port_file:
+        ap.error("--port-file is required")
     srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.opts = o
