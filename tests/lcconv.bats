@@ -82,7 +82,7 @@ J
 	run --separate-stderr lcconv -t beir corpus.jsonl.gz
 	assert_success
 	assert_line --index 0 --partial '"_id":"d1"'
-	run bash -c "cat queries.jsonl | lcconv -k queries -t tsv -"
+	run bash -c "cat queries.jsonl | lcconv -k queries -t tsv - 2>/dev/null"
 	assert_line --index 0 "$(printf 'q1\twhat is alpha')"
 }
 
