@@ -134,7 +134,8 @@ slow:;
 	return v;
 }
 
-static inline int isws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n'; }
+static const unsigned char wstab[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['\n'] = 1 };
+static inline int isws(char c) { return wstab[(unsigned char)c]; }
 
 static int read_trec(lc_run *r, lc_input *in, char *line, size_t len, int have, lc_err *e)
 {

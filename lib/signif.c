@@ -276,6 +276,8 @@ void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so
 	lc_buf_printf(&b, "%-22s", "measure");
 	for (size_t r = 0; r < nr; r++)
 		lc_buf_printf(&b, "\t%-12s", base(in->runnames[r]));
+	while (b.len && b.p[b.len - 1] == ' ')
+		b.len--;
 	lc_buf_addc(&b, '\n');
 	for (size_t k = 0; k < nm; k++) {
 		lc_buf_printf(&b, "%-22s", in->mnames[k]);

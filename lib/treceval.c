@@ -394,6 +394,8 @@ typedef struct {
 	size_t caplev;
 	uint32_t *tab;
 	size_t captab;
+	uint64_t *hh;
+	size_t caphh;
 	size_t *jidx;
 	size_t capj;
 	const char **sorted;
@@ -419,6 +421,28 @@ static int cmp_hit(const void *a, const void *b)
 	if (x->score < y->score)
 		return 1;
 	return strcmp(y->docno, x->docno);
+}
+
+/* trec_eval's order (score desc, docno desc).  Runs are usually written best
+ * first already: then only groups of equal scores need sorting. */
+static void rank_hits(lc_hit *h, size_t n)
+{
+	size_t i;
+	for (i = 1; i < n; i++)
+		if (h[i].score > h[i - 1].score)
+			break;
+	if (i < n) {
+		qsort(h, n, sizeof *h, cmp_hit);
+		return;
+	}
+	for (i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && h[j].score == h[i].score)
+			j++;
+		if (j - i > 1)
+			qsort(h + i, j - i, sizeof *h, cmp_hit);
+		i = j;
+	}
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -457,7 +481,7 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, co
 {
 	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
 	memcpy(w->hits, h, nh * sizeof *h);
-	qsort(w->hits, nh, sizeof *w->hits, cmp_hit);
+	rank_hits(w->hits, nh);
 	long num = (long)nh;
 	if (o->max_docs < num)
 		num = o->max_docs < 0 ? 0 : o->max_docs;
@@ -469,9 +493,11 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, co
 	w->tab = grow(w->tab, &w->captab, ts, sizeof *w->tab);
 	memset(w->tab, 0, ts * sizeof *w->tab);
 	size_t mask = ts - 1;
+	w->hh = grow(w->hh, &w->caphh, (size_t)num + 1, sizeof *w->hh);
 	for (long i = 0; i < num; i++) {
 		const char *d = w->hits[i].docno;
-		size_t s = hstr(d) & mask;
+		w->hh[i] = hstr(d);
+		size_t s = w->hh[i] & mask;
 		while (w->tab[s]) {
 			if (!strcmp(w->hits[w->tab[s] - 1].docno, d)) {
 				const char **tmp = lc_xmalloc((size_t)num * sizeof *tmp);
@@ -525,7 +551,7 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, co
 	long out = 0;
 	for (long i = 0; i < num; i++) {
 		const char *d = w->hits[i].docno;
-		size_t s = hstr(d) & mask;
+		size_t s = w->hh[i] & mask;
 		long rel = LC_TE_NONPOOL;
 		while (w->tab[s]) {
 			const lc_judg *jj = &j[w->tab[s] - 1];
@@ -689,6 +715,7 @@ int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_r
 	free(w.rel);
 	free(w.levels);
 	free(w.tab);
+	free(w.hh);
 	free(w.jidx);
 	free(w.sorted);
 	lc_buf_free(&err);
