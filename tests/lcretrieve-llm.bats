@@ -345,3 +345,82 @@ for line in open("batch.jsonl"):
 	grep -q 'ID: 6 | TITLE: Extra | CONTENT: An extra passage. | END ID: 6' b.jsonl
 	grep -q "TITLE: Extra | ID: 6" b.jsonl
 }
+
+# prompts of a Batch file, one line per request: the TITLEs of the blocks in order
+batch_titles() {
+	python3 -c '
+import json, re, sys
+for line in open(sys.argv[1]):
+    p = json.loads(line)["body"]["messages"][0]["content"]
+    print(" ".join(re.findall(r"^ID: \d+ \| TITLE: (\w+)", p, re.M)))' "$1"
+}
+
+@test "--context-limit refuses an oversized prompt before any request" {
+	start_server
+	run llm --context-limit 100 -e cl100k_base -o run.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "query 'q1': the prompt is 538 tokens, over --context-limit 100 (6 passages); use --fit"
+	assert_no_file run.jsonl
+	[ "$(requests)" -eq 0 ]
+	# the limit is inclusive and counted exactly per prompt: q1 is 538 tokens, q2 539
+	run llm --context-limit 538 -e cl100k_base -o run.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "query 'q2': the prompt is 539 tokens"
+	[ "$(requests)" -eq 0 ]
+	run llm --context-limit 100 -e no_such_tokenizer queries.jsonl
+	assert_failure
+}
+
+@test "--fit drops the passages BM25 ranks lowest, never few-shot gold, and ids follow" {
+	run llm --context-limit 538 -e cl100k_base --fit --batch-out b.jsonl queries.jsonl
+	assert_success
+	run batch_titles b.jsonl
+	assert_line --index 0 "Whales Bees Volcanoes Glaciers Owls Coral"
+	assert_line --index 1 "Whales Bees Volcanoes Glaciers Coral"
+	run llm --context-limit 500 -e cl100k_base --fit --batch-out b.jsonl queries.jsonl
+	assert_success
+	run batch_titles b.jsonl
+	assert_line --index 0 "Whales Bees Volcanoes Coral"
+	assert_line --index 2 "Whales Bees Owls Coral"
+	assert_line --index 3 "Whales Bees Glaciers Coral"
+	run llm --context-limit 440 -e cl100k_base --fit --batch-out b.jsonl queries.jsonl
+	assert_success
+	run batch_titles b.jsonl
+	assert_line --index 0 "Bees Coral"
+	# the answers' row ids are mapped through the reduced prompt
+	start_server
+	run llm --context-limit 500 -e cl100k_base --fit queries.jsonl
+	assert_success
+	assert_output "$(cat expected.jsonl)"
+	# even the few-shot passages alone are too long
+	run llm --context-limit 330 -e cl100k_base --fit queries.jsonl
+	assert_failure 1
+	assert_output --partial "does not fit --context-limit 330 even with only the few-shot passages"
+}
+
+@test "compressed corpus: summary_text when not empty; untitled corpora drop TITLE" {
+	mkdir -p data/scifact
+	cat >data/scifact/corpus.jsonl <<'EOF2'
+{"pid": "a", "title_text": "", "passage_text": "Long original text one.", "summary_text": "Short one."}
+{"pid": "b", "title_text": "", "passage_text": "Long original text two.", "summary_text": ""}
+EOF2
+	printf '%s\n' '{"qid": "x", "query_text": "short", "answers": [["a", 1]]}' >q.jsonl
+	# the template is guessed from the corpus path (scifact: titled, "claim:")
+	run lcretrieve --llm -c data/scifact/corpus.jsonl --model m --batch-out b.jsonl q.jsonl
+	assert_success
+	grep -qF 'ID: 0 | TITLE: None | CONTENT: Short one. | END ID: 0' b.jsonl
+	grep -qF 'ID: 1 | TITLE: None | CONTENT: Long original text two. | END ID: 1' b.jsonl
+	grep -qF 'claim: short' b.jsonl
+	# the default template leaves TITLE out when no passage has one
+	cp data/scifact/corpus.jsonl plain.jsonl
+	run lcretrieve --llm -c plain.jsonl --model m --batch-out b.jsonl q.jsonl
+	assert_success
+	grep -qF 'ID: 0 | CONTENT: Short one. | END ID: 0' b.jsonl
+	grep -qF 'query: short' b.jsonl
+	# a template file
+	printf '@titles no\n@instruction\nPick.\n@format\nFinal Answer: [i]\n@query\nQ={query}\n' >t.txt
+	run lcretrieve --llm -c plain.jsonl --model m --prompt ./t.txt --batch-out b.jsonl q.jsonl
+	assert_success
+	run python3 -c 'import json; print(json.loads(open("b.jsonl").readline())["body"]["messages"][0]["content"], end="")'
+	assert_output "$(printf 'Pick.\n\nFinal Answer: [i]\n\nID: 0 | CONTENT: Short one. | END ID: 0\n\nID: 1 | CONTENT: Long original text two. | END ID: 1\n\n====== Now let'"'"'s start! ======\nQ=short')"
+}
