@@ -284,8 +284,10 @@ int main(int argc, char **argv)
 	for (int i = st.ind; i < argc; i++)
 		if (lc_queries_load(&qs, argv[i], NULL, &e) < 0)
 			lc_die_err(&e);
-	if (llm)
+	if (llm) {
+		lo.progress = prog;
 		return run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs);
+	}
 	lc_bm25 *bm;
 	if (corpus) {
 		lc_corpus cp = {0};

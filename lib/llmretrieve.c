@@ -8,6 +8,7 @@
 #include "answer.h"
 #include "bm25.h"
 #include "json.h"
+#include "progress.h"
 #include "prompt.h"
 
 typedef struct plan {
@@ -40,6 +41,8 @@ typedef struct ctx {
 	char **content;      /* per query: the answer, or NULL */
 	char **error;        /* per query: why there is none */
 	lc_buf pb;           /* prompt scratch */
+	lc_progress prog;
+	size_t ndone;
 	size_t dup_results, unknown_results;
 } ctx;
 
@@ -325,6 +328,7 @@ static void on_done(void *ud, size_t i, const lc_llm_result *r)
 		x->content[i] = lc_xstrdup(r->content);
 	else
 		x->error[i] = lc_xstrdup(r->error);
+	lc_progress_update(&x->prog, ++x->ndone, x->qs->n);
 }
 
 static void on_batch(void *ud, const char *id, const lc_llm_result *r, const char *where)
@@ -534,7 +538,9 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
 	}
 	if (!(cl = lc_llm_new(&o->llm, e)))
 		goto done;
+	lc_progress_start(&x.prog, "requests", o->progress);
 	lc_llm_run(cl, qs->n, make_msgs, on_done, &x);
+	lc_progress_done(&x.prog);
 	rc = emit(&x, out, e);
 done:
 	lc_llm_free(cl);

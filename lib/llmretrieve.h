@@ -66,6 +66,7 @@ typedef struct lc_llmr_opts {
 	int format;                 /* LC_LLMR_* */
 	const char *tag;            /* TREC run tag (default "lctk-llm") */
 	int verbose;
+	int progress;               /* LC_PROGRESS_* mode of the request meter */
 } lc_llmr_opts;
 
 void lc_llmr_opts_default(lc_llmr_opts *o);
