@@ -318,7 +318,10 @@ static json_t *make_msgs(void *ud, size_t i)
 		x->error[i] = lc_xstrdup(e.msg);
 		return NULL;
 	}
-	return lc_llm_user_messages(x->pb.p);
+	json_t *m = lc_llm_user_messages(x->pb.p);
+	if (!m)
+		x->error[i] = lc_xstrdup("the prompt is not valid UTF-8");
+	return m;
 }
 
 static void on_done(void *ud, size_t i, const lc_llm_result *r)
@@ -362,6 +365,11 @@ static int write_batch(ctx *x, lc_llm *cl, lc_err *e)
 			return -1;
 		}
 		json_t *m = lc_llm_user_messages(x->pb.p);
+		if (!m) {
+			lc_output_abort(bo);
+			lc_buf_free(&line);
+			return lc_err_set(e, LC_EXIT_INPUT, "query '%s': the prompt is not valid UTF-8", qid_of(x, i));
+		}
 		json_t *body = lc_llm_body(cl, m);
 		lc_buf_reset(&line);
 		lc_llm_batch_request(&line, qid_of(x, i), body);

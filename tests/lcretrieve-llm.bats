@@ -14,6 +14,7 @@ setup() {
 	SERVER_PID=
 	export XDG_CACHE_HOME="$T/xdg"
 	unset LCTK_API_KEY OPENAI_API_KEY
+	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1   # loopback only, whatever proxy is configured
 	cat >corpus.jsonl <<'EOF'
 {"pid": "p10", "title_text": "Whales", "passage_text": "Humpback whales sing long songs in the ocean.", "metadata": {}}
 {"pid": "p20", "title_text": "Bees", "passage_text": "Honey bees dance to tell the hive where flowers grow.", "metadata": {}}
