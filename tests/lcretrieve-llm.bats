@@ -425,3 +425,56 @@ EOF2
 	run python3 -c 'import json; print(json.loads(open("b.jsonl").readline())["body"]["messages"][0]["content"], end="")'
 	assert_output "$(printf 'Pick.\n\nFinal Answer: [i]\n\nID: 0 | CONTENT: Short one. | END ID: 0\n\nID: 1 | CONTENT: Long original text two. | END ID: 1\n\n====== Now let'"'"'s start! ======\nQ=short')"
 }
+
+# log_py CODE: runs python over the server log entries (list "log")
+log_py() {
+	python3 -c '
+import json, sys
+log = [json.loads(l) for l in open(sys.argv[1])]
+'"$1" "$T/server.log"
+}
+
+@test "--parallel N: never more than N requests in flight, and N are used" {
+	start_server --fault slow:1 --slow 0.5
+	for i in 1 2 3 4 5 6; do
+		printf '{"qid": "s%d", "query_text": "whales sing %d"}\n' "$i" "$i"
+	done >q6.jsonl
+	run llm --no-cache --parallel 2 q6.jsonl
+	assert_success
+	run log_py 'print(max(e["inflight"] for e in log))'
+	assert_output 2
+	run llm --no-cache --parallel 6 q6.jsonl   # all second attempts now: fast
+	assert_success
+	run llm --no-cache --parallel 1 q6.jsonl
+	assert_success
+	run log_py 'print(max(e["inflight"] for e in log[12:]))'
+	assert_output 1
+}
+
+@test "backoff waits grow, and Retry-After is honoured" {
+	start_server --fault 500:3
+	run llm --no-cache --backoff 0.2 --parallel 1 -o run.jsonl queries.jsonl
+	assert_success
+	# per request, gaps between attempts >= 0.5 * 0.2 * 2^(n-1): 0.1, 0.2, 0.4 s
+	run log_py '
+by = {}
+for e in log: by.setdefault(e["hash"], []).append(e["t"])
+for h, ts in by.items():
+    gaps = [b - a for a, b in zip(ts, ts[1:])]
+    assert len(gaps) == 3, gaps
+    for n, g in enumerate(gaps):
+        assert g >= 0.5 * 0.2 * 2 ** n - 0.01, (n, gaps)
+print("ok")'
+	assert_output ok
+	stop_server
+	rm -f server.log
+	start_server --fault 429:1 --retry-after 1
+	run llm --no-cache --backoff 0.01 queries.jsonl
+	assert_success
+	run log_py '
+by = {}
+for e in log: by.setdefault(e["hash"], []).append(e["t"])
+assert all(len(ts) == 2 and ts[1] - ts[0] >= 0.99 for ts in by.values()), by
+print("ok")'
+	assert_output ok
+}
