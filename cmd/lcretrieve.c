@@ -286,6 +286,7 @@ int main(int argc, char **argv)
 			lc_die_err(&e);
 	if (llm) {
 		lo.progress = prog;
+		lo.quiet = quiet;
 		return run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs);
 	}
 	lc_bm25 *bm;

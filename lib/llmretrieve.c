@@ -498,6 +498,29 @@ static int emit(ctx *x, lc_output *out, lc_err *e)
 
 /* --- driver ------------------------------------------------------------------ */
 
+/* Warns once with counts when gold pids of the queries are not in the corpus. */
+static void check_gold(const lc_corpus *c, const lc_queries *qs)
+{
+	size_t missing = 0, total = 0, nq = 0;
+	const char *example = NULL;
+	for (size_t i = 0; i < qs->n; i++) {
+		int miss = 0;
+		for (size_t a = 0; a < qs->q[i].nans; a++) {
+			total++;
+			if (lc_corpus_find(c, qs->q[i].ans[a].pid) < 0) {
+				missing++;
+				miss = 1;
+				if (!example)
+					example = qs->q[i].ans[a].pid;
+			}
+		}
+		nq += miss;
+	}
+	if (missing)
+		lc_warn("warning: %zu of %zu gold pids (in %zu of %zu queries; e.g. '%s') are not in the corpus; "
+		        "those queries cannot score fully", missing, total, nq, qs->n, example);
+}
+
 int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs, lc_output *out, lc_err *e)
 {
 	ctx x = {0};
@@ -514,6 +537,8 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
 		lc_err_set(e, LC_EXIT_USAGE, "--batch-in and --batch-out exclude each other");
 		return -1;
 	}
+	if (!o->quiet)
+		check_gold(c, qs);
 	if (setup(&x, e) < 0)
 		goto done;
 	x.plans = lc_xcalloc(qs->n ? qs->n : 1, sizeof *x.plans);

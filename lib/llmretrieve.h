@@ -67,6 +67,7 @@ typedef struct lc_llmr_opts {
 	const char *tag;            /* TREC run tag (default "lctk-llm") */
 	int verbose;
 	int progress;               /* LC_PROGRESS_* mode of the request meter */
+	int quiet;                  /* no warning about gold pids missing from the corpus */
 } lc_llmr_opts;
 
 void lc_llmr_opts_default(lc_llmr_opts *o);

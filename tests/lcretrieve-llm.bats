@@ -478,3 +478,13 @@ assert all(len(ts) == 2 and ts[1] - ts[0] >= 0.99 for ts in by.values()), by
 print("ok")'
 	assert_output ok
 }
+
+@test "queries whose gold pids are not in the corpus: one warning with counts" {
+	printf '%s\n' '{"qid": "q9", "query_text": "whales", "answers": [["gone", 1], ["p10", 1]]}' >>queries.jsonl
+	run llm --batch-out b.jsonl queries.jsonl
+	assert_success
+	assert_output --partial "warning: 1 of 6 gold pids (in 1 of 5 queries; e.g. 'gone') are not in the corpus"
+	run llm --quiet --batch-out b.jsonl queries.jsonl
+	assert_success
+	refute_output --partial "warning"
+}
