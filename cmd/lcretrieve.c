@@ -34,7 +34,7 @@ static const lc_opt opts[] = {
 	{ 'o', "output", "FILE", "write the run to FILE atomically", LC_COMPLETE_FILE },
 	{ 'j', "jobs", "N", "search with N threads (output order and bytes do not change)", NULL },
 	{ OPT_TREC, "trec", NULL, "write a TREC run (qid Q0 docno rank score tag) instead of JSONL", NULL },
-	{ OPT_TAG, "tag", "TAG", "run tag for --trec (default lctk-bm25)", NULL },
+	{ OPT_TAG, "tag", "TAG", "run tag for --trec (default lctk-bm25; lctk-llm with --llm)", NULL },
 	{ OPT_K1, "k1", "X", "BM25 k1 (default 0.9)", NULL },
 	{ OPT_B, "b", "X", "BM25 b (default 0.4)", NULL },
 	{ OPT_ID, "id", "FIELD", "with -c: passage id field (any JSONL)", NULL },
@@ -74,7 +74,7 @@ static const lc_opt opts[] = {
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORPUS) [options] [QUERIES...]",
-                            "BM25 retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, NULL };
+                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, NULL };
 
 typedef struct job {
 	const lc_bm25 *bm;
