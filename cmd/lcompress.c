@@ -1,0 +1,219 @@
+/*
+ * lcompress — compresses every passage of a corpus once, offline (CoLoR step 5).
+ *
+ * Embedded (default): the extractive model of lib/compress, from -m MODEL or the
+ * shipped share/lctk/models/default.lcm.  The corpus is read whole first (the
+ * features use its document frequencies), then each record is written back with
+ * "summary_text" added (passage_text kept), in input order.  --ratio R keeps
+ * the top 1/R of each passage's words; --budget T lowers the keep threshold
+ * (bisection) until the whole compressed corpus fits T units; otherwise the
+ * model's threshold (or --threshold) decides.  Sizes before/after are reported
+ * on stderr in words (title + text).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "compress.h"
+#include "err.h"
+#include "input.h"
+#include "json.h"
+#include "output.h"
+
+enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
+       OPT_QUIET };
+
+static const lc_opt opts[] = {
+	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
+	{ OPT_ENDPOINT, "endpoint", "URL", "OpenAI-compatible endpoint for LLM summaries", NULL },
+	{ OPT_MODEL, "model", "NAME", "LLM name with --endpoint", NULL },
+	{ OPT_RATIO, "ratio", "R", "keep about 1/R of each passage", NULL },
+	{ OPT_BUDGET, "budget", "N", "fit the whole compressed corpus in N words", NULL },
+	{ OPT_THRESHOLD, "threshold", "P", "keep words with probability >= P (default: the model's)", NULL },
+	{ OPT_UNIT, "unit", "UNIT", "what is kept or dropped: word (default) or sentence", "word sentence" },
+	{ 'f', "field", "FIELD", "field to compress (default passage_text)", NULL },
+	{ 't', "target", "FIELD", "field to write (default summary_text)", NULL },
+	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip bad records (count on stderr) instead of failing", NULL },
+	{ OPT_QUIET, "quiet", NULL, "no size report on stderr", NULL },
+	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_END
+};
+static const lc_cmd cmd = { "lcompress",
+	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...]",
+	"compress a corpus's passages (summary_text) for long-context retrieval", opts, NULL };
+
+static size_t count_words(const char *s)
+{
+	size_t n = 0;
+	int in = 0;
+	for (; *s; s++) {
+		int ws = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r';
+		if (!ws && !in)
+			n++;
+		in = !ws;
+	}
+	return n;
+}
+
+typedef struct {
+	json_t *o;
+	const char *title, *text;
+	lc_cunits u;
+	double *p;
+	size_t twords;
+} rec;
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	lc_cli st = {0};
+	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
+	const char *field = "passage_text", *target = "summary_text";
+	double ratio = 0, thr = -1;
+	long budget = 0;
+	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		switch (c) {
+		case 'm': model = optarg; break;
+		case OPT_ENDPOINT: endpoint = optarg; break;
+		case OPT_MODEL: llm = optarg; break;
+		case OPT_RATIO: ratio = lc_cli_double("--ratio", optarg, 1, 1e6); break;
+		case OPT_BUDGET: budget = lc_cli_long("--budget", optarg, 1, 0x7fffffffffffL); break;
+		case OPT_THRESHOLD: thr = lc_cli_double("--threshold", optarg, 0, 1); break;
+		case OPT_UNIT:
+			if (!strcmp(optarg, "word"))
+				unit = LC_UNIT_WORD;
+			else if (!strcmp(optarg, "sentence"))
+				unit = LC_UNIT_SENT;
+			else
+				lc_cli_usage_error(&cmd, "--unit: expected word or sentence, got '%s'", optarg);
+			break;
+		case 'f': field = optarg; break;
+		case 't': target = optarg; break;
+		case OPT_SKIP_BAD: skip_bad = 1; break;
+		case OPT_QUIET: quiet = 1; break;
+		case 'o': out = optarg; break;
+		}
+	if (ratio > 0 && budget > 0)
+		lc_cli_usage_error(&cmd, "--ratio and --budget exclude each other");
+	if (endpoint || llm) {
+		if (model)
+			lc_cli_usage_error(&cmd, "-m and --endpoint exclude each other");
+		lc_die(LC_EXIT_USAGE, "--endpoint: LLM compression needs lib/llm, which this build does not have yet; "
+		       "use the embedded model or write Batch requests with 'lcgen probes --summarise'");
+	}
+	lc_cmodel m;
+	lc_err e = {0};
+	char *def = NULL;
+	if (!model) {
+		def = lc_data_path("models/default.lcm");
+		if (!def)
+			lc_die(LC_EXIT_INPUT, "no default model (share/lctk/models/default.lcm not found; set LCTK_DATA or give -m MODEL)");
+		model = def;
+	}
+	if (lc_cmodel_load(&m, model, &e) < 0)
+		lc_die_err(&e);
+
+	/* read the corpus */
+	rec *R = NULL;
+	size_t n = 0, cap = 0, bad = 0;
+	lc_cctx *cx = lc_cctx_new();
+	int nfiles = argc - st.ind;
+	for (int fi = 0; fi < (nfiles ? nfiles : 1); fi++) {
+		lc_input *in = lc_input_open_or_die(nfiles ? argv[st.ind + fi] : "-", NULL);
+		char *line;
+		size_t len;
+		while (lc_input_next(in, &line, &len)) {
+			if (!len)
+				continue;
+			const char *w = lc_input_where(in);
+			json_t *o = lc_json_parse_object(line, len, w, &e);
+			const char *text = o ? lc_json_str(o, field, w, &e) : NULL;
+			if (!text) {
+				if (o)
+					json_decref(o);
+				if (!skip_bad)
+					lc_die(LC_EXIT_INPUT, "%s", e.msg);
+				bad++;
+				continue;
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				R = lc_xrealloc(R, cap * sizeof *R);
+			}
+			memset(&R[n], 0, sizeof R[n]);
+			R[n].o = o;
+			R[n].text = text;
+			json_t *t = json_object_get(o, "title_text");
+			R[n].title = json_is_string(t) ? json_string_value(t) : NULL;
+			lc_cctx_add(cx, R[n].title, text);
+			n++;
+		}
+		lc_input_close(in);
+	}
+	/* features and probabilities */
+	size_t maxn = 0, before = 0;
+	for (size_t i = 0; i < n; i++) {
+		lc_cunits_build(&R[i].u, cx, R[i].title, R[i].text);
+		R[i].p = lc_xmalloc((R[i].u.n ? R[i].u.n : 1) * sizeof *R[i].p);
+		R[i].twords = R[i].title ? count_words(R[i].title) : 0;
+		before += R[i].twords + R[i].u.n;
+		if (R[i].u.n > maxn)
+			maxn = R[i].u.n;
+	}
+	unsigned char *mask = lc_xmalloc(maxn ? maxn : 1);
+	if (budget > 0) {
+		/* bisection on the threshold: the largest kept set that fits */
+		double lo = 0, hi = 1;
+		for (int it = 0; it < 40; it++) {
+			double mid = (lo + hi) / 2;
+			size_t tot = 0;
+			for (size_t i = 0; i < n; i++)
+				tot += R[i].twords + lc_compress_select(&m, &R[i].u, 0, mid, unit, R[i].p, mask);
+			if (tot <= (size_t)budget)
+				hi = mid;
+			else
+				lo = mid;
+		}
+		thr = hi;
+	}
+	lc_output *o = lc_output_open(out);
+	lc_buf b = {0}, s = {0};
+	size_t after = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t kept = lc_compress_select(&m, &R[i].u, ratio, thr, unit, R[i].p, mask);
+		after += R[i].twords + kept;
+		lc_buf_reset(&s);
+		lc_compress_render(&R[i].u, R[i].text, mask, &s);
+		json_object_set_new(R[i].o, target, json_stringn(s.p, s.len));
+		lc_buf_reset(&b);
+		lc_json_dump(&b, R[i].o);
+		lc_buf_addc(&b, '\n');
+		lc_output_write(o, b.p, b.len);
+	}
+	lc_output_commit(o);
+	if (bad)
+		lc_warn("skipped %zu bad record%s", bad, bad == 1 ? "" : "s");
+	if (budget > 0 && after > (size_t)budget)
+		lc_warn("warning: titles and one-sentence passages alone exceed --budget %ld (%zu words)", budget, after);
+	if (!quiet)
+		lc_warn("%zu passages, words (title+text) %zu -> %zu, ratio %.3fx", n, before, after,
+		        after ? (double)before / (double)after : 0.0);
+	for (size_t i = 0; i < n; i++) {
+		lc_cunits_free(&R[i].u);
+		free(R[i].p);
+		json_decref(R[i].o);
+	}
+	free(R);
+	free(mask);
+	free(def);
+	lc_buf_free(&b);
+	lc_buf_free(&s);
+	lc_cmodel_free(&m);
+	lc_cctx_free(cx);
+	return 0;
+}
