@@ -126,7 +126,7 @@ static void emit_mask(emitter *em, const char *name, const lc_cunits *u, const c
                       const unsigned char *mask, lc_buf *tmp)
 {
 	lc_buf_reset(tmp);
-	lc_compress_render(u, text, mask, tmp);
+	lc_compress_render(u, text, mask, 0, tmp);
 	if (tmp->len)
 		emit(em, name, tmp->p, tmp->len);
 }

@@ -25,7 +25,7 @@
 #include "output.h"
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
-       OPT_QUIET };
+       OPT_QUIET, OPT_KEEP_PUNCT };
 
 static const lc_opt opts[] = {
 	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
@@ -37,6 +37,7 @@ static const lc_opt opts[] = {
 	{ OPT_UNIT, "unit", "UNIT", "what is kept or dropped: word (default) or sentence", "word sentence" },
 	{ 'f', "field", "FIELD", "field to compress (default passage_text)", NULL },
 	{ 't', "target", "FIELD", "field to write (default summary_text)", NULL },
+	{ OPT_KEEP_PUNCT, "keep-punct", NULL, "keep punctuation around kept words (default: stripped)", NULL },
 	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip bad records (count on stderr) instead of failing", NULL },
 	{ OPT_QUIET, "quiet", NULL, "no size report on stderr", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
 	const char *field = "passage_text", *target = "summary_text";
 	double ratio = 0, thr = -1;
 	long budget = 0;
-	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, c;
+	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
 		case 'm': model = optarg; break;
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 		case 't': target = optarg; break;
 		case OPT_SKIP_BAD: skip_bad = 1; break;
 		case OPT_QUIET: quiet = 1; break;
+		case OPT_KEEP_PUNCT: bare = 0; break;
 		case 'o': out = optarg; break;
 		}
 	if (ratio > 0 && budget > 0)
@@ -188,7 +190,7 @@ int main(int argc, char **argv)
 		size_t kept = lc_compress_select(&m, &R[i].u, ratio, thr, unit, R[i].p, mask);
 		after += R[i].twords + kept;
 		lc_buf_reset(&s);
-		lc_compress_render(&R[i].u, R[i].text, mask, &s);
+		lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
 		json_object_set_new(R[i].o, target, json_stringn(s.p, s.len));
 		lc_buf_reset(&b);
 		lc_json_dump(&b, R[i].o);

@@ -29,7 +29,7 @@
 #include "strmap.h"
 
 enum { OPT_BETA = 256, OPT_C, OPT_LR, OPT_EPOCHS, OPT_SEED, OPT_VAL, OPT_L2, OPT_BATCH,
-       OPT_THRESHOLD, OPT_INIT, OPT_QUIET };
+       OPT_THRESHOLD, OPT_INIT, OPT_QUIET, OPT_TARGET };
 
 static const lc_opt opts[] = {
 	{ 'c', "corpus", "CORPUS", "LOFT corpus holding the pairs' passages (repeatable)", LC_COMPLETE_FILE },
@@ -42,6 +42,7 @@ static const lc_opt opts[] = {
 	{ OPT_SEED, "seed", "N", "seed for shuffling and the validation split (default 1)", NULL },
 	{ OPT_VAL, "val", "FRACTION", "share of passages held out for validation (default 0.1)", NULL },
 	{ OPT_THRESHOLD, "threshold", "P", "keep threshold stored in the model (default 0.5)", NULL },
+	{ OPT_TARGET, "target-ratio", "R", "set the threshold so that the corpora (-c) keep 1/R of their words", NULL },
 	{ OPT_INIT, "init", "MODEL", "start from MODEL instead of the untrained model", LC_COMPLETE_FILE },
 	{ OPT_QUIET, "quiet", NULL, "no per-epoch report", NULL },
 	{ 'o', "output", "MODEL", "write the model to MODEL atomically (default stdout)", LC_COMPLETE_FILE },
@@ -115,6 +116,12 @@ static int passage_from_prompt(const char *p, lc_buf *b)
 	return 0;
 }
 
+static int cmp_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x > y ? -1 : x < y;
+}
+
 static size_t count_words(const char *s)
 {
 	size_t n = 0;
@@ -132,7 +139,7 @@ int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
-	double beta = 2.5, cc = 0.1, lr = 0.05, l2 = 1e-4, valfrac = 0.1, thr = 0.5;
+	double beta = 2.5, cc = 0.1, lr = 0.05, l2 = 1e-4, valfrac = 0.1, thr = 0.5, target = 0;
 	long epochs = 30, seed = 1, batch = 16;
 	const char *out = NULL, *init = NULL;
 	int quiet = 0, c;
@@ -154,6 +161,7 @@ int main(int argc, char **argv)
 		case OPT_VAL: valfrac = lc_cli_double("--val", optarg, 0, 0.9); break;
 		case OPT_THRESHOLD: thr = lc_cli_double("--threshold", optarg, 0, 1); break;
 		case OPT_INIT: init = optarg; break;
+		case OPT_TARGET: target = lc_cli_double("--target-ratio", optarg, 1, 1000); break;
 		case OPT_QUIET: quiet = 1; break;
 		case 'o': out = optarg; break;
 		}
@@ -378,6 +386,43 @@ int main(int argc, char **argv)
 			else
 				lc_warn("epoch %ld: loss %.4f train_acc %.4f (no validation pairs)", ep, tl / (double)ntrain, tacc);
 		}
+	}
+	if (target > 0) {
+		if (!ncorpora)
+			lc_die(LC_EXIT_USAGE, "--target-ratio needs the corpora (-c) to calibrate on");
+		/* the (1 - 1/R) quantile of the keep probabilities of all words of
+		 * passages with more than one sentence (others are kept whole) */
+		double *all = NULL;
+		size_t na = 0, acap = 0, whole = 0, total = 0;
+		lc_cunits u = {0};
+		for (size_t ci = 0; ci < ncorpora; ci++)
+			for (size_t i = 0; i < json_array_size(cs[ci].recs); i++) {
+				json_t *rec = json_array_get(cs[ci].recs, i);
+				json_t *t = json_object_get(rec, "title_text");
+				lc_cunits_build(&u, cs[ci].cx, json_is_string(t) ? json_string_value(t) : NULL,
+				                json_string_value(json_object_get(rec, "passage_text")));
+				total += u.n;
+				if (u.nsent <= 1) {
+					whole += u.n;
+					continue;
+				}
+				if (na + u.n > acap) {
+					acap = (na + u.n) * 2;
+					all = lc_xrealloc(all, acap * sizeof *all);
+				}
+				lc_cmodel_probs(&m, &u, all + na);
+				na += u.n;
+			}
+		lc_cunits_free(&u);
+		double want = (double)total / target - (double)whole;  /* words to keep among na */
+		if (na && want > 0) {
+			qsort(all, na, sizeof *all, cmp_desc);
+			size_t k = want >= (double)na ? na - 1 : (size_t)want;
+			m.threshold = all[k];
+		} else if (na)
+			m.threshold = 1;
+		lc_warn("threshold %.6f keeps about 1/%g of the corpora's words", m.threshold, target);
+		free(all);
 	}
 	lc_buf meta = {0};
 	lc_buf_printf(&meta, "trainer lctrain %s\nobjective orpo beta=%g c=%g\nlr %g\nepochs %ld\nbatch %ld\nl2 %g\nseed %ld\n"

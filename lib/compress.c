@@ -738,14 +738,24 @@ size_t lc_compress_select(const lc_cmodel *m, const lc_cunits *u, double ratio, 
 	return kept;
 }
 
-void lc_compress_render(const lc_cunits *u, const char *text, const unsigned char *mask, lc_buf *out)
+void lc_compress_render(const lc_cunits *u, const char *text, const unsigned char *mask, int bare,
+                        lc_buf *out)
 {
 	int first = 1;
 	for (size_t k = 0; k < u->n; k++)
 		if (mask[k]) {
+			size_t a = u->w[k].start, b = u->w[k].end;
+			if (bare) {
+				while (a < b && !is_term_byte((unsigned char)text[a]))
+					a++;
+				while (b > a && !is_term_byte((unsigned char)text[b - 1]))
+					b--;
+				if (a == b)
+					continue;
+			}
 			if (!first)
 				lc_buf_addc(out, ' ');
-			lc_buf_add(out, text + u->w[k].start, u->w[k].end - u->w[k].start);
+			lc_buf_add(out, text + a, b - a);
 			first = 0;
 		}
 	if (!out->p)

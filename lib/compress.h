@@ -119,7 +119,10 @@ enum { LC_UNIT_WORD = 0, LC_UNIT_SENT = 1 };
  * (< 0: the model's) decides.  p: scratch of u->n doubles.  Returns words kept. */
 size_t lc_compress_select(const lc_cmodel *m, const lc_cunits *u, double ratio, double threshold,
                           int unit, double *p, unsigned char *mask);
-/* Appends the kept words, single-space separated, to out. */
-void lc_compress_render(const lc_cunits *u, const char *text, const unsigned char *mask, lc_buf *out);
+/* Appends the kept words, single-space separated, to out.  bare: strip leading
+ * and trailing punctuation from each word and drop words that are only
+ * punctuation (BM25 never sees it; it costs tokens). */
+void lc_compress_render(const lc_cunits *u, const char *text, const unsigned char *mask, int bare,
+                        lc_buf *out);
 
 #endif

@@ -107,8 +107,16 @@ int main(void)
 	ok(lc_compress_select(&m, &u1, 0, -1, LC_UNIT_WORD, p, mask) == 0 && u1.n == 0, "empty passage stays empty");
 	lc_buf out = {0};
 	unsigned char mm[64] = {1, 1, 0, 1};
-	lc_compress_render(&u, text, mm, &out);
+	lc_compress_render(&u, text, mm, 0, &out);
 	is_str(out.p, "Quantum dots tiny", "render joins kept words");
+	unsigned char m5[64] = {0};
+	m5[4] = m5[5] = m5[24] = m5[25] = 1;
+	lc_buf_reset(&out);
+	lc_compress_render(&u, text, m5, 0, &out);
+	is_str(out.p, "semiconductor particles. displays, e.g.", "render keeps punctuation");
+	lc_buf_reset(&out);
+	lc_compress_render(&u, text, m5, 1, &out);
+	is_str(out.p, "semiconductor particles displays e.g", "bare render strips outer punctuation");
 	/* model file */
 	lc_buf b = {0};
 	m.meta = lc_xstrdup("seed 1\ntrained-on x\n");
