@@ -37,6 +37,8 @@ CMD_SRC   := $(sort $(wildcard cmd/lc*.c))
 PROGS     := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/%)
 MANS      := $(sort $(wildcard man/*.[1-9]))
 
 .PHONY: all deps deps-build deps-test check units lint completions demo bench \
@@ -61,13 +63,23 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libcore.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libcore.a $(LIBS)
 
+# Fuzz harnesses linked with a plain driver: seeds and past crashers replay in `make check`.
+$(B)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(B)/libcore.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz $(ALL_LDFLAGS) -o $@ $< tests/fuzz/driver.c $(B)/libcore.a $(LIBS)
+
+# The fault-injection shim for robustness tests (not built with sanitizers).
+$(B)/tests/faultinject.so: tests/faultinject.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -O2 -shared -fPIC -o $@ $< -ldl
+
 -include $(LIB_OBJ:.o=.d)
 
 # --- dependencies (Debian) -------------------------------------------------
 DEB_BUILD := gcc make pkg-config libjansson-dev libarchive-dev zlib1g-dev \
              libpcre2-dev libstemmer-dev libcurl4-openssl-dev
 DEB_TEST  := bats bats-assert bats-support mandoc perl python3 libarchive-tools \
-             gnuplot-nox zstd xz-utils bzip2 zip
+             gnuplot-nox zstd xz-utils bzip2 zip parallel
 deps-build:
 	@sh tests/deps.sh $(DEB_BUILD)
 deps-test:
@@ -81,7 +93,7 @@ check: deps-test
 	@$(MAKE) --no-print-directory all units
 	LCTK_BUILD=$(CURDIR)/$(B) prove --exec $(CURDIR)/tests/run-test $(UNITS) $(sort $(wildcard tests/*.bats))
 
-units: $(UNITS)
+units: $(UNITS) $(FUZZ_REPLAY) $(if $(SANFLAGS),,$(B)/tests/faultinject.so)
 
 lint: all
 	@sh tests/lint.sh $(B)

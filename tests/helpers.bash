@@ -12,6 +12,7 @@ export PATH="$BUILD/bin:$PATH"
 export LCTK_DATA="$ROOT/share/lctk"
 SHARED="${LCTK_SHARED:-$ROOT/../shared}"
 
+bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
@@ -33,4 +34,10 @@ assert_no_file() {
 # stdout must be empty (failed records print nothing).
 assert_no_stdout() {
 	[ -z "$output" ] || fail "expected nothing on stdout, got: $output"
+}
+
+# need_faultinject: skip unless the LD_PRELOAD fault shim is built (not under SAN=1).
+need_faultinject() {
+	FAULTINJECT="$BUILD/tests/faultinject.so"
+	[ -f "$FAULTINJECT" ] || skip "fault-injection shim not built (sanitizer build)"
 }
