@@ -6,7 +6,7 @@
  *               subsets, word filters (content words, first occurrences,
  *               first occurrences of specific terms), the current model at
  *               several thresholds (-m), external summaries (--summaries FILE).
- *               -> {"pid","name","text","words"}
+ *               -> {"pid","name","text","tokens"}
  *   labels      per query, each candidate of its gold passage in place of that
  *               passage, BM25 over the corpus (index statistics fixed, see
  *               lib/bm25.h): success = LOFT's (gold at rank 1 for one gold; all
@@ -16,12 +16,12 @@
  *               --mode hard (default) drops the ones without a success.  TRL
  *               preference JSONL (prompt string; chosen/rejected as user +
  *               assistant messages, the shape of CoLoR's released pairs) plus
- *               pid, qid, chosen_name, rejected_name, chosen_words, rejected_words.
+ *               pid, qid, chosen_name, rejected_name, chosen_tokens, rejected_tokens.
  *   probes      passkey-retrieval prompts at target lengths (brief §2.4), or
  *               OpenAI Batch request lines (--batch MODEL) for them or for
  *               summarising a corpus (--summarise CORPUS).
  *
- * Lengths are in words (whitespace-separated) until lib/tok is available here.
+ * Lengths are cl100k_base tokens (--encoding), as CoLoR's length weight expects.
  */
 #include <getopt.h>
 #include <math.h>
@@ -41,9 +41,10 @@
 #include "queries.h"
 #include "sentsplit.h"
 #include "strmap.h"
+#include "tok.h"
 
 enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH,
-       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM };
+       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING };
 
 static const lc_opt opts[] = {
 	{ 'c', "corpus", "CORPUS", "LOFT corpus (labels, pairs; candidates takes it as operand)", LC_COMPLETE_FILE },
@@ -57,6 +58,7 @@ static const lc_opt opts[] = {
 	{ OPT_B, "b", "B", "BM25 b for labels (default 0.4)", NULL },
 	{ OPT_NO_STOP, "no-stopwords", NULL, "labels: do not drop stopwords in BM25 analysis", NULL },
 	{ OPT_NO_STEM, "no-stem", NULL, "labels: do not stem in BM25 analysis", NULL },
+	{ OPT_ENCODING, "encoding", "NAME", "candidates: tokenizer for lengths (default cl100k_base)", NULL },
 	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in words (default 1000,4000,16000)", NULL },
 	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
 	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
@@ -99,6 +101,7 @@ static uint64_t mix(uint64_t h)
 typedef struct {
 	lc_output *o;
 	lc_strmap seen;     /* texts already written for this passage */
+	const lc_tok *tok;
 	lc_buf line;
 	const char *pid;
 } emitter;
@@ -116,9 +119,7 @@ static void emit(emitter *em, const char *name, const char *text, size_t len)
 	lc_json_quote(&em->line, name, strlen(name));
 	lc_buf_adds(&em->line, ",\"text\":");
 	lc_json_quote(&em->line, text, len);
-	char *tmp = lc_xstrndup(text, len);
-	lc_buf_printf(&em->line, ",\"words\":%zu}\n", count_words(tmp));
-	free(tmp);
+	lc_buf_printf(&em->line, ",\"tokens\":%zu}\n", lc_tok_count(em->tok, text, len));
 	lc_output_write(em->o, em->line.p, em->line.len);
 }
 
@@ -157,7 +158,7 @@ static void load_summaries(const char *path, lc_strmap *pids, json_t **map)
 }
 
 static int cmd_candidates(int argc, char **argv, int first, const char *out, const char *model,
-                          const char **sums, size_t nsums, long nrandom, long seed)
+                          const char **sums, size_t nsums, long nrandom, long seed, const char *encoding)
 {
 	if (first >= argc)
 		lc_cli_usage_error(&cmd, "candidates: no corpus given");
@@ -187,7 +188,10 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	lc_cctx *cx = lc_cctx_new();
 	for (size_t i = 0; i < c.n; i++)
 		lc_cctx_add(cx, c.p[i].title, c.p[i].text);
-	emitter em = { .o = lc_output_open(out) };
+	lc_tok *tok = lc_tok_load(encoding, &e);
+	if (!tok)
+		lc_die_err(&e);
+	emitter em = { .o = lc_output_open(out), .tok = tok };
 	lc_cunits u = {0};
 	lc_buf tmp = {0};
 	unsigned char *mask = NULL;
@@ -282,6 +286,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 		}
 	}
 	lc_output_commit(em.o);
+	lc_tok_free(tok);
 	if (missing_summ)
 		lc_warn("warning: %zu passage%s without an external summary", missing_summ, missing_summ == 1 ? "" : "s");
 	return 0;
@@ -291,7 +296,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 
 typedef struct {
 	const char *pid, *name, *text;
-	size_t words;
+	size_t tokens;
 } cand;
 
 typedef struct {
@@ -343,8 +348,10 @@ static void load_candidates(const char *path, candset *cs)
 		cs->v[cs->n].pid = json_string_value(json_object_get(o, "pid"));
 		cs->v[cs->n].name = name;
 		cs->v[cs->n].text = text;
-		json_t *wj = json_object_get(o, "words");
-		cs->v[cs->n].words = json_is_integer(wj) ? (size_t)json_integer_value(wj) : count_words(text);
+		json_t *wj = json_object_get(o, "tokens");
+		if (!json_is_integer(wj) || json_integer_value(wj) < 0)
+			lc_die(LC_EXIT_INPUT, "%s: field 'tokens': expected a count (write candidates with lcgen candidates)", w);
+		cs->v[cs->n].tokens = (size_t)json_integer_value(wj);
 		cs->n++;
 	}
 	lc_buf_free(&idb);
@@ -433,8 +440,8 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 				lc_json_quote(&line, ps->pid, strlen(ps->pid));
 				lc_buf_adds(&line, ",\"name\":");
 				lc_json_quote(&line, cd->name, strlen(cd->name));
-				lc_buf_printf(&line, ",\"success\":%s,\"rank\":%ld,\"words\":%zu}\n",
-				              success ? "true" : "false", rank, cd->words);
+				lc_buf_printf(&line, ",\"success\":%s,\"rank\":%ld,\"tokens\":%zu}\n",
+				              success ? "true" : "false", rank, cd->tokens);
 				lc_output_write(o, line.p, line.len);
 			}
 		}
@@ -513,13 +520,13 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 			long sc = -1, lf = -1, sh = -1, lo = -1;
 			for (size_t i = 0; i < nl; i++) {
 				const cand *cd = &cs.v[L[i].cand];
-				if (L[i].success && (sc < 0 || cd->words < cs.v[sc].words))
+				if (L[i].success && (sc < 0 || cd->tokens < cs.v[sc].tokens))
 					sc = (long)L[i].cand;
-				if (!L[i].success && (lf < 0 || cd->words > cs.v[lf].words))
+				if (!L[i].success && (lf < 0 || cd->tokens > cs.v[lf].tokens))
 					lf = (long)L[i].cand;
-				if (sh < 0 || cd->words < cs.v[sh].words)
+				if (sh < 0 || cd->tokens < cs.v[sh].tokens)
 					sh = (long)L[i].cand;
-				if (lo < 0 || cd->words > cs.v[lo].words)
+				if (lo < 0 || cd->tokens > cs.v[lo].tokens)
 					lo = (long)L[i].cand;
 			}
 			long ch = sc, rj = lf;
@@ -554,8 +561,8 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 				lc_json_quote(&ob, cs.v[ch].name, strlen(cs.v[ch].name));
 				lc_buf_adds(&ob, ",\"rejected_name\":");
 				lc_json_quote(&ob, cs.v[rj].name, strlen(cs.v[rj].name));
-				lc_buf_printf(&ob, ",\"chosen_words\":%zu,\"rejected_words\":%zu,\"chosen_success\":%s,\"rejected_success\":%s}\n",
-				              cs.v[ch].words, cs.v[rj].words, sc >= 0 ? "true" : "false",
+				lc_buf_printf(&ob, ",\"chosen_tokens\":%zu,\"rejected_tokens\":%zu,\"chosen_success\":%s,\"rejected_success\":%s}\n",
+				              cs.v[ch].tokens, cs.v[rj].tokens, sc >= 0 ? "true" : "false",
 				              (sc >= 0 && lf >= 0) || sc < 0 ? "false" : "true");
 				lc_output_write(o, ob.p, ob.len);
 				npairs++;
@@ -703,7 +710,7 @@ int main(int argc, char **argv)
 	argv++;
 	lc_cli st = {0};
 	const char *out = NULL, *corpus = NULL, *queries = NULL, *model = NULL, *lengths = NULL;
-	const char *batch = NULL, *summarise = NULL;
+	const char *batch = NULL, *summarise = NULL, *encoding = "cl100k_base";
 	const char **sums = NULL;
 	size_t nsums = 0;
 	long nrandom = 3, seed = 1, per = 5;
@@ -738,9 +745,10 @@ int main(int argc, char **argv)
 		case OPT_PER: per = lc_cli_long("--per-length", optarg, 1, 100000); break;
 		case OPT_BATCH: batch = optarg; break;
 		case OPT_SUMMARISE: summarise = optarg; break;
+		case OPT_ENCODING: encoding = optarg; break;
 		}
 	if (!strcmp(sub, "candidates"))
-		return cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed);
+		return cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding);
 	if (!strcmp(sub, "labels"))
 		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags);
 	if (!strcmp(sub, "pairs"))

@@ -8,7 +8,7 @@
  * the top 1/R of each passage's words; --budget T lowers the keep threshold
  * (bisection) until the whole compressed corpus fits T units; otherwise the
  * model's threshold (or --threshold) decides.  Sizes before/after are reported
- * on stderr in words (title + text).
+ * on stderr in tokens (cl100k_base by default) of title + text, counted apart.
  */
 #include <getopt.h>
 #include <math.h>
@@ -23,16 +23,18 @@
 #include "input.h"
 #include "json.h"
 #include "output.h"
+#include "tok.h"
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
-       OPT_QUIET, OPT_KEEP_PUNCT };
+       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING };
 
 static const lc_opt opts[] = {
 	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
 	{ OPT_ENDPOINT, "endpoint", "URL", "OpenAI-compatible endpoint for LLM summaries", NULL },
 	{ OPT_MODEL, "model", "NAME", "LLM name with --endpoint", NULL },
 	{ OPT_RATIO, "ratio", "R", "keep about 1/R of each passage", NULL },
-	{ OPT_BUDGET, "budget", "N", "fit the whole compressed corpus in N words", NULL },
+	{ OPT_BUDGET, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens", NULL },
+	{ OPT_ENCODING, "encoding", "NAME", "tokenizer for sizes and --budget (default cl100k_base)", NULL },
 	{ OPT_THRESHOLD, "threshold", "P", "keep words with probability >= P (default: the model's)", NULL },
 	{ OPT_UNIT, "unit", "UNIT", "what is kept or dropped: word (default) or sentence", "word sentence" },
 	{ 'f', "field", "FIELD", "field to compress (default passage_text)", NULL },
@@ -47,25 +49,12 @@ static const lc_cmd cmd = { "lcompress",
 	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...]",
 	"compress a corpus's passages (summary_text) for long-context retrieval", opts, NULL };
 
-static size_t count_words(const char *s)
-{
-	size_t n = 0;
-	int in = 0;
-	for (; *s; s++) {
-		int ws = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r';
-		if (!ws && !in)
-			n++;
-		in = !ws;
-	}
-	return n;
-}
-
 typedef struct {
 	json_t *o;
 	const char *title, *text;
 	lc_cunits u;
 	double *p;
-	size_t twords;
+	size_t ttoks, toks;
 } rec;
 
 int main(int argc, char **argv)
@@ -73,7 +62,7 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
-	const char *field = "passage_text", *target = "summary_text";
+	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base";
 	double ratio = 0, thr = -1;
 	long budget = 0;
 	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, c;
@@ -98,6 +87,7 @@ int main(int argc, char **argv)
 		case OPT_SKIP_BAD: skip_bad = 1; break;
 		case OPT_QUIET: quiet = 1; break;
 		case OPT_KEEP_PUNCT: bare = 0; break;
+		case OPT_ENCODING: encoding = optarg; break;
 		case 'o': out = optarg; break;
 		}
 	if (ratio > 0 && budget > 0)
@@ -118,6 +108,9 @@ int main(int argc, char **argv)
 		model = def;
 	}
 	if (lc_cmodel_load(&m, model, &e) < 0)
+		lc_die_err(&e);
+	lc_tok *tok = lc_tok_load(encoding, &e);
+	if (!tok)
 		lc_die_err(&e);
 
 	/* read the corpus */
@@ -162,20 +155,26 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		lc_cunits_build(&R[i].u, cx, R[i].title, R[i].text);
 		R[i].p = lc_xmalloc((R[i].u.n ? R[i].u.n : 1) * sizeof *R[i].p);
-		R[i].twords = R[i].title ? count_words(R[i].title) : 0;
-		before += R[i].twords + R[i].u.n;
+		R[i].ttoks = R[i].title ? lc_tok_count(tok, R[i].title, strlen(R[i].title)) : 0;
+		R[i].toks = lc_tok_count(tok, R[i].text, strlen(R[i].text));
+		before += R[i].ttoks + R[i].toks;
 		if (R[i].u.n > maxn)
 			maxn = R[i].u.n;
 	}
 	unsigned char *mask = lc_xmalloc(maxn ? maxn : 1);
+	lc_buf b = {0}, s = {0};
 	if (budget > 0) {
 		/* bisection on the threshold: the largest kept set that fits */
 		double lo = 0, hi = 1;
-		for (int it = 0; it < 40; it++) {
+		for (int it = 0; it < 24; it++) {
 			double mid = (lo + hi) / 2;
 			size_t tot = 0;
-			for (size_t i = 0; i < n; i++)
-				tot += R[i].twords + lc_compress_select(&m, &R[i].u, 0, mid, unit, R[i].p, mask);
+			for (size_t i = 0; i < n; i++) {
+				size_t kept = lc_compress_select(&m, &R[i].u, 0, mid, unit, R[i].p, mask);
+				lc_buf_reset(&s);
+				lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
+				tot += R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
+			}
 			if (tot <= (size_t)budget)
 				hi = mid;
 			else
@@ -184,13 +183,12 @@ int main(int argc, char **argv)
 		thr = hi;
 	}
 	lc_output *o = lc_output_open(out);
-	lc_buf b = {0}, s = {0};
 	size_t after = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t kept = lc_compress_select(&m, &R[i].u, ratio, thr, unit, R[i].p, mask);
-		after += R[i].twords + kept;
 		lc_buf_reset(&s);
 		lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
+		after += R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
 		json_object_set_new(R[i].o, target, json_stringn(s.p, s.len));
 		lc_buf_reset(&b);
 		lc_json_dump(&b, R[i].o);
@@ -201,9 +199,9 @@ int main(int argc, char **argv)
 	if (bad)
 		lc_warn("skipped %zu bad record%s", bad, bad == 1 ? "" : "s");
 	if (budget > 0 && after > (size_t)budget)
-		lc_warn("warning: titles and one-sentence passages alone exceed --budget %ld (%zu words)", budget, after);
+		lc_warn("warning: the compressed corpus needs %zu tokens, more than --budget %ld (titles and one-sentence passages stay whole)", after, budget);
 	if (!quiet)
-		lc_warn("%zu passages, words (title+text) %zu -> %zu, ratio %.3fx", n, before, after,
+		lc_warn("%zu passages, tokens (%s, title+text) %zu -> %zu, ratio %.3fx", n, lc_tok_name(tok), before, after,
 		        after ? (double)before / (double)after : 0.0);
 	for (size_t i = 0; i < n; i++) {
 		lc_cunits_free(&R[i].u);
@@ -217,5 +215,6 @@ int main(int argc, char **argv)
 	lc_buf_free(&s);
 	lc_cmodel_free(&m);
 	lc_cctx_free(cx);
+	lc_tok_free(tok);
 	return 0;
 }
