@@ -26,7 +26,7 @@
 #include "tok.h"
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
-       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING };
+       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES };
 
 static const lc_opt opts[] = {
 	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
@@ -35,11 +35,14 @@ static const lc_opt opts[] = {
 	{ OPT_RATIO, "ratio", "R", "keep about 1/R of each passage", NULL },
 	{ OPT_BUDGET, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens", NULL },
 	{ OPT_ENCODING, "encoding", "NAME", "tokenizer for sizes and --budget (default cl100k_base)", NULL },
+	{ OPT_LEAD, "lead", NULL, "baseline: keep the leading 1/R of each passage's words (--ratio R, default 2)", NULL },
+	{ OPT_SUMMARIES, "summaries", "FILE", "take summary_text from FILE (pid + summary_text), e.g. LLM summaries", LC_COMPLETE_FILE },
 	{ OPT_THRESHOLD, "threshold", "P", "keep words with probability >= P (default: the model's)", NULL },
 	{ OPT_UNIT, "unit", "UNIT", "what is kept or dropped: word (default) or sentence", "word sentence" },
 	{ 'f', "field", "FIELD", "field to compress (default passage_text)", NULL },
 	{ 't', "target", "FIELD", "field to write (default summary_text)", NULL },
 	{ OPT_KEEP_PUNCT, "keep-punct", NULL, "keep punctuation around kept words (default: stripped)", NULL },
+	{ OPT_STATS, "stats", "FILE", "per-passage sizes as JSONL (pid, tokens, compressed_tokens, ratio) to FILE", LC_COMPLETE_FILE },
 	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip bad records (count on stderr) instead of failing", NULL },
 	{ OPT_QUIET, "quiet", NULL, "no size report on stderr", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
@@ -62,10 +65,10 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
-	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base";
+	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base", *stats = NULL, *summaries = NULL;
 	double ratio = 0, thr = -1;
 	long budget = 0;
-	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, c;
+	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
 		case 'm': model = optarg; break;
@@ -88,6 +91,9 @@ int main(int argc, char **argv)
 		case OPT_QUIET: quiet = 1; break;
 		case OPT_KEEP_PUNCT: bare = 0; break;
 		case OPT_ENCODING: encoding = optarg; break;
+		case OPT_STATS: stats = optarg; break;
+		case OPT_LEAD: lead = 1; break;
+		case OPT_SUMMARIES: summaries = optarg; break;
 		case 'o': out = optarg; break;
 		}
 	if (ratio > 0 && budget > 0)
@@ -98,16 +104,46 @@ int main(int argc, char **argv)
 		lc_die(LC_EXIT_USAGE, "--endpoint: LLM compression needs lib/llm, which this build does not have yet; "
 		       "use the embedded model or write Batch requests with 'lcgen probes --summarise'");
 	}
+	if ((lead || summaries) && (model || budget > 0 || thr >= 0))
+		lc_cli_usage_error(&cmd, "--lead and --summaries do not use a model, --budget or --threshold");
+	if (lead && summaries)
+		lc_cli_usage_error(&cmd, "--lead and --summaries exclude each other");
+	if (lead && ratio == 0)
+		ratio = 2;
 	lc_cmodel m;
 	lc_err e = {0};
 	char *def = NULL;
-	if (!model) {
+	json_t *summ = NULL;
+	if (summaries) {
+		summ = json_object();
+		lc_input *si = lc_input_open_or_die(summaries, NULL);
+		char *line;
+		size_t len;
+		lc_buf idb = {0};
+		while (lc_input_next(si, &line, &len)) {
+			if (!len)
+				continue;
+			const char *w = lc_input_where(si);
+			json_t *o = lc_json_parse_object(line, len, w, &e);
+			const char *pid = o ? lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e) : NULL;
+			const char *st_ = pid ? lc_json_str(o, "summary_text", w, &e) : NULL;
+			if (!st_)
+				lc_die(LC_EXIT_INPUT, "%s", e.msg);
+			json_object_set_new(summ, pid, json_string(st_));
+			json_decref(o);
+		}
+		lc_buf_free(&idb);
+		lc_input_close(si);
+		lc_cmodel_init(&m);
+	} else if (lead) {
+		lc_cmodel_init(&m);
+	} else if (!model) {
 		def = lc_data_path("models/default.lcm");
 		if (!def)
 			lc_die(LC_EXIT_INPUT, "no default model (share/lctk/models/default.lcm not found; set LCTK_DATA or give -m MODEL)");
 		model = def;
 	}
-	if (lc_cmodel_load(&m, model, &e) < 0)
+	if (model && lc_cmodel_load(&m, model, &e) < 0)
 		lc_die_err(&e);
 	lc_tok *tok = lc_tok_load(encoding, &e);
 	if (!tok)
@@ -183,12 +219,45 @@ int main(int argc, char **argv)
 		thr = hi;
 	}
 	lc_output *o = lc_output_open(out);
-	size_t after = 0;
+	lc_output *so = stats ? lc_output_open(stats) : NULL;
+	size_t after = 0, nosumm = 0;
+	lc_buf idb2 = {0};
 	for (size_t i = 0; i < n; i++) {
-		size_t kept = lc_compress_select(&m, &R[i].u, ratio, thr, unit, R[i].p, mask);
+		size_t kept;
 		lc_buf_reset(&s);
-		lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
-		after += R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
+		if (summ) {
+			lc_err e2 = {0};
+			const char *pid = lc_json_id(json_object_get(R[i].o, "pid"), &idb2, "pid", "", &e2);
+			json_t *v = pid ? json_object_get(summ, pid) : NULL;
+			if (!v)
+				nosumm++;
+			const char *t = v ? json_string_value(v) : "";
+			lc_buf_adds(&s, t);
+			kept = *t ? 0 : R[i].u.n;  /* empty summary: the passage is used */
+		} else if (lead) {
+			size_t want = R[i].u.nsent <= 1 ? R[i].u.n : (size_t)ceil((double)R[i].u.n / ratio);
+			for (size_t k = 0; k < R[i].u.n; k++)
+				mask[k] = k < want;
+			kept = want;
+			lc_compress_render(&R[i].u, R[i].text, mask, 0, &s);
+		} else {
+			kept = lc_compress_select(&m, &R[i].u, ratio, thr, unit, R[i].p, mask);
+			lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
+		}
+		size_t ct = R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
+		after += ct;
+		if (so) {
+			lc_buf_reset(&b);
+			json_t *pj = json_object_get(R[i].o, "pid");
+			lc_buf_adds(&b, "{\"pid\":");
+			if (pj)
+				lc_json_dump(&b, pj);
+			else
+				lc_buf_printf(&b, "%zu", i);
+			lc_buf_printf(&b, ",\"tokens\":%zu,\"compressed_tokens\":%zu,\"ratio\":%.6g}\n",
+			              R[i].ttoks + R[i].toks, ct, ct ? (double)(R[i].ttoks + R[i].toks) / (double)ct : 0.0);
+			lc_output_write(so, b.p, b.len);
+		}
 		json_object_set_new(R[i].o, target, json_stringn(s.p, s.len));
 		lc_buf_reset(&b);
 		lc_json_dump(&b, R[i].o);
@@ -196,6 +265,10 @@ int main(int argc, char **argv)
 		lc_output_write(o, b.p, b.len);
 	}
 	lc_output_commit(o);
+	if (so)
+		lc_output_commit(so);
+	if (nosumm)
+		lc_warn("warning: %zu passage%s without a summary in %s (the passage is used)", nosumm, nosumm == 1 ? "" : "s", summaries);
 	if (bad)
 		lc_warn("skipped %zu bad record%s", bad, bad == 1 ? "" : "s");
 	if (budget > 0 && after > (size_t)budget)
