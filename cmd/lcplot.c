@@ -182,8 +182,8 @@ int main(int argc, char **argv)
 		lc_input_close(in);
 	}
 	if (skipped)
-		lc_warn("warning: %zu record%s without numeric '%s'%s%s skipped", skipped, skipped == 1 ? "" : "s", xf,
-		        yf && !hist ? " and '" : "", yf && !hist ? yf : "");
+		lc_warn("warning: %zu record%s without numeric '%s'%s%s%s skipped", skipped, skipped == 1 ? "" : "s", xf,
+		        yf && !hist ? " and '" : "", yf && !hist ? yf : "", yf && !hist ? "'" : "");
 	if (!n)
 		lc_die(LC_EXIT_INPUT, "no records with numeric '%s'%s: nothing to plot", xf, hist ? "" : " and y");
 	qsort(P, n, sizeof *P, cmp_pt);
@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 					cnt[k]++;
 				}
 			for (long k = 0; k < bins; k++)
-				lc_buf_printf(&g, "%.17g %ld\n", lo + bw * ((double)k + 0.5) + bw / (double)(ns > 1 ? ns : 1) * ((double)s - (double)(ns - 1) / 2), cnt[k]);
+				lc_buf_printf(&g, "%.10g %ld\n", lo + bw * ((double)k + 0.5) + bw / (double)(ns > 1 ? ns : 1) * ((double)s - (double)(ns - 1) / 2), cnt[k]);
 			lc_buf_adds(&g, "EOD\n");
 			free(cnt);
 		}
@@ -241,7 +241,7 @@ int main(int argc, char **argv)
 			lc_buf_printf(&g, "$s%zu << EOD\n", s);
 			for (size_t i = 0; i < n; i++)
 				if (P[i].series == s) {
-					lc_buf_printf(&g, "%.17g %.17g ", P[i].x, P[i].y);
+					lc_buf_printf(&g, "%.10g %.10g ", P[i].x, P[i].y);
 					gq(&g, P[i].label ? P[i].label : "");
 					lc_buf_addc(&g, '\n');
 				}
