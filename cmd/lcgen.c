@@ -44,13 +44,14 @@
 #include "tok.h"
 
 enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH,
-       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING };
+       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING, OPT_KINDS };
 
 static const lc_opt opts[] = {
 	{ 'c', "corpus", "CORPUS", "LOFT corpus (labels, pairs; candidates takes it as operand)", LC_COMPLETE_FILE },
 	{ 'q', "queries", "QUERIES", "LOFT queries with answers (labels)", LC_COMPLETE_FILE },
 	{ 'm', "model-file", "MODEL", "candidates from this extractive model at several thresholds", LC_COMPLETE_FILE },
 	{ OPT_SUMMARIES, "summaries", "FILE", "external summaries (pid + summary_text) as candidates; repeatable", LC_COMPLETE_FILE },
+	{ OPT_KINDS, "kinds", "LIST", "candidates to write: all (default) or a comma list of full,title,lead,random,filter,model,external", NULL },
 	{ OPT_RANDOM, "random", "N", "random sentence subsets per passage (default 3)", NULL },
 	{ OPT_SEED, "seed", "N", "seed for random candidates and probes (default 1)", NULL },
 	{ OPT_MODE, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all" },
@@ -158,8 +159,24 @@ static void load_summaries(const char *path, lc_strmap *pids, json_t **map)
 }
 
 static int cmd_candidates(int argc, char **argv, int first, const char *out, const char *model,
-                          const char **sums, size_t nsums, long nrandom, long seed, const char *encoding)
+                          const char **sums, size_t nsums, long nrandom, long seed, const char *encoding,
+                          const char *kinds)
 {
+	static const char *const kn[] = { "full", "title", "lead", "random", "filter", "model", "external" };
+	int want[7] = { 1, 1, 1, 1, 1, 1, 1 };
+	if (kinds && strcmp(kinds, "all")) {
+		memset(want, 0, sizeof want);
+		char *dup = lc_xstrdup(kinds), *save = NULL;
+		for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			int found = 0;
+			for (int i = 0; i < 7; i++)
+				if (!strcmp(t, kn[i]))
+					want[i] = found = 1;
+			if (!found)
+				lc_cli_usage_error(&cmd, "--kinds: unknown kind '%s' (full, title, lead, random, filter, model, external)", t);
+		}
+		free(dup);
+	}
 	if (first >= argc)
 		lc_cli_usage_error(&cmd, "candidates: no corpus given");
 	lc_corpus c = {0};
@@ -203,7 +220,8 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 		lc_strmap_free(&em.seen);
 		memset(&em.seen, 0, sizeof em.seen);
 		const char *text = ps->text;
-		emit(&em, "full", text, strlen(text));
+		if (want[0])
+			emit(&em, "full", text, strlen(text));
 		if (!*text)
 			continue;
 		lc_cunits_build(&u, cx, ps->title, text);
@@ -212,21 +230,22 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 			mask = lc_xrealloc(mask, mcap);
 			p = lc_xrealloc(p, mcap * sizeof *p);
 		}
-		if (ps->title && *ps->title)
+		if (want[1] && ps->title && *ps->title)
 			emit(&em, "title", ps->title, strlen(ps->title));
 		/* lead-k sentences */
-		for (size_t k = 1; k <= 3 && k < u.nsent; k++) {
+		for (size_t k = 1; want[2] && k <= 3 && k < u.nsent; k++) {
 			for (size_t w = 0; w < u.n; w++)
 				mask[w] = u.sent[w] < k;
 			char name[32];
 			snprintf(name, sizeof name, "lead-%zu", k);
 			emit_mask(&em, name, &u, text, mask, &tmp);
 		}
-		for (size_t w = 0; w < u.n; w++)
+		for (size_t w = 0; want[2] && w < u.n; w++)
 			mask[w] = w < (u.n + 1) / 2;
-		emit_mask(&em, "lead-50%", &u, text, mask, &tmp);
+		if (want[2])
+			emit_mask(&em, "lead-50%", &u, text, mask, &tmp);
 		/* random sentence subsets */
-		for (long r = 0; r < nrandom && u.nsent > 1; r++) {
+		for (long r = 0; want[3] && r < nrandom && u.nsent > 1; r++) {
 			uint64_t h = mix(lc_hash_bytes(ps->pid, strlen(ps->pid)) ^ mix((uint64_t)seed * 1000003u + (uint64_t)r));
 			unsigned char keep[64];
 			size_t ns = u.nsent < 64 ? u.nsent : 64, nk = 0;
@@ -248,9 +267,10 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 			const double *f = u.f + w * LC_NFEAT;
 			mask[w] = !f[LC_F_STOP] && !f[LC_F_PUNCT];
 		}
-		emit_mask(&em, "content", &u, text, mask, &tmp);
+		if (want[4])
+			emit_mask(&em, "content", &u, text, mask, &tmp);
 		static const double taus[] = { 0, 0.2, 0.35, 0.5 };
-		for (size_t t = 0; t < sizeof taus / sizeof *taus; t++) {
+		for (size_t t = 0; want[4] && t < sizeof taus / sizeof *taus; t++) {
 			for (size_t w = 0; w < u.n; w++) {
 				const double *f = u.f + w * LC_NFEAT;
 				mask[w] = !f[LC_F_STOP] && !f[LC_F_PUNCT] && !f[LC_F_REPEAT] && f[LC_F_IDF] >= taus[t];
@@ -259,7 +279,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 			snprintf(name, sizeof name, taus[t] > 0 ? "first-idf%.2f" : "first", taus[t]);
 			emit_mask(&em, name, &u, text, mask, &tmp);
 		}
-		if (have_model) {
+		if (have_model && want[5]) {
 			static const double thr[] = { 0.3, 0.5, 0.7 };
 			for (size_t t = 0; t < 3; t++) {
 				lc_compress_select(&m, &u, 0, thr[t], LC_UNIT_WORD, p, mask);
@@ -274,7 +294,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 				emit_mask(&em, name, &u, text, mask, &tmp);
 			}
 		}
-		for (size_t s = 0; s < nsums; s++) {
+		for (size_t s = 0; want[6] && s < nsums; s++) {
 			json_t *v = json_object_get(summ[s], ps->pid);
 			if (!v) {
 				missing_summ++;
@@ -710,7 +730,7 @@ int main(int argc, char **argv)
 	argv++;
 	lc_cli st = {0};
 	const char *out = NULL, *corpus = NULL, *queries = NULL, *model = NULL, *lengths = NULL;
-	const char *batch = NULL, *summarise = NULL, *encoding = "cl100k_base";
+	const char *batch = NULL, *summarise = NULL, *encoding = "cl100k_base", *kinds = NULL;
 	const char **sums = NULL;
 	size_t nsums = 0;
 	long nrandom = 3, seed = 1, per = 5;
@@ -746,9 +766,10 @@ int main(int argc, char **argv)
 		case OPT_BATCH: batch = optarg; break;
 		case OPT_SUMMARISE: summarise = optarg; break;
 		case OPT_ENCODING: encoding = optarg; break;
+		case OPT_KINDS: kinds = optarg; break;
 		}
 	if (!strcmp(sub, "candidates"))
-		return cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding);
+		return cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding, kinds);
 	if (!strcmp(sub, "labels"))
 		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags);
 	if (!strcmp(sub, "pairs"))

@@ -37,6 +37,7 @@ _lcgen() {
 	-q|--queries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-m|--model-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--summaries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--kinds) COMPREPLY=(); return ;;
 	--random) COMPREPLY=(); return ;;
 	--seed) COMPREPLY=(); return ;;
 	--mode) COMPREPLY=($(compgen -W "hard all" -- "$cur")); return ;;
@@ -51,7 +52,7 @@ _lcgen() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --random --seed --mode --k1 --b --no-stopwords --no-stem --encoding --lengths --per-length --batch --summarise --output --help --version -c -q -m -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --kinds --random --seed --mode --k1 --b --no-stopwords --no-stem --encoding --lengths --per-length --batch --summarise --output --help --version -c -q -m -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

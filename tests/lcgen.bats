@@ -27,6 +27,17 @@ setup() { lctk_setup; V="$ROOT/tests/vectors/color"; }
 	! cmp -s a c
 }
 
+@test "lcgen candidates --kinds selects the kinds written" {
+	run lcgen candidates --kinds full,filter --summaries "$V/summaries.jsonl" "$V/corpus.jsonl"
+	assert_success
+	refute_output --partial '"name":"title"'
+	refute_output --partial '"name":"lead-'
+	refute_output --partial '"name":"summaries"'
+	assert_output --partial '"name":"first"'
+	run lcgen candidates --kinds full,nope "$V/corpus.jsonl"
+	assert_failure 2
+}
+
 @test "lcgen labels: BM25 with the candidate in place of its gold passage" {
 	lcgen candidates "$V/corpus.jsonl" > cand.jsonl
 	run lcgen labels -c "$V/corpus.jsonl" -q "$V/queries.jsonl" -o labels.jsonl cand.jsonl
