@@ -400,7 +400,7 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 	lc_output *o = lc_output_open(out);
 	lc_buf line = {0}, txt = {0};
 	size_t nogold = 0, nocand = 0, nolabel = 0, ok = 0, fail = 0;
-	lc_hit *hits = NULL;
+	lc_bm25_hit *hits = NULL;
 	size_t hcap = 0;
 	for (size_t qi = 0; qi < qs.n; qi++) {
 		const lc_query *q = &qs.q[qi];
