@@ -22,16 +22,20 @@
 #include "err.h"
 #include "input.h"
 #include "json.h"
+#include "llm.h"
 #include "output.h"
+#include "prompt.h"
 #include "tok.h"
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
-       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES };
+       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE };
 
 static const lc_opt opts[] = {
 	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
 	{ OPT_ENDPOINT, "endpoint", "URL", "OpenAI-compatible endpoint for LLM summaries", NULL },
 	{ OPT_MODEL, "model", "NAME", "LLM name with --endpoint", NULL },
+	{ OPT_PARALLEL, "parallel", "N", "concurrent LLM requests (default 4)", NULL },
+	{ OPT_NO_CACHE, "no-cache", NULL, "do not read or write the LLM response cache", NULL },
 	{ OPT_RATIO, "ratio", "R", "keep about 1/R of each passage", NULL },
 	{ OPT_BUDGET, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens", NULL },
 	{ OPT_ENCODING, "encoding", "NAME", "tokenizer for sizes and --budget (default cl100k_base)", NULL },
@@ -52,13 +56,49 @@ static const lc_cmd cmd = { "lcompress",
 	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...]",
 	"compress a corpus's passages (summary_text) for long-context retrieval", opts, NULL };
 
+typedef struct rec rec;
+
 typedef struct {
+	rec *R;
+	size_t n;
+	char **out;
+	size_t failed;
+	lc_buf first_error;
+} llm_ctx;
+
+static json_t *llm_make(void *ud, size_t i);
+static void llm_done(void *ud, size_t i, const lc_llm_result *r);
+
+struct rec {
 	json_t *o;
 	const char *title, *text;
 	lc_cunits u;
 	double *p;
 	size_t ttoks, toks;
-} rec;
+};
+
+static json_t *llm_make(void *ud, size_t i)
+{
+	llm_ctx *x = ud;
+	if (!*x->R[i].text)
+		return NULL;  /* an empty passage stays empty */
+	lc_buf b = {0};
+	lc_prompt_summarize(&b, x->R[i].text);
+	json_t *m = lc_llm_user_messages(b.p);
+	lc_buf_free(&b);
+	return m;
+}
+
+static void llm_done(void *ud, size_t i, const lc_llm_result *r)
+{
+	llm_ctx *x = ud;
+	if (r->ok) {
+		x->out[i] = lc_xstrdup(r->content);
+		return;
+	}
+	if (!x->failed++)
+		lc_buf_printf(&x->first_error, "passage %zu: %s", i + 1, r->error ? r->error : "error");
+}
 
 int main(int argc, char **argv)
 {
@@ -68,7 +108,8 @@ int main(int argc, char **argv)
 	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base", *stats = NULL, *summaries = NULL;
 	double ratio = 0, thr = -1;
 	long budget = 0;
-	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, c;
+	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, no_cache = 0, c;
+	long parallel = 4;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
 		case 'm': model = optarg; break;
@@ -93,16 +134,18 @@ int main(int argc, char **argv)
 		case OPT_ENCODING: encoding = optarg; break;
 		case OPT_STATS: stats = optarg; break;
 		case OPT_LEAD: lead = 1; break;
+		case OPT_PARALLEL: parallel = lc_cli_long("--parallel", optarg, 1, 1024); break;
+		case OPT_NO_CACHE: no_cache = 1; break;
 		case OPT_SUMMARIES: summaries = optarg; break;
 		case 'o': out = optarg; break;
 		}
 	if (ratio > 0 && budget > 0)
 		lc_cli_usage_error(&cmd, "--ratio and --budget exclude each other");
 	if (endpoint || llm) {
-		if (model)
-			lc_cli_usage_error(&cmd, "-m and --endpoint exclude each other");
-		lc_die(LC_EXIT_USAGE, "--endpoint: LLM compression needs lib/llm, which this build does not have yet; "
-		       "use the embedded model or write Batch requests with 'lcgen probes --summarise'");
+		if (model || lead || summaries || ratio > 0 || budget > 0 || thr >= 0)
+			lc_cli_usage_error(&cmd, "--endpoint summarises with an LLM: no -m, --lead, --summaries, --ratio, --budget or --threshold");
+		if (!endpoint || !llm)
+			lc_cli_usage_error(&cmd, "--endpoint and --model go together");
 	}
 	if ((lead || summaries) && (model || budget > 0 || thr >= 0))
 		lc_cli_usage_error(&cmd, "--lead and --summaries do not use a model, --budget or --threshold");
@@ -135,7 +178,7 @@ int main(int argc, char **argv)
 		lc_buf_free(&idb);
 		lc_input_close(si);
 		lc_cmodel_init(&m);
-	} else if (lead) {
+	} else if (lead || endpoint) {
 		lc_cmodel_init(&m);
 	} else if (!model) {
 		def = lc_data_path("models/default.lcm");
@@ -218,6 +261,31 @@ int main(int argc, char **argv)
 		}
 		thr = hi;
 	}
+	char **llm_out = NULL;
+	if (endpoint) {
+		lc_llm_opts lo;
+		lc_llm_opts_default(&lo);
+		lo.endpoint = endpoint;
+		lo.model = llm;
+		lo.parallel = (int)parallel;
+		lo.no_cache = no_cache;
+		lc_llm *cl = lc_llm_new(&lo, &e);
+		if (!cl)
+			lc_die_err(&e);
+		llm_ctx lx = { R, n, lc_xcalloc(n ? n : 1, sizeof *llm_out), 0, {0} };
+		lc_llm_run(cl, n, llm_make, llm_done, &lx);
+		llm_out = lx.out;
+		if (lx.failed && !skip_bad)
+			lc_die(LC_EXIT_INPUT, "%zu of %zu summaries failed (first: %s); --skip-bad keeps the passages of failed ones",
+			       lx.failed, n, lx.first_error.p);
+		if (lx.failed)
+			lc_warn("warning: %zu summaries failed, their passages are used (first: %s)", lx.failed, lx.first_error.p);
+		const lc_llm_stats *ls = lc_llm_stats_get(cl);
+		if (!quiet)
+			lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", llm, ls->requests, ls->cached, ls->retries);
+		lc_buf_free(&lx.first_error);
+		lc_llm_free(cl);
+	}
 	lc_output *o = lc_output_open(out);
 	lc_output *so = stats ? lc_output_open(stats) : NULL;
 	size_t after = 0, nosumm = 0;
@@ -225,7 +293,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		size_t kept;
 		lc_buf_reset(&s);
-		if (summ) {
+		if (llm_out) {
+			const char *t = llm_out[i] ? llm_out[i] : "";
+			lc_buf_adds(&s, t);
+			kept = *t ? 0 : R[i].u.n;
+		} else if (summ) {
 			lc_err e2 = {0};
 			const char *pid = lc_json_id(json_object_get(R[i].o, "pid"), &idb2, "pid", "", &e2);
 			json_t *v = pid ? json_object_get(summ, pid) : NULL;

@@ -133,6 +133,7 @@ _lcompress() {
 	-m|--model-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--endpoint) COMPREPLY=(); return ;;
 	--model) COMPREPLY=(); return ;;
+	--parallel) COMPREPLY=(); return ;;
 	--ratio) COMPREPLY=(); return ;;
 	--budget) COMPREPLY=(); return ;;
 	--encoding) COMPREPLY=(); return ;;
@@ -145,7 +146,7 @@ _lcompress() {
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --ratio --budget --encoding --lead --summaries --threshold --unit --field --target --keep-punct --stats --skip-bad --quiet --output --help --version -m -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --encoding --lead --summaries --threshold --unit --field --target --keep-punct --stats --skip-bad --quiet --output --help --version -m -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

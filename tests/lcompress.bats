@@ -86,7 +86,9 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	assert_failure 2
 	run lcompress --unit paragraph c.jsonl
 	assert_failure 2
-	run lcompress --endpoint http://127.0.0.1:9 --model x c.jsonl
+	run lcompress --endpoint http://127.0.0.1:9 c.jsonl
+	assert_failure 2
+	run lcompress --endpoint http://127.0.0.1:9 --model x --ratio 2 c.jsonl
 	assert_failure 2
 	LCTK_DATA=/nonexistent run lcompress c.jsonl
 }
@@ -102,4 +104,26 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	b=$(lceval -m recall@1 "$D/queries.jsonl" r1.jsonl | awk '$1=="recall@1"{print $3}')
 	echo "# original $a compressed $b" >&3
 	awk -v a="$a" -v b="$b" 'BEGIN{exit !(b >= a - 0.02)}'
+}
+
+@test "lcompress --endpoint: LLM summaries with CoLoR's prompt, cached, failures reported" {
+	python3 "$ROOT/tests/llm-server.py" --port-file port --log log.jsonl &
+	pid=$!
+	for i in 1 2 3 4 5 6 7 8 9 10; do [ -s port ] && break; sleep 0.2; done
+	url="http://127.0.0.1:$(cat port)/v1"
+	export XDG_CACHE_HOME="$T/cache"
+	run lcompress --endpoint "$url" --model m -o out.jsonl "$V/corpus.jsonl"
+	assert_success
+	assert_line 'lcompress: LLM m: 6 requests, 0 from the cache, 0 retries'
+	run python3 -c 'import json; print([json.loads(l)["summary_text"] for l in open("out.jsonl")])'
+	assert_output "['Quantum dots are tiny semiconductor particles.', 'Solar panels convert sunlight into electricity.', 'Honey bees live in colonies.', 'A volcano is a rupture in the crust.', 'Chess is a board game for two players.', '', 'A single sentence without a full stop']"
+	run lcompress --endpoint "$url" --model m -o out2.jsonl "$V/corpus.jsonl"
+	assert_line 'lcompress: LLM m: 6 requests, 6 from the cache, 0 retries'
+	cmp out.jsonl out2.jsonl
+	printf '%s\n' '{"pid":"x","passage_text":"Fail here [[status:400]]. Really."}' > bad.jsonl
+	run lcompress --endpoint "$url" --model m -o out3.jsonl bad.jsonl
+	kill "$pid"
+	assert_failure 1
+	assert_output --partial '1 of 1 summaries failed'
+	assert_no_file out3.jsonl
 }
