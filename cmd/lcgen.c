@@ -17,7 +17,7 @@
  *               preference JSONL (prompt string; chosen/rejected as user +
  *               assistant messages, the shape of CoLoR's released pairs) plus
  *               pid, qid, chosen_name, rejected_name, chosen_tokens, rejected_tokens.
- *   probes      passkey-retrieval prompts at target lengths (brief §2.4), or
+ *   probes      passkey-retrieval prompts at target token lengths (brief §2.4), or
  *               OpenAI Batch request lines (--batch MODEL) for them or for
  *               summarising a corpus (--summarise CORPUS).
  *
@@ -60,7 +60,7 @@ static const lc_opt opts[] = {
 	{ OPT_NO_STOP, "no-stopwords", NULL, "labels: do not drop stopwords in BM25 analysis", NULL },
 	{ OPT_NO_STEM, "no-stem", NULL, "labels: do not stem in BM25 analysis", NULL },
 	{ OPT_ENCODING, "encoding", "NAME", "candidates: tokenizer for lengths (default cl100k_base)", NULL },
-	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in words (default 1000,4000,16000)", NULL },
+	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL },
 	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
 	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
 	{ OPT_SUMMARISE, "summarise", "CORPUS", "probes: Batch requests summarising CORPUS (CoLoR's prompt)", LC_COMPLETE_FILE },
@@ -73,19 +73,6 @@ static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes [options] [
 
 static const char *const PROMPT_HEAD = "Summarize the following content. \nContent:\n";
 static const char *const PROMPT_TAIL = "\n Summary:";
-
-static size_t count_words(const char *s)
-{
-	size_t n = 0;
-	int in = 0;
-	for (; *s; s++) {
-		int ws = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r';
-		if (!ws && !in)
-			n++;
-		in = !ws;
-	}
-	return n;
-}
 
 static uint64_t mix(uint64_t h)
 {
@@ -635,6 +622,10 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 
 static const char *const FILLER = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
 
+#define PROBE_HEAD "There is an important info hidden inside a lot of irrelevant text. Find it and memorize it. " \
+	"I will quiz you about the important information there.\n"
+#define PROBE_TAIL "What is the pass key? The pass key is"
+
 static void batch_line(lc_buf *b, const char *id, const char *model, const char *content, size_t clen)
 {
 	lc_buf_adds(b, "{\"custom_id\":");
@@ -647,7 +638,7 @@ static void batch_line(lc_buf *b, const char *id, const char *model, const char 
 }
 
 static int cmd_probes(const char *out, const char *lengths, long per, long seed, const char *batch,
-                      const char *summarise)
+                      const char *summarise, const char *encoding)
 {
 	lc_output *o = lc_output_open(out);
 	lc_buf b = {0}, pr = {0};
@@ -672,24 +663,35 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 	}
 	const char *s = lengths ? lengths : "1000,4000,16000";
 	uint64_t r = mix((uint64_t)seed + 17);
-	size_t fw = count_words(FILLER);
+	lc_err e = {0};
+	lc_tok *tok = lc_tok_load(encoding, &e);
+	if (!tok)
+		lc_die_err(&e);
+	lc_buf one = {0};
+	lc_buf_adds(&one, FILLER);
+	lc_buf_addc(&one, ' ');
+	size_t f1 = lc_tok_count(tok, one.p, one.len);
+	lc_buf_adds(&one, FILLER);
+	lc_buf_addc(&one, ' ');
+	size_t fw = lc_tok_count(tok, one.p, one.len) - f1;  /* one more repetition */
 	while (*s) {
 		char *end;
 		long L = strtol(s, &end, 10);
-		if (end == s || L < 50 || L > 10000000 || (*end && *end != ','))
-			lc_cli_usage_error(&cmd, "--lengths: expected comma-separated word counts >= 50, got '%s'", lengths);
+		if (end == s || L < 100 || L > 10000000 || (*end && *end != ','))
+			lc_cli_usage_error(&cmd, "--lengths: expected comma-separated token counts >= 100, got '%s'", lengths);
 		s = *end ? end + 1 : end;
 		for (long k = 0; k < per; k++) {
 			r = mix(r + 1);
 			long key = 10000 + (long)(r % 90000);
-			size_t reps = (size_t)L / fw;
-			if (!reps)
-				reps = 1;
+			/* the instruction, key sentence and question, then filler to the target */
+			lc_buf_reset(&pr);
+			lc_buf_printf(&pr, "%s%s%ld. Remember it. %ld is the pass key. \n%s", PROBE_HEAD, "The pass key is ", key, key, PROBE_TAIL);
+			size_t fixed = lc_tok_count(tok, pr.p, pr.len);
+			size_t reps = (size_t)L > fixed + fw ? ((size_t)L - fixed) / fw : 1;
 			r = mix(r + 1);
 			size_t at = (size_t)(r % (reps + 1));
 			lc_buf_reset(&pr);
-			lc_buf_adds(&pr, "There is an important info hidden inside a lot of irrelevant text. Find it and memorize it. "
-			                 "I will quiz you about the important information there.\n");
+			lc_buf_adds(&pr, PROBE_HEAD);
 			for (size_t i = 0; i <= reps; i++) {
 				if (i == at)
 					lc_buf_printf(&pr, "The pass key is %ld. Remember it. %ld is the pass key. ", key, key);
@@ -698,14 +700,16 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 					lc_buf_addc(&pr, ' ');
 				}
 			}
-			lc_buf_adds(&pr, "\nWhat is the pass key? The pass key is");
+			lc_buf_addc(&pr, '\n');
+			lc_buf_adds(&pr, PROBE_TAIL);
 			char id[64];
 			snprintf(id, sizeof id, "passkey-%ld-%ld", L, k);
 			lc_buf_reset(&b);
 			if (batch)
 				batch_line(&b, id, batch, pr.p, pr.len);
 			else {
-				lc_buf_printf(&b, "{\"id\":\"%s\",\"length\":%ld,\"answer\":\"%ld\",\"prompt\":", id, L, key);
+				lc_buf_printf(&b, "{\"id\":\"%s\",\"length\":%ld,\"tokens\":%zu,\"answer\":\"%ld\",\"prompt\":", id, L,
+				              lc_tok_count(tok, pr.p, pr.len), key);
 				lc_json_quote(&b, pr.p, pr.len);
 				lc_buf_adds(&b, "}\n");
 			}
@@ -713,6 +717,8 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 		}
 	}
 	lc_output_commit(o);
+	lc_tok_free(tok);
+	lc_buf_free(&one);
 	return 0;
 }
 
@@ -775,6 +781,6 @@ int main(int argc, char **argv)
 	if (!strcmp(sub, "pairs"))
 		return cmd_pairs(argc, argv, st.ind, out, corpus, hard);
 	if (!strcmp(sub, "probes"))
-		return cmd_probes(out, lengths, per, seed, batch, summarise);
+		return cmd_probes(out, lengths, per, seed, batch, summarise, encoding);
 	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes)", sub);
 }

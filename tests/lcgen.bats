@@ -117,7 +117,7 @@ print(r["chosen"][1]["content"], r["rejected"][1]["content"], r["chosen_name"], 
 }
 
 @test "lcgen probes: passkey prompts are seeded and hold their key" {
-	run lcgen probes --lengths 100,300 --per-length 2 --seed 3
+	run lcgen probes --lengths 200,300 --per-length 2 --seed 3
 	assert_success
 	[ "${#lines[@]}" -eq 4 ]
 	run python3 -c '
@@ -127,7 +127,7 @@ for l in out.splitlines():
     r = json.loads(l)
     assert "The pass key is %s. Remember it. %s is the pass key." % (r["answer"], r["answer"]) in r["prompt"]
     assert r["prompt"].endswith("What is the pass key? The pass key is")
-    assert 250 < len(r["prompt"].split()) < 400
+    assert 270 <= r["tokens"] <= 300, r["tokens"]
 print("ok")'
 	assert_output ok
 	lcgen probes --seed 3 > a; lcgen probes --seed 3 > b; cmp a b
