@@ -244,7 +244,8 @@ int main(int argc, char **argv)
 	} else if (nruns == 1) {
 		lc_te_result res;
 		lc_te_evaluate(t, &o, &qr, &runs[0], &res);
-		if (res.fail_code && outpath) {
+		if (res.fail_code && (outpath || json || jsonl)) {
+			/* trec_eval's partial per-topic text is kept only for its own format */
 			lc_output_abort(out);
 			fputs(res.fail_msg, stderr);
 			exit(res.fail_code);
