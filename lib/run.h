@@ -99,9 +99,9 @@ void lc_py_repr_double(char *buf, size_t size, double v);
 
 /* Writers; queries in stored order, hits ranked in place with lc_hits_sort_trec
  * (TREC, JSONL; LOFT output of a TREC/JSONL run) or kept as stored (LOFT
- * predictions and answers, every turn).  Scores are written in shortest
- * round-trip form ("7.5", "0.1"), so reading the output back gives the same
- * doubles.  tag = run tag for TREC (the run's own tag, else "lctk", if NULL). */
+ * predictions and answers, every turn).  Scores are written so that reading
+ * them back gives the same doubles: TREC with the shortest of %.15g/%.16g/%.17g
+ * that round-trips ("3", "0.1"), JSONL in Python repr form ("3.0", "0.1").  tag = run tag for TREC (the run's own tag, else "lctk", if NULL). */
 void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag);
 void lc_run_write_jsonl(lc_run *r, lc_output *o);
 void lc_run_write_loft(lc_run *r, lc_output *o);
