@@ -62,8 +62,9 @@ struct lc_tok {
 	uint32_t *off, *len; /* len NONE32 = no such token */
 	char *blob;
 	size_t blob_len, blob_cap;
-	/* bytes -> id (mergeable vocabulary only) */
-	uint32_t *hid, *htag;
+	/* bytes -> id (mergeable vocabulary only): open addressing over 16-byte slots
+	 * holding the first 8 bytes, so short tokens compare without touching blob */
+	struct vslot *hs;
 	size_t hmask, max_tok_len;
 	uint32_t byte_id[256];
 	/* HF merges: (a,b) -> rank, new id */
@@ -83,6 +84,12 @@ struct lc_tok {
 	uint32_t *pre_ids, *post_ids;
 	size_t npre, npost;
 };
+
+typedef struct vslot {
+	uint64_t pfx;
+	uint32_t id;
+	uint16_t len, tag;
+} vslot;
 
 static atomic_uint tok_serial;
 
@@ -119,17 +126,31 @@ static inline uint64_t hbytes(const uint8_t *p, size_t n)
 	return h ^ (h >> 32);
 }
 
+static inline uint64_t load_pfx(const uint8_t *p, size_t n)
+{
+	uint64_t w = 0;
+	if (n >= 8) {
+		memcpy(&w, p, 8);
+		return w;
+	}
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)p[i] << (8 * i);
+	return w;
+}
+
 static inline uint32_t vocab_get(const lc_tok *t, const uint8_t *p, size_t n, uint64_t h)
 {
 	if (n > t->max_tok_len)
 		return NONE32;
-	uint32_t tag = (uint32_t)(h >> 32) | 1;
+	uint16_t tag = (uint16_t)(h >> 48);
+	uint64_t pfx = load_pfx(p, n);
 	for (size_t i = h & t->hmask;; i = (i + 1) & t->hmask) {
-		uint32_t id = t->hid[i];
-		if (id == NONE32)
+		const vslot *v = &t->hs[i];
+		if (v->id == NONE32)
 			return NONE32;
-		if (t->htag[i] == tag && t->len[id] == n && !memcmp(t->blob + t->off[id], p, n))
-			return id;
+		if (v->pfx == pfx && v->len == n && v->tag == tag &&
+		    (n <= 8 || !memcmp(t->blob + t->off[v->id] + 8, p + 8, n - 8)))
+			return v->id;
 	}
 }
 
@@ -149,32 +170,23 @@ static int vocab_build_hash(lc_tok *t)
 	while (sz < cnt * 2)
 		sz <<= 1;
 	t->hmask = sz - 1;
-	t->hid = lc_xmalloc(sz * sizeof *t->hid);
-	t->htag = lc_xmalloc(sz * sizeof *t->htag);
-	memset(t->hid, 0xff, sz * sizeof *t->hid);
+	t->hs = lc_xmalloc(sz * sizeof *t->hs);
+	memset(t->hs, 0xff, sz * sizeof *t->hs);
 	t->max_tok_len = 0;
 	for (size_t id = 0; id < t->n_vocab; id++) {
-		if (t->len[id] == NONE32)
+		if (t->len[id] == NONE32 || t->len[id] > 65535)
 			continue;
 		const uint8_t *p = (const uint8_t *)t->blob + t->off[id];
 		size_t n = t->len[id];
 		if (n > t->max_tok_len)
 			t->max_tok_len = n;
+		if (vocab_lookup(t, p, n) != NONE32)
+			continue; /* same bytes as a lower id: the first wins */
 		uint64_t h = hbytes(p, n);
-		uint32_t tag = (uint32_t)(h >> 32) | 1;
 		size_t i = h & t->hmask;
-		int dup = 0;
-		for (; t->hid[i] != NONE32; i = (i + 1) & t->hmask) {
-			uint32_t o = t->hid[i];
-			if (t->htag[i] == tag && t->len[o] == n && !memcmp(t->blob + t->off[o], p, n)) {
-				dup = 1;
-				break;
-			}
-		}
-		if (dup)
-			continue; /* first (lowest) id wins */
-		t->hid[i] = (uint32_t)id;
-		t->htag[i] = tag;
+		while (t->hs[i].id != NONE32)
+			i = (i + 1) & t->hmask;
+		t->hs[i] = (vslot){ load_pfx(p, n), (uint32_t)id, (uint16_t)n, (uint16_t)(h >> 48) };
 	}
 	return 0;
 }
@@ -556,7 +568,7 @@ typedef struct centry {
 	uint8_t klen, nids;
 	uint8_t key[CACHE_KEY + 1];
 	uint32_t ids[CACHE_IDS];
-} centry;
+} __attribute__((aligned(64))) centry;
 
 static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -567,7 +579,9 @@ static centry *cache_get(void)
 {
 	if (!tcache) {
 		pthread_once(&cache_once, cache_init);
-		tcache = lc_xcalloc(CACHE_SLOTS, sizeof *tcache);
+		if (posix_memalign((void **)&tcache, 64, CACHE_SLOTS * sizeof *tcache))
+			lc_die(LC_EXIT_INPUT, "out of memory");
+		memset(tcache, 0, CACHE_SLOTS * sizeof *tcache);
 		pthread_setspecific(cache_key, tcache);
 	}
 	return tcache;
@@ -863,40 +877,19 @@ static int bpe_bucket(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 static void bpe_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 {
 	if (n == 1) {
-		emit(k, t->byte_id[p[0]]);
+		if (t->byte_id[p[0]] != NONE32)
+			emit(k, t->byte_id[p[0]]);
 		return;
 	}
 	if (n == 0)
 		return;
 	uint64_t h = 0;
-	if (n <= t->max_tok_len) {
-		h = hbytes(p, n);
-		if (t->whole_lookup) {
-			uint32_t id = vocab_get(t, p, n, h);
-			if (id != NONE32) {
-				emit(k, id);
-				return;
-			}
-		}
-	}
-	if (n > SMALL_BPE) {
-		if (n >= BUCKET_BPE && t->nrank) {
-			size_t before = k->count, olen = k->out ? k->out->n : 0;
-			if (bpe_bucket(t, p, n, k) == 0)
-				return;
-			k->count = before; /* unreachable in practice: fall back */
-			if (k->out)
-				k->out->n = olen;
-		}
-		bpe_large(t, p, n, k);
-		return;
-	}
 	centry *ce = NULL;
 	if (n <= CACHE_KEY) {
-		if (!h)
-			h = hbytes(p, n);
+		/* the thread's piece cache first: frequent words stay in L1/L2 */
+		h = hbytes(p, n);
 		centry *c = cache_get();
-		ce = &c[h & (CACHE_SLOTS - 1)];
+		ce = &c[(h >> 7) & (CACHE_SLOTS - 1)];
 		if (ce->serial == t->serial && ce->klen == n && !memcmp(ce->key, p, n)) {
 			for (size_t i = 0; i < ce->nids; i++)
 				emit(k, ce->ids[i]);
@@ -904,9 +897,32 @@ static void bpe_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 		}
 	}
 	uint32_t ids[SMALL_BPE];
-	size_t m = bpe_small(t, p, n, ids);
+	size_t m;
+	uint32_t whole = NONE32;
+	if (t->whole_lookup && n <= t->max_tok_len) {
+		if (!h)
+			h = hbytes(p, n);
+		whole = vocab_get(t, p, n, h);
+	}
+	if (whole != NONE32) {
+		ids[0] = whole;
+		m = 1;
+	} else if (n > SMALL_BPE) {
+		if (n >= BUCKET_BPE && t->nrank) {
+			size_t before = k->count, olen = k->out ? k->out->n : 0;
+			if (bpe_bucket(t, p, n, k) == 0)
+				return;
+			k->count = before; /* a lower rank appeared: redo with the heap */
+			if (k->out)
+				k->out->n = olen;
+		}
+		bpe_large(t, p, n, k);
+		return;
+	} else
+		m = bpe_small(t, p, n, ids);
 	for (size_t i = 0; i < m; i++)
-		emit(k, ids[i]);
+		if (ids[i] != NONE32)
+			emit(k, ids[i]);
 	if (ce && m <= CACHE_IDS) {
 		ce->serial = t->serial;
 		ce->klen = (uint8_t)n;
@@ -1266,8 +1282,7 @@ void lc_tok_free(lc_tok *t)
 	free(t->off);
 	free(t->len);
 	free(t->blob);
-	free(t->hid);
-	free(t->htag);
+	free(t->hs);
 	free(t->pkey);
 	free(t->pval);
 	for (size_t i = 0; i < t->nadd; i++)
