@@ -1,0 +1,198 @@
+/* lcindex — builds a one-file BM25 index from a corpus, merges shard indexes, prints
+ * index statistics.  Logic lives in lib/corpus, lib/bm25 and lib/index_file. */
+#include "bm25.h"
+#include "cli.h"
+#include "corpus.h"
+#include "err.h"
+#include "index_file.h"
+#include "output.h"
+#include "progress.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { OPT_ID = 256, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE, OPT_SHARD, OPT_MEMBER, OPT_STATS,
+       OPT_PROGRESS, OPT_QUIET };
+
+static const lc_opt opts[] = {
+	{ 'o', "output", "INDEX", "write the index to INDEX atomically (default stdout, never a terminal)", LC_COMPLETE_FILE },
+	{ OPT_ID, "id", "FIELD", "take the passage id from FIELD (any JSONL)", NULL },
+	{ OPT_TEXT, "text", "F1,F2", "index the text of these fields joined by spaces", NULL },
+	{ OPT_MEMBER, "member", "GLOB", "archive member(s) to read (default */corpus.jsonl for .zip/.tar)", NULL },
+	{ OPT_NOSTEM, "no-stem", NULL, "turn off Snowball English stemming", NULL },
+	{ OPT_NOSTOP, "no-stopwords", NULL, "keep stopwords", NULL },
+	{ OPT_STOPFILE, "stopwords", "FILE", "stopword list, one word a line (default share/lctk/stopwords/english.txt)", LC_COMPLETE_FILE },
+	{ OPT_SHARD, "shard", "K/N", "index only records i with i % N == K-1 (a partial index for 'lcindex merge')", NULL },
+	{ OPT_STATS, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL },
+	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
+	{ OPT_QUIET, "quiet", NULL, "no progress meter", NULL },
+	LC_OPT_END
+};
+static const char *const subs[] = { "merge", NULL };
+static const lc_cmd cmd = { "lcindex", "[options] CORPUS... | --stats INDEX... | merge -o OUT PART...",
+                            "build a BM25 index (one memory-mappable file) from corpora", opts, subs };
+
+static const lc_opt merge_opts[] = {
+	{ 'o', "output", "OUT", "write the merged index to OUT atomically", LC_COMPLETE_FILE },
+	LC_OPT_END
+};
+static const lc_cmd merge_cmd = { "lcindex merge", "-o OUT PART...",
+                                  "merge shard indexes 1/N..N/N into one index identical to a single build",
+                                  merge_opts, NULL };
+
+typedef struct build {
+	lc_bm25_builder *b;
+	lc_buf text;
+	lc_progress prog;
+	size_t done;
+} build;
+
+static int add(const lc_passage *p, size_t record, const char *where, void *arg, lc_err *e)
+{
+	build *st = arg;
+	lc_buf_reset(&st->text);
+	lc_passage_text(p, &st->text);
+	lc_bm25_builder_add(st->b, p->pid, st->text.p ? st->text.p : "", st->text.len);
+	lc_progress_update(&st->prog, ++st->done, 0);
+	return 0;
+}
+
+static void write_image(const char *out, const lc_buf *img)
+{
+	if ((!out || !strcmp(out, "-")) && isatty(1))
+		lc_die(LC_EXIT_USAGE, "refusing to write a binary index to a terminal; use -o INDEX");
+	lc_output *o = lc_output_open(out);
+	lc_output_write(o, img->p, img->len);
+	lc_output_commit(o);
+}
+
+static int do_merge(int argc, char **argv)
+{
+	lc_cli st = {0};
+	const char *out = NULL;
+	int c;
+	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
+		if (c == 'o')
+			out = optarg;
+	if (!out)
+		lc_cli_usage_error(&merge_cmd, "give the output with -o OUT");
+	int n = argc - st.ind;
+	if (n < 1)
+		lc_cli_usage_error(&merge_cmd, "give the shard indexes to merge");
+	lc_index *parts = lc_xcalloc((size_t)n, sizeof *parts);
+	const char **names = lc_xcalloc((size_t)n, sizeof *names);
+	lc_err e;
+	for (int i = 0; i < n; i++) {
+		names[i] = argv[st.ind + i];
+		if (lc_index_open(&parts[i], names[i], &e) < 0)
+			lc_die_err(&e);
+	}
+	lc_buf img = {0};
+	if (lc_index_merge(&img, parts, names, (size_t)n, &e) < 0)
+		lc_die_err(&e);
+	write_image(out, &img);
+	for (int i = 0; i < n; i++)
+		lc_index_close(&parts[i]);
+	free(parts);
+	free(names);
+	lc_buf_free(&img);
+	return 0;
+}
+
+static void print_stats(const char *path)
+{
+	lc_index ix;
+	lc_err e;
+	if (lc_index_open(&ix, path, &e) < 0)
+		lc_die_err(&e);
+	lc_analyzer *a = lc_analyzer_from_config(ix.flags, ix.stop, ix.stop_len, &e);
+	if (!a)
+		lc_die_err(&e);
+	char desc[128];
+	lc_analyzer_describe(a, desc, sizeof desc);
+	lc_analyzer_free(a);
+	printf("index\t%s\nversion\t%d\nshard\t%u/%u\ndocuments\t%llu\nterms\t%llu\npostings\t%llu\n"
+	       "total_length\t%llu\navgdl\t%.4f\nanalyser\t%s\nbytes\t%zu\n",
+	       path, LC_INDEX_VERSION, ix.shard_k, ix.shard_n, (unsigned long long)ix.n_docs,
+	       (unsigned long long)ix.n_terms, (unsigned long long)ix.n_postings, (unsigned long long)ix.total_len,
+	       ix.n_docs ? (double)ix.total_len / (double)ix.n_docs : 0.0, desc, ix.size);
+	lc_index_close(&ix);
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return do_merge(argc - 1, argv + 1);
+	lc_cli st = {0};
+	const char *out = NULL;
+	lc_corpus_opts co = {0};
+	lc_analyze_opts an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
+	int stats = 0, prog = LC_PROGRESS_AUTO;
+	long sk = 0, sn = 0;
+	int c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case OPT_ID: co.id_field = optarg; break;
+		case OPT_TEXT: co.text_fields = optarg; break;
+		case OPT_MEMBER: co.member = optarg; break;
+		case OPT_NOSTEM: an.flags &= ~(unsigned)LC_AN_STEM; break;
+		case OPT_NOSTOP: an.flags &= ~(unsigned)LC_AN_STOP; break;
+		case OPT_STOPFILE: an.stopword_file = optarg; an.flags |= LC_AN_STOP; break;
+		case OPT_STATS: stats = 1; break;
+		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
+		case OPT_QUIET: prog = LC_PROGRESS_QUIET; break;
+		case OPT_SHARD: {
+			char *slash = strchr(optarg, '/');
+			if (!slash)
+				lc_cli_usage_error(&cmd, "--shard wants K/N, e.g. 2/8");
+			*slash = 0;
+			sn = lc_cli_long("--shard", slash + 1, 1, 1 << 20);
+			sk = lc_cli_long("--shard", optarg, 1, sn);
+			break;
+		}
+		}
+	}
+	if (co.text_fields && !co.id_field)
+		lc_cli_usage_error(&cmd, "--text needs --id too");
+	if (co.text_fields && !*co.text_fields)
+		lc_cli_usage_error(&cmd, "--text wants one or more field names");
+	if (stats) {
+		if (st.ind >= argc)
+			lc_cli_usage_error(&cmd, "--stats wants INDEX operands");
+		for (int i = st.ind; i < argc; i++)
+			print_stats(argv[i]);
+		return 0;
+	}
+	co.shard_k = (size_t)sk;
+	co.shard_n = (size_t)sn;
+	lc_err e;
+	build b = {0};
+	if (!(b.b = lc_bm25_builder_new(&an, &e)))
+		lc_die_err(&e);
+	lc_progress_start(&b.prog, "passages", prog);
+	lc_idset seen = {0};
+	size_t records = 0;
+	static char *stdin_only[] = { "-" };
+	char **files = st.ind < argc ? argv + st.ind : stdin_only;
+	int nfiles = st.ind < argc ? argc - st.ind : 1;
+	for (int i = 0; i < nfiles; i++)
+		if (lc_corpus_read(files[i], &co, add, &b, &seen, &records, &e) < 0)
+			lc_die_err(&e);
+	lc_progress_done(&b.prog);
+	if (!records)
+		lc_die(LC_EXIT_INPUT, "%s: empty corpus (no passages); nothing to index",
+		       nfiles == 1 ? (strcmp(files[0], "-") ? files[0] : "(stdin)") : "input");
+	lc_buf img = {0};
+	lc_bm25_builder_finish(b.b, sn ? (uint32_t)sk : 1, sn ? (uint32_t)sn : 1, &img);
+	write_image(out, &img);
+	lc_buf_free(&img);
+	lc_buf_free(&b.text);
+	lc_bm25_builder_free(b.b);
+	lc_idset_free(&seen);
+	return 0;
+}

@@ -1,0 +1,230 @@
+/* lcretrieve — BM25 retrieval from an index file or a corpus, writing an lctk run
+ * (JSONL) or a TREC run.  Thin: reading is lib/queries + lib/corpus, scoring lib/bm25. */
+#include "bm25.h"
+#include "cli.h"
+#include "corpus.h"
+#include "err.h"
+#include "json.h"
+#include "output.h"
+#include "progress.h"
+#include "queries.h"
+#include "strmap.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_TREC = 256, OPT_TAG, OPT_K1, OPT_B, OPT_ID, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE,
+       OPT_PROGRESS, OPT_QUIET };
+
+static const lc_opt opts[] = {
+	{ 'i', "index", "INDEX", "search this index file (built by lcindex)", LC_COMPLETE_FILE },
+	{ 'c', "corpus", "CORPUS", "build an in-memory index of CORPUS (LOFT/BEIR JSONL or BEIR .zip) and search it", LC_COMPLETE_FILE },
+	{ 'k', "k", "K", "return the top K passages per query (default 100)", NULL },
+	{ 'o', "output", "FILE", "write the run to FILE atomically", LC_COMPLETE_FILE },
+	{ 'j', "jobs", "N", "search with N threads (output order and bytes do not change)", NULL },
+	{ OPT_TREC, "trec", NULL, "write a TREC run (qid Q0 docno rank score tag) instead of JSONL", NULL },
+	{ OPT_TAG, "tag", "TAG", "run tag for --trec (default lctk-bm25)", NULL },
+	{ OPT_K1, "k1", "X", "BM25 k1 (default 0.9)", NULL },
+	{ OPT_B, "b", "X", "BM25 b (default 0.4)", NULL },
+	{ OPT_ID, "id", "FIELD", "with -c: passage id field (any JSONL)", NULL },
+	{ OPT_TEXT, "text", "F1,F2", "with -c: text fields to index", NULL },
+	{ OPT_NOSTEM, "no-stem", NULL, "with -c: no stemming", NULL },
+	{ OPT_NOSTOP, "no-stopwords", NULL, "with -c: keep stopwords", NULL },
+	{ OPT_STOPFILE, "stopwords", "FILE", "with -c: stopword list", LC_COMPLETE_FILE },
+	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
+	{ OPT_QUIET, "quiet", NULL, "no progress meter and no warnings about missing gold pids", NULL },
+	LC_OPT_END
+};
+static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS) [options] [QUERIES...]",
+                            "BM25 retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, NULL };
+
+typedef struct job {
+	const lc_bm25 *bm;
+	const lc_queries *qs;
+	size_t k;
+	lc_bm25_hit *hits;          /* BATCH * k, for queries base..end */
+	size_t *nhits;
+	size_t base, next, end;
+	pthread_mutex_t lock;
+	lc_progress *prog;
+	size_t done;
+} job;
+
+static void *worker(void *arg)
+{
+	job *jb = arg;
+	lc_bm25_ctx *ctx = lc_bm25_ctx_new(jb->bm);
+	for (;;) {
+		pthread_mutex_lock(&jb->lock);
+		size_t a = jb->next;
+		jb->next += 16;
+		pthread_mutex_unlock(&jb->lock);
+		if (a >= jb->end)
+			break;
+		size_t z = a + 16 < jb->end ? a + 16 : jb->end;
+		for (size_t i = a; i < z; i++)
+			jb->nhits[i - jb->base] = lc_bm25_search_ctx(ctx, jb->qs->q[i].text, jb->k,
+			                                             jb->hits + (i - jb->base) * jb->k);
+		pthread_mutex_lock(&jb->lock);
+		jb->done += z - a;
+		lc_progress_update(jb->prog, jb->done, jb->qs->n);
+		pthread_mutex_unlock(&jb->lock);
+	}
+	lc_bm25_ctx_free(ctx);
+	return NULL;
+}
+
+/* Warns once with counts when gold pids of the queries are not in the index. */
+static void check_gold(const lc_bm25 *bm, const lc_queries *qs)
+{
+	lc_strmap pids = {0};
+	const lc_index *ix = lc_bm25_index(bm);
+	for (uint64_t d = 0; d < ix->n_docs; d++) {
+		size_t len;
+		const char *s = lc_index_pid(ix, d, &len);
+		lc_strmap_intern(&pids, s, len, NULL);
+	}
+	size_t missing = 0, nq = 0, total = 0;
+	const char *example = NULL;
+	for (size_t i = 0; i < qs->n; i++) {
+		int miss = 0;
+		for (size_t a = 0; a < qs->q[i].nans; a++) {
+			total++;
+			const char *p = qs->q[i].ans[a].pid;
+			if (lc_strmap_find(&pids, p, strlen(p)) < 0) {
+				missing++;
+				miss = 1;
+				if (!example)
+					example = p;
+			}
+		}
+		nq += miss;
+	}
+	if (missing)
+		lc_warn("warning: %zu of %zu gold pids (in %zu of %zu queries; e.g. '%s') are not in the corpus; those queries cannot score fully",
+		        missing, total, nq, qs->n, example);
+	lc_strmap_free(&pids);
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	lc_cli st = {0};
+	const char *index = NULL, *corpus = NULL, *out = NULL, *tag = "lctk-bm25";
+	long k = 100, jobs = 1;
+	int trec = 0, prog = LC_PROGRESS_AUTO, quiet = 0;
+	lc_bm25_opts bo = { .an_set = 1, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL } };
+	lc_corpus_opts co = {0};
+	int c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		switch (c) {
+		case 'i': index = optarg; break;
+		case 'c': corpus = optarg; break;
+		case 'k': k = lc_cli_long("-k", optarg, 1, 1000000); break;
+		case 'o': out = optarg; break;
+		case 'j': jobs = lc_cli_long("-j", optarg, 1, 256); break;
+		case OPT_TREC: trec = 1; break;
+		case OPT_TAG: tag = optarg; break;
+		case OPT_K1: bo.k1 = lc_cli_double("--k1", optarg, 1e-9, 1000); break;
+		case OPT_B: bo.b = lc_cli_double("--b", optarg, 0, 1); bo.b_set = 1; break;
+		case OPT_ID: co.id_field = optarg; break;
+		case OPT_TEXT: co.text_fields = optarg; break;
+		case OPT_NOSTEM: bo.an.flags &= ~(unsigned)LC_AN_STEM; break;
+		case OPT_NOSTOP: bo.an.flags &= ~(unsigned)LC_AN_STOP; break;
+		case OPT_STOPFILE: bo.an.stopword_file = optarg; bo.an.flags |= LC_AN_STOP; break;
+		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
+		case OPT_QUIET: prog = LC_PROGRESS_QUIET; quiet = 1; break;
+		}
+	}
+	if (!index == !corpus)
+		lc_cli_usage_error(&cmd, "give exactly one of -i INDEX or -c CORPUS");
+	if (co.text_fields && !co.id_field)
+		lc_cli_usage_error(&cmd, "--text needs --id too");
+	if (strchr(tag, ' ') || strchr(tag, '\t') || !*tag)
+		lc_cli_usage_error(&cmd, "--tag must be one word");
+	lc_err e;
+	/* queries first: bad queries fail before the (possibly slow) index build */
+	lc_queries qs = {0};
+	if (st.ind >= argc) {
+		if (lc_queries_load(&qs, "-", NULL, &e) < 0)
+			lc_die_err(&e);
+	}
+	for (int i = st.ind; i < argc; i++)
+		if (lc_queries_load(&qs, argv[i], NULL, &e) < 0)
+			lc_die_err(&e);
+	lc_bm25 *bm;
+	if (corpus) {
+		lc_corpus cp = {0};
+		if (lc_corpus_load(&cp, corpus, &co, &e) < 0 || lc_corpus_check_nonempty(&cp, corpus, &e) < 0)
+			lc_die_err(&e);
+		bm = lc_bm25_build(&cp, &bo, &e);
+		lc_corpus_free(&cp);
+	} else
+		bm = lc_bm25_open(index, &bo, &e);
+	if (!bm)
+		lc_die_err(&e);
+	if (!quiet)
+		check_gold(bm, &qs);
+
+	/* queries in batches: threads fill a batch, then it is written in input order */
+	enum { BATCH = 4096 };
+	job jb = { .bm = bm, .qs = &qs, .k = (size_t)k };
+	jb.hits = lc_xmalloc((size_t)BATCH * (size_t)k * sizeof *jb.hits);
+	jb.nhits = lc_xcalloc(BATCH, sizeof *jb.nhits);
+	pthread_mutex_init(&jb.lock, NULL);
+	lc_progress pr;
+	lc_progress_start(&pr, "queries", prog);
+	jb.prog = &pr;
+	pthread_t *th = lc_xcalloc((size_t)jobs, sizeof *th);
+	lc_output *o = lc_output_open(out);
+	lc_buf line = {0}, pid = {0};
+	for (size_t base = 0; base < qs.n; base += BATCH) {
+		jb.base = jb.next = base;
+		jb.end = base + BATCH < qs.n ? base + BATCH : qs.n;
+		long nt = jobs;
+		if (nt > (long)((jb.end - base) / 16 + 1))
+			nt = (long)((jb.end - base) / 16 + 1);
+		for (long t = 1; t < nt; t++)
+			if (pthread_create(&th[t], NULL, worker, &jb))
+				lc_die(LC_EXIT_INPUT, "cannot start thread %ld", t);
+		worker(&jb);
+		for (long t = 1; t < nt; t++)
+			pthread_join(th[t], NULL);
+		for (size_t i = base; i < jb.end; i++) {
+			const lc_query *q = &qs.q[i];
+			const lc_bm25_hit *h = jb.hits + (i - base) * (size_t)k;
+			size_t nh = jb.nhits[i - base];
+			lc_buf_reset(&line);
+			if (trec) {
+				for (size_t r = 0; r < nh; r++)
+					lc_buf_printf(&line, "%s Q0 %s %zu %.6f %s\n", q->qid, lc_bm25_pid(bm, h[r].doc, &pid),
+					              r + 1, h[r].score, tag);
+			} else {
+				lc_buf_adds(&line, "{\"qid\":");
+				lc_json_quote(&line, q->qid, strlen(q->qid));
+				lc_buf_adds(&line, ",\"hits\":[");
+				for (size_t r = 0; r < nh; r++) {
+					lc_buf_adds(&line, r ? ",{\"pid\":" : "{\"pid\":");
+					const char *p = lc_bm25_pid(bm, h[r].doc, &pid);
+					lc_json_quote(&line, p, pid.len);
+					lc_buf_printf(&line, ",\"score\":%.6f}", h[r].score);
+				}
+				lc_buf_adds(&line, "]}\n");
+			}
+			lc_output_write(o, line.p, line.len);
+		}
+	}
+	lc_progress_done(&pr);
+	lc_output_commit(o);
+	lc_buf_free(&line);
+	lc_buf_free(&pid);
+	free(th);
+	free(jb.hits);
+	free(jb.nhits);
+	lc_bm25_free(bm);
+	lc_queries_free(&qs);
+	return 0;
+}

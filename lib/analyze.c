@@ -1,0 +1,382 @@
+/* analyze — Unicode word split, case folding, stopwords, Snowball English stemming
+ * (see analyze.h for the exact rules). */
+#include "analyze.h"
+#include "arena.h"
+#include "buf.h"
+#include "cli.h"
+#include "input.h"
+#include "strmap.h"
+
+#include <libstemmer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_MAX 2000000   /* cached distinct words per analyser */
+
+struct lc_analyzer {
+	unsigned flags;
+	struct sb_stemmer *stem;
+	lc_buf stoptext;         /* "w1\nw2\n" as stored in an index */
+	lc_strmap stop;
+	lc_strmap cache;         /* folded word -> cache id */
+	int32_t *clen;           /* per cache id: term length, -1 = stopword */
+	const char **cterm;      /* per cache id: term bytes (arena) */
+	size_t ccap;
+	lc_arena arena;
+	lc_buf word;             /* folded word being built */
+};
+
+size_t lc_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t len;
+	uint32_t v, min;
+	if (c >= 0xC2 && c <= 0xDF) { len = 2; v = c & 0x1F; min = 0x80; }
+	else if (c >= 0xE0 && c <= 0xEF) { len = 3; v = c & 0x0F; min = 0x800; }
+	else if (c >= 0xF0 && c <= 0xF4) { len = 4; v = c & 0x07; min = 0x10000; }
+	else return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+static size_t utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) { out[0] = (char)cp; return 1; }
+	if (cp < 0x800) { out[0] = (char)(0xC0 | (cp >> 6)); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12)); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F)); return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18)); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Pairs where the upper case is at an even (or odd) code point and lower = upper + 1. */
+static int pair_even(uint32_t c, uint32_t lo, uint32_t hi) { return c >= lo && c <= hi && !(c & 1); }
+static int pair_odd(uint32_t c, uint32_t lo, uint32_t hi) { return c >= lo && c <= hi && (c & 1); }
+
+uint32_t lc_casefold(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+	if (c < 0x100) {
+		if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+			return c + 32;
+		if (c == 0xB5)
+			return 0x3BC;                       /* micro sign -> mu */
+		return c;
+	}
+	if (c < 0x180) {
+		if (c == 0x130) return 'i';
+		if (c == 0x131 || c == 0x138 || c == 0x149) return c;
+		if (c == 0x178) return 0xFF;
+		if (c == 0x17F) return 's';
+		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+			return (c & 1) ? c + 1 : c;
+		return (c & 1) ? c : c + 1;
+	}
+	if (c < 0x250) {
+		if (pair_odd(c, 0x1CD, 0x1DC) || pair_even(c, 0x1DE, 0x1EF) || pair_even(c, 0x1F8, 0x21F) ||
+		    pair_even(c, 0x222, 0x233) || pair_even(c, 0x246, 0x24F))
+			return c + 1;
+		return c;
+	}
+	if (c >= 0x370 && c < 0x400) {
+		if (c == 0x386) return 0x3AC;
+		if (c >= 0x388 && c <= 0x38A) return c + 37;
+		if (c == 0x38C) return 0x3CC;
+		if (c == 0x38E || c == 0x38F) return c + 63;
+		if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
+		if (c == 0x3C2) return 0x3C3;
+		if (pair_even(c, 0x3D8, 0x3EF)) return c + 1;
+		return c;
+	}
+	if (c >= 0x400 && c < 0x530) {
+		if (c < 0x410) return c + 80;
+		if (c < 0x430) return c + 32;
+		if (pair_even(c, 0x460, 0x481) || pair_even(c, 0x48A, 0x4BF) || pair_even(c, 0x4D0, 0x52F))
+			return c + 1;
+		if (c == 0x4C0) return 0x4CF;
+		if (pair_odd(c, 0x4C1, 0x4CE)) return c + 1;
+		return c;
+	}
+	if (c >= 0x531 && c <= 0x556)
+		return c + 48;
+	if (c >= 0x1E00 && c < 0x1F00) {
+		if (c == 0x1E9E) return 0xDF;
+		if (pair_even(c, 0x1E00, 0x1E95) || pair_even(c, 0x1EA0, 0x1EFF)) return c + 1;
+		return c;
+	}
+	if (c >= 0xFF21 && c <= 0xFF3A)
+		return c + 32;
+	return c;
+}
+
+int lc_is_word_char(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+	if (c < 0xC0)
+		return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 || c == 0xBA;
+	if (c == 0xD7 || c == 0xF7)
+		return 0;
+	if (c >= 0x2000 && c <= 0x2BFF)
+		return 0;
+	if (c >= 0x3000 && c <= 0x303F)
+		return 0;
+	if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+	    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF))
+		return 2;
+	if (c >= 0xE000 && c <= 0xF8FF)
+		return 0;
+	if (c >= 0xFE30 && c <= 0xFE4F)
+		return 0;
+	if (c >= 0xFF00 && c <= 0xFF65)
+		return (c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+	if (c >= 0xFFF0 && c <= 0xFFFF)
+		return 0;
+	if (c >= 0x1F000 && c <= 0x1FAFF)
+		return 0;
+	return 1;
+}
+
+static int load_stop(lc_analyzer *a, const char *text, size_t n)
+{
+	const char *p = text, *end = text + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *s = p, *t = le;
+		while (s < t && (*s == ' ' || *s == '\t' || *s == '\r'))
+			s++;
+		for (const char *h = s; h < t; h++)
+			if (*h == '#') {
+				t = h;
+				break;
+			}
+		while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
+			t--;
+		if (t > s) {
+			int is_new;
+			lc_strmap_intern(&a->stop, s, (size_t)(t - s), &is_new);
+			if (is_new) {
+				lc_buf_add(&a->stoptext, s, (size_t)(t - s));
+				lc_buf_addc(&a->stoptext, '\n');
+			}
+		}
+		p = le + 1;
+	}
+	return 0;
+}
+
+static lc_analyzer *make(unsigned flags, lc_err *e)
+{
+	lc_analyzer *a = lc_xcalloc(1, sizeof *a);
+	a->flags = flags & (LC_AN_STEM | LC_AN_STOP);
+	if (a->flags & LC_AN_STEM) {
+		a->stem = sb_stemmer_new("english", NULL);
+		if (!a->stem) {
+			lc_err_set(e, LC_EXIT_INPUT, "cannot create the Snowball English stemmer (libstemmer)");
+			free(a);
+			return NULL;
+		}
+	}
+	lc_buf_adds(&a->stoptext, "");
+	return a;
+}
+
+lc_analyzer *lc_analyzer_from_config(unsigned flags, const char *stop, size_t stop_len, lc_err *e)
+{
+	lc_analyzer *a = make(flags, e);
+	if (a && (a->flags & LC_AN_STOP))
+		load_stop(a, stop, stop_len);
+	return a;
+}
+
+lc_analyzer *lc_analyzer_new(const lc_analyze_opts *opts, lc_err *e)
+{
+	unsigned flags = opts ? opts->flags : LC_ANALYZE_DEFAULT_FLAGS;
+	if (!(flags & LC_AN_STOP))
+		return make(flags, e);
+	char *path = NULL;
+	const char *file = opts ? opts->stopword_file : NULL;
+	if (!file) {
+		path = lc_data_path("stopwords/english.txt");
+		if (!path) {
+			lc_err_set(e, LC_EXIT_INPUT, "stopwords/english.txt not found in share/lctk; set LCTK_DATA or turn stopwords off");
+			return NULL;
+		}
+		file = path;
+	}
+	lc_input *in = lc_input_open(file, NULL, e);
+	free(path);
+	if (!in)
+		return NULL;
+	char *text;
+	size_t len;
+	int r = lc_input_slurp(in, &text, &len, e);
+	lc_input_close(in);
+	if (r < 0)
+		return NULL;
+	lc_analyzer *a = lc_analyzer_from_config(flags, text, len, e);
+	free(text);
+	return a;
+}
+
+lc_analyzer *lc_analyzer_clone(const lc_analyzer *a)
+{
+	lc_err e;
+	lc_analyzer *b = lc_analyzer_from_config(a->flags, a->stoptext.p, a->stoptext.len, &e);
+	if (!b)
+		lc_die_err(&e);
+	return b;
+}
+
+void lc_analyzer_config(const lc_analyzer *a, unsigned *flags, const char **stop, size_t *stop_len)
+{
+	*flags = a->flags;
+	*stop = a->stoptext.p ? a->stoptext.p : "";
+	*stop_len = a->stoptext.len;
+}
+
+void lc_analyzer_describe(const lc_analyzer *a, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "stem=%s stopwords=%zu", (a->flags & LC_AN_STEM) ? "english" : "none",
+	         (a->flags & LC_AN_STOP) ? lc_strmap_count(&a->stop) : (size_t)0);
+}
+
+void lc_analyzer_free(lc_analyzer *a)
+{
+	if (!a)
+		return;
+	if (a->stem)
+		sb_stemmer_delete(a->stem);
+	lc_buf_free(&a->stoptext);
+	lc_strmap_free(&a->stop);
+	lc_strmap_free(&a->cache);
+	free(a->clen);
+	free(a->cterm);
+	lc_arena_free(&a->arena);
+	lc_buf_free(&a->word);
+	free(a);
+}
+
+/* Turns the folded word into a term (or nothing) and hands it to fn, via the cache. */
+static size_t emit(lc_analyzer *a, const char *w, size_t n, lc_term_fn fn, void *arg)
+{
+	if (n > LC_MAX_TERM)
+		return 0;
+	int is_new = 0;
+	uint32_t id;
+	if (lc_strmap_count(&a->cache) < CACHE_MAX) {
+		id = lc_strmap_intern(&a->cache, w, n, &is_new);
+	} else {
+		long f = lc_strmap_find(&a->cache, w, n);
+		if (f < 0) {
+			id = UINT32_MAX;
+			is_new = 1;
+		} else
+			id = (uint32_t)f;
+	}
+	if (!is_new) {
+		if (a->clen[id] < 0)
+			return 0;
+		fn(a->cterm[id], (size_t)a->clen[id], arg);
+		return 1;
+	}
+	const char *term = w;
+	int32_t tlen = (int32_t)n;
+	if ((a->flags & LC_AN_STOP) && lc_strmap_find(&a->stop, w, n) >= 0)
+		tlen = -1;
+	else if (a->stem) {
+		const sb_symbol *s = sb_stemmer_stem(a->stem, (const sb_symbol *)w, (int)n);
+		if (s) {
+			term = (const char *)s;
+			tlen = sb_stemmer_length(a->stem);
+		}
+	}
+	if (id != UINT32_MAX) {
+		if (id >= a->ccap) {
+			a->ccap = a->ccap ? a->ccap * 2 : 4096;
+			a->clen = lc_xrealloc(a->clen, a->ccap * sizeof *a->clen);
+			a->cterm = lc_xrealloc(a->cterm, a->ccap * sizeof *a->cterm);
+		}
+		a->clen[id] = tlen;
+		a->cterm[id] = tlen >= 0 ? lc_arena_strndup(&a->arena, term, (size_t)tlen) : NULL;
+		term = a->cterm[id];
+	}
+	if (tlen < 0 || tlen == 0)
+		return 0;
+	fn(term, (size_t)tlen, arg);
+	return 1;
+}
+
+size_t lc_analyze(lc_analyzer *a, const char *text, size_t n, lc_term_fn fn, void *arg)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, count = 0;
+	lc_buf *w = &a->word;
+	lc_buf_reset(w);
+	while (i < n) {
+		uint32_t cp;
+		size_t l;
+		if (s[i] < 0x80) {
+			cp = s[i];
+			l = 1;
+		} else if (!(l = lc_utf8_decode(s + i, n - i, &cp))) {
+			cp = ' ';
+			l = 1;
+		}
+		int k = lc_is_word_char(cp);
+		if (k == 1) {
+			cp = lc_casefold(cp);
+			if (cp < 0x80)
+				lc_buf_addc(w, (char)cp);
+			else {
+				char enc[4];
+				lc_buf_add(w, enc, utf8_encode(cp, enc));
+			}
+			i += l;
+			continue;
+		}
+		if ((cp == '\'' || cp == 0x2019) && w->len > 0 && i + l < n) {
+			uint32_t nx;
+			size_t l2 = s[i + l] < 0x80 ? (nx = s[i + l], 1) : lc_utf8_decode(s + i + l, n - i - l, &nx);
+			if (l2 && lc_is_word_char(nx) == 1 && w->p[w->len - 1] != '\'') {
+				lc_buf_addc(w, '\'');
+				i += l;
+				continue;
+			}
+		}
+		if (w->len) {
+			count += emit(a, w->p, w->len, fn, arg);
+			lc_buf_reset(w);
+		}
+		if (k == 2) {
+			char enc[4];
+			size_t el = utf8_encode(cp, enc);
+			count += emit(a, enc, el, fn, arg);
+		}
+		i += l;
+	}
+	if (w->len) {
+		count += emit(a, w->p, w->len, fn, arg);
+		lc_buf_reset(w);
+	}
+	return count;
+}

@@ -1,0 +1,520 @@
+/* bm25 — index building (in memory, serialised with index_file) and BM25 search,
+ * including substituted-document scoring for CoLoR (see bm25.h). */
+#include "bm25.h"
+#include "strmap.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lc_bm25 {
+	lc_index ix;
+	double k1, b, avgdl;
+	lc_analyzer *proto;
+	pthread_mutex_t lock;
+	lc_bm25_ctx *shared;
+};
+
+struct lc_bm25_ctx {
+	const lc_bm25 *bm;
+	lc_analyzer *an;
+	double *acc;
+	uint32_t *touched;
+	size_t ntouched;
+	lc_bm25_query tmpq;
+	/* scratch for query parsing and substitution */
+	uint32_t *tf;
+	size_t tfcap;
+	size_t dl;
+	const lc_bm25_query *curq;
+};
+
+/* --- builder ------------------------------------------------------------------ */
+
+struct lc_bm25_builder {
+	lc_analyzer *an;
+	lc_strmap terms;
+	uint32_t *tmp;
+	size_t ntmp, tmpcap;
+	uint32_t *dtid, *dtf;
+	size_t nd, dcap;          /* (term, tf) pairs */
+	uint64_t *doff;
+	uint32_t *doclen;
+	const char **pids;
+	size_t ndocs, doccap;
+	lc_arena arena;
+};
+
+lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e)
+{
+	lc_bm25_builder *b = lc_xcalloc(1, sizeof *b);
+	b->an = lc_analyzer_new(an, e);
+	if (!b->an) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void collect(const char *t, size_t n, void *arg)
+{
+	lc_bm25_builder *b = arg;
+	if (b->ntmp == b->tmpcap) {
+		b->tmpcap = b->tmpcap ? b->tmpcap * 2 : 1024;
+		b->tmp = lc_xrealloc(b->tmp, b->tmpcap * sizeof *b->tmp);
+	}
+	b->tmp[b->ntmp++] = lc_strmap_intern(&b->terms, t, n, NULL);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len)
+{
+	b->ntmp = 0;
+	lc_analyze(b->an, text, len, collect, b);
+	if (b->ndocs == b->doccap) {
+		b->doccap = b->doccap ? b->doccap * 2 : 1024;
+		b->doff = lc_xrealloc(b->doff, (b->doccap + 1) * sizeof *b->doff);
+		b->doclen = lc_xrealloc(b->doclen, b->doccap * sizeof *b->doclen);
+		b->pids = lc_xrealloc(b->pids, b->doccap * sizeof *b->pids);
+	}
+	qsort(b->tmp, b->ntmp, sizeof *b->tmp, cmp_u32);
+	if (b->nd + b->ntmp > b->dcap) {
+		while (b->nd + b->ntmp > b->dcap)
+			b->dcap = b->dcap ? b->dcap * 2 : 65536;
+		b->dtid = lc_xrealloc(b->dtid, b->dcap * sizeof *b->dtid);
+		b->dtf = lc_xrealloc(b->dtf, b->dcap * sizeof *b->dtf);
+	}
+	b->doff[b->ndocs] = b->nd;
+	for (size_t i = 0; i < b->ntmp;) {
+		size_t j = i + 1;
+		while (j < b->ntmp && b->tmp[j] == b->tmp[i])
+			j++;
+		b->dtid[b->nd] = b->tmp[i];
+		b->dtf[b->nd] = (uint32_t)(j - i);
+		b->nd++;
+		i = j;
+	}
+	b->doclen[b->ndocs] = (uint32_t)b->ntmp;
+	b->pids[b->ndocs] = lc_arena_strndup(&b->arena, pid, strlen(pid));
+	b->ndocs++;
+	b->doff[b->ndocs] = b->nd;
+}
+
+size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b) { return b->ndocs; }
+
+static const lc_strmap *sort_map;
+static int cmp_term_id(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	size_t lx = lc_strmap_len(sort_map, x), ly = lc_strmap_len(sort_map, y);
+	int c = memcmp(lc_strmap_str(sort_map, x), lc_strmap_str(sort_map, y), lx < ly ? lx : ly);
+	return c ? c : (lx < ly ? -1 : lx > ly);
+}
+
+void lc_bm25_builder_finish(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_buf *out)
+{
+	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+	size_t T = lc_strmap_count(&b->terms);
+	uint32_t *order = lc_xmalloc((T + 1) * sizeof *order), *rank = lc_xmalloc((T + 1) * sizeof *rank);
+	for (size_t i = 0; i < T; i++)
+		order[i] = (uint32_t)i;
+	pthread_mutex_lock(&sort_lock);
+	sort_map = &b->terms;
+	qsort(order, T, sizeof *order, cmp_term_id);
+	pthread_mutex_unlock(&sort_lock);
+	const char **terms = lc_xmalloc((T + 1) * sizeof *terms);
+	uint32_t *tlen = lc_xmalloc((T + 1) * sizeof *tlen);
+	for (size_t r = 0; r < T; r++) {
+		rank[order[r]] = (uint32_t)r;
+		terms[r] = lc_strmap_str(&b->terms, order[r]);
+		tlen[r] = (uint32_t)lc_strmap_len(&b->terms, order[r]);
+	}
+	uint64_t *pstart = lc_xcalloc(T + 1, sizeof *pstart);
+	for (size_t i = 0; i < b->nd; i++)
+		pstart[rank[b->dtid[i]] + 1]++;
+	for (size_t r = 0; r < T; r++)
+		pstart[r + 1] += pstart[r];
+	uint64_t *pos = lc_xmalloc((T + 1) * sizeof *pos);
+	memcpy(pos, pstart, (T + 1) * sizeof *pos);
+	uint32_t *pdoc = lc_xmalloc((b->nd + 1) * sizeof *pdoc), *ptf = lc_xmalloc((b->nd + 1) * sizeof *ptf);
+	for (size_t d = 0; d < b->ndocs; d++)
+		for (uint64_t i = b->doff[d]; i < b->doff[d + 1]; i++) {
+			uint64_t p = pos[rank[b->dtid[i]]]++;
+			pdoc[p] = (uint32_t)d;
+			ptf[p] = b->dtf[i];
+		}
+	unsigned flags;
+	const char *stop;
+	size_t stop_len;
+	lc_analyzer_config(b->an, &flags, &stop, &stop_len);
+	lc_index_src src = {
+		.flags = flags, .stop = stop, .stop_len = stop_len, .shard_k = shard_k, .shard_n = shard_n,
+		.n_docs = b->ndocs, .pids = b->pids, .doclen = b->doclen, .n_terms = T, .terms = terms,
+		.term_len = tlen, .post_start = pstart, .post_doc = pdoc, .post_tf = ptf,
+	};
+	lc_index_write(out, &src);
+	free(order);
+	free(rank);
+	free(terms);
+	free(tlen);
+	free(pstart);
+	free(pos);
+	free(pdoc);
+	free(ptf);
+}
+
+void lc_bm25_builder_free(lc_bm25_builder *b)
+{
+	if (!b)
+		return;
+	lc_analyzer_free(b->an);
+	lc_strmap_free(&b->terms);
+	free(b->tmp);
+	free(b->dtid);
+	free(b->dtf);
+	free(b->doff);
+	free(b->doclen);
+	free(b->pids);
+	lc_arena_free(&b->arena);
+	free(b);
+}
+
+/* --- index -------------------------------------------------------------------- */
+
+static lc_bm25 *finish_open(lc_bm25 *bm, const lc_bm25_opts *opts, lc_err *e)
+{
+	bm->proto = lc_analyzer_from_config(bm->ix.flags, bm->ix.stop, bm->ix.stop_len, e);
+	if (!bm->proto) {
+		lc_index_close(&bm->ix);
+		free(bm);
+		return NULL;
+	}
+	bm->k1 = opts && opts->k1 > 0 ? opts->k1 : 0.9;
+	bm->b = opts && (opts->b > 0 || opts->b_set) ? opts->b : 0.4;
+	bm->avgdl = bm->ix.n_docs ? (double)bm->ix.total_len / (double)bm->ix.n_docs : 0;
+	if (bm->avgdl <= 0)
+		bm->avgdl = 1;
+	pthread_mutex_init(&bm->lock, NULL);
+	return bm;
+}
+
+lc_bm25 *lc_bm25_build(const lc_corpus *c, const lc_bm25_opts *opts, lc_err *e)
+{
+	lc_analyze_opts an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
+	if (opts && opts->an_set)
+		an = opts->an;
+	lc_bm25_builder *b = lc_bm25_builder_new(&an, e);
+	if (!b)
+		return NULL;
+	lc_buf text = {0};
+	for (size_t i = 0; i < c->n; i++) {
+		lc_buf_reset(&text);
+		lc_passage_text(&c->p[i], &text);
+		lc_bm25_builder_add(b, c->p[i].pid, text.p ? text.p : "", text.len);
+	}
+	lc_buf_free(&text);
+	lc_buf img = {0};
+	lc_bm25_builder_finish(b, 1, 1, &img);
+	lc_bm25_builder_free(b);
+	size_t n = img.len;
+	lc_bm25 *bm = lc_xcalloc(1, sizeof *bm);
+	if (lc_index_from_mem(&bm->ix, lc_buf_detach(&img), n, 1, "(in-memory index)", e) < 0) {
+		free(bm);
+		return NULL;
+	}
+	return finish_open(bm, opts, e);
+}
+
+lc_bm25 *lc_bm25_open(const char *path, const lc_bm25_opts *opts, lc_err *e)
+{
+	lc_bm25 *bm = lc_xcalloc(1, sizeof *bm);
+	if (lc_index_open(&bm->ix, path, e) < 0) {
+		free(bm);
+		return NULL;
+	}
+	if (bm->ix.shard_n != 1) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: a partial index (shard %u/%u); combine the shards with 'lcindex merge' first",
+		           path, bm->ix.shard_k, bm->ix.shard_n);
+		lc_index_close(&bm->ix);
+		free(bm);
+		return NULL;
+	}
+	return finish_open(bm, opts, e);
+}
+
+void lc_bm25_free(lc_bm25 *bm)
+{
+	if (!bm)
+		return;
+	lc_bm25_ctx_free(bm->shared);
+	lc_analyzer_free(bm->proto);
+	lc_index_close(&bm->ix);
+	pthread_mutex_destroy(&bm->lock);
+	free(bm);
+}
+
+size_t lc_bm25_ndocs(const lc_bm25 *bm) { return (size_t)bm->ix.n_docs; }
+const lc_index *lc_bm25_index(const lc_bm25 *bm) { return &bm->ix; }
+
+const char *lc_bm25_pid(const lc_bm25 *bm, uint32_t doc, lc_buf *buf)
+{
+	size_t len;
+	const char *s = lc_index_pid(&bm->ix, doc, &len);
+	lc_buf_reset(buf);
+	lc_buf_add(buf, s, len);
+	return buf->p;
+}
+
+void lc_bm25_set_params(lc_bm25 *bm, double k1, double b)
+{
+	bm->k1 = k1;
+	bm->b = b;
+}
+
+/* --- search ------------------------------------------------------------------- */
+
+lc_bm25_ctx *lc_bm25_ctx_new(const lc_bm25 *bm)
+{
+	lc_bm25_ctx *c = lc_xcalloc(1, sizeof *c);
+	c->bm = bm;
+	c->an = lc_analyzer_clone(bm->proto);
+	c->acc = lc_xcalloc((size_t)bm->ix.n_docs + 1, sizeof *c->acc);
+	c->touched = lc_xmalloc(((size_t)bm->ix.n_docs + 1) * sizeof *c->touched);
+	return c;
+}
+
+void lc_bm25_ctx_free(lc_bm25_ctx *c)
+{
+	if (!c)
+		return;
+	lc_analyzer_free(c->an);
+	free(c->acc);
+	free(c->touched);
+	free(c->tf);
+	lc_bm25_query_free(&c->tmpq);
+	free(c);
+}
+
+typedef struct qparse {
+	lc_bm25_ctx *ctx;
+	lc_bm25_query *q;
+	size_t cap;
+} qparse;
+
+static void query_term(const char *t, size_t n, void *arg)
+{
+	qparse *qp = arg;
+	lc_bm25_query *q = qp->q;
+	long id = lc_index_find_term(&qp->ctx->bm->ix, t, n);
+	if (id < 0)
+		return;
+	for (size_t i = 0; i < q->n; i++)
+		if (q->term[i] == (uint32_t)id) {
+			q->qtf[i]++;
+			return;
+		}
+	if (q->n == qp->cap) {
+		qp->cap = qp->cap ? qp->cap * 2 : 16;
+		q->term = lc_xrealloc(q->term, qp->cap * sizeof *q->term);
+		q->qtf = lc_xrealloc(q->qtf, qp->cap * sizeof *q->qtf);
+		q->w = lc_xrealloc(q->w, qp->cap * sizeof *q->w);
+		q->str = lc_xrealloc(q->str, qp->cap * sizeof *q->str);
+		q->len = lc_xrealloc(q->len, qp->cap * sizeof *q->len);
+	}
+	q->term[q->n] = (uint32_t)id;
+	q->qtf[q->n] = 1;
+	q->str[q->n] = lc_xstrndup(t, n);
+	q->len[q->n] = n;
+	q->n++;
+}
+
+void lc_bm25_query_parse(lc_bm25_ctx *ctx, const char *query, lc_bm25_query *q)
+{
+	memset(q, 0, sizeof *q);
+	qparse qp = { ctx, q, 0 };
+	lc_analyze(ctx->an, query, strlen(query), query_term, &qp);
+	const lc_index *ix = &ctx->bm->ix;
+	double N = (double)ix->n_docs;
+	for (size_t i = 0; i < q->n; i++) {
+		lc_post c;
+		lc_post_begin(ix, q->term[i], &c);
+		double df = (double)c.left;
+		q->w[i] = (double)q->qtf[i] * log(1.0 + (N - df + 0.5) / (df + 0.5));
+	}
+}
+
+void lc_bm25_query_free(lc_bm25_query *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		free(q->str[i]);
+	free(q->term);
+	free(q->qtf);
+	free(q->w);
+	free(q->str);
+	free(q->len);
+	memset(q, 0, sizeof *q);
+}
+
+static void accumulate(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t skip)
+{
+	const lc_bm25 *bm = ctx->bm;
+	const lc_index *ix = &bm->ix;
+	double k1 = bm->k1, b = bm->b, avgdl = bm->avgdl;
+	double base = k1 * (1 - b), slope = k1 * b / avgdl;
+	double *acc = ctx->acc;
+	for (size_t i = 0; i < q->n; i++) {
+		lc_post c;
+		lc_post_begin(ix, q->term[i], &c);
+		double wk = q->w[i] * (k1 + 1);
+		while (lc_post_next(&c)) {
+			uint32_t d = c.doc;
+			if (d == skip || d >= ix->n_docs)
+				continue;
+			double tf = (double)c.tf;
+			double s = wk * tf / (tf + base + slope * (double)ix->doclen[d]);
+			if (acc[d] == 0)
+				ctx->touched[ctx->ntouched++] = d;
+			acc[d] += s;
+		}
+	}
+}
+
+/* a ranks below b */
+static inline int worse(const lc_bm25_hit *a, const lc_bm25_hit *b)
+{
+	return a->score < b->score || (a->score == b->score && a->doc > b->doc);
+}
+
+static void sift_down(lc_bm25_hit *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && worse(&h[l], &h[m]))
+			m = l;
+		if (r < n && worse(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			return;
+		lc_bm25_hit t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const lc_bm25_hit *x = a, *y = b;
+	if (worse(x, y))
+		return 1;
+	if (worse(y, x))
+		return -1;
+	return 0;
+}
+
+static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_bm25_hit *hits)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ctx->ntouched; i++) {
+		uint32_t d = ctx->touched[i];
+		lc_bm25_hit h = { d, ctx->acc[d] };
+		ctx->acc[d] = 0;
+		if (!k)
+			continue;
+		if (n < k) {
+			hits[n++] = h;
+			if (n == k)
+				for (size_t j = k / 2 + 1; j-- > 0;)
+					sift_down(hits, n, j);
+		} else if (worse(&hits[0], &h)) {
+			hits[0] = h;
+			sift_down(hits, n, 0);
+		}
+	}
+	ctx->ntouched = 0;
+	qsort(hits, n, sizeof *hits, cmp_hit);
+	return n;
+}
+
+size_t lc_bm25_search_query(lc_bm25_ctx *ctx, const lc_bm25_query *q, size_t k, lc_bm25_hit *hits)
+{
+	accumulate(ctx, q, UINT32_MAX);
+	return collect_top(ctx, k, hits);
+}
+
+static void count_term(const char *t, size_t n, void *arg)
+{
+	lc_bm25_ctx *ctx = arg;
+	const lc_bm25_query *q = ctx->curq;
+	ctx->dl++;
+	for (size_t i = 0; i < q->n; i++)
+		if (q->len[i] == n && !memcmp(q->str[i], t, n)) {
+			ctx->tf[i]++;
+			return;
+		}
+}
+
+double lc_bm25_score_text(lc_bm25_ctx *ctx, const lc_bm25_query *q, const char *text, size_t len)
+{
+	if (q->n > ctx->tfcap) {
+		ctx->tfcap = q->n;
+		ctx->tf = lc_xrealloc(ctx->tf, ctx->tfcap * sizeof *ctx->tf);
+	}
+	memset(ctx->tf, 0, q->n * sizeof *ctx->tf);
+	ctx->dl = 0;
+	ctx->curq = q;
+	lc_analyze(ctx->an, text, len, count_term, ctx);
+	const lc_bm25 *bm = ctx->bm;
+	double k1 = bm->k1, b = bm->b;
+	double norm = k1 * (1 - b) + (k1 * b / bm->avgdl) * (double)ctx->dl;  /* as in accumulate() */
+	double s = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (ctx->tf[i]) {
+			double tf = (double)ctx->tf[i];
+			s += q->w[i] * (k1 + 1) * tf / (tf + norm);   /* same operation order as accumulate() */
+		}
+	return s;
+}
+
+size_t lc_bm25_search_subst(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t doc,
+                            const char *text, size_t len, size_t k, lc_bm25_hit *hits)
+{
+	accumulate(ctx, q, doc);
+	if (doc < ctx->bm->ix.n_docs) {
+		double s = lc_bm25_score_text(ctx, q, text, len);
+		if (s > 0) {
+			ctx->touched[ctx->ntouched++] = doc;
+			ctx->acc[doc] = s;
+		}
+	}
+	return collect_top(ctx, k, hits);
+}
+
+size_t lc_bm25_search_ctx(lc_bm25_ctx *ctx, const char *query, size_t k, lc_bm25_hit *hits)
+{
+	lc_bm25_query_free(&ctx->tmpq);
+	lc_bm25_query_parse(ctx, query, &ctx->tmpq);
+	return lc_bm25_search_query(ctx, &ctx->tmpq, k, hits);
+}
+
+size_t lc_bm25_search(const lc_bm25 *bm, const char *query, size_t k, lc_bm25_hit *hits)
+{
+	lc_bm25 *m = (lc_bm25 *)bm;     /* the lock and the shared ctx are internal state */
+	if (pthread_mutex_trylock(&m->lock) == 0) {
+		if (!m->shared)
+			m->shared = lc_bm25_ctx_new(bm);
+		size_t n = lc_bm25_search_ctx(m->shared, query, k, hits);
+		pthread_mutex_unlock(&m->lock);
+		return n;
+	}
+	lc_bm25_ctx *c = lc_bm25_ctx_new(bm);
+	size_t n = lc_bm25_search_ctx(c, query, k, hits);
+	lc_bm25_ctx_free(c);
+	return n;
+}

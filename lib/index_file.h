@@ -1,0 +1,148 @@
+/*
+ * index_file — the one-file BM25 index: writer, validated memory-mapped reader, merge.
+ *
+ * The file is one little-endian image meant to be mmap'ed and used in place (no
+ * load step: opening checks sizes and checksums, nothing is decoded up front).
+ * Layout (version 1; all offsets from the start of the file, sections 8-byte aligned):
+ *
+ *   0   char[8] magic "LCTKBM25"
+ *   8   u32 version (1)          12  u32 header size (256)
+ *   16  u32 analyser flags (1 = Snowball English stemming, 2 = stopwords)
+ *   20  u32 shard k              24  u32 shard n       (1/1 = a complete index)
+ *   28  u32 reserved (0)
+ *   32  u64 documents N          40  u64 terms T
+ *   48  u64 postings             56  u64 total document length (terms)
+ *   64  u64 file size
+ *   72  8 x {u64 offset, u64 size} sections, in this order:
+ *       STOP     the stopword list, "word\n" each (empty without stopwords)
+ *       DOCLEN   u32[N] document lengths (terms after analysis)
+ *       PIDOFF   u64[N+1] offsets of each pid in PIDS
+ *       PIDS     pid bytes, concatenated, corpus order
+ *       TERMOFF  u64[T+1] offsets of each term in TERMS
+ *       TERMS    term bytes, concatenated, sorted bytewise ascending
+ *       POSTOFF  u64[T+1] offsets of each term's postings in POST
+ *       POST     per term: df, then df pairs (doc gap, tf), all LEB128 varints;
+ *                doc gaps are doc - previous doc (the first is the doc number itself);
+ *                docs ascend
+ *   200 u8[48] reserved (0)
+ *   248 u32 CRC-32 (zlib) of bytes [256, file size)
+ *   252 u32 CRC-32 of bytes [0, 252)
+ *
+ * Document numbers are corpus order (0-based).  The bytes depend only on the
+ * documents, their order and the analyser, so a build and a merge of shards of the
+ * same corpus are byte-identical.  A shard K/N holds the records i with
+ * i % N == K-1 (0-based record number over all input files), renumbered 0..; merge
+ * interleaves them back.
+ *
+ * Ownership: lc_index_open() maps the file, lc_index_close() unmaps/frees.
+ */
+#ifndef LC_INDEX_FILE_H
+#define LC_INDEX_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define LC_INDEX_MAGIC "LCTKBM25"
+#define LC_INDEX_VERSION 1
+#define LC_INDEX_HDR 256
+
+typedef struct lc_index {
+	const unsigned char *base;
+	size_t size;
+	uint32_t flags, shard_k, shard_n;
+	uint64_t n_docs, n_terms, n_postings, total_len;
+	const char *stop;
+	size_t stop_len;
+	const uint32_t *doclen;
+	const uint64_t *pidoff;
+	const char *pids;
+	const uint64_t *termoff;
+	const char *terms;
+	const uint64_t *postoff;
+	const unsigned char *post;
+	size_t post_size;
+	/* private */
+	void *mem;       /* malloc'd image (lc_index_from_mem with take) */
+	void *map;       /* mmap'ed image */
+} lc_index;
+
+/* What the writer serialises.  Terms sorted bytewise; postings per term (sorted
+ * rank) at post_start[t]..post_start[t+1] in post_doc/post_tf, docs ascending. */
+typedef struct lc_index_src {
+	unsigned flags;
+	const char *stop;
+	size_t stop_len;
+	uint32_t shard_k, shard_n;
+	uint64_t n_docs;
+	const char *const *pids;
+	const uint32_t *doclen;
+	uint64_t n_terms;
+	const char *const *terms;
+	const uint32_t *term_len;
+	const uint64_t *post_start;
+	const uint32_t *post_doc, *post_tf;
+} lc_index_src;
+
+/* Appends the serialised image to out (out->p is malloc'd, 8-byte aligned). */
+void lc_index_write(lc_buf *out, const lc_index_src *s);
+/* Maps and validates path: "PATH: not an lctk BM25 index", "PATH: index version V ...",
+ * "PATH: truncated ...", "PATH: checksum mismatch ...".  0 or -1 + e. */
+int lc_index_open(lc_index *ix, const char *path, lc_err *e);
+/* Validates an image in memory; take = free(mem) on close. */
+int lc_index_from_mem(lc_index *ix, void *mem, size_t n, int take, const char *name, lc_err *e);
+void lc_index_close(lc_index *ix);
+
+/* Term number of t, or -1. */
+long lc_index_find_term(const lc_index *ix, const char *t, size_t n);
+static inline const char *lc_index_pid(const lc_index *ix, uint64_t d, size_t *len)
+{
+	*len = (size_t)(ix->pidoff[d + 1] - ix->pidoff[d]);
+	return ix->pids + ix->pidoff[d];
+}
+
+/* Postings cursor: lc_post_begin then lc_post_next until it returns 0. */
+typedef struct lc_post {
+	const unsigned char *p, *end;
+	uint64_t left;
+	uint32_t doc, tf;
+	int first;
+} lc_post;
+void lc_post_begin(const lc_index *ix, uint64_t term, lc_post *c);   /* c->left = df */
+static inline uint64_t lc_varint(const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+	uint64_t v = 0;
+	int sh = 0;
+	while (p < end) {
+		unsigned char b = *p++;
+		v |= (uint64_t)(b & 0x7F) << sh;
+		if (!(b & 0x80))
+			break;
+		sh += 7;
+		if (sh > 63)
+			break;
+	}
+	*pp = p;
+	return v;
+}
+static inline int lc_post_next(lc_post *c)
+{
+	if (!c->left)
+		return 0;
+	c->left--;
+	uint64_t g = lc_varint(&c->p, c->end);
+	c->doc = c->first ? (uint32_t)g : c->doc + (uint32_t)g;
+	c->first = 0;
+	c->tf = (uint32_t)lc_varint(&c->p, c->end);
+	return 1;
+}
+
+/* Merges shard images 1/N..N/N (any order) into the complete index image in out.
+ * names are used in messages.  Checks the shards agree (analyser, N) and that pids
+ * stay unique. */
+int lc_index_merge(lc_buf *out, const lc_index *parts, const char *const *names, size_t n, lc_err *e);
+
+#endif

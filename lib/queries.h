@@ -1,0 +1,64 @@
+/*
+ * queries — reading and writing query sets.
+ *
+ * Accepted lines (format decided per line; blank lines skipped):
+ *   LOFT  {"qid", "query_text", "answers"?: [[pid, rel], ...], "metadata"?}
+ *         (an answer may also be a bare pid or [pid]; rel then defaults to 1;
+ *         rel must be an integer; pids may be strings or integers)
+ *   BEIR  {"_id", "text", "metadata"?}   (queries.jsonl, also inside a BEIR .zip: a path
+ *         ending in .zip/.tar reads the member "*queries.jsonl" unless opts->member is set)
+ *   TSV   qid<TAB>text                  (any line not starting with '{')
+ * Errors: invalid JSON, missing qid/text, empty qid, a TSV line without a tab,
+ * duplicate qids (naming both lines).
+ *
+ * Ownership: all strings live in qs->arena until lc_queries_free().
+ */
+#ifndef LC_QUERIES_H
+#define LC_QUERIES_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "corpus.h"
+#include "err.h"
+
+typedef struct lc_qrel {
+	const char *pid;
+	int rel;
+} lc_qrel;
+
+typedef struct lc_query {
+	const char *qid;
+	const char *text;
+	size_t nans;
+	lc_qrel *ans;          /* gold answers in file order (LOFT "answers"); NULL if none */
+	const char *meta;      /* compact JSON of "metadata", NULL when absent or not kept */
+} lc_query;
+
+typedef struct lc_queries_opts {
+	const char *member;    /* archive member glob; NULL = auto */
+	int keep_meta;
+} lc_queries_opts;
+
+typedef struct lc_queries {
+	size_t n;
+	lc_query *q;
+	lc_idset qids;         /* qid -> row */
+	lc_arena arena;
+	size_t cap;
+} lc_queries;
+
+/* Appends the queries of path ("-" = stdin) to qs ({0}-initialised).  0 or -1 + e. */
+int lc_queries_load(lc_queries *qs, const char *path, const lc_queries_opts *opts, lc_err *e);
+void lc_queries_free(lc_queries *qs);
+
+/* One line each, with "\n", appended to out.
+ * LOFT: {"qid","query_text","answers":[[pid,rel],...],"metadata":META or {}}
+ * BEIR: {"_id","text"}
+ * TSV:  qid<TAB>text (tabs and newlines inside become spaces). */
+void lc_queries_write_loft(lc_buf *out, const lc_query *q);
+void lc_queries_write_beir(lc_buf *out, const lc_query *q);
+void lc_queries_write_tsv(lc_buf *out, const lc_query *q);
+
+#endif

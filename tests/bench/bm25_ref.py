@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""Helper for tests/bench/lcindex.sh: Xapian BM25 reference, a tiny evaluator
+(recall@1, nDCG@10 as trec_eval/LOFT define them for these qrels) and the
+100k-passage corpus replicator.  Run with Debian's /usr/bin/python3 (python3-xapian).
+
+  bm25_ref.py eval QUERIES RUN_JSONL            -> "recall@1 ndcg@10"
+  bm25_ref.py xapian-eval CORPUS QUERIES RUNOUT  -> writes a Xapian run (top 100)
+  bm25_ref.py replicate N OUT CORPUS...          -> N passages, fresh pids
+  bm25_ref.py xapian-build CORPUS DBDIR          -> prints "docs seconds"
+  bm25_ref.py xapian-query DBDIR QUERIES...      -> prints "queries seconds"
+"""
+import json, math, sys, time
+
+
+def load_corpus(path):
+    for line in open(path, encoding="utf-8"):
+        if line.strip():
+            d = json.loads(line)
+            yield str(d["pid"]), d.get("title_text") or "", d.get("passage_text") or ""
+
+
+def load_queries(path):
+    for line in open(path, encoding="utf-8"):
+        if line.strip():
+            d = json.loads(line)
+            yield str(d["qid"]), d["query_text"], {str(p): r for p, r in d.get("answers", [])}
+
+
+def evaluate(qpath, runpath):
+    run = {}
+    for line in open(runpath, encoding="utf-8"):
+        d = json.loads(line)
+        run[d["qid"]] = [(h["pid"], h["score"]) for h in d["hits"]]
+    r1 = nd = 0.0
+    n = 0
+    for qid, _, gold in load_queries(qpath):
+        n += 1
+        hits = run.get(qid, [])
+        # trec_eval order: score descending, ties by docno descending
+        hits = sorted(hits, key=lambda h: (-h[1], tuple(-ord(c) for c in h[0])))
+        top = [p for p, _ in hits]
+        r1 += len(set(top[:1]) & set(gold)) / min(1, len(gold)) if gold else 0
+        dcg = sum(gold.get(p, 0) / math.log2(i + 2) for i, p in enumerate(top[:10]))
+        ideal = sorted(gold.values(), reverse=True)[:10]
+        idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+        nd += dcg / idcg if idcg > 0 else 0
+    return r1 / n, nd / n
+
+
+def xapian_db(corpus, dbdir):
+    import xapian
+    db = xapian.WritableDatabase(dbdir, xapian.DB_CREATE_OR_OVERWRITE)
+    tg = xapian.TermGenerator()
+    tg.set_stemmer(xapian.Stem("english"))
+    n = 0
+    t0 = time.perf_counter()
+    for pid, title, text in load_corpus(corpus):
+        doc = xapian.Document()
+        tg.set_document(doc)
+        tg.index_text_without_positions(title)
+        tg.index_text_without_positions(text)
+        doc.set_data(pid)
+        db.add_document(doc)
+        n += 1
+    db.commit()
+    db.close()
+    return n, time.perf_counter() - t0
+
+
+def xapian_searcher(dbdir):
+    import xapian
+    db = xapian.Database(dbdir)
+    qp = xapian.QueryParser()
+    qp.set_stemmer(xapian.Stem("english"))
+    qp.set_stemming_strategy(xapian.QueryParser.STEM_SOME)
+    qp.set_database(db)
+    enq = xapian.Enquire(db)
+    enq.set_weighting_scheme(xapian.BM25Weight(0.9, 0, 1, 0.4, 0.5))
+    flags = 0  # plain words: no boolean/phrase syntax
+
+    def search(text, k=100):
+        enq.set_query(qp.parse_query(text, flags))
+        return [(m.document.get_data().decode(), m.weight) for m in enq.get_mset(0, k)]
+    return search
+
+
+def main():
+    cmd = sys.argv[1]
+    if cmd == "eval":
+        r1, nd = evaluate(sys.argv[2], sys.argv[3])
+        print("%.3f %.3f" % (r1, nd))
+    elif cmd == "xapian-eval":
+        import tempfile
+        corpus, queries, out = sys.argv[2:5]
+        with tempfile.TemporaryDirectory() as d:
+            xapian_db(corpus, d + "/db")
+            search = xapian_searcher(d + "/db")
+            with open(out, "w") as f:
+                for qid, text, _ in load_queries(queries):
+                    hits = search(text)
+                    f.write(json.dumps({"qid": qid, "hits": [{"pid": p, "score": s} for p, s in hits]}) + "\n")
+    elif cmd == "replicate":
+        n, out = int(sys.argv[2]), sys.argv[3]
+        rows = [r for c in sys.argv[4:] for r in load_corpus(c)]
+        with open(out, "w") as f:
+            for i in range(n):
+                pid, title, text = rows[i % len(rows)]
+                f.write(json.dumps({"pid": "p%07d" % i, "title_text": title,
+                                    "passage_text": text, "metadata": {}}) + "\n")
+    elif cmd == "xapian-build":
+        n, s = xapian_db(sys.argv[2], sys.argv[3])
+        print(n, "%.3f" % s)
+    elif cmd == "xapian-query":
+        search = xapian_searcher(sys.argv[2])
+        qs = [t for q in sys.argv[3:] for _, t, _ in load_queries(q)]
+        t0 = time.perf_counter()
+        for t in qs:
+            search(t)
+        print(len(qs), "%.3f" % (time.perf_counter() - t0))
+
+
+if __name__ == "__main__":
+    main()

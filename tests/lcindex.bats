@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# lcindex: building, stats, sharding + merge, and bad input.
+load helpers
+setup() { lctk_setup; }
+
+corpus() {
+	cat > c.jsonl <<'J'
+{"pid": "p1", "title_text": "Apples", "passage_text": "Apples are red fruit.", "metadata": {}}
+{"pid": "p2", "title_text": "Bananas", "passage_text": "Bananas are yellow fruit; monkeys like bananas.", "metadata": {}}
+{"pid": 3, "title_text": "", "passage_text": "Cherries are small.", "summary_text": "Tiny cherries."}
+{"pid": "p4", "title_text": "Dates", "passage_text": "Dates grow on palms.", "metadata": {}}
+{"pid": "p5", "title_text": "Elderberry", "passage_text": "Elderberries make wine.", "metadata": {}}
+J
+}
+
+@test "builds an index and reports its statistics" {
+	corpus
+	run lcindex -o c.idx c.jsonl
+	assert_success
+	run lcindex --stats c.idx
+	assert_success
+	assert_line --partial $'documents\t5'
+	assert_line --partial $'shard\t1/1'
+	assert_line --partial $'analyser\tstem=english stopwords='
+	# 24 words, minus the stopwords "are" (twice) and "on"
+	assert_line $'total_length\t21'
+}
+
+@test "--no-stem and --no-stopwords are recorded in the index" {
+	corpus
+	lcindex --no-stem --no-stopwords -o c.idx c.jsonl
+	run lcindex --stats c.idx
+	assert_line $'analyser\tstem=none stopwords=0'
+	assert_line $'total_length\t24'
+}
+
+@test "reads gzip input, stdin and BEIR zip files" {
+	corpus
+	gzip -k c.jsonl
+	lcindex -o a.idx c.jsonl
+	lcindex -o b.idx c.jsonl.gz
+	lcindex -o s.idx < c.jsonl
+	cmp a.idx b.idx
+	cmp a.idx s.idx
+	mkdir ds
+	printf '{"_id": "d1", "title": "T", "text": "alpha beta"}\n{"_id": "d2", "title": "", "text": "gamma"}\n' > ds/corpus.jsonl
+	printf '{"_id": "q1", "text": "alpha"}\n' > ds/queries.jsonl
+	zip -qr ds.zip ds
+	run lcindex -o z.idx ds.zip
+	assert_success
+	run lcindex --stats z.idx
+	assert_line $'documents\t2'
+}
+
+@test "--id/--text index chosen fields of any JSONL" {
+	printf '{"doc": 1, "a": "one fish", "b": "two fish"}\n{"doc": 2, "a": "red", "b": "blue"}\n' > x.jsonl
+	run lcindex --id doc --text a,b -o x.idx x.jsonl
+	assert_success
+	run lcindex --stats x.idx
+	assert_line $'documents\t2'
+	assert_line $'terms\t5'
+	run lcindex --text a x.jsonl
+	assert_failure 2
+}
+
+@test "shards merged equal a single build (and shard order does not matter)" {
+	corpus
+	lcindex -o full.idx c.jsonl
+	for k in 1 2 3; do lcindex --shard $k/3 -o part$k.idx c.jsonl; done
+	run lcindex --stats part2.idx
+	assert_line $'shard\t2/3'
+	assert_line $'documents\t2'
+	lcindex merge -o merged.idx part3.idx part1.idx part2.idx
+	cmp full.idx merged.idx
+	run lcindex merge -o m2.idx part1.idx part2.idx
+	assert_failure 1
+	assert_output --partial "give all 3 shards"
+	assert_no_file m2.idx
+	run lcretrieve -i part1.idx <<< $'q\tapples'
+	assert_failure 1
+	assert_output --partial "lcindex merge"
+}
+
+@test "GNU parallel recipe builds the same index as a single process" {
+	command -v parallel >/dev/null || skip "GNU parallel not installed"
+	need_shared data/loft/nq/corpus.jsonl
+	lcindex -o one.idx "$SHARED/data/loft/nq/corpus.jsonl"
+	run sh "$ROOT/share/lctk/recipes/bm25-parallel.sh" 4 par.idx "$SHARED/data/loft/nq/corpus.jsonl"
+	assert_success
+	cmp one.idx par.idx
+}
+
+@test "duplicate pids: error names both lines, no output" {
+	corpus
+	echo '{"pid": "p2", "title_text": "", "passage_text": "again"}' >> c.jsonl
+	run lcindex -o c.idx c.jsonl
+	assert_failure 1
+	assert_output "lcindex: c.jsonl:6: duplicate pid 'p2' (first at c.jsonl:2); ids must be unique"
+	assert_no_file c.idx
+}
+
+@test "duplicate pids across shards are caught by merge" {
+	printf '{"pid": "a", "passage_text": "x"}\n{"pid": "a", "passage_text": "y"}\n' > d.jsonl
+	lcindex --shard 1/2 -o p1.idx d.jsonl
+	lcindex --shard 2/2 -o p2.idx d.jsonl
+	run lcindex merge -o m.idx p1.idx p2.idx
+	assert_failure 1
+	assert_output --partial "duplicate pid 'a'"
+	assert_no_file m.idx
+}
+
+@test "missing fields, bad JSON and wrong types are errors with a position" {
+	printf '{"pid": "a", "title_text": "t"}\n' > m.jsonl
+	run lcindex -o m.idx m.jsonl
+	assert_failure 1
+	assert_output "lcindex: m.jsonl:1: missing field 'passage_text'"
+	assert_no_file m.idx
+	printf '{"pid": "a", "passage_text": "x"}\n{"pid": "b", "passage_text": 5}\n' > t.jsonl
+	run lcindex -o t.idx t.jsonl
+	assert_failure 1
+	assert_output --partial "t.jsonl:2: field 'passage_text': expected a string, got number"
+	printf '{"pid": "a", "passage_text": "x"\n' > j.jsonl
+	run lcindex -o j.idx j.jsonl
+	assert_failure 1
+	assert_output --partial "j.jsonl:1:"
+	assert_output --partial "invalid JSON"
+	printf '{"id": "a", "body": "x"}\n' > u.jsonl
+	run lcindex -o u.idx u.jsonl
+	assert_failure 1
+	assert_output --partial "--id FIELD --text FIELD"
+}
+
+@test "empty corpus is an error" {
+	: > e.jsonl
+	run lcindex -o e.idx e.jsonl
+	assert_failure 1
+	assert_output --partial "e.jsonl: empty corpus"
+	assert_no_file e.idx
+}
+
+@test "--stats on broken files names the file" {
+	echo hello > notidx
+	run lcindex --stats notidx
+	assert_failure 1
+	assert_output "lcindex: notidx: not an lctk BM25 index (bad magic); build one with lcindex"
+	run lcindex --stats nonexistent.idx
+	assert_failure 1
+	assert_output --partial "nonexistent.idx"
+}
+
+@test "usage errors exit 2" {
+	run lcindex --shard 4/3 c.jsonl
+	assert_failure 2
+	run lcindex --shard x c.jsonl
+	assert_failure 2
+	run lcindex merge part.idx
+	assert_failure 2
+	assert_output --partial "-o OUT"
+	run lcindex --bogus
+	assert_failure 2
+}
