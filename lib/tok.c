@@ -65,6 +65,12 @@ struct lc_tok {
 	/* bytes -> id (mergeable vocabulary only): open addressing over 16-byte slots
 	 * holding the first 8 bytes, so short tokens compare without touching blob */
 	struct vslot *hs;
+	/* compact tables for 2-, 3- and 4-byte tokens (most BPE lookups), L2-sized */
+	uint32_t *two;                /* 65536 ids */
+	uint64_t *t3, *t4;            /* slots: bytes << 32 | id */
+	size_t m3, m4;
+	uint64_t *bloom;              /* tokens of 5+ bytes: skips most failed lookups */
+	size_t bmask;
 	size_t hmask, max_tok_len;
 	uint32_t byte_id[256];
 	/* HF merges: (a,b) -> rank, new id */
@@ -154,11 +160,95 @@ static inline uint32_t vocab_get(const lc_tok *t, const uint8_t *p, size_t n, ui
 	}
 }
 
+static inline uint32_t short_get(const uint64_t *tab, size_t mask, uint32_t key)
+{
+	for (size_t i = (key * 0x9E3779B1u) >> 8 & mask;; i = (i + 1) & mask) {
+		uint64_t v = tab[i];
+		if (v == UINT64_MAX)
+			return NONE32;
+		if ((uint32_t)(v >> 32) == key)
+			return (uint32_t)v;
+	}
+}
+
 static inline uint32_t vocab_lookup(const lc_tok *t, const uint8_t *p, size_t n)
 {
+	switch (n) {
+	case 1:
+		return t->byte_id[p[0]];
+	case 2:
+		return t->two[p[0] | (uint32_t)p[1] << 8];
+	case 3:
+		return short_get(t->t3, t->m3, p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16);
+	case 4: {
+		uint32_t w;
+		memcpy(&w, p, 4);
+		return short_get(t->t4, t->m4, w);
+	}
+	}
 	if (n > t->max_tok_len)
 		return NONE32;
-	return vocab_get(t, p, n, hbytes(p, n));
+	uint64_t h = hbytes(p, n);
+	size_t b1 = (h >> 20) & t->bmask, b2 = (h >> 40) & t->bmask;
+	if (!(t->bloom[b1 >> 6] >> (b1 & 63) & 1) || !(t->bloom[b2 >> 6] >> (b2 & 63) & 1))
+		return NONE32;
+	return vocab_get(t, p, n, h);
+}
+
+static void short_put(uint64_t *tab, size_t mask, uint32_t key, uint32_t id)
+{
+	size_t i = (key * 0x9E3779B1u) >> 8 & mask;
+	while (tab[i] != UINT64_MAX) {
+		if ((uint32_t)(tab[i] >> 32) == key)
+			return; /* the lower id wins */
+		i = (i + 1) & mask;
+	}
+	tab[i] = (uint64_t)key << 32 | id;
+}
+
+static void build_short(lc_tok *t)
+{
+	size_t c3 = 0, c4 = 0;
+	for (size_t id = 0; id < t->n_vocab; id++) {
+		c3 += t->len[id] == 3;
+		c4 += t->len[id] == 4;
+	}
+	t->two = lc_xmalloc(65536 * sizeof *t->two);
+	memset(t->two, 0xff, 65536 * sizeof *t->two);
+	size_t z3 = 64, z4 = 64;
+	while (z3 < c3 * 2)
+		z3 <<= 1;
+	while (z4 < c4 * 2)
+		z4 <<= 1;
+	t->m3 = z3 - 1;
+	t->m4 = z4 - 1;
+	t->t3 = lc_xmalloc(z3 * sizeof *t->t3);
+	t->t4 = lc_xmalloc(z4 * sizeof *t->t4);
+	memset(t->t3, 0xff, z3 * sizeof *t->t3);
+	memset(t->t4, 0xff, z4 * sizeof *t->t4);
+	size_t nb = 1 << 16;
+	while (nb < (t->n_vocab + 1) * 16)
+		nb <<= 1;
+	t->bmask = nb - 1;
+	t->bloom = lc_xcalloc(nb / 64, sizeof *t->bloom);
+	for (size_t id = 0; id < t->n_vocab; id++) {
+		const uint8_t *p = (const uint8_t *)t->blob + t->off[id];
+		if (t->len[id] != NONE32 && t->len[id] >= 5) {
+			uint64_t h = hbytes(p, t->len[id]);
+			size_t b1 = (h >> 20) & t->bmask, b2 = (h >> 40) & t->bmask;
+			t->bloom[b1 >> 6] |= 1ull << (b1 & 63);
+			t->bloom[b2 >> 6] |= 1ull << (b2 & 63);
+		}
+		if (t->len[id] == 2 && t->two[p[0] | (uint32_t)p[1] << 8] == NONE32)
+			t->two[p[0] | (uint32_t)p[1] << 8] = (uint32_t)id;
+		else if (t->len[id] == 3)
+			short_put(t->t3, t->m3, p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16, (uint32_t)id);
+		else if (t->len[id] == 4) {
+			uint32_t w;
+			memcpy(&w, p, 4);
+			short_put(t->t4, t->m4, w, (uint32_t)id);
+		}
+	}
 }
 
 static int vocab_build_hash(lc_tok *t)
@@ -180,7 +270,7 @@ static int vocab_build_hash(lc_tok *t)
 		size_t n = t->len[id];
 		if (n > t->max_tok_len)
 			t->max_tok_len = n;
-		if (vocab_lookup(t, p, n) != NONE32)
+		if (vocab_get(t, p, n, hbytes(p, n)) != NONE32)
 			continue; /* same bytes as a lower id: the first wins */
 		uint64_t h = hbytes(p, n);
 		size_t i = h & t->hmask;
@@ -570,10 +660,15 @@ typedef struct centry {
 	uint32_t ids[CACHE_IDS];
 } __attribute__((aligned(64))) centry;
 
-static pthread_key_t cache_key;
+static pthread_key_t cache_key, pairs_key, scratch_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static _Thread_local centry *tcache;
-static void cache_init(void) { pthread_key_create(&cache_key, free); }
+static void cache_init(void)
+{
+	pthread_key_create(&cache_key, free);
+	pthread_key_create(&pairs_key, free);
+	pthread_key_create(&scratch_key, free);
+}
 
 static centry *cache_get(void)
 {
@@ -601,11 +696,40 @@ static inline void emit(sink *k, uint32_t id)
 		lc_ids_push(k->out, id);
 }
 
+/* Thread-local memo of tiktoken pair ranks, keyed by the two parts' ids (parts
+ * are always tokens, so the ids fix the concatenated bytes): random text that
+ * misses the piece cache then stays in L2 instead of the vocabulary table. */
+#define PAIR_SLOTS 32768
+typedef struct pentry {
+	uint64_t key; /* ida << 32 | idb, with the tokenizer serial mixed in */
+	uint32_t rank;
+} pentry;
+static _Thread_local pentry *tpairs;
+static _Thread_local unsigned tpairs_serial;
+
 static inline int pair_rank(const lc_tok *t, const uint8_t *p, size_t a, size_t b_end,
 			    uint32_t ida, uint32_t idb, uint32_t *rank, uint32_t *nid)
 {
 	if (t->mode == MODE_TIKTOKEN) {
-		uint32_t id = vocab_lookup(t, p + a, b_end - a);
+		if (!tpairs || tpairs_serial != t->serial) {
+			if (!tpairs) {
+				tpairs = lc_xmalloc(PAIR_SLOTS * sizeof *tpairs);
+				pthread_once(&cache_once, cache_init);
+				pthread_setspecific(pairs_key, tpairs);
+			}
+			memset(tpairs, 0xff, PAIR_SLOTS * sizeof *tpairs);
+			tpairs_serial = t->serial;
+		}
+		uint64_t key = (uint64_t)ida << 32 | idb;
+		pentry *pe = &tpairs[((key * 0x9E3779B97F4A7C15ull) >> 40) & (PAIR_SLOTS - 1)];
+		uint32_t id;
+		if (pe->key == key)
+			id = pe->rank;
+		else {
+			id = vocab_lookup(t, p + a, b_end - a);
+			pe->key = key;
+			pe->rank = id;
+		}
 		if (id == NONE32)
 			return 0;
 		*rank = *nid = id;
@@ -614,7 +738,7 @@ static inline int pair_rank(const lc_tok *t, const uint8_t *p, size_t a, size_t 
 	return pair_get(t, ida, idb, rank, nid);
 }
 
-#define SMALL_BPE 160
+#define SMALL_BPE 64
 #define BUCKET_BPE 8192
 
 /* Simple loop for short pieces; writes ids to ids[], returns their count. */
@@ -662,12 +786,9 @@ typedef struct hent {
 	uint32_t right, nid, verl, verr;
 } hent;
 
-static void heap_push(hent **h, size_t *hn, size_t *hcap, hent e)
+static inline void heap_push(hent **h, size_t *hn, size_t *hcap, hent e)
 {
-	if (*hn == *hcap) {
-		*hcap = *hcap ? *hcap * 2 : 256;
-		*h = lc_xrealloc(*h, *hcap * sizeof **h);
-	}
+	(void)hcap; /* callers size the heap for the worst case */
 	size_t i = (*hn)++;
 	hent *a = *h;
 	while (i > 0) {
@@ -700,17 +821,36 @@ static hent heap_pop(hent *a, size_t *hn)
 	return top;
 }
 
-/* Heap BPE for long pieces (O(n log n)); emits directly. */
+/* Per-thread scratch for the heap BPE (grown as needed, freed at thread exit). */
+static _Thread_local void *tscratch;
+static _Thread_local size_t tscratch_cap;
+
+static void *scratch(size_t bytes)
+{
+	if (bytes > tscratch_cap) {
+		pthread_once(&cache_once, cache_init);
+		free(tscratch);
+		tscratch_cap = bytes + bytes / 2;
+		tscratch = lc_xmalloc(tscratch_cap);
+		pthread_setspecific(scratch_key, tscratch);
+	}
+	return tscratch;
+}
+
+/* Heap BPE (O(n log n)) for pieces longer than SMALL_BPE; emits directly. */
 static void bpe_large(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 {
-	uint32_t *nx = lc_xmalloc((n + 1) * sizeof *nx), *pv = lc_xmalloc(n * sizeof *pv);
-	uint32_t *id = lc_xmalloc(n * sizeof *id), *ver = lc_xcalloc(n, sizeof *ver);
-	hent *h = NULL;
-	size_t hn = 0, hcap = 0;
+	/* a merge pushes at most two entries: the heap never exceeds 3n */
+	size_t hcap = 3 * n + 4;
+	char *base = scratch((n + 1) * 4 * sizeof(uint32_t) + hcap * sizeof(hent) + 64);
+	hent *h = (hent *)(((uintptr_t)base + 15) & ~(uintptr_t)15);
+	uint32_t *nx = (uint32_t *)(h + hcap), *pv = nx + n + 1, *id = pv + n + 1, *ver = id + n + 1;
+	size_t hn = 0;
 	for (size_t i = 0; i < n; i++) {
 		nx[i] = (uint32_t)i + 1;
 		pv[i] = (uint32_t)i - 1;
 		id[i] = t->byte_id[p[i]];
+		ver[i] = 0;
 	}
 	for (size_t i = 0; i + 1 < n; i++) {
 		uint32_t r, ni;
@@ -741,12 +881,8 @@ static void bpe_large(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 		}
 	}
 	for (uint32_t i = 0; i < n; i = nx[i])
-		emit(k, id[i]);
-	free(nx);
-	free(pv);
-	free(id);
-	free(ver);
-	free(h);
+		if (id[i] != NONE32)
+			emit(k, id[i]);
 }
 
 /*
@@ -1283,6 +1419,10 @@ void lc_tok_free(lc_tok *t)
 	free(t->len);
 	free(t->blob);
 	free(t->hs);
+	free(t->two);
+	free(t->t3);
+	free(t->t4);
+	free(t->bloom);
 	free(t->pkey);
 	free(t->pval);
 	for (size_t i = 0; i < t->nadd; i++)
@@ -1506,10 +1646,11 @@ static lc_tok *load_tiktoken(const char *path, const char *pattern, const specia
 		t->len[rank_of[i]] = ln[i];
 	}
 	vocab_build_hash(t);
+	build_short(t);
 	t->nrank = t->n_vocab;
 	for (int b = 0; b < 256; b++) {
 		uint8_t c = (uint8_t)b;
-		t->byte_id[b] = vocab_lookup(t, &c, 1);
+		t->byte_id[b] = vocab_get(t, &c, 1, hbytes(&c, 1));
 		if (t->byte_id[b] == NONE32 && !(b == 0xC0 || b == 0xC1 || b >= 0xF5)) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: vocabulary lacks the single byte 0x%02x (every byte needs a token)", path, b);
 			goto fail;
@@ -1844,9 +1985,10 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		t->len[id] = (uint32_t)b.len;
 	}
 	vocab_build_hash(t);
+	build_short(t);
 	for (int c = 0; c < 256; c++) {
 		uint8_t ch = (uint8_t)c;
-		t->byte_id[c] = vocab_lookup(t, &ch, 1);
+		t->byte_id[c] = vocab_get(t, &ch, 1, hbytes(&ch, 1));
 		/* bytes that never occur in valid UTF-8 (C0 C1 F5..FF) may be missing */
 		if (t->byte_id[c] == NONE32 && !(c == 0xC0 || c == 0xC1 || c >= 0xF5)) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: vocab lacks the byte-level token for byte 0x%02x; not a byte-level BPE", path, c);
