@@ -52,6 +52,11 @@ CHECK="$ROOT/tests/vectors/tok/check.py"
 	assert_output --partial '"back":"hello world"'
 	run sh -c 'printf "[15339, 1917]\n" | lctok decode --text -e cl100k_base'
 	assert_output "hello world"
+	# ids that split a character: U+FFFD in JSON output, the whole emoji when complete
+	printf '{"ids":[9468,239]}\n{"ids":[9468,239,222]}\n' > part.jsonl
+	run lctok decode -e cl100k_base part.jsonl
+	assert_line --index 0 "$(printf '{"ids":[9468,239],"text":"\xef\xbf\xbd"}')"
+	assert_line --index 1 "$(printf '{"ids":[9468,239,222],"text":"\xf0\x9f\x91\x80"}')"
 }
 
 @test "special tokens: error names record and byte offset; --allow-special; --special-as-text" {
