@@ -997,7 +997,8 @@ static int bpe_bucket(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 #undef BPUSH
 	if (ok)
 		for (uint32_t i = 0; i < n; i = nx[i])
-			emit(k, id[i]);
+			if (id[i] != NONE32)
+				emit(k, id[i]);
 	free(head);
 	free(tail);
 	free(bits);
@@ -1613,13 +1614,13 @@ static lc_tok *load_tiktoken(const char *path, const char *pattern, const specia
 				goto fail;
 			}
 			for (; j < le; j++) {
-				if (data[j] < '0' || data[j] > '9' || r > 100000000) {
+				if (data[j] < '0' || data[j] > '9' || r > 16777216) {
 					lc_err_set(e, LC_EXIT_INPUT, "%s:%zu: corrupt vocabulary: bad rank", path, lineno);
 					goto fail;
 				}
 				r = r * 10 + (size_t)(data[j] - '0');
 			}
-			if (r >= 100000000) {
+			if (r >= 16777216) {
 				lc_err_set(e, LC_EXIT_INPUT, "%s:%zu: corrupt vocabulary: rank %zu too large", path, lineno, r);
 				goto fail;
 			}
@@ -1951,7 +1952,7 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 	size_t maxid = 0;
 	json_object_foreach(vocab, key, val)
 	{
-		if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) > 50000000) {
+		if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) > 16777215) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: vocab entry '%s': id must be a non-negative integer", path, key);
 			goto fail;
 		}
@@ -1964,7 +1965,7 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 	json_array_foreach(at, i, v)
 	{
 		json_t *id = json_object_get(v, "id");
-		if (!json_is_integer(id) || json_integer_value(id) < 0 || json_integer_value(id) > 50000000 ||
+		if (!json_is_integer(id) || json_integer_value(id) < 0 || json_integer_value(id) > 16777215 ||
 		    !json_is_string(json_object_get(v, "content"))) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: added_tokens[%zu]: needs integer id and string content", path, i);
 			goto fail;
