@@ -226,19 +226,8 @@ static void build_short(lc_tok *t)
 	t->t4 = lc_xmalloc(z4 * sizeof *t->t4);
 	memset(t->t3, 0xff, z3 * sizeof *t->t3);
 	memset(t->t4, 0xff, z4 * sizeof *t->t4);
-	size_t nb = 1 << 16;
-	while (nb < (t->n_vocab + 1) * 16)
-		nb <<= 1;
-	t->bmask = nb - 1;
-	t->bloom = lc_xcalloc(nb / 64, sizeof *t->bloom);
 	for (size_t id = 0; id < t->n_vocab; id++) {
 		const uint8_t *p = (const uint8_t *)t->blob + t->off[id];
-		if (t->len[id] != NONE32 && t->len[id] >= 5) {
-			uint64_t h = hbytes(p, t->len[id]);
-			size_t b1 = (h >> 20) & t->bmask, b2 = (h >> 40) & t->bmask;
-			t->bloom[b1 >> 6] |= 1ull << (b1 & 63);
-			t->bloom[b2 >> 6] |= 1ull << (b2 & 63);
-		}
 		if (t->len[id] == 2 && t->two[p[0] | (uint32_t)p[1] << 8] == NONE32)
 			t->two[p[0] | (uint32_t)p[1] << 8] = (uint32_t)id;
 		else if (t->len[id] == 3)
@@ -254,29 +243,49 @@ static void build_short(lc_tok *t)
 static int vocab_build_hash(lc_tok *t)
 {
 	size_t cnt = 0;
+	t->max_tok_len = 0;
 	for (size_t i = 0; i < t->n_vocab; i++)
-		cnt += t->len[i] != NONE32;
+		if (t->len[i] != NONE32) {
+			cnt++;
+			if (t->len[i] <= 65535 && t->len[i] > t->max_tok_len)
+				t->max_tok_len = t->len[i];
+		}
 	size_t sz = 1024;
-	while (sz < cnt * 2)
+	while (sz < cnt + cnt / 4)
 		sz <<= 1;
 	t->hmask = sz - 1;
 	t->hs = lc_xmalloc(sz * sizeof *t->hs);
 	memset(t->hs, 0xff, sz * sizeof *t->hs);
-	t->max_tok_len = 0;
+	size_t nb = 1 << 16;
+	while (nb < (t->n_vocab + 1) * 16)
+		nb <<= 1;
+	t->bmask = nb - 1;
+	t->bloom = lc_xcalloc(nb / 64, sizeof *t->bloom);
 	for (size_t id = 0; id < t->n_vocab; id++) {
 		if (t->len[id] == NONE32 || t->len[id] > 65535)
 			continue;
 		const uint8_t *p = (const uint8_t *)t->blob + t->off[id];
 		size_t n = t->len[id];
-		if (n > t->max_tok_len)
-			t->max_tok_len = n;
-		if (vocab_get(t, p, n, hbytes(p, n)) != NONE32)
-			continue; /* same bytes as a lower id: the first wins */
-		uint64_t h = hbytes(p, n);
+		uint64_t h = hbytes(p, n), pfx = load_pfx(p, n);
+		uint16_t tag = (uint16_t)(h >> 48);
 		size_t i = h & t->hmask;
-		while (t->hs[i].id != NONE32)
-			i = (i + 1) & t->hmask;
-		t->hs[i] = (vslot){ load_pfx(p, n), (uint32_t)id, (uint16_t)n, (uint16_t)(h >> 48) };
+		int dup = 0;
+		for (; t->hs[i].id != NONE32; i = (i + 1) & t->hmask) {
+			const vslot *v = &t->hs[i];
+			if (v->pfx == pfx && v->len == n && v->tag == tag &&
+			    (n <= 8 || !memcmp(t->blob + t->off[v->id] + 8, p + 8, n - 8))) {
+				dup = 1; /* same bytes as a lower id: the first wins */
+				break;
+			}
+		}
+		if (dup)
+			continue;
+		t->hs[i] = (vslot){ pfx, (uint32_t)id, (uint16_t)n, tag };
+		if (n >= 5) {
+			size_t b1 = (h >> 20) & t->bmask, b2 = (h >> 40) & t->bmask;
+			t->bloom[b1 >> 6] |= 1ull << (b1 & 63);
+			t->bloom[b2 >> 6] |= 1ull << (b2 & 63);
+		}
 	}
 	return 0;
 }
@@ -1357,8 +1366,10 @@ static void set_ids(lc_tok *t, size_t n)
 		return;
 	t->off = lc_xrealloc(t->off, n * sizeof *t->off);
 	t->len = lc_xrealloc(t->len, n * sizeof *t->len);
-	for (size_t i = t->n_vocab; i < n; i++)
+	for (size_t i = t->n_vocab; i < n; i++) {
 		t->len[i] = NONE32;
+		t->off[i] = 0;
+	}
 	t->n_vocab = n;
 }
 
@@ -1498,14 +1509,14 @@ static int stage_regex(stage *g, const char *pat, size_t patlen, int literal, lc
 
 /* ---- tiktoken files --------------------------------------------------------------------- */
 
-static int b64val(int c)
+static int8_t b64tab[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+static void b64_init(void)
 {
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
-	return -1;
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	memset(b64tab, -1, sizeof b64tab);
+	for (int i = 0; i < 64; i++)
+		b64tab[(unsigned char)al[i]] = (int8_t)i;
 }
 
 /* Decodes standard padded base64 s[0..n) into out; returns length or -1. */
@@ -1514,21 +1525,18 @@ static long b64dec(const char *s, size_t n, uint8_t *out)
 	if (n == 0 || n % 4)
 		return -1;
 	size_t o = 0;
+	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n; i += 4) {
-		int v[4], pad = 0;
-		for (int j = 0; j < 4; j++) {
-			if (s[i + j] == '=' && i + 4 == n && j >= 2) {
-				v[j] = 0;
-				pad++;
-			} else {
-				if (pad)
-					return -1;
-				v[j] = b64val((unsigned char)s[i + j]);
-				if (v[j] < 0)
-					return -1;
-			}
+		int pad = 0;
+		if (i + 4 == n) {
+			if (u[n - 1] == '=')
+				pad = u[n - 2] == '=' ? 2 : 1;
 		}
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		int a = b64tab[u[i]], b = b64tab[u[i + 1]];
+		int c = pad == 2 ? 0 : b64tab[u[i + 2]], d = pad >= 1 ? 0 : b64tab[u[i + 3]];
+		if ((a | b | c | d) < 0)
+			return -1;
+		uint32_t w = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
 		out[o++] = (uint8_t)(w >> 16);
 		if (pad < 2)
 			out[o++] = (uint8_t)(w >> 8);
@@ -1579,6 +1587,7 @@ static lc_tok *load_tiktoken(const char *path, const char *pattern, const specia
 	if (read_file(path, &data, &len, e))
 		return NULL;
 	lc_tok *t = tok_new(name ? name : path, MODE_TIKTOKEN);
+	pthread_once(&b64_once, b64_init);
 	t->whole_lookup = 1;
 	size_t lines = 1;
 	for (size_t i = 0; i < len; i++)
