@@ -2066,7 +2066,14 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		int special = json_is_true(json_object_get(v, "special"));
 		json_t *nj = json_object_get(v, "normalized");
 		int normalized = nj ? json_is_true(nj) : !special;
-		add_added(t, s, sl, (uint32_t)id, special, normalized);
+		if (normalized && t->nfc && lc_utf8_valid_prefix(s, sl) == sl && !lc_tok_nfc_quick(s, sl)) {
+			/* HF matches a normalized added token by its normalised content */
+			lc_buf nb = {0};
+			lc_tok_nfc(s, sl, &nb);
+			add_added(t, nb.p, nb.len, (uint32_t)id, special, normalized);
+			lc_buf_free(&nb);
+		} else
+			add_added(t, s, sl, (uint32_t)id, special, normalized);
 		lc_buf_reset(&b);
 		if (!bl_decode(s, sl, &b)) {
 			lc_buf_reset(&b);
