@@ -186,6 +186,13 @@ python3 -c "import sys; b=$bytes; w,c=map(float,'$w'.split()); print('cl100k_bas
 # load time: a whole process on empty input (exec + load + exit)
 timeit 9 "$lctok" count --text --total -e o200k_base "$work/empty.txt" > "$work/tl"
 echo "o200k_base load (whole process on empty input: exec + load + exit): median $(median 1 < "$work/tl") s wall, best $(minimum 1 < "$work/tl") s, CPU $(median 2 < "$work/tl") s" >> "$out.tmp"
+# and lc_tok_load() alone, in-process, when libcore.a is next to BINDIR
+lib=$(dirname "$bindir")/libcore.a
+if [ -f "$lib" ] && cc -O2 -I"$root/lib" -o "$work/lctok_load" "$here/lctok_load.c" "$lib" \
+	$(pkg-config --libs jansson libarchive libpcre2-8 libcurl zlib) -lstemmer -lm -pthread 2>/dev/null; then
+	"$work/lctok_load" o200k_base > "$work/tll"
+	echo "o200k_base lc_tok_load() in-process: median $(median 1 < "$work/tll") ms wall (best $(minimum 1 < "$work/tll") ms), $(median 2 < "$work/tll") ms CPU" >> "$out.tmp"
+fi
 
 # memory: max RSS on 1/10 of the corpus and on all of it
 head -c $((bytes / 10)) "$corpus" > "$work/tenth.txt"
