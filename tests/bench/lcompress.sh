@@ -6,8 +6,8 @@
 # recipe color.mk; with its LLM summaries when it has them) -> BM25
 # labels -> pairs.  Per held-out dataset H: lctrain on the pairs of all the
 # others (seed 1, mean of 5 runs), lcompress H with one corpus-wide threshold to
-# --budget = tokens(H) / RATIO (default 1.95), BM25 (lcretrieve) on the
-# compressed corpus, lceval recall@1.  Then each LLM summary set of H, and the
+# --budget = tokens(H) / RATIO (default 1.91), BM25 (lcretrieve) on the
+# compressed corpus, lceval recall@1 (the bar: ratio >= 1.91, R@1 within 0.005).  Then each LLM summary set of H, and the
 # shipped default model (trained on the bundled hotpotqa only; on hotpotqa
 # itself this is not held out) at its own threshold and at each summary
 # set's size.  Writes tests/bench/results/color.txt.
@@ -16,7 +16,7 @@ B=${1:-build/bin}
 B=$(cd "$B" && pwd)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 L=${LOFT:-$ROOT/../shared/data/loft}
-RATIO=${RATIO:-1.95}
+RATIO=${RATIO:-1.91}
 OUT=${OUT:-$ROOT/tests/bench/results/color.txt}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
@@ -83,17 +83,18 @@ for h in $SETS; do
 	done
 done
 # speed: all corpora concatenated, default model, single thread, median of 5
+# (wall clock, and CPU = user + sys, which a machine shared with other jobs
+# does not inflate)
 cat "$L"/*/corpus.jsonl > "$W/all.jsonl"
 np=$(wc -l < "$W/all.jsonl")
-ts=""
+: > "$W/times"
 for i in 1 2 3 4 5; do
-	s=$(date +%s.%N)
-	"$B/lcompress" --quiet -o "$W/all.out" "$W/all.jsonl"
-	e=$(date +%s.%N)
-	ts="$ts $(awk -v s="$s" -v e="$e" 'BEGIN{print e-s}')"
+	/usr/bin/time -f '%e %U %S' -a -o "$W/times" "$B/lcompress" --quiet -o "$W/all.out" "$W/all.jsonl"
 done
-med=$(echo $ts | tr ' ' '\n' | sort -n | sed -n 3p)
+wall=$(awk '{print $1}' "$W/times" | sort -n | sed -n 3p)
+cpu=$(awk '{print $2 + $3}' "$W/times" | sort -n | sed -n 3p)
 echo "# lcompress speed: $np passages (all LOFT corpora), default model, one thread, whole run incl. reading,"
-echo "#   corpus statistics, features, cl100k counts and writing: median of 5 = ${med}s = $(awk -v n="$np" -v t="$med" 'BEGIN{printf "%d", n/t}') passages/s (target >= 2000)"
+echo "#   corpus statistics, features, cl100k counts and writing; median of 5: wall ${wall}s = $(awk -v n="$np" -v t="$wall" 'BEGIN{printf "%d", n/t}') passages/s,"
+echo "#   CPU ${cpu}s = $(awk -v n="$np" -v t="$cpu" 'BEGIN{printf "%d", n/t}') passages/s (target >= 2000)"
 } > "$OUT"
 cat "$OUT"
