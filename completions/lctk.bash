@@ -193,9 +193,30 @@ _lcretrieve() {
 	--id) COMPREPLY=(); return ;;
 	--text) COMPREPLY=(); return ;;
 	--stopwords) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--endpoint) COMPREPLY=(); return ;;
+	--model) COMPREPLY=(); return ;;
+	--parallel) COMPREPLY=(); return ;;
+	--timeout) COMPREPLY=(); return ;;
+	--connect-timeout) COMPREPLY=(); return ;;
+	--retries) COMPREPLY=(); return ;;
+	--backoff) COMPREPLY=(); return ;;
+	--cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--temperature) COMPREPLY=(); return ;;
+	--max-tokens) COMPREPLY=(); return ;;
+	--prompt) COMPREPLY=(); return ;;
+	--few-shot) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--few-shot-corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--shots) COMPREPLY=(); return ;;
+	--context-limit) COMPREPLY=(); return ;;
+	-e|--tokenizer) COMPREPLY=(); return ;;
+	--prefilter) COMPREPLY=(); return ;;
+	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--responses) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--seed) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --help --version -i -c -k -o -j -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --prompt --few-shot --few-shot-corpus --shots --context-limit --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -1,6 +1,8 @@
 /* prompt — LOFT corpus-in-context prompts and CoLoR's summarisation prompt (see prompt.h). */
 #include "prompt.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,10 @@ static char *trimmed(const char *s, size_t n)
 int lc_prompt_tpl_parse(lc_prompt_tpl *t, const char *text, size_t n, const char *where, lc_err *e)
 {
 	memset(t, 0, sizeof *t);
+	json_t *utf8 = json_stringn(text, n);   /* jansson validates UTF-8 */
+	if (!utf8)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: a prompt template must be UTF-8 text without NUL bytes", where);
+	json_decref(utf8);
 	t->titles = -1;
 	t->name = lc_xstrdup(where);
 	char **cur = NULL;

@@ -42,6 +42,7 @@ static void test_parse(void)
 		{ "@titles maybe\n", "t.txt:1: @titles takes yes, no or auto" },
 		{ "@instruction\nx\n@bogus\n", "t.txt:3: unknown section '@bogus'" },
 		{ "@instruction\nx\n@instruction\ny\n", "t.txt:3: section @instruction given twice" },
+		{ "@instruction\n\xff\n@format\nf\n@query\n{query}\n", "must be UTF-8 text" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		e.msg[0] = 0;
