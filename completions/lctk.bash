@@ -305,11 +305,12 @@ _lctrain() {
 	--val) COMPREPLY=(); return ;;
 	--threshold) COMPREPLY=(); return ;;
 	--target-ratio) COMPREPLY=(); return ;;
+	--average) COMPREPLY=(); return ;;
 	--init) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --target-ratio --init --quiet --output --help --version -c -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --target-ratio --average --init --quiet --output --help --version -c -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
