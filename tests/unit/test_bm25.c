@@ -67,6 +67,16 @@ static void test_analyze(void)
 	is_str(terms(b, "The history of Rome"), "histori|rome", "analyser rebuilt from config behaves the same");
 	lc_analyzer_free(b);
 	lc_analyzer_free(a);
+	lc_analyze_opts deff = { LC_AN_STOP, "share/lctk/stopwords/english.txt" };
+	a = lc_analyzer_new(&deff, &e);
+	ok(a != NULL, "shipped stopword list loads");
+	if (a) {
+		lc_analyzer_config(a, &fl, &stop, &sl);
+		ok(sl == strlen(lc_english_stopwords) && !memcmp(stop, lc_english_stopwords, sl),
+		   "built-in stopword list equals share/lctk/stopwords/english.txt");
+		is_str(terms(a, "What is the history of Rome? It's old"), "history|rome|old", "default stopwords (incl. contractions)");
+		lc_analyzer_free(a);
+	}
 	ok(lc_casefold(0x3C2) == 0x3C3 && lc_casefold(0x1E9E) == 0xDF && lc_casefold(0x42F) == 0x44F, "casefold table");
 }
 
