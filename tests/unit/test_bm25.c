@@ -206,6 +206,10 @@ static void test_bm25(void)
 	   "substituted document scored with fixed N/df/avgdl and its own tf/dl");
 	ok(fabs(lc_bm25_score_text(ctx, &q, "cherry", 6) - bm(1, 1, avg, 1, 4)) < 1e-12, "score_text");
 	lc_bm25_query_free(&q);
+	lc_bm25_query_parse(ctx, "durian", &q);
+	ok(q.n == 0 && lc_bm25_search_subst(ctx, &q, 0, "durian", 6, 10, h2) == 0 &&
+	   lc_bm25_score_text(ctx, &q, "durian", 6) == 0, "query without index terms: no hits, score 0");
+	lc_bm25_query_free(&q);
 	lc_bm25_ctx_free(ctx);
 
 	/* file round trip, corruption, version, merge */
