@@ -45,7 +45,7 @@ typedef struct job {
 	const lc_bm25 *bm;
 	const lc_queries *qs;
 	size_t k;
-	lc_hit *hits;          /* BATCH * k, for queries base..end */
+	lc_bm25_hit *hits;          /* BATCH * k, for queries base..end */
 	size_t *nhits;
 	size_t base, next, end;
 	pthread_mutex_t lock;
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 			pthread_join(th[t], NULL);
 		for (size_t i = base; i < jb.end; i++) {
 			const lc_query *q = &qs.q[i];
-			const lc_hit *h = jb.hits + (i - base) * (size_t)k;
+			const lc_bm25_hit *h = jb.hits + (i - base) * (size_t)k;
 			size_t nh = jb.nhits[i - base];
 			lc_buf_reset(&line);
 			if (trec) {

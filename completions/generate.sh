@@ -5,7 +5,7 @@
 set -eu
 bindir=$1
 out=$2
-progs=$(cd "$bindir" 2>/dev/null && ls lc* 2>/dev/null | sort) || true
+progs=$(cd "$(dirname "$0")/../cmd" 2>/dev/null && ls lc*.c 2>/dev/null | sed 's/\.c$//' | sort) || true
 
 bash_out="$out/lctk.bash.tmp"
 zsh_out="$out/_lctk.tmp"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bats
 # Conventions every program follows (DEVELOPERS.md): --help, --version, usage
 # errors exit 2 with a hint, the option table is dumpable for completions, a man
-# page and completions exist.  Runs over every built program, so new programs are
+# page and completions exist.  Runs over every program in cmd/, so new programs are
 # covered without editing this file.
 load helpers
 setup() { lctk_setup; }
 
 programs() {
-	for p in "$BUILD"/bin/lc*; do [ -x "$p" ] && basename "$p"; done
+	for c in "$ROOT"/cmd/lc*.c; do [ -f "$c" ] && basename "$c" .c; done
 }
 
 @test "every program: --help prints usage on stdout and exits 0" {

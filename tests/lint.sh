@@ -19,9 +19,10 @@ for f in lctk.bash _lctk; do
 		rc=1
 	fi
 done
-for bin in "$b"/bin/lc*; do
-	[ -x "$bin" ] || continue
-	p=$(basename "$bin")
+for src in cmd/lc*.c; do
+	[ -f "$src" ] || continue
+	p=$(basename "$src" .c)
+	bin="$b/bin/$p"
 	page="man/$p.1"
 	[ -f "$page" ] || { echo "$p: no man page $page"; rc=1; continue; }
 	for opt in $("$bin" --lctk-options | awk -F'\t' '$1=="opt"{print $3}'); do

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lc_bm25_opts bo = { .an_set = 1, .an = { LC_AN_STEM, NULL } };
 		lc_bm25 *bm = lc_bm25_build(&c, &bo, &e);
 		if (bm) {
-			lc_hit h[5];
+			lc_bm25_hit h[5];
 			lc_buf t = {0};
 			lc_passage_text(&c.p[0], &t);
 			(void)lc_bm25_search(bm, t.p, 5, h);

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lc_bm25 *bm = lc_bm25_open(path, NULL, &e);
 	if (bm) {
 		const lc_index *ix = lc_bm25_index(bm);
-		lc_hit hits[10];
+		lc_bm25_hit hits[10];
 		lc_buf b = {0};
 		lc_buf q = {0};
 		for (uint64_t t = 0; t < ix->n_terms && t < 8; t++) {

@@ -1,0 +1,614 @@
+/*
+ * lcdecompose — Dataset Decomposition (brief §2.3): cut tokenised documents into
+ * power-of-two length buckets written as WebDataset shards, with the concat-and-chunk
+ * and best-fit packing baselines, a per-method report, --shard K/N scale-out and
+ * `lcdecompose merge`.  The work is in lib/decompose.c, lib/pack.c and lib/wds.c.
+ */
+#include "cli.h"
+#include "decompose.h"
+#include "err.h"
+#include "input.h"
+#include "json.h"
+#include "pack.h"
+#include "progress.h"
+#include "wds.h"
+
+#if defined(__has_include)
+#if __has_include("tok.h")
+#include "tok.h"
+#define HAVE_TOK 1
+#endif
+#endif
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_TOKENIZER = 256, OPT_KMIN, OPT_KMAX, OPT_SEED, OPT_NO_RANDOM, OPT_METHOD, OPT_FORMAT,
+	OPT_FORCE, OPT_REPORT, OPT_COMPARE, OPT_SHARD, OPT_EOT, OPT_FULL_SHARDS, OPT_POOL,
+	OPT_SKIP_BAD, OPT_PROGRESS, OPT_QUIET
+};
+
+static const lc_opt opts[] = {
+	{ 'e', "encoding", "NAME", "tokenise the text with encoding NAME (cl100k_base, ...)", NULL },
+	{ OPT_TOKENIZER, "tokenizer", "FILE", "tokenise with a Hugging Face tokenizer.json", LC_COMPLETE_FILE },
+	{ 'f', "field", "FIELD", "text field of each record (default text)", NULL },
+	{ OPT_EOT, "eot", "ID", "end-of-text id appended to each document (default: the tokenizer's)", NULL },
+	{ OPT_KMIN, "kmin", "K", "shortest bucket 2^K (default 8)", NULL },
+	{ OPT_KMAX, "kmax", "K", "longest bucket 2^K (default 13)", NULL },
+	{ OPT_SEED, "seed", "S", "seed for the length draws and the shuffle (default 0)", NULL },
+	{ OPT_NO_RANDOM, "no-random", NULL, "cut long remainders at 2^kmax instead of drawing k", NULL },
+	{ OPT_METHOD, "method", "M", "dd (default), concat or bestfit", "dd concat bestfit" },
+	{ 'L', "length", "LEN", "sequence length of the baselines (default 8192)", NULL },
+	{ OPT_FORMAT, "format", "F", "tar (default), jsonl or bin", "tar jsonl bin" },
+	{ 'o', "output", "DIR", "write the dataset into DIR", LC_COMPLETE_DIR },
+	{ OPT_FORCE, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL },
+	{ OPT_REPORT, "report", NULL, "print the method's report (sequences, tokens, cost)", NULL },
+	{ OPT_COMPARE, "compare", NULL, "report dd, concat and bestfit side by side (no output)", NULL },
+	{ OPT_SHARD, "shard", "K/N", "process only the K-th of N slices of the documents (by hash)", NULL },
+	{ OPT_FULL_SHARDS, "full-shards", NULL, "drop a final short shard per bucket (counted), as the reference", NULL },
+	{ OPT_POOL, "pool", "N", "shuffle pool in shards (default 20)", NULL },
+	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip malformed records (count on stderr) instead of failing", NULL },
+	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
+	{ 'q', "quiet", NULL, "no progress and no summary on stderr", NULL },
+	LC_OPT_END
+};
+static const char *const subs[] = { "merge", NULL };
+static const lc_cmd cmd = {
+	"lcdecompose",
+	"(-e NAME | --tokenizer FILE | --eot ID) [options] -o DIR FILE...\n"
+	"       lcdecompose merge [--force] -o DIR DIR...",
+	"Dataset Decomposition of documents into power-of-two length buckets (WebDataset shards)",
+	opts, subs
+};
+
+static const lc_opt merge_opts[] = {
+	{ 'o', "output", "DIR", "the merged dataset directory", LC_COMPLETE_DIR },
+	{ OPT_FORCE, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL },
+	{ OPT_QUIET, "quiet", NULL, "do not print the stats", NULL },
+	LC_OPT_END
+};
+static const lc_cmd merge_cmd = {
+	"lcdecompose merge", "[--force] -o DIR DIR...",
+	"join datasets made with --shard K/N into one (shards renumbered)", merge_opts, NULL
+};
+
+enum { M_DD = 1, M_CONCAT = 2, M_BESTFIT = 4 };
+
+typedef struct run {
+	lc_dd dd;
+	lc_dd_stats st;
+	lc_wds *w;
+	int bucket_of_k[LC_DD_KMAX_LIMIT + 1];
+	int lbucket;
+	lc_concat concat;
+	lc_bestfit *bf;
+	int methods;
+	uint64_t seqs_written;
+} run;
+
+static void die_err(const lc_err *e)
+{
+	lc_die_err(e);
+}
+
+static void emit_dd(void *ctx, int k, const uint32_t *tok, size_t n)
+{
+	run *r = ctx;
+	if (r->w) {
+		lc_err e;
+		if (lc_wds_add(r->w, r->bucket_of_k[k], tok, n, &e) < 0)
+			die_err(&e);
+	}
+}
+
+static void emit_seq(void *ctx, const uint32_t *tok, size_t n)
+{
+	run *r = ctx;
+	if (r->w) {
+		lc_err e;
+		if (lc_wds_add(r->w, r->lbucket, tok, n, &e) < 0)
+			die_err(&e);
+	}
+}
+
+/* ---- ids vector --------------------------------------------------------------- */
+
+typedef struct ids { uint32_t *v; size_t n, cap; } ids;
+
+static inline void ids_push(ids *d, uint32_t x)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 4096;
+		d->v = lc_xrealloc(d->v, d->cap * sizeof *d->v);
+	}
+	d->v[d->n++] = x;
+}
+
+static inline const char *ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/* Fast path for {"ids": [1, 2, ...] ...}: ids must be the first key.  Returns 1 when
+ * the line was fully validated and parsed, 0 when the general parser must decide. */
+static int fast_ids(const char *s, size_t n, ids *out)
+{
+	const char *p = s, *e = s + n;
+	p = ws(p, e);
+	if (p == e || *p++ != '{')
+		return 0;
+	p = ws(p, e);
+	if (e - p < 5 || memcmp(p, "\"ids\"", 5))
+		return 0;
+	p = ws(p + 5, e);
+	if (p == e || *p++ != ':')
+		return 0;
+	p = ws(p, e);
+	if (p == e || *p++ != '[')
+		return 0;
+	size_t start = out->n;
+	p = ws(p, e);
+	if (p < e && *p == ']') {
+		p++;
+	} else {
+		for (;;) {
+			if (p == e || *p < '0' || *p > '9')
+				goto no;
+			if (*p == '0' && p + 1 < e && p[1] >= '0' && p[1] <= '9')
+				goto no;
+			uint64_t v = 0;
+			const char *d0 = p;
+			while (p < e && *p >= '0' && *p <= '9') {
+				v = v * 10 + (uint64_t)(*p - '0');
+				p++;
+				if (p - d0 > 10)
+					goto no;
+			}
+			if (v > UINT32_MAX || (p < e && (*p == '.' || *p == 'e' || *p == 'E')))
+				goto no;
+			ids_push(out, (uint32_t)v);
+			p = ws(p, e);
+			if (p == e)
+				goto no;
+			if (*p == ',') {
+				p = ws(p + 1, e);
+				continue;
+			}
+			if (*p == ']') {
+				p++;
+				break;
+			}
+			goto no;
+		}
+	}
+	p = ws(p, e);
+	if (p < e && *p == '}') {
+		if (ws(p + 1, e) == e)
+			return 1;
+		goto no;
+	}
+	if (p < e && *p == ',') {
+		/* validate the other fields: "{" + rest must be a JSON object without "ids" */
+		size_t rn = (size_t)(e - p);
+		char *tmp = lc_xmalloc(rn + 1);
+		tmp[0] = '{';
+		memcpy(tmp + 1, p + 1, rn - 1);
+		json_error_t je;
+		json_t *o = json_loadb(tmp, rn, JSON_REJECT_DUPLICATES, &je);
+		free(tmp);
+		int ok = o && json_is_object(o) && !json_object_get(o, "ids");
+		json_decref(o);
+		if (ok)
+			return 1;
+	}
+no:
+	out->n = start;
+	return 0;
+}
+
+/* ---- main pipeline -------------------------------------------------------------- */
+
+typedef struct cfg {
+	const char *field, *encoding, *tokenizer, *out;
+	long eot;             /* -1 = unknown */
+	int kmin, kmax, randomize, method, format, force, report, compare, full_shards, pool;
+	uint64_t seed;
+	long len;
+	long shard_k, shard_n;
+	int skip_bad, progress;
+	const char *method_name, *format_name;
+} cfg;
+
+#ifdef HAVE_TOK
+static lc_tok *tok;
+#endif
+
+static int bad_record(const cfg *c, lc_err *e, uint64_t *nbad)
+{
+	if (!c->skip_bad)
+		lc_die_err(e);
+	(*nbad)++;
+	return 0;
+}
+
+/* Reads one record into d (tokens + EOT).  1 = document, 0 = skipped (bad, skip-bad). */
+static int read_record(const cfg *c, lc_input *in, const char *line, size_t len, ids *d, uint64_t *nbad)
+{
+	lc_err e;
+	d->n = 0;
+	int have = 0;
+	if (fast_ids(line, len, d)) {
+		have = 1;
+	} else {
+		const char *where = lc_input_where(in);
+		json_t *o = lc_json_parse_object(line, len, where, &e);
+		if (!o)
+			return bad_record(c, &e, nbad);
+		json_t *v = json_object_get(o, c->field);
+		json_t *a = json_object_get(o, "ids");
+		if ((c->encoding || c->tokenizer) && v) {
+			if (!json_is_string(v)) {
+				lc_err_set(&e, LC_EXIT_INPUT, "%s: field '%s': expected a string, got %s",
+				           where, c->field, lc_json_type_name(v));
+				json_decref(o);
+				return bad_record(c, &e, nbad);
+			}
+#ifdef HAVE_TOK
+			lc_ids out = { d->v, d->n, d->cap };
+			int r = lc_tok_encode(tok, json_string_value(v), json_string_length(v),
+			                      LC_TOK_SPECIAL_TEXT, &out, &e);
+			d->v = out.v, d->n = out.n, d->cap = out.cap;
+			if (r < 0) {
+				lc_err e2;
+				lc_err_set(&e2, LC_EXIT_INPUT, "%s: %s", where, e.msg);
+				json_decref(o);
+				return bad_record(c, &e2, nbad);
+			}
+#endif
+			have = 1;
+		} else if (a) {
+			if (!json_is_array(a)) {
+				lc_err_set(&e, LC_EXIT_INPUT, "%s: field 'ids': expected an array of token ids, got %s",
+				           where, lc_json_type_name(a));
+				json_decref(o);
+				return bad_record(c, &e, nbad);
+			}
+			size_t i;
+			json_t *x;
+			json_array_foreach(a, i, x) {
+				if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) > UINT32_MAX) {
+					lc_err_set(&e, LC_EXIT_INPUT, "%s: ids[%zu]: expected a token id from 0 to 4294967295",
+					           where, i);
+					json_decref(o);
+					return bad_record(c, &e, nbad);
+				}
+				ids_push(d, (uint32_t)json_integer_value(x));
+			}
+			have = 1;
+		} else {
+			if (c->encoding || c->tokenizer)
+				lc_err_set(&e, LC_EXIT_INPUT, "%s: missing field '%s' (and no 'ids'); choose the text field with -f FIELD",
+				           where, c->field);
+			else if (v)
+				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has text but no 'ids'; tokenise with -e NAME or --tokenizer FILE",
+				           where);
+			else
+				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has no 'ids' array and no '%s' field", where, c->field);
+			json_decref(o);
+			return bad_record(c, &e, nbad);
+		}
+		json_decref(o);
+	}
+	if (have && c->eot < 0)
+		lc_die(LC_EXIT_USAGE, "%s: pre-tokenised input needs --eot ID (the end-of-text id appended to each document)",
+		       lc_input_where(in));
+	ids_push(d, (uint32_t)c->eot);
+	return 1;
+}
+
+static void report_dd(const run *r, uint64_t tail, lc_pack_report *rep)
+{
+	memset(rep, 0, sizeof *rep);
+	snprintf(rep->method, sizeof rep->method, "dd");
+	rep->docs = r->st.docs;
+	rep->tokens_in = r->st.tokens_in;
+	rep->tokens_kept = r->st.tokens_kept - tail;
+	rep->tokens_dropped = r->st.tokens_dropped + tail;
+	for (int k = 0; k <= LC_DD_KMAX_LIMIT; k++) {
+		rep->sequences += r->st.seqs[k];
+		rep->attn_cost += r->st.seqs[k] * ((uint64_t)1 << k) * ((uint64_t)1 << k);
+	}
+	/* tail sequences are not known per k here; they only exist with --full-shards */
+}
+
+static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i, s:i, s:b, s:I, s:I, s:b, s:i}",
+	                      "method", c->method_name, "format", c->format_name,
+	                      "kmin", c->kmin, "kmax", c->kmax, "random", c->randomize,
+	                      "seed", (json_int_t)c->seed, "eot", (json_int_t)c->eot,
+	                      "full_shards", c->full_shards, "pool", c->pool);
+	if (c->method != M_DD)
+		json_object_set_new(p, "length", json_integer(c->len));
+	json_object_set_new(p, "tokenizer", c->tokenizer ? json_string(c->tokenizer) :
+	                    c->encoding ? json_string(c->encoding) : json_null());
+	json_object_set_new(p, "field", json_string(c->field));
+	json_t *cnt = json_object();
+	json_object_set_new(cnt, "documents", json_integer((json_int_t)r->st.docs));
+	json_object_set_new(cnt, "documents_empty", json_integer((json_int_t)r->st.docs_empty));
+	json_object_set_new(cnt, "documents_without_sequence", json_integer((json_int_t)r->st.docs_dropped));
+	json_object_set_new(cnt, "bad_records_skipped", json_integer((json_int_t)nbad));
+	json_object_set_new(cnt, "tokens_in", json_integer((json_int_t)r->st.tokens_in));
+	json_object_set_new(cnt, "tokens_kept", json_integer((json_int_t)r->st.tokens_kept));
+	json_object_set_new(cnt, "tokens_dropped", json_integer((json_int_t)r->st.tokens_dropped));
+	json_object_set_new(cnt, "tokens_padded", json_integer(0));
+	json_t *info = json_object();
+	json_object_set_new(info, "params", p);
+	if (c->shard_n) {
+		char s[64];
+		snprintf(s, sizeof s, "%ld/%ld", c->shard_k, c->shard_n);
+		json_object_set_new(info, "shard", json_string(s));
+	}
+	json_object_set_new(info, "counters", cnt);
+	return info;
+}
+
+static int do_merge(int argc, char **argv)
+{
+	lc_cli st = { 0 };
+	const char *out = NULL;
+	int force = 0, quiet = 0, c;
+	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
+		switch (c) {
+		case 'o': out = optarg; break;
+		case OPT_FORCE: force = 1; break;
+		case OPT_QUIET: quiet = 1; break;
+		}
+	if (!out)
+		lc_cli_usage_error(&merge_cmd, "merge needs -o DIR");
+	if (st.ind >= argc)
+		lc_cli_usage_error(&merge_cmd, "merge needs at least one input directory");
+	lc_err e;
+	lc_buf stats = { 0 };
+	if (lc_wds_merge(out, force, argv + st.ind, argc - st.ind, &stats, &e) < 0)
+		lc_die_err(&e);
+	if (!quiet)
+		fwrite(stats.p, 1, stats.len, stdout);
+	lc_buf_free(&stats);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return do_merge(argc - 1, argv + 1);
+	cfg c = { .field = "text", .eot = -1, .kmin = 8, .kmax = 13, .randomize = 1, .method = M_DD,
+	          .format = LC_WDS_TAR, .len = 8192, .pool = 20, .method_name = "dd", .format_name = "tar" };
+	int quiet = 0;
+	lc_cli st = { 0 };
+	int o;
+	while ((o = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		switch (o) {
+		case 'e': c.encoding = optarg; break;
+		case OPT_TOKENIZER: c.tokenizer = optarg; break;
+		case 'f': c.field = optarg; break;
+		case OPT_EOT: c.eot = lc_cli_long("--eot", optarg, 0, UINT32_MAX); break;
+		case OPT_KMIN: c.kmin = (int)lc_cli_long("--kmin", optarg, 0, LC_DD_KMAX_LIMIT); break;
+		case OPT_KMAX: c.kmax = (int)lc_cli_long("--kmax", optarg, 0, LC_DD_KMAX_LIMIT); break;
+		case OPT_SEED: c.seed = (uint64_t)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
+		case OPT_NO_RANDOM: c.randomize = 0; break;
+		case OPT_METHOD:
+			if (!strcmp(optarg, "dd")) c.method = M_DD;
+			else if (!strcmp(optarg, "concat")) c.method = M_CONCAT;
+			else if (!strcmp(optarg, "bestfit")) c.method = M_BESTFIT;
+			else lc_cli_usage_error(&cmd, "--method: '%s' is not dd, concat or bestfit", optarg);
+			c.method_name = optarg;
+			break;
+		case 'L': c.len = lc_cli_long("--length", optarg, 1, 1L << 30); break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "tar")) c.format = LC_WDS_TAR;
+			else if (!strcmp(optarg, "jsonl")) c.format = LC_WDS_JSONL;
+			else if (!strcmp(optarg, "bin")) c.format = LC_WDS_BIN;
+			else lc_cli_usage_error(&cmd, "--format: '%s' is not tar, jsonl or bin", optarg);
+			c.format_name = optarg;
+			break;
+		case 'o': c.out = optarg; break;
+		case OPT_FORCE: c.force = 1; break;
+		case OPT_REPORT: c.report = 1; break;
+		case OPT_COMPARE: c.compare = 1; break;
+		case OPT_SHARD: {
+			char *slash = strchr(optarg, '/');
+			if (!slash)
+				lc_cli_usage_error(&cmd, "--shard: expected K/N, e.g. 1/4");
+			*slash = 0;
+			c.shard_n = lc_cli_long("--shard N", slash + 1, 1, 1L << 20);
+			c.shard_k = lc_cli_long("--shard K", optarg, 1, c.shard_n);
+			*slash = '/';
+			break;
+		}
+		case OPT_FULL_SHARDS: c.full_shards = 1; break;
+		case OPT_POOL: c.pool = (int)lc_cli_long("--pool", optarg, 1, 1000); break;
+		case OPT_SKIP_BAD: c.skip_bad = 1; break;
+		case OPT_PROGRESS: c.progress = 1; break;
+		case 'q': quiet = 1; break;
+		}
+	}
+	if (c.kmin > c.kmax)
+		lc_cli_usage_error(&cmd, "--kmin %d is larger than --kmax %d", c.kmin, c.kmax);
+	if (c.encoding && c.tokenizer)
+		lc_cli_usage_error(&cmd, "give either -e NAME or --tokenizer FILE, not both");
+	if (!c.out && !c.report && !c.compare)
+		lc_cli_usage_error(&cmd, "missing -o DIR (or --report / --compare for a report only)");
+	if (c.compare && c.out)
+		lc_cli_usage_error(&cmd, "--compare only reports; drop -o DIR");
+	if (st.ind >= argc)
+		lc_cli_usage_error(&cmd, "no input files (use - for standard input)");
+	if (c.encoding || c.tokenizer) {
+#ifdef HAVE_TOK
+		lc_err e;
+		tok = lc_tok_load(c.encoding ? c.encoding : c.tokenizer, &e);
+		if (!tok)
+			lc_die_err(&e);
+		if (c.eot < 0)
+			c.eot = lc_tok_eot(tok);
+		if (c.eot < 0)
+			lc_cli_usage_error(&cmd, "%s has no end-of-text token; give one with --eot ID",
+			                   c.encoding ? c.encoding : c.tokenizer);
+#else
+		lc_die(LC_EXIT_USAGE, "text tokenisation is not available in this build (lib/tok missing); "
+		       "give pre-tokenised {\"ids\": [...]} records (lctok encode) with --eot ID");
+#endif
+	}
+
+	run r;
+	memset(&r, 0, sizeof r);
+	r.dd = (lc_dd){ .kmin = c.kmin, .kmax = c.kmax, .randomize = c.randomize, .seed = c.seed };
+	r.methods = c.compare ? (M_DD | M_CONCAT | M_BESTFIT) : c.method;
+	if (r.methods & M_CONCAT)
+		lc_concat_init(&r.concat, (size_t)c.len, emit_seq, &r);
+	if (r.methods & M_BESTFIT)
+		r.bf = lc_bestfit_new((size_t)c.len, c.out != NULL);
+	if (c.out) {
+		lc_err e;
+		lc_wds_opts wo = { .dir = c.out, .force = c.force, .format = c.format, .seed = c.seed,
+		                   .pool = c.pool, .full_shards = c.full_shards };
+		r.w = lc_wds_open(&wo, &e);
+		if (!r.w)
+			lc_die_err(&e);
+		if (c.method == M_DD) {
+			for (int k = c.kmin; k <= c.kmax; k++) {
+				char name[16];
+				snprintf(name, sizeof name, "D_%d", k);
+				r.bucket_of_k[k] = lc_wds_bucket(r.w, name, ((size_t)1 << k) + 1, (uint64_t)1 << k,
+				                                 lc_wds_shard_size(k));
+			}
+		} else {
+			char name[32];
+			snprintf(name, sizeof name, "L_%ld", c.len);
+			r.lbucket = lc_wds_bucket(r.w, name, (size_t)c.len + 1, (uint64_t)c.len,
+			                          lc_wds_shard_size(lc_ilog2((uint64_t)c.len)));
+		}
+	}
+
+	lc_progress prog;
+	lc_progress_start(&prog, "documents", quiet ? LC_PROGRESS_QUIET : c.progress ? LC_PROGRESS_FORCE : LC_PROGRESS_AUTO);
+	ids d = { 0 };
+	uint64_t ordinal = 0, nbad = 0;
+	lc_dd_stats *stp = &r.st;
+	for (int i = st.ind; i < argc; i++) {
+		lc_input *in = lc_input_open_or_die(argv[i], NULL);
+		char *line;
+		size_t len;
+		while (lc_input_next(in, &line, &len)) {
+			if (ws(line, line + len) == line + len)
+				continue;   /* blank line: not a record */
+			uint64_t ord = ordinal++;
+			if (c.shard_n && lc_hash64(line, len) % (uint64_t)c.shard_n != (uint64_t)(c.shard_k - 1))
+				continue;
+			if (!read_record(&c, in, line, len, &d, &nbad))
+				continue;
+			if (r.methods & M_DD)
+				lc_dd_doc(&r.dd, ord, d.v, d.n, c.method == M_DD ? emit_dd : NULL, &r, stp);
+			if (r.methods & M_CONCAT)
+				lc_concat_doc(&r.concat, d.v, d.n);
+			if (r.methods & M_BESTFIT)
+				lc_bestfit_doc(r.bf, d.v, d.n);
+			if ((ord & 1023) == 0)
+				lc_progress_update(&prog, ord, 0);
+		}
+		lc_input_close(in);
+	}
+	lc_progress_done(&prog);
+	free(d.v);
+
+	lc_pack_report reps[3];
+	int nrep = 0;
+	lc_pack_report bfrep;
+	memset(&bfrep, 0, sizeof bfrep);
+	if (r.methods & M_CONCAT)
+		lc_concat_finish(&r.concat);
+	if (r.methods & M_BESTFIT) {
+		lc_bestfit_finish(r.bf, c.out ? emit_seq : NULL, &r, &bfrep);
+		lc_bestfit_free(r.bf);
+	}
+	/* counters for the info file come from the method that wrote the output */
+	if (c.method == M_CONCAT) {
+		r.st.docs = r.concat.rep.docs;
+		r.st.tokens_in = r.concat.rep.tokens_in;
+		r.st.tokens_kept = r.concat.rep.tokens_kept;
+		r.st.tokens_dropped = r.concat.rep.tokens_dropped;
+	} else if (c.method == M_BESTFIT) {
+		r.st.docs = bfrep.docs;
+		r.st.tokens_in = bfrep.tokens_in;
+		r.st.tokens_kept = bfrep.tokens_kept;
+	}
+	uint64_t tail = 0;
+	lc_buf stats = { 0 };
+	if (r.w) {
+		lc_err e;
+		json_t *info = make_info(&c, &r, nbad);
+		if (c.method == M_BESTFIT)
+			json_object_set_new(json_object_get(info, "counters"), "tokens_padded",
+			                    json_integer((json_int_t)bfrep.tokens_padded));
+		if (lc_wds_close(r.w, info, &stats, &tail, &e) < 0)
+			lc_die_err(&e);
+		json_decref(info);
+	}
+	if (r.methods & M_DD) {
+		report_dd(&r, c.method == M_DD ? tail : 0, &reps[nrep++]);
+	}
+	if (r.methods & M_CONCAT) {
+		reps[nrep] = r.concat.rep;
+		if (c.method == M_CONCAT) {
+			reps[nrep].tokens_kept -= tail;
+			reps[nrep].tokens_dropped += tail;
+		}
+		nrep++;
+	}
+	if (r.methods & M_BESTFIT) {
+		reps[nrep] = bfrep;
+		if (c.method == M_BESTFIT) {
+			reps[nrep].tokens_kept -= tail;
+			reps[nrep].tokens_dropped += tail;
+		}
+		nrep++;
+	}
+	if (r.w)
+		fwrite(stats.p, 1, stats.len, stdout);
+	if (c.report || c.compare) {
+		lc_buf t = { 0 };
+		if (r.w)
+			lc_buf_addc(&t, '\n');
+		lc_pack_table(&t, reps, nrep);
+		fwrite(t.p, 1, t.len, stdout);
+		lc_buf_free(&t);
+	}
+	lc_buf_free(&stats);
+	if (!quiet) {
+		const lc_pack_report *m = &reps[0];
+		for (int i = 0; i < nrep; i++)
+			if (!strcmp(reps[i].method, c.method_name))
+				m = &reps[i];
+		if (c.method == M_DD || c.compare)
+			lc_warn("%" PRIu64 " documents (%" PRIu64 " empty, %" PRIu64 " gave no sequence); "
+			        "%" PRIu64 " of %" PRIu64 " tokens dropped%s",
+			        r.st.docs, r.st.docs_empty, r.st.docs_dropped, m->tokens_dropped, m->tokens_in,
+			        tail ? " (including a short final shard, --full-shards)" : "");
+		else
+			lc_warn("%" PRIu64 " documents; %" PRIu64 " of %" PRIu64 " tokens dropped, %" PRIu64 " padded",
+			        m->docs, m->tokens_dropped, m->tokens_in, m->tokens_padded);
+		if (nbad)
+			lc_warn("%" PRIu64 " malformed records skipped (--skip-bad)", nbad);
+	}
+	if (fflush(stdout) == EOF)
+		lc_die(LC_EXIT_INPUT, "standard output: write error");
+	return 0;
+}

@@ -1,0 +1,252 @@
+/*
+ * lcschedule — training schedules for variable sequence length training over an
+ * lcdecompose dataset: per step the bucket and batch size at constant tokens per
+ * step under a curriculum over cycles, or the OpenLM arguments the Dataset
+ * Decomposition reference's helper prints.  The work is in lib/schedule.c.
+ */
+#include "cli.h"
+#include "decompose.h"
+#include "err.h"
+#include "output.h"
+#include "schedule.h"
+#include "wds.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_CURRICULUM = 256, OPT_ODDS, OPT_CYCLES, OPT_BATCH, OPT_SEED, OPT_FORMAT, OPT_OPENLM,
+	OPT_TOKENS, OPT_EPOCHS, OPT_GPUS, OPT_WORKERS
+};
+
+static const lc_opt opts[] = {
+	{ OPT_CURRICULUM, "curriculum", "NAME", "uniform, grow-p2 (default), grow-linear or shrink",
+	  "uniform grow-p2 grow-linear shrink" },
+	{ OPT_ODDS, "odds", "LIST", "custom odds per bucket, shortest first (e.g. 32,16,8,4,2,1)", NULL },
+	{ OPT_CYCLES, "cycles", "C", "split the data into C cycles, each run with the curriculum (default 1)", NULL },
+	{ OPT_BATCH, "global-batch-size", "B", "sequences per step in the longest bucket (default 64)", NULL },
+	{ OPT_SEED, "seed", "S", "seed for the bucket draws (default 0)", NULL },
+	{ OPT_FORMAT, "format", "F", "table (default) or jsonl", "table jsonl" },
+	{ OPT_OPENLM, "openlm", NULL, "print the OpenLM arguments instead of the per-step schedule", NULL },
+	{ OPT_TOKENS, "tokens", "N", "--openlm: total tokens to train on", NULL },
+	{ OPT_EPOCHS, "epochs", "E", "--openlm: epochs / checkpoints (default: --cycles)", NULL },
+	{ OPT_GPUS, "gpus", "G", "--openlm: number of GPUs (default 1)", NULL },
+	{ OPT_WORKERS, "workers", "W", "--openlm: data loader workers per GPU (default 1)", NULL },
+	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_END
+};
+static const lc_cmd cmd = {
+	"lcschedule", "[options] DIR",
+	"variable sequence length training schedule over lcdecompose buckets", opts, NULL
+};
+
+static void put_list_i64(lc_output *o, const int64_t *v, int n, const char *sep)
+{
+	for (int i = 0; i < n; i++)
+		lc_output_printf(o, "%s%" PRId64, i ? sep : "", v[i]);
+}
+
+static void commas(char *out, size_t cap, int64_t v)
+{
+	char t[32];
+	int n = snprintf(t, sizeof t, "%" PRId64, v);
+	size_t k = 0;
+	for (int i = 0; i < n && k + 1 < cap; i++) {
+		if (i && t[i - 1] != '-' && (n - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = t[i];
+	}
+	out[k] = 0;
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	const char *curriculum = "grow-p2", *odds_arg = NULL, *out = NULL;
+	long cycles = 1, batch = 64, gpus = 1, workers = 1, epochs = 0;
+	uint64_t seed = 0, tokens = 0;
+	int jsonl = 0, openlm = 0;
+	lc_cli st = { 0 };
+	int c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		switch (c) {
+		case OPT_CURRICULUM: curriculum = optarg; break;
+		case OPT_ODDS: odds_arg = optarg; break;
+		case OPT_CYCLES: cycles = lc_cli_long("--cycles", optarg, 1, 1L << 20); break;
+		case OPT_BATCH: batch = lc_cli_long("--global-batch-size", optarg, 1, 1L << 30); break;
+		case OPT_SEED: seed = (uint64_t)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "jsonl")) jsonl = 1;
+			else if (!strcmp(optarg, "table")) jsonl = 0;
+			else lc_cli_usage_error(&cmd, "--format: '%s' is not table or jsonl", optarg);
+			break;
+		case OPT_OPENLM: openlm = 1; break;
+		case OPT_TOKENS: tokens = (uint64_t)lc_cli_long("--tokens", optarg, 1, LONG_MAX); break;
+		case OPT_EPOCHS: epochs = lc_cli_long("--epochs", optarg, 1, 1L << 20); break;
+		case OPT_GPUS: gpus = lc_cli_long("--gpus", optarg, 1, 1L << 20); break;
+		case OPT_WORKERS: workers = lc_cli_long("--workers", optarg, 1, 1L << 10); break;
+		case 'o': out = optarg; break;
+		}
+	}
+	if (st.ind != argc - 1)
+		lc_cli_usage_error(&cmd, "give exactly one dataset directory (made by lcdecompose)");
+	if (openlm && !tokens)
+		lc_cli_usage_error(&cmd, "--openlm needs --tokens N (the training budget)");
+	const char *dir = argv[st.ind];
+	lc_err e;
+	lc_wds_binfo *all;
+	size_t nall;
+	if (lc_wds_buckets(dir, &all, &nall, &e) < 0)
+		lc_die_err(&e);
+	/* D_k buckets only, shortest first */
+	lc_wds_binfo *b = lc_xcalloc(nall ? nall : 1, sizeof *b);
+	int n = 0;
+	for (size_t i = 0; i < nall; i++)
+		if (all[i].kind == 'D')
+			b[n++] = all[i];
+	free(all);
+	if (!n)
+		lc_die(LC_EXIT_INPUT, "%s: no D_k bucket directories; is this an lcdecompose --method dd output?", dir);
+	int kmax = (int)b[n - 1].num;
+	double *odds = lc_xcalloc((size_t)n, sizeof *odds);
+	if (odds_arg) {
+		char *s = lc_xstrdup(odds_arg), *save = NULL;
+		int k = 0;
+		for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (k == n)
+				lc_cli_usage_error(&cmd, "--odds: %s has %d buckets but more odds were given", dir, n);
+			odds[k++] = lc_cli_double("--odds", t, 0, 1e15);
+		}
+		if (k != n)
+			lc_cli_usage_error(&cmd, "--odds: %s has %d buckets (D_%ld..D_%d) but %d odds were given",
+			                   dir, n, b[0].num, kmax, k);
+		free(s);
+	} else if (lc_sched_curriculum(curriculum, n, odds) < 0) {
+		lc_cli_usage_error(&cmd, "--curriculum: '%s' is not uniform, grow-p2, grow-linear or shrink", curriculum);
+	}
+	double total_odds = 0;
+	for (int i = 0; i < n; i++)
+		total_odds += odds[i];
+	if (total_odds <= 0)
+		lc_cli_usage_error(&cmd, "--odds: at least one bucket needs positive odds");
+
+	lc_output *o = lc_output_open(out);
+	if (openlm) {
+		uint64_t *seqs = lc_xcalloc((size_t)n, sizeof *seqs), *sps = lc_xcalloc((size_t)n, sizeof *sps);
+		uint64_t *len = lc_xcalloc((size_t)n, sizeof *len);
+		double *mult = lc_xcalloc((size_t)n, sizeof *mult);
+		int64_t *bm = lc_xcalloc((size_t)n, sizeof *bm);
+		for (int i = 0; i < n; i++) {
+			seqs[i] = b[i].seqs;
+			sps[i] = lc_wds_shard_size((int)b[i].num);
+			len[i] = b[i].seq_len;
+			mult[i] = (double)((uint64_t)1 << (kmax - b[i].num));
+			bm[i] = (int64_t)mult[i];
+		}
+		lc_openlm_in in = { n, seqs, sps, len, mult, odds, tokens, epochs ? epochs : cycles, gpus, batch, workers };
+		lc_openlm_out r;
+		if (lc_openlm_params(&in, &r, &e) < 0)
+			lc_die(e.code, "%s: %s", dir, e.msg);
+		if (jsonl) {
+			lc_output_printf(o, "{\"epochs\": %ld, \"train_num_samples\": %" PRId64 ", \"dataset_batch_mult\": [",
+			                 r.epochs, r.train_num_samples);
+			put_list_i64(o, bm, n, ", ");
+			lc_output_puts(o, "], \"source_num_seq_per_epoch\": [");
+			put_list_i64(o, r.num_seq_per_epoch, n, ", ");
+			lc_output_puts(o, "], \"train_data_mix_weights\": [");
+			put_list_i64(o, r.mix_weights, n, ", ");
+			lc_output_printf(o, "], \"tokens_requested\": %" PRIu64 ", \"tokens_total\": %" PRId64 ", \"matched\": %s}\n",
+			                 tokens, r.tokens_real, r.matched ? "true" : "false");
+		} else {
+			if (!r.matched) {
+				char a[40], t[40];
+				commas(a, sizeof a, (int64_t)tokens);
+				commas(t, sizeof t, r.tokens_real);
+				lc_output_printf(o, "Cannot match requested number of tokens of %s. Go with %s instead.\n", a, t);
+			}
+			lc_output_printf(o, "**** Use the following arguments:\n--epochs %ld\n--train-num-samples %" PRId64
+			                 "\n--dataset-batch-mult ", r.epochs, r.train_num_samples);
+			put_list_i64(o, bm, n, " ");
+			lc_output_puts(o, "\n--source-num-seq-per-epoch ");
+			put_list_i64(o, r.num_seq_per_epoch, n, " ");
+			lc_output_puts(o, "\n--train-data-mix-weights ");
+			put_list_i64(o, r.mix_weights, n, " ");
+			lc_output_puts(o, "\n");
+		}
+		free(r.num_seq_per_epoch), free(r.mix_weights);
+		free(seqs), free(sps), free(len), free(mult), free(bm);
+		lc_output_commit(o);
+		free(odds), free(b);
+		return 0;
+	}
+
+	/* per-step schedule */
+	uint64_t *bsz = lc_xcalloc((size_t)n, sizeof *bsz), *nb = lc_xcalloc((size_t)n, sizeof *nb);
+	uint64_t *left = lc_xcalloc((size_t)n, sizeof *left);
+	double *w = lc_xcalloc((size_t)n, sizeof *w);
+	uint64_t tokens_step = (uint64_t)batch << kmax;
+	for (int i = 0; i < n; i++) {
+		bsz[i] = (uint64_t)batch << (kmax - b[i].num);
+		nb[i] = b[i].seqs / bsz[i];
+	}
+	if (!jsonl)
+		lc_output_printf(o, "%-8s %-6s %-6s %-8s %-10s %s\n", "step", "cycle", "bucket", "seq_len", "batch_size", "tokens");
+	lc_rng rng;
+	lc_rng_seed2(&rng, seed, 0x5343484544ULL);
+	uint64_t step = 0;
+	for (long cy = 0; cy < cycles; cy++) {
+		uint64_t remain = 0;
+		for (int i = 0; i < n; i++) {
+			left[i] = nb[i] * (uint64_t)(cy + 1) / (uint64_t)cycles - nb[i] * (uint64_t)cy / (uint64_t)cycles;
+			w[i] = odds[i] * (double)left[i];
+			remain += left[i];
+		}
+		while (remain) {
+			/* draw proportional to the cycle's weights among buckets with batches left */
+			double live = 0;
+			for (int i = 0; i < n; i++)
+				if (left[i])
+					live += w[i];
+			int pick = -1;
+			if (live > 0) {
+				double u = (double)(lc_rng_next(&rng) >> 11) * 0x1.0p-53 * live;
+				for (int i = 0; i < n; i++) {
+					if (!left[i] || w[i] <= 0)
+						continue;
+					pick = i;
+					if (u < w[i])
+						break;
+					u -= w[i];
+				}
+			} else {
+				/* only zero-odds buckets left: take them shortest first */
+				for (int i = 0; i < n && pick < 0; i++)
+					if (left[i])
+						pick = i;
+			}
+			left[pick]--;
+			remain--;
+			if (jsonl)
+				lc_output_printf(o, "{\"step\": %" PRIu64 ", \"cycle\": %ld, \"bucket\": \"%s\", \"seq_len\": %" PRIu64
+				                 ", \"batch_size\": %" PRIu64 ", \"tokens\": %" PRIu64 "}\n",
+				                 step, cy, b[pick].name, b[pick].seq_len, bsz[pick], tokens_step);
+			else
+				lc_output_printf(o, "%-8" PRIu64 " %-6ld %-6s %-8" PRIu64 " %-10" PRIu64 " %" PRIu64 "\n",
+				                 step, cy, b[pick].name, b[pick].seq_len, bsz[pick], tokens_step);
+			step++;
+		}
+	}
+	lc_output_commit(o);
+	lc_buf msg = { 0 };
+	lc_buf_printf(&msg, "%" PRIu64 " steps of %" PRIu64 " tokens; sequences left unused:", step, tokens_step);
+	for (int i = 0; i < n; i++)
+		lc_buf_printf(&msg, " %s %" PRIu64, b[i].name, b[i].seqs - nb[i] * bsz[i]);
+	lc_warn("%s", msg.p);
+	lc_buf_free(&msg);
+	free(bsz), free(nb), free(left), free(w), free(odds), free(b);
+	return 0;
+}

@@ -1,0 +1,167 @@
+/*
+ * tok_nfc — Unicode NFC normalisation for tokenizer.json "NFC" normalizers (Qwen,
+ * GPT-NeoX), over the generated tables in tok_unicode.c: full canonical
+ * decomposition (Hangul algorithmically), canonical ordering by combining class,
+ * then canonical composition with the Full_Composition_Exclusion list applied.
+ * Input must be valid UTF-8 (lib/tok repairs it first).
+ */
+#include "tok_unicode.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { SBASE = 0xAC00, LBASE = 0x1100, VBASE = 0x1161, TBASE = 0x11A7,
+       LCOUNT = 19, VCOUNT = 21, TCOUNT = 28, NCOUNT = VCOUNT * TCOUNT, SCOUNT = LCOUNT * NCOUNT };
+
+int lc_tok_nfc_quick(const char *s, size_t n)
+{
+	/* every code point below U+0300 is NFC-stable; a lead byte >= 0xCC starts one above */
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] >= 0xCC)
+			return 0;
+	return 1;
+}
+
+static const lc_tok_decomp *find_decomp(uint32_t cp)
+{
+	size_t lo = 0, hi = lc_tok_uc_ndecomp;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (lc_tok_uc_decomp[mid].cp < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < lc_tok_uc_ndecomp && lc_tok_uc_decomp[lo].cp == cp ? &lc_tok_uc_decomp[lo] : NULL;
+}
+
+static uint32_t compose(uint32_t a, uint32_t b)
+{
+	if (a >= LBASE && a < LBASE + LCOUNT && b >= VBASE && b < VBASE + VCOUNT)
+		return SBASE + ((a - LBASE) * VCOUNT + (b - VBASE)) * TCOUNT;
+	if (a >= SBASE && a < SBASE + SCOUNT && (a - SBASE) % TCOUNT == 0 && b > TBASE && b < TBASE + TCOUNT)
+		return a + (b - TBASE);
+	size_t lo = 0, hi = lc_tok_uc_ncomp;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const lc_tok_comp *c = &lc_tok_uc_comp[mid];
+		if (c->a < a || (c->a == a && c->b < b))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < lc_tok_uc_ncomp && lc_tok_uc_comp[lo].a == a && lc_tok_uc_comp[lo].b == b)
+		return lc_tok_uc_comp[lo].c;
+	return 0;
+}
+
+static void put_utf8(lc_buf *out, uint32_t c)
+{
+	char b[4];
+	size_t n;
+	if (c < 0x80) {
+		b[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		b[0] = (char)(0xC0 | c >> 6);
+		b[1] = (char)(0x80 | (c & 0x3F));
+		n = 2;
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xE0 | c >> 12);
+		b[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (c & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (char)(0xF0 | c >> 18);
+		b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+		b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[3] = (char)(0x80 | (c & 0x3F));
+		n = 4;
+	}
+	lc_buf_add(out, b, n);
+}
+
+void lc_tok_nfc(const char *str, size_t n, lc_buf *out)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t cap = n * 3 + 8, m = 0;
+	uint32_t *d = lc_xmalloc(cap * sizeof *d);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		unsigned char b = s[i];
+		if (b < 0x80) {
+			cp = b;
+			i++;
+		} else if (b < 0xE0) {
+			cp = (uint32_t)(b & 0x1F) << 6 | (s[i + 1] & 0x3F);
+			i += 2;
+		} else if (b < 0xF0) {
+			cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+			i += 3;
+		} else {
+			cp = (uint32_t)(b & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3F) << 12 |
+			     (uint32_t)(s[i + 2] & 0x3F) << 6 | (s[i + 3] & 0x3F);
+			i += 4;
+		}
+		const lc_tok_decomp *dc;
+		if (m + 20 > cap) {
+			cap *= 2;
+			d = lc_xrealloc(d, cap * sizeof *d);
+		}
+		if (cp >= SBASE && cp < SBASE + SCOUNT) {
+			uint32_t si = cp - SBASE;
+			d[m++] = LBASE + si / NCOUNT;
+			d[m++] = VBASE + (si % NCOUNT) / TCOUNT;
+			if (si % TCOUNT)
+				d[m++] = TBASE + si % TCOUNT;
+		} else if (cp >= 0xC0 && (dc = find_decomp(cp))) {
+			for (uint32_t k = 0; k < dc->len; k++)
+				d[m++] = lc_tok_uc_decomp_pool[dc->off + k];
+		} else
+			d[m++] = cp;
+	}
+	/* canonical ordering: stable insertion sort inside each run of non-starters */
+	for (size_t i = 1; i < m; i++) {
+		unsigned c = lc_tok_uc_ccc(d[i]);
+		if (!c)
+			continue;
+		size_t j = i;
+		uint32_t x = d[i];
+		while (j > 0) {
+			unsigned pc = lc_tok_uc_ccc(d[j - 1]);
+			if (pc <= c)
+				break;
+			d[j] = d[j - 1];
+			j--;
+		}
+		d[j] = x;
+	}
+	/* canonical composition */
+	if (m) {
+		size_t starter = 0, o = 1;
+		unsigned last = lc_tok_uc_ccc(d[0]);
+		if (last)
+			last = 256;
+		for (size_t i = 1; i < m; i++) {
+			uint32_t ch = d[i];
+			unsigned cc = lc_tok_uc_ccc(ch);
+			uint32_t comp = compose(d[starter], ch);
+			if (comp && (last < cc || last == 0) && !(last == 0 && o - 1 != starter)) {
+				d[starter] = comp;
+				continue;
+			}
+			if (!cc)
+				starter = o;
+			last = cc;
+			d[o++] = ch;
+		}
+		m = o;
+	}
+	for (size_t i = 0; i < m; i++)
+		put_utf8(out, d[i]);
+	if (!out->p)
+		lc_buf_add(out, "", 0);
+	free(d);
+}

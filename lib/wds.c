@@ -1,0 +1,1100 @@
+/*
+ * wds — the decomposed-dataset writer: shuffle pools per bucket, WebDataset tar
+ * shards through libarchive (or JSONL shards / flat binary files), manifests, stats,
+ * and the merge of several datasets into one.  See wds.h for the layout.
+ */
+#include "wds.h"
+#include "decompose.h"
+#include "json.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- cleanup registry: everything we created, removed on failure ------------ */
+
+#define MAX_CREATED 1000000
+static char **created;          /* paths; directories end with '/' */
+static volatile size_t n_created;
+static size_t cap_created;
+static volatile int cleanup_armed;
+static struct sigaction old_sa[3];
+static const int cleanup_sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+
+static void remove_created(void)
+{
+	if (!cleanup_armed)
+		return;
+	cleanup_armed = 0;
+	for (size_t i = n_created; i-- > 0;) {
+		char *p = created[i];
+		size_t n = strlen(p);
+		if (n && p[n - 1] == '/') {
+			p[n - 1] = 0;
+			rmdir(p);
+			p[n - 1] = '/';
+		} else {
+			unlink(p);
+		}
+	}
+}
+
+static void on_signal(int sig)
+{
+	remove_created();
+	for (int i = 0; i < 3; i++)
+		if (cleanup_sigs[i] == sig) {
+			sigaction(sig, &old_sa[i], NULL);
+			break;
+		}
+	raise(sig);
+}
+
+static void arm_cleanup(void)
+{
+	static int installed;
+	if (!installed) {
+		installed = 1;
+		lc_at_die(remove_created);
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		for (int i = 0; i < 3; i++) {
+			sigaction(cleanup_sigs[i], NULL, &old_sa[i]);
+			if (old_sa[i].sa_handler != SIG_IGN)
+				sigaction(cleanup_sigs[i], &sa, NULL);
+		}
+	}
+	for (size_t i = 0; i < n_created; i++)
+		free(created[i]);
+	n_created = 0;
+	cleanup_armed = 1;
+}
+
+static void disarm_cleanup(void)
+{
+	cleanup_armed = 0;
+}
+
+static void remember(const char *path, int is_dir)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (n_created == cap_created) {
+		cap_created = cap_created ? cap_created * 2 : 64;
+		created = lc_xrealloc(created, cap_created * sizeof *created);
+	}
+	size_t n = strlen(path);
+	char *p = lc_xmalloc(n + 2);
+	memcpy(p, path, n);
+	p[n] = is_dir ? '/' : 0;
+	p[n + 1] = 0;
+	created[n_created] = p;
+	n_created = n_created + 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* ---- small helpers ------------------------------------------------------------ */
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static char *path2(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = lc_xmalloc(n);
+	snprintf(p, n, "%s/%s", a, b);
+	return p;
+}
+
+static char *tmp_name(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 8;
+	char *p = lc_xmalloc(n);
+	snprintf(p, n, "%s/.%s.tmp", dir, name);
+	return p;
+}
+
+/* "[1, 2, 3]" — two digits at a time. */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static inline char *put_u32(char *o, uint32_t v)
+{
+	char t[12];
+	char *e = t + sizeof t, *q = e;
+	while (v >= 100) {
+		uint32_t r = v % 100;
+		v /= 100;
+		q -= 2;
+		memcpy(q, digits2 + 2 * r, 2);
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, digits2 + 2 * v, 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
+	size_t n = (size_t)(e - q);
+	memcpy(o, q, n);
+	return o + n;
+}
+
+void lc_wds_format_ids(lc_buf *b, const uint32_t *tok, size_t n)
+{
+	lc_buf_grow(b, n * 12 + 3);
+	char *o = b->p + b->len;
+	*o++ = '[';
+	for (size_t i = 0; i < n; i++) {
+		if (i) {
+			*o++ = ',';
+			*o++ = ' ';
+		}
+		o = put_u32(o, tok[i]);
+	}
+	*o++ = ']';
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = 0;
+}
+
+static void commas(char *out, size_t cap, uint64_t v)
+{
+	char t[32];
+	int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
+	size_t k = 0;
+	for (int i = 0; i < n && k + 1 < cap; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = t[i];
+	}
+	out[k] = 0;
+}
+
+/* ---- the writer ------------------------------------------------------------- */
+
+typedef struct bucket {
+	char *name, *dir;
+	size_t max_len, shard_size;
+	uint64_t seq_len;
+	uint32_t *slots;       /* pool slots of max_len tokens */
+	uint32_t *lens;        /* tokens in each slot */
+	uint32_t *idx;         /* occupied slots, in pool order */
+	uint32_t *free_;       /* free slot stack */
+	size_t n_idx, n_free, n_slots, cap_slots, pool_cap;
+	size_t n_shards;
+	uint64_t *shard_counts;
+	size_t cap_counts;
+	/* bin */
+	int tok_fd, idx_fd;
+	char *tok_tmp, *idx_tmp;
+	uint64_t tok_off;
+	int idx_started;
+} bucket;
+
+struct lc_wds {
+	lc_wds_opts o;
+	char *dir;
+	bucket *b;
+	int nb;
+	lc_rng rng;
+	lc_buf line;
+	struct archive_entry *ent;
+	uint64_t tail_tokens, tail_seqs;
+};
+
+size_t lc_wds_shard_size(int k)
+{
+	if (k >= 20)
+		return 1;
+	size_t s = (size_t)1 << (20 - k);
+	return s > 65536 ? 65536 : s;
+}
+
+static int is_output_name(const char *n)
+{
+	return (n[0] == 'D' || n[0] == 'L') && n[1] == '_' ? 1 :
+	       !strcmp(n, "stats.txt") || !strcmp(n, "lcdecompose.json");
+}
+
+static int rm_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		if (!d)
+			return -1;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			char *p = path2(path, de->d_name);
+			int r = rm_tree(p);
+			free(p);
+			if (r < 0) {
+				closedir(d);
+				return -1;
+			}
+		}
+		closedir(d);
+		return rmdir(path);
+	}
+	return unlink(path);
+}
+
+/* Creates dir; refuses a non-empty one unless force (then removes old output). */
+static int prepare_dir(const char *dir, int force, lc_err *e)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: exists and is not a directory", dir);
+		DIR *d = opendir(dir);
+		if (!d)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", dir, strerror(errno));
+		struct dirent *de;
+		int nonempty = 0, foreign = 0;
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			nonempty = 1;
+			if (!is_output_name(de->d_name))
+				foreign = 1;
+		}
+		closedir(d);
+		if (nonempty && !force)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: output directory exists and is not empty; "
+			                  "use --force to replace an earlier lcdecompose output", dir);
+		if (nonempty && foreign)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: holds files lcdecompose did not write; "
+			                  "refusing to replace it even with --force", dir);
+		if (nonempty) {
+			d = opendir(dir);
+			if (!d)
+				return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", dir, strerror(errno));
+			while ((de = readdir(d))) {
+				if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+					continue;
+				char *p = path2(dir, de->d_name);
+				int r = rm_tree(p);
+				int er = errno;
+				free(p);
+				if (r < 0) {
+					closedir(d);
+					return lc_err_set(e, LC_EXIT_INPUT, "%s/%s: cannot remove: %s", dir, de->d_name, strerror(er));
+				}
+			}
+			closedir(d);
+		}
+		return 0;
+	}
+	if (mkdir(dir, 0777) < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create the output directory: %s", dir, strerror(errno));
+	remember(dir, 1);
+	return 0;
+}
+
+lc_wds *lc_wds_open(const lc_wds_opts *o, lc_err *e)
+{
+	arm_cleanup();
+	if (prepare_dir(o->dir, o->force, e) < 0) {
+		remove_created();
+		return NULL;
+	}
+	lc_wds *w = lc_xcalloc(1, sizeof *w);
+	w->o = *o;
+	if (w->o.pool <= 0)
+		w->o.pool = 20;
+	w->dir = lc_xstrdup(o->dir);
+	lc_rng_seed2(&w->rng, o->seed, 0x5348554646ULL);   /* "SHUFF" stream */
+	w->ent = archive_entry_new();
+	return w;
+}
+
+int lc_wds_bucket(lc_wds *w, const char *name, size_t max_len, uint64_t seq_len, size_t shard_size)
+{
+	w->b = lc_xrealloc(w->b, (size_t)(w->nb + 1) * sizeof *w->b);
+	bucket *b = &w->b[w->nb];
+	memset(b, 0, sizeof *b);
+	b->name = lc_xstrdup(name);
+	b->dir = path2(w->dir, name);
+	b->max_len = max_len;
+	b->seq_len = seq_len;
+	b->shard_size = shard_size ? shard_size : 1;
+	b->pool_cap = b->shard_size * (size_t)w->o.pool;
+	b->tok_fd = b->idx_fd = -1;
+	return w->nb++;
+}
+
+static int ensure_dir(lc_wds *w, bucket *b, lc_err *e)
+{
+	(void)w;
+	struct stat st;
+	if (stat(b->dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (mkdir(b->dir, 0777) < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", b->dir, strerror(errno));
+	remember(b->dir, 1);
+	return 0;
+}
+
+static int io_error(lc_err *e, const char *path, int er)
+{
+	return lc_err_set(e, LC_EXIT_INPUT, "%s: write failed: %s; nothing was kept", path,
+	                  strerror(er ? er : EIO));
+}
+
+static int finish_file(const char *tmp, const char *final, lc_err *e)
+{
+	if (rename(tmp, final) < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot rename into place: %s", final, strerror(errno));
+	remember(final, 0);
+	return 0;
+}
+
+/* Writes sequences in slots sel[0..m) as the bucket's next shard. */
+static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_err *e)
+{
+	if (ensure_dir(w, b, e) < 0)
+		return -1;
+	char name[64];
+	size_t nsh = b->n_shards;
+	if (w->o.format == LC_WDS_BIN) {
+		if (b->tok_fd < 0) {
+			b->tok_tmp = tmp_name(b->dir, "tokens.bin");
+			b->idx_tmp = tmp_name(b->dir, "index.bin");
+			b->tok_fd = open(b->tok_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (b->tok_fd >= 0)
+				remember(b->tok_tmp, 0);
+			b->idx_fd = open(b->idx_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (b->idx_fd >= 0)
+				remember(b->idx_tmp, 0);
+			if (b->tok_fd < 0 || b->idx_fd < 0)
+				return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", b->tok_tmp, strerror(errno));
+		}
+		lc_buf_reset(&w->line);
+		if (!b->idx_started) {
+			uint64_t z = 0;
+			lc_buf_add(&w->line, &z, 8);
+			b->idx_started = 1;
+		}
+		for (size_t i = 0; i < m; i++) {
+			uint32_t s = sel[i];
+			size_t n = b->lens[s];
+			if (write_all(b->tok_fd, b->slots + (size_t)s * b->max_len, n * 4) < 0)
+				return io_error(e, b->tok_tmp, errno);
+			b->tok_off += n;
+			lc_buf_add(&w->line, &b->tok_off, 8);
+		}
+		if (write_all(b->idx_fd, w->line.p, w->line.len) < 0)
+			return io_error(e, b->idx_tmp, errno);
+	} else if (w->o.format == LC_WDS_JSONL) {
+		snprintf(name, sizeof name, "shard-%07zu.jsonl", nsh);
+		char *tmp = tmp_name(b->dir, name), *fin = path2(b->dir, name);
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, strerror(errno));
+			free(tmp), free(fin);
+			return -1;
+		}
+		remember(tmp, 0);
+		int rc = 0;
+		lc_buf_reset(&w->line);
+		for (size_t i = 0; i < m && !rc; i++) {
+			uint32_t s = sel[i];
+			lc_buf_adds(&w->line, "{\"ids\": ");
+			lc_wds_format_ids(&w->line, b->slots + (size_t)s * b->max_len, b->lens[s]);
+			lc_buf_adds(&w->line, "}\n");
+			if (w->line.len > (1 << 20) || i + 1 == m) {
+				if (write_all(fd, w->line.p, w->line.len) < 0)
+					rc = io_error(e, fin, errno);
+				lc_buf_reset(&w->line);
+			}
+		}
+		if (close(fd) < 0 && !rc)
+			rc = io_error(e, fin, errno);
+		if (!rc)
+			rc = finish_file(tmp, fin, e);
+		free(tmp), free(fin);
+		if (rc)
+			return -1;
+	} else {
+		snprintf(name, sizeof name, "shard-%07zu.tar", nsh);
+		char *tmp = tmp_name(b->dir, name), *fin = path2(b->dir, name);
+		struct archive *a = archive_write_new();
+		archive_write_set_format_ustar(a);
+		archive_write_add_filter_none(a);
+		int rc = 0;
+		if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
+			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, archive_error_string(a));
+			archive_write_free(a);
+			free(tmp), free(fin);
+			return rc;
+		}
+		remember(tmp, 0);
+		char key[32];
+		for (size_t i = 0; i < m && !rc; i++) {
+			uint32_t s = sel[i];
+			lc_buf_reset(&w->line);
+			lc_wds_format_ids(&w->line, b->slots + (size_t)s * b->max_len, b->lens[s]);
+			snprintf(key, sizeof key, "%012zu.txt", i);
+			archive_entry_clear(w->ent);
+			archive_entry_set_pathname(w->ent, key);
+			archive_entry_set_filetype(w->ent, AE_IFREG);
+			archive_entry_set_perm(w->ent, 0444);
+			archive_entry_set_size(w->ent, (la_int64_t)w->line.len);
+			archive_entry_set_mtime(w->ent, 0, 0);
+			if (archive_write_header(a, w->ent) != ARCHIVE_OK ||
+			    archive_write_data(a, w->line.p, w->line.len) != (la_ssize_t)w->line.len)
+				rc = io_error(e, fin, archive_errno(a));
+		}
+		if (archive_write_close(a) != ARCHIVE_OK && !rc)
+			rc = io_error(e, fin, archive_errno(a));
+		archive_write_free(a);
+		if (!rc)
+			rc = finish_file(tmp, fin, e);
+		free(tmp), free(fin);
+		if (rc)
+			return -1;
+	}
+	if (b->n_shards == b->cap_counts) {
+		b->cap_counts = b->cap_counts ? b->cap_counts * 2 : 16;
+		b->shard_counts = lc_xrealloc(b->shard_counts, b->cap_counts * sizeof *b->shard_counts);
+	}
+	b->shard_counts[b->n_shards++] = m;
+	return 0;
+}
+
+/* Draws a uniformly random ordered subset of m pool entries into idx[0..m). */
+static void draw_front(lc_wds *w, bucket *b, size_t m)
+{
+	for (size_t i = 0; i < m; i++) {
+		size_t j = i + (size_t)lc_rng_below(&w->rng, b->n_idx - i);
+		uint32_t t = b->idx[i];
+		b->idx[i] = b->idx[j];
+		b->idx[j] = t;
+	}
+}
+
+static int emit_front(lc_wds *w, bucket *b, size_t m, lc_err *e)
+{
+	draw_front(w, b, m);
+	if (write_shard(w, b, b->idx, m, e) < 0)
+		return -1;
+	for (size_t i = 0; i < m; i++)
+		b->free_[b->n_free++] = b->idx[i];
+	/* move the last m entries into the hole */
+	size_t rest = b->n_idx - m;
+	size_t mv = rest < m ? rest : m;
+	memmove(b->idx, b->idx + b->n_idx - mv, mv * sizeof *b->idx);
+	b->n_idx = rest;
+	return 0;
+}
+
+int lc_wds_add(lc_wds *w, int bi, const uint32_t *tok, size_t n, lc_err *e)
+{
+	bucket *b = &w->b[bi];
+	if (n > b->max_len)
+		n = b->max_len;   /* callers never do this */
+	uint32_t s;
+	if (b->n_free) {
+		s = b->free_[--b->n_free];
+	} else {
+		if (b->n_slots == b->cap_slots) {
+			size_t nc = b->cap_slots ? b->cap_slots * 2 : 64;
+			if (nc > b->pool_cap)
+				nc = b->pool_cap;
+			b->slots = lc_xrealloc(b->slots, nc * b->max_len * sizeof *b->slots);
+			b->lens = lc_xrealloc(b->lens, nc * sizeof *b->lens);
+			b->idx = lc_xrealloc(b->idx, nc * sizeof *b->idx);
+			b->free_ = lc_xrealloc(b->free_, nc * sizeof *b->free_);
+			b->cap_slots = nc;
+		}
+		s = (uint32_t)b->n_slots++;
+	}
+	memcpy(b->slots + (size_t)s * b->max_len, tok, n * sizeof *tok);
+	b->lens[s] = (uint32_t)n;
+	b->idx[b->n_idx++] = s;
+	if (b->n_idx == b->pool_cap)
+		return emit_front(w, b, b->shard_size, e);
+	return 0;
+}
+
+static void free_bucket(bucket *b)
+{
+	free(b->name), free(b->dir), free(b->slots), free(b->lens), free(b->idx), free(b->free_);
+	free(b->shard_counts), free(b->tok_tmp), free(b->idx_tmp);
+	if (b->tok_fd >= 0)
+		close(b->tok_fd);
+	if (b->idx_fd >= 0)
+		close(b->idx_fd);
+}
+
+static void free_wds(lc_wds *w)
+{
+	for (int i = 0; i < w->nb; i++)
+		free_bucket(&w->b[i]);
+	free(w->b);
+	free(w->dir);
+	lc_buf_free(&w->line);
+	archive_entry_free(w->ent);
+	free(w);
+}
+
+void lc_wds_abort(lc_wds *w)
+{
+	for (int i = 0; i < w->nb; i++) {
+		bucket *b = &w->b[i];
+		if (b->tok_fd >= 0)
+			close(b->tok_fd), b->tok_fd = -1;
+		if (b->idx_fd >= 0)
+			close(b->idx_fd), b->idx_fd = -1;
+	}
+	remove_created();
+	free_wds(w);
+}
+
+/* Writes a small text file atomically (temp + rename). */
+static int write_small(const char *dir, const char *name, const char *p, size_t n, lc_err *e)
+{
+	char *tmp = tmp_name(dir, name), *fin = path2(dir, name);
+	int rc = 0;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, strerror(errno));
+	} else {
+		remember(tmp, 0);
+		if (write_all(fd, p, n) < 0)
+			rc = io_error(e, fin, errno);
+		if (close(fd) < 0 && !rc)
+			rc = io_error(e, fin, errno);
+		if (!rc)
+			rc = finish_file(tmp, fin, e);
+	}
+	free(tmp), free(fin);
+	return rc;
+}
+
+static void manifest_text(lc_buf *m, const uint64_t *counts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		lc_buf_printf(m, "{\"shard\": \"shard-%07zu\", \"num_sequences\": %llu}\n", i,
+		              (unsigned long long)counts[i]);
+}
+
+/* ---- stats -------------------------------------------------------------------- */
+
+typedef lc_wds_binfo bstat;
+
+static int cmp_bstat(const void *a, const void *b)
+{
+	const bstat *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	return (x->num > y->num) - (x->num < y->num);
+}
+
+static int parse_bucket_name(const char *s, char *kind, long *num)
+{
+	if ((s[0] != 'D' && s[0] != 'L') || s[1] != '_' || !s[2])
+		return 0;
+	char *end;
+	long v = strtol(s + 2, &end, 10);
+	if (*end || v < 0 || v > (1L << 40))
+		return 0;
+	*kind = s[0];
+	*num = v;
+	return 1;
+}
+
+/* Reads DIR/B/manifest.jsonl: per-shard counts appended to *counts. */
+static int read_manifest(const char *path, uint64_t **counts, size_t *n, char ***names, lc_err *e)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	int rc = 0;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		char where[512];
+		snprintf(where, sizeof where, "%s:%ld", path, lineno);
+		json_t *o = lc_json_parse_object(line, (size_t)len, where, e);
+		if (!o) {
+			rc = -1;
+			break;
+		}
+		json_t *v = json_object_get(o, "num_sequences");
+		if (!v)
+			v = json_object_get(o, "num_chunks");
+		json_t *sh = json_object_get(o, "shard");
+		if (!v || !json_is_integer(v) || json_integer_value(v) < 0 || !sh || !json_is_string(sh)) {
+			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: expected {\"shard\": NAME, \"num_sequences\": N}", where);
+			json_decref(o);
+			break;
+		}
+		*counts = lc_xrealloc(*counts, (*n + 1) * sizeof **counts);
+		(*counts)[*n] = (uint64_t)json_integer_value(v);
+		if (names) {
+			*names = lc_xrealloc(*names, (*n + 1) * sizeof **names);
+			(*names)[*n] = lc_xstrdup(json_string_value(sh));
+		}
+		(*n)++;
+		json_decref(o);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static void stats_layout(lc_buf *out, bstat *bs, size_t n)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t len = bs[i].seq_len;
+		uint64_t toks = bs[i].seqs * len;
+		char a[40], b[40], c[40], d[40];
+		commas(a, sizeof a, bs[i].shards);
+		commas(b, sizeof b, len);
+		commas(c, sizeof c, bs[i].seqs);
+		commas(d, sizeof d, toks);
+		lc_buf_printf(out, "%-4s: # shards: %-6s seq-length: %-8s # sequences: %-12s  # tokens: %-12s\n",
+		              bs[i].name, a, b, c, d);
+		total += toks;
+	}
+	char t[40];
+	commas(t, sizeof t, total);
+	lc_buf_printf(out, "********************\nTotal number of tokens = %s\n", t);
+}
+
+int lc_wds_buckets(const char *dir, lc_wds_binfo **out, size_t *nout, lc_err *e)
+{
+	*out = NULL;
+	*nout = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", dir, strerror(errno));
+	bstat *bs = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	int rc = 0;
+	while ((de = readdir(d)) && !rc) {
+		char kind;
+		long num;
+		if (!parse_bucket_name(de->d_name, &kind, &num) || strlen(de->d_name) >= 60)
+			continue;
+		if (kind == 'D' && num > 62)
+			continue;
+		bs = lc_xrealloc(bs, (n + 1) * sizeof *bs);
+		bstat *s = &bs[n++];
+		memset(s, 0, sizeof *s);
+		snprintf(s->name, sizeof s->name, "%s", de->d_name);
+		s->kind = kind;
+		s->num = num;
+		s->seq_len = kind == 'D' ? (uint64_t)1 << num : (uint64_t)num;
+		char *p = path2(dir, de->d_name), *m = path2(p, "manifest.jsonl");
+		uint64_t *counts = NULL;
+		size_t nc = 0;
+		if (access(m, F_OK) == 0 && read_manifest(m, &counts, &nc, NULL, e) < 0)
+			rc = -1;
+		s->shards = nc;
+		for (size_t i = 0; i < nc; i++)
+			s->seqs += counts[i];
+		free(counts), free(p), free(m);
+	}
+	closedir(d);
+	if (rc) {
+		free(bs);
+		return -1;
+	}
+	if (n)
+		qsort(bs, n, sizeof *bs, cmp_bstat);
+	*out = bs;
+	*nout = n;
+	return 0;
+}
+
+int lc_wds_stats(const char *dir, lc_buf *out, lc_err *e)
+{
+	bstat *bs;
+	size_t n;
+	if (lc_wds_buckets(dir, &bs, &n, e) < 0)
+		return -1;
+	stats_layout(out, bs, n);
+	free(bs);
+	return 0;
+}
+
+/* ---- close ---------------------------------------------------------------------- */
+
+static int write_info(const char *dir, json_t *info, lc_err *e)
+{
+	char *s = json_dumps(info, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	lc_buf b = { 0 };
+	lc_buf_adds(&b, s);
+	lc_buf_addc(&b, '\n');
+	free(s);
+	int rc = write_small(dir, "lcdecompose.json", b.p, b.len, e);
+	lc_buf_free(&b);
+	return rc;
+}
+
+int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_tokens, lc_err *e)
+{
+	int rc = 0;
+	for (int i = 0; i < w->nb && !rc; i++) {
+		bucket *b = &w->b[i];
+		if (ensure_dir(w, b, e) < 0) {
+			rc = -1;
+			break;
+		}
+		draw_front(w, b, b->n_idx);   /* full shuffle of the rest */
+		size_t off = 0;
+		while (!rc && off < b->n_idx) {
+			size_t m = b->n_idx - off < b->shard_size ? b->n_idx - off : b->shard_size;
+			if (m < b->shard_size && w->o.full_shards) {
+				for (size_t j = off; j < b->n_idx; j++)
+					w->tail_tokens += b->lens[b->idx[j]];
+				w->tail_seqs += m;
+				break;
+			}
+			rc = write_shard(w, b, b->idx + off, m, e);
+			off += m;
+		}
+		if (rc)
+			break;
+		if (w->o.format == LC_WDS_BIN) {
+			if (b->tok_fd < 0) {   /* empty bucket: empty files */
+				size_t m0 = 0;
+				if (write_shard(w, b, NULL, m0, e) < 0) {
+					rc = -1;
+					break;
+				}
+				b->n_shards--;
+			}
+			int r1 = close(b->tok_fd), r2 = close(b->idx_fd);
+			b->tok_fd = b->idx_fd = -1;
+			if (r1 < 0 || r2 < 0) {
+				rc = io_error(e, b->dir, errno);
+				break;
+			}
+			char *f1 = path2(b->dir, "tokens.bin"), *f2 = path2(b->dir, "index.bin");
+			rc = finish_file(b->tok_tmp, f1, e);
+			if (!rc)
+				rc = finish_file(b->idx_tmp, f2, e);
+			free(f1), free(f2);
+			if (rc)
+				break;
+		}
+		lc_buf m = { 0 };
+		manifest_text(&m, b->shard_counts, b->n_shards);
+		rc = write_small(b->dir, "manifest.jsonl", m.p ? m.p : "", m.len, e);
+		lc_buf_free(&m);
+	}
+	if (!rc && info) {
+		json_t *c = json_object_get(info, "counters");
+		if (c) {
+			json_object_set_new(c, "tail_dropped_sequences", json_integer((json_int_t)w->tail_seqs));
+			json_object_set_new(c, "tail_dropped_tokens", json_integer((json_int_t)w->tail_tokens));
+		}
+		rc = write_info(w->dir, info, e);
+	}
+	lc_buf st = { 0 };
+	if (!rc)
+		rc = lc_wds_stats(w->dir, &st, e);
+	if (!rc)
+		rc = write_small(w->dir, "stats.txt", st.p, st.len, e);
+	if (rc) {
+		lc_buf_free(&st);
+		lc_wds_abort(w);
+		return -1;
+	}
+	if (stats_out)
+		lc_buf_add(stats_out, st.p, st.len);
+	lc_buf_free(&st);
+	if (tail_tokens)
+		*tail_tokens = w->tail_tokens;
+	disarm_cleanup();
+	free_wds(w);
+	return 0;
+}
+
+/* ---- merge ---------------------------------------------------------------------- */
+
+static int copy_file(const char *src, const char *dst, int append_fd, lc_err *e)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", src, strerror(errno));
+	int out = append_fd;
+	if (out < 0) {
+		out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out < 0) {
+			close(in);
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", dst, strerror(errno));
+		}
+		remember(dst, 0);
+	}
+	static char buf[1 << 16];
+	ssize_t r;
+	int rc = 0;
+	while ((r = read(in, buf, sizeof buf)) > 0)
+		if (write_all(out, buf, (size_t)r) < 0) {
+			rc = io_error(e, dst, errno);
+			break;
+		}
+	if (r < 0 && !rc)
+		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: %s", src, strerror(errno));
+	close(in);
+	if (append_fd < 0 && close(out) < 0 && !rc)
+		rc = io_error(e, dst, errno);
+	return rc;
+}
+
+static json_t *load_info(const char *dir, lc_err *e)
+{
+	char *p = path2(dir, "lcdecompose.json");
+	json_error_t je;
+	json_t *j = json_load_file(p, 0, &je);
+	if (!j || !json_is_object(j)) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: not an lcdecompose output (%s)", dir,
+		           j ? "lcdecompose.json is not an object" : je.text);
+		json_decref(j);
+		j = NULL;
+	}
+	free(p);
+	return j;
+}
+
+int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *stats_out, lc_err *e)
+{
+	json_t *merged = NULL;
+	const char *fmt = "tar";
+	/* Check the inputs agree before writing anything. */
+	for (int i = 0; i < n; i++) {
+		json_t *j = load_info(srcs[i], e);
+		if (!j) {
+			json_decref(merged);
+			return -1;
+		}
+		json_t *p = json_object_get(j, "params");
+		if (!merged) {
+			merged = json_deep_copy(j);
+			json_object_del(merged, "shard");
+		} else if (!json_equal(p, json_object_get(merged, "params"))) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: made with different parameters than %s; "
+			           "merge only outputs of one lcdecompose command line", srcs[i], srcs[0]);
+			json_decref(j), json_decref(merged);
+			return -1;
+		} else {
+			json_t *c = json_object_get(j, "counters"), *mc = json_object_get(merged, "counters");
+			const char *key;
+			json_t *v;
+			json_object_foreach(c, key, v) {
+				json_t *m = json_object_get(mc, key);
+				if (json_is_integer(v) && json_is_integer(m))
+					json_integer_set(m, json_integer_value(m) + json_integer_value(v));
+			}
+		}
+		json_decref(j);
+	}
+	if (!merged)
+		return lc_err_set(e, LC_EXIT_USAGE, "merge: no input directories");
+	json_t *jf = json_object_get(json_object_get(merged, "params"), "format");
+	if (json_is_string(jf))
+		fmt = json_string_value(jf);
+	int bin = !strcmp(fmt, "bin");
+	const char *ext = !strcmp(fmt, "jsonl") ? ".jsonl" : ".tar";
+
+	arm_cleanup();
+	if (prepare_dir(dir, force, e) < 0) {
+		remove_created();
+		json_decref(merged);
+		return -1;
+	}
+	/* Union of bucket names, in a stable order. */
+	char **names = NULL;
+	size_t nn = 0;
+	for (int i = 0; i < n; i++) {
+		DIR *d = opendir(srcs[i]);
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			char kind;
+			long num;
+			if (!parse_bucket_name(de->d_name, &kind, &num))
+				continue;
+			size_t k;
+			for (k = 0; k < nn && strcmp(names[k], de->d_name); k++)
+				;
+			if (k == nn) {
+				names = lc_xrealloc(names, (nn + 1) * sizeof *names);
+				names[nn++] = lc_xstrdup(de->d_name);
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	int rc = 0;
+	for (size_t bi = 0; bi < nn && !rc; bi++) {
+		char *bdir = path2(dir, names[bi]);
+		if (mkdir(bdir, 0777) < 0) {
+			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", bdir, strerror(errno));
+			free(bdir);
+			break;
+		}
+		remember(bdir, 1);
+		uint64_t *all = NULL;
+		size_t nall = 0;
+		int tfd = -1, ifd = -1;
+		char *ttmp = NULL, *itmp = NULL;
+		uint64_t base = 0;
+		if (bin) {
+			ttmp = tmp_name(bdir, "tokens.bin");
+			itmp = tmp_name(bdir, "index.bin");
+			tfd = open(ttmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (tfd >= 0)
+				remember(ttmp, 0);
+			ifd = open(itmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (ifd >= 0)
+				remember(itmp, 0);
+			uint64_t z = 0;
+			if (tfd < 0 || ifd < 0)
+				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", ttmp, strerror(errno));
+			else if (write_all(ifd, &z, 8) < 0)
+				rc = io_error(e, itmp, errno);
+		}
+		for (int i = 0; i < n && !rc; i++) {
+			char *sb = path2(srcs[i], names[bi]), *man = path2(sb, "manifest.jsonl");
+			uint64_t *counts = NULL;
+			size_t nc = 0;
+			char **shn = NULL;
+			if (access(man, F_OK) == 0)
+				rc = read_manifest(man, &counts, &nc, &shn, e);
+			if (!rc && bin && nc) {
+				char *st = path2(sb, "tokens.bin"), *si = path2(sb, "index.bin");
+				rc = copy_file(st, ttmp, tfd, e);
+				FILE *f = rc ? NULL : fopen(si, "rb");
+				if (!rc && !f)
+					rc = lc_err_set(e, LC_EXIT_INPUT, "%s: %s", si, strerror(errno));
+				if (f) {
+					uint64_t v, last = 0;
+					size_t cnt = 0;
+					int first = 1;
+					while (!rc && fread(&v, 8, 1, f) == 1) {
+						if (first) {
+							first = 0;
+							continue;
+						}
+						uint64_t o = v + base;
+						last = v;
+						cnt++;
+						if (write_all(ifd, &o, 8) < 0)
+							rc = io_error(e, itmp, errno);
+					}
+					fclose(f);
+					base += last;
+					uint64_t want = 0;
+					for (size_t s = 0; s < nc; s++)
+						want += counts[s];
+					if (!rc && cnt != want)
+						rc = lc_err_set(e, LC_EXIT_INPUT, "%s: %zu sequences but the manifest says %llu",
+						                si, cnt, (unsigned long long)want);
+				}
+				free(st), free(si);
+			}
+			for (size_t s = 0; s < nc && !rc; s++) {
+				if (!bin) {
+					char src[4096], nm[64];
+					snprintf(src, sizeof src, "%s/%s%s", sb, shn[s], ext);
+					snprintf(nm, sizeof nm, "shard-%07zu%s", nall, ext);
+					char *dst = path2(bdir, nm);
+					if (link(src, dst) == 0)
+						remember(dst, 0);
+					else
+						rc = copy_file(src, dst, -1, e);
+					free(dst);
+				}
+				all = lc_xrealloc(all, (nall + 1) * sizeof *all);
+				all[nall++] = counts[s];
+			}
+			for (size_t s = 0; s < nc; s++)
+				free(shn[s]);
+			free(shn), free(counts), free(sb), free(man);
+		}
+		if (bin) {
+			if (tfd >= 0 && close(tfd) < 0 && !rc)
+				rc = io_error(e, ttmp, errno);
+			if (ifd >= 0 && close(ifd) < 0 && !rc)
+				rc = io_error(e, itmp, errno);
+			if (!rc) {
+				char *f1 = path2(bdir, "tokens.bin"), *f2 = path2(bdir, "index.bin");
+				rc = finish_file(ttmp, f1, e);
+				if (!rc)
+					rc = finish_file(itmp, f2, e);
+				free(f1), free(f2);
+			}
+			free(ttmp), free(itmp);
+		}
+		if (!rc) {
+			lc_buf m = { 0 };
+			manifest_text(&m, all, nall);
+			rc = write_small(bdir, "manifest.jsonl", m.p ? m.p : "", m.len, e);
+			lc_buf_free(&m);
+		}
+		free(all), free(bdir);
+	}
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
+	if (!rc)
+		rc = write_info(dir, merged, e);
+	json_decref(merged);
+	lc_buf st = { 0 };
+	if (!rc)
+		rc = lc_wds_stats(dir, &st, e);
+	if (!rc)
+		rc = write_small(dir, "stats.txt", st.p, st.len, e);
+	if (rc) {
+		lc_buf_free(&st);
+		remove_created();
+		return -1;
+	}
+	if (stats_out)
+		lc_buf_add(stats_out, st.p, st.len);
+	lc_buf_free(&st);
+	disarm_cleanup();
+	return 0;
+}
