@@ -271,16 +271,33 @@ C
 	[ -z "$(ls -A out2)" ]
 }
 
-@test "text input without lib/tok is refused clearly; with it, -e tokenises" {
-	printf '{"text":"hello world"}\n' > in.jsonl
-	run lcdecompose -e cl100k_base --kmin 0 --kmax 2 -o out in.jsonl
-	if [ "$status" -eq 2 ]; then
-		assert_output --partial "tokenisation is not available"
-		assert_no_file out
-	else
-		assert_success
-		[ -d out/D_1 ]
-	fi
+@test "text input: -e tokenises exactly as the tokenizer vectors (same dataset as their ids)" {
+	V="$ROOT/tests/vectors/tok/cl100k_base.jsonl"
+	[ -f "$V" ] || skip "no tokenizer vectors"
+	python3 - "$V" <<'PY'
+import json, sys
+with open("text.jsonl", "w") as t, open("ids.jsonl", "w") as i:
+    for l in open(sys.argv[1]):
+        r = json.loads(l)
+        if r.get("mode") != "ordinary":
+            continue
+        t.write(json.dumps({"body": r["text"], "pid": r["id"]}) + "\n")
+        i.write(json.dumps({"ids": r["ids"]}) + "\n")
+PY
+	run lcdecompose -e cl100k_base -f body --kmin 0 --kmax 3 --seed 2 -o a text.jsonl
+	assert_success
+	lcdecompose --eot 100257 --kmin 0 --kmax 3 --seed 2 -q -o b ids.jsonl >/dev/null
+	diff <(python3 "$CHECK" --dump a) <(python3 "$CHECK" --dump b)
+	diff a/stats.txt b/stats.txt
+	# every document ends with cl100k's end-of-text id
+	python3 "$CHECK" --dump a | grep -q ' 100257$'
+	run lcdecompose -e no_such_encoding -o c text.jsonl
+	assert_failure
+	assert_no_file c
+	run lcdecompose -e cl100k_base -o c text.jsonl
+	assert_failure 1
+	assert_output --partial "text.jsonl:1: missing field 'text'"
+	assert_no_file c
 }
 
 @test "--help and --version" {
