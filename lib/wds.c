@@ -148,24 +148,31 @@ static const char digits2[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+static inline int ndigits(uint32_t v)
+{
+	return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 :
+	       v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+}
+
+/* Writes v in decimal at o (digits written back to front, no libc call). */
 static inline char *put_u32(char *o, uint32_t v)
 {
-	char t[12];
-	char *e = t + sizeof t, *q = e;
+	int n = ndigits(v);
+	char *q = o + n;
 	while (v >= 100) {
 		uint32_t r = v % 100;
 		v /= 100;
 		q -= 2;
-		memcpy(q, digits2 + 2 * r, 2);
+		q[0] = digits2[2 * r];
+		q[1] = digits2[2 * r + 1];
 	}
 	if (v >= 10) {
 		q -= 2;
-		memcpy(q, digits2 + 2 * v, 2);
+		q[0] = digits2[2 * v];
+		q[1] = digits2[2 * v + 1];
 	} else {
 		*--q = (char)('0' + v);
 	}
-	size_t n = (size_t)(e - q);
-	memcpy(o, q, n);
 	return o + n;
 }
 
@@ -226,7 +233,7 @@ struct lc_wds {
 	bucket *b;
 	int nb;
 	lc_rng rng;
-	lc_buf line;
+	lc_buf line, bin;
 	struct archive_entry *ent;
 	uint64_t tail_tokens, tail_seqs;
 };
@@ -408,13 +415,30 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 			lc_buf_add(&w->line, &z, 8);
 			b->idx_started = 1;
 		}
+		lc_buf *tb = &w->bin;
+		lc_buf_reset(tb);
 		for (size_t i = 0; i < m; i++) {
 			uint32_t s = sel[i];
 			size_t n = b->lens[s];
-			if (write_all(b->tok_fd, b->slots + (size_t)s * b->max_len, n * 4) < 0)
-				return io_error(e, b->tok_tmp, errno);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			lc_buf_add(tb, b->slots + (size_t)s * b->max_len, n * 4);
+#else
+			for (size_t t = 0; t < n; t++) {
+				uint32_t v = __builtin_bswap32(b->slots[(size_t)s * b->max_len + t]);
+				lc_buf_add(tb, &v, 4);
+			}
+#endif
+			if (tb->len >= (1 << 20) || i + 1 == m) {
+				if (write_all(b->tok_fd, tb->p, tb->len) < 0)
+					return io_error(e, b->tok_tmp, errno);
+				lc_buf_reset(tb);
+			}
 			b->tok_off += n;
-			lc_buf_add(&w->line, &b->tok_off, 8);
+			uint64_t off = b->tok_off;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+			off = __builtin_bswap64(off);
+#endif
+			lc_buf_add(&w->line, &off, 8);
 		}
 		if (write_all(b->idx_fd, w->line.p, w->line.len) < 0)
 			return io_error(e, b->idx_tmp, errno);
@@ -454,6 +478,8 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		struct archive *a = archive_write_new();
 		archive_write_set_format_ustar(a);
 		archive_write_add_filter_none(a);
+		archive_write_set_bytes_per_block(a, 1 << 20);   /* fewer write(2)s */
+		archive_write_set_bytes_in_last_block(a, 10240); /* pad like tarfile */
 		int rc = 0;
 		if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
 			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, archive_error_string(a));
@@ -567,6 +593,7 @@ static void free_wds(lc_wds *w)
 	free(w->b);
 	free(w->dir);
 	lc_buf_free(&w->line);
+	lc_buf_free(&w->bin);
 	archive_entry_free(w->ent);
 	free(w);
 }
