@@ -45,9 +45,9 @@ typedef struct job {
 	const lc_bm25 *bm;
 	const lc_queries *qs;
 	size_t k;
-	lc_hit *hits;          /* qs->n * k */
+	lc_bm25_hit *hits;          /* BATCH * k, for queries base..end */
 	size_t *nhits;
-	size_t next;
+	size_t base, next, end;
 	pthread_mutex_t lock;
 	lc_progress *prog;
 	size_t done;
@@ -62,11 +62,12 @@ static void *worker(void *arg)
 		size_t a = jb->next;
 		jb->next += 16;
 		pthread_mutex_unlock(&jb->lock);
-		if (a >= jb->qs->n)
+		if (a >= jb->end)
 			break;
-		size_t z = a + 16 < jb->qs->n ? a + 16 : jb->qs->n;
+		size_t z = a + 16 < jb->end ? a + 16 : jb->end;
 		for (size_t i = a; i < z; i++)
-			jb->nhits[i] = lc_bm25_search_ctx(ctx, jb->qs->q[i].text, jb->k, jb->hits + i * jb->k);
+			jb->nhits[i - jb->base] = lc_bm25_search_ctx(ctx, jb->qs->q[i].text, jb->k,
+			                                             jb->hits + (i - jb->base) * jb->k);
 		pthread_mutex_lock(&jb->lock);
 		jb->done += z - a;
 		lc_progress_update(jb->prog, jb->done, jb->qs->n);
@@ -168,48 +169,55 @@ int main(int argc, char **argv)
 	if (!quiet)
 		check_gold(bm, &qs);
 
+	/* queries in batches: threads fill a batch, then it is written in input order */
+	enum { BATCH = 4096 };
 	job jb = { .bm = bm, .qs = &qs, .k = (size_t)k };
-	jb.hits = lc_xmalloc((qs.n ? qs.n : 1) * (size_t)k * sizeof *jb.hits);
-	jb.nhits = lc_xcalloc(qs.n ? qs.n : 1, sizeof *jb.nhits);
+	jb.hits = lc_xmalloc((size_t)BATCH * (size_t)k * sizeof *jb.hits);
+	jb.nhits = lc_xcalloc(BATCH, sizeof *jb.nhits);
 	pthread_mutex_init(&jb.lock, NULL);
 	lc_progress pr;
 	lc_progress_start(&pr, "queries", prog);
 	jb.prog = &pr;
-	if (jobs > (long)qs.n / 16 + 1)
-		jobs = (long)qs.n / 16 + 1;
 	pthread_t *th = lc_xcalloc((size_t)jobs, sizeof *th);
-	for (long t = 1; t < jobs; t++)
-		if (pthread_create(&th[t], NULL, worker, &jb))
-			lc_die(LC_EXIT_INPUT, "cannot start thread %ld", t);
-	worker(&jb);
-	for (long t = 1; t < jobs; t++)
-		pthread_join(th[t], NULL);
-	lc_progress_done(&pr);
-
 	lc_output *o = lc_output_open(out);
 	lc_buf line = {0}, pid = {0};
-	for (size_t i = 0; i < qs.n; i++) {
-		const lc_query *q = &qs.q[i];
-		const lc_hit *h = jb.hits + i * (size_t)k;
-		lc_buf_reset(&line);
-		if (trec) {
-			for (size_t r = 0; r < jb.nhits[i]; r++)
-				lc_buf_printf(&line, "%s Q0 %s %zu %.6f %s\n", q->qid, lc_bm25_pid(bm, h[r].doc, &pid), r + 1,
-				              h[r].score, tag);
-		} else {
-			lc_buf_adds(&line, "{\"qid\":");
-			lc_json_quote(&line, q->qid, strlen(q->qid));
-			lc_buf_adds(&line, ",\"hits\":[");
-			for (size_t r = 0; r < jb.nhits[i]; r++) {
-				lc_buf_adds(&line, r ? ",{\"pid\":" : "{\"pid\":");
-				const char *p = lc_bm25_pid(bm, h[r].doc, &pid);
-				lc_json_quote(&line, p, pid.len);
-				lc_buf_printf(&line, ",\"score\":%.6f}", h[r].score);
+	for (size_t base = 0; base < qs.n; base += BATCH) {
+		jb.base = jb.next = base;
+		jb.end = base + BATCH < qs.n ? base + BATCH : qs.n;
+		long nt = jobs;
+		if (nt > (long)((jb.end - base) / 16 + 1))
+			nt = (long)((jb.end - base) / 16 + 1);
+		for (long t = 1; t < nt; t++)
+			if (pthread_create(&th[t], NULL, worker, &jb))
+				lc_die(LC_EXIT_INPUT, "cannot start thread %ld", t);
+		worker(&jb);
+		for (long t = 1; t < nt; t++)
+			pthread_join(th[t], NULL);
+		for (size_t i = base; i < jb.end; i++) {
+			const lc_query *q = &qs.q[i];
+			const lc_bm25_hit *h = jb.hits + (i - base) * (size_t)k;
+			size_t nh = jb.nhits[i - base];
+			lc_buf_reset(&line);
+			if (trec) {
+				for (size_t r = 0; r < nh; r++)
+					lc_buf_printf(&line, "%s Q0 %s %zu %.6f %s\n", q->qid, lc_bm25_pid(bm, h[r].doc, &pid),
+					              r + 1, h[r].score, tag);
+			} else {
+				lc_buf_adds(&line, "{\"qid\":");
+				lc_json_quote(&line, q->qid, strlen(q->qid));
+				lc_buf_adds(&line, ",\"hits\":[");
+				for (size_t r = 0; r < nh; r++) {
+					lc_buf_adds(&line, r ? ",{\"pid\":" : "{\"pid\":");
+					const char *p = lc_bm25_pid(bm, h[r].doc, &pid);
+					lc_json_quote(&line, p, pid.len);
+					lc_buf_printf(&line, ",\"score\":%.6f}", h[r].score);
+				}
+				lc_buf_adds(&line, "]}\n");
 			}
-			lc_buf_adds(&line, "]}\n");
+			lc_output_write(o, line.p, line.len);
 		}
-		lc_output_write(o, line.p, line.len);
 	}
+	lc_progress_done(&pr);
 	lc_output_commit(o);
 	lc_buf_free(&line);
 	lc_buf_free(&pid);

@@ -386,12 +386,12 @@ static void accumulate(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t skip)
 }
 
 /* a ranks below b */
-static inline int worse(const lc_hit *a, const lc_hit *b)
+static inline int worse(const lc_bm25_hit *a, const lc_bm25_hit *b)
 {
 	return a->score < b->score || (a->score == b->score && a->doc > b->doc);
 }
 
-static void sift_down(lc_hit *h, size_t n, size_t i)
+static void sift_down(lc_bm25_hit *h, size_t n, size_t i)
 {
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
@@ -401,7 +401,7 @@ static void sift_down(lc_hit *h, size_t n, size_t i)
 			m = r;
 		if (m == i)
 			return;
-		lc_hit t = h[i];
+		lc_bm25_hit t = h[i];
 		h[i] = h[m];
 		h[m] = t;
 		i = m;
@@ -410,7 +410,7 @@ static void sift_down(lc_hit *h, size_t n, size_t i)
 
 static int cmp_hit(const void *a, const void *b)
 {
-	const lc_hit *x = a, *y = b;
+	const lc_bm25_hit *x = a, *y = b;
 	if (worse(x, y))
 		return 1;
 	if (worse(y, x))
@@ -418,12 +418,12 @@ static int cmp_hit(const void *a, const void *b)
 	return 0;
 }
 
-static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_hit *hits)
+static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_bm25_hit *hits)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < ctx->ntouched; i++) {
 		uint32_t d = ctx->touched[i];
-		lc_hit h = { d, ctx->acc[d] };
+		lc_bm25_hit h = { d, ctx->acc[d] };
 		ctx->acc[d] = 0;
 		if (!k)
 			continue;
@@ -442,7 +442,7 @@ static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_hit *hits)
 	return n;
 }
 
-size_t lc_bm25_search_query(lc_bm25_ctx *ctx, const lc_bm25_query *q, size_t k, lc_hit *hits)
+size_t lc_bm25_search_query(lc_bm25_ctx *ctx, const lc_bm25_query *q, size_t k, lc_bm25_hit *hits)
 {
 	accumulate(ctx, q, UINT32_MAX);
 	return collect_top(ctx, k, hits);
@@ -483,7 +483,7 @@ double lc_bm25_score_text(lc_bm25_ctx *ctx, const lc_bm25_query *q, const char *
 }
 
 size_t lc_bm25_search_subst(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t doc,
-                            const char *text, size_t len, size_t k, lc_hit *hits)
+                            const char *text, size_t len, size_t k, lc_bm25_hit *hits)
 {
 	accumulate(ctx, q, doc);
 	if (doc < ctx->bm->ix.n_docs) {
@@ -496,14 +496,14 @@ size_t lc_bm25_search_subst(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t d
 	return collect_top(ctx, k, hits);
 }
 
-size_t lc_bm25_search_ctx(lc_bm25_ctx *ctx, const char *query, size_t k, lc_hit *hits)
+size_t lc_bm25_search_ctx(lc_bm25_ctx *ctx, const char *query, size_t k, lc_bm25_hit *hits)
 {
 	lc_bm25_query_free(&ctx->tmpq);
 	lc_bm25_query_parse(ctx, query, &ctx->tmpq);
 	return lc_bm25_search_query(ctx, &ctx->tmpq, k, hits);
 }
 
-size_t lc_bm25_search(const lc_bm25 *bm, const char *query, size_t k, lc_hit *hits)
+size_t lc_bm25_search(const lc_bm25 *bm, const char *query, size_t k, lc_bm25_hit *hits)
 {
 	lc_bm25 *m = (lc_bm25 *)bm;     /* the lock and the shared ctx are internal state */
 	if (pthread_mutex_trylock(&m->lock) == 0) {

@@ -46,10 +46,10 @@ typedef struct lc_bm25_opts {
 	int an_set;                /* 0 = LC_ANALYZE_DEFAULT_FLAGS */
 } lc_bm25_opts;
 
-typedef struct lc_hit {
+typedef struct lc_bm25_hit {
 	uint32_t doc;              /* document number (corpus row) */
 	double score;
-} lc_hit;
+} lc_bm25_hit;
 
 typedef struct lc_bm25 lc_bm25;
 typedef struct lc_bm25_ctx lc_bm25_ctx;
@@ -80,16 +80,16 @@ lc_bm25_ctx *lc_bm25_ctx_new(const lc_bm25 *bm);
 void lc_bm25_ctx_free(lc_bm25_ctx *ctx);
 
 /* Top k of query into hits[0..k); returns the number of hits (<= k). */
-size_t lc_bm25_search(const lc_bm25 *bm, const char *query, size_t k, lc_hit *hits);
-size_t lc_bm25_search_ctx(lc_bm25_ctx *ctx, const char *query, size_t k, lc_hit *hits);
+size_t lc_bm25_search(const lc_bm25 *bm, const char *query, size_t k, lc_bm25_hit *hits);
+size_t lc_bm25_search_ctx(lc_bm25_ctx *ctx, const char *query, size_t k, lc_bm25_hit *hits);
 
 /* Parse once, search many times. */
 void lc_bm25_query_parse(lc_bm25_ctx *ctx, const char *query, lc_bm25_query *q);
 void lc_bm25_query_free(lc_bm25_query *q);
-size_t lc_bm25_search_query(lc_bm25_ctx *ctx, const lc_bm25_query *q, size_t k, lc_hit *hits);
+size_t lc_bm25_search_query(lc_bm25_ctx *ctx, const lc_bm25_query *q, size_t k, lc_bm25_hit *hits);
 /* As lc_bm25_search_query with document doc's text replaced by text[0..len). */
 size_t lc_bm25_search_subst(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t doc,
-                            const char *text, size_t len, size_t k, lc_hit *hits);
+                            const char *text, size_t len, size_t k, lc_bm25_hit *hits);
 /* BM25 score of an arbitrary text against q under the index statistics. */
 double lc_bm25_score_text(lc_bm25_ctx *ctx, const lc_bm25_query *q, const char *text, size_t len);
 

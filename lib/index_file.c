@@ -202,6 +202,13 @@ static int validate(lc_index *ix, const char *name, lc_err *e)
 	ix->post_size = size[S_POST];
 	if (ix->pidoff[N] != size[S_PIDS] || ix->termoff[T] != size[S_TERMS] || ix->postoff[T] != size[S_POST])
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (section ends disagree)", name);
+	/* offsets must ascend, so no later read leaves its section (O(N + T), no decoding) */
+	for (uint64_t d = 0; d < N; d++)
+		if (ix->pidoff[d] > ix->pidoff[d + 1])
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (pid offsets)", name);
+	for (uint64_t t = 0; t < T; t++)
+		if (ix->termoff[t] > ix->termoff[t + 1] || ix->postoff[t] > ix->postoff[t + 1])
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (term offsets)", name);
 	return 0;
 }
 
@@ -401,6 +408,22 @@ int lc_index_merge(lc_buf *out, const lc_index *parts, const char *const *names,
 					}
 				if (m < 0)
 					break;
+				if (cs[m].doc >= by_k[m]->n_docs) {
+					lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (posting beyond the last document)",
+					           names[by_k[m] - parts]);
+					free(cs); free(has); free(cur); free(terms); free(tlen); free(pstart);
+					free(pdoc); free(ptf); free(pids); free(doclen);
+					lc_strmap_free(&seen);
+					goto out;
+				}
+				if (np >= P) {
+					lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (more postings than its header says)",
+					           names[by_k[m] - parts]);
+					free(cs); free(has); free(cur); free(terms); free(tlen); free(pstart);
+					free(pdoc); free(ptf); free(pids); free(doclen);
+					lc_strmap_free(&seen);
+					goto out;
+				}
 				pdoc[np] = (uint32_t)mg;
 				ptf[np] = cs[m].tf;
 				np++;

@@ -169,7 +169,7 @@ static void test_bm25(void)
 	lc_bm25_opts o = { .an_set = 1, .an = { 0, NULL } };
 	lc_bm25 *b = lc_bm25_build(&c, &o, &e);
 	ok(b && lc_bm25_ndocs(b) == 4, "index built");
-	lc_hit h[10];
+	lc_bm25_hit h[10];
 	size_t n = lc_bm25_search(b, "apple apple", 10, h);
 	double avg = 8.0 / 4;
 	ok(n == 3 && h[0].doc == 1 && h[1].doc == 0 && h[2].doc == 3, "ranking, ties in corpus order");
@@ -184,7 +184,7 @@ static void test_bm25(void)
 	lc_bm25_ctx *ctx = lc_bm25_ctx_new(b);
 	lc_bm25_query q;
 	lc_bm25_query_parse(ctx, "apple cherry", &q);
-	lc_hit h2[10];
+	lc_bm25_hit h2[10];
 	size_t n1 = lc_bm25_search_query(ctx, &q, 10, h);
 	size_t n2 = lc_bm25_search_subst(ctx, &q, 1, "apple apple cherry", 18, 10, h2);
 	int same = n1 == n2;
