@@ -64,6 +64,7 @@ static void arm_cleanup(void)
 	if (!installed) {
 		installed = 1;
 		lc_at_die(remove_created);
+		atexit(remove_created);   /* libarchive exits by itself when out of memory */
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = on_signal;
@@ -325,9 +326,9 @@ static int prepare_dir(const char *dir, int force, lc_err *e)
 		}
 		return 0;
 	}
+	remember(dir, 1);   /* before creating: a failure in between still cleans up */
 	if (mkdir(dir, 0777) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create the output directory: %s", dir, strerror(errno));
-	remember(dir, 1);
 	return 0;
 }
 
@@ -345,6 +346,8 @@ lc_wds *lc_wds_open(const lc_wds_opts *o, lc_err *e)
 	w->dir = lc_xstrdup(o->dir);
 	lc_rng_seed2(&w->rng, o->seed, 0x5348554646ULL);   /* "SHUFF" stream */
 	w->ent = archive_entry_new();
+	if (!w->ent)
+		lc_die(LC_EXIT_INPUT, "out of memory");
 	return w;
 }
 
@@ -369,9 +372,9 @@ static int ensure_dir(lc_wds *w, bucket *b, lc_err *e)
 	struct stat st;
 	if (stat(b->dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
+	remember(b->dir, 1);
 	if (mkdir(b->dir, 0777) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", b->dir, strerror(errno));
-	remember(b->dir, 1);
 	return 0;
 }
 
@@ -383,9 +386,9 @@ static int io_error(lc_err *e, const char *path, int er)
 
 static int finish_file(const char *tmp, const char *final, lc_err *e)
 {
+	remember(final, 0);
 	if (rename(tmp, final) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot rename into place: %s", final, strerror(errno));
-	remember(final, 0);
 	return 0;
 }
 
@@ -400,12 +403,10 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		if (b->tok_fd < 0) {
 			b->tok_tmp = tmp_name(b->dir, "tokens.bin");
 			b->idx_tmp = tmp_name(b->dir, "index.bin");
+			remember(b->tok_tmp, 0);
+			remember(b->idx_tmp, 0);
 			b->tok_fd = open(b->tok_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (b->tok_fd >= 0)
-				remember(b->tok_tmp, 0);
 			b->idx_fd = open(b->idx_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (b->idx_fd >= 0)
-				remember(b->idx_tmp, 0);
 			if (b->tok_fd < 0 || b->idx_fd < 0)
 				return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", b->tok_tmp, strerror(errno));
 		}
@@ -445,13 +446,13 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 	} else if (w->o.format == LC_WDS_JSONL) {
 		snprintf(name, sizeof name, "shard-%07zu.jsonl", nsh);
 		char *tmp = tmp_name(b->dir, name), *fin = path2(b->dir, name);
+		remember(tmp, 0);
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, strerror(errno));
 			free(tmp), free(fin);
 			return -1;
 		}
-		remember(tmp, 0);
 		int rc = 0;
 		lc_buf_reset(&w->line);
 		for (size_t i = 0; i < m && !rc; i++) {
@@ -476,18 +477,20 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		snprintf(name, sizeof name, "shard-%07zu.tar", nsh);
 		char *tmp = tmp_name(b->dir, name), *fin = path2(b->dir, name);
 		struct archive *a = archive_write_new();
+		if (!a)
+			lc_die(LC_EXIT_INPUT, "out of memory");
 		archive_write_set_format_ustar(a);
 		archive_write_add_filter_none(a);
 		archive_write_set_bytes_per_block(a, 1 << 20);   /* fewer write(2)s */
 		archive_write_set_bytes_in_last_block(a, 10240); /* pad like tarfile */
 		int rc = 0;
+		remember(tmp, 0);
 		if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
 			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, archive_error_string(a));
 			archive_write_free(a);
 			free(tmp), free(fin);
 			return rc;
 		}
-		remember(tmp, 0);
 		char key[32];
 		for (size_t i = 0; i < m && !rc; i++) {
 			uint32_t s = sel[i];
@@ -616,11 +619,11 @@ static int write_small(const char *dir, const char *name, const char *p, size_t 
 {
 	char *tmp = tmp_name(dir, name), *fin = path2(dir, name);
 	int rc = 0;
+	remember(tmp, 0);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, strerror(errno));
 	} else {
-		remember(tmp, 0);
 		if (write_all(fd, p, n) < 0)
 			rc = io_error(e, fin, errno);
 		if (close(fd) < 0 && !rc)
@@ -888,12 +891,12 @@ static int copy_file(const char *src, const char *dst, int append_fd, lc_err *e)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", src, strerror(errno));
 	int out = append_fd;
 	if (out < 0) {
+		remember(dst, 0);
 		out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (out < 0) {
 			close(in);
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", dst, strerror(errno));
 		}
-		remember(dst, 0);
 	}
 	static char buf[1 << 16];
 	ssize_t r;
@@ -997,12 +1000,12 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 	int rc = 0;
 	for (size_t bi = 0; bi < nn && !rc; bi++) {
 		char *bdir = path2(dir, names[bi]);
+		remember(bdir, 1);
 		if (mkdir(bdir, 0777) < 0) {
 			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", bdir, strerror(errno));
 			free(bdir);
 			break;
 		}
-		remember(bdir, 1);
 		uint64_t *all = NULL;
 		size_t nall = 0;
 		int tfd = -1, ifd = -1;
@@ -1011,12 +1014,10 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 		if (bin) {
 			ttmp = tmp_name(bdir, "tokens.bin");
 			itmp = tmp_name(bdir, "index.bin");
+			remember(ttmp, 0);
+			remember(itmp, 0);
 			tfd = open(ttmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (tfd >= 0)
-				remember(ttmp, 0);
 			ifd = open(itmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (ifd >= 0)
-				remember(itmp, 0);
 			uint64_t z = 0;
 			if (tfd < 0 || ifd < 0)
 				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", ttmp, strerror(errno));
@@ -1068,9 +1069,8 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 					snprintf(src, sizeof src, "%s/%s%s", sb, shn[s], ext);
 					snprintf(nm, sizeof nm, "shard-%07zu%s", nall, ext);
 					char *dst = path2(bdir, nm);
-					if (link(src, dst) == 0)
-						remember(dst, 0);
-					else
+					remember(dst, 0);
+					if (link(src, dst) < 0)
 						rc = copy_file(src, dst, -1, e);
 					free(dst);
 				}

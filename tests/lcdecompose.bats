@@ -236,39 +236,30 @@ PY
 }
 
 @test "ENOSPC: clear message, exit 1, no output left" {
-	command -v cc >/dev/null || skip "no C compiler for the ENOSPC shim"
-	cat > shim.c <<'C'
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <errno.h>
-#include <stdlib.h>
-#include <unistd.h>
-static long budget = -1;
-ssize_t write(int fd, const void *p, size_t n)
-{
-	static ssize_t (*real)(int, const void *, size_t);
-	if (!real) real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
-	if (budget < 0) { const char *s = getenv("FAIL_AFTER"); budget = s ? atol(s) : 1L << 62; }
-	if (fd > 2) {
-		if ((long)n > budget) { errno = ENOSPC; return -1; }
-		budget -= (long)n;
-	}
-	return real(fd, p, n);
-}
-C
-	cc -shared -fPIC -o shim.so shim.c -ldl
+	need_faultinject
 	gen_ids 300 9 > in.jsonl
 	for fmt in tar jsonl bin; do
-		FAIL_AFTER=200000 LD_PRELOAD=$PWD/shim.so run lcdecompose --eot 0 --format $fmt -o out in.jsonl
-		assert_failure 1
-		assert_output --partial "No space left on device"
-		assert_no_file out
+		for n in 1 3 8; do
+			LD_PRELOAD=$FAULTINJECT LCTK_FAULT=write:$n:ENOSPC run --separate-stderr \
+				lcdecompose --eot 0 --format $fmt --kmin 4 --kmax 9 -o out in.jsonl
+			[ "$status" -eq 1 ] || fail "$fmt write:$n: exit $status"
+			[[ "$stderr" == *"No space left on device"* ]] || fail "$fmt write:$n: $stderr"
+			[ -z "$output" ] || fail "$fmt write:$n: stdout: $output"
+			assert_no_file out
+		done
 	done
 	# an existing (empty) directory is left, but empty
 	mkdir out2
-	FAIL_AFTER=200000 LD_PRELOAD=$PWD/shim.so run lcdecompose --eot 0 -o out2 in.jsonl
+	LD_PRELOAD=$FAULTINJECT LCTK_FAULT=write:4:ENOSPC run lcdecompose --eot 0 -o out2 in.jsonl
 	assert_failure 1
 	[ -z "$(ls -A out2)" ]
+	# merge on a full disk leaves nothing either
+	lcdecompose --eot 0 --format bin --shard 1/2 -q -o p1 in.jsonl >/dev/null
+	lcdecompose --eot 0 --format bin --shard 2/2 -q -o p2 in.jsonl >/dev/null
+	LD_PRELOAD=$FAULTINJECT LCTK_FAULT=write:3:ENOSPC run lcdecompose merge -o m p1 p2
+	assert_failure 1
+	assert_output --partial "No space left on device"
+	assert_no_file m
 }
 
 @test "text input: -e tokenises exactly as the tokenizer vectors (same dataset as their ids)" {
