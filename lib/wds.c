@@ -481,9 +481,10 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 			lc_die(LC_EXIT_INPUT, "out of memory");
 		archive_write_set_format_ustar(a);
 		archive_write_add_filter_none(a);
-		/* unblocked: each member goes straight to write(2) without another copy;
-		 * the archive ends with the two zero blocks, unpadded */
-		archive_write_set_bytes_per_block(a, 0);
+		/* 64 KiB blocks measured fastest (fewer write(2)s than unblocked, less
+		 * copying than 1 MiB); the file ends after the two zero blocks, unpadded */
+		archive_write_set_bytes_per_block(a, 65536);
+		archive_write_set_bytes_in_last_block(a, 1);
 		int rc = 0;
 		remember(tmp, 0);
 		if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
