@@ -262,6 +262,24 @@ PY
 	assert_no_file m
 }
 
+@test "SIGTERM mid-run removes everything written" {
+	mkfifo fifo
+	# the writer keeps the FIFO open, so lcdecompose is still reading when killed;
+	# the output directory exists before any input is read
+	(printf '{"ids":[1,2,3,4]}\n'; exec sleep 20) 3>&- > fifo &
+	writer=$!
+	lcdecompose --eot 0 --kmin 1 --kmax 2 -q -o out fifo 3>&- > /dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 100); do [ -d out ] && break; sleep 0.05; done
+	[ -d out ]
+	kill -TERM $pid
+	st=0
+	wait $pid || st=$?
+	kill $writer 2>/dev/null || true
+	[ "$st" -eq 143 ] || fail "exit $st"
+	assert_no_file out
+}
+
 @test "text input: -e tokenises exactly as the tokenizer vectors (same dataset as their ids)" {
 	V="$ROOT/tests/vectors/tok/cl100k_base.jsonl"
 	[ -f "$V" ] || skip "no tokenizer vectors"
