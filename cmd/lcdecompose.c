@@ -149,40 +149,57 @@ static int fast_ids(const char *s, size_t n, ids *out)
 	if (p == e || *p++ != '[')
 		return 0;
 	size_t start = out->n;
+	/* each id takes at least two bytes ("0,"), so this bounds the count */
+	size_t need = out->n + (size_t)(e - p) / 2 + 2;
+	if (need > out->cap) {
+		out->cap = need + need / 2;
+		out->v = lc_xrealloc(out->v, out->cap * sizeof *out->v);
+	}
+	uint32_t *v = out->v + out->n;
 	p = ws(p, e);
 	if (p < e && *p == ']') {
 		p++;
 	} else {
+		/* the line is NUL-terminated (input.h), so *p at e is a safe stop */
 		for (;;) {
-			if (p == e || *p < '0' || *p > '9')
+			unsigned c = (unsigned)(unsigned char)*p - '0';
+			if (p >= e || c > 9)
 				goto no;
-			if (*p == '0' && p + 1 < e && p[1] >= '0' && p[1] <= '9')
-				goto no;
-			uint64_t v = 0;
-			const char *d0 = p;
-			while (p < e && *p >= '0' && *p <= '9') {
-				v = v * 10 + (uint64_t)(*p - '0');
+			const char *d0 = p++;
+			uint64_t x = c;
+			if (c == 0 && (unsigned)(unsigned char)*p - '0' <= 9)
+				goto no;                    /* leading zero: not JSON */
+			while ((c = (unsigned)(unsigned char)*p - '0') <= 9) {
+				x = x * 10 + c;
 				p++;
-				if (p - d0 > 10)
-					goto no;
 			}
-			if (v > UINT32_MAX || (p < e && (*p == '.' || *p == 'e' || *p == 'E')))
+			if (p - d0 > 10 || x > UINT32_MAX || p > e || *p == '.' || *p == 'e' || *p == 'E')
 				goto no;
-			ids_push(out, (uint32_t)v);
+			*v++ = (uint32_t)x;
+			if (*p == ',' && p < e) {
+				p++;
+				if (*p == ' ')
+					p++;
+				p = ws(p, e);
+				continue;
+			}
+			if (*p == ']' && p < e) {
+				p++;
+				break;
+			}
 			p = ws(p, e);
-			if (p == e)
-				goto no;
-			if (*p == ',') {
+			if (p < e && *p == ',') {
 				p = ws(p + 1, e);
 				continue;
 			}
-			if (*p == ']') {
+			if (p < e && *p == ']') {
 				p++;
 				break;
 			}
 			goto no;
 		}
 	}
+	out->n = (size_t)(v - out->v);
 	p = ws(p, e);
 	if (p < e && *p == '}') {
 		if (ws(p + 1, e) == e)

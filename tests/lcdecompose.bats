@@ -181,6 +181,34 @@ PY
 	diff <(python3 "$CHECK" --dump one) <(python3 "$CHECK" --dump par)
 }
 
+@test "pre-tokenised parsing: spacing variants and key order give the same dataset; bad ids fail" {
+	# the same 4 documents written 'ids first' (fast path) and 'ids last' (general parser)
+	cat > a.jsonl <<'J'
+{"ids": [5, 6, 7, 8, 9, 10, 11, 12, 13]}
+{"ids":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17],"pid":"x"}
+  { "ids" :	[ 4294967295 ,0,  7 , 8,9,10,11,12,13 ] , "meta": {"ids2": [1]} }
+{"ids": []}
+J
+	cat > b.jsonl <<'J'
+{"pid": 1, "ids": [5,6,7,8,9,10,11,12,13]}
+{"pid": "x", "ids": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]}
+{"meta": {"ids2": [1]}, "ids": [4294967295, 0, 7, 8, 9, 10, 11, 12, 13]}
+{"ids": [ ]}
+J
+	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random -q -o a a.jsonl >/dev/null
+	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random -q -o b b.jsonl >/dev/null
+	diff <(python3 "$CHECK" --dump a) <(python3 "$CHECK" --dump b)
+	python3 "$CHECK" --dump a | grep -q '^D_3 4294967295 0 7 8 9 10 11 12 13$'
+	for bad in '{"ids": [01, 2]}' '{"ids": [4294967296]}' '{"ids": [1.0]}' '{"ids": [1,]}' \
+	           '{"ids": [1] "x": 2}' '{"ids": [1]} trailing' '{"ids": [-3]}'; do
+		printf '%s\n' "$bad" > bad.jsonl
+		run lcdecompose --eot 0 -q -o out bad.jsonl
+		[ "$status" -eq 1 ] || fail "accepted: $bad"
+		assert_output --partial "bad.jsonl:1"
+		assert_no_file out
+	done
+}
+
 @test "refuses a non-empty output directory unless --force" {
 	printf '{"ids":[1,2,3]}\n' > in.jsonl
 	mkdir out && touch out/keep
