@@ -1,0 +1,294 @@
+/*
+ * lceval — a drop-in trec_eval 10.0 and LOFT retrieval evaluator.
+ * Thin main: options, reading inputs (lib/qrels, lib/run), then lib/treceval,
+ * lib/loft_eval and lib/signif do the work.  See man/lceval.1.
+ */
+#include "cli.h"
+#include "err.h"
+#include "loft_eval.h"
+#include "output.h"
+#include "qrels.h"
+#include "run.h"
+#include "signif.h"
+#include "treceval.h"
+#include "answer.h"
+#include "input.h"
+#include "json.h"
+#include "buf.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_JSON = 256, OPT_JSONL, OPT_QFMT, OPT_RFMT, OPT_QMEMBER, OPT_RMEMBER, OPT_CORPUS,
+	OPT_PERM, OPT_SEED, OPT_BOOT, OPT_ANSWER_RULE, OPT_ALPHA
+};
+
+static const lc_opt opts[] = {
+	{ 'q', "query_eval_wanted", NULL, "also print each topic's values", NULL },
+	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, loft) or MEASURE.PARAMS; repeatable", NULL },
+	{ 'c', "complete_rel_info_wanted", NULL, "score qrels topics missing from the run; average over all qrels topics", NULL },
+	{ 'n', "nosummary", NULL, "do not print the summary ('all') lines", NULL },
+	{ 'l', "level_for_rel", "N", "minimum judgment value that counts as relevant (default 1)", NULL },
+	{ 'M', "Max_retrieved_per_topic", "N", "evaluate only the first N ranked docs per topic", NULL },
+	{ 'J', "Judged_docs_only", NULL, "drop unjudged docs from the ranking before evaluating", NULL },
+	{ 'N', "Number_docs_in_coll", "N", "number of docs in the collection (utility)", NULL },
+	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	{ OPT_JSON, "json", NULL, "print one JSON object (summary, and per topic with -q)", NULL },
+	{ OPT_JSONL, "jsonl", NULL, "print one JSON line per topic (and turn, for LOFT measures)", NULL },
+	{ OPT_QFMT, "qrels-format", "FMT", "qrels format: auto trec beir loft", "auto trec beir loft" },
+	{ OPT_RFMT, "run-format", "FMT", "run format: auto trec jsonl loft answers batch", "auto trec jsonl loft answers batch" },
+	{ OPT_QMEMBER, "qrels-member", "GLOB", "archive member holding the qrels (e.g. '*qrels/test.tsv')", NULL },
+	{ OPT_RMEMBER, "run-member", "GLOB", "archive member holding each run", NULL },
+	{ OPT_CORPUS, "corpus", "FILE", "corpus whose row order maps answer indices to pids", LC_COMPLETE_FILE },
+	{ OPT_ANSWER_RULE, "answer-rule", "RULE", "LLM answer line rule: loft (53358ff, default) or head", "loft head" },
+	{ OPT_PERM, "permutations", "N", "randomization test permutations (default 10000)", NULL },
+	{ OPT_BOOT, "bootstrap", "N", "bootstrap resamples for confidence intervals (default 10000)", NULL },
+	{ OPT_SEED, "seed", "N", "random seed for the randomization test and bootstrap (default 42)", NULL },
+	{ OPT_ALPHA, "alpha", "P", "significance level for the marks (default 0.05)", NULL },
+	LC_OPT_END
+};
+
+static const lc_cmd cmd = { "lceval", "[options] QRELS RUN [RUN...]",
+                            "evaluate runs like trec_eval 10.0 and LOFT, with significance tests", opts, NULL };
+
+static int is_loft_measure(const char *m)
+{
+	return !strcmp(m, "loft") || strchr(m, '@') != NULL;
+}
+
+/* Corpus pid order: LOFT/BEIR corpus JSONL ("pid" or "_id"), a JSON array of
+ * ids, or one id per line. */
+static char **read_corpus(const char *path, size_t *n)
+{
+	lc_input *in = lc_input_open_or_die(path, NULL);
+	char *line;
+	size_t len;
+	char **pids = NULL;
+	size_t cnt = 0, cap = 0;
+	lc_buf idb = { 0 };
+	while (lc_input_next(in, &line, &len)) {
+		size_t k = 0;
+		while (k < len && (line[k] == ' ' || line[k] == '\t'))
+			k++;
+		if (k == len)
+			continue;
+		if (line[k] == '[' && cnt == 0) {
+			lc_err e = { 0 };
+			json_t *a = lc_json_parse(line, len, lc_input_where(in), &e);
+			if (!a || !json_is_array(a))
+				lc_die(1, "%s: expected a JSON array of pids", lc_input_where(in));
+			size_t i;
+			json_t *v;
+			json_array_foreach(a, i, v) {
+				const char *p = lc_json_id(v, &idb, "pid", lc_input_where(in), &e);
+				if (!p)
+					lc_die_err(&e);
+				if (cnt == cap)
+					pids = lc_xrealloc(pids, (cap = cap ? 2 * cap : 64) * sizeof *pids);
+				pids[cnt++] = lc_xstrdup(p);
+			}
+			json_decref(a);
+			continue;
+		}
+		const char *p;
+		char *own = NULL;
+		if (line[k] == '{') {
+			lc_err e = { 0 };
+			json_t *o = lc_json_parse_object(line, len, lc_input_where(in), &e);
+			if (!o)
+				lc_die_err(&e);
+			json_t *v = json_object_get(o, "pid");
+			if (!v)
+				v = json_object_get(o, "_id");
+			if (!v)
+				lc_die(1, "%s: corpus line has no 'pid' (or '_id')", lc_input_where(in));
+			p = lc_json_id(v, &idb, "pid", lc_input_where(in), &e);
+			if (!p)
+				lc_die_err(&e);
+			own = lc_xstrdup(p);
+			json_decref(o);
+		} else
+			own = lc_xstrndup(line + k, len - k);
+		if (cnt == cap)
+			pids = lc_xrealloc(pids, (cap = cap ? 2 * cap : 64) * sizeof *pids);
+		pids[cnt++] = own;
+	}
+	lc_buf_free(&idb);
+	lc_input_close(in);
+	*n = cnt;
+	return pids;
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	lc_cli st = { 0 };
+	lc_te_opts o;
+	lc_te_opts_default(&o);
+	lc_te *t = lc_te_new();
+	const char **loft_ms = NULL;
+	size_t nloft = 0, ntrec_m = 0;
+	const char *outpath = NULL, *corpus = NULL, *qmember = NULL, *rmember = NULL;
+	int json = 0, jsonl = 0, qfmt = LC_QRELS_AUTO, rfmt = LC_RUN_AUTO, variant = LC_ANSWER_LOFT_53358FF;
+	lc_signif_opts so = { 10000, 10000, 42, 0.05 };
+	char **marg = lc_xcalloc((size_t)argc + 1, sizeof *marg);
+	size_t nmarg = 0;
+	int c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		switch (c) {
+		case 'q': o.query = 1; break;
+		case 'c': o.complete = 1; break;
+		case 'n': o.summary = 0; break;
+		case 'J': o.judged_only = 1; break;
+		case 'l': o.rel_level = atol(optarg); break;
+		case 'M': o.max_docs = atol(optarg); break;
+		case 'N': o.num_docs_in_coll = atol(optarg); break;
+		case 'm':
+			if (is_loft_measure(optarg)) {
+				loft_ms = lc_xrealloc(loft_ms, (nloft + 1) * sizeof *loft_ms);
+				loft_ms[nloft++] = optarg;
+			} else {
+				marg[nmarg++] = optarg;
+				ntrec_m++;
+			}
+			break;
+		case 'o': outpath = optarg; break;
+		case OPT_JSON: json = 1; break;
+		case OPT_JSONL: jsonl = 1; break;
+		case OPT_QFMT:
+			qfmt = lc_qrels_format_from_name(optarg);
+			if (qfmt < 0)
+				lc_cli_usage_error(&cmd, "--qrels-format: unknown format '%s' (auto trec beir loft)", optarg);
+			break;
+		case OPT_RFMT:
+			rfmt = lc_run_format_from_name(optarg);
+			if (rfmt < 0)
+				lc_cli_usage_error(&cmd, "--run-format: unknown format '%s' (auto trec jsonl loft answers batch)", optarg);
+			break;
+		case OPT_QMEMBER: qmember = optarg; break;
+		case OPT_RMEMBER: rmember = optarg; break;
+		case OPT_CORPUS: corpus = optarg; break;
+		case OPT_ANSWER_RULE:
+			if (!strcmp(optarg, "loft") || !strcmp(optarg, "53358ff"))
+				variant = LC_ANSWER_LOFT_53358FF;
+			else if (!strcmp(optarg, "head"))
+				variant = LC_ANSWER_LOFT_HEAD;
+			else
+				lc_cli_usage_error(&cmd, "--answer-rule: expected 'loft' or 'head', got '%s'", optarg);
+			break;
+		case OPT_PERM: so.permutations = lc_cli_long("--permutations", optarg, 0, 100000000); break;
+		case OPT_BOOT: so.bootstrap = lc_cli_long("--bootstrap", optarg, 0, 100000000); break;
+		case OPT_SEED: so.seed = (unsigned long)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
+		case OPT_ALPHA: so.alpha = lc_cli_double("--alpha", optarg, 0.0, 1.0); break;
+		}
+	}
+	int nops = argc - st.ind;
+	if (nops < 2)
+		lc_cli_usage_error(&cmd, "expected QRELS and at least one RUN");
+	if (nloft && ntrec_m)
+		lc_cli_usage_error(&cmd, "LOFT measures (-m loft, recall@k, ...) and trec_eval measures cannot be mixed in one call");
+	if (json && jsonl)
+		lc_cli_usage_error(&cmd, "--json and --jsonl are exclusive");
+	const char *qpath = argv[st.ind];
+	char **rpaths = argv + st.ind + 1;
+	size_t nruns = (size_t)nops - 1;
+
+	/* measures first: trec_eval rejects a bad -m before reading files */
+	lc_err e = { 0 };
+	lc_loft_sel lsel = { 0 };
+	if (nloft) {
+		for (size_t i = 0; i < nloft; i++)
+			if (lc_loft_sel_add(&lsel, loft_ms[i], &e) < 0)
+				lc_die(2, "%s", e.msg);
+	} else {
+		for (size_t i = 0; i < nmarg; i++)
+			if (lc_te_mark(t, marg[i], &e) < 0) {
+				fprintf(stderr, "%s\n", e.msg);
+				exit(e.code);
+			}
+		if (lc_te_init(t, &e) < 0) {
+			fprintf(stderr, "%s\n", e.msg);
+			exit(e.code);
+		}
+	}
+
+	lc_qrels qr = { 0 };
+	if (lc_qrels_read(&qr, qpath, qmember, qfmt, &e) < 0)
+		lc_die_err(&e);
+	lc_run_opts ro = { rfmt, rmember, NULL, 0, variant };
+	char **pids = NULL;
+	size_t npids = 0;
+	if (corpus) {
+		pids = read_corpus(corpus, &npids);
+		ro.pids = pids;
+		ro.npids = npids;
+	}
+	if (qr.njudg == 0 && qr.nrecs == 0)
+		lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", qpath);
+	lc_run *runs = lc_xcalloc(nruns, sizeof *runs);
+	for (size_t i = 0; i < nruns; i++) {
+		if (lc_run_read(&runs[i], rpaths[i], &ro, &e) < 0)
+			lc_die_err(&e);
+		if (runs[i].nlines == 0 && !nloft)
+			lc_die(1, "%s: no results found (expected a TREC run, run JSONL, LOFT predictions or LLM answers)", rpaths[i]);
+	}
+
+	lc_output *out = lc_output_open(outpath);
+	int code = 0;
+	if (nloft) {
+		code = lc_loft_main(&lsel, &qr, runs, rpaths, nruns, o.rel_level, json, jsonl, o.query, &so, out);
+	} else if (nruns == 1) {
+		lc_te_result res;
+		lc_te_evaluate(t, &o, &qr, &runs[0], &res);
+		if (res.fail_code && outpath) {
+			lc_output_abort(out);
+			fputs(res.fail_msg, stderr);
+			exit(res.fail_code);
+		}
+		if (json || jsonl)
+			lc_signif_print_json(t, &o, &res, 1, rpaths, jsonl, NULL, out);
+		else
+			lc_te_print(t, &o, &res, out);
+		if (res.fail_code) {
+			lc_output_commit(out);
+			fputs(res.fail_msg, stderr);
+			exit(res.fail_code);
+		}
+		lc_te_result_free(&res);
+	} else {
+		lc_te_result *res = lc_xcalloc(nruns, sizeof *res);
+		for (size_t i = 0; i < nruns; i++) {
+			lc_te_evaluate(t, &o, &qr, &runs[i], &res[i]);
+			if (res[i].fail_code) {
+				lc_output_abort(out);
+				fprintf(stderr, "lceval: %s: ", rpaths[i]);
+				fputs(res[i].fail_msg, stderr);
+				exit(res[i].fail_code);
+			}
+		}
+		if (json || jsonl)
+			lc_signif_print_json(t, &o, res, nruns, rpaths, jsonl, &so, out);
+		else
+			lc_signif_table(t, &o, res, nruns, rpaths, &so, out);
+		for (size_t i = 0; i < nruns; i++)
+			lc_te_result_free(&res[i]);
+		free(res);
+	}
+	lc_output_commit(out);
+	for (size_t i = 0; i < nruns; i++)
+		lc_run_free(&runs[i]);
+	free(runs);
+	for (size_t i = 0; i < npids; i++)
+		free(pids[i]);
+	free(pids);
+	lc_qrels_free(&qr);
+	lc_te_free(t);
+	lc_loft_sel_free(&lsel);
+	free(loft_ms);
+	free(marg);
+	return code;
+}

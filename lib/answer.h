@@ -1,0 +1,63 @@
+/*
+ * answer — LOFT's rule for turning an LLM's raw answer text into predicted ids.
+ *
+ * The rule (brief §2.1; google-deepmind/loft extract_prediction()):
+ *   1. delete every '*' and '`', strip surrounding white space, split on '\n'
+ *      (a '\r' stays part of its line);
+ *   2. pick the answer line: LC_ANSWER_LOFT_53358FF (default, the brief's rule)
+ *      takes the FIRST line containing "final answer" (any case) and both '[' and
+ *      ']'; LC_ANSWER_LOFT_HEAD takes the first line containing '[' and ']';
+ *   3. cut from the first '[' to the last ']' and read it as a Python literal
+ *      (what ast.literal_eval accepts: ints in any base with '_', floats, complex,
+ *      strings with prefixes/escapes/implicit concatenation, bytes, True/False/
+ *      None, lists, tuples, sets, dicts); apostrophes between two alphanumerics
+ *      are treated as escaped, as LOFT does.  A parse error gives an EMPTY
+ *      prediction and no later line is tried; no qualifying line gives an empty
+ *      prediction;
+ *   4. each element becomes str(element) (Python's str(): 3 -> "3", 0x1 -> "1",
+ *      'a' -> "a"; for a float/bool/None/container the Python text is not
+ *      reproduced — such an element is flagged as non-mappable instead).
+ * Mapping row indices to pids (LOFT's pid_mapper[str(a)]) is
+ * lc_answer_map(): an element that is not a known index makes the whole
+ * answer unmappable (LOFT then writes no prediction: "unanswered").
+ *
+ * Ownership: ids is filled with malloc'd strings the caller releases with
+ * lc_strlist_free().
+ */
+#ifndef LC_ANSWER_H
+#define LC_ANSWER_H
+
+#include <stddef.h>
+
+typedef struct lc_strlist {
+	char **s;
+	size_t n, cap;
+} lc_strlist;
+
+void lc_strlist_push(lc_strlist *l, const char *s, size_t n);
+void lc_strlist_clear(lc_strlist *l);   /* frees the strings, keeps the array */
+void lc_strlist_free(lc_strlist *l);
+
+enum lc_answer_variant {
+	LC_ANSWER_LOFT_53358FF = 0,   /* line must contain "final answer" (default) */
+	LC_ANSWER_LOFT_HEAD = 1       /* first line with '[' and ']' */
+};
+
+/* Result flags of lc_answer_parse(). */
+enum {
+	LC_ANSWER_FOUND = 1,          /* a qualifying line was found */
+	LC_ANSWER_PARSE_ERROR = 2,    /* its bracket text was not a Python literal */
+	LC_ANSWER_NONSTR = 4          /* some element is not an int or str (never maps) */
+};
+
+/* Parses text (n bytes, need not be NUL-terminated) into ids (cleared first).
+ * Returns the LC_ANSWER_* flags; ids holds str() of each top-level element in
+ * order, duplicates kept (empty on parse error). */
+int lc_answer_parse(const char *text, size_t n, int variant, lc_strlist *ids);
+
+/* Maps ids (row indices as decimal strings "0".."nrows-1") to pids[index] in place.
+ * Returns 0, or -1 if some id is not a valid index (ids then unchanged) —
+ * LOFT's "unanswered".  flags = the result of lc_answer_parse (NONSTR -> -1). */
+int lc_answer_map(lc_strlist *ids, int flags, char *const *pids, size_t nrows);
+
+#endif

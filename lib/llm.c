@@ -1,0 +1,736 @@
+/*
+ * llm — OpenAI-compatible chat client over libcurl's multi interface, with
+ * retries, a persistent response cache and OpenAI Batch files (see llm.h).
+ *
+ * Scheduling: a job is created when a slot frees (make() is called then), looked
+ * up in the cache, and otherwise started as a curl easy handle.  A retryable
+ * failure parks the job in a wait list with a due time; the loop polls curl with
+ * a timeout no later than the earliest due time.
+ */
+#include "llm.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "json.h"
+#include "sha256.h"
+
+struct lc_llm {
+	lc_llm_opts o;
+	char *url;
+	char *cache;          /* directory, NULL = off */
+	char *auth;           /* "Authorization: Bearer KEY" or NULL */
+	lc_llm_stats stats;
+	unsigned long long rng;
+};
+
+typedef struct job {
+	size_t i;
+	json_t *body;
+	char *payload;
+	char hash[65];
+	int attempts;
+	double due;
+	double retry_after;   /* seconds, < 0 = none */
+	lc_buf resp;
+	char *last_error;
+	CURL *h;
+	struct curl_slist *hdrs;
+} job;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double rnd01(lc_llm *c)
+{
+	/* splitmix64 */
+	unsigned long long z = (c->rng += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
+}
+
+void lc_llm_opts_default(lc_llm_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->parallel = 4;
+	o->connect_timeout = 10;
+	o->timeout = 600;
+	o->retries = 5;
+	o->backoff = 1;
+	o->backoff_max = 60;
+	o->temperature = 0;
+	o->max_tokens = 0;
+	o->seed = 0;
+}
+
+static int mkdirs(const char *path)
+{
+	char *p = lc_xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	int r = mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
+	free(p);
+	return r;
+}
+
+lc_llm *lc_llm_new(const lc_llm_opts *o, lc_err *e)
+{
+	if (!o->endpoint || !*o->endpoint) {
+		lc_err_set(e, LC_EXIT_USAGE, "no endpoint: give --endpoint URL (e.g. http://127.0.0.1:8080/v1)");
+		return NULL;
+	}
+	if (strncmp(o->endpoint, "http://", 7) && strncmp(o->endpoint, "https://", 8)) {
+		lc_err_set(e, LC_EXIT_USAGE, "endpoint '%s': expected an http:// or https:// URL", o->endpoint);
+		return NULL;
+	}
+	if (!o->model || !*o->model) {
+		lc_err_set(e, LC_EXIT_USAGE, "no model: give --model NAME");
+		return NULL;
+	}
+	static int curl_ready;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+			lc_err_set(e, LC_EXIT_INPUT, "libcurl could not be initialised");
+			return NULL;
+		}
+		curl_ready = 1;
+	}
+	lc_llm *c = lc_xcalloc(1, sizeof *c);
+	c->o = *o;
+	if (c->o.parallel < 1)
+		c->o.parallel = 1;
+	c->rng = o->seed * 0x2545f4914f6cdd1dULL + 1;
+	size_t n = strlen(o->endpoint);
+	while (n > 0 && o->endpoint[n - 1] == '/')
+		n--;
+	static const char tail[] = "/chat/completions";
+	lc_buf u = {0};
+	lc_buf_add(&u, o->endpoint, n);
+	if (n < sizeof tail - 1 || strcmp(u.p + n - (sizeof tail - 1), tail))
+		lc_buf_adds(&u, tail);
+	c->url = lc_buf_detach(&u);
+
+	const char *key = getenv("LCTK_API_KEY");
+	if (!key || !*key)
+		key = getenv("OPENAI_API_KEY");
+	if (key && *key) {
+		if (strpbrk(key, "\r\n")) {
+			lc_err_set(e, LC_EXIT_USAGE, "the API key in the environment contains a line break");
+			lc_llm_free(c);
+			return NULL;
+		}
+		lc_buf a = {0};
+		lc_buf_printf(&a, "Authorization: Bearer %s", key);
+		c->auth = lc_buf_detach(&a);
+	}
+
+	if (!o->no_cache) {
+		lc_buf d = {0};
+		const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+		if (o->cache_dir && *o->cache_dir)
+			lc_buf_adds(&d, o->cache_dir);
+		else if (xdg && *xdg)
+			lc_buf_printf(&d, "%s/lctk/llm", xdg);
+		else if (home && *home)
+			lc_buf_printf(&d, "%s/.cache/lctk/llm", home);
+		else {
+			lc_err_set(e, LC_EXIT_USAGE, "no cache directory: set HOME or XDG_CACHE_HOME, give --cache DIR or --no-cache");
+			lc_llm_free(c);
+			return NULL;
+		}
+		if (mkdirs(d.p) < 0) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create the cache directory: %s (give --cache DIR or --no-cache)",
+			           d.p, strerror(errno));
+			lc_buf_free(&d);
+			lc_llm_free(c);
+			return NULL;
+		}
+		c->cache = lc_buf_detach(&d);
+	}
+	return c;
+}
+
+void lc_llm_free(lc_llm *c)
+{
+	if (!c)
+		return;
+	free(c->url);
+	free(c->cache);
+	if (c->auth) {
+		memset(c->auth, 0, strlen(c->auth));
+		free(c->auth);
+	}
+	free(c);
+}
+
+const char *lc_llm_url(const lc_llm *c) { return c->url; }
+const lc_llm_stats *lc_llm_stats_get(const lc_llm *c) { return &c->stats; }
+
+json_t *lc_llm_user_messages(const char *text)
+{
+	return json_pack("[{s:s, s:s}]", "role", "user", "content", text);
+}
+
+json_t *lc_llm_body(const lc_llm *c, json_t *messages)
+{
+	json_t *b = json_object();
+	json_object_set_new(b, "model", json_string(c->o.model));
+	json_object_set(b, "messages", messages);
+	if (c->o.temperature >= 0)
+		json_object_set_new(b, "temperature", json_real(c->o.temperature));
+	if (c->o.max_tokens > 0)
+		json_object_set_new(b, "max_tokens", json_integer(c->o.max_tokens));
+	return b;
+}
+
+/* --- cache --------------------------------------------------------------------- */
+
+static void request_hash(const lc_llm *c, json_t *body, char hex[65])
+{
+	char *s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	lc_sha256 h;
+	unsigned char d[32];
+	static const char tag[] = "lctk-llm-cache-v1\n";
+	lc_sha256_init(&h);
+	lc_sha256_update(&h, tag, sizeof tag - 1);
+	lc_sha256_update(&h, c->url, strlen(c->url) + 1);   /* NUL separates the URL */
+	lc_sha256_update(&h, s, strlen(s));
+	lc_sha256_final(&h, d);
+	free(s);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static char *cache_file(const lc_llm *c, const char *hex)
+{
+	lc_buf p = {0};
+	lc_buf_printf(&p, "%s/%.2s/%s.json", c->cache, hex, hex);
+	return lc_buf_detach(&p);
+}
+
+char *lc_llm_cache_path(const lc_llm *c, json_t *body)
+{
+	if (!c->cache)
+		return NULL;
+	char hex[65];
+	request_hash(c, body, hex);
+	return cache_file(c, hex);
+}
+
+static int cache_read(lc_llm *c, const char *hex, char **content)
+{
+	if (!c->cache)
+		return 0;
+	char *path = cache_file(c, hex);
+	json_error_t je;
+	json_t *v = json_load_file(path, 0, &je);
+	int hit = 0;
+	if (v) {
+		const char *why, *t = lc_llm_content(json_object_get(v, "response"), &why);
+		if (t) {
+			*content = lc_xstrdup(t);
+			hit = 1;
+		}
+		json_decref(v);
+	}
+	if (!hit && access(path, F_OK) == 0)
+		lc_warn("%s: unreadable cache entry, asking again", path);
+	free(path);
+	return hit;
+}
+
+int lc_llm_cache_get(lc_llm *c, json_t *body, char **content)
+{
+	char hex[65];
+	if (!c->cache)
+		return 0;
+	request_hash(c, body, hex);
+	return cache_read(c, hex, content);
+}
+
+static void cache_write(lc_llm *c, const char *hex, json_t *response)
+{
+	if (!c->cache)
+		return;
+	lc_buf dir = {0};
+	lc_buf_printf(&dir, "%s/%.2s", c->cache, hex);
+	if (mkdir(dir.p, 0700) < 0 && errno != EEXIST) {
+		lc_warn("%s: cannot create cache directory: %s", dir.p, strerror(errno));
+		lc_buf_free(&dir);
+		return;
+	}
+	lc_buf tmp = {0};
+	lc_buf_printf(&tmp, "%s/.%s.XXXXXX", dir.p, hex);
+	int fd = mkstemp(tmp.p);
+	if (fd < 0) {
+		lc_warn("%s: cannot write cache entry: %s", dir.p, strerror(errno));
+		lc_buf_free(&dir);
+		lc_buf_free(&tmp);
+		return;
+	}
+	json_t *entry = json_pack("{s:i, s:s, s:s, s:O}", "lctk_cache", 1, "url", c->url, "model", c->o.model,
+	                          "response", response);
+	char *s = json_dumps(entry, JSON_COMPACT);
+	json_decref(entry);
+	size_t n = strlen(s), off = 0;
+	int bad = 0;
+	while (off < n) {
+		ssize_t w = write(fd, s + off, n - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			bad = 1;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!bad && write(fd, "\n", 1) != 1)
+		bad = 1;
+	if (close(fd) < 0)
+		bad = 1;
+	free(s);
+	char *path = cache_file(c, hex);
+	if (bad || rename(tmp.p, path) < 0) {
+		lc_warn("%s: cannot write cache entry: %s", path, strerror(errno));
+		unlink(tmp.p);
+	}
+	free(path);
+	lc_buf_free(&dir);
+	lc_buf_free(&tmp);
+}
+
+/* --- responses ----------------------------------------------------------------- */
+
+const char *lc_llm_content(json_t *r, const char **why)
+{
+	if (!json_is_object(r)) {
+		*why = "response is not a JSON object";
+		return NULL;
+	}
+	json_t *err = json_object_get(r, "error");
+	if (err && !json_is_null(err)) {
+		const char *m = json_string_value(json_object_get(err, "message"));
+		*why = m ? m : json_is_string(err) ? json_string_value(err) : "the server returned an error object";
+		return NULL;
+	}
+	json_t *ch = json_object_get(r, "choices");
+	if (!json_is_array(ch) || json_array_size(ch) == 0) {
+		*why = "response has no choices";
+		return NULL;
+	}
+	json_t *msg = json_object_get(json_array_get(ch, 0), "message");
+	json_t *t = json_object_get(msg, "content");
+	if (!json_is_string(t)) {
+		*why = "response has no choices[0].message.content string";
+		return NULL;
+	}
+	return json_string_value(t);
+}
+
+/* --- the transfer loop -------------------------------------------------------- */
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	lc_buf_add(ud, p, size * n);
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	job *j = ud;
+	size_t len = size * n;
+	static const char name[] = "retry-after:";
+	if (len > sizeof name - 1 && !strncasecmp(p, name, sizeof name - 1)) {
+		char v[128];
+		size_t vl = len - (sizeof name - 1);
+		if (vl >= sizeof v)
+			vl = sizeof v - 1;
+		memcpy(v, p + sizeof name - 1, vl);
+		v[vl] = 0;
+		char *s = v;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		for (char *t = s + strlen(s); t > s && (t[-1] == '\r' || t[-1] == '\n' || t[-1] == ' '); t--)
+			t[-1] = 0;
+		char *end;
+		double secs = strtod(s, &end);
+		if (end != s && !*end && secs >= 0 && isfinite(secs))
+			j->retry_after = secs;
+		else {
+			time_t at = curl_getdate(s, NULL);
+			if (at != (time_t)-1) {
+				double d = difftime(at, time(NULL));
+				j->retry_after = d > 0 ? d : 0;
+			}
+		}
+	}
+	return len;
+}
+
+static void job_free(job *j)
+{
+	if (!j)
+		return;
+	json_decref(j->body);
+	free(j->payload);
+	lc_buf_free(&j->resp);
+	free(j->last_error);
+	if (j->hdrs)
+		curl_slist_free_all(j->hdrs);
+	free(j);
+}
+
+static void job_start(lc_llm *c, CURLM *m, job *j)
+{
+	lc_buf_reset(&j->resp);
+	j->retry_after = -1;
+	j->attempts++;
+	c->stats.http++;
+	if (j->attempts > 1)
+		c->stats.retries++;
+	if (!j->payload)
+		j->payload = json_dumps(j->body, JSON_COMPACT);
+	if (!j->hdrs) {
+		j->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+		j->hdrs = curl_slist_append(j->hdrs, "Expect:");
+		if (c->auth)
+			j->hdrs = curl_slist_append(j->hdrs, c->auth);
+	}
+	CURL *h = curl_easy_init();
+	j->h = h;
+	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->payload);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(j->payload));
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, j->hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "lctk/" LCTK_VERSION);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->o.connect_timeout * 1000));
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(c->o.timeout * 1000));
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &j->resp);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, j);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_multi_add_handle(m, h);
+}
+
+static int retryable_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_BAD_CONTENT_ENCODING:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void set_error(job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(job *j, const char *fmt, ...)
+{
+	lc_buf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	lc_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	free(j->last_error);
+	j->last_error = lc_buf_detach(&b);
+}
+
+/* The server's error text, shortened for one line. */
+static void server_message(const lc_buf *resp, char *out, size_t outn)
+{
+	const char *why = NULL;
+	json_t *v = resp->len ? json_loadb(resp->p, resp->len, 0, NULL) : NULL;
+	if (v) {
+		lc_llm_content(v, &why);
+	}
+	const char *src = why ? why : resp->len ? resp->p : "(empty body)";
+	size_t k = 0;
+	for (; src[k] && k + 1 < outn && k < 200; k++)
+		out[k] = src[k] == '\n' || src[k] == '\r' ? ' ' : src[k];
+	out[k] = 0;
+	json_decref(v);
+}
+
+typedef struct waitlist {
+	job **v;
+	size_t n, cap;
+} waitlist;
+
+static void wait_push(waitlist *w, job *j)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 16;
+		w->v = lc_xrealloc(w->v, w->cap * sizeof *w->v);
+	}
+	w->v[w->n++] = j;
+}
+
+/* Earliest-due job index, or -1. */
+static long wait_first(const waitlist *w)
+{
+	long best = -1;
+	for (size_t k = 0; k < w->n; k++)
+		if (best < 0 || w->v[k]->due < w->v[best]->due)
+			best = (long)k;
+	return best;
+}
+
+static void finish(lc_llm *c, job *j, int ok, const char *content, int cached, lc_llm_done_fn done, void *ud)
+{
+	lc_llm_result r = { ok, ok ? content : NULL, ok ? NULL : j->last_error, cached, j->attempts };
+	c->stats.requests++;
+	if (cached)
+		c->stats.cached++;
+	if (!ok)
+		c->stats.failed++;
+	done(ud, j->i, &r);
+}
+
+size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done, void *ud)
+{
+	CURLM *m = curl_multi_init();
+	waitlist w = {0};
+	size_t next = 0, failed = 0;
+	int active = 0;
+	for (;;) {
+		/* fill free slots: due retries first, then new requests */
+		while (active < c->o.parallel) {
+			long k = wait_first(&w);
+			if (k >= 0 && w.v[k]->due <= now_s()) {
+				job *j = w.v[k];
+				w.v[k] = w.v[--w.n];
+				job_start(c, m, j);
+				active++;
+				continue;
+			}
+			if (next >= n)
+				break;
+			size_t i = next++;
+			json_t *msgs = make(ud, i);
+			if (!msgs)
+				continue;
+			job *j = lc_xcalloc(1, sizeof *j);
+			j->i = i;
+			j->body = lc_llm_body(c, msgs);
+			json_decref(msgs);
+			request_hash(c, j->body, j->hash);
+			char *content;
+			if (cache_read(c, j->hash, &content)) {
+				finish(c, j, 1, content, 1, done, ud);
+				free(content);
+				job_free(j);
+				continue;
+			}
+			job_start(c, m, j);
+			active++;
+		}
+		if (active == 0 && w.n == 0 && next >= n)
+			break;
+
+		int running;
+		curl_multi_perform(m, &running);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(m, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			CURL *h = msg->easy_handle;
+			CURLcode rc = msg->data.result;
+			job *j;
+			curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&j);
+			long status = 0;
+			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+			curl_multi_remove_handle(m, h);
+			curl_easy_cleanup(h);
+			j->h = NULL;
+			active--;
+
+			int retry = 0;
+			if (rc != CURLE_OK) {
+				set_error(j, "%s: %s", c->url, curl_easy_strerror(rc));
+				retry = retryable_curl(rc);
+			} else if (status == 200) {
+				json_t *v = json_loadb(j->resp.p ? j->resp.p : "", j->resp.len, 0, NULL);
+				const char *why = "malformed JSON in the reply";
+				const char *t = v ? lc_llm_content(v, &why) : NULL;
+				if (t) {
+					cache_write(c, j->hash, v);
+					finish(c, j, 1, t, 0, done, ud);
+					json_decref(v);
+					job_free(j);
+					continue;
+				}
+				json_decref(v);
+				set_error(j, "HTTP 200 but %s", why);
+				retry = 1;
+			} else {
+				char sm[256];
+				server_message(&j->resp, sm, sizeof sm);
+				set_error(j, "HTTP %ld: %s", status, sm);
+				retry = status == 429 || status == 408 || status >= 500;
+			}
+			if (retry && j->attempts <= c->o.retries) {
+				double d;
+				if (j->retry_after >= 0)
+					d = j->retry_after + rnd01(c) * 0.1 * c->o.backoff;
+				else {
+					d = c->o.backoff * pow(2, j->attempts - 1);
+					if (d > c->o.backoff_max)
+						d = c->o.backoff_max;
+					d = d * (0.5 + 0.5 * rnd01(c));
+				}
+				if (d > c->o.backoff_max)
+					d = c->o.backoff_max;
+				j->due = now_s() + d;
+				if (c->o.verbose)
+					lc_warn("request %zu: %s; retry %d/%d in %.1fs", j->i + 1, j->last_error, j->attempts,
+					        c->o.retries, d);
+				wait_push(&w, j);
+				continue;
+			}
+			if (j->attempts > 1) {
+				char *e = j->last_error;
+				j->last_error = NULL;
+				set_error(j, "%s (after %d attempts)", e, j->attempts);
+				free(e);
+			}
+			finish(c, j, 0, NULL, 0, done, ud);
+			failed++;
+			job_free(j);
+		}
+		if (active == 0 && w.n == 0 && next >= n)
+			break;
+		/* sleep in curl until traffic or the next due retry */
+		long k = wait_first(&w);
+		int tmo = 1000;
+		if (k >= 0) {
+			double d = w.v[k]->due - now_s();
+			if (d < 0)
+				d = 0;
+			if (d * 1000 < tmo)
+				tmo = (int)(d * 1000) + 1;
+			if (active >= c->o.parallel)
+				tmo = 1000;   /* a retry cannot start anyway */
+		}
+		if (active > 0 || k >= 0)
+			curl_multi_poll(m, NULL, 0, tmo, NULL);
+	}
+	free(w.v);
+	curl_multi_cleanup(m);
+	if (c->o.verbose)
+		lc_warn("%zu requests: %zu from cache, %zu HTTP attempts (%zu retries), %zu failed", c->stats.requests,
+		        c->stats.cached, c->stats.http, c->stats.retries, c->stats.failed);
+	return failed;
+}
+
+/* --- OpenAI Batch -------------------------------------------------------------- */
+
+void lc_llm_batch_request(lc_buf *b, const char *custom_id, json_t *body)
+{
+	json_t *line = json_pack("{s:s, s:s, s:s, s:O}", "custom_id", custom_id, "method", "POST", "url",
+	                         "/v1/chat/completions", "body", body);
+	lc_json_dump(b, line);
+	lc_buf_addc(b, '\n');
+	json_decref(line);
+}
+
+int lc_llm_batch_read(const char *path, lc_llm_batch_fn fn, void *ud, lc_err *e)
+{
+	lc_input *in = lc_input_open(path, NULL, e);
+	if (!in)
+		return -1;
+	char *line;
+	size_t len;
+	int r;
+	lc_buf idb = {0}, msg = {0};
+	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
+		const char *where = lc_input_where(in);
+		size_t k = 0;
+		while (k < len && (line[k] == ' ' || line[k] == '\t'))
+			k++;
+		if (k == len)
+			continue;   /* blank lines: tolerated in Batch output */
+		json_t *v = lc_json_parse_object(line, len, where, e);
+		if (!v) {
+			r = -1;
+			break;
+		}
+		const char *id = lc_json_id(json_object_get(v, "custom_id"), &idb, "custom_id", where, e);
+		if (!id) {
+			json_decref(v);
+			r = -1;
+			break;
+		}
+		lc_llm_result res = { 0, NULL, NULL, 0, 1 };
+		json_t *err = json_object_get(v, "error");
+		json_t *resp = json_object_get(v, "response");
+		lc_buf_reset(&msg);
+		if (err && !json_is_null(err)) {
+			const char *m = json_string_value(json_object_get(err, "message"));
+			const char *code = json_string_value(json_object_get(err, "code"));
+			lc_buf_printf(&msg, "batch error%s%s: %s", code ? " " : "", code ? code : "", m ? m : "(no message)");
+		} else if (!json_is_object(resp)) {
+			lc_buf_adds(&msg, "batch result has neither response nor error");
+		} else {
+			json_t *st = json_object_get(resp, "status_code");
+			const char *why;
+			const char *t = lc_llm_content(json_object_get(resp, "body"), &why);
+			if (json_is_integer(st) && json_integer_value(st) != 200)
+				lc_buf_printf(&msg, "batch status %lld: %s", (long long)json_integer_value(st),
+				              t ? "request failed" : why);
+			else if (!t)
+				lc_buf_printf(&msg, "batch result: %s", why);
+			else {
+				res.ok = 1;
+				res.content = t;
+			}
+		}
+		if (!res.ok)
+			res.error = msg.p;
+		fn(ud, id, &res, where);
+		json_decref(v);
+	}
+	lc_buf_free(&idb);
+	lc_buf_free(&msg);
+	lc_input_close(in);
+	return r < 0 ? -1 : 0;
+}

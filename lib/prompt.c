@@ -1,0 +1,311 @@
+/* prompt — LOFT corpus-in-context prompts and CoLoR's summarisation prompt (see prompt.h). */
+#include "prompt.h"
+
+#include <jansson.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "input.h"
+
+static const char SEP[] = "\n\n";
+
+void lc_prompt_tpl_free(lc_prompt_tpl *t)
+{
+	free(t->name);
+	free(t->instruction);
+	free(t->format);
+	free(t->query);
+	memset(t, 0, sizeof *t);
+}
+
+/* Copy of s[0..n) without trailing newlines/spaces. */
+static char *trimmed(const char *s, size_t n)
+{
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return lc_xstrndup(s, n);
+}
+
+int lc_prompt_tpl_parse(lc_prompt_tpl *t, const char *text, size_t n, const char *where, lc_err *e)
+{
+	memset(t, 0, sizeof *t);
+	json_t *utf8 = json_stringn(text, n);   /* jansson validates UTF-8 */
+	if (!utf8)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: a prompt template must be UTF-8 text without NUL bytes", where);
+	json_decref(utf8);
+	t->titles = -1;
+	t->name = lc_xstrdup(where);
+	char **cur = NULL;
+	const char *sec_start = NULL;
+	long lineno = 0;
+	const char *p = text, *end = text + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t ll = (size_t)(le - p);
+		if (ll && p[ll - 1] == '\r')
+			ll--;
+		lineno++;
+		if (ll > 0 && p[0] == '@') {
+			if (cur) {
+				*cur = trimmed(sec_start, (size_t)(p - sec_start));
+				cur = NULL;
+			}
+			char name[32];
+			size_t k = 0;
+			while (k < ll && k + 1 < sizeof name && p[k] != ' ')
+				name[k] = p[k], k++;
+			name[k] = 0;
+			const char *arg = p + k;
+			size_t al = ll - k;
+			while (al && *arg == ' ')
+				arg++, al--;
+			char **slot = !strcmp(name, "@instruction") ? &t->instruction
+			            : !strcmp(name, "@format")      ? &t->format
+			            : !strcmp(name, "@query")       ? &t->query
+			                                            : NULL;
+			if (slot) {
+				if (*slot) {
+					lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: section %s given twice", where, lineno, name);
+					goto bad;
+				}
+				cur = slot;
+				sec_start = nl ? nl + 1 : end;
+			} else if (!strcmp(name, "@titles")) {
+				if (al == 3 && !memcmp(arg, "yes", 3))
+					t->titles = 1;
+				else if (al == 2 && !memcmp(arg, "no", 2))
+					t->titles = 0;
+				else if (al == 4 && !memcmp(arg, "auto", 4))
+					t->titles = -1;
+				else {
+					lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: @titles takes yes, no or auto", where, lineno);
+					goto bad;
+				}
+			} else {
+				lc_err_set(e, LC_EXIT_INPUT,
+				           "%s:%ld: unknown section '%s' (expected @instruction, @format, @query or @titles)",
+				           where, lineno, name);
+				goto bad;
+			}
+		} else if (!cur && ll > 0 && p[0] != '#') {
+			lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: text outside a section (start one with @instruction, @format or @query)",
+			           where, lineno);
+			goto bad;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (cur)
+		*cur = trimmed(sec_start, (size_t)(end - sec_start));
+	if (!t->instruction || !t->format || !t->query) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: a prompt template needs @instruction, @format and @query sections", where);
+		goto bad;
+	}
+	if (!strstr(t->query, "{query}")) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: the @query section must contain {query}", where);
+		goto bad;
+	}
+	return 0;
+bad:
+	lc_prompt_tpl_free(t);
+	return -1;
+}
+
+static int is_path(const char *spec)
+{
+	size_t n = strlen(spec);
+	return strchr(spec, '/') || (n > 4 && !strcmp(spec + n - 4, ".txt"));
+}
+
+int lc_prompt_tpl_load(lc_prompt_tpl *t, const char *spec, lc_err *e)
+{
+	char *path;
+	if (is_path(spec))
+		path = lc_xstrdup(spec);
+	else {
+		for (const char *s = spec; *s; s++)
+			if (!(*s == '_' || *s == '-' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+			      (*s >= '0' && *s <= '9'))) {
+				lc_err_set(e, LC_EXIT_USAGE, "prompt '%s': not a template name (give a name such as scifact, or a file)", spec);
+				return -1;
+			}
+		lc_buf rel = {0};
+		lc_buf_printf(&rel, "prompts/loft/%s.txt", spec);
+		path = lc_data_path(rel.p);
+		lc_buf_free(&rel);
+		if (!path) {
+			lc_err_set(e, LC_EXIT_USAGE,
+			           "prompt '%s': no such template in share/lctk/prompts/loft (known: scifact, nq, hotpotqa, fiqa, "
+			           "msmarco, arguana, quora, webis_touche2020, default; or give a file)", spec);
+			return -1;
+		}
+	}
+	lc_input *in = lc_input_open(path, NULL, e);
+	if (!in) {
+		free(path);
+		return -1;
+	}
+	char *text;
+	size_t n;
+	int r = lc_input_slurp(in, &text, &n, e);
+	lc_input_close(in);
+	if (r < 0) {
+		free(path);
+		return -1;
+	}
+	r = lc_prompt_tpl_parse(t, text, n, is_path(spec) ? path : spec, e);
+	free(text);
+	free(path);
+	return r;
+}
+
+char *lc_prompt_guess(const char *corpus_path)
+{
+	if (corpus_path) {
+		char *p = lc_xstrdup(corpus_path);
+		char *slash;
+		while ((slash = strrchr(p, '/'))) {
+			*slash = 0;
+			const char *comp = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+			if (*comp && strcmp(comp, ".") && strcmp(comp, "..") && !strchr(comp, '.')) {
+				lc_buf rel = {0};
+				lc_buf_printf(&rel, "prompts/loft/%s.txt", comp);
+				int ok = 1;
+				for (const char *s = comp; *s; s++)
+					if (!(*s == '_' || *s == '-' || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+						ok = 0;
+				char *found = ok ? lc_data_path(rel.p) : NULL;
+				lc_buf_free(&rel);
+				if (found) {
+					free(found);
+					char *r = lc_xstrdup(comp);
+					free(p);
+					return r;
+				}
+			}
+		}
+		free(p);
+	}
+	return lc_xstrdup("default");
+}
+
+const char *lc_prompt_doc_text(const char *passage, const char *summary)
+{
+	return summary && *summary ? summary : passage ? passage : "";
+}
+
+int lc_prompt_titled(const lc_prompt_tpl *t, const lc_prompt_doc *docs, size_t ndocs)
+{
+	if (t->titles >= 0)
+		return t->titles;
+	for (size_t i = 0; i < ndocs; i++)
+		if (docs[i].title && *docs[i].title)
+			return 1;
+	return 0;
+}
+
+static const char *title_of(const lc_prompt_doc *d)
+{
+	return d->title && *d->title ? d->title : "None";
+}
+
+void lc_prompt_head(lc_buf *b, const lc_prompt_tpl *t)
+{
+	lc_buf_adds(b, t->instruction);
+	lc_buf_adds(b, SEP);
+	lc_buf_adds(b, t->format);
+	lc_buf_adds(b, SEP);
+}
+
+void lc_prompt_block(lc_buf *b, int titled, size_t id, const lc_prompt_doc *d)
+{
+	if (titled)
+		lc_buf_printf(b, "ID: %zu | TITLE: %s | CONTENT: %s | END ID: %zu", id, title_of(d), d->text, id);
+	else
+		lc_buf_printf(b, "ID: %zu | CONTENT: %s | END ID: %zu", id, d->text, id);
+	lc_buf_adds(b, SEP);
+}
+
+static void query_format(lc_buf *b, const lc_prompt_tpl *t, const char *query)
+{
+	const char *q = t->query, *at;
+	while ((at = strstr(q, "{query}"))) {
+		lc_buf_add(b, q, (size_t)(at - q));
+		lc_buf_adds(b, query);
+		q = at + 7;
+	}
+	lc_buf_adds(b, q);
+}
+
+void lc_prompt_shots(lc_buf *b, const lc_prompt_tpl *t, int titled, const lc_prompt_doc *docs,
+                     const lc_prompt_shot *shots, size_t nshots, const size_t *id_of)
+{
+	for (size_t s = 0; s < nshots; s++) {
+		lc_buf_printf(b, "====== Example %zu ======\n", s + 1);
+		query_format(b, t, shots[s].query);
+		lc_buf_adds(b, SEP);
+		for (size_t g = 0; g < shots[s].ngold; g++) {
+			size_t d = shots[s].gold[g], id = id_of ? id_of[d] : d;
+			if (titled)
+				lc_buf_printf(b, "TITLE: %s | ID: %zu", title_of(&docs[d]), id);
+			else
+				lc_buf_printf(b, "CONTENT: %s | ID: %zu", docs[d].text, id);
+			lc_buf_adds(b, SEP);
+		}
+		/* Python's repr of a list of id strings, as LOFT prints it */
+		lc_buf_adds(b, "Final Answer: [");
+		for (size_t g = 0; g < shots[s].ngold; g++) {
+			size_t d = shots[s].gold[g], id = id_of ? id_of[d] : d;
+			lc_buf_printf(b, "%s'%zu'", g ? ", " : "", id);
+		}
+		lc_buf_adds(b, "]");
+		lc_buf_adds(b, SEP);
+	}
+}
+
+void lc_prompt_tail(lc_buf *b, const lc_prompt_tpl *t, const char *query)
+{
+	lc_buf_adds(b, "====== Now let's start! ======\n");
+	query_format(b, t, query);
+	lc_buf_addc(b, '\n');
+}
+
+int lc_prompt_build(lc_buf *b, const lc_prompt_tpl *t, int titled, const lc_prompt_doc *docs, size_t ndocs,
+                    const size_t *rows, size_t nrows, const lc_prompt_shot *shots, size_t nshots,
+                    const char *query, lc_err *e)
+{
+	size_t *id_of = NULL;
+	if (rows) {
+		id_of = lc_xmalloc((ndocs ? ndocs : 1) * sizeof *id_of);
+		for (size_t i = 0; i < ndocs; i++)
+			id_of[i] = (size_t)-1;
+		for (size_t r = 0; r < nrows; r++)
+			id_of[rows[r]] = r;
+		for (size_t s = 0; s < nshots; s++)
+			for (size_t g = 0; g < shots[s].ngold; g++)
+				if (id_of[shots[s].gold[g]] == (size_t)-1) {
+					lc_err_set(e, LC_EXIT_INPUT, "few-shot example %zu: its gold passage (row %zu) is not in the prompt",
+					           s + 1, shots[s].gold[g]);
+					free(id_of);
+					return -1;
+				}
+	} else
+		nrows = ndocs;
+	lc_prompt_head(b, t);
+	for (size_t r = 0; r < nrows; r++)
+		lc_prompt_block(b, titled, r, &docs[rows ? rows[r] : r]);
+	lc_prompt_shots(b, t, titled, docs, shots, nshots, id_of);
+	lc_prompt_tail(b, t, query);
+	free(id_of);
+	return 0;
+}
+
+void lc_prompt_summarize(lc_buf *b, const char *passage)
+{
+	lc_buf_adds(b, "Summarize the following content. \nContent:\n");
+	lc_buf_adds(b, passage);
+	lc_buf_adds(b, "\n Summary:");
+}

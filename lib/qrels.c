@@ -1,0 +1,369 @@
+/*
+ * qrels — readers (TREC, BEIR tsv, LOFT queries) and writers for judgments.
+ * See qrels.h for the formats and ownership.
+ */
+#include "qrels.h"
+#include "buf.h"
+#include "input.h"
+#include "json.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+int lc_qrels_format_from_name(const char *name)
+{
+	if (!strcmp(name, "auto")) return LC_QRELS_AUTO;
+	if (!strcmp(name, "trec")) return LC_QRELS_TREC;
+	if (!strcmp(name, "beir")) return LC_QRELS_BEIR;
+	if (!strcmp(name, "loft")) return LC_QRELS_LOFT;
+	return -1;
+}
+
+const char *lc_qrels_format_name(int format)
+{
+	switch (format) {
+	case LC_QRELS_TREC: return "trec";
+	case LC_QRELS_BEIR: return "beir";
+	case LC_QRELS_LOFT: return "loft";
+	default: return "auto";
+	}
+}
+
+static uint32_t get_q(lc_qrels *q, const char *qid, size_t qlen)
+{
+	int is_new = 0;
+	uint32_t id = lc_strmap_intern(&q->qids, qid, qlen, &is_new);
+	if (is_new) {
+		q->q = lc_xrealloc(q->q, (q->nq + 1) * sizeof *q->q);
+		memset(&q->q[q->nq], 0, sizeof *q->q);
+		q->q[q->nq].qid = lc_strmap_str(&q->qids, id);
+		q->nq++;
+	}
+	return id;
+}
+
+static void add_judg(lc_qrels *q, uint32_t id, const char *docno, size_t dlen, long rel)
+{
+	lc_qrels_q *qq = &q->q[id];
+	if (qq->n == qq->cap) {
+		qq->cap = qq->cap ? 2 * qq->cap : 8;
+		qq->j = lc_xrealloc(qq->j, qq->cap * sizeof *qq->j);
+	}
+	qq->j[qq->n].docno = lc_arena_strndup(&q->arena, docno, dlen);
+	qq->j[qq->n].rel = rel;
+	qq->n++;
+	q->njudg++;
+}
+
+static void add_rec(lc_qrels *q, uint32_t id, uint32_t start, uint32_t n)
+{
+	if (q->nrecs == q->caprecs) {
+		q->caprecs = q->caprecs ? 2 * q->caprecs : 64;
+		q->recs = lc_xrealloc(q->recs, q->caprecs * sizeof *q->recs);
+	}
+	q->recs[q->nrecs++] = (lc_qrels_rec){ id, start, n };
+}
+
+void lc_qrels_add(lc_qrels *q, const char *qid, size_t qlen, const char *docno, size_t dlen, long rel)
+{
+	uint32_t id = get_q(q, qid, qlen);
+	add_judg(q, id, docno, dlen, rel);
+}
+
+/* Splits on white space (space, tab, CR, VT, FF), up to max fields; returns count. */
+static int split_ws(char *s, size_t len, char **f, size_t *fl, int max)
+{
+	int n = 0;
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f' || s[i] == '\n'))
+			i++;
+		if (i >= len)
+			break;
+		size_t st = i;
+		while (i < len && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f' || s[i] == '\n'))
+			i++;
+		if (n < max) {
+			f[n] = s + st;
+			fl[n] = i - st;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* C atol() on a field: optional blanks/sign, digits, stops at the first non-digit. */
+static long c_atol(const char *s, size_t n)
+{
+	size_t i = 0;
+	int neg = 0;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		neg = s[i++] == '-';
+	long v = 0;
+	while (i < n && isdigit((unsigned char)s[i])) {
+		v = v * 10 + (s[i] - '0');
+		i++;
+	}
+	return neg ? -v : v;
+}
+
+static int read_trec(lc_qrels *q, lc_input *in, char *line, size_t len, int have, lc_err *e)
+{
+	long last = -1;
+	for (;;) {
+		if (!have) {
+			int r = lc_input_getline(in, &line, &len, e);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				break;
+		}
+		have = 0;
+		if (len > 0 && line[0] == '#')
+			continue;
+		char *f[4];
+		size_t fl[4];
+		int n = split_ws(line, len, f, fl, 4);
+		if (n != 4)
+			return lc_err_set(e, 2, "%s: malformed qrels line: expected 4 fields 'qid iter docno rel', found %d",
+			                  lc_input_where(in), n);
+		if (!isdigit((unsigned char)f[3][0]) && !((f[3][0] == '-' || f[3][0] == '+') && fl[3] > 1 &&
+		                                          isdigit((unsigned char)f[3][1])))
+			return lc_err_set(e, 2, "%s: malformed qrels line: relevance '%.*s' is not an integer",
+			                  lc_input_where(in), (int)fl[3], f[3]);
+		uint32_t id = get_q(q, f[0], fl[0]);
+		if ((long)id != last) {
+			add_rec(q, id, (uint32_t)q->q[id].n, 0);
+			last = id;
+		}
+		add_judg(q, id, f[2], fl[2], c_atol(f[3], fl[3]));
+	}
+	/* records = one per query */
+	q->nrecs = 0;
+	for (size_t i = 0; i < q->nq; i++)
+		add_rec(q, (uint32_t)i, 0, (uint32_t)q->q[i].n);
+	return 0;
+}
+
+static int read_beir(lc_qrels *q, lc_input *in, char *line, size_t len, int have, lc_err *e)
+{
+	int first = 1;
+	for (;;) {
+		if (!have) {
+			int r = lc_input_getline(in, &line, &len, e);
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				break;
+		}
+		have = 0;
+		if (len == 0)
+			continue;
+		char *t1 = memchr(line, '\t', len);
+		char *t2 = t1 ? memchr(t1 + 1, '\t', len - (size_t)(t1 + 1 - line)) : NULL;
+		if (first) {
+			first = 0;
+			if (len >= 8 && !memcmp(line, "query-id", 8))
+				continue;
+		}
+		if (!t1 || !t2 || memchr(t2 + 1, '\t', len - (size_t)(t2 + 1 - line)))
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: malformed BEIR qrels line: expected 3 tab-separated fields 'query-id corpus-id score'",
+			                  lc_input_where(in));
+		char *sc = t2 + 1;
+		size_t scl = len - (size_t)(sc - line);
+		char *end;
+		char tmp[64];
+		if (scl == 0 || scl >= sizeof tmp)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: BEIR qrels score is not an integer", lc_input_where(in));
+		memcpy(tmp, sc, scl);
+		tmp[scl] = 0;
+		long rel = strtol(tmp, &end, 10);
+		if (*end)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: BEIR qrels score '%s' is not an integer", lc_input_where(in), tmp);
+		if (t1 == line || t2 == t1 + 1)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: BEIR qrels line has an empty id", lc_input_where(in));
+		lc_qrels_add(q, line, (size_t)(t1 - line), t1 + 1, (size_t)(t2 - t1 - 1), rel);
+	}
+	for (size_t i = 0; i < q->nq; i++)
+		add_rec(q, (uint32_t)i, 0, (uint32_t)q->q[i].n);
+	return 0;
+}
+
+/* Python str.strip() on an id (ASCII white space). */
+static void strip(const char **s, size_t *n)
+{
+	while (*n && isspace((unsigned char)**s))
+		(*s)++, (*n)--;
+	while (*n && isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}
+
+static int read_loft(lc_qrels *q, lc_input *in, char *line, size_t len, int have, lc_err *e)
+{
+	lc_buf idb = {0};
+	int ret = 0;
+	for (;;) {
+		if (!have) {
+			int r = lc_input_getline(in, &line, &len, e);
+			if (r < 0) {
+				ret = -1;
+				break;
+			}
+			if (r == 0)
+				break;
+		}
+		have = 0;
+		size_t k = 0;
+		while (k < len && isspace((unsigned char)line[k]))
+			k++;
+		if (k == len)
+			continue;
+		const char *where = lc_input_where(in);
+		json_t *o = lc_json_parse_object(line, len, where, e);
+		if (!o) {
+			ret = -1;
+			break;
+		}
+		json_t *qv = json_object_get(o, "qid");
+		const char *qid = qv ? lc_json_id(qv, &idb, "qid", where, e) : NULL;
+		if (!qid) {
+			if (!qv)
+				lc_err_set(e, LC_EXIT_INPUT, "%s: LOFT query line has no 'qid'", where);
+			json_decref(o);
+			ret = -1;
+			break;
+		}
+		uint32_t id = get_q(q, qid, strlen(qid));
+		json_t *ans = json_object_get(o, "answers");
+		if (!json_is_array(ans)) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: field 'answers': expected an array of [pid, rel] pairs, got %s",
+			           where, ans ? lc_json_type_name(ans) : "nothing");
+			json_decref(o);
+			ret = -1;
+			break;
+		}
+		uint32_t start = (uint32_t)q->q[id].n;
+		size_t i;
+		json_t *a;
+		json_array_foreach(ans, i, a) {
+			json_t *pid = json_is_array(a) ? json_array_get(a, 0) : a;
+			json_t *rv = json_is_array(a) ? json_array_get(a, 1) : NULL;
+			const char *p = pid ? lc_json_id(pid, &idb, "answers", where, e) : NULL;
+			if (!p || (json_is_array(a) && json_array_size(a) != 2) || (rv && !json_is_integer(rv))) {
+				if (p || !pid)
+					lc_err_set(e, LC_EXIT_INPUT, "%s: field 'answers': entry %zu is not a [pid, rel] pair", where, i);
+				json_decref(o);
+				ret = -1;
+				goto done;
+			}
+			size_t pl = strlen(p);
+			strip(&p, &pl);
+			add_judg(q, id, p, pl, rv ? (long)json_integer_value(rv) : 1);
+		}
+		add_rec(q, id, start, (uint32_t)(q->q[id].n - start));
+		json_decref(o);
+	}
+done:
+	lc_buf_free(&idb);
+	return ret;
+}
+
+int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format, lc_err *e)
+{
+	lc_input *in = lc_input_open(path, member, e);
+	if (!in)
+		return -1;
+	char *line = NULL;
+	size_t len = 0;
+	int have = 0;
+	/* first non-blank line decides the format */
+	for (;;) {
+		int r = lc_input_getline(in, &line, &len, e);
+		if (r < 0) {
+			lc_input_close(in);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		size_t k = 0;
+		while (k < len && isspace((unsigned char)line[k]))
+			k++;
+		if (k < len || format == LC_QRELS_TREC) {
+			have = 1;
+			break;
+		}
+	}
+	if (format == LC_QRELS_AUTO) {
+		format = LC_QRELS_TREC;
+		if (have) {
+			size_t k = 0;
+			while (k < len && isspace((unsigned char)line[k]))
+				k++;
+			char *t1 = memchr(line, '\t', len);
+			char *t2 = t1 ? memchr(t1 + 1, '\t', len - (size_t)(t1 + 1 - line)) : NULL;
+			if (line[k] == '{')
+				format = LC_QRELS_LOFT;
+			else if ((len >= 8 && !memcmp(line, "query-id", 8)) ||
+			         (t1 && t2 && !memchr(t2 + 1, '\t', len - (size_t)(t2 + 1 - line))))
+				format = LC_QRELS_BEIR;
+		}
+	}
+	q->format = format;
+	int r;
+	if (format == LC_QRELS_LOFT)
+		r = read_loft(q, in, line, len, have, e);
+	else if (format == LC_QRELS_BEIR)
+		r = read_beir(q, in, line, len, have, e);
+	else
+		r = have ? read_trec(q, in, line, len, have, e) : 0;
+	lc_input_close(in);
+	return r;
+}
+
+void lc_qrels_free(lc_qrels *q)
+{
+	for (size_t i = 0; i < q->nq; i++)
+		free(q->q[i].j);
+	free(q->q);
+	free(q->recs);
+	lc_strmap_free(&q->qids);
+	lc_arena_free(&q->arena);
+	memset(q, 0, sizeof *q);
+}
+
+void lc_qrels_write_trec(const lc_qrels *q, lc_output *o)
+{
+	for (size_t i = 0; i < q->nq; i++)
+		for (size_t k = 0; k < q->q[i].n; k++)
+			lc_output_printf(o, "%s 0 %s %ld\n", q->q[i].qid, q->q[i].j[k].docno, q->q[i].j[k].rel);
+}
+
+void lc_qrels_write_beir(const lc_qrels *q, lc_output *o)
+{
+	lc_output_puts(o, "query-id\tcorpus-id\tscore\n");
+	for (size_t i = 0; i < q->nq; i++)
+		for (size_t k = 0; k < q->q[i].n; k++)
+			lc_output_printf(o, "%s\t%s\t%ld\n", q->q[i].qid, q->q[i].j[k].docno, q->q[i].j[k].rel);
+}
+
+void lc_qrels_write_loft(const lc_qrels *q, lc_output *o)
+{
+	lc_buf b = {0};
+	for (size_t i = 0; i < q->nq; i++) {
+		lc_buf_reset(&b);
+		lc_buf_adds(&b, "{\"qid\": ");
+		lc_json_quote(&b, q->q[i].qid, strlen(q->q[i].qid));
+		lc_buf_adds(&b, ", \"answers\": [");
+		for (size_t k = 0; k < q->q[i].n; k++) {
+			if (k)
+				lc_buf_adds(&b, ", ");
+			lc_buf_addc(&b, '[');
+			lc_json_quote(&b, q->q[i].j[k].docno, strlen(q->q[i].j[k].docno));
+			lc_buf_printf(&b, ", %ld]", q->q[i].j[k].rel);
+		}
+		lc_buf_adds(&b, "]}\n");
+		lc_output_write(o, b.p, b.len);
+	}
+	lc_buf_free(&b);
+}

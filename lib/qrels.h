@@ -1,0 +1,88 @@
+/*
+ * qrels — relevance judgments in every format lctk reads, and writers for each.
+ *
+ * Formats:
+ *   TREC   "qid iter docno rel", exactly 4 white-space separated fields; rel is
+ *          read as C atol() does ("2.9" -> 2, "+3" -> 3); a line starting with '#'
+ *          is a comment.  (trec_eval 10.0 semantics.)
+ *   BEIR   tab-separated "query-id corpus-id score" with that header line, as in
+ *          BEIR's qrels/test.tsv — also straight out of a BEIR .zip (give the
+ *          member glob, e.g. "*qrels/test.tsv").
+ *   LOFT   queries JSONL {"qid", ..., "answers": [[pid, rel], ...]}; ids may be
+ *          strings or integers (rendered in decimal); every answer is kept, in
+ *          order, duplicates included (LOFT counts them); rel is kept.
+ * Detection (LC_QRELS_AUTO) looks at the first content line: '{' = LOFT, a
+ * "query-id" header or three tab-separated fields = BEIR, otherwise TREC.
+ *
+ * A judgment set is grouped by query in first-appearance order; each query keeps
+ * its judgments in file order.  `recs` lists the source records: for LOFT one per
+ * query line (a repeated qid gives two records over the same query), for the
+ * other formats one per query.
+ *
+ * Errors: "FILE:LINE: what was expected" in e (code LC_EXIT_INPUT, or 2 for a
+ * malformed TREC line, as trec_eval exits 2 on it).
+ *
+ * Ownership: lc_qrels owns every string (arena) and array; lc_qrels_free()
+ * releases all.  Pointers stay valid until then.
+ */
+#ifndef LC_QRELS_H
+#define LC_QRELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "err.h"
+#include "output.h"
+#include "strmap.h"
+
+enum lc_qrels_format { LC_QRELS_AUTO = 0, LC_QRELS_TREC, LC_QRELS_BEIR, LC_QRELS_LOFT };
+
+typedef struct lc_judg {
+	const char *docno;
+	long rel;
+} lc_judg;
+
+typedef struct lc_qrels_q {
+	const char *qid;
+	lc_judg *j;
+	size_t n, cap;
+} lc_qrels_q;
+
+typedef struct lc_qrels_rec {
+	uint32_t q;              /* query index */
+	uint32_t start, n;       /* its judgments: q[q].j[start .. start+n) */
+} lc_qrels_rec;
+
+typedef struct lc_qrels {
+	lc_strmap qids;          /* qid -> query index */
+	lc_qrels_q *q;
+	size_t nq;
+	lc_qrels_rec *recs;
+	size_t nrecs, caprecs;
+	size_t njudg;
+	int format;              /* the format read */
+	lc_arena arena;
+} lc_qrels;
+
+/* "trec", "beir", "loft" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */
+int lc_qrels_format_from_name(const char *name);
+const char *lc_qrels_format_name(int format);
+
+/* Reads path ("-" = stdin; member = archive member glob or NULL) into q, which
+ * must be zero-initialised.  Returns 0, or -1 with e filled. */
+int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format, lc_err *e);
+void lc_qrels_free(lc_qrels *q);
+
+/* Adds one judgment (used by readers and by programs building qrels). */
+void lc_qrels_add(lc_qrels *q, const char *qid, size_t qlen, const char *docno, size_t dlen, long rel);
+
+/* Writers.  TREC: "qid 0 docno rel" per judgment.  BEIR: the header, then
+ * "qid\tdocno\trel".  LOFT: one {"qid", "answers": [[docno, rel], ...]} line per
+ * query (no query_text: a qrels file has none).  Order: queries and judgments as
+ * stored. */
+void lc_qrels_write_trec(const lc_qrels *q, lc_output *o);
+void lc_qrels_write_beir(const lc_qrels *q, lc_output *o);
+void lc_qrels_write_loft(const lc_qrels *q, lc_output *o);
+
+#endif

@@ -1,0 +1,614 @@
+/*
+ * run — readers (TREC run, lctk run JSONL, LOFT predictions, raw LLM answers,
+ * OpenAI Batch results) and writers for ranked results.  See run.h.
+ *
+ * The TREC reader is the hot path of lceval (10M lines in the benchmark): it
+ * splits fields by hand, parses simple decimal scores with an exact fast path
+ * (digits/10^k is correctly rounded when both fit a double exactly, so it
+ * equals strtod) and packs docnos unaligned into arena blocks.
+ */
+#include "run.h"
+#include "answer.h"
+#include "buf.h"
+#include "input.h"
+#include "json.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int lc_run_format_from_name(const char *name)
+{
+	static const char *names[] = { "auto", "trec", "jsonl", "loft", "answers", "batch" };
+	for (int i = 0; i < 6; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+const char *lc_run_format_name(int format)
+{
+	static const char *names[] = { "auto", "trec", "jsonl", "loft", "answers", "batch" };
+	return format >= 0 && format < 6 ? names[format] : "auto";
+}
+
+/* String pool: docnos packed unaligned inside 1 MiB arena blocks. */
+static const char *pool_dup(lc_run *r, const char *s, size_t n)
+{
+	if (n + 1 > r->pool_left) {
+		size_t sz = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
+		r->pool = lc_arena_alloc(&r->arena, sz);
+		r->pool_left = sz;
+	}
+	char *d = r->pool;
+	memcpy(d, s, n);
+	d[n] = 0;
+	r->pool += n + 1;
+	r->pool_left -= n + 1;
+	return d;
+}
+
+lc_run_q *lc_run_query(lc_run *r, const char *qid, size_t qlen)
+{
+	int is_new = 0;
+	uint32_t id = lc_strmap_intern(&r->qids, qid, qlen, &is_new);
+	if (is_new) {
+		if ((r->nq & (r->nq - 1)) == 0 || r->nq == 0)
+			r->q = lc_xrealloc(r->q, (r->nq ? 2 * r->nq : 1) * sizeof *r->q);
+		memset(&r->q[r->nq], 0, sizeof *r->q);
+		r->q[r->nq].qid = lc_strmap_str(&r->qids, id);
+		r->q[r->nq].num_turns = 1;
+		r->nq++;
+	}
+	return &r->q[id];
+}
+
+void lc_run_add(lc_run *r, lc_run_q *q, const char *docno, size_t dlen, double score)
+{
+	if (q->n == q->cap) {
+		q->cap = q->cap ? 2 * q->cap : 16;
+		q->h = lc_xrealloc(q->h, q->cap * sizeof *q->h);
+	}
+	q->h[q->n].docno = pool_dup(r, docno, dlen);
+	q->h[q->n].score = score;
+	q->n++;
+}
+
+/* C atof() with an exact fast path for plain decimals. */
+static double c_atof(const char *s, size_t n)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	                              1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	size_t i = 0;
+	int neg = 0;
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	uint64_t m = 0;
+	int nd = 0, frac = 0, dot = 0;
+	size_t st = i;
+	for (; i < n; i++) {
+		char c = s[i];
+		if (c >= '0' && c <= '9') {
+			if (m || c != '0')
+				nd++;
+			m = m * 10 + (uint64_t)(c - '0');
+			if (dot)
+				frac++;
+			if (nd > 15)
+				goto slow;
+		} else if (c == '.' && !dot)
+			dot = 1;
+		else
+			goto slow;
+	}
+	if (i == st || (dot && i == st + 1))
+		goto slow;
+	{
+		double v = (double)m / p10[frac];
+		return neg ? -v : v;
+	}
+slow:;
+	char tmp[128];
+	char *heap = NULL, *b = tmp;
+	if (n >= sizeof tmp)
+		b = heap = lc_xmalloc(n + 1);
+	memcpy(b, s, n);
+	b[n] = 0;
+	double v = strtod(b, NULL);
+	free(heap);
+	return v;
+}
+
+static const unsigned char wstab[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['\n'] = 1 };
+static inline int isws(char c) { return wstab[(unsigned char)c]; }
+
+static int read_trec(lc_run *r, lc_input *in, char *line, size_t len, int have, lc_err *e)
+{
+	const char *lastq = NULL;
+	size_t lastql = 0;
+	lc_run_q *q = NULL;
+	lc_buf tag = {0};
+	for (;;) {
+		if (!have) {
+			int rr = lc_input_getline(in, &line, &len, e);
+			if (rr < 0) {
+				lc_buf_free(&tag);
+				return -1;
+			}
+			if (rr == 0)
+				break;
+		}
+		have = 0;
+		const char *f[6];
+		size_t fl[6];
+		int nf = 0;
+		size_t i = 0;
+		while (nf < 6) {
+			while (i < len && isws(line[i]))
+				i++;
+			if (i >= len)
+				break;
+			if (nf == 0 && line[i] == '#')
+				break;
+			size_t st = i;
+			while (i < len && !isws(line[i]))
+				i++;
+			f[nf] = line + st;
+			fl[nf] = i - st;
+			nf++;
+		}
+		if (nf == 0)
+			continue;
+		if (nf < 6) {
+			lc_buf_free(&tag);
+			return lc_err_set(e, 2, "%s: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
+			                  lc_input_where(in), nf);
+		}
+		r->nlines++;
+		lc_buf_reset(&tag);
+		lc_buf_add(&tag, f[5], fl[5]);
+		if (!q || fl[0] != lastql || memcmp(f[0], lastq, lastql)) {
+			q = lc_run_query(r, f[0], fl[0]);
+			lastq = q->qid;
+			lastql = fl[0];
+		}
+		lc_run_add(r, q, f[2], fl[2], c_atof(f[4], fl[4]));
+	}
+	if (tag.len)
+		r->runid = lc_arena_strndup(&r->arena, tag.p, tag.len);
+	lc_buf_free(&tag);
+	return 0;
+}
+
+void lc_py_repr_double(char *buf, size_t size, double v)
+{
+	if (isnan(v)) {
+		snprintf(buf, size, "nan");
+		return;
+	}
+	if (isinf(v)) {
+		snprintf(buf, size, v < 0 ? "-inf" : "inf");
+		return;
+	}
+	char tmp[64];
+	int prec;
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	/* tmp = d.ddde[+-]XX; Python: exponent < -4 or >= 16 -> scientific */
+	char *ep = strchr(tmp, 'e');
+	int ex = atoi(ep + 1);
+	char digs[32];
+	int nd = 0;
+	int neg = tmp[0] == '-';
+	for (char *p = tmp + neg; p < ep; p++)
+		if (isdigit((unsigned char)*p))
+			digs[nd++] = *p;
+	while (nd > 1 && digs[nd - 1] == '0')
+		nd--;
+	digs[nd] = 0;
+	lc_buf b = {0};
+	if (neg)
+		lc_buf_addc(&b, '-');
+	if (ex < -4 || ex >= 16) {
+		lc_buf_addc(&b, digs[0]);
+		if (nd > 1) {
+			lc_buf_addc(&b, '.');
+			lc_buf_adds(&b, digs + 1);
+		}
+		lc_buf_printf(&b, "e%c%02d", ex < 0 ? '-' : '+', ex < 0 ? -ex : ex);
+	} else if (ex < 0) {
+		lc_buf_adds(&b, "0.");
+		for (int k = 0; k < -ex - 1; k++)
+			lc_buf_addc(&b, '0');
+		lc_buf_adds(&b, digs);
+	} else {
+		for (int k = 0; k <= ex; k++)
+			lc_buf_addc(&b, k < nd ? digs[k] : '0');
+		lc_buf_addc(&b, '.');
+		if (nd > ex + 1)
+			lc_buf_adds(&b, digs + ex + 1);
+		else
+			lc_buf_addc(&b, '0');
+	}
+	snprintf(buf, size, "%s", b.p);
+	lc_buf_free(&b);
+}
+
+/* Python str(x).strip() of a JSON value. */
+static void py_str(lc_buf *b, json_t *v)
+{
+	lc_buf_reset(b);
+	char tmp[64];
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		size_t n = json_string_length(v);
+		while (n && isspace((unsigned char)*s))
+			s++, n--;
+		while (n && isspace((unsigned char)s[n - 1]))
+			n--;
+		lc_buf_add(b, s, n);
+	} else if (json_is_integer(v))
+		lc_buf_printf(b, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v)) {
+		lc_py_repr_double(tmp, sizeof tmp, json_real_value(v));
+		lc_buf_adds(b, tmp);
+	} else if (json_is_true(v))
+		lc_buf_adds(b, "True");
+	else if (json_is_false(v))
+		lc_buf_adds(b, "False");
+	else if (json_is_null(v))
+		lc_buf_adds(b, "None");
+	else
+		lc_json_dump(b, v);
+}
+
+static const char *json_qid(json_t *o, const char *const *keys, lc_buf *idb, const char *where, lc_err *e)
+{
+	for (int k = 0; keys[k]; k++) {
+		json_t *v = json_object_get(o, keys[k]);
+		if (v)
+			return lc_json_id(v, idb, keys[k], where, e);
+	}
+	lc_err_set(e, LC_EXIT_INPUT, "%s: no '%s' field", where, keys[0]);
+	return NULL;
+}
+
+static void set_answer(lc_run *r, lc_run_q *q, const char *text, size_t n, const lc_run_opts *o, lc_strlist *ids)
+{
+	q->n = 0;
+	q->unanswered = 0;
+	q->parse_error = 0;
+	if (!text) {
+		q->unanswered = 1;
+		return;
+	}
+	int fl = lc_answer_parse(text, n, o->answer_variant, ids);
+	q->parse_error = !!(fl & LC_ANSWER_PARSE_ERROR);
+	if (o->pids) {
+		if (lc_answer_map(ids, fl, o->pids, o->npids) < 0) {
+			q->unanswered = 1;
+			return;
+		}
+	} else if (fl & LC_ANSWER_NONSTR) {
+		q->unanswered = 1;
+		return;
+	}
+	for (size_t i = 0; i < ids->n; i++)
+		lc_run_add(r, q, ids->s[i], strlen(ids->s[i]), (double)(ids->n - i));
+}
+
+static int read_json(lc_run *r, lc_input *in, char *line, size_t len, int have, const lc_run_opts *o, lc_err *e)
+{
+	static const char *const qkeys[] = { "qid", "id", "custom_id", NULL };
+	static const char *const bkeys[] = { "custom_id", NULL };
+	static const char *const tkeys[] = { "response_text", "answer", "response", "output", "text", "model_output", NULL };
+	lc_buf idb = {0}, pb = {0};
+	lc_strlist ids = {0};
+	int ret = 0;
+	for (;;) {
+		if (!have) {
+			int rr = lc_input_getline(in, &line, &len, e);
+			if (rr < 0) {
+				ret = -1;
+				break;
+			}
+			if (rr == 0)
+				break;
+		}
+		have = 0;
+		size_t k = 0;
+		while (k < len && isspace((unsigned char)line[k]))
+			k++;
+		if (k == len)
+			continue;
+		const char *where = lc_input_where(in);
+		json_t *obj = lc_json_parse_object(line, len, where, e);
+		if (!obj) {
+			ret = -1;
+			break;
+		}
+		r->nlines++;
+		const char *qid = json_qid(obj, r->format == LC_RUN_BATCH ? bkeys : qkeys, &idb, where, e);
+		if (!qid) {
+			json_decref(obj);
+			ret = -1;
+			break;
+		}
+		lc_run_q *q = lc_run_query(r, qid, strlen(qid));
+		if (r->format == LC_RUN_JSONL) {
+			json_t *hits = json_object_get(obj, "hits");
+			if (!json_is_array(hits)) {
+				lc_err_set(e, LC_EXIT_INPUT, "%s: field 'hits': expected an array of {\"pid\", \"score\"}, got %s",
+				           where, hits ? lc_json_type_name(hits) : "nothing");
+				json_decref(obj);
+				ret = -1;
+				break;
+			}
+			size_t i, nh = json_array_size(hits);
+			json_t *h;
+			json_array_foreach(hits, i, h) {
+				json_t *pid = json_is_object(h) ? json_object_get(h, "pid") : NULL;
+				const char *p = pid ? lc_json_id(pid, &pb, "pid", where, e) : NULL;
+				if (!p) {
+					if (!pid)
+						lc_err_set(e, LC_EXIT_INPUT, "%s: field 'hits': entry %zu has no 'pid'", where, i);
+					json_decref(obj);
+					ret = -1;
+					goto out;
+				}
+				json_t *sc = json_object_get(h, "score");
+				double s = (double)(nh - i);
+				if (sc && json_is_number(sc))
+					s = json_number_value(sc);
+				else if (sc && !json_is_null(sc)) {
+					lc_err_set(e, LC_EXIT_INPUT, "%s: field 'score' of hit %zu: expected a number, got %s",
+					           where, i, lc_json_type_name(sc));
+					json_decref(obj);
+					ret = -1;
+					goto out;
+				}
+				lc_run_add(r, q, p, strlen(p), s);
+			}
+		} else if (r->format == LC_RUN_LOFT) {
+			json_t *mo = json_object_get(obj, "model_outputs");
+			json_t *nt = json_object_get(obj, "num_turns");
+			if (!json_is_array(mo)) {
+				lc_err_set(e, LC_EXIT_INPUT, "%s: field 'model_outputs': expected an array of id lists, got %s",
+				           where, mo ? lc_json_type_name(mo) : "nothing");
+				json_decref(obj);
+				ret = -1;
+				break;
+			}
+			if (nt && !json_is_integer(nt)) {
+				lc_err_set(e, LC_EXIT_INPUT, "%s: field 'num_turns': expected an integer", where);
+				json_decref(obj);
+				ret = -1;
+				break;
+			}
+			/* last line wins */
+			q->n = 0;
+			free(q->turn_start);
+			q->turn_start = NULL;
+			q->num_turns = nt ? (uint32_t)json_integer_value(nt) : 1;
+			size_t nturns = json_array_size(mo);
+			q->turn_start = lc_xmalloc((nturns + 1) * sizeof *q->turn_start);
+			q->ntstart = (uint32_t)nturns;
+			size_t t;
+			json_t *turn;
+			json_array_foreach(mo, t, turn) {
+				q->turn_start[t] = (uint32_t)q->n;
+				if (!json_is_array(turn)) {
+					lc_err_set(e, LC_EXIT_INPUT, "%s: field 'model_outputs': turn %zu is not a list", where, t);
+					json_decref(obj);
+					ret = -1;
+					goto out;
+				}
+				size_t i, nh = json_array_size(turn);
+				json_t *x;
+				json_array_foreach(turn, i, x) {
+					py_str(&pb, x);
+					lc_run_add(r, q, pb.p ? pb.p : "", pb.len, (double)(nh - i));
+				}
+			}
+			q->turn_start[nturns] = (uint32_t)q->n;
+		} else {
+			const char *text = NULL;
+			size_t tn = 0;
+			if (r->format == LC_RUN_BATCH) {
+				json_t *resp = json_object_get(obj, "response");
+				json_t *err = json_object_get(obj, "error");
+				json_t *sc = json_is_object(resp) ? json_object_get(resp, "status_code") : NULL;
+				json_t *body = json_is_object(resp) ? json_object_get(resp, "body") : NULL;
+				json_t *ch = json_is_object(body) ? json_object_get(body, "choices") : NULL;
+				json_t *c0 = json_is_array(ch) ? json_array_get(ch, 0) : NULL;
+				json_t *msg = json_is_object(c0) ? json_object_get(c0, "message") : NULL;
+				json_t *ct = json_is_object(msg) ? json_object_get(msg, "content") : NULL;
+				if ((!err || json_is_null(err)) && (!sc || (json_is_integer(sc) && json_integer_value(sc) == 200)) &&
+				    json_is_string(ct)) {
+					text = json_string_value(ct);
+					tn = json_string_length(ct);
+				}
+			} else {
+				for (int kk = 0; tkeys[kk]; kk++) {
+					json_t *v = json_object_get(obj, tkeys[kk]);
+					if (json_is_string(v)) {
+						text = json_string_value(v);
+						tn = json_string_length(v);
+						break;
+					}
+				}
+				if (!text) {
+					lc_err_set(e, LC_EXIT_INPUT, "%s: no answer text (expected a string field 'response_text', 'answer', 'response', 'output', 'text' or 'model_output')", where);
+					json_decref(obj);
+					ret = -1;
+					break;
+				}
+			}
+			set_answer(r, q, text, tn, o, &ids);
+		}
+		json_decref(obj);
+	}
+out:
+	lc_buf_free(&idb);
+	lc_buf_free(&pb);
+	lc_strlist_free(&ids);
+	return ret;
+}
+
+int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
+{
+	lc_run_opts def = { 0 };
+	if (!o)
+		o = &def;
+	lc_input *in = lc_input_open(path, o->member, e);
+	if (!in)
+		return -1;
+	char *line = NULL;
+	size_t len = 0;
+	int have = 0;
+	for (;;) {
+		int rr = lc_input_getline(in, &line, &len, e);
+		if (rr < 0) {
+			lc_input_close(in);
+			return -1;
+		}
+		if (rr == 0)
+			break;
+		size_t k = 0;
+		while (k < len && isws(line[k]))
+			k++;
+		if (k < len) {
+			have = 1;
+			break;
+		}
+	}
+	int format = o->format;
+	if (format == LC_RUN_AUTO) {
+		format = LC_RUN_TREC;
+		if (have) {
+			size_t k = 0;
+			while (k < len && isws(line[k]))
+				k++;
+			if (line[k] == '{') {
+				lc_err e2 = {0};
+				json_t *obj = lc_json_parse_object(line, len, lc_input_where(in), &e2);
+				format = LC_RUN_ANSWERS;
+				if (obj) {
+					if (json_object_get(obj, "hits"))
+						format = LC_RUN_JSONL;
+					else if (json_object_get(obj, "model_outputs"))
+						format = LC_RUN_LOFT;
+					else if (json_object_get(obj, "response") && json_object_get(obj, "custom_id"))
+						format = LC_RUN_BATCH;
+					json_decref(obj);
+				}
+			}
+		}
+	}
+	r->format = format;
+	int ret = 0;
+	if (have)
+		ret = format == LC_RUN_TREC ? read_trec(r, in, line, len, have, e)
+		                            : read_json(r, in, line, len, have, o, e);
+	lc_input_close(in);
+	return ret;
+}
+
+void lc_run_free(lc_run *r)
+{
+	for (size_t i = 0; i < r->nq; i++) {
+		free(r->q[i].h);
+		free(r->q[i].turn_start);
+	}
+	free(r->q);
+	lc_strmap_free(&r->qids);
+	lc_arena_free(&r->arena);
+	memset(r, 0, sizeof *r);
+}
+
+static int cmp_trec(const void *a, const void *b)
+{
+	const lc_hit *x = a, *y = b;
+	if (x->score > y->score)
+		return -1;
+	if (x->score < y->score)
+		return 1;
+	return strcmp(y->docno, x->docno);
+}
+
+void lc_hits_sort_trec(lc_hit *h, size_t n)
+{
+	if (n > 1)
+		qsort(h, n, sizeof *h, cmp_trec);
+}
+
+void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag)
+{
+	if (!tag)
+		tag = r->runid ? r->runid : "lctk";
+	char num[64];
+	for (size_t i = 0; i < r->nq; i++) {
+		lc_run_q *q = &r->q[i];
+		lc_hits_sort_trec(q->h, q->n);
+		for (size_t k = 0; k < q->n; k++) {
+			snprintf(num, sizeof num, "%.17g", q->h[k].score);
+			lc_output_printf(o, "%s Q0 %s %zu %s %s\n", q->qid, q->h[k].docno, k + 1, num, tag);
+		}
+	}
+}
+
+void lc_run_write_jsonl(lc_run *r, lc_output *o)
+{
+	lc_buf b = {0};
+	char num[64];
+	for (size_t i = 0; i < r->nq; i++) {
+		lc_run_q *q = &r->q[i];
+		lc_hits_sort_trec(q->h, q->n);
+		lc_buf_reset(&b);
+		lc_buf_adds(&b, "{\"qid\": ");
+		lc_json_quote(&b, q->qid, strlen(q->qid));
+		lc_buf_adds(&b, ", \"hits\": [");
+		for (size_t k = 0; k < q->n; k++) {
+			lc_buf_adds(&b, k ? ", {\"pid\": " : "{\"pid\": ");
+			lc_json_quote(&b, q->h[k].docno, strlen(q->h[k].docno));
+			lc_py_repr_double(num, sizeof num, q->h[k].score);
+			lc_buf_printf(&b, ", \"score\": %s}", num);
+		}
+		lc_buf_adds(&b, "]}\n");
+		lc_output_write(o, b.p, b.len);
+	}
+	lc_buf_free(&b);
+}
+
+void lc_run_write_loft(lc_run *r, lc_output *o)
+{
+	lc_buf b = {0};
+	for (size_t i = 0; i < r->nq; i++) {
+		lc_run_q *q = &r->q[i];
+		if (r->format != LC_RUN_LOFT && r->format != LC_RUN_ANSWERS && r->format != LC_RUN_BATCH)
+			lc_hits_sort_trec(q->h, q->n);
+		lc_buf_reset(&b);
+		lc_buf_adds(&b, "{\"qid\": ");
+		lc_json_quote(&b, q->qid, strlen(q->qid));
+		uint32_t nt = q->turn_start ? q->ntstart : 1;
+		lc_buf_printf(&b, ", \"num_turns\": %u, \"model_outputs\": [", q->turn_start ? q->num_turns : 1);
+		for (uint32_t t = 0; t < nt; t++) {
+			size_t a = q->turn_start ? q->turn_start[t] : 0, z = q->turn_start ? q->turn_start[t + 1] : q->n;
+			lc_buf_adds(&b, t ? ", [" : "[");
+			for (size_t k = a; k < z; k++) {
+				if (k > a)
+					lc_buf_adds(&b, ", ");
+				lc_json_quote(&b, q->h[k].docno, strlen(q->h[k].docno));
+			}
+			lc_buf_addc(&b, ']');
+		}
+		lc_buf_adds(&b, "]}\n");
+		lc_output_write(o, b.p, b.len);
+	}
+	lc_buf_free(&b);
+}

@@ -1,0 +1,106 @@
+/*
+ * run — retrieval results in every format lctk reads, and writers.
+ *
+ * Formats:
+ *   TREC     "qid iter docno rank score tag": at least 6 white-space separated
+ *            fields, later ones ignored; blank and '#' lines skipped; score read
+ *            as C atof(); rank and iter ignored; runid = tag of the LAST content
+ *            line (trec_eval 10.0 semantics).  Hits keep file order; ranking by
+ *            score is the evaluator's business.
+ *   JSONL    lctk's run: {"qid", "hits": [{"pid", "score"}, ...]} best first;
+ *            a hit without "score" gets a descending synthetic score.
+ *   LOFT     predictions {"qid", "num_turns", "model_outputs": [[pid, ...], ...]};
+ *            ids become Python's str(x).strip() (123 -> "123", 7.0 -> "7.0");
+ *            a repeated qid: the last line wins.  Scores are synthetic
+ *            (n - rank), so the file order is the ranking.
+ *   ANSWERS  raw LLM answers, JSONL with an id ("qid", "id" or "custom_id") and
+ *            the text ("response_text", "answer", "response", "output", "text"
+ *            or "model_output"); parsed by LOFT's rule (answer.h).
+ *   BATCH    OpenAI Batch result lines {"custom_id", "response": {"status_code",
+ *            "body": {"choices": [{"message": {"content"}}]}}, "error"}, any
+ *            order, joined on custom_id (= qid); content parsed as ANSWERS.
+ *   For ANSWERS/BATCH, elements are row indices mapped to pids through
+ *   lc_run_opts.pids (the corpus order) when given; an element that is not a
+ *   valid index makes the query unanswered (flag set, no hits), as in LOFT.
+ *   A failed batch request (error, status != 200, no content) is unanswered.
+ * Detection (LC_RUN_AUTO) from the first content line: not '{' = TREC; JSON
+ * with "hits" = JSONL, "model_outputs" = LOFT, "response" + "custom_id" =
+ * BATCH, otherwise ANSWERS.
+ *
+ * Ownership: lc_run owns all strings (arena) and arrays; lc_run_free() frees.
+ */
+#ifndef LC_RUN_H
+#define LC_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "err.h"
+#include "output.h"
+#include "strmap.h"
+
+enum lc_run_format { LC_RUN_AUTO = 0, LC_RUN_TREC, LC_RUN_JSONL, LC_RUN_LOFT, LC_RUN_ANSWERS, LC_RUN_BATCH };
+
+typedef struct lc_hit {
+	const char *docno;
+	double score;
+} lc_hit;
+
+typedef struct lc_run_q {
+	const char *qid;
+	lc_hit *h;               /* all hits, turn after turn */
+	size_t n, cap;
+	uint32_t num_turns;      /* LOFT: num_turns of the line; others 1 */
+	uint32_t *turn_start;    /* LOFT with num_turns > 1: start of turn t in h (num_turns+1 entries) */
+	uint32_t ntstart;
+	int unanswered;          /* ANSWERS/BATCH: answer could not be mapped/obtained */
+	int parse_error;         /* ANSWERS/BATCH: the answer line was not a literal */
+} lc_run_q;
+
+typedef struct lc_run {
+	lc_strmap qids;
+	lc_run_q *q;
+	size_t nq;
+	size_t nlines;           /* content lines read */
+	const char *runid;       /* TREC: tag of the last content line; else NULL */
+	int format;
+	lc_arena arena;
+	char *pool;              /* docno packing inside arena blocks (internal) */
+	size_t pool_left;
+} lc_run;
+
+typedef struct lc_run_opts {
+	int format;              /* LC_RUN_* */
+	const char *member;      /* archive member glob, or NULL */
+	char *const *pids;       /* corpus pid order for ANSWERS/BATCH, or NULL */
+	size_t npids;
+	int answer_variant;      /* LC_ANSWER_* variant (answer.h) */
+} lc_run_opts;
+
+int lc_run_format_from_name(const char *name);   /* "trec" "jsonl" "loft" "answers" "batch" "auto" */
+const char *lc_run_format_name(int format);
+
+/* Reads path ("-" = stdin) into r (zero-initialised).  0, or -1 with e filled
+ * (code 2 for a malformed TREC line, as trec_eval; 1 otherwise). */
+int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e);
+void lc_run_free(lc_run *r);
+
+/* Appends a hit to query qid (creating it).  Used by readers and programs. */
+lc_run_q *lc_run_query(lc_run *r, const char *qid, size_t qlen);
+void lc_run_add(lc_run *r, lc_run_q *q, const char *docno, size_t dlen, double score);
+
+/* Sorts a query's hits as trec_eval ranks them: score descending, equal scores
+ * by docno descending (strcmp).  hits may be any array. */
+void lc_hits_sort_trec(lc_hit *h, size_t n);
+
+/* Python repr() of a double (shortest round-trip: 0.1, 1e-05, 7.0) into buf (>= 32 bytes). */
+void lc_py_repr_double(char *buf, size_t size, double v);
+
+/* Writers; queries in stored order, hits ranked with lc_hits_sort_trec (TREC,
+ * JSONL) or as stored (LOFT, one turn).  tag = run tag for TREC ("lctk" if NULL). */
+void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag);
+void lc_run_write_jsonl(lc_run *r, lc_output *o);
+void lc_run_write_loft(lc_run *r, lc_output *o);
+
+#endif

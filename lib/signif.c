@@ -1,0 +1,509 @@
+/*
+ * signif — paired t-test, paired randomization test, bootstrap confidence
+ * intervals, Holm correction, and lceval's multi-run table / JSON output.
+ * Definitions are in signif.h (and lceval(1)).
+ */
+#include "signif.h"
+#include "buf.h"
+#include "err.h"
+#include "json.h"
+#include "run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- random numbers: splitmix64 -> xoshiro256** ---- */
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+void lc_sig_rng_seed(lc_sig_rng *r, uint64_t seed)
+{
+	uint64_t x = seed;
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix(&x);
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t lc_sig_rng_next(lc_sig_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t res = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return res;
+}
+
+uint64_t lc_sig_rng_below(lc_sig_rng *r, uint64_t n)
+{
+	uint64_t lim = UINT64_MAX - UINT64_MAX % n;
+	uint64_t x;
+	do
+		x = lc_sig_rng_next(r);
+	while (x >= lim);
+	return x % n;
+}
+
+/* ---- Student's t via the regularised incomplete beta function ---- */
+static double betacf(double a, double b, double x)
+{
+	const double eps = 1e-15, fpmin = 1e-300;
+	double qab = a + b, qap = a + 1.0, qam = a - 1.0;
+	double c = 1.0, d = 1.0 - qab * x / qap;
+	if (fabs(d) < fpmin)
+		d = fpmin;
+	d = 1.0 / d;
+	double h = d;
+	for (int m = 1; m <= 10000; m++) {
+		int m2 = 2 * m;
+		double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+		d = 1.0 + aa * d;
+		if (fabs(d) < fpmin) d = fpmin;
+		c = 1.0 + aa / c;
+		if (fabs(c) < fpmin) c = fpmin;
+		d = 1.0 / d;
+		h *= d * c;
+		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+		d = 1.0 + aa * d;
+		if (fabs(d) < fpmin) d = fpmin;
+		c = 1.0 + aa / c;
+		if (fabs(c) < fpmin) c = fpmin;
+		d = 1.0 / d;
+		double del = d * c;
+		h *= del;
+		if (fabs(del - 1.0) < eps)
+			break;
+	}
+	return h;
+}
+
+static double betai(double a, double b, double x)
+{
+	if (x <= 0.0)
+		return 0.0;
+	if (x >= 1.0)
+		return 1.0;
+	double bt = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(1.0 - x));
+	if (x < (a + 1.0) / (a + b + 2.0))
+		return bt * betacf(a, b, x) / a;
+	return 1.0 - bt * betacf(b, a, 1.0 - x) / b;
+}
+
+double lc_ttest_paired(const double *a, const double *b, size_t n)
+{
+	if (n < 2)
+		return 1.0;
+	double mean = 0.0;
+	for (size_t i = 0; i < n; i++)
+		mean += b[i] - a[i];
+	mean /= (double)n;
+	double ss = 0.0;
+	for (size_t i = 0; i < n; i++) {
+		double d = b[i] - a[i] - mean;
+		ss += d * d;
+	}
+	double sd = sqrt(ss / (double)(n - 1));
+	if (sd == 0.0)
+		return mean == 0.0 ? 1.0 : 0.0;
+	double t = mean / (sd / sqrt((double)n));
+	double df = (double)(n - 1);
+	return betai(0.5 * df, 0.5, df / (df + t * t));
+}
+
+double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_sig_rng *r)
+{
+	if (n == 0 || perms <= 0)
+		return 1.0;
+	double *d = lc_xmalloc(n * sizeof *d);
+	double obs = 0.0;
+	for (size_t i = 0; i < n; i++) {
+		d[i] = b[i] - a[i];
+		obs += d[i];
+	}
+	obs = fabs(obs);
+	long ge = 0;
+	for (long p = 0; p < perms; p++) {
+		double s = 0.0;
+		size_t i = 0;
+		while (i < n) {
+			uint64_t bits = lc_sig_rng_next(r);
+			for (int k = 0; k < 64 && i < n; k++, i++)
+				s += (bits >> k & 1) ? d[i] : -d[i];
+		}
+		if (fabs(s) >= obs - 1e-12 * (1.0 + obs))
+			ge++;
+	}
+	free(d);
+	return (double)(1 + ge) / (double)(1 + perms);
+}
+
+static int cmp_d(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : a > b;
+}
+
+static double percentile(const double *s, size_t n, double q)
+{
+	double pos = q * (double)(n - 1);
+	size_t lo = (size_t)floor(pos);
+	size_t hi = lo + 1 < n ? lo + 1 : lo;
+	double f = pos - (double)lo;
+	return s[lo] + (s[hi] - s[lo]) * f;
+}
+
+void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_sig_rng *r, double *lo, double *hi)
+{
+	if (n == 0 || B <= 0) {
+		*lo = *hi = 0.0;
+		return;
+	}
+	double *m = lc_xmalloc((size_t)B * sizeof *m);
+	for (long k = 0; k < B; k++) {
+		double s = 0.0;
+		for (size_t i = 0; i < n; i++) {
+			size_t j = (size_t)lc_sig_rng_below(r, n);
+			s += b[j] - a[j];
+		}
+		m[k] = s / (double)n;
+	}
+	qsort(m, (size_t)B, sizeof *m, cmp_d);
+	*lo = percentile(m, (size_t)B, 0.025);
+	*hi = percentile(m, (size_t)B, 0.975);
+	free(m);
+}
+
+void lc_holm(const double *p, size_t n, double *adj)
+{
+	size_t *ix = lc_xmalloc((n + 1) * sizeof *ix);
+	for (size_t i = 0; i < n; i++)
+		ix[i] = i;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && p[ix[j]] < p[ix[j - 1]]; j--) {
+			size_t t = ix[j];
+			ix[j] = ix[j - 1];
+			ix[j - 1] = t;
+		}
+	double run = 0.0;
+	for (size_t i = 0; i < n; i++) {
+		double v = (double)(n - i) * p[ix[i]];
+		if (v > 1.0)
+			v = 1.0;
+		if (v < run)
+			v = run;
+		run = v;
+		adj[ix[i]] = v;
+	}
+	free(ix);
+}
+
+/* ---- the table ---- */
+
+typedef struct {
+	double diff, lo, hi, pt, pr, pt_h, pr_h;
+} cmpres;
+
+static const char *base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+/* Computes tests for every (run > 0, measure) pair: out[(r-1)*nm + k]. */
+static cmpres *compute(const lc_signif_input *in, const lc_signif_opts *so)
+{
+	size_t nm = in->nm, nq = in->nq, nr = in->nruns;
+	cmpres *c = lc_xcalloc((nr ? nr : 1) * (nm ? nm : 1), sizeof *c);
+	double *a = lc_xmalloc((nq + 1) * sizeof *a), *b = lc_xmalloc((nq + 1) * sizeof *b);
+	for (size_t k = 0; k < nm; k++) {
+		if (!in->testable[k])
+			continue;
+		for (size_t r = 1; r < nr; r++) {
+			for (size_t i = 0; i < nq; i++) {
+				a[i] = in->perq[0][i * nm + k];
+				b[i] = in->perq[r][i * nm + k];
+			}
+			cmpres *x = &c[(r - 1) * nm + k];
+			double s = 0.0;
+			for (size_t i = 0; i < nq; i++)
+				s += b[i] - a[i];
+			x->diff = nq ? s / (double)nq : 0.0;
+			x->pt = lc_ttest_paired(a, b, nq);
+			lc_sig_rng rng;
+			lc_sig_rng_seed(&rng, so->seed * 1000003ull + r);
+			x->pr = lc_randomization_test(a, b, nq, so->permutations, &rng);
+			lc_sig_rng_seed(&rng, so->seed * 1000003ull + r + 0x5bd1e995ull);
+			lc_bootstrap_ci(a, b, nq, so->bootstrap, &rng, &x->lo, &x->hi);
+		}
+		if (nr > 1) {
+			double *p = lc_xmalloc(nr * sizeof *p), *adj = lc_xmalloc(nr * sizeof *adj);
+			for (size_t r = 1; r < nr; r++)
+				p[r - 1] = c[(r - 1) * nm + k].pt;
+			lc_holm(p, nr - 1, adj);
+			for (size_t r = 1; r < nr; r++)
+				c[(r - 1) * nm + k].pt_h = adj[r - 1];
+			for (size_t r = 1; r < nr; r++)
+				p[r - 1] = c[(r - 1) * nm + k].pr;
+			lc_holm(p, nr - 1, adj);
+			for (size_t r = 1; r < nr; r++)
+				c[(r - 1) * nm + k].pr_h = adj[r - 1];
+			free(p);
+			free(adj);
+		}
+	}
+	free(a);
+	free(b);
+	return c;
+}
+
+void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so, lc_output *out)
+{
+	size_t nm = in->nm, nr = in->nruns;
+	cmpres *c = compute(in, so);
+	lc_buf b = { 0 };
+	lc_buf_printf(&b, "%-22s", "measure");
+	for (size_t r = 0; r < nr; r++)
+		lc_buf_printf(&b, "\t%-12s", base(in->runnames[r]));
+	while (b.len && b.p[b.len - 1] == ' ')
+		b.len--;
+	lc_buf_addc(&b, '\n');
+	for (size_t k = 0; k < nm; k++) {
+		lc_buf_printf(&b, "%-22s", in->mnames[k]);
+		for (size_t r = 0; r < nr; r++) {
+			double v = in->summary[r][k];
+			char mark = ' ';
+			if (r > 0 && in->testable[k] && c[(r - 1) * nm + k].pr_h < so->alpha)
+				mark = c[(r - 1) * nm + k].diff > 0 ? '+' : c[(r - 1) * nm + k].diff < 0 ? '-' : ' ';
+			if (in->is_long[k])
+				lc_buf_printf(&b, "\t%-10ld%c ", (long)v, ' ');
+			else
+				lc_buf_printf(&b, "\t%-10.4f%c ", v, mark);
+		}
+		while (b.len && b.p[b.len - 1] == ' ')
+			b.len--;
+		lc_buf_addc(&b, '\n');
+	}
+	for (size_t r = 1; r < nr; r++) {
+		lc_buf_printf(&b, "\n# %s vs %s (baseline), %zu topics; +/- = Holm-corrected randomization p < %g\n",
+		              base(in->runnames[r]), base(in->runnames[0]), in->nq, so->alpha);
+		lc_buf_printf(&b, "%-22s\t%8s\t%-19s\t%8s\t%8s\t%8s\t%8s\n", "measure", "diff", "95% CI",
+		              "p_t", "p_t_holm", "p_rand", "p_rand_holm");
+		for (size_t k = 0; k < nm; k++) {
+			if (!in->testable[k])
+				continue;
+			cmpres *x = &c[(r - 1) * nm + k];
+			char ci[64];
+			snprintf(ci, sizeof ci, "[%.4f, %.4f]", x->lo, x->hi);
+			lc_buf_printf(&b, "%-22s\t%+8.4f\t%-19s\t%8.4f\t%8.4f\t%8.4f\t%8.4f\n", in->mnames[k], x->diff, ci,
+			              x->pt, x->pt_h, x->pr, x->pr_h);
+		}
+	}
+	lc_output_write(out, b.p, b.len);
+	lc_buf_free(&b);
+	free(c);
+}
+
+/* Builds the generic input from trec results: FLOAT and LONG and GM values. */
+static void from_trec(const lc_te *t, const lc_te_result *res, size_t nruns, char **names, lc_signif_input *in,
+                      size_t **map_out)
+{
+	size_t nv = lc_te_nvalues(t);
+	size_t *map = lc_xmalloc((nv + 1) * sizeof *map);
+	size_t nm = 0;
+	for (size_t k = 0; k < nv; k++) {
+		int kind = lc_te_value_at(t, k)->kind;
+		if (kind == LC_TE_FLOAT || kind == LC_TE_LONG || kind == LC_TE_GM || kind == LC_TE_NUMQ)
+			map[nm++] = k;
+	}
+	const char **mn = lc_xmalloc((nm + 1) * sizeof *mn);
+	int *testable = lc_xmalloc((nm + 1) * sizeof *testable);
+	int *is_long = lc_xmalloc((nm + 1) * sizeof *is_long);
+	double **sum = lc_xmalloc(nruns * sizeof *sum);
+	double **pq = lc_xmalloc(nruns * sizeof *pq);
+	size_t nq = res[0].nq;
+	for (size_t m = 0; m < nm; m++) {
+		const lc_te_value *v = lc_te_value_at(t, map[m]);
+		mn[m] = v->name;
+		testable[m] = v->kind == LC_TE_FLOAT || v->kind == LC_TE_GM;
+		is_long[m] = v->kind == LC_TE_LONG || v->kind == LC_TE_NUMQ;
+	}
+	for (size_t r = 0; r < nruns; r++) {
+		sum[r] = lc_xmalloc((nm + 1) * sizeof **sum);
+		pq[r] = lc_xmalloc((nq * nm + 1) * sizeof **pq);
+		for (size_t m = 0; m < nm; m++) {
+			sum[r][m] = res[r].summary[map[m]];
+			for (size_t i = 0; i < nq; i++) {
+				double x = res[r].v[i * nv + map[m]];
+				if (lc_te_value_at(t, map[m])->kind == LC_TE_GM)
+					x = exp(x);   /* stored as log */
+				pq[r][i * nm + m] = x;
+			}
+		}
+	}
+	*in = (lc_signif_input){ nm, nq, nruns, mn, testable, is_long, names, (const double *const *)sum,
+	                         (const double *const *)pq };
+	*map_out = map;
+}
+
+static void free_input(lc_signif_input *in)
+{
+	for (size_t r = 0; r < in->nruns; r++) {
+		free((void *)in->summary[r]);
+		free((void *)in->perq[r]);
+	}
+	free((void *)in->summary);
+	free((void *)in->perq);
+	free((void *)in->mnames);
+	free((void *)in->testable);
+	free((void *)in->is_long);
+}
+
+void lc_signif_table(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
+                     const lc_signif_opts *so, lc_output *out)
+{
+	lc_signif_input in;
+	size_t *map;
+	from_trec(t, res, nruns, names, &in, &map);
+	lc_signif_table_generic(&in, so, out);
+	free_input(&in);
+	free(map);
+}
+
+static void num(lc_buf *b, double v)
+{
+	char tmp[64];
+	if (!isfinite(v)) {
+		lc_buf_adds(b, "null");
+		return;
+	}
+	lc_py_repr_double(tmp, sizeof tmp, v);
+	lc_buf_adds(b, tmp);
+}
+
+static void values_obj(lc_buf *b, const lc_te *t, const lc_te_result *r, const double *v, const char *relstr, int summary)
+{
+	size_t nv = lc_te_nvalues(t);
+	int first = 1;
+	for (size_t k = 0; k < nv; k++) {
+		const lc_te_value *val = lc_te_value_at(t, k);
+		int kind = val->kind;
+		if (summary ? kind == LC_TE_RELSTR : (kind == LC_TE_GM || kind == LC_TE_NUMQ || kind == LC_TE_RUNID))
+			continue;
+		lc_buf_adds(b, first ? "" : ", ");
+		first = 0;
+		lc_json_quote(b, val->name, strlen(val->name));
+		lc_buf_adds(b, ": ");
+		if (kind == LC_TE_RUNID)
+			lc_json_quote(b, r->runid, strlen(r->runid));
+		else if (kind == LC_TE_RELSTR)
+			lc_json_quote(b, relstr ? relstr : "", relstr ? strlen(relstr) : 0);
+		else if (kind == LC_TE_LONG || kind == LC_TE_NUMQ)
+			lc_buf_printf(b, "%ld", (long)v[k]);
+		else
+			num(b, v[k]);
+	}
+}
+
+void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
+                          int jsonl, const lc_signif_opts *so, lc_output *out)
+{
+	size_t nv = lc_te_nvalues(t);
+	lc_buf b = { 0 };
+	if (jsonl) {
+		for (size_t r = 0; r < nruns; r++) {
+			for (size_t i = 0; i < res[r].nq; i++) {
+				lc_buf_reset(&b);
+				lc_buf_adds(&b, "{\"run\": ");
+				lc_json_quote(&b, names[r], strlen(names[r]));
+				lc_buf_adds(&b, ", \"qid\": ");
+				lc_json_quote(&b, res[r].qid[i], strlen(res[r].qid[i]));
+				lc_buf_adds(&b, ", ");
+				values_obj(&b, t, &res[r], res[r].v + i * nv, res[r].relstr[i], 0);
+				lc_buf_adds(&b, "}\n");
+				lc_output_write(out, b.p, b.len);
+			}
+			if (o->summary && !res[r].fail_code) {
+				lc_buf_reset(&b);
+				lc_buf_adds(&b, "{\"run\": ");
+				lc_json_quote(&b, names[r], strlen(names[r]));
+				lc_buf_adds(&b, ", \"qid\": \"all\", ");
+				values_obj(&b, t, &res[r], res[r].summary, NULL, 1);
+				lc_buf_adds(&b, "}\n");
+				lc_output_write(out, b.p, b.len);
+			}
+		}
+		lc_buf_free(&b);
+		return;
+	}
+	lc_buf_adds(&b, nruns > 1 ? "{\"runs\": [" : "");
+	for (size_t r = 0; r < nruns; r++) {
+		if (r)
+			lc_buf_adds(&b, ", ");
+		lc_buf_adds(&b, "{\"run\": ");
+		lc_json_quote(&b, names[r], strlen(names[r]));
+		if (!res[r].fail_code) {
+			lc_buf_adds(&b, ", \"summary\": {");
+			values_obj(&b, t, &res[r], res[r].summary, NULL, 1);
+			lc_buf_addc(&b, '}');
+		}
+		if (o->query) {
+			lc_buf_adds(&b, ", \"queries\": {");
+			for (size_t i = 0; i < res[r].nq; i++) {
+				if (i)
+					lc_buf_adds(&b, ", ");
+				lc_json_quote(&b, res[r].qid[i], strlen(res[r].qid[i]));
+				lc_buf_adds(&b, ": {");
+				values_obj(&b, t, &res[r], res[r].v + i * nv, res[r].relstr[i], 0);
+				lc_buf_addc(&b, '}');
+			}
+			lc_buf_addc(&b, '}');
+		}
+		lc_buf_addc(&b, '}');
+	}
+	if (nruns > 1 && so) {
+		lc_signif_input in;
+		size_t *map;
+		from_trec(t, res, nruns, names, &in, &map);
+		cmpres *c = compute(&in, so);
+		lc_buf_adds(&b, "], \"tests\": [");
+		int first = 1;
+		for (size_t r = 1; r < nruns; r++)
+			for (size_t k = 0; k < in.nm; k++) {
+				if (!in.testable[k])
+					continue;
+				cmpres *x = &c[(r - 1) * in.nm + k];
+				lc_buf_adds(&b, first ? "{\"run\": " : ", {\"run\": ");
+				first = 0;
+				lc_json_quote(&b, names[r], strlen(names[r]));
+				lc_buf_adds(&b, ", \"baseline\": ");
+				lc_json_quote(&b, names[0], strlen(names[0]));
+				lc_buf_adds(&b, ", \"measure\": ");
+				lc_json_quote(&b, in.mnames[k], strlen(in.mnames[k]));
+				const char *keys[] = { "diff", "ci_low", "ci_high", "p_t", "p_t_holm", "p_rand", "p_rand_holm" };
+				double vals[] = { x->diff, x->lo, x->hi, x->pt, x->pt_h, x->pr, x->pr_h };
+				for (int q = 0; q < 7; q++) {
+					lc_buf_printf(&b, ", \"%s\": ", keys[q]);
+					num(&b, vals[q]);
+				}
+				lc_buf_printf(&b, ", \"significant\": %s}", x->pr_h < so->alpha ? "true" : "false");
+			}
+		free(c);
+		free_input(&in);
+		free(map);
+	}
+	lc_buf_adds(&b, nruns > 1 ? "]}\n" : "\n");
+	lc_output_write(out, b.p, b.len);
+	lc_buf_free(&b);
+}

@@ -1,0 +1,75 @@
+/*
+ * signif — significance tests between paired per-topic scores, and lceval's
+ * multi-run table.
+ *
+ * For runs A (baseline) and B with per-topic scores a_i, b_i and d_i = b_i - a_i
+ * over the n topics both were evaluated on:
+ *   paired t-test: t = mean(d) / (sd(d)/sqrt(n)), sd with n-1; two-sided p from
+ *     Student's t with n-1 degrees of freedom (regularised incomplete beta);
+ *     p = 1 when every d_i is 0, p = 0 when sd = 0 but mean != 0;
+ *   paired randomization test: each of P permutations flips the sign of every
+ *     d_i with probability 1/2; p = (1 + #{|mean(d*)| >= |mean(d)|}) / (1 + P)
+ *     (two-sided, counting the observed labelling once);
+ *   bootstrap 95% CI of mean(d): B resamples of the topics with replacement,
+ *     percentile interval (2.5th and 97.5th percentiles, linear interpolation);
+ *   Holm correction over the comparisons of every run against the baseline for
+ *     one measure: sort p ascending, p'_(j) = max over i <= j of min(1, (m-i+1) p_(i)).
+ * Randomness: xoshiro256** seeded from --seed via splitmix64; the stream is
+ * restarted for every (measure, run) pair so results do not depend on the
+ * measure selection.
+ */
+#ifndef LC_SIGNIF_H
+#define LC_SIGNIF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output.h"
+
+typedef struct lc_signif_opts {
+	long permutations;
+	long bootstrap;
+	unsigned long seed;
+	double alpha;
+} lc_signif_opts;
+
+typedef struct lc_sig_rng {
+	uint64_t s[4];
+} lc_sig_rng;
+
+void lc_sig_rng_seed(lc_sig_rng *r, uint64_t seed);
+uint64_t lc_sig_rng_next(lc_sig_rng *r);
+/* Uniform integer in [0, n). */
+uint64_t lc_sig_rng_below(lc_sig_rng *r, uint64_t n);
+
+double lc_ttest_paired(const double *a, const double *b, size_t n);
+double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_sig_rng *r);
+void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_sig_rng *r, double *lo, double *hi);
+void lc_holm(const double *p, size_t n, double *adj);
+
+/* Generic table: nm measures (names), per run a summary value and per-topic
+ * values (nq x nm, row-major; NULL rows = no test for that measure: pass
+ * testable[k] = 0).  Prints the table, then one block per run vs the baseline. */
+typedef struct lc_signif_input {
+	size_t nm, nq, nruns;
+	const char *const *mnames;
+	const int *testable;      /* [nm] */
+	const int *is_long;       /* [nm] print as integer */
+	char **runnames;          /* [nruns] */
+	const double *const *summary;   /* [nruns][nm] */
+	const double *const *perq;      /* [nruns][nq * nm] */
+} lc_signif_input;
+
+void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so, lc_output *out);
+
+/* trec_eval results of several runs (same topics, same measures). */
+#include "treceval.h"
+void lc_signif_table(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
+                     const lc_signif_opts *so, lc_output *out);
+/* --json (one object; with several runs {"runs": [...], "tests": [...]}, one test
+ * object per run after the first and measure) / --jsonl (a line per run and topic,
+ * then "all") of trec results. */
+void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
+                          int jsonl, const lc_signif_opts *so, lc_output *out);
+
+#endif

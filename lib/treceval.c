@@ -1,0 +1,787 @@
+/*
+ * treceval — the measure table, -m selection and parameters, per-topic ranking
+ * (trec_eval's form_res_rels), the evaluation driver and trec_eval's text
+ * output.  The measures themselves live in treceval_basic.c and treceval_gain.c.
+ */
+#define _GNU_SOURCE
+#include "treceval.h"
+#include "buf.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { P_NONE, P_LONGCUT, P_DBLCUT, P_DBLPARAM, P_PAIR };
+
+typedef struct {
+	const char *name;
+	int ptype;
+	int kind;
+	lc_te_calc calc;
+	const long *dl;
+	const double *dd;
+	size_t ndef;
+} meas_def;
+
+static const long cut_std[] = { 5, 10, 15, 20, 30, 100, 200, 500, 1000 };
+static const long cut_success[] = { 1, 5, 10 };
+static const long cut_unj[] = { 5, 10, 20 };
+static const double cut_recall[] = { 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0 };
+static const double cut_rmult[] = { 0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0 };
+static const double par_relstring[] = { 10.0 };
+static const double par_utility[] = { 1.0, -1.0, 0.0, 0.0 };
+static const double par_setF[] = { 1.0 };
+
+#define NSTD (sizeof cut_std / sizeof cut_std[0])
+
+static const meas_def table[] = {
+	{ "runid", P_NONE, LC_TE_RUNID, NULL, NULL, NULL, 0 },
+	{ "num_q", P_NONE, LC_TE_NUMQ, NULL, NULL, NULL, 0 },
+	{ "num_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_ret, NULL, NULL, 0 },
+	{ "num_rel", P_NONE, LC_TE_LONG, lc_te_calc_num_rel, NULL, NULL, 0 },
+	{ "num_rel_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_rel_ret, NULL, NULL, 0 },
+	{ "map", P_NONE, LC_TE_FLOAT, lc_te_calc_map, NULL, NULL, 0 },
+	{ "gm_map", P_NONE, LC_TE_GM, lc_te_calc_gm_map, NULL, NULL, 0 },
+	{ "Rprec", P_NONE, LC_TE_FLOAT, lc_te_calc_Rprec, NULL, NULL, 0 },
+	{ "bpref", P_NONE, LC_TE_FLOAT, lc_te_calc_bpref, NULL, NULL, 0 },
+	{ "recip_rank", P_NONE, LC_TE_FLOAT, lc_te_calc_recip_rank, NULL, NULL, 0 },
+	{ "iprec_at_recall", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_iprec_at_recall, NULL, cut_recall, 11 },
+	{ "P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_P, cut_std, NULL, NSTD },
+	{ "relstring", P_DBLPARAM, LC_TE_RELSTR, NULL, NULL, par_relstring, 1 },
+	{ "recall", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recall, cut_std, NULL, NSTD },
+	{ "infAP", P_NONE, LC_TE_FLOAT, lc_te_calc_infAP, NULL, NULL, 0 },
+	{ "gm_bpref", P_NONE, LC_TE_GM, lc_te_calc_gm_bpref, NULL, NULL, 0 },
+	{ "Rprec_mult", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_Rprec_mult, NULL, cut_rmult, 10 },
+	{ "utility", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_utility, NULL, par_utility, 4 },
+	{ "11pt_avg", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_11pt_avg, NULL, cut_recall, 11 },
+	{ "binG", P_NONE, LC_TE_FLOAT, lc_te_calc_binG, NULL, NULL, 0 },
+	{ "G", P_PAIR, LC_TE_FLOAT, lc_te_calc_G, NULL, NULL, 0 },
+	{ "ndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg, NULL, NULL, 0 },
+	{ "ndcg_rel", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg_rel, NULL, NULL, 0 },
+	{ "Rndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_Rndcg, NULL, NULL, 0 },
+	{ "ndcg_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_ndcg_cut, cut_std, NULL, NSTD },
+	{ "map_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_map_cut, cut_std, NULL, NSTD },
+	{ "relative_P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_relative_P, cut_std, NULL, NSTD },
+	{ "success", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_success, cut_success, NULL, 3 },
+	{ "set_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_P, NULL, NULL, 0 },
+	{ "set_relative_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_relative_P, NULL, NULL, 0 },
+	{ "set_recall", P_NONE, LC_TE_FLOAT, lc_te_calc_set_recall, NULL, NULL, 0 },
+	{ "set_map", P_NONE, LC_TE_FLOAT, lc_te_calc_set_map, NULL, NULL, 0 },
+	{ "set_F", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_set_F, NULL, par_setF, 1 },
+	{ "num_nonrel_judged_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_nonrel_judged_ret, NULL, NULL, 0 },
+	{ "rbp", P_PAIR, LC_TE_FLOAT, lc_te_calc_rbp, NULL, NULL, 0 },
+	{ "rbp_resid", P_NONE, LC_TE_FLOAT, lc_te_calc_rbp_resid, NULL, NULL, 0 },
+	{ "unj", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_unj, cut_unj, NULL, 3 },
+};
+#define NMEAS (sizeof table / sizeof table[0])
+
+static const char *const nick_official[] = { "runid", "num_q", "num_ret", "num_rel", "num_rel_ret", "map", "gm_map",
+                                             "Rprec", "bpref", "recip_rank", "iprec_at_recall", "P", NULL };
+static const char *const nick_set[] = { "runid", "num_q", "num_ret", "num_rel", "num_rel_ret", "utility", "set_P",
+                                        "set_recall", "set_relative_P", "set_map", "set_F", NULL };
+
+typedef struct {
+	char *name;
+	char *params;
+} meas_arg;
+
+struct lc_te {
+	int marked[NMEAS];
+	int any_marked;
+	meas_arg *args;
+	size_t nargs;
+	lc_te_params params[NMEAS];
+	size_t first_value[NMEAS];
+	size_t nvalues_m[NMEAS];
+	lc_te_value *values;
+	size_t nvalues;
+	int inited;
+};
+
+void lc_te_opts_default(lc_te_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->summary = 1;
+	o->rel_level = 1;
+	o->max_docs = LONG_MAX;
+}
+
+lc_te *lc_te_new(void)
+{
+	return lc_xcalloc(1, sizeof(lc_te));
+}
+
+void lc_te_free(lc_te *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nargs; i++)
+		free(t->args[i].name);
+	free(t->args);
+	for (size_t m = 0; m < NMEAS; m++) {
+		lc_te_params *p = &t->params[m];
+		free(p->printable);
+		free(p->l);
+		free(p->d);
+		if (p->p) {
+			for (size_t i = 0; i < p->n; i++)
+				free(p->p[i].name);
+			free(p->p);
+		}
+	}
+	for (size_t i = 0; i < t->nvalues; i++)
+		free(t->values[i].name);
+	free(t->values);
+	free(t);
+}
+
+static int mark_single(lc_te *t, const char *name)
+{
+	for (size_t m = 0; m < NMEAS; m++)
+		if (!strcmp(name, table[m].name)) {
+			t->marked[m] = 1;
+			return 0;
+		}
+	return -1;
+}
+
+int lc_te_mark(lc_te *t, const char *arg, lc_err *e)
+{
+	char *name = lc_xstrdup(arg);
+	char *dot = strchr(name, '.');
+	if (dot) {
+		*dot = 0;
+		char *params = dot + 1;
+		t->args = lc_xrealloc(t->args, (t->nargs + 1) * sizeof *t->args);
+		t->args[t->nargs].name = name;
+		t->args[t->nargs].params = params;
+		t->nargs++;
+		if (!*params) {
+			lc_err_set(e, 1, "trec_eval: improper measure in parameter '%s'\ntrec_eval: illegal measure '%s'", name, name);
+			return -1;
+		}
+	}
+	t->any_marked = 1;
+	const char *const *nick = NULL;
+	if (!strcmp(name, "official"))
+		nick = nick_official;
+	else if (!strcmp(name, "set"))
+		nick = nick_set;
+	int r = 0;
+	if (!strcmp(name, "all_trec")) {
+		for (size_t m = 0; m < NMEAS; m++)
+			t->marked[m] = 1;
+	} else if (nick) {
+		for (; *nick; nick++)
+			mark_single(t, *nick);
+	} else
+		r = mark_single(t, name);
+	if (r < 0)
+		lc_err_set(e, 1, "trec_eval: illegal measure '%s'", name);
+	if (!dot)
+		free(name);
+	return r;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static size_t count_params(const char *s)
+{
+	size_t n = 1;
+	for (; *s; s++)
+		if (*s == ',')
+			n++;
+	return n;
+}
+
+/* Splits a copy of s on ',' into fields (the copy is returned for freeing). */
+static char *split_commas(const char *s, char ***fields, size_t *n)
+{
+	char *c = lc_xstrdup(s);
+	*n = count_params(s);
+	*fields = lc_xmalloc(*n * sizeof **fields);
+	size_t k = 0;
+	char *st = c;
+	for (char *p = c;; p++) {
+		if (*p == ',' || !*p) {
+			int end = !*p;
+			*p = 0;
+			(*fields)[k++] = st;
+			st = p + 1;
+			if (end)
+				break;
+		}
+	}
+	return c;
+}
+
+static int init_params(lc_te *t, size_t m, lc_err *e)
+{
+	const meas_def *d = &table[m];
+	lc_te_params *p = &t->params[m];
+	const char *given = NULL;
+	for (size_t i = 0; i < t->nargs; i++)
+		if (!strcmp(t->args[i].name, d->name)) {
+			given = t->args[i].params;
+			break;
+		}
+	if (!given || d->ptype == P_NONE) {
+		p->n = d->ndef;
+		if (d->dl) {
+			p->l = lc_xmalloc((d->ndef + 1) * sizeof *p->l);
+			memcpy(p->l, d->dl, d->ndef * sizeof *p->l);
+		}
+		if (d->dd) {
+			p->d = lc_xmalloc((d->ndef + 1) * sizeof *p->d);
+			memcpy(p->d, d->dd, d->ndef * sizeof *p->d);
+		}
+		return 0;
+	}
+	p->given = 1;
+	p->printable = lc_xstrdup(given);
+	char **f;
+	size_t n;
+	char *copy;
+	switch (d->ptype) {
+	case P_LONGCUT:
+		copy = split_commas(given, &f, &n);
+		p->l = lc_xmalloc(n * sizeof *p->l);
+		for (size_t i = 0; i < n; i++)
+			p->l[i] = atol(f[i]);
+		p->n = n;
+		free(copy);
+		free(f);
+		qsort(p->l, n, sizeof *p->l, cmp_long);
+		if (p->l[0] <= 0)
+			return lc_err_set(e, 2, "trec_eval: Negative cutoff detected\ntrec_eval: Cannot initialize measure '%s'", d->name);
+		for (size_t i = 1; i < n; i++)
+			if (p->l[i - 1] == p->l[i])
+				return lc_err_set(e, 2, "trec_eval: duplicate cutoffs detected\ntrec_eval: Cannot initialize measure '%s'", d->name);
+		return 0;
+	case P_DBLCUT:
+	case P_DBLPARAM:
+		copy = split_commas(given, &f, &n);
+		p->d = lc_xmalloc(n * sizeof *p->d);
+		for (size_t i = 0; i < n; i++)
+			p->d[i] = atof(f[i]);
+		p->n = n;
+		free(copy);
+		free(f);
+		if (d->ptype == P_DBLCUT) {
+			qsort(p->d, n, sizeof *p->d, cmp_dbl);
+			for (size_t i = 1; i < n; i++)
+				if (p->d[i - 1] == p->d[i])
+					return lc_err_set(e, 2, "trec_eval: duplicate cutoffs detected\ntrec_eval: Cannot initialize measure '%s'", d->name);
+		}
+		return 0;
+	case P_PAIR: {
+		/* every item name=value */
+		char last = ',';
+		int bad = 0;
+		for (const char *s = given; *s; s++) {
+			if (*s == ',') {
+				if (last == ',') {
+					bad = 1;
+					break;
+				}
+				last = ',';
+			} else if (*s == '=') {
+				if (last == '=') {
+					bad = 1;
+					break;
+				}
+				last = '=';
+			}
+		}
+		if (bad || last != '=')
+			return lc_err_set(e, 2, "trec_eval: malformed pair parameters in '%s'\ntrec_eval: Cannot initialize measure '%s'", given, d->name);
+		copy = split_commas(given, &f, &n);
+		p->p = lc_xcalloc(n, sizeof *p->p);
+		for (size_t i = 0; i < n; i++) {
+			char *eq = strchr(f[i], '=');
+			if (eq) {
+				*eq = 0;
+				p->p[i].value = atof(eq + 1);
+			}
+			p->p[i].name = lc_xstrdup(f[i]);
+		}
+		p->n = n;
+		free(copy);
+		free(f);
+		return 0;
+	}
+	}
+	return 0;
+}
+
+static void add_value(lc_te *t, char *name, int kind, int m)
+{
+	t->values = lc_xrealloc(t->values, (t->nvalues + 1) * sizeof *t->values);
+	t->values[t->nvalues++] = (lc_te_value){ name, kind, m };
+}
+
+int lc_te_init(lc_te *t, lc_err *e)
+{
+	if (!t->any_marked)
+		for (const char *const *n = nick_official; *n; n++)
+			mark_single(t, *n);
+	for (size_t m = 0; m < NMEAS; m++) {
+		if (!t->marked[m])
+			continue;
+		if (init_params(t, m, e) < 0)
+			return -1;
+		const meas_def *d = &table[m];
+		lc_te_params *p = &t->params[m];
+		t->first_value[m] = t->nvalues;
+		lc_buf b = {0};
+		if (d->ptype == P_LONGCUT)
+			for (size_t i = 0; i < p->n; i++) {
+				lc_buf_reset(&b);
+				lc_buf_printf(&b, "%s_%ld", d->name, p->l[i]);
+				add_value(t, lc_buf_detach(&b), d->kind, (int)m);
+			}
+		else if (d->ptype == P_DBLCUT)
+			for (size_t i = 0; i < p->n; i++) {
+				lc_buf_reset(&b);
+				lc_buf_printf(&b, "%s_%3.2f", d->name, p->d[i]);
+				add_value(t, lc_buf_detach(&b), d->kind, (int)m);
+			}
+		else {
+			if (p->given)
+				lc_buf_printf(&b, "%s_%s", d->name, p->printable);
+			else
+				lc_buf_adds(&b, d->name);
+			add_value(t, lc_buf_detach(&b), d->kind, (int)m);
+		}
+		lc_buf_free(&b);
+		t->nvalues_m[m] = t->nvalues - t->first_value[m];
+	}
+	t->inited = 1;
+	return 0;
+}
+
+size_t lc_te_nvalues(const lc_te *t) { return t->nvalues; }
+const lc_te_value *lc_te_value_at(const lc_te *t, size_t i) { return &t->values[i]; }
+
+const char *lc_te_first_measure(const lc_te *t)
+{
+	for (size_t m = 0; m < NMEAS; m++)
+		if (t->marked[m] && table[m].kind != LC_TE_RUNID && table[m].kind != LC_TE_NUMQ)
+			return table[m].name;
+	return NULL;
+}
+
+/* ---- per-topic ranking ---------------------------------------------------- */
+
+typedef struct {
+	lc_hit *hits;
+	size_t caphits;
+	long *rel;
+	size_t caprel;
+	long *levels;
+	size_t caplev;
+	uint32_t *tab;
+	size_t captab;
+	uint64_t *hh;
+	size_t caphh;
+	size_t *jidx;
+	size_t capj;
+	const char **sorted;
+	size_t capsorted;
+} work;
+
+static void *grow(void *p, size_t *cap, size_t need, size_t el)
+{
+	if (need <= *cap)
+		return p;
+	size_t nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc *= 2;
+	*cap = nc;
+	return lc_xrealloc(p, nc * el);
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const lc_hit *x = a, *y = b;
+	if (x->score > y->score)
+		return -1;
+	if (x->score < y->score)
+		return 1;
+	return strcmp(y->docno, x->docno);
+}
+
+/* trec_eval's order (score desc, docno desc).  Runs are usually written best
+ * first already: then only groups of equal scores need sorting. */
+static void rank_hits(lc_hit *h, size_t n)
+{
+	size_t i;
+	for (i = 1; i < n; i++)
+		if (h[i].score > h[i - 1].score)
+			break;
+	if (i < n) {
+		qsort(h, n, sizeof *h, cmp_hit);
+		return;
+	}
+	for (i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && h[j].score == h[i].score)
+			j++;
+		if (j - i > 1)
+			qsort(h + i, j - i, sizeof *h, cmp_hit);
+		i = j;
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_judg(const void *a, const void *b)
+{
+	return strcmp(((const lc_judg *)a)->docno, ((const lc_judg *)b)->docno);
+}
+
+static inline uint64_t hstr(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+/* First duplicated string in strcmp order, or NULL. */
+static const char *first_dup(work *w, const char **s, size_t n)
+{
+	w->sorted = grow(w->sorted, &w->capsorted, n + 1, sizeof *w->sorted);
+	memcpy(w->sorted, s, n * sizeof *s);
+	qsort(w->sorted, n, sizeof *w->sorted, cmp_str);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(w->sorted[i - 1], w->sorted[i]))
+			return w->sorted[i];
+	return NULL;
+}
+
+/* Builds rr for one topic.  Returns 0, or -1 with the trec_eval error text. */
+static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, const lc_hit *h, size_t nh,
+                   lc_te_rr *rr, lc_buf *err)
+{
+	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
+	memcpy(w->hits, h, nh * sizeof *h);
+	rank_hits(w->hits, nh);
+	long num = (long)nh;
+	if (o->max_docs < num)
+		num = o->max_docs < 0 ? 0 : o->max_docs;
+
+	/* hash of the retrieved docnos: duplicate check */
+	size_t ts = 16;
+	while (ts < 2 * (size_t)num + 2 || ts < 2 * nj + 2)
+		ts *= 2;
+	w->tab = grow(w->tab, &w->captab, ts, sizeof *w->tab);
+	memset(w->tab, 0, ts * sizeof *w->tab);
+	size_t mask = ts - 1;
+	w->hh = grow(w->hh, &w->caphh, (size_t)num + 1, sizeof *w->hh);
+	for (long i = 0; i < num; i++) {
+		const char *d = w->hits[i].docno;
+		w->hh[i] = hstr(d);
+		size_t s = w->hh[i] & mask;
+		while (w->tab[s]) {
+			if (!strcmp(w->hits[w->tab[s] - 1].docno, d)) {
+				const char **tmp = lc_xmalloc((size_t)num * sizeof *tmp);
+				for (long k = 0; k < num; k++)
+					tmp[k] = w->hits[k].docno;
+				const char *dup = first_dup(w, tmp, (size_t)num);
+				free(tmp);
+				lc_buf_printf(err, "trec_eval.form_res_qrels: duplicate docs %s", dup ? dup : d);
+				return -1;
+			}
+			s = (s + 1) & mask;
+		}
+		w->tab[s] = (uint32_t)i + 1;
+	}
+	/* qrels: duplicates, levels, and a hash for lookup */
+	long max_rel = nj ? j[0].rel : 0;
+	for (size_t k = 0; k < nj; k++)
+		if (j[k].rel > max_rel)
+			max_rel = j[k].rel;
+	memset(w->tab, 0, ts * sizeof *w->tab);
+	for (size_t k = 0; k < nj; k++) {
+		const char *d = j[k].docno;
+		size_t s = hstr(d) & mask;
+		while (w->tab[s]) {
+			if (!strcmp(j[w->tab[s] - 1].docno, d)) {
+				lc_judg *tmp = lc_xmalloc(nj * sizeof *tmp);
+				memcpy(tmp, j, nj * sizeof *tmp);
+				qsort(tmp, nj, sizeof *tmp, cmp_judg);
+				const char *dup = d;
+				for (size_t q = 1; q < nj; q++)
+					if (!strcmp(tmp[q - 1].docno, tmp[q].docno)) {
+						dup = tmp[q].docno;
+						break;
+					}
+				lc_buf_printf(err, "trec_eval.form_res_rels: duplicate docs %s\n", dup);
+				free(tmp);
+				return -1;
+			}
+			s = (s + 1) & mask;
+		}
+		w->tab[s] = (uint32_t)k + 1;
+	}
+	long nlev = max_rel >= 0 ? max_rel + 1 : 0;
+	w->levels = grow(w->levels, &w->caplev, (size_t)nlev + 1, sizeof *w->levels);
+	memset(w->levels, 0, ((size_t)nlev + 1) * sizeof *w->levels);
+	for (size_t k = 0; k < nj; k++)
+		if (j[k].rel >= 0)
+			w->levels[j[k].rel]++;
+	w->rel = grow(w->rel, &w->caprel, (size_t)num + 1, sizeof *w->rel);
+	rr->num_rel_ret = rr->num_nonpool = rr->num_unjudged = 0;
+	long out = 0;
+	for (long i = 0; i < num; i++) {
+		const char *d = w->hits[i].docno;
+		size_t s = w->hh[i] & mask;
+		long rel = LC_TE_NONPOOL;
+		while (w->tab[s]) {
+			const lc_judg *jj = &j[w->tab[s] - 1];
+			if (!strcmp(jj->docno, d)) {
+				rel = jj->rel < 0 ? LC_TE_UNJUDGED : jj->rel;
+				break;
+			}
+			s = (s + 1) & mask;
+		}
+		if (o->judged_only && rel < 0)
+			continue;
+		w->rel[out++] = rel;
+		if (rel == LC_TE_NONPOOL)
+			rr->num_nonpool++;
+		else if (rel == LC_TE_UNJUDGED)
+			rr->num_unjudged++;
+		else if (rel >= o->rel_level)
+			rr->num_rel_ret++;
+	}
+	rr->num_ret = out;
+	rr->rel = w->rel;
+	rr->num_rel = 0;
+	rr->num_rel_levels = 0;
+	for (long i = 0; i < nlev; i++)
+		if (w->levels[i]) {
+			rr->num_rel_levels = i + 1;
+			if (i >= o->rel_level)
+				rr->num_rel += w->levels[i];
+		}
+	rr->rel_levels = w->levels;
+	return 0;
+}
+
+static char *relstring(const lc_te_rr *rr, double len_param)
+{
+	long len = (long)len_param;
+	if (len > rr->num_ret)
+		len = rr->num_ret;
+	if (len < 0)
+		len = 0;
+	char *s = lc_xmalloc((size_t)len + 1);
+	for (long i = 0; i < len; i++) {
+		long r = rr->rel[i];
+		s[i] = r > 9 ? '>' : r >= 0 ? (char)('0' + r) : r == LC_TE_NONPOOL ? '-' : r == LC_TE_UNJUDGED ? '.' : '<';
+	}
+	s[len] = 0;
+	return s;
+}
+
+static int cmp_qid(const void *a, const void *b, void *arg)
+{
+	const lc_qrels *q = arg;
+	return strcmp(q->q[*(const size_t *)a].qid, q->q[*(const size_t *)b].qid);
+}
+
+int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_run *run, lc_te_result *res)
+{
+	memset(res, 0, sizeof *res);
+	size_t nv = t->nvalues;
+	size_t nq = qr->nq;
+	res->nq_all = nq;
+	res->runid = run->runid ? run->runid : "";
+	res->qid = lc_xcalloc(nq + 1, sizeof *res->qid);
+	res->v = lc_xcalloc((nq + 1) * (nv + 1), sizeof *res->v);
+	res->relstr = lc_xcalloc(nq + 1, sizeof *res->relstr);
+	res->summary = lc_xcalloc(nv + 1, sizeof *res->summary);
+	size_t *order = lc_xmalloc((nq + 1) * sizeof *order);
+	for (size_t i = 0; i < nq; i++)
+		order[i] = i;
+	qsort_r(order, nq, sizeof *order, cmp_qid, (void *)qr);
+	const char *first = lc_te_first_measure(t);
+	work w = { 0 };
+	lc_buf err = { 0 };
+	static const lc_hit bogus = { "ceci_nest_pas_un_docno", 1.0 };
+	int relstring_m = -1;
+	for (size_t m = 0; m < NMEAS; m++)
+		if (t->marked[m] && table[m].kind == LC_TE_RELSTR)
+			relstring_m = (int)m;
+	for (size_t ti = 0; ti < nq; ti++) {
+		const lc_qrels_q *qq = &qr->q[order[ti]];
+		long ri = lc_strmap_find(&run->qids, qq->qid, strlen(qq->qid));
+		const lc_hit *h;
+		size_t nh;
+		int is_bogus = 0;
+		if (ri < 0) {
+			if (!o->complete) {
+				snprintf(res->fail_msg, sizeof res->fail_msg, "trec_eval: result qid '%s' not found in qrels\n", qq->qid);
+				res->fail_code = 4;
+				break;
+			}
+			h = &bogus;
+			nh = 1;
+			is_bogus = 1;
+		} else {
+			h = run->q[ri].h;
+			nh = run->q[ri].n;
+		}
+		double *v = res->v + ti * nv;
+		if (first) {
+			lc_te_rr rr;
+			lc_buf_reset(&err);
+			if (form_rr(&w, o, qq->j, qq->n, h, nh, &rr, &err) < 0) {
+				snprintf(res->fail_msg, sizeof res->fail_msg, "%strec_eval: Can't calculate measure '%s'\n", err.p, first);
+				res->fail_code = 4;
+				break;
+			}
+			int failed = 0;
+			for (size_t m = 0; m < NMEAS && !failed; m++) {
+				if (!t->marked[m])
+					continue;
+				if (table[m].calc == lc_te_calc_utility && t->params[m].n != 4) {
+					snprintf(res->fail_msg, sizeof res->fail_msg,
+					         "trec_eval.calc_utility: improper number of coefficients\ntrec_eval: Can't calculate measure 'utility'\n");
+					res->fail_code = 4;
+					failed = 1;
+					break;
+				}
+				if (table[m].calc)
+					table[m].calc(&t->params[m], o, &rr, v + t->first_value[m]);
+			}
+			if (failed)
+				break;
+			if (relstring_m >= 0)
+				res->relstr[ti] = is_bogus ? lc_xstrdup("") : relstring(&rr, t->params[relstring_m].d[0]);
+			if (is_bogus)
+				for (size_t k = 0; k < nv; k++) {
+					const char *nm = t->values[k].name;
+					if (!strcmp(nm, "num_ret") || !strcmp(nm, "utility") || !strncmp(nm, "unj", 3) ||
+					    !strcmp(nm, "rbp_resid"))
+						v[k] = 0.0;
+				}
+		}
+		res->qid[ti] = qq->qid;
+		res->nq = ti + 1;
+	}
+	if (!res->fail_code && res->nq == 0) {
+		snprintf(res->fail_msg, sizeof res->fail_msg, "trec_eval: No queries with both results and relevance info\n");
+		res->fail_code = 7;
+	}
+	/* summary */
+	for (size_t k = 0; k < nv && !res->fail_code; k++) {
+		double sum = 0.0;
+		for (size_t ti = 0; ti < res->nq; ti++)
+			sum += res->v[ti * nv + k];
+		switch (t->values[k].kind) {
+		case LC_TE_FLOAT:
+			res->summary[k] = res->nq ? sum / (double)res->nq : sum;
+			break;
+		case LC_TE_GM:
+			res->summary[k] = res->nq ? exp(sum / (double)res->nq) : sum;
+			break;
+		case LC_TE_NUMQ:
+			res->summary[k] = (double)res->nq;
+			break;
+		default:
+			res->summary[k] = sum;
+		}
+	}
+	free(order);
+	free(w.hits);
+	free(w.rel);
+	free(w.levels);
+	free(w.tab);
+	free(w.hh);
+	free(w.jidx);
+	free(w.sorted);
+	lc_buf_free(&err);
+	return res->fail_code ? -1 : 0;
+}
+
+void lc_te_result_free(lc_te_result *res)
+{
+	if (res->relstr)
+		for (size_t i = 0; i < res->nq_all; i++)
+			free(res->relstr[i]);
+	free(res->relstr);
+	free(res->qid);
+	free(res->v);
+	free(res->summary);
+	memset(res, 0, sizeof *res);
+}
+
+void lc_te_print(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, lc_output *out)
+{
+	size_t nv = t->nvalues;
+	lc_buf b = { 0 };
+	if (o->query)
+		for (size_t ti = 0; ti < res->nq; ti++) {
+			const char *qid = res->qid[ti];
+			const double *v = res->v + ti * nv;
+			lc_buf_reset(&b);
+			for (size_t k = 0; k < nv; k++) {
+				const lc_te_value *val = &t->values[k];
+				switch (val->kind) {
+				case LC_TE_FLOAT:
+					lc_buf_printf(&b, "%-22s\t%s\t%6.4f\n", val->name, qid, v[k]);
+					break;
+				case LC_TE_LONG:
+					lc_buf_printf(&b, "%-22s\t%s\t%ld\n", val->name, qid, (long)v[k]);
+					break;
+				case LC_TE_RELSTR:
+					lc_buf_printf(&b, "%-22s\t%s\t'%s'\n", val->name, qid, res->relstr[ti] ? res->relstr[ti] : "");
+					break;
+				default:
+					break;
+				}
+			}
+			lc_output_write(out, b.p, b.len);
+		}
+	if (o->summary && !res->fail_code) {
+		lc_buf_reset(&b);
+		for (size_t k = 0; k < nv; k++) {
+			const lc_te_value *val = &t->values[k];
+			switch (val->kind) {
+			case LC_TE_FLOAT:
+			case LC_TE_GM:
+				lc_buf_printf(&b, "%-22s\tall\t%6.4f\n", val->name, res->summary[k]);
+				break;
+			case LC_TE_LONG:
+			case LC_TE_NUMQ:
+				lc_buf_printf(&b, "%-22s\tall\t%ld\n", val->name, (long)res->summary[k]);
+				break;
+			case LC_TE_RUNID:
+				lc_buf_printf(&b, "%-22s\tall\t%s\n", val->name, res->runid);
+				break;
+			default:
+				break;
+			}
+		}
+		lc_output_write(out, b.p, b.len);
+	}
+	lc_buf_free(&b);
+}

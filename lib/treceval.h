@@ -1,0 +1,178 @@
+/*
+ * treceval — trec_eval 10.0's measures, selection syntax, ranking rules and
+ * output, reimplemented (not copied) from its documented semantics and the
+ * conformance vectors in ../shared/vectors/eval/.
+ *
+ * Selection: lc_te_mark() takes what trec_eval's -m takes: a measure name, a
+ * nickname ("official", "all_trec", "set"), or name.params ("P.5,10",
+ * "ndcg.1=3,2=7", "iprec_at_recall.0.25,0.5", "rbp.p=0.8").  Measures are always
+ * computed and printed in trec_eval's table order, whatever the -m order.
+ *
+ * Evaluation (lc_te_evaluate): topics are the qrels topics in strcmp order; per
+ * topic the run's docs are ranked by score descending, ties by docno descending
+ * (strcmp), cut to max_docs; a docno twice in the run or in the qrels of a topic,
+ * or a qrels topic absent from the run without `complete`, stops evaluation with
+ * trec_eval's message and exit code 4 (res->fail_*), after the topics before it.
+ * With `complete` a missing topic is scored against trec_eval's one-document
+ * dummy ranking.  Run topics absent from the qrels are ignored.
+ *
+ * Values: res->v[t * nvalues + k] per topic and value; summary values follow
+ * trec_eval (means over topics, sums for counts, geometric means with a 1e-5
+ * floor for gm_*).  Per-topic gm_* values are stored as log(max(x, 1e-5)).
+ *
+ * Ownership: lc_te owns its tables; lc_te_result owns its arrays (free with
+ * lc_te_result_free); qid pointers borrow from the qrels.
+ */
+#ifndef LC_TREC_EVAL_H
+#define LC_TREC_EVAL_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "output.h"
+#include "qrels.h"
+#include "run.h"
+
+#define LC_TE_NONPOOL (-1)     /* retrieved doc not in the qrels */
+#define LC_TE_UNJUDGED (-2)    /* in the qrels with a negative judgment */
+
+typedef struct lc_te_opts {
+	int query;               /* -q: per-topic output */
+	int complete;            /* -c: score missing topics, average over all qrels topics */
+	int summary;             /* print the "all" block (default 1; -n clears) */
+	int judged_only;         /* -J */
+	long rel_level;          /* -l, default 1 */
+	long max_docs;           /* -M, default LONG_MAX */
+	long num_docs_in_coll;   /* -N, default 0 */
+} lc_te_opts;
+
+void lc_te_opts_default(lc_te_opts *o);
+
+/* How a value is reported. */
+enum lc_te_kind {
+	LC_TE_FLOAT,     /* per topic %6.4f, summary mean */
+	LC_TE_LONG,      /* per topic %ld, summary sum */
+	LC_TE_GM,        /* summary only: geometric mean */
+	LC_TE_NUMQ,      /* summary only: number of topics */
+	LC_TE_RUNID,     /* summary only: the run's tag */
+	LC_TE_RELSTR     /* per topic only: relevance string */
+};
+
+typedef struct lc_te_value {
+	char *name;              /* printed name, e.g. "P_10", "iprec_at_recall_0.10" */
+	int kind;                /* LC_TE_* */
+	int meas;                /* index of its measure in the table */
+} lc_te_value;
+
+typedef struct lc_te lc_te;
+
+lc_te *lc_te_new(void);
+void lc_te_free(lc_te *t);
+/* Marks measures as trec_eval's -m does.  -1 with e->msg = trec_eval's text
+ * ("trec_eval: illegal measure 'X'") and e->code = 1. */
+int lc_te_mark(lc_te *t, const char *arg, lc_err *e);
+/* Parses parameters and lays out the values; marks "official" if nothing was
+ * marked.  -1 with trec_eval's message and code 2 on bad parameters. */
+int lc_te_init(lc_te *t, lc_err *e);
+size_t lc_te_nvalues(const lc_te *t);
+const lc_te_value *lc_te_value_at(const lc_te *t, size_t i);
+/* Name of the first marked measure that needs the ranking (for error text). */
+const char *lc_te_first_measure(const lc_te *t);
+
+typedef struct lc_te_result {
+	size_t nq;               /* topics evaluated before any failure */
+	const char **qid;        /* [nq] */
+	double *v;               /* [nq * nvalues] */
+	char **relstr;           /* [nq] (NULL entries when relstring is not requested) */
+	double *summary;         /* [nvalues] */
+	size_t nq_all;           /* number of qrels topics */
+	const char *runid;
+	int fail_code;           /* 0, or trec_eval's exit code (4, 7) */
+	char fail_msg[1024];     /* trec_eval's stderr text for the failure */
+} lc_te_result;
+
+int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_run *run, lc_te_result *res);
+void lc_te_result_free(lc_te_result *res);
+
+/* trec_eval's text output for one run: per-topic blocks (o->query) for the
+ * topics evaluated, then the summary (o->summary) unless evaluation failed. */
+void lc_te_print(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, lc_output *out);
+
+/* ---- for the measure implementations (treceval_*.c) -------------------- */
+
+/* One topic's ranking as trec_eval's form_res_rels sees it. */
+typedef struct lc_te_rr {
+	long num_ret, num_rel, num_rel_ret, num_nonpool, num_unjudged;
+	const long *rel;         /* [num_ret] judged value, LC_TE_NONPOOL or LC_TE_UNJUDGED */
+	long num_rel_levels;     /* 1 + highest judged value >= 0 (0 if none) */
+	const long *rel_levels;  /* [num_rel_levels] number of judged docs per value */
+} lc_te_rr;
+
+typedef struct lc_te_pair {
+	char *name;
+	double value;
+} lc_te_pair;
+
+typedef struct lc_te_params {
+	int given;               /* parameters came from the command line */
+	char *printable;         /* as given */
+	size_t n;
+	long *l;                 /* long cutoffs */
+	double *d;               /* double cutoffs / params */
+	lc_te_pair *p;           /* name=value pairs */
+} lc_te_params;
+
+/* Gains as trec_eval's setup_gains builds them. */
+typedef struct lc_te_gains {
+	long *level;
+	double *gain;
+	long *count;
+	size_t n;
+} lc_te_gains;
+
+void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g);
+double lc_te_gain(const lc_te_gains *g, long rel);
+void lc_te_gains_free(lc_te_gains *g);
+/* log2(i + 2) for i < n, cached. */
+const double *lc_te_log2_table(long n);
+
+typedef void (*lc_te_calc)(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out);
+
+/* treceval_basic.c */
+void lc_te_calc_num_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_num_rel(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_num_rel_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_map(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_gm_map(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_Rprec(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_bpref(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_gm_bpref(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_recip_rank(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_iprec_at_recall(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_P(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_recall(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_infAP(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_Rprec_mult(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_utility(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_11pt_avg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_map_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_relative_P(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_success(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_set_P(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_set_relative_P(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_set_recall(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_set_map(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_set_F(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_num_nonrel_judged_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_rbp_resid(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_unj(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+/* treceval_gain.c */
+void lc_te_calc_binG(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_G(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_ndcg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_ndcg_rel(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_Rndcg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_ndcg_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_rbp(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+
+#endif

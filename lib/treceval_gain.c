@@ -1,0 +1,465 @@
+/*
+ * treceval_gain — trec_eval's graded measures: ndcg, ndcg_rel, Rndcg, ndcg_cut,
+ * G, binG, rbp, and the gain table they share (setup_gains: gain = relevance
+ * value unless overridden by "level=gain" parameters; ideal ranking = judged
+ * docs by decreasing gain).  Discounts are log2(rank + 1), taken from a cached
+ * table of log2() values so results equal a direct call bit for bit.
+ */
+#define _GNU_SOURCE
+#include "treceval.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const double *lc_te_log2_table(long n)
+{
+	static double *tab;
+	static long cap;
+	if (n > cap) {
+		long nc = cap ? cap : 1024;
+		while (nc < n)
+			nc *= 2;
+		tab = realloc(tab, (size_t)nc * sizeof *tab);
+		if (!tab)
+			abort();
+		for (long i = cap; i < nc; i++)
+			tab[i] = log2((double)(i + 2));
+		cap = nc;
+	}
+	return tab;
+}
+
+static int valid_int(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static int cmp_gain(const void *a, const void *b, void *arg)
+{
+	const lc_te_gains *g = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (g->gain[x] < g->gain[y]) return -1;
+	if (g->gain[x] > g->gain[y]) return 1;
+	return x < y ? -1 : x > y;
+}
+
+void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g)
+{
+	size_t np = p ? p->n : 0;
+	size_t cap = (size_t)rr->num_rel_levels + np;
+	long *level = malloc((cap + 1) * sizeof *level);
+	double *gain = malloc((cap + 1) * sizeof *gain);
+	long *count = malloc((cap + 1) * sizeof *count);
+	if (!level || !gain || !count)
+		abort();
+	size_t n = 0;
+	for (size_t i = 0; i < np; i++) {
+		if (!p->p || !valid_int(p->p[i].name))
+			continue;
+		level[n] = atol(p->p[i].name);
+		gain[n] = p->p[i].value;
+		count[n] = 0;
+		n++;
+	}
+	size_t nparam = n;
+	for (long i = 0; i < rr->num_rel_levels; i++) {
+		size_t j;
+		for (j = 0; j < nparam && level[j] != i; j++)
+			;
+		if (j < nparam)
+			count[j] = rr->rel_levels[i];
+		else {
+			level[n] = i;
+			gain[n] = (double)i;
+			count[n] = rr->rel_levels[i];
+			n++;
+		}
+	}
+	/* sort by increasing gain (stable on ties) */
+	size_t *ix = malloc((n + 1) * sizeof *ix);
+	for (size_t i = 0; i < n; i++)
+		ix[i] = i;
+	g->level = level;
+	g->gain = gain;
+	g->count = count;
+	g->n = n;
+	qsort_r(ix, n, sizeof *ix, cmp_gain, g);
+	long *l2 = malloc((n + 1) * sizeof *l2);
+	double *g2 = malloc((n + 1) * sizeof *g2);
+	long *c2 = malloc((n + 1) * sizeof *c2);
+	for (size_t i = 0; i < n; i++) {
+		l2[i] = level[ix[i]];
+		g2[i] = gain[ix[i]];
+		c2[i] = count[ix[i]];
+	}
+	free(ix);
+	free(level);
+	free(gain);
+	free(count);
+	g->level = l2;
+	g->gain = g2;
+	g->count = c2;
+}
+
+double lc_te_gain(const lc_te_gains *g, long rel)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (g->level[i] == rel)
+			return g->gain[i];
+	return 0.0;
+}
+
+void lc_te_gains_free(lc_te_gains *g)
+{
+	free(g->level);
+	free(g->gain);
+	free(g->count);
+	memset(g, 0, sizeof *g);
+}
+
+/* Fast gain lookup for values in [0, n): dense table built from g. */
+typedef struct {
+	double *dense;
+	long n;
+	const lc_te_gains *g;
+} gainlut;
+
+static void lut_init(gainlut *L, const lc_te_gains *g, long nlev)
+{
+	L->g = g;
+	L->n = nlev < 4096 ? nlev : 0;
+	L->dense = L->n ? malloc((size_t)L->n * sizeof *L->dense) : NULL;
+	for (long i = 0; i < L->n; i++)
+		L->dense[i] = lc_te_gain(g, i);
+}
+
+static inline double lut(const gainlut *L, long rel)
+{
+	if (rel >= 0 && rel < L->n)
+		return L->dense[rel];
+	if (rel < 0 && rel != LC_TE_NONPOOL && rel != LC_TE_UNJUDGED)
+		return lc_te_gain(L->g, rel);
+	if (rel < 0)
+		return lc_te_gain(L->g, rel);
+	return lc_te_gain(L->g, rel);
+}
+
+static void lut_free(gainlut *L) { free(L->dense); }
+
+/* Ideal ranking walker: yields the gain at successive ideal ranks. */
+typedef struct {
+	const lc_te_gains *g;
+	long cur;
+	long num_at;
+	double gain;
+} ideal;
+
+static void ideal_init(ideal *I, const lc_te_gains *g)
+{
+	I->g = g;
+	I->cur = (long)g->n - 1;
+	I->gain = I->cur >= 0 ? g->gain[I->cur] : 0.0;
+	I->num_at = 0;
+}
+
+static inline void ideal_step(ideal *I)
+{
+	I->num_at++;
+	while (I->cur >= 0 && I->num_at > I->g->count[I->cur]) {
+		I->num_at = 1;
+		I->cur--;
+		I->gain = I->cur >= 0 ? I->g->gain[I->cur] : 0.0;
+	}
+}
+
+void lc_te_calc_ndcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	lc_te_gains g;
+	lc_te_gains_setup(p, rr, &g);
+	gainlut L;
+	lut_init(&L, &g, rr->num_rel_levels);
+	const double *lg = lc_te_log2_table(rr->num_ret + 2);
+	double results_dcg = 0.0, ideal_dcg = 0.0;
+	ideal I;
+	ideal_init(&I, &g);
+	long i;
+	for (i = 0; i < rr->num_ret && I.gain > 0.0; i++) {
+		double rg = lut(&L, rr->rel[i]);
+		if (rg != 0)
+			results_dcg += rg / lg[i];
+		ideal_step(&I);
+		if (I.gain > 0.0)
+			ideal_dcg += I.gain / lg[i];
+	}
+	for (; i < rr->num_ret; i++) {
+		double rg = lut(&L, rr->rel[i]);
+		if (rg != 0)
+			results_dcg += rg / lg[i];
+	}
+	while (I.gain > 0.0) {
+		ideal_step(&I);
+		if (I.gain > 0.0)
+			ideal_dcg += I.gain / log2((double)(i + 2));
+		i++;
+	}
+	if (ideal_dcg > 0.0)
+		out[0] = results_dcg / ideal_dcg;
+	lut_free(&L);
+	lc_te_gains_free(&g);
+}
+
+void lc_te_calc_ndcg_rel(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	lc_te_gains g;
+	lc_te_gains_setup(p, rr, &g);
+	gainlut L;
+	lut_init(&L, &g, rr->num_rel_levels);
+	const double *lg = lc_te_log2_table(rr->num_ret + 2);
+	double results_dcg = 0.0, ideal_dcg = 0.0, sum = 0.0;
+	long num_rel_ret = 0, num_rel = 0;
+	ideal I;
+	ideal_init(&I, &g);
+	long i;
+	for (i = 0; i < rr->num_ret && I.gain > 0.0; i++) {
+		double rg = lut(&L, rr->rel[i]);
+		if (rg != 0)
+			results_dcg += rg / lg[i];
+		ideal_step(&I);
+		if (I.gain > 0.0) {
+			num_rel++;
+			ideal_dcg += I.gain / lg[i];
+		}
+		if (rg > 0) {
+			sum += results_dcg / ideal_dcg;
+			num_rel_ret++;
+		}
+	}
+	for (; i < rr->num_ret; i++) {
+		double rg = lut(&L, rr->rel[i]);
+		if (rg != 0)
+			results_dcg += rg / lg[i];
+		if (rg > 0) {
+			sum += results_dcg / ideal_dcg;
+			num_rel_ret++;
+		}
+	}
+	while (I.gain > 0.0) {
+		ideal_step(&I);
+		if (I.gain > 0.0) {
+			num_rel++;
+			ideal_dcg += I.gain / log2((double)(i + 2));
+		}
+		i++;
+	}
+	sum += ((double)(num_rel - num_rel_ret)) * results_dcg / ideal_dcg;
+	if (sum > 0.0)
+		out[0] = sum / num_rel;
+	lut_free(&L);
+	lc_te_gains_free(&g);
+}
+
+void lc_te_calc_Rndcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	if (rr->num_rel == 0)
+		return;
+	lc_te_gains g;
+	lc_te_gains_setup(p, rr, &g);
+	gainlut L;
+	lut_init(&L, &g, rr->num_rel_levels);
+	const double *lg = lc_te_log2_table(rr->num_ret + 2);
+	double results_dcg = 0.0, ideal_dcg = 0.0, sum = 0.0;
+	long nchanged = 0;
+	ideal I;
+	ideal_init(&I, &g);
+	double old = I.gain;
+	long i;
+	for (i = 0; i < rr->num_ret && I.gain > 0.0; i++) {
+		double rg = lut(&L, rr->rel[i]);
+		ideal_step(&I);
+		if (old != I.gain) {
+			if (ideal_dcg > 0.0) {
+				sum += results_dcg / ideal_dcg;
+				nchanged++;
+			}
+			old = I.gain;
+		}
+		if (rg != 0)
+			results_dcg += rg / lg[i];
+		if (I.gain > 0.0)
+			ideal_dcg += I.gain / lg[i];
+	}
+	if (i < rr->num_ret) {
+		for (; i < rr->num_ret; i++) {
+			double rg = lut(&L, rr->rel[i]);
+			if (rg != 0)
+				results_dcg += rg / lg[i];
+		}
+		if (ideal_dcg > 0.0) {
+			sum += results_dcg / ideal_dcg;
+			nchanged++;
+		}
+	}
+	while (I.gain > 0.0) {
+		ideal_step(&I);
+		if (old != I.gain) {
+			if (ideal_dcg > 0.0) {
+				sum += results_dcg / ideal_dcg;
+				nchanged++;
+			}
+			old = I.gain;
+		}
+		if (I.gain > 0.0)
+			ideal_dcg += I.gain / log2((double)(i + 2));
+		i++;
+	}
+	out[0] = sum / nchanged;
+	lut_free(&L);
+	lc_te_gains_free(&g);
+}
+
+void lc_te_calc_ndcg_cut(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	lc_te_gains g;
+	lc_te_gains_setup(NULL, rr, &g);
+	gainlut L;
+	lut_init(&L, &g, rr->num_rel_levels);
+	const double *lg = lc_te_log2_table(rr->num_ret + 2);
+	size_t ci = 0;
+	double dcg = 0.0;
+	for (long i = 0; i < rr->num_ret; i++) {
+		if (i == p->l[ci]) {
+			out[ci] = dcg;
+			if (++ci == p->n)
+				break;
+		}
+		double rg = lut(&L, rr->rel[i]);
+		if (rg != 0)
+			dcg += rg / lg[i];
+	}
+	for (; ci < p->n; ci++)
+		out[ci] = dcg;
+	/* ideal dcg at each cutoff */
+	ideal I;
+	ideal_init(&I, &g);
+	double idcg = 0.0;
+	ci = 0;
+	for (long i = 0; ci < p->n; i++) {
+		if (i == p->l[ci]) {
+			if (idcg > 0.0)
+				out[ci] /= idcg;
+			else
+				out[ci] = 0.0;
+			ci++;
+			i--;
+			continue;
+		}
+		ideal_step(&I);
+		if (I.gain <= 0.0)
+			break;
+		idcg += I.gain / log2((double)(i + 2));
+	}
+	for (; ci < p->n; ci++) {
+		if (idcg > 0.0)
+			out[ci] /= idcg;
+		else
+			out[ci] = 0.0;
+	}
+	lut_free(&L);
+	lc_te_gains_free(&g);
+}
+
+void lc_te_calc_binG(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	long rel_so_far = 0;
+	double sum = 0.0;
+	for (long i = 0; i < rr->num_ret; i++)
+		if (rr->rel[i] >= o->rel_level) {
+			rel_so_far++;
+			sum += 1.0 / log2((double)(3 + i - rel_so_far));
+		}
+	if (rel_so_far)
+		out[0] = sum / (double)rr->num_rel;
+}
+
+void lc_te_calc_G(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	lc_te_gains g;
+	lc_te_gains_setup(p, rr, &g);
+	gainlut L;
+	lut_init(&L, &g, rr->num_rel_levels);
+	double results_g = 0.0, sum_results = 0.0, sum_ideal = 0.0, sum_cost = 0.0, min_cost = 1.0;
+	ideal I;
+	ideal_init(&I, &g);
+	long i;
+	for (i = 0; i < rr->num_ret && I.gain > 0.0; i++) {
+		double rg = lut(&L, rr->rel[i]);
+		sum_results += rg;
+		ideal_step(&I);
+		if (I.gain > 0.0)
+			sum_ideal += I.gain;
+		if (I.gain >= min_cost)
+			sum_cost += I.gain;
+		else
+			sum_cost += min_cost;
+		if (rg != 0)
+			results_g += rg / log2((double)(2 + sum_cost - sum_results));
+	}
+	for (; i < rr->num_ret; i++) {
+		double rg = lut(&L, rr->rel[i]);
+		sum_results += rg;
+		sum_cost += min_cost;
+		if (rg != 0)
+			results_g += rg / log2((double)(2 + sum_cost - sum_results));
+	}
+	while (I.gain > 0.0) {
+		ideal_step(&I);
+		if (I.gain > 0.0)
+			sum_ideal += I.gain;
+	}
+	if (sum_ideal > 0.0)
+		out[0] = results_g / sum_ideal;
+	lut_free(&L);
+	lc_te_gains_free(&g);
+}
+
+void lc_te_calc_rbp(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	double pp = 0.9;
+	if (p && p->p)
+		for (size_t i = 0; i < p->n; i++)
+			if (!strcmp(p->p[i].name, "p"))
+				pp = p->p[i].value;
+	lc_te_gains g;
+	lc_te_gains_setup(p, rr, &g);
+	/* min/max start at the extremes (trec_eval leaves them uninitialised) */
+	double mn = HUGE_VAL, mx = -HUGE_VAL;
+	for (size_t i = 0; i < g.n; i++) {
+		if (g.gain[i] < mn)
+			mn = g.gain[i];
+		if (g.gain[i] > mx)
+			mx = g.gain[i];
+	}
+	if (mn < 0 || mx > 1)
+		for (size_t i = 0; i < g.n; i++)
+			g.gain[i] = (g.gain[i] - mn) / (mx - mn);
+	gainlut L;
+	lut_init(&L, &g, rr->num_rel_levels);
+	double sum = 0.0, cur_p = 1.0;
+	for (long i = 0; i < rr->num_ret; i++) {
+		double gn = lut(&L, rr->rel[i]);
+		if (gn != 0)
+			sum += gn * cur_p;
+		cur_p = cur_p * pp;
+	}
+	out[0] = (1.0 - pp) * sum;
+	lut_free(&L);
+	lc_te_gains_free(&g);
+}

@@ -1,0 +1,270 @@
+#!/usr/bin/env bats
+# lceval: byte-for-byte agreement with trec_eval 10.0 and LOFT's evaluation on the
+# conformance vectors (../shared/vectors/eval, copies of a few in tests/vectors/eval),
+# the other input formats, several runs with significance tests, and bad input.
+
+load helpers
+setup() { lctk_setup; }
+bats_require_minimum_version 1.5.0
+
+VEC="$ROOT/tests/vectors/eval"
+
+# Runs every command of a trec_* case (expected/commands.json) and compares stdout,
+# stderr and the exit code with trec_eval's.  Prints each difference.
+trec_case() {
+	python3 - "$1" <<'EOF'
+import json, os, subprocess, sys
+case = sys.argv[1]
+bad = 0
+for c in json.load(open(os.path.join(case, "expected", "commands.json"))):
+    p = subprocess.run(["lceval"] + c["argv"], cwd=case, capture_output=True)
+    want = open(os.path.join(case, "expected", c["stdout_file"]), "rb").read()
+    if p.stdout != want:
+        bad += 1; print(f"{case}: {c['name']}: stdout differs")
+    if p.returncode != c["exit_code"]:
+        bad += 1; print(f"{case}: {c['name']}: exit {p.returncode}, want {c['exit_code']}")
+    if p.stderr.decode() != c["stderr"]:
+        bad += 1; print(f"{case}: {c['name']}: stderr {p.stderr.decode()!r}, want {c['stderr']!r}")
+sys.exit(1 if bad else 0)
+EOF
+}
+
+# LOFT cases: --json must equal metrics.json, --jsonl metrics_per_line.jsonl.
+loft_case() {
+	local d="$1"
+	run --separate-stderr lceval -m loft --json "$d/queries.jsonl" "$d/preds.jsonl"
+	assert_success
+	[ "$output" = "$(cat "$d/expected/metrics.json")" ] || { echo "$output"; return 1; }
+	run --separate-stderr lceval -m loft --jsonl "$d/queries.jsonl" "$d/preds.jsonl"
+	assert_success
+	[ "$output" = "$(cat "$d/expected/metrics_per_line.jsonl")" ] || { echo "$output"; return 1; }
+}
+
+@test "bundled trec_graded vector: all_trec and selected measures, -q, byte-identical" {
+	run trec_case "$VEC/trec_graded"
+	assert_success
+}
+
+@test "bundled trec_ties vector: score ties broken by docno descending" {
+	run trec_case "$VEC/trec_ties"
+	assert_success
+}
+
+@test "bundled trec_duplicates vector: duplicate docs exit 4 with trec_eval's messages" {
+	run trec_case "$VEC/trec_duplicates"
+	assert_success
+}
+
+@test "bundled loft_edge_a vector: LOFT JSON and per-line metrics" {
+	loft_case "$VEC/loft_edge_a"
+}
+
+@test "every trec_* case in ../shared/vectors/eval" {
+	need_shared vectors/eval
+	local n=0
+	for d in "$SHARED"/vectors/eval/trec_*/; do
+		run trec_case "${d%/}"
+		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+
+@test "every loft_* evaluation case in ../shared/vectors/eval" {
+	need_shared vectors/eval
+	local n=0
+	for d in "$SHARED"/vectors/eval/loft_*/; do
+		[ -f "$d/queries.jsonl" ] || continue
+		loft_case "${d%/}"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+
+@test "loft_parse_a: raw answers through --run-format answers and --corpus" {
+	need_shared vectors/eval/loft_parse_a
+	local d="$SHARED/vectors/eval/loft_parse_a"
+	# gold = the expected 53358ff mapping; a query scores recall@5 = 1 exactly when
+	# lceval maps the answer to the same non-empty pid list
+	python3 - "$d" > q.jsonl <<'EOF'
+import json, sys
+for l in open(sys.argv[1] + "/expected/parsed_loft_53358ff.jsonl"):
+    r = json.loads(l)
+    print(json.dumps({"qid": r["id"], "answers": [[p, 1] for p in dict.fromkeys(r["pids"] or ["none"])] or [["none", 1]]}))
+EOF
+	run --separate-stderr lceval -m recall@5 --jsonl --run-format answers --corpus "$d/corpus_pids.json" q.jsonl "$d/model_responses.jsonl"
+	assert_success
+	python3 - "$d" "$output" <<'EOF'
+import json, sys
+exp = {json.loads(l)["id"]: json.loads(l) for l in open(sys.argv[1] + "/expected/parsed_loft_53358ff.jsonl")}
+got = {json.loads(l)["qid"]: json.loads(l) for l in sys.argv[2].splitlines()}
+for k, e in exp.items():
+    want = 1.0 if e["pids"] else 0
+    assert got[k]["recall@5"] == want, (k, got[k], e)
+EOF
+	# unmapped answers are reported as unanswered on stderr
+	[[ "$stderr" == *"apostrophe_escape was unanswered"* ]]
+	[[ "$stderr" == *"out_of_range_id was unanswered"* ]]
+}
+
+@test "-m with parameters, nicknames and table order" {
+	run lceval -m P.10,5 -m map -m ndcg_cut.3 "$VEC/trec_graded/qrels.txt" "$VEC/trec_graded/run.txt"
+	assert_success
+	assert_output "$(printf 'map                   \tall\t0.3809\nP_5                   \tall\t0.3000\nP_10                  \tall\t0.2500\nndcg_cut_3            \tall\t%s' "$(lceval -m ndcg_cut.3 "$VEC/trec_graded/qrels.txt" "$VEC/trec_graded/run.txt" | cut -f3)")"
+	run lceval "$VEC/trec_graded/qrels.txt" "$VEC/trec_graded/run.txt"
+	assert_success
+	assert_line --index 0 --regexp '^runid +	all	tagA$'
+	[ "${#lines[@]}" -eq 30 ]
+	run lceval -m P.5,5 "$VEC/trec_graded/qrels.txt" "$VEC/trec_graded/run.txt"
+	assert_failure 2
+	assert_output --partial "duplicate cutoffs detected"
+	run lceval -m nosuch "$VEC/trec_graded/qrels.txt" "$VEC/trec_graded/run.txt"
+	assert_failure 1
+	assert_output "trec_eval: illegal measure 'nosuch'"
+}
+
+@test "-l, -M, -J and -c change the evaluation as in trec_eval" {
+	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
+	run lceval -m num_rel -l 2 "$q" "$r"
+	assert_output --regexp "num_rel +	all	$(awk '$4 >= 2' "$q" | wc -l)\$"
+	run lceval -m num_ret -M 3 "$q" "$r"
+	assert_output --regexp 'num_ret +	all	12$'
+	run lceval -q -m relstring -J "$q" "$r"
+	assert_line --regexp "^relstring +	q1	'0320213011'$"
+}
+
+@test "qrels as BEIR tsv and LOFT queries, runs as lctk JSONL, give trec_eval's numbers" {
+	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
+	awk 'BEGIN{print "query-id\tcorpus-id\tscore"} {print $1 "\t" $3 "\t" $4}' "$q" > qrels.tsv
+	python3 - "$r" > run.jsonl <<'EOF'
+import json, sys
+runs = {}
+for l in open(sys.argv[1]):
+    f = l.split()
+    runs.setdefault(f[0], []).append({"pid": f[2], "score": float(f[4])})
+for q, h in runs.items():
+    print(json.dumps({"qid": q, "hits": h}))
+EOF
+	python3 - "$q" > queries.jsonl <<'EOF'
+import json, sys
+qs = {}
+for l in open(sys.argv[1]):
+    f = l.split()
+    qs.setdefault(f[0], []).append([f[2], int(f[3])])
+for q, a in qs.items():
+    print(json.dumps({"qid": q, "query_text": "", "answers": a}))
+EOF
+	want="$(lceval -m all_trec "$q" "$r" | grep -v '^runid')"
+	run lceval -m all_trec qrels.tsv run.jsonl
+	assert_success
+	[ "$(echo "$output" | grep -v '^runid')" = "$want" ]
+	run lceval -m all_trec queries.jsonl "$r"
+	assert_success
+	[ "$(echo "$output" | grep -v '^runid')" = "$want" ]
+	# BEIR qrels straight from a zip
+	mkdir -p beir/qrels && cp qrels.tsv beir/qrels/test.tsv && (cd beir && zip -qr ../beir.zip .)
+	run lceval -m all_trec --qrels-member '*qrels/test.tsv' beir.zip run.jsonl
+	assert_success
+	[ "$(echo "$output" | grep -v '^runid')" = "$want" ]
+}
+
+@test "OpenAI Batch results: joined on custom_id, answers mapped through the corpus" {
+	printf '{"qid":"q1","answers":[["pB",1]]}\n{"qid":"q2","answers":[["pC",1]]}\n{"qid":"q3","answers":[["pA",1]]}\n' > q.jsonl
+	printf '{"pid":"pA"}\n{"pid":"pB"}\n{"pid":"pC"}\n' > corpus.jsonl
+	cat > batch.jsonl <<'EOF'
+{"id":"b2","custom_id":"q2","response":{"status_code":200,"body":{"choices":[{"message":{"content":"Final Answer: [2, 0]"}}]}},"error":null}
+{"id":"b1","custom_id":"q1","response":{"status_code":200,"body":{"choices":[{"message":{"content":"reasoning\nFinal Answer: ['1']"}}]}},"error":null}
+{"id":"b3","custom_id":"q3","response":null,"error":{"message":"failed"}}
+EOF
+	run --separate-stderr lceval -m recall@1 -m precision@2 --json --corpus corpus.jsonl q.jsonl batch.jsonl
+	assert_success
+	assert_output "$(printf '{\n    "quality": {\n        "recall@1": 0.6666666666666666,\n        "precision@2": 0.3333333333333333\n    },\n    "num_unanswered_queries": 1\n}')"
+	[[ "$stderr" == *"q3 was unanswered"* ]]
+}
+
+@test "several runs: one table, a column per run, tests against the first" {
+	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
+	awk '{ $5 = -$5; print }' "$r" > worse.txt
+	run lceval -m map -m P.5 --permutations 2000 --seed 7 "$q" "$r" worse.txt
+	assert_success
+	assert_line --index 0 --regexp '^measure +	run.txt +	worse.txt$'
+	assert_line --regexp '^map +	0\.3809 +	0\.[0-9]{4}'
+	assert_output --partial "# worse.txt vs run.txt (baseline), 4 topics"
+	assert_output --partial "p_rand_holm"
+	first="$output"
+	run lceval -m map -m P.5 --permutations 2000 --seed 7 "$q" "$r" worse.txt
+	[ "$output" = "$first" ]
+	run lceval -m map --json "$q" "$r" worse.txt
+	assert_success
+	echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["runs"]) == 2 and d["runs"][0]["summary"]["map"] > 0.38'
+}
+
+@test "--json and --jsonl for one run" {
+	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
+	run lceval -q -m map -m P.5 --json "$q" "$r"
+	assert_success
+	echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert abs(d["summary"]["map"] - 0.3809) < 5e-5 and "q1" in d["queries"]'
+	run lceval -m map --jsonl "$q" "$r"
+	assert_success
+	[ "${#lines[@]}" -eq 5 ]
+	assert_line --index 4 --partial '"qid": "all"'
+}
+
+@test "-o writes atomically; a failed evaluation leaves no file" {
+	local q="$VEC/trec_duplicates/qrels.txt"
+	run lceval -o out.txt "$q" "$VEC/trec_duplicates/run_ok.txt"
+	assert_success
+	[ -s out.txt ]
+	run lceval -q -o bad.txt "$q" "$VEC/trec_duplicates/run_dupdoc.txt"
+	assert_failure 4
+	assert_no_file bad.txt
+}
+
+@test "malformed qrels line: lceval: FILE:LINE, exit 2, nothing on stdout" {
+	printf 'q1 0 d1 1\nq1 0 d2\n' > qrels.txt
+	printf 'q1 Q0 d1 1 1.0 t\n' > run.txt
+	run --separate-stderr lceval qrels.txt run.txt
+	assert_failure 2
+	assert_no_stdout
+	[[ "$stderr" == "lceval: qrels.txt:2: malformed qrels line: expected 4 fields"* ]]
+}
+
+@test "malformed run line: lceval: FILE:LINE, exit 2, nothing on stdout" {
+	printf 'q1 0 d1 1\n' > qrels.txt
+	printf 'q1 Q0 d1 1 1.0 t\n# comment\nq1 Q0 d2 2 0.5\n' > run.txt
+	run --separate-stderr lceval qrels.txt run.txt
+	assert_failure 2
+	assert_no_stdout
+	[[ "$stderr" == "lceval: run.txt:3: malformed run line: expected 6 fields"* ]]
+}
+
+@test "bad JSON lines name the file and line" {
+	printf '{"qid":"q1","answers":[["p1",1]]}\n' > q.jsonl
+	printf '{"qid":"q1","num_turns":1,"model_outputs":[["p1"]]}\n{"qid": q2}\n' > p.jsonl
+	run --separate-stderr lceval -m loft q.jsonl p.jsonl
+	assert_failure 1
+	assert_no_stdout
+	[[ "$stderr" == "lceval: p.jsonl:2"* ]]
+	printf '{"qid":"q1","answers":"p1"}\n' > q2.jsonl
+	run --separate-stderr lceval -m loft q2.jsonl p.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"q2.jsonl:1: field 'answers'"* ]]
+}
+
+@test "a qrels topic missing from the run: exit 4 without -c, dummy ranking with -c" {
+	printf 'a 0 d1 1\nb 0 d2 1\n' > qrels.txt
+	printf 'a Q0 d1 1 1.0 t\n' > run.txt
+	run --separate-stderr lceval -m map qrels.txt run.txt
+	assert_failure 4
+	[ "$stderr" = "trec_eval: result qid 'b' not found in qrels" ]
+	run lceval -c -m map -m num_q qrels.txt run.txt
+	assert_success
+	assert_output "$(printf 'num_q                 \tall\t2\nmap                   \tall\t0.5000')"
+}
+
+@test "usage errors exit 2" {
+	run lceval only-one-file
+	assert_failure 2
+	run lceval --run-format nope a b
+	assert_failure 2
+}
