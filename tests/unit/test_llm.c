@@ -129,6 +129,8 @@ static void done(void *ud, size_t i, const lc_llm_result *r)
 	snprintf(got[i].text, sizeof got[i].text, "%s", r->ok ? r->content : r->error);
 }
 
+static double timeout = 20;
+
 static lc_llm *client(const char *cache, int retries)
 {
 	lc_llm_opts o;
@@ -141,7 +143,7 @@ static lc_llm *client(const char *cache, int retries)
 	o.retries = retries;
 	o.backoff = 0.05;
 	o.backoff_max = 0.5;
-	o.timeout = 1;
+	o.timeout = timeout;
 	lc_err e = {0};
 	lc_llm *c = lc_llm_new(&o, &e);
 	if (!c)
@@ -231,8 +233,9 @@ static void test_faults(void)
 	lc_llm_free(c);
 	stop_server();
 
-	const char *f2[] = { "--fault", "slow:1", NULL };
+	const char *f2[] = { "--fault", "slow:1", "--slow", "4", NULL };
 	ok(start_server(f2) == 0, "slow server starts");
+	timeout = 1.5;
 	c = client(NULL, 0);
 	ok(run(c) == NQ, "a reply slower than the timeout fails without retries");
 	ok(strstr(got[0].text, "imeout") || strstr(got[0].text, "timed out"), "timeout reported: %s", got[0].text);
@@ -241,6 +244,7 @@ static void test_faults(void)
 	ok(run(c) == 0, "and succeeds on the retry");
 	lc_llm_free(c);
 	stop_server();
+	timeout = 20;
 
 	ok(start_server(NULL) == 0, "server starts");
 	c = client(NULL, 3);
