@@ -227,10 +227,15 @@ int main(int argc, char **argv)
 		ro.pids = pids;
 		ro.npids = npids;
 	}
+	if (qr.njudg == 0 && qr.nrecs == 0)
+		lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", qpath);
 	lc_run *runs = lc_xcalloc(nruns, sizeof *runs);
-	for (size_t i = 0; i < nruns; i++)
+	for (size_t i = 0; i < nruns; i++) {
 		if (lc_run_read(&runs[i], rpaths[i], &ro, &e) < 0)
 			lc_die_err(&e);
+		if (runs[i].nlines == 0 && !nloft)
+			lc_die(1, "%s: no results found (expected a TREC run, run JSONL, LOFT predictions or LLM answers)", rpaths[i]);
+	}
 
 	lc_output *out = lc_output_open(outpath);
 	int code = 0;
@@ -245,7 +250,7 @@ int main(int argc, char **argv)
 			exit(res.fail_code);
 		}
 		if (json || jsonl)
-			lc_signif_print_json(t, &o, &res, 1, rpaths, jsonl, out);
+			lc_signif_print_json(t, &o, &res, 1, rpaths, jsonl, NULL, out);
 		else
 			lc_te_print(t, &o, &res, out);
 		if (res.fail_code) {
@@ -266,7 +271,7 @@ int main(int argc, char **argv)
 			}
 		}
 		if (json || jsonl)
-			lc_signif_print_json(t, &o, res, nruns, rpaths, jsonl, out);
+			lc_signif_print_json(t, &o, res, nruns, rpaths, jsonl, &so, out);
 		else
 			lc_signif_table(t, &o, res, nruns, rpaths, &so, out);
 		for (size_t i = 0; i < nruns; i++)

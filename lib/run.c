@@ -34,29 +34,21 @@ const char *lc_run_format_name(int format)
 	return format >= 0 && format < 6 ? names[format] : "auto";
 }
 
-/* ---- string pool: unaligned packing inside 1 MiB arena blocks ---- */
-typedef struct {
-	char *p;
-	size_t left;
-} spool;
-
-static const char *pool_dup(lc_arena *a, spool *sp, const char *s, size_t n)
+/* String pool: docnos packed unaligned inside 1 MiB arena blocks. */
+static const char *pool_dup(lc_run *r, const char *s, size_t n)
 {
-	if (n + 1 > sp->left) {
+	if (n + 1 > r->pool_left) {
 		size_t sz = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
-		sp->p = lc_arena_alloc(a, sz);
-		sp->left = sz;
+		r->pool = lc_arena_alloc(&r->arena, sz);
+		r->pool_left = sz;
 	}
-	char *d = sp->p;
+	char *d = r->pool;
 	memcpy(d, s, n);
 	d[n] = 0;
-	sp->p += n + 1;
-	sp->left -= n + 1;
+	r->pool += n + 1;
+	r->pool_left -= n + 1;
 	return d;
 }
-
-static spool run_pool;  /* per process; reset when a new arena starts */
-static lc_arena *run_pool_owner;
 
 lc_run_q *lc_run_query(lc_run *r, const char *qid, size_t qlen)
 {
@@ -75,16 +67,11 @@ lc_run_q *lc_run_query(lc_run *r, const char *qid, size_t qlen)
 
 void lc_run_add(lc_run *r, lc_run_q *q, const char *docno, size_t dlen, double score)
 {
-	if (run_pool_owner != &r->arena) {
-		run_pool_owner = &r->arena;
-		run_pool.p = NULL;
-		run_pool.left = 0;
-	}
 	if (q->n == q->cap) {
 		q->cap = q->cap ? 2 * q->cap : 16;
 		q->h = lc_xrealloc(q->h, q->cap * sizeof *q->h);
 	}
-	q->h[q->n].docno = pool_dup(&r->arena, &run_pool, docno, dlen);
+	q->h[q->n].docno = pool_dup(r, docno, dlen);
 	q->h[q->n].score = score;
 	q->n++;
 }
@@ -540,8 +527,6 @@ void lc_run_free(lc_run *r)
 	}
 	free(r->q);
 	lc_strmap_free(&r->qids);
-	if (run_pool_owner == &r->arena)
-		run_pool_owner = NULL;
 	lc_arena_free(&r->arena);
 	memset(r, 0, sizeof *r);
 }

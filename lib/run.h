@@ -66,6 +66,8 @@ typedef struct lc_run {
 	const char *runid;       /* TREC: tag of the last content line; else NULL */
 	int format;
 	lc_arena arena;
+	char *pool;              /* docno packing inside arena blocks (internal) */
+	size_t pool_left;
 } lc_run;
 
 typedef struct lc_run_opts {

@@ -23,7 +23,7 @@ static uint64_t splitmix(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-void lc_rng_seed(lc_rng *r, uint64_t seed)
+void lc_sig_rng_seed(lc_sig_rng *r, uint64_t seed)
 {
 	uint64_t x = seed;
 	for (int i = 0; i < 4; i++)
@@ -32,7 +32,7 @@ void lc_rng_seed(lc_rng *r, uint64_t seed)
 
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-uint64_t lc_rng_next(lc_rng *r)
+uint64_t lc_sig_rng_next(lc_sig_rng *r)
 {
 	uint64_t *s = r->s;
 	uint64_t res = rotl(s[1] * 5, 7) * 9;
@@ -46,12 +46,12 @@ uint64_t lc_rng_next(lc_rng *r)
 	return res;
 }
 
-uint64_t lc_rng_below(lc_rng *r, uint64_t n)
+uint64_t lc_sig_rng_below(lc_sig_rng *r, uint64_t n)
 {
 	uint64_t lim = UINT64_MAX - UINT64_MAX % n;
 	uint64_t x;
 	do
-		x = lc_rng_next(r);
+		x = lc_sig_rng_next(r);
 	while (x >= lim);
 	return x % n;
 }
@@ -122,7 +122,7 @@ double lc_ttest_paired(const double *a, const double *b, size_t n)
 	return betai(0.5 * df, 0.5, df / (df + t * t));
 }
 
-double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_rng *r)
+double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_sig_rng *r)
 {
 	if (n == 0 || perms <= 0)
 		return 1.0;
@@ -138,7 +138,7 @@ double lc_randomization_test(const double *a, const double *b, size_t n, long pe
 		double s = 0.0;
 		size_t i = 0;
 		while (i < n) {
-			uint64_t bits = lc_rng_next(r);
+			uint64_t bits = lc_sig_rng_next(r);
 			for (int k = 0; k < 64 && i < n; k++, i++)
 				s += (bits >> k & 1) ? d[i] : -d[i];
 		}
@@ -164,7 +164,7 @@ static double percentile(const double *s, size_t n, double q)
 	return s[lo] + (s[hi] - s[lo]) * f;
 }
 
-void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng *r, double *lo, double *hi)
+void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_sig_rng *r, double *lo, double *hi)
 {
 	if (n == 0 || B <= 0) {
 		*lo = *hi = 0.0;
@@ -174,7 +174,7 @@ void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng 
 	for (long k = 0; k < B; k++) {
 		double s = 0.0;
 		for (size_t i = 0; i < n; i++) {
-			size_t j = (size_t)lc_rng_below(r, n);
+			size_t j = (size_t)lc_sig_rng_below(r, n);
 			s += b[j] - a[j];
 		}
 		m[k] = s / (double)n;
@@ -241,10 +241,10 @@ static cmpres *compute(const lc_signif_input *in, const lc_signif_opts *so)
 				s += b[i] - a[i];
 			x->diff = nq ? s / (double)nq : 0.0;
 			x->pt = lc_ttest_paired(a, b, nq);
-			lc_rng rng;
-			lc_rng_seed(&rng, so->seed * 1000003ull + r);
+			lc_sig_rng rng;
+			lc_sig_rng_seed(&rng, so->seed * 1000003ull + r);
 			x->pr = lc_randomization_test(a, b, nq, so->permutations, &rng);
-			lc_rng_seed(&rng, so->seed * 1000003ull + r + 0x5bd1e995ull);
+			lc_sig_rng_seed(&rng, so->seed * 1000003ull + r + 0x5bd1e995ull);
 			lc_bootstrap_ci(a, b, nq, so->bootstrap, &rng, &x->lo, &x->hi);
 		}
 		if (nr > 1) {
@@ -417,7 +417,7 @@ static void values_obj(lc_buf *b, const lc_te *t, const lc_te_result *r, const d
 }
 
 void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
-                          int jsonl, lc_output *out)
+                          int jsonl, const lc_signif_opts *so, lc_output *out)
 {
 	size_t nv = lc_te_nvalues(t);
 	lc_buf b = { 0 };
@@ -471,6 +471,37 @@ void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_resul
 			lc_buf_addc(&b, '}');
 		}
 		lc_buf_addc(&b, '}');
+	}
+	if (nruns > 1 && so) {
+		lc_signif_input in;
+		size_t *map;
+		from_trec(t, res, nruns, names, &in, &map);
+		cmpres *c = compute(&in, so);
+		lc_buf_adds(&b, "], \"tests\": [");
+		int first = 1;
+		for (size_t r = 1; r < nruns; r++)
+			for (size_t k = 0; k < in.nm; k++) {
+				if (!in.testable[k])
+					continue;
+				cmpres *x = &c[(r - 1) * in.nm + k];
+				lc_buf_adds(&b, first ? "{\"run\": " : ", {\"run\": ");
+				first = 0;
+				lc_json_quote(&b, names[r], strlen(names[r]));
+				lc_buf_adds(&b, ", \"baseline\": ");
+				lc_json_quote(&b, names[0], strlen(names[0]));
+				lc_buf_adds(&b, ", \"measure\": ");
+				lc_json_quote(&b, in.mnames[k], strlen(in.mnames[k]));
+				const char *keys[] = { "diff", "ci_low", "ci_high", "p_t", "p_t_holm", "p_rand", "p_rand_holm" };
+				double vals[] = { x->diff, x->lo, x->hi, x->pt, x->pt_h, x->pr, x->pr_h };
+				for (int q = 0; q < 7; q++) {
+					lc_buf_printf(&b, ", \"%s\": ", keys[q]);
+					num(&b, vals[q]);
+				}
+				lc_buf_printf(&b, ", \"significant\": %s}", x->pr_h < so->alpha ? "true" : "false");
+			}
+		free(c);
+		free_input(&in);
+		free(map);
 	}
 	lc_buf_adds(&b, nruns > 1 ? "]}\n" : "\n");
 	lc_output_write(out, b.p, b.len);

@@ -33,18 +33,18 @@ typedef struct lc_signif_opts {
 	double alpha;
 } lc_signif_opts;
 
-typedef struct lc_rng {
+typedef struct lc_sig_rng {
 	uint64_t s[4];
-} lc_rng;
+} lc_sig_rng;
 
-void lc_rng_seed(lc_rng *r, uint64_t seed);
-uint64_t lc_rng_next(lc_rng *r);
+void lc_sig_rng_seed(lc_sig_rng *r, uint64_t seed);
+uint64_t lc_sig_rng_next(lc_sig_rng *r);
 /* Uniform integer in [0, n). */
-uint64_t lc_rng_below(lc_rng *r, uint64_t n);
+uint64_t lc_sig_rng_below(lc_sig_rng *r, uint64_t n);
 
 double lc_ttest_paired(const double *a, const double *b, size_t n);
-double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_rng *r);
-void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng *r, double *lo, double *hi);
+double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_sig_rng *r);
+void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_sig_rng *r, double *lo, double *hi);
 void lc_holm(const double *p, size_t n, double *adj);
 
 /* Generic table: nm measures (names), per run a summary value and per-topic
@@ -66,8 +66,10 @@ void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so
 #include "treceval.h"
 void lc_signif_table(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
                      const lc_signif_opts *so, lc_output *out);
-/* --json (one object) / --jsonl (a line per run and topic, then "all") of trec results. */
+/* --json (one object; with several runs {"runs": [...], "tests": [...]}, one test
+ * object per run after the first and measure) / --jsonl (a line per run and topic,
+ * then "all") of trec results. */
 void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
-                          int jsonl, lc_output *out);
+                          int jsonl, const lc_signif_opts *so, lc_output *out);
 
 #endif

@@ -70,6 +70,7 @@ struct lc_tok {
 	uint64_t *pkey, *pval;
 	size_t pmask;
 	int whole_lookup;
+	size_t nrank; /* one past the largest merge rank */
 	/* added tokens, bucketed by first byte (longest first) */
 	added *add;
 	size_t nadd;
@@ -600,6 +601,7 @@ static inline int pair_rank(const lc_tok *t, const uint8_t *p, size_t a, size_t 
 }
 
 #define SMALL_BPE 160
+#define BUCKET_BPE 8192
 
 /* Simple loop for short pieces; writes ids to ids[], returns their count. */
 static size_t bpe_small(const lc_tok *t, const uint8_t *p, size_t n, uint32_t *ids)
@@ -733,6 +735,131 @@ static void bpe_large(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 	free(h);
 }
 
+/*
+ * Bucket BPE for very long pieces (1 MB of one letter): merges are processed rank
+ * by rank, each rank's pairs left to right.  That is the same order as "lowest
+ * rank, leftmost first" because a merge only creates pairs of other, in a trained
+ * vocabulary higher, ranks; if a lower rank ever appears the piece is redone with
+ * the heap.  Linear apart from sorting the few unsorted buckets.
+ */
+typedef struct bent {
+	uint32_t a, b, bend, nid, next;
+} bent;
+
+static int cmp_bent_a(const void *x, const void *y, void *ctx)
+{
+	const bent *E = ctx;
+	uint32_t a = E[*(const uint32_t *)x].a, b = E[*(const uint32_t *)y].a;
+	return a < b ? -1 : a > b;
+}
+
+static int bpe_bucket(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
+{
+	size_t R = t->nrank, W = (R + 63) / 64;
+	uint32_t *head = lc_xmalloc(R * sizeof *head), *tail = lc_xmalloc(R * sizeof *tail);
+	memset(head, 0xff, R * sizeof *head);
+	uint64_t *bits = lc_xcalloc(W, 8), *uns = lc_xcalloc(W, 8);
+	uint32_t *nx = lc_xmalloc((n + 1) * sizeof *nx), *pv = lc_xmalloc((n + 1) * sizeof *pv);
+	uint32_t *id = lc_xmalloc(n * sizeof *id);
+	size_t ecap = n + 16, en = 0, tcap = 0;
+	bent *E = lc_xmalloc(ecap * sizeof *E);
+	uint32_t *tmp = NULL;
+	int ok = 1;
+	for (size_t i = 0; i < n; i++) {
+		nx[i] = (uint32_t)i + 1;
+		pv[i] = (uint32_t)i - 1;
+		id[i] = t->byte_id[p[i]];
+	}
+#define BPUSH(A, B, BE, RK, NID)                                                           \
+	do {                                                                                \
+		if (en == ecap) {                                                           \
+			ecap *= 2;                                                          \
+			E = lc_xrealloc(E, ecap * sizeof *E);                               \
+		}                                                                           \
+		E[en] = (bent){ (A), (B), (BE), (NID), NONE32 };                            \
+		if (head[RK] == NONE32) {                                                   \
+			head[RK] = (uint32_t)en;                                            \
+			bits[(RK) >> 6] |= 1ull << ((RK) & 63);                             \
+		} else {                                                                    \
+			if (E[tail[RK]].a > (A))                                            \
+				uns[(RK) >> 6] |= 1ull << ((RK) & 63);                      \
+			E[tail[RK]].next = (uint32_t)en;                                    \
+		}                                                                           \
+		tail[RK] = (uint32_t)en++;                                                  \
+	} while (0)
+	for (size_t i = 0; i + 1 < n; i++) {
+		uint32_t r, ni;
+		if (pair_rank(t, p, i, i + 2, id[i], id[i + 1], &r, &ni) && r < R)
+			BPUSH((uint32_t)i, (uint32_t)i + 1, (uint32_t)i + 2, r, ni);
+	}
+	size_t w = 0;
+	while (ok) {
+		while (w < W && !bits[w])
+			w++;
+		if (w >= W)
+			break;
+		uint32_t r = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits[w]));
+		bits[w] &= bits[w] - 1;
+		size_t tn = 0;
+		for (uint32_t e = head[r]; e != NONE32; e = E[e].next) {
+			if (tn == tcap) {
+				tcap = tcap ? tcap * 2 : 1024;
+				tmp = lc_xrealloc(tmp, tcap * sizeof *tmp);
+			}
+			tmp[tn++] = e;
+		}
+		head[r] = NONE32;
+		if (uns[r >> 6] >> (r & 63) & 1) {
+			qsort_r(tmp, tn, sizeof *tmp, cmp_bent_a, E);
+			uns[r >> 6] &= ~(1ull << (r & 63));
+		}
+		for (size_t q = 0; q < tn && ok; q++) {
+			bent e = E[tmp[q]];
+			if (nx[e.a] != e.b || nx[e.b] != e.bend)
+				continue;
+			id[e.a] = e.nid;
+			nx[e.a] = e.bend;
+			nx[e.b] = NONE32 - 1; /* dead */
+			if (e.bend < n)
+				pv[e.bend] = e.a;
+			uint32_t r2, ni;
+			if (e.a > 0) {
+				uint32_t l = pv[e.a];
+				if (pair_rank(t, p, l, e.bend, id[l], id[e.a], &r2, &ni) && r2 < R) {
+					if (r2 <= r)
+						ok = 0;
+					else
+						BPUSH(l, e.a, e.bend, r2, ni);
+				}
+			}
+			if (e.bend < n && ok) {
+				uint32_t c = e.bend;
+				if (pair_rank(t, p, e.a, nx[c], id[e.a], id[c], &r2, &ni) && r2 < R) {
+					if (r2 <= r)
+						ok = 0;
+					else
+						BPUSH(e.a, c, nx[c], r2, ni);
+				}
+			}
+		}
+		/* a bucket above r may be refilled; continue scanning from r's word */
+	}
+#undef BPUSH
+	if (ok)
+		for (uint32_t i = 0; i < n; i = nx[i])
+			emit(k, id[i]);
+	free(head);
+	free(tail);
+	free(bits);
+	free(uns);
+	free(nx);
+	free(pv);
+	free(id);
+	free(E);
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
 static void bpe_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 {
 	if (n == 1) {
@@ -753,6 +880,14 @@ static void bpe_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 		}
 	}
 	if (n > SMALL_BPE) {
+		if (n >= BUCKET_BPE && t->nrank) {
+			size_t before = k->count, olen = k->out ? k->out->n : 0;
+			if (bpe_bucket(t, p, n, k) == 0)
+				return;
+			k->count = before; /* unreachable in practice: fall back */
+			if (k->out)
+				k->out->n = olen;
+		}
 		bpe_large(t, p, n, k);
 		return;
 	}
@@ -954,7 +1089,14 @@ static void encode_text(const lc_tok *t, const uint8_t *s, size_t n, int allow, 
 	}
 }
 
+static int tok_encode(const lc_tok *t, const char *str, size_t n, int mode, lc_ids *out, lc_err *e, size_t *count);
+
 int lc_tok_encode(const lc_tok *t, const char *str, size_t n, int mode, lc_ids *out, lc_err *e)
+{
+	return tok_encode(t, str, n, mode, out, e, NULL);
+}
+
+static int tok_encode(const lc_tok *t, const char *str, size_t n, int mode, lc_ids *out, lc_err *e, size_t *count)
 {
 	const uint8_t *s = (const uint8_t *)str;
 	sink k = { out, 0 };
@@ -974,7 +1116,18 @@ int lc_tok_encode(const lc_tok *t, const char *str, size_t n, int mode, lc_ids *
 		lc_buf_free(&b);
 	} else
 		encode_text(t, s, n, mode == LC_TOK_SPECIAL_ALLOW, &k);
+	if (count)
+		*count = k.count;
 	return 0;
+}
+
+int lc_tok_count_ex(const lc_tok *t, const char *s, size_t n, int mode, size_t *count, lc_err *e)
+{
+	if (mode == LC_TOK_SPECIAL_TEXT) {
+		*count = lc_tok_count(t, s, n);
+		return 0;
+	}
+	return tok_encode(t, s, n, mode, NULL, e, count);
 }
 
 size_t lc_tok_count(const lc_tok *t, const char *str, size_t n)
@@ -1338,6 +1491,7 @@ static lc_tok *load_tiktoken(const char *path, const char *pattern, const specia
 		t->len[rank_of[i]] = ln[i];
 	}
 	vocab_build_hash(t);
+	t->nrank = t->n_vocab;
 	for (int b = 0; b < 256; b++) {
 		uint8_t c = (uint8_t)b;
 		t->byte_id[b] = vocab_lookup(t, &c, 1);
@@ -1729,6 +1883,7 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		pair_put(t, (uint32_t)json_integer_value(ia), (uint32_t)json_integer_value(ib), (uint32_t)i,
 			 (uint32_t)json_integer_value(iab));
 	}
+	t->nrank = nm;
 	/* added tokens */
 	json_array_foreach(at, i, v)
 	{

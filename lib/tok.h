@@ -57,6 +57,9 @@ int lc_tok_encode(const lc_tok *t, const char *s, size_t n, int special_mode, lc
 void lc_tok_add_special(const lc_tok *t, lc_ids *out, size_t from);
 /* Number of tokens of s (specials as text).  Never fails. */
 size_t lc_tok_count(const lc_tok *t, const char *s, size_t n);
+/* Number of tokens of s under special_mode (ERROR mode fails as lc_tok_encode does),
+ * without materialising ids. */
+int lc_tok_count_ex(const lc_tok *t, const char *s, size_t n, int special_mode, size_t *count, lc_err *e);
 /* Appends the bytes of ids to out (may be invalid UTF-8 if a character is split).
  * -1 + e if an id is out of range. */
 int lc_tok_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, lc_err *e);

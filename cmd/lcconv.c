@@ -1,0 +1,303 @@
+/*
+ * lcconv — converts corpora, queries, qrels and runs between LOFT JSONL, BEIR
+ * (also straight out of a BEIR .zip), TREC and lctk's run JSONL, so any dataset a
+ * user has can enter an lctk pipeline.  The readers and writers are libcore's
+ * (corpus, queries, qrels, run); this file only picks them and reports what the
+ * target format cannot hold.
+ */
+#include "cli.h"
+#include "corpus.h"
+#include "err.h"
+#include "input.h"
+#include "output.h"
+#include "qrels.h"
+#include "queries.h"
+#include "run.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_AUTO, K_CORPUS, K_QUERIES, K_QRELS, K_RUN };
+enum { OPT_MEMBER = 256, OPT_QRELS, OPT_TAG, OPT_FROM };
+
+static const lc_opt opts[] = {
+	{ 'k', "kind", "KIND", "what the input holds: corpus, queries, qrels or run (default: detected)",
+	  "corpus queries qrels run" },
+	{ 't', "to", "FORMAT", "target format: loft, beir (corpus, queries, qrels), tsv (queries), trec (qrels, run), jsonl (run)",
+	  "loft beir tsv trec jsonl" },
+	{ OPT_FROM, "from", "FORMAT", "input format of qrels or runs when detection is not wanted",
+	  "trec beir loft jsonl answers batch" },
+	{ OPT_MEMBER, "member", "GLOB", "archive member to read (default for a BEIR zip: *corpus.jsonl, *queries.jsonl, *qrels/test.tsv)", NULL },
+	{ OPT_QRELS, "qrels", "FILE", "queries to LOFT: take answers from these qrels (a BEIR zip's qrels/test.tsv by default)", LC_COMPLETE_FILE },
+	{ OPT_TAG, "tag", "TAG", "run tag for TREC run output (default: the input's, else lctk)", NULL },
+	{ 'o', "output", "FILE", "write to FILE atomically (.gz compresses)", LC_COMPLETE_FILE },
+	LC_OPT_END
+};
+
+static const lc_cmd cmd = { "lcconv", "-t FORMAT [-k KIND] [options] [FILE...]",
+	"Convert corpora, queries, qrels and runs between LOFT, BEIR, TREC and lctk formats.", opts, NULL };
+
+static int kind_from_name(const char *s)
+{
+	static const char *names[] = { "auto", "corpus", "queries", "qrels", "run" };
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* Guesses the kind from the first content line of path. */
+static int detect_kind(const char *path, const char *member)
+{
+	if (!strcmp(path, "-"))
+		lc_die(LC_EXIT_USAGE, "standard input is read once: say what it holds with -k");
+	if (ends_with(path, ".zip") && !member)
+		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip holds a corpus, queries and qrels: say which with -k", path);
+	lc_input *in = lc_input_open_or_die(path, member);
+	char *line;
+	size_t len;
+	int kind = -1;
+	while (lc_input_next(in, &line, &len)) {
+		size_t i = 0;
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len || line[i] == '#')
+			continue;
+		if (line[i] == '{') {
+			if (strstr(line, "\"hits\"") || strstr(line, "\"model_outputs\""))
+				kind = K_RUN;
+			else if (strstr(line, "\"passage_text\"") || strstr(line, "\"title\""))
+				kind = K_CORPUS;
+			else if (strstr(line, "\"query_text\"") || strstr(line, "\"_id\""))
+				kind = K_QUERIES;
+		} else if (!strncmp(line + i, "query-id", 8)) {
+			kind = K_QRELS;
+		} else {
+			int fields = 0, in_field = 0;
+			for (size_t k = i; k < len; k++) {
+				int ws = line[k] == ' ' || line[k] == '\t';
+				if (!ws && !in_field)
+					fields++;
+				in_field = !ws;
+			}
+			kind = fields == 4 || fields == 3 ? K_QRELS : fields >= 6 ? K_RUN : -1;
+		}
+		break;
+	}
+	if (kind < 0)
+		lc_die(LC_EXIT_USAGE, "%s: cannot tell whether this is a corpus, queries, qrels or a run: give -k", lc_input_where(in));
+	lc_input_close(in);
+	return kind;
+}
+
+static const char *zip_member(const char *path, const char *member, const char *dflt)
+{
+	if (member)
+		return member;
+	return ends_with(path, ".zip") || ends_with(path, ".tar") ? dflt : NULL;
+}
+
+static void conv_corpus(char **files, int nfiles, const char *to, const char *member, lc_output *o)
+{
+	int beir = !strcmp(to, "beir");
+	if (!beir && strcmp(to, "loft"))
+		lc_die(LC_EXIT_USAGE, "a corpus converts to loft or beir, not '%s'", to);
+	lc_corpus c = {0};
+	lc_corpus_opts co = { .member = member, .keep_meta = 1 };
+	lc_err e = {0};
+	for (int i = 0; i < nfiles; i++)
+		if (lc_corpus_load(&c, files[i], &co, &e) < 0)
+			lc_die_err(&e);
+	lc_buf b = {0};
+	size_t summaries = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		lc_buf_reset(&b);
+		if (beir) {
+			summaries += c.p[i].summary != NULL;
+			lc_corpus_write_beir(&b, &c.p[i]);
+		} else {
+			lc_corpus_write_loft(&b, &c.p[i]);
+		}
+		lc_output_write(o, b.p, b.len);
+	}
+	if (summaries)
+		lc_warn("%zu passages have summary_text, which a BEIR corpus cannot hold: not written", summaries);
+	lc_buf_free(&b);
+	lc_corpus_free(&c);
+}
+
+/* LOFT answers for queries without them, from a qrels file. */
+static void attach_answers(lc_queries *qs, const char *qrels_path, const char *member)
+{
+	lc_qrels q = {0};
+	lc_err e = {0};
+	if (lc_qrels_read(&q, qrels_path, member, LC_QRELS_AUTO, &e) < 0)
+		lc_die_err(&e);
+	size_t missing = 0;
+	for (size_t i = 0; i < qs->n; i++) {
+		long k = lc_strmap_find(&q.qids, qs->q[i].qid, strlen(qs->q[i].qid));
+		if (k < 0) {
+			missing++;
+			continue;
+		}
+		lc_qrels_q *qq = &q.q[k];
+		lc_qrel *ans = lc_arena_alloc(&qs->arena, (qq->n ? qq->n : 1) * sizeof *ans);
+		for (size_t j = 0; j < qq->n; j++) {
+			ans[j].pid = lc_arena_strndup(&qs->arena, qq->j[j].docno, strlen(qq->j[j].docno));
+			ans[j].rel = (int)qq->j[j].rel;
+		}
+		qs->q[i].ans = ans;
+		qs->q[i].nans = qq->n;
+	}
+	if (missing)
+		lc_warn("%zu queries have no judgments in %s: written with empty answers", missing, qrels_path);
+	lc_qrels_free(&q);
+}
+
+static void conv_queries(char **files, int nfiles, const char *to, const char *member, const char *qrels,
+                         lc_output *o)
+{
+	int fmt = !strcmp(to, "loft") ? 0 : !strcmp(to, "beir") ? 1 : !strcmp(to, "tsv") ? 2 : -1;
+	if (fmt < 0)
+		lc_die(LC_EXIT_USAGE, "queries convert to loft, beir or tsv, not '%s'", to);
+	lc_queries qs = {0};
+	lc_err e = {0};
+	for (int i = 0; i < nfiles; i++) {
+		lc_queries_opts qo = { .member = member, .keep_meta = 1 };
+		if (lc_queries_load(&qs, files[i], &qo, &e) < 0)
+			lc_die_err(&e);
+	}
+	if (fmt == 0 && qrels)
+		attach_answers(&qs, qrels, zip_member(qrels, NULL, "*qrels/test.tsv"));
+	else if (fmt == 0 && nfiles == 1 && ends_with(files[0], ".zip"))
+		attach_answers(&qs, files[0], "*qrels/test.tsv");
+	lc_buf b = {0};
+	size_t dropped = 0;
+	for (size_t i = 0; i < qs.n; i++) {
+		lc_buf_reset(&b);
+		if (fmt == 0)
+			lc_queries_write_loft(&b, &qs.q[i]);
+		else {
+			dropped += qs.q[i].nans > 0;
+			if (fmt == 1)
+				lc_queries_write_beir(&b, &qs.q[i]);
+			else
+				lc_queries_write_tsv(&b, &qs.q[i]);
+		}
+		lc_output_write(o, b.p, b.len);
+	}
+	if (dropped)
+		lc_warn("%zu queries have answers, which %s queries cannot hold: not written "
+		        "(convert them with -k qrels)", dropped, to);
+	lc_buf_free(&b);
+	lc_queries_free(&qs);
+}
+
+static void conv_qrels(char **files, int nfiles, const char *to, const char *from, const char *member, lc_output *o)
+{
+	int fmt = lc_qrels_format_from_name(to);
+	if (fmt <= 0)
+		lc_die(LC_EXIT_USAGE, "qrels convert to trec, beir or loft, not '%s'", to);
+	int in_fmt = from ? lc_qrels_format_from_name(from) : LC_QRELS_AUTO;
+	if (in_fmt < 0)
+		lc_die(LC_EXIT_USAGE, "unknown qrels format '%s' (trec, beir, loft)", from);
+	lc_qrels q = {0};
+	lc_err e = {0};
+	for (int i = 0; i < nfiles; i++)
+		if (lc_qrels_read(&q, files[i], zip_member(files[i], member, "*qrels/test.tsv"), in_fmt, &e) < 0)
+			lc_die_err(&e);
+	if (fmt == LC_QRELS_TREC)
+		lc_qrels_write_trec(&q, o);
+	else if (fmt == LC_QRELS_BEIR)
+		lc_qrels_write_beir(&q, o);
+	else
+		lc_qrels_write_loft(&q, o);
+	lc_qrels_free(&q);
+}
+
+static void conv_run(char **files, int nfiles, const char *to, const char *from, const char *member,
+                     const char *tag, lc_output *o)
+{
+	int fmt = lc_run_format_from_name(to);
+	if (fmt != LC_RUN_TREC && fmt != LC_RUN_JSONL && fmt != LC_RUN_LOFT)
+		lc_die(LC_EXIT_USAGE, "runs convert to trec, jsonl or loft, not '%s'", to);
+	lc_run_opts ro = { .format = from ? lc_run_format_from_name(from) : LC_RUN_AUTO, .member = member };
+	if (ro.format < 0)
+		lc_die(LC_EXIT_USAGE, "unknown run format '%s' (trec, jsonl, loft, answers, batch)", from);
+	if (nfiles > 1)
+		lc_die(LC_EXIT_USAGE, "runs are converted one file at a time");
+	lc_run r = {0};
+	lc_err e = {0};
+	if (lc_run_read(&r, files[0], &ro, &e) < 0)
+		lc_die_err(&e);
+	if (fmt == LC_RUN_LOFT && r.format != LC_RUN_LOFT)
+		lc_warn("LOFT predictions hold no scores: %zu queries written as ranked id lists", r.nq);
+	if (fmt != LC_RUN_LOFT && r.format == LC_RUN_LOFT)
+		lc_warn("LOFT predictions hold no scores: scores are synthetic (descending by rank)");
+	if (fmt == LC_RUN_TREC)
+		lc_run_write_trec(&r, o, tag ? tag : r.runid);
+	else if (fmt == LC_RUN_JSONL)
+		lc_run_write_jsonl(&r, o);
+	else
+		lc_run_write_loft(&r, o);
+	lc_run_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	lc_cli st = {0};
+	const char *to = NULL, *from = NULL, *member = NULL, *qrels = NULL, *tag = NULL, *out = NULL;
+	int kind = K_AUTO, c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		switch (c) {
+		case 'k':
+			if ((kind = kind_from_name(optarg)) < 0)
+				lc_cli_usage_error(&cmd, "unknown kind '%s' (corpus, queries, qrels, run)", optarg);
+			break;
+		case 't': to = optarg; break;
+		case OPT_FROM: from = optarg; break;
+		case OPT_MEMBER: member = optarg; break;
+		case OPT_QRELS: qrels = optarg; break;
+		case OPT_TAG: tag = optarg; break;
+		case 'o': out = optarg; break;
+		}
+	}
+	if (!to)
+		lc_cli_usage_error(&cmd, "say the target format with -t");
+	char *std_in[] = { "-" };
+	char **files = st.ind < argc ? argv + st.ind : std_in;
+	int nfiles = st.ind < argc ? argc - st.ind : 1;
+	if (kind == K_AUTO)
+		kind = detect_kind(files[0], member);
+	if (kind == K_CORPUS || kind == K_QUERIES) {
+		if (from)
+			lc_cli_usage_error(&cmd, "--from applies to qrels and runs; corpora and queries are detected per record");
+	}
+	lc_output *o = lc_output_open(out);
+	switch (kind) {
+	case K_CORPUS:
+		conv_corpus(files, nfiles, to, nfiles == 1 ? zip_member(files[0], member, "*corpus.jsonl") : member, o);
+		break;
+	case K_QUERIES:
+		conv_queries(files, nfiles, to, nfiles == 1 ? zip_member(files[0], member, "*queries.jsonl") : member,
+		             qrels, o);
+		break;
+	case K_QRELS:
+		conv_qrels(files, nfiles, to, from, member, o);
+		break;
+	case K_RUN:
+		conv_run(files, nfiles, to, from, member, tag, o);
+		break;
+	}
+	lc_output_commit(o);
+	return 0;
+}

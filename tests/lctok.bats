@@ -1,0 +1,185 @@
+#!/usr/bin/env bats
+# lctok: exact ids on the conformance vectors (every mode), decode round trips,
+# the subcommands, -j determinism, and bad input.
+load helpers
+setup() { lctk_setup; }
+
+CHECK="$ROOT/tests/vectors/tok/check.py"
+
+@test "vectors shipped in tests/: four tiktoken encodings, every mode, raw bytes, decode" {
+	for e in cl100k_base o200k_base p50k_base r50k_base; do
+		run python3 "$CHECK" "$ROOT/tests/vectors/tok/$e.jsonl" -e "$e"
+		assert_success
+		assert_output --partial ", 0 mismatches"
+	done
+}
+
+@test "vectors (../shared): tiktoken encodings, all lines and modes" {
+	need_shared vectors/tok
+	for e in cl100k_base o200k_base p50k_base r50k_base; do
+		run python3 "$CHECK" "$SHARED/vectors/tok/$e.jsonl" -e "$e"
+		assert_success
+		assert_output --regexp "^[0-9]{3,} lines, 0 mismatches"
+	done
+}
+
+@test "vectors (../shared): HF tokenizer.json, both add_special_tokens settings" {
+	need_shared vectors/tok
+	need_shared vocab/hf
+	for t in llama3 llama3_1 qwen3 gpt-neox-20b; do
+		run python3 "$CHECK" "$SHARED/vectors/tok/hf-$t.jsonl" --tokenizer "$SHARED/vocab/hf/$t/tokenizer.json"
+		assert_success
+		assert_output --regexp "^[0-9]{3,} lines, 0 mismatches"
+	done
+}
+
+@test "--vocab FILE --pattern RE (PCRE2) equals the named encoding on ASCII text" {
+	printf '%s\n' "Hello world, it's 2024!" "  indented   code();" > in.txt
+	lctok encode --text -e r50k_base in.txt > want
+	run lctok encode --text --vocab "$LCTK_DATA/vocab/r50k_base.tiktoken" \
+		--pattern "'s|'t|'re|'ve|'m|'ll|'d| ?[a-zA-Z]+| ?[0-9]+| ?[^\\s a-zA-Z0-9]+|\\s+(?!\\S)|\\s+" in.txt
+	assert_success
+	assert_output "$(cat want)"
+	assert_output --partial "15496 995 11 340 338 48609 0"
+}
+
+@test "encode/decode: known ids, and a JSONL round trip keeps other fields" {
+	echo '{"pid":"7","text":"hello world"}' > a.jsonl
+	run lctok encode -e cl100k_base a.jsonl
+	assert_success
+	assert_output '{"pid":"7","text":"hello world","ids":[15339,1917]}'
+	run sh -c 'lctok encode -e o200k_base a.jsonl | lctok decode -e o200k_base -t back'
+	assert_output --partial '"back":"hello world"'
+	run sh -c 'printf "[15339, 1917]\n" | lctok decode --text -e cl100k_base'
+	assert_output "hello world"
+}
+
+@test "special tokens: error names record and byte offset; --allow-special; --special-as-text" {
+	printf '{"text":"ok"}\n{"text":"a <|endoftext|>"}\n' > s.jsonl
+	run --separate-stderr lctok encode -e cl100k_base s.jsonl -o out.jsonl
+	assert_failure 1
+	[[ "$stderr" == "lctok: s.jsonl:2: special token '<|endoftext|>' at byte 2"* ]] || fail "$stderr"
+	assert_no_file out.jsonl
+	run lctok encode -e cl100k_base --allow-special s.jsonl
+	assert_line --index 1 '{"text":"a <|endoftext|>","ids":[64,220,100257]}'
+	run lctok encode -e cl100k_base --special-as-text s.jsonl
+	assert_line --index 1 '{"text":"a <|endoftext|>","ids":[64,83739,8862,728,428,91,29]}'
+	run --separate-stderr lctok encode -e cl100k_base --skip-bad s.jsonl
+	assert_success
+	assert_output '{"text":"ok","ids":[564]}'
+	[[ "$stderr" == *"skipped 1 bad records"* ]] || fail "$stderr"
+}
+
+@test "invalid UTF-8: plain text is repaired per WHATWG; inside JSON it is a JSON error" {
+	printf 'a\xffb\xe2\x82\n' > bad.txt
+	run lctok encode --text -e cl100k_base bad.txt
+	assert_success
+	# a U+FFFD b U+FFFD
+	assert_output "$(printf 'a\xef\xbf\xbdb\xef\xbf\xbd\n' | lctok encode --text -e cl100k_base)"
+	printf '{"text":"a\xffb"}\n' > bad.jsonl
+	run --separate-stderr lctok encode -e cl100k_base bad.jsonl
+	assert_failure 1
+	[[ "$stderr" == "lctok: bad.jsonl:1:"*"JSON"* ]] || fail "$stderr"
+}
+
+@test "count: per record, --total, --hist; -j 2 output identical to -j 1" {
+	for i in $(seq 1 3000); do echo "{\"pid\":\"$i\",\"text\":\"passage $i has some words in it, $((i * 7)) of them\"}"; done > c.jsonl
+	lctok count -e cl100k_base c.jsonl > one
+	run sh -c 'lctok count -e cl100k_base -j 2 c.jsonl | cmp - one'
+	assert_success
+	total=$(python3 -c 'import json,sys; print(sum(json.loads(l)["n_tokens"] for l in open("one")))')
+	run lctok count -e cl100k_base --total -j 2 c.jsonl
+	assert_output "$total"
+	run lctok count -e cl100k_base --hist c.jsonl
+	assert_line --index 0 "min	max	records	tokens"
+	assert_line --partial "total		3000	$total"
+	lctok encode -e o200k_base c.jsonl > e1
+	run sh -c 'lctok encode -e o200k_base -j 2 c.jsonl | cmp - e1'
+	assert_success
+}
+
+@test "truncate: at most N tokens, valid UTF-8, on a token boundary" {
+	python3 -c 'import json; print(json.dumps({"text": "naïve café — 東京都 " * 40}))' > t.jsonl
+	for n in 1 2 3 5 17 50; do
+		lctok truncate -e cl100k_base -n $n t.jsonl > tr.jsonl
+		c=$(lctok count -e cl100k_base --total tr.jsonl)
+		[ "$c" -le "$n" ] || fail "truncate -n $n gave $c tokens"
+		python3 -c 'import json,sys; t=json.loads(open("tr.jsonl").read())["text"]; o=json.loads(open("t.jsonl").read())["text"]; sys.exit(0 if o.startswith(t) and t else 1)' || fail "not a prefix"
+	done
+}
+
+@test "chunk: windows with overlap, offsets point into the parent text" {
+	python3 -c 'import json; print(json.dumps({"pid": "d1", "title_text": "T", "text": " ".join("word%d" % i for i in range(300))}))' > d.jsonl
+	run lctok chunk -e cl100k_base -n 64 --overlap 16 d.jsonl
+	assert_success
+	python3 - "$output" <<'PY'
+import json, sys
+parent = json.loads(open("d.jsonl").read())
+rows = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert rows[0]["pid"] == "d1#0" and rows[0]["parent"] == "d1" and rows[0]["title_text"] == "T"
+for k, r in enumerate(rows):
+    assert r["chunk"] == k
+    assert parent["text"][r["start"]:r["end"]] == r["text"], r
+    assert r["n_tokens"] <= 64
+assert rows[-1]["end"] == len(parent["text"])
+assert rows[1]["start"] < rows[0]["end"]
+PY
+}
+
+@test "HF: --add-special applies the template (Llama 3.1 BOS)" {
+	need_shared vocab/hf/llama3_1
+	run sh -c "echo 'hello world' | lctok encode --text --tokenizer '$SHARED/vocab/hf/llama3_1/tokenizer.json' --add-special"
+	assert_output "128000 15339 1917"
+	run sh -c "echo 'hello world' | lctok count --text --tokenizer '$SHARED/vocab/hf/llama3_1/tokenizer.json' --add-special"
+	assert_output "3"
+}
+
+@test "bad input: malformed JSON, missing and non-string field, no partial -o file" {
+	printf '{"text":"ok"}\n{"text": \n' > m.jsonl
+	run --separate-stderr lctok encode -e cl100k_base m.jsonl -o out
+	assert_failure 1
+	[[ "$stderr" == "lctok: m.jsonl:2:"* ]] || fail "$stderr"
+	assert_no_file out
+	printf '{"body":"x"}\n' > f.jsonl
+	run --separate-stderr lctok count -e cl100k_base f.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"f.jsonl:1: field 'text': expected a string, got nothing (missing)"* ]] || fail "$stderr"
+	printf '{"text":5}\n' > n.jsonl
+	run --separate-stderr lctok count -e cl100k_base n.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"expected a string, got"* ]] || fail "$stderr"
+}
+
+@test "bad input: unknown encoding, corrupt vocabulary (FILE:LINE), unsupported model, ids out of range" {
+	run --separate-stderr lctok count -e cl999k_base /dev/null
+	assert_failure 1
+	[[ "$stderr" == *"unknown encoding 'cl999k_base'"* ]] || fail "$stderr"
+	head -n 5 "$LCTK_DATA/vocab/r50k_base.tiktoken" > v.tiktoken
+	echo 'not base64!! 5' >> v.tiktoken
+	run --separate-stderr lctok count --vocab v.tiktoken /dev/null
+	assert_failure 1
+	[[ "$stderr" == "lctok: v.tiktoken:6: corrupt vocabulary"* ]] || fail "$stderr"
+	echo '{"model":{"type":"Unigram","vocab":[["a",0.0]]}}' > u.json
+	run --separate-stderr lctok count --tokenizer u.json /dev/null
+	assert_failure 1
+	[[ "$stderr" == *"model type 'Unigram' is not supported"* ]] || fail "$stderr"
+	echo '{"ids":[15339,100256]}' > i.jsonl
+	run --separate-stderr lctok decode -e cl100k_base i.jsonl -o out
+	assert_failure 1
+	[[ "$stderr" == "lctok: i.jsonl:1: token id 100256 is out of range"* ]] || fail "$stderr"
+	assert_no_file out
+	echo '{"ids":[999999]}' > i2.jsonl
+	run lctok decode -e cl100k_base i2.jsonl
+	assert_failure 1
+}
+
+@test "usage errors exit 2" {
+	run lctok count /dev/null
+	assert_failure 2
+	run lctok frobnicate -e cl100k_base
+	assert_failure 2
+	run lctok chunk -e cl100k_base -n 4 --overlap 4 /dev/null
+	assert_failure 2
+	run lctok truncate -e cl100k_base /dev/null
+	assert_failure 2
+}
