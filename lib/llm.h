@@ -53,7 +53,8 @@
 #include "err.h"
 
 typedef struct lc_llm_opts {
-	const char *endpoint;     /* "http://127.0.0.1:8080/v1" (…/chat/completions appended) or the full URL */
+	const char *endpoint;     /* "http://127.0.0.1:8080/v1" (/chat/completions appended), the full
+	                             URL, or "http://host:port" alone (/v1/chat/completions appended) */
 	const char *model;        /* required */
 	const char *cache_dir;    /* NULL = $XDG_CACHE_HOME/lctk/llm (else ~/.cache/lctk/llm) */
 	int no_cache;             /* 1 = neither read nor write the cache */

@@ -276,6 +276,21 @@ static void test_batch(void)
 	lc_err e = {0};
 	lc_llm *c = lc_llm_new(&o, &e);
 	is_str(lc_llm_url(c), "https://api.example.org/v1/chat/completions", "URL from a base endpoint");
+	lc_llm_free(c);
+	const char *urls[][2] = {
+		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080/v1/chat/completions" },
+		{ "http://127.0.0.1:8080/", "http://127.0.0.1:8080/v1/chat/completions" },
+		{ "http://h/v1/chat/completions", "http://h/v1/chat/completions" },
+		{ "http://h/openai/deployments/x", "http://h/openai/deployments/x/chat/completions" },
+	};
+	for (size_t k = 0; k < 4; k++) {
+		o.endpoint = urls[k][0];
+		c = lc_llm_new(&o, &e);
+		is_str(c ? lc_llm_url(c) : e.msg, urls[k][1], urls[k][0]);
+		lc_llm_free(c);
+	}
+	o.endpoint = "https://api.example.org/v1/";
+	c = lc_llm_new(&o, &e);
 	lc_buf b = {0};
 	json_t *m = lc_llm_user_messages("hi \"there\"");
 	json_t *body = lc_llm_body(c, m);
