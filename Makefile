@@ -90,7 +90,7 @@ deps: deps-test
 # One prove run over the C unit tests and every bats suite: its last lines are
 # prove's summary ("Result: PASS").
 check: deps-test
-	@$(MAKE) --no-print-directory all units
+	@$(MAKE) -j2 --no-print-directory all units
 	LCTK_BUILD=$(CURDIR)/$(B) prove --exec $(CURDIR)/tests/run-test $(UNITS) $(sort $(wildcard tests/*.bats))
 
 # Every bats suite with each program under valgrind memcheck (slow; not part of check).
