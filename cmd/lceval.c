@@ -36,6 +36,8 @@ static const lc_opt opts[] = {
 	{ 'M', "Max_retrieved_per_topic", "N", "evaluate only the first N ranked docs per topic", NULL },
 	{ 'J', "Judged_docs_only", NULL, "drop unjudged docs from the ranking before evaluating", NULL },
 	{ 'N', "Number_docs_in_coll", "N", "number of docs in the collection (utility)", NULL },
+	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec)", "qrels" },
+	{ 'T', "Results_format", "FMT", "trec_eval's name for --run-format: trec_results (= trec)", "trec_results" },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
 	{ OPT_JSON, "json", NULL, "print one JSON object (summary, and per topic with -q)", NULL },
 	{ OPT_JSONL, "jsonl", NULL, "print one JSON line per topic (and turn, for LOFT measures)", NULL },
@@ -157,6 +159,20 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'o': outpath = optarg; break;
+		case 'R':
+			if (strcmp(optarg, "qrels")) {
+				fprintf(stderr, "trec_eval: Illegal rel_format '%s'\n", optarg);
+				exit(2);
+			}
+			qfmt = LC_QRELS_TREC;
+			break;
+		case 'T':
+			if (strcmp(optarg, "trec_results")) {
+				fprintf(stderr, "trec_eval: Illegal retrieval results format '%s'\n", optarg);
+				exit(2);
+			}
+			rfmt = LC_RUN_TREC;
+			break;
 		case OPT_JSON: json = 1; break;
 		case OPT_JSONL: jsonl = 1; break;
 		case OPT_QFMT:
@@ -244,7 +260,8 @@ int main(int argc, char **argv)
 	} else if (nruns == 1) {
 		lc_te_result res;
 		lc_te_evaluate(t, &o, &qr, &runs[0], &res);
-		if (res.fail_code && outpath) {
+		if (res.fail_code && (outpath || json || jsonl)) {
+			/* trec_eval's partial per-topic text is kept only for its own format */
 			lc_output_abort(out);
 			fputs(res.fail_msg, stderr);
 			exit(res.fail_code);

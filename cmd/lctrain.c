@@ -29,7 +29,7 @@
 #include "strmap.h"
 
 enum { OPT_BETA = 256, OPT_C, OPT_LR, OPT_EPOCHS, OPT_SEED, OPT_VAL, OPT_L2, OPT_BATCH,
-       OPT_THRESHOLD, OPT_INIT, OPT_QUIET, OPT_TARGET };
+       OPT_THRESHOLD, OPT_INIT, OPT_QUIET, OPT_TARGET, OPT_AVERAGE };
 
 static const lc_opt opts[] = {
 	{ 'c', "corpus", "CORPUS", "LOFT corpus holding the pairs' passages (repeatable)", LC_COMPLETE_FILE },
@@ -43,6 +43,7 @@ static const lc_opt opts[] = {
 	{ OPT_VAL, "val", "FRACTION", "share of passages held out for validation (default 0.1)", NULL },
 	{ OPT_THRESHOLD, "threshold", "P", "keep threshold stored in the model (default 0.5)", NULL },
 	{ OPT_TARGET, "target-ratio", "R", "set the threshold so that the corpora (-c) keep 1/R of their words", NULL },
+	{ OPT_AVERAGE, "average", "N", "train N times (seeds SEED..SEED+N-1) and average the weights (default 1)", NULL },
 	{ OPT_INIT, "init", "MODEL", "start from MODEL instead of the untrained model", LC_COMPLETE_FILE },
 	{ OPT_QUIET, "quiet", NULL, "no per-epoch report", NULL },
 	{ 'o', "output", "MODEL", "write the model to MODEL atomically (default stdout)", LC_COMPLETE_FILE },
@@ -140,7 +141,7 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	double beta = 2.5, cc = 0.1, lr = 0.05, l2 = 1e-4, valfrac = 0.1, thr = 0.5, target = 0;
-	long epochs = 30, seed = 1, batch = 16;
+	long epochs = 30, seed = 1, batch = 16, average = 1;
 	const char *out = NULL, *init = NULL;
 	int quiet = 0, c;
 	const char **corpora = NULL;
@@ -161,6 +162,7 @@ int main(int argc, char **argv)
 		case OPT_VAL: valfrac = lc_cli_double("--val", optarg, 0, 0.9); break;
 		case OPT_THRESHOLD: thr = lc_cli_double("--threshold", optarg, 0, 1); break;
 		case OPT_INIT: init = optarg; break;
+		case OPT_AVERAGE: average = lc_cli_long("--average", optarg, 1, 1000); break;
 		case OPT_TARGET: target = lc_cli_double("--target-ratio", optarg, 1, 1000); break;
 		case OPT_QUIET: quiet = 1; break;
 		case 'o': out = optarg; break;
@@ -326,16 +328,20 @@ int main(int argc, char **argv)
 	}
 	m.threshold = thr;
 	size_t *order = lc_xmalloc(ntrain * sizeof *order);
+	double w0[LC_NFEAT], wsum[LC_NFEAT] = {0};
+	memcpy(w0, m.w, sizeof w0);
+	double vacc = 0, tacc = 0;
+	for (long run = 0; run < average; run++) {
 	for (size_t i = 0, k = 0; i < n; i++)
 		if (!P[i].val)
 			order[k++] = i;
+	memcpy(m.w, w0, sizeof w0);
 	double mom[LC_NFEAT] = {0}, vel[LC_NFEAT] = {0};
 	const double b1 = 0.9, b2 = 0.999;
 	long step = 0;
-	rng = 0x2545F4914F6CDD1DULL ^ (uint64_t)seed * 0x9E3779B97F4A7C15ULL;
+	rng = 0x2545F4914F6CDD1DULL ^ (uint64_t)(seed + run) * 0x9E3779B97F4A7C15ULL;
 	if (!rng)
 		rng = 1;
-	double vacc = 0, tacc = 0;
 	for (long ep = 1; ep <= epochs; ep++) {
 		for (size_t i = ntrain; i > 1; i--) {
 			size_t j = next_rand() % i, t = order[i - 1];
@@ -380,12 +386,34 @@ int main(int argc, char **argv)
 			}
 		vacc = nval ? (double)vr / (double)nval : 0;
 		if (!quiet) {
+			char runs[32] = "";
+			if (average > 1)
+				snprintf(runs, sizeof runs, "run %ld ", run + 1);
 			if (nval)
-				lc_warn("epoch %ld: loss %.4f train_acc %.4f val_loss %.4f val_acc %.4f",
-				        ep, tl / (double)ntrain, tacc, vl / (double)nval, vacc);
+				lc_warn("%sepoch %ld: loss %.4f train_acc %.4f val_loss %.4f val_acc %.4f",
+				        runs, ep, tl / (double)ntrain, tacc, vl / (double)nval, vacc);
 			else
-				lc_warn("epoch %ld: loss %.4f train_acc %.4f (no validation pairs)", ep, tl / (double)ntrain, tacc);
+				lc_warn("%sepoch %ld: loss %.4f train_acc %.4f (no validation pairs)", runs, ep, tl / (double)ntrain, tacc);
 		}
+	}
+	for (int i = 0; i < LC_NFEAT; i++)
+		wsum[i] += m.w[i];
+	}
+	if (average > 1) {
+		for (int i = 0; i < LC_NFEAT; i++)
+			m.w[i] = wsum[i] / (double)average;
+		size_t tr = 0, vr = 0;
+		for (size_t i = 0; i < n; i++) {
+			int right = lc_cmodel_logprob(&m, &P[i].u, P[i].mc, NULL, 0) > lc_cmodel_logprob(&m, &P[i].u, P[i].mr, NULL, 0);
+			if (P[i].val)
+				vr += (size_t)right;
+			else
+				tr += (size_t)right;
+		}
+		tacc = (double)tr / (double)ntrain;
+		vacc = nval ? (double)vr / (double)nval : 0;
+		if (!quiet)
+			lc_warn("average of %ld runs: train_acc %.4f val_acc %.4f", average, tacc, vacc);
 	}
 	if (target > 0) {
 		if (!ncorpora)
@@ -425,9 +453,9 @@ int main(int argc, char **argv)
 		free(all);
 	}
 	lc_buf meta = {0};
-	lc_buf_printf(&meta, "trainer lctrain %s\nobjective orpo beta=%g c=%g\nlr %g\nepochs %ld\nbatch %ld\nl2 %g\nseed %ld\n"
+	lc_buf_printf(&meta, "trainer lctrain %s\nobjective orpo beta=%g c=%g\nlr %g\nepochs %ld\nbatch %ld\nl2 %g\nseed %ld\naverage %ld\n"
 	              "pairs train=%zu val=%zu\ntrain_accuracy %.4f\nval_accuracy %.4f\n",
-	              LCTK_VERSION, beta, cc, lr, epochs, batch, l2, seed, ntrain, nval, tacc, vacc);
+	              LCTK_VERSION, beta, cc, lr, epochs, batch, l2, seed, average, ntrain, nval, tacc, vacc);
 	for (int fi = st.ind; fi < argc; fi++) {
 		const char *b = strrchr(argv[fi], '/');
 		lc_buf_printf(&meta, "data %s\n", b ? b + 1 : argv[fi]);

@@ -56,6 +56,8 @@ _lceval() {
 	-l|--level_for_rel) COMPREPLY=(); return ;;
 	-M|--Max_retrieved_per_topic) COMPREPLY=(); return ;;
 	-N|--Number_docs_in_coll) COMPREPLY=(); return ;;
+	-R|--Rel_info_format) COMPREPLY=($(compgen -W "qrels" -- "$cur")); return ;;
+	-T|--Results_format) COMPREPLY=($(compgen -W "trec_results" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--qrels-format) COMPREPLY=($(compgen -W "auto trec beir loft" -- "$cur")); return ;;
 	--run-format) COMPREPLY=($(compgen -W "auto trec jsonl loft answers batch" -- "$cur")); return ;;
@@ -69,7 +71,7 @@ _lceval() {
 	--alpha) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --answer-rule --permutations --bootstrap --seed --alpha --help --version -q -m -c -n -l -M -J -N -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --answer-rule --permutations --bootstrap --seed --alpha --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -303,11 +305,12 @@ _lctrain() {
 	--val) COMPREPLY=(); return ;;
 	--threshold) COMPREPLY=(); return ;;
 	--target-ratio) COMPREPLY=(); return ;;
+	--average) COMPREPLY=(); return ;;
 	--init) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --target-ratio --init --quiet --output --help --version -c -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --target-ratio --average --init --quiet --output --help --version -c -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

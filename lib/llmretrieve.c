@@ -358,6 +358,7 @@ static int write_batch(ctx *x, lc_llm *cl, lc_err *e)
 {
 	lc_output *bo = lc_output_open(x->o->batch_out);
 	lc_buf line = {0};
+	unsigned long long bytes = 0;
 	for (size_t i = 0; i < x->qs->n; i++) {
 		if (build(x, i, e) < 0) {
 			lc_output_abort(bo);
@@ -374,11 +375,16 @@ static int write_batch(ctx *x, lc_llm *cl, lc_err *e)
 		lc_buf_reset(&line);
 		lc_llm_batch_request(&line, qid_of(x, i), body);
 		lc_output_write(bo, line.p, line.len);
+		bytes += line.len;
 		json_decref(body);
 		json_decref(m);
 	}
 	lc_buf_free(&line);
 	lc_output_commit(bo);
+	/* OpenAI's limits per Batch input file */
+	if (bytes > 200ULL * 1000 * 1000 || x->qs->n > 50000)
+		lc_warn("%s: %zu requests, %.0f MB: over OpenAI's Batch limits (50,000 requests, 200 MB per file); "
+		        "split it by lines (split -C 190m) and submit the parts", x->o->batch_out, x->qs->n, bytes / 1e6);
 	if (x->o->verbose)
 		lc_warn("%s: %zu Batch requests written", x->o->batch_out, x->qs->n);
 	return 0;

@@ -202,7 +202,7 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 		if (!unanswered) {
 			h = pq->h;
 			nh = pq->n;
-			if (ranked) {
+			if (ranked && nh) {
 				if (nh > tmpcap)
 					tmp = lc_xrealloc(tmp, (tmpcap = nh) * sizeof *tmp);
 				memcpy(tmp, h, nh * sizeof *h);

@@ -8,6 +8,7 @@
 #include "json.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,8 @@ static long c_atol(const char *s, size_t n)
 		neg = s[i++] == '-';
 	long v = 0;
 	while (i < n && isdigit((unsigned char)s[i])) {
+		if (v > (LONG_MAX - 9) / 10)
+			return neg ? LONG_MIN : LONG_MAX;   /* strtol saturates */
 		v = v * 10 + (s[i] - '0');
 		i++;
 	}
@@ -132,12 +135,16 @@ static int read_trec(lc_qrels *q, lc_input *in, char *line, size_t len, int have
 		                                          isdigit((unsigned char)f[3][1])))
 			return lc_err_set(e, 2, "%s: malformed qrels line: relevance '%.*s' is not an integer",
 			                  lc_input_where(in), (int)fl[3], f[3]);
+		long rel = c_atol(f[3], fl[3]);
+		if (rel > LC_QRELS_MAX_REL)
+			return lc_err_set(e, 2, "%s: relevance %.*s is too large (at most %d)", lc_input_where(in), (int)fl[3], f[3],
+			                  LC_QRELS_MAX_REL);
 		uint32_t id = get_q(q, f[0], fl[0]);
 		if ((long)id != last) {
 			add_rec(q, id, (uint32_t)q->q[id].n, 0);
 			last = id;
 		}
-		add_judg(q, id, f[2], fl[2], c_atol(f[3], fl[3]));
+		add_judg(q, id, f[2], fl[2], rel);
 	}
 	/* records = one per query */
 	q->nrecs = 0;
@@ -181,6 +188,9 @@ static int read_beir(lc_qrels *q, lc_input *in, char *line, size_t len, int have
 		long rel = strtol(tmp, &end, 10);
 		if (*end)
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: BEIR qrels score '%s' is not an integer", lc_input_where(in), tmp);
+		if (rel > LC_QRELS_MAX_REL)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: relevance %s is too large (at most %d)", lc_input_where(in), tmp,
+			                  LC_QRELS_MAX_REL);
 		if (t1 == line || t2 == t1 + 1)
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: BEIR qrels line has an empty id", lc_input_where(in));
 		lc_qrels_add(q, line, (size_t)(t1 - line), t1 + 1, (size_t)(t2 - t1 - 1), rel);
@@ -253,6 +263,13 @@ static int read_loft(lc_qrels *q, lc_input *in, char *line, size_t len, int have
 			if (!p || (json_is_array(a) && json_array_size(a) != 2) || (rv && !json_is_integer(rv))) {
 				if (p || !pid)
 					lc_err_set(e, LC_EXIT_INPUT, "%s: field 'answers': entry %zu is not a [pid, rel] pair", where, i);
+				json_decref(o);
+				ret = -1;
+				goto done;
+			}
+			if (rv && json_integer_value(rv) > LC_QRELS_MAX_REL) {
+				lc_err_set(e, LC_EXIT_INPUT, "%s: field 'answers': relevance of entry %zu is too large (at most %d)",
+				           where, i, LC_QRELS_MAX_REL);
 				json_decref(o);
 				ret = -1;
 				goto done;

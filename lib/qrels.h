@@ -19,6 +19,7 @@
  * query line (a repeated qid gives two records over the same query), for the
  * other formats one per query.
  *
+ * Relevance values above LC_QRELS_MAX_REL are rejected.
  * Errors: "FILE:LINE: what was expected" in e (code LC_EXIT_INPUT, or 2 for a
  * malformed TREC line, as trec_eval exits 2 on it).
  *
@@ -35,6 +36,9 @@
 #include "err.h"
 #include "output.h"
 #include "strmap.h"
+
+/* Largest relevance value accepted (evaluation keeps a count per value). */
+#define LC_QRELS_MAX_REL 1000000
 
 enum lc_qrels_format { LC_QRELS_AUTO = 0, LC_QRELS_TREC, LC_QRELS_BEIR, LC_QRELS_LOFT };
 

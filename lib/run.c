@@ -556,7 +556,11 @@ void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag)
 		lc_run_q *q = &r->q[i];
 		lc_hits_sort_trec(q->h, q->n);
 		for (size_t k = 0; k < q->n; k++) {
-			snprintf(num, sizeof num, "%.17g", q->h[k].score);
+			for (int prec = 15; prec <= 17; prec++) {
+				snprintf(num, sizeof num, "%.*g", prec, q->h[k].score);
+				if (strtod(num, NULL) == q->h[k].score)
+					break;
+			}
 			lc_output_printf(o, "%s Q0 %s %zu %s %s\n", q->qid, q->h[k].docno, k + 1, num, tag);
 		}
 	}

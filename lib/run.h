@@ -97,8 +97,11 @@ void lc_hits_sort_trec(lc_hit *h, size_t n);
 /* Python repr() of a double (shortest round-trip: 0.1, 1e-05, 7.0) into buf (>= 32 bytes). */
 void lc_py_repr_double(char *buf, size_t size, double v);
 
-/* Writers; queries in stored order, hits ranked with lc_hits_sort_trec (TREC,
- * JSONL) or as stored (LOFT, one turn).  tag = run tag for TREC ("lctk" if NULL). */
+/* Writers; queries in stored order, hits ranked in place with lc_hits_sort_trec
+ * (TREC, JSONL; LOFT output of a TREC/JSONL run) or kept as stored (LOFT
+ * predictions and answers, every turn).  Scores are written so that reading
+ * them back gives the same doubles: TREC with the shortest of %.15g/%.16g/%.17g
+ * that round-trips ("3", "0.1"), JSONL in Python repr form ("3.0", "0.1").  tag = run tag for TREC (the run's own tag, else "lctk", if NULL). */
 void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag);
 void lc_run_write_jsonl(lc_run *r, lc_output *o);
 void lc_run_write_loft(lc_run *r, lc_output *o);

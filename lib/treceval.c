@@ -480,7 +480,8 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, co
                    lc_te_rr *rr, lc_buf *err)
 {
 	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
-	memcpy(w->hits, h, nh * sizeof *h);
+	if (nh)
+		memcpy(w->hits, h, nh * sizeof *h);
 	rank_hits(w->hits, nh);
 	long num = (long)nh;
 	if (o->max_docs < num)

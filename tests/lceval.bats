@@ -218,6 +218,11 @@ EOF
 	run lceval -q -o bad.txt "$q" "$VEC/trec_duplicates/run_dupdoc.txt"
 	assert_failure 4
 	assert_no_file bad.txt
+	# JSON output of a failed evaluation: nothing on stdout
+	run --separate-stderr lceval -q --json "$q" "$VEC/trec_duplicates/run_dupdoc.txt"
+	assert_failure 4
+	assert_no_stdout
+	[[ "$stderr" == *"duplicate docs a"* ]]
 }
 
 @test "malformed qrels line: lceval: FILE:LINE, exit 2, nothing on stdout" {

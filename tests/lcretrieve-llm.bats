@@ -168,14 +168,14 @@ llm() {
 }
 
 @test "a reply slower than --timeout fails, and is retried" {
-	start_server --fault slow:1
-	run llm --no-cache --timeout 1 --retries 0 -o run.jsonl queries.jsonl
+	start_server --fault slow:1 --slow 5
+	run llm --no-cache --timeout 1.5 --retries 0 -o run.jsonl queries.jsonl
 	assert_failure 1
 	assert_output --partial "Timeout was reached"
 	assert_no_file run.jsonl
 	stop_server
-	start_server --fault slow:1   # fresh attempt counts: every first attempt is slow again
-	run llm --no-cache --timeout 1 --retries 1 --parallel 4 -o run.jsonl queries.jsonl
+	start_server --fault slow:1 --slow 5   # fresh attempt counts: every first attempt is slow again
+	run llm --no-cache --timeout 2 --retries 1 --parallel 4 -o run.jsonl queries.jsonl
 	assert_success
 	run cat run.jsonl
 	assert_output "$(cat expected.jsonl)"
@@ -256,7 +256,7 @@ for line in open("batch.jsonl"):
 }
 
 @test "the API key: sent as a header, never in argv, logs, cache or batch files" {
-	start_server --fault slow:1 --slow 1
+	start_server --fault slow:1 --slow 3
 	export LCTK_API_KEY="$KEY"
 	llm --cache cache --verbose -o run.jsonl queries.jsonl 3>&- 2>err.txt &
 	pid=$!

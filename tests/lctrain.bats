@@ -49,6 +49,14 @@ PY
 	! cmp -s a.lcm c.lcm
 }
 
+@test "lctrain --average N: the mean of N seeded runs" {
+	run lctrain -c "$V/corpus.jsonl" --epochs 2 --average 3 -o m.lcm pairs.jsonl
+	assert_success
+	assert_line --partial 'lctrain: run 3 epoch 2:'
+	assert_line --regexp '^lctrain: average of 3 runs: train_acc [0-9.]+ val_acc [0-9.]+$'
+	grep -q '^meta average 3$' m.lcm
+}
+
 @test "lctrain: without -c the passage comes from the prompt (CoLoR's released pairs)" {
 	run lctrain --epochs 2 --val 0 -o m.lcm pairs.jsonl
 	assert_success

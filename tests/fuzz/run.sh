@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-600}
-B=build-fuzz
+B=${FUZZ_BUILD:-build-fuzz}
 FLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 make --no-print-directory B=$B CC=clang CFLAGS="$FLAGS" $B/libcore.a >/dev/null || exit 1
 libs="$(pkg-config --libs jansson libarchive zlib libpcre2-8 libcurl) -lstemmer -lm -pthread"

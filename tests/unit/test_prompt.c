@@ -159,6 +159,12 @@ static void test_shipped(void)
 	g = lc_prompt_guess("/data/fiqa/summaries/gpt.jsonl");
 	is_str(g, "fiqa", "guess looks further out");
 	free(g);
+	g = lc_prompt_guess("/x/nq/beir/hotpotqa.zip");
+	is_str(g, "hotpotqa", "guess from the file name first");
+	free(g);
+	g = lc_prompt_guess("default/corpus.jsonl");
+	is_str(g, "default", "a directory named default is no guess");
+	free(g);
 	g = lc_prompt_guess("corpus.jsonl");
 	is_str(g, "default", "no guess -> default");
 	free(g);

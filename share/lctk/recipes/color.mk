@@ -27,6 +27,7 @@ P       = $(if $(BIN),$(BIN)/,)
 DATA   ?= $(SHARE)/data/hotpotqa
 OUT    ?= color-out
 SEED   ?= 1
+AVERAGE?= 5
 TARGET ?= 1.6
 # word-level candidates (full passage, word filters, a model if MODEL0 is set,
 # external summaries): measured better than adding title/lead/random sentence
@@ -58,7 +59,7 @@ $(OUT)/pairs.jsonl: $(OUT)/candidates.jsonl $(OUT)/labels.jsonl
 pairs: $(OUT)/pairs.jsonl
 
 $(OUT)/model.lcm: $(OUT)/pairs.jsonl
-	$(P)lctrain --seed $(SEED) -c $(DATA)/corpus.jsonl --target-ratio $(TARGET) -o $@ $<
+	$(P)lctrain --seed $(SEED) --average $(AVERAGE) -c $(DATA)/corpus.jsonl --target-ratio $(TARGET) -o $@ $<
 
 model: $(OUT)/model.lcm
 
