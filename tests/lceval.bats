@@ -166,6 +166,12 @@ EOF
 	run lceval -m all_trec --qrels-member '*qrels/test.tsv' beir.zip run.jsonl
 	assert_success
 	[ "$(echo "$output" | grep -v '^runid')" = "$want" ]
+	echo '{"_id": "d1", "text": "x"}' > beir/corpus.jsonl
+	mkdir -p beir/qrels && printf 'query-id\tcorpus-id\tscore\nzz\tzz\t1\n' > beir/qrels/dev.tsv
+	rm -f beir.zip && (cd beir && zip -qr ../beir.zip .)
+	run lceval -m all_trec beir.zip run.jsonl
+	assert_success
+	[ "$(echo "$output" | grep -v '^runid')" = "$want" ]
 }
 
 @test "OpenAI Batch results: joined on custom_id, answers mapped through the corpus" {
