@@ -41,7 +41,7 @@ FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/%)
 MANS      := $(sort $(wildcard man/*.[1-9]))
 
-.PHONY: all deps deps-build deps-test check units lint completions demo bench \
+.PHONY: all deps deps-build deps-test check units memcheck lint completions demo bench \
         install uninstall clean fuzz
 .SUFFIXES:
 
@@ -90,8 +90,16 @@ deps: deps-test
 # One prove run over the C unit tests and every bats suite: its last lines are
 # prove's summary ("Result: PASS").
 check: deps-test
-	@$(MAKE) --no-print-directory all units
+	@$(MAKE) -j2 --no-print-directory all units
 	LCTK_BUILD=$(CURDIR)/$(B) prove --exec $(CURDIR)/tests/run-test $(UNITS) $(sort $(wildcard tests/*.bats))
+
+# Every bats suite with each program under valgrind memcheck (slow; not part of check).
+# Errors or definite leaks exit 99; logs in $(B)/valgrind-logs/.  SUITES=... picks suites.
+SUITES ?= $(sort $(wildcard tests/*.bats))
+memcheck: all units
+	rm -rf $(B)/valgrind-bin $(B)/valgrind-logs
+	LCTK_VALGRIND=1 LCTK_BUILD=$(CURDIR)/$(B) prove --exec $(CURDIR)/tests/run-test $(SUITES)
+	@find $(B)/valgrind-logs -type f -size +0 | head -20 | while read f; do echo "== $$f"; cat "$$f"; done
 
 units: $(UNITS) $(FUZZ_REPLAY) $(if $(SANFLAGS),,$(B)/tests/faultinject.so)
 

@@ -37,7 +37,7 @@ static const lc_opt opts[] = {
 };
 
 static const lc_cmd cmd = { "lcconv", "-t FORMAT [-k KIND] [options] [FILE...]",
-	"Convert corpora, queries, qrels and runs between LOFT, BEIR, TREC and lctk formats.", opts, NULL };
+	"convert corpora, queries, qrels and runs between LOFT, BEIR, TREC and lctk formats", opts, NULL };
 
 static int kind_from_name(const char *s)
 {

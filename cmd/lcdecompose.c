@@ -13,12 +13,7 @@
 #include "progress.h"
 #include "wds.h"
 
-#if defined(__has_include)
-#if __has_include("tok.h")
 #include "tok.h"
-#define HAVE_TOK 1
-#endif
-#endif
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -154,40 +149,57 @@ static int fast_ids(const char *s, size_t n, ids *out)
 	if (p == e || *p++ != '[')
 		return 0;
 	size_t start = out->n;
+	/* each id takes at least two bytes ("0,"), so this bounds the count */
+	size_t need = out->n + (size_t)(e - p) / 2 + 2;
+	if (need > out->cap) {
+		out->cap = need + need / 2;
+		out->v = lc_xrealloc(out->v, out->cap * sizeof *out->v);
+	}
+	uint32_t *v = out->v + out->n;
 	p = ws(p, e);
 	if (p < e && *p == ']') {
 		p++;
 	} else {
+		/* the line is NUL-terminated (input.h), so *p at e is a safe stop */
 		for (;;) {
-			if (p == e || *p < '0' || *p > '9')
+			unsigned c = (unsigned)(unsigned char)*p - '0';
+			if (p >= e || c > 9)
 				goto no;
-			if (*p == '0' && p + 1 < e && p[1] >= '0' && p[1] <= '9')
-				goto no;
-			uint64_t v = 0;
-			const char *d0 = p;
-			while (p < e && *p >= '0' && *p <= '9') {
-				v = v * 10 + (uint64_t)(*p - '0');
+			const char *d0 = p++;
+			uint64_t x = c;
+			if (c == 0 && (unsigned)(unsigned char)*p - '0' <= 9)
+				goto no;                    /* leading zero: not JSON */
+			while ((c = (unsigned)(unsigned char)*p - '0') <= 9) {
+				x = x * 10 + c;
 				p++;
-				if (p - d0 > 10)
-					goto no;
 			}
-			if (v > UINT32_MAX || (p < e && (*p == '.' || *p == 'e' || *p == 'E')))
+			if (p - d0 > 10 || x > UINT32_MAX || p > e || *p == '.' || *p == 'e' || *p == 'E')
 				goto no;
-			ids_push(out, (uint32_t)v);
+			*v++ = (uint32_t)x;
+			if (*p == ',' && p < e) {
+				p++;
+				if (*p == ' ')
+					p++;
+				p = ws(p, e);
+				continue;
+			}
+			if (*p == ']' && p < e) {
+				p++;
+				break;
+			}
 			p = ws(p, e);
-			if (p == e)
-				goto no;
-			if (*p == ',') {
+			if (p < e && *p == ',') {
 				p = ws(p + 1, e);
 				continue;
 			}
-			if (*p == ']') {
+			if (p < e && *p == ']') {
 				p++;
 				break;
 			}
 			goto no;
 		}
 	}
+	out->n = (size_t)(v - out->v);
 	p = ws(p, e);
 	if (p < e && *p == '}') {
 		if (ws(p + 1, e) == e)
@@ -226,9 +238,7 @@ typedef struct cfg {
 	const char *method_name, *format_name;
 } cfg;
 
-#ifdef HAVE_TOK
-static lc_tok *tok;
-#endif
+static lc_tok *g_tok;
 
 static int bad_record(const cfg *c, lc_err *e, uint64_t *nbad)
 {
@@ -244,7 +254,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 	lc_err e;
 	d->n = 0;
 	int have = 0;
-	if (fast_ids(line, len, d)) {
+	if (!c->encoding && !c->tokenizer && fast_ids(line, len, d)) {
 		have = 1;
 	} else {
 		const char *where = lc_input_where(in);
@@ -260,9 +270,8 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 				json_decref(o);
 				return bad_record(c, &e, nbad);
 			}
-#ifdef HAVE_TOK
 			lc_ids out = { d->v, d->n, d->cap };
-			int r = lc_tok_encode(tok, json_string_value(v), json_string_length(v),
+			int r = lc_tok_encode(g_tok, json_string_value(v), json_string_length(v),
 			                      LC_TOK_SPECIAL_TEXT, &out, &e);
 			d->v = out.v, d->n = out.n, d->cap = out.cap;
 			if (r < 0) {
@@ -271,7 +280,6 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 				json_decref(o);
 				return bad_record(c, &e2, nbad);
 			}
-#endif
 			have = 1;
 		} else if (a) {
 			if (!json_is_array(a)) {
@@ -452,20 +460,15 @@ int main(int argc, char **argv)
 	if (st.ind >= argc)
 		lc_cli_usage_error(&cmd, "no input files (use - for standard input)");
 	if (c.encoding || c.tokenizer) {
-#ifdef HAVE_TOK
 		lc_err e;
-		tok = lc_tok_load(c.encoding ? c.encoding : c.tokenizer, &e);
-		if (!tok)
+		g_tok = lc_tok_load(c.encoding ? c.encoding : c.tokenizer, &e);
+		if (!g_tok)
 			lc_die_err(&e);
 		if (c.eot < 0)
-			c.eot = lc_tok_eot(tok);
+			c.eot = lc_tok_eot(g_tok);
 		if (c.eot < 0)
 			lc_cli_usage_error(&cmd, "%s has no end-of-text token; give one with --eot ID",
 			                   c.encoding ? c.encoding : c.tokenizer);
-#else
-		lc_die(LC_EXIT_USAGE, "text tokenisation is not available in this build (lib/tok missing); "
-		       "give pre-tokenised {\"ids\": [...]} records (lctok encode) with --eot ID");
-#endif
 	}
 
 	run r;
@@ -528,6 +531,8 @@ int main(int argc, char **argv)
 	}
 	lc_progress_done(&prog);
 	free(d.v);
+	if (g_tok)
+		lc_tok_free(g_tok);
 
 	lc_pack_report reps[3];
 	int nrep = 0;

@@ -1,14 +1,18 @@
 /* lcretrieve — BM25 retrieval from an index file or a corpus, writing an lctk run
- * (JSONL) or a TREC run.  Thin: reading is lib/queries + lib/corpus, scoring lib/bm25. */
+ * (JSONL) or a TREC run; with --llm, corpus-in-context retrieval by an LLM.
+ * Thin: reading is lib/queries + lib/corpus, scoring lib/bm25, the LLM mode
+ * lib/llmretrieve (prompts lib/prompt, HTTP lib/llm, tokens lib/tok). */
 #include "bm25.h"
 #include "cli.h"
 #include "corpus.h"
 #include "err.h"
 #include "json.h"
+#include "llmretrieve.h"
 #include "output.h"
 #include "progress.h"
 #include "queries.h"
 #include "strmap.h"
+#include "tok.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -17,7 +21,11 @@
 #include <string.h>
 
 enum { OPT_TREC = 256, OPT_TAG, OPT_K1, OPT_B, OPT_ID, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE,
-       OPT_PROGRESS, OPT_QUIET };
+       OPT_PROGRESS, OPT_QUIET,
+       OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES,
+       OPT_BACKOFF, OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_PROMPT, OPT_FEW_SHOT,
+       OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT_LIMIT, OPT_FIT, OPT_PREFILTER, OPT_BATCH_OUT,
+       OPT_BATCH_IN, OPT_RESPONSES, OPT_LOFT, OPT_SKIP_BAD, OPT_VERBOSE, OPT_SEED };
 
 static const lc_opt opts[] = {
 	{ 'i', "index", "INDEX", "search this index file (built by lcindex)", LC_COMPLETE_FILE },
@@ -26,7 +34,7 @@ static const lc_opt opts[] = {
 	{ 'o', "output", "FILE", "write the run to FILE atomically", LC_COMPLETE_FILE },
 	{ 'j', "jobs", "N", "search with N threads (output order and bytes do not change)", NULL },
 	{ OPT_TREC, "trec", NULL, "write a TREC run (qid Q0 docno rank score tag) instead of JSONL", NULL },
-	{ OPT_TAG, "tag", "TAG", "run tag for --trec (default lctk-bm25)", NULL },
+	{ OPT_TAG, "tag", "TAG", "run tag for --trec (default lctk-bm25; lctk-llm with --llm)", NULL },
 	{ OPT_K1, "k1", "X", "BM25 k1 (default 0.9)", NULL },
 	{ OPT_B, "b", "X", "BM25 b (default 0.4)", NULL },
 	{ OPT_ID, "id", "FIELD", "with -c: passage id field (any JSONL)", NULL },
@@ -36,10 +44,37 @@ static const lc_opt opts[] = {
 	{ OPT_STOPFILE, "stopwords", "FILE", "with -c: stopword list", LC_COMPLETE_FILE },
 	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
 	{ OPT_QUIET, "quiet", NULL, "no progress meter and no warnings about missing gold pids", NULL },
+	{ OPT_LLM, "llm", NULL, "retrieve with an LLM reading the whole corpus in its prompt (LOFT)", NULL },
+	{ OPT_ENDPOINT, "endpoint", "URL", "--llm: OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1", NULL },
+	{ OPT_MODEL, "model", "NAME", "--llm: model name sent with each request", NULL },
+	{ OPT_PARALLEL, "parallel", "N", "--llm: N requests at a time (default 4)", NULL },
+	{ OPT_TIMEOUT, "timeout", "SECS", "--llm: time limit per attempt (default 600)", NULL },
+	{ OPT_CONNECT_TIMEOUT, "connect-timeout", "SECS", "--llm: time limit to connect (default 10)", NULL },
+	{ OPT_RETRIES, "retries", "N", "--llm: retries on 429, 5xx, connection errors (default 5)", NULL },
+	{ OPT_BACKOFF, "backoff", "SECS", "--llm: first retry delay, doubled each time (default 1)", NULL },
+	{ OPT_CACHE, "cache", "DIR", "--llm: response cache (default $XDG_CACHE_HOME/lctk/llm)", LC_COMPLETE_DIR },
+	{ OPT_NO_CACHE, "no-cache", NULL, "--llm: neither read nor write the response cache", NULL },
+	{ OPT_TEMPERATURE, "temperature", "X", "--llm: sampling temperature (default 0)", NULL },
+	{ OPT_MAX_TOKENS, "max-tokens", "N", "--llm: answer length limit sent to the server", NULL },
+	{ OPT_PROMPT, "prompt", "NAME|FILE", "--llm: prompt template (default: from the corpus path)", NULL },
+	{ OPT_FEW_SHOT, "few-shot", "FILE", "--llm: few-shot queries (LOFT few_shot_queries.jsonl)", LC_COMPLETE_FILE },
+	{ OPT_FEW_SHOT_CORPUS, "few-shot-corpus", "FILE", "--llm: passages of few-shot answers not in the corpus", LC_COMPLETE_FILE },
+	{ OPT_SHOTS, "shots", "N", "--llm: at most N few-shot examples (default 5)", NULL },
+	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "--llm: refuse prompts longer than TOKENS", NULL },
+	{ 'e', "tokenizer", "SPEC", "--llm: tokenizer for --context-limit (cl100k_base, o200k_base, tokenizer.json)", NULL },
+	{ OPT_FIT, "fit", NULL, "--llm: drop the passages BM25 ranks lowest until the prompt fits", NULL },
+	{ OPT_PREFILTER, "prefilter", "K", "--llm: only BM25's top K passages (kept in corpus order)", NULL },
+	{ OPT_BATCH_OUT, "batch-out", "FILE", "--llm: write OpenAI Batch requests instead of calling", LC_COMPLETE_FILE },
+	{ OPT_BATCH_IN, "batch-in", "FILE", "--llm: read OpenAI Batch results instead of calling", LC_COMPLETE_FILE },
+	{ OPT_RESPONSES, "responses", "FILE", "--llm: also write the raw answers as JSONL", LC_COMPLETE_FILE },
+	{ OPT_LOFT, "loft", NULL, "--llm: write LOFT predictions instead of a run", NULL },
+	{ OPT_SKIP_BAD, "skip-bad", NULL, "--llm: write the queries that got answers even if some failed", NULL },
+	{ OPT_VERBOSE, "verbose", NULL, "--llm: report retries, cache use and prompt fitting on stderr", NULL },
+	{ OPT_SEED, "seed", "N", "--llm: seed of the retry jitter (timing only)", NULL },
 	LC_OPT_END
 };
-static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS) [options] [QUERIES...]",
-                            "BM25 retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, NULL };
+static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORPUS) [options] [QUERIES...]",
+                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, NULL };
 
 typedef struct job {
 	const lc_bm25 *bm;
@@ -109,21 +144,64 @@ static void check_gold(const lc_bm25 *bm, const lc_queries *qs)
 	lc_strmap_free(&pids);
 }
 
+static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
+
+/* --llm: the whole mode lives in lib/llmretrieve. */
+static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *co, const lc_bm25_opts *bo,
+                   const char *tokenizer, int trec, const char *tag, size_t k, const char *out, lc_queries *qs)
+{
+	lc_err e;
+	lc_corpus cp = {0};
+	if (lc_corpus_load(&cp, corpus, co, &e) < 0 || lc_corpus_check_nonempty(&cp, corpus, &e) < 0)
+		lc_die_err(&e);
+	lc_tok *tok = NULL;
+	if (tokenizer && !(tok = lc_tok_load(tokenizer, &e)))
+		lc_die_err(&e);
+	lo->corpus_path = corpus;
+	lo->bm25 = *bo;
+	lo->count = tok ? count_tokens : NULL;
+	lo->count_ud = tok;
+	lo->k = k;
+	lo->tag = tag;
+	if (trec)
+		lo->format = LC_LLMR_TREC;
+	/* with --batch-out the Batch file is the output; the run output stays closed */
+	lc_output *o = lo->batch_out ? NULL : lc_output_open(out);
+	if (lc_llmr_run(lo, &cp, qs, o, &e) < 0) {
+		if (o)
+			lc_output_abort(o);
+		lc_die_err(&e);
+	}
+	if (o)
+		lc_output_commit(o);
+	if (tok)
+		lc_tok_free(tok);
+	lc_corpus_free(&cp);
+	lc_queries_free(qs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
-	const char *index = NULL, *corpus = NULL, *out = NULL, *tag = "lctk-bm25";
+	const char *index = NULL, *corpus = NULL, *out = NULL, *tag = NULL;
 	long k = 100, jobs = 1;
 	int trec = 0, prog = LC_PROGRESS_AUTO, quiet = 0;
 	lc_bm25_opts bo = { .an_set = 1, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL } };
 	lc_corpus_opts co = {0};
+	lc_llmr_opts lo;
+	lc_llmr_opts_default(&lo);
+	int llm = 0, llm_opt = 0, k_set = 0;
+	const char *tokenizer = NULL;
 	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		if (c >= OPT_ENDPOINT || c == 'e')
+			llm_opt = c;
 		switch (c) {
 		case 'i': index = optarg; break;
 		case 'c': corpus = optarg; break;
-		case 'k': k = lc_cli_long("-k", optarg, 1, 1000000); break;
+		case 'k': k = lc_cli_long("-k", optarg, 1, 1000000); k_set = 1; break;
 		case 'o': out = optarg; break;
 		case 'j': jobs = lc_cli_long("-j", optarg, 1, 256); break;
 		case OPT_TREC: trec = 1; break;
@@ -137,7 +215,58 @@ int main(int argc, char **argv)
 		case OPT_STOPFILE: bo.an.stopword_file = optarg; bo.an.flags |= LC_AN_STOP; break;
 		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
 		case OPT_QUIET: prog = LC_PROGRESS_QUIET; quiet = 1; break;
+		case OPT_LLM: llm = 1; break;
+		case OPT_ENDPOINT: lo.llm.endpoint = optarg; break;
+		case OPT_MODEL: lo.llm.model = optarg; break;
+		case OPT_PARALLEL: lo.llm.parallel = (int)lc_cli_long("--parallel", optarg, 1, 1024); break;
+		case OPT_TIMEOUT: lo.llm.timeout = lc_cli_double("--timeout", optarg, 0.001, 1e6); break;
+		case OPT_CONNECT_TIMEOUT: lo.llm.connect_timeout = lc_cli_double("--connect-timeout", optarg, 0.001, 1e6); break;
+		case OPT_RETRIES: lo.llm.retries = (int)lc_cli_long("--retries", optarg, 0, 1000); break;
+		case OPT_BACKOFF: lo.llm.backoff = lc_cli_double("--backoff", optarg, 0, 3600); break;
+		case OPT_CACHE: lo.llm.cache_dir = optarg; break;
+		case OPT_NO_CACHE: lo.llm.no_cache = 1; break;
+		case OPT_TEMPERATURE: lo.llm.temperature = lc_cli_double("--temperature", optarg, 0, 100); break;
+		case OPT_MAX_TOKENS: lo.llm.max_tokens = lc_cli_long("--max-tokens", optarg, 1, 100000000); break;
+		case OPT_PROMPT: lo.prompt = optarg; break;
+		case OPT_FEW_SHOT: lo.few_shot = optarg; break;
+		case OPT_FEW_SHOT_CORPUS: lo.few_shot_corpus = optarg; break;
+		case OPT_SHOTS: lo.shots = (size_t)lc_cli_long("--shots", optarg, 0, 1000); break;
+		case OPT_CONTEXT_LIMIT: lo.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40); break;
+		case 'e': tokenizer = optarg; break;
+		case OPT_FIT: lo.fit = 1; break;
+		case OPT_PREFILTER: lo.prefilter = (size_t)lc_cli_long("--prefilter", optarg, 1, 1L << 40); break;
+		case OPT_BATCH_OUT: lo.batch_out = optarg; break;
+		case OPT_BATCH_IN: lo.batch_in = optarg; break;
+		case OPT_RESPONSES: lo.responses = optarg; break;
+		case OPT_LOFT: lo.format = LC_LLMR_LOFT; break;
+		case OPT_SKIP_BAD: lo.skip_bad = 1; break;
+		case OPT_VERBOSE: lo.verbose = lo.llm.verbose = 1; break;
+		case OPT_SEED: lo.llm.seed = (unsigned long)lc_cli_long("--seed", optarg, 0, 1L << 62); break;
 		}
+	}
+	if (!tag)
+		tag = llm ? "lctk-llm" : "lctk-bm25";
+	if (llm_opt && !llm) {
+		const lc_opt *op = opts;
+		while (op->id != llm_opt)
+			op++;
+		lc_cli_usage_error(&cmd, "--%s works with --llm only", op->name);
+	}
+	if (llm) {
+		if (index || !corpus)
+			lc_cli_usage_error(&cmd, "--llm reads the passages themselves: give -c CORPUS, not -i INDEX");
+		if (lo.batch_in && lo.batch_out)
+			lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");
+		if (!lo.llm.model && !lo.batch_in)
+			lc_cli_usage_error(&cmd, "--llm needs --model NAME");
+		if (!lo.llm.endpoint && !lo.batch_in && !lo.batch_out)
+			lc_cli_usage_error(&cmd, "--llm needs --endpoint URL (or --batch-out FILE / --batch-in FILE)");
+		if (lo.context_limit && !tokenizer)
+			lc_cli_usage_error(&cmd, "--context-limit needs the model's tokenizer: -e SPEC");
+		if (lo.fit && !lo.context_limit)
+			lc_cli_usage_error(&cmd, "--fit needs --context-limit TOKENS");
+		if (trec && lo.format == LC_LLMR_LOFT)
+			lc_cli_usage_error(&cmd, "--trec and --loft exclude each other");
 	}
 	if (!index == !corpus)
 		lc_cli_usage_error(&cmd, "give exactly one of -i INDEX or -c CORPUS");
@@ -155,6 +284,11 @@ int main(int argc, char **argv)
 	for (int i = st.ind; i < argc; i++)
 		if (lc_queries_load(&qs, argv[i], NULL, &e) < 0)
 			lc_die_err(&e);
+	if (llm) {
+		lo.progress = prog;
+		lo.quiet = quiet;
+		return run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs);
+	}
 	lc_bm25 *bm;
 	if (corpus) {
 		lc_corpus cp = {0};

@@ -113,7 +113,7 @@ static void batch_add(batch *b, const char *line, size_t len, long lineno)
 
 typedef struct wctx {
 	lc_ids ids;
-	lc_buf tmp, tmp2;
+	lc_buf tmp, tmp2, tmp3;
 } wctx;
 
 static void put_ids(lc_buf *o, const uint32_t *v, size_t n, int json)
@@ -234,13 +234,20 @@ static int ids_from_json(wctx *w, json_t *arr, lc_err *e)
 /* Decoded prefix of the first k ids, cut back to valid UTF-8, into w->tmp. */
 static size_t budget(void)
 {
-	long b = S.n;
+	long b = S.n - (S.addsp ? (long)S.nsp : 0);
 	return b < 0 ? 0 : (size_t)b;
+}
+
+/* Content ids only (no template); the budget leaves room for the template. */
+static int encode_content(wctx *w, const char *s, size_t n, lc_err *e)
+{
+	w->ids.n = 0;
+	return lc_tok_encode(S.tok, s, n, S.special, &w->ids, e);
 }
 
 static int truncate_text(wctx *w, const char *s, size_t n, lc_buf *res, lc_err *e)
 {
-	if (encode_text(w, s, n, e))
+	if (encode_content(w, s, n, e))
 		return -1;
 	size_t N = budget();
 	lc_buf_reset(res);
@@ -283,7 +290,7 @@ static size_t cp_count(const char *s, size_t n)
 /* Chunk records for one text. parent_json = raw JSON of the parent id. */
 static int chunk_text(wctx *w, json_t *obj, const char *s, size_t n, const char *parent_json, lc_buf *o, lc_err *e)
 {
-	if (encode_text(w, s, n, e))
+	if (encode_content(w, s, n, e))
 		return -1;
 	lc_buf_reset(&w->tmp);
 	if (lc_tok_decode(S.tok, w->ids.v, w->ids.n, &w->tmp, e))
@@ -297,7 +304,7 @@ static int chunk_text(wctx *w, json_t *obj, const char *s, size_t n, const char 
 		lc_tok_token_bytes(S.tok, w->ids.v[i], &l);
 		cum[i + 1] = cum[i] + l;
 	}
-	size_t step = (size_t)(S.n - S.overlap), N = (size_t)S.n;
+	size_t N = budget(), step = N - (size_t)S.overlap;
 	size_t k = 0, cpos = 0, cbyte = 0;
 	for (size_t st = 0;; st += step, k++) {
 		size_t en = st + N < nt ? st + N : nt;
@@ -425,11 +432,8 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 			if ((rc = lc_tok_decode(S.tok, w->ids.v, w->ids.n, &w->tmp, &le)))
 				goto done;
 			lc_buf_reset(&w->tmp2);
-			quote_lossy(&w->tmp2, w->tmp.p, w->tmp.len, &w->tmp);
-			lc_buf tmp3 = {0};
-			lc_buf_add(&tmp3, w->tmp2.p, w->tmp2.len);
-			splice(o, obj, line, len, S.target, tmp3.p, tmp3.len);
-			lc_buf_free(&tmp3);
+			quote_lossy(&w->tmp2, w->tmp.p, w->tmp.len, &w->tmp3);
+			splice(o, obj, line, len, S.target, w->tmp2.p, w->tmp2.len);
 			goto done;
 		}
 		if (!json_is_string(fv)) {
@@ -551,6 +555,7 @@ static void *worker(void *arg)
 	free(w.ids.v);
 	lc_buf_free(&w.tmp);
 	lc_buf_free(&w.tmp2);
+	lc_buf_free(&w.tmp3);
 	return NULL;
 }
 
@@ -671,6 +676,8 @@ int main(int argc, char **argv)
 		S.nsp = tmp.n;
 		free(tmp.v);
 	}
+	if (S.addsp && (S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK) && S.n - (long)S.nsp - S.overlap < 1)
+		lc_cli_usage_error(&cmd, "-n %ld leaves no room for text next to the %zu template ids of --add-special", S.n, S.nsp);
 	R.out = lc_output_open(outpath);
 
 	int nfiles = argc - st.ind;
@@ -792,6 +799,7 @@ int main(int argc, char **argv)
 	free(w0.ids.v);
 	lc_buf_free(&w0.tmp);
 	lc_buf_free(&w0.tmp2);
+	lc_buf_free(&w0.tmp3);
 	for (int i = 0; i < MAXB; i++) {
 		batch_reset(&ring[i]);
 		lc_buf_free(&ring[i].data);

@@ -77,6 +77,36 @@ _lceval() {
 }
 complete -o filenames -F _lceval lceval
 
+_lcgen() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-c|--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-q|--queries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-m|--model-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--summaries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--kinds) COMPREPLY=(); return ;;
+	--random) COMPREPLY=(); return ;;
+	--seed) COMPREPLY=(); return ;;
+	--mode) COMPREPLY=($(compgen -W "hard all" -- "$cur")); return ;;
+	--k1) COMPREPLY=(); return ;;
+	--b) COMPREPLY=(); return ;;
+	--encoding) COMPREPLY=(); return ;;
+	--lengths) COMPREPLY=(); return ;;
+	--per-length) COMPREPLY=(); return ;;
+	--batch) COMPREPLY=(); return ;;
+	--summarise) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	esac
+	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes " -- "$cur")); return; fi
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --kinds --random --seed --mode --k1 --b --no-stopwords --no-stem --encoding --lengths --per-length --batch --summarise --output --help --version -c -q -m -o -h " -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lcgen lcgen
+
 _lcindex() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -97,6 +127,58 @@ _lcindex() {
 }
 complete -o filenames -F _lcindex lcindex
 
+_lcompress() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-m|--model-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--endpoint) COMPREPLY=(); return ;;
+	--model) COMPREPLY=(); return ;;
+	--parallel) COMPREPLY=(); return ;;
+	--ratio) COMPREPLY=(); return ;;
+	--budget) COMPREPLY=(); return ;;
+	--encoding) COMPREPLY=(); return ;;
+	--summaries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--threshold) COMPREPLY=(); return ;;
+	--unit) COMPREPLY=($(compgen -W "word sentence" -- "$cur")); return ;;
+	-f|--field) COMPREPLY=(); return ;;
+	-t|--target) COMPREPLY=(); return ;;
+	--stats) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --encoding --lead --summaries --threshold --unit --field --target --keep-punct --stats --skip-bad --quiet --output --help --version -m -f -t -o -h " -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lcompress lcompress
+
+_lcplot() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-x|--x) COMPREPLY=(); return ;;
+	-y|--y) COMPREPLY=(); return ;;
+	--by) COMPREPLY=(); return ;;
+	--label) COMPREPLY=(); return ;;
+	--type) COMPREPLY=($(compgen -W "points lines linespoints hist" -- "$cur")); return ;;
+	--bins) COMPREPLY=(); return ;;
+	--title) COMPREPLY=(); return ;;
+	--xlabel) COMPREPLY=(); return ;;
+	--ylabel) COMPREPLY=(); return ;;
+	--size) COMPREPLY=(); return ;;
+	--format) COMPREPLY=($(compgen -W "gp svg png" -- "$cur")); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "--x --y --by --label --type --bins --title --xlabel --ylabel --size --logx --format --output --help --version -x -y -o -h " -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lcplot lcplot
+
 _lcretrieve() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -113,9 +195,30 @@ _lcretrieve() {
 	--id) COMPREPLY=(); return ;;
 	--text) COMPREPLY=(); return ;;
 	--stopwords) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--endpoint) COMPREPLY=(); return ;;
+	--model) COMPREPLY=(); return ;;
+	--parallel) COMPREPLY=(); return ;;
+	--timeout) COMPREPLY=(); return ;;
+	--connect-timeout) COMPREPLY=(); return ;;
+	--retries) COMPREPLY=(); return ;;
+	--backoff) COMPREPLY=(); return ;;
+	--cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--temperature) COMPREPLY=(); return ;;
+	--max-tokens) COMPREPLY=(); return ;;
+	--prompt) COMPREPLY=(); return ;;
+	--few-shot) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--few-shot-corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--shots) COMPREPLY=(); return ;;
+	--context-limit) COMPREPLY=(); return ;;
+	-e|--tokenizer) COMPREPLY=(); return ;;
+	--prefilter) COMPREPLY=(); return ;;
+	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--responses) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--seed) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --help --version -i -c -k -o -j -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --prompt --few-shot --few-shot-corpus --shots --context-limit --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -145,6 +248,22 @@ _lcschedule() {
 }
 complete -o filenames -F _lcschedule lcschedule
 
+_lcsplit() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-f|--field) COMPREPLY=(); return ;;
+	-t|--target) COMPREPLY=(); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "--field --target --text --bytes --skip-bad --output --help --version -f -t -o -h " -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lcsplit lcsplit
+
 _lctok() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -169,4 +288,31 @@ _lctok() {
 	esac
 }
 complete -o filenames -F _lctok lctok
+
+_lctrain() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-c|--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--beta) COMPREPLY=(); return ;;
+	--c) COMPREPLY=(); return ;;
+	--lr) COMPREPLY=(); return ;;
+	--epochs) COMPREPLY=(); return ;;
+	--batch) COMPREPLY=(); return ;;
+	--l2) COMPREPLY=(); return ;;
+	--seed) COMPREPLY=(); return ;;
+	--val) COMPREPLY=(); return ;;
+	--threshold) COMPREPLY=(); return ;;
+	--target-ratio) COMPREPLY=(); return ;;
+	--average) COMPREPLY=(); return ;;
+	--init) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --target-ratio --average --init --quiet --output --help --version -c -o -h " -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lctrain lctrain
 

@@ -14,6 +14,22 @@
 
 #define CACHE_MAX 2000000   /* cached distinct words per analyser */
 
+/* Same words as share/lctk/stopwords/english.txt (a unit test keeps them equal); used
+ * when that file cannot be found, so library users need no data directory. */
+const char lc_english_stopwords[] =
+	"i\nme\nmy\nmyself\nwe\nour\nours\nourselves\nyou\nyour\nyours\nyourself\nyourselves\nhe\nhim\n"
+	"his\nhimself\nshe\nher\nhers\nherself\nit\nits\nitself\nthey\nthem\ntheir\ntheirs\nthemselves\n"
+	"what\nwhich\nwho\nwhom\nthis\nthat\nthese\nthose\nam\nis\nare\nwas\nwere\nbe\nbeen\nbeing\nhave\n"
+	"has\nhad\nhaving\ndo\ndoes\ndid\ndoing\nwould\nshould\ncould\nought\ni'm\nyou're\nhe's\nshe's\n"
+	"it's\nwe're\nthey're\ni've\nyou've\nwe've\nthey've\ni'd\nyou'd\nhe'd\nshe'd\nwe'd\nthey'd\ni'll\n"
+	"you'll\nhe'll\nshe'll\nwe'll\nthey'll\nisn't\naren't\nwasn't\nweren't\nhasn't\nhaven't\nhadn't\n"
+	"doesn't\ndon't\ndidn't\nwon't\nwouldn't\nshan't\nshouldn't\ncan't\ncannot\ncouldn't\nmustn't\n"
+	"let's\nthat's\nwho's\nwhat's\nhere's\nthere's\nwhen's\nwhere's\nwhy's\nhow's\na\nan\nthe\nand\n"
+	"but\nif\nor\nbecause\nas\nuntil\nwhile\nof\nat\nby\nfor\nwith\nabout\nagainst\nbetween\ninto\n"
+	"through\nduring\nbefore\nafter\nabove\nbelow\nto\nfrom\nup\ndown\nin\nout\non\noff\nover\nunder\n"
+	"again\nfurther\nthen\nonce\nhere\nthere\nwhen\nwhere\nwhy\nhow\nall\nany\nboth\neach\nfew\nmore\n"
+	"most\nother\nsome\nsuch\nno\nnor\nnot\nonly\nown\nsame\nso\nthan\ntoo\nvery\n";
+
 struct lc_analyzer {
 	unsigned flags;
 	struct sb_stemmer *stem;
@@ -217,10 +233,8 @@ lc_analyzer *lc_analyzer_new(const lc_analyze_opts *opts, lc_err *e)
 	const char *file = opts ? opts->stopword_file : NULL;
 	if (!file) {
 		path = lc_data_path("stopwords/english.txt");
-		if (!path) {
-			lc_err_set(e, LC_EXIT_INPUT, "stopwords/english.txt not found in share/lctk; set LCTK_DATA or turn stopwords off");
-			return NULL;
-		}
+		if (!path)
+			return lc_analyzer_from_config(flags, lc_english_stopwords, strlen(lc_english_stopwords), e);
 		file = path;
 	}
 	lc_input *in = lc_input_open(file, NULL, e);

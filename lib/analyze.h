@@ -18,7 +18,9 @@
  *    (final sigma folds to sigma), Cyrillic (incl. the U+0400 supplement), Armenian
  *    and fullwidth Latin.  Other scripts pass through unchanged.
  * 3. Stopwords (optional): the folded word is dropped if it is in the list
- *    (default share/lctk/stopwords/english.txt, Lucene's English set).
+ *    (default share/lctk/stopwords/english.txt: 174 common English function words —
+ *    pronouns, auxiliaries and their contractions, determiners, prepositions,
+ *    conjunctions, question words; a built-in copy is used if the file is missing).
  * 4. Stemming (optional): Snowball English ("english" in libstemmer, i.e. Porter2),
  *    which also strips the possessive 's.
  *
@@ -54,6 +56,10 @@ typedef struct lc_analyze_opts {
 #define LC_ANALYZE_DEFAULT_FLAGS (LC_AN_STEM | LC_AN_STOP)
 
 typedef struct lc_analyzer lc_analyzer;
+
+/* The default English list, "word\n" each: the words of share/lctk/stopwords/english.txt,
+ * used when that file is not found. */
+extern const char lc_english_stopwords[];
 
 /* opts NULL = defaults.  NULL + e if the stopword list or stemmer cannot be had. */
 lc_analyzer *lc_analyzer_new(const lc_analyze_opts *opts, lc_err *e);

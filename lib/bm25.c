@@ -20,6 +20,7 @@ struct lc_bm25_ctx {
 	const lc_bm25 *bm;
 	lc_analyzer *an;
 	double *acc;
+	unsigned char *seen;      /* doc already in touched[] (scores may be 0 in odd indexes) */
 	uint32_t *touched;
 	size_t ntouched;
 	lc_bm25_query tmpq;
@@ -285,6 +286,7 @@ lc_bm25_ctx *lc_bm25_ctx_new(const lc_bm25 *bm)
 	c->bm = bm;
 	c->an = lc_analyzer_clone(bm->proto);
 	c->acc = lc_xcalloc((size_t)bm->ix.n_docs + 1, sizeof *c->acc);
+	c->seen = lc_xcalloc((size_t)bm->ix.n_docs + 1, 1);
 	c->touched = lc_xmalloc(((size_t)bm->ix.n_docs + 1) * sizeof *c->touched);
 	return c;
 }
@@ -295,6 +297,7 @@ void lc_bm25_ctx_free(lc_bm25_ctx *c)
 		return;
 	lc_analyzer_free(c->an);
 	free(c->acc);
+	free(c->seen);
 	free(c->touched);
 	free(c->tf);
 	lc_bm25_query_free(&c->tmpq);
@@ -378,8 +381,10 @@ static void accumulate(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t skip)
 				continue;
 			double tf = (double)c.tf;
 			double s = wk * tf / (tf + base + slope * (double)ix->doclen[d]);
-			if (acc[d] == 0)
+			if (!ctx->seen[d]) {
+				ctx->seen[d] = 1;
 				ctx->touched[ctx->ntouched++] = d;
+			}
 			acc[d] += s;
 		}
 	}
@@ -425,6 +430,7 @@ static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_bm25_hit *hits)
 		uint32_t d = ctx->touched[i];
 		lc_bm25_hit h = { d, ctx->acc[d] };
 		ctx->acc[d] = 0;
+		ctx->seen[d] = 0;
 		if (!k)
 			continue;
 		if (n < k) {
@@ -466,7 +472,8 @@ double lc_bm25_score_text(lc_bm25_ctx *ctx, const lc_bm25_query *q, const char *
 		ctx->tfcap = q->n;
 		ctx->tf = lc_xrealloc(ctx->tf, ctx->tfcap * sizeof *ctx->tf);
 	}
-	memset(ctx->tf, 0, q->n * sizeof *ctx->tf);
+	if (q->n)
+		memset(ctx->tf, 0, q->n * sizeof *ctx->tf);
 	ctx->dl = 0;
 	ctx->curq = q;
 	lc_analyze(ctx->an, text, len, count_term, ctx);
@@ -489,6 +496,7 @@ size_t lc_bm25_search_subst(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t d
 	if (doc < ctx->bm->ix.n_docs) {
 		double s = lc_bm25_score_text(ctx, q, text, len);
 		if (s > 0) {
+			ctx->seen[doc] = 1;
 			ctx->touched[ctx->ntouched++] = doc;
 			ctx->acc[doc] = s;
 		}

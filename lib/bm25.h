@@ -99,7 +99,8 @@ lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e);  /* 
 /* Adds the next document (pid must be unique: the caller checks). */
 void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len);
 size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b);
-/* Serialises the index image (shard k/n; 1/1 = complete) into out; b is left empty. */
+/* Serialises the index image (shard k/n; 1/1 = complete) into out (appended); b is
+ * unchanged and is released with lc_bm25_builder_free(). */
 void lc_bm25_builder_finish(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_buf *out);
 void lc_bm25_builder_free(lc_bm25_builder *b);
 

@@ -130,7 +130,11 @@ lc_llm *lc_llm_new(const lc_llm_opts *o, lc_err *e)
 	static const char tail[] = "/chat/completions";
 	lc_buf u = {0};
 	lc_buf_add(&u, o->endpoint, n);
-	if (n < sizeof tail - 1 || strcmp(u.p + n - (sizeof tail - 1), tail))
+	/* "http://host:8000" (no path) -> the usual /v1 base of OpenAI-style servers */
+	const char *host = strstr(u.p, "://") + 3;
+	if (!strchr(host, '/'))
+		lc_buf_adds(&u, "/v1");
+	if (u.len < sizeof tail - 1 || strcmp(u.p + u.len - (sizeof tail - 1), tail))
 		lc_buf_adds(&u, tail);
 	c->url = lc_buf_detach(&u);
 

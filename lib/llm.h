@@ -20,6 +20,24 @@
  * as "Authorization: Bearer ..." and nowhere else: not in messages, cache files,
  * batch files or the hash.  Redirects are not followed (the key would travel).
  *
+ * Typical use (CoLoR summaries; see lib/llmretrieve.c for a full caller):
+ *     static json_t *make(void *ud, size_t i) {           // called when a slot frees
+ *         lc_buf b = {0};
+ *         lc_prompt_summarize(&b, passages[i]);           // prompt.h
+ *         json_t *m = lc_llm_user_messages(b.p);          // NULL if not UTF-8
+ *         lc_buf_free(&b);
+ *         return m;
+ *     }
+ *     static void done(void *ud, size_t i, const lc_llm_result *r) {
+ *         if (r->ok) summary[i] = strdup(r->content); else lc_warn("%zu: %s", i, r->error);
+ *     }
+ *     lc_llm_opts o; lc_llm_opts_default(&o); o.endpoint = url; o.model = name;
+ *     lc_llm *c = lc_llm_new(&o, &e);   if (!c) lc_die_err(&e);
+ *     size_t failed = lc_llm_run(c, n, make, done, NULL);
+ *     lc_llm_free(c);
+ * Offline: lc_llm_batch_request(&line, id, lc_llm_body(c, msgs)) per request,
+ * later lc_llm_batch_read(results, fn, ud, &e) (join on custom_id yourself).
+ *
  * Ownership: lc_llm_new() allocates, lc_llm_free() releases.  JSON values passed
  * in are borrowed unless said otherwise; results handed to callbacks are valid
  * only during the call (copy what you keep).  Not thread-safe: one lc_llm per
@@ -35,7 +53,8 @@
 #include "err.h"
 
 typedef struct lc_llm_opts {
-	const char *endpoint;     /* "http://127.0.0.1:8080/v1" (…/chat/completions appended) or the full URL */
+	const char *endpoint;     /* "http://127.0.0.1:8080/v1" (/chat/completions appended), the full
+	                             URL, or "http://host:port" alone (/v1/chat/completions appended) */
 	const char *model;        /* required */
 	const char *cache_dir;    /* NULL = $XDG_CACHE_HOME/lctk/llm (else ~/.cache/lctk/llm) */
 	int no_cache;             /* 1 = neither read nor write the cache */

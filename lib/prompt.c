@@ -1,6 +1,8 @@
 /* prompt — LOFT corpus-in-context prompts and CoLoR's summarisation prompt (see prompt.h). */
 #include "prompt.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,10 @@ static char *trimmed(const char *s, size_t n)
 int lc_prompt_tpl_parse(lc_prompt_tpl *t, const char *text, size_t n, const char *where, lc_err *e)
 {
 	memset(t, 0, sizeof *t);
+	json_t *utf8 = json_stringn(text, n);   /* jansson validates UTF-8 */
+	if (!utf8)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: a prompt template must be UTF-8 text without NUL bytes", where);
+	json_decref(utf8);
 	t->titles = -1;
 	t->name = lc_xstrdup(where);
 	char **cur = NULL;
@@ -156,33 +162,47 @@ int lc_prompt_tpl_load(lc_prompt_tpl *t, const char *spec, lc_err *e)
 	return r;
 }
 
+/* 1 if name (n bytes) names a shipped template. */
+static int known(const char *name, size_t n)
+{
+	if (n == 0 || n > 64 || strcmp(name, "default") == 0)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		if (!(name[k] == '_' || name[k] == '-' || (name[k] >= 'a' && name[k] <= 'z') || (name[k] >= '0' && name[k] <= '9')))
+			return 0;
+	lc_buf rel = {0};
+	lc_buf_printf(&rel, "prompts/loft/%.*s.txt", (int)n, name);
+	char *found = lc_data_path(rel.p);
+	lc_buf_free(&rel);
+	free(found);
+	return found != NULL;
+}
+
 char *lc_prompt_guess(const char *corpus_path)
 {
-	if (corpus_path) {
-		char *p = lc_xstrdup(corpus_path);
-		char *slash;
-		while ((slash = strrchr(p, '/'))) {
-			*slash = 0;
-			const char *comp = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
-			if (*comp && strcmp(comp, ".") && strcmp(comp, "..") && !strchr(comp, '.')) {
-				lc_buf rel = {0};
-				lc_buf_printf(&rel, "prompts/loft/%s.txt", comp);
-				int ok = 1;
-				for (const char *s = comp; *s; s++)
-					if (!(*s == '_' || *s == '-' || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-						ok = 0;
-				char *found = ok ? lc_data_path(rel.p) : NULL;
-				lc_buf_free(&rel);
-				if (found) {
-					free(found);
-					char *r = lc_xstrdup(comp);
-					free(p);
-					return r;
-				}
-			}
-		}
+	if (!corpus_path)
+		return lc_xstrdup("default");
+	/* the file's own stem first ("scifact.zip", "fiqa.jsonl.gz"), then each
+	 * directory from the innermost out ("loft/scifact/corpus.jsonl") */
+	char *p = lc_xstrdup(corpus_path);
+	const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+	size_t stem = strcspn(base, ".");
+	if (known(base, stem)) {
+		char *r = lc_xstrndup(base, stem);
 		free(p);
+		return r;
 	}
+	char *slash;
+	while ((slash = strrchr(p, '/'))) {
+		*slash = 0;
+		const char *comp = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+		if (known(comp, strlen(comp))) {
+			char *r = lc_xstrdup(comp);
+			free(p);
+			return r;
+		}
+	}
+	free(p);
 	return lc_xstrdup("default");
 }
 

@@ -60,7 +60,8 @@ int lc_prompt_tpl_load(lc_prompt_tpl *t, const char *spec, lc_err *e);
 int lc_prompt_tpl_parse(lc_prompt_tpl *t, const char *text, size_t n, const char *where, lc_err *e);
 void lc_prompt_tpl_free(lc_prompt_tpl *t);
 
-/* The template name for a corpus path: the first directory component, from the
+/* The template name for a corpus path: the file name up to its first '.'
+ * ("scifact.zip" -> "scifact"), else the first directory component, from the
  * innermost out, for which prompts/loft/NAME.txt exists (".../loft/scifact/corpus.jsonl"
  * -> "scifact"), else "default".  Returns a malloc'd string. */
 char *lc_prompt_guess(const char *corpus_path);

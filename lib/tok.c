@@ -62,8 +62,15 @@ struct lc_tok {
 	uint32_t *off, *len; /* len NONE32 = no such token */
 	char *blob;
 	size_t blob_len, blob_cap;
-	/* bytes -> id (mergeable vocabulary only) */
-	uint32_t *hid, *htag;
+	/* bytes -> id (mergeable vocabulary only): open addressing over 16-byte slots
+	 * holding the first 8 bytes, so short tokens compare without touching blob */
+	struct vslot *hs;
+	/* compact tables for 2-, 3- and 4-byte tokens (most BPE lookups), L2-sized */
+	uint32_t *two;                /* 65536 ids */
+	uint64_t *t3, *t4;            /* slots: bytes << 32 | id */
+	size_t m3, m4;
+	uint64_t *bloom;              /* tokens of 5+ bytes: skips most failed lookups */
+	size_t bmask;
 	size_t hmask, max_tok_len;
 	uint32_t byte_id[256];
 	/* HF merges: (a,b) -> rank, new id */
@@ -83,6 +90,12 @@ struct lc_tok {
 	uint32_t *pre_ids, *post_ids;
 	size_t npre, npost;
 };
+
+typedef struct vslot {
+	uint64_t pfx;
+	uint32_t id;
+	uint16_t len, tag;
+} vslot;
 
 static atomic_uint tok_serial;
 
@@ -119,62 +132,160 @@ static inline uint64_t hbytes(const uint8_t *p, size_t n)
 	return h ^ (h >> 32);
 }
 
+static inline uint64_t load_pfx(const uint8_t *p, size_t n)
+{
+	uint64_t w = 0;
+	if (n >= 8) {
+		memcpy(&w, p, 8);
+		return w;
+	}
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)p[i] << (8 * i);
+	return w;
+}
+
 static inline uint32_t vocab_get(const lc_tok *t, const uint8_t *p, size_t n, uint64_t h)
 {
 	if (n > t->max_tok_len)
 		return NONE32;
-	uint32_t tag = (uint32_t)(h >> 32) | 1;
+	uint16_t tag = (uint16_t)(h >> 48);
+	uint64_t pfx = load_pfx(p, n);
 	for (size_t i = h & t->hmask;; i = (i + 1) & t->hmask) {
-		uint32_t id = t->hid[i];
-		if (id == NONE32)
+		const vslot *v = &t->hs[i];
+		if (v->id == NONE32)
 			return NONE32;
-		if (t->htag[i] == tag && t->len[id] == n && !memcmp(t->blob + t->off[id], p, n))
-			return id;
+		if (v->pfx == pfx && v->len == n && v->tag == tag &&
+		    (n <= 8 || !memcmp(t->blob + t->off[v->id] + 8, p + 8, n - 8)))
+			return v->id;
+	}
+}
+
+static inline uint32_t short_get(const uint64_t *tab, size_t mask, uint32_t key)
+{
+	for (size_t i = (key * 0x9E3779B1u) >> 8 & mask;; i = (i + 1) & mask) {
+		uint64_t v = tab[i];
+		if (v == UINT64_MAX)
+			return NONE32;
+		if ((uint32_t)(v >> 32) == key)
+			return (uint32_t)v;
 	}
 }
 
 static inline uint32_t vocab_lookup(const lc_tok *t, const uint8_t *p, size_t n)
 {
+	switch (n) {
+	case 1:
+		return t->byte_id[p[0]];
+	case 2:
+		return t->two[p[0] | (uint32_t)p[1] << 8];
+	case 3:
+		return short_get(t->t3, t->m3, p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16);
+	case 4: {
+		uint32_t w;
+		memcpy(&w, p, 4);
+		return short_get(t->t4, t->m4, w);
+	}
+	}
 	if (n > t->max_tok_len)
 		return NONE32;
-	return vocab_get(t, p, n, hbytes(p, n));
+	uint64_t h = hbytes(p, n);
+	size_t b1 = (h >> 20) & t->bmask, b2 = (h >> 40) & t->bmask;
+	if (!(t->bloom[b1 >> 6] >> (b1 & 63) & 1) || !(t->bloom[b2 >> 6] >> (b2 & 63) & 1))
+		return NONE32;
+	return vocab_get(t, p, n, h);
+}
+
+static void short_put(uint64_t *tab, size_t mask, uint32_t key, uint32_t id)
+{
+	size_t i = (key * 0x9E3779B1u) >> 8 & mask;
+	while (tab[i] != UINT64_MAX) {
+		if ((uint32_t)(tab[i] >> 32) == key)
+			return; /* the lower id wins */
+		i = (i + 1) & mask;
+	}
+	tab[i] = (uint64_t)key << 32 | id;
+}
+
+static void build_short(lc_tok *t)
+{
+	size_t c3 = 0, c4 = 0;
+	for (size_t id = 0; id < t->n_vocab; id++) {
+		c3 += t->len[id] == 3;
+		c4 += t->len[id] == 4;
+	}
+	t->two = lc_xmalloc(65536 * sizeof *t->two);
+	memset(t->two, 0xff, 65536 * sizeof *t->two);
+	size_t z3 = 64, z4 = 64;
+	while (z3 < c3 * 2)
+		z3 <<= 1;
+	while (z4 < c4 * 2)
+		z4 <<= 1;
+	t->m3 = z3 - 1;
+	t->m4 = z4 - 1;
+	t->t3 = lc_xmalloc(z3 * sizeof *t->t3);
+	t->t4 = lc_xmalloc(z4 * sizeof *t->t4);
+	memset(t->t3, 0xff, z3 * sizeof *t->t3);
+	memset(t->t4, 0xff, z4 * sizeof *t->t4);
+	for (size_t id = 0; id < t->n_vocab; id++) {
+		const uint8_t *p = (const uint8_t *)t->blob + t->off[id];
+		if (t->len[id] == 2 && t->two[p[0] | (uint32_t)p[1] << 8] == NONE32)
+			t->two[p[0] | (uint32_t)p[1] << 8] = (uint32_t)id;
+		else if (t->len[id] == 3)
+			short_put(t->t3, t->m3, p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16, (uint32_t)id);
+		else if (t->len[id] == 4) {
+			uint32_t w;
+			memcpy(&w, p, 4);
+			short_put(t->t4, t->m4, w, (uint32_t)id);
+		}
+	}
 }
 
 static int vocab_build_hash(lc_tok *t)
 {
 	size_t cnt = 0;
+	t->max_tok_len = 0;
 	for (size_t i = 0; i < t->n_vocab; i++)
-		cnt += t->len[i] != NONE32;
+		if (t->len[i] != NONE32) {
+			cnt++;
+			if (t->len[i] <= 65535 && t->len[i] > t->max_tok_len)
+				t->max_tok_len = t->len[i];
+		}
 	size_t sz = 1024;
-	while (sz < cnt * 2)
+	while (sz < cnt + cnt / 4)
 		sz <<= 1;
 	t->hmask = sz - 1;
-	t->hid = lc_xmalloc(sz * sizeof *t->hid);
-	t->htag = lc_xmalloc(sz * sizeof *t->htag);
-	memset(t->hid, 0xff, sz * sizeof *t->hid);
-	t->max_tok_len = 0;
+	t->hs = lc_xmalloc(sz * sizeof *t->hs);
+	memset(t->hs, 0xff, sz * sizeof *t->hs);
+	size_t nb = 1 << 16;
+	while (nb < (t->n_vocab + 1) * 16)
+		nb <<= 1;
+	t->bmask = nb - 1;
+	t->bloom = lc_xcalloc(nb / 64, sizeof *t->bloom);
 	for (size_t id = 0; id < t->n_vocab; id++) {
-		if (t->len[id] == NONE32)
+		if (t->len[id] == NONE32 || t->len[id] > 65535)
 			continue;
 		const uint8_t *p = (const uint8_t *)t->blob + t->off[id];
 		size_t n = t->len[id];
-		if (n > t->max_tok_len)
-			t->max_tok_len = n;
-		uint64_t h = hbytes(p, n);
-		uint32_t tag = (uint32_t)(h >> 32) | 1;
+		uint64_t h = hbytes(p, n), pfx = load_pfx(p, n);
+		uint16_t tag = (uint16_t)(h >> 48);
 		size_t i = h & t->hmask;
 		int dup = 0;
-		for (; t->hid[i] != NONE32; i = (i + 1) & t->hmask) {
-			uint32_t o = t->hid[i];
-			if (t->htag[i] == tag && t->len[o] == n && !memcmp(t->blob + t->off[o], p, n)) {
-				dup = 1;
+		for (; t->hs[i].id != NONE32; i = (i + 1) & t->hmask) {
+			const vslot *v = &t->hs[i];
+			if (v->pfx == pfx && v->len == n && v->tag == tag &&
+			    (n <= 8 || !memcmp(t->blob + t->off[v->id] + 8, p + 8, n - 8))) {
+				dup = 1; /* same bytes as a lower id: the first wins */
 				break;
 			}
 		}
 		if (dup)
-			continue; /* first (lowest) id wins */
-		t->hid[i] = (uint32_t)id;
-		t->htag[i] = tag;
+			continue;
+		t->hs[i] = (vslot){ pfx, (uint32_t)id, (uint16_t)n, tag };
+		if (n >= 5) {
+			size_t b1 = (h >> 20) & t->bmask, b2 = (h >> 40) & t->bmask;
+			t->bloom[b1 >> 6] |= 1ull << (b1 & 63);
+			t->bloom[b2 >> 6] |= 1ull << (b2 & 63);
+		}
 	}
 	return 0;
 }
@@ -556,18 +667,25 @@ typedef struct centry {
 	uint8_t klen, nids;
 	uint8_t key[CACHE_KEY + 1];
 	uint32_t ids[CACHE_IDS];
-} centry;
+} __attribute__((aligned(64))) centry;
 
-static pthread_key_t cache_key;
+static pthread_key_t cache_key, pairs_key, scratch_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static _Thread_local centry *tcache;
-static void cache_init(void) { pthread_key_create(&cache_key, free); }
+static void cache_init(void)
+{
+	pthread_key_create(&cache_key, free);
+	pthread_key_create(&pairs_key, free);
+	pthread_key_create(&scratch_key, free);
+}
 
 static centry *cache_get(void)
 {
 	if (!tcache) {
 		pthread_once(&cache_once, cache_init);
-		tcache = lc_xcalloc(CACHE_SLOTS, sizeof *tcache);
+		if (posix_memalign((void **)&tcache, 64, CACHE_SLOTS * sizeof *tcache))
+			lc_die(LC_EXIT_INPUT, "out of memory");
+		memset(tcache, 0, CACHE_SLOTS * sizeof *tcache);
 		pthread_setspecific(cache_key, tcache);
 	}
 	return tcache;
@@ -587,11 +705,40 @@ static inline void emit(sink *k, uint32_t id)
 		lc_ids_push(k->out, id);
 }
 
+/* Thread-local memo of tiktoken pair ranks, keyed by the two parts' ids (parts
+ * are always tokens, so the ids fix the concatenated bytes): random text that
+ * misses the piece cache then stays in L2 instead of the vocabulary table. */
+#define PAIR_SLOTS 32768
+typedef struct pentry {
+	uint64_t key; /* ida << 32 | idb, with the tokenizer serial mixed in */
+	uint32_t rank;
+} pentry;
+static _Thread_local pentry *tpairs;
+static _Thread_local unsigned tpairs_serial;
+
 static inline int pair_rank(const lc_tok *t, const uint8_t *p, size_t a, size_t b_end,
 			    uint32_t ida, uint32_t idb, uint32_t *rank, uint32_t *nid)
 {
 	if (t->mode == MODE_TIKTOKEN) {
-		uint32_t id = vocab_lookup(t, p + a, b_end - a);
+		if (!tpairs || tpairs_serial != t->serial) {
+			if (!tpairs) {
+				tpairs = lc_xmalloc(PAIR_SLOTS * sizeof *tpairs);
+				pthread_once(&cache_once, cache_init);
+				pthread_setspecific(pairs_key, tpairs);
+			}
+			memset(tpairs, 0xff, PAIR_SLOTS * sizeof *tpairs);
+			tpairs_serial = t->serial;
+		}
+		uint64_t key = (uint64_t)ida << 32 | idb;
+		pentry *pe = &tpairs[((key * 0x9E3779B97F4A7C15ull) >> 40) & (PAIR_SLOTS - 1)];
+		uint32_t id;
+		if (pe->key == key)
+			id = pe->rank;
+		else {
+			id = vocab_lookup(t, p + a, b_end - a);
+			pe->key = key;
+			pe->rank = id;
+		}
 		if (id == NONE32)
 			return 0;
 		*rank = *nid = id;
@@ -600,7 +747,7 @@ static inline int pair_rank(const lc_tok *t, const uint8_t *p, size_t a, size_t 
 	return pair_get(t, ida, idb, rank, nid);
 }
 
-#define SMALL_BPE 160
+#define SMALL_BPE 64
 #define BUCKET_BPE 8192
 
 /* Simple loop for short pieces; writes ids to ids[], returns their count. */
@@ -648,12 +795,9 @@ typedef struct hent {
 	uint32_t right, nid, verl, verr;
 } hent;
 
-static void heap_push(hent **h, size_t *hn, size_t *hcap, hent e)
+static inline void heap_push(hent **h, size_t *hn, size_t *hcap, hent e)
 {
-	if (*hn == *hcap) {
-		*hcap = *hcap ? *hcap * 2 : 256;
-		*h = lc_xrealloc(*h, *hcap * sizeof **h);
-	}
+	(void)hcap; /* callers size the heap for the worst case */
 	size_t i = (*hn)++;
 	hent *a = *h;
 	while (i > 0) {
@@ -686,17 +830,36 @@ static hent heap_pop(hent *a, size_t *hn)
 	return top;
 }
 
-/* Heap BPE for long pieces (O(n log n)); emits directly. */
+/* Per-thread scratch for the heap BPE (grown as needed, freed at thread exit). */
+static _Thread_local void *tscratch;
+static _Thread_local size_t tscratch_cap;
+
+static void *scratch(size_t bytes)
+{
+	if (bytes > tscratch_cap) {
+		pthread_once(&cache_once, cache_init);
+		free(tscratch);
+		tscratch_cap = bytes + bytes / 2;
+		tscratch = lc_xmalloc(tscratch_cap);
+		pthread_setspecific(scratch_key, tscratch);
+	}
+	return tscratch;
+}
+
+/* Heap BPE (O(n log n)) for pieces longer than SMALL_BPE; emits directly. */
 static void bpe_large(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 {
-	uint32_t *nx = lc_xmalloc((n + 1) * sizeof *nx), *pv = lc_xmalloc(n * sizeof *pv);
-	uint32_t *id = lc_xmalloc(n * sizeof *id), *ver = lc_xcalloc(n, sizeof *ver);
-	hent *h = NULL;
-	size_t hn = 0, hcap = 0;
+	/* a merge pushes at most two entries: the heap never exceeds 3n */
+	size_t hcap = 3 * n + 4;
+	char *base = scratch((n + 1) * 4 * sizeof(uint32_t) + hcap * sizeof(hent) + 64);
+	hent *h = (hent *)(((uintptr_t)base + 15) & ~(uintptr_t)15);
+	uint32_t *nx = (uint32_t *)(h + hcap), *pv = nx + n + 1, *id = pv + n + 1, *ver = id + n + 1;
+	size_t hn = 0;
 	for (size_t i = 0; i < n; i++) {
 		nx[i] = (uint32_t)i + 1;
 		pv[i] = (uint32_t)i - 1;
 		id[i] = t->byte_id[p[i]];
+		ver[i] = 0;
 	}
 	for (size_t i = 0; i + 1 < n; i++) {
 		uint32_t r, ni;
@@ -727,12 +890,8 @@ static void bpe_large(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 		}
 	}
 	for (uint32_t i = 0; i < n; i = nx[i])
-		emit(k, id[i]);
-	free(nx);
-	free(pv);
-	free(id);
-	free(ver);
-	free(h);
+		if (id[i] != NONE32)
+			emit(k, id[i]);
 }
 
 /*
@@ -847,7 +1006,8 @@ static int bpe_bucket(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 #undef BPUSH
 	if (ok)
 		for (uint32_t i = 0; i < n; i = nx[i])
-			emit(k, id[i]);
+			if (id[i] != NONE32)
+				emit(k, id[i]);
 	free(head);
 	free(tail);
 	free(bits);
@@ -863,40 +1023,19 @@ static int bpe_bucket(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 static void bpe_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 {
 	if (n == 1) {
-		emit(k, t->byte_id[p[0]]);
+		if (t->byte_id[p[0]] != NONE32)
+			emit(k, t->byte_id[p[0]]);
 		return;
 	}
 	if (n == 0)
 		return;
 	uint64_t h = 0;
-	if (n <= t->max_tok_len) {
-		h = hbytes(p, n);
-		if (t->whole_lookup) {
-			uint32_t id = vocab_get(t, p, n, h);
-			if (id != NONE32) {
-				emit(k, id);
-				return;
-			}
-		}
-	}
-	if (n > SMALL_BPE) {
-		if (n >= BUCKET_BPE && t->nrank) {
-			size_t before = k->count, olen = k->out ? k->out->n : 0;
-			if (bpe_bucket(t, p, n, k) == 0)
-				return;
-			k->count = before; /* unreachable in practice: fall back */
-			if (k->out)
-				k->out->n = olen;
-		}
-		bpe_large(t, p, n, k);
-		return;
-	}
 	centry *ce = NULL;
 	if (n <= CACHE_KEY) {
-		if (!h)
-			h = hbytes(p, n);
+		/* the thread's piece cache first: frequent words stay in L1/L2 */
+		h = hbytes(p, n);
 		centry *c = cache_get();
-		ce = &c[h & (CACHE_SLOTS - 1)];
+		ce = &c[(h >> 7) & (CACHE_SLOTS - 1)];
 		if (ce->serial == t->serial && ce->klen == n && !memcmp(ce->key, p, n)) {
 			for (size_t i = 0; i < ce->nids; i++)
 				emit(k, ce->ids[i]);
@@ -904,9 +1043,32 @@ static void bpe_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 		}
 	}
 	uint32_t ids[SMALL_BPE];
-	size_t m = bpe_small(t, p, n, ids);
+	size_t m;
+	uint32_t whole = NONE32;
+	if (t->whole_lookup && n <= t->max_tok_len) {
+		if (!h)
+			h = hbytes(p, n);
+		whole = vocab_get(t, p, n, h);
+	}
+	if (whole != NONE32) {
+		ids[0] = whole;
+		m = 1;
+	} else if (n > SMALL_BPE) {
+		if (n >= BUCKET_BPE && t->nrank) {
+			size_t before = k->count, olen = k->out ? k->out->n : 0;
+			if (bpe_bucket(t, p, n, k) == 0)
+				return;
+			k->count = before; /* a lower rank appeared: redo with the heap */
+			if (k->out)
+				k->out->n = olen;
+		}
+		bpe_large(t, p, n, k);
+		return;
+	} else
+		m = bpe_small(t, p, n, ids);
 	for (size_t i = 0; i < m; i++)
-		emit(k, ids[i]);
+		if (ids[i] != NONE32)
+			emit(k, ids[i]);
 	if (ce && m <= CACHE_IDS) {
 		ce->serial = t->serial;
 		ce->klen = (uint8_t)n;
@@ -1204,8 +1366,10 @@ static void set_ids(lc_tok *t, size_t n)
 		return;
 	t->off = lc_xrealloc(t->off, n * sizeof *t->off);
 	t->len = lc_xrealloc(t->len, n * sizeof *t->len);
-	for (size_t i = t->n_vocab; i < n; i++)
+	for (size_t i = t->n_vocab; i < n; i++) {
 		t->len[i] = NONE32;
+		t->off[i] = 0;
+	}
 	t->n_vocab = n;
 }
 
@@ -1266,8 +1430,11 @@ void lc_tok_free(lc_tok *t)
 	free(t->off);
 	free(t->len);
 	free(t->blob);
-	free(t->hid);
-	free(t->htag);
+	free(t->hs);
+	free(t->two);
+	free(t->t3);
+	free(t->t4);
+	free(t->bloom);
 	free(t->pkey);
 	free(t->pval);
 	for (size_t i = 0; i < t->nadd; i++)
@@ -1342,14 +1509,14 @@ static int stage_regex(stage *g, const char *pat, size_t patlen, int literal, lc
 
 /* ---- tiktoken files --------------------------------------------------------------------- */
 
-static int b64val(int c)
+static int8_t b64tab[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+static void b64_init(void)
 {
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
-	return -1;
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	memset(b64tab, -1, sizeof b64tab);
+	for (int i = 0; i < 64; i++)
+		b64tab[(unsigned char)al[i]] = (int8_t)i;
 }
 
 /* Decodes standard padded base64 s[0..n) into out; returns length or -1. */
@@ -1358,21 +1525,18 @@ static long b64dec(const char *s, size_t n, uint8_t *out)
 	if (n == 0 || n % 4)
 		return -1;
 	size_t o = 0;
+	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n; i += 4) {
-		int v[4], pad = 0;
-		for (int j = 0; j < 4; j++) {
-			if (s[i + j] == '=' && i + 4 == n && j >= 2) {
-				v[j] = 0;
-				pad++;
-			} else {
-				if (pad)
-					return -1;
-				v[j] = b64val((unsigned char)s[i + j]);
-				if (v[j] < 0)
-					return -1;
-			}
+		int pad = 0;
+		if (i + 4 == n) {
+			if (u[n - 1] == '=')
+				pad = u[n - 2] == '=' ? 2 : 1;
 		}
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		int a = b64tab[u[i]], b = b64tab[u[i + 1]];
+		int c = pad == 2 ? 0 : b64tab[u[i + 2]], d = pad >= 1 ? 0 : b64tab[u[i + 3]];
+		if ((a | b | c | d) < 0)
+			return -1;
+		uint32_t w = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
 		out[o++] = (uint8_t)(w >> 16);
 		if (pad < 2)
 			out[o++] = (uint8_t)(w >> 8);
@@ -1423,6 +1587,7 @@ static lc_tok *load_tiktoken(const char *path, const char *pattern, const specia
 	if (read_file(path, &data, &len, e))
 		return NULL;
 	lc_tok *t = tok_new(name ? name : path, MODE_TIKTOKEN);
+	pthread_once(&b64_once, b64_init);
 	t->whole_lookup = 1;
 	size_t lines = 1;
 	for (size_t i = 0; i < len; i++)
@@ -1458,13 +1623,13 @@ static lc_tok *load_tiktoken(const char *path, const char *pattern, const specia
 				goto fail;
 			}
 			for (; j < le; j++) {
-				if (data[j] < '0' || data[j] > '9' || r > 100000000) {
+				if (data[j] < '0' || data[j] > '9' || r > 16777216) {
 					lc_err_set(e, LC_EXIT_INPUT, "%s:%zu: corrupt vocabulary: bad rank", path, lineno);
 					goto fail;
 				}
 				r = r * 10 + (size_t)(data[j] - '0');
 			}
-			if (r >= 100000000) {
+			if (r >= 16777216) {
 				lc_err_set(e, LC_EXIT_INPUT, "%s:%zu: corrupt vocabulary: rank %zu too large", path, lineno, r);
 				goto fail;
 			}
@@ -1491,10 +1656,11 @@ static lc_tok *load_tiktoken(const char *path, const char *pattern, const specia
 		t->len[rank_of[i]] = ln[i];
 	}
 	vocab_build_hash(t);
+	build_short(t);
 	t->nrank = t->n_vocab;
 	for (int b = 0; b < 256; b++) {
 		uint8_t c = (uint8_t)b;
-		t->byte_id[b] = vocab_lookup(t, &c, 1);
+		t->byte_id[b] = vocab_get(t, &c, 1, hbytes(&c, 1));
 		if (t->byte_id[b] == NONE32 && !(b == 0xC0 || b == 0xC1 || b >= 0xF5)) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: vocabulary lacks the single byte 0x%02x (every byte needs a token)", path, b);
 			goto fail;
@@ -1795,7 +1961,7 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 	size_t maxid = 0;
 	json_object_foreach(vocab, key, val)
 	{
-		if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) > 50000000) {
+		if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) > 16777215) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: vocab entry '%s': id must be a non-negative integer", path, key);
 			goto fail;
 		}
@@ -1808,7 +1974,7 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 	json_array_foreach(at, i, v)
 	{
 		json_t *id = json_object_get(v, "id");
-		if (!json_is_integer(id) || json_integer_value(id) < 0 || json_integer_value(id) > 50000000 ||
+		if (!json_is_integer(id) || json_integer_value(id) < 0 || json_integer_value(id) > 16777215 ||
 		    !json_is_string(json_object_get(v, "content"))) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: added_tokens[%zu]: needs integer id and string content", path, i);
 			goto fail;
@@ -1829,9 +1995,10 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		t->len[id] = (uint32_t)b.len;
 	}
 	vocab_build_hash(t);
+	build_short(t);
 	for (int c = 0; c < 256; c++) {
 		uint8_t ch = (uint8_t)c;
-		t->byte_id[c] = vocab_lookup(t, &ch, 1);
+		t->byte_id[c] = vocab_get(t, &ch, 1, hbytes(&ch, 1));
 		/* bytes that never occur in valid UTF-8 (C0 C1 F5..FF) may be missing */
 		if (t->byte_id[c] == NONE32 && !(c == 0xC0 || c == 0xC1 || c >= 0xF5)) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: vocab lacks the byte-level token for byte 0x%02x; not a byte-level BPE", path, c);
@@ -1899,7 +2066,14 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		int special = json_is_true(json_object_get(v, "special"));
 		json_t *nj = json_object_get(v, "normalized");
 		int normalized = nj ? json_is_true(nj) : !special;
-		add_added(t, s, sl, (uint32_t)id, special, normalized);
+		if (normalized && t->nfc && lc_utf8_valid_prefix(s, sl) == sl && !lc_tok_nfc_quick(s, sl)) {
+			/* HF matches a normalized added token by its normalised content */
+			lc_buf nb = {0};
+			lc_tok_nfc(s, sl, &nb);
+			add_added(t, nb.p, nb.len, (uint32_t)id, special, normalized);
+			lc_buf_free(&nb);
+		} else
+			add_added(t, s, sl, (uint32_t)id, special, normalized);
 		lc_buf_reset(&b);
 		if (!bl_decode(s, sl, &b)) {
 			lc_buf_reset(&b);

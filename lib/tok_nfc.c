@@ -8,19 +8,79 @@
 #include "tok_unicode.h"
 #include "err.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { SBASE = 0xAC00, LBASE = 0x1100, VBASE = 0x1161, TBASE = 0x11A7,
        LCOUNT = 19, VCOUNT = 21, TCOUNT = 28, NCOUNT = VCOUNT * TCOUNT, SCOUNT = LCOUNT * NCOUNT };
 
-int lc_tok_nfc_quick(const char *s, size_t n)
+/* Code points whose NFC_Quick_Check is not Yes: decomposable characters that
+ * are not primary composites (No) and second characters of a composition pair,
+ * Hangul vowel and trailing jamo included (Maybe).  Built once. */
+static uint8_t notyes[0x110000 / 8];
+static pthread_once_t notyes_once = PTHREAD_ONCE_INIT;
+
+static void notyes_init(void)
 {
-	/* every code point below U+0300 is NFC-stable; a lead byte >= 0xCC starts one above */
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] >= 0xCC)
+	uint8_t *prim = lc_xcalloc(0x110000 / 8, 1);
+	for (size_t i = 0; i < lc_tok_uc_ncomp; i++) {
+		uint32_t c = lc_tok_uc_comp[i].c, b = lc_tok_uc_comp[i].b;
+		prim[c >> 3] |= (uint8_t)(1u << (c & 7));
+		notyes[b >> 3] |= (uint8_t)(1u << (b & 7));
+	}
+	for (size_t i = 0; i < lc_tok_uc_ndecomp; i++) {
+		uint32_t c = lc_tok_uc_decomp[i].cp;
+		if (!(prim[c >> 3] >> (c & 7) & 1))
+			notyes[c >> 3] |= (uint8_t)(1u << (c & 7));
+	}
+	for (uint32_t c = VBASE; c < VBASE + VCOUNT; c++)
+		notyes[c >> 3] |= (uint8_t)(1u << (c & 7));
+	for (uint32_t c = TBASE + 1; c < TBASE + TCOUNT; c++)
+		notyes[c >> 3] |= (uint8_t)(1u << (c & 7));
+	free(prim);
+}
+
+int lc_tok_nfc_quick(const char *str, size_t n)
+{
+	/* UAX #15 quick check: every code point NFC_QC=Yes and combining classes in
+	 * canonical order.  Below U+0300 everything is Yes with class 0. */
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	for (; i < n; i++)
+		if (s[i] >= 0xCC)
+			break;
+	if (i == n)
+		return 1;
+	pthread_once(&notyes_once, notyes_init);
+	while (i > 0 && (s[i] & 0xC0) == 0x80)
+		i--;
+	unsigned last = 0;
+	while (i < n) {
+		uint32_t cp;
+		unsigned char b = s[i];
+		if (b < 0x80) {
+			last = 0;
+			i++;
+			continue;
+		} else if (b < 0xE0) {
+			cp = (uint32_t)(b & 0x1F) << 6 | (s[i + 1] & 0x3F);
+			i += 2;
+		} else if (b < 0xF0) {
+			cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+			i += 3;
+		} else {
+			cp = (uint32_t)(b & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3F) << 12 |
+			     (uint32_t)(s[i + 2] & 0x3F) << 6 | (s[i + 3] & 0x3F);
+			i += 4;
+		}
+		if (notyes[cp >> 3] >> (cp & 7) & 1)
 			return 0;
+		unsigned c = lc_tok_uc_ccc(cp);
+		if (c && last > c)
+			return 0;
+		last = c;
+	}
 	return 1;
 }
 

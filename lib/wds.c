@@ -64,6 +64,7 @@ static void arm_cleanup(void)
 	if (!installed) {
 		installed = 1;
 		lc_at_die(remove_created);
+		atexit(remove_created);   /* libarchive exits by itself when out of memory */
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = on_signal;
@@ -148,24 +149,31 @@ static const char digits2[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+static inline int ndigits(uint32_t v)
+{
+	return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 :
+	       v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+}
+
+/* Writes v in decimal at o (digits written back to front, no libc call). */
 static inline char *put_u32(char *o, uint32_t v)
 {
-	char t[12];
-	char *e = t + sizeof t, *q = e;
+	int n = ndigits(v);
+	char *q = o + n;
 	while (v >= 100) {
 		uint32_t r = v % 100;
 		v /= 100;
 		q -= 2;
-		memcpy(q, digits2 + 2 * r, 2);
+		q[0] = digits2[2 * r];
+		q[1] = digits2[2 * r + 1];
 	}
 	if (v >= 10) {
 		q -= 2;
-		memcpy(q, digits2 + 2 * v, 2);
+		q[0] = digits2[2 * v];
+		q[1] = digits2[2 * v + 1];
 	} else {
 		*--q = (char)('0' + v);
 	}
-	size_t n = (size_t)(e - q);
-	memcpy(o, q, n);
 	return o + n;
 }
 
@@ -226,7 +234,7 @@ struct lc_wds {
 	bucket *b;
 	int nb;
 	lc_rng rng;
-	lc_buf line;
+	lc_buf line, bin;
 	struct archive_entry *ent;
 	uint64_t tail_tokens, tail_seqs;
 };
@@ -318,9 +326,9 @@ static int prepare_dir(const char *dir, int force, lc_err *e)
 		}
 		return 0;
 	}
+	remember(dir, 1);   /* before creating: a failure in between still cleans up */
 	if (mkdir(dir, 0777) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create the output directory: %s", dir, strerror(errno));
-	remember(dir, 1);
 	return 0;
 }
 
@@ -338,6 +346,8 @@ lc_wds *lc_wds_open(const lc_wds_opts *o, lc_err *e)
 	w->dir = lc_xstrdup(o->dir);
 	lc_rng_seed2(&w->rng, o->seed, 0x5348554646ULL);   /* "SHUFF" stream */
 	w->ent = archive_entry_new();
+	if (!w->ent)
+		lc_die(LC_EXIT_INPUT, "out of memory");
 	return w;
 }
 
@@ -362,9 +372,9 @@ static int ensure_dir(lc_wds *w, bucket *b, lc_err *e)
 	struct stat st;
 	if (stat(b->dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
+	remember(b->dir, 1);
 	if (mkdir(b->dir, 0777) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", b->dir, strerror(errno));
-	remember(b->dir, 1);
 	return 0;
 }
 
@@ -376,9 +386,9 @@ static int io_error(lc_err *e, const char *path, int er)
 
 static int finish_file(const char *tmp, const char *final, lc_err *e)
 {
+	remember(final, 0);
 	if (rename(tmp, final) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot rename into place: %s", final, strerror(errno));
-	remember(final, 0);
 	return 0;
 }
 
@@ -393,12 +403,10 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		if (b->tok_fd < 0) {
 			b->tok_tmp = tmp_name(b->dir, "tokens.bin");
 			b->idx_tmp = tmp_name(b->dir, "index.bin");
+			remember(b->tok_tmp, 0);
+			remember(b->idx_tmp, 0);
 			b->tok_fd = open(b->tok_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (b->tok_fd >= 0)
-				remember(b->tok_tmp, 0);
 			b->idx_fd = open(b->idx_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (b->idx_fd >= 0)
-				remember(b->idx_tmp, 0);
 			if (b->tok_fd < 0 || b->idx_fd < 0)
 				return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", b->tok_tmp, strerror(errno));
 		}
@@ -408,26 +416,43 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 			lc_buf_add(&w->line, &z, 8);
 			b->idx_started = 1;
 		}
+		lc_buf *tb = &w->bin;
+		lc_buf_reset(tb);
 		for (size_t i = 0; i < m; i++) {
 			uint32_t s = sel[i];
 			size_t n = b->lens[s];
-			if (write_all(b->tok_fd, b->slots + (size_t)s * b->max_len, n * 4) < 0)
-				return io_error(e, b->tok_tmp, errno);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			lc_buf_add(tb, b->slots + (size_t)s * b->max_len, n * 4);
+#else
+			for (size_t t = 0; t < n; t++) {
+				uint32_t v = __builtin_bswap32(b->slots[(size_t)s * b->max_len + t]);
+				lc_buf_add(tb, &v, 4);
+			}
+#endif
+			if (tb->len >= (1 << 20) || i + 1 == m) {
+				if (write_all(b->tok_fd, tb->p, tb->len) < 0)
+					return io_error(e, b->tok_tmp, errno);
+				lc_buf_reset(tb);
+			}
 			b->tok_off += n;
-			lc_buf_add(&w->line, &b->tok_off, 8);
+			uint64_t off = b->tok_off;
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+			off = __builtin_bswap64(off);
+#endif
+			lc_buf_add(&w->line, &off, 8);
 		}
 		if (write_all(b->idx_fd, w->line.p, w->line.len) < 0)
 			return io_error(e, b->idx_tmp, errno);
 	} else if (w->o.format == LC_WDS_JSONL) {
 		snprintf(name, sizeof name, "shard-%07zu.jsonl", nsh);
 		char *tmp = tmp_name(b->dir, name), *fin = path2(b->dir, name);
+		remember(tmp, 0);
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, strerror(errno));
 			free(tmp), free(fin);
 			return -1;
 		}
-		remember(tmp, 0);
 		int rc = 0;
 		lc_buf_reset(&w->line);
 		for (size_t i = 0; i < m && !rc; i++) {
@@ -452,16 +477,22 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		snprintf(name, sizeof name, "shard-%07zu.tar", nsh);
 		char *tmp = tmp_name(b->dir, name), *fin = path2(b->dir, name);
 		struct archive *a = archive_write_new();
+		if (!a)
+			lc_die(LC_EXIT_INPUT, "out of memory");
 		archive_write_set_format_ustar(a);
 		archive_write_add_filter_none(a);
+		/* 64 KiB blocks measured fastest (fewer write(2)s than unblocked, less
+		 * copying than 1 MiB); the file ends after the two zero blocks, unpadded */
+		archive_write_set_bytes_per_block(a, 65536);
+		archive_write_set_bytes_in_last_block(a, 1);
 		int rc = 0;
+		remember(tmp, 0);
 		if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
 			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, archive_error_string(a));
 			archive_write_free(a);
 			free(tmp), free(fin);
 			return rc;
 		}
-		remember(tmp, 0);
 		char key[32];
 		for (size_t i = 0; i < m && !rc; i++) {
 			uint32_t s = sel[i];
@@ -567,6 +598,7 @@ static void free_wds(lc_wds *w)
 	free(w->b);
 	free(w->dir);
 	lc_buf_free(&w->line);
+	lc_buf_free(&w->bin);
 	archive_entry_free(w->ent);
 	free(w);
 }
@@ -589,11 +621,11 @@ static int write_small(const char *dir, const char *name, const char *p, size_t 
 {
 	char *tmp = tmp_name(dir, name), *fin = path2(dir, name);
 	int rc = 0;
+	remember(tmp, 0);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, strerror(errno));
 	} else {
-		remember(tmp, 0);
 		if (write_all(fd, p, n) < 0)
 			rc = io_error(e, fin, errno);
 		if (close(fd) < 0 && !rc)
@@ -861,12 +893,12 @@ static int copy_file(const char *src, const char *dst, int append_fd, lc_err *e)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", src, strerror(errno));
 	int out = append_fd;
 	if (out < 0) {
+		remember(dst, 0);
 		out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (out < 0) {
 			close(in);
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", dst, strerror(errno));
 		}
-		remember(dst, 0);
 	}
 	static char buf[1 << 16];
 	ssize_t r;
@@ -970,12 +1002,12 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 	int rc = 0;
 	for (size_t bi = 0; bi < nn && !rc; bi++) {
 		char *bdir = path2(dir, names[bi]);
+		remember(bdir, 1);
 		if (mkdir(bdir, 0777) < 0) {
 			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", bdir, strerror(errno));
 			free(bdir);
 			break;
 		}
-		remember(bdir, 1);
 		uint64_t *all = NULL;
 		size_t nall = 0;
 		int tfd = -1, ifd = -1;
@@ -984,12 +1016,10 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 		if (bin) {
 			ttmp = tmp_name(bdir, "tokens.bin");
 			itmp = tmp_name(bdir, "index.bin");
+			remember(ttmp, 0);
+			remember(itmp, 0);
 			tfd = open(ttmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (tfd >= 0)
-				remember(ttmp, 0);
 			ifd = open(itmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (ifd >= 0)
-				remember(itmp, 0);
 			uint64_t z = 0;
 			if (tfd < 0 || ifd < 0)
 				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", ttmp, strerror(errno));
@@ -1041,9 +1071,8 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 					snprintf(src, sizeof src, "%s/%s%s", sb, shn[s], ext);
 					snprintf(nm, sizeof nm, "shard-%07zu%s", nall, ext);
 					char *dst = path2(bdir, nm);
-					if (link(src, dst) == 0)
-						remember(dst, 0);
-					else
+					remember(dst, 0);
+					if (link(src, dst) < 0)
 						rc = copy_file(src, dst, -1, e);
 					free(dst);
 				}

@@ -9,6 +9,22 @@
 ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME}")/.." && pwd)"
 BUILD="${LCTK_BUILD:-$ROOT/build}"
 export PATH="$BUILD/bin:$PATH"
+# LCTK_VALGRIND=1 (make memcheck): every program runs under valgrind memcheck through
+# wrapper scripts; a memory error or definite leak exits 99, failing the test.
+if [ -n "${LCTK_VALGRIND:-}" ]; then
+	VG="$BUILD/valgrind-bin"
+	if [ ! -d "$VG" ]; then
+		mkdir -p "$VG.tmp.$$"
+		for p in "$BUILD"/bin/lc*; do
+			printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --log-file=%s/vg.%%p.log %s "$@"\n' \
+				"$BUILD/valgrind-logs" "$p" > "$VG.tmp.$$/${p##*/}"
+			chmod +x "$VG.tmp.$$/${p##*/}"
+		done
+		mkdir -p "$BUILD/valgrind-logs"
+		mv "$VG.tmp.$$" "$VG" 2>/dev/null || rm -rf "$VG.tmp.$$"
+	fi
+	export PATH="$VG:$PATH"
+fi
 export LCTK_DATA="$ROOT/share/lctk"
 SHARED="${LCTK_SHARED:-$ROOT/../shared}"
 

@@ -181,6 +181,34 @@ PY
 	diff <(python3 "$CHECK" --dump one) <(python3 "$CHECK" --dump par)
 }
 
+@test "pre-tokenised parsing: spacing variants and key order give the same dataset; bad ids fail" {
+	# the same 4 documents written 'ids first' (fast path) and 'ids last' (general parser)
+	cat > a.jsonl <<'J'
+{"ids": [5, 6, 7, 8, 9, 10, 11, 12, 13]}
+{"ids":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17],"pid":"x"}
+  { "ids" :	[ 4294967295 ,0,  7 , 8,9,10,11,12,13 ] , "meta": {"ids2": [1]} }
+{"ids": []}
+J
+	cat > b.jsonl <<'J'
+{"pid": 1, "ids": [5,6,7,8,9,10,11,12,13]}
+{"pid": "x", "ids": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]}
+{"meta": {"ids2": [1]}, "ids": [4294967295, 0, 7, 8, 9, 10, 11, 12, 13]}
+{"ids": [ ]}
+J
+	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random -q -o a a.jsonl >/dev/null
+	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random -q -o b b.jsonl >/dev/null
+	diff <(python3 "$CHECK" --dump a) <(python3 "$CHECK" --dump b)
+	python3 "$CHECK" --dump a | grep -q '^D_3 4294967295 0 7 8 9 10 11 12 13$'
+	for bad in '{"ids": [01, 2]}' '{"ids": [4294967296]}' '{"ids": [1.0]}' '{"ids": [1,]}' \
+	           '{"ids": [1] "x": 2}' '{"ids": [1]} trailing' '{"ids": [-3]}'; do
+		printf '%s\n' "$bad" > bad.jsonl
+		run lcdecompose --eot 0 -q -o out bad.jsonl
+		[ "$status" -eq 1 ] || fail "accepted: $bad"
+		assert_output --partial "bad.jsonl:1"
+		assert_no_file out
+	done
+}
+
 @test "refuses a non-empty output directory unless --force" {
 	printf '{"ids":[1,2,3]}\n' > in.jsonl
 	mkdir out && touch out/keep
@@ -239,28 +267,74 @@ PY
 	need_faultinject
 	gen_ids 300 9 > in.jsonl
 	for fmt in tar jsonl bin; do
-		LCTK_FAULT=write:2:ENOSPC LD_PRELOAD=$FAULTINJECT run lcdecompose --eot 0 --format $fmt -o out in.jsonl
-		assert_failure 1
-		assert_output --partial "No space left on device"
-		assert_no_file out
+		for n in 1 3 8; do
+			LD_PRELOAD=$FAULTINJECT LCTK_FAULT=write:$n:ENOSPC run --separate-stderr \
+				lcdecompose --eot 0 --format $fmt --kmin 4 --kmax 9 -o out in.jsonl
+			[ "$status" -eq 1 ] || fail "$fmt write:$n: exit $status"
+			[[ "$stderr" == *"No space left on device"* ]] || fail "$fmt write:$n: $stderr"
+			[ -z "$output" ] || fail "$fmt write:$n: stdout: $output"
+			assert_no_file out
+		done
 	done
 	# an existing (empty) directory is left, but empty
 	mkdir out2
-	LCTK_FAULT=write:2:ENOSPC LD_PRELOAD=$FAULTINJECT run lcdecompose --eot 0 -o out2 in.jsonl
+	LD_PRELOAD=$FAULTINJECT LCTK_FAULT=write:4:ENOSPC run lcdecompose --eot 0 -o out2 in.jsonl
 	assert_failure 1
 	[ -z "$(ls -A out2)" ]
+	# merge on a full disk leaves nothing either
+	lcdecompose --eot 0 --format bin --shard 1/2 -q -o p1 in.jsonl >/dev/null
+	lcdecompose --eot 0 --format bin --shard 2/2 -q -o p2 in.jsonl >/dev/null
+	LD_PRELOAD=$FAULTINJECT LCTK_FAULT=write:3:ENOSPC run lcdecompose merge -o m p1 p2
+	assert_failure 1
+	assert_output --partial "No space left on device"
+	assert_no_file m
 }
 
-@test "text input without lib/tok is refused clearly; with it, -e tokenises" {
-	printf '{"text":"hello world"}\n' > in.jsonl
-	run lcdecompose -e cl100k_base --kmin 0 --kmax 2 -o out in.jsonl
-	if [ "$status" -eq 2 ]; then
-		assert_output --partial "tokenisation is not available"
-		assert_no_file out
-	else
-		assert_success
-		[ -d out/D_1 ]
-	fi
+@test "SIGTERM mid-run removes everything written" {
+	mkfifo fifo
+	# the writer keeps the FIFO open, so lcdecompose is still reading when killed;
+	# the output directory exists before any input is read
+	(printf '{"ids":[1,2,3,4]}\n'; exec sleep 20) 3>&- > fifo &
+	writer=$!
+	lcdecompose --eot 0 --kmin 1 --kmax 2 -q -o out fifo 3>&- > /dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 100); do [ -d out ] && break; sleep 0.05; done
+	[ -d out ]
+	kill -TERM $pid
+	st=0
+	wait $pid || st=$?
+	kill $writer 2>/dev/null || true
+	[ "$st" -eq 143 ] || fail "exit $st"
+	assert_no_file out
+}
+
+@test "text input: -e tokenises exactly as the tokenizer vectors (same dataset as their ids)" {
+	V="$ROOT/tests/vectors/tok/cl100k_base.jsonl"
+	[ -f "$V" ] || skip "no tokenizer vectors"
+	python3 - "$V" <<'PY'
+import json, sys
+with open("text.jsonl", "w") as t, open("ids.jsonl", "w") as i:
+    for l in open(sys.argv[1]):
+        r = json.loads(l)
+        if r.get("mode") != "ordinary":
+            continue
+        t.write(json.dumps({"body": r["text"], "pid": r["id"]}) + "\n")
+        i.write(json.dumps({"ids": r["ids"]}) + "\n")
+PY
+	run lcdecompose -e cl100k_base -f body --kmin 0 --kmax 3 --seed 2 -o a text.jsonl
+	assert_success
+	lcdecompose --eot 100257 --kmin 0 --kmax 3 --seed 2 -q -o b ids.jsonl >/dev/null
+	diff <(python3 "$CHECK" --dump a) <(python3 "$CHECK" --dump b)
+	diff a/stats.txt b/stats.txt
+	# every document ends with cl100k's end-of-text id
+	python3 "$CHECK" --dump a | grep -q ' 100257$'
+	run lcdecompose -e no_such_encoding -o c text.jsonl
+	assert_failure
+	assert_no_file c
+	run lcdecompose -e cl100k_base -o c text.jsonl
+	assert_failure 1
+	assert_output --partial "text.jsonl:1: missing field 'text'"
+	assert_no_file c
 }
 
 @test "--help and --version" {

@@ -159,3 +159,18 @@ J
 	run lcindex --bogus
 	assert_failure 2
 }
+
+@test "sharding counts records across several input files" {
+	corpus
+	head -n 2 c.jsonl > c1.jsonl
+	tail -n 3 c.jsonl | gzip > c2.jsonl.gz
+	lcindex -o full.idx c1.jsonl c2.jsonl.gz
+	lcindex -o one.idx c.jsonl
+	cmp full.idx one.idx
+	lcindex --shard 1/2 -o s1.idx c1.jsonl c2.jsonl.gz
+	lcindex --shard 2/2 -o s2.idx c1.jsonl c2.jsonl.gz
+	run lcindex --stats s1.idx
+	assert_line $'documents\t3'
+	lcindex merge -o m.idx s2.idx s1.idx
+	cmp full.idx m.idx
+}

@@ -181,3 +181,15 @@ assert_no_stdout_json() { [[ "$output" != *'"qid"'* ]]; }
 	run lcretrieve -c c.jsonl --b 2 q.jsonl
 	assert_failure 2
 }
+
+@test "summary_text replaces passage_text when non-empty (CoLoR's rule); the title is always indexed" {
+	cat > s.jsonl <<'J'
+{"pid": "a", "title_text": "Zebra", "passage_text": "original walrus words", "summary_text": "compressed narwhal"}
+{"pid": "b", "title_text": "", "passage_text": "plain walrus text", "summary_text": ""}
+J
+	run lcretrieve --quiet -c s.jsonl <<< $'q1\twalrus\nq2\tnarwhal\nq3\tzebra'
+	assert_success
+	assert_line --index 0 --regexp '^\{"qid":"q1","hits":\[\{"pid":"b","score":[0-9.]+\}\]\}$'
+	assert_line --index 1 --regexp '^\{"qid":"q2","hits":\[\{"pid":"a",'
+	assert_line --index 2 --regexp '^\{"qid":"q3","hits":\[\{"pid":"a",'
+}

@@ -52,6 +52,11 @@ CHECK="$ROOT/tests/vectors/tok/check.py"
 	assert_output --partial '"back":"hello world"'
 	run sh -c 'printf "[15339, 1917]\n" | lctok decode --text -e cl100k_base'
 	assert_output "hello world"
+	# ids that split a character: U+FFFD in JSON output, the whole emoji when complete
+	printf '{"ids":[9468,239]}\n{"ids":[9468,239,222]}\n' > part.jsonl
+	run lctok decode -e cl100k_base part.jsonl
+	assert_line --index 0 "$(printf '{"ids":[9468,239],"text":"\xef\xbf\xbd"}')"
+	assert_line --index 1 "$(printf '{"ids":[9468,239,222],"text":"\xf0\x9f\x91\x80"}')"
 }
 
 @test "special tokens: error names record and byte offset; --allow-special; --special-as-text" {
@@ -151,16 +156,17 @@ PY
 }
 
 @test "bad input: unknown encoding, corrupt vocabulary (FILE:LINE), unsupported model, ids out of range" {
-	run --separate-stderr lctok count -e cl999k_base /dev/null
+	: > empty.txt
+	run --separate-stderr lctok count -e cl999k_base empty.txt
 	assert_failure 1
 	[[ "$stderr" == *"unknown encoding 'cl999k_base'"* ]] || fail "$stderr"
 	head -n 5 "$LCTK_DATA/vocab/r50k_base.tiktoken" > v.tiktoken
 	echo 'not base64!! 5' >> v.tiktoken
-	run --separate-stderr lctok count --vocab v.tiktoken /dev/null
+	run --separate-stderr lctok count --vocab v.tiktoken empty.txt
 	assert_failure 1
 	[[ "$stderr" == "lctok: v.tiktoken:6: corrupt vocabulary"* ]] || fail "$stderr"
 	echo '{"model":{"type":"Unigram","vocab":[["a",0.0]]}}' > u.json
-	run --separate-stderr lctok count --tokenizer u.json /dev/null
+	run --separate-stderr lctok count --tokenizer u.json empty.txt
 	assert_failure 1
 	[[ "$stderr" == *"model type 'Unigram' is not supported"* ]] || fail "$stderr"
 	echo '{"ids":[15339,100256]}' > i.jsonl
@@ -174,12 +180,13 @@ PY
 }
 
 @test "usage errors exit 2" {
-	run lctok count /dev/null
+	: > empty.txt
+	run lctok count empty.txt
 	assert_failure 2
 	run lctok frobnicate -e cl100k_base
 	assert_failure 2
-	run lctok chunk -e cl100k_base -n 4 --overlap 4 /dev/null
+	run lctok chunk -e cl100k_base -n 4 --overlap 4 empty.txt
 	assert_failure 2
-	run lctok truncate -e cl100k_base /dev/null
+	run lctok truncate -e cl100k_base empty.txt
 	assert_failure 2
 }

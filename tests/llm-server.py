@@ -11,6 +11,9 @@ POST .../chat/completions:
 Markers in the prompt script single requests: [[status:NNN]] always answers NNN,
 [[reply:TEXT]] answers TEXT verbatim (up to "]]").
 
+The log records per request: its number, arrival time, attempt number for its body,
+how many requests were in flight on arrival, and the Authorization state.
+
 Fault injection, per distinct request body (so retries of the same request count):
   --fault KIND:N   the first N attempts of every distinct request get KIND, where KIND is
                    429 (with Retry-After: --retry-after), 500, 503, drop (connection closed
@@ -35,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 ATTEMPTS = {}
 COUNT = [0]
+INFLIGHT = [0]
 
 
 def words(s):
@@ -106,6 +110,16 @@ class Handler(BaseHTTPRequestHandler):
             COUNT[0] += 1
             ATTEMPTS[h] = ATTEMPTS.get(h, 0) + 1
             attempt = ATTEMPTS[h]
+            INFLIGHT[0] += 1
+            inflight = INFLIGHT[0]
+            self.nreq = COUNT[0]
+        try:
+            self.handle_chat(raw, h, attempt, inflight, auth_state)
+        finally:
+            with LOCK:
+                INFLIGHT[0] -= 1
+
+    def handle_chat(self, raw, h, attempt, inflight, auth_state):
         fault = None
         k = 0
         for kind, cnt in self.server.faults:
@@ -113,7 +127,8 @@ class Handler(BaseHTTPRequestHandler):
                 fault = kind
                 break
             k += cnt
-        entry = {"n": COUNT[0], "path": self.path, "hash": h[:16], "attempt": attempt, "auth": auth_state}
+        entry = {"n": self.nreq, "t": round(time.time(), 3), "path": self.path, "hash": h[:16], "attempt": attempt,
+                 "inflight": inflight, "auth": auth_state}
         try:
             body = json.loads(raw)
             msgs = body["messages"]

@@ -27,6 +27,7 @@ now() { date +%s.%N; }
 echo "# lcindex / lcretrieve BM25 benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m))"
 echo "# reference: Xapian $($PY -c 'import xapian; print(xapian.version_string())') BM25Weight(k1=0.9,k2=0,k3=1,b=0.4),"
 echo "# English stemmer, STEM_SOME query parsing, no positions; lctk: defaults (k1=0.9 b=0.4, stemming, stopwords)"
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: compare ratios, not absolute rates)"
 echo
 echo "## Effectiveness: LOFT 128k corpora, queries.jsonl, title+text, top 100"
 echo "# recall@1 = gold in the top 1 / min(1,|gold|); nDCG@10 as trec_eval ndcg_cut_10"

@@ -1,14 +1,14 @@
 #!/bin/sh
 # make fuzz: builds libcore and every tests/fuzz/fuzz_*.c harness with clang's
 # libFuzzer + ASan + UBSan in build-fuzz/, then runs each for FUZZ_SECONDS
-# (default 600) from its seed corpus tests/fuzz/corpus/NAME.  New crashers land in
+# (default 600) or FUZZ_RUNS executions (default 10M), whichever comes first, from its seed corpus tests/fuzz/corpus/NAME.  New crashers land in
 # build-fuzz/crashes/; copy them into tests/fuzz/corpus/NAME/ as regression inputs
 # (they replay in `make check` through tests/fuzz/driver.c).
 # FUZZ_ONLY=name runs one harness.  Summary: tests/fuzz/results.txt.
 set -u
 cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-600}
-B=build-fuzz
+B=${FUZZ_BUILD:-build-fuzz}
 FLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 make --no-print-directory B=$B CC=clang CFLAGS="$FLAGS" $B/libcore.a >/dev/null || exit 1
 libs="$(pkg-config --libs jansson libarchive zlib libpcre2-8 libcurl) -lstemmer -lm -pthread"
@@ -23,7 +23,7 @@ for h in tests/fuzz/fuzz_*.c; do
 		-o $B/fuzz/$name "$h" $B/libcore.a $libs || { rc=1; continue; }
 	mkdir -p $B/corpus/$name tests/fuzz/corpus/$name
 	log=$B/fuzz/$name.log
-	$B/fuzz/$name -max_total_time="$secs" -rss_limit_mb=4096 -timeout=20 \
+	$B/fuzz/$name -max_total_time="$secs" -runs="${FUZZ_RUNS:-10000000}" -rss_limit_mb=4096 -timeout=20 \
 		-artifact_prefix=$B/crashes/$name- $B/corpus/$name tests/fuzz/corpus/$name >"$log" 2>&1
 	st=$?
 	runs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | tail -1)

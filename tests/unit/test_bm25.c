@@ -67,6 +67,16 @@ static void test_analyze(void)
 	is_str(terms(b, "The history of Rome"), "histori|rome", "analyser rebuilt from config behaves the same");
 	lc_analyzer_free(b);
 	lc_analyzer_free(a);
+	lc_analyze_opts deff = { LC_AN_STOP, "share/lctk/stopwords/english.txt" };
+	a = lc_analyzer_new(&deff, &e);
+	ok(a != NULL, "shipped stopword list loads");
+	if (a) {
+		lc_analyzer_config(a, &fl, &stop, &sl);
+		ok(sl == strlen(lc_english_stopwords) && !memcmp(stop, lc_english_stopwords, sl),
+		   "built-in stopword list equals share/lctk/stopwords/english.txt");
+		is_str(terms(a, "What is the history of Rome? It's old"), "history|rome|old", "default stopwords (incl. contractions)");
+		lc_analyzer_free(a);
+	}
 	ok(lc_casefold(0x3C2) == 0x3C3 && lc_casefold(0x1E9E) == 0xDF && lc_casefold(0x42F) == 0x44F, "casefold table");
 }
 
@@ -195,6 +205,10 @@ static void test_bm25(void)
 	ok(n2 == 4 && h2[1].doc == 2 && fabs(h2[1].score - bm(1, 1, avg, 1, 4)) < 1e-12,
 	   "substituted document scored with fixed N/df/avgdl and its own tf/dl");
 	ok(fabs(lc_bm25_score_text(ctx, &q, "cherry", 6) - bm(1, 1, avg, 1, 4)) < 1e-12, "score_text");
+	lc_bm25_query_free(&q);
+	lc_bm25_query_parse(ctx, "durian", &q);
+	ok(q.n == 0 && lc_bm25_search_subst(ctx, &q, 0, "durian", 6, 10, h2) == 0 &&
+	   lc_bm25_score_text(ctx, &q, "durian", 6) == 0, "query without index terms: no hits, score 0");
 	lc_bm25_query_free(&q);
 	lc_bm25_ctx_free(ctx);
 

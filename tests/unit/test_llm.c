@@ -129,6 +129,8 @@ static void done(void *ud, size_t i, const lc_llm_result *r)
 	snprintf(got[i].text, sizeof got[i].text, "%s", r->ok ? r->content : r->error);
 }
 
+static double timeout = 20;
+
 static lc_llm *client(const char *cache, int retries)
 {
 	lc_llm_opts o;
@@ -141,7 +143,7 @@ static lc_llm *client(const char *cache, int retries)
 	o.retries = retries;
 	o.backoff = 0.05;
 	o.backoff_max = 0.5;
-	o.timeout = 1;
+	o.timeout = timeout;
 	lc_err e = {0};
 	lc_llm *c = lc_llm_new(&o, &e);
 	if (!c)
@@ -231,8 +233,9 @@ static void test_faults(void)
 	lc_llm_free(c);
 	stop_server();
 
-	const char *f2[] = { "--fault", "slow:1", NULL };
+	const char *f2[] = { "--fault", "slow:1", "--slow", "4", NULL };
 	ok(start_server(f2) == 0, "slow server starts");
+	timeout = 1.5;
 	c = client(NULL, 0);
 	ok(run(c) == NQ, "a reply slower than the timeout fails without retries");
 	ok(strstr(got[0].text, "imeout") || strstr(got[0].text, "timed out"), "timeout reported: %s", got[0].text);
@@ -241,6 +244,7 @@ static void test_faults(void)
 	ok(run(c) == 0, "and succeeds on the retry");
 	lc_llm_free(c);
 	stop_server();
+	timeout = 20;
 
 	ok(start_server(NULL) == 0, "server starts");
 	c = client(NULL, 3);
@@ -272,6 +276,21 @@ static void test_batch(void)
 	lc_err e = {0};
 	lc_llm *c = lc_llm_new(&o, &e);
 	is_str(lc_llm_url(c), "https://api.example.org/v1/chat/completions", "URL from a base endpoint");
+	lc_llm_free(c);
+	const char *urls[][2] = {
+		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080/v1/chat/completions" },
+		{ "http://127.0.0.1:8080/", "http://127.0.0.1:8080/v1/chat/completions" },
+		{ "http://h/v1/chat/completions", "http://h/v1/chat/completions" },
+		{ "http://h/openai/deployments/x", "http://h/openai/deployments/x/chat/completions" },
+	};
+	for (size_t k = 0; k < 4; k++) {
+		o.endpoint = urls[k][0];
+		c = lc_llm_new(&o, &e);
+		is_str(c ? lc_llm_url(c) : e.msg, urls[k][1], urls[k][0]);
+		lc_llm_free(c);
+	}
+	o.endpoint = "https://api.example.org/v1/";
+	c = lc_llm_new(&o, &e);
 	lc_buf b = {0};
 	json_t *m = lc_llm_user_messages("hi \"there\"");
 	json_t *body = lc_llm_body(c, m);
@@ -330,6 +349,8 @@ int main(void)
 	if (!mkdtemp(tmpdir))
 		return 1;
 	setenv("LCTK_API_KEY", "sk-test-SECRET-123", 1);
+	setenv("no_proxy", "127.0.0.1", 1);   /* loopback only, whatever proxy is configured */
+	setenv("NO_PROXY", "127.0.0.1", 1);
 	if (system("python3 -c 1 >/dev/null 2>&1") != 0) {
 		printf("1..0 # SKIP python3 not available\n");
 		return 0;

@@ -42,6 +42,7 @@ static void test_parse(void)
 		{ "@titles maybe\n", "t.txt:1: @titles takes yes, no or auto" },
 		{ "@instruction\nx\n@bogus\n", "t.txt:3: unknown section '@bogus'" },
 		{ "@instruction\nx\n@instruction\ny\n", "t.txt:3: section @instruction given twice" },
+		{ "@instruction\n\xff\n@format\nf\n@query\n{query}\n", "must be UTF-8 text" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		e.msg[0] = 0;
@@ -157,6 +158,12 @@ static void test_shipped(void)
 	free(g);
 	g = lc_prompt_guess("/data/fiqa/summaries/gpt.jsonl");
 	is_str(g, "fiqa", "guess looks further out");
+	free(g);
+	g = lc_prompt_guess("/x/nq/beir/hotpotqa.zip");
+	is_str(g, "hotpotqa", "guess from the file name first");
+	free(g);
+	g = lc_prompt_guess("default/corpus.jsonl");
+	is_str(g, "default", "a directory named default is no guess");
 	free(g);
 	g = lc_prompt_guess("corpus.jsonl");
 	is_str(g, "default", "no guess -> default");

@@ -9,6 +9,7 @@
 #include "tap.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -239,6 +240,56 @@ static void test_roundtrip_and_heap(void)
 	lc_tok_free(t);
 }
 
+struct thr {
+	const lc_tok *t;
+	const char *text;
+	size_t n;
+	lc_ids ids;
+};
+
+static void *thr_main(void *arg)
+{
+	struct thr *a = arg;
+	lc_err e;
+	for (int i = 0; i < 20; i++) {
+		a->ids.n = 0;
+		lc_tok_encode(a->t, a->text, a->n, LC_TOK_SPECIAL_TEXT, &a->ids, &e);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	lc_err e = {0};
+	lc_tok *t = lc_tok_load("o200k_base", &e);
+	if (!t)
+		return;
+	lc_buf txt = {0};
+	for (int i = 0; i < 2000; i++)
+		lc_buf_printf(&txt, "Record %d: naïve café, 東京 %d; tokenizers share one table. ", i, i * 37);
+	lc_ids ref = {0};
+	lc_tok_encode(t, txt.p, txt.len, LC_TOK_SPECIAL_TEXT, &ref, &e);
+	struct thr a[4];
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++) {
+		a[i] = (struct thr){ t, txt.p, txt.len, {0} };
+		pthread_create(&th[i], NULL, thr_main, &a[i]);
+	}
+	int same = 1;
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		same &= a[i].ids.n == ref.n && !memcmp(a[i].ids.v, ref.v, ref.n * sizeof *ref.v);
+		free(a[i].ids.v);
+	}
+	ok(same, "4 threads sharing one tokenizer give identical ids");
+	size_t c = 0;
+	ok(lc_tok_count_ex(t, txt.p, txt.len, LC_TOK_SPECIAL_ERROR, &c, &e) == 0 && c == ref.n &&
+	   lc_tok_count(t, txt.p, txt.len) == ref.n, "count and count_ex agree with encode");
+	free(ref.v);
+	lc_buf_free(&txt);
+	lc_tok_free(t);
+}
+
 static void test_errors(void)
 {
 	char dir[] = "/tmp/lctk-tok-XXXXXX", path[256];
@@ -278,6 +329,7 @@ int main(void)
 	test_repair();
 	test_roundtrip_and_heap();
 	test_errors();
+	test_threads();
 	test_vectors();
 	return done_testing();
 }

@@ -1,0 +1,786 @@
+/*
+ * lcgen — synthetic data for CoLoR (brief §2.2), one subcommand per step:
+ *
+ *   candidates  several compressions of every passage, without queries:
+ *               full, title, lead-k sentences, lead-50%, seeded random sentence
+ *               subsets, word filters (content words, first occurrences,
+ *               first occurrences of specific terms), the current model at
+ *               several thresholds (-m), external summaries (--summaries FILE).
+ *               -> {"pid","name","text","tokens"}
+ *   labels      per query, each candidate of its gold passage in place of that
+ *               passage, BM25 over the corpus (index statistics fixed, see
+ *               lib/bm25.h): success = LOFT's (gold at rank 1 for one gold; all
+ *               gold in the top |gold| otherwise).  -> {"qid","pid","name","success","rank"}
+ *   pairs       per (query, gold passage): chosen = shortest successful, rejected
+ *               = longest failed; all succeed or all fail: shortest vs longest;
+ *               --mode hard (default) drops the ones without a success.  TRL
+ *               preference JSONL (prompt string; chosen/rejected as user +
+ *               assistant messages, the shape of CoLoR's released pairs) plus
+ *               pid, qid, chosen_name, rejected_name, chosen_tokens, rejected_tokens.
+ *   probes      passkey-retrieval prompts at target token lengths (brief §2.4), or
+ *               OpenAI Batch request lines (--batch MODEL) for them or for
+ *               summarising a corpus (--summarise CORPUS).
+ *
+ * Lengths are cl100k_base tokens (--encoding), as CoLoR's length weight expects.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bm25.h"
+#include "buf.h"
+#include "cli.h"
+#include "compress.h"
+#include "corpus.h"
+#include "err.h"
+#include "input.h"
+#include "json.h"
+#include "output.h"
+#include "queries.h"
+#include "sentsplit.h"
+#include "strmap.h"
+#include "tok.h"
+
+enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH,
+       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING, OPT_KINDS };
+
+static const lc_opt opts[] = {
+	{ 'c', "corpus", "CORPUS", "LOFT corpus (labels, pairs; candidates takes it as operand)", LC_COMPLETE_FILE },
+	{ 'q', "queries", "QUERIES", "LOFT queries with answers (labels)", LC_COMPLETE_FILE },
+	{ 'm', "model-file", "MODEL", "candidates from this extractive model at several thresholds", LC_COMPLETE_FILE },
+	{ OPT_SUMMARIES, "summaries", "FILE", "external summaries (pid + summary_text) as candidates; repeatable", LC_COMPLETE_FILE },
+	{ OPT_KINDS, "kinds", "LIST", "candidates to write: all (default) or a comma list of full,title,lead,random,filter,model,external", NULL },
+	{ OPT_RANDOM, "random", "N", "random sentence subsets per passage (default 3)", NULL },
+	{ OPT_SEED, "seed", "N", "seed for random candidates and probes (default 1)", NULL },
+	{ OPT_MODE, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all" },
+	{ OPT_K1, "k1", "K1", "BM25 k1 for labels (default 0.9)", NULL },
+	{ OPT_B, "b", "B", "BM25 b for labels (default 0.4)", NULL },
+	{ OPT_NO_STOP, "no-stopwords", NULL, "labels: do not drop stopwords in BM25 analysis", NULL },
+	{ OPT_NO_STEM, "no-stem", NULL, "labels: do not stem in BM25 analysis", NULL },
+	{ OPT_ENCODING, "encoding", "NAME", "candidates: tokenizer for lengths (default cl100k_base)", NULL },
+	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL },
+	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
+	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
+	{ OPT_SUMMARISE, "summarise", "CORPUS", "probes: Batch requests summarising CORPUS (CoLoR's prompt)", LC_COMPLETE_FILE },
+	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_END
+};
+static const char *const subs[] = { "candidates", "labels", "pairs", "probes", NULL };
+static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes [options] [FILE...]",
+	"CoLoR synthetic data: candidates, retrieval labels, preference pairs, probes", opts, subs };
+
+static const char *const PROMPT_HEAD = "Summarize the following content. \nContent:\n";
+static const char *const PROMPT_TAIL = "\n Summary:";
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* ---------------------------------------------------------------- candidates */
+
+typedef struct {
+	lc_output *o;
+	lc_strmap seen;     /* texts already written for this passage */
+	const lc_tok *tok;
+	lc_buf line;
+	const char *pid;
+} emitter;
+
+static void emit(emitter *em, const char *name, const char *text, size_t len)
+{
+	int is_new;
+	lc_strmap_intern(&em->seen, text, len, &is_new);
+	if (!is_new)
+		return;
+	lc_buf_reset(&em->line);
+	lc_buf_adds(&em->line, "{\"pid\":");
+	lc_json_quote(&em->line, em->pid, strlen(em->pid));
+	lc_buf_adds(&em->line, ",\"name\":");
+	lc_json_quote(&em->line, name, strlen(name));
+	lc_buf_adds(&em->line, ",\"text\":");
+	lc_json_quote(&em->line, text, len);
+	lc_buf_printf(&em->line, ",\"tokens\":%zu}\n", lc_tok_count(em->tok, text, len));
+	lc_output_write(em->o, em->line.p, em->line.len);
+}
+
+static void emit_mask(emitter *em, const char *name, const lc_cunits *u, const char *text,
+                      const unsigned char *mask, lc_buf *tmp)
+{
+	lc_buf_reset(tmp);
+	lc_compress_render(u, text, mask, 0, tmp);
+	if (tmp->len)
+		emit(em, name, tmp->p, tmp->len);
+}
+
+static void load_summaries(const char *path, lc_strmap *pids, json_t **map)
+{
+	*map = json_object();
+	lc_input *in = lc_input_open_or_die(path, NULL);
+	char *line;
+	size_t len;
+	lc_buf idb = {0};
+	while (lc_input_next(in, &line, &len)) {
+		if (!len)
+			continue;
+		lc_err e = {0};
+		const char *w = lc_input_where(in);
+		json_t *o = lc_json_parse_object(line, len, w, &e);
+		const char *pid = o ? lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e) : NULL;
+		const char *s = pid ? lc_json_str(o, "summary_text", w, &e) : NULL;
+		if (!s)
+			lc_die(LC_EXIT_INPUT, "%s", e.msg);
+		json_object_set_new(*map, pid, json_string(s));
+		json_decref(o);
+	}
+	(void)pids;
+	lc_buf_free(&idb);
+	lc_input_close(in);
+}
+
+static int cmd_candidates(int argc, char **argv, int first, const char *out, const char *model,
+                          const char **sums, size_t nsums, long nrandom, long seed, const char *encoding,
+                          const char *kinds)
+{
+	static const char *const kn[] = { "full", "title", "lead", "random", "filter", "model", "external" };
+	int want[7] = { 1, 1, 1, 1, 1, 1, 1 };
+	if (kinds && strcmp(kinds, "all")) {
+		memset(want, 0, sizeof want);
+		char *dup = lc_xstrdup(kinds), *save = NULL;
+		for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			int found = 0;
+			for (int i = 0; i < 7; i++)
+				if (!strcmp(t, kn[i]))
+					want[i] = found = 1;
+			if (!found)
+				lc_cli_usage_error(&cmd, "--kinds: unknown kind '%s' (full, title, lead, random, filter, model, external)", t);
+		}
+		free(dup);
+	}
+	if (first >= argc)
+		lc_cli_usage_error(&cmd, "candidates: no corpus given");
+	lc_corpus c = {0};
+	lc_err e = {0};
+	for (int i = first; i < argc; i++)
+		if (lc_corpus_load(&c, argv[i], NULL, &e) < 0)
+			lc_die_err(&e);
+	lc_cmodel m;
+	int have_model = 0;
+	if (model) {
+		if (lc_cmodel_load(&m, model, &e) < 0)
+			lc_die_err(&e);
+		have_model = 1;
+	}
+	json_t **summ = lc_xcalloc(nsums + 1, sizeof *summ);
+	char **sname = lc_xcalloc(nsums + 1, sizeof *sname);
+	for (size_t i = 0; i < nsums; i++) {
+		load_summaries(sums[i], NULL, &summ[i]);
+		const char *b = strrchr(sums[i], '/');
+		b = b ? b + 1 : sums[i];
+		size_t l = strlen(b);
+		if (l > 6 && !strcmp(b + l - 6, ".jsonl"))
+			l -= 6;
+		sname[i] = lc_xstrndup(b, l);
+	}
+	lc_cctx *cx = lc_cctx_new();
+	for (size_t i = 0; i < c.n; i++)
+		lc_cctx_add(cx, c.p[i].title, c.p[i].text);
+	lc_tok *tok = lc_tok_load(encoding, &e);
+	if (!tok)
+		lc_die_err(&e);
+	emitter em = { .o = lc_output_open(out), .tok = tok };
+	lc_cunits u = {0};
+	lc_buf tmp = {0};
+	unsigned char *mask = NULL;
+	double *p = NULL;
+	size_t mcap = 0, missing_summ = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		const lc_passage *ps = &c.p[i];
+		em.pid = ps->pid;
+		lc_strmap_free(&em.seen);
+		memset(&em.seen, 0, sizeof em.seen);
+		const char *text = ps->text;
+		if (want[0])
+			emit(&em, "full", text, strlen(text));
+		if (!*text)
+			continue;
+		lc_cunits_build(&u, cx, ps->title, text);
+		if (u.n > mcap) {
+			mcap = u.n;
+			mask = lc_xrealloc(mask, mcap);
+			p = lc_xrealloc(p, mcap * sizeof *p);
+		}
+		if (want[1] && ps->title && *ps->title)
+			emit(&em, "title", ps->title, strlen(ps->title));
+		/* lead-k sentences */
+		for (size_t k = 1; want[2] && k <= 3 && k < u.nsent; k++) {
+			for (size_t w = 0; w < u.n; w++)
+				mask[w] = u.sent[w] < k;
+			char name[32];
+			snprintf(name, sizeof name, "lead-%zu", k);
+			emit_mask(&em, name, &u, text, mask, &tmp);
+		}
+		for (size_t w = 0; want[2] && w < u.n; w++)
+			mask[w] = w < (u.n + 1) / 2;
+		if (want[2])
+			emit_mask(&em, "lead-50%", &u, text, mask, &tmp);
+		/* random sentence subsets */
+		for (long r = 0; want[3] && r < nrandom && u.nsent > 1; r++) {
+			uint64_t h = mix(lc_hash_bytes(ps->pid, strlen(ps->pid)) ^ mix((uint64_t)seed * 1000003u + (uint64_t)r));
+			unsigned char keep[64];
+			size_t ns = u.nsent < 64 ? u.nsent : 64, nk = 0;
+			for (size_t s = 0; s < ns; s++) {
+				h = mix(h + s);
+				keep[s] = (h & 1) != 0;
+				nk += keep[s];
+			}
+			if (!nk)
+				keep[h % ns] = 1;
+			for (size_t w = 0; w < u.n; w++)
+				mask[w] = u.sent[w] < 64 ? keep[u.sent[w]] : 0;
+			char name[32];
+			snprintf(name, sizeof name, "random-%ld", r + 1);
+			emit_mask(&em, name, &u, text, mask, &tmp);
+		}
+		/* word filters */
+		for (size_t w = 0; w < u.n; w++) {
+			const double *f = u.f + w * LC_NFEAT;
+			mask[w] = !f[LC_F_STOP] && !f[LC_F_PUNCT];
+		}
+		if (want[4])
+			emit_mask(&em, "content", &u, text, mask, &tmp);
+		static const double taus[] = { 0, 0.2, 0.35, 0.5 };
+		for (size_t t = 0; want[4] && t < sizeof taus / sizeof *taus; t++) {
+			for (size_t w = 0; w < u.n; w++) {
+				const double *f = u.f + w * LC_NFEAT;
+				mask[w] = !f[LC_F_STOP] && !f[LC_F_PUNCT] && !f[LC_F_REPEAT] && f[LC_F_IDF] >= taus[t];
+			}
+			char name[32];
+			snprintf(name, sizeof name, taus[t] > 0 ? "first-idf%.2f" : "first", taus[t]);
+			emit_mask(&em, name, &u, text, mask, &tmp);
+		}
+		if (have_model && want[5]) {
+			static const double thr[] = { 0.3, 0.5, 0.7 };
+			for (size_t t = 0; t < 3; t++) {
+				lc_compress_select(&m, &u, 0, thr[t], LC_UNIT_WORD, p, mask);
+				char name[32];
+				snprintf(name, sizeof name, "model@%.1f", thr[t]);
+				emit_mask(&em, name, &u, text, mask, &tmp);
+			}
+			for (int r = 2; r <= 3; r++) {
+				lc_compress_select(&m, &u, r, -1, LC_UNIT_WORD, p, mask);
+				char name[32];
+				snprintf(name, sizeof name, "model-r%d", r);
+				emit_mask(&em, name, &u, text, mask, &tmp);
+			}
+		}
+		for (size_t s = 0; want[6] && s < nsums; s++) {
+			json_t *v = json_object_get(summ[s], ps->pid);
+			if (!v) {
+				missing_summ++;
+				continue;
+			}
+			const char *t = json_string_value(v);
+			if (*t)
+				emit(&em, sname[s], t, strlen(t));
+		}
+	}
+	lc_output_commit(em.o);
+	lc_tok_free(tok);
+	if (missing_summ)
+		lc_warn("warning: %zu passage%s without an external summary", missing_summ, missing_summ == 1 ? "" : "s");
+	return 0;
+}
+
+/* --------------------------------------------------------------------- labels */
+
+typedef struct {
+	const char *pid, *name, *text;
+	size_t tokens;
+} cand;
+
+typedef struct {
+	cand *v;
+	size_t n, cap;
+	lc_strmap pids;       /* pid -> first index in v (candidates grouped by pid) */
+	size_t *start, *count;
+	json_t *keep;         /* keeps strings alive */
+} candset;
+
+static void load_candidates(const char *path, candset *cs)
+{
+	memset(cs, 0, sizeof *cs);
+	cs->keep = json_array();
+	lc_input *in = lc_input_open_or_die(path, NULL);
+	char *line;
+	size_t len;
+	lc_buf idb = {0};
+	while (lc_input_next(in, &line, &len)) {
+		if (!len)
+			continue;
+		lc_err e = {0};
+		const char *w = lc_input_where(in);
+		json_t *o = lc_json_parse_object(line, len, w, &e);
+		const char *pid = o ? lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e) : NULL;
+		const char *name = pid ? lc_json_str(o, "name", w, &e) : NULL;
+		const char *text = name ? lc_json_str(o, "text", w, &e) : NULL;
+		if (!text)
+			lc_die(LC_EXIT_INPUT, "%s", e.msg);
+		if (!json_is_string(json_object_get(o, "pid")))
+			json_object_set_new(o, "pid", json_string(pid));
+		pid = json_string_value(json_object_get(o, "pid"));
+		json_array_append_new(cs->keep, o);
+		int is_new;
+		uint32_t id = lc_strmap_intern(&cs->pids, pid, strlen(pid), &is_new);
+		if (is_new) {
+			cs->start = lc_xrealloc(cs->start, (id + 1) * sizeof *cs->start);
+			cs->count = lc_xrealloc(cs->count, (id + 1) * sizeof *cs->count);
+			cs->start[id] = cs->n;
+			cs->count[id] = 0;
+		} else if (cs->start[id] + cs->count[id] != cs->n) {
+			lc_die(LC_EXIT_INPUT, "%s: candidates of pid '%s' are not consecutive (write them grouped by pid, as lcgen candidates does)", w, pid);
+		}
+		cs->count[id]++;
+		if (cs->n == cs->cap) {
+			cs->cap = cs->cap ? cs->cap * 2 : 4096;
+			cs->v = lc_xrealloc(cs->v, cs->cap * sizeof *cs->v);
+		}
+		cs->v[cs->n].pid = json_string_value(json_object_get(o, "pid"));
+		cs->v[cs->n].name = name;
+		cs->v[cs->n].text = text;
+		json_t *wj = json_object_get(o, "tokens");
+		if (!json_is_integer(wj) || json_integer_value(wj) < 0)
+			lc_die(LC_EXIT_INPUT, "%s: field 'tokens': expected a count (write candidates with lcgen candidates)", w);
+		cs->v[cs->n].tokens = (size_t)json_integer_value(wj);
+		cs->n++;
+	}
+	lc_buf_free(&idb);
+	lc_input_close(in);
+}
+
+static int cmd_labels(int argc, char **argv, int first, const char *out, const char *corpus,
+                      const char *queries, double k1, double b, unsigned anflags)
+{
+	if (!corpus || !queries || first >= argc)
+		lc_cli_usage_error(&cmd, "labels: needs -c CORPUS -q QUERIES CANDIDATES");
+	lc_corpus c = {0};
+	lc_queries qs = {0};
+	lc_err e = {0};
+	if (lc_corpus_load(&c, corpus, NULL, &e) < 0 || lc_corpus_check_nonempty(&c, corpus, &e) < 0)
+		lc_die_err(&e);
+	if (lc_queries_load(&qs, queries, NULL, &e) < 0)
+		lc_die_err(&e);
+	candset cs;
+	load_candidates(argv[first], &cs);
+	lc_bm25_opts bo = { .k1 = k1, .b = b, .b_set = 1, .an = { .flags = anflags }, .an_set = 1 };
+	lc_bm25 *bm = lc_bm25_build(&c, &bo, &e);
+	if (!bm)
+		lc_die_err(&e);
+	lc_bm25_ctx *ctx = lc_bm25_ctx_new(bm);
+	lc_output *o = lc_output_open(out);
+	lc_buf line = {0}, txt = {0};
+	size_t nogold = 0, nocand = 0, nolabel = 0, ok = 0, fail = 0;
+	lc_bm25_hit *hits = NULL;
+	size_t hcap = 0;
+	for (size_t qi = 0; qi < qs.n; qi++) {
+		const lc_query *q = &qs.q[qi];
+		if (!q->nans) {
+			nolabel++;
+			continue;
+		}
+		size_t ng = q->nans;
+		long *grow = lc_xmalloc(ng * sizeof *grow);
+		int missing = 0;
+		for (size_t g = 0; g < ng; g++) {
+			grow[g] = lc_corpus_find(&c, q->ans[g].pid);
+			if (grow[g] < 0)
+				missing = 1;
+		}
+		if (missing) {
+			nogold++;
+			free(grow);
+			continue;
+		}
+		if (ng > hcap) {
+			hcap = ng;
+			hits = lc_xrealloc(hits, hcap * sizeof *hits);
+		}
+		lc_bm25_query pq;
+		lc_bm25_query_parse(ctx, q->text, &pq);
+		for (size_t g = 0; g < ng; g++) {
+			const lc_passage *ps = &c.p[grow[g]];
+			long cid = lc_strmap_find(&cs.pids, ps->pid, strlen(ps->pid));
+			if (cid < 0) {
+				nocand++;
+				continue;
+			}
+			for (size_t k = cs.start[cid]; k < cs.start[cid] + cs.count[cid]; k++) {
+				const cand *cd = &cs.v[k];
+				lc_passage sub = *ps;
+				sub.summary = cd->text;
+				lc_buf_reset(&txt);
+				lc_passage_text(&sub, &txt);
+				size_t nh = lc_bm25_search_subst(ctx, &pq, (uint32_t)grow[g], txt.p, txt.len, ng, hits);
+				/* success: every gold in the top |gold| (rank 1 for one gold) */
+				size_t found = 0;
+				long rank = 0;
+				for (size_t h = 0; h < nh; h++) {
+					for (size_t g2 = 0; g2 < ng; g2++)
+						if ((long)hits[h].doc == grow[g2])
+							found++;
+					if ((long)hits[h].doc == grow[g])
+						rank = (long)h + 1;
+				}
+				int success = found == ng;
+				success ? ok++ : fail++;
+				lc_buf_reset(&line);
+				lc_buf_adds(&line, "{\"qid\":");
+				lc_json_quote(&line, q->qid, strlen(q->qid));
+				lc_buf_adds(&line, ",\"pid\":");
+				lc_json_quote(&line, ps->pid, strlen(ps->pid));
+				lc_buf_adds(&line, ",\"name\":");
+				lc_json_quote(&line, cd->name, strlen(cd->name));
+				lc_buf_printf(&line, ",\"success\":%s,\"rank\":%ld,\"tokens\":%zu}\n",
+				              success ? "true" : "false", rank, cd->tokens);
+				lc_output_write(o, line.p, line.len);
+			}
+		}
+		lc_bm25_query_free(&pq);
+		free(grow);
+	}
+	lc_output_commit(o);
+	if (nolabel)
+		lc_warn("warning: %zu quer%s without answers skipped", nolabel, nolabel == 1 ? "y" : "ies");
+	if (nogold)
+		lc_warn("warning: %zu quer%s whose gold pid is not in the corpus skipped", nogold, nogold == 1 ? "y" : "ies");
+	if (nocand)
+		lc_warn("warning: %zu gold passage%s without candidates skipped", nocand, nocand == 1 ? "" : "s");
+	lc_warn("%zu labels: %zu successful, %zu failed", ok + fail, ok, fail);
+	lc_bm25_ctx_free(ctx);
+	lc_bm25_free(bm);
+	free(hits);
+	lc_buf_free(&line);
+	lc_buf_free(&txt);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- pairs */
+
+static void add_msgs(lc_buf *b, const char *prompt, size_t plen, const char *answer)
+{
+	lc_buf_adds(b, "[{\"role\":\"user\",\"content\":");
+	lc_json_quote(b, prompt, plen);
+	lc_buf_adds(b, "},{\"role\":\"assistant\",\"content\":");
+	lc_json_quote(b, answer, strlen(answer));
+	lc_buf_adds(b, "}]");
+}
+
+static int cmd_pairs(int argc, char **argv, int first, const char *out, const char *corpus, int hard)
+{
+	if (!corpus || argc - first != 2)
+		lc_cli_usage_error(&cmd, "pairs: needs -c CORPUS CANDIDATES LABELS");
+	lc_corpus c = {0};
+	lc_err e = {0};
+	if (lc_corpus_load(&c, corpus, NULL, &e) < 0)
+		lc_die_err(&e);
+	candset cs;
+	load_candidates(argv[first], &cs);
+	lc_input *in = lc_input_open_or_die(argv[first + 1], NULL);
+	lc_output *o = lc_output_open(out);
+	char *line;
+	size_t len;
+	lc_buf cur = {0}, curpid = {0}, prompt = {0}, ob = {0}, idb = {0};
+	/* labels of one (qid, pid) group arrive consecutively (lcgen labels order) */
+	typedef struct { size_t cand; int success; } lab;
+	lab *L = NULL;
+	size_t nl = 0, lcap = 0, npairs = 0, nsame = 0, nosucc = 0, nopid = 0;
+	int more = 1;
+	while (more) {
+		more = lc_input_next(in, &line, &len);
+		json_t *j = NULL;
+		const char *qid = NULL, *pid = NULL, *name = NULL;
+		int success = 0;
+		if (more) {
+			if (!len)
+				continue;
+			const char *w = lc_input_where(in);
+			j = lc_json_parse_object(line, len, w, &e);
+			qid = j ? lc_json_id(json_object_get(j, "qid"), &idb, "qid", w, &e) : NULL;
+			qid = qid ? lc_xstrdup(qid) : NULL;
+			pid = qid ? lc_json_id(json_object_get(j, "pid"), &idb, "pid", w, &e) : NULL;
+			name = pid ? lc_json_str(j, "name", w, &e) : NULL;
+			json_t *s = name ? json_object_get(j, "success") : NULL;
+			if (!name || !json_is_boolean(s))
+				lc_die(LC_EXIT_INPUT, "%s", e.msg[0] ? e.msg : "labels: 'success' must be true or false");
+			success = json_is_true(s);
+		}
+		int same_group = more && cur.len && !strcmp(cur.p, qid) && !strcmp(curpid.p, pid);
+		if (!same_group && nl) {
+			/* close the group */
+			long sc = -1, lf = -1, sh = -1, lo = -1;
+			for (size_t i = 0; i < nl; i++) {
+				const cand *cd = &cs.v[L[i].cand];
+				if (L[i].success && (sc < 0 || cd->tokens < cs.v[sc].tokens))
+					sc = (long)L[i].cand;
+				if (!L[i].success && (lf < 0 || cd->tokens > cs.v[lf].tokens))
+					lf = (long)L[i].cand;
+				if (sh < 0 || cd->tokens < cs.v[sh].tokens)
+					sh = (long)L[i].cand;
+				if (lo < 0 || cd->tokens > cs.v[lo].tokens)
+					lo = (long)L[i].cand;
+			}
+			long ch = sc, rj = lf;
+			if (sc < 0 || lf < 0) {
+				ch = sh;
+				rj = lo;
+			}
+			long row = lc_corpus_find(&c, curpid.p);
+			if (sc < 0 && hard)
+				nosucc++;
+			else if (row < 0)
+				nopid++;
+			else if (!strcmp(cs.v[ch].text, cs.v[rj].text))
+				nsame++;
+			else {
+				lc_buf_reset(&prompt);
+				lc_buf_adds(&prompt, PROMPT_HEAD);
+				lc_buf_adds(&prompt, c.p[row].text);
+				lc_buf_adds(&prompt, PROMPT_TAIL);
+				lc_buf_reset(&ob);
+				lc_buf_adds(&ob, "{\"prompt\":");
+				lc_json_quote(&ob, prompt.p, prompt.len);
+				lc_buf_adds(&ob, ",\"chosen\":");
+				add_msgs(&ob, prompt.p, prompt.len, cs.v[ch].text);
+				lc_buf_adds(&ob, ",\"rejected\":");
+				add_msgs(&ob, prompt.p, prompt.len, cs.v[rj].text);
+				lc_buf_adds(&ob, ",\"pid\":");
+				lc_json_quote(&ob, curpid.p, curpid.len);
+				lc_buf_adds(&ob, ",\"qid\":");
+				lc_json_quote(&ob, cur.p, cur.len);
+				lc_buf_adds(&ob, ",\"chosen_name\":");
+				lc_json_quote(&ob, cs.v[ch].name, strlen(cs.v[ch].name));
+				lc_buf_adds(&ob, ",\"rejected_name\":");
+				lc_json_quote(&ob, cs.v[rj].name, strlen(cs.v[rj].name));
+				lc_buf_printf(&ob, ",\"chosen_tokens\":%zu,\"rejected_tokens\":%zu,\"chosen_success\":%s,\"rejected_success\":%s}\n",
+				              cs.v[ch].tokens, cs.v[rj].tokens, sc >= 0 ? "true" : "false",
+				              (sc >= 0 && lf >= 0) || sc < 0 ? "false" : "true");
+				lc_output_write(o, ob.p, ob.len);
+				npairs++;
+			}
+			nl = 0;
+		}
+		if (!more)
+			break;
+		if (!same_group) {
+			lc_buf_reset(&cur);
+			lc_buf_adds(&cur, qid);
+			lc_buf_reset(&curpid);
+			lc_buf_adds(&curpid, pid);
+		}
+		long cid = lc_strmap_find(&cs.pids, pid, strlen(pid));
+		size_t k = 0;
+		int found = 0;
+		if (cid >= 0)
+			for (k = cs.start[cid]; k < cs.start[cid] + cs.count[cid]; k++)
+				if (!strcmp(cs.v[k].name, name)) {
+					found = 1;
+					break;
+				}
+		if (!found)
+			lc_die(LC_EXIT_INPUT, "%s: label for pid '%s' candidate '%s' not in the candidates file",
+			       lc_input_where(in), pid, name);
+		if (nl == lcap) {
+			lcap = lcap ? lcap * 2 : 64;
+			L = lc_xrealloc(L, lcap * sizeof *L);
+		}
+		L[nl].cand = k;
+		L[nl].success = success;
+		nl++;
+		free((char *)qid);
+		json_decref(j);
+	}
+	lc_output_commit(o);
+	lc_input_close(in);
+	if (nosucc)
+		lc_warn("hard mode: %zu query-passage group%s without a successful candidate dropped", nosucc, nosucc == 1 ? "" : "s");
+	if (nopid)
+		lc_warn("warning: %zu group%s whose pid is not in the corpus skipped", nopid, nopid == 1 ? "" : "s");
+	if (nsame)
+		lc_warn("warning: %zu group%s where chosen == rejected skipped", nsame, nsame == 1 ? "" : "s");
+	lc_warn("%zu pairs", npairs);
+	return 0;
+}
+
+/* --------------------------------------------------------------------- probes */
+
+static const char *const FILLER = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
+
+#define PROBE_HEAD "There is an important info hidden inside a lot of irrelevant text. Find it and memorize it. " \
+	"I will quiz you about the important information there.\n"
+#define PROBE_TAIL "What is the pass key? The pass key is"
+
+static void batch_line(lc_buf *b, const char *id, const char *model, const char *content, size_t clen)
+{
+	lc_buf_adds(b, "{\"custom_id\":");
+	lc_json_quote(b, id, strlen(id));
+	lc_buf_adds(b, ",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":");
+	lc_json_quote(b, model, strlen(model));
+	lc_buf_adds(b, ",\"messages\":[{\"role\":\"user\",\"content\":");
+	lc_json_quote(b, content, clen);
+	lc_buf_adds(b, "}]}}\n");
+}
+
+static int cmd_probes(const char *out, const char *lengths, long per, long seed, const char *batch,
+                      const char *summarise, const char *encoding)
+{
+	lc_output *o = lc_output_open(out);
+	lc_buf b = {0}, pr = {0};
+	if (summarise) {
+		if (!batch)
+			lc_cli_usage_error(&cmd, "probes --summarise needs --batch MODEL");
+		lc_corpus c = {0};
+		lc_err e = {0};
+		if (lc_corpus_load(&c, summarise, NULL, &e) < 0)
+			lc_die_err(&e);
+		for (size_t i = 0; i < c.n; i++) {
+			lc_buf_reset(&pr);
+			lc_buf_adds(&pr, PROMPT_HEAD);
+			lc_buf_adds(&pr, c.p[i].text);
+			lc_buf_adds(&pr, PROMPT_TAIL);
+			lc_buf_reset(&b);
+			batch_line(&b, c.p[i].pid, batch, pr.p, pr.len);
+			lc_output_write(o, b.p, b.len);
+		}
+		lc_output_commit(o);
+		return 0;
+	}
+	const char *s = lengths ? lengths : "1000,4000,16000";
+	uint64_t r = mix((uint64_t)seed + 17);
+	lc_err e = {0};
+	lc_tok *tok = lc_tok_load(encoding, &e);
+	if (!tok)
+		lc_die_err(&e);
+	lc_buf one = {0};
+	lc_buf_adds(&one, FILLER);
+	lc_buf_addc(&one, ' ');
+	size_t f1 = lc_tok_count(tok, one.p, one.len);
+	lc_buf_adds(&one, FILLER);
+	lc_buf_addc(&one, ' ');
+	size_t fw = lc_tok_count(tok, one.p, one.len) - f1;  /* one more repetition */
+	while (*s) {
+		char *end;
+		long L = strtol(s, &end, 10);
+		if (end == s || L < 100 || L > 10000000 || (*end && *end != ','))
+			lc_cli_usage_error(&cmd, "--lengths: expected comma-separated token counts >= 100, got '%s'", lengths);
+		s = *end ? end + 1 : end;
+		for (long k = 0; k < per; k++) {
+			r = mix(r + 1);
+			long key = 10000 + (long)(r % 90000);
+			/* the instruction, key sentence and question, then filler to the target */
+			lc_buf_reset(&pr);
+			lc_buf_printf(&pr, "%s%s%ld. Remember it. %ld is the pass key. \n%s", PROBE_HEAD, "The pass key is ", key, key, PROBE_TAIL);
+			size_t fixed = lc_tok_count(tok, pr.p, pr.len);
+			size_t reps = (size_t)L > fixed + fw ? ((size_t)L - fixed) / fw : 1;
+			r = mix(r + 1);
+			size_t at = (size_t)(r % (reps + 1));
+			lc_buf_reset(&pr);
+			lc_buf_adds(&pr, PROBE_HEAD);
+			for (size_t i = 0; i <= reps; i++) {
+				if (i == at)
+					lc_buf_printf(&pr, "The pass key is %ld. Remember it. %ld is the pass key. ", key, key);
+				if (i < reps) {
+					lc_buf_adds(&pr, FILLER);
+					lc_buf_addc(&pr, ' ');
+				}
+			}
+			lc_buf_addc(&pr, '\n');
+			lc_buf_adds(&pr, PROBE_TAIL);
+			char id[64];
+			snprintf(id, sizeof id, "passkey-%ld-%ld", L, k);
+			lc_buf_reset(&b);
+			if (batch)
+				batch_line(&b, id, batch, pr.p, pr.len);
+			else {
+				lc_buf_printf(&b, "{\"id\":\"%s\",\"length\":%ld,\"tokens\":%zu,\"answer\":\"%ld\",\"prompt\":", id, L,
+				              lc_tok_count(tok, pr.p, pr.len), key);
+				lc_json_quote(&b, pr.p, pr.len);
+				lc_buf_adds(&b, "}\n");
+			}
+			lc_output_write(o, b.p, b.len);
+		}
+	}
+	lc_output_commit(o);
+	lc_tok_free(tok);
+	lc_buf_free(&one);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	if (argc < 2 || argv[1][0] == '-') {
+		lc_cli st0 = {0};
+		while (lc_cli_next(&st0, &cmd, argc, argv) != -1)
+			;
+		lc_cli_usage_error(&cmd, "expected a subcommand: candidates, labels, pairs or probes");
+	}
+	const char *sub = argv[1];
+	argc--;
+	argv++;
+	lc_cli st = {0};
+	const char *out = NULL, *corpus = NULL, *queries = NULL, *model = NULL, *lengths = NULL;
+	const char *batch = NULL, *summarise = NULL, *encoding = "cl100k_base", *kinds = NULL;
+	const char **sums = NULL;
+	size_t nsums = 0;
+	long nrandom = 3, seed = 1, per = 5;
+	int hard = 1, c;
+	double k1 = 0.9, b = 0.4;
+	unsigned anflags = LC_ANALYZE_DEFAULT_FLAGS;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		switch (c) {
+		case 'c': corpus = optarg; break;
+		case 'q': queries = optarg; break;
+		case 'm': model = optarg; break;
+		case 'o': out = optarg; break;
+		case OPT_SUMMARIES:
+			sums = lc_xrealloc(sums, (nsums + 1) * sizeof *sums);
+			sums[nsums++] = optarg;
+			break;
+		case OPT_RANDOM: nrandom = lc_cli_long("--random", optarg, 0, 1000); break;
+		case OPT_SEED: seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
+		case OPT_MODE:
+			if (!strcmp(optarg, "hard"))
+				hard = 1;
+			else if (!strcmp(optarg, "all"))
+				hard = 0;
+			else
+				lc_cli_usage_error(&cmd, "--mode: expected hard or all, got '%s'", optarg);
+			break;
+		case OPT_K1: k1 = lc_cli_double("--k1", optarg, 0, 100); break;
+		case OPT_B: b = lc_cli_double("--b", optarg, 0, 1); break;
+		case OPT_NO_STOP: anflags &= ~(unsigned)LC_AN_STOP; break;
+		case OPT_NO_STEM: anflags &= ~(unsigned)LC_AN_STEM; break;
+		case OPT_LENGTHS: lengths = optarg; break;
+		case OPT_PER: per = lc_cli_long("--per-length", optarg, 1, 100000); break;
+		case OPT_BATCH: batch = optarg; break;
+		case OPT_SUMMARISE: summarise = optarg; break;
+		case OPT_ENCODING: encoding = optarg; break;
+		case OPT_KINDS: kinds = optarg; break;
+		}
+	if (!strcmp(sub, "candidates"))
+		return cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding, kinds);
+	if (!strcmp(sub, "labels"))
+		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags);
+	if (!strcmp(sub, "pairs"))
+		return cmd_pairs(argc, argv, st.ind, out, corpus, hard);
+	if (!strcmp(sub, "probes"))
+		return cmd_probes(out, lengths, per, seed, batch, summarise, encoding);
+	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes)", sub);
+}

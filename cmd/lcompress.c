@@ -1,0 +1,365 @@
+/*
+ * lcompress — compresses every passage of a corpus once, offline (CoLoR step 5).
+ *
+ * Embedded (default): the extractive model of lib/compress, from -m MODEL or the
+ * shipped share/lctk/models/default.lcm.  The corpus is read whole first (the
+ * features use its document frequencies), then each record is written back with
+ * "summary_text" added (passage_text kept), in input order.  --ratio R keeps
+ * the top 1/R of each passage's words; --budget T lowers the keep threshold
+ * (bisection) until the whole compressed corpus fits T units; otherwise the
+ * model's threshold (or --threshold) decides.  Sizes before/after are reported
+ * on stderr in tokens (cl100k_base by default) of title + text, counted apart.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "compress.h"
+#include "err.h"
+#include "input.h"
+#include "json.h"
+#include "llm.h"
+#include "output.h"
+#include "prompt.h"
+#include "tok.h"
+
+enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
+       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE };
+
+static const lc_opt opts[] = {
+	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
+	{ OPT_ENDPOINT, "endpoint", "URL", "OpenAI-compatible endpoint for LLM summaries", NULL },
+	{ OPT_MODEL, "model", "NAME", "LLM name with --endpoint", NULL },
+	{ OPT_PARALLEL, "parallel", "N", "concurrent LLM requests (default 4)", NULL },
+	{ OPT_NO_CACHE, "no-cache", NULL, "do not read or write the LLM response cache", NULL },
+	{ OPT_RATIO, "ratio", "R", "keep about 1/R of each passage", NULL },
+	{ OPT_BUDGET, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens", NULL },
+	{ OPT_ENCODING, "encoding", "NAME", "tokenizer for sizes and --budget (default cl100k_base)", NULL },
+	{ OPT_LEAD, "lead", NULL, "baseline: keep the leading 1/R of each passage's words (--ratio R, default 2)", NULL },
+	{ OPT_SUMMARIES, "summaries", "FILE", "take summary_text from FILE (pid + summary_text), e.g. LLM summaries", LC_COMPLETE_FILE },
+	{ OPT_THRESHOLD, "threshold", "P", "keep words with probability >= P (default: the model's)", NULL },
+	{ OPT_UNIT, "unit", "UNIT", "what is kept or dropped: word (default) or sentence", "word sentence" },
+	{ 'f', "field", "FIELD", "field to compress (default passage_text)", NULL },
+	{ 't', "target", "FIELD", "field to write (default summary_text)", NULL },
+	{ OPT_KEEP_PUNCT, "keep-punct", NULL, "keep punctuation around kept words (default: stripped)", NULL },
+	{ OPT_STATS, "stats", "FILE", "per-passage sizes as JSONL (pid, tokens, compressed_tokens, ratio) to FILE", LC_COMPLETE_FILE },
+	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip bad records (count on stderr) instead of failing", NULL },
+	{ OPT_QUIET, "quiet", NULL, "no size report on stderr", NULL },
+	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_END
+};
+static const lc_cmd cmd = { "lcompress",
+	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...]",
+	"compress a corpus's passages (summary_text) for long-context retrieval", opts, NULL };
+
+typedef struct rec rec;
+
+typedef struct {
+	rec *R;
+	size_t n;
+	char **out;
+	size_t failed;
+	lc_buf first_error;
+} llm_ctx;
+
+static json_t *llm_make(void *ud, size_t i);
+static void llm_done(void *ud, size_t i, const lc_llm_result *r);
+
+struct rec {
+	json_t *o;
+	const char *title, *text;
+	lc_cunits u;
+	double *p;
+	size_t ttoks, toks;
+};
+
+static json_t *llm_make(void *ud, size_t i)
+{
+	llm_ctx *x = ud;
+	if (!*x->R[i].text)
+		return NULL;  /* an empty passage stays empty */
+	lc_buf b = {0};
+	lc_prompt_summarize(&b, x->R[i].text);
+	json_t *m = lc_llm_user_messages(b.p);
+	lc_buf_free(&b);
+	return m;
+}
+
+static void llm_done(void *ud, size_t i, const lc_llm_result *r)
+{
+	llm_ctx *x = ud;
+	if (r->ok) {
+		x->out[i] = lc_xstrdup(r->content);
+		return;
+	}
+	if (!x->failed++)
+		lc_buf_printf(&x->first_error, "passage %zu: %s", i + 1, r->error ? r->error : "error");
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	lc_cli st = {0};
+	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
+	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base", *stats = NULL, *summaries = NULL;
+	double ratio = 0, thr = -1;
+	long budget = 0;
+	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, no_cache = 0, c;
+	long parallel = 4;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		switch (c) {
+		case 'm': model = optarg; break;
+		case OPT_ENDPOINT: endpoint = optarg; break;
+		case OPT_MODEL: llm = optarg; break;
+		case OPT_RATIO: ratio = lc_cli_double("--ratio", optarg, 1, 1e6); break;
+		case OPT_BUDGET: budget = lc_cli_long("--budget", optarg, 1, 0x7fffffffffffL); break;
+		case OPT_THRESHOLD: thr = lc_cli_double("--threshold", optarg, 0, 1); break;
+		case OPT_UNIT:
+			if (!strcmp(optarg, "word"))
+				unit = LC_UNIT_WORD;
+			else if (!strcmp(optarg, "sentence"))
+				unit = LC_UNIT_SENT;
+			else
+				lc_cli_usage_error(&cmd, "--unit: expected word or sentence, got '%s'", optarg);
+			break;
+		case 'f': field = optarg; break;
+		case 't': target = optarg; break;
+		case OPT_SKIP_BAD: skip_bad = 1; break;
+		case OPT_QUIET: quiet = 1; break;
+		case OPT_KEEP_PUNCT: bare = 0; break;
+		case OPT_ENCODING: encoding = optarg; break;
+		case OPT_STATS: stats = optarg; break;
+		case OPT_LEAD: lead = 1; break;
+		case OPT_PARALLEL: parallel = lc_cli_long("--parallel", optarg, 1, 1024); break;
+		case OPT_NO_CACHE: no_cache = 1; break;
+		case OPT_SUMMARIES: summaries = optarg; break;
+		case 'o': out = optarg; break;
+		}
+	if (ratio > 0 && budget > 0)
+		lc_cli_usage_error(&cmd, "--ratio and --budget exclude each other");
+	if (endpoint || llm) {
+		if (model || lead || summaries || ratio > 0 || budget > 0 || thr >= 0)
+			lc_cli_usage_error(&cmd, "--endpoint summarises with an LLM: no -m, --lead, --summaries, --ratio, --budget or --threshold");
+		if (!endpoint || !llm)
+			lc_cli_usage_error(&cmd, "--endpoint and --model go together");
+	}
+	if ((lead || summaries) && (model || budget > 0 || thr >= 0))
+		lc_cli_usage_error(&cmd, "--lead and --summaries do not use a model, --budget or --threshold");
+	if (lead && summaries)
+		lc_cli_usage_error(&cmd, "--lead and --summaries exclude each other");
+	if (lead && ratio == 0)
+		ratio = 2;
+	lc_cmodel m;
+	lc_err e = {0};
+	char *def = NULL;
+	json_t *summ = NULL;
+	if (summaries) {
+		summ = json_object();
+		lc_input *si = lc_input_open_or_die(summaries, NULL);
+		char *line;
+		size_t len;
+		lc_buf idb = {0};
+		while (lc_input_next(si, &line, &len)) {
+			if (!len)
+				continue;
+			const char *w = lc_input_where(si);
+			json_t *o = lc_json_parse_object(line, len, w, &e);
+			const char *pid = o ? lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e) : NULL;
+			const char *st_ = pid ? lc_json_str(o, "summary_text", w, &e) : NULL;
+			if (!st_)
+				lc_die(LC_EXIT_INPUT, "%s", e.msg);
+			json_object_set_new(summ, pid, json_string(st_));
+			json_decref(o);
+		}
+		lc_buf_free(&idb);
+		lc_input_close(si);
+		lc_cmodel_init(&m);
+	} else if (lead || endpoint) {
+		lc_cmodel_init(&m);
+	} else if (!model) {
+		def = lc_data_path("models/default.lcm");
+		if (!def)
+			lc_die(LC_EXIT_INPUT, "no default model (share/lctk/models/default.lcm not found; set LCTK_DATA or give -m MODEL)");
+		model = def;
+	}
+	if (model && lc_cmodel_load(&m, model, &e) < 0)
+		lc_die_err(&e);
+	lc_tok *tok = lc_tok_load(encoding, &e);
+	if (!tok)
+		lc_die_err(&e);
+
+	/* read the corpus */
+	rec *R = NULL;
+	size_t n = 0, cap = 0, bad = 0;
+	lc_cctx *cx = lc_cctx_new();
+	int nfiles = argc - st.ind;
+	for (int fi = 0; fi < (nfiles ? nfiles : 1); fi++) {
+		lc_input *in = lc_input_open_or_die(nfiles ? argv[st.ind + fi] : "-", NULL);
+		char *line;
+		size_t len;
+		while (lc_input_next(in, &line, &len)) {
+			if (!len)
+				continue;
+			const char *w = lc_input_where(in);
+			json_t *o = lc_json_parse_object(line, len, w, &e);
+			const char *text = o ? lc_json_str(o, field, w, &e) : NULL;
+			if (!text) {
+				if (o)
+					json_decref(o);
+				if (!skip_bad)
+					lc_die(LC_EXIT_INPUT, "%s", e.msg);
+				bad++;
+				continue;
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				R = lc_xrealloc(R, cap * sizeof *R);
+			}
+			memset(&R[n], 0, sizeof R[n]);
+			R[n].o = o;
+			R[n].text = text;
+			json_t *t = json_object_get(o, "title_text");
+			R[n].title = json_is_string(t) ? json_string_value(t) : NULL;
+			lc_cctx_add(cx, R[n].title, text);
+			n++;
+		}
+		lc_input_close(in);
+	}
+	/* features and probabilities */
+	size_t maxn = 0, before = 0;
+	for (size_t i = 0; i < n; i++) {
+		lc_cunits_build(&R[i].u, cx, R[i].title, R[i].text);
+		R[i].p = lc_xmalloc((R[i].u.n ? R[i].u.n : 1) * sizeof *R[i].p);
+		R[i].ttoks = R[i].title ? lc_tok_count(tok, R[i].title, strlen(R[i].title)) : 0;
+		R[i].toks = lc_tok_count(tok, R[i].text, strlen(R[i].text));
+		before += R[i].ttoks + R[i].toks;
+		if (R[i].u.n > maxn)
+			maxn = R[i].u.n;
+	}
+	unsigned char *mask = lc_xmalloc(maxn ? maxn : 1);
+	lc_buf b = {0}, s = {0};
+	if (budget > 0) {
+		/* bisection on the threshold: the largest kept set that fits */
+		double lo = 0, hi = 1;
+		for (int it = 0; it < 24; it++) {
+			double mid = (lo + hi) / 2;
+			size_t tot = 0;
+			for (size_t i = 0; i < n; i++) {
+				size_t kept = lc_compress_select(&m, &R[i].u, 0, mid, unit, R[i].p, mask);
+				lc_buf_reset(&s);
+				lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
+				tot += R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
+			}
+			if (tot <= (size_t)budget)
+				hi = mid;
+			else
+				lo = mid;
+		}
+		thr = hi;
+	}
+	char **llm_out = NULL;
+	if (endpoint) {
+		lc_llm_opts lo;
+		lc_llm_opts_default(&lo);
+		lo.endpoint = endpoint;
+		lo.model = llm;
+		lo.parallel = (int)parallel;
+		lo.no_cache = no_cache;
+		lc_llm *cl = lc_llm_new(&lo, &e);
+		if (!cl)
+			lc_die_err(&e);
+		llm_ctx lx = { R, n, lc_xcalloc(n ? n : 1, sizeof *llm_out), 0, {0} };
+		lc_llm_run(cl, n, llm_make, llm_done, &lx);
+		llm_out = lx.out;
+		if (lx.failed && !skip_bad)
+			lc_die(LC_EXIT_INPUT, "%zu of %zu summaries failed (first: %s); --skip-bad keeps the passages of failed ones",
+			       lx.failed, n, lx.first_error.p);
+		if (lx.failed)
+			lc_warn("warning: %zu summaries failed, their passages are used (first: %s)", lx.failed, lx.first_error.p);
+		const lc_llm_stats *ls = lc_llm_stats_get(cl);
+		if (!quiet)
+			lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", llm, ls->requests, ls->cached, ls->retries);
+		lc_buf_free(&lx.first_error);
+		lc_llm_free(cl);
+	}
+	lc_output *o = lc_output_open(out);
+	lc_output *so = stats ? lc_output_open(stats) : NULL;
+	size_t after = 0, nosumm = 0;
+	lc_buf idb2 = {0};
+	for (size_t i = 0; i < n; i++) {
+		size_t kept;
+		lc_buf_reset(&s);
+		if (llm_out) {
+			const char *t = llm_out[i] ? llm_out[i] : "";
+			lc_buf_adds(&s, t);
+			kept = *t ? 0 : R[i].u.n;
+		} else if (summ) {
+			lc_err e2 = {0};
+			const char *pid = lc_json_id(json_object_get(R[i].o, "pid"), &idb2, "pid", "", &e2);
+			json_t *v = pid ? json_object_get(summ, pid) : NULL;
+			if (!v)
+				nosumm++;
+			const char *t = v ? json_string_value(v) : "";
+			lc_buf_adds(&s, t);
+			kept = *t ? 0 : R[i].u.n;  /* empty summary: the passage is used */
+		} else if (lead) {
+			size_t want = R[i].u.nsent <= 1 ? R[i].u.n : (size_t)ceil((double)R[i].u.n / ratio);
+			for (size_t k = 0; k < R[i].u.n; k++)
+				mask[k] = k < want;
+			kept = want;
+			lc_compress_render(&R[i].u, R[i].text, mask, 0, &s);
+		} else {
+			kept = lc_compress_select(&m, &R[i].u, ratio, thr, unit, R[i].p, mask);
+			lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
+		}
+		size_t ct = R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
+		after += ct;
+		if (so) {
+			lc_buf_reset(&b);
+			json_t *pj = json_object_get(R[i].o, "pid");
+			lc_buf_adds(&b, "{\"pid\":");
+			if (pj)
+				lc_json_dump(&b, pj);
+			else
+				lc_buf_printf(&b, "%zu", i);
+			lc_buf_printf(&b, ",\"tokens\":%zu,\"compressed_tokens\":%zu,\"ratio\":%.6g}\n",
+			              R[i].ttoks + R[i].toks, ct, ct ? (double)(R[i].ttoks + R[i].toks) / (double)ct : 0.0);
+			lc_output_write(so, b.p, b.len);
+		}
+		json_object_set_new(R[i].o, target, json_stringn(s.p, s.len));
+		lc_buf_reset(&b);
+		lc_json_dump(&b, R[i].o);
+		lc_buf_addc(&b, '\n');
+		lc_output_write(o, b.p, b.len);
+	}
+	lc_output_commit(o);
+	if (so)
+		lc_output_commit(so);
+	if (nosumm)
+		lc_warn("warning: %zu passage%s without a summary in %s (the passage is used)", nosumm, nosumm == 1 ? "" : "s", summaries);
+	if (bad)
+		lc_warn("skipped %zu bad record%s", bad, bad == 1 ? "" : "s");
+	if (budget > 0 && after > (size_t)budget)
+		lc_warn("warning: the compressed corpus needs %zu tokens, more than --budget %ld (titles and one-sentence passages stay whole)", after, budget);
+	if (!quiet)
+		lc_warn("%zu passages, tokens (%s, title+text) %zu -> %zu, ratio %.3fx", n, lc_tok_name(tok), before, after,
+		        after ? (double)before / (double)after : 0.0);
+	for (size_t i = 0; i < n; i++) {
+		lc_cunits_free(&R[i].u);
+		free(R[i].p);
+		json_decref(R[i].o);
+	}
+	free(R);
+	free(mask);
+	free(def);
+	lc_buf_free(&b);
+	lc_buf_free(&s);
+	lc_cmodel_free(&m);
+	lc_cctx_free(cx);
+	lc_tok_free(tok);
+	return 0;
+}

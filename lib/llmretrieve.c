@@ -1,0 +1,610 @@
+/* llmretrieve — corpus-in-context retrieval with an LLM (see llmretrieve.h). */
+#include "llmretrieve.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answer.h"
+#include "bm25.h"
+#include "json.h"
+#include "progress.h"
+#include "prompt.h"
+
+typedef struct plan {
+	size_t *rows;        /* doc indices in the prompt, ascending; NULL = all docs */
+	size_t nrows;
+	size_t tokens;       /* counted prompt size (0 = not counted) */
+} plan;
+
+typedef struct ctx {
+	const lc_llmr_opts *o;
+	const lc_corpus *c;
+	const lc_queries *qs;
+	lc_prompt_tpl tpl;
+	int titled;
+	lc_prompt_doc *docs;
+	const char **pids;
+	size_t ndocs;        /* corpus rows + few-shot extras */
+	unsigned char *gold; /* per doc: a few-shot gold passage (never dropped) */
+	lc_prompt_shot *shots;
+	size_t nshots;
+	size_t *goldv;
+	lc_queries fsq;
+	lc_corpus fsc;
+	int have_fsc;
+	lc_bm25 *bm;
+	lc_bm25_hit *hits;
+	long *blocktok;
+	long prefix_tokens;  /* tokens of the shared prompt before the query (all rows), -1 = not yet */
+	plan *plans;
+	char **content;      /* per query: the answer, or NULL */
+	char **error;        /* per query: why there is none */
+	lc_buf pb;           /* prompt scratch */
+	lc_progress prog;
+	size_t ndone;
+	size_t dup_results, unknown_results;
+} ctx;
+
+void lc_llmr_opts_default(lc_llmr_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	lc_llm_opts_default(&o->llm);
+	o->shots = 5;
+	o->format = LC_LLMR_RUN;
+	o->tag = "lctk-llm";
+}
+
+static const char *qid_of(const ctx *x, size_t i) { return x->qs->q[i].qid; }
+
+/* --- setup ------------------------------------------------------------------- */
+
+static long find_extra(const ctx *x, const char *pid)
+{
+	for (size_t d = x->c->n; d < x->ndocs; d++)
+		if (!strcmp(x->pids[d], pid))
+			return (long)d;
+	return -1;
+}
+
+static int load_shots(ctx *x, lc_err *e)
+{
+	const lc_llmr_opts *o = x->o;
+	if (!o->few_shot || o->shots == 0)
+		return 0;
+	if (lc_queries_load(&x->fsq, o->few_shot, NULL, e) < 0)
+		return -1;
+	if (o->few_shot_corpus) {
+		if (lc_corpus_load(&x->fsc, o->few_shot_corpus, NULL, e) < 0)
+			return -1;
+		x->have_fsc = 1;
+	}
+	x->nshots = x->fsq.n < o->shots ? x->fsq.n : o->shots;
+	size_t ngold = 0;
+	for (size_t s = 0; s < x->nshots; s++)
+		ngold += x->fsq.q[s].nans;
+	x->shots = lc_xcalloc(x->nshots ? x->nshots : 1, sizeof *x->shots);
+	x->goldv = lc_xcalloc(ngold ? ngold : 1, sizeof *x->goldv);
+	size_t gi = 0;
+	for (size_t s = 0; s < x->nshots; s++) {
+		const lc_query *q = &x->fsq.q[s];
+		x->shots[s].query = q->text;
+		x->shots[s].gold = x->goldv + gi;
+		for (size_t a = 0; a < q->nans; a++) {
+			if (q->ans[a].rel <= 0)
+				continue;
+			const char *pid = q->ans[a].pid;
+			long d = lc_corpus_find(x->c, pid);
+			if (d < 0)
+				d = find_extra(x, pid);
+			if (d < 0 && x->have_fsc) {
+				long f = lc_corpus_find(&x->fsc, pid);
+				if (f >= 0) {
+					d = (long)x->ndocs++;
+					x->docs = lc_xrealloc(x->docs, x->ndocs * sizeof *x->docs);
+					x->pids = lc_xrealloc(x->pids, x->ndocs * sizeof *x->pids);
+					const lc_passage *p = &x->fsc.p[f];
+					x->docs[d].title = p->title;
+					x->docs[d].text = lc_prompt_doc_text(p->text, p->summary);
+					x->pids[d] = p->pid;
+				}
+			}
+			if (d < 0)
+				return lc_err_set(e, LC_EXIT_INPUT,
+				                  "%s: few-shot query '%s': gold pid '%s' is not in the corpus%s", o->few_shot,
+				                  q->qid, pid, x->have_fsc ? " nor in --few-shot-corpus" : " (give --few-shot-corpus FILE)");
+			x->goldv[gi++] = (size_t)d;
+			x->shots[s].ngold++;
+		}
+		if (x->shots[s].ngold == 0)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: few-shot query '%s' has no relevant answers", o->few_shot, q->qid);
+	}
+	x->gold = lc_xcalloc(x->ndocs, 1);
+	for (size_t g = 0; g < gi; g++)
+		x->gold[x->goldv[g]] = 1;
+	return 0;
+}
+
+static int setup(ctx *x, lc_err *e)
+{
+	const lc_llmr_opts *o = x->o;
+	char *name = o->prompt ? lc_xstrdup(o->prompt) : lc_prompt_guess(o->corpus_path);
+	int r = lc_prompt_tpl_load(&x->tpl, name, e);
+	if (r == 0 && o->verbose)
+		lc_warn("prompt template: %s", name);
+	free(name);
+	if (r < 0)
+		return -1;
+	x->ndocs = x->c->n;
+	x->docs = lc_xcalloc(x->ndocs ? x->ndocs : 1, sizeof *x->docs);
+	x->pids = lc_xcalloc(x->ndocs ? x->ndocs : 1, sizeof *x->pids);
+	for (size_t d = 0; d < x->c->n; d++) {
+		const lc_passage *p = &x->c->p[d];
+		x->docs[d].title = p->title;
+		x->docs[d].text = lc_prompt_doc_text(p->text, p->summary);
+		x->pids[d] = p->pid;
+	}
+	if (load_shots(x, e) < 0)
+		return -1;
+	if (!x->gold)
+		x->gold = lc_xcalloc(x->ndocs ? x->ndocs : 1, 1);
+	x->titled = lc_prompt_titled(&x->tpl, x->docs, x->ndocs);
+	if (o->prefilter || (o->fit && o->context_limit)) {
+		x->bm = lc_bm25_build(x->c, &o->bm25, e);
+		if (!x->bm)
+			return -1;
+		x->hits = lc_xcalloc(x->c->n ? x->c->n : 1, sizeof *x->hits);
+	}
+	if (o->context_limit) {
+		x->prefix_tokens = -1;
+		x->blocktok = lc_xmalloc((x->ndocs ? x->ndocs : 1) * sizeof *x->blocktok);
+		for (size_t d = 0; d < x->ndocs; d++)
+			x->blocktok[d] = -1;
+	}
+	return 0;
+}
+
+/* --- planning ---------------------------------------------------------------- */
+
+static int build(ctx *x, size_t i, lc_err *e)
+{
+	const plan *p = &x->plans[i];
+	lc_buf_reset(&x->pb);
+	if (lc_prompt_build(&x->pb, &x->tpl, x->titled, x->docs, x->ndocs, p->rows, p->rows ? p->nrows : 0, x->shots,
+	                    x->nshots, x->qs->q[i].text, e) < 0) {
+		char m[sizeof e->msg];
+		snprintf(m, sizeof m, "%s", e->msg);
+		return lc_err_set(e, LC_EXIT_INPUT, "query '%s': %s", qid_of(x, i), m);
+	}
+	return 0;
+}
+
+static size_t count(ctx *x, const char *s, size_t n) { return x->o->count(x->o->count_ud, s, n); }
+
+static long block_tokens(ctx *x, size_t d)
+{
+	if (x->blocktok[d] < 0) {
+		lc_buf b = {0};
+		lc_prompt_block(&b, x->titled, d, &x->docs[d]);
+		x->blocktok[d] = (long)count(x, b.p, b.len);
+		lc_buf_free(&b);
+	}
+	return x->blocktok[d];
+}
+
+static void set_rows(plan *p, const unsigned char *in, size_t ndocs)
+{
+	size_t n = 0;
+	for (size_t d = 0; d < ndocs; d++)
+		n += in[d];
+	free(p->rows);
+	p->rows = lc_xmalloc((n ? n : 1) * sizeof *p->rows);
+	p->nrows = 0;
+	for (size_t d = 0; d < ndocs; d++)
+		if (in[d])
+			p->rows[p->nrows++] = d;
+}
+
+static int plan_query(ctx *x, size_t i, lc_err *e)
+{
+	const lc_llmr_opts *o = x->o;
+	plan *p = &x->plans[i];
+	const char *q = x->qs->q[i].text;
+	unsigned char *in = NULL;
+	size_t nhits = 0;
+	if (o->prefilter) {
+		in = lc_xcalloc(x->ndocs ? x->ndocs : 1, 1);
+		nhits = lc_bm25_search(x->bm, q, x->c->n, x->hits);
+		for (size_t h = 0; h < nhits && h < o->prefilter; h++)
+			in[x->hits[h].doc] = 1;
+		for (size_t d = 0; d < x->ndocs; d++)
+			in[d] |= x->gold[d];
+		set_rows(p, in, x->ndocs);
+	}
+	if (!o->context_limit) {
+		free(in);
+		return 0;
+	}
+	if (build(x, i, e) < 0)
+		goto fail;
+	size_t n;
+	if (!p->rows) {
+		/* every prompt shares everything before the query: count that once.  Token
+		 * counts add up except at the junction (one pre-token each side), so a sum
+		 * well inside the limit is accepted; near the limit the prompt is counted whole */
+		lc_buf tail = {0};
+		lc_prompt_tail(&tail, &x->tpl, q);
+		if (x->prefix_tokens < 0)
+			x->prefix_tokens = (long)count(x, x->pb.p, x->pb.len - tail.len);
+		n = (size_t)x->prefix_tokens + count(x, tail.p, tail.len);
+		lc_buf_free(&tail);
+		if (n + 64 > o->context_limit)
+			n = count(x, x->pb.p, x->pb.len);
+	} else
+		n = count(x, x->pb.p, x->pb.len);
+	if (n > o->context_limit) {
+		if (!o->fit) {
+			lc_err_set(e, LC_EXIT_INPUT,
+			           "query '%s': the prompt is %zu tokens, over --context-limit %zu (%zu passages); "
+			           "use --fit, --prefilter K or a compressed corpus",
+			           qid_of(x, i), n, o->context_limit, p->rows ? p->nrows : x->ndocs);
+			goto fail;
+		}
+		/* drop order: BM25's ranking from the bottom; documents without any query
+		 * term rank below all hits, later rows lower */
+		if (!o->prefilter)
+			nhits = lc_bm25_search(x->bm, q, x->c->n, x->hits);
+		size_t *order = lc_xmalloc((x->c->n ? x->c->n : 1) * sizeof *order);
+		unsigned char *seen = lc_xcalloc(x->c->n ? x->c->n : 1, 1);
+		size_t no = 0;
+		for (size_t h = 0; h < nhits; h++) {
+			order[no++] = x->hits[h].doc;
+			seen[x->hits[h].doc] = 1;
+		}
+		for (size_t d = 0; d < x->c->n; d++)
+			if (!seen[d])
+				order[no++] = d;
+		free(seen);
+		if (!in) {
+			in = lc_xmalloc(x->ndocs ? x->ndocs : 1);
+			memset(in, 1, x->ndocs);
+		}
+		size_t pos = no;
+		while (n > o->context_limit) {
+			long excess = (long)(n - o->context_limit), dropped = 0;
+			int any = 0;
+			while (dropped < excess && pos > 0) {
+				size_t d = order[--pos];
+				if (in[d] && !x->gold[d]) {
+					in[d] = 0;
+					dropped += block_tokens(x, d);
+					any = 1;
+				}
+			}
+			if (!any) {
+				lc_err_set(e, LC_EXIT_INPUT,
+				           "query '%s': the prompt does not fit --context-limit %zu even with only the few-shot "
+				           "passages (%zu tokens)", qid_of(x, i), o->context_limit, n);
+				free(order);
+				goto fail;
+			}
+			set_rows(p, in, x->ndocs);
+			if (build(x, i, e) < 0) {
+				free(order);
+				goto fail;
+			}
+			n = count(x, x->pb.p, x->pb.len);
+		}
+		free(order);
+		if (o->verbose)
+			lc_warn("query '%s': kept %zu of %zu passages to fit %zu tokens", qid_of(x, i), p->nrows, x->ndocs,
+			        o->context_limit);
+	}
+	p->tokens = n;
+	free(in);
+	return 0;
+fail:
+	free(in);
+	return -1;
+}
+
+/* --- requests ---------------------------------------------------------------- */
+
+static json_t *make_msgs(void *ud, size_t i)
+{
+	ctx *x = ud;
+	lc_err e = {0};
+	if (build(x, i, &e) < 0) {   /* planned already: cannot fail */
+		x->error[i] = lc_xstrdup(e.msg);
+		return NULL;
+	}
+	json_t *m = lc_llm_user_messages(x->pb.p);
+	if (!m)
+		x->error[i] = lc_xstrdup("the prompt is not valid UTF-8");
+	return m;
+}
+
+static void on_done(void *ud, size_t i, const lc_llm_result *r)
+{
+	ctx *x = ud;
+	if (r->ok)
+		x->content[i] = lc_xstrdup(r->content);
+	else
+		x->error[i] = lc_xstrdup(r->error);
+	lc_progress_update(&x->prog, ++x->ndone, x->qs->n);
+}
+
+static void on_batch(void *ud, const char *id, const lc_llm_result *r, const char *where)
+{
+	ctx *x = ud;
+	long i = lc_strmap_find(&x->qs->qids.ids, id, strlen(id));
+	if (i < 0) {
+		if (x->unknown_results++ == 0)
+			lc_warn("%s: custom_id '%s' is not a query of this run (ignored)", where, id);
+		return;
+	}
+	if (x->content[i] || x->error[i]) {
+		if (x->dup_results++ == 0)
+			lc_warn("%s: a second result for custom_id '%s' (the first is kept)", where, id);
+		return;
+	}
+	if (r->ok)
+		x->content[i] = lc_xstrdup(r->content);
+	else
+		x->error[i] = lc_xstrdup(r->error);
+}
+
+static int write_batch(ctx *x, lc_llm *cl, lc_err *e)
+{
+	lc_output *bo = lc_output_open(x->o->batch_out);
+	lc_buf line = {0};
+	unsigned long long bytes = 0;
+	for (size_t i = 0; i < x->qs->n; i++) {
+		if (build(x, i, e) < 0) {
+			lc_output_abort(bo);
+			lc_buf_free(&line);
+			return -1;
+		}
+		json_t *m = lc_llm_user_messages(x->pb.p);
+		if (!m) {
+			lc_output_abort(bo);
+			lc_buf_free(&line);
+			return lc_err_set(e, LC_EXIT_INPUT, "query '%s': the prompt is not valid UTF-8", qid_of(x, i));
+		}
+		json_t *body = lc_llm_body(cl, m);
+		lc_buf_reset(&line);
+		lc_llm_batch_request(&line, qid_of(x, i), body);
+		lc_output_write(bo, line.p, line.len);
+		bytes += line.len;
+		json_decref(body);
+		json_decref(m);
+	}
+	lc_buf_free(&line);
+	lc_output_commit(bo);
+	/* OpenAI's limits per Batch input file */
+	if (bytes > 200ULL * 1000 * 1000 || x->qs->n > 50000)
+		lc_warn("%s: %zu requests, %.0f MB: over OpenAI's Batch limits (50,000 requests, 200 MB per file); "
+		        "split it by lines (split -C 190m) and submit the parts", x->o->batch_out, x->qs->n, bytes / 1e6);
+	if (x->o->verbose)
+		lc_warn("%s: %zu Batch requests written", x->o->batch_out, x->qs->n);
+	return 0;
+}
+
+/* --- output ------------------------------------------------------------------ */
+
+static void write_query(ctx *x, size_t i, lc_strlist *ids, int answered, lc_output *out, lc_buf *b)
+{
+	const lc_llmr_opts *o = x->o;
+	const char *qid = qid_of(x, i);
+	lc_buf_reset(b);
+	if (o->format == LC_LLMR_LOFT) {
+		lc_buf_adds(b, "{\"qid\":");
+		lc_json_quote(b, qid, strlen(qid));
+		lc_buf_adds(b, ",\"num_turns\":1,\"model_outputs\":[[");
+		for (size_t k = 0; answered && k < ids->n; k++) {
+			if (k)
+				lc_buf_addc(b, ',');
+			lc_json_quote(b, ids->s[k], strlen(ids->s[k]));
+		}
+		lc_buf_adds(b, "]]}\n");
+		lc_output_write(out, b->p, b->len);
+		return;
+	}
+	/* run JSONL / TREC: distinct pids, best first, score = hits - rank */
+	size_t n = 0;
+	if (answered)
+		for (size_t k = 0; k < ids->n; k++) {
+			int dup = 0;
+			for (size_t j = 0; j < n && !dup; j++)
+				dup = !strcmp(ids->s[j], ids->s[k]);
+			if (dup)
+				continue;
+			char *t = ids->s[n];
+			ids->s[n] = ids->s[k];
+			ids->s[k] = t;
+			n++;
+		}
+	if (o->k && n > o->k)
+		n = o->k;
+	if (o->format == LC_LLMR_TREC) {
+		for (size_t k = 0; k < n; k++)
+			lc_buf_printf(b, "%s Q0 %s %zu %zu %s\n", qid, ids->s[k], k + 1, n - k, o->tag);
+	} else {
+		lc_buf_adds(b, "{\"qid\":");
+		lc_json_quote(b, qid, strlen(qid));
+		lc_buf_adds(b, ",\"hits\":[");
+		for (size_t k = 0; k < n; k++) {
+			lc_buf_adds(b, k ? ",{\"pid\":" : "{\"pid\":");
+			lc_json_quote(b, ids->s[k], strlen(ids->s[k]));
+			lc_buf_printf(b, ",\"score\":%zu}", n - k);
+		}
+		lc_buf_adds(b, "]}\n");
+	}
+	lc_output_write(out, b->p, b->len);
+}
+
+static int emit(ctx *x, lc_output *out, lc_err *e)
+{
+	const lc_llmr_opts *o = x->o;
+	size_t failed = 0, empty = 0;
+	const char *first = NULL;
+	for (size_t i = 0; i < x->qs->n; i++) {
+		if (x->content[i])
+			continue;
+		failed++;
+		lc_warn("query '%s': %s", qid_of(x, i), x->error[i] ? x->error[i] : "no answer");
+		if (!first)
+			first = qid_of(x, i);
+	}
+	if (failed && !o->skip_bad)
+		return lc_err_set(e, LC_EXIT_INPUT, "%zu of %zu queries got no answer (first: '%s'); nothing written (%s)",
+		                  failed, x->qs->n, first,
+		                  o->batch_in ? "resubmit those requests, or give --skip-bad"
+		                  : o->llm.no_cache ? "give --skip-bad to write the others"
+		                                    : "answers received are cached: re-run to resume, or give --skip-bad");
+	lc_output *resp = o->responses ? lc_output_open(o->responses) : NULL;
+	lc_strlist ids = {0};
+	lc_buf b = {0};
+	char **rowpids = lc_xmalloc((x->ndocs ? x->ndocs : 1) * sizeof *rowpids);
+	for (size_t i = 0; i < x->qs->n; i++) {
+		const char *a = x->content[i];
+		if (!a)
+			continue;
+		if (resp) {
+			lc_buf_reset(&b);
+			lc_buf_adds(&b, "{\"qid\":");
+			lc_json_quote(&b, qid_of(x, i), strlen(qid_of(x, i)));
+			lc_buf_adds(&b, ",\"response_text\":");
+			lc_json_quote(&b, a, strlen(a));
+			lc_buf_adds(&b, "}\n");
+			lc_output_write(resp, b.p, b.len);
+		}
+		const plan *p = &x->plans[i];
+		size_t nrows = p->rows ? p->nrows : x->ndocs;
+		for (size_t r = 0; r < nrows; r++)
+			rowpids[r] = (char *)x->pids[p->rows ? p->rows[r] : r];
+		int flags = lc_answer_parse(a, strlen(a), LC_ANSWER_LOFT_53358FF, &ids);
+		int answered = lc_answer_map(&ids, flags, rowpids, nrows) == 0 && ids.n > 0;
+		if (!answered)
+			empty++;
+		write_query(x, i, &ids, answered, out, &b);
+	}
+	free(rowpids);
+	lc_strlist_free(&ids);
+	lc_buf_free(&b);
+	if (resp)
+		lc_output_commit(resp);
+	if (empty)
+		lc_warn("%zu of %zu answers gave no usable prediction (no Final Answer list, or an id not in the prompt): "
+		        "scored as empty", empty, x->qs->n - failed);
+	if (failed)
+		lc_warn("skipped %zu queries without an answer", failed);
+	return 0;
+}
+
+/* --- driver ------------------------------------------------------------------ */
+
+/* Warns once with counts when gold pids of the queries are not in the corpus. */
+static void check_gold(const lc_corpus *c, const lc_queries *qs)
+{
+	size_t missing = 0, total = 0, nq = 0;
+	const char *example = NULL;
+	for (size_t i = 0; i < qs->n; i++) {
+		int miss = 0;
+		for (size_t a = 0; a < qs->q[i].nans; a++) {
+			total++;
+			if (lc_corpus_find(c, qs->q[i].ans[a].pid) < 0) {
+				missing++;
+				miss = 1;
+				if (!example)
+					example = qs->q[i].ans[a].pid;
+			}
+		}
+		nq += miss;
+	}
+	if (missing)
+		lc_warn("warning: %zu of %zu gold pids (in %zu of %zu queries; e.g. '%s') are not in the corpus; "
+		        "those queries cannot score fully", missing, total, nq, qs->n, example);
+}
+
+int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs, lc_output *out, lc_err *e)
+{
+	ctx x = {0};
+	x.o = o;
+	x.c = c;
+	x.qs = qs;
+	int rc = -1;
+	lc_llm *cl = NULL;
+	if (o->context_limit && !o->count) {
+		lc_err_set(e, LC_EXIT_USAGE, "--context-limit needs a tokenizer");
+		return -1;
+	}
+	if (o->batch_in && o->batch_out) {
+		lc_err_set(e, LC_EXIT_USAGE, "--batch-in and --batch-out exclude each other");
+		return -1;
+	}
+	if (!o->quiet)
+		check_gold(c, qs);
+	if (setup(&x, e) < 0)
+		goto done;
+	x.plans = lc_xcalloc(qs->n ? qs->n : 1, sizeof *x.plans);
+	x.content = lc_xcalloc(qs->n ? qs->n : 1, sizeof *x.content);
+	x.error = lc_xcalloc(qs->n ? qs->n : 1, sizeof *x.error);
+	for (size_t i = 0; i < qs->n; i++)
+		if (plan_query(&x, i, e) < 0)
+			goto done;
+	if (o->batch_in) {
+		if (lc_llm_batch_read(o->batch_in, on_batch, &x, e) < 0)
+			goto done;
+		for (size_t i = 0; i < qs->n; i++)
+			if (!x.content[i] && !x.error[i])
+				x.error[i] = lc_xstrdup("no result for this custom_id in the Batch file");
+		if (x.unknown_results > 1)
+			lc_warn("%s: %zu results with unknown custom_ids ignored", o->batch_in, x.unknown_results);
+		rc = emit(&x, out, e);
+		goto done;
+	}
+	if (o->batch_out) {
+		/* body only: endpoint/model checked for form, the key is not needed */
+		lc_llm_opts lo = o->llm;
+		lo.no_cache = 1;
+		if (!lo.endpoint || !*lo.endpoint)
+			lo.endpoint = "https://api.openai.com/v1";
+		if (!(cl = lc_llm_new(&lo, e)))
+			goto done;
+		rc = write_batch(&x, cl, e);
+		goto done;
+	}
+	if (!(cl = lc_llm_new(&o->llm, e)))
+		goto done;
+	lc_progress_start(&x.prog, "requests", o->progress);
+	lc_llm_run(cl, qs->n, make_msgs, on_done, &x);
+	lc_progress_done(&x.prog);
+	rc = emit(&x, out, e);
+done:
+	lc_llm_free(cl);
+	for (size_t i = 0; x.plans && i < qs->n; i++) {
+		free(x.plans[i].rows);
+		free(x.content[i]);
+		free(x.error[i]);
+	}
+	free(x.plans);
+	free(x.content);
+	free(x.error);
+	lc_prompt_tpl_free(&x.tpl);
+	free(x.docs);
+	free(x.pids);
+	free(x.gold);
+	free(x.shots);
+	free(x.goldv);
+	free(x.blocktok);
+	free(x.hits);
+	if (x.bm)
+		lc_bm25_free(x.bm);
+	if (x.fsq.n || x.fsq.q)
+		lc_queries_free(&x.fsq);
+	if (x.have_fsc)
+		lc_corpus_free(&x.fsc);
+	lc_buf_free(&x.pb);
+	return rc;
+}

@@ -1,0 +1,79 @@
+/*
+ * llmretrieve — lcretrieve --llm: corpus-in-context retrieval with an LLM
+ * (brief §2.1; issue 4).
+ *
+ * For each query: choose the passages that go in the prompt (all of them in
+ * corpus order; with prefilter K only BM25's top K, still in corpus order), build
+ * the LOFT prompt (prompt.h) with the few-shot examples, check it against the
+ * context limit with the caller's token counter (refuse, or with fit drop the
+ * passages BM25 ranks lowest until it fits — never a few-shot gold passage), then
+ * send it (llm.h), or write it to an OpenAI Batch file, or take its answer from a
+ * Batch results file.  Answers are parsed with LOFT's rule (answer.h); ids are row
+ * numbers in that query's prompt and are mapped back to pids.
+ *
+ * Every prompt is planned and checked before the first request is sent, so an
+ * oversized prompt never costs a request.  A request that fails for good is
+ * reported per query ("query QID: ...") and the run fails (exit 1, no output)
+ * unless skip_bad, which writes the other queries and counts the failures.
+ * Unparseable or unmappable answers are not errors: they give an empty
+ * prediction (LOFT scores them 0) and are counted on stderr.
+ *
+ * Few-shot gold passages are looked up in the corpus; one missing there is taken
+ * from few_shot_corpus and appended after the corpus rows (so it keeps a row id).
+ *
+ * Batch round trip: --batch-out writes one request per query (custom_id = qid)
+ * and nothing else; --batch-in with the SAME corpus, queries and selection flags
+ * (prefilter, fit, context limit, prompt, shots) re-plans the same prompts and
+ * joins the results on custom_id.
+ *
+ * Ownership: everything passed in is borrowed; output goes to `out` only.
+ */
+#ifndef LC_LLMRETRIEVE_H
+#define LC_LLMRETRIEVE_H
+
+#include <stddef.h>
+
+#include "bm25.h"
+#include "corpus.h"
+#include "err.h"
+#include "llm.h"
+#include "output.h"
+#include "queries.h"
+
+enum { LC_LLMR_RUN = 0, LC_LLMR_TREC = 1, LC_LLMR_LOFT = 2 };
+
+/* Token counter for the context check (lc_tok_count adapts to it). */
+typedef size_t (*lc_llmr_count_fn)(void *ud, const char *s, size_t n);
+
+typedef struct lc_llmr_opts {
+	lc_llm_opts llm;            /* endpoint, model, cache, parallel, timeouts, retries */
+	const char *prompt;         /* template name or file; NULL = lc_prompt_guess(corpus_path) */
+	const char *corpus_path;    /* for the guess and messages */
+	const char *few_shot;       /* few-shot queries (LOFT JSONL), NULL = none */
+	const char *few_shot_corpus;/* passages for few-shot gold missing from the corpus, or NULL */
+	size_t shots;               /* at most this many examples (default 5) */
+	size_t context_limit;       /* tokens; 0 = not checked */
+	lc_llmr_count_fn count;     /* required with context_limit */
+	void *count_ud;
+	int fit;                    /* drop passages instead of refusing */
+	size_t prefilter;           /* keep BM25's top K; 0 = all */
+	lc_bm25_opts bm25;          /* BM25 for prefilter/fit ({0} = Anserini defaults) */
+	const char *batch_out;      /* write Batch requests here instead of calling */
+	const char *batch_in;       /* read Batch results instead of calling */
+	const char *responses;      /* also write raw answers {"qid","response_text"} here */
+	int skip_bad;
+	size_t k;                   /* at most k hits per query; 0 = all the model gave */
+	int format;                 /* LC_LLMR_* */
+	const char *tag;            /* TREC run tag (default "lctk-llm") */
+	int verbose;
+	int progress;               /* LC_PROGRESS_* mode of the request meter */
+	int quiet;                  /* no warning about gold pids missing from the corpus */
+} lc_llmr_opts;
+
+void lc_llmr_opts_default(lc_llmr_opts *o);
+
+/* Runs the whole retrieval, writing the run to out (not committed: the caller
+ * commits on 0 and aborts on -1).  -1 + e on any failure. */
+int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs, lc_output *out, lc_err *e);
+
+#endif

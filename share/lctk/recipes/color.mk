@@ -1,0 +1,132 @@
+# color.mk — CoLoR (Seo et al., ACL 2025) end to end with lctk's embedded
+# extractive compressor, for any LOFT dataset folder:
+#   candidates -> BM25 labels -> preference pairs -> ORPO training ->
+#   compression -> indexing -> retrieval -> evaluation -> charts.
+#
+#   make -f share/lctk/recipes/color.mk DATA=../shared/data/loft/fiqa OUT=work/fiqa BIN=build/bin
+#   make -f share/lctk/recipes/color.mk DATA=... OUT=... MODEL=share/lctk/models/default.lcm eval
+#   make -f share/lctk/recipes/color.mk default-model BIN=build/bin
+#
+# DATA (default: the bundled hotpotqa sample) holds corpus.jsonl and queries.jsonl (LOFT), and optionally
+# summaries/*.jsonl (pid + summary_text: LLM summaries, used as candidates and as
+# rows of the comparison).  MODEL (default: the one trained here on DATA's own
+# pairs) compresses DATA: pass a model trained elsewhere for a fair held-out
+# test.  Same data + SEED -> byte-identical model and outputs.
+#
+# Outputs in OUT: candidates.jsonl labels.jsonl pairs.jsonl model.lcm
+# compressed.jsonl, one run and one evaluation per compressor (the model at its
+# threshold, and at corpus budgets of 1/R of the original for R in RATIOS), table.jsonl
+# (name, tokens, ratio, recall@1, recall@5, ndcg@10), table.txt,
+# frontier.svg (size vs recall@1 of every compressor and of the model at
+# several budgets) and hist.svg (per-passage compression ratio).
+
+HERE   := $(dir $(lastword $(MAKEFILE_LIST)))
+SHARE  := $(abspath $(HERE)..)
+BIN    ?=
+P       = $(if $(BIN),$(BIN)/,)
+DATA   ?= $(SHARE)/data/hotpotqa
+OUT    ?= color-out
+SEED   ?= 1
+AVERAGE?= 5
+TARGET ?= 1.6
+# word-level candidates (full passage, word filters, a model if MODEL0 is set,
+# external summaries): measured better than adding title/lead/random sentence
+# extracts, whose all-or-nothing masks teach position rather than specificity
+KINDS  ?= full,filter,model,external
+MODEL0 ?=
+MODEL  ?= $(OUT)/model.lcm
+RATIOS ?= 1.5 2 2.5 3 4
+SUMS    = $(sort $(wildcard $(DATA)/summaries/*.jsonl))
+SUMNAMES= $(basename $(notdir $(SUMS)))
+
+.PHONY: all pairs model compress eval plots default-model clean
+.DELETE_ON_ERROR:
+
+all: eval plots
+
+$(OUT)/.dir:
+	mkdir -p $(OUT) && touch $@
+
+$(OUT)/candidates.jsonl: $(DATA)/corpus.jsonl $(SUMS) | $(OUT)/.dir
+	$(P)lcgen candidates --seed $(SEED) --kinds $(KINDS) $(if $(MODEL0),-m $(MODEL0)) $(addprefix --summaries ,$(SUMS)) -o $@ $<
+
+$(OUT)/labels.jsonl: $(OUT)/candidates.jsonl $(DATA)/queries.jsonl
+	$(P)lcgen labels -c $(DATA)/corpus.jsonl -q $(DATA)/queries.jsonl -o $@ $<
+
+$(OUT)/pairs.jsonl: $(OUT)/candidates.jsonl $(OUT)/labels.jsonl
+	$(P)lcgen pairs -c $(DATA)/corpus.jsonl -o $@ $^
+
+pairs: $(OUT)/pairs.jsonl
+
+$(OUT)/model.lcm: $(OUT)/pairs.jsonl
+	$(P)lctrain --seed $(SEED) --average $(AVERAGE) -c $(DATA)/corpus.jsonl --target-ratio $(TARGET) -o $@ $<
+
+model: $(OUT)/model.lcm
+
+# --- compressors --------------------------------------------------------------
+$(OUT)/c-original.jsonl: $(DATA)/corpus.jsonl | $(OUT)/.dir
+	cp $< $@
+$(OUT)/c-lctk.jsonl: $(DATA)/corpus.jsonl $(MODEL)
+	$(P)lcompress -m $(MODEL) --stats $(OUT)/stats-lctk.jsonl -o $@ $< 2> $(OUT)/c-lctk.log; cat $(OUT)/c-lctk.log >&2
+$(OUT)/c-lead.jsonl: $(DATA)/corpus.jsonl
+	$(P)lcompress --lead --stats $(OUT)/stats-lead.jsonl -o $@ $< 2> $(OUT)/c-lead.log
+$(OUT)/tokens.txt: $(DATA)/corpus.jsonl | $(OUT)/.dir
+	$(P)lcompress --lead --ratio 1 $< 2>&1 >/dev/null | sed 's/.*-> \([0-9]*\),.*/\1/' > $@
+# the model with one corpus-wide threshold that makes the corpus R times smaller
+$(OUT)/c-lctk-x%.jsonl: $(DATA)/corpus.jsonl $(MODEL) $(OUT)/tokens.txt
+	$(P)lcompress -m $(MODEL) --budget $$(awk -v t=$$(cat $(OUT)/tokens.txt) 'BEGIN{printf "%d", t / $*}') \
+	  -o $@ $< 2> $(OUT)/c-lctk-x$*.log
+$(OUT)/c-llm-%.jsonl: $(DATA)/summaries/%.jsonl $(DATA)/corpus.jsonl
+	$(P)lcompress --summaries $< --stats $(OUT)/stats-llm-$*.jsonl -o $@ $(DATA)/corpus.jsonl 2> $(OUT)/c-llm-$*.log
+$(OUT)/compressed.jsonl: $(OUT)/c-lctk.jsonl
+	cp $< $@
+
+compress: $(OUT)/compressed.jsonl
+
+NAMES = original lctk lead $(addprefix lctk-x,$(RATIOS)) $(addprefix llm-,$(SUMNAMES))
+
+# --- index, retrieve, evaluate --------------------------------------------------
+$(OUT)/i-%.idx: $(OUT)/c-%.jsonl
+	$(P)lcindex --quiet -o $@ $<
+$(OUT)/r-%.jsonl: $(OUT)/i-%.idx $(DATA)/queries.jsonl
+	$(P)lcretrieve --quiet -k 100 -i $< -o $@ $(DATA)/queries.jsonl
+# one JSON line: name, tokens (title + text as indexed), ratio, recall@1, recall@5, ndcg@10
+$(OUT)/e-%.jsonl: $(OUT)/r-%.jsonl $(OUT)/c-%.jsonl $(OUT)/tokens.txt
+	@orig=$$(cat $(OUT)/tokens.txt); \
+	tok=$$(if [ $* = original ]; then echo $$orig; else sed -n 's/.*-> \([0-9]*\),.*/\1/p' $(OUT)/c-$*.log; fi); \
+	r=$$($(P)lceval -m recall@1 -m recall@5 $(DATA)/queries.jsonl $< | awk '$$1=="recall@1"{a=$$3} $$1=="recall@5"{b=$$3} END{print a, b}'); \
+	n=$$($(P)lceval -m ndcg_cut.10 $(DATA)/queries.jsonl $< | awk '$$2=="all"{print $$3}'); \
+	set -- $$r; \
+	printf '{"name":"%s","tokens":%s,"ratio":%s,"recall@1":%s,"recall@5":%s,"ndcg@10":%s}\n' \
+	  $* $$tok $$(awk -v a=$$orig -v b=$$tok 'BEGIN{printf "%.4f", a/b}') $$1 $$2 $$n > $@
+
+$(OUT)/table.jsonl: $(foreach n,$(NAMES),$(OUT)/e-$(n).jsonl)
+	cat $^ > $@
+$(OUT)/table.txt: $(OUT)/table.jsonl
+	awk 'BEGIN{printf "%-28s %9s %7s %9s %9s %8s\n","compressor","tokens","ratio","recall@1","recall@5","nDCG@10"} \
+	  {gsub(/[{}"]/,""); n=split($$0,f,","); for(i=1;i<=n;i++){split(f[i],kv,":"); v[kv[1]]=kv[2]} \
+	   printf "%-28s %9d %7.3f %9.4f %9.4f %8.4f\n", v["name"], v["tokens"], v["ratio"], v["recall@1"], v["recall@5"], v["ndcg@10"]}' $< > $@
+	cat $@
+
+eval: $(OUT)/table.txt
+
+# --- charts -------------------------------------------------------------------
+$(OUT)/frontier.svg: $(OUT)/table.jsonl
+	$(P)lcplot -x ratio -y recall@1 --label name --title "size vs recall@1 (BM25), $(notdir $(DATA))" \
+	  --xlabel "compression ratio (cl100k tokens)" -o $@ $<
+$(OUT)/hist.jsonl: $(OUT)/c-lctk.jsonl $(OUT)/c-lead.jsonl $(foreach s,$(SUMNAMES),$(OUT)/c-llm-$(s).jsonl)
+	for f in $(OUT)/stats-*.jsonl; do n=$$(basename $$f .jsonl); n=$${n#stats-}; \
+	  sed "s/^{/{\"compressor\":\"$$n\",/" $$f; done > $@
+$(OUT)/hist.svg: $(OUT)/hist.jsonl
+	$(P)lcplot --type hist -x ratio --by compressor --bins 30 --title "per-passage compression, $(notdir $(DATA))" \
+	  --xlabel "passage compression ratio" -o $@ $<
+
+plots: $(OUT)/frontier.svg $(OUT)/hist.svg
+
+# --- the shipped default model, from the bundled hotpotqa sample -----------------
+default-model:
+	$(MAKE) -f $(lastword $(MAKEFILE_LIST)) DATA=$(SHARE)/data/hotpotqa OUT=$(OUT)/default SEED=1 TARGET=1.6 BIN=$(BIN) model
+	cp $(OUT)/default/model.lcm $(SHARE)/models/default.lcm
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,143 @@
+#!/bin/sh
+# lcdecompose benchmark: Dataset Decomposition speed and memory.  Results:
+# tests/bench/results/lcdecompose.txt.
+#   sh tests/bench/lcdecompose.sh [BINDIR]     REPS=3 (medians), TEXT_MB=1024
+# 1. From token ids in memory: decomposition + shard writing (tests/bench/dd_core.c
+#    against build/libcore.a), 100M tokens, tar / bin / jsonl.
+# 2. End to end from pre-tokenised JSONL ({"ids": [...]}), 40M tokens, against the
+#    reference's algorithm restated in Python (tests/bench/dd_ref.py) in the same run.
+# 3. From text (cl100k_base): >= 1 GB of JSONL documents made of LOFT passages
+#    (../shared/data/loft), throughput with and without shard writing, peak memory.
+# The machine is shared: tokens/s are given per CPU second (user+sys, the single
+# thread's own work) and per wall second.  Generated inputs live in a temp dir.
+set -eu
+BIN=$(cd "${1:-build/bin}" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+LOFT=${LCTK_SHARED:-$ROOT/../shared}/data/loft
+OUT=$HERE/results/lcdecompose.txt
+REPS=${REPS:-3}
+TEXT_MB=${TEXT_MB:-1024}
+export LCTK_DATA="$ROOT/share/lctk"
+W=$(mktemp -d "${TMPDIR:-/tmp}/lcdecompose-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+mkdir -p "$HERE/results"
+LIBCORE=$(dirname "$BIN")/libcore.a
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# timed CMD...: runs under nice with /usr/bin/time; leaves "wall cpu maxrss_kb" in $W/t
+timed() { /usr/bin/time -f '%e %U %S %M' -o "$W/t0" nice "$@"; awk '{print $1, $2 + $3, $4}' "$W/t0" > "$W/t"; }
+
+cc -O2 -std=gnu11 -I"$ROOT/lib" -o "$W/dd_core" "$HERE/dd_core.c" "$LIBCORE" \
+	$(pkg-config --libs jansson libarchive) -lm
+
+# pre-tokenised JSONL, web-like lengths (log-normal, median ~665 tokens)
+gen_ids() {
+	python3 - "$1" "$2" <<'PY'
+import random, sys
+target, seed = int(sys.argv[1]), int(sys.argv[2])
+r = random.Random(seed)
+pool = [str(r.randrange(50277)) for _ in range(1 << 16)]
+done = 0
+out = sys.stdout
+while done < target:
+    n = min(int(r.lognormvariate(6.5, 1.3)), 200000)
+    s = r.randrange(len(pool))
+    ids = pool[s:s + n]
+    while len(ids) < n:
+        ids += pool[:n - len(ids)]
+    out.write('{"ids": [' + ", ".join(ids) + ']}\n')
+    done += n
+PY
+}
+
+{
+echo "# lcdecompose benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores shared, load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -m))"
+echo "# defaults: kmin 8, kmax 13, seed 0, pool 20 shards; medians of $REPS runs; tok/s = tokens per second"
+echo
+echo "## 1. From token ids in memory: decomposition + shard writing (dd_core.c), 100M tokens"
+printf '%-6s %16s %16s\n' format "tok/s (CPU)" "tok/s (wall)"
+for f in tar bin jsonl; do
+	: > "$W/c"; : > "$W/w"
+	for r in $(seq "$REPS"); do
+		set -- $(nice "$W/dd_core" 100000000 $f "$W/core")
+		echo "$2 $4" | awk '{printf "%.0f\n", $1/$2}' >> "$W/c"
+		echo "$2 $6" | awk '{printf "%.0f\n", $1/$2}' >> "$W/w"
+		rm -rf "$W/core"
+	done
+	printf '%-6s %16.0f %16.0f\n' $f "$(median < "$W/c")" "$(median < "$W/w")"
+done
+echo
+echo "## 2. End to end from pre-tokenised JSONL (parse + decompose + write)"
+gen_ids 40000000 1 > "$W/ids.jsonl"
+NT=$("$BIN/lcdecompose" --eot 0 --report -q "$W/ids.jsonl" | awk '/^tokens in/ {print $3}')
+MB=$(du -m "$W/ids.jsonl" | cut -f1)
+echo "# input: $NT tokens (incl. one EOT per document), $MB MB"
+printf '%-28s %14s %14s %10s\n' run "tok/s (CPU)" "tok/s (wall)" "peak RSS"
+for f in tar bin; do
+	: > "$W/c"; : > "$W/w"; : > "$W/m"
+	for r in $(seq "$REPS"); do
+		rm -rf "$W/o"
+		timed "$BIN/lcdecompose" --eot 0 -q --format $f -o "$W/o" "$W/ids.jsonl" >/dev/null
+		read -r wall cpu rss < "$W/t"
+		echo "$NT $cpu" | awk '{printf "%.0f\n", $1/$2}' >> "$W/c"
+		echo "$NT $wall" | awk '{printf "%.0f\n", $1/$2}' >> "$W/w"
+		echo "$rss" >> "$W/m"
+	done
+	printf '%-28s %14.0f %14.0f %8d MB\n' "lcdecompose --format $f" "$(median < "$W/c")" "$(median < "$W/w")" \
+		"$(( $(median < "$W/m" | cut -d. -f1) / 1024 ))"
+done
+rm -rf "$W/o"
+timed "$BIN/lcdecompose" --eot 0 -q --compare -L 8192 "$W/ids.jsonl" >/dev/null
+read -r wall cpu rss < "$W/t"
+printf '%-28s %14.0f %14.0f %8d MB\n' "lcdecompose --compare" "$(echo "$NT $cpu" | awk '{print $1/$2}')" \
+	"$(echo "$NT $wall" | awk '{print $1/$2}')" $((rss / 1024))
+# the reference's algorithm in Python on half the input (its memory grows with it)
+gen_ids 20000000 1 > "$W/ids20.jsonl"
+: > "$W/r"
+for r in $(seq "$REPS"); do
+	rm -rf "$W/ref"
+	set -- $(nice python3 "$HERE/dd_ref.py" "$W/ids20.jsonl" "$W/ref" 0)
+	echo "$2 $4" | awk '{printf "%.0f\n", $1/$2}' >> "$W/r"
+done
+rm -rf "$W/ref" "$W/ids20.jsonl"
+printf '%-28s %14s %14.0f   (20M tokens; JSON parsing not timed)\n' "reference in Python" "-" "$(median < "$W/r")"
+rm -f "$W/ids.jsonl"
+echo
+echo "## 3. From text: cl100k_base, JSONL documents of LOFT passages (../shared/data/loft)"
+if [ -d "$LOFT" ]; then
+	python3 - "$W/text.jsonl" "$TEXT_MB" "$LOFT"/*/corpus.jsonl <<'PY'
+import json, random, sys
+out, mb, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+ps = [json.loads(l)["passage_text"] for f in files for l in open(f)]
+r = random.Random(1)
+size, target = 0, mb << 20
+with open(out, "w") as o:
+    while size < target:
+        n = max(1, min(int(r.lognormvariate(1.5, 1.2)), 400))
+        i = r.randrange(len(ps))
+        line = json.dumps({"text": "\n\n".join(ps[(i + j) % len(ps)] for j in range(n))}) + "\n"
+        o.write(line)
+        size += len(line)
+PY
+	MB=$(du -m "$W/text.jsonl" | cut -f1)
+	echo "# input: $MB MB, $(wc -l < "$W/text.jsonl") documents (1 run each)"
+	timed "$BIN/lcdecompose" -e cl100k_base -q --report "$W/text.jsonl" > "$W/rep"
+	read -r wall cpu rss < "$W/t"
+	NT=$(awk '/^tokens in/ {print $3}' "$W/rep")
+	printf '%-34s %9s %9s %13s %13s %9s\n' run "MB/s CPU" "MB/s wall" "tok/s CPU" "tok/s wall" "peak RSS"
+	printf '%-34s %9.1f %9.1f %13.0f %13.0f %6d MB\n' "tokenise + decompose (--report)" \
+		"$(echo "$MB $cpu" | awk '{print $1/$2}')" "$(echo "$MB $wall" | awk '{print $1/$2}')" \
+		"$(echo "$NT $cpu" | awk '{print $1/$2}')" "$(echo "$NT $wall" | awk '{print $1/$2}')" $((rss / 1024))
+	timed "$BIN/lcdecompose" -e cl100k_base -q -o "$W/o" "$W/text.jsonl" > "$W/stats"
+	read -r wall cpu rss < "$W/t"
+	printf '%-34s %9.1f %9.1f %13.0f %13.0f %6d MB\n' "tokenise + decompose + tar shards" \
+		"$(echo "$MB $cpu" | awk '{print $1/$2}')" "$(echo "$MB $wall" | awk '{print $1/$2}')" \
+		"$(echo "$NT $cpu" | awk '{print $1/$2}')" "$(echo "$NT $wall" | awk '{print $1/$2}')" $((rss / 1024))
+	echo "# $NT tokens; the dataset:"
+	sed 's/^/#   /' "$W/stats"
+else
+	echo "# skipped: $LOFT not found"
+fi
+} > "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+cat "$OUT"

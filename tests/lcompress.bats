@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+load helpers
+setup() { lctk_setup; V="$ROOT/tests/vectors/color"; }
+
+@test "lcompress: default model, summary_text added, passage_text kept, sizes on stderr" {
+	run lcompress -o out.jsonl "$V/corpus.jsonl"
+	assert_success
+	assert_output --regexp '^lcompress: 7 passages, tokens \(cl100k_base, title\+text\) 146 -> [0-9]+, ratio [0-9.]+x$'
+	run python3 -c '
+import json
+src = [json.loads(l) for l in open("'"$V"'/corpus.jsonl")]
+out = [json.loads(l) for l in open("out.jsonl")]
+assert [o["pid"] for o in out] == [s["pid"] for s in src]
+for s, o in zip(src, out):
+    assert o["passage_text"] == s["passage_text"] and o["title_text"] == s["title_text"]
+    if s["passage_text"]:
+        assert o["summary_text"], o
+        words = set(s["passage_text"].replace(".", " ").split())
+        assert all(w.strip(".,") in words for w in o["summary_text"].split()), o
+print(out[5]["summary_text"] == "", out[6]["summary_text"])'
+	assert_output 'True A single sentence without a full stop'
+}
+
+@test "lcompress: --ratio, --budget (tokens), --threshold bound the size" {
+	run lcompress --ratio 3 "$V/corpus.jsonl"
+	assert_success
+	run lcompress --budget 70 -o b.jsonl "$V/corpus.jsonl"
+	assert_success
+	after=$(echo "$output" | sed 's/.*-> \([0-9]*\),.*/\1/')
+	[ "$after" -le 70 ]
+	run lcompress --threshold 0 "$V/corpus.jsonl"
+	assert_output --partial '146 -> 146, ratio 1.000x'
+	run lcompress --threshold 1 --quiet "$V/corpus.jsonl"
+	# never compresses a non-empty passage to nothing
+	[ "$(echo "$output" | grep -c '"summary_text":""')" -eq 1 ]
+}
+
+@test "lcompress: deterministic; --stats; --lead; --summaries" {
+	lcompress --quiet "$V/corpus.jsonl" > a
+	lcompress --quiet "$V/corpus.jsonl" > b
+	cmp a b
+	lcompress --quiet --stats s.jsonl "$V/corpus.jsonl" > /dev/null
+	run head -1 s.jsonl
+	assert_output --regexp '^\{"pid":"p1","tokens":33,"compressed_tokens":[0-9]+,"ratio":[0-9.]+\}$'
+	run lcompress --quiet --lead "$V/corpus.jsonl"
+	assert_line --index 0 --partial '"summary_text":"Quantum dots are tiny semiconductor particles. They glow under ultraviolet"'
+	run lcompress --summaries "$V/summaries.jsonl" "$V/corpus.jsonl"
+	assert_success
+	assert_line --index 1 --partial '"summary_text":"Solar panels turn sunlight into power."'
+	assert_line --partial 'warning: 5 passages without a summary'
+}
+
+@test "lcompress: model of another version or corrupted is refused" {
+	cp "$ROOT/share/lctk/models/default.lcm" m.lcm
+	sed -i 's/^w idf .*/w idf 0x1p+3/' m.lcm
+	run lcompress -m m.lcm -o out.jsonl "$V/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial 'checksum mismatch'
+	assert_output --partial 'corrupted'
+	assert_no_file out.jsonl
+	sed '1s/ 1$/ 2/' "$ROOT/share/lctk/models/default.lcm" > v2.lcm
+	run lcompress -m v2.lcm "$V/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial 'model file version 2'
+	head -c 100 "$ROOT/share/lctk/models/default.lcm" > cut.lcm
+	run lcompress -m cut.lcm "$V/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial 'truncated or corrupted'
+	echo garbage > g.lcm
+	run lcompress -m g.lcm "$V/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial 'not an lctk compression model'
+}
+
+@test "lcompress: bad records and usage" {
+	printf '%s\n' '{"pid":"a","passage_text":"One. Two."}' '{"pid":"b"}' '{oops' > c.jsonl
+	run lcompress -o out.jsonl c.jsonl
+	assert_failure 1
+	assert_output --partial 'c.jsonl:2'
+	assert_no_file out.jsonl
+	run lcompress --skip-bad --quiet c.jsonl
+	assert_success
+	assert_line --index 0 --partial '"pid":"a"'
+	assert_line 'lcompress: skipped 2 bad records'
+	run lcompress --ratio 2 --budget 10 c.jsonl
+	assert_failure 2
+	run lcompress --unit paragraph c.jsonl
+	assert_failure 2
+	run lcompress --endpoint http://127.0.0.1:9 c.jsonl
+	assert_failure 2
+	run lcompress --endpoint http://127.0.0.1:9 --model x --ratio 2 c.jsonl
+	assert_failure 2
+	LCTK_DATA=/nonexistent run lcompress c.jsonl
+}
+
+@test "lcompress on LOFT scifact: about 2x smaller, recall@1 within a point" {
+	need_shared data/loft/scifact/corpus.jsonl
+	D="$SHARED/data/loft/scifact"
+	run lcompress --budget 47000 -o small.jsonl "$D/corpus.jsonl"
+	assert_success
+	lcretrieve --quiet -c "$D/corpus.jsonl" "$D/queries.jsonl" > r0.jsonl
+	lcretrieve --quiet -c small.jsonl "$D/queries.jsonl" > r1.jsonl
+	a=$(lceval -m recall@1 "$D/queries.jsonl" r0.jsonl | awk '$1=="recall@1"{print $3}')
+	b=$(lceval -m recall@1 "$D/queries.jsonl" r1.jsonl | awk '$1=="recall@1"{print $3}')
+	echo "# original $a compressed $b" >&3
+	awk -v a="$a" -v b="$b" 'BEGIN{exit !(b >= a - 0.02)}'
+}
+
+@test "lcompress --endpoint: LLM summaries with CoLoR's prompt, cached, failures reported" {
+	python3 "$ROOT/tests/llm-server.py" --port-file port --log log.jsonl &
+	pid=$!
+	for i in 1 2 3 4 5 6 7 8 9 10; do [ -s port ] && break; sleep 0.2; done
+	url="http://127.0.0.1:$(cat port)/v1"
+	export XDG_CACHE_HOME="$T/cache"
+	run lcompress --endpoint "$url" --model m -o out.jsonl "$V/corpus.jsonl"
+	assert_success
+	assert_line 'lcompress: LLM m: 6 requests, 0 from the cache, 0 retries'
+	run python3 -c 'import json; print([json.loads(l)["summary_text"] for l in open("out.jsonl")])'
+	assert_output "['Quantum dots are tiny semiconductor particles.', 'Solar panels convert sunlight into electricity.', 'Honey bees live in colonies.', 'A volcano is a rupture in the crust.', 'Chess is a board game for two players.', '', 'A single sentence without a full stop']"
+	run lcompress --endpoint "$url" --model m -o out2.jsonl "$V/corpus.jsonl"
+	assert_line 'lcompress: LLM m: 6 requests, 6 from the cache, 0 retries'
+	cmp out.jsonl out2.jsonl
+	printf '%s\n' '{"pid":"x","passage_text":"Fail here [[status:400]]. Really."}' > bad.jsonl
+	run lcompress --endpoint "$url" --model m -o out3.jsonl bad.jsonl
+	kill "$pid"
+	assert_failure 1
+	assert_output --partial '1 of 1 summaries failed'
+	assert_no_file out3.jsonl
+}

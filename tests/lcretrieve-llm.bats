@@ -1,0 +1,490 @@
+#!/usr/bin/env bats
+# lcretrieve --llm: corpus-in-context retrieval against tests/llm-server.py, a
+# deterministic OpenAI-compatible server on 127.0.0.1 (ephemeral port) that picks
+# the passage sharing most words with the query and can inject 429 (Retry-After),
+# 500, slow replies, dropped connections and malformed JSON.  Its log (one line per
+# HTTP request) counts requests; the key must never show in argv, logs or the cache.
+
+load helpers
+
+KEY="sk-lctk-test-7f3a9c1e5b"
+
+setup() {
+	lctk_setup
+	SERVER_PID=
+	export XDG_CACHE_HOME="$T/xdg"
+	unset LCTK_API_KEY OPENAI_API_KEY
+	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1   # loopback only, whatever proxy is configured
+	cat >corpus.jsonl <<'EOF'
+{"pid": "p10", "title_text": "Whales", "passage_text": "Humpback whales sing long songs in the ocean.", "metadata": {}}
+{"pid": "p20", "title_text": "Bees", "passage_text": "Honey bees dance to tell the hive where flowers grow.", "metadata": {}}
+{"pid": "p30", "title_text": "Volcanoes", "passage_text": "Lava erupts from volcanoes when magma pressure rises.", "metadata": {}}
+{"pid": "p40", "title_text": "Glaciers", "passage_text": "Glaciers carve valleys as ice slowly moves downhill.", "metadata": {}}
+{"pid": "p50", "title_text": "Owls", "passage_text": "Owls hunt mice at night with silent feathers.", "metadata": {}}
+{"pid": "p60", "title_text": "Coral", "passage_text": "Coral reefs grow in warm shallow sea water.", "metadata": {}}
+EOF
+	cat >queries.jsonl <<'EOF'
+{"qid": "q1", "query_text": "why do whales sing", "answers": [["p10", 1]]}
+{"qid": "q2", "query_text": "what makes magma erupts", "answers": [["p30", 1]]}
+{"qid": "q3", "query_text": "silent night hunt", "answers": [["p50", 1]]}
+{"qid": "q4", "query_text": "how does ice move", "answers": [["p40", 1]]}
+EOF
+	cat >few.jsonl <<'EOF'
+{"qid": "f1", "query_text": "bees dance", "answers": [["p20", 1]]}
+{"qid": "f2", "query_text": "warm reefs", "answers": [["p60", 1]]}
+EOF
+	cat >expected.jsonl <<'EOF'
+{"qid":"q1","hits":[{"pid":"p10","score":1}]}
+{"qid":"q2","hits":[{"pid":"p30","score":1}]}
+{"qid":"q3","hits":[{"pid":"p50","score":1}]}
+{"qid":"q4","hits":[{"pid":"p40","score":1}]}
+EOF
+}
+
+teardown() {
+	stop_server
+}
+
+# start_server [server flags...]: sets EP, logs requests to $T/server.log
+start_server() {
+	rm -f "$T/port"
+	python3 "$ROOT/tests/llm-server.py" --port-file "$T/port" --log "$T/server.log" \
+		--retry-after 0.2 --slow 3 --expect-key "$KEY" "$@" 3>&- &
+	SERVER_PID=$!
+	for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+	[ -s "$T/port" ] || fail "test server did not start"
+	EP="http://127.0.0.1:$(cat "$T/port")/v1"
+}
+
+stop_server() {
+	if [ -n "${SERVER_PID:-}" ]; then
+		kill "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+		SERVER_PID=
+	fi
+}
+
+no_key() {
+	if grep -rqF -- "$KEY" "$@"; then fail "the API key was found in $*"; fi
+}
+
+requests() {
+	if [ -f "$T/server.log" ]; then wc -l <"$T/server.log" | tr -d ' '; else echo 0; fi
+}
+
+# llm ARGS...: lcretrieve --llm over the test corpus with the usual flags
+llm() {
+	lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model --prompt nq \
+		--few-shot few.jsonl --backoff 0.05 "$@"
+}
+
+@test "answers are parsed and row ids mapped to pids (run JSONL)" {
+	start_server
+	run llm -o run.jsonl queries.jsonl
+	assert_success
+	run cat run.jsonl
+	assert_output "$(cat expected.jsonl)"
+	[ "$(requests)" -eq 4 ]
+	# one prompt per query, holding every passage and both examples
+	run grep -c '"auth": "missing"' server.log
+	assert_output 4
+}
+
+@test "--trec and --loft output formats" {
+	start_server
+	run llm --trec --tag mine queries.jsonl
+	assert_success
+	assert_line --index 0 "q1 Q0 p10 1 1 mine"
+	assert_line --index 3 "q4 Q0 p40 1 1 mine"
+	run llm --loft queries.jsonl
+	assert_success
+	assert_line --index 1 '{"qid":"q2","num_turns":1,"model_outputs":[["p30"]]}'
+	[ "$(requests)" -eq 4 ]   # the second run came from the cache
+}
+
+@test "the response cache: a re-run sends nothing and writes the same bytes" {
+	start_server
+	llm --cache cache -o a.jsonl queries.jsonl
+	[ "$(requests)" -eq 4 ]
+	[ "$(find cache -name '*.json' | wc -l)" -eq 4 ]
+	llm --cache cache -o b.jsonl queries.jsonl
+	[ "$(requests)" -eq 4 ]
+	cmp a.jsonl b.jsonl
+	# another model or temperature is another request
+	llm --cache cache --temperature 0.5 queries.jsonl >/dev/null
+	[ "$(requests)" -eq 8 ]
+	# --no-cache asks again
+	llm --no-cache queries.jsonl >/dev/null
+	[ "$(requests)" -eq 12 ]
+	# default cache dir: $XDG_CACHE_HOME/lctk/llm
+	llm queries.jsonl >/dev/null
+	[ "$(find "$XDG_CACHE_HOME/lctk/llm" -name '*.json' | wc -l)" -eq 4 ]
+}
+
+@test "retries 429 (Retry-After) and 500 with backoff, then succeeds" {
+	start_server --fault 429:1 --fault 500:1
+	run llm --no-cache --verbose -o run.jsonl queries.jsonl
+	assert_success
+	[ "$(requests)" -eq 12 ]
+	assert_output --partial "HTTP 429"
+	assert_output --partial "HTTP 500"
+	run cat run.jsonl
+	assert_output "$(cat expected.jsonl)"
+}
+
+@test "retries dropped connections and malformed JSON" {
+	start_server --fault drop:1 --fault malformed:1
+	run llm --no-cache -o run.jsonl queries.jsonl
+	assert_success
+	run cat run.jsonl
+	assert_output "$(cat expected.jsonl)"
+	run grep -c '"result": "malformed"' server.log
+	assert_output 4
+}
+
+@test "too few retries: exit 1, the cause per query, no output file" {
+	start_server --fault 500:3
+	run llm --no-cache --retries 2 -o run.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "query 'q1': HTTP 500: injected status 500 (after 3 attempts)"
+	assert_output --partial "4 of 4 queries got no answer"
+	assert_no_file run.jsonl
+	[ "$(requests)" -eq 12 ]
+}
+
+@test "a 400 is not retried; --skip-bad writes the other queries" {
+	start_server
+	printf '%s\n' '{"qid": "bad", "query_text": "[[status:400]] whales", "answers": []}' >>queries.jsonl
+	run llm --no-cache -o run.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "query 'bad': HTTP 400: injected status 400"
+	assert_no_file run.jsonl
+	[ "$(requests)" -eq 5 ]
+	run llm --no-cache --skip-bad -o run.jsonl queries.jsonl
+	assert_success
+	assert_output --partial "skipped 1 queries without an answer"
+	run cat run.jsonl
+	assert_output "$(cat expected.jsonl)"
+}
+
+@test "a reply slower than --timeout fails, and is retried" {
+	start_server --fault slow:1 --slow 5
+	run llm --no-cache --timeout 1.5 --retries 0 -o run.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "Timeout was reached"
+	assert_no_file run.jsonl
+	stop_server
+	start_server --fault slow:1 --slow 5   # fresh attempt counts: every first attempt is slow again
+	run llm --no-cache --timeout 2 --retries 1 --parallel 4 -o run.jsonl queries.jsonl
+	assert_success
+	run cat run.jsonl
+	assert_output "$(cat expected.jsonl)"
+}
+
+@test "unreachable endpoint: clear message, exit 1, no output" {
+	start_server
+	port=$(cat "$T/port")
+	stop_server
+	run lcretrieve --llm -c corpus.jsonl --endpoint "http://127.0.0.1:$port/v1" --model m --retries 1 \
+		--backoff 0.01 -o run.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "Couldn't connect to server"
+	assert_no_file run.jsonl
+}
+
+@test "resume after interruption: answered requests are not paid twice" {
+	stop_server
+	start_server --fault slow:1 --slow 1
+	for i in 1 2 3 4 5 6 7 8; do
+		printf '{"qid": "r%d", "query_text": "whales sing %d", "answers": [["p10", 1]]}\n' "$i" "$i"
+	done >q8.jsonl
+	lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model --prompt nq --parallel 1 \
+		--cache cache -o run.jsonl q8.jsonl 3>&- 2>err.txt &
+	pid=$!
+	for _ in $(seq 100); do
+		[ "$(find cache -name '*.json' 2>/dev/null | wc -l)" -ge 2 ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"   # (background jobs of a script ignore SIGINT)
+	wait "$pid" || true
+	assert_no_file run.jsonl
+	done_before=$(find cache -name '*.json' | wc -l)
+	[ "$done_before" -ge 2 ] && [ "$done_before" -lt 8 ]
+	sent_before=$(requests)
+	run lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model --prompt nq --parallel 4 \
+		--cache cache -o run.jsonl q8.jsonl
+	assert_success
+	[ "$(( $(requests) - sent_before ))" -eq "$(( 8 - done_before ))" ]
+	[ "$(wc -l <run.jsonl)" -eq 8 ]
+	[ "$(grep -c '"p10"' run.jsonl)" -eq 8 ]
+}
+
+@test "OpenAI Batch round trip: requests out, results in any order back in" {
+	start_server
+	run llm --batch-out batch.jsonl queries.jsonl
+	assert_success
+	assert_no_stdout
+	[ "$(requests)" -eq 0 ]
+	[ "$(wc -l <batch.jsonl)" -eq 4 ]
+	run python3 -c '
+import json, sys
+for line in open("batch.jsonl"):
+    r = json.loads(line)
+    assert r["method"] == "POST" and r["url"] == "/v1/chat/completions", r
+    assert r["body"]["model"] == "test-model" and r["body"]["messages"][0]["role"] == "user"
+    print(r["custom_id"])'
+	assert_output "$(printf 'q1\nq2\nq3\nq4')"
+	python3 "$ROOT/tests/llm-server.py" --batch batch.jsonl results.jsonl
+	run llm --batch-in results.jsonl queries.jsonl
+	assert_success
+	assert_output "$(cat expected.jsonl)"
+	# a per-request error is reported with its qid
+	python3 "$ROOT/tests/llm-server.py" --batch batch.jsonl results.jsonl --batch-fail q3
+	run llm --batch-in results.jsonl -o run.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "query 'q3': batch error server_error: injected batch failure"
+	assert_no_file run.jsonl
+	run llm --batch-in results.jsonl --skip-bad queries.jsonl
+	assert_success
+	assert_line '{"qid":"q4","hits":[{"pid":"p40","score":1}]}'
+	refute_line --partial '"q3"'
+	# a result missing altogether
+	grep -v '"q2"' results.jsonl >partial.jsonl
+	run llm --batch-in partial.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "query 'q2': no result for this custom_id in the Batch file"
+}
+
+@test "the API key: sent as a header, never in argv, logs, cache or batch files" {
+	start_server --fault slow:1 --slow 3
+	export LCTK_API_KEY="$KEY"
+	llm --cache cache --verbose -o run.jsonl queries.jsonl 3>&- 2>err.txt &
+	pid=$!
+	sleep 0.4
+	args=$(ps -ww -o args= -p "$pid" || true)
+	[ -n "$args" ] || fail "lcretrieve was not running"
+	case $args in *"$KEY"*) fail "key in argv: $args" ;; esac
+	no_key "/proc/$pid/cmdline"
+	wait "$pid"
+	no_key cache err.txt run.jsonl server.log
+	run grep -c '"auth": "ok"' server.log
+	assert_output 4
+	llm --batch-out batch.jsonl queries.jsonl
+	no_key batch.jsonl
+	# OPENAI_API_KEY is the fallback
+	unset LCTK_API_KEY
+	export OPENAI_API_KEY="$KEY"
+	llm --no-cache queries.jsonl >/dev/null
+	run grep -c '"auth": "ok"' server.log
+	assert_output 8
+}
+
+@test "unusable answers give empty predictions, not errors" {
+	start_server
+	cat >>queries.jsonl <<'EOF'
+{"qid": "q5", "query_text": "[[reply:I do not know.]]", "answers": [["p10", 1]]}
+{"qid": "q6", "query_text": "[[reply:Final Answer: ['99'] ]]", "answers": [["p10", 1]]}
+EOF
+	run llm -o run.jsonl queries.jsonl
+	assert_success
+	assert_output --partial "2 of 6 answers gave no usable prediction"
+	run tail -2 run.jsonl
+	assert_output "$(printf '%s\n' '{"qid":"q5","hits":[]}' '{"qid":"q6","hits":[]}')"
+}
+
+@test "--prefilter K keeps BM25's top K (in corpus order) plus the few-shot passages" {
+	EP=http://127.0.0.1:9/v1   # not contacted with --batch-out
+	run llm --prefilter 1 --batch-out batch.jsonl queries.jsonl
+	assert_success
+	run python3 -c '
+import json, re
+for line in open("batch.jsonl"):
+    p = json.loads(line)["body"]["messages"][0]["content"]
+    print(" ".join(re.findall(r"^ID: (\d+) \| TITLE: (\w+)", p, re.M)[i][1] for i in range(3)))'
+	assert_line --index 0 "Whales Bees Coral"
+	assert_line --index 1 "Bees Volcanoes Coral"
+	start_server
+	run llm --prefilter 1 queries.jsonl
+	assert_success
+	assert_output "$(cat expected.jsonl)"
+}
+
+@test "usage errors exit 2" {
+	run lcretrieve --llm -c corpus.jsonl --model m queries.jsonl
+	assert_failure 2
+	assert_output --partial "endpoint"
+	run lcretrieve --llm -c corpus.jsonl --endpoint http://127.0.0.1:9/v1 queries.jsonl
+	assert_failure 2
+	assert_output --partial "model"
+	run lcretrieve --llm -c corpus.jsonl --endpoint ftp://127.0.0.1/ --model m queries.jsonl
+	assert_failure 2
+	run lcretrieve --llm -i some.idx --endpoint http://127.0.0.1:9/v1 --model m queries.jsonl
+	assert_failure 2
+	run lcretrieve --llm -c corpus.jsonl --endpoint http://127.0.0.1:9/v1 --model m --context-limit 100 queries.jsonl
+	assert_failure 2
+	assert_output --partial "tokenizer"
+	run lcretrieve --llm -c corpus.jsonl --endpoint http://127.0.0.1:9/v1 --model m --prompt nosuch queries.jsonl
+	assert_failure 2
+	assert_output --partial "no such template"
+	run lcretrieve --endpoint http://127.0.0.1:9/v1 -c corpus.jsonl queries.jsonl
+	assert_failure 2
+	assert_output --partial "--llm"
+}
+
+@test "bad few-shot input: gold pid absent from the corpus" {
+	printf '%s\n' '{"qid": "f9", "query_text": "x", "answers": [["nope", 1]]}' >few9.jsonl
+	run lcretrieve --llm -c corpus.jsonl --endpoint http://127.0.0.1:9/v1 --model m --few-shot few9.jsonl \
+		--batch-out b.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "few-shot query 'f9': gold pid 'nope' is not in the corpus"
+	assert_no_file b.jsonl
+	# ... unless --few-shot-corpus has it: appended after the corpus rows
+	printf '%s\n' '{"pid": "nope", "title_text": "Extra", "passage_text": "An extra passage.", "metadata": {}}' >fsc.jsonl
+	run lcretrieve --llm -c corpus.jsonl --endpoint http://127.0.0.1:9/v1 --model m --few-shot few9.jsonl \
+		--few-shot-corpus fsc.jsonl --prompt nq --batch-out b.jsonl queries.jsonl
+	assert_success
+	grep -q 'ID: 6 | TITLE: Extra | CONTENT: An extra passage. | END ID: 6' b.jsonl
+	grep -q "TITLE: Extra | ID: 6" b.jsonl
+}
+
+# prompts of a Batch file, one line per request: the TITLEs of the blocks in order
+batch_titles() {
+	python3 -c '
+import json, re, sys
+for line in open(sys.argv[1]):
+    p = json.loads(line)["body"]["messages"][0]["content"]
+    print(" ".join(re.findall(r"^ID: \d+ \| TITLE: (\w+)", p, re.M)))' "$1"
+}
+
+@test "--context-limit refuses an oversized prompt before any request" {
+	start_server
+	run llm --context-limit 100 -e cl100k_base -o run.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "query 'q1': the prompt is 538 tokens, over --context-limit 100 (6 passages); use --fit"
+	assert_no_file run.jsonl
+	[ "$(requests)" -eq 0 ]
+	# the limit is inclusive and counted exactly per prompt: q1 is 538 tokens, q2 539
+	run llm --context-limit 538 -e cl100k_base -o run.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "query 'q2': the prompt is 539 tokens"
+	[ "$(requests)" -eq 0 ]
+	run llm --context-limit 100 -e no_such_tokenizer queries.jsonl
+	assert_failure
+}
+
+@test "--fit drops the passages BM25 ranks lowest, never few-shot gold, and ids follow" {
+	run llm --context-limit 538 -e cl100k_base --fit --batch-out b.jsonl queries.jsonl
+	assert_success
+	run batch_titles b.jsonl
+	assert_line --index 0 "Whales Bees Volcanoes Glaciers Owls Coral"
+	assert_line --index 1 "Whales Bees Volcanoes Glaciers Coral"
+	run llm --context-limit 500 -e cl100k_base --fit --batch-out b.jsonl queries.jsonl
+	assert_success
+	run batch_titles b.jsonl
+	assert_line --index 0 "Whales Bees Volcanoes Coral"
+	assert_line --index 2 "Whales Bees Owls Coral"
+	assert_line --index 3 "Whales Bees Glaciers Coral"
+	run llm --context-limit 440 -e cl100k_base --fit --batch-out b.jsonl queries.jsonl
+	assert_success
+	run batch_titles b.jsonl
+	assert_line --index 0 "Bees Coral"
+	# the answers' row ids are mapped through the reduced prompt
+	start_server
+	run llm --context-limit 500 -e cl100k_base --fit queries.jsonl
+	assert_success
+	assert_output "$(cat expected.jsonl)"
+	# even the few-shot passages alone are too long
+	run llm --context-limit 330 -e cl100k_base --fit queries.jsonl
+	assert_failure 1
+	assert_output --partial "does not fit --context-limit 330 even with only the few-shot passages"
+}
+
+@test "compressed corpus: summary_text when not empty; untitled corpora drop TITLE" {
+	mkdir -p data/scifact
+	cat >data/scifact/corpus.jsonl <<'EOF2'
+{"pid": "a", "title_text": "", "passage_text": "Long original text one.", "summary_text": "Short one."}
+{"pid": "b", "title_text": "", "passage_text": "Long original text two.", "summary_text": ""}
+EOF2
+	printf '%s\n' '{"qid": "x", "query_text": "short", "answers": [["a", 1]]}' >q.jsonl
+	# the template is guessed from the corpus path (scifact: titled, "claim:")
+	run lcretrieve --llm -c data/scifact/corpus.jsonl --model m --batch-out b.jsonl q.jsonl
+	assert_success
+	grep -qF 'ID: 0 | TITLE: None | CONTENT: Short one. | END ID: 0' b.jsonl
+	grep -qF 'ID: 1 | TITLE: None | CONTENT: Long original text two. | END ID: 1' b.jsonl
+	grep -qF 'claim: short' b.jsonl
+	# the default template leaves TITLE out when no passage has one
+	cp data/scifact/corpus.jsonl plain.jsonl
+	run lcretrieve --llm -c plain.jsonl --model m --batch-out b.jsonl q.jsonl
+	assert_success
+	grep -qF 'ID: 0 | CONTENT: Short one. | END ID: 0' b.jsonl
+	grep -qF 'query: short' b.jsonl
+	# a template file
+	printf '@titles no\n@instruction\nPick.\n@format\nFinal Answer: [i]\n@query\nQ={query}\n' >t.txt
+	run lcretrieve --llm -c plain.jsonl --model m --prompt ./t.txt --batch-out b.jsonl q.jsonl
+	assert_success
+	run python3 -c 'import json; print(json.loads(open("b.jsonl").readline())["body"]["messages"][0]["content"], end="")'
+	assert_output "$(printf 'Pick.\n\nFinal Answer: [i]\n\nID: 0 | CONTENT: Short one. | END ID: 0\n\nID: 1 | CONTENT: Long original text two. | END ID: 1\n\n====== Now let'"'"'s start! ======\nQ=short')"
+}
+
+# log_py CODE: runs python over the server log entries (list "log")
+log_py() {
+	python3 -c '
+import json, sys
+log = [json.loads(l) for l in open(sys.argv[1])]
+'"$1" "$T/server.log"
+}
+
+@test "--parallel N: never more than N requests in flight, and N are used" {
+	start_server --fault slow:1 --slow 0.5
+	for i in 1 2 3 4 5 6; do
+		printf '{"qid": "s%d", "query_text": "whales sing %d"}\n' "$i" "$i"
+	done >q6.jsonl
+	run llm --no-cache --parallel 2 q6.jsonl
+	assert_success
+	run log_py 'print(max(e["inflight"] for e in log))'
+	assert_output 2
+	run llm --no-cache --parallel 6 q6.jsonl   # all second attempts now: fast
+	assert_success
+	run llm --no-cache --parallel 1 q6.jsonl
+	assert_success
+	run log_py 'print(max(e["inflight"] for e in log[12:]))'
+	assert_output 1
+}
+
+@test "backoff waits grow, and Retry-After is honoured" {
+	start_server --fault 500:3
+	run llm --no-cache --backoff 0.2 --parallel 1 -o run.jsonl queries.jsonl
+	assert_success
+	# per request, gaps between attempts >= 0.5 * 0.2 * 2^(n-1): 0.1, 0.2, 0.4 s
+	run log_py '
+by = {}
+for e in log: by.setdefault(e["hash"], []).append(e["t"])
+for h, ts in by.items():
+    gaps = [b - a for a, b in zip(ts, ts[1:])]
+    assert len(gaps) == 3, gaps
+    for n, g in enumerate(gaps):
+        assert g >= 0.5 * 0.2 * 2 ** n - 0.01, (n, gaps)
+print("ok")'
+	assert_output ok
+	stop_server
+	rm -f server.log
+	start_server --fault 429:1 --retry-after 1
+	run llm --no-cache --backoff 0.01 queries.jsonl
+	assert_success
+	run log_py '
+by = {}
+for e in log: by.setdefault(e["hash"], []).append(e["t"])
+assert all(len(ts) == 2 and ts[1] - ts[0] >= 0.99 for ts in by.values()), by
+print("ok")'
+	assert_output ok
+}
+
+@test "queries whose gold pids are not in the corpus: one warning with counts" {
+	printf '%s\n' '{"qid": "q9", "query_text": "whales", "answers": [["gone", 1], ["p10", 1]]}' >>queries.jsonl
+	run llm --batch-out b.jsonl queries.jsonl
+	assert_success
+	assert_output --partial "warning: 1 of 6 gold pids (in 1 of 5 queries; e.g. 'gone') are not in the corpus"
+	run llm --quiet --batch-out b.jsonl queries.jsonl
+	assert_success
+	refute_output --partial "warning"
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+load helpers
+setup() {
+	lctk_setup
+	V="$ROOT/tests/vectors/color"
+	lcgen candidates --summaries "$V/summaries.jsonl" -o cand.jsonl "$V/corpus.jsonl" 2>/dev/null
+	# hand-made pairs over the fixture: shorter, specific extracts preferred
+	python3 - "$V/corpus.jsonl" > pairs.jsonl <<'PY'
+import json, sys
+H = "Summarize the following content. \nContent:\n"
+for l in open(sys.argv[1]):
+    p = json.loads(l)
+    t = p["passage_text"]
+    if t.count(".") < 2:
+        continue
+    first = t.split(". ")[0] + "."
+    for i in range(3):
+        pr = H + t + "\n Summary:"
+        print(json.dumps({"prompt": pr,
+            "chosen": [{"role": "user", "content": pr}, {"role": "assistant", "content": first}],
+            "rejected": [{"role": "user", "content": pr}, {"role": "assistant", "content": t}],
+            "pid": p["pid"], "chosen_tokens": len(first.split()), "rejected_tokens": len(t.split())}))
+PY
+}
+
+@test "lctrain: trains, reports loss and validation accuracy per epoch, writes a model file" {
+	run lctrain -c "$V/corpus.jsonl" --epochs 3 --val 0.4 -o m.lcm pairs.jsonl
+	assert_success
+	assert_line --regexp '^lctrain: epoch 1: loss [0-9.]+ train_acc [0-9.]+ val_loss [0-9.]+ val_acc [0-9.]+$'
+	assert_line --partial 'lctrain: epoch 3:'
+	run head -2 m.lcm
+	assert_output $'lctk-compress-model 1\nfeatures 23'
+	grep -q '^meta objective orpo beta=2.5 c=0.1$' m.lcm
+	grep -q '^checksum [0-9a-f]\{8\}$' m.lcm
+}
+
+@test "lctrain: learns the preference (chosen more probable than rejected after training)" {
+	run lctrain -c "$V/corpus.jsonl" --epochs 60 --val 0 pairs.jsonl
+	assert_success
+	run sh -c "lctrain -c '$V/corpus.jsonl' --epochs 60 --val 0 -o m.lcm pairs.jsonl 2>&1 | tail -1"
+	assert_output --regexp 'train_acc 1\.0000'
+}
+
+@test "lctrain: same seed gives the same file; another seed another" {
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 5 --seed 7 -o a.lcm pairs.jsonl
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 5 --seed 7 -o b.lcm pairs.jsonl
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 5 --seed 8 -o c.lcm pairs.jsonl
+	cmp a.lcm b.lcm
+	! cmp -s a.lcm c.lcm
+}
+
+@test "lctrain --average N: the mean of N seeded runs" {
+	run lctrain -c "$V/corpus.jsonl" --epochs 2 --average 3 -o m.lcm pairs.jsonl
+	assert_success
+	assert_line --partial 'lctrain: run 3 epoch 2:'
+	assert_line --regexp '^lctrain: average of 3 runs: train_acc [0-9.]+ val_acc [0-9.]+$'
+	grep -q '^meta average 3$' m.lcm
+}
+
+@test "lctrain: without -c the passage comes from the prompt (CoLoR's released pairs)" {
+	run lctrain --epochs 2 --val 0 -o m.lcm pairs.jsonl
+	assert_success
+	[ -s m.lcm ]
+}
+
+@test "lctrain: chosen == rejected, unknown pid and empty passages are counted warnings" {
+	python3 -c '
+import json
+H = "Summarize the following content. \nContent:\n"
+print(json.dumps({"prompt": H + "A. B.\n Summary:", "chosen": "same", "rejected": "same", "pid": "p1"}))
+print(json.dumps({"prompt": H + "A. B.\n Summary:", "chosen": "x", "rejected": "y z", "pid": "nope"}))
+print(json.dumps({"prompt": H + "\n Summary:", "chosen": "x", "rejected": "y z", "pid": "p6"}))' >> pairs.jsonl
+	run lctrain --quiet -c "$V/corpus.jsonl" --epochs 1 -o m.lcm pairs.jsonl
+	assert_success
+	assert_line 'lctrain: warning: 1 pair with chosen == rejected skipped'
+	assert_line 'lctrain: warning: 1 pair whose pid is not in the corpora skipped'
+	assert_line 'lctrain: warning: 1 pair with an empty passage skipped'
+}
+
+@test "lctrain: --target-ratio calibrates the threshold on the corpora" {
+	run lctrain -c "$V/corpus.jsonl" --epochs 3 --target-ratio 2 -o m.lcm pairs.jsonl
+	assert_success
+	assert_output --partial 'keeps about 1/2 of the corpora'
+	! grep -q '^threshold 0x1p-1$' m.lcm
+}
+
+@test "lctrain: bad input and usage" {
+	echo '{"prompt":"p","chosen":3,"rejected":"x"}' > bad.jsonl
+	run lctrain -o m.lcm bad.jsonl
+	assert_failure 1
+	assert_output --partial 'bad.jsonl:1'
+	assert_no_file m.lcm
+	echo '{oops' > bad2.jsonl
+	run lctrain bad2.jsonl
+	assert_failure 1
+	assert_output --partial 'bad2.jsonl:1'
+	run lctrain
+	assert_failure 2
+	run lctrain --beta -1 pairs.jsonl
+	assert_failure 2
+	run lctrain --init nosuch.lcm pairs.jsonl
+	assert_failure 1
+}
