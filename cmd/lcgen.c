@@ -296,6 +296,22 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	lc_tok_free(tok);
 	if (missing_summ)
 		lc_warn("warning: %zu passage%s without an external summary", missing_summ, missing_summ == 1 ? "" : "s");
+	for (size_t i = 0; i < nsums; i++) {
+		json_decref(summ[i]);
+		free(sname[i]);
+	}
+	free(summ);
+	free(sname);
+	if (have_model)
+		lc_cmodel_free(&m);
+	lc_cctx_free(cx);
+	lc_cunits_free(&u);
+	lc_buf_free(&tmp);
+	lc_buf_free(&em.line);
+	lc_strmap_free(&em.seen);
+	free(mask);
+	free(p);
+	lc_corpus_free(&c);
 	return 0;
 }
 
@@ -313,6 +329,15 @@ typedef struct {
 	size_t *start, *count;
 	json_t *keep;         /* keeps strings alive */
 } candset;
+
+static void candset_free(candset *cs)
+{
+	free(cs->v);
+	free(cs->start);
+	free(cs->count);
+	lc_strmap_free(&cs->pids);
+	json_decref(cs->keep);
+}
 
 static void load_candidates(const char *path, candset *cs)
 {
@@ -468,6 +493,9 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 	free(hits);
 	lc_buf_free(&line);
 	lc_buf_free(&txt);
+	candset_free(&cs);
+	lc_corpus_free(&c);
+	lc_queries_free(&qs);
 	return 0;
 }
 
@@ -615,6 +643,14 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 	if (nsame)
 		lc_warn("warning: %zu group%s where chosen == rejected skipped", nsame, nsame == 1 ? "" : "s");
 	lc_warn("%zu pairs", npairs);
+	candset_free(&cs);
+	lc_corpus_free(&c);
+	free(L);
+	lc_buf_free(&cur);
+	lc_buf_free(&curpid);
+	lc_buf_free(&prompt);
+	lc_buf_free(&ob);
+	lc_buf_free(&idb);
 	return 0;
 }
 
@@ -659,6 +695,9 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 			lc_output_write(o, b.p, b.len);
 		}
 		lc_output_commit(o);
+		lc_corpus_free(&c);
+		lc_buf_free(&b);
+		lc_buf_free(&pr);
 		return 0;
 	}
 	const char *s = lengths ? lengths : "1000,4000,16000";
@@ -719,6 +758,8 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 	lc_output_commit(o);
 	lc_tok_free(tok);
 	lc_buf_free(&one);
+	lc_buf_free(&b);
+	lc_buf_free(&pr);
 	return 0;
 }
 
@@ -774,8 +815,12 @@ int main(int argc, char **argv)
 		case OPT_ENCODING: encoding = optarg; break;
 		case OPT_KINDS: kinds = optarg; break;
 		}
-	if (!strcmp(sub, "candidates"))
-		return cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding, kinds);
+	if (!strcmp(sub, "candidates")) {
+		int rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding, kinds);
+		free(sums);
+		return rc;
+	}
+	free(sums);
 	if (!strcmp(sub, "labels"))
 		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags);
 	if (!strcmp(sub, "pairs"))

@@ -361,5 +361,13 @@ int main(int argc, char **argv)
 	lc_cmodel_free(&m);
 	lc_cctx_free(cx);
 	lc_tok_free(tok);
+	if (summ)
+		json_decref(summ);
+	if (llm_out) {
+		for (size_t i = 0; i < n; i++)
+			free(llm_out[i]);
+		free(llm_out);
+	}
+	lc_buf_free(&idb2);
 	return 0;
 }

@@ -260,10 +260,15 @@ int main(int argc, char **argv)
 	}
 	lc_buf_addc(&g, '\n');
 
+	for (size_t i = 0; i < n; i++)
+		free(P[i].label);
+	free(P);
+	lc_strmap_free(&series);
 	if (!strcmp(fmt, "gp")) {
 		lc_output *o = lc_output_open(out);
 		lc_output_write(o, g.p, g.len);
 		lc_output_commit(o);
+		lc_buf_free(&g);
 		return 0;
 	}
 	/* run gnuplot: script on its stdin, picture on its stdout into lc_output */
@@ -295,5 +300,7 @@ int main(int argc, char **argv)
 	fclose(tf);
 	unlink(tmpl);
 	lc_output_commit(o);
+	lc_buf_free(&g);
+	lc_buf_free(&cmdl);
 	return 0;
 }

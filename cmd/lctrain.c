@@ -466,5 +466,28 @@ int main(int argc, char **argv)
 	lc_output *o = lc_output_open(out);
 	lc_output_write(o, mb.p, mb.len);
 	lc_output_commit(o);
+	for (size_t i = 0; i < n; i++) {
+		lc_cunits_free(&P[i].u);
+		free(P[i].mc);
+		free(P[i].mr);
+	}
+	free(P);
+	free(order);
+	for (size_t ci = 0; ci < ncorpora; ci++) {
+		lc_cctx_free(cs[ci].cx);
+		json_decref(cs[ci].recs);
+	}
+	free(cs);
+	free(corpora);
+	free(pid_corpus);
+	free(pid_rec);
+	lc_strmap_free(&pidmap);
+	json_decref(pairs_json);
+	json_decref(wheres);
+	lc_cctx_free(pcx);
+	lc_buf_free(&pb);
+	lc_buf_free(&idb);
+	lc_buf_free(&mb);
+	lc_cmodel_free(&m);
 	return 0;
 }

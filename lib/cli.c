@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -30,6 +31,9 @@ void lc_cli_init(int argc, char **argv)
 		self_path = lc_xstrdup(buf);
 	}
 	lc_output_install_signal_cleanup();
+	/* jansson asserts inside its lexer when an allocation fails: make every
+	 * jansson allocation die cleanly with "out of memory" instead. */
+	json_set_alloc_funcs(lc_xmalloc, free);
 }
 
 static int n_opts(const lc_opt *o)

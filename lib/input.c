@@ -57,6 +57,11 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 	in->path = lc_xstrdup(path);
 	in->glob = member_glob ? lc_xstrdup(member_glob) : NULL;
 	in->a = archive_read_new();
+	if (!in->a) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: out of memory", path);
+		lc_input_close(in);
+		return NULL;
+	}
 	archive_read_support_filter_all(in->a);
 	archive_read_support_format_tar(in->a);
 	archive_read_support_format_gnutar(in->a);
@@ -68,6 +73,13 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 	if (r != ARCHIVE_OK) {
 		const char *m = archive_error_string(in->a);
 		lc_err_set(e, LC_EXIT_INPUT, "%s: %s", display(in), m ? m : "cannot open");
+		lc_input_close(in);
+		return NULL;
+	}
+	/* A read error while libarchive sniffs the format is not reported by the open
+	 * call (the "empty" format then wins); it leaves archive_errno set. */
+	if (archive_errno(in->a) != 0) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: read error: %s", display(in), strerror(archive_errno(in->a)));
 		lc_input_close(in);
 		return NULL;
 	}

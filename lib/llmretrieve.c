@@ -470,15 +470,6 @@ static int emit(ctx *x, lc_output *out, lc_err *e)
 		const char *a = x->content[i];
 		if (!a)
 			continue;
-		if (resp) {
-			lc_buf_reset(&b);
-			lc_buf_adds(&b, "{\"qid\":");
-			lc_json_quote(&b, qid_of(x, i), strlen(qid_of(x, i)));
-			lc_buf_adds(&b, ",\"response_text\":");
-			lc_json_quote(&b, a, strlen(a));
-			lc_buf_adds(&b, "}\n");
-			lc_output_write(resp, b.p, b.len);
-		}
 		const plan *p = &x->plans[i];
 		size_t nrows = p->rows ? p->nrows : x->ndocs;
 		for (size_t r = 0; r < nrows; r++)
@@ -487,6 +478,22 @@ static int emit(ctx *x, lc_output *out, lc_err *e)
 		int answered = lc_answer_map(&ids, flags, rowpids, nrows) == 0 && ids.n > 0;
 		if (!answered)
 			empty++;
+		if (resp) {
+			/* the raw text (ids are rows of THIS prompt) and the pids they map to */
+			lc_buf_reset(&b);
+			lc_buf_adds(&b, "{\"qid\":");
+			lc_json_quote(&b, qid_of(x, i), strlen(qid_of(x, i)));
+			lc_buf_adds(&b, ",\"response_text\":");
+			lc_json_quote(&b, a, strlen(a));
+			lc_buf_adds(&b, ",\"pids\":[");
+			for (size_t k = 0; answered && k < ids.n; k++) {
+				if (k)
+					lc_buf_addc(&b, ',');
+				lc_json_quote(&b, ids.s[k], strlen(ids.s[k]));
+			}
+			lc_buf_adds(&b, "]}\n");
+			lc_output_write(resp, b.p, b.len);
+		}
 		write_query(x, i, &ids, answered, out, &b);
 	}
 	free(rowpids);

@@ -81,7 +81,13 @@ lc_output *lc_output_open(const char *path)
 		o->is_stdout = 1;
 		return o;
 	}
-	lc_at_die(remove_pending);
+	static int registered;
+	if (!registered) {
+		registered = 1;
+		lc_at_die(remove_pending);
+		/* also when a library exits on its own (libarchive on out-of-memory) */
+		atexit(remove_pending);
+	}
 	lc_output_install_signal_cleanup();
 	o->path = lc_xstrdup(path);
 	char *d1 = lc_xstrdup(path), *d2 = lc_xstrdup(path);

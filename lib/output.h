@@ -4,7 +4,7 @@
  * A named file is written to a temp file in the same directory (".NAME.XXXXXX"),
  * then fsync'd and renamed over NAME by lc_output_commit(), so a reader never sees
  * a half-written file.  If the program dies (lc_die, SIGINT, SIGTERM, SIGHUP) before
- * commit, the temp file is removed.  A name ending in ".gz" is gzip-compressed
+ * commit, or exits any other way (exit() from a library), the temp file is removed.  A name ending in ".gz" is gzip-compressed
  * through zlib.  Write errors (ENOSPC, EIO, ...) are fatal with a clear message and
  * leave no partial file.  EPIPE on stdout ends the program quietly with status 141,
  * as a shell reports a SIGPIPE death.

@@ -2,6 +2,7 @@
  * schedule — curricula and the OpenLM parameter computation for variable sequence
  * length training over decomposed buckets.  See schedule.h.
  */
+#include "err.h"
 #include "schedule.h"
 
 #include <math.h>
@@ -45,7 +46,7 @@ int lc_openlm_params(const lc_openlm_in *in, lc_openlm_out *out, lc_err *e)
 	if (total_avail <= 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "the dataset has no sequences");
 	double scale = (double)in->tokens / total_avail;
-	int64_t *d2 = calloc((size_t)n, sizeof *d2), *f = calloc((size_t)n, sizeof *f);
+	int64_t *d2 = lc_xcalloc((size_t)n, sizeof *d2), *f = lc_xcalloc((size_t)n, sizeof *f);
 	for (int i = 0; i < n; i++) {
 		double d1 = in->batch_mult[i] * (double)in->global_batch * (double)in->workers;
 		d2[i] = (int64_t)in->seq_per_shard[i] * in->gpus * in->workers;
@@ -64,7 +65,7 @@ int lc_openlm_params(const lc_openlm_in *in, lc_openlm_out *out, lc_err *e)
 	/* the reference's adjustment: walk indices from the last, +-1 until the token
 	 * count per epoch is met exactly or a state repeats at every index */
 	size_t cap = 64, nh = 0;
-	int64_t *hist = malloc(cap * (size_t)n * sizeof *hist);
+	int64_t *hist = lc_xmalloc(cap * (size_t)n * sizeof *hist);
 	int index = n - 1;
 	out->matched = 1;
 	while (token_diff(in, f, d2) != 0) {
@@ -81,7 +82,7 @@ int lc_openlm_params(const lc_openlm_in *in, lc_openlm_out *out, lc_err *e)
 		if (!seen) {
 			if (nh == cap) {
 				cap *= 2;
-				hist = realloc(hist, cap * (size_t)n * sizeof *hist);
+				hist = lc_xrealloc(hist, cap * (size_t)n * sizeof *hist);
 			}
 			memcpy(hist + nh * (size_t)n, f, (size_t)n * sizeof *f);
 			nh++;
@@ -94,8 +95,8 @@ int lc_openlm_params(const lc_openlm_in *in, lc_openlm_out *out, lc_err *e)
 	}
 	free(hist);
 	out->epochs = in->epochs;
-	out->num_seq_per_epoch = calloc((size_t)n, sizeof *out->num_seq_per_epoch);
-	out->mix_weights = calloc((size_t)n, sizeof *out->mix_weights);
+	out->num_seq_per_epoch = lc_xcalloc((size_t)n, sizeof *out->num_seq_per_epoch);
+	out->mix_weights = lc_xcalloc((size_t)n, sizeof *out->mix_weights);
 	int64_t t0 = 0;
 	for (int i = 0; i < n; i++) {
 		out->num_seq_per_epoch[i] = f[i] * d2[i];

@@ -5,6 +5,7 @@
  * the caller) for one topic; the arithmetic follows trec_eval 10.0 operation for
  * operation so the doubles (and their %6.4f rounding) agree.
  */
+#include "err.h"
 #include "treceval.h"
 
 #include <math.h>
@@ -123,7 +124,7 @@ void lc_te_calc_recip_rank(const lc_te_params *p, const lc_te_opts *o, const lc_
 static void iprec(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out, double *sum)
 {
 	long n = (long)p->n;
-	long cut[64], *cutoffs = n <= 64 ? cut : malloc((size_t)n * sizeof *cutoffs);
+	long cut[64], *cutoffs = n <= 64 ? cut : lc_xmalloc((size_t)n * sizeof *cutoffs);
 	for (long i = 0; i < n; i++)
 		cutoffs[i] = lround(p->d[i] * rr->num_rel);
 	long cur = n - 1;
@@ -286,7 +287,7 @@ void lc_te_calc_infAP(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr
 void lc_te_calc_Rprec_mult(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
 {
 	long n = (long)p->n;
-	long cut[64], *cutoffs = n <= 64 ? cut : malloc((size_t)n * sizeof *cutoffs);
+	long cut[64], *cutoffs = n <= 64 ? cut : lc_xmalloc((size_t)n * sizeof *cutoffs);
 	for (long i = 0; i < n; i++)
 		cutoffs[i] = (long)(p->d[i] * rr->num_rel + 0.9);
 	double precis = (double)rr->num_rel_ret / (double)rr->num_ret;

@@ -6,6 +6,7 @@
  * table of log2() values so results equal a direct call bit for bit.
  */
 #define _GNU_SOURCE
+#include "err.h"
 #include "treceval.h"
 
 #include <math.h>
@@ -20,9 +21,7 @@ const double *lc_te_log2_table(long n)
 		long nc = cap ? cap : 1024;
 		while (nc < n)
 			nc *= 2;
-		tab = realloc(tab, (size_t)nc * sizeof *tab);
-		if (!tab)
-			abort();
+		tab = lc_xrealloc(tab, (size_t)nc * sizeof *tab);
 		for (long i = cap; i < nc; i++)
 			tab[i] = log2((double)(i + 2));
 		cap = nc;
@@ -55,11 +54,9 @@ void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g
 {
 	size_t np = p ? p->n : 0;
 	size_t cap = (size_t)rr->num_rel_levels + np;
-	long *level = malloc((cap + 1) * sizeof *level);
-	double *gain = malloc((cap + 1) * sizeof *gain);
-	long *count = malloc((cap + 1) * sizeof *count);
-	if (!level || !gain || !count)
-		abort();
+	long *level = lc_xmalloc((cap + 1) * sizeof *level);
+	double *gain = lc_xmalloc((cap + 1) * sizeof *gain);
+	long *count = lc_xmalloc((cap + 1) * sizeof *count);
 	size_t n = 0;
 	for (size_t i = 0; i < np; i++) {
 		if (!p->p || !valid_int(p->p[i].name))
@@ -84,7 +81,7 @@ void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g
 		}
 	}
 	/* sort by increasing gain (stable on ties) */
-	size_t *ix = malloc((n + 1) * sizeof *ix);
+	size_t *ix = lc_xmalloc((n + 1) * sizeof *ix);
 	for (size_t i = 0; i < n; i++)
 		ix[i] = i;
 	g->level = level;
@@ -92,9 +89,9 @@ void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g
 	g->count = count;
 	g->n = n;
 	qsort_r(ix, n, sizeof *ix, cmp_gain, g);
-	long *l2 = malloc((n + 1) * sizeof *l2);
-	double *g2 = malloc((n + 1) * sizeof *g2);
-	long *c2 = malloc((n + 1) * sizeof *c2);
+	long *l2 = lc_xmalloc((n + 1) * sizeof *l2);
+	double *g2 = lc_xmalloc((n + 1) * sizeof *g2);
+	long *c2 = lc_xmalloc((n + 1) * sizeof *c2);
 	for (size_t i = 0; i < n; i++) {
 		l2[i] = level[ix[i]];
 		g2[i] = gain[ix[i]];
@@ -136,7 +133,7 @@ static void lut_init(gainlut *L, const lc_te_gains *g, long nlev)
 {
 	L->g = g;
 	L->n = nlev < 4096 ? nlev : 0;
-	L->dense = L->n ? malloc((size_t)L->n * sizeof *L->dense) : NULL;
+	L->dense = L->n ? lc_xmalloc((size_t)L->n * sizeof *L->dense) : NULL;
 	for (long i = 0; i < L->n; i++)
 		L->dense[i] = lc_te_gain(g, i);
 }

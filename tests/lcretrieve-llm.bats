@@ -488,3 +488,27 @@ print("ok")'
 	assert_success
 	refute_output --partial "warning"
 }
+
+@test "--responses keeps the raw answers and the pids they map to" {
+	start_server
+	printf '%s\n' '{"qid": "q5", "query_text": "[[reply:Final Answer: [5, 0, 5] ]]", "answers": []}' >>queries.jsonl
+	run llm --prefilter 1 --responses resp.jsonl -o run.jsonl queries.jsonl
+	assert_success
+	run sed -n '1p;5p' resp.jsonl
+	assert_line --index 0 '{"qid":"q1","response_text":"The most relevant document is ID 0.\nFinal Answer: ['"'"'0'"'"']","pids":["p10"]}'
+	# q5's prompt holds only the few-shot passages (no query term): rows 0, 1, so row 5 is unknown
+	assert_line --index 1 '{"qid":"q5","response_text":"Final Answer: [5, 0, 5] ","pids":[]}'
+	run tail -1 run.jsonl
+	assert_output '{"qid":"q5","hits":[]}'
+	# the whole corpus: rows 5, 0, 5 -> p60, p10, p60; the run keeps distinct pids in order
+	run llm --responses resp.jsonl -o run.jsonl queries.jsonl
+	assert_success
+	run sed -n 5p resp.jsonl
+	assert_output '{"qid":"q5","response_text":"Final Answer: [5, 0, 5] ","pids":["p60","p10","p60"]}'
+	run tail -1 run.jsonl
+	assert_output '{"qid":"q5","hits":[{"pid":"p60","score":2},{"pid":"p10","score":1}]}'
+	run llm --loft queries.jsonl
+	assert_line --index 4 '{"qid":"q5","num_turns":1,"model_outputs":[["p60","p10","p60"]]}'
+	run llm -k 1 queries.jsonl
+	assert_line --index 4 '{"qid":"q5","hits":[{"pid":"p60","score":1}]}'
+}

@@ -70,6 +70,8 @@ for h in $SETS; do
 	row "$h" "lodo-model (lctrain ${tt}s)" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
 	"$B/lcompress" --lead -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
 	row "$h" "lead-50%" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
+	"$B/lcompress" --budget "$budget" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
+	row "$h" "default@$RATIO""x" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
 	"$B/lcompress" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
 	row "$h" "default (own threshold)" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
 	for f in "$L/$h"/summaries/*.jsonl; do

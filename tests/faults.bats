@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# Fault injection (issue 7): every form in tests/faults.cmds runs with write(),
+# read(), open() and malloc() failing at the N-th call (tests/faultinject.c).
+# Whatever fails, the program must exit 1 or 2 (never die on a signal), say
+# "lcNAME: ..." on stderr and leave no output or temp file; when the fault does
+# not matter and it exits 0, its output must equal the clean run's.  The inputs
+# are never modified.
+load helpers
+
+setup_file() {
+	F="$BATS_FILE_TMPDIR/fx"
+	mkdir -p "$F"
+	D="$ROOT/share/lctk/data/hotpotqa"
+	head -30 "$D/corpus.jsonl" > "$F/corpus.jsonl"
+	head -20 "$D/queries.jsonl" > "$F/queries.jsonl"
+	"$BUILD/bin/lcindex" -o "$F/corpus.idx" "$F/corpus.jsonl"
+	"$BUILD/bin/lcretrieve" -c "$F/corpus.jsonl" -o "$F/run.jsonl" "$F/queries.jsonl"
+	"$BUILD/bin/lcretrieve" -c "$F/corpus.jsonl" --trec -o "$F/run.trec" "$F/queries.jsonl"
+	"$BUILD/bin/lcconv" -k qrels -t trec -o "$F/qrels.txt" "$F/queries.jsonl"
+	python3 -c 'import json
+for d in range(20): print(json.dumps({"ids": list(range(d * 7 % 40))}))' > "$F/ids.jsonl"
+	"$BUILD/bin/lcdecompose" --eot 0 --kmin 2 --kmax 4 -o "$F/dd" "$F/ids.jsonl" >/dev/null
+	python3 -c 'import json
+for i in range(50): print(json.dumps({"score": (i * 37 % 11) / 3}))' > "$F/scores.jsonl"
+	(cd "$F" && find . -type f | sort | xargs md5sum) > "$BATS_FILE_TMPDIR/fixtures.md5"
+	export F
+}
+
+# run_form FORM FAULT: runs FORM -o out with LCTK_FAULT=FAULT in a fresh dir.
+check_fault() {
+	local form=$1 fault=$2 clean=$3 prog=${1%% *}
+	local dir="$BATS_TEST_TMPDIR/run"
+	rm -rf "$dir" && mkdir -p "$dir"
+	run --separate-stderr bash -c "ulimit -c 0; cd '$dir' && LCTK_FAULT=$fault LD_PRELOAD='$FAULTINJECT' $form -o out"
+	case $status in
+	0)
+		diff -r "$clean" "$dir/out" >/dev/null || fail "$form [$fault]: exit 0 but output differs from the clean run"
+		;;
+	1|2)
+		# libarchive reports its own allocation failures and exits 1 itself
+		[[ "$stderr" == "$prog: "* || ( $fault == malloc:* && "$stderr" == "Fatal Internal Error in libarchive: Out of memory"* ) ]] || fail "$form [$fault]: exit $status without a '$prog: ' message: ${stderr:0:300}"
+		[ ! -e "$dir/out" ] || fail "$form [$fault]: exit $status but left out"
+		[ -z "$(ls -A "$dir")" ] || fail "$form [$fault]: left files: $(ls -A "$dir")"
+		;;
+	*)
+		fail "$form [$fault]: exit $status (crash?), stderr: ${stderr:0:300}"
+		;;
+	esac
+}
+
+@test "fault injection: every form survives failing write/read/open/malloc cleanly" {
+	need_faultinject
+	local n=0
+	while IFS= read -r form; do
+		case $form in ''|'#'*) continue ;; esac
+		form=${form//\$F/$F}
+		local prog=${form%% *}
+		[ -x "$BUILD/bin/$prog" ] || continue
+		local clean="$BATS_TEST_TMPDIR/clean"
+		rm -rf "$clean.d" && mkdir -p "$clean.d"
+		(cd "$clean.d" && $form -o out >/dev/null 2>&1) || fail "clean run failed: $form"
+		rm -rf "$clean" && mv "$clean.d/out" "$clean"
+		for fault in write:1:ENOSPC write:2:ENOSPC write:3:EIO read:1:EIO read:2:EIO read:3:EIO read:5:EIO \
+		             open:1:EACCES open:2:EACCES open:3:EACCES malloc:1 malloc:50 malloc:500 malloc:5000; do
+			check_fault "$form" "$fault" "$clean"
+			n=$((n + 1))
+		done
+	done < "$ROOT/tests/faults.cmds"
+	(cd "$F" && find . -type f | sort | xargs md5sum) | diff - "$BATS_FILE_TMPDIR/fixtures.md5" || fail "inputs were modified"
+	echo "# $n faulty runs" >&3
+}
