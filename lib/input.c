@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 struct lc_input {
@@ -293,4 +294,18 @@ int lc_input_next(lc_input *in, char **line, size_t *len)
 	if (r < 0)
 		lc_die_err(&e);
 	return r;
+}
+
+const char *lc_input_default_member(const char *path, const char *member, const char *dflt)
+{
+	if (member || !path)
+		return member;
+	size_t n = strlen(path);
+	static const char *const ext[] = { ".zip", ".tar", ".tgz", ".tar.gz", ".tar.zst", ".tar.xz", NULL };
+	for (int i = 0; ext[i]; i++) {
+		size_t m = strlen(ext[i]);
+		if (n > m && !strcasecmp(path + n - m, ext[i]))
+			return dflt;
+	}
+	return NULL;
 }
