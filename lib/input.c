@@ -79,7 +79,7 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 	}
 	/* A read error while libarchive sniffs the format is not reported by the open
 	 * call (the "empty" format then wins); it leaves archive_errno set. */
-	if (archive_errno(in->a) != 0) {
+	if (archive_errno(in->a) != 0 && archive_errno(in->a) != ESPIPE) {   /* a pipe cannot seek: not an error */
 		lc_err_set(e, LC_EXIT_INPUT, "%s: read error: %s", display(in), strerror(archive_errno(in->a)));
 		lc_input_close(in);
 		return NULL;

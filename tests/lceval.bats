@@ -308,3 +308,9 @@ PY
 	run env LCTK_THREADS=3 lceval -q -m all_trec qrels.txt ok.txt
 	[ "$output" = "$one" ]
 }
+
+@test "the run can come from a pipe ('-'), as in trec_eval" {
+	run bash -c "cat '$VEC/trec_graded/run.txt' | lceval -m map '$VEC/trec_graded/qrels.txt' -"
+	assert_success
+	assert_output --regexp '^map +	all	0\.3809$'
+}
