@@ -29,16 +29,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rng.h"
+
 enum { LC_DD_KMAX_LIMIT = 30 };   /* 2^30 + 1 tokens per sequence at most */
 
-/* xoshiro256** (Blackman & Vigna), seeded by splitmix64. */
-typedef struct lc_rng { uint64_t s[4]; } lc_rng;
-void lc_rng_seed(lc_rng *r, uint64_t seed);
-/* Seeds from two words (seed, stream), e.g. (--seed, document ordinal). */
-void lc_rng_seed2(lc_rng *r, uint64_t seed, uint64_t stream);
-uint64_t lc_rng_next(lc_rng *r);
-/* Uniform in [0, n), n >= 1, unbiased (Lemire's multiply-and-reject). */
-uint64_t lc_rng_below(lc_rng *r, uint64_t n);
 
 /* 64-bit FNV-1a over bytes: the document hash used by --shard K/N. */
 uint64_t lc_hash64(const void *p, size_t n);

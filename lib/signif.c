@@ -14,48 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- random numbers: splitmix64 -> xoshiro256** ---- */
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-void lc_sig_rng_seed(lc_sig_rng *r, uint64_t seed)
-{
-	uint64_t x = seed;
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix(&x);
-}
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t lc_sig_rng_next(lc_sig_rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t res = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return res;
-}
-
-uint64_t lc_sig_rng_below(lc_sig_rng *r, uint64_t n)
-{
-	uint64_t lim = UINT64_MAX - UINT64_MAX % n;
-	uint64_t x;
-	do
-		x = lc_sig_rng_next(r);
-	while (x >= lim);
-	return x % n;
-}
-
 /* ---- Student's t via the regularised incomplete beta function ---- */
 static double betacf(double a, double b, double x)
 {
@@ -122,7 +80,7 @@ double lc_ttest_paired(const double *a, const double *b, size_t n)
 	return betai(0.5 * df, 0.5, df / (df + t * t));
 }
 
-double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_sig_rng *r)
+double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_rng *r)
 {
 	if (n == 0 || perms <= 0)
 		return 1.0;
@@ -138,7 +96,7 @@ double lc_randomization_test(const double *a, const double *b, size_t n, long pe
 		double s = 0.0;
 		size_t i = 0;
 		while (i < n) {
-			uint64_t bits = lc_sig_rng_next(r);
+			uint64_t bits = lc_rng_next(r);
 			for (int k = 0; k < 64 && i < n; k++, i++)
 				s += (bits >> k & 1) ? d[i] : -d[i];
 		}
@@ -164,7 +122,7 @@ static double percentile(const double *s, size_t n, double q)
 	return s[lo] + (s[hi] - s[lo]) * f;
 }
 
-void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_sig_rng *r, double *lo, double *hi)
+void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng *r, double *lo, double *hi)
 {
 	if (n == 0 || B <= 0) {
 		*lo = *hi = 0.0;
@@ -174,7 +132,7 @@ void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_sig_
 	for (long k = 0; k < B; k++) {
 		double s = 0.0;
 		for (size_t i = 0; i < n; i++) {
-			size_t j = (size_t)lc_sig_rng_below(r, n);
+			size_t j = (size_t)lc_rng_below(r, n);
 			s += b[j] - a[j];
 		}
 		m[k] = s / (double)n;
@@ -241,10 +199,10 @@ static cmpres *compute(const lc_signif_input *in, const lc_signif_opts *so)
 				s += b[i] - a[i];
 			x->diff = nq ? s / (double)nq : 0.0;
 			x->pt = lc_ttest_paired(a, b, nq);
-			lc_sig_rng rng;
-			lc_sig_rng_seed(&rng, so->seed * 1000003ull + r);
+			lc_rng rng;
+			lc_rng_seed(&rng, so->seed * 1000003ull + r);
 			x->pr = lc_randomization_test(a, b, nq, so->permutations, &rng);
-			lc_sig_rng_seed(&rng, so->seed * 1000003ull + r + 0x5bd1e995ull);
+			lc_rng_seed(&rng, so->seed * 1000003ull + r + 0x5bd1e995ull);
 			lc_bootstrap_ci(a, b, nq, so->bootstrap, &rng, &x->lo, &x->hi);
 		}
 		if (nr > 1) {

@@ -14,7 +14,7 @@
  *     percentile interval (2.5th and 97.5th percentiles, linear interpolation);
  *   Holm correction over the comparisons of every run against the baseline for
  *     one measure: sort p ascending, p'_(j) = max over i <= j of min(1, (m-i+1) p_(i)).
- * Randomness: xoshiro256** seeded from --seed via splitmix64; the stream is
+ * Randomness: lc_rng (rng.h) seeded from --seed; the stream is
  * restarted for every (measure, run) pair so results do not depend on the
  * measure selection.
  */
@@ -23,6 +23,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "rng.h"
 
 #include "output.h"
 
@@ -33,18 +35,10 @@ typedef struct lc_signif_opts {
 	double alpha;
 } lc_signif_opts;
 
-typedef struct lc_sig_rng {
-	uint64_t s[4];
-} lc_sig_rng;
-
-void lc_sig_rng_seed(lc_sig_rng *r, uint64_t seed);
-uint64_t lc_sig_rng_next(lc_sig_rng *r);
-/* Uniform integer in [0, n). */
-uint64_t lc_sig_rng_below(lc_sig_rng *r, uint64_t n);
 
 double lc_ttest_paired(const double *a, const double *b, size_t n);
-double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_sig_rng *r);
-void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_sig_rng *r, double *lo, double *hi);
+double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_rng *r);
+void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng *r, double *lo, double *hi);
 void lc_holm(const double *p, size_t n, double *adj);
 
 /* Generic table: nm measures (names), per run a summary value and per-topic

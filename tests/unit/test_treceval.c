@@ -173,9 +173,9 @@ int main(void)
 		/* d = .1 .05 .15 0 .2; mean .1, sd .0790569; t = 2.8284; df 4 -> p = 0.04742 */
 		ok(fabs(lc_ttest_paired(a, b, 5) - 0.0474) < 1e-4, "paired t-test two-sided p");
 		ok(lc_ttest_paired(a, a, 5) == 1.0, "identical runs: p = 1");
-		lc_sig_rng r1, r2;
-		lc_sig_rng_seed(&r1, 5);
-		lc_sig_rng_seed(&r2, 5);
+		lc_rng r1, r2;
+		lc_rng_seed(&r1, 5);
+		lc_rng_seed(&r2, 5);
 		double x = lc_randomization_test(a, b, 5, 1000, &r1), y = lc_randomization_test(a, b, 5, 1000, &r2);
 		/* 32 sign patterns; |sum| >= observed only for all-positive and all-negative (+ the 0 flip): 4/32 */
 		ok(x == y && fabs(x - 0.125) < 0.04, "randomization test: seeded, near the exact 4/32");
