@@ -227,6 +227,8 @@ static void build_short(lc_tok *t)
 	memset(t->t3, 0xff, z3 * sizeof *t->t3);
 	memset(t->t4, 0xff, z4 * sizeof *t->t4);
 	for (size_t id = 0; id < t->n_vocab; id++) {
+		if (t->len[id] < 2 || t->len[id] > 4)
+			continue;   /* only 2-4 byte tokens go into these tables (and blob may be empty) */
 		const uint8_t *p = (const uint8_t *)t->blob + t->off[id];
 		if (t->len[id] == 2 && t->two[p[0] | (uint32_t)p[1] << 8] == NONE32)
 			t->two[p[0] | (uint32_t)p[1] << 8] = (uint32_t)id;
