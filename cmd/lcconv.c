@@ -98,13 +98,6 @@ static int detect_kind(const char *path, const char *member)
 	return kind;
 }
 
-static const char *zip_member(const char *path, const char *member, const char *dflt)
-{
-	if (member)
-		return member;
-	return ends_with(path, ".zip") || ends_with(path, ".tar") ? dflt : NULL;
-}
-
 static void conv_corpus(char **files, int nfiles, const char *to, const char *member, lc_output *o)
 {
 	int beir = !strcmp(to, "beir");
@@ -176,7 +169,7 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 			lc_die_err(&e);
 	}
 	if (fmt == 0 && qrels)
-		attach_answers(&qs, qrels, zip_member(qrels, NULL, "*qrels/test.tsv"));
+		attach_answers(&qs, qrels, lc_input_default_member(qrels, NULL, "*qrels/test.tsv"));
 	else if (fmt == 0 && nfiles == 1 && ends_with(files[0], ".zip"))
 		attach_answers(&qs, files[0], "*qrels/test.tsv");
 	lc_buf b = {0};
@@ -212,7 +205,7 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	lc_qrels q = {0};
 	lc_err e = {0};
 	for (int i = 0; i < nfiles; i++)
-		if (lc_qrels_read(&q, files[i], zip_member(files[i], member, "*qrels/test.tsv"), in_fmt, &e) < 0)
+		if (lc_qrels_read(&q, files[i], lc_input_default_member(files[i], member, "*qrels/test.tsv"), in_fmt, &e) < 0)
 			lc_die_err(&e);
 	if (fmt == LC_QRELS_TREC)
 		lc_qrels_write_trec(&q, o);
@@ -285,10 +278,10 @@ int main(int argc, char **argv)
 	lc_output *o = lc_output_open(out);
 	switch (kind) {
 	case K_CORPUS:
-		conv_corpus(files, nfiles, to, nfiles == 1 ? zip_member(files[0], member, "*corpus.jsonl") : member, o);
+		conv_corpus(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*corpus.jsonl") : member, o);
 		break;
 	case K_QUERIES:
-		conv_queries(files, nfiles, to, nfiles == 1 ? zip_member(files[0], member, "*queries.jsonl") : member,
+		conv_queries(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*queries.jsonl") : member,
 		             qrels, o);
 		break;
 	case K_QRELS:

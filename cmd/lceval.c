@@ -233,6 +233,9 @@ int main(int argc, char **argv)
 	}
 
 	lc_qrels qr = { 0 };
+	size_t ql = strlen(qpath);
+	if (!qmember && ql > 4 && !strcmp(qpath + ql - 4, ".zip"))
+		qmember = "*qrels/test.tsv";   /* a BEIR dataset zip */
 	if (lc_qrels_read(&qr, qpath, qmember, qfmt, &e) < 0)
 		lc_die_err(&e);
 	lc_run_opts ro = { rfmt, rmember, NULL, 0, variant };

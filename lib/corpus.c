@@ -47,20 +47,6 @@ static int is_blank(const char *s, size_t n)
 	return 1;
 }
 
-static const char *default_member(const char *path, const char *member, const char *what)
-{
-	if (member || !path)
-		return member;
-	size_t n = strlen(path);
-	static const char *const ext[] = { ".zip", ".tar", ".tgz", ".tar.gz", ".tar.zst", ".tar.xz", NULL };
-	for (int i = 0; ext[i]; i++) {
-		size_t m = strlen(ext[i]);
-		if (n > m && !strcasecmp(path + n - m, ext[i]))
-			return what;
-	}
-	return NULL;
-}
-
 typedef struct rec_bufs {
 	lc_buf id, text, meta;
 } rec_bufs;
@@ -145,7 +131,7 @@ static int parse_record(json_t *o, const lc_corpus_opts *opts, const char *where
 int lc_corpus_read(const char *path, const lc_corpus_opts *opts, lc_passage_fn cb, void *arg,
                    lc_idset *seen, size_t *record_base, lc_err *e)
 {
-	lc_input *in = lc_input_open(path, default_member(path, opts ? opts->member : NULL, "*corpus.jsonl"), e);
+	lc_input *in = lc_input_open(path, lc_input_default_member(path, opts ? opts->member : NULL, "*corpus.jsonl"), e);
 	if (!in)
 		return -1;
 	rec_bufs b = {0};

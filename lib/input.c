@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 struct lc_input {
@@ -77,8 +78,9 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 		return NULL;
 	}
 	/* A read error while libarchive sniffs the format is not reported by the open
-	 * call (the "empty" format then wins); it leaves archive_errno set. */
-	if (archive_errno(in->a) != 0) {
+	 * call (the "empty" format then wins); it leaves archive_errno set.  ESPIPE
+	 * only says that a pipe cannot seek back, which libarchive copes with. */
+	if (archive_errno(in->a) != 0 && archive_errno(in->a) != ESPIPE) {
 		lc_err_set(e, LC_EXIT_INPUT, "%s: read error: %s", display(in), strerror(archive_errno(in->a)));
 		lc_input_close(in);
 		return NULL;
@@ -293,4 +295,18 @@ int lc_input_next(lc_input *in, char **line, size_t *len)
 	if (r < 0)
 		lc_die_err(&e);
 	return r;
+}
+
+const char *lc_input_default_member(const char *path, const char *member, const char *dflt)
+{
+	if (member || !path)
+		return member;
+	size_t n = strlen(path);
+	static const char *const ext[] = { ".zip", ".tar", ".tgz", ".tar.gz", ".tar.zst", ".tar.xz", NULL };
+	for (int i = 0; ext[i]; i++) {
+		size_t m = strlen(ext[i]);
+		if (n > m && !strcasecmp(path + n - m, ext[i]))
+			return dflt;
+	}
+	return NULL;
 }

@@ -34,6 +34,11 @@ long lc_input_lineno(const lc_input *in);        /* 1-based number of the last l
 const char *lc_input_where(lc_input *in);        /* "name:LINE" for messages */
 void lc_input_close(lc_input *in);
 
+/* The member to read from path: member if given; else dflt when path names a
+ * zip or tar archive by its suffix (.zip .tar .tgz .tar.gz .tar.zst .tar.xz);
+ * else NULL.  Lets a BEIR zip be read as a corpus, queries or qrels file. */
+const char *lc_input_default_member(const char *path, const char *member, const char *dflt);
+
 /* Convenience for programs: open or die with "lcNAME: path: reason". */
 lc_input *lc_input_open_or_die(const char *path, const char *member_glob);
 /* getline or die on read errors. */

@@ -18,7 +18,8 @@
 
 struct lc_output {
 	int fd;
-	int is_stdout;
+	int is_stdout;        /* stdout or a non-regular file: written in place */
+	int close_fd;
 	char *path, *tmp;
 	z_stream *z;
 	char *buf;
@@ -81,6 +82,20 @@ lc_output *lc_output_open(const char *path)
 		o->is_stdout = 1;
 		return o;
 	}
+	/* A device, FIFO or socket (-o /dev/null, -o /dev/stderr, a named pipe) is
+	 * written in place: renaming a temp file over it would replace the device. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			lc_die(LC_EXIT_INPUT, "%s: is a directory; -o needs a file name", path);
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (o->fd < 0)
+			lc_die(LC_EXIT_INPUT, "%s: cannot open output: %s", path, strerror(errno));
+		o->is_stdout = 1;  /* no temp file, no rename */
+		o->path = lc_xstrdup(path);
+		o->close_fd = 1;
+		return o;
+	}
 	static int registered;
 	if (!registered) {
 		registered = 1;
@@ -123,7 +138,7 @@ static void write_fail(lc_output *o, int err)
 		lc_run_die_hooks();
 		_exit(141);
 	}
-	lc_die(LC_EXIT_INPUT, "%s: write error: %s", o->is_stdout ? "(stdout)" : o->path, strerror(err));
+	lc_die(LC_EXIT_INPUT, "%s: write error: %s", o->path ? o->path : "(stdout)", strerror(err));
 }
 
 static void raw_write(lc_output *o, const char *p, size_t n)
@@ -232,6 +247,8 @@ void lc_output_commit(lc_output *o)
 	if (o->z)
 		deflate_out(o, NULL, 0, Z_FINISH);
 	if (o->is_stdout) {
+		if (o->close_fd && close(o->fd) < 0)
+			write_fail(o, errno);
 		release(o);
 		return;
 	}
@@ -251,6 +268,8 @@ void lc_output_abort(lc_output *o)
 	if (!o->is_stdout) {
 		close(o->fd);
 		unlink(o->tmp);
+	} else if (o->close_fd) {
+		close(o->fd);
 	}
 	release(o);
 }

@@ -7,20 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *archive_member(const char *path, const char *member)
-{
-	if (member || !path)
-		return member;
-	size_t n = strlen(path);
-	static const char *const ext[] = { ".zip", ".tar", ".tgz", ".tar.gz", ".tar.zst", ".tar.xz", NULL };
-	for (int i = 0; ext[i]; i++) {
-		size_t m = strlen(ext[i]);
-		if (n > m && !strcasecmp(path + n - m, ext[i]))
-			return "*queries.jsonl";
-	}
-	return NULL;
-}
-
 static lc_query *new_query(lc_queries *qs)
 {
 	if (qs->n == qs->cap) {
@@ -128,7 +114,7 @@ out:
 
 int lc_queries_load(lc_queries *qs, const char *path, const lc_queries_opts *opts, lc_err *e)
 {
-	lc_input *in = lc_input_open(path, archive_member(path, opts ? opts->member : NULL), e);
+	lc_input *in = lc_input_open(path, lc_input_default_member(path, opts ? opts->member : NULL, "*queries.jsonl"), e);
 	if (!in)
 		return -1;
 	char *line;

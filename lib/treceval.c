@@ -9,7 +9,9 @@
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -608,6 +610,129 @@ static int cmp_qid(const void *a, const void *b, void *arg)
 	return strcmp(q->q[*(const size_t *)a].qid, q->q[*(const size_t *)b].qid);
 }
 
+/* Shared by the evaluation threads (read-only except for per-topic slots). */
+typedef struct {
+	lc_te *t;
+	const lc_te_opts *o;
+	const lc_qrels *qr;
+	const lc_run *run;
+	const size_t *order;
+	lc_te_result *res;
+	const char *first;
+	int relstring_m;
+	size_t nq, nthreads;
+	int *fail_code;          /* [nq] */
+	char **fail_msg;         /* [nq] */
+} evjob;
+
+typedef struct {
+	evjob *job;
+	size_t k;                /* this thread handles topics k, k + nthreads, ... */
+} evthread;
+
+static void free_work(work *w)
+{
+	free(w->hits);
+	free(w->rel);
+	free(w->levels);
+	free(w->tab);
+	free(w->hh);
+	free(w->jidx);
+	free(w->sorted);
+}
+
+/* Evaluates topic ti into res->v / res->relstr; on failure sets fail_code[ti]
+ * and fail_msg[ti] (trec_eval's stderr text). */
+static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
+{
+	static const lc_hit bogus = { "ceci_nest_pas_un_docno", 1.0 };
+	lc_te *t = j->t;
+	const lc_te_opts *o = j->o;
+	size_t nv = t->nvalues;
+	const lc_qrels_q *qq = &j->qr->q[j->order[ti]];
+	long ri = lc_strmap_find(&j->run->qids, qq->qid, strlen(qq->qid));
+	const lc_hit *h;
+	size_t nh;
+	int is_bogus = 0;
+	lc_buf_reset(err);
+	j->res->qid[ti] = qq->qid;
+	if (ri < 0) {
+		if (!o->complete) {
+			lc_buf_printf(err, "trec_eval: result qid '%s' not found in qrels\n", qq->qid);
+			goto fail;
+		}
+		h = &bogus;
+		nh = 1;
+		is_bogus = 1;
+	} else {
+		h = j->run->q[ri].h;
+		nh = j->run->q[ri].n;
+	}
+	if (!j->first)
+		return;
+	double *v = j->res->v + ti * nv;
+	lc_te_rr rr;
+	if (form_rr(w, o, qq->j, qq->n, h, nh, &rr, err) < 0) {
+		lc_buf_printf(err, "trec_eval: Can't calculate measure '%s'\n", j->first);
+		goto fail;
+	}
+	for (size_t m = 0; m < NMEAS; m++) {
+		if (!t->marked[m])
+			continue;
+		if (table[m].calc == lc_te_calc_utility && t->params[m].n != 4) {
+			lc_buf_reset(err);
+			lc_buf_adds(err, "trec_eval.calc_utility: improper number of coefficients\n"
+			                 "trec_eval: Can't calculate measure 'utility'\n");
+			goto fail;
+		}
+		if (table[m].calc)
+			table[m].calc(&t->params[m], o, &rr, v + t->first_value[m]);
+	}
+	if (j->relstring_m >= 0)
+		j->res->relstr[ti] = is_bogus ? lc_xstrdup("") : relstring(&rr, t->params[j->relstring_m].d[0]);
+	if (is_bogus)
+		for (size_t k = 0; k < nv; k++) {
+			const char *nm = t->values[k].name;
+			if (!strcmp(nm, "num_ret") || !strcmp(nm, "utility") || !strncmp(nm, "unj", 3) || !strcmp(nm, "rbp_resid"))
+				v[k] = 0.0;
+		}
+	return;
+fail:
+	j->fail_code[ti] = 4;
+	j->fail_msg[ti] = lc_xstrdup(err->p ? err->p : "");
+}
+
+static void *eval_thread(void *arg)
+{
+	evthread *th = arg;
+	evjob *j = th->job;
+	work w = { 0 };
+	lc_buf err = { 0 };
+	for (size_t ti = th->k; ti < j->nq; ti += j->nthreads) {
+		eval_topic(j, ti, &w, &err);
+		if (j->nthreads == 1 && j->fail_code[ti])
+			break;   /* sequential: stop at the first failure, as trec_eval */
+	}
+	free_work(&w);
+	lc_buf_free(&err);
+	return NULL;
+}
+
+/* Threads for large evaluations: topics are independent; results land in
+ * per-topic slots, so the output does not depend on the number of threads. */
+static size_t n_threads(size_t nq)
+{
+	if (nq < 256)
+		return 1;
+	const char *env = getenv("LCTK_THREADS");
+	long n = env && *env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > 8)
+		n = 8;
+	return (size_t)n;
+}
+
 int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_run *run, lc_te_result *res)
 {
 	memset(res, 0, sizeof *res);
@@ -623,71 +748,47 @@ int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_r
 	for (size_t i = 0; i < nq; i++)
 		order[i] = i;
 	qsort_r(order, nq, sizeof *order, cmp_qid, (void *)qr);
-	const char *first = lc_te_first_measure(t);
-	work w = { 0 };
-	lc_buf err = { 0 };
-	static const lc_hit bogus = { "ceci_nest_pas_un_docno", 1.0 };
-	int relstring_m = -1;
+	evjob job = { t, o, qr, run, order, res, lc_te_first_measure(t), -1, nq, n_threads(nq),
+	              lc_xcalloc(nq + 1, sizeof(int)), lc_xcalloc(nq + 1, sizeof(char *)) };
 	for (size_t m = 0; m < NMEAS; m++)
 		if (t->marked[m] && table[m].kind == LC_TE_RELSTR)
-			relstring_m = (int)m;
-	for (size_t ti = 0; ti < nq; ti++) {
-		const lc_qrels_q *qq = &qr->q[order[ti]];
-		long ri = lc_strmap_find(&run->qids, qq->qid, strlen(qq->qid));
-		const lc_hit *h;
-		size_t nh;
-		int is_bogus = 0;
-		if (ri < 0) {
-			if (!o->complete) {
-				snprintf(res->fail_msg, sizeof res->fail_msg, "trec_eval: result qid '%s' not found in qrels\n", qq->qid);
-				res->fail_code = 4;
-				break;
-			}
-			h = &bogus;
-			nh = 1;
-			is_bogus = 1;
-		} else {
-			h = run->q[ri].h;
-			nh = run->q[ri].n;
-		}
-		double *v = res->v + ti * nv;
-		if (first) {
-			lc_te_rr rr;
-			lc_buf_reset(&err);
-			if (form_rr(&w, o, qq->j, qq->n, h, nh, &rr, &err) < 0) {
-				snprintf(res->fail_msg, sizeof res->fail_msg, "%strec_eval: Can't calculate measure '%s'\n", err.p, first);
-				res->fail_code = 4;
-				break;
-			}
-			int failed = 0;
-			for (size_t m = 0; m < NMEAS && !failed; m++) {
-				if (!t->marked[m])
-					continue;
-				if (table[m].calc == lc_te_calc_utility && t->params[m].n != 4) {
-					snprintf(res->fail_msg, sizeof res->fail_msg,
-					         "trec_eval.calc_utility: improper number of coefficients\ntrec_eval: Can't calculate measure 'utility'\n");
-					res->fail_code = 4;
-					failed = 1;
-					break;
-				}
-				if (table[m].calc)
-					table[m].calc(&t->params[m], o, &rr, v + t->first_value[m]);
-			}
-			if (failed)
-				break;
-			if (relstring_m >= 0)
-				res->relstr[ti] = is_bogus ? lc_xstrdup("") : relstring(&rr, t->params[relstring_m].d[0]);
-			if (is_bogus)
-				for (size_t k = 0; k < nv; k++) {
-					const char *nm = t->values[k].name;
-					if (!strcmp(nm, "num_ret") || !strcmp(nm, "utility") || !strncmp(nm, "unj", 3) ||
-					    !strcmp(nm, "rbp_resid"))
-						v[k] = 0.0;
-				}
-		}
-		res->qid[ti] = qq->qid;
-		res->nq = ti + 1;
+			job.relstring_m = (int)m;
+	/* the log2 cache must be complete before threads read it */
+	size_t maxn = 1;
+	for (size_t i = 0; i < run->nq; i++)
+		if (run->q[i].n > maxn)
+			maxn = run->q[i].n;
+	(void)lc_te_log2_table((long)maxn + 2);
+	evthread *th = lc_xcalloc(job.nthreads, sizeof *th);
+	pthread_t *tid = lc_xcalloc(job.nthreads, sizeof *tid);
+	size_t started = 0;
+	for (size_t k = 0; k < job.nthreads; k++) {
+		th[k] = (evthread){ &job, k };
+		if (k > 0 && pthread_create(&tid[k], NULL, eval_thread, &th[k]) == 0)
+			started |= (size_t)1 << k;
 	}
+	eval_thread(&th[0]);
+	for (size_t k = 1; k < job.nthreads; k++) {
+		if (started & ((size_t)1 << k))
+			pthread_join(tid[k], NULL);
+		else
+			eval_thread(&th[k]);   /* thread creation failed: do its share here */
+	}
+	free(th);
+	free(tid);
+	/* the first failing topic ends the evaluation, as in trec_eval */
+	res->nq = nq;
+	for (size_t ti = 0; ti < nq; ti++)
+		if (job.fail_code[ti]) {
+			res->nq = ti;
+			res->fail_code = job.fail_code[ti];
+			snprintf(res->fail_msg, sizeof res->fail_msg, "%s", job.fail_msg[ti]);
+			break;
+		}
+	for (size_t ti = 0; ti < nq; ti++)
+		free(job.fail_msg[ti]);
+	free(job.fail_msg);
+	free(job.fail_code);
 	if (!res->fail_code && res->nq == 0) {
 		snprintf(res->fail_msg, sizeof res->fail_msg, "trec_eval: No queries with both results and relevance info\n");
 		res->fail_code = 7;
@@ -712,14 +813,6 @@ int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_r
 		}
 	}
 	free(order);
-	free(w.hits);
-	free(w.rel);
-	free(w.levels);
-	free(w.tab);
-	free(w.hh);
-	free(w.jidx);
-	free(w.sorted);
-	lc_buf_free(&err);
 	return res->fail_code ? -1 : 0;
 }
 

@@ -166,6 +166,12 @@ EOF
 	run lceval -m all_trec --qrels-member '*qrels/test.tsv' beir.zip run.jsonl
 	assert_success
 	[ "$(echo "$output" | grep -v '^runid')" = "$want" ]
+	echo '{"_id": "d1", "text": "x"}' > beir/corpus.jsonl
+	mkdir -p beir/qrels && printf 'query-id\tcorpus-id\tscore\nzz\tzz\t1\n' > beir/qrels/dev.tsv
+	rm -f beir.zip && (cd beir && zip -qr ../beir.zip .)
+	run lceval -m all_trec beir.zip run.jsonl
+	assert_success
+	[ "$(echo "$output" | grep -v '^runid')" = "$want" ]
 }
 
 @test "OpenAI Batch results: joined on custom_id, answers mapped through the corpus" {
@@ -272,4 +278,39 @@ EOF
 	assert_failure 2
 	run lceval --run-format nope a b
 	assert_failure 2
+}
+
+@test "many topics: threaded evaluation gives the same output, and stops at the first failing topic" {
+	python3 - <<'PY'
+with open("qrels.txt", "w") as q, open("run.txt", "w") as r:
+    for t in range(300):
+        qid = "t%03d" % t
+        for d in range(5):
+            q.write("%s 0 d%d %d\n" % (qid, d, d % 3))
+        for d in range(8):
+            r.write("%s Q0 d%d %d %d tag\n" % (qid, (d * 7 + t) % 9, d + 1, 10 - d))
+        if t == 150:
+            r.write("%s Q0 d0 9 0.5 tag\n" % qid)
+PY
+	run --separate-stderr env LCTK_THREADS=1 lceval -q -m all_trec qrels.txt run.txt
+	assert_failure 4
+	one="$output"
+	[[ "$stderr" == "trec_eval.form_res_qrels: duplicate docs d0trec_eval: Can't calculate measure 'num_ret'" ]]
+	run --separate-stderr env LCTK_THREADS=4 lceval -q -m all_trec qrels.txt run.txt
+	assert_failure 4
+	[ "$output" = "$one" ]
+	# the last topic printed is the one before the failing topic
+	[ "$(echo "$one" | tail -1 | cut -f2)" = "t149" ]
+	grep -v 't150 Q0 d0 9' run.txt > ok.txt
+	run env LCTK_THREADS=1 lceval -q -m all_trec qrels.txt ok.txt
+	assert_success
+	one="$output"
+	run env LCTK_THREADS=3 lceval -q -m all_trec qrels.txt ok.txt
+	[ "$output" = "$one" ]
+}
+
+@test "the run can come from a pipe ('-'), as in trec_eval" {
+	run bash -c "cat '$VEC/trec_graded/run.txt' | lceval -m map '$VEC/trec_graded/qrels.txt' -"
+	assert_success
+	assert_output --regexp '^map +	all	0\.3809$'
 }

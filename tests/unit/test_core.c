@@ -8,6 +8,7 @@
 #include "tap.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/lctk-unit-XXXXXX";
@@ -110,6 +111,16 @@ static void test_output(void)
 	lc_output_puts(o, "x");
 	lc_output_abort(o);
 	ok(access(path, F_OK) != 0, "aborted output leaves nothing");
+	/* -o /dev/null must write into the device, not rename a file over it */
+	struct stat st;
+	if (stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode)) {
+		o = lc_output_open("/dev/null");
+		lc_output_puts(o, "discarded\n");
+		lc_output_commit(o);
+		ok(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "-o /dev/null leaves the device in place");
+	} else {
+		ok(1, "# SKIP /dev/null is not a character device here");
+	}
 }
 
 static void test_json(void)
