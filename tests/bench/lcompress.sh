@@ -55,7 +55,7 @@ echo "# BM25 = lcretrieve defaults (k1 0.9, b 0.4, Snowball, Lucene stopwords); 
 echo "# tokens = cl100k_base, title + text (summary when non-empty), counted by lcompress."
 echo "# lodo-model: trained (lctrain --seed 1 --average 5) on the pairs of the other datasets, applied with"
 echo "#   lcompress --budget tokens/$RATIO.  round 2: the round-1 model's own extracts (lcgen --kinds model) added to the"
-echo "#   candidates of the same other datasets, relabelled, re-paired, retrained (H never seen).  default*: share/lctk/models/default.lcm (bundled hotpotqa only)."
+echo "#   candidates of the same other datasets, relabelled, re-paired, retrained (H never seen); 2u: retrained on round-1 + round-2 pairs.  default*: share/lctk/models/default.lcm (bundled hotpotqa only)."
 echo "# candidates + labels + pairs for all datasets: ${gen}s"
 printf '%-9s %-30s %8s %8s %6s %7s %7s %7s\n' dataset compressor tok_orig tok_comp ratio R1_orig R1_comp dR1
 for h in $SETS; do
@@ -83,6 +83,9 @@ for h in $SETS; do
 	# shellcheck disable=SC2086
 	"$B/lctrain" --quiet --seed 1 --average 5 $C -o "$W/m2.$h.lcm" $P2 2>/dev/null
 	tt2=$(( $(date +%s) - t1 ))
+	# round 2u: the same, trained on the round-1 pairs and the round-2 pairs together
+	# shellcheck disable=SC2086
+	"$B/lctrain" --quiet --seed 1 --average 5 $C -o "$W/m2u.$h.lcm" $P $P2 2>/dev/null
 	"$B/lcompress" --lead --ratio 1 -o /dev/null "$L/$h/corpus.jsonl" 2> "$W/log"
 	orig=$(before "$W/log")
 	ro=$(r1 "$L/$h/corpus.jsonl" "$L/$h/queries.jsonl")
@@ -91,6 +94,8 @@ for h in $SETS; do
 	row "$h" "lodo-model (lctrain ${tt}s)" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
 	"$B/lcompress" -m "$W/m2.$h.lcm" --budget "$budget" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
 	row "$h" "lodo-model round 2 (${tt2}s)" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
+	"$B/lcompress" -m "$W/m2u.$h.lcm" --budget "$budget" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
+	row "$h" "lodo-model round 2u (r1+r2 pairs)" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
 	"$B/lcompress" --lead -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
 	row "$h" "lead-50%" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
 	"$B/lcompress" --budget "$budget" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
