@@ -7,7 +7,9 @@
 # labels -> pairs.  Per held-out dataset H: lctrain on the pairs of all the
 # others (seed 1, mean of 5 runs), lcompress H with one corpus-wide threshold to
 # --budget = tokens(H) / RATIO (default 1.91), BM25 (lcretrieve) on the
-# compressed corpus, lceval recall@1 (the bar: ratio >= 1.91, R@1 within 0.005).  Then each LLM summary set of H, and the
+# compressed corpus, lceval recall@1 (the bar: ratio >= 1.91, R@1 within
+# 0.005); round 2: the same after one self-training round on the other
+# datasets only (see below).  Then each LLM summary set of H, and the
 # shipped default model (trained on the bundled hotpotqa only; on hotpotqa
 # itself this is not held out) at its own threshold and at each summary
 # set's size.  Writes tests/bench/results/color.txt.
@@ -52,7 +54,8 @@ echo "# CoLoR with lctk's embedded extractive compressor ($(date -u +%Y-%m-%d), 
 echo "# BM25 = lcretrieve defaults (k1 0.9, b 0.4, Snowball, Lucene stopwords); R@1 = lceval recall@1 (LOFT) over queries.jsonl."
 echo "# tokens = cl100k_base, title + text (summary when non-empty), counted by lcompress."
 echo "# lodo-model: trained (lctrain --seed 1 --average 5) on the pairs of the other datasets, applied with"
-echo "#   lcompress --budget tokens/$RATIO.  default*: share/lctk/models/default.lcm (bundled hotpotqa only)."
+echo "#   lcompress --budget tokens/$RATIO.  round 2: the round-1 model's own extracts (lcgen --kinds model) added to the"
+echo "#   candidates of the same other datasets, relabelled, re-paired, retrained (H never seen); 2u: retrained on round-1 + round-2 pairs.  default*: share/lctk/models/default.lcm (bundled hotpotqa only)."
 echo "# candidates + labels + pairs for all datasets: ${gen}s"
 printf '%-9s %-30s %8s %8s %6s %7s %7s %7s\n' dataset compressor tok_orig tok_comp ratio R1_orig R1_comp dR1
 for h in $SETS; do
@@ -62,12 +65,37 @@ for h in $SETS; do
 	# shellcheck disable=SC2086
 	"$B/lctrain" --quiet --seed 1 --average 5 $C -o "$W/m.$h.lcm" $P 2>/dev/null
 	tt=$(( $(date +%s) - t1 ))
+	# round 2 (self-training, still leave-one-out): the round-1 model of H adds
+	# its own extracts (--kinds model) to the candidates of the OTHER datasets;
+	# relabel, re-pair, retrain on those pairs only.
+	t1=$(date +%s)
+	P2=""
+	for d in $SETS; do
+		[ "$d" = "$h" ] && continue
+		S=""
+		for f in "$L/$d"/summaries/*.jsonl; do [ -f "$f" ] && S="$S --summaries $f"; done
+		# shellcheck disable=SC2086
+		"$B/lcgen" candidates --kinds full,filter,external,model -m "$W/m.$h.lcm" $S -o "$W/r2.cand.jsonl" "$L/$d/corpus.jsonl" 2>/dev/null
+		"$B/lcgen" labels -c "$L/$d/corpus.jsonl" -q "$L/$d/queries.jsonl" -o "$W/r2.lab.jsonl" "$W/r2.cand.jsonl" 2>/dev/null
+		"$B/lcgen" pairs -c "$L/$d/corpus.jsonl" -o "$W/r2.$d.pairs.jsonl" "$W/r2.cand.jsonl" "$W/r2.lab.jsonl" 2>/dev/null
+		P2="$P2 $W/r2.$d.pairs.jsonl"
+	done
+	# shellcheck disable=SC2086
+	"$B/lctrain" --quiet --seed 1 --average 5 $C -o "$W/m2.$h.lcm" $P2 2>/dev/null
+	tt2=$(( $(date +%s) - t1 ))
+	# round 2u: the same, trained on the round-1 pairs and the round-2 pairs together
+	# shellcheck disable=SC2086
+	"$B/lctrain" --quiet --seed 1 --average 5 $C -o "$W/m2u.$h.lcm" $P $P2 2>/dev/null
 	"$B/lcompress" --lead --ratio 1 -o /dev/null "$L/$h/corpus.jsonl" 2> "$W/log"
 	orig=$(before "$W/log")
 	ro=$(r1 "$L/$h/corpus.jsonl" "$L/$h/queries.jsonl")
 	budget=$(awk -v t="$orig" -v r="$RATIO" 'BEGIN{printf "%d", t / r}')
 	"$B/lcompress" -m "$W/m.$h.lcm" --budget "$budget" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
 	row "$h" "lodo-model (lctrain ${tt}s)" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
+	"$B/lcompress" -m "$W/m2.$h.lcm" --budget "$budget" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
+	row "$h" "lodo-model round 2 (${tt2}s)" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
+	"$B/lcompress" -m "$W/m2u.$h.lcm" --budget "$budget" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
+	row "$h" "lodo-model round 2u (r1+r2 pairs)" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
 	"$B/lcompress" --lead -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
 	row "$h" "lead-50%" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
 	"$B/lcompress" --budget "$budget" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
