@@ -8,6 +8,9 @@
  *   LCTK_FAULT=open:4:EACCES    open()/openat() from the 4th call on
  *   LCTK_FAULT=malloc:100       the 100th malloc/calloc/realloc returns NULL (ENOMEM)
  *
+ *   LCTK_SLOW=200               every write() (not to stderr) first sleeps 200 ms, so a
+ *                               test can interrupt a program in the middle of its output
+ *
  * Writes to stderr (fd 2) are never counted or failed, so messages still appear.
  * Built by the Makefile as $(B)/tests/faultinject.so (glibc only: uses the
  * __libc_* allocator entry points and RTLD_NEXT).
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 extern void *__libc_malloc(size_t);
@@ -29,11 +33,15 @@ extern void *__libc_realloc(void *, size_t);
 enum { F_NONE, F_WRITE, F_READ, F_OPEN, F_MALLOC };
 
 static int kind = -1, err_no, once;
+static long slow_ms;
 static long at, calls;
 
 __attribute__((constructor)) static void parse(void)
 {
 	kind = F_NONE;
+	const char *slow = getenv("LCTK_SLOW");
+	if (slow)
+		slow_ms = atol(slow);
 	const char *s = getenv("LCTK_FAULT");
 	if (!s || !*s)
 		return;
@@ -81,6 +89,10 @@ ssize_t write(int fd, const void *p, size_t n)
 		real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
 	if (fd != 2 && fire(F_WRITE))
 		return -1;
+	if (fd != 2 && slow_ms > 0) {
+		struct timespec ts = { slow_ms / 1000, (slow_ms % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
 	return real(fd, p, n);
 }
 

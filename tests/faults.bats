@@ -69,3 +69,28 @@ check_fault() {
 	(cd "$F" && find . -type f | sort | xargs md5sum) | diff - "$BATS_FILE_TMPDIR/fixtures.md5" || fail "inputs were modified"
 	echo "# $n faulty runs" >&3
 }
+
+@test "interruption: SIGTERM or SIGINT in the middle of writing leaves no output and no temp file" {
+	need_faultinject
+	local n=0
+	while IFS= read -r form; do
+		case $form in ''|'#'*) continue ;; esac
+		form=${form//\$F/$F}
+		local prog=${form%% *}
+		[ -x "$BUILD/bin/$prog" ] || continue
+		for sig in TERM INT; do
+			local dir="$BATS_TEST_TMPDIR/int"
+			rm -rf "$dir" && mkdir -p "$dir"
+			(cd "$dir" && LCTK_SLOW=400 LD_PRELOAD="$FAULTINJECT" exec $form -o out >/dev/null 2>&1) &
+			local pid=$!
+			sleep 0.3
+			kill -s $sig $pid 2>/dev/null || true
+			wait $pid || true
+			[ ! -e "$dir/out" ] || [ "$prog" = lcdecompose ] && [ -z "$(ls -A "$dir/out" 2>/dev/null)" ] ||
+				fail "$form: SIG$sig left output: $(ls -A "$dir" "$dir/out" 2>/dev/null)"
+			[ -z "$(ls -A "$dir" | grep -v '^out$')" ] || fail "$form: SIG$sig left files: $(ls -A "$dir")"
+			n=$((n + 1))
+		done
+	done < "$ROOT/tests/faults.cmds"
+	echo "# $n interrupted runs" >&3
+}
