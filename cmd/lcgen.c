@@ -124,16 +124,13 @@ static void load_summaries(const char *path, lc_strmap *pids, json_t **map)
 {
 	*map = json_object();
 	lc_input *in = lc_input_open_or_die(path, NULL);
-	char *line;
-	size_t len;
 	lc_buf idb = {0};
-	while (lc_input_next(in, &line, &len)) {
-		if (!len)
-			continue;
-		lc_err e = {0};
+	lc_err e = {0};
+	json_t *o;
+	int r;
+	while ((r = lc_json_next_object(in, &o, &e)) == 1) {
 		const char *w = lc_input_where(in);
-		json_t *o = lc_json_parse_object(line, len, w, &e);
-		const char *pid = o ? lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e) : NULL;
+		const char *pid = lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e);
 		const char *s = pid ? lc_json_str(o, "summary_text", w, &e) : NULL;
 		if (!s)
 			lc_die(LC_EXIT_INPUT, "%s", e.msg);
@@ -142,6 +139,8 @@ static void load_summaries(const char *path, lc_strmap *pids, json_t **map)
 	}
 	(void)pids;
 	lc_buf_free(&idb);
+	if (r < 0)
+		lc_die_err(&e);
 	lc_input_close(in);
 }
 

@@ -140,15 +140,10 @@ int main(int argc, char **argv)
 	int nfiles = argc - st.ind;
 	for (int fi = 0; fi < (nfiles ? nfiles : 1); fi++) {
 		lc_input *in = lc_input_open_or_die(nfiles ? argv[st.ind + fi] : "-", NULL);
-		char *line;
-		size_t len;
-		while (lc_input_next(in, &line, &len)) {
-			if (!len)
-				continue;
-			lc_err e = {0};
-			json_t *o = lc_json_parse_object(line, len, lc_input_where(in), &e);
-			if (!o)
-				lc_die(LC_EXIT_INPUT, "%s", e.msg);
+		lc_err e = {0};
+		json_t *o;
+		int r;
+		while ((r = lc_json_next_object(in, &o, &e)) == 1) {
 			double x, y = 0;
 			if (!number_of(json_object_get(o, xf), &x) || (yf && !hist && !number_of(json_object_get(o, yf), &y))) {
 				skipped++;
@@ -179,6 +174,8 @@ int main(int argc, char **argv)
 			lc_buf_free(&tmp);
 			json_decref(o);
 		}
+		if (r < 0)
+			lc_die_err(&e);
 		lc_input_close(in);
 	}
 	if (skipped)

@@ -180,15 +180,12 @@ int main(int argc, char **argv)
 		cs[ci].cx = lc_cctx_new();
 		cs[ci].recs = json_array();
 		lc_input *in = lc_input_open_or_die(corpora[ci], NULL);
-		char *line;
-		size_t len;
-		while (lc_input_next(in, &line, &len)) {
-			if (!len)
-				continue;
-			lc_err e = {0};
+		lc_err e = {0};
+		json_t *o;
+		int r;
+		while ((r = lc_json_next_object(in, &o, &e)) == 1) {
 			const char *w = lc_input_where(in);
-			json_t *o = lc_json_parse_object(line, len, w, &e);
-			const char *pid = o ? lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e) : NULL;
+			const char *pid = lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e);
 			const char *text = pid ? lc_json_str(o, "passage_text", w, &e) : NULL;
 			if (!text)
 				lc_die(LC_EXIT_INPUT, "%s", e.msg);
@@ -207,6 +204,8 @@ int main(int argc, char **argv)
 				json_decref(o);
 			}
 		}
+		if (r < 0)
+			lc_die_err(&e);
 		lc_input_close(in);
 	}
 	/* pairs: read all first (statistics from the prompts when no corpus) */
@@ -214,18 +213,15 @@ int main(int argc, char **argv)
 	json_t *wheres = json_array();
 	for (int fi = st.ind; fi < argc; fi++) {
 		lc_input *in = lc_input_open_or_die(argv[fi], NULL);
-		char *line;
-		size_t len;
-		while (lc_input_next(in, &line, &len)) {
-			if (!len)
-				continue;
-			lc_err e = {0};
-			json_t *o = lc_json_parse_object(line, len, lc_input_where(in), &e);
-			if (!o)
-				lc_die(LC_EXIT_INPUT, "%s", e.msg);
+		lc_err e = {0};
+		json_t *o;
+		int r;
+		while ((r = lc_json_next_object(in, &o, &e)) == 1) {
 			json_array_append_new(pairs_json, o);
 			json_array_append_new(wheres, json_string(lc_input_where(in)));
 		}
+		if (r < 0)
+			lc_die_err(&e);
 		lc_input_close(in);
 	}
 	size_t np = json_array_size(pairs_json);

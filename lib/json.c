@@ -127,3 +127,17 @@ void lc_json_quote(lc_buf *b, const char *s, size_t n)
 	lc_buf_add(b, s + run, n - run);
 	lc_buf_addc(b, '"');
 }
+
+int lc_json_next_object(lc_input *in, json_t **obj, lc_err *e)
+{
+	char *line;
+	size_t len;
+	int r;
+	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
+		if (!len)
+			continue;
+		*obj = lc_json_parse_object(line, len, lc_input_where(in), e);
+		return *obj ? 1 : -1;
+	}
+	return r;
+}
