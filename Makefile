@@ -98,7 +98,7 @@ check: deps-test
 SUITES ?= $(sort $(wildcard tests/*.bats))
 memcheck: all units
 	rm -rf $(B)/valgrind-bin $(B)/valgrind-logs
-	LCTK_VALGRIND=1 LCTK_BUILD=$(CURDIR)/$(B) prove --exec $(CURDIR)/tests/run-test $(SUITES)
+	LCTK_VALGRIND=1 LCTK_BUILD=$(CURDIR)/$(B) prove -j2 --exec $(CURDIR)/tests/run-test $(SUITES)
 	@find $(B)/valgrind-logs -type f -size +0 | head -20 | while read f; do echo "== $$f"; cat "$$f"; done
 
 units: $(UNITS) $(FUZZ_REPLAY) $(if $(SANFLAGS),,$(B)/tests/faultinject.so)

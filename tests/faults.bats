@@ -50,6 +50,10 @@ check_fault() {
 
 @test "fault injection: every form survives failing write/read/open/malloc cleanly" {
 	need_faultinject
+	# Under make memcheck each program is a wrapper shell that execs valgrind: the
+	# shim would count (and fail) the shell's and valgrind's own calls, and
+	# valgrind replaces malloc, so the N-th-call faults no longer hit the program.
+	[ -z "${LCTK_VALGRIND:-}" ] || skip "fault counts are meaningless under valgrind wrappers (covered by make check and SAN=1)"
 	local n=0
 	while IFS= read -r form; do
 		case $form in ''|'#'*) continue ;; esac
