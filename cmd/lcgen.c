@@ -5,12 +5,16 @@
  *               full, title, lead-k sentences, lead-50%, seeded random sentence
  *               subsets, word filters (content words, first occurrences,
  *               first occurrences of specific terms), the current model at
- *               several thresholds (-m), external summaries (--summaries FILE).
- *               -> {"pid","name","text","tokens"}
+ *               several thresholds (-m), external summaries (--summaries FILE),
+ *               LLM summaries (--endpoint, or Batch files; lib/llmsum, shared
+ *               with lcompress --endpoint).  -> {"pid","name","text","tokens"}
  *   labels      per query, each candidate of its gold passage in place of that
  *               passage, BM25 over the corpus (index statistics fixed, see
- *               lib/bm25.h): success = LOFT's (gold at rank 1 for one gold; all
- *               gold in the top |gold| otherwise).  -> {"qid","pid","name","success","rank"}
+ *               lib/bm25.h), or with --llm one LOFT prompt per label through
+ *               lib/llmretrieve's lc_llmr_ask (--context N: the gold passages
+ *               + BM25's top N others): success = LOFT's (gold at rank 1 for one
+ *               gold; all gold in the top |gold| otherwise).
+ *               -> {"qid","pid","name","success","rank","tokens"}
  *   pairs       per (query, gold passage): chosen = shortest successful, rejected
  *               = longest failed; all succeed or all fail: shortest vs longest;
  *               --mode hard (default) drops the ones without a success.  TRL
@@ -40,6 +44,7 @@
 #include "llmretrieve.h"
 #include "llmsum.h"
 #include "output.h"
+#include "prompt.h"
 #include "queries.h"
 #include "sentsplit.h"
 #include "strmap.h"
@@ -98,8 +103,6 @@ static const char *const subs[] = { "candidates", "labels", "pairs", "probes", N
 static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes [options] [FILE...]",
 	"CoLoR synthetic data: candidates, retrieval labels, preference pairs, probes", opts, subs };
 
-static const char *const PROMPT_HEAD = "Summarize the following content. \nContent:\n";
-static const char *const PROMPT_TAIL = "\n Summary:";
 
 static uint64_t mix(uint64_t h)
 {
@@ -882,9 +885,7 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 				nsame++;
 			else {
 				lc_buf_reset(&prompt);
-				lc_buf_adds(&prompt, PROMPT_HEAD);
-				lc_buf_adds(&prompt, c.p[row].text);
-				lc_buf_adds(&prompt, PROMPT_TAIL);
+				lc_prompt_summarize(&prompt, c.p[row].text);
 				lc_buf_reset(&ob);
 				lc_buf_adds(&ob, "{\"prompt\":");
 				lc_json_quote(&ob, prompt.p, prompt.len);
@@ -991,9 +992,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 			lc_die_err(&e);
 		for (size_t i = 0; i < c.n; i++) {
 			lc_buf_reset(&pr);
-			lc_buf_adds(&pr, PROMPT_HEAD);
-			lc_buf_adds(&pr, c.p[i].text);
-			lc_buf_adds(&pr, PROMPT_TAIL);
+			lc_prompt_summarize(&pr, c.p[i].text);
 			lc_buf_reset(&b);
 			batch_line(&b, c.p[i].pid, batch, pr.p, pr.len);
 			lc_output_write(o, b.p, b.len);
