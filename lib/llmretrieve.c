@@ -10,6 +10,7 @@
 #include "json.h"
 #include "progress.h"
 #include "prompt.h"
+#include "sha256.h"
 
 typedef struct plan {
 	size_t *rows;        /* doc indices in the prompt, ascending; NULL = all docs */
@@ -627,6 +628,8 @@ typedef struct actx {
 	unsigned char *mark;         /* scratch: per doc */
 	lc_strmap ids;               /* batch_in: custom_id -> request */
 	size_t unknown, dup;
+	size_t *same;                /* per request: the first request with the same prompt */
+	size_t nuniq;
 } actx;
 
 /* The rows of request i's prompt in a->rowbuf (NULL = every row). */
@@ -678,6 +681,8 @@ static json_t *ask_make(void *ud, size_t i)
 {
 	actx *a = ud;
 	lc_err e = {0};
+	if (a->same[i] != i)
+		return NULL;   /* the same prompt as an earlier request: its answer is copied */
 	if (build_req(a, i, &e) < 0) {   /* checked before the run: cannot fail */
 		a->error[i] = lc_xstrdup(e.msg);
 		return NULL;
@@ -695,7 +700,7 @@ static void ask_done(void *ud, size_t i, const lc_llm_result *r)
 		a->content[i] = lc_xstrdup(r->content);
 	else
 		a->error[i] = lc_xstrdup(r->error ? r->error : "error");
-	lc_progress_update(&a->x.prog, ++a->x.ndone, a->n);
+	lc_progress_update(&a->x.prog, ++a->x.ndone, a->nuniq);
 }
 
 static void ask_batch(void *ud, const char *id, const lc_llm_result *r, const char *where)
@@ -725,7 +730,11 @@ static int ask_write_batch(actx *a, lc_llm *cl, lc_err *e)
 	lc_buf line = {0};
 	unsigned long long bytes = 0;
 	int rc = 0;
+	size_t written = 0;
 	for (size_t i = 0; i < a->n && rc == 0; i++) {
+		if (a->same[i] != i)
+			continue;
+		written++;
 		if (build_req(a, i, e) < 0) {
 			rc = -1;
 			break;
@@ -749,9 +758,9 @@ static int ask_write_batch(actx *a, lc_llm *cl, lc_err *e)
 		return -1;
 	}
 	lc_output_commit(bo);
-	if (bytes > 200ULL * 1000 * 1000 || a->n > 50000)
+	if (bytes > 200ULL * 1000 * 1000 || written > 50000)
 		lc_warn("%s: %zu requests, %.0f MB: over OpenAI's Batch limits (50,000 requests, 200 MB per file); "
-		        "split it by lines (split -C 190m) and submit the parts", path, a->n, bytes / 1e6);
+		        "split it by lines (split -C 190m) and submit the parts", path, written, bytes / 1e6);
 	return 0;
 }
 
@@ -790,10 +799,33 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 	a.error = lc_xcalloc(n ? n : 1, sizeof *a.error);
 	a.rowbuf = lc_xmalloc((x->ndocs ? x->ndocs : 1) * sizeof *a.rowbuf);
 	a.mark = lc_xmalloc(x->ndocs ? x->ndocs : 1);
-	/* every prompt is built once before anything is sent: a bad request costs nothing */
-	for (size_t i = 0; i < n; i++)
-		if (build_req(&a, i, e) < 0)
-			goto done;
+	/* every prompt is built once before anything is sent: a bad request costs
+	 * nothing; identical prompts (e.g. the unchanged passage of several gold
+	 * passages of one query) are sent once */
+	a.same = lc_xmalloc((n ? n : 1) * sizeof *a.same);
+	{
+		lc_strmap seen = {0};
+		size_t *first = NULL;
+		char hex[65];
+		for (size_t i = 0; i < n; i++) {
+			if (build_req(&a, i, e) < 0) {
+				lc_strmap_free(&seen);
+				free(first);
+				goto done;
+			}
+			lc_sha256_hex(x->pb.p, x->pb.len, hex);
+			int is_new;
+			uint32_t id = lc_strmap_intern(&seen, hex, 64, &is_new);
+			if (is_new) {
+				first = lc_xrealloc(first, (id + 1) * sizeof *first);
+				first[id] = i;
+				a.nuniq++;
+			}
+			a.same[i] = first[id];
+		}
+		lc_strmap_free(&seen);
+		free(first);
+	}
 	if (o->batch_out) {
 		lc_llm_opts lo = o->llm;   /* the body only: no key, no cache */
 		lo.no_cache = 1;
@@ -827,6 +859,16 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 		lc_llm_run(cl, n, ask_make, ask_done, &a);
 		lc_progress_done(&x->prog);
 	}
+	for (size_t i = 0; i < n; i++)
+		if (a.same[i] != i && !a.content[i]) {
+			free(a.error[i]);
+			a.error[i] = NULL;
+			size_t f = a.same[i];
+			if (a.content[f])
+				a.content[i] = lc_xstrdup(a.content[f]);
+			else if (a.error[f])
+				a.error[i] = lc_xstrdup(a.error[f]);
+		}
 	char **rowpids = lc_xmalloc((x->ndocs ? x->ndocs : 1) * sizeof *rowpids);
 	for (size_t i = 0; i < n; i++) {
 		if (!a.content[i]) {
@@ -869,6 +911,7 @@ done:
 	free(a.error);
 	free(a.rowbuf);
 	free(a.mark);
+	free(a.same);
 	lc_strmap_free(&a.ids);
 	lc_prompt_tpl_free(&x->tpl);
 	free(x->docs);

@@ -85,7 +85,9 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
  * prompt is built exactly as lc_llmr_run builds it (template, blocks, few-shot
  * examples, whose gold passages are added to any subset), then sent through
  * lc_llm (cache, retries, parallel), written to o->batch_out (custom_id = the
- * request's id) or answered from o->batch_in (joined on custom_id).  Uses o's
+ * request's id) or answered from o->batch_in (joined on custom_id).  Requests
+ * whose prompts are identical are sent (or written) once, as the first of them,
+ * and share its answer.  Uses o's
  * llm, prompt, corpus_path, few_shot, few_shot_corpus, shots, batch_out,
  * batch_in, progress and verbose; prefilter, fit, context_limit, format, k and
  * skip_bad are not used (the caller chooses rows and decides about failures). */

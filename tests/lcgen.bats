@@ -281,11 +281,10 @@ print("ok")'
 @test "lcgen labels --llm: the LLM judges each candidate in place of its gold passage" {
 	llm_corpus
 	llm_server
-	run lcgen labels --llm --parallel 1 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o labels.jsonl cand.jsonl
+	run lcgen labels --llm --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o labels.jsonl cand.jsonl
 	assert_success
 	assert_output --partial '5 labels: 2 successful, 3 failed'
-	# 4 requests: q2's two "full" prompts are the same request (the unchanged corpus),
-	# the second answered by the cache (with --parallel 1 the first is in it by then)
+	# 4 requests: q2's two "full" prompts are the same (the unchanged corpus): sent once
 	n=$(requests)
 	[ "$n" -eq 4 ]
 	run cat labels.jsonl
@@ -318,7 +317,7 @@ print("ok")'
 	# the Batch file shows the prompts: rows renumbered, the candidate swapped in, p20/p30 absent
 	run lcgen labels --llm --context 1 --model m --batch-out b.jsonl -c c.jsonl -q q.jsonl cand.jsonl
 	assert_success
-	[ "$(grep -c . b.jsonl)" -eq 5 ]
+	[ "$(grep -c . b.jsonl)" -eq 4 ]   # q2's two "full" prompts are one request
 	run python3 -c '
 import json
 rows = [json.loads(l) for l in open("b.jsonl")]

@@ -4,7 +4,7 @@
  * subset renumbered, few-shot gold passages added, the corpus text restored
  * between requests) and the answers read back from a Batch results file
  * (LOFT's parse, row ids mapped to pids, duplicates dropped, unparseable and
- * missing answers).  HTTP runs are covered by tests/lcgen.bats.
+ * missing answers); identical prompts written once and answered alike.  HTTP runs are covered by tests/lcgen.bats.
  */
 #include "buf.h"
 #include "corpus.h"
@@ -67,6 +67,7 @@ int main(void)
 		{ "r0", "first", 0, "SWAPPED one.", NULL, 0 },
 		{ "r1", "third", 2, "SWAPPED three.", only3, 1 },
 		{ "r2", "plain", -1, NULL, NULL, 0 },
+		{ "r3", "plain", 1, "Second passage.", NULL, 0 },   /* the same prompt as r2 */
 	};
 	lc_llmr_opts o;
 	lc_llmr_opts_default(&o);
@@ -75,8 +76,8 @@ int main(void)
 	o.corpus_path = cpath;
 	o.few_shot = fpath;
 	o.batch_out = bpath;
-	lc_llmr_ans ans[3];
-	ok(lc_llmr_ask(&o, &c, rq, 3, ans, &e) == 0, "batch out: %s", e.msg);
+	lc_llmr_ans ans[4];
+	ok(lc_llmr_ask(&o, &c, rq, 4, ans, &e) == 0, "batch out: %s", e.msg);
 	ok(!ans[0].answered && !ans[0].error, "batch out leaves the answers empty");
 	char *p0 = prompt_of(bpath, 0), *p1 = prompt_of(bpath, 1), *p2 = prompt_of(bpath, 2);
 	ok(p0 && strstr(p0, "ID: 0 | TITLE: One | CONTENT: SWAPPED one. | END ID: 0") && !strstr(p0, "First passage."),
@@ -89,16 +90,19 @@ int main(void)
 	ok(p2 && strstr(p2, "CONTENT: First passage.") && strstr(p2, "CONTENT: Third passage.") && !strstr(p2, "SWAPPED"),
 	   "request 2: the corpus is restored after each swap");
 	ok(p2 && strstr(p2, "query: plain\n"), "request 2: its query last");
+	char *p3 = prompt_of(bpath, 3);
+	ok(!p3, "request 3 has request 2's prompt: written once");
 	free(p0);
 	free(p1);
 	free(p2);
+	free(p3);
 	spit(tmpdir, "r.jsonl",
 	     "{\"custom_id\":\"r1\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"Final Answer: ['1']\"}}]}}}\n"
 	     "{\"custom_id\":\"r0\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"x\\nFinal Answer: ['2', 0, '2']\"}}]}}}\n",
 	     rpath, sizeof rpath);
 	o.batch_out = NULL;
 	o.batch_in = rpath;
-	ok(lc_llmr_ask(&o, &c, rq, 3, ans, &e) == 0, "batch in: %s", e.msg);
+	ok(lc_llmr_ask(&o, &c, rq, 4, ans, &e) == 0, "batch in: %s", e.msg);
 	ok(ans[0].answered && ans[0].parsed && ans[0].pids.n == 2, "request 0: two distinct pids");
 	if (ans[0].pids.n == 2) {
 		is_str(ans[0].pids.s[0], "p3", "row 2 -> p3 first");
@@ -106,23 +110,25 @@ int main(void)
 	}
 	ok(ans[1].parsed && ans[1].pids.n == 1 && !strcmp(ans[1].pids.s[0], "p3"), "request 1: id 1 of its prompt -> p3");
 	ok(!ans[2].answered && ans[2].error && strstr(ans[2].error, "no result for this custom_id"), "request 2: no result");
-	lc_llmr_ans_free(ans, 3);
+	ok(!ans[3].answered && ans[3].error && !strcmp(ans[3].error, ans[2].error), "request 3 shares request 2's outcome");
+	lc_llmr_ans_free(ans, 4);
 	spit(tmpdir, "r.jsonl",
 	     "{\"custom_id\":\"r0\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"Final Answer: ['7']\"}}]}}}\n"
 	     "{\"custom_id\":\"r1\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"no list\"}}]}}}\n"
 	     "{\"custom_id\":\"r2\",\"error\":{\"code\":\"server_error\",\"message\":\"boom\"}}\n",
 	     rpath, sizeof rpath);
-	ok(lc_llmr_ask(&o, &c, rq, 3, ans, &e) == 0, "batch in again");
+	ok(lc_llmr_ask(&o, &c, rq, 4, ans, &e) == 0, "batch in again");
 	ok(ans[0].answered && !ans[0].parsed && ans[0].pids.n == 0, "an id not in the prompt: answered, not parsed");
 	ok(ans[1].answered && !ans[1].parsed, "no Final Answer line: answered, not parsed");
 	is_str(ans[2].error, "batch error server_error: boom", "a per-request error");
-	lc_llmr_ans_free(ans, 3);
+	is_str(ans[3].error, "batch error server_error: boom", "shared by the request with the same prompt");
+	lc_llmr_ans_free(ans, 4);
 	/* setup errors */
 	lc_llmr_req dup[] = { { "a", "q", -1, NULL, NULL, 0 }, { "a", "q", -1, NULL, NULL, 0 } };
 	ok(lc_llmr_ask(&o, &c, dup, 2, ans, &e) < 0 && strstr(e.msg, "'a' occurs twice"), "duplicate ids with batch in");
 	o.batch_in = NULL;
 	o.prompt = "/nonexistent/t.txt";
-	ok(lc_llmr_ask(&o, &c, rq, 3, ans, &e) < 0, "a missing template is a setup error");
+	ok(lc_llmr_ask(&o, &c, rq, 4, ans, &e) < 0, "a missing template is a setup error");
 	lc_corpus_free(&c);
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
