@@ -55,7 +55,7 @@ enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER
        /* LLM options: every id from OPT_LLM on */
        OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES, OPT_BACKOFF,
        OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD,
-       OPT_VERBOSE, OPT_PROMPT, OPT_FEW_SHOT, OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT };
+       OPT_VERBOSE, OPT_PROMPT, OPT_FEW_SHOT, OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT, OPT_CONTEXT_LIMIT };
 
 static const lc_opt opts[] = {
 	{ 'c', "corpus", "CORPUS", "LOFT corpus (labels, pairs; candidates takes it as operand)", LC_COMPLETE_FILE },
@@ -96,6 +96,7 @@ static const lc_opt opts[] = {
 	{ OPT_FEW_SHOT_CORPUS, "few-shot-corpus", "FILE", "labels --llm: passages of few-shot answers not in the corpus", LC_COMPLETE_FILE },
 	{ OPT_SHOTS, "shots", "N", "labels --llm: at most N few-shot examples (default 5)", NULL },
 	{ OPT_CONTEXT, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL },
+	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "labels --llm: refuse to start when a prompt is longer than TOKENS (--encoding)", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
 	LC_OPT_END
 };
@@ -570,6 +571,8 @@ static void labels_bm25(const lc_corpus *c, const lc_queries *qs, const candset 
 	lc_buf_free(&txt);
 }
 
+static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
+
 /* --llm: one prompt per label (lib/llmretrieve's lc_llmr_ask), the candidate in
  * place of its gold passage; with --context N only the query's gold passages and
  * BM25's top N other passages (of the original corpus, the same for every
@@ -577,11 +580,18 @@ static void labels_bm25(const lc_corpus *c, const lc_queries *qs, const candset 
  * request file was written. */
 static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it, size_t nit,
                       const lc_llmr_opts *lr0, long context, int skip_bad, double k1, double b, unsigned anflags,
-                      const char *corpus_path)
+                      const char *corpus_path, const char *encoding)
 {
 	lc_llmr_opts lr = *lr0;
 	lr.corpus_path = corpus_path;
 	lc_err e = {0};
+	lc_tok *tok = NULL;
+	if (lr.context_limit) {
+		if (!(tok = lc_tok_load(encoding, &e)))
+			lc_die_err(&e);
+		lr.count = count_tokens;
+		lr.count_ud = tok;
+	}
 	lc_llmr_req *rq = lc_xcalloc(nit ? nit : 1, sizeof *rq);
 	lc_buf ids = {0};
 	size_t *idoff = lc_xmalloc((nit ? nit : 1) * sizeof *idoff);
@@ -693,6 +703,8 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 	}
 	lc_llmr_ans_free(ans, nit);
 	free(ans);
+	if (tok)
+		lc_tok_free(tok);
 	for (size_t q = 0; q < qs->n; q++)
 		free(qrows[q]);
 	free(qrows);
@@ -705,7 +717,7 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 
 static int cmd_labels(int argc, char **argv, int first, const char *out, const char *corpus,
                       const char *queries, double k1, double b, unsigned anflags, const lc_llmr_opts *lr,
-                      long context, int skip_bad)
+                      long context, int skip_bad, const char *encoding)
 {
 	if (!corpus || !queries || first >= argc)
 		lc_cli_usage_error(&cmd, "labels: needs -c CORPUS -q QUERIES CANDIDATES");
@@ -761,7 +773,7 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 	}
 	int batch_only = 0;
 	if (lr)
-		batch_only = labels_llm(&c, &qs, &cs, it, nit, lr, context, skip_bad, k1, b, anflags, corpus);
+		batch_only = labels_llm(&c, &qs, &cs, it, nit, lr, context, skip_bad, k1, b, anflags, corpus, encoding);
 	else
 		labels_bm25(&c, &qs, &cs, it, nit, k1, b, anflags);
 	if (!batch_only) {
@@ -1154,6 +1166,7 @@ int main(int argc, char **argv)
 		case OPT_FEW_SHOT_CORPUS: lr.few_shot_corpus = optarg; break;
 		case OPT_SHOTS: lr.shots = (size_t)lc_cli_long("--shots", optarg, 0, 1000); break;
 		case OPT_CONTEXT: context = lc_cli_long("--context", optarg, 0, 1L << 40); break;
+		case OPT_CONTEXT_LIMIT: lr.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40); break;
 		}
 	}
 	lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
@@ -1181,7 +1194,8 @@ int main(int argc, char **argv)
 	}
 	free(sums);
 	if (!strcmp(sub, "labels"))
-		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags, llm ? &lr : NULL, context, skip_bad);
+		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags, llm ? &lr : NULL, context, skip_bad,
+		                  encoding);
 	if (!strcmp(sub, "pairs"))
 		return cmd_pairs(argc, argv, st.ind, out, corpus, hard);
 	if (!strcmp(sub, "probes"))

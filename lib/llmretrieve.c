@@ -776,7 +776,7 @@ void lc_llmr_ans_free(lc_llmr_ans *ans, size_t n)
 int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *reqs, size_t n, lc_llmr_ans *ans,
                 lc_err *e)
 {
-	lc_llmr_opts so = *o;   /* the caller chooses the rows: no prefilter, fitting or limit here */
+	lc_llmr_opts so = *o;   /* the caller chooses the rows: no prefilter or fitting; the limit is checked below */
 	so.prefilter = 0;
 	so.fit = 0;
 	so.context_limit = 0;
@@ -791,6 +791,10 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 	lc_llm *cl = NULL;
 	if (o->batch_in && o->batch_out) {
 		lc_err_set(e, LC_EXIT_USAGE, "--batch-in and --batch-out exclude each other");
+		return -1;
+	}
+	if (o->context_limit && !o->count) {
+		lc_err_set(e, LC_EXIT_USAGE, "--context-limit needs a tokenizer");
 		return -1;
 	}
 	if (setup(x, e) < 0)
@@ -820,6 +824,14 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 				first = lc_xrealloc(first, (id + 1) * sizeof *first);
 				first[id] = i;
 				a.nuniq++;
+				size_t nt = o->context_limit ? o->count(o->count_ud, x->pb.p, x->pb.len) : 0;
+				if (nt > o->context_limit) {
+					lc_err_set(e, LC_EXIT_INPUT, "request %s: the prompt is %zu tokens, over --context-limit %zu; "
+					           "use --context N or a compressed corpus", reqs[i].id, nt, o->context_limit);
+					lc_strmap_free(&seen);
+					free(first);
+					goto done;
+				}
 			}
 			a.same[i] = first[id];
 		}

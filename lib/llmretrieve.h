@@ -87,10 +87,11 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
  * lc_llm (cache, retries, parallel), written to o->batch_out (custom_id = the
  * request's id) or answered from o->batch_in (joined on custom_id).  Requests
  * whose prompts are identical are sent (or written) once, as the first of them,
- * and share its answer.  Uses o's
- * llm, prompt, corpus_path, few_shot, few_shot_corpus, shots, batch_out,
- * batch_in, progress and verbose; prefilter, fit, context_limit, format, k and
- * skip_bad are not used (the caller chooses rows and decides about failures). */
+ * and share its answer.  Uses o's llm, prompt, corpus_path, few_shot,
+ * few_shot_corpus, shots, context_limit (with count: a longer prompt is a setup
+ * error, before anything is sent), batch_out, batch_in, progress and verbose;
+ * prefilter, fit, format, k and skip_bad are not used (the caller chooses rows
+ * and decides about failures). */
 typedef struct lc_llmr_req {
 	const char *id;            /* unique: custom_id in Batch files */
 	const char *query;
@@ -109,7 +110,8 @@ typedef struct lc_llmr_ans {
 
 /* Fills ans[0..n-1] (zeroed first).  With batch_out only the Batch file is
  * written (ans stay unanswered).  -1 + e on setup errors (template, few-shot,
- * options, an unreadable Batch file, duplicate ids with batch_in); failed
+ * options, a prompt over context_limit, an unreadable Batch file, duplicate
+ * ids with batch_in); failed
  * requests are not errors here: see ans[i].error. */
 int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *reqs, size_t n, lc_llmr_ans *ans,
                 lc_err *e);

@@ -314,6 +314,15 @@ print("ok")'
 	# --context 1: p40 (BM25's best other passage for q1) comes in and wins
 	run lcgen labels --llm --context 1 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
 	assert_line '{"qid":"q1","pid":"p10","name":"loses","success":false,"rank":0,"tokens":4}'
+	# --context-limit: every prompt is counted first; one too long stops the run before any request
+	n=$(requests)
+	run lcgen labels --llm --context-limit 280 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	assert_failure 1
+	assert_output --regexp "lcgen: request \[\"q1\",\"p10\",\"full\"\]: the prompt is [0-9]+ tokens, over --context-limit 280; use --context N"
+	assert_no_file l.jsonl
+	[ "$(requests)" -eq "$n" ]
+	run lcgen labels --llm --context 0 --context-limit 280 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
+	assert_success
 	# the Batch file shows the prompts: rows renumbered, the candidate swapped in, p20/p30 absent
 	run lcgen labels --llm --context 1 --model m --batch-out b.jsonl -c c.jsonl -q q.jsonl cand.jsonl
 	assert_success

@@ -17,6 +17,13 @@
 
 static char tmpdir[] = "/tmp/lctk-llmrask-XXXXXX";
 
+static size_t count_bytes(void *ud, const char *s, size_t n)
+{
+	(void)ud;
+	(void)s;
+	return n;
+}
+
 static void spit(const char *dir, const char *name, const char *text, char *path, size_t cap)
 {
 	snprintf(path, cap, "%s/%s", dir, name);
@@ -123,6 +130,16 @@ int main(void)
 	is_str(ans[2].error, "batch error server_error: boom", "a per-request error");
 	is_str(ans[3].error, "batch error server_error: boom", "shared by the request with the same prompt");
 	lc_llmr_ans_free(ans, 4);
+	/* --context-limit: every distinct prompt counted before anything is read or sent */
+	o.context_limit = 50;
+	ok(lc_llmr_ask(&o, &c, rq, 4, ans, &e) < 0 && e.code == LC_EXIT_USAGE, "a limit without a counter is refused");
+	o.count = count_bytes;
+	ok(lc_llmr_ask(&o, &c, rq, 4, ans, &e) < 0 && strstr(e.msg, "request r0: the prompt is ") &&
+	       strstr(e.msg, "over --context-limit 50"), "a prompt over the limit is a setup error: %s", e.msg);
+	o.context_limit = 100000;
+	ok(lc_llmr_ask(&o, &c, rq, 4, ans, &e) == 0, "under the limit: runs");
+	lc_llmr_ans_free(ans, 4);
+	o.context_limit = 0;
 	/* setup errors */
 	lc_llmr_req dup[] = { { "a", "q", -1, NULL, NULL, 0 }, { "a", "q", -1, NULL, NULL, 0 } };
 	ok(lc_llmr_ask(&o, &c, dup, 2, ans, &e) < 0 && strstr(e.msg, "'a' occurs twice"), "duplicate ids with batch in");
