@@ -1182,10 +1182,10 @@ int main(int argc, char **argv)
 		if (lr.batch_in && lr.batch_out)
 			lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");
 		if (!lr.llm.model)
-			lc_cli_usage_error(&cmd, "%s needs --model NAME", llm ? "--llm" : "LLM candidates");
+			lc_cli_usage_error(&cmd, "%s --model NAME", llm ? "--llm needs" : "LLM candidates need");
 		if (!lr.llm.endpoint && !lr.batch_in && !lr.batch_out)
-			lc_cli_usage_error(&cmd, "%s needs --endpoint URL (or --batch-out FILE / --batch-in FILE)",
-			                   llm ? "--llm" : "LLM candidates");
+			lc_cli_usage_error(&cmd, "%s --endpoint URL (or --batch-out FILE / --batch-in FILE)",
+			                   llm ? "--llm needs" : "LLM candidates need");
 	}
 	if (!strcmp(sub, "candidates")) {
 		int rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding, kinds, &lr, skip_bad);
