@@ -241,6 +241,11 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 		memset(want, 0, sizeof want);
 		char *dup = lc_xstrdup(kinds), *save = NULL;
 		for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(t, "all")) {   /* "all,llm" is what a script appending a kind writes */
+				for (int i = 0; i < NK; i++)
+					want[i] = i < NK - 1 || use_llm;
+				continue;
+			}
 			int found = 0;
 			for (int i = 0; i < NK; i++)
 				if (!strcmp(t, kn[i]))

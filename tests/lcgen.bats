@@ -229,6 +229,9 @@ print("ok")'
 	[ "$(requests)" -eq "$n" ]
 	grep -q '"pid":"p1","name":"lead-1","text":"Quantum dots are tiny semiconductor particles."' all.jsonl
 	! grep -q '"pid":"p1","name":"llm:m"' all.jsonl
+	# "all" may head a list (the recipe appends ",llm")
+	lcgen candidates --kinds all,llm --endpoint "$EP" --model m "$V/corpus.jsonl" 2>/dev/null >all2.jsonl
+	cmp all.jsonl all2.jsonl
 }
 
 @test "lcgen candidates --batch-out / --batch-in: OpenAI Batch files give the same candidates" {
@@ -396,6 +399,11 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	assert_failure 2
 	run lcgen candidates --kinds full,llm "$V/corpus.jsonl"
 	assert_failure 2
+	run lcgen candidates --kinds all,llm "$V/corpus.jsonl"
+	assert_failure 2
+	assert_output --partial '--kinds llm needs --endpoint'
+	run lcgen candidates --kinds all "$V/corpus.jsonl"
+	assert_success
 	run lcgen candidates --kinds full --endpoint "$EP" --model m "$V/corpus.jsonl"
 	assert_failure 2
 	run lcgen labels --llm --endpoint ftp://x --model m -c c.jsonl -q q.jsonl cand.jsonl
