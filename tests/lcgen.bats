@@ -423,3 +423,18 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	[ "$all" -ge 250 ] && [ "$ok" -ge 190 ]
 	[ "$(grep -c . pairs.jsonl)" -ge 150 ]
 }
+
+@test "color.mk with ENDPOINT, LLM_MODEL, LLM_LABELS, LLM_CONTEXT runs lcgen with the LLM (dry run)" {
+	mkdir d
+	cp "$ROOT/share/lctk/data/hotpotqa/few_shot_queries.jsonl" d/
+	touch d/corpus.jsonl d/queries.jsonl
+	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o ENDPOINT=http://h/v1 LLM_MODEL=m \
+		LLM_LABELS=1 LLM_CONTEXT=5 o/labels.jsonl
+	assert_success
+	assert_line --partial 'lcgen candidates --seed 1 --kinds full,filter,model,external,llm --endpoint http://h/v1 --model m '
+	assert_line --regexp 'lcgen labels --llm --endpoint http://h/v1 --model m --context 5 --few-shot d/few_shot_queries.jsonl +-c d/corpus.jsonl'
+	# without them: the embedded pipeline as before
+	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/labels.jsonl
+	assert_line --partial 'lcgen candidates --seed 1 --kinds full,filter,model,external -o o/candidates.jsonl'
+	assert_line --partial 'lcgen labels -c d/corpus.jsonl'
+}
