@@ -435,6 +435,6 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	assert_line --regexp 'lcgen labels --llm --endpoint http://h/v1 --model m --context 5 --few-shot d/few_shot_queries.jsonl +-c d/corpus.jsonl'
 	# without them: the embedded pipeline as before
 	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/labels.jsonl
-	assert_line --partial 'lcgen candidates --seed 1 --kinds full,filter,model,external -o o/candidates.jsonl'
-	assert_line --partial 'lcgen labels -c d/corpus.jsonl'
+	assert_line --regexp 'lcgen candidates --seed 1 --kinds full,filter,model,external +-o o/candidates.jsonl'
+	assert_line --regexp 'lcgen labels +-c d/corpus.jsonl'
 }
