@@ -7,7 +7,9 @@
  * "summary_text" added (passage_text kept), in input order.  --ratio R keeps
  * the top 1/R of each passage's words; --budget T lowers the keep threshold
  * (bisection) until the whole compressed corpus fits T units; otherwise the
- * model's threshold (or --threshold) decides.  Sizes before/after are reported
+ * model's threshold (or --threshold) decides; under a threshold each passage's
+ * own threshold follows the model's length_bias (or --length-bias), so long
+ * passages are cut harder than short ones.  Sizes before/after are reported
  * on stderr in tokens (cl100k_base by default) of title + text, counted apart.
  */
 #include <getopt.h>
@@ -29,7 +31,7 @@
 #include "tok.h"
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
-       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE };
+       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE, OPT_LENGTH_BIAS };
 
 static const lc_opt opts[] = {
 	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
@@ -43,6 +45,7 @@ static const lc_opt opts[] = {
 	{ OPT_LEAD, "lead", NULL, "baseline: keep the leading 1/R of each passage's words (--ratio R, default 2)", NULL },
 	{ OPT_SUMMARIES, "summaries", "FILE", "take summary_text from FILE (pid + summary_text), e.g. LLM summaries", LC_COMPLETE_FILE },
 	{ OPT_THRESHOLD, "threshold", "P", "keep words with probability >= P (default: the model's)", NULL },
+	{ OPT_LENGTH_BIAS, "length-bias", "A", "cut long passages harder: per-passage threshold logit + A*(log words - corpus mean) (default: the model's)", NULL },
 	{ OPT_UNIT, "unit", "UNIT", "what is kept or dropped: word (default) or sentence", "word sentence" },
 	{ 'f', "field", "FIELD", "field to compress (default passage_text)", NULL },
 	{ 't', "target", "FIELD", "field to write (default summary_text)", NULL },
@@ -71,7 +74,7 @@ int main(int argc, char **argv)
 	lc_cli st = {0};
 	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
 	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base", *stats = NULL, *summaries = NULL;
-	double ratio = 0, thr = -1;
+	double ratio = 0, thr = -1, length_bias = NAN;
 	long budget = 0;
 	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, no_cache = 0, c;
 	long parallel = 4;
@@ -83,6 +86,7 @@ int main(int argc, char **argv)
 		case OPT_RATIO: ratio = lc_cli_double("--ratio", optarg, 1, 1e6); break;
 		case OPT_BUDGET: budget = lc_cli_long("--budget", optarg, 1, 0x7fffffffffffL); break;
 		case OPT_THRESHOLD: thr = lc_cli_double("--threshold", optarg, 0, 1); break;
+		case OPT_LENGTH_BIAS: length_bias = lc_cli_double("--length-bias", optarg, -100, 100); break;
 		case OPT_UNIT:
 			if (!strcmp(optarg, "word"))
 				unit = LC_UNIT_WORD;
@@ -116,6 +120,8 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--lead and --summaries do not use a model, --budget or --threshold");
 	if (lead && summaries)
 		lc_cli_usage_error(&cmd, "--lead and --summaries exclude each other");
+	if (!isnan(length_bias) && (lead || summaries || endpoint || ratio > 0))
+		lc_cli_usage_error(&cmd, "--length-bias shapes the model's threshold or --budget; it has no effect with --ratio, --lead, --summaries or --endpoint");
 	if (lead && ratio == 0)
 		ratio = 2;
 	lc_cmodel m;
@@ -153,6 +159,8 @@ int main(int argc, char **argv)
 	}
 	if (model && lc_cmodel_load(&m, model, &e) < 0)
 		lc_die_err(&e);
+	if (!isnan(length_bias))
+		m.length_bias = length_bias;
 	lc_tok *tok = lc_tok_load(encoding, &e);
 	if (!tok)
 		lc_die_err(&e);
@@ -207,6 +215,11 @@ int main(int argc, char **argv)
 	}
 	unsigned char *mask = lc_xmalloc(maxn ? maxn : 1);
 	lc_buf b = {0}, s = {0};
+	double mean_log = 0;  /* of log(1 + words), for the per-passage thresholds */
+	for (size_t i = 0; i < n; i++)
+		mean_log += log1p((double)R[i].u.n) / (double)n;
+	if (thr < 0 && !budget)
+		thr = m.threshold;
 	if (budget > 0) {
 		/* bisection on the threshold: the largest kept set that fits */
 		double lo = 0, hi = 1;
@@ -214,7 +227,9 @@ int main(int argc, char **argv)
 			double mid = (lo + hi) / 2;
 			size_t tot = 0;
 			for (size_t i = 0; i < n; i++) {
-				size_t kept = lc_compress_select(&m, &R[i].u, 0, mid, unit, R[i].p, mask);
+				size_t kept = lc_compress_select(&m, &R[i].u, 0,
+				                                 lc_cmodel_passage_threshold(&m, mid, R[i].u.n, mean_log),
+				                                 unit, R[i].p, mask);
 				lc_buf_reset(&s);
 				lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
 				tot += R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
@@ -282,7 +297,8 @@ int main(int argc, char **argv)
 			kept = want;
 			lc_compress_render(&R[i].u, R[i].text, mask, 0, &s);
 		} else {
-			kept = lc_compress_select(&m, &R[i].u, ratio, thr, unit, R[i].p, mask);
+			kept = lc_compress_select(&m, &R[i].u, ratio, lc_cmodel_passage_threshold(&m, thr, R[i].u.n, mean_log),
+			                          unit, R[i].p, mask);
 			lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
 		}
 		size_t ct = R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);

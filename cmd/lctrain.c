@@ -29,7 +29,7 @@
 #include "strmap.h"
 
 enum { OPT_BETA = 256, OPT_C, OPT_LR, OPT_EPOCHS, OPT_SEED, OPT_VAL, OPT_L2, OPT_BATCH,
-       OPT_THRESHOLD, OPT_INIT, OPT_QUIET, OPT_TARGET, OPT_AVERAGE };
+       OPT_THRESHOLD, OPT_INIT, OPT_QUIET, OPT_TARGET, OPT_AVERAGE, OPT_LENGTH_BIAS };
 
 static const lc_opt opts[] = {
 	{ 'c', "corpus", "CORPUS", "LOFT corpus holding the pairs' passages (repeatable)", LC_COMPLETE_FILE },
@@ -42,6 +42,7 @@ static const lc_opt opts[] = {
 	{ OPT_SEED, "seed", "N", "seed for shuffling and the validation split (default 1)", NULL },
 	{ OPT_VAL, "val", "FRACTION", "share of passages held out for validation (default 0.1)", NULL },
 	{ OPT_THRESHOLD, "threshold", "P", "keep threshold stored in the model (default 0.5)", NULL },
+	{ OPT_LENGTH_BIAS, "length-bias", "A", "store A as the model's length bias: lcompress cuts long passages harder (default 0.5)", NULL },
 	{ OPT_TARGET, "target-ratio", "R", "set the threshold so that the corpora (-c) keep 1/R of their words", NULL },
 	{ OPT_AVERAGE, "average", "N", "train N times (seeds SEED..SEED+N-1) and average the weights (default 1)", NULL },
 	{ OPT_INIT, "init", "MODEL", "start from MODEL instead of the untrained model", LC_COMPLETE_FILE },
@@ -140,7 +141,7 @@ int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
-	double beta = 2.5, cc = 0.1, lr = 0.05, l2 = 1e-4, valfrac = 0.1, thr = 0.5, target = 0;
+	double beta = 2.5, cc = 0.1, lr = 0.05, l2 = 1e-4, valfrac = 0.1, thr = 0.5, target = 0, length_bias = 0.5;
 	long epochs = 30, seed = 1, batch = 16, average = 1;
 	const char *out = NULL, *init = NULL;
 	int quiet = 0, c;
@@ -163,6 +164,7 @@ int main(int argc, char **argv)
 		case OPT_THRESHOLD: thr = lc_cli_double("--threshold", optarg, 0, 1); break;
 		case OPT_INIT: init = optarg; break;
 		case OPT_AVERAGE: average = lc_cli_long("--average", optarg, 1, 1000); break;
+		case OPT_LENGTH_BIAS: length_bias = lc_cli_double("--length-bias", optarg, -100, 100); break;
 		case OPT_TARGET: target = lc_cli_double("--target-ratio", optarg, 1, 1000); break;
 		case OPT_QUIET: quiet = 1; break;
 		case 'o': out = optarg; break;
@@ -323,6 +325,7 @@ int main(int argc, char **argv)
 		m.meta = NULL;
 	}
 	m.threshold = thr;
+	m.length_bias = length_bias;
 	size_t *order = lc_xmalloc(ntrain * sizeof *order);
 	double w0[LC_NFEAT], wsum[LC_NFEAT] = {0};
 	memcpy(w0, m.w, sizeof w0);
@@ -416,8 +419,8 @@ int main(int argc, char **argv)
 			lc_die(LC_EXIT_USAGE, "--target-ratio needs the corpora (-c) to calibrate on");
 		/* the (1 - 1/R) quantile of the keep probabilities of all words of
 		 * passages with more than one sentence (others are kept whole) */
-		double *all = NULL;
-		size_t na = 0, acap = 0, whole = 0, total = 0;
+		double *all = NULL, *dlog = NULL, mean_log = 0;
+		size_t na = 0, acap = 0, whole = 0, total = 0, npass = 0;
 		lc_cunits u = {0};
 		for (size_t ci = 0; ci < ncorpora; ci++)
 			for (size_t i = 0; i < json_array_size(cs[ci].recs); i++) {
@@ -426,6 +429,8 @@ int main(int argc, char **argv)
 				lc_cunits_build(&u, cs[ci].cx, json_is_string(t) ? json_string_value(t) : NULL,
 				                json_string_value(json_object_get(rec, "passage_text")));
 				total += u.n;
+				mean_log += log1p((double)u.n);
+				npass++;
 				if (u.nsent <= 1) {
 					whole += u.n;
 					continue;
@@ -433,11 +438,25 @@ int main(int argc, char **argv)
 				if (na + u.n > acap) {
 					acap = (na + u.n) * 2;
 					all = lc_xrealloc(all, acap * sizeof *all);
+					dlog = lc_xrealloc(dlog, acap * sizeof *dlog);
 				}
 				lc_cmodel_probs(&m, &u, all + na);
+				for (size_t k = 0; k < u.n; k++)
+					dlog[na + k] = log1p((double)u.n);
 				na += u.n;
 			}
 		lc_cunits_free(&u);
+		/* with a length bias, word k passes when logit(p) - bias * (dlog - mean)
+		 * >= logit(threshold): rank the words by that */
+		if (npass)
+			mean_log /= (double)npass;
+		if (m.length_bias != 0)
+			for (size_t k = 0; k < na; k++) {
+				double p = all[k] < 1e-300 ? 1e-300 : all[k] > 1 - 1e-16 ? 1 - 1e-16 : all[k];
+				double z = log(p / (1 - p)) - m.length_bias * (dlog[k] - mean_log);
+				all[k] = 1 / (1 + exp(-z));
+			}
+		free(dlog);
 		double want = (double)total / target - (double)whole;  /* words to keep among na */
 		if (na && want > 0) {
 			qsort(all, na, sizeof *all, cmp_desc);
@@ -453,8 +472,15 @@ int main(int argc, char **argv)
 	              "pairs train=%zu val=%zu\ntrain_accuracy %.4f\nval_accuracy %.4f\n",
 	              LCTK_VERSION, beta, cc, lr, epochs, batch, l2, seed, average, ntrain, nval, tacc, vacc);
 	for (int fi = st.ind; fi < argc; fi++) {
-		const char *b = strrchr(argv[fi], '/');
-		lc_buf_printf(&meta, "data %s\n", b ? b + 1 : argv[fi]);
+		/* the file and its folder (datasets are often told apart by folder
+		 * only), never the machine-specific rest of the path */
+		const char *b = argv[fi], *p = argv[fi] + strlen(argv[fi]);
+		for (int slashes = 0; p > argv[fi]; p--)
+			if (p[-1] == '/' && ++slashes == 2) {
+				b = p;
+				break;
+			}
+		lc_buf_printf(&meta, "data %s\n", b);
 	}
 	m.meta = lc_buf_detach(&meta);
 	lc_buf mb = {0};

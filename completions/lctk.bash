@@ -159,6 +159,7 @@ _lcompress() {
 	--encoding) COMPREPLY=(); return ;;
 	--summaries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--threshold) COMPREPLY=(); return ;;
+	--length-bias) COMPREPLY=(); return ;;
 	--unit) COMPREPLY=($(compgen -W "word sentence" -- "$cur")); return ;;
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
@@ -166,7 +167,7 @@ _lcompress() {
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --encoding --lead --summaries --threshold --unit --field --target --keep-punct --stats --skip-bad --quiet --output --help --version -m -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --encoding --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --stats --skip-bad --quiet --output --help --version -m -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -322,13 +323,14 @@ _lctrain() {
 	--seed) COMPREPLY=(); return ;;
 	--val) COMPREPLY=(); return ;;
 	--threshold) COMPREPLY=(); return ;;
+	--length-bias) COMPREPLY=(); return ;;
 	--target-ratio) COMPREPLY=(); return ;;
 	--average) COMPREPLY=(); return ;;
 	--init) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --target-ratio --average --init --quiet --output --help --version -c -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --length-bias --target-ratio --average --init --quiet --output --help --version -c -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

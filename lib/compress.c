@@ -450,6 +450,8 @@ void lc_cmodel_format(const lc_cmodel *m, lc_buf *b)
 	for (int i = 0; i < LC_NFEAT; i++)
 		lc_buf_printf(b, "w %s %a\n", lc_cfeat_names[i], m->w[i]);
 	lc_buf_printf(b, "threshold %a\n", m->threshold);
+	if (m->length_bias != 0)
+		lc_buf_printf(b, "length_bias %a\n", m->length_bias);
 	if (m->meta) {
 		const char *s = m->meta;
 		while (*s) {
@@ -546,6 +548,13 @@ int lc_cmodel_load(lc_cmodel *m, const char *path, lc_err *e)
 				lc_err_set(e, LC_EXIT_INPUT, "%s:%d: bad threshold", path, lineno);
 				goto out;
 			}
+		} else if (!strncmp(line, "length_bias ", 12)) {
+			char *end;
+			m->length_bias = strtod(line + 12, &end);
+			if (*end || !isfinite(m->length_bias) || fabs(m->length_bias) > 100) {
+				lc_err_set(e, LC_EXIT_INPUT, "%s:%d: bad length_bias", path, lineno);
+				goto out;
+			}
 		} else if (!strncmp(line, "meta ", 5)) {
 			lc_buf_adds(&meta, line + 5);
 			lc_buf_addc(&meta, '\n');
@@ -565,6 +574,14 @@ out:
 	lc_buf_free(&meta);
 	free(data);
 	return rc;
+}
+
+double lc_cmodel_passage_threshold(const lc_cmodel *m, double threshold, size_t nwords, double mean_log)
+{
+	if (m->length_bias == 0 || !(threshold > 0 && threshold < 1))
+		return threshold;
+	double z = log(threshold / (1 - threshold)) + m->length_bias * (log1p((double)nwords) - mean_log);
+	return 1 / (1 + exp(-z));
 }
 
 static double sigmoid(double x)

@@ -29,9 +29,19 @@
  * most probable word is kept), since an empty summary means "use the passage".
  * With unit = sentence, whole sentences are kept by their mean p_w.
  *
+ * Corpus-wide allocation (lc_cmodel_passage_threshold): the ORPO pairs only
+ * compare candidates of the same passage, so they never teach how much of each
+ * passage to keep relative to the others under one corpus-wide threshold.  The
+ * model's length_bias shifts each passage's threshold in logit space by
+ * length_bias * (log(1 + words) - mean over the corpus), so that long passages
+ * (more repetition and filler) are cut harder than short ones.  It is a
+ * hyperparameter stored in the model (lctrain --length-bias), chosen leave one
+ * dataset out (tests/bench/lcompress.sh).
+ *
  * Model file (text, see lctk-formats(5)): "lctk-compress-model 1", the feature
- * names, weights as hexadecimal floats (exact round trip), threshold, free
- * "meta" lines, then "checksum CRC32" over all preceding bytes.
+ * names, weights as hexadecimal floats (exact round trip), threshold, an
+ * optional length_bias (absent: 0), free "meta" lines, then "checksum CRC32"
+ * over all preceding bytes.
  *
  * Ownership: lc_cctx_new/lc_cctx_free; lc_cunits is caller-owned and reused
  * (lc_cunits_free releases); lc_cmodel owns its weight array (lc_cmodel_free).
@@ -91,6 +101,7 @@ void lc_cunits_free(lc_cunits *u);
 typedef struct lc_cmodel {
 	double w[LC_NFEAT];
 	double threshold;        /* keep a word when p >= threshold */
+	double length_bias;      /* see lc_cmodel_passage_threshold; 0: none */
 	char *meta;              /* "key value\n" lines, may be NULL */
 } lc_cmodel;
 
@@ -112,6 +123,13 @@ double lc_cmodel_logprob(const lc_cmodel *m, const lc_cunits *u, const unsigned 
  * *lor = the log odds ratio (may be NULL). */
 double lc_orpo(double lpc, double lpr, double lc, double lr, double beta, double c,
                double *dc, double *dr, double *lor);
+
+/* The keep threshold for one passage of nwords words, given the corpus-wide
+ * threshold and mean_log = the mean of log(1 + words) over the passages being
+ * compressed together: threshold shifted in logit space by
+ * m->length_bias * (log(1 + nwords) - mean_log).  Thresholds of 0 or 1 and a
+ * zero length_bias are returned unchanged. */
+double lc_cmodel_passage_threshold(const lc_cmodel *m, double threshold, size_t nwords, double mean_log);
 
 enum { LC_UNIT_WORD = 0, LC_UNIT_SENT = 1 };
 /* Chooses the words to keep into mask[u->n]; ratio > 1 keeps the top

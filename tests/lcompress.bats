@@ -66,10 +66,55 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	run lcompress -m cut.lcm "$V/corpus.jsonl"
 	assert_failure 1
 	assert_output --partial 'truncated or corrupted'
+	python3 - "$ROOT/share/lctk/models/default.lcm" <<-'PY'
+	import re, sys, zlib
+	t = open(sys.argv[1]).read()
+	body = re.sub(r"(?m)^checksum .*\n", "", t)
+	body = re.sub(r"(?m)^length_bias .*\n", "", body)
+	body = body.replace("threshold ", "length_bias nan\nthreshold ", 1)
+	open("lb.lcm", "w").write(body + "checksum %08x\n" % zlib.crc32(body.encode()))
+	PY
+	run lcompress -m lb.lcm "$V/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial 'bad length_bias'
 	echo garbage > g.lcm
 	run lcompress -m g.lcm "$V/corpus.jsonl"
 	assert_failure 1
 	assert_output --partial 'not an lctk compression model'
+}
+
+@test "lcompress --length-bias: long passages cut harder under one corpus-wide budget" {
+	D="$ROOT/share/lctk/data/hotpotqa"
+	for a in 0 2; do
+		run lcompress --length-bias $a --budget 48000 --stats s$a.jsonl -o c$a.jsonl "$D/corpus.jsonl"
+		assert_success
+	done
+	# mean ratio of the longest quarter of passages over that of the shortest quarter
+	gap() { python3 -c '
+import json, sys
+s = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda o: o["tokens"])
+q = len(s) // 4
+m = lambda v: sum(o["ratio"] for o in v) / len(v)
+print("%.3f" % (m(s[-q:]) / m(s[:q])))' "$1"; }
+	g0=$(gap s0.jsonl) g2=$(gap s2.jsonl)
+	echo "# long/short ratio gap: bias 0 $g0, bias 2 $g2" >&3
+	awk -v a="$g0" -v b="$g2" 'BEGIN{exit !(b > a + 0.2)}'
+	# both fit the same budget
+	for a in 0 2; do
+		t=$(python3 -c 'import json,sys; print(sum(json.loads(l)["compressed_tokens"] for l in open(sys.argv[1])))' s$a.jsonl)
+		[ "$t" -le 48000 ] && [ "$t" -ge 46000 ]
+	done
+	# the model's own length_bias is the default: same output as giving it
+	lb=$(awk '$1=="length_bias"{print $2}' "$ROOT/share/lctk/models/default.lcm")
+	[ -n "$lb" ]
+	lcompress --quiet --length-bias "$lb" "$V/corpus.jsonl" > a.jsonl
+	lcompress --quiet "$V/corpus.jsonl" > b.jsonl
+	cmp a.jsonl b.jsonl
+	run lcompress --length-bias 1 --ratio 2 "$V/corpus.jsonl"
+	assert_failure 2
+	assert_output --partial 'no effect with --ratio'
+	run lcompress --length-bias x "$V/corpus.jsonl"
+	assert_failure 2
 }
 
 @test "lcompress: bad records and usage" {

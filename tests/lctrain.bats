@@ -82,6 +82,25 @@ print(json.dumps({"prompt": H + "\n Summary:", "chosen": "x", "rejected": "y z",
 	assert_success
 	assert_output --partial 'keeps about 1/2 of the corpora'
 	! grep -q '^threshold 0x1p-1$' m.lcm
+	grep -q '^length_bias 0x1p-1$' m.lcm
+	# the calibration counts the per-passage shift: about half the words kept either way
+	run lctrain -c "$V/corpus.jsonl" --epochs 3 --target-ratio 2 --length-bias 2 -o m2.lcm pairs.jsonl
+	assert_success
+	grep -q '^length_bias 0x1p+1$' m2.lcm
+	for m in m.lcm m2.lcm; do
+		lcompress -m $m --keep-punct --quiet "$V/corpus.jsonl" | python3 -c '
+import json, sys
+a = b = 0
+for l in sys.stdin:
+    o = json.loads(l)
+    a += len(o["passage_text"].split())
+    b += len((o["summary_text"] or o["passage_text"]).split())
+print("# %s keeps %.3f of the words" % (sys.argv[1], b / a))
+assert 0.4 <= b / a <= 0.6, b / a' $m >&3
+	done
+	run lctrain -c "$V/corpus.jsonl" --epochs 1 --length-bias 0 -o m0.lcm pairs.jsonl
+	assert_success
+	! grep -q '^length_bias' m0.lcm
 }
 
 @test "lctrain: bad input and usage" {

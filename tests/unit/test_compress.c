@@ -117,9 +117,21 @@ int main(void)
 	lc_buf_reset(&out);
 	lc_compress_render(&u, text, m5, 1, &out);
 	is_str(out.p, "semiconductor particles displays e.g", "bare render strips outer punctuation");
+	/* per-passage thresholds from the length bias */
+	m.length_bias = 0;
+	ok(lc_cmodel_passage_threshold(&m, 0.3, 1000, 2.0) == 0.3, "no length bias: threshold unchanged");
+	m.length_bias = 0.5;
+	double tl = lc_cmodel_passage_threshold(&m, 0.3, 1000, 2.0), ts = lc_cmodel_passage_threshold(&m, 0.3, 2, 2.0);
+	ok(tl > 0.3 && ts < 0.3, "long passages get a higher threshold, short ones a lower (%g, %g)", tl, ts);
+	double z = log(0.3 / 0.7) + 0.5 * (log1p(1000.0) - 2.0);
+	ok(fabs(tl - 1 / (1 + exp(-z))) < 1e-12, "shift is length_bias * (log(1 + words) - mean) in logit space");
+	ok(fabs(lc_cmodel_passage_threshold(&m, 0.3, 6, log1p(6.0)) - 0.3) < 1e-12, "a passage of mean length keeps the threshold");
+	ok(lc_cmodel_passage_threshold(&m, 0, 1000, 2.0) == 0 && lc_cmodel_passage_threshold(&m, 1, 2, 2.0) == 1,
+	   "thresholds 0 and 1 stay (keep all, keep the minimum)");
 	/* model file */
 	lc_buf b = {0};
 	m.meta = lc_xstrdup("seed 1\ntrained-on x\n");
+	m.length_bias = -0x1.8p-2;
 	lc_cmodel_format(&m, &b);
 	char path[] = "/tmp/lctk-model-XXXXXX";
 	int fd = mkstemp(path);
@@ -128,7 +140,7 @@ int main(void)
 	lc_cmodel m2;
 	lc_err e = {0};
 	ok(lc_cmodel_load(&m2, path, &e) == 0 && !memcmp(m2.w, m.w, sizeof m.w) && m2.threshold == m.threshold &&
-	   !strcmp(m2.meta, m.meta), "model file round trip is exact");
+	   m2.length_bias == m.length_bias && !strcmp(m2.meta, m.meta), "model file round trip is exact");
 	lc_cmodel_free(&m2);
 	b.p[b.len - 20] ^= 1;
 	FILE *f = fopen(path, "wb");
@@ -139,6 +151,16 @@ int main(void)
 	fputs("lctk-compress-model 9\nchecksum 0\n", f);
 	fclose(f);
 	ok(lc_cmodel_load(&m2, path, &e) < 0 && strstr(e.msg, "version 9"), "other version refused: %s", e.msg);
+	/* a file without length_bias (older lctrain) loads with 0 */
+	m.length_bias = 0;
+	lc_buf_reset(&b);
+	lc_cmodel_format(&m, &b);
+	ok(!strstr(b.p, "length_bias"), "no length_bias line when it is 0");
+	f = fopen(path, "wb");
+	fwrite(b.p, 1, b.len, f);
+	fclose(f);
+	ok(lc_cmodel_load(&m2, path, &e) == 0 && m2.length_bias == 0, "model without length_bias loads with 0");
+	lc_cmodel_free(&m2);
 	unlink(path);
 	lc_buf_free(&b);
 	lc_buf_free(&out);

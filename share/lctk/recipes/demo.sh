@@ -26,14 +26,17 @@ echo
 "$BIN/lcompress" --lead --ratio 1 -o "$W/c-original.jsonl" "$DATA/corpus.jsonl" 2> "$W/l-original"
 "$BIN/lcompress" --lead -o "$W/c-lead-50%.jsonl" "$DATA/corpus.jsonl" 2> "$W/l-lead-50%"
 "$BIN/lcompress" -o "$W/c-lctk.jsonl" "$DATA/corpus.jsonl" 2> "$W/l-lctk"
-NAMES="original lead-50% lctk"
+orig=$(sed -n 's/.*tokens.* \([0-9]*\) -> \([0-9]*\),.*/\1/p' "$W/l-original")
+# the paper's bar: at least 1.91x smaller (one corpus-wide threshold, --budget)
+"$BIN/lcompress" --budget "$(awk -v t="$orig" 'BEGIN{printf "%d", t / 1.91}')" -o "$W/c-lctk@1.91x.jsonl" \
+	"$DATA/corpus.jsonl" 2> "$W/l-lctk@1.91x"
+NAMES="original lead-50% lctk lctk@1.91x"
 for s in "$DATA"/summaries/*.jsonl; do
 	[ -f "$s" ] || continue
 	n=llm-$(basename "$s" .jsonl)
 	"$BIN/lcompress" --summaries "$s" -o "$W/c-$n.jsonl" "$DATA/corpus.jsonl" 2> "$W/l-$n"
 	NAMES="$NAMES $n"
 done
-orig=$(sed -n 's/.*tokens.* \([0-9]*\) -> \([0-9]*\),.*/\1/p' "$W/l-original")
 
 printf '%-28s %9s %7s %9s %9s %8s\n' compressor tokens ratio recall@1 recall@5 nDCG@10
 for n in $NAMES; do
@@ -53,6 +56,8 @@ for n in $NAMES; do
 	printf '%-28s %9s %7s %9s %9s %8s\n' "$n" "$tok" "$ratio" "$r1" "$r5" "$nd"
 done
 echo
-echo "lctk = the shipped extractive model (share/lctk/models/default.lcm, trained by"
-echo "share/lctk/recipes/color.mk on this sample's own queries: an in-domain figure;"
-echo "see tests/bench/results/color.txt for held-out datasets)."
+echo "lctk = the shipped extractive model (share/lctk/models/default.lcm) at its own threshold;"
+echo "lctk@1.91x = the same model with one corpus-wide threshold for 1.91x fewer tokens."
+echo "The model was trained by share/lctk/recipes/color.mk on five LOFT datasets, this one"
+echo "included, so these are in-domain figures; tests/bench/results/color.txt has the"
+echo "held-out (leave-one-dataset-out) ones."
