@@ -5,12 +5,16 @@
  *               full, title, lead-k sentences, lead-50%, seeded random sentence
  *               subsets, word filters (content words, first occurrences,
  *               first occurrences of specific terms), the current model at
- *               several thresholds (-m), external summaries (--summaries FILE).
- *               -> {"pid","name","text","tokens"}
+ *               several thresholds (-m), external summaries (--summaries FILE),
+ *               LLM summaries (--endpoint, or Batch files; lib/llmsum, shared
+ *               with lcompress --endpoint).  -> {"pid","name","text","tokens"}
  *   labels      per query, each candidate of its gold passage in place of that
  *               passage, BM25 over the corpus (index statistics fixed, see
- *               lib/bm25.h): success = LOFT's (gold at rank 1 for one gold; all
- *               gold in the top |gold| otherwise).  -> {"qid","pid","name","success","rank"}
+ *               lib/bm25.h), or with --llm one LOFT prompt per label through
+ *               lib/llmretrieve's lc_llmr_ask (--context N: the gold passages
+ *               + BM25's top N others): success = LOFT's (gold at rank 1 for one
+ *               gold; all gold in the top |gold| otherwise).
+ *               -> {"qid","pid","name","success","rank","tokens"}
  *   pairs       per (query, gold passage): chosen = shortest successful, rejected
  *               = longest failed; all succeed or all fail: shortest vs longest;
  *               --mode hard (default) drops the ones without a success.  TRL
@@ -37,21 +41,28 @@
 #include "err.h"
 #include "input.h"
 #include "json.h"
+#include "llmretrieve.h"
+#include "llmsum.h"
 #include "output.h"
+#include "prompt.h"
 #include "queries.h"
 #include "sentsplit.h"
 #include "strmap.h"
 #include "tok.h"
 
 enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH,
-       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING, OPT_KINDS };
+       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING, OPT_KINDS,
+       /* LLM options: every id from OPT_LLM on */
+       OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES, OPT_BACKOFF,
+       OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD,
+       OPT_VERBOSE, OPT_PROMPT, OPT_FEW_SHOT, OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT, OPT_CONTEXT_LIMIT };
 
 static const lc_opt opts[] = {
 	{ 'c', "corpus", "CORPUS", "LOFT corpus (labels, pairs; candidates takes it as operand)", LC_COMPLETE_FILE },
 	{ 'q', "queries", "QUERIES", "LOFT queries with answers (labels)", LC_COMPLETE_FILE },
 	{ 'm', "model-file", "MODEL", "candidates from this extractive model at several thresholds", LC_COMPLETE_FILE },
 	{ OPT_SUMMARIES, "summaries", "FILE", "external summaries (pid + summary_text) as candidates; repeatable", LC_COMPLETE_FILE },
-	{ OPT_KINDS, "kinds", "LIST", "candidates to write: all (default) or a comma list of full,title,lead,random,filter,model,external", NULL },
+	{ OPT_KINDS, "kinds", "LIST", "candidates to write: all (default) or a comma list of full,title,lead,random,filter,model,external,llm", NULL },
 	{ OPT_RANDOM, "random", "N", "random sentence subsets per passage (default 3)", NULL },
 	{ OPT_SEED, "seed", "N", "seed for random candidates and probes (default 1)", NULL },
 	{ OPT_MODE, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all" },
@@ -64,6 +75,28 @@ static const lc_opt opts[] = {
 	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
 	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
 	{ OPT_SUMMARISE, "summarise", "CORPUS", "probes: Batch requests summarising CORPUS (CoLoR's prompt)", LC_COMPLETE_FILE },
+	{ OPT_LLM, "llm", NULL, "labels: judge with an LLM reading the corpus in its prompt (LOFT) instead of BM25", NULL },
+	{ OPT_ENDPOINT, "endpoint", "URL", "candidates, labels --llm: OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1", NULL },
+	{ OPT_MODEL, "model", "NAME", "LLM name sent with each request (candidates: names the llm:NAME candidate)", NULL },
+	{ OPT_PARALLEL, "parallel", "N", "LLM: N requests at a time (default 4)", NULL },
+	{ OPT_TIMEOUT, "timeout", "SECS", "LLM: time limit per attempt (default 600)", NULL },
+	{ OPT_CONNECT_TIMEOUT, "connect-timeout", "SECS", "LLM: time limit to connect (default 10)", NULL },
+	{ OPT_RETRIES, "retries", "N", "LLM: retries on 429, 5xx, connection errors (default 5)", NULL },
+	{ OPT_BACKOFF, "backoff", "SECS", "LLM: first retry delay, doubled each time (default 1)", NULL },
+	{ OPT_CACHE, "cache", "DIR", "LLM: response cache (default $XDG_CACHE_HOME/lctk/llm)", LC_COMPLETE_DIR },
+	{ OPT_NO_CACHE, "no-cache", NULL, "LLM: neither read nor write the response cache", NULL },
+	{ OPT_TEMPERATURE, "temperature", "X", "LLM: sampling temperature (default 0)", NULL },
+	{ OPT_MAX_TOKENS, "max-tokens", "N", "LLM: answer length limit sent to the server", NULL },
+	{ OPT_BATCH_OUT, "batch-out", "FILE", "LLM: write OpenAI Batch requests instead of calling (nothing else is written)", LC_COMPLETE_FILE },
+	{ OPT_BATCH_IN, "batch-in", "FILE", "LLM: read OpenAI Batch results instead of calling", LC_COMPLETE_FILE },
+	{ OPT_SKIP_BAD, "skip-bad", NULL, "LLM: write what got answers even if some requests failed (counted)", NULL },
+	{ OPT_VERBOSE, "verbose", NULL, "LLM: report retries and cache use on stderr", NULL },
+	{ OPT_PROMPT, "prompt", "NAME|FILE", "labels --llm: prompt template (default: from the corpus path)", NULL },
+	{ OPT_FEW_SHOT, "few-shot", "FILE", "labels --llm: few-shot queries (LOFT few_shot_queries.jsonl)", LC_COMPLETE_FILE },
+	{ OPT_FEW_SHOT_CORPUS, "few-shot-corpus", "FILE", "labels --llm: passages of few-shot answers not in the corpus", LC_COMPLETE_FILE },
+	{ OPT_SHOTS, "shots", "N", "labels --llm: at most N few-shot examples (default 5)", NULL },
+	{ OPT_CONTEXT, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL },
+	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "labels --llm: refuse to start when a prompt is longer than TOKENS (--encoding)", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
 	LC_OPT_END
 };
@@ -71,8 +104,6 @@ static const char *const subs[] = { "candidates", "labels", "pairs", "probes", N
 static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes [options] [FILE...]",
 	"CoLoR synthetic data: candidates, retrieval labels, preference pairs, probes", opts, subs };
 
-static const char *const PROMPT_HEAD = "Summarize the following content. \nContent:\n";
-static const char *const PROMPT_TAIL = "\n Summary:";
 
 static uint64_t mix(uint64_t h)
 {
@@ -144,25 +175,90 @@ static void load_summaries(const char *path, lc_strmap *pids, json_t **map)
 	lc_input_close(in);
 }
 
+/* LLM summaries of every passage (kind "llm"): lib/llmsum, the loop lcompress
+ * --endpoint uses.  Returns the per-passage summaries (NULL entries: none), or
+ * NULL when only a Batch request file was written. */
+static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip_bad)
+{
+	lc_llmsum_opts so;
+	lc_llmsum_opts_default(&so);
+	so.llm = lr->llm;
+	so.batch_out = lr->batch_out;
+	so.batch_in = lr->batch_in;
+	so.progress = lr->progress;
+	const char **texts = lc_xmalloc((c->n ? c->n : 1) * sizeof *texts);
+	const char **ids = lc_xmalloc((c->n ? c->n : 1) * sizeof *ids);
+	for (size_t i = 0; i < c->n; i++) {
+		texts[i] = c->p[i].text;
+		ids[i] = c->p[i].pid;
+	}
+	lc_llmsum r;
+	lc_err e = {0};
+	if (lc_llmsum_run(&so, texts, ids, c->n, &r, &e) < 0)
+		lc_die_err(&e);
+	free(texts);
+	free(ids);
+	if (lr->batch_out) {
+		if (lr->verbose)
+			lc_warn("%s: %zu Batch requests written", lr->batch_out, r.requests);
+		lc_llmsum_free(&r);
+		return NULL;
+	}
+	if (r.failed) {
+		size_t f = r.first_failed, asked = 0;
+		for (size_t i = 0; i < c->n; i++)
+			asked += *c->p[i].text != 0;
+		for (size_t i = f; i < c->n; i++)
+			if (r.error[i] && (i == f || lr->verbose))
+				lc_warn("passage '%s': %s", c->p[i].pid, r.error[i]);
+		if (!skip_bad)
+			lc_die(LC_EXIT_INPUT, "%zu of %zu LLM summaries failed (first: passage '%s'); nothing written (%s)", r.failed,
+			       asked, c->p[f].pid,
+			       lr->batch_in ? "resubmit those requests, or give --skip-bad"
+			       : lr->llm.no_cache ? "give --skip-bad to write the other candidates"
+			                          : "answers received are cached: re-run to resume, or give --skip-bad");
+		lc_warn("warning: %zu LLM summaries failed; those passages have no llm candidate", r.failed);
+	}
+	if (!lr->batch_in)
+		lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", lr->llm.model, r.stats.requests,
+		        r.stats.cached, r.stats.retries);
+	char **out = r.summary;   /* taken over */
+	for (size_t i = 0; i < r.n; i++)
+		free(r.error[i]);
+	free(r.error);
+	return out;
+}
+
 static int cmd_candidates(int argc, char **argv, int first, const char *out, const char *model,
                           const char **sums, size_t nsums, long nrandom, long seed, const char *encoding,
-                          const char *kinds)
+                          const char *kinds, const lc_llmr_opts *lr, int skip_bad)
 {
-	static const char *const kn[] = { "full", "title", "lead", "random", "filter", "model", "external" };
-	int want[7] = { 1, 1, 1, 1, 1, 1, 1 };
+	static const char *const kn[] = { "full", "title", "lead", "random", "filter", "model", "external", "llm" };
+	enum { NK = 8 };
+	int use_llm = lr->llm.endpoint || lr->batch_in || lr->batch_out;
+	int want[NK] = { 1, 1, 1, 1, 1, 1, 1, 1 };
 	if (kinds && strcmp(kinds, "all")) {
 		memset(want, 0, sizeof want);
 		char *dup = lc_xstrdup(kinds), *save = NULL;
 		for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(t, "all")) {   /* "all,llm" is what a script appending a kind writes */
+				for (int i = 0; i < NK; i++)
+					want[i] = i < NK - 1 || use_llm;
+				continue;
+			}
 			int found = 0;
-			for (int i = 0; i < 7; i++)
+			for (int i = 0; i < NK; i++)
 				if (!strcmp(t, kn[i]))
 					want[i] = found = 1;
 			if (!found)
-				lc_cli_usage_error(&cmd, "--kinds: unknown kind '%s' (full, title, lead, random, filter, model, external)", t);
+				lc_cli_usage_error(&cmd, "--kinds: unknown kind '%s' (full, title, lead, random, filter, model, external, llm)", t);
 		}
 		free(dup);
+		if (want[7] && !use_llm)
+			lc_cli_usage_error(&cmd, "--kinds llm needs --endpoint URL --model NAME (or --batch-in FILE)");
 	}
+	if (use_llm && !want[7])
+		lc_cli_usage_error(&cmd, "--endpoint/--batch-in/--batch-out make llm candidates: add llm to --kinds");
 	if (first >= argc)
 		lc_cli_usage_error(&cmd, "candidates: no corpus given");
 	lc_corpus c = {0};
@@ -170,6 +266,18 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	for (int i = first; i < argc; i++)
 		if (lc_corpus_load(&c, argv[i], NULL, &e) < 0)
 			lc_die_err(&e);
+	char **llm = NULL;
+	char *llm_name = NULL;
+	if (use_llm) {
+		llm = llm_summaries(&c, lr, skip_bad);
+		if (!llm) {   /* --batch-out: the Batch file is the output */
+			lc_corpus_free(&c);
+			return 0;
+		}
+		size_t l = strlen(lr->llm.model) + 5;
+		llm_name = lc_xmalloc(l);
+		snprintf(llm_name, l, "llm:%s", lr->llm.model);
+	}
 	lc_cmodel m;
 	int have_model = 0;
 	if (model) {
@@ -290,6 +398,8 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 			if (*t)
 				emit(&em, sname[s], t, strlen(t));
 		}
+		if (llm && llm[i] && *llm[i])
+			emit(&em, llm_name, llm[i], strlen(llm[i]));
 	}
 	lc_output_commit(em.o);
 	lc_tok_free(tok);
@@ -301,6 +411,10 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	}
 	free(summ);
 	free(sname);
+	for (size_t i = 0; llm && i < c.n; i++)
+		free(llm[i]);
+	free(llm);
+	free(llm_name);
 	if (have_model)
 		lc_cmodel_free(&m);
 	lc_cctx_free(cx);
@@ -389,8 +503,226 @@ static void load_candidates(const char *path, candset *cs)
 	lc_input_close(in);
 }
 
+/* One label to compute: candidate `cand` of gold passage `row` for query `qi`. */
+typedef struct {
+	size_t qi, cand;
+	long row;
+	const long *grow;     /* the query's gold rows */
+	size_t ng;
+	int success;
+	long rank;
+	int skip;             /* LLM request failed (--skip-bad) */
+} item;
+
+/* LOFT's success from a ranked list of rows: every gold in the top |gold|
+ * (rank 1 for one gold); rank = position of `row`, 0 if absent. */
+static int judge(const long *ranked, size_t n, const long *grow, size_t ng, long row, long *rank)
+{
+	size_t found = 0;
+	*rank = 0;
+	for (size_t h = 0; h < n; h++) {
+		for (size_t g = 0; g < ng && h < ng; g++)
+			if (ranked[h] == grow[g])
+				found++;
+		if (ranked[h] == row && !*rank)
+			*rank = (long)h + 1;
+	}
+	return found == ng;
+}
+
+static void labels_bm25(const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it, size_t nit,
+                        double k1, double b, unsigned anflags)
+{
+	lc_err e = {0};
+	lc_bm25_opts bo = { .k1 = k1, .b = b, .b_set = 1, .an = { .flags = anflags }, .an_set = 1 };
+	lc_bm25 *bm = lc_bm25_build(c, &bo, &e);
+	if (!bm)
+		lc_die_err(&e);
+	lc_bm25_ctx *ctx = lc_bm25_ctx_new(bm);
+	lc_buf txt = {0};
+	lc_bm25_hit *hits = NULL;
+	long *ranked = NULL;
+	size_t hcap = 0;
+	lc_bm25_query pq;
+	size_t cur = (size_t)-1;
+	for (size_t i = 0; i < nit; i++) {
+		item *t = &it[i];
+		if (t->qi != cur) {
+			if (cur != (size_t)-1)
+				lc_bm25_query_free(&pq);
+			lc_bm25_query_parse(ctx, qs->q[t->qi].text, &pq);
+			cur = t->qi;
+		}
+		if (t->ng > hcap) {
+			hcap = t->ng;
+			hits = lc_xrealloc(hits, hcap * sizeof *hits);
+			ranked = lc_xrealloc(ranked, hcap * sizeof *ranked);
+		}
+		lc_passage sub = c->p[t->row];
+		sub.summary = cs->v[t->cand].text;
+		lc_buf_reset(&txt);
+		lc_passage_text(&sub, &txt);
+		size_t nh = lc_bm25_search_subst(ctx, &pq, (uint32_t)t->row, txt.p, txt.len, t->ng, hits);
+		for (size_t h = 0; h < nh; h++)
+			ranked[h] = (long)hits[h].doc;
+		t->success = judge(ranked, nh, t->grow, t->ng, t->row, &t->rank);
+	}
+	if (cur != (size_t)-1)
+		lc_bm25_query_free(&pq);
+	lc_bm25_ctx_free(ctx);
+	lc_bm25_free(bm);
+	free(hits);
+	free(ranked);
+	lc_buf_free(&txt);
+}
+
+static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
+
+/* --llm: one prompt per label (lib/llmretrieve's lc_llmr_ask), the candidate in
+ * place of its gold passage; with --context N only the query's gold passages and
+ * BM25's top N other passages (of the original corpus, the same for every
+ * candidate of the query) are in the prompt.  Returns 0, or 1 when only a Batch
+ * request file was written. */
+static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it, size_t nit,
+                      const lc_llmr_opts *lr0, long context, int skip_bad, double k1, double b, unsigned anflags,
+                      const char *corpus_path, const char *encoding)
+{
+	lc_llmr_opts lr = *lr0;
+	lr.corpus_path = corpus_path;
+	lc_err e = {0};
+	lc_tok *tok = NULL;
+	if (lr.context_limit) {
+		if (!(tok = lc_tok_load(encoding, &e)))
+			lc_die_err(&e);
+		lr.count = count_tokens;
+		lr.count_ud = tok;
+	}
+	lc_llmr_req *rq = lc_xcalloc(nit ? nit : 1, sizeof *rq);
+	lc_buf ids = {0};
+	size_t *idoff = lc_xmalloc((nit ? nit : 1) * sizeof *idoff);
+	/* --context: per query, its gold rows + BM25's top N others, ascending */
+	size_t **qrows = lc_xcalloc(qs->n ? qs->n : 1, sizeof *qrows);
+	size_t *nqrows = lc_xcalloc(qs->n ? qs->n : 1, sizeof *nqrows);
+	if (context >= 0) {
+		lc_bm25_opts bo = { .k1 = k1, .b = b, .b_set = 1, .an = { .flags = anflags }, .an_set = 1 };
+		lc_bm25 *bm = lc_bm25_build(c, &bo, &e);
+		if (!bm)
+			lc_die_err(&e);
+		unsigned char *in = lc_xcalloc(c->n, 1);
+		lc_bm25_hit *hits = NULL;
+		for (size_t i = 0; i < nit; i++) {
+			const item *t = &it[i];
+			if (qrows[t->qi])
+				continue;
+			size_t want = (size_t)context + t->ng;
+			if (want > c->n)
+				want = c->n;
+			hits = lc_xrealloc(hits, (want ? want : 1) * sizeof *hits);
+			size_t nh = lc_bm25_search(bm, qs->q[t->qi].text, want, hits);
+			memset(in, 0, c->n);
+			for (size_t g = 0; g < t->ng; g++)
+				in[t->grow[g]] = 1;
+			size_t extra = 0;
+			for (size_t h = 0; h < nh && extra < (size_t)context; h++)
+				if (!in[hits[h].doc]) {
+					in[hits[h].doc] = 1;
+					extra++;
+				}
+			size_t *r = lc_xmalloc((t->ng + extra) * sizeof *r), m = 0;
+			for (size_t d = 0; d < c->n; d++)
+				if (in[d])
+					r[m++] = d;
+			qrows[t->qi] = r;
+			nqrows[t->qi] = m;
+		}
+		free(in);
+		free(hits);
+		lc_bm25_free(bm);
+	}
+	/* custom_id = the JSON array ["qid","pid","name"]: unique, readable, joinable */
+	for (size_t i = 0; i < nit; i++) {
+		const item *t = &it[i];
+		const cand *cd = &cs->v[t->cand];
+		idoff[i] = ids.len;
+		lc_buf_addc(&ids, '[');
+		lc_json_quote(&ids, qs->q[t->qi].qid, strlen(qs->q[t->qi].qid));
+		lc_buf_addc(&ids, ',');
+		lc_json_quote(&ids, cd->pid, strlen(cd->pid));
+		lc_buf_addc(&ids, ',');
+		lc_json_quote(&ids, cd->name, strlen(cd->name));
+		lc_buf_addc(&ids, ']');
+		lc_buf_addc(&ids, '\0');
+	}
+	for (size_t i = 0; i < nit; i++) {
+		const item *t = &it[i];
+		rq[i].id = ids.p + idoff[i];
+		rq[i].query = qs->q[t->qi].text;
+		rq[i].subst = t->row;
+		rq[i].subst_text = cs->v[t->cand].text;
+		rq[i].rows = qrows[t->qi];
+		rq[i].nrows = nqrows[t->qi];
+	}
+	lc_llmr_ans *ans = lc_xcalloc(nit ? nit : 1, sizeof *ans);
+	if (lc_llmr_ask(&lr, c, rq, nit, ans, &e) < 0)
+		lc_die_err(&e);
+	int rc = 0;
+	if (lr.batch_out) {
+		if (lr.verbose)
+			lc_warn("%s: %zu Batch requests written", lr.batch_out, nit);
+		rc = 1;
+	} else {
+		size_t failed = 0, unparsed = 0, first = 0;
+		long *ranked = NULL;
+		size_t rcap = 0;
+		for (size_t i = 0; i < nit; i++) {
+			item *t = &it[i];
+			if (!ans[i].answered) {
+				if (!failed++)
+					first = i;
+				if (failed == 1 || lr.verbose)
+					lc_warn("request %s: %s", rq[i].id, ans[i].error);
+				t->skip = 1;
+				continue;
+			}
+			unparsed += !ans[i].parsed;
+			if (ans[i].pids.n > rcap) {
+				rcap = ans[i].pids.n;
+				ranked = lc_xrealloc(ranked, rcap * sizeof *ranked);
+			}
+			for (size_t k = 0; k < ans[i].pids.n; k++)
+				ranked[k] = lc_corpus_find(c, ans[i].pids.s[k]);
+			t->success = judge(ranked, ans[i].pids.n, t->grow, t->ng, t->row, &t->rank);
+		}
+		free(ranked);
+		if (failed && !skip_bad)
+			lc_die(LC_EXIT_INPUT, "%zu of %zu LLM requests got no answer (first: %s); nothing written (%s)", failed, nit,
+			       rq[first].id,
+			       lr.batch_in ? "resubmit those requests, or give --skip-bad"
+			       : lr.llm.no_cache ? "give --skip-bad to write the other labels"
+			                         : "answers received are cached: re-run to resume, or give --skip-bad");
+		if (failed)
+			lc_warn("warning: %zu labels without an LLM answer skipped", failed);
+		if (unparsed)
+			lc_warn("%zu of %zu LLM answers gave no usable prediction (no Final Answer list, or an id not in the "
+			        "prompt): labelled as failures", unparsed, nit - failed);
+	}
+	lc_llmr_ans_free(ans, nit);
+	free(ans);
+	if (tok)
+		lc_tok_free(tok);
+	for (size_t q = 0; q < qs->n; q++)
+		free(qrows[q]);
+	free(qrows);
+	free(nqrows);
+	free(rq);
+	free(idoff);
+	lc_buf_free(&ids);
+	return rc;
+}
+
 static int cmd_labels(int argc, char **argv, int first, const char *out, const char *corpus,
-                      const char *queries, double k1, double b, unsigned anflags)
+                      const char *queries, double k1, double b, unsigned anflags, const lc_llmr_opts *lr,
+                      long context, int skip_bad, const char *encoding)
 {
 	if (!corpus || !queries || first >= argc)
 		lc_cli_usage_error(&cmd, "labels: needs -c CORPUS -q QUERIES CANDIDATES");
@@ -403,16 +735,11 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 		lc_die_err(&e);
 	candset cs;
 	load_candidates(argv[first], &cs);
-	lc_bm25_opts bo = { .k1 = k1, .b = b, .b_set = 1, .an = { .flags = anflags }, .an_set = 1 };
-	lc_bm25 *bm = lc_bm25_build(&c, &bo, &e);
-	if (!bm)
-		lc_die_err(&e);
-	lc_bm25_ctx *ctx = lc_bm25_ctx_new(bm);
-	lc_output *o = lc_output_open(out);
-	lc_buf line = {0}, txt = {0};
+	/* the labels to compute, in output order */
+	item *it = NULL;
+	size_t nit = 0, icap = 0;
+	long **grows = lc_xcalloc(qs.n ? qs.n : 1, sizeof *grows);
 	size_t nogold = 0, nocand = 0, nolabel = 0, ok = 0, fail = 0;
-	lc_bm25_hit *hits = NULL;
-	size_t hcap = 0;
 	for (size_t qi = 0; qi < qs.n; qi++) {
 		const lc_query *q = &qs.q[qi];
 		if (!q->nans) {
@@ -432,12 +759,7 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 			free(grow);
 			continue;
 		}
-		if (ng > hcap) {
-			hcap = ng;
-			hits = lc_xrealloc(hits, hcap * sizeof *hits);
-		}
-		lc_bm25_query pq;
-		lc_bm25_query_parse(ctx, q->text, &pq);
+		grows[qi] = grow;
 		for (size_t g = 0; g < ng; g++) {
 			const lc_passage *ps = &c.p[grow[g]];
 			long cid = lc_strmap_find(&cs.pids, ps->pid, strlen(ps->pid));
@@ -446,52 +768,55 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 				continue;
 			}
 			for (size_t k = cs.start[cid]; k < cs.start[cid] + cs.count[cid]; k++) {
-				const cand *cd = &cs.v[k];
-				lc_passage sub = *ps;
-				sub.summary = cd->text;
-				lc_buf_reset(&txt);
-				lc_passage_text(&sub, &txt);
-				size_t nh = lc_bm25_search_subst(ctx, &pq, (uint32_t)grow[g], txt.p, txt.len, ng, hits);
-				/* success: every gold in the top |gold| (rank 1 for one gold) */
-				size_t found = 0;
-				long rank = 0;
-				for (size_t h = 0; h < nh; h++) {
-					for (size_t g2 = 0; g2 < ng; g2++)
-						if ((long)hits[h].doc == grow[g2])
-							found++;
-					if ((long)hits[h].doc == grow[g])
-						rank = (long)h + 1;
+				if (nit == icap) {
+					icap = icap ? icap * 2 : 1024;
+					it = lc_xrealloc(it, icap * sizeof *it);
 				}
-				int success = found == ng;
-				success ? ok++ : fail++;
-				lc_buf_reset(&line);
-				lc_buf_adds(&line, "{\"qid\":");
-				lc_json_quote(&line, q->qid, strlen(q->qid));
-				lc_buf_adds(&line, ",\"pid\":");
-				lc_json_quote(&line, ps->pid, strlen(ps->pid));
-				lc_buf_adds(&line, ",\"name\":");
-				lc_json_quote(&line, cd->name, strlen(cd->name));
-				lc_buf_printf(&line, ",\"success\":%s,\"rank\":%ld,\"tokens\":%zu}\n",
-				              success ? "true" : "false", rank, cd->tokens);
-				lc_output_write(o, line.p, line.len);
+				it[nit++] = (item){ .qi = qi, .cand = k, .row = grow[g], .grow = grow, .ng = ng };
 			}
 		}
-		lc_bm25_query_free(&pq);
-		free(grow);
 	}
-	lc_output_commit(o);
+	int batch_only = 0;
+	if (lr)
+		batch_only = labels_llm(&c, &qs, &cs, it, nit, lr, context, skip_bad, k1, b, anflags, corpus, encoding);
+	else
+		labels_bm25(&c, &qs, &cs, it, nit, k1, b, anflags);
+	if (!batch_only) {
+		lc_output *o = lc_output_open(out);
+		lc_buf line = {0};
+		for (size_t i = 0; i < nit; i++) {
+			const item *t = &it[i];
+			if (t->skip)
+				continue;
+			const lc_query *q = &qs.q[t->qi];
+			const cand *cd = &cs.v[t->cand];
+			t->success ? ok++ : fail++;
+			lc_buf_reset(&line);
+			lc_buf_adds(&line, "{\"qid\":");
+			lc_json_quote(&line, q->qid, strlen(q->qid));
+			lc_buf_adds(&line, ",\"pid\":");
+			lc_json_quote(&line, cd->pid, strlen(cd->pid));
+			lc_buf_adds(&line, ",\"name\":");
+			lc_json_quote(&line, cd->name, strlen(cd->name));
+			lc_buf_printf(&line, ",\"success\":%s,\"rank\":%ld,\"tokens\":%zu}\n",
+			              t->success ? "true" : "false", t->rank, cd->tokens);
+			lc_output_write(o, line.p, line.len);
+		}
+		lc_output_commit(o);
+		lc_buf_free(&line);
+	}
 	if (nolabel)
 		lc_warn("warning: %zu quer%s without answers skipped", nolabel, nolabel == 1 ? "y" : "ies");
 	if (nogold)
 		lc_warn("warning: %zu quer%s whose gold pid is not in the corpus skipped", nogold, nogold == 1 ? "y" : "ies");
 	if (nocand)
 		lc_warn("warning: %zu gold passage%s without candidates skipped", nocand, nocand == 1 ? "" : "s");
-	lc_warn("%zu labels: %zu successful, %zu failed", ok + fail, ok, fail);
-	lc_bm25_ctx_free(ctx);
-	lc_bm25_free(bm);
-	free(hits);
-	lc_buf_free(&line);
-	lc_buf_free(&txt);
+	if (!batch_only)
+		lc_warn("%zu labels: %zu successful, %zu failed", ok + fail, ok, fail);
+	for (size_t qi = 0; qi < qs.n; qi++)
+		free(grows[qi]);
+	free(grows);
+	free(it);
 	candset_free(&cs);
 	lc_corpus_free(&c);
 	lc_queries_free(&qs);
@@ -577,9 +902,7 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 				nsame++;
 			else {
 				lc_buf_reset(&prompt);
-				lc_buf_adds(&prompt, PROMPT_HEAD);
-				lc_buf_adds(&prompt, c.p[row].text);
-				lc_buf_adds(&prompt, PROMPT_TAIL);
+				lc_prompt_summarize(&prompt, c.p[row].text);
 				lc_buf_reset(&ob);
 				lc_buf_adds(&ob, "{\"prompt\":");
 				lc_json_quote(&ob, prompt.p, prompt.len);
@@ -686,9 +1009,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 			lc_die_err(&e);
 		for (size_t i = 0; i < c.n; i++) {
 			lc_buf_reset(&pr);
-			lc_buf_adds(&pr, PROMPT_HEAD);
-			lc_buf_adds(&pr, c.p[i].text);
-			lc_buf_adds(&pr, PROMPT_TAIL);
+			lc_prompt_summarize(&pr, c.p[i].text);
 			lc_buf_reset(&b);
 			batch_line(&b, c.p[i].pid, batch, pr.p, pr.len);
 			lc_output_write(o, b.p, b.len);
@@ -762,6 +1083,14 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 	return 0;
 }
 
+static const char *opt_name(int id)
+{
+	for (const lc_opt *op = opts; id && op->name; op++)
+		if (op->id == id)
+			return op->name;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -783,7 +1112,15 @@ int main(int argc, char **argv)
 	int hard = 1, c;
 	double k1 = 0.9, b = 0.4;
 	unsigned anflags = LC_ANALYZE_DEFAULT_FLAGS;
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+	lc_llmr_opts lr;
+	lc_llmr_opts_default(&lr);
+	int llm = 0, llm_opt = 0, labels_opt = 0, skip_bad = 0;
+	long context = -1;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		if (c > OPT_LLM && !llm_opt)
+			llm_opt = c;
+		if (c >= OPT_PROMPT && !labels_opt)
+			labels_opt = c;
 		switch (c) {
 		case 'c': corpus = optarg; break;
 		case 'q': queries = optarg; break;
@@ -813,15 +1150,57 @@ int main(int argc, char **argv)
 		case OPT_SUMMARISE: summarise = optarg; break;
 		case OPT_ENCODING: encoding = optarg; break;
 		case OPT_KINDS: kinds = optarg; break;
+		case OPT_LLM: llm = 1; break;
+		case OPT_ENDPOINT: lr.llm.endpoint = optarg; break;
+		case OPT_MODEL: lr.llm.model = optarg; break;
+		case OPT_PARALLEL: lr.llm.parallel = (int)lc_cli_long("--parallel", optarg, 1, 1024); break;
+		case OPT_TIMEOUT: lr.llm.timeout = lc_cli_double("--timeout", optarg, 0.001, 1e6); break;
+		case OPT_CONNECT_TIMEOUT: lr.llm.connect_timeout = lc_cli_double("--connect-timeout", optarg, 0.001, 1e6); break;
+		case OPT_RETRIES: lr.llm.retries = (int)lc_cli_long("--retries", optarg, 0, 1000); break;
+		case OPT_BACKOFF: lr.llm.backoff = lc_cli_double("--backoff", optarg, 0, 3600); break;
+		case OPT_CACHE: lr.llm.cache_dir = optarg; break;
+		case OPT_NO_CACHE: lr.llm.no_cache = 1; break;
+		case OPT_TEMPERATURE: lr.llm.temperature = lc_cli_double("--temperature", optarg, 0, 100); break;
+		case OPT_MAX_TOKENS: lr.llm.max_tokens = lc_cli_long("--max-tokens", optarg, 1, 100000000); break;
+		case OPT_BATCH_OUT: lr.batch_out = optarg; break;
+		case OPT_BATCH_IN: lr.batch_in = optarg; break;
+		case OPT_SKIP_BAD: skip_bad = 1; break;
+		case OPT_VERBOSE: lr.verbose = lr.llm.verbose = 1; break;
+		case OPT_PROMPT: lr.prompt = optarg; break;
+		case OPT_FEW_SHOT: lr.few_shot = optarg; break;
+		case OPT_FEW_SHOT_CORPUS: lr.few_shot_corpus = optarg; break;
+		case OPT_SHOTS: lr.shots = (size_t)lc_cli_long("--shots", optarg, 0, 1000); break;
+		case OPT_CONTEXT: context = lc_cli_long("--context", optarg, 0, 1L << 40); break;
+		case OPT_CONTEXT_LIMIT: lr.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40); break;
 		}
+	}
+	lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
+	const char *llm_name = opt_name(llm_opt);
+	int is_cand = !strcmp(sub, "candidates"), is_labels = !strcmp(sub, "labels");
+	if (llm && !is_labels)
+		lc_cli_usage_error(&cmd, "--llm is an option of labels");
+	if (llm_opt && !is_cand && !(is_labels && llm))
+		lc_cli_usage_error(&cmd, "--%s works with candidates and labels --llm only", llm_name);
+	if (is_cand && labels_opt)
+		lc_cli_usage_error(&cmd, "--%s is an option of labels --llm", opt_name(labels_opt));
+	if (is_cand ? llm_opt != 0 : llm) {
+		if (lr.batch_in && lr.batch_out)
+			lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");
+		if (!lr.llm.model)
+			lc_cli_usage_error(&cmd, "%s --model NAME", llm ? "--llm needs" : "LLM candidates need");
+		if (!lr.llm.endpoint && !lr.batch_in && !lr.batch_out)
+			lc_cli_usage_error(&cmd, "%s --endpoint URL (or --batch-out FILE / --batch-in FILE)",
+			                   llm ? "--llm needs" : "LLM candidates need");
+	}
 	if (!strcmp(sub, "candidates")) {
-		int rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding, kinds);
+		int rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding, kinds, &lr, skip_bad);
 		free(sums);
 		return rc;
 	}
 	free(sums);
 	if (!strcmp(sub, "labels"))
-		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags);
+		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags, llm ? &lr : NULL, context, skip_bad,
+		                  encoding);
 	if (!strcmp(sub, "pairs"))
 		return cmd_pairs(argc, argv, st.ind, out, corpus, hard);
 	if (!strcmp(sub, "probes"))

@@ -24,7 +24,8 @@
 #include "err.h"
 #include "input.h"
 #include "json.h"
-#include "llm.h"
+#include "llmsum.h"
+#include "progress.h"
 #include "output.h"
 #include "prompt.h"
 #include "tok.h"
@@ -59,49 +60,13 @@ static const lc_cmd cmd = { "lcompress",
 	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...]",
 	"compress a corpus's passages (summary_text) for long-context retrieval", opts, NULL };
 
-typedef struct rec rec;
-
-typedef struct {
-	rec *R;
-	size_t n;
-	char **out;
-	size_t failed;
-	lc_buf first_error;
-} llm_ctx;
-
-static json_t *llm_make(void *ud, size_t i);
-static void llm_done(void *ud, size_t i, const lc_llm_result *r);
-
-struct rec {
+typedef struct rec {
 	json_t *o;
 	const char *title, *text;
 	lc_cunits u;
 	double *p;
 	size_t ttoks, toks;
-};
-
-static json_t *llm_make(void *ud, size_t i)
-{
-	llm_ctx *x = ud;
-	if (!*x->R[i].text)
-		return NULL;  /* an empty passage stays empty */
-	lc_buf b = {0};
-	lc_prompt_summarize(&b, x->R[i].text);
-	json_t *m = lc_llm_user_messages(b.p);
-	lc_buf_free(&b);
-	return m;
-}
-
-static void llm_done(void *ud, size_t i, const lc_llm_result *r)
-{
-	llm_ctx *x = ud;
-	if (r->ok) {
-		x->out[i] = lc_xstrdup(r->content);
-		return;
-	}
-	if (!x->failed++)
-		lc_buf_printf(&x->first_error, "passage %zu: %s", i + 1, r->error ? r->error : "error");
-}
+} rec;
 
 int main(int argc, char **argv)
 {
@@ -277,29 +242,33 @@ int main(int argc, char **argv)
 		thr = hi;
 	}
 	char **llm_out = NULL;
+	lc_llmsum sr = {0};
 	if (endpoint) {
-		lc_llm_opts lo;
-		lc_llm_opts_default(&lo);
-		lo.endpoint = endpoint;
-		lo.model = llm;
-		lo.parallel = (int)parallel;
-		lo.no_cache = no_cache;
-		lc_llm *cl = lc_llm_new(&lo, &e);
-		if (!cl)
+		/* the summarising loop is lib/llmsum's, shared with lcgen candidates */
+		lc_llmsum_opts lo;
+		lc_llmsum_opts_default(&lo);
+		lo.llm.endpoint = endpoint;
+		lo.llm.model = llm;
+		lo.llm.parallel = (int)parallel;
+		lo.llm.no_cache = no_cache;
+		if (quiet)
+			lo.progress = LC_PROGRESS_QUIET;
+		const char **texts = lc_xmalloc((n ? n : 1) * sizeof *texts);
+		for (size_t i = 0; i < n; i++)
+			texts[i] = R[i].text;
+		if (lc_llmsum_run(&lo, texts, NULL, n, &sr, &e) < 0)
 			lc_die_err(&e);
-		llm_ctx lx = { R, n, lc_xcalloc(n ? n : 1, sizeof *llm_out), 0, {0} };
-		lc_llm_run(cl, n, llm_make, llm_done, &lx);
-		llm_out = lx.out;
-		if (lx.failed && !skip_bad)
-			lc_die(LC_EXIT_INPUT, "%zu of %zu summaries failed (first: %s); --skip-bad keeps the passages of failed ones",
-			       lx.failed, n, lx.first_error.p);
-		if (lx.failed)
-			lc_warn("warning: %zu summaries failed, their passages are used (first: %s)", lx.failed, lx.first_error.p);
-		const lc_llm_stats *ls = lc_llm_stats_get(cl);
+		free(texts);
+		if (sr.failed && !skip_bad)
+			lc_die(LC_EXIT_INPUT, "%zu of %zu summaries failed (first: passage %zu: %s); --skip-bad keeps the passages of failed ones",
+			       sr.failed, n, sr.first_failed + 1, sr.error[sr.first_failed]);
+		if (sr.failed)
+			lc_warn("warning: %zu summaries failed, their passages are used (first: passage %zu: %s)", sr.failed,
+			        sr.first_failed + 1, sr.error[sr.first_failed]);
 		if (!quiet)
-			lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", llm, ls->requests, ls->cached, ls->retries);
-		lc_buf_free(&lx.first_error);
-		lc_llm_free(cl);
+			lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", llm, sr.stats.requests, sr.stats.cached,
+			        sr.stats.retries);
+		llm_out = sr.summary;   /* NULL for empty or failed passages */
 	}
 	lc_output *o = lc_output_open(out);
 	lc_output *so = stats ? lc_output_open(stats) : NULL;
@@ -379,11 +348,7 @@ int main(int argc, char **argv)
 	lc_tok_free(tok);
 	if (summ)
 		json_decref(summ);
-	if (llm_out) {
-		for (size_t i = 0; i < n; i++)
-			free(llm_out[i]);
-		free(llm_out);
-	}
+	lc_llmsum_free(&sr);
 	lc_buf_free(&idb2);
 	return 0;
 }

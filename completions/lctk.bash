@@ -97,11 +97,29 @@ _lcgen() {
 	--per-length) COMPREPLY=(); return ;;
 	--batch) COMPREPLY=(); return ;;
 	--summarise) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--endpoint) COMPREPLY=(); return ;;
+	--model) COMPREPLY=(); return ;;
+	--parallel) COMPREPLY=(); return ;;
+	--timeout) COMPREPLY=(); return ;;
+	--connect-timeout) COMPREPLY=(); return ;;
+	--retries) COMPREPLY=(); return ;;
+	--backoff) COMPREPLY=(); return ;;
+	--cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--temperature) COMPREPLY=(); return ;;
+	--max-tokens) COMPREPLY=(); return ;;
+	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--prompt) COMPREPLY=(); return ;;
+	--few-shot) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--few-shot-corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--shots) COMPREPLY=(); return ;;
+	--context) COMPREPLY=(); return ;;
+	--context-limit) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --kinds --random --seed --mode --k1 --b --no-stopwords --no-stem --encoding --lengths --per-length --batch --summarise --output --help --version -c -q -m -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --kinds --random --seed --mode --k1 --b --no-stopwords --no-stem --encoding --lengths --per-length --batch --summarise --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --output --help --version -c -q -m -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "progress.h"
 #include "prompt.h"
+#include "sha256.h"
 
 typedef struct plan {
 	size_t *rows;        /* doc indices in the prompt, ascending; NULL = all docs */
@@ -613,5 +614,333 @@ done:
 	if (x.have_fsc)
 		lc_corpus_free(&x.fsc);
 	lc_buf_free(&x.pb);
+	return rc;
+}
+
+/* --- lc_llmr_ask: one prompt per request, a passage swapped ------------------ */
+
+typedef struct actx {
+	ctx x;                       /* template, docs, few-shot (setup()) */
+	const lc_llmr_req *reqs;
+	size_t n;
+	char **content, **error;
+	size_t *rowbuf;              /* scratch: the rows of one prompt */
+	unsigned char *mark;         /* scratch: per doc */
+	lc_strmap ids;               /* batch_in: custom_id -> request */
+	size_t unknown, dup;
+	size_t *same;                /* per request: the first request with the same prompt */
+	size_t nuniq;
+} actx;
+
+/* The rows of request i's prompt in a->rowbuf (NULL = every row). */
+static const size_t *req_rows(actx *a, size_t i, size_t *nrows)
+{
+	const lc_llmr_req *r = &a->reqs[i];
+	ctx *x = &a->x;
+	if (!r->rows) {
+		*nrows = 0;
+		return NULL;
+	}
+	memset(a->mark, 0, x->ndocs);
+	for (size_t k = 0; k < r->nrows; k++)
+		if (r->rows[k] < x->c->n)
+			a->mark[r->rows[k]] = 1;
+	size_t m = 0;
+	for (size_t d = 0; d < x->ndocs; d++)
+		if (a->mark[d] || x->gold[d])
+			a->rowbuf[m++] = d;
+	*nrows = m;
+	return a->rowbuf;
+}
+
+static int build_req(actx *a, size_t i, lc_err *e)
+{
+	ctx *x = &a->x;
+	const lc_llmr_req *r = &a->reqs[i];
+	size_t nrows;
+	const size_t *rows = req_rows(a, i, &nrows);
+	const char *keep = NULL;
+	if (r->subst >= 0 && (size_t)r->subst < x->c->n) {
+		keep = x->docs[r->subst].text;
+		x->docs[r->subst].text = r->subst_text ? r->subst_text : "";
+	}
+	lc_buf_reset(&x->pb);
+	int rc = lc_prompt_build(&x->pb, &x->tpl, x->titled, x->docs, x->ndocs, rows, nrows, x->shots, x->nshots,
+	                         r->query, e);
+	if (keep)
+		x->docs[r->subst].text = keep;
+	if (rc < 0) {
+		char m[sizeof e->msg];
+		snprintf(m, sizeof m, "%s", e->msg);
+		return lc_err_set(e, LC_EXIT_INPUT, "request %s: %s", r->id, m);
+	}
+	return 0;
+}
+
+static json_t *ask_make(void *ud, size_t i)
+{
+	actx *a = ud;
+	lc_err e = {0};
+	if (a->same[i] != i)
+		return NULL;   /* the same prompt as an earlier request: its answer is copied */
+	if (build_req(a, i, &e) < 0) {   /* checked before the run: cannot fail */
+		a->error[i] = lc_xstrdup(e.msg);
+		return NULL;
+	}
+	json_t *m = lc_llm_user_messages(a->x.pb.p);
+	if (!m)
+		a->error[i] = lc_xstrdup("the prompt is not valid UTF-8");
+	return m;
+}
+
+static void ask_done(void *ud, size_t i, const lc_llm_result *r)
+{
+	actx *a = ud;
+	if (r->ok)
+		a->content[i] = lc_xstrdup(r->content);
+	else
+		a->error[i] = lc_xstrdup(r->error ? r->error : "error");
+	lc_progress_update(&a->x.prog, ++a->x.ndone, a->nuniq);
+}
+
+static void ask_batch(void *ud, const char *id, const lc_llm_result *r, const char *where)
+{
+	actx *a = ud;
+	long i = lc_strmap_find(&a->ids, id, strlen(id));
+	if (i < 0) {
+		if (a->unknown++ == 0)
+			lc_warn("%s: custom_id '%s' is not a request of this run (ignored)", where, id);
+		return;
+	}
+	if (a->content[i] || a->error[i]) {
+		if (a->dup++ == 0)
+			lc_warn("%s: a second result for custom_id '%s' (the first is kept)", where, id);
+		return;
+	}
+	if (r->ok)
+		a->content[i] = lc_xstrdup(r->content);
+	else
+		a->error[i] = lc_xstrdup(r->error);
+}
+
+static int ask_write_batch(actx *a, lc_llm *cl, lc_err *e)
+{
+	const char *path = a->x.o->batch_out;
+	lc_output *bo = lc_output_open(path);
+	lc_buf line = {0};
+	unsigned long long bytes = 0;
+	int rc = 0;
+	size_t written = 0;
+	for (size_t i = 0; i < a->n && rc == 0; i++) {
+		if (a->same[i] != i)
+			continue;
+		written++;
+		if (build_req(a, i, e) < 0) {
+			rc = -1;
+			break;
+		}
+		json_t *m = lc_llm_user_messages(a->x.pb.p);
+		if (!m) {
+			rc = lc_err_set(e, LC_EXIT_INPUT, "request %s: the prompt is not valid UTF-8", a->reqs[i].id);
+			break;
+		}
+		json_t *body = lc_llm_body(cl, m);
+		lc_buf_reset(&line);
+		lc_llm_batch_request(&line, a->reqs[i].id, body);
+		lc_output_write(bo, line.p, line.len);
+		bytes += line.len;
+		json_decref(body);
+		json_decref(m);
+	}
+	lc_buf_free(&line);
+	if (rc < 0) {
+		lc_output_abort(bo);
+		return -1;
+	}
+	lc_output_commit(bo);
+	if (bytes > 200ULL * 1000 * 1000 || written > 50000)
+		lc_warn("%s: %zu requests, %.0f MB: over OpenAI's Batch limits (50,000 requests, 200 MB per file); "
+		        "split it by lines (split -C 190m) and submit the parts", path, written, bytes / 1e6);
+	return 0;
+}
+
+void lc_llmr_ans_free(lc_llmr_ans *ans, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		lc_strlist_free(&ans[i].pids);
+		free(ans[i].error);
+		memset(&ans[i], 0, sizeof ans[i]);
+	}
+}
+
+int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *reqs, size_t n, lc_llmr_ans *ans,
+                lc_err *e)
+{
+	lc_llmr_opts so = *o;   /* the caller chooses the rows: no prefilter or fitting; the limit is checked below */
+	so.prefilter = 0;
+	so.fit = 0;
+	so.context_limit = 0;
+	actx a = {0};
+	ctx *x = &a.x;
+	x->o = &so;
+	x->c = c;
+	a.reqs = reqs;
+	a.n = n;
+	memset(ans, 0, n * sizeof *ans);
+	int rc = -1;
+	lc_llm *cl = NULL;
+	if (o->batch_in && o->batch_out) {
+		lc_err_set(e, LC_EXIT_USAGE, "--batch-in and --batch-out exclude each other");
+		return -1;
+	}
+	if (o->context_limit && !o->count) {
+		lc_err_set(e, LC_EXIT_USAGE, "--context-limit needs a tokenizer");
+		return -1;
+	}
+	if (setup(x, e) < 0)
+		goto done;
+	a.content = lc_xcalloc(n ? n : 1, sizeof *a.content);
+	a.error = lc_xcalloc(n ? n : 1, sizeof *a.error);
+	a.rowbuf = lc_xmalloc((x->ndocs ? x->ndocs : 1) * sizeof *a.rowbuf);
+	a.mark = lc_xmalloc(x->ndocs ? x->ndocs : 1);
+	/* every prompt is built once before anything is sent: a bad request costs
+	 * nothing; identical prompts (e.g. the unchanged passage of several gold
+	 * passages of one query) are sent once */
+	a.same = lc_xmalloc((n ? n : 1) * sizeof *a.same);
+	{
+		lc_strmap seen = {0};
+		size_t *first = NULL;
+		char hex[65];
+		for (size_t i = 0; i < n; i++) {
+			if (build_req(&a, i, e) < 0) {
+				lc_strmap_free(&seen);
+				free(first);
+				goto done;
+			}
+			lc_sha256_hex(x->pb.p, x->pb.len, hex);
+			int is_new;
+			uint32_t id = lc_strmap_intern(&seen, hex, 64, &is_new);
+			if (is_new) {
+				first = lc_xrealloc(first, (id + 1) * sizeof *first);
+				first[id] = i;
+				a.nuniq++;
+				size_t nt = o->context_limit ? o->count(o->count_ud, x->pb.p, x->pb.len) : 0;
+				if (nt > o->context_limit) {
+					lc_err_set(e, LC_EXIT_INPUT, "request %s: the prompt is %zu tokens, over --context-limit %zu; "
+					           "use --context N or a compressed corpus", reqs[i].id, nt, o->context_limit);
+					lc_strmap_free(&seen);
+					free(first);
+					goto done;
+				}
+			}
+			a.same[i] = first[id];
+		}
+		lc_strmap_free(&seen);
+		free(first);
+	}
+	if (o->batch_out) {
+		lc_llm_opts lo = o->llm;   /* the body only: no key, no cache */
+		lo.no_cache = 1;
+		if (!lo.endpoint || !*lo.endpoint)
+			lo.endpoint = "https://api.openai.com/v1";
+		if (!(cl = lc_llm_new(&lo, e)))
+			goto done;
+		rc = ask_write_batch(&a, cl, e);
+		goto done;
+	}
+	if (o->batch_in) {
+		for (size_t i = 0; i < n; i++) {
+			int is_new;
+			lc_strmap_intern(&a.ids, reqs[i].id, strlen(reqs[i].id), &is_new);
+			if (!is_new) {
+				lc_err_set(e, LC_EXIT_INPUT, "request id '%s' occurs twice: Batch results cannot be joined", reqs[i].id);
+				goto done;
+			}
+		}
+		if (lc_llm_batch_read(o->batch_in, ask_batch, &a, e) < 0)
+			goto done;
+		if (a.unknown > 1)
+			lc_warn("%s: %zu results with unknown custom_ids ignored", o->batch_in, a.unknown);
+		for (size_t i = 0; i < n; i++)
+			if (!a.content[i] && !a.error[i])
+				a.error[i] = lc_xstrdup("no result for this custom_id in the Batch file");
+	} else {
+		if (!(cl = lc_llm_new(&o->llm, e)))
+			goto done;
+		lc_progress_start(&x->prog, "requests", o->progress);
+		lc_llm_run(cl, n, ask_make, ask_done, &a);
+		lc_progress_done(&x->prog);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a.same[i] != i && !a.content[i]) {
+			free(a.error[i]);
+			a.error[i] = NULL;
+			size_t f = a.same[i];
+			if (a.content[f])
+				a.content[i] = lc_xstrdup(a.content[f]);
+			else if (a.error[f])
+				a.error[i] = lc_xstrdup(a.error[f]);
+		}
+	char **rowpids = lc_xmalloc((x->ndocs ? x->ndocs : 1) * sizeof *rowpids);
+	for (size_t i = 0; i < n; i++) {
+		if (!a.content[i]) {
+			ans[i].error = a.error[i];
+			a.error[i] = NULL;
+			if (!ans[i].error)
+				ans[i].error = lc_xstrdup("no answer");
+			continue;
+		}
+		ans[i].answered = 1;
+		size_t nrows;
+		const size_t *rows = req_rows(&a, i, &nrows);
+		if (!rows)
+			nrows = x->ndocs;
+		for (size_t r = 0; r < nrows; r++)
+			rowpids[r] = (char *)x->pids[rows ? rows[r] : r];
+		lc_strlist ids = {0};
+		int flags = lc_answer_parse(a.content[i], strlen(a.content[i]), LC_ANSWER_LOFT_53358FF, &ids);
+		if (lc_answer_map(&ids, flags, rowpids, nrows) == 0 && ids.n > 0) {
+			ans[i].parsed = 1;
+			for (size_t k = 0; k < ids.n; k++) {
+				int dup = 0;
+				for (size_t j = 0; j < ans[i].pids.n && !dup; j++)
+					dup = !strcmp(ans[i].pids.s[j], ids.s[k]);
+				if (!dup)
+					lc_strlist_push(&ans[i].pids, ids.s[k], strlen(ids.s[k]));
+			}
+		}
+		lc_strlist_free(&ids);
+	}
+	free(rowpids);
+	rc = 0;
+done:
+	lc_llm_free(cl);
+	for (size_t i = 0; a.content && i < n; i++) {
+		free(a.content[i]);
+		free(a.error[i]);
+	}
+	free(a.content);
+	free(a.error);
+	free(a.rowbuf);
+	free(a.mark);
+	free(a.same);
+	lc_strmap_free(&a.ids);
+	lc_prompt_tpl_free(&x->tpl);
+	free(x->docs);
+	free(x->pids);
+	free(x->gold);
+	free(x->shots);
+	free(x->goldv);
+	free(x->blocktok);
+	free(x->hits);
+	if (x->bm)
+		lc_bm25_free(x->bm);
+	if (x->fsq.n || x->fsq.q)
+		lc_queries_free(&x->fsq);
+	if (x->have_fsc)
+		lc_corpus_free(&x->fsc);
+	lc_buf_free(&x->pb);
+	if (rc < 0)
+		lc_llmr_ans_free(ans, n);
 	return rc;
 }

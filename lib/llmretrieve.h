@@ -39,6 +39,7 @@
 #include "llm.h"
 #include "output.h"
 #include "queries.h"
+#include "answer.h"
 
 enum { LC_LLMR_RUN = 0, LC_LLMR_TREC = 1, LC_LLMR_LOFT = 2 };
 
@@ -75,5 +76,45 @@ void lc_llmr_opts_default(lc_llmr_opts *o);
 /* Runs the whole retrieval, writing the run to out (not committed: the caller
  * commits on 0 and aborts on -1).  -1 + e on any failure. */
 int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs, lc_output *out, lc_err *e);
+
+/* --- one prompt per request, with a passage swapped (lcgen labels --llm) --------
+ *
+ * Each request is a query over the corpus (all rows, or a subset of rows, in
+ * corpus order) in which one passage's text may be replaced by another text
+ * (CoLoR's labels: a candidate compression in place of its gold passage).  The
+ * prompt is built exactly as lc_llmr_run builds it (template, blocks, few-shot
+ * examples, whose gold passages are added to any subset), then sent through
+ * lc_llm (cache, retries, parallel), written to o->batch_out (custom_id = the
+ * request's id) or answered from o->batch_in (joined on custom_id).  Requests
+ * whose prompts are identical are sent (or written) once, as the first of them,
+ * and share its answer.  Uses o's llm, prompt, corpus_path, few_shot,
+ * few_shot_corpus, shots, context_limit (with count: a longer prompt is a setup
+ * error, before anything is sent), batch_out, batch_in, progress and verbose;
+ * prefilter, fit, format, k and skip_bad are not used (the caller chooses rows
+ * and decides about failures). */
+typedef struct lc_llmr_req {
+	const char *id;            /* unique: custom_id in Batch files */
+	const char *query;
+	long subst;                /* corpus row whose text is replaced, or -1 */
+	const char *subst_text;    /* its text in this prompt (title unchanged) */
+	const size_t *rows;        /* corpus rows in the prompt, ascending; NULL = every row */
+	size_t nrows;
+} lc_llmr_req;
+
+typedef struct lc_llmr_ans {
+	int answered;              /* a reply was received (error is NULL) */
+	int parsed;                /* the reply gave a usable prediction (LOFT's rule, ids mapped) */
+	lc_strlist pids;           /* the predicted pids, distinct, best first (empty unless parsed) */
+	char *error;               /* why there is no reply (malloc'd), or NULL */
+} lc_llmr_ans;
+
+/* Fills ans[0..n-1] (zeroed first).  With batch_out only the Batch file is
+ * written (ans stay unanswered).  -1 + e on setup errors (template, few-shot,
+ * options, a prompt over context_limit, an unreadable Batch file, duplicate
+ * ids with batch_in); failed
+ * requests are not errors here: see ans[i].error. */
+int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *reqs, size_t n, lc_llmr_ans *ans,
+                lc_err *e);
+void lc_llmr_ans_free(lc_llmr_ans *ans, size_t n);
 
 #endif

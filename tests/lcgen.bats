@@ -1,6 +1,57 @@
 #!/usr/bin/env bats
 load helpers
-setup() { lctk_setup; V="$ROOT/tests/vectors/color"; }
+setup() {
+	lctk_setup
+	V="$ROOT/tests/vectors/color"
+	SERVER_PID=
+	export XDG_CACHE_HOME="$T/xdg"
+	unset LCTK_API_KEY OPENAI_API_KEY
+	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
+}
+
+teardown() {
+	if [ -n "${SERVER_PID:-}" ]; then
+		kill "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+	fi
+}
+
+# llm_server [flags...]: tests/llm-server.py (the deterministic OpenAI-compatible
+# server of lcretrieve-llm.bats: summaries = the first sentence; LOFT prompts =
+# the block sharing most words with the query, ties to the lowest id) on an
+# ephemeral port; sets EP; one line per HTTP request in $T/server.log.
+llm_server() {
+	rm -f "$T/port"
+	python3 "$ROOT/tests/llm-server.py" --port-file "$T/port" --log "$T/server.log" --retry-after 0.1 "$@" 3>&- &
+	SERVER_PID=$!
+	for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+	[ -s "$T/port" ] || fail "test server did not start"
+	EP="http://127.0.0.1:$(cat "$T/port")/v1"
+}
+
+requests() {
+	if [ -f "$T/server.log" ]; then wc -l <"$T/server.log" | tr -d ' '; else echo 0; fi
+}
+
+# a corpus where the server's choice is known: q1's words are in p10 (2) and p40 (1)
+llm_corpus() {
+	cat >c.jsonl <<'EOF2'
+{"pid": "p10", "title_text": "Whales", "passage_text": "Humpback whales sing long songs in the ocean. They migrate far."}
+{"pid": "p20", "title_text": "Bees", "passage_text": "Honey bees dance to tell the hive where flowers grow."}
+{"pid": "p30", "title_text": "Volcanoes", "passage_text": "Lava erupts from volcanoes when magma pressure rises."}
+{"pid": "p40", "title_text": "Big animals", "passage_text": "Blue whales are the largest animals."}
+EOF2
+	cat >q.jsonl <<'EOF2'
+{"qid": "q1", "query_text": "why do whales sing", "answers": [["p10", 1]]}
+{"qid": "q2", "query_text": "magma bees", "answers": [["p30", 1], ["p20", 1]]}
+EOF2
+	printf '%s\n' \
+		'{"pid":"p10","name":"full","text":"Humpback whales sing long songs in the ocean. They migrate far.","tokens":14}' \
+		'{"pid":"p10","name":"keeps","text":"Whales sing.","tokens":3}' \
+		'{"pid":"p10","name":"loses","text":"Humpback songs.","tokens":4}' \
+		'{"pid":"p20","name":"full","text":"Honey bees dance to tell the hive where flowers grow.","tokens":11}' \
+		'{"pid":"p30","name":"full","text":"Lava erupts from volcanoes when magma pressure rises.","tokens":10}' >cand.jsonl
+}
 
 @test "lcgen candidates: named compressions of each passage, with token lengths" {
 	run lcgen candidates --random 1 "$V/corpus.jsonl"
@@ -154,6 +205,211 @@ print("ok")'
 	assert_output --partial 'bad.jsonl:1'
 }
 
+@test "lcgen candidates --endpoint: the LLM summary is a candidate with its token length, cached" {
+	llm_server
+	run lcgen candidates --kinds full,llm --endpoint "$EP" --model m -o cand.jsonl "$V/corpus.jsonl"
+	assert_success
+	assert_output 'lcgen: LLM m: 6 requests, 0 from the cache, 0 retries'   # the empty passage is not sent
+	n=$(requests)
+	[ "$n" -ge 6 ]
+	run grep '"name":"llm:m"' cand.jsonl
+	assert_line --index 0 '{"pid":"p1","name":"llm:m","text":"Quantum dots are tiny semiconductor particles.","tokens":8}'
+	assert_line --index 1 '{"pid":"p2","name":"llm:m","text":"Solar panels convert sunlight into electricity.","tokens":7}'
+	# p7's summary is its whole one-sentence passage: written once, as "full"
+	[ "${#lines[@]}" -eq 5 ]
+	# the token count is lctok's count of the text
+	[ "$(echo 'Solar panels convert sunlight into electricity.' | lctok count -e cl100k_base --text)" = 7 ]
+	# a re-run: no request, the same bytes
+	run lcgen candidates --kinds full,llm --endpoint "$EP" --model m -o cand2.jsonl "$V/corpus.jsonl"
+	assert_output 'lcgen: LLM m: 6 requests, 6 from the cache, 0 retries'
+	[ "$(requests)" -eq "$n" ]
+	cmp cand.jsonl cand2.jsonl
+	# with every kind, the LLM summary comes last and duplicates of lead-1 are dropped
+	lcgen candidates --endpoint "$EP" --model m "$V/corpus.jsonl" 2>/dev/null >all.jsonl
+	[ "$(requests)" -eq "$n" ]
+	grep -q '"pid":"p1","name":"lead-1","text":"Quantum dots are tiny semiconductor particles."' all.jsonl
+	! grep -q '"pid":"p1","name":"llm:m"' all.jsonl
+	# "all" may head a list (the recipe appends ",llm")
+	lcgen candidates --kinds all,llm --endpoint "$EP" --model m "$V/corpus.jsonl" 2>/dev/null >all2.jsonl
+	cmp all.jsonl all2.jsonl
+}
+
+@test "lcgen candidates --batch-out / --batch-in: OpenAI Batch files give the same candidates" {
+	llm_server
+	lcgen candidates --kinds full,llm --endpoint "$EP" --model m "$V/corpus.jsonl" 2>/dev/null >http.jsonl
+	run lcgen candidates --kinds full,llm --model m --batch-out req.jsonl "$V/corpus.jsonl"
+	assert_success
+	assert_no_stdout
+	[ "$(grep -c . req.jsonl)" -eq 6 ]
+	assert_equal "$(head -1 req.jsonl | cut -c1-60)" '{"custom_id":"p1","method":"POST","url":"/v1/chat/completion'
+	python3 "$ROOT/tests/llm-server.py" --batch req.jsonl res.jsonl
+	lcgen candidates --kinds full,llm --model m --batch-in res.jsonl "$V/corpus.jsonl" >batch.jsonl
+	cmp http.jsonl batch.jsonl
+	# a per-request error fails the run unless --skip-bad
+	python3 "$ROOT/tests/llm-server.py" --batch req.jsonl res2.jsonl --batch-fail p3
+	run lcgen candidates --kinds full,llm --model m --batch-in res2.jsonl -o out.jsonl "$V/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial "lcgen: passage 'p3': batch error server_error: injected batch failure"
+	assert_output --partial "1 of 6 LLM summaries failed (first: passage 'p3')"
+	assert_no_file out.jsonl
+	run lcgen candidates --kinds full,llm --model m --batch-in res2.jsonl --skip-bad -o out.jsonl "$V/corpus.jsonl"
+	assert_success
+	assert_output --partial '1 LLM summaries failed; those passages have no llm candidate'
+	[ "$(grep -c '"name":"llm:m"' out.jsonl)" -eq 4 ]
+}
+
+@test "lcgen candidates --endpoint: server down, HTTP 500 after retries, malformed replies" {
+	run lcgen candidates --kinds full,llm --endpoint http://127.0.0.1:9/v1 --model m --retries 1 --backoff 0.01 -o out.jsonl "$V/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial "lcgen: passage 'p1': "
+	assert_output --partial "Couldn't connect to server"
+	assert_output --partial "6 of 6 LLM summaries failed"
+	assert_no_file out.jsonl
+	llm_server --fault 500:3
+	run lcgen candidates --kinds full,llm --endpoint "$EP" --model m --retries 2 --backoff 0.01 -o out.jsonl "$V/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial "HTTP 500: injected status 500 (after 3 attempts)"
+	assert_output --partial "answers received are cached: re-run to resume"
+	assert_no_file out.jsonl
+	[ "$(requests)" -ge 18 ]
+	teardown
+	rm -f server.log
+	llm_server --fault malformed:5
+	run lcgen candidates --kinds full,llm --endpoint "$EP" --model m --retries 1 --backoff 0.01 -o out.jsonl "$V/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial "malformed JSON in the reply"
+	assert_no_file out.jsonl
+}
+
+@test "lcgen labels --llm: the LLM judges each candidate in place of its gold passage" {
+	llm_corpus
+	llm_server
+	run lcgen labels --llm --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o labels.jsonl cand.jsonl
+	assert_success
+	assert_output --partial '5 labels: 2 successful, 3 failed'
+	# 4 requests: q2's two "full" prompts are the same (the unchanged corpus): sent once
+	n=$(requests)
+	[ "$n" -eq 4 ]
+	run cat labels.jsonl
+	assert_line --index 0 '{"qid":"q1","pid":"p10","name":"full","success":true,"rank":1,"tokens":14}'
+	assert_line --index 1 '{"qid":"q1","pid":"p10","name":"keeps","success":true,"rank":1,"tokens":3}'
+	# without the query's words the server picks p40: a failure
+	assert_line --index 2 '{"qid":"q1","pid":"p10","name":"loses","success":false,"rank":0,"tokens":4}'
+	# two gold passages and one id answered (p20, the lower of two ties): LOFT's rule fails it
+	assert_line --index 3 '{"qid":"q2","pid":"p30","name":"full","success":false,"rank":0,"tokens":10}'
+	assert_line --index 4 '{"qid":"q2","pid":"p20","name":"full","success":false,"rank":1,"tokens":11}'
+	# the cache: a re-run sends nothing and writes the same bytes
+	lcgen labels --llm --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o labels2.jsonl cand.jsonl 2>/dev/null
+	[ "$(requests)" -eq "$n" ]
+	cmp labels.jsonl labels2.jsonl
+	# BM25 labels of the same candidates differ where BM25 and the LLM disagree
+	run lcgen labels -c c.jsonl -q q.jsonl cand.jsonl
+	assert_line --index 3 --partial '"qid":"q2","pid":"p30","name":"full","success":true'
+}
+
+@test "lcgen labels --llm --context N: the gold passages and BM25's top N others only" {
+	llm_corpus
+	llm_server
+	# --context 0: the gold passage alone, so even the losing candidate is found
+	run lcgen labels --llm --context 0 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
+	assert_success
+	assert_line '{"qid":"q1","pid":"p10","name":"loses","success":true,"rank":1,"tokens":4}'
+	# --context 1: p40 (BM25's best other passage for q1) comes in and wins
+	run lcgen labels --llm --context 1 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
+	assert_line '{"qid":"q1","pid":"p10","name":"loses","success":false,"rank":0,"tokens":4}'
+	# --context-limit: every prompt is counted first; one too long stops the run before any request
+	n=$(requests)
+	run lcgen labels --llm --context-limit 280 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	assert_failure 1
+	assert_output --regexp "lcgen: request \[\"q1\",\"p10\",\"full\"\]: the prompt is [0-9]+ tokens, over --context-limit 280; use --context N"
+	assert_no_file l.jsonl
+	[ "$(requests)" -eq "$n" ]
+	run lcgen labels --llm --context 0 --context-limit 280 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
+	assert_success
+	# the Batch file shows the prompts: rows renumbered, the candidate swapped in, p20/p30 absent
+	run lcgen labels --llm --context 1 --model m --batch-out b.jsonl -c c.jsonl -q q.jsonl cand.jsonl
+	assert_success
+	[ "$(grep -c . b.jsonl)" -eq 4 ]   # q2's two "full" prompts are one request
+	run python3 -c '
+import json
+rows = [json.loads(l) for l in open("b.jsonl")]
+print(rows[2]["custom_id"])
+p = rows[2]["body"]["messages"][0]["content"]
+print([l for l in p.splitlines() if l.startswith("ID: ")])'
+	assert_line --index 0 '["q1","p10","loses"]'
+	assert_line --index 1 "['ID: 0 | TITLE: Whales | CONTENT: Humpback songs. | END ID: 0', 'ID: 1 | TITLE: Big animals | CONTENT: Blue whales are the largest animals. | END ID: 1']"
+	# Batch results give the same labels as HTTP
+	lcgen labels --llm --context 1 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o http.jsonl cand.jsonl 2>/dev/null
+	python3 "$ROOT/tests/llm-server.py" --batch b.jsonl res.jsonl
+	lcgen labels --llm --context 1 --model m --batch-in res.jsonl -c c.jsonl -q q.jsonl -o batch.jsonl cand.jsonl 2>/dev/null
+	cmp http.jsonl batch.jsonl
+}
+
+@test "lcgen labels --llm: failed requests, --skip-bad, bad usage" {
+	llm_corpus
+	run lcgen labels --llm --endpoint http://127.0.0.1:9/v1 --model m --retries 0 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	assert_failure 1
+	assert_output --partial "lcgen: request [\"q1\",\"p10\",\"full\"]: "
+	assert_output --partial "5 of 5 LLM requests got no answer"
+	assert_no_file l.jsonl
+	llm_server --fault 500:2
+	run lcgen labels --llm --endpoint "$EP" --model m --retries 1 --backoff 0.01 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	assert_failure 1
+	assert_output --partial "HTTP 500: injected status 500 (after 2 attempts)"
+	assert_no_file l.jsonl
+	teardown
+	llm_server --fault malformed:3
+	run lcgen labels --llm --endpoint "$EP" --model m --retries 1 --backoff 0.01 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	assert_failure 1
+	assert_output --partial "malformed JSON in the reply"
+	assert_no_file l.jsonl
+	teardown
+	llm_server
+	# one request that always fails (400): --skip-bad writes the others and counts it
+	printf '%s\n' '{"pid":"p30","name":"bad","text":"[[status:400]] magma","tokens":2}' >>cand.jsonl
+	run lcgen labels --llm --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	assert_failure 1
+	assert_output --partial "HTTP 400"
+	assert_no_file l.jsonl
+	run lcgen labels --llm --skip-bad --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	assert_success
+	assert_output --partial '1 labels without an LLM answer skipped'
+	[ "$(grep -c . l.jsonl)" -eq 5 ]
+	# an answer without a Final Answer list is a failure, counted
+	printf '%s\n' '{"pid":"p30","name":"odd","text":"[[reply:no idea]]","tokens":2}' >>cand.jsonl
+	run lcgen labels --llm --skip-bad --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	assert_success
+	assert_output --partial '1 of 6 LLM answers gave no usable prediction'
+	grep -q '"name":"odd","success":false,"rank":0' l.jsonl
+	# usage
+	run lcgen labels --llm --model m -c c.jsonl -q q.jsonl cand.jsonl
+	assert_failure 2
+	assert_output --partial 'needs --endpoint URL'
+	run lcgen labels --llm --endpoint "$EP" -c c.jsonl -q q.jsonl cand.jsonl
+	assert_failure 2
+	run lcgen labels --context 3 -c c.jsonl -q q.jsonl cand.jsonl
+	assert_failure 2
+	run lcgen labels --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
+	assert_failure 2
+	run lcgen pairs --llm -c c.jsonl cand.jsonl l.jsonl
+	assert_failure 2
+	run lcgen candidates --model m "$V/corpus.jsonl"
+	assert_failure 2
+	run lcgen candidates --endpoint "$EP" --model m --few-shot q.jsonl "$V/corpus.jsonl"
+	assert_failure 2
+	run lcgen candidates --kinds full,llm "$V/corpus.jsonl"
+	assert_failure 2
+	run lcgen candidates --kinds all,llm "$V/corpus.jsonl"
+	assert_failure 2
+	assert_output --partial '--kinds llm needs --endpoint'
+	run lcgen candidates --kinds all "$V/corpus.jsonl"
+	assert_success
+	run lcgen candidates --kinds full --endpoint "$EP" --model m "$V/corpus.jsonl"
+	assert_failure 2
+	run lcgen labels --llm --endpoint ftp://x --model m -c c.jsonl -q q.jsonl cand.jsonl
+	assert_failure 2
+}
+
 @test "lcgen on LOFT scifact: pairs from retrieval labels" {
 	need_shared data/loft/scifact/corpus.jsonl
 	D="$SHARED/data/loft/scifact"
@@ -166,4 +422,19 @@ print("ok")'
 	all=$(grep -c '"name":"full"' labels.jsonl)
 	[ "$all" -ge 250 ] && [ "$ok" -ge 190 ]
 	[ "$(grep -c . pairs.jsonl)" -ge 150 ]
+}
+
+@test "color.mk with ENDPOINT, LLM_MODEL, LLM_LABELS, LLM_CONTEXT runs lcgen with the LLM (dry run)" {
+	mkdir d
+	cp "$ROOT/share/lctk/data/hotpotqa/few_shot_queries.jsonl" d/
+	touch d/corpus.jsonl d/queries.jsonl
+	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o ENDPOINT=http://h/v1 LLM_MODEL=m \
+		LLM_LABELS=1 LLM_CONTEXT=5 o/labels.jsonl
+	assert_success
+	assert_line --partial 'lcgen candidates --seed 1 --kinds full,filter,model,external,llm --endpoint http://h/v1 --model m '
+	assert_line --regexp 'lcgen labels --llm --endpoint http://h/v1 --model m --context 5 --few-shot d/few_shot_queries.jsonl +-c d/corpus.jsonl'
+	# without them: the embedded pipeline as before
+	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/labels.jsonl
+	assert_line --regexp 'lcgen candidates --seed 1 --kinds full,filter,model,external +-o o/candidates.jsonl'
+	assert_line --regexp 'lcgen labels +-c d/corpus.jsonl'
 }

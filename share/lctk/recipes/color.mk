@@ -13,6 +13,12 @@
 # pairs) compresses DATA: pass a model trained elsewhere for a fair held-out
 # test.  Same data + SEED -> byte-identical model and outputs.
 #
+# With an LLM (OpenAI-compatible server; answers cached, see lcgen(1)):
+#   ENDPOINT=http://127.0.0.1:8080/v1 LLM_MODEL=NAME  adds the LLM's summary of every
+#   passage to the candidates (llm:NAME); LLM_LABELS=1 also labels them with the LLM
+#   reading the corpus in its prompt (lcgen labels --llm, DATA's few-shot queries),
+#   LLM_CONTEXT=N limiting each prompt to the gold passages and BM25's top N others.
+#
 # Outputs in OUT: candidates.jsonl labels.jsonl pairs.jsonl model.lcm
 # compressed.jsonl, one run and one evaluation per compressor (the model at its
 # threshold, and at corpus budgets of 1/R of the original for R in RATIOS), table.jsonl
@@ -36,8 +42,16 @@ KINDS  ?= full,filter,model,external
 MODEL0 ?=
 MODEL  ?= $(OUT)/model.lcm
 RATIOS ?= 1.5 2 2.5 3 4
+ENDPOINT    ?=
+LLM_MODEL   ?=
+LLM_LABELS  ?=
+LLM_CONTEXT ?=
+LLM_ARGS     = --endpoint $(ENDPOINT) --model $(LLM_MODEL)
+FEW_SHOT     = $(wildcard $(DATA)/few_shot_queries.jsonl)
+FEW_CORPUS   = $(wildcard $(DATA)/few_shot_corpus.jsonl)
 SUMS    = $(sort $(wildcard $(DATA)/summaries/*.jsonl))
 SUMNAMES= $(basename $(notdir $(SUMS)))
+comma  := ,
 
 .PHONY: all pairs model compress eval plots default-model clean
 .DELETE_ON_ERROR:
@@ -48,10 +62,10 @@ $(OUT)/.dir:
 	mkdir -p $(OUT) && touch $@
 
 $(OUT)/candidates.jsonl: $(DATA)/corpus.jsonl $(SUMS) | $(OUT)/.dir
-	$(P)lcgen candidates --seed $(SEED) --kinds $(KINDS) $(if $(MODEL0),-m $(MODEL0)) $(addprefix --summaries ,$(SUMS)) -o $@ $<
+	$(P)lcgen candidates --seed $(SEED) --kinds $(KINDS)$(if $(ENDPOINT),$(comma)llm $(LLM_ARGS)) $(if $(MODEL0),-m $(MODEL0)) $(addprefix --summaries ,$(SUMS)) -o $@ $<
 
 $(OUT)/labels.jsonl: $(OUT)/candidates.jsonl $(DATA)/queries.jsonl
-	$(P)lcgen labels -c $(DATA)/corpus.jsonl -q $(DATA)/queries.jsonl -o $@ $<
+	$(P)lcgen labels $(if $(LLM_LABELS),--llm $(LLM_ARGS) $(if $(LLM_CONTEXT),--context $(LLM_CONTEXT)) $(addprefix --few-shot ,$(FEW_SHOT)) $(addprefix --few-shot-corpus ,$(FEW_CORPUS))) -c $(DATA)/corpus.jsonl -q $(DATA)/queries.jsonl -o $@ $<
 
 $(OUT)/pairs.jsonl: $(OUT)/candidates.jsonl $(OUT)/labels.jsonl
 	$(P)lcgen pairs -c $(DATA)/corpus.jsonl -o $@ $^

@@ -1,0 +1,187 @@
+/* llmsum — CoLoR summaries of many passages through an LLM (see llmsum.h). */
+#include "llmsum.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "output.h"
+#include "progress.h"
+#include "prompt.h"
+#include "strmap.h"
+
+typedef struct sctx {
+	const char *const *passages;
+	lc_llmsum *r;
+	lc_progress prog;
+	size_t ndone, nsend;
+	lc_strmap ids;           /* batch_in: custom_id -> passage index */
+	size_t unknown, dup;
+} sctx;
+
+void lc_llmsum_opts_default(lc_llmsum_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	lc_llm_opts_default(&o->llm);
+	o->progress = LC_PROGRESS_AUTO;
+}
+
+static json_t *messages(const char *passage)
+{
+	lc_buf b = {0};
+	lc_prompt_summarize(&b, passage);
+	json_t *m = lc_llm_user_messages(b.p);
+	lc_buf_free(&b);
+	return m;
+}
+
+static json_t *make(void *ud, size_t i)
+{
+	sctx *x = ud;
+	if (!*x->passages[i])
+		return NULL;  /* an empty passage stays empty */
+	json_t *m = messages(x->passages[i]);
+	if (!m)
+		x->r->error[i] = lc_xstrdup("the passage is not valid UTF-8");
+	return m;
+}
+
+static void done(void *ud, size_t i, const lc_llm_result *res)
+{
+	sctx *x = ud;
+	if (res->ok)
+		x->r->summary[i] = lc_xstrdup(res->content);
+	else
+		x->r->error[i] = lc_xstrdup(res->error ? res->error : "error");
+	lc_progress_update(&x->prog, ++x->ndone, x->nsend);
+}
+
+static void on_batch(void *ud, const char *id, const lc_llm_result *res, const char *where)
+{
+	sctx *x = ud;
+	long i = lc_strmap_find(&x->ids, id, strlen(id));
+	if (i < 0) {
+		if (x->unknown++ == 0)
+			lc_warn("%s: custom_id '%s' is not a passage of this run (ignored)", where, id);
+		return;
+	}
+	if (x->r->summary[i] || x->r->error[i]) {
+		if (x->dup++ == 0)
+			lc_warn("%s: a second result for custom_id '%s' (the first is kept)", where, id);
+		return;
+	}
+	if (res->ok)
+		x->r->summary[i] = lc_xstrdup(res->content);
+	else
+		x->r->error[i] = lc_xstrdup(res->error);
+	x->r->requests++;
+}
+
+static int write_batch(const lc_llmsum_opts *o, sctx *x, const char *const *ids, size_t n, lc_err *e)
+{
+	lc_llm_opts lo = o->llm;   /* the body only: the key and the cache are not used */
+	lo.no_cache = 1;
+	if (!lo.endpoint || !*lo.endpoint)
+		lo.endpoint = "https://api.openai.com/v1";
+	lc_llm *cl = lc_llm_new(&lo, e);
+	if (!cl)
+		return -1;
+	lc_output *out = lc_output_open(o->batch_out);
+	lc_buf line = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (!*x->passages[i])
+			continue;
+		json_t *m = messages(x->passages[i]);
+		if (!m) {
+			x->r->error[i] = lc_xstrdup("the passage is not valid UTF-8");
+			continue;
+		}
+		json_t *body = lc_llm_body(cl, m);
+		lc_buf_reset(&line);
+		lc_llm_batch_request(&line, ids[i], body);
+		lc_output_write(out, line.p, line.len);
+		json_decref(body);
+		json_decref(m);
+		x->r->requests++;
+	}
+	lc_buf_free(&line);
+	lc_llm_free(cl);
+	size_t bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad += x->r->error[i] != NULL;
+	if (bad) {
+		lc_output_abort(out);
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: %zu passage%s not valid UTF-8; no Batch file written", o->batch_out,
+		                  bad, bad == 1 ? " is" : "s are");
+	}
+	lc_output_commit(out);
+	return 0;
+}
+
+void lc_llmsum_free(lc_llmsum *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->summary[i]);
+		free(r->error[i]);
+	}
+	free(r->summary);
+	free(r->error);
+	memset(r, 0, sizeof *r);
+}
+
+int lc_llmsum_run(const lc_llmsum_opts *o, const char *const *passages, const char *const *ids, size_t n,
+                  lc_llmsum *r, lc_err *e)
+{
+	memset(r, 0, sizeof *r);
+	if (o->batch_in && o->batch_out)
+		return lc_err_set(e, LC_EXIT_USAGE, "--batch-in and --batch-out exclude each other");
+	if ((o->batch_in || o->batch_out) && !ids)
+		return lc_err_set(e, LC_EXIT_USAGE, "Batch files need an id per passage");
+	r->n = n;
+	r->summary = lc_xcalloc(n ? n : 1, sizeof *r->summary);
+	r->error = lc_xcalloc(n ? n : 1, sizeof *r->error);
+	sctx x = { .passages = passages, .r = r };
+	int rc = 0;
+	if (o->batch_out) {
+		rc = write_batch(o, &x, ids, n, e);
+	} else if (o->batch_in) {
+		for (size_t i = 0; i < n; i++) {
+			int is_new;
+			lc_strmap_intern(&x.ids, ids[i], strlen(ids[i]), &is_new);
+			if (!is_new) {
+				rc = lc_err_set(e, LC_EXIT_INPUT, "id '%s' occurs twice: Batch results cannot be joined", ids[i]);
+				break;
+			}
+		}
+		if (rc == 0)
+			rc = lc_llm_batch_read(o->batch_in, on_batch, &x, e);
+		if (x.unknown > 1)
+			lc_warn("%s: %zu results with unknown custom_ids ignored", o->batch_in, x.unknown);
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			if (*passages[i] && !r->summary[i] && !r->error[i])
+				r->error[i] = lc_xstrdup("no result for this custom_id in the Batch file");
+		lc_strmap_free(&x.ids);
+	} else {
+		lc_llm *cl = lc_llm_new(&o->llm, e);
+		if (!cl)
+			rc = -1;
+		else {
+			for (size_t i = 0; i < n; i++)
+				x.nsend += *passages[i] != 0;
+			lc_progress_start(&x.prog, "summaries", o->progress);
+			lc_llm_run(cl, n, make, done, &x);
+			lc_progress_done(&x.prog);
+			r->stats = *lc_llm_stats_get(cl);
+			r->requests = r->stats.requests;
+			lc_llm_free(cl);
+		}
+	}
+	if (rc < 0) {
+		lc_llmsum_free(r);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (r->error[i] && !r->failed++)
+			r->first_failed = i;
+	return 0;
+}
