@@ -75,10 +75,10 @@ for h in $SETS; do
 	orig=$(before "$W/log")
 	ro=$(r1 "$L/$h/corpus.jsonl" "$L/$h/queries.jsonl")
 	budget=$(awk -v t="$orig" -v r="$RATIO" 'BEGIN{printf "%d", t / r}')
-	comp() { # NAME lcompress-args...
-		n=$1; shift
+	comp() { # NAME lcompress-args... (sh has no locals: NAME goes to cname, not n)
+		cname=$1; shift
 		"$B/lcompress" "$@" -o "$W/comp.jsonl" "$L/$h/corpus.jsonl" 2> "$W/log"
-		row "$h" "$n" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
+		row "$h" "$cname" "$orig" "$(after "$W/log")" "$ro" "$(r1 "$W/comp.jsonl" "$L/$h/queries.jsonl")"
 	}
 	for seed in $SEEDS; do
 		comp "lodo seed $seed (lctrain ${tt}s)" -m "$W/m.$h.$seed.lcm" --budget "$budget"
@@ -89,7 +89,8 @@ for h in $SETS; do
 		[ -f "$f" ] || continue
 		n=$(basename "$f" .jsonl)
 		comp "llm:$n" --summaries "$f"
-		st=$(after "$W/log")
+		# one token under the summaries' size: smaller, strictly
+		st=$(( $(after "$W/log") - 1 ))
 		comp "lodo seed 1 @size($n)" -m "$W/m.$h.1.lcm" --budget "$st"
 		comp "default @size($n) (trained on it)" --budget "$st"
 	done
