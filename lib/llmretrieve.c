@@ -325,69 +325,112 @@ static json_t *make_msgs(void *ud, size_t i)
 	return m;
 }
 
+/* --- results and Batch files, shared by lc_llmr_run and lc_llmr_ask ------------ */
+
+/* Keeps item i's answer in content[i], or why there is none in error[i]. */
+static void keep_result(char **content, char **error, size_t i, const lc_llm_result *r)
+{
+	if (r->ok)
+		content[i] = lc_xstrdup(r->content);
+	else
+		error[i] = lc_xstrdup(r->error ? r->error : "error");
+}
+
+/* One line of a Batch results file: the item named by its custom_id in ids.  An
+ * unknown custom_id or a second result is warned about once and counted. */
+static void keep_batch_result(const lc_strmap *ids, char **content, char **error, size_t *unknown, size_t *dup,
+                              const char *kind, const char *id, const lc_llm_result *r, const char *where)
+{
+	long i = lc_strmap_find(ids, id, strlen(id));
+	if (i < 0) {
+		if ((*unknown)++ == 0)
+			lc_warn("%s: custom_id '%s' is not a %s of this run (ignored)", where, id, kind);
+		return;
+	}
+	if (content[i] || error[i]) {
+		if ((*dup)++ == 0)
+			lc_warn("%s: a second result for custom_id '%s' (the first is kept)", where, id);
+		return;
+	}
+	keep_result(content, error, (size_t)i, r);
+}
+
+/* item(ud, i, &id, e): builds item i's prompt and returns it (NULL = skip the
+ * item; NULL with e->code set = error). */
+typedef const char *(*batch_item_fn)(void *ud, size_t i, const char **id, lc_err *e);
+
+/* Writes one OpenAI Batch request per item to path (atomically: nothing on
+ * error) and warns when the file is over OpenAI's limits.  kind and quote name
+ * an item in messages ("query 'q1'", "request [...]").  *written = requests. */
+static int write_batch_file(const char *path, lc_llm *cl, size_t n, batch_item_fn item, void *ud,
+                            const char *kind, const char *quote, size_t *written, lc_err *e)
+{
+	lc_output *bo = lc_output_open(path);
+	lc_buf line = {0};
+	unsigned long long bytes = 0;
+	*written = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *id = NULL;
+		e->code = 0;
+		const char *prompt = item(ud, i, &id, e);
+		if (!prompt && e->code)
+			goto fail;
+		if (!prompt)
+			continue;
+		json_t *m = lc_llm_user_messages(prompt);
+		if (!m) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s %s%s%s: the prompt is not valid UTF-8", kind, quote, id, quote);
+			goto fail;
+		}
+		json_t *body = lc_llm_body(cl, m);
+		lc_buf_reset(&line);
+		lc_llm_batch_request(&line, id, body);
+		lc_output_write(bo, line.p, line.len);
+		bytes += line.len;
+		(*written)++;
+		json_decref(body);
+		json_decref(m);
+	}
+	lc_buf_free(&line);
+	lc_output_commit(bo);
+	if (bytes > 200ULL * 1000 * 1000 || *written > 50000)
+		lc_warn("%s: %zu requests, %.0f MB: over OpenAI's Batch limits (50,000 requests, 200 MB per file); "
+		        "split it by lines (split -C 190m) and submit the parts", path, *written, bytes / 1e6);
+	return 0;
+fail:
+	lc_output_abort(bo);
+	lc_buf_free(&line);
+	return -1;
+}
+
 static void on_done(void *ud, size_t i, const lc_llm_result *r)
 {
 	ctx *x = ud;
-	if (r->ok)
-		x->content[i] = lc_xstrdup(r->content);
-	else
-		x->error[i] = lc_xstrdup(r->error);
+	keep_result(x->content, x->error, i, r);
 	lc_progress_update(&x->prog, ++x->ndone, x->qs->n);
 }
 
 static void on_batch(void *ud, const char *id, const lc_llm_result *r, const char *where)
 {
 	ctx *x = ud;
-	long i = lc_strmap_find(&x->qs->qids.ids, id, strlen(id));
-	if (i < 0) {
-		if (x->unknown_results++ == 0)
-			lc_warn("%s: custom_id '%s' is not a query of this run (ignored)", where, id);
-		return;
-	}
-	if (x->content[i] || x->error[i]) {
-		if (x->dup_results++ == 0)
-			lc_warn("%s: a second result for custom_id '%s' (the first is kept)", where, id);
-		return;
-	}
-	if (r->ok)
-		x->content[i] = lc_xstrdup(r->content);
-	else
-		x->error[i] = lc_xstrdup(r->error);
+	keep_batch_result(&x->qs->qids.ids, x->content, x->error, &x->unknown_results, &x->dup_results,
+	                  "query", id, r, where);
+}
+
+static const char *batch_query(void *ud, size_t i, const char **id, lc_err *e)
+{
+	ctx *x = ud;
+	*id = qid_of(x, i);
+	return build(x, i, e) < 0 ? NULL : x->pb.p;
 }
 
 static int write_batch(ctx *x, lc_llm *cl, lc_err *e)
 {
-	lc_output *bo = lc_output_open(x->o->batch_out);
-	lc_buf line = {0};
-	unsigned long long bytes = 0;
-	for (size_t i = 0; i < x->qs->n; i++) {
-		if (build(x, i, e) < 0) {
-			lc_output_abort(bo);
-			lc_buf_free(&line);
-			return -1;
-		}
-		json_t *m = lc_llm_user_messages(x->pb.p);
-		if (!m) {
-			lc_output_abort(bo);
-			lc_buf_free(&line);
-			return lc_err_set(e, LC_EXIT_INPUT, "query '%s': the prompt is not valid UTF-8", qid_of(x, i));
-		}
-		json_t *body = lc_llm_body(cl, m);
-		lc_buf_reset(&line);
-		lc_llm_batch_request(&line, qid_of(x, i), body);
-		lc_output_write(bo, line.p, line.len);
-		bytes += line.len;
-		json_decref(body);
-		json_decref(m);
-	}
-	lc_buf_free(&line);
-	lc_output_commit(bo);
-	/* OpenAI's limits per Batch input file */
-	if (bytes > 200ULL * 1000 * 1000 || x->qs->n > 50000)
-		lc_warn("%s: %zu requests, %.0f MB: over OpenAI's Batch limits (50,000 requests, 200 MB per file); "
-		        "split it by lines (split -C 190m) and submit the parts", x->o->batch_out, x->qs->n, bytes / 1e6);
+	size_t written;
+	if (write_batch_file(x->o->batch_out, cl, x->qs->n, batch_query, x, "query", "'", &written, e) < 0)
+		return -1;
 	if (x->o->verbose)
-		lc_warn("%s: %zu Batch requests written", x->o->batch_out, x->qs->n);
+		lc_warn("%s: %zu Batch requests written", x->o->batch_out, written);
 	return 0;
 }
 
@@ -696,72 +739,30 @@ static json_t *ask_make(void *ud, size_t i)
 static void ask_done(void *ud, size_t i, const lc_llm_result *r)
 {
 	actx *a = ud;
-	if (r->ok)
-		a->content[i] = lc_xstrdup(r->content);
-	else
-		a->error[i] = lc_xstrdup(r->error ? r->error : "error");
+	keep_result(a->content, a->error, i, r);
 	lc_progress_update(&a->x.prog, ++a->x.ndone, a->nuniq);
 }
 
 static void ask_batch(void *ud, const char *id, const lc_llm_result *r, const char *where)
 {
 	actx *a = ud;
-	long i = lc_strmap_find(&a->ids, id, strlen(id));
-	if (i < 0) {
-		if (a->unknown++ == 0)
-			lc_warn("%s: custom_id '%s' is not a request of this run (ignored)", where, id);
-		return;
-	}
-	if (a->content[i] || a->error[i]) {
-		if (a->dup++ == 0)
-			lc_warn("%s: a second result for custom_id '%s' (the first is kept)", where, id);
-		return;
-	}
-	if (r->ok)
-		a->content[i] = lc_xstrdup(r->content);
-	else
-		a->error[i] = lc_xstrdup(r->error);
+	keep_batch_result(&a->ids, a->content, a->error, &a->unknown, &a->dup, "request", id, r, where);
+}
+
+/* Requests with the same prompt as an earlier one are written once. */
+static const char *batch_req(void *ud, size_t i, const char **id, lc_err *e)
+{
+	actx *a = ud;
+	*id = a->reqs[i].id;
+	if (a->same[i] != i)
+		return NULL;
+	return build_req(a, i, e) < 0 ? NULL : a->x.pb.p;
 }
 
 static int ask_write_batch(actx *a, lc_llm *cl, lc_err *e)
 {
-	const char *path = a->x.o->batch_out;
-	lc_output *bo = lc_output_open(path);
-	lc_buf line = {0};
-	unsigned long long bytes = 0;
-	int rc = 0;
-	size_t written = 0;
-	for (size_t i = 0; i < a->n && rc == 0; i++) {
-		if (a->same[i] != i)
-			continue;
-		written++;
-		if (build_req(a, i, e) < 0) {
-			rc = -1;
-			break;
-		}
-		json_t *m = lc_llm_user_messages(a->x.pb.p);
-		if (!m) {
-			rc = lc_err_set(e, LC_EXIT_INPUT, "request %s: the prompt is not valid UTF-8", a->reqs[i].id);
-			break;
-		}
-		json_t *body = lc_llm_body(cl, m);
-		lc_buf_reset(&line);
-		lc_llm_batch_request(&line, a->reqs[i].id, body);
-		lc_output_write(bo, line.p, line.len);
-		bytes += line.len;
-		json_decref(body);
-		json_decref(m);
-	}
-	lc_buf_free(&line);
-	if (rc < 0) {
-		lc_output_abort(bo);
-		return -1;
-	}
-	lc_output_commit(bo);
-	if (bytes > 200ULL * 1000 * 1000 || written > 50000)
-		lc_warn("%s: %zu requests, %.0f MB: over OpenAI's Batch limits (50,000 requests, 200 MB per file); "
-		        "split it by lines (split -C 190m) and submit the parts", path, written, bytes / 1e6);
-	return 0;
+	size_t written;
+	return write_batch_file(a->x.o->batch_out, cl, a->n, batch_req, a, "request", "", &written, e);
 }
 
 void lc_llmr_ans_free(lc_llmr_ans *ans, size_t n)
