@@ -24,6 +24,7 @@ struct lc_input {
 	const char *blk;      /* current data block */
 	size_t blk_len, blk_pos;
 	lc_buf line;
+	int pushed;           /* lc_input_unget: line is returned again */
 	long lineno;
 	char *where;
 	char *name;
@@ -150,8 +151,20 @@ static int fill(lc_input *in, lc_err *e)
 	}
 }
 
+void lc_input_unget(lc_input *in)
+{
+	in->pushed = 1;
+}
+
 int lc_input_getline(lc_input *in, char **line, size_t *len, lc_err *e)
 {
+	if (in->pushed && in->line.p) {
+		in->pushed = 0;
+		*line = in->line.p;
+		*len = in->line.len;
+		return 1;
+	}
+	in->pushed = 0;
 	lc_buf_reset(&in->line);
 	for (;;) {
 		if (in->eof)

@@ -1,6 +1,8 @@
 /* json — jansson wrapper with positioned errors. */
 #include "json.h"
 
+#include <ctype.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -134,8 +136,11 @@ int lc_json_next_object(lc_input *in, json_t **obj, lc_err *e)
 	size_t len;
 	int r;
 	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
-		if (!len)
-			continue;
+		size_t k = 0;
+		while (k < len && isspace((unsigned char)line[k]))
+			k++;
+		if (k == len)
+			continue;   /* blank or white-space-only line */
 		*obj = lc_json_parse_object(line, len, lc_input_where(in), e);
 		return *obj ? 1 : -1;
 	}

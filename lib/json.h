@@ -25,7 +25,7 @@ json_t *lc_json_parse(const char *s, size_t n, const char *where, lc_err *e);
 /* Same, but requires an object. */
 json_t *lc_json_parse_object(const char *s, size_t n, const char *where, lc_err *e);
 
-/* The next JSON object of a JSONL input, skipping empty lines: 1 = *obj set (a new
+/* The next JSON object of a JSONL input, skipping blank lines: 1 = *obj set (a new
  * reference), 0 = end of input, -1 = read or parse error (e names file:line:col). */
 int lc_json_next_object(lc_input *in, json_t **obj, lc_err *e);
 

@@ -209,32 +209,15 @@ static void strip(const char **s, size_t *n)
 		(*n)--;
 }
 
-static int read_loft(lc_qrels *q, lc_input *in, char *line, size_t len, int have, lc_err *e)
+static int read_loft(lc_qrels *q, lc_input *in, int have, lc_err *e)
 {
 	lc_buf idb = {0};
-	int ret = 0;
-	for (;;) {
-		if (!have) {
-			int r = lc_input_getline(in, &line, &len, e);
-			if (r < 0) {
-				ret = -1;
-				break;
-			}
-			if (r == 0)
-				break;
-		}
-		have = 0;
-		size_t k = 0;
-		while (k < len && isspace((unsigned char)line[k]))
-			k++;
-		if (k == len)
-			continue;
+	int ret = 0, r;
+	json_t *o;
+	if (have)
+		lc_input_unget(in);   /* the format was sniffed on it */
+	while ((r = lc_json_next_object(in, &o, e)) == 1) {
 		const char *where = lc_input_where(in);
-		json_t *o = lc_json_parse_object(line, len, where, e);
-		if (!o) {
-			ret = -1;
-			break;
-		}
 		json_t *qv = json_object_get(o, "qid");
 		const char *qid = qv ? lc_json_id(qv, &idb, "qid", where, e) : NULL;
 		if (!qid) {
@@ -281,6 +264,8 @@ static int read_loft(lc_qrels *q, lc_input *in, char *line, size_t len, int have
 		add_rec(q, id, start, (uint32_t)(q->q[id].n - start));
 		json_decref(o);
 	}
+	if (r < 0)
+		ret = -1;
 done:
 	lc_buf_free(&idb);
 	return ret;
@@ -329,7 +314,7 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 	q->format = format;
 	int r;
 	if (format == LC_QRELS_LOFT)
-		r = read_loft(q, in, line, len, have, e);
+		r = read_loft(q, in, have, e);
 	else if (format == LC_QRELS_BEIR)
 		r = read_beir(q, in, line, len, have, e);
 	else

@@ -302,36 +302,19 @@ static void set_answer(lc_run *r, lc_run_q *q, const char *text, size_t n, const
 		lc_run_add(r, q, ids->s[i], strlen(ids->s[i]), (double)(ids->n - i));
 }
 
-static int read_json(lc_run *r, lc_input *in, char *line, size_t len, int have, const lc_run_opts *o, lc_err *e)
+static int read_json(lc_run *r, lc_input *in, int have, const lc_run_opts *o, lc_err *e)
 {
 	static const char *const qkeys[] = { "qid", "id", "custom_id", NULL };
 	static const char *const bkeys[] = { "custom_id", NULL };
 	static const char *const tkeys[] = { "response_text", "answer", "response", "output", "text", "model_output", NULL };
 	lc_buf idb = {0}, pb = {0};
 	lc_strlist ids = {0};
-	int ret = 0;
-	for (;;) {
-		if (!have) {
-			int rr = lc_input_getline(in, &line, &len, e);
-			if (rr < 0) {
-				ret = -1;
-				break;
-			}
-			if (rr == 0)
-				break;
-		}
-		have = 0;
-		size_t k = 0;
-		while (k < len && isspace((unsigned char)line[k]))
-			k++;
-		if (k == len)
-			continue;
+	int ret = 0, rr;
+	json_t *obj;
+	if (have)
+		lc_input_unget(in);   /* the format was sniffed on it */
+	while ((rr = lc_json_next_object(in, &obj, e)) == 1) {
 		const char *where = lc_input_where(in);
-		json_t *obj = lc_json_parse_object(line, len, where, e);
-		if (!obj) {
-			ret = -1;
-			break;
-		}
 		r->nlines++;
 		const char *qid = json_qid(obj, r->format == LC_RUN_BATCH ? bkeys : qkeys, &idb, where, e);
 		if (!qid) {
@@ -453,6 +436,8 @@ static int read_json(lc_run *r, lc_input *in, char *line, size_t len, int have, 
 		}
 		json_decref(obj);
 	}
+	if (rr < 0)
+		ret = -1;
 out:
 	lc_buf_free(&idb);
 	lc_buf_free(&pb);
@@ -514,7 +499,7 @@ int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 	int ret = 0;
 	if (have)
 		ret = format == LC_RUN_TREC ? read_trec(r, in, line, len, have, e)
-		                            : read_json(r, in, line, len, have, o, e);
+		                            : read_json(r, in, have, o, e);
 	lc_input_close(in);
 	return ret;
 }

@@ -86,6 +86,19 @@ static void test_input(void)
 	ok(count_lines(p, NULL, last, &no, &e) == -1, "truncated gzip is an error: %s", e.msg);
 	ok(lc_input_open(tmpdir, NULL, &e) == NULL && strstr(e.msg, "directory"), "a directory is refused");
 	ok(lc_input_open("/nonexistent/x", NULL, &e) == NULL && strstr(e.msg, "No such file"), "missing file");
+	/* unget: the line just read comes back once, with its line number */
+	p = write_tmp("u.txt", "first\nsecond\n", 13);
+	lc_input *in = lc_input_open(p, NULL, &e);
+	char *line;
+	size_t len;
+	ok(lc_input_getline(in, &line, &len, &e) == 1 && !strcmp(line, "first"), "unget: first line read");
+	lc_input_unget(in);
+	ok(lc_input_getline(in, &line, &len, &e) == 1 && !strcmp(line, "first") && len == 5 && lc_input_lineno(in) == 1,
+	   "unget: the same line again, line 1");
+	ok(lc_input_getline(in, &line, &len, &e) == 1 && !strcmp(line, "second") && lc_input_lineno(in) == 2,
+	   "unget: then the next line");
+	ok(lc_input_getline(in, &line, &len, &e) == 0, "unget: then the end");
+	lc_input_close(in);
 }
 
 static void test_output(void)
