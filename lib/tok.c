@@ -671,7 +671,8 @@ typedef struct centry {
 	uint32_t ids[CACHE_IDS];
 } __attribute__((aligned(64))) centry;
 
-static pthread_key_t cache_key, pairs_key, scratch_key;
+static pthread_key_t cache_key, pairs_key, scratch_key, bucket_key;
+static void bscratch_free(void *v);
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static _Thread_local centry *tcache;
 static void cache_init(void)
@@ -679,6 +680,7 @@ static void cache_init(void)
 	pthread_key_create(&cache_key, free);
 	pthread_key_create(&pairs_key, free);
 	pthread_key_create(&scratch_key, free);
+	pthread_key_create(&bucket_key, bscratch_free);
 }
 
 static centry *cache_get(void)
@@ -914,17 +916,71 @@ static int cmp_bent_a(const void *x, const void *y, void *ctx)
 	return a < b ? -1 : a > b;
 }
 
+/* The bucket BPE's per-rank arrays and entry lists, kept per thread between
+ * pieces: allocating them per piece cost more in page faults than the merging.
+ * Invariant between calls: every head is NONE32, bits and uns are all zero. */
+typedef struct bscratch {
+	uint32_t *head, *tail;
+	uint64_t *bits, *uns;
+	size_t rcap;
+	bent *E;
+	size_t ecap;
+	uint32_t *tmp;
+	size_t tcap;
+} bscratch;
+
+static _Thread_local bscratch *tbs;
+
+static void bscratch_free(void *v)
+{
+	bscratch *b = v;
+	free(b->head);
+	free(b->tail);
+	free(b->bits);
+	free(b->uns);
+	free(b->E);
+	free(b->tmp);
+	free(b);
+}
+
+static bscratch *bscratch_get(size_t R)
+{
+	if (!tbs) {
+		pthread_once(&cache_once, cache_init);
+		tbs = lc_xcalloc(1, sizeof *tbs);
+		pthread_setspecific(bucket_key, tbs);
+	}
+	if (tbs->rcap < R) {
+		size_t W = (R + 63) / 64;
+		free(tbs->head);
+		free(tbs->tail);
+		free(tbs->bits);
+		free(tbs->uns);
+		tbs->head = lc_xmalloc(R * sizeof *tbs->head);
+		memset(tbs->head, 0xff, R * sizeof *tbs->head);
+		tbs->tail = lc_xmalloc(R * sizeof *tbs->tail);
+		tbs->bits = lc_xcalloc(W, 8);
+		tbs->uns = lc_xcalloc(W, 8);
+		tbs->rcap = R;
+	}
+	return tbs;
+}
+
 static int bpe_bucket(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 {
 	size_t R = t->nrank, W = (R + 63) / 64;
-	uint32_t *head = lc_xmalloc(R * sizeof *head), *tail = lc_xmalloc(R * sizeof *tail);
-	memset(head, 0xff, R * sizeof *head);
-	uint64_t *bits = lc_xcalloc(W, 8), *uns = lc_xcalloc(W, 8);
-	uint32_t *nx = lc_xmalloc((n + 1) * sizeof *nx), *pv = lc_xmalloc((n + 1) * sizeof *pv);
-	uint32_t *id = lc_xmalloc(n * sizeof *id);
-	size_t ecap = n + 16, en = 0, tcap = 0;
-	bent *E = lc_xmalloc(ecap * sizeof *E);
-	uint32_t *tmp = NULL;
+	bscratch *bs = bscratch_get(R);
+	uint32_t *head = bs->head, *tail = bs->tail;
+	uint64_t *bits = bs->bits, *uns = bs->uns;
+	uint32_t *nx = scratch((3 * n + 2) * sizeof *nx), *pv = nx + n + 1, *id = pv + n + 1;
+	if (bs->ecap < n + 16) {
+		bs->ecap = n + 16;
+		free(bs->E);
+		bs->E = lc_xmalloc(bs->ecap * sizeof *bs->E);
+	}
+	size_t ecap = bs->ecap, en = 0, tcap = bs->tcap;
+	bent *E = bs->E;
+	uint32_t *tmp = bs->tmp;
 	int ok = 1;
 	for (size_t i = 0; i < n; i++) {
 		nx[i] = (uint32_t)i + 1;
@@ -1006,19 +1062,23 @@ static int bpe_bucket(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 		/* a bucket above r may be refilled; continue scanning from r's word */
 	}
 #undef BPUSH
-	if (ok)
+	if (ok) {
 		for (uint32_t i = 0; i < n; i = nx[i])
 			if (id[i] != NONE32)
 				emit(k, id[i]);
-	free(head);
-	free(tail);
-	free(bits);
-	free(uns);
-	free(nx);
-	free(pv);
-	free(id);
-	free(E);
-	free(tmp);
+	} else {
+		/* restore the invariant: empty the buckets left */
+		for (size_t v = 0; v < W; v++)
+			while (bits[v]) {
+				head[v * 64 + (size_t)__builtin_ctzll(bits[v])] = NONE32;
+				bits[v] &= bits[v] - 1;
+			}
+		memset(uns, 0, W * 8);
+	}
+	bs->E = E;
+	bs->ecap = ecap;
+	bs->tmp = tmp;
+	bs->tcap = tcap;
 	return ok ? 0 : -1;
 }
 
