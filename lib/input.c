@@ -1,5 +1,7 @@
 /* input — libarchive-backed line reader (plain, compressed, zip/tar members). */
 #include "input.h"
+
+#include <ctype.h>
 #include "buf.h"
 
 #include <archive.h>
@@ -149,6 +151,17 @@ static int fill(lc_input *in, lc_err *e)
 		in->blk_pos = 0;
 		return 1;
 	}
+}
+
+int lc_input_getline_nonblank(lc_input *in, char **line, size_t *len, lc_err *e)
+{
+	int r;
+	while ((r = lc_input_getline(in, line, len, e)) == 1) {
+		for (size_t k = 0; k < *len; k++)
+			if (!isspace((unsigned char)(*line)[k]))
+				return 1;
+	}
+	return r;
 }
 
 void lc_input_unget(lc_input *in)

@@ -26,6 +26,8 @@ typedef struct lc_input lc_input;
 lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e);
 /* 1 = a line, 0 = end of input, -1 = read error (e filled). */
 int lc_input_getline(lc_input *in, char **line, size_t *len, lc_err *e);
+/* lc_input_getline, skipping lines of only white space (isspace). */
+int lc_input_getline_nonblank(lc_input *in, char **line, size_t *len, lc_err *e);
 /* Pushes the line just read back (call it only after lc_input_getline returned
  * 1): the next lc_input_getline returns it again (same text, same line number).  Lets a reader sniff a format on the first
  * line and then hand the input to a loop that reads it from the start. */

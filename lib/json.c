@@ -134,15 +134,9 @@ int lc_json_next_object(lc_input *in, json_t **obj, lc_err *e)
 {
 	char *line;
 	size_t len;
-	int r;
-	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
-		size_t k = 0;
-		while (k < len && isspace((unsigned char)line[k]))
-			k++;
-		if (k == len)
-			continue;   /* blank or white-space-only line */
-		*obj = lc_json_parse_object(line, len, lc_input_where(in), e);
-		return *obj ? 1 : -1;
-	}
-	return r;
+	int r = lc_input_getline_nonblank(in, &line, &len, e);
+	if (r != 1)
+		return r;
+	*obj = lc_json_parse_object(line, len, lc_input_where(in), e);
+	return *obj ? 1 : -1;
 }

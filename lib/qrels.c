@@ -279,23 +279,14 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 	char *line = NULL;
 	size_t len = 0;
 	int have = 0;
-	/* first non-blank line decides the format */
-	for (;;) {
-		int r = lc_input_getline(in, &line, &len, e);
-		if (r < 0) {
-			lc_input_close(in);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		size_t k = 0;
-		while (k < len && isspace((unsigned char)line[k]))
-			k++;
-		if (k < len || format == LC_QRELS_TREC) {
-			have = 1;
-			break;
-		}
+	/* the first non-blank line decides the format (TREC reads every line) */
+	int got = format == LC_QRELS_TREC ? lc_input_getline(in, &line, &len, e)
+	                                  : lc_input_getline_nonblank(in, &line, &len, e);
+	if (got < 0) {
+		lc_input_close(in);
+		return -1;
 	}
+	have = got;
 	if (format == LC_QRELS_AUTO) {
 		format = LC_QRELS_TREC;
 		if (have) {

@@ -456,22 +456,13 @@ int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 	char *line = NULL;
 	size_t len = 0;
 	int have = 0;
-	for (;;) {
-		int rr = lc_input_getline(in, &line, &len, e);
-		if (rr < 0) {
-			lc_input_close(in);
-			return -1;
-		}
-		if (rr == 0)
-			break;
-		size_t k = 0;
-		while (k < len && isws(line[k]))
-			k++;
-		if (k < len) {
-			have = 1;
-			break;
-		}
+	/* the first non-blank line decides the format */
+	int got = lc_input_getline_nonblank(in, &line, &len, e);
+	if (got < 0) {
+		lc_input_close(in);
+		return -1;
 	}
+	have = got;
 	int format = o->format;
 	if (format == LC_RUN_AUTO) {
 		format = LC_RUN_TREC;
