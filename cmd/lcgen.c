@@ -151,30 +151,6 @@ static void emit_mask(emitter *em, const char *name, const lc_cunits *u, const c
 		emit(em, name, tmp->p, tmp->len);
 }
 
-static void load_summaries(const char *path, lc_strmap *pids, json_t **map)
-{
-	*map = json_object();
-	lc_input *in = lc_input_open_or_die(path, NULL);
-	lc_buf idb = {0};
-	lc_err e = {0};
-	json_t *o;
-	int r;
-	while ((r = lc_json_next_object(in, &o, &e)) == 1) {
-		const char *w = lc_input_where(in);
-		const char *pid = lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e);
-		const char *s = pid ? lc_json_str(o, "summary_text", w, &e) : NULL;
-		if (!s)
-			lc_die(LC_EXIT_INPUT, "%s", e.msg);
-		json_object_set_new(*map, pid, json_string(s));
-		json_decref(o);
-	}
-	(void)pids;
-	lc_buf_free(&idb);
-	if (r < 0)
-		lc_die_err(&e);
-	lc_input_close(in);
-}
-
 /* LLM summaries of every passage (kind "llm"): lib/llmsum, the loop lcompress
  * --endpoint uses.  Returns the per-passage summaries (NULL entries: none), or
  * NULL when only a Batch request file was written. */
@@ -288,7 +264,8 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	json_t **summ = lc_xcalloc(nsums + 1, sizeof *summ);
 	char **sname = lc_xcalloc(nsums + 1, sizeof *sname);
 	for (size_t i = 0; i < nsums; i++) {
-		load_summaries(sums[i], NULL, &summ[i]);
+		if (!(summ[i] = lc_summaries_load(sums[i], &e)))
+			lc_die_err(&e);
 		const char *b = strrchr(sums[i], '/');
 		b = b ? b + 1 : sums[i];
 		size_t l = strlen(b);

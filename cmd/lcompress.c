@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "compress.h"
+#include "corpus.h"
 #include "err.h"
 #include "input.h"
 #include "json.h"
@@ -129,25 +130,8 @@ int main(int argc, char **argv)
 	char *def = NULL;
 	json_t *summ = NULL;
 	if (summaries) {
-		summ = json_object();
-		lc_input *si = lc_input_open_or_die(summaries, NULL);
-		char *line;
-		size_t len;
-		lc_buf idb = {0};
-		while (lc_input_next(si, &line, &len)) {
-			if (!len)
-				continue;
-			const char *w = lc_input_where(si);
-			json_t *o = lc_json_parse_object(line, len, w, &e);
-			const char *pid = o ? lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e) : NULL;
-			const char *st_ = pid ? lc_json_str(o, "summary_text", w, &e) : NULL;
-			if (!st_)
-				lc_die(LC_EXIT_INPUT, "%s", e.msg);
-			json_object_set_new(summ, pid, json_string(st_));
-			json_decref(o);
-		}
-		lc_buf_free(&idb);
-		lc_input_close(si);
+		if (!(summ = lc_summaries_load(summaries, &e)))
+			lc_die_err(&e);
 		lc_cmodel_init(&m);
 	} else if (lead || endpoint) {
 		lc_cmodel_init(&m);

@@ -263,3 +263,32 @@ void lc_corpus_write_beir(lc_buf *out, const lc_passage *p)
 	}
 	lc_buf_adds(out, "}\n");
 }
+
+json_t *lc_summaries_load(const char *path, lc_err *e)
+{
+	lc_input *in = lc_input_open(path, NULL, e);
+	if (!in)
+		return NULL;
+	json_t *map = json_object(), *o;
+	lc_buf idb = {0};
+	int r;
+	while ((r = lc_json_next_object(in, &o, e)) == 1) {
+		const char *w = lc_input_where(in);
+		const char *pid = lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, e);
+		const char *s = pid ? lc_json_str(o, "summary_text", w, e) : NULL;
+		if (s)
+			json_object_set_new(map, pid, json_string(s));
+		json_decref(o);
+		if (!s) {
+			r = -1;
+			break;
+		}
+	}
+	lc_buf_free(&idb);
+	lc_input_close(in);
+	if (r < 0) {
+		json_decref(map);
+		return NULL;
+	}
+	return map;
+}

@@ -1,7 +1,6 @@
 /* json — jansson wrapper with positioned errors. */
 #include "json.h"
 
-#include <ctype.h>
 
 #include <stdio.h>
 #include <string.h>
