@@ -419,7 +419,8 @@ int main(int argc, char **argv)
 			lc_die(LC_EXIT_USAGE, "--target-ratio needs the corpora (-c) to calibrate on");
 		/* the (1 - 1/R) quantile of the keep probabilities of all words of
 		 * passages with more than one sentence (others are kept whole) */
-		double *all = NULL, *dlog = NULL, mean_log = 0;
+		double *all = NULL, mean_log = 0;
+		size_t *nw = NULL;   /* per word: the words of its passage */
 		size_t na = 0, acap = 0, whole = 0, total = 0, npass = 0;
 		lc_cunits u = {0};
 		for (size_t ci = 0; ci < ncorpora; ci++)
@@ -438,25 +439,20 @@ int main(int argc, char **argv)
 				if (na + u.n > acap) {
 					acap = (na + u.n) * 2;
 					all = lc_xrealloc(all, acap * sizeof *all);
-					dlog = lc_xrealloc(dlog, acap * sizeof *dlog);
+					nw = lc_xrealloc(nw, acap * sizeof *nw);
 				}
 				lc_cmodel_probs(&m, &u, all + na);
 				for (size_t k = 0; k < u.n; k++)
-					dlog[na + k] = log1p((double)u.n);
+					nw[na + k] = u.n;
 				na += u.n;
 			}
 		lc_cunits_free(&u);
-		/* with a length bias, word k passes when logit(p) - bias * (dlog - mean)
-		 * >= logit(threshold): rank the words by that */
+		/* rank the words by their probability with the passage's length shift */
 		if (npass)
 			mean_log /= (double)npass;
-		if (m.length_bias != 0)
-			for (size_t k = 0; k < na; k++) {
-				double p = all[k] < 1e-300 ? 1e-300 : all[k] > 1 - 1e-16 ? 1 - 1e-16 : all[k];
-				double z = log(p / (1 - p)) - m.length_bias * (dlog[k] - mean_log);
-				all[k] = 1 / (1 + exp(-z));
-			}
-		free(dlog);
+		for (size_t k = 0; k < na; k++)
+			all[k] = lc_cmodel_length_adjust(&m, all[k], nw[k], mean_log);
+		free(nw);
 		double want = (double)total / target - (double)whole;  /* words to keep among na */
 		if (na && want > 0) {
 			qsort(all, na, sizeof *all, cmp_desc);

@@ -584,6 +584,15 @@ double lc_cmodel_passage_threshold(const lc_cmodel *m, double threshold, size_t 
 	return 1 / (1 + exp(-z));
 }
 
+double lc_cmodel_length_adjust(const lc_cmodel *m, double p, size_t nwords, double mean_log)
+{
+	if (m->length_bias == 0)
+		return p;
+	double q = p < 1e-300 ? 1e-300 : p > 1 - 1e-16 ? 1 - 1e-16 : p;
+	double z = log(q / (1 - q)) - m->length_bias * (log1p((double)nwords) - mean_log);
+	return 1 / (1 + exp(-z));
+}
+
 static double sigmoid(double x)
 {
 	return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));

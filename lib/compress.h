@@ -130,6 +130,10 @@ double lc_orpo(double lpc, double lpr, double lc, double lr, double beta, double
  * m->length_bias * (log(1 + nwords) - mean_log).  Thresholds of 0 or 1 and a
  * zero length_bias are returned unchanged. */
 double lc_cmodel_passage_threshold(const lc_cmodel *m, double threshold, size_t nwords, double mean_log);
+/* The same shift moved onto a word's probability instead: p passes
+ * lc_cmodel_passage_threshold(m, t, nwords, mean_log) exactly when the returned
+ * value passes t.  Lets one corpus-wide threshold be calibrated by ranking. */
+double lc_cmodel_length_adjust(const lc_cmodel *m, double p, size_t nwords, double mean_log);
 
 enum { LC_UNIT_WORD = 0, LC_UNIT_SENT = 1 };
 /* Chooses the words to keep into mask[u->n]; ratio > 1 keeps the top

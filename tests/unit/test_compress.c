@@ -126,6 +126,10 @@ int main(void)
 	double z = log(0.3 / 0.7) + 0.5 * (log1p(1000.0) - 2.0);
 	ok(fabs(tl - 1 / (1 + exp(-z))) < 1e-12, "shift is length_bias * (log(1 + words) - mean) in logit space");
 	ok(fabs(lc_cmodel_passage_threshold(&m, 0.3, 6, log1p(6.0)) - 0.3) < 1e-12, "a passage of mean length keeps the threshold");
+	for (double pw = 0.05; pw < 1; pw += 0.1)
+		ok((pw >= tl) == (lc_cmodel_length_adjust(&m, pw, 1000, 2.0) >= 0.3) &&
+		   (pw >= ts) == (lc_cmodel_length_adjust(&m, pw, 2, 2.0) >= 0.3),
+		   "p = %.2f passes the shifted threshold iff its adjusted value passes 0.3", pw);
 	ok(lc_cmodel_passage_threshold(&m, 0, 1000, 2.0) == 0 && lc_cmodel_passage_threshold(&m, 1, 2, 2.0) == 1,
 	   "thresholds 0 and 1 stay (keep all, keep the minimum)");
 	/* model file */
