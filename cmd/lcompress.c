@@ -14,6 +14,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -67,6 +68,7 @@ typedef struct rec {
 	lc_cunits u;
 	double *p;
 	size_t ttoks, toks;
+	size_t memo_kept, memo_toks;   /* --budget: tokens of the last kept set tried */
 } rec;
 
 int main(int argc, char **argv)
@@ -205,7 +207,11 @@ int main(int argc, char **argv)
 	if (thr < 0 && !budget)
 		thr = m.threshold;
 	if (budget > 0) {
-		/* bisection on the threshold: the largest kept set that fits */
+		/* bisection on the threshold: the largest kept set that fits.  A
+		 * passage's kept sets are nested (a lower threshold keeps a superset),
+		 * so the same count is the same set: its tokens are counted once. */
+		for (size_t i = 0; i < n; i++)
+			R[i].memo_kept = SIZE_MAX;
 		double lo = 0, hi = 1;
 		for (int it = 0; it < 24; it++) {
 			double mid = (lo + hi) / 2;
@@ -214,9 +220,13 @@ int main(int argc, char **argv)
 				size_t kept = lc_compress_select(&m, &R[i].u, 0,
 				                                 lc_cmodel_passage_threshold(&m, mid, R[i].u.n, mean_log),
 				                                 unit, R[i].p, mask);
-				lc_buf_reset(&s);
-				lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
-				tot += R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
+				if (kept != R[i].memo_kept) {
+					lc_buf_reset(&s);
+					lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
+					R[i].memo_kept = kept;
+					R[i].memo_toks = kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks;
+				}
+				tot += R[i].ttoks + R[i].memo_toks;
 			}
 			if (tot <= (size_t)budget)
 				hi = mid;
