@@ -111,18 +111,13 @@ static long c_atol(const char *s, size_t n)
 	return neg ? -v : v;
 }
 
-static int read_trec(lc_qrels *q, lc_input *in, char *line, size_t len, int have, lc_err *e)
+static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
 {
 	long last = -1;
-	for (;;) {
-		if (!have) {
-			int r = lc_input_getline(in, &line, &len, e);
-			if (r < 0)
-				return -1;
-			if (r == 0)
-				break;
-		}
-		have = 0;
+	char *line;
+	size_t len;
+	int r;
+	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
 		if (len > 0 && line[0] == '#')
 			continue;
 		char *f[4];
@@ -146,6 +141,8 @@ static int read_trec(lc_qrels *q, lc_input *in, char *line, size_t len, int have
 		}
 		add_judg(q, id, f[2], fl[2], rel);
 	}
+	if (r < 0)
+		return -1;
 	/* records = one per query */
 	q->nrecs = 0;
 	for (size_t i = 0; i < q->nq; i++)
@@ -153,18 +150,13 @@ static int read_trec(lc_qrels *q, lc_input *in, char *line, size_t len, int have
 	return 0;
 }
 
-static int read_beir(lc_qrels *q, lc_input *in, char *line, size_t len, int have, lc_err *e)
+static int read_beir(lc_qrels *q, lc_input *in, lc_err *e)
 {
 	int first = 1;
-	for (;;) {
-		if (!have) {
-			int r = lc_input_getline(in, &line, &len, e);
-			if (r < 0)
-				return -1;
-			if (r == 0)
-				break;
-		}
-		have = 0;
+	char *line;
+	size_t len;
+	int r;
+	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
 		if (len == 0)
 			continue;
 		char *t1 = memchr(line, '\t', len);
@@ -195,6 +187,8 @@ static int read_beir(lc_qrels *q, lc_input *in, char *line, size_t len, int have
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: BEIR qrels line has an empty id", lc_input_where(in));
 		lc_qrels_add(q, line, (size_t)(t1 - line), t1 + 1, (size_t)(t2 - t1 - 1), rel);
 	}
+	if (r < 0)
+		return -1;
 	for (size_t i = 0; i < q->nq; i++)
 		add_rec(q, (uint32_t)i, 0, (uint32_t)q->q[i].n);
 	return 0;
@@ -209,13 +203,11 @@ static void strip(const char **s, size_t *n)
 		(*n)--;
 }
 
-static int read_loft(lc_qrels *q, lc_input *in, int have, lc_err *e)
+static int read_loft(lc_qrels *q, lc_input *in, lc_err *e)
 {
 	lc_buf idb = {0};
 	int ret = 0, r;
 	json_t *o;
-	if (have)
-		lc_input_unget(in);   /* the format was sniffed on it */
 	while ((r = lc_json_next_object(in, &o, e)) == 1) {
 		const char *where = lc_input_where(in);
 		json_t *qv = json_object_get(o, "qid");
@@ -303,13 +295,15 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 		}
 	}
 	q->format = format;
+	if (have)
+		lc_input_unget(in);   /* the readers start at the sniffed line */
 	int r;
 	if (format == LC_QRELS_LOFT)
-		r = read_loft(q, in, have, e);
+		r = read_loft(q, in, e);
 	else if (format == LC_QRELS_BEIR)
-		r = read_beir(q, in, line, len, have, e);
+		r = read_beir(q, in, e);
 	else
-		r = have ? read_trec(q, in, line, len, have, e) : 0;
+		r = read_trec(q, in, e);
 	lc_input_close(in);
 	return r;
 }

@@ -124,23 +124,16 @@ slow:;
 static const unsigned char wstab[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['\n'] = 1 };
 static inline int isws(char c) { return wstab[(unsigned char)c]; }
 
-static int read_trec(lc_run *r, lc_input *in, char *line, size_t len, int have, lc_err *e)
+static int read_trec(lc_run *r, lc_input *in, lc_err *e)
 {
 	const char *lastq = NULL;
 	size_t lastql = 0;
 	lc_run_q *q = NULL;
 	lc_buf tag = {0};
-	for (;;) {
-		if (!have) {
-			int rr = lc_input_getline(in, &line, &len, e);
-			if (rr < 0) {
-				lc_buf_free(&tag);
-				return -1;
-			}
-			if (rr == 0)
-				break;
-		}
-		have = 0;
+	char *line;
+	size_t len;
+	int rr;
+	while ((rr = lc_input_getline(in, &line, &len, e)) == 1) {
 		const char *f[6];
 		size_t fl[6];
 		int nf = 0;
@@ -175,6 +168,10 @@ static int read_trec(lc_run *r, lc_input *in, char *line, size_t len, int have, 
 			lastql = fl[0];
 		}
 		lc_run_add(r, q, f[2], fl[2], c_atof(f[4], fl[4]));
+	}
+	if (rr < 0) {
+		lc_buf_free(&tag);
+		return -1;
 	}
 	if (tag.len)
 		r->runid = lc_arena_strndup(&r->arena, tag.p, tag.len);
@@ -302,7 +299,7 @@ static void set_answer(lc_run *r, lc_run_q *q, const char *text, size_t n, const
 		lc_run_add(r, q, ids->s[i], strlen(ids->s[i]), (double)(ids->n - i));
 }
 
-static int read_json(lc_run *r, lc_input *in, int have, const lc_run_opts *o, lc_err *e)
+static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 {
 	static const char *const qkeys[] = { "qid", "id", "custom_id", NULL };
 	static const char *const bkeys[] = { "custom_id", NULL };
@@ -311,8 +308,6 @@ static int read_json(lc_run *r, lc_input *in, int have, const lc_run_opts *o, lc
 	lc_strlist ids = {0};
 	int ret = 0, rr;
 	json_t *obj;
-	if (have)
-		lc_input_unget(in);   /* the format was sniffed on it */
 	while ((rr = lc_json_next_object(in, &obj, e)) == 1) {
 		const char *where = lc_input_where(in);
 		r->nlines++;
@@ -488,9 +483,10 @@ int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 	}
 	r->format = format;
 	int ret = 0;
-	if (have)
-		ret = format == LC_RUN_TREC ? read_trec(r, in, line, len, have, e)
-		                            : read_json(r, in, have, o, e);
+	if (have) {
+		lc_input_unget(in);   /* the readers start at the sniffed line */
+		ret = format == LC_RUN_TREC ? read_trec(r, in, e) : read_json(r, in, o, e);
+	}
 	lc_input_close(in);
 	return ret;
 }
