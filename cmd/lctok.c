@@ -136,27 +136,16 @@ static void put_ids(lc_buf *o, const uint32_t *v, size_t n, int json)
 		lc_buf_addc(o, ']');
 }
 
-/* Appends the record line with "key":<raw JSON value> added (replacing an existing key). */
+/* Appends the record line with "key":<raw JSON value> added (replacing an existing
+ * key: then the record is re-serialised without it). */
 static void splice(lc_buf *o, json_t *obj, const char *line, size_t len, const char *key, const char *raw, size_t rawlen)
 {
+	lc_buf tmp = {0};
 	if (json_object_get(obj, key)) {
 		json_object_del(obj, key);
-		lc_buf tmp = {0};
 		lc_json_dump(&tmp, obj);
 		line = tmp.p;
 		len = tmp.len;
-		size_t e = len;
-		while (e > 0 && line[e - 1] != '}')
-			e--;
-		lc_buf_add(o, line, e - 1);
-		if (json_object_size(obj))
-			lc_buf_addc(o, ',');
-		lc_json_quote(o, key, strlen(key));
-		lc_buf_addc(o, ':');
-		lc_buf_add(o, raw, rawlen);
-		lc_buf_adds(o, "}\n");
-		lc_buf_free(&tmp);
-		return;
 	}
 	size_t e = len;
 	while (e > 0 && line[e - 1] != '}')
@@ -168,6 +157,7 @@ static void splice(lc_buf *o, json_t *obj, const char *line, size_t len, const c
 	lc_buf_addc(o, ':');
 	lc_buf_add(o, raw, rawlen);
 	lc_buf_adds(o, "}\n");
+	lc_buf_free(&tmp);
 }
 
 /* JSON-safe string of possibly invalid UTF-8 bytes (replacement characters). */
