@@ -1060,14 +1060,6 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 	return 0;
 }
 
-static const char *opt_name(int id)
-{
-	for (const lc_opt *op = opts; id && op->name; op++)
-		if (op->id == id)
-			return op->name;
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -1098,6 +1090,8 @@ int main(int argc, char **argv)
 			llm_opt = c;
 		if (c >= OPT_PROMPT && !labels_opt)
 			labels_opt = c;
+		if (lc_llm_opt_set(&lr.llm, st.cur->name, optarg))
+			continue;   /* the client's options: lib/llm */
 		switch (c) {
 		case 'c': corpus = optarg; break;
 		case 'q': queries = optarg; break;
@@ -1128,17 +1122,6 @@ int main(int argc, char **argv)
 		case OPT_ENCODING: encoding = optarg; break;
 		case OPT_KINDS: kinds = optarg; break;
 		case OPT_LLM: llm = 1; break;
-		case OPT_ENDPOINT: lr.llm.endpoint = optarg; break;
-		case OPT_MODEL: lr.llm.model = optarg; break;
-		case OPT_PARALLEL: lr.llm.parallel = (int)lc_cli_long("--parallel", optarg, 1, 1024); break;
-		case OPT_TIMEOUT: lr.llm.timeout = lc_cli_double("--timeout", optarg, 0.001, 1e6); break;
-		case OPT_CONNECT_TIMEOUT: lr.llm.connect_timeout = lc_cli_double("--connect-timeout", optarg, 0.001, 1e6); break;
-		case OPT_RETRIES: lr.llm.retries = (int)lc_cli_long("--retries", optarg, 0, 1000); break;
-		case OPT_BACKOFF: lr.llm.backoff = lc_cli_double("--backoff", optarg, 0, 3600); break;
-		case OPT_CACHE: lr.llm.cache_dir = optarg; break;
-		case OPT_NO_CACHE: lr.llm.no_cache = 1; break;
-		case OPT_TEMPERATURE: lr.llm.temperature = lc_cli_double("--temperature", optarg, 0, 100); break;
-		case OPT_MAX_TOKENS: lr.llm.max_tokens = lc_cli_long("--max-tokens", optarg, 1, 100000000); break;
 		case OPT_BATCH_OUT: lr.batch_out = optarg; break;
 		case OPT_BATCH_IN: lr.batch_in = optarg; break;
 		case OPT_SKIP_BAD: skip_bad = 1; break;
@@ -1152,14 +1135,14 @@ int main(int argc, char **argv)
 		}
 	}
 	lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
-	const char *llm_name = opt_name(llm_opt);
+	const char *llm_name = lc_cli_opt_name(&cmd, llm_opt);
 	int is_cand = !strcmp(sub, "candidates"), is_labels = !strcmp(sub, "labels");
 	if (llm && !is_labels)
 		lc_cli_usage_error(&cmd, "--llm is an option of labels");
 	if (llm_opt && !is_cand && !(is_labels && llm))
 		lc_cli_usage_error(&cmd, "--%s works with candidates and labels --llm only", llm_name);
 	if (is_cand && labels_opt)
-		lc_cli_usage_error(&cmd, "--%s is an option of labels --llm", opt_name(labels_opt));
+		lc_cli_usage_error(&cmd, "--%s is an option of labels --llm", lc_cli_opt_name(&cmd, labels_opt));
 	if (is_cand ? llm_opt != 0 : llm) {
 		if (lr.batch_in && lr.batch_out)
 			lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");

@@ -198,6 +198,8 @@ int main(int argc, char **argv)
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		if (c >= OPT_ENDPOINT || c == 'e')
 			llm_opt = c;
+		if (lc_llm_opt_set(&lo.llm, st.cur->name, optarg))
+			continue;   /* the client's options: lib/llm */
 		switch (c) {
 		case 'i': index = optarg; break;
 		case 'c': corpus = optarg; break;
@@ -216,17 +218,6 @@ int main(int argc, char **argv)
 		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
 		case OPT_QUIET: prog = LC_PROGRESS_QUIET; quiet = 1; break;
 		case OPT_LLM: llm = 1; break;
-		case OPT_ENDPOINT: lo.llm.endpoint = optarg; break;
-		case OPT_MODEL: lo.llm.model = optarg; break;
-		case OPT_PARALLEL: lo.llm.parallel = (int)lc_cli_long("--parallel", optarg, 1, 1024); break;
-		case OPT_TIMEOUT: lo.llm.timeout = lc_cli_double("--timeout", optarg, 0.001, 1e6); break;
-		case OPT_CONNECT_TIMEOUT: lo.llm.connect_timeout = lc_cli_double("--connect-timeout", optarg, 0.001, 1e6); break;
-		case OPT_RETRIES: lo.llm.retries = (int)lc_cli_long("--retries", optarg, 0, 1000); break;
-		case OPT_BACKOFF: lo.llm.backoff = lc_cli_double("--backoff", optarg, 0, 3600); break;
-		case OPT_CACHE: lo.llm.cache_dir = optarg; break;
-		case OPT_NO_CACHE: lo.llm.no_cache = 1; break;
-		case OPT_TEMPERATURE: lo.llm.temperature = lc_cli_double("--temperature", optarg, 0, 100); break;
-		case OPT_MAX_TOKENS: lo.llm.max_tokens = lc_cli_long("--max-tokens", optarg, 1, 100000000); break;
 		case OPT_PROMPT: lo.prompt = optarg; break;
 		case OPT_FEW_SHOT: lo.few_shot = optarg; break;
 		case OPT_FEW_SHOT_CORPUS: lo.few_shot_corpus = optarg; break;
@@ -246,12 +237,8 @@ int main(int argc, char **argv)
 	}
 	if (!tag)
 		tag = llm ? "lctk-llm" : "lctk-bm25";
-	if (llm_opt && !llm) {
-		const lc_opt *op = opts;
-		while (op->id != llm_opt)
-			op++;
-		lc_cli_usage_error(&cmd, "--%s works with --llm only", op->name);
-	}
+	if (llm_opt && !llm)
+		lc_cli_usage_error(&cmd, "--%s works with --llm only", lc_cli_opt_name(&cmd, llm_opt));
 	if (llm) {
 		if (index || !corpus)
 			lc_cli_usage_error(&cmd, "--llm reads the passages themselves: give -c CORPUS, not -i INDEX");

@@ -222,3 +222,11 @@ char *lc_data_path(const char *rel)
 	}
 	return try_dir(LCTK_DATADIR, rel);
 }
+
+const char *lc_cli_opt_name(const lc_cmd *cmd, int id)
+{
+	for (const lc_opt *o = cmd->opts; id && o && o->name; o++)
+		if (o->id == id)
+			return o->name;
+	return NULL;
+}

@@ -52,6 +52,8 @@ typedef struct lc_cli {
 
 /* Next option id, -1 at the end (st->ind = first operand).  optarg holds the argument. */
 int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv);
+/* The long name of option id in cmd's table, NULL if none (or id 0). */
+const char *lc_cli_opt_name(const lc_cmd *cmd, int id);
 /* Prints --help for cmd on stdout. */
 void lc_cli_help(const lc_cmd *cmd);
 /* "lcNAME: message\nTry 'lcNAME --help'." then exit 2. */
