@@ -503,7 +503,7 @@ void lc_run_free(lc_run *r)
 	memset(r, 0, sizeof *r);
 }
 
-static int cmp_trec(const void *a, const void *b)
+int lc_hit_cmp_trec(const void *a, const void *b)
 {
 	const lc_hit *x = a, *y = b;
 	if (x->score > y->score)
@@ -516,7 +516,7 @@ static int cmp_trec(const void *a, const void *b)
 void lc_hits_sort_trec(lc_hit *h, size_t n)
 {
 	if (n > 1)
-		qsort(h, n, sizeof *h, cmp_trec);
+		qsort(h, n, sizeof *h, lc_hit_cmp_trec);
 }
 
 void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag)

@@ -93,6 +93,8 @@ void lc_run_add(lc_run *r, lc_run_q *q, const char *docno, size_t dlen, double s
 /* Sorts a query's hits as trec_eval ranks them: score descending, equal scores
  * by docno descending (strcmp).  hits may be any array. */
 void lc_hits_sort_trec(lc_hit *h, size_t n);
+/* That order as a qsort comparator over lc_hit. */
+int lc_hit_cmp_trec(const void *a, const void *b);
 
 /* Python repr() of a double (shortest round-trip: 0.1, 1e-05, 7.0) into buf (>= 32 bytes). */
 void lc_py_repr_double(char *buf, size_t size, double v);

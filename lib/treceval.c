@@ -415,16 +415,6 @@ static void *grow(void *p, size_t *cap, size_t need, size_t el)
 	return lc_xrealloc(p, nc * el);
 }
 
-static int cmp_hit(const void *a, const void *b)
-{
-	const lc_hit *x = a, *y = b;
-	if (x->score > y->score)
-		return -1;
-	if (x->score < y->score)
-		return 1;
-	return strcmp(y->docno, x->docno);
-}
-
 /* trec_eval's order (score desc, docno desc).  Runs are usually written best
  * first already: then only groups of equal scores need sorting. */
 static void rank_hits(lc_hit *h, size_t n)
@@ -434,7 +424,7 @@ static void rank_hits(lc_hit *h, size_t n)
 		if (h[i].score > h[i - 1].score)
 			break;
 	if (i < n) {
-		qsort(h, n, sizeof *h, cmp_hit);
+		qsort(h, n, sizeof *h, lc_hit_cmp_trec);
 		return;
 	}
 	for (i = 0; i < n;) {
@@ -442,7 +432,7 @@ static void rank_hits(lc_hit *h, size_t n)
 		while (j < n && h[j].score == h[i].score)
 			j++;
 		if (j - i > 1)
-			qsort(h + i, j - i, sizeof *h, cmp_hit);
+			qsort(h + i, j - i, sizeof *h, lc_hit_cmp_trec);
 		i = j;
 	}
 }
