@@ -85,7 +85,9 @@ check_fault() {
 		for sig in TERM INT; do
 			local dir="$BATS_TEST_TMPDIR/int"
 			rm -rf "$dir" && mkdir -p "$dir"
-			(cd "$dir" && LCTK_SLOW=400 LD_PRELOAD="$FAULTINJECT" exec $form -o out >/dev/null 2>&1) &
+			# every write sleeps 2 s first, so the signal at 0.3 s always lands
+			# mid-write, even when a loaded machine makes the sleep overshoot
+			(cd "$dir" && LCTK_SLOW=2000 LD_PRELOAD="$FAULTINJECT" exec $form -o out >/dev/null 2>&1) &
 			local pid=$!
 			sleep 0.3
 			kill -s $sig $pid 2>/dev/null || true
