@@ -6,6 +6,8 @@
 # not matter and it exits 0, its output must equal the clean run's.  The inputs
 # are never modified.
 load helpers
+setup() { lctk_setup; }
+teardown() { lctk_teardown; }
 
 setup_file() {
 	F="$BATS_FILE_TMPDIR/fx"
@@ -74,6 +76,19 @@ check_fault() {
 	echo "# $n faulty runs" >&3
 }
 
+# output_begun PID DIR: PID has created a file in DIR, or has ended.
+output_begun() {
+	alive "$1" || return 0
+	[ -n "$(ls -A "$2")" ]
+}
+
+# sig_ignored PID SIG: /proc/PID/status says SIG is ignored (its SigIgn bit).
+sig_ignored() {
+	local mask
+	mask=$(awk '$1 == "SigIgn:" { print $2 }' "/proc/$1/status")
+	(( (0x$mask >> ($(kill -l "$2") - 1)) & 1 ))
+}
+
 @test "interruption: SIGTERM or SIGINT in the middle of writing leaves no output and no temp file" {
 	need_faultinject
 	local n=0
@@ -85,15 +100,28 @@ check_fault() {
 		for sig in TERM INT; do
 			local dir="$BATS_TEST_TMPDIR/int"
 			rm -rf "$dir" && mkdir -p "$dir"
-			# every write sleeps 2 s first, so the signal at 0.3 s always lands
-			# mid-write, even when a loaded machine makes the sleep overshoot
-			(cd "$dir" && LCTK_SLOW=2000 LD_PRELOAD="$FAULTINJECT" exec $form -o out >/dev/null 2>&1) &
+			# A background job of a script starts with SIGINT ignored, and a program
+			# keeps an ignored SIGINT ignored: env gives the program the default
+			# back.  The signal is sent only once the program itself runs and has
+			# begun its output (a file in $dir), and every write sleeps 2 s first,
+			# so it lands mid-write however slow the machine is.
+			(cd "$dir" && LCTK_SLOW=2000 LD_PRELOAD="$FAULTINJECT" exec env --default-signal=INT $form -o out) \
+				</dev/null >/dev/null 2>&1 3>&- &
 			local pid=$!
-			sleep 0.3
-			kill -s $sig $pid 2>/dev/null || true
-			wait $pid || true
-			[ ! -e "$dir/out" ] || [ "$prog" = lcdecompose ] && [ -z "$(ls -A "$dir/out" 2>/dev/null)" ] ||
-				fail "$form: SIG$sig left output: $(ls -A "$dir" "$dir/out" 2>/dev/null)"
+			track_pid "$pid"
+			wait_until 120 output_begun "$pid" "$dir" || fail "$form: no output begun within 120 s"
+			alive "$pid" || fail "$form: ended before the signal (LCTK_SLOW not applied?)"
+			sig_ignored "$pid" "$sig" && fail "$form: SIG$sig is ignored by the program: the test cannot interrupt it"
+			kill -s $sig $pid
+			local st=0
+			wait $pid || st=$?
+			# killed by the signal (128 + its number), after removing what it wrote
+			[ "$st" -eq $((128 + $(kill -l $sig))) ] || fail "$form: SIG$sig: exit $st, not death by the signal"
+			if [ "$prog" = lcdecompose ]; then
+				[ -z "$(ls -A "$dir/out" 2>/dev/null)" ] || fail "$form: SIG$sig left output: $(ls -A "$dir/out")"
+			else
+				[ ! -e "$dir/out" ] || fail "$form: SIG$sig left output"
+			fi
 			[ -z "$(ls -A "$dir" | grep -v '^out$')" ] || fail "$form: SIG$sig left files: $(ls -A "$dir")"
 			n=$((n + 1))
 		done

@@ -3,30 +3,20 @@ load helpers
 setup() {
 	lctk_setup
 	V="$ROOT/tests/vectors/color"
-	SERVER_PID=
 	export XDG_CACHE_HOME="$T/xdg"
 	unset LCTK_API_KEY OPENAI_API_KEY
 	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
 }
 
-teardown() {
-	if [ -n "${SERVER_PID:-}" ]; then
-		kill "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-	fi
-}
+teardown() { lctk_teardown; }
 
 # llm_server [flags...]: tests/llm-server.py (the deterministic OpenAI-compatible
 # server of lcretrieve-llm.bats: summaries = the first sentence; LOFT prompts =
 # the block sharing most words with the query, ties to the lowest id) on an
-# ephemeral port; sets EP; one line per HTTP request in $T/server.log.
+# ephemeral port (helpers.bash: start_llm_server); sets EP; one line per HTTP
+# request in $T/server.log.
 llm_server() {
-	rm -f "$T/port"
-	python3 "$ROOT/tests/llm-server.py" --port-file "$T/port" --log "$T/server.log" --retry-after 0.1 "$@" 3>&- &
-	SERVER_PID=$!
-	for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-	[ -s "$T/port" ] || fail "test server did not start"
-	EP="http://127.0.0.1:$(cat "$T/port")/v1"
+	start_llm_server --retry-after 0.1 "$@"
 }
 
 requests() {
@@ -171,7 +161,7 @@ print(r["chosen"][1]["content"], r["rejected"][1]["content"], r["chosen_name"], 
 	run lcgen probes --lengths 200,300 --per-length 2 --seed 3
 	assert_success
 	[ "${#lines[@]}" -eq 4 ]
-	run python3 -c '
+	run -0 python3 -c '
 import json, subprocess
 out = subprocess.run(["lcgen", "probes", "--lengths", "300", "--per-length", "3", "--seed", "3"], capture_output=True, text=True).stdout
 for l in out.splitlines():
@@ -220,7 +210,7 @@ print("ok")'
 	# the token count is lctok's count of the text
 	[ "$(echo 'Solar panels convert sunlight into electricity.' | lctok count -e cl100k_base --text)" = 7 ]
 	# a re-run: no request, the same bytes
-	run lcgen candidates --kinds full,llm --endpoint "$EP" --model m -o cand2.jsonl "$V/corpus.jsonl"
+	run -0 lcgen candidates --kinds full,llm --endpoint "$EP" --model m -o cand2.jsonl "$V/corpus.jsonl"
 	assert_output 'lcgen: LLM m: 6 requests, 6 from the cache, 0 retries'
 	[ "$(requests)" -eq "$n" ]
 	cmp cand.jsonl cand2.jsonl
@@ -272,7 +262,7 @@ print("ok")'
 	assert_output --partial "answers received are cached: re-run to resume"
 	assert_no_file out.jsonl
 	[ "$(requests)" -ge 18 ]
-	teardown
+	stop_llm_server
 	rm -f server.log
 	llm_server --fault malformed:5
 	run lcgen candidates --kinds full,llm --endpoint "$EP" --model m --retries 1 --backoff 0.01 -o out.jsonl "$V/corpus.jsonl"
@@ -303,7 +293,7 @@ print("ok")'
 	[ "$(requests)" -eq "$n" ]
 	cmp labels.jsonl labels2.jsonl
 	# BM25 labels of the same candidates differ where BM25 and the LLM disagree
-	run lcgen labels -c c.jsonl -q q.jsonl cand.jsonl
+	run -0 lcgen labels -c c.jsonl -q q.jsonl cand.jsonl
 	assert_line --index 3 --partial '"qid":"q2","pid":"p30","name":"full","success":true'
 }
 
@@ -315,7 +305,7 @@ print("ok")'
 	assert_success
 	assert_line '{"qid":"q1","pid":"p10","name":"loses","success":true,"rank":1,"tokens":4}'
 	# --context 1: p40 (BM25's best other passage for q1) comes in and wins
-	run lcgen labels --llm --context 1 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
+	run -0 lcgen labels --llm --context 1 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
 	assert_line '{"qid":"q1","pid":"p10","name":"loses","success":false,"rank":0,"tokens":4}'
 	# --context-limit: every prompt is counted first; one too long stops the run before any request
 	n=$(requests)
@@ -330,7 +320,7 @@ print("ok")'
 	run lcgen labels --llm --context 1 --model m --batch-out b.jsonl -c c.jsonl -q q.jsonl cand.jsonl
 	assert_success
 	[ "$(grep -c . b.jsonl)" -eq 4 ]   # q2's two "full" prompts are one request
-	run python3 -c '
+	run -0 python3 -c '
 import json
 rows = [json.loads(l) for l in open("b.jsonl")]
 print(rows[2]["custom_id"])
@@ -357,13 +347,13 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	assert_failure 1
 	assert_output --partial "HTTP 500: injected status 500 (after 2 attempts)"
 	assert_no_file l.jsonl
-	teardown
+	stop_llm_server
 	llm_server --fault malformed:3
 	run lcgen labels --llm --endpoint "$EP" --model m --retries 1 --backoff 0.01 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
 	assert_failure 1
 	assert_output --partial "malformed JSON in the reply"
 	assert_no_file l.jsonl
-	teardown
+	stop_llm_server
 	llm_server
 	# one request that always fails (400): --skip-bad writes the others and counts it
 	printf '%s\n' '{"pid":"p30","name":"bad","text":"[[status:400]] magma","tokens":2}' >>cand.jsonl
@@ -420,7 +410,8 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	# the full passage is labelled exactly as plain BM25 ranks it
 	ok=$(grep '"name":"full"' labels.jsonl | grep -c '"success":true')
 	all=$(grep -c '"name":"full"' labels.jsonl)
-	[ "$all" -ge 250 ] && [ "$ok" -ge 190 ]
+	[ "$all" -ge 250 ] || fail "$all full candidates labelled"
+	[ "$ok" -ge 190 ] || fail "$ok of $all full candidates successful"
 	[ "$(grep -c . pairs.jsonl)" -ge 150 ]
 }
 
@@ -434,7 +425,7 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	assert_line --partial 'lcgen candidates --seed 1 --kinds full,filter,model,external,llm --endpoint http://h/v1 --model m '
 	assert_line --regexp 'lcgen labels --llm --endpoint http://h/v1 --model m --context 5 --few-shot d/few_shot_queries.jsonl +-c d/corpus.jsonl'
 	# without them: the embedded pipeline as before
-	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/labels.jsonl
+	run -0 make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/labels.jsonl
 	assert_line --regexp 'lcgen candidates --seed 1 --kinds full,filter,model,external +-o o/candidates.jsonl'
 	assert_line --regexp 'lcgen labels +-c d/corpus.jsonl'
 }

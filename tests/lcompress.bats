@@ -1,12 +1,13 @@
 #!/usr/bin/env bats
 load helpers
 setup() { lctk_setup; V="$ROOT/tests/vectors/color"; }
+teardown() { lctk_teardown; }
 
 @test "lcompress: default model, summary_text added, passage_text kept, sizes on stderr" {
 	run lcompress -o out.jsonl "$V/corpus.jsonl"
 	assert_success
 	assert_output --regexp '^lcompress: 7 passages, tokens \(cl100k_base, title\+text\) 146 -> [0-9]+, ratio [0-9.]+x$'
-	run python3 -c '
+	run -0 python3 -c '
 import json
 src = [json.loads(l) for l in open("'"$V"'/corpus.jsonl")]
 out = [json.loads(l) for l in open("out.jsonl")]
@@ -28,9 +29,9 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	assert_success
 	after=$(echo "$output" | sed 's/.*-> \([0-9]*\),.*/\1/')
 	[ "$after" -le 70 ]
-	run lcompress --threshold 0 "$V/corpus.jsonl"
+	run -0 lcompress --threshold 0 "$V/corpus.jsonl"
 	assert_output --partial '146 -> 146, ratio 1.000x'
-	run lcompress --threshold 1 --quiet "$V/corpus.jsonl"
+	run -0 lcompress --threshold 1 --quiet "$V/corpus.jsonl"
 	# never compresses a non-empty passage to nothing
 	[ "$(echo "$output" | grep -c '"summary_text":""')" -eq 1 ]
 }
@@ -42,7 +43,7 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	lcompress --quiet --stats s.jsonl "$V/corpus.jsonl" > /dev/null
 	run head -1 s.jsonl
 	assert_output --regexp '^\{"pid":"p1","tokens":33,"compressed_tokens":[0-9]+,"ratio":[0-9.]+\}$'
-	run lcompress --quiet --lead "$V/corpus.jsonl"
+	run -0 lcompress --quiet --lead "$V/corpus.jsonl"
 	assert_line --index 0 --partial '"summary_text":"Quantum dots are tiny semiconductor particles. They glow under ultraviolet"'
 	run lcompress --summaries "$V/summaries.jsonl" "$V/corpus.jsonl"
 	assert_success
@@ -102,7 +103,8 @@ print("%.3f" % (m(s[-q:]) / m(s[:q])))' "$1"; }
 	# both fit the same budget
 	for a in 0 2; do
 		t=$(python3 -c 'import json,sys; print(sum(json.loads(l)["compressed_tokens"] for l in open(sys.argv[1])))' s$a.jsonl)
-		[ "$t" -le 48000 ] && [ "$t" -ge 46000 ]
+		[ "$t" -le 48000 ] || fail "bias $a: $t tokens over the budget of 48000"
+		[ "$t" -ge 46000 ] || fail "bias $a: $t tokens, far under the budget of 48000"
 	done
 	# the model's own length_bias is the default: same output as giving it
 	lb=$(awk '$1=="length_bias"{print $2}' "$ROOT/share/lctk/models/default.lcm")
@@ -136,6 +138,8 @@ print("%.3f" % (m(s[-q:]) / m(s[:q])))' "$1"; }
 	run lcompress --endpoint http://127.0.0.1:9 --model x --ratio 2 c.jsonl
 	assert_failure 2
 	LCTK_DATA=/nonexistent run lcompress c.jsonl
+	assert_failure 1
+	assert_output --partial "lcompress: no default model"
 }
 
 @test "lcompress on LOFT scifact: about 2x smaller, recall@1 within a point" {
@@ -152,22 +156,19 @@ print("%.3f" % (m(s[-q:]) / m(s[:q])))' "$1"; }
 }
 
 @test "lcompress --endpoint: LLM summaries with CoLoR's prompt, cached, failures reported" {
-	python3 "$ROOT/tests/llm-server.py" --port-file port --log log.jsonl &
-	pid=$!
-	for i in 1 2 3 4 5 6 7 8 9 10; do [ -s port ] && break; sleep 0.2; done
-	url="http://127.0.0.1:$(cat port)/v1"
+	start_llm_server
+	url=$EP
 	export XDG_CACHE_HOME="$T/cache"
 	run lcompress --endpoint "$url" --model m -o out.jsonl "$V/corpus.jsonl"
 	assert_success
 	assert_line 'lcompress: LLM m: 6 requests, 0 from the cache, 0 retries'
-	run python3 -c 'import json; print([json.loads(l)["summary_text"] for l in open("out.jsonl")])'
+	run -0 python3 -c 'import json; print([json.loads(l)["summary_text"] for l in open("out.jsonl")])'
 	assert_output "['Quantum dots are tiny semiconductor particles.', 'Solar panels convert sunlight into electricity.', 'Honey bees live in colonies.', 'A volcano is a rupture in the crust.', 'Chess is a board game for two players.', '', 'A single sentence without a full stop']"
-	run lcompress --endpoint "$url" --model m -o out2.jsonl "$V/corpus.jsonl"
+	run -0 lcompress --endpoint "$url" --model m -o out2.jsonl "$V/corpus.jsonl"
 	assert_line 'lcompress: LLM m: 6 requests, 6 from the cache, 0 retries'
 	cmp out.jsonl out2.jsonl
 	printf '%s\n' '{"pid":"x","passage_text":"Fail here [[status:400]]. Really."}' > bad.jsonl
 	run lcompress --endpoint "$url" --model m -o out3.jsonl bad.jsonl
-	kill "$pid"
 	assert_failure 1
 	assert_output --partial '1 of 1 summaries failed'
 	assert_no_file out3.jsonl

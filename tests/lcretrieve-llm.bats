@@ -11,7 +11,6 @@ KEY="sk-lctk-test-7f3a9c1e5b"
 
 setup() {
 	lctk_setup
-	SERVER_PID=
 	export XDG_CACHE_HOME="$T/xdg"
 	unset LCTK_API_KEY OPENAI_API_KEY
 	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1   # loopback only, whatever proxy is configured
@@ -41,27 +40,16 @@ EOF
 EOF
 }
 
-teardown() {
-	stop_server
-}
+teardown() { lctk_teardown; }
 
-# start_server [server flags...]: sets EP, logs requests to $T/server.log
+# start_server [server flags...]: helpers.bash's start_llm_server with this
+# suite's defaults; sets EP, logs requests to $T/server.log
 start_server() {
-	rm -f "$T/port"
-	python3 "$ROOT/tests/llm-server.py" --port-file "$T/port" --log "$T/server.log" \
-		--retry-after 0.2 --slow 3 --expect-key "$KEY" "$@" 3>&- &
-	SERVER_PID=$!
-	for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-	[ -s "$T/port" ] || fail "test server did not start"
-	EP="http://127.0.0.1:$(cat "$T/port")/v1"
+	start_llm_server --retry-after 0.2 --slow 3 --expect-key "$KEY" "$@"
 }
 
 stop_server() {
-	if [ -n "${SERVER_PID:-}" ]; then
-		kill "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-		SERVER_PID=
-	fi
+	stop_llm_server
 }
 
 no_key() {
@@ -192,6 +180,10 @@ llm() {
 	assert_no_file run.jsonl
 }
 
+cached_at_least() {
+	[ "$(find cache -name '*.json' 2>/dev/null | wc -l)" -ge "$1" ]
+}
+
 @test "resume after interruption: answered requests are not paid twice" {
 	stop_server
 	start_server --fault slow:1 --slow 1
@@ -201,15 +193,15 @@ llm() {
 	lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model --prompt nq --parallel 1 \
 		--cache cache -o run.jsonl q8.jsonl 3>&- 2>err.txt &
 	pid=$!
-	for _ in $(seq 100); do
-		[ "$(find cache -name '*.json' 2>/dev/null | wc -l)" -ge 2 ] && break
-		sleep 0.1
-	done
+	track_pid "$pid"
+	# each answer takes >= 1 s (slow:1), so after two there are six seconds left
+	wait_until 120 cached_at_least 2 || fail "no two answers cached: $(cat err.txt)"
 	kill -TERM "$pid"   # (background jobs of a script ignore SIGINT)
 	wait "$pid" || true
 	assert_no_file run.jsonl
 	done_before=$(find cache -name '*.json' | wc -l)
-	[ "$done_before" -ge 2 ] && [ "$done_before" -lt 8 ]
+	[ "$done_before" -ge 2 ]
+	[ "$done_before" -lt 8 ]
 	sent_before=$(requests)
 	run lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model --prompt nq --parallel 4 \
 		--cache cache -o run.jsonl q8.jsonl
@@ -226,7 +218,7 @@ llm() {
 	assert_no_stdout
 	[ "$(requests)" -eq 0 ]
 	[ "$(wc -l <batch.jsonl)" -eq 4 ]
-	run python3 -c '
+	run -0 python3 -c '
 import json, sys
 for line in open("batch.jsonl"):
     r = json.loads(line)
@@ -255,16 +247,25 @@ for line in open("batch.jsonl"):
 	assert_output --partial "query 'q2': no result for this custom_id in the Batch file"
 }
 
+# argv_has PID WORD: PID's argv (read into ARGV) contains WORD.
+argv_has() {
+	ARGV=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+	case " $ARGV " in *" $2 "*) return 0 ;; esac
+	return 1
+}
+
 @test "the API key: sent as a header, never in argv, logs, cache or batch files" {
 	start_server --fault slow:1 --slow 3
 	export LCTK_API_KEY="$KEY"
-	llm --cache cache --verbose -o run.jsonl queries.jsonl 3>&- 2>err.txt &
+	lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model --prompt nq \
+		--few-shot few.jsonl --backoff 0.05 --cache cache --verbose -o run.jsonl queries.jsonl 3>&- 2>err.txt &
 	pid=$!
-	sleep 0.4
-	args=$(ps -ww -o args= -p "$pid" || true)
-	[ -n "$args" ] || fail "lcretrieve was not running"
-	case $args in *"$KEY"*) fail "key in argv: $args" ;; esac
-	no_key "/proc/$pid/cmdline"
+	track_pid "$pid"
+	# argv is read once the program itself runs (its argv holds --llm; before the
+	# exec it is the test shell's) and before it can end: every first attempt
+	# takes 3 s (slow:1)
+	wait_until 120 argv_has "$pid" --llm || fail "lcretrieve's argv never seen: $(cat err.txt)"
+	case $ARGV in *"$KEY"*) fail "key in argv: $ARGV" ;; esac
 	wait "$pid"
 	no_key cache err.txt run.jsonl server.log
 	run grep -c '"auth": "ok"' server.log
@@ -296,7 +297,7 @@ EOF
 	EP=http://127.0.0.1:9/v1   # not contacted with --batch-out
 	run llm --prefilter 1 --batch-out batch.jsonl queries.jsonl
 	assert_success
-	run python3 -c '
+	run -0 python3 -c '
 import json, re
 for line in open("batch.jsonl"):
     p = json.loads(line)["body"]["messages"][0]["content"]
@@ -375,18 +376,18 @@ for line in open(sys.argv[1]):
 @test "--fit drops the passages BM25 ranks lowest, never few-shot gold, and ids follow" {
 	run llm --context-limit 538 -e cl100k_base --fit --batch-out b.jsonl queries.jsonl
 	assert_success
-	run batch_titles b.jsonl
+	run -0 batch_titles b.jsonl
 	assert_line --index 0 "Whales Bees Volcanoes Glaciers Owls Coral"
 	assert_line --index 1 "Whales Bees Volcanoes Glaciers Coral"
 	run llm --context-limit 500 -e cl100k_base --fit --batch-out b.jsonl queries.jsonl
 	assert_success
-	run batch_titles b.jsonl
+	run -0 batch_titles b.jsonl
 	assert_line --index 0 "Whales Bees Volcanoes Coral"
 	assert_line --index 2 "Whales Bees Owls Coral"
 	assert_line --index 3 "Whales Bees Glaciers Coral"
 	run llm --context-limit 440 -e cl100k_base --fit --batch-out b.jsonl queries.jsonl
 	assert_success
-	run batch_titles b.jsonl
+	run -0 batch_titles b.jsonl
 	assert_line --index 0 "Bees Coral"
 	# the answers' row ids are mapped through the reduced prompt
 	start_server
@@ -422,7 +423,7 @@ EOF2
 	printf '@titles no\n@instruction\nPick.\n@format\nFinal Answer: [i]\n@query\nQ={query}\n' >t.txt
 	run lcretrieve --llm -c plain.jsonl --model m --prompt ./t.txt --batch-out b.jsonl q.jsonl
 	assert_success
-	run python3 -c 'import json; print(json.loads(open("b.jsonl").readline())["body"]["messages"][0]["content"], end="")'
+	run -0 python3 -c 'import json; print(json.loads(open("b.jsonl").readline())["body"]["messages"][0]["content"], end="")'
 	assert_output "$(printf 'Pick.\n\nFinal Answer: [i]\n\nID: 0 | CONTENT: Short one. | END ID: 0\n\nID: 1 | CONTENT: Long original text two. | END ID: 1\n\n====== Now let'"'"'s start! ======\nQ=short')"
 }
 
@@ -441,13 +442,13 @@ log = [json.loads(l) for l in open(sys.argv[1])]
 	done >q6.jsonl
 	run llm --no-cache --parallel 2 q6.jsonl
 	assert_success
-	run log_py 'print(max(e["inflight"] for e in log))'
+	run -0 log_py 'print(max(e["inflight"] for e in log))'
 	assert_output 2
 	run llm --no-cache --parallel 6 q6.jsonl   # all second attempts now: fast
 	assert_success
 	run llm --no-cache --parallel 1 q6.jsonl
 	assert_success
-	run log_py 'print(max(e["inflight"] for e in log[12:]))'
+	run -0 log_py 'print(max(e["inflight"] for e in log[12:]))'
 	assert_output 1
 }
 
@@ -456,7 +457,7 @@ log = [json.loads(l) for l in open(sys.argv[1])]
 	run llm --no-cache --backoff 0.2 --parallel 1 -o run.jsonl queries.jsonl
 	assert_success
 	# per request, gaps between attempts >= 0.5 * 0.2 * 2^(n-1): 0.1, 0.2, 0.4 s
-	run log_py '
+	run -0 log_py '
 by = {}
 for e in log: by.setdefault(e["hash"], []).append(e["t"])
 for h, ts in by.items():
@@ -471,7 +472,7 @@ print("ok")'
 	start_server --fault 429:1 --retry-after 1
 	run llm --no-cache --backoff 0.01 queries.jsonl
 	assert_success
-	run log_py '
+	run -0 log_py '
 by = {}
 for e in log: by.setdefault(e["hash"], []).append(e["t"])
 assert all(len(ts) == 2 and ts[1] - ts[0] >= 0.99 for ts in by.values()), by
@@ -507,8 +508,8 @@ print("ok")'
 	assert_output '{"qid":"q5","response_text":"Final Answer: [5, 0, 5] ","pids":["p60","p10","p60"]}'
 	run tail -1 run.jsonl
 	assert_output '{"qid":"q5","hits":[{"pid":"p60","score":2},{"pid":"p10","score":1}]}'
-	run llm --loft queries.jsonl
+	run -0 llm --loft queries.jsonl
 	assert_line --index 4 '{"qid":"q5","num_turns":1,"model_outputs":[["p60","p10","p60"]]}'
-	run llm -k 1 queries.jsonl
+	run -0 llm -k 1 queries.jsonl
 	assert_line --index 4 '{"qid":"q5","hits":[{"pid":"p60","score":1}]}'
 }
