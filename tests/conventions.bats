@@ -7,7 +7,9 @@ load helpers
 setup() { lctk_setup; }
 
 programs() {
-	for c in "$ROOT"/cmd/lc*.c; do [ -f "$c" ] && basename "$c" .c; done
+	for c in "$ROOT"/cmd/lc*.c; do
+		if [ -f "$c" ]; then basename "$c" .c; fi
+	done
 }
 
 @test "every program: --help prints usage on stdout and exits 0" {

@@ -12,7 +12,8 @@ setup() { lctk_setup; }
 	assert_output --regexp $'\ncompressor +tokens +ratio +recall@1 +recall@5 +nDCG@10\n'
 	row() { echo "$output" | awk -v n="$1" '$1==n'; }
 	set -- $(row original)
-	[ "$3" = 1.000 ] && [ "$2" -gt 0 ]
+	[ "$3" = 1.000 ]
+	[ "$2" -gt 0 ]
 	local orig=$2 r0=$4
 	set -- $(row lead-50%)
 	awk -v r="$3" 'BEGIN{exit !(r > 1.7)}'

@@ -26,6 +26,7 @@ setup() { lctk_setup; }
 	run make -C "$ROOT" --no-print-directory uninstall DESTDIR="$D" PREFIX=/opt/lctk
 	assert_success
 	run find "$D" -type f
+	assert_success
 	assert_output ""
 }
 

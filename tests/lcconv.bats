@@ -23,6 +23,7 @@ J
 	[[ "$stderr" == *"1 passages have summary_text"* ]]
 	lcconv -t beir -o b.jsonl corpus.jsonl 2>/dev/null
 	run lcconv -t loft b.jsonl
+	assert_success
 	assert_line --index 0 '{"pid":"d1","title_text":"Alpha","passage_text":"first passage","metadata":{}}'
 	assert_line --index 1 '{"pid":"7","title_text":"Beta","passage_text":"second \"quoted\" passage","metadata":{"src":"x"}}'
 }
@@ -32,8 +33,10 @@ J
 	assert_success
 	assert_output "$(printf 'q1 0 d1 1\nq2 0 7 2\nq2 0 d1 0')"
 	run lcconv -k qrels -t beir queries.jsonl
+	assert_success
 	assert_output "$(printf 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\t7\t2\nq2\td1\t0')"
 	run --separate-stderr lcconv -t tsv queries.jsonl
+	assert_success
 	assert_output "$(printf 'q1\twhat is alpha\nq2\tbeta?')"
 	[[ "$stderr" == *"2 queries have answers"* ]]
 }
@@ -51,6 +54,7 @@ J
 	assert_success
 	assert_line --index 1 '{"qid":"q2","query_text":"beta?","answers":[["7",2],["d1",0]],"metadata":{}}'
 	run lcconv -k qrels -t trec ds.zip
+	assert_success
 	assert_output "$(printf 'q1 0 d1 1\nq2 0 7 2\nq2 0 d1 0')"
 }
 
@@ -58,7 +62,7 @@ J
 	lcconv -t jsonl -o run.jsonl run.trec
 	run cat run.jsonl
 	assert_line --index 0 --partial '"qid": "q1"'
-	run lcconv -t trec --tag runA run.jsonl
+	run -0 lcconv -t trec --tag runA run.jsonl
 	assert_output "$(printf 'q1 Q0 d1 1 2.5 runA\nq1 Q0 7 2 1.25 runA\nq2 Q0 7 1 3 runA')"
 	run --separate-stderr lcconv -t loft run.trec
 	assert_success
@@ -83,6 +87,7 @@ J
 	assert_success
 	assert_line --index 0 --partial '"_id":"d1"'
 	run bash -c "cat queries.jsonl | lcconv -k queries -t tsv - 2>/dev/null"
+	assert_success
 	assert_line --index 0 "$(printf 'q1\twhat is alpha')"
 }
 

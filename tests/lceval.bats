@@ -126,10 +126,13 @@ EOF
 @test "-l, -M, -J and -c change the evaluation as in trec_eval" {
 	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
 	run lceval -m num_rel -l 2 "$q" "$r"
+	assert_success
 	assert_output --regexp "num_rel +	all	$(awk '$4 >= 2' "$q" | wc -l)\$"
 	run lceval -m num_ret -M 3 "$q" "$r"
+	assert_success
 	assert_output --regexp 'num_ret +	all	12$'
 	run lceval -q -m relstring -J "$q" "$r"
+	assert_success
 	assert_line --regexp "^relstring +	q1	'0320213011'$"
 }
 
@@ -198,7 +201,7 @@ EOF
 	assert_output --partial "# worse.txt vs run.txt (baseline), 4 topics"
 	assert_output --partial "p_rand_holm"
 	first="$output"
-	run lceval -m map -m P.5 --permutations 2000 --seed 7 "$q" "$r" worse.txt
+	run -0 lceval -m map -m P.5 --permutations 2000 --seed 7 "$q" "$r" worse.txt
 	[ "$output" = "$first" ]
 	run lceval -m map --json "$q" "$r" worse.txt
 	assert_success
@@ -306,6 +309,7 @@ PY
 	assert_success
 	one="$output"
 	run env LCTK_THREADS=3 lceval -q -m all_trec qrels.txt ok.txt
+	assert_success
 	[ "$output" = "$one" ]
 }
 

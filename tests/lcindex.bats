@@ -29,7 +29,7 @@ J
 @test "--no-stem and --no-stopwords are recorded in the index" {
 	corpus
 	lcindex --no-stem --no-stopwords -o c.idx c.jsonl
-	run lcindex --stats c.idx
+	run -0 lcindex --stats c.idx
 	assert_line $'analyser\tstem=none stopwords=0'
 	assert_line $'total_length\t24'
 }
@@ -48,7 +48,7 @@ J
 	zip -qr ds.zip ds
 	run lcindex -o z.idx ds.zip
 	assert_success
-	run lcindex --stats z.idx
+	run -0 lcindex --stats z.idx
 	assert_line $'documents\t2'
 }
 
@@ -56,7 +56,7 @@ J
 	printf '{"doc": 1, "a": "one fish", "b": "two fish"}\n{"doc": 2, "a": "red", "b": "blue"}\n' > x.jsonl
 	run lcindex --id doc --text a,b -o x.idx x.jsonl
 	assert_success
-	run lcindex --stats x.idx
+	run -0 lcindex --stats x.idx
 	assert_line $'documents\t2'
 	assert_line $'terms\t5'
 	run lcindex --text a x.jsonl
@@ -67,7 +67,7 @@ J
 	corpus
 	lcindex -o full.idx c.jsonl
 	for k in 1 2 3; do lcindex --shard $k/3 -o part$k.idx c.jsonl; done
-	run lcindex --stats part2.idx
+	run -0 lcindex --stats part2.idx
 	assert_line $'shard\t2/3'
 	assert_line $'documents\t2'
 	lcindex merge -o merged.idx part3.idx part1.idx part2.idx
@@ -169,7 +169,7 @@ J
 	cmp full.idx one.idx
 	lcindex --shard 1/2 -o s1.idx c1.jsonl c2.jsonl.gz
 	lcindex --shard 2/2 -o s2.idx c1.jsonl c2.jsonl.gz
-	run lcindex --stats s1.idx
+	run -0 lcindex --stats s1.idx
 	assert_line $'documents\t3'
 	lcindex merge -o m.idx s2.idx s1.idx
 	cmp full.idx m.idx

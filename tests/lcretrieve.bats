@@ -64,7 +64,9 @@ J
 	b=$(lcretrieve --quiet -c c.jsonl qb.jsonl)
 	c=$(lcretrieve --quiet -c c.jsonl < q.tsv)
 	d=$(lcretrieve --quiet -c ds.zip ds.zip)
-	[ "$a" = "$b" ] && [ "$a" = "$c" ] && [ "$a" = "$d" ]
+	[ "$a" = "$b" ] || fail "BEIR JSONL queries differ from TSV: $b"
+	[ "$a" = "$c" ] || fail "stdin queries differ from TSV: $c"
+	[ "$a" = "$d" ] || fail "BEIR zip differs from TSV: $d"
 	[[ "$a" == '{"qid":"q1","hits":[{"pid":"d2",'* ]]
 }
 

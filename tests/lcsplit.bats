@@ -14,7 +14,7 @@ setup() { lctk_setup; }
 	run lcsplit --text t.txt
 	assert_success
 	assert_output '{"line":1,"sentences":[{"start":0,"end":11,"text":"Über alles."},{"start":12,"end":18,"text":"Ça va."}]}'
-	run lcsplit --text --bytes t.txt
+	run -0 lcsplit --text --bytes t.txt
 	assert_output '{"line":1,"sentences":[{"start":0,"end":12,"text":"Über alles."},{"start":13,"end":20,"text":"Ça va."}]}'
 }
 
@@ -52,7 +52,7 @@ setup() { lctk_setup; }
 
 @test "lcsplit on LOFT scifact: offsets reproduce each sentence" {
 	need_shared data/loft/scifact/corpus.jsonl
-	run sh -c "lcsplit '$SHARED/data/loft/scifact/corpus.jsonl' | python3 -c '
+	run bash -o pipefail -c "lcsplit '$SHARED/data/loft/scifact/corpus.jsonl' | python3 -c '
 import json,sys
 n=0
 for l in sys.stdin:

@@ -48,13 +48,13 @@ CHECK="$ROOT/tests/vectors/tok/check.py"
 	run lctok encode -e cl100k_base a.jsonl
 	assert_success
 	assert_output '{"pid":"7","text":"hello world","ids":[15339,1917]}'
-	run sh -c 'lctok encode -e o200k_base a.jsonl | lctok decode -e o200k_base -t back'
+	run -0 bash -o pipefail -c 'lctok encode -e o200k_base a.jsonl | lctok decode -e o200k_base -t back'
 	assert_output --partial '"back":"hello world"'
-	run sh -c 'printf "[15339, 1917]\n" | lctok decode --text -e cl100k_base'
+	run -0 sh -c 'printf "[15339, 1917]\n" | lctok decode --text -e cl100k_base'
 	assert_output "hello world"
 	# ids that split a character: U+FFFD in JSON output, the whole emoji when complete
 	printf '{"ids":[9468,239]}\n{"ids":[9468,239,222]}\n' > part.jsonl
-	run lctok decode -e cl100k_base part.jsonl
+	run -0 lctok decode -e cl100k_base part.jsonl
 	assert_line --index 0 "$(printf '{"ids":[9468,239],"text":"\xef\xbf\xbd"}')"
 	assert_line --index 1 "$(printf '{"ids":[9468,239,222],"text":"\xf0\x9f\x91\x80"}')"
 }
@@ -65,9 +65,9 @@ CHECK="$ROOT/tests/vectors/tok/check.py"
 	assert_failure 1
 	[[ "$stderr" == "lctok: s.jsonl:2: special token '<|endoftext|>' at byte 2"* ]] || fail "$stderr"
 	assert_no_file out.jsonl
-	run lctok encode -e cl100k_base --allow-special s.jsonl
+	run -0 lctok encode -e cl100k_base --allow-special s.jsonl
 	assert_line --index 1 '{"text":"a <|endoftext|>","ids":[64,220,100257]}'
-	run lctok encode -e cl100k_base --special-as-text s.jsonl
+	run -0 lctok encode -e cl100k_base --special-as-text s.jsonl
 	assert_line --index 1 '{"text":"a <|endoftext|>","ids":[64,83739,8862,728,428,91,29]}'
 	run --separate-stderr lctok encode -e cl100k_base --skip-bad s.jsonl
 	assert_success
@@ -90,16 +90,16 @@ CHECK="$ROOT/tests/vectors/tok/check.py"
 @test "count: per record, --total, --hist; -j 2 output identical to -j 1" {
 	for i in $(seq 1 3000); do echo "{\"pid\":\"$i\",\"text\":\"passage $i has some words in it, $((i * 7)) of them\"}"; done > c.jsonl
 	lctok count -e cl100k_base c.jsonl > one
-	run sh -c 'lctok count -e cl100k_base -j 2 c.jsonl | cmp - one'
+	run bash -o pipefail -c 'lctok count -e cl100k_base -j 2 c.jsonl | cmp - one'
 	assert_success
 	total=$(python3 -c 'import json,sys; print(sum(json.loads(l)["n_tokens"] for l in open("one")))')
-	run lctok count -e cl100k_base --total -j 2 c.jsonl
+	run -0 lctok count -e cl100k_base --total -j 2 c.jsonl
 	assert_output "$total"
-	run lctok count -e cl100k_base --hist c.jsonl
+	run -0 lctok count -e cl100k_base --hist c.jsonl
 	assert_line --index 0 "min	max	records	tokens"
 	assert_line --partial "total		3000	$total"
 	lctok encode -e o200k_base c.jsonl > e1
-	run sh -c 'lctok encode -e o200k_base -j 2 c.jsonl | cmp - e1'
+	run bash -o pipefail -c 'lctok encode -e o200k_base -j 2 c.jsonl | cmp - e1'
 	assert_success
 }
 
@@ -133,9 +133,9 @@ PY
 
 @test "HF: --add-special applies the template (Llama 3.1 BOS)" {
 	need_shared vocab/hf/llama3_1
-	run sh -c "echo 'hello world' | lctok encode --text --tokenizer '$SHARED/vocab/hf/llama3_1/tokenizer.json' --add-special"
+	run -0 sh -c "echo 'hello world' | lctok encode --text --tokenizer '$SHARED/vocab/hf/llama3_1/tokenizer.json' --add-special"
 	assert_output "128000 15339 1917"
-	run sh -c "echo 'hello world' | lctok count --text --tokenizer '$SHARED/vocab/hf/llama3_1/tokenizer.json' --add-special"
+	run -0 sh -c "echo 'hello world' | lctok count --text --tokenizer '$SHARED/vocab/hf/llama3_1/tokenizer.json' --add-special"
 	assert_output "3"
 }
 

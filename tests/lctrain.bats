@@ -37,7 +37,7 @@ PY
 @test "lctrain: learns the preference (chosen more probable than rejected after training)" {
 	run lctrain -c "$V/corpus.jsonl" --epochs 60 --val 0 pairs.jsonl
 	assert_success
-	run sh -c "lctrain -c '$V/corpus.jsonl' --epochs 60 --val 0 -o m.lcm pairs.jsonl 2>&1 | tail -1"
+	run -0 bash -o pipefail -c "lctrain -c '$V/corpus.jsonl' --epochs 60 --val 0 -o m.lcm pairs.jsonl 2>&1 | tail -1"
 	assert_output --regexp 'train_acc 1\.0000'
 }
 
@@ -87,6 +87,7 @@ print(json.dumps({"prompt": H + "\n Summary:", "chosen": "x", "rejected": "y z",
 	run lctrain -c "$V/corpus.jsonl" --epochs 3 --target-ratio 2 --length-bias 2 -o m2.lcm pairs.jsonl
 	assert_success
 	grep -q '^length_bias 0x1p+1$' m2.lcm
+	set -o pipefail
 	for m in m.lcm m2.lcm; do
 		lcompress -m $m --keep-punct --quiet "$V/corpus.jsonl" | python3 -c '
 import json, sys

@@ -46,7 +46,7 @@ check_form() {
 	while IFS= read -r line; do
 		case $line in ''|'#'*) continue ;; esac
 		local form=${line%% ok:*} okset=""
-		[[ "$line" == *" ok:"* ]] && okset=${line#* ok:}
+		if [[ "$line" == *" ok:"* ]]; then okset=${line#* ok:}; fi
 		local prog=${form%% *}
 		[ -x "$BUILD/bin/$prog" ] || continue
 		check_form "$prog" "$form" "$okset"
