@@ -30,9 +30,9 @@ PY
 	assert_line --index 2 "D_4 : # shards: 0      seq-length: 16       # sequences: 0             # tokens: 0           "
 	assert_line --index 3 "********************"
 	assert_line --index 4 "Total number of tokens = 12"
-	run bsdtar -xOf out/D_3/shard-0000000.tar 000000000000.txt
+	run -0 bsdtar -xOf out/D_3/shard-0000000.tar 000000000000.txt
 	assert_output "[1, 2, 3, 4, 5, 6, 7, 8, 9]"
-	run bsdtar -xOf out/D_2/shard-0000000.tar 000000000000.txt
+	run -0 bsdtar -xOf out/D_2/shard-0000000.tar 000000000000.txt
 	assert_output "[10, 11, 12, 13, 0]"
 	run cat out/D_3/manifest.jsonl
 	assert_output '{"shard": "shard-0000000", "num_sequences": 1}'
@@ -50,7 +50,7 @@ PY
 	assert_line --regexp '^tokens kept +39$'
 	assert_line --regexp '^attention cost \(sum len\^2\) +528$'   # 2*16^2 + 4^2
 	assert_line --regexp '2 documents \(1 empty, 1 gave no sequence\); 2 of 41 tokens dropped'
-	run bsdtar -xOf out/D_2/shard-0000000.tar
+	run -0 bsdtar -xOf out/D_2/shard-0000000.tar
 	assert_output "[35, 36, 37, 38, 39]"
 	python3 "$CHECK" in.jsonl 0 2 4 out --no-random
 }
@@ -133,15 +133,15 @@ PY
 	assert_line --regexp '^boundary-crossing sequences +1$'
 	run bsdtar -xOf c/L_3/shard-0000000.tar
 	assert_success
-	run python3 "$CHECK" --dump c
+	run -0 python3 "$CHECK" --dump c
 	assert_output "$(printf 'L_3 1 2 0 3\nL_3 4 5 6 7')"
 	run lcdecompose --eot 0 --compare -L 3 in.jsonl
 	assert_success
 	assert_line --index 0 --regexp '^method +dd +concat-3 +bestfit-3$'
 	assert_line --regexp '^tokens padded +0 +0 +3$'
 	assert_line --regexp '^sequences +0 +2 +3$'
-	run lcdecompose --eot 0 --method bestfit -L 3 -q -o b in.jsonl
-	run python3 "$CHECK" --dump b
+	run -0 lcdecompose --eot 0 --method bestfit -L 3 -q -o b in.jsonl
+	run -0 python3 "$CHECK" --dump b
 	assert_output "$(printf 'L_3 1 2 0\nL_3 3 4 5 6\nL_3 7 0')"
 }
 
@@ -198,7 +198,8 @@ J
 	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random -q -o a a.jsonl >/dev/null
 	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random -q -o b b.jsonl >/dev/null
 	diff <(python3 "$CHECK" --dump a) <(python3 "$CHECK" --dump b)
-	python3 "$CHECK" --dump a | grep -q '^D_3 4294967295 0 7 8 9 10 11 12 13$'
+	run -0 python3 "$CHECK" --dump a
+	assert_line 'D_3 4294967295 0 7 8 9 10 11 12 13'
 	for bad in '{"ids": [01, 2]}' '{"ids": [4294967296]}' '{"ids": [1.0]}' '{"ids": [1,]}' \
 	           '{"ids": [1] "x": 2}' '{"ids": [1]} trailing' '{"ids": [-3]}'; do
 		printf '%s\n' "$bad" > bad.jsonl
@@ -222,7 +223,8 @@ J
 	assert_output --partial "use --force"
 	run lcdecompose --eot 0 --force --kmin 1 --kmax 1 -o out in.jsonl
 	assert_success
-	[ ! -e out/D_8 ] && [ -d out/D_1 ]
+	[ ! -e out/D_8 ]
+	[ -d out/D_1 ]
 }
 
 @test "malformed line: FILE:LINE message, exit 1, no output; --skip-bad counts" {
@@ -327,7 +329,8 @@ PY
 	diff <(python3 "$CHECK" --dump a) <(python3 "$CHECK" --dump b)
 	diff a/stats.txt b/stats.txt
 	# every document ends with cl100k's end-of-text id
-	python3 "$CHECK" --dump a | grep -q ' 100257$'
+	run -0 python3 "$CHECK" --dump a
+	assert_line --regexp ' 100257$'
 	run lcdecompose -e no_such_encoding -o c text.jsonl
 	assert_failure
 	assert_no_file c
