@@ -1,7 +1,8 @@
 #!/bin/sh
 # make lint: mandoc -Tlint on every page; every long option of every program is
 # documented in its man page and present in both completions; the committed
-# completions equal freshly generated ones.
+# completions equal freshly generated ones; no bats suite has an assertion whose
+# failure bats would never see (tests/chainlint.py).
 # usage: lint.sh BUILDDIR
 set -u
 b=$1
@@ -34,5 +35,7 @@ for src in cmd/lc*.c; do
 		grep -q -- "$opt" completions/_lctk || { echo "completions/_lctk: $p $opt missing"; rc=1; }
 	done
 done
+# checks in && lists, pipes without pipefail, run without a status check, [ ] in $( )
+python3 tests/chainlint.py tests/*.bats || rc=1
 [ $rc -eq 0 ] && echo "lint: ok"
 exit $rc
