@@ -89,16 +89,21 @@ deps: deps-test
 # --- tests ------------------------------------------------------------------
 # One prove run over the C unit tests and every bats suite: its last lines are
 # prove's summary ("Result: PASS").
+# Each suite runs under a time limit (LCTK_SUITE_TIMEOUT s, default 900) and fails
+# if it leaves a process running (tests/run-test); its name goes to stderr as it
+# starts, and prove --timer gives each one's time when it ends.
 check: deps-test
 	@$(MAKE) -j2 --no-print-directory all units
-	LCTK_BUILD=$(CURDIR)/$(B) prove --exec $(CURDIR)/tests/run-test $(UNITS) $(sort $(wildcard tests/*.bats))
+	LCTK_BUILD=$(CURDIR)/$(B) prove --timer --exec $(CURDIR)/tests/run-test $(UNITS) $(sort $(wildcard tests/*.bats))
 
 # Every bats suite with each program under valgrind memcheck (slow; not part of check).
 # Errors or definite leaks exit 99; logs in $(B)/valgrind-logs/.  SUITES=... picks suites.
+# A suite's time limit is 5400 s here (LCTK_SUITE_TIMEOUT overrides it).
 SUITES ?= $(sort $(wildcard tests/*.bats))
 memcheck: all units
 	rm -rf $(B)/valgrind-bin $(B)/valgrind-logs
-	LCTK_VALGRIND=1 LCTK_BUILD=$(CURDIR)/$(B) prove -j2 --exec $(CURDIR)/tests/run-test $(SUITES)
+	LCTK_VALGRIND=1 LCTK_BUILD=$(CURDIR)/$(B) LCTK_SUITE_TIMEOUT=$${LCTK_SUITE_TIMEOUT:-5400} \
+		prove -j2 --exec $(CURDIR)/tests/run-test $(SUITES)
 	@find $(B)/valgrind-logs -type f -size +0 | head -20 | while read f; do echo "== $$f"; cat "$$f"; done
 
 units: $(UNITS) $(FUZZ_REPLAY) $(if $(SANFLAGS),,$(B)/tests/faultinject.so)

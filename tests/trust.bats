@@ -1,14 +1,30 @@
 #!/usr/bin/env bats
 # The test suite's own guards (issue 12): the chain lint (tests/chainlint.py,
 # also run by make lint) finds nothing in the suites and catches each kind of
-# assertion bats would never see; start_llm_server is ready on return and gone
-# after the test.
+# assertion bats would never see; tests/run-test fails a suite that hangs or that
+# leaves a process running, naming the suite, and kills what it left.
 load helpers
 setup() { lctk_setup; }
 teardown() { lctk_teardown; }
 
 lint() {
 	run python3 "$ROOT/tests/chainlint.py" "$@"
+}
+
+# nested CMD...: run CMD (a nested bats) without this test's BATS_* variables,
+# which would make it report into this suite
+nested() {
+	local u=() v
+	for v in $(compgen -e); do
+		case $v in BATS_*) u+=(-u "$v") ;; esac
+	done
+	run env "${u[@]}" "$@"
+}
+
+# suite FILE: writes stdin to FILE, %test made @test (bats would rewrite an
+# @test line even inside a here-document of this file)
+suite() {
+	sed 's/^%test /@test /' > "$1"
 }
 
 # planted BODY: a suite with one test whose body is BODY (lines 3 on)
@@ -33,6 +49,9 @@ planted() {
 	assert_failure 1
 	assert_output --regexp '^copy\.bats:[0-9]+: \[ a = b \] before &&'
 	[ "${#lines[@]}" -eq 1 ]
+	# bats itself passes the planted test: that is why the lint exists
+	nested bats planted.bats
+	assert_success
 }
 
 @test "chainlint: each dead-assertion pattern is reported" {
@@ -95,6 +114,52 @@ EOF
 	lint nonexistent.bats
 	assert_failure 2
 	assert_output --partial "chainlint: nonexistent.bats: "
+}
+
+@test "run-test: a suite that leaves a process running fails, names it, and the process is gone" {
+	suite leaves.bats <<EOF
+%test "starts a sleeper and forgets it" {
+	sleep 1000 3>&- &
+	echo \$! > "$T/pid"
+}
+EOF
+	nested "$ROOT/tests/run-test" leaves.bats
+	assert_failure 1
+	assert_line "ok 1 starts a sleeper and forgets it"
+	assert_line "run-test: leaves.bats: left 1 process(es) running after it ended (killed now):"
+	assert_line "  pid $(cat pid): sleep 1000 "
+	run -1 alive "$(cat pid)"
+}
+
+@test "run-test: a suite that hangs fails at LCTK_SUITE_TIMEOUT with its name; its processes are gone" {
+	suite hangs.bats <<EOF
+%test "quick" { true; }
+%test "hangs" {
+	echo \$\$ > "$T/pid"
+	sleep 1000
+}
+EOF
+	LCTK_SUITE_TIMEOUT=3 nested "$ROOT/tests/run-test" hangs.bats
+	assert_failure 124
+	assert_line "ok 1 quick"
+	assert_line "run-test: hangs.bats: TIMED OUT after 3 s (LCTK_SUITE_TIMEOUT); the last test above did not finish"
+	refute_line --partial "ok 2"
+	run -1 alive "$(cat pid)"
+	LCTK_SUITE_TIMEOUT=x nested "$ROOT/tests/run-test" hangs.bats
+	assert_failure 2
+	assert_output "run-test: LCTK_SUITE_TIMEOUT must be a number of seconds, not 'x'"
+}
+
+@test "run-test: a passing suite passes, its output and status unchanged" {
+	printf '@test "one" { true; }\n@test "two" { false; }\n' > two.bats
+	nested "$ROOT/tests/run-test" two.bats
+	assert_failure 1
+	assert_line "ok 1 one"
+	assert_line "not ok 2 two"
+	printf '@test "one" { true; }\n' > one.bats
+	nested env -u LCTK_SUITE_TIMEOUT "$ROOT/tests/run-test" one.bats
+	assert_success
+	assert_output "$(printf 'run-test: one.bats: started (time limit 900 s)\n1..1\nok 1 one')"
 }
 
 @test "start_llm_server: listening on return, gone after stop_llm_server; teardown stops it" {
