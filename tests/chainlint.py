@@ -176,8 +176,6 @@ def tokenize(s, line0):
             continue
         if c == '"':
             j = skip_dquote(s, i + 1)
-            for m in re.finditer(r"\$\(", s[i:j]):
-                pass
             collect_substs(s, i + 1, j, line, substs)
             add(s[i:j])
             line += s.count("\n", i, j)
@@ -437,6 +435,8 @@ class Linter:
                     cond = False
                 elif v == "for":
                     ctx.append("for")
+                elif v == "esac" and top == "case":  # the last item had no ;;
+                    ctx.pop()
                 elif v == "case":
                     # case WORD in
                     i += 3

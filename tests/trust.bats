@@ -83,6 +83,10 @@ planted() {
 	while [ -e x ] && [ -e y ]; do break; done
 	for i in 1 2; do [ -e "$i" ] && break; [ -e x ] && continue; done
 	case $x in a|b) [ -e z ] || fail ;; *) : ;; esac
+	case $x in
+	a) : ;;
+	b) [ -e z ] || fail
+	esac
 	echo "[ a = b ] && true" 'grep -q x && y' # [ a ] && b
 	cat <<-X
 	[ a = b ] && true
