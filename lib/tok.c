@@ -2273,6 +2273,15 @@ static void sp_decoded(lc_tok *t)
 	lc_buf_free(&b);
 }
 
+/* Id of a vocab string of a tokenizer.json, as the vocabulary loop stored it. */
+static uint32_t hf_vocab_id(const lc_tok *t, const char *s, size_t n, lc_buf *tmp)
+{
+	lc_buf_reset(tmp);
+	if (!t->sp && bl_decode(s, n, tmp))
+		return vocab_lookup(t, (const uint8_t *)(tmp->p ? tmp->p : ""), tmp->len);
+	return vocab_lookup(t, (const uint8_t *)s, n);
+}
+
 lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 {
 	pthread_once(&bl_once, bl_init);
@@ -2413,18 +2422,18 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 			lc_err_set(e, LC_EXIT_INPUT, "%s: merges[%zu]: expected \"A B\" or [\"A\", \"B\"]", path, i);
 			goto fail;
 		}
+		/* looked up in lctk's own table (as stored: byte-level decoded when the
+		 * string is in the byte alphabet): a third of the load time otherwise */
 		lc_buf_reset(&b2);
 		lc_buf_add(&b2, a, al);
-		json_t *ia = json_object_get(vocab, b2.p);
 		lc_buf_add(&b2, c, cl);
-		json_t *iab = json_object_get(vocab, b2.p);
-		json_t *ib = json_object_get(vocab, b2.p + al);
-		if (!ia || !ib || !iab) {
+		uint32_t ia = hf_vocab_id(t, b2.p, al, &b), ib = hf_vocab_id(t, b2.p + al, cl, &b),
+			 iab = hf_vocab_id(t, b2.p, al + cl, &b);
+		if (ia == NONE32 || ib == NONE32 || iab == NONE32) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: merges[%zu]: '%.*s %s' uses a token that is not in the vocab", path, i, (int)al, a, c);
 			goto fail;
 		}
-		pair_put(t, (uint32_t)json_integer_value(ia), (uint32_t)json_integer_value(ib), (uint32_t)i,
-			 (uint32_t)json_integer_value(iab));
+		pair_put(t, ia, ib, (uint32_t)i, iab);
 	}
 	t->nrank = nm;
 	if (t->sp && sp_tables(t, vocab, json_string_value(json_object_get(model, "unk_token")), path, e))
