@@ -89,6 +89,23 @@ struct lc_tok {
 	int nst;
 	uint32_t *pre_ids, *post_ids;
 	size_t npre, npost;
+	/* normalizer steps after NFC: Prepend and string Replace, in file order */
+	struct norm_op { char *from, *to; size_t nfrom, nto; } *nops;
+	size_t nnops;
+	/* SentencePiece-style BPE (byte_fallback): symbols are characters, a
+	 * character missing from the vocabulary becomes its <0xNN> byte tokens */
+	int sp;
+	uint32_t fb_id[256];          /* <0xNN> ids, NONE32 if absent */
+	int16_t *fb_byte;             /* id -> byte of a <0xNN> token, -1 otherwise */
+	uint32_t unk;                 /* unk_token id, NONE32 if none */
+	int fuse_unk;
+	/* its decoder: token text with Replace applied (dblob), then Strip */
+	uint32_t *doff, *dlen;
+	char *dblob;
+	size_t dblob_len, dblob_cap;
+	char *dec_from, *dec_to;
+	char strip_ch;
+	unsigned strip_start, strip_stop;
 };
 
 typedef struct vslot {
@@ -850,8 +867,10 @@ static void *scratch(size_t bytes)
 	return tscratch;
 }
 
-/* Heap BPE (O(n log n)) for pieces longer than SMALL_BPE; emits directly. */
-static void bpe_large(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
+/* Heap BPE (O(n log n)) for pieces longer than SMALL_BPE; emits directly.
+ * init NULL: the symbols are the bytes of p.  Otherwise init[0..n) are the
+ * initial symbol ids (SentencePiece characters; HF merges only look at ids). */
+static void bpe_large(const lc_tok *t, const uint8_t *p, size_t n, const uint32_t *init, sink *k)
 {
 	/* a merge pushes at most two entries: the heap never exceeds 3n */
 	size_t hcap = 3 * n + 4;
@@ -862,7 +881,7 @@ static void bpe_large(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 	for (size_t i = 0; i < n; i++) {
 		nx[i] = (uint32_t)i + 1;
 		pv[i] = (uint32_t)i - 1;
-		id[i] = t->byte_id[p[i]];
+		id[i] = init ? init[i] : t->byte_id[p[i]];
 		ver[i] = 0;
 	}
 	for (size_t i = 0; i + 1 < n; i++) {
@@ -1124,7 +1143,7 @@ static void bpe_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 			if (k->out)
 				k->out->n = olen;
 		}
-		bpe_large(t, p, n, k);
+		bpe_large(t, p, n, NULL, k);
 		return;
 	} else
 		m = bpe_small(t, p, n, ids);
@@ -1140,15 +1159,98 @@ static void bpe_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 	}
 }
 
+/* ---- SentencePiece-style BPE ------------------------------------------------------ */
+
+/* Length of the UTF-8 character at p (input is valid UTF-8 after repair). */
+static inline size_t utf8_len(uint8_t b)
+{
+	return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+/* Whole-piece BPE as HF's byte_fallback model runs it: one symbol per character
+ * (its vocabulary id), a character not in the vocabulary as its <0xNN> tokens
+ * (or <unk>, fused with a preceding <unk> when fuse_unk, if a byte token is
+ * missing), then merges by rank, leftmost first, across word boundaries. */
+static void sp_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
+{
+	if (!n)
+		return;
+	uint32_t *ids = lc_xmalloc(n * sizeof *ids);
+	size_t m = 0;
+	int last_unk = 0;
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_len(p[i]);
+		if (l > n - i)
+			l = n - i;
+		uint32_t id = vocab_lookup(t, p + i, l);
+		if (id != NONE32) {
+			ids[m++] = id;
+			last_unk = 0;
+		} else {
+			int all = 1;
+			for (size_t j = 0; j < l; j++)
+				all &= t->fb_id[p[i + j]] != NONE32;
+			if (all) {
+				for (size_t j = 0; j < l; j++)
+					ids[m++] = t->fb_id[p[i + j]];
+				last_unk = 0;
+			} else if (t->unk != NONE32 && !(t->fuse_unk && last_unk)) {
+				ids[m++] = t->unk;
+				last_unk = 1;
+			}
+		}
+		i += l;
+	}
+	if (m == 1)
+		emit(k, ids[0]);
+	else if (m > 1)
+		bpe_large(t, NULL, m, ids, k);
+	free(ids);
+}
+
+/* Applies the normalizer's Prepend/Replace steps to s[0..n) into out. */
+static void apply_norm_ops(const lc_tok *t, const uint8_t *s, size_t n, lc_buf *out)
+{
+	lc_buf a = {0}, b = {0};
+	lc_buf_add(&a, (const char *)s, n);
+	for (size_t o = 0; o < t->nnops; o++) {
+		const struct norm_op *op = &t->nops[o];
+		lc_buf_reset(&b);
+		if (!op->from) { /* Prepend: only to a non-empty piece */
+			if (a.len)
+				lc_buf_add(&b, op->to, op->nto);
+			lc_buf_add(&b, a.p, a.len);
+		} else {
+			size_t i = 0;
+			while (i < a.len) {
+				if (op->nfrom && a.len - i >= op->nfrom && !memcmp(a.p + i, op->from, op->nfrom)) {
+					lc_buf_add(&b, op->to, op->nto);
+					i += op->nfrom;
+				} else
+					lc_buf_addc(&b, a.p[i++]);
+			}
+		}
+		lc_buf t2 = a;
+		a = b;
+		b = t2;
+	}
+	lc_buf_add(out, a.p ? a.p : "", a.len);
+	lc_buf_free(&a);
+	lc_buf_free(&b);
+}
+
 /* ---- pre-tokenizer stages ------------------------------------------------------ */
 
 static void run_stage(const lc_tok *t, int si, const uint8_t *s, size_t n, sink *k);
 
 static inline void piece(const lc_tok *t, int si, const uint8_t *s, size_t n, sink *k)
 {
-	if (si >= t->nst)
-		bpe_piece(t, s, n, k);
-	else
+	if (si >= t->nst) {
+		if (t->sp)
+			sp_piece(t, s, n, k);
+		else
+			bpe_piece(t, s, n, k);
+	} else
 		run_stage(t, si, s, n, k);
 }
 
@@ -1289,14 +1391,22 @@ static void encode_segment(const lc_tok *t, const uint8_t *s, size_t n, int allo
 {
 	if (!n)
 		return;
+	lc_buf b = {0};
 	if (t->nfc && !lc_tok_nfc_quick((const char *)s, n)) {
-		lc_buf b = {0};
 		lc_tok_nfc((const char *)s, n, &b);
-		encode_normalized(t, (const uint8_t *)b.p, b.len, allow, k);
+		s = (const uint8_t *)b.p;
+		n = b.len;
+	}
+	if (t->nnops) {
+		lc_buf c = {0};
+		apply_norm_ops(t, s, n, &c);
 		lc_buf_free(&b);
-		return;
+		b = c;
+		s = (const uint8_t *)b.p;
+		n = b.len;
 	}
 	encode_normalized(t, s, n, allow, k);
+	lc_buf_free(&b);
 }
 
 static void encode_text(const lc_tok *t, const uint8_t *s, size_t n, int allow, sink *k)
@@ -1383,12 +1493,78 @@ const char *lc_tok_token_bytes(const lc_tok *t, uint32_t id, size_t *len)
 {
 	if (id >= t->n_vocab || t->len[id] == NONE32)
 		return NULL;
+	if (t->dlen) { /* SentencePiece: the decoded text ("▁" -> " ", <0xNN> -> byte) */
+		*len = t->dlen[id];
+		return t->dblob + t->doff[id];
+	}
 	*len = t->len[id];
 	return t->blob + t->off[id];
 }
 
+/* HF's ByteFallback decoder: a run of <0xNN> tokens becomes its bytes if they are
+ * valid UTF-8, else one U+FFFD per token. */
+static void flush_bytes(lc_buf *out, const char *run, size_t n)
+{
+	if (lc_utf8_valid_prefix(run, n) == n)
+		lc_buf_add(out, run, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			lc_buf_add(out, "\xef\xbf\xbd", 3);
+}
+
+static int sp_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, lc_err *e)
+{
+	size_t start = out->len;
+	char run[64];
+	size_t rn = 0;
+	lc_buf big = {0}; /* a byte run longer than run[] */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t id = ids[i];
+		if (id >= t->n_vocab || t->len[id] == NONE32)
+			return lc_err_set(e, LC_EXIT_INPUT, "token id %u is out of range (%s has ids 0..%zu%s)",
+					  id, t->name, t->n_vocab - 1, id < t->n_vocab ? ", but this one is unused" : "");
+		if (t->fb_byte[id] >= 0) {
+			if (rn == sizeof run) {
+				lc_buf_add(&big, run, rn);
+				rn = 0;
+			}
+			run[rn++] = (char)t->fb_byte[id];
+			continue;
+		}
+		if (rn || big.len) {
+			lc_buf_add(&big, run, rn);
+			flush_bytes(out, big.p, big.len);
+			lc_buf_reset(&big);
+			rn = 0;
+		}
+		lc_buf_add(out, t->dblob + t->doff[id], t->dlen[id]);
+	}
+	if (rn || big.len) {
+		lc_buf_add(&big, run, rn);
+		flush_bytes(out, big.p, big.len);
+	}
+	lc_buf_free(&big);
+	/* Strip decoder: up to strip_start leading and strip_stop trailing strip_ch */
+	size_t cut = 0;
+	while (cut < t->strip_start && start + cut < out->len && out->p[start + cut] == t->strip_ch)
+		cut++;
+	if (cut) {
+		memmove(out->p + start, out->p + start + cut, out->len - start - cut);
+		out->len -= cut;
+	}
+	for (unsigned j = 0; j < t->strip_stop && out->len > start && out->p[out->len - 1] == t->strip_ch; j++)
+		out->len--;
+	if (!out->p)
+		lc_buf_add(out, "", 0);
+	else
+		out->p[out->len] = 0;
+	return 0;
+}
+
 int lc_tok_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, lc_err *e)
 {
+	if (t->sp)
+		return sp_decode(t, ids, n, out, e);
 	for (size_t i = 0; i < n; i++) {
 		size_t l;
 		const char *p = lc_tok_token_bytes(t, ids[i], &l);
@@ -1406,7 +1582,7 @@ int lc_tok_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, l
 long lc_tok_eot(const lc_tok *t) { return t->eot; }
 size_t lc_tok_n_vocab(const lc_tok *t) { return t->n_vocab; }
 const char *lc_tok_name(const lc_tok *t) { return t->name; }
-int lc_tok_normalizes(const lc_tok *t) { return t->nfc; }
+int lc_tok_normalizes(const lc_tok *t) { return t->nfc || t->nnops || t->strip_start || t->strip_stop; }
 
 /* ---- construction helpers ------------------------------------------------------------- */
 
@@ -1508,6 +1684,17 @@ void lc_tok_free(lc_tok *t)
 			pcre2_code_free(t->st[i].re);
 	free(t->pre_ids);
 	free(t->post_ids);
+	for (size_t i = 0; i < t->nnops; i++) {
+		free(t->nops[i].from);
+		free(t->nops[i].to);
+	}
+	free(t->nops);
+	free(t->fb_byte);
+	free(t->doff);
+	free(t->dlen);
+	free(t->dblob);
+	free(t->dec_from);
+	free(t->dec_to);
 	free(t);
 }
 
@@ -1847,6 +2034,19 @@ static int hf_pretok(lc_tok *t, json_t *p, const char *path, int *bytelevel, lc_
 			t->nst++;
 		return 0;
 	}
+	if (!strcmp(type, "Split") && t->sp) {
+		/* SentencePiece files (gemma3) split on " " after a normalizer that
+		 * replaced every " ": nothing is left to split on */
+		const char *str = json_string_value(json_object_get(json_object_get(p, "pattern"), "String"));
+		int gone = 0;
+		for (size_t i = 0; str && i < t->nnops; i++)
+			gone |= t->nops[i].from && !strcmp(t->nops[i].from, str) && !strstr(t->nops[i].to, str);
+		if (gone)
+			return 0;
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: a Split pre_tokenizer in a byte_fallback (SentencePiece-style) BPE is supported only on a string the normalizer removes", path);
+	}
+	if (!strcmp(type, "Metaspace"))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: the Metaspace pre_tokenizer is not supported (SentencePiece files with a Prepend/Replace normalizer are)", path);
 	if (!strcmp(type, "Split")) {
 		json_t *pat = json_object_get(p, "pattern");
 		const char *re = json_string_value(json_object_get(pat, "Regex"));
@@ -1885,6 +2085,8 @@ static int hf_normalizer(lc_tok *t, json_t *p, const char *path, lc_err *e)
 		return 0;
 	const char *type = json_string_value(json_object_get(p, "type"));
 	if (type && !strcmp(type, "NFC")) {
+		if (t->nnops)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: an NFC normalizer after Prepend/Replace is not supported", path);
 		t->nfc = 1;
 		return 0;
 	}
@@ -1894,7 +2096,21 @@ static int hf_normalizer(lc_tok *t, json_t *p, const char *path, lc_err *e)
 		json_array_foreach(json_object_get(p, "normalizers"), i, v) if (hf_normalizer(t, v, path, e)) return -1;
 		return 0;
 	}
-	return lc_err_set(e, LC_EXIT_INPUT, "%s: normalizer '%s' is not supported (only NFC)", path, type ? type : "?");
+	if (type && (!strcmp(type, "Prepend") || !strcmp(type, "Replace"))) {
+		int prep = !strcmp(type, "Prepend");
+		json_t *from = prep ? NULL : json_object_get(json_object_get(p, "pattern"), "String");
+		json_t *to = json_object_get(p, prep ? "prepend" : "content");
+		if ((!prep && !json_is_string(from)) || !json_is_string(to))
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: %s normalizer: only a literal String pattern and content are supported", path, type);
+		t->nops = lc_xrealloc(t->nops, (t->nnops + 1) * sizeof *t->nops);
+		struct norm_op *op = &t->nops[t->nnops++];
+		op->from = from ? lc_xstrndup(json_string_value(from), json_string_length(from)) : NULL;
+		op->nfrom = from ? json_string_length(from) : 0;
+		op->to = lc_xstrndup(json_string_value(to), json_string_length(to));
+		op->nto = json_string_length(to);
+		return 0;
+	}
+	return lc_err_set(e, LC_EXIT_INPUT, "%s: normalizer '%s' is not supported (NFC, Prepend, Replace and Sequence are)", path, type ? type : "?");
 }
 
 static int special_ids(json_t *sp, const char *name, uint32_t **v, size_t *n, const char *path, lc_err *e)
@@ -1962,6 +2178,110 @@ static int hf_post(lc_tok *t, json_t *p, const char *path, lc_err *e)
 	return lc_err_set(e, LC_EXIT_INPUT, "%s: post_processor '%s' is not supported", path, type);
 }
 
+/* The decoder of a byte_fallback BPE: Replace (literal strings), ByteFallback,
+ * Fuse and Strip, in a Sequence or alone. */
+static int hf_decoder(lc_tok *t, json_t *p, const char *path, lc_err *e)
+{
+	if (!p || json_is_null(p))
+		return 0;
+	const char *type = json_string_value(json_object_get(p, "type"));
+	if (!type)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: decoder without a type", path);
+	if (!strcmp(type, "Sequence")) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(json_object_get(p, "decoders"), i, v) if (hf_decoder(t, v, path, e)) return -1;
+		return 0;
+	}
+	if (!strcmp(type, "ByteFallback") || !strcmp(type, "Fuse"))
+		return 0;
+	if (!strcmp(type, "Replace")) {
+		json_t *from = json_object_get(json_object_get(p, "pattern"), "String");
+		json_t *to = json_object_get(p, "content");
+		if (!json_is_string(from) || !json_is_string(to) || t->dec_from)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: Replace decoder: one literal String pattern is supported", path);
+		t->dec_from = lc_xstrndup(json_string_value(from), json_string_length(from));
+		t->dec_to = lc_xstrndup(json_string_value(to), json_string_length(to));
+		return 0;
+	}
+	if (!strcmp(type, "Strip")) {
+		const char *c = json_string_value(json_object_get(p, "content"));
+		json_int_t a = json_integer_value(json_object_get(p, "start")), z = json_integer_value(json_object_get(p, "stop"));
+		if (!c || strlen(c) != 1 || a < 0 || z < 0 || a > 64 || z > 64)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: Strip decoder: an ASCII character and small counts are supported", path);
+		t->strip_ch = c[0];
+		t->strip_start = (unsigned)a;
+		t->strip_stop = (unsigned)z;
+		return 0;
+	}
+	return lc_err_set(e, LC_EXIT_INPUT, "%s: decoder '%s' is not supported (Replace, ByteFallback, Fuse, Strip)", path, type);
+}
+
+/* <0xNN> byte tokens and <unk> of a byte_fallback BPE. */
+static int sp_tables(lc_tok *t, json_t *vocab, const char *unk, const char *path, lc_err *e)
+{
+	t->fb_byte = lc_xmalloc(t->n_vocab * sizeof *t->fb_byte);
+	for (size_t i = 0; i < t->n_vocab; i++)
+		t->fb_byte[i] = -1;
+	for (int c = 0; c < 256; c++) {
+		char name[8];
+		snprintf(name, sizeof name, "<0x%02X>", c); /* HF: format!("<{b:#04X}>") */
+		json_t *v = json_object_get(vocab, name);
+		t->fb_id[c] = v ? (uint32_t)json_integer_value(v) : NONE32;
+		if (v)
+			t->fb_byte[json_integer_value(v)] = (int16_t)c;
+	}
+	t->unk = NONE32;
+	if (unk) {
+		json_t *v = json_object_get(vocab, unk);
+		if (!v)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: unk_token '%s' is not in the vocab", path, unk);
+		t->unk = (uint32_t)json_integer_value(v);
+	}
+	return 0;
+}
+
+/* Each token's decoded text: the decoder's Replace applied ("▁" -> " "). */
+static void sp_decoded(lc_tok *t)
+{
+	t->doff = lc_xmalloc(t->n_vocab * sizeof *t->doff);
+	t->dlen = lc_xcalloc(t->n_vocab, sizeof *t->dlen);
+	lc_buf b = {0};
+	size_t nf = t->dec_from ? strlen(t->dec_from) : 0, nt = t->dec_to ? strlen(t->dec_to) : 0;
+	for (size_t id = 0; id < t->n_vocab; id++) {
+		t->doff[id] = (uint32_t)t->dblob_len;
+		if (t->len[id] == NONE32)
+			continue;
+		const char *p = t->blob + t->off[id];
+		size_t n = t->len[id];
+		lc_buf_reset(&b);
+		for (size_t i = 0; i < n;) {
+			if (nf && n - i >= nf && !memcmp(p + i, t->dec_from, nf)) {
+				lc_buf_add(&b, t->dec_to, nt);
+				i += nf;
+			} else
+				lc_buf_addc(&b, p[i++]);
+		}
+		if (t->dblob_len + b.len + 1 > t->dblob_cap) {
+			t->dblob_cap = (t->dblob_len + b.len + 1) * 2;
+			t->dblob = lc_xrealloc(t->dblob, t->dblob_cap);
+		}
+		memcpy(t->dblob + t->dblob_len, b.p ? b.p : "", b.len);
+		t->dlen[id] = (uint32_t)b.len;
+		t->dblob_len += b.len;
+	}
+	lc_buf_free(&b);
+}
+
+/* Id of a vocab string of a tokenizer.json, as the vocabulary loop stored it. */
+static uint32_t hf_vocab_id(const lc_tok *t, const char *s, size_t n, lc_buf *tmp)
+{
+	lc_buf_reset(tmp);
+	if (!t->sp && bl_decode(s, n, tmp))
+		return vocab_lookup(t, (const uint8_t *)(tmp->p ? tmp->p : ""), tmp->len);
+	return vocab_lookup(t, (const uint8_t *)s, n);
+}
+
 lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 {
 	pthread_once(&bl_once, bl_init);
@@ -1997,10 +2317,8 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		lc_err_set(e, LC_EXIT_INPUT, "%s: BPE dropout is not supported (it is not deterministic)", path);
 		goto fail;
 	}
-	if (json_is_true(json_object_get(model, "byte_fallback"))) {
-		lc_err_set(e, LC_EXIT_INPUT, "%s: byte_fallback BPE (SentencePiece style) is not supported; lctok handles byte-level BPE", path);
-		goto fail;
-	}
+	t->sp = json_is_true(json_object_get(model, "byte_fallback"));
+	t->fuse_unk = json_is_true(json_object_get(model, "fuse_unk"));
 	const char *csp = json_string_value(json_object_get(model, "continuing_subword_prefix"));
 	const char *ews = json_string_value(json_object_get(model, "end_of_word_suffix"));
 	if ((csp && *csp) || (ews && *ews)) {
@@ -2011,9 +2329,14 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 	int bytelevel = 0;
 	if (hf_normalizer(t, json_object_get(root, "normalizer"), path, e) ||
 	    hf_pretok(t, json_object_get(root, "pre_tokenizer"), path, &bytelevel, e) ||
-	    hf_post(t, json_object_get(root, "post_processor"), path, e))
+	    hf_post(t, json_object_get(root, "post_processor"), path, e) ||
+	    (t->sp && hf_decoder(t, json_object_get(root, "decoder"), path, e)))
 		goto fail;
-	if (!bytelevel) {
+	if (t->sp && bytelevel) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: byte_fallback together with a ByteLevel pre_tokenizer is not supported", path);
+		goto fail;
+	}
+	if (!bytelevel && !t->sp) {
 		lc_err_set(e, LC_EXIT_INPUT, "%s: not a byte-level BPE (no ByteLevel pre_tokenizer); unsupported", path);
 		goto fail;
 	}
@@ -2049,7 +2372,7 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 	{
 		size_t id = (size_t)json_integer_value(val);
 		lc_buf_reset(&b);
-		if (!bl_decode(key, strlen(key), &b)) {
+		if (t->sp || !bl_decode(key, strlen(key), &b)) {
 			lc_buf_reset(&b);
 			lc_buf_adds(&b, key);
 		}
@@ -2062,7 +2385,7 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		uint8_t ch = (uint8_t)c;
 		t->byte_id[c] = vocab_get(t, &ch, 1, hbytes(&ch, 1));
 		/* bytes that never occur in valid UTF-8 (C0 C1 F5..FF) may be missing */
-		if (t->byte_id[c] == NONE32 && !(c == 0xC0 || c == 0xC1 || c >= 0xF5)) {
+		if (t->byte_id[c] == NONE32 && !t->sp && !(c == 0xC0 || c == 0xC1 || c >= 0xF5)) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: vocab lacks the byte-level token for byte 0x%02x; not a byte-level BPE", path, c);
 			goto fail;
 		}
@@ -2099,20 +2422,22 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 			lc_err_set(e, LC_EXIT_INPUT, "%s: merges[%zu]: expected \"A B\" or [\"A\", \"B\"]", path, i);
 			goto fail;
 		}
+		/* looked up in lctk's own table (as stored: byte-level decoded when the
+		 * string is in the byte alphabet): a third of the load time otherwise */
 		lc_buf_reset(&b2);
 		lc_buf_add(&b2, a, al);
-		json_t *ia = json_object_get(vocab, b2.p);
 		lc_buf_add(&b2, c, cl);
-		json_t *iab = json_object_get(vocab, b2.p);
-		json_t *ib = json_object_get(vocab, b2.p + al);
-		if (!ia || !ib || !iab) {
+		uint32_t ia = hf_vocab_id(t, b2.p, al, &b), ib = hf_vocab_id(t, b2.p + al, cl, &b),
+			 iab = hf_vocab_id(t, b2.p, al + cl, &b);
+		if (ia == NONE32 || ib == NONE32 || iab == NONE32) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: merges[%zu]: '%.*s %s' uses a token that is not in the vocab", path, i, (int)al, a, c);
 			goto fail;
 		}
-		pair_put(t, (uint32_t)json_integer_value(ia), (uint32_t)json_integer_value(ib), (uint32_t)i,
-			 (uint32_t)json_integer_value(iab));
+		pair_put(t, ia, ib, (uint32_t)i, iab);
 	}
 	t->nrank = nm;
+	if (t->sp && sp_tables(t, vocab, json_string_value(json_object_get(model, "unk_token")), path, e))
+		goto fail;
 	/* added tokens */
 	json_array_foreach(at, i, v)
 	{
@@ -2137,13 +2462,15 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		} else
 			add_added(t, s, sl, (uint32_t)id, special, normalized);
 		lc_buf_reset(&b);
-		if (!bl_decode(s, sl, &b)) {
+		if (t->sp || !bl_decode(s, sl, &b)) {
 			lc_buf_reset(&b);
 			lc_buf_add(&b, s, sl);
 		}
 		t->off[id] = blob_add(t, b.p ? b.p : "", b.len);
 		t->len[id] = (uint32_t)b.len;
 	}
+	if (t->sp)
+		sp_decoded(t);
 	/* NFC-normalised text can only contain normalized added tokens if they are NFC themselves: fine */
 	added_index(t);
 	find_eot(t);

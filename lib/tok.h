@@ -1,7 +1,10 @@
 /*
  * tok — exact byte-pair-encoding tokenizers: OpenAI tiktoken encodings and Hugging
- * Face byte-level BPE tokenizer.json files.  The engine behind lctok and every
- * program that counts, truncates or chunks text in tokens.
+ * Face tokenizer.json files, byte-level BPE or SentencePiece-style BPE with
+ * byte_fallback (Mistral, Gemma 3, Gemini: characters are the symbols, a missing
+ * character becomes <0xNN> tokens, no pre-tokenisation, Prepend/Replace
+ * normalizers per piece, decoder Replace/ByteFallback/Fuse/Strip).  The engine
+ * behind lctok and every program that counts, truncates or chunks text in tokens.
  *
  * Loading: lc_tok_load("cl100k_base") finds share/lctk/vocab/NAME.tiktoken through
  * lc_data_path() and uses the encoding's split pattern and special tokens (kept in
@@ -45,7 +48,7 @@ lc_tok *lc_tok_load(const char *spec, lc_err *e);
 lc_tok *lc_tok_open(const char *spec, lc_err *e);
 /* A .tiktoken file with split pattern (NULL = cl100k_base's) and no specials. */
 lc_tok *lc_tok_load_tiktoken(const char *vocab_path, const char *pattern, lc_err *e);
-/* A Hugging Face tokenizer.json (byte-level BPE only). */
+/* A Hugging Face tokenizer.json (byte-level or byte_fallback BPE). */
 lc_tok *lc_tok_load_hf(const char *path, lc_err *e);
 void lc_tok_free(lc_tok *t);
 
@@ -63,7 +66,8 @@ int lc_tok_count_ex(const lc_tok *t, const char *s, size_t n, int special_mode, 
 /* Appends the bytes of ids to out (may be invalid UTF-8 if a character is split).
  * -1 + e if an id is out of range. */
 int lc_tok_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, lc_err *e);
-/* Bytes of one token (NULL if id is not a token); *len set. */
+/* Bytes of one token (NULL if id is not a token); *len set.  For a byte_fallback
+ * model: its decoded text ("\u2581" -> " ", <0xNN> -> that byte). */
 const char *lc_tok_token_bytes(const lc_tok *t, uint32_t id, size_t *len);
 /* End-of-text id, -1 if none. */
 long lc_tok_eot(const lc_tok *t);
@@ -71,8 +75,8 @@ long lc_tok_eot(const lc_tok *t);
 size_t lc_tok_n_vocab(const lc_tok *t);
 /* "cl100k_base", or the tokenizer.json path. */
 const char *lc_tok_name(const lc_tok *t);
-/* 1 if encoding changes the text (NFC normalizer): ids then decode to the
- * normalised text, not byte offsets of the input. */
+/* 1 if encoding changes the text (NFC, Prepend or Replace normalizer, Strip
+ * decoder): ids then decode to the normalised text, not byte offsets of the input. */
 int lc_tok_normalizes(const lc_tok *t);
 
 /* Appends the WHATWG-repaired form of s (each maximal invalid UTF-8 subpart ->
