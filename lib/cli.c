@@ -23,6 +23,7 @@ static char *self_path;
 void lc_cli_init(int argc, char **argv)
 {
 	(void)argc;
+	lc_std_fds_open();   /* before anything opens a file that could become fd 2 */
 	lc_set_progname(argv[0]);
 	char buf[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -104,12 +105,13 @@ static void dump(const lc_cmd *cmd)
 
 void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", lc_progname());
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", cmd->name);
+	lc_warn("%s", msg);   /* escapes control characters from argv */
+	fprintf(stderr, "Try '%s --help' for more information.\n", cmd->name);
 	lc_run_die_hooks();
 	exit(LC_EXIT_USAGE);
 }

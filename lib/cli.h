@@ -69,7 +69,8 @@ double lc_cli_double(const char *opt, const char *arg, double min, double max);
  * inside it ("vocab/cl100k_base.tiktoken"), or NULL if not found. */
 char *lc_data_path(const char *rel);
 
-/* Calls lc_set_progname, installs output cleanup and routes jansson's allocations
+/* Reopens closed fds 0-2 on /dev/null (lc_std_fds_open), calls lc_set_progname,
+ * installs output cleanup (lc_output_install_signal_cleanup) and routes jansson's allocations
  * through lc_xmalloc (out of memory = clean exit 1); call first in main(). */
 void lc_cli_init(int argc, char **argv);
 
