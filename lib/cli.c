@@ -116,6 +116,25 @@ void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)
 	exit(LC_EXIT_USAGE);
 }
 
+/* An option naming a file the program will write (lc_output) is checked as it is
+ * parsed, so "-o ''", a directory, a missing directory or an unwritable suffix fail
+ * before any input is read. */
+static void check_output(const lc_cmd *cmd, const lc_opt *o)
+{
+	static const char *const names[] = { "output", "batch-out", "responses", "stats", NULL };
+	if (!o->arg || !o->complete || strcmp(o->complete, LC_COMPLETE_FILE))
+		return;
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(o->name, names[i])) {
+			lc_err e;
+			if (lc_output_check(optarg, &e) == 0)
+				return;
+			if (e.code == LC_EXIT_USAGE)
+				lc_cli_usage_error(cmd, "%s", e.msg);
+			lc_die_err(&e);
+		}
+}
+
 int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 {
 	if (!st->longopts) {
@@ -155,11 +174,13 @@ int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 	}
 	if (c >= 1000) {
 		st->cur = &cmd->opts[c - 1000];
+		check_output(cmd, st->cur);
 		return st->cur->id;
 	}
 	for (const lc_opt *o = cmd->opts; o && o->name; o++)
 		if (o->id == c) {
 			st->cur = o;
+			check_output(cmd, o);
 			return c;
 		}
 	lc_cli_usage_error(cmd, "unknown option -%c", c);

@@ -12,6 +12,9 @@
  * -h/--help, --version and the hidden --lctk-options (machine-readable table, used
  * by completions/generate.sh and tests/lint.sh) are handled inside lc_cli_next().
  * Unknown options and missing arguments exit 2 with a hint to --help.
+ * Options that name a file the program writes (long name output, batch-out,
+ * responses or stats, with an argument and LC_COMPLETE_FILE) are checked with
+ * lc_output_check() as they are parsed: a bad output name fails before any work.
  *
  * id: a printable short option letter, or a value >= 256 for long-only options.
  * complete: NULL (free text), LC_COMPLETE_FILE, LC_COMPLETE_DIR, or
