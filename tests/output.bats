@@ -94,7 +94,8 @@ in_private_dev() {
 	ln -s new.run sub/dangling
 	run lcretrieve --quiet -c c.jsonl -o sub/dangling q.jsonl
 	assert_success
-	[ -L sub/dangling ] && [ -s sub/new.run ]
+	[ -L sub/dangling ] || fail "the dangling link was replaced"
+	[ -s sub/new.run ] || fail "the dangling link's target was not created"
 	[ -z "$(ls -A sub other | grep '^\.')" ] || fail "temp files left: $(ls -A sub other)"
 }
 
@@ -108,7 +109,8 @@ in_private_dev() {
 	assert_success
 	wait "${BG[-1]}"
 	cmp want.out got.out
-	[ -p pipe ] && [ -L via-link ]
+	[ -p pipe ] || fail "the FIFO was replaced"
+	[ -L via-link ] || fail "the link to the FIFO was replaced"
 	gzip -dc < pipe.gz > got.gz.out 3>&- &
 	BG+=($!)
 	run lcsplit -f passage_text -o pipe.gz c.jsonl
@@ -151,6 +153,8 @@ in_private_dev() {
 # ---- issue 18 #13: closed standard fds ------------------------------------------
 
 @test "with stderr closed, warnings do not end up in the output file" {
+	# valgrind opens its log on the free fd 2, so the program sees an open stderr
+	[ -z "${LCTK_VALGRIND:-}" ] || skip "under valgrind fd 2 is valgrind's log file"
 	lcconv -t loft -o want.jsonl run.trec 2>/dev/null
 	# bash -c: bats' run would reopen stderr onto its capture
 	run bash -c 'lcconv -t loft -o out.jsonl run.trec 2>&-'
@@ -212,8 +216,20 @@ start_blocked() {
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_sigbus=0"
 	for form in "lcconv -k corpus -t beir" "lcsplit -f passage_text" "lctok count -e cl100k_base -f passage_text"; do
 		for sig in QUIT ALRM USR1 USR2 BUS PIPE; do
+			# valgrind drops a SIGBUS sent by kill (it expects only faults)
+			[ -z "${LCTK_VALGRIND:-}" ] || [ "$sig" != BUS ] || { n=$((n + 1)); continue; }
 			start_blocked $form
 			kill -s "$sig" "$PID"
+			# a program that ignored the signal would block on its input for ever
+			local i
+			for i in $(seq 3000); do
+				kill -0 "$PID" 2>/dev/null || break
+				sleep 0.01
+			done
+			if kill -0 "$PID" 2>/dev/null; then
+				kill -9 "$PID"
+				fail "$form: still running 30 s after SIG$sig"
+			fi
 			local rc=0
 			wait "$PID" || rc=$?
 			exec 5>&-
