@@ -122,6 +122,9 @@ void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)
 static void check_output(const lc_cmd *cmd, const lc_opt *o)
 {
 	static const char *const names[] = { "output", "batch-out", "responses", "stats", NULL };
+	if (o->arg && o->complete && !strcmp(o->complete, LC_COMPLETE_DIR) && !strcmp(o->name, "output") &&
+	    lc_output_compressed(optarg))
+		lc_cli_usage_error(cmd, "%s: -o names a directory of shards, which cannot be compressed: drop the suffix", optarg);
 	if (!o->arg || !o->complete || strcmp(o->complete, LC_COMPLETE_FILE))
 		return;
 	for (size_t i = 0; names[i]; i++)

@@ -15,6 +15,7 @@
  * Options that name a file the program writes (long name output, batch-out,
  * responses or stats, with an argument and LC_COMPLETE_FILE) are checked with
  * lc_output_check() as they are parsed: a bad output name fails before any work.
+ * An --output DIR (LC_COMPLETE_DIR) with a compression suffix is a usage error.
  *
  * id: a printable short option letter, or a value >= 256 for long-only options.
  * complete: NULL (free text), LC_COMPLETE_FILE, LC_COMPLETE_DIR, or

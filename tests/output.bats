@@ -332,6 +332,12 @@ start_blocked() {
 	assert_no_file idx.gz
 	run --separate-stderr lcretrieve --quiet -c c.jsonl --responses r.zip -o out q.jsonl
 	assert_failure 2
+	# lcdecompose writes a directory of tar shards: a compression suffix is refused
+	printf '{"ids":[1,2,3,4,5]}\n' > ids.jsonl
+	run --separate-stderr lcdecompose --eot 0 --kmin 2 --kmax 4 -o dd.gz ids.jsonl
+	assert_failure 2
+	[[ "$stderr" == *"cannot be compressed"* ]] || fail "$stderr"
+	assert_no_file dd.gz
 }
 
 # ---- issue 18 #24: an empty write (runs under ASan/UBSan in make check SAN=1) ---
