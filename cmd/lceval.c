@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 		if (res.fail_code && (outpath || json || jsonl)) {
 			/* trec_eval's partial per-topic text is kept only for its own format */
 			lc_output_abort(out);
-			fputs(res.fail_msg, stderr);
+			lc_fputs_escaped(res.fail_msg, 1, stderr);
 			exit(res.fail_code);
 		}
 		if (json || jsonl)
@@ -275,7 +275,7 @@ int main(int argc, char **argv)
 			lc_te_print(t, &o, &res, out);
 		if (res.fail_code) {
 			lc_output_commit(out);
-			fputs(res.fail_msg, stderr);
+			lc_fputs_escaped(res.fail_msg, 1, stderr);
 			exit(res.fail_code);
 		}
 		lc_te_result_free(&res);
@@ -286,7 +286,7 @@ int main(int argc, char **argv)
 			if (res[i].fail_code) {
 				lc_output_abort(out);
 				fprintf(stderr, "lceval: %s: ", rpaths[i]);
-				fputs(res[i].fail_msg, stderr);
+				lc_fputs_escaped(res[i].fail_msg, 1, stderr);
 				exit(res[i].fail_code);
 			}
 		}

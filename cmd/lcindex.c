@@ -76,7 +76,7 @@ static int do_merge(int argc, char **argv)
 	int c;
 	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
 		if (c == 'o')
-			out = optarg;
+			out = lc_output_plain_name(optarg);
 	if (!out)
 		lc_cli_usage_error(&merge_cmd, "give the output with -o OUT");
 	int n = argc - st.ind;
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
+		case 'o': out = lc_output_plain_name(optarg); break;
 		case OPT_ID: co.id_field = optarg; break;
 		case OPT_TEXT: co.text_fields = optarg; break;
 		case OPT_MEMBER: co.member = optarg; break;

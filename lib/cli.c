@@ -23,6 +23,7 @@ static char *self_path;
 void lc_cli_init(int argc, char **argv)
 {
 	(void)argc;
+	lc_std_fds_open();   /* before anything opens a file that could become fd 2 */
 	lc_set_progname(argv[0]);
 	char buf[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -104,14 +105,37 @@ static void dump(const lc_cmd *cmd)
 
 void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", lc_progname());
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", cmd->name);
+	lc_warn("%s", msg);   /* escapes control characters from argv */
+	fprintf(stderr, "Try '%s --help' for more information.\n", cmd->name);
 	lc_run_die_hooks();
 	exit(LC_EXIT_USAGE);
+}
+
+/* An option naming a file the program will write (lc_output) is checked as it is
+ * parsed, so "-o ''", a directory, a missing directory or an unwritable suffix fail
+ * before any input is read. */
+static void check_output(const lc_cmd *cmd, const lc_opt *o)
+{
+	static const char *const names[] = { "output", "batch-out", "responses", "stats", NULL };
+	if (o->arg && o->complete && !strcmp(o->complete, LC_COMPLETE_DIR) && !strcmp(o->name, "output") &&
+	    lc_output_compressed(optarg))
+		lc_cli_usage_error(cmd, "%s: -o names a directory of shards, which cannot be compressed: drop the suffix", optarg);
+	if (!o->arg || !o->complete || strcmp(o->complete, LC_COMPLETE_FILE))
+		return;
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(o->name, names[i])) {
+			lc_err e;
+			if (lc_output_check(optarg, &e) == 0)
+				return;
+			if (e.code == LC_EXIT_USAGE)
+				lc_cli_usage_error(cmd, "%s", e.msg);
+			lc_die_err(&e);
+		}
 }
 
 int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
@@ -153,11 +177,13 @@ int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 	}
 	if (c >= 1000) {
 		st->cur = &cmd->opts[c - 1000];
+		check_output(cmd, st->cur);
 		return st->cur->id;
 	}
 	for (const lc_opt *o = cmd->opts; o && o->name; o++)
 		if (o->id == c) {
 			st->cur = o;
+			check_output(cmd, o);
 			return c;
 		}
 	lc_cli_usage_error(cmd, "unknown option -%c", c);

@@ -12,6 +12,10 @@
  * -h/--help, --version and the hidden --lctk-options (machine-readable table, used
  * by completions/generate.sh and tests/lint.sh) are handled inside lc_cli_next().
  * Unknown options and missing arguments exit 2 with a hint to --help.
+ * Options that name a file the program writes (long name output, batch-out,
+ * responses or stats, with an argument and LC_COMPLETE_FILE) are checked with
+ * lc_output_check() as they are parsed: a bad output name fails before any work.
+ * An --output DIR (LC_COMPLETE_DIR) with a compression suffix is a usage error.
  *
  * id: a printable short option letter, or a value >= 256 for long-only options.
  * complete: NULL (free text), LC_COMPLETE_FILE, LC_COMPLETE_DIR, or
@@ -69,7 +73,8 @@ double lc_cli_double(const char *opt, const char *arg, double min, double max);
  * inside it ("vocab/cl100k_base.tiktoken"), or NULL if not found. */
 char *lc_data_path(const char *rel);
 
-/* Calls lc_set_progname, installs output cleanup and routes jansson's allocations
+/* Reopens closed fds 0-2 on /dev/null (lc_std_fds_open), calls lc_set_progname,
+ * installs output cleanup (lc_output_install_signal_cleanup) and routes jansson's allocations
  * through lc_xmalloc (out of memory = clean exit 1); call first in main(). */
 void lc_cli_init(int argc, char **argv);
 

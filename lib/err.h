@@ -12,6 +12,7 @@
 #define LC_ERR_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum { LC_EXIT_OK = 0, LC_EXIT_INPUT = 1, LC_EXIT_USAGE = 2 };
 
@@ -29,12 +30,22 @@ int lc_err_set(lc_err *e, int code, const char *fmt, ...)
 void lc_set_progname(const char *argv0);
 const char *lc_progname(void);
 
-/* "lcNAME: message" on stderr. */
+/* "lcNAME: message" on stderr, and lc_die() too: control characters in the message
+ * (C0 including \n \t ESC, DEL, C1, bytes that are not UTF-8) are written as \xNN,
+ * C1 characters as \u00NN, so data cannot drive the terminal. */
 void lc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "lcNAME: message", run cleanup hooks, exit(code). */
 _Noreturn void lc_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Report an lc_err and exit with its code. */
 _Noreturn void lc_die_err(const lc_err *e);
+
+/* s on f with control characters escaped as lc_warn() does; keep_newlines keeps '\n'
+ * (for text made of whole lines, such as trec_eval's messages). */
+void lc_fputs_escaped(const char *s, int keep_newlines, FILE *f);
+
+/* Reopens any of fds 0-2 that is closed on /dev/null, so a file opened later (a temp
+ * output) cannot become stderr and receive messages.  lc_cli_init() calls it first. */
+void lc_std_fds_open(void);
 
 /* Cleanup run by lc_die() and by the fatal-signal handler (async-signal-safe). */
 void lc_at_die(void (*fn)(void));
