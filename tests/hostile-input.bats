@@ -1,0 +1,216 @@
+#!/usr/bin/env bats
+# Hostile input (issue 18, input side): damaged compressed files, data that looks
+# like an empty archive, byte order marks, oversized records, NUL and non-UTF-8
+# bytes in ids and text, crafted indexes, huge -k, sanitizer-only failures.
+load helpers
+setup() {
+	lctk_setup
+	printf '{"pid":"a","text":"hello world"}\n' > one.jsonl
+	printf '{"pid":"b","text":"second doc"}\n' > two.jsonl
+}
+
+# Writes FILE as a copy of SRC with byte OFFSET (negative = from the end) XORed with 1.
+flip() {
+	python3 -c '
+import sys
+d = bytearray(open(sys.argv[1], "rb").read()); i = int(sys.argv[3]); d[i] ^= 1
+open(sys.argv[2], "wb").write(d)' "$1" "$2" "$3"
+}
+
+# Runs a command with its address space capped at 600 MB, unless the programs run
+# under ASan or valgrind (they reserve far more address space themselves).
+capped() {
+	if [ -n "${LCTK_VALGRIND:-}" ] || grep -q __asan_init "$BUILD/bin/lctok"; then
+		"$@"
+	else
+		(ulimit -v 600000 && exec "$@")
+	fi
+}
+
+# --- item 7: integrity of compressed input ----------------------------------
+
+@test "gzip: a wrong CRC32 in the trailer fails naming the file" {
+	gzip -c one.jsonl > good.gz
+	flip good.gz bad.gz -8
+	run --separate-stderr lcconv -k corpus -t loft bad.gz
+	assert_failure 1
+	assert_no_stdout
+	[[ "$stderr" == *"bad.gz: corrupt gzip data (incorrect data check)"* ]] || fail "$stderr"
+}
+
+@test "gzip: a wrong ISIZE in the trailer fails naming the file" {
+	gzip -c one.jsonl > good.gz
+	flip good.gz bad.gz -1
+	run --separate-stderr lcconv -k corpus -t loft bad.gz
+	assert_failure 1
+	[[ "$stderr" == *"bad.gz: corrupt gzip data (incorrect length check)"* ]] || fail "$stderr"
+}
+
+@test "gzip: trailing garbage after the last member fails, also on stdin" {
+	gzip -c one.jsonl > good.gz
+	{ cat good.gz; printf 'garbage'; } > trail.gz
+	run --separate-stderr lcconv -k corpus -t loft trail.gz
+	assert_failure 1
+	[[ "$stderr" == *"trail.gz: trailing garbage after the gzip data"* ]] || fail "$stderr"
+	run --separate-stderr lcindex -o ix - < trail.gz
+	assert_failure 1
+	[[ "$stderr" == *"(stdin): trailing garbage after the gzip data"* ]] || fail "$stderr"
+	assert_no_file ix
+}
+
+@test "gzip: truncated data fails" {
+	seq 1 20000 | sed 's/.*/{"pid":"&","text":"w&"}/' | gzip -c > full.gz
+	head -c 20000 full.gz > cut.gz
+	run --separate-stderr lcconv -k corpus -t loft -o out.jsonl cut.gz
+	assert_failure 1
+	[[ "$stderr" == *"cut.gz: "*"truncated"* ]] || fail "$stderr"
+}
+
+@test "gzip: a multi-member file is read whole, from a file and from stdin" {
+	gzip -c one.jsonl > m.gz
+	gzip -c two.jsonl >> m.gz
+	run lcconv -k corpus -t loft m.gz
+	assert_success
+	assert_line --index 0 --partial '"pid":"a"'
+	assert_line --index 1 --partial '"pid":"b"'
+	run lcconv -k corpus -t loft - < m.gz
+	assert_success
+	assert_line --index 1 --partial '"pid":"b"'
+}
+
+@test "gzip: .tar.gz, xz and plain input still read" {
+	mkdir d && cp one.jsonl d/corpus.jsonl
+	tar czf c.tgz -C d corpus.jsonl
+	xz -c two.jsonl > two.xz
+	run lcconv -k corpus -t loft c.tgz
+	assert_success
+	assert_output --partial '"pid":"a"'
+	run lcconv -k corpus -t loft two.xz
+	assert_success
+	assert_output --partial '"pid":"b"'
+}
+
+@test "zip: a member with a bad CRC fails naming the file and member" {
+	mkdir d && cp one.jsonl d/corpus.jsonl
+	(cd d && zip -q ../c.zip corpus.jsonl)
+	# the CRC-32 of the member, in the local header (offset 14) and the central directory
+	python3 -c '
+d = bytearray(open("c.zip", "rb").read()); d[14] ^= 0xff
+i = d.find(b"PK\x01\x02"); d[i + 16] ^= 0xff
+open("bad.zip", "wb").write(d)'
+	run lcconv -k corpus -t loft c.zip
+	assert_success
+	run --separate-stderr lcconv -k corpus -t loft bad.zip
+	assert_failure 1
+	[[ "$stderr" == *"bad.zip(corpus.jsonl): ZIP bad CRC"* ]] || fail "$stderr"
+	run --separate-stderr lcconv -k corpus -t loft - < bad.zip
+	assert_failure 1
+	[[ "$stderr" == *"bad CRC"* ]] || fail "$stderr"
+}
+
+# --- item 8: data is not an empty archive -----------------------------------
+
+@test "512 NUL bytes before JSONL: read as plain data, bad JSON at line 1" {
+	{ head -c 512 /dev/zero; cat one.jsonl; } > nul.jsonl
+	run --separate-stderr lcconv -k corpus -t loft nul.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"nul.jsonl:1:"*"invalid JSON"* ]] || fail "$stderr"
+	run --separate-stderr lcindex -o ix - < nul.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"(stdin):1:"*"invalid JSON"* ]] || fail "$stderr"
+	assert_no_file ix
+}
+
+@test "NUL bytes, a newline, then JSONL, gzipped: bad JSON at line 1, not an empty tar" {
+	{ head -c 1024 /dev/zero; echo; cat one.jsonl; } | gzip -c > z.gz
+	run --separate-stderr lcconv -k corpus -t loft z.gz
+	assert_failure 1
+	[[ "$stderr" == *"z.gz:1:"* ]] || fail "$stderr"
+}
+
+@test "a gzip of zeros is one long line of plain data, stopped at --max-record" {
+	head -c 3000000 /dev/zero | gzip -c > zeros.gz
+	run --separate-stderr lcconv -k corpus -t loft --max-record 1000000 zeros.gz
+	assert_failure 1
+	[[ "$stderr" == *"zeros.gz:1: record longer than 1000000 bytes"* ]] || fail "$stderr"
+	run --separate-stderr lctok count -e cl100k_base --max-record 1000000 - < zeros.gz
+	assert_failure 1
+	[[ "$stderr" == *"(stdin):1: record longer than 1000000 bytes"* ]] || fail "$stderr"
+}
+
+@test "an empty file is still an empty input (0 records, not an error)" {
+	: > empty.jsonl
+	run lcconv -k corpus -t loft empty.jsonl
+	assert_success
+	assert_output ""
+}
+
+# --- item 22: byte order marks ----------------------------------------------
+
+@test "BOM: skipped before JSONL, TSV queries, TREC qrels and TREC runs" {
+	printf '\xef\xbb\xbf{"pid":"a","text":"x"}\n' > bom.jsonl
+	run lcconv -k corpus -t loft bom.jsonl
+	assert_success
+	assert_output '{"pid":"a","title_text":"","passage_text":"x","metadata":{}}'
+	printf '\xef\xbb\xbfq1\twhat is it\n' > q.tsv
+	run lcconv -k queries -t loft q.tsv
+	assert_success
+	assert_output '{"qid":"q1","query_text":"what is it","answers":[],"metadata":{}}'
+	printf '\xef\xbb\xbfq1 0 d1 1\n' > qrels.txt
+	run lcconv -k qrels -t beir qrels.txt
+	assert_success
+	assert_line --index 1 "$(printf 'q1\td1\t1')"
+	printf '\xef\xbb\xbfq1 Q0 d1 1 2.5 r\n' > run.trec
+	run lcconv -k run -t trec run.trec
+	assert_success
+	assert_output --regexp '^q1 Q0 d1 1 '
+}
+
+@test "BOM: skipped in a gzip file and in each zip member" {
+	printf '\xef\xbb\xbf{"pid":"a","text":"x"}\n' | gzip -c > bom.gz
+	run lcconv -k corpus -t loft bom.gz
+	assert_success
+	assert_output --partial '"pid":"a"'
+	mkdir d && printf '\xef\xbb\xbf{"pid":"a","text":"x"}\n' > d/corpus.jsonl
+	(cd d && zip -q ../c.zip corpus.jsonl)
+	run lcconv -k corpus -t loft c.zip
+	assert_success
+	assert_output --partial '"pid":"a"'
+}
+
+# --- item 18: maximum record size --------------------------------------------
+
+@test "--max-record: a longer line fails naming file:line and the option" {
+	cat one.jsonl > big.jsonl
+	python3 -c 'print("{\"pid\":\"b\",\"text\":\"" + "x" * 300000 + "\"}")' >> big.jsonl
+	run --separate-stderr lcindex --max-record 100000 -o ix big.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"big.jsonl:2: record longer than 100000 bytes; raise --max-record BYTES"* ]] || fail "$stderr"
+	assert_no_file ix
+	run lcindex --max-record 400000 -o ix big.jsonl
+	assert_success
+	run lcindex --max-record 0 -o ix2 big.jsonl
+	assert_success
+	run lcindex --max-record -5 -o ix3 big.jsonl
+	assert_failure 2
+}
+
+@test "--max-record: every program takes it (lint skips it: documented in lctk-formats(5))" {
+	for p in "$BUILD"/bin/lc*; do
+		run "$p" --lctk-options
+		assert_line "$(printf 'opt\t\t--max-record\tBYTES\t')"
+	done
+	run grep -c 'max-record' "$ROOT/man/lctk-formats.5"
+	[ "$output" -ge 1 ]
+}
+
+@test "--max-record: a gzip bomb (one 100 MB line) stops at the default 64 MiB within bounded memory" {
+	{ printf '{"pid":"a","text":"'; head -c 100000000 /dev/zero | tr '\0' a; } | gzip -1 -c > bomb.gz
+	# 600 MB of address space: the old reader held the whole line and its JSON copy
+	run --separate-stderr capped lctok count -e cl100k_base bomb.gz
+	assert_failure 1
+	[[ "$stderr" == *"bomb.gz:1: record longer than 67108864 bytes"* ]] || fail "$stderr"
+	run --separate-stderr capped lcindex -o ix bomb.gz
+	assert_failure 1
+	[[ "$stderr" == *"bomb.gz:1: record longer than 67108864 bytes"* ]] || fail "$stderr"
+}
