@@ -214,3 +214,58 @@ open("bad.zip", "wb").write(d)'
 	assert_failure 1
 	[[ "$stderr" == *"bomb.gz:1: record longer than 67108864 bytes"* ]] || fail "$stderr"
 }
+
+# --- item 16: crafted indexes with valid checksums ---------------------------
+
+# craft IN OUT WHAT: rewrites a count of index IN and fixes both CRCs.
+#   df      a term's document frequency becomes 2^62 (its postings bytes kept)
+#   npost   the header's postings total is off by one
+craft() {
+	python3 - "$@" <<'PY'
+import struct, sys, zlib
+src, dst, what = sys.argv[1:4]
+d = bytearray(open(src, "rb").read())
+off_poff, _ = struct.unpack_from("<QQ", d, 72 + 16 * 6)
+off_post, _ = struct.unpack_from("<QQ", d, 72 + 16 * 7)
+if what == "df":
+    # the first term with room for a 9-byte varint of 2^62 (then zero pairs)
+    T = struct.unpack_from("<Q", d, 40)[0]
+    for t in range(T):
+        a, z = struct.unpack_from("<QQ", d, off_poff + 8 * t)
+        if z - a >= 10:
+            break
+    assert z - a >= 10
+    d[off_post + a:off_post + z] = bytes([0x80] * 8 + [0x40] + [0] * (z - a - 9))
+elif what == "npost":
+    struct.pack_into("<Q", d, 48, struct.unpack_from("<Q", d, 48)[0] + 1)
+struct.pack_into("<I", d, 248, zlib.crc32(bytes(d[256:])))
+struct.pack_into("<I", d, 252, zlib.crc32(bytes(d[:252])))
+open(dst, "wb").write(d)
+PY
+}
+
+@test "index: a term's document frequency beyond its postings bytes is refused at open" {
+	for i in 1 2 3 4 5 6 7 8; do printf '{"pid":"d%s","text":"apple number %s"}\n' $i $i; done > c.jsonl
+	lcindex -o ok.idx c.jsonl
+	craft ok.idx bad.idx df
+	printf 'q1\tapple\n' > q.tsv
+	run lcretrieve -i ok.idx q.tsv
+	assert_success
+	# the old reader looped 2^62 times; timeout only guards the suite
+	run --separate-stderr timeout 120 lcretrieve -i bad.idx q.tsv
+	assert_failure 1
+	[[ "$stderr" == *"bad.idx: corrupt index (term "*": document frequency does not fit"* ]] || fail "$stderr"
+	run --separate-stderr timeout 120 lcindex merge -o m.idx bad.idx
+	assert_failure 1
+	[[ "$stderr" == *"bad.idx: corrupt index"* ]] || fail "$stderr"
+}
+
+@test "index: a header postings count that disagrees with the terms is refused at open" {
+	printf '{"pid":"a","text":"apple pie"}\n{"pid":"b","text":"banana"}\n' > c.jsonl
+	lcindex -o ok.idx c.jsonl
+	craft ok.idx bad.idx npost
+	printf 'q1\tapple\n' > q.tsv
+	run --separate-stderr lcretrieve -i bad.idx q.tsv
+	assert_failure 1
+	[[ "$stderr" == *"bad.idx: corrupt index (header says 4 postings, the terms hold 3)"* ]] || fail "$stderr"
+}
