@@ -269,3 +269,43 @@ PY
 	assert_failure 1
 	[[ "$stderr" == *"bad.idx: corrupt index (header says 4 postings, the terms hold 3)"* ]] || fail "$stderr"
 }
+
+# --- item 9: \u0000 in ids and texts ---------------------------------------
+
+@test "NUL: a pid with \\u0000 is refused naming file:line, not cut into a false duplicate" {
+	printf '{"pid":"x\\u0000y","text":"a"}\n{"pid":"x","text":"b"}\n' > c.jsonl
+	run --separate-stderr lcconv -k corpus -t loft c.jsonl
+	assert_failure 1
+	assert_no_stdout
+	[ "$stderr" = "lcconv: c.jsonl:1: field 'pid': contains a NUL character (\\u0000), which lctk does not accept; remove it" ] || fail "$stderr"
+	run --separate-stderr lcindex -o ix c.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"c.jsonl:1: field 'pid': contains a NUL character"* ]] || fail "$stderr"
+}
+
+@test "NUL: a text with \\u0000 is refused, never indexed up to the NUL only" {
+	printf '{"pid":"a","text":"apple"}\n{"pid":"b","text":"pear\\u0000 hidden words"}\n' > c.jsonl
+	run --separate-stderr lcindex -o ix c.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"c.jsonl:2: field 'text': contains a NUL character"* ]] || fail "$stderr"
+	assert_no_file ix
+	printf '{"pid":"b","title_text":"t\\u0000","passage_text":"p","metadata":{}}\n' > l.jsonl
+	run --separate-stderr lcconv -k corpus -t beir l.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"l.jsonl:1: field 'title_text': contains a NUL character"* ]] || fail "$stderr"
+}
+
+@test "NUL: a qid, query text or answer pid with \\u0000 is refused" {
+	printf '{"qid":"q\\u0000","query_text":"a","answers":[]}\n' > q1.jsonl
+	run --separate-stderr lcconv -k queries -t tsv q1.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"q1.jsonl:1: field 'qid': contains a NUL character"* ]] || fail "$stderr"
+	printf '{"qid":"q","query_text":"a\\u0000b","answers":[]}\n' > q2.jsonl
+	run --separate-stderr lcconv -k queries -t tsv q2.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"q2.jsonl:1: field 'query_text': contains a NUL character"* ]] || fail "$stderr"
+	printf '{"qid":"q","query_text":"a","answers":[["p\\u0000",1]]}\n' > q3.jsonl
+	run --separate-stderr lcconv -k qrels -t trec q3.jsonl
+	assert_failure 1
+	[[ "$stderr" == *"q3.jsonl:1: field 'answers': contains a NUL character"* ]] || fail "$stderr"
+}
