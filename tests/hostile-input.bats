@@ -309,3 +309,35 @@ PY
 	assert_failure 1
 	[[ "$stderr" == *"q3.jsonl:1: field 'answers': contains a NUL character"* ]] || fail "$stderr"
 }
+
+# --- item 24: sanitizer-only failures (this suite runs under ASan/UBSan too) -----
+
+@test "UBSan: a first document without indexable terms (no qsort of NULL)" {
+	printf '{"pid":"a","text":"!!! ..."}\n{"pid":"b","text":"apple pie"}\n' > c.jsonl
+	printf 'q1\tapple\nq2\tzzz\n' > q.tsv
+	run lcindex -o ix c.jsonl
+	assert_success
+	run lcretrieve -i ix q.tsv
+	assert_success
+	assert_line --index 0 --regexp '^\{"qid":"q1","hits":\[\{"pid":"b","score":[0-9.]+\}\]\}$'
+	assert_line --index 1 '{"qid":"q2","hits":[]}'
+	run lcretrieve -c c.jsonl q.tsv
+	assert_success
+	assert_line --index 1 '{"qid":"q2","hits":[]}'
+}
+
+# --- item 20: -k allocates by need -------------------------------------------
+
+@test "-k 1000000 on a small index allocates only the hits it returns" {
+	printf '{"pid":"a","text":"apple"}\n{"pid":"b","text":"apple pie"}\n' > c.jsonl
+	printf 'q1\tapple\nq2\tpie\n' > q.tsv
+	lcindex -o ix c.jsonl
+	# the old lcretrieve asked for 4096 x 10^6 hits (65 GB) up front
+	run --separate-stderr capped lcretrieve -k 1000000 -i ix q.tsv
+	assert_success
+	assert_line --index 0 --regexp '^\{"qid":"q1","hits":\[\{"pid":"a",.*\},\{"pid":"b",.*\}\]\}$'
+	assert_line --index 1 --regexp '^\{"qid":"q2","hits":\[\{"pid":"b",'
+	run --separate-stderr capped lcretrieve --trec -k 1000000 -i ix q.tsv
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+}
