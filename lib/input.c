@@ -63,6 +63,8 @@ struct lc_input {
 	lc_buf line;
 	int pushed;           /* lc_input_unget: line is returned again */
 	long lineno;
+	long repaired;        /* bytes replaced by U+FFFD (lc_input_repair) */
+	lc_buf fix;           /* the repaired line */
 	char *where;
 	char *name;
 };
@@ -529,6 +531,79 @@ int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e)
 	return 0;
 }
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
+ * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return c ? 1 : 0;   /* NUL would cut a C string: replaced too */
+	size_t len;
+	unsigned lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < len; k++)
+		if (s[k] < 0x80 || s[k] > 0xBF)
+			return 0;
+	return len;
+}
+
+void lc_input_repair(lc_input *in, char **line, size_t *len)
+{
+	const unsigned char *s = (const unsigned char *)*line;
+	size_t n = *len, i = 0;
+	while (i < n) {
+		size_t k = utf8_seq(s + i, n - i);
+		if (!k)
+			break;
+		i += k;
+	}
+	if (i == n)
+		return;   /* the common case: valid, untouched */
+	lc_buf *out = &in->fix;
+	lc_buf_reset(out);
+	lc_buf_grow(out, n + 8);
+	lc_buf_add(out, s, i);
+	while (i < n) {
+		size_t k = utf8_seq(s + i, n - i);
+		if (k) {
+			lc_buf_add(out, s + i, k);
+			i += k;
+		} else {
+			lc_buf_add(out, "\xEF\xBF\xBD", 3);
+			in->repaired++;
+			i++;
+		}
+	}
+	*line = out->p;
+	*len = out->len;
+}
+
+long lc_input_repaired(const lc_input *in) { return in->repaired; }
+
+void lc_input_warn_repaired(lc_input *in)
+{
+	if (in->repaired)
+		lc_warn("%s: %ld byte%s that %s not UTF-8 (or NUL) replaced by U+FFFD", lc_input_name(in), in->repaired,
+		        in->repaired == 1 ? "" : "s", in->repaired == 1 ? "is" : "are");
+}
+
 const char *lc_input_path(const lc_input *in) { return in->path; }
 long lc_input_lineno(const lc_input *in) { return in->lineno; }
 
@@ -570,6 +645,7 @@ void lc_input_close(lc_input *in)
 	free(in->s.obuf);
 	lc_buf_free(&in->s.rec);
 	lc_buf_free(&in->line);
+	lc_buf_free(&in->fix);
 	free(in->path);
 	free(in->glob);
 	free(in->member);

@@ -52,6 +52,15 @@ int lc_input_getline_nonblank(lc_input *in, char **line, size_t *len, lc_err *e)
 void lc_input_unget(lc_input *in);
 /* Reads the whole (remaining) input of the current and later members into *out. */
 int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e);
+/* For text formats copied into JSON strings (TSV queries, TREC and BEIR qrels,
+ * TREC runs): replaces each byte of *line that is not part of valid UTF-8, and
+ * each NUL byte, by U+FFFD and counts them: *line then points to a copy owned by
+ * the input, valid until the next getline or repair (*line untouched when valid).  lctk's JSON output then stays valid
+ * UTF-8 and lctk reads it back. */
+void lc_input_repair(lc_input *in, char **line, size_t *len);
+long lc_input_repaired(const lc_input *in);     /* bytes replaced so far */
+/* Warns "lcNAME: FILE: N bytes that are not UTF-8 (or NUL) replaced by U+FFFD" if any. */
+void lc_input_warn_repaired(lc_input *in);
 const char *lc_input_name(const lc_input *in);   /* "file" or "file(member)" */
 const char *lc_input_path(const lc_input *in);   /* as given; "-" for stdin */
 long lc_input_lineno(const lc_input *in);        /* 1-based number of the last line read */

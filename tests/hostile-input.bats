@@ -341,3 +341,42 @@ PY
 	assert_success
 	[ "${#lines[@]}" -eq 3 ]
 }
+
+# --- item 10: bytes that are not UTF-8 in text formats -------------------------
+
+@test "non-UTF-8: TSV queries become U+FFFD, counted, and lctk reads its own output back" {
+	printf 'q\xff1\tcaf\xe9 au lait\xc0\x80\n' > bad.tsv
+	run --separate-stderr lcconv -k queries -t loft -o q.jsonl bad.tsv
+	assert_success
+	[ "$stderr" = "lcconv: bad.tsv: 4 bytes that are not UTF-8 (or NUL) replaced by U+FFFD" ] || fail "$stderr"
+	run --separate-stderr lcconv -k queries -t tsv q.jsonl
+	assert_success
+	[ -z "$stderr" ] || fail "$stderr"
+	assert_output "$(printf 'q\xef\xbf\xbd1\tcaf\xef\xbf\xbd au lait\xef\xbf\xbd\xef\xbf\xbd')"
+}
+
+@test "non-UTF-8: TREC qrels and runs, and a raw NUL byte, round-trip through lctk JSON" {
+	printf 'q1 0 d\xff1 1\nq1 0 d\0002 1\n' > bad.qrels
+	run --separate-stderr lcconv -k qrels -t beir -o b.tsv bad.qrels
+	assert_success
+	[[ "$stderr" == *"bad.qrels: 2 bytes that are not UTF-8 (or NUL) replaced by U+FFFD"* ]] || fail "$stderr"
+	run lcconv -k qrels -t trec b.tsv
+	assert_success
+	assert_line --index 0 "$(printf 'q1 0 d\xef\xbf\xbd1 1')"
+	assert_line --index 1 "$(printf 'q1 0 d\xef\xbf\xbd2 1')"
+	printf 'q1 Q0 d\xfe 1 2 r\n' > bad.trec
+	run --separate-stderr lcconv -k run -t jsonl -o r.jsonl bad.trec
+	assert_success
+	[[ "$stderr" == *"bad.trec: 1 byte that is not UTF-8 (or NUL) replaced by U+FFFD"* ]] || fail "$stderr"
+	run lcconv -k run -t trec r.jsonl
+	assert_success
+	assert_output --regexp "^$(printf 'q1 Q0 d\xef\xbf\xbd') 1 "
+}
+
+@test "non-UTF-8: valid UTF-8 text formats pass untouched and warn nothing" {
+	printf 'q1\tcaf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac\n' > ok.tsv
+	run --separate-stderr lcconv -k queries -t tsv ok.tsv
+	assert_success
+	[ -z "$stderr" ] || fail "$stderr"
+	assert_output "$(cat ok.tsv)"
+}
