@@ -311,6 +311,8 @@ int main(int argc, char **argv)
 	pthread_t *th = lc_xcalloc((size_t)jobs, sizeof *th);
 	lc_output *o = lc_output_open(out);
 	lc_buf line = {0}, pid = {0};
+	size_t nohits = 0;          /* --trec: queries the run cannot show */
+	char *first_nohit = NULL;
 	for (size_t base = 0; base < qs.n; base += BATCH) {
 		jb.base = jb.next = base;
 		jb.end = base + BATCH < qs.n ? base + BATCH : qs.n;
@@ -329,6 +331,8 @@ int main(int argc, char **argv)
 			size_t nh = jb.nhits[i - base];
 			lc_buf_reset(&line);
 			if (trec) {
+				if (!nh && !nohits++)
+					first_nohit = lc_xstrdup(q->qid);
 				for (size_t r = 0; r < nh; r++)
 					lc_buf_printf(&line, "%s Q0 %s %zu %.6f %s\n", q->qid, lc_bm25_pid(bm, h[r].doc, &pid),
 					              r + 1, h[r].score, tag);
@@ -350,6 +354,12 @@ int main(int argc, char **argv)
 		}
 	}
 	lc_progress_done(&pr);
+	if (nohits && !quiet)   /* TREC cannot list a query without hits: say so here */
+		lc_warn("%zu quer%s no hits and %s absent from the TREC run (first: '%s'); lceval then reports "
+		        "\"result qid '%s' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, "
+		        "which scores it as 0",
+		        nohits, nohits == 1 ? "y has" : "ies have", nohits == 1 ? "is" : "are", first_nohit, first_nohit);
+	free(first_nohit);
 	lc_output_commit(o);
 	lc_buf_free(&line);
 	lc_buf_free(&pid);

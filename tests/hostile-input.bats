@@ -380,3 +380,23 @@ PY
 	[ -z "$stderr" ] || fail "$stderr"
 	assert_output "$(cat ok.tsv)"
 }
+
+# --- item 23: a query without hits is absent from a TREC run -------------------
+
+@test "lcretrieve --trec says which queries the run lacks (lceval's trec_eval message is kept)" {
+	printf '{"pid":"a","text":"apple"}\n{"pid":"b","text":"pie"}\n' > c.jsonl
+	printf 'q1\tapple\nq2\tzzz\n' > q.tsv
+	printf 'q1 0 a 1\nq2 0 b 1\n' > qrels.txt
+	run --separate-stderr lcretrieve --trec -c c.jsonl -o run.txt q.tsv
+	assert_success
+	[ "$stderr" = "lcretrieve: 1 query has no hits and is absent from the TREC run (first: 'q2'); lceval then reports \"result qid 'q2' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, which scores it as 0" ] || fail "$stderr"
+	run --separate-stderr lceval -m map qrels.txt run.txt
+	assert_failure 4
+	[ "$stderr" = "trec_eval: result qid 'q2' not found in qrels" ]
+	run lceval -c -m map qrels.txt run.txt
+	assert_success
+	assert_output "$(printf 'map                   \tall\t0.5000')"
+	run --separate-stderr lcretrieve --trec --quiet -c c.jsonl q.tsv
+	assert_success
+	[ -z "$stderr" ] || fail "$stderr"
+}
