@@ -400,3 +400,14 @@ PY
 	assert_success
 	[ -z "$stderr" ] || fail "$stderr"
 }
+
+@test "non-UTF-8: lcsplit --text writes valid UTF-8 JSON (U+FFFD, counted)" {
+	printf 'Caf\xe9 ok. Next one.\n' > t.txt
+	run --separate-stderr lcsplit --text -o s.jsonl t.txt
+	assert_success
+	[ "$stderr" = "lcsplit: t.txt: 1 byte that is not UTF-8 (or NUL) replaced by U+FFFD" ] || fail "$stderr"
+	# strict UTF-8 JSON (the old output held the raw byte 0xE9)
+	run python3 -c 'import json, sys; print(json.loads(open(sys.argv[1], encoding="utf-8").read())["sentences"][0]["text"])' s.jsonl
+	assert_success
+	assert_output "$(printf 'Caf\xef\xbf\xbd ok.')"
+}
