@@ -186,7 +186,8 @@ static int validate(lc_index *ix, const char *name, lc_err *e)
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (section %d out of bounds)", name, k);
 	}
 	uint64_t N = ix->n_docs, T = ix->n_terms;
-	if (N > UINT32_MAX || size[S_DOCLEN] != N * 4 || size[S_PIDOFF] != (N + 1) * 8 ||
+	/* N and T bounded by the file first: (T + 1) * 8 must not wrap to a size that matches */
+	if (N > UINT32_MAX || T >= n / 8 || size[S_DOCLEN] != N * 4 || size[S_PIDOFF] != (N + 1) * 8 ||
 	    size[S_TERMOFF] != (T + 1) * 8 || size[S_POSTOFF] != (T + 1) * 8 || !ix->shard_n ||
 	    !ix->shard_k || ix->shard_k > ix->shard_n)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (inconsistent sizes)", name);
