@@ -80,7 +80,7 @@ typedef struct job {
 	const lc_bm25 *bm;
 	const lc_queries *qs;
 	size_t k;
-	lc_bm25_hit *hits;          /* BATCH * k, for queries base..end */
+	lc_bm25_hit **hits;         /* per query of base..end: its hits, malloc'd by need */
 	size_t *nhits;
 	size_t base, next, end;
 	pthread_mutex_t lock;
@@ -92,6 +92,7 @@ static void *worker(void *arg)
 {
 	job *jb = arg;
 	lc_bm25_ctx *ctx = lc_bm25_ctx_new(jb->bm);
+	lc_bm25_hit *top = lc_xmalloc(jb->k * sizeof *top);   /* k is at most N here */
 	for (;;) {
 		pthread_mutex_lock(&jb->lock);
 		size_t a = jb->next;
@@ -100,14 +101,19 @@ static void *worker(void *arg)
 		if (a >= jb->end)
 			break;
 		size_t z = a + 16 < jb->end ? a + 16 : jb->end;
-		for (size_t i = a; i < z; i++)
-			jb->nhits[i - jb->base] = lc_bm25_search_ctx(ctx, jb->qs->q[i].text, jb->k,
-			                                             jb->hits + (i - jb->base) * jb->k);
+		for (size_t i = a; i < z; i++) {
+			size_t n = lc_bm25_search_ctx(ctx, jb->qs->q[i].text, jb->k, top);
+			jb->nhits[i - jb->base] = n;
+			jb->hits[i - jb->base] = n ? lc_xmalloc(n * sizeof *top) : NULL;
+			if (n)
+				memcpy(jb->hits[i - jb->base], top, n * sizeof *top);
+		}
 		pthread_mutex_lock(&jb->lock);
 		jb->done += z - a;
 		lc_progress_update(jb->prog, jb->done, jb->qs->n);
 		pthread_mutex_unlock(&jb->lock);
 	}
+	free(top);
 	lc_bm25_ctx_free(ctx);
 	return NULL;
 }
@@ -292,8 +298,11 @@ int main(int argc, char **argv)
 
 	/* queries in batches: threads fill a batch, then it is written in input order */
 	enum { BATCH = 4096 };
-	job jb = { .bm = bm, .qs = &qs, .k = (size_t)k };
-	jb.hits = lc_xmalloc((size_t)BATCH * (size_t)k * sizeof *jb.hits);
+	/* no query has more hits than the index has documents; each query's hits are
+	 * kept at their real number, so a large -k costs only what it returns */
+	size_t ndocs = lc_bm25_ndocs(bm);
+	job jb = { .bm = bm, .qs = &qs, .k = (size_t)k < ndocs ? (size_t)k : ndocs ? ndocs : 1 };
+	jb.hits = lc_xcalloc(BATCH, sizeof *jb.hits);
 	jb.nhits = lc_xcalloc(BATCH, sizeof *jb.nhits);
 	pthread_mutex_init(&jb.lock, NULL);
 	lc_progress pr;
@@ -302,6 +311,8 @@ int main(int argc, char **argv)
 	pthread_t *th = lc_xcalloc((size_t)jobs, sizeof *th);
 	lc_output *o = lc_output_open(out);
 	lc_buf line = {0}, pid = {0};
+	size_t nohits = 0;          /* --trec: queries the run cannot show */
+	char *first_nohit = NULL;
 	for (size_t base = 0; base < qs.n; base += BATCH) {
 		jb.base = jb.next = base;
 		jb.end = base + BATCH < qs.n ? base + BATCH : qs.n;
@@ -316,10 +327,12 @@ int main(int argc, char **argv)
 			pthread_join(th[t], NULL);
 		for (size_t i = base; i < jb.end; i++) {
 			const lc_query *q = &qs.q[i];
-			const lc_bm25_hit *h = jb.hits + (i - base) * (size_t)k;
+			const lc_bm25_hit *h = jb.hits[i - base];
 			size_t nh = jb.nhits[i - base];
 			lc_buf_reset(&line);
 			if (trec) {
+				if (!nh && !nohits++)
+					first_nohit = lc_xstrdup(q->qid);
 				for (size_t r = 0; r < nh; r++)
 					lc_buf_printf(&line, "%s Q0 %s %zu %.6f %s\n", q->qid, lc_bm25_pid(bm, h[r].doc, &pid),
 					              r + 1, h[r].score, tag);
@@ -336,9 +349,17 @@ int main(int argc, char **argv)
 				lc_buf_adds(&line, "]}\n");
 			}
 			lc_output_write(o, line.p, line.len);
+			free(jb.hits[i - base]);
+			jb.hits[i - base] = NULL;
 		}
 	}
 	lc_progress_done(&pr);
+	if (nohits && !quiet)   /* TREC cannot list a query without hits: say so here */
+		lc_warn("%zu quer%s no hits and %s absent from the TREC run (first: '%s'); lceval then reports "
+		        "\"result qid '%s' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, "
+		        "which scores it as 0",
+		        nohits, nohits == 1 ? "y has" : "ies have", nohits == 1 ? "is" : "are", first_nohit, first_nohit);
+	free(first_nohit);
 	lc_output_commit(o);
 	lc_buf_free(&line);
 	lc_buf_free(&pid);

@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 		while (lc_input_next(in, &line, &len)) {
 			lc_buf_reset(&b);
 			if (text) {
+				lc_input_repair(in, &line, &len);   /* plain text goes into JSON strings */
 				lc_buf_printf(&b, "{\"line\":%ld,\"%s\":", lc_input_lineno(in), "sentences");
 				emit_sents(&b, line, len, &sv, bytes);
 				lc_buf_adds(&b, "}\n");
@@ -110,6 +111,7 @@ int main(int argc, char **argv)
 			lc_output_write(o, b.p, b.len);
 			json_decref(obj);
 		}
+		lc_input_warn_repaired(in);
 		lc_input_close(in);
 	}
 	lc_output_commit(o);

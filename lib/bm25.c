@@ -84,7 +84,8 @@ void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, 
 		b->doclen = lc_xrealloc(b->doclen, b->doccap * sizeof *b->doclen);
 		b->pids = lc_xrealloc(b->pids, b->doccap * sizeof *b->pids);
 	}
-	qsort(b->tmp, b->ntmp, sizeof *b->tmp, cmp_u32);
+	if (b->ntmp > 1)   /* tmp is NULL while no document had a term: qsort(NULL, 0) is undefined */
+		qsort(b->tmp, b->ntmp, sizeof *b->tmp, cmp_u32);
 	if (b->nd + b->ntmp > b->dcap) {
 		while (b->nd + b->ntmp > b->dcap)
 			b->dcap = b->dcap ? b->dcap * 2 : 65536;
@@ -444,7 +445,8 @@ static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_bm25_hit *hits)
 		}
 	}
 	ctx->ntouched = 0;
-	qsort(hits, n, sizeof *hits, cmp_hit);
+	if (n > 1)
+		qsort(hits, n, sizeof *hits, cmp_hit);
 	return n;
 }
 

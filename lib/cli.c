@@ -1,6 +1,7 @@
 /* cli — getopt_long driven by a table; help, version, completion dump, numbers. */
 #include "cli.h"
 #include "err.h"
+#include "input.h"
 #include "output.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #define OPT_HELP (-100)
 #define OPT_VERSION (-101)
 #define OPT_DUMP (-102)
+#define OPT_MAX_RECORD (-103)
 
 static char *self_path;
 
@@ -48,7 +50,7 @@ static int n_opts(const lc_opt *o)
 static void build(lc_cli *st, const lc_cmd *cmd)
 {
 	int n = n_opts(cmd->opts);
-	struct option *lo = lc_xcalloc((size_t)n + 4, sizeof *lo);
+	struct option *lo = lc_xcalloc((size_t)n + 5, sizeof *lo);
 	char *so = lc_xmalloc((size_t)n * 2 + 8);
 	size_t k = 0;
 	so[k++] = ':';
@@ -69,6 +71,8 @@ static void build(lc_cli *st, const lc_cmd *cmd)
 	lo[n] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	lo[n + 1] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
 	lo[n + 2] = (struct option){ "lctk-options", no_argument, NULL, OPT_DUMP };
+	/* every program that reads records shares this one (lib/input.h) */
+	lo[n + 3] = (struct option){ "max-record", required_argument, NULL, OPT_MAX_RECORD };
 	st->longopts = lo;
 	st->shortopts = so;
 }
@@ -84,6 +88,7 @@ void lc_cli_help(const lc_cmd *cmd)
 			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 		printf("  %-26s %s\n", left, o->help);
 	}
+	printf("  %-26s %s\n", "    --max-record BYTES", "largest input record (line) in bytes, 0 = no limit (default 64 MiB)");
 	printf("  %-26s %s\n", "-h, --help", "show this help and exit");
 	printf("  %-26s %s\n", "    --version", "show the version and exit");
 	printf("\nSee %s(1) for details.\n", lc_progname());
@@ -98,6 +103,7 @@ static void dump(const lc_cmd *cmd)
 			snprintf(s, sizeof s, "-%c", o->id);
 		printf("opt\t%s\t--%s\t%s\t%s\n", s, o->name, o->arg ? o->arg : "", o->complete ? o->complete : "");
 	}
+	printf("opt\t\t--max-record\tBYTES\t\n");
 	printf("opt\t-h\t--help\t\t\nopt\t\t--version\t\t\n");
 	for (const char *const *s = cmd->subcommands; s && *s; s++)
 		printf("sub\t%s\n", *s);
@@ -166,6 +172,9 @@ int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 	case OPT_DUMP:
 		dump(cmd);
 		exit(0);
+	case OPT_MAX_RECORD:
+		lc_input_set_max_record((size_t)lc_cli_long("--max-record", optarg, 0, LONG_MAX));
+		return lc_cli_next(st, cmd, argc, argv);
 	case ':':
 		if (optopt > 0 && optopt < 256)
 			lc_cli_usage_error(cmd, "option -%c needs an argument", optopt);

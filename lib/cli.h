@@ -9,7 +9,8 @@
  *         LC_OPT_END };
  *     static const lc_cmd cmd = { "lcfoo", "[options] FILE...", "one-line summary", opts, NULL };
  * and loops `while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) switch (c) ...`.
- * -h/--help, --version and the hidden --lctk-options (machine-readable table, used
+ * -h/--help, --version, --max-record BYTES (every program: the largest input
+ * record, lc_input_set_max_record) and the hidden --lctk-options (machine-readable table, used
  * by completions/generate.sh and tests/lint.sh) are handled inside lc_cli_next().
  * Unknown options and missing arguments exit 2 with a hint to --help.
  * Options that name a file the program writes (long name output, batch-out,

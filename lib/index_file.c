@@ -186,7 +186,8 @@ static int validate(lc_index *ix, const char *name, lc_err *e)
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (section %d out of bounds)", name, k);
 	}
 	uint64_t N = ix->n_docs, T = ix->n_terms;
-	if (N > UINT32_MAX || size[S_DOCLEN] != N * 4 || size[S_PIDOFF] != (N + 1) * 8 ||
+	/* N and T bounded by the file first: (T + 1) * 8 must not wrap to a size that matches */
+	if (N > UINT32_MAX || T >= n / 8 || size[S_DOCLEN] != N * 4 || size[S_PIDOFF] != (N + 1) * 8 ||
 	    size[S_TERMOFF] != (T + 1) * 8 || size[S_POSTOFF] != (T + 1) * 8 || !ix->shard_n ||
 	    !ix->shard_k || ix->shard_k > ix->shard_n)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (inconsistent sizes)", name);
@@ -209,6 +210,36 @@ static int validate(lc_index *ix, const char *name, lc_err *e)
 	for (uint64_t t = 0; t < T; t++)
 		if (ix->termoff[t] > ix->termoff[t + 1] || ix->postoff[t] > ix->postoff[t + 1])
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (term offsets)", name);
+	/* every count against the bytes that hold it (O(T), one varint per term): a
+	 * term's document frequency is at most N and at most half its postings bytes
+	 * (a pair takes two bytes at least), and the frequencies add up to the
+	 * header's postings count, so no postings loop can run past its section */
+	uint64_t sum = 0;
+	for (uint64_t t = 0; t < T; t++) {
+		const unsigned char *p = ix->post + ix->postoff[t], *end = ix->post + ix->postoff[t + 1];
+		uint64_t df = 0;
+		int sh = 0, ok = 0;
+		while (p < end && sh <= 63) {
+			unsigned char b = *p++;
+			df |= (uint64_t)(b & 0x7F) << sh;
+			sh += 7;
+			if (!(b & 0x80)) {
+				ok = 1;
+				break;
+			}
+		}
+		if (!ok || df > N || df > (uint64_t)(end - p) / 2)
+			return lc_err_set(e, LC_EXIT_INPUT,
+			                  "%s: corrupt index (term %llu: document frequency does not fit its %llu bytes of postings "
+			                  "or %llu documents); rebuild it",
+			                  name, (unsigned long long)t, (unsigned long long)(ix->postoff[t + 1] - ix->postoff[t]),
+			                  (unsigned long long)N);
+		sum += df;
+	}
+	if (sum != ix->n_postings)
+		return lc_err_set(e, LC_EXIT_INPUT,
+		                  "%s: corrupt index (header says %llu postings, the terms hold %llu); rebuild it", name,
+		                  (unsigned long long)ix->n_postings, (unsigned long long)sum);
 	return 0;
 }
 

@@ -89,7 +89,11 @@ typedef struct lc_index_src {
 /* Appends the serialised image to out (out->p is malloc'd, 8-byte aligned). */
 void lc_index_write(lc_buf *out, const lc_index_src *s);
 /* Maps and validates path: "PATH: not an lctk BM25 index", "PATH: index version V ...",
- * "PATH: truncated ...", "PATH: checksum mismatch ...".  0 or -1 + e. */
+ * "PATH: truncated ...", "PATH: checksum mismatch ...", "PATH: corrupt index (...)".
+ * Beyond the checksums, every section size and offset and every count (N, T, each
+ * term's document frequency, the postings total) is checked against the bytes that
+ * hold it, so a crafted file with valid checksums cannot make a reader loop or
+ * read outside the image.  0 or -1 + e. */
 int lc_index_open(lc_index *ix, const char *path, lc_err *e);
 /* Validates an image in memory; take = free(mem) on close. */
 int lc_index_from_mem(lc_index *ix, void *mem, size_t n, int take, const char *name, lc_err *e);

@@ -12,25 +12,67 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* The byte source under libarchive.  It reads the file itself so that gzip is
+ * inflated by zlib with its CRC32 and ISIZE checked (libarchive's gzip filter
+ * checks neither and ignores trailing garbage), and so that the bytes libarchive
+ * saw while detecting the format can be offered again as plain data when the
+ * detection ends in an archive without a single entry (a file that starts with
+ * 512 NUL bytes is an empty tar to libarchive). */
+#define SRC_CHUNK (1u << 16)
+#define SRC_RECORD_MAX (16u << 20)   /* bytes kept for a replay on a pipe */
+
+typedef struct src {
+	int fd;
+	int own_fd;
+	int seekable;         /* a regular file: a replay is a rewind */
+	unsigned char *ibuf;  /* raw bytes read from fd */
+	size_t ipos, ilen;
+	int in_eof;
+	int gz;               /* the bytes are gzip: inflate them */
+	int zinit;
+	z_stream zs;
+	int member_done;      /* inflate reached the end of a gzip member */
+	unsigned char *obuf;  /* inflated bytes */
+	int recording;        /* keep what libarchive reads in rec */
+	int rec_over;         /* rec outgrew SRC_RECORD_MAX */
+	lc_buf rec;
+	int replaying;        /* hand out rec before reading on */
+	unsigned long long total; /* bytes handed to libarchive */
+	int hard_err;         /* a read or integrity error was reported */
+} src;
 
 struct lc_input {
 	struct archive *a;
+	src s;
 	char *path;           /* as given, "-" for stdin */
 	char *glob;
 	int is_archive;       /* zip/tar: entry names are members */
+	int started;          /* the first header has been read */
 	int in_entry;         /* an entry is open for reading */
 	int eof;
 	int matched;          /* members matched so far */
 	char *member;         /* current member name (archives) */
 	const char *blk;      /* current data block */
 	size_t blk_len, blk_pos;
+	size_t max_record;    /* 0 = no limit */
 	lc_buf line;
 	int pushed;           /* lc_input_unget: line is returned again */
 	long lineno;
+	long repaired;        /* bytes replaced by U+FFFD (lc_input_repair) */
+	lc_buf fix;           /* the repaired line */
 	char *where;
 	char *name;
 };
+
+static size_t default_max_record = LC_INPUT_MAX_RECORD;
+
+void lc_input_set_max_record(size_t bytes) { default_max_record = bytes; }
+size_t lc_input_max_record(void) { return default_max_record; }
 
 static const char *display(const lc_input *in) { return strcmp(in->path, "-") ? in->path : "(stdin)"; }
 
@@ -41,13 +83,191 @@ static int arch_err(lc_input *in, lc_err *e)
 	                  m ? m : "unreadable input (corrupt or truncated?)");
 }
 
+/* Reads more raw bytes into ibuf when it is used up; -1 = read error (errno). */
+static int src_fill(src *s)
+{
+	if (s->ipos < s->ilen || s->in_eof)
+		return 0;
+	for (;;) {
+		ssize_t n = read(s->fd, s->ibuf, SRC_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		s->ipos = 0;
+		s->ilen = (size_t)n;
+		if (n == 0)
+			s->in_eof = 1;
+		return 0;
+	}
+}
+
+static int src_fail(src *s, struct archive *a, int err, const char *what)
+{
+	s->hard_err = 1;
+	archive_set_error(a, err, "%s", what);
+	return -1;
+}
+
+/* Reads the first bytes and decides between gzip (inflated here) and anything else. */
+static int src_start(src *s)
+{
+	s->ipos = s->ilen = 0;
+	s->in_eof = 0;
+	s->member_done = 0;
+	if (src_fill(s) < 0)
+		return -1;
+	/* a gzip header is at least 10 bytes; two magic bytes decide it */
+	while (s->ilen < 2 && !s->in_eof) {
+		ssize_t n = read(s->fd, s->ibuf + s->ilen, SRC_CHUNK - s->ilen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			s->in_eof = 1;
+		s->ilen += (size_t)n;
+	}
+	s->gz = s->ilen >= 2 && s->ibuf[0] == 0x1f && s->ibuf[1] == 0x8b;
+	if (s->gz) {
+		if (s->zinit)
+			inflateEnd(&s->zs);
+		memset(&s->zs, 0, sizeof s->zs);
+		if (inflateInit2(&s->zs, 15 + 16) != Z_OK)
+			return -1;
+		s->zinit = 1;
+		if (!s->obuf)
+			s->obuf = lc_xmalloc(SRC_CHUNK);
+	}
+	return 0;
+}
+
+static la_ssize_t gz_read(src *s, struct archive *a, const void **buf)
+{
+	s->zs.next_out = s->obuf;
+	s->zs.avail_out = SRC_CHUNK;
+	while (s->zs.avail_out == SRC_CHUNK) {
+		if (src_fill(s) < 0)
+			return src_fail(s, a, errno, strerror(errno));
+		size_t avail = s->ilen - s->ipos;
+		if (s->member_done) {
+			if (!avail)
+				return 0;   /* in_eof: all members read */
+			if (s->ibuf[s->ipos] != 0x1f || (avail >= 2 && s->ibuf[s->ipos + 1] != 0x8b))
+				return src_fail(s, a, EILSEQ,
+				                "trailing garbage after the gzip data; the file is damaged");
+			inflateReset(&s->zs);
+			s->member_done = 0;
+		}
+		s->zs.next_in = s->ibuf + s->ipos;
+		s->zs.avail_in = (uInt)avail;
+		int r = inflate(&s->zs, Z_NO_FLUSH);
+		s->ipos = s->ilen - s->zs.avail_in;
+		if (r == Z_STREAM_END) {
+			s->member_done = 1;
+		} else if (r == Z_DATA_ERROR || r == Z_NEED_DICT) {
+			char m[160];
+			snprintf(m, sizeof m, "corrupt gzip data (%s); the file is damaged",
+			         s->zs.msg ? s->zs.msg : "invalid data");
+			return src_fail(s, a, EILSEQ, m);
+		} else if (r == Z_MEM_ERROR) {
+			return src_fail(s, a, ENOMEM, "out of memory");
+		} else if (s->in_eof && s->ipos == s->ilen && s->zs.avail_out == SRC_CHUNK) {
+			return src_fail(s, a, EILSEQ,
+			                "unexpected end of gzip data; the file is truncated");
+		}
+	}
+	*buf = s->obuf;
+	return (la_ssize_t)(SRC_CHUNK - s->zs.avail_out);
+}
+
+static la_ssize_t raw_read(src *s, struct archive *a, const void **buf)
+{
+	if (s->ipos == s->ilen && !s->in_eof)
+		s->ipos = s->ilen = 0;
+	if (src_fill(s) < 0)
+		return src_fail(s, a, errno, strerror(errno));
+	*buf = s->ibuf + s->ipos;
+	size_t n = s->ilen - s->ipos;
+	s->ipos = s->ilen;
+	return (la_ssize_t)n;
+}
+
+static la_ssize_t src_read(struct archive *a, void *cd, const void **buf)
+{
+	src *s = cd;
+	if (s->replaying) {
+		s->replaying = 0;
+		if (s->rec.len) {
+			*buf = s->rec.p;
+			return (la_ssize_t)s->rec.len;
+		}
+	}
+	la_ssize_t n = s->gz ? gz_read(s, a, buf) : raw_read(s, a, buf);
+	if (n > 0) {
+		s->total += (unsigned long long)n;
+		if (s->recording && !s->rec_over) {
+			if (s->rec.len + (size_t)n > SRC_RECORD_MAX)
+				s->rec_over = 1;
+			else
+				lc_buf_add(&s->rec, *buf, (size_t)n);
+		}
+	}
+	return n;
+}
+
+/* Only for a plain regular file (zip's central directory is read by seeking). */
+static la_int64_t src_seek(struct archive *a, void *cd, la_int64_t off, int whence)
+{
+	src *s = cd;
+	off_t r = lseek(s->fd, (off_t)off, whence);
+	if (r < 0) {
+		archive_set_error(a, errno, "%s", strerror(errno));
+		return ARCHIVE_FATAL;
+	}
+	s->ipos = s->ilen = 0;
+	s->in_eof = 0;
+	return (la_int64_t)r;
+}
+
+static int src_close(struct archive *a, void *cd) { (void)a; (void)cd; return ARCHIVE_OK; }
+
+/* A new libarchive reader over in->s; raw_only skips archive formats. */
+static int arch_open(lc_input *in, int raw_only, lc_err *e)
+{
+	if (in->a)
+		archive_read_free(in->a);
+	in->a = archive_read_new();
+	if (!in->a)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: out of memory", display(in));
+	archive_read_support_filter_all(in->a);
+	if (!raw_only) {
+		archive_read_support_format_tar(in->a);
+		archive_read_support_format_gnutar(in->a);
+		archive_read_support_format_zip(in->a);
+	}
+	archive_read_support_format_empty(in->a);
+	archive_read_support_format_raw(in->a);
+	archive_read_set_callback_data(in->a, &in->s);
+	archive_read_set_read_callback(in->a, src_read);
+	archive_read_set_close_callback(in->a, src_close);
+	if (in->s.seekable && !in->s.gz)
+		archive_read_set_seek_callback(in->a, src_seek);
+	if (archive_read_open1(in->a) != ARCHIVE_OK) {
+		const char *m = archive_error_string(in->a);
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", display(in), m ? m : "cannot open");
+	}
+	return 0;
+}
+
 lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 {
 	if (!path)
 		path = "-";
 	int is_stdin = !strcmp(path, "-");
+	int fd = 0;
+	struct stat st;
 	if (!is_stdin) {
-		struct stat st;
 		if (stat(path, &st) < 0) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: %s", path, strerror(errno));
 			return NULL;
@@ -56,39 +276,55 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 			lc_err_set(e, LC_EXIT_INPUT, "%s: is a directory; give a file", path);
 			return NULL;
 		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: %s", path, strerror(errno));
+			return NULL;
+		}
 	}
 	lc_input *in = lc_xcalloc(1, sizeof *in);
 	in->path = lc_xstrdup(path);
 	in->glob = member_glob ? lc_xstrdup(member_glob) : NULL;
-	in->a = archive_read_new();
-	if (!in->a) {
-		lc_err_set(e, LC_EXIT_INPUT, "%s: out of memory", path);
+	in->max_record = default_max_record;
+	in->s.fd = fd;
+	in->s.own_fd = !is_stdin;
+	in->s.seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0;
+	in->s.ibuf = lc_xmalloc(SRC_CHUNK);
+	in->s.recording = !in->s.seekable;
+	if (src_start(&in->s) < 0) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: read error: %s", display(in), strerror(errno));
 		lc_input_close(in);
 		return NULL;
 	}
-	archive_read_support_filter_all(in->a);
-	archive_read_support_format_tar(in->a);
-	archive_read_support_format_gnutar(in->a);
-	archive_read_support_format_zip(in->a);
-	archive_read_support_format_empty(in->a);
-	archive_read_support_format_raw(in->a);
-	int r = is_stdin ? archive_read_open_fd(in->a, 0, 1 << 20)
-	                 : archive_read_open_filename(in->a, path, 1 << 20);
-	if (r != ARCHIVE_OK) {
-		const char *m = archive_error_string(in->a);
-		lc_err_set(e, LC_EXIT_INPUT, "%s: %s", display(in), m ? m : "cannot open");
+	if (arch_open(in, 0, e) < 0) {
 		lc_input_close(in);
 		return NULL;
 	}
-	/* A read error while libarchive sniffs the format is not reported by the open
-	 * call (the "empty" format then wins); it leaves archive_errno set.  ESPIPE
-	 * only says that a pipe cannot seek back, which libarchive copes with. */
-	if (archive_errno(in->a) != 0 && archive_errno(in->a) != ESPIPE) {
-		lc_err_set(e, LC_EXIT_INPUT, "%s: read error: %s", display(in), strerror(archive_errno(in->a)));
+	if (in->s.hard_err) {   /* a read error while libarchive sniffed the format */
+		arch_err(in, e);
 		lc_input_close(in);
 		return NULL;
 	}
 	return in;
+}
+
+/* The first header said "archive without entries" although bytes were read: the
+ * data is not an archive, so read it again as plain data. */
+static int reopen_raw(lc_input *in, lc_err *e)
+{
+	src *s = &in->s;
+	if (s->seekable) {
+		if (lseek(s->fd, 0, SEEK_SET) != 0 || src_start(s) < 0)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: read error: %s", display(in), strerror(errno));
+	} else {
+		if (s->rec_over)
+			return lc_err_set(e, LC_EXIT_INPUT,
+			                  "%s: unrecognised data (it starts like an empty tar archive); "
+			                  "give it as a file, not a pipe", display(in));
+		s->replaying = 1;
+	}
+	s->recording = 0;
+	return arch_open(in, 1, e);
 }
 
 /* Opens the next entry to read; 1 = ready, 0 = no more, -1 = error. */
@@ -97,13 +333,27 @@ static int next_entry(lc_input *in, lc_err *e)
 	for (;;) {
 		struct archive_entry *ent;
 		int r = archive_read_next_header(in->a, &ent);
+		if (in->s.hard_err)
+			return arch_err(in, e);
+		if (!in->started) {
+			in->started = 1;
+			in->s.recording = 0;
+			int fmt = archive_format(in->a);
+			if (r == ARCHIVE_EOF && in->s.total > 0 && (fmt & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_EMPTY) {
+				if (reopen_raw(in, e) < 0)
+					return -1;
+				continue;
+			}
+			if (!in->s.replaying)
+				lc_buf_free(&in->s.rec);
+		}
 		if (r == ARCHIVE_EOF) {
 			if (in->is_archive && in->glob && !in->matched)
 				return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s'",
 				                  display(in), in->glob);
 			return 0;
 		}
-		if (r < ARCHIVE_WARN)
+		if (r != ARCHIVE_OK)   /* a warning too: a bad CRC or a damaged header */
 			return arch_err(in, e);
 		int fmt = archive_format(in->a);
 		in->is_archive = fmt != ARCHIVE_FORMAT_RAW && fmt != ARCHIVE_FORMAT_EMPTY;
@@ -140,9 +390,11 @@ static int fill(lc_input *in, lc_err *e)
 	la_int64_t off;
 	for (;;) {
 		int r = archive_read_data_block(in->a, &b, &n, &off);
+		if (in->s.hard_err)
+			return arch_err(in, e);
 		if (r == ARCHIVE_EOF)
 			return 0;
-		if (r < ARCHIVE_WARN)
+		if (r != ARCHIVE_OK)   /* ARCHIVE_WARN is a zip member's bad CRC */
 			return arch_err(in, e);
 		if (n == 0)
 			continue;
@@ -210,6 +462,13 @@ int lc_input_getline(lc_input *in, char **line, size_t *len, lc_err *e)
 		const char *s = in->blk + in->blk_pos;
 		size_t avail = in->blk_len - in->blk_pos;
 		const char *nl = memchr(s, '\n', avail);
+		size_t take = nl ? (size_t)(nl - s) : avail;
+		if (in->max_record && in->line.len + take > in->max_record) {
+			in->eof = 1;
+			return lc_err_set(e, LC_EXIT_INPUT,
+			                  "%s:%ld: record longer than %zu bytes; raise --max-record BYTES if it is genuine",
+			                  lc_input_name(in), in->lineno + 1, in->max_record);
+		}
 		if (!nl) {
 			lc_buf_add(&in->line, s, avail);
 			in->blk_pos = in->blk_len;
@@ -221,6 +480,11 @@ int lc_input_getline(lc_input *in, char **line, size_t *len, lc_err *e)
 		goto done;
 	}
 done:
+	if (in->lineno == 1 && in->line.len >= 3 && !memcmp(in->line.p, "\xEF\xBB\xBF", 3)) {
+		/* a UTF-8 byte order mark starts the file (member): not data */
+		memmove(in->line.p, in->line.p + 3, in->line.len - 3 + 1);
+		in->line.len -= 3;
+	}
 	if (in->line.len && in->line.p[in->line.len - 1] == '\r')
 		in->line.p[--in->line.len] = 0;
 	if (!in->line.p)
@@ -258,9 +522,86 @@ int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e)
 	in->eof = 1;
 	if (!all.p)
 		lc_buf_grow(&all, 0), all.p[0] = 0;
+	if (all.len >= 3 && !memcmp(all.p, "\xEF\xBB\xBF", 3)) {
+		memmove(all.p, all.p + 3, all.len - 3 + 1);
+		all.len -= 3;
+	}
 	*len = all.len;
 	*out = lc_buf_detach(&all);
 	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
+ * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return c ? 1 : 0;   /* NUL would cut a C string: replaced too */
+	size_t len;
+	unsigned lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < len; k++)
+		if (s[k] < 0x80 || s[k] > 0xBF)
+			return 0;
+	return len;
+}
+
+void lc_input_repair(lc_input *in, char **line, size_t *len)
+{
+	const unsigned char *s = (const unsigned char *)*line;
+	size_t n = *len, i = 0;
+	while (i < n) {
+		size_t k = utf8_seq(s + i, n - i);
+		if (!k)
+			break;
+		i += k;
+	}
+	if (i == n)
+		return;   /* the common case: valid, untouched */
+	lc_buf *out = &in->fix;
+	lc_buf_reset(out);
+	lc_buf_grow(out, n + 8);
+	lc_buf_add(out, s, i);
+	while (i < n) {
+		size_t k = utf8_seq(s + i, n - i);
+		if (k) {
+			lc_buf_add(out, s + i, k);
+			i += k;
+		} else {
+			lc_buf_add(out, "\xEF\xBF\xBD", 3);
+			in->repaired++;
+			i++;
+		}
+	}
+	*line = out->p;
+	*len = out->len;
+}
+
+long lc_input_repaired(const lc_input *in) { return in->repaired; }
+
+void lc_input_warn_repaired(lc_input *in)
+{
+	if (in->repaired)
+		lc_warn("%s: %ld byte%s that %s not UTF-8 (or NUL) replaced by U+FFFD", lc_input_name(in), in->repaired,
+		        in->repaired == 1 ? "" : "s", in->repaired == 1 ? "is" : "are");
 }
 
 const char *lc_input_path(const lc_input *in) { return in->path; }
@@ -296,7 +637,15 @@ void lc_input_close(lc_input *in)
 		return;
 	if (in->a)
 		archive_read_free(in->a);
+	if (in->s.zinit)
+		inflateEnd(&in->s.zs);
+	if (in->s.own_fd)
+		close(in->s.fd);
+	free(in->s.ibuf);
+	free(in->s.obuf);
+	lc_buf_free(&in->s.rec);
 	lc_buf_free(&in->line);
+	lc_buf_free(&in->fix);
 	free(in->path);
 	free(in->glob);
 	free(in->member);

@@ -7,9 +7,19 @@
  * members in archive order.  member_glob (fnmatch, may be NULL) picks members;
  * an archive in which nothing matches is an error.
  *
- * Lines come back NUL-terminated without their "\n" and a trailing "\r"; there is
- * no length limit.  A NUL byte inside a line is kept (len tells).  lc_input_where()
- * names the current position: "file:LINE" or "file(member):LINE".
+ * Integrity: gzip is inflated with zlib here, its CRC32 and length checked, more
+ * members read on (multi-member gzip) and anything else after the last member an
+ * error; a libarchive warning (a zip member's bad CRC) is an error naming the file.
+ * Data in which libarchive finds an archive without a single entry (512 NUL bytes
+ * look like an empty tar) is read as plain data instead.
+ *
+ * Lines come back NUL-terminated without their "\n" and a trailing "\r"; a UTF-8
+ * byte order mark before the first line of a file or member is dropped.  A line
+ * longer than the maximum record size (LC_INPUT_MAX_RECORD by default, the
+ * program's --max-record) is an error "file:LINE: record longer than N bytes",
+ * found while reading, before the line is held whole.  A NUL byte inside a line
+ * is kept (len tells).  lc_input_where() names the current position: "file:LINE"
+ * or "file(member):LINE".
  *
  * Ownership: lc_input_open() allocates; lc_input_close() frees.  The line pointer
  * stays valid until the next lc_input_getline().
@@ -23,6 +33,14 @@
 
 typedef struct lc_input lc_input;
 
+/* Default maximum record (line) size in bytes. */
+#define LC_INPUT_MAX_RECORD ((size_t)64 << 20)
+
+/* The maximum record size of every input opened afterwards (0 = no limit): the
+ * program's --max-record option, set once while parsing options. */
+void lc_input_set_max_record(size_t bytes);
+size_t lc_input_max_record(void);
+
 lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e);
 /* 1 = a line, 0 = end of input, -1 = read error (e filled). */
 int lc_input_getline(lc_input *in, char **line, size_t *len, lc_err *e);
@@ -34,6 +52,15 @@ int lc_input_getline_nonblank(lc_input *in, char **line, size_t *len, lc_err *e)
 void lc_input_unget(lc_input *in);
 /* Reads the whole (remaining) input of the current and later members into *out. */
 int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e);
+/* For text formats copied into JSON strings (TSV queries, TREC and BEIR qrels,
+ * TREC runs): replaces each byte of *line that is not part of valid UTF-8, and
+ * each NUL byte, by U+FFFD and counts them: *line then points to a copy owned by
+ * the input, valid until the next getline or repair (*line untouched when valid).  lctk's JSON output then stays valid
+ * UTF-8 and lctk reads it back. */
+void lc_input_repair(lc_input *in, char **line, size_t *len);
+long lc_input_repaired(const lc_input *in);     /* bytes replaced so far */
+/* Warns "lcNAME: FILE: N bytes that are not UTF-8 (or NUL) replaced by U+FFFD" if any. */
+void lc_input_warn_repaired(lc_input *in);
 const char *lc_input_name(const lc_input *in);   /* "file" or "file(member)" */
 const char *lc_input_path(const lc_input *in);   /* as given; "-" for stdin */
 long lc_input_lineno(const lc_input *in);        /* 1-based number of the last line read */

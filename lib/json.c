@@ -40,6 +40,20 @@ const char *lc_json_type_name(const json_t *v)
 	return "value";
 }
 
+/* A string value must not hold a NUL: lctk keeps ids and texts as C strings, and a
+ * string cut at its NUL silently loses the rest (a false duplicate id, words not
+ * indexed).  NULL + e when it does. */
+static const char *no_nul(json_t *v, const char *field, const char *where, lc_err *e)
+{
+	const char *s = json_string_value(v);
+	if (strlen(s) != json_string_length(v)) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: field '%s': contains a NUL character (\\u0000), which lctk does not accept; remove it",
+		           where, field);
+		return NULL;
+	}
+	return s;
+}
+
 const char *lc_json_str(json_t *obj, const char *field, const char *where, lc_err *e)
 {
 	json_t *v = json_object_get(obj, field);
@@ -52,7 +66,7 @@ const char *lc_json_str(json_t *obj, const char *field, const char *where, lc_er
 		           lc_json_type_name(v));
 		return NULL;
 	}
-	return json_string_value(v);
+	return no_nul(v, field, where, e);
 }
 
 const char *lc_json_opt_str(json_t *obj, const char *field, const char *where, lc_err *e, int *bad)
@@ -67,7 +81,9 @@ const char *lc_json_opt_str(json_t *obj, const char *field, const char *where, l
 		           lc_json_type_name(v));
 		return NULL;
 	}
-	return json_string_value(v);
+	const char *s = no_nul(v, field, where, e);
+	*bad = !s;
+	return s;
 }
 
 const char *lc_json_id(json_t *v, lc_buf *buf, const char *field, const char *where, lc_err *e)
@@ -77,7 +93,7 @@ const char *lc_json_id(json_t *v, lc_buf *buf, const char *field, const char *wh
 		return NULL;
 	}
 	if (json_is_string(v))
-		return json_string_value(v);
+		return no_nul(v, field, where, e);
 	if (json_is_integer(v)) {
 		lc_buf_reset(buf);
 		lc_buf_printf(buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));

@@ -4,7 +4,10 @@
  * Parsing reports "WHERE:COL: invalid JSON: reason" with the input position;
  * field access reports "WHERE: field 'pid': expected a string, got number".
  * Numbers used as ids (pid 12) are accepted where a string is expected only by
- * lc_json_id(), which renders integers without a decimal point.
+ * lc_json_id(), which renders integers without a decimal point.  The string
+ * getters (lc_json_str, lc_json_opt_str, lc_json_id) reject a string holding a
+ * NUL (\u0000): "WHERE: field 'pid': contains a NUL character", since callers
+ * keep C strings and would otherwise cut the value at the NUL.
  * Writing keeps insertion order (stable, as jansson stores it) and is compact.
  *
  * Ownership: lc_json_parse() returns a new reference (json_decref it); getters

@@ -120,6 +120,7 @@ static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
 	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
 		if (len > 0 && line[0] == '#')
 			continue;
+		lc_input_repair(in, &line, &len);
 		char *f[4];
 		size_t fl[4];
 		int n = split_ws(line, len, f, fl, 4);
@@ -159,6 +160,7 @@ static int read_beir(lc_qrels *q, lc_input *in, lc_err *e)
 	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
 		if (len == 0)
 			continue;
+		lc_input_repair(in, &line, &len);
 		char *t1 = memchr(line, '\t', len);
 		char *t2 = t1 ? memchr(t1 + 1, '\t', len - (size_t)(t1 + 1 - line)) : NULL;
 		if (first) {
@@ -304,6 +306,8 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 		r = read_beir(q, in, e);
 	else
 		r = read_trec(q, in, e);
+	if (r == 0)
+		lc_input_warn_repaired(in);
 	lc_input_close(in);
 	return r;
 }

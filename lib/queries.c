@@ -134,6 +134,7 @@ int lc_queries_load(lc_queries *qs, const char *path, const lc_queries_opts *opt
 			}
 			continue;
 		}
+		lc_input_repair(in, &line, &len);   /* TSV text goes into JSON strings */
 		const char *tab = memchr(line, '\t', len);
 		const char *where = lc_input_where(in);
 		if (!tab || tab == line) {
@@ -153,6 +154,8 @@ int lc_queries_load(lc_queries *qs, const char *path, const lc_queries_opts *opt
 	}
 	if (r < 0)
 		rc = -1;
+	if (rc == 0)
+		lc_input_warn_repaired(in);
 	lc_input_close(in);
 	return rc;
 }

@@ -134,6 +134,7 @@ static int read_trec(lc_run *r, lc_input *in, lc_err *e)
 	size_t len;
 	int rr;
 	while ((rr = lc_input_getline(in, &line, &len, e)) == 1) {
+		lc_input_repair(in, &line, &len);   /* ids go into JSON strings */
 		const char *f[6];
 		size_t fl[6];
 		int nf = 0;
@@ -487,6 +488,8 @@ int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 		lc_input_unget(in);   /* the readers start at the sniffed line */
 		ret = format == LC_RUN_TREC ? read_trec(r, in, e) : read_json(r, in, o, e);
 	}
+	if (ret == 0)
+		lc_input_warn_repaired(in);
 	lc_input_close(in);
 	return ret;
 }
