@@ -282,3 +282,20 @@ EOF
 	assert_line '1 2'
 	assert_line '3 4'
 }
+
+@test "lcplot: a trailing backslash or quote cannot end a gnuplot string early" {
+	printf '%s\n' '{"x":1,"y":2,"s":"a\\","l":"end'"'"'"}' '{"x":2,"y":3,"s":"b'"'"'","l":"\\"}' > q.jsonl
+	run lcplot -x x -y y --by s --label l --title 'T\' q.jsonl
+	assert_success
+	assert_line "set title 'T\\' noenhanced"
+	assert_line "set label 'end''' at first 1, first 2 offset 1,0.7 left noenhanced front"
+	assert_line --partial "title 'a\\' noenhanced"
+	assert_line --partial "title 'b''' noenhanced"
+	need_gnuplot
+	run lcplot -x x -y y --by s --label l --title 'T\' -o q.svg q.jsonl
+	assert_success
+	run grep -cF "<text>end'</text>" q.svg
+	assert_success
+	run grep -cF '<text>T\</text>' q.svg
+	assert_success
+}
