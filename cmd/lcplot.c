@@ -1,11 +1,15 @@
 /*
- * lcplot — turns JSONL columns into a gnuplot chart.
+ * lcplot — turns JSON records into a gnuplot chart.
  *
- * Reads JSONL records, takes numeric fields -x and -y (a histogram needs only
- * -x), optionally splits them into series by --by FIELD (a label per point with
- * --label FIELD), and writes a self-contained gnuplot script with the data
- * inline.  --format gp (default when -o ends in .gp or there is no -o) writes
- * the script; svg/png (default from -o's suffix) run gnuplot on it.  Records
+ * Reads JSONL or JSON documents (lceval --json, report files; --records PATH
+ * picks an array of records inside them, --paste joins the i-th records of
+ * several inputs), takes numeric fields -x and -y (a histogram needs only -x;
+ * a field may be a path into nested objects, "summary.recall_5"), optionally
+ * splits them into series by --by FIELD, labels points with --label FIELD and
+ * draws error bars (--yerr, or --ylow/--yhigh), and writes a self-contained
+ * gnuplot script with the data inline, or runs gnuplot for SVG, PNG or PDF
+ * (format from -o's suffix or --format; a suffix lcplot cannot write is a usage
+ * error).  No data string is ever evaluated by gnuplot (lib/plot.h).  Records
  * without the fields are counted and reported, never silently dropped.
  */
 #include <errno.h>
@@ -14,8 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -23,13 +25,14 @@
 #include "input.h"
 #include "json.h"
 #include "output.h"
+#include "plot.h"
 #include "strmap.h"
 
 enum { OPT_BY = 256, OPT_TYPE, OPT_BINS, OPT_TITLE, OPT_XLABEL, OPT_YLABEL, OPT_FORMAT, OPT_LABEL,
-       OPT_SIZE, OPT_LOGX };
+       OPT_SIZE, OPT_LOGX, OPT_LOGY, OPT_YERR, OPT_YLOW, OPT_YHIGH, OPT_RECORDS, OPT_PASTE };
 
 static const lc_opt opts[] = {
-	{ 'x', "x", "FIELD", "numeric field on the x axis (the value for a histogram)", NULL },
+	{ 'x', "x", "FIELD", "numeric field on the x axis (the value for a histogram); a.b.c reaches into objects", NULL },
 	{ 'y', "y", "FIELD", "numeric field on the y axis", NULL },
 	{ OPT_BY, "by", "FIELD", "one series per value of FIELD", NULL },
 	{ OPT_LABEL, "label", "FIELD", "label each point with FIELD", NULL },
@@ -38,35 +41,20 @@ static const lc_opt opts[] = {
 	{ OPT_TITLE, "title", "TEXT", "chart title", NULL },
 	{ OPT_XLABEL, "xlabel", "TEXT", "x axis label (default the field)", NULL },
 	{ OPT_YLABEL, "ylabel", "TEXT", "y axis label (default the field, or count)", NULL },
-	{ OPT_SIZE, "size", "W,H", "picture size in pixels (default 800,500)", NULL },
-	{ OPT_LOGX, "logx", NULL, "logarithmic x axis", NULL },
-	{ OPT_FORMAT, "format", "FMT", "gp (script), svg or png (default from -o's suffix)", "gp svg png" },
+	{ OPT_SIZE, "size", "W,H", "picture size in pixels (default 800,500; PDF 100 an inch)", NULL },
+	{ OPT_LOGX, "logx", NULL, "logarithmic x axis (histogram: logarithmic bins)", NULL },
+	{ OPT_LOGY, "logy", NULL, "logarithmic y axis", NULL },
+	{ OPT_YERR, "yerr", "FIELD", "error bar y-FIELD to y+FIELD", NULL },
+	{ OPT_YLOW, "ylow", "FIELD", "error bar from FIELD (with --yhigh)", NULL },
+	{ OPT_YHIGH, "yhigh", "FIELD", "error bar to FIELD (with --ylow)", NULL },
+	{ OPT_RECORDS, "records", "PATH", "the records are the array (or object) at PATH in each JSON value, e.g. runs", NULL },
+	{ OPT_PASTE, "paste", NULL, "record i is the i-th records of all inputs merged (later inputs win a clash)", NULL },
+	{ OPT_FORMAT, "format", "FMT", "gp (script), svg, png or pdf (default from -o's suffix)", "gp svg png pdf" },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcplot", "-x FIELD [-y FIELD] [--by FIELD] [--type TYPE] [-o OUT] [FILE...]",
-	"turn JSONL columns into a gnuplot chart (script, SVG or PNG)", opts, NULL };
-
-typedef struct {
-	double x, y;
-	unsigned series;
-	char *label;
-} point;
-
-/* gnuplot string literal in double quotes */
-static void gq(lc_buf *b, const char *s)
-{
-	lc_buf_addc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			lc_buf_addc(b, '\\');
-		if (*s == '\n')
-			lc_buf_adds(b, "\\n");
-		else
-			lc_buf_addc(b, *s);
-	}
-	lc_buf_addc(b, '"');
-}
+	"turn JSON records into a gnuplot chart (script, SVG, PNG or PDF)", opts, NULL };
 
 static int number_of(json_t *v, double *out)
 {
@@ -85,10 +73,40 @@ static int number_of(json_t *v, double *out)
 
 static int cmp_pt(const void *a, const void *b)
 {
-	const point *p = a, *q = b;
+	const lc_plot_point *p = a, *q = b;
 	if (p->series != q->series)
 		return p->series < q->series ? -1 : 1;
 	return (p->x > q->x) - (p->x < q->x);
+}
+
+/* The format -o's name asks for: "gp", "svg", "png", "pdf"; NULL when the name
+ * has no suffix (after a compression suffix); "" for a suffix lcplot cannot write. */
+static const char *format_of_name(const char *out)
+{
+	const char *base = strrchr(out, '/');
+	base = base ? base + 1 : out;
+	size_t n = strlen(base);
+	static const char *const z[] = { ".gz", ".zst", ".xz", ".bz2" };
+	for (size_t i = 0; i < sizeof z / sizeof z[0]; i++) {
+		size_t zl = strlen(z[i]);
+		if (n > zl && !strcmp(base + n - zl, z[i])) {
+			n -= zl;
+			break;
+		}
+	}
+	size_t dot = n;
+	while (dot > 0 && base[dot - 1] != '.')
+		dot--;
+	if (dot <= 1)   /* no dot, or only a leading one (".hidden") */
+		return NULL;
+	const char *ext = base + dot;
+	size_t el = n - dot;
+	static const char *const known[][2] = { { "gp", "gp" }, { "gnuplot", "gp" }, { "plt", "gp" },
+		{ "svg", "svg" }, { "png", "png" }, { "pdf", "pdf" } };
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strlen(known[i][0]) == el && !strncmp(ext, known[i][0], el))
+			return known[i][1];
+	return "";
 }
 
 int main(int argc, char **argv)
@@ -97,8 +115,9 @@ int main(int argc, char **argv)
 	lc_cli st = {0};
 	const char *xf = NULL, *yf = NULL, *by = NULL, *labf = NULL, *type = "points", *title = NULL;
 	const char *xl = NULL, *yl = NULL, *fmt = NULL, *out = NULL, *size = "800,500";
+	const char *yerr = NULL, *ylow = NULL, *yhigh = NULL, *recpath = NULL;
 	long bins = 20;
-	int logx = 0, c;
+	int logx = 0, logy = 0, paste = 0, c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
 		case 'x': xf = optarg; break;
@@ -112,6 +131,12 @@ int main(int argc, char **argv)
 		case OPT_YLABEL: yl = optarg; break;
 		case OPT_SIZE: size = optarg; break;
 		case OPT_LOGX: logx = 1; break;
+		case OPT_LOGY: logy = 1; break;
+		case OPT_YERR: yerr = optarg; break;
+		case OPT_YLOW: ylow = optarg; break;
+		case OPT_YHIGH: yhigh = optarg; break;
+		case OPT_RECORDS: recpath = optarg; break;
+		case OPT_PASTE: paste = 1; break;
 		case OPT_FORMAT: fmt = optarg; break;
 		case 'o': out = optarg; break;
 		}
@@ -122,182 +147,159 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "-x FIELD is required");
 	if (!yf && !hist)
 		lc_cli_usage_error(&cmd, "-y FIELD is required unless --type hist");
-	int w = 0, h = 0;
-	if (sscanf(size, "%d,%d", &w, &h) != 2 || w < 50 || h < 50 || w > 20000 || h > 20000)
-		lc_cli_usage_error(&cmd, "--size: expected W,H in pixels, got '%s'", size);
-	if (!fmt) {
-		size_t ol = out ? strlen(out) : 0;
-		fmt = ol > 4 && !strcmp(out + ol - 4, ".svg") ? "svg" : ol > 4 && !strcmp(out + ol - 4, ".png") ? "png" : "gp";
-	}
-	if (strcmp(fmt, "gp") && strcmp(fmt, "svg") && strcmp(fmt, "png"))
-		lc_cli_usage_error(&cmd, "--format: expected gp, svg or png, got '%s'", fmt);
-	if (strcmp(fmt, "gp") && !out)
+	if (yerr && (ylow || yhigh))
+		lc_cli_usage_error(&cmd, "--yerr and --ylow/--yhigh are two ways to give error bars: use one");
+	if (!ylow != !yhigh)
+		lc_cli_usage_error(&cmd, "--ylow and --yhigh go together");
+	int errbars = yerr || ylow;
+	if (hist && errbars)
+		lc_cli_usage_error(&cmd, "--type hist draws counts: error bars (--yerr, --ylow, --yhigh) need points or lines");
+	int w = 0, h = 0, used = 0;
+	if (sscanf(size, "%d,%d%n", &w, &h, &used) != 2 || size[used] || w < 50 || h < 50 || w > 20000 || h > 20000)
+		lc_cli_usage_error(&cmd, "--size: expected W,H in pixels (50 to 20000), got '%s'", size);
+	if (fmt && strcmp(fmt, "gp") && strcmp(fmt, "svg") && strcmp(fmt, "png") && strcmp(fmt, "pdf"))
+		lc_cli_usage_error(&cmd, "--format: expected gp, svg, png or pdf, got '%s'", fmt);
+	int to_file = out && strcmp(out, "-");
+	const char *named = to_file ? format_of_name(out) : NULL;
+	if (named && !*named && !fmt)
+		lc_cli_usage_error(&cmd, "-o %s: lcplot writes .svg, .png, .pdf or a gnuplot script (.gp); "
+		                         "give --format to write another name", out);
+	if (named && *named && fmt && strcmp(named, fmt))
+		lc_cli_usage_error(&cmd, "-o %s names a %s file but --format is %s", out, named, fmt);
+	if (!fmt)
+		fmt = named && *named ? named : "gp";
+	if (strcmp(fmt, "gp") && !to_file)
 		lc_cli_usage_error(&cmd, "--format %s needs -o FILE", fmt);
 
-	point *P = NULL;
-	size_t n = 0, cap = 0, skipped = 0;
-	lc_strmap series = {0};
+	/* the records: every input's, or with --paste the i-th of each merged */
 	int nfiles = argc - st.ind;
-	for (int fi = 0; fi < (nfiles ? nfiles : 1); fi++) {
-		lc_input *in = lc_input_open_or_die(nfiles ? argv[st.ind + fi] : "-", NULL);
+	size_t nin = nfiles ? (size_t)nfiles : 1;
+	json_t **recs = lc_xcalloc(nin, sizeof *recs);
+	for (size_t fi = 0; fi < nin; fi++) {
+		lc_input *in = lc_input_open_or_die(nfiles ? argv[st.ind + (int)fi] : "-", NULL);
 		lc_err e = {0};
-		json_t *o;
-		int r;
-		while ((r = lc_json_next_object(in, &o, &e)) == 1) {
-			double x, y = 0;
-			if (!number_of(json_object_get(o, xf), &x) || (yf && !hist && !number_of(json_object_get(o, yf), &y))) {
-				skipped++;
-				json_decref(o);
-				continue;
-			}
-			const char *sn = "";
-			lc_buf tmp = {0};
-			if (by) {
-				json_t *v = json_object_get(o, by);
-				if (json_is_string(v))
-					sn = json_string_value(v);
-				else if (v) {
-					lc_json_dump(&tmp, v);
-					sn = tmp.p;
-				}
-			}
-			if (n == cap) {
-				cap = cap ? cap * 2 : 256;
-				P = lc_xrealloc(P, cap * sizeof *P);
-			}
-			P[n].x = x;
-			P[n].y = y;
-			P[n].series = lc_strmap_intern(&series, sn, strlen(sn), NULL);
-			json_t *lv = labf ? json_object_get(o, labf) : NULL;
-			P[n].label = json_is_string(lv) ? lc_xstrdup(json_string_value(lv)) : NULL;
-			n++;
-			lc_buf_free(&tmp);
-			json_decref(o);
-		}
-		if (r < 0)
+		recs[fi] = json_array();
+		if (lc_plot_read(in, recpath, recs[fi], &e) < 0)
 			lc_die_err(&e);
 		lc_input_close(in);
 	}
+	json_t *all = json_array();
+	if (paste) {
+		size_t nr = json_array_size(recs[0]);
+		for (size_t fi = 1; fi < nin; fi++)
+			if (json_array_size(recs[fi]) != nr)
+				lc_die(LC_EXIT_INPUT, "--paste: %s has %zu records but %s has %zu: each input needs one record per point",
+				       argv[st.ind], nr, argv[st.ind + (int)fi], json_array_size(recs[fi]));
+		for (size_t i = 0; i < nr; i++) {
+			json_t *m = json_object();
+			for (size_t fi = 0; fi < nin; fi++)
+				json_object_update(m, json_array_get(recs[fi], i));
+			json_array_append_new(all, m);
+		}
+	} else
+		for (size_t fi = 0; fi < nin; fi++)
+			json_array_extend(all, recs[fi]);
+	for (size_t fi = 0; fi < nin; fi++)
+		json_decref(recs[fi]);
+	free(recs);
+
+	lc_plot_point *P = NULL;
+	size_t n = 0, cap = 0, skipped = 0, skipped_err = 0, skipped_log = 0;
+	lc_strmap series = {0};
+	size_t ri;
+	json_t *o;
+	json_array_foreach(all, ri, o) {
+		double x, y = 0, lo = 0, hi = 0, d;
+		if (!number_of(lc_plot_get(o, xf), &x) || (!hist && !number_of(lc_plot_get(o, yf), &y))) {
+			skipped++;
+			continue;
+		}
+		if (yerr) {
+			if (!number_of(lc_plot_get(o, yerr), &d) || d < 0) {
+				skipped_err++;
+				continue;
+			}
+			lo = y - d, hi = y + d;
+		} else if (ylow && (!number_of(lc_plot_get(o, ylow), &lo) || !number_of(lc_plot_get(o, yhigh), &hi))) {
+			skipped_err++;
+			continue;
+		}
+		if ((logx && x <= 0) || (logy && !hist && y <= 0)) {
+			skipped_log++;
+			continue;
+		}
+		const char *sn = "";
+		lc_buf tmp = {0};
+		json_t *v = by ? lc_plot_get(o, by) : NULL;
+		if (json_is_string(v))
+			sn = json_string_value(v);
+		else if (v && !json_is_null(v)) {
+			lc_json_dump(&tmp, v);
+			sn = tmp.p;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			P = lc_xrealloc(P, cap * sizeof *P);
+		}
+		P[n] = (lc_plot_point){ x, y, lo, hi, lc_strmap_intern(&series, sn, strlen(sn), NULL), NULL };
+		lc_buf_reset(&tmp);
+		json_t *lv = labf && !hist ? lc_plot_get(o, labf) : NULL;
+		if (json_is_string(lv))
+			P[n].label = lc_xstrdup(json_string_value(lv));
+		else if (lv && !json_is_null(lv)) {
+			lc_json_dump(&tmp, lv);
+			P[n].label = lc_buf_detach(&tmp);
+		}
+		n++;
+		lc_buf_free(&tmp);
+	}
 	if (skipped)
 		lc_warn("warning: %zu record%s without numeric '%s'%s%s%s skipped", skipped, skipped == 1 ? "" : "s", xf,
-		        yf && !hist ? " and '" : "", yf && !hist ? yf : "", yf && !hist ? "'" : "");
+		        !hist ? " and '" : "", !hist ? yf : "", !hist ? "'" : "");
+	if (skipped_err)
+		lc_warn("warning: %zu record%s without numeric error bar field%s%s%s%s%s skipped", skipped_err,
+		        skipped_err == 1 ? "" : "s", yerr ? " '" : "s '", yerr ? yerr : ylow, yerr ? "'" : "' and '",
+		        yerr ? "" : yhigh, yerr ? " (>= 0)" : "'");
+	if (skipped_log)
+		lc_warn("warning: %zu record%s with %s <= 0 skipped: a logarithmic axis cannot show them", skipped_log,
+		        skipped_log == 1 ? "" : "s", logx && logy && !hist ? "x or y" : logx ? "x" : "y");
 	if (!n)
-		lc_die(LC_EXIT_INPUT, "no records with numeric '%s'%s: nothing to plot", xf, hist ? "" : " and y");
+		lc_die(LC_EXIT_INPUT, "no records with numeric '%s'%s%s%s: nothing to plot", xf, hist ? "" : " and '", hist ? "" : yf, hist ? "" : "'");
 	qsort(P, n, sizeof *P, cmp_pt);
 
-	lc_buf g = {0};
-	lc_buf_adds(&g, "# gnuplot script written by lcplot\n");
-	if (!strcmp(fmt, "svg"))
-		lc_buf_printf(&g, "set terminal svg size %d,%d dynamic noenhanced background rgb 'white'\n", w, h);
-	else if (!strcmp(fmt, "png"))
-		lc_buf_printf(&g, "set terminal pngcairo noenhanced size %d,%d\n", w, h);
-	else
-		lc_buf_printf(&g, "# set terminal svg size %d,%d; set output 'chart.svg'\n", w, h);
-	if (title) {
-		lc_buf_adds(&g, "set title ");
-		gq(&g, title);
-		lc_buf_addc(&g, '\n');
-	}
-	lc_buf_adds(&g, "set xlabel ");
-	gq(&g, xl ? xl : xf);
-	lc_buf_adds(&g, "\nset ylabel ");
-	gq(&g, yl ? yl : hist ? "count" : yf);
-	lc_buf_adds(&g, "\nset grid\nset key inside right top noenhanced\n");
-	lc_buf_adds(&g, hist ? "set yrange [0:*]\nset offsets graph 0.02, graph 0.02, graph 0.05, 0\n"
-	                     : "set offsets graph 0.05, graph 0.15, graph 0.05, graph 0.05\n");
-	if (logx)
-		lc_buf_adds(&g, "set logscale x\n");
 	size_t ns = lc_strmap_count(&series);
-	if (hist) {
-		double lo = P[0].x, hi = P[0].x;
-		for (size_t i = 0; i < n; i++) {
-			lo = fmin(lo, P[i].x);
-			hi = fmax(hi, P[i].x);
-		}
-		if (hi == lo)
-			hi = lo + 1;
-		double bw = (hi - lo) / (double)bins;
-		lc_buf_printf(&g, "set style fill solid 0.5 border\nset boxwidth %.17g\n", bw / (double)(ns > 1 ? ns : 1));
-		for (size_t s = 0; s < ns; s++) {
-			lc_buf_printf(&g, "$s%zu << EOD\n", s);
-			long *cnt = lc_xcalloc((size_t)bins, sizeof *cnt);
-			for (size_t i = 0; i < n; i++)
-				if (P[i].series == s) {
-					long k = (long)((P[i].x - lo) / bw);
-					if (k >= bins)
-						k = bins - 1;
-					cnt[k]++;
-				}
-			for (long k = 0; k < bins; k++)
-				lc_buf_printf(&g, "%.10g %ld\n", lo + bw * ((double)k + 0.5) + bw / (double)(ns > 1 ? ns : 1) * ((double)s - (double)(ns - 1) / 2), cnt[k]);
-			lc_buf_adds(&g, "EOD\n");
-			free(cnt);
-		}
-	} else {
-		for (size_t s = 0; s < ns; s++) {
-			lc_buf_printf(&g, "$s%zu << EOD\n", s);
-			for (size_t i = 0; i < n; i++)
-				if (P[i].series == s) {
-					lc_buf_printf(&g, "%.10g %.10g ", P[i].x, P[i].y);
-					gq(&g, P[i].label ? P[i].label : "");
-					lc_buf_addc(&g, '\n');
-				}
-			lc_buf_adds(&g, "EOD\n");
-		}
-	}
-	lc_buf_adds(&g, "plot ");
+	const char **names = lc_xcalloc(ns, sizeof *names);
+	lc_buf none = {0};
+	lc_buf_printf(&none, "(no %s)", by ? by : "");
 	for (size_t s = 0; s < ns; s++) {
-		const char *name = lc_strmap_str(&series, (uint32_t)s);
-		lc_buf_printf(&g, "%s$s%zu using 1:2 with %s", s ? ", \\\n     " : "", s,
-		              hist ? "boxes" : !strcmp(type, "points") ? "points pt 7 ps 1.2" : type);
-		lc_buf_adds(&g, " title ");
-		gq(&g, *name ? name : (hist ? xf : yf));
-		if (labf && !hist)
-			lc_buf_printf(&g, ", $s%zu using 1:2:3 with labels offset 1,0.7 left notitle", s);
+		names[s] = lc_strmap_str(&series, (uint32_t)s);
+		if (!*names[s])
+			names[s] = none.p;
 	}
-	lc_buf_addc(&g, '\n');
-
+	lc_plot_spec spec = { type, fmt, w, h, bins, logx, logy, errbars, title, xl ? xl : xf,
+	                      yl ? yl : hist ? "count" : yf, names, ns };
+	lc_buf g = {0};
+	lc_plot_script(&g, &spec, P, n);
 	for (size_t i = 0; i < n; i++)
-		free(P[i].label);
+		free((char *)P[i].label);
 	free(P);
+	free(names);
+	lc_buf_free(&none);
 	lc_strmap_free(&series);
-	if (!strcmp(fmt, "gp")) {
-		lc_output *o = lc_output_open(out);
-		lc_output_write(o, g.p, g.len);
-		lc_output_commit(o);
-		lc_buf_free(&g);
-		return 0;
+	json_decref(all);
+
+	lc_output *w_out = lc_output_open(out);
+	if (!strcmp(fmt, "gp"))
+		lc_output_write(w_out, g.p, g.len);
+	else {
+		lc_err e = {0};
+		if (lc_plot_render(g.p, g.len, w_out, &e) < 0) {
+			lc_output_abort(w_out);
+			lc_buf_free(&g);
+			lc_die_err(&e);
+		}
 	}
-	/* run gnuplot: script on its stdin, picture on its stdout into lc_output */
-	char tmpl[] = "/tmp/lcplot-XXXXXX";
-	int fd = mkstemp(tmpl);
-	if (fd < 0)
-		lc_die(LC_EXIT_INPUT, "cannot create a temporary file: %s", strerror(errno));
-	FILE *tf = fdopen(fd, "w+");
-	lc_buf cmdl = {0};
-	lc_buf_printf(&cmdl, "gnuplot > '%s'", tmpl);
-	FILE *gp = popen(cmdl.p, "w");
-	if (!gp) {
-		unlink(tmpl);
-		lc_die(LC_EXIT_INPUT, "cannot run gnuplot: %s", strerror(errno));
-	}
-	fwrite(g.p, 1, g.len, gp);
-	int rc = pclose(gp);
-	if (rc != 0) {
-		unlink(tmpl);
-		lc_die(LC_EXIT_INPUT, "gnuplot failed (status %d): is gnuplot (gnuplot-nox) installed? --format gp writes the script alone",
-		       WIFEXITED(rc) ? WEXITSTATUS(rc) : rc);
-	}
-	lc_output *o = lc_output_open(out);
-	char buf[65536];
-	size_t r;
-	rewind(tf);
-	while ((r = fread(buf, 1, sizeof buf, tf)) > 0)
-		lc_output_write(o, buf, r);
-	fclose(tf);
-	unlink(tmpl);
-	lc_output_commit(o);
+	lc_output_commit(w_out);
 	lc_buf_free(&g);
-	lc_buf_free(&cmdl);
 	return 0;
 }

@@ -29,7 +29,11 @@
 
 struct lc_llm {
 	lc_llm_opts o;
-	char *url;
+	char *url;            /* for messages: no user:password, no query */
+	char *req_url;        /* what is POSTed to (query kept; credentials go separately) */
+	char *user, *password;   /* from the endpoint's user:password@, URL-decoded, or NULL */
+	char *legacy_url;     /* the URL cache keys held before v2 (old entries stay readable) */
+	size_t max_reply;
 	char *cache;          /* directory, NULL = off */
 	char *auth;           /* "Authorization: Bearer KEY" or NULL */
 	lc_llm_stats stats;
@@ -45,6 +49,8 @@ typedef struct job {
 	double due;
 	double retry_after;   /* seconds, < 0 = none */
 	lc_buf resp;
+	size_t max_reply;
+	int too_big;          /* the reply passed max_reply: transfer aborted */
 	char *last_error;
 	CURL *h;
 	struct curl_slist *hdrs;
@@ -79,6 +85,7 @@ void lc_llm_opts_default(lc_llm_opts *o)
 	o->temperature = 0;
 	o->max_tokens = 0;
 	o->seed = 0;
+	o->max_reply = 0;
 }
 
 int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg)
@@ -107,6 +114,8 @@ int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg)
 		o->temperature = lc_cli_double("--temperature", arg, 0, 100);
 	else if (!strcmp(name, "max-tokens"))
 		o->max_tokens = lc_cli_long("--max-tokens", arg, 1, 100000000);
+	else if (!strcmp(name, "max-reply"))
+		o->max_reply = (size_t)lc_cli_long("--max-reply", arg, 1024, 1L << 40);
 	else
 		return 0;
 	return 1;
@@ -130,14 +139,95 @@ static int mkdirs(const char *path)
 	return r;
 }
 
+/* The URL the cache keys of lctk before v2 were made from: the endpoint string
+ * with /v1 and /chat/completions appended as text (a query mangled into it). */
+static char *legacy_url(const char *endpoint)
+{
+	size_t n = strlen(endpoint);
+	while (n > 0 && endpoint[n - 1] == '/')
+		n--;
+	static const char tail[] = "/chat/completions";
+	lc_buf u = {0};
+	lc_buf_add(&u, endpoint, n);
+	const char *host = strstr(u.p, "://");
+	if (host && !strchr(host + 3, '/'))
+		lc_buf_adds(&u, "/v1");
+	if (u.len < sizeof tail - 1 || strcmp(u.p + u.len - (sizeof tail - 1), tail))
+		lc_buf_adds(&u, tail);
+	return lc_buf_detach(&u);
+}
+
+static char *url_part(CURLU *u, CURLUPart what, unsigned flags)
+{
+	char *p = NULL;
+	if (curl_url_get(u, what, &p, flags) != CURLUE_OK || !p)
+		return NULL;
+	char *r = lc_xstrdup(p);
+	curl_free(p);
+	return r;
+}
+
+/* Parses the endpoint with libcurl's URL API: the request URL gets
+ * /chat/completions (or /v1/chat/completions after a bare host) appended to its
+ * path, before any query; user:password go to CURLOPT_USERNAME/PASSWORD; the
+ * URL shown in messages has neither credentials nor query. */
+static int parse_endpoint(lc_llm *c, const char *endpoint, int *openai, lc_err *e)
+{
+	CURLU *u = curl_url();
+	CURLUcode rc = curl_url_set(u, CURLUPART_URL, endpoint, 0);
+	if (rc != CURLUE_OK) {
+		/* the text is not echoed: it may hold a key */
+		curl_url_cleanup(u);
+		return lc_err_set(e, LC_EXIT_USAGE, "--endpoint: not a usable URL (%s)", curl_url_strerror(rc));
+	}
+	char *scheme = url_part(u, CURLUPART_SCHEME, 0), *host = url_part(u, CURLUPART_HOST, 0);
+	char *path = url_part(u, CURLUPART_PATH, 0), *query = url_part(u, CURLUPART_QUERY, 0);
+	c->user = url_part(u, CURLUPART_USER, CURLU_URLDECODE);
+	c->password = url_part(u, CURLUPART_PASSWORD, CURLU_URLDECODE);
+	*openai = scheme && host && !strcasecmp(scheme, "https") && !strcasecmp(host, "api.openai.com");
+	lc_buf p = {0};
+	size_t n = path ? strlen(path) : 0;
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	static const char tail[] = "/chat/completions";
+	lc_buf_add(&p, path ? path : "", n);
+	if (!n)
+		lc_buf_adds(&p, "/v1");
+	if (p.len < sizeof tail - 1 || strcmp(p.p + p.len - (sizeof tail - 1), tail))
+		lc_buf_adds(&p, tail);
+	curl_url_set(u, CURLUPART_PATH, p.p, 0);
+	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+	curl_url_set(u, CURLUPART_USER, NULL, 0);
+	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+	curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
+	c->req_url = url_part(u, CURLUPART_URL, 0);
+	curl_url_set(u, CURLUPART_QUERY, NULL, 0);
+	char *shown = url_part(u, CURLUPART_URL, 0);
+	lc_buf d = {0};
+	lc_buf_adds(&d, shown ? shown : "(endpoint)");
+	if (query && *query)
+		lc_buf_adds(&d, "?...");
+	c->url = lc_buf_detach(&d);
+	free(shown);
+	free(scheme);
+	free(host);
+	free(path);
+	free(query);
+	lc_buf_free(&p);
+	curl_url_cleanup(u);
+	if (!c->req_url)
+		return lc_err_set(e, LC_EXIT_USAGE, "--endpoint: not a usable URL");
+	return 0;
+}
+
 lc_llm *lc_llm_new(const lc_llm_opts *o, lc_err *e)
 {
 	if (!o->endpoint || !*o->endpoint) {
 		lc_err_set(e, LC_EXIT_USAGE, "no endpoint: give --endpoint URL (e.g. http://127.0.0.1:8080/v1)");
 		return NULL;
 	}
-	if (strncmp(o->endpoint, "http://", 7) && strncmp(o->endpoint, "https://", 8)) {
-		lc_err_set(e, LC_EXIT_USAGE, "endpoint '%s': expected an http:// or https:// URL", o->endpoint);
+	if (strncasecmp(o->endpoint, "http://", 7) && strncasecmp(o->endpoint, "https://", 8)) {
+		lc_err_set(e, LC_EXIT_USAGE, "--endpoint: expected an http:// or https:// URL");
 		return NULL;
 	}
 	if (!o->model || !*o->model) {
@@ -157,23 +247,37 @@ lc_llm *lc_llm_new(const lc_llm_opts *o, lc_err *e)
 	if (c->o.parallel < 1)
 		c->o.parallel = 1;
 	c->rng = o->seed * 0x2545f4914f6cdd1dULL + 1;
-	size_t n = strlen(o->endpoint);
-	while (n > 0 && o->endpoint[n - 1] == '/')
-		n--;
-	static const char tail[] = "/chat/completions";
-	lc_buf u = {0};
-	lc_buf_add(&u, o->endpoint, n);
-	/* "http://host:8000" (no path) -> the usual /v1 base of OpenAI-style servers */
-	const char *host = strstr(u.p, "://") + 3;
-	if (!strchr(host, '/'))
-		lc_buf_adds(&u, "/v1");
-	if (u.len < sizeof tail - 1 || strcmp(u.p + u.len - (sizeof tail - 1), tail))
-		lc_buf_adds(&u, tail);
-	c->url = lc_buf_detach(&u);
+	int openai = 0;
+	if (parse_endpoint(c, o->endpoint, &openai, e) < 0) {
+		lc_llm_free(c);
+		return NULL;
+	}
+	c->legacy_url = legacy_url(o->endpoint);
 
+	c->max_reply = o->max_reply;
+	const char *mr = getenv("LCTK_LLM_MAX_REPLY");
+	if (!c->max_reply && mr && *mr) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(mr, &end, 10);
+		if (*end || errno || v < 1024 || mr[0] == '-') {
+			lc_err_set(e, LC_EXIT_USAGE, "LCTK_LLM_MAX_REPLY: expected a number of bytes >= 1024, got '%s'", mr);
+			lc_llm_free(c);
+			return NULL;
+		}
+		c->max_reply = (size_t)v;
+	}
+	if (!c->max_reply)
+		c->max_reply = LC_LLM_MAX_REPLY_DEFAULT;
+
+	/* LCTK_API_KEY goes wherever the user points it; OPENAI_API_KEY, set for
+	 * OpenAI, only to OpenAI over https */
 	const char *key = getenv("LCTK_API_KEY");
-	if (!key || !*key)
-		key = getenv("OPENAI_API_KEY");
+	if ((!key || !*key) && (key = getenv("OPENAI_API_KEY")) && *key && !openai) {
+		lc_warn("warning: OPENAI_API_KEY is sent only to https://api.openai.com, not to %s: "
+		        "set LCTK_API_KEY to send a key to this endpoint", c->url);
+		key = NULL;
+	}
 	if (key && *key) {
 		if (strpbrk(key, "\r\n")) {
 			lc_err_set(e, LC_EXIT_USAGE, "the API key in the environment contains a line break");
@@ -216,6 +320,13 @@ void lc_llm_free(lc_llm *c)
 	if (!c)
 		return;
 	free(c->url);
+	free(c->req_url);
+	free(c->legacy_url);
+	free(c->user);
+	if (c->password) {
+		memset(c->password, 0, strlen(c->password));
+		free(c->password);
+	}
 	free(c->cache);
 	if (c->auth) {
 		memset(c->auth, 0, strlen(c->auth));
@@ -246,20 +357,33 @@ json_t *lc_llm_body(const lc_llm *c, json_t *messages)
 
 /* --- cache --------------------------------------------------------------------- */
 
-static void request_hash(const lc_llm *c, json_t *body, char hex[65])
+/* The cache key of a body: SHA-256 of a tag and the canonical body (model,
+ * messages, parameters) — not the URL, so localhost and 127.0.0.1, or another
+ * port of the same server, share answers.  legacy_url != NULL gives the key lctk
+ * used before (v1: the URL too), to read entries written then. */
+static void body_hash(json_t *body, const char *legacy_url, char hex[65])
 {
 	char *s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	lc_sha256 h;
 	unsigned char d[32];
-	static const char tag[] = "lctk-llm-cache-v1\n";
+	static const char v1[] = "lctk-llm-cache-v1\n", v2[] = "lctk-llm-cache-v2\n";
 	lc_sha256_init(&h);
-	lc_sha256_update(&h, tag, sizeof tag - 1);
-	lc_sha256_update(&h, c->url, strlen(c->url) + 1);   /* NUL separates the URL */
+	if (legacy_url) {
+		lc_sha256_update(&h, v1, sizeof v1 - 1);
+		lc_sha256_update(&h, legacy_url, strlen(legacy_url) + 1);   /* NUL separates the URL */
+	} else
+		lc_sha256_update(&h, v2, sizeof v2 - 1);
 	lc_sha256_update(&h, s, strlen(s));
 	lc_sha256_final(&h, d);
 	free(s);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static void request_hash(const lc_llm *c, json_t *body, char hex[65])
+{
+	(void)c;
+	body_hash(body, NULL, hex);
 }
 
 static char *cache_file(const lc_llm *c, const char *hex)
@@ -278,10 +402,8 @@ char *lc_llm_cache_path(const lc_llm *c, json_t *body)
 	return cache_file(c, hex);
 }
 
-static int cache_read(lc_llm *c, const char *hex, char **content)
+static int cache_read_file(lc_llm *c, const char *hex, char **content)
 {
-	if (!c->cache)
-		return 0;
 	char *path = cache_file(c, hex);
 	json_error_t je;
 	json_t *v = json_load_file(path, 0, &je);
@@ -300,13 +422,25 @@ static int cache_read(lc_llm *c, const char *hex, char **content)
 	return hit;
 }
 
+/* The entry under the v2 key, else one an older lctk wrote for the same endpoint. */
+static int cache_read(lc_llm *c, const char *hex, json_t *body, char **content)
+{
+	if (!c->cache)
+		return 0;
+	if (cache_read_file(c, hex, content))
+		return 1;
+	char old[65];
+	body_hash(body, c->legacy_url, old);
+	return cache_read_file(c, old, content);
+}
+
 int lc_llm_cache_get(lc_llm *c, json_t *body, char **content)
 {
 	char hex[65];
 	if (!c->cache)
 		return 0;
 	request_hash(c, body, hex);
-	return cache_read(c, hex, content);
+	return cache_read(c, hex, body, content);
 }
 
 static void cache_write(lc_llm *c, const char *hex, json_t *response)
@@ -329,8 +463,8 @@ static void cache_write(lc_llm *c, const char *hex, json_t *response)
 		lc_buf_free(&tmp);
 		return;
 	}
-	json_t *entry = json_pack("{s:i, s:s, s:s, s:O}", "lctk_cache", 1, "url", c->url, "model", c->o.model,
-	                          "response", response);
+	/* no URL: it may carry credentials, and the key does not depend on it */
+	json_t *entry = json_pack("{s:i, s:s, s:O}", "lctk_cache", 2, "model", c->o.model, "response", response);
 	char *s = json_dumps(entry, JSON_COMPACT);
 	json_decref(entry);
 	size_t n = strlen(s), off = 0;
@@ -390,10 +524,19 @@ const char *lc_llm_content(json_t *r, const char **why)
 
 /* --- the transfer loop -------------------------------------------------------- */
 
+/* Counts the decoded bytes (libcurl inflates gzip/deflate before this): past
+ * max_reply the transfer is aborted, so a huge or a gzip-bomb reply costs at most
+ * max_reply bytes of memory. */
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
-	lc_buf_add(ud, p, size * n);
-	return size * n;
+	job *j = ud;
+	size_t len = size * n;
+	if (len > j->max_reply - j->resp.len) {
+		j->too_big = 1;
+		return 0;
+	}
+	lc_buf_add(&j->resp, p, len);
+	return len;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
@@ -444,6 +587,8 @@ static void job_free(job *j)
 static void job_start(lc_llm *c, CURLM *m, job *j)
 {
 	lc_buf_reset(&j->resp);
+	j->max_reply = c->max_reply;
+	j->too_big = 0;
 	j->retry_after = -1;
 	j->attempts++;
 	c->stats.http++;
@@ -459,7 +604,11 @@ static void job_start(lc_llm *c, CURLM *m, job *j)
 	}
 	CURL *h = curl_easy_init();
 	j->h = h;
-	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	curl_easy_setopt(h, CURLOPT_URL, c->req_url);
+	if (c->user) {
+		curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, c->password ? c->password : "");
+	}
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -470,7 +619,8 @@ static void job_start(lc_llm *c, CURLM *m, job *j)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->o.connect_timeout * 1000));
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(c->o.timeout * 1000));
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &j->resp);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_reply);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, j);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, j);
@@ -519,10 +669,21 @@ static void server_message(const lc_buf *resp, char *out, size_t outn)
 	if (v) {
 		lc_llm_content(v, &why);
 	}
-	const char *src = why ? why : resp->len ? resp->p : "(empty body)";
+	const unsigned char *src = (const unsigned char *)(why ? why : resp->len ? resp->p : "(empty body)");
+	/* a hostile server's text must not drive the terminal: control characters
+	 * (C0, DEL, C1 as UTF-8) are shown as \xNN */
 	size_t k = 0;
-	for (; src[k] && k + 1 < outn && k < 200; k++)
-		out[k] = src[k] == '\n' || src[k] == '\r' ? ' ' : src[k];
+	for (size_t i = 0; src[i] && i < 200 && k + 9 < outn; i++) {
+		unsigned char ch = src[i];
+		if (ch == '\n' || ch == '\r' || ch == '\t')
+			out[k++] = ' ';
+		else if (ch < 0x20 || ch == 0x7f || ch >= 0xf8 || (ch == 0xc2 && src[i + 1] >= 0x80 && src[i + 1] <= 0x9f)) {
+			k += (size_t)snprintf(out + k, outn - k, "\\x%02x", ch);
+			if (ch == 0xc2)
+				k += (size_t)snprintf(out + k, outn - k, "\\x%02x", src[++i]);
+		} else
+			out[k++] = (char)ch;
+	}
 	out[k] = 0;
 	json_decref(v);
 }
@@ -591,7 +752,7 @@ size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done,
 			json_decref(msgs);
 			request_hash(c, j->body, j->hash);
 			char *content;
-			if (cache_read(c, j->hash, &content)) {
+			if (cache_read(c, j->hash, j->body, &content)) {
 				finish(c, j, 1, content, 1, done, ud);
 				free(content);
 				job_free(j);
@@ -622,7 +783,12 @@ size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done,
 			active--;
 
 			int retry = 0;
-			if (rc != CURLE_OK) {
+			if (j->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+				set_error(j, "%s: the reply is larger than %zu bytes (counted after decoding): "
+				          "not retried; raise --max-reply BYTES or LCTK_LLM_MAX_REPLY if it is genuine",
+				          c->url, c->max_reply);
+				retry = 0;
+			} else if (rc != CURLE_OK) {
 				set_error(j, "%s: %s", c->url, curl_easy_strerror(rc));
 				retry = retryable_curl(rc);
 			} else if (status == 200) {

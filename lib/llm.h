@@ -9,16 +9,25 @@
  *    exponential backoff and jitter, honouring Retry-After (seconds or HTTP date);
  *    other 4xx replies fail at once with the server's message;
  *  - keeps a persistent response cache: one file per answered request, named by
- *    the SHA-256 of the canonical request (URL, model, messages and parameters as
- *    compact JSON with sorted keys — never the API key), so a re-run or a resumed
- *    run never pays twice.  Only successful answers are cached; a file is written
- *    atomically (temp + rename) before the caller hears of the answer;
+ *    the SHA-256 of the canonical request body (model, messages and parameters as
+ *    compact JSON with sorted keys — not the URL, so "localhost" and "127.0.0.1"
+ *    share answers, and never the API key), so a re-run or a resumed run never
+ *    pays twice.  Entries an older lctk keyed on the URL as well are still read.
+ *    Only successful answers are cached; a file is written atomically (temp +
+ *    rename) before the caller hears of the answer; it holds no URL;
+ *  - caps a reply at max_reply bytes counted after decoding (a gzip bomb stops
+ *    there), failing that request without a retry;
  *  - writes and reads OpenAI Batch files (request lines; result lines in any
  *    order, with per-request errors) for offline runs.
  *
- * The API key is read from LCTK_API_KEY, else OPENAI_API_KEY, only.  It is sent
- * as "Authorization: Bearer ..." and nowhere else: not in messages, cache files,
- * batch files or the hash.  Redirects are not followed (the key would travel).
+ * The API key is read from LCTK_API_KEY (sent to any endpoint), else from
+ * OPENAI_API_KEY, which is sent only to https://api.openai.com (elsewhere a
+ * warning says to set LCTK_API_KEY).  It is sent as "Authorization: Bearer ..."
+ * and nowhere else: not in messages, cache files, batch files or the hash.
+ * Redirects are not followed (the key would travel).  The endpoint is parsed
+ * with libcurl's URL API: /chat/completions goes into its path, before a query;
+ * user:password@ in it is sent as HTTP basic auth; neither credentials nor the
+ * query appear in messages or files (lc_llm_url() shows "?..." for a query).
  *
  * Typical use (CoLoR summaries; see lib/llmretrieve.c for a full caller):
  *     static json_t *make(void *ud, size_t i) {           // called when a slot frees
@@ -68,14 +77,18 @@ typedef struct lc_llm_opts {
 	long max_tokens;          /* sent when > 0 (default 0 = not sent) */
 	unsigned long seed;       /* seeds the jitter (timing only; never the output) */
 	int verbose;              /* 1 = one stderr line per retry and a summary */
+	size_t max_reply;         /* reply size cap in bytes after decoding; 0 = $LCTK_LLM_MAX_REPLY,
+	                             else LC_LLM_MAX_REPLY_DEFAULT */
 } lc_llm_opts;
+
+#define LC_LLM_MAX_REPLY_DEFAULT ((size_t)16 << 20)
 
 /* Fills the defaults listed above (endpoint/model NULL). */
 void lc_llm_opts_default(lc_llm_opts *o);
 
 /* The client's command-line options, the same in every program that calls an LLM:
  * --endpoint --model --parallel --timeout --connect-timeout --retries --backoff
- * --cache --no-cache --temperature --max-tokens.  If name (a long option name
+ * --cache --no-cache --temperature --max-tokens --max-reply.  If name (a long option name
  * without dashes) is one of them, sets its field from arg (numbers validated:
  * a bad one exits 2, see lc_cli_long) and returns 1; else returns 0. */
 int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg);
@@ -92,7 +105,8 @@ json_t *lc_llm_user_messages(const char *text);
 /* The request body {"model", "messages", "temperature"?, "max_tokens"?} — new
  * reference; messages is borrowed (the body takes its own reference). */
 json_t *lc_llm_body(const lc_llm *c, json_t *messages);
-/* The URL requests are POSTed to. */
+/* The URL requests are POSTed to, as shown in messages: without user:password,
+ * and with "?..." in place of a query. */
 const char *lc_llm_url(const lc_llm *c);
 
 /* The outcome of one request. */

@@ -6,36 +6,137 @@ setup() {
 		'{"name":"llm","ratio":2.3,"r1":0.37}' '{"name":"no-y","ratio":3}' > t.jsonl
 }
 
+teardown() {
+	# the interrupted run of the signal test and its stand-in gnuplot
+	[ -z "${LCPID:-}" ] || kill "$LCPID" 2>/dev/null || true
+	[ ! -s "$T/gp.pid" ] || kill "$(cat "$T/gp.pid")" 2>/dev/null || true
+}
+
+need_gnuplot() {
+	command -v gnuplot >/dev/null || skip "gnuplot not installed"
+}
+
 @test "lcplot: gnuplot script with the data inline, one series per --by value" {
 	run lcplot -x ratio -y r1 --by name --title 'size vs R@1' t.jsonl
 	assert_success
-	assert_line 'set title "size vs R@1"'
+	assert_line "set title 'size vs R@1' noenhanced"
 	assert_line '$s0 << EOD'
-	assert_line '1 0.4 ""'
-	assert_line '2 0.39 ""'
-	assert_line --partial 'plot $s0 using 1:2 with points pt 7 ps 1.2 title "original"'
+	assert_line '1 0.4'
+	assert_line '2 0.39'
+	assert_line --partial "plot \$s0 using 1:2 with points pt 7 ps 1.2 title 'original' noenhanced"
+	assert_line --partial "\$s2 using 1:2 with points pt 7 ps 1.2 title 'llm' noenhanced"
+	assert_line 'set key inside right top noenhanced'
 	assert_line 'lcplot: warning: 1 record without numeric '"'"'ratio'"'"' and '"'"'r1'"'"' skipped'
 }
 
-@test "lcplot: histogram counts per bin" {
+@test "lcplot: one series has no legend entry" {
+	run lcplot -x ratio -y r1 t.jsonl
+	assert_success
+	assert_line 'unset key'
+	assert_line 'plot $s0 using 1:2 with points pt 7 ps 1.2 notitle'
+	refute_output --partial " title '"
+	# --by with a single value is a single series too
+	run lcplot -x ratio -y r1 --by nosuchfield t.jsonl
+	assert_success
+	assert_line 'unset key'
+	refute_output --partial " title '"
+}
+
+@test "lcplot: histogram counts per bin, linear and logarithmic bins" {
 	printf '{"v":%s}\n' 1 1 2 3 4 4 4 > h.jsonl
 	run lcplot --type hist --bins 3 -x v h.jsonl
 	assert_success
-	assert_line '1.5 2'
-	assert_line '2.5 1'
-	assert_line '3.5 4'
-	assert_line --partial 'with boxes'
+	assert_line '1.5 2 1'
+	assert_line '2.5 1 1'
+	assert_line '3.5 4 1'
+	assert_line --partial 'using 1:2:3 with boxes'
+	# log bins: 1, 10, 100, 1000 fall one per decade
+	printf '{"v":%s}\n' 1 10 100 1000 > g.jsonl
+	run lcplot --type hist --bins 3 --logx -x v g.jsonl
+	assert_success
+	assert_line 'set logscale x'
+	assert_line '3.16227766 1 9'
+	assert_line '31.6227766 1 90'
+	assert_line '316.227766 2 900'
 }
 
-@test "lcplot: SVG and PNG through gnuplot, written atomically" {
-	command -v gnuplot >/dev/null || skip "gnuplot not installed"
+@test "lcplot: --logy and --logx set log axes and skip values <= 0 with a count" {
+	printf '%s\n' '{"x":1,"y":10}' '{"x":2,"y":0}' '{"x":0,"y":5}' '{"x":3,"y":100}' > l.jsonl
+	run lcplot -x x -y y --logy l.jsonl
+	assert_success
+	assert_line 'set logscale y'
+	assert_line 'lcplot: warning: 1 record with y <= 0 skipped: a logarithmic axis cannot show them'
+	assert_line '0 5'
+	refute_line '2 0'
+	run lcplot -x x -y y --logx --logy l.jsonl
+	assert_success
+	assert_line 'set logscale x'
+	assert_line 'lcplot: warning: 2 records with x or y <= 0 skipped: a logarithmic axis cannot show them'
+	refute_line '0 5'
+}
+
+@test "lcplot: error bars from --yerr or --ylow/--yhigh" {
+	printf '%s\n' '{"x":1,"y":0.5,"e":0.1,"lo":0.45,"hi":0.6}' '{"x":2,"y":0.7,"e":0.05,"lo":0.6,"hi":0.72}' \
+		'{"x":3,"y":0.8}' > e.jsonl
+	run lcplot -x x -y y --yerr e e.jsonl
+	assert_success
+	assert_line '1 0.5 0.4 0.6'
+	assert_line '2 0.7 0.65 0.75'
+	assert_line 'plot $s0 using 1:2:3:4 with yerrorbars pt 7 ps 1.2 notitle'
+	assert_line "lcplot: warning: 1 record without numeric error bar field 'e' (>= 0) skipped"
+	run lcplot -x x -y y --ylow lo --yhigh hi --type lines e.jsonl
+	assert_success
+	assert_line '1 0.5 0.45 0.6'
+	assert_line 'plot $s0 using 1:2:3:4 with yerrorlines pt 0 notitle'
+	need_gnuplot
+	run lcplot -x x -y y --yerr e --logy -o e.svg e.jsonl
+	assert_success
+	run grep -c '<svg' e.svg
+	assert_success
+}
+
+@test "lcplot: SVG, PNG and PDF through gnuplot, written atomically" {
+	need_gnuplot
 	run lcplot -x ratio -y r1 --label name -o f.svg t.jsonl
 	assert_success
-	grep -q '<svg' f.svg
-	grep -q 'original' f.svg
+	run grep -c '<svg' f.svg
+	assert_success
+	run grep -c '>original<' f.svg
+	assert_success
 	run lcplot -x ratio -y r1 -o f.png t.jsonl
 	assert_success
 	[ "$(head -c 4 f.png | od -An -c | tr -d ' ')" = '211PNG' ]
+	run lcplot -x ratio -y r1 --by name -o f.pdf t.jsonl
+	assert_success
+	[ "$(head -c 5 f.pdf)" = '%PDF-' ]
+	run lcplot -x ratio -y r1 --format pdf -o figure t.jsonl
+	assert_success
+	[ "$(head -c 5 figure)" = '%PDF-' ]
+	# a compression suffix is lc_output's: the picture is gzip'd
+	run lcplot -x ratio -y r1 -o f.svg.gz t.jsonl
+	assert_success
+	run sh -c 'gzip -dc f.svg.gz | grep -c "<svg"'
+	assert_success
+}
+
+@test "lcplot: an -o suffix lcplot cannot write is a usage error before any work" {
+	run lcplot -x ratio -y r1 -o fig.jpg t.jsonl
+	assert_failure 2
+	assert_output --partial 'lcplot writes .svg, .png, .pdf or a gnuplot script'
+	assert_no_file fig.jpg
+	# before any work: the input is not even read
+	run lcplot -x ratio -y r1 -o fig.eps does-not-exist.jsonl
+	assert_failure 2
+	run lcplot -x ratio -y r1 --format svg -o fig.png t.jsonl
+	assert_failure 2
+	assert_output --partial 'names a png file but --format is svg'
+	assert_no_file fig.png
+	run lcplot -x ratio -y r1 --format jpg -o fig t.jsonl
+	assert_failure 2
+	run lcplot -x ratio -y r1 -o fig.gp t.jsonl
+	assert_success
+	run grep -c '^plot ' fig.gp
+	assert_success
 }
 
 @test "lcplot: bad usage and input" {
@@ -47,6 +148,15 @@ setup() {
 	assert_failure 2
 	run lcplot -x ratio -y r1 --format svg t.jsonl
 	assert_failure 2
+	run lcplot -x ratio -y r1 --size '800,500;x' t.jsonl
+	assert_failure 2
+	run lcplot -x ratio -y r1 --ylow a t.jsonl
+	assert_failure 2
+	assert_output --partial '--ylow and --yhigh go together'
+	run lcplot -x ratio -y r1 --yerr e --ylow a --yhigh b t.jsonl
+	assert_failure 2
+	run lcplot -x ratio --type hist --yerr e t.jsonl
+	assert_failure 2
 	run lcplot -x nope -y r1 -o x.svg t.jsonl
 	assert_failure 1
 	assert_output --partial 'nothing to plot'
@@ -55,4 +165,137 @@ setup() {
 	run lcplot -x a -y b b.jsonl
 	assert_failure 1
 	assert_output --partial 'b.jsonl:1'
+	printf '{"a": 1,\n "b": [}\n' > b.json
+	run lcplot -x a -y b b.json
+	assert_failure 1
+	assert_output --partial 'b.json:2:'
+}
+
+# Issue 18 #1: a backquote in a double-quoted gnuplot string is a shell command.
+# Every string that reaches the script carries a payload; none may run, neither
+# when lcplot draws nor when the saved script is run through gnuplot later.
+@test "lcplot: no string from data or options is ever evaluated by gnuplot" {
+	need_gnuplot
+	# field names, --by values, --label values, title, axis labels, output name
+	cat > p.jsonl <<'EOF'
+{"`touch mx`":1,"`touch my`":2,"s":"`touch ms` it's","l":"`touch ml` @GPVAL_TERM a_b^c{x}"}
+{"`touch mx`":2,"`touch my`":3,"s":"x' . system('touch mq') . '","l":"two\nlines `touch mn`"}
+EOF
+	local args=(-x '`touch mx`' -y '`touch my`' --by s --label l --title '`touch mt` T_1^2'
+		--xlabel "\`touch mxl\` it's" --ylabel '" . system("touch myl") . "')
+	for f in svg png pdf; do
+		run lcplot "${args[@]}" -o "\`touch mo\`.$f" p.jsonl
+		assert_success
+		[ -s "\`touch mo\`.$f" ]
+	done
+	run lcplot "${args[@]}" -o s.gp p.jsonl
+	assert_success
+	run gnuplot -e "set terminal svg; set output 'g.svg'" s.gp
+	assert_success
+	run gnuplot -e "set terminal svg enhanced; set output 'ge.svg'" s.gp
+	assert_success
+	for m in mx my ms mq ml mn mt mxl myl mo; do
+		assert_no_file "$m"
+	done
+	# the texts are drawn literally: no substitution, no macro, no enhanced markup
+	for svg in '`touch mo`.svg' g.svg ge.svg; do
+		run grep -cF '>`touch ml` @GPVAL_TERM a_b^c{x}<' "$svg"
+		assert_success
+		run grep -cF '>`touch mt` T_1^2<' "$svg"
+		assert_success
+		run grep -cF ">\`touch ms\` it's<" "$svg"
+		assert_success
+		run grep -cF ">x' . system('touch mq') . '<" "$svg"
+		assert_success
+		run grep -cF '>lines `touch mn`<' "$svg"
+		assert_success
+	done
+}
+
+@test "lcplot: SIGINT while gnuplot runs leaves no temp file, in TMPDIR or anywhere" {
+	# a stand-in gnuplot that notes where its output goes, writes a little and hangs
+	mkdir bin tmp out
+	cat > bin/gnuplot <<EOF
+#!/bin/sh
+where=\$(readlink /proc/\$\$/fd/1); echo "\$where" > "$T/gp.stdout"
+printf '<svg>'
+echo \$\$ > "$T/gp.pid.tmp" && mv "$T/gp.pid.tmp" "$T/gp.pid"
+exec sleep 1000
+EOF
+	chmod +x bin/gnuplot
+	# a background job ignores SIGINT unless told otherwise
+	PATH="$T/bin:$PATH" TMPDIR="$T/tmp" env --default-signal=INT lcplot -x ratio -y r1 -o out/f.svg t.jsonl 3>&- 2>/dev/null &
+	LCPID=$!
+	local i
+	for i in $(seq 600); do
+		[ ! -s gp.pid ] || break
+		sleep 0.1
+	done
+	[ -s gp.pid ] || fail "the stand-in gnuplot never started"
+	kill -INT "$LCPID"
+	local st=0
+	wait "$LCPID" || st=$?
+	LCPID=
+	[ "$st" -eq 130 ] || fail "lcplot ended with status $st, expected death by SIGINT (130)"
+	# gnuplot wrote into a pipe, not a temp file that SIGINT would leave behind
+	local where
+	where=$(cat gp.stdout)
+	[[ $where != /* ]] || [ ! -e "$where" ] || fail "gnuplot's output $where was left behind"
+	[ -z "$(ls -A tmp)" ] || fail "files left in TMPDIR: $(ls -A tmp)"
+	[ -z "$(ls -A out)" ] || fail "files left beside the output: $(ls -A out)"
+}
+
+@test "lcplot: reads lceval --json (pretty, nested) and pastes a report beside it" {
+	V="$ROOT/tests/vectors/eval"
+	lceval -m loft --json "$V/loft_edge_a/queries.jsonl" "$V/loft_edge_a/preds.jsonl" > a.eval.json 2>/dev/null
+	[ "$(wc -l < a.eval.json)" -gt 3 ]
+	cp a.eval.json b.eval.json
+	printf '{"name":"lead","ratio":2}\n' > a.report.json
+	printf '{"name":"lctk","ratio":3.5}\n' > b.report.json
+	# the frontier: ratio from the reports, recall@1 from lceval's output, one point per compressor
+	run lcplot --paste -x ratio -y quality.recall@1 --label name --type linespoints \
+		<(cat a.report.json b.report.json) <(cat a.eval.json b.eval.json)
+	assert_success
+	assert_line '2 0.3928571429'
+	assert_line '3.5 0.3928571429'
+	assert_line --partial "set label 'lead' at first 2, first 0.3928571429"
+	run lcplot --paste -x ratio -y quality.recall@1 a.report.json <(cat a.eval.json b.eval.json)
+	assert_failure 1
+	assert_output --partial 'has 1 records but'
+	# several runs: {"runs": [...]}; --records picks them, a path reaches into each
+	run lceval --json -m recall.1,5 "$V/trec_graded/qrels.txt" "$V/trec_graded/run.txt" "$V/trec_graded/run.txt"
+	assert_success
+	printf '%s\n' "$output" > multi.json
+	run lcplot --records runs -x summary.recall_5 -y summary.recall_1 --by run multi.json
+	assert_success
+	assert_line '0.5291666667 0'
+	run lcplot --records runs.0 -x summary.recall_5 -y summary.recall_1 multi.json
+	assert_success
+	assert_line '0.5291666667 0'
+	run lcplot --records nope -x a -y b multi.json
+	assert_failure 1
+	assert_output --partial "multi.json:1: no 'nope' in this JSON value"
+	# a top-level array is a list of records; a key with a dot wins over the path
+	printf '[{"a.b":1,"a":{"b":5},"c":2},\n {"a.b":3,"c":4}]\n' > arr.json
+	run lcplot -x a.b -y c arr.json
+	assert_success
+	assert_line '1 2'
+	assert_line '3 4'
+}
+
+@test "lcplot: a trailing backslash or quote cannot end a gnuplot string early" {
+	printf '%s\n' '{"x":1,"y":2,"s":"a\\","l":"end'"'"'"}' '{"x":2,"y":3,"s":"b'"'"'","l":"\\"}' > q.jsonl
+	run lcplot -x x -y y --by s --label l --title 'T\' q.jsonl
+	assert_success
+	assert_line "set title 'T\\' noenhanced"
+	assert_line "set label 'end''' at first 1, first 2 offset 1,0.7 left noenhanced front"
+	assert_line --partial "title 'a\\' noenhanced"
+	assert_line --partial "title 'b''' noenhanced"
+	need_gnuplot
+	run lcplot -x x -y y --by s --label l --title 'T\' -o q.svg q.jsonl
+	assert_success
+	run grep -cF "<text>end'</text>" q.svg
+	assert_success
+	run grep -cF '<text>T\</text>' q.svg
+	assert_success
 }

@@ -272,12 +272,14 @@ argv_has() {
 	assert_output 4
 	llm --batch-out batch.jsonl queries.jsonl
 	no_key batch.jsonl
-	# OPENAI_API_KEY is the fallback
+	# OPENAI_API_KEY goes to https://api.openai.com only, not to this plain-http server
 	unset LCTK_API_KEY
 	export OPENAI_API_KEY="$KEY"
-	llm --no-cache queries.jsonl >/dev/null
+	run llm --no-cache queries.jsonl
+	assert_success
+	assert_output --partial 'OPENAI_API_KEY is sent only to https://api.openai.com'
 	run grep -c '"auth": "ok"' server.log
-	assert_output 8
+	assert_output 4
 }
 
 @test "unusable answers give empty predictions, not errors" {

@@ -9,7 +9,10 @@ POST .../chat/completions:
   - CoLoR summarisation prompts ("Summarize the following content."): the first sentence;
   - anything else: echoes the first 40 characters.
 Markers in the prompt script single requests: [[status:NNN]] always answers NNN,
-[[reply:TEXT]] answers TEXT verbatim (up to "]]").
+[[reply:TEXT]] answers TEXT verbatim (up to "]]").  Hostile replies: [[huge:N]] answers
+a valid reply whose content is N bytes; [[gzip:N]] the same gzip-encoded
+(Content-Encoding: gzip; a few KB on the wire, N bytes decoded); [[esc-error]] answers
+400 with an error message full of terminal escapes (ESC, BEL, C1 CSI).
 
 The log records per request: its number, arrival time, attempt number for its body,
 how many requests were in flight on arrival, and the Authorization state.
@@ -24,9 +27,13 @@ writes result lines in REVERSE order (joins must use custom_id); --batch-fail ID
 result for custom_id ID a per-request error (repeatable).
 
 --expect-key KEY: log whether the Authorization header carried it (the log records only
-"ok", "missing" or "wrong", never the header).  --log FILE: one JSON line per request.
+"ok", "missing" or "wrong", never the header).  --echo-auth: also log the Authorization
+header itself ("authorization", null when absent), for tests that check which key
+arrived (test keys only).  --log FILE: one JSON line per request; "path" is the
+request target as sent, query included.
 """
 import argparse
+import gzip
 import hashlib
 import json
 import re
@@ -34,6 +41,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 LOCK = threading.Lock()
 ATTEMPTS = {}
@@ -129,6 +137,8 @@ class Handler(BaseHTTPRequestHandler):
             k += cnt
         entry = {"n": self.nreq, "t": round(time.time(), 3), "path": self.path, "hash": h[:16], "attempt": attempt,
                  "inflight": inflight, "auth": auth_state}
+        if self.server.opts.echo_auth:
+            entry["authorization"] = self.headers.get("Authorization")
         try:
             body = json.loads(raw)
             msgs = body["messages"]
@@ -141,7 +151,7 @@ class Handler(BaseHTTPRequestHandler):
         m = re.search(r"^(?:query|claim|question): (.*)$", prompt[prompt.rfind("======"):], re.M) \
             if "======" in prompt else None
         entry["query"] = m.group(1)[:60] if m else None
-        if not self.path.endswith("/chat/completions"):
+        if not urlsplit(self.path).path.endswith("/chat/completions"):
             entry["result"] = "404"
             self.log(entry)
             return self.reply(404, json.dumps({"error": {"message": "no such path " + self.path}}))
@@ -168,6 +178,12 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None:
             code = int(fault)
             return self.reply(code, json.dumps({"error": {"message": "injected status %d" % code}}))
+        hm = re.search(r"\[\[(huge|gzip):(\d+)\]\]", prompt)
+        if hm:
+            return self.hostile_reply(hm.group(1), int(hm.group(2)), body)
+        if "[[esc-error]]" in prompt:
+            msg = "bad \x1b[31mred\x1b[0m \x1b]0;owned\x07 bell\x07 csi\u009b2J end"
+            return self.reply(400, json.dumps({"error": {"message": msg}}))
         text = answer(prompt)
         out = {
             "id": "chatcmpl-" + h[:12], "object": "chat.completion", "created": 0,
@@ -176,6 +192,28 @@ class Handler(BaseHTTPRequestHandler):
             "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split())},
         }
         self.reply(200, json.dumps(out))
+
+    def hostile_reply(self, kind, n, body):
+        head = json.dumps({"id": "chatcmpl-big", "object": "chat.completion", "model": body.get("model"),
+                           "choices": [{"index": 0, "message": {"role": "assistant", "content": "@@"}}]})
+        pre, post = head.split("@@")
+        if kind == "gzip":
+            data = gzip.compress(pre.encode() + b"a" * n + post.encode(), compresslevel=9)
+            return self.reply(200, data, {"Content-Encoding": "gzip"})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(pre) + n + len(post)))
+        self.end_headers()
+        try:
+            self.wfile.write(pre.encode())
+            chunk = b"a" * 65536
+            left = n
+            while left > 0:
+                self.wfile.write(chunk[:min(left, len(chunk))])
+                left -= len(chunk)
+            self.wfile.write(post.encode())
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     def log(self, entry):
         if self.server.opts.log:
@@ -221,6 +259,7 @@ def main():
     ap.add_argument("--retry-after", type=float, default=1)
     ap.add_argument("--slow", type=float, default=3)
     ap.add_argument("--expect-key")
+    ap.add_argument("--echo-auth", action="store_true")
     o = ap.parse_args()
     if o.batch:
         return batch(o)
