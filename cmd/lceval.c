@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 		qmember = "*qrels/test.tsv";   /* a BEIR dataset zip */
 	if (lc_qrels_read(&qr, qpath, qmember, qfmt, &e) < 0)
 		lc_die_err(&e);
-	lc_run_opts ro = { rfmt, rmember, NULL, 0, variant };
+	lc_run_opts ro = { rfmt, rmember, NULL, 0, variant, nloft > 0 };
 	char **pids = NULL;
 	size_t npids = 0;
 	if (corpus) {

@@ -170,14 +170,27 @@ static void pl_push(ptrlist *l, const char *s)
 	l->s[l->n++] = s;
 }
 
+typedef struct {
+	double rank;
+	size_t at;
+} rank_at;
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const rank_at *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
 void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *run, long rel_level, lc_loft_result *res)
 {
 	memset(res, 0, sizeof *res);
 	size_t cap = 0, nm = s->n;
 	ptrlist gold = { 0 }, pred = { 0 };
 	lc_hit *tmp = NULL;
+	rank_at *ord = NULL;
 	size_t tmpcap = 0;
-	int ranked = run->format == LC_RUN_TREC || run->format == LC_RUN_JSONL;
 	for (size_t ri = 0; ri < qr->nrecs; ri++) {
 		const lc_qrels_rec *rec = &qr->recs[ri];
 		const lc_qrels_q *qq = &qr->q[rec->q];
@@ -202,11 +215,20 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 		if (!unanswered) {
 			h = pq->h;
 			nh = pq->n;
-			if (ranked && nh) {
-				if (nh > tmpcap)
-					tmp = lc_xrealloc(tmp, (tmpcap = nh) * sizeof *tmp);
-				memcpy(tmp, h, nh * sizeof *h);
-				lc_hits_sort_trec(tmp, nh);
+			if (pq->rank && nh > 1) {
+				/* a TREC run: rank column, then file order (never the scores) */
+				if (nh > tmpcap) {
+					tmpcap = nh;
+					tmp = lc_xrealloc(tmp, tmpcap * sizeof *tmp);
+					ord = lc_xrealloc(ord, tmpcap * sizeof *ord);
+				}
+				for (size_t k = 0; k < nh; k++) {
+					ord[k].rank = pq->rank[k];
+					ord[k].at = k;
+				}
+				qsort(ord, nh, sizeof *ord, cmp_rank);
+				for (size_t k = 0; k < nh; k++)
+					tmp[k] = h[ord[k].at];
 				h = tmp;
 			}
 		}
@@ -251,6 +273,7 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 	free(gold.s);
 	free(pred.s);
 	free(tmp);
+	free(ord);
 }
 
 void lc_loft_result_free(lc_loft_result *res)

@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# scoring.bats — scores a paper can cite (issues 10 §1 and 11): LLM runs scored in
+# every output form exactly as LOFT scores the raw answers, LOFT measures in the
+# run's own order, --responses/Batch hand-offs to lceval, lceval's several-run
+# output, and the bootstrap intervals.  LOFT's numbers are computed independently
+# by tests/vectors/scoring/loft_ref.py.
+
+load helpers
+
+setup() {
+	lctk_setup
+	REF="$ROOT/tests/vectors/scoring/loft_ref.py"
+	cat >corpus.jsonl <<'JSON'
+{"pid": "p10", "title_text": "Whales", "passage_text": "Humpback whales sing long songs in the ocean.", "metadata": {}}
+{"pid": "p20", "title_text": "Bees", "passage_text": "Honey bees dance to tell the hive where flowers grow.", "metadata": {}}
+{"pid": "p30", "title_text": "Volcanoes", "passage_text": "Lava erupts from volcanoes when magma pressure rises.", "metadata": {}}
+{"pid": "p40", "title_text": "Glaciers", "passage_text": "Glaciers carve valleys as ice slowly moves downhill.", "metadata": {}}
+{"pid": "p50", "title_text": "Owls", "passage_text": "Owls hunt mice at night with silent feathers.", "metadata": {}}
+{"pid": "p60", "title_text": "Coral", "passage_text": "Coral reefs grow in warm shallow sea water.", "metadata": {}}
+JSON
+}
+
+# same_scores A B: two LOFT metric objects ({"quality", "num_unanswered_queries"}) agree
+# (means to 1e-12: numpy's pairwise sum against Python's sum; counts exactly).
+same_scores() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["num_unanswered_queries"] == b["num_unanswered_queries"], (a["num_unanswered_queries"], b["num_unanswered_queries"])
+assert sorted(a["quality"]) == sorted(b["quality"]), (sorted(a["quality"]), sorted(b["quality"]))
+for k in a["quality"]:
+    assert abs(a["quality"][k] - b["quality"][k]) < 1e-12, (k, a["quality"][k], b["quality"][k])
+PY
+}
+
+# Crafted answers: repeats, an unknown row, a float, an empty list, no answer line,
+# string and int forms of one row, and a failed request.
+crafted_llm_run() {
+	cat >queries.jsonl <<'JSON'
+{"qid": "q01", "query_text": "whale songs and lava", "answers": [["p10", 1], ["p30", 1]]}
+{"qid": "q02", "query_text": "ice", "answers": [["p40", 1]]}
+{"qid": "q03", "query_text": "owls", "answers": [["p50", 1]]}
+{"qid": "q04", "query_text": "bees", "answers": [["p20", 1]]}
+{"qid": "q05", "query_text": "coral", "answers": [["p60", 1]]}
+{"qid": "q06", "query_text": "lava", "answers": [["p30", 1]]}
+{"qid": "q07", "query_text": "reefs and whales", "answers": [["p60", 1], ["p10", 1]]}
+{"qid": "q08", "query_text": "glaciers", "answers": [["p40", 1]]}
+{"qid": "q09", "query_text": "bees again", "answers": [["p20", 1]]}
+{"qid": "q10", "query_text": "failed", "answers": [["p10", 1]]}
+{"qid": "q11", "query_text": "three golds", "answers": [["p10", 1], ["p20", 1], ["p30", 1]]}
+{"qid": "q12", "query_text": "owls twice", "answers": [["p50", 1], ["p40", 1]]}
+JSON
+	python3 - <<'PY'
+import json
+answers = {
+    "q01": "Thought: whales.\nFinal Answer: [0, 0, 2]",
+    "q02": "Final Answer: [1, 1, 1, 3]",
+    "q03": "Final Answer: [99]",
+    "q04": "Final Answer: []",
+    "q05": "I am not sure.",
+    "q06": "Final Answer: [2, 4]",
+    "q07": "**Final Answer:** [5, 5, 0]",
+    "q08": "Final Answer: ['3', 3]",
+    "q09": "Final Answer: [1, 1.5]",
+    "q11": "Final Answer: [0, 0, 0, 0, 1, 2]",
+    "q12": "Final Answer: ['4', '4', '3']",
+}
+with open("results.jsonl", "w") as f:
+    for qid, text in answers.items():
+        f.write(json.dumps({"id": "r" + qid, "custom_id": qid, "response": {"status_code": 200, "body": {
+            "choices": [{"message": {"role": "assistant", "content": text}}]}}, "error": None}) + "\n")
+    f.write(json.dumps({"id": "rq10", "custom_id": "q10", "response": None,
+                        "error": {"code": "server_error", "message": "failed"}}) + "\n")
+PY
+	python3 "$REF" answers corpus.jsonl queries.jsonl results.jsonl >loft.json
+}
+
+llm_batch() {
+	lcretrieve --llm -c corpus.jsonl --prompt nq --batch-in results.jsonl --skip-bad --quiet "$@" queries.jsonl
+}
+
+@test "LLM run: every output form scores as LOFT scores the raw answers (repeats, unanswered)" {
+	crafted_llm_run
+	# the reference itself: repeats cost top-k slots, 3 unanswered (q03 unknown row, q09 float, q10 failed)
+	run python3 -c 'import json; d = json.load(open("loft.json")); print(d["num_unanswered_queries"], round(d["quality"]["recall@2"], 4))'
+	assert_output "3 0.3194"
+	llm_batch -o run.jsonl --responses resp.jsonl 2>err.txt
+	llm_batch --trec -o run.trec 2>/dev/null
+	llm_batch --loft -o preds.jsonl 2>/dev/null
+	for f in run.jsonl run.trec preds.jsonl resp.jsonl; do
+		lceval -m loft --json queries.jsonl "$f" >"$f.scores" 2>/dev/null
+		same_scores loft.json "$f.scores" || fail "$f does not score as LOFT"
+	done
+	lceval -m loft --json --corpus corpus.jsonl queries.jsonl results.jsonl >batch.scores 2>/dev/null
+	same_scores loft.json batch.scores
+	grep -q "2 of 11 answers name an id that is not in the prompt" err.txt || fail "$(cat err.txt)"
+}
+
+@test "LLM run JSONL and TREC: how repeats and unanswered queries are written" {
+	crafted_llm_run
+	llm_batch -o run.jsonl --responses resp.jsonl 2>/dev/null
+	run grep -E '"q0(1|3)"' run.jsonl
+	assert_line --index 0 '{"qid":"q01","hits":[{"pid":"p10","score":3},{"pid":"p10","score":2,"repeat":true},{"pid":"p30","score":1}]}'
+	assert_line --index 1 '{"qid":"q03","hits":[],"answered":false}'
+	run grep -E '"q0(1|3|4)"' resp.jsonl
+	assert_line --index 0 --partial '"pids":["p10","p10","p30"]}'
+	assert_line --index 1 --partial '"pids":null}'
+	assert_line --index 2 --partial '"pids":[]}'
+	llm_batch --trec --tag t -o run.trec 2>/dev/null
+	run grep -E '^(#lctk [a-z]+ )?q0(1|3|4)( |$)' run.trec
+	assert_output "$(printf '%s\n' 'q01 Q0 p10 1 3 t' '#lctk repeat q01 Q0 p10 2 2 t' 'q01 Q0 p30 3 1 t' \
+		'#lctk unanswered q03' '#lctk empty q04')"
+	# --loft: an unanswered query has no prediction line, as LOFT's run_inference writes none
+	llm_batch --loft -o preds.jsonl 2>/dev/null
+	run grep -c '"q03"\|"q09"\|"q10"' preds.jsonl
+	assert_output 0
+	# -k counts the model's entries, repeats included (LOFT's top-k slots)
+	llm_batch -k 2 2>/dev/null | grep '"q02"' >k2.jsonl
+	run cat k2.jsonl
+	assert_output '{"qid":"q02","hits":[{"pid":"p20","score":2},{"pid":"p20","score":1,"repeat":true}]}'
+	# trec_eval measures see each pid once (repeats are not documents), as trec_eval sees the TREC file
+	run lceval -c -q -m P.2 queries.jsonl run.jsonl
+	assert_success
+	assert_line "$(printf 'P_2                   \tq01\t1.0000')"
+	lceval -c -q -m P.2 queries.jsonl run.trec >trec.out
+	[ "$output" = "$(cat trec.out)" ] || fail "run JSONL and TREC differ for trec_eval measures"
+}
+
+@test "LOFT measures take a ranked run in its own order (rank, then file order), not trec_eval's tie-break" {
+	need_shared data/loft/hotpotqa
+	# musique-like duplicates: each gold passage of the first 300 queries repeated just
+	# before itself under another pid ('0' + pid, so trec_eval's docno-descending
+	# tie-break puts the original first while the run lists the copy first)
+	python3 - "$SHARED/data/loft/hotpotqa" <<'PY'
+import json, sys
+d = sys.argv[1]
+qs = [json.loads(l) for l in open(d + "/queries.jsonl")][:300]
+gold = {a[0] for q in qs for a in q["answers"]}
+with open("corpus.jsonl", "w") as f:
+    for l in open(d + "/corpus.jsonl"):
+        p = json.loads(l)
+        if p["pid"] in gold:
+            f.write(json.dumps(dict(p, pid="0" + p["pid"])) + "\n")
+        f.write(l)
+with open("queries.jsonl", "w") as f:
+    for q in qs:
+        f.write(json.dumps(q) + "\n")
+PY
+	lcretrieve -c corpus.jsonl -k 5 --trec -o run.trec --quiet queries.jsonl
+	lcretrieve -c corpus.jsonl -k 5 -o run.jsonl --quiet queries.jsonl
+	python3 "$REF" ranked queries.jsonl run.trec >loft.json
+	# the ties matter: trec_eval's order gives other numbers
+	LC_ALL=C sort -k1,1 -k5,5gr -k3,3r run.trec | awk '{ $4 = ++n[$1]; print }' >trec-order.trec
+	python3 "$REF" ranked queries.jsonl trec-order.trec >trec-order.json
+	run python3 -c 'import json; a, b = (json.load(open(p))["quality"]["mrecall@2"] for p in ("loft.json", "trec-order.json")); print(a < b)'
+	assert_output True
+	lceval -m loft --json queries.jsonl run.trec >trec.scores
+	same_scores loft.json trec.scores
+	lceval -m loft --json queries.jsonl run.jsonl >jsonl.scores
+	same_scores loft.json jsonl.scores
+	# a TREC file whose lines are not in rank order: the rank column decides
+	tac run.trec >reversed.trec
+	lceval -m loft --json queries.jsonl reversed.trec >rev.scores
+	same_scores loft.json rev.scores
+}
