@@ -163,3 +163,33 @@ PY
 	lceval -m loft --json queries.jsonl reversed.trec >rev.scores
 	same_scores loft.json rev.scores
 }
+
+@test "--responses pids win over --corpus; raw answers with row numbers and nothing to map them are an error" {
+	crafted_llm_run
+	# --prefilter 2: each prompt holds 2 rows, so row numbers are not corpus rows
+	llm_batch --prefilter 2 -o run.jsonl --responses resp.jsonl 2>/dev/null
+	lceval -m recall@1,2 --json queries.jsonl run.jsonl >run.scores
+	lceval -m recall@1,2 --json queries.jsonl resp.jsonl >resp.scores
+	lceval -m recall@1,2 --json --corpus corpus.jsonl queries.jsonl resp.jsonl >resp-corpus.scores
+	run cmp run.scores resp.scores
+	assert_success
+	run cmp run.scores resp-corpus.scores
+	assert_success
+	# trec_eval measures read the pids too
+	lceval -c -m P.1 queries.jsonl run.jsonl >run.p1
+	run lceval -c -m P.1 queries.jsonl resp.jsonl
+	assert_success
+	assert_output "$(cat run.p1)"
+	# Batch results and raw answers without --corpus: stop and say what to do
+	run lceval -m recall@1 queries.jsonl results.jsonl
+	assert_failure 1
+	assert_output --partial "query 'q01': the answer's ids (0, ...) are row numbers"
+	assert_output --partial "pass --corpus FILE"
+	python3 -c '
+import json
+for l in open("resp.jsonl"):
+    r = json.loads(l); del r["pids"]; print(json.dumps(r))' >raw.jsonl
+	run lceval -m P.1 queries.jsonl raw.jsonl
+	assert_failure 1
+	assert_output --partial "pass --corpus FILE"
+}
