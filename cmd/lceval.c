@@ -196,8 +196,8 @@ int main(int argc, char **argv)
 			else
 				lc_cli_usage_error(&cmd, "--answer-rule: expected 'loft' or 'head', got '%s'", optarg);
 			break;
-		case OPT_PERM: so.permutations = lc_cli_long("--permutations", optarg, 0, 100000000); break;
-		case OPT_BOOT: so.bootstrap = lc_cli_long("--bootstrap", optarg, 0, 100000000); break;
+		case OPT_PERM: so.permutations = lc_cli_long("--permutations", optarg, 1, 100000000); break;
+		case OPT_BOOT: so.bootstrap = lc_cli_long("--bootstrap", optarg, 1, 100000000); break;
 		case OPT_SEED: so.seed = (unsigned long)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
 		case OPT_ALPHA: so.alpha = lc_cli_double("--alpha", optarg, 0.0, 1.0); break;
 		}

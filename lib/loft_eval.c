@@ -353,6 +353,82 @@ static void print_text(const lc_loft_sel *s, const lc_loft_result *res, int quer
 	lc_buf_free(&b);
 }
 
+/* One line's metrics as JSON members ("name": value, ...). */
+static void line_members(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res, size_t L)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		lc_buf_adds(b, ", ");
+		lc_json_quote(b, s->m[i].name, strlen(s->m[i].name));
+		lc_buf_adds(b, ": ");
+		pynum(b, res->v[L * s->n + i], res->isint[L * s->n + i]);
+	}
+}
+
+/* Several runs, --jsonl: LOFT's per-line objects with "run" first, then a summary
+ * line per run ("qid": "all", the means and num_unanswered_queries). */
+static void print_jsonl_runs(const lc_loft_sel *s, const lc_loft_result *res, char **names, size_t nruns,
+                             lc_output *out)
+{
+	lc_buf b = { 0 };
+	for (size_t r = 0; r < nruns; r++) {
+		for (size_t L = 0; L < res[r].nlines; L++) {
+			lc_buf_reset(&b);
+			lc_buf_adds(&b, "{\"run\": ");
+			lc_json_quote(&b, names[r], strlen(names[r]));
+			lc_buf_adds(&b, ", \"qid\": ");
+			lc_json_quote(&b, res[r].qid[L], strlen(res[r].qid[L]));
+			lc_buf_printf(&b, ", \"turn_id\": \"%u\"", res[r].turn[L]);
+			line_members(&b, s, &res[r], L);
+			lc_buf_adds(&b, "}\n");
+			lc_output_write(out, b.p, b.len);
+		}
+		lc_buf_reset(&b);
+		lc_buf_adds(&b, "{\"run\": ");
+		lc_json_quote(&b, names[r], strlen(names[r]));
+		lc_buf_adds(&b, ", \"qid\": \"all\"");
+		for (size_t i = 0; i < s->n; i++) {
+			lc_buf_adds(&b, ", ");
+			lc_json_quote(&b, s->m[i].name, strlen(s->m[i].name));
+			lc_buf_adds(&b, ": ");
+			pynum(&b, res[r].mean[i], res[r].nlines == 0);
+		}
+		lc_buf_printf(&b, ", \"num_unanswered_queries\": %zu}\n", res[r].nunanswered);
+		lc_output_write(out, b.p, b.len);
+	}
+	lc_buf_free(&b);
+}
+
+/* "queries": [LOFT's per-line objects] */
+static void queries_member(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res)
+{
+	lc_buf_adds(b, "\"queries\": [");
+	for (size_t L = 0; L < res->nlines; L++) {
+		lc_buf_adds(b, L ? ", {\"qid\": " : "{\"qid\": ");
+		lc_json_quote(b, res->qid[L], strlen(res->qid[L]));
+		lc_buf_printf(b, ", \"turn_id\": \"%u\"", res->turn[L]);
+		line_members(b, s, res, L);
+		lc_buf_addc(b, '}');
+	}
+	lc_buf_addc(b, ']');
+}
+
+/* Line names for text and tables: qid, or qid#turn when the query has several turns. */
+static const char **line_names(const lc_loft_result *res, char ***own)
+{
+	const char **n = lc_xmalloc((res->nlines + 1) * sizeof *n);
+	*own = lc_xcalloc(res->nlines + 1, sizeof **own);
+	for (size_t L = 0; L < res->nlines; L++) {
+		if (res->turn[L] || (L + 1 < res->nlines && res->qid[L + 1] == res->qid[L] && res->turn[L + 1])) {
+			lc_buf b = { 0 };
+			lc_buf_printf(&b, "%s#%u", res->qid[L], res->turn[L]);
+			(*own)[L] = b.p;
+			n[L] = b.p;
+		} else
+			n[L] = res->qid[L];
+	}
+	return n;
+}
+
 int lc_loft_main(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *runs, char **names, size_t nruns,
                  long rel_level, int json, int jsonl, int query, const lc_signif_opts *so, lc_output *out)
 {
@@ -362,28 +438,23 @@ int lc_loft_main(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *runs, c
 		for (size_t u = 0; u < res[r].nunanswered; u++)
 			lc_warn("%s: query %s was unanswered, scored 0", names[r], res[r].unanswered[u]);
 	}
-	if (nruns == 1) {
+	if (nruns == 1 && (jsonl || (json && !query))) {
+		/* LOFT's own files, byte for byte */
 		if (jsonl)
 			lc_loft_print_jsonl(s, &res[0], out);
-		else if (json)
-			lc_loft_print_json(s, &res[0], out);
 		else
-			print_text(s, &res[0], query, out);
-	} else if (json || jsonl) {
-		for (size_t r = 0; r < nruns; r++) {
-			if (jsonl)
-				lc_loft_print_jsonl(s, &res[r], out);
-			else
-				lc_loft_print_json(s, &res[r], out);
-		}
+			lc_loft_print_json(s, &res[0], out);
+	} else if (nruns == 1 && !json) {
+		print_text(s, &res[0], query, out);
+	} else if (jsonl) {
+		print_jsonl_runs(s, res, names, nruns, out);
 	} else {
-		/* table: lines must align across runs (same qrels, so they do unless turns differ) */
-		size_t nq = res[0].nlines;
+		/* lines align across runs when the turns do (same qrels) */
+		size_t nq = res[0].nlines, nm = s->n;
 		int aligned = 1;
 		for (size_t r = 1; r < nruns; r++)
 			if (res[r].nlines != nq)
 				aligned = 0;
-		size_t nm = s->n;
 		const char **mn = lc_xmalloc((nm + 1) * sizeof *mn);
 		int *testable = lc_xmalloc((nm + 1) * sizeof *testable), *is_long = lc_xcalloc(nm + 1, sizeof *is_long);
 		const double **sum = lc_xmalloc(nruns * sizeof *sum), **pq = lc_xmalloc(nruns * sizeof *pq);
@@ -395,8 +466,51 @@ int lc_loft_main(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *runs, c
 			sum[r] = res[r].mean;
 			pq[r] = res[r].v;
 		}
-		lc_signif_input in = { nm, aligned ? nq : 0, nruns, mn, testable, is_long, names, sum, pq };
-		lc_signif_table_generic(&in, so, out);
+		char **own = NULL;
+		const char **qn = query && aligned ? line_names(&res[0], &own) : NULL;
+		lc_signif_input in = { nm, aligned ? nq : 0, nruns, mn, testable, is_long, names, sum, pq, qn };
+		if (json) {
+			/* one object: LOFT's object per run (with -q its lines), then the tests */
+			lc_buf b = { 0 };
+			if (nruns > 1)
+				lc_buf_adds(&b, "{\"runs\": [");
+			for (size_t r = 0; r < nruns; r++) {
+				lc_buf_adds(&b, r ? ", {" : "{");
+				if (nruns > 1) {
+					lc_buf_adds(&b, "\"run\": ");
+					lc_json_quote(&b, names[r], strlen(names[r]));
+					lc_buf_adds(&b, ", ");
+				}
+				lc_buf_adds(&b, "\"quality\": {");
+				for (size_t i = 0; i < nm; i++) {
+					if (i)
+						lc_buf_adds(&b, ", ");
+					lc_json_quote(&b, mn[i], strlen(mn[i]));
+					lc_buf_adds(&b, ": ");
+					pynum(&b, res[r].mean[i], res[r].nlines == 0);
+				}
+				lc_buf_printf(&b, "}, \"num_unanswered_queries\": %zu", res[r].nunanswered);
+				if (query) {
+					lc_buf_adds(&b, ", ");
+					queries_member(&b, s, &res[r]);
+				}
+				lc_buf_addc(&b, '}');
+			}
+			if (nruns > 1) {
+				lc_buf_adds(&b, "], ");
+				lc_signif_tests_json(&in, so, &b);
+				lc_buf_addc(&b, '}');
+			}
+			lc_buf_addc(&b, '\n');
+			lc_output_write(out, b.p, b.len);
+			lc_buf_free(&b);
+		} else
+			lc_signif_table_generic(&in, so, out);
+		if (own)
+			for (size_t L = 0; L < nq; L++)
+				free(own[L]);
+		free(own);
+		free(qn);
 		free(mn);
 		free(testable);
 		free(is_long);

@@ -231,6 +231,20 @@ void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so
 	size_t nm = in->nm, nr = in->nruns;
 	cmpres *c = compute(in, so);
 	lc_buf b = { 0 };
+	for (size_t i = 0; in->qids && i < in->nq; i++)
+		for (size_t k = 0; k < nm; k++) {
+			lc_buf_printf(&b, "%-22s\t%s", in->mnames[k], in->qids[i]);
+			for (size_t r = 0; r < nr; r++) {
+				double v = in->perq[r][i * nm + k];
+				if (in->is_long[k])
+					lc_buf_printf(&b, "\t%ld", (long)v);
+				else
+					lc_buf_printf(&b, "\t%6.4f", v);
+			}
+			lc_buf_addc(&b, '\n');
+		}
+	if (in->qids && in->nq)
+		lc_buf_addc(&b, '\n');
 	lc_buf_printf(&b, "%-22s", "measure");
 	for (size_t r = 0; r < nr; r++)
 		lc_buf_printf(&b, "\t%-12s", base(in->runnames[r]));
@@ -311,7 +325,7 @@ static void from_trec(const lc_te *t, const lc_te_result *res, size_t nruns, cha
 		}
 	}
 	*in = (lc_signif_input){ nm, nq, nruns, mn, testable, is_long, names, (const double *const *)sum,
-	                         (const double *const *)pq };
+	                         (const double *const *)pq, NULL };
 	*map_out = map;
 }
 
@@ -334,6 +348,8 @@ void lc_signif_table(const lc_te *t, const lc_te_opts *o, const lc_te_result *re
 	lc_signif_input in;
 	size_t *map;
 	from_trec(t, res, nruns, names, &in, &map);
+	if (o->query)
+		in.qids = (const char *const *)res[0].qid;
 	lc_signif_table_generic(&in, so, out);
 	free_input(&in);
 	free(map);
@@ -372,6 +388,35 @@ static void values_obj(lc_buf *b, const lc_te *t, const lc_te_result *r, const d
 		else
 			num(b, v[k]);
 	}
+}
+
+void lc_signif_tests_json(const lc_signif_input *in, const lc_signif_opts *so, lc_buf *b)
+{
+	cmpres *c = compute(in, so);
+	lc_buf_adds(b, "\"tests\": [");
+	int first = 1;
+	for (size_t r = 1; r < in->nruns; r++)
+		for (size_t k = 0; k < in->nm; k++) {
+			if (!in->testable[k])
+				continue;
+			cmpres *x = &c[(r - 1) * in->nm + k];
+			lc_buf_adds(b, first ? "{\"run\": " : ", {\"run\": ");
+			first = 0;
+			lc_json_quote(b, in->runnames[r], strlen(in->runnames[r]));
+			lc_buf_adds(b, ", \"baseline\": ");
+			lc_json_quote(b, in->runnames[0], strlen(in->runnames[0]));
+			lc_buf_adds(b, ", \"measure\": ");
+			lc_json_quote(b, in->mnames[k], strlen(in->mnames[k]));
+			const char *keys[] = { "diff", "ci_low", "ci_high", "p_t", "p_t_holm", "p_rand", "p_rand_holm" };
+			double vals[] = { x->diff, x->lo, x->hi, x->pt, x->pt_h, x->pr, x->pr_h };
+			for (int q = 0; q < 7; q++) {
+				lc_buf_printf(b, ", \"%s\": ", keys[q]);
+				num(b, vals[q]);
+			}
+			lc_buf_printf(b, ", \"significant\": %s}", x->pr_h < so->alpha ? "true" : "false");
+		}
+	lc_buf_addc(b, ']');
+	free(c);
 }
 
 void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
@@ -434,34 +479,13 @@ void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_resul
 		lc_signif_input in;
 		size_t *map;
 		from_trec(t, res, nruns, names, &in, &map);
-		cmpres *c = compute(&in, so);
-		lc_buf_adds(&b, "], \"tests\": [");
-		int first = 1;
-		for (size_t r = 1; r < nruns; r++)
-			for (size_t k = 0; k < in.nm; k++) {
-				if (!in.testable[k])
-					continue;
-				cmpres *x = &c[(r - 1) * in.nm + k];
-				lc_buf_adds(&b, first ? "{\"run\": " : ", {\"run\": ");
-				first = 0;
-				lc_json_quote(&b, names[r], strlen(names[r]));
-				lc_buf_adds(&b, ", \"baseline\": ");
-				lc_json_quote(&b, names[0], strlen(names[0]));
-				lc_buf_adds(&b, ", \"measure\": ");
-				lc_json_quote(&b, in.mnames[k], strlen(in.mnames[k]));
-				const char *keys[] = { "diff", "ci_low", "ci_high", "p_t", "p_t_holm", "p_rand", "p_rand_holm" };
-				double vals[] = { x->diff, x->lo, x->hi, x->pt, x->pt_h, x->pr, x->pr_h };
-				for (int q = 0; q < 7; q++) {
-					lc_buf_printf(&b, ", \"%s\": ", keys[q]);
-					num(&b, vals[q]);
-				}
-				lc_buf_printf(&b, ", \"significant\": %s}", x->pr_h < so->alpha ? "true" : "false");
-			}
-		free(c);
+		lc_buf_adds(&b, "], ");
+		lc_signif_tests_json(&in, so, &b);
+		lc_buf_adds(&b, "}\n");
 		free_input(&in);
 		free(map);
-	}
-	lc_buf_adds(&b, nruns > 1 ? "]}\n" : "\n");
+	} else
+		lc_buf_adds(&b, nruns > 1 ? "]}\n" : "\n");
 	lc_output_write(out, b.p, b.len);
 	lc_buf_free(&b);
 }

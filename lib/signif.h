@@ -26,6 +26,7 @@
 
 #include "rng.h"
 
+#include "buf.h"
 #include "output.h"
 
 typedef struct lc_signif_opts {
@@ -52,9 +53,14 @@ typedef struct lc_signif_input {
 	char **runnames;          /* [nruns] */
 	const double *const *summary;   /* [nruns][nm] */
 	const double *const *perq;      /* [nruns][nq * nm] */
+	const char *const *qids;        /* [nq] names of the per-topic rows to print first (-q), or NULL */
 } lc_signif_input;
 
+/* With in->qids, first one line per topic and measure: "measure\tqid\tv1\tv2...". */
 void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so, lc_output *out);
+/* Appends "\"tests\": [...]": one object per run after the first and testable
+ * measure (diff, ci_low, ci_high, p_t, p_t_holm, p_rand, p_rand_holm, significant). */
+void lc_signif_tests_json(const lc_signif_input *in, const lc_signif_opts *so, lc_buf *b);
 
 /* trec_eval results of several runs (same topics, same measures). */
 #include "treceval.h"

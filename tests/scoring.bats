@@ -193,3 +193,50 @@ for l in open("resp.jsonl"):
 	assert_failure 1
 	assert_output --partial "pass --corpus FILE"
 }
+
+@test "lceval with several runs: --jsonl lines name their run and end with a summary; -q and --json are honoured" {
+	crafted_llm_run
+	llm_batch -o a.jsonl 2>/dev/null
+	llm_batch --loft -o b.jsonl 2>/dev/null
+	lceval -m recall@1,2 --jsonl queries.jsonl a.jsonl b.jsonl >out.jsonl 2>/dev/null
+	run python3 - <<'PY'
+import json
+lines = [json.loads(l) for l in open("out.jsonl")]
+for run in ("a.jsonl", "b.jsonl"):
+    mine = [l for l in lines if l["run"] == run]
+    assert len(mine) == 13, len(mine)                     # 12 queries + the summary
+    s = mine[-1]
+    assert s["qid"] == "all" and s["num_unanswered_queries"] == 3, s
+    assert abs(s["recall@2"] - sum(l["recall@2"] for l in mine[:-1]) / 12) < 1e-12
+print("ok")
+PY
+	assert_output ok
+	# --json with several runs: one object, LOFT's numbers per run, then the tests; -q adds the lines
+	lceval -q -m recall@1 --json queries.jsonl a.jsonl b.jsonl >out.json 2>/dev/null
+	run python3 -c '
+import json
+d = json.load(open("out.json"))
+print([r["run"] for r in d["runs"]], [len(r["queries"]) for r in d["runs"]], d["runs"][0]["num_unanswered_queries"], [t["measure"] for t in d["tests"]])'
+	assert_output "['a.jsonl', 'b.jsonl'] [12, 12] 3 ['recall@1']"
+	# one run, --json -q: LOFT's object plus its lines
+	lceval -q -m recall@1 --json queries.jsonl a.jsonl >one.json 2>/dev/null
+	run python3 -c 'import json; d = json.load(open("one.json")); print(len(d["queries"]), d["queries"][0])'
+	assert_output "12 {'qid': 'q01', 'turn_id': '0', 'recall@1': 0.5}"
+	# -q in text mode with several runs: a line per topic and measure, a column per run
+	run lceval -q -m recall@1 queries.jsonl a.jsonl b.jsonl
+	assert_success
+	assert_line "$(printf 'recall@1              \tq02\t0.0000\t0.0000')"
+	lceval -c -q -m P.1 queries.jsonl a.jsonl a.jsonl >trec.txt
+	grep -q "$(printf '^P_1                   \tq01\t1.0000\t1.0000$')" trec.txt || fail "$(cat trec.txt)"
+}
+
+@test "--permutations 0 and --bootstrap 0 are usage errors" {
+	crafted_llm_run
+	llm_batch -o a.jsonl 2>/dev/null
+	run lceval --permutations 0 -m P.1 queries.jsonl a.jsonl a.jsonl
+	assert_failure 2
+	assert_output --partial "--permutations"
+	run lceval --bootstrap 0 -m recall@1 queries.jsonl a.jsonl a.jsonl
+	assert_failure 2
+	assert_output --partial "--bootstrap"
+}
