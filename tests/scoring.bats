@@ -240,3 +240,38 @@ print([r["run"] for r in d["runs"]], [len(r["queries"]) for r in d["runs"]], d["
 	assert_failure 2
 	assert_output --partial "--bootstrap"
 }
+
+@test "bootstrap intervals: BCa (default) and percentile equal SciPy's on the same resamples" {
+	V="$ROOT/tests/vectors/scoring/bca"
+	S="$ROOT/share/lctk/samples"
+	for ci in bca percentile; do
+		lceval --ci "$ci" --bootstrap-indices "$V/indices.txt.gz" -m map -m P.10 --json \
+			"$S/qrels.txt" "$S/bm25.run" "$S/dense.run" "$S/rerank.run" >"$ci.json"
+	done
+	# the default is BCa
+	lceval --bootstrap-indices "$V/indices.txt.gz" -m map -m P.10 --json \
+		"$S/qrels.txt" "$S/bm25.run" "$S/dense.run" "$S/rerank.run" >default.json
+	run cmp default.json bca.json
+	assert_success
+	run python3 - "$V/expected.json" <<'PY'
+import json, os, sys
+exp = json.load(open(sys.argv[1]))
+for ci in ("bca", "percentile"):
+    got = {(os.path.basename(t["run"]), t["measure"]): (t["ci_low"], t["ci_high"]) for t in json.load(open(ci + ".json"))["tests"]}
+    for t in exp["tests"]:
+        lo, hi = got[(t["run"], t["measure"])]
+        assert abs(lo - t[ci][0]) < 1e-12 and abs(hi - t[ci][1]) < 1e-12, (ci, t, lo, hi)
+print("ok")
+PY
+	assert_output ok
+	# the two methods differ here, so the test tells them apart
+	run cmp bca.json percentile.json
+	assert_failure
+	# resamples of the wrong width, and bad values
+	printf '0 1 2\n' >short.txt
+	run lceval --bootstrap-indices short.txt -m map "$S/qrels.txt" "$S/bm25.run" "$S/dense.run"
+	assert_failure 2
+	assert_output --partial "the resamples have 3 indices each, the comparison has 20 topics"
+	run lceval --ci normal -m map "$S/qrels.txt" "$S/bm25.run" "$S/dense.run"
+	assert_failure 2
+}
