@@ -275,3 +275,35 @@ PY
 	run lceval --ci normal -m map "$S/qrels.txt" "$S/bm25.run" "$S/dense.run"
 	assert_failure 2
 }
+
+@test "answers: \\N{NAME} escapes are read as Python's ast.literal_eval reads them" {
+	[ -e /usr/share/unicode/UnicodeData.txt ] || skip "Debian unicode-data not installed"
+	python3 - <<'PY'
+import json
+with open("corpus.jsonl", "w") as f:
+    for i in range(12):
+        f.write(json.dumps({"pid": "p%d" % i, "title_text": "", "passage_text": "text %d" % i}) + "\n")
+answers = {
+    "q1": r"Final Answer: ['\N{DIGIT ONE}']",                      # -> row 1
+    "q2": r"Final Answer: ['\N{NO SUCH CHARACTER}', 1]",           # SyntaxError -> empty
+    "q3": r"Final Answer: ['1\N{digit zero}', '\N{DIGIT TWO}']",   # names ignore case -> rows 10, 2
+    "q4": r"Final Answer: ['\N{HANGUL SYLLABLE GAG}', 3]",         # a syllable: not a row -> unanswered
+    "q5": r"Final Answer: ['\N{CJK UNIFIED IDEOGRAPH-4E00}']",     # ideograph: not a row -> unanswered
+    "q6": r"Final Answer: ['\N{CJK UNIFIED IDEOGRAPH-4e00}', 4]",  # lower-case hex: SyntaxError -> empty
+    "q7": r"Final Answer: ['\N{DIGIT FIVE}\N{LF}']",               # alias LF: '5\n' -> unanswered
+    "q8": r"Final Answer: [b'\N{DIGIT ONE}', 6]",                  # bytes: \N is no escape -> unanswered
+}
+with open("queries.jsonl", "w") as f:
+    for q in answers:
+        f.write(json.dumps({"qid": q, "query_text": q, "answers": [["p1", 1], ["p10", 1], ["p2", 1]]}) + "\n")
+with open("results.jsonl", "w") as f:
+    for q, t in answers.items():
+        f.write(json.dumps({"custom_id": q, "response": {"status_code": 200, "body": {
+            "choices": [{"message": {"content": t}}]}}, "error": None}) + "\n")
+PY
+	python3 "$REF" answers corpus.jsonl queries.jsonl results.jsonl >loft.json
+	lceval -m loft --json --corpus corpus.jsonl queries.jsonl results.jsonl >lctk.json 2>/dev/null
+	same_scores loft.json lctk.json
+	run python3 -c 'import json; print(json.load(open("loft.json"))["num_unanswered_queries"])'
+	assert_output 4
+}
