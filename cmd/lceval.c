@@ -24,7 +24,7 @@
 
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_QFMT, OPT_RFMT, OPT_QMEMBER, OPT_RMEMBER, OPT_CORPUS,
-	OPT_PERM, OPT_SEED, OPT_BOOT, OPT_ANSWER_RULE, OPT_ALPHA, OPT_CI, OPT_BOOT_IDX
+	OPT_PERM, OPT_SEED, OPT_BOOT, OPT_ANSWER_RULE, OPT_ALPHA, OPT_CI, OPT_BOOT_IDX, OPT_DEDUP
 };
 
 static const lc_opt opts[] = {
@@ -46,6 +46,7 @@ static const lc_opt opts[] = {
 	{ OPT_QMEMBER, "qrels-member", "GLOB", "archive member holding the qrels (e.g. '*qrels/test.tsv')", NULL },
 	{ OPT_RMEMBER, "run-member", "GLOB", "archive member holding each run", NULL },
 	{ OPT_CORPUS, "corpus", "FILE", "corpus whose row order maps answer indices to pids", LC_COMPLETE_FILE },
+	{ OPT_DEDUP, "deduplicate-pids", NULL, "LOFT measures: compare ids by passage text (LOFT's --deduplicate_pids, for TopiOCQA)", NULL },
 	{ OPT_ANSWER_RULE, "answer-rule", "RULE", "LLM answer line rule: loft (53358ff, default) or head", "loft head" },
 	{ OPT_PERM, "permutations", "N", "randomization test permutations (default 10000)", NULL },
 	{ OPT_BOOT, "bootstrap", "N", "bootstrap resamples for confidence intervals (default 10000)", NULL },
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
 	int json = 0, jsonl = 0, qfmt = LC_QRELS_AUTO, rfmt = LC_RUN_AUTO, variant = LC_ANSWER_LOFT_53358FF;
 	lc_signif_opts so = { 10000, 10000, 42, 0.05, LC_CI_BCA, NULL, 0 };
 	const char *boot_idx = NULL;
-	int boot_given = 0;
+	int boot_given = 0, dedup = 0;
 	char **marg = lc_xcalloc((size_t)argc + 1, sizeof *marg);
 	size_t nmarg = 0;
 	int c;
@@ -253,6 +254,7 @@ int main(int argc, char **argv)
 			boot_given = 1;
 			break;
 		case OPT_BOOT_IDX: boot_idx = optarg; break;
+		case OPT_DEDUP: dedup = 1; break;
 		case OPT_CI:
 			if (!strcmp(optarg, "bca"))
 				so.ci = LC_CI_BCA;
@@ -272,6 +274,8 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "LOFT measures (-m loft, recall@k, ...) and trec_eval measures cannot be mixed in one call");
 	if (json && jsonl)
 		lc_cli_usage_error(&cmd, "--json and --jsonl are exclusive");
+	if (dedup && !nloft)
+		lc_cli_usage_error(&cmd, "--deduplicate-pids applies to LOFT measures (-m loft, recall@k, ...)");
 	if (boot_idx && boot_given)
 		lc_cli_usage_error(&cmd, "--bootstrap-indices gives the resamples: --bootstrap N cannot be given with it");
 	uint32_t *bidx = NULL;
@@ -318,6 +322,23 @@ int main(int argc, char **argv)
 	}
 	if (qr.njudg == 0 && qr.nrecs == 0)
 		lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", qpath);
+	lc_loft_dedup dd = { 0 };
+	if (dedup) {
+		/* LOFT reads corpus.jsonl next to the answers file; --corpus names another */
+		lc_buf cp = { 0 };
+		if (corpus)
+			lc_buf_adds(&cp, corpus);
+		else {
+			const char *sl = strrchr(qpath, '/');
+			if (sl)
+				lc_buf_add(&cp, qpath, (size_t)(sl - qpath) + 1);
+			lc_buf_adds(&cp, "corpus.jsonl");
+		}
+		if (lc_loft_dedup_load(&dd, cp.p, &e) < 0)
+			lc_die(1, "%s (--deduplicate-pids reads the corpus next to QRELS, as LOFT does, or --corpus FILE)", e.msg);
+		lc_buf_free(&cp);
+		lsel.dedup = &dd;
+	}
 	lc_run *runs = lc_xcalloc(nruns, sizeof *runs);
 	for (size_t i = 0; i < nruns; i++) {
 		if (lc_run_read(&runs[i], rpaths[i], &ro, &e) < 0)
@@ -330,6 +351,10 @@ int main(int argc, char **argv)
 	int code = 0;
 	if (nloft) {
 		code = lc_loft_main(&lsel, &qr, runs, rpaths, nruns, o.rel_level, json, jsonl, o.query, &so, out);
+		if (code) {
+			lc_output_abort(out);
+			exit(code);
+		}
 	} else if (nruns == 1) {
 		lc_te_result res;
 		lc_te_evaluate(t, &o, &qr, &runs[0], &res);
@@ -378,6 +403,7 @@ int main(int argc, char **argv)
 	lc_qrels_free(&qr);
 	lc_te_free(t);
 	lc_loft_sel_free(&lsel);
+	lc_loft_dedup_free(&dd);
 	free(loft_ms);
 	free(marg);
 	free(bidx);

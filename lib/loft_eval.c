@@ -6,6 +6,8 @@
 #include "buf.h"
 #include "json.h"
 
+#include "input.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +172,108 @@ static void pl_push(ptrlist *l, const char *s)
 	l->s[l->n++] = s;
 }
 
+/* Python's str.strip(): white space as str.isspace() defines it (UTF-8). */
+static void py_strip(const char **s, size_t *n)
+{
+	static const char *const ws[] = { "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81",
+	                                  "\xe2\x80\x82", "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86",
+	                                  "\xe2\x80\x87", "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8",
+	                                  "\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80", NULL };
+	for (int again = 1; again;) {
+		again = 0;
+		if (*n && strchr(" \t\n\r\v\f\x1c\x1d\x1e\x1f", (*s)[0])) {
+			(*s)++, (*n)--, again = 1;
+			continue;
+		}
+		for (int k = 0; ws[k]; k++) {
+			size_t l = strlen(ws[k]);
+			if (*n >= l && !memcmp(*s, ws[k], l)) {
+				*s += l, *n -= l, again = 1;
+				break;
+			}
+		}
+	}
+	for (int again = 1; again;) {
+		again = 0;
+		if (*n && strchr(" \t\n\r\v\f\x1c\x1d\x1e\x1f", (*s)[*n - 1])) {
+			(*n)--, again = 1;
+			continue;
+		}
+		for (int k = 0; ws[k]; k++) {
+			size_t l = strlen(ws[k]);
+			if (*n >= l && !memcmp(*s + *n - l, ws[k], l)) {
+				*n -= l, again = 1;
+				break;
+			}
+		}
+	}
+}
+
+int lc_loft_dedup_load(lc_loft_dedup *d, const char *path, lc_err *e)
+{
+	memset(d, 0, sizeof *d);
+	lc_input *in = lc_input_open(path, NULL, e);
+	if (!in)
+		return -1;
+	lc_buf idb = { 0 }, tb = { 0 };
+	json_t *o;
+	int rr, ret = 0;
+	while ((rr = lc_json_next_object(in, &o, e)) == 1) {
+		const char *where = lc_input_where(in);
+		json_t *pid = json_object_get(o, "pid"), *t = json_object_get(o, "title_text"),
+		       *x = json_object_get(o, "passage_text");
+		const char *p = pid ? lc_json_id(pid, &idb, "pid", where, e) : NULL;
+		if (!p || !json_is_string(t) || !json_is_string(x)) {
+			if (p || !pid)
+				lc_err_set(e, LC_EXIT_INPUT, "%s: --deduplicate-pids needs LOFT corpus lines with string 'pid', "
+				           "'title_text' and 'passage_text'", where);
+			json_decref(o);
+			ret = -1;
+			break;
+		}
+		const char *a = json_string_value(t), *b = json_string_value(x);
+		size_t an = json_string_length(t), bn = json_string_length(x);
+		py_strip(&a, &an);
+		py_strip(&b, &bn);
+		lc_buf_reset(&tb);
+		lc_buf_add(&tb, a, an);
+		lc_buf_add(&tb, b, bn);
+		int is_new = 0;
+		uint32_t id = lc_strmap_intern(&d->pids, p, strlen(p), &is_new);
+		if (is_new) {
+			d->text = lc_xrealloc(d->text, (d->n + 1) * sizeof *d->text);
+			d->text[d->n++] = NULL;
+		}
+		free(d->text[id]);   /* a repeated pid: the last line wins (a Python dict) */
+		d->text[id] = lc_xstrndup(tb.p ? tb.p : "", tb.len);
+		json_decref(o);
+	}
+	if (rr < 0)
+		ret = -1;
+	lc_buf_free(&idb);
+	lc_buf_free(&tb);
+	lc_input_close(in);
+	if (ret < 0)
+		lc_loft_dedup_free(d);
+	return ret;
+}
+
+void lc_loft_dedup_free(lc_loft_dedup *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->text[i]);
+	free(d->text);
+	lc_strmap_free(&d->pids);
+	memset(d, 0, sizeof *d);
+}
+
+/* The passage text of id under --deduplicate-pids, or NULL. */
+static const char *dedup_text(const lc_loft_dedup *d, const char *id)
+{
+	long i = lc_strmap_find(&d->pids, id, strlen(id));
+	return i >= 0 ? d->text[i] : NULL;
+}
+
 typedef struct {
 	double rank;
 	size_t at;
@@ -187,7 +291,7 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 {
 	memset(res, 0, sizeof *res);
 	size_t cap = 0, nm = s->n;
-	ptrlist gold = { 0 }, pred = { 0 };
+	ptrlist gold = { 0 }, pred = { 0 }, dg = { 0 };
 	lc_hit *tmp = NULL;
 	rank_at *ord = NULL;
 	size_t tmpcap = 0;
@@ -256,6 +360,20 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 				g = t < gold.n ? &gold.s[t] : NULL;
 				ng = t < gold.n ? 1 : 0;
 			}
+			if (s->dedup && !unanswered) {
+				/* LOFT's --deduplicate_pids: compare passage texts (unknown ids: lc_loft_main refused them) */
+				dg.n = 0;
+				for (size_t k = 0; k < ng; k++) {
+					const char *x = dedup_text(s->dedup, g[k]);
+					pl_push(&dg, x ? x : g[k]);
+				}
+				g = dg.s;
+				for (size_t k = 0; k < pred.n; k++) {
+					const char *x = dedup_text(s->dedup, pred.s[k]);
+					if (x)
+						pred.s[k] = x;
+				}
+			}
 			size_t L = res->nlines++;
 			res->qid[L] = qq->qid;
 			res->turn[L] = t;
@@ -272,6 +390,7 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 	free(col);
 	free(gold.s);
 	free(pred.s);
+	free(dg.s);
 	free(tmp);
 	free(ord);
 }
@@ -432,6 +551,29 @@ static const char **line_names(const lc_loft_result *res, char ***own)
 int lc_loft_main(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *runs, char **names, size_t nruns,
                  long rel_level, int json, int jsonl, int query, const lc_signif_opts *so, lc_output *out)
 {
+	if (s->dedup) {
+		/* LOFT maps the gold and predicted ids of every answered query: a missing one is its KeyError */
+		for (size_t r = 0; r < nruns; r++)
+			for (size_t ri = 0; ri < qr->nrecs; ri++) {
+				const lc_qrels_q *qq = &qr->q[qr->recs[ri].q];
+				long pi = lc_strmap_find(&runs[r].qids, qq->qid, strlen(qq->qid));
+				if (pi < 0 || runs[r].q[pi].unanswered)
+					continue;
+				const lc_run_q *pq = &runs[r].q[pi];
+				const char *bad = NULL, *what = "gold";
+				for (uint32_t k = 0; !bad && k < qr->recs[ri].n; k++)
+					if (!dedup_text(s->dedup, qq->j[qr->recs[ri].start + k].docno))
+						bad = qq->j[qr->recs[ri].start + k].docno;
+				for (size_t k = 0; !bad && k < pq->n; k++)
+					if (!dedup_text(s->dedup, pq->h[k].docno))
+						bad = pq->h[k].docno, what = "predicted";
+				if (bad) {
+					lc_warn("%s: query '%s': %s pid '%s' is not in the --deduplicate-pids corpus (LOFT stops with a "
+					        "KeyError); give the corpus the queries were made from", names[r], qq->qid, what, bad);
+					return 1;
+				}
+			}
+	}
 	lc_loft_result *res = lc_xcalloc(nruns, sizeof *res);
 	for (size_t r = 0; r < nruns; r++) {
 		lc_loft_evaluate(s, qr, &runs[r], rel_level, &res[r]);

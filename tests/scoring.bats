@@ -307,3 +307,49 @@ PY
 	run python3 -c 'import json; print(json.load(open("loft.json"))["num_unanswered_queries"])'
 	assert_output 4
 }
+
+@test "--deduplicate-pids: ids compared by passage text, as LOFT's --deduplicate_pids (TopiOCQA)" {
+	mkdir data
+	# p2 and p3 repeat p1's passage (white space around title and text is stripped);
+	# p5 has p4's text under another title, so it stays distinct
+	cat >data/corpus.jsonl <<'JSON'
+{"pid": "p1", "title_text": "Tea", "passage_text": "Tea is a drink.", "metadata": {}}
+{"pid": "p2", "title_text": " Tea", "passage_text": "Tea is a drink.\n", "metadata": {}}
+{"pid": "p3", "title_text": "Tea\u3000", "passage_text": "\u00a0Tea is a drink.", "metadata": {}}
+{"pid": "p4", "title_text": "Coffee", "passage_text": "Coffee is a drink.", "metadata": {}}
+{"pid": "p5", "title_text": "Beans", "passage_text": "Coffee is a drink.", "metadata": {}}
+{"pid": "p6", "title_text": "Water", "passage_text": "Water is wet.", "metadata": {}}
+JSON
+	cat >data/queries.jsonl <<'JSON'
+{"qid": "t1", "query_text": "tea", "answers": [["p1", 1]]}
+{"qid": "t2", "query_text": "tea and coffee", "answers": [["p1", 1], ["p4", 1]]}
+{"qid": "t3", "query_text": "coffee", "answers": [["p4", 1]]}
+{"qid": "t4", "query_text": "none", "answers": [["p6", 1]]}
+JSON
+	cat >preds.jsonl <<'JSON'
+{"qid": "t1", "num_turns": 1, "model_outputs": [["p2", "p6"]]}
+{"qid": "t2", "num_turns": 1, "model_outputs": [["p3", "p1", "p4"]]}
+{"qid": "t3", "num_turns": 1, "model_outputs": [["p5", "p4"]]}
+JSON
+	python3 "$REF" dedup data/queries.jsonl preds.jsonl data/corpus.jsonl >loft.json
+	lceval -m loft --json --deduplicate-pids data/queries.jsonl preds.jsonl >lctk.json 2>/dev/null
+	same_scores loft.json lctk.json
+	# it changes the numbers: without it p2 is not p1
+	run python3 -c 'import json; print(json.load(open("loft.json"))["quality"]["recall@1"])'
+	assert_output 0.375
+	lceval -m loft --json data/queries.jsonl preds.jsonl >plain.json 2>/dev/null
+	run same_scores loft.json plain.json
+	assert_failure
+	# --corpus names another corpus; a pid missing from it is an error (LOFT: KeyError)
+	cp data/corpus.jsonl other.jsonl
+	lceval -m loft --json --deduplicate-pids --corpus other.jsonl data/queries.jsonl preds.jsonl >other.json 2>/dev/null
+	run cmp lctk.json other.json
+	assert_success
+	grep -v '"p5"' data/corpus.jsonl >short.jsonl
+	run lceval -m loft --deduplicate-pids --corpus short.jsonl -o out.json data/queries.jsonl preds.jsonl
+	assert_failure 1
+	assert_output --partial "query 't3': predicted pid 'p5' is not in the --deduplicate-pids corpus"
+	assert_no_file out.json
+	run lceval -m P.1 --deduplicate-pids data/queries.jsonl preds.jsonl
+	assert_failure 2
+}

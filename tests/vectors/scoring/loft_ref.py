@@ -5,6 +5,9 @@ for tests/scoring.bats.
   loft_ref.py answers CORPUS QUERIES RESULTS   Batch results -> LOFT metrics JSON
   loft_ref.py ranked QUERIES TRECRUN           a TREC run taken in its own order
                                                (rank, then file order) -> metrics
+  loft_ref.py dedup QUERIES PREDS CORPUS       LOFT predictions with run_evaluation.py's
+                                               --deduplicate_pids: ids of answered queries
+                                               replaced by title.strip() + passage.strip()
 
 Parsing follows google-deepmind/loft 53358ff inference/utils.py
 extract_prediction (strip '*' and '`', first line with "final answer" and both
@@ -63,7 +66,7 @@ def metrics(gold, pred):
     return out
 
 
-def score(queries, preds):
+def score(queries, preds, pid2text=None):
     rows, unanswered = [], 0
     for q in queries:
         gold = [str(a[0]).strip() for a in q["answers"]]
@@ -71,7 +74,11 @@ def score(queries, preds):
             unanswered += 1
             rows.append(metrics(gold, []))
         else:
-            rows.append(metrics(gold, [str(p).strip() for p in preds[q["qid"]]]))
+            pred = [str(p).strip() for p in preds[q["qid"]]]
+            if pid2text is not None:
+                gold = [pid2text[p] for p in gold]
+                pred = [pid2text[p] for p in pred]
+            rows.append(metrics(gold, pred))
     keys = list(rows[0])
     return {"quality": {k: sum(r[k] for r in rows) / len(rows) for k in keys}, "num_unanswered_queries": unanswered}
 
@@ -94,6 +101,10 @@ def main():
             except KeyError:
                 pass       # 'Unexpected response': no prediction line
         print(json.dumps(score(queries, preds)))
+    elif sys.argv[1] == "dedup":
+        queries, preds = load(sys.argv[2]), load(sys.argv[3])
+        pid2text = {c["pid"]: c["title_text"].strip() + c["passage_text"].strip() for c in load(sys.argv[4])}
+        print(json.dumps(score(queries, {p["qid"]: p["model_outputs"][0] for p in preds}, pid2text)))
     else:
         queries = load(sys.argv[2])
         lines = [l.split() for l in open(sys.argv[3]) if l.strip() and not l.startswith("#")]
