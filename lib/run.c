@@ -655,6 +655,8 @@ void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag)
 	char num[64];
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
+		if (q->unanswered)
+			lc_output_printf(o, "#lctk unanswered %s\n", q->qid);
 		lc_hits_sort_trec(q->h, q->n);
 		for (size_t k = 0; k < q->n; k++) {
 			for (int prec = 15; prec <= 17; prec++) {
@@ -684,7 +686,7 @@ void lc_run_write_jsonl(lc_run *r, lc_output *o)
 			lc_py_repr_double(num, sizeof num, q->h[k].score);
 			lc_buf_printf(&b, ", \"score\": %s}", num);
 		}
-		lc_buf_adds(&b, "]}\n");
+		lc_buf_adds(&b, q->unanswered ? "], \"answered\": false}\n" : "]}\n");
 		lc_output_write(o, b.p, b.len);
 	}
 	lc_buf_free(&b);
@@ -695,6 +697,8 @@ void lc_run_write_loft(lc_run *r, lc_output *o)
 	lc_buf b = {0};
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
+		if (q->unanswered)
+			continue;   /* LOFT: no prediction line */
 		if (r->format != LC_RUN_LOFT && r->format != LC_RUN_ANSWERS && r->format != LC_RUN_BATCH)
 			lc_hits_sort_trec(q->h, q->n);
 		lc_buf_reset(&b);

@@ -107,7 +107,9 @@ int lc_hit_cmp_trec(const void *a, const void *b);
 /* Python repr() of a double (shortest round-trip: 0.1, 1e-05, 7.0) into buf (>= 32 bytes). */
 void lc_py_repr_double(char *buf, size_t size, double v);
 
-/* Writers; queries in stored order, hits ranked in place with lc_hits_sort_trec
+/* Writers; an unanswered query (q->unanswered) stays unanswered: TREC "#lctk
+ * unanswered QID", JSONL "answered": false, LOFT no line (a repeated pid of an
+ * LLM run, read only with opts.loft, is not written).  Queries in stored order, hits ranked in place with lc_hits_sort_trec
  * (TREC, JSONL; LOFT output of a TREC/JSONL run) or kept as stored (LOFT
  * predictions and answers, every turn).  Scores are written so that reading
  * them back gives the same doubles: TREC with the shortest of %.15g/%.16g/%.17g

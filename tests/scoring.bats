@@ -124,6 +124,11 @@ llm_batch() {
 	assert_line "$(printf 'P_2                   \tq01\t1.0000')"
 	lceval -c -q -m P.2 queries.jsonl run.trec >trec.out
 	[ "$output" = "$(cat trec.out)" ] || fail "run JSONL and TREC differ for trec_eval measures"
+	# lcconv keeps an LLM run JSONL's unanswered query unanswered in every format (repeats are dropped)
+	run lcconv -t loft run.jsonl
+	refute_line --partial '"q03"'
+	run lcconv -t trec run.jsonl
+	assert_line '#lctk unanswered q03'
 }
 
 @test "LOFT measures take a ranked run in its own order (rank, then file order), not trec_eval's tie-break" {
