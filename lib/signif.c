@@ -311,6 +311,9 @@ static const char *base(const char *p)
 static cmpres *compute(const lc_signif_input *in, const lc_signif_opts *so)
 {
 	size_t nm = in->nm, nq = in->nq, nr = in->nruns;
+	if (so->boot_idx && nr > 1 && so->boot_n != nq)
+		lc_die(2, "--bootstrap-indices: the resamples have %zu indices each, the comparison has %zu topics",
+		       so->boot_n, nq);
 	cmpres *c = lc_xcalloc((nr ? nr : 1) * (nm ? nm : 1), sizeof *c);
 	double *a = lc_xmalloc((nq + 1) * sizeof *a), *b = lc_xmalloc((nq + 1) * sizeof *b);
 	for (size_t k = 0; k < nm; k++) {
@@ -331,9 +334,7 @@ static cmpres *compute(const lc_signif_input *in, const lc_signif_opts *so)
 			lc_rng_seed(&rng, so->seed * 1000003ull + r);
 			x->pr = lc_randomization_test(a, b, nq, so->permutations, &rng);
 			lc_rng_seed(&rng, so->seed * 1000003ull + r + 0x5bd1e995ull);
-			if (lc_bootstrap_interval(a, b, nq, so, &rng, &x->lo, &x->hi) < 0)
-				lc_die(2, "--bootstrap-indices: the resamples have %zu indices each, the comparison has %zu topics",
-				       so->boot_n, nq);
+			lc_bootstrap_interval(a, b, nq, so, &rng, &x->lo, &x->hi);
 		}
 		if (nr > 1) {
 			double *p = lc_xmalloc(nr * sizeof *p), *adj = lc_xmalloc(nr * sizeof *adj);
