@@ -24,7 +24,7 @@
 
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_QFMT, OPT_RFMT, OPT_QMEMBER, OPT_RMEMBER, OPT_CORPUS,
-	OPT_PERM, OPT_SEED, OPT_BOOT, OPT_ANSWER_RULE, OPT_ALPHA
+	OPT_PERM, OPT_SEED, OPT_BOOT, OPT_ANSWER_RULE, OPT_ALPHA, OPT_CI, OPT_BOOT_IDX, OPT_DEDUP
 };
 
 static const lc_opt opts[] = {
@@ -46,9 +46,12 @@ static const lc_opt opts[] = {
 	{ OPT_QMEMBER, "qrels-member", "GLOB", "archive member holding the qrels (e.g. '*qrels/test.tsv')", NULL },
 	{ OPT_RMEMBER, "run-member", "GLOB", "archive member holding each run", NULL },
 	{ OPT_CORPUS, "corpus", "FILE", "corpus whose row order maps answer indices to pids", LC_COMPLETE_FILE },
+	{ OPT_DEDUP, "deduplicate-pids", NULL, "LOFT measures: compare ids by passage text (LOFT's --deduplicate_pids, for TopiOCQA)", NULL },
 	{ OPT_ANSWER_RULE, "answer-rule", "RULE", "LLM answer line rule: loft (53358ff, default) or head", "loft head" },
 	{ OPT_PERM, "permutations", "N", "randomization test permutations (default 10000)", NULL },
 	{ OPT_BOOT, "bootstrap", "N", "bootstrap resamples for confidence intervals (default 10000)", NULL },
+	{ OPT_CI, "ci", "METHOD", "bootstrap interval: bca (default, SciPy's) or percentile", "bca percentile" },
+	{ OPT_BOOT_IDX, "bootstrap-indices", "FILE", "take the bootstrap resamples from FILE (a line of topic indices each)", LC_COMPLETE_FILE },
 	{ OPT_SEED, "seed", "N", "random seed for the randomization test and bootstrap (default 42)", NULL },
 	{ OPT_ALPHA, "alpha", "P", "significance level for the marks (default 0.05)", NULL },
 	LC_OPT_END
@@ -125,6 +128,53 @@ static char **read_corpus(const char *path, size_t *n)
 	return pids;
 }
 
+/* --bootstrap-indices: one resample per line, n topic indices (0-based, in the
+ * order lceval compares topics) separated by white space. */
+static uint32_t *read_indices(const char *path, long *nres, size_t *n)
+{
+	lc_input *in = lc_input_open_or_die(path, NULL);
+	char *line;
+	size_t len;
+	uint32_t *v = NULL;
+	size_t cnt = 0, cap = 0, width = 0;
+	long rows = 0;
+	while (lc_input_next(in, &line, &len)) {
+		size_t k = 0, w = 0;
+		while (k < len) {
+			while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'))
+				k++;
+			if (k == len)
+				break;
+			unsigned long x = 0;
+			size_t st = k;
+			while (k < len && line[k] >= '0' && line[k] <= '9' && x < 100000000)
+				x = x * 10 + (unsigned long)(line[k++] - '0');
+			if (k == st || (k < len && line[k] != ' ' && line[k] != '\t' && line[k] != '\r'))
+				lc_die(1, "%s: expected topic indices (non-negative integers) separated by blanks", lc_input_where(in));
+			if (cnt == cap)
+				v = lc_xrealloc(v, (cap = cap ? 2 * cap : 1024) * sizeof *v);
+			v[cnt++] = (uint32_t)x;
+			w++;
+		}
+		if (w == 0)
+			continue;
+		if (rows && w != width)
+			lc_die(1, "%s: %zu indices, the first resample has %zu: every resample has one index per topic",
+			       lc_input_where(in), w, width);
+		width = w;
+		rows++;
+	}
+	lc_input_close(in);
+	if (!rows)
+		lc_die(1, "%s: no resamples found", path);
+	for (size_t i = 0; i < cnt; i++)
+		if (v[i] >= width)
+			lc_die(1, "%s: index %u is not below the number of topics (%zu)", path, v[i], width);
+	*nres = rows;
+	*n = width;
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -136,7 +186,9 @@ int main(int argc, char **argv)
 	size_t nloft = 0, ntrec_m = 0;
 	const char *outpath = NULL, *corpus = NULL, *qmember = NULL, *rmember = NULL;
 	int json = 0, jsonl = 0, qfmt = LC_QRELS_AUTO, rfmt = LC_RUN_AUTO, variant = LC_ANSWER_LOFT_53358FF;
-	lc_signif_opts so = { 10000, 10000, 42, 0.05 };
+	lc_signif_opts so = { 10000, 10000, 42, 0.05, LC_CI_BCA, NULL, 0 };
+	const char *boot_idx = NULL;
+	int boot_given = 0, dedup = 0;
 	char **marg = lc_xcalloc((size_t)argc + 1, sizeof *marg);
 	size_t nmarg = 0;
 	int c;
@@ -196,8 +248,21 @@ int main(int argc, char **argv)
 			else
 				lc_cli_usage_error(&cmd, "--answer-rule: expected 'loft' or 'head', got '%s'", optarg);
 			break;
-		case OPT_PERM: so.permutations = lc_cli_long("--permutations", optarg, 0, 100000000); break;
-		case OPT_BOOT: so.bootstrap = lc_cli_long("--bootstrap", optarg, 0, 100000000); break;
+		case OPT_PERM: so.permutations = lc_cli_long("--permutations", optarg, 1, 100000000); break;
+		case OPT_BOOT:
+			so.bootstrap = lc_cli_long("--bootstrap", optarg, 1, 100000000);
+			boot_given = 1;
+			break;
+		case OPT_BOOT_IDX: boot_idx = optarg; break;
+		case OPT_DEDUP: dedup = 1; break;
+		case OPT_CI:
+			if (!strcmp(optarg, "bca"))
+				so.ci = LC_CI_BCA;
+			else if (!strcmp(optarg, "percentile"))
+				so.ci = LC_CI_PERCENTILE;
+			else
+				lc_cli_usage_error(&cmd, "--ci: expected 'bca' or 'percentile', got '%s'", optarg);
+			break;
 		case OPT_SEED: so.seed = (unsigned long)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
 		case OPT_ALPHA: so.alpha = lc_cli_double("--alpha", optarg, 0.0, 1.0); break;
 		}
@@ -209,6 +274,15 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "LOFT measures (-m loft, recall@k, ...) and trec_eval measures cannot be mixed in one call");
 	if (json && jsonl)
 		lc_cli_usage_error(&cmd, "--json and --jsonl are exclusive");
+	if (dedup && !nloft)
+		lc_cli_usage_error(&cmd, "--deduplicate-pids applies to LOFT measures (-m loft, recall@k, ...)");
+	if (boot_idx && boot_given)
+		lc_cli_usage_error(&cmd, "--bootstrap-indices gives the resamples: --bootstrap N cannot be given with it");
+	uint32_t *bidx = NULL;
+	if (boot_idx) {
+		bidx = read_indices(boot_idx, &so.bootstrap, &so.boot_n);
+		so.boot_idx = bidx;
+	}
 	const char *qpath = argv[st.ind];
 	char **rpaths = argv + st.ind + 1;
 	size_t nruns = (size_t)nops - 1;
@@ -238,7 +312,7 @@ int main(int argc, char **argv)
 		qmember = "*qrels/test.tsv";   /* a BEIR dataset zip */
 	if (lc_qrels_read(&qr, qpath, qmember, qfmt, &e) < 0)
 		lc_die_err(&e);
-	lc_run_opts ro = { rfmt, rmember, NULL, 0, variant };
+	lc_run_opts ro = { rfmt, rmember, NULL, 0, variant, nloft > 0 };
 	char **pids = NULL;
 	size_t npids = 0;
 	if (corpus) {
@@ -248,6 +322,23 @@ int main(int argc, char **argv)
 	}
 	if (qr.njudg == 0 && qr.nrecs == 0)
 		lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", qpath);
+	lc_loft_dedup dd = { 0 };
+	if (dedup) {
+		/* LOFT reads corpus.jsonl next to the answers file; --corpus names another */
+		lc_buf cp = { 0 };
+		if (corpus)
+			lc_buf_adds(&cp, corpus);
+		else {
+			const char *sl = strrchr(qpath, '/');
+			if (sl)
+				lc_buf_add(&cp, qpath, (size_t)(sl - qpath) + 1);
+			lc_buf_adds(&cp, "corpus.jsonl");
+		}
+		if (lc_loft_dedup_load(&dd, cp.p, &e) < 0)
+			lc_die(1, "%s (--deduplicate-pids reads the corpus next to QRELS, as LOFT does, or --corpus FILE)", e.msg);
+		lc_buf_free(&cp);
+		lsel.dedup = &dd;
+	}
 	lc_run *runs = lc_xcalloc(nruns, sizeof *runs);
 	for (size_t i = 0; i < nruns; i++) {
 		if (lc_run_read(&runs[i], rpaths[i], &ro, &e) < 0)
@@ -260,6 +351,10 @@ int main(int argc, char **argv)
 	int code = 0;
 	if (nloft) {
 		code = lc_loft_main(&lsel, &qr, runs, rpaths, nruns, o.rel_level, json, jsonl, o.query, &so, out);
+		if (code) {
+			lc_output_abort(out);
+			exit(code);
+		}
 	} else if (nruns == 1) {
 		lc_te_result res;
 		lc_te_evaluate(t, &o, &qr, &runs[0], &res);
@@ -308,7 +403,9 @@ int main(int argc, char **argv)
 	lc_qrels_free(&qr);
 	lc_te_free(t);
 	lc_loft_sel_free(&lsel);
+	lc_loft_dedup_free(&dd);
 	free(loft_ms);
 	free(marg);
+	free(bidx);
 	return code;
 }

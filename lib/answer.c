@@ -11,8 +11,10 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void lc_strlist_push(lc_strlist *l, const char *s, size_t n)
 {
@@ -204,6 +206,136 @@ static void put_utf8(lc_buf *b, uint32_t cp)
 	else { lc_buf_addc(b, (char)(0xF0 | (cp >> 18))); lc_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F))); lc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F))); lc_buf_addc(b, (char)(0x80 | (cp & 0x3F))); }
 }
 
+/* ---- \N{NAME}: Python's unicodedata name lookup ------------------------------
+ *
+ * As CPython's _getcode() without named sequences: "HANGUL SYLLABLE " + jamo
+ * (longest match, case-sensitive), "CJK UNIFIED IDEOGRAPH-" + 4 or 5 upper-case
+ * hex digits inside a CJK ideograph range, else a character name or a name
+ * alias (NameAliases.txt), compared case-insensitively.  The names are read from
+ * the Unicode Character Database files when an escape needs them (Debian
+ * unicode-data: /usr/share/unicode); see answer.h for why. */
+
+static const char *const uni_dirs[] = { "/usr/share/unicode", "/usr/share/unicode-data", "/usr/share/unicode/ucd", NULL };
+
+static FILE *uni_open(const char *file)
+{
+	char path[256];
+	for (int i = 0; uni_dirs[i]; i++) {
+		snprintf(path, sizeof path, "%s/%s", uni_dirs[i], file);
+		FILE *f = fopen(path, "r");
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+static int name_eq(const char *field, size_t flen, const char *name, size_t n)
+{
+	if (flen != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (toupper((unsigned char)name[i]) != (unsigned char)field[i])
+			return 0;
+	return 1;
+}
+
+static void jamo(const char **p, const char *end, const char *const *tab, int count, int *pos)
+{
+	size_t best = 0;
+	*pos = -1;
+	for (int i = 0; i < count; i++) {
+		size_t l = strlen(tab[i]);
+		if ((*pos >= 0 && l <= best) || l > (size_t)(end - *p))
+			continue;
+		if (!strncmp(*p, tab[i], l)) {
+			best = l;
+			*pos = i;
+		}
+	}
+	*p += best;
+}
+
+/* 1 + *cp, 0 = no such name, -1 = the name table is not installed. */
+static int unicode_name(const char *name, size_t n, uint32_t *cp)
+{
+	static const char *const L[] = { "G", "GG", "N", "D", "DD", "R", "M", "B", "BB", "S", "SS", "", "J", "JJ",
+	                                 "C", "K", "T", "P", "H" };
+	static const char *const V[] = { "A", "AE", "YA", "YAE", "EO", "E", "YEO", "YE", "O", "WA", "WAE", "OE",
+	                                 "YO", "U", "WEO", "WE", "WI", "YU", "EU", "YI", "I" };
+	static const char *const T[] = { "", "G", "GG", "GS", "N", "NJ", "NH", "D", "L", "LG", "LM", "LB", "LS", "LT",
+	                                 "LP", "LH", "M", "B", "BS", "S", "SS", "NG", "J", "C", "K", "T", "P", "H" };
+	if (n > 16 && !strncasecmp(name, "HANGUL SYLLABLE ", 16)) {
+		const char *p = name + 16, *end = name + n;
+		int l, v, t;
+		jamo(&p, end, L, 19, &l);
+		jamo(&p, end, V, 21, &v);
+		jamo(&p, end, T, 28, &t);
+		if (l < 0 || v < 0 || t < 0 || p != end)
+			return 0;
+		*cp = 0xAC00 + (uint32_t)((l * 21 + v) * 28 + t);
+		return 1;
+	}
+	int cjk = n > 22 && !strncasecmp(name, "CJK UNIFIED IDEOGRAPH-", 22);
+	uint32_t want = 0;
+	if (cjk) {
+		if (n - 22 != 4 && n - 22 != 5)
+			return 0;
+		for (size_t i = 22; i < n; i++) {
+			char c = name[i];
+			if (c >= '0' && c <= '9')
+				want = want * 16 + (uint32_t)(c - '0');
+			else if (c >= 'A' && c <= 'F')
+				want = want * 16 + (uint32_t)(c - 'A' + 10);
+			else
+				return 0;
+		}
+	}
+	FILE *f = uni_open("UnicodeData.txt");
+	if (!f) {
+		lc_warn("warning: \\N{%.*s} in an answer: no Unicode name table (install Debian's unicode-data, "
+		        "/usr/share/unicode/UnicodeData.txt); the element cannot be mapped", (int)n, name);
+		return -1;
+	}
+	char line[512];
+	int found = 0;
+	uint32_t first = 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		char *semi = strchr(line, ';');
+		if (!semi)
+			continue;
+		uint32_t code = (uint32_t)strtoul(line, NULL, 16);
+		char *nm = semi + 1, *ne = strchr(nm, ';');
+		if (!ne)
+			continue;
+		size_t nl = (size_t)(ne - nm);
+		if (cjk) {
+			/* "<CJK Ideograph..., First>" .. "<..., Last>" ranges */
+			if (nl > 14 && !strncmp(nm, "<CJK Ideograph", 14)) {
+				if (!strncmp(ne - 6, "First>", 6))
+					first = code;
+				else if (!strncmp(ne - 5, "Last>", 5) && want >= first && want <= code)
+					found = 1, *cp = want;
+			}
+		} else if (*nm != '<' && name_eq(nm, nl, name, n))
+			found = 1, *cp = code;
+	}
+	fclose(f);
+	if (found || cjk)
+		return found;
+	f = uni_open("NameAliases.txt");
+	while (f && !found && fgets(line, sizeof line, f)) {
+		char *semi = strchr(line, ';');
+		if (line[0] == '#' || !semi)
+			continue;
+		char *nm = semi + 1, *ne = strchr(nm, ';');
+		if (ne && name_eq(nm, (size_t)(ne - nm), name, n))
+			found = 1, *cp = (uint32_t)strtoul(line, NULL, 16);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* One string literal (prefix already known).  Appends decoded text to r->text. */
 static int string1(pyrd *r, int raw, int bytes)
 {
@@ -267,15 +399,25 @@ static int string1(pyrd *r, int raw, int bytes)
 					lc_buf_addc(&r->text, d);
 					break;
 				}
-				/* named character: valid only with a name in braces; text unknown */
+				/* named character \N{NAME} */
 				if (r->i >= r->n || s[r->i] != '{')
 					return r->err = 1, -1;
-				while (r->i < r->n && s[r->i] != '}')
+				{
+					size_t ns = ++r->i;
+					while (r->i < r->n && s[r->i] != '}')
+						r->i++;
+					if (r->i >= r->n || r->i == ns)
+						return r->err = 1, -1;
+					uint32_t cp;
+					int f = unicode_name(s + ns, r->i - ns, &cp);
 					r->i++;
-				if (r->i >= r->n)
-					return r->err = 1, -1;
-				r->i++;
-				r->text_ok = 0;
+					if (f == 0)
+						return r->err = 1, -1;   /* Python: unknown Unicode character name */
+					if (f < 0)
+						r->text_ok = 0;          /* no name table: text unknown */
+					else
+						put_utf8(&r->text, cp);
+				}
 				break;
 			default:
 				if (d >= '0' && d <= '7') {

@@ -9,7 +9,8 @@
  *      ']'; LC_ANSWER_LOFT_HEAD takes the first line containing '[' and ']';
  *   3. cut from the first '[' to the last ']' and read it as a Python literal
  *      (what ast.literal_eval accepts: ints in any base with '_', floats, complex,
- *      strings with prefixes/escapes/implicit concatenation, bytes, True/False/
+ *      strings with prefixes/escapes/implicit concatenation, \N{NAME} escapes,
+ *      bytes, True/False/
  *      None, lists, tuples, sets, dicts); apostrophes between two alphanumerics
  *      are treated as escaped, as LOFT does.  A parse error gives an EMPTY
  *      prediction and no later line is tried; no qualifying line gives an empty
@@ -20,6 +21,18 @@
  * Mapping row indices to pids (LOFT's pid_mapper[str(a)]) is
  * lc_answer_map(): an element that is not a known index makes the whole
  * answer unmappable (LOFT then writes no prediction: "unanswered").
+ *
+ * \N{NAME} is resolved as CPython's unicodedata does for string escapes (names
+ * and aliases case-insensitively, Hangul syllables, CJK unified ideographs; an
+ * unknown name is a parse error, as in Python).  The names are read from the
+ * Unicode Character Database files (UnicodeData.txt, NameAliases.txt in
+ * /usr/share/unicode, Debian's unicode-data) when an escape is met, not
+ * compiled in: the table is 0.9 MB of names (0.26 MB front-coded) that every
+ * program parsing answers would carry for an escape models practically never
+ * write, and reading the files for the rare answer that has one costs a few
+ * milliseconds.  Without the files the element's text is unknown and it is not
+ * mappable (with a warning).  Debian 12 ships Unicode 15.0; Python 3.11, which
+ * LOFT ran on, has 14.0 (names new in 15.0 resolve here and fail there).
  *
  * Ownership: ids is filled with malloc'd strings the caller releases with
  * lc_strlist_free().

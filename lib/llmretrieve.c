@@ -436,16 +436,29 @@ static int write_batch(ctx *x, lc_llm *cl, lc_err *e)
 
 /* --- output ------------------------------------------------------------------ */
 
-static void write_query(ctx *x, size_t i, lc_strlist *ids, int answered, lc_output *out, lc_buf *b)
+/* One query's prediction in the chosen form.  ids = the model's list mapped to
+ * pids, as LOFT keeps it (repeats included); unanswered = the answer could not
+ * be mapped (LOFT writes no prediction and counts the query as unanswered).
+ *   LOFT     the whole list; no line when unanswered.
+ *   run      the first k entries best first, score = entries - position; an entry
+ *            repeating an earlier pid has "repeat":true (trec_eval measures skip
+ *            it, LOFT measures count its top-k slot); unanswered = no hits and
+ *            "answered":false.
+ *   TREC     distinct pids as run lines (rank = position in the list); repeats,
+ *            an empty list and an unanswered query as "#lctk ..." comment lines,
+ *            which trec_eval skips and lceval's LOFT measures read. */
+static void write_query(ctx *x, size_t i, const lc_strlist *ids, int unanswered, lc_output *out, lc_buf *b)
 {
 	const lc_llmr_opts *o = x->o;
 	const char *qid = qid_of(x, i);
 	lc_buf_reset(b);
 	if (o->format == LC_LLMR_LOFT) {
+		if (unanswered)
+			return;
 		lc_buf_adds(b, "{\"qid\":");
 		lc_json_quote(b, qid, strlen(qid));
 		lc_buf_adds(b, ",\"num_turns\":1,\"model_outputs\":[[");
-		for (size_t k = 0; answered && k < ids->n; k++) {
+		for (size_t k = 0; k < ids->n; k++) {
 			if (k)
 				lc_buf_addc(b, ',');
 			lc_json_quote(b, ids->s[k], strlen(ids->s[k]));
@@ -454,35 +467,32 @@ static void write_query(ctx *x, size_t i, lc_strlist *ids, int answered, lc_outp
 		lc_output_write(out, b->p, b->len);
 		return;
 	}
-	/* run JSONL / TREC: distinct pids, best first, score = hits - rank */
-	size_t n = 0;
-	if (answered)
-		for (size_t k = 0; k < ids->n; k++) {
-			int dup = 0;
-			for (size_t j = 0; j < n && !dup; j++)
-				dup = !strcmp(ids->s[j], ids->s[k]);
-			if (dup)
-				continue;
-			char *t = ids->s[n];
-			ids->s[n] = ids->s[k];
-			ids->s[k] = t;
-			n++;
-		}
+	size_t n = unanswered ? 0 : ids->n;
 	if (o->k && n > o->k)
 		n = o->k;
 	if (o->format == LC_LLMR_TREC) {
-		for (size_t k = 0; k < n; k++)
-			lc_buf_printf(b, "%s Q0 %s %zu %zu %s\n", qid, ids->s[k], k + 1, n - k, o->tag);
+		if (unanswered || n == 0)
+			lc_buf_printf(b, "#lctk %s %s\n", unanswered ? "unanswered" : "empty", qid);
+		for (size_t k = 0; k < n; k++) {
+			int rep = 0;
+			for (size_t j = 0; j < k && !rep; j++)
+				rep = !strcmp(ids->s[j], ids->s[k]);
+			lc_buf_printf(b, "%s%s Q0 %s %zu %zu %s\n", rep ? "#lctk repeat " : "", qid, ids->s[k], k + 1, n - k,
+			              o->tag);
+		}
 	} else {
 		lc_buf_adds(b, "{\"qid\":");
 		lc_json_quote(b, qid, strlen(qid));
 		lc_buf_adds(b, ",\"hits\":[");
 		for (size_t k = 0; k < n; k++) {
+			int rep = 0;
+			for (size_t j = 0; j < k && !rep; j++)
+				rep = !strcmp(ids->s[j], ids->s[k]);
 			lc_buf_adds(b, k ? ",{\"pid\":" : "{\"pid\":");
 			lc_json_quote(b, ids->s[k], strlen(ids->s[k]));
-			lc_buf_printf(b, ",\"score\":%zu}", n - k);
+			lc_buf_printf(b, ",\"score\":%zu%s}", n - k, rep ? ",\"repeat\":true" : "");
 		}
-		lc_buf_adds(b, "]}\n");
+		lc_buf_adds(b, unanswered ? "],\"answered\":false}\n" : "]}\n");
 	}
 	lc_output_write(out, b->p, b->len);
 }
@@ -490,7 +500,7 @@ static void write_query(ctx *x, size_t i, lc_strlist *ids, int answered, lc_outp
 static int emit(ctx *x, lc_output *out, lc_err *e)
 {
 	const lc_llmr_opts *o = x->o;
-	size_t failed = 0, empty = 0;
+	size_t failed = 0, empty = 0, nunanswered = 0;
 	const char *first = NULL;
 	for (size_t i = 0; i < x->qs->n; i++) {
 		if (x->content[i])
@@ -519,26 +529,30 @@ static int emit(ctx *x, lc_output *out, lc_err *e)
 		for (size_t r = 0; r < nrows; r++)
 			rowpids[r] = (char *)x->pids[p->rows ? p->rows[r] : r];
 		int flags = lc_answer_parse(a, strlen(a), LC_ANSWER_LOFT_53358FF, &ids);
-		int answered = lc_answer_map(&ids, flags, rowpids, nrows) == 0 && ids.n > 0;
-		if (!answered)
+		int unanswered = lc_answer_map(&ids, flags, rowpids, nrows) < 0;
+		if (unanswered) {
+			nunanswered++;
+			lc_strlist_clear(&ids);
+		} else if (ids.n == 0)
 			empty++;
 		if (resp) {
-			/* the raw text (ids are rows of THIS prompt) and the pids they map to */
+			/* the raw text (ids are rows of THIS prompt) and the pids they map to:
+			 * LOFT's list (repeats kept), null when it could not be mapped */
 			lc_buf_reset(&b);
 			lc_buf_adds(&b, "{\"qid\":");
 			lc_json_quote(&b, qid_of(x, i), strlen(qid_of(x, i)));
 			lc_buf_adds(&b, ",\"response_text\":");
 			lc_json_quote(&b, a, strlen(a));
-			lc_buf_adds(&b, ",\"pids\":[");
-			for (size_t k = 0; answered && k < ids.n; k++) {
+			lc_buf_adds(&b, unanswered ? ",\"pids\":null" : ",\"pids\":[");
+			for (size_t k = 0; k < ids.n; k++) {
 				if (k)
 					lc_buf_addc(&b, ',');
 				lc_json_quote(&b, ids.s[k], strlen(ids.s[k]));
 			}
-			lc_buf_adds(&b, "]}\n");
+			lc_buf_adds(&b, unanswered ? "}\n" : "]}\n");
 			lc_output_write(resp, b.p, b.len);
 		}
-		write_query(x, i, &ids, answered, out, &b);
+		write_query(x, i, &ids, unanswered, out, &b);
 	}
 	free(rowpids);
 	lc_strlist_free(&ids);
@@ -546,8 +560,11 @@ static int emit(ctx *x, lc_output *out, lc_err *e)
 	if (resp)
 		lc_output_commit(resp);
 	if (empty)
-		lc_warn("%zu of %zu answers gave no usable prediction (no Final Answer list, or an id not in the prompt): "
-		        "scored as empty", empty, x->qs->n - failed);
+		lc_warn("%zu of %zu answers gave an empty prediction (no Final Answer list, or an empty one): scored 0",
+		        empty, x->qs->n - failed);
+	if (nunanswered)
+		lc_warn("%zu of %zu answers name an id that is not in the prompt: unanswered, as LOFT counts them "
+		        "(num_unanswered_queries), scored 0", nunanswered, x->qs->n - failed);
 	if (failed)
 		lc_warn("skipped %zu queries without an answer", failed);
 	return 0;

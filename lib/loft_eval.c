@@ -6,6 +6,8 @@
 #include "buf.h"
 #include "json.h"
 
+#include "input.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,14 +172,129 @@ static void pl_push(ptrlist *l, const char *s)
 	l->s[l->n++] = s;
 }
 
+/* Python's str.strip(): white space as str.isspace() defines it (UTF-8). */
+static void py_strip(const char **s, size_t *n)
+{
+	static const char *const ws[] = { "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81",
+	                                  "\xe2\x80\x82", "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86",
+	                                  "\xe2\x80\x87", "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8",
+	                                  "\xe2\x80\xa9", "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80", NULL };
+	for (int again = 1; again;) {
+		again = 0;
+		if (*n && strchr(" \t\n\r\v\f\x1c\x1d\x1e\x1f", (*s)[0])) {
+			(*s)++, (*n)--, again = 1;
+			continue;
+		}
+		for (int k = 0; ws[k]; k++) {
+			size_t l = strlen(ws[k]);
+			if (*n >= l && !memcmp(*s, ws[k], l)) {
+				*s += l, *n -= l, again = 1;
+				break;
+			}
+		}
+	}
+	for (int again = 1; again;) {
+		again = 0;
+		if (*n && strchr(" \t\n\r\v\f\x1c\x1d\x1e\x1f", (*s)[*n - 1])) {
+			(*n)--, again = 1;
+			continue;
+		}
+		for (int k = 0; ws[k]; k++) {
+			size_t l = strlen(ws[k]);
+			if (*n >= l && !memcmp(*s + *n - l, ws[k], l)) {
+				*n -= l, again = 1;
+				break;
+			}
+		}
+	}
+}
+
+int lc_loft_dedup_load(lc_loft_dedup *d, const char *path, lc_err *e)
+{
+	memset(d, 0, sizeof *d);
+	lc_input *in = lc_input_open(path, NULL, e);
+	if (!in)
+		return -1;
+	lc_buf idb = { 0 }, tb = { 0 };
+	json_t *o;
+	int rr, ret = 0;
+	while ((rr = lc_json_next_object(in, &o, e)) == 1) {
+		const char *where = lc_input_where(in);
+		json_t *pid = json_object_get(o, "pid"), *t = json_object_get(o, "title_text"),
+		       *x = json_object_get(o, "passage_text");
+		const char *p = pid ? lc_json_id(pid, &idb, "pid", where, e) : NULL;
+		if (!p || !json_is_string(t) || !json_is_string(x)) {
+			if (p || !pid)
+				lc_err_set(e, LC_EXIT_INPUT, "%s: --deduplicate-pids needs LOFT corpus lines with string 'pid', "
+				           "'title_text' and 'passage_text'", where);
+			json_decref(o);
+			ret = -1;
+			break;
+		}
+		const char *a = json_string_value(t), *b = json_string_value(x);
+		size_t an = json_string_length(t), bn = json_string_length(x);
+		py_strip(&a, &an);
+		py_strip(&b, &bn);
+		lc_buf_reset(&tb);
+		lc_buf_add(&tb, a, an);
+		lc_buf_add(&tb, b, bn);
+		int is_new = 0;
+		uint32_t id = lc_strmap_intern(&d->pids, p, strlen(p), &is_new);
+		if (is_new) {
+			d->text = lc_xrealloc(d->text, (d->n + 1) * sizeof *d->text);
+			d->text[d->n++] = NULL;
+		}
+		free(d->text[id]);   /* a repeated pid: the last line wins (a Python dict) */
+		d->text[id] = lc_xstrndup(tb.p ? tb.p : "", tb.len);
+		json_decref(o);
+	}
+	if (rr < 0)
+		ret = -1;
+	lc_buf_free(&idb);
+	lc_buf_free(&tb);
+	lc_input_close(in);
+	if (ret < 0)
+		lc_loft_dedup_free(d);
+	return ret;
+}
+
+void lc_loft_dedup_free(lc_loft_dedup *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->text[i]);
+	free(d->text);
+	lc_strmap_free(&d->pids);
+	memset(d, 0, sizeof *d);
+}
+
+/* The passage text of id under --deduplicate-pids, or NULL. */
+static const char *dedup_text(const lc_loft_dedup *d, const char *id)
+{
+	long i = lc_strmap_find(&d->pids, id, strlen(id));
+	return i >= 0 ? d->text[i] : NULL;
+}
+
+typedef struct {
+	double rank;
+	size_t at;
+} rank_at;
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const rank_at *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
 void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *run, long rel_level, lc_loft_result *res)
 {
 	memset(res, 0, sizeof *res);
 	size_t cap = 0, nm = s->n;
-	ptrlist gold = { 0 }, pred = { 0 };
+	ptrlist gold = { 0 }, pred = { 0 }, dg = { 0 };
 	lc_hit *tmp = NULL;
+	rank_at *ord = NULL;
 	size_t tmpcap = 0;
-	int ranked = run->format == LC_RUN_TREC || run->format == LC_RUN_JSONL;
 	for (size_t ri = 0; ri < qr->nrecs; ri++) {
 		const lc_qrels_rec *rec = &qr->recs[ri];
 		const lc_qrels_q *qq = &qr->q[rec->q];
@@ -202,11 +319,20 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 		if (!unanswered) {
 			h = pq->h;
 			nh = pq->n;
-			if (ranked && nh) {
-				if (nh > tmpcap)
-					tmp = lc_xrealloc(tmp, (tmpcap = nh) * sizeof *tmp);
-				memcpy(tmp, h, nh * sizeof *h);
-				lc_hits_sort_trec(tmp, nh);
+			if (pq->rank && nh > 1) {
+				/* a TREC run: rank column, then file order (never the scores) */
+				if (nh > tmpcap) {
+					tmpcap = nh;
+					tmp = lc_xrealloc(tmp, tmpcap * sizeof *tmp);
+					ord = lc_xrealloc(ord, tmpcap * sizeof *ord);
+				}
+				for (size_t k = 0; k < nh; k++) {
+					ord[k].rank = pq->rank[k];
+					ord[k].at = k;
+				}
+				qsort(ord, nh, sizeof *ord, cmp_rank);
+				for (size_t k = 0; k < nh; k++)
+					tmp[k] = h[ord[k].at];
 				h = tmp;
 			}
 		}
@@ -234,6 +360,20 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 				g = t < gold.n ? &gold.s[t] : NULL;
 				ng = t < gold.n ? 1 : 0;
 			}
+			if (s->dedup && !unanswered) {
+				/* LOFT's --deduplicate_pids: compare passage texts (unknown ids: lc_loft_main refused them) */
+				dg.n = 0;
+				for (size_t k = 0; k < ng; k++) {
+					const char *x = dedup_text(s->dedup, g[k]);
+					pl_push(&dg, x ? x : g[k]);
+				}
+				g = dg.s;
+				for (size_t k = 0; k < pred.n; k++) {
+					const char *x = dedup_text(s->dedup, pred.s[k]);
+					if (x)
+						pred.s[k] = x;
+				}
+			}
 			size_t L = res->nlines++;
 			res->qid[L] = qq->qid;
 			res->turn[L] = t;
@@ -250,7 +390,9 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 	free(col);
 	free(gold.s);
 	free(pred.s);
+	free(dg.s);
 	free(tmp);
+	free(ord);
 }
 
 void lc_loft_result_free(lc_loft_result *res)
@@ -330,37 +472,131 @@ static void print_text(const lc_loft_sel *s, const lc_loft_result *res, int quer
 	lc_buf_free(&b);
 }
 
+/* One line's metrics as JSON members ("name": value, ...). */
+static void line_members(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res, size_t L)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		lc_buf_adds(b, ", ");
+		lc_json_quote(b, s->m[i].name, strlen(s->m[i].name));
+		lc_buf_adds(b, ": ");
+		pynum(b, res->v[L * s->n + i], res->isint[L * s->n + i]);
+	}
+}
+
+/* Several runs, --jsonl: LOFT's per-line objects with "run" first, then a summary
+ * line per run ("qid": "all", the means and num_unanswered_queries). */
+static void print_jsonl_runs(const lc_loft_sel *s, const lc_loft_result *res, char **names, size_t nruns,
+                             lc_output *out)
+{
+	lc_buf b = { 0 };
+	for (size_t r = 0; r < nruns; r++) {
+		for (size_t L = 0; L < res[r].nlines; L++) {
+			lc_buf_reset(&b);
+			lc_buf_adds(&b, "{\"run\": ");
+			lc_json_quote(&b, names[r], strlen(names[r]));
+			lc_buf_adds(&b, ", \"qid\": ");
+			lc_json_quote(&b, res[r].qid[L], strlen(res[r].qid[L]));
+			lc_buf_printf(&b, ", \"turn_id\": \"%u\"", res[r].turn[L]);
+			line_members(&b, s, &res[r], L);
+			lc_buf_adds(&b, "}\n");
+			lc_output_write(out, b.p, b.len);
+		}
+		lc_buf_reset(&b);
+		lc_buf_adds(&b, "{\"run\": ");
+		lc_json_quote(&b, names[r], strlen(names[r]));
+		lc_buf_adds(&b, ", \"qid\": \"all\"");
+		for (size_t i = 0; i < s->n; i++) {
+			lc_buf_adds(&b, ", ");
+			lc_json_quote(&b, s->m[i].name, strlen(s->m[i].name));
+			lc_buf_adds(&b, ": ");
+			pynum(&b, res[r].mean[i], res[r].nlines == 0);
+		}
+		lc_buf_printf(&b, ", \"num_unanswered_queries\": %zu}\n", res[r].nunanswered);
+		lc_output_write(out, b.p, b.len);
+	}
+	lc_buf_free(&b);
+}
+
+/* "queries": [LOFT's per-line objects] */
+static void queries_member(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res)
+{
+	lc_buf_adds(b, "\"queries\": [");
+	for (size_t L = 0; L < res->nlines; L++) {
+		lc_buf_adds(b, L ? ", {\"qid\": " : "{\"qid\": ");
+		lc_json_quote(b, res->qid[L], strlen(res->qid[L]));
+		lc_buf_printf(b, ", \"turn_id\": \"%u\"", res->turn[L]);
+		line_members(b, s, res, L);
+		lc_buf_addc(b, '}');
+	}
+	lc_buf_addc(b, ']');
+}
+
+/* Line names for text and tables: qid, or qid#turn when the query has several turns. */
+static const char **line_names(const lc_loft_result *res, char ***own)
+{
+	const char **n = lc_xmalloc((res->nlines + 1) * sizeof *n);
+	*own = lc_xcalloc(res->nlines + 1, sizeof **own);
+	for (size_t L = 0; L < res->nlines; L++) {
+		if (res->turn[L] || (L + 1 < res->nlines && res->qid[L + 1] == res->qid[L] && res->turn[L + 1])) {
+			lc_buf b = { 0 };
+			lc_buf_printf(&b, "%s#%u", res->qid[L], res->turn[L]);
+			(*own)[L] = b.p;
+			n[L] = b.p;
+		} else
+			n[L] = res->qid[L];
+	}
+	return n;
+}
+
 int lc_loft_main(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *runs, char **names, size_t nruns,
                  long rel_level, int json, int jsonl, int query, const lc_signif_opts *so, lc_output *out)
 {
+	if (s->dedup) {
+		/* LOFT maps the gold and predicted ids of every answered query: a missing one is its KeyError */
+		for (size_t r = 0; r < nruns; r++)
+			for (size_t ri = 0; ri < qr->nrecs; ri++) {
+				const lc_qrels_q *qq = &qr->q[qr->recs[ri].q];
+				long pi = lc_strmap_find(&runs[r].qids, qq->qid, strlen(qq->qid));
+				if (pi < 0 || runs[r].q[pi].unanswered)
+					continue;
+				const lc_run_q *pq = &runs[r].q[pi];
+				const char *bad = NULL, *what = "gold";
+				for (uint32_t k = 0; !bad && k < qr->recs[ri].n; k++)
+					if (!dedup_text(s->dedup, qq->j[qr->recs[ri].start + k].docno))
+						bad = qq->j[qr->recs[ri].start + k].docno;
+				for (size_t k = 0; !bad && k < pq->n; k++)
+					if (!dedup_text(s->dedup, pq->h[k].docno))
+						bad = pq->h[k].docno, what = "predicted";
+				if (bad) {
+					lc_warn("%s: query '%s': %s pid '%s' is not in the --deduplicate-pids corpus (LOFT stops with a "
+					        "KeyError); give the corpus the queries were made from", names[r], qq->qid, what, bad);
+					return 1;
+				}
+			}
+	}
 	lc_loft_result *res = lc_xcalloc(nruns, sizeof *res);
 	for (size_t r = 0; r < nruns; r++) {
 		lc_loft_evaluate(s, qr, &runs[r], rel_level, &res[r]);
 		for (size_t u = 0; u < res[r].nunanswered; u++)
 			lc_warn("%s: query %s was unanswered, scored 0", names[r], res[r].unanswered[u]);
 	}
-	if (nruns == 1) {
+	if (nruns == 1 && (jsonl || (json && !query))) {
+		/* LOFT's own files, byte for byte */
 		if (jsonl)
 			lc_loft_print_jsonl(s, &res[0], out);
-		else if (json)
-			lc_loft_print_json(s, &res[0], out);
 		else
-			print_text(s, &res[0], query, out);
-	} else if (json || jsonl) {
-		for (size_t r = 0; r < nruns; r++) {
-			if (jsonl)
-				lc_loft_print_jsonl(s, &res[r], out);
-			else
-				lc_loft_print_json(s, &res[r], out);
-		}
+			lc_loft_print_json(s, &res[0], out);
+	} else if (nruns == 1 && !json) {
+		print_text(s, &res[0], query, out);
+	} else if (jsonl) {
+		print_jsonl_runs(s, res, names, nruns, out);
 	} else {
-		/* table: lines must align across runs (same qrels, so they do unless turns differ) */
-		size_t nq = res[0].nlines;
+		/* lines align across runs when the turns do (same qrels) */
+		size_t nq = res[0].nlines, nm = s->n;
 		int aligned = 1;
 		for (size_t r = 1; r < nruns; r++)
 			if (res[r].nlines != nq)
 				aligned = 0;
-		size_t nm = s->n;
 		const char **mn = lc_xmalloc((nm + 1) * sizeof *mn);
 		int *testable = lc_xmalloc((nm + 1) * sizeof *testable), *is_long = lc_xcalloc(nm + 1, sizeof *is_long);
 		const double **sum = lc_xmalloc(nruns * sizeof *sum), **pq = lc_xmalloc(nruns * sizeof *pq);
@@ -372,8 +608,51 @@ int lc_loft_main(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *runs, c
 			sum[r] = res[r].mean;
 			pq[r] = res[r].v;
 		}
-		lc_signif_input in = { nm, aligned ? nq : 0, nruns, mn, testable, is_long, names, sum, pq };
-		lc_signif_table_generic(&in, so, out);
+		char **own = NULL;
+		const char **qn = query && aligned ? line_names(&res[0], &own) : NULL;
+		lc_signif_input in = { nm, aligned ? nq : 0, nruns, mn, testable, is_long, names, sum, pq, qn };
+		if (json) {
+			/* one object: LOFT's object per run (with -q its lines), then the tests */
+			lc_buf b = { 0 };
+			if (nruns > 1)
+				lc_buf_adds(&b, "{\"runs\": [");
+			for (size_t r = 0; r < nruns; r++) {
+				lc_buf_adds(&b, r ? ", {" : "{");
+				if (nruns > 1) {
+					lc_buf_adds(&b, "\"run\": ");
+					lc_json_quote(&b, names[r], strlen(names[r]));
+					lc_buf_adds(&b, ", ");
+				}
+				lc_buf_adds(&b, "\"quality\": {");
+				for (size_t i = 0; i < nm; i++) {
+					if (i)
+						lc_buf_adds(&b, ", ");
+					lc_json_quote(&b, mn[i], strlen(mn[i]));
+					lc_buf_adds(&b, ": ");
+					pynum(&b, res[r].mean[i], res[r].nlines == 0);
+				}
+				lc_buf_printf(&b, "}, \"num_unanswered_queries\": %zu", res[r].nunanswered);
+				if (query) {
+					lc_buf_adds(&b, ", ");
+					queries_member(&b, s, &res[r]);
+				}
+				lc_buf_addc(&b, '}');
+			}
+			if (nruns > 1) {
+				lc_buf_adds(&b, "], ");
+				lc_signif_tests_json(&in, so, &b);
+				lc_buf_addc(&b, '}');
+			}
+			lc_buf_addc(&b, '\n');
+			lc_output_write(out, b.p, b.len);
+			lc_buf_free(&b);
+		} else
+			lc_signif_table_generic(&in, so, out);
+		if (own)
+			for (size_t L = 0; L < nq; L++)
+				free(own[L]);
+		free(own);
+		free(qn);
 		free(mn);
 		free(testable);
 		free(is_long);

@@ -31,6 +31,7 @@
 #include "qrels.h"
 #include "run.h"
 #include "signif.h"
+#include "strmap.h"
 
 enum { LC_LOFT_RECALL, LC_LOFT_MRECALL, LC_LOFT_CAPPED, LC_LOFT_PRECISION, LC_LOFT_F1, LC_LOFT_NFAM };
 
@@ -40,9 +41,27 @@ typedef struct lc_loft_metric {
 	char name[48];
 } lc_loft_metric;
 
+/* LOFT's --deduplicate_pids (google-deepmind/loft run_evaluation.py since
+ * commit 53358ff; infer_eval.sh sets it for TopiOCQA retrieval): the gold and
+ * predicted ids of every answered query are replaced by their passage's
+ * title_text.strip() + passage_text.strip() from corpus.jsonl (the last line of a
+ * pid wins), so passages with the same text count as one; the gold list keeps
+ * its length.  An id missing from the corpus stops LOFT with a KeyError:
+ * lc_loft_main reports it as an error.  Unanswered queries are not mapped. */
+typedef struct lc_loft_dedup {
+	lc_strmap pids;          /* pid -> index into text */
+	char **text;             /* malloc'd */
+	size_t n;
+} lc_loft_dedup;
+
+/* Reads a LOFT corpus JSONL for --deduplicate-pids.  0, or -1 + e. */
+int lc_loft_dedup_load(lc_loft_dedup *d, const char *path, lc_err *e);
+void lc_loft_dedup_free(lc_loft_dedup *d);
+
 typedef struct lc_loft_sel {
 	lc_loft_metric *m;
 	size_t n;
+	const lc_loft_dedup *dedup;   /* compare ids by passage text, or NULL */
 } lc_loft_sel;
 
 /* "loft" (LOFT's 17 keys), "recall@k", "mrecall@k", "capped_recall@k",

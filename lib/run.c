@@ -124,7 +124,50 @@ slow:;
 static const unsigned char wstab[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['\n'] = 1 };
 static inline int isws(char c) { return wstab[(unsigned char)c]; }
 
-static int read_trec(lc_run *r, lc_input *in, lc_err *e)
+/* Keeps a hit's rank column (TREC read for LOFT measures). */
+static void put_rank(lc_run_q *q, double rank)
+{
+	if (q->rank_cap < q->cap) {
+		q->rank = lc_xrealloc(q->rank, q->cap * sizeof *q->rank);
+		q->rank_cap = q->cap;
+	}
+	q->rank[q->n - 1] = rank;
+}
+
+/* "#lctk repeat QID Q0 PID RANK SCORE TAG", "#lctk empty QID", "#lctk unanswered QID"
+ * (lcretrieve --llm --trec); anything else after '#' is a comment. */
+static void trec_annotation(lc_run *r, const char *line, size_t len)
+{
+	const char *f[8];
+	size_t fl[8];
+	int nf = 0;
+	size_t i = 0;
+	while (nf < 8) {
+		while (i < len && isws(line[i]))
+			i++;
+		if (i >= len)
+			break;
+		size_t st = i;
+		while (i < len && !isws(line[i]))
+			i++;
+		f[nf] = line + st;
+		fl[nf++] = i - st;
+	}
+#define IS(k, lit) (fl[k] == sizeof lit - 1 && !memcmp(f[k], lit, fl[k]))
+	if (nf < 3 || !IS(0, "#lctk"))
+		return;
+	if (nf == 8 && IS(1, "repeat")) {
+		lc_run_q *q = lc_run_query(r, f[2], fl[2]);
+		lc_run_add(r, q, f[4], fl[4], c_atof(f[6], fl[6]));
+		put_rank(q, c_atof(f[5], fl[5]));
+	} else if (nf == 3 && IS(1, "empty"))
+		lc_run_query(r, f[2], fl[2]);
+	else if (nf == 3 && IS(1, "unanswered"))
+		lc_run_query(r, f[2], fl[2])->unanswered = 1;
+#undef IS
+}
+
+static int read_trec(lc_run *r, lc_input *in, int loft, lc_err *e)
 {
 	const char *lastq = NULL;
 	size_t lastql = 0;
@@ -144,8 +187,13 @@ static int read_trec(lc_run *r, lc_input *in, lc_err *e)
 				i++;
 			if (i >= len)
 				break;
-			if (nf == 0 && line[i] == '#')
+			if (nf == 0 && line[i] == '#') {
+				if (loft) {
+					trec_annotation(r, line + i, len - i);
+					q = NULL;   /* the annotation may have grown r->q */
+				}
 				break;
+			}
 			size_t st = i;
 			while (i < len && !isws(line[i]))
 				i++;
@@ -169,6 +217,8 @@ static int read_trec(lc_run *r, lc_input *in, lc_err *e)
 			lastql = fl[0];
 		}
 		lc_run_add(r, q, f[2], fl[2], c_atof(f[4], fl[4]));
+		if (loft)
+			put_rank(q, c_atof(f[3], fl[3]));
 	}
 	if (rr < 0) {
 		lc_buf_free(&tag);
@@ -276,28 +326,73 @@ static const char *json_qid(json_t *o, const char *const *keys, lc_buf *idb, con
 	return NULL;
 }
 
-static void set_answer(lc_run *r, lc_run_q *q, const char *text, size_t n, const lc_run_opts *o, lc_strlist *ids)
+/* Every id is a row number (a decimal int or a string of digits). */
+static int row_numbers(const lc_strlist *ids)
+{
+	for (size_t i = 0; i < ids->n; i++) {
+		const char *p = ids->s[i];
+		if (!*p)
+			return 0;
+		for (; *p; p++)
+			if (*p < '0' || *p > '9')
+				return 0;
+	}
+	return ids->n > 0;
+}
+
+/* The answer text of q: parsed, then mapped through o->pids.  -1 + e when the
+ * ids are row numbers and nothing maps them. */
+static int set_answer(lc_run *r, lc_run_q *q, const char *text, size_t n, const lc_run_opts *o, lc_strlist *ids,
+                      const char *where, lc_err *e)
 {
 	q->n = 0;
 	q->unanswered = 0;
 	q->parse_error = 0;
 	if (!text) {
 		q->unanswered = 1;
-		return;
+		return 0;
 	}
 	int fl = lc_answer_parse(text, n, o->answer_variant, ids);
 	q->parse_error = !!(fl & LC_ANSWER_PARSE_ERROR);
 	if (o->pids) {
 		if (lc_answer_map(ids, fl, o->pids, o->npids) < 0) {
 			q->unanswered = 1;
-			return;
+			return 0;
 		}
 	} else if (fl & LC_ANSWER_NONSTR) {
 		q->unanswered = 1;
-		return;
-	}
+		return 0;
+	} else if (row_numbers(ids))
+		return lc_err_set(e, LC_EXIT_INPUT,
+		                  "%s: query '%s': the answer's ids (%s%s) are row numbers of the prompt and nothing maps them "
+		                  "to pids: pass --corpus FILE (the corpus in the prompt's row order), or score the run file "
+		                  "or --responses file lcretrieve wrote (they carry pids)",
+		                  where, q->qid, ids->s[0], ids->n > 1 ? ", ..." : "");
 	for (size_t i = 0; i < ids->n; i++)
 		lc_run_add(r, q, ids->s[i], strlen(ids->s[i]), (double)(ids->n - i));
+	return 0;
+}
+
+/* A --responses line's "pids": the mapped list (duplicates kept), null = unanswered. */
+static int set_pids(lc_run *r, lc_run_q *q, json_t *pids, lc_buf *pb, const char *where, lc_err *e)
+{
+	q->n = 0;
+	q->parse_error = 0;
+	q->unanswered = json_is_null(pids);
+	if (q->unanswered)
+		return 0;
+	if (!json_is_array(pids))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: field 'pids': expected a list of pids or null, got %s", where,
+		                  lc_json_type_name(pids));
+	size_t i, np = json_array_size(pids);
+	json_t *v;
+	json_array_foreach(pids, i, v) {
+		const char *p = lc_json_id(v, pb, "pids", where, e);
+		if (!p)
+			return -1;
+		lc_run_add(r, q, p, strlen(p), (double)(np - i));
+	}
+	return 0;
 }
 
 static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
@@ -328,9 +423,28 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 				ret = -1;
 				break;
 			}
+			json_t *answered = json_object_get(obj, "answered");
+			if (answered && !json_is_boolean(answered)) {
+				lc_err_set(e, LC_EXIT_INPUT, "%s: field 'answered': expected true or false, got %s", where,
+				           lc_json_type_name(answered));
+				json_decref(obj);
+				ret = -1;
+				break;
+			}
+			q->unanswered = json_is_false(answered);
 			size_t i, nh = json_array_size(hits);
 			json_t *h;
 			json_array_foreach(hits, i, h) {
+				json_t *rep = json_is_object(h) ? json_object_get(h, "repeat") : NULL;
+				if (rep && !json_is_boolean(rep)) {
+					lc_err_set(e, LC_EXIT_INPUT, "%s: field 'repeat' of hit %zu: expected true or false, got %s",
+					           where, i, lc_json_type_name(rep));
+					json_decref(obj);
+					ret = -1;
+					goto out;
+				}
+				if (json_is_true(rep) && !o->loft)
+					continue;   /* a repeated pid: only LOFT measures count it */
 				json_t *pid = json_is_object(h) ? json_object_get(h, "pid") : NULL;
 				const char *p = pid ? lc_json_id(pid, &pb, "pid", where, e) : NULL;
 				if (!p) {
@@ -413,6 +527,16 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 					tn = json_string_length(ct);
 				}
 			} else {
+				json_t *pids = json_object_get(obj, "pids");
+				if (pids) {
+					if (set_pids(r, q, pids, &pb, where, e) < 0) {
+						json_decref(obj);
+						ret = -1;
+						break;
+					}
+					json_decref(obj);
+					continue;
+				}
 				for (int kk = 0; tkeys[kk]; kk++) {
 					json_t *v = json_object_get(obj, tkeys[kk]);
 					if (json_is_string(v)) {
@@ -428,7 +552,11 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 					break;
 				}
 			}
-			set_answer(r, q, text, tn, o, &ids);
+			if (set_answer(r, q, text, tn, o, &ids, where, e) < 0) {
+				json_decref(obj);
+				ret = -1;
+				break;
+			}
 		}
 		json_decref(obj);
 	}
@@ -486,7 +614,7 @@ int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 	int ret = 0;
 	if (have) {
 		lc_input_unget(in);   /* the readers start at the sniffed line */
-		ret = format == LC_RUN_TREC ? read_trec(r, in, e) : read_json(r, in, o, e);
+		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, e) : read_json(r, in, o, e);
 	}
 	if (ret == 0)
 		lc_input_warn_repaired(in);
@@ -499,6 +627,7 @@ void lc_run_free(lc_run *r)
 	for (size_t i = 0; i < r->nq; i++) {
 		free(r->q[i].h);
 		free(r->q[i].turn_start);
+		free(r->q[i].rank);
 	}
 	free(r->q);
 	lc_strmap_free(&r->qids);
@@ -529,6 +658,8 @@ void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag)
 	char num[64];
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
+		if (q->unanswered)
+			lc_output_printf(o, "#lctk unanswered %s\n", q->qid);
 		lc_hits_sort_trec(q->h, q->n);
 		for (size_t k = 0; k < q->n; k++) {
 			for (int prec = 15; prec <= 17; prec++) {
@@ -558,7 +689,7 @@ void lc_run_write_jsonl(lc_run *r, lc_output *o)
 			lc_py_repr_double(num, sizeof num, q->h[k].score);
 			lc_buf_printf(&b, ", \"score\": %s}", num);
 		}
-		lc_buf_adds(&b, "]}\n");
+		lc_buf_adds(&b, q->unanswered ? "], \"answered\": false}\n" : "]}\n");
 		lc_output_write(o, b.p, b.len);
 	}
 	lc_buf_free(&b);
@@ -569,6 +700,8 @@ void lc_run_write_loft(lc_run *r, lc_output *o)
 	lc_buf b = {0};
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
+		if (q->unanswered)
+			continue;   /* LOFT: no prediction line */
 		if (r->format != LC_RUN_LOFT && r->format != LC_RUN_ANSWERS && r->format != LC_RUN_BATCH)
 			lc_hits_sort_trec(q->h, q->n);
 		lc_buf_reset(&b);

@@ -15,13 +15,18 @@
  *            (n - rank), so the file order is the ranking.
  *   ANSWERS  raw LLM answers, JSONL with an id ("qid", "id" or "custom_id") and
  *            the text ("response_text", "answer", "response", "output", "text"
- *            or "model_output"); parsed by LOFT's rule (answer.h).
+ *            or "model_output"); parsed by LOFT's rule (answer.h).  A line's
+ *            "pids" (lcretrieve --responses: the mapped list, duplicates kept,
+ *            null = unanswered) wins over the text when present.
  *   BATCH    OpenAI Batch result lines {"custom_id", "response": {"status_code",
  *            "body": {"choices": [{"message": {"content"}}]}}, "error"}, any
  *            order, joined on custom_id (= qid); content parsed as ANSWERS.
  *   For ANSWERS/BATCH, elements are row indices mapped to pids through
  *   lc_run_opts.pids (the corpus order) when given; an element that is not a
  *   valid index makes the query unanswered (flag set, no hits), as in LOFT.
+ *   Without pids, answers whose elements are all row numbers (decimal ints or
+ *   digit strings) cannot be scored: lc_run_read fails and says to pass the
+ *   corpus.
  *   A failed batch request (error, status != 200, no content) is unanswered.
  * Detection (LC_RUN_AUTO) from the first content line: not '{' = TREC; JSON
  * with "hits" = JSONL, "model_outputs" = LOFT, "response" + "custom_id" =
@@ -54,7 +59,9 @@ typedef struct lc_run_q {
 	uint32_t num_turns;      /* LOFT: num_turns of the line; others 1 */
 	uint32_t *turn_start;    /* LOFT with num_turns > 1: start of turn t in h (num_turns+1 entries) */
 	uint32_t ntstart;
-	int unanswered;          /* ANSWERS/BATCH: answer could not be mapped/obtained */
+	double *rank;            /* TREC read with opts.loft: rank column per hit; else NULL */
+	size_t rank_cap;
+	int unanswered;          /* LOFT's unanswered: answer could not be mapped/obtained */
 	int parse_error;         /* ANSWERS/BATCH: the answer line was not a literal */
 } lc_run_q;
 
@@ -76,6 +83,7 @@ typedef struct lc_run_opts {
 	char *const *pids;       /* corpus pid order for ANSWERS/BATCH, or NULL */
 	size_t npids;
 	int answer_variant;      /* LC_ANSWER_* variant (answer.h) */
+	int loft;                /* read for LOFT measures: repeats, annotations, TREC ranks */
 } lc_run_opts;
 
 int lc_run_format_from_name(const char *name);   /* "trec" "jsonl" "loft" "answers" "batch" "auto" */
@@ -99,7 +107,9 @@ int lc_hit_cmp_trec(const void *a, const void *b);
 /* Python repr() of a double (shortest round-trip: 0.1, 1e-05, 7.0) into buf (>= 32 bytes). */
 void lc_py_repr_double(char *buf, size_t size, double v);
 
-/* Writers; queries in stored order, hits ranked in place with lc_hits_sort_trec
+/* Writers; an unanswered query (q->unanswered) stays unanswered: TREC "#lctk
+ * unanswered QID", JSONL "answered": false, LOFT no line (a repeated pid of an
+ * LLM run, read only with opts.loft, is not written).  Queries in stored order, hits ranked in place with lc_hits_sort_trec
  * (TREC, JSONL; LOFT output of a TREC/JSONL run) or kept as stored (LOFT
  * predictions and answers, every turn).  Scores are written so that reading
  * them back gives the same doubles: TREC with the shortest of %.15g/%.16g/%.17g

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "err.h"
 #include "json.h"
+#include "loft_eval.h"
 #include "run.h"
 
 #include <math.h>
@@ -143,6 +144,133 @@ void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng 
 	free(m);
 }
 
+double lc_ndtr(double x)
+{
+	return 0.5 * erfc(-x / sqrt(2.0));
+}
+
+double lc_ndtri(double p)
+{
+	if (!(p > 0.0 && p < 1.0))
+		return p == 0.0 ? -INFINITY : p == 1.0 ? INFINITY : NAN;
+	/* Acklam's rational approximation, then two Halley steps on erfc */
+	static const double a[] = { -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+	                            1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00 };
+	static const double b[] = { -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+	                            6.680131188771972e+01, -1.328068155288572e+01 };
+	static const double c[] = { -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+	                            -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00 };
+	static const double d[] = { 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+	                            3.754408661907416e+00 };
+	double x;
+	if (p < 0.02425) {
+		double q = sqrt(-2 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else if (p > 1 - 0.02425) {
+		double q = sqrt(-2 * log1p(-p));
+		x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else {
+		double q = p - 0.5, r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+		    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+	}
+	for (int it = 0; it < 2; it++) {
+		double e = lc_ndtr(x) - p;
+		double u = e * sqrt(2 * M_PI) * exp(x * x / 2);
+		x = x - u / (1 + x * u / 2);
+	}
+	return x;
+}
+
+/* numpy.percentile(sorted s, q) with the default 'linear' method. */
+static double np_percentile(const double *s, size_t n, double q)
+{
+	double vi = q / 100.0 * (double)(n - 1);
+	if (vi <= 0)
+		return s[0];
+	if (vi >= (double)(n - 1))
+		return s[n - 1];
+	size_t lo = (size_t)floor(vi);
+	double t = vi - (double)lo, x = s[lo], y = s[lo + 1], diff = y - x;
+	return t >= 0.5 ? y - diff * (1 - t) : x + diff * t;
+}
+
+/* numpy's sum of a float64 array (pairwise), as lc_numpy_mean without the division. */
+static double np_sum(const double *v, size_t n)
+{
+	return n ? lc_numpy_mean(v, n) * (double)n : 0.0;
+}
+
+int lc_bootstrap_interval(const double *a, const double *b, size_t n, const lc_signif_opts *so, lc_rng *r,
+                          double *lo, double *hi)
+{
+	long B = so->bootstrap;
+	*lo = *hi = 0.0;
+	if (so->boot_idx && so->boot_n != n)
+		return -1;
+	if (n == 0 || B <= 0)
+		return 0;
+	double *d = lc_xmalloc(n * sizeof *d), *rs = lc_xmalloc(n * sizeof *rs);
+	double *m = lc_xmalloc((size_t)B * sizeof *m);
+	for (size_t i = 0; i < n; i++)
+		d[i] = b[i] - a[i];
+	for (long k = 0; k < B; k++) {
+		for (size_t i = 0; i < n; i++) {
+			size_t j = so->boot_idx ? so->boot_idx[(size_t)k * n + i] : (size_t)lc_rng_below(r, n);
+			rs[i] = d[j];
+		}
+		m[k] = lc_numpy_mean(rs, n);
+	}
+	const double alpha = (1.0 - 0.95) / 2;   /* as SciPy computes it: 0.025000000000000022 */
+	double q1 = alpha * 100, q2 = (1 - alpha) * 100;
+	if (so->ci == LC_CI_BCA && n > 1) {
+		double theta = lc_numpy_mean(d, n);
+		size_t lt = 0, le = 0;
+		for (long k = 0; k < B; k++) {
+			lt += m[k] < theta;
+			le += m[k] <= theta;
+		}
+		double z0 = lc_ndtri((double)(lt + le) / (double)(2 * B));
+		/* jackknife: the mean without topic i */
+		double *ji = lc_xmalloc(n * sizeof *ji);
+		for (size_t i = 0; i < n; i++) {
+			size_t w = 0;
+			for (size_t j = 0; j < n; j++)
+				if (j != i)
+					rs[w++] = d[j];
+			ji[i] = lc_numpy_mean(rs, n - 1);
+		}
+		double dot = lc_numpy_mean(ji, n);
+		double *u3 = lc_xmalloc(n * sizeof *u3), *u2 = lc_xmalloc(n * sizeof *u2);
+		for (size_t i = 0; i < n; i++) {
+			double u = (double)(n - 1) * (dot - ji[i]);
+			u2[i] = u * u;
+			u3[i] = u * u * u;
+		}
+		double nn = (double)n;
+		double num = np_sum(u3, n) / (nn * nn * nn), den = np_sum(u2, n) / (nn * nn);
+		double ahat = 1.0 / 6 * num / pow(den, 1.5);
+		double za = lc_ndtri(alpha), n1 = z0 + za, n2 = z0 - za;
+		double a1 = lc_ndtr(z0 + n1 / (1 - ahat * n1)), a2 = lc_ndtr(z0 + n2 / (1 - ahat * n2));
+		if (isfinite(a1) && isfinite(a2)) {
+			q1 = a1 * 100;
+			q2 = a2 * 100;
+		}
+		free(ji);
+		free(u3);
+		free(u2);
+	}
+	qsort(m, (size_t)B, sizeof *m, cmp_d);
+	*lo = np_percentile(m, (size_t)B, q1);
+	*hi = np_percentile(m, (size_t)B, q2);
+	free(d);
+	free(rs);
+	free(m);
+	return 0;
+}
+
 void lc_holm(const double *p, size_t n, double *adj)
 {
 	size_t *ix = lc_xmalloc((n + 1) * sizeof *ix);
@@ -183,6 +311,9 @@ static const char *base(const char *p)
 static cmpres *compute(const lc_signif_input *in, const lc_signif_opts *so)
 {
 	size_t nm = in->nm, nq = in->nq, nr = in->nruns;
+	if (so->boot_idx && nr > 1 && so->boot_n != nq)
+		lc_die(2, "--bootstrap-indices: the resamples have %zu indices each, the comparison has %zu topics",
+		       so->boot_n, nq);
 	cmpres *c = lc_xcalloc((nr ? nr : 1) * (nm ? nm : 1), sizeof *c);
 	double *a = lc_xmalloc((nq + 1) * sizeof *a), *b = lc_xmalloc((nq + 1) * sizeof *b);
 	for (size_t k = 0; k < nm; k++) {
@@ -203,7 +334,7 @@ static cmpres *compute(const lc_signif_input *in, const lc_signif_opts *so)
 			lc_rng_seed(&rng, so->seed * 1000003ull + r);
 			x->pr = lc_randomization_test(a, b, nq, so->permutations, &rng);
 			lc_rng_seed(&rng, so->seed * 1000003ull + r + 0x5bd1e995ull);
-			lc_bootstrap_ci(a, b, nq, so->bootstrap, &rng, &x->lo, &x->hi);
+			lc_bootstrap_interval(a, b, nq, so, &rng, &x->lo, &x->hi);
 		}
 		if (nr > 1) {
 			double *p = lc_xmalloc(nr * sizeof *p), *adj = lc_xmalloc(nr * sizeof *adj);
@@ -231,6 +362,20 @@ void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so
 	size_t nm = in->nm, nr = in->nruns;
 	cmpres *c = compute(in, so);
 	lc_buf b = { 0 };
+	for (size_t i = 0; in->qids && i < in->nq; i++)
+		for (size_t k = 0; k < nm; k++) {
+			lc_buf_printf(&b, "%-22s\t%s", in->mnames[k], in->qids[i]);
+			for (size_t r = 0; r < nr; r++) {
+				double v = in->perq[r][i * nm + k];
+				if (in->is_long[k])
+					lc_buf_printf(&b, "\t%ld", (long)v);
+				else
+					lc_buf_printf(&b, "\t%6.4f", v);
+			}
+			lc_buf_addc(&b, '\n');
+		}
+	if (in->qids && in->nq)
+		lc_buf_addc(&b, '\n');
 	lc_buf_printf(&b, "%-22s", "measure");
 	for (size_t r = 0; r < nr; r++)
 		lc_buf_printf(&b, "\t%-12s", base(in->runnames[r]));
@@ -311,7 +456,7 @@ static void from_trec(const lc_te *t, const lc_te_result *res, size_t nruns, cha
 		}
 	}
 	*in = (lc_signif_input){ nm, nq, nruns, mn, testable, is_long, names, (const double *const *)sum,
-	                         (const double *const *)pq };
+	                         (const double *const *)pq, NULL };
 	*map_out = map;
 }
 
@@ -334,6 +479,8 @@ void lc_signif_table(const lc_te *t, const lc_te_opts *o, const lc_te_result *re
 	lc_signif_input in;
 	size_t *map;
 	from_trec(t, res, nruns, names, &in, &map);
+	if (o->query)
+		in.qids = (const char *const *)res[0].qid;
 	lc_signif_table_generic(&in, so, out);
 	free_input(&in);
 	free(map);
@@ -372,6 +519,35 @@ static void values_obj(lc_buf *b, const lc_te *t, const lc_te_result *r, const d
 		else
 			num(b, v[k]);
 	}
+}
+
+void lc_signif_tests_json(const lc_signif_input *in, const lc_signif_opts *so, lc_buf *b)
+{
+	cmpres *c = compute(in, so);
+	lc_buf_adds(b, "\"tests\": [");
+	int first = 1;
+	for (size_t r = 1; r < in->nruns; r++)
+		for (size_t k = 0; k < in->nm; k++) {
+			if (!in->testable[k])
+				continue;
+			cmpres *x = &c[(r - 1) * in->nm + k];
+			lc_buf_adds(b, first ? "{\"run\": " : ", {\"run\": ");
+			first = 0;
+			lc_json_quote(b, in->runnames[r], strlen(in->runnames[r]));
+			lc_buf_adds(b, ", \"baseline\": ");
+			lc_json_quote(b, in->runnames[0], strlen(in->runnames[0]));
+			lc_buf_adds(b, ", \"measure\": ");
+			lc_json_quote(b, in->mnames[k], strlen(in->mnames[k]));
+			const char *keys[] = { "diff", "ci_low", "ci_high", "p_t", "p_t_holm", "p_rand", "p_rand_holm" };
+			double vals[] = { x->diff, x->lo, x->hi, x->pt, x->pt_h, x->pr, x->pr_h };
+			for (int q = 0; q < 7; q++) {
+				lc_buf_printf(b, ", \"%s\": ", keys[q]);
+				num(b, vals[q]);
+			}
+			lc_buf_printf(b, ", \"significant\": %s}", x->pr_h < so->alpha ? "true" : "false");
+		}
+	lc_buf_addc(b, ']');
+	free(c);
 }
 
 void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
@@ -434,34 +610,13 @@ void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_resul
 		lc_signif_input in;
 		size_t *map;
 		from_trec(t, res, nruns, names, &in, &map);
-		cmpres *c = compute(&in, so);
-		lc_buf_adds(&b, "], \"tests\": [");
-		int first = 1;
-		for (size_t r = 1; r < nruns; r++)
-			for (size_t k = 0; k < in.nm; k++) {
-				if (!in.testable[k])
-					continue;
-				cmpres *x = &c[(r - 1) * in.nm + k];
-				lc_buf_adds(&b, first ? "{\"run\": " : ", {\"run\": ");
-				first = 0;
-				lc_json_quote(&b, names[r], strlen(names[r]));
-				lc_buf_adds(&b, ", \"baseline\": ");
-				lc_json_quote(&b, names[0], strlen(names[0]));
-				lc_buf_adds(&b, ", \"measure\": ");
-				lc_json_quote(&b, in.mnames[k], strlen(in.mnames[k]));
-				const char *keys[] = { "diff", "ci_low", "ci_high", "p_t", "p_t_holm", "p_rand", "p_rand_holm" };
-				double vals[] = { x->diff, x->lo, x->hi, x->pt, x->pt_h, x->pr, x->pr_h };
-				for (int q = 0; q < 7; q++) {
-					lc_buf_printf(&b, ", \"%s\": ", keys[q]);
-					num(&b, vals[q]);
-				}
-				lc_buf_printf(&b, ", \"significant\": %s}", x->pr_h < so->alpha ? "true" : "false");
-			}
-		free(c);
+		lc_buf_adds(&b, "], ");
+		lc_signif_tests_json(&in, so, &b);
+		lc_buf_adds(&b, "}\n");
 		free_input(&in);
 		free(map);
-	}
-	lc_buf_adds(&b, nruns > 1 ? "]}\n" : "\n");
+	} else
+		lc_buf_adds(&b, nruns > 1 ? "]}\n" : "\n");
 	lc_output_write(out, b.p, b.len);
 	lc_buf_free(&b);
 }

@@ -10,8 +10,19 @@
  *   paired randomization test: each of P permutations flips the sign of every
  *     d_i with probability 1/2; p = (1 + #{|mean(d*)| >= |mean(d)|}) / (1 + P)
  *     (two-sided, counting the observed labelling once);
- *   bootstrap 95% CI of mean(d): B resamples of the topics with replacement,
- *     percentile interval (2.5th and 97.5th percentiles, linear interpolation);
+ *   bootstrap 95% CI of mean(d): B resamples of the topics with replacement
+ *     (drawn from lc_rng, or given as index rows to reproduce another tool's
+ *     resamples), each resample's mean taken as numpy.mean takes it; then
+ *     LC_CI_BCA (default), SciPy's scipy.stats.bootstrap method='BCa' (1.10):
+ *       z0 = ndtri((#{m < theta} + #{m <= theta}) / 2B), theta = mean(d);
+ *       a = sum(U^3)/n^3 / (6 (sum(U^2)/n^2)^1.5), U_i = (n-1)(mean of the
+ *         jackknife means - jackknife mean without topic i);
+ *       alpha_1,2 = ndtr(z0 + (z0 -/+ z)/(1 - a (z0 -/+ z))), z = ndtri(0.975);
+ *       the interval is numpy.percentile of the B means at 100 alpha_1,2;
+ *     when that is undefined (a = 0/0: every d_i equal) the percentile
+ *     interval is given, where SciPy gives nan;
+ *     LC_CI_PERCENTILE: numpy.percentile at 2.5 and 97.5 (SciPy's
+ *     method='percentile');
  *   Holm correction over the comparisons of every run against the baseline for
  *     one measure: sort p ascending, p'_(j) = max over i <= j of min(1, (m-i+1) p_(i)).
  * Randomness: lc_rng (rng.h) seeded from --seed; the stream is
@@ -26,19 +37,32 @@
 
 #include "rng.h"
 
+#include "buf.h"
 #include "output.h"
+
+enum { LC_CI_BCA = 0, LC_CI_PERCENTILE = 1 };
 
 typedef struct lc_signif_opts {
 	long permutations;
 	long bootstrap;
 	unsigned long seed;
 	double alpha;
+	int ci;                   /* LC_CI_* */
+	const uint32_t *boot_idx; /* [bootstrap * boot_n] resample indices (row k = resample k), or NULL */
+	size_t boot_n;            /* topics per given resample (must equal the topics compared) */
 } lc_signif_opts;
 
 
 double lc_ttest_paired(const double *a, const double *b, size_t n);
 double lc_randomization_test(const double *a, const double *b, size_t n, long perms, lc_rng *r);
 void lc_bootstrap_ci(const double *a, const double *b, size_t n, long B, lc_rng *r, double *lo, double *hi);
+/* The interval so->ci of mean(b - a) over so->bootstrap resamples (so->boot_idx,
+ * else drawn from r).  0, or -1 when boot_idx rows do not have n indices. */
+int lc_bootstrap_interval(const double *a, const double *b, size_t n, const lc_signif_opts *so, lc_rng *r,
+                          double *lo, double *hi);
+/* Standard normal CDF and its inverse (double precision). */
+double lc_ndtr(double x);
+double lc_ndtri(double p);
 void lc_holm(const double *p, size_t n, double *adj);
 
 /* Generic table: nm measures (names), per run a summary value and per-topic
@@ -52,9 +76,14 @@ typedef struct lc_signif_input {
 	char **runnames;          /* [nruns] */
 	const double *const *summary;   /* [nruns][nm] */
 	const double *const *perq;      /* [nruns][nq * nm] */
+	const char *const *qids;        /* [nq] names of the per-topic rows to print first (-q), or NULL */
 } lc_signif_input;
 
+/* With in->qids, first one line per topic and measure: "measure\tqid\tv1\tv2...". */
 void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so, lc_output *out);
+/* Appends "\"tests\": [...]": one object per run after the first and testable
+ * measure (diff, ci_low, ci_high, p_t, p_t_holm, p_rand, p_rand_holm, significant). */
+void lc_signif_tests_json(const lc_signif_input *in, const lc_signif_opts *so, lc_buf *b);
 
 /* trec_eval results of several runs (same topics, same measures). */
 #include "treceval.h"

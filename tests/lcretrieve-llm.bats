@@ -290,9 +290,10 @@ argv_has() {
 EOF
 	run llm -o run.jsonl queries.jsonl
 	assert_success
-	assert_output --partial "2 of 6 answers gave no usable prediction"
+	assert_output --partial "1 of 6 answers gave an empty prediction"
+	assert_output --partial "1 of 6 answers name an id that is not in the prompt: unanswered"
 	run tail -2 run.jsonl
-	assert_output "$(printf '%s\n' '{"qid":"q5","hits":[]}' '{"qid":"q6","hits":[]}')"
+	assert_output "$(printf '%s\n' '{"qid":"q5","hits":[]}' '{"qid":"q6","hits":[],"answered":false}')"
 }
 
 @test "--prefilter K keeps BM25's top K (in corpus order) plus the few-shot passages" {
@@ -500,16 +501,16 @@ print("ok")'
 	run sed -n '1p;5p' resp.jsonl
 	assert_line --index 0 '{"qid":"q1","response_text":"The most relevant document is ID 0.\nFinal Answer: ['"'"'0'"'"']","pids":["p10"]}'
 	# q5's prompt holds only the few-shot passages (no query term): rows 0, 1, so row 5 is unknown
-	assert_line --index 1 '{"qid":"q5","response_text":"Final Answer: [5, 0, 5] ","pids":[]}'
+	assert_line --index 1 '{"qid":"q5","response_text":"Final Answer: [5, 0, 5] ","pids":null}'
 	run tail -1 run.jsonl
-	assert_output '{"qid":"q5","hits":[]}'
-	# the whole corpus: rows 5, 0, 5 -> p60, p10, p60; the run keeps distinct pids in order
+	assert_output '{"qid":"q5","hits":[],"answered":false}'
+	# the whole corpus: rows 5, 0, 5 -> p60, p10, p60; the run keeps LOFT's list, repeats marked
 	run llm --responses resp.jsonl -o run.jsonl queries.jsonl
 	assert_success
 	run sed -n 5p resp.jsonl
 	assert_output '{"qid":"q5","response_text":"Final Answer: [5, 0, 5] ","pids":["p60","p10","p60"]}'
 	run tail -1 run.jsonl
-	assert_output '{"qid":"q5","hits":[{"pid":"p60","score":2},{"pid":"p10","score":1}]}'
+	assert_output '{"qid":"q5","hits":[{"pid":"p60","score":3},{"pid":"p10","score":2},{"pid":"p60","score":1,"repeat":true}]}'
 	run -0 llm --loft queries.jsonl
 	assert_line --index 4 '{"qid":"q5","num_turns":1,"model_outputs":[["p60","p10","p60"]]}'
 	run -0 llm -k 1 queries.jsonl

@@ -89,7 +89,7 @@ int main(void)
 	   "prediction ids are Python str(x).strip()");
 	lc_run_free(&r);
 	static char *const pids[] = { "pA", "pB", "pC" };
-	lc_run_opts ao = { LC_RUN_AUTO, NULL, pids, 3, 0 };
+	lc_run_opts ao = { LC_RUN_AUTO, NULL, pids, 3, 0, 0 };
 	ok(lc_run_read(&r, put("ans.jsonl", "{\"id\": \"q1\", \"response_text\": \"Final Answer: [2, 0]\"}\n"
 	                                    "{\"id\": \"q2\", \"response_text\": \"Final Answer: [5]\"}\n"), &ao, &e) == 0 &&
 	   r.format == LC_RUN_ANSWERS, "raw answers detected");
