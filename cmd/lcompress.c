@@ -6,7 +6,9 @@
  * features use its document frequencies), then each record is written back with
  * "summary_text" added (passage_text kept), in input order.  --ratio R keeps
  * the top 1/R of each passage's words; --budget T lowers the keep threshold
- * (bisection) until the whole compressed corpus fits T units; otherwise the
+ * (bisection) until the whole compressed corpus fits T tokens (when even the
+ * smallest does not fit it fails, exit 1 and no output, unless --best-effort);
+ * otherwise the
  * model's threshold (or --threshold) decides; under a threshold each passage's
  * own threshold follows the model's length_bias (or --length-bias), so long
  * passages are cut harder than short ones.  Sizes before/after are reported
@@ -33,7 +35,8 @@
 #include "tok.h"
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
-       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE, OPT_LENGTH_BIAS };
+       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE, OPT_LENGTH_BIAS,
+       OPT_BEST_EFFORT };
 
 static const lc_opt opts[] = {
 	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
@@ -42,7 +45,8 @@ static const lc_opt opts[] = {
 	{ OPT_PARALLEL, "parallel", "N", "concurrent LLM requests (default 4)", NULL },
 	{ OPT_NO_CACHE, "no-cache", NULL, "do not read or write the LLM response cache", NULL },
 	{ OPT_RATIO, "ratio", "R", "keep about 1/R of each passage", NULL },
-	{ OPT_BUDGET, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens", NULL },
+	{ OPT_BUDGET, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens, or fail", NULL },
+	{ OPT_BEST_EFFORT, "best-effort", NULL, "with --budget: when TOKENS cannot be met, write the smallest corpus (warning, exit 0)", NULL },
 	{ OPT_ENCODING, "encoding", "NAME", "tokenizer for sizes and --budget (default cl100k_base)", NULL },
 	{ OPT_LEAD, "lead", NULL, "baseline: keep the leading 1/R of each passage's words (--ratio R, default 2)", NULL },
 	{ OPT_SUMMARIES, "summaries", "FILE", "take summary_text from FILE (pid + summary_text), e.g. LLM summaries", LC_COMPLETE_FILE },
@@ -79,6 +83,7 @@ int main(int argc, char **argv)
 	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base", *stats = NULL, *summaries = NULL;
 	double ratio = 0, thr = -1, length_bias = NAN;
 	long budget = 0;
+	int best_effort = 0;
 	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, no_cache = 0, c;
 	long parallel = 4;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
@@ -88,6 +93,7 @@ int main(int argc, char **argv)
 		case OPT_MODEL: llm = optarg; break;
 		case OPT_RATIO: ratio = lc_cli_double("--ratio", optarg, 1, 1e6); break;
 		case OPT_BUDGET: budget = lc_cli_long("--budget", optarg, 1, 0x7fffffffffffL); break;
+		case OPT_BEST_EFFORT: best_effort = 1; break;
 		case OPT_THRESHOLD: thr = lc_cli_double("--threshold", optarg, 0, 1); break;
 		case OPT_LENGTH_BIAS: length_bias = lc_cli_double("--length-bias", optarg, -100, 100); break;
 		case OPT_UNIT:
@@ -111,6 +117,8 @@ int main(int argc, char **argv)
 		case OPT_SUMMARIES: summaries = optarg; break;
 		case 'o': out = optarg; break;
 		}
+	if (best_effort && budget <= 0)
+		lc_cli_usage_error(&cmd, "--best-effort goes with --budget TOKENS");
 	if (ratio > 0 && budget > 0)
 		lc_cli_usage_error(&cmd, "--ratio and --budget exclude each other");
 	if (endpoint || llm) {
@@ -213,8 +221,12 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			R[i].memo_kept = SIZE_MAX;
 		double lo = 0, hi = 1;
-		for (int it = 0; it < 24; it++) {
-			double mid = (lo + hi) / 2;
+		size_t fit_tot = SIZE_MAX;   /* tokens at hi, once a tried threshold fits */
+		for (int it = 0; it <= 24; it++) {
+			/* 24 halvings, then one last pass at hi when no tried threshold fitted */
+			if (it == 24 && fit_tot != SIZE_MAX)
+				break;
+			double mid = it < 24 ? (lo + hi) / 2 : hi;
 			size_t tot = 0;
 			for (size_t i = 0; i < n; i++) {
 				size_t kept = lc_compress_select(&m, &R[i].u, 0,
@@ -228,12 +240,20 @@ int main(int argc, char **argv)
 				}
 				tot += R[i].ttoks + R[i].memo_toks;
 			}
-			if (tot <= (size_t)budget)
+			if (it == 24)
+				fit_tot = tot;
+			else if (tot <= (size_t)budget) {
 				hi = mid;
-			else
+				fit_tot = tot;
+			} else
 				lo = mid;
 		}
 		thr = hi;
+		/* the smallest corpus (threshold 1) over the budget: fail before writing */
+		if (fit_tot > (size_t)budget && !best_effort)
+			lc_die(LC_EXIT_INPUT, "the compressed corpus needs at least %zu tokens (%s, title+text; titles and "
+			       "one-sentence passages stay whole), more than --budget %ld: raise --budget, or add --best-effort "
+			       "to write the smallest corpus anyway", fit_tot, lc_tok_name(tok), budget);
 	}
 	char **llm_out = NULL;
 	lc_llmsum sr = {0};
@@ -323,7 +343,7 @@ int main(int argc, char **argv)
 	if (bad)
 		lc_warn("skipped %zu bad record%s", bad, bad == 1 ? "" : "s");
 	if (budget > 0 && after > (size_t)budget)
-		lc_warn("warning: the compressed corpus needs %zu tokens, more than --budget %ld (titles and one-sentence passages stay whole)", after, budget);
+		lc_warn("warning: --best-effort: the compressed corpus needs %zu tokens, more than --budget %ld (titles and one-sentence passages stay whole)", after, budget);
 	if (!quiet)
 		lc_warn("%zu passages, tokens (%s, title+text) %zu -> %zu, ratio %.3fx", n, lc_tok_name(tok), before, after,
 		        after ? (double)before / (double)after : 0.0);

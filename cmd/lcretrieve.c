@@ -9,26 +9,33 @@
 #include "json.h"
 #include "llmretrieve.h"
 #include "output.h"
+#include "prompt.h"
 #include "progress.h"
 #include "queries.h"
 #include "strmap.h"
 #include "tok.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { OPT_TREC = 256, OPT_TAG, OPT_K1, OPT_B, OPT_ID, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE,
        OPT_PROGRESS, OPT_QUIET,
        OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES,
        OPT_BACKOFF, OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_PROMPT, OPT_FEW_SHOT,
        OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT_LIMIT, OPT_FIT, OPT_PREFILTER, OPT_BATCH_OUT,
-       OPT_BATCH_IN, OPT_RESPONSES, OPT_LOFT, OPT_SKIP_BAD, OPT_VERBOSE, OPT_SEED };
+       OPT_BATCH_IN, OPT_RESPONSES, OPT_LOFT, OPT_SKIP_BAD, OPT_VERBOSE, OPT_SEED, OPT_TEMPLATE };
+
+/* the shipped prompts (share/lctk/prompts/loft/NAME.txt): LOFT's retrieval datasets, and
+ * default, the generic prompt, used only when asked for */
+#define TEMPLATES "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default"
 
 static const lc_opt opts[] = {
-	{ 'i', "index", "INDEX", "search this index file (built by lcindex)", LC_COMPLETE_FILE },
+	{ 'i', "index", "INDEX", "search this index file (built by lcindex; - = standard input)", LC_COMPLETE_FILE },
 	{ 'c', "corpus", "CORPUS", "build an in-memory index of CORPUS (LOFT/BEIR JSONL or BEIR .zip) and search it", LC_COMPLETE_FILE },
 	{ 'k', "k", "K", "return the top K passages per query (default 100)", NULL },
 	{ 'o', "output", "FILE", "write the run to FILE atomically", LC_COMPLETE_FILE },
@@ -39,9 +46,9 @@ static const lc_opt opts[] = {
 	{ OPT_B, "b", "X", "BM25 b (default 0.4)", NULL },
 	{ OPT_ID, "id", "FIELD", "with -c: passage id field (any JSONL)", NULL },
 	{ OPT_TEXT, "text", "F1,F2", "with -c: text fields to index", NULL },
-	{ OPT_NOSTEM, "no-stem", NULL, "with -c: no stemming", NULL },
-	{ OPT_NOSTOP, "no-stopwords", NULL, "with -c: keep stopwords", NULL },
-	{ OPT_STOPFILE, "stopwords", "FILE", "with -c: stopword list", LC_COMPLETE_FILE },
+	{ OPT_NOSTEM, "no-stem", NULL, "with -c: no stemming (with -i: must match the index)", NULL },
+	{ OPT_NOSTOP, "no-stopwords", NULL, "with -c: keep stopwords (with -i: must match the index)", NULL },
+	{ OPT_STOPFILE, "stopwords", "FILE", "with -c: stopword list (with -i: must match the index)", LC_COMPLETE_FILE },
 	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
 	{ OPT_QUIET, "quiet", NULL, "no progress meter and no warnings about missing gold pids", NULL },
 	{ OPT_LLM, "llm", NULL, "retrieve with an LLM reading the whole corpus in its prompt (LOFT)", NULL },
@@ -56,7 +63,8 @@ static const lc_opt opts[] = {
 	{ OPT_NO_CACHE, "no-cache", NULL, "--llm: neither read nor write the response cache", NULL },
 	{ OPT_TEMPERATURE, "temperature", "X", "--llm: sampling temperature (default 0)", NULL },
 	{ OPT_MAX_TOKENS, "max-tokens", "N", "--llm: answer length limit sent to the server", NULL },
-	{ OPT_PROMPT, "prompt", "NAME|FILE", "--llm: prompt template (default: from the corpus path)", NULL },
+	{ OPT_TEMPLATE, "template", "NAME", "--llm: the LOFT dataset's prompt: " TEMPLATES " (default: named by the corpus path)", TEMPLATES },
+	{ OPT_PROMPT, "prompt", "NAME|FILE", "--llm: prompt template, a --template NAME or a template file", LC_COMPLETE_FILE },
 	{ OPT_FEW_SHOT, "few-shot", "FILE", "--llm: few-shot queries (LOFT few_shot_queries.jsonl)", LC_COMPLETE_FILE },
 	{ OPT_FEW_SHOT_CORPUS, "few-shot-corpus", "FILE", "--llm: passages of few-shot answers not in the corpus", LC_COMPLETE_FILE },
 	{ OPT_SHOTS, "shots", "N", "--llm: at most N few-shot examples (default 5)", NULL },
@@ -150,6 +158,103 @@ static void check_gold(const lc_bm25 *bm, const lc_queries *qs)
 	lc_strmap_free(&pids);
 }
 
+/* -i -: the index is memory-mapped, so standard input is copied to an unlinked
+ * temporary file first (in $TMPDIR, else /tmp); messages name "-", not that file. */
+static lc_bm25 *open_index_stdin(const lc_bm25_opts *bo)
+{
+	const char *dir = getenv("TMPDIR");
+	lc_buf path = {0};
+	lc_buf_printf(&path, "%s/lcretrieve-index.XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path.p);
+	if (fd < 0)
+		lc_die(LC_EXIT_INPUT, "-: cannot make a temporary copy of the index read from standard input in %s: %s "
+		       "(set TMPDIR, or give the index file's path)", dir && *dir ? dir : "/tmp", strerror(errno));
+	char chunk[1 << 16];
+	ssize_t n;
+	for (;;) {
+		n = read(0, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(fd, chunk + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				int err = errno;
+				unlink(path.p);
+				lc_die(LC_EXIT_INPUT, "-: cannot copy the index from standard input to %s: %s (set TMPDIR to a "
+				       "roomier directory, or give the index file's path)", path.p, strerror(err));
+			}
+			off += w;
+		}
+	}
+	if (n < 0) {
+		int err = errno;
+		unlink(path.p);
+		lc_die(LC_EXIT_INPUT, "-: cannot read the index from standard input: %s", strerror(err));
+	}
+	lc_err e;
+	lc_bm25 *bm = lc_bm25_open(path.p, bo, &e);
+	unlink(path.p);   /* the mapping stays valid */
+	close(fd);
+	if (!bm) {
+		/* name the input as the user gave it */
+		lc_buf m = {0};
+		const char *at = strstr(e.msg, path.p);
+		if (at) {
+			lc_buf_add(&m, e.msg, (size_t)(at - e.msg));
+			lc_buf_adds(&m, "- (standard input)");
+			lc_buf_adds(&m, at + path.len);
+		} else
+			lc_buf_printf(&m, "- (standard input): %s", e.msg);
+		snprintf(e.msg, sizeof e.msg, "%s", m.p);
+		lc_buf_free(&m);
+		lc_buf_free(&path);
+		lc_die_err(&e);
+	}
+	lc_buf_free(&path);
+	return bm;
+}
+
+/* -i with --no-stem/--no-stopwords/--stopwords: the analyser is the index's own, so
+ * the options must describe it exactly; anything else is a usage error. */
+static void check_analyser(const lc_bm25 *bm, const lc_bm25_opts *bo, const char *index)
+{
+	lc_err e;
+	lc_analyzer *a = lc_analyzer_new(&bo->an, &e);
+	if (!a)
+		lc_die_err(&e);
+	unsigned flags;
+	const char *stop;
+	size_t stop_len;
+	lc_analyzer_config(a, &flags, &stop, &stop_len);
+	const lc_index *ix = lc_bm25_index(bm);
+	unsigned ixf = ix->flags & (unsigned)(LC_AN_STEM | LC_AN_STOP);
+	flags &= (unsigned)(LC_AN_STEM | LC_AN_STOP);
+	const char *why = NULL;
+	if ((flags & LC_AN_STEM) != (ixf & LC_AN_STEM))
+		why = ixf & LC_AN_STEM ? "the index was built with stemming (drop --no-stem)"
+		                       : "the index was built without stemming (add --no-stem)";
+	else if ((flags & LC_AN_STOP) != (ixf & LC_AN_STOP))
+		why = ixf & LC_AN_STOP ? "the index was built with stopwords removed (drop --no-stopwords)"
+		                       : "the index was built keeping stopwords (add --no-stopwords, drop --stopwords)";
+	else if ((flags & LC_AN_STOP) && (stop_len != ix->stop_len || memcmp(stop, ix->stop, stop_len)))
+		why = "the index was built with another stopword list (give the list it was built with, or none)";
+	lc_analyzer_free(a);
+	if (why) {
+		char desc[128];
+		lc_analyzer *ia = lc_analyzer_from_config(ixf, ix->stop, ix->stop_len, &e);
+		if (!ia)
+			lc_die_err(&e);
+		lc_analyzer_describe(ia, desc, sizeof desc);
+		lc_analyzer_free(ia);
+		lc_cli_usage_error(&cmd, "-i %s: the analyser is a property of the index (%s): %s; "
+		                   "queries are always analysed like the index", index, desc, why);
+	}
+}
+
 static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
 
 /* --llm: the whole mode lives in lib/llmretrieve. */
@@ -198,8 +303,8 @@ int main(int argc, char **argv)
 	lc_corpus_opts co = {0};
 	lc_llmr_opts lo;
 	lc_llmr_opts_default(&lo);
-	int llm = 0, llm_opt = 0, k_set = 0;
-	const char *tokenizer = NULL;
+	int llm = 0, llm_opt = 0, k_set = 0, an_opt = 0;
+	const char *tokenizer = NULL, *template = NULL;
 	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		if (c >= OPT_ENDPOINT || c == 'e')
@@ -218,13 +323,23 @@ int main(int argc, char **argv)
 		case OPT_B: bo.b = lc_cli_double("--b", optarg, 0, 1); bo.b_set = 1; break;
 		case OPT_ID: co.id_field = optarg; break;
 		case OPT_TEXT: co.text_fields = optarg; break;
-		case OPT_NOSTEM: bo.an.flags &= ~(unsigned)LC_AN_STEM; break;
-		case OPT_NOSTOP: bo.an.flags &= ~(unsigned)LC_AN_STOP; break;
-		case OPT_STOPFILE: bo.an.stopword_file = optarg; bo.an.flags |= LC_AN_STOP; break;
+		case OPT_NOSTEM: bo.an.flags &= ~(unsigned)LC_AN_STEM; an_opt = c; break;
+		case OPT_NOSTOP: bo.an.flags &= ~(unsigned)LC_AN_STOP; an_opt = c; break;
+		case OPT_STOPFILE: bo.an.stopword_file = optarg; bo.an.flags |= LC_AN_STOP; an_opt = c; break;
 		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
 		case OPT_QUIET: prog = LC_PROGRESS_QUIET; quiet = 1; break;
 		case OPT_LLM: llm = 1; break;
 		case OPT_PROMPT: lo.prompt = optarg; break;
+		case OPT_TEMPLATE: {
+			static const char names[] = TEMPLATES;
+			size_t n = strlen(optarg);
+			const char *at = strstr(names, optarg);
+			if (!n || !at || (at > names && at[-1] != ' ') || (at[n] && at[n] != ' '))
+				lc_cli_usage_error(&cmd, "--template '%s': not a LOFT dataset lctk has a prompt for (one of: %s; "
+				                   "or --prompt FILE for your own template)", optarg, TEMPLATES);
+			template = optarg;
+			break;
+		}
 		case OPT_FEW_SHOT: lo.few_shot = optarg; break;
 		case OPT_FEW_SHOT_CORPUS: lo.few_shot_corpus = optarg; break;
 		case OPT_SHOTS: lo.shots = (size_t)lc_cli_long("--shots", optarg, 0, 1000); break;
@@ -260,9 +375,16 @@ int main(int argc, char **argv)
 			lc_cli_usage_error(&cmd, "--fit needs --context-limit TOKENS");
 		if (trec && lo.format == LC_LLMR_LOFT)
 			lc_cli_usage_error(&cmd, "--trec and --loft exclude each other");
+		if (template && lo.prompt)
+			lc_cli_usage_error(&cmd, "--template and --prompt exclude each other");
 	}
 	if (!index == !corpus)
 		lc_cli_usage_error(&cmd, "give exactly one of -i INDEX or -c CORPUS");
+	if (index && !strcmp(index, "-") && st.ind >= argc)
+		lc_cli_usage_error(&cmd, "-i - reads the index from standard input: give the queries as a file operand");
+	for (int i = st.ind; i < argc; i++)
+		if (index && !strcmp(index, "-") && !strcmp(argv[i], "-"))
+			lc_cli_usage_error(&cmd, "-i - and the queries operand - cannot both read standard input");
 	if (co.text_fields && !co.id_field)
 		lc_cli_usage_error(&cmd, "--text needs --id too");
 	if (strchr(tag, ' ') || strchr(tag, '\t') || !*tag)
@@ -278,9 +400,30 @@ int main(int argc, char **argv)
 		if (lc_queries_load(&qs, argv[i], NULL, &e) < 0)
 			lc_die_err(&e);
 	if (llm) {
+		/* the prompt template: named, or the LOFT dataset the corpus path names; never a silent fallback */
+		char *guessed = NULL;
+		const char *how = "--prompt";
+		if (template) {
+			lo.prompt = template;
+			how = "--template";
+		} else if (!lo.prompt) {
+			guessed = lc_prompt_guess(corpus);
+			if (!strcmp(guessed, "default")) {
+				free(guessed);
+				lc_queries_free(&qs);
+				lc_cli_usage_error(&cmd, "cannot tell which LOFT dataset %s holds (no file or directory name in its "
+				                   "path is one): give --template NAME (%s)", corpus, TEMPLATES);
+			}
+			lo.prompt = guessed;
+			how = "named by the corpus path; --template NAME to choose another";
+		}
+		if (!quiet)
+			lc_warn("prompt template: %s (%s)", lo.prompt, how);
 		lo.progress = prog;
 		lo.quiet = quiet;
-		return run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs);
+		int r = run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs);
+		free(guessed);
+		return r;
 	}
 	lc_bm25 *bm;
 	if (corpus) {
@@ -289,10 +432,14 @@ int main(int argc, char **argv)
 			lc_die_err(&e);
 		bm = lc_bm25_build(&cp, &bo, &e);
 		lc_corpus_free(&cp);
-	} else
+	} else if (!strcmp(index, "-"))
+		bm = open_index_stdin(&bo);
+	else
 		bm = lc_bm25_open(index, &bo, &e);
 	if (!bm)
 		lc_die_err(&e);
+	if (index && an_opt)
+		check_analyser(bm, &bo, index);
 	if (!quiet)
 		check_gold(bm, &qs);
 

@@ -68,12 +68,71 @@ static long find_extra(const ctx *x, const char *pid)
 	return -1;
 }
 
+/* The doc of a few-shot query's gold pid: a corpus row, else a passage of
+ * few_shot_corpus appended after the rows (once).  -1 + e when neither has it. */
+static long shot_doc(ctx *x, const lc_query *q, const char *pid, lc_err *e)
+{
+	const lc_llmr_opts *o = x->o;
+	long d = lc_corpus_find(x->c, pid);
+	if (d < 0)
+		d = find_extra(x, pid);
+	if (d < 0 && x->have_fsc) {
+		long f = lc_corpus_find(&x->fsc, pid);
+		if (f >= 0) {
+			d = (long)x->ndocs++;
+			x->docs = lc_xrealloc(x->docs, x->ndocs * sizeof *x->docs);
+			x->pids = lc_xrealloc(x->pids, x->ndocs * sizeof *x->pids);
+			const lc_passage *p = &x->fsc.p[f];
+			x->docs[d].title = p->title;
+			x->docs[d].text = lc_prompt_doc_text(p->text, p->summary);
+			x->pids[d] = p->pid;
+		}
+	}
+	if (d < 0)
+		lc_err_set(e, LC_EXIT_INPUT, "%s: few-shot query '%s': gold pid '%s' is not in the corpus%s", o->few_shot,
+		           q->qid, pid, x->have_fsc ? " nor in --few-shot-corpus" : " (give --few-shot-corpus FILE)");
+	return d;
+}
+
+/* The pids of a few-shot query's metadata.qrels ([[pid, rel], ...]), which give
+ * LOFT's reasoning lines; NULL when it has none (its answers are used).  The
+ * caller decrefs. */
+static json_t *shot_qrels(const lc_query *q)
+{
+	json_t *m = q->meta ? json_loads(q->meta, 0, NULL) : NULL;
+	json_t *qr = m ? json_object_get(m, "qrels") : NULL;
+	if (!json_is_array(qr) || !json_array_size(qr)) {
+		json_decref(m);
+		return NULL;
+	}
+	json_incref(qr);
+	json_decref(m);
+	return qr;
+}
+
+/* qrels element i as a pid ([pid, rel] or a bare pid; strings or integers) into b; NULL if neither. */
+static const char *qrel_pid(json_t *qr, size_t i, lc_buf *b)
+{
+	json_t *v = json_array_get(qr, i);
+	if (json_is_array(v))
+		v = json_array_get(v, 0);
+	lc_buf_reset(b);
+	if (json_is_string(v))
+		lc_buf_adds(b, json_string_value(v));
+	else if (json_is_integer(v))
+		lc_buf_printf(b, "%lld", (long long)json_integer_value(v));
+	else
+		return NULL;
+	return b->p;
+}
+
 static int load_shots(ctx *x, lc_err *e)
 {
 	const lc_llmr_opts *o = x->o;
 	if (!o->few_shot || o->shots == 0)
 		return 0;
-	if (lc_queries_load(&x->fsq, o->few_shot, NULL, e) < 0)
+	lc_queries_opts qo = { .keep_meta = 1 };
+	if (lc_queries_load(&x->fsq, o->few_shot, &qo, e) < 0)
 		return -1;
 	if (o->few_shot_corpus) {
 		if (lc_corpus_load(&x->fsc, o->few_shot_corpus, NULL, e) < 0)
@@ -82,11 +141,16 @@ static int load_shots(ctx *x, lc_err *e)
 	}
 	x->nshots = x->fsq.n < o->shots ? x->fsq.n : o->shots;
 	size_t ngold = 0;
-	for (size_t s = 0; s < x->nshots; s++)
+	for (size_t s = 0; s < x->nshots; s++) {
 		ngold += x->fsq.q[s].nans;
+		json_t *qr = shot_qrels(&x->fsq.q[s]);
+		ngold += qr ? json_array_size(qr) : 0;
+		json_decref(qr);
+	}
 	x->shots = lc_xcalloc(x->nshots ? x->nshots : 1, sizeof *x->shots);
 	x->goldv = lc_xcalloc(ngold ? ngold : 1, sizeof *x->goldv);
 	size_t gi = 0;
+	lc_buf pb = {0};
 	for (size_t s = 0; s < x->nshots; s++) {
 		const lc_query *q = &x->fsq.q[s];
 		x->shots[s].query = q->text;
@@ -94,32 +158,40 @@ static int load_shots(ctx *x, lc_err *e)
 		for (size_t a = 0; a < q->nans; a++) {
 			if (q->ans[a].rel <= 0)
 				continue;
-			const char *pid = q->ans[a].pid;
-			long d = lc_corpus_find(x->c, pid);
-			if (d < 0)
-				d = find_extra(x, pid);
-			if (d < 0 && x->have_fsc) {
-				long f = lc_corpus_find(&x->fsc, pid);
-				if (f >= 0) {
-					d = (long)x->ndocs++;
-					x->docs = lc_xrealloc(x->docs, x->ndocs * sizeof *x->docs);
-					x->pids = lc_xrealloc(x->pids, x->ndocs * sizeof *x->pids);
-					const lc_passage *p = &x->fsc.p[f];
-					x->docs[d].title = p->title;
-					x->docs[d].text = lc_prompt_doc_text(p->text, p->summary);
-					x->pids[d] = p->pid;
-				}
+			long d = shot_doc(x, q, q->ans[a].pid, e);
+			if (d < 0) {
+				lc_buf_free(&pb);
+				return -1;
 			}
-			if (d < 0)
-				return lc_err_set(e, LC_EXIT_INPUT,
-				                  "%s: few-shot query '%s': gold pid '%s' is not in the corpus%s", o->few_shot,
-				                  q->qid, pid, x->have_fsc ? " nor in --few-shot-corpus" : " (give --few-shot-corpus FILE)");
 			x->goldv[gi++] = (size_t)d;
 			x->shots[s].ngold++;
 		}
-		if (x->shots[s].ngold == 0)
+		if (x->shots[s].ngold == 0) {
+			lc_buf_free(&pb);
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: few-shot query '%s' has no relevant answers", o->few_shot, q->qid);
+		}
+		/* LOFT writes one reasoning line per pid of metadata.qrels, in its order */
+		json_t *qr = shot_qrels(q);
+		if (qr) {
+			x->shots[s].reason = x->goldv + gi;
+			for (size_t r = 0; r < json_array_size(qr); r++) {
+				const char *pid = qrel_pid(qr, r, &pb);
+				long d = pid ? shot_doc(x, q, pid, e) : -1;
+				if (d < 0) {
+					if (!pid)
+						lc_err_set(e, LC_EXIT_INPUT, "%s: few-shot query '%s': metadata.qrels item %zu is not "
+						           "[pid, rel]", o->few_shot, q->qid, r + 1);
+					json_decref(qr);
+					lc_buf_free(&pb);
+					return -1;
+				}
+				x->goldv[gi++] = (size_t)d;
+				x->shots[s].nreason++;
+			}
+			json_decref(qr);
+		}
 	}
+	lc_buf_free(&pb);
 	x->gold = lc_xcalloc(x->ndocs, 1);
 	for (size_t g = 0; g < gi; g++)
 		x->gold[x->goldv[g]] = 1;

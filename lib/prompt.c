@@ -1,4 +1,5 @@
 /* prompt — LOFT corpus-in-context prompts and CoLoR's summarisation prompt (see prompt.h). */
+#define _GNU_SOURCE   /* memmem */
 #include "prompt.h"
 
 #include <jansson.h>
@@ -11,6 +12,82 @@
 #include "input.h"
 
 static const char SEP[] = "\n\n";
+
+/* The phrase LOFT's loader removes from titles and passages (utils.py
+ * load_data_from_file, blacklist_words). */
+static const char BLACKLIST[] = "childhood abuse";
+
+/* Length of the Python-whitespace code point (str.isspace) at s[0..n), 0 if none. */
+static size_t pyspace(const unsigned char *s, size_t n)
+{
+	if (!n)
+		return 0;
+	if (s[0] == ' ' || (s[0] >= 0x09 && s[0] <= 0x0d) || (s[0] >= 0x1c && s[0] <= 0x1f))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (n >= 3 && s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)                      /* U+1680 */
+		return 3;
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
+		return 3;                                                                  /* U+2000-200A 2028 2029 202F */
+	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)                      /* U+205F */
+		return 3;
+	if (n >= 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)                      /* U+3000 */
+		return 3;
+	return 0;
+}
+
+/* Python's str.strip(): *s, *n narrowed to drop leading and trailing whitespace. */
+static void pystrip(const char **s, size_t *n)
+{
+	size_t k;
+	while ((k = pyspace((const unsigned char *)*s, *n)))
+		*s += k, *n -= k;
+	for (;;) {
+		/* a trailing code point starts at the last byte that is not a continuation byte */
+		size_t st = *n;
+		while (st > 0 && ((unsigned char)(*s)[st - 1] & 0xc0) == 0x80)
+			st--;
+		if (st == 0)
+			break;
+		st--;
+		if (pyspace((const unsigned char *)*s + st, *n - st) != *n - st)
+			break;
+		*n = st;
+	}
+}
+
+/* Appends text as LOFT's loader keeps it: stripped, and for corpus fields
+ * (clean) without the blacklisted phrase (removed after stripping, as LOFT does). */
+static void add_loft(lc_buf *b, const char *text, int clean)
+{
+	size_t n = strlen(text);
+	pystrip(&text, &n);
+	if (!clean) {
+		lc_buf_add(b, text, n);
+		return;
+	}
+	const size_t bl = sizeof BLACKLIST - 1;
+	while (n) {
+		const char *at = memmem(text, n, BLACKLIST, bl);
+		if (!at) {
+			lc_buf_add(b, text, n);
+			break;
+		}
+		lc_buf_add(b, text, (size_t)(at - text));
+		n -= (size_t)(at - text) + bl;
+		text = at + bl;
+	}
+}
+
+/* The title as LOFT writes it: cleaned, "None" when that leaves nothing. */
+static void add_title(lc_buf *b, const char *title)
+{
+	size_t at = b->len;
+	add_loft(b, title ? title : "", 1);
+	if (b->len == at)
+		lc_buf_adds(b, "None");
+}
 
 void lc_prompt_tpl_free(lc_prompt_tpl *t)
 {
@@ -221,11 +298,6 @@ int lc_prompt_titled(const lc_prompt_tpl *t, const lc_prompt_doc *docs, size_t n
 	return 0;
 }
 
-static const char *title_of(const lc_prompt_doc *d)
-{
-	return d->title && *d->title ? d->title : "None";
-}
-
 void lc_prompt_head(lc_buf *b, const lc_prompt_tpl *t)
 {
 	lc_buf_adds(b, t->instruction);
@@ -236,11 +308,15 @@ void lc_prompt_head(lc_buf *b, const lc_prompt_tpl *t)
 
 void lc_prompt_block(lc_buf *b, int titled, size_t id, const lc_prompt_doc *d)
 {
-	if (titled)
-		lc_buf_printf(b, "ID: %zu | TITLE: %s | CONTENT: %s | END ID: %zu", id, title_of(d), d->text, id);
-	else
-		lc_buf_printf(b, "ID: %zu | CONTENT: %s | END ID: %zu", id, d->text, id);
-	lc_buf_adds(b, SEP);
+	lc_buf_printf(b, "ID: %zu | ", id);
+	if (titled) {
+		lc_buf_adds(b, "TITLE: ");
+		add_title(b, d->title);
+		lc_buf_adds(b, " | ");
+	}
+	lc_buf_adds(b, "CONTENT: ");
+	add_loft(b, d->text ? d->text : "", 1);
+	lc_buf_printf(b, " | END ID: %zu\n", id);
 }
 
 static void query_format(lc_buf *b, const lc_prompt_tpl *t, const char *query)
@@ -248,7 +324,7 @@ static void query_format(lc_buf *b, const lc_prompt_tpl *t, const char *query)
 	const char *q = t->query, *at;
 	while ((at = strstr(q, "{query}"))) {
 		lc_buf_add(b, q, (size_t)(at - q));
-		lc_buf_adds(b, query);
+		add_loft(b, query, 0);
 		q = at + 7;
 	}
 	lc_buf_adds(b, q);
@@ -260,14 +336,20 @@ void lc_prompt_shots(lc_buf *b, const lc_prompt_tpl *t, int titled, const lc_pro
 	for (size_t s = 0; s < nshots; s++) {
 		lc_buf_printf(b, "====== Example %zu ======\n", s + 1);
 		query_format(b, t, shots[s].query);
-		lc_buf_adds(b, SEP);
-		for (size_t g = 0; g < shots[s].ngold; g++) {
-			size_t d = shots[s].gold[g], id = id_of ? id_of[d] : d;
-			if (titled)
-				lc_buf_printf(b, "TITLE: %s | ID: %zu", title_of(&docs[d]), id);
-			else
-				lc_buf_printf(b, "CONTENT: %s | ID: %zu", docs[d].text, id);
-			lc_buf_adds(b, SEP);
+		lc_buf_addc(b, '\n');
+		/* one reasoning line per passage of the example's qrels (LOFT: metadata.qrels) */
+		const size_t *rs = shots[s].reason ? shots[s].reason : shots[s].gold;
+		size_t nr = shots[s].reason ? shots[s].nreason : shots[s].ngold;
+		for (size_t g = 0; g < nr; g++) {
+			size_t d = rs[g], id = id_of ? id_of[d] : d;
+			if (titled) {
+				lc_buf_adds(b, "TITLE: ");
+				add_title(b, docs[d].title);
+			} else {
+				lc_buf_adds(b, "CONTENT: ");
+				add_loft(b, docs[d].text ? docs[d].text : "", 1);
+			}
+			lc_buf_printf(b, " | ID: %zu\n", id);
 		}
 		/* Python's repr of a list of id strings, as LOFT prints it */
 		lc_buf_adds(b, "Final Answer: [");
@@ -275,8 +357,7 @@ void lc_prompt_shots(lc_buf *b, const lc_prompt_tpl *t, int titled, const lc_pro
 			size_t d = shots[s].gold[g], id = id_of ? id_of[d] : d;
 			lc_buf_printf(b, "%s'%zu'", g ? ", " : "", id);
 		}
-		lc_buf_adds(b, "]");
-		lc_buf_adds(b, SEP);
+		lc_buf_adds(b, "]\n");
 	}
 }
 
@@ -299,13 +380,15 @@ int lc_prompt_build(lc_buf *b, const lc_prompt_tpl *t, int titled, const lc_prom
 		for (size_t r = 0; r < nrows; r++)
 			id_of[rows[r]] = r;
 		for (size_t s = 0; s < nshots; s++)
-			for (size_t g = 0; g < shots[s].ngold; g++)
-				if (id_of[shots[s].gold[g]] == (size_t)-1) {
+			for (size_t g = 0; g < shots[s].ngold + shots[s].nreason; g++) {
+				size_t d = g < shots[s].ngold ? shots[s].gold[g] : shots[s].reason[g - shots[s].ngold];
+				if (id_of[d] == (size_t)-1) {
 					lc_err_set(e, LC_EXIT_INPUT, "few-shot example %zu: its gold passage (row %zu) is not in the prompt",
-					           s + 1, shots[s].gold[g]);
+					           s + 1, d);
 					free(id_of);
 					return -1;
 				}
+			}
 	} else
 		nrows = ndocs;
 	lc_prompt_head(b, t);

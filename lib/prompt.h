@@ -5,7 +5,11 @@
  * A retrieval prompt is built from a template (share/lctk/prompts/loft/NAME.txt:
  * per-dataset instruction, the Final Answer rule, the query format, whether blocks
  * carry TITLE), the passages in corpus order, the few-shot examples and the test
- * query.  Pieces are separated by one blank line and the prompt ends in "\n":
+ * query.  The text is what LOFT's code sends (google-deepmind/loft, prompts/ and
+ * utils.py), not its PROMPT_EXAMPLE.txt: every piece is one chunk ending in "\n",
+ * chunks are joined as they are, so only the instruction and the answer rule
+ * (LOFT's FORMATTING_INSTRUCTION starts and ends with a newline) are followed by a
+ * blank line; the prompt ends in "\n":
  *
  *     INSTRUCTION
  *
@@ -15,17 +19,22 @@
  *     ...
  *     ====== Example 1 ======
  *     QUERY FORMAT with the example's query
- *
  *     TITLE: t | ID: 12                                (untitled: CONTENT: c | ID: 12)
- *
  *     Final Answer: ['12']
  *     ...
  *     ====== Now let's start! ======
  *     QUERY FORMAT with the test query
  *
+ * Text goes in as LOFT's loader keeps it: titles, passages and queries stripped of
+ * leading and trailing white space (Python's str.strip()), and the phrase
+ * "childhood abuse" removed from titles and passages (after stripping).  A
+ * few-shot example has one reasoning line per passage of its reason list (LOFT:
+ * the query's metadata.qrels) and a Final Answer listing its gold (LOFT: the
+ * query's answers).
+ *
  * Ids are 0-based positions among the passages actually in the prompt (a subset
  * with --prefilter/--fit is renumbered).  An empty title in a titled prompt is
- * written "None", as LOFT does.  Passage text is summary_text when it is not
+ * (empty after the cleaning above) is written "None", as LOFT does.  Passage text is summary_text when it is not
  * empty (CoLoR's compressed corpora), else passage_text: lc_prompt_doc_text().
  *
  * Template file format: "#" comment lines before the first section; sections
@@ -76,15 +85,17 @@ const char *lc_prompt_doc_text(const char *passage, const char *summary);
 
 typedef struct lc_prompt_shot {
 	const char *query;
-	const size_t *gold;  /* indices into the docs array passed to the builder */
+	const size_t *gold;  /* Final Answer: indices into the docs array passed to the builder */
 	size_t ngold;
+	const size_t *reason;/* reasoning lines (LOFT: metadata.qrels), or NULL = one per gold */
+	size_t nreason;
 } lc_prompt_shot;
 
 /* 1 when blocks carry TITLE: the template's choice, or with "auto", when some doc has a title. */
 int lc_prompt_titled(const lc_prompt_tpl *t, const lc_prompt_doc *docs, size_t ndocs);
 
-/* Pieces, for callers that measure or cache parts (each ends with "\n\n"
- * except the tail, which ends with "\n"). */
+/* Pieces, for callers that measure or cache parts (the head ends with "\n\n",
+ * the others with "\n"). */
 void lc_prompt_head(lc_buf *b, const lc_prompt_tpl *t);
 void lc_prompt_block(lc_buf *b, int titled, size_t id, const lc_prompt_doc *d);
 /* Few-shot section; id_of(gold doc index) gives its id in this prompt. */
@@ -93,7 +104,7 @@ void lc_prompt_shots(lc_buf *b, const lc_prompt_tpl *t, int titled, const lc_pro
 void lc_prompt_tail(lc_buf *b, const lc_prompt_tpl *t, const char *query);
 
 /* The whole prompt over docs[rows[0]], docs[rows[1]], ... (rows ascending; NULL =
- * all ndocs in order), which get ids 0..nrows-1.  Every shot's gold doc must be
+ * all ndocs in order), which get ids 0..nrows-1.  Every shot's gold and reason doc must be
  * among the rows: returns -1 + e otherwise (nothing appended), else 0. */
 int lc_prompt_build(lc_buf *b, const lc_prompt_tpl *t, int titled, const lc_prompt_doc *docs, size_t ndocs,
                     const size_t *rows, size_t nrows, const lc_prompt_shot *shots, size_t nshots,

@@ -80,11 +80,11 @@ llm() {
 
 @test "--trec and --loft output formats" {
 	start_server
-	run llm --trec --tag mine queries.jsonl
+	run --separate-stderr llm --trec --tag mine queries.jsonl
 	assert_success
 	assert_line --index 0 "q1 Q0 p10 1 1 mine"
 	assert_line --index 3 "q4 Q0 p40 1 1 mine"
-	run llm --loft queries.jsonl
+	run --separate-stderr llm --loft queries.jsonl
 	assert_success
 	assert_line --index 1 '{"qid":"q2","num_turns":1,"model_outputs":[["p30"]]}'
 	[ "$(requests)" -eq 4 ]   # the second run came from the cache
@@ -173,7 +173,7 @@ llm() {
 	start_server
 	port=$(cat "$T/port")
 	stop_server
-	run lcretrieve --llm -c corpus.jsonl --endpoint "http://127.0.0.1:$port/v1" --model m --retries 1 \
+	run lcretrieve --llm -c corpus.jsonl --template nq --endpoint "http://127.0.0.1:$port/v1" --model m --retries 1 \
 		--backoff 0.01 -o run.jsonl queries.jsonl
 	assert_failure 1
 	assert_output --partial "Couldn't connect to server"
@@ -213,7 +213,7 @@ cached_at_least() {
 
 @test "OpenAI Batch round trip: requests out, results in any order back in" {
 	start_server
-	run llm --batch-out batch.jsonl queries.jsonl
+	run --separate-stderr llm --batch-out batch.jsonl queries.jsonl
 	assert_success
 	assert_no_stdout
 	[ "$(requests)" -eq 0 ]
@@ -227,7 +227,7 @@ for line in open("batch.jsonl"):
     print(r["custom_id"])'
 	assert_output "$(printf 'q1\nq2\nq3\nq4')"
 	python3 "$ROOT/tests/llm-server.py" --batch batch.jsonl results.jsonl
-	run llm --batch-in results.jsonl queries.jsonl
+	run --separate-stderr llm --batch-in results.jsonl queries.jsonl
 	assert_success
 	assert_output "$(cat expected.jsonl)"
 	# a per-request error is reported with its qid
@@ -308,7 +308,7 @@ for line in open("batch.jsonl"):
 	assert_line --index 0 "Whales Bees Coral"
 	assert_line --index 1 "Bees Volcanoes Coral"
 	start_server
-	run llm --prefilter 1 queries.jsonl
+	run --separate-stderr llm --prefilter 1 queries.jsonl
 	assert_success
 	assert_output "$(cat expected.jsonl)"
 }
@@ -338,7 +338,7 @@ for line in open("batch.jsonl"):
 @test "bad few-shot input: gold pid absent from the corpus" {
 	printf '%s\n' '{"qid": "f9", "query_text": "x", "answers": [["nope", 1]]}' >few9.jsonl
 	run lcretrieve --llm -c corpus.jsonl --endpoint http://127.0.0.1:9/v1 --model m --few-shot few9.jsonl \
-		--batch-out b.jsonl queries.jsonl
+		--template nq --batch-out b.jsonl queries.jsonl
 	assert_failure 1
 	assert_output --partial "few-shot query 'f9': gold pid 'nope' is not in the corpus"
 	assert_no_file b.jsonl
@@ -394,7 +394,7 @@ for line in open(sys.argv[1]):
 	assert_line --index 0 "Bees Coral"
 	# the answers' row ids are mapped through the reduced prompt
 	start_server
-	run llm --context-limit 500 -e cl100k_base --fit queries.jsonl
+	run --separate-stderr llm --context-limit 500 -e cl100k_base --fit queries.jsonl
 	assert_success
 	assert_output "$(cat expected.jsonl)"
 	# even the few-shot passages alone are too long
@@ -416,9 +416,9 @@ EOF2
 	grep -qF 'ID: 0 | TITLE: None | CONTENT: Short one. | END ID: 0' b.jsonl
 	grep -qF 'ID: 1 | TITLE: None | CONTENT: Long original text two. | END ID: 1' b.jsonl
 	grep -qF 'claim: short' b.jsonl
-	# the default template leaves TITLE out when no passage has one
+	# the default template (asked for: plain.jsonl names no LOFT dataset) leaves TITLE out when no passage has one
 	cp data/scifact/corpus.jsonl plain.jsonl
-	run lcretrieve --llm -c plain.jsonl --model m --batch-out b.jsonl q.jsonl
+	run lcretrieve --llm -c plain.jsonl --template default --model m --batch-out b.jsonl q.jsonl
 	assert_success
 	grep -qF 'ID: 0 | CONTENT: Short one. | END ID: 0' b.jsonl
 	grep -qF 'query: short' b.jsonl
@@ -427,7 +427,7 @@ EOF2
 	run lcretrieve --llm -c plain.jsonl --model m --prompt ./t.txt --batch-out b.jsonl q.jsonl
 	assert_success
 	run -0 python3 -c 'import json; print(json.loads(open("b.jsonl").readline())["body"]["messages"][0]["content"], end="")'
-	assert_output "$(printf 'Pick.\n\nFinal Answer: [i]\n\nID: 0 | CONTENT: Short one. | END ID: 0\n\nID: 1 | CONTENT: Long original text two. | END ID: 1\n\n====== Now let'"'"'s start! ======\nQ=short')"
+	assert_output "$(printf 'Pick.\n\nFinal Answer: [i]\n\nID: 0 | CONTENT: Short one. | END ID: 0\nID: 1 | CONTENT: Long original text two. | END ID: 1\n====== Now let'"'"'s start! ======\nQ=short')"
 }
 
 # log_py CODE: runs python over the server log entries (list "log")
@@ -511,8 +511,8 @@ print("ok")'
 	assert_output '{"qid":"q5","response_text":"Final Answer: [5, 0, 5] ","pids":["p60","p10","p60"]}'
 	run tail -1 run.jsonl
 	assert_output '{"qid":"q5","hits":[{"pid":"p60","score":3},{"pid":"p10","score":2},{"pid":"p60","score":1,"repeat":true}]}'
-	run -0 llm --loft queries.jsonl
+	run -0 --separate-stderr llm --loft queries.jsonl
 	assert_line --index 4 '{"qid":"q5","num_turns":1,"model_outputs":[["p60","p10","p60"]]}'
-	run -0 llm -k 1 queries.jsonl
+	run -0 --separate-stderr llm -k 1 queries.jsonl
 	assert_line --index 4 '{"qid":"q5","hits":[{"pid":"p60","score":1}]}'
 }

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (lc_prompt_tpl_parse(&t, (const char *)data, size, "fuzz", &e) == 0) {
 		lc_prompt_doc docs[2] = { { "T", "text one" }, { NULL, "text two" } };
 		size_t gold[1] = { 1 };
-		lc_prompt_shot shot = { "a query", gold, 1 };
+		lc_prompt_shot shot = { "a query", gold, 1, NULL, 0 };
 		size_t rows[1] = { 1 };
 		lc_buf b = {0};
 		lc_prompt_build(&b, &t, lc_prompt_titled(&t, docs, 2), docs, 2, NULL, 0, &shot, 1, "q {query}", &e);

@@ -63,27 +63,28 @@ static void test_build(void)
 		{ "Fish", "Fish swim." },
 	};
 	size_t g0[] = { 2 }, g1[] = { 3, 0 };
-	lc_prompt_shot shots[] = { { "who sings", g0, 1 }, { "swim and purr", g1, 2 } };
+	lc_prompt_shot shots[] = { { "who sings", g0, 1, NULL, 0 }, { "swim and purr", g1, 2, NULL, 0 } };
 	int titled = lc_prompt_titled(&t, docs, 4);
 	ok(titled == 1, "auto: titled when some doc has a title");
 	lc_buf b = {0};
 	ok(lc_prompt_build(&b, &t, titled, docs, 4, NULL, 0, shots, 2, "who barks", &e) == 0, "build");
+	/* LOFT's code joins its chunks (each ending in one newline) without blank lines */
 	is_str(b.p,
 	       "Find the documents.\n\n"
 	       "Final Answer: [id1]\n\nNever empty.\n\n"
-	       "ID: 0 | TITLE: Cats | CONTENT: Cats purr. | END ID: 0\n\n"
-	       "ID: 1 | TITLE: None | CONTENT: Dogs bark. | END ID: 1\n\n"
-	       "ID: 2 | TITLE: Birds | CONTENT: Birds sing. | END ID: 2\n\n"
-	       "ID: 3 | TITLE: Fish | CONTENT: Fish swim. | END ID: 3\n\n"
+	       "ID: 0 | TITLE: Cats | CONTENT: Cats purr. | END ID: 0\n"
+	       "ID: 1 | TITLE: None | CONTENT: Dogs bark. | END ID: 1\n"
+	       "ID: 2 | TITLE: Birds | CONTENT: Birds sing. | END ID: 2\n"
+	       "ID: 3 | TITLE: Fish | CONTENT: Fish swim. | END ID: 3\n"
 	       "====== Example 1 ======\n"
-	       "Which one? Print out the TITLE and ID.\nquery: who sings\nThe following documents can help:\n\n"
-	       "TITLE: Birds | ID: 2\n\n"
-	       "Final Answer: ['2']\n\n"
+	       "Which one? Print out the TITLE and ID.\nquery: who sings\nThe following documents can help:\n"
+	       "TITLE: Birds | ID: 2\n"
+	       "Final Answer: ['2']\n"
 	       "====== Example 2 ======\n"
-	       "Which one? Print out the TITLE and ID.\nquery: swim and purr\nThe following documents can help:\n\n"
-	       "TITLE: Fish | ID: 3\n\n"
-	       "TITLE: Cats | ID: 0\n\n"
-	       "Final Answer: ['3', '0']\n\n"
+	       "Which one? Print out the TITLE and ID.\nquery: swim and purr\nThe following documents can help:\n"
+	       "TITLE: Fish | ID: 3\n"
+	       "TITLE: Cats | ID: 0\n"
+	       "Final Answer: ['3', '0']\n"
 	       "====== Now let's start! ======\n"
 	       "Which one? Print out the TITLE and ID.\nquery: who barks\nThe following documents can help:\n",
 	       "titled LOFT prompt, exact text");
@@ -95,13 +96,13 @@ static void test_build(void)
 	is_str(b.p,
 	       "Find the documents.\n\n"
 	       "Final Answer: [id1]\n\nNever empty.\n\n"
-	       "ID: 0 | CONTENT: Cats purr. | END ID: 0\n\n"
-	       "ID: 1 | CONTENT: Birds sing. | END ID: 1\n\n"
-	       "ID: 2 | CONTENT: Fish swim. | END ID: 2\n\n"
+	       "ID: 0 | CONTENT: Cats purr. | END ID: 0\n"
+	       "ID: 1 | CONTENT: Birds sing. | END ID: 1\n"
+	       "ID: 2 | CONTENT: Fish swim. | END ID: 2\n"
 	       "====== Example 1 ======\n"
-	       "Which one? Print out the TITLE and ID.\nquery: who sings\nThe following documents can help:\n\n"
-	       "CONTENT: Birds sing. | ID: 1\n\n"
-	       "Final Answer: ['1']\n\n"
+	       "Which one? Print out the TITLE and ID.\nquery: who sings\nThe following documents can help:\n"
+	       "CONTENT: Birds sing. | ID: 1\n"
+	       "Final Answer: ['1']\n"
 	       "====== Now let's start! ======\n"
 	       "Which one? Print out the TITLE and ID.\nquery: q {query}\nThe following documents can help:\n",
 	       "untitled subset prompt, renumbered ids, {query} in the query kept literally");
@@ -109,6 +110,31 @@ static void test_build(void)
 	lc_buf_reset(&b);
 	ok(lc_prompt_build(&b, &t, 1, docs, 4, rows2, 2, shots, 2, "x", &e) == -1 && b.len == 0 &&
 	   strstr(e.msg, "few-shot example 1"), "gold outside the subset refused: %s", e.msg);
+
+	/* LOFT's loader: str.strip() of titles, passages and queries (Unicode white space
+	 * too), "childhood abuse" removed from titles and passages only (after the strip);
+	 * reasoning lines from the example's qrels, the Final Answer from its answers */
+	lc_prompt_doc dirty[] = {
+		{ " \t Cats\xc2\xa0", "\n  Cats purr.\xe3\x80\x80 " },
+		{ "childhood abuse", "A childhood abuse study; childhood abuse. " },
+	};
+	size_t ga[] = { 0 }, gr[] = { 1, 0 };
+	lc_prompt_shot ds[] = { { "\u2003 who purrs \n", ga, 1, gr, 2 } };
+	lc_buf_reset(&b);
+	ok(lc_prompt_build(&b, &t, 1, dirty, 2, NULL, 0, ds, 1, "  childhood abuse\t", &e) == 0, "dirty build");
+	is_str(b.p,
+	       "Find the documents.\n\n"
+	       "Final Answer: [id1]\n\nNever empty.\n\n"
+	       "ID: 0 | TITLE: Cats | CONTENT: Cats purr. | END ID: 0\n"
+	       "ID: 1 | TITLE: None | CONTENT: A  study; . | END ID: 1\n"
+	       "====== Example 1 ======\n"
+	       "Which one? Print out the TITLE and ID.\nquery: who purrs\nThe following documents can help:\n"
+	       "TITLE: None | ID: 1\n"
+	       "TITLE: Cats | ID: 0\n"
+	       "Final Answer: ['0']\n"
+	       "====== Now let's start! ======\n"
+	       "Which one? Print out the TITLE and ID.\nquery: childhood abuse\nThe following documents can help:\n",
+	       "stripped and cleaned as LOFT's loader; qrels reasoning, answers in the Final Answer");
 
 	lc_prompt_doc nt[] = { { NULL, "a" }, { "", "b" } };
 	ok(lc_prompt_titled(&t, nt, 2) == 0, "auto: untitled corpus has no TITLE field");
