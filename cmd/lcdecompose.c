@@ -407,9 +407,9 @@ static void warn_openlm(const char *dir, long gpus, long workers)
 			        b[i].name, skipped, b[i].shards - b[i].full_shards, b[i].max_shard);
 		if (b[i].full_shards < need)
 			lc_warn("%s: %" PRIu64 " full shards; OpenLM needs at least GPUs x workers = %ld x %ld = %"
-			        PRIu64 " per bucket (--gpus, --workers); use more data, fewer GPUs or workers, "
-			        "or leave the bucket out (--kmin, --kmax)",
-			        b[i].name, b[i].full_shards, gpus, workers, need);
+			        PRIu64 " per bucket (--gpus, --workers); use more data, fewer GPUs or workers%s",
+			        b[i].name, b[i].full_shards, gpus, workers, need,
+			        b[i].kind == 'D' ? ", or leave the bucket out (--kmin, --kmax)" : "");
 	}
 	free(b);
 }
