@@ -345,7 +345,7 @@ J
 	lcdecompose --eot 0 --kmin 1 --kmax 2 -q -o out fifo 3>&- > /dev/null 2>&1 &
 	pid=$!
 	BG_PIDS="$BG_PIDS $pid"
-	for i in $(seq 200); do [ -d out ] && break; sleep 0.05; done
+	for i in $(seq 600); do [ -d out ] && break; sleep 0.05; done
 	[ -d out ]
 	kill -TERM $pid
 	st=0
@@ -569,7 +569,7 @@ PY
 	lcdecompose --eot 0 --kmin 4 --kmax 6 --seed 5 --force -q -o out fifo 3>&- > /dev/null 2>&1 &
 	pid=$!
 	BG_PIDS="$BG_PIDS $pid"
-	for i in $(seq 200); do ls -d .out.lctk-* >/dev/null 2>&1 && break; sleep 0.05; done
+	for i in $(seq 600); do ls -d .out.lctk-* >/dev/null 2>&1 && break; sleep 0.05; done
 	ls -d .out.lctk-* >/dev/null
 	kill -TERM $pid
 	st=0
