@@ -25,14 +25,17 @@
 enum {
 	OPT_TOKENIZER = 256, OPT_KMIN, OPT_KMAX, OPT_SEED, OPT_NO_RANDOM, OPT_METHOD, OPT_FORMAT,
 	OPT_FORCE, OPT_REPORT, OPT_COMPARE, OPT_SHARD, OPT_EOT, OPT_FULL_SHARDS, OPT_POOL,
-	OPT_SKIP_BAD, OPT_PROGRESS, OPT_QUIET
+	OPT_SKIP_BAD, OPT_PROGRESS, OPT_QUIET, OPT_KEEP_SHORT, OPT_SPECIAL_TEXT, OPT_NUMERIC_EOT,
+	OPT_GPUS, OPT_WORKERS
 };
 
 static const lc_opt opts[] = {
 	{ 'e', "encoding", "NAME", "tokenise the text with encoding NAME (cl100k_base, ...)", NULL },
 	{ OPT_TOKENIZER, "tokenizer", "FILE", "tokenise with a Hugging Face tokenizer.json", LC_COMPLETE_FILE },
 	{ 'f', "field", "FIELD", "text field of each record (default text)", NULL },
+	{ OPT_SPECIAL_TEXT, "special-as-text", NULL, "tokenise special-token text in documents as ordinary text", NULL },
 	{ OPT_EOT, "eot", "ID", "end-of-text id appended to each document (default: the tokenizer's)", NULL },
+	{ OPT_NUMERIC_EOT, "numeric-eot", NULL, "write end-of-text id 0 as a number, not as '<|endoftext|>'", NULL },
 	{ OPT_KMIN, "kmin", "K", "shortest bucket 2^K (default 8)", NULL },
 	{ OPT_KMAX, "kmax", "K", "longest bucket 2^K (default 13)", NULL },
 	{ OPT_SEED, "seed", "S", "seed for the length draws and the shuffle (default 0)", NULL },
@@ -45,7 +48,10 @@ static const lc_opt opts[] = {
 	{ OPT_REPORT, "report", NULL, "print the method's report (sequences, tokens, cost)", NULL },
 	{ OPT_COMPARE, "compare", NULL, "report dd, concat and bestfit side by side (no output)", NULL },
 	{ OPT_SHARD, "shard", "K/N", "process only the K-th of N slices of the documents (by hash)", NULL },
-	{ OPT_FULL_SHARDS, "full-shards", NULL, "drop a final short shard per bucket (counted), as the reference", NULL },
+	{ OPT_FULL_SHARDS, "full-shards", NULL, "drop a final short shard per bucket (counted): the default", NULL },
+	{ OPT_KEEP_SHORT, "keep-short-shards", NULL, "keep a final short shard per bucket (OpenLM skips it)", NULL },
+	{ OPT_GPUS, "gpus", "G", "warn when a bucket has fewer than G x W full shards (default 1)", NULL },
+	{ OPT_WORKERS, "workers", "W", "data loader workers per GPU for that check (default 1)", NULL },
 	{ OPT_POOL, "pool", "N", "shuffle pool in shards (default 20)", NULL },
 	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip malformed records (count on stderr) instead of failing", NULL },
 	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
@@ -74,6 +80,9 @@ static const lc_cmd merge_cmd = {
 
 enum { M_DD = 1, M_CONCAT = 2, M_BESTFIT = 4 };
 
+/* The end-of-text as the reference writes it: Python's str() of the token list. */
+#define EOT_TEXT "'<|endoftext|>'"
+
 typedef struct run {
 	lc_dd dd;
 	lc_dd_stats st;
@@ -84,6 +93,7 @@ typedef struct run {
 	lc_bestfit *bf;
 	int methods;
 	uint64_t seqs_written;
+	const uint32_t *doc_end;   /* one past the current document's end-of-text */
 } run;
 
 static void die_err(const lc_err *e)
@@ -96,7 +106,7 @@ static void emit_dd(void *ctx, int k, const uint32_t *tok, size_t n)
 	run *r = ctx;
 	if (r->w) {
 		lc_err e;
-		if (lc_wds_add(r->w, r->bucket_of_k[k], tok, n, &e) < 0)
+		if (lc_wds_add_ex(r->w, r->bucket_of_k[k], tok, n, tok + n == r->doc_end, &e) < 0)
 			die_err(&e);
 	}
 }
@@ -231,6 +241,9 @@ typedef struct cfg {
 	const char *field, *encoding, *tokenizer, *out;
 	long eot;             /* -1 = unknown */
 	int kmin, kmax, randomize, method, format, force, report, compare, full_shards, pool;
+	int special_text, numeric_eot, kmax_given;
+	long gpus, workers;
+	int len_given;
 	uint64_t seed;
 	long len;
 	long shard_k, shard_n;
@@ -272,7 +285,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 			}
 			lc_ids out = { d->v, d->n, d->cap };
 			int r = lc_tok_encode(g_tok, json_string_value(v), json_string_length(v),
-			                      LC_TOK_SPECIAL_TEXT, &out, &e);
+			                      c->special_text ? LC_TOK_SPECIAL_TEXT : LC_TOK_SPECIAL_ALLOW, &out, &e);
 			d->v = out.v, d->n = out.n, d->cap = out.cap;
 			if (r < 0) {
 				lc_err e2;
@@ -321,10 +334,14 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 	return 1;
 }
 
-static void report_dd(const run *r, uint64_t tail, lc_pack_report *rep)
+static void report_dd(const run *r, uint64_t tail, int compare, lc_pack_report *rep)
 {
 	memset(rep, 0, sizeof *rep);
-	snprintf(rep->method, sizeof rep->method, "dd");
+	if (compare)   /* the lengths dd trains on, beside concat-LEN and bestfit-LEN */
+		snprintf(rep->method, sizeof rep->method, "dd-%u..%u",
+		         1U << r->dd.kmin, 1U << r->dd.kmax);
+	else
+		snprintf(rep->method, sizeof rep->method, "dd");
 	rep->docs = r->st.docs;
 	rep->tokens_in = r->st.tokens_in;
 	rep->tokens_kept = r->st.tokens_kept - tail;
@@ -348,6 +365,9 @@ static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
 	json_object_set_new(p, "tokenizer", c->tokenizer ? json_string(c->tokenizer) :
 	                    c->encoding ? json_string(c->encoding) : json_null());
 	json_object_set_new(p, "field", json_string(c->field));
+	json_object_set_new(p, "special_as_text", json_boolean(c->special_text));
+	json_object_set_new(p, "eot_written_as", json_string(c->method == M_DD && c->format == LC_WDS_TAR &&
+	                    c->eot == 0 && !c->numeric_eot ? "text" : "id"));
 	json_t *cnt = json_object();
 	json_object_set_new(cnt, "documents", json_integer((json_int_t)r->st.docs));
 	json_object_set_new(cnt, "documents_empty", json_integer((json_int_t)r->st.docs_empty));
@@ -366,6 +386,32 @@ static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
 	}
 	json_object_set_new(info, "counters", cnt);
 	return info;
+}
+
+/* Warns about what OpenLM's Dataset Decomposition loader will not train on: shards
+ * smaller than their bucket's largest (it skips them), and buckets with fewer full
+ * shards than GPUs x workers (it needs one per worker). */
+static void warn_openlm(const char *dir, long gpus, long workers)
+{
+	lc_err e;
+	lc_wds_binfo *b;
+	size_t n;
+	if (lc_wds_buckets(dir, &b, &n, &e) < 0)
+		lc_die_err(&e);
+	uint64_t need = (uint64_t)gpus * (uint64_t)workers;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t skipped = b[i].seqs - b[i].full_shards * b[i].max_shard;
+		if (skipped)
+			lc_warn("%s: %" PRIu64 " sequences in %" PRIu64 " shards smaller than the largest (%" PRIu64
+			        "); OpenLM's loader skips them (drop them: leave out --keep-short-shards)",
+			        b[i].name, skipped, b[i].shards - b[i].full_shards, b[i].max_shard);
+		if (b[i].full_shards < need)
+			lc_warn("%s: %" PRIu64 " full shards; OpenLM needs at least GPUs x workers = %ld x %ld = %"
+			        PRIu64 " per bucket (--gpus, --workers); use more data, fewer GPUs or workers%s",
+			        b[i].name, b[i].full_shards, gpus, workers, need,
+			        b[i].kind == 'D' ? ", or leave the bucket out (--kmin, --kmax)" : "");
+	}
+	free(b);
 }
 
 static int do_merge(int argc, char **argv)
@@ -390,6 +436,8 @@ static int do_merge(int argc, char **argv)
 	if (!quiet)
 		fwrite(stats.p, 1, stats.len, stdout);
 	lc_buf_free(&stats);
+	if (!quiet)
+		warn_openlm(out, 1, 1);
 	return 0;
 }
 
@@ -399,7 +447,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return do_merge(argc - 1, argv + 1);
 	cfg c = { .field = "text", .eot = -1, .kmin = 8, .kmax = 13, .randomize = 1, .method = M_DD,
-	          .format = LC_WDS_TAR, .len = 8192, .pool = 20, .method_name = "dd", .format_name = "tar" };
+	          .format = LC_WDS_TAR, .len = 8192, .pool = 20, .method_name = "dd", .format_name = "tar",
+	          .full_shards = 1, .gpus = 1, .workers = 1 };
 	int quiet = 0;
 	lc_cli st = { 0 };
 	int o;
@@ -410,7 +459,7 @@ int main(int argc, char **argv)
 		case 'f': c.field = optarg; break;
 		case OPT_EOT: c.eot = lc_cli_long("--eot", optarg, 0, UINT32_MAX); break;
 		case OPT_KMIN: c.kmin = (int)lc_cli_long("--kmin", optarg, 0, LC_DD_KMAX_LIMIT); break;
-		case OPT_KMAX: c.kmax = (int)lc_cli_long("--kmax", optarg, 0, LC_DD_KMAX_LIMIT); break;
+		case OPT_KMAX: c.kmax = (int)lc_cli_long("--kmax", optarg, 0, LC_DD_KMAX_LIMIT); c.kmax_given = 1; break;
 		case OPT_SEED: c.seed = (uint64_t)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
 		case OPT_NO_RANDOM: c.randomize = 0; break;
 		case OPT_METHOD:
@@ -420,7 +469,7 @@ int main(int argc, char **argv)
 			else lc_cli_usage_error(&cmd, "--method: '%s' is not dd, concat or bestfit", optarg);
 			c.method_name = optarg;
 			break;
-		case 'L': c.len = lc_cli_long("--length", optarg, 1, 1L << 30); break;
+		case 'L': c.len = lc_cli_long("--length", optarg, 1, 1L << 30); c.len_given = 1; break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "tar")) c.format = LC_WDS_TAR;
 			else if (!strcmp(optarg, "jsonl")) c.format = LC_WDS_JSONL;
@@ -443,10 +492,33 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_FULL_SHARDS: c.full_shards = 1; break;
+		case OPT_KEEP_SHORT: c.full_shards = 0; break;
+		case OPT_SPECIAL_TEXT: c.special_text = 1; break;
+		case OPT_NUMERIC_EOT: c.numeric_eot = 1; break;
+		case OPT_GPUS: c.gpus = lc_cli_long("--gpus", optarg, 1, 1L << 20); break;
+		case OPT_WORKERS: c.workers = lc_cli_long("--workers", optarg, 1, 1L << 10); break;
 		case OPT_POOL: c.pool = (int)lc_cli_long("--pool", optarg, 1, 1000); break;
 		case OPT_SKIP_BAD: c.skip_bad = 1; break;
 		case OPT_PROGRESS: c.progress = 1; break;
 		case 'q': quiet = 1; break;
+		}
+	}
+	if (c.compare) {
+		/* like with like: dd's longest bucket is the baselines' length */
+		if (c.len_given && c.kmax_given && (uint64_t)c.len != (uint64_t)1 << c.kmax)
+			lc_cli_usage_error(&cmd, "--compare: -L %ld and --kmax %d (2^%d = %llu) differ; "
+			                   "give one of them so that all methods share the longest length",
+			                   c.len, c.kmax, c.kmax, 1ULL << c.kmax);
+		if (c.len_given && !c.kmax_given) {
+			if (c.len & (c.len - 1))
+				lc_cli_usage_error(&cmd, "--compare: -L %ld is not a power of two, so dd cannot "
+				                   "have the same longest length (its buckets are 2^k)", c.len);
+			c.kmax = lc_ilog2((uint64_t)c.len);
+			if (c.kmin > c.kmax)
+				lc_cli_usage_error(&cmd, "--compare: -L %ld makes dd's longest bucket 2^%d, shorter "
+				                   "than --kmin %d; lower --kmin", c.len, c.kmax, c.kmin);
+		} else if (!c.len_given) {
+			c.len = 1L << c.kmax;
 		}
 	}
 	if (c.kmin > c.kmax)
@@ -483,6 +555,10 @@ int main(int argc, char **argv)
 		lc_err e;
 		lc_wds_opts wo = { .dir = c.out, .force = c.force, .format = c.format, .seed = c.seed,
 		                   .pool = c.pool, .full_shards = c.full_shards };
+		/* the reference appends the string, which OpenLM reads as id 0: the same token
+		 * only for tokenizers whose end-of-text is 0 (GPT-NeoX's); others get the id */
+		if (c.method == M_DD && c.format == LC_WDS_TAR && c.eot == 0 && !c.numeric_eot)
+			wo.eot_text = EOT_TEXT;
 		r.w = lc_wds_open(&wo, &e);
 		if (!r.w)
 			lc_die_err(&e);
@@ -518,6 +594,7 @@ int main(int argc, char **argv)
 				continue;
 			if (!read_record(&c, in, line, len, &d, &nbad))
 				continue;
+			r.doc_end = d.v + d.n;
 			if (r.methods & M_DD)
 				lc_dd_doc(&r.dd, ord, d.v, d.n, c.method == M_DD ? emit_dd : NULL, &r, stp);
 			if (r.methods & M_CONCAT)
@@ -568,7 +645,7 @@ int main(int argc, char **argv)
 		json_decref(info);
 	}
 	if (r.methods & M_DD) {
-		report_dd(&r, c.method == M_DD ? tail : 0, &reps[nrep++]);
+		report_dd(&r, c.method == M_DD ? tail : 0, c.compare, &reps[nrep++]);
 	}
 	if (r.methods & M_CONCAT) {
 		reps[nrep] = r.concat.rep;
@@ -600,18 +677,20 @@ int main(int argc, char **argv)
 	if (!quiet) {
 		const lc_pack_report *m = &reps[0];
 		for (int i = 0; i < nrep; i++)
-			if (!strcmp(reps[i].method, c.method_name))
+			if (!strncmp(reps[i].method, c.method_name, 2))
 				m = &reps[i];
 		if (c.method == M_DD || c.compare)
 			lc_warn("%" PRIu64 " documents (%" PRIu64 " empty, %" PRIu64 " gave no sequence); "
 			        "%" PRIu64 " of %" PRIu64 " tokens dropped%s",
 			        r.st.docs, r.st.docs_empty, r.st.docs_dropped, m->tokens_dropped, m->tokens_in,
-			        tail ? " (including a short final shard, --full-shards)" : "");
+			        tail ? " (including the short final shards, which OpenLM would skip)" : "");
 		else
 			lc_warn("%" PRIu64 " documents; %" PRIu64 " of %" PRIu64 " tokens dropped, %" PRIu64 " padded",
 			        m->docs, m->tokens_dropped, m->tokens_in, m->tokens_padded);
 		if (nbad)
 			lc_warn("%" PRIu64 " malformed records skipped (--skip-bad)", nbad);
+		if (c.out)
+			warn_openlm(c.out, c.gpus, c.workers);
 	}
 	if (fflush(stdout) == EOF)
 		lc_die(LC_EXIT_INPUT, "standard output: write error");

@@ -63,6 +63,54 @@ static void commas(char *out, size_t cap, int64_t v)
 	out[k] = 0;
 }
 
+/* What the patched OpenLM loader (apple/ml-dataset-decomposition open_lm.patch) will
+ * do with these arguments, on standard error: how many times each bucket's data
+ * repeats, buckets given no sequences, buckets with fewer full shards than
+ * GPUs x workers, and buckets read more often than the loader's five passes over a
+ * manifest (the manifest and four appended copies). */
+static void openlm_checks(const lc_wds_binfo *b, int n, const lc_openlm_in *in, const lc_openlm_out *r,
+                          double *repeats)
+{
+	uint64_t workers = (uint64_t)in->gpus * (uint64_t)in->workers;
+	lc_buf msg = { 0 };
+	lc_buf_printf(&msg, "data repeats over %ld epochs (sequences trained on / sequences in full shards):",
+	              r->epochs);
+	for (int i = 0; i < n; i++) {
+		uint64_t avail = in->seqs[i];
+		double used = (double)r->num_seq_per_epoch[i] * (double)r->epochs;
+		repeats[i] = avail && used > 0 ? used / (double)avail : 0;
+		lc_buf_printf(&msg, " %s %.2fx", b[i].name, repeats[i]);
+	}
+	lc_warn("%s", msg.p);
+	lc_buf_free(&msg);
+	for (int i = 0; i < n; i++) {
+		uint64_t full = b[i].full_shards;
+		if (!full)
+			lc_warn("%s: no full shard (%" PRIu64 " sequences in %" PRIu64 " shards); OpenLM cannot "
+			        "train on it: leave it out (lcdecompose --kmin/--kmax) or add data", b[i].name,
+			        b[i].seqs, b[i].shards);
+		else if (r->num_seq_per_epoch[i] <= 0)
+			lc_warn("%s: %" PRId64 " sequences per epoch: rounding its share (%" PRIu64 " sequences in "
+			        "full shards) to whole rounds of one shard per worker (%" PRIu64 " sequences x %ld GPUs "
+			        "x %ld workers) leaves it nothing, so OpenLM will not train on it; use more --tokens, "
+			        "fewer --epochs, GPUs or workers, or leave the bucket out", b[i].name,
+			        r->num_seq_per_epoch[i], in->seqs[i], in->seq_per_shard[i], in->gpus, in->workers);
+		if (full && full < workers)
+			lc_warn("%s: %" PRIu64 " full shards, fewer than GPUs x workers = %ld x %ld = %" PRIu64
+			        "; OpenLM needs one shard per worker and will read the same shards repeatedly",
+			        b[i].name, full, in->gpus, in->workers, workers);
+		/* per epoch the loader takes whole rounds of one shard per worker, at least one */
+		uint64_t f = in->seq_per_shard[i] && r->num_seq_per_epoch[i] > 0 ?
+		             (uint64_t)r->num_seq_per_epoch[i] / (in->seq_per_shard[i] * workers) : 0;
+		uint64_t reads = (uint64_t)r->epochs * (f ? f : 1) * workers;
+		if (full && reads > 5 * full)
+			lc_warn("%s: OpenLM would read %" PRIu64 " shards over %ld epochs but the bucket has %"
+			        PRIu64 " full shards; the DD loader serves at most 5 passes over a manifest "
+			        "(%" PRIu64 " shards) and fails beyond; use fewer --tokens or more data",
+			        b[i].name, reads, r->epochs, full, 5 * full);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -141,8 +189,11 @@ int main(int argc, char **argv)
 		double *mult = lc_xcalloc((size_t)n, sizeof *mult);
 		int64_t *bm = lc_xcalloc((size_t)n, sizeof *bm);
 		for (int i = 0; i < n; i++) {
-			seqs[i] = b[i].seqs;
-			sps[i] = lc_wds_shard_size((int)b[i].num);
+			/* OpenLM's DD loader reads only the shards as large as the bucket's largest */
+			seqs[i] = b[i].full_shards * b[i].max_shard;
+			/* sequences per shard as the manifest says (the reference's README), the
+			 * nominal size for a bucket without any */
+			sps[i] = b[i].max_shard ? b[i].max_shard : lc_wds_shard_size((int)b[i].num);
 			len[i] = b[i].seq_len;
 			mult[i] = (double)((uint64_t)1 << (kmax - b[i].num));
 			bm[i] = (int64_t)mult[i];
@@ -151,6 +202,8 @@ int main(int argc, char **argv)
 		lc_openlm_out r;
 		if (lc_openlm_params(&in, &r, &e) < 0)
 			lc_die(e.code, "%s: %s", dir, e.msg);
+		double *repeats = lc_xcalloc((size_t)n, sizeof *repeats);
+		openlm_checks(b, n, &in, &r, repeats);
 		if (jsonl) {
 			lc_output_printf(o, "{\"epochs\": %ld, \"train_num_samples\": %" PRId64 ", \"dataset_batch_mult\": [",
 			                 r.epochs, r.train_num_samples);
@@ -159,6 +212,9 @@ int main(int argc, char **argv)
 			put_list_i64(o, r.num_seq_per_epoch, n, ", ");
 			lc_output_puts(o, "], \"train_data_mix_weights\": [");
 			put_list_i64(o, r.mix_weights, n, ", ");
+			lc_output_puts(o, "], \"data_repeats\": [");
+			for (int i = 0; i < n; i++)
+				lc_output_printf(o, "%s%.4g", i ? ", " : "", repeats[i]);
 			lc_output_printf(o, "], \"tokens_requested\": %" PRIu64 ", \"tokens_total\": %" PRId64 ", \"matched\": %s}\n",
 			                 tokens, r.tokens_real, r.matched ? "true" : "false");
 		} else {
@@ -177,7 +233,7 @@ int main(int argc, char **argv)
 			put_list_i64(o, r.mix_weights, n, " ");
 			lc_output_puts(o, "\n");
 		}
-		free(r.num_seq_per_epoch), free(r.mix_weights);
+		free(r.num_seq_per_epoch), free(r.mix_weights), free(repeats);
 		free(seqs), free(sps), free(len), free(mult), free(bm);
 		lc_output_commit(o);
 		free(odds), free(b);

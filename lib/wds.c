@@ -3,6 +3,7 @@
  * shards through libarchive (or JSONL shards / flat binary files), manifests, stats,
  * and the merge of several datasets into one.  See wds.h for the layout.
  */
+#define _GNU_SOURCE   /* renameat2(RENAME_EXCHANGE) */
 #include "wds.h"
 #include "decompose.h"
 #include "json.h"
@@ -127,6 +128,45 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* LCTK_NO_SYNC=1 (any value but empty or "0") skips every fsync: scratch work. */
+static int sync_wanted(void)
+{
+	const char *s = getenv("LCTK_NO_SYNC");
+	return !(s && *s && strcmp(s, "0"));
+}
+
+/* fsync(fd) unless LCTK_NO_SYNC; file systems that cannot sync (EINVAL, EROFS)
+ * are not an error. */
+static int sync_fd(int fd)
+{
+	if (!sync_wanted())
+		return 0;
+	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
+		return -1;
+	return 0;
+}
+
+/* fsync a directory (its entries: renamed files, new subdirectories). */
+static int sync_dir(const char *dir)
+{
+	if (!sync_wanted())
+		return 0;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = sync_fd(fd);
+	int er = errno;
+	close(fd);
+	errno = er;
+	return r;
+}
+
+static int sync_error(lc_err *e, const char *path, int er)
+{
+	return lc_err_set(e, LC_EXIT_INPUT, "%s: fsync failed: %s; nothing was kept", path,
+	                  strerror(er ? er : EIO));
+}
+
 static char *path2(const char *a, const char *b)
 {
 	size_t n = strlen(a) + strlen(b) + 2;
@@ -209,12 +249,21 @@ static void commas(char *out, size_t cap, uint64_t v)
 
 /* ---- the writer ------------------------------------------------------------- */
 
+/* Where a dataset is built (prepare_target, finish_target below). */
+typedef struct target {
+	char *final;          /* the directory the user named */
+	char *build;          /* where the files go: final, or the sibling */
+	int swap;             /* build is a sibling to exchange with final */
+	int created;          /* final did not exist before */
+} target;
+
 typedef struct bucket {
 	char *name, *dir;
 	size_t max_len, shard_size;
 	uint64_t seq_len;
 	uint32_t *slots;       /* pool slots of max_len tokens */
 	uint32_t *lens;        /* tokens in each slot */
+	unsigned char *ends;   /* 1: the slot's last token is its document's end-of-text */
 	uint32_t *idx;         /* occupied slots, in pool order */
 	uint32_t *free_;       /* free slot stack */
 	size_t n_idx, n_free, n_slots, cap_slots, pool_cap;
@@ -230,7 +279,8 @@ typedef struct bucket {
 
 struct lc_wds {
 	lc_wds_opts o;
-	char *dir;
+	char *dir;             /* where files are written: t.build */
+	target t;
 	bucket *b;
 	int nb;
 	lc_rng rng;
@@ -280,9 +330,61 @@ static int rm_tree(const char *path)
 	return unlink(path);
 }
 
-/* Creates dir; refuses a non-empty one unless force (then removes old output). */
-static int prepare_dir(const char *dir, int force, lc_err *e)
+/* Where a dataset is built.  A new or empty directory is written in place; an earlier
+ * output replaced with force is left untouched while the new one is built in a
+ * sibling ".NAME.lctk-XXXXXX", which finish_target() swaps in once it is complete. */
+
+static void free_target(target *t)
 {
+	free(t->final);
+	free(t->build);
+	memset(t, 0, sizeof *t);
+}
+
+/* Splits dir into its parent directory and last component (both malloc'd). */
+static void split_dir(const char *dir, char **parent, char **base)
+{
+	char *d = lc_xstrdup(dir);
+	size_t n = strlen(d);
+	while (n > 1 && d[n - 1] == '/')
+		d[--n] = 0;
+	char *slash = strrchr(d, '/');
+	if (!slash) {
+		*parent = lc_xstrdup(".");
+		*base = d;
+		return;
+	}
+	*base = lc_xstrdup(slash + 1);
+	*slash = 0;
+	*parent = slash == d ? lc_xstrdup("/") : lc_xstrdup(d);
+	free(d);
+}
+
+/* "PARENT/.BASE.lctk-XXXXXX" (tag "") or "PARENT/.BASE.lctk-TAG-XXXXXX", for mkdtemp. */
+static char *sibling_template(const char *dir, const char *tag)
+{
+	char *parent, *base;
+	split_dir(dir, &parent, &base);
+	size_t m = strlen(parent) + strlen(base) + strlen(tag) + 32;
+	char *p = lc_xmalloc(m);
+	snprintf(p, m, "%s/.%s.lctk-%s%sXXXXXX", parent, base, tag, *tag ? "-" : "");
+	free(parent), free(base);
+	return p;
+}
+
+static char *parent_dir(const char *dir)
+{
+	char *parent, *base;
+	split_dir(dir, &parent, &base);
+	free(base);
+	return parent;
+}
+
+/* Checks dir: refuses a non-empty one unless force, and one holding foreign files
+ * even then.  Creates dir, or the sibling to build in.  Nothing is removed here. */
+static int prepare_target(const char *dir, int force, target *t, lc_err *e)
+{
+	memset(t, 0, sizeof *t);
 	struct stat st;
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
@@ -306,44 +408,126 @@ static int prepare_dir(const char *dir, int force, lc_err *e)
 		if (nonempty && foreign)
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: holds files lcdecompose did not write; "
 			                  "refusing to replace it even with --force", dir);
-		if (nonempty) {
-			d = opendir(dir);
-			if (!d)
-				return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", dir, strerror(errno));
-			while ((de = readdir(d))) {
-				if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-					continue;
-				char *p = path2(dir, de->d_name);
-				int r = rm_tree(p);
-				int er = errno;
-				free(p);
-				if (r < 0) {
-					closedir(d);
-					return lc_err_set(e, LC_EXIT_INPUT, "%s/%s: cannot remove: %s", dir, de->d_name, strerror(er));
-				}
-			}
-			closedir(d);
+		t->final = lc_xstrdup(dir);
+		if (!nonempty) {
+			t->build = lc_xstrdup(dir);
+			return 0;
 		}
+		/* build beside it; the old dataset stays until the new one is complete */
+		t->build = sibling_template(dir, "");
+		sigset_t all, old;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &old);
+		int ok = mkdtemp(t->build) != NULL;
+		int er = errno;
+		if (ok)
+			remember(t->build, 1);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (ok && chmod(t->build, st.st_mode & 07777) < 0)   /* mkdtemp made it 0700 */
+			ok = 0, er = errno;
+		if (!ok)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create a directory beside it to build in: %s",
+			                  dir, strerror(er));
+		t->swap = 1;
 		return 0;
 	}
+	t->final = lc_xstrdup(dir);
+	t->build = lc_xstrdup(dir);
+	t->created = 1;
 	remember(dir, 1);   /* before creating: a failure in between still cleans up */
 	if (mkdir(dir, 0777) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create the output directory: %s", dir, strerror(errno));
 	return 0;
 }
 
+/* Exchanges two directories: renameat2(RENAME_EXCHANGE) where the kernel and file
+ * system have it, else old -> a sibling, new -> old (put back on failure). */
+static int exchange_dirs(const char *build, const char *final, char **old_out)
+{
+	*old_out = NULL;
+#ifdef RENAME_EXCHANGE
+	if (renameat2(AT_FDCWD, build, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
+		*old_out = lc_xstrdup(build);
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EPERM)
+		return -1;
+#endif
+	char *old = sibling_template(final, "old");
+	if (!mkdtemp(old)) {
+		free(old);
+		return -1;
+	}
+	if (rename(final, old) < 0) {   /* onto an empty directory: replaces it */
+		int er = errno;
+		rmdir(old), free(old);
+		errno = er;
+		return -1;
+	}
+	if (rename(build, final) < 0) {
+		int er = errno;
+		rename(old, final);
+		rmdir(old);
+		free(old);
+		errno = er;
+		return -1;
+	}
+	*old_out = old;
+	return 0;
+}
+
+/* The dataset in t->build is complete: fsync it, put it in place, fsync the parent,
+ * stop the cleanup and remove the replaced dataset. */
+static int finish_target(target *t, lc_err *e)
+{
+	if (sync_dir(t->build) < 0)
+		return sync_error(e, t->final, errno);
+	char *parent = parent_dir(t->final);
+	int rc = 0;
+	if (!t->swap) {
+		if ((t->created && sync_dir(parent) < 0))
+			rc = sync_error(e, parent, errno);
+		if (!rc)
+			disarm_cleanup();
+		free(parent);
+		return rc;
+	}
+	sigset_t all, oldmask;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &oldmask);
+	char *old = NULL;
+	if (exchange_dirs(t->build, t->final, &old) < 0) {
+		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot put the new dataset in place: %s; "
+		                "the old one is unchanged", t->final, strerror(errno));
+	} else {
+		disarm_cleanup();   /* the registry's paths now name the old dataset */
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	if (!rc) {
+		if (sync_dir(parent) < 0)
+			lc_warn("%s: fsync failed: %s (the new dataset is in place)", parent, strerror(errno));
+		if (rm_tree(old) < 0)
+			lc_warn("%s: could not remove the replaced dataset: %s", old, strerror(errno));
+	}
+	free(old), free(parent);
+	return rc;
+}
+
 lc_wds *lc_wds_open(const lc_wds_opts *o, lc_err *e)
 {
 	arm_cleanup();
-	if (prepare_dir(o->dir, o->force, e) < 0) {
+	target t;
+	if (prepare_target(o->dir, o->force, &t, e) < 0) {
 		remove_created();
+		free_target(&t);
 		return NULL;
 	}
 	lc_wds *w = lc_xcalloc(1, sizeof *w);
 	w->o = *o;
 	if (w->o.pool <= 0)
 		w->o.pool = 20;
-	w->dir = lc_xstrdup(o->dir);
+	w->t = t;
+	w->dir = lc_xstrdup(t.build);
 	lc_rng_seed2(&w->rng, o->seed, 0x5348554646ULL);   /* "SHUFF" stream */
 	w->ent = archive_entry_new();
 	if (!w->ent)
@@ -390,6 +574,24 @@ static int finish_file(const char *tmp, const char *final, lc_err *e)
 	if (rename(tmp, final) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot rename into place: %s", final, strerror(errno));
 	return 0;
+}
+
+/* Appends slot s as "[1, 2, 3]"; a sequence that ends its document ends with
+ * o.eot_text instead of the end-of-text id when that is set (tar shards). */
+static void format_seq(const lc_wds *w, const bucket *b, uint32_t s, lc_buf *out)
+{
+	const uint32_t *t = b->slots + (size_t)s * b->max_len;
+	size_t n = b->lens[s];
+	if (!w->o.eot_text || !n || !b->ends[s]) {
+		lc_wds_format_ids(out, t, n);
+		return;
+	}
+	lc_wds_format_ids(out, t, n - 1);
+	out->len--;                        /* the ']' */
+	if (n > 1)
+		lc_buf_adds(out, ", ");
+	lc_buf_adds(out, w->o.eot_text);
+	lc_buf_addc(out, ']');
 }
 
 /* Writes sequences in slots sel[0..m) as the bucket's next shard. */
@@ -466,6 +668,8 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 				lc_buf_reset(&w->line);
 			}
 		}
+		if (!rc && sync_fd(fd) < 0)
+			rc = sync_error(e, fin, errno);
 		if (close(fd) < 0 && !rc)
 			rc = io_error(e, fin, errno);
 		if (!rc)
@@ -487,9 +691,13 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		archive_write_set_bytes_in_last_block(a, 1);
 		int rc = 0;
 		remember(tmp, 0);
-		if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
-			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, archive_error_string(a));
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp,
+			                fd < 0 ? strerror(errno) : archive_error_string(a));
 			archive_write_free(a);
+			if (fd >= 0)
+				close(fd);
 			free(tmp), free(fin);
 			return rc;
 		}
@@ -497,7 +705,7 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		for (size_t i = 0; i < m && !rc; i++) {
 			uint32_t s = sel[i];
 			lc_buf_reset(&w->line);
-			lc_wds_format_ids(&w->line, b->slots + (size_t)s * b->max_len, b->lens[s]);
+			format_seq(w, b, s, &w->line);
 			snprintf(key, sizeof key, "%012zu.txt", i);
 			archive_entry_clear(w->ent);
 			archive_entry_set_pathname(w->ent, key);
@@ -512,6 +720,10 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		if (archive_write_close(a) != ARCHIVE_OK && !rc)
 			rc = io_error(e, fin, archive_errno(a));
 		archive_write_free(a);
+		if (!rc && sync_fd(fd) < 0)
+			rc = sync_error(e, fin, errno);
+		if (close(fd) < 0 && !rc)
+			rc = io_error(e, fin, errno);
 		if (!rc)
 			rc = finish_file(tmp, fin, e);
 		free(tmp), free(fin);
@@ -554,6 +766,11 @@ static int emit_front(lc_wds *w, bucket *b, size_t m, lc_err *e)
 
 int lc_wds_add(lc_wds *w, int bi, const uint32_t *tok, size_t n, lc_err *e)
 {
+	return lc_wds_add_ex(w, bi, tok, n, 0, e);
+}
+
+int lc_wds_add_ex(lc_wds *w, int bi, const uint32_t *tok, size_t n, int ends_doc, lc_err *e)
+{
 	bucket *b = &w->b[bi];
 	if (n > b->max_len)
 		n = b->max_len;   /* callers never do this */
@@ -567,6 +784,7 @@ int lc_wds_add(lc_wds *w, int bi, const uint32_t *tok, size_t n, lc_err *e)
 				nc = b->pool_cap;
 			b->slots = lc_xrealloc(b->slots, nc * b->max_len * sizeof *b->slots);
 			b->lens = lc_xrealloc(b->lens, nc * sizeof *b->lens);
+			b->ends = lc_xrealloc(b->ends, nc * sizeof *b->ends);
 			b->idx = lc_xrealloc(b->idx, nc * sizeof *b->idx);
 			b->free_ = lc_xrealloc(b->free_, nc * sizeof *b->free_);
 			b->cap_slots = nc;
@@ -575,6 +793,7 @@ int lc_wds_add(lc_wds *w, int bi, const uint32_t *tok, size_t n, lc_err *e)
 	}
 	memcpy(b->slots + (size_t)s * b->max_len, tok, n * sizeof *tok);
 	b->lens[s] = (uint32_t)n;
+	b->ends[s] = ends_doc != 0;
 	b->idx[b->n_idx++] = s;
 	if (b->n_idx == b->pool_cap)
 		return emit_front(w, b, b->shard_size, e);
@@ -583,7 +802,7 @@ int lc_wds_add(lc_wds *w, int bi, const uint32_t *tok, size_t n, lc_err *e)
 
 static void free_bucket(bucket *b)
 {
-	free(b->name), free(b->dir), free(b->slots), free(b->lens), free(b->idx), free(b->free_);
+	free(b->name), free(b->dir), free(b->slots), free(b->lens), free(b->ends), free(b->idx), free(b->free_);
 	free(b->shard_counts), free(b->tok_tmp), free(b->idx_tmp);
 	if (b->tok_fd >= 0)
 		close(b->tok_fd);
@@ -597,6 +816,7 @@ static void free_wds(lc_wds *w)
 		free_bucket(&w->b[i]);
 	free(w->b);
 	free(w->dir);
+	free_target(&w->t);
 	lc_buf_free(&w->line);
 	lc_buf_free(&w->bin);
 	archive_entry_free(w->ent);
@@ -628,6 +848,8 @@ static int write_small(const char *dir, const char *name, const char *p, size_t 
 	} else {
 		if (write_all(fd, p, n) < 0)
 			rc = io_error(e, fin, errno);
+		if (!rc && sync_fd(fd) < 0)
+			rc = sync_error(e, fin, errno);
 		if (close(fd) < 0 && !rc)
 			rc = io_error(e, fin, errno);
 		if (!rc)
@@ -763,8 +985,13 @@ int lc_wds_buckets(const char *dir, lc_wds_binfo **out, size_t *nout, lc_err *e)
 		if (access(m, F_OK) == 0 && read_manifest(m, &counts, &nc, NULL, e) < 0)
 			rc = -1;
 		s->shards = nc;
-		for (size_t i = 0; i < nc; i++)
+		for (size_t i = 0; i < nc; i++) {
 			s->seqs += counts[i];
+			if (counts[i] > s->max_shard)
+				s->max_shard = counts[i];
+		}
+		for (size_t i = 0; i < nc && s->max_shard; i++)
+			s->full_shards += counts[i] == s->max_shard;
 		free(counts), free(p), free(m);
 	}
 	closedir(d);
@@ -804,6 +1031,16 @@ static int write_info(const char *dir, json_t *info, lc_err *e)
 	return rc;
 }
 
+/* Writes info as lcdecompose.json into every bucket directory of dir (the top level
+ * holds only bucket directories, as the reference's scripts expect). */
+static int write_info_all(char *const *bdirs, int nb, json_t *info, lc_err *e)
+{
+	for (int i = 0; i < nb; i++)
+		if (write_info(bdirs[i], info, e) < 0)
+			return -1;
+	return 0;
+}
+
 int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_tokens, lc_err *e)
 {
 	int rc = 0;
@@ -828,6 +1065,11 @@ int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_toke
 		}
 		if (rc)
 			break;
+		/* an empty bucket holds one empty shard, as the reference's ShardWriter leaves */
+		if (w->o.format == LC_WDS_TAR && !b->n_shards && write_shard(w, b, NULL, 0, e) < 0) {
+			rc = -1;
+			break;
+		}
 		if (w->o.format == LC_WDS_BIN) {
 			if (b->tok_fd < 0) {   /* empty bucket: empty files */
 				size_t m0 = 0;
@@ -837,8 +1079,13 @@ int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_toke
 				}
 				b->n_shards--;
 			}
+			int s1 = sync_fd(b->tok_fd), e1 = errno, s2 = sync_fd(b->idx_fd), e2 = errno;
 			int r1 = close(b->tok_fd), r2 = close(b->idx_fd);
 			b->tok_fd = b->idx_fd = -1;
+			if (s1 < 0 || s2 < 0) {
+				rc = sync_error(e, b->dir, s1 < 0 ? e1 : e2);
+				break;
+			}
 			if (r1 < 0 || r2 < 0) {
 				rc = io_error(e, b->dir, errno);
 				break;
@@ -862,13 +1109,20 @@ int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_toke
 			json_object_set_new(c, "tail_dropped_sequences", json_integer((json_int_t)w->tail_seqs));
 			json_object_set_new(c, "tail_dropped_tokens", json_integer((json_int_t)w->tail_tokens));
 		}
-		rc = write_info(w->dir, info, e);
+		char **bd = lc_xcalloc((size_t)w->nb + 1, sizeof *bd);
+		for (int i = 0; i < w->nb; i++)
+			bd[i] = w->b[i].dir;
+		rc = write_info_all(bd, w->nb, info, e);
+		free(bd);
 	}
+	for (int i = 0; i < w->nb && !rc; i++)
+		if (sync_dir(w->b[i].dir) < 0)
+			rc = sync_error(e, w->b[i].dir, errno);
 	lc_buf st = { 0 };
 	if (!rc)
 		rc = lc_wds_stats(w->dir, &st, e);
 	if (!rc)
-		rc = write_small(w->dir, "stats.txt", st.p, st.len, e);
+		rc = finish_target(&w->t, e);
 	if (rc) {
 		lc_buf_free(&st);
 		lc_wds_abort(w);
@@ -879,7 +1133,6 @@ int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_toke
 	lc_buf_free(&st);
 	if (tail_tokens)
 		*tail_tokens = w->tail_tokens;
-	disarm_cleanup();
 	free_wds(w);
 	return 0;
 }
@@ -911,14 +1164,47 @@ static int copy_file(const char *src, const char *dst, int append_fd, lc_err *e)
 	if (r < 0 && !rc)
 		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: %s", src, strerror(errno));
 	close(in);
+	if (append_fd < 0 && !rc && sync_fd(out) < 0)
+		rc = sync_error(e, dst, errno);
 	if (append_fd < 0 && close(out) < 0 && !rc)
 		rc = io_error(e, dst, errno);
 	return rc;
 }
 
-static json_t *load_info(const char *dir, lc_err *e)
+/* DIR/D_k/lcdecompose.json (any bucket's: they are copies), or DIR/lcdecompose.json
+ * as lctk wrote it before the top level held only bucket directories. */
+static char *info_path(const char *dir)
 {
 	char *p = path2(dir, "lcdecompose.json");
+	if (access(p, F_OK) == 0)
+		return p;
+	free(p);
+	p = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *best = NULL;
+	while (d && (de = readdir(d))) {
+		char kind;
+		long num;
+		if (!parse_bucket_name(de->d_name, &kind, &num))
+			continue;
+		char *b = path2(dir, de->d_name), *q = path2(b, "lcdecompose.json");
+		free(b);
+		if (access(q, F_OK) == 0 && (!best || strcmp(q, best) < 0)) {
+			free(best);
+			best = q;
+		} else {
+			free(q);
+		}
+	}
+	if (d)
+		closedir(d);
+	return best ? best : path2(dir, "lcdecompose.json");
+}
+
+static json_t *load_info(const char *dir, lc_err *e)
+{
+	char *p = info_path(dir);
 	json_error_t je;
 	json_t *j = json_load_file(p, 0, &je);
 	if (!j || !json_is_object(j)) {
@@ -972,8 +1258,10 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 	const char *ext = !strcmp(fmt, "jsonl") ? ".jsonl" : ".tar";
 
 	arm_cleanup();
-	if (prepare_dir(dir, force, e) < 0) {
+	target t;
+	if (prepare_target(dir, force, &t, e) < 0) {
 		remove_created();
+		free_target(&t);
 		json_decref(merged);
 		return -1;
 	}
@@ -1000,8 +1288,11 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 			closedir(d);
 	}
 	int rc = 0;
+	char **bdirs = lc_xcalloc(nn + 1, sizeof *bdirs);
+	int nbd = 0;
 	for (size_t bi = 0; bi < nn && !rc; bi++) {
-		char *bdir = path2(dir, names[bi]);
+		char *bdir = path2(t.build, names[bi]);
+		char *empty_src = NULL;   /* an input's empty shard, kept if no other is */
 		remember(bdir, 1);
 		if (mkdir(bdir, 0777) < 0) {
 			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", bdir, strerror(errno));
@@ -1066,6 +1357,16 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 				free(st), free(si);
 			}
 			for (size_t s = 0; s < nc && !rc; s++) {
+				if (!bin && !counts[s]) {
+					/* empty shards (an empty bucket's) are not joined: the merged
+					 * bucket gets one only if it has no other, as one process writes */
+					if (!empty_src) {
+						char src[4096];
+						snprintf(src, sizeof src, "%s/%s%s", sb, shn[s], ext);
+						empty_src = lc_xstrdup(src);
+					}
+					continue;
+				}
 				if (!bin) {
 					char src[4096], nm[64];
 					snprintf(src, sizeof src, "%s/%s%s", sb, shn[s], ext);
@@ -1083,7 +1384,23 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 				free(shn[s]);
 			free(shn), free(counts), free(sb), free(man);
 		}
+		if (!rc && !bin && !nall && empty_src) {
+			char nm[64];
+			snprintf(nm, sizeof nm, "shard-%07zu%s", nall, ext);
+			char *dst = path2(bdir, nm);
+			remember(dst, 0);
+			if (link(empty_src, dst) < 0)
+				rc = copy_file(empty_src, dst, -1, e);
+			free(dst);
+			all = lc_xrealloc(all, (nall + 1) * sizeof *all);
+			all[nall++] = 0;
+		}
+		free(empty_src);
 		if (bin) {
+			if (tfd >= 0 && !rc && sync_fd(tfd) < 0)
+				rc = sync_error(e, ttmp, errno);
+			if (ifd >= 0 && !rc && sync_fd(ifd) < 0)
+				rc = sync_error(e, itmp, errno);
 			if (tfd >= 0 && close(tfd) < 0 && !rc)
 				rc = io_error(e, ttmp, errno);
 			if (ifd >= 0 && close(ifd) < 0 && !rc)
@@ -1103,19 +1420,27 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 			rc = write_small(bdir, "manifest.jsonl", m.p ? m.p : "", m.len, e);
 			lc_buf_free(&m);
 		}
-		free(all), free(bdir);
+		free(all);
+		bdirs[nbd++] = bdir;
 	}
 	for (size_t i = 0; i < nn; i++)
 		free(names[i]);
 	free(names);
 	if (!rc)
-		rc = write_info(dir, merged, e);
+		rc = write_info_all(bdirs, nbd, merged, e);
 	json_decref(merged);
+	for (int i = 0; i < nbd && !rc; i++)
+		if (sync_dir(bdirs[i]) < 0)
+			rc = sync_error(e, bdirs[i], errno);
+	for (int i = 0; i < nbd; i++)
+		free(bdirs[i]);
+	free(bdirs);
 	lc_buf st = { 0 };
 	if (!rc)
-		rc = lc_wds_stats(dir, &st, e);
+		rc = lc_wds_stats(t.build, &st, e);
 	if (!rc)
-		rc = write_small(dir, "stats.txt", st.p, st.len, e);
+		rc = finish_target(&t, e);
+	free_target(&t);
 	if (rc) {
 		lc_buf_free(&st);
 		remove_created();
@@ -1124,6 +1449,5 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 	if (stats_out)
 		lc_buf_add(stats_out, st.p, st.len);
 	lc_buf_free(&st);
-	disarm_cleanup();
 	return 0;
 }

@@ -5,7 +5,11 @@ usage: dd_check.py INPUT.jsonl EOT KMIN KMAX DIR [--no-random [--partial]]
        dd_check.py --dump DIR      (every sequence of DIR, sorted, one per line)
 
 Reads the input documents ({"ids": [...]}) and every sequence of DIR (tar shards
-read with Python's tarfile, jsonl shards or bin files, per lcdecompose.json) and checks:
+read with Python's tarfile, members parsed with ast.literal_eval as OpenLM does, the
+string '<|endoftext|>' read as the end-of-text id; jsonl shards or bin files, per
+D_k/lcdecompose.json) and checks:
+  - the top level of DIR holds only bucket directories (the reference's get_stats.py
+    reads every entry as a bucket) and every bucket carries the same lcdecompose.json;
   - manifests match the shards (one line per shard, num_sequences = members);
   - every sequence in D_k has 2^k + 1 tokens;
   - every sequence is a piece of exactly one document, pieces of a document are
@@ -18,7 +22,7 @@ With --partial (only with --no-random) pieces missing because --full-shards drop
 a short final shard are counted and compared with tail_dropped_tokens.
 Prints "ok SEQS DROPPED" or "FAIL: reason" (exit 1).
 """
-import json, os, sys, tarfile, struct, collections, math
+import ast, json, os, sys, tarfile, struct, collections, math
 
 def fail(msg):
     print("FAIL:", msg)
@@ -26,12 +30,18 @@ def fail(msg):
 
 def read_dir(d):
     """{bucket: [sequence, ...]} and the manifests checked against the shards."""
-    info = json.load(open(os.path.join(d, "lcdecompose.json")))
+    names = sorted(os.listdir(d))
+    for name in names:
+        if name[:2] not in ("D_", "L_") or not name[2:].isdigit():
+            fail("%s: top level holds %r, not a bucket directory" % (d, name))
+    infos = [open(os.path.join(d, n, "lcdecompose.json")).read() for n in names]
+    if not infos or any(i != infos[0] for i in infos):
+        fail("%s: buckets without the same lcdecompose.json" % d)
+    info = json.loads(infos[0])
     fmt = info["params"]["format"]
+    eot = info["params"]["eot"]
     out = {}
-    for name in sorted(os.listdir(d)):
-        if name[:2] not in ("D_", "L_"):
-            continue
+    for name in names:
         bd = os.path.join(d, name)
         man = [json.loads(l) for l in open(os.path.join(bd, "manifest.jsonl"))]
         seqs = []
@@ -57,7 +67,8 @@ def read_dir(d):
                         for i, x in enumerate(mem):
                             if x.name != "%012d.txt" % i:
                                 fail("%s: member %d named %s" % (p, i, x.name))
-                            seqs.append(tuple(json.loads(t.extractfile(x).read().decode())))
+                            v = ast.literal_eval(t.extractfile(x).read().decode())
+                            seqs.append(tuple(eot if x == "<|endoftext|>" else x for x in v))
                         cnt = len(mem)
                 else:
                     lines = open(p).read().splitlines()

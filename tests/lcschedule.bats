@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # lcschedule: OpenLM arguments against the reference helper's published example,
 # per-step schedules (constant tokens per step, every full batch used once per run,
-# curricula order, cycles, determinism) and bad input.
+# curricula order, cycles, determinism) and bad input; what the OpenLM loader will do
+# with the arguments (data repeats, buckets it will not train on, too few shards).
 load helpers
 setup() { lctk_setup; }
 
@@ -33,10 +34,11 @@ mkds() {
 	assert_line "--source-num-seq-per-epoch 1507328 1277952 794624 335872 137216 61440"
 	assert_line "--train-data-mix-weights 1472 1248 776 328 134 60"
 	# grow-p2 is the default curriculum, and JSONL carries the same numbers
-	run lcschedule --openlm --tokens 28795904000 --epochs 8 --gpus 8 --global-batch-size 64 --format jsonl dclm
+	run --separate-stderr lcschedule --openlm --tokens 28795904000 --epochs 8 --gpus 8 --global-batch-size 64 --format jsonl dclm
 	assert_success
 	assert_output --partial '"train_data_mix_weights": [1472, 1248, 776, 328, 134, 60]'
-	python3 -c 'import json,sys; json.loads(sys.argv[1])' "$output"
+	run python3 -c 'import json,sys; json.loads(sys.argv[1])' "$output"
+	assert_success
 }
 
 @test "--openlm: a token budget that can be met exactly is met" {
@@ -86,7 +88,8 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 
 @test "reads an lcdecompose output directly" {
 	python3 -c 'import json,random; r=random.Random(1); [print(json.dumps({"ids":[r.randrange(9) for _ in range(r.randint(0,3000))]})) for _ in range(200)]' > in.jsonl
-	lcdecompose --eot 0 --kmin 6 --kmax 9 -q -o ds in.jsonl >/dev/null
+	# short shards kept: this little data fills no shard of 2^(20-k) sequences
+	lcdecompose --eot 0 --kmin 6 --kmax 9 --keep-short-shards -q -o ds in.jsonl >/dev/null
 	run lcschedule --global-batch-size 1 --format jsonl ds
 	assert_success
 	assert_line --index 0 --regexp '^\{"step": 0, "cycle": 0, "bucket": "D_[6-9]", "seq_len": [0-9]+, "batch_size": [0-9]+, "tokens": 512\}$'
@@ -117,4 +120,49 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 	run lcschedule --openlm --tokens 1000 --global-batch-size 100000 ds
 	assert_failure 1
 	assert_output --partial "must hold more than one batch"
+}
+
+@test "--openlm says how many times the data repeats (stderr and JSONL)" {
+	mkds ds 8:10:4096 9:10:2048
+	# 2^22 tokens of the 2 x 10 x 2^20 available: 8192 of 40960 and 4096 of 20480 sequences
+	run --separate-stderr lcschedule --openlm --tokens 4194304 --epochs 1 --global-batch-size 4 --odds 1,1 ds
+	assert_success
+	[ "$stderr" = "lcschedule: data repeats over 1 epochs (sequences trained on / sequences in full shards): D_8 0.20x D_9 0.20x" ] ||
+		fail "stderr: $stderr"
+	# 50 times as many tokens over 2 epochs: 5 passes, the most OpenLM's loader serves
+	run --separate-stderr lcschedule --openlm --tokens 104857600 --epochs 2 --global-batch-size 4 --odds 1,1 --format jsonl ds
+	assert_success
+	assert_output --partial '"data_repeats": [5, 5]'
+	[ "$stderr" = "lcschedule: data repeats over 2 epochs (sequences trained on / sequences in full shards): D_8 5.00x D_9 5.00x" ] ||
+		fail "stderr: $stderr"
+	# twice that is more than the loader can serve: named
+	run --separate-stderr lcschedule --openlm --tokens 209715200 --epochs 2 --global-batch-size 4 --odds 1,1 ds
+	assert_success
+	[[ "$stderr" == *"D_8: OpenLM would read 100 shards over 2 epochs but the bucket has 10 full shards; the DD loader serves at most 5 passes over a manifest (50 shards)"* ]] ||
+		fail "stderr: $stderr"
+}
+
+@test "--openlm warns of a bucket given 0 sequences and of fewer full shards than GPUs x workers" {
+	mkds ds 8:40:4096 9:1:2048
+	run --separate-stderr lcschedule --openlm --tokens 4194304 --epochs 1 --gpus 4 --global-batch-size 4 --odds 1,1 ds
+	assert_success
+	assert_line -- "--source-num-seq-per-epoch 16384 0"
+	[[ "$stderr" == *"D_9: 0 sequences per epoch: "*"so OpenLM will not train on it"* ]] || fail "stderr: $stderr"
+	[[ "$stderr" == *"D_9: 1 full shards, fewer than GPUs x workers = 4 x 1 = 4;"* ]] || fail "stderr: $stderr"
+	# a bucket without any full shard (one empty shard, as lcdecompose leaves it)
+	printf '{"shard": "shard-0000000", "num_sequences": 0}\n' > ds/D_9/manifest.jsonl
+	run --separate-stderr lcschedule --openlm --tokens 4194304 --epochs 1 --global-batch-size 4 --odds 1,1 ds
+	assert_success
+	[[ "$stderr" == *"D_9: no full shard (0 sequences in 1 shards); OpenLM cannot train on it"* ]] || fail "stderr: $stderr"
+}
+
+@test "--openlm counts only full shards, as OpenLM's loader reads them" {
+	mkds a 8:10:4096 9:10:2048
+	mkds b 8:10:4096 9:10:2048
+	# a short final shard (kept with lcdecompose --keep-short-shards) is skipped by the loader
+	printf '{"shard": "shard-0000010", "num_sequences": 2000}\n' >> b/D_9/manifest.jsonl
+	lcschedule --openlm --tokens 5100000 --epochs 1 --global-batch-size 4 --odds 1,1 a > a.out 2> a.err
+	lcschedule --openlm --tokens 5100000 --epochs 1 --global-batch-size 4 --odds 1,1 b > b.out 2> b.err
+	diff a.out b.out
+	diff a.err b.err
 }
