@@ -51,7 +51,7 @@
 #include "tok.h"
 
 enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH,
-       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING, OPT_KINDS,
+       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING, OPT_KINDS, OPT_SELECTION, OPT_LABEL_BY,
        /* LLM options: every id from OPT_LLM on */
        OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES, OPT_BACKOFF,
        OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD,
@@ -66,6 +66,8 @@ static const lc_opt opts[] = {
 	{ OPT_RANDOM, "random", "N", "random sentence subsets per passage (default 3)", NULL },
 	{ OPT_SEED, "seed", "N", "seed for random candidates and probes (default 1)", NULL },
 	{ OPT_MODE, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all" },
+	{ OPT_SELECTION, "selection", "RULE", "pairs: lctk (default: by tokens and each label) or released (CoLoR's released script)", "lctk released" },
+	{ OPT_LABEL_BY, "label-by", "NAME", "pairs --selection released: the candidate whose label decides (default: the last one)", NULL },
 	{ OPT_K1, "k1", "K1", "BM25 k1 for labels (default 0.9)", NULL },
 	{ OPT_B, "b", "B", "BM25 b for labels (default 0.4)", NULL },
 	{ OPT_NO_STOP, "no-stopwords", NULL, "labels: do not drop stopwords in BM25 analysis", NULL },
@@ -294,7 +296,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 		if (want[0])
 			emit(&em, "full", text, strlen(text));
 		if (!*text)
-			continue;
+			goto summaries;   /* nothing to extract; given summaries still count (CoLoR pairs them) */
 		lc_cunits_build(&u, cx, ps->title, text);
 		if (u.n > mcap) {
 			mcap = u.n;
@@ -365,6 +367,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 				emit_mask(&em, name, &u, text, mask, &tmp);
 			}
 		}
+	summaries:
 		for (size_t s = 0; want[6] && s < nsums; s++) {
 			json_t *v = json_object_get(summ[s], ps->pid);
 			if (!v) {
@@ -811,7 +814,101 @@ static void add_msgs(lc_buf *b, const char *prompt, size_t plen, const char *ans
 	lc_buf_adds(b, "}]");
 }
 
-static int cmd_pairs(int argc, char **argv, int first, const char *out, const char *corpus, int hard)
+/* One label of a (qid, pid) group: candidate index into the candset, success. */
+typedef struct { size_t cand; int success; } lab;
+
+/* lctk's rule (brief §2.2 step 3): chosen = the shortest successful candidate,
+ * rejected = the longest failed one, by tokens (first of equals); all succeed or
+ * all fail: shortest vs longest.  Returns 1 when the group has a success, else 0;
+ * *cok, *rok: the labels of chosen and rejected. */
+static int select_lctk(const candset *cs, const lab *L, size_t nl, long *ch, long *rj, int *cok, int *rok)
+{
+	long sc = -1, lf = -1, sh = -1, lo = -1;
+	int shok = 0, look = 0;
+	for (size_t i = 0; i < nl; i++) {
+		const cand *cd = &cs->v[L[i].cand];
+		if (L[i].success && (sc < 0 || cd->tokens < cs->v[sc].tokens))
+			sc = (long)L[i].cand;
+		if (!L[i].success && (lf < 0 || cd->tokens > cs->v[lf].tokens))
+			lf = (long)L[i].cand;
+		if (sh < 0 || cd->tokens < cs->v[sh].tokens) {
+			sh = (long)L[i].cand;
+			shok = L[i].success;
+		}
+		if (lo < 0 || cd->tokens > cs->v[lo].tokens) {
+			lo = (long)L[i].cand;
+			look = L[i].success;
+		}
+	}
+	if (sc >= 0 && lf >= 0) {
+		*ch = sc;
+		*rj = lf;
+		*cok = 1;
+		*rok = 0;
+	} else {
+		*ch = sh;
+		*rj = lo;
+		*cok = shok;
+		*rok = look;
+	}
+	return sc >= 0;
+}
+
+/* Characters as Python's len() counts them: code points of the UTF-8 text. */
+static size_t n_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static int by_cand(const void *a, const void *b)
+{
+	size_t x = ((const lab *)a)->cand, y = ((const lab *)b)->cand;
+	return x < y ? -1 : x > y;
+}
+
+/* The rule of CoLoR's released codes/7_make_orpo_dataset.py.  Its inner loop
+ * reuses the outer loop's variable, so every summariser is filed under the last
+ * one's name and label: a passage is kept (hard mode) when the LAST summariser's
+ * candidate succeeded, and chosen/rejected are always the shortest and longest of
+ * all candidates by characters (Python len), whatever their own labels.  Ties
+ * follow Python's stable sort over the summariser order (= candidates-file order):
+ * chosen = the first of the shortest, rejected = the last of the longest.  The
+ * deciding candidate is label_by, or the group's last candidate.  Returns 1/0 (the
+ * deciding label), or -1 when the group has no label for label_by. */
+static int select_released(const candset *cs, lab *L, size_t nl, const char *label_by, long *ch, long *rj, int *cok,
+                           int *rok)
+{
+	qsort(L, nl, sizeof *L, by_cand);
+	long d = label_by ? -1 : (long)nl - 1;
+	for (size_t i = 0; label_by && i < nl; i++)
+		if (!strcmp(cs->v[L[i].cand].name, label_by))
+			d = (long)i;
+	if (d < 0)
+		return -1;
+	size_t sh = 0, lo = 0, shl = 0, lol = 0;
+	for (size_t i = 0; i < nl; i++) {
+		size_t len = n_chars(cs->v[L[i].cand].text);
+		if (i == 0 || len < shl) {
+			sh = i;
+			shl = len;
+		}
+		if (i == 0 || len >= lol) {
+			lo = i;
+			lol = len;
+		}
+	}
+	*ch = (long)L[sh].cand;
+	*rj = (long)L[lo].cand;
+	*cok = L[sh].success;
+	*rok = L[lo].success;
+	return L[d].success;
+}
+
+static int cmd_pairs(int argc, char **argv, int first, const char *out, const char *corpus, int hard, int released,
+                     const char *label_by)
 {
 	if (!corpus || argc - first != 2)
 		lc_cli_usage_error(&cmd, "pairs: needs -c CORPUS CANDIDATES LABELS");
@@ -827,9 +924,8 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 	size_t len;
 	lc_buf cur = {0}, curpid = {0}, prompt = {0}, ob = {0}, idb = {0};
 	/* labels of one (qid, pid) group arrive consecutively (lcgen labels order) */
-	typedef struct { size_t cand; int success; } lab;
 	lab *L = NULL;
-	size_t nl = 0, lcap = 0, npairs = 0, nsame = 0, nosucc = 0, nopid = 0;
+	size_t nl = 0, lcap = 0, npairs = 0, nsame = 0, nosucc = 0, nopid = 0, nolabel = 0;
 	int more = 1;
 	while (more) {
 		more = lc_input_next(in, &line, &len);
@@ -853,31 +949,27 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 		int same_group = more && cur.len && !strcmp(cur.p, qid) && !strcmp(curpid.p, pid);
 		if (!same_group && nl) {
 			/* close the group */
-			long sc = -1, lf = -1, sh = -1, lo = -1;
-			for (size_t i = 0; i < nl; i++) {
-				const cand *cd = &cs.v[L[i].cand];
-				if (L[i].success && (sc < 0 || cd->tokens < cs.v[sc].tokens))
-					sc = (long)L[i].cand;
-				if (!L[i].success && (lf < 0 || cd->tokens > cs.v[lf].tokens))
-					lf = (long)L[i].cand;
-				if (sh < 0 || cd->tokens < cs.v[sh].tokens)
-					sh = (long)L[i].cand;
-				if (lo < 0 || cd->tokens > cs.v[lo].tokens)
-					lo = (long)L[i].cand;
-			}
-			long ch = sc, rj = lf;
-			if (sc < 0 || lf < 0) {
-				ch = sh;
-				rj = lo;
+			long ch, rj;
+			int cok, rok, keep;
+			if (released) {
+				keep = select_released(&cs, L, nl, label_by, &ch, &rj, &cok, &rok);
+				if (keep < 0)
+					nolabel++;
+			} else {
+				keep = select_lctk(&cs, L, nl, &ch, &rj, &cok, &rok);
 			}
 			long row = lc_corpus_find(&c, curpid.p);
-			if (sc < 0 && hard)
+			if (keep < 0) {
+				/* counted in nolabel */
+			} else if (!keep && hard)
 				nosucc++;
 			else if (row < 0)
 				nopid++;
-			else if (!strcmp(cs.v[ch].text, cs.v[rj].text))
+			else if (!released && !strcmp(cs.v[ch].text, cs.v[rj].text))
 				nsame++;
 			else {
+				if (!strcmp(cs.v[ch].text, cs.v[rj].text))
+					nsame++;
 				lc_buf_reset(&prompt);
 				lc_prompt_summarize(&prompt, c.p[row].text);
 				lc_buf_reset(&ob);
@@ -896,8 +988,7 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 				lc_buf_adds(&ob, ",\"rejected_name\":");
 				lc_json_quote(&ob, cs.v[rj].name, strlen(cs.v[rj].name));
 				lc_buf_printf(&ob, ",\"chosen_tokens\":%zu,\"rejected_tokens\":%zu,\"chosen_success\":%s,\"rejected_success\":%s}\n",
-				              cs.v[ch].tokens, cs.v[rj].tokens, sc >= 0 ? "true" : "false",
-				              (sc >= 0 && lf >= 0) || sc < 0 ? "false" : "true");
+				              cs.v[ch].tokens, cs.v[rj].tokens, cok ? "true" : "false", rok ? "true" : "false");
 				lc_output_write(o, ob.p, ob.len);
 				npairs++;
 			}
@@ -939,8 +1030,12 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 		lc_warn("hard mode: %zu query-passage group%s without a successful candidate dropped", nosucc, nosucc == 1 ? "" : "s");
 	if (nopid)
 		lc_warn("warning: %zu group%s whose pid is not in the corpus skipped", nopid, nopid == 1 ? "" : "s");
+	if (nolabel)
+		lc_warn("warning: %zu group%s without a label for candidate '%s' skipped", nolabel, nolabel == 1 ? "" : "s",
+		        label_by);
 	if (nsame)
-		lc_warn("warning: %zu group%s where chosen == rejected skipped", nsame, nsame == 1 ? "" : "s");
+		lc_warn(released ? "warning: %zu pair%s with chosen == rejected written (one candidate, as the released script does)"
+		                 : "warning: %zu group%s where chosen == rejected skipped", nsame, nsame == 1 ? "" : "s");
 	lc_warn("%zu pairs", npairs);
 	candset_free(&cs);
 	lc_corpus_free(&c);
@@ -1078,7 +1173,8 @@ int main(int argc, char **argv)
 	const char **sums = NULL;
 	size_t nsums = 0;
 	long nrandom = 3, seed = 1, per = 5;
-	int hard = 1, c;
+	int hard = 1, released = 0, c;
+	const char *label_by = NULL;
 	double k1 = 0.9, b = 0.4;
 	unsigned anflags = LC_ANALYZE_DEFAULT_FLAGS;
 	lc_llmr_opts lr;
@@ -1111,6 +1207,15 @@ int main(int argc, char **argv)
 			else
 				lc_cli_usage_error(&cmd, "--mode: expected hard or all, got '%s'", optarg);
 			break;
+		case OPT_SELECTION:
+			if (!strcmp(optarg, "lctk"))
+				released = 0;
+			else if (!strcmp(optarg, "released"))
+				released = 1;
+			else
+				lc_cli_usage_error(&cmd, "--selection: expected lctk or released, got '%s'", optarg);
+			break;
+		case OPT_LABEL_BY: label_by = optarg; break;
 		case OPT_K1: k1 = lc_cli_double("--k1", optarg, 0, 100); break;
 		case OPT_B: b = lc_cli_double("--b", optarg, 0, 1); break;
 		case OPT_NO_STOP: anflags &= ~(unsigned)LC_AN_STOP; break;
@@ -1135,6 +1240,8 @@ int main(int argc, char **argv)
 		}
 	}
 	lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
+	if (label_by && !released)
+		lc_cli_usage_error(&cmd, "--label-by goes with --selection released");
 	const char *llm_name = lc_cli_opt_name(&cmd, llm_opt);
 	int is_cand = !strcmp(sub, "candidates"), is_labels = !strcmp(sub, "labels");
 	if (llm && !is_labels)
@@ -1162,7 +1269,7 @@ int main(int argc, char **argv)
 		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags, llm ? &lr : NULL, context, skip_bad,
 		                  encoding);
 	if (!strcmp(sub, "pairs"))
-		return cmd_pairs(argc, argv, st.ind, out, corpus, hard);
+		return cmd_pairs(argc, argv, st.ind, out, corpus, hard, released, label_by);
 	if (!strcmp(sub, "probes"))
 		return cmd_probes(out, lengths, per, seed, batch, summarise, encoding);
 	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes)", sub);

@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# color.bats — CoLoR reproducible as released (issue 11 items 3-4, issue 10 §1's
+# lcgen/lctrain hand-offs): lcgen pairs --selection released against the pairs
+# CoLoR published (../shared/data/loft/*/orpo), lengths with any tokenizer and
+# TRL's truncation in lctrain, lctrain joining pid-less pairs by prompt text, and
+# one request body for every LLM Batch line lcgen writes.
+load helpers
+setup() { lctk_setup; }
+
+# a three-passage corpus and candidates named like CoLoR's summarisers, in its
+# order (mistral, phi, gpt = the last one)
+small_setup() {
+	printf '%s\n' \
+		'{"pid":"p1","title_text":"","passage_text":"Alpha beta gamma delta."}' \
+		'{"pid":"p2","title_text":"","passage_text":"Epsilon zeta eta theta."}' \
+		'{"pid":"p3","title_text":"","passage_text":"Iota kappa lambda mu."}' > c.jsonl
+	# p1: by characters mistral (5 characters, 10 bytes, 5 tokens) is the
+	#     shortest, by tokens phi (1 token, 7 characters) is; p2: all three tie
+	printf '%s\n' \
+		'{"pid":"p1","name":"mistral","text":"ééééé","tokens":5}' \
+		'{"pid":"p1","name":"phi","text":"ABCDEFG","tokens":1}' \
+		'{"pid":"p1","name":"gpt","text":"a much longer summary","tokens":4}' \
+		'{"pid":"p2","name":"mistral","text":"abc","tokens":1}' \
+		'{"pid":"p2","name":"phi","text":"xyz","tokens":1}' \
+		'{"pid":"p2","name":"gpt","text":"uvw","tokens":1}' \
+		'{"pid":"p3","name":"mistral","text":"one","tokens":1}' \
+		'{"pid":"p3","name":"phi","text":"three","tokens":1}' \
+		'{"pid":"p3","name":"gpt","text":"fives","tokens":1}' > cand.jsonl
+	# the labels of the non-last summarisers contradict the last one's
+	printf '%s\n' \
+		'{"qid":"q1","pid":"p1","name":"mistral","success":false}' \
+		'{"qid":"q1","pid":"p1","name":"phi","success":true}' \
+		'{"qid":"q1","pid":"p1","name":"gpt","success":true}' \
+		'{"qid":"q2","pid":"p2","name":"mistral","success":true}' \
+		'{"qid":"q2","pid":"p2","name":"phi","success":true}' \
+		'{"qid":"q2","pid":"p2","name":"gpt","success":true}' \
+		'{"qid":"q3","pid":"p3","name":"mistral","success":true}' \
+		'{"qid":"q3","pid":"p3","name":"phi","success":true}' \
+		'{"qid":"q3","pid":"p3","name":"gpt","success":false}' > labels.jsonl
+}
+
+pick() {   # pick FILE: "pid chosen|rejected" per pair
+	python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["pid"], r["chosen"][1]["content"] + "|" + r["rejected"][1]["content"])' "$1"
+}
+
+@test "lcgen pairs --selection released: last candidate's label, shortest vs longest by characters, Python's tie order" {
+	small_setup
+	run lcgen pairs --selection released -c c.jsonl -o r.jsonl cand.jsonl labels.jsonl
+	assert_success
+	run pick r.jsonl
+	assert_success
+	# p1: ééééé (5 characters) beats ABCDEFG by characters although it has more
+	# tokens, and mistral's own failure does not matter; p2: all three tie:
+	# the first (mistral) is chosen, the last (gpt) rejected; p3: gpt failed -> dropped
+	assert_output $'p1 ééééé|a much longer summary\np2 abc|uvw'
+}
+
+@test "lcgen pairs --selection released --label-by NAME and --mode all" {
+	small_setup
+	run lcgen pairs --selection released --label-by mistral -c c.jsonl cand.jsonl labels.jsonl
+	assert_success
+	run pick <(lcgen pairs --selection released --label-by mistral -c c.jsonl cand.jsonl labels.jsonl 2>/dev/null)
+	assert_output $'p2 abc|uvw\np3 one|fives'
+	run pick <(lcgen pairs --selection released --mode all -c c.jsonl cand.jsonl labels.jsonl 2>/dev/null)
+	assert_output $'p1 ééééé|a much longer summary\np2 abc|uvw\np3 one|fives'
+	run lcgen pairs --selection released --label-by nosuch -c c.jsonl cand.jsonl labels.jsonl
+	assert_success
+	assert_line "lcgen: warning: 3 groups without a label for candidate 'nosuch' skipped"
+	run lcgen pairs --label-by gpt -c c.jsonl cand.jsonl labels.jsonl
+	assert_failure 2
+	assert_output --partial '--label-by goes with --selection released'
+	run lcgen pairs --selection newest -c c.jsonl cand.jsonl labels.jsonl
+	assert_failure 2
+}
+
+@test "lcgen pairs: the default rule stays lctk's (tokens, each candidate's own label)" {
+	small_setup
+	run pick <(lcgen pairs -c c.jsonl cand.jsonl labels.jsonl 2>/dev/null)
+	assert_output $'p1 ABCDEFG|ééééé\np3 one|fives'
+}
+
+# released_pairs DATASET FILE HARDFILE: candidates from the three summaries in
+# CoLoR's order, labels for the passages of FILE's pairs (gpt_4o_mini succeeds iff
+# the pair is in HARDFILE, the others the opposite), then compares lcgen's pairs
+# with the published ones on prompt, chosen and rejected.
+released_setup() {
+	D="$SHARED/data/loft/$1"
+	lcgen candidates --kinds external --summaries "$D/summaries/mistral_7b_0.3_inst.jsonl" \
+		--summaries "$D/summaries/phi3_mini_4k.jsonl" --summaries "$D/summaries/gpt_4o_mini.jsonl" \
+		-o cand.jsonl "$D/corpus.jsonl"
+	python3 - "$D/corpus.jsonl" cand.jsonl "$D/orpo/$2" "$D/orpo/$3" > labels.jsonl <<'PY'
+import json, sys
+corpus, cand, allf, hardf = sys.argv[1:5]
+pre, suf = "Summarize the following content. \nContent:\n", "\n Summary:"
+pid_of = {}
+for l in open(corpus):
+    p = json.loads(l)
+    pid_of.setdefault(p["passage_text"], p["pid"])
+names = {}
+for l in open(cand):
+    c = json.loads(l)
+    names.setdefault(c["pid"], []).append(c["name"])
+hard = {json.loads(l)["prompt"] for l in open(hardf)}
+for k, l in enumerate(open(allf)):
+    pr = json.loads(l)["prompt"]
+    pid = pid_of[pr[len(pre):-len(suf)]]
+    for n in names[pid]:
+        ok = pr in hard
+        print(json.dumps({"qid": "q%d" % k, "pid": pid, "name": n, "success": ok if n == "gpt_4o_mini" else not ok}))
+PY
+}
+
+same_pairs() {   # same_pairs OURS RELEASED: prints "n_ours n_released n_equal"
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in open(sys.argv[2])]
+k = lambda r: (r["prompt"], r["chosen"], r["rejected"])
+print(len(a), len(b), sum(k(x) == k(y) for x, y in zip(a, b)))
+PY
+}
+
+@test "lcgen pairs --selection released reproduces CoLoR's released fiqa pairs (dataset_hard, dataset, chunk_1)" {
+	need_shared data/loft/fiqa/orpo
+	released_setup fiqa dataset.jsonl dataset_hard.jsonl
+	run lcgen pairs --selection released -c "$D/corpus.jsonl" -o hard.jsonl cand.jsonl labels.jsonl
+	assert_success
+	run same_pairs hard.jsonl "$D/orpo/dataset_hard.jsonl"
+	assert_output '207 207 207'
+	run lcgen pairs --selection released --mode all -c "$D/corpus.jsonl" -o all.jsonl cand.jsonl labels.jsonl
+	assert_success
+	run same_pairs all.jsonl "$D/orpo/dataset.jsonl"
+	assert_output '404 404 404'
+	# chunk 1 holds the passage with empty text (pid 115636): its summaries are
+	# still candidates, as CoLoR paired them
+	released_setup fiqa chunk_1_dataset_hard.jsonl chunk_1_dataset_hard.jsonl
+	run lcgen pairs --selection released -c "$D/corpus.jsonl" -o c1.jsonl cand.jsonl labels.jsonl
+	assert_success
+	run same_pairs c1.jsonl "$D/orpo/chunk_1_dataset_hard.jsonl"
+	assert_output '248 248 248'
+	# the authors' final mix is the two hard files concatenated
+	cat hard.jsonl c1.jsonl > mix.jsonl
+	run same_pairs mix.jsonl "$D/orpo/hard_short_01_dataset.jsonl"
+	assert_output '455 455 455'
+}
