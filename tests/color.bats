@@ -147,3 +147,139 @@ PY
 	run same_pairs mix.jsonl "$D/orpo/hard_short_01_dataset.jsonl"
 	assert_output '455 455 455'
 }
+
+# pairs over the fixture corpus (tests/vectors/color): the first sentence
+# preferred to the whole passage; FIELDS=1 adds lctk's pid and counts
+fixture_pairs() {
+	python3 - "$ROOT/tests/vectors/color/corpus.jsonl" "$@" <<'PY'
+import json, sys
+H = "Summarize the following content. \nContent:\n"
+mode = sys.argv[2] if len(sys.argv) > 2 else ""
+for l in open(sys.argv[1]):
+    p = json.loads(l)
+    t = p["passage_text"]
+    if t.count(".") < 2:
+        continue
+    first = t.split(". ")[0] + "."
+    pr = H + t + "\n Summary:"
+    r = {"prompt": pr,
+         "chosen": [{"role": "user", "content": pr}, {"role": "assistant", "content": first}],
+         "rejected": [{"role": "user", "content": pr}, {"role": "assistant", "content": t}]}
+    if mode == "pid":
+        r["pid"] = p["pid"]
+    print(json.dumps(r))
+PY
+}
+
+# the model's weights only (meta lines name the data and the options; the
+# checksum covers them)
+weights() { grep -v -e '^meta ' -e '^checksum ' "$1"; }
+
+@test "lctrain -c: released pairs have no pid: joined to the corpus by the passage text of their prompt" {
+	V="$ROOT/tests/vectors/color"
+	mkdir -p a/x b/x
+	fixture_pairs > a/x/pairs.jsonl
+	fixture_pairs pid > b/x/pairs.jsonl
+	n=$(grep -c . a/x/pairs.jsonl)
+	run lctrain -c "$V/corpus.jsonl" --epochs 2 -o a.lcm a/x/pairs.jsonl
+	assert_success
+	assert_line "lctrain: $n pairs without a pid joined to the corpora by the passage text in the prompt"
+	refute_output --partial 'not in the corpora'
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 2 -o b.lcm b/x/pairs.jsonl
+	cmp a.lcm b.lcm
+	# a pid-less pair whose passage is in no corpus: said so, and how to fix it
+	python3 -c 'import json; H="Summarize the following content. \nContent:\n"
+print(json.dumps({"prompt": H + "Not a passage of the corpus.\n Summary:", "chosen": "x", "rejected": "y z"}))' >> a/x/pairs.jsonl
+	run lctrain --quiet -c "$V/corpus.jsonl" --epochs 1 -o a.lcm a/x/pairs.jsonl
+	assert_success
+	assert_line --partial 'lctrain: warning: 1 pair without a pid skipped: the passage in the prompt is in none of the corpora'
+	assert_output --partial 'add a "pid" field'
+}
+
+@test "lctrain -c on CoLoR's released fiqa pairs trains on all of them" {
+	need_shared data/loft/fiqa/orpo
+	D="$SHARED/data/loft/fiqa"
+	run lctrain -c "$D/corpus.jsonl" --epochs 1 --val 0 -o m.lcm "$D/orpo/dataset_hard.jsonl"
+	assert_success
+	assert_line 'lctrain: 207 pairs without a pid joined to the corpora by the passage text in the prompt'
+	grep -q '^meta pairs train=207 val=0$' m.lcm
+}
+
+# counted PAIRS LCTOK-ARGS...: the pairs with chosen_tokens/rejected_tokens as
+# lctok counts the answers
+counted() {
+	python3 - "$@" <<'PY'
+import json, subprocess, sys
+n = lambda s: int(subprocess.run(["lctok", "count", "--text", "--total"] + sys.argv[2:], input=s + "\n",
+                                 capture_output=True, text=True, check=True).stdout)
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    r["chosen_tokens"], r["rejected_tokens"] = n(r["chosen"][1]["content"]), n(r["rejected"][1]["content"])
+    print(json.dumps(r))
+PY
+}
+
+@test "lctrain -e NAME / --tokenizer FILE: l_c and l_r are that tokenizer's counts of the answers" {
+	V="$ROOT/tests/vectors/color"
+	fixture_pairs pid > p.jsonl
+	counted p.jsonl -e cl100k_base > counted.jsonl
+	sed 's/"chosen_tokens": [0-9]*/"chosen_tokens": 1000/' counted.jsonl > wrong.jsonl
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 3 -o ref.lcm counted.jsonl
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 3 -o wrong.lcm wrong.jsonl
+	run lctrain --quiet -e cl100k_base -c "$V/corpus.jsonl" --epochs 3 -o e.lcm wrong.jsonl
+	assert_success
+	[ "$(weights e.lcm)" = "$(weights ref.lcm)" ] || fail "-e cl100k_base did not count the answers"
+	[ "$(weights wrong.lcm)" != "$(weights ref.lcm)" ] || fail "the counts do not reach the objective"
+	grep -qx 'meta lengths cl100k_base' e.lcm
+	run lctrain -e cl100k_base --tokenizer x.json p.jsonl
+	assert_failure 2
+	run lctrain -e nosuch p.jsonl
+	assert_failure 1
+}
+
+@test "lctrain --tokenizer FILE counts with a Hugging Face tokenizer.json" {
+	need_shared vocab/hf/gpt-neox-20b/tokenizer.json
+	V="$ROOT/tests/vectors/color"
+	TJ="$SHARED/vocab/hf/gpt-neox-20b/tokenizer.json"
+	fixture_pairs pid > p.jsonl
+	counted p.jsonl --tokenizer "$TJ" > counted.jsonl
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 3 -o ref.lcm counted.jsonl
+	run lctrain --quiet --tokenizer "$TJ" -c "$V/corpus.jsonl" --epochs 3 -o t.lcm p.jsonl
+	assert_success
+	[ "$(weights t.lcm)" = "$(weights ref.lcm)" ] || fail "--tokenizer did not count the answers"
+}
+
+@test "lctrain --truncate-like-trl: TRL <= 0.11's keep_end prompt cut, then responses cut to max_length - max_prompt_length" {
+	V="$ROOT/tests/vectors/color"
+	fixture_pairs pid | head -3 > p.jsonl
+	# (prompt, chosen, rejected) counts -> the lengths TRL leaves:
+	#   600, 10, 500: prompt -> 128, still 628 > 512: responses -> 384: 10, 384
+	#   600, 10, 300: prompt -> 128, 428 fits: 10, 300
+	#   100, 10, 450: prompt shorter than 128 stays, 550 > 512: 10, 384
+	python3 - p.jsonl <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+given = [(600, 10, 500), (600, 10, 300), (100, 10, 450)]
+want = [(10, 384), (10, 300), (10, 384)]
+with open("given.jsonl", "w") as g, open("want.jsonl", "w") as w:
+    for r, (p, c, j), (wc, wj) in zip(rows, given, want):
+        g.write(json.dumps(dict(r, prompt_tokens=p, chosen_tokens=c, rejected_tokens=j)) + "\n")
+        w.write(json.dumps(dict(r, chosen_tokens=wc, rejected_tokens=wj)) + "\n")
+PY
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 3 --val 0 -o want.lcm want.jsonl
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 3 --val 0 -o plain.lcm given.jsonl
+	run lctrain --quiet --truncate-like-trl -c "$V/corpus.jsonl" --epochs 3 --val 0 -o trl.lcm given.jsonl
+	assert_success
+	[ "$(weights trl.lcm)" = "$(weights want.lcm)" ] || fail "not TRL's truncation"
+	[ "$(weights plain.lcm)" != "$(weights want.lcm)" ] || fail "truncation does not change the lengths here"
+	grep -qx 'meta trl max_length=512 max_prompt_length=128' trl.lcm
+	# --max-length 1100: nothing is truncated
+	lctrain --quiet --truncate-like-trl --max-length 1100 -c "$V/corpus.jsonl" --epochs 3 --val 0 -o big.lcm given.jsonl
+	[ "$(weights big.lcm)" = "$(weights plain.lcm)" ] || fail "--max-length ignored"
+	# without counts and without a tokenizer there is nothing to truncate
+	run lctrain --truncate-like-trl -c "$V/corpus.jsonl" p.jsonl
+	assert_failure 1
+	assert_output --partial 'needs token counts'
+	run lctrain --truncate-like-trl --max-length 100 --max-prompt-length 100 p.jsonl
+	assert_failure 2
+}
