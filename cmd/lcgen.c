@@ -25,7 +25,8 @@
  *               OpenAI Batch request lines (--batch MODEL) for them or for
  *               summarising a corpus (--summarise CORPUS).
  *
- * Lengths are cl100k_base tokens (--encoding), as CoLoR's length weight expects.
+ * Lengths are cl100k_base tokens, or any tokenizer's (-e NAME, --tokenizer FILE:
+ * the letters and names of lctok), as CoLoR's length weight expects.
  */
 #include <getopt.h>
 #include <math.h>
@@ -51,7 +52,8 @@
 #include "tok.h"
 
 enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH,
-       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING, OPT_KINDS, OPT_SELECTION, OPT_LABEL_BY,
+       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_KINDS, OPT_SELECTION, OPT_LABEL_BY,
+       OPT_TOKENIZER,
        /* LLM options: every id from OPT_LLM on */
        OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES, OPT_BACKOFF,
        OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD,
@@ -72,7 +74,8 @@ static const lc_opt opts[] = {
 	{ OPT_B, "b", "B", "BM25 b for labels (default 0.4)", NULL },
 	{ OPT_NO_STOP, "no-stopwords", NULL, "labels: do not drop stopwords in BM25 analysis", NULL },
 	{ OPT_NO_STEM, "no-stem", NULL, "labels: do not stem in BM25 analysis", NULL },
-	{ OPT_ENCODING, "encoding", "NAME", "candidates: tokenizer for lengths (default cl100k_base)", NULL },
+	{ 'e', "encoding", "NAME", "candidates, probes: tiktoken encoding for lengths (default cl100k_base)", NULL },
+	{ OPT_TOKENIZER, "tokenizer", "FILE", "candidates, probes: Hugging Face tokenizer.json (byte-level BPE) for lengths", LC_COMPLETE_FILE },
 	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL },
 	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
 	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
@@ -98,7 +101,7 @@ static const lc_opt opts[] = {
 	{ OPT_FEW_SHOT_CORPUS, "few-shot-corpus", "FILE", "labels --llm: passages of few-shot answers not in the corpus", LC_COMPLETE_FILE },
 	{ OPT_SHOTS, "shots", "N", "labels --llm: at most N few-shot examples (default 5)", NULL },
 	{ OPT_CONTEXT, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL },
-	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "labels --llm: refuse to start when a prompt is longer than TOKENS (--encoding)", NULL },
+	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "labels --llm: refuse to start when a prompt is longer than TOKENS (-e, --tokenizer)", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
 	LC_OPT_END
 };
@@ -106,6 +109,20 @@ static const char *const subs[] = { "candidates", "labels", "pairs", "probes", N
 static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes [options] [FILE...]",
 	"CoLoR synthetic data: candidates, retrieval labels, preference pairs, probes", opts, subs };
 
+
+/* The tokenizer for lengths: -e NAME or --tokenizer FILE (lctok's options). */
+typedef struct {
+	const char *encoding, *file;
+} tokspec;
+
+static lc_tok *tok_open(const tokspec *ts)
+{
+	lc_err e = {0};
+	lc_tok *t = ts->file ? lc_tok_load_hf(ts->file, &e) : lc_tok_load(ts->encoding, &e);
+	if (!t)
+		lc_die_err(&e);
+	return t;
+}
 
 static uint64_t mix(uint64_t h)
 {
@@ -208,7 +225,7 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 }
 
 static int cmd_candidates(int argc, char **argv, int first, const char *out, const char *model,
-                          const char **sums, size_t nsums, long nrandom, long seed, const char *encoding,
+                          const char **sums, size_t nsums, long nrandom, long seed, const tokspec *ts,
                           const char *kinds, const lc_llmr_opts *lr, int skip_bad)
 {
 	static const char *const kn[] = { "full", "title", "lead", "random", "filter", "model", "external", "llm" };
@@ -278,9 +295,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	lc_cctx *cx = lc_cctx_new();
 	for (size_t i = 0; i < c.n; i++)
 		lc_cctx_add(cx, c.p[i].title, c.p[i].text);
-	lc_tok *tok = lc_tok_load(encoding, &e);
-	if (!tok)
-		lc_die_err(&e);
+	lc_tok *tok = tok_open(ts);
 	emitter em = { .o = lc_output_open(out), .tok = tok };
 	lc_cunits u = {0};
 	lc_buf tmp = {0};
@@ -565,15 +580,14 @@ static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_co
  * request file was written. */
 static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it, size_t nit,
                       const lc_llmr_opts *lr0, long context, int skip_bad, double k1, double b, unsigned anflags,
-                      const char *corpus_path, const char *encoding)
+                      const char *corpus_path, const tokspec *ts)
 {
 	lc_llmr_opts lr = *lr0;
 	lr.corpus_path = corpus_path;
 	lc_err e = {0};
 	lc_tok *tok = NULL;
 	if (lr.context_limit) {
-		if (!(tok = lc_tok_load(encoding, &e)))
-			lc_die_err(&e);
+		tok = tok_open(ts);
 		lr.count = count_tokens;
 		lr.count_ud = tok;
 	}
@@ -702,7 +716,7 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 
 static int cmd_labels(int argc, char **argv, int first, const char *out, const char *corpus,
                       const char *queries, double k1, double b, unsigned anflags, const lc_llmr_opts *lr,
-                      long context, int skip_bad, const char *encoding)
+                      long context, int skip_bad, const tokspec *ts)
 {
 	if (!corpus || !queries || first >= argc)
 		lc_cli_usage_error(&cmd, "labels: needs -c CORPUS -q QUERIES CANDIDATES");
@@ -758,7 +772,7 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 	}
 	int batch_only = 0;
 	if (lr)
-		batch_only = labels_llm(&c, &qs, &cs, it, nit, lr, context, skip_bad, k1, b, anflags, corpus, encoding);
+		batch_only = labels_llm(&c, &qs, &cs, it, nit, lr, context, skip_bad, k1, b, anflags, corpus, ts);
 	else
 		labels_bm25(&c, &qs, &cs, it, nit, k1, b, anflags);
 	if (!batch_only) {
@@ -1068,7 +1082,7 @@ static void batch_line(lc_buf *b, const char *id, const char *model, const char 
 }
 
 static int cmd_probes(const char *out, const char *lengths, long per, long seed, const char *batch,
-                      const char *summarise, const char *encoding)
+                      const char *summarise, const tokspec *ts)
 {
 	lc_output *o = lc_output_open(out);
 	lc_buf b = {0}, pr = {0};
@@ -1094,10 +1108,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 	}
 	const char *s = lengths ? lengths : "1000,4000,16000";
 	uint64_t r = mix((uint64_t)seed + 17);
-	lc_err e = {0};
-	lc_tok *tok = lc_tok_load(encoding, &e);
-	if (!tok)
-		lc_die_err(&e);
+	lc_tok *tok = tok_open(ts);
 	lc_buf one = {0};
 	lc_buf_adds(&one, FILLER);
 	lc_buf_addc(&one, ' ');
@@ -1169,7 +1180,8 @@ int main(int argc, char **argv)
 	argv++;
 	lc_cli st = {0};
 	const char *out = NULL, *corpus = NULL, *queries = NULL, *model = NULL, *lengths = NULL;
-	const char *batch = NULL, *summarise = NULL, *encoding = "cl100k_base", *kinds = NULL;
+	const char *batch = NULL, *summarise = NULL, *kinds = NULL;
+	tokspec ts = { "cl100k_base", NULL };
 	const char **sums = NULL;
 	size_t nsums = 0;
 	long nrandom = 3, seed = 1, per = 5;
@@ -1179,7 +1191,7 @@ int main(int argc, char **argv)
 	unsigned anflags = LC_ANALYZE_DEFAULT_FLAGS;
 	lc_llmr_opts lr;
 	lc_llmr_opts_default(&lr);
-	int llm = 0, llm_opt = 0, labels_opt = 0, skip_bad = 0;
+	int llm = 0, llm_opt = 0, labels_opt = 0, skip_bad = 0, tok_opt = 0;
 	long context = -1;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		if (c > OPT_LLM && !llm_opt)
@@ -1224,7 +1236,8 @@ int main(int argc, char **argv)
 		case OPT_PER: per = lc_cli_long("--per-length", optarg, 1, 100000); break;
 		case OPT_BATCH: batch = optarg; break;
 		case OPT_SUMMARISE: summarise = optarg; break;
-		case OPT_ENCODING: encoding = optarg; break;
+		case 'e': ts.encoding = optarg; tok_opt |= 1; break;
+		case OPT_TOKENIZER: ts.file = optarg; tok_opt |= 2; break;
 		case OPT_KINDS: kinds = optarg; break;
 		case OPT_LLM: llm = 1; break;
 		case OPT_BATCH_OUT: lr.batch_out = optarg; break;
@@ -1240,6 +1253,8 @@ int main(int argc, char **argv)
 		}
 	}
 	lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
+	if (tok_opt == 3)
+		lc_cli_usage_error(&cmd, "give one of -e NAME and --tokenizer FILE");
 	if (label_by && !released)
 		lc_cli_usage_error(&cmd, "--label-by goes with --selection released");
 	const char *llm_name = lc_cli_opt_name(&cmd, llm_opt);
@@ -1260,17 +1275,17 @@ int main(int argc, char **argv)
 			                   llm ? "--llm needs" : "LLM candidates need");
 	}
 	if (!strcmp(sub, "candidates")) {
-		int rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding, kinds, &lr, skip_bad);
+		int rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, &ts, kinds, &lr, skip_bad);
 		free(sums);
 		return rc;
 	}
 	free(sums);
 	if (!strcmp(sub, "labels"))
 		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags, llm ? &lr : NULL, context, skip_bad,
-		                  encoding);
+		                  &ts);
 	if (!strcmp(sub, "pairs"))
 		return cmd_pairs(argc, argv, st.ind, out, corpus, hard, released, label_by);
 	if (!strcmp(sub, "probes"))
-		return cmd_probes(out, lengths, per, seed, batch, summarise, encoding);
+		return cmd_probes(out, lengths, per, seed, batch, summarise, &ts);
 	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes)", sub);
 }

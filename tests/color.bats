@@ -283,3 +283,40 @@ PY
 	run lctrain --truncate-like-trl --max-length 100 --max-prompt-length 100 p.jsonl
 	assert_failure 2
 }
+
+@test "lcgen -e NAME / --tokenizer FILE: candidate lengths in that tokenizer's tokens, as lctok counts them" {
+	V="$ROOT/tests/vectors/color"
+	run lcgen candidates --kinds full,lead -e o200k_base -o cand.jsonl "$V/corpus.jsonl"
+	assert_success
+	python3 -c '
+import json, sys
+for l in open("cand.jsonl"):
+    r = json.loads(l)
+    print(json.dumps({"text": r["text"], "n": r["tokens"]}))' > texts.jsonl
+	run lctok count -e o200k_base -f text -t m texts.jsonl
+	assert_success
+	python3 -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    assert r["n"] == r["m"], r' <<<"$output"
+	lcgen candidates --kinds full -o c100.jsonl "$V/corpus.jsonl"
+	lcgen candidates --kinds full -e o200k_base -o c200.jsonl "$V/corpus.jsonl"
+	! cmp -s c100.jsonl c200.jsonl || fail "-e changed nothing"
+	run lcgen candidates -e gpt2 --tokenizer x.json "$V/corpus.jsonl"
+	assert_failure 2
+	assert_output --partial 'give one of -e NAME and --tokenizer FILE'
+}
+
+@test "lcgen --tokenizer FILE: a Hugging Face tokenizer.json for lengths" {
+	need_shared vocab/hf/gpt-neox-20b/tokenizer.json
+	V="$ROOT/tests/vectors/color"
+	TJ="$SHARED/vocab/hf/gpt-neox-20b/tokenizer.json"
+	run lcgen candidates --kinds full --tokenizer "$TJ" -o cand.jsonl "$V/corpus.jsonl"
+	assert_success
+	run sh -c "head -1 '$V/corpus.jsonl' | lctok count --tokenizer '$TJ' -f passage_text -t n"
+	assert_success
+	want=$(printf '%s' "$output" | python3 -c 'import json,sys; print(json.load(sys.stdin)["n"])')
+	got=$(head -1 cand.jsonl | python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"])')
+	[ "$got" = "$want" ] || fail "tokens $got, lctok says $want"
+}
