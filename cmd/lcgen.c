@@ -43,6 +43,7 @@
 #include "input.h"
 #include "json.h"
 #include "llmretrieve.h"
+#include "llmreq.h"
 #include "llmsum.h"
 #include "output.h"
 #include "prompt.h"
@@ -1070,42 +1071,47 @@ static const char *const FILLER = "The grass is green. The sky is blue. The sun 
 	"I will quiz you about the important information there.\n"
 #define PROBE_TAIL "What is the pass key? The pass key is"
 
-static void batch_line(lc_buf *b, const char *id, const char *model, const char *content, size_t clen)
-{
-	lc_buf_adds(b, "{\"custom_id\":");
-	lc_json_quote(b, id, strlen(id));
-	lc_buf_adds(b, ",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":");
-	lc_json_quote(b, model, strlen(model));
-	lc_buf_adds(b, ",\"messages\":[{\"role\":\"user\",\"content\":");
-	lc_json_quote(b, content, clen);
-	lc_buf_adds(b, "}]}}\n");
-}
-
+/* probes: passkey prompts, or with batch (the model) OpenAI Batch request lines
+ * built by lib/llmreq, the body builder of every LLM request (so --temperature
+ * and --max-tokens reach these bodies as they reach candidates --batch-out);
+ * --summarise is the Batch side of candidates --kinds llm (lib/llmsum), line for
+ * line. */
 static int cmd_probes(const char *out, const char *lengths, long per, long seed, const char *batch,
-                      const char *summarise, const tokspec *ts)
+                      const char *summarise, const tokspec *ts, const lc_llm_opts *lo)
 {
-	lc_output *o = lc_output_open(out);
-	lc_buf b = {0}, pr = {0};
+	lc_llm_opts bo = *lo;
+	bo.model = batch;
+	lc_err e = {0};
 	if (summarise) {
 		if (!batch)
 			lc_cli_usage_error(&cmd, "probes --summarise needs --batch MODEL");
 		lc_corpus c = {0};
-		lc_err e = {0};
 		if (lc_corpus_load(&c, summarise, NULL, &e) < 0)
 			lc_die_err(&e);
+		lc_llmsum_opts so;
+		lc_llmsum_opts_default(&so);
+		so.llm = bo;
+		so.batch_out = out ? out : "-";
+		const char **texts = lc_xmalloc((c.n ? c.n : 1) * sizeof *texts);
+		const char **ids = lc_xmalloc((c.n ? c.n : 1) * sizeof *ids);
 		for (size_t i = 0; i < c.n; i++) {
-			lc_buf_reset(&pr);
-			lc_prompt_summarize(&pr, c.p[i].text);
-			lc_buf_reset(&b);
-			batch_line(&b, c.p[i].pid, batch, pr.p, pr.len);
-			lc_output_write(o, b.p, b.len);
+			texts[i] = c.p[i].text;
+			ids[i] = c.p[i].pid;
 		}
-		lc_output_commit(o);
+		lc_llmsum r;
+		if (lc_llmsum_run(&so, texts, ids, c.n, &r, &e) < 0)
+			lc_die_err(&e);
+		lc_llmsum_free(&r);
+		free(texts);
+		free(ids);
 		lc_corpus_free(&c);
-		lc_buf_free(&b);
-		lc_buf_free(&pr);
 		return 0;
 	}
+	lc_llm *cl = NULL;
+	if (batch && !(cl = lc_llmreq_batch_client(&bo, &e)))
+		lc_die_err(&e);
+	lc_output *o = lc_output_open(out);
+	lc_buf b = {0}, pr = {0};
 	const char *s = lengths ? lengths : "1000,4000,16000";
 	uint64_t r = mix((uint64_t)seed + 17);
 	lc_tok *tok = tok_open(ts);
@@ -1148,7 +1154,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 			snprintf(id, sizeof id, "passkey-%ld-%ld", L, k);
 			lc_buf_reset(&b);
 			if (batch)
-				batch_line(&b, id, batch, pr.p, pr.len);
+				lc_llmreq_batch_line(cl, &b, id, pr.p);   /* the prompt is ASCII */
 			else {
 				lc_buf_printf(&b, "{\"id\":\"%s\",\"length\":%ld,\"tokens\":%zu,\"answer\":\"%ld\",\"prompt\":", id, L,
 				              lc_tok_count(tok, pr.p, pr.len), key);
@@ -1159,6 +1165,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 		}
 	}
 	lc_output_commit(o);
+	lc_llm_free(cl);
 	lc_tok_free(tok);
 	lc_buf_free(&one);
 	lc_buf_free(&b);
@@ -1191,10 +1198,13 @@ int main(int argc, char **argv)
 	unsigned anflags = LC_ANALYZE_DEFAULT_FLAGS;
 	lc_llmr_opts lr;
 	lc_llmr_opts_default(&lr);
-	int llm = 0, llm_opt = 0, labels_opt = 0, skip_bad = 0, tok_opt = 0;
+	int llm = 0, llm_opt = 0, labels_opt = 0, skip_bad = 0, tok_opt = 0, body_opt = 0;
+	int is_probes = !strcmp(sub, "probes");
 	long context = -1;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		if (c > OPT_LLM && !llm_opt)
+		if (c == OPT_TEMPERATURE || c == OPT_MAX_TOKENS)
+			body_opt = c;   /* body parameters: probes --batch takes them too */
+		if (c > OPT_LLM && !llm_opt && !(is_probes && body_opt == c))
 			llm_opt = c;
 		if (c >= OPT_PROMPT && !labels_opt)
 			labels_opt = c;
@@ -1253,6 +1263,8 @@ int main(int argc, char **argv)
 		}
 	}
 	lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
+	if (is_probes && body_opt && !batch)
+		lc_cli_usage_error(&cmd, "--%s goes with probes --batch MODEL", lc_cli_opt_name(&cmd, body_opt));
 	if (tok_opt == 3)
 		lc_cli_usage_error(&cmd, "give one of -e NAME and --tokenizer FILE");
 	if (label_by && !released)
@@ -1286,6 +1298,6 @@ int main(int argc, char **argv)
 	if (!strcmp(sub, "pairs"))
 		return cmd_pairs(argc, argv, st.ind, out, corpus, hard, released, label_by);
 	if (!strcmp(sub, "probes"))
-		return cmd_probes(out, lengths, per, seed, batch, summarise, &ts);
+		return cmd_probes(out, lengths, per, seed, batch, summarise, &ts, &lr.llm);
 	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes)", sub);
 }

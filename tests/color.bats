@@ -320,3 +320,50 @@ for l in sys.stdin:
 	got=$(head -1 cand.jsonl | python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"])')
 	[ "$got" = "$want" ] || fail "tokens $got, lctok says $want"
 }
+
+@test "lcgen: one request body for every Batch line: probes --summarise equals candidates --batch-out, both with temperature" {
+	V="$ROOT/tests/vectors/color"
+	run lcgen candidates --kinds llm --model gpt-4o-mini --batch-out cand.jsonl "$V/corpus.jsonl"
+	assert_success
+	run lcgen probes --summarise "$V/corpus.jsonl" --batch gpt-4o-mini -o probes.jsonl
+	assert_success
+	cmp cand.jsonl probes.jsonl
+	# every line: the model, temperature 0, CoLoR's prompt (one distinct summary line)
+	run python3 -c '
+import json
+rows = [json.loads(l)["body"] for l in open("probes.jsonl")]
+print(len(rows) > 0, *sorted({(b["model"], b["temperature"], b["messages"][0]["content"].startswith("Summarize the following content.")) for b in rows}))'
+	assert_output "True ('gpt-4o-mini', 0.0, True)"
+	# the body options reach both the same way
+	lcgen candidates --kinds llm --model m --temperature 0.7 --max-tokens 64 --batch-out c2.jsonl "$V/corpus.jsonl"
+	lcgen probes --summarise "$V/corpus.jsonl" --batch m --temperature 0.7 --max-tokens 64 -o p2.jsonl
+	cmp c2.jsonl p2.jsonl
+	run python3 -c '
+import json
+print(*sorted({(json.loads(l)["body"]["temperature"], json.loads(l)["body"]["max_tokens"]) for l in open("p2.jsonl")}))'
+	assert_output '(0.7, 64)'
+}
+
+@test "lcgen probes --batch: passkey requests carry the client's temperature and --max-tokens" {
+	run lcgen probes --batch m --lengths 100 --per-length 2
+	assert_success
+	run python3 -c '
+import json, sys
+for l in sys.stdin:
+    b = json.loads(l)["body"]
+    print(b["model"], b["temperature"], b.get("max_tokens"))' <<<"$output"
+	assert_output $'m 0.0 None\nm 0.0 None'
+	run lcgen probes --batch m --lengths 100 --per-length 1 --temperature 0.2 --max-tokens 8
+	assert_success
+	run python3 -c '
+import json, sys
+for l in sys.stdin:
+    b = json.loads(l)["body"]
+    print(b["temperature"], b["max_tokens"])' <<<"$output"
+	assert_output '0.2 8'
+	run lcgen probes --lengths 100 --temperature 0.2
+	assert_failure 2
+	assert_output --partial '--temperature goes with probes --batch MODEL'
+	run lcgen probes --batch m --endpoint http://127.0.0.1:9/v1
+	assert_failure 2
+}
