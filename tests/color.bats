@@ -367,3 +367,17 @@ for l in sys.stdin:
 	run lcgen probes --batch m --endpoint http://127.0.0.1:9/v1
 	assert_failure 2
 }
+
+@test "color.mk SELECTION=released: summaries only, in CoLoR's order, pairs --selection released (dry run)" {
+	mkdir -p d/summaries
+	touch d/corpus.jsonl d/queries.jsonl d/summaries/gpt_4o_mini.jsonl d/summaries/phi3_mini_4k.jsonl \
+		d/summaries/mistral_7b_0.3_inst.jsonl
+	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o SELECTION=released LABEL_BY=gpt_4o_mini o/pairs.jsonl
+	assert_success
+	assert_line --regexp '^lcgen candidates --seed 1 --kinds external +--summaries d/summaries/mistral_7b_0.3_inst.jsonl --summaries d/summaries/phi3_mini_4k.jsonl --summaries d/summaries/gpt_4o_mini.jsonl -o o/candidates.jsonl d/corpus.jsonl$'
+	assert_line 'lcgen pairs --selection released --label-by gpt_4o_mini -c d/corpus.jsonl -o o/pairs.jsonl o/candidates.jsonl o/labels.jsonl'
+	# without it: lctk's rule and kinds as before
+	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/pairs.jsonl
+	assert_line 'lcgen pairs -c d/corpus.jsonl -o o/pairs.jsonl o/candidates.jsonl o/labels.jsonl'
+	assert_line --regexp '^lcgen candidates --seed 1 --kinds full,filter,model,external '
+}
