@@ -25,7 +25,8 @@
  *               OpenAI Batch request lines (--batch MODEL) for them or for
  *               summarising a corpus (--summarise CORPUS).
  *
- * Lengths are cl100k_base tokens (--encoding), as CoLoR's length weight expects.
+ * Lengths are cl100k_base tokens, or any tokenizer's (-e NAME, --tokenizer FILE:
+ * the letters and names of lctok), as CoLoR's length weight expects.
  */
 #include <getopt.h>
 #include <math.h>
@@ -42,6 +43,7 @@
 #include "input.h"
 #include "json.h"
 #include "llmretrieve.h"
+#include "llmreq.h"
 #include "llmsum.h"
 #include "output.h"
 #include "prompt.h"
@@ -51,7 +53,8 @@
 #include "tok.h"
 
 enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH,
-       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_ENCODING, OPT_KINDS,
+       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_KINDS, OPT_SELECTION, OPT_LABEL_BY,
+       OPT_TOKENIZER,
        /* LLM options: every id from OPT_LLM on */
        OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES, OPT_BACKOFF,
        OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD,
@@ -66,11 +69,14 @@ static const lc_opt opts[] = {
 	{ OPT_RANDOM, "random", "N", "random sentence subsets per passage (default 3)", NULL },
 	{ OPT_SEED, "seed", "N", "seed for random candidates and probes (default 1)", NULL },
 	{ OPT_MODE, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all" },
+	{ OPT_SELECTION, "selection", "RULE", "pairs: lctk (default: by tokens and each label) or released (CoLoR's released script)", "lctk released" },
+	{ OPT_LABEL_BY, "label-by", "NAME", "pairs --selection released: the candidate whose label decides (default: the last one)", NULL },
 	{ OPT_K1, "k1", "K1", "BM25 k1 for labels (default 0.9)", NULL },
 	{ OPT_B, "b", "B", "BM25 b for labels (default 0.4)", NULL },
 	{ OPT_NO_STOP, "no-stopwords", NULL, "labels: do not drop stopwords in BM25 analysis", NULL },
 	{ OPT_NO_STEM, "no-stem", NULL, "labels: do not stem in BM25 analysis", NULL },
-	{ OPT_ENCODING, "encoding", "NAME", "candidates: tokenizer for lengths (default cl100k_base)", NULL },
+	{ 'e', "encoding", "NAME", "candidates, probes: tiktoken encoding for lengths (default cl100k_base)", NULL },
+	{ OPT_TOKENIZER, "tokenizer", "FILE", "candidates, probes: Hugging Face tokenizer.json (byte-level BPE) for lengths", LC_COMPLETE_FILE },
 	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL },
 	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
 	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
@@ -96,7 +102,7 @@ static const lc_opt opts[] = {
 	{ OPT_FEW_SHOT_CORPUS, "few-shot-corpus", "FILE", "labels --llm: passages of few-shot answers not in the corpus", LC_COMPLETE_FILE },
 	{ OPT_SHOTS, "shots", "N", "labels --llm: at most N few-shot examples (default 5)", NULL },
 	{ OPT_CONTEXT, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL },
-	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "labels --llm: refuse to start when a prompt is longer than TOKENS (--encoding)", NULL },
+	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "labels --llm: refuse to start when a prompt is longer than TOKENS (-e, --tokenizer)", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
 	LC_OPT_END
 };
@@ -104,6 +110,20 @@ static const char *const subs[] = { "candidates", "labels", "pairs", "probes", N
 static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes [options] [FILE...]",
 	"CoLoR synthetic data: candidates, retrieval labels, preference pairs, probes", opts, subs };
 
+
+/* The tokenizer for lengths: -e NAME or --tokenizer FILE (lctok's options). */
+typedef struct {
+	const char *encoding, *file;
+} tokspec;
+
+static lc_tok *tok_open(const tokspec *ts)
+{
+	lc_err e = {0};
+	lc_tok *t = ts->file ? lc_tok_load_hf(ts->file, &e) : lc_tok_load(ts->encoding, &e);
+	if (!t)
+		lc_die_err(&e);
+	return t;
+}
 
 static uint64_t mix(uint64_t h)
 {
@@ -206,7 +226,7 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 }
 
 static int cmd_candidates(int argc, char **argv, int first, const char *out, const char *model,
-                          const char **sums, size_t nsums, long nrandom, long seed, const char *encoding,
+                          const char **sums, size_t nsums, long nrandom, long seed, const tokspec *ts,
                           const char *kinds, const lc_llmr_opts *lr, int skip_bad)
 {
 	static const char *const kn[] = { "full", "title", "lead", "random", "filter", "model", "external", "llm" };
@@ -276,9 +296,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	lc_cctx *cx = lc_cctx_new();
 	for (size_t i = 0; i < c.n; i++)
 		lc_cctx_add(cx, c.p[i].title, c.p[i].text);
-	lc_tok *tok = lc_tok_load(encoding, &e);
-	if (!tok)
-		lc_die_err(&e);
+	lc_tok *tok = tok_open(ts);
 	emitter em = { .o = lc_output_open(out), .tok = tok };
 	lc_cunits u = {0};
 	lc_buf tmp = {0};
@@ -294,7 +312,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 		if (want[0])
 			emit(&em, "full", text, strlen(text));
 		if (!*text)
-			continue;
+			goto summaries;   /* nothing to extract; given summaries still count (CoLoR pairs them) */
 		lc_cunits_build(&u, cx, ps->title, text);
 		if (u.n > mcap) {
 			mcap = u.n;
@@ -365,6 +383,7 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 				emit_mask(&em, name, &u, text, mask, &tmp);
 			}
 		}
+	summaries:
 		for (size_t s = 0; want[6] && s < nsums; s++) {
 			json_t *v = json_object_get(summ[s], ps->pid);
 			if (!v) {
@@ -562,15 +581,14 @@ static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_co
  * request file was written. */
 static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it, size_t nit,
                       const lc_llmr_opts *lr0, long context, int skip_bad, double k1, double b, unsigned anflags,
-                      const char *corpus_path, const char *encoding)
+                      const char *corpus_path, const tokspec *ts)
 {
 	lc_llmr_opts lr = *lr0;
 	lr.corpus_path = corpus_path;
 	lc_err e = {0};
 	lc_tok *tok = NULL;
 	if (lr.context_limit) {
-		if (!(tok = lc_tok_load(encoding, &e)))
-			lc_die_err(&e);
+		tok = tok_open(ts);
 		lr.count = count_tokens;
 		lr.count_ud = tok;
 	}
@@ -699,7 +717,7 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 
 static int cmd_labels(int argc, char **argv, int first, const char *out, const char *corpus,
                       const char *queries, double k1, double b, unsigned anflags, const lc_llmr_opts *lr,
-                      long context, int skip_bad, const char *encoding)
+                      long context, int skip_bad, const tokspec *ts)
 {
 	if (!corpus || !queries || first >= argc)
 		lc_cli_usage_error(&cmd, "labels: needs -c CORPUS -q QUERIES CANDIDATES");
@@ -755,7 +773,7 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 	}
 	int batch_only = 0;
 	if (lr)
-		batch_only = labels_llm(&c, &qs, &cs, it, nit, lr, context, skip_bad, k1, b, anflags, corpus, encoding);
+		batch_only = labels_llm(&c, &qs, &cs, it, nit, lr, context, skip_bad, k1, b, anflags, corpus, ts);
 	else
 		labels_bm25(&c, &qs, &cs, it, nit, k1, b, anflags);
 	if (!batch_only) {
@@ -811,7 +829,101 @@ static void add_msgs(lc_buf *b, const char *prompt, size_t plen, const char *ans
 	lc_buf_adds(b, "}]");
 }
 
-static int cmd_pairs(int argc, char **argv, int first, const char *out, const char *corpus, int hard)
+/* One label of a (qid, pid) group: candidate index into the candset, success. */
+typedef struct { size_t cand; int success; } lab;
+
+/* lctk's rule (brief §2.2 step 3): chosen = the shortest successful candidate,
+ * rejected = the longest failed one, by tokens (first of equals); all succeed or
+ * all fail: shortest vs longest.  Returns 1 when the group has a success, else 0;
+ * *cok, *rok: the labels of chosen and rejected. */
+static int select_lctk(const candset *cs, const lab *L, size_t nl, long *ch, long *rj, int *cok, int *rok)
+{
+	long sc = -1, lf = -1, sh = -1, lo = -1;
+	int shok = 0, look = 0;
+	for (size_t i = 0; i < nl; i++) {
+		const cand *cd = &cs->v[L[i].cand];
+		if (L[i].success && (sc < 0 || cd->tokens < cs->v[sc].tokens))
+			sc = (long)L[i].cand;
+		if (!L[i].success && (lf < 0 || cd->tokens > cs->v[lf].tokens))
+			lf = (long)L[i].cand;
+		if (sh < 0 || cd->tokens < cs->v[sh].tokens) {
+			sh = (long)L[i].cand;
+			shok = L[i].success;
+		}
+		if (lo < 0 || cd->tokens > cs->v[lo].tokens) {
+			lo = (long)L[i].cand;
+			look = L[i].success;
+		}
+	}
+	if (sc >= 0 && lf >= 0) {
+		*ch = sc;
+		*rj = lf;
+		*cok = 1;
+		*rok = 0;
+	} else {
+		*ch = sh;
+		*rj = lo;
+		*cok = shok;
+		*rok = look;
+	}
+	return sc >= 0;
+}
+
+/* Characters as Python's len() counts them: code points of the UTF-8 text. */
+static size_t n_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static int by_cand(const void *a, const void *b)
+{
+	size_t x = ((const lab *)a)->cand, y = ((const lab *)b)->cand;
+	return x < y ? -1 : x > y;
+}
+
+/* The rule of CoLoR's released codes/7_make_orpo_dataset.py.  Its inner loop
+ * reuses the outer loop's variable, so every summariser is filed under the last
+ * one's name and label: a passage is kept (hard mode) when the LAST summariser's
+ * candidate succeeded, and chosen/rejected are always the shortest and longest of
+ * all candidates by characters (Python len), whatever their own labels.  Ties
+ * follow Python's stable sort over the summariser order (= candidates-file order):
+ * chosen = the first of the shortest, rejected = the last of the longest.  The
+ * deciding candidate is label_by, or the group's last candidate.  Returns 1/0 (the
+ * deciding label), or -1 when the group has no label for label_by. */
+static int select_released(const candset *cs, lab *L, size_t nl, const char *label_by, long *ch, long *rj, int *cok,
+                           int *rok)
+{
+	qsort(L, nl, sizeof *L, by_cand);
+	long d = label_by ? -1 : (long)nl - 1;
+	for (size_t i = 0; label_by && i < nl; i++)
+		if (!strcmp(cs->v[L[i].cand].name, label_by))
+			d = (long)i;
+	if (d < 0)
+		return -1;
+	size_t sh = 0, lo = 0, shl = 0, lol = 0;
+	for (size_t i = 0; i < nl; i++) {
+		size_t len = n_chars(cs->v[L[i].cand].text);
+		if (i == 0 || len < shl) {
+			sh = i;
+			shl = len;
+		}
+		if (i == 0 || len >= lol) {
+			lo = i;
+			lol = len;
+		}
+	}
+	*ch = (long)L[sh].cand;
+	*rj = (long)L[lo].cand;
+	*cok = L[sh].success;
+	*rok = L[lo].success;
+	return L[d].success;
+}
+
+static int cmd_pairs(int argc, char **argv, int first, const char *out, const char *corpus, int hard, int released,
+                     const char *label_by)
 {
 	if (!corpus || argc - first != 2)
 		lc_cli_usage_error(&cmd, "pairs: needs -c CORPUS CANDIDATES LABELS");
@@ -827,9 +939,8 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 	size_t len;
 	lc_buf cur = {0}, curpid = {0}, prompt = {0}, ob = {0}, idb = {0};
 	/* labels of one (qid, pid) group arrive consecutively (lcgen labels order) */
-	typedef struct { size_t cand; int success; } lab;
 	lab *L = NULL;
-	size_t nl = 0, lcap = 0, npairs = 0, nsame = 0, nosucc = 0, nopid = 0;
+	size_t nl = 0, lcap = 0, npairs = 0, nsame = 0, nosucc = 0, nopid = 0, nolabel = 0;
 	int more = 1;
 	while (more) {
 		more = lc_input_next(in, &line, &len);
@@ -853,31 +964,27 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 		int same_group = more && cur.len && !strcmp(cur.p, qid) && !strcmp(curpid.p, pid);
 		if (!same_group && nl) {
 			/* close the group */
-			long sc = -1, lf = -1, sh = -1, lo = -1;
-			for (size_t i = 0; i < nl; i++) {
-				const cand *cd = &cs.v[L[i].cand];
-				if (L[i].success && (sc < 0 || cd->tokens < cs.v[sc].tokens))
-					sc = (long)L[i].cand;
-				if (!L[i].success && (lf < 0 || cd->tokens > cs.v[lf].tokens))
-					lf = (long)L[i].cand;
-				if (sh < 0 || cd->tokens < cs.v[sh].tokens)
-					sh = (long)L[i].cand;
-				if (lo < 0 || cd->tokens > cs.v[lo].tokens)
-					lo = (long)L[i].cand;
-			}
-			long ch = sc, rj = lf;
-			if (sc < 0 || lf < 0) {
-				ch = sh;
-				rj = lo;
+			long ch, rj;
+			int cok, rok, keep;
+			if (released) {
+				keep = select_released(&cs, L, nl, label_by, &ch, &rj, &cok, &rok);
+				if (keep < 0)
+					nolabel++;
+			} else {
+				keep = select_lctk(&cs, L, nl, &ch, &rj, &cok, &rok);
 			}
 			long row = lc_corpus_find(&c, curpid.p);
-			if (sc < 0 && hard)
+			if (keep < 0) {
+				/* counted in nolabel */
+			} else if (!keep && hard)
 				nosucc++;
 			else if (row < 0)
 				nopid++;
-			else if (!strcmp(cs.v[ch].text, cs.v[rj].text))
+			else if (!released && !strcmp(cs.v[ch].text, cs.v[rj].text))
 				nsame++;
 			else {
+				if (!strcmp(cs.v[ch].text, cs.v[rj].text))
+					nsame++;
 				lc_buf_reset(&prompt);
 				lc_prompt_summarize(&prompt, c.p[row].text);
 				lc_buf_reset(&ob);
@@ -896,8 +1003,7 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 				lc_buf_adds(&ob, ",\"rejected_name\":");
 				lc_json_quote(&ob, cs.v[rj].name, strlen(cs.v[rj].name));
 				lc_buf_printf(&ob, ",\"chosen_tokens\":%zu,\"rejected_tokens\":%zu,\"chosen_success\":%s,\"rejected_success\":%s}\n",
-				              cs.v[ch].tokens, cs.v[rj].tokens, sc >= 0 ? "true" : "false",
-				              (sc >= 0 && lf >= 0) || sc < 0 ? "false" : "true");
+				              cs.v[ch].tokens, cs.v[rj].tokens, cok ? "true" : "false", rok ? "true" : "false");
 				lc_output_write(o, ob.p, ob.len);
 				npairs++;
 			}
@@ -939,8 +1045,12 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 		lc_warn("hard mode: %zu query-passage group%s without a successful candidate dropped", nosucc, nosucc == 1 ? "" : "s");
 	if (nopid)
 		lc_warn("warning: %zu group%s whose pid is not in the corpus skipped", nopid, nopid == 1 ? "" : "s");
+	if (nolabel)
+		lc_warn("warning: %zu group%s without a label for candidate '%s' skipped", nolabel, nolabel == 1 ? "" : "s",
+		        label_by);
 	if (nsame)
-		lc_warn("warning: %zu group%s where chosen == rejected skipped", nsame, nsame == 1 ? "" : "s");
+		lc_warn(released ? "warning: %zu pair%s with chosen == rejected written (one candidate, as the released script does)"
+		                 : "warning: %zu group%s where chosen == rejected skipped", nsame, nsame == 1 ? "" : "s");
 	lc_warn("%zu pairs", npairs);
 	candset_free(&cs);
 	lc_corpus_free(&c);
@@ -961,48 +1071,50 @@ static const char *const FILLER = "The grass is green. The sky is blue. The sun 
 	"I will quiz you about the important information there.\n"
 #define PROBE_TAIL "What is the pass key? The pass key is"
 
-static void batch_line(lc_buf *b, const char *id, const char *model, const char *content, size_t clen)
-{
-	lc_buf_adds(b, "{\"custom_id\":");
-	lc_json_quote(b, id, strlen(id));
-	lc_buf_adds(b, ",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":");
-	lc_json_quote(b, model, strlen(model));
-	lc_buf_adds(b, ",\"messages\":[{\"role\":\"user\",\"content\":");
-	lc_json_quote(b, content, clen);
-	lc_buf_adds(b, "}]}}\n");
-}
-
+/* probes: passkey prompts, or with batch (the model) OpenAI Batch request lines
+ * built by lib/llmreq, the body builder of every LLM request (so --temperature
+ * and --max-tokens reach these bodies as they reach candidates --batch-out);
+ * --summarise is the Batch side of candidates --kinds llm (lib/llmsum), line for
+ * line. */
 static int cmd_probes(const char *out, const char *lengths, long per, long seed, const char *batch,
-                      const char *summarise, const char *encoding)
+                      const char *summarise, const tokspec *ts, const lc_llm_opts *lo)
 {
-	lc_output *o = lc_output_open(out);
-	lc_buf b = {0}, pr = {0};
+	lc_llm_opts bo = *lo;
+	bo.model = batch;
+	lc_err e = {0};
 	if (summarise) {
 		if (!batch)
 			lc_cli_usage_error(&cmd, "probes --summarise needs --batch MODEL");
 		lc_corpus c = {0};
-		lc_err e = {0};
 		if (lc_corpus_load(&c, summarise, NULL, &e) < 0)
 			lc_die_err(&e);
+		lc_llmsum_opts so;
+		lc_llmsum_opts_default(&so);
+		so.llm = bo;
+		so.batch_out = out ? out : "-";
+		const char **texts = lc_xmalloc((c.n ? c.n : 1) * sizeof *texts);
+		const char **ids = lc_xmalloc((c.n ? c.n : 1) * sizeof *ids);
 		for (size_t i = 0; i < c.n; i++) {
-			lc_buf_reset(&pr);
-			lc_prompt_summarize(&pr, c.p[i].text);
-			lc_buf_reset(&b);
-			batch_line(&b, c.p[i].pid, batch, pr.p, pr.len);
-			lc_output_write(o, b.p, b.len);
+			texts[i] = c.p[i].text;
+			ids[i] = c.p[i].pid;
 		}
-		lc_output_commit(o);
+		lc_llmsum r;
+		if (lc_llmsum_run(&so, texts, ids, c.n, &r, &e) < 0)
+			lc_die_err(&e);
+		lc_llmsum_free(&r);
+		free(texts);
+		free(ids);
 		lc_corpus_free(&c);
-		lc_buf_free(&b);
-		lc_buf_free(&pr);
 		return 0;
 	}
+	lc_llm *cl = NULL;
+	if (batch && !(cl = lc_llmreq_batch_client(&bo, &e)))
+		lc_die_err(&e);
+	lc_output *o = lc_output_open(out);
+	lc_buf b = {0}, pr = {0};
 	const char *s = lengths ? lengths : "1000,4000,16000";
 	uint64_t r = mix((uint64_t)seed + 17);
-	lc_err e = {0};
-	lc_tok *tok = lc_tok_load(encoding, &e);
-	if (!tok)
-		lc_die_err(&e);
+	lc_tok *tok = tok_open(ts);
 	lc_buf one = {0};
 	lc_buf_adds(&one, FILLER);
 	lc_buf_addc(&one, ' ');
@@ -1042,7 +1154,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 			snprintf(id, sizeof id, "passkey-%ld-%ld", L, k);
 			lc_buf_reset(&b);
 			if (batch)
-				batch_line(&b, id, batch, pr.p, pr.len);
+				lc_llmreq_batch_line(cl, &b, id, pr.p);   /* the prompt is ASCII */
 			else {
 				lc_buf_printf(&b, "{\"id\":\"%s\",\"length\":%ld,\"tokens\":%zu,\"answer\":\"%ld\",\"prompt\":", id, L,
 				              lc_tok_count(tok, pr.p, pr.len), key);
@@ -1053,6 +1165,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 		}
 	}
 	lc_output_commit(o);
+	lc_llm_free(cl);
 	lc_tok_free(tok);
 	lc_buf_free(&one);
 	lc_buf_free(&b);
@@ -1074,19 +1187,24 @@ int main(int argc, char **argv)
 	argv++;
 	lc_cli st = {0};
 	const char *out = NULL, *corpus = NULL, *queries = NULL, *model = NULL, *lengths = NULL;
-	const char *batch = NULL, *summarise = NULL, *encoding = "cl100k_base", *kinds = NULL;
+	const char *batch = NULL, *summarise = NULL, *kinds = NULL;
+	tokspec ts = { "cl100k_base", NULL };
 	const char **sums = NULL;
 	size_t nsums = 0;
 	long nrandom = 3, seed = 1, per = 5;
-	int hard = 1, c;
+	int hard = 1, released = 0, c;
+	const char *label_by = NULL;
 	double k1 = 0.9, b = 0.4;
 	unsigned anflags = LC_ANALYZE_DEFAULT_FLAGS;
 	lc_llmr_opts lr;
 	lc_llmr_opts_default(&lr);
-	int llm = 0, llm_opt = 0, labels_opt = 0, skip_bad = 0;
+	int llm = 0, llm_opt = 0, labels_opt = 0, skip_bad = 0, tok_opt = 0, body_opt = 0;
+	int is_probes = !strcmp(sub, "probes");
 	long context = -1;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		if (c > OPT_LLM && !llm_opt)
+		if (c == OPT_TEMPERATURE || c == OPT_MAX_TOKENS)
+			body_opt = c;   /* body parameters: probes --batch takes them too */
+		if (c > OPT_LLM && !llm_opt && !(is_probes && body_opt == c))
 			llm_opt = c;
 		if (c >= OPT_PROMPT && !labels_opt)
 			labels_opt = c;
@@ -1111,6 +1229,15 @@ int main(int argc, char **argv)
 			else
 				lc_cli_usage_error(&cmd, "--mode: expected hard or all, got '%s'", optarg);
 			break;
+		case OPT_SELECTION:
+			if (!strcmp(optarg, "lctk"))
+				released = 0;
+			else if (!strcmp(optarg, "released"))
+				released = 1;
+			else
+				lc_cli_usage_error(&cmd, "--selection: expected lctk or released, got '%s'", optarg);
+			break;
+		case OPT_LABEL_BY: label_by = optarg; break;
 		case OPT_K1: k1 = lc_cli_double("--k1", optarg, 0, 100); break;
 		case OPT_B: b = lc_cli_double("--b", optarg, 0, 1); break;
 		case OPT_NO_STOP: anflags &= ~(unsigned)LC_AN_STOP; break;
@@ -1119,7 +1246,8 @@ int main(int argc, char **argv)
 		case OPT_PER: per = lc_cli_long("--per-length", optarg, 1, 100000); break;
 		case OPT_BATCH: batch = optarg; break;
 		case OPT_SUMMARISE: summarise = optarg; break;
-		case OPT_ENCODING: encoding = optarg; break;
+		case 'e': ts.encoding = optarg; tok_opt |= 1; break;
+		case OPT_TOKENIZER: ts.file = optarg; tok_opt |= 2; break;
 		case OPT_KINDS: kinds = optarg; break;
 		case OPT_LLM: llm = 1; break;
 		case OPT_BATCH_OUT: lr.batch_out = optarg; break;
@@ -1135,6 +1263,12 @@ int main(int argc, char **argv)
 		}
 	}
 	lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
+	if (is_probes && body_opt && !batch)
+		lc_cli_usage_error(&cmd, "--%s goes with probes --batch MODEL", lc_cli_opt_name(&cmd, body_opt));
+	if (tok_opt == 3)
+		lc_cli_usage_error(&cmd, "give one of -e NAME and --tokenizer FILE");
+	if (label_by && !released)
+		lc_cli_usage_error(&cmd, "--label-by goes with --selection released");
 	const char *llm_name = lc_cli_opt_name(&cmd, llm_opt);
 	int is_cand = !strcmp(sub, "candidates"), is_labels = !strcmp(sub, "labels");
 	if (llm && !is_labels)
@@ -1153,17 +1287,17 @@ int main(int argc, char **argv)
 			                   llm ? "--llm needs" : "LLM candidates need");
 	}
 	if (!strcmp(sub, "candidates")) {
-		int rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, encoding, kinds, &lr, skip_bad);
+		int rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, &ts, kinds, &lr, skip_bad);
 		free(sums);
 		return rc;
 	}
 	free(sums);
 	if (!strcmp(sub, "labels"))
 		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags, llm ? &lr : NULL, context, skip_bad,
-		                  encoding);
+		                  &ts);
 	if (!strcmp(sub, "pairs"))
-		return cmd_pairs(argc, argv, st.ind, out, corpus, hard);
+		return cmd_pairs(argc, argv, st.ind, out, corpus, hard, released, label_by);
 	if (!strcmp(sub, "probes"))
-		return cmd_probes(out, lengths, per, seed, batch, summarise, encoding);
+		return cmd_probes(out, lengths, per, seed, batch, summarise, &ts, &lr.llm);
 	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes)", sub);
 }

@@ -5,8 +5,12 @@
  * Pairs: TRL preference JSONL (prompt/chosen/rejected, strings or lists of
  * {"role","content"} whose last assistant message is the answer) plus lctk's
  * fields (pid, chosen_tokens, rejected_tokens).  The passage is the corpus
- * record with that pid (-c, any number of corpora, each its own statistics) or,
- * without -c, the text after "Content:\n" in the prompt.  Each candidate is
+ * record with that pid (-c, any number of corpora, each its own statistics; a
+ * pair without a pid, as CoLoR released them, is joined by the passage text in
+ * its prompt) or, without -c, the text after "Content:\n" in the prompt.  The
+ * lengths of the length weight are the pair's counts, or a tokenizer's (-e,
+ * --tokenizer), optionally cut as TRL <= 0.11 cuts them (--truncate-like-trl,
+ * trl_truncate below; CoLoR's training saw those).  Each candidate is
  * projected onto the passage's words; its mean per-word log-probability under
  * the model stands in for the LLM's mean per-token log-probability.
  * Adam on minibatches, seeded shuffling, L2; a validation split by passage
@@ -27,9 +31,11 @@
 #include "json.h"
 #include "output.h"
 #include "strmap.h"
+#include "tok.h"
 
 enum { OPT_BETA = 256, OPT_C, OPT_LR, OPT_EPOCHS, OPT_SEED, OPT_VAL, OPT_L2, OPT_BATCH,
-       OPT_THRESHOLD, OPT_INIT, OPT_QUIET, OPT_TARGET, OPT_AVERAGE, OPT_LENGTH_BIAS };
+       OPT_THRESHOLD, OPT_INIT, OPT_QUIET, OPT_TARGET, OPT_AVERAGE, OPT_LENGTH_BIAS, OPT_TOKENIZER, OPT_TRL,
+       OPT_MAX_LENGTH, OPT_MAX_PROMPT };
 
 static const lc_opt opts[] = {
 	{ 'c', "corpus", "CORPUS", "LOFT corpus holding the pairs' passages (repeatable)", LC_COMPLETE_FILE },
@@ -45,6 +51,11 @@ static const lc_opt opts[] = {
 	{ OPT_LENGTH_BIAS, "length-bias", "A", "store A as the model's length bias: lcompress cuts long passages harder (default 0.5)", NULL },
 	{ OPT_TARGET, "target-ratio", "R", "set the threshold so that the corpora (-c) keep 1/R of their words", NULL },
 	{ OPT_AVERAGE, "average", "N", "train N times (seeds SEED..SEED+N-1) and average the weights (default 1)", NULL },
+	{ 'e', "encoding", "NAME", "count l_c, l_r in tokens of this tiktoken encoding: cl100k_base, o200k_base, ...", NULL },
+	{ OPT_TOKENIZER, "tokenizer", "FILE", "count l_c, l_r in tokens of this Hugging Face tokenizer.json (byte-level BPE)", LC_COMPLETE_FILE },
+	{ OPT_TRL, "truncate-like-trl", NULL, "lengths as TRL <= 0.11's ORPOTrainer truncates them (see lctrain(1))", NULL },
+	{ OPT_MAX_LENGTH, "max-length", "N", "--truncate-like-trl: TRL's max_length (default 512)", NULL },
+	{ OPT_MAX_PROMPT, "max-prompt-length", "N", "--truncate-like-trl: TRL's max_prompt_length (default 128)", NULL },
 	{ OPT_INIT, "init", "MODEL", "start from MODEL instead of the untrained model", LC_COMPLETE_FILE },
 	{ OPT_QUIET, "quiet", NULL, "no per-epoch report", NULL },
 	{ 'o', "output", "MODEL", "write the model to MODEL atomically (default stdout)", LC_COMPLETE_FILE },
@@ -137,14 +148,46 @@ static size_t count_words(const char *s)
 	return n;
 }
 
+/* Token counts of one pair as TRL <= 0.11's ORPOTrainer.tokenize_row sees them:
+ * p = prompt (with the BOS TRL prepends), rc, rr = responses (with the EOS it
+ * appends).  When prompt + the longer response exceed max_length, the prompt
+ * keeps its last max_prompt tokens (truncation_mode "keep_end"); when that is
+ * still too long, both responses keep their first max_length - max_prompt
+ * tokens.  The length term counts the response tokens left (labels != -100). */
+static void trl_truncate(double p, double *rc, double *rr, long max_len, long max_prompt)
+{
+	double longer = *rc > *rr ? *rc : *rr;
+	if (p + longer > (double)max_len && p > (double)max_prompt)
+		p = (double)max_prompt;
+	if (p + longer > (double)max_len) {
+		double keep = (double)(max_len - max_prompt);
+		if (*rc > keep)
+			*rc = keep;
+		if (*rr > keep)
+			*rr = keep;
+	}
+}
+
+/* The number of special ids the tokenizer's post-processor puts around a text
+ * (its BOS: what TRL prepends to the prompt; 0 for tiktoken encodings). */
+static size_t tok_bos(const lc_tok *t)
+{
+	lc_ids ids = {0};
+	lc_tok_add_special(t, &ids, 0);
+	size_t n = ids.n;
+	free(ids.v);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	double beta = 2.5, cc = 0.1, lr = 0.05, l2 = 1e-4, valfrac = 0.1, thr = 0.5, target = 0, length_bias = 0.5;
 	long epochs = 30, seed = 1, batch = 16, average = 1;
-	const char *out = NULL, *init = NULL;
-	int quiet = 0, c;
+	const char *out = NULL, *init = NULL, *encoding = NULL, *tokfile = NULL;
+	int quiet = 0, trl = 0, c;
+	long max_len = 512, max_prompt = 128;
 	const char **corpora = NULL;
 	size_t ncorpora = 0;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
@@ -167,13 +210,31 @@ int main(int argc, char **argv)
 		case OPT_LENGTH_BIAS: length_bias = lc_cli_double("--length-bias", optarg, -100, 100); break;
 		case OPT_TARGET: target = lc_cli_double("--target-ratio", optarg, 1, 1000); break;
 		case OPT_QUIET: quiet = 1; break;
+		case 'e': encoding = optarg; break;
+		case OPT_TOKENIZER: tokfile = optarg; break;
+		case OPT_TRL: trl = 1; break;
+		case OPT_MAX_LENGTH: max_len = lc_cli_long("--max-length", optarg, 2, 100000000); break;
+		case OPT_MAX_PROMPT: max_prompt = lc_cli_long("--max-prompt-length", optarg, 1, 100000000); break;
 		case 'o': out = optarg; break;
 		}
+	if (encoding && tokfile)
+		lc_cli_usage_error(&cmd, "give one of -e NAME and --tokenizer FILE");
+	if (max_prompt >= max_len)
+		lc_cli_usage_error(&cmd, "--max-prompt-length must be below --max-length (TRL keeps max-length - max-prompt-length response tokens)");
+	lc_tok *tok = NULL;
+	if (encoding || tokfile) {
+		lc_err e = {0};
+		if (!(tok = encoding ? lc_tok_load(encoding, &e) : lc_tok_load_hf(tokfile, &e)))
+			lc_die_err(&e);
+	}
+	size_t bos = tok ? tok_bos(tok) : 0;
 	if (st.ind >= argc)
 		lc_cli_usage_error(&cmd, "no pairs file given");
 
 	/* corpora: records by pid, statistics per corpus */
 	lc_strmap pidmap = {0};
+	lc_strmap textmap = {0};     /* passage text -> its first pid (joins pairs without a pid) */
+	uint32_t *text_pid = NULL;
 	size_t *pid_corpus = NULL;
 	json_t **pid_rec = NULL;
 	corpus *cs = lc_xcalloc(ncorpora + 1, sizeof *cs);
@@ -202,6 +263,11 @@ int main(int argc, char **argv)
 				pid_corpus[id] = ci;
 				pid_rec[id] = o;
 				json_array_append_new(cs[ci].recs, o);
+				uint32_t tid = lc_strmap_intern(&textmap, text, strlen(text), &is_new);
+				if (is_new) {
+					text_pid = lc_xrealloc(text_pid, (tid + 1) * sizeof *text_pid);
+					text_pid[tid] = id;
+				}
 			} else {
 				json_decref(o);
 			}
@@ -244,7 +310,7 @@ int main(int argc, char **argv)
 		lc_strmap_free(&seenp);
 	}
 	pair *P = lc_xcalloc(np ? np : 1, sizeof *P);
-	size_t n = 0, same = 0, nopid = 0, empty = 0, ntrain = 0, nval = 0;
+	size_t n = 0, same = 0, nopid = 0, empty = 0, ntrain = 0, nval = 0, joined = 0, unjoined = 0;
 	for (size_t i = 0; i < np; i++) {
 		json_t *o = json_array_get(pairs_json, i);
 		const char *w = json_string_value(json_array_get(wheres, i));
@@ -263,10 +329,24 @@ int main(int argc, char **argv)
 		if (pj)
 			pid = lc_json_id(pj, &idb, "pid", w, &e);
 		if (ncorpora) {
-			long id = pid ? lc_strmap_find(&pidmap, pid, strlen(pid)) : -1;
-			if (id < 0) {
-				nopid++;
-				continue;
+			long id = -1;
+			if (pid) {
+				if ((id = lc_strmap_find(&pidmap, pid, strlen(pid))) < 0) {
+					nopid++;
+					continue;
+				}
+			} else {
+				/* no pid (CoLoR's released pairs): the corpus passage whose
+				 * text is the one in the prompt */
+				const char *pr = prompt_text(json_object_get(o, "prompt"));
+				long tid = pr && !passage_from_prompt(pr, &pb) ? lc_strmap_find(&textmap, pb.p, pb.len) : -1;
+				if (tid < 0) {
+					unjoined++;
+					continue;
+				}
+				id = text_pid[tid];
+				pid = lc_strmap_str(&pidmap, (uint32_t)id);
+				joined++;
 			}
 			json_t *rec = pid_rec[id];
 			cx = cs[pid_corpus[id]].cx;
@@ -290,9 +370,30 @@ int main(int argc, char **argv)
 		q->mr = lc_xmalloc(q->u.n);
 		lc_cunits_project(&q->u, cx, text, ch, q->mc);
 		lc_cunits_project(&q->u, cx, text, rj, q->mr);
-		json_t *lcj = json_object_get(o, "chosen_tokens"), *lrj = json_object_get(o, "rejected_tokens");
-		q->lc = json_is_number(lcj) ? json_number_value(lcj) : (double)count_words(ch);
-		q->lr = json_is_number(lrj) ? json_number_value(lrj) : (double)count_words(rj);
+		if (tok) {
+			q->lc = (double)lc_tok_count(tok, ch, strlen(ch)) + trl;   /* TRL appends an EOS */
+			q->lr = (double)lc_tok_count(tok, rj, strlen(rj)) + trl;
+		} else {
+			json_t *lcj = json_object_get(o, "chosen_tokens"), *lrj = json_object_get(o, "rejected_tokens");
+			if (trl && (!json_is_number(lcj) || !json_is_number(lrj)))
+				lc_die(LC_EXIT_INPUT, "%s: --truncate-like-trl needs token counts: give -e NAME or --tokenizer FILE, "
+				       "or pairs with \"prompt_tokens\", \"chosen_tokens\" and \"rejected_tokens\"", w);
+			q->lc = json_is_number(lcj) ? json_number_value(lcj) : (double)count_words(ch);
+			q->lr = json_is_number(lrj) ? json_number_value(lrj) : (double)count_words(rj);
+		}
+		if (trl) {
+			double pl;
+			const char *pr = prompt_text(json_object_get(o, "prompt"));
+			json_t *plj = json_object_get(o, "prompt_tokens");
+			if (tok && pr)
+				pl = (double)(lc_tok_count(tok, pr, strlen(pr)) + bos);
+			else if (json_is_number(plj))
+				pl = json_number_value(plj);
+			else
+				lc_die(LC_EXIT_INPUT, "%s: --truncate-like-trl needs the prompt's length: a \"prompt\" (with -e or "
+				       "--tokenizer) or \"prompt_tokens\"", w);
+			trl_truncate(pl, &q->lc, &q->lr, max_len, max_prompt);
+		}
 		/* validation by passage: hash of the passage key and the seed */
 		const char *key = pid ? pid : text;
 		uint64_t h = lc_hash_bytes(key, strlen(key)) ^ ((uint64_t)seed * 0x9E3779B97F4A7C15ULL);
@@ -308,6 +409,13 @@ int main(int argc, char **argv)
 	}
 	if (same)
 		lc_warn("warning: %zu pair%s with chosen == rejected skipped", same, same == 1 ? "" : "s");
+	if (joined && !quiet)
+		lc_warn("%zu pair%s without a pid joined to the corpora by the passage text in the prompt", joined,
+		        joined == 1 ? "" : "s");
+	if (unjoined)
+		lc_warn("warning: %zu pair%s without a pid skipped: the passage in the prompt is in none of the corpora "
+		        "(give the corpus the pairs were made from, add a \"pid\" field as lcgen pairs writes, "
+		        "or drop -c to take the passage from the prompt)", unjoined, unjoined == 1 ? "" : "s");
 	if (nopid)
 		lc_warn("warning: %zu pair%s whose pid is not in the corpora skipped", nopid, nopid == 1 ? "" : "s");
 	if (empty)
@@ -467,6 +575,10 @@ int main(int argc, char **argv)
 	lc_buf_printf(&meta, "trainer lctrain %s\nobjective orpo beta=%g c=%g\nlr %g\nepochs %ld\nbatch %ld\nl2 %g\nseed %ld\naverage %ld\n"
 	              "pairs train=%zu val=%zu\ntrain_accuracy %.4f\nval_accuracy %.4f\n",
 	              LCTK_VERSION, beta, cc, lr, epochs, batch, l2, seed, average, ntrain, nval, tacc, vacc);
+	if (tok || trl)   /* only then: the default model's file stays as it was */
+		lc_buf_printf(&meta, "lengths %s%s\n", tok ? lc_tok_name(tok) : "pair-fields", trl ? " truncate-like-trl" : "");
+	if (trl)
+		lc_buf_printf(&meta, "trl max_length=%ld max_prompt_length=%ld\n", max_len, max_prompt);
 	for (int fi = st.ind; fi < argc; fi++) {
 		/* the file and its folder (datasets are often told apart by folder
 		 * only), never the machine-specific rest of the path */
@@ -500,6 +612,10 @@ int main(int argc, char **argv)
 	free(pid_corpus);
 	free(pid_rec);
 	lc_strmap_free(&pidmap);
+	lc_strmap_free(&textmap);
+	if (tok)
+		lc_tok_free(tok);
+	free(text_pid);
 	json_decref(pairs_json);
 	json_decref(wheres);
 	lc_cctx_free(pcx);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "llmreq.h"
 #include "output.h"
 #include "progress.h"
 #include "prompt.h"
@@ -79,32 +80,26 @@ static void on_batch(void *ud, const char *id, const lc_llm_result *res, const c
 
 static int write_batch(const lc_llmsum_opts *o, sctx *x, const char *const *ids, size_t n, lc_err *e)
 {
-	lc_llm_opts lo = o->llm;   /* the body only: the key and the cache are not used */
-	lo.no_cache = 1;
-	if (!lo.endpoint || !*lo.endpoint)
-		lo.endpoint = "https://api.openai.com/v1";
-	lc_llm *cl = lc_llm_new(&lo, e);
+	lc_llm *cl = lc_llmreq_batch_client(&o->llm, e);
 	if (!cl)
 		return -1;
 	lc_output *out = lc_output_open(o->batch_out);
-	lc_buf line = {0};
+	lc_buf line = {0}, prompt = {0};
 	for (size_t i = 0; i < n; i++) {
 		if (!*x->passages[i])
 			continue;
-		json_t *m = messages(x->passages[i]);
-		if (!m) {
+		lc_buf_reset(&prompt);
+		lc_prompt_summarize(&prompt, x->passages[i]);
+		lc_buf_reset(&line);
+		if (lc_llmreq_batch_line(cl, &line, ids[i], prompt.p) < 0) {
 			x->r->error[i] = lc_xstrdup("the passage is not valid UTF-8");
 			continue;
 		}
-		json_t *body = lc_llm_body(cl, m);
-		lc_buf_reset(&line);
-		lc_llm_batch_request(&line, ids[i], body);
 		lc_output_write(out, line.p, line.len);
-		json_decref(body);
-		json_decref(m);
 		x->r->requests++;
 	}
 	lc_buf_free(&line);
+	lc_buf_free(&prompt);
 	lc_llm_free(cl);
 	size_t bad = 0;
 	for (size_t i = 0; i < n; i++)

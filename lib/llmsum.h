@@ -1,11 +1,12 @@
 /*
  * llmsum — CoLoR summaries of many passages through an LLM (brief §2.2 step 1):
- * the one loop lcompress --endpoint and lcgen candidates --endpoint share.
+ * the one loop lcompress --endpoint, lcgen candidates --endpoint and lcgen
+ * probes --summarise share.
  *
  * Each non-empty passage gets one chat request with CoLoR's prompt
  * (lc_prompt_summarize), sent through lc_llm (parallel requests, retries, the
  * response cache), or written to an OpenAI Batch request file (custom_id =
- * ids[i]), or answered from a Batch results file (joined on custom_id).  An
+ * ids[i]; lib/llmreq, the same body as an HTTP request), or answered from a Batch results file (joined on custom_id).  An
  * empty passage is never sent: its summary stays NULL (the caller keeps it
  * empty).  Failures are per passage (error[i]); only setup problems (bad
  * options, an unreadable Batch file) fail the whole call.

@@ -19,6 +19,12 @@
 #   reading the corpus in its prompt (lcgen labels --llm, DATA's few-shot queries),
 #   LLM_CONTEXT=N limiting each prompt to the gold passages and BM25's top N others.
 #
+# SELECTION=released makes the pairs as CoLoR's released script did (lcgen(1),
+# pairs --selection released): the candidates are DATA's summaries only, in
+# CoLoR's order (COLOR_ORDER: Mistral, Phi-3, GPT-4o-mini), the last one's label
+# decides which passages are kept (LABEL_BY=NAME names another), chosen/rejected
+# are the shortest/longest by characters.
+#
 # Outputs in OUT: candidates.jsonl labels.jsonl pairs.jsonl model.lcm
 # compressed.jsonl, one run and one evaluation per compressor (the model at its
 # threshold, and at corpus budgets of 1/R of the original for R in RATIOS), table.jsonl
@@ -50,6 +56,13 @@ LLM_ARGS     = --endpoint $(ENDPOINT) --model $(LLM_MODEL)
 FEW_SHOT     = $(wildcard $(DATA)/few_shot_queries.jsonl)
 FEW_CORPUS   = $(wildcard $(DATA)/few_shot_corpus.jsonl)
 SUMS    = $(sort $(wildcard $(DATA)/summaries/*.jsonl))
+SELECTION   ?=
+LABEL_BY    ?=
+COLOR_ORDER ?= mistral_7b_0.3_inst phi3_mini_4k gpt_4o_mini
+ifeq ($(SELECTION),released)
+KINDS   = external
+SUMS    = $(wildcard $(addprefix $(DATA)/summaries/,$(addsuffix .jsonl,$(COLOR_ORDER))))
+endif
 SUMNAMES= $(basename $(notdir $(SUMS)))
 comma  := ,
 
@@ -68,7 +81,7 @@ $(OUT)/labels.jsonl: $(OUT)/candidates.jsonl $(DATA)/queries.jsonl
 	$(P)lcgen labels $(if $(LLM_LABELS),--llm $(LLM_ARGS) $(if $(LLM_CONTEXT),--context $(LLM_CONTEXT)) $(addprefix --few-shot ,$(FEW_SHOT)) $(addprefix --few-shot-corpus ,$(FEW_CORPUS))) -c $(DATA)/corpus.jsonl -q $(DATA)/queries.jsonl -o $@ $<
 
 $(OUT)/pairs.jsonl: $(OUT)/candidates.jsonl $(OUT)/labels.jsonl
-	$(P)lcgen pairs -c $(DATA)/corpus.jsonl -o $@ $^
+	$(P)lcgen pairs $(if $(SELECTION),--selection $(SELECTION) )$(if $(LABEL_BY),--label-by $(LABEL_BY) )-c $(DATA)/corpus.jsonl -o $@ $^
 
 pairs: $(OUT)/pairs.jsonl
 
