@@ -12,9 +12,10 @@ _lcconv() {
 	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--tag) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --help --version -k -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --max-record --help --version -k -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -37,11 +38,14 @@ _lcdecompose() {
 	--format) COMPREPLY=($(compgen -W "tar jsonl bin" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--shard) COMPREPLY=(); return ;;
+	--gpus) COMPREPLY=(); return ;;
+	--workers) COMPREPLY=(); return ;;
 	--pool) COMPREPLY=(); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --eot --kmin --kmax --seed --no-random --method --length --format --output --force --report --compare --shard --full-shards --pool --skip-bad --progress --quiet --help --version -e -f -L -o -q -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --special-as-text --eot --numeric-eot --kmin --kmax --seed --no-random --method --length --format --output --force --report --compare --shard --full-shards --keep-short-shards --gpus --workers --pool --skip-bad --progress --quiet --max-record --help --version -e -f -L -o -q -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -67,11 +71,14 @@ _lceval() {
 	--answer-rule) COMPREPLY=($(compgen -W "loft head" -- "$cur")); return ;;
 	--permutations) COMPREPLY=(); return ;;
 	--bootstrap) COMPREPLY=(); return ;;
+	--ci) COMPREPLY=($(compgen -W "bca percentile" -- "$cur")); return ;;
+	--bootstrap-indices) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--seed) COMPREPLY=(); return ;;
 	--alpha) COMPREPLY=(); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --answer-rule --permutations --bootstrap --seed --alpha --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --alpha --max-record --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -90,9 +97,12 @@ _lcgen() {
 	--random) COMPREPLY=(); return ;;
 	--seed) COMPREPLY=(); return ;;
 	--mode) COMPREPLY=($(compgen -W "hard all" -- "$cur")); return ;;
+	--selection) COMPREPLY=($(compgen -W "lctk released" -- "$cur")); return ;;
+	--label-by) COMPREPLY=(); return ;;
 	--k1) COMPREPLY=(); return ;;
 	--b) COMPREPLY=(); return ;;
-	--encoding) COMPREPLY=(); return ;;
+	-e|--encoding) COMPREPLY=(); return ;;
+	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--lengths) COMPREPLY=(); return ;;
 	--per-length) COMPREPLY=(); return ;;
 	--batch) COMPREPLY=(); return ;;
@@ -116,10 +126,11 @@ _lcgen() {
 	--context) COMPREPLY=(); return ;;
 	--context-limit) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --kinds --random --seed --mode --k1 --b --no-stopwords --no-stem --encoding --lengths --per-length --batch --summarise --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --output --help --version -c -q -m -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --kinds --random --seed --mode --selection --label-by --k1 --b --no-stopwords --no-stem --encoding --tokenizer --lengths --per-length --batch --summarise --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --output --max-record --help --version -c -q -m -e -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -136,10 +147,11 @@ _lcindex() {
 	--member) COMPREPLY=(); return ;;
 	--stopwords) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shard) COMPREPLY=(); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--output --id --text --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--output --id --text --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -165,9 +177,10 @@ _lcompress() {
 	-t|--target) COMPREPLY=(); return ;;
 	--stats) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --encoding --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --stats --skip-bad --quiet --output --help --version -m -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --best-effort --encoding --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --stats --skip-bad --quiet --output --max-record --help --version -m -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -188,11 +201,16 @@ _lcplot() {
 	--xlabel) COMPREPLY=(); return ;;
 	--ylabel) COMPREPLY=(); return ;;
 	--size) COMPREPLY=(); return ;;
-	--format) COMPREPLY=($(compgen -W "gp svg png" -- "$cur")); return ;;
+	--yerr) COMPREPLY=(); return ;;
+	--ylow) COMPREPLY=(); return ;;
+	--yhigh) COMPREPLY=(); return ;;
+	--records) COMPREPLY=(); return ;;
+	--format) COMPREPLY=($(compgen -W "gp svg png pdf" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--x --y --by --label --type --bins --title --xlabel --ylabel --size --logx --format --output --help --version -x -y -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--x --y --by --label --type --bins --title --xlabel --ylabel --size --logx --logy --yerr --ylow --yhigh --records --paste --format --output --max-record --help --version -x -y -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -224,7 +242,8 @@ _lcretrieve() {
 	--cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--temperature) COMPREPLY=(); return ;;
 	--max-tokens) COMPREPLY=(); return ;;
-	--prompt) COMPREPLY=(); return ;;
+	--template) COMPREPLY=($(compgen -W "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default" -- "$cur")); return ;;
+	--prompt) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--few-shot) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--few-shot-corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shots) COMPREPLY=(); return ;;
@@ -235,9 +254,10 @@ _lcretrieve() {
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--responses) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--seed) COMPREPLY=(); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --prompt --few-shot --few-shot-corpus --shots --context-limit --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --max-record --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -259,9 +279,10 @@ _lcschedule() {
 	--gpus) COMPREPLY=(); return ;;
 	--workers) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--curriculum --odds --cycles --global-batch-size --seed --format --openlm --tokens --epochs --gpus --workers --output --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--curriculum --odds --cycles --global-batch-size --seed --format --openlm --tokens --epochs --gpus --workers --output --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -275,9 +296,10 @@ _lcsplit() {
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--field --target --text --bytes --skip-bad --output --help --version -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--field --target --text --bytes --skip-bad --output --max-record --help --version -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -299,10 +321,11 @@ _lctok() {
 	--id) COMPREPLY=(); return ;;
 	-j|--jobs) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "encode decode count truncate chunk " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -326,11 +349,16 @@ _lctrain() {
 	--length-bias) COMPREPLY=(); return ;;
 	--target-ratio) COMPREPLY=(); return ;;
 	--average) COMPREPLY=(); return ;;
+	-e|--encoding) COMPREPLY=(); return ;;
+	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-length) COMPREPLY=(); return ;;
+	--max-prompt-length) COMPREPLY=(); return ;;
 	--init) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --length-bias --target-ratio --average --init --quiet --output --help --version -c -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --length-bias --target-ratio --average --encoding --tokenizer --truncate-like-trl --max-length --max-prompt-length --init --quiet --output --max-record --help --version -c -e -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
