@@ -30,7 +30,7 @@ static const lc_opt opts[] = {
 	  "cl100k_base o200k_base p50k_base r50k_base gpt2" },
 	{ OPT_VOCAB, "vocab", "FILE", "any .tiktoken file (with --pattern)", LC_COMPLETE_FILE },
 	{ OPT_PATTERN, "pattern", "RE", "split regex for --vocab (default: cl100k_base's)", NULL },
-	{ OPT_TOKENIZER, "tokenizer", "FILE", "Hugging Face tokenizer.json (byte-level BPE)", LC_COMPLETE_FILE },
+	{ OPT_TOKENIZER, "tokenizer", "FILE", "Hugging Face tokenizer.json (byte-level or byte-fallback BPE)", LC_COMPLETE_FILE },
 	{ 'f', "field", "FIELD", "input field (default text; decode: ids)", NULL },
 	{ 't', "target", "FIELD", "output field (encode: ids, decode: text, count: n_tokens)", NULL },
 	{ OPT_TEXT, "text", NULL, "plain text lines in and out instead of JSONL", NULL },
