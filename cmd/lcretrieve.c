@@ -28,7 +28,8 @@ enum { OPT_TREC = 256, OPT_TAG, OPT_K1, OPT_B, OPT_ID, OPT_TEXT, OPT_NOSTEM, OPT
        OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES,
        OPT_BACKOFF, OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_PROMPT, OPT_FEW_SHOT,
        OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT_LIMIT, OPT_FIT, OPT_PREFILTER, OPT_BATCH_OUT,
-       OPT_BATCH_IN, OPT_RESPONSES, OPT_LOFT, OPT_SKIP_BAD, OPT_VERBOSE, OPT_SEED, OPT_TEMPLATE };
+       OPT_BATCH_IN, OPT_RESPONSES, OPT_LOFT, OPT_SKIP_BAD, OPT_VERBOSE, OPT_SEED, OPT_TEMPLATE, OPT_DRY_RUN,
+       OPT_PRICE_IN, OPT_PRICE_OUT };
 
 /* the shipped prompts (share/lctk/prompts/loft/NAME.txt): LOFT's retrieval datasets, and
  * default, the generic prompt, used only when asked for */
@@ -69,6 +70,9 @@ static const lc_opt opts[] = {
 	{ OPT_FEW_SHOT_CORPUS, "few-shot-corpus", "FILE", "--llm: passages of few-shot answers not in the corpus", LC_COMPLETE_FILE },
 	{ OPT_SHOTS, "shots", "N", "--llm: at most N few-shot examples (default 5)", NULL },
 	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "--llm: refuse prompts longer than TOKENS", NULL },
+	{ OPT_DRY_RUN, "dry-run", NULL, "--llm: build and count every prompt (-e), send nothing: per-query tokens, total, cost", NULL },
+	{ OPT_PRICE_IN, "price-in", "X", "--dry-run: price per million prompt tokens", NULL },
+	{ OPT_PRICE_OUT, "price-out", "X", "--dry-run: price per million answer tokens (with --max-tokens)", NULL },
 	{ 'e', "tokenizer", "SPEC", "--llm: tokenizer for --context-limit (cl100k_base, o200k_base, tokenizer.json)", NULL },
 	{ OPT_FIT, "fit", NULL, "--llm: drop the passages BM25 ranks lowest until the prompt fits", NULL },
 	{ OPT_PREFILTER, "prefilter", "K", "--llm: only BM25's top K passages (kept in corpus order)", NULL },
@@ -343,6 +347,9 @@ int main(int argc, char **argv)
 		case OPT_FEW_SHOT: lo.few_shot = optarg; break;
 		case OPT_FEW_SHOT_CORPUS: lo.few_shot_corpus = optarg; break;
 		case OPT_SHOTS: lo.shots = (size_t)lc_cli_long("--shots", optarg, 0, 1000); break;
+		case OPT_DRY_RUN: lo.dry_run = 1; break;
+		case OPT_PRICE_IN: lo.price_in = lc_cli_double("--price-in", optarg, 0, 1e9); break;
+		case OPT_PRICE_OUT: lo.price_out = lc_cli_double("--price-out", optarg, 0, 1e9); break;
 		case OPT_CONTEXT_LIMIT: lo.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40); break;
 		case 'e': tokenizer = optarg; break;
 		case OPT_FIT: lo.fit = 1; break;
@@ -365,9 +372,15 @@ int main(int argc, char **argv)
 			lc_cli_usage_error(&cmd, "--llm reads the passages themselves: give -c CORPUS, not -i INDEX");
 		if (lo.batch_in && lo.batch_out)
 			lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");
-		if (!lo.llm.model && !lo.batch_in)
+		if (lo.dry_run && !tokenizer)
+			lc_cli_usage_error(&cmd, "--dry-run counts prompts with the model's tokenizer: give -e SPEC");
+		if (lo.dry_run && (lo.batch_in || lo.batch_out))
+			lc_cli_usage_error(&cmd, "--dry-run sends and writes no requests: drop --batch-in/--batch-out");
+		if ((lo.price_in > 0 || lo.price_out > 0) && !lo.dry_run)
+			lc_cli_usage_error(&cmd, "--price-in/--price-out go with --dry-run");
+		if (!lo.llm.model && !lo.batch_in && !lo.dry_run)
 			lc_cli_usage_error(&cmd, "--llm needs --model NAME");
-		if (!lo.llm.endpoint && !lo.batch_in && !lo.batch_out)
+		if (!lo.llm.endpoint && !lo.batch_in && !lo.batch_out && !lo.dry_run)
 			lc_cli_usage_error(&cmd, "--llm needs --endpoint URL (or --batch-out FILE / --batch-in FILE)");
 		if (lo.context_limit && !tokenizer)
 			lc_cli_usage_error(&cmd, "--context-limit needs the model's tokenizer: -e SPEC");

@@ -248,6 +248,8 @@ _lcretrieve() {
 	--few-shot-corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shots) COMPREPLY=(); return ;;
 	--context-limit) COMPREPLY=(); return ;;
+	--price-in) COMPREPLY=(); return ;;
+	--price-out) COMPREPLY=(); return ;;
 	-e|--tokenizer) COMPREPLY=(); return ;;
 	--prefilter) COMPREPLY=(); return ;;
 	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -257,7 +259,7 @@ _lcretrieve() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --max-record --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --max-record --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -496,6 +496,58 @@ static const char *batch_query(void *ud, size_t i, const char **id, lc_err *e)
 	return build(x, i, e) < 0 ? NULL : x->pb.p;
 }
 
+/* --dry-run: every prompt built and counted, nothing sent.  The prompt is the one
+ * user message's content; a chat template's few tokens per message are not in it. */
+static int dry_run(ctx *x, lc_output *out, lc_err *e)
+{
+	const lc_llmr_opts *o = x->o;
+	if (!o->count)
+		return lc_err_set(e, LC_EXIT_USAGE, "--dry-run needs the model's tokenizer to count prompts (-e SPEC)");
+	unsigned long long total = 0;
+	size_t maxt = 0, n = x->qs->n;
+	lc_buf line = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (build(x, i, e) < 0) {
+			lc_buf_free(&line);
+			return -1;
+		}
+		size_t t = count(x, x->pb.p, x->pb.len);
+		total += t;
+		if (t > maxt)
+			maxt = t;
+		const plan *p = &x->plans[i];
+		json_t *j = json_pack("{s:s, s:I, s:I}", "qid", qid_of(x, i), "prompt_tokens", (json_int_t)t, "passages",
+		                      (json_int_t)(p->rows ? p->nrows : x->ndocs));
+		char *js = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		if (!js) {
+			json_decref(j);
+			lc_buf_free(&line);
+			return lc_err_set(e, LC_EXIT_INPUT, "query %zu: its qid is not valid UTF-8", i + 1);
+		}
+		lc_buf_reset(&line);
+		lc_buf_adds(&line, js);
+		lc_buf_addc(&line, '\n');
+		if (out)
+			lc_output_write(out, line.p, line.len);
+		free(js);
+		json_decref(j);
+	}
+	lc_buf_free(&line);
+	long mt = o->llm.max_tokens;
+	char cost[160] = "";
+	if (o->price_in > 0 || o->price_out > 0) {
+		double in = (double)total * o->price_in / 1e6;
+		if (mt > 0)
+			snprintf(cost, sizeof cost, "; cost at most %.4f (prompts %.4f + answers of at most %ld tokens %.4f)",
+			         in + (double)n * (double)mt * o->price_out / 1e6, in, mt, (double)n * (double)mt * o->price_out / 1e6);
+		else
+			snprintf(cost, sizeof cost, "; prompt cost %.4f (answers not priced: give --max-tokens to bound them)", in);
+	}
+	fprintf(stderr, "%s: dry run: %zu requests, %llu prompt tokens (mean %.0f, max %zu)%s; nothing sent\n",
+	        lc_progname(), n, total, n ? (double)total / (double)n : 0.0, maxt, cost);
+	return 0;
+}
+
 static int write_batch(ctx *x, lc_llm *cl, lc_err *e)
 {
 	size_t written;
@@ -693,6 +745,10 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
 	for (size_t i = 0; i < qs->n; i++)
 		if (plan_query(&x, i, e) < 0)
 			goto done;
+	if (o->dry_run) {
+		rc = dry_run(&x, out, e);
+		goto done;
+	}
 	if (o->batch_in) {
 		if (lc_llm_batch_read(o->batch_in, on_batch, &x, e) < 0)
 			goto done;

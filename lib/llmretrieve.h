@@ -69,6 +69,10 @@ typedef struct lc_llmr_opts {
 	int verbose;
 	int progress;               /* LC_PROGRESS_* mode of the request meter */
 	int quiet;                  /* no warning about gold pids missing from the corpus */
+	int dry_run;                /* plan and count every prompt, send nothing: one line
+	                             * {"qid","prompt_tokens","passages"} per query to out and
+	                             * the totals (requests, tokens, cost) on stderr; needs count */
+	double price_in, price_out; /* dry_run: price per million prompt / answer tokens (0 = none) */
 } lc_llmr_opts;
 
 void lc_llmr_opts_default(lc_llmr_opts *o);
