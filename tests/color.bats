@@ -63,9 +63,11 @@ for l in open(sys.argv[1]):
 	small_setup
 	run lcgen pairs --selection released --label-by mistral -c c.jsonl cand.jsonl labels.jsonl
 	assert_success
-	run pick <(lcgen pairs --selection released --label-by mistral -c c.jsonl cand.jsonl labels.jsonl 2>/dev/null)
+	lcgen pairs --selection released --label-by mistral -c c.jsonl -o m.jsonl cand.jsonl labels.jsonl 2>/dev/null
+	run -0 pick m.jsonl
 	assert_output $'p2 abc|uvw\np3 one|fives'
-	run pick <(lcgen pairs --selection released --mode all -c c.jsonl cand.jsonl labels.jsonl 2>/dev/null)
+	lcgen pairs --selection released --mode all -c c.jsonl -o all.jsonl cand.jsonl labels.jsonl 2>/dev/null
+	run -0 pick all.jsonl
 	assert_output $'p1 ééééé|a much longer summary\np2 abc|uvw\np3 one|fives'
 	run lcgen pairs --selection released --label-by nosuch -c c.jsonl cand.jsonl labels.jsonl
 	assert_success
@@ -79,7 +81,8 @@ for l in open(sys.argv[1]):
 
 @test "lcgen pairs: the default rule stays lctk's (tokens, each candidate's own label)" {
 	small_setup
-	run pick <(lcgen pairs -c c.jsonl cand.jsonl labels.jsonl 2>/dev/null)
+	lcgen pairs -c c.jsonl -o d.jsonl cand.jsonl labels.jsonl 2>/dev/null
+	run -0 pick d.jsonl
 	assert_output $'p1 ABCDEFG|ééééé\np3 one|fives'
 }
 
@@ -129,22 +132,22 @@ PY
 	released_setup fiqa dataset.jsonl dataset_hard.jsonl
 	run lcgen pairs --selection released -c "$D/corpus.jsonl" -o hard.jsonl cand.jsonl labels.jsonl
 	assert_success
-	run same_pairs hard.jsonl "$D/orpo/dataset_hard.jsonl"
+	run -0 same_pairs hard.jsonl "$D/orpo/dataset_hard.jsonl"
 	assert_output '207 207 207'
 	run lcgen pairs --selection released --mode all -c "$D/corpus.jsonl" -o all.jsonl cand.jsonl labels.jsonl
 	assert_success
-	run same_pairs all.jsonl "$D/orpo/dataset.jsonl"
+	run -0 same_pairs all.jsonl "$D/orpo/dataset.jsonl"
 	assert_output '404 404 404'
 	# chunk 1 holds the passage with empty text (pid 115636): its summaries are
 	# still candidates, as CoLoR paired them
 	released_setup fiqa chunk_1_dataset_hard.jsonl chunk_1_dataset_hard.jsonl
 	run lcgen pairs --selection released -c "$D/corpus.jsonl" -o c1.jsonl cand.jsonl labels.jsonl
 	assert_success
-	run same_pairs c1.jsonl "$D/orpo/chunk_1_dataset_hard.jsonl"
+	run -0 same_pairs c1.jsonl "$D/orpo/chunk_1_dataset_hard.jsonl"
 	assert_output '248 248 248'
 	# the authors' final mix is the two hard files concatenated
 	cat hard.jsonl c1.jsonl > mix.jsonl
-	run same_pairs mix.jsonl "$D/orpo/hard_short_01_dataset.jsonl"
+	run -0 same_pairs mix.jsonl "$D/orpo/hard_short_01_dataset.jsonl"
 	assert_output '455 455 455'
 }
 
@@ -329,7 +332,7 @@ for l in sys.stdin:
 	assert_success
 	cmp cand.jsonl probes.jsonl
 	# every line: the model, temperature 0, CoLoR's prompt (one distinct summary line)
-	run python3 -c '
+	run -0 python3 -c '
 import json
 rows = [json.loads(l)["body"] for l in open("probes.jsonl")]
 print(len(rows) > 0, *sorted({(b["model"], b["temperature"], b["messages"][0]["content"].startswith("Summarize the following content.")) for b in rows}))'
@@ -338,7 +341,7 @@ print(len(rows) > 0, *sorted({(b["model"], b["temperature"], b["messages"][0]["c
 	lcgen candidates --kinds llm --model m --temperature 0.7 --max-tokens 64 --batch-out c2.jsonl "$V/corpus.jsonl"
 	lcgen probes --summarise "$V/corpus.jsonl" --batch m --temperature 0.7 --max-tokens 64 -o p2.jsonl
 	cmp c2.jsonl p2.jsonl
-	run python3 -c '
+	run -0 python3 -c '
 import json
 print(*sorted({(json.loads(l)["body"]["temperature"], json.loads(l)["body"]["max_tokens"]) for l in open("p2.jsonl")}))'
 	assert_output '(0.7, 64)'
@@ -347,7 +350,7 @@ print(*sorted({(json.loads(l)["body"]["temperature"], json.loads(l)["body"]["max
 @test "lcgen probes --batch: passkey requests carry the client's temperature and --max-tokens" {
 	run lcgen probes --batch m --lengths 100 --per-length 2
 	assert_success
-	run python3 -c '
+	run -0 python3 -c '
 import json, sys
 for l in sys.stdin:
     b = json.loads(l)["body"]
@@ -355,7 +358,7 @@ for l in sys.stdin:
 	assert_output $'m 0.0 None\nm 0.0 None'
 	run lcgen probes --batch m --lengths 100 --per-length 1 --temperature 0.2 --max-tokens 8
 	assert_success
-	run python3 -c '
+	run -0 python3 -c '
 import json, sys
 for l in sys.stdin:
     b = json.loads(l)["body"]
@@ -377,7 +380,7 @@ for l in sys.stdin:
 	assert_line --regexp '^lcgen candidates --seed 1 --kinds external +--summaries d/summaries/mistral_7b_0.3_inst.jsonl --summaries d/summaries/phi3_mini_4k.jsonl --summaries d/summaries/gpt_4o_mini.jsonl -o o/candidates.jsonl d/corpus.jsonl$'
 	assert_line 'lcgen pairs --selection released --label-by gpt_4o_mini -c d/corpus.jsonl -o o/pairs.jsonl o/candidates.jsonl o/labels.jsonl'
 	# without it: lctk's rule and kinds as before
-	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/pairs.jsonl
+	run -0 make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/pairs.jsonl
 	assert_line 'lcgen pairs -c d/corpus.jsonl -o o/pairs.jsonl o/candidates.jsonl o/labels.jsonl'
 	assert_line --regexp '^lcgen candidates --seed 1 --kinds full,filter,model,external '
 }

@@ -40,7 +40,7 @@ prompt() {
 		myset/queries.jsonl
 	assert_success
 	[ "$stderr" = "lcretrieve: prompt template: fever (--template)" ] || fail "stderr: $stderr"
-	run prompt b.jsonl
+	run -0 prompt b.jsonl
 	assert_output --partial "Then you will be given a claim"
 	assert_output --partial "claim: do whales sing"
 	# --quiet: no line
@@ -65,13 +65,14 @@ prompt() {
 	assert_failure 2
 	assert_output --partial "--template and --prompt exclude each other"
 	# the names are in --help
-	run lcretrieve --help
+	run -0 lcretrieve --help
 	assert_output --partial "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default"
 }
 
 # --- item 2: -i - ---------------------------------------------------------------
 
 @test "lcretrieve -i -: the index is read from standard input" {
+	set -o pipefail
 	lcindex --quiet -o idx "$D/corpus.jsonl"
 	lcretrieve -k 5 -i idx -o want.jsonl "$D/queries.jsonl"
 	lcindex --quiet "$D/corpus.jsonl" | lcretrieve -k 5 -i - -o got.jsonl "$D/queries.jsonl"
@@ -154,7 +155,7 @@ EOF
 	printf '%s\n' '{"qid": "q1", "query_text": "  do whales sing?\n", "answers": [["a", 1]]}' >q.jsonl
 	run lcretrieve --llm -c loft/nq/corpus.jsonl --few-shot few.jsonl --quiet --model m --batch-out b.jsonl q.jsonl
 	assert_success
-	run prompt b.jsonl
+	run -0 prompt b.jsonl
 	q='Which document is most relevant to answer the query? Print out the TITLE and ID of the document. Then format the IDs into a list.
 If there is no perfect answer output the closest one. Do not give an empty final answer.'
 	assert_output "You will be given a list of documents. You need to read carefully and understand all of them. Then you will be given a query, and your goal is to find all documents from the list that can help answer the query. Print out the ID and TITLE of each document.

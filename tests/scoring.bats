@@ -82,7 +82,7 @@ llm_batch() {
 @test "LLM run: every output form scores as LOFT scores the raw answers (repeats, unanswered)" {
 	crafted_llm_run
 	# the reference itself: repeats cost top-k slots, 3 unanswered (q03 unknown row, q09 float, q10 failed)
-	run python3 -c 'import json; d = json.load(open("loft.json")); print(d["num_unanswered_queries"], round(d["quality"]["recall@2"], 4))'
+	run -0 python3 -c 'import json; d = json.load(open("loft.json")); print(d["num_unanswered_queries"], round(d["quality"]["recall@2"], 4))'
 	assert_output "3 0.3194"
 	llm_batch -o run.jsonl --responses resp.jsonl 2>err.txt
 	llm_batch --trec -o run.trec 2>/dev/null
@@ -125,9 +125,9 @@ llm_batch() {
 	lceval -c -q -m P.2 queries.jsonl run.trec >trec.out
 	[ "$output" = "$(cat trec.out)" ] || fail "run JSONL and TREC differ for trec_eval measures"
 	# lcconv keeps an LLM run JSONL's unanswered query unanswered in every format (repeats are dropped)
-	run lcconv -t loft run.jsonl
+	run -0 lcconv -t loft run.jsonl
 	refute_line --partial '"q03"'
-	run lcconv -t trec run.jsonl
+	run -0 lcconv -t trec run.jsonl
 	assert_line '#lctk unanswered q03'
 }
 
@@ -157,7 +157,7 @@ PY
 	# the ties matter: trec_eval's order gives other numbers
 	LC_ALL=C sort -k1,1 -k5,5gr -k3,3r run.trec | awk '{ $4 = ++n[$1]; print }' >trec-order.trec
 	python3 "$REF" ranked queries.jsonl trec-order.trec >trec-order.json
-	run python3 -c 'import json; a, b = (json.load(open(p))["quality"]["mrecall@2"] for p in ("loft.json", "trec-order.json")); print(a < b)'
+	run -0 python3 -c 'import json; a, b = (json.load(open(p))["quality"]["mrecall@2"] for p in ("loft.json", "trec-order.json")); print(a < b)'
 	assert_output True
 	lceval -m loft --json queries.jsonl run.trec >trec.scores
 	same_scores loft.json trec.scores
@@ -204,7 +204,7 @@ for l in open("resp.jsonl"):
 	llm_batch -o a.jsonl 2>/dev/null
 	llm_batch --loft -o b.jsonl 2>/dev/null
 	lceval -m recall@1,2 --jsonl queries.jsonl a.jsonl b.jsonl >out.jsonl 2>/dev/null
-	run python3 - <<'PY'
+	run -0 python3 - <<'PY'
 import json
 lines = [json.loads(l) for l in open("out.jsonl")]
 for run in ("a.jsonl", "b.jsonl"):
@@ -218,14 +218,14 @@ PY
 	assert_output ok
 	# --json with several runs: one object, LOFT's numbers per run, then the tests; -q adds the lines
 	lceval -q -m recall@1 --json queries.jsonl a.jsonl b.jsonl >out.json 2>/dev/null
-	run python3 -c '
+	run -0 python3 -c '
 import json
 d = json.load(open("out.json"))
 print([r["run"] for r in d["runs"]], [len(r["queries"]) for r in d["runs"]], d["runs"][0]["num_unanswered_queries"], [t["measure"] for t in d["tests"]])'
 	assert_output "['a.jsonl', 'b.jsonl'] [12, 12] 3 ['recall@1']"
 	# one run, --json -q: LOFT's object plus its lines
 	lceval -q -m recall@1 --json queries.jsonl a.jsonl >one.json 2>/dev/null
-	run python3 -c 'import json; d = json.load(open("one.json")); print(len(d["queries"]), d["queries"][0])'
+	run -0 python3 -c 'import json; d = json.load(open("one.json")); print(len(d["queries"]), d["queries"][0])'
 	assert_output "12 {'qid': 'q01', 'turn_id': '0', 'recall@1': 0.5}"
 	# -q in text mode with several runs: a line per topic and measure, a column per run
 	run lceval -q -m recall@1 queries.jsonl a.jsonl b.jsonl
@@ -258,7 +258,7 @@ print([r["run"] for r in d["runs"]], [len(r["queries"]) for r in d["runs"]], d["
 		"$S/qrels.txt" "$S/bm25.run" "$S/dense.run" "$S/rerank.run" >default.json
 	run cmp default.json bca.json
 	assert_success
-	run python3 - "$V/expected.json" <<'PY'
+	run -0 python3 - "$V/expected.json" <<'PY'
 import json, os, sys
 exp = json.load(open(sys.argv[1]))
 for ci in ("bca", "percentile"):
@@ -340,7 +340,7 @@ JSON
 	lceval -m loft --json --deduplicate-pids data/queries.jsonl preds.jsonl >lctk.json 2>/dev/null
 	same_scores loft.json lctk.json
 	# it changes the numbers: without it p2 is not p1
-	run python3 -c 'import json; print(json.load(open("loft.json"))["quality"]["recall@1"])'
+	run -0 python3 -c 'import json; print(json.load(open("loft.json"))["quality"]["recall@1"])'
 	assert_output 0.375
 	lceval -m loft --json data/queries.jsonl preds.jsonl >plain.json 2>/dev/null
 	run same_scores loft.json plain.json
