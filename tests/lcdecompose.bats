@@ -475,20 +475,20 @@ PY
 @test "end-of-text: '<|endoftext|>' as the reference writes it when its id is 0 (OpenLM reads it as 0); the id otherwise" {
 	printf '{"ids": [0, 5, 0, 7]}\n' > in.jsonl   # 4 tokens + EOT: one D_2 sequence
 	lcdecompose --eot 0 --kmin 2 --kmax 2 --keep-short-shards -q -o a in.jsonl >/dev/null
-	run bsdtar -xOf a/D_2/shard-0000000.tar
+	run -0 bsdtar -xOf a/D_2/shard-0000000.tar
 	assert_output "[0, 5, 0, 7, '<|endoftext|>']"
 	# OpenLM's reader (ast.literal_eval; a non-integer becomes id 0) gets the ids back
-	run python3 -c 'import ast,sys; print([x if type(x) is int else 0 for x in ast.literal_eval(sys.stdin.read())])' \
+	run -0 python3 -c 'import ast,sys; print([x if type(x) is int else 0 for x in ast.literal_eval(sys.stdin.read())])' \
 		< <(bsdtar -xOf a/D_2/shard-0000000.tar)
 	assert_output "[0, 5, 0, 7, 0]"
 	run grep -c '"eot_written_as": "text"' a/D_2/lcdecompose.json
 	assert_output 1
 	lcdecompose --eot 0 --kmin 2 --kmax 2 --keep-short-shards --numeric-eot -q -o b in.jsonl >/dev/null
-	run bsdtar -xOf b/D_2/shard-0000000.tar
+	run -0 bsdtar -xOf b/D_2/shard-0000000.tar
 	assert_output "[0, 5, 0, 7, 0]"
 	# another tokenizer's end-of-text (cl100k's 100257) would become 0: its id is written
 	lcdecompose --eot 100257 --kmin 2 --kmax 2 --keep-short-shards -q -o c in.jsonl >/dev/null
-	run bsdtar -xOf c/D_2/shard-0000000.tar
+	run -0 bsdtar -xOf c/D_2/shard-0000000.tar
 	assert_output "[0, 5, 0, 7, 100257]"
 	# JSONL shards stay JSON
 	lcdecompose --eot 0 --kmin 2 --kmax 2 --keep-short-shards --format jsonl -q -o d in.jsonl >/dev/null
@@ -499,10 +499,10 @@ PY
 @test "special-token text in documents becomes its id, as the reference tokenizer does; --special-as-text opts out" {
 	printf '{"text": "a<|endoftext|>b"}\n' > in.jsonl   # cl100k: 64 100257 65, then EOT
 	lcdecompose -e cl100k_base --kmin 1 --kmax 1 --keep-short-shards -q -o a in.jsonl >/dev/null
-	run bsdtar -xOf a/D_1/shard-0000000.tar
+	run -0 bsdtar -xOf a/D_1/shard-0000000.tar
 	assert_output "[64, 100257, 65]"
 	lcdecompose -e cl100k_base --kmin 1 --kmax 1 --keep-short-shards --special-as-text -q -o b in.jsonl >/dev/null
-	run python3 "$CHECK" --dump b                        # three 3-token pieces of the text
+	run -0 python3 "$CHECK" --dump b                        # three 3-token pieces of the text
 	assert_output "$(printf 'D_1 64 27 91\nD_1 8862 728 428\nD_1 91 29 65')"
 	# the reference's own tokenizer (GPT-NeoX): <|padding|> is 1 and <|endoftext|> 0
 	# inside the text; the appended end-of-text is the reference's string
@@ -510,7 +510,7 @@ PY
 	[ -f "$NEOX" ] || skip "no GPT-NeoX tokenizer.json in ../shared"
 	printf '{"text": "x<|padding|>y<|endoftext|>"}\n' > neox.jsonl
 	lcdecompose --tokenizer "$NEOX" --kmin 2 --kmax 2 --keep-short-shards -q -o n neox.jsonl >/dev/null
-	run bsdtar -xOf n/D_2/shard-0000000.tar
+	run -0 bsdtar -xOf n/D_2/shard-0000000.tar
 	assert_output "[89, 1, 90, 0, '<|endoftext|>']"
 }
 
@@ -549,7 +549,7 @@ PY
 		for t in "$b"/*.tar; do
 			printf '%s %s\n' "$(basename "$t" .tar)" "$(bsdtar -tf "$t" | wc -l)"
 		done > counted
-		run python3 -c 'import json,sys; [print(o["shard"], o["num_sequences"]) for o in map(json.loads, open(sys.argv[1]))]' "$b/manifest.jsonl"
+		run -0 python3 -c 'import json,sys; [print(o["shard"], o["num_sequences"]) for o in map(json.loads, open(sys.argv[1]))]' "$b/manifest.jsonl"
 		assert_output "$(cat counted)"
 	done
 }

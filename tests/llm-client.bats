@@ -9,7 +9,6 @@ load helpers
 
 setup() {
 	lctk_setup
-	SERVER_PID=
 	export XDG_CACHE_HOME="$T/xdg"
 	unset LCTK_API_KEY OPENAI_API_KEY LCTK_LLM_MAX_REPLY
 	export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
@@ -28,31 +27,13 @@ EOF
 EOF
 }
 
-teardown() {
-	stop_server
-}
+teardown() { lctk_teardown; }
 
-# start_server [server flags...]: sets PORT and EP, logs requests to $T/server.log
+# start_server [server flags...]: the test LLM server (start_llm_server, with
+# --echo-auth); sets PORT and EP, logs requests to $T/server.log
 start_server() {
-	rm -f "$T/port"
-	python3 "$ROOT/tests/llm-server.py" --port-file "$T/port" --log "$T/server.log" --echo-auth "$@" 3>&- &
-	SERVER_PID=$!
-	local i
-	for i in $(seq 200); do
-		[ ! -s "$T/port" ] || break
-		sleep 0.05
-	done
-	[ -s "$T/port" ] || fail "test server did not start"
-	PORT=$(cat "$T/port")
-	EP="http://127.0.0.1:$PORT/v1"
-}
-
-stop_server() {
-	if [ -n "${SERVER_PID:-}" ]; then
-		kill "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-		SERVER_PID=
-	fi
+	start_llm_server --echo-auth "$@" || return 1
+	PORT=$LLM_PORT
 }
 
 requests() {
@@ -78,17 +59,17 @@ logged() {
 	run cat run.jsonl
 	assert_output "$(cat expected.jsonl)"
 	# the request went to .../chat/completions?api_key=..., with basic auth from user:password
-	run logged 1 path
+	run -0 logged 1 path
 	assert_output '"/v1/chat/completions?api_key=SECRET2"'
-	run logged 1 authorization
+	run -0 logged 1 authorization
 	assert_output "\"Basic $(printf 'alice:pw-SECRET1' | base64)\""
 	# nothing in the cache or in messages carries them
 	run grep -rl SECRET cache
 	assert_failure 1
 	refute_output --partial SECRET
 	# a connection error names the endpoint without them
-	stop_server
-	run llm --no-cache --retries 0 queries.jsonl
+	stop_llm_server
+	run -1 llm --no-cache --retries 0 queries.jsonl
 	assert_output --partial "http://127.0.0.1:$PORT/v1/chat/completions?..."
 	refute_output --partial SECRET
 	refute_output --partial alice
@@ -100,13 +81,13 @@ logged() {
 	run llm --no-cache queries.jsonl
 	assert_success
 	assert_output --partial "OPENAI_API_KEY is sent only to https://api.openai.com, not to $EP/chat/completions: set LCTK_API_KEY"
-	run logged 1 authorization
+	run -0 logged 1 authorization
 	assert_output null
 	export LCTK_API_KEY=sk-lctk-chosen
 	run llm --no-cache queries.jsonl
 	assert_success
 	refute_output --partial OPENAI_API_KEY
-	run logged 3 authorization
+	run -0 logged 3 authorization
 	assert_output '"Bearer sk-lctk-chosen"'
 	# decided by scheme and host (Batch output contacts no server)
 	unset LCTK_API_KEY
@@ -124,17 +105,18 @@ logged() {
 	start_server
 	printf '%s\n' '{"qid": "q3", "query_text": "[[huge:20000000]]", "answers": [["p10", 1]]}' \
 		'{"qid": "q4", "query_text": "[[gzip:20000000]]", "answers": [["p10", 1]]}' >>queries.jsonl
-	run llm --no-cache --retries 2 -o run.jsonl queries.jsonl
+	run -1 llm --no-cache --retries 2 -o run.jsonl queries.jsonl
 	assert_line --partial "query 'q3': http://127.0.0.1:$PORT/v1/chat/completions: the reply is larger than 16777216 bytes (counted after decoding)"
 	assert_line --partial "query 'q4': http://127.0.0.1:$PORT/v1/chat/completions: the reply is larger than 16777216 bytes (counted after decoding)"
 	# not retried: one request each
 	run grep -c 'huge\|gzip' server.log
 	assert_output 2
 	# the gzip bomb was small on the wire: the cap is on the decoded size
-	run env LCTK_LLM_MAX_REPLY=30000000 lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model \
+	run -0 env LCTK_LLM_MAX_REPLY=30000000 lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model \
 		--prompt nq --no-cache queries.jsonl
 	refute_output --partial 'larger than'
-	run env LCTK_LLM_MAX_REPLY=12 lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model queries.jsonl
+	run env LCTK_LLM_MAX_REPLY=12 lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model \
+		--prompt nq queries.jsonl
 	assert_failure 2
 	assert_output --partial 'LCTK_LLM_MAX_REPLY: expected a number of bytes >= 1024'
 }
@@ -144,7 +126,7 @@ logged() {
 	[ -x /usr/bin/time ] || skip "/usr/bin/time not installed"
 	start_server
 	printf '%s\n' '{"qid": "q3", "query_text": "[[gzip:300000000]]", "answers": [["p10", 1]]}' >queries.jsonl
-	run /usr/bin/time -f 'maxrss %M' -o rss.txt lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model \
+	run -1 /usr/bin/time -f 'maxrss %M' -o rss.txt lcretrieve --llm -c corpus.jsonl --endpoint "$EP" --model test-model \
 		--prompt nq --no-cache --retries 0 queries.jsonl
 	assert_output --partial 'the reply is larger than 16777216 bytes'
 	local kb
@@ -156,7 +138,7 @@ logged() {
 @test "a server's error message cannot drive the terminal" {
 	start_server
 	printf '%s\n' '{"qid": "q3", "query_text": "[[esc-error]]", "answers": [["p10", 1]]}' >>queries.jsonl
-	run llm --no-cache --retries 0 queries.jsonl
+	run -1 llm --no-cache --retries 0 queries.jsonl
 	assert_output --partial 'HTTP 400: bad \x1b[31mred\x1b[0m \x1b]0;owned\x07 bell\x07 csi\xc2\x9b2J end'
 	[[ $output != *$'\e'* ]] || fail "an ESC byte reached the terminal"
 	[[ $output != *$'\a'* ]] || fail "a BEL byte reached the terminal"

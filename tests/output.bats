@@ -78,7 +78,8 @@ in_private_dev() {
 	lcretrieve --quiet -c c.jsonl -o want.run q.jsonl
 	cmp want.run fd.out
 	lcsplit -f passage_text -o /proc/self/fd/1 c.jsonl > proc.out
-	lcsplit -f passage_text c.jsonl | cmp - proc.out
+	lcsplit -f passage_text c.jsonl > want.split
+	cmp want.split proc.out
 	[ -L /dev/stdout ]
 }
 
@@ -89,7 +90,8 @@ in_private_dev() {
 	run lcconv -k corpus -t beir -o sub/link.jsonl c.jsonl
 	assert_success
 	[ -L sub/link.jsonl ] || fail "the symlink was replaced by a regular file"
-	lcconv -k corpus -t beir c.jsonl | cmp - other/target.jsonl
+	lcconv -k corpus -t beir c.jsonl > want.out
+	cmp want.out other/target.jsonl
 	# a dangling link creates its target, as '>' does
 	ln -s new.run sub/dangling
 	run lcretrieve --quiet -c c.jsonl -o sub/dangling q.jsonl
@@ -116,7 +118,8 @@ in_private_dev() {
 	run lcsplit -f passage_text -o pipe.gz c.jsonl
 	assert_success
 	wait "${BG[-1]}" || fail "what lcsplit wrote onto the FIFO pipe.gz is not gzip"
-	lcsplit -f passage_text c.jsonl | cmp - got.gz.out
+	lcsplit -f passage_text c.jsonl > want.split
+	cmp want.split got.gz.out
 	[ -p pipe.gz ]
 }
 
@@ -162,7 +165,8 @@ in_private_dev() {
 	cmp want.jsonl out.jsonl || fail "output differs: $(cat out.jsonl)"
 	run bash -c 'lcsplit -f passage_text -o split.out c.jsonl 2>&- <&-'
 	assert_success
-	lcsplit -f passage_text c.jsonl | cmp - split.out
+	lcsplit -f passage_text c.jsonl > want.split
+	cmp want.split split.out
 }
 
 # ---- issue 18 #14: durability ------------------------------------------------
@@ -176,7 +180,7 @@ in_private_dev() {
 	run strace -f -o trace -e trace=fsync,rename,openat lcconv -k corpus -t beir -o d/out.jsonl c.jsonl
 	assert_success
 	# fsync(temp fd) ... rename(temp, d/out.jsonl) ... openat(d) ... fsync(dir fd)
-	run awk '/^[0-9]+ +fsync\(/ { n++; if (!renamed) before++; else after++ }
+	run -0 awk '/^[0-9]+ +fsync\(/ { n++; if (!renamed) before++; else after++ }
 	         /rename\(.*"d\/out.jsonl"/ { renamed = 1 }
 	         END { print before + 0, after + 0 }' trace
 	assert_output "1 1"
@@ -368,6 +372,6 @@ start_blocked() {
 	assert_failure 2
 	[[ "$stderr" == *'--x\x1b[31m'* ]] || fail "$stderr"
 	# UTF-8 text is kept as it is
-	run --separate-stderr lcconv -k corpus -t beir 'café.jsonl'
+	run -1 --separate-stderr lcconv -k corpus -t beir 'café.jsonl'
 	[[ "$stderr" == *'café.jsonl'* ]] || fail "$stderr"
 }

@@ -19,31 +19,16 @@ load helpers
 setup() {
 	lctk_setup
 	D="$ROOT/share/lctk/data/hotpotqa"
-	SERVER_PID=
 	export XDG_CACHE_HOME="$T/xdg"
 	unset LCTK_API_KEY OPENAI_API_KEY
 	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
 }
 
-teardown() {
-	if [ -n "${SERVER_PID:-}" ]; then
-		kill "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-	fi
-}
+teardown() { lctk_teardown; }
 
-# start_server: tests/llm-server.py on an ephemeral port; sets EP
+# start_server: tests/llm-server.py on an ephemeral port (start_llm_server); sets EP
 start_server() {
-	rm -f "$T/port"
-	python3 "$ROOT/tests/llm-server.py" --port-file "$T/port" --log "$T/server.log" 3>&- &
-	SERVER_PID=$!
-	for _ in $(seq 200); do
-		[ -s "$T/port" ] && break
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -s "$T/port" ] || fail "test server did not start"
-	EP="http://127.0.0.1:$(cat "$T/port")/v1"
+	start_llm_server
 }
 
 # py_scores QUERIES RUN.jsonl: LOFT's measures (recall@1, recall@5, mrecall@2,
@@ -97,6 +82,8 @@ PY
 # ev ARGS...: lceval with the LOFT measures of py_scores (no recip_rank), "name value" lines
 # (num_unanswered_queries left out: a run file has no unanswered queries to compare)
 ev() {
+	local -
+	set -o pipefail
 	lceval -m recall@1 -m recall@5 -m mrecall@2 -m precision@2 -m f1@2 "$@" |
 		awk '$2 == "all" && $1 != "num_unanswered_queries" {print $1, $3}'
 }
@@ -121,7 +108,7 @@ loft_of() { grep -v '^recip_rank ' "$1"; }
 	run lceval -m loft --json "$D/queries.jsonl" run.jsonl
 	assert_success
 	echo "$output" >loft.json
-	run python3 - loft.json want <<'PY'
+	run -0 python3 - loft.json want <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
 def find(o, name):
@@ -167,7 +154,7 @@ PY
 			run lceval "${measures[@]}" "$qr" "$r"
 			assert_success
 			[ "$output" = "$(cat ref.txt)" ] || fail "trec_eval measures differ for $qr $r: $output"
-			run ev "$qr" "$r"
+			run -0 ev "$qr" "$r"
 			[ "$output" = "$(loft_of want)" ] || fail "LOFT measures differ for $qr $r: $output"
 		done
 	done
@@ -200,7 +187,7 @@ PY
 	lcconv -k queries -t loft --qrels beir-qrels.tsv -o loft-queries.jsonl beir-queries.jsonl
 	lcconv -k queries -t tsv -o queries.tsv "$D/queries.jsonl"
 	# the round trips keep ids, titles, texts and answers
-	run python3 - "$D/corpus.jsonl" loft-corpus.jsonl "$D/queries.jsonl" loft-queries.jsonl <<'PY'
+	run -0 python3 - "$D/corpus.jsonl" loft-corpus.jsonl "$D/queries.jsonl" loft-queries.jsonl <<'PY'
 import json, sys
 def load(p, key, fields):
     return [tuple([json.loads(l)[key]] + [json.loads(l).get(f) for f in fields]) for l in open(p) if l.strip()]
@@ -253,6 +240,7 @@ with zipfile.ZipFile("hotpotqa.zip", "w") as z:
 @test "formats: lcindex | lcretrieve -i - is the same run as through a file" {
 	lcindex --quiet -o i.idx "$D/corpus.jsonl"
 	lcretrieve --quiet -i i.idx -k 10 -o a.jsonl "$D/queries.jsonl"
+	set -o pipefail
 	lcindex --quiet "$D/corpus.jsonl" | lcretrieve --quiet -i - -k 10 -o b.jsonl "$D/queries.jsonl"
 	cmp a.jsonl b.jsonl
 }
@@ -276,7 +264,7 @@ llm() {
 	[ "$(wc -l <run.jsonl)" -eq 12 ]
 	# --fit really dropped passages: every prompt holds fewer blocks than the corpus has rows
 	llm --context-limit 40000 -e cl100k_base --fit --batch-out fit-requests.jsonl q.jsonl
-	run python3 -c 'import json, sys
+	run -0 python3 -c 'import json, sys
 n = [json.loads(l)["body"]["messages"][0]["content"].count(" | END ID: ") for l in open(sys.argv[1])]
 print(len(n), all(0 < x < 890 for x in n))' fit-requests.jsonl
 	assert_output "12 True"
@@ -291,7 +279,6 @@ print(len(n), all(0 < x < 890 for x in n))' fit-requests.jsonl
 }
 
 @test "LLM path with --fit: --responses (pids of renumbered prompts) score what the run file says" {
-	skip "waits for scoring fix: lceval ignores the pids of --responses lines (issue 10 §1; lib/loft_eval.c, cmd/lceval.c)"
 	head -n 12 "$D/queries.jsonl" >q.jsonl
 	start_server
 	llm --endpoint "$EP" --context-limit 40000 -e cl100k_base --fit --responses resp.jsonl -o run.jsonl q.jsonl
@@ -328,7 +315,6 @@ print(len(n), all(0 < x < 890 for x in n))' fit-requests.jsonl
 }
 
 @test "LLM path: raw Batch results without --corpus stop with an error that asks for --corpus" {
-	skip "waits for scoring fix: lceval scores row-number answers without --corpus as 0.0 with no warning (issue 10 §1; cmd/lceval.c)"
 	head -n 12 "$D/queries.jsonl" >q.jsonl
 	llm --batch-out batch.jsonl q.jsonl
 	python3 "$ROOT/tests/llm-server.py" --batch batch.jsonl results.jsonl
@@ -338,7 +324,6 @@ print(len(n), all(0 < x < 890 for x in n))' fit-requests.jsonl
 }
 
 @test "LLM path: answers that repeat ids or name no passage score the same as a run, as LOFT predictions and as raw answers" {
-	skip "waits for scoring fix: LLM run output deduplicates repeated ids, and run and --loft outputs do not count an unmappable answer as unanswered (issue 11 #1; lib/llmretrieve.c)"
 	# the gold passages' rows, so that the crafted answer names them
 	read -r g1 g2 r1 r2 <<<"$(python3 - "$D/corpus.jsonl" "$D/queries.jsonl" <<'PY'
 import json, sys
