@@ -23,7 +23,7 @@ enum { CMD_ENCODE, CMD_DECODE, CMD_COUNT, CMD_TRUNCATE, CMD_CHUNK };
 static const char *const subcommands[] = { "encode", "decode", "count", "truncate", "chunk", NULL };
 
 enum { OPT_VOCAB = 256, OPT_PATTERN, OPT_TOKENIZER, OPT_ALLOW, OPT_ASTEXT, OPT_ADDSP, OPT_TEXT,
-       OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET };
+       OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD };
 
 static const lc_opt opts[] = {
 	{ 'e', "encoding", "NAME", "tiktoken encoding: cl100k_base, o200k_base, p50k_base, r50k_base, gpt2",
@@ -31,7 +31,9 @@ static const lc_opt opts[] = {
 	{ OPT_VOCAB, "vocab", "FILE", "any .tiktoken file (with --pattern)", LC_COMPLETE_FILE },
 	{ OPT_PATTERN, "pattern", "RE", "split regex for --vocab (default: cl100k_base's)", NULL },
 	{ OPT_TOKENIZER, "tokenizer", "FILE", "Hugging Face tokenizer.json (byte-level or byte-fallback BPE)", LC_COMPLETE_FILE },
-	{ 'f', "field", "FIELD", "input field (default text; decode: ids)", NULL },
+	{ 'f', "field", "FIELD", "input field (default text; decode: ids); encode/count: F1,F2,... joins fields with --join", NULL },
+	{ OPT_JOIN, "join", "STR", "separator between -f F1,F2 fields (default \" | \", as lcretrieve's prompt separates them)", NULL },
+	{ OPT_OVERHEAD, "overhead", "N", "count: add N tokens per record (e.g. a chat template's fixed tokens per message)", NULL },
 	{ 't', "target", "FIELD", "output field (encode: ids, decode: text, count: n_tokens)", NULL },
 	{ OPT_TEXT, "text", NULL, "plain text lines in and out instead of JSONL", NULL },
 	{ OPT_ALLOW, "allow-special", NULL, "encode special-token text as the special token", NULL },
@@ -57,7 +59,9 @@ static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAM
 static struct {
 	int sub;
 	lc_tok *tok;
-	const char *field, *target, *idfield;
+	const char *field, *target, *idfield, *join;
+	char **fields;         /* -f F1,F2,...: NULL-terminated, when more than one */
+	long overhead;
 	int text, special, addsp, total, hist, skip;
 	long n, overlap;
 	size_t nsp; /* ids the post-processor template adds */
@@ -113,8 +117,28 @@ static void batch_add(batch *b, const char *line, size_t len, long lineno)
 
 typedef struct wctx {
 	lc_ids ids;
-	lc_buf tmp, tmp2, tmp3;
+	lc_buf tmp, tmp2, tmp3, joined;
 } wctx;
+
+/* -f F1,F2,...: the fields' strings joined with --join into w->joined.  A missing
+ * field or null counts as empty; any other non-string is an error. */
+static int join_fields(wctx *w, json_t *obj, const char **s, size_t *n, lc_err *e)
+{
+	lc_buf_reset(&w->joined);
+	for (size_t k = 0; S.fields[k]; k++) {
+		json_t *v = json_object_get(obj, S.fields[k]);
+		if (v && !json_is_string(v) && !json_is_null(v))
+			return lc_err_set(e, LC_EXIT_INPUT, "field '%s': expected a string, got %s", S.fields[k],
+					  lc_json_type_name(v));
+		if (k)
+			lc_buf_adds(&w->joined, S.join);
+		if (json_is_string(v))
+			lc_buf_add(&w->joined, json_string_value(v), json_string_length(v));
+	}
+	*s = w->joined.p ? w->joined.p : "";
+	*n = w->joined.len;
+	return 0;
+}
 
 static void put_ids(lc_buf *o, const uint32_t *v, size_t n, int json)
 {
@@ -426,13 +450,19 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 			splice(o, obj, line, len, S.target, w->tmp2.p, w->tmp2.len);
 			goto done;
 		}
-		if (!json_is_string(fv)) {
+		const char *s = NULL;
+		size_t n = 0;
+		if (S.fields) {
+			if ((rc = join_fields(w, obj, &s, &n, &le)))
+				goto done;
+		} else if (!json_is_string(fv)) {
 			rc = lc_err_set(&le, LC_EXIT_INPUT, "field '%s': expected a string, got %s", S.field,
 					fv ? lc_json_type_name(fv) : "nothing (missing)");
 			goto done;
+		} else {
+			s = json_string_value(fv);
+			n = json_string_length(fv);
 		}
-		const char *s = json_string_value(fv);
-		size_t n = json_string_length(fv);
 		switch (S.sub) {
 		case CMD_ENCODE:
 			if ((rc = encode_text(w, s, n, &le)))
@@ -446,6 +476,7 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 				break;
 			if (S.addsp)
 				b->counts[i] += S.nsp;
+			b->counts[i] += (size_t)S.overhead;
 			if (!S.total && !S.hist) {
 				char num[32];
 				int k = snprintf(num, sizeof num, "%zu", b->counts[i]);
@@ -546,6 +577,7 @@ static void *worker(void *arg)
 	lc_buf_free(&w.tmp);
 	lc_buf_free(&w.tmp2);
 	lc_buf_free(&w.tmp3);
+	lc_buf_free(&w.joined);
 	return NULL;
 }
 
@@ -622,6 +654,8 @@ int main(int argc, char **argv)
 		case 'n': S.n = lc_cli_long("-n", optarg, 1, 1L << 40); have_n = 1; break;
 		case OPT_OVERLAP: S.overlap = lc_cli_long("--overlap", optarg, 0, 1L << 40); break;
 		case OPT_ID: S.idfield = optarg; break;
+		case OPT_JOIN: S.join = optarg; break;
+		case OPT_OVERHEAD: S.overhead = lc_cli_long("--overhead", optarg, 0, 1L << 30); break;
 		case OPT_TOTAL: S.total = 1; break;
 		case OPT_HIST: S.hist = 1; break;
 		case 'j': jobs = lc_cli_long("-j", optarg, 1, 64); break;
@@ -651,6 +685,30 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--total and --hist exclude each other");
 	if (!S.field)
 		S.field = S.sub == CMD_DECODE ? "ids" : "text";
+	if (strchr(S.field, ',')) {
+		if (S.sub != CMD_COUNT && S.sub != CMD_ENCODE)
+			lc_cli_usage_error(&cmd, "-f F1,F2 (joined fields) is for count and encode");
+		if (S.text)
+			lc_cli_usage_error(&cmd, "-f F1,F2 names JSON fields: not with --text");
+		size_t nf = 1;
+		for (const char *p = S.field; *p; p++)
+			nf += *p == ',';
+		S.fields = lc_xcalloc(nf + 1, sizeof *S.fields);
+		const char *a = S.field;
+		for (size_t k = 0; k < nf; k++) {
+			const char *z = strchr(a, ',');
+			size_t l = z ? (size_t)(z - a) : strlen(a);
+			if (!l)
+				lc_cli_usage_error(&cmd, "-f %s: empty field name", S.field);
+			S.fields[k] = lc_xstrndup(a, l);
+			a = z ? z + 1 : a + l;
+		}
+	} else if (S.join)
+		lc_cli_usage_error(&cmd, "--join goes with -f F1,F2");
+	if (!S.join)
+		S.join = " | ";
+	if (S.overhead && S.sub != CMD_COUNT)
+		lc_cli_usage_error(&cmd, "--overhead is for count");
 	if (!S.target)
 		S.target = S.sub == CMD_ENCODE ? "ids" : S.sub == CMD_DECODE ? "text" : S.sub == CMD_COUNT ? "n_tokens" : S.field;
 	if (!S.idfield)
@@ -790,6 +848,10 @@ int main(int argc, char **argv)
 	lc_buf_free(&w0.tmp);
 	lc_buf_free(&w0.tmp2);
 	lc_buf_free(&w0.tmp3);
+	lc_buf_free(&w0.joined);
+	for (size_t k = 0; S.fields && S.fields[k]; k++)
+		free(S.fields[k]);
+	free(S.fields);
 	for (int i = 0; i < MAXB; i++) {
 		batch_reset(&ring[i]);
 		lc_buf_free(&ring[i].data);

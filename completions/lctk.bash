@@ -317,6 +317,8 @@ _lctok() {
 	--pattern) COMPREPLY=(); return ;;
 	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-f|--field) COMPREPLY=(); return ;;
+	--join) COMPREPLY=(); return ;;
+	--overhead) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
 	-n|--tokens) COMPREPLY=(); return ;;
 	--overlap) COMPREPLY=(); return ;;
@@ -327,7 +329,7 @@ _lctok() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "encode decode count truncate chunk " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

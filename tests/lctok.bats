@@ -190,3 +190,26 @@ PY
 	run lctok truncate -e cl100k_base empty.txt
 	assert_failure 2
 }
+
+@test "count -f F1,F2 joins fields with --join (default \" | \"); --overhead adds per record" {
+	printf '{"pid":"1","title_text":"Whales","passage_text":"Humpback whales sing."}\n{"pid":"2","passage_text":"x","title_text":null}\n' > j.jsonl
+	printf 'Whales | Humpback whales sing.\n | x\n' > want.txt
+	run -0 lctok count --text -e cl100k_base want.txt
+	w1=${lines[0]} w2=${lines[1]}
+	run -0 lctok count -e cl100k_base -f title_text,passage_text j.jsonl
+	assert_line --index 0 --partial "\"n_tokens\":$w1}"
+	assert_line --index 1 --partial "\"n_tokens\":$w2}"
+	printf 'Whales Humpback whales sing.\n x\n' > sp.txt
+	run -0 lctok count --text -e cl100k_base sp.txt
+	s1=$((${lines[0]} + 7)) s2=$((${lines[1]} + 7))
+	run -0 lctok count -e cl100k_base -f title_text,passage_text --join ' ' --overhead 7 j.jsonl
+	assert_line --index 0 --partial "\"n_tokens\":$s1}"
+	assert_line --index 1 --partial "\"n_tokens\":$s2}"
+	run -2 lctok decode -e cl100k_base -f a,b j.jsonl
+	assert_output --partial "is for count and encode"
+	run -2 lctok count -e cl100k_base --join x j.jsonl
+	assert_output --partial "--join goes with -f F1,F2"
+	printf '{"title_text":3,"passage_text":"x"}\n' > bad.jsonl
+	run -1 lctok count -e cl100k_base -f title_text,passage_text bad.jsonl
+	assert_output --partial "field 'title_text': expected a string"
+}
