@@ -207,11 +207,13 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	for (int i = 0; i < nfiles; i++)
 		if (lc_qrels_read(&q, files[i], lc_input_default_member(files[i], member, "*qrels/test.tsv"), in_fmt, &e) < 0)
 			lc_die_err(&e);
-	if (fmt == LC_QRELS_TREC)
-		lc_qrels_write_trec(&q, o);
-	else if (fmt == LC_QRELS_BEIR)
-		lc_qrels_write_beir(&q, o);
-	else
+	if (fmt == LC_QRELS_TREC) {
+		if (lc_qrels_write_trec(&q, o, &e) < 0)
+			lc_die_err(&e);
+	} else if (fmt == LC_QRELS_BEIR) {
+		if (lc_qrels_write_beir(&q, o, &e) < 0)
+			lc_die_err(&e);
+	} else
 		lc_qrels_write_loft(&q, o);
 	lc_qrels_free(&q);
 }
@@ -235,9 +237,10 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 		lc_warn("LOFT predictions hold no scores: %zu queries written as ranked id lists", r.nq);
 	if (fmt != LC_RUN_LOFT && r.format == LC_RUN_LOFT)
 		lc_warn("LOFT predictions hold no scores: scores are synthetic (descending by rank)");
-	if (fmt == LC_RUN_TREC)
-		lc_run_write_trec(&r, o, tag ? tag : r.runid);
-	else if (fmt == LC_RUN_JSONL)
+	if (fmt == LC_RUN_TREC) {
+		if (lc_run_write_trec(&r, o, tag ? tag : r.runid, &e) < 0)
+			lc_die_err(&e);
+	} else if (fmt == LC_RUN_JSONL)
 		lc_run_write_jsonl(&r, o);
 	else
 		lc_run_write_loft(&r, o);

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "json.h"
 #include "llmretrieve.h"
+#include "trecid.h"
 #include "output.h"
 #include "prompt.h"
 #include "progress.h"
@@ -493,9 +494,15 @@ int main(int argc, char **argv)
 			if (trec) {
 				if (!nh && !nohits++)
 					first_nohit = lc_xstrdup(q->qid);
-				for (size_t r = 0; r < nh; r++)
-					lc_buf_printf(&line, "%s Q0 %s %zu %.6f %s\n", q->qid, lc_bm25_pid(bm, h[r].doc, &pid),
-					              r + 1, h[r].score, tag);
+				for (size_t r = 0; r < nh; r++) {
+					const char *p = lc_bm25_pid(bm, h[r].doc, &pid);
+					if (lc_trec_id_check(q->qid, "qid", "TREC", &e) < 0 ||
+					    lc_trec_id_check(p, "pid", "TREC", &e) < 0) {
+						lc_output_abort(o);
+						lc_die_err(&e);
+					}
+					lc_buf_printf(&line, "%s Q0 %s %zu %.6f %s\n", q->qid, p, r + 1, h[r].score, tag);
+				}
 			} else {
 				lc_buf_adds(&line, "{\"qid\":");
 				lc_json_quote(&line, q->qid, strlen(q->qid));

@@ -1,5 +1,6 @@
 /* llmretrieve — corpus-in-context retrieval with an LLM (see llmretrieve.h). */
 #include "llmretrieve.h"
+#include "trecid.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -737,6 +738,15 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
 	}
 	if (!o->quiet)
 		check_gold(c, qs);
+	if (o->format == LC_LLMR_TREC && !o->batch_out && !o->dry_run) {
+		/* a TREC run cannot hold an id with white space: refuse before paying */
+		for (size_t i = 0; i < qs->n; i++)
+			if (lc_trec_id_check(qs->q[i].qid, "qid", "TREC", e) < 0)
+				return -1;
+		for (size_t d = 0; d < c->n; d++)
+			if (lc_trec_id_check(c->p[d].pid, "pid", "TREC", e) < 0)
+				return -1;
+	}
 	if (setup(&x, e) < 0)
 		goto done;
 	x.plans = lc_xcalloc(qs->n ? qs->n : 1, sizeof *x.plans);

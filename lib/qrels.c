@@ -3,6 +3,7 @@
  * See qrels.h for the formats and ownership.
  */
 #include "qrels.h"
+#include "trecid.h"
 #include "buf.h"
 #include "input.h"
 #include "json.h"
@@ -323,19 +324,38 @@ void lc_qrels_free(lc_qrels *q)
 	memset(q, 0, sizeof *q);
 }
 
-void lc_qrels_write_trec(const lc_qrels *q, lc_output *o)
+/* Every qid and docno of q as one field of fmt, or -1 + e. */
+static int ids_check(const lc_qrels *q, const char *fmt, lc_err *e)
 {
+	for (size_t i = 0; i < q->nq; i++) {
+		if (lc_trec_id_check(q->q[i].qid, "qid", fmt, e) < 0)
+			return -1;
+		for (size_t k = 0; k < q->q[i].n; k++)
+			if (lc_trec_id_check(q->q[i].j[k].docno, "docno", fmt, e) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+int lc_qrels_write_trec(const lc_qrels *q, lc_output *o, lc_err *e)
+{
+	if (ids_check(q, "TREC", e) < 0)
+		return -1;
 	for (size_t i = 0; i < q->nq; i++)
 		for (size_t k = 0; k < q->q[i].n; k++)
 			lc_output_printf(o, "%s 0 %s %ld\n", q->q[i].qid, q->q[i].j[k].docno, q->q[i].j[k].rel);
+	return 0;
 }
 
-void lc_qrels_write_beir(const lc_qrels *q, lc_output *o)
+int lc_qrels_write_beir(const lc_qrels *q, lc_output *o, lc_err *e)
 {
+	if (ids_check(q, "BEIR", e) < 0)
+		return -1;
 	lc_output_puts(o, "query-id\tcorpus-id\tscore\n");
 	for (size_t i = 0; i < q->nq; i++)
 		for (size_t k = 0; k < q->q[i].n; k++)
 			lc_output_printf(o, "%s\t%s\t%ld\n", q->q[i].qid, q->q[i].j[k].docno, q->q[i].j[k].rel);
+	return 0;
 }
 
 void lc_qrels_write_loft(const lc_qrels *q, lc_output *o)

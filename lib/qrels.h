@@ -85,8 +85,10 @@ void lc_qrels_add(lc_qrels *q, const char *qid, size_t qlen, const char *docno, 
  * "qid\tdocno\trel".  LOFT: one {"qid", "answers": [[docno, rel], ...]} line per
  * query (no query_text: a qrels file has none).  Order: queries and judgments as
  * stored. */
-void lc_qrels_write_trec(const lc_qrels *q, lc_output *o);
-void lc_qrels_write_beir(const lc_qrels *q, lc_output *o);
+/* TREC and BEIR refuse (-1 + e, nothing written) an empty qid or docno or one
+ * holding white space (trecid.h). */
+int lc_qrels_write_trec(const lc_qrels *q, lc_output *o, lc_err *e);
+int lc_qrels_write_beir(const lc_qrels *q, lc_output *o, lc_err *e);
 void lc_qrels_write_loft(const lc_qrels *q, lc_output *o);
 
 #endif

@@ -8,6 +8,7 @@
  * equals strtod) and packs docnos unaligned into arena blocks.
  */
 #include "run.h"
+#include "trecid.h"
 #include "answer.h"
 #include "buf.h"
 #include "input.h"
@@ -651,11 +652,18 @@ void lc_hits_sort_trec(lc_hit *h, size_t n)
 		qsort(h, n, sizeof *h, lc_hit_cmp_trec);
 }
 
-void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag)
+int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
 {
 	if (!tag)
 		tag = r->runid ? r->runid : "lctk";
 	char num[64];
+	for (size_t i = 0; i < r->nq; i++) {
+		if (lc_trec_id_check(r->q[i].qid, "qid", "TREC", e) < 0)
+			return -1;
+		for (size_t k = 0; k < r->q[i].n; k++)
+			if (lc_trec_id_check(r->q[i].h[k].docno, "docno", "TREC", e) < 0)
+				return -1;
+	}
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
 		if (q->unanswered)
@@ -670,6 +678,7 @@ void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag)
 			lc_output_printf(o, "%s Q0 %s %zu %s %s\n", q->qid, q->h[k].docno, k + 1, num, tag);
 		}
 	}
+	return 0;
 }
 
 void lc_run_write_jsonl(lc_run *r, lc_output *o)

@@ -114,7 +114,9 @@ void lc_py_repr_double(char *buf, size_t size, double v);
  * predictions and answers, every turn).  Scores are written so that reading
  * them back gives the same doubles: TREC with the shortest of %.15g/%.16g/%.17g
  * that round-trips ("3", "0.1"), JSONL in Python repr form ("3.0", "0.1").  tag = run tag for TREC (the run's own tag, else "lctk", if NULL). */
-void lc_run_write_trec(lc_run *r, lc_output *o, const char *tag);
+/* TREC refuses (-1 + e, nothing written) a qid or docno that is empty or holds
+ * white space (trecid.h). */
+int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e);
 void lc_run_write_jsonl(lc_run *r, lc_output *o);
 void lc_run_write_loft(lc_run *r, lc_output *o);
 

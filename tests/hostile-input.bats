@@ -411,3 +411,29 @@ PY
 	assert_success
 	assert_output "$(printf 'Caf\xef\xbf\xbd ok.')"
 }
+
+@test "issue 18 #11: an id with white space is refused for TREC/BEIR output, naming it; JSONL keeps it" {
+	printf '{"qid":"a b","query_text":"whales","answers":[["p 1",1]]}\n' > q.jsonl
+	printf '{"qid":"q\\nx 0 p2 1","query_text":"whales","answers":[["p2",1]]}\n' > forge.jsonl
+	printf '{"pid":"p 1","title_text":"W","passage_text":"whales sing"}\n{"pid":"p2","title_text":"B","passage_text":"bees"}\n' > c.jsonl
+	printf '{"qid":"q1","query_text":"whales"}\n' > q1.jsonl
+	run -1 lcconv -k qrels -t trec -o out.txt q.jsonl
+	assert_output --partial "qid 'a b' contains white space"
+	assert_no_file out.txt
+	run -1 lcconv -k qrels -t beir q.jsonl
+	assert_output --partial "of a BEIR file"
+	run -1 lcconv -k qrels -t trec forge.jsonl
+	assert_output --partial 'qid '"'"'q\x0ax 0 p2 1'"'"' contains white space'
+	run -1 lcretrieve -c c.jsonl --trec -o r.txt q1.jsonl
+	assert_output --partial "pid 'p 1' contains white space"
+	assert_no_file r.txt
+	run -0 lcretrieve -c c.jsonl -o run.jsonl q1.jsonl
+	run -1 lcconv -k run -t trec run.jsonl
+	assert_output --partial "docno 'p 1'"
+	# the LLM mode refuses before any request (port 9: nothing listens)
+	run -1 lcretrieve --llm -c c.jsonl --template hotpotqa --model m --endpoint http://127.0.0.1:9/v1 --trec q1.jsonl
+	assert_output --partial "pid 'p 1' contains white space"
+	refute_output --partial "connect"
+	run -0 lcconv -k qrels -t loft q.jsonl
+	assert_output --partial '"qid": "a b"'
+}

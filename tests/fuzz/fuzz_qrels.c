@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lc_err e;
 		if (lc_qrels_read(&q, path, NULL, fmt, &e) == 0 && fmt == LC_QRELS_AUTO) {
 			lc_output *o = lc_output_open("/dev/null");
-			lc_qrels_write_trec(&q, o);
-			lc_qrels_write_beir(&q, o);
+			lc_qrels_write_trec(&q, o, &e);
+			lc_qrels_write_beir(&q, o, &e);
 			lc_qrels_write_loft(&q, o);
 			lc_output_abort(o);
 		}

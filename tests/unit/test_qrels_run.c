@@ -32,7 +32,7 @@ static const char *dump_run(lc_run *r, void (*fn)(lc_run *, lc_output *), const 
 	return p;
 }
 
-static void w_trec(lc_run *r, lc_output *o) { lc_run_write_trec(r, o, NULL); }
+static void w_trec(lc_run *r, lc_output *o) { lc_err e; lc_run_write_trec(r, o, NULL, &e); }
 
 int main(void)
 {

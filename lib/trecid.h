@@ -1,0 +1,20 @@
+/*
+ * trecid — ids that a white-space-separated file can hold.
+ *
+ * TREC runs and qrels split lines on white space and BEIR/TSV files on tabs, so
+ * a qid or docno that is empty or contains a space, tab, newline or other white
+ * space would forge or merge lines when written there (JSONL and LOFT files can
+ * hold any id).  Writers of those formats check every id first and refuse it,
+ * naming the record, instead of writing a file that reads back differently.
+ */
+#ifndef LC_TRECID_H
+#define LC_TRECID_H
+
+#include "err.h"
+
+/* 0 if id can be written as one TREC/TSV field; else -1 + e (exit 1) naming
+ * kind ("qid", "docno"), the id (control characters escaped by lc_warn/lc_die)
+ * and fmt ("TREC", "BEIR") with what to do. */
+int lc_trec_id_check(const char *id, const char *kind, const char *fmt, lc_err *e);
+
+#endif
