@@ -1,16 +1,79 @@
 #!/bin/sh
-# make lint: mandoc -Tlint on every page; every long option of every program is
+# make lint: mandoc -Tlint on every page; every page rendered (mandoc -Tutf8)
+# has none of the artefacts -Tlint lets through (nested quote macros giving
+# runs of "", a roff \n register escape eating a letter, words rendered as
+# options, "and et al."); every long option of every program is
 # documented in its man page and present in both completions; the committed
 # completions equal freshly generated ones; no bats suite has an assertion whose
 # failure bats would never see (tests/chainlint.py).
-# usage: lint.sh BUILDDIR
+# usage: lint.sh BUILDDIR             the whole lint
+#        lint.sh BUILDDIR --pages PAGE...  only the man page checks, on PAGEs
 set -u
 b=$1
 rc=0
-for m in man/*.[1-9]; do
+
+# rendered_artefacts PAGE OPTS: print "PAGE:LINE: what" for each artefact in
+# PAGE's rendering; OPTS is a file of every program's real options, one a line.
+rendered_artefacts() {
+	# \n (not \\n, not \en) in roff interpolates a number register: "\nContent"
+	# renders "0ontent"
+	grep -n '\(^\|[^\\]\)\(\\\\\)*\\n' "$1" | sed "s|^\([0-9]*\):.*|$1:\1: roff backslash-n escape (a number register: renders e.g. 0ontent); write backslash-e n|"
+	mandoc -Tutf8 "$1" 2>/dev/null | col -b | awk -v page="$1" -v optfile="$2" '
+		BEGIN { while ((getline o < optfile) > 0) known[o] = 1 }
+		{
+			if (index($0, "\"\""))
+				printf "%s: rendered line %d has \"\" (nested Qq/Dq?): %s\n", page, NR, $0
+			if ($0 ~ /(^|[^[:alnum:]_.])0[a-wyzA-Z][a-z]/)
+				printf "%s: rendered line %d has a 0 glued to a word (a backslash-n escape?): %s\n", page, NR, $0
+			if ($0 ~ /and et al/)
+				printf "%s: rendered line %d says \"and et al.\": %s\n", page, NR, $0
+			# runs of two or more -words (across line breaks): every one
+			# must be a real option of some program
+			n = split($0, w, /[ \t]+/)
+			if (n == 0 || $0 ~ /^[ \t]*$/) flush()
+			for (i = 1; i <= n; i++) {
+				t = w[i]
+				if (t == "") continue
+				sub(/[.,;:)]+$/, "", t); sub(/^[(]/, "", t)
+				if (t ~ /^-[A-Za-z][A-Za-z0-9_-]*$/) {
+					if (run++ == 0) { from = NR; text = "" }
+					if (!(t in known)) bad = bad " " t
+					text = text " " w[i]
+				} else
+					flush()
+			}
+		}
+		END { flush() }
+		function flush() {
+			if (run >= 2 && bad != "")
+				printf "%s: rendered line %d shows words as options (%s):%s\n", page, from, substr(bad, 2), text
+			run = 0; bad = ""
+		}'
+}
+
+opts=$(mktemp)
+for bin in "$b"/bin/lc*; do
+	"$bin" --lctk-options 2>/dev/null | awk -F'\t' '$1=="opt" { if ($2 != "") print $2; if ($3 != "") print $3 }'
+done | sort -u > "$opts"
+pages_only=
+if [ "${2:-}" = --pages ]; then
+	pages_only=1
+	shift 2
+	pages="$*"
+else
+	pages=$(ls man/*.[1-9])
+fi
+for m in $pages; do
 	out=$(mandoc -Tlint -W warning "$m" 2>&1) || true
 	if [ -n "$out" ]; then echo "$out"; rc=1; fi
+	out=$(rendered_artefacts "$m" "$opts")
+	if [ -n "$out" ]; then echo "$out"; rc=1; fi
 done
+rm -f "$opts"
+if [ -n "$pages_only" ]; then
+	[ $rc -eq 0 ] && echo "lint: pages ok"
+	exit $rc
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sh completions/generate.sh "$b/bin" "$tmp"

@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# docs.bats — the man pages render right: tests/lint.sh renders every page with
+# mandoc -Tutf8 and fails on artefacts mandoc -Tlint lets through; the tree's
+# pages pass; lctk(7) lists the programs and the environment.
+
+load helpers
+setup() { lctk_setup; }
+
+# plant PAGE: a page with one artefact of each kind the lint must catch
+plant() {
+	cat > "$1" <<'PAGE'
+.Dd December 5, 2026
+.Dt LCBROKEN 1
+.Os
+.Sh NAME
+.Nm lcbroken
+.Nd a page with every rendering artefact
+.Sh DESCRIPTION
+Output:
+.Brq Qq pid , Qq name , Qq text .
+The prompt
+.Ql Summarize. \nContent:\n{passage}
+is sent.
+Text replaces the field
+.Pq or goes to Fl t if given .
+See Pouransari and et al.
+PAGE
+}
+
+@test "docs: make lint's page check passes on every page of the tree" {
+	cd "$ROOT"
+	run sh tests/lint.sh "$BUILD" --pages man/*.[1-9]
+	assert_success
+	assert_output "lint: pages ok"
+}
+
+@test "docs: the page lint fails on nested quotes, a \\n escape, words as options and 'and et al.'" {
+	plant "$T/lcbroken.1"
+	run mandoc -Tlint -W warning "$T/lcbroken.1"
+	assert_success
+	cd "$ROOT"
+	run sh tests/lint.sh "$BUILD" --pages "$T/lcbroken.1"
+	assert_failure 1
+	assert_output --partial 'has "" (nested Qq/Dq?)'
+	assert_output --partial 'lcbroken.1:11: roff backslash-n escape'
+	assert_output --partial 'has a 0 glued to a word'
+	assert_output --partial 'shows words as options (-if -given)'
+	assert_output --partial 'says "and et al."'
+}
+
+@test "docs: a run of real options is not flagged" {
+	cat > "$T/lcok.1" <<'PAGE'
+.Dd December 5, 2026
+.Dt LCOK 1
+.Os
+.Sh NAME
+.Nm lcok
+.Nd a page with real options side by side
+.Sh DESCRIPTION
+Use
+.Fl q Fl o Ar DIR
+or
+.Fl \-tokens Fl \-openlm .
+PAGE
+	cd "$ROOT"
+	run sh tests/lint.sh "$BUILD" --pages "$T/lcok.1"
+	assert_success
+	assert_output "lint: pages ok"
+}
