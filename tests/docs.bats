@@ -67,3 +67,33 @@ PAGE
 	assert_success
 	assert_output "lint: pages ok"
 }
+
+@test "color.mk with LOFT: the model is trained on the other datasets, DATA left out, and the table says held-out" {
+	mkdir loft
+	ln -s "$ROOT/share/lctk/data/hotpotqa" loft/a
+	ln -s "$ROOT/share/lctk/data/hotpotqa" loft/b
+	run make -s -f "$ROOT/share/lctk/recipes/color.mk" LOFT=loft DATA=loft/a OUT=o BIN="$BUILD/bin" RATIOS=2 o/table.txt
+	assert_success
+	assert_output --partial 'color.mk: held-out: training on b, a left out'
+	[ -f o/train/b/pairs.jsonl ] || fail "b's pairs not made"
+	[ ! -e o/train/a ] || fail "the held-out dataset a was used for training"
+	[ ! -e o/pairs.jsonl ] || fail "DATA's own pairs were made"
+	run head -1 o/table.txt
+	assert_output '# a: held-out (trained on b; a left out)'
+}
+
+@test "color.mk without LOFT: the default run is labelled in-sample, in the table and on stderr" {
+	run make -s -f "$ROOT/share/lctk/recipes/color.mk" OUT=o BIN="$BUILD/bin" RATIOS=2 o/table.txt
+	assert_success
+	assert_output --partial 'color.mk: in-sample: the model is trained on the queries it is evaluated on'
+	run head -1 o/table.txt
+	assert_output '# hotpotqa: in-sample (trained on the queries evaluated; pass LOFT=DIR for held-out)'
+}
+
+@test "color.mk with a given MODEL: the table names the model instead of claiming held-out" {
+	run make -s -f "$ROOT/share/lctk/recipes/color.mk" OUT=o BIN="$BUILD/bin" RATIOS=2 \
+		MODEL="$ROOT/share/lctk/models/default.lcm" o/table.txt
+	assert_success
+	run head -1 o/table.txt
+	assert_output --partial '# hotpotqa: given MODEL '
+}

@@ -3,15 +3,26 @@
 #   candidates -> BM25 labels -> preference pairs -> ORPO training ->
 #   compression -> indexing -> retrieval -> evaluation -> charts.
 #
-#   make -f share/lctk/recipes/color.mk DATA=../shared/data/loft/fiqa OUT=work/fiqa BIN=build/bin
-#   make -f share/lctk/recipes/color.mk DATA=... OUT=... MODEL=share/lctk/models/default.lcm eval
-#   make -f share/lctk/recipes/color.mk default-model BIN=build/bin LOFT=../shared/data/loft
+#   make -f color.mk LOFT=DIR DATA=DIR/fiqa OUT=work/fiqa     (held out: fiqa left out)
+#   make -f color.mk DATA=DIR OUT=DIR MODEL=FILE.lcm eval         (a model trained elsewhere)
+#   make -f color.mk default-model LOFT=DIR
+# (color.mk is in share/lctk/recipes of the installed tree or the source tree;
+# BIN=DIR takes the programs from DIR instead of PATH, e.g. BIN=build/bin in
+# the source tree.)
 #
 # DATA (default: the bundled hotpotqa sample) holds corpus.jsonl and queries.jsonl (LOFT), and optionally
 # summaries/*.jsonl (pid + summary_text: LLM summaries, used as candidates and as
-# rows of the comparison).  MODEL (default: the one trained here on DATA's own
-# pairs) compresses DATA: pass a model trained elsewhere for a fair held-out
-# test.  Same data + SEED -> byte-identical model and outputs.
+# rows of the comparison).  MODEL compresses DATA; its default is trained here:
+#  - held out, when LOFT names a folder of LOFT dataset folders (each with
+#    corpus.jsonl and queries.jsonl): on the pairs of every dataset in LOFT but
+#    DATA (leave one dataset out; TRAIN lists them and can be set instead);
+#  - in-sample otherwise: on DATA's own queries' pairs, so the figures measure
+#    fit, not generalisation.  The bundled data is one dataset (hotpotqa), so
+#    without LOFT no held-out default is possible (its 5 few-shot queries are
+#    too few to train on; the shipped default.lcm was trained on hotpotqa too).
+# table.txt and the charts say which: "held-out (trained on ...)",
+# "in-sample (...)" or "given MODEL".  Same data + SEED -> byte-identical model
+# and outputs.
 #
 # With an LLM (OpenAI-compatible server; answers cached, see lcgen(1)):
 #   ENDPOINT=http://127.0.0.1:8080/v1 LLM_MODEL=NAME  adds the LLM's summary of every
@@ -33,6 +44,7 @@
 # several budgets) and hist.svg (per-passage compression ratio).
 
 HERE   := $(dir $(lastword $(MAKEFILE_LIST)))
+SELF    = $(MAKE) --no-print-directory -f $(abspath $(HERE))/color.mk BIN=$(BIN) SEED=$(SEED)
 SHARE  := $(abspath $(HERE)..)
 BIN    ?=
 P       = $(if $(BIN),$(BIN)/,)
@@ -65,6 +77,12 @@ SUMS    = $(wildcard $(addprefix $(DATA)/summaries/,$(addsuffix .jsonl,$(COLOR_O
 endif
 SUMNAMES= $(basename $(notdir $(SUMS)))
 comma  := ,
+LOFT   ?=
+LOFTSETS = $(if $(LOFT),$(patsubst %/corpus.jsonl,%,$(sort $(wildcard $(LOFT)/*/corpus.jsonl))))
+TRAIN  ?= $(if $(LOFT),$(foreach d,$(LOFTSETS),$(if $(filter $(abspath $(d)),$(abspath $(DATA))),,$(d))))
+MODEL_GIVEN := $(if $(filter $(OUT)/model.lcm,$(MODEL)),,1)
+# what the figures are: held-out, in-sample or a given model
+EVALSPLIT = $(if $(MODEL_GIVEN),given MODEL $(MODEL) (held-out only if DATA was not in its training data),$(if $(TRAIN),held-out (trained on $(notdir $(TRAIN)); $(notdir $(DATA)) left out),in-sample (trained on the queries evaluated; pass LOFT=DIR for held-out)))
 
 .PHONY: all pairs model compress eval plots default-model clean
 .DELETE_ON_ERROR:
@@ -85,8 +103,20 @@ $(OUT)/pairs.jsonl: $(OUT)/candidates.jsonl $(OUT)/labels.jsonl
 
 pairs: $(OUT)/pairs.jsonl
 
+ifeq ($(TRAIN),)
 $(OUT)/model.lcm: $(OUT)/pairs.jsonl
+	@echo "color.mk: in-sample: the model is trained on the queries it is evaluated on (pass LOFT=DIR to leave $(notdir $(DATA)) out)" >&2
 	$(P)lctrain --seed $(SEED) --average $(AVERAGE) -c $(DATA)/corpus.jsonl --target-ratio $(TARGET) -o $@ $<
+else
+# leave one dataset out: pairs of every TRAIN dataset, none of DATA's
+$(OUT)/train/%/pairs.jsonl: | $(OUT)/.dir
+	$(SELF) DATA=$(firstword $(filter %/$* $*,$(TRAIN))) OUT=$(OUT)/train/$* TRAIN= LOFT= pairs
+$(OUT)/model.lcm: $(foreach d,$(TRAIN),$(OUT)/train/$(notdir $(d))/pairs.jsonl)
+	@echo "color.mk: held-out: training on $(notdir $(TRAIN)), $(notdir $(DATA)) left out" >&2
+	$(P)lctrain --seed $(SEED) --average $(AVERAGE) $(addprefix -c ,$(addsuffix /corpus.jsonl,$(TRAIN))) --target-ratio $(TARGET) -o $@ $^
+endif
+$(OUT)/split.txt: | $(OUT)/.dir
+	echo "$(EVALSPLIT)" > $@
 
 model: $(OUT)/model.lcm
 
@@ -129,17 +159,17 @@ $(OUT)/e-%.jsonl: $(OUT)/r-%.jsonl $(OUT)/c-%.jsonl $(OUT)/tokens.txt
 
 $(OUT)/table.jsonl: $(foreach n,$(NAMES),$(OUT)/e-$(n).jsonl)
 	cat $^ > $@
-$(OUT)/table.txt: $(OUT)/table.jsonl
-	awk 'BEGIN{printf "%-28s %9s %7s %9s %9s %8s\n","compressor","tokens","ratio","recall@1","recall@5","nDCG@10"} \
+$(OUT)/table.txt: $(OUT)/table.jsonl $(OUT)/split.txt
+	awk -v how="$$(cat $(OUT)/split.txt)" 'BEGIN{printf "# %s: %s\n", "$(notdir $(DATA))", how; printf "%-28s %9s %7s %9s %9s %8s\n","compressor","tokens","ratio","recall@1","recall@5","nDCG@10"} \
 	  {gsub(/[{}"]/,""); n=split($$0,f,","); for(i=1;i<=n;i++){split(f[i],kv,":"); v[kv[1]]=kv[2]} \
-	   printf "%-28s %9d %7.3f %9.4f %9.4f %8.4f\n", v["name"], v["tokens"], v["ratio"], v["recall@1"], v["recall@5"], v["ndcg@10"]}' $< > $@
+	   printf "%-28s %9d %7.3f %9.4f %9.4f %8.4f\n", v["name"], v["tokens"], v["ratio"], v["recall@1"], v["recall@5"], v["ndcg@10"]}' $(OUT)/table.jsonl > $@
 	cat $@
 
 eval: $(OUT)/table.txt
 
 # --- charts -------------------------------------------------------------------
 $(OUT)/frontier.svg: $(OUT)/table.jsonl
-	$(P)lcplot -x ratio -y recall@1 --label name --title "size vs recall@1 (BM25), $(notdir $(DATA))" \
+	$(P)lcplot -x ratio -y recall@1 --label name --title "size vs recall@1 (BM25), $(notdir $(DATA)), $(firstword $(EVALSPLIT))" \
 	  --xlabel "compression ratio (cl100k tokens)" -o $@ $<
 $(OUT)/hist.jsonl: $(OUT)/c-lctk.jsonl $(OUT)/c-lead.jsonl $(foreach s,$(SUMNAMES),$(OUT)/c-llm-$(s).jsonl)
 	for f in $(OUT)/stats-*.jsonl; do n=$$(basename $$f .jsonl); n=$${n#stats-}; \
@@ -155,17 +185,16 @@ plots: $(OUT)/frontier.svg $(OUT)/hist.svg
 # queries.jsonl and optionally summaries/): candidates, BM25 labels and pairs
 # per dataset, then lctrain on all the pairs (mean of DAVERAGE seeded runs,
 # length bias 0.5).  The same procedure, leave one dataset out and over several
-# seeds, is measured in tests/bench/lcompress.sh.  Without LOFT it trains on
-# the bundled hotpotqa sample alone (in-domain only; weaker on other data).
-#   make -f share/lctk/recipes/color.mk default-model BIN=build/bin LOFT=../shared/data/loft
-LOFT   ?=
+# seeds, is measured by the benchmarks of the source tree (tests/bench/lcompress.sh).
+# Without LOFT it trains on the bundled hotpotqa sample alone (in-domain only;
+# weaker on other data).
+#   make -f color.mk default-model LOFT=DIR
 # words kept: 1/2.2 of the five corpora's words puts the shipped threshold at
 # 1.6x (hotpotqa) to 2.9x (fiqa) fewer tokens
 DTARGET?= 2.2
 DAVERAGE?= 10
-DSETS   = $(if $(LOFT),$(patsubst %/corpus.jsonl,%,$(sort $(wildcard $(LOFT)/*/corpus.jsonl))),$(SHARE)/data/hotpotqa)
+DSETS   = $(if $(LOFT),$(LOFTSETS),$(SHARE)/data/hotpotqa)
 DOUT    = $(OUT)/default
-SELF    = $(MAKE) --no-print-directory -f $(lastword $(MAKEFILE_LIST)) BIN=$(BIN) SEED=$(SEED)
 default-model:
 	@[ -n "$(DSETS)" ] || { echo "color.mk: no dataset folders with corpus.jsonl in LOFT=$(LOFT)" >&2; exit 1; }
 	for d in $(DSETS); do $(SELF) DATA=$$d OUT=$(DOUT)/$$(basename $$d) pairs || exit 1; done

@@ -59,5 +59,6 @@ echo
 echo "lctk = the shipped extractive model (share/lctk/models/default.lcm) at its own threshold;"
 echo "lctk@1.91x = the same model with one corpus-wide threshold for 1.91x fewer tokens."
 echo "The model was trained by share/lctk/recipes/color.mk on five LOFT datasets, this one"
-echo "included, so these are in-domain figures; tests/bench/results/color.txt has the"
-echo "held-out (leave-one-dataset-out) ones."
+echo "included, so these are in-sample (in-domain) figures.  Held-out (leave-one-dataset-out)"
+echo "figures: make -f $HERE/color.mk LOFT=DIR DATA=DIR/NAME (color.mk leaves NAME out),"
+echo "or the source tree's benchmark results, tests/bench/results/color.txt."
