@@ -97,3 +97,20 @@ PAGE
 	run head -1 o/table.txt
 	assert_output --partial '# hotpotqa: given MODEL '
 }
+
+@test "lctk(7) lists every program and every environment variable the code reads" {
+	cd "$ROOT"
+	mandoc -Tutf8 man/lctk.7 | col -b > "$T/lctk.txt"
+	sed -n '/^PROGRAMS/,/^[A-Z]/p' "$T/lctk.txt" > "$T/programs.txt"
+	sed -n '/^ENVIRONMENT/,/^SEE ALSO/p' "$T/lctk.txt" > "$T/env.txt"
+	for src in cmd/lc*.c; do
+		p=$(basename "$src" .c)
+		grep -q "^     $p(1)" "$T/programs.txt" || fail "PROGRAMS lacks $p"
+	done
+	grep -rhoE 'getenv\("[A-Z_]+"\)' lib cmd | sed 's/getenv("\(.*\)")/\1/' | sort -u > "$T/vars"
+	[ -s "$T/vars" ] || fail "no getenv found"
+	while read -r v; do
+		[ "$v" = HOME ] && continue  # named with XDG_CACHE_HOME
+		grep -q "^     $v" "$T/env.txt" || fail "ENVIRONMENT lacks $v"
+	done < "$T/vars"
+}
