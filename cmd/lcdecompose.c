@@ -30,7 +30,7 @@ enum {
 };
 
 static const lc_opt opts[] = {
-	{ 'e', "encoding", "NAME", "tokenise the text with encoding NAME (cl100k_base, ...)", NULL },
+	{ 'e', "encoding", "NAME", "tokenise the text with encoding NAME (cl100k_base, ...)", "cl100k_base o200k_base p50k_base r50k_base gpt2" },
 	{ OPT_TOKENIZER, "tokenizer", "FILE", "tokenise with a Hugging Face tokenizer.json", LC_COMPLETE_FILE },
 	{ 'f', "field", "FIELD", "text field of each record (default text)", NULL },
 	{ OPT_SPECIAL_TEXT, "special-as-text", NULL, "tokenise special-token text in documents as ordinary text", NULL },

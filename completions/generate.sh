@@ -1,6 +1,9 @@
 #!/bin/sh
 # Generates completions/lctk.bash and completions/_lctk from the programs' own
 # option tables (each program prints its table with the hidden --lctk-options).
+# An option's completion (5th field) is @file, @dir, a list of values, or
+# "@file VALUES": the values and file names (a tokenizer name or tokenizer.json,
+# a template name or file).
 # usage: generate.sh BINDIR OUTDIR
 set -eu
 bindir=$1
@@ -27,6 +30,7 @@ zsh_out="$out/_lctk.tmp"
 		awk -F'\t' '$1=="opt" && $4!="" {
 			pat = $3; if ($2 != "") pat = $2 "|" $3;
 			if ($5 == "@file") act = "COMPREPLY=($(compgen -f -- \"$cur\"))";
+			else if ($5 ~ /^@file /) act = "COMPREPLY=($(compgen -W \"" substr($5, 7) "\" -- \"$cur\") $(compgen -f -- \"$cur\"))";
 			else if ($5 == "@dir") act = "COMPREPLY=($(compgen -d -- \"$cur\"))";
 			else if ($5 != "") act = "COMPREPLY=($(compgen -W \"" $5 "\" -- \"$cur\"))";
 			else act = "COMPREPLY=()";
@@ -56,6 +60,7 @@ zsh_out="$out/_lctk.tmp"
 		awk -F'\t' '$1=="opt" {
 			if ($4 == "") act = "";
 			else if ($5 == "@file") act = ":" $4 ":_files";
+			else if ($5 ~ /^@file /) act = ":" $4 ":_alternative '"'"'values:" $4 ":(" substr($5, 7) ")'"'"' '"'"'files:file:_files'"'"'";
 			else if ($5 == "@dir") act = ":" $4 ":_files -/";
 			else if ($5 != "") act = ":" $4 ":(" $5 ")";
 			else act = ":" $4 ":";

@@ -26,7 +26,7 @@ _lcdecompose() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-e|--encoding) COMPREPLY=(); return ;;
+	-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
 	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-f|--field) COMPREPLY=(); return ;;
 	--eot) COMPREPLY=(); return ;;
@@ -56,7 +56,7 @@ _lceval() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-m|--measure) COMPREPLY=(); return ;;
+	-m|--measure) COMPREPLY=($(compgen -W "official all_trec set loft runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" -- "$cur")); return ;;
 	-l|--level_for_rel) COMPREPLY=(); return ;;
 	-M|--Max_retrieved_per_topic) COMPREPLY=(); return ;;
 	-N|--Number_docs_in_coll) COMPREPLY=(); return ;;
@@ -101,7 +101,7 @@ _lcgen() {
 	--label-by) COMPREPLY=(); return ;;
 	--k1) COMPREPLY=(); return ;;
 	--b) COMPREPLY=(); return ;;
-	-e|--encoding) COMPREPLY=(); return ;;
+	-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
 	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--lengths) COMPREPLY=(); return ;;
 	--per-length) COMPREPLY=(); return ;;
@@ -119,7 +119,7 @@ _lcgen() {
 	--max-tokens) COMPREPLY=(); return ;;
 	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--prompt) COMPREPLY=(); return ;;
+	--prompt) COMPREPLY=($(compgen -W "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default" -- "$cur") $(compgen -f -- "$cur")); return ;;
 	--few-shot) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--few-shot-corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shots) COMPREPLY=(); return ;;
@@ -168,7 +168,7 @@ _lcompress() {
 	--parallel) COMPREPLY=(); return ;;
 	--ratio) COMPREPLY=(); return ;;
 	--budget) COMPREPLY=(); return ;;
-	--encoding) COMPREPLY=(); return ;;
+	--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
 	--summaries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--threshold) COMPREPLY=(); return ;;
 	--length-bias) COMPREPLY=(); return ;;
@@ -243,14 +243,14 @@ _lcretrieve() {
 	--temperature) COMPREPLY=(); return ;;
 	--max-tokens) COMPREPLY=(); return ;;
 	--template) COMPREPLY=($(compgen -W "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default" -- "$cur")); return ;;
-	--prompt) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--prompt) COMPREPLY=($(compgen -W "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default" -- "$cur") $(compgen -f -- "$cur")); return ;;
 	--few-shot) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--few-shot-corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shots) COMPREPLY=(); return ;;
 	--context-limit) COMPREPLY=(); return ;;
 	--price-in) COMPREPLY=(); return ;;
 	--price-out) COMPREPLY=(); return ;;
-	-e|--tokenizer) COMPREPLY=(); return ;;
+	-e|--tokenizer) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur") $(compgen -f -- "$cur")); return ;;
 	--prefilter) COMPREPLY=(); return ;;
 	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -353,7 +353,7 @@ _lctrain() {
 	--length-bias) COMPREPLY=(); return ;;
 	--target-ratio) COMPREPLY=(); return ;;
 	--average) COMPREPLY=(); return ;;
-	-e|--encoding) COMPREPLY=(); return ;;
+	-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
 	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-length) COMPREPLY=(); return ;;
 	--max-prompt-length) COMPREPLY=(); return ;;

@@ -114,3 +114,47 @@ PAGE
 		grep -q "^     $v" "$T/env.txt" || fail "ENVIRONMENT lacks $v"
 	done < "$T/vars"
 }
+
+# complete PROG WORD...: what bash completion offers for the last WORD
+complete_words() {
+	bash -c 'source "$1/completions/lctk.bash"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		fn=_$1; $fn; printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT" "$@"
+}
+
+@test "completions: every tokenizer option offers the encodings" {
+	local p o
+	for p in "lctok -e" "lcdecompose -e" "lcgen -e" "lcompress --encoding" "lctrain -e" "lcretrieve -e" "lcretrieve --tokenizer"; do
+		set -- $p
+		run complete_words "$1" "$2" ""
+		assert_success
+		assert_line o200k_base
+		assert_line gpt2
+	done
+}
+
+@test "completions: lceval -m offers measures, --template and --prompt offer templates, --prompt and lcretrieve -e files too" {
+	run complete_words lceval -m nd
+	assert_success
+	assert_line ndcg
+	assert_line ndcg_cut
+	run complete_words lceval --measure ""
+	assert_success
+	assert_line all_trec
+	assert_line recall@1
+	run complete_words lcretrieve --template fe
+	assert_success
+	assert_output fever
+	: > "$T/fevertpl.txt"
+	run complete_words lcretrieve --prompt fe
+	assert_success
+	assert_line fever
+	assert_line fevertpl.txt
+	run complete_words lcgen --prompt sci
+	assert_success
+	assert_output scifact
+	: > "$T/tok.json"
+	run complete_words lcretrieve -e tok
+	assert_success
+	assert_output tok.json
+}
