@@ -93,7 +93,7 @@ _lcgen() {
 	-q|--queries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-m|--model-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--summaries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--kinds) COMPREPLY=(); return ;;
+	--kinds) COMPREPLY=($(compgen -W "all full title lead random filter model external llm" -- "$cur")); return ;;
 	--random) COMPREPLY=(); return ;;
 	--seed) COMPREPLY=(); return ;;
 	--mode) COMPREPLY=($(compgen -W "hard all" -- "$cur")); return ;;
