@@ -24,6 +24,8 @@ is sent.
 Text replaces the field
 .Pq or goes to Fl t if given .
 See Pouransari and et al.
+The id field
+.Pq default Ql pid , else Ql id .
 PAGE
 }
 
@@ -46,6 +48,7 @@ PAGE
 	assert_output --partial 'has a 0 glued to a word'
 	assert_output --partial 'shows words as options (-if -given)'
 	assert_output --partial 'says "and et al."'
+	assert_output --partial 'opens a quote inside another'
 }
 
 @test "docs: a run of real options is not flagged" {

@@ -1,8 +1,8 @@
 #!/bin/sh
 # make lint: mandoc -Tlint on every page; every page rendered (mandoc -Tutf8)
 # has none of the artefacts -Tlint lets through (nested quote macros giving
-# runs of "", a roff \n register escape eating a letter, words rendered as
-# options, "and et al."); every long option of every program is
+# runs of "" or a quote opened inside another, a roff \n register escape
+# eating a letter, words rendered as options, "and et al."); every long option of every program is
 # documented in its man page and present in both completions; the committed
 # completions equal freshly generated ones; no bats suite has an assertion whose
 # failure bats would never see (tests/chainlint.py).
@@ -25,6 +25,19 @@ rendered_artefacts() {
 				printf "%s: rendered line %d has \"\" (nested Qq/Dq?): %s\n", page, NR, $0
 			if ($0 ~ /(^|[^[:alnum:]_.])0[a-wyzA-Z][a-z]/)
 				printf "%s: rendered line %d has a 0 glued to a word (a backslash-n escape?): %s\n", page, NR, $0
+			# a quote opened inside another (Ql/Dq nested on one macro line
+			# closes at the end of the line: "(‘pid, else ‘id’’)")
+			q = $0; gsub(/‘/, "\001", q); gsub(/’/, "\002", q); gsub(/“/, "\003", q); gsub(/”/, "\004", q)
+			for (i = 1; i <= length(q); i++) {
+				ch = substr(q, i, 1)
+				if (ch == "\001" || ch == "\003") {
+					if (++depth[ch] == 2)
+						printf "%s: rendered line %d opens a quote inside another (nested Ql/Dq?): %s\n", page, NR, $0
+				} else if (ch == "\002" && depth["\001"] > 0)
+					depth["\001"]--
+				else if (ch == "\004" && depth["\003"] > 0)
+					depth["\003"]--
+			}
 			if ($0 ~ /and et al/)
 				printf "%s: rendered line %d says \"and et al.\": %s\n", page, NR, $0
 			# runs of two or more -words (across line breaks): every one
