@@ -75,7 +75,7 @@ PAGE
 	mkdir loft
 	ln -s "$ROOT/share/lctk/data/hotpotqa" loft/a
 	ln -s "$ROOT/share/lctk/data/hotpotqa" loft/b
-	run make -s -f "$ROOT/share/lctk/recipes/color.mk" LOFT=loft DATA=loft/a OUT=o BIN="$BUILD/bin" RATIOS=2 o/table.txt
+	run make -s -f "$ROOT/share/lctk/recipes/color.mk" LOFT=loft DATA=loft/a OUT=o RATIOS=2 AVERAGE=1 o/table.txt
 	assert_success
 	assert_output --partial 'color.mk: held-out: training on b, a left out'
 	[ -f o/train/b/pairs.jsonl ] || fail "b's pairs not made"
@@ -86,7 +86,7 @@ PAGE
 }
 
 @test "color.mk without LOFT: the default run is labelled in-sample, in the table and on stderr" {
-	run make -s -f "$ROOT/share/lctk/recipes/color.mk" OUT=o BIN="$BUILD/bin" RATIOS=2 o/table.txt
+	run make -s -f "$ROOT/share/lctk/recipes/color.mk" OUT=o RATIOS=2 AVERAGE=1 o/table.txt
 	assert_success
 	assert_output --partial 'color.mk: in-sample: the model is trained on the queries it is evaluated on'
 	run head -1 o/table.txt
@@ -94,7 +94,7 @@ PAGE
 }
 
 @test "color.mk with a given MODEL: the table names the model instead of claiming held-out" {
-	run make -s -f "$ROOT/share/lctk/recipes/color.mk" OUT=o BIN="$BUILD/bin" RATIOS=2 \
+	run make -s -f "$ROOT/share/lctk/recipes/color.mk" OUT=o RATIOS=2 AVERAGE=1 \
 		MODEL="$ROOT/share/lctk/models/default.lcm" o/table.txt
 	assert_success
 	run head -1 o/table.txt
