@@ -175,6 +175,26 @@ static uint32_t *read_indices(const char *path, long *nres, size_t *n)
 	return v;
 }
 
+/* trec_eval's "result qid 'X' not found in qrels" means the RUN lacks topic X
+ * that QRELS judges (issue 18 #23): the first line stays trec_eval's (the
+ * conformance vectors pin it); this second line names the file at fault. */
+static void explain_missing(const char *msg, const char *qpath, const char *rpath)
+{
+	static const char pre[] = "trec_eval: result qid '", suf[] = "' not found in qrels\n";
+	size_t n = strlen(msg), lp = sizeof pre - 1, ls = sizeof suf - 1;
+	if (n < lp + ls || strncmp(msg, pre, lp) || strcmp(msg + n - ls, suf))
+		return;
+	char *qid = lc_xstrndup(msg + lp, n - lp - ls);
+	fputs("lceval: ", stderr);
+	lc_fputs_escaped(rpath, 0, stderr);
+	fputs(" lacks topic '", stderr);
+	lc_fputs_escaped(qid, 0, stderr);
+	fputs("' that ", stderr);
+	lc_fputs_escaped(qpath, 0, stderr);
+	fputs(" has (score it as 0 with -c)\n", stderr);
+	free(qid);
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -362,6 +382,7 @@ int main(int argc, char **argv)
 			/* trec_eval's partial per-topic text is kept only for its own format */
 			lc_output_abort(out);
 			lc_fputs_escaped(res.fail_msg, 1, stderr);
+			explain_missing(res.fail_msg, qpath, rpaths[0]);
 			exit(res.fail_code);
 		}
 		if (json || jsonl)
@@ -371,6 +392,7 @@ int main(int argc, char **argv)
 		if (res.fail_code) {
 			lc_output_commit(out);
 			lc_fputs_escaped(res.fail_msg, 1, stderr);
+			explain_missing(res.fail_msg, qpath, rpaths[0]);
 			exit(res.fail_code);
 		}
 		lc_te_result_free(&res);
@@ -382,6 +404,7 @@ int main(int argc, char **argv)
 				lc_output_abort(out);
 				fprintf(stderr, "lceval: %s: ", rpaths[i]);
 				lc_fputs_escaped(res[i].fail_msg, 1, stderr);
+				explain_missing(res[i].fail_msg, qpath, rpaths[i]);
 				exit(res[i].fail_code);
 			}
 		}
