@@ -450,3 +450,20 @@ PY
 	# 256 words x 23 features per passage took 1.27 GB per 10^5 records; sized by need it is ~1.4 GB per 10^6
 	[ "$kb" -lt 2000000 ] || fail "max RSS $kb KB for 10^6 tiny records"
 }
+
+@test "issue 18 #10: whole-file reads (prompt template, compress model) are bounded by --max-record and UTF-8 repaired with a counted warning" {
+	{ cat "$ROOT/share/lctk/prompts/loft/default.txt"; printf 'caf\xe9 \xff\n'; } > bad.tpl
+	printf '{"pid":"a","text":"apple"}\n{"pid":"b","text":"pie"}\n' > c.jsonl
+	printf 'q1\tapple\n' > q.tsv
+	run --separate-stderr lcretrieve --llm --dry-run -e cl100k_base --prompt ./bad.tpl -c c.jsonl --model m q.tsv
+	assert_success
+	[[ "$stderr" == *"lcretrieve: ./bad.tpl: 2 bytes that are not UTF-8 (or NUL) replaced by U+FFFD"* ]] || fail "$stderr"
+	run --separate-stderr lcretrieve --llm --dry-run -e cl100k_base --max-record 50 --prompt ./bad.tpl -c c.jsonl --model m q.tsv
+	assert_failure 1
+	[[ "$stderr" == *"lcretrieve: ./bad.tpl: file longer than 50 bytes (it is read whole, as one record); raise --max-record BYTES if it is genuine" ]] || fail "$stderr"
+	printf '{"pid":"a","passage_text":"x"}\n' > tiny.jsonl
+	run --separate-stderr lcompress --max-record 100 -m "$ROOT/share/lctk/models/default.lcm" -o out.jsonl tiny.jsonl
+	assert_failure 1
+	[ "$stderr" = "lcompress: $ROOT/share/lctk/models/default.lcm: file longer than 100 bytes (it is read whole, as one record); raise --max-record BYTES if it is genuine" ] || fail "$stderr"
+	[ ! -e out.jsonl ]
+}
