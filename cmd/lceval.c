@@ -373,7 +373,7 @@ int main(int argc, char **argv)
 		code = lc_loft_main(&lsel, &qr, runs, rpaths, nruns, o.rel_level, json, jsonl, o.query, &so, out);
 		if (code) {
 			lc_output_abort(out);
-			exit(code);
+			goto done;
 		}
 	} else if (nruns == 1) {
 		lc_te_result res;
@@ -383,7 +383,9 @@ int main(int argc, char **argv)
 			lc_output_abort(out);
 			lc_fputs_escaped(res.fail_msg, 1, stderr);
 			explain_missing(res.fail_msg, qpath, rpaths[0]);
-			exit(res.fail_code);
+			code = res.fail_code;
+			lc_te_result_free(&res);
+			goto done;   /* everything freed: no leak on the error exit (issue 18 #24) */
 		}
 		if (json || jsonl)
 			lc_signif_print_json(t, &o, &res, 1, rpaths, jsonl, NULL, out);
@@ -393,7 +395,9 @@ int main(int argc, char **argv)
 			lc_output_commit(out);
 			lc_fputs_escaped(res.fail_msg, 1, stderr);
 			explain_missing(res.fail_msg, qpath, rpaths[0]);
-			exit(res.fail_code);
+			code = res.fail_code;
+			lc_te_result_free(&res);
+			goto done;
 		}
 		lc_te_result_free(&res);
 	} else {
@@ -405,7 +409,11 @@ int main(int argc, char **argv)
 				fprintf(stderr, "lceval: %s: ", rpaths[i]);
 				lc_fputs_escaped(res[i].fail_msg, 1, stderr);
 				explain_missing(res[i].fail_msg, qpath, rpaths[i]);
-				exit(res[i].fail_code);
+				code = res[i].fail_code;
+				for (size_t k = 0; k <= i; k++)
+					lc_te_result_free(&res[k]);
+				free(res);
+				goto done;
 			}
 		}
 		if (json || jsonl)
@@ -417,6 +425,7 @@ int main(int argc, char **argv)
 		free(res);
 	}
 	lc_output_commit(out);
+done:
 	for (size_t i = 0; i < nruns; i++)
 		lc_run_free(&runs[i]);
 	free(runs);

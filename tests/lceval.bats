@@ -346,4 +346,8 @@ PY
 	assert_failure 4
 	[[ "$stderr" == "lceval: dup.txt: trec_eval.form_res_qrels: duplicate docs d1"* ]] || fail "$stderr"
 	[ ! -e out.txt ] || fail "out.txt written"
+	# one run with duplicate docs: LeakSanitizer reported the runs (exit 1, not 4) on this exit
+	run --separate-stderr lceval -m map qrels.txt dup.txt
+	assert_failure 4
+	[ "$stderr" = "trec_eval.form_res_qrels: duplicate docs d1trec_eval: Can't calculate measure 'map'" ] || fail "$stderr"
 }
