@@ -176,6 +176,26 @@ static uint32_t *read_indices(const char *path, long *nres, size_t *n)
 	return v;
 }
 
+/* trec_eval's "result qid 'X' not found in qrels" means the RUN lacks topic X
+ * that QRELS judges (issue 18 #23): the first line stays trec_eval's (the
+ * conformance vectors pin it); this second line names the file at fault. */
+static void explain_missing(const char *msg, const char *qpath, const char *rpath)
+{
+	static const char pre[] = "trec_eval: result qid '", suf[] = "' not found in qrels\n";
+	size_t n = strlen(msg), lp = sizeof pre - 1, ls = sizeof suf - 1;
+	if (n < lp + ls || strncmp(msg, pre, lp) || strcmp(msg + n - ls, suf))
+		return;
+	char *qid = lc_xstrndup(msg + lp, n - lp - ls);
+	fputs("lceval: ", stderr);
+	lc_fputs_escaped(rpath, 0, stderr);
+	fputs(" lacks topic '", stderr);
+	lc_fputs_escaped(qid, 0, stderr);
+	fputs("' that ", stderr);
+	lc_fputs_escaped(qpath, 0, stderr);
+	fputs(" has (score it as 0 with -c)\n", stderr);
+	free(qid);
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -354,7 +374,7 @@ int main(int argc, char **argv)
 		code = lc_loft_main(&lsel, &qr, runs, rpaths, nruns, o.rel_level, json, jsonl, o.query, &so, out);
 		if (code) {
 			lc_output_abort(out);
-			exit(code);
+			goto done;
 		}
 	} else if (nruns == 1) {
 		lc_te_result res;
@@ -363,7 +383,10 @@ int main(int argc, char **argv)
 			/* trec_eval's partial per-topic text is kept only for its own format */
 			lc_output_abort(out);
 			lc_fputs_escaped(res.fail_msg, 1, stderr);
-			exit(res.fail_code);
+			explain_missing(res.fail_msg, qpath, rpaths[0]);
+			code = res.fail_code;
+			lc_te_result_free(&res);
+			goto done;   /* everything freed: no leak on the error exit (issue 18 #24) */
 		}
 		if (json || jsonl)
 			lc_signif_print_json(t, &o, &res, 1, rpaths, jsonl, NULL, out);
@@ -372,7 +395,10 @@ int main(int argc, char **argv)
 		if (res.fail_code) {
 			lc_output_commit(out);
 			lc_fputs_escaped(res.fail_msg, 1, stderr);
-			exit(res.fail_code);
+			explain_missing(res.fail_msg, qpath, rpaths[0]);
+			code = res.fail_code;
+			lc_te_result_free(&res);
+			goto done;
 		}
 		lc_te_result_free(&res);
 	} else {
@@ -383,7 +409,12 @@ int main(int argc, char **argv)
 				lc_output_abort(out);
 				fprintf(stderr, "lceval: %s: ", rpaths[i]);
 				lc_fputs_escaped(res[i].fail_msg, 1, stderr);
-				exit(res[i].fail_code);
+				explain_missing(res[i].fail_msg, qpath, rpaths[i]);
+				code = res[i].fail_code;
+				for (size_t k = 0; k <= i; k++)
+					lc_te_result_free(&res[k]);
+				free(res);
+				goto done;
 			}
 		}
 		if (json || jsonl)
@@ -395,6 +426,7 @@ int main(int argc, char **argv)
 		free(res);
 	}
 	lc_output_commit(out);
+done:
 	for (size_t i = 0; i < nruns; i++)
 		lc_run_free(&runs[i]);
 	free(runs);

@@ -228,6 +228,20 @@ void lc_cunits_build(lc_cunits *u, lc_cctx *cx, const char *title, const char *t
 	}
 	lc_sentsplit(text, tn, &u->sv);
 	u->nsent = u->sv.n;
+	/* the word arrays are sized by the passage's real word count, not a fixed
+	 * minimum: lcompress holds every passage's units at once (issue 18 #19) */
+	size_t need = 0;
+	for (size_t si = 0; si < u->sv.n; si++)
+		for (size_t i = u->sv.v[si].start, b = u->sv.v[si].end; i < b; i++)
+			if (!is_ws((unsigned char)text[i]) && (i == u->sv.v[si].start || is_ws((unsigned char)text[i - 1])))
+				need++;
+	if (need > u->cap) {
+		u->cap = u->cap * 2 > need ? u->cap * 2 : need;
+		u->w = lc_xrealloc(u->w, u->cap * sizeof *u->w);
+		u->sent = lc_xrealloc(u->sent, u->cap * sizeof *u->sent);
+		u->term = lc_xrealloc(u->term, u->cap * sizeof *u->term);
+		u->f = lc_xrealloc(u->f, u->cap * LC_NFEAT * sizeof *u->f);
+	}
 	/* words */
 	for (size_t si = 0; si < u->sv.n; si++) {
 		size_t a = u->sv.v[si].start, b = u->sv.v[si].end;
@@ -239,13 +253,6 @@ void lc_cunits_build(lc_cunits *u, lc_cctx *cx, const char *title, const char *t
 			size_t j = i;
 			while (j < b && !is_ws((unsigned char)text[j]))
 				j++;
-			if (u->n == u->cap) {
-				u->cap = u->cap ? u->cap * 2 : 256;
-				u->w = lc_xrealloc(u->w, u->cap * sizeof *u->w);
-				u->sent = lc_xrealloc(u->sent, u->cap * sizeof *u->sent);
-				u->term = lc_xrealloc(u->term, u->cap * sizeof *u->term);
-				u->f = lc_xrealloc(u->f, u->cap * LC_NFEAT * sizeof *u->f);
-			}
 			u->w[u->n].start = i;
 			u->w[u->n].end = j;
 			u->sent[u->n] = (unsigned)si;
@@ -373,6 +380,8 @@ void lc_cunits_build(lc_cunits *u, lc_cctx *cx, const char *title, const char *t
 			cx->cnt[u->term[x]] = 0;
 			cx->first[u->term[x]] = -1;
 		}
+	/* the sentence spans are scratch: a unit held for later keeps only n words */
+	lc_sentv_free(&u->sv);
 }
 
 size_t lc_cunits_project(const lc_cunits *u, lc_cctx *cx, const char *text,

@@ -508,7 +508,16 @@ int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e)
 				break;
 		}
 		if (in->blk_pos < in->blk_len) {
-			lc_buf_add(&all, in->blk + in->blk_pos, in->blk_len - in->blk_pos);
+			size_t take = in->blk_len - in->blk_pos;
+			if (in->max_record && all.len + take > in->max_record) {
+				/* a whole-file read (template, stopwords, model) is one record */
+				lc_buf_free(&all);
+				in->eof = 1;
+				return lc_err_set(e, LC_EXIT_INPUT,
+				                  "%s: file longer than %zu bytes (it is read whole, as one record); raise --max-record BYTES if it is genuine",
+				                  lc_input_name(in), in->max_record);
+			}
+			lc_buf_add(&all, in->blk + in->blk_pos, take);
 			in->blk_pos = in->blk_len;
 		}
 		int r = fill(in, e);
@@ -525,6 +534,21 @@ int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e)
 	if (all.len >= 3 && !memcmp(all.p, "\xEF\xBB\xBF", 3)) {
 		memmove(all.p, all.p + 3, all.len - 3 + 1);
 		all.len -= 3;
+	}
+	/* bytes that are not UTF-8 (and NUL) become U+FFFD, counted and warned
+	 * about, as for lines (issue 18 #10) */
+	char *p = all.p;
+	size_t n = all.len;
+	long before = in->repaired;
+	lc_input_repair(in, &p, &n);
+	if (p != all.p) {
+		lc_buf_reset(&all);
+		lc_buf_add(&all, p, n);
+		lc_buf_reset(&in->fix);
+		long now = in->repaired;
+		in->repaired -= before;
+		lc_input_warn_repaired(in);
+		in->repaired = now;
 	}
 	*len = all.len;
 	*out = lc_buf_detach(&all);

@@ -50,7 +50,10 @@ int lc_input_getline_nonblank(lc_input *in, char **line, size_t *len, lc_err *e)
  * 1): the next lc_input_getline returns it again (same text, same line number).  Lets a reader sniff a format on the first
  * line and then hand the input to a loop that reads it from the start. */
 void lc_input_unget(lc_input *in);
-/* Reads the whole (remaining) input of the current and later members into *out. */
+/* Reads the whole (remaining) input of the current and later members into *out
+ * (caller frees).  The whole file counts as one record: longer than --max-record
+ * is an error naming the file; bytes that are not UTF-8 (and NUL) are replaced
+ * by U+FFFD with a counted warning (as lc_input_repair does for lines). */
 int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e);
 /* For text formats copied into JSON strings (TSV queries, TREC and BEIR qrels,
  * TREC runs): replaces each byte of *line that is not part of valid UTF-8, and

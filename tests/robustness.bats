@@ -20,10 +20,14 @@ setup_file() {
 	mkdir adir
 	printf '{"pid": "1", "title_text": "a", "passage_text": "b"}\n{"pid": "1", "title_text": "c", "passage_text": "d"}\n' > dupids.jsonl
 	head -c 100000000 /dev/zero | tr '\0' 'a' > bigline.txt
+	# issue 18 #7, #8: a gzip whose CRC32 is wrong; 512 NUL bytes before JSONL (not an empty tar)
+	gzip -c good.jsonl > badcrc.gz
+	printf '\001' | dd of=badcrc.gz bs=1 seek=$(($(stat -c %s badcrc.gz) - 8)) conv=notrunc 2>/dev/null
+	{ head -c 512 /dev/zero; cat good.jsonl; } > nul512.jsonl
 	export CATALOGUE="$C"
 }
 
-entries="truncated.gz corrupt.zip binary.bin badutf8.jsonl nested.json wrongtypes.jsonl empty.jsonl missing.jsonl adir dupids.jsonl bigline.txt"
+entries="truncated.gz corrupt.zip binary.bin badutf8.jsonl nested.json wrongtypes.jsonl empty.jsonl missing.jsonl adir dupids.jsonl bigline.txt badcrc.gz nul512.jsonl"
 
 check_form() {
 	local prog=$1 form=$2 okset=$3
@@ -53,4 +57,24 @@ check_form() {
 		n=$((n + 1))
 	done < "$ROOT/tests/robustness.cmds"
 	echo "# $n program forms x $(echo $entries | wc -w) catalogue entries" >&3
+}
+
+@test "issue 18 catalogue: every attack 1-24 is listed with its outcome, and each referenced test exists" {
+	local cat="$ROOT/tests/robustness.issue18" item what file name
+	local -A seen=()
+	while IFS=$'\t' read -r item what file name; do
+		case $item in ''|'#'*) continue ;; esac
+		[ -n "$what" ] && [ -n "$name" ] || fail "malformed catalogue line for item $item"
+		[[ "$what" == *" -> "* ]] || fail "item $item: no expected outcome ('ATTACK -> OUTCOME'): $what"
+		if [ "$file" = fuzz ]; then
+			[ -f "$ROOT/tests/fuzz/fuzz_$name.c" ] || fail "item $item: no fuzz harness $name"
+			[ -n "$(ls "$ROOT/tests/fuzz/corpus/$name")" ] || fail "item $item: no seeds for $name"
+		else
+			grep -qF "@test \"$name\" {" "$ROOT/tests/$file" || fail "item $item: no test '$name' in $file"
+		fi
+		seen[$item]=1
+	done < "$cat"
+	for i in $(seq 1 24); do
+		[ -n "${seen[$i]:-}" ] || fail "issue 18 item $i is not in the catalogue"
+	done
 }
