@@ -786,6 +786,10 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
 	lc_progress_start(&x.prog, "requests", o->progress);
 	lc_llm_run(cl, qs->n, make_msgs, on_done, &x);
 	lc_progress_done(&x.prog);
+	if (lc_llm_aborted(cl)) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s", lc_llm_aborted(cl));
+		goto done;
+	}
 	rc = emit(&x, out, e);
 done:
 	lc_llm_free(cl);
@@ -1026,6 +1030,10 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 		lc_progress_start(&x->prog, "requests", o->progress);
 		lc_llm_run(cl, n, ask_make, ask_done, &a);
 		lc_progress_done(&x->prog);
+		if (lc_llm_aborted(cl)) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s", lc_llm_aborted(cl));
+			goto done;
+		}
 	}
 	for (size_t i = 0; i < n; i++)
 		if (a.same[i] != i && !a.content[i]) {
