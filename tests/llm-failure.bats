@@ -74,6 +74,15 @@ closed_port() {
 	assert_no_file sum.jsonl
 }
 
+@test "lcompress --endpoint with a closed port stops after 3 with one message" {
+	port=$(closed_port)
+	run lcompress --endpoint "http://127.0.0.1:$port/v1" --model m -o c.jsonl corpus.jsonl
+	assert_failure 1
+	assert_output --partial "3 requests in a row failed the same way"
+	assert_output --partial "nothing more sent"
+	assert_no_file c.jsonl
+}
+
 @test "--progress shows percent and ETA and ends its line before the error message" {
 	sed -i '$s/why do whales sing/[[status:400]] why/' queries.jsonl
 	# every request takes >= 0.5 s, so the meter (4 updates a second at most) shows
