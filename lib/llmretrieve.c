@@ -468,7 +468,7 @@ static int write_batch_file(const char *path, lc_llm *cl, size_t n, batch_item_f
 	lc_output_commit(bo);
 	if (bytes > 200ULL * 1000 * 1000 || *written > 50000)
 		lc_warn("%s: %zu requests, %.0f MB: over OpenAI's Batch limits (50,000 requests, 200 MB per file); "
-		        "split it by lines (split -C 190m) and submit the parts", path, *written, bytes / 1e6);
+		        "split it with lcbatch split %s and submit the parts", path, *written, bytes / 1e6, path);
 	return 0;
 fail:
 	lc_output_abort(bo);
