@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -38,6 +39,9 @@ struct lc_llm {
 	char *auth;           /* "Authorization: Bearer KEY" or NULL */
 	lc_llm_stats stats;
 	unsigned long long rng;
+	char *same_error;     /* the last connection/auth failure, to count repeats */
+	size_t same_count;    /* attempts in a row that failed exactly that way */
+	char *abort_msg;      /* set when the run stopped early: see lc_llm_aborted() */
 };
 
 typedef struct job {
@@ -315,6 +319,11 @@ lc_llm *lc_llm_new(const lc_llm_opts *o, lc_err *e)
 	return c;
 }
 
+const char *lc_llm_aborted(const lc_llm *c)
+{
+	return c->abort_msg;
+}
+
 void lc_llm_free(lc_llm *c)
 {
 	if (!c)
@@ -328,6 +337,8 @@ void lc_llm_free(lc_llm *c)
 		free(c->password);
 	}
 	free(c->cache);
+	free(c->same_error);
+	free(c->abort_msg);
 	if (c->auth) {
 		memset(c->auth, 0, strlen(c->auth));
 		free(c->auth);
@@ -723,10 +734,55 @@ static void finish(lc_llm *c, job *j, int ok, const char *content, int cached, l
 	done(ud, j->i, &r);
 }
 
+/* A connection or auth failure the same for every request (wrong port, host or
+ * key): counts it; returns 1 when LC_LLM_SAME_FAILURES attempts in a row failed
+ * exactly this way (c->abort_msg then says so). */
+static int same_failure(lc_llm *c, CURLcode rc, long status, const char *error)
+{
+	int kind = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
+	           (rc == CURLE_OK && (status == 401 || status == 403));
+	if (!kind) {
+		c->same_count = 0;
+		return 0;
+	}
+	if (c->same_count && c->same_error && !strcmp(c->same_error, error))
+		c->same_count++;
+	else {
+		free(c->same_error);
+		c->same_error = lc_xstrdup(error);
+		c->same_count = 1;
+	}
+	if (c->same_count < LC_LLM_SAME_FAILURES)
+		return 0;
+	lc_buf b = {0};
+	lc_buf_printf(&b, "%zu requests in a row failed the same way: %s; nothing more sent", c->same_count, error);
+	free(c->abort_msg);
+	c->abort_msg = lc_buf_detach(&b);
+	return 1;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
 size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done, void *ud)
 {
 	CURLM *m = curl_multi_init();
 	waitlist w = {0};
+	job **act = lc_xcalloc((size_t)c->o.parallel + 1, sizeof *act);   /* the jobs in curl */
+	struct sigaction sa, old_sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	interrupted = 0;
+	sigaction(SIGINT, NULL, &old_sa);
+	int catch_int = old_sa.sa_handler != SIG_IGN;   /* an ignored SIGINT stays ignored */
+	if (catch_int)
+		sigaction(SIGINT, &sa, NULL);
 	size_t next = 0, failed = 0;
 	int active = 0;
 	for (;;) {
@@ -737,7 +793,7 @@ size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done,
 				job *j = w.v[k];
 				w.v[k] = w.v[--w.n];
 				job_start(c, m, j);
-				active++;
+				act[active++] = j;
 				continue;
 			}
 			if (next >= n)
@@ -759,7 +815,7 @@ size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done,
 				continue;
 			}
 			job_start(c, m, j);
-			active++;
+			act[active++] = j;
 		}
 		if (active == 0 && w.n == 0 && next >= n)
 			break;
@@ -780,7 +836,11 @@ size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done,
 			curl_multi_remove_handle(m, h);
 			curl_easy_cleanup(h);
 			j->h = NULL;
-			active--;
+			for (int a = 0; a < active; a++)
+				if (act[a] == j) {
+					act[a] = act[--active];
+					break;
+				}
 
 			int retry = 0;
 			if (j->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
@@ -796,6 +856,7 @@ size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done,
 				const char *why = "malformed JSON in the reply";
 				const char *t = v ? lc_llm_content(v, &why) : NULL;
 				if (t) {
+					c->same_count = 0;
 					cache_write(c, j->hash, v);
 					finish(c, j, 1, t, 0, done, ud);
 					json_decref(v);
@@ -810,6 +871,10 @@ size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done,
 				server_message(&j->resp, sm, sizeof sm);
 				set_error(j, "HTTP %ld: %s", status, sm);
 				retry = status == 429 || status == 408 || status >= 500;
+			}
+			if (same_failure(c, rc, status, j->last_error)) {
+				job_free(j);
+				goto stop;
 			}
 			if (retry && j->attempts <= c->o.retries) {
 				double d;
@@ -854,11 +919,40 @@ size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done,
 			if (active >= c->o.parallel)
 				tmo = 1000;   /* a retry cannot start anyway */
 		}
+		if (interrupted)
+			goto stop;
 		if (active > 0 || k >= 0)
 			curl_multi_poll(m, NULL, 0, tmo, NULL);
+		if (interrupted)
+			goto stop;
 	}
+stop:
+	/* stopped early (or done: then both lists are empty): what is in flight or
+	 * waiting is dropped unanswered */
+	for (int a = 0; a < active; a++) {
+		curl_multi_remove_handle(m, act[a]->h);
+		curl_easy_cleanup(act[a]->h);
+		act[a]->h = NULL;
+		job_free(act[a]);
+	}
+	for (size_t k = 0; k < w.n; k++)
+		job_free(w.v[k]);
+	free(act);
 	free(w.v);
 	curl_multi_cleanup(m);
+	if (catch_int)
+		sigaction(SIGINT, &old_sa, NULL);
+	if (interrupted) {
+		size_t answered = c->stats.requests - c->stats.failed;
+		if (c->cache)
+			lc_warn("interrupted: %zu of %zu answers are cached in %s; re-run the same command to resume "
+			        "from the cache (nothing answered is asked again)",
+			        answered, n, c->cache);
+		else
+			lc_warn("interrupted: %zu of %zu answered; the cache is off (--no-cache), so a re-run asks again",
+			        answered, n);
+		raise(SIGINT);   /* the default action now: -o outputs are removed, exit status 130 */
+	}
 	if (c->o.verbose)
 		lc_warn("%zu requests: %zu from cache, %zu HTTP attempts (%zu retries), %zu failed", c->stats.requests,
 		        c->stats.cached, c->stats.http, c->stats.retries, c->stats.failed);

@@ -125,8 +125,22 @@ typedef json_t *(*lc_llm_make_fn)(void *ud, size_t i);
 /* Called exactly once per request not skipped, in completion order. */
 typedef void (*lc_llm_done_fn)(void *ud, size_t i, const lc_llm_result *r);
 
-/* Runs requests 0..n-1.  Returns the number that failed (after retries). */
+/* Runs requests 0..n-1.  Returns the number that failed (after retries).
+ * Stops early, sending nothing more, when LC_LLM_SAME_FAILURES attempts in a row
+ * fail the same way with a connection or auth error (connection refused, DNS
+ * failure, HTTP 401/403: a wrong port, host or key); requests in flight or
+ * not yet made are then dropped without a done call and lc_llm_aborted() says
+ * why — the caller reports that one message and writes no output.
+ * SIGINT during the run: stops, says on stderr how many answers are cached and
+ * that re-running the same command resumes from the cache, then re-raises SIGINT
+ * with the handler the caller had (so -o outputs are removed). */
 size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done, void *ud);
+
+#define LC_LLM_SAME_FAILURES 3
+
+/* Why the last lc_llm_run() stopped early ("3 requests in a row failed the same
+ * way: ...; nothing more sent"; borrowed), or NULL when it ran to the end. */
+const char *lc_llm_aborted(const lc_llm *c);
 
 typedef struct lc_llm_stats {
 	size_t requests;          /* requests completed (ok or failed) */

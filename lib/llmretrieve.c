@@ -468,7 +468,7 @@ static int write_batch_file(const char *path, lc_llm *cl, size_t n, batch_item_f
 	lc_output_commit(bo);
 	if (bytes > 200ULL * 1000 * 1000 || *written > 50000)
 		lc_warn("%s: %zu requests, %.0f MB: over OpenAI's Batch limits (50,000 requests, 200 MB per file); "
-		        "split it by lines (split -C 190m) and submit the parts", path, *written, bytes / 1e6);
+		        "split it with lcbatch split %s and submit the parts", path, *written, bytes / 1e6, path);
 	return 0;
 fail:
 	lc_output_abort(bo);
@@ -786,6 +786,10 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
 	lc_progress_start(&x.prog, "requests", o->progress);
 	lc_llm_run(cl, qs->n, make_msgs, on_done, &x);
 	lc_progress_done(&x.prog);
+	if (lc_llm_aborted(cl)) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s", lc_llm_aborted(cl));
+		goto done;
+	}
 	rc = emit(&x, out, e);
 done:
 	lc_llm_free(cl);
@@ -1026,6 +1030,10 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 		lc_progress_start(&x->prog, "requests", o->progress);
 		lc_llm_run(cl, n, ask_make, ask_done, &a);
 		lc_progress_done(&x->prog);
+		if (lc_llm_aborted(cl)) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s", lc_llm_aborted(cl));
+			goto done;
+		}
 	}
 	for (size_t i = 0; i < n; i++)
 		if (a.same[i] != i && !a.content[i]) {

@@ -166,6 +166,8 @@ int lc_llmsum_run(const lc_llmsum_opts *o, const char *const *passages, const ch
 			lc_progress_start(&x.prog, "summaries", o->progress);
 			lc_llm_run(cl, n, make, done, &x);
 			lc_progress_done(&x.prog);
+			if (lc_llm_aborted(cl))
+				rc = lc_err_set(e, LC_EXIT_INPUT, "%s", lc_llm_aborted(cl));
 			r->stats = *lc_llm_stats_get(cl);
 			r->requests = r->stats.requests;
 			lc_llm_free(cl);

@@ -1,7 +1,10 @@
 /*
  * progress — a one-line meter on stderr for long work, shown only when stderr is a
  * terminal (or forced with --progress; --quiet silences it).  At most ~4 updates
- * a second; lc_progress_done() clears the line.
+ * a second.  With a known total it shows percent and an ETA (hh:mm:ss from the
+ * rate so far).  lc_progress_done() clears the line on a terminal and ends it
+ * with a newline elsewhere, so a message printed next starts on its own line:
+ * call it before reporting an error.
  */
 #ifndef LC_PROGRESS_H
 #define LC_PROGRESS_H
@@ -10,6 +13,8 @@
 
 typedef struct lc_progress {
 	int on;
+	int shown;            /* a line was printed */
+	int tty;              /* stderr is a terminal */
 	const char *what;     /* "lines", "passages" */
 	double last, start;
 } lc_progress;

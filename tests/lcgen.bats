@@ -251,9 +251,9 @@ print("ok")'
 @test "lcgen candidates --endpoint: server down, HTTP 500 after retries, malformed replies" {
 	run lcgen candidates --kinds full,llm --endpoint http://127.0.0.1:9/v1 --model m --retries 1 --backoff 0.01 -o out.jsonl "$V/corpus.jsonl"
 	assert_failure 1
-	assert_output --partial "lcgen: passage 'p1': "
-	assert_output --partial "Couldn't connect to server"
-	assert_output --partial "6 of 6 LLM summaries failed"
+	# every request refused the same way: one message after 3, nothing more sent (issue 10 §4)
+	assert_output --partial "3 requests in a row failed the same way: http://127.0.0.1:9/v1/chat/completions: Couldn't connect to server; nothing more sent"
+	refute_output --partial "lcgen: passage 'p1': "
 	assert_no_file out.jsonl
 	llm_server --fault 500:3
 	run lcgen candidates --kinds full,llm --endpoint "$EP" --model m --retries 2 --backoff 0.01 -o out.jsonl "$V/corpus.jsonl"
@@ -339,8 +339,8 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	llm_corpus
 	run lcgen labels --llm --endpoint http://127.0.0.1:9/v1 --model m --retries 0 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
 	assert_failure 1
-	assert_output --partial "lcgen: request [\"q1\",\"p10\",\"full\"]: "
-	assert_output --partial "5 of 5 LLM requests got no answer"
+	assert_output --partial "3 requests in a row failed the same way: http://127.0.0.1:9/v1/chat/completions: Couldn't connect to server; nothing more sent"
+	refute_output --partial "lcgen: request [\"q1\",\"p10\",\"full\"]: "
 	assert_no_file l.jsonl
 	llm_server --fault 500:2
 	run lcgen labels --llm --endpoint "$EP" --model m --retries 1 --backoff 0.01 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl

@@ -1,0 +1,82 @@
+/*
+ * lcbatch — OpenAI Batch request files: `split` one at the API's limits
+ * (50,000 requests, 200 MB per file) into FILE.part-001.jsonl ..., and `failed`:
+ * the requests whose result is missing or an error, to submit again.  The logic
+ * is in lib/batch.c.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "cli.h"
+#include "err.h"
+
+enum { OPT_MAX_BYTES = 256, OPT_PREFIX };
+
+static const lc_opt opts[] = {
+	{ 'n', "requests", "N", "split: at most N requests per part (default 50000)", NULL },
+	{ OPT_MAX_BYTES, "max-bytes", "SIZE", "split: at most SIZE bytes per part, K/M/G = 1000s (default 200M)", NULL },
+	{ OPT_PREFIX, "prefix", "PREFIX", "split: write PREFIX.part-001.jsonl ... (default FILE without .jsonl)", NULL },
+	{ 'o', "output", "FILE", "failed: write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_END
+};
+static const char *const subs[] = { "split", "failed", NULL };
+static const lc_cmd cmd = { "lcbatch", "split [options] FILE | failed [options] REQUESTS RESULTS",
+	"OpenAI Batch files: split at the API's limits, pick failed requests to resubmit", opts, subs };
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	if (argc < 2 || argv[1][0] == '-') {
+		lc_cli st0 = {0};
+		while (lc_cli_next(&st0, &cmd, argc, argv) != -1)
+			;
+		lc_cli_usage_error(&cmd, "expected a subcommand: split or failed");
+	}
+	const char *sub = argv[1];
+	int is_split = !strcmp(sub, "split");
+	if (!is_split && strcmp(sub, "failed"))
+		lc_cli_usage_error(&cmd, "unknown subcommand '%s': expected split or failed", sub);
+	argc--;
+	argv++;
+	lc_cli st = {0};
+	lc_err e = {0};
+	const char *out = NULL, *prefix = NULL, *split_opt = NULL;
+	long nreq = LC_BATCH_MAX_REQUESTS;
+	unsigned long long max_bytes = LC_BATCH_MAX_BYTES;
+	int c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		switch (c) {
+		case 'n': nreq = lc_cli_long("-n", optarg, 1, 1000000000L); split_opt = "-n"; break;
+		case OPT_MAX_BYTES:
+			if (!(max_bytes = lc_batch_size("--max-bytes", optarg, &e)))
+				lc_cli_usage_error(&cmd, "%s", e.msg);
+			split_opt = "--max-bytes";
+			break;
+		case OPT_PREFIX: prefix = optarg; split_opt = "--prefix"; break;
+		case 'o': out = optarg; break;
+		}
+	int nargs = argc - st.ind;
+	if (is_split) {
+		if (out)
+			lc_cli_usage_error(&cmd, "split writes FILE.part-NNN.jsonl: -o belongs to failed (use --prefix)");
+		if (nargs != 1)
+			lc_cli_usage_error(&cmd, "split takes one request FILE");
+		size_t parts;
+		if (lc_batch_split(argv[st.ind], prefix, (size_t)nreq, max_bytes, &parts, &e) < 0)
+			lc_die_err(&e);
+		lc_warn("%s: %zu part%s written", argv[st.ind], parts, parts == 1 ? "" : "s");
+		return 0;
+	}
+	if (split_opt)
+		lc_cli_usage_error(&cmd, "%s belongs to split", split_opt);
+	if (nargs != 2)
+		lc_cli_usage_error(&cmd, "failed takes REQUESTS and RESULTS");
+	size_t failed, total;
+	if (lc_batch_failed(argv[st.ind], argv[st.ind + 1], out, &failed, &total, &e) < 0)
+		lc_die_err(&e);
+	lc_warn("%zu of %zu requests have no successful result%s", failed, total,
+	        failed ? ": resubmit them" : "");
+	return 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * batch — OpenAI Batch request files: split one at the API's limits (50,000
+ * requests, 200 MB per file) and pick the requests to submit again (those whose
+ * result is missing or an error).  Used by lcbatch; the files are the ones
+ * lcretrieve --batch-out and lcgen write (lib/llm.h, lc_llm_batch_request).
+ *
+ * Ownership: paths are borrowed; output files are written atomically (lib/output)
+ * and nothing is committed when the input is bad.  Errors fill an lc_err
+ * ("FILE:LINE: what is wrong") and return -1.
+ */
+#ifndef LC_BATCH_H
+#define LC_BATCH_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define LC_BATCH_MAX_REQUESTS 50000
+#define LC_BATCH_MAX_BYTES (200ULL * 1000 * 1000)
+
+/* Parses a size: digits with an optional K, M or G (powers of 1000, as OpenAI
+ * counts "200 MB"), e.g. "200M".  0 + e (usage error naming opt) when it is not one. */
+unsigned long long lc_batch_size(const char *opt, const char *arg, lc_err *e);
+
+/* Splits the request file path into PREFIX.part-001.jsonl, -002, ... with at most
+ * max_lines requests and max_bytes bytes (whole lines) each; PREFIX is path
+ * without a .jsonl suffix (and without a compression suffix) unless given.
+ * Every line must be a JSON object with a string custom_id, and no line may be
+ * longer than max_bytes; the file is checked before any part is written.
+ * Sets *parts to the number written.  Returns 0, or -1 + e. */
+int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsigned long long max_bytes,
+                   size_t *parts, lc_err *e);
+
+/* Writes to out ("-" or NULL = stdout) the lines of the request file requests
+ * whose custom_id has no successful result in the results file (no result, an
+ * error object, a non-200 status or no content).  *failed = lines written,
+ * *total = requests read.  Returns 0, or -1 + e. */
+int lc_batch_failed(const char *requests, const char *results, const char *out, size_t *failed, size_t *total,
+                    lc_err *e);
+
+#endif
