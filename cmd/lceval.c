@@ -234,14 +234,18 @@ int main(int argc, char **argv)
 		case 'o': outpath = optarg; break;
 		case 'R':
 			if (strcmp(optarg, "qrels")) {
-				fprintf(stderr, "trec_eval: Illegal rel_format '%s'\n", optarg);
+				fputs("trec_eval: Illegal rel_format '", stderr);
+				lc_fputs_escaped(optarg, 0, stderr);
+				fputs("'\n", stderr);
 				exit(2);
 			}
 			qfmt = LC_QRELS_TREC;
 			break;
 		case 'T':
 			if (strcmp(optarg, "trec_results")) {
-				fprintf(stderr, "trec_eval: Illegal retrieval results format '%s'\n", optarg);
+				fputs("trec_eval: Illegal retrieval results format '", stderr);
+				lc_fputs_escaped(optarg, 0, stderr);
+				fputs("'\n", stderr);
 				exit(2);
 			}
 			rfmt = LC_RUN_TREC;
@@ -318,11 +322,13 @@ int main(int argc, char **argv)
 	} else {
 		for (size_t i = 0; i < nmarg; i++)
 			if (lc_te_mark(t, marg[i], &e) < 0) {
-				fprintf(stderr, "%s\n", e.msg);
+				lc_fputs_escaped(e.msg, 1, stderr);
+				fputc('\n', stderr);
 				exit(e.code);
 			}
 		if (lc_te_init(t, &e) < 0) {
-			fprintf(stderr, "%s\n", e.msg);
+			lc_fputs_escaped(e.msg, 1, stderr);
+			fputc('\n', stderr);
 			exit(e.code);
 		}
 	}

@@ -375,3 +375,14 @@ start_blocked() {
 	run -1 --separate-stderr lcconv -k corpus -t beir 'café.jsonl'
 	[[ "$stderr" == *'café.jsonl'* ]] || fail "$stderr"
 }
+
+@test "issue 18 #4: lceval's trec_eval-style usage messages escape control characters from argv" {
+	printf 'q 0 d 1\n' > qrels.txt
+	printf 'q Q0 d 1 1 t\n' > run.txt
+	run -1 lceval -m "$(printf 'bad\033[31mX')" qrels.txt run.txt
+	assert_output --partial "'bad\\x1b[31mX'"
+	[[ "$output" != *$'\033'* ]] || fail "raw ESC reached stderr"
+	run -2 lceval -R "$(printf 'x\033y')" qrels.txt run.txt
+	assert_output --partial "'x\\x1by'"
+	[[ "$output" != *$'\033'* ]] || fail "raw ESC reached stderr"
+}
