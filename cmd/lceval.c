@@ -413,7 +413,9 @@ int main(int argc, char **argv)
 			lc_te_evaluate(t, &o, &qr, &runs[i], &res[i]);
 			if (res[i].fail_code) {
 				lc_output_abort(out);
-				fprintf(stderr, "lceval: %s: ", rpaths[i]);
+				fputs("lceval: ", stderr);
+				lc_fputs_escaped(rpaths[i], 0, stderr);
+				fputs(": ", stderr);
 				lc_fputs_escaped(res[i].fail_msg, 1, stderr);
 				explain_missing(res[i].fail_msg, qpath, rpaths[i]);
 				code = res[i].fail_code;
