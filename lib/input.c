@@ -1,5 +1,6 @@
 /* input — libarchive-backed line reader (plain, compressed, zip/tar members). */
 #include "input.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include "buf.h"
@@ -555,49 +556,13 @@ int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
- * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	if (c < 0x80)
-		return c ? 1 : 0;   /* NUL would cut a C string: replaced too */
-	size_t len;
-	unsigned lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t k = 2; k < len; k++)
-		if (s[k] < 0x80 || s[k] > 0xBF)
-			return 0;
-	return len;
-}
-
 void lc_input_repair(lc_input *in, char **line, size_t *len)
 {
 	const unsigned char *s = (const unsigned char *)*line;
-	size_t n = *len, i = 0;
-	while (i < n) {
-		size_t k = utf8_seq(s + i, n - i);
-		if (!k)
-			break;
-		i += k;
-	}
+	size_t n = *len, bad;
+	/* NUL is valid UTF-8 but would cut a C string: it is replaced too */
+	const unsigned char *nul = memchr(s, 0, n);
+	size_t i = lc_utf8_valid_prefix(*line, nul ? (size_t)(nul - s) : n);
 	if (i == n)
 		return;   /* the common case: valid, untouched */
 	lc_buf *out = &in->fix;
@@ -605,7 +570,7 @@ void lc_input_repair(lc_input *in, char **line, size_t *len)
 	lc_buf_grow(out, n + 8);
 	lc_buf_add(out, s, i);
 	while (i < n) {
-		size_t k = utf8_seq(s + i, n - i);
+		size_t k = s[i] ? lc_utf8_seq(s, n, i, &bad) : 0;
 		if (k) {
 			lc_buf_add(out, s + i, k);
 			i += k;

@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include "buf.h"
 #include "err.h"
+#include "utf8.h"   /* lc_utf8_valid_prefix, lc_utf8_repair */
 
 typedef struct lc_tok lc_tok;
 typedef struct lc_ids { uint32_t *v; size_t n, cap; } lc_ids;
@@ -79,11 +80,6 @@ const char *lc_tok_name(const lc_tok *t);
  * decoder): ids then decode to the normalised text, not byte offsets of the input. */
 int lc_tok_normalizes(const lc_tok *t);
 
-/* Appends the WHATWG-repaired form of s (each maximal invalid UTF-8 subpart ->
- * U+FFFD) to out.  Returns the number of replacements. */
-size_t lc_utf8_repair(const char *s, size_t n, lc_buf *out);
-/* Length of the longest valid UTF-8 prefix of s. */
-size_t lc_utf8_valid_prefix(const char *s, size_t n);
 
 void lc_ids_push(lc_ids *ids, uint32_t id);
 

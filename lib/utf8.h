@@ -1,0 +1,28 @@
+/*
+ * utf8 — UTF-8 validation shared by every reader and the tokenizers: one
+ * definition of a valid sequence (no overlongs, no surrogates, nothing above
+ * U+10FFFF) and of the "maximal subpart" that a replacement covers (Unicode's
+ * and WHATWG's rule, as Python's decode('utf-8', 'replace') and Rust's
+ * from_utf8_lossy apply it).
+ *
+ * Ownership: output is appended to the caller's lc_buf.
+ */
+#ifndef LC_UTF8_H
+#define LC_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Length of the valid sequence at s[i] (1..4; an ASCII byte, NUL included, is 1),
+ * or 0 if it is invalid, with *bad = the length of the maximal subpart to replace
+ * (>= 1). */
+size_t lc_utf8_seq(const uint8_t *s, size_t n, size_t i, size_t *bad);
+/* Length of the longest valid UTF-8 prefix of s. */
+size_t lc_utf8_valid_prefix(const char *s, size_t n);
+/* Appends the WHATWG-repaired form of s (each maximal invalid UTF-8 subpart ->
+ * U+FFFD) to out.  Returns the number of replacements. */
+size_t lc_utf8_repair(const char *s, size_t n, lc_buf *out);
+
+#endif
