@@ -1118,35 +1118,34 @@ static void sp_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 	free(ids);
 }
 
-/* Applies the normalizer's Prepend/Replace steps to s[0..n) into out. */
+/* Applies the normalizer's Prepend/Replace steps to s[0..n), in order, into out. */
 static void apply_norm_ops(const lc_tok *t, const uint8_t *s, size_t n, lc_buf *out)
 {
-	lc_buf a = {0}, b = {0};
-	lc_buf_add(&a, (const char *)s, n);
+	lc_buf cur = {0}, next = {0};
+	lc_buf_add(&cur, (const char *)s, n);
 	for (size_t o = 0; o < t->nnops; o++) {
 		const struct norm_op *op = &t->nops[o];
-		lc_buf_reset(&b);
+		lc_buf_reset(&next);
 		if (!op->from) { /* Prepend: only to a non-empty piece */
-			if (a.len)
-				lc_buf_add(&b, op->to, op->nto);
-			lc_buf_add(&b, a.p, a.len);
+			if (cur.len)
+				lc_buf_add(&next, op->to, op->nto);
+			lc_buf_add(&next, cur.p, cur.len);
 		} else {
-			size_t i = 0;
-			while (i < a.len) {
-				if (op->nfrom && a.len - i >= op->nfrom && !memcmp(a.p + i, op->from, op->nfrom)) {
-					lc_buf_add(&b, op->to, op->nto);
-					i += op->nfrom;
-				} else
-					lc_buf_addc(&b, a.p[i++]);
+			const char *p = cur.p, *end = cur.p + cur.len, *m;
+			while (op->nfrom && (m = memmem(p, (size_t)(end - p), op->from, op->nfrom))) {
+				lc_buf_add(&next, p, (size_t)(m - p));
+				lc_buf_add(&next, op->to, op->nto);
+				p = m + op->nfrom;
 			}
+			lc_buf_add(&next, p, (size_t)(end - p));
 		}
-		lc_buf t2 = a;
-		a = b;
-		b = t2;
+		lc_buf swap = cur;
+		cur = next;
+		next = swap;
 	}
-	lc_buf_add(out, a.p ? a.p : "", a.len);
-	lc_buf_free(&a);
-	lc_buf_free(&b);
+	lc_buf_add(out, cur.p ? cur.p : "", cur.len);
+	lc_buf_free(&cur);
+	lc_buf_free(&next);
 }
 
 /* ---- pre-tokenizer stages ------------------------------------------------------ */
@@ -1415,6 +1414,8 @@ const char *lc_tok_token_bytes(const lc_tok *t, uint32_t id, size_t *len)
  * valid UTF-8, else one U+FFFD per token. */
 static void flush_bytes(lc_buf *out, const char *run, size_t n)
 {
+	if (!n)
+		return;
 	if (lc_utf8_valid_prefix(run, n) == n)
 		lc_buf_add(out, run, n);
 	else
@@ -1425,35 +1426,24 @@ static void flush_bytes(lc_buf *out, const char *run, size_t n)
 static int sp_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, lc_err *e)
 {
 	size_t start = out->len;
-	char run[64];
-	size_t rn = 0;
-	lc_buf big = {0}; /* a byte run longer than run[] */
+	lc_buf run = {0}; /* the current run of <0xNN> bytes */
 	for (size_t i = 0; i < n; i++) {
 		uint32_t id = ids[i];
-		if (id >= t->n_vocab || t->len[id] == NONE32)
+		if (id >= t->n_vocab || t->len[id] == NONE32) {
+			lc_buf_free(&run);
 			return lc_err_set(e, LC_EXIT_INPUT, "token id %u is out of range (%s has ids 0..%zu%s)",
 					  id, t->name, t->n_vocab - 1, id < t->n_vocab ? ", but this one is unused" : "");
+		}
 		if (t->fb_byte[id] >= 0) {
-			if (rn == sizeof run) {
-				lc_buf_add(&big, run, rn);
-				rn = 0;
-			}
-			run[rn++] = (char)t->fb_byte[id];
+			lc_buf_addc(&run, (char)t->fb_byte[id]);
 			continue;
 		}
-		if (rn || big.len) {
-			lc_buf_add(&big, run, rn);
-			flush_bytes(out, big.p, big.len);
-			lc_buf_reset(&big);
-			rn = 0;
-		}
+		flush_bytes(out, run.p, run.len);
+		lc_buf_reset(&run);
 		lc_buf_add(out, t->dblob + t->doff[id], t->dlen[id]);
 	}
-	if (rn || big.len) {
-		lc_buf_add(&big, run, rn);
-		flush_bytes(out, big.p, big.len);
-	}
-	lc_buf_free(&big);
+	flush_bytes(out, run.p, run.len);
+	lc_buf_free(&run);
 	/* Strip decoder: up to strip_start leading and strip_stop trailing strip_ch */
 	size_t cut = 0;
 	while (cut < t->strip_start && start + cut < out->len && out->p[start + cut] == t->strip_ch)
