@@ -414,6 +414,10 @@ int main(int argc, char **argv)
 	for (int i = st.ind; i < argc; i++)
 		if (lc_queries_load(&qs, argv[i], NULL, &e) < 0)
 			lc_die_err(&e);
+	if (trec && !llm)   /* the LLM mode checks its ids itself, with the corpus's */
+		for (size_t i = 0; i < qs.n; i++)
+			if (lc_trec_id_check(qs.q[i].qid, "qid", "TREC", &e) < 0)
+				lc_die_err(&e);
 	if (llm) {
 		/* the prompt template: named, or the LOFT dataset the corpus path names; never a silent fallback */
 		char *guessed = NULL;
@@ -497,8 +501,7 @@ int main(int argc, char **argv)
 					first_nohit = lc_xstrdup(q->qid);
 				for (size_t r = 0; r < nh; r++) {
 					const char *p = lc_bm25_pid(bm, h[r].doc, &pid);
-					if (lc_trec_id_check(q->qid, "qid", "TREC", &e) < 0 ||
-					    lc_trec_id_check(p, "pid", "TREC", &e) < 0) {
+					if (lc_trec_id_check(p, "pid", "TREC", &e) < 0) {
 						lc_output_abort(o);
 						lc_die_err(&e);
 					}

@@ -508,39 +508,33 @@ static int dry_run(ctx *x, lc_output *out, lc_err *e)
 	size_t maxt = 0, n = x->qs->n;
 	lc_buf line = {0};
 	for (size_t i = 0; i < n; i++) {
-		if (build(x, i, e) < 0) {
-			lc_buf_free(&line);
-			return -1;
+		const plan *p = &x->plans[i];
+		size_t t = p->tokens;   /* counted already when planned under --context-limit */
+		if (!t) {
+			if (build(x, i, e) < 0) {
+				lc_buf_free(&line);
+				return -1;
+			}
+			t = count(x, x->pb.p, x->pb.len);
 		}
-		size_t t = count(x, x->pb.p, x->pb.len);
 		total += t;
 		if (t > maxt)
 			maxt = t;
-		const plan *p = &x->plans[i];
-		json_t *j = json_pack("{s:s, s:I, s:I}", "qid", qid_of(x, i), "prompt_tokens", (json_int_t)t, "passages",
-		                      (json_int_t)(p->rows ? p->nrows : x->ndocs));
-		char *js = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-		if (!js) {
-			json_decref(j);
-			lc_buf_free(&line);
-			return lc_err_set(e, LC_EXIT_INPUT, "query %zu: its qid is not valid UTF-8", i + 1);
-		}
 		lc_buf_reset(&line);
-		lc_buf_adds(&line, js);
-		lc_buf_addc(&line, '\n');
+		lc_buf_adds(&line, "{\"qid\":");
+		lc_json_quote(&line, qid_of(x, i), strlen(qid_of(x, i)));
+		lc_buf_printf(&line, ",\"prompt_tokens\":%zu,\"passages\":%zu}\n", t, p->rows ? p->nrows : x->ndocs);
 		if (out)
 			lc_output_write(out, line.p, line.len);
-		free(js);
-		json_decref(j);
 	}
 	lc_buf_free(&line);
 	long mt = o->llm.max_tokens;
 	char cost[160] = "";
 	if (o->price_in > 0 || o->price_out > 0) {
-		double in = (double)total * o->price_in / 1e6;
+		double in = (double)total * o->price_in / 1e6, ans = (double)n * (double)mt * o->price_out / 1e6;
 		if (mt > 0)
 			snprintf(cost, sizeof cost, "; cost at most %.4f (prompts %.4f + answers of at most %ld tokens %.4f)",
-			         in + (double)n * (double)mt * o->price_out / 1e6, in, mt, (double)n * (double)mt * o->price_out / 1e6);
+			         in + ans, in, mt, ans);
 		else
 			snprintf(cost, sizeof cost, "; prompt cost %.4f (answers not priced: give --max-tokens to bound them)", in);
 	}

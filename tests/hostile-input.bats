@@ -427,6 +427,9 @@ PY
 	run -1 lcretrieve -c c.jsonl --trec -o r.txt q1.jsonl
 	assert_output --partial "pid 'p 1' contains white space"
 	assert_no_file r.txt
+	run -1 lcretrieve -c c.jsonl --trec -o r.txt q.jsonl
+	assert_output --partial "qid 'a b' contains white space"
+	assert_no_file r.txt
 	run -0 lcretrieve -c c.jsonl -o run.jsonl q1.jsonl
 	run -1 lcconv -k run -t trec run.jsonl
 	assert_output --partial "docno 'p 1'"
