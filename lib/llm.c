@@ -324,6 +324,15 @@ const char *lc_llm_aborted(const lc_llm *c)
 	return c->abort_msg;
 }
 
+/* A password or header holding a key: wiped before it is freed. */
+static void free_secret(char *p)
+{
+	if (p) {
+		explicit_bzero(p, strlen(p));
+		free(p);
+	}
+}
+
 void lc_llm_free(lc_llm *c)
 {
 	if (!c)
@@ -332,17 +341,11 @@ void lc_llm_free(lc_llm *c)
 	free(c->req_url);
 	free(c->legacy_url);
 	free(c->user);
-	if (c->password) {
-		memset(c->password, 0, strlen(c->password));
-		free(c->password);
-	}
+	free_secret(c->password);
 	free(c->cache);
 	free(c->same_error);
 	free(c->abort_msg);
-	if (c->auth) {
-		memset(c->auth, 0, strlen(c->auth));
-		free(c->auth);
-	}
+	free_secret(c->auth);
 	free(c);
 }
 

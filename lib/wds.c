@@ -1171,6 +1171,19 @@ static int copy_file(const char *src, const char *dst, int append_fd, lc_err *e)
 	return rc;
 }
 
+/* Puts shard src into bucket dir bdir as shard-NNNNNNN (number k) EXT: a hard
+ * link where the file system allows it, else a copy.  Remembered for cleanup. */
+static int place_shard(const char *src, const char *bdir, size_t k, const char *ext, lc_err *e)
+{
+	char nm[64];
+	snprintf(nm, sizeof nm, "shard-%07zu%s", k, ext);
+	char *dst = path2(bdir, nm);
+	remember(dst, 0);
+	int rc = link(src, dst) < 0 ? copy_file(src, dst, -1, e) : 0;
+	free(dst);
+	return rc;
+}
+
 /* DIR/D_k/lcdecompose.json (any bucket's: they are copies), or DIR/lcdecompose.json
  * as lctk wrote it before the top level held only bucket directories. */
 static char *info_path(const char *dir)
@@ -1368,14 +1381,9 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 					continue;
 				}
 				if (!bin) {
-					char src[4096], nm[64];
+					char src[4096];
 					snprintf(src, sizeof src, "%s/%s%s", sb, shn[s], ext);
-					snprintf(nm, sizeof nm, "shard-%07zu%s", nall, ext);
-					char *dst = path2(bdir, nm);
-					remember(dst, 0);
-					if (link(src, dst) < 0)
-						rc = copy_file(src, dst, -1, e);
-					free(dst);
+					rc = place_shard(src, bdir, nall, ext, e);
 				}
 				all = lc_xrealloc(all, (nall + 1) * sizeof *all);
 				all[nall++] = counts[s];
@@ -1385,13 +1393,7 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 			free(shn), free(counts), free(sb), free(man);
 		}
 		if (!rc && !bin && !nall && empty_src) {
-			char nm[64];
-			snprintf(nm, sizeof nm, "shard-%07zu%s", nall, ext);
-			char *dst = path2(bdir, nm);
-			remember(dst, 0);
-			if (link(empty_src, dst) < 0)
-				rc = copy_file(empty_src, dst, -1, e);
-			free(dst);
+			rc = place_shard(empty_src, bdir, nall, ext, e);
 			all = lc_xrealloc(all, (nall + 1) * sizeof *all);
 			all[nall++] = 0;
 		}
