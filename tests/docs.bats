@@ -113,7 +113,7 @@ PAGE
 	grep -rhoE 'getenv\("[A-Z_]+"\)' lib cmd | sed 's/getenv("\(.*\)")/\1/' | sort -u > "$T/vars"
 	[ -s "$T/vars" ] || fail "no getenv found"
 	while read -r v; do
-		[ "$v" = HOME ] && continue  # named with XDG_CACHE_HOME
+		if [ "$v" = HOME ]; then continue; fi   # named with XDG_CACHE_HOME
 		grep -q "^     $v" "$T/env.txt" || fail "ENVIRONMENT lacks $v"
 	done < "$T/vars"
 }

@@ -47,6 +47,22 @@ lctk_setup() {
 	cd "$T" || return 1
 }
 
+# lctk_llm_setup: lctk_setup for suites that talk to the test LLM server: a
+# private response cache, no API key from the caller's environment, loopback
+# never through a proxy.
+lctk_llm_setup() {
+	lctk_setup || return 1
+	export XDG_CACHE_HOME="$T/xdg"
+	unset LCTK_API_KEY OPENAI_API_KEY LCTK_LLM_MAX_REPLY
+	export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+}
+
+# llm_corpus N: the first N passages (at most 6) of tests/vectors/llm/corpus.jsonl
+# into ./corpus.jsonl — the small LOFT corpus the LLM suites share.
+llm_corpus() {
+	head -n "$1" "$ROOT/tests/vectors/llm/corpus.jsonl" > corpus.jsonl
+}
+
 # lctk_teardown: kills what the test started in the background (track_pid,
 # start_llm_server), by pid, whether the test passed or failed.
 lctk_teardown() {

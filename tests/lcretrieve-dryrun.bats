@@ -5,10 +5,7 @@
 load helpers
 
 setup() {
-	lctk_setup
-	export XDG_CACHE_HOME="$T/xdg"
-	unset LCTK_API_KEY OPENAI_API_KEY
-	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
+	lctk_llm_setup
 	D="$LCTK_DATA/data/hotpotqa"
 	head -40 "$D/corpus.jsonl" > corpus.jsonl
 	head -5 "$D/queries.jsonl" > queries.jsonl

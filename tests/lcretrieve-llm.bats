@@ -10,18 +10,8 @@ load helpers
 KEY="sk-lctk-test-7f3a9c1e5b"
 
 setup() {
-	lctk_setup
-	export XDG_CACHE_HOME="$T/xdg"
-	unset LCTK_API_KEY OPENAI_API_KEY
-	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1   # loopback only, whatever proxy is configured
-	cat >corpus.jsonl <<'EOF'
-{"pid": "p10", "title_text": "Whales", "passage_text": "Humpback whales sing long songs in the ocean.", "metadata": {}}
-{"pid": "p20", "title_text": "Bees", "passage_text": "Honey bees dance to tell the hive where flowers grow.", "metadata": {}}
-{"pid": "p30", "title_text": "Volcanoes", "passage_text": "Lava erupts from volcanoes when magma pressure rises.", "metadata": {}}
-{"pid": "p40", "title_text": "Glaciers", "passage_text": "Glaciers carve valleys as ice slowly moves downhill.", "metadata": {}}
-{"pid": "p50", "title_text": "Owls", "passage_text": "Owls hunt mice at night with silent feathers.", "metadata": {}}
-{"pid": "p60", "title_text": "Coral", "passage_text": "Coral reefs grow in warm shallow sea water.", "metadata": {}}
-EOF
+	lctk_llm_setup
+	llm_corpus 6
 	cat >queries.jsonl <<'EOF'
 {"qid": "q1", "query_text": "why do whales sing", "answers": [["p10", 1]]}
 {"qid": "q2", "query_text": "what makes magma erupts", "answers": [["p30", 1]]}

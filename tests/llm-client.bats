@@ -8,15 +8,8 @@
 load helpers
 
 setup() {
-	lctk_setup
-	export XDG_CACHE_HOME="$T/xdg"
-	unset LCTK_API_KEY OPENAI_API_KEY LCTK_LLM_MAX_REPLY
-	export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
-	cat >corpus.jsonl <<'EOF'
-{"pid": "p10", "title_text": "Whales", "passage_text": "Humpback whales sing long songs in the ocean.", "metadata": {}}
-{"pid": "p20", "title_text": "Bees", "passage_text": "Honey bees dance to tell the hive where flowers grow.", "metadata": {}}
-{"pid": "p30", "title_text": "Volcanoes", "passage_text": "Lava erupts from volcanoes when magma pressure rises.", "metadata": {}}
-EOF
+	lctk_llm_setup
+	llm_corpus 3
 	cat >queries.jsonl <<'EOF'
 {"qid": "q1", "query_text": "why do whales sing", "answers": [["p10", 1]]}
 {"qid": "q2", "query_text": "what makes magma erupts", "answers": [["p30", 1]]}

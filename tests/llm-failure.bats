@@ -7,10 +7,7 @@
 load helpers
 
 setup() {
-	lctk_setup
-	export XDG_CACHE_HOME="$T/xdg"
-	unset LCTK_API_KEY OPENAI_API_KEY
-	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
+	lctk_llm_setup
 	cat >corpus.jsonl <<'JSON'
 {"pid": "p10", "title_text": "Whales", "passage_text": "Humpback whales sing long songs in the ocean.", "metadata": {}}
 {"pid": "p30", "title_text": "Volcanoes", "passage_text": "Lava erupts from volcanoes when magma pressure rises.", "metadata": {}}
@@ -26,6 +23,9 @@ teardown() { lctk_teardown; }
 requests() {
 	if [ -f "$T/server.log" ]; then wc -l <"$T/server.log" | tr -d ' '; else echo 0; fi
 }
+
+# some_request: at least one request has reached the server
+some_request() { [ "$(requests)" -ge 1 ]; }
 
 # a port nothing listens on: bind one, note it, close it
 closed_port() {
@@ -110,11 +110,7 @@ closed_port() {
 		--prompt nq --parallel 1 -o run.jsonl queries.jsonl 2>err.txt 3>&- &
 	pid=$!
 	track_pid "$pid"
-	for ((i = 0; i < 2400; i++)); do
-		[ "$(requests)" -ge 1 ] && break
-		sleep 0.05
-	done
-	[ "$(requests)" -ge 1 ] || fail "no request reached the server"
+	wait_until 120 some_request || fail "no request reached the server"
 	kill -INT "$pid"
 	status=0
 	wait "$pid" || status=$?

@@ -17,11 +17,8 @@
 load helpers
 
 setup() {
-	lctk_setup
+	lctk_llm_setup
 	D="$ROOT/share/lctk/data/hotpotqa"
-	export XDG_CACHE_HOME="$T/xdg"
-	unset LCTK_API_KEY OPENAI_API_KEY
-	export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
 }
 
 teardown() { lctk_teardown; }
@@ -133,7 +130,8 @@ PY
 	run lceval -m ndcg_cut.10 -m recip_rank qrels.txt run.jsonl
 	assert_success
 	assert_line --regexp '^ndcg_cut_10 +	all	0\.[0-9]{4}$'
-	[ "$(echo "$output" | awk '$1 == "recip_rank" && $2 == "all" {print "recip_rank", $3}')" = "$(grep '^recip_rank ' want)" ]
+	got=$(printf '%s\n' "$output" | awk '$1 == "recip_rank" && $2 == "all" { print "recip_rank", $3 }')
+	[ "$got" = "$(grep '^recip_rank ' want)" ] || fail "recip_rank: lceval says '$got', the run file gives '$(grep '^recip_rank ' want)'"
 }
 
 @test "README pipeline: every qrels form (LOFT queries, TREC, BEIR, LOFT via lcconv) and run form (JSONL, TREC) scores the same" {

@@ -10,14 +10,7 @@ load helpers
 setup() {
 	lctk_setup
 	REF="$ROOT/tests/vectors/scoring/loft_ref.py"
-	cat >corpus.jsonl <<'JSON'
-{"pid": "p10", "title_text": "Whales", "passage_text": "Humpback whales sing long songs in the ocean.", "metadata": {}}
-{"pid": "p20", "title_text": "Bees", "passage_text": "Honey bees dance to tell the hive where flowers grow.", "metadata": {}}
-{"pid": "p30", "title_text": "Volcanoes", "passage_text": "Lava erupts from volcanoes when magma pressure rises.", "metadata": {}}
-{"pid": "p40", "title_text": "Glaciers", "passage_text": "Glaciers carve valleys as ice slowly moves downhill.", "metadata": {}}
-{"pid": "p50", "title_text": "Owls", "passage_text": "Owls hunt mice at night with silent feathers.", "metadata": {}}
-{"pid": "p60", "title_text": "Coral", "passage_text": "Coral reefs grow in warm shallow sea water.", "metadata": {}}
-JSON
+	llm_corpus 6
 }
 
 # same_scores A B: two LOFT metric objects ({"quality", "num_unanswered_queries"}) agree
