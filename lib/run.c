@@ -135,15 +135,12 @@ static void put_rank(lc_run_q *q, double rank)
 	q->rank[q->n - 1] = rank;
 }
 
-/* "#lctk repeat QID Q0 PID RANK SCORE TAG", "#lctk empty QID", "#lctk unanswered QID"
- * (lcretrieve --llm --trec); anything else after '#' is a comment. */
-static void trec_annotation(lc_run *r, const char *line, size_t len)
+/* The first max white-space-separated fields of line (more are not looked at). */
+static inline int split_fields(const char *line, size_t len, const char **f, size_t *fl, int max)
 {
-	const char *f[8];
-	size_t fl[8];
 	int nf = 0;
 	size_t i = 0;
-	while (nf < 8) {
+	while (nf < max) {
 		while (i < len && isws(line[i]))
 			i++;
 		if (i >= len)
@@ -154,6 +151,16 @@ static void trec_annotation(lc_run *r, const char *line, size_t len)
 		f[nf] = line + st;
 		fl[nf++] = i - st;
 	}
+	return nf;
+}
+
+/* "#lctk repeat QID Q0 PID RANK SCORE TAG", "#lctk empty QID", "#lctk unanswered QID"
+ * (lcretrieve --llm --trec); anything else after '#' is a comment. */
+static void trec_annotation(lc_run *r, const char *line, size_t len)
+{
+	const char *f[8];
+	size_t fl[8];
+	int nf = split_fields(line, len, f, fl, 8);
 #define IS(k, lit) (fl[k] == sizeof lit - 1 && !memcmp(f[k], lit, fl[k]))
 	if (nf < 3 || !IS(0, "#lctk"))
 		return;
@@ -179,29 +186,19 @@ static int read_trec(lc_run *r, lc_input *in, int loft, lc_err *e)
 	int rr;
 	while ((rr = lc_input_getline(in, &line, &len, e)) == 1) {
 		lc_input_repair(in, &line, &len);   /* ids go into JSON strings */
+		size_t i = 0;
+		while (i < len && isws(line[i]))
+			i++;
+		if (i < len && line[i] == '#') {
+			if (loft) {
+				trec_annotation(r, line + i, len - i);
+				q = NULL;   /* the annotation may have grown r->q */
+			}
+			continue;
+		}
 		const char *f[6];
 		size_t fl[6];
-		int nf = 0;
-		size_t i = 0;
-		while (nf < 6) {
-			while (i < len && isws(line[i]))
-				i++;
-			if (i >= len)
-				break;
-			if (nf == 0 && line[i] == '#') {
-				if (loft) {
-					trec_annotation(r, line + i, len - i);
-					q = NULL;   /* the annotation may have grown r->q */
-				}
-				break;
-			}
-			size_t st = i;
-			while (i < len && !isws(line[i]))
-				i++;
-			f[nf] = line + st;
-			fl[nf] = i - st;
-			nf++;
-		}
+		int nf = split_fields(line + i, len - i, f, fl, 6);
 		if (nf == 0)
 			continue;
 		if (nf < 6) {
