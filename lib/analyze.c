@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "input.h"
 #include "strmap.h"
+#include "utf8.h"
 
 #include <libstemmer.h>
 #include <stdio.h>
@@ -42,45 +43,6 @@ struct lc_analyzer {
 	lc_arena arena;
 	lc_buf word;             /* folded word being built */
 };
-
-size_t lc_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	size_t len;
-	uint32_t v, min;
-	if (c >= 0xC2 && c <= 0xDF) { len = 2; v = c & 0x1F; min = 0x80; }
-	else if (c >= 0xE0 && c <= 0xEF) { len = 3; v = c & 0x0F; min = 0x800; }
-	else if (c >= 0xF0 && c <= 0xF4) { len = 4; v = c & 0x07; min = 0x10000; }
-	else return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
-}
-
-static size_t utf8_encode(uint32_t cp, char *out)
-{
-	if (cp < 0x80) { out[0] = (char)cp; return 1; }
-	if (cp < 0x800) { out[0] = (char)(0xC0 | (cp >> 6)); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12)); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F)); return 3;
-	}
-	out[0] = (char)(0xF0 | (cp >> 18)); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
 
 /* Pairs where the upper case is at an even (or odd) code point and lower = upper + 1. */
 static int pair_even(uint32_t c, uint32_t lo, uint32_t hi) { return c >= lo && c <= hi && !(c & 1); }
@@ -363,7 +325,7 @@ size_t lc_analyze(lc_analyzer *a, const char *text, size_t n, lc_term_fn fn, voi
 				lc_buf_addc(w, (char)cp);
 			else {
 				char enc[4];
-				lc_buf_add(w, enc, utf8_encode(cp, enc));
+				lc_buf_add(w, enc, lc_utf8_encode(cp, enc));
 			}
 			i += l;
 			continue;
@@ -383,7 +345,7 @@ size_t lc_analyze(lc_analyzer *a, const char *text, size_t n, lc_term_fn fn, voi
 		}
 		if (k == 2) {
 			char enc[4];
-			size_t el = utf8_encode(cp, enc);
+			size_t el = lc_utf8_encode(cp, enc);
 			count += emit(a, enc, el, fn, arg);
 		}
 		i += l;

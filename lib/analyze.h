@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "utf8.h"  /* lc_utf8_decode, for callers that used to find it here */
 
 #define LC_MAX_TERM 128
 
@@ -80,7 +81,5 @@ size_t lc_analyze(lc_analyzer *a, const char *text, size_t n, lc_term_fn fn, voi
 /* Building blocks, exposed for tests and other tokenisers. */
 uint32_t lc_casefold(uint32_t cp);        /* simple case folding (see above) */
 int lc_is_word_char(uint32_t cp);         /* 1 word char, 2 single-char term (Han/kana), 0 not */
-/* Decodes one UTF-8 code point at s[0..n); returns its byte length, or 0 (invalid, skip 1 byte). */
-size_t lc_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 #endif

@@ -8,6 +8,7 @@
 #include "answer.h"
 #include "buf.h"
 #include "err.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -198,14 +199,6 @@ static int number(pyrd *r, pyval *v)
 	return 0;
 }
 
-static void put_utf8(lc_buf *b, uint32_t cp)
-{
-	if (cp < 0x80) lc_buf_addc(b, (char)cp);
-	else if (cp < 0x800) { lc_buf_addc(b, (char)(0xC0 | (cp >> 6))); lc_buf_addc(b, (char)(0x80 | (cp & 0x3F))); }
-	else if (cp < 0x10000) { lc_buf_addc(b, (char)(0xE0 | (cp >> 12))); lc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F))); lc_buf_addc(b, (char)(0x80 | (cp & 0x3F))); }
-	else { lc_buf_addc(b, (char)(0xF0 | (cp >> 18))); lc_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F))); lc_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F))); lc_buf_addc(b, (char)(0x80 | (cp & 0x3F))); }
-}
-
 /* ---- \N{NAME}: Python's unicodedata name lookup ------------------------------
  *
  * As CPython's _getcode() without named sequences: "HANGUL SYLLABLE " + jamo
@@ -390,7 +383,7 @@ static int string1(pyrd *r, int raw, int bytes)
 				}
 				if (cp > 0x10FFFF)
 					return r->err = 1, -1;
-				put_utf8(&r->text, cp);
+				lc_utf8_put(&r->text, cp);
 				break;
 			}
 			case 'N':
@@ -416,7 +409,7 @@ static int string1(pyrd *r, int raw, int bytes)
 					if (f < 0)
 						r->text_ok = 0;          /* no name table: text unknown */
 					else
-						put_utf8(&r->text, cp);
+						lc_utf8_put(&r->text, cp);
 				}
 				break;
 			default:
@@ -424,7 +417,7 @@ static int string1(pyrd *r, int raw, int bytes)
 					uint32_t cp = (uint32_t)(d - '0');
 					for (int k = 0; k < 2 && r->i < r->n && s[r->i] >= '0' && s[r->i] <= '7'; k++)
 						cp = cp * 8 + (uint32_t)(s[r->i++] - '0');
-					put_utf8(&r->text, cp);
+					lc_utf8_put(&r->text, cp);
 				} else {
 					lc_buf_addc(&r->text, '\\');
 					lc_buf_addc(&r->text, d);

@@ -253,12 +253,3 @@ void lc_sentv_free(lc_sentv *sv)
 	sv->v = NULL;
 	sv->n = sv->cap = 0;
 }
-
-size_t lc_utf8_cpcount(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			c++;
-	return c;
-}

@@ -24,6 +24,8 @@
 
 #include <stddef.h>
 
+#include "utf8.h"  /* lc_utf8_cpcount */
+
 typedef struct lc_span {
 	size_t start, end;       /* byte offsets, end exclusive */
 } lc_span;
@@ -36,7 +38,5 @@ typedef struct lc_sentv {
 /* Splits s[0..n) into sentences; returns the count (also sv->n). */
 size_t lc_sentsplit(const char *s, size_t n, lc_sentv *sv);
 void lc_sentv_free(lc_sentv *sv);
-/* Number of UTF-8 code points in s[0..n) (invalid bytes count one each). */
-size_t lc_utf8_cpcount(const char *s, size_t n);
 
 #endif

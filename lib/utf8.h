@@ -5,6 +5,8 @@
  * and WHATWG's rule, as Python's decode('utf-8', 'replace') and Rust's
  * from_utf8_lossy apply it).
  *
+ * Also: decoding one code point, encoding one, counting code points.
+ *
  * Ownership: output is appended to the caller's lc_buf.
  */
 #ifndef LC_UTF8_H
@@ -24,5 +26,16 @@ size_t lc_utf8_valid_prefix(const char *s, size_t n);
 /* Appends the WHATWG-repaired form of s (each maximal invalid UTF-8 subpart ->
  * U+FFFD) to out.  Returns the number of replacements. */
 size_t lc_utf8_repair(const char *s, size_t n, lc_buf *out);
+
+/* Decodes the code point at s[0..n) into *cp; returns its byte length (1..4), or
+ * 0 when the bytes there are not a valid sequence (the caller skips one byte). */
+size_t lc_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Writes cp (<= U+10FFFF) as UTF-8 into out[0..4); returns the byte length. */
+size_t lc_utf8_encode(uint32_t cp, char out[4]);
+/* Appends cp as UTF-8 to b. */
+void lc_utf8_put(lc_buf *b, uint32_t cp);
+/* Code points in s[0..n): the bytes that are not continuation bytes (for valid
+ * UTF-8, the number of characters; a byte offset inside s converts with it). */
+size_t lc_utf8_cpcount(const char *s, size_t n);
 
 #endif
