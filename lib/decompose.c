@@ -5,17 +5,6 @@
  */
 #include "decompose.h"
 
-uint64_t lc_hash64(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 int lc_ilog2(uint64_t x)
 {
 	return 63 - __builtin_clzll(x);

@@ -29,13 +29,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"  /* lc_hash64: the document hash used by --shard K/N */
 #include "rng.h"
 
 enum { LC_DD_KMAX_LIMIT = 30 };   /* 2^30 + 1 tokens per sequence at most */
 
 
-/* 64-bit FNV-1a over bytes: the document hash used by --shard K/N. */
-uint64_t lc_hash64(const void *p, size_t n);
 
 typedef struct lc_dd {
 	int kmin, kmax;       /* 0 <= kmin <= kmax <= LC_DD_KMAX_LIMIT */

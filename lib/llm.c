@@ -10,6 +10,7 @@
 #include "llm.h"
 
 #include "cli.h"
+#include "rng.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -38,7 +39,7 @@ struct lc_llm {
 	char *cache;          /* directory, NULL = off */
 	char *auth;           /* "Authorization: Bearer KEY" or NULL */
 	lc_llm_stats stats;
-	unsigned long long rng;
+	lc_rng rng;              /* retry jitter (timing only), seeded by --seed */
 	char *same_error;     /* the last connection/auth failure, to count repeats */
 	size_t same_count;    /* attempts in a row that failed exactly that way */
 	char *abort_msg;      /* set when the run stopped early: see lc_llm_aborted() */
@@ -67,14 +68,10 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Uniform in [0, 1), from the client's seeded lc_rng (53 bits). */
 static double rnd01(lc_llm *c)
 {
-	/* splitmix64 */
-	unsigned long long z = (c->rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return (double)(z >> 11) / 9007199254740992.0;
+	return (double)(lc_rng_next(&c->rng) >> 11) / 9007199254740992.0;
 }
 
 void lc_llm_opts_default(lc_llm_opts *o)
@@ -250,7 +247,7 @@ lc_llm *lc_llm_new(const lc_llm_opts *o, lc_err *e)
 	c->o = *o;
 	if (c->o.parallel < 1)
 		c->o.parallel = 1;
-	c->rng = o->seed * 0x2545f4914f6cdd1dULL + 1;
+	lc_rng_seed(&c->rng, (uint64_t)o->seed);
 	int openai = 0;
 	if (parse_endpoint(c, o->endpoint, &openai, e) < 0) {
 		lc_llm_free(c);

@@ -5,27 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t lc_hash_bytes(const void *s, size_t n)
-{
-	/* FNV-1a over 8-byte words, then a final mix: fast and good enough for ids. */
-	const unsigned char *p = s;
-	uint64_t h = 0xcbf29ce484222325ull;
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-		p += 8;
-		n -= 8;
-	}
-	while (n--)
-		h = (h ^ *p++) * 0x100000001b3ull;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return h;
-}
-
 static void rehash(lc_strmap *m, size_t nslots)
 {
 	free(m->slots);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "hash.h"  /* lc_hash_bytes, the table's hash */
 
 typedef struct lc_strmap {
 	uint32_t *slots;      /* id + 1, 0 = empty */
@@ -23,7 +24,6 @@ typedef struct lc_strmap {
 	lc_arena arena;
 } lc_strmap;
 
-uint64_t lc_hash_bytes(const void *s, size_t n);
 /* Returns the id of s, adding it if new (*is_new set when not NULL). */
 uint32_t lc_strmap_intern(lc_strmap *m, const char *s, size_t n, int *is_new);
 /* Returns the id of s, or -1 if absent. */
