@@ -98,7 +98,6 @@ void lc_cctx_free(lc_cctx *cx)
 	free(cx);
 }
 
-size_t lc_cctx_size(const lc_cctx *cx) { return cx->ndocs; }
 
 static void grow_stems(lc_cctx *cx, size_t need)
 {
@@ -602,11 +601,6 @@ double lc_cmodel_length_adjust(const lc_cmodel *m, double p, size_t nwords, doub
 	return 1 / (1 + exp(-z));
 }
 
-static double sigmoid(double x)
-{
-	return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
-}
-
 static double dot(const double *w, const double *f)
 {
 	double s = 0;
@@ -618,15 +612,10 @@ static double dot(const double *w, const double *f)
 void lc_cmodel_probs(const lc_cmodel *m, const lc_cunits *u, double *p)
 {
 	for (size_t k = 0; k < u->n; k++)
-		p[k] = sigmoid(dot(m->w, u->f + k * LC_NFEAT));
+		p[k] = lc_sigmoid(dot(m->w, u->f + k * LC_NFEAT));
 }
 
-/* log sigmoid(z), stable */
-static double log_sigmoid(double z)
-{
-	return z >= 0 ? -log1p(exp(-z)) : z - log1p(exp(z));
-}
-
+/* log lc_sigmoid(z), stable */
 double lc_cmodel_logprob(const lc_cmodel *m, const lc_cunits *u, const unsigned char *mask,
                          double *grad, double scale)
 {
@@ -637,42 +626,14 @@ double lc_cmodel_logprob(const lc_cmodel *m, const lc_cunits *u, const unsigned 
 		const double *f = u->f + k * LC_NFEAT;
 		double z = dot(m->w, f);
 		double y = mask[k] ? 1 : 0;
-		lp += mask[k] ? log_sigmoid(z) : log_sigmoid(-z);
+		lp += mask[k] ? lc_log_sigmoid(z) : lc_log_sigmoid(-z);
 		if (grad) {
-			double g = (y - sigmoid(z)) * inv * scale;
+			double g = (y - lc_sigmoid(z)) * inv * scale;
 			for (int i = 0; i < LC_NFEAT; i++)
 				grad[i] += g * f[i];
 		}
 	}
 	return lp * inv;
-}
-
-double lc_orpo(double lpc, double lpr, double lc, double lr, double beta, double c,
-               double *dc, double *dr, double *lor)
-{
-	/* log(1 - e^p) needs p < 0: clamp away from 0 */
-	const double eps = 1e-9;
-	if (lpc > -eps)
-		lpc = -eps;
-	if (lpr > -eps)
-		lpr = -eps;
-	double l1c = log(-expm1(lpc)), l1r = log(-expm1(lpr));
-	double L = (lpc - lpr) - (l1c - l1r);
-	double w = c * (lr - lc);
-	if (w < 1)
-		w = 1;
-	double loss = -lpc - beta * log_sigmoid(w * L);
-	/* d/dp log(1 - e^p) = -e^p / (1 - e^p) = -1 / expm1(-p) */
-	double dLc = 1.0 + 1.0 / expm1(-lpc);
-	double dLr = -1.0 - 1.0 / expm1(-lpr);
-	double dl = -beta * w * (1.0 - sigmoid(w * L));
-	if (dc)
-		*dc = -1.0 + dl * dLc;
-	if (dr)
-		*dr = dl * dLr;
-	if (lor)
-		*lor = L;
-	return loss;
 }
 
 /* --- decoding -------------------------------------------------------------- */

@@ -18,10 +18,8 @@
  * summary) maps to a mask by lc_cunits_project(): a passage word is kept when the
  * candidate still holds an unused occurrence of its main term.
  *
- * ORPO (lc_orpo): LOR = (lp_c - lp_r) - (log(1 - e^lp_c) - log(1 - e^lp_r)),
- * w = max(c (l_r - l_c), 1), loss = -lp_c - beta log sigmoid(w LOR), with its
- * analytic gradient with respect to lp_c and lp_r; lc_cmodel_logprob() chains it
- * to theta.
+ * Training pairs go through the ORPO loss (lib/orpo.h, lc_orpo), whose gradient
+ * with respect to lp_c and lp_r lc_cmodel_logprob() chains to theta.
  *
  * Decoding (lc_compress_select): keep the words with p_w >= threshold (the
  * model's, or given), or the top ceil(n / ratio) words; a passage of one
@@ -56,6 +54,7 @@
 #include "buf.h"
 #include "err.h"
 #include "sentsplit.h"
+#include "orpo.h"  /* lc_orpo, the loss the model trains with */
 
 #define LC_CMODEL_VERSION 1
 
@@ -74,7 +73,6 @@ typedef struct lc_cctx lc_cctx;
 lc_cctx *lc_cctx_new(void);
 /* Adds one passage to the corpus statistics (document frequencies). */
 void lc_cctx_add(lc_cctx *cx, const char *title, const char *text);
-size_t lc_cctx_size(const lc_cctx *cx);
 void lc_cctx_free(lc_cctx *cx);
 
 typedef struct lc_cunits {
@@ -118,11 +116,6 @@ void lc_cmodel_probs(const lc_cmodel *m, const lc_cunits *u, double *p);
  * scale * d(lp)/d(theta) to grad[LC_NFEAT]. */
 double lc_cmodel_logprob(const lc_cmodel *m, const lc_cunits *u, const unsigned char *mask,
                          double *grad, double scale);
-
-/* ORPO with length weight.  Returns the loss; *dc, *dr = d loss / d lp_c, lp_r;
- * *lor = the log odds ratio (may be NULL). */
-double lc_orpo(double lpc, double lpr, double lc, double lr, double beta, double c,
-               double *dc, double *dr, double *lor);
 
 /* The keep threshold for one passage of nwords words, given the corpus-wide
  * threshold and mean_log = the mean of log(1 + words) over the passages being

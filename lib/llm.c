@@ -404,15 +404,6 @@ static char *cache_file(const lc_llm *c, const char *hex)
 	return lc_buf_detach(&p);
 }
 
-char *lc_llm_cache_path(const lc_llm *c, json_t *body)
-{
-	if (!c->cache)
-		return NULL;
-	char hex[65];
-	request_hash(c, body, hex);
-	return cache_file(c, hex);
-}
-
 static int cache_read_file(lc_llm *c, const char *hex, char **content)
 {
 	char *path = cache_file(c, hex);
@@ -443,15 +434,6 @@ static int cache_read(lc_llm *c, const char *hex, json_t *body, char **content)
 	char old[65];
 	body_hash(body, c->legacy_url, old);
 	return cache_read_file(c, old, content);
-}
-
-int lc_llm_cache_get(lc_llm *c, json_t *body, char **content)
-{
-	char hex[65];
-	if (!c->cache)
-		return 0;
-	request_hash(c, body, hex);
-	return cache_read(c, hex, body, content);
 }
 
 static void cache_write(lc_llm *c, const char *hex, json_t *response)

@@ -151,11 +151,6 @@ typedef struct lc_llm_stats {
 } lc_llm_stats;
 const lc_llm_stats *lc_llm_stats_get(const lc_llm *c);
 
-/* Looks a body up in the cache: 1 = hit (*content malloc'd), 0 = miss. */
-int lc_llm_cache_get(lc_llm *c, json_t *body, char **content);
-/* The cache file name for a body (malloc'd path), or NULL when the cache is off. */
-char *lc_llm_cache_path(const lc_llm *c, json_t *body);
-
 /* The assistant text of a chat-completion response body: borrowed pointer, or
  * NULL with a reason in *why (static text or the server's error message). */
 const char *lc_llm_content(json_t *response, const char **why);

@@ -510,13 +510,6 @@ void lc_output_write(lc_output *o, const void *p, size_t n)
 
 void lc_output_puts(lc_output *o, const char *s) { lc_output_write(o, s, strlen(s)); }
 
-void lc_output_putc(lc_output *o, char c)
-{
-	if (o->len == OUTBUF)
-		flush_buf(o);
-	o->buf[o->len++] = c;
-}
-
 void lc_output_printf(lc_output *o, const char *fmt, ...)
 {
 	char small[512];

@@ -48,7 +48,6 @@ typedef struct lc_output lc_output;
 lc_output *lc_output_open(const char *path);
 void lc_output_write(lc_output *o, const void *p, size_t n);
 void lc_output_puts(lc_output *o, const char *s);
-void lc_output_putc(lc_output *o, char c);
 void lc_output_printf(lc_output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Flush, fsync, rename into place.  Dies on error (temp removed). */
 void lc_output_commit(lc_output *o);

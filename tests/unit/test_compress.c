@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "compress.h"
+#include "orpo.h"
 #include "tap.h"
 
 static double total_loss(lc_cmodel *m, lc_cunits *u, unsigned char *mc, unsigned char *mr,
