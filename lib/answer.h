@@ -1,10 +1,10 @@
 /*
  * answer — LOFT's rule for turning an LLM's raw answer text into predicted ids.
  *
- * The rule (brief §2.1; google-deepmind/loft extract_prediction()):
+ * The rule (LOFT, Lee et al. 2024; google-deepmind/loft extract_prediction()):
  *   1. delete every '*' and '`', strip surrounding white space, split on '\n'
  *      (a '\r' stays part of its line);
- *   2. pick the answer line: LC_ANSWER_LOFT_53358FF (default, the brief's rule)
+ *   2. pick the answer line: LC_ANSWER_LOFT_53358FF (default)
  *      takes the FIRST line containing "final answer" (any case) and both '[' and
  *      ']'; LC_ANSWER_LOFT_HEAD takes the first line containing '[' and ']';
  *   3. cut from the first '[' to the last ']' and read it as a Python literal

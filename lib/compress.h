@@ -1,5 +1,6 @@
 /*
- * compress — the embedded extractive compressor of CoLoR (brief §2.2).
+ * compress — the embedded extractive compressor of CoLoR (Seo et al., ACL 2025:
+ * passages compressed offline so a corpus fits a long-context retriever's prompt).
  *
  * A passage is cut into sentences (lib/sentsplit) and each sentence into words
  * (whitespace-separated chunks).  Each word gets a feature vector computed from
@@ -13,7 +14,7 @@
  * Model: every word is kept independently with probability
  * p_w = sigmoid(theta . f_w).  A candidate compression is a keep-mask y over the
  * words; its probability is prod_w p_w^y_w (1 - p_w)^(1 - y_w), and the
- * "mean per-token log-probability" of brief §2.2 is the mean over the passage's
+ * "mean per-token log-probability" of CoLoR's ORPO objective is the mean over the passage's
  * words, lp = (1/n) sum_w log P(y_w).  Any candidate text (an extract or an LLM
  * summary) maps to a mask by lc_cunits_project(): a passage word is kept when the
  * candidate still holds an unused occurrence of its main term.

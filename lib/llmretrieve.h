@@ -1,6 +1,6 @@
 /*
  * llmretrieve — lcretrieve --llm: corpus-in-context retrieval with an LLM
- * (brief §2.1; issue 4).
+ * (LOFT's corpus-in-context prompting, Lee et al. 2024).
  *
  * For each query: choose the passages that go in the prompt (all of them in
  * corpus order; with prefilter K only BM25's top K, still in corpus order), build

@@ -1,5 +1,5 @@
 /*
- * llmsum — CoLoR summaries of many passages through an LLM (brief §2.2 step 1):
+ * llmsum — CoLoR summaries of many passages through an LLM (CoLoR's candidate step, Seo et al., ACL 2025):
  * the one loop lcompress --endpoint, lcgen candidates --endpoint and lcgen
  * probes --summarise share.
  *

@@ -1,6 +1,7 @@
 /*
- * pack — the baselines Dataset Decomposition is compared with, and the per-method
- * report (brief §2.3): concat-and-chunk and best-fit-decreasing packing.
+ * pack — the baselines Dataset Decomposition (Pouransari et al., NeurIPS 2024) is
+ * compared with, and the per-method report: concat-and-chunk and best-fit-decreasing
+ * packing (Ding et al. 2024, "Fewer Truncations Improve Language Modeling").
  *
  * Sequence convention (shared with decompose.h): a training sequence of length L
  * holds L + 1 tokens (the extra one is the shifted target), so DD's D_k sequences

@@ -1,6 +1,7 @@
 /*
  * prompt — the text lctk sends to an LLM: LOFT's corpus-in-context retrieval
- * prompt (brief §2.1) and CoLoR's summarisation prompt (brief §2.2).
+ * prompt (Lee et al. 2024, google-deepmind/loft) and CoLoR's summarisation prompt
+ * (Seo et al., ACL 2025).
  *
  * A retrieval prompt is built from a template (share/lctk/prompts/loft/NAME.txt:
  * per-dataset instruction, the Final Answer rule, the query format, whether blocks

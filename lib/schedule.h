@@ -1,6 +1,6 @@
 /*
  * schedule — variable-sequence-length training schedules over Dataset Decomposition
- * buckets (brief §2.3): curricula as sampling odds, per-step bucket/batch schedules
+ * buckets (Dataset Decomposition, Pouransari et al., NeurIPS 2024): curricula as sampling odds, per-step bucket/batch schedules
  * with constant tokens per step, and the OpenLM arguments of the reference's helper
  * (apple/ml-dataset-decomposition scripts/get_dd_params.py, reimplemented).
  *
