@@ -5,7 +5,7 @@
  * WHERE is "file:line" or "file(member):line:col" when known.  Library code never
  * exits: it fills an lc_err and returns failure; only programs call lc_die().
  *
- * Exit codes (DEVELOPERS.md): 1 bad input, 2 bad usage.  lc_die() first runs the
+ * Exit codes (CONTRIBUTING): 1 bad input, 2 bad usage.  lc_die() first runs the
  * cleanup hooks (output.c removes its temp files), so a failed run leaves nothing.
  */
 #ifndef LC_ERR_H

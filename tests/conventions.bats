@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Conventions every program follows (DEVELOPERS.md): --help, --version, usage
+# Conventions every program follows (CONTRIBUTING): --help, --version, usage
 # errors exit 2 with a hint, the option table is dumpable for completions, a man
 # page and completions exist.  Runs over every program in cmd/, so new programs are
 # covered without editing this file.
