@@ -146,14 +146,9 @@ typedef struct trial {
 
 /* ranx's optimize_weights: every grid tuple in order; the best score wins, a tie
  * going to the later tuple (ranx's `score >= best_score`, best starting at 0). */
-static size_t optimize(lc_fuse_set *s, const char *measure, const lc_qrels *qr, double *grid, size_t ng,
+static size_t optimize(lc_fuse_set *s, lc_te *t, size_t vi, const lc_qrels *qr, double *grid, size_t ng,
                        trial *tr)
 {
-	lc_te *t = lc_te_new();
-	lc_err e = { 0 };
-	if (lc_te_mark(t, measure, &e) < 0 || lc_te_init(t, &e) < 0)
-		lc_cli_usage_error(&cmd, "--optimize: %s", e.msg);
-	size_t vi = pick_value(t, measure);
 	lc_te_opts to;
 	lc_te_opts_default(&to);
 	to.complete = 1;   /* ranx scores a qrels query missing from the run as 0 */
@@ -188,7 +183,6 @@ static size_t optimize(lc_fuse_set *s, const char *measure, const lc_qrels *qr, 
 	}
 	free(sc);
 	lc_run_free(&er);
-	lc_te_free(t);
 	return best;
 }
 
@@ -265,6 +259,8 @@ int main(int argc, char **argv)
 		method = measure ? LC_FUSE_WSUM : LC_FUSE_RRF;
 	if (measure && method != LC_FUSE_WSUM)
 		lc_cli_usage_error(&cmd, "--optimize picks the weights of --method wsum, not %s", lc_fuse_method_name(method));
+	if (measure && nruns > 6)
+		lc_cli_usage_error(&cmd, "--optimize tries every weighting on a 0.1 grid: at most 6 runs, not %zu", nruns);
 	if (measure && weights)
 		lc_cli_usage_error(&cmd, "--optimize picks the weights: --weights cannot be given with it");
 	if (method == LC_FUSE_WSUM && !measure && !weights)
@@ -280,6 +276,16 @@ int main(int argc, char **argv)
 		norm = method == LC_FUSE_RRF ? LC_NORM_NONE : LC_NORM_MINMAX;
 	if (rrf_k != 60 && method != LC_FUSE_RRF)
 		lc_cli_usage_error(&cmd, "--rrf-k applies to --method rrf");
+
+	/* the measure first: a bad name fails before any file is read */
+	lc_te *te = NULL;
+	size_t vi = 0;
+	if (measure) {
+		te = lc_te_new();
+		if (lc_te_mark(te, measure, &e) < 0 || lc_te_init(te, &e) < 0)
+			lc_cli_usage_error(&cmd, "--optimize: %s", e.msg);
+		vi = pick_value(te, measure);
+	}
 
 	lc_run *runs = lc_xcalloc(nruns, sizeof *runs);
 	lc_run_opts ro = { from, NULL, NULL, 0, 0, 0 };
@@ -313,7 +319,7 @@ int main(int argc, char **argv)
 	if (measure) {
 		ng = lc_fuse_weight_grid(nruns, &grid);
 		tr = lc_xcalloc(ng ? ng : 1, sizeof *tr);
-		best = optimize(&s, measure, &qr, grid, ng, tr);
+		best = optimize(&s, te, vi, &qr, grid, ng, tr);
 		weights = lc_xmalloc(nruns * sizeof *weights);
 		memcpy(weights, grid + best * nruns, nruns * sizeof *weights);
 		nweights = nruns;
@@ -372,6 +378,8 @@ int main(int argc, char **argv)
 	free(runs);
 	if (qpath)
 		lc_qrels_free(&qr);
+	if (te)
+		lc_te_free(te);
 	free(grid);
 	free(tr);
 	free(weights);

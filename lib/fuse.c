@@ -360,17 +360,17 @@ size_t lc_fuse_weight_grid(size_t nruns, double **grid)
 			d[i] = (unsigned)(x % 11);
 			x /= 11;
 		}
-		double sum = 0;
+		unsigned tenths = 0;
 		for (size_t i = 0; i < nruns; i++)
-			sum += d[i] / 10.0;   /* round(x, 1): the double nearest to d/10 */
-		if (sum != 1.0)
+			tenths += d[i];
+		if (tenths != 10)
 			continue;
 		if (n == cap) {
 			cap *= 2;
 			g = lc_xrealloc(g, cap * nruns * sizeof *g);
 		}
 		for (size_t i = 0; i < nruns; i++)
-			g[n * nruns + i] = d[i] / 10.0;
+			g[n * nruns + i] = d[i] / 10.0;   /* round(x, 1): the double nearest to d/10 */
 		n++;
 	}
 	free(d);

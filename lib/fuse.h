@@ -92,8 +92,10 @@ size_t lc_fuse_rank(const lc_fuse_set *s, size_t qi, const lc_fuse_opts *o, long
 size_t lc_fuse_max_cand(const lc_fuse_set *s);
 
 /* ranx's weight grid (optimize_weights, step 0.1): every tuple of nruns weights
- * from {0.0, 0.1, ..., 1.0} in itertools.product order whose left-to-right
- * double sum == 1.0 exactly (ranx's filter; some tuples fail it by rounding).
+ * from {0.0, 0.1, ..., 1.0} summing to 1 (as tenths: no rounding), in
+ * itertools.product order (the last run's weight changes fastest).  ranx
+ * filters with a float `sum(seq) == 1.0`, which under Python 3.11's plain sum
+ * drops some tuples (66 -> 62 for three runs); lctk keeps them all.
  * Returns the number of tuples; *grid (malloc'd, caller frees) holds them,
  * nruns doubles each. */
 size_t lc_fuse_weight_grid(size_t nruns, double **grid);
