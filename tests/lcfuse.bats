@@ -227,7 +227,7 @@ PY
 @test "TREC output: first run's format by default, ranks from 1, --tag, --top, scores read back exactly" {
 	run -0 lcfuse --top 3 --tag fused a.trec b.jsonl
 	assert_line --index 0 --regexp '^q00 Q0 d[0-9]+ 1 [0-9.e-]+ fused$'
-	run -0 bash -c "lcfuse --top 3 a.trec b.jsonl | awk '{ n[\$1]++ } END { for (q in n) if (n[q] > 3) exit 1 }'"
+	run -0 bash -o pipefail -c "lcfuse --top 3 a.trec b.jsonl | awk '{ n[\$1]++ } END { for (q in n) if (n[q] > 3) exit 1 }'"
 	# the JSONL default (first run JSONL) and the TREC text carry the same doubles
 	lcfuse b.jsonl a.trec > f.jsonl
 	lcfuse -t trec b.jsonl a.trec > f.trec
