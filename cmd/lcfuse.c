@@ -152,6 +152,8 @@ static size_t optimize(lc_fuse_set *s, lc_te *t, size_t vi, const lc_qrels *qr, 
 	lc_te_opts to;
 	lc_te_opts_default(&to);
 	to.complete = 1;   /* ranx scores a qrels query missing from the run as 0 */
+	if (lc_te_rel_level(t) > 0)
+		to.rel_level = lc_te_rel_level(t);   /* ir_measures' rel=N */
 	/* the fused run to evaluate: every candidate, scores rewritten per trial */
 	lc_run er = { 0 };
 	for (size_t qi = 0; qi < s->nq; qi++) {
