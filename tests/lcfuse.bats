@@ -343,3 +343,16 @@ PY
 	run -2 lcfuse -t loft r1 r2
 	assert_output --partial 'trec or jsonl'
 }
+
+@test "--optimize takes ir_measures names: RR picks what recip_rank picks" {
+	printf 'q1 0 b 1\nq1 0 d 1\nq2 0 y 1\n' > qr
+	run -0 --separate-stderr lcfuse --optimize recip_rank --qrels qr --report a.json r1 r2
+	local a="$output"
+	run -0 --separate-stderr lcfuse --optimize RR --qrels qr --report b.json r1 r2
+	assert_equal "$output" "$a"
+	[[ "$stderr" == "lcfuse: --optimize RR: chose weights [0.6, 0.4] (RR 1.0000 over 11 weightings)" ]] || fail "stderr: $stderr"
+	run -0 python3 -c 'import json; a = json.load(open("a.json")); b = json.load(open("b.json")); print(a["weights"] == b["weights"], len(a["trials"]))'
+	assert_output 'True 11'
+	run -2 lcfuse --method rrf --optimize RR --qrels qr r1 r2
+	assert_output --partial 'picks the weights of --method wsum'
+}
