@@ -61,9 +61,59 @@ static const lc_opt opts[] = {
 static const lc_cmd cmd = { "lceval", "[options] QRELS RUN [RUN...]",
                             "evaluate runs like trec_eval 10.0 and LOFT, with significance tests", opts, NULL };
 
+/* LOFT's measures are lowercase NAME@K (recall@10); ir_measures' names with a
+ * cutoff have a capital letter (nDCG@10, P@5, RR@10) and go to lib/treceval. */
 static int is_loft_measure(const char *m)
 {
-	return !strcmp(m, "loft") || strchr(m, '@') != NULL;
+	if (!strcmp(m, "loft"))
+		return 1;
+	const char *at = strchr(m, '@');
+	if (!at)
+		return 0;
+	for (const char *p = m; p < at; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			return 0;
+	return 1;
+}
+
+/* What the first content line of path looks like: 'r' a run (TREC with 6 or
+ * more fields, JSON with "hits" or "model_outputs"), 'q' judgments (TREC with
+ * 4 fields, BEIR's header, JSON with "answers"), 0 unknown or unreadable. */
+static int looks_like(const char *path, const char *member)
+{
+	if (!strcmp(path, "-"))
+		return 0;
+	lc_err e = { 0 };
+	lc_input *in = lc_input_open(path, member, &e);
+	if (!in)
+		return 0;
+	char *line;
+	size_t len;
+	int kind = 0;
+	while (lc_input_next(in, &line, &len)) {
+		size_t i = 0;
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len || line[i] == '#')
+			continue;
+		if (line[i] == '{') {
+			kind = strstr(line, "\"hits\"") || strstr(line, "\"model_outputs\"") ? 'r'
+			     : strstr(line, "\"answers\"") ? 'q' : 0;
+		} else if (!strncmp(line + i, "query-id", 8)) {
+			kind = 'q';
+		} else {
+			int fields = 0, in_field = 0;
+			for (size_t k = i; k < len; k++) {
+				int ws = line[k] == ' ' || line[k] == '\t';
+				fields += !ws && !in_field;
+				in_field = !ws;
+			}
+			kind = fields >= 6 ? 'r' : fields == 4 ? 'q' : 0;
+		}
+		break;
+	}
+	lc_input_close(in);
+	return kind;
 }
 
 /* Corpus pid order: LOFT/BEIR corpus JSONL ("pid" or "_id"), a JSON array of
@@ -209,7 +259,7 @@ int main(int argc, char **argv)
 	int json = 0, jsonl = 0, qfmt = LC_QRELS_AUTO, rfmt = LC_RUN_AUTO, variant = LC_ANSWER_LOFT_53358FF;
 	lc_signif_opts so = { 10000, 10000, 42, 0.05, LC_CI_BCA, NULL, 0 };
 	const char *boot_idx = NULL;
-	int boot_given = 0, dedup = 0;
+	int boot_given = 0, dedup = 0, l_given = 0;
 	char **marg = lc_xcalloc((size_t)argc + 1, sizeof *marg);
 	size_t nmarg = 0;
 	int c;
@@ -219,7 +269,10 @@ int main(int argc, char **argv)
 		case 'c': o.complete = 1; break;
 		case 'n': o.summary = 0; break;
 		case 'J': o.judged_only = 1; break;
-		case 'l': o.rel_level = atol(optarg); break;
+		case 'l':
+			o.rel_level = atol(optarg);
+			l_given = 1;
+			break;
 		case 'M': o.max_docs = atol(optarg); break;
 		case 'N': o.num_docs_in_coll = atol(optarg); break;
 		case 'm':
@@ -326,12 +379,23 @@ int main(int argc, char **argv)
 				fputc('\n', stderr);
 				exit(e.code);
 			}
+		/* ir_measures' rel=N ("P(rel=2)@5") is trec_eval's -l N */
+		long rl = lc_te_rel_level(t);
+		if (rl && l_given && rl != o.rel_level)
+			lc_cli_usage_error(&cmd, "-l %ld and a measure's rel=%ld disagree: give one", o.rel_level, rl);
+		if (rl)
+			o.rel_level = rl;
 		if (lc_te_init(t, &e) < 0) {
 			lc_fputs_escaped(e.msg, 1, stderr);
 			fputc('\n', stderr);
 			exit(e.code);
 		}
 	}
+
+	/* QRELS and RUN given the other way round: say so instead of a parse error */
+	if (looks_like(qpath, qmember) == 'r' && looks_like(rpaths[0], rmember) == 'q')
+		lc_cli_usage_error(&cmd, "QRELS and RUN are swapped: %s looks like a run and %s like judgments; give QRELS first: lceval [options] %s %s",
+		                   qpath, rpaths[0], rpaths[0], qpath);
 
 	lc_qrels qr = { 0 };
 	size_t ql = strlen(qpath);

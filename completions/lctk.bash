@@ -103,6 +103,32 @@ _lceval() {
 }
 complete -o filenames -F _lceval lceval
 
+_lcfuse() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--method) COMPREPLY=($(compgen -W "rrf combsum combmnz combmax combmin combmed combanz wsum" -- "$cur")); return ;;
+	--norm) COMPREPLY=($(compgen -W "none minmax max sum zscore rank borda" -- "$cur")); return ;;
+	--weights) COMPREPLY=(); return ;;
+	--top) COMPREPLY=(); return ;;
+	--rrf-k) COMPREPLY=(); return ;;
+	--optimize) COMPREPLY=(); return ;;
+	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-t|--to) COMPREPLY=($(compgen -W "trec jsonl" -- "$cur")); return ;;
+	--from) COMPREPLY=($(compgen -W "auto trec jsonl loft answers batch" -- "$cur")); return ;;
+	--tag) COMPREPLY=(); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "--method --norm --weights --top --rrf-k --optimize --qrels --report --to --from --tag --output --max-record --help --version -t -o -h " -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lcfuse lcfuse
+
 _lcgen() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
