@@ -23,6 +23,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "tok.h"
 #include "tok_unicode.h"
+#include "tok_impl.h"
+#include "tokcache.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -33,92 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NONE32 0xFFFFFFFFu
-
-enum { PT_WHOLE, PT_CL100K, PT_QWEN, PT_O200K, PT_GPT2, PT_PCRE };
-enum { MODE_TIKTOKEN, MODE_HF };
-
-typedef struct stage {
-	int kind;
-	int keep_matches, keep_gaps;
-	int prefix_space;
-	pcre2_code *re;
-} stage;
-
-typedef struct added {
-	char *s;
-	size_t n;
-	uint32_t id;
-	int special, normalized;
-} added;
-
-struct lc_tok {
-	char *name;
-	int mode;
-	unsigned serial;
-	size_t n_vocab;
-	/* id -> bytes */
-	uint32_t *off, *len; /* len NONE32 = no such token */
-	char *blob;
-	size_t blob_len, blob_cap;
-	/* bytes -> id (mergeable vocabulary only): open addressing over 16-byte slots
-	 * holding the first 8 bytes, so short tokens compare without touching blob */
-	struct vslot *hs;
-	/* compact tables for 2-, 3- and 4-byte tokens (most BPE lookups), L2-sized */
-	uint32_t *two;                /* 65536 ids */
-	uint64_t *t3, *t4;            /* slots: bytes << 32 | id */
-	size_t m3, m4;
-	uint64_t *bloom;              /* tokens of 5+ bytes: skips most failed lookups */
-	size_t bmask;
-	size_t hmask, max_tok_len;
-	uint32_t byte_id[256];
-	/* HF merges: (a,b) -> rank, new id */
-	uint64_t *pkey, *pval;
-	size_t pmask;
-	int whole_lookup;
-	size_t nrank; /* one past the largest merge rank */
-	/* added tokens, bucketed by first byte (longest first) */
-	added *add;
-	size_t nadd;
-	uint32_t *border, bstart[257];
-	unsigned cats; /* which (special x normalized) categories exist */
-	long eot;
-	int nfc;
-	stage st[6];
-	int nst;
-	uint32_t *pre_ids, *post_ids;
-	size_t npre, npost;
-	/* normalizer steps after NFC: Prepend and string Replace, in file order */
-	struct norm_op { char *from, *to; size_t nfrom, nto; } *nops;
-	size_t nnops;
-	/* SentencePiece-style BPE (byte_fallback): symbols are characters, a
-	 * character missing from the vocabulary becomes its <0xNN> byte tokens */
-	int sp;
-	uint32_t fb_id[256];          /* <0xNN> ids, NONE32 if absent */
-	int16_t *fb_byte;             /* id -> byte of a <0xNN> token, -1 otherwise */
-	uint32_t unk;                 /* unk_token id, NONE32 if none */
-	int fuse_unk;
-	/* word split: a piece is cut before each "\u2581" symbol (id sp_space) whose
-	 * left neighbour's bit in sp_glue is clear, i.e. no token contains that
-	 * character followed by "\u2581": no merge can cross the cut, so the words
-	 * are merged independently and cached */
-	uint32_t sp_space;            /* NONE32: no splitting */
-	uint64_t *sp_glue;            /* n_vocab bits */
-	/* its decoder: token text with Replace applied (dblob), then Strip */
-	uint32_t *doff, *dlen;
-	char *dblob;
-	size_t dblob_len, dblob_cap;
-	char *dec_from, *dec_to;
-	char strip_ch;
-	unsigned strip_start, strip_stop;
-};
-
-typedef struct vslot {
-	uint64_t pfx;
-	uint32_t id;
-	uint16_t len, tag;
-} vslot;
 
 static atomic_uint tok_serial;
 
@@ -1669,6 +1585,7 @@ void lc_tok_free(lc_tok *t)
 {
 	if (!t)
 		return;
+	lc_tokcache_unmap(t);
 	free(t->name);
 	free(t->off);
 	free(t->len);
@@ -2322,11 +2239,51 @@ static uint32_t hf_vocab_id(const lc_tok *t, const char *s, size_t n, lc_buf *tm
 	return vocab_lookup(t, (const uint8_t *)s, n);
 }
 
+static lc_tok *hf_parse(const char *path, const char *data, size_t len, lc_err *e);
+
+/* The binary cache first (tokcache.h): by the file's fingerprint, then by the
+ * hash of its bytes; on a miss, parse and fill the cache. */
 lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
+{
+	lc_tokcache c;
+	int on = !lc_tokcache_begin(&c, path);
+	lc_tok *t = tok_new(path, MODE_HF);
+	if (on && !lc_tokcache_load(&c, NULL, t)) {
+		lc_tokcache_end(&c);
+		return t;
+	}
+	char *data;
+	size_t len;
+	if (read_file(path, &data, &len, e)) {
+		lc_tok_free(t);
+		lc_tokcache_end(&c);
+		return NULL;
+	}
+	uint8_t sha[32];
+	on &= len == c.src_size; /* changed since stat: no cache this time */
+	if (on) {
+		lc_tokcache_sha(data, len, sha);
+		if (!lc_tokcache_load(&c, sha, t)) {
+			lc_tokcache_store_ref(&c, sha);
+			free(data);
+			lc_tokcache_end(&c);
+			return t;
+		}
+	}
+	lc_tok_free(t);
+	t = hf_parse(path, data, len, e);
+	if (t && on)
+		lc_tokcache_store(&c, t, sha);
+	free(data);
+	lc_tokcache_end(&c);
+	return t;
+}
+
+static lc_tok *hf_parse(const char *path, const char *data, size_t len, lc_err *e)
 {
 	pthread_once(&bl_once, bl_init);
 	json_error_t je;
-	json_t *root = json_load_file(path, JSON_DECODE_ANY, &je);
+	json_t *root = json_loadb(data, len, JSON_DECODE_ANY, &je);
 	if (!root) {
 		if (je.line <= 0)
 			lc_err_set(e, LC_EXIT_INPUT, "%s: cannot read tokenizer.json: %s", path, je.text);
@@ -2436,7 +2393,7 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		sz <<= 1;
 	t->pmask = sz - 1;
 	t->pkey = lc_xmalloc(sz * sizeof *t->pkey);
-	t->pval = lc_xmalloc(sz * sizeof *t->pval);
+	t->pval = lc_xcalloc(sz, sizeof *t->pval); /* zeroed: the cache file is byte-for-byte reproducible */
 	memset(t->pkey, 0xff, sz * sizeof *t->pkey);
 	json_array_foreach(merges, i, v)
 	{
