@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Bump whenever tc_head, a table's layout or anything the engine derives at load
+ * time (hash functions, sp_glue, byte tables) changes: old files then stop matching. */
 #define TC_VERSION 1
 static const char TC_MAGIC[8] = { 'L', 'C', 'T', 'K', 'T', 'O', 'K', '\n' };
 
