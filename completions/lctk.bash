@@ -194,12 +194,12 @@ _lcompress() {
 	--unit) COMPREPLY=($(compgen -W "word sentence" -- "$cur")); return ;;
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
-	--stats) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --best-effort --encoding --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --stats --skip-bad --quiet --output --max-record --help --version -m -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --best-effort --encoding --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --skip-bad --quiet --progress --output --report --max-record --help --version -m -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -224,12 +224,14 @@ _lcplot() {
 	--ylow) COMPREPLY=(); return ;;
 	--yhigh) COMPREPLY=(); return ;;
 	--records) COMPREPLY=(); return ;;
+	--group) COMPREPLY=(); return ;;
+	--tag) COMPREPLY=(); return ;;
 	--format) COMPREPLY=($(compgen -W "gp svg png pdf" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--x --y --by --label --type --bins --title --xlabel --ylabel --size --logx --logy --yerr --ylow --yhigh --records --paste --format --output --max-record --help --version -x -y -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--x --y --by --label --type --bins --title --xlabel --ylabel --size --logx --logy --yerr --ylow --yhigh --records --paste --group --tag --format --output --max-record --help --version -x -y -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
