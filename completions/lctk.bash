@@ -166,11 +166,12 @@ _lcindex() {
 	--member) COMPREPLY=(); return ;;
 	--stopwords) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shard) COMPREPLY=(); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--output --id --text --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--output --id --text --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -346,11 +347,12 @@ _lctok() {
 	--id) COMPREPLY=(); return ;;
 	-j|--jobs) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "encode decode count truncate chunk " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --report --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
