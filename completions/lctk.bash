@@ -94,10 +94,11 @@ _lceval() {
 	--bootstrap-indices) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--seed) COMPREPLY=(); return ;;
 	--alpha) COMPREPLY=(); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --alpha --max-record --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --alpha --report --max-record --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -117,7 +117,7 @@ void lc_report_write(lc_report *r)
 {
 	if (!r->o)
 		return;
-	char *s = json_dumps(r->o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	char *s = json_dumps(r->o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!s)
 		lc_die(LC_EXIT_INPUT, "%s: cannot encode the report", r->path);
 	lc_output *o = lc_output_open(r->path);

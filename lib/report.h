@@ -56,7 +56,8 @@ json_t *lc_report_array(lc_report *r, const char *key);
 /* 1 when a report is being collected (worth building costly figures). */
 int lc_report_on(const lc_report *r);
 
-/* Writes the object (2-space indent, keys in insertion order, newline at the end)
+/* Writes the object (2-space indent, keys in insertion order, reals to 17 digits so they read back
+ * exactly, newline at the end)
  * atomically to the path and frees it; no-op without --report. */
 void lc_report_write(lc_report *r);
 void lc_report_free(lc_report *r);
