@@ -31,10 +31,11 @@ _lcconv() {
 	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--tag) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --max-record --help --version -k -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --report --max-record --help --version -k -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -322,10 +323,11 @@ _lcsplit() {
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--field --target --text --bytes --skip-bad --output --max-record --help --version -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--field --target --text --bytes --skip-bad --output --progress --quiet --report --max-record --help --version -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
