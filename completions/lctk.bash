@@ -9,11 +9,12 @@ _lcbatch() {
 	--max-bytes) COMPREPLY=(); return ;;
 	--prefix) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "split failed " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--requests --max-bytes --prefix --output --max-record --help --version -n -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--requests --max-bytes --prefix --output --report --max-record --help --version -n -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -306,10 +307,11 @@ _lcschedule() {
 	--gpus) COMPREPLY=(); return ;;
 	--workers) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--curriculum --odds --cycles --global-batch-size --seed --format --openlm --tokens --epochs --gpus --workers --output --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--curriculum --odds --cycles --global-batch-size --seed --format --openlm --tokens --epochs --gpus --workers --output --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
