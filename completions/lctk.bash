@@ -62,11 +62,12 @@ _lcdecompose() {
 	--gpus) COMPREPLY=(); return ;;
 	--workers) COMPREPLY=(); return ;;
 	--pool) COMPREPLY=(); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --special-as-text --eot --numeric-eot --kmin --kmax --seed --no-random --method --length --format --output --force --report --compare --shard --full-shards --keep-short-shards --gpus --workers --pool --skip-bad --progress --quiet --max-record --help --version -e -f -L -o -q -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --special-as-text --eot --numeric-eot --kmin --kmax --seed --no-random --method --length --format --output --force --table --compare --shard --full-shards --keep-short-shards --gpus --workers --pool --skip-bad --progress --quiet --report --max-record --help --version -e -f -L -o -q -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
