@@ -41,7 +41,7 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	lcompress --quiet "$V/corpus.jsonl" > b
 	cmp a b
 	lcompress --quiet --report s.json "$V/corpus.jsonl" > /dev/null
-	run python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["per_passage"][0], separators=(",", ":")))' s.json
+	run -0 python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["per_passage"][0], separators=(",", ":")))' s.json
 	assert_output --regexp '^\{"pid":"p1","tokens":33,"compressed_tokens":[0-9]+,"ratio":[0-9.]+\}$'
 	run -0 lcompress --quiet --lead "$V/corpus.jsonl"
 	assert_line --index 0 --partial '"summary_text":"Quantum dots are tiny semiconductor particles. They glow under ultraviolet"'
