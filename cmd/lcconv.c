@@ -10,6 +10,7 @@
 #include "err.h"
 #include "input.h"
 #include "output.h"
+#include "progress.h"
 #include "qrels.h"
 #include "queries.h"
 #include "report.h"
@@ -21,7 +22,7 @@
 #include <string.h>
 
 enum { K_AUTO, K_CORPUS, K_QUERIES, K_QRELS, K_RUN };
-enum { OPT_MEMBER = 256, OPT_QRELS, OPT_TAG, OPT_FROM };
+enum { OPT_MEMBER = 256, OPT_QRELS, OPT_TAG, OPT_FROM, OPT_PROGRESS, OPT_QUIET };
 
 static const lc_opt opts[] = {
 	{ 'k', "kind", "KIND", "what the input holds: corpus, queries, qrels or run (default: detected)",
@@ -34,6 +35,8 @@ static const lc_opt opts[] = {
 	{ OPT_QRELS, "qrels", "FILE", "queries to LOFT: take answers from these qrels (a BEIR zip's qrels/test.tsv by default)", LC_COMPLETE_FILE },
 	{ OPT_TAG, "tag", "TAG", "run tag for TREC run output (default: the input's, else lctk)", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically (.gz compresses)", LC_COMPLETE_FILE },
+	{ OPT_PROGRESS, "progress", NULL, "corpora: show progress even when stderr is not a terminal", NULL },
+	{ OPT_QUIET, "quiet", NULL, "no progress meter", NULL },
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -100,17 +103,21 @@ static int detect_kind(const char *path, const char *member)
 	return kind;
 }
 
-static void conv_corpus(char **files, int nfiles, const char *to, const char *member, lc_output *o, lc_report *rep)
+static void conv_corpus(char **files, int nfiles, const char *to, const char *member, lc_output *o, lc_report *rep,
+                        int pmode)
 {
 	int beir = !strcmp(to, "beir");
 	if (!beir && strcmp(to, "loft"))
 		lc_die(LC_EXIT_USAGE, "a corpus converts to loft or beir, not '%s'", to);
 	lc_corpus c = {0};
-	lc_corpus_opts co = { .member = member, .keep_meta = 1 };
+	lc_progress pr;
+	lc_progress_start(&pr, "records", pmode);
+	lc_corpus_opts co = { .member = member, .keep_meta = 1, .progress = &pr };
 	lc_err e = {0};
 	for (int i = 0; i < nfiles; i++)
 		if (lc_corpus_load(&c, files[i], &co, &e) < 0)
 			lc_die_err(&e);
+	lc_progress_done(&pr);
 	lc_buf b = {0};
 	size_t summaries = 0;
 	for (size_t i = 0; i < c.n; i++) {
@@ -264,7 +271,7 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	const char *to = NULL, *from = NULL, *member = NULL, *qrels = NULL, *tag = NULL, *out = NULL;
-	int kind = K_AUTO, c;
+	int kind = K_AUTO, c, pmode = LC_PROGRESS_AUTO;
 	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		switch (c) {
@@ -278,6 +285,8 @@ int main(int argc, char **argv)
 		case OPT_QRELS: qrels = optarg; break;
 		case OPT_TAG: tag = optarg; break;
 		case 'o': out = optarg; break;
+		case OPT_PROGRESS: pmode = LC_PROGRESS_FORCE; break;
+		case OPT_QUIET: pmode = LC_PROGRESS_QUIET; break;
 		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
 	}
@@ -299,7 +308,7 @@ int main(int argc, char **argv)
 	lc_output *o = lc_output_open(out);
 	switch (kind) {
 	case K_CORPUS:
-		conv_corpus(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*corpus.jsonl") : member, o, &rep);
+		conv_corpus(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*corpus.jsonl") : member, o, &rep, pmode);
 		break;
 	case K_QUERIES:
 		conv_queries(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*queries.jsonl") : member,

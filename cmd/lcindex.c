@@ -58,7 +58,7 @@ static int add(const lc_passage *p, size_t record, const char *where, void *arg,
 	lc_buf_reset(&st->text);
 	lc_passage_text(p, &st->text);
 	lc_bm25_builder_add(st->b, p->pid, st->text.p ? st->text.p : "", st->text.len);
-	lc_progress_update(&st->prog, ++st->done, 0);
+	st->done++;
 	return 0;
 }
 
@@ -181,7 +181,8 @@ int main(int argc, char **argv)
 	build b = {0};
 	if (!(b.b = lc_bm25_builder_new(&an, &e)))
 		lc_die_err(&e);
-	lc_progress_start(&b.prog, "passages", prog);
+	lc_progress_start(&b.prog, "records", prog);
+	co.progress = &b.prog;   /* lc_corpus_read: records read, percent of the file */
 	lc_idset seen = {0};
 	size_t records = 0;
 	static char *stdin_only[] = { "-" };

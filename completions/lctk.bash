@@ -36,7 +36,7 @@ _lcconv() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --report --max-record --help --version -k -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --progress --quiet --report --max-record --help --version -k -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -245,6 +245,9 @@ for i in range(60):
 	assert_success
 	[[ "$stderr" == *"890 records ("*"/s)"* ]] || fail "$stderr"
 	[[ "$stderr" != *"%"* ]] || fail "percent without a known size: $stderr"
+	run --separate-stderr lcindex --progress -o i.idx "$D/corpus.jsonl"
+	assert_success
+	[[ "$stderr" == *" records ("*"%, "*"ETA "* ]] || fail "$stderr"
 	# compressed input: the compressed bytes count
 	gzip -c "$D/corpus.jsonl" > c.jsonl.gz
 	run --separate-stderr lcsplit --progress -o /dev/null c.jsonl.gz
@@ -264,7 +267,8 @@ for i in range(60):
 	{ head -n 3 "$V/corpus.jsonl"; echo '{"pid": "x", "passage_text": '; } > bad.jsonl
 	for cmd in "lcompress --progress -o out.jsonl bad.jsonl" "lcsplit --progress -o out.jsonl bad.jsonl" \
 	           "lctok count -e cl100k_base -f passage_text --progress bad.jsonl" \
-	           "lcdecompose -e cl100k_base -f passage_text --progress -o dd bad.jsonl"; do
+	           "lcdecompose -e cl100k_base -f passage_text --progress -o dd bad.jsonl" \
+	           "lcindex --progress -o i.idx bad.jsonl" "lcconv -k corpus -t beir --progress -o out.jsonl bad.jsonl"; do
 		run --separate-stderr $cmd
 		assert_failure 1
 		prog=${cmd%% *}
