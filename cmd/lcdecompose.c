@@ -5,6 +5,7 @@
  * `lcdecompose merge`.  The work is in lib/decompose.c, lib/pack.c and lib/wds.c.
  */
 #include "cli.h"
+#include "options.h"
 #include "decompose.h"
 #include "err.h"
 #include "input.h"
@@ -30,47 +31,48 @@ enum {
 };
 
 static const lc_opt opts[] = {
-	{ 'e', "encoding", "NAME", "tokenise the text with encoding NAME (cl100k_base, ...)", "cl100k_base o200k_base p50k_base r50k_base gpt2" },
-	{ OPT_TOKENIZER, "tokenizer", "FILE", "tokenise with a Hugging Face tokenizer.json", LC_COMPLETE_FILE },
-	{ 'f', "field", "FIELD", "text field of each record (default text)", NULL },
-	{ OPT_SPECIAL_TEXT, "special-as-text", NULL, "tokenise special-token text in documents as ordinary text", NULL },
+	LC_OPT_ENCODING(),
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
+	LC_OPT_FIELD(),
+	LC_OPT_SPECIAL_AS_TEXT(OPT_SPECIAL_TEXT),
 	{ OPT_EOT, "eot", "ID", "end-of-text id appended to each document (default: the tokenizer's)", NULL },
 	{ OPT_NUMERIC_EOT, "numeric-eot", NULL, "write end-of-text id 0 as a number, not as '<|endoftext|>'", NULL },
 	{ OPT_KMIN, "kmin", "K", "shortest bucket 2^K (default 8)", NULL },
 	{ OPT_KMAX, "kmax", "K", "longest bucket 2^K (default 13)", NULL },
-	{ OPT_SEED, "seed", "S", "seed for the length draws and the shuffle (default 0)", NULL },
+	LC_OPT_SEED(OPT_SEED),
 	{ OPT_NO_RANDOM, "no-random", NULL, "cut long remainders at 2^kmax instead of drawing k", NULL },
 	{ OPT_METHOD, "method", "M", "dd (default), concat or bestfit", "dd concat bestfit" },
 	{ 'L', "length", "LEN", "sequence length of the baselines (default 8192)", NULL },
-	{ OPT_FORMAT, "format", "F", "tar (default), jsonl or bin", "tar jsonl bin" },
-	{ 'o', "output", "DIR", "write the dataset into DIR", LC_COMPLETE_DIR },
+	LC_OPT_FORMAT(OPT_FORMAT, "tar jsonl bin"),
+	LC_OPT_OUTPUT_DIR(),
 	{ OPT_FORCE, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL },
 	{ OPT_REPORT, "report", NULL, "print the method's report (sequences, tokens, cost)", NULL },
 	{ OPT_COMPARE, "compare", NULL, "report dd, concat and bestfit side by side (no output)", NULL },
-	{ OPT_SHARD, "shard", "K/N", "process only the K-th of N slices of the documents (by hash)", NULL },
+	LC_OPT_SHARD(OPT_SHARD),
 	{ OPT_FULL_SHARDS, "full-shards", NULL, "drop a final short shard per bucket (counted): the default", NULL },
 	{ OPT_KEEP_SHORT, "keep-short-shards", NULL, "keep a final short shard per bucket (OpenLM skips it)", NULL },
-	{ OPT_GPUS, "gpus", "G", "warn when a bucket has fewer than G x W full shards (default 1)", NULL },
-	{ OPT_WORKERS, "workers", "W", "data loader workers per GPU for that check (default 1)", NULL },
+	LC_OPT_GPUS(OPT_GPUS),
+	LC_OPT_WORKERS(OPT_WORKERS),
 	{ OPT_POOL, "pool", "N", "shuffle pool in shards (default 20)", NULL },
-	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip malformed records (count on stderr) instead of failing", NULL },
-	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
-	{ 'q', "quiet", NULL, "no progress and no summary on stderr", NULL },
+	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
+	LC_OPT_PROGRESS(OPT_PROGRESS),
+	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_END
 };
 static const char *const subs[] = { "merge", NULL };
+static const char *const renamed[] = { "-q", "--quiet", NULL };
 static const lc_cmd cmd = {
 	"lcdecompose",
 	"(-e NAME | --tokenizer FILE | --eot ID) [options] -o DIR FILE...\n"
 	"       lcdecompose merge [--force] -o DIR DIR...",
 	"Dataset Decomposition of documents into power-of-two length buckets (WebDataset shards)",
-	opts, subs
+	opts, subs, renamed
 };
 
 static const lc_opt merge_opts[] = {
-	{ 'o', "output", "DIR", "the merged dataset directory", LC_COMPLETE_DIR },
+	LC_OPT_OUTPUT_DIR(),
 	{ OPT_FORCE, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL },
-	{ OPT_QUIET, "quiet", NULL, "do not print the stats", NULL },
+	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = {
@@ -500,7 +502,7 @@ int main(int argc, char **argv)
 		case OPT_POOL: c.pool = (int)lc_cli_long("--pool", optarg, 1, 1000); break;
 		case OPT_SKIP_BAD: c.skip_bad = 1; break;
 		case OPT_PROGRESS: c.progress = 1; break;
-		case 'q': quiet = 1; break;
+		case OPT_QUIET: quiet = 1; break;
 		}
 	}
 	if (c.compare) {

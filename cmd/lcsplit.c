@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "options.h"
 #include "err.h"
 #include "input.h"
 #include "json.h"
@@ -20,12 +21,12 @@
 enum { OPT_TEXT = 256, OPT_BYTES, OPT_SKIP_BAD };
 
 static const lc_opt opts[] = {
-	{ 'f', "field", "FIELD", "text field to split (default passage_text)", NULL },
-	{ 't', "target", "FIELD", "output field for the sentences (default sentences)", NULL },
-	{ OPT_TEXT, "text", NULL, "input is plain text, one passage per line", NULL },
+	LC_OPT_FIELD(),
+	LC_OPT_TARGET(),
+	LC_OPT_TEXT_LINES(OPT_TEXT),
 	{ OPT_BYTES, "bytes", NULL, "offsets in bytes instead of code points", NULL },
-	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip bad records (count on stderr) instead of failing", NULL },
-	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
+	LC_OPT_OUTPUT(),
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcsplit", "[options] [FILE...]",

@@ -6,6 +6,7 @@
  * results in input order, so output is identical for any -j.
  */
 #include "cli.h"
+#include "options.h"
 #include "err.h"
 #include "input.h"
 #include "json.h"
@@ -26,29 +27,28 @@ enum { OPT_VOCAB = 256, OPT_PATTERN, OPT_TOKENIZER, OPT_ALLOW, OPT_ASTEXT, OPT_A
        OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD };
 
 static const lc_opt opts[] = {
-	{ 'e', "encoding", "NAME", "tiktoken encoding: cl100k_base, o200k_base, p50k_base, r50k_base, gpt2",
-	  "cl100k_base o200k_base p50k_base r50k_base gpt2" },
+	LC_OPT_ENCODING(),
 	{ OPT_VOCAB, "vocab", "FILE", "any .tiktoken file (with --pattern)", LC_COMPLETE_FILE },
 	{ OPT_PATTERN, "pattern", "RE", "split regex for --vocab (default: cl100k_base's)", NULL },
-	{ OPT_TOKENIZER, "tokenizer", "FILE", "Hugging Face tokenizer.json (byte-level or byte-fallback BPE)", LC_COMPLETE_FILE },
-	{ 'f', "field", "FIELD", "input field (default text; decode: ids); encode/count: F1,F2,... joins fields with --join", NULL },
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
+	LC_OPT_FIELD(),
 	{ OPT_JOIN, "join", "STR", "separator between -f F1,F2 fields (default \" | \", as lcretrieve's prompt separates them)", NULL },
 	{ OPT_OVERHEAD, "overhead", "N", "count: add N tokens per record (e.g. a chat template's fixed tokens per message)", NULL },
-	{ 't', "target", "FIELD", "output field (encode: ids, decode: text, count: n_tokens)", NULL },
-	{ OPT_TEXT, "text", NULL, "plain text lines in and out instead of JSONL", NULL },
+	LC_OPT_TARGET(),
+	LC_OPT_TEXT_LINES(OPT_TEXT),
 	{ OPT_ALLOW, "allow-special", NULL, "encode special-token text as the special token", NULL },
-	{ OPT_ASTEXT, "special-as-text", NULL, "encode special-token text as ordinary text", NULL },
+	LC_OPT_SPECIAL_AS_TEXT(OPT_ASTEXT),
 	{ OPT_ADDSP, "add-special", NULL, "apply the tokenizer.json post-processor template (e.g. BOS)", NULL },
 	{ 'n', "tokens", "N", "truncate/chunk: at most N tokens", NULL },
 	{ OPT_OVERLAP, "overlap", "M", "chunk: tokens shared by consecutive chunks (default 0)", NULL },
-	{ OPT_ID, "id", "FIELD", "chunk: id field of the parent (default pid, else id, else the line number)", NULL },
+	LC_OPT_ID(OPT_ID),
 	{ OPT_TOTAL, "total", NULL, "count: print only the total", NULL },
 	{ OPT_HIST, "hist", NULL, "count: print a histogram of per-record counts", NULL },
-	{ 'j', "jobs", "N", "worker threads (default 1); output order does not depend on it", NULL },
-	{ 'o', "output", "FILE", "write to FILE atomically (.gz compresses)", LC_COMPLETE_FILE },
-	{ OPT_SKIP, "skip-bad", NULL, "skip bad records (count on stderr) instead of stopping", NULL },
-	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
-	{ OPT_QUIET, "quiet", NULL, "no progress or summary on stderr", NULL },
+	LC_OPT_JOBS(),
+	LC_OPT_OUTPUT(),
+	LC_OPT_SKIP_BAD(OPT_SKIP),
+	LC_OPT_PROGRESS(OPT_PROGRESS),
+	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAME | --vocab FILE --pattern RE | --tokenizer FILE) [options] [FILE...]",

@@ -178,6 +178,18 @@ static int bind(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 	return 1;
 }
 
+/* word is what the user typed ("--text=a,b", "--batch", "-k"): a usage error if
+ * cmd lists it as an old spelling. */
+static void check_renamed(const lc_cmd *cmd, const char *word)
+{
+	if (!cmd->renamed || !word)
+		return;
+	size_t n = strcspn(word, "=");
+	for (const char *const *r = cmd->renamed; r[0] && r[1]; r += 2)
+		if (strlen(r[0]) == n && !strncmp(word, r[0], n))
+			lc_cli_usage_error(cmd, "%s is now %s", r[0], r[1]);
+}
+
 /* One getopt step: an option id, -1 at the end, or -2 after a handled option. */
 static int step(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 {
@@ -215,11 +227,19 @@ static int step(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 			lc_cli_usage_error(cmd, "option -%c needs an argument", optopt);
 		lc_cli_usage_error(cmd, "option %s needs an argument", argv[optind - 1]);
 	case '?':
-		if (optopt > 0 && optopt < 256)
+		if (optopt > 0 && optopt < 256) {
+			char w[3] = { '-', (char)optopt, 0 };
+			check_renamed(cmd, w);
 			lc_cli_usage_error(cmd, "unknown option -%c", optopt);
+		}
+		check_renamed(cmd, argv[optind - 1]);
 		lc_cli_usage_error(cmd, "unknown option %s", argv[optind - 1]);
 	}
 	if (c >= 1000) {
+		/* a long option: getopt takes an unambiguous abbreviation, so an old
+		 * spelling that is a prefix of a new one ("--batch") is caught here */
+		int back = optarg && optind >= 2 && optarg == argv[optind - 1] ? 2 : 1;
+		check_renamed(cmd, optind - back >= 1 ? argv[optind - back] : NULL);
 		st->cur = &cmd->opts[c - 1000];
 		check_output(cmd, st->cur);
 		if (bind(cmd, st->cur, optarg))

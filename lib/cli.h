@@ -83,6 +83,9 @@ typedef struct lc_cmd {
 	const char *summary;     /* one line */
 	const lc_opt *opts;
 	const char *const *subcommands; /* NULL-terminated, or NULL */
+	const char *const *renamed;     /* NULL-terminated pairs: an old spelling ("--text", "-k") and
+	                                   the new one ("-f/--field"); using the old one (or an
+	                                   abbreviation equal to it) is a usage error naming the new one */
 } lc_cmd;
 
 typedef struct lc_cli {
