@@ -241,6 +241,7 @@ no:
 
 typedef struct cfg {
 	const char *field, *encoding, *tokenizer, *out;
+	int field_auto;          /* no -f: lc_text_field per record */
 	long eot;             /* -1 = unknown */
 	int kmin, kmax, randomize, method, format, force, report, compare, full_shards, pool;
 	int special_text, numeric_eot, kmax_given;
@@ -276,12 +277,13 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 		json_t *o = lc_json_parse_object(line, len, where, &e);
 		if (!o)
 			return bad_record(c, &e, nbad);
-		json_t *v = json_object_get(o, c->field);
+		const char *fld = c->field_auto ? lc_text_field(o) : c->field;   /* lctk(7): passage_text, else text */
+		json_t *v = json_object_get(o, fld);
 		json_t *a = json_object_get(o, "ids");
 		if ((c->encoding || c->tokenizer) && v) {
 			if (!json_is_string(v)) {
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: field '%s': expected a string, got %s",
-				           where, c->field, lc_json_type_name(v));
+				           where, fld, lc_json_type_name(v));
 				json_decref(o);
 				return bad_record(c, &e, nbad);
 			}
@@ -318,12 +320,12 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 		} else {
 			if (c->encoding || c->tokenizer)
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: missing field '%s' (and no 'ids'); choose the text field with -f FIELD",
-				           where, c->field);
+				           where, fld);
 			else if (v)
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has text but no 'ids'; tokenise with -e NAME or --tokenizer FILE",
 				           where);
 			else
-				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has no 'ids' array and no '%s' field", where, c->field);
+				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has no 'ids' array and no '%s' field", where, fld);
 			json_decref(o);
 			return bad_record(c, &e, nbad);
 		}
@@ -366,7 +368,7 @@ static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
 		json_object_set_new(p, "length", json_integer(c->len));
 	json_object_set_new(p, "tokenizer", c->tokenizer ? json_string(c->tokenizer) :
 	                    c->encoding ? json_string(c->encoding) : json_null());
-	json_object_set_new(p, "field", json_string(c->field));
+	json_object_set_new(p, "field", json_string(c->field_auto ? "passage_text, else text" : c->field));
 	json_object_set_new(p, "special_as_text", json_boolean(c->special_text));
 	json_object_set_new(p, "eot_written_as", json_string(c->method == M_DD && c->format == LC_WDS_TAR &&
 	                    c->eot == 0 && !c->numeric_eot ? "text" : "id"));
@@ -448,7 +450,7 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return do_merge(argc - 1, argv + 1);
-	cfg c = { .field = "text", .eot = -1, .kmin = 8, .kmax = 13, .randomize = 1, .method = M_DD,
+	cfg c = { .field = "text", .field_auto = 1, .eot = -1, .kmin = 8, .kmax = 13, .randomize = 1, .method = M_DD,
 	          .format = LC_WDS_TAR, .len = 8192, .pool = 20, .method_name = "dd", .format_name = "tar",
 	          .full_shards = 1, .gpus = 1, .workers = 1 };
 	int quiet = 0;
@@ -458,7 +460,7 @@ int main(int argc, char **argv)
 		switch (o) {
 		case 'e': c.encoding = optarg; break;
 		case OPT_TOKENIZER: c.tokenizer = optarg; break;
-		case 'f': c.field = optarg; break;
+		case 'f': c.field = optarg; c.field_auto = 0; break;
 		case OPT_EOT: c.eot = lc_cli_long("--eot", optarg, 0, UINT32_MAX); break;
 		case OPT_KMIN: c.kmin = (int)lc_cli_long("--kmin", optarg, 0, LC_DD_KMAX_LIMIT); break;
 		case OPT_KMAX: c.kmax = (int)lc_cli_long("--kmax", optarg, 0, LC_DD_KMAX_LIMIT); c.kmax_given = 1; break;

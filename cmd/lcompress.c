@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
-	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base", *stats = NULL, *summaries = NULL;
+	const char *field = NULL, *target = "summary_text", *encoding = "cl100k_base", *stats = NULL, *summaries = NULL;
 	double ratio = 0, thr = -1, length_bias = NAN;
 	long budget = 0;
 	int best_effort = 0;
@@ -177,7 +177,7 @@ int main(int argc, char **argv)
 				continue;
 			const char *w = lc_input_where(in);
 			json_t *o = lc_json_parse_object(line, len, w, &e);
-			const char *text = o ? lc_json_str(o, field, w, &e) : NULL;
+			const char *text = o ? lc_json_str(o, field ? field : lc_text_field(o), w, &e) : NULL;
 			if (!text) {
 				if (o)
 					json_decref(o);

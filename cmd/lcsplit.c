@@ -1,6 +1,6 @@
 /*
  * lcsplit — sentence segmentation of passages (lib/sentsplit), each sentence
- * with its offsets.  JSONL in (field -f, default passage_text), the same record
+ * with its offsets.  JSONL in (field -f, default passage_text, else text), the same record
  * out with a "sentences" array of {"start","end","text"}; or --text for plain
  * lines.  Offsets are Unicode code points by default (Python slicing), bytes
  * with --bytes.
@@ -18,15 +18,19 @@
 #include "output.h"
 #include "sentsplit.h"
 
-enum { OPT_TEXT = 256, OPT_BYTES, OPT_SKIP_BAD };
+/* The options, each bound to its variable in the table (lib/cli.h): no switch. */
+static struct {
+	const char *field, *target, *out;
+	int text, bytes, skip_bad;
+} O = { .target = "sentences" };
 
 static const lc_opt opts[] = {
-	LC_OPT_FIELD(),
-	LC_OPT_TARGET(),
-	LC_OPT_TEXT_LINES(OPT_TEXT),
-	{ OPT_BYTES, "bytes", NULL, "offsets in bytes instead of code points", NULL },
-	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
-	LC_OPT_OUTPUT(),
+	LC_OPT_FIELD(LC_BIND_STR(O.field)),
+	LC_OPT_TARGET(LC_BIND_STR(O.target)),
+	LC_OPT_TEXT_LINES(0, LC_BIND_SET(O.text, 1)),
+	{ 0, "bytes", NULL, "offsets in bytes instead of code points", NULL, LC_BIND_SET(O.bytes, 1) },
+	LC_OPT_SKIP_BAD(0, LC_BIND_SET(O.skip_bad, 1)),
+	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcsplit", "[options] [FILE...]",
@@ -57,18 +61,9 @@ int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
-	const char *field = "passage_text", *target = "sentences", *out = NULL;
-	int text = 0, bytes = 0, skip_bad = 0, c;
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'f': field = optarg; break;
-		case 't': target = optarg; break;
-		case 'o': out = optarg; break;
-		case OPT_TEXT: text = 1; break;
-		case OPT_BYTES: bytes = 1; break;
-		case OPT_SKIP_BAD: skip_bad = 1; break;
-		}
-	lc_output *o = lc_output_open(out);
+	while (lc_cli_next(&st, &cmd, argc, argv) != -1)
+		;   /* every option is bound */
+	lc_output *o = lc_output_open(O.out);
 	lc_buf b = {0}, sb = {0};
 	lc_sentv sv = {0};
 	long bad = 0;
@@ -80,10 +75,10 @@ int main(int argc, char **argv)
 		size_t len;
 		while (lc_input_next(in, &line, &len)) {
 			lc_buf_reset(&b);
-			if (text) {
+			if (O.text) {
 				lc_input_repair(in, &line, &len);   /* plain text goes into JSON strings */
 				lc_buf_printf(&b, "{\"line\":%ld,\"%s\":", lc_input_lineno(in), "sentences");
-				emit_sents(&b, line, len, &sv, bytes);
+				emit_sents(&b, line, len, &sv, O.bytes);
 				lc_buf_adds(&b, "}\n");
 				lc_output_write(o, b.p, b.len);
 				continue;
@@ -92,21 +87,21 @@ int main(int argc, char **argv)
 				continue;
 			lc_err e = {0};
 			json_t *obj = lc_json_parse_object(line, len, lc_input_where(in), &e);
-			const char *s = obj ? lc_json_str(obj, field, lc_input_where(in), &e) : NULL;
+			const char *s = obj ? lc_json_str(obj, O.field ? O.field : lc_text_field(obj), lc_input_where(in), &e) : NULL;
 			if (!s) {
 				if (obj)
 					json_decref(obj);
-				if (!skip_bad)
+				if (!O.skip_bad)
 					lc_die(LC_EXIT_INPUT, "%s", e.msg);
 				bad++;
 				continue;
 			}
 			size_t n = strlen(s);
 			lc_buf_reset(&sb);
-			emit_sents(&sb, s, n, &sv, bytes);
+			emit_sents(&sb, s, n, &sv, O.bytes);
 			json_error_t je;
 			json_t *arr = json_loadb(sb.p, sb.len, 0, &je);
-			json_object_set_new(obj, target, arr);
+			json_object_set_new(obj, O.target, arr);
 			lc_json_dump(&b, obj);
 			lc_buf_addc(&b, '\n');
 			lc_output_write(o, b.p, b.len);

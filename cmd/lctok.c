@@ -60,6 +60,8 @@ static struct {
 	int sub;
 	lc_tok *tok;
 	const char *field, *target, *idfield, *join;
+	int field_auto;        /* no -f: passage_text, else text, per record (lc_text_field) */
+	int target_auto;       /* truncate/chunk without -t: the field read */
 	char **fields;         /* -f F1,F2,...: NULL-terminated, when more than one */
 	long overhead;
 	int text, special, addsp, total, hist, skip;
@@ -118,6 +120,7 @@ static void batch_add(batch *b, const char *line, size_t len, long lineno)
 typedef struct wctx {
 	lc_ids ids;
 	lc_buf tmp, tmp2, tmp3, joined;
+	const char *field;     /* the record's text field (S.field, or by lc_text_field) */
 } wctx;
 
 /* -f F1,F2,...: the fields' strings joined with --join into w->joined.  A missing
@@ -343,7 +346,7 @@ static int chunk_text(wctx *w, json_t *obj, const char *s, size_t n, const char 
 			json_t *v;
 			json_object_foreach(obj, key, v)
 			{
-				if (!strcmp(key, S.field) || !strcmp(key, S.idfield))
+				if (!strcmp(key, w->field) || !strcmp(key, S.idfield))
 					continue;
 				if (!first)
 					lc_buf_addc(o, ',');
@@ -369,7 +372,7 @@ static int chunk_text(wctx *w, json_t *obj, const char *s, size_t n, const char 
 		lc_buf_printf(&w->tmp2, "#%zu", k);
 		lc_json_quote(o, w->tmp2.p, w->tmp2.len);
 		lc_buf_printf(o, ",\"parent\":%s,\"chunk\":%zu,\"start\":%zu,\"end\":%zu,\"n_tokens\":%zu,", parent_json, k, c0, c1, en - st);
-		lc_json_quote(o, S.field, strlen(S.field));
+		lc_json_quote(o, w->field, strlen(w->field));
 		lc_buf_addc(o, ':');
 		quote_lossy(o, d + b0, b1 - b0, &w->tmp2);
 		lc_buf_adds(o, "}\n");
@@ -438,7 +441,9 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 		obj = lc_json_parse_object(line, len, where, e);
 		if (!obj)
 			return -1;
-		json_t *fv = json_object_get(obj, S.field);
+		w->field = S.field_auto ? lc_text_field(obj) : S.field;
+		const char *target = S.target_auto ? w->field : S.target;
+		json_t *fv = json_object_get(obj, w->field);
 		if (S.sub == CMD_DECODE) {
 			if ((rc = ids_from_json(w, fv, &le)))
 				goto done;
@@ -456,7 +461,7 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 			if ((rc = join_fields(w, obj, &s, &n, &le)))
 				goto done;
 		} else if (!json_is_string(fv)) {
-			rc = lc_err_set(&le, LC_EXIT_INPUT, "field '%s': expected a string, got %s", S.field,
+			rc = lc_err_set(&le, LC_EXIT_INPUT, "field '%s': expected a string, got %s", w->field,
 					fv ? lc_json_type_name(fv) : "nothing (missing)");
 			goto done;
 		} else {
@@ -469,7 +474,7 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 				break;
 			lc_buf_reset(&w->tmp);
 			put_ids(&w->tmp, w->ids.v, w->ids.n, 1);
-			splice(o, obj, line, len, S.target, w->tmp.p, w->tmp.len);
+			splice(o, obj, line, len, target, w->tmp.p, w->tmp.len);
 			break;
 		case CMD_COUNT: {
 			if ((rc = lc_tok_count_ex(S.tok, s, n, S.special, &b->counts[i], &le)))
@@ -480,7 +485,7 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 			if (!S.total && !S.hist) {
 				char num[32];
 				int k = snprintf(num, sizeof num, "%zu", b->counts[i]);
-				splice(o, obj, line, len, S.target, num, (size_t)k);
+				splice(o, obj, line, len, target, num, (size_t)k);
 			}
 			break;
 		}
@@ -489,7 +494,7 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 				break;
 			lc_buf q = {0};
 			lc_json_quote(&q, w->tmp2.p, w->tmp2.len);
-			splice(o, obj, line, len, S.target, q.p, q.len);
+			splice(o, obj, line, len, target, q.p, q.len);
 			lc_buf_free(&q);
 			break;
 		}
@@ -552,7 +557,7 @@ static int stopping;
 static void *worker(void *arg)
 {
 	(void)arg;
-	wctx w = { 0 };
+	wctx w = { .field = S.field };
 	pthread_mutex_lock(&mu);
 	for (;;) {
 		batch *pick = NULL;
@@ -683,8 +688,10 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--total and --hist are for count");
 	if (S.total && S.hist)
 		lc_cli_usage_error(&cmd, "--total and --hist exclude each other");
-	if (!S.field)
+	if (!S.field) {
 		S.field = S.sub == CMD_DECODE ? "ids" : "text";
+		S.field_auto = S.sub != CMD_DECODE;
+	}
 	if (strchr(S.field, ',')) {
 		if (S.sub != CMD_COUNT && S.sub != CMD_ENCODE)
 			lc_cli_usage_error(&cmd, "-f F1,F2 (joined fields) is for count and encode");
@@ -709,8 +716,10 @@ int main(int argc, char **argv)
 		S.join = " | ";
 	if (S.overhead && S.sub != CMD_COUNT)
 		lc_cli_usage_error(&cmd, "--overhead is for count");
-	if (!S.target)
+	if (!S.target) {
 		S.target = S.sub == CMD_ENCODE ? "ids" : S.sub == CMD_DECODE ? "text" : S.sub == CMD_COUNT ? "n_tokens" : S.field;
+		S.target_auto = S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK;
+	}
 	if (!S.idfield)
 		S.idfield = "pid";
 

@@ -15,8 +15,15 @@
 #ifndef LC_OPTIONS_H
 #define LC_OPTIONS_H
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "llm.h"
+
+/* The default text field, one rule in every program (lctk(7)): "passage_text"
+ * when rec has that key, else "text" when it has that one, else "passage_text"
+ * (for the error).  The string is static. */
+const char *lc_text_field(const json_t *rec);
 
 #define LC_ENCODINGS "cl100k_base o200k_base p50k_base r50k_base gpt2"
 
@@ -37,7 +44,7 @@
 #define LC_OPT_QUERIES(...) { 'q', "queries", "QUERIES", \
 	"the LOFT/BEIR queries (JSONL)", LC_COMPLETE_FILE, __VA_ARGS__ }
 #define LC_OPT_FIELD(...) { 'f', "field", "FIELD", \
-	"the record's text field; F1,F2,... joins several where the page says so", NULL, __VA_ARGS__ }
+	"the record's text field (default passage_text, else text); F1,F2,... joins several where the page says so", NULL, __VA_ARGS__ }
 #define LC_OPT_TARGET(...) { 't', "target", "FIELD", \
 	"the field the result is written to (default: the page's)", NULL, __VA_ARGS__ }
 #define LC_OPT_ID(id, ...) { id, "id", "FIELD", \

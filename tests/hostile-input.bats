@@ -198,7 +198,7 @@ open("bad.zip", "wb").write(d)'
 @test "--max-record: every program takes it (lint skips it: documented in lctk-formats(5))" {
 	for p in "$BUILD"/bin/lc*; do
 		run -0 "$p" --lctk-options
-		assert_line "$(printf 'opt\t\t--max-record\tBYTES\t')"
+		assert_line --regexp "^$(printf 'opt\t\t--max-record\tBYTES\t')"
 	done
 	run grep -c 'max-record' "$ROOT/man/lctk-formats.5"
 	[ "$output" -ge 1 ]

@@ -384,7 +384,7 @@ PY
 	assert_no_file c
 	run lcdecompose -e cl100k_base -o c text.jsonl
 	assert_failure 1
-	assert_output --partial "text.jsonl:1: missing field 'text'"
+	assert_output --partial "text.jsonl:1: missing field 'passage_text'"
 	assert_no_file c
 }
 

@@ -166,3 +166,19 @@ stub() {
 	run -1 sh tests/lint.sh "$T/sub" --options /dev/null
 	assert_output --partial "lcfoo merge --output takes DIR but lcfoo takes FILE"
 }
+
+@test "default text field: passage_text when the record has it, else text (lctok, lcsplit, lcompress, lcdecompose)" {
+	printf '%s\n' '{"pid":"a","passage_text":"one two three four","text":"x"}' '{"pid":"b","text":"Hello world. Bye."}' > mix.jsonl
+	run -0 lctok count -e cl100k_base mix.jsonl
+	assert_output "$(printf '%s\n' '{"pid":"a","passage_text":"one two three four","text":"x","n_tokens":4}' '{"pid":"b","text":"Hello world. Bye.","n_tokens":5}')"
+	run -0 lctok count -e cl100k_base -f text mix.jsonl
+	assert_line --index 0 '{"pid":"a","passage_text":"one two three four","text":"x","n_tokens":1}'
+	run -0 lctok truncate -e cl100k_base -n 2 mix.jsonl
+	assert_output "$(printf '%s\n' '{"pid":"a","text":"x","passage_text":"one two"}' '{"pid":"b","text":"Hello world"}')"
+	run -0 lcsplit mix.jsonl
+	assert_line --index 1 --partial '"sentences":[{"start":0,"end":12,"text":"Hello world."},{"start":13,"end":17,"text":"Bye."}]'
+	run -0 --separate-stderr lcdecompose -e cl100k_base --quiet --report mix.jsonl
+	assert_output --partial "tokens in"
+	run -0 --separate-stderr lcompress --lead --ratio 2 mix.jsonl
+	assert_line --index 1 --partial '"summary_text":"Hello'
+}
