@@ -208,7 +208,7 @@ int main(int argc, char **argv)
 	size_t nloft = 0, ntrec_m = 0;
 	const char *outpath = NULL, *corpus = NULL, *qmember = NULL, *rmember = NULL;
 	int json = 0, jsonl = 0, qfmt = LC_QRELS_AUTO, rfmt = LC_RUN_AUTO, variant = LC_ANSWER_LOFT_53358FF;
-	lc_signif_opts so = { 10000, 10000, 42, 0.05, LC_CI_BCA, NULL, 0 };
+	lc_signif_opts so = { 10000, 10000, 0, 0.05, LC_CI_BCA, NULL, 0 };
 	const char *boot_idx = NULL;
 	int boot_given = 0, dedup = 0;
 	char **marg = lc_xcalloc((size_t)argc + 1, sizeof *marg);

@@ -1193,7 +1193,7 @@ int main(int argc, char **argv)
 	tokspec ts = { "cl100k_base", NULL };
 	const char **sums = NULL;
 	size_t nsums = 0;
-	long nrandom = 3, seed = 1, per = 5;
+	long nrandom = 3, seed = 0, per = 5;
 	int hard = 1, released = 0, c;
 	const char *label_by = NULL;
 	double k1 = 0.9, b = 0.4;

@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	double beta = 2.5, cc = 0.1, lr = 0.05, l2 = 1e-4, valfrac = 0.1, thr = 0.5, target = 0, length_bias = 0.5;
-	long epochs = 30, seed = 1, batch = 16, average = 1;
+	long epochs = 30, seed = 0, batch = 16, average = 1;
 	const char *out = NULL, *init = NULL, *encoding = NULL, *tokfile = NULL;
 	int quiet = 0, trl = 0, c;
 	long max_len = 512, max_prompt = 128;

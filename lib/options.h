@@ -72,7 +72,7 @@ const char *lc_text_field(const json_t *rec);
 
 /* --- randomness, sharding, progress, threads ---------------------------------- */
 #define LC_OPT_SEED(id, ...) { id, "seed", "N", \
-	"random seed; the same seed gives the same output (default: the page's)", NULL, __VA_ARGS__ }
+	"random seed (default 0); the same seed gives the same output", NULL, __VA_ARGS__ }
 #define LC_OPT_SHARD(id, ...) { id, "shard", "K/N", \
 	"process only slice K of N of the input (join the parts with the program's merge)", NULL, __VA_ARGS__ }
 #define LC_OPT_PROGRESS(id, ...) { id, "progress", NULL, \
