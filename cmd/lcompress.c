@@ -46,6 +46,7 @@ static lc_llm_opts llmo;
 static const lc_opt opts[] = {
 	LC_OPT_MODEL_FILE(),
 	LC_OPTS_LLM_CLIENT(llmo),
+	LC_OPT_VERBOSE(0, LC_BIND_SET(llmo.verbose, 1)),
 	{ OPT_RATIO, "ratio", "R", "keep about 1/R of each passage", NULL },
 	{ OPT_BUDGET, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens, or fail", NULL },
 	{ OPT_BEST_EFFORT, "best-effort", NULL, "with --budget: when TOKENS cannot be met, write the smallest corpus (warning, exit 0)", NULL },

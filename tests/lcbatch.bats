@@ -13,7 +13,7 @@ setup() {
 
 teardown() { lctk_teardown; }
 
-@test "split -n 2: three parts of whole lines, together the input" {
+@test "split --requests 2: three parts of whole lines, together the input" {
 	run lcbatch split --requests 2 req.jsonl
 	assert_success
 	assert_output "lcbatch: req.jsonl: 3 parts written"

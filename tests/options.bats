@@ -182,3 +182,11 @@ stub() {
 	run -0 --separate-stderr lcompress --lead --ratio 2 mix.jsonl
 	assert_line --index 1 --partial '"summary_text":"Hello'
 }
+
+@test "lcompress --verbose reports the LLM client's retries (the block's --verbose, bound to lib/llm)" {
+	lctk_llm_setup
+	llm_corpus 1
+	start_llm_server --fault 500:1
+	run -0 --separate-stderr lcompress --endpoint "$EP" --model m --backoff 0.01 --verbose -o s.jsonl corpus.jsonl
+	[[ "$stderr" == *"retry"* ]] || fail "no retry report: $stderr"
+}
