@@ -44,11 +44,11 @@ const char *lc_text_field(const json_t *rec);
 #define LC_OPT_QUERIES(...) { 'q', "queries", "QUERIES", \
 	"the LOFT/BEIR queries (JSONL)", LC_COMPLETE_FILE, __VA_ARGS__ }
 #define LC_OPT_FIELD(...) { 'f', "field", "FIELD", \
-	"the record's text field (default passage_text, else text); F1,F2,... joins several where the page says so", NULL, __VA_ARGS__ }
+	"the record's text field, F1,F2,... where the page says so (default passage_text, else text; BM25 indexing: lctk(7))", NULL, __VA_ARGS__ }
 #define LC_OPT_TARGET(...) { 't', "target", "FIELD", \
 	"the field the result is written to (default: the page's)", NULL, __VA_ARGS__ }
 #define LC_OPT_ID(id, ...) { id, "id", "FIELD", \
-	"the record's id field (default pid, else id)", NULL, __VA_ARGS__ }
+	"the record's id field (default pid, else the format's id field)", NULL, __VA_ARGS__ }
 #define LC_OPT_TEXT_LINES(id, ...) { id, "text", NULL, \
 	"plain text in, one passage a line, instead of JSONL", NULL, __VA_ARGS__ }
 #define LC_OPT_MEMBER(id, ...) { id, "member", "GLOB", \
