@@ -192,5 +192,7 @@ if [ -n "$out" ]; then
 fi
 # checks in && lists, pipes without pipefail, run without a status check, [ ] in $( )
 python3 tests/chainlint.py tests/*.bats || rc=1
+# the OPTION VOCABULARY tables of lctk(7) name every shared option and exactly its programs
+python3 tests/vocabtable.py "$b" man/lctk.7 || rc=1
 [ $rc -eq 0 ] && echo "lint: ok"
 exit $rc
