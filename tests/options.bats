@@ -190,3 +190,14 @@ stub() {
 	run -0 --separate-stderr lcompress --endpoint "$EP" --model m --backoff 0.01 --verbose -o s.jsonl corpus.jsonl
 	[[ "$stderr" == *"retry"* ]] || fail "no retry report: $stderr"
 }
+
+@test "lctk(7)'s vocabulary tables: a program missing from a row, or a shared option without a row, fails the lint" {
+	run -0 python3 "$ROOT/tests/vocabtable.py" "$BUILD" "$ROOT/man/lctk.7"
+	sed 's/^\(\.It Fl -seed Ta \)lcdecompose, /\1/' "$ROOT/man/lctk.7" > missing-prog.7
+	cmp -s "$ROOT/man/lctk.7" missing-prog.7 && fail "the fixture did not change the --seed row"
+	run -1 python3 "$ROOT/tests/vocabtable.py" "$BUILD" missing-prog.7
+	assert_output --partial "--seed is taken by lcdecompose"
+	grep -v '^\.It Fl -report Ta' "$ROOT/man/lctk.7" > missing-row.7
+	run -1 python3 "$ROOT/tests/vocabtable.py" "$BUILD" missing-row.7
+	assert_output --partial "--report (lcbatch"
+}
