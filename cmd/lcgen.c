@@ -37,6 +37,7 @@
 #include "bm25.h"
 #include "buf.h"
 #include "cli.h"
+#include "hash.h"
 #include "options.h"
 #include "compress.h"
 #include "corpus.h"
@@ -127,16 +128,6 @@ static lc_tok *tok_open(const tokspec *ts)
 	if (!t)
 		lc_die_err(&e);
 	return t;
-}
-
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
 }
 
 /* ---------------------------------------------------------------- candidates */
@@ -341,11 +332,11 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 			emit_mask(&em, "lead-50%", &u, text, mask, &tmp);
 		/* random sentence subsets */
 		for (long r = 0; want[3] && r < nrandom && u.nsent > 1; r++) {
-			uint64_t h = mix(lc_hash_bytes(ps->pid, strlen(ps->pid)) ^ mix((uint64_t)seed * 1000003u + (uint64_t)r));
+			uint64_t h = lc_mix64(lc_hash_bytes(ps->pid, strlen(ps->pid)) ^ lc_mix64((uint64_t)seed * 1000003u + (uint64_t)r));
 			unsigned char keep[64];
 			size_t ns = u.nsent < 64 ? u.nsent : 64, nk = 0;
 			for (size_t s = 0; s < ns; s++) {
-				h = mix(h + s);
+				h = lc_mix64(h + s);
 				keep[s] = (h & 1) != 0;
 				nk += keep[s];
 			}
@@ -1136,7 +1127,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 	lc_output *o = lc_output_open(out);
 	lc_buf b = {0}, pr = {0};
 	const char *s = lengths ? lengths : "1000,4000,16000";
-	uint64_t r = mix((uint64_t)seed + 17);
+	uint64_t r = lc_mix64((uint64_t)seed + 17);
 	lc_tok *tok = tok_open(ts);
 	size_t nprobes = 0;
 	lc_buf one = {0};
@@ -1153,14 +1144,14 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 			lc_cli_usage_error(&cmd, "--lengths: expected comma-separated token counts >= 100, got '%s'", lengths);
 		s = *end ? end + 1 : end;
 		for (long k = 0; k < per; k++) {
-			r = mix(r + 1);
+			r = lc_mix64(r + 1);
 			long key = 10000 + (long)(r % 90000);
 			/* the instruction, key sentence and question, then filler to the target */
 			lc_buf_reset(&pr);
 			lc_buf_printf(&pr, "%s%s%ld. Remember it. %ld is the pass key. \n%s", PROBE_HEAD, "The pass key is ", key, key, PROBE_TAIL);
 			size_t fixed = lc_tok_count(tok, pr.p, pr.len);
 			size_t reps = (size_t)L > fixed + fw ? ((size_t)L - fixed) / fw : 1;
-			r = mix(r + 1);
+			r = lc_mix64(r + 1);
 			size_t at = (size_t)(r % (reps + 1));
 			lc_buf_reset(&pr);
 			lc_buf_adds(&pr, PROBE_HEAD);

@@ -3,7 +3,7 @@
 #include "analyze.h"
 #include "arena.h"
 #include "buf.h"
-#include "cli.h"
+#include "data.h"
 #include "input.h"
 #include "strmap.h"
 #include "utf8.h"

@@ -20,19 +20,11 @@
 #define OPT_DUMP (-102)
 #define OPT_MAX_RECORD (-103)
 
-static char *self_path;
-
 void lc_cli_init(int argc, char **argv)
 {
 	(void)argc;
 	lc_std_fds_open();   /* before anything opens a file that could become fd 2 */
 	lc_set_progname(argv[0]);
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-	if (n > 0) {
-		buf[n] = 0;
-		self_path = lc_xstrdup(buf);
-	}
 	lc_output_install_signal_cleanup();
 	/* jansson asserts inside its lexer when an allocation fails: make every
 	 * jansson allocation die cleanly with "out of memory" instead. */
@@ -283,46 +275,6 @@ double lc_cli_double(const char *opt, const char *arg, double min, double max)
 	if (end == arg || *end || errno == ERANGE || !isfinite(v) || v < min || v > max)
 		lc_die(LC_EXIT_USAGE, "option %s: '%s' is not a number from %g to %g", opt, arg, min, max);
 	return v;
-}
-
-static char *try_dir(const char *dir, const char *rel)
-{
-	size_t n = strlen(dir) + strlen(rel) + 2;
-	char *p = lc_xmalloc(n);
-	snprintf(p, n, "%s/%s", dir, rel);
-	if (access(p, F_OK) == 0)
-		return p;
-	free(p);
-	return NULL;
-}
-
-char *lc_data_path(const char *rel)
-{
-	const char *env = getenv("LCTK_DATA");
-	if (env && *env)
-		return try_dir(env, rel);
-	char *p;
-	if (self_path) {
-		char *dir = lc_xstrdup(self_path);
-		char *slash = strrchr(dir, '/');
-		if (slash)
-			*slash = 0;
-		/* PREFIX/bin/lcX -> PREFIX/share/lctk; build/bin/lcX -> ../../share/lctk */
-		const char *ups[] = { "/../share/lctk", "/../../share/lctk" };
-		for (size_t i = 0; i < 2; i++) {
-			size_t n = strlen(dir) + strlen(ups[i]) + 1;
-			char *d = lc_xmalloc(n);
-			snprintf(d, n, "%s%s", dir, ups[i]);
-			p = try_dir(d, rel);
-			free(d);
-			if (p) {
-				free(dir);
-				return p;
-			}
-		}
-		free(dir);
-	}
-	return try_dir(LCTK_DATADIR, rel);
 }
 
 const char *lc_cli_opt_name(const lc_cmd *cmd, int id)

@@ -39,6 +39,8 @@
 
 #include <stddef.h>
 
+#include "data.h"  /* lc_data_path, for programs that used to find it here */
+
 #define LC_COMPLETE_FILE "@file"
 #define LC_COMPLETE_DIR "@dir"
 
@@ -110,10 +112,6 @@ _Noreturn void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)
 long lc_cli_long(const char *opt, const char *arg, long min, long max);
 double lc_cli_double(const char *opt, const char *arg, double min, double max);
 
-/* Where bundled data lives: $LCTK_DATA, else share/lctk next to the binary (build
- * tree or PREFIX), else the compiled-in DATADIR.  Returns a malloc'd path to rel
- * inside it ("vocab/cl100k_base.tiktoken"), or NULL if not found. */
-char *lc_data_path(const char *rel);
 
 /* Reopens closed fds 0-2 on /dev/null (lc_std_fds_open), calls lc_set_progname,
  * installs output cleanup (lc_output_install_signal_cleanup) and routes jansson's allocations

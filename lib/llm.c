@@ -9,7 +9,6 @@
  */
 #include "llm.h"
 
-#include "cli.h"
 #include "rng.h"
 
 #include <curl/curl.h>
@@ -87,39 +86,6 @@ void lc_llm_opts_default(lc_llm_opts *o)
 	o->max_tokens = 0;
 	o->seed = 0;
 	o->max_reply = 0;
-}
-
-int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg)
-{
-	if (!name)
-		return 0;
-	if (!strcmp(name, "endpoint"))
-		o->endpoint = arg;
-	else if (!strcmp(name, "model"))
-		o->model = arg;
-	else if (!strcmp(name, "parallel"))
-		o->parallel = (int)lc_cli_long("--parallel", arg, 1, 1024);
-	else if (!strcmp(name, "timeout"))
-		o->timeout = lc_cli_double("--timeout", arg, 0.001, 1e6);
-	else if (!strcmp(name, "connect-timeout"))
-		o->connect_timeout = lc_cli_double("--connect-timeout", arg, 0.001, 1e6);
-	else if (!strcmp(name, "retries"))
-		o->retries = (int)lc_cli_long("--retries", arg, 0, 1000);
-	else if (!strcmp(name, "backoff"))
-		o->backoff = lc_cli_double("--backoff", arg, 0, 3600);
-	else if (!strcmp(name, "cache"))
-		o->cache_dir = arg;
-	else if (!strcmp(name, "no-cache"))
-		o->no_cache = 1;
-	else if (!strcmp(name, "temperature"))
-		o->temperature = lc_cli_double("--temperature", arg, 0, 100);
-	else if (!strcmp(name, "max-tokens"))
-		o->max_tokens = lc_cli_long("--max-tokens", arg, 1, 100000000);
-	else if (!strcmp(name, "max-reply"))
-		o->max_reply = (size_t)lc_cli_long("--max-reply", arg, 1024, 1L << 40);
-	else
-		return 0;
-	return 1;
 }
 
 static int mkdirs(const char *path)

@@ -86,13 +86,6 @@ typedef struct lc_llm_opts {
 /* Fills the defaults listed above (endpoint/model NULL). */
 void lc_llm_opts_default(lc_llm_opts *o);
 
-/* The client's command-line options, the same in every program that calls an LLM:
- * --endpoint --model --parallel --timeout --connect-timeout --retries --backoff
- * --cache --no-cache --temperature --max-tokens --max-reply.  If name (a long option name
- * without dashes) is one of them, sets its field from arg (numbers validated:
- * a bad one exits 2, see lc_cli_long) and returns 1; else returns 0. */
-int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg);
-
 typedef struct lc_llm lc_llm;
 
 /* Checks options (endpoint must be http:// or https://), reads the key, creates

@@ -1,15 +1,50 @@
 /* options — the callbacks behind the shared option declarations in options.h. */
 #include "options.h"
 
+#include <string.h>
+
 const char *lc_text_field(const json_t *rec)
 {
 	/* a record with neither gets "passage_text", so the error names the usual field */
 	return json_object_get(rec, "text") && !json_object_get(rec, "passage_text") ? "text" : "passage_text";
 }
 
-/* An LLM client option bound with LC_BIND_LLM: lib/llm validates and stores it. */
+/* An LLM client option bound with LC_BIND_LLM: lc_llm_opt_set validates and stores it. */
 void lc_opt_llm_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
 	if (!lc_llm_opt_set(o->var, o->name, arg))
 		lc_cli_usage_error(cmd, "--%s is not an LLM client option", o->name);
+}
+
+int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg)
+{
+	if (!name)
+		return 0;
+	if (!strcmp(name, "endpoint"))
+		o->endpoint = arg;
+	else if (!strcmp(name, "model"))
+		o->model = arg;
+	else if (!strcmp(name, "parallel"))
+		o->parallel = (int)lc_cli_long("--parallel", arg, 1, 1024);
+	else if (!strcmp(name, "timeout"))
+		o->timeout = lc_cli_double("--timeout", arg, 0.001, 1e6);
+	else if (!strcmp(name, "connect-timeout"))
+		o->connect_timeout = lc_cli_double("--connect-timeout", arg, 0.001, 1e6);
+	else if (!strcmp(name, "retries"))
+		o->retries = (int)lc_cli_long("--retries", arg, 0, 1000);
+	else if (!strcmp(name, "backoff"))
+		o->backoff = lc_cli_double("--backoff", arg, 0, 3600);
+	else if (!strcmp(name, "cache"))
+		o->cache_dir = arg;
+	else if (!strcmp(name, "no-cache"))
+		o->no_cache = 1;
+	else if (!strcmp(name, "temperature"))
+		o->temperature = lc_cli_double("--temperature", arg, 0, 100);
+	else if (!strcmp(name, "max-tokens"))
+		o->max_tokens = lc_cli_long("--max-tokens", arg, 1, 100000000);
+	else if (!strcmp(name, "max-reply"))
+		o->max_reply = (size_t)lc_cli_long("--max-reply", arg, 1024, 1L << 40);
+	else
+		return 0;
+	return 1;
 }

@@ -117,6 +117,12 @@ const char *lc_text_field(const json_t *rec);
 
 /* --- the LLM client (lib/llm: lc_llm_opt_set) ------------------------------------
  * Bind each to a program's lc_llm_opts with LC_BIND_LLM(opts); the program keeps no case for them. */
+/* The client's command-line options, the same in every program that calls an LLM:
+ * --endpoint --model --parallel --timeout --connect-timeout --retries --backoff
+ * --cache --no-cache --temperature --max-tokens --max-reply.  If name (a long option name
+ * without dashes) is one of them, sets its field from arg (numbers validated:
+ * a bad one exits 2, see lc_cli_long) and returns 1; else returns 0. */
+int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg);
 void lc_opt_llm_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 #define LC_BIND_LLM(llmopts) LC_BIND_CALL(lc_opt_llm_cb, llmopts)
 #define LC_OPT_LLM(id, ...) { id, "llm", NULL, \

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "data.h"
 #include "input.h"
 
 static const char SEP[] = "\n\n";

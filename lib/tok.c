@@ -25,7 +25,7 @@
 #include "tok_unicode.h"
 #include "tok_impl.h"
 #include "tokcache.h"
-#include "cli.h"
+#include "data.h"
 
 #include <errno.h>
 #include <jansson.h>

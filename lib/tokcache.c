@@ -12,7 +12,7 @@
 #include "tokcache.h"
 #include "tok_impl.h"
 #include "buf.h"
-#include "cli.h"
+#include "data.h"
 #include "sha256.h"
 
 #include <errno.h>
