@@ -76,6 +76,17 @@ EOF
 	done
 }
 
+@test "scale.mk: SCHEDULER=slurm and SCHEDULER=parallel build the index one process builds" {
+	need_slurm
+	lcindex --quiet -o one.idx "$D/corpus.jsonl"
+	run make -s -f "$ROOT/share/lctk/recipes/scale.mk" SCHEDULER=slurm SHARDS=2 OUT=s s/corpus.idx
+	assert_success
+	assert_line --partial "index task 2/2: COMPLETED"
+	cmp one.idx s/corpus.idx
+	make -s -f "$ROOT/share/lctk/recipes/scale.mk" SCHEDULER=parallel SHARDS=3 OUT=p p/corpus.idx
+	cmp one.idx p/corpus.idx
+}
+
 @test "dd: slurm gives the sequences of one lcdecompose process, the same dataset as parallel and local" {
 	need_slurm
 	opts=(-e cl100k_base -f passage_text --kmin 6 --kmax 10 --seed 3 --keep-short-shards)
