@@ -8,6 +8,9 @@
 #   STAGE   program run by each task                 merge
 #   index   lcindex --shard K/N -o PART ARGS         lcindex merge -o OUT PARTS
 #   dd      lcdecompose --shard K/N -o PART ARGS     lcdecompose merge -o OUT PARTS
+#   compress  lcompress --shard K/N -o PART ARGS     lcompress merge -o OUT PARTS
+#   retrieve  lcretrieve --shard K/N -o PART ARGS    lcretrieve merge -o OUT PARTS
+#   count   lctok count --total --shard K/N ...      lctok merge -o OUT PARTS (the sum)
 #
 # The scheduler comes from -s, else $SCHEDULER, else local.  WORKDIR (default
 # OUT.parts) holds task.sh and merge.sh (the exact commands, runnable by hand:
@@ -36,7 +39,7 @@ me=lctk-array.sh
 
 usage() {
 	echo "usage: $me [-s local|parallel|slurm] [-n N] [-w WORKDIR] [--tasks K,...] [--mem MB] [--cpus C] STAGE OUT [OPTIONS...] INPUT..." >&2
-	echo "       STAGE: index or dd (see the top of $0)" >&2
+	echo "       STAGE: index, dd, compress, retrieve or count (see the top of $0)" >&2
 	exit 2
 }
 die() { echo "$me: $*" >&2; exit 1; }
@@ -84,11 +87,14 @@ done
 case $stage in
 index) prog=lcindex; part='part-$K.idx'; task_opts='--quiet'; merge_cmd='lcindex merge'; def_mem=256; def_cpus=1 ;;
 dd) prog=lcdecompose; part='part-$K'; task_opts='--quiet --force'; merge_cmd='lcdecompose merge'; def_mem=512; def_cpus=1 ;;
-*) echo "$me: unknown stage '$stage' (index or dd)" >&2; exit 2 ;;
+compress) prog=lcompress; part='part-$K.jsonl'; task_opts='--quiet'; merge_cmd='lcompress merge'; def_mem=1024; def_cpus=1 ;;
+retrieve) prog=lcretrieve; part='part-$K.jsonl'; task_opts='--quiet'; merge_cmd='lcretrieve merge'; def_mem=1024; def_cpus=1 ;;
+count) prog='lctok count'; part='part-$K.txt'; task_opts='--quiet --total'; merge_cmd='lctok merge'; def_mem=256; def_cpus=1 ;;
+*) echo "$me: unknown stage '$stage' (index, dd, compress, retrieve or count)" >&2; exit 2 ;;
 esac
 [ -n "$mem" ] || mem=$def_mem
 [ -n "$cpus" ] || cpus=$def_cpus
-command -v "$prog" >/dev/null || die "$prog is not on PATH (make install, or PATH=build/bin:\$PATH)"
+command -v "${prog%% *}" >/dev/null || die "${prog%% *} is not on PATH (make install, or PATH=build/bin:\$PATH)"
 
 [ -n "$work" ] || work=$out.parts
 mkdir -p "$work" || die "$work: cannot create the work directory"
