@@ -3,6 +3,7 @@
 #include "part.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -218,4 +219,26 @@ int lc_part_merge(const char *program, char *const *paths, int n, lc_output *o, 
 			lc_input_close(parts[i].in);
 	free(parts);
 	return rc;
+}
+
+int lc_part_merge_main(const lc_cmd *merge_cmd, const char *program, int argc, char **argv)
+{
+	lc_cli st = {0};
+	const char *out = NULL;
+	int c;
+	while ((c = lc_cli_next(&st, merge_cmd, argc, argv)) != -1)
+		if (c == 'o')
+			out = optarg;
+	if (!out)
+		lc_cli_usage_error(merge_cmd, "give the output with -o OUT");
+	if (st.ind >= argc)
+		lc_cli_usage_error(merge_cmd, "give the parts to merge (the -o files of '%s --shard K/N')", program);
+	lc_err e = {0};
+	lc_output *o = lc_output_open(out);
+	if (lc_part_merge(program, argv + st.ind, argc - st.ind, o, &e) < 0) {
+		lc_output_abort(o);
+		lc_die_err(&e);
+	}
+	lc_output_commit(o);
+	return 0;
 }

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "cli.h"
 #include "err.h"
 #include "output.h"
 
@@ -48,5 +49,10 @@ void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64
  * or -1 with e filled (LC_EXIT_INPUT), having written nothing the caller should
  * keep (abort o).  Reads each part once. */
 int lc_part_merge(const char *program, char *const *paths, int n, lc_output *o, lc_err *e);
+
+/* The `PROGRAM merge -o OUT PART...` subcommand: parses argc/argv (argv[0] =
+ * "merge") with merge_cmd (its table holds -o/--output), merges into OUT
+ * atomically and returns 0; dies with the message on bad usage (2) or parts (1). */
+int lc_part_merge_main(const lc_cmd *merge_cmd, const char *program, int argc, char **argv);
 
 #endif
