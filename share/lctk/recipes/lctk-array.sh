@@ -3,7 +3,7 @@
 # locally, with GNU parallel, or as a Slurm job array followed by a merge job.
 #
 #   lctk-array.sh [-s local|parallel|slurm] [-n N] [-w WORKDIR] [--tasks K,...]
-#                 [--mem MB] [--cpus C] STAGE OUT [STAGE-OPTIONS...] INPUT...
+#                 [--mem MB] [--cpus C] [--merge-mem MB] STAGE OUT [STAGE-OPTIONS...] INPUT...
 #
 #   STAGE   program run by each task                 merge
 #   index   lcindex --shard K/N -o PART ARGS         lcindex merge -o OUT PARTS
@@ -24,7 +24,8 @@
 #   slurm     submits `sbatch --array=1-N task.sh` (each task gets K from
 #             SLURM_ARRAY_TASK_ID and N written into task.sh: SLURM_ARRAY_TASK_COUNT
 #             would be 1 for a re-run task) with --cpus-per-task/--mem from the
-#             stage's measured per-shard figures (lctk-scale(7)), then
+#             stage's measured per-shard figures (lctk-scale(7)), then (with
+#             --merge-mem MB, default --mem)
 #             `sbatch --dependency=afterok:ARRAY --kill-on-invalid-dep=yes merge.sh`,
 #             waits, reading states with scontrol (no slurmdbd needed), and reports
 #             every task and the merge.  Other sbatch settings come from the SBATCH_*
@@ -38,7 +39,7 @@ set -eu
 me=lctk-array.sh
 
 usage() {
-	echo "usage: $me [-s local|parallel|slurm] [-n N] [-w WORKDIR] [--tasks K,...] [--mem MB] [--cpus C] STAGE OUT [OPTIONS...] INPUT..." >&2
+	echo "usage: $me [-s local|parallel|slurm] [-n N] [-w WORKDIR] [--tasks K,...] [--mem MB] [--cpus C] [--merge-mem MB] STAGE OUT [OPTIONS...] INPUT..." >&2
 	echo "       STAGE: index, dd, compress, retrieve or count (see the top of $0)" >&2
 	exit 2
 }
@@ -51,6 +52,7 @@ n=4
 work=
 tasks=
 mem=
+merge_mem=
 cpus=
 orig=
 while [ $# -gt 0 ]; do
@@ -61,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--tasks) [ $# -ge 2 ] || usage; tasks=$2; shift 2 ;;
 	--mem) [ $# -ge 2 ] || usage; mem=$2; orig="$orig --mem $(q "$2")"; shift 2 ;;
 	--cpus) [ $# -ge 2 ] || usage; cpus=$2; orig="$orig --cpus $(q "$2")"; shift 2 ;;
+	--merge-mem) [ $# -ge 2 ] || usage; merge_mem=$2; orig="$orig --merge-mem $(q "$2")"; shift 2 ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
 	-*) echo "$me: unknown option $1" >&2; usage ;;
@@ -73,8 +76,8 @@ out=$2
 shift 2
 case $sched in local | parallel | slurm) ;; *) echo "$me: scheduler must be local, parallel or slurm, not '$sched'" >&2; exit 2 ;; esac
 case $n in '' | 0 | *[!0-9]*) echo "$me: -n must be a positive number of shards, not '$n'" >&2; exit 2 ;; esac
-for v in "$mem" "$cpus"; do
-	case $v in *[!0-9]*) echo "$me: --mem and --cpus take a number, not '$v'" >&2; exit 2 ;; esac
+for v in "$mem" "$cpus" "$merge_mem"; do
+	case $v in *[!0-9]*) echo "$me: --mem, --cpus and --merge-mem take a number, not '$v'" >&2; exit 2 ;; esac
 done
 [ -n "$tasks" ] || tasks=$(seq -s, 1 "$n")
 for k in $(echo "$tasks" | tr , ' '); do
@@ -94,6 +97,7 @@ count) prog='lctok count'; part='part-$K.txt'; task_opts='--quiet --total'; merg
 esac
 [ -n "$mem" ] || mem=$def_mem
 [ -n "$cpus" ] || cpus=$def_cpus
+[ -n "$merge_mem" ] || merge_mem=$mem
 command -v "${prog%% *}" >/dev/null || die "${prog%% *} is not on PATH (make install, or PATH=build/bin:\$PATH)"
 
 [ -n "$work" ] || work=$out.parts
@@ -181,7 +185,7 @@ slurm)
 		"$work/task.sh") || die "sbatch of the $stage tasks failed"
 	array=${array%%;*}
 	merge=$(sbatch --parsable --job-name="lctk-$stage-merge" --dependency="afterok:$array" \
-		--kill-on-invalid-dep=yes --cpus-per-task=1 --mem="$mem" \
+		--kill-on-invalid-dep=yes --cpus-per-task=1 --mem="$merge_mem" \
 		--output="$work/slurm-%j.out" "$work/merge.sh") || die "sbatch of the $stage merge failed"
 	merge=${merge%%;*}
 	echo "$me: $stage: array job $array (tasks $tasks of $n), merge job $merge" >&2
