@@ -16,9 +16,11 @@ CFLAGS    ?= -O2 -g
 # release with a newer compiler whose new warnings should not stop the build.
 WERROR    ?= -Werror
 WARN      := -Wall -Wextra $(WERROR) -Wshadow -Wno-unused-parameter
-# Every compile writes a .d file of the headers it read (-MMD -MP); the .d files
-# are included below, so a header change rebuilds exactly what includes it.
-DEPFLAGS  := -MMD -MP
+# Every compile writes a .d file of the headers it read (-MMD -MP): next to a
+# lib object, under $(B)/deps/ for programs, tests and harnesses (never beside a
+# binary, where globs like bin/lc* would see it).  The .d files are included
+# below, so a header change rebuilds exactly what includes it.
+DEPFLAGS   = -MMD -MP -MF $(B)/deps/$(@F).d
 PKGS      := jansson libarchive zlib libpcre2-8 libcurl
 
 # SAN=1 builds everything with ASan+UBSan into a separate tree.
@@ -55,28 +57,28 @@ all: $(PROGS)
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libcore.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(B)/bin/%: cmd/%.c $(B)/libcore.a
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) $(B)/deps
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libcore.a $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcore.a
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) $(B)/deps
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libcore.a $(LIBS)
 
 # Fuzz harnesses linked with a plain driver: seeds and past crashers replay in `make check`.
 # (the driver is its own object: one compile, one .d file, per source)
 $(B)/tests/fuzz-driver.o: tests/fuzz/driver.c
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) $(B)/deps
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/fuzz -c -o $@ $<
 
 $(B)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(B)/tests/fuzz-driver.o $(B)/libcore.a
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) $(B)/deps
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/fuzz $(ALL_LDFLAGS) -o $@ $< $(B)/tests/fuzz-driver.o $(B)/libcore.a $(LIBS)
 
 # The fault-injection shim for robustness tests (not built with sanitizers).
@@ -84,7 +86,7 @@ $(B)/tests/faultinject.so: tests/faultinject.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -O2 -shared -fPIC -o $@ $< -ldl
 
--include $(LIB_OBJ:.o=.d) $(PROGS:=.d) $(UNITS:=.d) $(FUZZ_REPLAY:=.d) $(B)/tests/fuzz-driver.d
+-include $(LIB_OBJ:.o=.d) $(wildcard $(B)/deps/*.d)
 
 # --- dependencies (Debian) -------------------------------------------------
 DEB_BUILD := gcc make pkg-config libjansson-dev libarchive-dev zlib1g-dev \

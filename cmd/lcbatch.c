@@ -2,7 +2,7 @@
  * lcbatch — OpenAI Batch request files: `split` one at the API's limits
  * (50,000 requests, 200 MB per file) into FILE.part-001.jsonl ..., and `failed`:
  * the requests whose result is missing or an error, to submit again.  The logic
- * is in lib/batch.c.
+ * is in lib/batch.c.  --report FILE: the counts printed on stderr, as JSON.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "batch.h"
 #include "cli.h"
 #include "err.h"
+#include "report.h"
 
 enum { OPT_MAX_BYTES = 256, OPT_PREFIX };
 
@@ -19,6 +20,7 @@ static const lc_opt opts[] = {
 	{ OPT_MAX_BYTES, "max-bytes", "SIZE", "split: at most SIZE bytes per part, K/M/G = 1000s (default 200M)", NULL },
 	{ OPT_PREFIX, "prefix", "PREFIX", "split: write PREFIX.part-001.jsonl ... (default FILE without .jsonl)", NULL },
 	{ 'o', "output", "FILE", "failed: write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const char *const subs[] = { "split", "failed", NULL };
@@ -46,6 +48,7 @@ int main(int argc, char **argv)
 	long nreq = LC_BATCH_MAX_REQUESTS;
 	unsigned long long max_bytes = LC_BATCH_MAX_BYTES;
 	int c;
+	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
 		case 'n': nreq = lc_cli_long("-n", optarg, 1, 1000000000L); split_opt = "-n"; break;
@@ -56,8 +59,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PREFIX: prefix = optarg; split_opt = "--prefix"; break;
 		case 'o': out = optarg; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
 	int nargs = argc - st.ind;
+	/* split writes no data to stdout; failed does unless -o */
+	lc_report_start(&rep, &cmd, !is_split && (!out || !strcmp(out, "-")), nargs, argv + st.ind);
+	lc_report_str(&rep, "subcommand", sub);
 	if (is_split) {
 		if (out)
 			lc_cli_usage_error(&cmd, "split writes FILE.part-NNN.jsonl: -o belongs to failed (use --prefix)");
@@ -67,6 +74,10 @@ int main(int argc, char **argv)
 		if (lc_batch_split(argv[st.ind], prefix, (size_t)nreq, max_bytes, &parts, &e) < 0)
 			lc_die_err(&e);
 		lc_warn("%s: %zu part%s written", argv[st.ind], parts, parts == 1 ? "" : "s");
+		lc_report_int(&rep, "options.requests", nreq);
+		lc_report_int(&rep, "options.max_bytes", (long long)max_bytes);
+		lc_report_int(&rep, "parts", (long long)parts);
+		lc_report_write(&rep);
 		return 0;
 	}
 	if (split_opt)
@@ -78,5 +89,8 @@ int main(int argc, char **argv)
 		lc_die_err(&e);
 	lc_warn("%zu of %zu requests have no successful result%s", failed, total,
 	        failed ? ": resubmit them" : "");
+	lc_report_int(&rep, "requests", (long long)total);
+	lc_report_int(&rep, "failed", (long long)failed);
+	lc_report_write(&rep);
 	return 0;
 }

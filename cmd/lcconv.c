@@ -3,15 +3,17 @@
  * (also straight out of a BEIR .zip), TREC and lctk's run JSONL, so any dataset a
  * user has can enter an lctk pipeline.  The readers and writers are libcore's
  * (corpus, queries, qrels, run); this file only picks them and reports what the
- * target format cannot hold.
+ * target format cannot hold (--report FILE: the counts as JSON).
  */
 #include "cli.h"
 #include "corpus.h"
 #include "err.h"
 #include "input.h"
 #include "output.h"
+#include "progress.h"
 #include "qrels.h"
 #include "queries.h"
+#include "report.h"
 #include "run.h"
 
 #include <getopt.h>
@@ -20,7 +22,7 @@
 #include <string.h>
 
 enum { K_AUTO, K_CORPUS, K_QUERIES, K_QRELS, K_RUN };
-enum { OPT_MEMBER = 256, OPT_QRELS, OPT_TAG, OPT_FROM };
+enum { OPT_MEMBER = 256, OPT_QRELS, OPT_TAG, OPT_FROM, OPT_PROGRESS, OPT_QUIET };
 
 static const lc_opt opts[] = {
 	{ 'k', "kind", "KIND", "what the input holds: corpus, queries, qrels or run (default: detected)",
@@ -33,6 +35,9 @@ static const lc_opt opts[] = {
 	{ OPT_QRELS, "qrels", "FILE", "queries to LOFT: take answers from these qrels (a BEIR zip's qrels/test.tsv by default)", LC_COMPLETE_FILE },
 	{ OPT_TAG, "tag", "TAG", "run tag for TREC run output (default: the input's, else lctk)", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically (.gz compresses)", LC_COMPLETE_FILE },
+	{ OPT_PROGRESS, "progress", NULL, "corpora: show progress even when stderr is not a terminal", NULL },
+	{ OPT_QUIET, "quiet", NULL, "no progress meter", NULL },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 
@@ -98,17 +103,21 @@ static int detect_kind(const char *path, const char *member)
 	return kind;
 }
 
-static void conv_corpus(char **files, int nfiles, const char *to, const char *member, lc_output *o)
+static void conv_corpus(char **files, int nfiles, const char *to, const char *member, lc_output *o, lc_report *rep,
+                        int pmode)
 {
 	int beir = !strcmp(to, "beir");
 	if (!beir && strcmp(to, "loft"))
 		lc_die(LC_EXIT_USAGE, "a corpus converts to loft or beir, not '%s'", to);
 	lc_corpus c = {0};
-	lc_corpus_opts co = { .member = member, .keep_meta = 1 };
+	lc_progress pr;
+	lc_progress_start(&pr, "records", pmode);
+	lc_corpus_opts co = { .member = member, .keep_meta = 1, .progress = &pr };
 	lc_err e = {0};
 	for (int i = 0; i < nfiles; i++)
 		if (lc_corpus_load(&c, files[i], &co, &e) < 0)
 			lc_die_err(&e);
+	lc_progress_done(&pr);
 	lc_buf b = {0};
 	size_t summaries = 0;
 	for (size_t i = 0; i < c.n; i++) {
@@ -123,12 +132,14 @@ static void conv_corpus(char **files, int nfiles, const char *to, const char *me
 	}
 	if (summaries)
 		lc_warn("%zu passages have summary_text, which a BEIR corpus cannot hold: not written", summaries);
+	lc_report_int(rep, "records", (long long)c.n);
+	lc_report_int(rep, "summaries_dropped", (long long)summaries);
 	lc_buf_free(&b);
 	lc_corpus_free(&c);
 }
 
 /* LOFT answers for queries without them, from a qrels file. */
-static void attach_answers(lc_queries *qs, const char *qrels_path, const char *member)
+static void attach_answers(lc_queries *qs, const char *qrels_path, const char *member, lc_report *rep)
 {
 	lc_qrels q = {0};
 	lc_err e = {0};
@@ -152,11 +163,12 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 	}
 	if (missing)
 		lc_warn("%zu queries have no judgments in %s: written with empty answers", missing, qrels_path);
+	lc_report_int(rep, "queries_without_judgments", (long long)missing);
 	lc_qrels_free(&q);
 }
 
 static void conv_queries(char **files, int nfiles, const char *to, const char *member, const char *qrels,
-                         lc_output *o)
+                         lc_output *o, lc_report *rep)
 {
 	int fmt = !strcmp(to, "loft") ? 0 : !strcmp(to, "beir") ? 1 : !strcmp(to, "tsv") ? 2 : -1;
 	if (fmt < 0)
@@ -169,9 +181,9 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 			lc_die_err(&e);
 	}
 	if (fmt == 0 && qrels)
-		attach_answers(&qs, qrels, lc_input_default_member(qrels, NULL, "*qrels/test.tsv"));
+		attach_answers(&qs, qrels, lc_input_default_member(qrels, NULL, "*qrels/test.tsv"), rep);
 	else if (fmt == 0 && nfiles == 1 && ends_with(files[0], ".zip"))
-		attach_answers(&qs, files[0], "*qrels/test.tsv");
+		attach_answers(&qs, files[0], "*qrels/test.tsv", rep);
 	lc_buf b = {0};
 	size_t dropped = 0;
 	for (size_t i = 0; i < qs.n; i++) {
@@ -190,11 +202,14 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	if (dropped)
 		lc_warn("%zu queries have answers, which %s queries cannot hold: not written "
 		        "(convert them with -k qrels)", dropped, to);
+	lc_report_int(rep, "records", (long long)qs.n);
+	lc_report_int(rep, "answers_dropped", (long long)dropped);
 	lc_buf_free(&b);
 	lc_queries_free(&qs);
 }
 
-static void conv_qrels(char **files, int nfiles, const char *to, const char *from, const char *member, lc_output *o)
+static void conv_qrels(char **files, int nfiles, const char *to, const char *from, const char *member, lc_output *o,
+                       lc_report *rep)
 {
 	int fmt = lc_qrels_format_from_name(to);
 	if (fmt <= 0)
@@ -215,11 +230,13 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 			lc_die_err(&e);
 	} else
 		lc_qrels_write_loft(&q, o);
+	lc_report_int(rep, "records", (long long)q.njudg);
+	lc_report_int(rep, "queries", (long long)q.nq);
 	lc_qrels_free(&q);
 }
 
 static void conv_run(char **files, int nfiles, const char *to, const char *from, const char *member,
-                     const char *tag, lc_output *o)
+                     const char *tag, lc_output *o, lc_report *rep)
 {
 	int fmt = lc_run_format_from_name(to);
 	if (fmt != LC_RUN_TREC && fmt != LC_RUN_JSONL && fmt != LC_RUN_LOFT)
@@ -244,6 +261,8 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 		lc_run_write_jsonl(&r, o);
 	else
 		lc_run_write_loft(&r, o);
+	lc_report_int(rep, "records", (long long)r.nlines);
+	lc_report_int(rep, "queries", (long long)r.nq);
 	lc_run_free(&r);
 }
 
@@ -252,7 +271,8 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	const char *to = NULL, *from = NULL, *member = NULL, *qrels = NULL, *tag = NULL, *out = NULL;
-	int kind = K_AUTO, c;
+	int kind = K_AUTO, c, pmode = LC_PROGRESS_AUTO;
+	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'k':
@@ -265,6 +285,9 @@ int main(int argc, char **argv)
 		case OPT_QRELS: qrels = optarg; break;
 		case OPT_TAG: tag = optarg; break;
 		case 'o': out = optarg; break;
+		case OPT_PROGRESS: pmode = LC_PROGRESS_FORCE; break;
+		case OPT_QUIET: pmode = LC_PROGRESS_QUIET; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
 	}
 	if (!to)
@@ -278,22 +301,27 @@ int main(int argc, char **argv)
 		if (from)
 			lc_cli_usage_error(&cmd, "--from applies to qrels and runs; corpora and queries are detected per record");
 	}
+	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
+	static const char *const kinds[] = { "auto", "corpus", "queries", "qrels", "run" };
+	lc_report_str(&rep, "options.kind", kinds[kind]);
+	lc_report_str(&rep, "options.to", to);
 	lc_output *o = lc_output_open(out);
 	switch (kind) {
 	case K_CORPUS:
-		conv_corpus(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*corpus.jsonl") : member, o);
+		conv_corpus(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*corpus.jsonl") : member, o, &rep, pmode);
 		break;
 	case K_QUERIES:
 		conv_queries(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*queries.jsonl") : member,
-		             qrels, o);
+		             qrels, o, &rep);
 		break;
 	case K_QRELS:
-		conv_qrels(files, nfiles, to, from, member, o);
+		conv_qrels(files, nfiles, to, from, member, o, &rep);
 		break;
 	case K_RUN:
-		conv_run(files, nfiles, to, from, member, tag, o);
+		conv_run(files, nfiles, to, from, member, tag, o, &rep);
 		break;
 	}
 	lc_output_commit(o);
+	lc_report_write(&rep);
 	return 0;
 }

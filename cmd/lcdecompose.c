@@ -2,7 +2,7 @@
  * lcdecompose — Dataset Decomposition (brief §2.3): cut tokenised documents into
  * power-of-two length buckets written as WebDataset shards, with the concat-and-chunk
  * and best-fit packing baselines, a per-method report, --shard K/N scale-out and
- * `lcdecompose merge`.  The work is in lib/decompose.c, lib/pack.c and lib/wds.c.
+ * `lcdecompose merge`; --report FILE writes the figures as JSON.  The work is in lib/decompose.c, lib/pack.c and lib/wds.c.
  */
 #include "cli.h"
 #include "decompose.h"
@@ -11,6 +11,7 @@
 #include "json.h"
 #include "pack.h"
 #include "progress.h"
+#include "report.h"
 #include "wds.h"
 
 #include "tok.h"
@@ -24,7 +25,7 @@
 
 enum {
 	OPT_TOKENIZER = 256, OPT_KMIN, OPT_KMAX, OPT_SEED, OPT_NO_RANDOM, OPT_METHOD, OPT_FORMAT,
-	OPT_FORCE, OPT_REPORT, OPT_COMPARE, OPT_SHARD, OPT_EOT, OPT_FULL_SHARDS, OPT_POOL,
+	OPT_FORCE, OPT_TABLE, OPT_COMPARE, OPT_SHARD, OPT_EOT, OPT_FULL_SHARDS, OPT_POOL,
 	OPT_SKIP_BAD, OPT_PROGRESS, OPT_QUIET, OPT_KEEP_SHORT, OPT_SPECIAL_TEXT, OPT_NUMERIC_EOT,
 	OPT_GPUS, OPT_WORKERS
 };
@@ -45,7 +46,7 @@ static const lc_opt opts[] = {
 	{ OPT_FORMAT, "format", "F", "tar (default), jsonl or bin", "tar jsonl bin" },
 	{ 'o', "output", "DIR", "write the dataset into DIR", LC_COMPLETE_DIR },
 	{ OPT_FORCE, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL },
-	{ OPT_REPORT, "report", NULL, "print the method's report (sequences, tokens, cost)", NULL },
+	{ OPT_TABLE, "table", NULL, "print the method's report table (sequences, tokens, cost)", NULL },
 	{ OPT_COMPARE, "compare", NULL, "report dd, concat and bestfit side by side (no output)", NULL },
 	{ OPT_SHARD, "shard", "K/N", "process only the K-th of N slices of the documents (by hash)", NULL },
 	{ OPT_FULL_SHARDS, "full-shards", NULL, "drop a final short shard per bucket (counted): the default", NULL },
@@ -56,6 +57,7 @@ static const lc_opt opts[] = {
 	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip malformed records (count on stderr) instead of failing", NULL },
 	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
 	{ 'q', "quiet", NULL, "no progress and no summary on stderr", NULL },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const char *const subs[] = { "merge", NULL };
@@ -441,6 +443,57 @@ static int do_merge(int argc, char **argv)
 	return 0;
 }
 
+/* --report: the options, the documents' counts, each method's report and, with
+ * -o DIR, each bucket's shards and sequences as its manifest says; then written. */
+static void report_json(lc_report *rep, const cfg *c, const run *r, const lc_pack_report *reps, int nrep,
+                        uint64_t nbad, uint64_t tail)
+{
+	lc_report_str(rep, "options.method", c->compare ? "compare" : c->method_name);
+	lc_report_str(rep, "options.tokenizer", c->tokenizer ? c->tokenizer : c->encoding);
+	lc_report_int(rep, "options.eot", c->eot);
+	lc_report_int(rep, "options.kmin", c->kmin);
+	lc_report_int(rep, "options.kmax", c->kmax);
+	if (c->method != M_DD || c->compare)
+		lc_report_int(rep, "options.length", c->len);
+	lc_report_int(rep, "options.seed", (long long)c->seed);
+	lc_report_bool(rep, "options.random", c->randomize);
+	lc_report_bool(rep, "options.full_shards", c->full_shards);
+	lc_report_str(rep, "options.output", c->out);
+	lc_report_int(rep, "documents", (long long)r->st.docs);
+	lc_report_int(rep, "documents_empty", (long long)r->st.docs_empty);
+	lc_report_int(rep, "documents_dropped", (long long)r->st.docs_dropped);
+	lc_report_int(rep, "malformed_skipped", (long long)nbad);
+	lc_report_int(rep, "tail_tokens_dropped", (long long)tail);
+	json_t *ms = lc_report_array(rep, "methods");
+	for (int i = 0; i < nrep; i++)
+		json_array_append_new(ms, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "method", reps[i].method,
+		                      "seq_len", (json_int_t)reps[i].seq_len, "documents", (json_int_t)reps[i].docs,
+		                      "sequences", (json_int_t)reps[i].sequences, "tokens_in", (json_int_t)reps[i].tokens_in,
+		                      "tokens_kept", (json_int_t)reps[i].tokens_kept, "tokens_dropped",
+		                      (json_int_t)reps[i].tokens_dropped, "tokens_padded", (json_int_t)reps[i].tokens_padded,
+		                      "crossing", (json_int_t)reps[i].crossing, "attn_cost", (json_int_t)reps[i].attn_cost));
+	if (c->out) {
+		lc_wds_binfo *b;
+		size_t nb;
+		lc_err e;
+		if (lc_wds_buckets(c->out, &b, &nb, &e) < 0)
+			lc_die_err(&e);
+		json_t *bs = lc_report_array(rep, "buckets");
+		uint64_t shards = 0, seqs = 0;
+		for (size_t i = 0; i < nb; i++) {
+			json_array_append_new(bs, json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", b[i].name, "seq_len",
+			                      (json_int_t)b[i].seq_len, "shards", (json_int_t)b[i].shards, "full_shards",
+			                      (json_int_t)b[i].full_shards, "sequences", (json_int_t)b[i].seqs));
+			shards += b[i].shards;
+			seqs += b[i].seqs;
+		}
+		free(b);
+		lc_report_int(rep, "shards", (long long)shards);
+		lc_report_int(rep, "sequences", (long long)seqs);
+	}
+	lc_report_write(rep);
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -452,6 +505,7 @@ int main(int argc, char **argv)
 	int quiet = 0;
 	lc_cli st = { 0 };
 	int o;
+	lc_report rep = {0};
 	while ((o = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		switch (o) {
 		case 'e': c.encoding = optarg; break;
@@ -479,7 +533,13 @@ int main(int argc, char **argv)
 			break;
 		case 'o': c.out = optarg; break;
 		case OPT_FORCE: c.force = 1; break;
-		case OPT_REPORT: c.report = 1; break;
+		case OPT_TABLE: c.report = 1; break;
+		case LC_OPT_REPORT_ID:
+			if (optarg[0] == '-' && optarg[1])
+				lc_cli_usage_error(&cmd, "--report FILE writes the figures as JSON ('%s' is not a file name); "
+				                   "the table --report used to print is --table", optarg);
+			lc_report_arg(&rep, &cmd, optarg);
+			break;
 		case OPT_COMPARE: c.compare = 1; break;
 		case OPT_SHARD: {
 			char *slash = strchr(optarg, '/');
@@ -525,12 +585,13 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--kmin %d is larger than --kmax %d", c.kmin, c.kmax);
 	if (c.encoding && c.tokenizer)
 		lc_cli_usage_error(&cmd, "give either -e NAME or --tokenizer FILE, not both");
-	if (!c.out && !c.report && !c.compare)
-		lc_cli_usage_error(&cmd, "missing -o DIR (or --report / --compare for a report only)");
+	if (!c.out && !c.report && !c.compare && !rep.path)
+		lc_cli_usage_error(&cmd, "missing -o DIR (or --table / --compare / --report FILE for a report only)");
 	if (c.compare && c.out)
 		lc_cli_usage_error(&cmd, "--compare only reports; drop -o DIR");
 	if (st.ind >= argc)
 		lc_cli_usage_error(&cmd, "no input files (use - for standard input)");
+	lc_report_start(&rep, &cmd, c.out || c.report || c.compare, argc - st.ind, argv + st.ind);
 	if (c.encoding || c.tokenizer) {
 		lc_err e;
 		g_tok = lc_tok_load(c.encoding ? c.encoding : c.tokenizer, &e);
@@ -602,7 +663,7 @@ int main(int argc, char **argv)
 			if (r.methods & M_BESTFIT)
 				lc_bestfit_doc(r.bf, d.v, d.n);
 			if ((ord & 1023) == 0)
-				lc_progress_update(&prog, ord, 0);
+				lc_progress_input(&prog, ord + 1, in);
 		}
 		lc_input_close(in);
 	}
@@ -674,6 +735,8 @@ int main(int argc, char **argv)
 		lc_buf_free(&t);
 	}
 	lc_buf_free(&stats);
+	if (lc_report_on(&rep))
+		report_json(&rep, &c, &r, reps, nrep, nbad, tail);
 	if (!quiet) {
 		const lc_pack_report *m = &reps[0];
 		for (int i = 0; i < nrep; i++)

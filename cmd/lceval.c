@@ -2,6 +2,7 @@
  * lceval — a drop-in trec_eval 10.0 and LOFT retrieval evaluator.
  * Thin main: options, reading inputs (lib/qrels, lib/run), then lib/treceval,
  * lib/loft_eval and lib/signif do the work.  See man/lceval.1.
+ * --report FILE: the --json object (same numbers) inside a report (lib/report).
  */
 #include "cli.h"
 #include "err.h"
@@ -15,7 +16,9 @@
 #include "input.h"
 #include "json.h"
 #include "buf.h"
+#include "report.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -55,15 +58,66 @@ static const lc_opt opts[] = {
 	{ OPT_BOOT_IDX, "bootstrap-indices", "FILE", "take the bootstrap resamples from FILE (a line of topic indices each)", LC_COMPLETE_FILE },
 	{ OPT_SEED, "seed", "N", "random seed for the randomization test and bootstrap (default 42)", NULL },
 	{ OPT_ALPHA, "alpha", "P", "significance level for the marks (default 0.05)", NULL },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 
 static const lc_cmd cmd = { "lceval", "[options] QRELS RUN [RUN...]",
                             "evaluate runs like trec_eval 10.0 and LOFT, with significance tests", opts, NULL };
 
+/* LOFT's measures are lowercase NAME@K (recall@10); ir_measures' names with a
+ * cutoff have a capital letter (nDCG@10, P@5, RR@10) and go to lib/treceval. */
 static int is_loft_measure(const char *m)
 {
-	return !strcmp(m, "loft") || strchr(m, '@') != NULL;
+	if (!strcmp(m, "loft"))
+		return 1;
+	const char *at = strchr(m, '@');
+	if (!at)
+		return 0;
+	for (const char *p = m; p < at; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			return 0;
+	return 1;
+}
+
+/* What the first content line of path looks like: 'r' a run (TREC with 6 or
+ * more fields, JSON with "hits" or "model_outputs"), 'q' judgments (TREC with
+ * 4 fields, BEIR's header, JSON with "answers"), 0 unknown or unreadable. */
+static int looks_like(const char *path, const char *member)
+{
+	if (!strcmp(path, "-"))
+		return 0;
+	lc_err e = { 0 };
+	lc_input *in = lc_input_open(path, member, &e);
+	if (!in)
+		return 0;
+	char *line;
+	size_t len;
+	int kind = 0;
+	while (lc_input_next(in, &line, &len)) {
+		size_t i = 0;
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len || line[i] == '#')
+			continue;
+		if (line[i] == '{') {
+			kind = strstr(line, "\"hits\"") || strstr(line, "\"model_outputs\"") ? 'r'
+			     : strstr(line, "\"answers\"") ? 'q' : 0;
+		} else if (!strncmp(line + i, "query-id", 8)) {
+			kind = 'q';
+		} else {
+			int fields = 0, in_field = 0;
+			for (size_t k = i; k < len; k++) {
+				int ws = line[k] == ' ' || line[k] == '\t';
+				fields += !ws && !in_field;
+				in_field = !ws;
+			}
+			kind = fields >= 6 ? 'r' : fields == 4 ? 'q' : 0;
+		}
+		break;
+	}
+	lc_input_close(in);
+	return kind;
 }
 
 /* Corpus pid order: LOFT/BEIR corpus JSONL ("pid" or "_id"), a JSON array of
@@ -196,6 +250,35 @@ static void explain_missing(const char *msg, const char *qpath, const char *rpat
 	free(qid);
 }
 
+/* --report: an output into an anonymous temp file (written through its fd), so the
+ * --json printers of lib/signif and lib/loft_eval fill the report too. */
+static lc_output *json_sink(FILE **tf)
+{
+	*tf = tmpfile();
+	if (!*tf)
+		lc_die(LC_EXIT_INPUT, "--report: cannot create a temporary file: %s", strerror(errno));
+	char path[32];
+	snprintf(path, sizeof path, "/dev/fd/%d", fileno(*tf));
+	return lc_output_open(path);
+}
+
+/* The JSON object written to tf, merged into the report; tf closed. */
+static void json_sink_merge(lc_report *rep, lc_output *o, FILE *tf)
+{
+	lc_output_commit(o);
+	rewind(tf);
+	json_error_t je;
+	json_t *v = json_loadf(tf, 0, &je);
+	fclose(tf);
+	if (!json_is_object(v))
+		lc_die(LC_EXIT_INPUT, "--report: cannot read back the JSON summary: %s", je.text);
+	const char *k;
+	json_t *x;
+	json_object_foreach(v, k, x)
+		lc_report_set(rep, k, json_incref(x));
+	json_decref(v);
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -209,7 +292,8 @@ int main(int argc, char **argv)
 	int json = 0, jsonl = 0, qfmt = LC_QRELS_AUTO, rfmt = LC_RUN_AUTO, variant = LC_ANSWER_LOFT_53358FF;
 	lc_signif_opts so = { 10000, 10000, 42, 0.05, LC_CI_BCA, NULL, 0 };
 	const char *boot_idx = NULL;
-	int boot_given = 0, dedup = 0;
+	int boot_given = 0, dedup = 0, l_given = 0;
+	lc_report rep = {0};
 	char **marg = lc_xcalloc((size_t)argc + 1, sizeof *marg);
 	size_t nmarg = 0;
 	int c;
@@ -219,7 +303,10 @@ int main(int argc, char **argv)
 		case 'c': o.complete = 1; break;
 		case 'n': o.summary = 0; break;
 		case 'J': o.judged_only = 1; break;
-		case 'l': o.rel_level = atol(optarg); break;
+		case 'l':
+			o.rel_level = atol(optarg);
+			l_given = 1;
+			break;
 		case 'M': o.max_docs = atol(optarg); break;
 		case 'N': o.num_docs_in_coll = atol(optarg); break;
 		case 'm':
@@ -290,6 +377,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SEED: so.seed = (unsigned long)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
 		case OPT_ALPHA: so.alpha = lc_cli_double("--alpha", optarg, 0.0, 1.0); break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
 	}
 	int nops = argc - st.ind;
@@ -310,6 +398,17 @@ int main(int argc, char **argv)
 	}
 	const char *qpath = argv[st.ind];
 	char **rpaths = argv + st.ind + 1;
+	lc_report_start(&rep, &cmd, !outpath || !strcmp(outpath, "-"), argc - st.ind, argv + st.ind);
+	if (lc_report_on(&rep)) {
+		json_t *ms = json_array();
+		for (size_t i = 0; i < nloft; i++)
+			json_array_append_new(ms, json_string(loft_ms[i]));
+		for (size_t i = 0; i < nmarg; i++)
+			json_array_append_new(ms, json_string(marg[i]));
+		lc_report_set(&rep, "options.measures", ms);
+		lc_report_int(&rep, "options.level_for_rel", o.rel_level);
+		lc_report_bool(&rep, "options.complete_rel_info", o.complete);
+	}
 	size_t nruns = (size_t)nops - 1;
 
 	/* measures first: trec_eval rejects a bad -m before reading files */
@@ -326,12 +425,23 @@ int main(int argc, char **argv)
 				fputc('\n', stderr);
 				exit(e.code);
 			}
+		/* ir_measures' rel=N ("P(rel=2)@5") is trec_eval's -l N */
+		long rl = lc_te_rel_level(t);
+		if (rl && l_given && rl != o.rel_level)
+			lc_cli_usage_error(&cmd, "-l %ld and a measure's rel=%ld disagree: give one", o.rel_level, rl);
+		if (rl)
+			o.rel_level = rl;
 		if (lc_te_init(t, &e) < 0) {
 			lc_fputs_escaped(e.msg, 1, stderr);
 			fputc('\n', stderr);
 			exit(e.code);
 		}
 	}
+
+	/* QRELS and RUN given the other way round: say so instead of a parse error */
+	if (looks_like(qpath, qmember) == 'r' && looks_like(rpaths[0], rmember) == 'q')
+		lc_cli_usage_error(&cmd, "QRELS and RUN are swapped: %s looks like a run and %s like judgments; give QRELS first: lceval [options] %s %s",
+		                   qpath, rpaths[0], rpaths[0], qpath);
 
 	lc_qrels qr = { 0 };
 	size_t ql = strlen(qpath);
@@ -382,6 +492,18 @@ int main(int argc, char **argv)
 			lc_output_abort(out);
 			goto done;
 		}
+		if (lc_report_on(&rep)) {
+			FILE *tf;
+			lc_output *rj = json_sink(&tf);
+			if (lc_loft_main(&lsel, &qr, runs, rpaths, nruns, o.rel_level, 1, 0, o.query, &so, rj)) {
+				lc_output_abort(rj);
+				fclose(tf);
+				code = LC_EXIT_INPUT;
+				lc_output_abort(out);
+				goto done;
+			}
+			json_sink_merge(&rep, rj, tf);
+		}
 	} else if (nruns == 1) {
 		lc_te_result res;
 		lc_te_evaluate(t, &o, &qr, &runs[0], &res);
@@ -398,6 +520,12 @@ int main(int argc, char **argv)
 			lc_signif_print_json(t, &o, &res, 1, rpaths, jsonl, NULL, out);
 		else
 			lc_te_print(t, &o, &res, out);
+		if (lc_report_on(&rep) && !res.fail_code) {
+			FILE *tf;
+			lc_output *rj = json_sink(&tf);
+			lc_signif_print_json(t, &o, &res, 1, rpaths, 0, NULL, rj);
+			json_sink_merge(&rep, rj, tf);
+		}
 		if (res.fail_code) {
 			lc_output_commit(out);
 			lc_fputs_escaped(res.fail_msg, 1, stderr);
@@ -429,12 +557,20 @@ int main(int argc, char **argv)
 			lc_signif_print_json(t, &o, res, nruns, rpaths, jsonl, &so, out);
 		else
 			lc_signif_table(t, &o, res, nruns, rpaths, &so, out);
+		if (lc_report_on(&rep)) {
+			FILE *tf;
+			lc_output *rj = json_sink(&tf);
+			lc_signif_print_json(t, &o, res, nruns, rpaths, 0, &so, rj);
+			json_sink_merge(&rep, rj, tf);
+		}
 		for (size_t i = 0; i < nruns; i++)
 			lc_te_result_free(&res[i]);
 		free(res);
 	}
 	lc_output_commit(out);
+	lc_report_write(&rep);
 done:
+	lc_report_free(&rep);
 	for (size_t i = 0; i < nruns; i++)
 		lc_run_free(&runs[i]);
 	free(runs);

@@ -46,6 +46,7 @@
 #include "llmreq.h"
 #include "llmsum.h"
 #include "output.h"
+#include "report.h"
 #include "prompt.h"
 #include "queries.h"
 #include "sentsplit.h"
@@ -106,6 +107,7 @@ static const lc_opt opts[] = {
 	{ OPT_CONTEXT, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL },
 	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "labels --llm: refuse to start when a prompt is longer than TOKENS (-e, --tokenizer)", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const char *const subs[] = { "candidates", "labels", "pairs", "probes", NULL };
@@ -145,6 +147,7 @@ typedef struct {
 	const lc_tok *tok;
 	lc_buf line;
 	const char *pid;
+	size_t written;     /* candidates written (--report) */
 } emitter;
 
 static void emit(emitter *em, const char *name, const char *text, size_t len)
@@ -162,6 +165,7 @@ static void emit(emitter *em, const char *name, const char *text, size_t len)
 	lc_json_quote(&em->line, text, len);
 	lc_buf_printf(&em->line, ",\"tokens\":%zu}\n", lc_tok_count(em->tok, text, len));
 	lc_output_write(em->o, em->line.p, em->line.len);
+	em->written++;
 }
 
 static void emit_mask(emitter *em, const char *name, const lc_cunits *u, const char *text,
@@ -229,7 +233,7 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 
 static int cmd_candidates(int argc, char **argv, int first, const char *out, const char *model,
                           const char **sums, size_t nsums, long nrandom, long seed, const tokspec *ts,
-                          const char *kinds, const lc_llmr_opts *lr, int skip_bad)
+                          const char *kinds, const lc_llmr_opts *lr, int skip_bad, lc_report *rep)
 {
 	static const char *const kn[] = { "full", "title", "lead", "random", "filter", "model", "external", "llm" };
 	enum { NK = 8 };
@@ -403,6 +407,9 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	lc_tok_free(tok);
 	if (missing_summ)
 		lc_warn("warning: %zu passage%s without an external summary", missing_summ, missing_summ == 1 ? "" : "s");
+	lc_report_int(rep, "passages", (long long)c.n);
+	lc_report_int(rep, "candidates", (long long)em.written);
+	lc_report_int(rep, "without_external_summary", (long long)missing_summ);
 	for (size_t i = 0; i < nsums; i++) {
 		json_decref(summ[i]);
 		free(sname[i]);
@@ -719,7 +726,7 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 
 static int cmd_labels(int argc, char **argv, int first, const char *out, const char *corpus,
                       const char *queries, double k1, double b, unsigned anflags, const lc_llmr_opts *lr,
-                      long context, int skip_bad, const tokspec *ts)
+                      long context, int skip_bad, const tokspec *ts, lc_report *rep)
 {
 	if (!corpus || !queries || first >= argc)
 		lc_cli_usage_error(&cmd, "labels: needs -c CORPUS -q QUERIES CANDIDATES");
@@ -810,6 +817,14 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 		lc_warn("warning: %zu gold passage%s without candidates skipped", nocand, nocand == 1 ? "" : "s");
 	if (!batch_only)
 		lc_warn("%zu labels: %zu successful, %zu failed", ok + fail, ok, fail);
+	if (!batch_only) {
+		lc_report_int(rep, "labels", (long long)(ok + fail));
+		lc_report_int(rep, "successful", (long long)ok);
+		lc_report_int(rep, "failed", (long long)fail);
+	}
+	lc_report_int(rep, "queries_without_answers", (long long)nolabel);
+	lc_report_int(rep, "queries_without_gold", (long long)nogold);
+	lc_report_int(rep, "gold_without_candidates", (long long)nocand);
 	for (size_t qi = 0; qi < qs.n; qi++)
 		free(grows[qi]);
 	free(grows);
@@ -925,7 +940,7 @@ static int select_released(const candset *cs, lab *L, size_t nl, const char *lab
 }
 
 static int cmd_pairs(int argc, char **argv, int first, const char *out, const char *corpus, int hard, int released,
-                     const char *label_by)
+                     const char *label_by, lc_report *rep)
 {
 	if (!corpus || argc - first != 2)
 		lc_cli_usage_error(&cmd, "pairs: needs -c CORPUS CANDIDATES LABELS");
@@ -1054,6 +1069,11 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 		lc_warn(released ? "warning: %zu pair%s with chosen == rejected written (one candidate, as the released script does)"
 		                 : "warning: %zu group%s where chosen == rejected skipped", nsame, nsame == 1 ? "" : "s");
 	lc_warn("%zu pairs", npairs);
+	lc_report_int(rep, "pairs", (long long)npairs);
+	lc_report_int(rep, "groups_without_success", (long long)nosucc);
+	lc_report_int(rep, "groups_without_pid", (long long)nopid);
+	lc_report_int(rep, "groups_without_label", (long long)nolabel);
+	lc_report_int(rep, "chosen_equals_rejected", (long long)nsame);
 	candset_free(&cs);
 	lc_corpus_free(&c);
 	free(L);
@@ -1079,7 +1099,7 @@ static const char *const FILLER = "The grass is green. The sky is blue. The sun 
  * --summarise is the Batch side of candidates --kinds llm (lib/llmsum), line for
  * line. */
 static int cmd_probes(const char *out, const char *lengths, long per, long seed, const char *batch,
-                      const char *summarise, const tokspec *ts, const lc_llm_opts *lo)
+                      const char *summarise, const tokspec *ts, const lc_llm_opts *lo, lc_report *rep)
 {
 	lc_llm_opts bo = *lo;
 	bo.model = batch;
@@ -1103,6 +1123,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 		lc_llmsum r;
 		if (lc_llmsum_run(&so, texts, ids, c.n, &r, &e) < 0)
 			lc_die_err(&e);
+		lc_report_int(rep, "requests", (long long)c.n);
 		lc_llmsum_free(&r);
 		free(texts);
 		free(ids);
@@ -1117,6 +1138,7 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 	const char *s = lengths ? lengths : "1000,4000,16000";
 	uint64_t r = mix((uint64_t)seed + 17);
 	lc_tok *tok = tok_open(ts);
+	size_t nprobes = 0;
 	lc_buf one = {0};
 	lc_buf_adds(&one, FILLER);
 	lc_buf_addc(&one, ' ');
@@ -1164,9 +1186,11 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 				lc_buf_adds(&b, "}\n");
 			}
 			lc_output_write(o, b.p, b.len);
+			nprobes++;
 		}
 	}
 	lc_output_commit(o);
+	lc_report_int(rep, "probes", (long long)nprobes);
 	lc_llm_free(cl);
 	lc_tok_free(tok);
 	lc_buf_free(&one);
@@ -1203,7 +1227,12 @@ int main(int argc, char **argv)
 	int llm = 0, llm_opt = 0, labels_opt = 0, skip_bad = 0, tok_opt = 0, body_opt = 0;
 	int is_probes = !strcmp(sub, "probes");
 	long context = -1;
+	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		if (c == LC_OPT_REPORT_ID) {
+			lc_report_arg(&rep, &cmd, optarg);
+			continue;
+		}
 		if (c == OPT_TEMPERATURE || c == OPT_MAX_TOKENS)
 			body_opt = c;   /* body parameters: probes --batch takes them too */
 		if (c > OPT_LLM && !llm_opt && !(is_probes && body_opt == c))
@@ -1288,18 +1317,28 @@ int main(int argc, char **argv)
 			lc_cli_usage_error(&cmd, "%s --endpoint URL (or --batch-out FILE / --batch-in FILE)",
 			                   llm ? "--llm needs" : "LLM candidates need");
 	}
-	if (!strcmp(sub, "candidates")) {
-		int rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, &ts, kinds, &lr, skip_bad);
-		free(sums);
+	int known = is_cand || is_labels || is_probes || !strcmp(sub, "pairs");
+	if (known) {
+		/* the Batch file, not stdout, is the data of --batch-out */
+		lc_report_start(&rep, &cmd, (!out || !strcmp(out, "-")) && !lr.batch_out, argc - st.ind, argv + st.ind);
+		lc_report_str(&rep, "subcommand", sub);
+	}
+	int rc = -1;
+	if (is_cand)
+		rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, &ts, kinds, &lr, skip_bad, &rep);
+	free(sums);
+	if (is_labels)
+		rc = cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags, llm ? &lr : NULL, context, skip_bad,
+		                &ts, &rep);
+	else if (!strcmp(sub, "pairs"))
+		rc = cmd_pairs(argc, argv, st.ind, out, corpus, hard, released, label_by, &rep);
+	else if (is_probes)
+		rc = cmd_probes(out, lengths, per, seed, batch, summarise, &ts, &lr.llm, &rep);
+	if (known) {
+		if (!rc)
+			lc_report_write(&rep);
+		lc_report_free(&rep);
 		return rc;
 	}
-	free(sums);
-	if (!strcmp(sub, "labels"))
-		return cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags, llm ? &lr : NULL, context, skip_bad,
-		                  &ts);
-	if (!strcmp(sub, "pairs"))
-		return cmd_pairs(argc, argv, st.ind, out, corpus, hard, released, label_by);
-	if (!strcmp(sub, "probes"))
-		return cmd_probes(out, lengths, per, seed, batch, summarise, &ts, &lr.llm);
 	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes)", sub);
 }

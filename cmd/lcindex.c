@@ -1,5 +1,5 @@
 /* lcindex — builds a one-file BM25 index from a corpus, merges shard indexes, prints
- * index statistics.  Logic lives in lib/corpus, lib/bm25 and lib/index_file. */
+ * index statistics (--report FILE: the built index's as JSON).  Logic lives in lib/corpus, lib/bm25 and lib/index_file. */
 #include "bm25.h"
 #include "cli.h"
 #include "corpus.h"
@@ -7,6 +7,7 @@
 #include "index_file.h"
 #include "output.h"
 #include "progress.h"
+#include "report.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ static const lc_opt opts[] = {
 	{ OPT_STATS, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL },
 	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
 	{ OPT_QUIET, "quiet", NULL, "no progress meter", NULL },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const char *const subs[] = { "merge", NULL };
@@ -56,7 +58,7 @@ static int add(const lc_passage *p, size_t record, const char *where, void *arg,
 	lc_buf_reset(&st->text);
 	lc_passage_text(p, &st->text);
 	lc_bm25_builder_add(st->b, p->pid, st->text.p ? st->text.p : "", st->text.len);
-	lc_progress_update(&st->prog, ++st->done, 0);
+	st->done++;
 	return 0;
 }
 
@@ -132,6 +134,7 @@ int main(int argc, char **argv)
 	lc_corpus_opts co = {0};
 	lc_analyze_opts an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
 	int stats = 0, prog = LC_PROGRESS_AUTO;
+	lc_report rep = {0};
 	long sk = 0, sn = 0;
 	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
@@ -146,6 +149,7 @@ int main(int argc, char **argv)
 		case OPT_STATS: stats = 1; break;
 		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
 		case OPT_QUIET: prog = LC_PROGRESS_QUIET; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		case OPT_SHARD: {
 			char *slash = strchr(optarg, '/');
 			if (!slash)
@@ -161,6 +165,9 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--text needs --id too");
 	if (co.text_fields && !*co.text_fields)
 		lc_cli_usage_error(&cmd, "--text wants one or more field names");
+	if (stats && rep.path)
+		lc_cli_usage_error(&cmd, "--report describes an index being built; --stats prints an index's figures itself");
+	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
 	if (stats) {
 		if (st.ind >= argc)
 			lc_cli_usage_error(&cmd, "--stats wants INDEX operands");
@@ -174,7 +181,8 @@ int main(int argc, char **argv)
 	build b = {0};
 	if (!(b.b = lc_bm25_builder_new(&an, &e)))
 		lc_die_err(&e);
-	lc_progress_start(&b.prog, "passages", prog);
+	lc_progress_start(&b.prog, "records", prog);
+	co.progress = &b.prog;   /* lc_corpus_read: records read, percent of the file */
 	lc_idset seen = {0};
 	size_t records = 0;
 	static char *stdin_only[] = { "-" };
@@ -190,6 +198,29 @@ int main(int argc, char **argv)
 	lc_buf img = {0};
 	lc_bm25_builder_finish(b.b, sn ? (uint32_t)sk : 1, sn ? (uint32_t)sn : 1, &img);
 	write_image(out, &img);
+	if (lc_report_on(&rep)) {
+		lc_index ix;
+		if (lc_index_from_mem(&ix, img.p, img.len, 0, out ? out : "-", &e) < 0)
+			lc_die_err(&e);
+		char desc[128];
+		lc_analyzer *a = lc_analyzer_from_config(ix.flags, ix.stop, ix.stop_len, &e);
+		if (!a)
+			lc_die_err(&e);
+		lc_analyzer_describe(a, desc, sizeof desc);
+		lc_analyzer_free(a);
+		lc_report_str(&rep, "options.analyser", desc);
+		lc_report_int(&rep, "options.shard_k", (long long)ix.shard_k);
+		lc_report_int(&rep, "options.shard_n", (long long)ix.shard_n);
+		lc_report_int(&rep, "records", (long long)records);
+		lc_report_int(&rep, "documents", (long long)ix.n_docs);
+		lc_report_int(&rep, "terms", (long long)ix.n_terms);
+		lc_report_int(&rep, "postings", (long long)ix.n_postings);
+		lc_report_int(&rep, "total_length", (long long)ix.total_len);
+		lc_report_real(&rep, "avgdl", ix.n_docs ? (double)ix.total_len / (double)ix.n_docs : 0.0);
+		lc_report_int(&rep, "bytes", (long long)ix.size);
+		lc_index_close(&ix);
+		lc_report_write(&rep);
+	}
 	lc_buf_free(&img);
 	lc_buf_free(&b.text);
 	lc_bm25_builder_free(b.b);

@@ -12,7 +12,9 @@
  * model's threshold (or --threshold) decides; under a threshold each passage's
  * own threshold follows the model's length_bias (or --length-bias), so long
  * passages are cut harder than short ones.  Sizes before/after are reported
- * on stderr in tokens (cl100k_base by default) of title + text, counted apart.
+ * on stderr in tokens (cl100k_base by default) of title + text, counted apart,
+ * and with --report FILE as JSON (totals and each passage's sizes).  A meter
+ * (percent of the input read, then passages done) shows on a terminal.
  */
 #include <getopt.h>
 #include <math.h>
@@ -30,13 +32,14 @@
 #include "json.h"
 #include "llmsum.h"
 #include "progress.h"
+#include "report.h"
 #include "output.h"
 #include "prompt.h"
 #include "tok.h"
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
        OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE, OPT_LENGTH_BIAS,
-       OPT_BEST_EFFORT };
+       OPT_BEST_EFFORT, OPT_PROGRESS };
 
 static const lc_opt opts[] = {
 	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
@@ -56,10 +59,11 @@ static const lc_opt opts[] = {
 	{ 'f', "field", "FIELD", "field to compress (default passage_text)", NULL },
 	{ 't', "target", "FIELD", "field to write (default summary_text)", NULL },
 	{ OPT_KEEP_PUNCT, "keep-punct", NULL, "keep punctuation around kept words (default: stripped)", NULL },
-	{ OPT_STATS, "stats", "FILE", "per-passage sizes as JSONL (pid, tokens, compressed_tokens, ratio) to FILE", LC_COMPLETE_FILE },
 	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip bad records (count on stderr) instead of failing", NULL },
-	{ OPT_QUIET, "quiet", NULL, "no size report on stderr", NULL },
+	{ OPT_QUIET, "quiet", NULL, "no size report and no progress meter on stderr", NULL },
+	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcompress",
@@ -80,12 +84,18 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
-	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base", *stats = NULL, *summaries = NULL;
+	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base", *summaries = NULL;
 	double ratio = 0, thr = -1, length_bias = NAN;
 	long budget = 0;
 	int best_effort = 0;
 	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, no_cache = 0, c;
 	long parallel = 4;
+	lc_report rep = {0};
+	int pmode = LC_PROGRESS_AUTO;
+	/* --stats FILE (per-passage JSONL) became the "per_passage" array of --report FILE */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--stats") || !strncmp(argv[i], "--stats=", 8))
+			lc_cli_usage_error(&cmd, "--stats is gone: --report FILE writes the sizes as JSON (each passage's in \"per_passage\", lctk-formats(5))");
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
 		case 'm': model = optarg; break;
@@ -107,15 +117,16 @@ int main(int argc, char **argv)
 		case 'f': field = optarg; break;
 		case 't': target = optarg; break;
 		case OPT_SKIP_BAD: skip_bad = 1; break;
-		case OPT_QUIET: quiet = 1; break;
+		case OPT_QUIET: quiet = 1; pmode = LC_PROGRESS_QUIET; break;
+		case OPT_PROGRESS: if (!quiet) pmode = LC_PROGRESS_FORCE; break;
 		case OPT_KEEP_PUNCT: bare = 0; break;
 		case OPT_ENCODING: encoding = optarg; break;
-		case OPT_STATS: stats = optarg; break;
 		case OPT_LEAD: lead = 1; break;
 		case OPT_PARALLEL: parallel = lc_cli_long("--parallel", optarg, 1, 1024); break;
 		case OPT_NO_CACHE: no_cache = 1; break;
 		case OPT_SUMMARIES: summaries = optarg; break;
 		case 'o': out = optarg; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
 	if (best_effort && budget <= 0)
 		lc_cli_usage_error(&cmd, "--best-effort goes with --budget TOKENS");
@@ -135,6 +146,7 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--length-bias shapes the model's threshold or --budget; it has no effect with --ratio, --lead, --summaries or --endpoint");
 	if (lead && ratio == 0)
 		ratio = 2;
+	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
 	lc_cmodel m;
 	lc_err e = {0};
 	char *def = NULL;
@@ -164,6 +176,8 @@ int main(int argc, char **argv)
 	size_t n = 0, cap = 0, bad = 0;
 	lc_cctx *cx = lc_cctx_new();
 	int nfiles = argc - st.ind;
+	lc_progress pr;
+	lc_progress_start(&pr, "passages read", pmode);
 	for (int fi = 0; fi < (nfiles ? nfiles : 1); fi++) {
 		lc_input *in = lc_input_open_or_die(nfiles ? argv[st.ind + fi] : "-", NULL);
 		char *line;
@@ -193,11 +207,14 @@ int main(int argc, char **argv)
 			R[n].title = json_is_string(t) ? json_string_value(t) : NULL;
 			lc_cctx_add(cx, R[n].title, text);
 			n++;
+			lc_progress_input(&pr, n, in);
 		}
 		lc_input_close(in);
 	}
+	lc_progress_done(&pr);
 	/* features and probabilities */
 	size_t maxn = 0, before = 0;
+	lc_progress_start(&pr, "passages measured", pmode);
 	for (size_t i = 0; i < n; i++) {
 		lc_cunits_build(&R[i].u, cx, R[i].title, R[i].text);
 		R[i].p = lc_xmalloc((R[i].u.n ? R[i].u.n : 1) * sizeof *R[i].p);
@@ -206,7 +223,9 @@ int main(int argc, char **argv)
 		before += R[i].ttoks + R[i].toks;
 		if (R[i].u.n > maxn)
 			maxn = R[i].u.n;
+		lc_progress_update(&pr, i + 1, n);
 	}
+	lc_progress_done(&pr);
 	unsigned char *mask = lc_xmalloc(maxn ? maxn : 1);
 	lc_buf b = {0}, s = {0};
 	double mean_log = 0;  /* of log(1 + words), for the per-passage thresholds */
@@ -222,7 +241,9 @@ int main(int argc, char **argv)
 			R[i].memo_kept = SIZE_MAX;
 		double lo = 0, hi = 1;
 		size_t fit_tot = SIZE_MAX;   /* tokens at hi, once a tried threshold fits */
+		lc_progress_start(&pr, "budget passes", pmode);
 		for (int it = 0; it <= 24; it++) {
+			lc_progress_update(&pr, (uint64_t)it, 25);
 			/* 24 halvings, then one last pass at hi when no tried threshold fitted */
 			if (it == 24 && fit_tot != SIZE_MAX)
 				break;
@@ -248,6 +269,7 @@ int main(int argc, char **argv)
 			} else
 				lo = mid;
 		}
+		lc_progress_done(&pr);
 		thr = hi;
 		/* the smallest corpus (threshold 1) over the budget: fail before writing */
 		if (fit_tot > (size_t)budget && !best_effort)
@@ -285,8 +307,9 @@ int main(int argc, char **argv)
 		llm_out = sr.summary;   /* NULL for empty or failed passages */
 	}
 	lc_output *o = lc_output_open(out);
-	lc_output *so = stats ? lc_output_open(stats) : NULL;
+	json_t *per = lc_report_on(&rep) ? json_array() : NULL;   /* set last, below */
 	size_t after = 0, nosumm = 0;
+	lc_progress_start(&pr, "passages compressed", pmode);
 	lc_buf idb2 = {0};
 	for (size_t i = 0; i < n; i++) {
 		size_t kept;
@@ -317,27 +340,23 @@ int main(int argc, char **argv)
 		}
 		size_t ct = R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
 		after += ct;
-		if (so) {
-			lc_buf_reset(&b);
-			json_t *pj = json_object_get(R[i].o, "pid");
-			lc_buf_adds(&b, "{\"pid\":");
-			if (pj)
-				lc_json_dump(&b, pj);
-			else
-				lc_buf_printf(&b, "%zu", i);
-			lc_buf_printf(&b, ",\"tokens\":%zu,\"compressed_tokens\":%zu,\"ratio\":%.6g}\n",
-			              R[i].ttoks + R[i].toks, ct, ct ? (double)(R[i].ttoks + R[i].toks) / (double)ct : 0.0);
-			lc_output_write(so, b.p, b.len);
+		if (per) {
+			json_t *pj = json_object_get(R[i].o, "pid"), *pp = json_object();
+			json_object_set_new(pp, "pid", pj ? json_deep_copy(pj) : json_integer((json_int_t)i));
+			json_object_set_new(pp, "tokens", json_integer((json_int_t)(R[i].ttoks + R[i].toks)));
+			json_object_set_new(pp, "compressed_tokens", json_integer((json_int_t)ct));
+			json_object_set_new(pp, "ratio", json_real(ct ? (double)(R[i].ttoks + R[i].toks) / (double)ct : 0.0));
+			json_array_append_new(per, pp);
 		}
 		json_object_set_new(R[i].o, target, json_stringn(s.p, s.len));
 		lc_buf_reset(&b);
 		lc_json_dump(&b, R[i].o);
 		lc_buf_addc(&b, '\n');
 		lc_output_write(o, b.p, b.len);
+		lc_progress_update(&pr, i + 1, n);
 	}
+	lc_progress_done(&pr);
 	lc_output_commit(o);
-	if (so)
-		lc_output_commit(so);
 	if (nosumm)
 		lc_warn("warning: %zu passage%s without a summary in %s (the passage is used)", nosumm, nosumm == 1 ? "" : "s", summaries);
 	if (bad)
@@ -347,6 +366,38 @@ int main(int argc, char **argv)
 	if (!quiet)
 		lc_warn("%zu passages, tokens (%s, title+text) %zu -> %zu, ratio %.3fx", n, lc_tok_name(tok), before, after,
 		        after ? (double)before / (double)after : 0.0);
+	if (lc_report_on(&rep)) {
+		lc_report_str(&rep, "options.method", endpoint ? "llm" : summaries ? "summaries" : lead ? "lead" : "model");
+		lc_report_str(&rep, "options.model", model);
+		lc_report_str(&rep, "options.llm", llm);
+		lc_report_str(&rep, "options.summaries", summaries);
+		if (ratio > 0)
+			lc_report_real(&rep, "options.ratio", ratio);
+		if (budget > 0)
+			lc_report_int(&rep, "options.budget", budget);
+		if (!lead && !summaries && !endpoint && ratio <= 0)
+			lc_report_real(&rep, "options.threshold", thr);
+		lc_report_str(&rep, "options.unit", unit == LC_UNIT_SENT ? "sentence" : "word");
+		lc_report_str(&rep, "options.encoding", lc_tok_name(tok));
+		lc_report_str(&rep, "options.field", field);
+		lc_report_str(&rep, "options.target", target);
+		lc_report_int(&rep, "passages", (long long)n);
+		lc_report_int(&rep, "skipped", (long long)bad);
+		lc_report_int(&rep, "tokens", (long long)before);
+		lc_report_int(&rep, "compressed_tokens", (long long)after);
+		lc_report_real(&rep, "ratio", after ? (double)before / (double)after : 0.0);
+		if (summaries)
+			lc_report_int(&rep, "without_summary", (long long)nosumm);
+		if (endpoint) {
+			lc_report_int(&rep, "llm.requests", (long long)sr.stats.requests);
+			lc_report_int(&rep, "llm.cached", (long long)sr.stats.cached);
+			lc_report_int(&rep, "llm.retries", (long long)sr.stats.retries);
+			lc_report_int(&rep, "llm.failed", (long long)sr.failed);
+		}
+		/* the per-passage array goes last: the totals stay at the top of the file */
+		lc_report_set(&rep, "per_passage", per);
+	}
+	lc_report_write(&rep);
 	for (size_t i = 0; i < n; i++) {
 		lc_cunits_free(&R[i].u);
 		free(R[i].p);

@@ -3,7 +3,9 @@
  *
  * Reads JSONL or JSON documents (lceval --json, report files; --records PATH
  * picks an array of records inside them, --paste joins the i-th records of
- * several inputs), takes numeric fields -x and -y (a histogram needs only -x;
+ * several inputs, --group N the i-th records of every N inputs in turn, so a
+ * report file and lceval --json's output per run make one point; --tag FIELD
+ * names each record after its input file), takes numeric fields -x and -y (a histogram needs only -x;
  * a field may be a path into nested objects, "summary.recall_5"), optionally
  * splits them into series by --by FIELD, labels points with --label FIELD and
  * draws error bars (--yerr, or --ylow/--yhigh), and writes a self-contained
@@ -29,7 +31,7 @@
 #include "strmap.h"
 
 enum { OPT_BY = 256, OPT_TYPE, OPT_BINS, OPT_TITLE, OPT_XLABEL, OPT_YLABEL, OPT_FORMAT, OPT_LABEL,
-       OPT_SIZE, OPT_LOGX, OPT_LOGY, OPT_YERR, OPT_YLOW, OPT_YHIGH, OPT_RECORDS, OPT_PASTE };
+       OPT_SIZE, OPT_LOGX, OPT_LOGY, OPT_YERR, OPT_YLOW, OPT_YHIGH, OPT_RECORDS, OPT_PASTE, OPT_GROUP, OPT_TAG };
 
 static const lc_opt opts[] = {
 	{ 'x', "x", "FIELD", "numeric field on the x axis (the value for a histogram); a.b.c reaches into objects", NULL },
@@ -49,6 +51,8 @@ static const lc_opt opts[] = {
 	{ OPT_YHIGH, "yhigh", "FIELD", "error bar to FIELD (with --ylow)", NULL },
 	{ OPT_RECORDS, "records", "PATH", "the records are the array (or object) at PATH in each JSON value, e.g. runs", NULL },
 	{ OPT_PASTE, "paste", NULL, "record i is the i-th records of all inputs merged (later inputs win a clash)", NULL },
+	{ OPT_GROUP, "group", "N", "as --paste, over each N consecutive inputs in turn (e.g. a --report file and lceval --json output per point)", NULL },
+	{ OPT_TAG, "tag", "FIELD", "set FIELD of each record (unless present) to its input's name: no directory, no .json/.jsonl suffix", NULL },
 	{ OPT_FORMAT, "format", "FMT", "gp (script), svg, png or pdf (default from -o's suffix)", "gp svg png pdf" },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
 	LC_OPT_END
@@ -109,6 +113,26 @@ static const char *format_of_name(const char *out)
 	return "";
 }
 
+/* --tag: FIELD = the input's name without directory and .json/.jsonl (and a
+ * compression suffix), in every record that has no FIELD yet. */
+static void tag_records(json_t *recs, const char *field, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	static const char *const sfx[] = { ".gz", ".zst", ".xz", ".bz2", ".jsonl", ".json" };
+	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		size_t k = strlen(sfx[i]);
+		if (n > k && !strncmp(base + n - k, sfx[i], k))
+			n -= k;
+	}
+	size_t i;
+	json_t *o;
+	json_array_foreach(recs, i, o)
+		if (!json_object_get(o, field))
+			json_object_set_new(o, field, json_stringn(base, n));
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -117,7 +141,9 @@ int main(int argc, char **argv)
 	const char *xl = NULL, *yl = NULL, *fmt = NULL, *out = NULL, *size = "800,500";
 	const char *yerr = NULL, *ylow = NULL, *yhigh = NULL, *recpath = NULL;
 	long bins = 20;
+	const char *tag = NULL;
 	int logx = 0, logy = 0, paste = 0, c;
+	long group = 0;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
 		case 'x': xf = optarg; break;
@@ -137,6 +163,8 @@ int main(int argc, char **argv)
 		case OPT_YHIGH: yhigh = optarg; break;
 		case OPT_RECORDS: recpath = optarg; break;
 		case OPT_PASTE: paste = 1; break;
+		case OPT_GROUP: group = lc_cli_long("--group", optarg, 1, 100000); break;
+		case OPT_TAG: tag = optarg; break;
 		case OPT_FORMAT: fmt = optarg; break;
 		case 'o': out = optarg; break;
 		}
@@ -171,30 +199,41 @@ int main(int argc, char **argv)
 	if (strcmp(fmt, "gp") && !to_file)
 		lc_cli_usage_error(&cmd, "--format %s needs -o FILE", fmt);
 
-	/* the records: every input's, or with --paste the i-th of each merged */
+	/* the records: every input's, or with --paste / --group the i-th of each group merged */
 	int nfiles = argc - st.ind;
 	size_t nin = nfiles ? (size_t)nfiles : 1;
+	if (paste && group)
+		lc_cli_usage_error(&cmd, "--paste merges all inputs, --group N every N of them: use one");
+	if (group && nin % (size_t)group)
+		lc_cli_usage_error(&cmd, "--group %ld: %zu inputs do not split into groups of %ld", group, nin, group);
+	size_t gsz = paste ? nin : group ? (size_t)group : 1;
 	json_t **recs = lc_xcalloc(nin, sizeof *recs);
 	for (size_t fi = 0; fi < nin; fi++) {
-		lc_input *in = lc_input_open_or_die(nfiles ? argv[st.ind + (int)fi] : "-", NULL);
+		const char *path = nfiles ? argv[st.ind + (int)fi] : "-";
+		lc_input *in = lc_input_open_or_die(path, NULL);
 		lc_err e = {0};
 		recs[fi] = json_array();
 		if (lc_plot_read(in, recpath, recs[fi], &e) < 0)
 			lc_die_err(&e);
 		lc_input_close(in);
+		if (tag && fi % gsz == 0)
+			tag_records(recs[fi], tag, path);
 	}
 	json_t *all = json_array();
-	if (paste) {
-		size_t nr = json_array_size(recs[0]);
-		for (size_t fi = 1; fi < nin; fi++)
-			if (json_array_size(recs[fi]) != nr)
-				lc_die(LC_EXIT_INPUT, "--paste: %s has %zu records but %s has %zu: each input needs one record per point",
-				       argv[st.ind], nr, argv[st.ind + (int)fi], json_array_size(recs[fi]));
-		for (size_t i = 0; i < nr; i++) {
-			json_t *m = json_object();
-			for (size_t fi = 0; fi < nin; fi++)
-				json_object_update(m, json_array_get(recs[fi], i));
-			json_array_append_new(all, m);
+	if (gsz > 1) {
+		for (size_t g0 = 0; g0 < nin; g0 += gsz) {
+			size_t nr = json_array_size(recs[g0]);
+			for (size_t fi = g0 + 1; fi < g0 + gsz; fi++)
+				if (json_array_size(recs[fi]) != nr)
+					lc_die(LC_EXIT_INPUT, "--%s: %s has %zu records but %s has %zu: each input needs one record per point",
+					       paste ? "paste" : "group", argv[st.ind + (int)g0], nr, argv[st.ind + (int)fi],
+					       json_array_size(recs[fi]));
+			for (size_t i = 0; i < nr; i++) {
+				json_t *m = json_object();
+				for (size_t fi = g0; fi < g0 + gsz; fi++)
+					json_object_update(m, json_array_get(recs[fi], i));
+				json_array_append_new(all, m);
+			}
 		}
 	} else
 		for (size_t fi = 0; fi < nin; fi++)

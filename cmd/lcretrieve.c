@@ -13,6 +13,7 @@
 #include "prompt.h"
 #include "progress.h"
 #include "queries.h"
+#include "report.h"
 #include "strmap.h"
 #include "tok.h"
 
@@ -85,6 +86,7 @@ static const lc_opt opts[] = {
 	{ OPT_SKIP_BAD, "skip-bad", NULL, "--llm: write the queries that got answers even if some failed", NULL },
 	{ OPT_VERBOSE, "verbose", NULL, "--llm: report retries, cache use and prompt fitting on stderr", NULL },
 	{ OPT_SEED, "seed", "N", "--llm: seed of the retry jitter (timing only)", NULL },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORPUS) [options] [QUERIES...]",
@@ -312,8 +314,9 @@ int main(int argc, char **argv)
 	int llm = 0, llm_opt = 0, k_set = 0, an_opt = 0;
 	const char *tokenizer = NULL, *template = NULL;
 	int c;
+	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		if (c >= OPT_ENDPOINT || c == 'e')
+		if ((c >= OPT_ENDPOINT && c != LC_OPT_REPORT_ID) || c == 'e')
 			llm_opt = c;
 		if (lc_llm_opt_set(&lo.llm, st.cur->name, optarg))
 			continue;   /* the client's options: lib/llm */
@@ -363,6 +366,7 @@ int main(int argc, char **argv)
 		case OPT_SKIP_BAD: lo.skip_bad = 1; break;
 		case OPT_VERBOSE: lo.verbose = lo.llm.verbose = 1; break;
 		case OPT_SEED: lo.llm.seed = (unsigned long)lc_cli_long("--seed", optarg, 0, 1L << 62); break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
 	}
 	if (!tag)
@@ -404,6 +408,18 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--text needs --id too");
 	if (strchr(tag, ' ') || strchr(tag, '\t') || !*tag)
 		lc_cli_usage_error(&cmd, "--tag must be one word");
+	/* with --batch-out the Batch file is the output and stdout stays free */
+	lc_report_start(&rep, &cmd, (!out || !strcmp(out, "-")) && !lo.batch_out, argc - st.ind, argv + st.ind);
+	if (lc_report_on(&rep)) {
+		lc_report_str(&rep, "options.mode", llm ? "llm" : "bm25");
+		lc_report_str(&rep, llm || corpus ? "options.corpus" : "options.index", llm || corpus ? corpus : index);
+		lc_report_int(&rep, "options.k", k_set || !llm ? k : 0);
+		if (llm) {
+			lc_report_str(&rep, "options.model", lo.llm.model);
+			lc_report_bool(&rep, "options.dry_run", lo.dry_run);
+		}
+	}
+	lo.report = rep.o;
 	lc_err e;
 	/* queries first: bad queries fail before the (possibly slow) index build */
 	lc_queries qs = {0};
@@ -440,7 +456,10 @@ int main(int argc, char **argv)
 			lc_warn("prompt template: %s (%s)", lo.prompt, how);
 		lo.progress = prog;
 		lo.quiet = quiet;
+		if (lc_report_on(&rep))
+			lc_report_str(&rep, "options.template", lo.prompt);
 		int r = run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs);
+		lc_report_write(&rep);
 		free(guessed);
 		return r;
 	}
@@ -478,6 +497,7 @@ int main(int argc, char **argv)
 	lc_output *o = lc_output_open(out);
 	lc_buf line = {0}, pid = {0};
 	size_t nohits = 0;          /* --trec: queries the run cannot show */
+	size_t nhits_all = 0, nohits_all = 0;
 	char *first_nohit = NULL;
 	for (size_t base = 0; base < qs.n; base += BATCH) {
 		jb.base = jb.next = base;
@@ -495,6 +515,8 @@ int main(int argc, char **argv)
 			const lc_query *q = &qs.q[i];
 			const lc_bm25_hit *h = jb.hits[i - base];
 			size_t nh = jb.nhits[i - base];
+			nhits_all += nh;
+			nohits_all += !nh;
 			lc_buf_reset(&line);
 			if (trec) {
 				if (!nh && !nohits++)
@@ -532,6 +554,13 @@ int main(int argc, char **argv)
 		        nohits, nohits == 1 ? "y has" : "ies have", nohits == 1 ? "is" : "are", first_nohit, first_nohit);
 	free(first_nohit);
 	lc_output_commit(o);
+	if (lc_report_on(&rep)) {
+		lc_report_int(&rep, "documents", (long long)ndocs);
+		lc_report_int(&rep, "queries", (long long)qs.n);
+		lc_report_int(&rep, "hits", (long long)nhits_all);
+		lc_report_int(&rep, "queries_without_hits", (long long)nohits_all);
+		lc_report_write(&rep);
+	}
 	lc_buf_free(&line);
 	lc_buf_free(&pid);
 	free(th);

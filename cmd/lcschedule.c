@@ -8,6 +8,7 @@
 #include "decompose.h"
 #include "err.h"
 #include "output.h"
+#include "report.h"
 #include "schedule.h"
 #include "wds.h"
 
@@ -37,6 +38,7 @@ static const lc_opt opts[] = {
 	{ OPT_GPUS, "gpus", "G", "--openlm: number of GPUs (default 1)", NULL },
 	{ OPT_WORKERS, "workers", "W", "--openlm: data loader workers per GPU (default 1)", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd cmd = {
@@ -120,6 +122,7 @@ int main(int argc, char **argv)
 	int jsonl = 0, openlm = 0;
 	lc_cli st = { 0 };
 	int c;
+	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_CURRICULUM: curriculum = optarg; break;
@@ -138,6 +141,7 @@ int main(int argc, char **argv)
 		case OPT_GPUS: gpus = lc_cli_long("--gpus", optarg, 1, 1L << 20); break;
 		case OPT_WORKERS: workers = lc_cli_long("--workers", optarg, 1, 1L << 10); break;
 		case 'o': out = optarg; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
 	}
 	if (st.ind != argc - 1)
@@ -145,6 +149,7 @@ int main(int argc, char **argv)
 	if (openlm && !tokens)
 		lc_cli_usage_error(&cmd, "--openlm needs --tokens N (the training budget)");
 	const char *dir = argv[st.ind];
+	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), 1, argv + st.ind);
 	lc_err e;
 	lc_wds_binfo *all;
 	size_t nall;
@@ -182,6 +187,20 @@ int main(int argc, char **argv)
 	if (total_odds <= 0)
 		lc_cli_usage_error(&cmd, "--odds: at least one bucket needs positive odds");
 
+	if (lc_report_on(&rep)) {
+		lc_report_str(&rep, "options.curriculum", odds_arg ? NULL : curriculum);
+		json_t *oj = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(oj, json_real(odds[i]));
+		lc_report_set(&rep, "options.odds", oj);
+		lc_report_int(&rep, "options.cycles", cycles);
+		lc_report_int(&rep, "options.global_batch_size", batch);
+		lc_report_int(&rep, "options.seed", (long long)seed);
+		json_t *bj = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(bj, json_string(b[i].name));
+		lc_report_set(&rep, "buckets", bj);
+	}
 	lc_output *o = lc_output_open(out);
 	if (openlm) {
 		uint64_t *seqs = lc_xcalloc((size_t)n, sizeof *seqs), *sps = lc_xcalloc((size_t)n, sizeof *sps);
@@ -232,6 +251,23 @@ int main(int argc, char **argv)
 			lc_output_puts(o, "\n--train-data-mix-weights ");
 			put_list_i64(o, r.mix_weights, n, " ");
 			lc_output_puts(o, "\n");
+		}
+		if (lc_report_on(&rep)) {
+			lc_report_int(&rep, "options.tokens", (long long)tokens);
+			lc_report_int(&rep, "openlm.epochs", r.epochs);
+			lc_report_int(&rep, "openlm.train_num_samples", r.train_num_samples);
+			json_t *a = json_array(), *m = json_array(), *rp = json_array();
+			for (int i = 0; i < n; i++) {
+				json_array_append_new(a, json_integer(r.num_seq_per_epoch[i]));
+				json_array_append_new(m, json_integer(r.mix_weights[i]));
+				json_array_append_new(rp, json_real(repeats[i]));
+			}
+			lc_report_set(&rep, "openlm.source_num_seq_per_epoch", a);
+			lc_report_set(&rep, "openlm.train_data_mix_weights", m);
+			lc_report_set(&rep, "openlm.data_repeats", rp);
+			lc_report_int(&rep, "openlm.tokens_total", r.tokens_real);
+			lc_report_bool(&rep, "openlm.matched", r.matched);
+			lc_report_write(&rep);
 		}
 		free(r.num_seq_per_epoch), free(r.mix_weights), free(repeats);
 		free(seqs), free(sps), free(len), free(mult), free(bm);
@@ -303,6 +339,15 @@ int main(int argc, char **argv)
 		lc_buf_printf(&msg, " %s %" PRIu64, b[i].name, b[i].seqs - nb[i] * bsz[i]);
 	lc_warn("%s", msg.p);
 	lc_buf_free(&msg);
+	if (lc_report_on(&rep)) {
+		lc_report_int(&rep, "steps", (long long)step);
+		lc_report_int(&rep, "tokens_per_step", (long long)tokens_step);
+		json_t *u = json_object();
+		for (int i = 0; i < n; i++)
+			json_object_set_new(u, b[i].name, json_integer((json_int_t)(b[i].seqs - nb[i] * bsz[i])));
+		lc_report_set(&rep, "unused_sequences", u);
+		lc_report_write(&rep);
+	}
 	free(bsz), free(nb), free(left), free(w), free(odds), free(b);
 	return 0;
 }

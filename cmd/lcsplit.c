@@ -3,7 +3,7 @@
  * with its offsets.  JSONL in (field -f, default passage_text), the same record
  * out with a "sentences" array of {"start","end","text"}; or --text for plain
  * lines.  Offsets are Unicode code points by default (Python slicing), bytes
- * with --bytes.
+ * with --bytes.  --report FILE: records, sentences and skipped records as JSON.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -15,9 +15,11 @@
 #include "input.h"
 #include "json.h"
 #include "output.h"
+#include "progress.h"
+#include "report.h"
 #include "sentsplit.h"
 
-enum { OPT_TEXT = 256, OPT_BYTES, OPT_SKIP_BAD };
+enum { OPT_TEXT = 256, OPT_BYTES, OPT_SKIP_BAD, OPT_PROGRESS, OPT_QUIET };
 
 static const lc_opt opts[] = {
 	{ 'f', "field", "FIELD", "text field to split (default passage_text)", NULL },
@@ -26,14 +28,18 @@ static const lc_opt opts[] = {
 	{ OPT_BYTES, "bytes", NULL, "offsets in bytes instead of code points", NULL },
 	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip bad records (count on stderr) instead of failing", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
+	{ OPT_QUIET, "quiet", NULL, "no progress meter", NULL },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcsplit", "[options] [FILE...]",
 	"split passages into sentences with offsets", opts, NULL };
 
-static void emit_sents(lc_buf *b, const char *s, size_t n, lc_sentv *sv, int bytes)
+static void emit_sents(lc_buf *b, const char *s, size_t n, lc_sentv *sv, int bytes, size_t *nsent)
 {
 	lc_sentsplit(s, n, sv);
+	*nsent += sv->n;
 	lc_buf_addc(b, '[');
 	size_t cp = 0, last = 0;
 	for (size_t i = 0; i < sv->n; i++) {
@@ -57,7 +63,8 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	const char *field = "passage_text", *target = "sentences", *out = NULL;
-	int text = 0, bytes = 0, skip_bad = 0, c;
+	int text = 0, bytes = 0, skip_bad = 0, c, pmode = LC_PROGRESS_AUTO;
+	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
 		case 'f': field = optarg; break;
@@ -66,11 +73,18 @@ int main(int argc, char **argv)
 		case OPT_TEXT: text = 1; break;
 		case OPT_BYTES: bytes = 1; break;
 		case OPT_SKIP_BAD: skip_bad = 1; break;
+		case OPT_PROGRESS: pmode = LC_PROGRESS_FORCE; break;
+		case OPT_QUIET: pmode = LC_PROGRESS_QUIET; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
+	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
 	lc_output *o = lc_output_open(out);
 	lc_buf b = {0}, sb = {0};
 	lc_sentv sv = {0};
 	long bad = 0;
+	size_t records = 0, nsent = 0;
+	lc_progress pr;
+	lc_progress_start(&pr, "records", pmode);
 	int nfiles = argc - st.ind;
 	for (int fi = 0; fi < (nfiles ? nfiles : 1); fi++) {
 		const char *path = nfiles ? argv[st.ind + fi] : "-";
@@ -82,9 +96,10 @@ int main(int argc, char **argv)
 			if (text) {
 				lc_input_repair(in, &line, &len);   /* plain text goes into JSON strings */
 				lc_buf_printf(&b, "{\"line\":%ld,\"%s\":", lc_input_lineno(in), "sentences");
-				emit_sents(&b, line, len, &sv, bytes);
+				emit_sents(&b, line, len, &sv, bytes, &nsent);
 				lc_buf_adds(&b, "}\n");
 				lc_output_write(o, b.p, b.len);
+				lc_progress_input(&pr, ++records, in);
 				continue;
 			}
 			if (len == 0)
@@ -102,7 +117,7 @@ int main(int argc, char **argv)
 			}
 			size_t n = strlen(s);
 			lc_buf_reset(&sb);
-			emit_sents(&sb, s, n, &sv, bytes);
+			emit_sents(&sb, s, n, &sv, bytes, &nsent);
 			json_error_t je;
 			json_t *arr = json_loadb(sb.p, sb.len, 0, &je);
 			json_object_set_new(obj, target, arr);
@@ -110,13 +125,23 @@ int main(int argc, char **argv)
 			lc_buf_addc(&b, '\n');
 			lc_output_write(o, b.p, b.len);
 			json_decref(obj);
+			lc_progress_input(&pr, ++records, in);
 		}
 		lc_input_warn_repaired(in);
 		lc_input_close(in);
 	}
+	lc_progress_done(&pr);
 	lc_output_commit(o);
 	if (bad)
 		lc_warn("skipped %ld bad record%s", bad, bad == 1 ? "" : "s");
+	if (lc_report_on(&rep)) {
+		lc_report_str(&rep, "options.field", text ? NULL : field);
+		lc_report_str(&rep, "options.offsets", bytes ? "bytes" : "code points");
+		lc_report_int(&rep, "records", (long long)records);
+		lc_report_int(&rep, "sentences", (long long)nsent);
+		lc_report_int(&rep, "skipped", bad);
+		lc_report_write(&rep);
+	}
 	lc_buf_free(&b);
 	lc_buf_free(&sb);
 	lc_sentv_free(&sv);

@@ -11,6 +11,7 @@
 #include "json.h"
 #include "output.h"
 #include "progress.h"
+#include "report.h"
 #include "tok.h"
 
 #include <pthread.h>
@@ -49,6 +50,7 @@ static const lc_opt opts[] = {
 	{ OPT_SKIP, "skip-bad", NULL, "skip bad records (count on stderr) instead of stopping", NULL },
 	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
 	{ OPT_QUIET, "quiet", NULL, "no progress or summary on stderr", NULL },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAME | --vocab FILE --pattern RE | --tokenizer FILE) [options] [FILE...]",
@@ -627,6 +629,7 @@ int main(int argc, char **argv)
 	const char *enc = NULL, *vocab = NULL, *pattern = NULL, *tokfile = NULL, *outpath = NULL;
 	long jobs = 1;
 	int progress_mode = LC_PROGRESS_AUTO, have_n = 0, quiet = 0;
+	lc_report rep = {0};
 	S.special = LC_TOK_SPECIAL_ERROR;
 	S.overlap = 0;
 	lc_cli st = { 0 };
@@ -663,6 +666,7 @@ int main(int argc, char **argv)
 		case OPT_SKIP: S.skip = 1; break;
 		case OPT_PROGRESS: progress_mode = LC_PROGRESS_FORCE; break;
 		case OPT_QUIET: progress_mode = LC_PROGRESS_QUIET; quiet = 1; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
 	}
 	if (S.sub < 0)
@@ -714,6 +718,7 @@ int main(int argc, char **argv)
 	if (!S.idfield)
 		S.idfield = "pid";
 
+	lc_report_start(&rep, &cmd, !outpath || !strcmp(outpath, "-"), argc - st.ind, argv + st.ind);
 	lc_err e = { 0 };
 	S.tok = enc ? lc_tok_load(enc, &e) : vocab ? lc_tok_load_tiktoken(vocab, pattern, &e) : lc_tok_load_hf(tokfile, &e);
 	if (!S.tok)
@@ -787,7 +792,7 @@ int main(int argc, char **argv)
 				batch_add(b, line, len, lc_input_lineno(in));
 			}
 			lines_read += b->n;
-			lc_progress_update(&pr, lines_read, 0);
+			lc_progress_input(&pr, lines_read, in);
 			if (!b->n)
 				continue;
 			b->seq = seq++;
@@ -844,6 +849,20 @@ int main(int argc, char **argv)
 	lc_output_commit(R.out);
 	if (R.bad)
 		fprintf(stderr, "lctok: skipped %zu bad records\n", R.bad);
+	if (lc_report_on(&rep)) {
+		lc_report_str(&rep, "subcommand", subcommands[S.sub]);
+		lc_report_str(&rep, "options.tokenizer", enc ? enc : vocab ? vocab : tokfile);
+		lc_report_str(&rep, "options.field", S.text ? NULL : S.field);
+		if (S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK)
+			lc_report_int(&rep, "options.tokens", S.n);
+		if (S.sub == CMD_COUNT)
+			lc_report_int(&rep, "options.overhead", S.overhead);
+		lc_report_int(&rep, "records", (long long)R.records);
+		lc_report_int(&rep, "skipped", (long long)R.bad);
+		if (S.sub == CMD_COUNT)
+			lc_report_int(&rep, "tokens", (long long)R.total);
+		lc_report_write(&rep);
+	}
 	free(w0.ids.v);
 	lc_buf_free(&w0.tmp);
 	lc_buf_free(&w0.tmp2);

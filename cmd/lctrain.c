@@ -15,7 +15,7 @@
  * the model stands in for the LLM's mean per-token log-probability.
  * Adam on minibatches, seeded shuffling, L2; a validation split by passage
  * (no passage in both); per-epoch loss and validation preference accuracy on
- * stderr.  Single-threaded and deterministic: same inputs + seed -> same file.
+ * stderr (and with --report FILE as JSON).  Single-threaded and deterministic: same inputs + seed -> same file.
  */
 #include <getopt.h>
 #include <math.h>
@@ -30,6 +30,7 @@
 #include "input.h"
 #include "json.h"
 #include "output.h"
+#include "report.h"
 #include "strmap.h"
 #include "tok.h"
 
@@ -60,6 +61,7 @@ static const lc_opt opts[] = {
 	{ OPT_INIT, "init", "MODEL", "start from MODEL instead of the untrained model", LC_COMPLETE_FILE },
 	{ OPT_QUIET, "quiet", NULL, "no per-epoch report", NULL },
 	{ 'o', "output", "MODEL", "write the model to MODEL atomically (default stdout)", LC_COMPLETE_FILE },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lctrain", "[options] [-c CORPUS]... PAIRS...",
@@ -188,6 +190,7 @@ int main(int argc, char **argv)
 	long epochs = 30, seed = 1, batch = 16, average = 1;
 	const char *out = NULL, *init = NULL, *encoding = NULL, *tokfile = NULL;
 	int quiet = 0, trl = 0, c;
+	lc_report rep = {0};
 	long max_len = 512, max_prompt = 128;
 	const char **corpora = NULL;
 	size_t ncorpora = 0;
@@ -217,6 +220,7 @@ int main(int argc, char **argv)
 		case OPT_MAX_LENGTH: max_len = lc_cli_long("--max-length", optarg, 2, 100000000); break;
 		case OPT_MAX_PROMPT: max_prompt = lc_cli_long("--max-prompt-length", optarg, 1, 100000000); break;
 		case 'o': out = optarg; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
 	if (encoding && tokfile)
 		lc_cli_usage_error(&cmd, "give one of -e NAME and --tokenizer FILE");
@@ -231,6 +235,8 @@ int main(int argc, char **argv)
 	size_t bos = tok ? tok_bos(tok) : 0;
 	if (st.ind >= argc)
 		lc_cli_usage_error(&cmd, "no pairs file given");
+	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
+	json_t *hist = lc_report_array(&rep, "history");
 
 	/* corpora: records by pid, statistics per corpus */
 	lc_strmap pidmap = {0};
@@ -438,7 +444,7 @@ int main(int argc, char **argv)
 	size_t *order = lc_xmalloc(ntrain * sizeof *order);
 	double w0[LC_NFEAT], wsum[LC_NFEAT] = {0};
 	memcpy(w0, m.w, sizeof w0);
-	double vacc = 0, tacc = 0;
+	double vacc = 0, tacc = 0, last_loss = NAN, last_vloss = NAN;
 	for (long run = 0; run < average; run++) {
 	for (size_t i = 0, k = 0; i < n; i++)
 		if (!P[i].val)
@@ -493,6 +499,13 @@ int main(int argc, char **argv)
 				vr += pc > pr;
 			}
 		vacc = nval ? (double)vr / (double)nval : 0;
+		last_loss = tl / (double)ntrain;
+		last_vloss = nval ? vl / (double)nval : NAN;
+		if (hist)
+			json_array_append_new(hist, json_pack("{s:I, s:I, s:f, s:f, s:o, s:o}", "run", (json_int_t)(run + 1),
+			                      "epoch", (json_int_t)ep, "loss", last_loss, "train_acc", tacc,
+			                      "val_loss", nval ? json_real(last_vloss) : json_null(),
+			                      "val_acc", nval ? json_real(vacc) : json_null()));
 		if (!quiet) {
 			char runs[32] = "";
 			if (average > 1)
@@ -597,6 +610,32 @@ int main(int argc, char **argv)
 	lc_output *o = lc_output_open(out);
 	lc_output_write(o, mb.p, mb.len);
 	lc_output_commit(o);
+	if (lc_report_on(&rep)) {
+		lc_report_real(&rep, "options.beta", beta);
+		lc_report_real(&rep, "options.lr", lr);
+		lc_report_int(&rep, "options.batch", batch);
+		lc_report_int(&rep, "options.seed", seed);
+		lc_report_int(&rep, "options.average", average);
+		if (target > 0)
+			lc_report_real(&rep, "options.target_ratio", target);
+		lc_report_int(&rep, "pairs_train", (long long)ntrain);
+		lc_report_int(&rep, "pairs_val", (long long)nval);
+		lc_report_int(&rep, "epochs", epochs);
+		lc_report_real(&rep, "loss", last_loss);
+		lc_report_real(&rep, "val_loss", last_vloss);
+		lc_report_real(&rep, "train_acc", tacc);
+		if (nval)
+			lc_report_real(&rep, "val_acc", vacc);
+		else
+			lc_report_set(&rep, "val_acc", json_null());
+		lc_report_real(&rep, "threshold", m.threshold);
+		lc_report_real(&rep, "length_bias", m.length_bias);
+		/* the per-epoch history goes last */
+		json_incref(hist);
+		json_object_del(rep.o, "history");
+		lc_report_set(&rep, "history", hist);
+		lc_report_write(&rep);
+	}
 	for (size_t i = 0; i < n; i++) {
 		lc_cunits_free(&P[i].u);
 		free(P[i].mc);

@@ -9,11 +9,12 @@ _lcbatch() {
 	--max-bytes) COMPREPLY=(); return ;;
 	--prefix) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "split failed " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--requests --max-bytes --prefix --output --max-record --help --version -n -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--requests --max-bytes --prefix --output --report --max-record --help --version -n -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -31,10 +32,11 @@ _lcconv() {
 	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--tag) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --max-record --help --version -k -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --progress --quiet --report --max-record --help --version -k -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -60,11 +62,12 @@ _lcdecompose() {
 	--gpus) COMPREPLY=(); return ;;
 	--workers) COMPREPLY=(); return ;;
 	--pool) COMPREPLY=(); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --special-as-text --eot --numeric-eot --kmin --kmax --seed --no-random --method --length --format --output --force --report --compare --shard --full-shards --keep-short-shards --gpus --workers --pool --skip-bad --progress --quiet --max-record --help --version -e -f -L -o -q -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --special-as-text --eot --numeric-eot --kmin --kmax --seed --no-random --method --length --format --output --force --table --compare --shard --full-shards --keep-short-shards --gpus --workers --pool --skip-bad --progress --quiet --report --max-record --help --version -e -f -L -o -q -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -94,14 +97,41 @@ _lceval() {
 	--bootstrap-indices) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--seed) COMPREPLY=(); return ;;
 	--alpha) COMPREPLY=(); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --alpha --max-record --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --alpha --report --max-record --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
 complete -o filenames -F _lceval lceval
+
+_lcfuse() {
+	local cur prev
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	--method) COMPREPLY=($(compgen -W "rrf combsum combmnz combmax combmin combmed combanz wsum" -- "$cur")); return ;;
+	--norm) COMPREPLY=($(compgen -W "none minmax max sum zscore rank borda" -- "$cur")); return ;;
+	--weights) COMPREPLY=(); return ;;
+	--top) COMPREPLY=(); return ;;
+	--rrf-k) COMPREPLY=(); return ;;
+	--optimize) COMPREPLY=(); return ;;
+	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-t|--to) COMPREPLY=($(compgen -W "trec jsonl" -- "$cur")); return ;;
+	--from) COMPREPLY=($(compgen -W "auto trec jsonl loft answers batch" -- "$cur")); return ;;
+	--tag) COMPREPLY=(); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--max-record) COMPREPLY=(); return ;;
+	esac
+	case $cur in
+	-*) COMPREPLY=($(compgen -W "--method --norm --weights --top --rrf-k --optimize --qrels --report --to --from --tag --output --max-record --help --version -t -o -h " -- "$cur")) ;;
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -o filenames -F _lcfuse lcfuse
 
 _lcgen() {
 	local cur prev
@@ -145,11 +175,12 @@ _lcgen() {
 	--context) COMPREPLY=(); return ;;
 	--context-limit) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --kinds --random --seed --mode --selection --label-by --k1 --b --no-stopwords --no-stem --encoding --tokenizer --lengths --per-length --batch --summarise --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --output --max-record --help --version -c -q -m -e -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --kinds --random --seed --mode --selection --label-by --k1 --b --no-stopwords --no-stem --encoding --tokenizer --lengths --per-length --batch --summarise --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --output --report --max-record --help --version -c -q -m -e -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -166,11 +197,12 @@ _lcindex() {
 	--member) COMPREPLY=(); return ;;
 	--stopwords) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shard) COMPREPLY=(); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--output --id --text --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--output --id --text --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -194,12 +226,12 @@ _lcompress() {
 	--unit) COMPREPLY=($(compgen -W "word sentence" -- "$cur")); return ;;
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
-	--stats) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --best-effort --encoding --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --stats --skip-bad --quiet --output --max-record --help --version -m -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --best-effort --encoding --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --skip-bad --quiet --progress --output --report --max-record --help --version -m -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -224,12 +256,14 @@ _lcplot() {
 	--ylow) COMPREPLY=(); return ;;
 	--yhigh) COMPREPLY=(); return ;;
 	--records) COMPREPLY=(); return ;;
+	--group) COMPREPLY=(); return ;;
+	--tag) COMPREPLY=(); return ;;
 	--format) COMPREPLY=($(compgen -W "gp svg png pdf" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--x --y --by --label --type --bins --title --xlabel --ylabel --size --logx --logy --yerr --ylow --yhigh --records --paste --format --output --max-record --help --version -x -y -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--x --y --by --label --type --bins --title --xlabel --ylabel --size --logx --logy --yerr --ylow --yhigh --records --paste --group --tag --format --output --max-record --help --version -x -y -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -275,10 +309,11 @@ _lcretrieve() {
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--responses) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--seed) COMPREPLY=(); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --max-record --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --report --max-record --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -300,10 +335,11 @@ _lcschedule() {
 	--gpus) COMPREPLY=(); return ;;
 	--workers) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--curriculum --odds --cycles --global-batch-size --seed --format --openlm --tokens --epochs --gpus --workers --output --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--curriculum --odds --cycles --global-batch-size --seed --format --openlm --tokens --epochs --gpus --workers --output --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -317,10 +353,11 @@ _lcsplit() {
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--field --target --text --bytes --skip-bad --output --max-record --help --version -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--field --target --text --bytes --skip-bad --output --progress --quiet --report --max-record --help --version -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -344,11 +381,12 @@ _lctok() {
 	--id) COMPREPLY=(); return ;;
 	-j|--jobs) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "encode decode count truncate chunk " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --report --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -378,10 +416,11 @@ _lctrain() {
 	--max-prompt-length) COMPREPLY=(); return ;;
 	--init) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --length-bias --target-ratio --average --encoding --tokenizer --truncate-like-trl --max-length --max-prompt-length --init --quiet --output --max-record --help --version -c -e -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --length-bias --target-ratio --average --encoding --tokenizer --truncate-like-trl --max-length --max-prompt-length --init --quiet --output --report --max-record --help --version -c -e -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -2,6 +2,7 @@
 #include "corpus.h"
 #include "input.h"
 #include "json.h"
+#include "progress.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,8 @@ int lc_corpus_read(const char *path, const lc_corpus_opts *opts, lc_passage_fn c
 			break;
 		}
 		json_decref(o);
+		if (opts && opts->progress)
+			lc_progress_input(opts->progress, rec, in);
 	}
 	if (r < 0)
 		rc = -1;

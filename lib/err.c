@@ -12,6 +12,9 @@
 static const char *progname = "lctk";
 static void (*die_hooks[8])(void);
 static int n_die_hooks;
+static void (*before_message)(void);
+
+void lc_set_before_message(void (*fn)(void)) { before_message = fn; }
 
 int lc_err_set(lc_err *e, int code, const char *fmt, ...)
 {
@@ -109,6 +112,8 @@ void lc_fputs_escaped(const char *s, int keep_newlines, FILE *f) { put_escaped(s
 
 static void vwarn(const char *fmt, va_list ap)
 {
+	if (before_message)
+		before_message();   /* ends a progress line (lib/progress) */
 	fflush(stdout);
 	char small[1024];
 	va_list aq;

@@ -44,6 +44,7 @@ typedef struct src {
 	lc_buf rec;
 	int replaying;        /* hand out rec before reading on */
 	unsigned long long total; /* bytes handed to libarchive */
+	unsigned long long raw;   /* bytes read from fd (lc_input_bytes on a pipe) */
 	int hard_err;         /* a read or integrity error was reported */
 } src;
 
@@ -68,6 +69,7 @@ struct lc_input {
 	lc_buf fix;           /* the repaired line */
 	char *where;
 	char *name;
+	long long size;       /* a regular file's size, -1 otherwise */
 };
 
 static size_t default_max_record = LC_INPUT_MAX_RECORD;
@@ -95,6 +97,7 @@ static int src_fill(src *s)
 			continue;
 		if (n < 0)
 			return -1;
+		s->raw += (unsigned long long)n;
 		s->ipos = 0;
 		s->ilen = (size_t)n;
 		if (n == 0)
@@ -127,6 +130,7 @@ static int src_start(src *s)
 			return -1;
 		if (n == 0)
 			s->in_eof = 1;
+		s->raw += (unsigned long long)n;
 		s->ilen += (size_t)n;
 	}
 	s->gz = s->ilen >= 2 && s->ibuf[0] == 0x1f && s->ibuf[1] == 0x8b;
@@ -290,6 +294,7 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 	in->s.fd = fd;
 	in->s.own_fd = !is_stdin;
 	in->s.seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0;
+	in->size = in->s.seekable ? (long long)st.st_size : -1;
 	in->s.ibuf = lc_xmalloc(SRC_CHUNK);
 	in->s.recording = !in->s.seekable;
 	if (src_start(&in->s) < 0) {
@@ -618,6 +623,20 @@ const char *lc_input_where(lc_input *in)
 	in->where = lc_xmalloc(n);
 	snprintf(in->where, n, "%s:%ld", nm, in->lineno);
 	return in->where;
+}
+
+long long lc_input_size(const lc_input *in) { return in->size; }
+
+long long lc_input_bytes(const lc_input *in)
+{
+	if (in->s.seekable) {
+		/* the file offset, less what is read but not yet consumed (zip members
+		 * are found by seeking, so a count of reads would overshoot) */
+		off_t pos = lseek(in->s.fd, 0, SEEK_CUR);
+		if (pos >= 0)
+			return (long long)pos - (long long)(in->s.ilen - in->s.ipos);
+	}
+	return (long long)in->s.raw;
 }
 
 void lc_input_close(lc_input *in)

@@ -70,6 +70,14 @@ long lc_input_lineno(const lc_input *in);        /* 1-based number of the last l
 const char *lc_input_where(lc_input *in);        /* "name:LINE" for messages */
 void lc_input_close(lc_input *in);
 
+/* Progress through the underlying file, for a meter (lib/progress): the size of
+ * a regular file in bytes (-1 for a pipe, a terminal or stdin not redirected from
+ * a file), and how many of its bytes have been consumed so far (for compressed
+ * input the compressed bytes, so bytes/size is the fraction done; read-ahead
+ * makes it run up to 64 KiB early).  lc_input_bytes costs a system call. */
+long long lc_input_size(const lc_input *in);
+long long lc_input_bytes(const lc_input *in);
+
 /* The member to read from path: member if given; else dflt when path names a
  * zip or tar archive by its suffix (.zip .tar .tgz .tar.gz .tar.zst .tar.xz);
  * else NULL.  Lets a BEIR zip be read as a corpus, queries or qrels file. */

@@ -40,6 +40,16 @@ const char *lc_json_type_name(const json_t *v)
 	return "value";
 }
 
+json_t *lc_json_array(json_t *obj, const char *field, const char *what, const char *where, lc_err *e)
+{
+	json_t *v = json_object_get(obj, field);
+	if (json_is_array(v))
+		return v;
+	lc_err_set(e, LC_EXIT_INPUT, "%s: field '%s': expected %s, got %s", where, field, what ? what : "an array",
+	           v ? lc_json_type_name(v) : "nothing");
+	return NULL;
+}
+
 /* A string value must not hold a NUL: lctk keeps ids and texts as C strings, and a
  * string cut at its NUL silently loses the rest (a false duplicate id, words not
  * indexed).  NULL + e when it does. */

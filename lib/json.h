@@ -38,6 +38,10 @@ const char *lc_json_str(json_t *obj, const char *field, const char *where, lc_er
 const char *lc_json_opt_str(json_t *obj, const char *field, const char *where, lc_err *e, int *bad);
 /* An id: a string, or an integer rendered in decimal into buf.  NULL + e otherwise. */
 const char *lc_json_id(json_t *v, lc_buf *buf, const char *field, const char *where, lc_err *e);
+/* Required array field: obj[field] if it is an array, else NULL + e
+ * "WHERE: field 'FIELD': expected WHAT, got TYPE" (WHAT: NULL = "an array"; TYPE
+ * "nothing" when the field is missing).  Borrowed reference. */
+json_t *lc_json_array(json_t *obj, const char *field, const char *what, const char *where, lc_err *e);
 /* Name of a JSON value's type for messages ("string", "number", "array", ...). */
 const char *lc_json_type_name(const json_t *v);
 

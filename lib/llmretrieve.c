@@ -540,6 +540,16 @@ static int dry_run(ctx *x, lc_output *out, lc_err *e)
 	}
 	fprintf(stderr, "%s: dry run: %zu requests, %llu prompt tokens (mean %.0f, max %zu)%s; nothing sent\n",
 	        lc_progname(), n, total, n ? (double)total / (double)n : 0.0, maxt, cost);
+	if (o->report) {
+		json_t *d = json_pack("{s:I, s:I, s:f, s:I}", "requests", (json_int_t)n, "prompt_tokens", (json_int_t)total,
+		                      "mean_prompt_tokens", n ? (double)total / (double)n : 0.0, "max_prompt_tokens", (json_int_t)maxt);
+		if (o->price_in > 0 || o->price_out > 0) {
+			double in = (double)total * o->price_in / 1e6, ans = (double)n * (double)(mt > 0 ? mt : 0) * o->price_out / 1e6;
+			json_object_set_new(d, "prompt_cost", json_real(in));
+			json_object_set_new(d, "max_cost", mt > 0 ? json_real(in + ans) : json_null());
+		}
+		json_object_set_new(o->report, "dry_run", d);
+	}
 	return 0;
 }
 
@@ -686,6 +696,12 @@ static int emit(ctx *x, lc_output *out, lc_err *e)
 		        "(num_unanswered_queries), scored 0", nunanswered, x->qs->n - failed);
 	if (failed)
 		lc_warn("skipped %zu queries without an answer", failed);
+	if (o->report) {
+		json_object_set_new(o->report, "queries", json_integer((json_int_t)x->qs->n));
+		json_object_set_new(o->report, "failed_queries", json_integer((json_int_t)failed));
+		json_object_set_new(o->report, "empty_predictions", json_integer((json_int_t)empty));
+		json_object_set_new(o->report, "unanswered", json_integer((json_int_t)nunanswered));
+	}
 	return 0;
 }
 
@@ -786,6 +802,12 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
 	}
 	rc = emit(&x, out, e);
 done:
+	if (o->report && cl && !o->batch_out) {
+		const lc_llm_stats *st = lc_llm_stats_get(cl);
+		json_object_set_new(o->report, "requests", json_pack("{s:I, s:I, s:I, s:I, s:I}", "completed",
+		                    (json_int_t)st->requests, "cached", (json_int_t)st->cached, "http", (json_int_t)st->http,
+		                    "retries", (json_int_t)st->retries, "failed", (json_int_t)st->failed));
+	}
 	lc_llm_free(cl);
 	for (size_t i = 0; x.plans && i < qs->n; i++) {
 		free(x.plans[i].rows);

@@ -73,6 +73,9 @@ typedef struct lc_llmr_opts {
 	                             * {"qid","prompt_tokens","passages"} per query to out and
 	                             * the totals (requests, tokens, cost) on stderr; needs count */
 	double price_in, price_out; /* dry_run: price per million prompt / answer tokens (0 = none) */
+	json_t *report;             /* not NULL: the figures printed on stderr are also set in it
+	                             * (--report): requests, cached, http, retries, failed,
+	                             * unanswered, empty; a dry run's in "dry_run" */
 } lc_llmr_opts;
 
 void lc_llmr_opts_default(lc_llmr_opts *o);

@@ -223,10 +223,8 @@ static int read_loft(lc_qrels *q, lc_input *in, lc_err *e)
 			break;
 		}
 		uint32_t id = get_q(q, qid, strlen(qid));
-		json_t *ans = json_object_get(o, "answers");
-		if (!json_is_array(ans)) {
-			lc_err_set(e, LC_EXIT_INPUT, "%s: field 'answers': expected an array of [pid, rel] pairs, got %s",
-			           where, ans ? lc_json_type_name(ans) : "nothing");
+		json_t *ans = lc_json_array(o, "answers", "an array of [pid, rel] pairs", where, e);
+		if (!ans) {
 			json_decref(o);
 			ret = -1;
 			break;

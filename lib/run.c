@@ -413,10 +413,8 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 		}
 		lc_run_q *q = lc_run_query(r, qid, strlen(qid));
 		if (r->format == LC_RUN_JSONL) {
-			json_t *hits = json_object_get(obj, "hits");
-			if (!json_is_array(hits)) {
-				lc_err_set(e, LC_EXIT_INPUT, "%s: field 'hits': expected an array of {\"pid\", \"score\"}, got %s",
-				           where, hits ? lc_json_type_name(hits) : "nothing");
+			json_t *hits = lc_json_array(obj, "hits", "an array of {\"pid\", \"score\"}", where, e);
+			if (!hits) {
 				json_decref(obj);
 				ret = -1;
 				break;
@@ -466,11 +464,9 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 				lc_run_add(r, q, p, strlen(p), s);
 			}
 		} else if (r->format == LC_RUN_LOFT) {
-			json_t *mo = json_object_get(obj, "model_outputs");
+			json_t *mo = lc_json_array(obj, "model_outputs", "an array of id lists", where, e);
 			json_t *nt = json_object_get(obj, "num_turns");
-			if (!json_is_array(mo)) {
-				lc_err_set(e, LC_EXIT_INPUT, "%s: field 'model_outputs': expected an array of id lists, got %s",
-				           where, mo ? lc_json_type_name(mo) : "nothing");
+			if (!mo) {
 				json_decref(obj);
 				ret = -1;
 				break;

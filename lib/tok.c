@@ -23,6 +23,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "tok.h"
 #include "tok_unicode.h"
+#include "tok_impl.h"
+#include "tokcache.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -33,86 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NONE32 0xFFFFFFFFu
-
-enum { PT_WHOLE, PT_CL100K, PT_QWEN, PT_O200K, PT_GPT2, PT_PCRE };
-enum { MODE_TIKTOKEN, MODE_HF };
-
-typedef struct stage {
-	int kind;
-	int keep_matches, keep_gaps;
-	int prefix_space;
-	pcre2_code *re;
-} stage;
-
-typedef struct added {
-	char *s;
-	size_t n;
-	uint32_t id;
-	int special, normalized;
-} added;
-
-struct lc_tok {
-	char *name;
-	int mode;
-	unsigned serial;
-	size_t n_vocab;
-	/* id -> bytes */
-	uint32_t *off, *len; /* len NONE32 = no such token */
-	char *blob;
-	size_t blob_len, blob_cap;
-	/* bytes -> id (mergeable vocabulary only): open addressing over 16-byte slots
-	 * holding the first 8 bytes, so short tokens compare without touching blob */
-	struct vslot *hs;
-	/* compact tables for 2-, 3- and 4-byte tokens (most BPE lookups), L2-sized */
-	uint32_t *two;                /* 65536 ids */
-	uint64_t *t3, *t4;            /* slots: bytes << 32 | id */
-	size_t m3, m4;
-	uint64_t *bloom;              /* tokens of 5+ bytes: skips most failed lookups */
-	size_t bmask;
-	size_t hmask, max_tok_len;
-	uint32_t byte_id[256];
-	/* HF merges: (a,b) -> rank, new id */
-	uint64_t *pkey, *pval;
-	size_t pmask;
-	int whole_lookup;
-	size_t nrank; /* one past the largest merge rank */
-	/* added tokens, bucketed by first byte (longest first) */
-	added *add;
-	size_t nadd;
-	uint32_t *border, bstart[257];
-	unsigned cats; /* which (special x normalized) categories exist */
-	long eot;
-	int nfc;
-	stage st[6];
-	int nst;
-	uint32_t *pre_ids, *post_ids;
-	size_t npre, npost;
-	/* normalizer steps after NFC: Prepend and string Replace, in file order */
-	struct norm_op { char *from, *to; size_t nfrom, nto; } *nops;
-	size_t nnops;
-	/* SentencePiece-style BPE (byte_fallback): symbols are characters, a
-	 * character missing from the vocabulary becomes its <0xNN> byte tokens */
-	int sp;
-	uint32_t fb_id[256];          /* <0xNN> ids, NONE32 if absent */
-	int16_t *fb_byte;             /* id -> byte of a <0xNN> token, -1 otherwise */
-	uint32_t unk;                 /* unk_token id, NONE32 if none */
-	int fuse_unk;
-	/* its decoder: token text with Replace applied (dblob), then Strip */
-	uint32_t *doff, *dlen;
-	char *dblob;
-	size_t dblob_len, dblob_cap;
-	char *dec_from, *dec_to;
-	char strip_ch;
-	unsigned strip_start, strip_stop;
-};
-
-typedef struct vslot {
-	uint64_t pfx;
-	uint32_t id;
-	uint16_t len, tag;
-} vslot;
 
 static atomic_uint tok_serial;
 
@@ -598,7 +520,7 @@ typedef struct centry {
 	uint32_t ids[CACHE_IDS];
 } __attribute__((aligned(64))) centry;
 
-static pthread_key_t cache_key, pairs_key, scratch_key, bucket_key;
+static pthread_key_t cache_key, pairs_key, scratch_key, bucket_key, sp_key;
 static void bscratch_free(void *v);
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static _Thread_local centry *tcache;
@@ -608,6 +530,7 @@ static void cache_init(void)
 	pthread_key_create(&pairs_key, free);
 	pthread_key_create(&scratch_key, free);
 	pthread_key_create(&bucket_key, bscratch_free);
+	pthread_key_create(&sp_key, free);
 }
 
 static centry *cache_get(void)
@@ -1077,15 +1000,100 @@ static inline size_t utf8_len(uint8_t b)
 	return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
 }
 
+/* Quadratic BPE over initial symbol ids (a short SentencePiece word): ids[0..m)
+ * are merged in place, lowest rank first, leftmost on ties; returns the count. */
+static size_t sp_small(const lc_tok *t, uint32_t *ids, size_t m)
+{
+	uint32_t rk[SMALL_BPE], nid[SMALL_BPE];
+	for (size_t i = 0; i + 1 < m; i++)
+		if (!pair_get(t, ids[i], ids[i + 1], &rk[i], &nid[i]))
+			rk[i] = NONE32;
+	while (m > 1) {
+		uint32_t best = NONE32;
+		size_t bi = 0;
+		for (size_t i = 0; i + 1 < m; i++)
+			if (rk[i] < best) {
+				best = rk[i];
+				bi = i;
+			}
+		if (best == NONE32)
+			break;
+		ids[bi] = nid[bi];
+		memmove(ids + bi + 1, ids + bi + 2, (m - bi - 2) * sizeof *ids);
+		if (bi + 3 < m) {
+			memmove(rk + bi + 1, rk + bi + 2, (m - bi - 3) * sizeof *rk);
+			memmove(nid + bi + 1, nid + bi + 2, (m - bi - 3) * sizeof *nid);
+		}
+		m--;
+		if (bi > 0 && !pair_get(t, ids[bi - 1], ids[bi], &rk[bi - 1], &nid[bi - 1]))
+			rk[bi - 1] = NONE32;
+		if (bi + 1 < m && !pair_get(t, ids[bi], ids[bi + 1], &rk[bi], &nid[bi]))
+			rk[bi] = NONE32;
+	}
+	return m;
+}
+
+/* One word of a SentencePiece piece: bytes w[0..wn), initial symbols ids[0..m)
+ * (overwritten).  Looked up in the thread's piece cache first. */
+static void sp_word(const lc_tok *t, const uint8_t *w, size_t wn, uint32_t *ids, size_t m, sink *k)
+{
+	if (m == 1) {
+		emit(k, ids[0]);
+		return;
+	}
+	centry *ce = NULL;
+	if (wn <= CACHE_KEY) {
+		uint64_t h = hbytes(w, wn);
+		ce = &cache_get()[(h >> 7) & (CACHE_SLOTS - 1)];
+		if (ce->serial == t->serial && ce->klen == wn && !memcmp(ce->key, w, wn)) {
+			for (size_t i = 0; i < ce->nids; i++)
+				emit(k, ce->ids[i]);
+			return;
+		}
+	}
+	if (m > SMALL_BPE) {
+		bpe_large(t, NULL, m, ids, k);
+		return;
+	}
+	m = sp_small(t, ids, m);
+	for (size_t i = 0; i < m; i++)
+		emit(k, ids[i]);
+	if (ce && m <= CACHE_IDS) {
+		ce->serial = t->serial;
+		ce->klen = (uint8_t)wn;
+		memcpy(ce->key, w, wn);
+		ce->nids = (uint8_t)m;
+		memcpy(ce->ids, ids, m * sizeof *ids);
+	}
+}
+
+/* Per-thread symbol arrays of sp_piece (freed at thread exit). */
+static _Thread_local uint32_t *tsp;
+static _Thread_local size_t tsp_cap;
+
+static inline int sp_cut(const lc_tok *t, uint32_t left, uint32_t id)
+{
+	return id == t->sp_space && !(t->sp_glue[left >> 6] >> (left & 63) & 1);
+}
+
 /* Whole-piece BPE as HF's byte_fallback model runs it: one symbol per character
  * (its vocabulary id), a character not in the vocabulary as its <0xNN> tokens
  * (or <unk>, fused with a preceding <unk> when fuse_unk, if a byte token is
- * missing), then merges by rank, leftmost first, across word boundaries. */
+ * missing), then merges by rank, leftmost first.  The piece is cut into words
+ * where no merge can cross (see sp_glue), which gives the same ids. */
 static void sp_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 {
 	if (!n)
 		return;
-	uint32_t *ids = lc_xmalloc(n * sizeof *ids);
+	/* ids[i]: symbol i; pos[i]: byte offset of its character */
+	if (n + 1 > tsp_cap) {
+		pthread_once(&cache_once, cache_init);
+		free(tsp);
+		tsp_cap = n + 1 + n / 2;
+		tsp = lc_xmalloc(2 * tsp_cap * sizeof *tsp);
+		pthread_setspecific(sp_key, tsp);
+	}
+	uint32_t *ids = tsp, *pos = ids + n + 1;
 	size_t m = 0;
 	int last_unk = 0;
 	for (size_t i = 0; i < n;) {
@@ -1094,6 +1102,7 @@ static void sp_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 			l = n - i;
 		uint32_t id = vocab_lookup(t, p + i, l);
 		if (id != NONE32) {
+			pos[m] = (uint32_t)i;
 			ids[m++] = id;
 			last_unk = 0;
 		} else {
@@ -1101,21 +1110,33 @@ static void sp_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k)
 			for (size_t j = 0; j < l; j++)
 				all &= t->fb_id[p[i + j]] != NONE32;
 			if (all) {
-				for (size_t j = 0; j < l; j++)
+				for (size_t j = 0; j < l; j++) {
+					pos[m] = (uint32_t)i;
 					ids[m++] = t->fb_id[p[i + j]];
+				}
 				last_unk = 0;
 			} else if (t->unk != NONE32 && !(t->fuse_unk && last_unk)) {
+				pos[m] = (uint32_t)i;
 				ids[m++] = t->unk;
 				last_unk = 1;
 			}
 		}
 		i += l;
 	}
-	if (m == 1)
-		emit(k, ids[0]);
-	else if (m > 1)
-		bpe_large(t, NULL, m, ids, k);
-	free(ids);
+	pos[m] = (uint32_t)n;
+	if (t->sp_space == NONE32) {
+		if (m == 1)
+			emit(k, ids[0]);
+		else if (m > 1)
+			bpe_large(t, NULL, m, ids, k);
+		return;
+	}
+	size_t ws = 0;
+	for (size_t i = 1; i <= m; i++)
+		if (i == m || sp_cut(t, ids[i - 1], ids[i])) {
+			sp_word(t, p + pos[ws], pos[i] - pos[ws], ids + ws, i - ws, k);
+			ws = i;
+		}
 }
 
 /* Applies the normalizer's Prepend/Replace steps to s[0..n), in order, into out. */
@@ -1564,6 +1585,7 @@ void lc_tok_free(lc_tok *t)
 {
 	if (!t)
 		return;
+	lc_tokcache_unmap(t);
 	free(t->name);
 	free(t->off);
 	free(t->len);
@@ -1590,6 +1612,7 @@ void lc_tok_free(lc_tok *t)
 	}
 	free(t->nops);
 	free(t->fb_byte);
+	free(t->sp_glue);
 	free(t->doff);
 	free(t->dlen);
 	free(t->dblob);
@@ -2173,6 +2196,40 @@ static void sp_decoded(lc_tok *t)
 	lc_buf_free(&b);
 }
 
+/* The word-split tables: sp_space = id of "\u2581"; bit id of sp_glue set when
+ * some token has id's text (one character) right before a "\u2581", and for
+ * byte-fallback tokens and <unk> (not single characters: never cut after). */
+static void sp_words(lc_tok *t)
+{
+	static const uint8_t SP[3] = { 0xE2, 0x96, 0x81 };
+	t->sp_glue = lc_xcalloc((t->n_vocab + 63) / 64, sizeof *t->sp_glue);
+	t->sp_space = vocab_lookup(t, SP, 3);
+	if (t->sp_space == NONE32)
+		return;
+#define GLUE(id) (t->sp_glue[(id) >> 6] |= 1ull << ((id) & 63))
+	for (size_t id = 0; id < t->n_vocab; id++) {
+		if (t->fb_byte[id] >= 0 || id == t->unk)
+			GLUE(id);
+		if (t->len[id] == NONE32 || t->len[id] < 4)
+			continue;
+		const uint8_t *s = (const uint8_t *)t->blob + t->off[id];
+		size_t n = t->len[id];
+		for (size_t j = 1; j + 3 <= n; j++) {
+			if (memcmp(s + j, SP, 3))
+				continue;
+			size_t c = j - 1;
+			while (c > 0 && (s[c] & 0xC0) == 0x80)
+				c--;
+			uint32_t l = vocab_lookup(t, s + c, j - c);
+			if (l != NONE32)
+				GLUE(l);
+		}
+	}
+	if (t->unk != NONE32)
+		GLUE(t->unk);
+#undef GLUE
+}
+
 /* Id of a vocab string of a tokenizer.json, as the vocabulary loop stored it. */
 static uint32_t hf_vocab_id(const lc_tok *t, const char *s, size_t n, lc_buf *tmp)
 {
@@ -2182,11 +2239,51 @@ static uint32_t hf_vocab_id(const lc_tok *t, const char *s, size_t n, lc_buf *tm
 	return vocab_lookup(t, (const uint8_t *)s, n);
 }
 
+static lc_tok *hf_parse(const char *path, const char *data, size_t len, lc_err *e);
+
+/* The binary cache first (tokcache.h): by the file's fingerprint, then by the
+ * hash of its bytes; on a miss, parse and fill the cache. */
 lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
+{
+	lc_tokcache c;
+	int on = !lc_tokcache_begin(&c, path);
+	lc_tok *t = tok_new(path, MODE_HF);
+	if (on && !lc_tokcache_load(&c, NULL, t)) {
+		lc_tokcache_end(&c);
+		return t;
+	}
+	char *data;
+	size_t len;
+	if (read_file(path, &data, &len, e)) {
+		lc_tok_free(t);
+		lc_tokcache_end(&c);
+		return NULL;
+	}
+	uint8_t sha[32];
+	on &= len == c.src_size; /* changed since stat: no cache this time */
+	if (on) {
+		lc_tokcache_sha(data, len, sha);
+		if (!lc_tokcache_load(&c, sha, t)) {
+			lc_tokcache_store_ref(&c, sha);
+			free(data);
+			lc_tokcache_end(&c);
+			return t;
+		}
+	}
+	lc_tok_free(t);
+	t = hf_parse(path, data, len, e);
+	if (t && on)
+		lc_tokcache_store(&c, t, sha);
+	free(data);
+	lc_tokcache_end(&c);
+	return t;
+}
+
+static lc_tok *hf_parse(const char *path, const char *data, size_t len, lc_err *e)
 {
 	pthread_once(&bl_once, bl_init);
 	json_error_t je;
-	json_t *root = json_load_file(path, JSON_DECODE_ANY, &je);
+	json_t *root = json_loadb(data, len, JSON_DECODE_ANY, &je);
 	if (!root) {
 		if (je.line <= 0)
 			lc_err_set(e, LC_EXIT_INPUT, "%s: cannot read tokenizer.json: %s", path, je.text);
@@ -2296,7 +2393,7 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		sz <<= 1;
 	t->pmask = sz - 1;
 	t->pkey = lc_xmalloc(sz * sizeof *t->pkey);
-	t->pval = lc_xmalloc(sz * sizeof *t->pval);
+	t->pval = lc_xcalloc(sz, sizeof *t->pval); /* zeroed: the cache file is byte-for-byte reproducible */
 	memset(t->pkey, 0xff, sz * sizeof *t->pkey);
 	json_array_foreach(merges, i, v)
 	{
@@ -2369,8 +2466,10 @@ lc_tok *lc_tok_load_hf(const char *path, lc_err *e)
 		t->off[id] = blob_add(t, b.p ? b.p : "", b.len);
 		t->len[id] = (uint32_t)b.len;
 	}
-	if (t->sp)
+	if (t->sp) {
 		sp_decoded(t);
+		sp_words(t);
+	}
 	/* NFC-normalised text can only contain normalized added tokens if they are NFC themselves: fine */
 	added_index(t);
 	find_eot(t);

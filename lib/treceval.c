@@ -76,8 +76,12 @@ static const meas_def table[] = {
 	{ "rbp", P_PAIR, LC_TE_FLOAT, lc_te_calc_rbp, NULL, NULL, 0 },
 	{ "rbp_resid", P_NONE, LC_TE_FLOAT, lc_te_calc_rbp_resid, NULL, NULL, 0 },
 	{ "unj", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_unj, cut_unj, NULL, 3 },
+	/* lctk's additions for ir_measures names (treceval_ext.c); not in all_trec */
+	{ "recip_rank_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recip_rank_cut, cut_success, NULL, 3 },
+	{ "judged", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_judged, cut_unj, NULL, 3 },
 };
 #define NMEAS (sizeof table / sizeof table[0])
+#define NTREC (NMEAS - 2)   /* trec_eval 10.0's own measures: all_trec */
 
 static const char *const nick_official[] = { "runid", "num_q", "num_ret", "num_rel", "num_rel_ret", "map", "gm_map",
                                              "Rprec", "bpref", "recip_rank", "iprec_at_recall", "P", NULL };
@@ -100,6 +104,7 @@ struct lc_te {
 	lc_te_value *values;
 	size_t nvalues;
 	int inited;
+	long rel_level;          /* rel=N of ir_measures names, 0 = none */
 };
 
 void lc_te_opts_default(lc_te_opts *o)
@@ -149,8 +154,84 @@ static int mark_single(lc_te *t, const char *name)
 	return -1;
 }
 
+size_t lc_te_measure_count(void) { return NMEAS; }
+const char *lc_te_measure_name(size_t i) { return i < NMEAS ? table[i].name : NULL; }
+long lc_te_rel_level(const lc_te *t) { return t->rel_level; }
+
+int lc_te_measure_cuts(const char *name)
+{
+	for (size_t m = 0; m < NMEAS; m++)
+		if (!strcmp(name, table[m].name))
+			return table[m].ptype == P_LONGCUT ? 1 : table[m].ptype == P_DBLCUT ? 2 : 0;
+	return 0;
+}
+
+/* 1 if arg is trec_eval selection syntax: a measure or nickname, with or without ".params". */
+static int is_selection(const char *arg)
+{
+	size_t n = strcspn(arg, ".");
+	static const char *const nicks[] = { "official", "set", "all_trec" };
+	for (size_t i = 0; i < 3; i++)
+		if (strlen(nicks[i]) == n && !strncmp(arg, nicks[i], n))
+			return 1;
+	for (size_t m = 0; m < NMEAS; m++)
+		if (strlen(table[m].name) == n && !strncmp(arg, table[m].name, n))
+			return 1;
+	return 0;
+}
+
+/* Marks a translated name; cutoffs of the same measure from several names add
+ * up ("-m P@5 -m P@10" = "P.5,10") instead of the later replacing the earlier. */
+static int mark_alias(lc_te *t, const char *sel, lc_err *e)
+{
+	const char *dot = strchr(sel, '.');
+	if (dot)
+		for (size_t i = 0; i < t->nargs; i++) {
+			if (strlen(t->args[i].name) != (size_t)(dot - sel) || strncmp(t->args[i].name, sel, (size_t)(dot - sel)))
+				continue;
+			const char *old = t->args[i].params, *add = dot + 1;
+			size_t al = strlen(add);
+			for (const char *q = old; *q;) {
+				size_t fl = strcspn(q, ",");
+				if (fl == al && !strncmp(q, add, al))
+					return 0;   /* already asked for */
+				q += fl + (q[fl] == ',');
+			}
+			size_t nl = strlen(t->args[i].name), ol = strlen(old);
+			char *buf = lc_xmalloc(nl + 1 + ol + 1 + al + 1);
+			memcpy(buf, t->args[i].name, nl + 1);
+			memcpy(buf + nl + 1, old, ol);
+			buf[nl + 1 + ol] = ',';
+			memcpy(buf + nl + 2 + ol, add, al + 1);
+			free(t->args[i].name);
+			t->args[i].name = buf;
+			t->args[i].params = buf + nl + 1;
+			return 0;
+		}
+	return lc_te_mark(t, sel, e);
+}
+
 int lc_te_mark(lc_te *t, const char *arg, lc_err *e)
 {
+	if (!is_selection(arg)) {
+		char *sel = NULL;
+		long rel = 0;
+		int a = lc_te_alias(arg, &sel, &rel, e);
+		if (a < 0)
+			return -1;
+		if (a > 0) {
+			if (rel && t->rel_level && rel != t->rel_level) {
+				free(sel);
+				return lc_err_set(e, 1, "lceval: '%s' asks for relevance level %ld, another measure for %ld: one level per call (trec_eval's -l is global)",
+				                  arg, rel, t->rel_level);
+			}
+			if (rel)
+				t->rel_level = rel;
+			int r = mark_alias(t, sel, e);
+			free(sel);
+			return r;
+		}
+	}
 	char *name = lc_xstrdup(arg);
 	char *dot = strchr(name, '.');
 	if (dot) {
@@ -173,15 +254,19 @@ int lc_te_mark(lc_te *t, const char *arg, lc_err *e)
 		nick = nick_set;
 	int r = 0;
 	if (!strcmp(name, "all_trec")) {
-		for (size_t m = 0; m < NMEAS; m++)
+		for (size_t m = 0; m < NTREC; m++)
 			t->marked[m] = 1;
 	} else if (nick) {
 		for (; *nick; nick++)
 			mark_single(t, *nick);
 	} else
 		r = mark_single(t, name);
-	if (r < 0)
-		lc_err_set(e, 1, "trec_eval: illegal measure '%s'", name);
+	if (r < 0) {
+		char sug[256];
+		lc_te_suggest(arg, sug, sizeof sug);
+		lc_err_set(e, 1, "trec_eval: illegal measure '%s'\nlceval: the closest known measure is '%s' (trec_eval or ir_measures names)",
+		           name, sug);
+	}
 	if (!dot)
 		free(name);
 	return r;

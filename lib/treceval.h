@@ -68,9 +68,14 @@ typedef struct lc_te lc_te;
 
 lc_te *lc_te_new(void);
 void lc_te_free(lc_te *t);
-/* Marks measures as trec_eval's -m does.  -1 with e->msg = trec_eval's text
- * ("trec_eval: illegal measure 'X'") and e->code = 1. */
+/* Marks measures as trec_eval's -m does.  Also takes ir_measures' names and
+ * lceval's printed value names (lc_te_alias).  -1 with e->msg = trec_eval's
+ * text ("trec_eval: illegal measure 'X'", then a line naming the closest known
+ * name) and e->code = 1. */
 int lc_te_mark(lc_te *t, const char *arg, lc_err *e);
+/* The relevance level the marked names asked for (ir_measures' rel=N, e.g.
+ * "P(rel=2)@5"), 0 if none: the caller applies it as -l. */
+long lc_te_rel_level(const lc_te *t);
 /* Parses parameters and lays out the values; marks "official" if nothing was
  * marked.  -1 with trec_eval's message and code 2 on bad parameters. */
 int lc_te_init(lc_te *t, lc_err *e);
@@ -97,6 +102,22 @@ void lc_te_result_free(lc_te_result *res);
 /* trec_eval's text output for one run: per-topic blocks (o->query) for the
  * topics evaluated, then the summary (o->summary) unless evaluation failed. */
 void lc_te_print(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, lc_output *out);
+
+/* treceval_names.c: ir_measures' names ("nDCG@10", "P(rel=2)@5", "AP", "RR@10",
+ * "Judged@10", "SetF" ...) and lceval's printed value names ("ndcg_cut_10",
+ * "iprec_at_recall_0.10") in trec_eval's -m syntax.  Returns 1 with *out
+ * (malloc'd, e.g. "ndcg_cut.10") and *rel (N of rel=N, else 0) set; 0 when name
+ * is neither; -1 + e (code 1) for an ir_measures name used wrongly ("P" without
+ * a cutoff, gains with a cutoff, an unknown parameter). */
+int lc_te_alias(const char *name, char **out, long *rel, lc_err *e);
+/* The known name (trec_eval's, a nickname or ir_measures') closest to name by
+ * edit distance, ignoring case, into buf ("nDGC@10" -> "nDCG@10"). */
+void lc_te_suggest(const char *name, char *buf, size_t size);
+/* trec_eval's measure names in table order (i < count), and whether measure
+ * name takes cutoffs: 1 integer cutoffs, 2 fractional cutoffs, 0 other/unknown. */
+size_t lc_te_measure_count(void);
+const char *lc_te_measure_name(size_t i);
+int lc_te_measure_cuts(const char *name);
 
 /* ---- for the measure implementations (treceval_*.c) -------------------- */
 
@@ -166,6 +187,9 @@ void lc_te_calc_set_F(const lc_te_params *, const lc_te_opts *, const lc_te_rr *
 void lc_te_calc_num_nonrel_judged_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_rbp_resid(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_unj(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+/* treceval_ext.c: lctk's additions for ir_measures names (RR@k, Judged@k) */
+void lc_te_calc_recip_rank_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_judged(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 /* treceval_gain.c */
 void lc_te_calc_binG(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_G(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);

@@ -42,6 +42,9 @@ load '/usr/lib/bats/bats-assert/load'
 
 lctk_setup() {
 	T="$BATS_TEST_TMPDIR"
+	# caches (lctok's compiled tokenizer.json models) go to the test's own directory
+	export XDG_CACHE_HOME="$T/xdg"
+	unset LCTK_CACHE LCTK_NO_CACHE
 	LCTK_BG_PIDS=()
 	LLM_PID=
 	cd "$T" || return 1

@@ -60,7 +60,7 @@ PY
 @test "hand-computed: --no-random cuts long documents at 2^kmax; dropped counted" {
 	# 39 tokens + EOT = 40: kmax 4 -> 17, 17, then 6 -> 5, 1 dropped; an empty doc drops its EOT
 	python3 -c 'import json; print(json.dumps({"ids": list(range(1, 40))})); print("{\"ids\": []}")' > in.jsonl
-	run lcdecompose --eot 0 --kmin 2 --kmax 4 --no-random --keep-short-shards --report -o out in.jsonl
+	run lcdecompose --eot 0 --kmin 2 --kmax 4 --no-random --keep-short-shards --table -o out in.jsonl
 	assert_success
 	assert_line --partial "# sequences: 2 "
 	assert_line --regexp '^tokens dropped +2$'
@@ -151,7 +151,7 @@ PY
 @test "baselines: concat and bestfit hand-computed report" {
 	# L=3 -> 4-token sequences. docs [1 2]+EOT, [3 4 5 6 7]+EOT
 	printf '{"ids":[1,2]}\n{"ids":[3,4,5,6,7]}\n' > in.jsonl
-	run lcdecompose --eot 0 --method concat -L 3 --keep-short-shards --report -o c in.jsonl
+	run lcdecompose --eot 0 --method concat -L 3 --keep-short-shards --table -o c in.jsonl
 	assert_success
 	assert_line --regexp '^sequences +2$'
 	assert_line --regexp '^tokens dropped +1$'

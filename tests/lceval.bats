@@ -122,7 +122,8 @@ EOF
 	assert_output --partial "duplicate cutoffs detected"
 	run lceval -m nosuch "$VEC/trec_graded/qrels.txt" "$VEC/trec_graded/run.txt"
 	assert_failure 1
-	assert_output "trec_eval: illegal measure 'nosuch'"
+	assert_line --index 0 "trec_eval: illegal measure 'nosuch'"
+	assert_line --index 1 --partial "lceval: the closest known measure is '"
 }
 
 @test "-l, -M, -J and -c change the evaluation as in trec_eval" {

@@ -36,12 +36,12 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	[ "$(echo "$output" | grep -c '"summary_text":""')" -eq 1 ]
 }
 
-@test "lcompress: deterministic; --stats; --lead; --summaries" {
+@test "lcompress: deterministic; --report; --lead; --summaries" {
 	lcompress --quiet "$V/corpus.jsonl" > a
 	lcompress --quiet "$V/corpus.jsonl" > b
 	cmp a b
-	lcompress --quiet --stats s.jsonl "$V/corpus.jsonl" > /dev/null
-	run head -1 s.jsonl
+	lcompress --quiet --report s.json "$V/corpus.jsonl" > /dev/null
+	run -0 python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["per_passage"][0], separators=(",", ":")))' s.json
 	assert_output --regexp '^\{"pid":"p1","tokens":33,"compressed_tokens":[0-9]+,"ratio":[0-9.]+\}$'
 	run -0 lcompress --quiet --lead "$V/corpus.jsonl"
 	assert_line --index 0 --partial '"summary_text":"Quantum dots are tiny semiconductor particles. They glow under ultraviolet"'
@@ -87,7 +87,8 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 @test "lcompress --length-bias: long passages cut harder under one corpus-wide budget" {
 	D="$ROOT/share/lctk/data/hotpotqa"
 	for a in 0 2; do
-		run lcompress --length-bias $a --budget 48000 --stats s$a.jsonl -o c$a.jsonl "$D/corpus.jsonl"
+		run lcompress --length-bias $a --budget 48000 --report r$a.json -o c$a.jsonl "$D/corpus.jsonl"
+		python3 -c 'import json,sys; [print(json.dumps(o)) for o in json.load(open(sys.argv[1]))["per_passage"]]' r$a.json > s$a.jsonl
 		assert_success
 	done
 	# mean ratio of the longest quarter of passages over that of the shortest quarter

@@ -299,3 +299,42 @@ EOF
 	run grep -cF '<text>T\</text>' q.svg
 	assert_success
 }
+
+@test "lcplot: --group pairs each compressor's lcompress --report with its lceval --json; --tag names the points" {
+	V="$ROOT/tests/vectors/color"
+	mkdir rep ev
+	lcompress --quiet --lead --ratio 1 --report rep/original.json -o c-original.jsonl "$V/corpus.jsonl"
+	lcompress --quiet --lead --report rep/lead.json -o c-lead.jsonl "$V/corpus.jsonl"
+	for n in original lead; do
+		lcretrieve --quiet -k 10 -c c-$n.jsonl -o r-$n.jsonl "$V/queries.jsonl"
+		lceval -m loft --json -o ev/$n.json "$V/queries.jsonl" r-$n.jsonl
+	done
+	ratio() { python3 -c 'import json,sys; print("%.10g" % json.load(open(sys.argv[1]))["ratio"])' "$1"; }
+	r1() { python3 -c 'import json,sys; print("%.10g" % json.load(open(sys.argv[1]))["quality"]["recall@1"])' "$1"; }
+	run lcplot --group 2 --tag name --label name -x ratio -y quality.recall@1 \
+		rep/original.json ev/original.json rep/lead.json ev/lead.json
+	assert_success
+	assert_line "$(ratio rep/original.json) $(r1 ev/original.json)"
+	assert_line "$(ratio rep/lead.json) $(r1 ev/lead.json)"
+	assert_line --partial "set label 'original' at first 1, first $(r1 ev/original.json)"
+	assert_line --partial "set label 'lead' at first $(ratio rep/lead.json), first"
+	# a name from the file, unless the record has the field already
+	printf '{"ratio":2,"name":"given"}\n' > x.json
+	run lcplot --tag name --label name -x ratio -y ratio x.json
+	assert_success
+	assert_line --partial "set label 'given'"
+	# inputs that do not split into groups, and --paste with --group
+	run lcplot --group 2 -x ratio -y quality.recall@1 rep/original.json ev/original.json rep/lead.json
+	assert_failure 2
+	assert_output --partial '3 inputs do not split into groups of 2'
+	run lcplot --group 2 --paste -x ratio -y ratio rep/original.json ev/original.json
+	assert_failure 2
+	run lcplot --group 2 -x ratio -y quality.recall@1 rep/original.json <(printf '{}\n{}\n')
+	assert_failure 1
+	assert_output --partial '--group: rep/original.json has 1 records but'
+	# each passage of the reports, one series per report (--records + --tag)
+	run lcplot --type hist -x ratio --records per_passage --tag compressor --by compressor rep/original.json rep/lead.json
+	assert_success
+	assert_output --partial "title 'original'"
+	assert_output --partial "title 'lead'"
+}

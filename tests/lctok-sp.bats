@@ -103,3 +103,115 @@ print(''.join(itertools.islice(itertools.cycle(w), 1000000)))" > p.txt
 		cmp back.txt "$f" || fail "$f: decode(encode(x)) differs from x"
 	done
 }
+
+@test "word cut: a token with a letter before \"▁\" keeps the merge across words (no cut there)" {
+	# "b▁" is a token and (b, ▁) the first merge: "▁ab▁ab" must become ▁a b▁ ab
+	# (262 266 263), not two independently merged words (264 264)
+	python3 - "$TINY" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["model"]["vocab"]["b\u2581"] = 266
+d["model"]["merges"] = ["b \u2581"] + d["model"]["merges"]
+json.dump(d, open("glue.json", "w"))
+PY
+	printf 'ab ab\nab\n' > in.txt
+	run lctok encode --text --tokenizer glue.json in.txt
+	assert_success
+	assert_output "$(printf '262 266 263\n264\n')"
+	run lctok encode --text --tokenizer "$TINY" in.txt
+	assert_success
+	assert_output "$(printf '264 264\n264\n')"
+}
+
+@test "cache: written under LCTK_CACHE, reused (file not rewritten), same ids; LCTK_NO_CACHE writes nothing" {
+	cp "$TINY" tiny.json
+	printf 'ab ab\nx\n\xe2\x82\xac\n' > in.txt
+	want=$(LCTK_NO_CACHE=1 lctok encode --text --tokenizer tiny.json in.txt)
+	[ -z "$(ls -A "$XDG_CACHE_HOME" 2>/dev/null)" ] || fail "LCTK_NO_CACHE=1 wrote $(ls -A "$XDG_CACHE_HOME")"
+	export LCTK_CACHE="$T/c"
+	run lctok encode --text --tokenizer tiny.json in.txt
+	assert_success
+	assert_output "$want"
+	ls c/tok-*.v1.bin c/ref-* > /dev/null || fail "no cache files: $(ls c)"
+	ino=$(stat -c %i c/tok-*.v1.bin)
+	run lctok encode --text --tokenizer tiny.json in.txt
+	assert_success
+	assert_output "$want"
+	[ "$(stat -c %i c/tok-*.v1.bin)" = "$ino" ] || fail "a warm load rewrote the cache file"
+	run lctok count --text --tokenizer tiny.json in.txt
+	assert_success
+	assert_output "$(printf '2\n2\n4\n')"
+}
+
+@test "cache: default directory is XDG_CACHE_HOME/lctk; a changed tokenizer.json gets its own entry" {
+	cp "$TINY" tiny.json
+	echo 'ab ab' > in.txt
+	run lctok encode --text --tokenizer tiny.json in.txt
+	assert_success
+	assert_output "264 264"
+	[ "$(ls "$XDG_CACHE_HOME"/lctk/tok-*.v1.bin | wc -l)" -eq 1 ] || fail "$(ls -R "$XDG_CACHE_HOME")"
+	python3 - <<'PY'
+import json
+d = json.load(open("tiny.json"))
+d["model"]["merges"] = d["model"]["merges"][:1]
+json.dump(d, open("tiny.json", "w"))
+PY
+	run lctok encode --text --tokenizer tiny.json in.txt
+	assert_success
+	assert_output "262 261 262 261"
+	[ "$(ls "$XDG_CACHE_HOME"/lctk/tok-*.v1.bin | wc -l)" -eq 2 ] || fail "$(ls -R "$XDG_CACHE_HOME")"
+}
+
+@test "cache: corrupt, truncated and foreign-version files are ignored and rebuilt" {
+	cp "$TINY" tiny.json
+	export LCTK_CACHE="$T/c"
+	printf 'ab ab\nx\n' > in.txt
+	want=$(lctok encode --text --tokenizer tiny.json in.txt)
+	f=$(ls c/tok-*.v1.bin)
+	cp "$f" good.bin
+	for how in flip truncate version empty; do
+		python3 - "$f" "$how" <<'PY'
+import sys
+f, how = sys.argv[1], sys.argv[2]
+b = bytearray(open(f, "rb").read())
+if how == "flip": b[len(b) // 2] ^= 0x40
+elif how == "truncate": b = b[: len(b) - 100]
+elif how == "version": b[8] ^= 0x02
+else: b = b""
+open(f, "wb").write(b)
+PY
+		run lctok encode --text --tokenizer tiny.json in.txt
+		assert_success
+		assert_output "$want"
+		cmp "$f" good.bin || fail "$how: cache file not rebuilt"
+	done
+	echo garbage > c/ref-*
+	run lctok encode --text --tokenizer tiny.json in.txt
+	assert_success
+	assert_output "$want"
+	grep -q '^LCTKREF1 [0-9a-f]\{64\}$' c/ref-* || fail "ref file not rewritten: $(cat c/ref-*)"
+}
+
+@test "cache: a cache directory that cannot be created is no error (and no message)" {
+	cp "$TINY" tiny.json
+	echo x > blocker
+	printf 'ab ab\n' > in.txt
+	LCTK_CACHE="$T/blocker/sub" lctok encode --text --tokenizer tiny.json in.txt > out.txt 2> err.txt ||
+		fail "exit $?: $(cat err.txt)"
+	[ ! -s err.txt ] || fail "stderr: $(cat err.txt)"
+	[ "$(cat out.txt)" = "264 264" ] || fail "ids: $(cat out.txt)"
+}
+
+@test "cache: gemma3 from the cache gives the ids the parser gives" {
+	need_shared vocab/hf/gemma3/tokenizer.json
+	[ -z "${LCTK_VALGRIND:-}" ] || skip "262k-entry vocabularies are too slow to load under valgrind"
+	G="$SHARED/vocab/hf/gemma3/tokenizer.json"
+	printf 'Hello world, the   quick brown fox.\n  indented\tcode()\n\xc3\xa9t\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x98\x80\n' > in.txt
+	want=$(LCTK_NO_CACHE=1 lctok encode --text --tokenizer "$G" in.txt)
+	export LCTK_CACHE="$T/c"
+	lctok encode --text --tokenizer "$G" in.txt > cold.txt
+	run lctok encode --text --tokenizer "$G" in.txt
+	assert_success
+	assert_output "$want"
+	[ "$(cat cold.txt)" = "$want" ] || fail "cold load differs"
+}

@@ -270,11 +270,11 @@ start_blocked() {
 	done < <(forms)
 }
 
-@test "-o into a missing directory fails (exit 1) before any input is read; so do --responses and --stats" {
+@test "-o into a missing directory fails (exit 1) before any input is read; so do --responses and --report" {
 	run --separate-stderr lcconv -k corpus -t beir -o nodir/out missing.jsonl
 	assert_failure 1
 	[[ "$stderr" == *"nodir/out: directory nodir: No such file or directory; create it first"* ]] || fail "$stderr"
-	run --separate-stderr lcompress --stats nodir/stats.jsonl -o out missing.jsonl
+	run --separate-stderr lcompress --report nodir/stats.jsonl -o out missing.jsonl
 	assert_failure 1
 	[[ "$stderr" == *"nodir/stats.jsonl"* ]] || fail "$stderr"
 	assert_no_file out

@@ -69,7 +69,7 @@ done
 echo
 echo "## 2. End to end from pre-tokenised JSONL (parse + decompose + write)"
 gen_ids 40000000 1 > "$W/ids.jsonl"
-NT=$("$BIN/lcdecompose" --eot 0 --report -q "$W/ids.jsonl" | awk '/^tokens in/ {print $3}')
+NT=$("$BIN/lcdecompose" --eot 0 --table -q "$W/ids.jsonl" | awk '/^tokens in/ {print $3}')
 MB=$(du -m "$W/ids.jsonl" | cut -f1)
 echo "# input: $NT tokens (incl. one EOT per document), $MB MB"
 printf '%-28s %14s %14s %10s\n' run "tok/s (CPU)" "tok/s (wall)" "peak RSS"
@@ -121,11 +121,11 @@ with open(out, "w") as o:
 PY
 	MB=$(du -m "$W/text.jsonl" | cut -f1)
 	echo "# input: $MB MB, $(wc -l < "$W/text.jsonl") documents (1 run each)"
-	timed "$BIN/lcdecompose" -e cl100k_base -q --report "$W/text.jsonl" > "$W/rep"
+	timed "$BIN/lcdecompose" -e cl100k_base -q --table "$W/text.jsonl" > "$W/rep"
 	read -r wall cpu rss < "$W/t"
 	NT=$(awk '/^tokens in/ {print $3}' "$W/rep")
 	printf '%-34s %9s %9s %13s %13s %9s\n' run "MB/s CPU" "MB/s wall" "tok/s CPU" "tok/s wall" "peak RSS"
-	printf '%-34s %9.1f %9.1f %13.0f %13.0f %6d MB\n' "tokenise + decompose (--report)" \
+	printf '%-34s %9.1f %9.1f %13.0f %13.0f %6d MB\n' "tokenise + decompose (--table)" \
 		"$(echo "$MB $cpu" | awk '{print $1/$2}')" "$(echo "$MB $wall" | awk '{print $1/$2}')" \
 		"$(echo "$NT $cpu" | awk '{print $1/$2}')" "$(echo "$NT $wall" | awk '{print $1/$2}')" $((rss / 1024))
 	timed "$BIN/lcdecompose" -e cl100k_base -q -o "$W/o" "$W/text.jsonl" > "$W/stats"

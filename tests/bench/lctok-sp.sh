@@ -3,7 +3,10 @@
 # tokenizer.json files against native Hugging Face tokenizers (npm
 # @anush008/tokenizers 0.6.0 = tokenizers 0.22.2, one thread, installed into a temp
 # dir, never committed) measured in the same run; per-line counts compared; load
-# time; whole-piece inputs (1 MB of one letter, 1 MB of prose without spaces).
+# time without the cache (LCTK_NO_CACHE=1: JSON parsed), first load (parse, hash,
+# cache written) and warm load (cache mmap-read); whole-piece inputs (1 MB of one
+# letter, 1 MB of prose without spaces).  The cache lives in a directory of the
+# bench's own ($LCTK_BENCH_DIR/tokcache), never the user's.
 # usage: tests/bench/lctok-sp.sh [BINDIR]     (make bench runs it with build/bin)
 # Corpus: title + passage text of every passage in ../shared/data/loft/*/corpus.jsonl,
 # one per line, repeated in a fixed shuffled order (seed 1) to 12 MB.
@@ -16,6 +19,8 @@ shared=${LCTK_SHARED:-$root/../shared}
 work=${LCTK_BENCH_DIR:-/tmp/lctk-bench}
 out="$root/tests/bench/results/lctok-sp.txt"
 mkdir -p "$work"
+export LCTK_CACHE="$work/tokcache"
+unset LCTK_NO_CACHE
 [ -d "$shared/data/loft" ] && [ -d "$shared/vocab/hf/mistral" ] ||
 	{ echo "lctok-sp bench: ../shared data or vocab/hf not present; skipped"; exit 0; }
 command -v node >/dev/null && command -v npm >/dev/null || { echo "lctok-sp bench: node/npm needed"; exit 0; }
@@ -75,6 +80,13 @@ JS
 
 # cpu CMD...: user+sys seconds of one run (stdout to /dev/null)
 cpu() { /usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.3f\n", $1 + $2 }'; }
+# cpums CMD...: user+sys milliseconds of one run, from wait4's microsecond rusage
+cpums() { python3 -c 'import os, sys
+pid = os.fork()
+if pid == 0:
+    fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, 1); os.execvp(sys.argv[1], sys.argv[1:])
+_, st, ru = os.wait4(pid, 0)
+print("%.1f" % ((ru.ru_utime + ru.ru_stime) * 1000))' "$@"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 bytes=$(wc -c < "$corpus")
 {
@@ -92,17 +104,23 @@ for m in mistral gemma3; do
 	done
 	hf_cpu=$(echo "$hf" | awk 'NF { print $1 }' | median)
 	hf_load=$(echo "$hf" | awk 'NF { print $2 }' | median)
+	rm -rf "$LCTK_CACHE"
+	first=$(for i in 1 2 3; do rm -rf "$LCTK_CACHE"; cpums "$bindir/lctok" count --text --tokenizer "$tj" /dev/null; done | median)
+	nocache=$(for i in 1 2 3; do cpums env LCTK_NO_CACHE=1 "$bindir/lctok" count --text --tokenizer "$tj" /dev/null; done | median)
+	ld=$(for i in 1 2 3 4 5; do cpums "$bindir/lctok" count --text --tokenizer "$tj" /dev/null; done | median)
 	lc=$(for i in 1 2 3; do cpu "$bindir/lctok" count --text --tokenizer "$tj" "$corpus"; done | median)
-	ld=$(for i in 1 2 3; do cpu "$bindir/lctok" count --text --tokenizer "$tj" /dev/null; done | median)
 	"$bindir/lctok" count --text --tokenizer "$tj" "$corpus" > "$work/lc-$m.counts"
 	same=no; cmp -s "$work/lc-$m.counts" "$work/hf-$m.counts" && same=yes
-	python3 - "$m" "$bytes" "$hf_cpu" "$hf_load" "$lc" "$ld" "$same" "$(awk '{ s += $1 } END { print s }' "$work/lc-$m.counts")" <<'PY' >> "$out"
+	python3 - "$m" "$bytes" "$hf_cpu" "$hf_load" "$lc" "$ld" "$same" "$(awk '{ s += $1 } END { print s }' "$work/lc-$m.counts")" "$nocache" "$first" <<'PY' >> "$out"
 import sys
-m, b, hf, hfl, lc, ld, same, tot = sys.argv[1:]
-b, hf, hfl, lc, ld = int(b), float(hf), float(hfl), float(lc), float(ld)
+m, b, hf, hfl, lc, ld, same, tot, nc, first = sys.argv[1:]
+b, hf, hfl, lc = int(b), float(hf), float(hfl), float(lc)
+ld, nc, first = float(ld) / 1000, float(nc) / 1000, float(first) / 1000
+enc = max(lc - ld, 1e-3)
 print(f"{m}: HF tokenizers encode loop {hf:.2f} s CPU = {b/hf/1e6:.1f} MB/s (its load {hfl*1000:.0f} ms CPU)")
-print(f"{m}: lctok count -j 1, whole process incl. load {lc:.2f} s CPU = {b/lc/1e6:.1f} MB/s; {hf/lc:.1f}x HF's encode loop")
-print(f"{m}: lctok load (whole process on empty input) {ld*1000:.0f} ms CPU")
+print(f"{m}: lctok count -j 1, whole process incl. warm load {lc:.2f} s CPU = {b/lc/1e6:.1f} MB/s; {hf/lc:.1f}x HF's encode loop")
+print(f"{m}: lctok encode alone (whole process minus warm load) {enc:.2f} s CPU = {b/enc/1e6:.1f} MB/s; {hf/enc:.1f}x HF's encode loop")
+print(f"{m}: lctok load (whole process on empty input): warm (cache) {ld*1000:.1f} ms CPU (median of 5), first (parse + hash + write cache) {first*1000:.0f} ms, cache off (LCTK_NO_CACHE=1: parse) {nc*1000:.0f} ms")
 print(f"{m}: per-line counts identical to HF on every line: {same} (total {tot} tokens)")
 PY
 	for f in one-letter no-space; do

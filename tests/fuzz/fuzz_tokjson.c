@@ -7,6 +7,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	setenv("LCTK_NO_CACHE", "1", 1); /* never fill ~/.cache/lctk with fuzz models */
 	int fd;
 	const char *path = lc_fuzz_file(data, size, &fd);
 	if (!path)

@@ -38,10 +38,15 @@
 #
 # Outputs in OUT: candidates.jsonl labels.jsonl pairs.jsonl model.lcm
 # compressed.jsonl, one run and one evaluation per compressor (the model at its
-# threshold, and at corpus budgets of 1/R of the original for R in RATIOS), table.jsonl
+# threshold, and at corpus budgets of 1/R of the original for R in RATIOS),
+# reports/NAME.json (each compressor's lcompress --report: sizes, ratio, each
+# passage's sizes), evals/NAME.json (its lceval -m loft --json), table.jsonl
 # (name, tokens, ratio, recall@1, recall@5, ndcg@10), table.txt,
-# frontier.svg (size vs recall@1 of every compressor and of the model at
-# several budgets) and hist.svg (per-passage compression ratio).
+# frontier.svg (ratio vs recall@1 of every compressor and of the model at
+# several budgets, lcplot reading reports/ and evals/ directly) and hist.svg
+# (per-passage compression ratio, from the reports).
+#
+#   make -f color.mk frontier DATA=DIR OUT=DIR MODEL=FILE.lcm      (the frontier alone)
 
 HERE   := $(dir $(lastword $(MAKEFILE_LIST)))
 SELF    = $(MAKE) --no-print-directory -f $(abspath $(HERE))/color.mk BIN=$(BIN) SEED=$(SEED)
@@ -84,7 +89,7 @@ MODEL_GIVEN := $(if $(filter $(OUT)/model.lcm,$(MODEL)),,1)
 # what the figures are: held-out, in-sample or a given model
 EVALSPLIT = $(if $(MODEL_GIVEN),given MODEL $(MODEL) (held-out only if DATA was not in its training data),$(if $(TRAIN),held-out (trained on $(notdir $(TRAIN)); $(notdir $(DATA)) left out),in-sample (trained on the queries evaluated; pass LOFT=DIR for held-out)))
 
-.PHONY: all pairs model compress eval plots default-model clean
+.PHONY: all pairs model compress eval plots frontier default-model clean
 .DELETE_ON_ERROR:
 
 all: eval plots
@@ -121,20 +126,27 @@ $(OUT)/split.txt: | $(OUT)/.dir
 model: $(OUT)/model.lcm
 
 # --- compressors --------------------------------------------------------------
+# Each lcompress run leaves its figures in reports/NAME.json (--report); jget
+# reads one top-level number of such a file (2-space indented, a key a line).
+REP     = $(OUT)/reports
+jget    = awk -v k='"$(1)":' '$$1 == k && /^  "/ { v = $$2; sub(/,$$/, "", v); print v; exit }' $(2)
+$(REP)/.dir:
+	mkdir -p $(REP) && touch $@
 $(OUT)/c-original.jsonl: $(DATA)/corpus.jsonl | $(OUT)/.dir
 	cp $< $@
-$(OUT)/c-lctk.jsonl: $(DATA)/corpus.jsonl $(MODEL)
-	$(P)lcompress -m $(MODEL) --stats $(OUT)/stats-lctk.jsonl -o $@ $< 2> $(OUT)/c-lctk.log; cat $(OUT)/c-lctk.log >&2
-$(OUT)/c-lead.jsonl: $(DATA)/corpus.jsonl
-	$(P)lcompress --lead --stats $(OUT)/stats-lead.jsonl -o $@ $< 2> $(OUT)/c-lead.log
-$(OUT)/tokens.txt: $(DATA)/corpus.jsonl | $(OUT)/.dir
-	$(P)lcompress --lead --ratio 1 $< 2>&1 >/dev/null | sed 's/.*-> \([0-9]*\),.*/\1/' > $@
+# the original's sizes: lead at ratio 1 keeps every word
+$(REP)/original.json: $(DATA)/corpus.jsonl | $(REP)/.dir
+	$(P)lcompress --quiet --lead --ratio 1 --report $@ -o /dev/null $<
+$(OUT)/c-lctk.jsonl: $(DATA)/corpus.jsonl $(MODEL) | $(REP)/.dir
+	$(P)lcompress -m $(MODEL) --report $(REP)/lctk.json -o $@ $<
+$(OUT)/c-lead.jsonl: $(DATA)/corpus.jsonl | $(REP)/.dir
+	$(P)lcompress --quiet --lead --report $(REP)/lead.json -o $@ $<
 # the model with one corpus-wide threshold that makes the corpus R times smaller
-$(OUT)/c-lctk-x%.jsonl: $(DATA)/corpus.jsonl $(MODEL) $(OUT)/tokens.txt
-	$(P)lcompress -m $(MODEL) --budget $$(awk -v t=$$(cat $(OUT)/tokens.txt) 'BEGIN{printf "%d", t / $*}') \
-	  -o $@ $< 2> $(OUT)/c-lctk-x$*.log
-$(OUT)/c-llm-%.jsonl: $(DATA)/summaries/%.jsonl $(DATA)/corpus.jsonl
-	$(P)lcompress --summaries $< --stats $(OUT)/stats-llm-$*.jsonl -o $@ $(DATA)/corpus.jsonl 2> $(OUT)/c-llm-$*.log
+$(OUT)/c-lctk-x%.jsonl: $(DATA)/corpus.jsonl $(MODEL) $(REP)/original.json
+	$(P)lcompress --quiet -m $(MODEL) --budget $$($(call jget,tokens,$(REP)/original.json) | awk '{printf "%d", $$1 / $*}') \
+	  --report $(REP)/lctk-x$*.json -o $@ $<
+$(OUT)/c-llm-%.jsonl: $(DATA)/summaries/%.jsonl $(DATA)/corpus.jsonl | $(REP)/.dir
+	$(P)lcompress --quiet --summaries $< --report $(REP)/llm-$*.json -o $@ $(DATA)/corpus.jsonl
 $(OUT)/compressed.jsonl: $(OUT)/c-lctk.jsonl
 	cp $< $@
 
@@ -147,10 +159,15 @@ $(OUT)/i-%.idx: $(OUT)/c-%.jsonl
 	$(P)lcindex --quiet -o $@ $<
 $(OUT)/r-%.jsonl: $(OUT)/i-%.idx $(DATA)/queries.jsonl
 	$(P)lcretrieve --quiet -k 100 -i $< -o $@ $(DATA)/queries.jsonl
+# LOFT's measures of a compressor's run as lceval writes them (--json): with
+# reports/NAME.json, one point of the frontier
+$(OUT)/evals/%.json: $(OUT)/r-%.jsonl $(DATA)/queries.jsonl
+	@mkdir -p $(@D)
+	$(P)lceval -m loft --json -o $@ $(DATA)/queries.jsonl $<
 # one JSON line: name, tokens (title + text as indexed), ratio, recall@1, recall@5, ndcg@10
-$(OUT)/e-%.jsonl: $(OUT)/r-%.jsonl $(OUT)/c-%.jsonl $(OUT)/tokens.txt
-	@orig=$$(cat $(OUT)/tokens.txt); \
-	tok=$$(if [ $* = original ]; then echo $$orig; else sed -n 's/.*-> \([0-9]*\),.*/\1/p' $(OUT)/c-$*.log; fi); \
+$(OUT)/e-%.jsonl: $(OUT)/r-%.jsonl $(OUT)/c-%.jsonl $(REP)/original.json
+	@orig=$$($(call jget,tokens,$(REP)/original.json)); \
+	tok=$$(if [ $* = original ]; then echo $$orig; else $(call jget,compressed_tokens,$(REP)/$*.json); fi); \
 	r=$$($(P)lceval -m recall@1 -m recall@5 $(DATA)/queries.jsonl $< | awk '$$1=="recall@1"{a=$$3} $$1=="recall@5"{b=$$3} END{print a, b}'); \
 	n=$$($(P)lceval -m ndcg_cut.10 $(DATA)/queries.jsonl $< | awk '$$2=="all"{print $$3}'); \
 	set -- $$r; \
@@ -168,15 +185,22 @@ $(OUT)/table.txt: $(OUT)/table.jsonl $(OUT)/split.txt
 eval: $(OUT)/table.txt
 
 # --- charts -------------------------------------------------------------------
-$(OUT)/frontier.svg: $(OUT)/table.jsonl
-	$(P)lcplot -x ratio -y recall@1 --label name --title "size vs recall@1 (BM25), $(notdir $(DATA)), $(firstword $(EVALSPLIT))" \
-	  --xlabel "compression ratio (cl100k tokens)" -o $@ $<
-$(OUT)/hist.jsonl: $(OUT)/c-lctk.jsonl $(OUT)/c-lead.jsonl $(foreach s,$(SUMNAMES),$(OUT)/c-llm-$(s).jsonl)
-	for f in $(OUT)/stats-*.jsonl; do n=$$(basename $$f .jsonl); n=$${n#stats-}; \
-	  sed "s/^{/{\"compressor\":\"$$n\",/" $$f; done > $@
-$(OUT)/hist.svg: $(OUT)/hist.jsonl
-	$(P)lcplot --type hist -x ratio --by compressor --bins 30 --title "per-passage compression, $(notdir $(DATA))" \
-	  --xlabel "passage compression ratio" -o $@ $<
+# The frontier: each compressor's report (its ratio) pasted to its evaluation
+# (quality.recall@1), point by point (lcplot --group 2), named after the files.
+FRONTIER_NAMES = $(filter-out original,$(NAMES))
+$(OUT)/frontier.svg: $(REP)/original.json $(OUT)/evals/original.json \
+                     $(foreach n,$(FRONTIER_NAMES),$(OUT)/c-$(n).jsonl $(OUT)/evals/$(n).json)
+	$(P)lcplot --group 2 --tag name --label name -x ratio -y quality.recall@1 \
+	  --title "size vs recall@1 (BM25), $(notdir $(DATA)), $(firstword $(EVALSPLIT))" \
+	  --xlabel "compression ratio (cl100k tokens)" --ylabel "recall@1" -o $@ \
+	  $(foreach n,original $(FRONTIER_NAMES),$(REP)/$(n).json $(OUT)/evals/$(n).json)
+frontier: $(OUT)/frontier.svg
+# each passage's ratio, one series per compressor (named after its report)
+HIST_NAMES = lctk lead $(addprefix llm-,$(SUMNAMES))
+$(OUT)/hist.svg: $(foreach n,$(HIST_NAMES),$(OUT)/c-$(n).jsonl)
+	$(P)lcplot --type hist -x ratio --records per_passage --tag compressor --by compressor --bins 30 \
+	  --title "per-passage compression, $(notdir $(DATA))" --xlabel "passage compression ratio" -o $@ \
+	  $(foreach n,$(HIST_NAMES),$(REP)/$(n).json)
 
 plots: $(OUT)/frontier.svg $(OUT)/hist.svg
 

@@ -16,31 +16,33 @@ DATA=$SHARE/data/hotpotqa
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 have() { [ -x "$BIN/$1" ]; }
+# jget KEY FILE: a top-level number of an lctk --report file (2-space indented, a key a line)
+jget() { awk -v k="\"$1\":" '$1 == k && /^  "/ { v = $2; sub(/,$/, "", v); print v; exit }' "$2"; }
 have lcompress || { echo "demo: $BIN/lcompress is not built (run make)" >&2; exit 1; }
 
 echo "lctk demo: CoLoR compression + BM25 retrieval on the bundled hotpotqa sample"
 echo "($(wc -l < "$DATA/corpus.jsonl") passages, $(wc -l < "$DATA/queries.jsonl") queries; LOFT/HotpotQA, CC BY-SA 4.0)"
 echo
 
-# compressors: name, then the lcompress arguments
-"$BIN/lcompress" --lead --ratio 1 -o "$W/c-original.jsonl" "$DATA/corpus.jsonl" 2> "$W/l-original"
-"$BIN/lcompress" --lead -o "$W/c-lead-50%.jsonl" "$DATA/corpus.jsonl" 2> "$W/l-lead-50%"
-"$BIN/lcompress" -o "$W/c-lctk.jsonl" "$DATA/corpus.jsonl" 2> "$W/l-lctk"
-orig=$(sed -n 's/.*tokens.* \([0-9]*\) -> \([0-9]*\),.*/\1/p' "$W/l-original")
+# compressors: each writes its sizes to $W/r-NAME.json (--report)
+"$BIN/lcompress" --quiet --lead --ratio 1 --report "$W/r-original.json" -o "$W/c-original.jsonl" "$DATA/corpus.jsonl"
+"$BIN/lcompress" --quiet --lead --report "$W/r-lead-50%.json" -o "$W/c-lead-50%.jsonl" "$DATA/corpus.jsonl"
+"$BIN/lcompress" --quiet --report "$W/r-lctk.json" -o "$W/c-lctk.jsonl" "$DATA/corpus.jsonl"
+orig=$(jget tokens "$W/r-original.json")
 # the paper's bar: at least 1.91x smaller (one corpus-wide threshold, --budget)
-"$BIN/lcompress" --budget "$(awk -v t="$orig" 'BEGIN{printf "%d", t / 1.91}')" -o "$W/c-lctk@1.91x.jsonl" \
-	"$DATA/corpus.jsonl" 2> "$W/l-lctk@1.91x"
+"$BIN/lcompress" --quiet --budget "$(awk -v t="$orig" 'BEGIN{printf "%d", t / 1.91}')" --report "$W/r-lctk@1.91x.json" \
+	-o "$W/c-lctk@1.91x.jsonl" "$DATA/corpus.jsonl"
 NAMES="original lead-50% lctk lctk@1.91x"
 for s in "$DATA"/summaries/*.jsonl; do
 	[ -f "$s" ] || continue
 	n=llm-$(basename "$s" .jsonl)
-	"$BIN/lcompress" --summaries "$s" -o "$W/c-$n.jsonl" "$DATA/corpus.jsonl" 2> "$W/l-$n"
+	"$BIN/lcompress" --quiet --summaries "$s" --report "$W/r-$n.json" -o "$W/c-$n.jsonl" "$DATA/corpus.jsonl"
 	NAMES="$NAMES $n"
 done
 
 printf '%-28s %9s %7s %9s %9s %8s\n' compressor tokens ratio recall@1 recall@5 nDCG@10
 for n in $NAMES; do
-	tok=$(sed -n 's/.*tokens.* \([0-9]*\) -> \([0-9]*\),.*/\2/p' "$W/l-$n")
+	tok=$(jget compressed_tokens "$W/r-$n.json")
 	ratio=$(awk -v a="$orig" -v b="$tok" 'BEGIN{printf "%.3f", a/b}')
 	r1=n/a r5=n/a nd=n/a
 	if have lcindex && have lcretrieve; then

@@ -1,0 +1,389 @@
+/*
+ * lcfuse — fuses runs as ranx's fuse() does (lib/fuse): RRF, CombSUM/MNZ/MAX/
+ * MIN/MED/ANZ and weighted sum after a score normalisation; --optimize picks
+ * the weighted sum's weights on ranx's 0.1 grid by a trec_eval measure
+ * (lib/treceval) over training qrels.  Thin main: options, reading runs and
+ * qrels, writing the fused run.  See man/lcfuse.1.
+ */
+#include "buf.h"
+#include "cli.h"
+#include "err.h"
+#include "fuse.h"
+#include "json.h"
+#include "output.h"
+#include "qrels.h"
+#include "run.h"
+#include "treceval.h"
+#include "trecid.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_METHOD = 256, OPT_NORM, OPT_WEIGHTS, OPT_TOP, OPT_RRF_K, OPT_FROM, OPT_TAG, OPT_OPTIMIZE,
+       OPT_QRELS, OPT_REPORT };
+
+#define METHODS "rrf combsum combmnz combmax combmin combmed combanz wsum"
+#define NORMS "none minmax max sum zscore rank borda"
+
+static const lc_opt opts[] = {
+	{ OPT_METHOD, "method", "METHOD", "fusion: " METHODS " (default rrf; wsum with --optimize)", METHODS },
+	{ OPT_NORM, "norm", "NORM", "score normalisation before fusing: " NORMS " (default minmax; none for rrf)", NORMS },
+	{ OPT_WEIGHTS, "weights", "W1,W2,...", "wsum: one weight per run, in the order of the runs", NULL },
+	{ OPT_TOP, "top", "K", "keep the best K documents per query", NULL },
+	{ OPT_RRF_K, "rrf-k", "K", "rrf: the constant k in 1/(k + rank) (default 60)", NULL },
+	{ OPT_OPTIMIZE, "optimize", "MEASURE", "pick wsum's weights on a 0.1 grid by this trec_eval measure over --qrels", NULL },
+	{ OPT_QRELS, "qrels", "FILE", "training qrels for --optimize (TREC, BEIR or LOFT)", LC_COMPLETE_FILE },
+	{ OPT_REPORT, "report", "FILE", "write the settings (and every weight tried with --optimize) as JSON to FILE", LC_COMPLETE_FILE },
+	{ 't', "to", "FORMAT", "output format: trec or jsonl (default: the first run's if trec, else jsonl)", "trec jsonl" },
+	{ OPT_FROM, "from", "FORMAT", "input format of the runs when detection is not wanted", "auto trec jsonl loft answers batch" },
+	{ OPT_TAG, "tag", "TAG", "run tag for TREC output (default lcfuse)", NULL },
+	{ 'o', "output", "FILE", "write the fused run to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_END
+};
+static const lc_cmd cmd = { "lcfuse", "[options] RUN RUN...",
+	"fuse runs as ranx does (RRF, CombSUM/MNZ/MAX/MIN/MED/ANZ, weighted sum)", opts, NULL };
+
+/* "0.3,0.7" -> n doubles (malloc'd). */
+static double *parse_weights(const char *arg, size_t *n)
+{
+	char *s = lc_xstrdup(arg), *save = NULL;
+	double *w = NULL;
+	*n = 0;
+	for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		w = lc_xrealloc(w, (*n + 1) * sizeof *w);
+		w[(*n)++] = lc_cli_double("--weights", tok, -1e300, 1e300);
+	}
+	free(s);
+	if (*n == 0)
+		lc_cli_usage_error(&cmd, "--weights: expected numbers separated by commas, got '%s'", arg);
+	return w;
+}
+
+/* TREC text of a score that reads back as the same double. */
+static void fmt_score(char *num, size_t size, double v)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(num, size, "%.*g", prec, v);
+		if (strtod(num, NULL) == v)
+			break;
+	}
+}
+
+static void write_fused(const lc_fuse_set *s, const lc_fuse_opts *fo, long top, int trec, const char *tag,
+                        lc_output *o)
+{
+	size_t m = lc_fuse_max_cand(s) + 1;
+	lc_hit *h = lc_xmalloc(m * sizeof *h);
+	double *scratch = lc_xmalloc(m * sizeof *scratch);
+	lc_buf b = { 0 };
+	char num[64];
+	lc_err e = { 0 };
+	if (trec)
+		for (size_t qi = 0; qi < s->nq; qi++) {
+			if (lc_trec_id_check(s->q[qi].qid, "qid", "TREC", &e) < 0)
+				lc_die_err(&e);
+			for (size_t c = 0; c < s->q[qi].ncand; c++)
+				if (lc_trec_id_check(s->q[qi].cand[c], "docno", "TREC", &e) < 0)
+					lc_die_err(&e);
+		}
+	for (size_t qi = 0; qi < s->nq; qi++) {
+		size_t n = lc_fuse_rank(s, qi, fo, top, h, scratch);
+		lc_buf_reset(&b);
+		if (trec) {
+			for (size_t k = 0; k < n; k++) {
+				fmt_score(num, sizeof num, h[k].score);
+				lc_buf_printf(&b, "%s Q0 %s %zu %s %s\n", s->q[qi].qid, h[k].docno, k + 1, num, tag);
+			}
+		} else {
+			lc_buf_adds(&b, "{\"qid\": ");
+			lc_json_quote(&b, s->q[qi].qid, strlen(s->q[qi].qid));
+			lc_buf_adds(&b, ", \"hits\": [");
+			for (size_t k = 0; k < n; k++) {
+				lc_buf_adds(&b, k ? ", {\"pid\": " : "{\"pid\": ");
+				lc_json_quote(&b, h[k].docno, strlen(h[k].docno));
+				lc_py_repr_double(num, sizeof num, h[k].score);
+				lc_buf_printf(&b, ", \"score\": %s}", num);
+			}
+			lc_buf_adds(&b, "]}\n");
+		}
+		lc_output_write(o, b.p, b.len);
+	}
+	lc_buf_free(&b);
+	free(h);
+	free(scratch);
+}
+
+/* The value of lt that --optimize maximises: the only one, or the one named like the measure. */
+static size_t pick_value(const lc_te *t, const char *measure)
+{
+	size_t nv = lc_te_nvalues(t);
+	char *want = lc_xstrdup(measure);
+	for (char *p = want; *p; p++)
+		if (*p == '.')
+			*p = '_';
+	size_t found = nv;
+	for (size_t i = 0; i < nv; i++) {
+		const lc_te_value *v = lc_te_value_at(t, i);
+		if (v->kind != LC_TE_FLOAT && v->kind != LC_TE_GM)
+			continue;
+		if (!strcmp(v->name, want) || nv == 1) {
+			found = i;
+			break;
+		}
+	}
+	free(want);
+	if (found == nv)
+		lc_cli_usage_error(&cmd, "--optimize: '%s' gives several values or none to maximise: name one value, e.g. ndcg_cut.10 or P.5", measure);
+	return found;
+}
+
+typedef struct trial {
+	const double *w;
+	double score;
+} trial;
+
+/* ranx's optimize_weights: every grid tuple in order; the best score wins, a tie
+ * going to the later tuple (ranx's `score >= best_score`, best starting at 0). */
+static size_t optimize(lc_fuse_set *s, lc_te *t, size_t vi, const lc_qrels *qr, double *grid, size_t ng,
+                       trial *tr)
+{
+	lc_te_opts to;
+	lc_te_opts_default(&to);
+	to.complete = 1;   /* ranx scores a qrels query missing from the run as 0 */
+	if (lc_te_rel_level(t) > 0)
+		to.rel_level = lc_te_rel_level(t);   /* ir_measures' rel=N */
+	/* the fused run to evaluate: every candidate, scores rewritten per trial */
+	lc_run er = { 0 };
+	for (size_t qi = 0; qi < s->nq; qi++) {
+		lc_run_q *q = lc_run_query(&er, s->q[qi].qid, strlen(s->q[qi].qid));
+		for (size_t c = 0; c < s->q[qi].ncand; c++)
+			lc_run_add(&er, q, s->q[qi].cand[c], strlen(s->q[qi].cand[c]), 0);
+	}
+	double *sc = lc_xmalloc((lc_fuse_max_cand(s) + 1) * sizeof *sc);
+	size_t best = 0;
+	double best_score = 0;
+	for (size_t g = 0; g < ng; g++) {
+		lc_fuse_opts fo = { LC_FUSE_WSUM, grid + g * s->nruns, 60 };
+		for (size_t qi = 0; qi < s->nq; qi++) {
+			lc_fuse_scores(s, qi, &fo, sc);
+			for (size_t c = 0; c < s->q[qi].ncand; c++)
+				er.q[qi].h[c].score = sc[c];
+		}
+		lc_te_result res;
+		lc_te_evaluate(t, &to, qr, &er, &res);
+		if (res.fail_code)
+			lc_die(1, "--optimize: %s", res.fail_msg);
+		double v = res.summary[vi];
+		lc_te_result_free(&res);
+		tr[g] = (trial){ grid + g * s->nruns, v };
+		if (v >= best_score) {
+			best_score = v;
+			best = g;
+		}
+	}
+	free(sc);
+	lc_run_free(&er);
+	return best;
+}
+
+static void put_weights(lc_buf *b, const double *w, size_t n)
+{
+	char num[64];
+	lc_buf_addc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		lc_py_repr_double(num, sizeof num, w[i]);
+		lc_buf_printf(b, "%s%s", i ? ", " : "", num);
+	}
+	lc_buf_addc(b, ']');
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	lc_cli st = { 0 };
+	int method = -1, norm = -1, to = -1, from = LC_RUN_AUTO, c;
+	long top = 0, rrf_k = 60;
+	double *weights = NULL;
+	size_t nweights = 0;
+	const char *out = NULL, *tag = "lcfuse", *measure = NULL, *qpath = NULL, *report = NULL;
+	lc_err e = { 0 };
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		switch (c) {
+		case OPT_METHOD:
+			if ((method = lc_fuse_method_from_name(optarg)) < 0)
+				lc_cli_usage_error(&cmd, "--method: unknown method '%s' (" METHODS ")", optarg);
+			break;
+		case OPT_NORM:
+			if ((norm = lc_fuse_norm_from_name(optarg)) < 0)
+				lc_cli_usage_error(&cmd, "--norm: unknown normalisation '%s' (" NORMS ")", optarg);
+			break;
+		case OPT_WEIGHTS:
+			free(weights);
+			weights = parse_weights(optarg, &nweights);
+			break;
+		case OPT_TOP: top = lc_cli_long("--top", optarg, 1, 1000000000L); break;
+		case OPT_RRF_K: rrf_k = lc_cli_long("--rrf-k", optarg, 0, 1000000000L); break;
+		case OPT_OPTIMIZE: measure = optarg; break;
+		case OPT_QRELS: qpath = optarg; break;
+		case OPT_REPORT:
+			if (lc_output_check(optarg, &e) < 0) {
+				if (e.code == LC_EXIT_USAGE)
+					lc_cli_usage_error(&cmd, "--report: %s", e.msg);
+				lc_die_err(&e);
+			}
+			report = optarg;
+			break;
+		case 't':
+			if (!strcmp(optarg, "trec"))
+				to = 1;
+			else if (!strcmp(optarg, "jsonl"))
+				to = 0;
+			else
+				lc_cli_usage_error(&cmd, "--to: a fused run is written as trec or jsonl, not '%s'", optarg);
+			break;
+		case OPT_FROM:
+			if ((from = lc_run_format_from_name(optarg)) < 0)
+				lc_cli_usage_error(&cmd, "--from: unknown run format '%s' (auto trec jsonl loft answers batch)", optarg);
+			break;
+		case OPT_TAG: tag = optarg; break;
+		case 'o': out = optarg; break;
+		}
+	size_t nruns = (size_t)(argc - st.ind);
+	if (nruns < 2)
+		lc_cli_usage_error(&cmd, "expected at least two runs to fuse");
+	if (measure && !qpath)
+		lc_cli_usage_error(&cmd, "--optimize needs the training qrels: --qrels FILE");
+	if (qpath && !measure)
+		lc_cli_usage_error(&cmd, "--qrels is read only by --optimize MEASURE");
+	if (method < 0)
+		method = measure ? LC_FUSE_WSUM : LC_FUSE_RRF;
+	if (measure && method != LC_FUSE_WSUM)
+		lc_cli_usage_error(&cmd, "--optimize picks the weights of --method wsum, not %s", lc_fuse_method_name(method));
+	if (measure && nruns > 6)
+		lc_cli_usage_error(&cmd, "--optimize tries every weighting on a 0.1 grid: at most 6 runs, not %zu", nruns);
+	if (measure && weights)
+		lc_cli_usage_error(&cmd, "--optimize picks the weights: --weights cannot be given with it");
+	if (method == LC_FUSE_WSUM && !measure && !weights)
+		lc_cli_usage_error(&cmd, "--method wsum needs --weights W1,W2,... (one per run) or --optimize MEASURE");
+	if (weights && method != LC_FUSE_WSUM)
+		lc_cli_usage_error(&cmd, "--weights applies to --method wsum, not %s", lc_fuse_method_name(method));
+	if (weights && nweights != nruns)
+		lc_cli_usage_error(&cmd, "--weights: %zu weight%s for %zu runs: give one per run", nweights,
+		                   nweights == 1 ? "" : "s", nruns);
+	if (method == LC_FUSE_RRF && norm > LC_NORM_NONE)
+		lc_cli_usage_error(&cmd, "rrf fuses ranks: --norm %s does not apply (use another --method)", lc_fuse_norm_name(norm));
+	if (norm < 0)
+		norm = method == LC_FUSE_RRF ? LC_NORM_NONE : LC_NORM_MINMAX;
+	if (rrf_k != 60 && method != LC_FUSE_RRF)
+		lc_cli_usage_error(&cmd, "--rrf-k applies to --method rrf");
+
+	/* the measure first: a bad name fails before any file is read */
+	lc_te *te = NULL;
+	size_t vi = 0;
+	if (measure) {
+		te = lc_te_new();
+		if (lc_te_mark(te, measure, &e) < 0 || lc_te_init(te, &e) < 0)
+			lc_cli_usage_error(&cmd, "--optimize: %s", e.msg);
+		vi = pick_value(te, measure);
+	}
+
+	lc_run *runs = lc_xcalloc(nruns, sizeof *runs);
+	lc_run_opts ro = { from, NULL, NULL, 0, 0, 0 };
+	for (size_t i = 0; i < nruns; i++) {
+		const char *p = argv[st.ind + i];
+		if (lc_run_read(&runs[i], p, &ro, &e) < 0)
+			lc_die(e.code == 2 ? 1 : e.code, "%s", e.msg);
+		if (runs[i].nlines == 0)
+			lc_die(1, "%s: no results found (expected a TREC run, run JSONL or LOFT predictions)", p);
+	}
+	if (to < 0)
+		to = runs[0].format == LC_RUN_TREC;
+	lc_qrels qr = { 0 };
+	if (qpath) {
+		if (lc_qrels_read(&qr, qpath, NULL, LC_QRELS_AUTO, &e) < 0)
+			lc_die(e.code == 2 ? 1 : e.code, "%s", e.msg);
+		if (qr.njudg == 0)
+			lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", qpath);
+	}
+
+	lc_fuse_set s;
+	if (lc_fuse_load(&s, runs, nruns, &e) < 0)
+		lc_die_err(&e);
+	if (method == LC_FUSE_RRF)
+		lc_fuse_ranks(&s);
+	lc_fuse_normalize(&s, norm);
+
+	double *grid = NULL;
+	trial *tr = NULL;
+	size_t ng = 0, best = 0;
+	if (measure) {
+		ng = lc_fuse_weight_grid(nruns, &grid);
+		tr = lc_xcalloc(ng ? ng : 1, sizeof *tr);
+		best = optimize(&s, te, vi, &qr, grid, ng, tr);
+		weights = lc_xmalloc(nruns * sizeof *weights);
+		memcpy(weights, grid + best * nruns, nruns * sizeof *weights);
+		nweights = nruns;
+		lc_buf b = { 0 };
+		put_weights(&b, weights, nruns);
+		lc_warn("--optimize %s: chose weights %s (%s %.4f over %zu weightings)", measure, b.p, measure,
+		        tr[best].score, ng);
+		lc_buf_free(&b);
+	}
+
+	lc_fuse_opts fo = { method, weights, rrf_k };
+	lc_output *o = lc_output_open(out);
+	write_fused(&s, &fo, top, to, tag, o);
+	if (report) {
+		lc_buf b = { 0 };
+		lc_buf_printf(&b, "{\"method\": \"%s\", \"norm\": \"%s\", \"runs\": [", lc_fuse_method_name(method),
+		              lc_fuse_norm_name(norm));
+		for (size_t i = 0; i < nruns; i++) {
+			lc_buf_adds(&b, i ? ", " : "");
+			lc_json_quote(&b, argv[st.ind + i], strlen(argv[st.ind + i]));
+		}
+		lc_buf_printf(&b, "], \"queries\": %zu", s.nq);
+		if (method == LC_FUSE_RRF)
+			lc_buf_printf(&b, ", \"rrf_k\": %ld", rrf_k);
+		if (weights) {
+			lc_buf_adds(&b, ", \"weights\": ");
+			put_weights(&b, weights, nruns);
+		}
+		if (top)
+			lc_buf_printf(&b, ", \"top\": %ld", top);
+		if (measure) {
+			char num[64];
+			lc_buf_adds(&b, ", \"measure\": ");
+			lc_json_quote(&b, measure, strlen(measure));
+			lc_py_repr_double(num, sizeof num, tr[best].score);
+			lc_buf_printf(&b, ", \"score\": %s, \"trials\": [", num);
+			for (size_t g = 0; g < ng; g++) {
+				lc_buf_adds(&b, g ? ", {\"weights\": " : "{\"weights\": ");
+				put_weights(&b, tr[g].w, nruns);
+				lc_py_repr_double(num, sizeof num, tr[g].score);
+				lc_buf_printf(&b, ", \"score\": %s}", num);
+			}
+			lc_buf_adds(&b, "]");
+		}
+		lc_buf_adds(&b, "}\n");
+		lc_output *ro2 = lc_output_open(report);
+		lc_output_write(ro2, b.p, b.len);
+		lc_output_commit(ro2);
+		lc_buf_free(&b);
+	}
+	lc_output_commit(o);
+
+	lc_fuse_free(&s);
+	for (size_t i = 0; i < nruns; i++)
+		lc_run_free(&runs[i]);
+	free(runs);
+	if (qpath)
+		lc_qrels_free(&qr);
+	if (te)
+		lc_te_free(te);
+	free(grid);
+	free(tr);
+	free(weights);
+	return 0;
+}
