@@ -10,6 +10,7 @@
 #include "input.h"
 #include "json.h"
 #include "output.h"
+#include "part.h"
 #include "progress.h"
 #include "report.h"
 #include "tok.h"
@@ -21,10 +22,10 @@
 #include <unistd.h>
 
 enum { CMD_ENCODE, CMD_DECODE, CMD_COUNT, CMD_TRUNCATE, CMD_CHUNK };
-static const char *const subcommands[] = { "encode", "decode", "count", "truncate", "chunk", NULL };
+static const char *const subcommands[] = { "encode", "decode", "count", "truncate", "chunk", "merge", NULL };
 
 enum { OPT_VOCAB = 256, OPT_PATTERN, OPT_TOKENIZER, OPT_ALLOW, OPT_ASTEXT, OPT_ADDSP, OPT_TEXT,
-       OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD };
+       OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD, OPT_SHARD };
 
 static const lc_opt opts[] = {
 	{ 'e', "encoding", "NAME", "tiktoken encoding: cl100k_base, o200k_base, p50k_base, r50k_base, gpt2",
@@ -45,6 +46,7 @@ static const lc_opt opts[] = {
 	{ OPT_ID, "id", "FIELD", "chunk: id field of the parent (default pid, else id, else the line number)", NULL },
 	{ OPT_TOTAL, "total", NULL, "count: print only the total", NULL },
 	{ OPT_HIST, "hist", NULL, "count: print a histogram of per-record counts", NULL },
+	{ OPT_SHARD, "shard", "K/N", "count --total: count only records i with i % N == K-1 (a part for 'lctok merge')", NULL },
 	{ 'j', "jobs", "N", "worker threads (default 1); output order does not depend on it", NULL },
 	{ 'o', "output", "FILE", "write to FILE atomically (.gz compresses)", LC_COMPLETE_FILE },
 	{ OPT_SKIP, "skip-bad", NULL, "skip bad records (count on stderr) instead of stopping", NULL },
@@ -53,8 +55,15 @@ static const lc_opt opts[] = {
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
-static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAME | --vocab FILE --pattern RE | --tokenizer FILE) [options] [FILE...]",
+static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAME | --vocab FILE --pattern RE | --tokenizer FILE) [options] [FILE...] | merge -o OUT PART...",
 			    "exact BPE tokenisation: encode, decode, count, truncate, chunk", opts, subcommands };
+
+static const lc_opt merge_opts[] = {
+	{ 'o', "output", "OUT", "write the summed count to OUT atomically", LC_COMPLETE_FILE },
+	LC_OPT_END
+};
+static const lc_cmd merge_cmd = { "lctok merge", "-o OUT PART...",
+                                  "sum the counts of 'lctok count --total --shard 1/N..N/N'", merge_opts, NULL };
 
 /* ---- settings shared read-only by the workers ------------------------------------ */
 
@@ -615,6 +624,9 @@ static void finish_batch(batch *b)
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "merge"))
+		return lc_part_merge_main(&merge_cmd, "lctok count", argc - 1, argv + 1);
+	lc_shard shard = { 0, 0 };
 	S.sub = -1;
 	if (argc >= 2 && argv[1][0] != '-') {
 		for (int i = 0; subcommands[i]; i++)
@@ -667,6 +679,12 @@ int main(int argc, char **argv)
 		case OPT_PROGRESS: progress_mode = LC_PROGRESS_FORCE; break;
 		case OPT_QUIET: progress_mode = LC_PROGRESS_QUIET; quiet = 1; break;
 		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
+		case OPT_SHARD: {
+			lc_err se;
+			if (lc_shard_parse(optarg, &shard, &se) < 0)
+				lc_cli_usage_error(&cmd, "%s", se.msg);
+			break;
+		}
 		}
 	}
 	if (S.sub < 0)
@@ -687,6 +705,8 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--total and --hist are for count");
 	if (S.total && S.hist)
 		lc_cli_usage_error(&cmd, "--total and --hist exclude each other");
+	if (shard.n && (S.sub != CMD_COUNT || !S.total))
+		lc_cli_usage_error(&cmd, "--shard is for count --total (partial counts that 'lctok merge' sums)");
 	if (!S.field)
 		S.field = S.sub == CMD_DECODE ? "ids" : "text";
 	if (strchr(S.field, ',')) {
@@ -732,6 +752,8 @@ int main(int argc, char **argv)
 	if (S.addsp && (S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK) && S.n - (long)S.nsp - S.overlap < 1)
 		lc_cli_usage_error(&cmd, "-n %ld leaves no room for text next to the %zu template ids of --add-special", S.n, S.nsp);
 	R.out = lc_output_open(outpath);
+	if (shard.n)
+		lc_part_header(R.out, "lctok count", &shard, lc_part_run_key(argc, argv), "sum");
 
 	int nfiles = argc - st.ind;
 	char *stdin_only[] = { "-" };
@@ -746,7 +768,7 @@ int main(int argc, char **argv)
 	lc_progress pr;
 	lc_progress_start(&pr, "records", progress_mode);
 	unsigned long seq = 0, next_out = 0;
-	size_t lines_read = 0;
+	size_t lines_read = 0, record = 0;   /* record: --shard's index over every file */
 	const size_t BATCH_BYTES = 1 << 20, BATCH_LINES = 4096;
 	for (int fi = 0; fi < nfiles; fi++) {
 		lc_input *in = lc_input_open_or_die(files[fi], NULL);
@@ -789,7 +811,8 @@ int main(int argc, char **argv)
 					more = 0;
 					break;
 				}
-				batch_add(b, line, len, lc_input_lineno(in));
+				if (lc_shard_has(&shard, record++))
+					batch_add(b, line, len, lc_input_lineno(in));
 			}
 			lines_read += b->n;
 			lc_progress_input(&pr, lines_read, in);
