@@ -163,6 +163,88 @@ EOF
 	done
 }
 
+@test "compress, retrieve, count: slurm, parallel and local results equal one process" {
+	need_slurm
+	lcompress --quiet -o one.c.jsonl "$D/corpus.jsonl"
+	lcindex --quiet -o h.idx "$D/corpus.jsonl"
+	lcretrieve --quiet -i h.idx -k 20 -o one.run "$D/queries.jsonl"
+	lctok count -e cl100k_base -f passage_text --total -o one.txt "$D/corpus.jsonl"
+	# the bundled corpus's size, as README gives it
+	run -0 cat one.txt
+	assert_output 87195
+	for s in slurm parallel local; do
+		run sh "$REC" -s $s -n 3 compress $s.c.jsonl "$D/corpus.jsonl"
+		assert_success
+		assert_line --partial "compress merge: COMPLETED"
+		cmp one.c.jsonl $s.c.jsonl
+		sh "$REC" -s $s -n 3 retrieve $s.run -i h.idx -k 20 "$D/queries.jsonl"
+		cmp one.run $s.run
+		sh "$REC" -s $s -n 3 count $s.txt -e cl100k_base -f passage_text "$D/corpus.jsonl"
+		cmp one.txt $s.txt
+	done
+}
+
+@test "slurm: a failed retrieval task is named; re-running it alone gives the run of one process" {
+	need_slurm
+	lcindex --quiet -o h.idx "$D/corpus.jsonl"
+	lcretrieve --quiet -i h.idx -k 10 -o one.run "$D/queries.jsonl"
+	break_shard lcretrieve 3/4
+	run sh "$REC" -s slurm -n 4 retrieve out.run -i h.idx -k 10 "$D/queries.jsonl"
+	assert_failure 1
+	assert_line --partial "retrieve task 3/4: FAILED (exit:signal 1:0)"
+	assert_line --partial "task(s) 3 of 4 failed; the merge did not run"
+	assert_no_file out.run
+	run sh out.run.parts/merge.sh
+	assert_failure 1
+	run -0 cat out.run.parts/merge.log
+	assert_output --partial "part-3.jsonl"
+	rm break
+	run sh "$REC" -s slurm -n 4 --tasks 3 retrieve out.run -i h.idx -k 10 "$D/queries.jsonl"
+	assert_success
+	cmp one.run out.run
+}
+
+@test "merge refuses a missing, repeated, foreign or cut part, naming it" {
+	for k in 1 2 3; do lcretrieve --quiet -c "$D/corpus.jsonl" -k 5 --shard $k/3 -o r$k.jsonl "$D/queries.jsonl"; done
+	run -0 head -1 r2.jsonl
+	assert_output --regexp '^\{"lctk_part":\{"program":"lcretrieve","shard":"2/3","run":"[0-9a-f]{16}","merge":"lines"\}\}$'
+	run lcretrieve merge -o m.run r1.jsonl r3.jsonl
+	assert_failure 1
+	assert_output "lcretrieve: shard 2/3 is missing: give all 3 parts (2 given); re-run that task (--shard 2/3) first"
+	run lcretrieve merge -o m.run r1.jsonl r2.jsonl r2.jsonl
+	assert_failure 1
+	assert_output "lcretrieve: shard 2/3 given twice (r2.jsonl and r2.jsonl)"
+	lcretrieve --quiet -c "$D/corpus.jsonl" -k 6 --shard 2/3 -o k6.jsonl "$D/queries.jsonl"
+	run lcretrieve merge -o m.run r1.jsonl k6.jsonl r3.jsonl
+	assert_failure 1
+	assert_output --partial "come from different runs"
+	head -n 100 r3.jsonl > cut.jsonl
+	run lcretrieve merge -o m.run r1.jsonl r2.jsonl cut.jsonl
+	assert_failure 1
+	assert_output --partial "cut.jsonl (shard 3/3) has 99 records but r1.jsonl (shard 1/3) has 294"
+	lctok count -e cl100k_base -f passage_text --total --shard 1/2 -o t1.txt "$D/corpus.jsonl"
+	run lcompress merge -o m.jsonl t1.txt
+	assert_failure 1
+	assert_output "lcompress: t1.txt: a part of a 'lctok count --shard' run, not of lcompress"
+	run lcompress merge -o m.jsonl "$D/corpus.jsonl"
+	assert_failure 1
+	assert_output --partial "corpus.jsonl:1: not a part written by 'lcompress --shard K/N -o FILE'"
+	assert_no_file m.run
+	assert_no_file m.jsonl
+	run lctok merge t1.txt
+	assert_failure 2
+	assert_output --partial "give the output with -o OUT"
+	run lcompress --shard 1/2 --budget 100 "$D/corpus.jsonl"
+	assert_failure 2
+	assert_output --partial "cannot be split with --shard"
+	run lcretrieve --shard 3/2 -c "$D/corpus.jsonl" "$D/queries.jsonl"
+	assert_failure 2
+	assert_output --partial "--shard wants K/N with 1 <= K <= N (e.g. 2/8), not '3/2'"
+	run lctok count -e cl100k_base --shard 1/2 "$D/corpus.jsonl"
+	assert_failure 2
+	assert_output --partial "--shard is for count --total"
+}
+
 @test "bad usage exits 2 with the reason" {
 	run sh "$REC" -s pbs index o.idx c.jsonl
 	assert_failure 2
