@@ -87,8 +87,8 @@ static const lc_opt opts[] = {
 	{ OPT_SKIP_BAD, "skip-bad", NULL, "--llm: write the queries that got answers even if some failed", NULL },
 	{ OPT_VERBOSE, "verbose", NULL, "--llm: report retries, cache use and prompt fitting on stderr", NULL },
 	{ OPT_SEED, "seed", "N", "--llm: seed of the retry jitter (timing only)", NULL },
-	LC_OPT_REPORT,
 	{ OPT_SHARD, "shard", "K/N", "BM25: search only queries i with i % N == K-1 (a part for 'lcretrieve merge')", NULL },
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const char *const subs[] = { "merge", NULL };

@@ -311,13 +311,13 @@ _lcretrieve() {
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--responses) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--seed) COMPREPLY=(); return ;;
-	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shard) COMPREPLY=(); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --report --shard --max-record --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --shard --report --max-record --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
