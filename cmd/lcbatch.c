@@ -10,22 +10,24 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "options.h"
 #include "err.h"
 #include "report.h"
 
-enum { OPT_MAX_BYTES = 256, OPT_PREFIX };
+enum { OPT_MAX_BYTES = 256, OPT_PREFIX, OPT_REQUESTS };
 
 static const lc_opt opts[] = {
-	{ 'n', "requests", "N", "split: at most N requests per part (default 50000)", NULL },
+	{ OPT_REQUESTS, "requests", "N", "split: at most N requests per part (default 50000)", NULL },
 	{ OPT_MAX_BYTES, "max-bytes", "SIZE", "split: at most SIZE bytes per part, K/M/G = 1000s (default 200M)", NULL },
 	{ OPT_PREFIX, "prefix", "PREFIX", "split: write PREFIX.part-001.jsonl ... (default FILE without .jsonl)", NULL },
-	{ 'o', "output", "FILE", "failed: write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const char *const subs[] = { "split", "failed", NULL };
+static const char *const renamed[] = { "-n", "--requests", NULL };
 static const lc_cmd cmd = { "lcbatch", "split [options] FILE | failed [options] REQUESTS RESULTS",
-	"OpenAI Batch files: split at the API's limits, pick failed requests to resubmit", opts, subs };
+	"OpenAI Batch files: split at the API's limits, pick failed requests to resubmit", opts, subs, renamed };
 
 int main(int argc, char **argv)
 {
@@ -51,7 +53,7 @@ int main(int argc, char **argv)
 	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
-		case 'n': nreq = lc_cli_long("-n", optarg, 1, 1000000000L); split_opt = "-n"; break;
+		case OPT_REQUESTS: nreq = lc_cli_long("--requests", optarg, 1, 1000000000L); split_opt = "--requests"; break;
 		case OPT_MAX_BYTES:
 			if (!(max_bytes = lc_batch_size("--max-bytes", optarg, &e)))
 				lc_cli_usage_error(&cmd, "%s", e.msg);

@@ -6,6 +6,7 @@
  * target format cannot hold (--report FILE: the counts as JSON).
  */
 #include "cli.h"
+#include "options.h"
 #include "corpus.h"
 #include "err.h"
 #include "input.h"
@@ -22,27 +23,26 @@
 #include <string.h>
 
 enum { K_AUTO, K_CORPUS, K_QUERIES, K_QRELS, K_RUN };
-enum { OPT_MEMBER = 256, OPT_QRELS, OPT_TAG, OPT_FROM, OPT_PROGRESS, OPT_QUIET };
+enum { OPT_MEMBER = 256, OPT_QRELS, OPT_TAG, OPT_FROM, OPT_KIND, OPT_TO, OPT_PROGRESS, OPT_QUIET };
 
 static const lc_opt opts[] = {
-	{ 'k', "kind", "KIND", "what the input holds: corpus, queries, qrels or run (default: detected)",
+	{ OPT_KIND, "kind", "KIND", "what the input holds: corpus, queries, qrels or run (default: detected)",
 	  "corpus queries qrels run" },
-	{ 't', "to", "FORMAT", "target format: loft, beir (corpus, queries, qrels), tsv (queries), trec (qrels, run), jsonl (run)",
-	  "loft beir tsv trec jsonl" },
-	{ OPT_FROM, "from", "FORMAT", "input format of qrels or runs when detection is not wanted",
-	  "trec beir loft jsonl answers batch" },
-	{ OPT_MEMBER, "member", "GLOB", "archive member to read (default for a BEIR zip: *corpus.jsonl, *queries.jsonl, *qrels/test.tsv)", NULL },
-	{ OPT_QRELS, "qrels", "FILE", "queries to LOFT: take answers from these qrels (a BEIR zip's qrels/test.tsv by default)", LC_COMPLETE_FILE },
-	{ OPT_TAG, "tag", "TAG", "run tag for TREC run output (default: the input's, else lctk)", NULL },
-	{ 'o', "output", "FILE", "write to FILE atomically (.gz compresses)", LC_COMPLETE_FILE },
-	{ OPT_PROGRESS, "progress", NULL, "corpora: show progress even when stderr is not a terminal", NULL },
-	{ OPT_QUIET, "quiet", NULL, "no progress meter", NULL },
+	LC_OPT_TO(OPT_TO, "loft beir tsv trec jsonl"),
+	LC_OPT_FROM(OPT_FROM, "trec beir loft jsonl answers batch"),
+	LC_OPT_MEMBER(OPT_MEMBER),
+	LC_OPT_QRELS(OPT_QRELS),
+	LC_OPT_TAG(OPT_TAG),
+	LC_OPT_OUTPUT(),
+	LC_OPT_PROGRESS(OPT_PROGRESS),
+	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
 
-static const lc_cmd cmd = { "lcconv", "-t FORMAT [-k KIND] [options] [FILE...]",
-	"convert corpora, queries, qrels and runs between LOFT, BEIR, TREC and lctk formats", opts, NULL };
+static const char *const renamed[] = { "-k", "--kind", "-t", "--to", NULL };
+static const lc_cmd cmd = { "lcconv", "--to FORMAT [--kind KIND] [options] [FILE...]",
+	"convert corpora, queries, qrels and runs between LOFT, BEIR, TREC and lctk formats", opts, NULL, renamed };
 
 static int kind_from_name(const char *s)
 {
@@ -201,7 +201,7 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	}
 	if (dropped)
 		lc_warn("%zu queries have answers, which %s queries cannot hold: not written "
-		        "(convert them with -k qrels)", dropped, to);
+		        "(convert them with --kind qrels)", dropped, to);
 	lc_report_int(rep, "records", (long long)qs.n);
 	lc_report_int(rep, "answers_dropped", (long long)dropped);
 	lc_buf_free(&b);
@@ -275,11 +275,11 @@ int main(int argc, char **argv)
 	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		switch (c) {
-		case 'k':
+		case OPT_KIND:
 			if ((kind = kind_from_name(optarg)) < 0)
 				lc_cli_usage_error(&cmd, "unknown kind '%s' (corpus, queries, qrels, run)", optarg);
 			break;
-		case 't': to = optarg; break;
+		case OPT_TO: to = optarg; break;
 		case OPT_FROM: from = optarg; break;
 		case OPT_MEMBER: member = optarg; break;
 		case OPT_QRELS: qrels = optarg; break;
@@ -291,7 +291,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!to)
-		lc_cli_usage_error(&cmd, "say the target format with -t");
+		lc_cli_usage_error(&cmd, "say the target format with --to");
 	char *std_in[] = { "-" };
 	char **files = st.ind < argc ? argv + st.ind : std_in;
 	int nfiles = st.ind < argc ? argc - st.ind : 1;

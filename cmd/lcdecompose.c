@@ -5,6 +5,7 @@
  * `lcdecompose merge`; --report FILE writes the figures as JSON.  The work is in lib/decompose.c, lib/pack.c and lib/wds.c.
  */
 #include "cli.h"
+#include "options.h"
 #include "decompose.h"
 #include "err.h"
 #include "input.h"
@@ -31,48 +32,49 @@ enum {
 };
 
 static const lc_opt opts[] = {
-	{ 'e', "encoding", "NAME", "tokenise the text with encoding NAME (cl100k_base, ...)", "cl100k_base o200k_base p50k_base r50k_base gpt2" },
-	{ OPT_TOKENIZER, "tokenizer", "FILE", "tokenise with a Hugging Face tokenizer.json", LC_COMPLETE_FILE },
-	{ 'f', "field", "FIELD", "text field of each record (default text)", NULL },
-	{ OPT_SPECIAL_TEXT, "special-as-text", NULL, "tokenise special-token text in documents as ordinary text", NULL },
+	LC_OPT_ENCODING(),
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
+	LC_OPT_FIELD(),
+	LC_OPT_SPECIAL_AS_TEXT(OPT_SPECIAL_TEXT),
 	{ OPT_EOT, "eot", "ID", "end-of-text id appended to each document (default: the tokenizer's)", NULL },
 	{ OPT_NUMERIC_EOT, "numeric-eot", NULL, "write end-of-text id 0 as a number, not as '<|endoftext|>'", NULL },
 	{ OPT_KMIN, "kmin", "K", "shortest bucket 2^K (default 8)", NULL },
 	{ OPT_KMAX, "kmax", "K", "longest bucket 2^K (default 13)", NULL },
-	{ OPT_SEED, "seed", "S", "seed for the length draws and the shuffle (default 0)", NULL },
+	LC_OPT_SEED(OPT_SEED),
 	{ OPT_NO_RANDOM, "no-random", NULL, "cut long remainders at 2^kmax instead of drawing k", NULL },
-	{ OPT_METHOD, "method", "M", "dd (default), concat or bestfit", "dd concat bestfit" },
+	LC_OPT_METHOD(OPT_METHOD, "dd concat bestfit"),
 	{ 'L', "length", "LEN", "sequence length of the baselines (default 8192)", NULL },
-	{ OPT_FORMAT, "format", "F", "tar (default), jsonl or bin", "tar jsonl bin" },
-	{ 'o', "output", "DIR", "write the dataset into DIR", LC_COMPLETE_DIR },
+	LC_OPT_FORMAT(OPT_FORMAT, "tar jsonl bin"),
+	LC_OPT_OUTPUT_DIR(),
 	{ OPT_FORCE, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL },
 	{ OPT_TABLE, "table", NULL, "print the method's report table (sequences, tokens, cost)", NULL },
 	{ OPT_COMPARE, "compare", NULL, "report dd, concat and bestfit side by side (no output)", NULL },
-	{ OPT_SHARD, "shard", "K/N", "process only the K-th of N slices of the documents (by hash)", NULL },
+	LC_OPT_SHARD(OPT_SHARD),
 	{ OPT_FULL_SHARDS, "full-shards", NULL, "drop a final short shard per bucket (counted): the default", NULL },
 	{ OPT_KEEP_SHORT, "keep-short-shards", NULL, "keep a final short shard per bucket (OpenLM skips it)", NULL },
-	{ OPT_GPUS, "gpus", "G", "warn when a bucket has fewer than G x W full shards (default 1)", NULL },
-	{ OPT_WORKERS, "workers", "W", "data loader workers per GPU for that check (default 1)", NULL },
+	LC_OPT_GPUS(OPT_GPUS),
+	LC_OPT_WORKERS(OPT_WORKERS),
 	{ OPT_POOL, "pool", "N", "shuffle pool in shards (default 20)", NULL },
-	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip malformed records (count on stderr) instead of failing", NULL },
-	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
-	{ 'q', "quiet", NULL, "no progress and no summary on stderr", NULL },
+	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
+	LC_OPT_PROGRESS(OPT_PROGRESS),
+	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const char *const subs[] = { "merge", NULL };
+static const char *const renamed[] = { "-q", "--quiet", NULL };
 static const lc_cmd cmd = {
 	"lcdecompose",
 	"(-e NAME | --tokenizer FILE | --eot ID) [options] -o DIR FILE...\n"
 	"       lcdecompose merge [--force] -o DIR DIR...",
 	"Dataset Decomposition of documents into power-of-two length buckets (WebDataset shards)",
-	opts, subs
+	opts, subs, renamed
 };
 
 static const lc_opt merge_opts[] = {
-	{ 'o', "output", "DIR", "the merged dataset directory", LC_COMPLETE_DIR },
+	LC_OPT_OUTPUT_DIR(),
 	{ OPT_FORCE, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL },
-	{ OPT_QUIET, "quiet", NULL, "do not print the stats", NULL },
+	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = {
@@ -241,6 +243,7 @@ no:
 
 typedef struct cfg {
 	const char *field, *encoding, *tokenizer, *out;
+	int field_auto;          /* no -f: lc_text_field per record */
 	long eot;             /* -1 = unknown */
 	int kmin, kmax, randomize, method, format, force, report, compare, full_shards, pool;
 	int special_text, numeric_eot, kmax_given;
@@ -276,12 +279,13 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 		json_t *o = lc_json_parse_object(line, len, where, &e);
 		if (!o)
 			return bad_record(c, &e, nbad);
-		json_t *v = json_object_get(o, c->field);
+		const char *fld = c->field_auto ? lc_text_field(o) : c->field;   /* lctk(7): passage_text, else text */
+		json_t *v = json_object_get(o, fld);
 		json_t *a = json_object_get(o, "ids");
 		if ((c->encoding || c->tokenizer) && v) {
 			if (!json_is_string(v)) {
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: field '%s': expected a string, got %s",
-				           where, c->field, lc_json_type_name(v));
+				           where, fld, lc_json_type_name(v));
 				json_decref(o);
 				return bad_record(c, &e, nbad);
 			}
@@ -318,12 +322,12 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 		} else {
 			if (c->encoding || c->tokenizer)
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: missing field '%s' (and no 'ids'); choose the text field with -f FIELD",
-				           where, c->field);
+				           where, fld);
 			else if (v)
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has text but no 'ids'; tokenise with -e NAME or --tokenizer FILE",
 				           where);
 			else
-				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has no 'ids' array and no '%s' field", where, c->field);
+				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has no 'ids' array and no '%s' field", where, fld);
 			json_decref(o);
 			return bad_record(c, &e, nbad);
 		}
@@ -366,7 +370,7 @@ static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
 		json_object_set_new(p, "length", json_integer(c->len));
 	json_object_set_new(p, "tokenizer", c->tokenizer ? json_string(c->tokenizer) :
 	                    c->encoding ? json_string(c->encoding) : json_null());
-	json_object_set_new(p, "field", json_string(c->field));
+	json_object_set_new(p, "field", json_string(c->field_auto ? "passage_text, else text" : c->field));
 	json_object_set_new(p, "special_as_text", json_boolean(c->special_text));
 	json_object_set_new(p, "eot_written_as", json_string(c->method == M_DD && c->format == LC_WDS_TAR &&
 	                    c->eot == 0 && !c->numeric_eot ? "text" : "id"));
@@ -499,7 +503,7 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return do_merge(argc - 1, argv + 1);
-	cfg c = { .field = "text", .eot = -1, .kmin = 8, .kmax = 13, .randomize = 1, .method = M_DD,
+	cfg c = { .field = "text", .field_auto = 1, .eot = -1, .kmin = 8, .kmax = 13, .randomize = 1, .method = M_DD,
 	          .format = LC_WDS_TAR, .len = 8192, .pool = 20, .method_name = "dd", .format_name = "tar",
 	          .full_shards = 1, .gpus = 1, .workers = 1 };
 	int quiet = 0;
@@ -510,7 +514,7 @@ int main(int argc, char **argv)
 		switch (o) {
 		case 'e': c.encoding = optarg; break;
 		case OPT_TOKENIZER: c.tokenizer = optarg; break;
-		case 'f': c.field = optarg; break;
+		case 'f': c.field = optarg; c.field_auto = 0; break;
 		case OPT_EOT: c.eot = lc_cli_long("--eot", optarg, 0, UINT32_MAX); break;
 		case OPT_KMIN: c.kmin = (int)lc_cli_long("--kmin", optarg, 0, LC_DD_KMAX_LIMIT); break;
 		case OPT_KMAX: c.kmax = (int)lc_cli_long("--kmax", optarg, 0, LC_DD_KMAX_LIMIT); c.kmax_given = 1; break;
@@ -560,7 +564,7 @@ int main(int argc, char **argv)
 		case OPT_POOL: c.pool = (int)lc_cli_long("--pool", optarg, 1, 1000); break;
 		case OPT_SKIP_BAD: c.skip_bad = 1; break;
 		case OPT_PROGRESS: c.progress = 1; break;
-		case 'q': quiet = 1; break;
+		case OPT_QUIET: quiet = 1; break;
 		}
 	}
 	if (c.compare) {

@@ -5,6 +5,7 @@
  * --report FILE: the --json object (same numbers) inside a report (lib/report).
  */
 #include "cli.h"
+#include "options.h"
 #include "err.h"
 #include "loft_eval.h"
 #include "output.h"
@@ -42,21 +43,21 @@ static const lc_opt opts[] = {
 	{ 'N', "Number_docs_in_coll", "N", "number of docs in the collection (utility)", NULL },
 	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec)", "qrels" },
 	{ 'T', "Results_format", "FMT", "trec_eval's name for --run-format: trec_results (= trec)", "trec_results" },
-	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_OUTPUT(),
 	{ OPT_JSON, "json", NULL, "print one JSON object (summary, and per topic with -q)", NULL },
 	{ OPT_JSONL, "jsonl", NULL, "print one JSON line per topic (and turn, for LOFT measures)", NULL },
 	{ OPT_QFMT, "qrels-format", "FMT", "qrels format: auto trec beir loft", "auto trec beir loft" },
 	{ OPT_RFMT, "run-format", "FMT", "run format: auto trec jsonl loft answers batch", "auto trec jsonl loft answers batch" },
 	{ OPT_QMEMBER, "qrels-member", "GLOB", "archive member holding the qrels (e.g. '*qrels/test.tsv')", NULL },
 	{ OPT_RMEMBER, "run-member", "GLOB", "archive member holding each run", NULL },
-	{ OPT_CORPUS, "corpus", "FILE", "corpus whose row order maps answer indices to pids", LC_COMPLETE_FILE },
+	LC_OPT_CORPUS_NOLETTER(OPT_CORPUS),
 	{ OPT_DEDUP, "deduplicate-pids", NULL, "LOFT measures: compare ids by passage text (LOFT's --deduplicate_pids, for TopiOCQA)", NULL },
 	{ OPT_ANSWER_RULE, "answer-rule", "RULE", "LLM answer line rule: loft (53358ff, default) or head", "loft head" },
 	{ OPT_PERM, "permutations", "N", "randomization test permutations (default 10000)", NULL },
 	{ OPT_BOOT, "bootstrap", "N", "bootstrap resamples for confidence intervals (default 10000)", NULL },
 	{ OPT_CI, "ci", "METHOD", "bootstrap interval: bca (default, SciPy's) or percentile", "bca percentile" },
 	{ OPT_BOOT_IDX, "bootstrap-indices", "FILE", "take the bootstrap resamples from FILE (a line of topic indices each)", LC_COMPLETE_FILE },
-	{ OPT_SEED, "seed", "N", "random seed for the randomization test and bootstrap (default 42)", NULL },
+	LC_OPT_SEED(OPT_SEED),
 	{ OPT_ALPHA, "alpha", "P", "significance level for the marks (default 0.05)", NULL },
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -290,7 +291,7 @@ int main(int argc, char **argv)
 	size_t nloft = 0, ntrec_m = 0;
 	const char *outpath = NULL, *corpus = NULL, *qmember = NULL, *rmember = NULL;
 	int json = 0, jsonl = 0, qfmt = LC_QRELS_AUTO, rfmt = LC_RUN_AUTO, variant = LC_ANSWER_LOFT_53358FF;
-	lc_signif_opts so = { 10000, 10000, 42, 0.05, LC_CI_BCA, NULL, 0 };
+	lc_signif_opts so = { 10000, 10000, 0, 0.05, LC_CI_BCA, NULL, 0 };
 	const char *boot_idx = NULL;
 	int boot_given = 0, dedup = 0, l_given = 0;
 	lc_report rep = {0};

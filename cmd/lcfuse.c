@@ -7,6 +7,8 @@
  */
 #include "buf.h"
 #include "cli.h"
+#include "options.h"
+#include "report.h"
 #include "err.h"
 #include "fuse.h"
 #include "json.h"
@@ -22,24 +24,24 @@
 #include <string.h>
 
 enum { OPT_METHOD = 256, OPT_NORM, OPT_WEIGHTS, OPT_TOP, OPT_RRF_K, OPT_FROM, OPT_TAG, OPT_OPTIMIZE,
-       OPT_QRELS, OPT_REPORT };
+       OPT_QRELS, OPT_TO };
 
 #define METHODS "rrf combsum combmnz combmax combmin combmed combanz wsum"
 #define NORMS "none minmax max sum zscore rank borda"
 
 static const lc_opt opts[] = {
-	{ OPT_METHOD, "method", "METHOD", "fusion: " METHODS " (default rrf; wsum with --optimize)", METHODS },
+	LC_OPT_METHOD(OPT_METHOD, METHODS),
 	{ OPT_NORM, "norm", "NORM", "score normalisation before fusing: " NORMS " (default minmax; none for rrf)", NORMS },
 	{ OPT_WEIGHTS, "weights", "W1,W2,...", "wsum: one weight per run, in the order of the runs", NULL },
 	{ OPT_TOP, "top", "K", "keep the best K documents per query", NULL },
 	{ OPT_RRF_K, "rrf-k", "K", "rrf: the constant k in 1/(k + rank) (default 60)", NULL },
 	{ OPT_OPTIMIZE, "optimize", "MEASURE", "pick wsum's weights on a 0.1 grid by this trec_eval measure over --qrels", NULL },
-	{ OPT_QRELS, "qrels", "FILE", "training qrels for --optimize (TREC, BEIR or LOFT)", LC_COMPLETE_FILE },
-	{ OPT_REPORT, "report", "FILE", "write the settings (and every weight tried with --optimize) as JSON to FILE", LC_COMPLETE_FILE },
-	{ 't', "to", "FORMAT", "output format: trec or jsonl (default: the first run's if trec, else jsonl)", "trec jsonl" },
-	{ OPT_FROM, "from", "FORMAT", "input format of the runs when detection is not wanted", "auto trec jsonl loft answers batch" },
-	{ OPT_TAG, "tag", "TAG", "run tag for TREC output (default lcfuse)", NULL },
-	{ 'o', "output", "FILE", "write the fused run to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_QRELS(OPT_QRELS),
+	LC_OPT_TO(OPT_TO, "trec jsonl"),
+	LC_OPT_FROM(OPT_FROM, "auto trec jsonl loft answers batch"),
+	LC_OPT_TAG(OPT_TAG),
+	LC_OPT_OUTPUT(),
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcfuse", "[options] RUN RUN...",
@@ -227,7 +229,7 @@ int main(int argc, char **argv)
 		case OPT_RRF_K: rrf_k = lc_cli_long("--rrf-k", optarg, 0, 1000000000L); break;
 		case OPT_OPTIMIZE: measure = optarg; break;
 		case OPT_QRELS: qpath = optarg; break;
-		case OPT_REPORT:
+		case LC_OPT_REPORT_ID:
 			if (lc_output_check(optarg, &e) < 0) {
 				if (e.code == LC_EXIT_USAGE)
 					lc_cli_usage_error(&cmd, "--report: %s", e.msg);
@@ -235,7 +237,7 @@ int main(int argc, char **argv)
 			}
 			report = optarg;
 			break;
-		case 't':
+		case OPT_TO:
 			if (!strcmp(optarg, "trec"))
 				to = 1;
 			else if (!strcmp(optarg, "jsonl"))

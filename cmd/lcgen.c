@@ -37,6 +37,7 @@
 #include "bm25.h"
 #include "buf.h"
 #include "cli.h"
+#include "options.h"
 #include "compress.h"
 #include "corpus.h"
 #include "err.h"
@@ -62,51 +63,50 @@ enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER
        OPT_VERBOSE, OPT_PROMPT, OPT_FEW_SHOT, OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT, OPT_CONTEXT_LIMIT };
 
 static const lc_opt opts[] = {
-	{ 'c', "corpus", "CORPUS", "LOFT corpus (labels, pairs; candidates takes it as operand)", LC_COMPLETE_FILE },
-	{ 'q', "queries", "QUERIES", "LOFT queries with answers (labels)", LC_COMPLETE_FILE },
-	{ 'm', "model-file", "MODEL", "candidates from this extractive model at several thresholds", LC_COMPLETE_FILE },
-	{ OPT_SUMMARIES, "summaries", "FILE", "external summaries (pid + summary_text) as candidates; repeatable", LC_COMPLETE_FILE },
+	LC_OPT_CORPUS(),
+	LC_OPT_QUERIES(),
+	LC_OPT_MODEL_FILE(),
+	LC_OPT_SUMMARIES(OPT_SUMMARIES),
 	{ OPT_KINDS, "kinds", "LIST", "candidates to write: all (default) or a comma list of full,title,lead,random,filter,model,external,llm",
 	  "all full title lead random filter model external llm" },
 	{ OPT_RANDOM, "random", "N", "random sentence subsets per passage (default 3)", NULL },
-	{ OPT_SEED, "seed", "N", "seed for random candidates and probes (default 1)", NULL },
+	LC_OPT_SEED(OPT_SEED),
 	{ OPT_MODE, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all" },
 	{ OPT_SELECTION, "selection", "RULE", "pairs: lctk (default: by tokens and each label) or released (CoLoR's released script)", "lctk released" },
 	{ OPT_LABEL_BY, "label-by", "NAME", "pairs --selection released: the candidate whose label decides (default: the last one)", NULL },
-	{ OPT_K1, "k1", "K1", "BM25 k1 for labels (default 0.9)", NULL },
-	{ OPT_B, "b", "B", "BM25 b for labels (default 0.4)", NULL },
-	{ OPT_NO_STOP, "no-stopwords", NULL, "labels: do not drop stopwords in BM25 analysis", NULL },
-	{ OPT_NO_STEM, "no-stem", NULL, "labels: do not stem in BM25 analysis", NULL },
-	{ 'e', "encoding", "NAME", "candidates, probes: tiktoken encoding for lengths (default cl100k_base)", "cl100k_base o200k_base p50k_base r50k_base gpt2" },
-	{ OPT_TOKENIZER, "tokenizer", "FILE", "candidates, probes: Hugging Face tokenizer.json (byte-level BPE) for lengths", LC_COMPLETE_FILE },
+	LC_OPT_K1(OPT_K1),
+	LC_OPT_B(OPT_B),
+	LC_OPT_NO_STOPWORDS(OPT_NO_STOP),
+	LC_OPT_NO_STEM(OPT_NO_STEM),
+	LC_OPT_ENCODING(),
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
 	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL },
 	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
 	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
 	{ OPT_SUMMARISE, "summarise", "CORPUS", "probes: Batch requests summarising CORPUS (CoLoR's prompt)", LC_COMPLETE_FILE },
-	{ OPT_LLM, "llm", NULL, "labels: judge with an LLM reading the corpus in its prompt (LOFT) instead of BM25", NULL },
-	{ OPT_ENDPOINT, "endpoint", "URL", "candidates, labels --llm: OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1", NULL },
-	{ OPT_MODEL, "model", "NAME", "LLM name sent with each request (candidates: names the llm:NAME candidate)", NULL },
-	{ OPT_PARALLEL, "parallel", "N", "LLM: N requests at a time (default 4)", NULL },
-	{ OPT_TIMEOUT, "timeout", "SECS", "LLM: time limit per attempt (default 600)", NULL },
-	{ OPT_CONNECT_TIMEOUT, "connect-timeout", "SECS", "LLM: time limit to connect (default 10)", NULL },
-	{ OPT_RETRIES, "retries", "N", "LLM: retries on 429, 5xx, connection errors (default 5)", NULL },
-	{ OPT_BACKOFF, "backoff", "SECS", "LLM: first retry delay, doubled each time (default 1)", NULL },
-	{ OPT_CACHE, "cache", "DIR", "LLM: response cache (default $XDG_CACHE_HOME/lctk/llm)", LC_COMPLETE_DIR },
-	{ OPT_NO_CACHE, "no-cache", NULL, "LLM: neither read nor write the response cache", NULL },
-	{ OPT_TEMPERATURE, "temperature", "X", "LLM: sampling temperature (default 0)", NULL },
-	{ OPT_MAX_TOKENS, "max-tokens", "N", "LLM: answer length limit sent to the server", NULL },
-	{ OPT_BATCH_OUT, "batch-out", "FILE", "LLM: write OpenAI Batch requests instead of calling (nothing else is written)", LC_COMPLETE_FILE },
-	{ OPT_BATCH_IN, "batch-in", "FILE", "LLM: read OpenAI Batch results instead of calling", LC_COMPLETE_FILE },
-	{ OPT_SKIP_BAD, "skip-bad", NULL, "LLM: write what got answers even if some requests failed (counted)", NULL },
-	{ OPT_VERBOSE, "verbose", NULL, "LLM: report retries and cache use on stderr", NULL },
-	{ OPT_PROMPT, "prompt", "NAME|FILE", "labels --llm: prompt template (default: from the corpus path)",
-	  "@file arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default" },
-	{ OPT_FEW_SHOT, "few-shot", "FILE", "labels --llm: few-shot queries (LOFT few_shot_queries.jsonl)", LC_COMPLETE_FILE },
-	{ OPT_FEW_SHOT_CORPUS, "few-shot-corpus", "FILE", "labels --llm: passages of few-shot answers not in the corpus", LC_COMPLETE_FILE },
-	{ OPT_SHOTS, "shots", "N", "labels --llm: at most N few-shot examples (default 5)", NULL },
+	LC_OPT_LLM(OPT_LLM),
+	LC_OPT_ENDPOINT(OPT_ENDPOINT),
+	LC_OPT_MODEL(OPT_MODEL),
+	LC_OPT_PARALLEL(OPT_PARALLEL),
+	LC_OPT_TIMEOUT(OPT_TIMEOUT),
+	LC_OPT_CONNECT_TIMEOUT(OPT_CONNECT_TIMEOUT),
+	LC_OPT_RETRIES(OPT_RETRIES),
+	LC_OPT_BACKOFF(OPT_BACKOFF),
+	LC_OPT_CACHE(OPT_CACHE),
+	LC_OPT_NO_CACHE(OPT_NO_CACHE),
+	LC_OPT_TEMPERATURE(OPT_TEMPERATURE),
+	LC_OPT_MAX_TOKENS(OPT_MAX_TOKENS),
+	LC_OPT_BATCH_OUT(OPT_BATCH_OUT),
+	LC_OPT_BATCH_IN(OPT_BATCH_IN),
+	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
+	LC_OPT_VERBOSE(OPT_VERBOSE),
+	LC_OPT_PROMPT(OPT_PROMPT, "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default"),
+	LC_OPT_FEW_SHOT(OPT_FEW_SHOT),
+	LC_OPT_FEW_SHOT_CORPUS(OPT_FEW_SHOT_CORPUS),
+	LC_OPT_SHOTS(OPT_SHOTS),
 	{ OPT_CONTEXT, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL },
-	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "labels --llm: refuse to start when a prompt is longer than TOKENS (-e, --tokenizer)", NULL },
-	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_CONTEXT_LIMIT(OPT_CONTEXT_LIMIT),
+	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -1217,7 +1217,7 @@ int main(int argc, char **argv)
 	tokspec ts = { "cl100k_base", NULL };
 	const char **sums = NULL;
 	size_t nsums = 0;
-	long nrandom = 3, seed = 1, per = 5;
+	long nrandom = 3, seed = 0, per = 5;
 	int hard = 1, released = 0, c;
 	const char *label_by = NULL;
 	double k1 = 0.9, b = 0.4;

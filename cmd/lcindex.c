@@ -2,6 +2,7 @@
  * index statistics (--report FILE: the built index's as JSON).  Logic lives in lib/corpus, lib/bm25 and lib/index_file. */
 #include "bm25.h"
 #include "cli.h"
+#include "options.h"
 #include "corpus.h"
 #include "err.h"
 #include "index_file.h"
@@ -19,29 +20,30 @@ enum { OPT_ID = 256, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE, OPT_SHARD, 
        OPT_PROGRESS, OPT_QUIET };
 
 static const lc_opt opts[] = {
-	{ 'o', "output", "INDEX", "write the index to INDEX atomically (default stdout, never a terminal)", LC_COMPLETE_FILE },
-	{ OPT_ID, "id", "FIELD", "take the passage id from FIELD (any JSONL)", NULL },
-	{ OPT_TEXT, "text", "F1,F2", "index the text of these fields joined by spaces", NULL },
-	{ OPT_MEMBER, "member", "GLOB", "archive member(s) to read (default */corpus.jsonl for .zip/.tar)", NULL },
-	{ OPT_NOSTEM, "no-stem", NULL, "turn off Snowball English stemming", NULL },
-	{ OPT_NOSTOP, "no-stopwords", NULL, "keep stopwords", NULL },
-	{ OPT_STOPFILE, "stopwords", "FILE", "stopword list, one word a line (default share/lctk/stopwords/english.txt)", LC_COMPLETE_FILE },
-	{ OPT_SHARD, "shard", "K/N", "index only records i with i % N == K-1 (a partial index for 'lcindex merge')", NULL },
+	LC_OPT_OUTPUT(),
+	LC_OPT_ID(OPT_ID),
+	LC_OPT_FIELD(),
+	LC_OPT_MEMBER(OPT_MEMBER),
+	LC_OPT_NO_STEM(OPT_NOSTEM),
+	LC_OPT_NO_STOPWORDS(OPT_NOSTOP),
+	LC_OPT_STOPWORDS(OPT_STOPFILE),
+	LC_OPT_SHARD(OPT_SHARD),
 	{ OPT_STATS, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL },
-	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
-	{ OPT_QUIET, "quiet", NULL, "no progress meter", NULL },
+	LC_OPT_PROGRESS(OPT_PROGRESS),
+	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const char *const subs[] = { "merge", NULL };
-static const lc_cmd cmd = { "lcindex", "[options] CORPUS... | --stats INDEX... | merge -o OUT PART...",
-                            "build a BM25 index (one memory-mappable file) from corpora", opts, subs };
+static const char *const renamed[] = { "--text", "-f/--field", NULL };
+static const lc_cmd cmd = { "lcindex", "[options] CORPUS... | --stats INDEX... | merge -o FILE PART...",
+                            "build a BM25 index (one memory-mappable file) from corpora", opts, subs, renamed };
 
 static const lc_opt merge_opts[] = {
-	{ 'o', "output", "OUT", "write the merged index to OUT atomically", LC_COMPLETE_FILE },
+	LC_OPT_OUTPUT(),
 	LC_OPT_END
 };
-static const lc_cmd merge_cmd = { "lcindex merge", "-o OUT PART...",
+static const lc_cmd merge_cmd = { "lcindex merge", "-o FILE PART...",
                                   "merge shard indexes 1/N..N/N into one index identical to a single build",
                                   merge_opts, NULL };
 
@@ -141,7 +143,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'o': out = lc_output_plain_name(optarg); break;
 		case OPT_ID: co.id_field = optarg; break;
-		case OPT_TEXT: co.text_fields = optarg; break;
+		case 'f': co.text_fields = optarg; break;
 		case OPT_MEMBER: co.member = optarg; break;
 		case OPT_NOSTEM: an.flags &= ~(unsigned)LC_AN_STEM; break;
 		case OPT_NOSTOP: an.flags &= ~(unsigned)LC_AN_STOP; break;

@@ -22,9 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
+#include "options.h"
 #include "compress.h"
 #include "corpus.h"
 #include "err.h"
@@ -40,31 +42,33 @@
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
        OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE, OPT_LENGTH_BIAS,
-       OPT_BEST_EFFORT, OPT_PROGRESS, OPT_SHARD };
+       OPT_BEST_EFFORT, OPT_TOKENIZER, OPT_PROGRESS, OPT_SHARD };
+
+/* the LLM client block (--endpoint ... --max-tokens), bound in the table: lib/llm fills it */
+static lc_llm_opts llmo;
 
 static const lc_opt opts[] = {
-	{ 'm', "model-file", "MODEL", "extractive model file (default share/lctk/models/default.lcm)", LC_COMPLETE_FILE },
-	{ OPT_ENDPOINT, "endpoint", "URL", "OpenAI-compatible endpoint for LLM summaries", NULL },
-	{ OPT_MODEL, "model", "NAME", "LLM name with --endpoint", NULL },
-	{ OPT_PARALLEL, "parallel", "N", "concurrent LLM requests (default 4)", NULL },
-	{ OPT_NO_CACHE, "no-cache", NULL, "do not read or write the LLM response cache", NULL },
+	LC_OPT_MODEL_FILE(),
+	LC_OPTS_LLM_CLIENT(llmo),
+	LC_OPT_VERBOSE(0, LC_BIND_SET(llmo.verbose, 1)),
 	{ OPT_RATIO, "ratio", "R", "keep about 1/R of each passage", NULL },
 	{ OPT_BUDGET, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens, or fail", NULL },
 	{ OPT_BEST_EFFORT, "best-effort", NULL, "with --budget: when TOKENS cannot be met, write the smallest corpus (warning, exit 0)", NULL },
-	{ OPT_ENCODING, "encoding", "NAME", "tokenizer for sizes and --budget (default cl100k_base)", "cl100k_base o200k_base p50k_base r50k_base gpt2" },
+	LC_OPT_ENCODING(),
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
 	{ OPT_LEAD, "lead", NULL, "baseline: keep the leading 1/R of each passage's words (--ratio R, default 2)", NULL },
-	{ OPT_SUMMARIES, "summaries", "FILE", "take summary_text from FILE (pid + summary_text), e.g. LLM summaries", LC_COMPLETE_FILE },
-	{ OPT_THRESHOLD, "threshold", "P", "keep words with probability >= P (default: the model's)", NULL },
-	{ OPT_LENGTH_BIAS, "length-bias", "A", "cut long passages harder: per-passage threshold logit + A*(log words - corpus mean) (default: the model's)", NULL },
+	LC_OPT_SUMMARIES(OPT_SUMMARIES),
+	LC_OPT_THRESHOLD(OPT_THRESHOLD),
+	LC_OPT_LENGTH_BIAS(OPT_LENGTH_BIAS),
 	{ OPT_UNIT, "unit", "UNIT", "what is kept or dropped: word (default) or sentence", "word sentence" },
-	{ 'f', "field", "FIELD", "field to compress (default passage_text)", NULL },
-	{ 't', "target", "FIELD", "field to write (default summary_text)", NULL },
+	LC_OPT_FIELD(),
+	LC_OPT_TARGET(),
 	{ OPT_KEEP_PUNCT, "keep-punct", NULL, "keep punctuation around kept words (default: stripped)", NULL },
-	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip bad records (count on stderr) instead of failing", NULL },
-	{ OPT_QUIET, "quiet", NULL, "no size report and no progress meter on stderr", NULL },
-	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
-	{ OPT_SHARD, "shard", "K/N", "compress only passages i with i % N == K-1 (a part for 'lcompress merge')", NULL },
-	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
+	LC_OPT_QUIET(OPT_QUIET),
+	LC_OPT_PROGRESS(OPT_PROGRESS),
+	LC_OPT_SHARD(OPT_SHARD),
+	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -74,7 +78,7 @@ static const lc_cmd cmd = { "lcompress",
 	"compress a corpus's passages (summary_text) for long-context retrieval", opts, subs };
 
 static const lc_opt merge_opts[] = {
-	{ 'o', "output", "OUT", "write the merged corpus to OUT atomically", LC_COMPLETE_FILE },
+	LC_OPT_OUTPUT(),
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lcompress merge", "-o OUT PART...",
@@ -98,14 +102,14 @@ int main(int argc, char **argv)
 	lc_cli st = {0};
 	lc_shard shard = {0, 0};
 	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
-	const char *field = "passage_text", *target = "summary_text", *encoding = "cl100k_base", *summaries = NULL;
+	const char *field = NULL, *target = "summary_text", *encoding = "cl100k_base", *summaries = NULL;
 	double ratio = 0, thr = -1, length_bias = NAN;
 	long budget = 0;
 	int best_effort = 0;
-	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, no_cache = 0, c;
-	long parallel = 4;
+	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, c;
 	lc_report rep = {0};
 	int pmode = LC_PROGRESS_AUTO;
+	lc_llm_opts_default(&llmo);
 	/* --stats FILE (per-passage JSONL) became the "per_passage" array of --report FILE */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--stats") || !strncmp(argv[i], "--stats=", 8))
@@ -113,8 +117,6 @@ int main(int argc, char **argv)
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
 		case 'm': model = optarg; break;
-		case OPT_ENDPOINT: endpoint = optarg; break;
-		case OPT_MODEL: llm = optarg; break;
 		case OPT_RATIO: ratio = lc_cli_double("--ratio", optarg, 1, 1e6); break;
 		case OPT_BUDGET: budget = lc_cli_long("--budget", optarg, 1, 0x7fffffffffffL); break;
 		case OPT_BEST_EFFORT: best_effort = 1; break;
@@ -134,10 +136,9 @@ int main(int argc, char **argv)
 		case OPT_QUIET: quiet = 1; pmode = LC_PROGRESS_QUIET; break;
 		case OPT_PROGRESS: if (!quiet) pmode = LC_PROGRESS_FORCE; break;
 		case OPT_KEEP_PUNCT: bare = 0; break;
-		case OPT_ENCODING: encoding = optarg; break;
+		case 'e':
+		case OPT_TOKENIZER: encoding = optarg; break;   /* lc_tok_load takes a name or a tokenizer.json */
 		case OPT_LEAD: lead = 1; break;
-		case OPT_PARALLEL: parallel = lc_cli_long("--parallel", optarg, 1, 1024); break;
-		case OPT_NO_CACHE: no_cache = 1; break;
 		case OPT_SUMMARIES: summaries = optarg; break;
 		case OPT_SHARD: {
 			lc_err se;
@@ -150,6 +151,10 @@ int main(int argc, char **argv)
 		}
 	if (shard.n && budget > 0)
 		lc_cli_usage_error(&cmd, "--budget fits the whole corpus at once; it cannot be split with --shard (use --ratio or a threshold)");
+	endpoint = llmo.endpoint;
+	llm = llmo.model;
+	if (llm && (access(llm, F_OK) == 0 || (strlen(llm) > 4 && !strcmp(llm + strlen(llm) - 4, ".lcm"))))
+		lc_cli_usage_error(&cmd, "--model %s: --model names an LLM; use -m/--model-file for a model file", llm);
 	if (best_effort && budget <= 0)
 		lc_cli_usage_error(&cmd, "--best-effort goes with --budget TOKENS");
 	if (ratio > 0 && budget > 0)
@@ -209,7 +214,7 @@ int main(int argc, char **argv)
 				continue;
 			const char *w = lc_input_where(in);
 			json_t *o = lc_json_parse_object(line, len, w, &e);
-			const char *text = o ? lc_json_str(o, field, w, &e) : NULL;
+			const char *text = o ? lc_json_str(o, field ? field : lc_text_field(o), w, &e) : NULL;
 			if (!text) {
 				if (o)
 					json_decref(o);
@@ -312,10 +317,7 @@ int main(int argc, char **argv)
 		/* the summarising loop is lib/llmsum's, shared with lcgen candidates */
 		lc_llmsum_opts lo;
 		lc_llmsum_opts_default(&lo);
-		lo.llm.endpoint = endpoint;
-		lo.llm.model = llm;
-		lo.llm.parallel = (int)parallel;
-		lo.llm.no_cache = no_cache;
+		lo.llm = llmo;
 		if (quiet)
 			lo.progress = LC_PROGRESS_QUIET;
 		/* this task's passages only (all of them without --shard) */

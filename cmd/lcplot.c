@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "options.h"
 #include "err.h"
 #include "input.h"
 #include "json.h"
@@ -52,9 +53,9 @@ static const lc_opt opts[] = {
 	{ OPT_RECORDS, "records", "PATH", "the records are the array (or object) at PATH in each JSON value, e.g. runs", NULL },
 	{ OPT_PASTE, "paste", NULL, "record i is the i-th records of all inputs merged (later inputs win a clash)", NULL },
 	{ OPT_GROUP, "group", "N", "as --paste, over each N consecutive inputs in turn (e.g. a --report file and lceval --json output per point)", NULL },
-	{ OPT_TAG, "tag", "FIELD", "set FIELD of each record (unless present) to its input's name: no directory, no .json/.jsonl suffix", NULL },
-	{ OPT_FORMAT, "format", "FMT", "gp (script), svg, png or pdf (default from -o's suffix)", "gp svg png pdf" },
-	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	{ OPT_TAG, "input-name", "FIELD", "set FIELD of each record (unless present) to its input's name: no directory, no .json/.jsonl suffix", NULL },
+	LC_OPT_FORMAT(OPT_FORMAT, "gp svg png pdf"),
+	LC_OPT_OUTPUT(),
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcplot", "-x FIELD [-y FIELD] [--by FIELD] [--type TYPE] [-o OUT] [FILE...]",

@@ -4,6 +4,7 @@
  * lib/llmretrieve (prompts lib/prompt, HTTP lib/llm, tokens lib/tok). */
 #include "bm25.h"
 #include "cli.h"
+#include "options.h"
 #include "corpus.h"
 #include "err.h"
 #include "json.h"
@@ -32,7 +33,7 @@ enum { OPT_TREC = 256, OPT_TAG, OPT_K1, OPT_B, OPT_ID, OPT_TEXT, OPT_NOSTEM, OPT
        OPT_BACKOFF, OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_PROMPT, OPT_FEW_SHOT,
        OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT_LIMIT, OPT_FIT, OPT_PREFILTER, OPT_BATCH_OUT,
        OPT_BATCH_IN, OPT_RESPONSES, OPT_LOFT, OPT_SKIP_BAD, OPT_VERBOSE, OPT_SEED, OPT_TEMPLATE, OPT_DRY_RUN,
-       OPT_PRICE_IN, OPT_PRICE_OUT };
+       OPT_PRICE_IN, OPT_PRICE_OUT, OPT_TOKENIZER };
 
 /* the shipped prompts (share/lctk/prompts/loft/NAME.txt): LOFT's retrieval datasets, and
  * default, the generic prompt, used only when asked for */
@@ -40,63 +41,64 @@ enum { OPT_TREC = 256, OPT_TAG, OPT_K1, OPT_B, OPT_ID, OPT_TEXT, OPT_NOSTEM, OPT
 
 static const lc_opt opts[] = {
 	{ 'i', "index", "INDEX", "search this index file (built by lcindex; - = standard input)", LC_COMPLETE_FILE },
-	{ 'c', "corpus", "CORPUS", "build an in-memory index of CORPUS (LOFT/BEIR JSONL or BEIR .zip) and search it", LC_COMPLETE_FILE },
+	LC_OPT_CORPUS(),
 	{ 'k', "k", "K", "return the top K passages per query (default 100)", NULL },
-	{ 'o', "output", "FILE", "write the run to FILE atomically", LC_COMPLETE_FILE },
-	{ 'j', "jobs", "N", "search with N threads (output order and bytes do not change)", NULL },
+	LC_OPT_OUTPUT(),
+	LC_OPT_JOBS(),
 	{ OPT_TREC, "trec", NULL, "write a TREC run (qid Q0 docno rank score tag) instead of JSONL", NULL },
-	{ OPT_TAG, "tag", "TAG", "run tag for --trec (default lctk-bm25; lctk-llm with --llm)", NULL },
-	{ OPT_K1, "k1", "X", "BM25 k1 (default 0.9)", NULL },
-	{ OPT_B, "b", "X", "BM25 b (default 0.4)", NULL },
-	{ OPT_ID, "id", "FIELD", "with -c: passage id field (any JSONL)", NULL },
-	{ OPT_TEXT, "text", "F1,F2", "with -c: text fields to index", NULL },
-	{ OPT_NOSTEM, "no-stem", NULL, "with -c: no stemming (with -i: must match the index)", NULL },
-	{ OPT_NOSTOP, "no-stopwords", NULL, "with -c: keep stopwords (with -i: must match the index)", NULL },
-	{ OPT_STOPFILE, "stopwords", "FILE", "with -c: stopword list (with -i: must match the index)", LC_COMPLETE_FILE },
-	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
-	{ OPT_QUIET, "quiet", NULL, "no progress meter and no warnings about missing gold pids", NULL },
-	{ OPT_LLM, "llm", NULL, "retrieve with an LLM reading the whole corpus in its prompt (LOFT)", NULL },
-	{ OPT_ENDPOINT, "endpoint", "URL", "--llm: OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1", NULL },
-	{ OPT_MODEL, "model", "NAME", "--llm: model name sent with each request", NULL },
-	{ OPT_PARALLEL, "parallel", "N", "--llm: N requests at a time (default 4)", NULL },
-	{ OPT_TIMEOUT, "timeout", "SECS", "--llm: time limit per attempt (default 600)", NULL },
-	{ OPT_CONNECT_TIMEOUT, "connect-timeout", "SECS", "--llm: time limit to connect (default 10)", NULL },
-	{ OPT_RETRIES, "retries", "N", "--llm: retries on 429, 5xx, connection errors (default 5)", NULL },
-	{ OPT_BACKOFF, "backoff", "SECS", "--llm: first retry delay, doubled each time (default 1)", NULL },
-	{ OPT_CACHE, "cache", "DIR", "--llm: response cache (default $XDG_CACHE_HOME/lctk/llm)", LC_COMPLETE_DIR },
-	{ OPT_NO_CACHE, "no-cache", NULL, "--llm: neither read nor write the response cache", NULL },
-	{ OPT_TEMPERATURE, "temperature", "X", "--llm: sampling temperature (default 0)", NULL },
-	{ OPT_MAX_TOKENS, "max-tokens", "N", "--llm: answer length limit sent to the server", NULL },
+	LC_OPT_TAG(OPT_TAG),
+	LC_OPT_K1(OPT_K1),
+	LC_OPT_B(OPT_B),
+	LC_OPT_ID(OPT_ID),
+	LC_OPT_FIELD(),
+	LC_OPT_NO_STEM(OPT_NOSTEM),
+	LC_OPT_NO_STOPWORDS(OPT_NOSTOP),
+	LC_OPT_STOPWORDS(OPT_STOPFILE),
+	LC_OPT_PROGRESS(OPT_PROGRESS),
+	LC_OPT_QUIET(OPT_QUIET),
+	LC_OPT_LLM(OPT_LLM),
+	LC_OPT_ENDPOINT(OPT_ENDPOINT),
+	LC_OPT_MODEL(OPT_MODEL),
+	LC_OPT_PARALLEL(OPT_PARALLEL),
+	LC_OPT_TIMEOUT(OPT_TIMEOUT),
+	LC_OPT_CONNECT_TIMEOUT(OPT_CONNECT_TIMEOUT),
+	LC_OPT_RETRIES(OPT_RETRIES),
+	LC_OPT_BACKOFF(OPT_BACKOFF),
+	LC_OPT_CACHE(OPT_CACHE),
+	LC_OPT_NO_CACHE(OPT_NO_CACHE),
+	LC_OPT_TEMPERATURE(OPT_TEMPERATURE),
+	LC_OPT_MAX_TOKENS(OPT_MAX_TOKENS),
 	{ OPT_TEMPLATE, "template", "NAME", "--llm: the LOFT dataset's prompt: " TEMPLATES " (default: named by the corpus path)", TEMPLATES },
-	{ OPT_PROMPT, "prompt", "NAME|FILE", "--llm: prompt template, a --template NAME or a template file", "@file " TEMPLATES },
-	{ OPT_FEW_SHOT, "few-shot", "FILE", "--llm: few-shot queries (LOFT few_shot_queries.jsonl)", LC_COMPLETE_FILE },
-	{ OPT_FEW_SHOT_CORPUS, "few-shot-corpus", "FILE", "--llm: passages of few-shot answers not in the corpus", LC_COMPLETE_FILE },
-	{ OPT_SHOTS, "shots", "N", "--llm: at most N few-shot examples (default 5)", NULL },
-	{ OPT_CONTEXT_LIMIT, "context-limit", "TOKENS", "--llm: refuse prompts longer than TOKENS", NULL },
+	LC_OPT_PROMPT(OPT_PROMPT, TEMPLATES),
+	LC_OPT_FEW_SHOT(OPT_FEW_SHOT),
+	LC_OPT_FEW_SHOT_CORPUS(OPT_FEW_SHOT_CORPUS),
+	LC_OPT_SHOTS(OPT_SHOTS),
+	LC_OPT_CONTEXT_LIMIT(OPT_CONTEXT_LIMIT),
 	{ OPT_DRY_RUN, "dry-run", NULL, "--llm: build and count every prompt (-e), send nothing: per-query tokens, total, cost", NULL },
 	{ OPT_PRICE_IN, "price-in", "X", "--dry-run: price per million prompt tokens", NULL },
 	{ OPT_PRICE_OUT, "price-out", "X", "--dry-run: price per million answer tokens (with --max-tokens)", NULL },
-	{ 'e', "tokenizer", "SPEC", "--llm: tokenizer for --context-limit (cl100k_base, o200k_base, tokenizer.json)",
-	  "@file cl100k_base o200k_base p50k_base r50k_base gpt2" },
+	LC_OPT_ENCODING(),
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
 	{ OPT_FIT, "fit", NULL, "--llm: drop the passages BM25 ranks lowest until the prompt fits", NULL },
 	{ OPT_PREFILTER, "prefilter", "K", "--llm: only BM25's top K passages (kept in corpus order)", NULL },
-	{ OPT_BATCH_OUT, "batch-out", "FILE", "--llm: write OpenAI Batch requests instead of calling", LC_COMPLETE_FILE },
-	{ OPT_BATCH_IN, "batch-in", "FILE", "--llm: read OpenAI Batch results instead of calling", LC_COMPLETE_FILE },
+	LC_OPT_BATCH_OUT(OPT_BATCH_OUT),
+	LC_OPT_BATCH_IN(OPT_BATCH_IN),
 	{ OPT_RESPONSES, "responses", "FILE", "--llm: also write the raw answers as JSONL", LC_COMPLETE_FILE },
 	{ OPT_LOFT, "loft", NULL, "--llm: write LOFT predictions instead of a run", NULL },
-	{ OPT_SKIP_BAD, "skip-bad", NULL, "--llm: write the queries that got answers even if some failed", NULL },
-	{ OPT_VERBOSE, "verbose", NULL, "--llm: report retries, cache use and prompt fitting on stderr", NULL },
-	{ OPT_SEED, "seed", "N", "--llm: seed of the retry jitter (timing only)", NULL },
-	{ OPT_SHARD, "shard", "K/N", "BM25: search only queries i with i % N == K-1 (a part for 'lcretrieve merge')", NULL },
+	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
+	LC_OPT_VERBOSE(OPT_VERBOSE),
+	LC_OPT_SEED(OPT_SEED),
+	LC_OPT_SHARD(OPT_SHARD),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
+static const char *const renamed[] = { "--text", "-f/--field", NULL };
 static const char *const subs[] = { "merge", NULL };
 static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORPUS) [options] [QUERIES...] | merge -o OUT PART...",
-                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, subs };
+                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, subs, renamed };
 
 static const lc_opt merge_opts[] = {
-	{ 'o', "output", "OUT", "write the merged run to OUT atomically", LC_COMPLETE_FILE },
+	LC_OPT_OUTPUT(),
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lcretrieve merge", "-o OUT PART...",
@@ -345,7 +347,7 @@ int main(int argc, char **argv)
 		case OPT_K1: bo.k1 = lc_cli_double("--k1", optarg, 1e-9, 1000); break;
 		case OPT_B: bo.b = lc_cli_double("--b", optarg, 0, 1); bo.b_set = 1; break;
 		case OPT_ID: co.id_field = optarg; break;
-		case OPT_TEXT: co.text_fields = optarg; break;
+		case 'f': co.text_fields = optarg; break;
 		case OPT_NOSTEM: bo.an.flags &= ~(unsigned)LC_AN_STEM; an_opt = c; break;
 		case OPT_NOSTOP: bo.an.flags &= ~(unsigned)LC_AN_STOP; an_opt = c; break;
 		case OPT_STOPFILE: bo.an.stopword_file = optarg; bo.an.flags |= LC_AN_STOP; an_opt = c; break;
@@ -370,7 +372,8 @@ int main(int argc, char **argv)
 		case OPT_PRICE_IN: lo.price_in = lc_cli_double("--price-in", optarg, 0, 1e9); break;
 		case OPT_PRICE_OUT: lo.price_out = lc_cli_double("--price-out", optarg, 0, 1e9); break;
 		case OPT_CONTEXT_LIMIT: lo.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40); break;
-		case 'e': tokenizer = optarg; break;
+		case 'e':
+		case OPT_TOKENIZER: tokenizer = optarg; break;   /* a name or a tokenizer.json (lc_tok spec) */
 		case OPT_FIT: lo.fit = 1; break;
 		case OPT_PREFILTER: lo.prefilter = (size_t)lc_cli_long("--prefilter", optarg, 1, 1L << 40); break;
 		case OPT_BATCH_OUT: lo.batch_out = optarg; break;

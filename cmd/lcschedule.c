@@ -5,6 +5,7 @@
  * Decomposition reference's helper prints.  The work is in lib/schedule.c.
  */
 #include "cli.h"
+#include "options.h"
 #include "decompose.h"
 #include "err.h"
 #include "output.h"
@@ -30,20 +31,21 @@ static const lc_opt opts[] = {
 	{ OPT_ODDS, "odds", "LIST", "custom odds per bucket, shortest first (e.g. 32,16,8,4,2,1)", NULL },
 	{ OPT_CYCLES, "cycles", "C", "split the data into C cycles, each run with the curriculum (default 1)", NULL },
 	{ OPT_BATCH, "global-batch-size", "B", "sequences per step in the longest bucket (default 64)", NULL },
-	{ OPT_SEED, "seed", "S", "seed for the bucket draws (default 0)", NULL },
-	{ OPT_FORMAT, "format", "F", "table (default) or jsonl", "table jsonl" },
+	LC_OPT_SEED(OPT_SEED),
+	LC_OPT_FORMAT(OPT_FORMAT, "table jsonl"),
 	{ OPT_OPENLM, "openlm", NULL, "print the OpenLM arguments instead of the per-step schedule", NULL },
-	{ OPT_TOKENS, "tokens", "N", "--openlm: total tokens to train on", NULL },
-	{ OPT_EPOCHS, "epochs", "E", "--openlm: epochs / checkpoints (default: --cycles)", NULL },
-	{ OPT_GPUS, "gpus", "G", "--openlm: number of GPUs (default 1)", NULL },
-	{ OPT_WORKERS, "workers", "W", "--openlm: data loader workers per GPU (default 1)", NULL },
-	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
+	{ OPT_TOKENS, "total-tokens", "N", "--openlm: total tokens to train on", NULL },
+	LC_OPT_EPOCHS(OPT_EPOCHS),
+	LC_OPT_GPUS(OPT_GPUS),
+	LC_OPT_WORKERS(OPT_WORKERS),
+	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
+static const char *const renamed[] = { "--tokens", "--total-tokens", NULL };
 static const lc_cmd cmd = {
 	"lcschedule", "[options] DIR",
-	"variable sequence length training schedule over lcdecompose buckets", opts, NULL
+	"variable sequence length training schedule over lcdecompose buckets", opts, NULL, renamed
 };
 
 static void put_list_i64(lc_output *o, const int64_t *v, int n, const char *sep)
@@ -94,7 +96,7 @@ static void openlm_checks(const lc_wds_binfo *b, int n, const lc_openlm_in *in, 
 		else if (r->num_seq_per_epoch[i] <= 0)
 			lc_warn("%s: %" PRId64 " sequences per epoch: rounding its share (%" PRIu64 " sequences in "
 			        "full shards) to whole rounds of one shard per worker (%" PRIu64 " sequences x %ld GPUs "
-			        "x %ld workers) leaves it nothing, so OpenLM will not train on it; use more --tokens, "
+			        "x %ld workers) leaves it nothing, so OpenLM will not train on it; use more --total-tokens, "
 			        "fewer --epochs, GPUs or workers, or leave the bucket out", b[i].name,
 			        r->num_seq_per_epoch[i], in->seqs[i], in->seq_per_shard[i], in->gpus, in->workers);
 		if (full && full < workers)
@@ -108,7 +110,7 @@ static void openlm_checks(const lc_wds_binfo *b, int n, const lc_openlm_in *in, 
 		if (full && reads > 5 * full)
 			lc_warn("%s: OpenLM would read %" PRIu64 " shards over %ld epochs but the bucket has %"
 			        PRIu64 " full shards; the DD loader serves at most 5 passes over a manifest "
-			        "(%" PRIu64 " shards) and fails beyond; use fewer --tokens or more data",
+			        "(%" PRIu64 " shards) and fails beyond; use fewer --total-tokens or more data",
 			        b[i].name, reads, r->epochs, full, 5 * full);
 	}
 }
@@ -136,7 +138,7 @@ int main(int argc, char **argv)
 			else lc_cli_usage_error(&cmd, "--format: '%s' is not table or jsonl", optarg);
 			break;
 		case OPT_OPENLM: openlm = 1; break;
-		case OPT_TOKENS: tokens = (uint64_t)lc_cli_long("--tokens", optarg, 1, LONG_MAX); break;
+		case OPT_TOKENS: tokens = (uint64_t)lc_cli_long("--total-tokens", optarg, 1, LONG_MAX); break;
 		case OPT_EPOCHS: epochs = lc_cli_long("--epochs", optarg, 1, 1L << 20); break;
 		case OPT_GPUS: gpus = lc_cli_long("--gpus", optarg, 1, 1L << 20); break;
 		case OPT_WORKERS: workers = lc_cli_long("--workers", optarg, 1, 1L << 10); break;
@@ -147,7 +149,7 @@ int main(int argc, char **argv)
 	if (st.ind != argc - 1)
 		lc_cli_usage_error(&cmd, "give exactly one dataset directory (made by lcdecompose)");
 	if (openlm && !tokens)
-		lc_cli_usage_error(&cmd, "--openlm needs --tokens N (the training budget)");
+		lc_cli_usage_error(&cmd, "--openlm needs --total-tokens N (the training budget)");
 	const char *dir = argv[st.ind];
 	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), 1, argv + st.ind);
 	lc_err e;

@@ -1,6 +1,6 @@
 /*
  * lcsplit — sentence segmentation of passages (lib/sentsplit), each sentence
- * with its offsets.  JSONL in (field -f, default passage_text), the same record
+ * with its offsets.  JSONL in (field -f, default passage_text, else text), the same record
  * out with a "sentences" array of {"start","end","text"}; or --text for plain
  * lines.  Offsets are Unicode code points by default (Python slicing), bytes
  * with --bytes.  --report FILE: records, sentences and skipped records as JSON.
@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "options.h"
 #include "err.h"
 #include "input.h"
 #include "json.h"
@@ -19,17 +20,22 @@
 #include "report.h"
 #include "sentsplit.h"
 
-enum { OPT_TEXT = 256, OPT_BYTES, OPT_SKIP_BAD, OPT_PROGRESS, OPT_QUIET };
+/* The options, each bound to its variable in the table (lib/cli.h); only
+ * --report reaches the switch. */
+static struct {
+	const char *field, *target, *out;
+	int text, bytes, skip_bad, pmode;
+} O = { .target = "sentences", .pmode = LC_PROGRESS_AUTO };
 
 static const lc_opt opts[] = {
-	{ 'f', "field", "FIELD", "text field to split (default passage_text)", NULL },
-	{ 't', "target", "FIELD", "output field for the sentences (default sentences)", NULL },
-	{ OPT_TEXT, "text", NULL, "input is plain text, one passage per line", NULL },
-	{ OPT_BYTES, "bytes", NULL, "offsets in bytes instead of code points", NULL },
-	{ OPT_SKIP_BAD, "skip-bad", NULL, "skip bad records (count on stderr) instead of failing", NULL },
-	{ 'o', "output", "FILE", "write to FILE atomically", LC_COMPLETE_FILE },
-	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
-	{ OPT_QUIET, "quiet", NULL, "no progress meter", NULL },
+	LC_OPT_FIELD(LC_BIND_STR(O.field)),
+	LC_OPT_TARGET(LC_BIND_STR(O.target)),
+	LC_OPT_TEXT_LINES(0, LC_BIND_SET(O.text, 1)),
+	{ 0, "bytes", NULL, "offsets in bytes instead of code points", NULL, LC_BIND_SET(O.bytes, 1) },
+	LC_OPT_SKIP_BAD(0, LC_BIND_SET(O.skip_bad, 1)),
+	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
+	LC_OPT_PROGRESS(0, LC_BIND_SET(O.pmode, LC_PROGRESS_FORCE)),
+	LC_OPT_QUIET(0, LC_BIND_SET(O.pmode, LC_PROGRESS_QUIET)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -62,29 +68,19 @@ int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
-	const char *field = "passage_text", *target = "sentences", *out = NULL;
-	int text = 0, bytes = 0, skip_bad = 0, c, pmode = LC_PROGRESS_AUTO;
 	lc_report rep = {0};
+	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'f': field = optarg; break;
-		case 't': target = optarg; break;
-		case 'o': out = optarg; break;
-		case OPT_TEXT: text = 1; break;
-		case OPT_BYTES: bytes = 1; break;
-		case OPT_SKIP_BAD: skip_bad = 1; break;
-		case OPT_PROGRESS: pmode = LC_PROGRESS_FORCE; break;
-		case OPT_QUIET: pmode = LC_PROGRESS_QUIET; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		}
-	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
-	lc_output *o = lc_output_open(out);
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&rep, &cmd, optarg);
+	lc_report_start(&rep, &cmd, !O.out || !strcmp(O.out, "-"), argc - st.ind, argv + st.ind);
+	lc_output *o = lc_output_open(O.out);
 	lc_buf b = {0}, sb = {0};
 	lc_sentv sv = {0};
 	long bad = 0;
 	size_t records = 0, nsent = 0;
 	lc_progress pr;
-	lc_progress_start(&pr, "records", pmode);
+	lc_progress_start(&pr, "records", O.pmode);
 	int nfiles = argc - st.ind;
 	for (int fi = 0; fi < (nfiles ? nfiles : 1); fi++) {
 		const char *path = nfiles ? argv[st.ind + fi] : "-";
@@ -93,10 +89,10 @@ int main(int argc, char **argv)
 		size_t len;
 		while (lc_input_next(in, &line, &len)) {
 			lc_buf_reset(&b);
-			if (text) {
+			if (O.text) {
 				lc_input_repair(in, &line, &len);   /* plain text goes into JSON strings */
 				lc_buf_printf(&b, "{\"line\":%ld,\"%s\":", lc_input_lineno(in), "sentences");
-				emit_sents(&b, line, len, &sv, bytes, &nsent);
+				emit_sents(&b, line, len, &sv, O.bytes, &nsent);
 				lc_buf_adds(&b, "}\n");
 				lc_output_write(o, b.p, b.len);
 				lc_progress_input(&pr, ++records, in);
@@ -106,21 +102,21 @@ int main(int argc, char **argv)
 				continue;
 			lc_err e = {0};
 			json_t *obj = lc_json_parse_object(line, len, lc_input_where(in), &e);
-			const char *s = obj ? lc_json_str(obj, field, lc_input_where(in), &e) : NULL;
+			const char *s = obj ? lc_json_str(obj, O.field ? O.field : lc_text_field(obj), lc_input_where(in), &e) : NULL;
 			if (!s) {
 				if (obj)
 					json_decref(obj);
-				if (!skip_bad)
+				if (!O.skip_bad)
 					lc_die(LC_EXIT_INPUT, "%s", e.msg);
 				bad++;
 				continue;
 			}
 			size_t n = strlen(s);
 			lc_buf_reset(&sb);
-			emit_sents(&sb, s, n, &sv, bytes, &nsent);
+			emit_sents(&sb, s, n, &sv, O.bytes, &nsent);
 			json_error_t je;
 			json_t *arr = json_loadb(sb.p, sb.len, 0, &je);
-			json_object_set_new(obj, target, arr);
+			json_object_set_new(obj, O.target, arr);
 			lc_json_dump(&b, obj);
 			lc_buf_addc(&b, '\n');
 			lc_output_write(o, b.p, b.len);
@@ -135,8 +131,8 @@ int main(int argc, char **argv)
 	if (bad)
 		lc_warn("skipped %ld bad record%s", bad, bad == 1 ? "" : "s");
 	if (lc_report_on(&rep)) {
-		lc_report_str(&rep, "options.field", text ? NULL : field);
-		lc_report_str(&rep, "options.offsets", bytes ? "bytes" : "code points");
+		lc_report_str(&rep, "options.field", O.text ? NULL : O.field ? O.field : "passage_text, else text");
+		lc_report_str(&rep, "options.offsets", O.bytes ? "bytes" : "code points");
 		lc_report_int(&rep, "records", (long long)records);
 		lc_report_int(&rep, "sentences", (long long)nsent);
 		lc_report_int(&rep, "skipped", bad);

@@ -6,6 +6,7 @@
  * results in input order, so output is identical for any -j.
  */
 #include "cli.h"
+#include "options.h"
 #include "err.h"
 #include "input.h"
 #include "json.h"
@@ -28,30 +29,29 @@ enum { OPT_VOCAB = 256, OPT_PATTERN, OPT_TOKENIZER, OPT_ALLOW, OPT_ASTEXT, OPT_A
        OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD, OPT_SHARD };
 
 static const lc_opt opts[] = {
-	{ 'e', "encoding", "NAME", "tiktoken encoding: cl100k_base, o200k_base, p50k_base, r50k_base, gpt2",
-	  "cl100k_base o200k_base p50k_base r50k_base gpt2" },
+	LC_OPT_ENCODING(),
 	{ OPT_VOCAB, "vocab", "FILE", "any .tiktoken file (with --pattern)", LC_COMPLETE_FILE },
 	{ OPT_PATTERN, "pattern", "RE", "split regex for --vocab (default: cl100k_base's)", NULL },
-	{ OPT_TOKENIZER, "tokenizer", "FILE", "Hugging Face tokenizer.json (byte-level or byte-fallback BPE)", LC_COMPLETE_FILE },
-	{ 'f', "field", "FIELD", "input field (default text; decode: ids); encode/count: F1,F2,... joins fields with --join", NULL },
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
+	LC_OPT_FIELD(),
 	{ OPT_JOIN, "join", "STR", "separator between -f F1,F2 fields (default \" | \", as lcretrieve's prompt separates them)", NULL },
 	{ OPT_OVERHEAD, "overhead", "N", "count: add N tokens per record (e.g. a chat template's fixed tokens per message)", NULL },
-	{ 't', "target", "FIELD", "output field (encode: ids, decode: text, count: n_tokens)", NULL },
-	{ OPT_TEXT, "text", NULL, "plain text lines in and out instead of JSONL", NULL },
+	LC_OPT_TARGET(),
+	LC_OPT_TEXT_LINES(OPT_TEXT),
 	{ OPT_ALLOW, "allow-special", NULL, "encode special-token text as the special token", NULL },
-	{ OPT_ASTEXT, "special-as-text", NULL, "encode special-token text as ordinary text", NULL },
+	LC_OPT_SPECIAL_AS_TEXT(OPT_ASTEXT),
 	{ OPT_ADDSP, "add-special", NULL, "apply the tokenizer.json post-processor template (e.g. BOS)", NULL },
 	{ 'n', "tokens", "N", "truncate/chunk: at most N tokens", NULL },
 	{ OPT_OVERLAP, "overlap", "M", "chunk: tokens shared by consecutive chunks (default 0)", NULL },
-	{ OPT_ID, "id", "FIELD", "chunk: id field of the parent (default pid, else id, else the line number)", NULL },
+	LC_OPT_ID(OPT_ID),
 	{ OPT_TOTAL, "total", NULL, "count: print only the total", NULL },
 	{ OPT_HIST, "hist", NULL, "count: print a histogram of per-record counts", NULL },
-	{ OPT_SHARD, "shard", "K/N", "count --total: count only records i with i % N == K-1 (a part for 'lctok merge')", NULL },
-	{ 'j', "jobs", "N", "worker threads (default 1); output order does not depend on it", NULL },
-	{ 'o', "output", "FILE", "write to FILE atomically (.gz compresses)", LC_COMPLETE_FILE },
-	{ OPT_SKIP, "skip-bad", NULL, "skip bad records (count on stderr) instead of stopping", NULL },
-	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
-	{ OPT_QUIET, "quiet", NULL, "no progress or summary on stderr", NULL },
+	LC_OPT_SHARD(OPT_SHARD),
+	LC_OPT_JOBS(),
+	LC_OPT_OUTPUT(),
+	LC_OPT_SKIP_BAD(OPT_SKIP),
+	LC_OPT_PROGRESS(OPT_PROGRESS),
+	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -59,7 +59,7 @@ static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAM
 			    "exact BPE tokenisation: encode, decode, count, truncate, chunk", opts, subcommands };
 
 static const lc_opt merge_opts[] = {
-	{ 'o', "output", "OUT", "write the summed count to OUT atomically", LC_COMPLETE_FILE },
+	LC_OPT_OUTPUT(),
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lctok merge", "-o OUT PART...",
@@ -71,6 +71,8 @@ static struct {
 	int sub;
 	lc_tok *tok;
 	const char *field, *target, *idfield, *join;
+	int field_auto;        /* no -f: passage_text, else text, per record (lc_text_field) */
+	int target_auto;       /* truncate/chunk without -t: the field read */
 	char **fields;         /* -f F1,F2,...: NULL-terminated, when more than one */
 	long overhead;
 	int text, special, addsp, total, hist, skip;
@@ -129,6 +131,7 @@ static void batch_add(batch *b, const char *line, size_t len, long lineno)
 typedef struct wctx {
 	lc_ids ids;
 	lc_buf tmp, tmp2, tmp3, joined;
+	const char *field;     /* the record's text field (S.field, or by lc_text_field) */
 } wctx;
 
 /* -f F1,F2,...: the fields' strings joined with --join into w->joined.  A missing
@@ -354,7 +357,7 @@ static int chunk_text(wctx *w, json_t *obj, const char *s, size_t n, const char 
 			json_t *v;
 			json_object_foreach(obj, key, v)
 			{
-				if (!strcmp(key, S.field) || !strcmp(key, S.idfield))
+				if (!strcmp(key, w->field) || !strcmp(key, S.idfield))
 					continue;
 				if (!first)
 					lc_buf_addc(o, ',');
@@ -380,7 +383,7 @@ static int chunk_text(wctx *w, json_t *obj, const char *s, size_t n, const char 
 		lc_buf_printf(&w->tmp2, "#%zu", k);
 		lc_json_quote(o, w->tmp2.p, w->tmp2.len);
 		lc_buf_printf(o, ",\"parent\":%s,\"chunk\":%zu,\"start\":%zu,\"end\":%zu,\"n_tokens\":%zu,", parent_json, k, c0, c1, en - st);
-		lc_json_quote(o, S.field, strlen(S.field));
+		lc_json_quote(o, w->field, strlen(w->field));
 		lc_buf_addc(o, ':');
 		quote_lossy(o, d + b0, b1 - b0, &w->tmp2);
 		lc_buf_adds(o, "}\n");
@@ -449,7 +452,9 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 		obj = lc_json_parse_object(line, len, where, e);
 		if (!obj)
 			return -1;
-		json_t *fv = json_object_get(obj, S.field);
+		w->field = S.field_auto ? lc_text_field(obj) : S.field;
+		const char *target = S.target_auto ? w->field : S.target;
+		json_t *fv = json_object_get(obj, w->field);
 		if (S.sub == CMD_DECODE) {
 			if ((rc = ids_from_json(w, fv, &le)))
 				goto done;
@@ -467,7 +472,7 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 			if ((rc = join_fields(w, obj, &s, &n, &le)))
 				goto done;
 		} else if (!json_is_string(fv)) {
-			rc = lc_err_set(&le, LC_EXIT_INPUT, "field '%s': expected a string, got %s", S.field,
+			rc = lc_err_set(&le, LC_EXIT_INPUT, "field '%s': expected a string, got %s", w->field,
 					fv ? lc_json_type_name(fv) : "nothing (missing)");
 			goto done;
 		} else {
@@ -480,7 +485,7 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 				break;
 			lc_buf_reset(&w->tmp);
 			put_ids(&w->tmp, w->ids.v, w->ids.n, 1);
-			splice(o, obj, line, len, S.target, w->tmp.p, w->tmp.len);
+			splice(o, obj, line, len, target, w->tmp.p, w->tmp.len);
 			break;
 		case CMD_COUNT: {
 			if ((rc = lc_tok_count_ex(S.tok, s, n, S.special, &b->counts[i], &le)))
@@ -491,7 +496,7 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 			if (!S.total && !S.hist) {
 				char num[32];
 				int k = snprintf(num, sizeof num, "%zu", b->counts[i]);
-				splice(o, obj, line, len, S.target, num, (size_t)k);
+				splice(o, obj, line, len, target, num, (size_t)k);
 			}
 			break;
 		}
@@ -500,7 +505,7 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 				break;
 			lc_buf q = {0};
 			lc_json_quote(&q, w->tmp2.p, w->tmp2.len);
-			splice(o, obj, line, len, S.target, q.p, q.len);
+			splice(o, obj, line, len, target, q.p, q.len);
 			lc_buf_free(&q);
 			break;
 		}
@@ -563,7 +568,7 @@ static int stopping;
 static void *worker(void *arg)
 {
 	(void)arg;
-	wctx w = { 0 };
+	wctx w = { .field = S.field };
 	pthread_mutex_lock(&mu);
 	for (;;) {
 		batch *pick = NULL;
@@ -707,8 +712,10 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--total and --hist exclude each other");
 	if (shard.n && (S.sub != CMD_COUNT || !S.total))
 		lc_cli_usage_error(&cmd, "--shard is for count --total (partial counts that 'lctok merge' sums)");
-	if (!S.field)
+	if (!S.field) {
 		S.field = S.sub == CMD_DECODE ? "ids" : "text";
+		S.field_auto = S.sub != CMD_DECODE;
+	}
 	if (strchr(S.field, ',')) {
 		if (S.sub != CMD_COUNT && S.sub != CMD_ENCODE)
 			lc_cli_usage_error(&cmd, "-f F1,F2 (joined fields) is for count and encode");
@@ -733,8 +740,10 @@ int main(int argc, char **argv)
 		S.join = " | ";
 	if (S.overhead && S.sub != CMD_COUNT)
 		lc_cli_usage_error(&cmd, "--overhead is for count");
-	if (!S.target)
+	if (!S.target) {
 		S.target = S.sub == CMD_ENCODE ? "ids" : S.sub == CMD_DECODE ? "text" : S.sub == CMD_COUNT ? "n_tokens" : S.field;
+		S.target_auto = S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK;
+	}
 	if (!S.idfield)
 		S.idfield = "pid";
 

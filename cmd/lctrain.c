@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "options.h"
 #include "compress.h"
 #include "err.h"
 #include "input.h"
@@ -39,33 +40,33 @@ enum { OPT_BETA = 256, OPT_C, OPT_LR, OPT_EPOCHS, OPT_SEED, OPT_VAL, OPT_L2, OPT
        OPT_MAX_LENGTH, OPT_MAX_PROMPT };
 
 static const lc_opt opts[] = {
-	{ 'c', "corpus", "CORPUS", "LOFT corpus holding the pairs' passages (repeatable)", LC_COMPLETE_FILE },
+	LC_OPT_CORPUS(),
 	{ OPT_BETA, "beta", "B", "weight of the odds-ratio term (default 2.5)", NULL },
 	{ OPT_C, "c", "C", "length weight slope: w = max(C*(l_r - l_c), 1) (default 0.1)", NULL },
 	{ OPT_LR, "lr", "RATE", "Adam learning rate (default 0.05)", NULL },
-	{ OPT_EPOCHS, "epochs", "N", "passes over the training pairs (default 30)", NULL },
-	{ OPT_BATCH, "batch", "N", "pairs per update (default 16)", NULL },
+	LC_OPT_EPOCHS(OPT_EPOCHS),
+	{ OPT_BATCH, "batch-size", "N", "pairs per update (default 16)", NULL },
 	{ OPT_L2, "l2", "LAMBDA", "L2 penalty on the weights (default 1e-4)", NULL },
-	{ OPT_SEED, "seed", "N", "seed for shuffling and the validation split (default 1)", NULL },
+	LC_OPT_SEED(OPT_SEED),
 	{ OPT_VAL, "val", "FRACTION", "share of passages held out for validation (default 0.1)", NULL },
-	{ OPT_THRESHOLD, "threshold", "P", "keep threshold stored in the model (default 0.5)", NULL },
-	{ OPT_LENGTH_BIAS, "length-bias", "A", "store A as the model's length bias: lcompress cuts long passages harder (default 0.5)", NULL },
+	LC_OPT_THRESHOLD(OPT_THRESHOLD),
+	LC_OPT_LENGTH_BIAS(OPT_LENGTH_BIAS),
 	{ OPT_TARGET, "target-ratio", "R", "set the threshold so that the corpora (-c) keep 1/R of their words", NULL },
 	{ OPT_AVERAGE, "average", "N", "train N times (seeds SEED..SEED+N-1) and average the weights (default 1)", NULL },
-	{ 'e', "encoding", "NAME", "count l_c, l_r in tokens of this tiktoken encoding: cl100k_base, o200k_base, ...",
-	  "cl100k_base o200k_base p50k_base r50k_base gpt2" },
-	{ OPT_TOKENIZER, "tokenizer", "FILE", "count l_c, l_r in tokens of this Hugging Face tokenizer.json (byte-level BPE)", LC_COMPLETE_FILE },
+	LC_OPT_ENCODING(),
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
 	{ OPT_TRL, "truncate-like-trl", NULL, "lengths as TRL <= 0.11's ORPOTrainer truncates them (see lctrain(1))", NULL },
 	{ OPT_MAX_LENGTH, "max-length", "N", "--truncate-like-trl: TRL's max_length (default 512)", NULL },
 	{ OPT_MAX_PROMPT, "max-prompt-length", "N", "--truncate-like-trl: TRL's max_prompt_length (default 128)", NULL },
 	{ OPT_INIT, "init", "MODEL", "start from MODEL instead of the untrained model", LC_COMPLETE_FILE },
-	{ OPT_QUIET, "quiet", NULL, "no per-epoch report", NULL },
-	{ 'o', "output", "MODEL", "write the model to MODEL atomically (default stdout)", LC_COMPLETE_FILE },
+	LC_OPT_QUIET(OPT_QUIET),
+	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
+static const char *const renamed[] = { "--batch", "--batch-size", NULL };
 static const lc_cmd cmd = { "lctrain", "[options] [-c CORPUS]... PAIRS...",
-	"train the extractive compressor with length-weighted ORPO", opts, NULL };
+	"train the extractive compressor with length-weighted ORPO", opts, NULL, renamed };
 
 typedef struct {
 	lc_cunits u;
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	double beta = 2.5, cc = 0.1, lr = 0.05, l2 = 1e-4, valfrac = 0.1, thr = 0.5, target = 0, length_bias = 0.5;
-	long epochs = 30, seed = 1, batch = 16, average = 1;
+	long epochs = 30, seed = 0, batch = 16, average = 1;
 	const char *out = NULL, *init = NULL, *encoding = NULL, *tokfile = NULL;
 	int quiet = 0, trl = 0, c;
 	lc_report rep = {0};
@@ -204,7 +205,7 @@ int main(int argc, char **argv)
 		case OPT_C: cc = lc_cli_double("--c", optarg, 0, 1e6); break;
 		case OPT_LR: lr = lc_cli_double("--lr", optarg, 1e-9, 100); break;
 		case OPT_EPOCHS: epochs = lc_cli_long("--epochs", optarg, 0, 100000); break;
-		case OPT_BATCH: batch = lc_cli_long("--batch", optarg, 1, 1000000); break;
+		case OPT_BATCH: batch = lc_cli_long("--batch-size", optarg, 1, 1000000); break;
 		case OPT_L2: l2 = lc_cli_double("--l2", optarg, 0, 100); break;
 		case OPT_SEED: seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
 		case OPT_VAL: valfrac = lc_cli_double("--val", optarg, 0, 0.9); break;

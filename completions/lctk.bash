@@ -5,7 +5,7 @@ _lcbatch() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-n|--requests) COMPREPLY=(); return ;;
+	--requests) COMPREPLY=(); return ;;
 	--max-bytes) COMPREPLY=(); return ;;
 	--prefix) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -14,7 +14,7 @@ _lcbatch() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "split failed " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--requests --max-bytes --prefix --output --report --max-record --help --version -n -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--requests --max-bytes --prefix --output --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -25,8 +25,8 @@ _lcconv() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-k|--kind) COMPREPLY=($(compgen -W "corpus queries qrels run" -- "$cur")); return ;;
-	-t|--to) COMPREPLY=($(compgen -W "loft beir tsv trec jsonl" -- "$cur")); return ;;
+	--kind) COMPREPLY=($(compgen -W "corpus queries qrels run" -- "$cur")); return ;;
+	--to) COMPREPLY=($(compgen -W "loft beir tsv trec jsonl" -- "$cur")); return ;;
 	--from) COMPREPLY=($(compgen -W "trec beir loft jsonl answers batch" -- "$cur")); return ;;
 	--member) COMPREPLY=(); return ;;
 	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -36,7 +36,7 @@ _lcconv() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --progress --quiet --report --max-record --help --version -k -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --progress --quiet --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -67,7 +67,7 @@ _lcdecompose() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --special-as-text --eot --numeric-eot --kmin --kmax --seed --no-random --method --length --format --output --force --table --compare --shard --full-shards --keep-short-shards --gpus --workers --pool --skip-bad --progress --quiet --report --max-record --help --version -e -f -L -o -q -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --special-as-text --eot --numeric-eot --kmin --kmax --seed --no-random --method --length --format --output --force --table --compare --shard --full-shards --keep-short-shards --gpus --workers --pool --skip-bad --progress --quiet --report --max-record --help --version -e -f -L -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -119,15 +119,15 @@ _lcfuse() {
 	--rrf-k) COMPREPLY=(); return ;;
 	--optimize) COMPREPLY=(); return ;;
 	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	-t|--to) COMPREPLY=($(compgen -W "trec jsonl" -- "$cur")); return ;;
+	--to) COMPREPLY=($(compgen -W "trec jsonl" -- "$cur")); return ;;
 	--from) COMPREPLY=($(compgen -W "auto trec jsonl loft answers batch" -- "$cur")); return ;;
 	--tag) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--method --norm --weights --top --rrf-k --optimize --qrels --report --to --from --tag --output --max-record --help --version -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--method --norm --weights --top --rrf-k --optimize --qrels --to --from --tag --output --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -193,7 +193,7 @@ _lcindex() {
 	case $prev in
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--id) COMPREPLY=(); return ;;
-	--text) COMPREPLY=(); return ;;
+	-f|--field) COMPREPLY=(); return ;;
 	--member) COMPREPLY=(); return ;;
 	--stopwords) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shard) COMPREPLY=(); return ;;
@@ -202,7 +202,7 @@ _lcindex() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--output --id --text --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --report --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--output --id --field --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --report --max-record --help --version -o -f -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -217,9 +217,17 @@ _lcompress() {
 	--endpoint) COMPREPLY=(); return ;;
 	--model) COMPREPLY=(); return ;;
 	--parallel) COMPREPLY=(); return ;;
+	--timeout) COMPREPLY=(); return ;;
+	--connect-timeout) COMPREPLY=(); return ;;
+	--retries) COMPREPLY=(); return ;;
+	--backoff) COMPREPLY=(); return ;;
+	--cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--temperature) COMPREPLY=(); return ;;
+	--max-tokens) COMPREPLY=(); return ;;
 	--ratio) COMPREPLY=(); return ;;
 	--budget) COMPREPLY=(); return ;;
-	--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
+	-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
+	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--summaries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--threshold) COMPREPLY=(); return ;;
 	--length-bias) COMPREPLY=(); return ;;
@@ -233,7 +241,7 @@ _lcompress() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --no-cache --ratio --budget --best-effort --encoding --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --skip-bad --quiet --progress --shard --output --report --max-record --help --version -m -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --skip-bad --quiet --progress --shard --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -259,13 +267,13 @@ _lcplot() {
 	--yhigh) COMPREPLY=(); return ;;
 	--records) COMPREPLY=(); return ;;
 	--group) COMPREPLY=(); return ;;
-	--tag) COMPREPLY=(); return ;;
+	--input-name) COMPREPLY=(); return ;;
 	--format) COMPREPLY=($(compgen -W "gp svg png pdf" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--x --y --by --label --type --bins --title --xlabel --ylabel --size --logx --logy --yerr --ylow --yhigh --records --paste --group --tag --format --output --max-record --help --version -x -y -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--x --y --by --label --type --bins --title --xlabel --ylabel --size --logx --logy --yerr --ylow --yhigh --records --paste --group --input-name --format --output --max-record --help --version -x -y -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -285,7 +293,7 @@ _lcretrieve() {
 	--k1) COMPREPLY=(); return ;;
 	--b) COMPREPLY=(); return ;;
 	--id) COMPREPLY=(); return ;;
-	--text) COMPREPLY=(); return ;;
+	-f|--field) COMPREPLY=(); return ;;
 	--stopwords) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--endpoint) COMPREPLY=(); return ;;
 	--model) COMPREPLY=(); return ;;
@@ -305,7 +313,8 @@ _lcretrieve() {
 	--context-limit) COMPREPLY=(); return ;;
 	--price-in) COMPREPLY=(); return ;;
 	--price-out) COMPREPLY=(); return ;;
-	-e|--tokenizer) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur") $(compgen -f -- "$cur")); return ;;
+	-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
+	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--prefilter) COMPREPLY=(); return ;;
 	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -317,7 +326,7 @@ _lcretrieve() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --text --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --shard --report --max-record --help --version -i -c -k -o -j -e -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --field --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --encoding --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --shard --report --max-record --help --version -i -c -k -o -j -f -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -334,7 +343,7 @@ _lcschedule() {
 	--global-batch-size) COMPREPLY=(); return ;;
 	--seed) COMPREPLY=(); return ;;
 	--format) COMPREPLY=($(compgen -W "table jsonl" -- "$cur")); return ;;
-	--tokens) COMPREPLY=(); return ;;
+	--total-tokens) COMPREPLY=(); return ;;
 	--epochs) COMPREPLY=(); return ;;
 	--gpus) COMPREPLY=(); return ;;
 	--workers) COMPREPLY=(); return ;;
@@ -343,7 +352,7 @@ _lcschedule() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--curriculum --odds --cycles --global-batch-size --seed --format --openlm --tokens --epochs --gpus --workers --output --report --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--curriculum --odds --cycles --global-batch-size --seed --format --openlm --total-tokens --epochs --gpus --workers --output --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -407,7 +416,7 @@ _lctrain() {
 	--c) COMPREPLY=(); return ;;
 	--lr) COMPREPLY=(); return ;;
 	--epochs) COMPREPLY=(); return ;;
-	--batch) COMPREPLY=(); return ;;
+	--batch-size) COMPREPLY=(); return ;;
 	--l2) COMPREPLY=(); return ;;
 	--seed) COMPREPLY=(); return ;;
 	--val) COMPREPLY=(); return ;;
@@ -425,7 +434,7 @@ _lctrain() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch --l2 --seed --val --threshold --length-bias --target-ratio --average --encoding --tokenizer --truncate-like-trl --max-length --max-prompt-length --init --quiet --output --report --max-record --help --version -c -e -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--corpus --beta --c --lr --epochs --batch-size --l2 --seed --val --threshold --length-bias --target-ratio --average --encoding --tokenizer --truncate-like-trl --max-length --max-prompt-length --init --quiet --output --report --max-record --help --version -c -e -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

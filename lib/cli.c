@@ -94,17 +94,18 @@ void lc_cli_help(const lc_cmd *cmd)
 	printf("\nSee %s(1) for details.\n", lc_progname());
 }
 
-/* One line per option: "opt\t-x\t--name\tARG\tcomplete", then "sub\tNAME" lines. */
+/* One line per option: "opt\t-x\t--name\tARG\tcomplete\thelp", then "sub\tNAME" lines. */
 static void dump(const lc_cmd *cmd)
 {
 	for (const lc_opt *o = cmd->opts; o && o->name; o++) {
 		char s[4] = "";
 		if (o->id > 0 && o->id < 256)
 			snprintf(s, sizeof s, "-%c", o->id);
-		printf("opt\t%s\t--%s\t%s\t%s\n", s, o->name, o->arg ? o->arg : "", o->complete ? o->complete : "");
+		printf("opt\t%s\t--%s\t%s\t%s\t%s\n", s, o->name, o->arg ? o->arg : "", o->complete ? o->complete : "",
+		       o->help ? o->help : "");
 	}
-	printf("opt\t\t--max-record\tBYTES\t\n");
-	printf("opt\t-h\t--help\t\t\nopt\t\t--version\t\t\n");
+	printf("opt\t\t--max-record\tBYTES\t\tlargest input record (line) in bytes, 0 = no limit (default 64 MiB)\n");
+	printf("opt\t-h\t--help\t\t\tshow this help and exit\nopt\t\t--version\t\t\tshow the version and exit\n");
 	for (const char *const *s = cmd->subcommands; s && *s; s++)
 		printf("sub\t%s\n", *s);
 }
@@ -144,7 +145,53 @@ static void check_output(const lc_cmd *cmd, const lc_opt *o)
 		}
 }
 
-int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
+/* Stores a bound option's value; returns 0 if o is not bound (the caller gets it). */
+static int bind(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	char flag[80];
+	if (o->id > 0 && o->id < 256)
+		snprintf(flag, sizeof flag, "-%c", o->id);
+	else
+		snprintf(flag, sizeof flag, "--%s", o->name);
+	switch (o->kind) {
+	case LC_OPT_NONE:
+		return 0;
+	case LC_OPT_STR:
+		*(const char **)o->var = arg;
+		break;
+	case LC_OPT_LONG:
+		*(long *)o->var = lc_cli_long(flag, arg, (long)o->min, (long)o->max);
+		break;
+	case LC_OPT_INT:
+		*(int *)o->var = (int)lc_cli_long(flag, arg, (long)o->min, (long)o->max);
+		break;
+	case LC_OPT_DOUBLE:
+		*(double *)o->var = lc_cli_double(flag, arg, o->min, o->max);
+		break;
+	case LC_OPT_SET:
+		*(int *)o->var = (int)o->min;
+		break;
+	case LC_OPT_CALL:
+		o->cb(cmd, o, arg);
+		break;
+	}
+	return 1;
+}
+
+/* word is what the user typed ("--text=a,b", "--batch", "-k"): a usage error if
+ * cmd lists it as an old spelling. */
+static void check_renamed(const lc_cmd *cmd, const char *word)
+{
+	if (!cmd->renamed || !word)
+		return;
+	size_t n = strcspn(word, "=");
+	for (const char *const *r = cmd->renamed; r[0] && r[1]; r += 2)
+		if (strlen(r[0]) == n && !strncmp(word, r[0], n))
+			lc_cli_usage_error(cmd, "%s is now %s", r[0], r[1]);
+}
+
+/* One getopt step: an option id, -1 at the end, or -2 after a handled option. */
+static int step(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 {
 	if (!st->longopts) {
 		build(st, cmd);
@@ -174,28 +221,48 @@ int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 		exit(0);
 	case OPT_MAX_RECORD:
 		lc_input_set_max_record((size_t)lc_cli_long("--max-record", optarg, 0, LONG_MAX));
-		return lc_cli_next(st, cmd, argc, argv);
+		return -2;
 	case ':':
 		if (optopt > 0 && optopt < 256)
 			lc_cli_usage_error(cmd, "option -%c needs an argument", optopt);
 		lc_cli_usage_error(cmd, "option %s needs an argument", argv[optind - 1]);
 	case '?':
-		if (optopt > 0 && optopt < 256)
+		if (optopt > 0 && optopt < 256) {
+			char w[3] = { '-', (char)optopt, 0 };
+			check_renamed(cmd, w);
 			lc_cli_usage_error(cmd, "unknown option -%c", optopt);
+		}
+		check_renamed(cmd, argv[optind - 1]);
 		lc_cli_usage_error(cmd, "unknown option %s", argv[optind - 1]);
 	}
 	if (c >= 1000) {
+		/* a long option: getopt takes an unambiguous abbreviation, so an old
+		 * spelling that is a prefix of a new one ("--batch") is caught here */
+		int back = optarg && optind >= 2 && optarg == argv[optind - 1] ? 2 : 1;
+		check_renamed(cmd, optind - back >= 1 ? argv[optind - back] : NULL);
 		st->cur = &cmd->opts[c - 1000];
 		check_output(cmd, st->cur);
+		if (bind(cmd, st->cur, optarg))
+			return -2;
 		return st->cur->id;
 	}
 	for (const lc_opt *o = cmd->opts; o && o->name; o++)
 		if (o->id == c) {
 			st->cur = o;
 			check_output(cmd, o);
+			if (bind(cmd, o, optarg))
+				return -2;
 			return c;
 		}
 	lc_cli_usage_error(cmd, "unknown option -%c", c);
+}
+
+int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
+{
+	int c;
+	while ((c = step(st, cmd, argc, argv)) == -2)
+		;
+	return c;
 }
 
 long lc_cli_long(const char *opt, const char *arg, long min, long max)

@@ -18,9 +18,21 @@
  * lc_output_check() as they are parsed: a bad output name fails before any work.
  * An --output DIR (LC_COMPLETE_DIR) with a compression suffix is a usage error.
  *
- * id: a printable short option letter, or a value >= 256 for long-only options.
+ * id: a printable short option letter, or a value >= 256 for long-only options
+ * (0 is allowed for a bound long-only option: it is never returned).
  * complete: NULL (free text), LC_COMPLETE_FILE, LC_COMPLETE_DIR, or
  * "choice1 choice2 ..." for an argument taken from a fixed list.
+ *
+ * Binding (git's parse-options is the model): an entry with kind != LC_OPT_NONE
+ * is handled inside lc_cli_next(), which stores into var and goes on to the next
+ * option without returning this one to the caller's switch:
+ *     LC_OPT_STR     var is const char **, set to optarg (argv memory, not copied)
+ *     LC_OPT_LONG    var is long *, lc_cli_long(optarg, min, max)
+ *     LC_OPT_INT     var is int *,  lc_cli_long(optarg, min, max) (min/max within int)
+ *     LC_OPT_DOUBLE  var is double *, lc_cli_double(optarg, min, max)
+ *     LC_OPT_SET     var is int *, set to (int)min (a flag: arg must be NULL)
+ *     LC_OPT_CALL    cb(cmd, opt, optarg) is called (optarg NULL for a flag)
+ * Shared options (the lctk vocabulary, lctk(7)) are declared once in options.h.
  */
 #ifndef LC_CLI_H
 #define LC_CLI_H
@@ -30,15 +42,40 @@
 #define LC_COMPLETE_FILE "@file"
 #define LC_COMPLETE_DIR "@dir"
 
+/* Option tables leave the binding fields out ({ id, name, arg, help, complete }):
+ * zero is LC_OPT_NONE, so -Wextra's missing-field-initializers warning is noise here. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+struct lc_cmd;
+struct lc_opt;
+
+enum lc_opt_kind { LC_OPT_NONE, LC_OPT_STR, LC_OPT_LONG, LC_OPT_INT, LC_OPT_DOUBLE, LC_OPT_SET, LC_OPT_CALL };
+
+/* A bound option's callback: may exit through lc_cli_usage_error(cmd, ...). */
+typedef void lc_opt_cb(const struct lc_cmd *cmd, const struct lc_opt *o, const char *arg);
+
 typedef struct lc_opt {
 	int id;
 	const char *name;        /* long name without "--" */
 	const char *arg;         /* argument name for --help, NULL = flag */
 	const char *help;
 	const char *complete;
+	enum lc_opt_kind kind;   /* LC_OPT_NONE: returned to the caller (the default) */
+	void *var;               /* where a bound option stores its value (not owned) */
+	double min, max;         /* LONG/INT/DOUBLE range; SET: the value stored */
+	lc_opt_cb *cb;           /* LC_OPT_CALL */
 } lc_opt;
 
-#define LC_OPT_END { 0, NULL, NULL, NULL, NULL }
+#define LC_OPT_END { 0, NULL, NULL, NULL, NULL, LC_OPT_NONE, NULL, 0, 0, NULL }
+
+/* The binding fields of an entry, after complete: { 'o', "output", "FILE", "...", NULL, LC_BIND_STR(out) }.
+ * The variable must outlive the parse (static for a static table). */
+#define LC_BIND_STR(v) LC_OPT_STR, (void *)(1 ? &(v) : (const char **)0), 0, 0, NULL
+#define LC_BIND_LONG(v, lo, hi) LC_OPT_LONG, (void *)(1 ? &(v) : (long *)0), (lo), (hi), NULL
+#define LC_BIND_INT(v, lo, hi) LC_OPT_INT, (void *)(1 ? &(v) : (int *)0), (lo), (hi), NULL
+#define LC_BIND_DOUBLE(v, lo, hi) LC_OPT_DOUBLE, (void *)(1 ? &(v) : (double *)0), (lo), (hi), NULL
+#define LC_BIND_SET(v, val) LC_OPT_SET, (void *)(1 ? &(v) : (int *)0), (val), 0, NULL
+#define LC_BIND_CALL(fn, v) LC_OPT_CALL, (void *)&(v), 0, 0, (fn)
 
 typedef struct lc_cmd {
 	const char *name;        /* "lceval" or "lctok encode" */
@@ -46,6 +83,9 @@ typedef struct lc_cmd {
 	const char *summary;     /* one line */
 	const lc_opt *opts;
 	const char *const *subcommands; /* NULL-terminated, or NULL */
+	const char *const *renamed;     /* NULL-terminated pairs: an old spelling ("--text", "-k") and
+	                                   the new one ("-f/--field"); using the old one (or an
+	                                   abbreviation equal to it) is a usage error naming the new one */
 } lc_cmd;
 
 typedef struct lc_cli {
@@ -55,7 +95,8 @@ typedef struct lc_cli {
 	int ind;                 /* optind after parsing */
 } lc_cli;
 
-/* Next option id, -1 at the end (st->ind = first operand).  optarg holds the argument. */
+/* Next option id, -1 at the end (st->ind = first operand).  optarg holds the argument.
+ * Bound options (kind != LC_OPT_NONE) are stored and skipped, never returned. */
 int lc_cli_next(lc_cli *st, const lc_cmd *cmd, int argc, char **argv);
 /* The long name of option id in cmd's table, NULL if none (or id 0). */
 const char *lc_cli_opt_name(const lc_cmd *cmd, int id);

@@ -127,7 +127,7 @@ complete_words() {
 
 @test "completions: every tokenizer option offers the encodings" {
 	local p o
-	for p in "lctok -e" "lcdecompose -e" "lcgen -e" "lcompress --encoding" "lctrain -e" "lcretrieve -e" "lcretrieve --tokenizer"; do
+	for p in "lctok -e" "lcdecompose -e" "lcgen -e" "lcompress -e" "lcompress --encoding" "lctrain -e" "lcretrieve -e" "lcretrieve --encoding"; do
 		set -- $p
 		run complete_words "$1" "$2" ""
 		assert_success
@@ -136,7 +136,7 @@ complete_words() {
 	done
 }
 
-@test "completions: lceval -m offers measures, --template and --prompt offer templates, --prompt and lcretrieve -e files too" {
+@test "completions: lceval -m offers measures, --template and --prompt offer templates, --prompt and --tokenizer files too" {
 	run complete_words lceval -m nd
 	assert_success
 	assert_line ndcg
@@ -157,7 +157,9 @@ complete_words() {
 	assert_success
 	assert_output scifact
 	: > "$T/tok.json"
-	run complete_words lcretrieve -e tok
-	assert_success
-	assert_output tok.json
+	for p in lcretrieve lcompress lctok lcgen; do
+		run complete_words "$p" --tokenizer tok
+		assert_success
+		assert_output tok.json
+	done
 }

@@ -18,7 +18,7 @@ setup_file() {
 	"$BUILD/bin/lcindex" -o "$F/corpus.idx" "$F/corpus.jsonl"
 	"$BUILD/bin/lcretrieve" -c "$F/corpus.jsonl" -o "$F/run.jsonl" "$F/queries.jsonl"
 	"$BUILD/bin/lcretrieve" -c "$F/corpus.jsonl" --trec -o "$F/run.trec" "$F/queries.jsonl"
-	"$BUILD/bin/lcconv" -k qrels -t trec -o "$F/qrels.txt" "$F/queries.jsonl"
+	"$BUILD/bin/lcconv" --kind qrels --to trec -o "$F/qrels.txt" "$F/queries.jsonl"
 	python3 -c 'import json
 for d in range(20): print(json.dumps({"ids": list(range(d * 7 % 40))}))' > "$F/ids.jsonl"
 	"$BUILD/bin/lcdecompose" --eot 0 --kmin 2 --kmax 4 -o "$F/dd" "$F/ids.jsonl" >/dev/null

@@ -13,8 +13,8 @@ setup() {
 
 teardown() { lctk_teardown; }
 
-@test "split -n 2: three parts of whole lines, together the input" {
-	run lcbatch split -n 2 req.jsonl
+@test "split --requests 2: three parts of whole lines, together the input" {
+	run lcbatch split --requests 2 req.jsonl
 	assert_success
 	assert_output "lcbatch: req.jsonl: 3 parts written"
 	[ "$(wc -l <req.part-001.jsonl)" -eq 2 ]
@@ -90,7 +90,7 @@ teardown() { lctk_teardown; }
 	assert_failure 2
 	run lcbatch split -o x req.jsonl
 	assert_failure 2
-	run lcbatch failed -n 3 req.jsonl res.jsonl
+	run lcbatch failed --requests 3 req.jsonl res.jsonl
 	assert_failure 2
 	run lcbatch split --max-bytes 1Q req.jsonl
 	assert_failure 2

@@ -16,26 +16,26 @@ J
 }
 
 @test "corpus: LOFT to BEIR and back is lossless except summaries, which are reported" {
-	run --separate-stderr lcconv -t beir corpus.jsonl
+	run --separate-stderr lcconv --to beir corpus.jsonl
 	assert_success
 	assert_line --index 0 '{"_id":"d1","title":"Alpha","text":"first passage","metadata":{}}'
 	assert_line --index 1 '{"_id":"7","title":"Beta","text":"second \"quoted\" passage","metadata":{"src":"x"}}'
 	[[ "$stderr" == *"1 passages have summary_text"* ]]
-	lcconv -t beir -o b.jsonl corpus.jsonl 2>/dev/null
-	run lcconv -t loft b.jsonl
+	lcconv --to beir -o b.jsonl corpus.jsonl 2>/dev/null
+	run lcconv --to loft b.jsonl
 	assert_success
 	assert_line --index 0 '{"pid":"d1","title_text":"Alpha","passage_text":"first passage","metadata":{}}'
 	assert_line --index 1 '{"pid":"7","title_text":"Beta","passage_text":"second \"quoted\" passage","metadata":{"src":"x"}}'
 }
 
 @test "queries and qrels: LOFT to TREC, BEIR, TSV" {
-	run lcconv -k qrels -t trec queries.jsonl
+	run lcconv --kind qrels --to trec queries.jsonl
 	assert_success
 	assert_output "$(printf 'q1 0 d1 1\nq2 0 7 2\nq2 0 d1 0')"
-	run lcconv -k qrels -t beir queries.jsonl
+	run lcconv --kind qrels --to beir queries.jsonl
 	assert_success
 	assert_output "$(printf 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\t7\t2\nq2\td1\t0')"
-	run --separate-stderr lcconv -t tsv queries.jsonl
+	run --separate-stderr lcconv --to tsv queries.jsonl
 	assert_success
 	assert_output "$(printf 'q1\twhat is alpha\nq2\tbeta?')"
 	[[ "$stderr" == *"2 queries have answers"* ]]
@@ -43,28 +43,28 @@ J
 
 @test "BEIR zip: corpus and queries (with answers from qrels/test.tsv) read straight from the zip" {
 	mkdir -p ds/qrels
-	lcconv -t beir corpus.jsonl > ds/corpus.jsonl 2>/dev/null
-	lcconv -t beir queries.jsonl > ds/queries.jsonl 2>/dev/null
-	lcconv -k qrels -t beir queries.jsonl > ds/qrels/test.tsv
+	lcconv --to beir corpus.jsonl > ds/corpus.jsonl 2>/dev/null
+	lcconv --to beir queries.jsonl > ds/queries.jsonl 2>/dev/null
+	lcconv --kind qrels --to beir queries.jsonl > ds/qrels/test.tsv
 	zip -qr ds.zip ds
-	run lcconv -k corpus -t loft ds.zip
+	run lcconv --kind corpus --to loft ds.zip
 	assert_success
 	assert_line --index 1 '{"pid":"7","title_text":"Beta","passage_text":"second \"quoted\" passage","metadata":{"src":"x"}}'
-	run lcconv -k queries -t loft ds.zip
+	run lcconv --kind queries --to loft ds.zip
 	assert_success
 	assert_line --index 1 '{"qid":"q2","query_text":"beta?","answers":[["7",2],["d1",0]],"metadata":{}}'
-	run lcconv -k qrels -t trec ds.zip
+	run lcconv --kind qrels --to trec ds.zip
 	assert_success
 	assert_output "$(printf 'q1 0 d1 1\nq2 0 7 2\nq2 0 d1 0')"
 }
 
 @test "runs: TREC to run JSONL to TREC keeps ids, scores and order; LOFT loses scores with a warning" {
-	lcconv -t jsonl -o run.jsonl run.trec
+	lcconv --to jsonl -o run.jsonl run.trec
 	run cat run.jsonl
 	assert_line --index 0 --partial '"qid": "q1"'
-	run -0 lcconv -t trec --tag runA run.jsonl
+	run -0 lcconv --to trec --tag runA run.jsonl
 	assert_output "$(printf 'q1 Q0 d1 1 2.5 runA\nq1 Q0 7 2 1.25 runA\nq2 Q0 7 1 3 runA')"
-	run --separate-stderr lcconv -t loft run.trec
+	run --separate-stderr lcconv --to loft run.trec
 	assert_success
 	[[ "$stderr" == *"hold no scores"* ]]
 	assert_line --index 0 --partial '"model_outputs": [["d1", "7"]]'
@@ -72,8 +72,8 @@ J
 
 @test "runs: TREC round trip of a reference vector is exact" {
 	need_shared vectors/eval/trec_graded
-	lcconv -t jsonl "$SHARED/vectors/eval/trec_graded/run.txt" > r.jsonl
-	lcconv -t trec r.jsonl > r.trec
+	lcconv --to jsonl "$SHARED/vectors/eval/trec_graded/run.txt" > r.jsonl
+	lcconv --to trec r.jsonl > r.trec
 	run lceval -m all_trec "$SHARED/vectors/eval/trec_graded/qrels.txt" r.trec
 	assert_success
 	# the runid differs only if the tag was lost; everything else must be identical
@@ -83,17 +83,17 @@ J
 
 @test "gzip input, stdin with -k, and atomic -o" {
 	gzip -k corpus.jsonl
-	run --separate-stderr lcconv -t beir corpus.jsonl.gz
+	run --separate-stderr lcconv --to beir corpus.jsonl.gz
 	assert_success
 	assert_line --index 0 --partial '"_id":"d1"'
-	run bash -c "cat queries.jsonl | lcconv -k queries -t tsv - 2>/dev/null"
+	run bash -c "cat queries.jsonl | lcconv --kind queries --to tsv - 2>/dev/null"
 	assert_success
 	assert_line --index 0 "$(printf 'q1\twhat is alpha')"
 }
 
 @test "bad input: malformed JSON names file and line, exit 1, no output file" {
 	printf '{"pid": "a", "title_text": "t", "passage_text": "p"}\n{"pid": \n' > bad.jsonl
-	run --separate-stderr lcconv -t beir -o out.jsonl bad.jsonl
+	run --separate-stderr lcconv --to beir -o out.jsonl bad.jsonl
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "lcconv: bad.jsonl:2"* ]]
 	assert_no_file out.jsonl
@@ -101,7 +101,7 @@ J
 
 @test "bad input: duplicate pids are an error naming both lines" {
 	printf '{"pid": "a", "title_text": "t", "passage_text": "p"}\n{"pid": "a", "title_text": "t", "passage_text": "q"}\n' > dup.jsonl
-	run --separate-stderr lcconv -t beir dup.jsonl
+	run --separate-stderr lcconv --to beir dup.jsonl
 	[ "$status" -eq 1 ]
 	assert_no_stdout
 	[[ "$stderr" == *"dup.jsonl:2"*"duplicate"* ]]
@@ -110,14 +110,14 @@ J
 @test "usage errors: no -t, unknown kind, wrong target for the kind, stdin without -k, zip without -k" {
 	run lcconv corpus.jsonl
 	[ "$status" -eq 2 ]
-	run lcconv -k nope -t loft corpus.jsonl
+	run lcconv --kind nope --to loft corpus.jsonl
 	[ "$status" -eq 2 ]
-	run lcconv -t trec corpus.jsonl
+	run lcconv --to trec corpus.jsonl
 	[ "$status" -eq 2 ]
-	run bash -c "cat corpus.jsonl | lcconv -t beir"
+	run bash -c "cat corpus.jsonl | lcconv --to beir"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"-k"* ]]
 	printf 'x' > a.txt && zip -q z.zip a.txt
-	run lcconv -t loft z.zip
+	run lcconv --to loft z.zip
 	[ "$status" -eq 2 ]
 }

@@ -52,7 +52,7 @@ PY
 	run bsdtar -tf out/D_4/shard-0000000.tar
 	assert_success
 	assert_output ""
-	lcdecompose --eot 0 --kmin 2 --kmax 4 --keep-short-shards -q -o out2 in.jsonl > stats2
+	lcdecompose --eot 0 --kmin 2 --kmax 4 --keep-short-shards --quiet -o out2 in.jsonl > stats2
 	cmp stats1 stats2
 	diff -r out out2
 }
@@ -76,7 +76,7 @@ PY
 @test "properties over generated data: tar, jsonl and bin" {
 	gen_ids 600 1 > in.jsonl
 	for f in tar jsonl bin; do
-		run lcdecompose --eot 0 --format "$f" --seed 3 --keep-short-shards -q -o "out-$f" in.jsonl
+		run lcdecompose --eot 0 --format "$f" --seed 3 --keep-short-shards --quiet -o "out-$f" in.jsonl
 		assert_success
 		run python3 "$CHECK" in.jsonl 0 8 13 "out-$f"
 		assert_success
@@ -89,7 +89,7 @@ PY
 
 @test "shards: reference sizes, bsdtar member count equals the manifest" {
 	gen_ids 1500 2 > in.jsonl
-	lcdecompose --eot 0 --kmin 11 --kmax 13 --keep-short-shards -q -o out in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 11 --kmax 13 --keep-short-shards --quiet -o out in.jsonl >/dev/null
 	# shards hold min(2^(20-k), 65536): D_11 512, D_12 256, D_13 128
 	for d in out/D_*; do
 		i=0
@@ -114,9 +114,9 @@ PY
 
 @test "same seed -> byte-identical output; another seed differs" {
 	gen_ids 300 3 > in.jsonl
-	lcdecompose --eot 0 --seed 7 -q -o a in.jsonl >/dev/null
-	lcdecompose --eot 0 --seed 7 -q -o b in.jsonl >/dev/null
-	lcdecompose --eot 0 --seed 8 -q -o c in.jsonl >/dev/null
+	lcdecompose --eot 0 --seed 7 --quiet -o a in.jsonl >/dev/null
+	lcdecompose --eot 0 --seed 7 --quiet -o b in.jsonl >/dev/null
+	lcdecompose --eot 0 --seed 8 --quiet -o c in.jsonl >/dev/null
 	diff -r a b
 	run diff -r a c
 	assert_failure 1
@@ -126,9 +126,9 @@ PY
 	gen_ids 100 4 > in.jsonl
 	gzip -k in.jsonl
 	zstd -q in.jsonl -o in.jsonl.zst
-	lcdecompose --eot 0 -q -o a in.jsonl >/dev/null
-	lcdecompose --eot 0 -q -o b in.jsonl.gz >/dev/null
-	lcdecompose --eot 0 -q -o c in.jsonl.zst >/dev/null
+	lcdecompose --eot 0 --quiet -o a in.jsonl >/dev/null
+	lcdecompose --eot 0 --quiet -o b in.jsonl.gz >/dev/null
+	lcdecompose --eot 0 --quiet -o c in.jsonl.zst >/dev/null
 	diff -r a b
 	diff -r a c
 }
@@ -144,7 +144,7 @@ PY
 	run python3 "$CHECK" in.jsonl 0 8 9 out --no-random --partial
 	assert_success
 	# the default is the same
-	lcdecompose --eot 0 --kmin 8 --kmax 9 --no-random -q -o out2 in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 8 --kmax 9 --no-random --quiet -o out2 in.jsonl >/dev/null
 	diff -r out out2
 }
 
@@ -169,7 +169,7 @@ PY
 	assert_line --regexp '^tokens padded +0 +0 +1$'
 	assert_line --regexp '^tokens dropped +1 +4 +0$'
 	assert_line --regexp '^sequences +2 +1 +2$'
-	run lcdecompose --eot 0 --method bestfit -L 3 --keep-short-shards -q -o b in.jsonl
+	run lcdecompose --eot 0 --method bestfit -L 3 --keep-short-shards --quiet -o b in.jsonl
 	assert_success
 	run -0 python3 "$CHECK" --dump b
 	assert_output "$(printf 'L_3 1 2 0\nL_3 3 4 5 6\nL_3 7 0')"
@@ -178,8 +178,8 @@ PY
 @test "--shard K/N + merge = one process (same sequences)" {
 	# with short shards kept, the parts hold exactly the sequences of one process
 	gen_ids 400 6 > in.jsonl
-	lcdecompose --eot 0 --seed 9 --keep-short-shards -q -o one in.jsonl >/dev/null
-	for k in 1 2 3; do lcdecompose --eot 0 --seed 9 --keep-short-shards --shard $k/3 -q -o p$k in.jsonl >/dev/null; done
+	lcdecompose --eot 0 --seed 9 --keep-short-shards --quiet -o one in.jsonl >/dev/null
+	for k in 1 2 3; do lcdecompose --eot 0 --seed 9 --keep-short-shards --shard $k/3 --quiet -o p$k in.jsonl >/dev/null; done
 	run --separate-stderr lcdecompose merge -o m p1 p2 p3
 	assert_success
 	assert_line --partial "Total number of tokens"
@@ -193,7 +193,7 @@ PY
 	[ "$(counters one/D_8/lcdecompose.json)" = "$(counters m/D_8/lcdecompose.json)" ]
 	# by default every part drops its short shards (here all its sequences), leaving
 	# one empty shard per bucket; merged, a bucket still has one, as one process writes
-	for k in 1 2 3; do lcdecompose --eot 0 --seed 9 --kmin 12 --kmax 13 --shard $k/3 -q -o f$k in.jsonl >/dev/null; done
+	for k in 1 2 3; do lcdecompose --eot 0 --seed 9 --kmin 12 --kmax 13 --shard $k/3 --quiet -o f$k in.jsonl >/dev/null; done
 	run --separate-stderr lcdecompose merge -o fm f1 f2 f3
 	assert_success
 	assert_line --index 0 "D_12: # shards: 1      seq-length: 4,096    # sequences: 0             # tokens: 0           "
@@ -202,7 +202,7 @@ PY
 	run ls fm/D_13
 	assert_output "$(printf 'lcdecompose.json\nmanifest.jsonl\nshard-0000000.tar')"
 	# merging parts made with different parameters is refused
-	lcdecompose --eot 0 --seed 10 --shard 1/3 -q -o q in.jsonl >/dev/null
+	lcdecompose --eot 0 --seed 10 --shard 1/3 --quiet -o q in.jsonl >/dev/null
 	run lcdecompose merge -o m2 p1 q
 	assert_failure 1
 	assert_output --partial "different parameters"
@@ -211,8 +211,8 @@ PY
 
 @test "bin format merge keeps the index consistent" {
 	gen_ids 300 7 > in.jsonl
-	lcdecompose --eot 0 --format bin -q -o one in.jsonl >/dev/null
-	for k in 1 2; do lcdecompose --eot 0 --format bin --shard $k/2 -q -o p$k in.jsonl >/dev/null; done
+	lcdecompose --eot 0 --format bin --quiet -o one in.jsonl >/dev/null
+	for k in 1 2; do lcdecompose --eot 0 --format bin --shard $k/2 --quiet -o p$k in.jsonl >/dev/null; done
 	lcdecompose merge -o m p1 p2 >/dev/null
 	diff <(python3 "$CHECK" --dump one) <(python3 "$CHECK" --dump m)
 }
@@ -220,7 +220,7 @@ PY
 @test "GNU parallel recipe gives the single-process sequences" {
 	command -v parallel >/dev/null || command -v xargs >/dev/null || skip "neither parallel nor xargs"
 	gen_ids 300 8 > in.jsonl
-	lcdecompose --eot 0 --seed 4 --keep-short-shards -q -o one in.jsonl >/dev/null
+	lcdecompose --eot 0 --seed 4 --keep-short-shards --quiet -o one in.jsonl >/dev/null
 	run sh "$ROOT/share/lctk/recipes/lcdecompose-parallel.sh" 3 par --eot 0 --seed 4 --keep-short-shards in.jsonl
 	assert_success
 	diff <(python3 "$CHECK" --dump one) <(python3 "$CHECK" --dump par)
@@ -240,15 +240,15 @@ J
 {"meta": {"ids2": [1]}, "ids": [4294967295, 0, 7, 8, 9, 10, 11, 12, 13]}
 {"ids": [ ]}
 J
-	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random --keep-short-shards -q -o a a.jsonl >/dev/null
-	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random --keep-short-shards -q -o b b.jsonl >/dev/null
+	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random --keep-short-shards --quiet -o a a.jsonl >/dev/null
+	lcdecompose --eot 99 --kmin 2 --kmax 4 --no-random --keep-short-shards --quiet -o b b.jsonl >/dev/null
 	diff <(python3 "$CHECK" --dump a) <(python3 "$CHECK" --dump b)
 	run -0 python3 "$CHECK" --dump a
 	assert_line 'D_3 4294967295 0 7 8 9 10 11 12 13'
 	for bad in '{"ids": [01, 2]}' '{"ids": [4294967296]}' '{"ids": [1.0]}' '{"ids": [1,]}' \
 	           '{"ids": [1] "x": 2}' '{"ids": [1]} trailing' '{"ids": [-3]}'; do
 		printf '%s\n' "$bad" > bad.jsonl
-		run lcdecompose --eot 0 -q -o out bad.jsonl
+		run lcdecompose --eot 0 --quiet -o out bad.jsonl
 		[ "$status" -eq 1 ] || fail "accepted: $bad"
 		assert_output --partial "bad.jsonl:1"
 		assert_no_file out
@@ -262,7 +262,7 @@ J
 	assert_failure 1
 	assert_output --partial "not empty"
 	rm out/keep
-	lcdecompose --eot 0 -q -o out in.jsonl >/dev/null
+	lcdecompose --eot 0 --quiet -o out in.jsonl >/dev/null
 	run lcdecompose --eot 0 -o out in.jsonl
 	assert_failure 1
 	assert_output --partial "use --force"
@@ -329,8 +329,8 @@ J
 	assert_failure 1
 	[ -z "$(ls -A out2)" ]
 	# merge on a full disk leaves nothing either
-	lcdecompose --eot 0 --format bin --shard 1/2 -q -o p1 in.jsonl >/dev/null
-	lcdecompose --eot 0 --format bin --shard 2/2 -q -o p2 in.jsonl >/dev/null
+	lcdecompose --eot 0 --format bin --shard 1/2 --quiet -o p1 in.jsonl >/dev/null
+	lcdecompose --eot 0 --format bin --shard 2/2 --quiet -o p2 in.jsonl >/dev/null
 	LD_PRELOAD=$FAULTINJECT LCTK_FAULT=write:3:ENOSPC run lcdecompose merge -o m p1 p2
 	assert_failure 1
 	assert_output --partial "No space left on device"
@@ -344,7 +344,7 @@ J
 	(printf '{"ids":[1,2,3,4]}\n'; exec sleep 20) 3>&- > fifo &
 	writer=$!
 	BG_PIDS="$writer"
-	lcdecompose --eot 0 --kmin 1 --kmax 2 -q -o out fifo 3>&- > /dev/null 2>&1 &
+	lcdecompose --eot 0 --kmin 1 --kmax 2 --quiet -o out fifo 3>&- > /dev/null 2>&1 &
 	pid=$!
 	BG_PIDS="$BG_PIDS $pid"
 	for i in $(seq 600); do [ -d out ] && break; sleep 0.05; done
@@ -373,7 +373,7 @@ PY
 	run --separate-stderr lcdecompose -e cl100k_base -f body --kmin 0 --kmax 3 --seed 2 --keep-short-shards \
 		--special-as-text -o a text.jsonl
 	assert_success
-	lcdecompose --eot 100257 --kmin 0 --kmax 3 --seed 2 --keep-short-shards -q -o b ids.jsonl > stats.b
+	lcdecompose --eot 100257 --kmin 0 --kmax 3 --seed 2 --keep-short-shards --quiet -o b ids.jsonl > stats.b
 	diff <(python3 "$CHECK" --dump a) <(python3 "$CHECK" --dump b)
 	diff <(printf '%s\n' "${lines[@]}") stats.b
 	# every document ends with cl100k's end-of-text id
@@ -384,7 +384,7 @@ PY
 	assert_no_file c
 	run lcdecompose -e cl100k_base -o c text.jsonl
 	assert_failure 1
-	assert_output --partial "text.jsonl:1: missing field 'text'"
+	assert_output --partial "text.jsonl:1: missing field 'passage_text'"
 	assert_no_file c
 }
 
@@ -403,7 +403,7 @@ PY
 	run --separate-stderr lcdecompose --eot 0 --kmin 11 --kmax 13 -o full in.jsonl
 	assert_success
 	printf '%s\n' "$output" > full.stats
-	lcdecompose --eot 0 --kmin 11 --kmax 13 --keep-short-shards -q -o keep in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 11 --kmax 13 --keep-short-shards --quiet -o keep in.jsonl >/dev/null
 	# this data fills no D_11 or D_12 shard (166 and 49 sequences): each holds one
 	# empty shard; D_13 has one full shard of 128 and a short one of 47
 	for k in 11 12; do
@@ -443,7 +443,7 @@ PY
 		fail "stderr: $stderr"
 	diff -r full g
 	# with short shards kept, a merge of parts has several per bucket: OpenLM skips them, said
-	for k in 1 2; do lcdecompose --eot 0 --kmin 11 --kmax 13 --keep-short-shards --shard $k/2 -q -o p$k in.jsonl >/dev/null; done
+	for k in 1 2; do lcdecompose --eot 0 --kmin 11 --kmax 13 --keep-short-shards --shard $k/2 --quiet -o p$k in.jsonl >/dev/null; done
 	run --separate-stderr lcdecompose merge -o m p1 p2
 	assert_success
 	[[ "$stderr" == *"D_13: "*" sequences in 1 shards smaller than the largest ("*"); OpenLM's loader skips them"* ]] ||
@@ -474,7 +474,7 @@ PY
 
 @test "end-of-text: '<|endoftext|>' as the reference writes it when its id is 0 (OpenLM reads it as 0); the id otherwise" {
 	printf '{"ids": [0, 5, 0, 7]}\n' > in.jsonl   # 4 tokens + EOT: one D_2 sequence
-	lcdecompose --eot 0 --kmin 2 --kmax 2 --keep-short-shards -q -o a in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 2 --kmax 2 --keep-short-shards --quiet -o a in.jsonl >/dev/null
 	run -0 bsdtar -xOf a/D_2/shard-0000000.tar
 	assert_output "[0, 5, 0, 7, '<|endoftext|>']"
 	# OpenLM's reader (ast.literal_eval; a non-integer becomes id 0) gets the ids back
@@ -483,25 +483,25 @@ PY
 	assert_output "[0, 5, 0, 7, 0]"
 	run grep -c '"eot_written_as": "text"' a/D_2/lcdecompose.json
 	assert_output 1
-	lcdecompose --eot 0 --kmin 2 --kmax 2 --keep-short-shards --numeric-eot -q -o b in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 2 --kmax 2 --keep-short-shards --numeric-eot --quiet -o b in.jsonl >/dev/null
 	run -0 bsdtar -xOf b/D_2/shard-0000000.tar
 	assert_output "[0, 5, 0, 7, 0]"
 	# another tokenizer's end-of-text (cl100k's 100257) would become 0: its id is written
-	lcdecompose --eot 100257 --kmin 2 --kmax 2 --keep-short-shards -q -o c in.jsonl >/dev/null
+	lcdecompose --eot 100257 --kmin 2 --kmax 2 --keep-short-shards --quiet -o c in.jsonl >/dev/null
 	run -0 bsdtar -xOf c/D_2/shard-0000000.tar
 	assert_output "[0, 5, 0, 7, 100257]"
 	# JSONL shards stay JSON
-	lcdecompose --eot 0 --kmin 2 --kmax 2 --keep-short-shards --format jsonl -q -o d in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 2 --kmax 2 --keep-short-shards --format jsonl --quiet -o d in.jsonl >/dev/null
 	run cat d/D_2/shard-0000000.jsonl
 	assert_output '{"ids": [0, 5, 0, 7, 0]}'
 }
 
 @test "special-token text in documents becomes its id, as the reference tokenizer does; --special-as-text opts out" {
 	printf '{"text": "a<|endoftext|>b"}\n' > in.jsonl   # cl100k: 64 100257 65, then EOT
-	lcdecompose -e cl100k_base --kmin 1 --kmax 1 --keep-short-shards -q -o a in.jsonl >/dev/null
+	lcdecompose -e cl100k_base --kmin 1 --kmax 1 --keep-short-shards --quiet -o a in.jsonl >/dev/null
 	run -0 bsdtar -xOf a/D_1/shard-0000000.tar
 	assert_output "[64, 100257, 65]"
-	lcdecompose -e cl100k_base --kmin 1 --kmax 1 --keep-short-shards --special-as-text -q -o b in.jsonl >/dev/null
+	lcdecompose -e cl100k_base --kmin 1 --kmax 1 --keep-short-shards --special-as-text --quiet -o b in.jsonl >/dev/null
 	run -0 python3 "$CHECK" --dump b                        # three 3-token pieces of the text
 	assert_output "$(printf 'D_1 64 27 91\nD_1 8862 728 428\nD_1 91 29 65')"
 	# the reference's own tokenizer (GPT-NeoX): <|padding|> is 1 and <|endoftext|> 0
@@ -509,7 +509,7 @@ PY
 	NEOX="$SHARED/vocab/hf/gpt-neox-20b/tokenizer.json"
 	[ -f "$NEOX" ] || skip "no GPT-NeoX tokenizer.json in ../shared"
 	printf '{"text": "x<|padding|>y<|endoftext|>"}\n' > neox.jsonl
-	lcdecompose --tokenizer "$NEOX" --kmin 2 --kmax 2 --keep-short-shards -q -o n neox.jsonl >/dev/null
+	lcdecompose --tokenizer "$NEOX" --kmin 2 --kmax 2 --keep-short-shards --quiet -o n neox.jsonl >/dev/null
 	run -0 bsdtar -xOf n/D_2/shard-0000000.tar
 	assert_output "[89, 1, 90, 0, '<|endoftext|>']"
 }
@@ -556,7 +556,7 @@ PY
 
 @test "--force builds beside the old dataset: a failing or interrupted run leaves it as it was" {
 	gen_ids 100 4 > in.jsonl
-	lcdecompose --eot 0 --kmin 4 --kmax 6 --keep-short-shards -q -o out in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 4 --kmax 6 --keep-short-shards --quiet -o out in.jsonl >/dev/null
 	cp -a out saved
 	{ cat in.jsonl; echo '{"ids": [1,'; } > bad.jsonl
 	run lcdecompose --eot 0 --kmin 4 --kmax 6 --seed 5 --force -o out bad.jsonl
@@ -569,7 +569,7 @@ PY
 	mkfifo fifo
 	(cat in.jsonl; exec sleep 20) 3>&- > fifo &
 	BG_PIDS="$!"
-	lcdecompose --eot 0 --kmin 4 --kmax 6 --seed 5 --force -q -o out fifo 3>&- > /dev/null 2>&1 &
+	lcdecompose --eot 0 --kmin 4 --kmax 6 --seed 5 --force --quiet -o out fifo 3>&- > /dev/null 2>&1 &
 	pid=$!
 	BG_PIDS="$BG_PIDS $pid"
 	for i in $(seq 600); do ls -d .out.lctk-* >/dev/null 2>&1 && break; sleep 0.05; done
@@ -583,10 +583,10 @@ PY
 	assert_output "$(printf 'bad.jsonl\nfifo\nin.jsonl\nout\nsaved')"
 	# success replaces it, keeps the directory's mode and leaves nothing beside it
 	chmod 750 out
-	run lcdecompose --eot 0 --kmin 4 --kmax 6 --seed 5 --keep-short-shards --force -q -o out in.jsonl
+	run lcdecompose --eot 0 --kmin 4 --kmax 6 --seed 5 --keep-short-shards --force --quiet -o out in.jsonl
 	assert_success
 	[ "$(stat -c %a out)" = 750 ]
-	lcdecompose --eot 0 --kmin 4 --kmax 6 --seed 5 --keep-short-shards -q -o fresh in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 4 --kmax 6 --seed 5 --keep-short-shards --quiet -o fresh in.jsonl >/dev/null
 	diff -r fresh out
 	run ls -A
 	assert_output "$(printf 'bad.jsonl\nfifo\nfresh\nin.jsonl\nout\nsaved')"
@@ -595,7 +595,7 @@ PY
 @test "--force replacing on a full disk leaves the old dataset" {
 	need_faultinject
 	gen_ids 300 9 > in.jsonl
-	lcdecompose --eot 0 --kmin 4 --kmax 9 -q -o out in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 4 --kmax 9 --quiet -o out in.jsonl >/dev/null
 	cp -a out saved
 	LD_PRELOAD=$FAULTINJECT LCTK_FAULT=write:3:ENOSPC run lcdecompose --eot 0 --kmin 4 --kmax 9 --seed 1 --force -o out in.jsonl
 	assert_failure 1
@@ -611,13 +611,13 @@ PY
 	# LeakSanitizer cannot run under ptrace (sanitizer builds)
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 	printf '{"ids": [1,2,3,4,5,6,7,8,9,10,11,12,13]}\n' > in.jsonl
-	run strace -f -qq -e trace=fsync,fdatasync -o trace lcdecompose --eot 0 --kmin 2 --kmax 4 -q -o out in.jsonl
+	run strace -f -qq -e trace=fsync,fdatasync -o trace lcdecompose --eot 0 --kmin 2 --kmax 4 --quiet -o out in.jsonl
 	assert_success
 	# 3 buckets x (shard, manifest.jsonl, lcdecompose.json) + 3 bucket directories
 	# + out + its parent (out was created)
 	run grep -c 'fsync(' trace
 	assert_output 14
-	LCTK_NO_SYNC=1 run strace -f -qq -e trace=fsync,fdatasync -o trace2 lcdecompose --eot 0 --kmin 2 --kmax 4 -q -o out2 in.jsonl
+	LCTK_NO_SYNC=1 run strace -f -qq -e trace=fsync,fdatasync -o trace2 lcdecompose --eot 0 --kmin 2 --kmax 4 --quiet -o out2 in.jsonl
 	assert_success
 	run grep -c 'fsync(' trace2
 	assert_output 0

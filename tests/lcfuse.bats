@@ -177,17 +177,17 @@ PY
 @test "hand-checked Comb* after min-max: run 1 a=1 b=.5 c=0, run 2 b=1 d=.5 a=0" {
 	run -0 lcfuse --method combsum --top 2 r1 r2
 	assert_output "$(printf 'q1 Q0 b 1 1.5 lcfuse\nq1 Q0 a 2 1 lcfuse\nq2 Q0 x 1 0 lcfuse\nq2 Q0 y 2 0 lcfuse')"
-	run -0 lcfuse --method combmnz -t jsonl r1 r2
+	run -0 lcfuse --method combmnz --to jsonl r1 r2
 	assert_line --index 0 '{"qid": "q1", "hits": [{"pid": "b", "score": 3.0}, {"pid": "a", "score": 2.0}, {"pid": "d", "score": 0.5}, {"pid": "c", "score": 0.0}]}'
-	run -0 lcfuse --method combmin -t jsonl r1 r2
+	run -0 lcfuse --method combmin --to jsonl r1 r2
 	assert_line --index 0 '{"qid": "q1", "hits": [{"pid": "b", "score": 0.5}, {"pid": "d", "score": 0.5}, {"pid": "a", "score": 0.0}, {"pid": "c", "score": 0.0}]}'
-	run -0 lcfuse --method combmed -t jsonl r1 r2
+	run -0 lcfuse --method combmed --to jsonl r1 r2
 	assert_line --index 0 '{"qid": "q1", "hits": [{"pid": "b", "score": 0.75}, {"pid": "a", "score": 0.5}, {"pid": "d", "score": 0.5}, {"pid": "c", "score": 0.0}]}'
 }
 
 @test "hand-checked borda: present 1 - pos/candidates, missing 0.5 - (n - 1)/(2 candidates)" {
 	# q1: 4 candidates; run 1 a=1 b=.75 c=.5 d=.25; run 2 b=1 d=.75 a=.5 c=.25
-	run -0 lcfuse --method combsum --norm borda -t jsonl r1 r2
+	run -0 lcfuse --method combsum --norm borda --to jsonl r1 r2
 	assert_line --index 0 '{"qid": "q1", "hits": [{"pid": "b", "score": 1.75}, {"pid": "a", "score": 1.5}, {"pid": "d", "score": 1.0}, {"pid": "c", "score": 0.75}]}'
 	# q2: 2 candidates, one per run: 1 + (0.5 - 0/4) each
 	assert_line --index 1 '{"qid": "q2", "hits": [{"pid": "x", "score": 1.5}, {"pid": "y", "score": 1.5}]}'
@@ -196,31 +196,31 @@ PY
 @test "every method with every normalisation equals the reference bit for bit" {
 	for m in combsum combmnz combmax combmin combmed combanz; do
 		for n in none minmax max sum zscore rank borda; do
-			lcfuse --method "$m" --norm "$n" -t jsonl -o out.jsonl a.trec b.jsonl c.trec || fail "lcfuse $m $n failed"
+			lcfuse --method "$m" --norm "$n" --to jsonl -o out.jsonl a.trec b.jsonl c.trec || fail "lcfuse $m $n failed"
 			python3 ref.py check out.jsonl "$m" "$n" - 60 a.trec b.jsonl c.trec || fail "$m with $n differs from the reference"
 		done
 	done
 }
 
 @test "rrf with k = 60 and --rrf-k 10, and wsum with weights, equal the reference" {
-	run -0 lcfuse -t jsonl -o rrf.jsonl a.trec b.jsonl c.trec
+	run -0 lcfuse --to jsonl -o rrf.jsonl a.trec b.jsonl c.trec
 	run -0 python3 ref.py check rrf.jsonl rrf none - 60 a.trec b.jsonl c.trec
-	run -0 lcfuse --rrf-k 10 -t jsonl -o rrf10.jsonl a.trec b.jsonl c.trec
+	run -0 lcfuse --rrf-k 10 --to jsonl -o rrf10.jsonl a.trec b.jsonl c.trec
 	run -0 python3 ref.py check rrf10.jsonl rrf none - 10 a.trec b.jsonl c.trec
 	for n in minmax zscore borda; do
-		lcfuse --method wsum --weights 0.2,0.5,0.3 --norm "$n" -t jsonl -o w.jsonl a.trec b.jsonl c.trec || fail "wsum $n failed"
+		lcfuse --method wsum --weights 0.2,0.5,0.3 --norm "$n" --to jsonl -o w.jsonl a.trec b.jsonl c.trec || fail "wsum $n failed"
 		python3 ref.py check w.jsonl wsum "$n" 0.2,0.5,0.3 60 a.trec b.jsonl c.trec || fail "wsum with $n differs"
 	done
 }
 
 @test "ranx's method and normalisation names are accepted" {
-	run -0 lcfuse --method mnz --norm min-max -t jsonl a.trec c.trec
+	run -0 lcfuse --method mnz --norm min-max --to jsonl a.trec c.trec
 	local ranx="$output"
-	run -0 lcfuse --method combmnz --norm minmax -t jsonl a.trec c.trec
+	run -0 lcfuse --method combmnz --norm minmax --to jsonl a.trec c.trec
 	assert_equal "$output" "$ranx"
-	run -0 lcfuse --method sum --norm zmuv -t jsonl a.trec c.trec
+	run -0 lcfuse --method sum --norm zmuv --to jsonl a.trec c.trec
 	ranx="$output"
-	run -0 lcfuse --method combsum --norm zscore -t jsonl a.trec c.trec
+	run -0 lcfuse --method combsum --norm zscore --to jsonl a.trec c.trec
 	assert_equal "$output" "$ranx"
 }
 
@@ -230,7 +230,7 @@ PY
 	run -0 bash -o pipefail -c "lcfuse --top 3 a.trec b.jsonl | awk '{ n[\$1]++ } END { for (q in n) if (n[q] > 3) exit 1 }'"
 	# the JSONL default (first run JSONL) and the TREC text carry the same doubles
 	lcfuse b.jsonl a.trec > f.jsonl
-	lcfuse -t trec b.jsonl a.trec > f.trec
+	lcfuse --to trec b.jsonl a.trec > f.trec
 	run -0 python3 -c '
 import json, sys
 sys.argv = ["ref.py"]
@@ -262,7 +262,7 @@ with open('qrels', 'w') as f:
         for d in rnd.sample(['d%02d' % i for i in range(40)], 4):
             f.write('q%02d 0 %s 1\n' % (q, d))
 PY
-	run --separate-stderr lcfuse --optimize recip_rank --qrels qrels --report rep.json -t jsonl -o opt.jsonl a.trec b.jsonl c.trec
+	run --separate-stderr lcfuse --optimize recip_rank --qrels qrels --report rep.json --to jsonl -o opt.jsonl a.trec b.jsonl c.trec
 	assert_success
 	[[ "$stderr" == *"chose weights ["* ]] || fail "no chosen weights on stderr: $stderr"
 	run -0 python3 - <<'PY'
@@ -340,7 +340,7 @@ PY
 	assert_output --partial "'x' is not a number"
 	run -2 lcfuse --optimize nonsense --qrels r1 r1 r2
 	assert_output --partial "illegal measure 'nonsense'"
-	run -2 lcfuse -t loft r1 r2
+	run -2 lcfuse --to loft r1 r2
 	assert_output --partial 'trec or jsonl'
 }
 

@@ -52,14 +52,14 @@ J
 	assert_line $'documents\t2'
 }
 
-@test "--id/--text index chosen fields of any JSONL" {
+@test "--id/-f index chosen fields of any JSONL" {
 	printf '{"doc": 1, "a": "one fish", "b": "two fish"}\n{"doc": 2, "a": "red", "b": "blue"}\n' > x.jsonl
-	run lcindex --id doc --text a,b -o x.idx x.jsonl
+	run lcindex --id doc --field a,b -o x.idx x.jsonl
 	assert_success
 	run -0 lcindex --stats x.idx
 	assert_line $'documents\t2'
 	assert_line $'terms\t5'
-	run lcindex --text a x.jsonl
+	run lcindex --field a x.jsonl
 	assert_failure 2
 }
 

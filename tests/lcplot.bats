@@ -300,7 +300,7 @@ EOF
 	assert_success
 }
 
-@test "lcplot: --group pairs each compressor's lcompress --report with its lceval --json; --tag names the points" {
+@test "lcplot: --group pairs each compressor's lcompress --report with its lceval --json; --input-name names the points" {
 	V="$ROOT/tests/vectors/color"
 	mkdir rep ev
 	lcompress --quiet --lead --ratio 1 --report rep/original.json -o c-original.jsonl "$V/corpus.jsonl"
@@ -311,7 +311,7 @@ EOF
 	done
 	ratio() { python3 -c 'import json,sys; print("%.10g" % json.load(open(sys.argv[1]))["ratio"])' "$1"; }
 	r1() { python3 -c 'import json,sys; print("%.10g" % json.load(open(sys.argv[1]))["quality"]["recall@1"])' "$1"; }
-	run lcplot --group 2 --tag name --label name -x ratio -y quality.recall@1 \
+	run lcplot --group 2 --input-name name --label name -x ratio -y quality.recall@1 \
 		rep/original.json ev/original.json rep/lead.json ev/lead.json
 	assert_success
 	assert_line "$(ratio rep/original.json) $(r1 ev/original.json)"
@@ -320,7 +320,7 @@ EOF
 	assert_line --partial "set label 'lead' at first $(ratio rep/lead.json), first"
 	# a name from the file, unless the record has the field already
 	printf '{"ratio":2,"name":"given"}\n' > x.json
-	run lcplot --tag name --label name -x ratio -y ratio x.json
+	run lcplot --input-name name --label name -x ratio -y ratio x.json
 	assert_success
 	assert_line --partial "set label 'given'"
 	# inputs that do not split into groups, and --paste with --group
@@ -332,8 +332,8 @@ EOF
 	run lcplot --group 2 -x ratio -y quality.recall@1 rep/original.json <(printf '{}\n{}\n')
 	assert_failure 1
 	assert_output --partial '--group: rep/original.json has 1 records but'
-	# each passage of the reports, one series per report (--records + --tag)
-	run lcplot --type hist -x ratio --records per_passage --tag compressor --by compressor rep/original.json rep/lead.json
+	# each passage of the reports, one series per report (--records + --input-name)
+	run lcplot --type hist -x ratio --records per_passage --input-name compressor --by compressor rep/original.json rep/lead.json
 	assert_success
 	assert_output --partial "title 'original'"
 	assert_output --partial "title 'lead'"

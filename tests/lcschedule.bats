@@ -24,7 +24,7 @@ mkds() {
 
 @test "--openlm reproduces the reference README example (DCLM, 8 GPUs, 8 epochs)" {
 	mkds dclm 8:3560:4096 9:5996:2048 10:7410:1024 11:6309:512 12:5157:256 13:4513:128
-	run lcschedule --openlm --tokens 28795904000 --epochs 8 --gpus 8 --global-batch-size 64 \
+	run lcschedule --openlm --total-tokens 28795904000 --epochs 8 --gpus 8 --global-batch-size 64 \
 		--odds 32,16,8,4,2,1 dclm
 	assert_success
 	assert_line "**** Use the following arguments:"
@@ -34,7 +34,7 @@ mkds() {
 	assert_line "--source-num-seq-per-epoch 1507328 1277952 794624 335872 137216 61440"
 	assert_line "--train-data-mix-weights 1472 1248 776 328 134 60"
 	# grow-p2 is the default curriculum, and JSONL carries the same numbers
-	run --separate-stderr lcschedule --openlm --tokens 28795904000 --epochs 8 --gpus 8 --global-batch-size 64 --format jsonl dclm
+	run --separate-stderr lcschedule --openlm --total-tokens 28795904000 --epochs 8 --gpus 8 --global-batch-size 64 --format jsonl dclm
 	assert_success
 	assert_output --partial '"train_data_mix_weights": [1472, 1248, 776, 328, 134, 60]'
 	run python3 -c 'import json,sys; json.loads(sys.argv[1])' "$output"
@@ -45,7 +45,7 @@ mkds() {
 	mkds ds 8:10:4096 9:10:2048
 	# 2^22 tokens = half the data (each bucket holds 10 * 2^20 tokens): 8192 and 4096
 	# sequences per epoch are whole multiples of a shard (x 1 GPU x 1 worker)
-	run lcschedule --openlm --tokens 4194304 --epochs 1 --gpus 1 --global-batch-size 4 --odds 1,1 ds
+	run lcschedule --openlm --total-tokens 4194304 --epochs 1 --gpus 1 --global-batch-size 4 --odds 1,1 ds
 	assert_success
 	refute_line --partial "Cannot match"
 	assert_line "--train-num-samples 4194304"
@@ -89,7 +89,7 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 @test "reads an lcdecompose output directly" {
 	python3 -c 'import json,random; r=random.Random(1); [print(json.dumps({"ids":[r.randrange(9) for _ in range(r.randint(0,3000))]})) for _ in range(200)]' > in.jsonl
 	# short shards kept: this little data fills no shard of 2^(20-k) sequences
-	lcdecompose --eot 0 --kmin 6 --kmax 9 --keep-short-shards -q -o ds in.jsonl >/dev/null
+	lcdecompose --eot 0 --kmin 6 --kmax 9 --keep-short-shards --quiet -o ds in.jsonl >/dev/null
 	run lcschedule --global-batch-size 1 --format jsonl ds
 	assert_success
 	assert_line --index 0 --regexp '^\{"step": 0, "cycle": 0, "bucket": "D_[6-9]", "seq_len": [0-9]+, "batch_size": [0-9]+, "tokens": 512\}$'
@@ -117,7 +117,7 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 	run lcschedule ds
 	assert_success
 	# a shard smaller than a batch cannot satisfy OpenLM's condition
-	run lcschedule --openlm --tokens 1000 --global-batch-size 100000 ds
+	run lcschedule --openlm --total-tokens 1000 --global-batch-size 100000 ds
 	assert_failure 1
 	assert_output --partial "must hold more than one batch"
 }
@@ -125,18 +125,18 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 @test "--openlm says how many times the data repeats (stderr and JSONL)" {
 	mkds ds 8:10:4096 9:10:2048
 	# 2^22 tokens of the 2 x 10 x 2^20 available: 8192 of 40960 and 4096 of 20480 sequences
-	run --separate-stderr lcschedule --openlm --tokens 4194304 --epochs 1 --global-batch-size 4 --odds 1,1 ds
+	run --separate-stderr lcschedule --openlm --total-tokens 4194304 --epochs 1 --global-batch-size 4 --odds 1,1 ds
 	assert_success
 	[ "$stderr" = "lcschedule: data repeats over 1 epochs (sequences trained on / sequences in full shards): D_8 0.20x D_9 0.20x" ] ||
 		fail "stderr: $stderr"
 	# 50 times as many tokens over 2 epochs: 5 passes, the most OpenLM's loader serves
-	run --separate-stderr lcschedule --openlm --tokens 104857600 --epochs 2 --global-batch-size 4 --odds 1,1 --format jsonl ds
+	run --separate-stderr lcschedule --openlm --total-tokens 104857600 --epochs 2 --global-batch-size 4 --odds 1,1 --format jsonl ds
 	assert_success
 	assert_output --partial '"data_repeats": [5, 5]'
 	[ "$stderr" = "lcschedule: data repeats over 2 epochs (sequences trained on / sequences in full shards): D_8 5.00x D_9 5.00x" ] ||
 		fail "stderr: $stderr"
 	# twice that is more than the loader can serve: named
-	run --separate-stderr lcschedule --openlm --tokens 209715200 --epochs 2 --global-batch-size 4 --odds 1,1 ds
+	run --separate-stderr lcschedule --openlm --total-tokens 209715200 --epochs 2 --global-batch-size 4 --odds 1,1 ds
 	assert_success
 	[[ "$stderr" == *"D_8: OpenLM would read 100 shards over 2 epochs but the bucket has 10 full shards; the DD loader serves at most 5 passes over a manifest (50 shards)"* ]] ||
 		fail "stderr: $stderr"
@@ -144,14 +144,14 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 
 @test "--openlm warns of a bucket given 0 sequences and of fewer full shards than GPUs x workers" {
 	mkds ds 8:40:4096 9:1:2048
-	run --separate-stderr lcschedule --openlm --tokens 4194304 --epochs 1 --gpus 4 --global-batch-size 4 --odds 1,1 ds
+	run --separate-stderr lcschedule --openlm --total-tokens 4194304 --epochs 1 --gpus 4 --global-batch-size 4 --odds 1,1 ds
 	assert_success
 	assert_line -- "--source-num-seq-per-epoch 16384 0"
 	[[ "$stderr" == *"D_9: 0 sequences per epoch: "*"so OpenLM will not train on it"* ]] || fail "stderr: $stderr"
 	[[ "$stderr" == *"D_9: 1 full shards, fewer than GPUs x workers = 4 x 1 = 4;"* ]] || fail "stderr: $stderr"
 	# a bucket without any full shard (one empty shard, as lcdecompose leaves it)
 	printf '{"shard": "shard-0000000", "num_sequences": 0}\n' > ds/D_9/manifest.jsonl
-	run --separate-stderr lcschedule --openlm --tokens 4194304 --epochs 1 --global-batch-size 4 --odds 1,1 ds
+	run --separate-stderr lcschedule --openlm --total-tokens 4194304 --epochs 1 --global-batch-size 4 --odds 1,1 ds
 	assert_success
 	[[ "$stderr" == *"D_9: no full shard (0 sequences in 1 shards); OpenLM cannot train on it"* ]] || fail "stderr: $stderr"
 }
@@ -161,8 +161,8 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 	mkds b 8:10:4096 9:10:2048
 	# a short final shard (kept with lcdecompose --keep-short-shards) is skipped by the loader
 	printf '{"shard": "shard-0000010", "num_sequences": 2000}\n' >> b/D_9/manifest.jsonl
-	lcschedule --openlm --tokens 5100000 --epochs 1 --global-batch-size 4 --odds 1,1 a > a.out 2> a.err
-	lcschedule --openlm --tokens 5100000 --epochs 1 --global-batch-size 4 --odds 1,1 b > b.out 2> b.err
+	lcschedule --openlm --total-tokens 5100000 --epochs 1 --global-batch-size 4 --odds 1,1 a > a.out 2> a.err
+	lcschedule --openlm --total-tokens 5100000 --epochs 1 --global-batch-size 4 --odds 1,1 b > b.out 2> b.err
 	diff a.out b.out
 	diff a.err b.err
 }

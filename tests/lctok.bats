@@ -148,7 +148,7 @@ PY
 	printf '{"body":"x"}\n' > f.jsonl
 	run --separate-stderr lctok count -e cl100k_base f.jsonl
 	assert_failure 1
-	[[ "$stderr" == *"f.jsonl:1: field 'text': expected a string, got nothing (missing)"* ]] || fail "$stderr"
+	[[ "$stderr" == *"f.jsonl:1: field 'passage_text': expected a string, got nothing (missing)"* ]] || fail "$stderr"
 	printf '{"text":5}\n' > n.jsonl
 	run --separate-stderr lctok count -e cl100k_base n.jsonl
 	assert_failure 1

@@ -5,12 +5,86 @@
 # eating a letter, words rendered as options, "and et al."); every long option of every program is
 # documented in its man page and present in both completions; the committed
 # completions equal freshly generated ones; no bats suite has an assertion whose
-# failure bats would never see (tests/chainlint.py).
+# failure bats would never see (tests/chainlint.py); one option vocabulary
+# (lctk(7)): a long option shared by two programs (or subcommands) has the same
+# letter, argument name and help text, and a letter names one long option,
+# except where tests/options.exceptions says otherwise.
 # usage: lint.sh BUILDDIR             the whole lint
 #        lint.sh BUILDDIR --pages PAGE...  only the man page checks, on PAGEs
+#        lint.sh BUILDDIR --options [EXCEPTIONS]  only the vocabulary check
 set -u
 b=$1
 rc=0
+
+# vocabulary BINDIR EXCEPTIONS: print "what is wrong" for every conflict between
+# the option tables (--lctk-options) of BINDIR/lc* and of their subcommands.
+vocabulary() {
+	for bin in "$1"/lc*; do
+		p=$(basename "$bin")
+		main=$("$bin" --lctk-options) || { echo "$p: --lctk-options failed"; continue; }
+		printf '%s\n' "$main" | awk -F'\t' -v p="$p" '$1=="opt" { print p "\t" $2 "\t" $3 "\t" $4 "\t" $6 }'
+		for sub in $(printf '%s\n' "$main" | awk -F'\t' '$1=="sub" { print $2 }'); do
+			t=$("$bin" "$sub" --lctk-options 2>/dev/null) || continue
+			[ "$t" = "$main" ] && continue
+			printf '%s\n' "$t" | awk -F'\t' -v p="$p $sub" '$1=="opt" { print p "\t" $2 "\t" $3 "\t" $4 "\t" $6 }'
+		done
+	done | awk -F'\t' -v exfile="$2" '
+		BEGIN {
+			while ((getline line < exfile) > 0) {
+				sub(/#.*/, "", line)
+				n = split(line, f, /[ \t]+/)
+				if (n == 0) continue
+				# PROGRAM [SUB] OPTION FIELD...
+				for (i = 1; i <= n && f[i] !~ /^-/; i++) ;
+				if (i > n) continue
+				prog = f[1]; for (j = 2; j < i; j++) prog = prog " " f[j]
+				for (j = i + 1; j <= n; j++) ex[prog SUBSEP f[i] SUBSEP f[j]] = 1
+			}
+		}
+		{
+			prog = $1; letter = $2; long = $3; arg = $4; help = $5
+			if (long == "--help" || long == "--version") next
+			n = ++cnt[long]; who[long, n] = prog
+			L[long, n] = letter; A[long, n] = arg; H[long, n] = help
+			if (letter != "" && !((prog SUBSEP letter SUBSEP "letter") in ex)) {
+				if (!((letter, long) in seenl)) { seenl[letter, long] = prog; nl[letter]++; longs[letter] = longs[letter] " " long " (" prog ")" }
+			}
+		}
+		function same(long, f, i, j, a, b) {
+			if ((who[long, i] SUBSEP long SUBSEP f) in ex || (who[long, j] SUBSEP long SUBSEP f) in ex) return 1
+			return a == b
+		}
+		END {
+			for (long in cnt) {
+				# the reference: the first occurrence not excepted in any field
+				r = 1
+				for (i = 1; i <= cnt[long]; i++)
+					if (!((who[long, i] SUBSEP long SUBSEP "letter") in ex) && !((who[long, i] SUBSEP long SUBSEP "arg") in ex) && !((who[long, i] SUBSEP long SUBSEP "help") in ex)) { r = i; break }
+				for (i = 1; i <= cnt[long]; i++) {
+					if (i == r) continue
+					if (!same(long, "letter", i, r, L[long, i], L[long, r]))
+						printf "%s %s has letter \"%s\" but %s has \"%s\"\n", who[long, i], long, L[long, i], who[long, r], L[long, r]
+					if (!same(long, "arg", i, r, A[long, i], A[long, r]))
+						printf "%s %s takes %s but %s takes %s\n", who[long, i], long, (A[long, i] == "" ? "no argument" : A[long, i]), who[long, r], (A[long, r] == "" ? "no argument" : A[long, r])
+					if (!same(long, "help", i, r, H[long, i], H[long, r]))
+						printf "%s %s says \"%s\" but %s says \"%s\": declare it once in lib/options.h\n", who[long, i], long, H[long, i], who[long, r], H[long, r]
+				}
+			}
+			for (letter in nl)
+				if (nl[letter] > 1)
+					printf "letter %s names more than one long option:%s\n", letter, longs[letter]
+		}' | sort
+}
+
+if [ "${2:-}" = --options ]; then
+	out=$(vocabulary "$b/bin" "${3:-tests/options.exceptions}")
+	if [ -n "$out" ]; then
+		printf 'lint: option vocabulary (lctk(7), lib/options.h):\n%s\n' "$out"
+		exit 1
+	fi
+	echo "lint: options ok"
+	exit 0
+fi
 
 # rendered_artefacts PAGE OPTS: print "PAGE:LINE: what" for each artefact in
 # PAGE's rendering; OPTS is a file of every program's real options, one a line.
@@ -111,7 +185,14 @@ for src in cmd/lc*.c; do
 		grep -q -- "$opt" completions/_lctk || { echo "completions/_lctk: $p $opt missing"; rc=1; }
 	done
 done
+out=$(vocabulary "$b/bin" tests/options.exceptions)
+if [ -n "$out" ]; then
+	printf 'option vocabulary (lctk(7), lib/options.h):\n%s\n' "$out"
+	rc=1
+fi
 # checks in && lists, pipes without pipefail, run without a status check, [ ] in $( )
 python3 tests/chainlint.py tests/*.bats || rc=1
+# the OPTION VOCABULARY tables of lctk(7) name every shared option and exactly its programs
+python3 tests/vocabtable.py "$b" man/lctk.7 || rc=1
 [ $rc -eq 0 ] && echo "lint: ok"
 exit $rc

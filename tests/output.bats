@@ -27,7 +27,7 @@ teardown() {
 # the forms below write -o OUT; one line per program
 forms() {
 	cat <<-F
-	lcconv -k corpus -t beir c.jsonl
+	lcconv --kind corpus --to beir c.jsonl
 	lcretrieve --quiet -c c.jsonl q.jsonl
 	lctok count -e cl100k_base -f passage_text c.jsonl
 	lcsplit -f passage_text c.jsonl
@@ -68,9 +68,9 @@ in_private_dev() {
 
 @test "-o /dev/stdout appends under >>, and /dev/fd/1 and /proc/self/fd/1 write through too" {
 	[ "$(id -u)" = 0 ] || skip "the data loss needs root (a writable /dev)"
-	lcconv -k corpus -t beir -o want.out c.jsonl
+	lcconv --kind corpus --to beir -o want.out c.jsonl
 	echo first > got.out
-	run in_private_dev bash -c 'lcconv -k corpus -t beir -o /dev/stdout c.jsonl >> got.out'
+	run in_private_dev bash -c 'lcconv --kind corpus --to beir -o /dev/stdout c.jsonl >> got.out'
 	assert_success
 	{ echo first; cat want.out; } | cmp - got.out || fail ">>: the earlier content was lost or the output is missing"
 	# these two cannot harm /dev: they run outside a namespace
@@ -87,10 +87,10 @@ in_private_dev() {
 	mkdir sub other
 	echo old > other/target.jsonl
 	ln -s ../other/target.jsonl sub/link.jsonl
-	run lcconv -k corpus -t beir -o sub/link.jsonl c.jsonl
+	run lcconv --kind corpus --to beir -o sub/link.jsonl c.jsonl
 	assert_success
 	[ -L sub/link.jsonl ] || fail "the symlink was replaced by a regular file"
-	lcconv -k corpus -t beir c.jsonl > want.out
+	lcconv --kind corpus --to beir c.jsonl > want.out
 	cmp want.out other/target.jsonl
 	# a dangling link creates its target, as '>' does
 	ln -s new.run sub/dangling
@@ -104,10 +104,10 @@ in_private_dev() {
 @test "-o naming a FIFO, directly or through a symlink, writes in place; a .gz name compresses onto it" {
 	mkfifo pipe pipe.gz
 	ln -s pipe via-link
-	lcconv -k corpus -t beir -o want.out c.jsonl
+	lcconv --kind corpus --to beir -o want.out c.jsonl
 	cat via-link > got.out 3>&- &
 	BG+=($!)
-	run lcconv -k corpus -t beir -o via-link c.jsonl
+	run lcconv --kind corpus --to beir -o via-link c.jsonl
 	assert_success
 	wait "${BG[-1]}"
 	cmp want.out got.out
@@ -135,7 +135,7 @@ in_private_dev() {
 		[ "$(stat -c %a out)" = 600 ] || fail "${form[*]}: mode became $(stat -c %a out)"
 		[ "$(head -c 6 out)" != secret ] || fail "${form[*]}: not replaced"
 	done < <(forms)
-	(umask 027 && lcconv -k corpus -t beir -o new.out c.jsonl)
+	(umask 027 && lcconv --kind corpus --to beir -o new.out c.jsonl)
 	[ "$(stat -c %a new.out)" = 640 ]
 	chmod 640 new.out
 	lcretrieve --quiet -c c.jsonl -o new.out q.jsonl
@@ -148,7 +148,7 @@ in_private_dev() {
 	echo old > out
 	chown nobody:"$(id -gn nobody)" out
 	chmod 640 out
-	run lcconv -k corpus -t beir -o out c.jsonl
+	run lcconv --kind corpus --to beir -o out c.jsonl
 	assert_success
 	[ "$(stat -c %U:%a out)" = "nobody:640" ] || fail "owner/mode became $(stat -c %U:%a out)"
 }
@@ -158,9 +158,9 @@ in_private_dev() {
 @test "with stderr closed, warnings do not end up in the output file" {
 	# valgrind opens its log on the free fd 2, so the program sees an open stderr
 	[ -z "${LCTK_VALGRIND:-}" ] || skip "under valgrind fd 2 is valgrind's log file"
-	lcconv -t loft -o want.jsonl run.trec 2>/dev/null
+	lcconv --to loft -o want.jsonl run.trec 2>/dev/null
 	# bash -c: bats' run would reopen stderr onto its capture
-	run bash -c 'lcconv -t loft -o out.jsonl run.trec 2>&-'
+	run bash -c 'lcconv --to loft -o out.jsonl run.trec 2>&-'
 	assert_success
 	cmp want.jsonl out.jsonl || fail "output differs: $(cat out.jsonl)"
 	run bash -c 'lcsplit -f passage_text -o split.out c.jsonl 2>&- <&-'
@@ -177,7 +177,7 @@ in_private_dev() {
 	mkdir d
 	# LeakSanitizer cannot run under ptrace (make check SAN=1)
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	run strace -f -o trace -e trace=fsync,rename,openat lcconv -k corpus -t beir -o d/out.jsonl c.jsonl
+	run strace -f -o trace -e trace=fsync,rename,openat lcconv --kind corpus --to beir -o d/out.jsonl c.jsonl
 	assert_success
 	# fsync(temp fd) ... rename(temp, d/out.jsonl) ... openat(d) ... fsync(dir fd)
 	run -0 awk '/^[0-9]+ +fsync\(/ { n++; if (!renamed) before++; else after++ }
@@ -218,7 +218,7 @@ start_blocked() {
 	local n=0
 	# a sanitizer build reports SIGBUS itself unless told not to (make check SAN=1)
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_sigbus=0"
-	for form in "lcconv -k corpus -t beir" "lcsplit -f passage_text" "lctok count -e cl100k_base -f passage_text"; do
+	for form in "lcconv --kind corpus --to beir" "lcsplit -f passage_text" "lctok count -e cl100k_base -f passage_text"; do
 		for sig in QUIT ALRM USR1 USR2 BUS PIPE; do
 			# valgrind drops a SIGBUS sent by kill (it expects only faults)
 			[ -z "${LCTK_VALGRIND:-}" ] || [ "$sig" != BUS ] || { n=$((n + 1)); continue; }
@@ -247,7 +247,7 @@ start_blocked() {
 
 @test "ulimit -f: 'File too large', exit 1, no temp and no output (three programs)" {
 	for i in $(seq 400); do printf '{"pid":"p%d","title_text":"","passage_text":"word %d and more words to make the line longer than before"}\n' "$i" "$i"; done > big.jsonl
-	for form in "lcconv -k corpus -t beir" "lcsplit -f passage_text" "lctok encode -e cl100k_base -f passage_text"; do
+	for form in "lcconv --kind corpus --to beir" "lcsplit -f passage_text" "lctok encode -e cl100k_base -f passage_text"; do
 		rm -rf d && mkdir d
 		run --separate-stderr bash -c "ulimit -f 4; exec $form -o d/out big.jsonl"
 		assert_failure 1
@@ -271,7 +271,7 @@ start_blocked() {
 }
 
 @test "-o into a missing directory fails (exit 1) before any input is read; so do --responses and --report" {
-	run --separate-stderr lcconv -k corpus -t beir -o nodir/out missing.jsonl
+	run --separate-stderr lcconv --kind corpus --to beir -o nodir/out missing.jsonl
 	assert_failure 1
 	[[ "$stderr" == *"nodir/out: directory nodir: No such file or directory; create it first"* ]] || fail "$stderr"
 	run --separate-stderr lcompress --report nodir/stats.jsonl -o out missing.jsonl
@@ -292,7 +292,7 @@ start_blocked() {
 	for len in 247 248 250 255; do
 		local name
 		name=$(printf 'a%.0s' $(seq "$len"))
-		run lcconv -k corpus -t beir -o "$name" c.jsonl
+		run lcconv --kind corpus --to beir -o "$name" c.jsonl
 		assert_success
 		[ -s "$name" ] || fail "no output for a $len-byte name"
 		run lctok count -e cl100k_base -f passage_text -o "$name" c.jsonl
@@ -305,13 +305,13 @@ start_blocked() {
 # ---- issue 10: .gz .zst .xz .bz2 are honoured everywhere ------------------------
 
 @test "-o NAME.zst/.xz/.bz2/.gz compress (lcconv, lcretrieve, lctok), and read back" {
-	lcconv -k corpus -t beir -o plain.c c.jsonl
+	lcconv --kind corpus --to beir -o plain.c c.jsonl
 	lcretrieve --quiet -c c.jsonl -o plain.r q.jsonl
 	lctok count -e cl100k_base -f passage_text -o plain.t c.jsonl
 	local -A tool=([gz]="gzip -dc" [zst]="zstd -dc" [xz]="xz -dc" [bz2]="bzip2 -dc")
 	for s in gz zst xz bz2; do
 		command -v "${tool[$s]%% *}" >/dev/null || skip "${tool[$s]%% *} not installed"
-		lcconv -k corpus -t beir -o "c.$s" c.jsonl
+		lcconv --kind corpus --to beir -o "c.$s" c.jsonl
 		${tool[$s]} "c.$s" | cmp - plain.c || fail "lcconv -o c.$s is not $s"
 		lcretrieve --quiet -c c.jsonl -o "r.jsonl.$s" q.jsonl
 		${tool[$s]} "r.jsonl.$s" | cmp - plain.r || fail "lcretrieve -o r.jsonl.$s is not $s"
@@ -325,7 +325,7 @@ start_blocked() {
 
 @test "container suffixes lctk cannot write are usage errors; a compressed index is refused" {
 	for name in out.zip out.tar out.tar.gz out.tgz out.7z; do
-		run --separate-stderr lcconv -k corpus -t beir -o "$name" c.jsonl
+		run --separate-stderr lcconv --kind corpus --to beir -o "$name" c.jsonl
 		assert_failure 2
 		[[ "$stderr" == *"cannot write a"* ]] || fail "-o $name: $stderr"
 		assert_no_file "$name"
@@ -364,7 +364,7 @@ start_blocked() {
 	assert_failure
 	[[ "$stderr" == *"result qid 'q\\x1b9]0;pwned\\x07' not found in qrels"* ]] || fail "$stderr"
 	[[ "$stderr" != *$'\e'* && "$stderr" != *$'\a'* ]] || fail "raw control characters reached stderr"
-	run --separate-stderr lcconv -k corpus -t beir $'no\e[2Jsuch\xc2\x9b.jsonl'
+	run --separate-stderr lcconv --kind corpus --to beir $'no\e[2Jsuch\xc2\x9b.jsonl'
 	assert_failure 1
 	[[ "$stderr" == *'no\x1b[2Jsuch\u009b.jsonl'* ]] || fail "$stderr"
 	[[ "$stderr" != *$'\e'* ]] || fail "raw ESC reached stderr"
@@ -372,7 +372,7 @@ start_blocked() {
 	assert_failure 2
 	[[ "$stderr" == *'--x\x1b[31m'* ]] || fail "$stderr"
 	# UTF-8 text is kept as it is
-	run -1 --separate-stderr lcconv -k corpus -t beir 'café.jsonl'
+	run -1 --separate-stderr lcconv --kind corpus --to beir 'café.jsonl'
 	[[ "$stderr" == *'café.jsonl'* ]] || fail "$stderr"
 }
 

@@ -126,7 +126,7 @@ print("ok")
 PY
 	assert_output ok
 	# trec_eval's measures on the qrels lcconv writes, as the README runs them
-	lcconv -k qrels -t trec "$D/queries.jsonl" >qrels.txt
+	lcconv --kind qrels --to trec "$D/queries.jsonl" >qrels.txt
 	run lceval -m ndcg_cut.10 -m recip_rank qrels.txt run.jsonl
 	assert_success
 	assert_line --regexp '^ndcg_cut_10 +	all	0\.[0-9]{4}$'
@@ -138,11 +138,11 @@ PY
 	lcindex --quiet -o i.idx "$D/corpus.jsonl"
 	lcretrieve --quiet -i i.idx -k 20 -o run.jsonl "$D/queries.jsonl"
 	lcretrieve --quiet -i i.idx -k 20 --trec -o run.trec "$D/queries.jsonl"
-	lcconv -k run -t trec -o conv.trec run.jsonl
-	lcconv -k run -t jsonl -o back.jsonl conv.trec
-	lcconv -k qrels -t trec -o q.trec "$D/queries.jsonl"
-	lcconv -k qrels -t beir -o q.tsv q.trec
-	lcconv -k qrels -t loft -o q.loft.jsonl q.tsv
+	lcconv --kind run --to trec -o conv.trec run.jsonl
+	lcconv --kind run --to jsonl -o back.jsonl conv.trec
+	lcconv --kind qrels --to trec -o q.trec "$D/queries.jsonl"
+	lcconv --kind qrels --to beir -o q.tsv q.trec
+	lcconv --kind qrels --to loft -o q.loft.jsonl q.tsv
 	py_scores "$D/queries.jsonl" run.jsonl >want
 	measures=(-m ndcg_cut.10 -m recip_rank -m map -m P.5)
 	lceval "${measures[@]}" "$D/queries.jsonl" run.jsonl >ref.txt
@@ -178,12 +178,12 @@ PY
 # --- formats: lcconv producers and their consumers --------------------------------
 
 @test "formats: LOFT corpus -> BEIR -> LOFT, queries -> BEIR + qrels -> LOFT, TSV queries; consumers agree" {
-	lcconv -k corpus -t beir -o beir-corpus.jsonl "$D/corpus.jsonl"
-	lcconv -k corpus -t loft -o loft-corpus.jsonl beir-corpus.jsonl
-	lcconv -k queries -t beir -o beir-queries.jsonl "$D/queries.jsonl"
-	lcconv -k qrels -t beir -o beir-qrels.tsv "$D/queries.jsonl"
-	lcconv -k queries -t loft --qrels beir-qrels.tsv -o loft-queries.jsonl beir-queries.jsonl
-	lcconv -k queries -t tsv -o queries.tsv "$D/queries.jsonl"
+	lcconv --kind corpus --to beir -o beir-corpus.jsonl "$D/corpus.jsonl"
+	lcconv --kind corpus --to loft -o loft-corpus.jsonl beir-corpus.jsonl
+	lcconv --kind queries --to beir -o beir-queries.jsonl "$D/queries.jsonl"
+	lcconv --kind qrels --to beir -o beir-qrels.tsv "$D/queries.jsonl"
+	lcconv --kind queries --to loft --qrels beir-qrels.tsv -o loft-queries.jsonl beir-queries.jsonl
+	lcconv --kind queries --to tsv -o queries.tsv "$D/queries.jsonl"
 	# the round trips keep ids, titles, texts and answers
 	run -0 python3 - "$D/corpus.jsonl" loft-corpus.jsonl "$D/queries.jsonl" loft-queries.jsonl <<'PY'
 import json, sys
@@ -216,10 +216,10 @@ PY
 }
 
 @test "formats: a BEIR zip is read in place by lcindex, lcretrieve and lceval" {
-	lcconv -k corpus -t beir -o corpus.jsonl "$D/corpus.jsonl"
-	lcconv -k queries -t beir -o queries.jsonl "$D/queries.jsonl"
+	lcconv --kind corpus --to beir -o corpus.jsonl "$D/corpus.jsonl"
+	lcconv --kind queries --to beir -o queries.jsonl "$D/queries.jsonl"
 	mkdir -p qrels
-	lcconv -k qrels -t beir -o qrels/test.tsv "$D/queries.jsonl"
+	lcconv --kind qrels --to beir -o qrels/test.tsv "$D/queries.jsonl"
 	python3 -c 'import zipfile, sys
 with zipfile.ZipFile("hotpotqa.zip", "w") as z:
     for f in ("corpus.jsonl", "queries.jsonl", "qrels/test.tsv"):

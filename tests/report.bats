@@ -172,7 +172,7 @@ EOF
 	run -0 lcsplit --report s.json -o s.jsonl "$V/corpus.jsonl"
 	[ "$(jval s.json records)" = "$(wc -l < s.jsonl)" ]
 	[ "$(jval s.json sentences)" = "$(python3 -c 'import json,sys; print(sum(len(json.loads(l)["sentences"]) for l in open(sys.argv[1])))' s.jsonl)" ]
-	run -0 lcconv -k qrels -t trec --report c.json -o q.txt "$D/queries.jsonl"
+	run -0 lcconv --kind qrels --to trec --report c.json -o q.txt "$D/queries.jsonl"
 	[ "$(jval c.json records)" = "$(wc -l < q.txt)" ]
 	run --separate-stderr lcgen candidates --summaries "$V/summaries.jsonl" --report g.json -o cand.jsonl "$V/corpus.jsonl"
 	assert_success
@@ -228,7 +228,7 @@ for i in range(60):
 	for i in 1 2 3; do
 		printf '{"custom_id":"r%s","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[{"role":"user","content":"hi %s"}]}}\n' "$i" "$i"
 	done > req.jsonl
-	run --separate-stderr lcbatch split -n 2 --report b.json req.jsonl
+	run --separate-stderr lcbatch split --requests 2 --report b.json req.jsonl
 	assert_success
 	[ "$(jval b.json parts)" = 2 ]
 	python3 "$ROOT/tests/llm-server.py" --batch req.jsonl res.jsonl --batch-fail r2 3>&-
@@ -268,7 +268,7 @@ for i in range(60):
 	for cmd in "lcompress --progress -o out.jsonl bad.jsonl" "lcsplit --progress -o out.jsonl bad.jsonl" \
 	           "lctok count -e cl100k_base -f passage_text --progress bad.jsonl" \
 	           "lcdecompose -e cl100k_base -f passage_text --progress -o dd bad.jsonl" \
-	           "lcindex --progress -o i.idx bad.jsonl" "lcconv -k corpus -t beir --progress -o out.jsonl bad.jsonl"; do
+	           "lcindex --progress -o i.idx bad.jsonl" "lcconv --kind corpus --to beir --progress -o out.jsonl bad.jsonl"; do
 		run --separate-stderr $cmd
 		assert_failure 1
 		prog=${cmd%% *}

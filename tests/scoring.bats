@@ -118,9 +118,9 @@ llm_batch() {
 	lceval -c -q -m P.2 queries.jsonl run.trec >trec.out
 	[ "$output" = "$(cat trec.out)" ] || fail "run JSONL and TREC differ for trec_eval measures"
 	# lcconv keeps an LLM run JSONL's unanswered query unanswered in every format (repeats are dropped)
-	run -0 lcconv -t loft run.jsonl
+	run -0 lcconv --to loft run.jsonl
 	refute_line --partial '"q03"'
-	run -0 lcconv -t trec run.jsonl
+	run -0 lcconv --to trec run.jsonl
 	assert_line '#lctk unanswered q03'
 }
 

@@ -69,7 +69,7 @@ done
 echo
 echo "## 2. End to end from pre-tokenised JSONL (parse + decompose + write)"
 gen_ids 40000000 1 > "$W/ids.jsonl"
-NT=$("$BIN/lcdecompose" --eot 0 --table -q "$W/ids.jsonl" | awk '/^tokens in/ {print $3}')
+NT=$("$BIN/lcdecompose" --eot 0 --table --quiet "$W/ids.jsonl" | awk '/^tokens in/ {print $3}')
 MB=$(du -m "$W/ids.jsonl" | cut -f1)
 echo "# input: $NT tokens (incl. one EOT per document), $MB MB"
 printf '%-28s %14s %14s %10s\n' run "tok/s (CPU)" "tok/s (wall)" "peak RSS"
@@ -77,7 +77,7 @@ for f in tar bin; do
 	: > "$W/c"; : > "$W/w"; : > "$W/m"
 	for r in $(seq "$REPS"); do
 		rm -rf "$W/o"
-		timed "$BIN/lcdecompose" --eot 0 -q --format $f -o "$W/o" "$W/ids.jsonl" >/dev/null
+		timed "$BIN/lcdecompose" --eot 0 --quiet --format $f -o "$W/o" "$W/ids.jsonl" >/dev/null
 		read -r wall cpu rss < "$W/t"
 		echo "$NT $cpu" | awk '{printf "%.0f\n", $1/$2}' >> "$W/c"
 		echo "$NT $wall" | awk '{printf "%.0f\n", $1/$2}' >> "$W/w"
@@ -87,7 +87,7 @@ for f in tar bin; do
 		"$(( $(median < "$W/m" | cut -d. -f1) / 1024 ))"
 done
 rm -rf "$W/o"
-timed "$BIN/lcdecompose" --eot 0 -q --compare -L 8192 "$W/ids.jsonl" >/dev/null
+timed "$BIN/lcdecompose" --eot 0 --quiet --compare -L 8192 "$W/ids.jsonl" >/dev/null
 read -r wall cpu rss < "$W/t"
 printf '%-28s %14.0f %14.0f %8d MB\n' "lcdecompose --compare" "$(echo "$NT $cpu" | awk '{print $1/$2}')" \
 	"$(echo "$NT $wall" | awk '{print $1/$2}')" $((rss / 1024))
@@ -121,14 +121,14 @@ with open(out, "w") as o:
 PY
 	MB=$(du -m "$W/text.jsonl" | cut -f1)
 	echo "# input: $MB MB, $(wc -l < "$W/text.jsonl") documents (1 run each)"
-	timed "$BIN/lcdecompose" -e cl100k_base -q --table "$W/text.jsonl" > "$W/rep"
+	timed "$BIN/lcdecompose" -e cl100k_base --quiet --table "$W/text.jsonl" > "$W/rep"
 	read -r wall cpu rss < "$W/t"
 	NT=$(awk '/^tokens in/ {print $3}' "$W/rep")
 	printf '%-34s %9s %9s %13s %13s %9s\n' run "MB/s CPU" "MB/s wall" "tok/s CPU" "tok/s wall" "peak RSS"
 	printf '%-34s %9.1f %9.1f %13.0f %13.0f %6d MB\n' "tokenise + decompose (--table)" \
 		"$(echo "$MB $cpu" | awk '{print $1/$2}')" "$(echo "$MB $wall" | awk '{print $1/$2}')" \
 		"$(echo "$NT $cpu" | awk '{print $1/$2}')" "$(echo "$NT $wall" | awk '{print $1/$2}')" $((rss / 1024))
-	timed "$BIN/lcdecompose" -e cl100k_base -q -o "$W/o" "$W/text.jsonl" > "$W/stats"
+	timed "$BIN/lcdecompose" -e cl100k_base --quiet -o "$W/o" "$W/text.jsonl" > "$W/stats"
 	read -r wall cpu rss < "$W/t"
 	printf '%-34s %9.1f %9.1f %13.0f %13.0f %6d MB\n' "tokenise + decompose + tar shards" \
 		"$(echo "$MB $cpu" | awk '{print $1/$2}')" "$(echo "$MB $wall" | awk '{print $1/$2}')" \

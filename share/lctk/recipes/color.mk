@@ -190,7 +190,7 @@ eval: $(OUT)/table.txt
 FRONTIER_NAMES = $(filter-out original,$(NAMES))
 $(OUT)/frontier.svg: $(REP)/original.json $(OUT)/evals/original.json \
                      $(foreach n,$(FRONTIER_NAMES),$(OUT)/c-$(n).jsonl $(OUT)/evals/$(n).json)
-	$(P)lcplot --group 2 --tag name --label name -x ratio -y quality.recall@1 \
+	$(P)lcplot --group 2 --input-name name --label name -x ratio -y quality.recall@1 \
 	  --title "size vs recall@1 (BM25), $(notdir $(DATA)), $(firstword $(EVALSPLIT))" \
 	  --xlabel "compression ratio (cl100k tokens)" --ylabel "recall@1" -o $@ \
 	  $(foreach n,original $(FRONTIER_NAMES),$(REP)/$(n).json $(OUT)/evals/$(n).json)
@@ -198,7 +198,7 @@ frontier: $(OUT)/frontier.svg
 # each passage's ratio, one series per compressor (named after its report)
 HIST_NAMES = lctk lead $(addprefix llm-,$(SUMNAMES))
 $(OUT)/hist.svg: $(foreach n,$(HIST_NAMES),$(OUT)/c-$(n).jsonl)
-	$(P)lcplot --type hist -x ratio --records per_passage --tag compressor --by compressor --bins 30 \
+	$(P)lcplot --type hist -x ratio --records per_passage --input-name compressor --by compressor --bins 30 \
 	  --title "per-passage compression, $(notdir $(DATA))" --xlabel "passage compression ratio" -o $@ \
 	  $(foreach n,$(HIST_NAMES),$(REP)/$(n).json)
 

@@ -1,0 +1,118 @@
+/* Unit tests for lib/cli's option binding (lc_opt kind/var) and the shared declarations of lib/options.h. */
+#include "cli.h"
+#include "options.h"
+#include "tap.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { OPT_PLAIN = 256 };
+
+static const char *s_out, *s_enc = "cl100k_base";
+static long s_seed = 7;
+static int s_jobs = 1, s_quiet;
+static double s_b = 0.4;
+static lc_llm_opts s_llm;
+static int s_cb_calls;
+static const char *s_cb_arg;
+
+static void count_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	(void)cmd;
+	s_cb_calls += *(int *)o->var;
+	s_cb_arg = arg;
+}
+static int s_step = 1;
+
+static const lc_opt opts[] = {
+	LC_OPT_OUTPUT(LC_BIND_STR(s_out)),
+	LC_OPT_ENCODING(LC_BIND_STR(s_enc)),
+	LC_OPT_SEED(0, LC_BIND_LONG(s_seed, 0, 1000)),
+	LC_OPT_JOBS(LC_BIND_INT(s_jobs, 1, 8)),
+	LC_OPT_QUIET(0, LC_BIND_SET(s_quiet, 3)),
+	LC_OPT_B(0, LC_BIND_DOUBLE(s_b, 0, 1)),
+	{ 'x', "count", "ARG", "callback", NULL, LC_BIND_CALL(count_cb, s_step) },
+	LC_OPTS_LLM_CLIENT(s_llm),
+	{ OPT_PLAIN, "plain", "V", "an unbound option the caller sees", NULL },
+	{ 'u', "unbound", NULL, "an unbound flag", NULL },
+	LC_OPT_END
+};
+static const lc_cmd cmd = { "test_cli", "[options]", "cli binding test", opts, NULL };
+
+/* Parses argv (NULL-terminated); returns the ids the caller saw, as a string of letters ('P' = --plain). */
+static const char *parse(char **argv, int *first_operand)
+{
+	static char seen[64];
+	size_t n = 0;
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	lc_cli st = {0};
+	int c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1 && n + 1 < sizeof seen)
+		seen[n++] = c == OPT_PLAIN ? 'P' : (char)c;
+	seen[n] = 0;
+	*first_operand = st.ind;
+	return seen;
+}
+
+/* Runs parse in a child; returns its exit status (2 = usage error). */
+static int child_status(char **argv)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(99);
+		int ind;
+		parse(argv, &ind);
+		_exit(0);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int main(void)
+{
+	lc_llm_opts_default(&s_llm);
+	char *a1[] = { "t", "-o", "out.jsonl", "--seed", "42", "-j3", "--quiet", "--b", "0.75", "-e", "o200k_base",
+		       "-x", "one", "--count=two", "--plain", "v", "-u", "--endpoint", "http://h/v1", "--model", "m",
+		       "--retries", "2", "--timeout", "1.5", "--no-cache", "--max-tokens", "9", "--temperature", "0.5",
+		       "operand", NULL };
+	int ind;
+	is_str(parse(a1, &ind), "Pu", "bound options are not returned; unbound ones are, in order");
+	is_str(s_out, "out.jsonl", "LC_OPT_STR stores optarg");
+	is_str(s_enc, "o200k_base", "-e stores into its variable");
+	is_num(s_seed, 42, "LC_OPT_LONG parses");
+	is_num(s_jobs, 3, "LC_OPT_INT parses an attached short argument");
+	is_num(s_quiet, 3, "LC_OPT_SET stores its value");
+	is_num(s_b, 0.75, "LC_OPT_DOUBLE parses");
+	is_num(s_cb_calls, 2, "LC_OPT_CALL calls back once per use");
+	is_str(s_cb_arg, "two", "the callback gets the argument of --name=ARG");
+	is_str(s_llm.endpoint, "http://h/v1", "LLM block: --endpoint");
+	is_str(s_llm.model, "m", "LLM block: --model");
+	is_num(s_llm.retries, 2, "LLM block: --retries");
+	is_num(s_llm.timeout, 1.5, "LLM block: --timeout");
+	is_num(s_llm.no_cache, 1, "LLM block: --no-cache");
+	is_num(s_llm.max_tokens, 9, "LLM block: --max-tokens");
+	is_num(s_llm.temperature, 0.5, "LLM block: --temperature");
+	is_str(a1[ind], "operand", "st.ind is the first operand");
+	ok(!strcmp(lc_cli_opt_name(&cmd, OPT_PLAIN), "plain"), "lc_cli_opt_name still finds unbound options");
+
+	char *bad1[] = { "t", "--seed", "1001", NULL };
+	is_num(child_status(bad1), 2, "a bound long out of range is a usage error (exit 2)");
+	char *bad2[] = { "t", "-j", "x", NULL };
+	is_num(child_status(bad2), 2, "a bound int that is not a number is a usage error");
+	char *bad3[] = { "t", "--b", "1.5", NULL };
+	is_num(child_status(bad3), 2, "a bound double out of range is a usage error");
+	char *bad4[] = { "t", "--retries", "-1", NULL };
+	is_num(child_status(bad4), 2, "an LLM block value out of range is a usage error");
+	char *bad5[] = { "t", "--seed", NULL };
+	is_num(child_status(bad5), 2, "a bound option without its argument is a usage error");
+	char *good[] = { "t", "--quiet", NULL };
+	is_num(child_status(good), 0, "a good parse exits 0");
+	return done_testing();
+}
