@@ -90,7 +90,7 @@ EOF
 @test "dd: slurm gives the sequences of one lcdecompose process, the same dataset as parallel and local" {
 	need_slurm
 	opts=(-e cl100k_base -f passage_text --kmin 6 --kmax 10 --seed 3 --keep-short-shards)
-	lcdecompose "${opts[@]}" -q -o one "$D/corpus.jsonl" >/dev/null
+	lcdecompose "${opts[@]}" --quiet -o one "$D/corpus.jsonl" >/dev/null
 	run sh "$REC" -s slurm -n 2 dd slurm "${opts[@]}" "$D/corpus.jsonl"
 	assert_success
 	assert_line --partial "dd merge: COMPLETED"

@@ -46,7 +46,7 @@ measure() {
 		rm -f "$tmp"/i*.idx "$tmp/m.idx"
 	done
 	for n in 1 4 16; do
-		dd="lcdecompose -e cl100k_base -f passage_text --kmin 5 --kmax 10 -q --force"
+		dd="lcdecompose -e cl100k_base -f passage_text --kmin 5 --kmax 10 --quiet --force"
 		# shellcheck disable=SC2086
 		set -- $(measure $dd --shard "1/$n" -o "$tmp/d1" "$tmp/corpus.jsonl")
 		# shellcheck disable=SC2086
