@@ -36,12 +36,13 @@
 #include "progress.h"
 #include "report.h"
 #include "output.h"
+#include "part.h"
 #include "prompt.h"
 #include "tok.h"
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
        OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE, OPT_LENGTH_BIAS,
-       OPT_BEST_EFFORT, OPT_TOKENIZER, OPT_PROGRESS };
+       OPT_BEST_EFFORT, OPT_TOKENIZER, OPT_PROGRESS, OPT_SHARD };
 
 /* the LLM client block (--endpoint ... --max-tokens), bound in the table: lib/llm fills it */
 static lc_llm_opts llmo;
@@ -66,13 +67,23 @@ static const lc_opt opts[] = {
 	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
 	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_PROGRESS(OPT_PROGRESS),
+	LC_OPT_SHARD(OPT_SHARD),
 	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
+static const char *const subs[] = { "merge", NULL };
 static const lc_cmd cmd = { "lcompress",
-	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...]",
-	"compress a corpus's passages (summary_text) for long-context retrieval", opts, NULL };
+	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...] | merge -o OUT PART...",
+	"compress a corpus's passages (summary_text) for long-context retrieval", opts, subs };
+
+static const lc_opt merge_opts[] = {
+	LC_OPT_OUTPUT(),
+	LC_OPT_END
+};
+static const lc_cmd merge_cmd = { "lcompress merge", "-o OUT PART...",
+                                  "join the parts of 'lcompress --shard 1/N..N/N' into the corpus of one process",
+                                  merge_opts, NULL };
 
 typedef struct rec {
 	json_t *o;
@@ -86,7 +97,10 @@ typedef struct rec {
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return lc_part_merge_main(&merge_cmd, "lcompress", argc - 1, argv + 1);
 	lc_cli st = {0};
+	lc_shard shard = {0, 0};
 	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
 	const char *field = NULL, *target = "summary_text", *encoding = "cl100k_base", *summaries = NULL;
 	double ratio = 0, thr = -1, length_bias = NAN;
@@ -126,9 +140,17 @@ int main(int argc, char **argv)
 		case OPT_TOKENIZER: encoding = optarg; break;   /* lc_tok_load takes a name or a tokenizer.json */
 		case OPT_LEAD: lead = 1; break;
 		case OPT_SUMMARIES: summaries = optarg; break;
+		case OPT_SHARD: {
+			lc_err se;
+			if (lc_shard_parse(optarg, &shard, &se) < 0)
+				lc_cli_usage_error(&cmd, "%s", se.msg);
+			break;
+		}
 		case 'o': out = optarg; break;
 		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		}
+	if (shard.n && budget > 0)
+		lc_cli_usage_error(&cmd, "--budget fits the whole corpus at once; it cannot be split with --shard (use --ratio or a threshold)");
 	endpoint = llmo.endpoint;
 	llm = llmo.model;
 	if (llm && (access(llm, F_OK) == 0 || (strlen(llm) > 4 && !strcmp(llm + strlen(llm) - 4, ".lcm"))))
@@ -220,8 +242,18 @@ int main(int argc, char **argv)
 	/* features and probabilities */
 	size_t maxn = 0, before = 0;
 	lc_progress_start(&pr, "passages measured", pmode);
+	double mean_log = 0;  /* of log(1 + words), for the per-passage thresholds */
 	for (size_t i = 0; i < n; i++) {
 		lc_cunits_build(&R[i].u, cx, R[i].title, R[i].text);
+		mean_log += log1p((double)R[i].u.n) / (double)n;
+		if (!lc_shard_has(&shard, i)) {
+			/* another task's passage: only its word count mattered (mean_log) */
+			lc_cunits_free(&R[i].u);
+			json_decref(R[i].o);
+			R[i].o = NULL;
+			lc_progress_update(&pr, i + 1, n);
+			continue;
+		}
 		R[i].p = lc_xmalloc((R[i].u.n ? R[i].u.n : 1) * sizeof *R[i].p);
 		R[i].ttoks = R[i].title ? lc_tok_count(tok, R[i].title, strlen(R[i].title)) : 0;
 		R[i].toks = lc_tok_count(tok, R[i].text, strlen(R[i].text));
@@ -233,9 +265,6 @@ int main(int argc, char **argv)
 	lc_progress_done(&pr);
 	unsigned char *mask = lc_xmalloc(maxn ? maxn : 1);
 	lc_buf b = {0}, s = {0};
-	double mean_log = 0;  /* of log(1 + words), for the per-passage thresholds */
-	for (size_t i = 0; i < n; i++)
-		mean_log += log1p((double)R[i].u.n) / (double)n;
 	if (thr < 0 && !budget)
 		thr = m.threshold;
 	if (budget > 0) {
@@ -291,15 +320,18 @@ int main(int argc, char **argv)
 		lo.llm = llmo;
 		if (quiet)
 			lo.progress = LC_PROGRESS_QUIET;
+		/* this task's passages only (all of them without --shard) */
 		const char **texts = lc_xmalloc((n ? n : 1) * sizeof *texts);
+		size_t nt = 0;
 		for (size_t i = 0; i < n; i++)
-			texts[i] = R[i].text;
-		if (lc_llmsum_run(&lo, texts, NULL, n, &sr, &e) < 0)
+			if (lc_shard_has(&shard, i))
+				texts[nt++] = R[i].text;
+		if (lc_llmsum_run(&lo, texts, NULL, nt, &sr, &e) < 0)
 			lc_die_err(&e);
 		free(texts);
 		if (sr.failed && !skip_bad)
 			lc_die(LC_EXIT_INPUT, "%zu of %zu summaries failed (first: passage %zu: %s); --skip-bad keeps the passages of failed ones",
-			       sr.failed, n, sr.first_failed + 1, sr.error[sr.first_failed]);
+			       sr.failed, nt, sr.first_failed + 1, sr.error[sr.first_failed]);
 		if (sr.failed)
 			lc_warn("warning: %zu summaries failed, their passages are used (first: passage %zu: %s)", sr.failed,
 			        sr.first_failed + 1, sr.error[sr.first_failed]);
@@ -310,14 +342,19 @@ int main(int argc, char **argv)
 	}
 	lc_output *o = lc_output_open(out);
 	json_t *per = lc_report_on(&rep) ? json_array() : NULL;   /* set last, below */
-	size_t after = 0, nosumm = 0;
+	if (shard.n)
+		lc_part_header(o, "lcompress", &shard, lc_part_run_key(argc, argv), "lines");
+	size_t after = 0, nosumm = 0, written = 0;
 	lc_progress_start(&pr, "passages compressed", pmode);
 	lc_buf idb2 = {0};
 	for (size_t i = 0; i < n; i++) {
 		size_t kept;
+		if (!lc_shard_has(&shard, i))
+			continue;
+		size_t li = written++;   /* this task's passage number (llm_out's index) */
 		lc_buf_reset(&s);
 		if (llm_out) {
-			const char *t = llm_out[i] ? llm_out[i] : "";
+			const char *t = llm_out[li] ? llm_out[li] : "";
 			lc_buf_adds(&s, t);
 			kept = *t ? 0 : R[i].u.n;
 		} else if (summ) {
@@ -366,7 +403,7 @@ int main(int argc, char **argv)
 	if (budget > 0 && after > (size_t)budget)
 		lc_warn("warning: --best-effort: the compressed corpus needs %zu tokens, more than --budget %ld (titles and one-sentence passages stay whole)", after, budget);
 	if (!quiet)
-		lc_warn("%zu passages, tokens (%s, title+text) %zu -> %zu, ratio %.3fx", n, lc_tok_name(tok), before, after,
+		lc_warn("%zu passages, tokens (%s, title+text) %zu -> %zu, ratio %.3fx", written, lc_tok_name(tok), before, after,
 		        after ? (double)before / (double)after : 0.0);
 	if (lc_report_on(&rep)) {
 		lc_report_str(&rep, "options.method", endpoint ? "llm" : summaries ? "summaries" : lead ? "lead" : "model");

@@ -11,6 +11,7 @@
 #include "llmretrieve.h"
 #include "trecid.h"
 #include "output.h"
+#include "part.h"
 #include "prompt.h"
 #include "progress.h"
 #include "queries.h"
@@ -27,7 +28,7 @@
 #include <unistd.h>
 
 enum { OPT_TREC = 256, OPT_TAG, OPT_K1, OPT_B, OPT_ID, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE,
-       OPT_PROGRESS, OPT_QUIET,
+       OPT_PROGRESS, OPT_QUIET, OPT_SHARD,   /* before OPT_LLM: the --llm options come after it */
        OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES,
        OPT_BACKOFF, OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_PROMPT, OPT_FEW_SHOT,
        OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT_LIMIT, OPT_FIT, OPT_PREFILTER, OPT_BATCH_OUT,
@@ -87,12 +88,22 @@ static const lc_opt opts[] = {
 	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
 	LC_OPT_VERBOSE(OPT_VERBOSE),
 	LC_OPT_SEED(OPT_SEED),
+	LC_OPT_SHARD(OPT_SHARD),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const char *const renamed[] = { "--text", "-f/--field", NULL };
-static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORPUS) [options] [QUERIES...]",
-                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, NULL, renamed };
+static const char *const subs[] = { "merge", NULL };
+static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORPUS) [options] [QUERIES...] | merge -o OUT PART...",
+                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, subs, renamed };
+
+static const lc_opt merge_opts[] = {
+	LC_OPT_OUTPUT(),
+	LC_OPT_END
+};
+static const lc_cmd merge_cmd = { "lcretrieve merge", "-o OUT PART...",
+                                  "join the runs of 'lcretrieve --shard 1/N..N/N' into the run of one process",
+                                  merge_opts, NULL };
 
 typedef struct job {
 	const lc_bm25 *bm;
@@ -305,7 +316,10 @@ static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *c
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return lc_part_merge_main(&merge_cmd, "lcretrieve", argc - 1, argv + 1);
 	lc_cli st = {0};
+	lc_shard shard = {0, 0};
 	const char *index = NULL, *corpus = NULL, *out = NULL, *tag = NULL;
 	long k = 100, jobs = 1;
 	int trec = 0, prog = LC_PROGRESS_AUTO, quiet = 0;
@@ -370,6 +384,12 @@ int main(int argc, char **argv)
 		case OPT_VERBOSE: lo.verbose = lo.llm.verbose = 1; break;
 		case OPT_SEED: lo.llm.seed = (unsigned long)lc_cli_long("--seed", optarg, 0, 1L << 62); break;
 		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
+		case OPT_SHARD: {
+			lc_err se;
+			if (lc_shard_parse(optarg, &shard, &se) < 0)
+				lc_cli_usage_error(&cmd, "%s", se.msg);
+			break;
+		}
 		}
 	}
 	if (!tag)
@@ -402,6 +422,10 @@ int main(int argc, char **argv)
 	}
 	if (!index == !corpus)
 		lc_cli_usage_error(&cmd, "give exactly one of -i INDEX or -c CORPUS");
+	if (shard.n && llm)
+		lc_cli_usage_error(&cmd, "--shard splits BM25 retrieval; with --llm split the queries file instead");
+	if (shard.n && trec)
+		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv -t trec");
 	if (index && !strcmp(index, "-") && st.ind >= argc)
 		lc_cli_usage_error(&cmd, "-i - reads the index from standard input: give the queries as a file operand");
 	for (int i = st.ind; i < argc; i++)
@@ -433,6 +457,13 @@ int main(int argc, char **argv)
 	for (int i = st.ind; i < argc; i++)
 		if (lc_queries_load(&qs, argv[i], NULL, &e) < 0)
 			lc_die_err(&e);
+	if (shard.n) {   /* this task's queries: i % N == K-1, in input order */
+		size_t j = 0;
+		for (size_t i = 0; i < qs.n; i++)
+			if (lc_shard_has(&shard, i))
+				qs.q[j++] = qs.q[i];
+		qs.n = j;
+	}
 	if (trec && !llm)   /* the LLM mode checks its ids itself, with the corpus's */
 		for (size_t i = 0; i < qs.n; i++)
 			if (lc_trec_id_check(qs.q[i].qid, "qid", "TREC", &e) < 0)
@@ -498,6 +529,8 @@ int main(int argc, char **argv)
 	jb.prog = &pr;
 	pthread_t *th = lc_xcalloc((size_t)jobs, sizeof *th);
 	lc_output *o = lc_output_open(out);
+	if (shard.n)
+		lc_part_header(o, "lcretrieve", &shard, lc_part_run_key(argc, argv), "lines");
 	lc_buf line = {0}, pid = {0};
 	size_t nohits = 0;          /* --trec: queries the run cannot show */
 	size_t nhits_all = 0, nohits_all = 0;

@@ -11,6 +11,7 @@
 #include "input.h"
 #include "json.h"
 #include "output.h"
+#include "part.h"
 #include "progress.h"
 #include "report.h"
 #include "tok.h"
@@ -22,10 +23,10 @@
 #include <unistd.h>
 
 enum { CMD_ENCODE, CMD_DECODE, CMD_COUNT, CMD_TRUNCATE, CMD_CHUNK };
-static const char *const subcommands[] = { "encode", "decode", "count", "truncate", "chunk", NULL };
+static const char *const subcommands[] = { "encode", "decode", "count", "truncate", "chunk", "merge", NULL };
 
 enum { OPT_VOCAB = 256, OPT_PATTERN, OPT_TOKENIZER, OPT_ALLOW, OPT_ASTEXT, OPT_ADDSP, OPT_TEXT,
-       OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD };
+       OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD, OPT_SHARD };
 
 static const lc_opt opts[] = {
 	LC_OPT_ENCODING(),
@@ -45,6 +46,7 @@ static const lc_opt opts[] = {
 	LC_OPT_ID(OPT_ID),
 	{ OPT_TOTAL, "total", NULL, "count: print only the total", NULL },
 	{ OPT_HIST, "hist", NULL, "count: print a histogram of per-record counts", NULL },
+	LC_OPT_SHARD(OPT_SHARD),
 	LC_OPT_JOBS(),
 	LC_OPT_OUTPUT(),
 	LC_OPT_SKIP_BAD(OPT_SKIP),
@@ -53,8 +55,15 @@ static const lc_opt opts[] = {
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
-static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAME | --vocab FILE --pattern RE | --tokenizer FILE) [options] [FILE...]",
+static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAME | --vocab FILE --pattern RE | --tokenizer FILE) [options] [FILE...] | merge -o OUT PART...",
 			    "exact BPE tokenisation: encode, decode, count, truncate, chunk", opts, subcommands };
+
+static const lc_opt merge_opts[] = {
+	LC_OPT_OUTPUT(),
+	LC_OPT_END
+};
+static const lc_cmd merge_cmd = { "lctok merge", "-o OUT PART...",
+                                  "sum the counts of 'lctok count --total --shard 1/N..N/N'", merge_opts, NULL };
 
 /* ---- settings shared read-only by the workers ------------------------------------ */
 
@@ -620,6 +629,9 @@ static void finish_batch(batch *b)
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "merge"))
+		return lc_part_merge_main(&merge_cmd, "lctok count", argc - 1, argv + 1);
+	lc_shard shard = { 0, 0 };
 	S.sub = -1;
 	if (argc >= 2 && argv[1][0] != '-') {
 		for (int i = 0; subcommands[i]; i++)
@@ -672,6 +684,12 @@ int main(int argc, char **argv)
 		case OPT_PROGRESS: progress_mode = LC_PROGRESS_FORCE; break;
 		case OPT_QUIET: progress_mode = LC_PROGRESS_QUIET; quiet = 1; break;
 		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
+		case OPT_SHARD: {
+			lc_err se;
+			if (lc_shard_parse(optarg, &shard, &se) < 0)
+				lc_cli_usage_error(&cmd, "%s", se.msg);
+			break;
+		}
 		}
 	}
 	if (S.sub < 0)
@@ -692,6 +710,8 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--total and --hist are for count");
 	if (S.total && S.hist)
 		lc_cli_usage_error(&cmd, "--total and --hist exclude each other");
+	if (shard.n && (S.sub != CMD_COUNT || !S.total))
+		lc_cli_usage_error(&cmd, "--shard is for count --total (partial counts that 'lctok merge' sums)");
 	if (!S.field) {
 		S.field = S.sub == CMD_DECODE ? "ids" : "text";
 		S.field_auto = S.sub != CMD_DECODE;
@@ -741,6 +761,8 @@ int main(int argc, char **argv)
 	if (S.addsp && (S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK) && S.n - (long)S.nsp - S.overlap < 1)
 		lc_cli_usage_error(&cmd, "-n %ld leaves no room for text next to the %zu template ids of --add-special", S.n, S.nsp);
 	R.out = lc_output_open(outpath);
+	if (shard.n)
+		lc_part_header(R.out, "lctok count", &shard, lc_part_run_key(argc, argv), "sum");
 
 	int nfiles = argc - st.ind;
 	char *stdin_only[] = { "-" };
@@ -755,7 +777,7 @@ int main(int argc, char **argv)
 	lc_progress pr;
 	lc_progress_start(&pr, "records", progress_mode);
 	unsigned long seq = 0, next_out = 0;
-	size_t lines_read = 0;
+	size_t lines_read = 0, record = 0;   /* record: --shard's index over every file */
 	const size_t BATCH_BYTES = 1 << 20, BATCH_LINES = 4096;
 	for (int fi = 0; fi < nfiles; fi++) {
 		lc_input *in = lc_input_open_or_die(files[fi], NULL);
@@ -798,7 +820,8 @@ int main(int argc, char **argv)
 					more = 0;
 					break;
 				}
-				batch_add(b, line, len, lc_input_lineno(in));
+				if (lc_shard_has(&shard, record++))
+					batch_add(b, line, len, lc_input_lineno(in));
 			}
 			lines_read += b->n;
 			lc_progress_input(&pr, lines_read, in);

@@ -234,12 +234,14 @@ _lcompress() {
 	--unit) COMPREPLY=($(compgen -W "word sentence" -- "$cur")); return ;;
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
+	--shard) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
+	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --skip-bad --quiet --progress --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --skip-bad --quiet --progress --shard --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -318,11 +320,13 @@ _lcretrieve() {
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--responses) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--seed) COMPREPLY=(); return ;;
+	--shard) COMPREPLY=(); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
+	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --field --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --encoding --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --report --max-record --help --version -i -c -k -o -j -f -e -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --field --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --encoding --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --shard --report --max-record --help --version -i -c -k -o -j -f -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -388,14 +392,15 @@ _lctok() {
 	-n|--tokens) COMPREPLY=(); return ;;
 	--overlap) COMPREPLY=(); return ;;
 	--id) COMPREPLY=(); return ;;
+	--shard) COMPREPLY=(); return ;;
 	-j|--jobs) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "encode decode count truncate chunk " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "encode decode count truncate chunk merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --jobs --output --skip-bad --progress --quiet --report --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --shard --jobs --output --skip-bad --progress --quiet --report --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

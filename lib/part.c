@@ -1,0 +1,244 @@
+/* part — `--shard K/N` part files (a header line, then the slice's output) and
+ * their merge: interleaving lines back into input order, or summing counts. */
+#include "part.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "input.h"
+
+int lc_shard_parse(const char *arg, lc_shard *s, lc_err *e)
+{
+	char *end;
+	unsigned long k, n;
+	if (!arg || arg[0] < '0' || arg[0] > '9')
+		goto bad;
+	errno = 0;
+	k = strtoul(arg, &end, 10);
+	if (errno || *end != '/' || end[1] < '0' || end[1] > '9')
+		goto bad;
+	n = strtoul(end + 1, &end, 10);
+	if (errno || *end || k < 1 || n < 1 || k > n || n > (1ul << 20))
+		goto bad;
+	s->k = (unsigned)k;
+	s->n = (unsigned)n;
+	return 0;
+bad:
+	return lc_err_set(e, LC_EXIT_USAGE, "--shard wants K/N with 1 <= K <= N (e.g. 2/8), not '%s'",
+	                  arg ? arg : "");
+}
+
+uint64_t lc_part_run_key(int argc, char **argv)
+{
+	uint64_t h = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--shard") || !strcmp(a, "-o") || !strcmp(a, "--output")) {
+			i++;
+			continue;
+		}
+		if (!strncmp(a, "--shard=", 8) || !strncmp(a, "--output=", 9) ||
+		    (a[0] == '-' && a[1] == 'o'))
+			continue;
+		/* h = hash(h || arg || NUL): order and boundaries count */
+		uint64_t x = lc_hash64(a, strlen(a) + 1);
+		h = lc_mix64(h ^ (x + 0x9e3779b97f4a7c15ull + (h << 6)));
+	}
+	return h;
+}
+
+void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64_t run,
+                    const char *merge)
+{
+	lc_output_printf(o, "{\"lctk_part\":{\"program\":\"%s\",\"shard\":\"%u/%u\",\"run\":\"%016" PRIx64
+	                 "\",\"merge\":\"%s\"}}\n", program, s->k, s->n, run, merge);
+}
+
+/* One part being merged. */
+typedef struct part {
+	const char *path;
+	lc_input *in;
+	lc_shard s;
+	char run[17];
+	char merge[8];
+	size_t lines;             /* body lines read */
+	int done;
+} part;
+
+/* Opens p->path and reads its header; -1 with e if it is not a part of program. */
+static int part_open(part *p, const char *program, lc_err *e)
+{
+	char *line;
+	size_t len;
+	p->in = lc_input_open(p->path, NULL, e);
+	if (!p->in)
+		return -1;
+	int r = lc_input_getline(p->in, &line, &len, e);
+	if (r < 0)
+		return -1;
+	json_t *j = r ? json_loadb(line, len, 0, NULL) : NULL;
+	json_t *h = json_object_get(j, "lctk_part");
+	const char *prog = json_string_value(json_object_get(h, "program"));
+	const char *shard = json_string_value(json_object_get(h, "shard"));
+	const char *run = json_string_value(json_object_get(h, "run"));
+	const char *merge = json_string_value(json_object_get(h, "merge"));
+	int ok = prog && shard && run && merge && strlen(run) == 16 &&
+	         (!strcmp(merge, "lines") || !strcmp(merge, "sum")) && !lc_shard_parse(shard, &p->s, NULL);
+	if (ok && strcmp(prog, program)) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: a part of a '%s --shard' run, not of %s", p->path, prog, program);
+		json_decref(j);
+		return -1;
+	}
+	if (ok) {
+		memcpy(p->run, run, 17);
+		strcpy(p->merge, merge);
+	}
+	json_decref(j);
+	if (!ok)
+		return lc_err_set(e, LC_EXIT_INPUT,
+		                  "%s:1: not a part written by '%s --shard K/N -o FILE' (no lctk_part header line)",
+		                  p->path, program);
+	return 0;
+}
+
+/* Checks that parts[0..n-1] are shards 1..N of one run; sorts them by shard. */
+static int part_check_set(part *parts, int n, lc_err *e)
+{
+	unsigned N = parts[0].s.n;
+	for (int i = 1; i < n; i++) {
+		if (strcmp(parts[i].run, parts[0].run) || parts[i].s.n != N || strcmp(parts[i].merge, parts[0].merge))
+			return lc_err_set(e, LC_EXIT_INPUT,
+			                  "%s (shard %u/%u) and %s (shard %u/%u) come from different runs "
+			                  "(other options, inputs or N): merge the parts of one run",
+			                  parts[0].path, parts[0].s.k, N, parts[i].path, parts[i].s.k, parts[i].s.n);
+	}
+	part **by = lc_xcalloc(N + 1, sizeof *by);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		part *p = &parts[i];
+		if (by[p->s.k])
+			rc = lc_err_set(e, LC_EXIT_INPUT, "shard %u/%u given twice (%s and %s)", p->s.k, N,
+			                by[p->s.k]->path, p->path);
+		by[p->s.k] = p;
+	}
+	for (unsigned k = 1; k <= N && !rc; k++)
+		if (!by[k])
+			rc = lc_err_set(e, LC_EXIT_INPUT, "shard %u/%u is missing: give all %u parts (%d given); "
+			                "re-run that task (--shard %u/%u) first", k, N, N, n, k, N);
+	if (!rc) {
+		part *sorted = lc_xmalloc((size_t)n * sizeof *sorted);
+		for (unsigned k = 1; k <= N; k++)
+			sorted[k - 1] = *by[k];
+		memcpy(parts, sorted, (size_t)n * sizeof *sorted);
+		free(sorted);
+	}
+	free(by);
+	return rc;
+}
+
+/* merge "lines": one line of each part in turn; the line counts must be those of
+ * a round-robin split (non-increasing in K, first minus last at most 1). */
+static int merge_lines(part *parts, int n, lc_output *o, lc_err *e)
+{
+	char *line;
+	size_t len;
+	for (int live = n; live > 0;) {
+		live = 0;
+		for (int i = 0; i < n; i++) {
+			if (parts[i].done)
+				continue;
+			int r = lc_input_getline(parts[i].in, &line, &len, e);
+			if (r < 0)
+				return -1;
+			if (r == 0) {
+				parts[i].done = 1;
+				continue;
+			}
+			lc_output_write(o, line, len);
+			lc_output_write(o, "\n", 1);
+			parts[i].lines++;
+			live++;
+		}
+	}
+	for (int i = 1; i < n; i++)
+		if (parts[i].lines > parts[i - 1].lines || parts[0].lines - parts[i].lines > 1)
+			return lc_err_set(e, LC_EXIT_INPUT,
+			                  "%s (shard %u/%u) has %zu records but %s (shard 1/%u) has %zu: "
+			                  "a shard of one input has as many as shard 1 or one fewer; re-run it",
+			                  parts[i].path, parts[i].s.k, parts[i].s.n, parts[i].lines, parts[0].path,
+			                  parts[0].s.n, parts[0].lines);
+	return 0;
+}
+
+/* merge "sum": each body is one integer line */
+static int merge_sum(part *parts, int n, lc_output *o, lc_err *e)
+{
+	unsigned long long total = 0;
+	for (int i = 0; i < n; i++) {
+		char *line, *end;
+		size_t len;
+		int r = lc_input_getline(parts[i].in, &line, &len, e);
+		if (r < 0)
+			return -1;
+		errno = 0;
+		unsigned long long v = r ? strtoull(line, &end, 10) : 0;
+		if (!r || errno || end == line || *end || line[0] == '-' ||
+		    (r = lc_input_getline(parts[i].in, &line, &len, e)) != 0)
+			return r < 0 ? -1
+			             : lc_err_set(e, LC_EXIT_INPUT, "%s:2: a count part holds one number after its header",
+			                          parts[i].path);
+		if (total + v < total)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: the counts overflow 64 bits", parts[i].path);
+		total += v;
+	}
+	lc_output_printf(o, "%llu\n", total);
+	return 0;
+}
+
+int lc_part_merge(const char *program, char *const *paths, int n, lc_output *o, lc_err *e)
+{
+	if (n < 1)
+		return lc_err_set(e, LC_EXIT_USAGE, "give the part files to merge");
+	part *parts = lc_xcalloc((size_t)n, sizeof *parts);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		parts[i].path = paths[i];
+		rc = part_open(&parts[i], program, e);
+	}
+	if (!rc)
+		rc = part_check_set(parts, n, e);
+	if (!rc)
+		rc = !strcmp(parts[0].merge, "sum") ? merge_sum(parts, n, o, e) : merge_lines(parts, n, o, e);
+	for (int i = 0; i < n; i++)
+		if (parts[i].in)
+			lc_input_close(parts[i].in);
+	free(parts);
+	return rc;
+}
+
+int lc_part_merge_main(const lc_cmd *merge_cmd, const char *program, int argc, char **argv)
+{
+	lc_cli st = {0};
+	const char *out = NULL;
+	int c;
+	while ((c = lc_cli_next(&st, merge_cmd, argc, argv)) != -1)
+		if (c == 'o')
+			out = optarg;
+	if (!out)
+		lc_cli_usage_error(merge_cmd, "give the output with -o OUT");
+	if (st.ind >= argc)
+		lc_cli_usage_error(merge_cmd, "give the parts to merge (the -o files of '%s --shard K/N')", program);
+	lc_err e = {0};
+	lc_output *o = lc_output_open(out);
+	if (lc_part_merge(program, argv + st.ind, argc - st.ind, o, &e) < 0) {
+		lc_output_abort(o);
+		lc_die_err(&e);
+	}
+	lc_output_commit(o);
+	return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * part — the parts written by `--shard K/N` runs of a JSONL-writing stage
+ * (lcompress, lcretrieve, lctok count) and their merge.
+ *
+ * Shard K/N of a run takes the input records i (0-based, counted across every
+ * input file in order) with i % N == K-1.  Its part file is one header line
+ *   {"lctk_part":{"program":"lcompress","shard":"2/3","run":"<16 hex>","merge":"lines"}}
+ * followed by the stage's ordinary output for those records.  "run" hashes the
+ * command line without --shard and -o (lc_part_run_key), so parts of different
+ * runs (other options, other inputs) are not mixed.  "merge" says how parts join:
+ *   lines  one output line per input record: the merge takes one line from
+ *          part 1, 2, ..., N in turn, which restores the input order exactly;
+ *   sum    the body is one non-negative integer (a count): the merge prints the sum.
+ * The merge refuses a set that is not exactly shards 1..N of one run, naming the
+ * missing or repeated shard, and parts whose line counts cannot come from one
+ * input (a part cut short).
+ */
+#ifndef LC_PART_H
+#define LC_PART_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cli.h"
+#include "err.h"
+#include "output.h"
+
+typedef struct lc_shard {
+	unsigned k, n;            /* 0/0 = the whole input (no --shard) */
+} lc_shard;
+
+/* Parses "K/N" (1 <= K <= N <= 2^20) into s; -1 with e (LC_EXIT_USAGE) if malformed. */
+int lc_shard_parse(const char *arg, lc_shard *s, lc_err *e);
+
+/* 1 if record i (0-based) belongs to shard s (always, for 0/0). */
+static inline int lc_shard_has(const lc_shard *s, size_t i)
+{
+	return s->n == 0 || i % s->n == s->k - 1;
+}
+
+/* Hash of argv[1..argc-1] without --shard K/N and -o/--output FILE (in any of
+ * their spellings): equal for the tasks of one run. */
+uint64_t lc_part_run_key(int argc, char **argv);
+
+/* Writes the header line of shard s of program's run (merge: "lines" or "sum"). */
+void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64_t run,
+                    const char *merge);
+
+/* Merges the part files paths[0..n-1] (any order) of program into o.  Returns 0,
+ * or -1 with e filled (LC_EXIT_INPUT), having written nothing the caller should
+ * keep (abort o).  Reads each part once. */
+int lc_part_merge(const char *program, char *const *paths, int n, lc_output *o, lc_err *e);
+
+/* The `PROGRAM merge -o OUT PART...` subcommand: parses argc/argv (argv[0] =
+ * "merge") with merge_cmd (its table holds -o/--output), merges into OUT
+ * atomically and returns 0; dies with the message on bad usage (2) or parts (1). */
+int lc_part_merge_main(const lc_cmd *merge_cmd, const char *program, int argc, char **argv);
+
+#endif
