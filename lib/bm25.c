@@ -1,6 +1,7 @@
 /* bm25 — index building (in memory, serialised with index_file) and BM25 search,
  * including substituted-document scoring for CoLoR (see bm25.h). */
 #include "bm25.h"
+#include "bm25_prune.h"
 #include "strmap.h"
 
 #include <math.h>
@@ -29,6 +30,8 @@ struct lc_bm25_ctx {
 	size_t tfcap;
 	size_t dl;
 	const lc_bm25_query *curq;
+	int exhaustive;           /* LCTK_BM25_EXHAUSTIVE set: score every posting (tests) */
+	lc_bm25_prune pr;         /* scratch of the pruned search */
 };
 
 /* --- builder ------------------------------------------------------------------ */
@@ -289,6 +292,8 @@ lc_bm25_ctx *lc_bm25_ctx_new(const lc_bm25 *bm)
 	c->acc = lc_xcalloc((size_t)bm->ix.n_docs + 1, sizeof *c->acc);
 	c->seen = lc_xcalloc((size_t)bm->ix.n_docs + 1, 1);
 	c->touched = lc_xmalloc(((size_t)bm->ix.n_docs + 1) * sizeof *c->touched);
+	const char *ex = getenv("LCTK_BM25_EXHAUSTIVE");
+	c->exhaustive = ex && *ex && strcmp(ex, "0");
 	return c;
 }
 
@@ -302,6 +307,7 @@ void lc_bm25_ctx_free(lc_bm25_ctx *c)
 	free(c->touched);
 	free(c->tf);
 	lc_bm25_query_free(&c->tmpq);
+	lc_bm25_prune_free(&c->pr);
 	free(c);
 }
 
@@ -380,8 +386,7 @@ static void accumulate(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t skip)
 			uint32_t d = c.doc;
 			if (d == skip || d >= ix->n_docs)
 				continue;
-			double tf = (double)c.tf;
-			double s = wk * tf / (tf + base + slope * (double)ix->doclen[d]);
+			double s = lc_bm25_term_score(wk, c.tf, base, slope, ix->doclen[d]);
 			if (!ctx->seen[d]) {
 				ctx->seen[d] = 1;
 				ctx->touched[ctx->ntouched++] = d;
@@ -389,39 +394,6 @@ static void accumulate(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t skip)
 			acc[d] += s;
 		}
 	}
-}
-
-/* a ranks below b */
-static inline int worse(const lc_bm25_hit *a, const lc_bm25_hit *b)
-{
-	return a->score < b->score || (a->score == b->score && a->doc > b->doc);
-}
-
-static void sift_down(lc_bm25_hit *h, size_t n, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < n && worse(&h[l], &h[m]))
-			m = l;
-		if (r < n && worse(&h[r], &h[m]))
-			m = r;
-		if (m == i)
-			return;
-		lc_bm25_hit t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-}
-
-static int cmp_hit(const void *a, const void *b)
-{
-	const lc_bm25_hit *x = a, *y = b;
-	if (worse(x, y))
-		return 1;
-	if (worse(y, x))
-		return -1;
-	return 0;
 }
 
 static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_bm25_hit *hits)
@@ -432,26 +404,17 @@ static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_bm25_hit *hits)
 		lc_bm25_hit h = { d, ctx->acc[d] };
 		ctx->acc[d] = 0;
 		ctx->seen[d] = 0;
-		if (!k)
-			continue;
-		if (n < k) {
-			hits[n++] = h;
-			if (n == k)
-				for (size_t j = k / 2 + 1; j-- > 0;)
-					sift_down(hits, n, j);
-		} else if (worse(&hits[0], &h)) {
-			hits[0] = h;
-			sift_down(hits, n, 0);
-		}
+		lc_bm25_heap_offer(hits, &n, k, h);
 	}
 	ctx->ntouched = 0;
-	if (n > 1)
-		qsort(hits, n, sizeof *hits, cmp_hit);
+	lc_bm25_hits_sort(hits, n);
 	return n;
 }
 
 size_t lc_bm25_search_query(lc_bm25_ctx *ctx, const lc_bm25_query *q, size_t k, lc_bm25_hit *hits)
 {
+	if (k && !ctx->exhaustive && ctx->bm->ix.blocks)
+		return lc_bm25_search_pruned(&ctx->bm->ix, ctx->bm->k1, ctx->bm->b, ctx->bm->avgdl, &ctx->pr, q, k, hits);
 	accumulate(ctx, q, UINT32_MAX);
 	return collect_top(ctx, k, hits);
 }
@@ -481,7 +444,7 @@ double lc_bm25_score_text(lc_bm25_ctx *ctx, const lc_bm25_query *q, const char *
 	lc_analyze(ctx->an, text, len, count_term, ctx);
 	const lc_bm25 *bm = ctx->bm;
 	double k1 = bm->k1, b = bm->b;
-	double norm = k1 * (1 - b) + (k1 * b / bm->avgdl) * (double)ctx->dl;  /* as in accumulate() */
+	double norm = k1 * (1 - b) + (k1 * b / bm->avgdl) * (double)ctx->dl;  /* as lc_bm25_term_score() */
 	double s = 0;
 	for (size_t i = 0; i < q->n; i++)
 		if (ctx->tf[i]) {

@@ -232,8 +232,8 @@ static void test_bm25(void)
 	ok(lc_index_from_mem(&t, img, ix->size, 0, "x.idx", &e) < 0 && strstr(e.msg, "x.idx: index checksum mismatch"), "corruption: %s", e.msg);
 	img[ix->size - 3] ^= 1;
 	ok(lc_index_from_mem(&t, img, ix->size - 8, 0, "x.idx", &e) < 0 && strstr(e.msg, "truncated"), "truncation: %s", e.msg);
-	img[8] = 2;
-	ok(lc_index_from_mem(&t, img, ix->size, 0, "x.idx", &e) < 0 && strstr(e.msg, "version 2"), "version: %s", e.msg);
+	img[8] = 3;
+	ok(lc_index_from_mem(&t, img, ix->size, 0, "x.idx", &e) < 0 && strstr(e.msg, "version 3"), "version: %s", e.msg);
 	free(img);
 
 	lc_index parts[3];
