@@ -212,8 +212,8 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 	double base = k1 * (1 - b), slope = k1 * b / avgdl;
 	cursor *cs = pr->cur;
 	size_t n = q->n, nh = 0, ess = 0;   /* cs[0..ess) are non-essential */
-	double *ub = pr->ub, *contrib = pr->contrib;
-	double theta = 0;
+	double *contrib = pr->contrib;
+	double theta = 0, pre = 0;   /* pre: sum of the non-essential terms' bounds */
 	int full = 0;
 	for (size_t i = 0; i < n; i++)
 		contrib[i] = 0;
@@ -224,32 +224,8 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 				d = cs[i].doc;
 		if (d == DONE || d >= ix->n_docs)
 			break;
-		if (full) {   /* block-max: can anything in [d, e] reach theta? */
-			double bound = 0;
-			uint32_t e = DONE, last;
-			for (size_t i = 0; i < n; i++) {
-				cursor *c = &cs[i];
-				if (i >= ess && c->doc > d) {
-					if (c->doc - 1 < e)
-						e = c->doc - 1;
-					ub[i] = 0;
-					continue;
-				}
-				ub[i] = shallow(c, d, &last);
-				bound += ub[i];
-				if (last < e)
-					e = last;
-			}
-			if (bound * PRUNE_MARGIN <= theta) {
-				if (e == DONE)
-					break;
-				for (size_t i = ess; i < n; i++)
-					seek(&cs[i], e + 1);
-				continue;
-			}
-		}
 		/* the essential terms at d */
-		double known = 0, rest = 0;
+		double known = 0;
 		for (size_t i = ess; i < n; i++) {
 			cursor *c = &cs[i];
 			if (c->doc == d) {
@@ -261,17 +237,24 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 		}
 		int pruned = 0;
 		if (full) {
-			for (size_t j = 0; j < ess; j++)
-				rest += ub[j];
+			/* non-essential terms, largest bound first: each term's bound is
+			 * narrowed to its block at d before its postings are decoded */
+			double rest = pre;
+			uint32_t last;
 			for (size_t j = ess; j-- > 0;) {
+				cursor *c = &cs[j];
 				if ((known + rest) * PRUNE_MARGIN <= theta) {
 					pruned = 1;
 					break;
 				}
-				cursor *c = &cs[j];
-				rest -= ub[j];
+				rest -= c->ub;
 				if (rest < 0)
 					rest = 0;
+				double bb = shallow(c, d, &last);
+				if ((known + rest + bb) * PRUNE_MARGIN <= theta) {
+					pruned = 1;
+					break;
+				}
 				seek(c, d);
 				if (c->doc == d) {
 					double s = lc_bm25_term_score(c->wk, c->tf, base, slope, ix->doclen[d]);
@@ -279,7 +262,6 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 					known += s;
 				}
 			}
-			/* rest shrinks by subtraction: recheck with a fresh sum before scoring */
 		} else {
 			for (size_t j = 0; j < ess; j++) {
 				cursor *c = &cs[j];
@@ -297,7 +279,7 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 			if (nh == k) {
 				full = 1;
 				theta = hits[0].score;
-				double pre = 0;   /* theta only grows, so ess only grows */
+				pre = 0;   /* theta only grows, so ess only grows */
 				ess = 0;
 				while (ess < n && (pre + cs[ess].ub) * PRUNE_MARGIN <= theta)
 					pre += cs[ess++].ub;
