@@ -289,9 +289,6 @@ lc_bm25_ctx *lc_bm25_ctx_new(const lc_bm25 *bm)
 	lc_bm25_ctx *c = lc_xcalloc(1, sizeof *c);
 	c->bm = bm;
 	c->an = lc_analyzer_clone(bm->proto);
-	c->acc = lc_xcalloc((size_t)bm->ix.n_docs + 1, sizeof *c->acc);
-	c->seen = lc_xcalloc((size_t)bm->ix.n_docs + 1, 1);
-	c->touched = lc_xmalloc(((size_t)bm->ix.n_docs + 1) * sizeof *c->touched);
 	const char *ex = getenv("LCTK_BM25_EXHAUSTIVE");
 	c->exhaustive = ex && *ex && strcmp(ex, "0");
 	return c;
@@ -371,8 +368,21 @@ void lc_bm25_query_free(lc_bm25_query *q)
 	memset(q, 0, sizeof *q);
 }
 
+/* The per-document accumulators of exhaustive scoring, made on first use (a
+ * pruned search needs none: 13 bytes a document saved). */
+static void need_acc(lc_bm25_ctx *c)
+{
+	if (c->acc)
+		return;
+	size_t n = (size_t)c->bm->ix.n_docs + 1;
+	c->acc = lc_xcalloc(n, sizeof *c->acc);
+	c->seen = lc_xcalloc(n, 1);
+	c->touched = lc_xmalloc(n * sizeof *c->touched);
+}
+
 static void accumulate(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t skip)
 {
+	need_acc(ctx);
 	const lc_bm25 *bm = ctx->bm;
 	const lc_index *ix = &bm->ix;
 	double k1 = bm->k1, b = bm->b, avgdl = bm->avgdl;
