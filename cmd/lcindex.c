@@ -1,5 +1,6 @@
 /* lcindex — builds a one-file BM25 index from a corpus, merges shard indexes, prints
  * index statistics.  Logic lives in lib/corpus, lib/bm25 and lib/index_file. */
+#include "batch.h"
 #include "bm25.h"
 #include "cli.h"
 #include "corpus.h"
@@ -15,7 +16,7 @@
 #include <unistd.h>
 
 enum { OPT_ID = 256, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE, OPT_SHARD, OPT_MEMBER, OPT_STATS,
-       OPT_PROGRESS, OPT_QUIET };
+       OPT_PROGRESS, OPT_QUIET, OPT_MEMORY };
 
 static const lc_opt opts[] = {
 	{ 'o', "output", "INDEX", "write the index to INDEX atomically (default stdout, never a terminal)", LC_COMPLETE_FILE },
@@ -29,6 +30,7 @@ static const lc_opt opts[] = {
 	{ OPT_STATS, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL },
 	{ OPT_PROGRESS, "progress", NULL, "show progress even when stderr is not a terminal", NULL },
 	{ OPT_QUIET, "quiet", NULL, "no progress meter", NULL },
+	{ OPT_MEMORY, "memory", "SIZE", "hold at most SIZE of postings in memory (e.g. 512M), spilling sorted runs to $TMPDIR", NULL },
 	LC_OPT_END
 };
 static const char *const subs[] = { "merge", NULL };
@@ -133,6 +135,7 @@ int main(int argc, char **argv)
 	lc_analyze_opts an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
 	int stats = 0, prog = LC_PROGRESS_AUTO;
 	long sk = 0, sn = 0;
+	unsigned long long memory = 0;
 	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		switch (c) {
@@ -146,6 +149,12 @@ int main(int argc, char **argv)
 		case OPT_STATS: stats = 1; break;
 		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
 		case OPT_QUIET: prog = LC_PROGRESS_QUIET; break;
+		case OPT_MEMORY: {
+			lc_err me;
+			if (!(memory = lc_batch_size("--memory", optarg, &me)))
+				lc_cli_usage_error(&cmd, "%s", me.msg);
+			break;
+		}
 		case OPT_SHARD: {
 			char *slash = strchr(optarg, '/');
 			if (!slash)
@@ -174,6 +183,7 @@ int main(int argc, char **argv)
 	build b = {0};
 	if (!(b.b = lc_bm25_builder_new(&an, &e)))
 		lc_die_err(&e);
+	lc_bm25_builder_set_memory(b.b, (size_t)memory);
 	lc_progress_start(&b.prog, "passages", prog);
 	lc_idset seen = {0};
 	size_t records = 0;
@@ -187,10 +197,12 @@ int main(int argc, char **argv)
 	if (!records)
 		lc_die(LC_EXIT_INPUT, "%s: empty corpus (no passages); nothing to index",
 		       nfiles == 1 ? (strcmp(files[0], "-") ? files[0] : "(stdin)") : "input");
-	lc_buf img = {0};
-	lc_bm25_builder_finish(b.b, sn ? (uint32_t)sk : 1, sn ? (uint32_t)sn : 1, &img);
-	write_image(out, &img);
-	lc_buf_free(&img);
+	if ((!out || !strcmp(out, "-")) && isatty(1))
+		lc_die(LC_EXIT_USAGE, "refusing to write a binary index to a terminal; use -o INDEX");
+	lc_output *o = lc_output_open(out);
+	if (lc_bm25_builder_output(b.b, sn ? (uint32_t)sk : 1, sn ? (uint32_t)sn : 1, o, &e) < 0)
+		lc_die_err(&e);
+	lc_output_commit(o);
 	lc_buf_free(&b.text);
 	lc_bm25_builder_free(b.b);
 	lc_idset_free(&seen);

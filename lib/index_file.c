@@ -184,28 +184,46 @@ void lc_index_write(lc_buf *out, const lc_index_src *s)
 #undef END
 	unsigned char *h = (unsigned char *)out->p + start;
 	uint64_t fsize = out->len - start;
+	lc_index_put_header(h, s->flags, s->shard_k, s->shard_n, s->n_docs, s->n_terms, s->post_start[s->n_terms], total,
+	                    fsize, off, size, crc(h + LC_INDEX_HDR, fsize - LC_INDEX_HDR));
+}
+
+uint32_t lc_index_crc(uint32_t c, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	while (n) {
+		uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+		c = (uint32_t)crc32(c, b, k);
+		b += k;
+		n -= k;
+	}
+	return c;
+}
+
+void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uint32_t shard_n, uint64_t n_docs,
+                         uint64_t n_terms, uint64_t n_postings, uint64_t total_len, uint64_t fsize,
+                         const uint64_t *off, const uint64_t *size, uint32_t body_crc)
+{
+	memset(h, 0, LC_INDEX_HDR);
 	memcpy(h, LC_INDEX_MAGIC, 8);
 	put32(h + 8, LC_INDEX_VERSION);
 	put32(h + 12, LC_INDEX_HDR);
-	put32(h + 16, s->flags);
-	put32(h + 20, s->shard_k ? s->shard_k : 1);
-	put32(h + 24, s->shard_n ? s->shard_n : 1);
-	put64(h + 32, s->n_docs);
-	put64(h + 40, s->n_terms);
-	put64(h + 48, s->post_start[s->n_terms]);
-	put64(h + 56, total);
+	put32(h + 16, flags);
+	put32(h + 20, shard_k ? shard_k : 1);
+	put32(h + 24, shard_n ? shard_n : 1);
+	put64(h + 32, n_docs);
+	put64(h + 40, n_terms);
+	put64(h + 48, n_postings);
+	put64(h + 56, total_len);
 	put64(h + 64, fsize);
 	for (int k = 0; k < NSEC; k++) {
 		put64(h + SEC_AT + 16 * k, off[k]);
 		put64(h + SEC_AT + 16 * k + 8, size[k]);
 	}
-	put32(h + 248, crc(h + LC_INDEX_HDR, fsize - LC_INDEX_HDR));
+	put32(h + 248, body_crc);
 	put32(h + 252, crc(h, 252));
 }
 
-/* BLKOFF and BLOCKS (version 2): each term has the blocks its df asks for, and each
- * block stays inside its term's postings and ascends, so a cursor that follows
- * them cannot leave the section (O(T + blocks)). */
 static int validate_blocks(lc_index *ix, const uint64_t *off, const uint64_t *size, const char *name, lc_err *e)
 {
 	uint64_t T = ix->n_terms;

@@ -121,6 +121,15 @@ void lc_index_bounder_init(lc_index_bounder *bd, uint64_t n_docs, uint64_t total
 /* Folds posting (tf, dl) into b; first = it starts the block (b is reset). */
 void lc_index_bounder_add(const lc_index_bounder *bd, lc_index_block *b, int first, uint32_t tf, uint32_t dl);
 
+/* For writers that stream (bm25_build.c): the header of an image with sections
+ * off/size[LC_INDEX_NSEC] in layout order and body_crc = CRC-32 of bytes
+ * [LC_INDEX_HDR, fsize); lc_index_crc continues a CRC-32 (start with 0). */
+#define LC_INDEX_NSEC 10
+void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uint32_t shard_n, uint64_t n_docs,
+                         uint64_t n_terms, uint64_t n_postings, uint64_t total_len, uint64_t fsize,
+                         const uint64_t *off, const uint64_t *size, uint32_t body_crc);
+uint32_t lc_index_crc(uint32_t crc, const void *p, size_t n);
+
 /* Appends the serialised image to out (out->p is malloc'd, 8-byte aligned). */
 void lc_index_write(lc_buf *out, const lc_index_src *s);
 /* Maps and validates path: "PATH: not an lctk BM25 index", "PATH: index version V ...",
