@@ -166,11 +166,12 @@ _lcindex() {
 	--member) COMPREPLY=(); return ;;
 	--stopwords) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shard) COMPREPLY=(); return ;;
+	--memory) COMPREPLY=(); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--output --id --text --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--output --id --text --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --memory --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

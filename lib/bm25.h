@@ -109,8 +109,9 @@ size_t lc_bm25_builder_runs(const lc_bm25_builder *b);   /* runs spilled so far 
  * without a memory limit, which cannot fail; with one, use lc_bm25_builder_output()
  * (here a failed spill leaves out as it was). */
 void lc_bm25_builder_finish(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_buf *out);
-/* The same image written to o through a temporary file, so no copy of the image
- * is held in memory.  0 or -1 + e. */
+/* The same image written to o through a temporary file ($TMPDIR, else /tmp), so
+ * no copy of the image is held in memory (without one, through memory).  0 or
+ * -1 + e. */
 struct lc_output;
 int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, struct lc_output *o, lc_err *e);
 void lc_bm25_builder_free(lc_bm25_builder *b);

@@ -392,9 +392,16 @@ int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_
 	if (fd >= 0)
 		unlink(name.p);
 	lc_buf_free(&name);
-	if (fd < 0)
-		return lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for the index in %s: %s; set TMPDIR",
-		                  dir && *dir ? dir : "/tmp", strerror(err));
+	if (fd < 0) {   /* no temporary file: the image is built in memory instead */
+		(void)err;
+		lc_buf img = {0};
+		sink m = { .buf = &img, .fd = -1, .e = e };
+		int rc = stream(b, shard_k, shard_n, &m);
+		if (!rc)
+			lc_output_write(o, img.p, img.len);
+		lc_buf_free(&img);
+		return rc;
+	}
 	sink s = { .fd = fd, .e = e };
 	int rc = stream(b, shard_k, shard_n, &s);
 	lc_buf_free(&s.w);
