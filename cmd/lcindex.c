@@ -1,5 +1,6 @@
 /* lcindex — builds a one-file BM25 index from a corpus, merges shard indexes, prints
  * index statistics (--report FILE: the built index's as JSON).  Logic lives in lib/corpus, lib/bm25 and lib/index_file. */
+#include "batch.h"
 #include "bm25.h"
 #include "cli.h"
 #include "options.h"
@@ -17,7 +18,7 @@
 #include <unistd.h>
 
 enum { OPT_ID = 256, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE, OPT_SHARD, OPT_MEMBER, OPT_STATS,
-       OPT_PROGRESS, OPT_QUIET };
+       OPT_PROGRESS, OPT_QUIET, OPT_MEMORY };
 
 static const lc_opt opts[] = {
 	LC_OPT_OUTPUT(),
@@ -31,6 +32,7 @@ static const lc_opt opts[] = {
 	{ OPT_STATS, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL },
 	LC_OPT_PROGRESS(OPT_PROGRESS),
 	LC_OPT_QUIET(OPT_QUIET),
+	{ OPT_MEMORY, "memory", "SIZE", "hold at most SIZE of postings in memory (e.g. 512M), spilling sorted runs to $TMPDIR", NULL },
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -138,6 +140,7 @@ int main(int argc, char **argv)
 	int stats = 0, prog = LC_PROGRESS_AUTO;
 	lc_report rep = {0};
 	long sk = 0, sn = 0;
+	unsigned long long memory = 0;
 	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
 		switch (c) {
@@ -152,6 +155,12 @@ int main(int argc, char **argv)
 		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
 		case OPT_QUIET: prog = LC_PROGRESS_QUIET; break;
 		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
+		case OPT_MEMORY: {
+			lc_err me;
+			if (!(memory = lc_batch_size("--memory", optarg, &me)))
+				lc_cli_usage_error(&cmd, "%s", me.msg);
+			break;
+		}
 		case OPT_SHARD: {
 			char *slash = strchr(optarg, '/');
 			if (!slash)
@@ -183,6 +192,7 @@ int main(int argc, char **argv)
 	build b = {0};
 	if (!(b.b = lc_bm25_builder_new(&an, &e)))
 		lc_die_err(&e);
+	lc_bm25_builder_set_memory(b.b, (size_t)memory);
 	lc_progress_start(&b.prog, "records", prog);
 	co.progress = &b.prog;   /* lc_corpus_read: records read, percent of the file */
 	lc_idset seen = {0};
@@ -197,33 +207,38 @@ int main(int argc, char **argv)
 	if (!records)
 		lc_die(LC_EXIT_INPUT, "%s: empty corpus (no passages); nothing to index",
 		       nfiles == 1 ? (strcmp(files[0], "-") ? files[0] : "(stdin)") : "input");
-	lc_buf img = {0};
-	lc_bm25_builder_finish(b.b, sn ? (uint32_t)sk : 1, sn ? (uint32_t)sn : 1, &img);
-	write_image(out, &img);
+	if ((!out || !strcmp(out, "-")) && isatty(1))
+		lc_die(LC_EXIT_USAGE, "refusing to write a binary index to a terminal; use -o INDEX");
+	size_t ndocs = lc_bm25_builder_ndocs(b.b);
+	lc_output *o = lc_output_open(out);
+	if (lc_bm25_builder_output(b.b, sn ? (uint32_t)sk : 1, sn ? (uint32_t)sn : 1, o, &e) < 0)
+		lc_die_err(&e);
+	lc_output_commit(o);
 	if (lc_report_on(&rep)) {
-		lc_index ix;
-		if (lc_index_from_mem(&ix, img.p, img.len, 0, out ? out : "-", &e) < 0)
-			lc_die_err(&e);
-		char desc[128];
-		lc_analyzer *a = lc_analyzer_from_config(ix.flags, ix.stop, ix.stop_len, &e);
-		if (!a)
-			lc_die_err(&e);
-		lc_analyzer_describe(a, desc, sizeof desc);
-		lc_analyzer_free(a);
-		lc_report_str(&rep, "options.analyser", desc);
-		lc_report_int(&rep, "options.shard_k", (long long)ix.shard_k);
-		lc_report_int(&rep, "options.shard_n", (long long)ix.shard_n);
 		lc_report_int(&rep, "records", (long long)records);
-		lc_report_int(&rep, "documents", (long long)ix.n_docs);
-		lc_report_int(&rep, "terms", (long long)ix.n_terms);
-		lc_report_int(&rep, "postings", (long long)ix.n_postings);
-		lc_report_int(&rep, "total_length", (long long)ix.total_len);
-		lc_report_real(&rep, "avgdl", ix.n_docs ? (double)ix.total_len / (double)ix.n_docs : 0.0);
-		lc_report_int(&rep, "bytes", (long long)ix.size);
-		lc_index_close(&ix);
+		lc_report_int(&rep, "documents", (long long)ndocs);
+		lc_index ix;
+		/* the index was streamed out: its figures are read back from the file
+		 * (written to stdout, only the counts above are known) */
+		if (out && strcmp(out, "-") && lc_index_open(&ix, out, &e) == 0) {
+			char desc[128];
+			lc_analyzer *a = lc_analyzer_from_config(ix.flags, ix.stop, ix.stop_len, &e);
+			if (!a)
+				lc_die_err(&e);
+			lc_analyzer_describe(a, desc, sizeof desc);
+			lc_analyzer_free(a);
+			lc_report_str(&rep, "options.analyser", desc);
+			lc_report_int(&rep, "options.shard_k", (long long)ix.shard_k);
+			lc_report_int(&rep, "options.shard_n", (long long)ix.shard_n);
+			lc_report_int(&rep, "terms", (long long)ix.n_terms);
+			lc_report_int(&rep, "postings", (long long)ix.n_postings);
+			lc_report_int(&rep, "total_length", (long long)ix.total_len);
+			lc_report_real(&rep, "avgdl", ix.n_docs ? (double)ix.total_len / (double)ix.n_docs : 0.0);
+			lc_report_int(&rep, "bytes", (long long)ix.size);
+			lc_index_close(&ix);
+		}
 		lc_report_write(&rep);
 	}
-	lc_buf_free(&img);
 	lc_buf_free(&b.text);
 	lc_bm25_builder_free(b.b);
 	lc_idset_free(&seen);

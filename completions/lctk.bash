@@ -197,12 +197,13 @@ _lcindex() {
 	--member) COMPREPLY=(); return ;;
 	--stopwords) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shard) COMPREPLY=(); return ;;
+	--memory) COMPREPLY=(); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--output --id --field --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --report --max-record --help --version -o -f -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--output --id --field --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --memory --report --max-record --help --version -o -f -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

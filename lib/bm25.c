@@ -1,7 +1,7 @@
-/* bm25 — index building (in memory, serialised with index_file) and BM25 search,
+/* bm25 — BM25 search over an index built in memory (bm25_build.c) or mapped,
  * including substituted-document scoring for CoLoR (see bm25.h). */
 #include "bm25.h"
-#include "strmap.h"
+#include "bm25_prune.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -29,163 +29,9 @@ struct lc_bm25_ctx {
 	size_t tfcap;
 	size_t dl;
 	const lc_bm25_query *curq;
+	int exhaustive;           /* LCTK_BM25_EXHAUSTIVE set: score every posting (tests) */
+	lc_bm25_prune pr;         /* scratch of the pruned search */
 };
-
-/* --- builder ------------------------------------------------------------------ */
-
-struct lc_bm25_builder {
-	lc_analyzer *an;
-	lc_strmap terms;
-	uint32_t *tmp;
-	size_t ntmp, tmpcap;
-	uint32_t *dtid, *dtf;
-	size_t nd, dcap;          /* (term, tf) pairs */
-	uint64_t *doff;
-	uint32_t *doclen;
-	const char **pids;
-	size_t ndocs, doccap;
-	lc_arena arena;
-};
-
-lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e)
-{
-	lc_bm25_builder *b = lc_xcalloc(1, sizeof *b);
-	b->an = lc_analyzer_new(an, e);
-	if (!b->an) {
-		free(b);
-		return NULL;
-	}
-	return b;
-}
-
-static void collect(const char *t, size_t n, void *arg)
-{
-	lc_bm25_builder *b = arg;
-	if (b->ntmp == b->tmpcap) {
-		b->tmpcap = b->tmpcap ? b->tmpcap * 2 : 1024;
-		b->tmp = lc_xrealloc(b->tmp, b->tmpcap * sizeof *b->tmp);
-	}
-	b->tmp[b->ntmp++] = lc_strmap_intern(&b->terms, t, n, NULL);
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len)
-{
-	b->ntmp = 0;
-	lc_analyze(b->an, text, len, collect, b);
-	if (b->ndocs == b->doccap) {
-		b->doccap = b->doccap ? b->doccap * 2 : 1024;
-		b->doff = lc_xrealloc(b->doff, (b->doccap + 1) * sizeof *b->doff);
-		b->doclen = lc_xrealloc(b->doclen, b->doccap * sizeof *b->doclen);
-		b->pids = lc_xrealloc(b->pids, b->doccap * sizeof *b->pids);
-	}
-	if (b->ntmp > 1)   /* tmp is NULL while no document had a term: qsort(NULL, 0) is undefined */
-		qsort(b->tmp, b->ntmp, sizeof *b->tmp, cmp_u32);
-	if (b->nd + b->ntmp > b->dcap) {
-		while (b->nd + b->ntmp > b->dcap)
-			b->dcap = b->dcap ? b->dcap * 2 : 65536;
-		b->dtid = lc_xrealloc(b->dtid, b->dcap * sizeof *b->dtid);
-		b->dtf = lc_xrealloc(b->dtf, b->dcap * sizeof *b->dtf);
-	}
-	b->doff[b->ndocs] = b->nd;
-	for (size_t i = 0; i < b->ntmp;) {
-		size_t j = i + 1;
-		while (j < b->ntmp && b->tmp[j] == b->tmp[i])
-			j++;
-		b->dtid[b->nd] = b->tmp[i];
-		b->dtf[b->nd] = (uint32_t)(j - i);
-		b->nd++;
-		i = j;
-	}
-	b->doclen[b->ndocs] = (uint32_t)b->ntmp;
-	b->pids[b->ndocs] = lc_arena_strndup(&b->arena, pid, strlen(pid));
-	b->ndocs++;
-	b->doff[b->ndocs] = b->nd;
-}
-
-size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b) { return b->ndocs; }
-
-static const lc_strmap *sort_map;
-static int cmp_term_id(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	size_t lx = lc_strmap_len(sort_map, x), ly = lc_strmap_len(sort_map, y);
-	int c = memcmp(lc_strmap_str(sort_map, x), lc_strmap_str(sort_map, y), lx < ly ? lx : ly);
-	return c ? c : (lx < ly ? -1 : lx > ly);
-}
-
-void lc_bm25_builder_finish(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_buf *out)
-{
-	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-	size_t T = lc_strmap_count(&b->terms);
-	uint32_t *order = lc_xmalloc((T + 1) * sizeof *order), *rank = lc_xmalloc((T + 1) * sizeof *rank);
-	for (size_t i = 0; i < T; i++)
-		order[i] = (uint32_t)i;
-	pthread_mutex_lock(&sort_lock);
-	sort_map = &b->terms;
-	qsort(order, T, sizeof *order, cmp_term_id);
-	pthread_mutex_unlock(&sort_lock);
-	const char **terms = lc_xmalloc((T + 1) * sizeof *terms);
-	uint32_t *tlen = lc_xmalloc((T + 1) * sizeof *tlen);
-	for (size_t r = 0; r < T; r++) {
-		rank[order[r]] = (uint32_t)r;
-		terms[r] = lc_strmap_str(&b->terms, order[r]);
-		tlen[r] = (uint32_t)lc_strmap_len(&b->terms, order[r]);
-	}
-	uint64_t *pstart = lc_xcalloc(T + 1, sizeof *pstart);
-	for (size_t i = 0; i < b->nd; i++)
-		pstart[rank[b->dtid[i]] + 1]++;
-	for (size_t r = 0; r < T; r++)
-		pstart[r + 1] += pstart[r];
-	uint64_t *pos = lc_xmalloc((T + 1) * sizeof *pos);
-	memcpy(pos, pstart, (T + 1) * sizeof *pos);
-	uint32_t *pdoc = lc_xmalloc((b->nd + 1) * sizeof *pdoc), *ptf = lc_xmalloc((b->nd + 1) * sizeof *ptf);
-	for (size_t d = 0; d < b->ndocs; d++)
-		for (uint64_t i = b->doff[d]; i < b->doff[d + 1]; i++) {
-			uint64_t p = pos[rank[b->dtid[i]]]++;
-			pdoc[p] = (uint32_t)d;
-			ptf[p] = b->dtf[i];
-		}
-	unsigned flags;
-	const char *stop;
-	size_t stop_len;
-	lc_analyzer_config(b->an, &flags, &stop, &stop_len);
-	lc_index_src src = {
-		.flags = flags, .stop = stop, .stop_len = stop_len, .shard_k = shard_k, .shard_n = shard_n,
-		.n_docs = b->ndocs, .pids = b->pids, .doclen = b->doclen, .n_terms = T, .terms = terms,
-		.term_len = tlen, .post_start = pstart, .post_doc = pdoc, .post_tf = ptf,
-	};
-	lc_index_write(out, &src);
-	free(order);
-	free(rank);
-	free(terms);
-	free(tlen);
-	free(pstart);
-	free(pos);
-	free(pdoc);
-	free(ptf);
-}
-
-void lc_bm25_builder_free(lc_bm25_builder *b)
-{
-	if (!b)
-		return;
-	lc_analyzer_free(b->an);
-	lc_strmap_free(&b->terms);
-	free(b->tmp);
-	free(b->dtid);
-	free(b->dtf);
-	free(b->doff);
-	free(b->doclen);
-	free(b->pids);
-	lc_arena_free(&b->arena);
-	free(b);
-}
 
 /* --- index -------------------------------------------------------------------- */
 
@@ -286,9 +132,8 @@ lc_bm25_ctx *lc_bm25_ctx_new(const lc_bm25 *bm)
 	lc_bm25_ctx *c = lc_xcalloc(1, sizeof *c);
 	c->bm = bm;
 	c->an = lc_analyzer_clone(bm->proto);
-	c->acc = lc_xcalloc((size_t)bm->ix.n_docs + 1, sizeof *c->acc);
-	c->seen = lc_xcalloc((size_t)bm->ix.n_docs + 1, 1);
-	c->touched = lc_xmalloc(((size_t)bm->ix.n_docs + 1) * sizeof *c->touched);
+	const char *ex = getenv("LCTK_BM25_EXHAUSTIVE");
+	c->exhaustive = ex && *ex && strcmp(ex, "0");
 	return c;
 }
 
@@ -302,6 +147,7 @@ void lc_bm25_ctx_free(lc_bm25_ctx *c)
 	free(c->touched);
 	free(c->tf);
 	lc_bm25_query_free(&c->tmpq);
+	lc_bm25_prune_free(&c->pr);
 	free(c);
 }
 
@@ -365,8 +211,21 @@ void lc_bm25_query_free(lc_bm25_query *q)
 	memset(q, 0, sizeof *q);
 }
 
+/* The per-document accumulators of exhaustive scoring, made on first use (a
+ * pruned search needs none: 13 bytes a document saved). */
+static void need_acc(lc_bm25_ctx *c)
+{
+	if (c->acc)
+		return;
+	size_t n = (size_t)c->bm->ix.n_docs + 1;
+	c->acc = lc_xcalloc(n, sizeof *c->acc);
+	c->seen = lc_xcalloc(n, 1);
+	c->touched = lc_xmalloc(n * sizeof *c->touched);
+}
+
 static void accumulate(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t skip)
 {
+	need_acc(ctx);
 	const lc_bm25 *bm = ctx->bm;
 	const lc_index *ix = &bm->ix;
 	double k1 = bm->k1, b = bm->b, avgdl = bm->avgdl;
@@ -380,8 +239,7 @@ static void accumulate(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t skip)
 			uint32_t d = c.doc;
 			if (d == skip || d >= ix->n_docs)
 				continue;
-			double tf = (double)c.tf;
-			double s = wk * tf / (tf + base + slope * (double)ix->doclen[d]);
+			double s = lc_bm25_term_score(wk, c.tf, base, slope, ix->doclen[d]);
 			if (!ctx->seen[d]) {
 				ctx->seen[d] = 1;
 				ctx->touched[ctx->ntouched++] = d;
@@ -389,39 +247,6 @@ static void accumulate(lc_bm25_ctx *ctx, const lc_bm25_query *q, uint32_t skip)
 			acc[d] += s;
 		}
 	}
-}
-
-/* a ranks below b */
-static inline int worse(const lc_bm25_hit *a, const lc_bm25_hit *b)
-{
-	return a->score < b->score || (a->score == b->score && a->doc > b->doc);
-}
-
-static void sift_down(lc_bm25_hit *h, size_t n, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < n && worse(&h[l], &h[m]))
-			m = l;
-		if (r < n && worse(&h[r], &h[m]))
-			m = r;
-		if (m == i)
-			return;
-		lc_bm25_hit t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-}
-
-static int cmp_hit(const void *a, const void *b)
-{
-	const lc_bm25_hit *x = a, *y = b;
-	if (worse(x, y))
-		return 1;
-	if (worse(y, x))
-		return -1;
-	return 0;
 }
 
 static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_bm25_hit *hits)
@@ -432,26 +257,17 @@ static size_t collect_top(lc_bm25_ctx *ctx, size_t k, lc_bm25_hit *hits)
 		lc_bm25_hit h = { d, ctx->acc[d] };
 		ctx->acc[d] = 0;
 		ctx->seen[d] = 0;
-		if (!k)
-			continue;
-		if (n < k) {
-			hits[n++] = h;
-			if (n == k)
-				for (size_t j = k / 2 + 1; j-- > 0;)
-					sift_down(hits, n, j);
-		} else if (worse(&hits[0], &h)) {
-			hits[0] = h;
-			sift_down(hits, n, 0);
-		}
+		lc_bm25_heap_offer(hits, &n, k, h);
 	}
 	ctx->ntouched = 0;
-	if (n > 1)
-		qsort(hits, n, sizeof *hits, cmp_hit);
+	lc_bm25_hits_sort(hits, n);
 	return n;
 }
 
 size_t lc_bm25_search_query(lc_bm25_ctx *ctx, const lc_bm25_query *q, size_t k, lc_bm25_hit *hits)
 {
+	if (k && !ctx->exhaustive && ctx->bm->ix.blocks)
+		return lc_bm25_search_pruned(&ctx->bm->ix, ctx->bm->k1, ctx->bm->b, ctx->bm->avgdl, &ctx->pr, q, k, hits);
 	accumulate(ctx, q, UINT32_MAX);
 	return collect_top(ctx, k, hits);
 }
@@ -481,7 +297,7 @@ double lc_bm25_score_text(lc_bm25_ctx *ctx, const lc_bm25_query *q, const char *
 	lc_analyze(ctx->an, text, len, count_term, ctx);
 	const lc_bm25 *bm = ctx->bm;
 	double k1 = bm->k1, b = bm->b;
-	double norm = k1 * (1 - b) + (k1 * b / bm->avgdl) * (double)ctx->dl;  /* as in accumulate() */
+	double norm = k1 * (1 - b) + (k1 * b / bm->avgdl) * (double)ctx->dl;  /* as lc_bm25_term_score() */
 	double s = 0;
 	for (size_t i = 0; i < q->n; i++)
 		if (ctx->tf[i]) {

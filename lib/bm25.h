@@ -99,9 +99,21 @@ lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e);  /* 
 /* Adds the next document (pid must be unique: the caller checks). */
 void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len);
 size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b);
-/* Serialises the index image (shard k/n; 1/1 = complete) into out (appended); b is
- * unchanged and is released with lc_bm25_builder_free(). */
+/* Postings held in memory before a sorted run is spilled to a temporary file
+ * ($TMPDIR, else /tmp) and merged at the end: the output is the same bytes
+ * (0 = no limit, the default).  Set before the first document. */
+void lc_bm25_builder_set_memory(lc_bm25_builder *b, size_t limit);
+size_t lc_bm25_builder_runs(const lc_bm25_builder *b);   /* runs spilled so far */
+/* Serialises the index image (shard k/n; 1/1 = complete) into out (appended).
+ * The builder is spent: release it with lc_bm25_builder_free().  For a builder
+ * without a memory limit, which cannot fail; with one, use lc_bm25_builder_output()
+ * (here a failed spill leaves out as it was). */
 void lc_bm25_builder_finish(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_buf *out);
+/* The same image written to o through a temporary file ($TMPDIR, else /tmp), so
+ * no copy of the image is held in memory (without one, through memory).  0 or
+ * -1 + e. */
+struct lc_output;
+int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, struct lc_output *o, lc_err *e);
 void lc_bm25_builder_free(lc_bm25_builder *b);
 
 #endif

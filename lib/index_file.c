@@ -16,7 +16,8 @@
 #error "index_file assumes a little-endian host"
 #endif
 
-enum { S_STOP, S_DOCLEN, S_PIDOFF, S_PIDS, S_TERMOFF, S_TERMS, S_POSTOFF, S_POST, NSEC };
+enum { S_STOP, S_DOCLEN, S_PIDOFF, S_PIDS, S_TERMOFF, S_TERMS, S_POSTOFF, S_POST, S_BLKOFF, S_BLOCKS, NSEC };
+#define NSEC_V1 8
 #define SEC_AT 72
 
 static uint32_t crc(const void *p, size_t n)
@@ -42,6 +43,36 @@ static void pad8(lc_buf *b)
 	static const char z[8];
 	if (b->len & 7)
 		lc_buf_add(b, z, 8 - (b->len & 7));
+}
+
+void lc_index_bounder_init(lc_index_bounder *bd, uint64_t n_docs, uint64_t total_len)
+{
+	double avgdl = n_docs ? (double)total_len / (double)n_docs : 0;   /* as bm25.c */
+	if (avgdl <= 0)
+		avgdl = 1;
+	bd->base = LC_INDEX_BOUND_K1 * (1 - LC_INDEX_BOUND_B);
+	bd->slope = LC_INDEX_BOUND_K1 * LC_INDEX_BOUND_B / avgdl;
+}
+
+void lc_index_bounder_add(const lc_index_bounder *bd, lc_index_block *b, int first, uint32_t tf, uint32_t dl)
+{
+	double f = (double)tf / ((double)tf + bd->base + bd->slope * (double)dl);
+	if (first) {
+		memset(b, 0, sizeof *b);
+		b->maxtf = b->btf = tf;
+		b->mindl = b->bdl = dl;
+		b->pad = 0;
+		return;
+	}
+	double g = (double)b->btf / ((double)b->btf + bd->base + bd->slope * (double)b->bdl);
+	if (f > g) {
+		b->btf = tf;
+		b->bdl = dl;
+	}
+	if (tf > b->maxtf)
+		b->maxtf = tf;
+	if (dl < b->mindl)
+		b->mindl = dl;
 }
 
 static void add_varint(lc_buf *b, uint64_t v)
@@ -102,51 +133,126 @@ void lc_index_write(lc_buf *out, const lc_index_src *s)
 	for (uint64_t t = 0; t < s->n_terms; t++)
 		lc_buf_add(out, s->terms[t], s->term_len[t]);
 	END(S_TERMS);
-	/* postings first into a side buffer to know the offsets */
-	lc_buf post = {0};
+	/* postings (and their blocks) first into side buffers to know the offsets */
+	lc_buf post = {0}, blk = {0};
 	uint64_t *poff = lc_xmalloc((s->n_terms + 1) * sizeof *poff);
+	uint64_t *boff = lc_xmalloc((s->n_terms + 1) * sizeof *boff);
+	lc_index_bounder bd;
+	lc_index_bounder_init(&bd, s->n_docs, total);
 	for (uint64_t t = 0; t < s->n_terms; t++) {
 		poff[t] = post.len;
+		boff[t] = blk.len / sizeof(lc_index_block);
 		uint64_t a = s->post_start[t], z = s->post_start[t + 1];
 		add_varint(&post, z - a);
 		uint32_t prev = 0;
+		lc_index_block b = {0};
 		for (uint64_t i = a; i < z; i++) {
 			add_varint(&post, i == a ? s->post_doc[i] : s->post_doc[i] - prev);
 			add_varint(&post, s->post_tf[i]);
 			prev = s->post_doc[i];
+			if (z - a <= LC_INDEX_BLOCK)
+				continue;
+			uint32_t dl = s->post_doc[i] < s->n_docs ? s->doclen[s->post_doc[i]] : 0;
+			lc_index_bounder_add(&bd, &b, (i - a) % LC_INDEX_BLOCK == 0, s->post_tf[i], dl);
+			if ((i - a) % LC_INDEX_BLOCK == LC_INDEX_BLOCK - 1 || i + 1 == z) {
+				b.end = post.len - poff[t];
+				b.last = s->post_doc[i];
+				lc_buf_add(&blk, &b, sizeof b);
+			}
 		}
 	}
 	poff[s->n_terms] = post.len;
+	boff[s->n_terms] = blk.len / sizeof(lc_index_block);
 	BEGIN(S_POSTOFF);
 	lc_buf_add(out, poff, (s->n_terms + 1) * 8);
 	END(S_POSTOFF);
 	BEGIN(S_POST);
 	lc_buf_add(out, post.p, post.len);
 	END(S_POST);
+	BEGIN(S_BLKOFF);
+	lc_buf_add(out, boff, (s->n_terms + 1) * 8);
+	END(S_BLKOFF);
+	BEGIN(S_BLOCKS);
+	lc_buf_add(out, blk.p, blk.len);
+	END(S_BLOCKS);
 	pad8(out);
 	free(poff);
+	free(boff);
 	lc_buf_free(&post);
+	lc_buf_free(&blk);
 #undef BEGIN
 #undef END
 	unsigned char *h = (unsigned char *)out->p + start;
 	uint64_t fsize = out->len - start;
+	lc_index_put_header(h, s->flags, s->shard_k, s->shard_n, s->n_docs, s->n_terms, s->post_start[s->n_terms], total,
+	                    fsize, off, size, crc(h + LC_INDEX_HDR, fsize - LC_INDEX_HDR));
+}
+
+uint32_t lc_index_crc(uint32_t c, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	while (n) {
+		uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+		c = (uint32_t)crc32(c, b, k);
+		b += k;
+		n -= k;
+	}
+	return c;
+}
+
+void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uint32_t shard_n, uint64_t n_docs,
+                         uint64_t n_terms, uint64_t n_postings, uint64_t total_len, uint64_t fsize,
+                         const uint64_t *off, const uint64_t *size, uint32_t body_crc)
+{
+	memset(h, 0, LC_INDEX_HDR);
 	memcpy(h, LC_INDEX_MAGIC, 8);
 	put32(h + 8, LC_INDEX_VERSION);
 	put32(h + 12, LC_INDEX_HDR);
-	put32(h + 16, s->flags);
-	put32(h + 20, s->shard_k ? s->shard_k : 1);
-	put32(h + 24, s->shard_n ? s->shard_n : 1);
-	put64(h + 32, s->n_docs);
-	put64(h + 40, s->n_terms);
-	put64(h + 48, s->post_start[s->n_terms]);
-	put64(h + 56, total);
+	put32(h + 16, flags);
+	put32(h + 20, shard_k ? shard_k : 1);
+	put32(h + 24, shard_n ? shard_n : 1);
+	put64(h + 32, n_docs);
+	put64(h + 40, n_terms);
+	put64(h + 48, n_postings);
+	put64(h + 56, total_len);
 	put64(h + 64, fsize);
 	for (int k = 0; k < NSEC; k++) {
 		put64(h + SEC_AT + 16 * k, off[k]);
 		put64(h + SEC_AT + 16 * k + 8, size[k]);
 	}
-	put32(h + 248, crc(h + LC_INDEX_HDR, fsize - LC_INDEX_HDR));
+	put32(h + 248, body_crc);
 	put32(h + 252, crc(h, 252));
+}
+
+static int validate_blocks(lc_index *ix, const uint64_t *off, const uint64_t *size, const char *name, lc_err *e)
+{
+	uint64_t T = ix->n_terms;
+	if (size[S_BLKOFF] != (T + 1) * 8 || size[S_BLOCKS] % sizeof(lc_index_block))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (block section sizes); rebuild it", name);
+	ix->blkoff = (const uint64_t *)(ix->base + off[S_BLKOFF]);
+	ix->blocks = (const lc_index_block *)(ix->base + off[S_BLOCKS]);
+	uint64_t nb = size[S_BLOCKS] / sizeof(lc_index_block);
+	if (ix->blkoff[0] != 0 || ix->blkoff[T] != nb)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (block offsets); rebuild it", name);
+	for (uint64_t t = 0; t < T; t++) {
+		lc_post c;
+		lc_post_begin(ix, t, &c);
+		uint64_t df = c.left, want = df > LC_INDEX_BLOCK ? (df + LC_INDEX_BLOCK - 1) / LC_INDEX_BLOCK : 0;
+		if (ix->blkoff[t] > ix->blkoff[t + 1] || ix->blkoff[t + 1] - ix->blkoff[t] != want)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (term %llu: blocks do not match its postings); rebuild it",
+			                  name, (unsigned long long)t);
+		uint64_t bytes = ix->postoff[t + 1] - ix->postoff[t], head = (uint64_t)(c.p - (ix->post + ix->postoff[t]));
+		uint64_t prev_end = head;
+		for (uint64_t k = ix->blkoff[t]; k < ix->blkoff[t + 1]; k++) {
+			const lc_index_block *b = &ix->blocks[k];
+			if (b->end <= prev_end || b->end > bytes || b->last >= ix->n_docs ||
+			    (k > ix->blkoff[t] && b->last <= b[-1].last))
+				return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (term %llu: block %llu out of order); rebuild it",
+				                  name, (unsigned long long)t, (unsigned long long)(k - ix->blkoff[t]));
+			prev_end = b->end;
+		}
+	}
+	return 0;
 }
 
 static int validate(lc_index *ix, const char *name, lc_err *e)
@@ -156,9 +262,9 @@ static int validate(lc_index *ix, const char *name, lc_err *e)
 	if (n < 16 || memcmp(h, LC_INDEX_MAGIC, 8))
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: not an lctk BM25 index (bad magic); build one with lcindex", name);
 	uint32_t v = get32(h + 8);
-	if (v != LC_INDEX_VERSION)
+	if (v != LC_INDEX_VERSION && v != 1)
 		return lc_err_set(e, LC_EXIT_INPUT,
-		                  "%s: index format version %u, but this program reads version %d; rebuild it with this lcindex",
+		                  "%s: index format version %u, but this program reads version 1 or %d; rebuild it with this lcindex",
 		                  name, v, LC_INDEX_VERSION);
 	if (n < LC_INDEX_HDR)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: truncated index (%zu bytes, header needs %d); rebuild it", name, n,
@@ -178,8 +284,10 @@ static int validate(lc_index *ix, const char *name, lc_err *e)
 	ix->n_terms = get64(h + 40);
 	ix->n_postings = get64(h + 48);
 	ix->total_len = get64(h + 56);
-	uint64_t off[NSEC], size[NSEC];
-	for (int k = 0; k < NSEC; k++) {
+	ix->version = v;
+	int nsec = v == 1 ? NSEC_V1 : NSEC;
+	uint64_t off[NSEC] = {0}, size[NSEC] = {0};
+	for (int k = 0; k < nsec; k++) {
 		off[k] = get64(h + SEC_AT + 16 * k);
 		size[k] = get64(h + SEC_AT + 16 * k + 8);
 		if (off[k] < LC_INDEX_HDR || (off[k] & 7) || off[k] > n || size[k] > n - off[k])
@@ -240,7 +348,7 @@ static int validate(lc_index *ix, const char *name, lc_err *e)
 		return lc_err_set(e, LC_EXIT_INPUT,
 		                  "%s: corrupt index (header says %llu postings, the terms hold %llu); rebuild it", name,
 		                  (unsigned long long)ix->n_postings, (unsigned long long)sum);
-	return 0;
+	return v == 1 ? 0 : validate_blocks(ix, off, size, name, e);
 }
 
 int lc_index_from_mem(lc_index *ix, void *mem, size_t n, int take, const char *name, lc_err *e)

@@ -3,17 +3,17 @@
  *
  * The file is one little-endian image meant to be mmap'ed and used in place (no
  * load step: opening checks sizes and checksums, nothing is decoded up front).
- * Layout (version 1; all offsets from the start of the file, sections 8-byte aligned):
+ * Layout (version 2; all offsets from the start of the file, sections 8-byte aligned):
  *
  *   0   char[8] magic "LCTKBM25"
- *   8   u32 version (1)          12  u32 header size (256)
+ *   8   u32 version (2)          12  u32 header size (256)
  *   16  u32 analyser flags (1 = Snowball English stemming, 2 = stopwords)
  *   20  u32 shard k              24  u32 shard n       (1/1 = a complete index)
  *   28  u32 reserved (0)
  *   32  u64 documents N          40  u64 terms T
  *   48  u64 postings             56  u64 total document length (terms)
  *   64  u64 file size
- *   72  8 x {u64 offset, u64 size} sections, in this order:
+ *   72  10 x {u64 offset, u64 size} sections, in this order:
  *       STOP     the stopword list, "word\n" each (empty without stopwords)
  *       DOCLEN   u32[N] document lengths (terms after analysis)
  *       PIDOFF   u64[N+1] offsets of each pid in PIDS
@@ -24,9 +24,18 @@
  *       POST     per term: df, then df pairs (doc gap, tf), all LEB128 varints;
  *                doc gaps are doc - previous doc (the first is the doc number itself);
  *                docs ascend
- *   200 u8[48] reserved (0)
+ *       BLKOFF   u64[T+1] first block of each term in BLOCKS (in blocks)
+ *       BLOCKS   skip and score-bound data (lc_index_block, 32 bytes each): a term
+ *                with df > LC_INDEX_BLOCK postings has ceil(df / LC_INDEX_BLOCK)
+ *                blocks of LC_INDEX_BLOCK postings (the last one shorter); a term
+ *                with fewer postings has none (a reader scans them).  Derived from
+ *                the postings and DOCLEN alone, so merge and build still agree.
+ *   232 u8[16] reserved (0)
  *   248 u32 CRC-32 (zlib) of bytes [256, file size)
  *   252 u32 CRC-32 of bytes [0, 252)
+ *
+ * Version 1 (the same without BLKOFF and BLOCKS, 48 reserved bytes at 200) is still
+ * read: blkoff and blocks are then NULL and searches score every posting.
  *
  * Document numbers are corpus order (0-based).  The bytes depend only on the
  * documents, their order and the analyser, so a build and a merge of shards of the
@@ -46,8 +55,23 @@
 #include "err.h"
 
 #define LC_INDEX_MAGIC "LCTKBM25"
-#define LC_INDEX_VERSION 1
+#define LC_INDEX_VERSION 2
 #define LC_INDEX_HDR 256
+#define LC_INDEX_BLOCK 128
+/* BM25 parameters the blocks' best (tf, dl) pair is chosen for (bm25.h defaults) */
+#define LC_INDEX_BOUND_K1 0.9
+#define LC_INDEX_BOUND_B 0.4
+
+/* One block of LC_INDEX_BLOCK postings of a term.  Bounds hold for every posting
+ * in the block: tf <= maxtf, dl >= mindl; (btf, bdl) is the posting whose
+ * tf / (tf + k1 (1 - b) + k1 b dl / avgdl) is largest under LC_INDEX_BOUND_K1/B
+ * (avgdl of this index), the first such. */
+typedef struct lc_index_block {
+	uint64_t end;        /* byte offset just past the block, from the term's postings start */
+	uint32_t last;       /* last document of the block */
+	uint32_t maxtf, mindl, btf, bdl;
+	uint32_t pad;        /* 0 */
+} lc_index_block;
 
 typedef struct lc_index {
 	const unsigned char *base;
@@ -64,6 +88,9 @@ typedef struct lc_index {
 	const uint64_t *postoff;
 	const unsigned char *post;
 	size_t post_size;
+	uint32_t version;
+	const uint64_t *blkoff;              /* NULL in version 1 */
+	const lc_index_block *blocks;        /* NULL in version 1 */
 	/* private */
 	void *mem;       /* malloc'd image (lc_index_from_mem with take) */
 	void *map;       /* mmap'ed image */
@@ -85,6 +112,23 @@ typedef struct lc_index_src {
 	const uint64_t *post_start;
 	const uint32_t *post_doc, *post_tf;
 } lc_index_src;
+
+/* Block bounds as the writer computes them (also for builders that stream). */
+typedef struct lc_index_bounder {
+	double base, slope;
+} lc_index_bounder;
+void lc_index_bounder_init(lc_index_bounder *bd, uint64_t n_docs, uint64_t total_len);
+/* Folds posting (tf, dl) into b; first = it starts the block (b is reset). */
+void lc_index_bounder_add(const lc_index_bounder *bd, lc_index_block *b, int first, uint32_t tf, uint32_t dl);
+
+/* For writers that stream (bm25_build.c): the header of an image with sections
+ * off/size[LC_INDEX_NSEC] in layout order and body_crc = CRC-32 of bytes
+ * [LC_INDEX_HDR, fsize); lc_index_crc continues a CRC-32 (start with 0). */
+#define LC_INDEX_NSEC 10
+void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uint32_t shard_n, uint64_t n_docs,
+                         uint64_t n_terms, uint64_t n_postings, uint64_t total_len, uint64_t fsize,
+                         const uint64_t *off, const uint64_t *size, uint32_t body_crc);
+uint32_t lc_index_crc(uint32_t crc, const void *p, size_t n);
 
 /* Appends the serialised image to out (out->p is malloc'd, 8-byte aligned). */
 void lc_index_write(lc_buf *out, const lc_index_src *s);

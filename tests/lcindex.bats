@@ -174,3 +174,42 @@ J
 	lcindex merge -o m.idx s2.idx s1.idx
 	cmp full.idx m.idx
 }
+
+@test "--memory spills sorted runs and still builds the same index byte for byte" {
+	corpus
+	lcindex -o full.idx c.jsonl
+	lcindex --memory 1 -o tiny.idx c.jsonl
+	cmp full.idx tiny.idx
+	# 3,000 passages with 1,000 distinct terms: many runs at 2K, blocks of postings too
+	awk 'BEGIN { for (i = 0; i < 3000; i++) printf "{\"pid\": \"d%d\", \"passage_text\": \"w%d w%d w%d common x%d\"}\n", i, i % 1000, i % 7, (i * 13) % 101, i % 3 }' > big.jsonl
+	lcindex -o big.idx big.jsonl
+	TMPDIR=$PWD lcindex --memory 2K -o big2.idx big.jsonl
+	cmp big.idx big2.idx
+	for k in 1 2; do lcindex --memory 2K --shard $k/2 -o s$k.idx big.jsonl; done
+	lcindex merge -o m.idx s2.idx s1.idx
+	cmp big.idx m.idx
+	run -0 lcindex --stats big2.idx
+	assert_line $'total_length\t15000'
+	assert_line $'version\t2'
+}
+
+@test "--memory: a bad size is a usage error; an unusable TMPDIR for the runs is an input error, no output" {
+	corpus
+	run lcindex --memory 0 -o x.idx c.jsonl
+	assert_failure 2
+	assert_output --partial "--memory '0'"
+	run lcindex --memory lots -o x.idx c.jsonl
+	assert_failure 2
+	run lcindex --memory -5 -o x.idx c.jsonl
+	assert_failure 2
+	awk 'BEGIN { for (i = 0; i < 500; i++) printf "{\"pid\": \"d%d\", \"passage_text\": \"w%d common\"}\n", i, i }' > big.jsonl
+	TMPDIR=$PWD/missing run lcindex --memory 1K -o x.idx big.jsonl
+	assert_failure 1
+	assert_output --partial "temporary file for index runs"
+	assert_output --partial "TMPDIR"
+	assert_no_file x.idx
+	# without --memory an unusable TMPDIR only costs memory: the image is built in memory
+	TMPDIR=$PWD/missing lcindex -o y.idx big.jsonl
+	lcindex -o z.idx big.jsonl
+	cmp y.idx z.idx
+}

@@ -195,3 +195,58 @@ J
 	assert_line --index 1 --regexp '^\{"qid":"q2","hits":\[\{"pid":"a",'
 	assert_line --index 2 --regexp '^\{"qid":"q3","hits":\[\{"pid":"a",'
 }
+
+# pruned (default) and exhaustive (LCTK_BM25_EXHAUSTIVE=1) search give the same bytes
+same_as_exhaustive() {
+	local idx=$1 q=$2
+	shift 2
+	for k in 1 3 10 100 1000; do
+		lcretrieve --quiet -i "$idx" -k $k "$@" -o pruned.jsonl "$q" || return 1
+		LCTK_BM25_EXHAUSTIVE=1 lcretrieve --quiet -i "$idx" -k $k "$@" -o full.jsonl "$q" || return 1
+		cmp pruned.jsonl full.jsonl || return 1
+	done
+}
+
+@test "pruned top-k is byte-identical to exhaustive scoring on the LOFT corpora" {
+	need_shared data/loft/msmarco/corpus.jsonl
+	for d in scifact nq hotpotqa fiqa msmarco; do
+		lcindex --quiet -o $d.idx "$SHARED/data/loft/$d/corpus.jsonl"
+		same_as_exhaustive $d.idx "$SHARED/data/loft/$d/queries.jsonl" || fail "$d differs"
+	done
+	same_as_exhaustive nq.idx "$SHARED/data/loft/nq/queries.jsonl" --k1 1.2 --b 0.75 || fail "k1/b differ"
+}
+
+@test "pruned top-k with many ties (replicated passages) equals exhaustive scoring" {
+	# 4,000 passages from 8 texts: every score is tied 500 ways, lists span many blocks
+	awk 'BEGIN { split("red apple pie|green apple tart|red cherry pie|apple apple apple|pie|cherry tart with red apple|green green tea|tea and apple pie", t, "|");
+		for (i = 0; i < 4000; i++) printf "{\"pid\": \"p%d\", \"passage_text\": \"%s\"}\n", i, t[i % 8 + 1] }' > ties.jsonl
+	printf 'q1\tred apple pie\nq2\tapple\nq3\tgreen tea\nq4\tcherry tart red\nq5\tpie pie apple tea\nq6\tnothing\n' > q.tsv
+	lcindex -o ties.idx ties.jsonl
+	same_as_exhaustive ties.idx q.tsv
+	same_as_exhaustive ties.idx q.tsv --b 0 --k1 2
+	# the first 3 of the 500 passages tied at the top, in corpus order
+	run -0 lcretrieve -i ties.idx -k 3 --trec <<< $'q\tred apple pie'
+	assert_line --index 0 --regexp '^q Q0 p0 1 '
+	assert_line --index 1 --regexp '^q Q0 p8 2 '
+	assert_line --index 2 --regexp '^q Q0 p16 3 '
+}
+
+@test "an index of format version 1 (before skip blocks) is still read, with the same results" {
+	small
+	lcindex -o c.idx c.jsonl
+	# version 1 = version 2 without its last two sections (BLKOFF, BLOCKS)
+	python3 -c '
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+b = b[:struct.unpack_from("<Q", b, 72 + 16 * 8)[0]]
+struct.pack_into("<I", b, 8, 1)
+b[200:248] = bytes(48)
+struct.pack_into("<Q", b, 64, len(b))
+struct.pack_into("<I", b, 248, zlib.crc32(bytes(b[256:])))
+struct.pack_into("<I", b, 252, zlib.crc32(bytes(b[:252])))
+open(sys.argv[2], "wb").write(b)' c.idx v1.idx
+	printf 'q1\tapple\nq2\tbanana cherry\n' > q.tsv
+	lcretrieve -i c.idx -o a.jsonl q.tsv
+	lcretrieve -i v1.idx -o b.jsonl q.tsv
+	cmp a.jsonl b.jsonl
+}

@@ -232,8 +232,8 @@ static void test_bm25(void)
 	ok(lc_index_from_mem(&t, img, ix->size, 0, "x.idx", &e) < 0 && strstr(e.msg, "x.idx: index checksum mismatch"), "corruption: %s", e.msg);
 	img[ix->size - 3] ^= 1;
 	ok(lc_index_from_mem(&t, img, ix->size - 8, 0, "x.idx", &e) < 0 && strstr(e.msg, "truncated"), "truncation: %s", e.msg);
-	img[8] = 2;
-	ok(lc_index_from_mem(&t, img, ix->size, 0, "x.idx", &e) < 0 && strstr(e.msg, "version 2"), "version: %s", e.msg);
+	img[8] = 3;
+	ok(lc_index_from_mem(&t, img, ix->size, 0, "x.idx", &e) < 0 && strstr(e.msg, "version 3"), "version: %s", e.msg);
 	free(img);
 
 	lc_index parts[3];
@@ -259,6 +259,22 @@ static void test_bm25(void)
 	for (int k = 0; k < 3; k++)
 		lc_buf_free(&imgs[k]);
 	lc_buf_free(&m);
+
+	/* a builder spilling a run every document writes the same bytes */
+	lc_bm25_builder *sb = lc_bm25_builder_new(&o.an, &e);
+	lc_bm25_builder_set_memory(sb, 1);
+	lc_buf tx = {0}, sp = {0};
+	for (size_t i = 0; i < c.n; i++) {
+		lc_buf_reset(&tx);
+		lc_passage_text(&c.p[i], &tx);
+		lc_bm25_builder_add(sb, c.p[i].pid, tx.p, tx.len);
+	}
+	ok(lc_bm25_builder_runs(sb) == c.n, "a run per document at a 1-byte limit (%zu runs)", lc_bm25_builder_runs(sb));
+	lc_bm25_builder_finish(sb, 1, 1, &sp);
+	ok(sp.len == ix->size && !memcmp(sp.p, ix->base, sp.len), "spilled runs merge into the same image");
+	lc_bm25_builder_free(sb);
+	lc_buf_free(&tx);
+	lc_buf_free(&sp);
 	lc_buf_free(&pb);
 	lc_bm25_free(b);
 	lc_corpus_free(&c);

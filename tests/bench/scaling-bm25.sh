@@ -1,0 +1,112 @@
+#!/bin/sh
+# BM25 scaling benchmark: index build and top-10 / top-100 query CPU time and peak
+# RSS at 10k, 100k and 1M passages, lctk next to Xapian (Debian's python3-xapian,
+# BM25 k1=0.9 b=0.4, English stemmer) measured in the same run, with the growth
+# per 10x passages.  Corpora: the five LOFT corpora replicated with fresh pids
+# (bm25_ref.py replicate, deterministic), written to a temp dir and removed.
+# Results: tests/bench/results/bm25-scaling.txt.
+#   sh tests/bench/scaling-bm25.sh [BINDIR]
+#   REPS=3 (medians) for 10k and 100k; REPS_1M=1 (1M runs once: Xapian needs
+#   about half an hour to index 1M passages on this machine); SIZES to change sizes.
+set -eu
+BIN=$(cd "${1:-build/bin}" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+LOFT=${LCTK_SHARED:-$ROOT/../shared}/data/loft
+OUT=$HERE/results/bm25-scaling.txt
+REPS=${REPS:-3}
+REPS_1M=${REPS_1M:-1}
+SIZES=${SIZES:-10000 100000 1000000}
+MEM=${MEM:-32M}
+PY=/usr/bin/python3
+export LCTK_DATA="$ROOT/share/lctk" LCTK_NO_SYNC=1
+[ -d "$LOFT" ] || { echo "scaling-bm25.sh: $LOFT not found" >&2; exit 1; }
+if ! $PY -c 'import xapian' 2>/dev/null; then
+	apt-get install -y python3-xapian >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y python3-xapian >/dev/null 2>&1; } ||
+		{ echo "scaling-bm25.sh: cannot install python3-xapian" >&2; exit 1; }
+fi
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+mkdir -p "$HERE/results"
+export TMPDIR="$W"
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# cpu+rss of a command: appends "user+sys maxrss_kb" to file $1
+measure() { f=$1; shift; /usr/bin/time -f '%U %S %M' -o "$W/tm" "$@" >/dev/null; awk '{printf "%.2f %d\n", $1+$2, $3}' "$W/tm" >> "$f"; }
+cat > "$W/xquery.py" <<'PY'
+# DB QUERIES K: Xapian top K for every query
+import sys
+sys.path.insert(0, sys.argv[4])
+import bm25_ref
+s = bm25_ref.xapian_searcher(sys.argv[1])
+for _, t, _ in bm25_ref.load_queries(sys.argv[2]):
+    s(t, int(sys.argv[3]))
+PY
+
+for d in scifact nq hotpotqa fiqa msmarco; do sed "s/\"qid\": \"/\"qid\": \"$d-/" "$LOFT/$d/queries.jsonl"; done > "$W/q.jsonl"
+NQ=$(wc -l < "$W/q.jsonl")
+stages="build build-mem top10 top100"
+for n in $SIZES; do
+	$PY "$HERE/bm25_ref.py" replicate "$n" "$W/c.jsonl" "$LOFT"/scifact/corpus.jsonl "$LOFT"/nq/corpus.jsonl \
+		"$LOFT"/hotpotqa/corpus.jsonl "$LOFT"/fiqa/corpus.jsonl "$LOFT"/msmarco/corpus.jsonl
+	r=$REPS
+	[ "$n" -ge 1000000 ] && r=$REPS_1M
+	for i in $(seq "$r"); do
+		measure "$W/l.build.$n" nice "$BIN/lcindex" --quiet -o "$W/i.idx" "$W/c.jsonl"
+		measure "$W/l.build-mem.$n" nice "$BIN/lcindex" --quiet --memory "$MEM" -o "$W/m.idx" "$W/c.jsonl"
+		cmp -s "$W/i.idx" "$W/m.idx" || { echo "scaling-bm25.sh: --memory $MEM index differs at $n" >&2; exit 1; }
+		for k in 10 100; do
+			measure "$W/l.top$k.$n" nice "$BIN/lcretrieve" --quiet -i "$W/i.idx" -k $k -o "$W/r.$k" "$W/q.jsonl"
+			LCTK_BM25_EXHAUSTIVE=1 "$BIN/lcretrieve" --quiet -i "$W/i.idx" -k $k -o "$W/e.$k" "$W/q.jsonl"
+			cmp -s "$W/r.$k" "$W/e.$k" || { echo "scaling-bm25.sh: pruned top-$k differs from exhaustive at $n" >&2; exit 1; }
+		done
+		rm -rf "$W/xdb"
+		measure "$W/x.build.$n" nice $PY "$HERE/bm25_ref.py" xapian-build "$W/c.jsonl" "$W/xdb"
+		cp "$W/x.build.$n" "$W/x.build-mem.$n"
+		for k in 10 100; do
+			measure "$W/x.top$k.$n" nice $PY "$W/xquery.py" "$W/xdb" "$W/q.jsonl" $k "$HERE"
+		done
+	done
+	echo "$n $(stat -c %s "$W/i.idx") $(du -sb "$W/xdb" | cut -f1) $r" >> "$W/sizes"
+	rm -rf "$W/xdb" "$W/c.jsonl" "$W/i.idx" "$W/m.idx"
+done
+
+{
+echo "# BM25 scaling: lctk vs Xapian $($PY -c 'import xapian; print(xapian.version_string())') in the same run ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m))"
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: compare ratios, not absolute rates)"
+echo "# corpora: LOFT passages replicated with fresh pids; $NQ queries (all five LOFT query sets)"
+echo "# cpu = user+sys seconds of the whole process (startup, parsing, output included; Xapian's include"
+echo "# Python), median of the runs; rss = peak resident set (KB, /usr/bin/time %M), median."
+echo "# build-mem = lcindex --memory $MEM (spills sorted runs; the index is checked byte-identical to build;"
+echo "# Xapian's row repeats its one build).  Every lctk top-k run is checked byte-identical to"
+echo "# exhaustive scoring (LCTK_BM25_EXHAUSTIVE=1)."
+while read -r n ls xs r; do echo "# $n passages: $r run(s); index bytes lctk $ls, xapian $xs"; done < "$W/sizes"
+echo
+printf '%-10s %8s %9s %10s %9s %10s\n' stage passages lctk-cpu lctk-rss xap-cpu xap-rss
+for s in $stages; do
+	for n in $SIZES; do
+		printf '%-10s %8s %9s %10s %9s %10s\n' "$s" "$n" \
+			"$(cut -d' ' -f1 "$W/l.$s.$n" | median)" "$(cut -d' ' -f2 "$W/l.$s.$n" | median)" \
+			"$(cut -d' ' -f1 "$W/x.$s.$n" | median)" "$(cut -d' ' -f2 "$W/x.$s.$n" | median)"
+	done
+done
+echo
+echo "## growth per 10x passages (value at 10x / value), targets: query cpu <= 4x; lcindex rss <= xapian's"
+printf '%-10s %-16s %9s %9s %9s %9s\n' stage step lctk-cpu lctk-rss xap-cpu xap-rss
+for s in $stages; do
+	prev=
+	for n in $SIZES; do
+		if [ -n "$prev" ]; then
+			printf '%-10s %-16s' "$s" "$prev->$n"
+			for f in l x; do
+				for c in 1 2; do
+					a=$(cut -d' ' -f$c "$W/$f.$s.$prev" | median); b=$(cut -d' ' -f$c "$W/$f.$s.$n" | median)
+					printf ' %8.2fx' "$(echo "$a $b" | awk '{print ($1 > 0) ? $2 / $1 : 0}')"
+				done
+			done
+			echo
+		fi
+		prev=$n
+	done
+done
+} | tee "$OUT"
