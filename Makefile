@@ -34,12 +34,16 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS  = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -pthread -Ilib $(PKG_CFLAGS) \
+ALL_CFLAGS  = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -pthread $(LIB_INC) $(PKG_CFLAGS) \
               -DLCTK_VERSION='"$(VERSION)"' -DLCTK_DATADIR='"$(DATADIR)"'
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 LIBS        = $(PKG_LIBS) -lstemmer -lm
 
-LIB_SRC   := $(sort $(wildcard lib/*.c))
+# lib/ is grouped into subsystems, one folder each (tests/layers.sh checks the
+# order in which they may include one another); every folder is on the include path.
+LIB_DIRS  := $(sort $(patsubst %/,%,$(dir $(wildcard lib/*/*.h))))
+LIB_INC   := $(addprefix -I,$(LIB_DIRS))
+LIB_SRC   := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 CMD_SRC   := $(sort $(wildcard cmd/lc*.c))
 PROGS     := $(CMD_SRC:cmd/%.c=$(B)/bin/%)

@@ -27,7 +27,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 # timed CMD...: runs under nice with /usr/bin/time; leaves "wall cpu maxrss_kb" in $W/t
 timed() { /usr/bin/time -f '%e %U %S %M' -o "$W/t0" nice "$@"; awk '{print $1, $2 + $3, $4}' "$W/t0" > "$W/t"; }
 
-cc -O2 -std=gnu11 -I"$ROOT/lib" -o "$W/dd_core" "$HERE/dd_core.c" "$LIBCORE" \
+cc -O2 -std=gnu11 $(for d in "$ROOT"/lib/*/; do printf -- "-I%s " "$d"; done) -o "$W/dd_core" "$HERE/dd_core.c" "$LIBCORE" \
 	$(pkg-config --libs jansson libarchive) -lm
 
 # pre-tokenised JSONL, web-like lengths (log-normal, median ~665 tokens)

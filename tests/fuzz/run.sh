@@ -19,7 +19,7 @@ rc=0
 for h in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$h" .c); name=${name#fuzz_}
 	[ -n "${FUZZ_ONLY:-}" ] && [ "$FUZZ_ONLY" != "$name" ] && continue
-	clang $FLAGS -fsanitize=fuzzer -std=gnu11 -Ilib $(pkg-config --cflags jansson libarchive) \
+	clang $FLAGS -fsanitize=fuzzer -std=gnu11 $(for d in lib/*/; do printf -- "-I%s " "$d"; done)$(pkg-config --cflags jansson libarchive) \
 		-o $B/fuzz/$name "$h" $B/libcore.a $libs || { rc=1; continue; }
 	mkdir -p $B/corpus/$name tests/fuzz/corpus/$name
 	log=$B/fuzz/$name.log
