@@ -2,7 +2,7 @@
  * lcbatch — OpenAI Batch request files: `split` one at the API's limits
  * (50,000 requests, 200 MB per file) into FILE.part-001.jsonl ..., and `failed`:
  * the requests whose result is missing or an error, to submit again.  The logic
- * is in lib/batch.c.  --report FILE: the counts printed on stderr, as JSON.
+ * is in lib/llm/batch.c.  --report FILE: the counts printed on stderr, as JSON.
  */
 #include <getopt.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /*
  * lceval — a drop-in trec_eval 10.0 and LOFT retrieval evaluator.
- * Thin main: options, reading inputs (lib/qrels, lib/run), then lib/treceval,
- * lib/loft_eval and lib/signif do the work.  See man/lceval.1.
- * --report FILE: the --json object (same numbers) inside a report (lib/report).
+ * Thin main: options, reading inputs (lib/eval/qrels, lib/eval/run), then lib/eval/treceval,
+ * lib/eval/loft_eval and lib/eval/signif do the work.  See man/lceval.1.
+ * --report FILE: the --json object (same numbers) inside a report (lib/cli/report).
  */
 #include "cli.h"
 #include "options.h"
@@ -67,7 +67,7 @@ static const lc_cmd cmd = { "lceval", "[options] QRELS RUN [RUN...]",
                             "evaluate runs like trec_eval 10.0 and LOFT, with significance tests", opts, NULL };
 
 /* LOFT's measures are lowercase NAME@K (recall@10); ir_measures' names with a
- * cutoff have a capital letter (nDCG@10, P@5, RR@10) and go to lib/treceval. */
+ * cutoff have a capital letter (nDCG@10, P@5, RR@10) and go to lib/eval/treceval. */
 static int is_loft_measure(const char *m)
 {
 	if (!strcmp(m, "loft"))
@@ -252,7 +252,7 @@ static void explain_missing(const char *msg, const char *qpath, const char *rpat
 }
 
 /* --report: an output into an anonymous temp file (written through its fd), so the
- * --json printers of lib/signif and lib/loft_eval fill the report too. */
+ * --json printers of lib/eval/signif and lib/eval/loft_eval fill the report too. */
 static lc_output *json_sink(FILE **tf)
 {
 	*tf = tmpfile();

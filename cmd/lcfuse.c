@@ -1,8 +1,8 @@
 /*
- * lcfuse — fuses runs as ranx's fuse() does (lib/fuse): RRF, CombSUM/MNZ/MAX/
+ * lcfuse — fuses runs as ranx's fuse() does (lib/eval/fuse): RRF, CombSUM/MNZ/MAX/
  * MIN/MED/ANZ and weighted sum after a score normalisation; --optimize picks
  * the weighted sum's weights on ranx's 0.1 grid by a trec_eval measure
- * (lib/treceval) over training qrels.  Thin main: options, reading runs and
+ * (lib/eval/treceval) over training qrels.  Thin main: options, reading runs and
  * qrels, writing the fused run.  See man/lcfuse.1.
  */
 #include "buf.h"

@@ -6,12 +6,12 @@
  *               subsets, word filters (content words, first occurrences,
  *               first occurrences of specific terms), the current model at
  *               several thresholds (-m), external summaries (--summaries FILE),
- *               LLM summaries (--endpoint, or Batch files; lib/llmsum, shared
+ *               LLM summaries (--endpoint, or Batch files; lib/llm/llmsum, shared
  *               with lcompress --endpoint).  -> {"pid","name","text","tokens"}
  *   labels      per query, each candidate of its gold passage in place of that
  *               passage, BM25 over the corpus (index statistics fixed, see
- *               lib/bm25.h), or with --llm one LOFT prompt per label through
- *               lib/llmretrieve's lc_llmr_ask (--context N: the gold passages
+ *               lib/retrieve/bm25.h), or with --llm one LOFT prompt per label through
+ *               lib/retrieve/llmretrieve's lc_llmr_ask (--context N: the gold passages
  *               + BM25's top N others): success = LOFT's (gold at rank 1 for one
  *               gold; all gold in the top |gold| otherwise).
  *               -> {"qid","pid","name","success","rank","tokens"}
@@ -168,7 +168,7 @@ static void emit_mask(emitter *em, const char *name, const lc_cunits *u, const c
 		emit(em, name, tmp->p, tmp->len);
 }
 
-/* LLM summaries of every passage (kind "llm"): lib/llmsum, the loop lcompress
+/* LLM summaries of every passage (kind "llm"): lib/llm/llmsum, the loop lcompress
  * --endpoint uses.  Returns the per-passage summaries (NULL entries: none), or
  * NULL when only a Batch request file was written. */
 static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip_bad)
@@ -574,7 +574,7 @@ static void labels_bm25(const lc_corpus *c, const lc_queries *qs, const candset 
 
 static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
 
-/* --llm: one prompt per label (lib/llmretrieve's lc_llmr_ask), the candidate in
+/* --llm: one prompt per label (lib/retrieve/llmretrieve's lc_llmr_ask), the candidate in
  * place of its gold passage; with --context N only the query's gold passages and
  * BM25's top N other passages (of the original corpus, the same for every
  * candidate of the query) are in the prompt.  Returns 0, or 1 when only a Batch
@@ -1085,9 +1085,9 @@ static const char *const FILLER = "The grass is green. The sky is blue. The sun 
 #define PROBE_TAIL "What is the pass key? The pass key is"
 
 /* probes: passkey prompts, or with batch (the model) OpenAI Batch request lines
- * built by lib/llmreq, the body builder of every LLM request (so --temperature
+ * built by lib/llm/llmreq, the body builder of every LLM request (so --temperature
  * and --max-tokens reach these bodies as they reach candidates --batch-out);
- * --summarise is the Batch side of candidates --kinds llm (lib/llmsum), line for
+ * --summarise is the Batch side of candidates --kinds llm (lib/llm/llmsum), line for
  * line. */
 static int cmd_probes(const char *out, const char *lengths, long per, long seed, const char *batch,
                       const char *summarise, const tokspec *ts, const lc_llm_opts *lo, lc_report *rep)
@@ -1231,7 +1231,7 @@ int main(int argc, char **argv)
 		if (c >= OPT_PROMPT && !labels_opt)
 			labels_opt = c;
 		if (lc_llm_opt_set(&lr.llm, st.cur->name, optarg))
-			continue;   /* the client's options: lib/llm */
+			continue;   /* the client's options: lib/llm/llm */
 		switch (c) {
 		case 'c': corpus = optarg; break;
 		case 'q': queries = optarg; break;

@@ -1,7 +1,7 @@
 /*
  * lcompress — compresses every passage of a corpus once, offline (CoLoR step 5).
  *
- * Embedded (default): the extractive model of lib/compress, from -m MODEL or the
+ * Embedded (default): the extractive model of lib/color/compress, from -m MODEL or the
  * shipped share/lctk/models/default.lcm.  The corpus is read whole first (the
  * features use its document frequencies), then each record is written back with
  * "summary_text" added (passage_text kept), in input order.  --ratio R keeps
@@ -44,7 +44,7 @@ enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_
        OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE, OPT_LENGTH_BIAS,
        OPT_BEST_EFFORT, OPT_TOKENIZER, OPT_PROGRESS, OPT_SHARD };
 
-/* the LLM client block (--endpoint ... --max-tokens), bound in the table: lib/llm fills it */
+/* the LLM client block (--endpoint ... --max-tokens), bound in the table: lib/llm/llm fills it */
 static lc_llm_opts llmo;
 
 static const lc_opt opts[] = {
@@ -314,7 +314,7 @@ int main(int argc, char **argv)
 	char **llm_out = NULL;
 	lc_llmsum sr = {0};
 	if (endpoint) {
-		/* the summarising loop is lib/llmsum's, shared with lcgen candidates */
+		/* the summarising loop is lib/llm/llmsum's, shared with lcgen candidates */
 		lc_llmsum_opts lo;
 		lc_llmsum_opts_default(&lo);
 		lo.llm = llmo;

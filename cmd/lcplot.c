@@ -11,7 +11,7 @@
  * draws error bars (--yerr, or --ylow/--yhigh), and writes a self-contained
  * gnuplot script with the data inline, or runs gnuplot for SVG, PNG or PDF
  * (format from -o's suffix or --format; a suffix lcplot cannot write is a usage
- * error).  No data string is ever evaluated by gnuplot (lib/plot.h).  Records
+ * error).  No data string is ever evaluated by gnuplot (lib/plot/plot.h).  Records
  * without the fields are counted and reported, never silently dropped.
  */
 #include <errno.h>

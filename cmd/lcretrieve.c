@@ -1,7 +1,7 @@
 /* lcretrieve — BM25 retrieval from an index file or a corpus, writing an lctk run
  * (JSONL) or a TREC run; with --llm, corpus-in-context retrieval by an LLM.
- * Thin: reading is lib/queries + lib/corpus, scoring lib/bm25, the LLM mode
- * lib/llmretrieve (prompts lib/prompt, HTTP lib/llm, tokens lib/tok). */
+ * Thin: reading is lib/retrieve/queries + lib/retrieve/corpus, scoring lib/retrieve/bm25, the LLM mode
+ * lib/retrieve/llmretrieve (prompts lib/llm/prompt, HTTP lib/llm/llm, tokens lib/tok/tok). */
 #include "bm25.h"
 #include "cli.h"
 #include "options.h"
@@ -278,7 +278,7 @@ static void check_analyser(const lc_bm25 *bm, const lc_bm25_opts *bo, const char
 
 static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
 
-/* --llm: the whole mode lives in lib/llmretrieve. */
+/* --llm: the whole mode lives in lib/retrieve/llmretrieve. */
 static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *co, const lc_bm25_opts *bo,
                    const char *tokenizer, int trec, const char *tag, size_t k, const char *out, lc_queries *qs)
 {
@@ -335,7 +335,7 @@ int main(int argc, char **argv)
 		if ((c >= OPT_ENDPOINT && c != LC_OPT_REPORT_ID) || c == 'e')
 			llm_opt = c;
 		if (lc_llm_opt_set(&lo.llm, st.cur->name, optarg))
-			continue;   /* the client's options: lib/llm */
+			continue;   /* the client's options: lib/llm/llm */
 		switch (c) {
 		case 'i': index = optarg; break;
 		case 'c': corpus = optarg; break;

@@ -2,7 +2,7 @@
  * lcschedule — training schedules for variable sequence length training over an
  * lcdecompose dataset: per step the bucket and batch size at constant tokens per
  * step under a curriculum over cycles, or the OpenLM arguments the Dataset
- * Decomposition reference's helper prints.  The work is in lib/schedule.c.
+ * Decomposition reference's helper prints.  The work is in lib/dd/schedule.c.
  */
 #include "cli.h"
 #include "options.h"

@@ -1,5 +1,5 @@
 /*
- * lcsplit — sentence segmentation of passages (lib/sentsplit), each sentence
+ * lcsplit — sentence segmentation of passages (lib/text/sentsplit), each sentence
  * with its offsets.  JSONL in (field -f, default passage_text, else text), the same record
  * out with a "sentences" array of {"start","end","text"}; or --text for plain
  * lines.  Offsets are Unicode code points by default (Python slicing), bytes
@@ -20,7 +20,7 @@
 #include "report.h"
 #include "sentsplit.h"
 
-/* The options, each bound to its variable in the table (lib/cli.h); only
+/* The options, each bound to its variable in the table (lib/cli/cli.h); only
  * --report reaches the switch. */
 static struct {
 	const char *field, *target, *out;

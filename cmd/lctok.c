@@ -1,7 +1,7 @@
 /*
  * lctok — exact BPE tokenisation from the command line: encode, decode, count,
  * truncate and chunk JSONL records (or plain lines with --text) under a tiktoken
- * encoding or a Hugging Face tokenizer.json.  The work is lib/tok's; this file
+ * encoding or a Hugging Face tokenizer.json.  The work is lib/tok/tok's; this file
  * reads records, runs them through -j worker threads in batches and writes the
  * results in input order, so output is identical for any -j.
  */

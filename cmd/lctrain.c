@@ -1,5 +1,5 @@
 /*
- * lctrain — trains the embedded extractive compressor (lib/compress) on
+ * lctrain — trains the embedded extractive compressor (lib/color/compress) on
  * preference pairs with CoLoR's length-weighted ORPO objective (brief §2.2).
  *
  * Pairs: TRL preference JSONL (prompt/chosen/rejected, strings or lists of

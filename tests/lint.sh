@@ -67,7 +67,7 @@ vocabulary() {
 					if (!same(long, "arg", i, r, A[long, i], A[long, r]))
 						printf "%s %s takes %s but %s takes %s\n", who[long, i], long, (A[long, i] == "" ? "no argument" : A[long, i]), who[long, r], (A[long, r] == "" ? "no argument" : A[long, r])
 					if (!same(long, "help", i, r, H[long, i], H[long, r]))
-						printf "%s %s says \"%s\" but %s says \"%s\": declare it once in lib/options.h\n", who[long, i], long, H[long, i], who[long, r], H[long, r]
+						printf "%s %s says \"%s\" but %s says \"%s\": declare it once in lib/cli/options.h\n", who[long, i], long, H[long, i], who[long, r], H[long, r]
 				}
 			}
 			for (letter in nl)
@@ -79,7 +79,7 @@ vocabulary() {
 if [ "${2:-}" = --options ]; then
 	out=$(vocabulary "$b/bin" "${3:-tests/options.exceptions}")
 	if [ -n "$out" ]; then
-		printf 'lint: option vocabulary (lctk(7), lib/options.h):\n%s\n' "$out"
+		printf 'lint: option vocabulary (lctk(7), lib/cli/options.h):\n%s\n' "$out"
 		exit 1
 	fi
 	echo "lint: options ok"
@@ -187,11 +187,13 @@ for src in cmd/lc*.c; do
 done
 out=$(vocabulary "$b/bin" tests/options.exceptions)
 if [ -n "$out" ]; then
-	printf 'option vocabulary (lctk(7), lib/options.h):\n%s\n' "$out"
+	printf 'option vocabulary (lctk(7), lib/cli/options.h):\n%s\n' "$out"
 	rc=1
 fi
 # checks in && lists, pipes without pipefail, run without a status check, [ ] in $( )
 python3 tests/chainlint.py tests/*.bats || rc=1
+# lib/'s subsystems include only their own headers and those of the layers below
+sh tests/layers.sh lib || rc=1
 # the OPTION VOCABULARY tables of lctk(7) name every shared option and exactly its programs
 python3 tests/vocabtable.py "$b" man/lctk.7 || rc=1
 [ $rc -eq 0 ] && echo "lint: ok"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# lib/llm.c against hostile endpoints and servers (issue 18 #2, #3, #17; issue 10
+# lib/llm/llm.c against hostile endpoints and servers (issue 18 #2, #3, #17; issue 10
 # section 4): credentials in --endpoint, OPENAI_API_KEY sent where it does not
 # belong, huge and gzip-bomb replies, terminal escapes in a server's error, and a
 # cache key that depends on how the host is spelled.  Driven through lcretrieve

@@ -183,7 +183,7 @@ stub() {
 	assert_line --index 1 --partial '"summary_text":"Hello'
 }
 
-@test "lcompress --verbose reports the LLM client's retries (the block's --verbose, bound to lib/llm)" {
+@test "lcompress --verbose reports the LLM client's retries (the block's --verbose, bound to lib/llm/llm)" {
 	lctk_llm_setup
 	llm_corpus 1
 	start_llm_server --fault 500:1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Every program's -o FILE (lib/output.c) under attack, issue 18 items 4 5 6 13 14
+# Every program's -o FILE (lib/core/output.c) under attack, issue 18 items 4 5 6 13 14
 # 15 21 24 and issue 10's output-suffix rule: where -o leads (/dev/stdout, fd
 # paths, symlinks, FIFOs), the mode it keeps, closed standard fds, durability,
 # signals and ulimit -f, names checked before work, compression by suffix, and

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# --report FILE (lib/report): every program that reports figures writes them as
+# --report FILE (lib/cli/report): every program that reports figures writes them as
 # one JSON object, the same numbers it prints on stderr (lctk-formats(5)
-# REPORTS); and the progress meter (lib/progress): percent and ETA from the
+# REPORTS); and the progress meter (lib/core/progress): percent and ETA from the
 # input file's size, a line of its own for every message.
 
 load helpers

@@ -190,3 +190,12 @@ EOF
 	assert_output --partial "tests/llm-server.py --no-such-flag: exited before listening"
 	assert_output --partial "unrecognized arguments: --no-such-flag"
 }
+
+@test "layers lint: lib/ passes, a header including one from a subsystem above fails, naming both" {
+	run -0 sh "$ROOT/tests/layers.sh" "$ROOT/lib"
+	cp -r "$ROOT/lib" lib
+	sed -i '0,/^#include "/s//#include "bm25.h"\n#include "/' lib/tok/tok.h
+	run -1 sh "$ROOT/tests/layers.sh" lib
+	assert_output --partial "lib/tok/tok.h"
+	assert_output --partial "includes bm25.h of retrieve, above tok"
+}

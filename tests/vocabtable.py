@@ -31,7 +31,7 @@ def main():
     fix = '--fix' in sys.argv
     build, page = args[0], args[1] if len(args) > 1 else 'man/lctk.7'
     progs = options(build)
-    # every program takes these (lib/cli.c): not vocabulary rows
+    # every program takes these (lib/cli/cli.c): not vocabulary rows
     for common in ('help', 'version', 'max-record'):
         progs.pop(common, None)
     shared = {o: p for o, p in progs.items() if len(p) >= 2}

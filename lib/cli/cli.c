@@ -63,7 +63,7 @@ static void build(lc_cli *st, const lc_cmd *cmd)
 	lo[n] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	lo[n + 1] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
 	lo[n + 2] = (struct option){ "lctk-options", no_argument, NULL, OPT_DUMP };
-	/* every program that reads records shares this one (lib/input.h) */
+	/* every program that reads records shares this one (lib/core/input.h) */
 	lo[n + 3] = (struct option){ "max-record", required_argument, NULL, OPT_MAX_RECORD };
 	st->longopts = lo;
 	st->shortopts = so;

@@ -115,7 +115,7 @@ const char *lc_text_field(const json_t *rec);
 #define LC_OPT_LENGTH_BIAS(id, ...) { id, "length-bias", "A", \
 	"cut long passages harder: threshold logit + A*(log words - corpus mean) (default: the model's; lctrain: 0.5)", NULL, __VA_ARGS__ }
 
-/* --- the LLM client (lib/llm: lc_llm_opt_set) ------------------------------------
+/* --- the LLM client (lib/llm/llm: lc_llm_opt_set) ------------------------------------
  * Bind each to a program's lc_llm_opts with LC_BIND_LLM(opts); the program keeps no case for them. */
 /* The client's command-line options, the same in every program that calls an LLM:
  * --endpoint --model --parallel --timeout --connect-timeout --retries --backoff

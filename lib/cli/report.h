@@ -6,7 +6,7 @@
  *     { "program": "lcompress", "version": "0.1.0", "inputs": [...],
  *       "options": {...}, ...figures... }
  * Keys are stable (lctk-formats(5), REPORTS), numbers are JSON numbers.  FILE is
- * written atomically with lib/output (temp + rename; .gz etc. compress); "-"
+ * written atomically with lib/core/output (temp + rename; .gz etc. compress); "-"
  * means stdout and is refused (usage error) when stdout carries the program's data.
  *
  * A program adds LC_OPT_REPORT as the last entry of its option table, and in
@@ -37,7 +37,7 @@ typedef struct lc_report {
 	json_t *o;          /* the object, NULL until lc_report_start (and without --report) */
 } lc_report;
 
-/* --report FILE: remembers path; a name lib/output cannot write exits 2 (empty,
+/* --report FILE: remembers path; a name lib/core/output cannot write exits 2 (empty,
  * directory, unwritable suffix) or 1 (missing directory), before any work. */
 void lc_report_arg(lc_report *r, const lc_cmd *cmd, const char *path);
 /* Starts the object: "program" (cmd->name), "version", "inputs" (the operands,

@@ -2,7 +2,7 @@
  * compress — the embedded extractive compressor of CoLoR (Seo et al., ACL 2025:
  * passages compressed offline so a corpus fits a long-context retriever's prompt).
  *
- * A passage is cut into sentences (lib/sentsplit) and each sentence into words
+ * A passage is cut into sentences (lib/text/sentsplit) and each sentence into words
  * (whitespace-separated chunks).  Each word gets a feature vector computed from
  * the word, its sentence, its passage and the corpus (lc_cctx): term specificity
  * (Lucene IDF of its rarest term, rare/unique-in-corpus flags), overlap with the
@@ -19,7 +19,7 @@
  * summary) maps to a mask by lc_cunits_project(): a passage word is kept when the
  * candidate still holds an unused occurrence of its main term.
  *
- * Training pairs go through the ORPO loss (lib/orpo.h, lc_orpo), whose gradient
+ * Training pairs go through the ORPO loss (lib/color/orpo.h, lc_orpo), whose gradient
  * with respect to lp_c and lp_r lc_cmodel_logprob() chains to theta.
  *
  * Decoding (lc_compress_select): keep the words with p_w >= threshold (the

@@ -10,7 +10,7 @@
  *   w    = max(c * (l_r - l_c), 1)
  *   loss = -lp_c - beta * log sigmoid(w * LOR)
  * lc_orpo returns the loss and its analytic gradient with respect to lp_c and
- * lp_r; the model (lib/compress, lc_cmodel_logprob) chains that to its weights.
+ * lp_r; the model (lib/color/compress, lc_cmodel_logprob) chains that to its weights.
  * lp >= 0 is clamped to -1e-9 (log(1 - e^lp) needs lp < 0).
  */
 #ifndef LC_ORPO_H

@@ -2,7 +2,7 @@
  * data — where lctk's bundled data lives (vocabularies, models, prompts,
  * stopwords, recipes): $LCTK_DATA, else share/lctk next to the running binary
  * (the build tree's build/bin/../../share/lctk or PREFIX/bin/../share/lctk), else
- * the compiled-in DATADIR.  Kept apart from lib/cli so that the tokenizer, the
+ * the compiled-in DATADIR.  Kept apart from lib/cli/cli so that the tokenizer, the
  * analyser and the prompts, which load bundled files, do not depend on the
  * command line.
  *

@@ -113,7 +113,7 @@ void lc_fputs_escaped(const char *s, int keep_newlines, FILE *f) { put_escaped(s
 static void vwarn(const char *fmt, va_list ap)
 {
 	if (before_message)
-		before_message();   /* ends a progress line (lib/progress) */
+		before_message();   /* ends a progress line (lib/core/progress) */
 	fflush(stdout);
 	char small[1024];
 	va_list aq;

@@ -34,7 +34,7 @@ const char *lc_progname(void);
  * (C0 including \n \t ESC, DEL, C1, bytes that are not UTF-8) are written as \xNN,
  * C1 characters as \u00NN, so data cannot drive the terminal. */
 void lc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* fn runs before every lc_warn/lc_die message (NULL = none): lib/progress ends its
+/* fn runs before every lc_warn/lc_die message (NULL = none): lib/core/progress ends its
  * meter's line there, so a message never runs into it. */
 void lc_set_before_message(void (*fn)(void));
 /* Print "lcNAME: message", run cleanup hooks, exit(code). */

@@ -1,4 +1,4 @@
-/* hash — the byte hashes of lib/hash.h: plain FNV-1a (stable, used by --shard)
+/* hash — the byte hashes of lib/core/hash.h: plain FNV-1a (stable, used by --shard)
  * and a word-at-a-time FNV-1a with a final mix (hash tables). */
 #include "hash.h"
 

@@ -8,7 +8,7 @@
  *                  hash tables (lc_strmap) and seeded draws; faster on long keys.
  * lc_mix64 is MurmurHash3's fmix64 finaliser: it spreads every input bit over the
  * output, for combining a hash with a seed or a counter.
- * None of these is for cryptography (lib/sha256 is).
+ * None of these is for cryptography (lib/core/sha256 is).
  */
 #ifndef LC_HASH_H
 #define LC_HASH_H

@@ -70,7 +70,7 @@ long lc_input_lineno(const lc_input *in);        /* 1-based number of the last l
 const char *lc_input_where(lc_input *in);        /* "name:LINE" for messages */
 void lc_input_close(lc_input *in);
 
-/* Progress through the underlying file, for a meter (lib/progress): the size of
+/* Progress through the underlying file, for a meter (lib/core/progress): the size of
  * a regular file in bytes (-1 for a pipe, a terminal or stdin not redirected from
  * a file), and how many of its bytes have been consumed so far (for compressed
  * input the compressed bytes, so bytes/size is the fraction done; read-ahead

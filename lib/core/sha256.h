@@ -1,6 +1,6 @@
 /*
  * sha256 — SHA-256 (FIPS 180-4), used to name cache entries by the hash of a
- * canonical request (lib/llm.c).  Written from the standard; no state beyond the
+ * canonical request (lib/llm/llm.c).  Written from the standard; no state beyond the
  * context struct, so it is thread-safe per context.
  *
  * Use: lc_sha256_init(&c); lc_sha256_update(&c, p, n)...; lc_sha256_final(&c, out);

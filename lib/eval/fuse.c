@@ -1,7 +1,7 @@
 /*
- * fuse — ranx's fusion methods and normalisations over lib/run runs (fuse.h).
+ * fuse — ranx's fusion methods and normalisations over lib/eval/run runs (fuse.h).
  * Adapter: lc_fuse_load() turns lc_run queries (hits in file order, possibly
- * repeated docids) into ranx's view (one score per docid per run); lib/run is
+ * repeated docids) into ranx's view (one score per docid per run); lib/eval/run is
  * used as it is.
  */
 #include "fuse.h"

@@ -4,7 +4,7 @@
  * CombMIN, CombMED, CombANZ and weighted sum, after one of ranx's score
  * normalisations (min-max, max, sum, z-score, rank, borda).
  *
- * Input: runs read with lib/run (any format it reads).  lc_fuse_load() builds,
+ * Input: runs read with lib/eval/run (any format it reads).  lc_fuse_load() builds,
  * per query of the union of the runs' qids (strcmp order, as ranx sorts its
  * keys), the candidate set (every docid any run retrieved for it, strcmp order)
  * and a score matrix: one row per candidate, one column per run, NaN where the

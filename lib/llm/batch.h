@@ -2,9 +2,9 @@
  * batch — OpenAI Batch request files: split one at the API's limits (50,000
  * requests, 200 MB per file) and pick the requests to submit again (those whose
  * result is missing or an error).  Used by lcbatch; the files are the ones
- * lcretrieve --batch-out and lcgen write (lib/llm.h, lc_llm_batch_request).
+ * lcretrieve --batch-out and lcgen write (lib/llm/llm.h, lc_llm_batch_request).
  *
- * Ownership: paths are borrowed; output files are written atomically (lib/output)
+ * Ownership: paths are borrowed; output files are written atomically (lib/core/output)
  * and nothing is committed when the input is bad.  Errors fill an lc_err
  * ("FILE:LINE: what is wrong") and return -1.
  */

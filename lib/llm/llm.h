@@ -29,7 +29,7 @@
  * user:password@ in it is sent as HTTP basic auth; neither credentials nor the
  * query appear in messages or files (lc_llm_url() shows "?..." for a query).
  *
- * Typical use (CoLoR summaries; see lib/llmretrieve.c for a full caller):
+ * Typical use (CoLoR summaries; see lib/retrieve/llmretrieve.c for a full caller):
  *     static json_t *make(void *ud, size_t i) {           // called when a slot frees
  *         lc_buf b = {0};
  *         lc_prompt_summarize(&b, passages[i]);           // prompt.h

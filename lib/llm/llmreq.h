@@ -1,9 +1,9 @@
 /*
  * llmreq — OpenAI Batch request lines built by the one body builder every LLM
- * request of lctk goes through: lc_llm_body (lib/llm: "model", "messages",
+ * request of lctk goes through: lc_llm_body (lib/llm/llm: "model", "messages",
  * "temperature" when >= 0, "max_tokens" when > 0).  A Batch file and an HTTP run
  * with the same options therefore send the same body, whichever program or
- * subcommand writes it (lcgen candidates/probes, lcompress, via lib/llmsum).
+ * subcommand writes it (lcgen candidates/probes, lcompress, via lib/llm/llmsum).
  *
  *   lc_llm *c = lc_llmreq_batch_client(&opts, &e);   // no key, no cache needed
  *   lc_llmreq_batch_line(c, &line, id, prompt);       // appends one line + "\n"

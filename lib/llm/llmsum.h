@@ -6,7 +6,7 @@
  * Each non-empty passage gets one chat request with CoLoR's prompt
  * (lc_prompt_summarize), sent through lc_llm (parallel requests, retries, the
  * response cache), or written to an OpenAI Batch request file (custom_id =
- * ids[i]; lib/llmreq, the same body as an HTTP request), or answered from a Batch results file (joined on custom_id).  An
+ * ids[i]; lib/llm/llmreq, the same body as an HTTP request), or answered from a Batch results file (joined on custom_id).  An
  * empty passage is never sent: its summary stays NULL (the caller keeps it
  * empty).  Failures are per passage (error[i]); only setup problems (bad
  * options, an unreadable Batch file) fail the whole call.

@@ -47,7 +47,7 @@ typedef struct lc_corpus_opts {
 	int keep_meta;             /* keep metadata JSON in .meta */
 	size_t shard_k, shard_n;   /* 0/0 = all; else only records i with i % n == k-1 (i = 0-based
 	                              record number over all files), others are not parsed */
-	struct lc_progress *progress; /* not NULL: lc_corpus_read updates this meter (lib/progress)
+	struct lc_progress *progress; /* not NULL: lc_corpus_read updates this meter (lib/core/progress)
 	                              with the records read and the file's position */
 } lc_corpus_opts;
 

@@ -1,7 +1,7 @@
 /*
  * sentsplit — rule-based sentence segmentation with offsets.
  *
- * Used by lcsplit, by the extractive compressor (lib/compress) and by lcgen, so
+ * Used by lcsplit, by the extractive compressor (lib/color/compress) and by lcgen, so
  * every program cuts a passage the same way.  A sentence ends at . ! ? (or a run
  * of them, an ellipsis, the CJK full stops 。！？) followed by optional closing
  * quotes/brackets, whitespace, and a token that can start a sentence (not a

@@ -3,7 +3,7 @@
  * GPT-NeoX), over the generated tables in tok_unicode.c: full canonical
  * decomposition (Hangul algorithmically), canonical ordering by combining class,
  * then canonical composition with the Full_Composition_Exclusion list applied.
- * Input must be valid UTF-8 (lib/tok repairs it first).
+ * Input must be valid UTF-8 (lib/tok/tok repairs it first).
  */
 #include "tok_unicode.h"
 #include "err.h"

@@ -1,6 +1,6 @@
 /*
- * tok_unicode — Unicode tables for lib/tok (generated into tok_unicode.c by
- * lib/gen/unicode-tables.mjs from the Unicode Character Database; versions in
+ * tok_unicode — Unicode tables for lib/tok/tok (generated into tok_unicode.c by
+ * lib/tok/gen/unicode-tables.mjs from the Unicode Character Database; versions in
  * lc_tok_unicode_version / lc_tok_nfc_unicode_version).
  *
  * lc_tok_uc_class(cp): low 3 bits = LC_UC_* general category group, bit LC_UC_WS =

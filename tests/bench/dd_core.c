@@ -1,7 +1,7 @@
 /*
  * dd_core — benchmark harness for tests/bench/lcdecompose.sh: Dataset Decomposition
  * plus shard writing from token ids already in memory (no JSON parsing), i.e. the
- * work lib/decompose.c and lib/wds.c do per token.
+ * work lib/dd/decompose.c and lib/dd/wds.c do per token.
  *
  *   dd_core TOKENS tar|jsonl|bin OUTDIR
  *

@@ -1,4 +1,4 @@
-/* fuzz_answer.c — LOFT's answer rule and the Python-literal reader (lib/answer),
+/* fuzz_answer.c — LOFT's answer rule and the Python-literal reader (lib/llm/answer),
  * both line-selection variants, then the index -> pid mapping. */
 #include "fuzz.h"
 #include "answer.h"

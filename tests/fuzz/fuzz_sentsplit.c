@@ -1,7 +1,7 @@
 /* fuzz_sentsplit.c — sentence split and extractive compression invariants
- * (issue 18): lib/sentsplit's spans are in range, non-empty, ascending and
+ * (issue 18): lib/text/sentsplit's spans are in range, non-empty, ascending and
  * disjoint, trimmed of white space, and cover every byte that is not white
- * space; lib/compress keeps a subset of the passage's words, in order (the
+ * space; lib/color/compress keeps a subset of the passage's words, in order (the
  * rendered summary is the kept words' bytes, joined by single spaces, and each
  * word span lies inside a sentence).  A violation aborts, so libFuzzer and the
  * replay driver report it. */

@@ -1,10 +1,10 @@
 /* fuzz_shardmerge.c — shard + merge against a single build (issue 18): the
  * input's first byte picks N (1..4) and the analyser (stemming, stopwords); the
  * rest, cut at newlines, is the documents (ids d0, d1, ...).  One build of all
- * documents (lib/bm25's builder, as lcindex does) must be byte-identical to
+ * documents (lib/retrieve/bm25's builder, as lcindex does) must be byte-identical to
  * lc_index_merge() of the N shard builds K/N, each holding the documents i with
  * i % N == K-1 (lcindex --shard K/N; the record filter itself lives in
- * lib/corpus and is exercised by the suites).  A difference or a merge error
+ * lib/retrieve/corpus and is exercised by the suites).  A difference or a merge error
  * aborts. */
 #include "fuzz.h"
 #include "bm25.h"

@@ -1,4 +1,4 @@
-/* Unit tests for lib/answer: LOFT's answer-line rule (both upstream variants,
+/* Unit tests for lib/llm/answer: LOFT's answer-line rule (both upstream variants,
  * cases of ../shared/vectors/eval/loft_parse_a), the Python-literal reader and
  * the index -> pid mapping. */
 #include "answer.h"

@@ -1,4 +1,4 @@
-/* Unit tests for lib/cli's option binding (lc_opt kind/var) and the shared declarations of lib/options.h. */
+/* Unit tests for lib/cli/cli's option binding (lc_opt kind/var) and the shared declarations of lib/cli/options.h. */
 #include "cli.h"
 #include "options.h"
 #include "tap.h"

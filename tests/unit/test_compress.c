@@ -1,4 +1,4 @@
-/* Unit tests for lib/compress: ORPO loss and gradient by finite differences
+/* Unit tests for lib/color/compress: ORPO loss and gradient by finite differences
  * (with respect to the log-probs and through the model to its weights),
  * features, projection, decoding rules, model file round trip and corruption. */
 #include <math.h>

@@ -1,5 +1,5 @@
-/* Unit tests for lib/decompose (the DD algorithm and its draw), lib/pack (baselines),
- * lib/wds's token formatting and lib/schedule (curricula, OpenLM arguments).
+/* Unit tests for lib/dd/decompose (the DD algorithm and its draw), lib/dd/pack (baselines),
+ * lib/dd/wds's token formatting and lib/dd/schedule (curricula, OpenLM arguments).
  * Expected values are computed by hand in the comments. */
 #include "decompose.h"
 #include "pack.h"

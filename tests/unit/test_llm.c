@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/llm against tests/llm-server.py (started here on 127.0.0.1,
+ * Unit tests for lib/llm/llm against tests/llm-server.py (started here on 127.0.0.1,
  * ephemeral port): answers, parallel runs, retries on 429/500/dropped
  * connections/malformed JSON, non-retryable 4xx, the cache (hits, key-free
  * contents), Batch request lines and result parsing.  Skips when python3 is absent.

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/llmretrieve's lc_llmr_ask (lcgen labels --llm) without a
+ * Unit tests for lib/retrieve/llmretrieve's lc_llmr_ask (lcgen labels --llm) without a
  * server: the prompts written to a Batch file (the swapped passage, the rows
  * subset renumbered, few-shot gold passages added, the corpus text restored
  * between requests) and the answers read back from a Batch results file

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/llmsum without a server: Batch request lines (CoLoR's
+ * Unit tests for lib/llm/llmsum without a server: Batch request lines (CoLoR's
  * prompt, custom_id = id, empty passages skipped), Batch results joined on
  * custom_id (any order, unknown ids ignored, per-request errors, missing
  * results), bad options, and an unreachable endpoint failing per passage.

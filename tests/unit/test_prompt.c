@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/prompt: template parsing and errors, the exact LOFT prompt
+ * Unit tests for lib/llm/prompt: template parsing and errors, the exact LOFT prompt
  * layout (titled and untitled, few-shot examples, subsets renumbered), the
  * summary fallback, the shipped templates and CoLoR's summarisation prompt.
  */

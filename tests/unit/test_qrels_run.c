@@ -1,4 +1,4 @@
-/* Unit tests for lib/qrels and lib/run: format detection, trec_eval parsing
+/* Unit tests for lib/eval/qrels and lib/eval/run: format detection, trec_eval parsing
  * rules (atol relevance, atof scores, comments, runid), and writer round trips. */
 #include "qrels.h"
 #include "run.h"

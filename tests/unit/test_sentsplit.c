@@ -1,4 +1,4 @@
-/* Unit tests for lib/sentsplit: abbreviations, decimals, initials, quotes,
+/* Unit tests for lib/text/sentsplit: abbreviations, decimals, initials, quotes,
  * brackets, lists, missing final punctuation, CJK, whitespace. */
 #include "buf.h"
 #include "sentsplit.h"

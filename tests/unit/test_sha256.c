@@ -1,4 +1,4 @@
-/* Unit tests for lib/sha256: FIPS 180-4 / NIST example vectors and chunked updates. */
+/* Unit tests for lib/core/sha256: FIPS 180-4 / NIST example vectors and chunked updates. */
 #include "sha256.h"
 #include "tap.h"
 

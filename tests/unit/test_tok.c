@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/tok: every line of the tokenizer conformance vectors
+ * Unit tests for lib/tok/tok: every line of the tokenizer conformance vectors
  * (../shared/vectors/tok when present, else the copy in tests/vectors/tok), in
  * every mode, plus decode(encode(x)) == x, UTF-8 repair, counting, the heap BPE
  * against the simple one, and error paths (corrupt vocabulary, unknown names,

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/tokcache: a second load of a tokenizer.json comes from the
+ * Unit tests for lib/tok/tokcache: a second load of a tokenizer.json comes from the
  * cache and encodes and decodes identically; every cache file that is corrupt
  * (each header byte and sampled body bytes flipped), truncated, of another format
  * version or pointing elsewhere is rejected and rebuilt; structurally broken files

@@ -1,4 +1,4 @@
-/* Unit tests for lib/treceval (measure edge cases), lib/signif and lib/loft_eval
+/* Unit tests for lib/eval/treceval (measure edge cases), lib/eval/signif and lib/eval/loft_eval
  * helpers: values worked out by hand from trec_eval 10.0's definitions. */
 #include "loft_eval.h"
 #include "qrels.h"

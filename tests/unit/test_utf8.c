@@ -1,4 +1,4 @@
-/* Unit tests for lib/utf8: decode/encode round trips at every length boundary,
+/* Unit tests for lib/core/utf8: decode/encode round trips at every length boundary,
  * the invalid sequences decode refuses (overlong, surrogate, > U+10FFFF,
  * truncated), code point counts, validation and repair. */
 #include "buf.h"
