@@ -32,6 +32,7 @@
 #include "err.h"
 #include "input.h"
 #include "json.h"
+#include "llmcost.h"
 #include "llmsum.h"
 #include "progress.h"
 #include "report.h"
@@ -42,7 +43,7 @@
 
 enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
        OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE, OPT_LENGTH_BIAS,
-       OPT_BEST_EFFORT, OPT_TOKENIZER, OPT_PROGRESS, OPT_SHARD };
+       OPT_BEST_EFFORT, OPT_TOKENIZER, OPT_PROGRESS, OPT_SHARD, OPT_DRY_RUN, OPT_PRICE_IN, OPT_PRICE_OUT };
 
 /* the LLM client block (--endpoint ... --max-tokens), bound in the table: lib/llm/llm fills it */
 static lc_llm_opts llmo;
@@ -68,6 +69,9 @@ static const lc_opt opts[] = {
 	LC_OPT_QUIET(OPT_QUIET),
 	LC_OPT_PROGRESS(OPT_PROGRESS),
 	LC_OPT_SHARD(OPT_SHARD),
+	LC_OPT_DRY_RUN(OPT_DRY_RUN),
+	LC_OPT_PRICE_IN(OPT_PRICE_IN),
+	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
 	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -94,6 +98,37 @@ typedef struct rec {
 	size_t memo_kept, memo_toks;   /* --budget: tokens of the last kept set tried */
 } rec;
 
+/* --dry-run with --endpoint: the summary request of every non-empty passage of
+ * this task (CoLoR's prompt, lib/llm/prompt), counted with the -e/--tokenizer
+ * tokenizer; one line per request on the output, the totals and cost on stderr. */
+static void dry_run_requests(const rec *R, size_t n, const lc_shard *shard, const lc_tok *tok, const char *out,
+                             lc_llm_dry *d)
+{
+	lc_output *o = lc_output_open(out);
+	lc_buf prompt = {0}, line = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (!lc_shard_has(shard, i) || !*R[i].text)
+			continue;   /* an empty passage is never sent (lib/llm/llmsum) */
+		lc_buf_reset(&prompt);
+		lc_prompt_summarize(&prompt, R[i].text);
+		size_t t = lc_tok_count(tok, prompt.p, prompt.len);
+		lc_llm_dry_add(d, t);
+		json_t *pid = json_object_get(R[i].o, "pid");
+		lc_buf_reset(&line);
+		lc_buf_adds(&line, "{\"pid\":");
+		if (pid)
+			lc_json_dump(&line, pid);
+		else
+			lc_buf_printf(&line, "%zu", i);
+		lc_buf_printf(&line, ",\"prompt_tokens\":%zu}\n", t);
+		lc_output_write(o, line.p, line.len);
+	}
+	lc_output_commit(o);
+	lc_llm_dry_print(d);
+	lc_buf_free(&prompt);
+	lc_buf_free(&line);
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -101,6 +136,8 @@ int main(int argc, char **argv)
 		return lc_part_merge_main(&merge_cmd, "lcompress", argc - 1, argv + 1);
 	lc_cli st = {0};
 	lc_shard shard = {0, 0};
+	int dry_run = 0, tok_given = 0;
+	double price_in = 0, price_out = 0;
 	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
 	const char *field = NULL, *target = "summary_text", *encoding = "cl100k_base", *summaries = NULL;
 	double ratio = 0, thr = -1, length_bias = NAN;
@@ -137,7 +174,7 @@ int main(int argc, char **argv)
 		case OPT_PROGRESS: if (!quiet) pmode = LC_PROGRESS_FORCE; break;
 		case OPT_KEEP_PUNCT: bare = 0; break;
 		case 'e':
-		case OPT_TOKENIZER: encoding = optarg; break;   /* lc_tok_load takes a name or a tokenizer.json */
+		case OPT_TOKENIZER: encoding = optarg; tok_given = 1; break;   /* lc_tok_load takes a name or a tokenizer.json */
 		case OPT_LEAD: lead = 1; break;
 		case OPT_SUMMARIES: summaries = optarg; break;
 		case OPT_SHARD: {
@@ -148,6 +185,9 @@ int main(int argc, char **argv)
 		}
 		case 'o': out = optarg; break;
 		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
+		case OPT_DRY_RUN: dry_run = 1; break;
+		case OPT_PRICE_IN: price_in = lc_cli_double("--price-in", optarg, 0, 1e9); break;
+		case OPT_PRICE_OUT: price_out = lc_cli_double("--price-out", optarg, 0, 1e9); break;
 		}
 	if (shard.n && budget > 0)
 		lc_cli_usage_error(&cmd, "--budget fits the whole corpus at once; it cannot be split with --shard (use --ratio or a threshold)");
@@ -155,6 +195,12 @@ int main(int argc, char **argv)
 	llm = llmo.model;
 	if (llm && (access(llm, F_OK) == 0 || (strlen(llm) > 4 && !strcmp(llm + strlen(llm) - 4, ".lcm"))))
 		lc_cli_usage_error(&cmd, "--model %s: --model names an LLM; use -m/--model-file for a model file", llm);
+	if (dry_run && !endpoint)
+		lc_cli_usage_error(&cmd, "--dry-run counts the summary requests of --endpoint URL --model NAME: give them (nothing is sent)");
+	if (dry_run && !tok_given)
+		lc_cli_usage_error(&cmd, "--dry-run counts prompts with the model's tokenizer: give -e NAME or --tokenizer FILE");
+	if ((price_in > 0 || price_out > 0) && !dry_run)
+		lc_cli_usage_error(&cmd, "--price-in/--price-out go with --dry-run");
 	if (best_effort && budget <= 0)
 		lc_cli_usage_error(&cmd, "--best-effort goes with --budget TOKENS");
 	if (ratio > 0 && budget > 0)
@@ -313,6 +359,16 @@ int main(int argc, char **argv)
 	}
 	char **llm_out = NULL;
 	lc_llmsum sr = {0};
+	lc_buf idb2 = {0};   /* declared before the dry run's goto cleanup, which frees it */
+	if (endpoint && dry_run) {
+		lc_llm_dry d = { .max_tokens = llmo.max_tokens, .price_in = price_in, .price_out = price_out };
+		dry_run_requests(R, n, &shard, tok, out, &d);
+		lc_report_str(&rep, "options.llm", llm);
+		lc_report_str(&rep, "options.encoding", lc_tok_name(tok));
+		lc_report_set(&rep, "dry_run", lc_llm_dry_report(&d));
+		lc_report_write(&rep);
+		goto cleanup;
+	}
 	if (endpoint) {
 		/* the summarising loop is lib/llm/llmsum's, shared with lcgen candidates */
 		lc_llmsum_opts lo;
@@ -346,7 +402,6 @@ int main(int argc, char **argv)
 		lc_part_header(o, "lcompress", &shard, lc_part_run_key(argc, argv), "lines");
 	size_t after = 0, nosumm = 0, written = 0;
 	lc_progress_start(&pr, "passages compressed", pmode);
-	lc_buf idb2 = {0};
 	for (size_t i = 0; i < n; i++) {
 		size_t kept;
 		if (!lc_shard_has(&shard, i))
@@ -437,6 +492,7 @@ int main(int argc, char **argv)
 		lc_report_set(&rep, "per_passage", per);
 	}
 	lc_report_write(&rep);
+cleanup:
 	for (size_t i = 0; i < n; i++) {
 		lc_cunits_free(&R[i].u);
 		free(R[i].p);

@@ -236,13 +236,15 @@ _lcompress() {
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
 	--shard) COMPREPLY=(); return ;;
+	--price-in) COMPREPLY=(); return ;;
+	--price-out) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --skip-bad --quiet --progress --shard --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --skip-bad --quiet --progress --shard --dry-run --price-in --price-out --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -174,3 +174,48 @@ print("%.3f" % (m(s[-q:]) / m(s[:q])))' "$1"; }
 	assert_output --partial '1 of 1 summaries failed'
 	assert_no_file out3.jsonl
 }
+
+@test "lcompress --endpoint --dry-run: each summary prompt counted as lctok counts CoLoR's prompt, totals and cost, nothing sent" {
+	lctk_llm_setup
+	llm_corpus 4
+	start_llm_server
+	run -0 --separate-stderr lcompress --endpoint "$EP" --model m --dry-run -e cl100k_base \
+		--price-in 2 --price-out 8 --max-tokens 100 --report r.json -o plan.jsonl corpus.jsonl
+	[ ! -s "$T/server.log" ] || fail "requests were sent: $(cat "$T/server.log")"
+	# the prompt each request would carry: CoLoR's summarisation prompt, built here
+	# independently of lib/llm/prompt.c, counted by lctok
+	python3 -c '
+import json, sys
+for l in open("corpus.jsonl"):
+    o = json.loads(l)
+    if o["passage_text"]:
+        p = "Summarize the following content. \nContent:\n" + o["passage_text"] + "\n Summary:"
+        print(json.dumps({"pid": o["pid"], "text": p}))' > prompts.jsonl
+	lctok count -e cl100k_base -f text -t prompt_tokens -o counted.jsonl prompts.jsonl
+	python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    print(json.dumps({"pid": o["pid"], "prompt_tokens": o["prompt_tokens"]}, separators=(",", ":")))' < counted.jsonl > want.jsonl
+	run -0 diff want.jsonl plan.jsonl
+	total=$(python3 -c 'import json; print(sum(json.loads(l)["prompt_tokens"] for l in open("want.jsonl")))')
+	n=$(wc -l < want.jsonl)
+	[[ "$stderr" == *"dry run: $n requests, $total prompt tokens"* ]] || fail "$stderr"
+	run -0 python3 -c "
+import json
+d = json.load(open('r.json'))['dry_run']
+assert d['requests'] == $n and d['prompt_tokens'] == $total, d
+assert abs(d['prompt_cost'] - $total * 2 / 1e6) < 1e-12, d
+assert abs(d['max_cost'] - ($total * 2 + $n * 100 * 8) / 1e6) < 1e-12, d"
+}
+
+@test "lcompress --dry-run: bad usage (no --endpoint, no tokenizer named, prices without --dry-run) exits 2 and writes nothing" {
+	printf '%s\n' '{"pid":"a","passage_text":"One. Two."}' > c.jsonl
+	run -2 lcompress --dry-run -e cl100k_base -o out.jsonl c.jsonl
+	assert_output --partial "--endpoint"
+	run -2 lcompress --endpoint http://127.0.0.1:9/v1 --model m --dry-run -o out.jsonl c.jsonl
+	assert_output --partial "-e NAME or --tokenizer FILE"
+	run -2 lcompress --endpoint http://127.0.0.1:9/v1 --model m --price-in 1 -o out.jsonl c.jsonl
+	assert_output --partial "go with --dry-run"
+	assert_no_file out.jsonl
+}

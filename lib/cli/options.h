@@ -158,6 +158,11 @@ void lc_opt_llm_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 #define LC_OPT_SHOTS(id, ...) { id, "shots", "N", "LLM: at most N few-shot examples (default 5)", NULL, __VA_ARGS__ }
 #define LC_OPT_CONTEXT_LIMIT(id, ...) { id, "context-limit", "TOKENS", \
 	"LLM: refuse prompts longer than TOKENS (counted with -e or --tokenizer)", NULL, __VA_ARGS__ }
+#define LC_OPT_DRY_RUN(id, ...) { id, "dry-run", NULL, \
+	"LLM: build and count every request's prompt (-e or --tokenizer), send nothing: per-request tokens, total, cost", NULL, __VA_ARGS__ }
+#define LC_OPT_PRICE_IN(id, ...) { id, "price-in", "X", "--dry-run: price per million prompt tokens", NULL, __VA_ARGS__ }
+#define LC_OPT_PRICE_OUT(id, ...) { id, "price-out", "X", \
+	"--dry-run: price per million answer tokens (with --max-tokens)", NULL, __VA_ARGS__ }
 #define LC_OPT_BATCH_OUT(id, ...) { id, "batch-out", "FILE", \
 	"LLM: write OpenAI Batch requests instead of calling (nothing else is written)", LC_COMPLETE_FILE, __VA_ARGS__ }
 #define LC_OPT_BATCH_IN(id, ...) { id, "batch-in", "FILE", \

@@ -1,5 +1,6 @@
 /* llmretrieve — corpus-in-context retrieval with an LLM (see llmretrieve.h). */
 #include "llmretrieve.h"
+#include "llmcost.h"
 #include "trecid.h"
 
 #include <stdio.h>
@@ -504,8 +505,8 @@ static int dry_run(ctx *x, lc_output *out, lc_err *e)
 	const lc_llmr_opts *o = x->o;
 	if (!o->count)
 		return lc_err_set(e, LC_EXIT_USAGE, "--dry-run needs the model's tokenizer to count prompts (-e SPEC)");
-	unsigned long long total = 0;
-	size_t maxt = 0, n = x->qs->n;
+	lc_llm_dry d = { .max_tokens = o->llm.max_tokens, .price_in = o->price_in, .price_out = o->price_out };
+	size_t n = x->qs->n;
 	lc_buf line = {0};
 	for (size_t i = 0; i < n; i++) {
 		const plan *p = &x->plans[i];
@@ -517,9 +518,7 @@ static int dry_run(ctx *x, lc_output *out, lc_err *e)
 			}
 			t = count(x, x->pb.p, x->pb.len);
 		}
-		total += t;
-		if (t > maxt)
-			maxt = t;
+		lc_llm_dry_add(&d, t);
 		lc_buf_reset(&line);
 		lc_buf_adds(&line, "{\"qid\":");
 		lc_json_quote(&line, qid_of(x, i), strlen(qid_of(x, i)));
@@ -528,28 +527,9 @@ static int dry_run(ctx *x, lc_output *out, lc_err *e)
 			lc_output_write(out, line.p, line.len);
 	}
 	lc_buf_free(&line);
-	long mt = o->llm.max_tokens;
-	char cost[160] = "";
-	if (o->price_in > 0 || o->price_out > 0) {
-		double in = (double)total * o->price_in / 1e6, ans = (double)n * (double)mt * o->price_out / 1e6;
-		if (mt > 0)
-			snprintf(cost, sizeof cost, "; cost at most %.4f (prompts %.4f + answers of at most %ld tokens %.4f)",
-			         in + ans, in, mt, ans);
-		else
-			snprintf(cost, sizeof cost, "; prompt cost %.4f (answers not priced: give --max-tokens to bound them)", in);
-	}
-	fprintf(stderr, "%s: dry run: %zu requests, %llu prompt tokens (mean %.0f, max %zu)%s; nothing sent\n",
-	        lc_progname(), n, total, n ? (double)total / (double)n : 0.0, maxt, cost);
-	if (o->report) {
-		json_t *d = json_pack("{s:I, s:I, s:f, s:I}", "requests", (json_int_t)n, "prompt_tokens", (json_int_t)total,
-		                      "mean_prompt_tokens", n ? (double)total / (double)n : 0.0, "max_prompt_tokens", (json_int_t)maxt);
-		if (o->price_in > 0 || o->price_out > 0) {
-			double in = (double)total * o->price_in / 1e6, ans = (double)n * (double)(mt > 0 ? mt : 0) * o->price_out / 1e6;
-			json_object_set_new(d, "prompt_cost", json_real(in));
-			json_object_set_new(d, "max_cost", mt > 0 ? json_real(in + ans) : json_null());
-		}
-		json_object_set_new(o->report, "dry_run", d);
-	}
+	lc_llm_dry_print(&d);
+	if (o->report)
+		json_object_set_new(o->report, "dry_run", lc_llm_dry_report(&d));
 	return 0;
 }
 
