@@ -585,6 +585,19 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 {
 	lc_llmr_opts lr = *lr0;
 	lr.corpus_path = corpus_path;
+	/* the prompt template: named with --prompt, or the LOFT dataset the corpus
+	 * path names, always said; never a silent fallback to the generic prompt */
+	char *guessed = NULL;
+	if (!lr.prompt) {
+		guessed = lc_prompt_guess(corpus_path);
+		if (!strcmp(guessed, "default"))
+			lc_die(LC_EXIT_USAGE, "cannot tell which LOFT dataset %s holds (no file or directory name in its path "
+			       "is one): give --prompt NAME (a LOFT dataset, or 'default' for the generic prompt) or --prompt FILE",
+			       corpus_path);
+		lr.prompt = guessed;
+	}
+	lc_warn("prompt template: %s (%s)", lr.prompt, guessed ? "named by the corpus path; --prompt NAME to choose another"
+	                                                         : "--prompt");
 	lc_err e = {0};
 	lc_tok *tok = NULL;
 	if (lr.context_limit) {
@@ -712,6 +725,7 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 	free(rq);
 	free(idoff);
 	lc_buf_free(&ids);
+	free(guessed);
 	return rc;
 }
 

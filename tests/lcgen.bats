@@ -274,7 +274,7 @@ print("ok")'
 @test "lcgen labels --llm: the LLM judges each candidate in place of its gold passage" {
 	llm_corpus
 	llm_server
-	run lcgen labels --llm --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o labels.jsonl cand.jsonl
+	run lcgen labels --llm --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o labels.jsonl cand.jsonl
 	assert_success
 	assert_output --partial '5 labels: 2 successful, 3 failed'
 	# 4 requests: q2's two "full" prompts are the same (the unchanged corpus): sent once
@@ -289,7 +289,7 @@ print("ok")'
 	assert_line --index 3 '{"qid":"q2","pid":"p30","name":"full","success":false,"rank":0,"tokens":10}'
 	assert_line --index 4 '{"qid":"q2","pid":"p20","name":"full","success":false,"rank":1,"tokens":11}'
 	# the cache: a re-run sends nothing and writes the same bytes
-	lcgen labels --llm --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o labels2.jsonl cand.jsonl 2>/dev/null
+	lcgen labels --llm --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o labels2.jsonl cand.jsonl 2>/dev/null
 	[ "$(requests)" -eq "$n" ]
 	cmp labels.jsonl labels2.jsonl
 	# BM25 labels of the same candidates differ where BM25 and the LLM disagree
@@ -301,23 +301,23 @@ print("ok")'
 	llm_corpus
 	llm_server
 	# --context 0: the gold passage alone, so even the losing candidate is found
-	run lcgen labels --llm --context 0 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
+	run lcgen labels --llm --context 0 --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
 	assert_success
 	assert_line '{"qid":"q1","pid":"p10","name":"loses","success":true,"rank":1,"tokens":4}'
 	# --context 1: p40 (BM25's best other passage for q1) comes in and wins
-	run -0 lcgen labels --llm --context 1 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
+	run -0 lcgen labels --llm --context 1 --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
 	assert_line '{"qid":"q1","pid":"p10","name":"loses","success":false,"rank":0,"tokens":4}'
 	# --context-limit: every prompt is counted first; one too long stops the run before any request
 	n=$(requests)
-	run lcgen labels --llm --context-limit 280 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	run lcgen labels --llm --context-limit 280 --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
 	assert_failure 1
 	assert_output --regexp "lcgen: request \[\"q1\",\"p10\",\"full\"\]: the prompt is [0-9]+ tokens, over --context-limit 280; use --context N"
 	assert_no_file l.jsonl
 	[ "$(requests)" -eq "$n" ]
-	run lcgen labels --llm --context 0 --context-limit 280 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
+	run lcgen labels --llm --context 0 --context-limit 280 --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl cand.jsonl
 	assert_success
 	# the Batch file shows the prompts: rows renumbered, the candidate swapped in, p20/p30 absent
-	run lcgen labels --llm --context 1 --model m --batch-out b.jsonl -c c.jsonl -q q.jsonl cand.jsonl
+	run lcgen labels --llm --context 1 --prompt default --model m --batch-out b.jsonl -c c.jsonl -q q.jsonl cand.jsonl
 	assert_success
 	[ "$(grep -c . b.jsonl)" -eq 4 ]   # q2's two "full" prompts are one request
 	run -0 python3 -c '
@@ -329,27 +329,27 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	assert_line --index 0 '["q1","p10","loses"]'
 	assert_line --index 1 "['ID: 0 | TITLE: Whales | CONTENT: Humpback songs. | END ID: 0', 'ID: 1 | TITLE: Big animals | CONTENT: Blue whales are the largest animals. | END ID: 1']"
 	# Batch results give the same labels as HTTP
-	lcgen labels --llm --context 1 --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o http.jsonl cand.jsonl 2>/dev/null
+	lcgen labels --llm --context 1 --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o http.jsonl cand.jsonl 2>/dev/null
 	python3 "$ROOT/tests/llm-server.py" --batch b.jsonl res.jsonl
-	lcgen labels --llm --context 1 --model m --batch-in res.jsonl -c c.jsonl -q q.jsonl -o batch.jsonl cand.jsonl 2>/dev/null
+	lcgen labels --llm --context 1 --prompt default --model m --batch-in res.jsonl -c c.jsonl -q q.jsonl -o batch.jsonl cand.jsonl 2>/dev/null
 	cmp http.jsonl batch.jsonl
 }
 
 @test "lcgen labels --llm: failed requests, --skip-bad, bad usage" {
 	llm_corpus
-	run lcgen labels --llm --endpoint http://127.0.0.1:9/v1 --model m --retries 0 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	run lcgen labels --llm --prompt default --endpoint http://127.0.0.1:9/v1 --model m --retries 0 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
 	assert_failure 1
 	assert_output --partial "3 requests in a row failed the same way: http://127.0.0.1:9/v1/chat/completions: Couldn't connect to server; nothing more sent"
 	refute_output --partial "lcgen: request [\"q1\",\"p10\",\"full\"]: "
 	assert_no_file l.jsonl
 	llm_server --fault 500:2
-	run lcgen labels --llm --endpoint "$EP" --model m --retries 1 --backoff 0.01 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	run lcgen labels --llm --prompt default --endpoint "$EP" --model m --retries 1 --backoff 0.01 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
 	assert_failure 1
 	assert_output --partial "HTTP 500: injected status 500 (after 2 attempts)"
 	assert_no_file l.jsonl
 	stop_llm_server
 	llm_server --fault malformed:3
-	run lcgen labels --llm --endpoint "$EP" --model m --retries 1 --backoff 0.01 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	run lcgen labels --llm --prompt default --endpoint "$EP" --model m --retries 1 --backoff 0.01 -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
 	assert_failure 1
 	assert_output --partial "malformed JSON in the reply"
 	assert_no_file l.jsonl
@@ -357,25 +357,25 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	llm_server
 	# one request that always fails (400): --skip-bad writes the others and counts it
 	printf '%s\n' '{"pid":"p30","name":"bad","text":"[[status:400]] magma","tokens":2}' >>cand.jsonl
-	run lcgen labels --llm --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	run lcgen labels --llm --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
 	assert_failure 1
 	assert_output --partial "HTTP 400"
 	assert_no_file l.jsonl
-	run lcgen labels --llm --skip-bad --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	run lcgen labels --llm --skip-bad --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
 	assert_success
 	assert_output --partial '1 labels without an LLM answer skipped'
 	[ "$(grep -c . l.jsonl)" -eq 5 ]
 	# an answer without a Final Answer list is a failure, counted
 	printf '%s\n' '{"pid":"p30","name":"odd","text":"[[reply:no idea]]","tokens":2}' >>cand.jsonl
-	run lcgen labels --llm --skip-bad --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
+	run lcgen labels --llm --skip-bad --prompt default --endpoint "$EP" --model m -c c.jsonl -q q.jsonl -o l.jsonl cand.jsonl
 	assert_success
 	assert_output --partial '1 of 6 LLM answers gave no usable prediction'
 	grep -q '"name":"odd","success":false,"rank":0' l.jsonl
 	# usage
-	run lcgen labels --llm --model m -c c.jsonl -q q.jsonl cand.jsonl
+	run lcgen labels --llm --prompt default --model m -c c.jsonl -q q.jsonl cand.jsonl
 	assert_failure 2
 	assert_output --partial 'needs --endpoint URL'
-	run lcgen labels --llm --endpoint "$EP" -c c.jsonl -q q.jsonl cand.jsonl
+	run lcgen labels --llm --prompt default --endpoint "$EP" -c c.jsonl -q q.jsonl cand.jsonl
 	assert_failure 2
 	run lcgen labels --context 3 -c c.jsonl -q q.jsonl cand.jsonl
 	assert_failure 2
@@ -396,7 +396,7 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	assert_success
 	run lcgen candidates --kinds full --endpoint "$EP" --model m "$V/corpus.jsonl"
 	assert_failure 2
-	run lcgen labels --llm --endpoint ftp://x --model m -c c.jsonl -q q.jsonl cand.jsonl
+	run lcgen labels --llm --prompt default --endpoint ftp://x --model m -c c.jsonl -q q.jsonl cand.jsonl
 	assert_failure 2
 }
 
@@ -428,4 +428,22 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	run -0 make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/labels.jsonl
 	assert_line --regexp 'lcgen candidates --seed 1 --kinds full,filter,model,external +-o o/candidates.jsonl'
 	assert_line --regexp 'lcgen labels +-c d/corpus.jsonl'
+}
+
+@test "lcgen labels --llm: the prompt template is said; a corpus path that names no LOFT dataset is refused, a named one is used" {
+	lctk_llm_setup
+	printf '%s\n' '{"pid":"p1","title_text":"","passage_text":"Cats purr."}' '{"pid":"p2","title_text":"","passage_text":"Dogs bark."}' > c.jsonl
+	printf '%s\n' '{"qid":"q1","query_text":"what purrs?","answers":[["p1",1]]}' > q.jsonl
+	printf '%s\n' '{"qid":"q1","pid":"p1","name":"lead","text":"Cats.","tokens":2}' > cand.jsonl
+	run -2 lcgen labels --llm --model m --batch-out b.jsonl -c c.jsonl -q q.jsonl cand.jsonl
+	assert_output --partial "cannot tell which LOFT dataset c.jsonl holds"
+	assert_output --partial "--prompt NAME"
+	assert_no_file b.jsonl
+	mkdir -p fiqa
+	cp c.jsonl fiqa/corpus.jsonl
+	run -0 --separate-stderr lcgen labels --llm --model m --batch-out b.jsonl -c fiqa/corpus.jsonl -q q.jsonl cand.jsonl
+	[[ "$stderr" == *"prompt template: fiqa (named by the corpus path"* ]] || fail "$stderr"
+	run -0 --separate-stderr lcgen labels --llm --prompt default --model m --batch-out b2.jsonl -c c.jsonl -q q.jsonl cand.jsonl
+	[[ "$stderr" == *"prompt template: default (--prompt)"* ]] || fail "$stderr"
+	run -1 cmp -s b.jsonl b2.jsonl
 }
