@@ -20,7 +20,9 @@ setup_file() {
 		# the cluster is the test's environment, not lctk: a machine where the
 		# daemons cannot start (a sandbox without munge's socket dir, ...) skips
 		# with the reason and the daemons' logs above, unless told to insist
-		[ -n "${LCTK_REQUIRE_SLURM:-}" ] && return 1
+		if [ -n "${LCTK_REQUIRE_SLURM:-}" ]; then
+			return 1
+		fi
 		SLURM_SKIP="slurm: the private test cluster did not start on this machine (daemon logs above); LCTK_REQUIRE_SLURM=1 makes this a failure"
 		export SLURM_SKIP
 	fi
