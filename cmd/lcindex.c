@@ -108,18 +108,25 @@ static int do_merge(int argc, char **argv)
 	return 0;
 }
 
+/* The analyser an index was built with, described into desc (--stats, --report). */
+static void describe_analyser(const lc_index *ix, char *desc, size_t n)
+{
+	lc_err e;
+	lc_analyzer *a = lc_analyzer_from_config(ix->flags, ix->stop, ix->stop_len, &e);
+	if (!a)
+		lc_die_err(&e);
+	lc_analyzer_describe(a, desc, n);
+	lc_analyzer_free(a);
+}
+
 static void print_stats(const char *path)
 {
 	lc_index ix;
 	lc_err e;
 	if (lc_index_open(&ix, path, &e) < 0)
 		lc_die_err(&e);
-	lc_analyzer *a = lc_analyzer_from_config(ix.flags, ix.stop, ix.stop_len, &e);
-	if (!a)
-		lc_die_err(&e);
 	char desc[128];
-	lc_analyzer_describe(a, desc, sizeof desc);
-	lc_analyzer_free(a);
+	describe_analyser(&ix, desc, sizeof desc);
 	printf("index\t%s\nversion\t%d\nshard\t%u/%u\ndocuments\t%llu\nterms\t%llu\npostings\t%llu\n"
 	       "total_length\t%llu\navgdl\t%.4f\nanalyser\t%s\nbytes\t%zu\n",
 	       path, LC_INDEX_VERSION, ix.shard_k, ix.shard_n, (unsigned long long)ix.n_docs,
@@ -222,11 +229,7 @@ int main(int argc, char **argv)
 		 * (written to stdout, only the counts above are known) */
 		if (out && strcmp(out, "-") && lc_index_open(&ix, out, &e) == 0) {
 			char desc[128];
-			lc_analyzer *a = lc_analyzer_from_config(ix.flags, ix.stop, ix.stop_len, &e);
-			if (!a)
-				lc_die_err(&e);
-			lc_analyzer_describe(a, desc, sizeof desc);
-			lc_analyzer_free(a);
+			describe_analyser(&ix, desc, sizeof desc);
 			lc_report_str(&rep, "options.analyser", desc);
 			lc_report_int(&rep, "options.shard_k", (long long)ix.shard_k);
 			lc_report_int(&rep, "options.shard_n", (long long)ix.shard_n);
