@@ -190,6 +190,15 @@ static size_t optimize(lc_fuse_set *s, lc_te *t, size_t vi, const lc_qrels *qr, 
 	return best;
 }
 
+/* Weights as a JSON array (a new reference), for --report. */
+static json_t *weights_json(const double *w, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_real(w[i]));
+	return a;
+}
+
 static void put_weights(lc_buf *b, const double *w, size_t n)
 {
 	char num[64];
@@ -209,7 +218,8 @@ int main(int argc, char **argv)
 	long top = 0, rrf_k = 60;
 	double *weights = NULL;
 	size_t nweights = 0;
-	const char *out = NULL, *tag = "lcfuse", *measure = NULL, *qpath = NULL, *report = NULL;
+	const char *out = NULL, *tag = "lcfuse", *measure = NULL, *qpath = NULL;
+	lc_report rep = {0};
 	lc_err e = { 0 };
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		switch (c) {
@@ -229,14 +239,7 @@ int main(int argc, char **argv)
 		case OPT_RRF_K: rrf_k = lc_cli_long("--rrf-k", optarg, 0, 1000000000L); break;
 		case OPT_OPTIMIZE: measure = optarg; break;
 		case OPT_QRELS: qpath = optarg; break;
-		case LC_OPT_REPORT_ID:
-			if (lc_output_check(optarg, &e) < 0) {
-				if (e.code == LC_EXIT_USAGE)
-					lc_cli_usage_error(&cmd, "--report: %s", e.msg);
-				lc_die_err(&e);
-			}
-			report = optarg;
-			break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
 		case OPT_TO:
 			if (!strcmp(optarg, "trec"))
 				to = 1;
@@ -334,47 +337,32 @@ int main(int argc, char **argv)
 		lc_buf_free(&b);
 	}
 
+	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), (int)nruns, argv + st.ind);
 	lc_fuse_opts fo = { method, weights, rrf_k };
 	lc_output *o = lc_output_open(out);
 	write_fused(&s, &fo, top, to, tag, o);
-	if (report) {
-		lc_buf b = { 0 };
-		lc_buf_printf(&b, "{\"method\": \"%s\", \"norm\": \"%s\", \"runs\": [", lc_fuse_method_name(method),
-		              lc_fuse_norm_name(norm));
-		for (size_t i = 0; i < nruns; i++) {
-			lc_buf_adds(&b, i ? ", " : "");
-			lc_json_quote(&b, argv[st.ind + i], strlen(argv[st.ind + i]));
-		}
-		lc_buf_printf(&b, "], \"queries\": %zu", s.nq);
+	if (lc_report_on(&rep)) {
+		lc_report_str(&rep, "options.method", lc_fuse_method_name(method));
+		lc_report_str(&rep, "options.norm", lc_fuse_norm_name(norm));
 		if (method == LC_FUSE_RRF)
-			lc_buf_printf(&b, ", \"rrf_k\": %ld", rrf_k);
-		if (weights) {
-			lc_buf_adds(&b, ", \"weights\": ");
-			put_weights(&b, weights, nruns);
-		}
+			lc_report_int(&rep, "options.rrf_k", rrf_k);
 		if (top)
-			lc_buf_printf(&b, ", \"top\": %ld", top);
+			lc_report_int(&rep, "options.top", top);
+		lc_report_int(&rep, "queries", (long long)s.nq);
+		if (weights)
+			lc_report_set(&rep, "weights", weights_json(weights, nruns));
 		if (measure) {
-			char num[64];
-			lc_buf_adds(&b, ", \"measure\": ");
-			lc_json_quote(&b, measure, strlen(measure));
-			lc_py_repr_double(num, sizeof num, tr[best].score);
-			lc_buf_printf(&b, ", \"score\": %s, \"trials\": [", num);
-			for (size_t g = 0; g < ng; g++) {
-				lc_buf_adds(&b, g ? ", {\"weights\": " : "{\"weights\": ");
-				put_weights(&b, tr[g].w, nruns);
-				lc_py_repr_double(num, sizeof num, tr[g].score);
-				lc_buf_printf(&b, ", \"score\": %s}", num);
-			}
-			lc_buf_adds(&b, "]");
+			lc_report_str(&rep, "options.measure", measure);
+			lc_report_real(&rep, "score", tr[best].score);
+			json_t *trials = json_array();
+			for (size_t g = 0; g < ng; g++)
+				json_array_append_new(trials, json_pack("{s:o, s:f}", "weights", weights_json(tr[g].w, nruns),
+				                                        "score", tr[g].score));
+			lc_report_set(&rep, "trials", trials);
 		}
-		lc_buf_adds(&b, "}\n");
-		lc_output *ro2 = lc_output_open(report);
-		lc_output_write(ro2, b.p, b.len);
-		lc_output_commit(ro2);
-		lc_buf_free(&b);
 	}
 	lc_output_commit(o);
+	lc_report_write(&rep);
 
 	lc_fuse_free(&s);
 	for (size_t i = 0; i < nruns; i++)

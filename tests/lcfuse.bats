@@ -249,8 +249,13 @@ print(len(j) == want, len(j))'
 	assert_output ''
 	run -0 head -1 fused.trec
 	assert_output 'q1 Q0 b 1 2.5 lcfuse'
-	run -0 cat rep.json
-	assert_output '{"method": "wsum", "norm": "minmax", "runs": ["r1", "r2"], "queries": 2, "weights": [1.0, 2.0]}'
+	run -0 python3 -c '
+import json
+r = json.load(open("rep.json"))
+assert r["program"] == "lcfuse" and r["inputs"] == ["r1", "r2"], r
+assert r["options"] == {"method": "wsum", "norm": "minmax"}, r["options"]
+assert r["queries"] == 2 and r["weights"] == [1.0, 2.0], r
+assert set(r) == {"program", "version", "inputs", "options", "queries", "weights"}, sorted(r)'
 }
 
 @test "--optimize: ranx's grid, the best recip_rank with ties to the later weighting, as a Python reference finds" {
