@@ -366,6 +366,39 @@ static inline size_t ws_tail(const uint8_t *s, size_t n, size_t i, int nl_alt)
 	return j;
 }
 
+/* \p{N}{1,max} at i, whose first character (l0 bytes) is a digit. */
+static inline size_t digit_run(const uint8_t *s, size_t n, size_t i, size_t l0, int max)
+{
+	size_t j = i + l0, l;
+	for (int k = 1; k < max; k++) {
+		if (!IS(ccls(s, n, j, &l), M_N))
+			break;
+		j += l;
+	}
+	return j;
+}
+
+/* " ?[^\s\p{L}\p{N}]+" followed by [\r\n]* (o200k: [\r\n/]*) at i, or 0 when i
+ * does not start one (c0, b0: the class and byte of s[i]). */
+static inline size_t other_run(const uint8_t *s, size_t n, size_t i, unsigned c0, uint8_t b0, int slash)
+{
+	size_t j = i, l1;
+	unsigned c = c0;
+	if (b0 == ' ') {
+		unsigned c1 = ccls(s, n, i + 1, &l1);
+		if (IS(c1, M_OTHER)) {
+			j = i + 1;
+			c = c1;
+		}
+	}
+	if (!IS(c, M_OTHER))
+		return 0;
+	j = run_of(s, n, j, M_OTHER);
+	while (j < n && (s[j] == '\r' || s[j] == '\n' || (slash && s[j] == '/')))
+		j++;
+	return j;
+}
+
 static size_t next_cl100k(const uint8_t *s, size_t n, size_t i, int ndig)
 {
 	size_t l0, l1;
@@ -383,32 +416,10 @@ static size_t next_cl100k(const uint8_t *s, size_t n, size_t i, int ndig)
 		if (IS(c1, M_L))
 			return run_of(s, n, i + l0 + l1, M_L);
 	}
-	if (IS(c0, M_N)) {
-		size_t j = i + l0;
-		for (int k = 1; k < ndig; k++) {
-			unsigned c = ccls(s, n, j, &l1);
-			if (!IS(c, M_N))
-				break;
-			j += l1;
-		}
-		return j;
-	}
-	size_t j = i;
-	unsigned c = c0;
-	if (b0 == ' ') {
-		unsigned c1 = ccls(s, n, i + 1, &l1);
-		if (IS(c1, M_OTHER)) {
-			j = i + 1;
-			c = c1;
-		}
-	}
-	if (IS(c, M_OTHER)) {
-		j = run_of(s, n, j, M_OTHER);
-		while (j < n && (s[j] == '\r' || s[j] == '\n'))
-			j++;
-		return j;
-	}
-	return ws_tail(s, n, i, 1);
+	if (IS(c0, M_N))
+		return digit_run(s, n, i, l0, ndig);
+	size_t j = other_run(s, n, i, c0, b0, 0);
+	return j ? j : ws_tail(s, n, i, 1);
 }
 
 /* [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+ at p, with backtracking */
@@ -447,33 +458,10 @@ static size_t next_o200k(const uint8_t *s, size_t n, size_t i)
 		e = run_of(s, n, run_of(s, n, i, M_U), M_W);
 		goto contr;
 	}
-	if (IS(c0, M_N)) {
-		size_t j = i + l0;
-		for (int k = 1; k < 3; k++) {
-			unsigned c = ccls(s, n, j, &l1);
-			if (!IS(c, M_N))
-				break;
-			j += l1;
-		}
-		return j;
-	}
-	{
-		size_t j = i;
-		unsigned c = c0;
-		if (b0 == ' ') {
-			unsigned c1 = ccls(s, n, i + 1, &l1);
-			if (IS(c1, M_OTHER)) {
-				j = i + 1;
-				c = c1;
-			}
-		}
-		if (IS(c, M_OTHER)) {
-			j = run_of(s, n, j, M_OTHER);
-			while (j < n && (s[j] == '\r' || s[j] == '\n' || s[j] == '/'))
-				j++;
-			return j;
-		}
-	}
+	if (IS(c0, M_N))
+		return digit_run(s, n, i, l0, 3);
+	if ((e = other_run(s, n, i, c0, b0, 1)))
+		return e;
 	return ws_tail(s, n, i, 1);
 contr:
 	if (e < n && s[e] == '\'')
