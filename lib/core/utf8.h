@@ -30,6 +30,28 @@ size_t lc_utf8_repair(const char *s, size_t n, lc_buf *out);
 /* Decodes the code point at s[0..n) into *cp; returns its byte length (1..4), or
  * 0 when the bytes there are not a valid sequence (the caller skips one byte). */
 size_t lc_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* The code point at s[*i] of text already known to be valid UTF-8 (no checks:
+ * for hot loops over validated input); advances *i past it. */
+static inline uint32_t lc_utf8_next_valid(const unsigned char *s, size_t *i)
+{
+	unsigned char b = s[*i];
+	uint32_t cp;
+	if (b < 0x80) {
+		cp = b;
+		*i += 1;
+	} else if (b < 0xE0) {
+		cp = (uint32_t)(b & 0x1F) << 6 | (s[*i + 1] & 0x3F);
+		*i += 2;
+	} else if (b < 0xF0) {
+		cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(s[*i + 1] & 0x3F) << 6 | (s[*i + 2] & 0x3F);
+		*i += 3;
+	} else {
+		cp = (uint32_t)(b & 0x07) << 18 | (uint32_t)(s[*i + 1] & 0x3F) << 12 | (uint32_t)(s[*i + 2] & 0x3F) << 6 |
+		     (s[*i + 3] & 0x3F);
+		*i += 4;
+	}
+	return cp;
+}
 /* Writes cp (<= U+10FFFF) as UTF-8 into out[0..4); returns the byte length. */
 size_t lc_utf8_encode(uint32_t cp, char out[4]);
 /* Appends cp as UTF-8 to b. */

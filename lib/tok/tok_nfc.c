@@ -7,6 +7,7 @@
  */
 #include "tok_unicode.h"
 #include "err.h"
+#include "utf8.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -57,23 +58,12 @@ int lc_tok_nfc_quick(const char *str, size_t n)
 		i--;
 	unsigned last = 0;
 	while (i < n) {
-		uint32_t cp;
-		unsigned char b = s[i];
-		if (b < 0x80) {
+		if (s[i] < 0x80) {
 			last = 0;
 			i++;
 			continue;
-		} else if (b < 0xE0) {
-			cp = (uint32_t)(b & 0x1F) << 6 | (s[i + 1] & 0x3F);
-			i += 2;
-		} else if (b < 0xF0) {
-			cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
-			i += 3;
-		} else {
-			cp = (uint32_t)(b & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3F) << 12 |
-			     (uint32_t)(s[i + 2] & 0x3F) << 6 | (s[i + 3] & 0x3F);
-			i += 4;
 		}
+		uint32_t cp = lc_utf8_next_valid(s, &i);
 		if (notyes[cp >> 3] >> (cp & 7) & 1)
 			return 0;
 		unsigned c = lc_tok_uc_ccc(cp);
@@ -117,54 +107,13 @@ static uint32_t compose(uint32_t a, uint32_t b)
 	return 0;
 }
 
-static void put_utf8(lc_buf *out, uint32_t c)
-{
-	char b[4];
-	size_t n;
-	if (c < 0x80) {
-		b[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		b[0] = (char)(0xC0 | c >> 6);
-		b[1] = (char)(0x80 | (c & 0x3F));
-		n = 2;
-	} else if (c < 0x10000) {
-		b[0] = (char)(0xE0 | c >> 12);
-		b[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (c & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | c >> 18);
-		b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (c & 0x3F));
-		n = 4;
-	}
-	lc_buf_add(out, b, n);
-}
-
 void lc_tok_nfc(const char *str, size_t n, lc_buf *out)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t cap = n * 3 + 8, m = 0;
 	uint32_t *d = lc_xmalloc(cap * sizeof *d);
 	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		unsigned char b = s[i];
-		if (b < 0x80) {
-			cp = b;
-			i++;
-		} else if (b < 0xE0) {
-			cp = (uint32_t)(b & 0x1F) << 6 | (s[i + 1] & 0x3F);
-			i += 2;
-		} else if (b < 0xF0) {
-			cp = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
-			i += 3;
-		} else {
-			cp = (uint32_t)(b & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3F) << 12 |
-			     (uint32_t)(s[i + 2] & 0x3F) << 6 | (s[i + 3] & 0x3F);
-			i += 4;
-		}
+		uint32_t cp = lc_utf8_next_valid(s, &i);
 		const lc_tok_decomp *dc;
 		if (m + 20 > cap) {
 			cap *= 2;
@@ -220,7 +169,7 @@ void lc_tok_nfc(const char *str, size_t n, lc_buf *out)
 		m = o;
 	}
 	for (size_t i = 0; i < m; i++)
-		put_utf8(out, d[i]);
+		lc_utf8_put(out, d[i]);
 	if (!out->p)
 		lc_buf_add(out, "", 0);
 	free(d);
