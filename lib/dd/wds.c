@@ -594,6 +594,21 @@ static void format_seq(const lc_wds *w, const bucket *b, uint32_t s, lc_buf *out
 	lc_buf_addc(out, ']');
 }
 
+/* The end of writing one shard: sync and close fd, then rename tmp into place as
+ * fin, unless rc (the writing's result) already failed; frees tmp and fin.
+ * 0, or -1 + e. */
+static int end_shard(int fd, int rc, char *tmp, char *fin, lc_err *e)
+{
+	if (!rc && sync_fd(fd) < 0)
+		rc = sync_error(e, fin, errno);
+	if (close(fd) < 0 && !rc)
+		rc = io_error(e, fin, errno);
+	if (!rc)
+		rc = finish_file(tmp, fin, e);
+	free(tmp), free(fin);
+	return rc ? -1 : 0;
+}
+
 /* Writes sequences in slots sel[0..m) as the bucket's next shard. */
 static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_err *e)
 {
@@ -668,14 +683,7 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 				lc_buf_reset(&w->line);
 			}
 		}
-		if (!rc && sync_fd(fd) < 0)
-			rc = sync_error(e, fin, errno);
-		if (close(fd) < 0 && !rc)
-			rc = io_error(e, fin, errno);
-		if (!rc)
-			rc = finish_file(tmp, fin, e);
-		free(tmp), free(fin);
-		if (rc)
+		if (end_shard(fd, rc, tmp, fin, e) < 0)
 			return -1;
 	} else {
 		snprintf(name, sizeof name, "shard-%07zu.tar", nsh);
@@ -720,14 +728,7 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		if (archive_write_close(a) != ARCHIVE_OK && !rc)
 			rc = io_error(e, fin, archive_errno(a));
 		archive_write_free(a);
-		if (!rc && sync_fd(fd) < 0)
-			rc = sync_error(e, fin, errno);
-		if (close(fd) < 0 && !rc)
-			rc = io_error(e, fin, errno);
-		if (!rc)
-			rc = finish_file(tmp, fin, e);
-		free(tmp), free(fin);
-		if (rc)
+		if (end_shard(fd, rc, tmp, fin, e) < 0)
 			return -1;
 	}
 	if (b->n_shards == b->cap_counts) {
