@@ -598,7 +598,6 @@ void lc_input_warn_repaired(lc_input *in)
 		        in->repaired == 1 ? "" : "s", in->repaired == 1 ? "is" : "are");
 }
 
-const char *lc_input_path(const lc_input *in) { return in->path; }
 long lc_input_lineno(const lc_input *in) { return in->lineno; }
 
 const char *lc_input_name(const lc_input *in)

@@ -65,7 +65,6 @@ long lc_input_repaired(const lc_input *in);     /* bytes replaced so far */
 /* Warns "lcNAME: FILE: N bytes that are not UTF-8 (or NUL) replaced by U+FFFD" if any. */
 void lc_input_warn_repaired(lc_input *in);
 const char *lc_input_name(const lc_input *in);   /* "file" or "file(member)" */
-const char *lc_input_path(const lc_input *in);   /* as given; "-" for stdin */
 long lc_input_lineno(const lc_input *in);        /* 1-based number of the last line read */
 const char *lc_input_where(lc_input *in);        /* "name:LINE" for messages */
 void lc_input_close(lc_input *in);

@@ -119,12 +119,6 @@ const char *lc_bm25_pid(const lc_bm25 *bm, uint32_t doc, lc_buf *buf)
 	return buf->p;
 }
 
-void lc_bm25_set_params(lc_bm25 *bm, double k1, double b)
-{
-	bm->k1 = k1;
-	bm->b = b;
-}
-
 /* --- search ------------------------------------------------------------------- */
 
 lc_bm25_ctx *lc_bm25_ctx_new(const lc_bm25 *bm)

@@ -74,7 +74,6 @@ size_t lc_bm25_ndocs(const lc_bm25 *bm);
 const lc_index *lc_bm25_index(const lc_bm25 *bm);
 /* NUL-terminated pid of doc: copied into buf (valid until buf changes). */
 const char *lc_bm25_pid(const lc_bm25 *bm, uint32_t doc, lc_buf *buf);
-void lc_bm25_set_params(lc_bm25 *bm, double k1, double b);
 
 lc_bm25_ctx *lc_bm25_ctx_new(const lc_bm25 *bm);
 void lc_bm25_ctx_free(lc_bm25_ctx *ctx);

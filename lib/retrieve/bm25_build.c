@@ -2,13 +2,13 @@
  * documents into compact postings (postbuf, spilled to sorted runs past
  * --memory), then one pass that streams the index image (layout in index_file.h)
  * to memory or to a file. */
+#define _GNU_SOURCE /* qsort_r */
 #include "bm25.h"
 #include "output.h"
 #include "postbuf.h"
 #include "strmap.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,27 +69,24 @@ static unsigned vlen(uint64_t v)
 	return n;
 }
 
-static const lc_strmap *sort_map;
-static int cmp_term_id(const void *a, const void *b)
+/* qsort_r comparator: term numbers by the bytes of their strings in ctx (an lc_strmap) */
+static int cmp_term_id(const void *a, const void *b, void *ctx)
 {
+	const lc_strmap *m = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	size_t lx = lc_strmap_len(sort_map, x), ly = lc_strmap_len(sort_map, y);
-	int c = memcmp(lc_strmap_str(sort_map, x), lc_strmap_str(sort_map, y), lx < ly ? lx : ly);
+	size_t lx = lc_strmap_len(m, x), ly = lc_strmap_len(m, y);
+	int c = memcmp(lc_strmap_str(m, x), lc_strmap_str(m, y), lx < ly ? lx : ly);
 	return c ? c : (lx < ly ? -1 : lx > ly);
 }
 
 /* term numbers in bytewise order of their strings (malloc'd) */
 static uint32_t *sorted_terms(const lc_bm25_builder *b)
 {
-	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 	size_t T = lc_strmap_count(&b->terms);
 	uint32_t *order = lc_xmalloc((T + 1) * sizeof *order);
 	for (size_t i = 0; i < T; i++)
 		order[i] = (uint32_t)i;
-	pthread_mutex_lock(&sort_lock);
-	sort_map = &b->terms;
-	qsort(order, T, sizeof *order, cmp_term_id);
-	pthread_mutex_unlock(&sort_lock);
+	qsort_r(order, T, sizeof *order, cmp_term_id, (void *)&b->terms);
 	return order;
 }
 

@@ -1489,7 +1489,6 @@ int lc_tok_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, l
 }
 
 long lc_tok_eot(const lc_tok *t) { return t->eot; }
-size_t lc_tok_n_vocab(const lc_tok *t) { return t->n_vocab; }
 const char *lc_tok_name(const lc_tok *t) { return t->name; }
 int lc_tok_normalizes(const lc_tok *t) { return t->nfc || t->nnops || t->strip_start || t->strip_stop; }
 
@@ -2496,4 +2495,3 @@ lc_tok *lc_tok_load(const char *spec, lc_err *e)
 	return NULL;
 }
 
-lc_tok *lc_tok_open(const char *spec, lc_err *e) { return lc_tok_load(spec, e); }

@@ -49,8 +49,6 @@ enum { LC_TOK_SPECIAL_ERROR = 0, LC_TOK_SPECIAL_ALLOW = 1, LC_TOK_SPECIAL_TEXT =
 /* Encoding name (cl100k_base, o200k_base, p50k_base, r50k_base, gpt2) or a path
  * to a tokenizer.json.  NULL + e (code 1) on unknown names and bad files. */
 lc_tok *lc_tok_load(const char *spec, lc_err *e);
-/* Same as lc_tok_load (the name used in the issue). */
-lc_tok *lc_tok_open(const char *spec, lc_err *e);
 /* A .tiktoken file with split pattern (NULL = cl100k_base's) and no specials. */
 lc_tok *lc_tok_load_tiktoken(const char *vocab_path, const char *pattern, lc_err *e);
 /* A Hugging Face tokenizer.json (byte-level or byte_fallback BPE). */
@@ -77,7 +75,6 @@ const char *lc_tok_token_bytes(const lc_tok *t, uint32_t id, size_t *len);
 /* End-of-text id, -1 if none. */
 long lc_tok_eot(const lc_tok *t);
 /* One past the largest id. */
-size_t lc_tok_n_vocab(const lc_tok *t);
 /* "cl100k_base", or the tokenizer.json path. */
 const char *lc_tok_name(const lc_tok *t);
 /* 1 if encoding changes the text (NFC, Prepend or Replace normalizer, Strip
