@@ -1,6 +1,9 @@
 /*
- * tok_impl — the inside of struct lc_tok, shared by tok.c (the engine) and
- * tokcache.c (its binary cache).  Not a public header: programs use tok.h.
+ * tok_impl — the inside of struct lc_tok and the functions the tokenizer's own
+ * files share: tok.c (encode/decode pipeline, construction), tok_pretok.c
+ * (pre-tokenisation), tok_bpe.c (the merge engine), tok_tiktoken.c and
+ * tok_hf.c (the two loaders) and tokcache.c (the binary cache).  Not a public
+ * header: programs use tok.h.
  */
 #ifndef LC_TOK_IMPL_H
 #define LC_TOK_IMPL_H
@@ -11,6 +14,8 @@
 #include <pcre2.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "tok.h"
 
 #define NONE32 0xFFFFFFFFu
 
@@ -101,5 +106,45 @@ typedef struct vslot {
 	uint32_t id;
 	uint16_t len, tag;
 } vslot;
+
+
+/* Where encoded ids go: appended to out (NULL = only counted). */
+typedef struct sink {
+	lc_ids *out;
+	size_t count;
+} sink;
+
+static inline void emit(sink *k, uint32_t id)
+{
+	k->count++;
+	if (k->out)
+		lc_ids_push(k->out, id);
+}
+
+/* tok.c: construction (the loaders fill a tok_new()'d struct with these) */
+lc_tok *tok_new(const char *name, int mode);
+uint32_t tok_blob_add(lc_tok *t, const void *p, size_t n);
+void tok_set_ids(lc_tok *t, size_t n);
+void tok_add_added(lc_tok *t, const char *s, size_t n, uint32_t id, int special, int normalized);
+void tok_added_index(lc_tok *t);
+void tok_find_eot(lc_tok *t);
+
+/* tok_bpe.c: lookup tables (built once the vocabulary is in) and the merge engine */
+void tok_build_short(lc_tok *t);
+int tok_vocab_build_hash(lc_tok *t);
+void tok_pair_put(lc_tok *t, uint32_t a, uint32_t b, uint32_t rank, uint32_t nid);
+uint32_t tok_vocab_find(const lc_tok *t, const uint8_t *p, size_t n);        /* NONE32 if absent */
+uint32_t tok_vocab_find_hashed(const lc_tok *t, const uint8_t *p, size_t n); /* before tok_build_short */
+void tok_bpe_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k);
+void tok_sp_piece(const lc_tok *t, const uint8_t *p, size_t n, sink *k);
+
+/* tok_pretok.c: the split patterns and the stage chain */
+extern const char tok_pat_cl100k[], tok_pat_o200k[], tok_pat_gpt2[];
+int tok_stage_regex(stage *g, const char *pat, size_t patlen, int literal, lc_err *e);
+void tok_pretokenize(const lc_tok *t, const uint8_t *s, size_t n, sink *k);
+void tok_pretok_init(void);
+
+/* tok_tiktoken.c: a whole file into *data (malloc'd, NUL-terminated) */
+int tok_read_file(const char *path, char **data, size_t *len, lc_err *e);
 
 #endif
