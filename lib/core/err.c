@@ -180,7 +180,8 @@ void lc_die_err(const lc_err *e)
 	lc_die(e->code ? e->code : LC_EXIT_INPUT, "%s", e->msg);
 }
 
-static void *oom(void) { lc_die(LC_EXIT_INPUT, "out of memory"); }
+_Noreturn void lc_oom(void) { lc_die(LC_EXIT_INPUT, "out of memory"); }
+static void *oom(void) { lc_oom(); }
 
 void *lc_xmalloc(size_t n)
 {

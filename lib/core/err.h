@@ -4,6 +4,8 @@
  * Messages have one shape: "lcNAME: WHERE: what is wrong and what to do", where
  * WHERE is "file:line" or "file(member):line:col" when known.  Library code never
  * exits: it fills an lc_err and returns failure; only programs call lc_die().
+ * The one exception is exhausted memory: the lc_x* allocators and lc_oom() end
+ * the program with "out of memory" (exit 1), as git's xmalloc does.
  *
  * Exit codes (CONTRIBUTING): 1 bad input, 2 bad usage.  lc_die() first runs the
  * cleanup hooks (output.c removes its temp files), so a failed run leaves nothing.
@@ -54,7 +56,10 @@ void lc_std_fds_open(void);
 void lc_at_die(void (*fn)(void));
 void lc_run_die_hooks(void);
 
-/* malloc family that dies on exhaustion ("out of memory"), exit 1. */
+/* malloc family that dies on exhaustion ("out of memory"), exit 1.  lc_oom() is
+ * the same exit for an allocation made by another library (a stemmer, a PCRE2
+ * match block) whose only possible failure is memory. */
+_Noreturn void lc_oom(void);
 void *lc_xmalloc(size_t n);
 void *lc_xcalloc(size_t n, size_t size);
 void *lc_xrealloc(void *p, size_t n);

@@ -216,10 +216,11 @@ lc_analyzer *lc_analyzer_new(const lc_analyze_opts *opts, lc_err *e)
 
 lc_analyzer *lc_analyzer_clone(const lc_analyzer *a)
 {
-	lc_err e;
-	lc_analyzer *b = lc_analyzer_from_config(a->flags, a->stoptext.p, a->stoptext.len, &e);
+	/* a's configuration was accepted once, so building it again can only run
+	 * out of memory (a new stemmer and word cache) */
+	lc_analyzer *b = lc_analyzer_from_config(a->flags, a->stoptext.p, a->stoptext.len, NULL);
 	if (!b)
-		lc_die_err(&e);
+		lc_oom();
 	return b;
 }
 

@@ -64,7 +64,8 @@ extern const char lc_english_stopwords[];
 
 /* opts NULL = defaults.  NULL + e if the stopword list or stemmer cannot be had. */
 lc_analyzer *lc_analyzer_new(const lc_analyze_opts *opts, lc_err *e);
-/* Same configuration, independent state (for another thread). */
+/* Same configuration, independent state (for another thread).  Fails only when
+ * memory is exhausted (lc_oom, err.h). */
 lc_analyzer *lc_analyzer_clone(const lc_analyzer *a);
 /* From a stored configuration: flags and the stopword list as "w1\nw2\n..." text. */
 lc_analyzer *lc_analyzer_from_config(unsigned flags, const char *stop, size_t stop_len, lc_err *e);
