@@ -4,8 +4,11 @@
  * Messages have one shape: "lcNAME: WHERE: what is wrong and what to do", where
  * WHERE is "file:line" or "file(member):line:col" when known.  Library code never
  * exits: it fills an lc_err and returns failure; only programs call lc_die().
- * The one exception is exhausted memory: the lc_x* allocators and lc_oom() end
- * the program with "out of memory" (exit 1), as git's xmalloc does.
+ * The exceptions, each named so: exhausted memory (the lc_x* allocators and
+ * lc_oom() end the program with "out of memory", exit 1, as git's xmalloc does),
+ * the *_or_die conveniences programs call (lc_input_open_or_die, lc_input_next),
+ * and lc_output (output.h), whose write errors are fatal by design so a failed
+ * write never leaves a partial file.
  *
  * Exit codes (CONTRIBUTING): 1 bad input, 2 bad usage.  lc_die() first runs the
  * cleanup hooks (output.c removes its temp files), so a failed run leaves nothing.

@@ -299,10 +299,10 @@ static void start_compression(lc_output *o)
 	}
 	o->ar = archive_write_new();
 	if (!o->ar)
-		lc_die(LC_EXIT_INPUT, "out of memory");
+		lc_oom();
 	struct archive_entry *en = archive_entry_new();
 	if (!en)
-		lc_die(LC_EXIT_INPUT, "out of memory");
+		lc_oom();
 	archive_entry_set_pathname(en, "data");
 	archive_entry_set_filetype(en, AE_IFREG);
 	/* ARCHIVE_WARN would mean "through an external program": refuse that too */

@@ -257,7 +257,7 @@ static centry *cache_get(void)
 	if (!tcache) {
 		pthread_once(&cache_once, cache_init);
 		if (posix_memalign((void **)&tcache, 64, CACHE_SLOTS * sizeof *tcache))
-			lc_die(LC_EXIT_INPUT, "out of memory");
+			lc_oom();
 		memset(tcache, 0, CACHE_SLOTS * sizeof *tcache);
 		pthread_setspecific(cache_key, tcache);
 	}
