@@ -8,6 +8,7 @@
 
 #include "hash.h"
 #include "orpo.h"
+#include "rng.h"
 #include "train.h"
 
 void lc_train_pair_free(lc_train_pair *p)
@@ -26,26 +27,17 @@ void lc_train_defaults(lc_train_opts *o)
 
 int lc_train_is_val(const char *key, long seed, double frac)
 {
-	uint64_t h = lc_hash_bytes(key, strlen(key)) ^ ((uint64_t)seed * 0x9E3779B97F4A7C15ULL);
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return (double)(h % 1000000) / 1e6 < frac;
-}
-
-static uint64_t next_rand(uint64_t *rng)
-{
-	*rng ^= *rng << 13;
-	*rng ^= *rng >> 7;
-	*rng ^= *rng << 17;
-	return *rng;
+	/* one draw of the seed's stream for this key: uniform in [0, 1) */
+	lc_rng r;
+	lc_rng_seed2(&r, (uint64_t)seed, lc_hash_bytes(key, strlen(key)));
+	return (double)(lc_rng_next(&r) >> 11) * 0x1p-53 < frac;
 }
 
 /* Fisher-Yates over the training pairs' indices. */
-static void shuffle(size_t *order, size_t n, uint64_t *rng)
+static void shuffle(size_t *order, size_t n, lc_rng *r)
 {
 	for (size_t i = n; i > 1; i--) {
-		size_t j = next_rand(rng) % i, t = order[i - 1];
+		size_t j = (size_t)lc_rng_below(r, i), t = order[i - 1];
 		order[i - 1] = order[j];
 		order[j] = t;
 	}
@@ -142,9 +134,8 @@ int lc_train(lc_cmodel *m, const lc_train_pair *P, size_t n, const lc_train_opts
 				order[k++] = i;
 		memcpy(m->w, w0, sizeof w0);
 		adam a = {0};
-		uint64_t rng = 0x2545F4914F6CDD1DULL ^ (uint64_t)(o->seed + run) * 0x9E3779B97F4A7C15ULL;
-		if (!rng)
-			rng = 1;
+		lc_rng rng;   /* run r shuffles as a single run with seed + r does */
+		lc_rng_seed(&rng, (uint64_t)(o->seed + run));
 		for (long ep = 1; ep <= o->epochs; ep++) {
 			shuffle(order, res->ntrain, &rng);
 			double tl = 0, vl = 0;

@@ -7,7 +7,9 @@
  * candidates (lc_cunits_project); the model's mean per-word log-probability of
  * a mask stands in for an LLM's mean per-token log-probability.
  *
- * Pairs are split into training and validation by passage (lc_train_is_val:
+ * Every draw goes through lib/core/rng: the shuffle of run r is seeded with
+ * seed + r, the validation split draws once from the stream (seed, hash of
+ * the passage key).  Pairs are split by passage (lc_train_is_val:
  * a pure function of the passage key and the seed, so no passage is in both).
  * After every epoch lc_train() calls the caller's on_epoch with that epoch's
  * loss and preference accuracy (the library never prints).
