@@ -1,6 +1,8 @@
 /*
  * lctrain — trains the embedded extractive compressor (lib/color/compress) on
- * preference pairs with CoLoR's length-weighted ORPO objective (brief §2.2).
+ * preference pairs with CoLoR's length-weighted ORPO objective (Seo et al.,
+ * ACL 2025; the loop is lib/color/train, the threshold calibration
+ * lib/color/calibrate).
  *
  * Pairs: TRL preference JSONL (prompt/chosen/rejected, strings or lists of
  * {"role","content"} whose last assistant message is the answer) plus lctk's
@@ -11,11 +13,9 @@
  * lengths of the length weight are the pair's counts, or a tokenizer's (-e,
  * --tokenizer), optionally cut as TRL <= 0.11 cuts them (--truncate-like-trl,
  * trl_truncate below; CoLoR's training saw those).  Each candidate is
- * projected onto the passage's words; its mean per-word log-probability under
- * the model stands in for the LLM's mean per-token log-probability.
- * Adam on minibatches, seeded shuffling, L2; a validation split by passage
- * (no passage in both); per-epoch loss and validation preference accuracy on
- * stderr (and with --report FILE as JSON).  Single-threaded and deterministic: same inputs + seed -> same file.
+ * projected onto the passage's words.  Per-epoch loss and validation
+ * preference accuracy on stderr (and with --report FILE as JSON).
+ * Single-threaded and deterministic: same inputs + seed -> same file.
  */
 #include <getopt.h>
 #include <math.h>
@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "calibrate.h"
 #include "cli.h"
 #include "options.h"
 #include "compress.h"
@@ -34,33 +35,46 @@
 #include "report.h"
 #include "strmap.h"
 #include "tok.h"
+#include "train.h"
 
-enum { OPT_BETA = 256, OPT_C, OPT_LR, OPT_EPOCHS, OPT_SEED, OPT_VAL, OPT_L2, OPT_BATCH,
-       OPT_THRESHOLD, OPT_INIT, OPT_QUIET, OPT_TARGET, OPT_AVERAGE, OPT_LENGTH_BIAS, OPT_TOKENIZER, OPT_TRL,
-       OPT_MAX_LENGTH, OPT_MAX_PROMPT };
+/* The program's settings: its options, bound to the table below. */
+static struct settings {
+	lc_train_opts t;
+	double thr, target, length_bias;
+	const char *out, *init, *encoding, *tokfile;
+	int quiet, trl;
+	long max_len, max_prompt;
+	const char **corpora;
+	size_t ncorpora;
+	lc_report rep;
+} S = { .thr = 0.5, .length_bias = 0.5, .max_len = 512, .max_prompt = 128 };
 
 static const lc_opt opts[] = {
 	LC_OPT_CORPUS(),
-	{ OPT_BETA, "beta", "B", "weight of the odds-ratio term (default 2.5)", NULL },
-	{ OPT_C, "c", "C", "length weight slope: w = max(C*(l_r - l_c), 1) (default 0.1)", NULL },
-	{ OPT_LR, "lr", "RATE", "Adam learning rate (default 0.05)", NULL },
-	LC_OPT_EPOCHS(OPT_EPOCHS),
-	{ OPT_BATCH, "batch-size", "N", "pairs per update (default 16)", NULL },
-	{ OPT_L2, "l2", "LAMBDA", "L2 penalty on the weights (default 1e-4)", NULL },
-	LC_OPT_SEED(OPT_SEED),
-	{ OPT_VAL, "val", "FRACTION", "share of passages held out for validation (default 0.1)", NULL },
-	LC_OPT_THRESHOLD(OPT_THRESHOLD),
-	LC_OPT_LENGTH_BIAS(OPT_LENGTH_BIAS),
-	{ OPT_TARGET, "target-ratio", "R", "set the threshold so that the corpora (-c) keep 1/R of their words", NULL },
-	{ OPT_AVERAGE, "average", "N", "train N times (seeds SEED..SEED+N-1) and average the weights (default 1)", NULL },
-	LC_OPT_ENCODING(),
-	LC_OPT_TOKENIZER(OPT_TOKENIZER),
-	{ OPT_TRL, "truncate-like-trl", NULL, "lengths as TRL <= 0.11's ORPOTrainer truncates them (see lctrain(1))", NULL },
-	{ OPT_MAX_LENGTH, "max-length", "N", "--truncate-like-trl: TRL's max_length (default 512)", NULL },
-	{ OPT_MAX_PROMPT, "max-prompt-length", "N", "--truncate-like-trl: TRL's max_prompt_length (default 128)", NULL },
-	{ OPT_INIT, "init", "MODEL", "start from MODEL instead of the untrained model", LC_COMPLETE_FILE },
-	LC_OPT_QUIET(OPT_QUIET),
-	LC_OPT_OUTPUT(),
+	{ 0, "beta", "B", "weight of the odds-ratio term (default 2.5)", NULL, LC_BIND_DOUBLE(S.t.beta, 0, 1e6) },
+	{ 0, "c", "C", "length weight slope: w = max(C*(l_r - l_c), 1) (default 0.1)", NULL, LC_BIND_DOUBLE(S.t.c, 0, 1e6) },
+	{ 0, "lr", "RATE", "Adam learning rate (default 0.05)", NULL, LC_BIND_DOUBLE(S.t.lr, 1e-9, 100) },
+	LC_OPT_EPOCHS(0, LC_BIND_LONG(S.t.epochs, 0, 100000)),
+	{ 0, "batch-size", "N", "pairs per update (default 16)", NULL, LC_BIND_LONG(S.t.batch, 1, 1000000) },
+	{ 0, "l2", "LAMBDA", "L2 penalty on the weights (default 1e-4)", NULL, LC_BIND_DOUBLE(S.t.l2, 0, 100) },
+	LC_OPT_SEED(0, LC_BIND_LONG(S.t.seed, 0, 0x7fffffffL)),
+	{ 0, "val", "FRACTION", "share of passages held out for validation (default 0.1)", NULL, LC_BIND_DOUBLE(S.t.val, 0, 0.9) },
+	LC_OPT_THRESHOLD(0, LC_BIND_DOUBLE(S.thr, 0, 1)),
+	LC_OPT_LENGTH_BIAS(0, LC_BIND_DOUBLE(S.length_bias, -100, 100)),
+	{ 0, "target-ratio", "R", "set the threshold so that the corpora (-c) keep 1/R of their words", NULL,
+	  LC_BIND_DOUBLE(S.target, 1, 1000) },
+	{ 0, "average", "N", "train N times (seeds SEED..SEED+N-1) and average the weights (default 1)", NULL,
+	  LC_BIND_LONG(S.t.average, 1, 1000) },
+	LC_OPT_ENCODING(LC_BIND_STR(S.encoding)),
+	LC_OPT_TOKENIZER(0, LC_BIND_STR(S.tokfile)),
+	{ 0, "truncate-like-trl", NULL, "lengths as TRL <= 0.11's ORPOTrainer truncates them (see lctrain(1))", NULL,
+	  LC_BIND_SET(S.trl, 1) },
+	{ 0, "max-length", "N", "--truncate-like-trl: TRL's max_length (default 512)", NULL, LC_BIND_LONG(S.max_len, 2, 100000000) },
+	{ 0, "max-prompt-length", "N", "--truncate-like-trl: TRL's max_prompt_length (default 128)", NULL,
+	  LC_BIND_LONG(S.max_prompt, 1, 100000000) },
+	{ 0, "init", "MODEL", "start from MODEL instead of the untrained model", LC_COMPLETE_FILE, LC_BIND_STR(S.init) },
+	LC_OPT_QUIET(0, LC_BIND_SET(S.quiet, 1)),
+	LC_OPT_OUTPUT(LC_BIND_STR(S.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -69,25 +83,27 @@ static const lc_cmd cmd = { "lctrain", "[options] [-c CORPUS]... PAIRS...",
 	"train the extractive compressor with length-weighted ORPO", opts, NULL, renamed };
 
 typedef struct {
-	lc_cunits u;
-	unsigned char *mc, *mr;
-	double lc, lr;
-	int val;
-} pair;
-
-typedef struct {
 	lc_cctx *cx;
 	json_t *recs;        /* array of corpus records */
 } corpus;
 
-static uint64_t rng;
-static uint64_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+/* The passages pairs can point at: the corpora's records by pid (each corpus
+ * its own statistics), or without -c the prompts' passages (pcx). */
+typedef struct {
+	corpus *cs;
+	size_t n;
+	lc_strmap pidmap;
+	lc_strmap textmap;     /* passage text -> its first pid (joins pairs without a pid) */
+	uint32_t *text_pid;
+	size_t *pid_corpus;
+	json_t **pid_rec;
+	lc_cctx *pcx;
+} passages;
+
+/* Pairs skipped, by reason, and joined by their prompt's text. */
+typedef struct {
+	size_t read, same, nopid, empty, joined, unjoined;
+} counts;
 
 /* The answer text of a chosen/rejected value: a string, or the last message's content. */
 static const char *answer_text(json_t *v)
@@ -131,12 +147,6 @@ static int passage_from_prompt(const char *p, lc_buf *b)
 	lc_buf_reset(b);
 	lc_buf_add(b, s, (size_t)(e - s));
 	return 0;
-}
-
-static int cmp_desc(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x > y ? -1 : x < y;
 }
 
 static size_t count_words(const char *s)
@@ -183,486 +193,414 @@ static size_t tok_bos(const lc_tok *t)
 	return n;
 }
 
-int main(int argc, char **argv)
+/* Every -c corpus: its statistics, and its records by pid. */
+static void load_corpora(passages *ps, lc_buf *idb)
 {
-	lc_cli_init(argc, argv);
-	lc_cli st = {0};
-	double beta = 2.5, cc = 0.1, lr = 0.05, l2 = 1e-4, valfrac = 0.1, thr = 0.5, target = 0, length_bias = 0.5;
-	long epochs = 30, seed = 0, batch = 16, average = 1;
-	const char *out = NULL, *init = NULL, *encoding = NULL, *tokfile = NULL;
-	int quiet = 0, trl = 0, c;
-	lc_report rep = {0};
-	long max_len = 512, max_prompt = 128;
-	const char **corpora = NULL;
-	size_t ncorpora = 0;
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'c':
-			corpora = lc_xrealloc(corpora, (ncorpora + 1) * sizeof *corpora);
-			corpora[ncorpora++] = optarg;
-			break;
-		case OPT_BETA: beta = lc_cli_double("--beta", optarg, 0, 1e6); break;
-		case OPT_C: cc = lc_cli_double("--c", optarg, 0, 1e6); break;
-		case OPT_LR: lr = lc_cli_double("--lr", optarg, 1e-9, 100); break;
-		case OPT_EPOCHS: epochs = lc_cli_long("--epochs", optarg, 0, 100000); break;
-		case OPT_BATCH: batch = lc_cli_long("--batch-size", optarg, 1, 1000000); break;
-		case OPT_L2: l2 = lc_cli_double("--l2", optarg, 0, 100); break;
-		case OPT_SEED: seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
-		case OPT_VAL: valfrac = lc_cli_double("--val", optarg, 0, 0.9); break;
-		case OPT_THRESHOLD: thr = lc_cli_double("--threshold", optarg, 0, 1); break;
-		case OPT_INIT: init = optarg; break;
-		case OPT_AVERAGE: average = lc_cli_long("--average", optarg, 1, 1000); break;
-		case OPT_LENGTH_BIAS: length_bias = lc_cli_double("--length-bias", optarg, -100, 100); break;
-		case OPT_TARGET: target = lc_cli_double("--target-ratio", optarg, 1, 1000); break;
-		case OPT_QUIET: quiet = 1; break;
-		case 'e': encoding = optarg; break;
-		case OPT_TOKENIZER: tokfile = optarg; break;
-		case OPT_TRL: trl = 1; break;
-		case OPT_MAX_LENGTH: max_len = lc_cli_long("--max-length", optarg, 2, 100000000); break;
-		case OPT_MAX_PROMPT: max_prompt = lc_cli_long("--max-prompt-length", optarg, 1, 100000000); break;
-		case 'o': out = optarg; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		}
-	if (encoding && tokfile)
-		lc_cli_usage_error(&cmd, "give one of -e NAME and --tokenizer FILE");
-	if (max_prompt >= max_len)
-		lc_cli_usage_error(&cmd, "--max-prompt-length must be below --max-length (TRL keeps max-length - max-prompt-length response tokens)");
-	lc_tok *tok = NULL;
-	if (encoding || tokfile) {
-		lc_err e = {0};
-		if (!(tok = encoding ? lc_tok_load(encoding, &e) : lc_tok_load_hf(tokfile, &e)))
-			lc_die_err(&e);
-	}
-	size_t bos = tok ? tok_bos(tok) : 0;
-	if (st.ind >= argc)
-		lc_cli_usage_error(&cmd, "no pairs file given");
-	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
-	json_t *hist = lc_report_array(&rep, "history");
-
-	/* corpora: records by pid, statistics per corpus */
-	lc_strmap pidmap = {0};
-	lc_strmap textmap = {0};     /* passage text -> its first pid (joins pairs without a pid) */
-	uint32_t *text_pid = NULL;
-	size_t *pid_corpus = NULL;
-	json_t **pid_rec = NULL;
-	corpus *cs = lc_xcalloc(ncorpora + 1, sizeof *cs);
-	lc_buf idb = {0};
-	for (size_t ci = 0; ci < ncorpora; ci++) {
-		cs[ci].cx = lc_cctx_new();
-		cs[ci].recs = json_array();
-		lc_input *in = lc_input_open_or_die(corpora[ci], NULL);
+	ps->cs = lc_xcalloc(S.ncorpora + 1, sizeof *ps->cs);
+	for (size_t ci = 0; ci < S.ncorpora; ci++) {
+		corpus *c = &ps->cs[ps->n++];
+		c->cx = lc_cctx_new();
+		c->recs = json_array();
+		lc_input *in = lc_input_open_or_die(S.corpora[ci], NULL);
 		lc_err e = {0};
 		json_t *o;
 		int r;
 		while ((r = lc_json_next_object(in, &o, &e)) == 1) {
 			const char *w = lc_input_where(in);
-			const char *pid = lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e);
+			const char *pid = lc_json_id(json_object_get(o, "pid"), idb, "pid", w, &e);
 			const char *text = pid ? lc_json_str(o, "passage_text", w, &e) : NULL;
 			if (!text)
 				lc_die(LC_EXIT_INPUT, "%s", e.msg);
 			json_t *t = json_object_get(o, "title_text");
-			const char *title = json_is_string(t) ? json_string_value(t) : NULL;
-			lc_cctx_add(cs[ci].cx, title, text);
+			lc_cctx_add(c->cx, json_is_string(t) ? json_string_value(t) : NULL, text);
 			int is_new;
-			uint32_t id = lc_strmap_intern(&pidmap, pid, strlen(pid), &is_new);
-			if (is_new) {
-				pid_corpus = lc_xrealloc(pid_corpus, (id + 1) * sizeof *pid_corpus);
-				pid_rec = lc_xrealloc(pid_rec, (id + 1) * sizeof *pid_rec);
-				pid_corpus[id] = ci;
-				pid_rec[id] = o;
-				json_array_append_new(cs[ci].recs, o);
-				uint32_t tid = lc_strmap_intern(&textmap, text, strlen(text), &is_new);
-				if (is_new) {
-					text_pid = lc_xrealloc(text_pid, (tid + 1) * sizeof *text_pid);
-					text_pid[tid] = id;
-				}
-			} else {
+			uint32_t id = lc_strmap_intern(&ps->pidmap, pid, strlen(pid), &is_new);
+			if (!is_new) {
 				json_decref(o);
+				continue;
+			}
+			ps->pid_corpus = lc_xrealloc(ps->pid_corpus, (id + 1) * sizeof *ps->pid_corpus);
+			ps->pid_rec = lc_xrealloc(ps->pid_rec, (id + 1) * sizeof *ps->pid_rec);
+			ps->pid_corpus[id] = ci;
+			ps->pid_rec[id] = o;
+			json_array_append_new(c->recs, o);
+			uint32_t tid = lc_strmap_intern(&ps->textmap, text, strlen(text), &is_new);
+			if (is_new) {
+				ps->text_pid = lc_xrealloc(ps->text_pid, (tid + 1) * sizeof *ps->text_pid);
+				ps->text_pid[tid] = id;
 			}
 		}
 		if (r < 0)
 			lc_die_err(&e);
 		lc_input_close(in);
 	}
-	/* pairs: read all first (statistics from the prompts when no corpus) */
-	json_t *pairs_json = json_array();
-	json_t *wheres = json_array();
-	for (int fi = st.ind; fi < argc; fi++) {
-		lc_input *in = lc_input_open_or_die(argv[fi], NULL);
+}
+
+/* Without -c: statistics over the distinct passages in the prompts. */
+static void prompt_statistics(passages *ps, json_t *pairs, lc_buf *pb)
+{
+	ps->pcx = lc_cctx_new();
+	lc_strmap seen = {0};
+	for (size_t i = 0; i < json_array_size(pairs); i++) {
+		const char *pr = prompt_text(json_object_get(json_array_get(pairs, i), "prompt"));
+		if (pr && !passage_from_prompt(pr, pb)) {
+			int is_new;
+			lc_strmap_intern(&seen, pb->p, pb->len, &is_new);
+			if (is_new)
+				lc_cctx_add(ps->pcx, NULL, pb->p);
+		}
+	}
+	lc_strmap_free(&seen);
+}
+
+/* Every pair of every file, in order, and where each was read. */
+static void read_pairs(int nfiles, char **files, json_t *pairs, json_t *wheres)
+{
+	for (int fi = 0; fi < nfiles; fi++) {
+		lc_input *in = lc_input_open_or_die(files[fi], NULL);
 		lc_err e = {0};
 		json_t *o;
 		int r;
 		while ((r = lc_json_next_object(in, &o, &e)) == 1) {
-			json_array_append_new(pairs_json, o);
+			json_array_append_new(pairs, o);
 			json_array_append_new(wheres, json_string(lc_input_where(in)));
 		}
 		if (r < 0)
 			lc_die_err(&e);
 		lc_input_close(in);
 	}
-	size_t np = json_array_size(pairs_json);
-	lc_cctx *pcx = NULL;
-	lc_buf pb = {0};
-	if (!ncorpora) {
-		pcx = lc_cctx_new();
-		lc_strmap seenp = {0};
-		for (size_t i = 0; i < np; i++) {
-			const char *pr = prompt_text(json_object_get(json_array_get(pairs_json, i), "prompt"));
-			if (pr && !passage_from_prompt(pr, &pb)) {
-				int is_new;
-				lc_strmap_intern(&seenp, pb.p, pb.len, &is_new);
-				if (is_new)
-					lc_cctx_add(pcx, NULL, pb.p);
-			}
-		}
-		lc_strmap_free(&seenp);
+}
+
+/* The passage of pair o: its title and text, its statistics and the key of
+ * the validation split (pid, or the text).  0, or 1 to skip it (counted). */
+static int pair_passage(passages *ps, json_t *o, const char *w, lc_buf *pb, lc_buf *idb, counts *k,
+                        const char **title, const char **text, const char **key, lc_cctx **cx)
+{
+	const char *pid = NULL;
+	json_t *pj = json_object_get(o, "pid");
+	lc_err e = {0};
+	if (pj)
+		pid = lc_json_id(pj, idb, "pid", w, &e);
+	*title = NULL;
+	if (!ps->n) {
+		const char *pr = prompt_text(json_object_get(o, "prompt"));
+		if (!pr || passage_from_prompt(pr, pb) < 0)
+			lc_die(LC_EXIT_INPUT, "%s: no passage: the prompt has no \"Content:\\n\" part; give the corpus with -c", w);
+		*text = pb->p;
+		*cx = ps->pcx;
+		*key = pid ? pid : *text;
+		return 0;
 	}
-	pair *P = lc_xcalloc(np ? np : 1, sizeof *P);
-	size_t n = 0, same = 0, nopid = 0, empty = 0, ntrain = 0, nval = 0, joined = 0, unjoined = 0;
+	long id = -1;
+	if (pid) {
+		if ((id = lc_strmap_find(&ps->pidmap, pid, strlen(pid))) < 0) {
+			k->nopid++;
+			return 1;
+		}
+	} else {
+		/* no pid (CoLoR's released pairs): the corpus passage whose text is the one in the prompt */
+		const char *pr = prompt_text(json_object_get(o, "prompt"));
+		long tid = pr && !passage_from_prompt(pr, pb) ? lc_strmap_find(&ps->textmap, pb->p, pb->len) : -1;
+		if (tid < 0) {
+			k->unjoined++;
+			return 1;
+		}
+		id = ps->text_pid[tid];
+		pid = lc_strmap_str(&ps->pidmap, (uint32_t)id);
+		k->joined++;
+	}
+	json_t *rec = ps->pid_rec[id];
+	*cx = ps->cs[ps->pid_corpus[id]].cx;
+	*text = json_string_value(json_object_get(rec, "passage_text"));
+	json_t *t = json_object_get(rec, "title_text");
+	*title = json_is_string(t) ? json_string_value(t) : NULL;
+	*key = pid;
+	return 0;
+}
+
+/* The lengths of the length weight: a tokenizer's counts, the pair's or its
+ * words, cut as TRL cuts them with --truncate-like-trl. */
+static void pair_lengths(lc_train_pair *q, json_t *o, const char *w, const char *ch, const char *rj,
+                         const lc_tok *tok, size_t bos)
+{
+	if (tok) {
+		q->lc = (double)lc_tok_count(tok, ch, strlen(ch)) + S.trl;   /* TRL appends an EOS */
+		q->lr = (double)lc_tok_count(tok, rj, strlen(rj)) + S.trl;
+	} else {
+		json_t *lcj = json_object_get(o, "chosen_tokens"), *lrj = json_object_get(o, "rejected_tokens");
+		if (S.trl && (!json_is_number(lcj) || !json_is_number(lrj)))
+			lc_die(LC_EXIT_INPUT, "%s: --truncate-like-trl needs token counts: give -e NAME or --tokenizer FILE, "
+			       "or pairs with \"prompt_tokens\", \"chosen_tokens\" and \"rejected_tokens\"", w);
+		q->lc = json_is_number(lcj) ? json_number_value(lcj) : (double)count_words(ch);
+		q->lr = json_is_number(lrj) ? json_number_value(lrj) : (double)count_words(rj);
+	}
+	if (!S.trl)
+		return;
+	double pl;
+	const char *pr = prompt_text(json_object_get(o, "prompt"));
+	json_t *plj = json_object_get(o, "prompt_tokens");
+	if (tok && pr)
+		pl = (double)(lc_tok_count(tok, pr, strlen(pr)) + bos);
+	else if (json_is_number(plj))
+		pl = json_number_value(plj);
+	else
+		lc_die(LC_EXIT_INPUT, "%s: --truncate-like-trl needs the prompt's length: a \"prompt\" (with -e or "
+		       "--tokenizer) or \"prompt_tokens\"", w);
+	trl_truncate(pl, &q->lc, &q->lr, S.max_len, S.max_prompt);
+}
+
+/* The training pairs of the files: passage words, candidate masks, lengths
+ * and split.  Warns about the pairs skipped; *n = the pairs kept. */
+static lc_train_pair *build_pairs(passages *ps, int nfiles, char **files, const lc_tok *tok, size_t *n)
+{
+	json_t *pairs = json_array(), *wheres = json_array();
+	lc_buf pb = {0}, idb = {0};
+	read_pairs(nfiles, files, pairs, wheres);
+	if (!ps->n)
+		prompt_statistics(ps, pairs, &pb);
+	size_t np = json_array_size(pairs), bos = tok ? tok_bos(tok) : 0;
+	lc_train_pair *P = lc_xcalloc(np ? np : 1, sizeof *P);
+	counts k = { .read = np };
+	*n = 0;
 	for (size_t i = 0; i < np; i++) {
-		json_t *o = json_array_get(pairs_json, i);
+		json_t *o = json_array_get(pairs, i);
 		const char *w = json_string_value(json_array_get(wheres, i));
 		const char *ch = answer_text(json_object_get(o, "chosen"));
 		const char *rj = answer_text(json_object_get(o, "rejected"));
 		if (!ch || !rj)
 			lc_die(LC_EXIT_INPUT, "%s: 'chosen' and 'rejected' must be strings or lists of {\"role\",\"content\"} messages", w);
 		if (!strcmp(ch, rj)) {
-			same++;
+			k.same++;
 			continue;
 		}
-		const char *title = NULL, *text = NULL, *pid = NULL;
-		lc_cctx *cx = pcx;
-		json_t *pj = json_object_get(o, "pid");
-		lc_err e = {0};
-		if (pj)
-			pid = lc_json_id(pj, &idb, "pid", w, &e);
-		if (ncorpora) {
-			long id = -1;
-			if (pid) {
-				if ((id = lc_strmap_find(&pidmap, pid, strlen(pid))) < 0) {
-					nopid++;
-					continue;
-				}
-			} else {
-				/* no pid (CoLoR's released pairs): the corpus passage whose
-				 * text is the one in the prompt */
-				const char *pr = prompt_text(json_object_get(o, "prompt"));
-				long tid = pr && !passage_from_prompt(pr, &pb) ? lc_strmap_find(&textmap, pb.p, pb.len) : -1;
-				if (tid < 0) {
-					unjoined++;
-					continue;
-				}
-				id = text_pid[tid];
-				pid = lc_strmap_str(&pidmap, (uint32_t)id);
-				joined++;
-			}
-			json_t *rec = pid_rec[id];
-			cx = cs[pid_corpus[id]].cx;
-			text = json_string_value(json_object_get(rec, "passage_text"));
-			json_t *t = json_object_get(rec, "title_text");
-			title = json_is_string(t) ? json_string_value(t) : NULL;
-		} else {
-			const char *pr = prompt_text(json_object_get(o, "prompt"));
-			if (!pr || passage_from_prompt(pr, &pb) < 0)
-				lc_die(LC_EXIT_INPUT, "%s: no passage: the prompt has no \"Content:\\n\" part; give the corpus with -c", w);
-			text = pb.p;
-		}
-		pair *q = &P[n];
+		const char *title, *text, *key;
+		lc_cctx *cx;
+		if (pair_passage(ps, o, w, &pb, &idb, &k, &title, &text, &key, &cx))
+			continue;
+		lc_train_pair *q = &P[*n];
 		lc_cunits_build(&q->u, cx, title, text);
 		if (q->u.n == 0) {
 			lc_cunits_free(&q->u);
-			empty++;
+			k.empty++;
 			continue;
 		}
 		q->mc = lc_xmalloc(q->u.n);
 		q->mr = lc_xmalloc(q->u.n);
 		lc_cunits_project(&q->u, cx, text, ch, q->mc);
 		lc_cunits_project(&q->u, cx, text, rj, q->mr);
-		if (tok) {
-			q->lc = (double)lc_tok_count(tok, ch, strlen(ch)) + trl;   /* TRL appends an EOS */
-			q->lr = (double)lc_tok_count(tok, rj, strlen(rj)) + trl;
-		} else {
-			json_t *lcj = json_object_get(o, "chosen_tokens"), *lrj = json_object_get(o, "rejected_tokens");
-			if (trl && (!json_is_number(lcj) || !json_is_number(lrj)))
-				lc_die(LC_EXIT_INPUT, "%s: --truncate-like-trl needs token counts: give -e NAME or --tokenizer FILE, "
-				       "or pairs with \"prompt_tokens\", \"chosen_tokens\" and \"rejected_tokens\"", w);
-			q->lc = json_is_number(lcj) ? json_number_value(lcj) : (double)count_words(ch);
-			q->lr = json_is_number(lrj) ? json_number_value(lrj) : (double)count_words(rj);
-		}
-		if (trl) {
-			double pl;
-			const char *pr = prompt_text(json_object_get(o, "prompt"));
-			json_t *plj = json_object_get(o, "prompt_tokens");
-			if (tok && pr)
-				pl = (double)(lc_tok_count(tok, pr, strlen(pr)) + bos);
-			else if (json_is_number(plj))
-				pl = json_number_value(plj);
-			else
-				lc_die(LC_EXIT_INPUT, "%s: --truncate-like-trl needs the prompt's length: a \"prompt\" (with -e or "
-				       "--tokenizer) or \"prompt_tokens\"", w);
-			trl_truncate(pl, &q->lc, &q->lr, max_len, max_prompt);
-		}
-		/* validation by passage: hash of the passage key and the seed */
-		const char *key = pid ? pid : text;
-		uint64_t h = lc_hash_bytes(key, strlen(key)) ^ ((uint64_t)seed * 0x9E3779B97F4A7C15ULL);
-		h ^= h >> 33;
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 33;
-		q->val = (double)(h % 1000000) / 1e6 < valfrac;
-		if (q->val)
-			nval++;
-		else
-			ntrain++;
-		n++;
+		pair_lengths(q, o, w, ch, rj, tok, bos);
+		q->val = lc_train_is_val(key, S.t.seed, S.t.val);
+		(*n)++;
 	}
-	if (same)
-		lc_warn("warning: %zu pair%s with chosen == rejected skipped", same, same == 1 ? "" : "s");
-	if (joined && !quiet)
-		lc_warn("%zu pair%s without a pid joined to the corpora by the passage text in the prompt", joined,
-		        joined == 1 ? "" : "s");
-	if (unjoined)
+	if (k.same)
+		lc_warn("warning: %zu pair%s with chosen == rejected skipped", k.same, k.same == 1 ? "" : "s");
+	if (k.joined && !S.quiet)
+		lc_warn("%zu pair%s without a pid joined to the corpora by the passage text in the prompt", k.joined,
+		        k.joined == 1 ? "" : "s");
+	if (k.unjoined)
 		lc_warn("warning: %zu pair%s without a pid skipped: the passage in the prompt is in none of the corpora "
 		        "(give the corpus the pairs were made from, add a \"pid\" field as lcgen pairs writes, "
-		        "or drop -c to take the passage from the prompt)", unjoined, unjoined == 1 ? "" : "s");
-	if (nopid)
-		lc_warn("warning: %zu pair%s whose pid is not in the corpora skipped", nopid, nopid == 1 ? "" : "s");
-	if (empty)
-		lc_warn("warning: %zu pair%s with an empty passage skipped", empty, empty == 1 ? "" : "s");
+		        "or drop -c to take the passage from the prompt)", k.unjoined, k.unjoined == 1 ? "" : "s");
+	if (k.nopid)
+		lc_warn("warning: %zu pair%s whose pid is not in the corpora skipped", k.nopid, k.nopid == 1 ? "" : "s");
+	if (k.empty)
+		lc_warn("warning: %zu pair%s with an empty passage skipped", k.empty, k.empty == 1 ? "" : "s");
+	size_t ntrain = 0;
+	for (size_t i = 0; i < *n; i++)
+		ntrain += !P[i].val;
 	if (!ntrain)
 		lc_die(LC_EXIT_INPUT, "no usable training pairs (%zu read)", np);
+	json_decref(pairs);
+	json_decref(wheres);
+	lc_buf_free(&pb);
+	lc_buf_free(&idb);
+	return P;
+}
 
-	lc_cmodel m;
-	lc_cmodel_init(&m);
-	if (init) {
-		lc_err e = {0};
-		if (lc_cmodel_load(&m, init, &e) < 0)
-			lc_die_err(&e);
-		free(m.meta);
-		m.meta = NULL;
-	}
-	m.threshold = thr;
-	m.length_bias = length_bias;
-	size_t *order = lc_xmalloc(ntrain * sizeof *order);
-	double w0[LC_NFEAT], wsum[LC_NFEAT] = {0};
-	memcpy(w0, m.w, sizeof w0);
-	double vacc = 0, tacc = 0, last_loss = NAN, last_vloss = NAN;
-	for (long run = 0; run < average; run++) {
-	for (size_t i = 0, k = 0; i < n; i++)
-		if (!P[i].val)
-			order[k++] = i;
-	memcpy(m.w, w0, sizeof w0);
-	double mom[LC_NFEAT] = {0}, vel[LC_NFEAT] = {0};
-	const double b1 = 0.9, b2 = 0.999;
-	long step = 0;
-	rng = 0x2545F4914F6CDD1DULL ^ (uint64_t)(seed + run) * 0x9E3779B97F4A7C15ULL;
-	if (!rng)
-		rng = 1;
-	for (long ep = 1; ep <= epochs; ep++) {
-		for (size_t i = ntrain; i > 1; i--) {
-			size_t j = next_rand() % i, t = order[i - 1];
-			order[i - 1] = order[j];
-			order[j] = t;
+/* After every epoch: a progress line, and a row of the report's history. */
+static void on_epoch(const lc_train_epoch *ev, void *arg)
+{
+	json_t *hist = arg;
+	if (hist)
+		json_array_append_new(hist, json_pack("{s:I, s:I, s:f, s:f, s:o, s:o}", "run", (json_int_t)ev->run,
+		                      "epoch", (json_int_t)ev->epoch, "loss", ev->loss, "train_acc", ev->train_acc,
+		                      "val_loss", ev->nval ? json_real(ev->val_loss) : json_null(),
+		                      "val_acc", ev->nval ? json_real(ev->val_acc) : json_null()));
+	if (S.quiet)
+		return;
+	char runs[32] = "";
+	if (S.t.average > 1)
+		snprintf(runs, sizeof runs, "run %ld ", ev->run);
+	if (ev->nval)
+		lc_warn("%sepoch %ld: loss %.4f train_acc %.4f val_loss %.4f val_acc %.4f",
+		        runs, ev->epoch, ev->loss, ev->train_acc, ev->val_loss, ev->val_acc);
+	else
+		lc_warn("%sepoch %ld: loss %.4f train_acc %.4f (no validation pairs)", runs, ev->epoch, ev->loss, ev->train_acc);
+}
+
+/* --target-ratio: the threshold that keeps 1/R of the corpora's words. */
+static void calibrate(lc_cmodel *m, passages *ps)
+{
+	lc_calib c = {0};
+	lc_cunits u = {0};
+	for (size_t ci = 0; ci < ps->n; ci++)
+		for (size_t i = 0; i < json_array_size(ps->cs[ci].recs); i++) {
+			json_t *rec = json_array_get(ps->cs[ci].recs, i);
+			json_t *t = json_object_get(rec, "title_text");
+			lc_cunits_build(&u, ps->cs[ci].cx, json_is_string(t) ? json_string_value(t) : NULL,
+			                json_string_value(json_object_get(rec, "passage_text")));
+			lc_calib_add(&c, m, &u);
 		}
-		double tl = 0;
-		size_t right = 0;
-		for (size_t b0 = 0; b0 < ntrain; b0 += (size_t)batch) {
-			double g[LC_NFEAT] = {0};
-			size_t b1n = b0 + (size_t)batch < ntrain ? b0 + (size_t)batch : ntrain;
-			double inv = 1.0 / (double)(b1n - b0);
-			for (size_t k = b0; k < b1n; k++) {
-				pair *q = &P[order[k]];
-				double pc = lc_cmodel_logprob(&m, &q->u, q->mc, NULL, 0);
-				double pr = lc_cmodel_logprob(&m, &q->u, q->mr, NULL, 0);
-				double dc, dr;
-				tl += lc_orpo(pc, pr, q->lc, q->lr, beta, cc, &dc, &dr, NULL);
-				right += pc > pr;
-				/* minimise: the gradient of the loss */
-				lc_cmodel_logprob(&m, &q->u, q->mc, g, dc * inv);
-				lc_cmodel_logprob(&m, &q->u, q->mr, g, dr * inv);
-			}
-			step++;
-			for (int i = 0; i < LC_NFEAT; i++) {
-				double gi = g[i] + l2 * m.w[i];
-				mom[i] = b1 * mom[i] + (1 - b1) * gi;
-				vel[i] = b2 * vel[i] + (1 - b2) * gi * gi;
-				double mh = mom[i] / (1 - pow(b1, (double)step)), vh = vel[i] / (1 - pow(b2, (double)step));
-				m.w[i] -= lr * mh / (sqrt(vh) + 1e-8);
-			}
-		}
-		tacc = (double)right / (double)ntrain;
-		double vl = 0;
-		size_t vr = 0;
-		for (size_t i = 0; i < n; i++)
-			if (P[i].val) {
-				double pc = lc_cmodel_logprob(&m, &P[i].u, P[i].mc, NULL, 0);
-				double pr = lc_cmodel_logprob(&m, &P[i].u, P[i].mr, NULL, 0);
-				vl += lc_orpo(pc, pr, P[i].lc, P[i].lr, beta, cc, NULL, NULL, NULL);
-				vr += pc > pr;
-			}
-		vacc = nval ? (double)vr / (double)nval : 0;
-		last_loss = tl / (double)ntrain;
-		last_vloss = nval ? vl / (double)nval : NAN;
-		if (hist)
-			json_array_append_new(hist, json_pack("{s:I, s:I, s:f, s:f, s:o, s:o}", "run", (json_int_t)(run + 1),
-			                      "epoch", (json_int_t)ep, "loss", last_loss, "train_acc", tacc,
-			                      "val_loss", nval ? json_real(last_vloss) : json_null(),
-			                      "val_acc", nval ? json_real(vacc) : json_null()));
-		if (!quiet) {
-			char runs[32] = "";
-			if (average > 1)
-				snprintf(runs, sizeof runs, "run %ld ", run + 1);
-			if (nval)
-				lc_warn("%sepoch %ld: loss %.4f train_acc %.4f val_loss %.4f val_acc %.4f",
-				        runs, ep, tl / (double)ntrain, tacc, vl / (double)nval, vacc);
-			else
-				lc_warn("%sepoch %ld: loss %.4f train_acc %.4f (no validation pairs)", runs, ep, tl / (double)ntrain, tacc);
-		}
-	}
-	for (int i = 0; i < LC_NFEAT; i++)
-		wsum[i] += m.w[i];
-	}
-	if (average > 1) {
-		for (int i = 0; i < LC_NFEAT; i++)
-			m.w[i] = wsum[i] / (double)average;
-		size_t tr = 0, vr = 0;
-		for (size_t i = 0; i < n; i++) {
-			int right = lc_cmodel_logprob(&m, &P[i].u, P[i].mc, NULL, 0) > lc_cmodel_logprob(&m, &P[i].u, P[i].mr, NULL, 0);
-			if (P[i].val)
-				vr += (size_t)right;
-			else
-				tr += (size_t)right;
-		}
-		tacc = (double)tr / (double)ntrain;
-		vacc = nval ? (double)vr / (double)nval : 0;
-		if (!quiet)
-			lc_warn("average of %ld runs: train_acc %.4f val_acc %.4f", average, tacc, vacc);
-	}
-	if (target > 0) {
-		if (!ncorpora)
-			lc_die(LC_EXIT_USAGE, "--target-ratio needs the corpora (-c) to calibrate on");
-		/* the (1 - 1/R) quantile of the keep probabilities of all words of
-		 * passages with more than one sentence (others are kept whole) */
-		double *all = NULL, mean_log = 0;
-		size_t *nw = NULL;   /* per word: the words of its passage */
-		size_t na = 0, acap = 0, whole = 0, total = 0, npass = 0;
-		lc_cunits u = {0};
-		for (size_t ci = 0; ci < ncorpora; ci++)
-			for (size_t i = 0; i < json_array_size(cs[ci].recs); i++) {
-				json_t *rec = json_array_get(cs[ci].recs, i);
-				json_t *t = json_object_get(rec, "title_text");
-				lc_cunits_build(&u, cs[ci].cx, json_is_string(t) ? json_string_value(t) : NULL,
-				                json_string_value(json_object_get(rec, "passage_text")));
-				total += u.n;
-				mean_log += log1p((double)u.n);
-				npass++;
-				if (u.nsent <= 1) {
-					whole += u.n;
-					continue;
-				}
-				if (na + u.n > acap) {
-					acap = (na + u.n) * 2;
-					all = lc_xrealloc(all, acap * sizeof *all);
-					nw = lc_xrealloc(nw, acap * sizeof *nw);
-				}
-				lc_cmodel_probs(&m, &u, all + na);
-				for (size_t k = 0; k < u.n; k++)
-					nw[na + k] = u.n;
-				na += u.n;
-			}
-		lc_cunits_free(&u);
-		/* rank the words by their probability with the passage's length shift */
-		if (npass)
-			mean_log /= (double)npass;
-		for (size_t k = 0; k < na; k++)
-			all[k] = lc_cmodel_length_adjust(&m, all[k], nw[k], mean_log);
-		free(nw);
-		double want = (double)total / target - (double)whole;  /* words to keep among na */
-		if (na && want > 0) {
-			qsort(all, na, sizeof *all, cmp_desc);
-			size_t k = want >= (double)na ? na - 1 : (size_t)want;
-			m.threshold = all[k];
-		} else if (na)
-			m.threshold = 1;
-		lc_warn("threshold %.6f keeps about 1/%g of the corpora's words", m.threshold, target);
-		free(all);
-	}
+	lc_cunits_free(&u);
+	m->threshold = lc_calib_threshold(&c, m, S.target);
+	lc_calib_free(&c);
+	lc_warn("threshold %.6f keeps about 1/%g of the corpora's words", m->threshold, S.target);
+}
+
+/* The model file's meta lines: settings, figures and the data's file names. */
+static char *model_meta(const lc_train_result *res, const lc_tok *tok, int nfiles, char **files)
+{
+	const lc_train_opts *t = &S.t;
 	lc_buf meta = {0};
 	lc_buf_printf(&meta, "trainer lctrain %s\nobjective orpo beta=%g c=%g\nlr %g\nepochs %ld\nbatch %ld\nl2 %g\nseed %ld\naverage %ld\n"
 	              "pairs train=%zu val=%zu\ntrain_accuracy %.4f\nval_accuracy %.4f\n",
-	              LCTK_VERSION, beta, cc, lr, epochs, batch, l2, seed, average, ntrain, nval, tacc, vacc);
-	if (tok || trl)   /* only then: the default model's file stays as it was */
-		lc_buf_printf(&meta, "lengths %s%s\n", tok ? lc_tok_name(tok) : "pair-fields", trl ? " truncate-like-trl" : "");
-	if (trl)
-		lc_buf_printf(&meta, "trl max_length=%ld max_prompt_length=%ld\n", max_len, max_prompt);
-	for (int fi = st.ind; fi < argc; fi++) {
+	              LCTK_VERSION, t->beta, t->c, t->lr, t->epochs, t->batch, t->l2, t->seed, t->average,
+	              res->ntrain, res->nval, res->train_acc, res->val_acc);
+	if (tok || S.trl)   /* only then: the default model's file stays as it was */
+		lc_buf_printf(&meta, "lengths %s%s\n", tok ? lc_tok_name(tok) : "pair-fields", S.trl ? " truncate-like-trl" : "");
+	if (S.trl)
+		lc_buf_printf(&meta, "trl max_length=%ld max_prompt_length=%ld\n", S.max_len, S.max_prompt);
+	for (int fi = 0; fi < nfiles; fi++) {
 		/* the file and its folder (datasets are often told apart by folder
 		 * only), never the machine-specific rest of the path */
-		const char *b = argv[fi], *p = argv[fi] + strlen(argv[fi]);
-		for (int slashes = 0; p > argv[fi]; p--)
+		const char *b = files[fi], *p = files[fi] + strlen(files[fi]);
+		for (int slashes = 0; p > files[fi]; p--)
 			if (p[-1] == '/' && ++slashes == 2) {
 				b = p;
 				break;
 			}
 		lc_buf_printf(&meta, "data %s\n", b);
 	}
-	m.meta = lc_buf_detach(&meta);
+	return lc_buf_detach(&meta);
+}
+
+static void write_model(const lc_cmodel *m)
+{
 	lc_buf mb = {0};
-	lc_cmodel_format(&m, &mb);
-	lc_output *o = lc_output_open(out);
+	lc_cmodel_format(m, &mb);
+	lc_output *o = lc_output_open(S.out);
 	lc_output_write(o, mb.p, mb.len);
 	lc_output_commit(o);
-	if (lc_report_on(&rep)) {
-		lc_report_real(&rep, "options.beta", beta);
-		lc_report_real(&rep, "options.lr", lr);
-		lc_report_int(&rep, "options.batch", batch);
-		lc_report_int(&rep, "options.seed", seed);
-		lc_report_int(&rep, "options.average", average);
-		if (target > 0)
-			lc_report_real(&rep, "options.target_ratio", target);
-		lc_report_int(&rep, "pairs_train", (long long)ntrain);
-		lc_report_int(&rep, "pairs_val", (long long)nval);
-		lc_report_int(&rep, "epochs", epochs);
-		lc_report_real(&rep, "loss", last_loss);
-		lc_report_real(&rep, "val_loss", last_vloss);
-		lc_report_real(&rep, "train_acc", tacc);
-		if (nval)
-			lc_report_real(&rep, "val_acc", vacc);
-		else
-			lc_report_set(&rep, "val_acc", json_null());
-		lc_report_real(&rep, "threshold", m.threshold);
-		lc_report_real(&rep, "length_bias", m.length_bias);
-		/* the per-epoch history goes last */
-		json_incref(hist);
-		json_object_del(rep.o, "history");
-		lc_report_set(&rep, "history", hist);
-		lc_report_write(&rep);
+	lc_buf_free(&mb);
+}
+
+static void write_report(lc_report *rep, json_t *hist, const lc_train_result *res, const lc_cmodel *m)
+{
+	lc_report_real(rep, "options.beta", S.t.beta);
+	lc_report_real(rep, "options.lr", S.t.lr);
+	lc_report_int(rep, "options.batch", S.t.batch);
+	lc_report_int(rep, "options.seed", S.t.seed);
+	lc_report_int(rep, "options.average", S.t.average);
+	if (S.target > 0)
+		lc_report_real(rep, "options.target_ratio", S.target);
+	lc_report_int(rep, "pairs_train", (long long)res->ntrain);
+	lc_report_int(rep, "pairs_val", (long long)res->nval);
+	lc_report_int(rep, "epochs", S.t.epochs);
+	lc_report_real(rep, "loss", res->loss);
+	lc_report_real(rep, "val_loss", res->val_loss);
+	lc_report_real(rep, "train_acc", res->train_acc);
+	if (res->nval)
+		lc_report_real(rep, "val_acc", res->val_acc);
+	else
+		lc_report_set(rep, "val_acc", json_null());
+	lc_report_real(rep, "threshold", m->threshold);
+	lc_report_real(rep, "length_bias", m->length_bias);
+	/* the per-epoch history goes last */
+	json_incref(hist);
+	json_object_del(rep->o, "history");
+	lc_report_set(rep, "history", hist);
+	lc_report_write(rep);
+}
+
+static void passages_free(passages *ps)
+{
+	for (size_t ci = 0; ci < ps->n; ci++) {
+		lc_cctx_free(ps->cs[ci].cx);
+		json_decref(ps->cs[ci].recs);
 	}
-	for (size_t i = 0; i < n; i++) {
-		lc_cunits_free(&P[i].u);
-		free(P[i].mc);
-		free(P[i].mr);
+	free(ps->cs);
+	free(ps->pid_corpus);
+	free(ps->pid_rec);
+	free(ps->text_pid);
+	lc_strmap_free(&ps->pidmap);
+	lc_strmap_free(&ps->textmap);
+	lc_cctx_free(ps->pcx);
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	lc_cli st = {0};
+	lc_train_defaults(&S.t);
+	int c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (c == 'c') {
+			S.corpora = lc_xrealloc(S.corpora, (S.ncorpora + 1) * sizeof *S.corpora);
+			S.corpora[S.ncorpora++] = optarg;
+		} else if (c == LC_OPT_REPORT_ID) {
+			lc_report_arg(&S.rep, &cmd, optarg);
+		}
+	if (S.encoding && S.tokfile)
+		lc_cli_usage_error(&cmd, "give one of -e NAME and --tokenizer FILE");
+	if (S.max_prompt >= S.max_len)
+		lc_cli_usage_error(&cmd, "--max-prompt-length must be below --max-length (TRL keeps max-length - max-prompt-length response tokens)");
+	lc_tok *tok = NULL;
+	lc_err e = {0};
+	if ((S.encoding || S.tokfile) && !(tok = S.encoding ? lc_tok_load(S.encoding, &e) : lc_tok_load_hf(S.tokfile, &e)))
+		lc_die_err(&e);
+	if (st.ind >= argc)
+		lc_cli_usage_error(&cmd, "no pairs file given");
+	if (S.target > 0 && !S.ncorpora)
+		lc_die(LC_EXIT_USAGE, "--target-ratio needs the corpora (-c) to calibrate on");
+	int nfiles = argc - st.ind;
+	char **files = argv + st.ind;
+	lc_report_start(&S.rep, &cmd, !S.out || !strcmp(S.out, "-"), nfiles, files);
+	json_t *hist = lc_report_array(&S.rep, "history");
+
+	passages ps = {0};
+	lc_buf idb = {0};
+	load_corpora(&ps, &idb);
+	size_t n;
+	lc_train_pair *P = build_pairs(&ps, nfiles, files, tok, &n);
+	lc_cmodel m;
+	lc_cmodel_init(&m);
+	if (S.init) {
+		if (lc_cmodel_load(&m, S.init, &e) < 0)
+			lc_die_err(&e);
+		free(m.meta);
+		m.meta = NULL;
 	}
+	m.threshold = S.thr;
+	m.length_bias = S.length_bias;
+	lc_train_result res;
+	if (lc_train(&m, P, n, &S.t, on_epoch, hist, &res, &e) < 0)
+		lc_die_err(&e);
+	if (S.t.average > 1 && !S.quiet)
+		lc_warn("average of %ld runs: train_acc %.4f val_acc %.4f", S.t.average, res.train_acc, res.val_acc);
+	if (S.target > 0)
+		calibrate(&m, &ps);
+	m.meta = model_meta(&res, tok, nfiles, files);
+	write_model(&m);
+	if (lc_report_on(&S.rep))
+		write_report(&S.rep, hist, &res, &m);
+	for (size_t i = 0; i < n; i++)
+		lc_train_pair_free(&P[i]);
 	free(P);
-	free(order);
-	for (size_t ci = 0; ci < ncorpora; ci++) {
-		lc_cctx_free(cs[ci].cx);
-		json_decref(cs[ci].recs);
-	}
-	free(cs);
-	free(corpora);
-	free(pid_corpus);
-	free(pid_rec);
-	lc_strmap_free(&pidmap);
-	lc_strmap_free(&textmap);
+	passages_free(&ps);
+	free(S.corpora);
 	if (tok)
 		lc_tok_free(tok);
-	free(text_pid);
-	json_decref(pairs_json);
-	json_decref(wheres);
-	lc_cctx_free(pcx);
-	lc_buf_free(&pb);
 	lc_buf_free(&idb);
-	lc_buf_free(&mb);
 	lc_cmodel_free(&m);
 	return 0;
 }

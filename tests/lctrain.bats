@@ -57,6 +57,40 @@ PY
 	grep -q '^meta average 3$' m.lcm
 }
 
+@test "lctrain --average 2: the mean of the weights of --seed S and --seed S+1" {
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 3 --val 0 --seed 4 -o a.lcm pairs.jsonl
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 3 --val 0 --seed 5 -o b.lcm pairs.jsonl
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 3 --val 0 --seed 4 --average 2 -o m.lcm pairs.jsonl
+	run -0 python3 -c '
+import sys
+def w(f):
+    return {l.split()[1]: float.fromhex(l.split()[2]) for l in open(f) if l.startswith("w ")}
+a, b, m = w(sys.argv[1]), w(sys.argv[2]), w(sys.argv[3])
+assert len(m) == 23 and a != b, (len(m), a == b)
+bad = [k for k in m if abs(m[k] - (a[k] + b[k]) / 2) > 1e-15 * max(1, abs(m[k]))]
+assert not bad, bad
+print("ok")' a.lcm b.lcm m.lcm
+	assert_output ok
+}
+
+@test "lctrain --val: whole passages held out, the share asked, the same split for the same seed" {
+	# 12 passages x 4 pairs, each pair naming its passage in its chosen text
+	python3 -c '
+import json
+for p in range(12):
+    t = "Passage %d has a first sentence. It has a second one. And a third one here." % p
+    for k in range(4):
+        print(json.dumps({"prompt": "Summarize the following content. \nContent:\n" + t + "\n Summary:",
+            "chosen": "Passage %d has a first sentence." % p, "rejected": t, "pid": "p%d" % p}))' > many.jsonl
+	for s in 1 1 2; do
+		lctrain --quiet --epochs 1 --val 0.5 --seed $s --report r.json -o /dev/null many.jsonl
+		python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["pairs_train"], r["pairs_val"])' r.json >> split.txt
+	done
+	run -0 awk '{ r[NR] = $0; if ($2 % 4 || $1 + $2 != 48 || $2 < 8 || $2 > 40) bad = bad " " $0 }
+		END { print (NR == 3 && r[1] == r[2] && !bad ? "ok" : "bad:" bad " rows " r[1] "/" r[2]) }' split.txt
+	assert_output ok
+}
+
 @test "lctrain: without -c the passage comes from the prompt (CoLoR's released pairs)" {
 	run lctrain --epochs 2 --val 0 -o m.lcm pairs.jsonl
 	assert_success
@@ -120,4 +154,9 @@ assert 0.4 <= b / a <= 0.6, b / a' $m >&3
 	assert_failure 2
 	run lctrain --init nosuch.lcm pairs.jsonl
 	assert_failure 1
+	# --target-ratio calibrates on the corpora: refused before any training without them
+	run lctrain --target-ratio 2 -o m.lcm pairs.jsonl
+	assert_failure 2
+	assert_output 'lctrain: --target-ratio needs the corpora (-c) to calibrate on'
+	assert_no_file m.lcm
 }

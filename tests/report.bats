@@ -38,7 +38,7 @@ PY
 @test "lcompress --report: the figures of the stderr line, each passage's sizes summing to the total" {
 	run --separate-stderr lcompress --report r.json -o c.jsonl "$D/corpus.jsonl"
 	assert_success
-	# lcompress: 890 passages, tokens (cl100k_base, title+text) 91436 -> 56184, ratio 1.627x
+	# lcompress: 890 passages, tokens (cl100k_base, title+text) 91436 -> 56004, ratio 1.633x
 	read -r n before after ratio < <(echo "$stderr" | awk '/passages, tokens/ {print $2, $(NF-4), $(NF-2), $NF}' | tr -d ',x')
 	[ "$n" = 890 ] || fail "stderr: $stderr"
 	[ "$(jval r.json program)" = lcompress ]
