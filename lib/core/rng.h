@@ -2,7 +2,9 @@
  * rng — lctk's seeded pseudo-random generator (xoshiro256**, seeded by splitmix64).
  * Not for cryptography.  An lc_rng is a plain value owned by its user; copy it to
  * fork a stream.  Used by Dataset Decomposition draws and shard shuffles, curricula,
- * and the significance tests' permutations and bootstrap samples.
+ * the significance tests' permutations and bootstrap samples, lctrain's pair order
+ * and validation split, lcgen's random candidates and the LLM client's retry jitter:
+ * every --seed goes through it.
  */
 #ifndef LC_RNG_H
 #define LC_RNG_H
