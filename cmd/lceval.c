@@ -234,6 +234,8 @@ static int parse_args(int argc, char **argv, settings *s)
 	if (c->o.query && c->format != EV_FMT_TEXT && c->format != EV_FMT_JSON)
 		lc_cli_usage_error(&cmd, "-q gives per-topic values in text, --json and --jsonl; --format %s is the summary table",
 		                   c->format == EV_FMT_MARKDOWN ? "markdown" : c->format == EV_FMT_LATEX ? "latex" : "csv");
+	if (argc - st.ind - 1 > 26 && !c->json && !c->jsonl)
+		lc_cli_usage_error(&cmd, "%d runs: the comparison names runs a to z, give at most 26", argc - st.ind - 1);
 	if (s->dedup && !s->nms[FAM_LOFT])
 		lc_cli_usage_error(&cmd, "--deduplicate-pids applies to LOFT measures (-m loft, recall@k, ...)");
 	if (s->boot_idx && s->boot_given)
