@@ -223,8 +223,6 @@ static int parse_args(int argc, char **argv, settings *s)
 	}
 	if (argc - st.ind < 2)
 		lc_cli_usage_error(&cmd, "expected QRELS and at least one RUN");
-	if (s->nms[FAM_LOFT] && s->nms[FAM_TREC])
-		lc_cli_usage_error(&cmd, "LOFT measures (-m loft, recall@k, ...) and trec_eval measures cannot be mixed in one call");
 	if (c->json && c->jsonl)
 		lc_cli_usage_error(&cmd, "--json and --jsonl are exclusive");
 	if ((c->json || c->jsonl) && c->format != EV_FMT_TEXT)
@@ -295,8 +293,8 @@ static void loft_measures(settings *s, lc_loft_sel *sel, lc_loft_dedup *dd)
 	sel->dedup = dd;
 }
 
-/* QRELS and every RUN (QRELS and RUN given the other way round: say so instead of a parse error). */
-static lc_run *read_inputs(settings *s, lc_qrels *qr, char ***pids, size_t *npids)
+/* QRELS (QRELS and RUN given the other way round: say so instead of a parse error). */
+static void read_qrels(settings *s, lc_qrels *qr)
 {
 	ev_ctx *c = &s->c;
 	if (ev_looks_like(c->qpath, s->qmember) == 'r' && ev_looks_like(c->rpaths[0], s->rmember) == 'q')
@@ -310,13 +308,14 @@ static lc_run *read_inputs(settings *s, lc_qrels *qr, char ***pids, size_t *npid
 		lc_die_err(&e);
 	if (qr->njudg == 0 && qr->nrecs == 0)
 		lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", c->qpath);
-	int loft = s->nms[FAM_LOFT] > 0;
-	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, loft };
-	if (s->corpus) {
-		*pids = ev_read_corpus(s->corpus, npids);
-		ro.pids = *pids;
-		ro.npids = *npids;
-	}
+}
+
+/* Every RUN, read as the LOFT family (loft) or trec_eval's wants it. */
+static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
+{
+	const ev_ctx *c = &s->c;
+	lc_err e = { 0 };
+	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft };
 	lc_run *runs = lc_xcalloc(c->nruns, sizeof *runs);
 	for (size_t i = 0; i < c->nruns; i++) {
 		if (lc_run_read(&runs[i], c->rpaths[i], &ro, &e) < 0)
@@ -353,26 +352,39 @@ int main(int argc, char **argv)
 	lc_loft_dedup dd = { 0 };
 	if (s.nms[FAM_LOFT])
 		loft_measures(&s, &lsel, &dd);
-	else
+	if (s.nms[FAM_TREC] || !s.nms[FAM_LOFT])
 		trec_measures(&s, te);
 
 	lc_qrels qr = { 0 };
+	read_qrels(&s, &qr);
+	c->qr = &qr;
 	char **pids = NULL;
 	size_t npids = 0;
-	lc_run *runs = read_inputs(&s, &qr, &pids, &npids);
-	c->qr = &qr;
+	if (s.corpus)
+		pids = ev_read_corpus(s.corpus, &npids);
+	/* each family reads the runs its way: LOFT keeps repeats and order */
+	lc_run *runs = s.nms[FAM_TREC] || !s.nms[FAM_LOFT] ? read_runs(&s, 0, pids, npids) : NULL;
+	lc_run *lruns = s.nms[FAM_LOFT] ? read_runs(&s, 1, pids, npids) : NULL;
+	ev_ctx lc = *c;
+	lc.runs = lruns;
 	c->runs = runs;
 
 	lc_output *out = lc_output_open(c->outpath);
-	int code = s.nms[FAM_LOFT] ? ev_loft_run(c, &lsel, out) : ev_trec_run(c, te, out);
+	int code = !runs ? ev_loft_run(&lc, &lsel, out) : !lruns ? ev_trec_run(c, te, out)
+	         : ev_mixed_run(c, &lc, te, &lsel, out);
 	if (!code) {
 		lc_output_commit(out);
 		lc_report_write(&s.rep);
 	}
 	lc_report_free(&s.rep);
-	for (size_t i = 0; i < c->nruns; i++)
-		lc_run_free(&runs[i]);
+	for (size_t i = 0; i < c->nruns; i++) {
+		if (runs)
+			lc_run_free(&runs[i]);
+		if (lruns)
+			lc_run_free(&lruns[i]);
+	}
 	free(runs);
+	free(lruns);
 	for (size_t i = 0; i < npids; i++)
 		free(pids[i]);
 	free(pids);

@@ -187,3 +187,38 @@ EOF
 	run -2 lceval -m map --permutations 10 --bootstrap 10 "$D/qrels.txt" "${many[@]}"
 	assert_output --partial "27 runs: the comparison names runs a to z, give at most 26"
 }
+
+@test "trec_eval and LOFT measures mixed: text, --jsonl and --json join each family's own output" {
+	local q="$D/qrels.txt" a="$D/bm25.run" b="$D/weak.run"
+	lceval -q -m P.5 "$q" "$a" > t.txt
+	lceval -q -m recall@5 "$q" "$a" > l.txt
+	run -0 lceval -q -m P.5 -m recall@5 "$q" "$a"
+	[ "$output" = "$(cat t.txt l.txt)" ]
+	lceval -q -m P.5 --jsonl "$q" "$a" "$b" > t.jsonl
+	lceval -q -m recall@5 --jsonl "$q" "$a" "$b" > l.jsonl
+	run -0 lceval -q -m recall@5 -m P.5 --jsonl "$q" "$a" "$b"
+	[ "$output" = "$(cat t.jsonl l.jsonl)" ]
+	lceval -q -m P.5 -m recall@5 --json --test t "$q" "$a" "$b" > m.json
+	run -0 python3 - <<'PY'
+import json
+d = json.load(open('m.json'))
+r = d['runs'][0]
+assert sorted(r) == ['loft_queries', 'num_unanswered_queries', 'quality', 'queries', 'run', 'summary'], sorted(r)
+assert abs(r['summary']['P_5'] - 0.52) < 1e-12 and r['quality']['recall@5'] == 0.65
+assert len(r['loft_queries']) == 10 and r['queries']['q01']['P_5'] == 0.6
+assert [(t['measure'], t['significant']) for t in d['tests']] == [('P_5', True), ('recall@5', True)], d['tests']
+PY
+}
+
+@test "trec_eval and LOFT measures mixed: one comparison table, LOFT's values tested topic by topic" {
+	run -0 lceval -q -m P.5 -m recall@5 --test t "$D/qrels.txt" "$D/bm25.run" "$D/weak.run" "$D/tuned.run"
+	assert_line --index 0 --regexp '^P_5 +	q01	0\.6000	0\.0000	0\.[0-9]{4}$'
+	assert_line --index 1 --regexp '^recall@5 +	q01	0\.7500	0\.0000	0\.[0-9]{4}$'
+	assert_line --regexp '^recall@5 +	0\.6500 b +	0\.0000 +	0\.5750 b$'
+	# recall@5 = 5/4 P@5 here (4 relevant a topic): the same t-test p as P_5's
+	assert_line --regexp '^recall@5 +	 +-0\.0750	\[-0\.2500, 0\.0500\] +	  0\.3938	'
+	run -0 lceval -m P.5 -m recall@5 --test t --format csv "$D/qrels.txt" "$D/bm25.run" "$D/weak.run"
+	assert_output "$(printf '%s\n' 'label,run,measure,value,best,better_than' \
+		'a,bm25.run,P_5,0.5199999999999999,1,b' 'a,bm25.run,recall@5,0.65,1,b' \
+		'b,weak.run,P_5,0.0,0,' 'b,weak.run,recall@5,0.0,0,')"
+}

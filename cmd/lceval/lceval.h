@@ -2,7 +2,7 @@
  * lceval.h — the parts of lceval (cmd/lceval.c) that live beside its main:
  * the comparison table of several runs (compare.c, compare_fmt.c), the trec_eval
  * measure family's printers (trec.c), the LOFT measure family's driver (loft.c),
- * and the readers of lceval's side inputs (inputs.c).  Program code, not
+ * both families in one call (mixed.c), and the readers of lceval's side inputs (inputs.c).  Program code, not
  * libcore: names are ev_*, errors exit through lc_die like the rest of main.
  *
  * A measure family is one row of main's family table: it claims -m names, reads
@@ -94,6 +94,28 @@ void ev_trec_json(const lc_te *te, const lc_te_opts *o, const lc_te_result *res,
                   int jsonl, const lc_signif_opts *so, lc_output *out);
 /* The trec_eval family: evaluate every run, print (and fill --report); exit code. */
 int ev_trec_run(const ev_ctx *c, lc_te *te, lc_output *out);
+
+/* The pieces lceval/mixed.c joins.  Evaluate: every run's results (free with
+ * *_results_free), or NULL and *code after the message, out aborted. */
+lc_te_result *ev_trec_evaluate(const ev_ctx *c, lc_te *te, lc_output *out, int *code);
+void ev_trec_results_free(lc_te_result *res, size_t n);
+/* Appends a run's JSON members after its "run": , "summary": {...}[, "queries": {...} with -q]. */
+void ev_trec_members(lc_buf *b, const lc_te *te, const lc_te_opts *o, const lc_te_result *r);
+/* A line per run and topic ({"run": ..., "qid": ..., values}), then each run's "all". */
+void ev_trec_jsonl(const lc_te *te, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
+                   lc_output *out);
+lc_loft_result *ev_loft_evaluate(const ev_ctx *c, const lc_loft_sel *s, lc_output *out, int *code);
+void ev_loft_results_free(lc_loft_result *res, size_t n);
+/* Appends "quality": {...}, "num_unanswered_queries": N[, "QKEY": [lines] with query]. */
+void ev_loft_members(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res, int query, const char *qkey);
+/* One run's text: "measure<TAB>qid|all<TAB>value" lines, then num_unanswered_queries. */
+void ev_loft_text(const lc_loft_sel *s, const lc_loft_result *res, int query, lc_output *out);
+/* LOFT's per-line objects with "run" first, then a summary line per run ("qid": "all"). */
+void ev_loft_jsonl(const lc_loft_sel *s, const lc_loft_result *res, char **names, size_t nruns, lc_output *out);
+
+/* Both families in one call (mixed.c): ct holds the runs read for trec_eval,
+ * cl the same runs read for LOFT.  Exit code. */
+int ev_mixed_run(const ev_ctx *ct, const ev_ctx *cl, lc_te *te, const lc_loft_sel *s, lc_output *out);
 
 /* The LOFT family: one run -> LOFT's JSON/JSONL or text; several runs -> the
  * comparison.  Returns the exit code. */

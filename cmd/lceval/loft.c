@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_text(const lc_loft_sel *s, const lc_loft_result *res, int query, lc_output *out)
+void ev_loft_text(const lc_loft_sel *s, const lc_loft_result *res, int query, lc_output *out)
 {
 	lc_buf b = { 0 };
 	if (query)
@@ -42,9 +42,7 @@ static void line_members(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *
 	}
 }
 
-/* Several runs, --jsonl: LOFT's per-line objects with "run" first, then a summary
- * line per run ("qid": "all", the means and num_unanswered_queries). */
-static void print_jsonl_runs(const lc_loft_sel *s, const lc_loft_result *res, char **names, size_t nruns,
+void ev_loft_jsonl(const lc_loft_sel *s, const lc_loft_result *res, char **names, size_t nruns,
                              lc_output *out)
 {
 	lc_buf b = { 0 };
@@ -76,10 +74,11 @@ static void print_jsonl_runs(const lc_loft_sel *s, const lc_loft_result *res, ch
 	lc_buf_free(&b);
 }
 
-/* "queries": [LOFT's per-line objects] */
-static void queries_member(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res)
+/* "KEY": [LOFT's per-line objects] */
+static void queries_member(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res, const char *key)
 {
-	lc_buf_adds(b, "\"queries\": [");
+	lc_json_quote(b, key, strlen(key));
+	lc_buf_adds(b, ": [");
 	for (size_t L = 0; L < res->nlines; L++) {
 		lc_buf_adds(b, L ? ", {\"qid\": " : "{\"qid\": ");
 		lc_json_quote(b, res->qid[L], strlen(res->qid[L]));
@@ -88,6 +87,23 @@ static void queries_member(lc_buf *b, const lc_loft_sel *s, const lc_loft_result
 		lc_buf_addc(b, '}');
 	}
 	lc_buf_addc(b, ']');
+}
+
+void ev_loft_members(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res, int query, const char *qkey)
+{
+	lc_buf_adds(b, "\"quality\": {");
+	for (size_t i = 0; i < s->n; i++) {
+		if (i)
+			lc_buf_adds(b, ", ");
+		lc_json_quote(b, s->m[i].name, strlen(s->m[i].name));
+		lc_buf_adds(b, ": ");
+		lc_loft_put_value(b, res->mean[i], res->nlines == 0);
+	}
+	lc_buf_printf(b, "}, \"num_unanswered_queries\": %zu", res->nunanswered);
+	if (query) {
+		lc_buf_adds(b, ", ");
+		queries_member(b, s, res, qkey);
+	}
 }
 
 /* Line names for text and tables: qid, or qid#turn when the query has several turns. */
@@ -149,19 +165,7 @@ static void print_json_runs(const lc_loft_sel *s, const lc_loft_result *res, con
 			lc_json_quote(&b, t->runnames[r], strlen(t->runnames[r]));
 			lc_buf_adds(&b, ", ");
 		}
-		lc_buf_adds(&b, "\"quality\": {");
-		for (size_t i = 0; i < t->nm; i++) {
-			if (i)
-				lc_buf_adds(&b, ", ");
-			lc_json_quote(&b, t->mnames[i], strlen(t->mnames[i]));
-			lc_buf_adds(&b, ": ");
-			lc_loft_put_value(&b, res[r].mean[i], res[r].nlines == 0);
-		}
-		lc_buf_printf(&b, "}, \"num_unanswered_queries\": %zu", res[r].nunanswered);
-		if (query) {
-			lc_buf_adds(&b, ", ");
-			queries_member(&b, s, &res[r]);
-		}
+		ev_loft_members(&b, s, &res[r], query, "queries");
 		lc_buf_addc(&b, '}');
 	}
 	if (nruns > 1) {
@@ -189,11 +193,11 @@ static void print_results(const ev_ctx *c, const lc_loft_sel *s, const lc_loft_r
 		return;
 	}
 	if (nruns == 1 && !json && c->format == EV_FMT_TEXT) {
-		print_text(s, &res[0], query, out);
+		ev_loft_text(s, &res[0], query, out);
 		return;
 	}
 	if (jsonl) {
-		print_jsonl_runs(s, res, c->rpaths, nruns, out);
+		ev_loft_jsonl(s, res, c->rpaths, nruns, out);
 		return;
 	}
 	/* lines align across runs when the turns do (same qrels) */
@@ -234,12 +238,13 @@ static void print_results(const ev_ctx *c, const lc_loft_sel *s, const lc_loft_r
 	free(pq);
 }
 
-int ev_loft_run(const ev_ctx *c, const lc_loft_sel *s, lc_output *out)
+lc_loft_result *ev_loft_evaluate(const ev_ctx *c, const lc_loft_sel *s, lc_output *out, int *code)
 {
 	size_t nruns = c->nruns;
 	if (s->dedup && check_dedup(s, c->qr, c->runs, c->rpaths, nruns)) {
 		lc_output_abort(out);
-		return LC_EXIT_INPUT;
+		*code = LC_EXIT_INPUT;
+		return NULL;
 	}
 	lc_loft_result *res = lc_xcalloc(nruns, sizeof *res);
 	for (size_t r = 0; r < nruns; r++) {
@@ -247,6 +252,23 @@ int ev_loft_run(const ev_ctx *c, const lc_loft_sel *s, lc_output *out)
 		for (size_t u = 0; u < res[r].nunanswered; u++)
 			lc_warn("%s: query %s was unanswered, scored 0", c->rpaths[r], res[r].unanswered[u]);
 	}
+	return res;
+}
+
+void ev_loft_results_free(lc_loft_result *res, size_t n)
+{
+	for (size_t r = 0; r < n; r++)
+		lc_loft_result_free(&res[r]);
+	free(res);
+}
+
+int ev_loft_run(const ev_ctx *c, const lc_loft_sel *s, lc_output *out)
+{
+	size_t nruns = c->nruns;
+	int code = 0;
+	lc_loft_result *res = ev_loft_evaluate(c, s, out, &code);
+	if (!res)
+		return code;
 	print_results(c, s, res, c->json, c->jsonl, out);
 	if (lc_report_on(c->rep)) {
 		FILE *tf;
@@ -254,8 +276,6 @@ int ev_loft_run(const ev_ctx *c, const lc_loft_sel *s, lc_output *out)
 		print_results(c, s, res, 1, 0, rj);
 		ev_json_sink_merge(c->rep, rj, tf);
 	}
-	for (size_t r = 0; r < nruns; r++)
-		lc_loft_result_free(&res[r]);
-	free(res);
+	ev_loft_results_free(res, nruns);
 	return 0;
 }

@@ -100,8 +100,7 @@ static void values_obj(lc_buf *b, const lc_te *te, const lc_te_result *r, const 
 	}
 }
 
-/* {"run": NAME, "qid": ..., values}\n for every topic of every run, then "all". */
-static void print_jsonl(const lc_te *te, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
+void ev_trec_jsonl(const lc_te *te, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
                         lc_output *out)
 {
 	size_t nv = lc_te_nvalues(te);
@@ -131,14 +130,35 @@ static void print_jsonl(const lc_te *te, const lc_te_opts *o, const lc_te_result
 	lc_buf_free(&b);
 }
 
+void ev_trec_members(lc_buf *b, const lc_te *te, const lc_te_opts *o, const lc_te_result *r)
+{
+	size_t nv = lc_te_nvalues(te);
+	if (!r->fail_code) {
+		lc_buf_adds(b, ", \"summary\": {");
+		values_obj(b, te, r, r->summary, NULL, 1);
+		lc_buf_addc(b, '}');
+	}
+	if (o->query) {
+		lc_buf_adds(b, ", \"queries\": {");
+		for (size_t i = 0; i < r->nq; i++) {
+			if (i)
+				lc_buf_adds(b, ", ");
+			lc_json_quote(b, r->qid[i], strlen(r->qid[i]));
+			lc_buf_adds(b, ": {");
+			values_obj(b, te, r, r->v + i * nv, r->relstr[i], 0);
+			lc_buf_addc(b, '}');
+		}
+		lc_buf_addc(b, '}');
+	}
+}
+
 void ev_trec_json(const lc_te *te, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
                   int jsonl, const lc_signif_opts *so, lc_output *out)
 {
 	if (jsonl) {
-		print_jsonl(te, o, res, nruns, names, out);
+		ev_trec_jsonl(te, o, res, nruns, names, out);
 		return;
 	}
-	size_t nv = lc_te_nvalues(te);
 	lc_buf b = { 0 };
 	lc_buf_adds(&b, nruns > 1 ? "{\"runs\": [" : "");
 	for (size_t r = 0; r < nruns; r++) {
@@ -146,23 +166,7 @@ void ev_trec_json(const lc_te *te, const lc_te_opts *o, const lc_te_result *res,
 			lc_buf_adds(&b, ", ");
 		lc_buf_adds(&b, "{\"run\": ");
 		lc_json_quote(&b, names[r], strlen(names[r]));
-		if (!res[r].fail_code) {
-			lc_buf_adds(&b, ", \"summary\": {");
-			values_obj(&b, te, &res[r], res[r].summary, NULL, 1);
-			lc_buf_addc(&b, '}');
-		}
-		if (o->query) {
-			lc_buf_adds(&b, ", \"queries\": {");
-			for (size_t i = 0; i < res[r].nq; i++) {
-				if (i)
-					lc_buf_adds(&b, ", ");
-				lc_json_quote(&b, res[r].qid[i], strlen(res[r].qid[i]));
-				lc_buf_adds(&b, ": {");
-				values_obj(&b, te, &res[r], res[r].v + i * nv, res[r].relstr[i], 0);
-				lc_buf_addc(&b, '}');
-			}
-			lc_buf_addc(&b, '}');
-		}
+		ev_trec_members(&b, te, o, &res[r]);
 		lc_buf_addc(&b, '}');
 	}
 	if (nruns > 1 && so) {
@@ -244,4 +248,31 @@ done:
 		lc_te_result_free(&res[i]);
 	free(res);
 	return code;
+}
+
+lc_te_result *ev_trec_evaluate(const ev_ctx *c, lc_te *te, lc_output *out, int *code)
+{
+	lc_te_result *res = lc_xcalloc(c->nruns, sizeof *res);
+	for (size_t i = 0; i < c->nruns; i++) {
+		lc_te_evaluate(te, &c->o, c->qr, &c->runs[i], &res[i]);
+		if (res[i].fail_code) {
+			lc_output_abort(out);
+			fputs("lceval: ", stderr);
+			lc_fputs_escaped(c->rpaths[i], 0, stderr);
+			fputs(": ", stderr);
+			lc_fputs_escaped(res[i].fail_msg, 1, stderr);
+			ev_explain_missing(res[i].fail_msg, c->qpath, c->rpaths[i]);
+			*code = res[i].fail_code;
+			ev_trec_results_free(res, i + 1);
+			return NULL;
+		}
+	}
+	return res;
+}
+
+void ev_trec_results_free(lc_te_result *res, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		lc_te_result_free(&res[i]);
+	free(res);
 }
