@@ -69,6 +69,8 @@ cmp3() {
 
 @test "--json: every pair once, with the test, correction and alpha; p_t equals the t-test and p_t_holm Holm's correction" {
 	cmp3 --json --test t --alpha 0.25 > out.json
+	cmp3 --format json --test t --alpha 0.25 > format.json
+	run -0 cmp out.json format.json
 	run -0 python3 - "$D" out.json <<'EOF'
 import json, sys
 sys.argv = [sys.argv[0], sys.argv[1], 'holm', '0.25', '/dev/null', '/dev/null', '/dev/null']
