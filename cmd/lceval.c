@@ -78,7 +78,6 @@ static int claims_loft(const char *m)
 	return 1;
 }
 
-
 /* Every other name is trec_eval's (lib/eval/treceval reports unknown ones). */
 static int claims_trec(const char *m)
 {
@@ -347,12 +346,14 @@ int main(int argc, char **argv)
 		lc_report_bool(&s.rep, "options.complete_rel_info", c->o.complete);
 	}
 
+	/* a family's measures are read before any file; no -m at all is trec_eval's default */
+	int want_loft = s.nms[FAM_LOFT] > 0, want_trec = s.nms[FAM_TREC] || !want_loft;
 	lc_te *te = lc_te_new();
 	lc_loft_sel lsel = { 0 };
 	lc_loft_dedup dd = { 0 };
-	if (s.nms[FAM_LOFT])
+	if (want_loft)
 		loft_measures(&s, &lsel, &dd);
-	if (s.nms[FAM_TREC] || !s.nms[FAM_LOFT])
+	if (want_trec)
 		trec_measures(&s, te);
 
 	lc_qrels qr = { 0 };
@@ -363,14 +364,15 @@ int main(int argc, char **argv)
 	if (s.corpus)
 		pids = ev_read_corpus(s.corpus, &npids);
 	/* each family reads the runs its way: LOFT keeps repeats and order */
-	lc_run *runs = s.nms[FAM_TREC] || !s.nms[FAM_LOFT] ? read_runs(&s, 0, pids, npids) : NULL;
-	lc_run *lruns = s.nms[FAM_LOFT] ? read_runs(&s, 1, pids, npids) : NULL;
+	lc_run *runs = want_trec ? read_runs(&s, 0, pids, npids) : NULL;
+	lc_run *lruns = want_loft ? read_runs(&s, 1, pids, npids) : NULL;
 	ev_ctx lc = *c;
 	lc.runs = lruns;
 	c->runs = runs;
 
+	/* the families evaluate and print (a new family: a claims_* row, its measures and a branch here) */
 	lc_output *out = lc_output_open(c->outpath);
-	int code = !runs ? ev_loft_run(&lc, &lsel, out) : !lruns ? ev_trec_run(c, te, out)
+	int code = !want_trec ? ev_loft_run(&lc, &lsel, out) : !want_loft ? ev_trec_run(c, te, out)
 	         : ev_mixed_run(c, &lc, te, &lsel, out);
 	if (!code) {
 		lc_output_commit(out);

@@ -118,7 +118,7 @@ void ev_describe_tests(const ev_table *t, const lc_signif_opts *so, lc_buf *b)
 	lc_buf_printf(b, ", alpha %g", so->alpha);
 }
 
-/* Pads b with spaces from column start to width w (UTF-8 aware: letters are ASCII here). */
+/* Pads b with spaces from byte start to width w (cells are ASCII). */
 static void pad(lc_buf *b, size_t start, size_t w)
 {
 	while (b->len - start < w)
@@ -218,7 +218,7 @@ void ev_table_text(const ev_table *t, const lc_signif_opts *so, lc_output *out)
 	free(c);
 }
 
-static void num(lc_buf *b, double v)
+void ev_json_num(lc_buf *b, double v)
 {
 	char tmp[64];
 	if (!isfinite(v)) {
@@ -235,7 +235,7 @@ void ev_tests_json(const ev_table *t, const lc_signif_opts *so, lc_buf *b)
 	const char *cn = corr_name(so->correction);
 	lc_buf_printf(b, "\"test\": \"%s\", \"correction\": \"%s\", \"alpha\": ",
 	              so->test == LC_TEST_T ? "t" : "randomization", cn ? cn : "none");
-	num(b, so->alpha);
+	ev_json_num(b, so->alpha);
 	lc_buf_adds(b, ", \"tests\": [");
 	int first = 1;
 	for (size_t i = 0; i < t->nruns; i++)
@@ -258,7 +258,7 @@ void ev_tests_json(const ev_table *t, const lc_signif_opts *so, lc_buf *b)
 					if (adjusted && !cn)
 						continue;
 					lc_buf_printf(b, ", \"%s%s\": ", keys[q], adjusted ? cn : "");
-					num(b, vals[q]);
+					ev_json_num(b, vals[q]);
 				}
 				lc_buf_printf(b, ", \"significant\": %s}", x->significant ? "true" : "false");
 			}

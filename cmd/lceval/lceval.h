@@ -69,6 +69,8 @@ typedef struct ev_pair {
  * Returns a malloc'd array (caller frees). */
 ev_pair *ev_compare(const ev_table *t, const lc_signif_opts *so);
 size_t ev_pair_index(size_t nruns, size_t i, size_t j);
+/* Appends v as a JSON number (Python's repr), null when not finite. */
+void ev_json_num(lc_buf *b, double v);
 /* The base name of a run path (a pointer into p). */
 const char *ev_base(const char *p);
 /* Whether run r is significantly better than run s on measure k (c from ev_compare). */

@@ -65,17 +65,6 @@ void ev_trec_table_free(ev_table *t)
 	free((void *)t->is_long);
 }
 
-static void num(lc_buf *b, double v)
-{
-	char tmp[64];
-	if (!isfinite(v)) {
-		lc_buf_adds(b, "null");
-		return;
-	}
-	lc_py_repr_double(tmp, sizeof tmp, v);
-	lc_buf_adds(b, tmp);
-}
-
 static void values_obj(lc_buf *b, const lc_te *te, const lc_te_result *r, const double *v, const char *relstr, int summary)
 {
 	size_t nv = lc_te_nvalues(te);
@@ -96,7 +85,7 @@ static void values_obj(lc_buf *b, const lc_te *te, const lc_te_result *r, const 
 		else if (kind == LC_TE_LONG || kind == LC_TE_NUMQ)
 			lc_buf_printf(b, "%ld", (long)v[k]);
 		else
-			num(b, v[k]);
+			ev_json_num(b, v[k]);
 	}
 }
 
