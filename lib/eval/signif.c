@@ -4,9 +4,7 @@
  * the tables).  Definitions are in signif.h (and lceval(1)).
  */
 #include "signif.h"
-#include "buf.h"
 #include "err.h"
-#include "json.h"
 #include "loft_eval.h"   /* lc_numpy_mean */
 
 #include <math.h>
