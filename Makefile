@@ -71,6 +71,17 @@ $(B)/bin/%: cmd/%.c $(B)/libcore.a
 	@mkdir -p $(@D) $(B)/deps
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libcore.a $(LIBS)
 
+# lceval's own files (cmd/lceval/*.c: its measure families and comparison tables)
+# are linked into it alone.
+LCEVAL_OBJ := $(patsubst cmd/%.c,$(B)/cmd/%.o,$(sort $(wildcard cmd/lceval/*.c)))
+$(B)/cmd/lceval/%.o: cmd/lceval/%.c
+	@mkdir -p $(@D) $(B)/deps
+	$(CC) $(ALL_CFLAGS) -Icmd/lceval -MMD -MP -c -o $@ $<
+
+$(B)/bin/lceval: cmd/lceval.c $(LCEVAL_OBJ) $(B)/libcore.a
+	@mkdir -p $(@D) $(B)/deps
+	$(CC) $(ALL_CFLAGS) -Icmd/lceval $(DEPFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LCEVAL_OBJ) $(B)/libcore.a $(LIBS)
+
 $(B)/tests/%: tests/unit/%.c $(B)/libcore.a
 	@mkdir -p $(@D) $(B)/deps
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(B)/libcore.a $(LIBS)
@@ -90,7 +101,7 @@ $(B)/tests/faultinject.so: tests/faultinject.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -O2 -shared -fPIC -o $@ $< -ldl
 
--include $(LIB_OBJ:.o=.d) $(wildcard $(B)/deps/*.d)
+-include $(LIB_OBJ:.o=.d) $(LCEVAL_OBJ:.o=.d) $(wildcard $(B)/deps/*.d)
 
 # --- dependencies (Debian) -------------------------------------------------
 DEB_BUILD := gcc make pkg-config libjansson-dev libarchive-dev zlib1g-dev \

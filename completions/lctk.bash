@@ -96,12 +96,15 @@ _lceval() {
 	--ci) COMPREPLY=($(compgen -W "bca percentile" -- "$cur")); return ;;
 	--bootstrap-indices) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--seed) COMPREPLY=(); return ;;
+	--test) COMPREPLY=($(compgen -W "randomization t" -- "$cur")); return ;;
+	--correction) COMPREPLY=($(compgen -W "holm bonferroni none" -- "$cur")); return ;;
 	--alpha) COMPREPLY=(); return ;;
+	--format) COMPREPLY=($(compgen -W "text markdown latex csv json" -- "$cur")); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --alpha --report --max-record --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --test --correction --alpha --format --report --max-record --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

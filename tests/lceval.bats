@@ -194,14 +194,15 @@ EOF
 	[[ "$stderr" == *"q3 was unanswered"* ]]
 }
 
-@test "several runs: one table, a column per run, tests against the first" {
+@test "several runs: one table, a column per run, tests of every pair" {
 	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
 	awk '{ $5 = -$5; print }' "$r" > worse.txt
 	run lceval -m map -m P.5 --permutations 2000 --seed 7 "$q" "$r" worse.txt
 	assert_success
-	assert_line --index 0 --regexp '^measure +	run.txt +	worse.txt$'
+	assert_line --index 0 '# runs: a run.txt, b worse.txt'
+	assert_line --index 2 --regexp '^measure +	run.txt +	worse.txt$'
 	assert_line --regexp '^map +	0\.3809 +	0\.[0-9]{4}'
-	assert_output --partial "# worse.txt vs run.txt (baseline), 4 topics"
+	assert_output --partial "# b worse.txt vs a run.txt (baseline), 4 topics"
 	assert_output --partial "p_rand_holm"
 	first="$output"
 	run -0 lceval -m map -m P.5 --permutations 2000 --seed 7 "$q" "$r" worse.txt

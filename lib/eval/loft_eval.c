@@ -1,6 +1,6 @@
 /*
  * loft_eval — LOFT retrieval metrics per (query line, turn), numpy-exact means,
- * LOFT's JSON output, and lceval's driver for LOFT measures.  See loft_eval.h.
+ * and LOFT's own JSON and JSONL files.  See loft_eval.h.
  */
 #include "loft_eval.h"
 #include "buf.h"
@@ -267,8 +267,7 @@ void lc_loft_dedup_free(lc_loft_dedup *d)
 	memset(d, 0, sizeof *d);
 }
 
-/* The passage text of id under --deduplicate-pids, or NULL. */
-static const char *dedup_text(const lc_loft_dedup *d, const char *id)
+const char *lc_loft_dedup_text(const lc_loft_dedup *d, const char *id)
 {
 	long i = lc_strmap_find(&d->pids, id, strlen(id));
 	return i >= 0 ? d->text[i] : NULL;
@@ -361,15 +360,15 @@ void lc_loft_evaluate(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *ru
 				ng = t < gold.n ? 1 : 0;
 			}
 			if (s->dedup && !unanswered) {
-				/* LOFT's --deduplicate_pids: compare passage texts (unknown ids: lc_loft_main refused them) */
+				/* LOFT's --deduplicate_pids: compare passage texts (unknown ids: lceval refused them) */
 				dg.n = 0;
 				for (size_t k = 0; k < ng; k++) {
-					const char *x = dedup_text(s->dedup, g[k]);
+					const char *x = lc_loft_dedup_text(s->dedup, g[k]);
 					pl_push(&dg, x ? x : g[k]);
 				}
 				g = dg.s;
 				for (size_t k = 0; k < pred.n; k++) {
-					const char *x = dedup_text(s->dedup, pred.s[k]);
+					const char *x = lc_loft_dedup_text(s->dedup, pred.s[k]);
 					if (x)
 						pred.s[k] = x;
 				}
@@ -406,7 +405,7 @@ void lc_loft_result_free(lc_loft_result *res)
 	memset(res, 0, sizeof *res);
 }
 
-static void pynum(lc_buf *b, double v, int isint)
+void lc_loft_put_value(lc_buf *b, double v, int isint)
 {
 	char tmp[64];
 	if (isint) {
@@ -425,7 +424,7 @@ void lc_loft_print_json(const lc_loft_sel *s, const lc_loft_result *res, lc_outp
 		lc_buf_adds(&b, i ? ",\n        " : "\n        ");
 		lc_json_quote(&b, s->m[i].name, strlen(s->m[i].name));
 		lc_buf_adds(&b, ": ");
-		pynum(&b, res->mean[i], res->nlines == 0);
+		lc_loft_put_value(&b, res->mean[i], res->nlines == 0);
 	}
 	lc_buf_printf(&b, "%s},\n    \"num_unanswered_queries\": %zu\n}\n", s->n ? "\n    " : "", res->nunanswered);
 	lc_output_write(out, b.p, b.len);
@@ -444,223 +443,10 @@ void lc_loft_print_jsonl(const lc_loft_sel *s, const lc_loft_result *res, lc_out
 			lc_buf_adds(&b, ", ");
 			lc_json_quote(&b, s->m[i].name, strlen(s->m[i].name));
 			lc_buf_adds(&b, ": ");
-			pynum(&b, res->v[L * s->n + i], res->isint[L * s->n + i]);
+			lc_loft_put_value(&b, res->v[L * s->n + i], res->isint[L * s->n + i]);
 		}
 		lc_buf_adds(&b, "}\n");
 		lc_output_write(out, b.p, b.len);
 	}
 	lc_buf_free(&b);
-}
-
-static void print_text(const lc_loft_sel *s, const lc_loft_result *res, int query, lc_output *out)
-{
-	lc_buf b = { 0 };
-	if (query)
-		for (size_t L = 0; L < res->nlines; L++) {
-			char id[512];
-			if (res->turn[L] || (L + 1 < res->nlines && res->qid[L + 1] == res->qid[L] && res->turn[L + 1]))
-				snprintf(id, sizeof id, "%s#%u", res->qid[L], res->turn[L]);
-			else
-				snprintf(id, sizeof id, "%s", res->qid[L]);
-			for (size_t i = 0; i < s->n; i++)
-				lc_buf_printf(&b, "%-22s\t%s\t%6.4f\n", s->m[i].name, id, res->v[L * s->n + i]);
-		}
-	for (size_t i = 0; i < s->n; i++)
-		lc_buf_printf(&b, "%-22s\tall\t%6.4f\n", s->m[i].name, res->mean[i]);
-	lc_buf_printf(&b, "%-22s\tall\t%zu\n", "num_unanswered_queries", res->nunanswered);
-	lc_output_write(out, b.p, b.len);
-	lc_buf_free(&b);
-}
-
-/* One line's metrics as JSON members ("name": value, ...). */
-static void line_members(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res, size_t L)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		lc_buf_adds(b, ", ");
-		lc_json_quote(b, s->m[i].name, strlen(s->m[i].name));
-		lc_buf_adds(b, ": ");
-		pynum(b, res->v[L * s->n + i], res->isint[L * s->n + i]);
-	}
-}
-
-/* Several runs, --jsonl: LOFT's per-line objects with "run" first, then a summary
- * line per run ("qid": "all", the means and num_unanswered_queries). */
-static void print_jsonl_runs(const lc_loft_sel *s, const lc_loft_result *res, char **names, size_t nruns,
-                             lc_output *out)
-{
-	lc_buf b = { 0 };
-	for (size_t r = 0; r < nruns; r++) {
-		for (size_t L = 0; L < res[r].nlines; L++) {
-			lc_buf_reset(&b);
-			lc_buf_adds(&b, "{\"run\": ");
-			lc_json_quote(&b, names[r], strlen(names[r]));
-			lc_buf_adds(&b, ", \"qid\": ");
-			lc_json_quote(&b, res[r].qid[L], strlen(res[r].qid[L]));
-			lc_buf_printf(&b, ", \"turn_id\": \"%u\"", res[r].turn[L]);
-			line_members(&b, s, &res[r], L);
-			lc_buf_adds(&b, "}\n");
-			lc_output_write(out, b.p, b.len);
-		}
-		lc_buf_reset(&b);
-		lc_buf_adds(&b, "{\"run\": ");
-		lc_json_quote(&b, names[r], strlen(names[r]));
-		lc_buf_adds(&b, ", \"qid\": \"all\"");
-		for (size_t i = 0; i < s->n; i++) {
-			lc_buf_adds(&b, ", ");
-			lc_json_quote(&b, s->m[i].name, strlen(s->m[i].name));
-			lc_buf_adds(&b, ": ");
-			pynum(&b, res[r].mean[i], res[r].nlines == 0);
-		}
-		lc_buf_printf(&b, ", \"num_unanswered_queries\": %zu}\n", res[r].nunanswered);
-		lc_output_write(out, b.p, b.len);
-	}
-	lc_buf_free(&b);
-}
-
-/* "queries": [LOFT's per-line objects] */
-static void queries_member(lc_buf *b, const lc_loft_sel *s, const lc_loft_result *res)
-{
-	lc_buf_adds(b, "\"queries\": [");
-	for (size_t L = 0; L < res->nlines; L++) {
-		lc_buf_adds(b, L ? ", {\"qid\": " : "{\"qid\": ");
-		lc_json_quote(b, res->qid[L], strlen(res->qid[L]));
-		lc_buf_printf(b, ", \"turn_id\": \"%u\"", res->turn[L]);
-		line_members(b, s, res, L);
-		lc_buf_addc(b, '}');
-	}
-	lc_buf_addc(b, ']');
-}
-
-/* Line names for text and tables: qid, or qid#turn when the query has several turns. */
-static const char **line_names(const lc_loft_result *res, char ***own)
-{
-	const char **n = lc_xmalloc((res->nlines + 1) * sizeof *n);
-	*own = lc_xcalloc(res->nlines + 1, sizeof **own);
-	for (size_t L = 0; L < res->nlines; L++) {
-		if (res->turn[L] || (L + 1 < res->nlines && res->qid[L + 1] == res->qid[L] && res->turn[L + 1])) {
-			lc_buf b = { 0 };
-			lc_buf_printf(&b, "%s#%u", res->qid[L], res->turn[L]);
-			(*own)[L] = b.p;
-			n[L] = b.p;
-		} else
-			n[L] = res->qid[L];
-	}
-	return n;
-}
-
-int lc_loft_main(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *runs, char **names, size_t nruns,
-                 long rel_level, int json, int jsonl, int query, const lc_signif_opts *so, lc_output *out)
-{
-	if (s->dedup) {
-		/* LOFT maps the gold and predicted ids of every answered query: a missing one is its KeyError */
-		for (size_t r = 0; r < nruns; r++)
-			for (size_t ri = 0; ri < qr->nrecs; ri++) {
-				const lc_qrels_q *qq = &qr->q[qr->recs[ri].q];
-				long pi = lc_strmap_find(&runs[r].qids, qq->qid, strlen(qq->qid));
-				if (pi < 0 || runs[r].q[pi].unanswered)
-					continue;
-				const lc_run_q *pq = &runs[r].q[pi];
-				const char *bad = NULL, *what = "gold";
-				for (uint32_t k = 0; !bad && k < qr->recs[ri].n; k++)
-					if (!dedup_text(s->dedup, qq->j[qr->recs[ri].start + k].docno))
-						bad = qq->j[qr->recs[ri].start + k].docno;
-				for (size_t k = 0; !bad && k < pq->n; k++)
-					if (!dedup_text(s->dedup, pq->h[k].docno))
-						bad = pq->h[k].docno, what = "predicted";
-				if (bad) {
-					lc_warn("%s: query '%s': %s pid '%s' is not in the --deduplicate-pids corpus (LOFT stops with a "
-					        "KeyError); give the corpus the queries were made from", names[r], qq->qid, what, bad);
-					return 1;
-				}
-			}
-	}
-	lc_loft_result *res = lc_xcalloc(nruns, sizeof *res);
-	for (size_t r = 0; r < nruns; r++) {
-		lc_loft_evaluate(s, qr, &runs[r], rel_level, &res[r]);
-		for (size_t u = 0; u < res[r].nunanswered; u++)
-			lc_warn("%s: query %s was unanswered, scored 0", names[r], res[r].unanswered[u]);
-	}
-	if (nruns == 1 && (jsonl || (json && !query))) {
-		/* LOFT's own files, byte for byte */
-		if (jsonl)
-			lc_loft_print_jsonl(s, &res[0], out);
-		else
-			lc_loft_print_json(s, &res[0], out);
-	} else if (nruns == 1 && !json) {
-		print_text(s, &res[0], query, out);
-	} else if (jsonl) {
-		print_jsonl_runs(s, res, names, nruns, out);
-	} else {
-		/* lines align across runs when the turns do (same qrels) */
-		size_t nq = res[0].nlines, nm = s->n;
-		int aligned = 1;
-		for (size_t r = 1; r < nruns; r++)
-			if (res[r].nlines != nq)
-				aligned = 0;
-		const char **mn = lc_xmalloc((nm + 1) * sizeof *mn);
-		int *testable = lc_xmalloc((nm + 1) * sizeof *testable), *is_long = lc_xcalloc(nm + 1, sizeof *is_long);
-		const double **sum = lc_xmalloc(nruns * sizeof *sum), **pq = lc_xmalloc(nruns * sizeof *pq);
-		for (size_t i = 0; i < nm; i++) {
-			mn[i] = s->m[i].name;
-			testable[i] = aligned;
-		}
-		for (size_t r = 0; r < nruns; r++) {
-			sum[r] = res[r].mean;
-			pq[r] = res[r].v;
-		}
-		char **own = NULL;
-		const char **qn = query && aligned ? line_names(&res[0], &own) : NULL;
-		lc_signif_input in = { nm, aligned ? nq : 0, nruns, mn, testable, is_long, names, sum, pq, qn };
-		if (json) {
-			/* one object: LOFT's object per run (with -q its lines), then the tests */
-			lc_buf b = { 0 };
-			if (nruns > 1)
-				lc_buf_adds(&b, "{\"runs\": [");
-			for (size_t r = 0; r < nruns; r++) {
-				lc_buf_adds(&b, r ? ", {" : "{");
-				if (nruns > 1) {
-					lc_buf_adds(&b, "\"run\": ");
-					lc_json_quote(&b, names[r], strlen(names[r]));
-					lc_buf_adds(&b, ", ");
-				}
-				lc_buf_adds(&b, "\"quality\": {");
-				for (size_t i = 0; i < nm; i++) {
-					if (i)
-						lc_buf_adds(&b, ", ");
-					lc_json_quote(&b, mn[i], strlen(mn[i]));
-					lc_buf_adds(&b, ": ");
-					pynum(&b, res[r].mean[i], res[r].nlines == 0);
-				}
-				lc_buf_printf(&b, "}, \"num_unanswered_queries\": %zu", res[r].nunanswered);
-				if (query) {
-					lc_buf_adds(&b, ", ");
-					queries_member(&b, s, &res[r]);
-				}
-				lc_buf_addc(&b, '}');
-			}
-			if (nruns > 1) {
-				lc_buf_adds(&b, "], ");
-				lc_signif_tests_json(&in, so, &b);
-				lc_buf_addc(&b, '}');
-			}
-			lc_buf_addc(&b, '\n');
-			lc_output_write(out, b.p, b.len);
-			lc_buf_free(&b);
-		} else
-			lc_signif_table_generic(&in, so, out);
-		if (own)
-			for (size_t L = 0; L < nq; L++)
-				free(own[L]);
-		free(own);
-		free(qn);
-		free(mn);
-		free(testable);
-		free(is_long);
-		free(sum);
-		free(pq);
-	}
-	for (size_t r = 0; r < nruns; r++)
-		lc_loft_result_free(&res[r]);
-	free(res);
-	return 0;
 }

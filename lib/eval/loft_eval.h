@@ -30,7 +30,7 @@
 #include "output.h"
 #include "qrels.h"
 #include "run.h"
-#include "signif.h"
+#include "buf.h"
 #include "strmap.h"
 
 enum { LC_LOFT_RECALL, LC_LOFT_MRECALL, LC_LOFT_CAPPED, LC_LOFT_PRECISION, LC_LOFT_F1, LC_LOFT_NFAM };
@@ -47,7 +47,7 @@ typedef struct lc_loft_metric {
  * title_text.strip() + passage_text.strip() from corpus.jsonl (the last line of a
  * pid wins), so passages with the same text count as one; the gold list keeps
  * its length.  An id missing from the corpus stops LOFT with a KeyError:
- * lc_loft_main reports it as an error.  Unanswered queries are not mapped. */
+ * lceval checks for them first (lc_loft_dedup_text).  Unanswered queries are not mapped. */
 typedef struct lc_loft_dedup {
 	lc_strmap pids;          /* pid -> index into text */
 	char **text;             /* malloc'd */
@@ -57,6 +57,8 @@ typedef struct lc_loft_dedup {
 /* Reads a LOFT corpus JSONL for --deduplicate-pids.  0, or -1 + e. */
 int lc_loft_dedup_load(lc_loft_dedup *d, const char *path, lc_err *e);
 void lc_loft_dedup_free(lc_loft_dedup *d);
+/* The passage text of id (owned by d), or NULL when the corpus lacks it. */
+const char *lc_loft_dedup_text(const lc_loft_dedup *d, const char *id);
 
 typedef struct lc_loft_sel {
 	lc_loft_metric *m;
@@ -87,14 +89,13 @@ void lc_loft_result_free(lc_loft_result *res);
 /* numpy.mean of a float64 array (pairwise summation as numpy does it). */
 double lc_numpy_mean(const double *a, size_t n);
 
+/* Appends a metric value as LOFT's json.dumps prints it: Python's repr of the
+ * float, or "0" when isint (LOFT's int 0). */
+void lc_loft_put_value(lc_buf *b, double v, int isint);
+
 /* LOFT's printed object: json.dumps({"quality": means, "num_unanswered_queries": n}, indent=4). */
 void lc_loft_print_json(const lc_loft_sel *s, const lc_loft_result *res, lc_output *out);
 /* LOFT's metrics_per_line.jsonl. */
 void lc_loft_print_jsonl(const lc_loft_sel *s, const lc_loft_result *res, lc_output *out);
-
-/* lceval's driver for LOFT measures: one run -> JSON/JSONL/text; several runs ->
- * a table with significance tests on the per-line values.  Returns exit code. */
-int lc_loft_main(const lc_loft_sel *s, const lc_qrels *qr, const lc_run *runs, char **names, size_t nruns,
-                 long rel_level, int json, int jsonl, int query, const lc_signif_opts *so, lc_output *out);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * signif — significance tests between paired per-topic scores, and lceval's
- * multi-run table.
+ * signif — significance tests between paired per-topic scores (statistics
+ * only: lceval's cmd/lceval/ prints the comparison tables).
  *
  * For runs A (baseline) and B with per-topic scores a_i, b_i and d_i = b_i - a_i
  * over the n topics both were evaluated on:
@@ -23,8 +23,9 @@
  *     interval is given, where SciPy gives nan;
  *     LC_CI_PERCENTILE: numpy.percentile at 2.5 and 97.5 (SciPy's
  *     method='percentile');
- *   Holm correction over the comparisons of every run against the baseline for
- *     one measure: sort p ascending, p'_(j) = max over i <= j of min(1, (m-i+1) p_(i)).
+ *   Holm correction over m comparisons (lceval: every pair of runs, one
+ *     measure): sort p ascending, p'_(j) = max over i <= j of min(1, (m-i+1) p_(i));
+ *   Bonferroni correction: p'_i = min(1, m p_i).
  * Randomness: lc_rng (rng.h) seeded from --seed; the stream is
  * restarted for every (measure, run) pair so results do not depend on the
  * measure selection.
@@ -37,10 +38,10 @@
 
 #include "rng.h"
 
-#include "buf.h"
-#include "output.h"
-
 enum { LC_CI_BCA = 0, LC_CI_PERCENTILE = 1 };
+/* The test whose corrected p decides significance, and the correction. */
+enum { LC_TEST_RANDOMIZATION = 0, LC_TEST_T = 1 };
+enum { LC_CORR_HOLM = 0, LC_CORR_BONFERRONI = 1, LC_CORR_NONE = 2 };
 
 typedef struct lc_signif_opts {
 	long permutations;
@@ -50,6 +51,8 @@ typedef struct lc_signif_opts {
 	int ci;                   /* LC_CI_* */
 	const uint32_t *boot_idx; /* [bootstrap * boot_n] resample indices (row k = resample k), or NULL */
 	size_t boot_n;            /* topics per given resample (must equal the topics compared) */
+	int test;                 /* LC_TEST_* */
+	int correction;           /* LC_CORR_* */
 } lc_signif_opts;
 
 
@@ -63,36 +66,10 @@ int lc_bootstrap_interval(const double *a, const double *b, size_t n, const lc_s
 /* Standard normal CDF and its inverse (double precision). */
 double lc_ndtr(double x);
 double lc_ndtri(double p);
+/* Corrected p-values adj[n] (caller's array) of p[n]. */
 void lc_holm(const double *p, size_t n, double *adj);
-
-/* Generic table: nm measures (names), per run a summary value and per-topic
- * values (nq x nm, row-major; NULL rows = no test for that measure: pass
- * testable[k] = 0).  Prints the table, then one block per run vs the baseline. */
-typedef struct lc_signif_input {
-	size_t nm, nq, nruns;
-	const char *const *mnames;
-	const int *testable;      /* [nm] */
-	const int *is_long;       /* [nm] print as integer */
-	char **runnames;          /* [nruns] */
-	const double *const *summary;   /* [nruns][nm] */
-	const double *const *perq;      /* [nruns][nq * nm] */
-	const char *const *qids;        /* [nq] names of the per-topic rows to print first (-q), or NULL */
-} lc_signif_input;
-
-/* With in->qids, first one line per topic and measure: "measure\tqid\tv1\tv2...". */
-void lc_signif_table_generic(const lc_signif_input *in, const lc_signif_opts *so, lc_output *out);
-/* Appends "\"tests\": [...]": one object per run after the first and testable
- * measure (diff, ci_low, ci_high, p_t, p_t_holm, p_rand, p_rand_holm, significant). */
-void lc_signif_tests_json(const lc_signif_input *in, const lc_signif_opts *so, lc_buf *b);
-
-/* trec_eval results of several runs (same topics, same measures). */
-#include "treceval.h"
-void lc_signif_table(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
-                     const lc_signif_opts *so, lc_output *out);
-/* --json (one object; with several runs {"runs": [...], "tests": [...]}, one test
- * object per run after the first and measure) / --jsonl (a line per run and topic,
- * then "all") of trec results. */
-void lc_signif_print_json(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, size_t nruns, char **names,
-                          int jsonl, const lc_signif_opts *so, lc_output *out);
+void lc_bonferroni(const double *p, size_t n, double *adj);
+/* correction = LC_CORR_*: Holm, Bonferroni, or adj = p. */
+void lc_p_adjust(int correction, const double *p, size_t n, double *adj);
 
 #endif
