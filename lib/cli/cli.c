@@ -165,8 +165,10 @@ static int bind(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 		break;
 	case LC_OPT_CALL:
 		o->cb(cmd, o, arg);
-		break;
+		return 1;
 	}
+	if (o->cb)   /* a note: the value is stored, tell the program the option was given */
+		o->cb(cmd, o, arg);
 	return 1;
 }
 
