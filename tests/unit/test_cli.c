@@ -4,6 +4,7 @@
 #include "tap.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@ static int s_step = 1;
 static const char *s_pre;
 static long s_n = 5;
 static int s_f;
+static long s_big;
 static const lc_opt *s_last;
 static int s_notes;
 static void note_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg)
@@ -51,6 +53,7 @@ static const lc_opt opts[] = {
 	LC_OPTS_LLM_CLIENT(s_llm),
 	{ 0, "pre", "P", "noted string", NULL, LC_BIND_STR_NOTE(s_pre, note_cb) },
 	{ 0, "num", "N", "noted long", NULL, LC_BIND_LONG_NOTE(s_n, 1, 9, note_cb) },
+	{ 0, "big", "N", "long up to LONG_MAX", NULL, LC_BIND_LONG(s_big, 1, LONG_MAX) },
 	{ 0, "flag", NULL, "noted flag", NULL, LC_BIND_SET_NOTE(s_f, 4, note_cb) },
 	{ OPT_PLAIN, "plain", "V", "an unbound option the caller sees", NULL },
 	{ 'u', "unbound", NULL, "an unbound flag", NULL },
@@ -127,6 +130,11 @@ int main(void)
 	is_str(s_pre, "p", "LC_BIND_STR_NOTE stores optarg");
 	is_num(s_notes, 4, "the note is called once per use");
 	is_str(s_last ? s_last->name : "", "num", "the note sees the option given last");
+	char *a3[] = { "t", "--big", "9223372036854775807", NULL };
+	parse(a3, &ind);
+	is_num(s_big == LONG_MAX, 1, "a LONG_MAX bound takes LONG_MAX (the double range is clamped)");
+	char *bad00[] = { "t", "--big", "0", NULL };
+	is_num(child_status(bad00), 2, "below a LONG_MAX range is still a usage error");
 	char *bad0[] = { "t", "--num", "10", NULL };
 	is_num(child_status(bad0), 2, "a noted long out of range is a usage error");
 
