@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "analyze.h"
 #include "cli.h"
 #include "llm.h"
 
@@ -106,6 +107,14 @@ const char *lc_text_field(const json_t *rec);
 	"BM25 analysis: keep stopwords (an index's must match)", NULL, __VA_ARGS__ }
 #define LC_OPT_STOPWORDS(id, ...) { id, "stopwords", "FILE", \
 	"BM25 analysis: stopword list, one word a line (default share/lctk/stopwords/english.txt)", LC_COMPLETE_FILE, __VA_ARGS__ }
+/* The three bound to a program's lc_analyze_opts (set it to LC_ANALYZE_DEFAULT_FLAGS
+ * first); in the order given: --no-stem clears LC_AN_STEM, --no-stopwords clears
+ * LC_AN_STOP, --stopwords FILE sets stopword_file and LC_AN_STOP again. */
+void lc_opt_analyser_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
+#define LC_BIND_ANALYSER(anopts) LC_BIND_CALL(lc_opt_analyser_cb, anopts)
+#define LC_OPTS_ANALYSER(anopts) \
+	LC_OPT_NO_STEM(0, LC_BIND_ANALYSER(anopts)), LC_OPT_NO_STOPWORDS(0, LC_BIND_ANALYSER(anopts)), \
+	LC_OPT_STOPWORDS(0, LC_BIND_ANALYSER(anopts))
 
 /* --- extractive compression models -------------------------------------------- */
 #define LC_OPT_MODEL_FILE(...) { 'm', "model-file", "MODEL", \

@@ -32,6 +32,7 @@ static const char *s_pre;
 static long s_n = 5;
 static int s_f;
 static long s_big;
+static lc_analyze_opts s_an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
 static const lc_opt *s_last;
 static int s_notes;
 static void note_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg)
@@ -54,6 +55,7 @@ static const lc_opt opts[] = {
 	{ 0, "pre", "P", "noted string", NULL, LC_BIND_STR_NOTE(s_pre, note_cb) },
 	{ 0, "num", "N", "noted long", NULL, LC_BIND_LONG_NOTE(s_n, 1, 9, note_cb) },
 	{ 0, "big", "N", "long up to LONG_MAX", NULL, LC_BIND_LONG(s_big, 1, LONG_MAX) },
+	LC_OPTS_ANALYSER(s_an),
 	{ 0, "flag", NULL, "noted flag", NULL, LC_BIND_SET_NOTE(s_f, 4, note_cb) },
 	{ OPT_PLAIN, "plain", "V", "an unbound option the caller sees", NULL },
 	{ 'u', "unbound", NULL, "an unbound flag", NULL },
@@ -135,6 +137,13 @@ int main(void)
 	is_num(s_big == LONG_MAX, 1, "a LONG_MAX bound takes LONG_MAX (the double range is clamped)");
 	char *bad00[] = { "t", "--big", "0", NULL };
 	is_num(child_status(bad00), 2, "below a LONG_MAX range is still a usage error");
+	char *a4[] = { "t", "--no-stopwords", "--stopwords", "sw.txt", "--no-stem", NULL };
+	is_str(parse(a4, &ind), "", "the analyser options are bound");
+	is_num(s_an.flags, LC_AN_STOP, "--no-stopwords then --stopwords FILE: stopwords on, --no-stem: stemming off");
+	is_str(s_an.stopword_file, "sw.txt", "--stopwords stores the file");
+	char *a5[] = { "t", "--no-stopwords", NULL };
+	parse(a5, &ind);
+	is_num(s_an.flags, 0, "--no-stopwords after --stopwords FILE clears LC_AN_STOP");
 	char *bad0[] = { "t", "--num", "10", NULL };
 	is_num(child_status(bad0), 2, "a noted long out of range is a usage error");
 
