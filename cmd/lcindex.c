@@ -17,22 +17,55 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_ID = 256, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE, OPT_SHARD, OPT_MEMBER, OPT_STATS,
-       OPT_PROGRESS, OPT_QUIET, OPT_MEMORY };
+/* The options, each bound to its variable in the table (lib/cli/cli.h); only
+ * --report reaches the switch. */
+static struct {
+	const char *out;
+	lc_corpus_opts co;
+	lc_analyze_opts an;
+	int stats, prog;
+	long sk, sn;
+	unsigned long long memory;
+} O = { .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL }, .prog = LC_PROGRESS_AUTO };
+
+/* -o FILE: an index is never compressed (lc_output_plain_name) */
+static void out_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	*(const char **)o->var = lc_output_plain_name(arg);
+}
+
+/* --memory SIZE (lc_batch_size: K/M/G) */
+static void memory_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_err me;
+	if (!(O.memory = lc_batch_size("--memory", arg, &me)))
+		lc_cli_usage_error(c, "%s", me.msg);
+}
+
+/* --shard K/N */
+static void shard_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+	if (!slash)
+		lc_cli_usage_error(c, "--shard wants K/N, e.g. 2/8");
+	char *k = lc_xstrndup(arg, (size_t)(slash - arg));
+	O.sn = lc_cli_long("--shard", slash + 1, 1, 1 << 20);
+	O.sk = lc_cli_long("--shard", k, 1, O.sn);
+	free(k);
+}
 
 static const lc_opt opts[] = {
-	LC_OPT_OUTPUT(),
-	LC_OPT_ID(OPT_ID),
-	LC_OPT_FIELD(),
-	LC_OPT_MEMBER(OPT_MEMBER),
-	LC_OPT_NO_STEM(OPT_NOSTEM),
-	LC_OPT_NO_STOPWORDS(OPT_NOSTOP),
-	LC_OPT_STOPWORDS(OPT_STOPFILE),
-	LC_OPT_SHARD(OPT_SHARD),
-	{ OPT_STATS, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL },
-	LC_OPT_PROGRESS(OPT_PROGRESS),
-	LC_OPT_QUIET(OPT_QUIET),
-	{ OPT_MEMORY, "memory", "SIZE", "hold at most SIZE of postings in memory (e.g. 512M), spilling sorted runs to $TMPDIR", NULL },
+	LC_OPT_OUTPUT(LC_BIND_CALL(out_cb, O.out)),
+	LC_OPT_ID(0, LC_BIND_STR(O.co.id_field)),
+	LC_OPT_FIELD(LC_BIND_STR(O.co.text_fields)),
+	LC_OPT_MEMBER(0, LC_BIND_STR(O.co.member)),
+	LC_OPTS_ANALYSER(O.an),
+	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, O.sn)),
+	{ 0, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL, LC_BIND_SET(O.stats, 1) },
+	LC_OPT_PROGRESS(0, LC_BIND_SET(O.prog, LC_PROGRESS_FORCE)),
+	LC_OPT_QUIET(0, LC_BIND_SET(O.prog, LC_PROGRESS_QUIET)),
+	{ 0, "memory", "SIZE", "hold at most SIZE of postings in memory (e.g. 512M), spilling sorted runs to $TMPDIR", NULL,
+	  LC_BIND_CALL(memory_cb, O.memory) },
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -141,44 +174,17 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return do_merge(argc - 1, argv + 1);
 	lc_cli st = {0};
-	const char *out = NULL;
-	lc_corpus_opts co = {0};
-	lc_analyze_opts an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
-	int stats = 0, prog = LC_PROGRESS_AUTO;
 	lc_report rep = {0};
-	long sk = 0, sn = 0;
-	unsigned long long memory = 0;
 	int c;
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'o': out = lc_output_plain_name(optarg); break;
-		case OPT_ID: co.id_field = optarg; break;
-		case 'f': co.text_fields = optarg; break;
-		case OPT_MEMBER: co.member = optarg; break;
-		case OPT_NOSTEM: an.flags &= ~(unsigned)LC_AN_STEM; break;
-		case OPT_NOSTOP: an.flags &= ~(unsigned)LC_AN_STOP; break;
-		case OPT_STOPFILE: an.stopword_file = optarg; an.flags |= LC_AN_STOP; break;
-		case OPT_STATS: stats = 1; break;
-		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
-		case OPT_QUIET: prog = LC_PROGRESS_QUIET; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		case OPT_MEMORY: {
-			lc_err me;
-			if (!(memory = lc_batch_size("--memory", optarg, &me)))
-				lc_cli_usage_error(&cmd, "%s", me.msg);
-			break;
-		}
-		case OPT_SHARD: {
-			char *slash = strchr(optarg, '/');
-			if (!slash)
-				lc_cli_usage_error(&cmd, "--shard wants K/N, e.g. 2/8");
-			*slash = 0;
-			sn = lc_cli_long("--shard", slash + 1, 1, 1 << 20);
-			sk = lc_cli_long("--shard", optarg, 1, sn);
-			break;
-		}
-		}
-	}
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&rep, &cmd, optarg);
+	const char *out = O.out;
+	lc_corpus_opts co = O.co;
+	lc_analyze_opts an = O.an;
+	int stats = O.stats, prog = O.prog;
+	long sk = O.sk, sn = O.sn;
+	unsigned long long memory = O.memory;
 	if (co.text_fields && !co.id_field)
 		lc_cli_usage_error(&cmd, "--text needs --id too");
 	if (co.text_fields && !*co.text_fields)
