@@ -168,6 +168,9 @@ static int bind(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 	case LC_OPT_INT:
 		*(int *)o->var = (int)lc_cli_long(flag, arg, (long)o->min, (long)o->max);
 		break;
+	case LC_OPT_SIZE:
+		*(size_t *)o->var = (size_t)lc_cli_long(flag, arg, range_long(o->min), range_long(o->max));
+		break;
 	case LC_OPT_DOUBLE:
 		*(double *)o->var = lc_cli_double(flag, arg, o->min, o->max);
 		break;

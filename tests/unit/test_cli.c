@@ -32,6 +32,7 @@ static const char *s_pre;
 static long s_n = 5;
 static int s_f;
 static long s_big;
+static size_t s_sz = 5;
 static lc_analyze_opts s_an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
 static const lc_opt *s_last;
 static int s_notes;
@@ -56,6 +57,7 @@ static const lc_opt opts[] = {
 	{ 0, "num", "N", "noted long", NULL, LC_BIND_LONG_NOTE(s_n, 1, 9, note_cb) },
 	{ 0, "big", "N", "long up to LONG_MAX", NULL, LC_BIND_LONG(s_big, 1, LONG_MAX) },
 	LC_OPTS_ANALYSER(s_an),
+	{ 0, "size", "N", "a size_t", NULL, LC_BIND_SIZE(s_sz, 0, 1L << 40) },
 	{ 0, "flag", NULL, "noted flag", NULL, LC_BIND_SET_NOTE(s_f, 4, note_cb) },
 	{ OPT_PLAIN, "plain", "V", "an unbound option the caller sees", NULL },
 	{ 'u', "unbound", NULL, "an unbound flag", NULL },
@@ -144,6 +146,11 @@ int main(void)
 	char *a5[] = { "t", "--no-stopwords", NULL };
 	parse(a5, &ind);
 	is_num(s_an.flags, 0, "--no-stopwords after --stopwords FILE clears LC_AN_STOP");
+	char *a6[] = { "t", "--size", "1099511627776", NULL };
+	parse(a6, &ind);
+	is_num(s_sz == (size_t)1 << 40, 1, "LC_OPT_SIZE stores a size_t up to its bound");
+	char *bad6[] = { "t", "--size", "-1", NULL };
+	is_num(child_status(bad6), 2, "a negative LC_OPT_SIZE is a usage error");
 	char *bad0[] = { "t", "--num", "10", NULL };
 	is_num(child_status(bad0), 2, "a noted long out of range is a usage error");
 
