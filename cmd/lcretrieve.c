@@ -7,6 +7,7 @@
 #include "options.h"
 #include "corpus.h"
 #include "err.h"
+#include "hash.h"
 #include "json.h"
 #include "llmretrieve.h"
 #include "trecid.h"
@@ -310,11 +311,17 @@ static void check_analyser(const lc_bm25 *bm, const lc_bm25_opts *bo, const char
 	}
 }
 
+/* mixed into the run key of --responses parts */
+#define RESPONSES_KEY 0x726573706f6e7365ull   /* "response" */
+
 static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
 
-/* --llm: the whole mode lives in lib/retrieve/llmretrieve. */
+/* --llm: the whole mode lives in lib/retrieve/llmretrieve.  With --shard the run
+ * (and --responses) start with a part header; the responses' run key differs from
+ * the run's so the two kinds of part cannot be merged into one file. */
 static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *co, const lc_bm25_opts *bo,
-                   const char *tokenizer, int trec, const char *tag, size_t k, const char *out, lc_queries *qs)
+                   const char *tokenizer, int trec, const char *tag, size_t k, const char *out, lc_queries *qs,
+                   const lc_shard *shard, uint64_t run_key)
 {
 	lc_err e;
 	lc_corpus cp = {0};
@@ -333,6 +340,11 @@ static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *c
 		lo->format = LC_LLMR_TREC;
 	/* with --batch-out the Batch file is the output; the run output stays closed */
 	lc_output *o = lo->batch_out ? NULL : lc_output_open(out);
+	char *head = NULL;
+	if (shard->n) {
+		lc_part_header(o, "lcretrieve", shard, run_key, "lines");
+		lo->responses_head = head = lc_part_header_line("lcretrieve", shard, lc_mix64(run_key ^ RESPONSES_KEY), "lines");
+	}
 	if (lc_llmr_run(lo, &cp, qs, o, &e) < 0) {
 		if (o)
 			lc_output_abort(o);
@@ -342,6 +354,7 @@ static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *c
 		lc_output_commit(o);
 	if (tok)
 		lc_tok_free(tok);
+	free(head);
 	lc_corpus_free(&cp);
 	lc_queries_free(qs);
 	return 0;
@@ -403,10 +416,16 @@ int main(int argc, char **argv)
 	}
 	if (!index == !corpus)
 		lc_cli_usage_error(&cmd, "give exactly one of -i INDEX or -c CORPUS");
-	if (shard.n && llm)
-		lc_cli_usage_error(&cmd, "--shard splits BM25 retrieval; with --llm split the queries file instead");
+	if (shard.n && llm && (lo.batch_out || lo.batch_in || lo.dry_run))
+		lc_cli_usage_error(&cmd, "--shard splits the queries of LLM calls: --batch-out, --batch-in and --dry-run "
+		                   "run in one process (lcbatch split cuts a Batch file)");
+	if (shard.n && llm && lo.skip_bad)
+		lc_cli_usage_error(&cmd, "--shard parts hold one line per query for 'lcretrieve merge': drop --skip-bad "
+		                   "(a failed shard is re-run; its answers are cached)");
+	if (shard.n && lo.format == LC_LLMR_LOFT)
+		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv --to loft");
 	if (shard.n && trec)
-		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv -t trec");
+		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv --to trec");
 	if (index && !strcmp(index, "-") && st.ind >= argc)
 		lc_cli_usage_error(&cmd, "-i - reads the index from standard input: give the queries as a file operand");
 	for (int i = st.ind; i < argc; i++)
@@ -473,7 +492,8 @@ int main(int argc, char **argv)
 		lo.quiet = quiet;
 		if (lc_report_on(&rep))
 			lc_report_str(&rep, "options.template", lo.prompt);
-		int r = run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs);
+		int r = run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs, &shard,
+		                shard.n ? lc_part_run_key(argc, argv) : 0);
 		lc_report_write(&rep);
 		free(guessed);
 		return r;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "hash.h"
 #include "input.h"
 
@@ -38,12 +39,13 @@ uint64_t lc_part_run_key(int argc, char **argv)
 	uint64_t h = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--shard") || !strcmp(a, "-o") || !strcmp(a, "--output")) {
+		if (!strcmp(a, "--shard") || !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--report") ||
+		    !strcmp(a, "--responses")) {
 			i++;
 			continue;
 		}
-		if (!strncmp(a, "--shard=", 8) || !strncmp(a, "--output=", 9) ||
-		    (a[0] == '-' && a[1] == 'o'))
+		if (!strncmp(a, "--shard=", 8) || !strncmp(a, "--output=", 9) || !strncmp(a, "--report=", 9) ||
+		    !strncmp(a, "--responses=", 12) || (a[0] == '-' && a[1] == 'o'))
 			continue;
 		/* h = hash(h || arg || NUL): order and boundaries count */
 		uint64_t x = lc_hash64(a, strlen(a) + 1);
@@ -52,11 +54,20 @@ uint64_t lc_part_run_key(int argc, char **argv)
 	return h;
 }
 
+char *lc_part_header_line(const char *program, const lc_shard *s, uint64_t run, const char *merge)
+{
+	lc_buf b = {0};
+	lc_buf_printf(&b, "{\"lctk_part\":{\"program\":\"%s\",\"shard\":\"%u/%u\",\"run\":\"%016" PRIx64
+	              "\",\"merge\":\"%s\"}}\n", program, s->k, s->n, run, merge);
+	return lc_buf_detach(&b);
+}
+
 void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64_t run,
                     const char *merge)
 {
-	lc_output_printf(o, "{\"lctk_part\":{\"program\":\"%s\",\"shard\":\"%u/%u\",\"run\":\"%016" PRIx64
-	                 "\",\"merge\":\"%s\"}}\n", program, s->k, s->n, run, merge);
+	char *h = lc_part_header_line(program, s, run, merge);
+	lc_output_write(o, h, strlen(h));
+	free(h);
 }
 
 /* One part being merged. */
