@@ -74,8 +74,13 @@ static const char *const renamed[] = { "--text", "-f/--field", NULL };
 static const lc_cmd cmd = { "lcindex", "[options] CORPUS... | --stats INDEX... | merge -o FILE PART...",
                             "build a BM25 index (one memory-mappable file) from corpora", opts, subs, renamed };
 
+static struct {
+	const char *out;
+} M;
+
 static const lc_opt merge_opts[] = {
-	LC_OPT_OUTPUT(),
+	LC_OPT_OUTPUT(LC_BIND_CALL(out_cb, M.out)),
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lcindex merge", "-o FILE PART...",
@@ -108,14 +113,40 @@ static void write_image(const char *out, const lc_buf *img)
 	lc_output_commit(o);
 }
 
+static void describe_analyser(const lc_index *ix, char *desc, size_t n);
+
+/* --report: the figures of the index written to out, read back from the file
+ * (written to stdout, they are not known) */
+static void report_index(lc_report *rep, const char *out)
+{
+	lc_index ix;
+	lc_err e;
+	if (!out || !strcmp(out, "-") || lc_index_open(&ix, out, &e) < 0)
+		return;
+	char desc[128];
+	describe_analyser(&ix, desc, sizeof desc);
+	lc_report_str(rep, "options.analyser", desc);
+	lc_report_int(rep, "options.shard_k", (long long)ix.shard_k);
+	lc_report_int(rep, "options.shard_n", (long long)ix.shard_n);
+	lc_report_int(rep, "terms", (long long)ix.n_terms);
+	lc_report_int(rep, "postings", (long long)ix.n_postings);
+	lc_report_int(rep, "total_length", (long long)ix.total_len);
+	lc_report_real(rep, "avgdl", ix.n_docs ? (double)ix.total_len / (double)ix.n_docs : 0.0);
+	lc_report_int(rep, "bytes", (long long)ix.size);
+	lc_index_close(&ix);
+}
+
+/* lcindex merge -o OUT PART...: --report FILE writes program, subcommand, the
+ * shards and the merged index's figures (those of a build's report) */
 static int do_merge(int argc, char **argv)
 {
 	lc_cli st = {0};
-	const char *out = NULL;
+	lc_report rep = {0};
 	int c;
 	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
-		if (c == 'o')
-			out = lc_output_plain_name(optarg);
+		if (c == LC_OPT_REPORT_ID)   /* -o is bound */
+			lc_report_arg(&rep, &merge_cmd, optarg);
+	const char *out = M.out;
 	if (!out)
 		lc_cli_usage_error(&merge_cmd, "give the output with -o OUT");
 	int n = argc - st.ind;
@@ -129,10 +160,23 @@ static int do_merge(int argc, char **argv)
 		if (lc_index_open(&parts[i], names[i], &e) < 0)
 			lc_die_err(&e);
 	}
+	/* the report names the program, and the subcommand apart, like every other */
+	lc_report_start(&rep, &cmd, !strcmp(out, "-"), n, argv + st.ind);
+	lc_report_str(&rep, "options.output", out);
+	lc_report_str(&rep, "subcommand", "merge");
+	unsigned long long docs = 0;
+	for (int i = 0; i < n; i++)
+		docs += parts[i].n_docs;
 	lc_buf img = {0};
 	if (lc_index_merge(&img, parts, names, (size_t)n, &e) < 0)
 		lc_die_err(&e);
 	write_image(out, &img);
+	if (lc_report_on(&rep)) {
+		lc_report_int(&rep, "shards", n);
+		lc_report_int(&rep, "documents", (long long)docs);
+		report_index(&rep, out);
+		lc_report_write(&rep);
+	}
 	for (int i = 0; i < n; i++)
 		lc_index_close(&parts[i]);
 	free(parts);
@@ -230,22 +274,7 @@ int main(int argc, char **argv)
 	if (lc_report_on(&rep)) {
 		lc_report_int(&rep, "records", (long long)records);
 		lc_report_int(&rep, "documents", (long long)ndocs);
-		lc_index ix;
-		/* the index was streamed out: its figures are read back from the file
-		 * (written to stdout, only the counts above are known) */
-		if (out && strcmp(out, "-") && lc_index_open(&ix, out, &e) == 0) {
-			char desc[128];
-			describe_analyser(&ix, desc, sizeof desc);
-			lc_report_str(&rep, "options.analyser", desc);
-			lc_report_int(&rep, "options.shard_k", (long long)ix.shard_k);
-			lc_report_int(&rep, "options.shard_n", (long long)ix.shard_n);
-			lc_report_int(&rep, "terms", (long long)ix.n_terms);
-			lc_report_int(&rep, "postings", (long long)ix.n_postings);
-			lc_report_int(&rep, "total_length", (long long)ix.total_len);
-			lc_report_real(&rep, "avgdl", ix.n_docs ? (double)ix.total_len / (double)ix.n_docs : 0.0);
-			lc_report_int(&rep, "bytes", (long long)ix.size);
-			lc_index_close(&ix);
-		}
+		report_index(&rep, out);   /* the index was streamed out: read back */
 		lc_report_write(&rep);
 	}
 	lc_buf_free(&b.text);

@@ -134,6 +134,7 @@ static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORP
 
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT(),
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lcretrieve merge", "-o OUT PART...",

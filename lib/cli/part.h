@@ -53,9 +53,28 @@ void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64
  * keep (abort o).  Reads each part once. */
 int lc_part_merge(const char *program, char *const *paths, int n, lc_output *o, lc_err *e);
 
+/* What a merge joined: N shards of run (16 hex digits) by merge ("lines" or
+ * "sum"); per_shard[k-1] is shard k's body lines (lines) or count (sum), malloc'd;
+ * total their sum. */
+typedef struct lc_part_info {
+	unsigned n;
+	char run[17];
+	char merge[8];
+	unsigned long long *per_shard;
+	unsigned long long total;
+} lc_part_info;
+
+/* lc_part_merge, also filling *info (free info->per_shard) when it returns 0. */
+int lc_part_merge_info(const char *program, char *const *paths, int n, lc_output *o, lc_part_info *info,
+                       lc_err *e);
+
 /* The `PROGRAM merge -o OUT PART...` subcommand: parses argc/argv (argv[0] =
- * "merge") with merge_cmd (its table holds -o/--output), merges into OUT
- * atomically and returns 0; dies with the message on bad usage (2) or parts (1). */
+ * "merge") with merge_cmd (its table holds -o/--output, and may hold
+ * LC_OPT_REPORT), merges into OUT atomically and returns 0; dies with the message
+ * on bad usage (2) or parts (1).  --report FILE: {"program": program, "version",
+ * "inputs": the parts, "options": {"output"}, "subcommand": "merge", "shards",
+ * "run", "merge", "per_shard", then "records" (lines) or "count" (sum)}
+ * (lctk-formats(5) REPORTS). */
 int lc_part_merge_main(const lc_cmd *merge_cmd, const char *program, int argc, char **argv);
 
 #endif
