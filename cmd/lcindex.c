@@ -1,5 +1,5 @@
 /* lcindex — builds a one-file BM25 index from a corpus, merges shard indexes, prints
- * index statistics (--report FILE: the built index's as JSON).  Logic lives in lib/retrieve/corpus, lib/retrieve/bm25 and lib/retrieve/index_file. */
+ * index statistics (--report FILE: the built or merged index's as JSON).  Logic lives in lib/retrieve/corpus, lib/retrieve/bm25 and lib/retrieve/index_file. */
 #include "batch.h"
 #include "bm25.h"
 #include "cli.h"

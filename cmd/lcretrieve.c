@@ -1,7 +1,8 @@
 /* lcretrieve — BM25 retrieval from an index file or a corpus, writing an lctk run
  * (JSONL) or a TREC run; with --llm, corpus-in-context retrieval by an LLM.
  * Thin: reading is lib/retrieve/queries + lib/retrieve/corpus, scoring lib/retrieve/bm25, the LLM mode
- * lib/retrieve/llmretrieve (prompts lib/llm/prompt, HTTP lib/llm/llm, tokens lib/tok/tok). */
+ * lib/retrieve/llmretrieve (prompts lib/llm/prompt, HTTP lib/llm/llm, tokens lib/tok/tok).
+ * --shard K/N (BM25 or --llm) writes a part of the queries; `merge` (lib/cli/part) joins them. */
 #include "bm25.h"
 #include "cli.h"
 #include "options.h"
