@@ -14,13 +14,38 @@
 #include "err.h"
 #include "report.h"
 
-enum { OPT_MAX_BYTES = 256, OPT_PREFIX, OPT_REQUESTS };
+/* The options, each bound to its variable in the table (lib/cli/cli.h); only
+ * --report reaches the switch.  split_opt: the split option given last, an
+ * error with failed. */
+static struct {
+	const char *out, *prefix;
+	long nreq;
+	unsigned long long max_bytes;
+	const lc_opt *split_opt;
+} O = { .nreq = LC_BATCH_MAX_REQUESTS, .max_bytes = LC_BATCH_MAX_BYTES };
+
+static void note_split(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	O.split_opt = o;
+}
+
+/* --max-bytes SIZE: K/M/G are powers of 1000 (lc_batch_size) */
+static void max_bytes_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_err e = {0};
+	if (!(*(unsigned long long *)o->var = lc_batch_size("--max-bytes", arg, &e)))
+		lc_cli_usage_error(c, "%s", e.msg);
+	note_split(c, o, arg);
+}
 
 static const lc_opt opts[] = {
-	{ OPT_REQUESTS, "requests", "N", "split: at most N requests per part (default 50000)", NULL },
-	{ OPT_MAX_BYTES, "max-bytes", "SIZE", "split: at most SIZE bytes per part, K/M/G = 1000s (default 200M)", NULL },
-	{ OPT_PREFIX, "prefix", "PREFIX", "split: write PREFIX.part-001.jsonl ... (default FILE without .jsonl)", NULL },
-	LC_OPT_OUTPUT(),
+	{ 0, "requests", "N", "split: at most N requests per part (default 50000)", NULL,
+	  LC_BIND_LONG_NOTE(O.nreq, 1, 1000000000L, note_split) },
+	{ 0, "max-bytes", "SIZE", "split: at most SIZE bytes per part, K/M/G = 1000s (default 200M)", NULL,
+	  LC_BIND_CALL(max_bytes_cb, O.max_bytes) },
+	{ 0, "prefix", "PREFIX", "split: write PREFIX.part-001.jsonl ... (default FILE without .jsonl)", NULL,
+	  LC_BIND_STR_NOTE(O.prefix, note_split) },
+	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -46,23 +71,14 @@ int main(int argc, char **argv)
 	argv++;
 	lc_cli st = {0};
 	lc_err e = {0};
-	const char *out = NULL, *prefix = NULL, *split_opt = NULL;
-	long nreq = LC_BATCH_MAX_REQUESTS;
-	unsigned long long max_bytes = LC_BATCH_MAX_BYTES;
 	int c;
 	lc_report rep = {0};
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
-		switch (c) {
-		case OPT_REQUESTS: nreq = lc_cli_long("--requests", optarg, 1, 1000000000L); split_opt = "--requests"; break;
-		case OPT_MAX_BYTES:
-			if (!(max_bytes = lc_batch_size("--max-bytes", optarg, &e)))
-				lc_cli_usage_error(&cmd, "%s", e.msg);
-			split_opt = "--max-bytes";
-			break;
-		case OPT_PREFIX: prefix = optarg; split_opt = "--prefix"; break;
-		case 'o': out = optarg; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		}
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&rep, &cmd, optarg);
+	const char *out = O.out, *prefix = O.prefix;
+	long nreq = O.nreq;
+	unsigned long long max_bytes = O.max_bytes;
 	int nargs = argc - st.ind;
 	/* split writes no data to stdout; failed does unless -o */
 	lc_report_start(&rep, &cmd, !is_split && (!out || !strcmp(out, "-")), nargs, argv + st.ind);
@@ -82,8 +98,8 @@ int main(int argc, char **argv)
 		lc_report_write(&rep);
 		return 0;
 	}
-	if (split_opt)
-		lc_cli_usage_error(&cmd, "%s belongs to split", split_opt);
+	if (O.split_opt)
+		lc_cli_usage_error(&cmd, "--%s belongs to split", O.split_opt->name);
 	if (nargs != 2)
 		lc_cli_usage_error(&cmd, "failed takes REQUESTS and RESULTS");
 	size_t failed, total;

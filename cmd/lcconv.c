@@ -23,19 +23,26 @@
 #include <string.h>
 
 enum { K_AUTO, K_CORPUS, K_QUERIES, K_QRELS, K_RUN };
-enum { OPT_MEMBER = 256, OPT_QRELS, OPT_TAG, OPT_FROM, OPT_KIND, OPT_TO, OPT_PROGRESS, OPT_QUIET };
+/* The options, each bound to its variable in the table (lib/cli/cli.h); only
+ * --report reaches the switch. */
+static struct {
+	const char *to, *from, *member, *qrels, *tag, *out;
+	int kind, pmode;
+} O = { .kind = K_AUTO, .pmode = LC_PROGRESS_AUTO };
+
+static void kind_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
 
 static const lc_opt opts[] = {
-	{ OPT_KIND, "kind", "KIND", "what the input holds: corpus, queries, qrels or run (default: detected)",
-	  "corpus queries qrels run" },
-	LC_OPT_TO(OPT_TO, "loft beir tsv trec jsonl"),
-	LC_OPT_FROM(OPT_FROM, "trec beir loft jsonl answers batch"),
-	LC_OPT_MEMBER(OPT_MEMBER),
-	LC_OPT_QRELS(OPT_QRELS),
-	LC_OPT_TAG(OPT_TAG),
-	LC_OPT_OUTPUT(),
-	LC_OPT_PROGRESS(OPT_PROGRESS),
-	LC_OPT_QUIET(OPT_QUIET),
+	{ 0, "kind", "KIND", "what the input holds: corpus, queries, qrels or run (default: detected)",
+	  "corpus queries qrels run", LC_BIND_CALL(kind_cb, O.kind) },
+	LC_OPT_TO(0, "loft beir tsv trec jsonl", LC_BIND_STR(O.to)),
+	LC_OPT_FROM(0, "trec beir loft jsonl answers batch", LC_BIND_STR(O.from)),
+	LC_OPT_MEMBER(0, LC_BIND_STR(O.member)),
+	LC_OPT_QRELS(0, LC_BIND_STR(O.qrels)),
+	LC_OPT_TAG(0, LC_BIND_STR(O.tag)),
+	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
+	LC_OPT_PROGRESS(0, LC_BIND_SET(O.pmode, LC_PROGRESS_FORCE)),
+	LC_OPT_QUIET(0, LC_BIND_SET(O.pmode, LC_PROGRESS_QUIET)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -51,6 +58,13 @@ static int kind_from_name(const char *s)
 		if (!strcmp(s, names[i]))
 			return i;
 	return -1;
+}
+
+/* --kind NAME */
+static void kind_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	if ((*(int *)o->var = kind_from_name(arg)) < 0)
+		lc_cli_usage_error(c, "unknown kind '%s' (corpus, queries, qrels, run)", arg);
 }
 
 static int ends_with(const char *s, const char *suf)
@@ -270,26 +284,13 @@ int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
-	const char *to = NULL, *from = NULL, *member = NULL, *qrels = NULL, *tag = NULL, *out = NULL;
-	int kind = K_AUTO, c, pmode = LC_PROGRESS_AUTO;
 	lc_report rep = {0};
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		switch (c) {
-		case OPT_KIND:
-			if ((kind = kind_from_name(optarg)) < 0)
-				lc_cli_usage_error(&cmd, "unknown kind '%s' (corpus, queries, qrels, run)", optarg);
-			break;
-		case OPT_TO: to = optarg; break;
-		case OPT_FROM: from = optarg; break;
-		case OPT_MEMBER: member = optarg; break;
-		case OPT_QRELS: qrels = optarg; break;
-		case OPT_TAG: tag = optarg; break;
-		case 'o': out = optarg; break;
-		case OPT_PROGRESS: pmode = LC_PROGRESS_FORCE; break;
-		case OPT_QUIET: pmode = LC_PROGRESS_QUIET; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		}
-	}
+	int c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&rep, &cmd, optarg);
+	const char *to = O.to, *from = O.from, *member = O.member, *qrels = O.qrels, *tag = O.tag, *out = O.out;
+	int kind = O.kind, pmode = O.pmode;
 	if (!to)
 		lc_cli_usage_error(&cmd, "say the target format with --to");
 	char *std_in[] = { "-" };

@@ -23,24 +23,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_METHOD = 256, OPT_NORM, OPT_WEIGHTS, OPT_TOP, OPT_RRF_K, OPT_FROM, OPT_TAG, OPT_OPTIMIZE,
-       OPT_QRELS, OPT_TO };
-
 #define METHODS "rrf combsum combmnz combmax combmin combmed combanz wsum"
 #define NORMS "none minmax max sum zscore rank borda"
 
+/* The options, each bound to its variable in the table (lib/cli/cli.h); only
+ * --report reaches the switch.  -1: not given (the default depends on others). */
+static struct {
+	int method, norm, to, from;
+	long top, rrf_k;
+	double *weights;   /* malloc'd */
+	size_t nweights;
+	const char *out, *tag, *measure, *qpath;
+} O = { .method = -1, .norm = -1, .to = -1, .from = LC_RUN_AUTO, .rrf_k = 60, .tag = "lcfuse" };
+
+static void method_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
+static void norm_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
+static void weights_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
+static void to_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
+static void from_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
+
 static const lc_opt opts[] = {
-	LC_OPT_METHOD(OPT_METHOD, METHODS),
-	{ OPT_NORM, "norm", "NORM", "score normalisation before fusing: " NORMS " (default minmax; none for rrf)", NORMS },
-	{ OPT_WEIGHTS, "weights", "W1,W2,...", "wsum: one weight per run, in the order of the runs", NULL },
-	{ OPT_TOP, "top", "K", "keep the best K documents per query", NULL },
-	{ OPT_RRF_K, "rrf-k", "K", "rrf: the constant k in 1/(k + rank) (default 60)", NULL },
-	{ OPT_OPTIMIZE, "optimize", "MEASURE", "pick wsum's weights on a 0.1 grid by this trec_eval measure over --qrels", NULL },
-	LC_OPT_QRELS(OPT_QRELS),
-	LC_OPT_TO(OPT_TO, "trec jsonl"),
-	LC_OPT_FROM(OPT_FROM, "auto trec jsonl loft answers batch"),
-	LC_OPT_TAG(OPT_TAG),
-	LC_OPT_OUTPUT(),
+	LC_OPT_METHOD(0, METHODS, LC_BIND_CALL(method_cb, O.method)),
+	{ 0, "norm", "NORM", "score normalisation before fusing: " NORMS " (default minmax; none for rrf)", NORMS,
+	  LC_BIND_CALL(norm_cb, O.norm) },
+	{ 0, "weights", "W1,W2,...", "wsum: one weight per run, in the order of the runs", NULL,
+	  LC_BIND_CALL(weights_cb, O.weights) },
+	{ 0, "top", "K", "keep the best K documents per query", NULL, LC_BIND_LONG(O.top, 1, 1000000000L) },
+	{ 0, "rrf-k", "K", "rrf: the constant k in 1/(k + rank) (default 60)", NULL, LC_BIND_LONG(O.rrf_k, 0, 1000000000L) },
+	{ 0, "optimize", "MEASURE", "pick wsum's weights on a 0.1 grid by this trec_eval measure over --qrels", NULL,
+	  LC_BIND_STR(O.measure) },
+	LC_OPT_QRELS(0, LC_BIND_STR(O.qpath)),
+	LC_OPT_TO(0, "trec jsonl", LC_BIND_CALL(to_cb, O.to)),
+	LC_OPT_FROM(0, "auto trec jsonl loft answers batch", LC_BIND_CALL(from_cb, O.from)),
+	LC_OPT_TAG(0, LC_BIND_STR(O.tag)),
+	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -61,6 +77,41 @@ static double *parse_weights(const char *arg, size_t *n)
 	if (*n == 0)
 		lc_cli_usage_error(&cmd, "--weights: expected numbers separated by commas, got '%s'", arg);
 	return w;
+}
+
+static void method_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	if ((*(int *)o->var = lc_fuse_method_from_name(arg)) < 0)
+		lc_cli_usage_error(c, "--method: unknown method '%s' (" METHODS ")", arg);
+}
+
+static void norm_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	if ((*(int *)o->var = lc_fuse_norm_from_name(arg)) < 0)
+		lc_cli_usage_error(c, "--norm: unknown normalisation '%s' (" NORMS ")", arg);
+}
+
+/* --weights W1,W2,...: the last one given counts */
+static void weights_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	free(O.weights);
+	O.weights = parse_weights(arg, &O.nweights);
+}
+
+static void to_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "trec"))
+		*(int *)o->var = 1;
+	else if (!strcmp(arg, "jsonl"))
+		*(int *)o->var = 0;
+	else
+		lc_cli_usage_error(c, "--to: a fused run is written as trec or jsonl, not '%s'", arg);
+}
+
+static void from_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	if ((*(int *)o->var = lc_run_format_from_name(arg)) < 0)
+		lc_cli_usage_error(c, "--from: unknown run format '%s' (auto trec jsonl loft answers batch)", arg);
 }
 
 /* TREC text of a score that reads back as the same double. */
@@ -214,47 +265,17 @@ int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = { 0 };
-	int method = -1, norm = -1, to = -1, from = LC_RUN_AUTO, c;
-	long top = 0, rrf_k = 60;
-	double *weights = NULL;
-	size_t nweights = 0;
-	const char *out = NULL, *tag = "lcfuse", *measure = NULL, *qpath = NULL;
 	lc_report rep = {0};
 	lc_err e = { 0 };
+	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
-		switch (c) {
-		case OPT_METHOD:
-			if ((method = lc_fuse_method_from_name(optarg)) < 0)
-				lc_cli_usage_error(&cmd, "--method: unknown method '%s' (" METHODS ")", optarg);
-			break;
-		case OPT_NORM:
-			if ((norm = lc_fuse_norm_from_name(optarg)) < 0)
-				lc_cli_usage_error(&cmd, "--norm: unknown normalisation '%s' (" NORMS ")", optarg);
-			break;
-		case OPT_WEIGHTS:
-			free(weights);
-			weights = parse_weights(optarg, &nweights);
-			break;
-		case OPT_TOP: top = lc_cli_long("--top", optarg, 1, 1000000000L); break;
-		case OPT_RRF_K: rrf_k = lc_cli_long("--rrf-k", optarg, 0, 1000000000L); break;
-		case OPT_OPTIMIZE: measure = optarg; break;
-		case OPT_QRELS: qpath = optarg; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		case OPT_TO:
-			if (!strcmp(optarg, "trec"))
-				to = 1;
-			else if (!strcmp(optarg, "jsonl"))
-				to = 0;
-			else
-				lc_cli_usage_error(&cmd, "--to: a fused run is written as trec or jsonl, not '%s'", optarg);
-			break;
-		case OPT_FROM:
-			if ((from = lc_run_format_from_name(optarg)) < 0)
-				lc_cli_usage_error(&cmd, "--from: unknown run format '%s' (auto trec jsonl loft answers batch)", optarg);
-			break;
-		case OPT_TAG: tag = optarg; break;
-		case 'o': out = optarg; break;
-		}
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&rep, &cmd, optarg);
+	int method = O.method, norm = O.norm, to = O.to, from = O.from;
+	long top = O.top, rrf_k = O.rrf_k;
+	double *weights = O.weights;
+	size_t nweights = O.nweights;
+	const char *out = O.out, *tag = O.tag, *measure = O.measure, *qpath = O.qpath;
 	size_t nruns = (size_t)(argc - st.ind);
 	if (nruns < 2)
 		lc_cli_usage_error(&cmd, "expected at least two runs to fuse");

@@ -1,5 +1,5 @@
 /* lcindex — builds a one-file BM25 index from a corpus, merges shard indexes, prints
- * index statistics (--report FILE: the built index's as JSON).  Logic lives in lib/retrieve/corpus, lib/retrieve/bm25 and lib/retrieve/index_file. */
+ * index statistics (--report FILE: the built or merged index's as JSON).  Logic lives in lib/retrieve/corpus, lib/retrieve/bm25 and lib/retrieve/index_file. */
 #include "batch.h"
 #include "bm25.h"
 #include "cli.h"
@@ -17,22 +17,55 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_ID = 256, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE, OPT_SHARD, OPT_MEMBER, OPT_STATS,
-       OPT_PROGRESS, OPT_QUIET, OPT_MEMORY };
+/* The options, each bound to its variable in the table (lib/cli/cli.h); only
+ * --report reaches the switch. */
+static struct {
+	const char *out;
+	lc_corpus_opts co;
+	lc_analyze_opts an;
+	int stats, prog;
+	long sk, sn;
+	unsigned long long memory;
+} O = { .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL }, .prog = LC_PROGRESS_AUTO };
+
+/* -o FILE: an index is never compressed (lc_output_plain_name) */
+static void out_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	*(const char **)o->var = lc_output_plain_name(arg);
+}
+
+/* --memory SIZE (lc_batch_size: K/M/G) */
+static void memory_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_err me;
+	if (!(O.memory = lc_batch_size("--memory", arg, &me)))
+		lc_cli_usage_error(c, "%s", me.msg);
+}
+
+/* --shard K/N */
+static void shard_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+	if (!slash)
+		lc_cli_usage_error(c, "--shard wants K/N, e.g. 2/8");
+	char *k = lc_xstrndup(arg, (size_t)(slash - arg));
+	O.sn = lc_cli_long("--shard", slash + 1, 1, 1 << 20);
+	O.sk = lc_cli_long("--shard", k, 1, O.sn);
+	free(k);
+}
 
 static const lc_opt opts[] = {
-	LC_OPT_OUTPUT(),
-	LC_OPT_ID(OPT_ID),
-	LC_OPT_FIELD(),
-	LC_OPT_MEMBER(OPT_MEMBER),
-	LC_OPT_NO_STEM(OPT_NOSTEM),
-	LC_OPT_NO_STOPWORDS(OPT_NOSTOP),
-	LC_OPT_STOPWORDS(OPT_STOPFILE),
-	LC_OPT_SHARD(OPT_SHARD),
-	{ OPT_STATS, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL },
-	LC_OPT_PROGRESS(OPT_PROGRESS),
-	LC_OPT_QUIET(OPT_QUIET),
-	{ OPT_MEMORY, "memory", "SIZE", "hold at most SIZE of postings in memory (e.g. 512M), spilling sorted runs to $TMPDIR", NULL },
+	LC_OPT_OUTPUT(LC_BIND_CALL(out_cb, O.out)),
+	LC_OPT_ID(0, LC_BIND_STR(O.co.id_field)),
+	LC_OPT_FIELD(LC_BIND_STR(O.co.text_fields)),
+	LC_OPT_MEMBER(0, LC_BIND_STR(O.co.member)),
+	LC_OPTS_ANALYSER(O.an),
+	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, O.sn)),
+	{ 0, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL, LC_BIND_SET(O.stats, 1) },
+	LC_OPT_PROGRESS(0, LC_BIND_SET(O.prog, LC_PROGRESS_FORCE)),
+	LC_OPT_QUIET(0, LC_BIND_SET(O.prog, LC_PROGRESS_QUIET)),
+	{ 0, "memory", "SIZE", "hold at most SIZE of postings in memory (e.g. 512M), spilling sorted runs to $TMPDIR", NULL,
+	  LC_BIND_CALL(memory_cb, O.memory) },
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -41,8 +74,13 @@ static const char *const renamed[] = { "--text", "-f/--field", NULL };
 static const lc_cmd cmd = { "lcindex", "[options] CORPUS... | --stats INDEX... | merge -o FILE PART...",
                             "build a BM25 index (one memory-mappable file) from corpora", opts, subs, renamed };
 
+static struct {
+	const char *out;
+} M;
+
 static const lc_opt merge_opts[] = {
-	LC_OPT_OUTPUT(),
+	LC_OPT_OUTPUT(LC_BIND_CALL(out_cb, M.out)),
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lcindex merge", "-o FILE PART...",
@@ -75,14 +113,40 @@ static void write_image(const char *out, const lc_buf *img)
 	lc_output_commit(o);
 }
 
+static void describe_analyser(const lc_index *ix, char *desc, size_t n);
+
+/* --report: the figures of the index written to out, read back from the file
+ * (written to stdout, they are not known) */
+static void report_index(lc_report *rep, const char *out)
+{
+	lc_index ix;
+	lc_err e;
+	if (!out || !strcmp(out, "-") || lc_index_open(&ix, out, &e) < 0)
+		return;
+	char desc[128];
+	describe_analyser(&ix, desc, sizeof desc);
+	lc_report_str(rep, "options.analyser", desc);
+	lc_report_int(rep, "options.shard_k", (long long)ix.shard_k);
+	lc_report_int(rep, "options.shard_n", (long long)ix.shard_n);
+	lc_report_int(rep, "terms", (long long)ix.n_terms);
+	lc_report_int(rep, "postings", (long long)ix.n_postings);
+	lc_report_int(rep, "total_length", (long long)ix.total_len);
+	lc_report_real(rep, "avgdl", ix.n_docs ? (double)ix.total_len / (double)ix.n_docs : 0.0);
+	lc_report_int(rep, "bytes", (long long)ix.size);
+	lc_index_close(&ix);
+}
+
+/* lcindex merge -o OUT PART...: --report FILE writes program, subcommand, the
+ * shards and the merged index's figures (those of a build's report) */
 static int do_merge(int argc, char **argv)
 {
 	lc_cli st = {0};
-	const char *out = NULL;
+	lc_report rep = {0};
 	int c;
 	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
-		if (c == 'o')
-			out = lc_output_plain_name(optarg);
+		if (c == LC_OPT_REPORT_ID)   /* -o is bound */
+			lc_report_arg(&rep, &merge_cmd, optarg);
+	const char *out = M.out;
 	if (!out)
 		lc_cli_usage_error(&merge_cmd, "give the output with -o OUT");
 	int n = argc - st.ind;
@@ -96,10 +160,23 @@ static int do_merge(int argc, char **argv)
 		if (lc_index_open(&parts[i], names[i], &e) < 0)
 			lc_die_err(&e);
 	}
+	/* the report names the program, and the subcommand apart, like every other */
+	lc_report_start(&rep, &cmd, !strcmp(out, "-"), n, argv + st.ind);
+	lc_report_str(&rep, "options.output", out);
+	lc_report_str(&rep, "subcommand", "merge");
+	unsigned long long docs = 0;
+	for (int i = 0; i < n; i++)
+		docs += parts[i].n_docs;
 	lc_buf img = {0};
 	if (lc_index_merge(&img, parts, names, (size_t)n, &e) < 0)
 		lc_die_err(&e);
 	write_image(out, &img);
+	if (lc_report_on(&rep)) {
+		lc_report_int(&rep, "shards", n);
+		lc_report_int(&rep, "documents", (long long)docs);
+		report_index(&rep, out);
+		lc_report_write(&rep);
+	}
 	for (int i = 0; i < n; i++)
 		lc_index_close(&parts[i]);
 	free(parts);
@@ -141,44 +218,17 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return do_merge(argc - 1, argv + 1);
 	lc_cli st = {0};
-	const char *out = NULL;
-	lc_corpus_opts co = {0};
-	lc_analyze_opts an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
-	int stats = 0, prog = LC_PROGRESS_AUTO;
 	lc_report rep = {0};
-	long sk = 0, sn = 0;
-	unsigned long long memory = 0;
 	int c;
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		switch (c) {
-		case 'o': out = lc_output_plain_name(optarg); break;
-		case OPT_ID: co.id_field = optarg; break;
-		case 'f': co.text_fields = optarg; break;
-		case OPT_MEMBER: co.member = optarg; break;
-		case OPT_NOSTEM: an.flags &= ~(unsigned)LC_AN_STEM; break;
-		case OPT_NOSTOP: an.flags &= ~(unsigned)LC_AN_STOP; break;
-		case OPT_STOPFILE: an.stopword_file = optarg; an.flags |= LC_AN_STOP; break;
-		case OPT_STATS: stats = 1; break;
-		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
-		case OPT_QUIET: prog = LC_PROGRESS_QUIET; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		case OPT_MEMORY: {
-			lc_err me;
-			if (!(memory = lc_batch_size("--memory", optarg, &me)))
-				lc_cli_usage_error(&cmd, "%s", me.msg);
-			break;
-		}
-		case OPT_SHARD: {
-			char *slash = strchr(optarg, '/');
-			if (!slash)
-				lc_cli_usage_error(&cmd, "--shard wants K/N, e.g. 2/8");
-			*slash = 0;
-			sn = lc_cli_long("--shard", slash + 1, 1, 1 << 20);
-			sk = lc_cli_long("--shard", optarg, 1, sn);
-			break;
-		}
-		}
-	}
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&rep, &cmd, optarg);
+	const char *out = O.out;
+	lc_corpus_opts co = O.co;
+	lc_analyze_opts an = O.an;
+	int stats = O.stats, prog = O.prog;
+	long sk = O.sk, sn = O.sn;
+	unsigned long long memory = O.memory;
 	if (co.text_fields && !co.id_field)
 		lc_cli_usage_error(&cmd, "--text needs --id too");
 	if (co.text_fields && !*co.text_fields)
@@ -224,22 +274,7 @@ int main(int argc, char **argv)
 	if (lc_report_on(&rep)) {
 		lc_report_int(&rep, "records", (long long)records);
 		lc_report_int(&rep, "documents", (long long)ndocs);
-		lc_index ix;
-		/* the index was streamed out: its figures are read back from the file
-		 * (written to stdout, only the counts above are known) */
-		if (out && strcmp(out, "-") && lc_index_open(&ix, out, &e) == 0) {
-			char desc[128];
-			describe_analyser(&ix, desc, sizeof desc);
-			lc_report_str(&rep, "options.analyser", desc);
-			lc_report_int(&rep, "options.shard_k", (long long)ix.shard_k);
-			lc_report_int(&rep, "options.shard_n", (long long)ix.shard_n);
-			lc_report_int(&rep, "terms", (long long)ix.n_terms);
-			lc_report_int(&rep, "postings", (long long)ix.n_postings);
-			lc_report_int(&rep, "total_length", (long long)ix.total_len);
-			lc_report_real(&rep, "avgdl", ix.n_docs ? (double)ix.total_len / (double)ix.n_docs : 0.0);
-			lc_report_int(&rep, "bytes", (long long)ix.size);
-			lc_index_close(&ix);
-		}
+		report_index(&rep, out);   /* the index was streamed out: read back */
 		lc_report_write(&rep);
 	}
 	lc_buf_free(&b.text);

@@ -31,31 +31,37 @@
 #include "plot.h"
 #include "strmap.h"
 
-enum { OPT_BY = 256, OPT_TYPE, OPT_BINS, OPT_TITLE, OPT_XLABEL, OPT_YLABEL, OPT_FORMAT, OPT_LABEL,
-       OPT_SIZE, OPT_LOGX, OPT_LOGY, OPT_YERR, OPT_YLOW, OPT_YHIGH, OPT_RECORDS, OPT_PASTE, OPT_GROUP, OPT_TAG };
+/* The options, each bound to its variable in the table (lib/cli/cli.h); the
+ * switch is gone.  --type, --size and --format are checked after parsing. */
+static struct {
+	const char *xf, *yf, *by, *labf, *type, *title, *xl, *yl, *fmt, *out, *size;
+	const char *yerr, *ylow, *yhigh, *recpath, *tag;
+	long bins, group;
+	int logx, logy, paste;
+} O = { .type = "points", .size = "800,500", .bins = 20 };
 
 static const lc_opt opts[] = {
-	{ 'x', "x", "FIELD", "numeric field on the x axis (the value for a histogram); a.b.c reaches into objects", NULL },
-	{ 'y', "y", "FIELD", "numeric field on the y axis", NULL },
-	{ OPT_BY, "by", "FIELD", "one series per value of FIELD", NULL },
-	{ OPT_LABEL, "label", "FIELD", "label each point with FIELD", NULL },
-	{ OPT_TYPE, "type", "TYPE", "points (default), lines, linespoints or hist", "points lines linespoints hist" },
-	{ OPT_BINS, "bins", "N", "histogram bins (default 20)", NULL },
-	{ OPT_TITLE, "title", "TEXT", "chart title", NULL },
-	{ OPT_XLABEL, "xlabel", "TEXT", "x axis label (default the field)", NULL },
-	{ OPT_YLABEL, "ylabel", "TEXT", "y axis label (default the field, or count)", NULL },
-	{ OPT_SIZE, "size", "W,H", "picture size in pixels (default 800,500; PDF 100 an inch)", NULL },
-	{ OPT_LOGX, "logx", NULL, "logarithmic x axis (histogram: logarithmic bins)", NULL },
-	{ OPT_LOGY, "logy", NULL, "logarithmic y axis", NULL },
-	{ OPT_YERR, "yerr", "FIELD", "error bar y-FIELD to y+FIELD", NULL },
-	{ OPT_YLOW, "ylow", "FIELD", "error bar from FIELD (with --yhigh)", NULL },
-	{ OPT_YHIGH, "yhigh", "FIELD", "error bar to FIELD (with --ylow)", NULL },
-	{ OPT_RECORDS, "records", "PATH", "the records are the array (or object) at PATH in each JSON value, e.g. runs", NULL },
-	{ OPT_PASTE, "paste", NULL, "record i is the i-th records of all inputs merged (later inputs win a clash)", NULL },
-	{ OPT_GROUP, "group", "N", "as --paste, over each N consecutive inputs in turn (e.g. a --report file and lceval --json output per point)", NULL },
-	{ OPT_TAG, "input-name", "FIELD", "set FIELD of each record (unless present) to its input's name: no directory, no .json/.jsonl suffix", NULL },
-	LC_OPT_FORMAT(OPT_FORMAT, "gp svg png pdf"),
-	LC_OPT_OUTPUT(),
+	{ 'x', "x", "FIELD", "numeric field on the x axis (the value for a histogram); a.b.c reaches into objects", NULL, LC_BIND_STR(O.xf) },
+	{ 'y', "y", "FIELD", "numeric field on the y axis", NULL, LC_BIND_STR(O.yf) },
+	{ 0, "by", "FIELD", "one series per value of FIELD", NULL, LC_BIND_STR(O.by) },
+	{ 0, "label", "FIELD", "label each point with FIELD", NULL, LC_BIND_STR(O.labf) },
+	{ 0, "type", "TYPE", "points (default), lines, linespoints or hist", "points lines linespoints hist", LC_BIND_STR(O.type) },
+	{ 0, "bins", "N", "histogram bins (default 20)", NULL, LC_BIND_LONG(O.bins, 1, 10000) },
+	{ 0, "title", "TEXT", "chart title", NULL, LC_BIND_STR(O.title) },
+	{ 0, "xlabel", "TEXT", "x axis label (default the field)", NULL, LC_BIND_STR(O.xl) },
+	{ 0, "ylabel", "TEXT", "y axis label (default the field, or count)", NULL, LC_BIND_STR(O.yl) },
+	{ 0, "size", "W,H", "picture size in pixels (default 800,500; PDF 100 an inch)", NULL, LC_BIND_STR(O.size) },
+	{ 0, "logx", NULL, "logarithmic x axis (histogram: logarithmic bins)", NULL, LC_BIND_SET(O.logx, 1) },
+	{ 0, "logy", NULL, "logarithmic y axis", NULL, LC_BIND_SET(O.logy, 1) },
+	{ 0, "yerr", "FIELD", "error bar y-FIELD to y+FIELD", NULL, LC_BIND_STR(O.yerr) },
+	{ 0, "ylow", "FIELD", "error bar from FIELD (with --yhigh)", NULL, LC_BIND_STR(O.ylow) },
+	{ 0, "yhigh", "FIELD", "error bar to FIELD (with --ylow)", NULL, LC_BIND_STR(O.yhigh) },
+	{ 0, "records", "PATH", "the records are the array (or object) at PATH in each JSON value, e.g. runs", NULL, LC_BIND_STR(O.recpath) },
+	{ 0, "paste", NULL, "record i is the i-th records of all inputs merged (later inputs win a clash)", NULL, LC_BIND_SET(O.paste, 1) },
+	{ 0, "group", "N", "as --paste, over each N consecutive inputs in turn (e.g. a --report file and lceval --json output per point)", NULL, LC_BIND_LONG(O.group, 1, 100000) },
+	{ 0, "input-name", "FIELD", "set FIELD of each record (unless present) to its input's name: no directory, no .json/.jsonl suffix", NULL, LC_BIND_STR(O.tag) },
+	LC_OPT_FORMAT(0, "gp svg png pdf", LC_BIND_STR(O.fmt)),
+	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcplot", "-x FIELD [-y FIELD] [--by FIELD] [--type TYPE] [-o OUT] [FILE...]",
@@ -138,37 +144,13 @@ int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
-	const char *xf = NULL, *yf = NULL, *by = NULL, *labf = NULL, *type = "points", *title = NULL;
-	const char *xl = NULL, *yl = NULL, *fmt = NULL, *out = NULL, *size = "800,500";
-	const char *yerr = NULL, *ylow = NULL, *yhigh = NULL, *recpath = NULL;
-	long bins = 20;
-	const char *tag = NULL;
-	int logx = 0, logy = 0, paste = 0, c;
-	long group = 0;
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'x': xf = optarg; break;
-		case 'y': yf = optarg; break;
-		case OPT_BY: by = optarg; break;
-		case OPT_LABEL: labf = optarg; break;
-		case OPT_TYPE: type = optarg; break;
-		case OPT_BINS: bins = lc_cli_long("--bins", optarg, 1, 10000); break;
-		case OPT_TITLE: title = optarg; break;
-		case OPT_XLABEL: xl = optarg; break;
-		case OPT_YLABEL: yl = optarg; break;
-		case OPT_SIZE: size = optarg; break;
-		case OPT_LOGX: logx = 1; break;
-		case OPT_LOGY: logy = 1; break;
-		case OPT_YERR: yerr = optarg; break;
-		case OPT_YLOW: ylow = optarg; break;
-		case OPT_YHIGH: yhigh = optarg; break;
-		case OPT_RECORDS: recpath = optarg; break;
-		case OPT_PASTE: paste = 1; break;
-		case OPT_GROUP: group = lc_cli_long("--group", optarg, 1, 100000); break;
-		case OPT_TAG: tag = optarg; break;
-		case OPT_FORMAT: fmt = optarg; break;
-		case 'o': out = optarg; break;
-		}
+	while (lc_cli_next(&st, &cmd, argc, argv) != -1)
+		;   /* every option is bound */
+	const char *xf = O.xf, *yf = O.yf, *by = O.by, *labf = O.labf, *type = O.type, *title = O.title;
+	const char *xl = O.xl, *yl = O.yl, *fmt = O.fmt, *out = O.out, *size = O.size;
+	const char *yerr = O.yerr, *ylow = O.ylow, *yhigh = O.yhigh, *recpath = O.recpath, *tag = O.tag;
+	long bins = O.bins, group = O.group;
+	int logx = O.logx, logy = O.logy, paste = O.paste;
 	int hist = !strcmp(type, "hist");
 	if (strcmp(type, "points") && strcmp(type, "lines") && strcmp(type, "linespoints") && !hist)
 		lc_cli_usage_error(&cmd, "--type: expected points, lines, linespoints or hist, got '%s'", type);

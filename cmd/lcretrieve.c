@@ -1,12 +1,14 @@
 /* lcretrieve — BM25 retrieval from an index file or a corpus, writing an lctk run
  * (JSONL) or a TREC run; with --llm, corpus-in-context retrieval by an LLM.
  * Thin: reading is lib/retrieve/queries + lib/retrieve/corpus, scoring lib/retrieve/bm25, the LLM mode
- * lib/retrieve/llmretrieve (prompts lib/llm/prompt, HTTP lib/llm/llm, tokens lib/tok/tok). */
+ * lib/retrieve/llmretrieve (prompts lib/llm/prompt, HTTP lib/llm/llm, tokens lib/tok/tok).
+ * --shard K/N (BM25 or --llm) writes a part of the queries; `merge` (lib/cli/part) joins them. */
 #include "bm25.h"
 #include "cli.h"
 #include "options.h"
 #include "corpus.h"
 #include "err.h"
+#include "hash.h"
 #include "json.h"
 #include "llmretrieve.h"
 #include "trecid.h"
@@ -27,68 +29,102 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_TREC = 256, OPT_TAG, OPT_K1, OPT_B, OPT_ID, OPT_TEXT, OPT_NOSTEM, OPT_NOSTOP, OPT_STOPFILE,
-       OPT_PROGRESS, OPT_QUIET, OPT_SHARD,   /* before OPT_LLM: the --llm options come after it */
-       OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES,
-       OPT_BACKOFF, OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_PROMPT, OPT_FEW_SHOT,
-       OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT_LIMIT, OPT_FIT, OPT_PREFILTER, OPT_BATCH_OUT,
-       OPT_BATCH_IN, OPT_RESPONSES, OPT_LOFT, OPT_SKIP_BAD, OPT_VERBOSE, OPT_SEED, OPT_TEMPLATE, OPT_DRY_RUN,
-       OPT_PRICE_IN, OPT_PRICE_OUT, OPT_TOKENIZER };
-
 /* the shipped prompts (share/lctk/prompts/loft/NAME.txt): LOFT's retrieval datasets, and
  * default, the generic prompt, used only when asked for */
 #define TEMPLATES "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default"
 
+/* The options, each bound to its variable in the table (lib/cli/cli.h); only
+ * --report reaches the switch.  lo is set to lc_llmr_opts_default before parsing.
+ * llm_opt: the --llm-only option given last (an error without --llm). */
+static struct {
+	const char *index, *corpus, *out, *tag, *tokenizer, *template;
+	long k, jobs, seed;
+	int trec, prog, quiet, llm, k_set;
+	lc_bm25_opts bo;
+	lc_corpus_opts co;
+	lc_llmr_opts lo;
+	lc_shard shard;
+	const lc_opt *llm_opt;
+} O = { .k = 100, .jobs = 1, .prog = LC_PROGRESS_AUTO,
+        .bo = { .an_set = 1, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL } } };
+
+static void note_llm(const lc_cmd *c, const lc_opt *o, const char *arg) { O.llm_opt = o; }
+static void note_k(const lc_cmd *c, const lc_opt *o, const char *arg) { O.k_set = 1; }
+static void note_b(const lc_cmd *c, const lc_opt *o, const char *arg) { O.bo.b_set = 1; }
+static void note_quiet(const lc_cmd *c, const lc_opt *o, const char *arg) { O.quiet = 1; }
+
+/* the LLM client's options (lib/llm/llm), noted as --llm-only */
+static void llm_client_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_opt_llm_cb(c, o, arg);
+	note_llm(c, o, arg);
+}
+
+/* --template NAME: one of TEMPLATES */
+static void template_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	static const char names[] = TEMPLATES;
+	size_t n = strlen(arg);
+	const char *at = strstr(names, arg);
+	if (!n || !at || (at > names && at[-1] != ' ') || (at[n] && at[n] != ' '))
+		lc_cli_usage_error(c, "--template '%s': not a LOFT dataset lctk has a prompt for (one of: %s; "
+		                   "or --prompt FILE for your own template)", arg, TEMPLATES);
+	O.template = arg;
+	note_llm(c, o, arg);
+}
+
+static void shard_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_err se;
+	if (lc_shard_parse(arg, &O.shard, &se) < 0)
+		lc_cli_usage_error(c, "%s", se.msg);
+}
+
 static const lc_opt opts[] = {
-	{ 'i', "index", "INDEX", "search this index file (built by lcindex; - = standard input)", LC_COMPLETE_FILE },
-	LC_OPT_CORPUS(),
-	{ 'k', "k", "K", "return the top K passages per query (default 100)", NULL },
-	LC_OPT_OUTPUT(),
-	LC_OPT_JOBS(),
-	{ OPT_TREC, "trec", NULL, "write a TREC run (qid Q0 docno rank score tag) instead of JSONL", NULL },
-	LC_OPT_TAG(OPT_TAG),
-	LC_OPT_K1(OPT_K1),
-	LC_OPT_B(OPT_B),
-	LC_OPT_ID(OPT_ID),
-	LC_OPT_FIELD(),
-	LC_OPT_NO_STEM(OPT_NOSTEM),
-	LC_OPT_NO_STOPWORDS(OPT_NOSTOP),
-	LC_OPT_STOPWORDS(OPT_STOPFILE),
-	LC_OPT_PROGRESS(OPT_PROGRESS),
-	LC_OPT_QUIET(OPT_QUIET),
-	LC_OPT_LLM(OPT_LLM),
-	LC_OPT_ENDPOINT(OPT_ENDPOINT),
-	LC_OPT_MODEL(OPT_MODEL),
-	LC_OPT_PARALLEL(OPT_PARALLEL),
-	LC_OPT_TIMEOUT(OPT_TIMEOUT),
-	LC_OPT_CONNECT_TIMEOUT(OPT_CONNECT_TIMEOUT),
-	LC_OPT_RETRIES(OPT_RETRIES),
-	LC_OPT_BACKOFF(OPT_BACKOFF),
-	LC_OPT_CACHE(OPT_CACHE),
-	LC_OPT_NO_CACHE(OPT_NO_CACHE),
-	LC_OPT_TEMPERATURE(OPT_TEMPERATURE),
-	LC_OPT_MAX_TOKENS(OPT_MAX_TOKENS),
-	{ OPT_TEMPLATE, "template", "NAME", "--llm: the LOFT dataset's prompt: " TEMPLATES " (default: named by the corpus path)", TEMPLATES },
-	LC_OPT_PROMPT(OPT_PROMPT, TEMPLATES),
-	LC_OPT_FEW_SHOT(OPT_FEW_SHOT),
-	LC_OPT_FEW_SHOT_CORPUS(OPT_FEW_SHOT_CORPUS),
-	LC_OPT_SHOTS(OPT_SHOTS),
-	LC_OPT_CONTEXT_LIMIT(OPT_CONTEXT_LIMIT),
-	LC_OPT_DRY_RUN(OPT_DRY_RUN),
-	LC_OPT_PRICE_IN(OPT_PRICE_IN),
-	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
-	LC_OPT_ENCODING(),
-	LC_OPT_TOKENIZER(OPT_TOKENIZER),
-	{ OPT_FIT, "fit", NULL, "--llm: drop the passages BM25 ranks lowest until the prompt fits", NULL },
-	{ OPT_PREFILTER, "prefilter", "K", "--llm: only BM25's top K passages (kept in corpus order)", NULL },
-	LC_OPT_BATCH_OUT(OPT_BATCH_OUT),
-	LC_OPT_BATCH_IN(OPT_BATCH_IN),
-	{ OPT_RESPONSES, "responses", "FILE", "--llm: also write the raw answers as JSONL", LC_COMPLETE_FILE },
-	{ OPT_LOFT, "loft", NULL, "--llm: write LOFT predictions instead of a run", NULL },
-	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
-	LC_OPT_VERBOSE(OPT_VERBOSE),
-	LC_OPT_SEED(OPT_SEED),
-	LC_OPT_SHARD(OPT_SHARD),
+	{ 'i', "index", "INDEX", "search this index file (built by lcindex; - = standard input)", LC_COMPLETE_FILE,
+	  LC_BIND_STR(O.index) },
+	LC_OPT_CORPUS(LC_BIND_STR(O.corpus)),
+	{ 'k', "k", "K", "return the top K passages per query (default 100)", NULL, LC_BIND_LONG_NOTE(O.k, 1, 1000000, note_k) },
+	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
+	LC_OPT_JOBS(LC_BIND_LONG(O.jobs, 1, 256)),
+	{ 0, "trec", NULL, "write a TREC run (qid Q0 docno rank score tag) instead of JSONL", NULL, LC_BIND_SET(O.trec, 1) },
+	LC_OPT_TAG(0, LC_BIND_STR(O.tag)),
+	LC_OPT_K1(0, LC_BIND_DOUBLE(O.bo.k1, 1e-9, 1000)),
+	LC_OPT_B(0, LC_BIND_DOUBLE_NOTE(O.bo.b, 0, 1, note_b)),
+	LC_OPT_ID(0, LC_BIND_STR(O.co.id_field)),
+	LC_OPT_FIELD(LC_BIND_STR(O.co.text_fields)),
+	LC_OPTS_ANALYSER(O.bo.an),
+	LC_OPT_PROGRESS(0, LC_BIND_SET(O.prog, LC_PROGRESS_FORCE)),
+	LC_OPT_QUIET(0, LC_BIND_SET_NOTE(O.prog, LC_PROGRESS_QUIET, note_quiet)),
+	LC_OPT_LLM(0, LC_BIND_SET(O.llm, 1)),
+	LC_OPTS_LLM_CLIENT_CB(O.lo.llm, llm_client_cb),
+	{ 0, "template", "NAME", "--llm: the LOFT dataset's prompt: " TEMPLATES " (default: named by the corpus path)", TEMPLATES,
+	  LC_BIND_CALL(template_cb, O.template) },
+	LC_OPT_PROMPT(0, TEMPLATES, LC_BIND_STR_NOTE(O.lo.prompt, note_llm)),
+	LC_OPT_FEW_SHOT(0, LC_BIND_STR_NOTE(O.lo.few_shot, note_llm)),
+	LC_OPT_FEW_SHOT_CORPUS(0, LC_BIND_STR_NOTE(O.lo.few_shot_corpus, note_llm)),
+	LC_OPT_SHOTS(0, LC_BIND_SIZE_NOTE(O.lo.shots, 0, 1000, note_llm)),
+	LC_OPT_CONTEXT_LIMIT(0, LC_BIND_SIZE_NOTE(O.lo.context_limit, 1, 1L << 40, note_llm)),
+	LC_OPT_DRY_RUN(0, LC_BIND_SET_NOTE(O.lo.dry_run, 1, note_llm)),
+	LC_OPT_PRICE_IN(0, LC_BIND_DOUBLE_NOTE(O.lo.price_in, 0, 1e9, note_llm)),
+	LC_OPT_PRICE_OUT(0, LC_BIND_DOUBLE_NOTE(O.lo.price_out, 0, 1e9, note_llm)),
+	/* -e and --tokenizer: a name or a tokenizer.json (lc_tok spec) */
+	LC_OPT_ENCODING(LC_BIND_STR_NOTE(O.tokenizer, note_llm)),
+	LC_OPT_TOKENIZER(0, LC_BIND_STR_NOTE(O.tokenizer, note_llm)),
+	{ 0, "fit", NULL, "--llm: drop the passages BM25 ranks lowest until the prompt fits", NULL,
+	  LC_BIND_SET_NOTE(O.lo.fit, 1, note_llm) },
+	{ 0, "prefilter", "K", "--llm: only BM25's top K passages (kept in corpus order)", NULL,
+	  LC_BIND_SIZE_NOTE(O.lo.prefilter, 1, 1L << 40, note_llm) },
+	LC_OPT_BATCH_OUT(0, LC_BIND_STR_NOTE(O.lo.batch_out, note_llm)),
+	LC_OPT_BATCH_IN(0, LC_BIND_STR_NOTE(O.lo.batch_in, note_llm)),
+	{ 0, "responses", "FILE", "--llm: also write the raw answers as JSONL", LC_COMPLETE_FILE,
+	  LC_BIND_STR_NOTE(O.lo.responses, note_llm) },
+	{ 0, "loft", NULL, "--llm: write LOFT predictions instead of a run", NULL,
+	  LC_BIND_SET_NOTE(O.lo.format, LC_LLMR_LOFT, note_llm) },
+	LC_OPT_SKIP_BAD(0, LC_BIND_SET_NOTE(O.lo.skip_bad, 1, note_llm)),
+	LC_OPT_VERBOSE(0, LC_BIND_SET_NOTE(O.lo.verbose, 1, note_llm)),
+	LC_OPT_SEED(0, LC_BIND_LONG_NOTE(O.seed, 0, 1L << 62, note_llm)),
+	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, O.shard)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -99,6 +135,7 @@ static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORP
 
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT(),
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lcretrieve merge", "-o OUT PART...",
@@ -276,11 +313,17 @@ static void check_analyser(const lc_bm25 *bm, const lc_bm25_opts *bo, const char
 	}
 }
 
+/* mixed into the run key of --responses parts */
+#define RESPONSES_KEY 0x726573706f6e7365ull   /* "response" */
+
 static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
 
-/* --llm: the whole mode lives in lib/retrieve/llmretrieve. */
+/* --llm: the whole mode lives in lib/retrieve/llmretrieve.  With --shard the run
+ * (and --responses) start with a part header; the responses' run key differs from
+ * the run's so the two kinds of part cannot be merged into one file. */
 static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *co, const lc_bm25_opts *bo,
-                   const char *tokenizer, int trec, const char *tag, size_t k, const char *out, lc_queries *qs)
+                   const char *tokenizer, int trec, const char *tag, size_t k, const char *out, lc_queries *qs,
+                   const lc_shard *shard, uint64_t run_key)
 {
 	lc_err e;
 	lc_corpus cp = {0};
@@ -299,6 +342,11 @@ static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *c
 		lo->format = LC_LLMR_TREC;
 	/* with --batch-out the Batch file is the output; the run output stays closed */
 	lc_output *o = lo->batch_out ? NULL : lc_output_open(out);
+	char *head = NULL;
+	if (shard->n) {
+		lc_part_header(o, "lcretrieve", shard, run_key, "lines");
+		lo->responses_head = head = lc_part_header_line("lcretrieve", shard, lc_mix64(run_key ^ RESPONSES_KEY), "lines");
+	}
 	if (lc_llmr_run(lo, &cp, qs, o, &e) < 0) {
 		if (o)
 			lc_output_abort(o);
@@ -308,6 +356,7 @@ static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *c
 		lc_output_commit(o);
 	if (tok)
 		lc_tok_free(tok);
+	free(head);
 	lc_corpus_free(&cp);
 	lc_queries_free(qs);
 	return 0;
@@ -319,83 +368,30 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return lc_part_merge_main(&merge_cmd, "lcretrieve", argc - 1, argv + 1);
 	lc_cli st = {0};
-	lc_shard shard = {0, 0};
-	const char *index = NULL, *corpus = NULL, *out = NULL, *tag = NULL;
-	long k = 100, jobs = 1;
-	int trec = 0, prog = LC_PROGRESS_AUTO, quiet = 0;
-	lc_bm25_opts bo = { .an_set = 1, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL } };
-	lc_corpus_opts co = {0};
-	lc_llmr_opts lo;
-	lc_llmr_opts_default(&lo);
-	int llm = 0, llm_opt = 0, k_set = 0, an_opt = 0;
-	const char *tokenizer = NULL, *template = NULL;
+	lc_llmr_opts_default(&O.lo);
+	O.seed = (long)O.lo.llm.seed;
 	int c;
 	lc_report rep = {0};
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		if ((c >= OPT_ENDPOINT && c != LC_OPT_REPORT_ID) || c == 'e')
-			llm_opt = c;
-		if (lc_llm_opt_set(&lo.llm, st.cur->name, optarg))
-			continue;   /* the client's options: lib/llm/llm */
-		switch (c) {
-		case 'i': index = optarg; break;
-		case 'c': corpus = optarg; break;
-		case 'k': k = lc_cli_long("-k", optarg, 1, 1000000); k_set = 1; break;
-		case 'o': out = optarg; break;
-		case 'j': jobs = lc_cli_long("-j", optarg, 1, 256); break;
-		case OPT_TREC: trec = 1; break;
-		case OPT_TAG: tag = optarg; break;
-		case OPT_K1: bo.k1 = lc_cli_double("--k1", optarg, 1e-9, 1000); break;
-		case OPT_B: bo.b = lc_cli_double("--b", optarg, 0, 1); bo.b_set = 1; break;
-		case OPT_ID: co.id_field = optarg; break;
-		case 'f': co.text_fields = optarg; break;
-		case OPT_NOSTEM: bo.an.flags &= ~(unsigned)LC_AN_STEM; an_opt = c; break;
-		case OPT_NOSTOP: bo.an.flags &= ~(unsigned)LC_AN_STOP; an_opt = c; break;
-		case OPT_STOPFILE: bo.an.stopword_file = optarg; bo.an.flags |= LC_AN_STOP; an_opt = c; break;
-		case OPT_PROGRESS: prog = LC_PROGRESS_FORCE; break;
-		case OPT_QUIET: prog = LC_PROGRESS_QUIET; quiet = 1; break;
-		case OPT_LLM: llm = 1; break;
-		case OPT_PROMPT: lo.prompt = optarg; break;
-		case OPT_TEMPLATE: {
-			static const char names[] = TEMPLATES;
-			size_t n = strlen(optarg);
-			const char *at = strstr(names, optarg);
-			if (!n || !at || (at > names && at[-1] != ' ') || (at[n] && at[n] != ' '))
-				lc_cli_usage_error(&cmd, "--template '%s': not a LOFT dataset lctk has a prompt for (one of: %s; "
-				                   "or --prompt FILE for your own template)", optarg, TEMPLATES);
-			template = optarg;
-			break;
-		}
-		case OPT_FEW_SHOT: lo.few_shot = optarg; break;
-		case OPT_FEW_SHOT_CORPUS: lo.few_shot_corpus = optarg; break;
-		case OPT_SHOTS: lo.shots = (size_t)lc_cli_long("--shots", optarg, 0, 1000); break;
-		case OPT_DRY_RUN: lo.dry_run = 1; break;
-		case OPT_PRICE_IN: lo.price_in = lc_cli_double("--price-in", optarg, 0, 1e9); break;
-		case OPT_PRICE_OUT: lo.price_out = lc_cli_double("--price-out", optarg, 0, 1e9); break;
-		case OPT_CONTEXT_LIMIT: lo.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40); break;
-		case 'e':
-		case OPT_TOKENIZER: tokenizer = optarg; break;   /* a name or a tokenizer.json (lc_tok spec) */
-		case OPT_FIT: lo.fit = 1; break;
-		case OPT_PREFILTER: lo.prefilter = (size_t)lc_cli_long("--prefilter", optarg, 1, 1L << 40); break;
-		case OPT_BATCH_OUT: lo.batch_out = optarg; break;
-		case OPT_BATCH_IN: lo.batch_in = optarg; break;
-		case OPT_RESPONSES: lo.responses = optarg; break;
-		case OPT_LOFT: lo.format = LC_LLMR_LOFT; break;
-		case OPT_SKIP_BAD: lo.skip_bad = 1; break;
-		case OPT_VERBOSE: lo.verbose = lo.llm.verbose = 1; break;
-		case OPT_SEED: lo.llm.seed = (unsigned long)lc_cli_long("--seed", optarg, 0, 1L << 62); break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		case OPT_SHARD: {
-			lc_err se;
-			if (lc_shard_parse(optarg, &shard, &se) < 0)
-				lc_cli_usage_error(&cmd, "%s", se.msg);
-			break;
-		}
-		}
-	}
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&rep, &cmd, optarg);
+	lc_shard shard = O.shard;
+	const char *index = O.index, *corpus = O.corpus, *out = O.out, *tag = O.tag;
+	long k = O.k, jobs = O.jobs;
+	int trec = O.trec, prog = O.prog, quiet = O.quiet, llm = O.llm, k_set = O.k_set;
+	lc_bm25_opts bo = O.bo;
+	lc_corpus_opts co = O.co;
+	lc_llmr_opts lo = O.lo;
+	lo.llm.seed = (unsigned long)O.seed;
+	if (lo.verbose)
+		lo.llm.verbose = 1;
+	/* an analyser option was given: --stopwords always sets the file, the others clear a flag */
+	int an_opt = bo.an.flags != LC_ANALYZE_DEFAULT_FLAGS || bo.an.stopword_file;
+	const char *tokenizer = O.tokenizer, *template = O.template;
 	if (!tag)
 		tag = llm ? "lctk-llm" : "lctk-bm25";
-	if (llm_opt && !llm)
-		lc_cli_usage_error(&cmd, "--%s works with --llm only", lc_cli_opt_name(&cmd, llm_opt));
+	if (O.llm_opt && !llm)
+		lc_cli_usage_error(&cmd, "--%s works with --llm only", O.llm_opt->name);
 	if (llm) {
 		if (index || !corpus)
 			lc_cli_usage_error(&cmd, "--llm reads the passages themselves: give -c CORPUS, not -i INDEX");
@@ -422,10 +418,16 @@ int main(int argc, char **argv)
 	}
 	if (!index == !corpus)
 		lc_cli_usage_error(&cmd, "give exactly one of -i INDEX or -c CORPUS");
-	if (shard.n && llm)
-		lc_cli_usage_error(&cmd, "--shard splits BM25 retrieval; with --llm split the queries file instead");
+	if (shard.n && llm && (lo.batch_out || lo.batch_in || lo.dry_run))
+		lc_cli_usage_error(&cmd, "--shard splits the queries of LLM calls: --batch-out, --batch-in and --dry-run "
+		                   "run in one process (lcbatch split cuts a Batch file)");
+	if (shard.n && llm && lo.skip_bad)
+		lc_cli_usage_error(&cmd, "--shard parts hold one line per query for 'lcretrieve merge': drop --skip-bad "
+		                   "(a failed shard is re-run; its answers are cached)");
+	if (shard.n && lo.format == LC_LLMR_LOFT)
+		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv --to loft");
 	if (shard.n && trec)
-		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv -t trec");
+		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv --to trec");
 	if (index && !strcmp(index, "-") && st.ind >= argc)
 		lc_cli_usage_error(&cmd, "-i - reads the index from standard input: give the queries as a file operand");
 	for (int i = st.ind; i < argc; i++)
@@ -492,7 +494,8 @@ int main(int argc, char **argv)
 		lo.quiet = quiet;
 		if (lc_report_on(&rep))
 			lc_report_str(&rep, "options.template", lo.prompt);
-		int r = run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs);
+		int r = run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs, &shard,
+		                shard.n ? lc_part_run_key(argc, argv) : 0);
 		lc_report_write(&rep);
 		free(guessed);
 		return r;

@@ -20,25 +20,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	OPT_CURRICULUM = 256, OPT_ODDS, OPT_CYCLES, OPT_BATCH, OPT_SEED, OPT_FORMAT, OPT_OPENLM,
-	OPT_TOKENS, OPT_EPOCHS, OPT_GPUS, OPT_WORKERS
-};
+/* The options, each bound to its variable in the table (lib/cli/cli.h); only
+ * --report reaches the switch. */
+static struct {
+	const char *curriculum, *odds, *out;
+	long cycles, batch, gpus, workers, epochs, seed, tokens;
+	int jsonl, openlm;
+} O = { .curriculum = "grow-p2", .cycles = 1, .batch = 64, .gpus = 1, .workers = 1 };
+
+/* --format table|jsonl */
+static void format_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "jsonl")) *(int *)o->var = 1;
+	else if (!strcmp(arg, "table")) *(int *)o->var = 0;
+	else lc_cli_usage_error(c, "--format: '%s' is not table or jsonl", arg);
+}
 
 static const lc_opt opts[] = {
-	{ OPT_CURRICULUM, "curriculum", "NAME", "uniform, grow-p2 (default), grow-linear or shrink",
-	  "uniform grow-p2 grow-linear shrink" },
-	{ OPT_ODDS, "odds", "LIST", "custom odds per bucket, shortest first (e.g. 32,16,8,4,2,1)", NULL },
-	{ OPT_CYCLES, "cycles", "C", "split the data into C cycles, each run with the curriculum (default 1)", NULL },
-	{ OPT_BATCH, "global-batch-size", "B", "sequences per step in the longest bucket (default 64)", NULL },
-	LC_OPT_SEED(OPT_SEED),
-	LC_OPT_FORMAT(OPT_FORMAT, "table jsonl"),
-	{ OPT_OPENLM, "openlm", NULL, "print the OpenLM arguments instead of the per-step schedule", NULL },
-	{ OPT_TOKENS, "total-tokens", "N", "--openlm: total tokens to train on", NULL },
-	LC_OPT_EPOCHS(OPT_EPOCHS),
-	LC_OPT_GPUS(OPT_GPUS),
-	LC_OPT_WORKERS(OPT_WORKERS),
-	LC_OPT_OUTPUT(),
+	{ 0, "curriculum", "NAME", "uniform, grow-p2 (default), grow-linear or shrink",
+	  "uniform grow-p2 grow-linear shrink", LC_BIND_STR(O.curriculum) },
+	{ 0, "odds", "LIST", "custom odds per bucket, shortest first (e.g. 32,16,8,4,2,1)", NULL, LC_BIND_STR(O.odds) },
+	{ 0, "cycles", "C", "split the data into C cycles, each run with the curriculum (default 1)", NULL,
+	  LC_BIND_LONG(O.cycles, 1, 1L << 20) },
+	{ 0, "global-batch-size", "B", "sequences per step in the longest bucket (default 64)", NULL,
+	  LC_BIND_LONG(O.batch, 1, 1L << 30) },
+	LC_OPT_SEED(0, LC_BIND_LONG(O.seed, 0, LONG_MAX)),
+	LC_OPT_FORMAT(0, "table jsonl", LC_BIND_CALL(format_cb, O.jsonl)),
+	{ 0, "openlm", NULL, "print the OpenLM arguments instead of the per-step schedule", NULL, LC_BIND_SET(O.openlm, 1) },
+	{ 0, "total-tokens", "N", "--openlm: total tokens to train on", NULL, LC_BIND_LONG(O.tokens, 1, LONG_MAX) },
+	LC_OPT_EPOCHS(0, LC_BIND_LONG(O.epochs, 1, 1L << 20)),
+	LC_OPT_GPUS(0, LC_BIND_LONG(O.gpus, 1, 1L << 20)),
+	LC_OPT_WORKERS(0, LC_BIND_LONG(O.workers, 1, 1L << 10)),
+	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -118,34 +131,16 @@ static void openlm_checks(const lc_wds_binfo *b, int n, const lc_openlm_in *in, 
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
-	const char *curriculum = "grow-p2", *odds_arg = NULL, *out = NULL;
-	long cycles = 1, batch = 64, gpus = 1, workers = 1, epochs = 0;
-	uint64_t seed = 0, tokens = 0;
-	int jsonl = 0, openlm = 0;
 	lc_cli st = { 0 };
 	int c;
 	lc_report rep = {0};
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		switch (c) {
-		case OPT_CURRICULUM: curriculum = optarg; break;
-		case OPT_ODDS: odds_arg = optarg; break;
-		case OPT_CYCLES: cycles = lc_cli_long("--cycles", optarg, 1, 1L << 20); break;
-		case OPT_BATCH: batch = lc_cli_long("--global-batch-size", optarg, 1, 1L << 30); break;
-		case OPT_SEED: seed = (uint64_t)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "jsonl")) jsonl = 1;
-			else if (!strcmp(optarg, "table")) jsonl = 0;
-			else lc_cli_usage_error(&cmd, "--format: '%s' is not table or jsonl", optarg);
-			break;
-		case OPT_OPENLM: openlm = 1; break;
-		case OPT_TOKENS: tokens = (uint64_t)lc_cli_long("--total-tokens", optarg, 1, LONG_MAX); break;
-		case OPT_EPOCHS: epochs = lc_cli_long("--epochs", optarg, 1, 1L << 20); break;
-		case OPT_GPUS: gpus = lc_cli_long("--gpus", optarg, 1, 1L << 20); break;
-		case OPT_WORKERS: workers = lc_cli_long("--workers", optarg, 1, 1L << 10); break;
-		case 'o': out = optarg; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		}
-	}
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&rep, &cmd, optarg);
+	const char *curriculum = O.curriculum, *odds_arg = O.odds, *out = O.out;
+	long cycles = O.cycles, batch = O.batch, gpus = O.gpus, workers = O.workers, epochs = O.epochs;
+	uint64_t seed = (uint64_t)O.seed, tokens = (uint64_t)O.tokens;
+	int jsonl = O.jsonl, openlm = O.openlm;
 	if (st.ind != argc - 1)
 		lc_cli_usage_error(&cmd, "give exactly one dataset directory (made by lcdecompose)");
 	if (openlm && !tokens)

@@ -218,3 +218,58 @@ J
 	lcindex -o z.idx big.jsonl
 	cmp y.idx z.idx
 }
+
+@test "merge --report: the shards and the merged index's figures, the whole object" {
+	corpus
+	for k in 1 2 3; do lcindex --shard $k/3 -o part$k.idx c.jsonl; done
+	lcindex merge --report r.json -o merged.idx part3.idx part1.idx part2.idx
+	run -0 lcindex --stats merged.idx
+	local terms postings
+	terms=$(echo "$output" | awk '$1=="terms" {print $2}')
+	postings=$(echo "$output" | awk '$1=="postings" {print $2}')
+	run -0 cat r.json
+	assert_output "$(cat <<J
+{
+  "program": "lcindex",
+  "version": "$(lcindex --version | awk '{print $3}')",
+  "inputs": [
+    "part3.idx",
+    "part1.idx",
+    "part2.idx"
+  ],
+  "options": {
+    "output": "merged.idx",
+    "analyser": "stem=english stopwords=174",
+    "shard_k": 1,
+    "shard_n": 1
+  },
+  "subcommand": "merge",
+  "shards": 3,
+  "documents": 5,
+  "terms": $terms,
+  "postings": $postings,
+  "total_length": 21,
+  "avgdl": 4.2000000000000002,
+  "bytes": $(stat -c %s merged.idx)
+}
+J
+)"
+}
+
+@test "merge --report: bad usage and a failed merge leave no report" {
+	corpus
+	for k in 1 2; do lcindex --shard $k/2 -o part$k.idx c.jsonl; done
+	run lcindex merge --report r.json -o m.idx part1.idx
+	assert_failure 1
+	assert_output --partial "shard"
+	assert_no_file r.json
+	assert_no_file m.idx
+	run lcindex merge --report -o m.idx part1.idx part2.idx
+	assert_failure 2
+	run lcindex merge --report - -o - part1.idx part2.idx
+	assert_failure 2
+	assert_output --partial "standard output"
+	run lcindex merge --report - -o m.idx part1.idx part2.idx
+	assert_success
+	assert_line '  "subcommand": "merge",'
+}

@@ -506,3 +506,80 @@ print("ok")'
 	run -0 --separate-stderr llm -k 1 queries.jsonl
 	assert_line --index 4 '{"qid":"q5","hits":[{"pid":"p60","score":1}]}'
 }
+
+# --- --shard K/N with --llm (issue 13) ---------------------------------------------
+
+# shard_bg K OUT RESP: shard K/2 in the background, sharing ./shared-cache; its pid in $!
+shard_bg() {
+	llm --cache shared-cache --shard "$1/2" --responses "$3" -o "$2" queries.jsonl 2>"$2.err" 3>&- &
+}
+
+@test "--llm --shard: two shards at once share one cache; the merge equals one process, responses too" {
+	start_server
+	printf '%s\n' '{"qid": "q5", "query_text": "warm reefs bees", "answers": [["p60", 1]]}' >>queries.jsonl
+	shard_bg 1 p1.jsonl r1.jsonl
+	local a=$!
+	track_pid "$a"
+	shard_bg 2 p2.jsonl r2.jsonl
+	local b=$!
+	track_pid "$b"
+	wait "$a"
+	wait "$b"
+	# each query was asked once, by the shard that owns it: q1 q3 q5 and q2 q4
+	[ "$(requests)" -eq 5 ]
+	run -0 head -1 p2.jsonl
+	assert_output --regexp '^\{"lctk_part":\{"program":"lcretrieve","shard":"2/2","run":"[0-9a-f]{16}","merge":"lines"\}\}$'
+	[ "$(wc -l <p1.jsonl)" -eq 4 ]
+	lcretrieve merge -o merged.jsonl p2.jsonl p1.jsonl
+	lcretrieve merge -o merged-resp.jsonl r1.jsonl r2.jsonl
+	# one process, fresh cache: the same bytes
+	llm --cache one-cache --responses one-resp.jsonl -o one.jsonl queries.jsonl
+	[ "$(requests)" -eq 10 ]
+	cmp one.jsonl merged.jsonl
+	cmp one-resp.jsonl merged-resp.jsonl
+	# the shared cache: one whole entry per request, no temporary file left
+	[ "$(find shared-cache -type f | wc -l)" -eq 5 ]
+	run -0 find shared-cache -type f -name '.*'
+	assert_output ""
+	for f in shared-cache/*/*.json; do python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$f"; done
+	# and it answers the whole run: no request sent, the same bytes
+	llm --cache shared-cache -o again.jsonl queries.jsonl
+	[ "$(requests)" -eq 10 ]
+	run cmp one.jsonl again.jsonl
+	assert_success
+}
+
+@test "--llm --shard: a run part and a responses part do not merge; a missing shard is named" {
+	start_server
+	llm --cache c --shard 1/2 --responses r1.jsonl -o p1.jsonl queries.jsonl
+	llm --cache c --shard 2/2 --responses r2.jsonl -o p2.jsonl queries.jsonl
+	run lcretrieve merge -o m.jsonl p1.jsonl r2.jsonl
+	assert_failure 1
+	assert_output --partial "come from different runs"
+	[ ! -e m.jsonl ]
+	run lcretrieve merge -o m.jsonl p1.jsonl
+	assert_failure 1
+	assert_output --partial "shard 2/2 is missing"
+	run lcretrieve merge -o m.jsonl p1.jsonl p2.jsonl
+	assert_success
+	run -0 cat m.jsonl
+	assert_output "$(cat expected.jsonl)"
+}
+
+@test "--llm --shard: what cannot be sharded is a usage error" {
+	run llm --shard 1/2 --skip-bad queries.jsonl
+	assert_failure 2
+	assert_output --partial "drop --skip-bad"
+	run llm --shard 1/2 --batch-out b.jsonl queries.jsonl
+	assert_failure 2
+	assert_output --partial "lcbatch split"
+	run llm --shard 1/2 --loft queries.jsonl
+	assert_failure 2
+	assert_output --partial "lcconv --to loft"
+	run llm --shard 1/2 --trec queries.jsonl
+	assert_failure 2
+	assert_output --partial "lcconv --to trec"
+	run llm --shard 3/2 queries.jsonl
+	assert_failure 2
+	assert_output --partial "--shard wants K/N"
+}

@@ -250,3 +250,52 @@ open(sys.argv[2], "wb").write(b)' c.idx v1.idx
 	lcretrieve -i v1.idx -o b.jsonl q.tsv
 	cmp a.jsonl b.jsonl
 }
+
+@test "merge --report: the shards, their run and records, the whole object; the merge equals one process" {
+	small
+	lcretrieve --quiet -c c.jsonl -o one.jsonl q.jsonl
+	lcretrieve --quiet -c c.jsonl --shard 1/2 --report s1.json -o p1.jsonl q.jsonl
+	lcretrieve --quiet -c c.jsonl --shard 2/2 --report s2.json -o p2.jsonl q.jsonl
+	lcretrieve merge --report m.json -o merged.jsonl p2.jsonl p1.jsonl
+	cmp one.jsonl merged.jsonl
+	local run
+	run=$(head -1 p1.jsonl | python3 -c 'import json,sys; print(json.load(sys.stdin)["lctk_part"]["run"])')
+	run -0 cat m.json
+	assert_output "$(cat <<J
+{
+  "program": "lcretrieve",
+  "version": "$(lcretrieve --version | awk '{print $3}')",
+  "inputs": [
+    "p2.jsonl",
+    "p1.jsonl"
+  ],
+  "options": {
+    "output": "merged.jsonl"
+  },
+  "subcommand": "merge",
+  "shards": 2,
+  "run": "$run",
+  "merge": "lines",
+  "per_shard": [
+    2,
+    1
+  ],
+  "records": 3
+}
+J
+)"
+}
+
+@test "merge --report: a refused merge writes neither output nor report" {
+	small
+	lcretrieve --quiet -c c.jsonl --shard 1/2 -o p1.jsonl q.jsonl
+	lcretrieve --quiet -k 1 -c c.jsonl --shard 2/2 -o p2.jsonl q.jsonl
+	run lcretrieve merge --report m.json -o merged.jsonl p1.jsonl p2.jsonl
+	assert_failure 1
+	assert_output --partial "different runs"
+	assert_no_file m.json
+	assert_no_file merged.jsonl
+	run lcretrieve merge --report - p1.jsonl
+	assert_failure 2
+	assert_output --partial "-o OUT"
+}

@@ -137,6 +137,17 @@ static void check_output(const lc_cmd *cmd, const lc_opt *o)
 		}
 }
 
+/* A range bound of the table (a double) as a long: LONG_MAX and LONG_MIN do not
+ * survive the trip through double exactly (2^63 does not fit), so they are clamped. */
+static long range_long(double v)
+{
+	if (v >= (double)LONG_MAX)
+		return LONG_MAX;
+	if (v <= (double)LONG_MIN)
+		return LONG_MIN;
+	return (long)v;
+}
+
 /* Stores a bound option's value; returns 0 if o is not bound (the caller gets it). */
 static int bind(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
@@ -152,10 +163,13 @@ static int bind(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 		*(const char **)o->var = arg;
 		break;
 	case LC_OPT_LONG:
-		*(long *)o->var = lc_cli_long(flag, arg, (long)o->min, (long)o->max);
+		*(long *)o->var = lc_cli_long(flag, arg, range_long(o->min), range_long(o->max));
 		break;
 	case LC_OPT_INT:
 		*(int *)o->var = (int)lc_cli_long(flag, arg, (long)o->min, (long)o->max);
+		break;
+	case LC_OPT_SIZE:
+		*(size_t *)o->var = (size_t)lc_cli_long(flag, arg, range_long(o->min), range_long(o->max));
 		break;
 	case LC_OPT_DOUBLE:
 		*(double *)o->var = lc_cli_double(flag, arg, o->min, o->max);
@@ -165,8 +179,10 @@ static int bind(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 		break;
 	case LC_OPT_CALL:
 		o->cb(cmd, o, arg);
-		break;
+		return 1;
 	}
+	if (o->cb)   /* a note: the value is stored, tell the program the option was given */
+		o->cb(cmd, o, arg);
 	return 1;
 }
 

@@ -31,7 +31,11 @@
  *     LC_OPT_INT     var is int *,  lc_cli_long(optarg, min, max) (min/max within int)
  *     LC_OPT_DOUBLE  var is double *, lc_cli_double(optarg, min, max)
  *     LC_OPT_SET     var is int *, set to (int)min (a flag: arg must be NULL)
+ *     LC_OPT_SIZE    var is size_t *, lc_cli_long(optarg, min, max) (0 <= min <= max)
  *     LC_OPT_CALL    cb(cmd, opt, optarg) is called (optarg NULL for a flag)
+ * Any other kind with a cb (the LC_BIND_*_NOTE forms): cb is called after the value
+ * is stored, to note that (or which of a group of) options was given, e.g. for
+ * "--prefix belongs to split" naming the last one the user typed.
  * Shared options (the lctk vocabulary, lctk(7)) are declared once in options.h.
  */
 #ifndef LC_CLI_H
@@ -51,7 +55,8 @@
 struct lc_cmd;
 struct lc_opt;
 
-enum lc_opt_kind { LC_OPT_NONE, LC_OPT_STR, LC_OPT_LONG, LC_OPT_INT, LC_OPT_DOUBLE, LC_OPT_SET, LC_OPT_CALL };
+enum lc_opt_kind { LC_OPT_NONE, LC_OPT_STR, LC_OPT_LONG, LC_OPT_INT, LC_OPT_DOUBLE, LC_OPT_SET, LC_OPT_CALL,
+                   LC_OPT_SIZE };
 
 /* A bound option's callback: may exit through lc_cli_usage_error(cmd, ...). */
 typedef void lc_opt_cb(const struct lc_cmd *cmd, const struct lc_opt *o, const char *arg);
@@ -64,8 +69,8 @@ typedef struct lc_opt {
 	const char *complete;
 	enum lc_opt_kind kind;   /* LC_OPT_NONE: returned to the caller (the default) */
 	void *var;               /* where a bound option stores its value (not owned) */
-	double min, max;         /* LONG/INT/DOUBLE range; SET: the value stored */
-	lc_opt_cb *cb;           /* LC_OPT_CALL */
+	double min, max;         /* LONG/INT/SIZE/DOUBLE range; SET: the value stored */
+	lc_opt_cb *cb;           /* LC_OPT_CALL; other kinds: NULL or a note called after storing */
 } lc_opt;
 
 #define LC_OPT_END { 0, NULL, NULL, NULL, NULL, LC_OPT_NONE, NULL, 0, 0, NULL }
@@ -77,7 +82,14 @@ typedef struct lc_opt {
 #define LC_BIND_INT(v, lo, hi) LC_OPT_INT, (void *)(1 ? &(v) : (int *)0), (lo), (hi), NULL
 #define LC_BIND_DOUBLE(v, lo, hi) LC_OPT_DOUBLE, (void *)(1 ? &(v) : (double *)0), (lo), (hi), NULL
 #define LC_BIND_SET(v, val) LC_OPT_SET, (void *)(1 ? &(v) : (int *)0), (val), 0, NULL
+#define LC_BIND_SIZE(v, lo, hi) LC_OPT_SIZE, (void *)(1 ? &(v) : (size_t *)0), (lo), (hi), NULL
 #define LC_BIND_CALL(fn, v) LC_OPT_CALL, (void *)&(v), 0, 0, (fn)
+/* The same, with note(cmd, opt, optarg) called after the value is stored. */
+#define LC_BIND_STR_NOTE(v, note) LC_OPT_STR, (void *)(1 ? &(v) : (const char **)0), 0, 0, (note)
+#define LC_BIND_LONG_NOTE(v, lo, hi, note) LC_OPT_LONG, (void *)(1 ? &(v) : (long *)0), (lo), (hi), (note)
+#define LC_BIND_DOUBLE_NOTE(v, lo, hi, note) LC_OPT_DOUBLE, (void *)(1 ? &(v) : (double *)0), (lo), (hi), (note)
+#define LC_BIND_SIZE_NOTE(v, lo, hi, note) LC_OPT_SIZE, (void *)(1 ? &(v) : (size_t *)0), (lo), (hi), (note)
+#define LC_BIND_SET_NOTE(v, val, note) LC_OPT_SET, (void *)(1 ? &(v) : (int *)0), (val), 0, (note)
 
 typedef struct lc_cmd {
 	const char *name;        /* "lceval" or "lctok encode" */

@@ -16,6 +16,21 @@ void lc_opt_llm_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg)
 		lc_cli_usage_error(cmd, "--%s is not an LLM client option", o->name);
 }
 
+/* --no-stem, --no-stopwords or --stopwords FILE bound with LC_BIND_ANALYSER. */
+void lc_opt_analyser_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	lc_analyze_opts *an = o->var;
+	if (!strcmp(o->name, "no-stem"))
+		an->flags &= ~(unsigned)LC_AN_STEM;
+	else if (!strcmp(o->name, "no-stopwords"))
+		an->flags &= ~(unsigned)LC_AN_STOP;
+	else if (!strcmp(o->name, "stopwords")) {
+		an->stopword_file = arg;
+		an->flags |= LC_AN_STOP;
+	} else
+		lc_cli_usage_error(cmd, "--%s is not a BM25 analysis option", o->name);
+}
+
 int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg)
 {
 	if (!name)

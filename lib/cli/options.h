@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "analyze.h"
 #include "cli.h"
 #include "llm.h"
 
@@ -106,6 +107,14 @@ const char *lc_text_field(const json_t *rec);
 	"BM25 analysis: keep stopwords (an index's must match)", NULL, __VA_ARGS__ }
 #define LC_OPT_STOPWORDS(id, ...) { id, "stopwords", "FILE", \
 	"BM25 analysis: stopword list, one word a line (default share/lctk/stopwords/english.txt)", LC_COMPLETE_FILE, __VA_ARGS__ }
+/* The three bound to a program's lc_analyze_opts (set it to LC_ANALYZE_DEFAULT_FLAGS
+ * first); in the order given: --no-stem clears LC_AN_STEM, --no-stopwords clears
+ * LC_AN_STOP, --stopwords FILE sets stopword_file and LC_AN_STOP again. */
+void lc_opt_analyser_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
+#define LC_BIND_ANALYSER(anopts) LC_BIND_CALL(lc_opt_analyser_cb, anopts)
+#define LC_OPTS_ANALYSER(anopts) \
+	LC_OPT_NO_STEM(0, LC_BIND_ANALYSER(anopts)), LC_OPT_NO_STOPWORDS(0, LC_BIND_ANALYSER(anopts)), \
+	LC_OPT_STOPWORDS(0, LC_BIND_ANALYSER(anopts))
 
 /* --- extractive compression models -------------------------------------------- */
 #define LC_OPT_MODEL_FILE(...) { 'm', "model-file", "MODEL", \
@@ -141,13 +150,16 @@ void lc_opt_llm_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 #define LC_OPT_TEMPERATURE(id, ...) { id, "temperature", "X", "LLM: sampling temperature (default 0)", NULL, __VA_ARGS__ }
 #define LC_OPT_MAX_TOKENS(id, ...) { id, "max-tokens", "N", "LLM: answer length limit sent to the server", NULL, __VA_ARGS__ }
 /* the whole client block, bound to an lc_llm_opts (ids 0: never returned) */
-#define LC_OPTS_LLM_CLIENT(llmopts) \
-	LC_OPT_ENDPOINT(0, LC_BIND_LLM(llmopts)), LC_OPT_MODEL(0, LC_BIND_LLM(llmopts)), \
-	LC_OPT_PARALLEL(0, LC_BIND_LLM(llmopts)), LC_OPT_TIMEOUT(0, LC_BIND_LLM(llmopts)), \
-	LC_OPT_CONNECT_TIMEOUT(0, LC_BIND_LLM(llmopts)), LC_OPT_RETRIES(0, LC_BIND_LLM(llmopts)), \
-	LC_OPT_BACKOFF(0, LC_BIND_LLM(llmopts)), LC_OPT_CACHE(0, LC_BIND_LLM(llmopts)), \
-	LC_OPT_NO_CACHE(0, LC_BIND_LLM(llmopts)), LC_OPT_TEMPERATURE(0, LC_BIND_LLM(llmopts)), \
-	LC_OPT_MAX_TOKENS(0, LC_BIND_LLM(llmopts))
+#define LC_OPTS_LLM_CLIENT(llmopts) LC_OPTS_LLM_CLIENT_CB(llmopts, lc_opt_llm_cb)
+/* the same with the program's own callback, which calls lc_opt_llm_cb and then notes
+ * that an LLM option was given (lcretrieve: "--model works with --llm only") */
+#define LC_OPTS_LLM_CLIENT_CB(llmopts, cb) \
+	LC_OPT_ENDPOINT(0, LC_BIND_CALL(cb, llmopts)), LC_OPT_MODEL(0, LC_BIND_CALL(cb, llmopts)), \
+	LC_OPT_PARALLEL(0, LC_BIND_CALL(cb, llmopts)), LC_OPT_TIMEOUT(0, LC_BIND_CALL(cb, llmopts)), \
+	LC_OPT_CONNECT_TIMEOUT(0, LC_BIND_CALL(cb, llmopts)), LC_OPT_RETRIES(0, LC_BIND_CALL(cb, llmopts)), \
+	LC_OPT_BACKOFF(0, LC_BIND_CALL(cb, llmopts)), LC_OPT_CACHE(0, LC_BIND_CALL(cb, llmopts)), \
+	LC_OPT_NO_CACHE(0, LC_BIND_CALL(cb, llmopts)), LC_OPT_TEMPERATURE(0, LC_BIND_CALL(cb, llmopts)), \
+	LC_OPT_MAX_TOKENS(0, LC_BIND_CALL(cb, llmopts))
 /* LLM prompts and batches (lcretrieve --llm, lcgen labels --llm) */
 #define LC_OPT_PROMPT(id, templates, ...) { id, "prompt", "NAME|FILE", \
 	"LLM: prompt template, a template name or file (default: named by the corpus path)", "@file " templates, __VA_ARGS__ }

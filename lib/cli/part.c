@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "hash.h"
 #include "input.h"
+#include "report.h"
 
 int lc_shard_parse(const char *arg, lc_shard *s, lc_err *e)
 {
@@ -38,12 +40,13 @@ uint64_t lc_part_run_key(int argc, char **argv)
 	uint64_t h = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--shard") || !strcmp(a, "-o") || !strcmp(a, "--output")) {
+		if (!strcmp(a, "--shard") || !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--report") ||
+		    !strcmp(a, "--responses")) {
 			i++;
 			continue;
 		}
-		if (!strncmp(a, "--shard=", 8) || !strncmp(a, "--output=", 9) ||
-		    (a[0] == '-' && a[1] == 'o'))
+		if (!strncmp(a, "--shard=", 8) || !strncmp(a, "--output=", 9) || !strncmp(a, "--report=", 9) ||
+		    !strncmp(a, "--responses=", 12) || (a[0] == '-' && a[1] == 'o'))
 			continue;
 		/* h = hash(h || arg || NUL): order and boundaries count */
 		uint64_t x = lc_hash64(a, strlen(a) + 1);
@@ -52,11 +55,20 @@ uint64_t lc_part_run_key(int argc, char **argv)
 	return h;
 }
 
+char *lc_part_header_line(const char *program, const lc_shard *s, uint64_t run, const char *merge)
+{
+	lc_buf b = {0};
+	lc_buf_printf(&b, "{\"lctk_part\":{\"program\":\"%s\",\"shard\":\"%u/%u\",\"run\":\"%016" PRIx64
+	              "\",\"merge\":\"%s\"}}\n", program, s->k, s->n, run, merge);
+	return lc_buf_detach(&b);
+}
+
 void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64_t run,
                     const char *merge)
 {
-	lc_output_printf(o, "{\"lctk_part\":{\"program\":\"%s\",\"shard\":\"%u/%u\",\"run\":\"%016" PRIx64
-	                 "\",\"merge\":\"%s\"}}\n", program, s->k, s->n, run, merge);
+	char *h = lc_part_header_line(program, s, run, merge);
+	lc_output_write(o, h, strlen(h));
+	free(h);
 }
 
 /* One part being merged. */
@@ -176,7 +188,7 @@ static int merge_lines(part *parts, int n, lc_output *o, lc_err *e)
 }
 
 /* merge "sum": each body is one integer line */
-static int merge_sum(part *parts, int n, lc_output *o, lc_err *e)
+static int merge_sum(part *parts, int n, lc_output *o, unsigned long long *counts, lc_err *e)
 {
 	unsigned long long total = 0;
 	for (int i = 0; i < n; i++) {
@@ -195,12 +207,23 @@ static int merge_sum(part *parts, int n, lc_output *o, lc_err *e)
 		if (total + v < total)
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: the counts overflow 64 bits", parts[i].path);
 		total += v;
+		counts[i] = v;
 	}
 	lc_output_printf(o, "%llu\n", total);
 	return 0;
 }
 
 int lc_part_merge(const char *program, char *const *paths, int n, lc_output *o, lc_err *e)
+{
+	lc_part_info info;
+	int rc = lc_part_merge_info(program, paths, n, o, &info, e);
+	if (rc == 0)
+		free(info.per_shard);
+	return rc;
+}
+
+int lc_part_merge_info(const char *program, char *const *paths, int n, lc_output *o, lc_part_info *info,
+                       lc_err *e)
 {
 	if (n < 1)
 		return lc_err_set(e, LC_EXIT_USAGE, "give the part files to merge");
@@ -212,8 +235,24 @@ int lc_part_merge(const char *program, char *const *paths, int n, lc_output *o, 
 	}
 	if (!rc)
 		rc = part_check_set(parts, n, e);
-	if (!rc)
-		rc = !strcmp(parts[0].merge, "sum") ? merge_sum(parts, n, o, e) : merge_lines(parts, n, o, e);
+	unsigned long long *counts = NULL;
+	if (!rc) {
+		counts = lc_xcalloc((size_t)n, sizeof *counts);
+		rc = !strcmp(parts[0].merge, "sum") ? merge_sum(parts, n, o, counts, e) : merge_lines(parts, n, o, e);
+	}
+	if (!rc) {
+		memset(info, 0, sizeof *info);
+		info->n = (unsigned)n;
+		memcpy(info->run, parts[0].run, sizeof info->run);
+		memcpy(info->merge, parts[0].merge, sizeof info->merge);
+		for (int i = 0; i < n; i++) {
+			if (strcmp(parts[0].merge, "sum"))
+				counts[i] = parts[i].lines;
+			info->total += counts[i];
+		}
+		info->per_shard = counts;
+	} else
+		free(counts);
 	for (int i = 0; i < n; i++)
 		if (parts[i].in)
 			lc_input_close(parts[i].in);
@@ -225,20 +264,41 @@ int lc_part_merge_main(const lc_cmd *merge_cmd, const char *program, int argc, c
 {
 	lc_cli st = {0};
 	const char *out = NULL;
+	lc_report rep = {0};
 	int c;
 	while ((c = lc_cli_next(&st, merge_cmd, argc, argv)) != -1)
 		if (c == 'o')
 			out = optarg;
+		else if (c == LC_OPT_REPORT_ID)
+			lc_report_arg(&rep, merge_cmd, optarg);
 	if (!out)
 		lc_cli_usage_error(merge_cmd, "give the output with -o OUT");
 	if (st.ind >= argc)
 		lc_cli_usage_error(merge_cmd, "give the parts to merge (the -o files of '%s --shard K/N')", program);
+	/* the report names the program, and the subcommand apart, like every other */
+	const lc_cmd prog = { program, merge_cmd->usage, merge_cmd->summary, merge_cmd->opts, NULL, NULL };
+	lc_report_start(&rep, &prog, !strcmp(out, "-"), argc - st.ind, argv + st.ind);
+	lc_report_str(&rep, "options.output", out);
+	lc_report_str(&rep, "subcommand", "merge");
 	lc_err e = {0};
+	lc_part_info info;
 	lc_output *o = lc_output_open(out);
-	if (lc_part_merge(program, argv + st.ind, argc - st.ind, o, &e) < 0) {
+	if (lc_part_merge_info(program, argv + st.ind, argc - st.ind, o, &info, &e) < 0) {
 		lc_output_abort(o);
+		lc_report_free(&rep);
 		lc_die_err(&e);
 	}
 	lc_output_commit(o);
+	if (lc_report_on(&rep)) {
+		lc_report_int(&rep, "shards", info.n);
+		lc_report_str(&rep, "run", info.run);
+		lc_report_str(&rep, "merge", info.merge);
+		json_t *per = lc_report_array(&rep, "per_shard");
+		for (unsigned k = 0; k < info.n; k++)
+			json_array_append_new(per, json_integer((json_int_t)info.per_shard[k]));
+		lc_report_int(&rep, strcmp(info.merge, "sum") ? "records" : "count", (long long)info.total);
+		lc_report_write(&rep);
+	}
+	free(info.per_shard);
 	return 0;
 }

@@ -6,7 +6,7 @@
  * input file in order) with i % N == K-1.  Its part file is one header line
  *   {"lctk_part":{"program":"lcompress","shard":"2/3","run":"<16 hex>","merge":"lines"}}
  * followed by the stage's ordinary output for those records.  "run" hashes the
- * command line without --shard and -o (lc_part_run_key), so parts of different
+ * command line without --shard and the output files (lc_part_run_key), so parts of different
  * runs (other options, other inputs) are not mixed.  "merge" says how parts join:
  *   lines  one output line per input record: the merge takes one line from
  *          part 1, 2, ..., N in turn, which restores the input order exactly;
@@ -37,10 +37,13 @@ static inline int lc_shard_has(const lc_shard *s, size_t i)
 	return s->n == 0 || i % s->n == s->k - 1;
 }
 
-/* Hash of argv[1..argc-1] without --shard K/N and -o/--output FILE (in any of
- * their spellings): equal for the tasks of one run. */
+/* Hash of argv[1..argc-1] without --shard K/N and the files a task writes,
+ * -o/--output, --report and --responses FILE (in any of their spellings; each task
+ * names its own): equal for the tasks of one run. */
 uint64_t lc_part_run_key(int argc, char **argv);
 
+/* The same line (with its newline) as a string, for a file another module opens; malloc'd. */
+char *lc_part_header_line(const char *program, const lc_shard *s, uint64_t run, const char *merge);
 /* Writes the header line of shard s of program's run (merge: "lines" or "sum"). */
 void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64_t run,
                     const char *merge);
@@ -50,9 +53,28 @@ void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64
  * keep (abort o).  Reads each part once. */
 int lc_part_merge(const char *program, char *const *paths, int n, lc_output *o, lc_err *e);
 
+/* What a merge joined: N shards of run (16 hex digits) by merge ("lines" or
+ * "sum"); per_shard[k-1] is shard k's body lines (lines) or count (sum), malloc'd;
+ * total their sum. */
+typedef struct lc_part_info {
+	unsigned n;
+	char run[17];
+	char merge[8];
+	unsigned long long *per_shard;
+	unsigned long long total;
+} lc_part_info;
+
+/* lc_part_merge, also filling *info (free info->per_shard) when it returns 0. */
+int lc_part_merge_info(const char *program, char *const *paths, int n, lc_output *o, lc_part_info *info,
+                       lc_err *e);
+
 /* The `PROGRAM merge -o OUT PART...` subcommand: parses argc/argv (argv[0] =
- * "merge") with merge_cmd (its table holds -o/--output), merges into OUT
- * atomically and returns 0; dies with the message on bad usage (2) or parts (1). */
+ * "merge") with merge_cmd (its table holds -o/--output, and may hold
+ * LC_OPT_REPORT), merges into OUT atomically and returns 0; dies with the message
+ * on bad usage (2) or parts (1).  --report FILE: {"program": program, "version",
+ * "inputs": the parts, "options": {"output"}, "subcommand": "merge", "shards",
+ * "run", "merge", "per_shard", then "records" (lines) or "count" (sum)}
+ * (lctk-formats(5) REPORTS). */
 int lc_part_merge_main(const lc_cmd *merge_cmd, const char *program, int argc, char **argv);
 
 #endif

@@ -13,8 +13,11 @@
  *    compact JSON with sorted keys — not the URL, so "localhost" and "127.0.0.1"
  *    share answers, and never the API key), so a re-run or a resumed run never
  *    pays twice.  Entries an older lctk keyed on the URL as well are still read.
- *    Only successful answers are cached; a file is written atomically (temp +
- *    rename) before the caller hears of the answer; it holds no URL;
+ *    Only successful answers are cached; a file is written atomically (a unique
+ *    temp file in the entry's directory, then rename) before the caller hears of
+ *    the answer, so processes sharing one cache (lcretrieve --llm --shard tasks)
+ *    never read a partial entry and two writing the same one leave one whole
+ *    copy; it holds no URL;
  *  - caps a reply at max_reply bytes counted after decoding (a gzip bomb stops
  *    there), failing that request without a retry;
  *  - writes and reads OpenAI Batch files (request lines; result lines in any

@@ -4,6 +4,7 @@
 #include "tap.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +27,23 @@ static void count_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg)
 }
 static int s_step = 1;
 
+/* the LC_BIND_*_NOTE forms: the value is stored, then the note names the option */
+static const char *s_pre;
+static long s_n = 5;
+static int s_f;
+static long s_big;
+static size_t s_sz = 5;
+static lc_analyze_opts s_an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
+static const lc_opt *s_last;
+static int s_notes;
+static void note_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	(void)cmd;
+	(void)arg;
+	s_last = o;
+	s_notes++;
+}
+
 static const lc_opt opts[] = {
 	LC_OPT_OUTPUT(LC_BIND_STR(s_out)),
 	LC_OPT_ENCODING(LC_BIND_STR(s_enc)),
@@ -35,6 +53,12 @@ static const lc_opt opts[] = {
 	LC_OPT_B(0, LC_BIND_DOUBLE(s_b, 0, 1)),
 	{ 'x', "count", "ARG", "callback", NULL, LC_BIND_CALL(count_cb, s_step) },
 	LC_OPTS_LLM_CLIENT(s_llm),
+	{ 0, "pre", "P", "noted string", NULL, LC_BIND_STR_NOTE(s_pre, note_cb) },
+	{ 0, "num", "N", "noted long", NULL, LC_BIND_LONG_NOTE(s_n, 1, 9, note_cb) },
+	{ 0, "big", "N", "long up to LONG_MAX", NULL, LC_BIND_LONG(s_big, 1, LONG_MAX) },
+	LC_OPTS_ANALYSER(s_an),
+	{ 0, "size", "N", "a size_t", NULL, LC_BIND_SIZE(s_sz, 0, 1L << 40) },
+	{ 0, "flag", NULL, "noted flag", NULL, LC_BIND_SET_NOTE(s_f, 4, note_cb) },
 	{ OPT_PLAIN, "plain", "V", "an unbound option the caller sees", NULL },
 	{ 'u', "unbound", NULL, "an unbound flag", NULL },
 	LC_OPT_END
@@ -101,6 +125,34 @@ int main(void)
 	is_num(s_llm.temperature, 0.5, "LLM block: --temperature");
 	is_str(a1[ind], "operand", "st.ind is the first operand");
 	ok(!strcmp(lc_cli_opt_name(&cmd, OPT_PLAIN), "plain"), "lc_cli_opt_name still finds unbound options");
+
+	is_num(s_notes, 0, "no note before a noted option is given");
+	char *a2[] = { "t", "--num", "3", "--flag", "--pre", "p", "--num=8", NULL };
+	is_str(parse(a2, &ind), "", "noted options are bound, not returned");
+	is_num(s_n, 8, "LC_BIND_LONG_NOTE stores the last value");
+	is_num(s_f, 4, "LC_BIND_SET_NOTE stores its value");
+	is_str(s_pre, "p", "LC_BIND_STR_NOTE stores optarg");
+	is_num(s_notes, 4, "the note is called once per use");
+	is_str(s_last ? s_last->name : "", "num", "the note sees the option given last");
+	char *a3[] = { "t", "--big", "9223372036854775807", NULL };
+	parse(a3, &ind);
+	is_num(s_big == LONG_MAX, 1, "a LONG_MAX bound takes LONG_MAX (the double range is clamped)");
+	char *bad00[] = { "t", "--big", "0", NULL };
+	is_num(child_status(bad00), 2, "below a LONG_MAX range is still a usage error");
+	char *a4[] = { "t", "--no-stopwords", "--stopwords", "sw.txt", "--no-stem", NULL };
+	is_str(parse(a4, &ind), "", "the analyser options are bound");
+	is_num(s_an.flags, LC_AN_STOP, "--no-stopwords then --stopwords FILE: stopwords on, --no-stem: stemming off");
+	is_str(s_an.stopword_file, "sw.txt", "--stopwords stores the file");
+	char *a5[] = { "t", "--no-stopwords", NULL };
+	parse(a5, &ind);
+	is_num(s_an.flags, 0, "--no-stopwords after --stopwords FILE clears LC_AN_STOP");
+	char *a6[] = { "t", "--size", "1099511627776", NULL };
+	parse(a6, &ind);
+	is_num(s_sz == (size_t)1 << 40, 1, "LC_OPT_SIZE stores a size_t up to its bound");
+	char *bad6[] = { "t", "--size", "-1", NULL };
+	is_num(child_status(bad6), 2, "a negative LC_OPT_SIZE is a usage error");
+	char *bad0[] = { "t", "--num", "10", NULL };
+	is_num(child_status(bad0), 2, "a noted long out of range is a usage error");
 
 	char *bad1[] = { "t", "--seed", "1001", NULL };
 	is_num(child_status(bad1), 2, "a bound long out of range is a usage error (exit 2)");
