@@ -13,6 +13,7 @@
 #include "run.h"
 #include "signif.h"
 #include "treceval.h"
+#include "passkey.h"
 #include "answer.h"
 #include "input.h"
 #include "json.h"
@@ -34,7 +35,7 @@ enum {
 static const lc_opt opts[] = {
 	{ 'q', "query_eval_wanted", NULL, "also print each topic's values", NULL },
 	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, loft) or MEASURE.PARAMS; repeatable",
-	  "official all_trec set loft runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" },
+	  "official all_trec set loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" },
 	{ 'c', "complete_rel_info_wanted", NULL, "score qrels topics missing from the run; average over all qrels topics", NULL },
 	{ 'n', "nosummary", NULL, "do not print the summary ('all') lines", NULL },
 	{ 'l', "level_for_rel", "N", "minimum judgment value that counts as relevant (default 1)", NULL },
@@ -293,7 +294,7 @@ int main(int argc, char **argv)
 	int json = 0, jsonl = 0, qfmt = LC_QRELS_AUTO, rfmt = LC_RUN_AUTO, variant = LC_ANSWER_LOFT_53358FF;
 	lc_signif_opts so = { 10000, 10000, 0, 0.05, LC_CI_BCA, NULL, 0 };
 	const char *boot_idx = NULL;
-	int boot_given = 0, dedup = 0, l_given = 0;
+	int boot_given = 0, dedup = 0, l_given = 0, passkey = 0;
 	lc_report rep = {0};
 	char **marg = lc_xcalloc((size_t)argc + 1, sizeof *marg);
 	size_t nmarg = 0;
@@ -311,7 +312,9 @@ int main(int argc, char **argv)
 		case 'M': o.max_docs = atol(optarg); break;
 		case 'N': o.num_docs_in_coll = atol(optarg); break;
 		case 'm':
-			if (is_loft_measure(optarg)) {
+			if (!strcmp(optarg, "passkey"))
+				marg[nmarg++] = optarg, passkey = 1;   /* scored alone, below */
+			else if (is_loft_measure(optarg)) {
 				loft_ms = lc_xrealloc(loft_ms, (nloft + 1) * sizeof *loft_ms);
 				loft_ms[nloft++] = optarg;
 			} else {
@@ -411,6 +414,20 @@ int main(int argc, char **argv)
 		lc_report_bool(&rep, "options.complete_rel_info", o.complete);
 	}
 	size_t nruns = (size_t)nops - 1;
+	if (passkey) {   /* -m passkey: lcgen probes scored by lib/eval/passkey (lceval(1), PASSKEY) */
+		lc_passkey_opts po = { json, jsonl, o.query, nloft + ntrec_m };
+		lc_err pe = { 0 };
+		lc_output *out = lc_output_open(outpath);
+		if (lc_passkey_main(&po, qpath, rpaths, nruns, out, rep.o, &pe) < 0)
+			lc_die_err(&pe);
+		lc_output_commit(out);
+		lc_report_write(&rep);
+		lc_te_free(t);
+		free(loft_ms);
+		free(marg);
+		free(bidx);
+		return 0;
+	}
 
 	/* measures first: trec_eval rejects a bad -m before reading files */
 	lc_err e = { 0 };
