@@ -165,9 +165,9 @@ int lc_passkey_load(lc_passkey_set *s, const char *path, lc_err *e)
 		int is_new;
 		uint32_t k = lc_strmap_intern(&s->ids, id, strlen(id), &is_new);
 		if (!is_new) {
-			free(p->key);
-			json_decref(obj);
 			ret = lc_err_set(e, LC_EXIT_INPUT, "%s: probe '%s' again: probe ids must be unique", where, id);
+			free(p->key);
+			json_decref(obj);   /* id may live in obj */
 			break;
 		}
 		p->id = lc_strmap_str(&s->ids, k);
