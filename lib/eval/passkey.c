@@ -126,7 +126,7 @@ static int read_probe(json_t *obj, lc_passkey_probe *p, lc_buf *kb, const char *
 /* An answers line where probes are expected: QRELS and RUN given the other way round. */
 static int looks_like_answer(json_t *obj)
 {
-	if (json_object_get(obj, "length"))
+	if (json_object_get(obj, "length") || json_object_get(obj, "prompt"))
 		return 0;
 	for (int i = 0; text_keys[i]; i++)
 		if (json_object_get(obj, text_keys[i]))
