@@ -226,3 +226,11 @@ EOF
 	run -2 --separate-stderr lceval -m passkey -m map probes.jsonl a.jsonl
 	assert_equal "$stderr" "lceval: -m passkey is scored alone: give the other measures in another call"
 }
+
+@test "lceval -m passkey: the probes or the Batch requests given as answers are errors, not a perfect score" {
+	run -1 --separate-stderr lceval -m passkey probes.jsonl probes.jsonl
+	assert_equal "$stderr" "lceval: probes.jsonl:1: a probe, not an answer: give the model's answers after the probes"
+	lcgen probes --lengths 200,400,800 --per-length 4 --seed 7 --batch some-model -o req.jsonl
+	run -1 --separate-stderr lceval -m passkey probes.jsonl req.jsonl
+	assert_equal "$stderr" "lceval: req.jsonl:1: a Batch request, not its result: give the results file the Batch API returns"
+}

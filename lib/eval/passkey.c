@@ -212,6 +212,11 @@ static const char *batch_text(json_t *obj, size_t *n)
 /* One answers line: its state (FAILED, WRONG or CORRECT) and its probe in *k; -1 + e. */
 static int read_answer(const lc_passkey_set *s, json_t *obj, lc_buf *idb, long *k, const char *where, lc_err *e)
 {
+	if (json_object_get(obj, "prompt") && json_object_get(obj, "length"))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: a probe, not an answer: give the model's answers after the probes", where);
+	if (json_object_get(obj, "custom_id") && json_object_get(obj, "body") && !json_object_get(obj, "response"))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: a Batch request, not its result: give the results file the Batch "
+		                  "API returns", where);
 	json_t *resp = json_object_get(obj, "response");
 	int batch = json_object_get(obj, "custom_id") && resp && !json_is_string(resp);
 	json_t *idv = NULL;

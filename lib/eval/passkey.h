@@ -21,7 +21,8 @@
  *     the text in "response_text", "answer", "response", "output", "text" or
  *     "model_output" (lib/eval/run's keys; lcretrieve --responses writes qid and
  *     response_text); a null text is a failed answer.
- * An id that is not a probe is an error (FILE:LINE).  A later line for the same
+ * An id that is not a probe is an error (FILE:LINE), and so is a probe record or
+ * a Batch request (custom_id and body, no response) where an answer belongs.  A later line for the same
  * probe replaces a failed answer (Batch results of a resubmission appended to
  * the first results); two answers with text for one probe are an error.
  *
