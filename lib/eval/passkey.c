@@ -109,7 +109,7 @@ static int read_probe(json_t *obj, lc_passkey_probe *p, lc_buf *kb, const char *
 		json_t *pr = json_object_get(obj, "prompt");
 		if (!json_is_string(pr))
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: field 'prompt': expected the prompt (a string), got %s; "
-			                  "without it give the key's 'depth' (0 to 1)", where, lc_json_type_name(pr));
+			                  "without it give the key's 'depth' (0 to 1)", where, pr ? lc_json_type_name(pr) : "nothing");
 		const char *t = json_string_value(pr);
 		size_t tn = json_string_length(pr);
 		const char *at = find_key(t, tn, p->key, kl, all_digits(p->key));

@@ -90,6 +90,10 @@ int main(void)
 	ok(lc_passkey_load(&s, put("b.jsonl", "{\"id\": \"p\", \"length\": 10, \"answer\": \"5\", \"prompt\": \"no key\"}\n"), &e) < 0 &&
 	   strstr(e.msg, "b.jsonl:1: the key '5' is not in the prompt"), "key not in the prompt");
 	lc_passkey_set_free(&s);
+	ok(lc_passkey_load(&s, put("b.jsonl", "{\"id\": \"p\", \"length\": 10, \"answer\": \"5\"}\n"), &e) < 0 &&
+	   strstr(e.msg, "b.jsonl:1: field 'prompt': expected the prompt (a string), got nothing"),
+	   "neither prompt nor depth (a fuzzer find: the type of a missing field)");
+	lc_passkey_set_free(&s);
 	ok(lc_passkey_load(&s, put("b.jsonl", "{\"id\": \"p\", \"length\": 0, \"answer\": \"5\", \"depth\": 0}\n"), &e) < 0 &&
 	   strstr(e.msg, "field 'length'"), "length 0");
 	lc_passkey_set_free(&s);
