@@ -12,6 +12,7 @@
 #include "answer.h"
 #include "buf.h"
 #include "lceval.h"
+#include "passkey.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -28,7 +29,7 @@ enum {
 static const lc_opt opts[] = {
 	{ 'q', "query_eval_wanted", NULL, "also print each topic's values", NULL },
 	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, loft) or MEASURE.PARAMS; repeatable",
-	  "official all_trec set loft runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" },
+	  "official all_trec set loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" },
 	{ 'c', "complete_rel_info_wanted", NULL, "score qrels topics missing from the run; average over all qrels topics", NULL },
 	{ 'n', "nosummary", NULL, "do not print the summary ('all') lines", NULL },
 	{ 'l', "level_for_rel", "N", "minimum judgment value that counts as relevant (default 1)", NULL },
@@ -78,6 +79,12 @@ static int claims_loft(const char *m)
 	return 1;
 }
 
+/* lcgen probes' passkey accuracy (lib/eval/passkey), scored alone. */
+static int claims_passkey(const char *m)
+{
+	return !strcmp(m, "passkey");
+}
+
 /* Every other name is trec_eval's (lib/eval/treceval reports unknown ones). */
 static int claims_trec(const char *m)
 {
@@ -87,8 +94,8 @@ static int claims_trec(const char *m)
 
 /* The measure families: a -m name goes to the first that claims it, so the
  * catch-all trec_eval family stays last and a new family goes before it. */
-enum { FAM_LOFT, FAM_TREC, NFAM };
-static int (*const claims[NFAM])(const char *) = { claims_loft, claims_trec };
+enum { FAM_PASSKEY, FAM_LOFT, FAM_TREC, NFAM };
+static int (*const claims[NFAM])(const char *) = { claims_passkey, claims_loft, claims_trec };
 
 typedef struct settings {
 	ev_ctx c;
@@ -344,6 +351,21 @@ int main(int argc, char **argv)
 		lc_report_set(&s.rep, "options.measures", ms);
 		lc_report_int(&s.rep, "options.level_for_rel", c->o.rel_level);
 		lc_report_bool(&s.rep, "options.complete_rel_info", c->o.complete);
+	}
+
+	if (s.nms[FAM_PASSKEY]) {   /* -m passkey: lcgen probes against answers (lceval(1), PASSKEY) */
+		lc_passkey_opts po = { c->json, c->jsonl, c->o.query, s.nms[FAM_LOFT] + s.nms[FAM_TREC] };
+		lc_err pe = { 0 };
+		lc_output *out = lc_output_open(c->outpath);
+		if (lc_passkey_main(&po, c->qpath, c->rpaths, c->nruns, out, s.rep.o, &pe) < 0)
+			lc_die_err(&pe);
+		lc_output_commit(out);
+		lc_report_write(&s.rep);
+		lc_report_free(&s.rep);
+		for (int f = 0; f < NFAM; f++)
+			free(s.ms[f]);
+		free(bidx);
+		return 0;
 	}
 
 	/* a family's measures are read before any file; no -m at all is trec_eval's default */
