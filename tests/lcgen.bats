@@ -447,3 +447,23 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	[[ "$stderr" == *"prompt template: default (--prompt)"* ]] || fail "$stderr"
 	run -1 cmp -s b.jsonl b2.jsonl
 }
+
+@test "lcgen: each subcommand has its own options; completions offer them after its name" {
+	run -2 lcgen pairs --kinds full -c c.jsonl cand.jsonl labels.jsonl
+	assert_output --partial "unknown option --kinds"
+	run -2 lcgen probes --endpoint http://127.0.0.1:9/v1
+	assert_output --partial "unknown option --endpoint"
+	run -0 lcgen probes --help
+	assert_line --partial -- "--lengths N,N,..."
+	refute_output --partial -- "--kinds"
+	# lcgen --help lists every subcommand's options once
+	run -0 lcgen --help
+	[ "$(grep -c -- '--seed N' <<<"$output")" -eq 1 ]
+	run -0 bash -c 'source "$1/completions/lctk.bash"; COMP_WORDS=(lcgen probes --); COMP_CWORD=2; _lcgen
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT"
+	assert_line -- --lengths
+	refute_line -- --kinds
+	run -0 bash -c 'source "$1/completions/lctk.bash"; COMP_WORDS=(lcgen candidates --k); COMP_CWORD=2; _lcgen
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT"
+	assert_output -- --kinds
+}
