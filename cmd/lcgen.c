@@ -49,6 +49,7 @@
 #include "llmsum.h"
 #include "output.h"
 #include "report.h"
+#include "rng.h"
 #include "prompt.h"
 #include "queries.h"
 #include "sentsplit.h"
@@ -271,6 +272,9 @@ enum kind { K_FULL, K_TITLE, K_LEAD, K_RANDOM, K_FILTER, K_MODEL, K_EXTERNAL, K_
 static const char *const kind_names[NKINDS] = { "full", "title", "lead", "random", "filter", "model", "external",
                                                 "llm" };
 
+/* Random subsets draw from a passage's first sentences only; later ones are dropped. */
+enum { MAX_RANDOM_SENTENCES = 64 };
+
 /* lcgen candidates' settings. */
 typedef struct cand_cfg {
 	const char *out, *model, *kinds;
@@ -397,20 +401,22 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 			mask[w] = w < (u.n + 1) / 2;
 		if (want[K_LEAD])
 			emit_mask(&em, "lead-50%", &u, text, mask, &tmp);
-		/* random sentence subsets */
+		/* random sentence subsets: one lib/core/rng stream per passage, named by
+		 * (--seed, the pid's FNV-1a hash, lc_hash64), so a passage draws the same subsets whatever
+		 * the corpus order, the other passages or --shard */
+		lc_rng rng;
+		lc_rng_seed2(&rng, (uint64_t)g->seed, lc_hash64(ps->pid, strlen(ps->pid)));
 		for (long r = 0; want[K_RANDOM] && r < g->nrandom && u.nsent > 1; r++) {
-			uint64_t h = lc_mix64(lc_hash_bytes(ps->pid, strlen(ps->pid)) ^ lc_mix64((uint64_t)g->seed * 1000003u + (uint64_t)r));
-			unsigned char keep[64];
-			size_t ns = u.nsent < 64 ? u.nsent : 64, nk = 0;
+			unsigned char keep[MAX_RANDOM_SENTENCES];
+			size_t ns = u.nsent < MAX_RANDOM_SENTENCES ? u.nsent : MAX_RANDOM_SENTENCES, nk = 0;
 			for (size_t s = 0; s < ns; s++) {
-				h = lc_mix64(h + s);
-				keep[s] = (h & 1) != 0;
+				keep[s] = lc_rng_next(&rng) >> 63;   /* each sentence kept with odds 1/2 */
 				nk += keep[s];
 			}
 			if (!nk)
-				keep[h % ns] = 1;
+				keep[lc_rng_below(&rng, ns)] = 1;
 			for (size_t w = 0; w < u.n; w++)
-				mask[w] = u.sent[w] < 64 ? keep[u.sent[w]] : 0;
+				mask[w] = u.sent[w] < MAX_RANDOM_SENTENCES ? keep[u.sent[w]] : 0;
 			char name[32];
 			snprintf(name, sizeof name, "random-%ld", r + 1);
 			emit_mask(&em, name, &u, text, mask, &tmp);
@@ -1242,7 +1248,8 @@ static int cmd_probes(const probes_cfg *g, lc_report *rep)
 	lc_output *o = lc_output_open(out);
 	lc_buf b = {0}, pr = {0};
 	const char *s = lengths ? lengths : "1000,4000,16000";
-	uint64_t r = lc_mix64((uint64_t)g->seed + 17);
+	lc_rng rng;   /* the keys and where they sit: lib/core/rng, seeded by --seed */
+	lc_rng_seed(&rng, (uint64_t)g->seed);
 	lc_tok *tok = tok_open(&g->ts);
 	size_t nprobes = 0;
 	lc_buf one = {0};
@@ -1259,15 +1266,13 @@ static int cmd_probes(const probes_cfg *g, lc_report *rep)
 			lc_cli_usage_error(&probes_cmd, "--lengths: expected comma-separated token counts >= 100, got '%s'", lengths);
 		s = *end ? end + 1 : end;
 		for (long k = 0; k < per; k++) {
-			r = lc_mix64(r + 1);
-			long key = 10000 + (long)(r % 90000);
+			long key = 10000 + (long)lc_rng_below(&rng, 90000);   /* five digits */
 			/* the instruction, key sentence and question, then filler to the target */
 			lc_buf_reset(&pr);
 			lc_buf_printf(&pr, "%s%s%ld. Remember it. %ld is the pass key. \n%s", PROBE_HEAD, "The pass key is ", key, key, PROBE_TAIL);
 			size_t fixed = lc_tok_count(tok, pr.p, pr.len);
 			size_t reps = (size_t)L > fixed + fw ? ((size_t)L - fixed) / fw : 1;
-			r = lc_mix64(r + 1);
-			size_t at = (size_t)(r % (reps + 1));
+			size_t at = (size_t)lc_rng_below(&rng, reps + 1);
 			lc_buf_reset(&pr);
 			lc_buf_adds(&pr, PROBE_HEAD);
 			for (size_t i = 0; i <= reps; i++) {
