@@ -45,6 +45,7 @@
 #include "input.h"
 #include "json.h"
 #include "llmretrieve.h"
+#include "llmcost.h"
 #include "llmreq.h"
 #include "llmsum.h"
 #include "output.h"
@@ -60,7 +61,8 @@
 enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH, OPT_SUMMARISE,
        OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_KINDS, OPT_SELECTION, OPT_LABEL_BY, OPT_TOKENIZER,
        OPT_LLM, OPT_CLIENT, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD, OPT_VERBOSE, OPT_PROMPT, OPT_FEW_SHOT,
-       OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT, OPT_CONTEXT_LIMIT, OPT_BODY };
+       OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT, OPT_CONTEXT_LIMIT, OPT_BODY, OPT_DRY_RUN, OPT_PRICE_IN,
+       OPT_PRICE_OUT };
 
 /* The LLM client's options (lib/llm/llm: lc_llm_opt_set), one id: the switch
  * stores them and notes that an LLM option was given. */
@@ -84,6 +86,9 @@ static const lc_opt cand_opts[] = {
 	LC_OPT_BATCH_IN(OPT_BATCH_IN),
 	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
 	LC_OPT_VERBOSE(OPT_VERBOSE),
+	LC_OPT_DRY_RUN(OPT_DRY_RUN),
+	LC_OPT_PRICE_IN(OPT_PRICE_IN),
+	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
 	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -113,6 +118,9 @@ static const lc_opt labels_opts[] = {
 	LC_OPT_SHOTS(OPT_SHOTS),
 	{ OPT_CONTEXT, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL },
 	LC_OPT_CONTEXT_LIMIT(OPT_CONTEXT_LIMIT),
+	LC_OPT_DRY_RUN(OPT_DRY_RUN),
+	LC_OPT_PRICE_IN(OPT_PRICE_IN),
+	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
 	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -315,6 +323,46 @@ static void parse_kinds(const char *kinds, int use_llm, int want[NKINDS])
 		lc_cli_usage_error(&cand_cmd, "--kinds llm needs --endpoint URL --model NAME (or --batch-in FILE)");
 }
 
+/* Ends a dry run: the request kind and the totals on stderr (lib/llm/llmcost), and
+ * "dry_run" in the report with the kind. */
+static void dry_run_done(const lc_llm_dry *d, const char *kind, const char *what, lc_report *rep)
+{
+	lc_warn("dry run of the %s requests (%s):", kind, what);
+	lc_llm_dry_print(d);
+	json_t *j = lc_llm_dry_report(d);
+	json_object_set_new(j, "kind", json_string(kind));
+	lc_report_set(rep, "dry_run", j);
+}
+
+/* candidates --dry-run: the summary request of every non-empty passage (CoLoR's
+ * prompt, lib/llm/prompt, as lib/llm/llmsum sends it) counted with -e/--tokenizer;
+ * one line {"pid","prompt_tokens"} per request on the output, nothing sent. */
+static void dry_run_summaries(const cand_cfg *g, const lc_corpus *c, lc_report *rep)
+{
+	lc_llm_dry d = { .max_tokens = g->lr.llm.max_tokens, .price_in = g->lr.price_in, .price_out = g->lr.price_out };
+	lc_tok *tok = tok_open(&g->ts);
+	lc_output *o = lc_output_open(g->out);
+	lc_buf prompt = {0}, line = {0};
+	for (size_t i = 0; i < c->n; i++) {
+		if (!*c->p[i].text)
+			continue;   /* an empty passage is never sent */
+		lc_buf_reset(&prompt);
+		lc_prompt_summarize(&prompt, c->p[i].text);
+		size_t t = lc_tok_count(tok, prompt.p, prompt.len);
+		lc_llm_dry_add(&d, t);
+		lc_buf_reset(&line);
+		lc_buf_adds(&line, "{\"pid\":");
+		lc_json_quote(&line, c->p[i].pid, strlen(c->p[i].pid));
+		lc_buf_printf(&line, ",\"prompt_tokens\":%zu}\n", t);
+		lc_output_write(o, line.p, line.len);
+	}
+	lc_output_commit(o);
+	dry_run_done(&d, "summary", "llm candidates, one per non-empty passage", rep);
+	lc_tok_free(tok);
+	lc_buf_free(&prompt);
+	lc_buf_free(&line);
+}
+
 static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, lc_report *rep)
 {
 	const lc_llmr_opts *lr = &g->lr;
@@ -330,6 +378,11 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 	for (int i = first; i < argc; i++)
 		if (lc_corpus_load(&c, argv[i], NULL, &e) < 0)
 			lc_die_err(&e);
+	if (lr->dry_run) {
+		dry_run_summaries(g, &c, rep);
+		lc_corpus_free(&c);
+		return 0;
+	}
 	char **llm = NULL;
 	char *llm_name = NULL;
 	if (use_llm) {
@@ -660,13 +713,35 @@ static void labels_bm25(const labels_cfg *g, const lc_corpus *c, const lc_querie
 
 static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
 
+/* labels --llm --dry-run: one line {"id","prompt_tokens"} per request on the
+ * output ("repeat":true when an earlier request has the same prompt: it is sent
+ * once, and counted once in the totals). */
+static void dry_run_labels(const labels_cfg *g, const lc_llmr_req *rq, const lc_llmr_ans *ans, size_t n,
+                           lc_report *rep)
+{
+	lc_llm_dry d = { .max_tokens = g->lr.llm.max_tokens, .price_in = g->lr.price_in, .price_out = g->lr.price_out };
+	lc_output *o = lc_output_open(g->out);
+	lc_buf line = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (!ans[i].repeat)
+			lc_llm_dry_add(&d, ans[i].prompt_tokens);
+		lc_buf_reset(&line);
+		lc_buf_printf(&line, "{\"id\":%s,\"prompt_tokens\":%zu%s}\n", rq[i].id, ans[i].prompt_tokens,
+		              ans[i].repeat ? ",\"repeat\":true" : "");
+		lc_output_write(o, line.p, line.len);
+	}
+	lc_output_commit(o);
+	dry_run_done(&d, "label", "labels --llm, one per candidate of a gold passage and query", rep);
+	lc_buf_free(&line);
+}
+
 /* --llm: one prompt per label (lib/retrieve/llmretrieve's lc_llmr_ask), the candidate in
  * place of its gold passage; with --context N only the query's gold passages and
  * BM25's top N other passages (of the original corpus, the same for every
  * candidate of the query) are in the prompt.  Returns 0, or 1 when only a Batch
- * request file was written. */
+ * request file was written, or only the requests counted (--dry-run). */
 static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it,
-                      size_t nit)
+                      size_t nit, lc_report *rep)
 {
 	lc_llmr_opts lr = cfg->lr;
 	const char *corpus_path = cfg->corpus;
@@ -687,7 +762,7 @@ static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_querie
 	                                                         : "--prompt");
 	lc_err e = {0};
 	lc_tok *tok = NULL;
-	if (lr.context_limit) {
+	if (lr.context_limit || lr.dry_run) {
 		tok = tok_open(&cfg->ts);
 		lr.count = count_tokens;
 		lr.count_ud = tok;
@@ -761,7 +836,10 @@ static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_querie
 	if (lc_llmr_ask(&lr, c, rq, nit, ans, &e) < 0)
 		lc_die_err(&e);
 	int rc = 0;
-	if (lr.batch_out) {
+	if (lr.dry_run) {
+		dry_run_labels(cfg, rq, ans, nit, rep);
+		rc = 1;
+	} else if (lr.batch_out) {
 		if (lr.verbose)
 			lc_warn("%s: %zu Batch requests written", lr.batch_out, nit);
 		rc = 1;
@@ -873,7 +951,7 @@ static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, l
 	}
 	int batch_only = 0;
 	if (cfg->llm)
-		batch_only = labels_llm(cfg, &c, &qs, &cs, it, nit);
+		batch_only = labels_llm(cfg, &c, &qs, &cs, it, nit, rep);
 	else
 		labels_bm25(cfg, &c, &qs, &cs, it, nit);
 	if (!batch_only) {
@@ -1335,6 +1413,28 @@ static void check_tok(const lc_cmd *c, int given)
 		lc_cli_usage_error(c, "give one of -e NAME and --tokenizer FILE");
 }
 
+/* --dry-run, --price-in X, --price-out X (lib/llm/llmcost). */
+static void set_dry(lc_llmr_opts *lr, int id, const char *arg)
+{
+	if (id == OPT_DRY_RUN)
+		lr->dry_run = 1;
+	else if (id == OPT_PRICE_IN)
+		lr->price_in = lc_cli_double("--price-in", arg, 0, 1e9);
+	else
+		lr->price_out = lc_cli_double("--price-out", arg, 0, 1e9);
+}
+
+/* A dry run counts with the model's tokenizer, named; it writes no Batch file. */
+static void check_dry(const lc_cmd *c, const lc_llmr_opts *lr, int tok_given)
+{
+	if ((lr->price_in > 0 || lr->price_out > 0) && !lr->dry_run)
+		lc_cli_usage_error(c, "--price-in/--price-out go with --dry-run");
+	if (lr->dry_run && !tok_given)
+		lc_cli_usage_error(c, "--dry-run counts prompts with the model's tokenizer: give -e NAME or --tokenizer FILE");
+	if (lr->dry_run && (lr->batch_in || lr->batch_out))
+		lc_cli_usage_error(c, "--dry-run sends and writes no requests: drop --batch-in/--batch-out");
+}
+
 /* The LLM settings every LLM path checks: a model, and where the answers come from. */
 static void check_llm(const lc_cmd *c, const lc_llmr_opts *lr, const char *who)
 {
@@ -1378,10 +1478,15 @@ static int main_candidates(int argc, char **argv, lc_report *rep)
 		case OPT_BATCH_IN: g.lr.batch_in = optarg; note(&g.llm_opt, st.cur); break;
 		case OPT_SKIP_BAD: g.skip_bad = 1; note(&g.llm_opt, st.cur); break;
 		case OPT_VERBOSE: g.lr.verbose = g.lr.llm.verbose = 1; note(&g.llm_opt, st.cur); break;
+		case OPT_DRY_RUN: case OPT_PRICE_IN: case OPT_PRICE_OUT: set_dry(&g.lr, c, optarg); break;
 		case LC_OPT_REPORT_ID: lc_report_arg(rep, &cand_cmd, optarg); break;
 		}
 	g.lr.llm.seed = (unsigned long)g.seed;   /* retry jitter: timing only */
 	check_tok(&cand_cmd, tok_given);
+	if (g.lr.dry_run && !g.lr.llm.endpoint)
+		lc_cli_usage_error(&cand_cmd, "--dry-run counts the summary requests of --endpoint URL --model NAME: "
+		                   "give them (nothing is sent)");
+	check_dry(&cand_cmd, &g.lr, tok_given);
 	if (g.llm_opt)
 		check_llm(&cand_cmd, &g.lr, "LLM candidates need");
 	report_start(rep, "candidates", g.out, g.lr.batch_out, argc, argv, st.ind);
@@ -1427,13 +1532,18 @@ static int main_labels(int argc, char **argv, lc_report *rep)
 			g.lr.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40);
 			note(&g.llm_opt, st.cur);
 			break;
+		case OPT_DRY_RUN: case OPT_PRICE_IN: case OPT_PRICE_OUT:
+			set_dry(&g.lr, c, optarg);
+			note(&g.llm_opt, st.cur);
+			break;
 		case LC_OPT_REPORT_ID: lc_report_arg(rep, &labels_cmd, optarg); break;
 		}
 	g.lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
 	check_tok(&labels_cmd, tok_given);
 	if (g.llm_opt && !g.llm)
 		lc_cli_usage_error(&labels_cmd, "--%s works with labels --llm only", g.llm_opt);
-	if (g.llm)
+	check_dry(&labels_cmd, &g.lr, tok_given);
+	if (g.llm && !g.lr.dry_run)   /* a dry run needs no server or model: nothing is sent */
 		check_llm(&labels_cmd, &g.lr, "--llm needs");
 	report_start(rep, "labels", g.out, g.lr.batch_out, argc, argv, st.ind);
 	return cmd_labels(&g, argc, argv, st.ind, rep);

@@ -174,12 +174,14 @@ _lcgen() {
 			--max-tokens) COMPREPLY=(); return ;;
 			--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--price-in) COMPREPLY=(); return ;;
+			--price-out) COMPREPLY=(); return ;;
 			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --output --report --max-record --help --version -m -e -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --output --report --max-record --help --version -m -e -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -210,12 +212,14 @@ _lcgen() {
 			--shots) COMPREPLY=(); return ;;
 			--context) COMPREPLY=(); return ;;
 			--context-limit) COMPREPLY=(); return ;;
+			--price-in) COMPREPLY=(); return ;;
+			--price-out) COMPREPLY=(); return ;;
 			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--corpus --queries --k1 --b --no-stopwords --no-stem --seed --encoding --tokenizer --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --output --report --max-record --help --version -c -q -e -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--corpus --queries --k1 --b --no-stopwords --no-stem --seed --encoding --tokenizer --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --dry-run --price-in --price-out --output --report --max-record --help --version -c -q -e -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -276,6 +280,8 @@ _lcgen() {
 	--max-tokens) COMPREPLY=(); return ;;
 	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--price-in) COMPREPLY=(); return ;;
+	--price-out) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-c|--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-q|--queries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -299,7 +305,7 @@ _lcgen() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
