@@ -49,6 +49,7 @@
 #include "llmreq.h"
 #include "llmsum.h"
 #include "output.h"
+#include "part.h"
 #include "report.h"
 #include "rng.h"
 #include "prompt.h"
@@ -62,7 +63,7 @@ enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER
        OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_KINDS, OPT_SELECTION, OPT_LABEL_BY, OPT_TOKENIZER,
        OPT_LLM, OPT_CLIENT, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD, OPT_VERBOSE, OPT_PROMPT, OPT_FEW_SHOT,
        OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT, OPT_CONTEXT_LIMIT, OPT_BODY, OPT_DRY_RUN, OPT_PRICE_IN,
-       OPT_PRICE_OUT };
+       OPT_PRICE_OUT, OPT_SHARD };
 
 /* The LLM client's options (lib/llm/llm: lc_llm_opt_set), one id: the switch
  * stores them and notes that an LLM option was given. */
@@ -89,6 +90,7 @@ static const lc_opt cand_opts[] = {
 	LC_OPT_DRY_RUN(OPT_DRY_RUN),
 	LC_OPT_PRICE_IN(OPT_PRICE_IN),
 	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
+	LC_OPT_SHARD(OPT_SHARD),
 	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -121,6 +123,7 @@ static const lc_opt labels_opts[] = {
 	LC_OPT_DRY_RUN(OPT_DRY_RUN),
 	LC_OPT_PRICE_IN(OPT_PRICE_IN),
 	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
+	LC_OPT_SHARD(OPT_SHARD),
 	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -158,14 +161,21 @@ static const lc_opt probes_opts[] = {
 static const lc_cmd probes_cmd = { "lcgen probes", "[options]",
 	"passkey prompts at target token lengths, or OpenAI Batch requests", probes_opts, NULL };
 
+static const lc_opt merge_opts[] = {
+	LC_OPT_OUTPUT(),
+	LC_OPT_END
+};
+static const lc_cmd merge_cmd = { "lcgen merge", "-o FILE PART...",
+	"join the parts of 'lcgen candidates|labels --shard 1/N..N/N' into what one process writes", merge_opts, NULL };
+
 /* The program's own table: only what every subcommand shares; `lcgen --help`
  * shows each subcommand's table after it. */
 static const lc_opt opts[] = {
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
-static const char *const subs[] = { "candidates", "labels", "pairs", "probes", NULL };
-static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes [options] [FILE...]",
+static const char *const subs[] = { "candidates", "labels", "pairs", "probes", "merge", NULL };
+static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes|merge [options] [FILE...]",
 	"CoLoR synthetic data: candidates, retrieval labels, preference pairs, probes", opts, subs };
 
 
@@ -224,7 +234,7 @@ static void emit_mask(emitter *em, const char *name, const lc_cunits *u, const c
 /* LLM summaries of every passage (kind "llm"): lib/llm/llmsum, the loop lcompress
  * --endpoint uses.  Returns the per-passage summaries (NULL entries: none), or
  * NULL when only a Batch request file was written. */
-static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip_bad)
+static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip_bad, const lc_shard *shard)
 {
 	lc_llmsum_opts so;
 	lc_llmsum_opts_default(&so);
@@ -235,7 +245,7 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 	const char **texts = lc_xmalloc((c->n ? c->n : 1) * sizeof *texts);
 	const char **ids = lc_xmalloc((c->n ? c->n : 1) * sizeof *ids);
 	for (size_t i = 0; i < c->n; i++) {
-		texts[i] = c->p[i].text;
+		texts[i] = lc_shard_has(shard, i) ? c->p[i].text : "";   /* an empty text is never sent */
 		ids[i] = c->p[i].pid;
 	}
 	lc_llmsum r;
@@ -253,7 +263,7 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 	if (r.failed) {
 		size_t f = r.first_failed, asked = 0;
 		for (size_t i = 0; i < c->n; i++)
-			asked += *c->p[i].text != 0;
+			asked += lc_shard_has(shard, i) && *c->p[i].text;
 		for (size_t i = f; i < c->n; i++)
 			if (r.error[i] && (i == f || lr->verbose))
 				lc_warn("passage '%s': %s", c->p[i].pid, r.error[i]);
@@ -293,6 +303,8 @@ typedef struct cand_cfg {
 	lc_llmr_opts lr;          /* the LLM client, --batch-out, --batch-in, --verbose */
 	const char *llm_opt;      /* the first LLM option given (long name), NULL = none */
 	int skip_bad;
+	lc_shard shard;           /* --shard K/N: passages i with i % N == K-1 (0/0 = all) */
+	uint64_t run;             /* the part header's run key (lc_part_run_key) */
 } cand_cfg;
 
 /* want[k] = 1 for every kind --kinds names (all of them by default; "all" means
@@ -344,8 +356,8 @@ static void dry_run_summaries(const cand_cfg *g, const lc_corpus *c, lc_report *
 	lc_output *o = lc_output_open(g->out);
 	lc_buf prompt = {0}, line = {0};
 	for (size_t i = 0; i < c->n; i++) {
-		if (!*c->p[i].text)
-			continue;   /* an empty passage is never sent */
+		if (!lc_shard_has(&g->shard, i) || !*c->p[i].text)
+			continue;   /* another task's, or empty: never sent */
 		lc_buf_reset(&prompt);
 		lc_prompt_summarize(&prompt, c->p[i].text);
 		size_t t = lc_tok_count(tok, prompt.p, prompt.len);
@@ -386,7 +398,7 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 	char **llm = NULL;
 	char *llm_name = NULL;
 	if (use_llm) {
-		llm = llm_summaries(&c, lr, g->skip_bad);
+		llm = llm_summaries(&c, lr, g->skip_bad, &g->shard);
 		if (!llm) {   /* --batch-out: the Batch file is the output */
 			lc_corpus_free(&c);
 			return 0;
@@ -419,12 +431,18 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 		lc_cctx_add(cx, c.p[i].title, c.p[i].text);
 	lc_tok *tok = tok_open(&g->ts);
 	emitter em = { .o = lc_output_open(g->out), .tok = tok };
+	if (g->shard.n)
+		lc_part_header(em.o, "lcgen candidates", &g->shard, g->run, "groups");
 	lc_cunits u = {0};
 	lc_buf tmp = {0};
 	unsigned char *mask = NULL;
 	double *p = NULL;
 	size_t mcap = 0, missing_summ = 0;
+	size_t npassages = 0;
 	for (size_t i = 0; i < c.n; i++) {
+		if (!lc_shard_has(&g->shard, i))
+			continue;   /* another task's passage (the corpus statistics stay the whole corpus's) */
+		npassages++;
 		const lc_passage *ps = &c.p[i];
 		em.pid = ps->pid;
 		lc_strmap_free(&em.seen);
@@ -519,12 +537,14 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 		}
 		if (llm && llm[i] && *llm[i])
 			emit(&em, llm_name, llm[i], strlen(llm[i]));
+		if (g->shard.n)
+			lc_part_group_end(em.o);
 	}
 	lc_output_commit(em.o);
 	lc_tok_free(tok);
 	if (missing_summ)
 		lc_warn("warning: %zu passage%s without an external summary", missing_summ, missing_summ == 1 ? "" : "s");
-	lc_report_int(rep, "passages", (long long)c.n);
+	lc_report_int(rep, "passages", (long long)npassages);
 	lc_report_int(rep, "candidates", (long long)em.written);
 	lc_report_int(rep, "without_external_summary", (long long)missing_summ);
 	for (size_t i = 0; i < g->nsums; i++) {
@@ -563,6 +583,8 @@ typedef struct labels_cfg {
 	const char *llm_opt;      /* the first LLM option given (long name), NULL = none */
 	long context;             /* --context N, -1 = the whole corpus */
 	int skip_bad;
+	lc_shard shard;           /* --shard K/N: queries i with i % N == K-1 (0/0 = all) */
+	uint64_t run;             /* the part header's run key (lc_part_run_key) */
 } labels_cfg;
 
 typedef struct {
@@ -894,6 +916,26 @@ static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_querie
 	return rc;
 }
 
+/* One label line {"qid","pid","name","success","rank","tokens"} (none for a
+ * request that got no answer under --skip-bad); counts it in *ok or *fail. */
+static void write_label(lc_output *o, lc_buf *line, const lc_query *q, const cand *cd, const item *t, size_t *ok,
+                        size_t *fail)
+{
+	if (t->skip)
+		return;
+	t->success ? (*ok)++ : (*fail)++;
+	lc_buf_reset(line);
+	lc_buf_adds(line, "{\"qid\":");
+	lc_json_quote(line, q->qid, strlen(q->qid));
+	lc_buf_adds(line, ",\"pid\":");
+	lc_json_quote(line, cd->pid, strlen(cd->pid));
+	lc_buf_adds(line, ",\"name\":");
+	lc_json_quote(line, cd->name, strlen(cd->name));
+	lc_buf_printf(line, ",\"success\":%s,\"rank\":%ld,\"tokens\":%zu}\n", t->success ? "true" : "false", t->rank,
+	              cd->tokens);
+	lc_output_write(o, line->p, line->len);
+}
+
 static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, lc_report *rep)
 {
 	const char *corpus = cfg->corpus, *queries = cfg->queries;
@@ -915,6 +957,8 @@ static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, l
 	size_t nogold = 0, nocand = 0, nolabel = 0, ok = 0, fail = 0;
 	for (size_t qi = 0; qi < qs.n; qi++) {
 		const lc_query *q = &qs.q[qi];
+		if (!lc_shard_has(&cfg->shard, qi))
+			continue;   /* another task's query */
 		if (!q->nans) {
 			nolabel++;
 			continue;
@@ -956,24 +1000,17 @@ static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, l
 		labels_bm25(cfg, &c, &qs, &cs, it, nit);
 	if (!batch_only) {
 		lc_output *o = lc_output_open(cfg->out);
+		if (cfg->shard.n)
+			lc_part_header(o, "lcgen labels", &cfg->shard, cfg->run, "groups");
 		lc_buf line = {0};
-		for (size_t i = 0; i < nit; i++) {
-			const item *t = &it[i];
-			if (t->skip)
+		size_t i = 0;   /* the items are in query order: a part closes each query's group */
+		for (size_t qi = 0; qi < qs.n; qi++) {
+			if (!lc_shard_has(&cfg->shard, qi))
 				continue;
-			const lc_query *q = &qs.q[t->qi];
-			const cand *cd = &cs.v[t->cand];
-			t->success ? ok++ : fail++;
-			lc_buf_reset(&line);
-			lc_buf_adds(&line, "{\"qid\":");
-			lc_json_quote(&line, q->qid, strlen(q->qid));
-			lc_buf_adds(&line, ",\"pid\":");
-			lc_json_quote(&line, cd->pid, strlen(cd->pid));
-			lc_buf_adds(&line, ",\"name\":");
-			lc_json_quote(&line, cd->name, strlen(cd->name));
-			lc_buf_printf(&line, ",\"success\":%s,\"rank\":%ld,\"tokens\":%zu}\n",
-			              t->success ? "true" : "false", t->rank, cd->tokens);
-			lc_output_write(o, line.p, line.len);
+			for (; i < nit && it[i].qi == qi; i++)
+				write_label(o, &line, &qs.q[qi], &cs.v[it[i].cand], &it[i], &ok, &fail);
+			if (cfg->shard.n)
+				lc_part_group_end(o);
 		}
 		lc_output_commit(o);
 		lc_buf_free(&line);
@@ -1435,6 +1472,22 @@ static void check_dry(const lc_cmd *c, const lc_llmr_opts *lr, int tok_given)
 		lc_cli_usage_error(c, "--dry-run sends and writes no requests: drop --batch-in/--batch-out");
 }
 
+/* --shard K/N; a part is this run's data, so Batch files (written or read for
+ * the whole run) do not go with it. */
+static void set_shard(const lc_cmd *c, lc_shard *s, const char *arg)
+{
+	lc_err e = {0};
+	if (lc_shard_parse(arg, s, &e) < 0)
+		lc_cli_usage_error(c, "%s", e.msg);
+}
+
+static void check_shard(const lc_cmd *c, const lc_shard *s, const lc_llmr_opts *lr)
+{
+	if (s->n && (lr->batch_in || lr->batch_out))
+		lc_cli_usage_error(c, "--shard splits the requests sent to --endpoint; a Batch file is split with "
+		                   "'lcbatch split' (drop --shard or --batch-in/--batch-out)");
+}
+
 /* The LLM settings every LLM path checks: a model, and where the answers come from. */
 static void check_llm(const lc_cmd *c, const lc_llmr_opts *lr, const char *who)
 {
@@ -1479,8 +1532,11 @@ static int main_candidates(int argc, char **argv, lc_report *rep)
 		case OPT_SKIP_BAD: g.skip_bad = 1; note(&g.llm_opt, st.cur); break;
 		case OPT_VERBOSE: g.lr.verbose = g.lr.llm.verbose = 1; note(&g.llm_opt, st.cur); break;
 		case OPT_DRY_RUN: case OPT_PRICE_IN: case OPT_PRICE_OUT: set_dry(&g.lr, c, optarg); break;
+		case OPT_SHARD: set_shard(&cand_cmd, &g.shard, optarg); break;
 		case LC_OPT_REPORT_ID: lc_report_arg(rep, &cand_cmd, optarg); break;
 		}
+	g.run = lc_part_run_key(argc, argv);
+	check_shard(&cand_cmd, &g.shard, &g.lr);
 	g.lr.llm.seed = (unsigned long)g.seed;   /* retry jitter: timing only */
 	check_tok(&cand_cmd, tok_given);
 	if (g.lr.dry_run && !g.lr.llm.endpoint)
@@ -1536,8 +1592,11 @@ static int main_labels(int argc, char **argv, lc_report *rep)
 			set_dry(&g.lr, c, optarg);
 			note(&g.llm_opt, st.cur);
 			break;
+		case OPT_SHARD: set_shard(&labels_cmd, &g.shard, optarg); break;
 		case LC_OPT_REPORT_ID: lc_report_arg(rep, &labels_cmd, optarg); break;
 		}
+	g.run = lc_part_run_key(argc, argv);
+	check_shard(&labels_cmd, &g.shard, &g.lr);
 	g.lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
 	check_tok(&labels_cmd, tok_given);
 	if (g.llm_opt && !g.llm)
@@ -1608,6 +1667,44 @@ static int main_probes(int argc, char **argv, lc_report *rep)
 	return cmd_probes(&g, rep);
 }
 
+/* lcgen merge -o OUT PART...: the parts of one candidates or labels run (which,
+ * the first part's header says), joined in input order by lib/cli/part. */
+static int main_merge(int argc, char **argv, lc_report *rep)
+{
+	lc_cli st = {0};
+	const char *out = NULL;
+	int c;
+	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
+		if (c == 'o')
+			out = optarg;
+	if (!out)
+		lc_cli_usage_error(&merge_cmd, "give the output with -o OUT");
+	if (st.ind >= argc)
+		lc_cli_usage_error(&merge_cmd, "give the parts to merge (the -o files of 'lcgen candidates|labels --shard K/N')");
+	lc_err e = {0};
+	lc_input *in = lc_input_open(argv[st.ind], NULL, &e);
+	char *line;
+	size_t len;
+	int r = in ? lc_input_getline(in, &line, &len, &e) : -1;
+	json_t *j = r > 0 ? json_loadb(line, len, 0, NULL) : NULL;
+	const char *prog = json_string_value(json_object_get(json_object_get(j, "lctk_part"), "program"));
+	char program[32] = "lcgen candidates";   /* for the message of a file that is no part */
+	if (prog && (!strcmp(prog, "lcgen candidates") || !strcmp(prog, "lcgen labels")))
+		snprintf(program, sizeof program, "%s", prog);
+	json_decref(j);
+	if (in)
+		lc_input_close(in);
+	if (r < 0)
+		lc_die_err(&e);
+	lc_output *o = lc_output_open(out);
+	if (lc_part_merge(program, argv + st.ind, argc - st.ind, o, &e) < 0) {
+		lc_output_abort(o);
+		lc_die_err(&e);
+	}
+	lc_output_commit(o);
+	return 0;
+}
+
 /* The subcommands: each parses its own options (argv[0] = its name) and runs. */
 typedef struct subcmd {
 	const char *name;
@@ -1620,6 +1717,7 @@ static const subcmd subcmds[] = {
 	{ "labels", main_labels, &labels_cmd },
 	{ "pairs", main_pairs, &pairs_cmd },
 	{ "probes", main_probes, &probes_cmd },
+	{ "merge", main_merge, &merge_cmd },
 };
 enum { NSUBCMDS = sizeof subcmds / sizeof *subcmds };
 
@@ -1654,7 +1752,7 @@ int main(int argc, char **argv)
 		lc_cli st0 = {0};
 		while (lc_cli_next(&st0, &top, argc, argv) != -1)
 			;
-		lc_cli_usage_error(&cmd, "expected a subcommand: candidates, labels, pairs or probes");
+		lc_cli_usage_error(&cmd, "expected a subcommand: candidates, labels, pairs, probes or merge");
 	}
 	for (size_t i = 0; i < NSUBCMDS; i++)
 		if (!strcmp(argv[1], subcmds[i].name)) {
@@ -1665,5 +1763,5 @@ int main(int argc, char **argv)
 			lc_report_free(&rep);
 			return rc;
 		}
-	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes)", argv[1]);
+	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes, merge)", argv[1]);
 }

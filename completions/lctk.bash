@@ -176,12 +176,13 @@ _lcgen() {
 			--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--price-in) COMPREPLY=(); return ;;
 			--price-out) COMPREPLY=(); return ;;
+			--shard) COMPREPLY=(); return ;;
 			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --output --report --max-record --help --version -m -e -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --shard --output --report --max-record --help --version -m -e -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -214,12 +215,13 @@ _lcgen() {
 			--context-limit) COMPREPLY=(); return ;;
 			--price-in) COMPREPLY=(); return ;;
 			--price-out) COMPREPLY=(); return ;;
+			--shard) COMPREPLY=(); return ;;
 			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--corpus --queries --k1 --b --no-stopwords --no-stem --seed --encoding --tokenizer --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --dry-run --price-in --price-out --output --report --max-record --help --version -c -q -e -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--corpus --queries --k1 --b --no-stopwords --no-stem --seed --encoding --tokenizer --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --dry-run --price-in --price-out --shard --output --report --max-record --help --version -c -q -e -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -258,6 +260,16 @@ _lcgen() {
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
+		merge)
+			case $prev in
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--output --max-record --help --version -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
 		esac
 	fi
 	case $prev in
@@ -282,6 +294,7 @@ _lcgen() {
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--price-in) COMPREPLY=(); return ;;
 	--price-out) COMPREPLY=(); return ;;
+	--shard) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-c|--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-q|--queries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -303,9 +316,9 @@ _lcgen() {
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --shard --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
