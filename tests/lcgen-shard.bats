@@ -131,3 +131,21 @@ for l in open("'"$D"'/queries.jsonl"):
 	run lcgen pairs --shard 1/2 -c c.jsonl cand.jsonl l1.jsonl
 	assert_failure 2
 }
+
+@test "color.mk SCHEDULER=local|parallel SHARDS=N: candidates, labels and pairs byte-identical to one process" {
+	command -v parallel >/dev/null || skip "GNU parallel is not installed (make deps-test)"
+	M="$ROOT/share/lctk/recipes/color.mk"
+	run -0 make -s -f "$M" BIN="$BUILD/bin" OUT=one one/pairs.jsonl
+	for s in "local 3" "parallel 2"; do
+		set -- $s
+		run -0 make -s -f "$M" BIN="$BUILD/bin" OUT=$1 SCHEDULER=$1 SHARDS=$2 $1/pairs.jsonl
+		assert_output --partial "labels merge: COMPLETED"
+		[ -f "$1/candidates.jsonl.parts/part-$2.jsonl" ] || fail "$1: no part $2"
+		for f in candidates labels pairs; do
+			cmp one/$f.jsonl $1/$f.jsonl
+		done
+	done
+	[ "$(wc -l < one/labels.jsonl)" -gt 1000 ]
+	# the default runs each stage as one process, no parts
+	assert_no_file one/candidates.jsonl.parts
+}
