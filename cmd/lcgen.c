@@ -1,5 +1,7 @@
 /*
- * lcgen — synthetic data for CoLoR (brief §2.2), one subcommand per step:
+ * lcgen — synthetic data for CoLoR (Seo et al., ACL 2025, the data pipeline
+ * before ORPO training), one subcommand per step, each with its own option table
+ * and settings struct, reached through the dispatch table at the end:
  *
  *   candidates  several compressions of every passage, without queries:
  *               full, title, lead-k sentences, lead-50%, seeded random sentence
@@ -21,9 +23,13 @@
  *               preference JSONL (prompt string; chosen/rejected as user +
  *               assistant messages, the shape of CoLoR's released pairs) plus
  *               pid, qid, chosen_name, rejected_name, chosen_tokens, rejected_tokens.
- *   probes      passkey-retrieval prompts at target token lengths (brief §2.4), or
- *               OpenAI Batch request lines (--batch MODEL) for them or for
- *               summarising a corpus (--summarise CORPUS).
+ *   probes      passkey-retrieval prompts at target token lengths (as in
+ *               LM-Infinite, Han et al. 2024), or OpenAI Batch request lines
+ *               (--batch MODEL) for them or for summarising a corpus (--summarise CORPUS).
+ *   merge       joins the parts of candidates/labels --shard K/N (lib/cli/part).
+ *
+ * candidates --endpoint and labels --llm take --dry-run: every request built and
+ * counted, totals and cost (lib/llm/llmcost), nothing sent.
  *
  * Lengths are cl100k_base tokens, or any tokenizer's (-e NAME, --tokenizer FILE:
  * the letters and names of lctok), as CoLoR's length weight expects.
@@ -169,7 +175,7 @@ static const lc_cmd merge_cmd = { "lcgen merge", "-o FILE PART...",
 	"join the parts of 'lcgen candidates|labels --shard 1/N..N/N' into what one process writes", merge_opts, NULL };
 
 /* The program's own table: only what every subcommand shares; `lcgen --help`
- * shows each subcommand's table after it. */
+ * and --lctk-options show it after every subcommand's options (all_opts). */
 static const lc_opt opts[] = {
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -1055,7 +1061,7 @@ static void add_msgs(lc_buf *b, const char *prompt, size_t plen, const char *ans
 /* One label of a (qid, pid) group: candidate index into the candset, success. */
 typedef struct { size_t cand; int success; } lab;
 
-/* lctk's rule (brief §2.2 step 3): chosen = the shortest successful candidate,
+/* lctk's rule (CoLoR's preference pairs, Seo et al. 2025): chosen = the shortest successful candidate,
  * rejected = the longest failed one, by tokens (first of equals); all succeed or
  * all fail: shortest vs longest.  Returns 1 when the group has a success, else 0;
  * *cok, *rok: the labels of chosen and rejected. */
