@@ -422,12 +422,12 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	run make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o ENDPOINT=http://h/v1 LLM_MODEL=m \
 		LLM_LABELS=1 LLM_CONTEXT=5 o/labels.jsonl
 	assert_success
-	assert_line --partial 'lcgen candidates -o o/candidates.jsonl --seed 1 --kinds full,filter,model,external,llm --endpoint http://h/v1 --model m '
-	assert_line --regexp 'lcgen labels -o o/labels.jsonl --llm --endpoint http://h/v1 --model m --context 5 --few-shot d/few_shot_queries.jsonl +-c d/corpus.jsonl'
+	assert_line --partial 'lcgen candidates --seed 1 --kinds full,filter,model,external,llm --endpoint http://h/v1 --model m '
+	assert_line --regexp 'lcgen labels --llm --endpoint http://h/v1 --model m --context 5 --few-shot d/few_shot_queries.jsonl +-c d/corpus.jsonl'
 	# without them: the embedded pipeline as before
 	run -0 make -n -f "$ROOT/share/lctk/recipes/color.mk" DATA=d OUT=o o/labels.jsonl
-	assert_line --regexp 'lcgen candidates -o o/candidates.jsonl --seed 1 --kinds full,filter,model,external +d/corpus.jsonl'
-	assert_line --regexp 'lcgen labels -o o/labels.jsonl +-c d/corpus.jsonl'
+	assert_line --regexp 'lcgen candidates --seed 1 --kinds full,filter,model,external +-o o/candidates.jsonl'
+	assert_line --regexp 'lcgen labels +-c d/corpus.jsonl'
 }
 
 @test "lcgen labels --llm: the prompt template is said; a corpus path that names no LOFT dataset is refused, a named one is used" {

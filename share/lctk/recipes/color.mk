@@ -67,10 +67,10 @@ OUT    ?= color-out
 SEED   ?= 1
 SCHEDULER ?= local
 SHARDS ?= 1
-# gen STAGE,OUT: the lcgen stage writing OUT, options and inputs follow: one
-# process, or SHARDS tasks and a merge on SCHEDULER (lctk-array.sh)
+# gen STAGE,OUT,OPTIONS,INPUTS: the lcgen stage writing OUT: one process, or
+# SHARDS tasks and a merge on SCHEDULER (lctk-array.sh)
 SHARDED = $(filter-out local1,$(SCHEDULER)$(SHARDS))
-gen     = $(if $(SHARDED),$(if $(BIN),PATH="$(abspath $(BIN)):$$PATH" )sh $(HERE)lctk-array.sh -s $(SCHEDULER) -n $(SHARDS) $(1) $(2),$(P)lcgen $(1) -o $(2))
+gen     = $(if $(SHARDED),$(if $(BIN),PATH="$(abspath $(BIN)):$$PATH" )sh $(HERE)lctk-array.sh -s $(SCHEDULER) -n $(SHARDS) $(1) $(2) $(3) $(4),$(P)lcgen $(1) $(3) -o $(2) $(4))
 AVERAGE?= 5
 TARGET ?= 1.6
 # word-level candidates (full passage, word filters, a model if MODEL0 is set,
@@ -113,10 +113,10 @@ $(OUT)/.dir:
 	mkdir -p $(OUT) && touch $@
 
 $(OUT)/candidates.jsonl: $(DATA)/corpus.jsonl $(SUMS) | $(OUT)/.dir
-	$(call gen,candidates,$@) --seed $(SEED) --kinds $(KINDS)$(if $(ENDPOINT),$(comma)llm $(LLM_ARGS)) $(if $(MODEL0),-m $(MODEL0)) $(addprefix --summaries ,$(SUMS)) $<
+	$(call gen,candidates,$@,--seed $(SEED) --kinds $(KINDS)$(if $(ENDPOINT),$(comma)llm $(LLM_ARGS)) $(if $(MODEL0),-m $(MODEL0)) $(addprefix --summaries ,$(SUMS)),$<)
 
 $(OUT)/labels.jsonl: $(OUT)/candidates.jsonl $(DATA)/queries.jsonl
-	$(call gen,labels,$@) $(if $(LLM_LABELS),--llm $(LLM_ARGS) $(if $(LLM_CONTEXT),--context $(LLM_CONTEXT)) $(addprefix --few-shot ,$(FEW_SHOT)) $(addprefix --few-shot-corpus ,$(FEW_CORPUS))) -c $(DATA)/corpus.jsonl -q $(DATA)/queries.jsonl $<
+	$(call gen,labels,$@,$(if $(LLM_LABELS),--llm $(LLM_ARGS) $(if $(LLM_CONTEXT),--context $(LLM_CONTEXT)) $(addprefix --few-shot ,$(FEW_SHOT)) $(addprefix --few-shot-corpus ,$(FEW_CORPUS))) -c $(DATA)/corpus.jsonl -q $(DATA)/queries.jsonl,$<)
 
 $(OUT)/pairs.jsonl: $(OUT)/candidates.jsonl $(OUT)/labels.jsonl
 	$(P)lcgen pairs $(if $(SELECTION),--selection $(SELECTION) )$(if $(LABEL_BY),--label-by $(LABEL_BY) )-c $(DATA)/corpus.jsonl -o $@ $^
