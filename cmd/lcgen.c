@@ -42,8 +42,8 @@
 
 #include "bm25.h"
 #include "buf.h"
+#include "candgen.h"
 #include "cli.h"
-#include "hash.h"
 #include "options.h"
 #include "compress.h"
 #include "corpus.h"
@@ -228,13 +228,10 @@ static void emit(emitter *em, const char *name, const char *text, size_t len)
 	em->written++;
 }
 
-static void emit_mask(emitter *em, const char *name, const lc_cunits *u, const char *text,
-                      const unsigned char *mask, lc_buf *tmp)
+/* lib/color/candgen's emit callback: the extractive candidates go through emit(). */
+static void emit_cb(void *ud, const char *name, const char *text, size_t len)
 {
-	lc_buf_reset(tmp);
-	lc_compress_render(u, text, mask, 0, tmp);
-	if (tmp->len)
-		emit(em, name, tmp->p, tmp->len);
+	emit(ud, name, text, len);
 }
 
 /* LLM summaries of every passage (kind "llm"): lib/llm/llmsum, the loop lcompress
@@ -291,14 +288,6 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 	return out;
 }
 
-/* The candidate kinds of --kinds, in the order they are written per passage. */
-enum kind { K_FULL, K_TITLE, K_LEAD, K_RANDOM, K_FILTER, K_MODEL, K_EXTERNAL, K_LLM, NKINDS };
-static const char *const kind_names[NKINDS] = { "full", "title", "lead", "random", "filter", "model", "external",
-                                                "llm" };
-
-/* Random subsets draw from a passage's first sentences only; later ones are dropped. */
-enum { MAX_RANDOM_SENTENCES = 64 };
-
 /* lcgen candidates' settings. */
 typedef struct cand_cfg {
 	const char *out, *model, *kinds;
@@ -315,29 +304,29 @@ typedef struct cand_cfg {
 
 /* want[k] = 1 for every kind --kinds names (all of them by default; "all" means
  * every kind but llm unless use_llm).  Bad usage exits 2. */
-static void parse_kinds(const char *kinds, int use_llm, int want[NKINDS])
+static void parse_kinds(const char *kinds, int use_llm, int want[LC_CAND_NKINDS])
 {
-	for (int i = 0; i < NKINDS; i++)
+	for (int i = 0; i < LC_CAND_NKINDS; i++)
 		want[i] = 1;
 	if (!kinds || !strcmp(kinds, "all"))
 		return;
-	memset(want, 0, NKINDS * sizeof *want);
+	memset(want, 0, LC_CAND_NKINDS * sizeof *want);
 	char *dup = lc_xstrdup(kinds), *save = NULL;
 	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(t, "all")) {   /* "all,llm" is what a script appending a kind writes */
-			for (int i = 0; i < NKINDS; i++)
-				want[i] = i != K_LLM || use_llm;
+			for (int i = 0; i < LC_CAND_NKINDS; i++)
+				want[i] = i != LC_CAND_LLM || use_llm;
 			continue;
 		}
 		int found = 0;
-		for (int i = 0; i < NKINDS; i++)
-			if (!strcmp(t, kind_names[i]))
+		for (int i = 0; i < LC_CAND_NKINDS; i++)
+			if (!strcmp(t, lc_cand_kind_names[i]))
 				want[i] = found = 1;
 		if (!found)
 			lc_cli_usage_error(&cand_cmd, "--kinds: unknown kind '%s' (full, title, lead, random, filter, model, external, llm)", t);
 	}
 	free(dup);
-	if (want[K_LLM] && !use_llm)
+	if (want[LC_CAND_LLM] && !use_llm)
 		lc_cli_usage_error(&cand_cmd, "--kinds llm needs --endpoint URL --model NAME (or --batch-in FILE)");
 }
 
@@ -385,9 +374,9 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 {
 	const lc_llmr_opts *lr = &g->lr;
 	int use_llm = lr->llm.endpoint || lr->batch_in || lr->batch_out;
-	int want[NKINDS];
+	int want[LC_CAND_NKINDS];
 	parse_kinds(g->kinds, use_llm, want);
-	if (use_llm && !want[K_LLM])
+	if (use_llm && !want[LC_CAND_LLM])
 		lc_cli_usage_error(&cand_cmd, "--endpoint/--batch-in/--batch-out make llm candidates: add llm to --kinds");
 	if (first >= argc)
 		lc_cli_usage_error(&cand_cmd, "candidates: no corpus given");
@@ -439,12 +428,10 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 	emitter em = { .o = lc_output_open(g->out), .tok = tok };
 	if (g->shard.n)
 		lc_part_header(em.o, "lcgen candidates", &g->shard, g->run, "groups");
-	lc_cunits u = {0};
-	lc_buf tmp = {0};
-	unsigned char *mask = NULL;
-	double *p = NULL;
-	size_t mcap = 0, missing_summ = 0;
-	size_t npassages = 0;
+	lc_candgen cg = { .nrandom = g->nrandom, .seed = (uint64_t)g->seed, .model = have_model ? &m : NULL,
+	                  .emit = emit_cb, .ud = &em };
+	memcpy(cg.want, want, sizeof cg.want);
+	size_t missing_summ = 0, npassages = 0;
 	for (size_t i = 0; i < c.n; i++) {
 		if (!lc_shard_has(&g->shard, i))
 			continue;   /* another task's passage (the corpus statistics stay the whole corpus's) */
@@ -453,85 +440,9 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 		em.pid = ps->pid;
 		lc_strmap_free(&em.seen);
 		memset(&em.seen, 0, sizeof em.seen);
-		const char *text = ps->text;
-		if (want[K_FULL])
-			emit(&em, "full", text, strlen(text));
-		if (!*text)
-			goto summaries;   /* nothing to extract; given summaries still count (CoLoR pairs them) */
-		lc_cunits_build(&u, cx, ps->title, text);
-		if (u.n > mcap) {
-			mcap = u.n;
-			mask = lc_xrealloc(mask, mcap);
-			p = lc_xrealloc(p, mcap * sizeof *p);
-		}
-		if (want[K_TITLE] && ps->title && *ps->title)
-			emit(&em, "title", ps->title, strlen(ps->title));
-		/* lead-k sentences */
-		for (size_t k = 1; want[K_LEAD] && k <= 3 && k < u.nsent; k++) {
-			for (size_t w = 0; w < u.n; w++)
-				mask[w] = u.sent[w] < k;
-			char name[32];
-			snprintf(name, sizeof name, "lead-%zu", k);
-			emit_mask(&em, name, &u, text, mask, &tmp);
-		}
-		for (size_t w = 0; want[K_LEAD] && w < u.n; w++)
-			mask[w] = w < (u.n + 1) / 2;
-		if (want[K_LEAD])
-			emit_mask(&em, "lead-50%", &u, text, mask, &tmp);
-		/* random sentence subsets: one lib/core/rng stream per passage, named by
-		 * (--seed, the pid's FNV-1a hash, lc_hash64), so a passage draws the same subsets whatever
-		 * the corpus order, the other passages or --shard */
-		lc_rng rng;
-		lc_rng_seed2(&rng, (uint64_t)g->seed, lc_hash64(ps->pid, strlen(ps->pid)));
-		for (long r = 0; want[K_RANDOM] && r < g->nrandom && u.nsent > 1; r++) {
-			unsigned char keep[MAX_RANDOM_SENTENCES];
-			size_t ns = u.nsent < MAX_RANDOM_SENTENCES ? u.nsent : MAX_RANDOM_SENTENCES, nk = 0;
-			for (size_t s = 0; s < ns; s++) {
-				keep[s] = lc_rng_next(&rng) >> 63;   /* each sentence kept with odds 1/2 */
-				nk += keep[s];
-			}
-			if (!nk)
-				keep[lc_rng_below(&rng, ns)] = 1;
-			for (size_t w = 0; w < u.n; w++)
-				mask[w] = u.sent[w] < MAX_RANDOM_SENTENCES ? keep[u.sent[w]] : 0;
-			char name[32];
-			snprintf(name, sizeof name, "random-%ld", r + 1);
-			emit_mask(&em, name, &u, text, mask, &tmp);
-		}
-		/* word filters */
-		for (size_t w = 0; w < u.n; w++) {
-			const double *f = u.f + w * LC_NFEAT;
-			mask[w] = !f[LC_F_STOP] && !f[LC_F_PUNCT];
-		}
-		if (want[K_FILTER])
-			emit_mask(&em, "content", &u, text, mask, &tmp);
-		static const double taus[] = { 0, 0.2, 0.35, 0.5 };
-		for (size_t t = 0; want[K_FILTER] && t < sizeof taus / sizeof *taus; t++) {
-			for (size_t w = 0; w < u.n; w++) {
-				const double *f = u.f + w * LC_NFEAT;
-				mask[w] = !f[LC_F_STOP] && !f[LC_F_PUNCT] && !f[LC_F_REPEAT] && f[LC_F_IDF] >= taus[t];
-			}
-			char name[32];
-			snprintf(name, sizeof name, taus[t] > 0 ? "first-idf%.2f" : "first", taus[t]);
-			emit_mask(&em, name, &u, text, mask, &tmp);
-		}
-		if (have_model && want[K_MODEL]) {
-			static const double thr[] = { 0.3, 0.5, 0.7 };
-			for (size_t t = 0; t < 3; t++) {
-				lc_compress_select(&m, &u, 0, thr[t], LC_UNIT_WORD, p, mask);
-				char name[32];
-				snprintf(name, sizeof name, "model@%.1f", thr[t]);
-				emit_mask(&em, name, &u, text, mask, &tmp);
-			}
-			for (int r = 2; r <= 3; r++) {
-				lc_compress_select(&m, &u, r, -1, LC_UNIT_WORD, p, mask);
-				char name[32];
-				snprintf(name, sizeof name, "model-r%d", r);
-				emit_mask(&em, name, &u, text, mask, &tmp);
-			}
-		}
-	summaries:
-		for (size_t s = 0; want[K_EXTERNAL] && s < g->nsums; s++) {
+		lc_candgen_passage(&cg, cx, ps->pid, ps->title, ps->text);   /* full ... model */
+		/* given summaries count even for an empty passage (CoLoR pairs them) */
+		for (size_t s = 0; want[LC_CAND_EXTERNAL] && s < g->nsums; s++) {
 			json_t *v = json_object_get(summ[s], ps->pid);
 			if (!v) {
 				missing_summ++;
@@ -566,12 +477,9 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 	if (have_model)
 		lc_cmodel_free(&m);
 	lc_cctx_free(cx);
-	lc_cunits_free(&u);
-	lc_buf_free(&tmp);
+	lc_candgen_free(&cg);
 	lc_buf_free(&em.line);
 	lc_strmap_free(&em.seen);
-	free(mask);
-	free(p);
 	lc_corpus_free(&c);
 	return 0;
 }
