@@ -1,5 +1,7 @@
 /*
- * lcgen — synthetic data for CoLoR (brief §2.2), one subcommand per step:
+ * lcgen — synthetic data for CoLoR (Seo et al., ACL 2025, the data pipeline
+ * before ORPO training), one subcommand per step, each with its own option table
+ * and settings struct, reached through the dispatch table at the end:
  *
  *   candidates  several compressions of every passage, without queries:
  *               full, title, lead-k sentences, lead-50%, seeded random sentence
@@ -21,9 +23,13 @@
  *               preference JSONL (prompt string; chosen/rejected as user +
  *               assistant messages, the shape of CoLoR's released pairs) plus
  *               pid, qid, chosen_name, rejected_name, chosen_tokens, rejected_tokens.
- *   probes      passkey-retrieval prompts at target token lengths (brief §2.4), or
- *               OpenAI Batch request lines (--batch MODEL) for them or for
- *               summarising a corpus (--summarise CORPUS).
+ *   probes      passkey-retrieval prompts at target token lengths (as in
+ *               LM-Infinite, Han et al. 2024), or OpenAI Batch request lines
+ *               (--batch MODEL) for them or for summarising a corpus (--summarise CORPUS).
+ *   merge       joins the parts of candidates/labels --shard K/N (lib/cli/part).
+ *
+ * candidates --endpoint and labels --llm take --dry-run: every request built and
+ * counted, totals and cost (lib/llm/llmcost), nothing sent.
  *
  * Lengths are cl100k_base tokens, or any tokenizer's (-e NAME, --tokenizer FILE:
  * the letters and names of lctok), as CoLoR's length weight expects.
@@ -36,8 +42,8 @@
 
 #include "bm25.h"
 #include "buf.h"
+#include "candgen.h"
 #include "cli.h"
-#include "hash.h"
 #include "options.h"
 #include "compress.h"
 #include "corpus.h"
@@ -45,58 +51,71 @@
 #include "input.h"
 #include "json.h"
 #include "llmretrieve.h"
+#include "llmcost.h"
 #include "llmreq.h"
 #include "llmsum.h"
 #include "output.h"
+#include "part.h"
 #include "report.h"
+#include "rng.h"
 #include "prompt.h"
 #include "queries.h"
 #include "sentsplit.h"
 #include "strmap.h"
 #include "tok.h"
 
-enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH,
-       OPT_SUMMARISE, OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_KINDS, OPT_SELECTION, OPT_LABEL_BY,
-       OPT_TOKENIZER,
-       /* LLM options: every id from OPT_LLM on */
-       OPT_LLM, OPT_ENDPOINT, OPT_MODEL, OPT_PARALLEL, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_RETRIES, OPT_BACKOFF,
-       OPT_CACHE, OPT_NO_CACHE, OPT_TEMPERATURE, OPT_MAX_TOKENS, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD,
-       OPT_VERBOSE, OPT_PROMPT, OPT_FEW_SHOT, OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT, OPT_CONTEXT_LIMIT };
+/* Option ids of the switches below; each subcommand has its own table. */
+enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH, OPT_SUMMARISE,
+       OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_KINDS, OPT_SELECTION, OPT_LABEL_BY, OPT_TOKENIZER,
+       OPT_LLM, OPT_CLIENT, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD, OPT_VERBOSE, OPT_PROMPT, OPT_FEW_SHOT,
+       OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT, OPT_CONTEXT_LIMIT, OPT_BODY, OPT_DRY_RUN, OPT_PRICE_IN,
+       OPT_PRICE_OUT, OPT_SHARD };
 
-static const lc_opt opts[] = {
-	LC_OPT_CORPUS(),
-	LC_OPT_QUERIES(),
+/* The LLM client's options (lib/llm/llm: lc_llm_opt_set), one id: the switch
+ * stores them and notes that an LLM option was given. */
+#define CLIENT_OPTS \
+	LC_OPT_ENDPOINT(OPT_CLIENT), LC_OPT_MODEL(OPT_CLIENT), LC_OPT_PARALLEL(OPT_CLIENT), LC_OPT_TIMEOUT(OPT_CLIENT), \
+	LC_OPT_CONNECT_TIMEOUT(OPT_CLIENT), LC_OPT_RETRIES(OPT_CLIENT), LC_OPT_BACKOFF(OPT_CLIENT), \
+	LC_OPT_CACHE(OPT_CLIENT), LC_OPT_NO_CACHE(OPT_CLIENT), LC_OPT_TEMPERATURE(OPT_CLIENT), \
+	LC_OPT_MAX_TOKENS(OPT_CLIENT)
+
+static const lc_opt cand_opts[] = {
 	LC_OPT_MODEL_FILE(),
 	LC_OPT_SUMMARIES(OPT_SUMMARIES),
 	{ OPT_KINDS, "kinds", "LIST", "candidates to write: all (default) or a comma list of full,title,lead,random,filter,model,external,llm",
 	  "all full title lead random filter model external llm" },
 	{ OPT_RANDOM, "random", "N", "random sentence subsets per passage (default 3)", NULL },
 	LC_OPT_SEED(OPT_SEED),
-	{ OPT_MODE, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all" },
-	{ OPT_SELECTION, "selection", "RULE", "pairs: lctk (default: by tokens and each label) or released (CoLoR's released script)", "lctk released" },
-	{ OPT_LABEL_BY, "label-by", "NAME", "pairs --selection released: the candidate whose label decides (default: the last one)", NULL },
+	LC_OPT_ENCODING(),
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
+	CLIENT_OPTS,
+	LC_OPT_BATCH_OUT(OPT_BATCH_OUT),
+	LC_OPT_BATCH_IN(OPT_BATCH_IN),
+	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
+	LC_OPT_VERBOSE(OPT_VERBOSE),
+	LC_OPT_DRY_RUN(OPT_DRY_RUN),
+	LC_OPT_PRICE_IN(OPT_PRICE_IN),
+	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
+	LC_OPT_SHARD(OPT_SHARD),
+	LC_OPT_OUTPUT(),
+	LC_OPT_REPORT,
+	LC_OPT_END
+};
+static const lc_cmd cand_cmd = { "lcgen candidates", "[options] CORPUS...",
+	"several compressions of every passage, with their token lengths", cand_opts, NULL };
+
+static const lc_opt labels_opts[] = {
+	LC_OPT_CORPUS(),
+	LC_OPT_QUERIES(),
 	LC_OPT_K1(OPT_K1),
 	LC_OPT_B(OPT_B),
 	LC_OPT_NO_STOPWORDS(OPT_NO_STOP),
 	LC_OPT_NO_STEM(OPT_NO_STEM),
+	LC_OPT_SEED(OPT_SEED),
 	LC_OPT_ENCODING(),
 	LC_OPT_TOKENIZER(OPT_TOKENIZER),
-	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL },
-	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
-	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
-	{ OPT_SUMMARISE, "summarise", "CORPUS", "probes: Batch requests summarising CORPUS (CoLoR's prompt)", LC_COMPLETE_FILE },
 	LC_OPT_LLM(OPT_LLM),
-	LC_OPT_ENDPOINT(OPT_ENDPOINT),
-	LC_OPT_MODEL(OPT_MODEL),
-	LC_OPT_PARALLEL(OPT_PARALLEL),
-	LC_OPT_TIMEOUT(OPT_TIMEOUT),
-	LC_OPT_CONNECT_TIMEOUT(OPT_CONNECT_TIMEOUT),
-	LC_OPT_RETRIES(OPT_RETRIES),
-	LC_OPT_BACKOFF(OPT_BACKOFF),
-	LC_OPT_CACHE(OPT_CACHE),
-	LC_OPT_NO_CACHE(OPT_NO_CACHE),
-	LC_OPT_TEMPERATURE(OPT_TEMPERATURE),
-	LC_OPT_MAX_TOKENS(OPT_MAX_TOKENS),
+	CLIENT_OPTS,
 	LC_OPT_BATCH_OUT(OPT_BATCH_OUT),
 	LC_OPT_BATCH_IN(OPT_BATCH_IN),
 	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
@@ -107,12 +126,62 @@ static const lc_opt opts[] = {
 	LC_OPT_SHOTS(OPT_SHOTS),
 	{ OPT_CONTEXT, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL },
 	LC_OPT_CONTEXT_LIMIT(OPT_CONTEXT_LIMIT),
+	LC_OPT_DRY_RUN(OPT_DRY_RUN),
+	LC_OPT_PRICE_IN(OPT_PRICE_IN),
+	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
+	LC_OPT_SHARD(OPT_SHARD),
 	LC_OPT_OUTPUT(),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
-static const char *const subs[] = { "candidates", "labels", "pairs", "probes", NULL };
-static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes [options] [FILE...]",
+static const lc_cmd labels_cmd = { "lcgen labels", "-c CORPUS -q QUERIES [options] CANDIDATES",
+	"per query, each candidate of its gold passage in its place: retrieved (BM25, or an LLM with --llm)?",
+	labels_opts, NULL };
+
+static const lc_opt pairs_opts[] = {
+	LC_OPT_CORPUS(),
+	{ OPT_MODE, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all" },
+	{ OPT_SELECTION, "selection", "RULE", "pairs: lctk (default: by tokens and each label) or released (CoLoR's released script)", "lctk released" },
+	{ OPT_LABEL_BY, "label-by", "NAME", "pairs --selection released: the candidate whose label decides (default: the last one)", NULL },
+	LC_OPT_OUTPUT(),
+	LC_OPT_REPORT,
+	LC_OPT_END
+};
+static const lc_cmd pairs_cmd = { "lcgen pairs", "-c CORPUS [options] CANDIDATES LABELS",
+	"TRL preference pairs: per (query, gold passage) a chosen and a rejected candidate", pairs_opts, NULL };
+
+static const lc_opt probes_opts[] = {
+	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL },
+	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
+	LC_OPT_SEED(OPT_SEED),
+	LC_OPT_ENCODING(),
+	LC_OPT_TOKENIZER(OPT_TOKENIZER),
+	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
+	{ OPT_SUMMARISE, "summarise", "CORPUS", "probes: Batch requests summarising CORPUS (CoLoR's prompt)", LC_COMPLETE_FILE },
+	LC_OPT_TEMPERATURE(OPT_BODY),
+	LC_OPT_MAX_TOKENS(OPT_BODY),
+	LC_OPT_OUTPUT(),
+	LC_OPT_REPORT,
+	LC_OPT_END
+};
+static const lc_cmd probes_cmd = { "lcgen probes", "[options]",
+	"passkey prompts at target token lengths, or OpenAI Batch requests", probes_opts, NULL };
+
+static const lc_opt merge_opts[] = {
+	LC_OPT_OUTPUT(),
+	LC_OPT_END
+};
+static const lc_cmd merge_cmd = { "lcgen merge", "-o FILE PART...",
+	"join the parts of 'lcgen candidates|labels --shard 1/N..N/N' into what one process writes", merge_opts, NULL };
+
+/* The program's own table: only what every subcommand shares; `lcgen --help`
+ * and --lctk-options show it after every subcommand's options (all_opts). */
+static const lc_opt opts[] = {
+	LC_OPT_REPORT,
+	LC_OPT_END
+};
+static const char *const subs[] = { "candidates", "labels", "pairs", "probes", "merge", NULL };
+static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes|merge [options] [FILE...]",
 	"CoLoR synthetic data: candidates, retrieval labels, preference pairs, probes", opts, subs };
 
 
@@ -159,19 +228,16 @@ static void emit(emitter *em, const char *name, const char *text, size_t len)
 	em->written++;
 }
 
-static void emit_mask(emitter *em, const char *name, const lc_cunits *u, const char *text,
-                      const unsigned char *mask, lc_buf *tmp)
+/* lib/color/candgen's emit callback: the extractive candidates go through emit(). */
+static void emit_cb(void *ud, const char *name, const char *text, size_t len)
 {
-	lc_buf_reset(tmp);
-	lc_compress_render(u, text, mask, 0, tmp);
-	if (tmp->len)
-		emit(em, name, tmp->p, tmp->len);
+	emit(ud, name, text, len);
 }
 
 /* LLM summaries of every passage (kind "llm"): lib/llm/llmsum, the loop lcompress
  * --endpoint uses.  Returns the per-passage summaries (NULL entries: none), or
  * NULL when only a Batch request file was written. */
-static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip_bad)
+static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip_bad, const lc_shard *shard)
 {
 	lc_llmsum_opts so;
 	lc_llmsum_opts_default(&so);
@@ -182,7 +248,7 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 	const char **texts = lc_xmalloc((c->n ? c->n : 1) * sizeof *texts);
 	const char **ids = lc_xmalloc((c->n ? c->n : 1) * sizeof *ids);
 	for (size_t i = 0; i < c->n; i++) {
-		texts[i] = c->p[i].text;
+		texts[i] = lc_shard_has(shard, i) ? c->p[i].text : "";   /* an empty text is never sent */
 		ids[i] = c->p[i].pid;
 	}
 	lc_llmsum r;
@@ -200,7 +266,7 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 	if (r.failed) {
 		size_t f = r.first_failed, asked = 0;
 		for (size_t i = 0; i < c->n; i++)
-			asked += *c->p[i].text != 0;
+			asked += lc_shard_has(shard, i) && *c->p[i].text;
 		for (size_t i = f; i < c->n; i++)
 			if (r.error[i] && (i == f || lr->verbose))
 				lc_warn("passage '%s': %s", c->p[i].pid, r.error[i]);
@@ -222,47 +288,112 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 	return out;
 }
 
-static int cmd_candidates(int argc, char **argv, int first, const char *out, const char *model,
-                          const char **sums, size_t nsums, long nrandom, long seed, const tokspec *ts,
-                          const char *kinds, const lc_llmr_opts *lr, int skip_bad, lc_report *rep)
+/* lcgen candidates' settings. */
+typedef struct cand_cfg {
+	const char *out, *model, *kinds;
+	const char **sums;        /* --summaries files (argv strings; the array is malloc'd) */
+	size_t nsums;
+	long nrandom, seed;
+	tokspec ts;
+	lc_llmr_opts lr;          /* the LLM client, --batch-out, --batch-in, --verbose */
+	const char *llm_opt;      /* the first LLM option given (long name), NULL = none */
+	int skip_bad;
+	lc_shard shard;           /* --shard K/N: passages i with i % N == K-1 (0/0 = all) */
+	uint64_t run;             /* the part header's run key (lc_part_run_key) */
+} cand_cfg;
+
+/* want[k] = 1 for every kind --kinds names (all of them by default; "all" means
+ * every kind but llm unless use_llm).  Bad usage exits 2. */
+static void parse_kinds(const char *kinds, int use_llm, int want[LC_CAND_NKINDS])
 {
-	static const char *const kn[] = { "full", "title", "lead", "random", "filter", "model", "external", "llm" };
-	enum { NK = 8 };
-	int use_llm = lr->llm.endpoint || lr->batch_in || lr->batch_out;
-	int want[NK] = { 1, 1, 1, 1, 1, 1, 1, 1 };
-	if (kinds && strcmp(kinds, "all")) {
-		memset(want, 0, sizeof want);
-		char *dup = lc_xstrdup(kinds), *save = NULL;
-		for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (!strcmp(t, "all")) {   /* "all,llm" is what a script appending a kind writes */
-				for (int i = 0; i < NK; i++)
-					want[i] = i < NK - 1 || use_llm;
-				continue;
-			}
-			int found = 0;
-			for (int i = 0; i < NK; i++)
-				if (!strcmp(t, kn[i]))
-					want[i] = found = 1;
-			if (!found)
-				lc_cli_usage_error(&cmd, "--kinds: unknown kind '%s' (full, title, lead, random, filter, model, external, llm)", t);
+	for (int i = 0; i < LC_CAND_NKINDS; i++)
+		want[i] = 1;
+	if (!kinds || !strcmp(kinds, "all"))
+		return;
+	memset(want, 0, LC_CAND_NKINDS * sizeof *want);
+	char *dup = lc_xstrdup(kinds), *save = NULL;
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "all")) {   /* "all,llm" is what a script appending a kind writes */
+			for (int i = 0; i < LC_CAND_NKINDS; i++)
+				want[i] = i != LC_CAND_LLM || use_llm;
+			continue;
 		}
-		free(dup);
-		if (want[7] && !use_llm)
-			lc_cli_usage_error(&cmd, "--kinds llm needs --endpoint URL --model NAME (or --batch-in FILE)");
+		int found = 0;
+		for (int i = 0; i < LC_CAND_NKINDS; i++)
+			if (!strcmp(t, lc_cand_kind_names[i]))
+				want[i] = found = 1;
+		if (!found)
+			lc_cli_usage_error(&cand_cmd, "--kinds: unknown kind '%s' (full, title, lead, random, filter, model, external, llm)", t);
 	}
-	if (use_llm && !want[7])
-		lc_cli_usage_error(&cmd, "--endpoint/--batch-in/--batch-out make llm candidates: add llm to --kinds");
+	free(dup);
+	if (want[LC_CAND_LLM] && !use_llm)
+		lc_cli_usage_error(&cand_cmd, "--kinds llm needs --endpoint URL --model NAME (or --batch-in FILE)");
+}
+
+/* Ends a dry run: the request kind and the totals on stderr (lib/llm/llmcost), and
+ * "dry_run" in the report with the kind. */
+static void dry_run_done(const lc_llm_dry *d, const char *kind, const char *what, lc_report *rep)
+{
+	lc_warn("dry run of the %s requests (%s):", kind, what);
+	lc_llm_dry_print(d);
+	json_t *j = lc_llm_dry_report(d);
+	json_object_set_new(j, "kind", json_string(kind));
+	lc_report_set(rep, "dry_run", j);
+}
+
+/* candidates --dry-run: the summary request of every non-empty passage (CoLoR's
+ * prompt, lib/llm/prompt, as lib/llm/llmsum sends it) counted with -e/--tokenizer;
+ * one line {"pid","prompt_tokens"} per request on the output, nothing sent. */
+static void dry_run_summaries(const cand_cfg *g, const lc_corpus *c, lc_report *rep)
+{
+	lc_llm_dry d = { .max_tokens = g->lr.llm.max_tokens, .price_in = g->lr.price_in, .price_out = g->lr.price_out };
+	lc_tok *tok = tok_open(&g->ts);
+	lc_output *o = lc_output_open(g->out);
+	lc_buf prompt = {0}, line = {0};
+	for (size_t i = 0; i < c->n; i++) {
+		if (!lc_shard_has(&g->shard, i) || !*c->p[i].text)
+			continue;   /* another task's, or empty: never sent */
+		lc_buf_reset(&prompt);
+		lc_prompt_summarize(&prompt, c->p[i].text);
+		size_t t = lc_tok_count(tok, prompt.p, prompt.len);
+		lc_llm_dry_add(&d, t);
+		lc_buf_reset(&line);
+		lc_buf_adds(&line, "{\"pid\":");
+		lc_json_quote(&line, c->p[i].pid, strlen(c->p[i].pid));
+		lc_buf_printf(&line, ",\"prompt_tokens\":%zu}\n", t);
+		lc_output_write(o, line.p, line.len);
+	}
+	lc_output_commit(o);
+	dry_run_done(&d, "summary", "llm candidates, one per non-empty passage", rep);
+	lc_tok_free(tok);
+	lc_buf_free(&prompt);
+	lc_buf_free(&line);
+}
+
+static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, lc_report *rep)
+{
+	const lc_llmr_opts *lr = &g->lr;
+	int use_llm = lr->llm.endpoint || lr->batch_in || lr->batch_out;
+	int want[LC_CAND_NKINDS];
+	parse_kinds(g->kinds, use_llm, want);
+	if (use_llm && !want[LC_CAND_LLM])
+		lc_cli_usage_error(&cand_cmd, "--endpoint/--batch-in/--batch-out make llm candidates: add llm to --kinds");
 	if (first >= argc)
-		lc_cli_usage_error(&cmd, "candidates: no corpus given");
+		lc_cli_usage_error(&cand_cmd, "candidates: no corpus given");
 	lc_corpus c = {0};
 	lc_err e = {0};
 	for (int i = first; i < argc; i++)
 		if (lc_corpus_load(&c, argv[i], NULL, &e) < 0)
 			lc_die_err(&e);
+	if (lr->dry_run) {
+		dry_run_summaries(g, &c, rep);
+		lc_corpus_free(&c);
+		return 0;
+	}
 	char **llm = NULL;
 	char *llm_name = NULL;
 	if (use_llm) {
-		llm = llm_summaries(&c, lr, skip_bad);
+		llm = llm_summaries(&c, lr, g->skip_bad, &g->shard);
 		if (!llm) {   /* --batch-out: the Batch file is the output */
 			lc_corpus_free(&c);
 			return 0;
@@ -273,18 +404,18 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	}
 	lc_cmodel m;
 	int have_model = 0;
-	if (model) {
-		if (lc_cmodel_load(&m, model, &e) < 0)
+	if (g->model) {
+		if (lc_cmodel_load(&m, g->model, &e) < 0)
 			lc_die_err(&e);
 		have_model = 1;
 	}
-	json_t **summ = lc_xcalloc(nsums + 1, sizeof *summ);
-	char **sname = lc_xcalloc(nsums + 1, sizeof *sname);
-	for (size_t i = 0; i < nsums; i++) {
-		if (!(summ[i] = lc_summaries_load(sums[i], &e)))
+	json_t **summ = lc_xcalloc(g->nsums + 1, sizeof *summ);
+	char **sname = lc_xcalloc(g->nsums + 1, sizeof *sname);
+	for (size_t i = 0; i < g->nsums; i++) {
+		if (!(summ[i] = lc_summaries_load(g->sums[i], &e)))
 			lc_die_err(&e);
-		const char *b = strrchr(sums[i], '/');
-		b = b ? b + 1 : sums[i];
+		const char *b = strrchr(g->sums[i], '/');
+		b = b ? b + 1 : g->sums[i];
 		size_t l = strlen(b);
 		if (l > 6 && !strcmp(b + l - 6, ".jsonl"))
 			l -= 6;
@@ -293,95 +424,25 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	lc_cctx *cx = lc_cctx_new();
 	for (size_t i = 0; i < c.n; i++)
 		lc_cctx_add(cx, c.p[i].title, c.p[i].text);
-	lc_tok *tok = tok_open(ts);
-	emitter em = { .o = lc_output_open(out), .tok = tok };
-	lc_cunits u = {0};
-	lc_buf tmp = {0};
-	unsigned char *mask = NULL;
-	double *p = NULL;
-	size_t mcap = 0, missing_summ = 0;
+	lc_tok *tok = tok_open(&g->ts);
+	emitter em = { .o = lc_output_open(g->out), .tok = tok };
+	if (g->shard.n)
+		lc_part_header(em.o, "lcgen candidates", &g->shard, g->run, "groups");
+	lc_candgen cg = { .nrandom = g->nrandom, .seed = (uint64_t)g->seed, .model = have_model ? &m : NULL,
+	                  .emit = emit_cb, .ud = &em };
+	memcpy(cg.want, want, sizeof cg.want);
+	size_t missing_summ = 0, npassages = 0;
 	for (size_t i = 0; i < c.n; i++) {
+		if (!lc_shard_has(&g->shard, i))
+			continue;   /* another task's passage (the corpus statistics stay the whole corpus's) */
+		npassages++;
 		const lc_passage *ps = &c.p[i];
 		em.pid = ps->pid;
 		lc_strmap_free(&em.seen);
 		memset(&em.seen, 0, sizeof em.seen);
-		const char *text = ps->text;
-		if (want[0])
-			emit(&em, "full", text, strlen(text));
-		if (!*text)
-			goto summaries;   /* nothing to extract; given summaries still count (CoLoR pairs them) */
-		lc_cunits_build(&u, cx, ps->title, text);
-		if (u.n > mcap) {
-			mcap = u.n;
-			mask = lc_xrealloc(mask, mcap);
-			p = lc_xrealloc(p, mcap * sizeof *p);
-		}
-		if (want[1] && ps->title && *ps->title)
-			emit(&em, "title", ps->title, strlen(ps->title));
-		/* lead-k sentences */
-		for (size_t k = 1; want[2] && k <= 3 && k < u.nsent; k++) {
-			for (size_t w = 0; w < u.n; w++)
-				mask[w] = u.sent[w] < k;
-			char name[32];
-			snprintf(name, sizeof name, "lead-%zu", k);
-			emit_mask(&em, name, &u, text, mask, &tmp);
-		}
-		for (size_t w = 0; want[2] && w < u.n; w++)
-			mask[w] = w < (u.n + 1) / 2;
-		if (want[2])
-			emit_mask(&em, "lead-50%", &u, text, mask, &tmp);
-		/* random sentence subsets */
-		for (long r = 0; want[3] && r < nrandom && u.nsent > 1; r++) {
-			uint64_t h = lc_mix64(lc_hash_bytes(ps->pid, strlen(ps->pid)) ^ lc_mix64((uint64_t)seed * 1000003u + (uint64_t)r));
-			unsigned char keep[64];
-			size_t ns = u.nsent < 64 ? u.nsent : 64, nk = 0;
-			for (size_t s = 0; s < ns; s++) {
-				h = lc_mix64(h + s);
-				keep[s] = (h & 1) != 0;
-				nk += keep[s];
-			}
-			if (!nk)
-				keep[h % ns] = 1;
-			for (size_t w = 0; w < u.n; w++)
-				mask[w] = u.sent[w] < 64 ? keep[u.sent[w]] : 0;
-			char name[32];
-			snprintf(name, sizeof name, "random-%ld", r + 1);
-			emit_mask(&em, name, &u, text, mask, &tmp);
-		}
-		/* word filters */
-		for (size_t w = 0; w < u.n; w++) {
-			const double *f = u.f + w * LC_NFEAT;
-			mask[w] = !f[LC_F_STOP] && !f[LC_F_PUNCT];
-		}
-		if (want[4])
-			emit_mask(&em, "content", &u, text, mask, &tmp);
-		static const double taus[] = { 0, 0.2, 0.35, 0.5 };
-		for (size_t t = 0; want[4] && t < sizeof taus / sizeof *taus; t++) {
-			for (size_t w = 0; w < u.n; w++) {
-				const double *f = u.f + w * LC_NFEAT;
-				mask[w] = !f[LC_F_STOP] && !f[LC_F_PUNCT] && !f[LC_F_REPEAT] && f[LC_F_IDF] >= taus[t];
-			}
-			char name[32];
-			snprintf(name, sizeof name, taus[t] > 0 ? "first-idf%.2f" : "first", taus[t]);
-			emit_mask(&em, name, &u, text, mask, &tmp);
-		}
-		if (have_model && want[5]) {
-			static const double thr[] = { 0.3, 0.5, 0.7 };
-			for (size_t t = 0; t < 3; t++) {
-				lc_compress_select(&m, &u, 0, thr[t], LC_UNIT_WORD, p, mask);
-				char name[32];
-				snprintf(name, sizeof name, "model@%.1f", thr[t]);
-				emit_mask(&em, name, &u, text, mask, &tmp);
-			}
-			for (int r = 2; r <= 3; r++) {
-				lc_compress_select(&m, &u, r, -1, LC_UNIT_WORD, p, mask);
-				char name[32];
-				snprintf(name, sizeof name, "model-r%d", r);
-				emit_mask(&em, name, &u, text, mask, &tmp);
-			}
-		}
-	summaries:
-		for (size_t s = 0; want[6] && s < nsums; s++) {
+		lc_candgen_passage(&cg, cx, ps->pid, ps->title, ps->text);   /* full ... model */
+		/* given summaries count even for an empty passage (CoLoR pairs them) */
+		for (size_t s = 0; want[LC_CAND_EXTERNAL] && s < g->nsums; s++) {
 			json_t *v = json_object_get(summ[s], ps->pid);
 			if (!v) {
 				missing_summ++;
@@ -393,15 +454,17 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 		}
 		if (llm && llm[i] && *llm[i])
 			emit(&em, llm_name, llm[i], strlen(llm[i]));
+		if (g->shard.n)
+			lc_part_group_end(em.o);
 	}
 	lc_output_commit(em.o);
 	lc_tok_free(tok);
 	if (missing_summ)
 		lc_warn("warning: %zu passage%s without an external summary", missing_summ, missing_summ == 1 ? "" : "s");
-	lc_report_int(rep, "passages", (long long)c.n);
+	lc_report_int(rep, "passages", (long long)npassages);
 	lc_report_int(rep, "candidates", (long long)em.written);
 	lc_report_int(rep, "without_external_summary", (long long)missing_summ);
-	for (size_t i = 0; i < nsums; i++) {
+	for (size_t i = 0; i < g->nsums; i++) {
 		json_decref(summ[i]);
 		free(sname[i]);
 	}
@@ -414,17 +477,29 @@ static int cmd_candidates(int argc, char **argv, int first, const char *out, con
 	if (have_model)
 		lc_cmodel_free(&m);
 	lc_cctx_free(cx);
-	lc_cunits_free(&u);
-	lc_buf_free(&tmp);
+	lc_candgen_free(&cg);
 	lc_buf_free(&em.line);
 	lc_strmap_free(&em.seen);
-	free(mask);
-	free(p);
 	lc_corpus_free(&c);
 	return 0;
 }
 
 /* --------------------------------------------------------------------- labels */
+
+/* lcgen labels' settings. */
+typedef struct labels_cfg {
+	const char *out, *corpus, *queries;
+	double k1, b;             /* BM25 */
+	unsigned anflags;         /* BM25 analysis (LC_AN_*) */
+	tokspec ts;               /* --context-limit's counter */
+	int llm;                  /* --llm: the LLM reads the prompt, lr holds its settings */
+	lc_llmr_opts lr;
+	const char *llm_opt;      /* the first LLM option given (long name), NULL = none */
+	long context;             /* --context N, -1 = the whole corpus */
+	int skip_bad;
+	lc_shard shard;           /* --shard K/N: queries i with i % N == K-1 (0/0 = all) */
+	uint64_t run;             /* the part header's run key (lc_part_run_key) */
+} labels_cfg;
 
 typedef struct {
 	const char *pid, *name, *text;
@@ -526,11 +601,11 @@ static int judge(const long *ranked, size_t n, const long *grow, size_t ng, long
 	return found == ng;
 }
 
-static void labels_bm25(const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it, size_t nit,
-                        double k1, double b, unsigned anflags)
+static void labels_bm25(const labels_cfg *g, const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it,
+                        size_t nit)
 {
 	lc_err e = {0};
-	lc_bm25_opts bo = { .k1 = k1, .b = b, .b_set = 1, .an = { .flags = anflags }, .an_set = 1 };
+	lc_bm25_opts bo = { .k1 = g->k1, .b = g->b, .b_set = 1, .an = { .flags = g->anflags }, .an_set = 1 };
 	lc_bm25 *bm = lc_bm25_build(c, &bo, &e);
 	if (!bm)
 		lc_die_err(&e);
@@ -574,16 +649,39 @@ static void labels_bm25(const lc_corpus *c, const lc_queries *qs, const candset 
 
 static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
 
+/* labels --llm --dry-run: one line {"id","prompt_tokens"} per request on the
+ * output ("repeat":true when an earlier request has the same prompt: it is sent
+ * once, and counted once in the totals). */
+static void dry_run_labels(const labels_cfg *g, const lc_llmr_req *rq, const lc_llmr_ans *ans, size_t n,
+                           lc_report *rep)
+{
+	lc_llm_dry d = { .max_tokens = g->lr.llm.max_tokens, .price_in = g->lr.price_in, .price_out = g->lr.price_out };
+	lc_output *o = lc_output_open(g->out);
+	lc_buf line = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (!ans[i].repeat)
+			lc_llm_dry_add(&d, ans[i].prompt_tokens);
+		lc_buf_reset(&line);
+		lc_buf_printf(&line, "{\"id\":%s,\"prompt_tokens\":%zu%s}\n", rq[i].id, ans[i].prompt_tokens,
+		              ans[i].repeat ? ",\"repeat\":true" : "");
+		lc_output_write(o, line.p, line.len);
+	}
+	lc_output_commit(o);
+	dry_run_done(&d, "label", "labels --llm, one per candidate of a gold passage and query", rep);
+	lc_buf_free(&line);
+}
+
 /* --llm: one prompt per label (lib/retrieve/llmretrieve's lc_llmr_ask), the candidate in
  * place of its gold passage; with --context N only the query's gold passages and
  * BM25's top N other passages (of the original corpus, the same for every
  * candidate of the query) are in the prompt.  Returns 0, or 1 when only a Batch
- * request file was written. */
-static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it, size_t nit,
-                      const lc_llmr_opts *lr0, long context, int skip_bad, double k1, double b, unsigned anflags,
-                      const char *corpus_path, const tokspec *ts)
+ * request file was written, or only the requests counted (--dry-run). */
+static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it,
+                      size_t nit, lc_report *rep)
 {
-	lc_llmr_opts lr = *lr0;
+	lc_llmr_opts lr = cfg->lr;
+	const char *corpus_path = cfg->corpus;
+	long context = cfg->context;
 	lr.corpus_path = corpus_path;
 	/* the prompt template: named with --prompt, or the LOFT dataset the corpus
 	 * path names, always said; never a silent fallback to the generic prompt */
@@ -600,8 +698,8 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 	                                                         : "--prompt");
 	lc_err e = {0};
 	lc_tok *tok = NULL;
-	if (lr.context_limit) {
-		tok = tok_open(ts);
+	if (lr.context_limit || lr.dry_run) {
+		tok = tok_open(&cfg->ts);
 		lr.count = count_tokens;
 		lr.count_ud = tok;
 	}
@@ -612,7 +710,7 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 	size_t **qrows = lc_xcalloc(qs->n ? qs->n : 1, sizeof *qrows);
 	size_t *nqrows = lc_xcalloc(qs->n ? qs->n : 1, sizeof *nqrows);
 	if (context >= 0) {
-		lc_bm25_opts bo = { .k1 = k1, .b = b, .b_set = 1, .an = { .flags = anflags }, .an_set = 1 };
+		lc_bm25_opts bo = { .k1 = cfg->k1, .b = cfg->b, .b_set = 1, .an = { .flags = cfg->anflags }, .an_set = 1 };
 		lc_bm25 *bm = lc_bm25_build(c, &bo, &e);
 		if (!bm)
 			lc_die_err(&e);
@@ -674,7 +772,10 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 	if (lc_llmr_ask(&lr, c, rq, nit, ans, &e) < 0)
 		lc_die_err(&e);
 	int rc = 0;
-	if (lr.batch_out) {
+	if (lr.dry_run) {
+		dry_run_labels(cfg, rq, ans, nit, rep);
+		rc = 1;
+	} else if (lr.batch_out) {
 		if (lr.verbose)
 			lc_warn("%s: %zu Batch requests written", lr.batch_out, nit);
 		rc = 1;
@@ -702,7 +803,7 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 			t->success = judge(ranked, ans[i].pids.n, t->grow, t->ng, t->row, &t->rank);
 		}
 		free(ranked);
-		if (failed && !skip_bad)
+		if (failed && !cfg->skip_bad)
 			lc_die(LC_EXIT_INPUT, "%zu of %zu LLM requests got no answer (first: %s); nothing written (%s)", failed, nit,
 			       rq[first].id,
 			       lr.batch_in ? "resubmit those requests, or give --skip-bad"
@@ -729,12 +830,31 @@ static int labels_llm(const lc_corpus *c, const lc_queries *qs, const candset *c
 	return rc;
 }
 
-static int cmd_labels(int argc, char **argv, int first, const char *out, const char *corpus,
-                      const char *queries, double k1, double b, unsigned anflags, const lc_llmr_opts *lr,
-                      long context, int skip_bad, const tokspec *ts, lc_report *rep)
+/* One label line {"qid","pid","name","success","rank","tokens"} (none for a
+ * request that got no answer under --skip-bad); counts it in *ok or *fail. */
+static void write_label(lc_output *o, lc_buf *line, const lc_query *q, const cand *cd, const item *t, size_t *ok,
+                        size_t *fail)
 {
+	if (t->skip)
+		return;
+	t->success ? (*ok)++ : (*fail)++;
+	lc_buf_reset(line);
+	lc_buf_adds(line, "{\"qid\":");
+	lc_json_quote(line, q->qid, strlen(q->qid));
+	lc_buf_adds(line, ",\"pid\":");
+	lc_json_quote(line, cd->pid, strlen(cd->pid));
+	lc_buf_adds(line, ",\"name\":");
+	lc_json_quote(line, cd->name, strlen(cd->name));
+	lc_buf_printf(line, ",\"success\":%s,\"rank\":%ld,\"tokens\":%zu}\n", t->success ? "true" : "false", t->rank,
+	              cd->tokens);
+	lc_output_write(o, line->p, line->len);
+}
+
+static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, lc_report *rep)
+{
+	const char *corpus = cfg->corpus, *queries = cfg->queries;
 	if (!corpus || !queries || first >= argc)
-		lc_cli_usage_error(&cmd, "labels: needs -c CORPUS -q QUERIES CANDIDATES");
+		lc_cli_usage_error(&labels_cmd, "labels: needs -c CORPUS -q QUERIES CANDIDATES");
 	lc_corpus c = {0};
 	lc_queries qs = {0};
 	lc_err e = {0};
@@ -751,6 +871,8 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 	size_t nogold = 0, nocand = 0, nolabel = 0, ok = 0, fail = 0;
 	for (size_t qi = 0; qi < qs.n; qi++) {
 		const lc_query *q = &qs.q[qi];
+		if (!lc_shard_has(&cfg->shard, qi))
+			continue;   /* another task's query */
 		if (!q->nans) {
 			nolabel++;
 			continue;
@@ -786,30 +908,23 @@ static int cmd_labels(int argc, char **argv, int first, const char *out, const c
 		}
 	}
 	int batch_only = 0;
-	if (lr)
-		batch_only = labels_llm(&c, &qs, &cs, it, nit, lr, context, skip_bad, k1, b, anflags, corpus, ts);
+	if (cfg->llm)
+		batch_only = labels_llm(cfg, &c, &qs, &cs, it, nit, rep);
 	else
-		labels_bm25(&c, &qs, &cs, it, nit, k1, b, anflags);
+		labels_bm25(cfg, &c, &qs, &cs, it, nit);
 	if (!batch_only) {
-		lc_output *o = lc_output_open(out);
+		lc_output *o = lc_output_open(cfg->out);
+		if (cfg->shard.n)
+			lc_part_header(o, "lcgen labels", &cfg->shard, cfg->run, "groups");
 		lc_buf line = {0};
-		for (size_t i = 0; i < nit; i++) {
-			const item *t = &it[i];
-			if (t->skip)
+		size_t i = 0;   /* the items are in query order: a part closes each query's group */
+		for (size_t qi = 0; qi < qs.n; qi++) {
+			if (!lc_shard_has(&cfg->shard, qi))
 				continue;
-			const lc_query *q = &qs.q[t->qi];
-			const cand *cd = &cs.v[t->cand];
-			t->success ? ok++ : fail++;
-			lc_buf_reset(&line);
-			lc_buf_adds(&line, "{\"qid\":");
-			lc_json_quote(&line, q->qid, strlen(q->qid));
-			lc_buf_adds(&line, ",\"pid\":");
-			lc_json_quote(&line, cd->pid, strlen(cd->pid));
-			lc_buf_adds(&line, ",\"name\":");
-			lc_json_quote(&line, cd->name, strlen(cd->name));
-			lc_buf_printf(&line, ",\"success\":%s,\"rank\":%ld,\"tokens\":%zu}\n",
-			              t->success ? "true" : "false", t->rank, cd->tokens);
-			lc_output_write(o, line.p, line.len);
+			for (; i < nit && it[i].qi == qi; i++)
+				write_label(o, &line, &qs.q[qi], &cs.v[it[i].cand], &it[i], &ok, &fail);
+			if (cfg->shard.n)
+				lc_part_group_end(o);
 		}
 		lc_output_commit(o);
 		lc_buf_free(&line);
@@ -854,7 +969,7 @@ static void add_msgs(lc_buf *b, const char *prompt, size_t plen, const char *ans
 /* One label of a (qid, pid) group: candidate index into the candset, success. */
 typedef struct { size_t cand; int success; } lab;
 
-/* lctk's rule (brief §2.2 step 3): chosen = the shortest successful candidate,
+/* lctk's rule (CoLoR's preference pairs, Seo et al. 2025): chosen = the shortest successful candidate,
  * rejected = the longest failed one, by tokens (first of equals); all succeed or
  * all fail: shortest vs longest.  Returns 1 when the group has a success, else 0;
  * *cok, *rok: the labels of chosen and rejected. */
@@ -944,11 +1059,20 @@ static int select_released(const candset *cs, lab *L, size_t nl, const char *lab
 	return L[d].success;
 }
 
-static int cmd_pairs(int argc, char **argv, int first, const char *out, const char *corpus, int hard, int released,
-                     const char *label_by, lc_report *rep)
+/* lcgen pairs' settings. */
+typedef struct pairs_cfg {
+	const char *out, *corpus;
+	int hard;                 /* --mode hard (1, the default) or all */
+	int released;             /* --selection released */
+	const char *label_by;
+} pairs_cfg;
+
+static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_report *rep)
 {
+	const char *corpus = g->corpus, *label_by = g->label_by;
+	int hard = g->hard, released = g->released;
 	if (!corpus || argc - first != 2)
-		lc_cli_usage_error(&cmd, "pairs: needs -c CORPUS CANDIDATES LABELS");
+		lc_cli_usage_error(&pairs_cmd, "pairs: needs -c CORPUS CANDIDATES LABELS");
 	lc_corpus c = {0};
 	lc_err e = {0};
 	if (lc_corpus_load(&c, corpus, NULL, &e) < 0)
@@ -956,7 +1080,7 @@ static int cmd_pairs(int argc, char **argv, int first, const char *out, const ch
 	candset cs;
 	load_candidates(argv[first], &cs);
 	lc_input *in = lc_input_open_or_die(argv[first + 1], NULL);
-	lc_output *o = lc_output_open(out);
+	lc_output *o = lc_output_open(g->out);
 	char *line;
 	size_t len;
 	lc_buf cur = {0}, curpid = {0}, prompt = {0}, ob = {0}, idb = {0};
@@ -1103,17 +1227,29 @@ static const char *const FILLER = "The grass is green. The sky is blue. The sun 
  * and --max-tokens reach these bodies as they reach candidates --batch-out);
  * --summarise is the Batch side of candidates --kinds llm (lib/llm/llmsum), line for
  * line. */
-static int cmd_probes(const char *out, const char *lengths, long per, long seed, const char *batch,
-                      const char *summarise, const tokspec *ts, const lc_llm_opts *lo, lc_report *rep)
+/* lcgen probes' settings. */
+typedef struct probes_cfg {
+	const char *out, *lengths;
+	long per, seed;
+	const char *batch;        /* --batch MODEL */
+	const char *summarise;    /* --summarise CORPUS */
+	tokspec ts;
+	lc_llm_opts body;         /* --temperature, --max-tokens of the Batch bodies */
+	const char *body_opt;     /* the first of them given (long name), NULL = none */
+} probes_cfg;
+
+static int cmd_probes(const probes_cfg *g, lc_report *rep)
 {
-	lc_llm_opts bo = *lo;
+	const char *out = g->out, *lengths = g->lengths, *batch = g->batch;
+	long per = g->per;
+	lc_llm_opts bo = g->body;
 	bo.model = batch;
 	lc_err e = {0};
-	if (summarise) {
+	if (g->summarise) {
 		if (!batch)
-			lc_cli_usage_error(&cmd, "probes --summarise needs --batch MODEL");
+			lc_cli_usage_error(&probes_cmd, "probes --summarise needs --batch MODEL");
 		lc_corpus c = {0};
-		if (lc_corpus_load(&c, summarise, NULL, &e) < 0)
+		if (lc_corpus_load(&c, g->summarise, NULL, &e) < 0)
 			lc_die_err(&e);
 		lc_llmsum_opts so;
 		lc_llmsum_opts_default(&so);
@@ -1141,8 +1277,9 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 	lc_output *o = lc_output_open(out);
 	lc_buf b = {0}, pr = {0};
 	const char *s = lengths ? lengths : "1000,4000,16000";
-	uint64_t r = lc_mix64((uint64_t)seed + 17);
-	lc_tok *tok = tok_open(ts);
+	lc_rng rng;   /* the keys and where they sit: lib/core/rng, seeded by --seed */
+	lc_rng_seed(&rng, (uint64_t)g->seed);
+	lc_tok *tok = tok_open(&g->ts);
 	size_t nprobes = 0;
 	lc_buf one = {0};
 	lc_buf_adds(&one, FILLER);
@@ -1155,18 +1292,16 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 		char *end;
 		long L = strtol(s, &end, 10);
 		if (end == s || L < 100 || L > 10000000 || (*end && *end != ','))
-			lc_cli_usage_error(&cmd, "--lengths: expected comma-separated token counts >= 100, got '%s'", lengths);
+			lc_cli_usage_error(&probes_cmd, "--lengths: expected comma-separated token counts >= 100, got '%s'", lengths);
 		s = *end ? end + 1 : end;
 		for (long k = 0; k < per; k++) {
-			r = lc_mix64(r + 1);
-			long key = 10000 + (long)(r % 90000);
+			long key = 10000 + (long)lc_rng_below(&rng, 90000);   /* five digits */
 			/* the instruction, key sentence and question, then filler to the target */
 			lc_buf_reset(&pr);
 			lc_buf_printf(&pr, "%s%s%ld. Remember it. %ld is the pass key. \n%s", PROBE_HEAD, "The pass key is ", key, key, PROBE_TAIL);
 			size_t fixed = lc_tok_count(tok, pr.p, pr.len);
 			size_t reps = (size_t)L > fixed + fw ? ((size_t)L - fixed) / fw : 1;
-			r = lc_mix64(r + 1);
-			size_t at = (size_t)(r % (reps + 1));
+			size_t at = (size_t)lc_rng_below(&rng, reps + 1);
 			lc_buf_reset(&pr);
 			lc_buf_adds(&pr, PROBE_HEAD);
 			for (size_t i = 0; i <= reps; i++) {
@@ -1204,146 +1339,343 @@ static int cmd_probes(const char *out, const char *lengths, long per, long seed,
 	return 0;
 }
 
+/* ---------------------------------------------------- options and dispatch */
+
+/* Remembers the first option of a group (its long name) for a message. */
+static void note(const char **first, const lc_opt *o)
+{
+	if (!*first)
+		*first = o->name;
+}
+
+/* -e NAME or --tokenizer FILE (given: 1 = -e, 2 = --tokenizer, 3 = both). */
+static void set_tok(tokspec *ts, int *given, int id, const char *arg)
+{
+	if (id == 'e')
+		ts->encoding = arg;
+	else
+		ts->file = arg;
+	*given |= id == 'e' ? 1 : 2;
+}
+
+static void check_tok(const lc_cmd *c, int given)
+{
+	if (given == 3)
+		lc_cli_usage_error(c, "give one of -e NAME and --tokenizer FILE");
+}
+
+/* --dry-run, --price-in X, --price-out X (lib/llm/llmcost). */
+static void set_dry(lc_llmr_opts *lr, int id, const char *arg)
+{
+	if (id == OPT_DRY_RUN)
+		lr->dry_run = 1;
+	else if (id == OPT_PRICE_IN)
+		lr->price_in = lc_cli_double("--price-in", arg, 0, 1e9);
+	else
+		lr->price_out = lc_cli_double("--price-out", arg, 0, 1e9);
+}
+
+/* A dry run counts with the model's tokenizer, named; it writes no Batch file. */
+static void check_dry(const lc_cmd *c, const lc_llmr_opts *lr, int tok_given)
+{
+	if ((lr->price_in > 0 || lr->price_out > 0) && !lr->dry_run)
+		lc_cli_usage_error(c, "--price-in/--price-out go with --dry-run");
+	if (lr->dry_run && !tok_given)
+		lc_cli_usage_error(c, "--dry-run counts prompts with the model's tokenizer: give -e NAME or --tokenizer FILE");
+	if (lr->dry_run && (lr->batch_in || lr->batch_out))
+		lc_cli_usage_error(c, "--dry-run sends and writes no requests: drop --batch-in/--batch-out");
+}
+
+/* --shard K/N; a part is this run's data, so Batch files (written or read for
+ * the whole run) do not go with it. */
+static void set_shard(const lc_cmd *c, lc_shard *s, const char *arg)
+{
+	lc_err e = {0};
+	if (lc_shard_parse(arg, s, &e) < 0)
+		lc_cli_usage_error(c, "%s", e.msg);
+}
+
+static void check_shard(const lc_cmd *c, const lc_shard *s, const lc_llmr_opts *lr)
+{
+	if (s->n && (lr->batch_in || lr->batch_out))
+		lc_cli_usage_error(c, "--shard splits the requests sent to --endpoint; a Batch file is split with "
+		                   "'lcbatch split' (drop --shard or --batch-in/--batch-out)");
+}
+
+/* The LLM settings every LLM path checks: a model, and where the answers come from. */
+static void check_llm(const lc_cmd *c, const lc_llmr_opts *lr, const char *who)
+{
+	if (lr->batch_in && lr->batch_out)
+		lc_cli_usage_error(c, "--batch-in and --batch-out exclude each other");
+	if (!lr->llm.model)
+		lc_cli_usage_error(c, "%s --model NAME", who);
+	if (!lr->llm.endpoint && !lr->batch_in && !lr->batch_out)
+		lc_cli_usage_error(c, "%s --endpoint URL (or --batch-out FILE / --batch-in FILE)", who);
+}
+
+/* The report of a subcommand: "program" is lcgen, "subcommand" says which.  The
+ * Batch file, not stdout, is the data of --batch-out. */
+static void report_start(lc_report *rep, const char *sub, const char *out, const char *batch_out, int argc,
+                         char **argv, int first)
+{
+	lc_report_start(rep, &cmd, (!out || !strcmp(out, "-")) && !batch_out, argc - first, argv + first);
+	lc_report_str(rep, "subcommand", sub);
+}
+
+static int main_candidates(int argc, char **argv, lc_report *rep)
+{
+	cand_cfg g = { .nrandom = 3, .ts = { "cl100k_base", NULL } };
+	lc_llmr_opts_default(&g.lr);
+	lc_cli st = {0};
+	int c, tok_given = 0;
+	while ((c = lc_cli_next(&st, &cand_cmd, argc, argv)) != -1)
+		switch (c) {
+		case 'm': g.model = optarg; break;
+		case 'o': g.out = optarg; break;
+		case OPT_SUMMARIES:
+			g.sums = lc_xrealloc(g.sums, (g.nsums + 1) * sizeof *g.sums);
+			g.sums[g.nsums++] = optarg;
+			break;
+		case OPT_KINDS: g.kinds = optarg; break;
+		case OPT_RANDOM: g.nrandom = lc_cli_long("--random", optarg, 0, 1000); break;
+		case OPT_SEED: g.seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
+		case 'e': case OPT_TOKENIZER: set_tok(&g.ts, &tok_given, c, optarg); break;
+		case OPT_CLIENT: lc_llm_opt_set(&g.lr.llm, st.cur->name, optarg); note(&g.llm_opt, st.cur); break;
+		case OPT_BATCH_OUT: g.lr.batch_out = optarg; note(&g.llm_opt, st.cur); break;
+		case OPT_BATCH_IN: g.lr.batch_in = optarg; note(&g.llm_opt, st.cur); break;
+		case OPT_SKIP_BAD: g.skip_bad = 1; note(&g.llm_opt, st.cur); break;
+		case OPT_VERBOSE: g.lr.verbose = g.lr.llm.verbose = 1; note(&g.llm_opt, st.cur); break;
+		case OPT_DRY_RUN: case OPT_PRICE_IN: case OPT_PRICE_OUT: set_dry(&g.lr, c, optarg); break;
+		case OPT_SHARD: set_shard(&cand_cmd, &g.shard, optarg); break;
+		case LC_OPT_REPORT_ID: lc_report_arg(rep, &cand_cmd, optarg); break;
+		}
+	g.run = lc_part_run_key(argc, argv);
+	check_shard(&cand_cmd, &g.shard, &g.lr);
+	g.lr.llm.seed = (unsigned long)g.seed;   /* retry jitter: timing only */
+	check_tok(&cand_cmd, tok_given);
+	if (g.lr.dry_run && !g.lr.llm.endpoint)
+		lc_cli_usage_error(&cand_cmd, "--dry-run counts the summary requests of --endpoint URL --model NAME: "
+		                   "give them (nothing is sent)");
+	check_dry(&cand_cmd, &g.lr, tok_given);
+	if (g.llm_opt)
+		check_llm(&cand_cmd, &g.lr, "LLM candidates need");
+	report_start(rep, "candidates", g.out, g.lr.batch_out, argc, argv, st.ind);
+	int rc = cmd_candidates(&g, argc, argv, st.ind, rep);
+	free(g.sums);
+	return rc;
+}
+
+static int main_labels(int argc, char **argv, lc_report *rep)
+{
+	labels_cfg g = { .k1 = 0.9, .b = 0.4, .anflags = LC_ANALYZE_DEFAULT_FLAGS, .ts = { "cl100k_base", NULL },
+	                 .context = -1 };
+	lc_llmr_opts_default(&g.lr);
+	lc_cli st = {0};
+	int c, tok_given = 0;
+	long seed = 0;
+	while ((c = lc_cli_next(&st, &labels_cmd, argc, argv)) != -1)
+		switch (c) {
+		case 'c': g.corpus = optarg; break;
+		case 'q': g.queries = optarg; break;
+		case 'o': g.out = optarg; break;
+		case OPT_K1: g.k1 = lc_cli_double("--k1", optarg, 0, 100); break;
+		case OPT_B: g.b = lc_cli_double("--b", optarg, 0, 1); break;
+		case OPT_NO_STOP: g.anflags &= ~(unsigned)LC_AN_STOP; break;
+		case OPT_NO_STEM: g.anflags &= ~(unsigned)LC_AN_STEM; break;
+		case OPT_SEED: seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
+		case 'e': case OPT_TOKENIZER: set_tok(&g.ts, &tok_given, c, optarg); break;
+		case OPT_LLM: g.llm = 1; break;
+		case OPT_CLIENT: lc_llm_opt_set(&g.lr.llm, st.cur->name, optarg); note(&g.llm_opt, st.cur); break;
+		case OPT_BATCH_OUT: g.lr.batch_out = optarg; note(&g.llm_opt, st.cur); break;
+		case OPT_BATCH_IN: g.lr.batch_in = optarg; note(&g.llm_opt, st.cur); break;
+		case OPT_SKIP_BAD: g.skip_bad = 1; note(&g.llm_opt, st.cur); break;
+		case OPT_VERBOSE: g.lr.verbose = g.lr.llm.verbose = 1; note(&g.llm_opt, st.cur); break;
+		case OPT_PROMPT: g.lr.prompt = optarg; note(&g.llm_opt, st.cur); break;
+		case OPT_FEW_SHOT: g.lr.few_shot = optarg; note(&g.llm_opt, st.cur); break;
+		case OPT_FEW_SHOT_CORPUS: g.lr.few_shot_corpus = optarg; note(&g.llm_opt, st.cur); break;
+		case OPT_SHOTS:
+			g.lr.shots = (size_t)lc_cli_long("--shots", optarg, 0, 1000);
+			note(&g.llm_opt, st.cur);
+			break;
+		case OPT_CONTEXT: g.context = lc_cli_long("--context", optarg, 0, 1L << 40); note(&g.llm_opt, st.cur); break;
+		case OPT_CONTEXT_LIMIT:
+			g.lr.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40);
+			note(&g.llm_opt, st.cur);
+			break;
+		case OPT_DRY_RUN: case OPT_PRICE_IN: case OPT_PRICE_OUT:
+			set_dry(&g.lr, c, optarg);
+			note(&g.llm_opt, st.cur);
+			break;
+		case OPT_SHARD: set_shard(&labels_cmd, &g.shard, optarg); break;
+		case LC_OPT_REPORT_ID: lc_report_arg(rep, &labels_cmd, optarg); break;
+		}
+	g.run = lc_part_run_key(argc, argv);
+	check_shard(&labels_cmd, &g.shard, &g.lr);
+	g.lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
+	check_tok(&labels_cmd, tok_given);
+	if (g.llm_opt && !g.llm)
+		lc_cli_usage_error(&labels_cmd, "--%s works with labels --llm only", g.llm_opt);
+	check_dry(&labels_cmd, &g.lr, tok_given);
+	if (g.llm && !g.lr.dry_run)   /* a dry run needs no server or model: nothing is sent */
+		check_llm(&labels_cmd, &g.lr, "--llm needs");
+	report_start(rep, "labels", g.out, g.lr.batch_out, argc, argv, st.ind);
+	return cmd_labels(&g, argc, argv, st.ind, rep);
+}
+
+static int main_pairs(int argc, char **argv, lc_report *rep)
+{
+	pairs_cfg g = { .hard = 1 };
+	lc_cli st = {0};
+	int c;
+	while ((c = lc_cli_next(&st, &pairs_cmd, argc, argv)) != -1)
+		switch (c) {
+		case 'c': g.corpus = optarg; break;
+		case 'o': g.out = optarg; break;
+		case OPT_MODE:
+			if (!strcmp(optarg, "hard") || !strcmp(optarg, "all"))
+				g.hard = !strcmp(optarg, "hard");
+			else
+				lc_cli_usage_error(&pairs_cmd, "--mode: expected hard or all, got '%s'", optarg);
+			break;
+		case OPT_SELECTION:
+			if (!strcmp(optarg, "lctk") || !strcmp(optarg, "released"))
+				g.released = !strcmp(optarg, "released");
+			else
+				lc_cli_usage_error(&pairs_cmd, "--selection: expected lctk or released, got '%s'", optarg);
+			break;
+		case OPT_LABEL_BY: g.label_by = optarg; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(rep, &pairs_cmd, optarg); break;
+		}
+	if (g.label_by && !g.released)
+		lc_cli_usage_error(&pairs_cmd, "--label-by goes with --selection released");
+	report_start(rep, "pairs", g.out, NULL, argc, argv, st.ind);
+	return cmd_pairs(&g, argc, argv, st.ind, rep);
+}
+
+static int main_probes(int argc, char **argv, lc_report *rep)
+{
+	probes_cfg g = { .per = 5, .ts = { "cl100k_base", NULL } };
+	lc_llmr_opts lr;   /* the client's defaults, for the Batch bodies */
+	lc_llmr_opts_default(&lr);
+	g.body = lr.llm;
+	lc_cli st = {0};
+	int c, tok_given = 0;
+	while ((c = lc_cli_next(&st, &probes_cmd, argc, argv)) != -1)
+		switch (c) {
+		case 'o': g.out = optarg; break;
+		case OPT_LENGTHS: g.lengths = optarg; break;
+		case OPT_PER: g.per = lc_cli_long("--per-length", optarg, 1, 100000); break;
+		case OPT_SEED: g.seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
+		case 'e': case OPT_TOKENIZER: set_tok(&g.ts, &tok_given, c, optarg); break;
+		case OPT_BATCH: g.batch = optarg; break;
+		case OPT_SUMMARISE: g.summarise = optarg; break;
+		case OPT_BODY: lc_llm_opt_set(&g.body, st.cur->name, optarg); note(&g.body_opt, st.cur); break;
+		case LC_OPT_REPORT_ID: lc_report_arg(rep, &probes_cmd, optarg); break;
+		}
+	if (g.body_opt && !g.batch)
+		lc_cli_usage_error(&probes_cmd, "--%s goes with probes --batch MODEL", g.body_opt);
+	check_tok(&probes_cmd, tok_given);
+	if (st.ind < argc)
+		lc_cli_usage_error(&probes_cmd, "probes reads no files: '%s'", argv[st.ind]);
+	report_start(rep, "probes", g.out, NULL, argc, argv, st.ind);
+	return cmd_probes(&g, rep);
+}
+
+/* lcgen merge -o OUT PART...: the parts of one candidates or labels run (which,
+ * the first part's header says), joined in input order by lib/cli/part. */
+static int main_merge(int argc, char **argv, lc_report *rep)
+{
+	lc_cli st = {0};
+	const char *out = NULL;
+	int c;
+	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
+		if (c == 'o')
+			out = optarg;
+	if (!out)
+		lc_cli_usage_error(&merge_cmd, "give the output with -o OUT");
+	if (st.ind >= argc)
+		lc_cli_usage_error(&merge_cmd, "give the parts to merge (the -o files of 'lcgen candidates|labels --shard K/N')");
+	lc_err e = {0};
+	lc_input *in = lc_input_open(argv[st.ind], NULL, &e);
+	char *line;
+	size_t len;
+	int r = in ? lc_input_getline(in, &line, &len, &e) : -1;
+	json_t *j = r > 0 ? json_loadb(line, len, 0, NULL) : NULL;
+	const char *prog = json_string_value(json_object_get(json_object_get(j, "lctk_part"), "program"));
+	char program[32] = "lcgen candidates";   /* for the message of a file that is no part */
+	if (prog && (!strcmp(prog, "lcgen candidates") || !strcmp(prog, "lcgen labels")))
+		snprintf(program, sizeof program, "%s", prog);
+	json_decref(j);
+	if (in)
+		lc_input_close(in);
+	if (r < 0)
+		lc_die_err(&e);
+	lc_output *o = lc_output_open(out);
+	if (lc_part_merge(program, argv + st.ind, argc - st.ind, o, &e) < 0) {
+		lc_output_abort(o);
+		lc_die_err(&e);
+	}
+	lc_output_commit(o);
+	return 0;
+}
+
+/* The subcommands: each parses its own options (argv[0] = its name) and runs. */
+typedef struct subcmd {
+	const char *name;
+	int (*run)(int argc, char **argv, lc_report *rep);
+	const lc_cmd *cmd;
+} subcmd;
+
+static const subcmd subcmds[] = {
+	{ "candidates", main_candidates, &cand_cmd },
+	{ "labels", main_labels, &labels_cmd },
+	{ "pairs", main_pairs, &pairs_cmd },
+	{ "probes", main_probes, &probes_cmd },
+	{ "merge", main_merge, &merge_cmd },
+};
+enum { NSUBCMDS = sizeof subcmds / sizeof *subcmds };
+
+/* The table of lcgen itself (--help, --lctk-options, completions): every
+ * subcommand's options, each once, then the program's own; malloc'd. */
+static lc_opt *all_opts(void)
+{
+	size_t n = 0, cap = sizeof opts / sizeof *opts;
+	for (size_t i = 0; i < NSUBCMDS; i++)
+		for (const lc_opt *o = subcmds[i].cmd->opts; o->name; o++)
+			cap++;
+	lc_opt *all = lc_xcalloc(cap, sizeof *all);
+	for (size_t i = 0; i < NSUBCMDS; i++)
+		for (const lc_opt *o = subcmds[i].cmd->opts; o->name; o++) {
+			size_t k = 0;
+			while (k < n && strcmp(all[k].name, o->name))
+				k++;
+			if (k == n && o->id != LC_OPT_REPORT_ID)
+				all[n++] = *o;
+		}
+	for (const lc_opt *o = opts; o->name; o++)
+		all[n++] = *o;
+	return all;
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
-	if (argc < 2 || argv[1][0] == '-') {
+	if (argc < 2 || argv[1][0] == '-') {   /* --help, --version, --lctk-options, or a mistake */
+		lc_cmd top = cmd;
+		top.opts = all_opts();
 		lc_cli st0 = {0};
-		while (lc_cli_next(&st0, &cmd, argc, argv) != -1)
+		while (lc_cli_next(&st0, &top, argc, argv) != -1)
 			;
-		lc_cli_usage_error(&cmd, "expected a subcommand: candidates, labels, pairs or probes");
+		lc_cli_usage_error(&cmd, "expected a subcommand: candidates, labels, pairs, probes or merge");
 	}
-	const char *sub = argv[1];
-	argc--;
-	argv++;
-	lc_cli st = {0};
-	const char *out = NULL, *corpus = NULL, *queries = NULL, *model = NULL, *lengths = NULL;
-	const char *batch = NULL, *summarise = NULL, *kinds = NULL;
-	tokspec ts = { "cl100k_base", NULL };
-	const char **sums = NULL;
-	size_t nsums = 0;
-	long nrandom = 3, seed = 0, per = 5;
-	int hard = 1, released = 0, c;
-	const char *label_by = NULL;
-	double k1 = 0.9, b = 0.4;
-	unsigned anflags = LC_ANALYZE_DEFAULT_FLAGS;
-	lc_llmr_opts lr;
-	lc_llmr_opts_default(&lr);
-	int llm = 0, llm_opt = 0, labels_opt = 0, skip_bad = 0, tok_opt = 0, body_opt = 0;
-	int is_probes = !strcmp(sub, "probes");
-	long context = -1;
-	lc_report rep = {0};
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		if (c == LC_OPT_REPORT_ID) {
-			lc_report_arg(&rep, &cmd, optarg);
-			continue;
+	for (size_t i = 0; i < NSUBCMDS; i++)
+		if (!strcmp(argv[1], subcmds[i].name)) {
+			lc_report rep = {0};
+			int rc = subcmds[i].run(argc - 1, argv + 1, &rep);
+			if (!rc)
+				lc_report_write(&rep);
+			lc_report_free(&rep);
+			return rc;
 		}
-		if (c == OPT_TEMPERATURE || c == OPT_MAX_TOKENS)
-			body_opt = c;   /* body parameters: probes --batch takes them too */
-		if (c > OPT_LLM && !llm_opt && !(is_probes && body_opt == c))
-			llm_opt = c;
-		if (c >= OPT_PROMPT && !labels_opt)
-			labels_opt = c;
-		if (lc_llm_opt_set(&lr.llm, st.cur->name, optarg))
-			continue;   /* the client's options: lib/llm/llm */
-		switch (c) {
-		case 'c': corpus = optarg; break;
-		case 'q': queries = optarg; break;
-		case 'm': model = optarg; break;
-		case 'o': out = optarg; break;
-		case OPT_SUMMARIES:
-			sums = lc_xrealloc(sums, (nsums + 1) * sizeof *sums);
-			sums[nsums++] = optarg;
-			break;
-		case OPT_RANDOM: nrandom = lc_cli_long("--random", optarg, 0, 1000); break;
-		case OPT_SEED: seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
-		case OPT_MODE:
-			if (!strcmp(optarg, "hard"))
-				hard = 1;
-			else if (!strcmp(optarg, "all"))
-				hard = 0;
-			else
-				lc_cli_usage_error(&cmd, "--mode: expected hard or all, got '%s'", optarg);
-			break;
-		case OPT_SELECTION:
-			if (!strcmp(optarg, "lctk"))
-				released = 0;
-			else if (!strcmp(optarg, "released"))
-				released = 1;
-			else
-				lc_cli_usage_error(&cmd, "--selection: expected lctk or released, got '%s'", optarg);
-			break;
-		case OPT_LABEL_BY: label_by = optarg; break;
-		case OPT_K1: k1 = lc_cli_double("--k1", optarg, 0, 100); break;
-		case OPT_B: b = lc_cli_double("--b", optarg, 0, 1); break;
-		case OPT_NO_STOP: anflags &= ~(unsigned)LC_AN_STOP; break;
-		case OPT_NO_STEM: anflags &= ~(unsigned)LC_AN_STEM; break;
-		case OPT_LENGTHS: lengths = optarg; break;
-		case OPT_PER: per = lc_cli_long("--per-length", optarg, 1, 100000); break;
-		case OPT_BATCH: batch = optarg; break;
-		case OPT_SUMMARISE: summarise = optarg; break;
-		case 'e': ts.encoding = optarg; tok_opt |= 1; break;
-		case OPT_TOKENIZER: ts.file = optarg; tok_opt |= 2; break;
-		case OPT_KINDS: kinds = optarg; break;
-		case OPT_LLM: llm = 1; break;
-		case OPT_BATCH_OUT: lr.batch_out = optarg; break;
-		case OPT_BATCH_IN: lr.batch_in = optarg; break;
-		case OPT_SKIP_BAD: skip_bad = 1; break;
-		case OPT_VERBOSE: lr.verbose = lr.llm.verbose = 1; break;
-		case OPT_PROMPT: lr.prompt = optarg; break;
-		case OPT_FEW_SHOT: lr.few_shot = optarg; break;
-		case OPT_FEW_SHOT_CORPUS: lr.few_shot_corpus = optarg; break;
-		case OPT_SHOTS: lr.shots = (size_t)lc_cli_long("--shots", optarg, 0, 1000); break;
-		case OPT_CONTEXT: context = lc_cli_long("--context", optarg, 0, 1L << 40); break;
-		case OPT_CONTEXT_LIMIT: lr.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40); break;
-		}
-	}
-	lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
-	if (is_probes && body_opt && !batch)
-		lc_cli_usage_error(&cmd, "--%s goes with probes --batch MODEL", lc_cli_opt_name(&cmd, body_opt));
-	if (tok_opt == 3)
-		lc_cli_usage_error(&cmd, "give one of -e NAME and --tokenizer FILE");
-	if (label_by && !released)
-		lc_cli_usage_error(&cmd, "--label-by goes with --selection released");
-	const char *llm_name = lc_cli_opt_name(&cmd, llm_opt);
-	int is_cand = !strcmp(sub, "candidates"), is_labels = !strcmp(sub, "labels");
-	if (llm && !is_labels)
-		lc_cli_usage_error(&cmd, "--llm is an option of labels");
-	if (llm_opt && !is_cand && !(is_labels && llm))
-		lc_cli_usage_error(&cmd, "--%s works with candidates and labels --llm only", llm_name);
-	if (is_cand && labels_opt)
-		lc_cli_usage_error(&cmd, "--%s is an option of labels --llm", lc_cli_opt_name(&cmd, labels_opt));
-	if (is_cand ? llm_opt != 0 : llm) {
-		if (lr.batch_in && lr.batch_out)
-			lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");
-		if (!lr.llm.model)
-			lc_cli_usage_error(&cmd, "%s --model NAME", llm ? "--llm needs" : "LLM candidates need");
-		if (!lr.llm.endpoint && !lr.batch_in && !lr.batch_out)
-			lc_cli_usage_error(&cmd, "%s --endpoint URL (or --batch-out FILE / --batch-in FILE)",
-			                   llm ? "--llm needs" : "LLM candidates need");
-	}
-	int known = is_cand || is_labels || is_probes || !strcmp(sub, "pairs");
-	if (known) {
-		/* the Batch file, not stdout, is the data of --batch-out */
-		lc_report_start(&rep, &cmd, (!out || !strcmp(out, "-")) && !lr.batch_out, argc - st.ind, argv + st.ind);
-		lc_report_str(&rep, "subcommand", sub);
-	}
-	int rc = -1;
-	if (is_cand)
-		rc = cmd_candidates(argc, argv, st.ind, out, model, sums, nsums, nrandom, seed, &ts, kinds, &lr, skip_bad, &rep);
-	free(sums);
-	if (is_labels)
-		rc = cmd_labels(argc, argv, st.ind, out, corpus, queries, k1, b, anflags, llm ? &lr : NULL, context, skip_bad,
-		                &ts, &rep);
-	else if (!strcmp(sub, "pairs"))
-		rc = cmd_pairs(argc, argv, st.ind, out, corpus, hard, released, label_by, &rep);
-	else if (is_probes)
-		rc = cmd_probes(out, lengths, per, seed, batch, summarise, &ts, &lr.llm, &rep);
-	if (known) {
-		if (!rc)
-			lc_report_write(&rep);
-		lc_report_free(&rep);
-		return rc;
-	}
-	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes)", sub);
+	lc_cli_usage_error(&cmd, "unknown subcommand '%s' (candidates, labels, pairs, probes, merge)", argv[1]);
 }

@@ -46,6 +46,20 @@ _lcdecompose() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
+	if [ $COMP_CWORD -gt 1 ]; then
+		case ${COMP_WORDS[1]} in
+		merge)
+			case $prev in
+			-o|--output) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--output --force --quiet --max-record --help --version -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		esac
+	fi
 	case $prev in
 	-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
 	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -140,25 +154,135 @@ _lcgen() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
+	if [ $COMP_CWORD -gt 1 ]; then
+		case ${COMP_WORDS[1]} in
+		candidates)
+			case $prev in
+			-m|--model-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--summaries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--kinds) COMPREPLY=($(compgen -W "all full title lead random filter model external llm" -- "$cur")); return ;;
+			--random) COMPREPLY=(); return ;;
+			--seed) COMPREPLY=(); return ;;
+			-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
+			--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--endpoint) COMPREPLY=(); return ;;
+			--model) COMPREPLY=(); return ;;
+			--parallel) COMPREPLY=(); return ;;
+			--timeout) COMPREPLY=(); return ;;
+			--connect-timeout) COMPREPLY=(); return ;;
+			--retries) COMPREPLY=(); return ;;
+			--backoff) COMPREPLY=(); return ;;
+			--cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+			--temperature) COMPREPLY=(); return ;;
+			--max-tokens) COMPREPLY=(); return ;;
+			--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--price-in) COMPREPLY=(); return ;;
+			--price-out) COMPREPLY=(); return ;;
+			--shard) COMPREPLY=(); return ;;
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --shard --output --report --max-record --help --version -m -e -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		labels)
+			case $prev in
+			-c|--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			-q|--queries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--k1) COMPREPLY=(); return ;;
+			--b) COMPREPLY=(); return ;;
+			--seed) COMPREPLY=(); return ;;
+			-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
+			--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--endpoint) COMPREPLY=(); return ;;
+			--model) COMPREPLY=(); return ;;
+			--parallel) COMPREPLY=(); return ;;
+			--timeout) COMPREPLY=(); return ;;
+			--connect-timeout) COMPREPLY=(); return ;;
+			--retries) COMPREPLY=(); return ;;
+			--backoff) COMPREPLY=(); return ;;
+			--cache) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+			--temperature) COMPREPLY=(); return ;;
+			--max-tokens) COMPREPLY=(); return ;;
+			--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--prompt) COMPREPLY=($(compgen -W "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default" -- "$cur") $(compgen -f -- "$cur")); return ;;
+			--few-shot) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--few-shot-corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--shots) COMPREPLY=(); return ;;
+			--context) COMPREPLY=(); return ;;
+			--context-limit) COMPREPLY=(); return ;;
+			--price-in) COMPREPLY=(); return ;;
+			--price-out) COMPREPLY=(); return ;;
+			--shard) COMPREPLY=(); return ;;
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--corpus --queries --k1 --b --no-stopwords --no-stem --seed --encoding --tokenizer --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --dry-run --price-in --price-out --shard --output --report --max-record --help --version -c -q -e -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		pairs)
+			case $prev in
+			-c|--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--mode) COMPREPLY=($(compgen -W "hard all" -- "$cur")); return ;;
+			--selection) COMPREPLY=($(compgen -W "lctk released" -- "$cur")); return ;;
+			--label-by) COMPREPLY=(); return ;;
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--corpus --mode --selection --label-by --output --report --max-record --help --version -c -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		probes)
+			case $prev in
+			--lengths) COMPREPLY=(); return ;;
+			--per-length) COMPREPLY=(); return ;;
+			--seed) COMPREPLY=(); return ;;
+			-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
+			--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--batch) COMPREPLY=(); return ;;
+			--summarise) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--temperature) COMPREPLY=(); return ;;
+			--max-tokens) COMPREPLY=(); return ;;
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--lengths --per-length --seed --encoding --tokenizer --batch --summarise --temperature --max-tokens --output --report --max-record --help --version -e -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		merge)
+			case $prev in
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--output --max-record --help --version -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		esac
+	fi
 	case $prev in
-	-c|--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	-q|--queries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-m|--model-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--summaries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--kinds) COMPREPLY=($(compgen -W "all full title lead random filter model external llm" -- "$cur")); return ;;
 	--random) COMPREPLY=(); return ;;
 	--seed) COMPREPLY=(); return ;;
-	--mode) COMPREPLY=($(compgen -W "hard all" -- "$cur")); return ;;
-	--selection) COMPREPLY=($(compgen -W "lctk released" -- "$cur")); return ;;
-	--label-by) COMPREPLY=(); return ;;
-	--k1) COMPREPLY=(); return ;;
-	--b) COMPREPLY=(); return ;;
 	-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
 	--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--lengths) COMPREPLY=(); return ;;
-	--per-length) COMPREPLY=(); return ;;
-	--batch) COMPREPLY=(); return ;;
-	--summarise) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--endpoint) COMPREPLY=(); return ;;
 	--model) COMPREPLY=(); return ;;
 	--parallel) COMPREPLY=(); return ;;
@@ -171,19 +295,33 @@ _lcgen() {
 	--max-tokens) COMPREPLY=(); return ;;
 	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--price-in) COMPREPLY=(); return ;;
+	--price-out) COMPREPLY=(); return ;;
+	--shard) COMPREPLY=(); return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-c|--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-q|--queries) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--k1) COMPREPLY=(); return ;;
+	--b) COMPREPLY=(); return ;;
 	--prompt) COMPREPLY=($(compgen -W "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default" -- "$cur") $(compgen -f -- "$cur")); return ;;
 	--few-shot) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--few-shot-corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--shots) COMPREPLY=(); return ;;
 	--context) COMPREPLY=(); return ;;
 	--context-limit) COMPREPLY=(); return ;;
-	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--mode) COMPREPLY=($(compgen -W "hard all" -- "$cur")); return ;;
+	--selection) COMPREPLY=($(compgen -W "lctk released" -- "$cur")); return ;;
+	--label-by) COMPREPLY=(); return ;;
+	--lengths) COMPREPLY=(); return ;;
+	--per-length) COMPREPLY=(); return ;;
+	--batch) COMPREPLY=(); return ;;
+	--summarise) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--corpus --queries --model-file --summaries --kinds --random --seed --mode --selection --label-by --k1 --b --no-stopwords --no-stem --encoding --tokenizer --lengths --per-length --batch --summarise --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --output --report --max-record --help --version -c -q -m -e -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --shard --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -193,6 +331,21 @@ _lcindex() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
+	if [ $COMP_CWORD -gt 1 ]; then
+		case ${COMP_WORDS[1]} in
+		merge)
+			case $prev in
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--output --report --max-record --help --version -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		esac
+	fi
 	case $prev in
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--id) COMPREPLY=(); return ;;
@@ -216,6 +369,20 @@ _lcompress() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
+	if [ $COMP_CWORD -gt 1 ]; then
+		case ${COMP_WORDS[1]} in
+		merge)
+			case $prev in
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--output --max-record --help --version -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		esac
+	fi
 	case $prev in
 	-m|--model-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--endpoint) COMPREPLY=(); return ;;
@@ -289,6 +456,21 @@ _lcretrieve() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
+	if [ $COMP_CWORD -gt 1 ]; then
+		case ${COMP_WORDS[1]} in
+		merge)
+			case $prev in
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--output --report --max-record --help --version -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		esac
+	fi
 	case $prev in
 	-i|--index) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-c|--corpus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -386,6 +568,20 @@ _lctok() {
 	local cur prev
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
+	if [ $COMP_CWORD -gt 1 ]; then
+		case ${COMP_WORDS[1]} in
+		merge)
+			case $prev in
+			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--max-record) COMPREPLY=(); return ;;
+			esac
+			case $cur in
+			-*) COMPREPLY=($(compgen -W "--output --max-record --help --version -o -h " -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+			esac
+			return ;;
+		esac
+	fi
 	case $prev in
 	-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
 	--vocab) COMPREPLY=($(compgen -f -- "$cur")); return ;;

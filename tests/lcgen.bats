@@ -447,3 +447,87 @@ print([l for l in p.splitlines() if l.startswith("ID: ")])'
 	[[ "$stderr" == *"prompt template: default (--prompt)"* ]] || fail "$stderr"
 	run -1 cmp -s b.jsonl b2.jsonl
 }
+
+@test "lcgen: each subcommand has its own options; completions offer them after its name" {
+	run -2 lcgen pairs --kinds full -c c.jsonl cand.jsonl labels.jsonl
+	assert_output --partial "unknown option --kinds"
+	run -2 lcgen probes --endpoint http://127.0.0.1:9/v1
+	assert_output --partial "unknown option --endpoint"
+	run -0 lcgen probes --help
+	assert_line --partial -- "--lengths N,N,..."
+	refute_output --partial -- "--kinds"
+	# lcgen --help lists every subcommand's options once
+	run -0 lcgen --help
+	[ "$(grep -c -- '--seed N' <<<"$output")" -eq 1 ]
+	run -0 bash -c 'source "$1/completions/lctk.bash"; COMP_WORDS=(lcgen probes --); COMP_CWORD=2; _lcgen
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT"
+	assert_line -- --lengths
+	refute_line -- --kinds
+	run -0 bash -c 'source "$1/completions/lctk.bash"; COMP_WORDS=(lcgen candidates --k); COMP_CWORD=2; _lcgen
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT"
+	assert_output -- --kinds
+}
+
+@test "lcgen candidates: random subsets are lib/core/rng draws (xoshiro256**, stream = FNV-1a of the pid), as a reference computes them" {
+	printf '%s\n' '{"pid":"a1","title_text":"T","passage_text":"Alpha one. Bravo two. Charlie three. Delta four. Echo five."}' \
+		'{"pid":"b2","title_text":"T","passage_text":"Golf one. Hotel two. India three."}' \
+		'{"pid":"c3","title_text":"T","passage_text":"Juliet one. Kilo two. Lima three. Mike four. November five. Oscar six. Papa seven."}' > rc.jsonl
+	run -0 lcgen candidates --kinds random --random 5 --seed 7 -o got.jsonl rc.jsonl
+	# the reference: splitmix64 seeding, xoshiro256**, Lemire's bounded draw (lib/core/rng.c's
+	# published algorithms), the top bit of a draw keeps a sentence; identical texts once
+	python3 - rc.jsonl 7 5 > want.jsonl <<'PY'
+import json, sys
+M = (1 << 64) - 1
+def splitmix(x):
+    x = (x + 0x9e3779b97f4a7c15) & M
+    z = x
+    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M
+    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M
+    return x, z ^ (z >> 31)
+def seed(s):
+    st = []
+    for _ in range(4):
+        s, v = splitmix(s); st.append(v)
+    return st
+def seed2(s, stream):
+    _, a = splitmix(s)
+    return seed(a ^ ((stream * 0xd1342543de82ef95 + 0x2545f4914f6cdd1d) & M))
+rotl = lambda x, k: ((x << k) | (x >> (64 - k))) & M
+def nxt(s):
+    out = (rotl((s[1] * 5) & M, 7) * 9) & M
+    t = (s[1] << 17) & M
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45)
+    return out
+def below(s, n):
+    m = nxt(s) * n
+    if (m & M) < n:
+        t = ((1 << 64) - n) % n
+        while (m & M) < t:
+            m = nxt(s) * n
+    return m >> 64
+def fnv(b):
+    h = 0xcbf29ce484222325
+    for c in b:
+        h = ((h ^ c) * 0x100000001b3) & M
+    return h
+path, sd, nr = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for l in open(path):
+    p = json.loads(l)
+    sents = [s + "." for s in p["passage_text"][:-1].split(". ")]
+    st, seen = seed2(sd, fnv(p["pid"].encode())), set()
+    for r in range(nr):
+        keep = [nxt(st) >> 63 for _ in sents]
+        if not any(keep):
+            keep[below(st, len(sents))] = 1
+        text = " ".join(s for s, k in zip(sents, keep) if k)
+        if text not in seen:
+            seen.add(text)
+            print(json.dumps({"pid": p["pid"], "name": "random-%d" % (r + 1), "text": text}))
+PY
+	run -0 python3 -c '
+import json, sys
+for l in open("got.jsonl"):
+    d = json.loads(l); del d["tokens"]; print(json.dumps(d))' 
+	[ "$(wc -l < want.jsonl)" -ge 10 ] || fail "too few reference subsets"
+	diff <(printf '%s\n' "$output") want.jsonl
+}

@@ -94,6 +94,19 @@ EOF
 	cmp one.idx p/corpus.idx
 }
 
+@test "color.mk: SCHEDULER=slurm runs lcgen candidates and labels as job arrays, the pairs of one process" {
+	need_slurm
+	M="$ROOT/share/lctk/recipes/color.mk"
+	make -s -f "$M" OUT=one one/pairs.jsonl 2>/dev/null
+	run make -s -f "$M" SCHEDULER=slurm SHARDS=2 OUT=s s/pairs.jsonl
+	assert_success
+	assert_line --partial "candidates task 2/2: COMPLETED"
+	assert_line --partial "labels merge: COMPLETED"
+	cmp one/candidates.jsonl s/candidates.jsonl
+	cmp one/labels.jsonl s/labels.jsonl
+	cmp one/pairs.jsonl s/pairs.jsonl
+}
+
 @test "dd: slurm gives the sequences of one lcdecompose process, the same dataset as parallel and local" {
 	need_slurm
 	opts=(-e cl100k_base -f passage_text --kmin 6 --kmax 10 --seed 3 --keep-short-shards)

@@ -1,5 +1,6 @@
 /* part — `--shard K/N` part files (a header line, then the slice's output) and
- * their merge: interleaving lines back into input order, or summing counts. */
+ * their merge: interleaving lines or groups of lines back into input order, or
+ * summing counts. */
 #include "part.h"
 
 #include <errno.h>
@@ -100,7 +101,8 @@ static int part_open(part *p, const char *program, lc_err *e)
 	const char *run = json_string_value(json_object_get(h, "run"));
 	const char *merge = json_string_value(json_object_get(h, "merge"));
 	int ok = prog && shard && run && merge && strlen(run) == 16 &&
-	         (!strcmp(merge, "lines") || !strcmp(merge, "sum")) && !lc_shard_parse(shard, &p->s, NULL);
+	         (!strcmp(merge, "lines") || !strcmp(merge, "groups") || !strcmp(merge, "sum")) &&
+	         !lc_shard_parse(shard, &p->s, NULL);
 	if (ok && strcmp(prog, program)) {
 		lc_err_set(e, LC_EXIT_INPUT, "%s: a part of a '%s --shard' run, not of %s", p->path, prog, program);
 		json_decref(j);
@@ -153,26 +155,45 @@ static int part_check_set(part *parts, int n, lc_err *e)
 	return rc;
 }
 
-/* merge "lines": one line of each part in turn; the line counts must be those of
- * a round-robin split (non-increasing in K, first minus last at most 1). */
-static int merge_lines(part *parts, int n, lc_output *o, lc_err *e)
+/* Copies the next record of p to o: one line, or with grouped the lines up to
+ * an empty one (not copied).  1, 0 at the end of p, -1 with e. */
+static int copy_record(part *p, int grouped, lc_output *o, lc_err *e)
 {
 	char *line;
 	size_t len;
+	for (int first = 1;; first = 0) {
+		int r = lc_input_getline(p->in, &line, &len, e);
+		if (r < 0)
+			return -1;
+		if (r == 0 && !first)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s (shard %u/%u) ends inside a group (no empty line after its "
+			                  "last): the part is cut short; re-run it", p->path, p->s.k, p->s.n);
+		if (r == 0 || (grouped && !len))
+			return r;
+		lc_output_write(o, line, len);
+		lc_output_write(o, "\n", 1);
+		if (!grouped)
+			return 1;
+	}
+}
+
+/* merge "lines" (grouped 0) or "groups" (1): one record of each part in turn;
+ * the record counts must be those of a round-robin split (non-increasing in K,
+ * first minus last at most 1). */
+static int merge_lines(part *parts, int n, int grouped, lc_output *o, lc_err *e)
+{
 	for (int live = n; live > 0;) {
 		live = 0;
 		for (int i = 0; i < n; i++) {
 			if (parts[i].done)
 				continue;
-			int r = lc_input_getline(parts[i].in, &line, &len, e);
+			int r = copy_record(&parts[i], grouped, o, e);
 			if (r < 0)
 				return -1;
 			if (r == 0) {
 				parts[i].done = 1;
 				continue;
 			}
-			lc_output_write(o, line, len);
-			lc_output_write(o, "\n", 1);
 			parts[i].lines++;
 			live++;
 		}
@@ -238,7 +259,8 @@ int lc_part_merge_info(const char *program, char *const *paths, int n, lc_output
 	unsigned long long *counts = NULL;
 	if (!rc) {
 		counts = lc_xcalloc((size_t)n, sizeof *counts);
-		rc = !strcmp(parts[0].merge, "sum") ? merge_sum(parts, n, o, counts, e) : merge_lines(parts, n, o, e);
+		rc = !strcmp(parts[0].merge, "sum") ? merge_sum(parts, n, o, counts, e)
+		                                     : merge_lines(parts, n, !strcmp(parts[0].merge, "groups"), o, e);
 	}
 	if (!rc) {
 		memset(info, 0, sizeof *info);

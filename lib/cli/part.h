@@ -10,6 +10,9 @@
  * runs (other options, other inputs) are not mixed.  "merge" says how parts join:
  *   lines  one output line per input record: the merge takes one line from
  *          part 1, 2, ..., N in turn, which restores the input order exactly;
+ *   groups any number of output lines per input record, each record's lines
+ *          followed by an empty line (lc_part_group_end): the merge takes one
+ *          group from part 1, 2, ..., N in turn and drops the empty lines;
  *   sum    the body is one non-negative integer (a count): the merge prints the sum.
  * The merge refuses a set that is not exactly shards 1..N of one run, naming the
  * missing or repeated shard, and parts whose line counts cannot come from one
@@ -44,9 +47,15 @@ uint64_t lc_part_run_key(int argc, char **argv);
 
 /* The same line (with its newline) as a string, for a file another module opens; malloc'd. */
 char *lc_part_header_line(const char *program, const lc_shard *s, uint64_t run, const char *merge);
-/* Writes the header line of shard s of program's run (merge: "lines" or "sum"). */
+/* Writes the header line of shard s of program's run (merge: "lines", "groups" or "sum"). */
 void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64_t run,
                     const char *merge);
+
+/* Ends the group of one input record in a "groups" part (an empty line). */
+static inline void lc_part_group_end(lc_output *o)
+{
+	lc_output_write(o, "\n", 1);
+}
 
 /* Merges the part files paths[0..n-1] (any order) of program into o.  Returns 0,
  * or -1 with e filled (LC_EXIT_INPUT), having written nothing the caller should

@@ -720,8 +720,8 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
 	x.qs = qs;
 	int rc = -1;
 	lc_llm *cl = NULL;
-	if (o->context_limit && !o->count) {
-		lc_err_set(e, LC_EXIT_USAGE, "--context-limit needs a tokenizer");
+	if ((o->context_limit || o->dry_run) && !o->count) {
+		lc_err_set(e, LC_EXIT_USAGE, "%s needs a tokenizer", o->dry_run ? "--dry-run" : "--context-limit");
 		return -1;
 	}
 	if (o->batch_in && o->batch_out) {
@@ -951,8 +951,8 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 		lc_err_set(e, LC_EXIT_USAGE, "--batch-in and --batch-out exclude each other");
 		return -1;
 	}
-	if (o->context_limit && !o->count) {
-		lc_err_set(e, LC_EXIT_USAGE, "--context-limit needs a tokenizer");
+	if ((o->context_limit || o->dry_run) && !o->count) {
+		lc_err_set(e, LC_EXIT_USAGE, "%s needs a tokenizer", o->dry_run ? "--dry-run" : "--context-limit");
 		return -1;
 	}
 	if (setup(x, e) < 0)
@@ -982,8 +982,10 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 				first = lc_xrealloc(first, (id + 1) * sizeof *first);
 				first[id] = i;
 				a.nuniq++;
-				size_t nt = o->context_limit ? o->count(o->count_ud, x->pb.p, x->pb.len) : 0;
-				if (nt > o->context_limit) {
+				size_t nt = o->context_limit || o->dry_run ? o->count(o->count_ud, x->pb.p, x->pb.len) : 0;
+				if (o->dry_run)
+					ans[i].prompt_tokens = nt;
+				if (o->context_limit && nt > o->context_limit) {
 					lc_err_set(e, LC_EXIT_INPUT, "request %s: the prompt is %zu tokens, over --context-limit %zu; "
 					           "use --context N or a compressed corpus", reqs[i].id, nt, o->context_limit);
 					lc_strmap_free(&seen);
@@ -992,9 +994,16 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 				}
 			}
 			a.same[i] = first[id];
+			ans[i].repeat = a.same[i] != i;
+			if (ans[i].repeat)
+				ans[i].prompt_tokens = ans[a.same[i]].prompt_tokens;
 		}
 		lc_strmap_free(&seen);
 		free(first);
+	}
+	if (o->dry_run) {   /* built and counted: nothing is sent or written */
+		rc = 0;
+		goto done;
 	}
 	if (o->batch_out) {
 		lc_llm_opts lo = o->llm;   /* the body only: no key, no cache */

@@ -99,7 +99,9 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
  * few_shot_corpus, shots, context_limit (with count: a longer prompt is a setup
  * error, before anything is sent), batch_out, batch_in, progress and verbose;
  * prefilter, fit, format, k and skip_bad are not used (the caller chooses rows
- * and decides about failures). */
+ * and decides about failures).  With dry_run (and count) every prompt is built
+ * and counted into ans[i].prompt_tokens and nothing is sent or written (the
+ * caller prints the totals: lib/llm/llmcost). */
 typedef struct lc_llmr_req {
 	const char *id;            /* unique: custom_id in Batch files */
 	const char *query;
@@ -114,6 +116,8 @@ typedef struct lc_llmr_ans {
 	int parsed;                /* the reply gave a usable prediction (LOFT's rule, ids mapped) */
 	lc_strlist pids;           /* the predicted pids, distinct, best first (empty unless parsed) */
 	char *error;               /* why there is no reply (malloc'd), or NULL */
+	size_t prompt_tokens;      /* dry_run: the prompt's tokens (o->count) */
+	int repeat;                /* the prompt of an earlier request: sent once, as that one */
 } lc_llmr_ans;
 
 /* Fills ans[0..n-1] (zeroed first).  With batch_out only the Batch file is

@@ -47,15 +47,30 @@
 # (per-passage compression ratio, from the reports).
 #
 #   make -f color.mk frontier DATA=DIR OUT=DIR MODEL=FILE.lcm      (the frontier alone)
+#
+# SCHEDULER=local|parallel|slurm and SHARDS=N run the candidates and labels
+# stages (the ones that call an LLM) as N tasks of `lcgen ... --shard K/N` and an
+# `lcgen merge`, through lctk-array.sh as scale.mk does (GNU parallel, or a Slurm
+# job array and a merge job; lctk-scale(7)); the results are byte-identical to
+# one process.  The default, SCHEDULER=local with SHARDS=1, runs each as one
+# process.  A stage's parts, logs, task.sh and merge.sh stay in
+# OUT/candidates.jsonl.parts (or labels.jsonl.parts).
 
 HERE   := $(dir $(lastword $(MAKEFILE_LIST)))
-SELF    = $(MAKE) --no-print-directory -f $(abspath $(HERE))/color.mk BIN=$(BIN) SEED=$(SEED)
+SELF    = $(MAKE) --no-print-directory -f $(abspath $(HERE))/color.mk BIN=$(BIN) SEED=$(SEED) \
+          SCHEDULER=$(SCHEDULER) SHARDS=$(SHARDS)
 SHARE  := $(abspath $(HERE)..)
 BIN    ?=
 P       = $(if $(BIN),$(BIN)/,)
 DATA   ?= $(SHARE)/data/hotpotqa
 OUT    ?= color-out
 SEED   ?= 1
+SCHEDULER ?= local
+SHARDS ?= 1
+# gen STAGE,OUT,OPTIONS,INPUTS: the lcgen stage writing OUT: one process, or
+# SHARDS tasks and a merge on SCHEDULER (lctk-array.sh)
+SHARDED = $(filter-out local1,$(SCHEDULER)$(SHARDS))
+gen     = $(if $(SHARDED),$(if $(BIN),PATH="$(abspath $(BIN)):$$PATH" )sh $(HERE)lctk-array.sh -s $(SCHEDULER) -n $(SHARDS) $(1) $(2) $(3) $(4),$(P)lcgen $(1) $(3) -o $(2) $(4))
 AVERAGE?= 5
 TARGET ?= 1.6
 # word-level candidates (full passage, word filters, a model if MODEL0 is set,
@@ -98,10 +113,10 @@ $(OUT)/.dir:
 	mkdir -p $(OUT) && touch $@
 
 $(OUT)/candidates.jsonl: $(DATA)/corpus.jsonl $(SUMS) | $(OUT)/.dir
-	$(P)lcgen candidates --seed $(SEED) --kinds $(KINDS)$(if $(ENDPOINT),$(comma)llm $(LLM_ARGS)) $(if $(MODEL0),-m $(MODEL0)) $(addprefix --summaries ,$(SUMS)) -o $@ $<
+	$(call gen,candidates,$@,--seed $(SEED) --kinds $(KINDS)$(if $(ENDPOINT),$(comma)llm $(LLM_ARGS)) $(if $(MODEL0),-m $(MODEL0)) $(addprefix --summaries ,$(SUMS)),$<)
 
 $(OUT)/labels.jsonl: $(OUT)/candidates.jsonl $(DATA)/queries.jsonl
-	$(P)lcgen labels $(if $(LLM_LABELS),--llm $(LLM_ARGS) $(if $(LLM_CONTEXT),--context $(LLM_CONTEXT)) $(addprefix --few-shot ,$(FEW_SHOT)) $(addprefix --few-shot-corpus ,$(FEW_CORPUS))) -c $(DATA)/corpus.jsonl -q $(DATA)/queries.jsonl -o $@ $<
+	$(call gen,labels,$@,$(if $(LLM_LABELS),--llm $(LLM_ARGS) $(if $(LLM_CONTEXT),--context $(LLM_CONTEXT)) $(addprefix --few-shot ,$(FEW_SHOT)) $(addprefix --few-shot-corpus ,$(FEW_CORPUS))) -c $(DATA)/corpus.jsonl -q $(DATA)/queries.jsonl,$<)
 
 $(OUT)/pairs.jsonl: $(OUT)/candidates.jsonl $(OUT)/labels.jsonl
 	$(P)lcgen pairs $(if $(SELECTION),--selection $(SELECTION) )$(if $(LABEL_BY),--label-by $(LABEL_BY) )-c $(DATA)/corpus.jsonl -o $@ $^

@@ -11,6 +11,8 @@
 #   compress  lcompress --shard K/N -o PART ARGS     lcompress merge -o OUT PARTS
 #   retrieve  lcretrieve --shard K/N -o PART ARGS    lcretrieve merge -o OUT PARTS
 #   count   lctok count --total --shard K/N ...      lctok merge -o OUT PARTS (the sum)
+#   candidates  lcgen candidates --shard K/N ...     lcgen merge -o OUT PARTS
+#   labels  lcgen labels --shard K/N ...             lcgen merge -o OUT PARTS
 #
 # The scheduler comes from -s, else $SCHEDULER, else local.  WORKDIR (default
 # OUT.parts) holds task.sh and merge.sh (the exact commands, runnable by hand:
@@ -40,7 +42,7 @@ me=lctk-array.sh
 
 usage() {
 	echo "usage: $me [-s local|parallel|slurm] [-n N] [-w WORKDIR] [--tasks K,...] [--mem MB] [--cpus C] [--merge-mem MB] STAGE OUT [OPTIONS...] INPUT..." >&2
-	echo "       STAGE: index, dd, compress, retrieve or count (see the top of $0)" >&2
+	echo "       STAGE: index, dd, compress, retrieve, count, candidates or labels (see the top of $0)" >&2
 	exit 2
 }
 die() { echo "$me: $*" >&2; exit 1; }
@@ -93,7 +95,9 @@ dd) prog=lcdecompose; part='part-$K'; task_opts='--quiet --force'; merge_cmd='lc
 compress) prog=lcompress; part='part-$K.jsonl'; task_opts='--quiet'; merge_cmd='lcompress merge'; def_mem=1024; def_cpus=1 ;;
 retrieve) prog=lcretrieve; part='part-$K.jsonl'; task_opts='--quiet'; merge_cmd='lcretrieve merge'; def_mem=1024; def_cpus=1 ;;
 count) prog='lctok count'; part='part-$K.txt'; task_opts='--quiet --total'; merge_cmd='lctok merge'; def_mem=256; def_cpus=1 ;;
-*) echo "$me: unknown stage '$stage' (index, dd, compress, retrieve or count)" >&2; exit 2 ;;
+candidates) prog='lcgen candidates'; part='part-$K.jsonl'; task_opts=; merge_cmd='lcgen merge'; def_mem=1024; def_cpus=1 ;;
+labels) prog='lcgen labels'; part='part-$K.jsonl'; task_opts=; merge_cmd='lcgen merge'; def_mem=1024; def_cpus=1 ;;
+*) echo "$me: unknown stage '$stage' (index, dd, compress, retrieve, count, candidates or labels)" >&2; exit 2 ;;
 esac
 [ -n "$mem" ] || mem=$def_mem
 [ -n "$cpus" ] || cpus=$def_cpus
