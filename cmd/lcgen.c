@@ -1320,8 +1320,9 @@ static int cmd_probes(const probes_cfg *g, lc_report *rep)
 			if (batch)
 				lc_llmreq_batch_line(cl, &b, id, pr.p);   /* the prompt is ASCII */
 			else {
-				lc_buf_printf(&b, "{\"id\":\"%s\",\"length\":%ld,\"tokens\":%zu,\"answer\":\"%ld\",\"prompt\":", id, L,
-				              lc_tok_count(tok, pr.p, pr.len), key);
+				/* depth: where the key sits among the filler slots, 0 (first) to 1 (last) */
+				lc_buf_printf(&b, "{\"id\":\"%s\",\"length\":%ld,\"tokens\":%zu,\"answer\":\"%ld\",\"depth\":%.4g,\"prompt\":",
+				              id, L, lc_tok_count(tok, pr.p, pr.len), key, reps ? (double)at / (double)reps : 0.0);
 				lc_json_quote(&b, pr.p, pr.len);
 				lc_buf_adds(&b, "}\n");
 			}

@@ -46,11 +46,12 @@ for i, p in enumerate(reversed(probes)):
 EOF
 }
 
-# check_json FILE: lceval's --json in FILE against the plan, with the depth of each
-# key found independently (the first whole-number occurrence of the key in the
-# prompt, floor(100 * offset / length), bins of ten).
+# check_json FILE [PROBES]: lceval's --json in FILE against the plan, with the depth
+# of each key from the probe's 'depth' (lcgen's slot of the key, 0 to 1), or when a
+# probe has none found independently (the first whole-number occurrence of the key
+# in the prompt, floor(100 * offset / length)); bins of ten.
 check_json() {
-	PLAN="$PLAN" python3 - "$1" <<'EOF'
+	PLAN="$PLAN" python3 - "$1" "${2:-probes.jsonl}" <<'EOF'
 import json, os, re, sys
 plan = json.loads(os.environ["PLAN"])
 got = json.load(open(sys.argv[1]))
@@ -59,10 +60,13 @@ def add(key, what):
     r = rows.setdefault(key, {"probes": 0, "correct": 0, "wrong": 0, "failed": 0, "missing": 0})
     r["probes"] += 1
     r[{"right": "correct", "wrong": "wrong", "wrong2": "wrong", "failed": "failed", "missing": "missing"}[what]] += 1
-for l in open("probes.jsonl"):
+for l in open(sys.argv[2]):
     p = json.loads(l)
-    m = re.search(r"(?<![0-9])%s(?![0-9])" % p["answer"], p["prompt"])
-    depth = min(9, (m.start() * 100 // len(p["prompt"])) // 10) * 10
+    if "depth" in p:
+        depth = min(9, int(p["depth"] * 100 + 1e-9) // 10) * 10
+    else:
+        m = re.search(r"(?<![0-9])%s(?![0-9])" % p["answer"], p["prompt"])
+        depth = min(9, (m.start() * 100 // len(p["prompt"])) // 10) * 10
     what = plan[p["id"]]
     add(("all",), what)
     add(("length", p["length"]), what)
@@ -107,6 +111,19 @@ EOF
 	lceval -m passkey --json probes.jsonl a.jsonl > eval.json
 	run check_json eval.json
 	assert_success
+}
+
+@test "lceval -m passkey --json: probes without 'depth' (other generators) take it from the key's place in the prompt" {
+	answers plain > a.jsonl
+	jq -c 'del(.depth)' probes.jsonl > nodepth.jsonl
+	lceval -m passkey --json nodepth.jsonl a.jsonl > eval.json
+	run check_json eval.json nodepth.jsonl
+	assert_success
+}
+
+@test "lcgen probes: 'depth' is the key's slot among the filler, 0 to 1, and differs between probes" {
+	run -0 jq -s '[.[].depth] | (all(. >= 0 and . <= 1)) and (unique | length > 3)' probes.jsonl
+	assert_output true
 }
 
 @test "lceval -m passkey --json: lcretrieve --responses lines score the same" {
