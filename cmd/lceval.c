@@ -28,7 +28,7 @@ enum {
 
 static const lc_opt opts[] = {
 	{ 'q', "query_eval_wanted", NULL, "also print each topic's values", NULL },
-	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, loft) or MEASURE.PARAMS; repeatable",
+	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, loft, passkey) or MEASURE.PARAMS; repeatable",
 	  "official all_trec set loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" },
 	{ 'c', "complete_rel_info_wanted", NULL, "score qrels topics missing from the run; average over all qrels topics", NULL },
 	{ 'n', "nosummary", NULL, "do not print the summary ('all') lines", NULL },
