@@ -12,7 +12,6 @@
 #include "answer.h"
 #include "buf.h"
 #include "lceval.h"
-#include "passkey.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -354,10 +353,10 @@ int main(int argc, char **argv)
 	}
 
 	if (s.nms[FAM_PASSKEY]) {   /* -m passkey: lcgen probes against answers (lceval(1), PASSKEY) */
-		lc_passkey_opts po = { c->json, c->jsonl, c->o.query, s.nms[FAM_LOFT] + s.nms[FAM_TREC] };
+		ev_passkey_opts po = { c->json, c->jsonl, c->o.query, s.nms[FAM_LOFT] + s.nms[FAM_TREC] };
 		lc_err pe = { 0 };
 		lc_output *out = lc_output_open(c->outpath);
-		if (lc_passkey_main(&po, c->qpath, c->rpaths, c->nruns, out, s.rep.o, &pe) < 0)
+		if (ev_passkey_run(&po, c->qpath, c->rpaths, c->nruns, out, s.rep.o, &pe) < 0)
 			lc_die_err(&pe);
 		lc_output_commit(out);
 		lc_report_write(&s.rep);

@@ -137,4 +137,18 @@ void ev_explain_missing(const char *msg, const char *qpath, const char *rpath);
 lc_output *ev_json_sink(FILE **tf);
 void ev_json_sink_merge(lc_report *rep, lc_output *o, FILE *tf);
 
+/* The whole of lceval -m passkey: probes is QRELS, runs the answer files.  json:
+ * the JSON object (lceval(1), PASSKEY); jsonl: one line per probe; query: the
+ * text or JSON also lists every probe.  Writes to out; when report is not NULL,
+ * the JSON object's members are set in it too.  other_measures: how many other
+ * -m were given (an error: passkey is scored alone).  0, or -1 + e (nothing
+ * written to out; e->code 2 for bad usage, 1 for bad input). */
+typedef struct ev_passkey_opts {
+	int json, jsonl, query;
+	size_t other_measures;
+} ev_passkey_opts;
+int ev_passkey_run(const ev_passkey_opts *o, const char *probes, char *const *runs, size_t nruns,
+                    lc_output *out, json_t *report, lc_err *e);
+
+
 #endif

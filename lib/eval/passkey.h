@@ -104,17 +104,4 @@ void lc_passkey_result_free(lc_passkey_result *r);
 /* correct / probes (0 for an empty row) */
 double lc_passkey_accuracy(const lc_passkey_row *w);
 
-/* The whole of lceval -m passkey: probes is QRELS, runs the answer files.  json:
- * the JSON object (lceval(1), PASSKEY); jsonl: one line per probe; query: the
- * text or JSON also lists every probe.  Writes to out; when report is not NULL,
- * the JSON object's members are set in it too.  other_measures: how many other
- * -m were given (an error: passkey is scored alone).  0, or -1 + e (nothing
- * written to out; e->code 2 for bad usage, 1 for bad input). */
-typedef struct lc_passkey_opts {
-	int json, jsonl, query;
-	size_t other_measures;
-} lc_passkey_opts;
-int lc_passkey_main(const lc_passkey_opts *o, const char *probes, char *const *runs, size_t nruns,
-                    lc_output *out, json_t *report, lc_err *e);
-
 #endif
