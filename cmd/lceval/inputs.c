@@ -165,7 +165,7 @@ uint32_t *ev_read_indices(const char *path, long *nres, size_t *n)
 }
 
 /* trec_eval's "result qid 'X' not found in qrels" means the RUN lacks topic X
- * that QRELS judges (issue 18 #23): the first line stays trec_eval's (the
+ * that QRELS judges: the first line stays trec_eval's (the
  * conformance vectors pin it); this second line names the file at fault. */
 void ev_explain_missing(const char *msg, const char *qpath, const char *rpath)
 {

@@ -542,7 +542,7 @@ int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e)
 		all.len -= 3;
 	}
 	/* bytes that are not UTF-8 (and NUL) become U+FFFD, counted and warned
-	 * about, as for lines (issue 18 #10) */
+	 * about, as for lines */
 	char *p = all.p;
 	size_t n = all.len;
 	long before = in->repaired;
