@@ -575,7 +575,7 @@ static int end_shard(int fd, int rc, char *tmp, char *fin, lc_err *e)
 	return rc ? -1 : 0;
 }
 
-#define TAR_WRITE (4u << 20)   /* tar shards are written in writes of 4 MiB or more */
+#define TAR_WRITE (256u << 10)   /* tar shards are written 256 KiB at a time */
 
 /* Writes sequences in slots sel[0..m) as the bucket's next shard. */
 static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_err *e)
