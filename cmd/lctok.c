@@ -2,8 +2,9 @@
  * lctok — exact BPE tokenisation from the command line: encode, decode, count,
  * truncate and chunk JSONL records (or plain lines with --text) under a tiktoken
  * encoding or a Hugging Face tokenizer.json.  The work is lib/tok/tok's; this file
- * reads records, runs them through -j worker threads in batches and writes the
- * results in input order, so output is identical for any -j.
+ * reads records, runs them through -j worker threads in batches (an ordered ring,
+ * lib/core/ring) and writes the results in input order, so output is identical for
+ * any -j.
  */
 #include "cli.h"
 #include "options.h"
