@@ -174,39 +174,43 @@ static int fast_ids(const char *s, size_t n, ids *out)
 	if (p < e && *p == ']') {
 		p++;
 	} else {
-		/* the line is NUL-terminated (input.h), so *p at e is a safe stop */
+		/* The line is NUL-terminated (input.h): no byte test below matches the NUL at
+		 * e, so no scan passes it.  The common case, "N, " after "N, ", costs one
+		 * digit loop and two byte tests; anything else goes the long way. */
 		for (;;) {
-			unsigned c = (unsigned)(unsigned char)*p - '0';
-			if (p >= e || c > 9)
-				goto no;
-			const char *d0 = p++;
-			uint64_t x = c;
-			if (c == 0 && (unsigned)(unsigned char)*p - '0' <= 9)
-				goto no;                    /* leading zero: not JSON */
+			const char *d0 = p;
+			uint64_t x = 0;
+			unsigned c;
 			while ((c = (unsigned)(unsigned char)*p - '0') <= 9) {
 				x = x * 10 + c;
 				p++;
 			}
-			if (p - d0 > 10 || x > UINT32_MAX || p > e || *p == '.' || *p == 'e' || *p == 'E')
-				goto no;
+			size_t nd = (size_t)(p - d0);
+			if (nd - 1 >= 9 && (nd == 0 || nd > 10 || x > UINT32_MAX))
+				goto no;                    /* no digit, or more than 32 bits */
+			if (*d0 == '0' && nd > 1)
+				goto no;                    /* leading zero: not JSON */
 			*v++ = (uint32_t)x;
-			if (*p == ',' && p < e) {
+			if (*p == ',') {
 				p++;
 				if (*p == ' ')
 					p++;
-				p = ws(p, e);
+				if ((unsigned)(unsigned char)*p - '0' > 9)
+					p = ws(p, e);
 				continue;
 			}
-			if (*p == ']' && p < e) {
+			if (*p == ']') {
 				p++;
 				break;
 			}
+			if (*p == '.' || *p == 'e' || *p == 'E')
+				goto no;                    /* a number, but not an integer */
 			p = ws(p, e);
-			if (p < e && *p == ',') {
+			if (*p == ',') {
 				p = ws(p + 1, e);
 				continue;
 			}
-			if (p < e && *p == ']') {
+			if (*p == ']') {
 				p++;
 				break;
 			}

@@ -2,8 +2,9 @@
  * lctok — exact BPE tokenisation from the command line: encode, decode, count,
  * truncate and chunk JSONL records (or plain lines with --text) under a tiktoken
  * encoding or a Hugging Face tokenizer.json.  The work is lib/tok/tok's; this file
- * reads records, runs them through -j worker threads in batches and writes the
- * results in input order, so output is identical for any -j.
+ * reads records, runs them through -j worker threads in batches (an ordered ring,
+ * lib/core/ring) and writes the results in input order, so output is identical for
+ * any -j.
  */
 #include "cli.h"
 #include "options.h"
@@ -14,6 +15,7 @@
 #include "part.h"
 #include "progress.h"
 #include "report.h"
+#include "ring.h"
 #include "tok.h"
 
 #include <pthread.h>
@@ -26,7 +28,8 @@ enum { CMD_ENCODE, CMD_DECODE, CMD_COUNT, CMD_TRUNCATE, CMD_CHUNK };
 static const char *const subcommands[] = { "encode", "decode", "count", "truncate", "chunk", "merge", NULL };
 
 enum { OPT_VOCAB = 256, OPT_PATTERN, OPT_TOKENIZER, OPT_ALLOW, OPT_ASTEXT, OPT_ADDSP, OPT_TEXT,
-       OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD, OPT_SHARD };
+       OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD, OPT_SHARD,
+       OPT_LAST };
 
 static const lc_opt opts[] = {
 	LC_OPT_ENCODING(),
@@ -65,10 +68,11 @@ static const lc_opt merge_opts[] = {
 static const lc_cmd merge_cmd = { "lctok merge", "-o OUT PART...",
                                   "sum the counts of 'lctok count --total --shard 1/N..N/N'", merge_opts, NULL };
 
-/* ---- settings shared read-only by the workers ------------------------------------ */
+/* ---- settings: the options, read-only once parsed (the workers read them) -------- */
 
 static struct {
 	int sub;
+	const char *enc, *vocab, *pattern, *tokfile, *outpath;
 	lc_tok *tok;
 	const char *field, *target, *idfield, *join;
 	int field_auto;        /* no -f: passage_text, else text, per record (lc_text_field) */
@@ -76,8 +80,12 @@ static struct {
 	char **fields;         /* -f F1,F2,...: NULL-terminated, when more than one */
 	long overhead;
 	int text, special, addsp, total, hist, skip;
-	long n, overlap;
+	long n, overlap, jobs;
 	size_t nsp; /* ids the post-processor template adds */
+	int progress, quiet;
+	lc_shard shard;
+	lc_report rep;
+	unsigned char given[OPT_LAST];   /* options on the command line, by id */
 } S;
 
 /* ---- one batch of records ---------------------------------------------------------- */
@@ -94,8 +102,6 @@ typedef struct batch {
 	int failed;            /* index of the failing record + 1, 0 = none */
 	size_t failed_out;     /* out.len before the failing record */
 	lc_err err;
-	int state;             /* 0 free, 1 ready, 2 busy, 3 done */
-	unsigned long seq;
 } batch;
 
 static void batch_reset(batch *b)
@@ -556,82 +562,196 @@ static void process_batch(wctx *w, batch *b)
 	}
 }
 
-/* ---- thread pool --------------------------------------------------------------------- */
+/* ---- the run: batches in an ordered ring (lib/core/ring), -j workers ---------------- */
 
 #define MAXB 64
-static batch ring[MAXB];
-static int nring;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv_work = PTHREAD_COND_INITIALIZER, cv_done = PTHREAD_COND_INITIALIZER;
-static int stopping;
+
+typedef struct run {
+	batch b[MAXB];
+	int nb;
+	lc_ring *ring;
+	wctx w0;               /* the reading thread's own context, for -j 1 */
+	lc_output *out;
+	size_t total, records, bad;
+	size_t hist[65], histtok[65];
+} run;
+
+static void wctx_free(wctx *w)
+{
+	free(w->ids.v);
+	lc_buf_free(&w->tmp);
+	lc_buf_free(&w->tmp2);
+	lc_buf_free(&w->tmp3);
+	lc_buf_free(&w->joined);
+}
 
 static void *worker(void *arg)
 {
-	(void)arg;
+	run *r = arg;
 	wctx w = { .field = S.field };
-	pthread_mutex_lock(&mu);
-	for (;;) {
-		batch *pick = NULL;
-		for (int i = 0; i < nring; i++)
-			if (ring[i].state == 1 && (!pick || ring[i].seq < pick->seq))
-				pick = &ring[i];
-		if (!pick) {
-			if (stopping)
-				break;
-			pthread_cond_wait(&cv_work, &mu);
-			continue;
-		}
-		pick->state = 2;
-		pthread_mutex_unlock(&mu);
-		process_batch(&w, pick);
-		pthread_mutex_lock(&mu);
-		pick->state = 3;
-		pthread_cond_broadcast(&cv_done);
+	int i;
+	while ((i = lc_ring_take(r->ring)) >= 0) {
+		process_batch(&w, &r->b[i]);
+		lc_ring_finish(r->ring, i);
 	}
-	pthread_mutex_unlock(&mu);
-	free(w.ids.v);
-	lc_buf_free(&w.tmp);
-	lc_buf_free(&w.tmp2);
-	lc_buf_free(&w.tmp3);
-	lc_buf_free(&w.joined);
+	wctx_free(&w);
 	return NULL;
 }
 
-/* ---- output side (main thread) -------------------------------------------------------- */
-
-static struct {
-	lc_output *out;
-	size_t total, records, bad;
-	size_t hist[65];
-	size_t histtok[65];
-} R;
-
-static void finish_batch(batch *b)
+/* The ring's done callback: batch `slot`, processed, written and counted in input order. */
+static void finish_batch(void *ctx, int slot)
 {
+	run *r = ctx;
+	batch *b = &r->b[slot];
 	size_t upto = b->failed ? (size_t)b->failed - 1 : b->n;
 	size_t outlen = b->failed ? b->failed_out : b->out.len;
 	if (outlen)
-		lc_output_write(R.out, b->out.p, outlen);
+		lc_output_write(r->out, b->out.p, outlen);
 	for (size_t i = 0; i < upto; i++) {
-		R.total += b->counts[i];
+		r->total += b->counts[i];
 		int k = 0;
 		while (k < 64 && ((size_t)1 << k) <= b->counts[i])
 			k++;
-		R.hist[k]++;
-		R.histtok[k] += b->counts[i];
+		r->hist[k]++;
+		r->histtok[k] += b->counts[i];
 	}
-	R.records += upto - b->nbad;
-	R.bad += b->nbad;
+	r->records += upto - b->nbad;
+	r->bad += b->nbad;
 	if (b->failed)
 		lc_die_err(&b->err);
 }
 
-int main(int argc, char **argv)
+/* Fills b with the next records of in (up to 1 MiB or 4096 lines); 0 at the end of in.
+ * *record counts every record read, for --shard. */
+static int fill_batch(batch *b, lc_input *in, size_t *record)
 {
-	lc_cli_init(argc, argv);
-	if (argc >= 2 && !strcmp(argv[1], "merge"))
-		return lc_part_merge_main(&merge_cmd, "lctok count", argc - 1, argv + 1);
-	lc_shard shard = { 0, 0 };
+	char *line;
+	size_t len;
+	batch_reset(b);
+	b->name = lc_xstrdup(lc_input_name(in));
+	while (b->data.len < (1 << 20) && b->n < 4096) {
+		if (!lc_input_next(in, &line, &len))
+			return 0;
+		if (lc_shard_has(&S.shard, (*record)++))
+			batch_add(b, line, len, lc_input_lineno(in));
+	}
+	return 1;
+}
+
+/* Reads every file into batches, processed by the workers (or here with -j 1) and
+ * written in order by finish_batch. */
+static void run_files(run *r, char **files, int nfiles)
+{
+	lc_progress pr;
+	lc_progress_start(&pr, "records", S.progress);
+	size_t lines_read = 0, record = 0;
+	for (int fi = 0; fi < nfiles; fi++) {
+		lc_input *in = lc_input_open_or_die(files[fi], NULL);
+		for (int more = 1; more;) {
+			int i = lc_ring_acquire(r->ring, finish_batch, r);
+			more = fill_batch(&r->b[i], in, &record);
+			lines_read += r->b[i].n;
+			lc_progress_input(&pr, lines_read, in);
+			if (!r->b[i].n) {
+				lc_ring_cancel(r->ring, i);
+				continue;
+			}
+			lc_ring_submit(r->ring, i);
+			if (S.jobs == 1 && (i = lc_ring_try_take(r->ring)) >= 0) {
+				process_batch(&r->w0, &r->b[i]);
+				lc_ring_finish(r->ring, i);
+			}
+		}
+		lc_input_close(in);
+	}
+	lc_ring_drain(r->ring, finish_batch, r);
+	lc_progress_done(&pr);
+}
+
+/* ---- options ------------------------------------------------------------------------- */
+
+#define SUB(c) (1u << (c))
+/* Options that only some subcommands take. */
+static const struct { int opt; unsigned subs; const char *msg; } only_for[] = {
+	{ 'n', SUB(CMD_TRUNCATE) | SUB(CMD_CHUNK), "-n is for truncate and chunk" },
+	{ OPT_OVERLAP, SUB(CMD_CHUNK), "--overlap is for chunk" },
+	{ OPT_TOTAL, SUB(CMD_COUNT), "--total and --hist are for count" },
+	{ OPT_HIST, SUB(CMD_COUNT), "--total and --hist are for count" },
+	{ OPT_OVERHEAD, SUB(CMD_COUNT), "--overhead is for count" },
+	{ OPT_SHARD, SUB(CMD_COUNT), "--shard is for count --total (partial counts that 'lctok merge' sums)" },
+};
+/* Options that need another (need > 0), or exclude it (need < 0). */
+static const struct { int opt, other, need; const char *msg; } pairs[] = {
+	{ OPT_PATTERN, OPT_VOCAB, 1, "--pattern goes with --vocab" },
+	{ OPT_SHARD, OPT_TOTAL, 1, "--shard is for count --total (partial counts that 'lctok merge' sums)" },
+	{ OPT_JOIN, 'f', 1, "--join goes with -f F1,F2" },
+	{ OPT_ALLOW, OPT_ASTEXT, -1, "--allow-special and --special-as-text exclude each other" },
+	{ OPT_TOTAL, OPT_HIST, -1, "--total and --hist exclude each other" },
+};
+
+/* -f F1,F2,...: S.fields, NULL-terminated. */
+static void split_fields(void)
+{
+	if (S.sub != CMD_COUNT && S.sub != CMD_ENCODE)
+		lc_cli_usage_error(&cmd, "-f F1,F2 (joined fields) is for count and encode");
+	if (S.text)
+		lc_cli_usage_error(&cmd, "-f F1,F2 names JSON fields: not with --text");
+	size_t nf = 1;
+	for (const char *p = S.field; *p; p++)
+		nf += *p == ',';
+	S.fields = lc_xcalloc(nf + 1, sizeof *S.fields);
+	const char *a = S.field;
+	for (size_t k = 0; k < nf; k++) {
+		const char *z = strchr(a, ',');
+		size_t l = z ? (size_t)(z - a) : strlen(a);
+		if (!l)
+			lc_cli_usage_error(&cmd, "-f %s: empty field name", S.field);
+		S.fields[k] = lc_xstrndup(a, l);
+		a = z ? z + 1 : a + l;
+	}
+}
+
+/* The checks between options (the tables above, then the values), and the defaults. */
+static void check_options(void)
+{
+	if (S.sub < 0)
+		lc_cli_usage_error(&cmd, "missing subcommand (encode, decode, count, truncate, chunk)");
+	if (!!S.enc + !!S.vocab + !!S.tokfile != 1)
+		lc_cli_usage_error(&cmd, "give exactly one of -e NAME, --vocab FILE or --tokenizer FILE");
+	if ((S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK) && !S.given['n'])
+		lc_cli_usage_error(&cmd, "%s needs -n N", subcommands[S.sub]);
+	for (size_t i = 0; i < sizeof only_for / sizeof *only_for; i++)
+		if (S.given[only_for[i].opt] && !(only_for[i].subs & SUB(S.sub)))
+			lc_cli_usage_error(&cmd, "%s", only_for[i].msg);
+	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++)
+		if (S.given[pairs[i].opt] && (pairs[i].need > 0) != !!S.given[pairs[i].other])
+			lc_cli_usage_error(&cmd, "%s", pairs[i].msg);
+	if (S.sub == CMD_CHUNK && S.overlap >= S.n)
+		lc_cli_usage_error(&cmd, "--overlap must be smaller than -n");
+	if (!S.field) {
+		S.field = S.sub == CMD_DECODE ? "ids" : "text";
+		S.field_auto = S.sub != CMD_DECODE;
+	}
+	if (strchr(S.field, ','))
+		split_fields();
+	else if (S.join)
+		lc_cli_usage_error(&cmd, "--join goes with -f F1,F2");
+	if (!S.join)
+		S.join = " | ";
+	if (!S.target) {
+		S.target = S.sub == CMD_ENCODE ? "ids" : S.sub == CMD_DECODE ? "text" : S.sub == CMD_COUNT ? "n_tokens" : S.field;
+		S.target_auto = S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK;
+	}
+	if (!S.idfield)
+		S.idfield = "pid";
+}
+
+/* Parses the subcommand (taken off *argc, *argv) and the options into S; returns the
+ * index of the first file. */
+static int parse_args(int *argcp, char ***argvp)
+{
+	int argc = *argcp;
+	char **argv = *argvp;
 	S.sub = -1;
 	if (argc >= 2 && argv[1][0] != '-') {
 		for (int i = 0; subcommands[i]; i++)
@@ -640,278 +760,154 @@ int main(int argc, char **argv)
 		if (S.sub < 0)
 			lc_cli_usage_error(&cmd, "unknown subcommand '%s' (encode, decode, count, truncate, chunk)", argv[1]);
 		argv[1] = argv[0];
-		argv++;
-		argc--;
+		*argvp = ++argv;
+		*argcp = --argc;
 	}
-	const char *enc = NULL, *vocab = NULL, *pattern = NULL, *tokfile = NULL, *outpath = NULL;
-	long jobs = 1;
-	int progress_mode = LC_PROGRESS_AUTO, have_n = 0, quiet = 0;
-	lc_report rep = {0};
+	S.jobs = 1;
+	S.progress = LC_PROGRESS_AUTO;
 	S.special = LC_TOK_SPECIAL_ERROR;
-	S.overlap = 0;
 	lc_cli st = { 0 };
 	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
+		if (c > 0 && c < OPT_LAST)
+			S.given[c] = 1;
 		switch (c) {
-		case 'e': enc = optarg; break;
-		case OPT_VOCAB: vocab = optarg; break;
-		case OPT_PATTERN: pattern = optarg; break;
-		case OPT_TOKENIZER: tokfile = optarg; break;
+		case 'e': S.enc = optarg; break;
+		case OPT_VOCAB: S.vocab = optarg; break;
+		case OPT_PATTERN: S.pattern = optarg; break;
+		case OPT_TOKENIZER: S.tokfile = optarg; break;
 		case 'f': S.field = optarg; break;
 		case 't': S.target = optarg; break;
 		case OPT_TEXT: S.text = 1; break;
-		case OPT_ALLOW:
-			if (S.special == LC_TOK_SPECIAL_TEXT)
-				lc_cli_usage_error(&cmd, "--allow-special and --special-as-text exclude each other");
-			S.special = LC_TOK_SPECIAL_ALLOW;
-			break;
-		case OPT_ASTEXT:
-			if (S.special == LC_TOK_SPECIAL_ALLOW)
-				lc_cli_usage_error(&cmd, "--allow-special and --special-as-text exclude each other");
-			S.special = LC_TOK_SPECIAL_TEXT;
-			break;
+		case OPT_ALLOW: S.special = LC_TOK_SPECIAL_ALLOW; break;
+		case OPT_ASTEXT: S.special = LC_TOK_SPECIAL_TEXT; break;
 		case OPT_ADDSP: S.addsp = 1; break;
-		case 'n': S.n = lc_cli_long("-n", optarg, 1, 1L << 40); have_n = 1; break;
+		case 'n': S.n = lc_cli_long("-n", optarg, 1, 1L << 40); break;
 		case OPT_OVERLAP: S.overlap = lc_cli_long("--overlap", optarg, 0, 1L << 40); break;
 		case OPT_ID: S.idfield = optarg; break;
 		case OPT_JOIN: S.join = optarg; break;
 		case OPT_OVERHEAD: S.overhead = lc_cli_long("--overhead", optarg, 0, 1L << 30); break;
 		case OPT_TOTAL: S.total = 1; break;
 		case OPT_HIST: S.hist = 1; break;
-		case 'j': jobs = lc_cli_long("-j", optarg, 1, 64); break;
-		case 'o': outpath = optarg; break;
+		case 'j': S.jobs = lc_cli_long("-j", optarg, 1, 64); break;
+		case 'o': S.outpath = optarg; break;
 		case OPT_SKIP: S.skip = 1; break;
-		case OPT_PROGRESS: progress_mode = LC_PROGRESS_FORCE; break;
-		case OPT_QUIET: progress_mode = LC_PROGRESS_QUIET; quiet = 1; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
+		case OPT_PROGRESS: S.progress = LC_PROGRESS_FORCE; break;
+		case OPT_QUIET: S.progress = LC_PROGRESS_QUIET; S.quiet = 1; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&S.rep, &cmd, optarg); break;
 		case OPT_SHARD: {
 			lc_err se;
-			if (lc_shard_parse(optarg, &shard, &se) < 0)
+			if (lc_shard_parse(optarg, &S.shard, &se) < 0)
 				lc_cli_usage_error(&cmd, "%s", se.msg);
 			break;
 		}
 		}
 	}
-	if (S.sub < 0)
-		lc_cli_usage_error(&cmd, "missing subcommand (encode, decode, count, truncate, chunk)");
-	if (!!enc + !!vocab + !!tokfile != 1)
-		lc_cli_usage_error(&cmd, "give exactly one of -e NAME, --vocab FILE or --tokenizer FILE");
-	if (pattern && !vocab)
-		lc_cli_usage_error(&cmd, "--pattern goes with --vocab");
-	if ((S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK) && !have_n)
-		lc_cli_usage_error(&cmd, "%s needs -n N", subcommands[S.sub]);
-	if (have_n && S.sub != CMD_TRUNCATE && S.sub != CMD_CHUNK)
-		lc_cli_usage_error(&cmd, "-n is for truncate and chunk");
-	if (S.sub == CMD_CHUNK && S.overlap >= S.n)
-		lc_cli_usage_error(&cmd, "--overlap must be smaller than -n");
-	if (S.sub != CMD_CHUNK && S.overlap)
-		lc_cli_usage_error(&cmd, "--overlap is for chunk");
-	if ((S.total || S.hist) && S.sub != CMD_COUNT)
-		lc_cli_usage_error(&cmd, "--total and --hist are for count");
-	if (S.total && S.hist)
-		lc_cli_usage_error(&cmd, "--total and --hist exclude each other");
-	if (shard.n && (S.sub != CMD_COUNT || !S.total))
-		lc_cli_usage_error(&cmd, "--shard is for count --total (partial counts that 'lctok merge' sums)");
-	if (!S.field) {
-		S.field = S.sub == CMD_DECODE ? "ids" : "text";
-		S.field_auto = S.sub != CMD_DECODE;
-	}
-	if (strchr(S.field, ',')) {
-		if (S.sub != CMD_COUNT && S.sub != CMD_ENCODE)
-			lc_cli_usage_error(&cmd, "-f F1,F2 (joined fields) is for count and encode");
-		if (S.text)
-			lc_cli_usage_error(&cmd, "-f F1,F2 names JSON fields: not with --text");
-		size_t nf = 1;
-		for (const char *p = S.field; *p; p++)
-			nf += *p == ',';
-		S.fields = lc_xcalloc(nf + 1, sizeof *S.fields);
-		const char *a = S.field;
-		for (size_t k = 0; k < nf; k++) {
-			const char *z = strchr(a, ',');
-			size_t l = z ? (size_t)(z - a) : strlen(a);
-			if (!l)
-				lc_cli_usage_error(&cmd, "-f %s: empty field name", S.field);
-			S.fields[k] = lc_xstrndup(a, l);
-			a = z ? z + 1 : a + l;
-		}
-	} else if (S.join)
-		lc_cli_usage_error(&cmd, "--join goes with -f F1,F2");
-	if (!S.join)
-		S.join = " | ";
-	if (S.overhead && S.sub != CMD_COUNT)
-		lc_cli_usage_error(&cmd, "--overhead is for count");
-	if (!S.target) {
-		S.target = S.sub == CMD_ENCODE ? "ids" : S.sub == CMD_DECODE ? "text" : S.sub == CMD_COUNT ? "n_tokens" : S.field;
-		S.target_auto = S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK;
-	}
-	if (!S.idfield)
-		S.idfield = "pid";
+	return st.ind;
+}
 
-	lc_report_start(&rep, &cmd, !outpath || !strcmp(outpath, "-"), argc - st.ind, argv + st.ind);
+/* Loads the tokenizer named by -e, --vocab or --tokenizer into S.tok. */
+static void load_tokenizer(void)
+{
 	lc_err e = { 0 };
-	S.tok = enc ? lc_tok_load(enc, &e) : vocab ? lc_tok_load_tiktoken(vocab, pattern, &e) : lc_tok_load_hf(tokfile, &e);
+	S.tok = S.enc ? lc_tok_load(S.enc, &e) : S.vocab ? lc_tok_load_tiktoken(S.vocab, S.pattern, &e)
+	                                             : lc_tok_load_hf(S.tokfile, &e);
 	if (!S.tok)
 		lc_die_err(&e);
-	{
-		lc_ids tmp = { 0 };
-		lc_tok_add_special(S.tok, &tmp, 0);
-		S.nsp = tmp.n;
-		free(tmp.v);
-	}
+	lc_ids tmp = { 0 };
+	lc_tok_add_special(S.tok, &tmp, 0);
+	S.nsp = tmp.n;
+	free(tmp.v);
 	if (S.addsp && (S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK) && S.n - (long)S.nsp - S.overlap < 1)
 		lc_cli_usage_error(&cmd, "-n %ld leaves no room for text next to the %zu template ids of --add-special", S.n, S.nsp);
-	R.out = lc_output_open(outpath);
-	if (shard.n)
-		lc_part_header(R.out, "lctok count", &shard, lc_part_run_key(argc, argv), "sum");
+}
 
-	int nfiles = argc - st.ind;
-	char *stdin_only[] = { "-" };
-	char **files = nfiles > 0 ? argv + st.ind : stdin_only;
-	if (nfiles <= 0)
-		nfiles = 1;
-	nring = jobs > 1 ? (int)(jobs * 3 < MAXB ? jobs * 3 : MAXB) : 1;
-	pthread_t th[64];
-	for (long i = 0; i < jobs && jobs > 1; i++)
-		pthread_create(&th[i], NULL, worker, NULL);
-	wctx w0 = { 0 };
-	lc_progress pr;
-	lc_progress_start(&pr, "records", progress_mode);
-	unsigned long seq = 0, next_out = 0;
-	size_t lines_read = 0, record = 0;   /* record: --shard's index over every file */
-	const size_t BATCH_BYTES = 1 << 20, BATCH_LINES = 4096;
-	for (int fi = 0; fi < nfiles; fi++) {
-		lc_input *in = lc_input_open_or_die(files[fi], NULL);
-		char *line;
-		size_t len;
-		int more = 1;
-		while (more) {
-			/* get a free slot */
-			batch *b = NULL;
-			if (jobs > 1) {
-				pthread_mutex_lock(&mu);
-				for (;;) {
-					for (int i = 0; i < nring && !b; i++)
-						if (ring[i].state == 0)
-							b = &ring[i];
-					if (b)
-						break;
-					/* write finished batches in order */
-					batch *nb = NULL;
-					for (int i = 0; i < nring; i++)
-						if (ring[i].seq == next_out && ring[i].state == 3)
-							nb = &ring[i];
-					if (nb) {
-						pthread_mutex_unlock(&mu);
-						finish_batch(nb);
-						pthread_mutex_lock(&mu);
-						nb->state = 0;
-						next_out++;
-						continue;
-					}
-					pthread_cond_wait(&cv_done, &mu);
-				}
-				pthread_mutex_unlock(&mu);
-			} else
-				b = &ring[0];
-			batch_reset(b);
-			b->name = lc_xstrdup(lc_input_name(in));
-			while (b->data.len < BATCH_BYTES && b->n < BATCH_LINES) {
-				if (!lc_input_next(in, &line, &len)) {
-					more = 0;
-					break;
-				}
-				if (lc_shard_has(&shard, record++))
-					batch_add(b, line, len, lc_input_lineno(in));
-			}
-			lines_read += b->n;
-			lc_progress_input(&pr, lines_read, in);
-			if (!b->n)
-				continue;
-			b->seq = seq++;
-			if (jobs > 1) {
-				pthread_mutex_lock(&mu);
-				b->state = 1;
-				pthread_cond_signal(&cv_work);
-				pthread_mutex_unlock(&mu);
-			} else {
-				process_batch(&w0, b);
-				finish_batch(b);
-				next_out++;
-			}
-		}
-		lc_input_close(in);
-	}
-	if (jobs > 1) {
-		pthread_mutex_lock(&mu);
-		while (next_out < seq) {
-			batch *nb = NULL;
-			for (int i = 0; i < nring; i++)
-				if (ring[i].seq == next_out && ring[i].state == 3)
-					nb = &ring[i];
-			if (!nb) {
-				pthread_cond_wait(&cv_done, &mu);
-				continue;
-			}
-			pthread_mutex_unlock(&mu);
-			finish_batch(nb);
-			pthread_mutex_lock(&mu);
-			nb->state = 0;
-			next_out++;
-		}
-		stopping = 1;
-		pthread_cond_broadcast(&cv_work);
-		pthread_mutex_unlock(&mu);
-		for (long i = 0; i < jobs; i++)
-			pthread_join(th[i], NULL);
-	}
-	lc_progress_done(&pr);
+/* count's totals or histogram, and --report. */
+static void summary(const run *r)
+{
 	if (S.sub == CMD_COUNT) {
 		if (S.total)
-			lc_output_printf(R.out, "%zu\n", R.total);
+			lc_output_printf(r->out, "%zu\n", r->total);
 		else if (S.hist) {
-			lc_output_puts(R.out, "min\tmax\trecords\ttokens\n");
+			lc_output_puts(r->out, "min\tmax\trecords\ttokens\n");
 			for (int k = 0; k < 65; k++)
-				if (R.hist[k])
-					lc_output_printf(R.out, "%zu\t%zu\t%zu\t%zu\n", k ? (size_t)1 << (k - 1) : 0,
-							 k ? ((size_t)1 << k) - 1 : 0, R.hist[k], R.histtok[k]);
-			lc_output_printf(R.out, "total\t\t%zu\t%zu\n", R.records, R.total);
-		} else if (!quiet && (isatty(2) || progress_mode == LC_PROGRESS_FORCE))
-			fprintf(stderr, "lctok: total %zu tokens in %zu records\n", R.total, R.records);
+				if (r->hist[k])
+					lc_output_printf(r->out, "%zu\t%zu\t%zu\t%zu\n", k ? (size_t)1 << (k - 1) : 0,
+							 k ? ((size_t)1 << k) - 1 : 0, r->hist[k], r->histtok[k]);
+			lc_output_printf(r->out, "total\t\t%zu\t%zu\n", r->records, r->total);
+		} else if (!S.quiet && (isatty(2) || S.progress == LC_PROGRESS_FORCE))
+			fprintf(stderr, "lctok: total %zu tokens in %zu records\n", r->total, r->records);
 	}
-	lc_output_commit(R.out);
-	if (R.bad)
-		fprintf(stderr, "lctok: skipped %zu bad records\n", R.bad);
-	if (lc_report_on(&rep)) {
-		lc_report_str(&rep, "subcommand", subcommands[S.sub]);
-		lc_report_str(&rep, "options.tokenizer", enc ? enc : vocab ? vocab : tokfile);
-		lc_report_str(&rep, "options.field", S.text ? NULL : S.field);
-		if (S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK)
-			lc_report_int(&rep, "options.tokens", S.n);
-		if (S.sub == CMD_COUNT)
-			lc_report_int(&rep, "options.overhead", S.overhead);
-		lc_report_int(&rep, "records", (long long)R.records);
-		lc_report_int(&rep, "skipped", (long long)R.bad);
-		if (S.sub == CMD_COUNT)
-			lc_report_int(&rep, "tokens", (long long)R.total);
-		lc_report_write(&rep);
+}
+
+static void report(const run *r)
+{
+	lc_report *rep = &S.rep;
+	lc_report_str(rep, "subcommand", subcommands[S.sub]);
+	lc_report_str(rep, "options.tokenizer", S.enc ? S.enc : S.vocab ? S.vocab : S.tokfile);
+	lc_report_str(rep, "options.field", S.text ? NULL : S.field);
+	if (S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK)
+		lc_report_int(rep, "options.tokens", S.n);
+	if (S.sub == CMD_COUNT)
+		lc_report_int(rep, "options.overhead", S.overhead);
+	lc_report_int(rep, "records", (long long)r->records);
+	lc_report_int(rep, "skipped", (long long)r->bad);
+	if (S.sub == CMD_COUNT)
+		lc_report_int(rep, "tokens", (long long)r->total);
+	lc_report_write(rep);
+}
+
+static void free_run(run *r)
+{
+	wctx_free(&r->w0);
+	for (int i = 0; i < MAXB; i++) {
+		batch_reset(&r->b[i]);
+		lc_buf_free(&r->b[i].data);
+		lc_buf_free(&r->b[i].out);
+		free(r->b[i].off);
+		free(r->b[i].len);
+		free(r->b[i].lineno);
+		free(r->b[i].counts);
 	}
-	free(w0.ids.v);
-	lc_buf_free(&w0.tmp);
-	lc_buf_free(&w0.tmp2);
-	lc_buf_free(&w0.tmp3);
-	lc_buf_free(&w0.joined);
+	lc_ring_free(r->ring);
+	free(r);
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "merge"))
+		return lc_part_merge_main(&merge_cmd, "lctok count", argc - 1, argv + 1);
+	int ind = parse_args(&argc, &argv);
+	check_options();
+	lc_report_start(&S.rep, &cmd, !S.outpath || !strcmp(S.outpath, "-"), argc - ind, argv + ind);
+	load_tokenizer();
+
+	run *r = lc_xcalloc(1, sizeof *r);
+	r->out = lc_output_open(S.outpath);
+	if (S.shard.n)
+		lc_part_header(r->out, "lctok count", &S.shard, lc_part_run_key(argc, argv), "sum");
+	r->nb = S.jobs > 1 ? (int)(S.jobs * 3 < MAXB ? S.jobs * 3 : MAXB) : 1;
+	r->ring = lc_ring_new(r->nb);
+	pthread_t th[64];
+	for (long i = 0; i < S.jobs && S.jobs > 1; i++)
+		pthread_create(&th[i], NULL, worker, r);
+	char *stdin_only[] = { "-" };
+	int nfiles = argc - ind;
+	run_files(r, nfiles > 0 ? argv + ind : stdin_only, nfiles > 0 ? nfiles : 1);
+	for (long i = 0; i < S.jobs && S.jobs > 1; i++)
+		pthread_join(th[i], NULL);
+
+	summary(r);
+	lc_output_commit(r->out);
+	if (r->bad)
+		fprintf(stderr, "lctok: skipped %zu bad records\n", r->bad);
+	if (lc_report_on(&S.rep))
+		report(r);
+	free_run(r);
 	for (size_t k = 0; S.fields && S.fields[k]; k++)
 		free(S.fields[k]);
 	free(S.fields);
-	for (int i = 0; i < MAXB; i++) {
-		batch_reset(&ring[i]);
-		lc_buf_free(&ring[i].data);
-		lc_buf_free(&ring[i].out);
-		free(ring[i].off);
-		free(ring[i].len);
-		free(ring[i].lineno);
-		free(ring[i].counts);
-	}
 	lc_tok_free(S.tok);
 	return 0;
 }

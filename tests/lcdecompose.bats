@@ -629,3 +629,27 @@ PY
 	run grep -c 'fsync(' trace3
 	assert_output 11
 }
+
+@test "tar members: ustar headers as Python's tarfile and GNU tar read them; ids past the 5-digit table written whole" {
+	# one document of 64 ids + EOT: one D_6 sequence of 65 tokens, a member of 2 blocks
+	python3 -c 'import json; print(json.dumps({"ids": [99999, 100000, 4294967295, 0, 9, 10] + [123456789 + i for i in range(58)]}))' > in.jsonl
+	lcdecompose --eot 7 --kmin 6 --kmax 6 --no-random --keep-short-shards --quiet -o out in.jsonl > /dev/null
+	run -0 python3 - out/D_6/shard-0000000.tar <<'PY'
+import os, sys, tarfile
+path = sys.argv[1]
+want = str([99999, 100000, 4294967295, 0, 9, 10] + [123456789 + i for i in range(58)] + [7]).encode()
+with tarfile.open(path, format=tarfile.USTAR_FORMAT) as t:
+    ms = t.getmembers()
+    assert [m.name for m in ms] == ["000000000000.txt"], ms
+    m = ms[0]
+    assert m.isreg() and m.mode == 0o444 and m.mtime == 0 and m.uid == 0 and m.gid == 0, m.get_info()
+    assert m.uname == "" and m.gname == "" and m.size == len(want) > 512, m.get_info()
+    assert t.extractfile(m).read() == want
+# header, data padded to whole blocks, two zero blocks, nothing after
+assert os.path.getsize(path) == 512 + (len(want) + 511) // 512 * 512 + 1024, os.path.getsize(path)
+print("ok", len(want))
+PY
+	assert_output "ok 678"
+	run -0 tar -tvf out/D_6/shard-0000000.tar
+	assert_output --regexp '^-r--r--r-- 0/0 +678 1970-01-01 00:00 000000000000\.txt$'
+}

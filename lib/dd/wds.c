@@ -1,15 +1,16 @@
 /*
  * wds — the decomposed-dataset writer: shuffle pools per bucket, WebDataset tar
- * shards through libarchive (or JSONL shards / flat binary files), manifests, stats,
+ * shards (ustar members built in memory, lib/dd/ustar; or JSONL shards / flat binary
+ * files), manifests, stats,
  * and the merge of several datasets into one.  See wds.h for the layout.
  */
 #define _GNU_SOURCE   /* renameat2(RENAME_EXCHANGE) */
 #include "wds.h"
 #include "decompose.h"
+#include "idtext.h"
 #include "json.h"
+#include "ustar.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -65,7 +66,7 @@ static void arm_cleanup(void)
 	if (!installed) {
 		installed = 1;
 		lc_at_die(remove_created);
-		atexit(remove_created);   /* libarchive exits by itself when out of memory */
+		atexit(remove_created);   /* lc_xmalloc exits by itself when out of memory */
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = on_signal;
@@ -183,40 +184,6 @@ static char *tmp_name(const char *dir, const char *name)
 	return p;
 }
 
-/* "[1, 2, 3]" — two digits at a time. */
-static const char digits2[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-static inline int ndigits(uint32_t v)
-{
-	return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 :
-	       v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
-}
-
-/* Writes v in decimal at o (digits written back to front, no libc call). */
-static inline char *put_u32(char *o, uint32_t v)
-{
-	int n = ndigits(v);
-	char *q = o + n;
-	while (v >= 100) {
-		uint32_t r = v % 100;
-		v /= 100;
-		q -= 2;
-		q[0] = digits2[2 * r];
-		q[1] = digits2[2 * r + 1];
-	}
-	if (v >= 10) {
-		q -= 2;
-		q[0] = digits2[2 * v];
-		q[1] = digits2[2 * v + 1];
-	} else {
-		*--q = (char)('0' + v);
-	}
-	return o + n;
-}
-
 void lc_wds_format_ids(lc_buf *b, const uint32_t *tok, size_t n)
 {
 	lc_buf_grow(b, n * 12 + 3);
@@ -227,7 +194,7 @@ void lc_wds_format_ids(lc_buf *b, const uint32_t *tok, size_t n)
 			*o++ = ',';
 			*o++ = ' ';
 		}
-		o = put_u32(o, tok[i]);
+		o = lc_idtext_u32(o, tok[i]);
 	}
 	*o++ = ']';
 	b->len = (size_t)(o - b->p);
@@ -285,7 +252,7 @@ struct lc_wds {
 	int nb;
 	lc_rng rng;
 	lc_buf line, bin;
-	struct archive_entry *ent;
+	lc_idtext *idtext;     /* tar and JSONL: "[1, 2, 3]" from a table */
 	uint64_t tail_tokens, tail_seqs;
 };
 
@@ -529,9 +496,8 @@ lc_wds *lc_wds_open(const lc_wds_opts *o, lc_err *e)
 	w->t = t;
 	w->dir = lc_xstrdup(t.build);
 	lc_rng_seed2(&w->rng, o->seed, 0x5348554646ULL);   /* "SHUFF" stream */
-	w->ent = archive_entry_new();
-	if (!w->ent)
-		lc_die(LC_EXIT_INPUT, "out of memory");
+	if (o->format != LC_WDS_BIN)
+		w->idtext = lc_idtext_new();
 	return w;
 }
 
@@ -583,10 +549,10 @@ static void format_seq(const lc_wds *w, const bucket *b, uint32_t s, lc_buf *out
 	const uint32_t *t = b->slots + (size_t)s * b->max_len;
 	size_t n = b->lens[s];
 	if (!w->o.eot_text || !n || !b->ends[s]) {
-		lc_wds_format_ids(out, t, n);
+		lc_idtext_format(w->idtext, out, t, n);
 		return;
 	}
-	lc_wds_format_ids(out, t, n - 1);
+	lc_idtext_format(w->idtext, out, t, n - 1);
 	out->len--;                        /* the ']' */
 	if (n > 1)
 		lc_buf_adds(out, ", ");
@@ -608,6 +574,8 @@ static int end_shard(int fd, int rc, char *tmp, char *fin, lc_err *e)
 	free(tmp), free(fin);
 	return rc ? -1 : 0;
 }
+
+#define TAR_WRITE (256u << 10)   /* tar shards are written 256 KiB at a time */
 
 /* Writes sequences in slots sel[0..m) as the bucket's next shard. */
 static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_err *e)
@@ -675,7 +643,7 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		for (size_t i = 0; i < m && !rc; i++) {
 			uint32_t s = sel[i];
 			lc_buf_adds(&w->line, "{\"ids\": ");
-			lc_wds_format_ids(&w->line, b->slots + (size_t)s * b->max_len, b->lens[s]);
+			lc_idtext_format(w->idtext, &w->line, b->slots + (size_t)s * b->max_len, b->lens[s]);
 			lc_buf_adds(&w->line, "}\n");
 			if (w->line.len > (1 << 20) || i + 1 == m) {
 				if (write_all(fd, w->line.p, w->line.len) < 0)
@@ -688,46 +656,38 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 	} else {
 		snprintf(name, sizeof name, "shard-%07zu.tar", nsh);
 		char *tmp = tmp_name(b->dir, name), *fin = path2(b->dir, name);
-		struct archive *a = archive_write_new();
-		if (!a)
-			lc_die(LC_EXIT_INPUT, "out of memory");
-		archive_write_set_format_ustar(a);
-		archive_write_add_filter_none(a);
-		/* 64 KiB blocks measured fastest (fewer write(2)s than unblocked, less
-		 * copying than 1 MiB); the file ends after the two zero blocks, unpadded */
-		archive_write_set_bytes_per_block(a, 65536);
-		archive_write_set_bytes_in_last_block(a, 1);
-		int rc = 0;
 		remember(tmp, 0);
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0 || archive_write_open_fd(a, fd) != ARCHIVE_OK) {
-			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp,
-			                fd < 0 ? strerror(errno) : archive_error_string(a));
-			archive_write_free(a);
-			if (fd >= 0)
-				close(fd);
+		if (fd < 0) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, strerror(errno));
 			free(tmp), free(fin);
-			return rc;
+			return -1;
 		}
+		/* members are formatted in place (header, text, padding) and written in
+		 * writes of TAR_WRITE bytes or more */
+		int rc = 0;
+		lc_buf *ob = &w->line;
+		lc_buf_reset(ob);
 		char key[32];
 		for (size_t i = 0; i < m && !rc; i++) {
-			uint32_t s = sel[i];
-			lc_buf_reset(&w->line);
-			format_seq(w, b, s, &w->line);
+			size_t off = lc_ustar_begin(ob);
+			format_seq(w, b, sel[i], ob);
 			snprintf(key, sizeof key, "%012zu.txt", i);
-			archive_entry_clear(w->ent);
-			archive_entry_set_pathname(w->ent, key);
-			archive_entry_set_filetype(w->ent, AE_IFREG);
-			archive_entry_set_perm(w->ent, 0444);
-			archive_entry_set_size(w->ent, (la_int64_t)w->line.len);
-			archive_entry_set_mtime(w->ent, 0, 0);
-			if (archive_write_header(a, w->ent) != ARCHIVE_OK ||
-			    archive_write_data(a, w->line.p, w->line.len) != (la_ssize_t)w->line.len)
-				rc = io_error(e, fin, archive_errno(a));
+			if (lc_ustar_end(ob, off, key) < 0)
+				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: member %s: %zu bytes is too large for a tar member",
+				                fin, key, ob->len - off - LC_USTAR_BLOCK);
+			else if (ob->len >= TAR_WRITE) {
+				if (write_all(fd, ob->p, ob->len) < 0)
+					rc = io_error(e, fin, errno);
+				lc_buf_reset(ob);
+			}
 		}
-		if (archive_write_close(a) != ARCHIVE_OK && !rc)
-			rc = io_error(e, fin, archive_errno(a));
-		archive_write_free(a);
+		if (!rc) {
+			lc_ustar_finish(ob);
+			if (write_all(fd, ob->p, ob->len) < 0)
+				rc = io_error(e, fin, errno);
+		}
+		lc_buf_reset(ob);
 		if (end_shard(fd, rc, tmp, fin, e) < 0)
 			return -1;
 	}
@@ -820,7 +780,7 @@ static void free_wds(lc_wds *w)
 	free_target(&w->t);
 	lc_buf_free(&w->line);
 	lc_buf_free(&w->bin);
-	archive_entry_free(w->ent);
+	lc_idtext_free(w->idtext);
 	free(w);
 }
 

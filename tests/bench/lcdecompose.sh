@@ -1,13 +1,20 @@
 #!/bin/sh
 # lcdecompose benchmark: Dataset Decomposition speed and memory.  Results:
 # tests/bench/results/lcdecompose.txt.
-#   sh tests/bench/lcdecompose.sh [BINDIR]     REPS=3 (medians), TEXT_MB=1024
+#   sh tests/bench/lcdecompose.sh [BINDIR]     REPS=5 (medians), TEXT_MB=1024, BASE=3b559b3
+#                                   (or BASE_BIN=DIR BASE_NAME=TEXT), SCALE="10 100"
 # 1. From token ids in memory: decomposition + shard writing (tests/bench/dd_core.c
 #    against build/libcore.a), 100M tokens, tar / bin / jsonl.
-# 2. End to end from pre-tokenised JSONL ({"ids": [...]}), 40M tokens, against the
+# 2. End to end from pre-tokenised JSONL ({"ids": [...]}), 40M tokens: this tree ("after")
+#    interleaved with the build of commit BASE ("before"; BASE_BIN=DIR uses a built one),
+#    whose shards must be byte-identical (diff -r; the script stops otherwise), the
+#    output stage's share of the CPU (1 - CPU of --table / CPU with shards), and the
 #    reference's algorithm restated in Python (tests/bench/dd_ref.py) in the same run.
 # 3. From text (cl100k_base): >= 1 GB of JSONL documents made of LOFT passages
 #    (../shared/data/loft), throughput with and without shard writing, peak memory.
+# 4. Scaling: SCALE (default "10 100", millions of tokens; "10 100 1000" adds 1B) tokens
+#    of the same documents streamed on standard input, tar shards, before and after:
+#    CPU, tok/s and peak RSS.
 # The machine is shared: tokens/s are given per CPU second (user+sys, the single
 # thread's own work) and per wall second.  Generated inputs live in a temp dir.
 set -eu
@@ -16,7 +23,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 LOFT=${LCTK_SHARED:-$ROOT/../shared}/data/loft
 OUT=$HERE/results/lcdecompose.txt
-REPS=${REPS:-3}
+REPS=${REPS:-5}
+BASE=${BASE:-3b559b3}   # the tree before the ustar writer and the id-text table
+SCALE=${SCALE:-10 100}
+# shard files go to the page cache only: the bench measures lcdecompose, not the disk
+export LCTK_NO_SYNC=1
 TEXT_MB=${TEXT_MB:-1024}
 export LCTK_DATA="$ROOT/share/lctk"
 W=$(mktemp -d "${TMPDIR:-/tmp}/lcdecompose-bench.XXXXXX")
@@ -27,8 +38,19 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 # timed CMD...: runs under nice with /usr/bin/time; leaves "wall cpu maxrss_kb" in $W/t
 timed() { /usr/bin/time -f '%e %U %S %M' -o "$W/t0" nice "$@"; awk '{print $1, $2 + $3, $4}' "$W/t0" > "$W/t"; }
 
+# the "before" binary: BASE built in the temp dir, unless BASE_BIN names one
+if [ -n "${BASE_BIN:-}" ]; then
+	OLD=$(cd "$BASE_BIN" && pwd)/lcdecompose
+else
+	mkdir "$W/base"
+	git -C "$ROOT" archive "$BASE" | tar -x -C "$W/base"
+	make -C "$W/base" -j2 build/bin/lcdecompose >/dev/null
+	OLD=$W/base/build/bin/lcdecompose
+fi
+BASE_NAME=${BASE_NAME:-${BASE_BIN:-$(git -C "$ROOT" rev-parse --short "$BASE")}}
+
 cc -O2 -std=gnu11 $(for d in "$ROOT"/lib/*/; do printf -- "-I%s " "$d"; done) -o "$W/dd_core" "$HERE/dd_core.c" "$LIBCORE" \
-	$(pkg-config --libs jansson libarchive) -lm
+	$(pkg-config --libs jansson libarchive zlib libpcre2-8 libcurl) -lstemmer -lm -pthread
 
 # pre-tokenised JSONL, web-like lengths (log-normal, median ~665 tokens)
 gen_ids() {
@@ -67,29 +89,57 @@ for f in tar bin jsonl; do
 	printf '%-6s %16.0f %16.0f\n' $f "$(median < "$W/c")" "$(median < "$W/w")"
 done
 echo
-echo "## 2. End to end from pre-tokenised JSONL (parse + decompose + write)"
+echo "## 2. End to end from pre-tokenised JSONL (parse + decompose + write), before and after"
 gen_ids 40000000 1 > "$W/ids.jsonl"
 NT=$("$BIN/lcdecompose" --eot 0 --table --quiet "$W/ids.jsonl" | awk '/^tokens in/ {print $3}')
 MB=$(du -m "$W/ids.jsonl" | cut -f1)
-echo "# input: $NT tokens (incl. one EOT per document), $MB MB"
-printf '%-28s %14s %14s %10s\n' run "tok/s (CPU)" "tok/s (wall)" "peak RSS"
-for f in tar bin; do
-	: > "$W/c"; : > "$W/w"; : > "$W/m"
-	for r in $(seq "$REPS"); do
-		rm -rf "$W/o"
-		timed "$BIN/lcdecompose" --eot 0 --quiet --format $f -o "$W/o" "$W/ids.jsonl" >/dev/null
-		read -r wall cpu rss < "$W/t"
-		echo "$NT $cpu" | awk '{printf "%.0f\n", $1/$2}' >> "$W/c"
-		echo "$NT $wall" | awk '{printf "%.0f\n", $1/$2}' >> "$W/w"
-		echo "$rss" >> "$W/m"
+NTI=$NT
+echo "# input: $NT tokens (incl. one EOT per document), $MB MB; before = $BASE_NAME, after = this tree"
+echo "# output stage = 1 - CPU(--table: parse + decompose, nothing written) / CPU(run), same binary"
+printf '%-34s %14s %14s %10s %8s\n' run "tok/s (CPU)" "tok/s (wall)" "peak RSS" "output"
+# row LABEL NAME SHARE: the medians of $W/NAME.{c,w,m} (tok/s CPU, tok/s wall, RSS kB)
+row() {
+	printf '%-34s %14.0f %14.0f %8d MB %8s\n' "$1" "$(median < "$W/$2.c")" "$(median < "$W/$2.w")" \
+		"$(( $(median < "$W/$2.m" | cut -d. -f1) / 1024 ))" "$3"
+}
+# one NAME BIN ARGS...: one timed run appended to NAME's samples
+one() {
+	n=$1; shift
+	timed "$@" >/dev/null
+	read -r wall cpu rss < "$W/t"
+	echo "$NT $cpu" | awk '{printf "%.0f\n", $1/$2}' >> "$W/$n.c"
+	echo "$NT $wall" | awk '{printf "%.0f\n", $1/$2}' >> "$W/$n.w"
+	echo "$rss" >> "$W/$n.m"
+}
+for n in old-tar new-tar old-bin new-bin old-table new-table; do : > "$W/$n.c"; : > "$W/$n.w"; : > "$W/$n.m"; done
+same=yes
+for r in $(seq "$REPS"); do
+	for f in tar bin; do
+		rm -rf "$W/o-old" "$W/o-new"
+		one old-$f "$OLD" --eot 0 --quiet --format $f -o "$W/o-old" "$W/ids.jsonl"
+		one new-$f "$BIN/lcdecompose" --eot 0 --quiet --format $f -o "$W/o-new" "$W/ids.jsonl"
+		if [ "$r" = 1 ] && ! diff -r "$W/o-old" "$W/o-new" >/dev/null; then
+			echo "lcdecompose.sh: --format $f: shards differ from $BASE_NAME's" >&2
+			same=no
+		fi
 	done
-	printf '%-28s %14.0f %14.0f %8d MB\n' "lcdecompose --format $f" "$(median < "$W/c")" "$(median < "$W/w")" \
-		"$(( $(median < "$W/m" | cut -d. -f1) / 1024 ))"
+	one old-table "$OLD" --eot 0 --quiet --table "$W/ids.jsonl"
+	one new-table "$BIN/lcdecompose" --eot 0 --quiet --table "$W/ids.jsonl"
 done
+rm -rf "$W/o-old" "$W/o-new"
+[ $same = yes ] || exit 1
+share() { awk -v t="$(median < "$W/$1-table.c")" -v r="$(median < "$W/$1-$2.c")" 'BEGIN {printf "%.0f %%", 100 * (1 - r / t)}'; }
+row "lcdecompose --format tar (before)" old-tar "$(share old tar)"
+row "lcdecompose --format tar (after)" new-tar "$(share new tar)"
+row "lcdecompose --format bin (before)" old-bin "$(share old bin)"
+row "lcdecompose --format bin (after)" new-bin "$(share new bin)"
+row "lcdecompose --table (before)" old-table -
+row "lcdecompose --table (after)" new-table -
+echo "# shards byte-identical before and after (tar, bin; diff -r): $same"
 rm -rf "$W/o"
 timed "$BIN/lcdecompose" --eot 0 --quiet --compare -L 8192 "$W/ids.jsonl" >/dev/null
 read -r wall cpu rss < "$W/t"
-printf '%-28s %14.0f %14.0f %8d MB\n' "lcdecompose --compare" "$(echo "$NT $cpu" | awk '{print $1/$2}')" \
+printf '%-34s %14.0f %14.0f %8d MB\n' "lcdecompose --compare" "$(echo "$NT $cpu" | awk '{print $1/$2}')" \
 	"$(echo "$NT $wall" | awk '{print $1/$2}')" $((rss / 1024))
 # the reference's algorithm in Python on half the input (its memory grows with it)
 gen_ids 20000000 1 > "$W/ids20.jsonl"
@@ -100,8 +150,7 @@ for r in $(seq "$REPS"); do
 	echo "$2 $4" | awk '{printf "%.0f\n", $1/$2}' >> "$W/r"
 done
 rm -rf "$W/ref" "$W/ids20.jsonl"
-printf '%-28s %14s %14.0f   (20M tokens; JSON parsing not timed)\n' "reference in Python" "-" "$(median < "$W/r")"
-rm -f "$W/ids.jsonl"
+printf '%-34s %14s %14.0f   (20M tokens; JSON parsing not timed)\n' "reference in Python" "-" "$(median < "$W/r")"
 echo
 echo "## 3. From text: cl100k_base, JSONL documents of LOFT passages (../shared/data/loft)"
 if [ -d "$LOFT" ]; then
@@ -138,6 +187,31 @@ PY
 else
 	echo "# skipped: $LOFT not found"
 fi
+echo
+echo "## 4. Scaling: the 40M-token documents repeated, on standard input, tar shards (1 run each)"
+mkfifo "$W/fifo.in"
+printf '%-8s %-7s %10s %14s %10s %12s\n' tokens build "CPU s" "tok/s (CPU)" "peak RSS" "output"
+for m in $SCALE; do
+	# copies of the input (and a part of one) up to m million tokens
+	full=$(( m * 1000000 / NTI )) part=$(( (m * 1000000 % NTI) * 100 / NTI ))
+	lines=$(wc -l < "$W/ids.jsonl")
+	feed() { i=0; while [ $i -lt $full ]; do cat "$W/ids.jsonl"; i=$((i + 1)); done; head -n $((lines * part / 100)) "$W/ids.jsonl"; }
+	n=$(feed | "$BIN/lcdecompose" --eot 0 --table --quiet - | awk '/^tokens in/ {print $3}')
+	for v in before after; do
+		b=$OLD; [ $v = after ] && b=$BIN/lcdecompose
+		rm -rf "$W/o"
+		feed > "$W/fifo.in" &
+		feed_pid=$!
+		timed "$b" --eot 0 --quiet -o "$W/o" - < "$W/fifo.in" >/dev/null
+		wait $feed_pid
+		read -r wall cpu rss < "$W/t"
+		printf '%-8s %-7s %10.2f %14.0f %7d MB %9d MB\n' "${m}M" $v "$cpu" "$(echo "$n $cpu" | awk '{print $1/$2}')" \
+			$((rss / 1024)) "$(du -sm "$W/o" | cut -f1)"
+		rm -rf "$W/o"
+	done
+done
+echo "# tokens: the nominal size; peak RSS is bounded by the shuffle pools (20 shards per bucket)"
+rm -f "$W/ids.jsonl" "$W/fifo.in"
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 cat "$OUT"

@@ -1,0 +1,88 @@
+/*
+ * idtext — "[1, 2, 3]" from a table of each small id's ", N" (see idtext.h).
+ */
+#include "idtext.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct lc_idtext {
+	unsigned char ent[LC_IDTEXT_TABLE][8];   /* ", N" zero-filled; ent[v][7] = its length */
+};
+
+/* "[1, 2, 3]" — two digits at a time. */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static inline int ndigits(uint32_t v)
+{
+	return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 :
+	       v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+}
+
+/* Digits written back to front, no libc call. */
+char *lc_idtext_u32(char *o, uint32_t v)
+{
+	int n = ndigits(v);
+	char *q = o + n;
+	while (v >= 100) {
+		uint32_t r = v % 100;
+		v /= 100;
+		q -= 2;
+		q[0] = digits2[2 * r];
+		q[1] = digits2[2 * r + 1];
+	}
+	if (v >= 10) {
+		q -= 2;
+		q[0] = digits2[2 * v];
+		q[1] = digits2[2 * v + 1];
+	} else {
+		*--q = (char)('0' + v);
+	}
+	return o + n;
+}
+
+lc_idtext *lc_idtext_new(void)
+{
+	lc_idtext *t = lc_xcalloc(1, sizeof *t);
+	for (uint32_t v = 0; v < LC_IDTEXT_TABLE; v++) {
+		unsigned char *e = t->ent[v];
+		e[0] = ',';
+		e[1] = ' ';
+		e[7] = (unsigned char)(lc_idtext_u32((char *)e + 2, v) - (char *)e);
+	}
+	return t;
+}
+
+void lc_idtext_free(lc_idtext *t)
+{
+	free(t);
+}
+
+void lc_idtext_format(const lc_idtext *t, lc_buf *b, const uint32_t *tok, size_t n)
+{
+	/* 12 bytes per id at most (", " + 10 digits); 8-byte copies may write 6 past */
+	lc_buf_grow(b, n * 12 + 16);
+	char *o = b->p + b->len;
+	*o++ = '[';
+	if (n)
+		o = lc_idtext_u32(o, tok[0]);
+	for (size_t i = 1; i < n; i++) {
+		uint32_t v = tok[i];
+		if (v < LC_IDTEXT_TABLE) {
+			const unsigned char *e = t->ent[v];
+			memcpy(o, e, 8);
+			o += e[7];
+		} else {
+			*o++ = ',';
+			*o++ = ' ';
+			o = lc_idtext_u32(o, v);
+		}
+	}
+	*o++ = ']';
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = 0;
+}
