@@ -1,5 +1,5 @@
 /*
- * lcdecompose — Dataset Decomposition (brief §2.3): cut tokenised documents into
+ * lcdecompose — Dataset Decomposition (Pouransari et al. 2024): cut tokenised documents into
  * power-of-two length buckets written as WebDataset shards, with the concat-and-chunk
  * and best-fit packing baselines, a per-method report, --shard K/N scale-out and
  * `lcdecompose merge`; --report FILE writes the figures as JSON.  The work is in lib/dd/decompose.c, lib/dd/pack.c and lib/dd/wds.c.
