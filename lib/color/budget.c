@@ -40,7 +40,7 @@ int lc_budget_search(size_t budget, int levels, lc_budget_eval eval, void *ctx,
 			}
 		}
 		r->calls++;
-		if (eval(ctx, thr, nn, tot, e) < 0)
+		if (eval(ctx, lo, hi, thr, nn, tot, e) < 0)
 			return -1;
 		for (size_t k = 0, d = 0; d < (size_t)depth; d++) {
 			if (tot[k] <= budget) {
@@ -59,7 +59,7 @@ int lc_budget_search(size_t budget, int levels, lc_budget_eval eval, void *ctx,
 		if (progress)
 			progress(ctx, LC_BUDGET_STEPS);
 		r->calls++;
-		if (eval(ctx, &hi, 1, tot, e) < 0)
+		if (eval(ctx, lo, hi, &hi, 1, tot, e) < 0)
 			return -1;
 		fit_tot = tot[0];
 	}
@@ -69,9 +69,9 @@ int lc_budget_search(size_t budget, int levels, lc_budget_eval eval, void *ctx,
 	return 0;
 }
 
-void lc_budget_add_passage(const lc_cmodel *m, const lc_cunits *u, const char *text, double mean_log, int unit,
-                           int bare, const lc_tok *tok, size_t ttoks, const double *thr, size_t n, size_t *tot,
-                           lc_bscratch *sc)
+size_t lc_budget_add_passage(const lc_cmodel *m, const lc_cunits *u, const char *text, double mean_log, int unit,
+                             int bare, const lc_tok *tok, size_t ttoks, double lo, double hi, const double *thr,
+                             size_t n, size_t *tot, lc_bscratch *sc)
 {
 	if (u->n > sc->cap) {
 		sc->cap = u->n > 2 * sc->cap ? u->n : 2 * sc->cap;
@@ -102,6 +102,10 @@ void lc_budget_add_passage(const lc_cmodel *m, const lc_cunits *u, const char *t
 		}
 		tot[j] += ttoks + sc->toks[d];
 	}
+	/* the same kept set at both ends: the same at every threshold between (nested sets) */
+	size_t klo = lc_compress_select_p(m, u, sc->p, 0, lc_cmodel_passage_threshold(m, lo, u->n, mean_log), unit, sc->mask);
+	size_t khi = lc_compress_select_p(m, u, sc->p, 0, lc_cmodel_passage_threshold(m, hi, u->n, mean_log), unit, sc->mask);
+	return klo == khi && n && sc->kept[0] == klo ? ttoks + sc->toks[0] : SIZE_MAX;
 }
 
 void lc_bscratch_free(lc_bscratch *sc)

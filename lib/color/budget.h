@@ -10,7 +10,8 @@
  * fitting.
  *
  * The totals come from a caller's function that measures the corpus at several
- * thresholds in one call (lcompress: one read of the corpus).  lc_budget_search
+ * thresholds in one call (lcompress: one read of the corpus), told the interval
+ * that every later threshold lies in.  lc_budget_search
  * asks for the middles of the next `levels` halvings at once — every threshold
  * the bisection may try in those steps, 2^levels - 1 of them — and then follows
  * the path the totals choose.  The thresholds tried and the answer are exactly
@@ -39,8 +40,11 @@
 #define LC_BUDGET_STEPS 24
 #define LC_BUDGET_MAX_LEVELS 8
 
-/* Fills tot[j] with the corpus's tokens at threshold thr[j], j < n; -1 with e on error. */
-typedef int (*lc_budget_eval)(void *ctx, const double *thr, size_t n, size_t *tot, lc_err *e);
+/* Fills tot[j] with the corpus's tokens at threshold thr[j], j < n; -1 with e on
+ * error.  [lo, hi] is the interval left: every threshold of this call and of
+ * the later ones lies in it (so a passage whose kept set is the same at lo and
+ * at hi adds the same tokens to every later total). */
+typedef int (*lc_budget_eval)(void *ctx, double lo, double hi, const double *thr, size_t n, size_t *tot, lc_err *e);
 
 typedef struct lc_budget_result {
 	double threshold;   /* the threshold to compress with */
@@ -67,10 +71,12 @@ typedef struct lc_bscratch {
  * probabilities under m) compressed at corpus-wide threshold thr[j], j < n
  * (n <= 2^LC_BUDGET_MAX_LEVELS - 1), as lcompress writes it: unit word or
  * sentence, bare as in lc_compress_render, the whole text's tokens when every
- * word is kept; mean_log as for lc_cmodel_passage_threshold. */
-void lc_budget_add_passage(const lc_cmodel *m, const lc_cunits *u, const char *text, double mean_log, int unit,
-                           int bare, const lc_tok *tok, size_t ttoks, const double *thr, size_t n, size_t *tot,
-                           lc_bscratch *sc);
+ * word is kept; mean_log as for lc_cmodel_passage_threshold.  Returns the
+ * passage's tokens when it keeps the same words at lo and at hi (the eval's
+ * interval: then at every threshold to come), else SIZE_MAX. */
+size_t lc_budget_add_passage(const lc_cmodel *m, const lc_cunits *u, const char *text, double mean_log, int unit,
+                             int bare, const lc_tok *tok, size_t ttoks, double lo, double hi, const double *thr,
+                             size_t n, size_t *tot, lc_bscratch *sc);
 void lc_bscratch_free(lc_bscratch *sc);
 
 #endif

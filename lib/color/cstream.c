@@ -106,7 +106,8 @@ int lc_cstream_scan(lc_cstream *s, lc_err *e)
 }
 
 /* The good lines of one file again: from the spool, or the file re-read and its bad lines skipped. */
-static int each_file(lc_cstream *s, int fi, size_t *i, lc_crec_fn fn, void *ctx, lc_err *e)
+static int each_file(lc_cstream *s, int fi, size_t *i, lc_crec_fn fn, int (*want)(void *, size_t), void *ctx,
+                     lc_err *e)
 {
 	FILE *sp = s->spool[fi];
 	lc_input *in = NULL;
@@ -137,6 +138,10 @@ static int each_file(lc_cstream *s, int fi, size_t *i, lc_crec_fn fn, void *ctx,
 			break;
 		if (!len)
 			continue;
+		if (want && !s->bad && *i < s->n && !want(ctx, *i)) {
+			(*i)++;   /* every non-blank line is a good record */
+			continue;
+		}
 		json_t *o;
 		lc_crec r;
 		lc_err e2;
@@ -148,7 +153,7 @@ static int each_file(lc_cstream *s, int fi, size_t *i, lc_crec_fn fn, void *ctx,
 			break;
 		}
 		r.i = (*i)++;
-		rc = fn(ctx, &r, e);
+		rc = want && !want(ctx, r.i) ? 0 : fn(ctx, &r, e);
 		json_decref(o);
 		if (rc < 0)
 			break;
@@ -160,11 +165,11 @@ static int each_file(lc_cstream *s, int fi, size_t *i, lc_crec_fn fn, void *ctx,
 	return rc;
 }
 
-int lc_cstream_each(lc_cstream *s, lc_crec_fn fn, void *ctx, lc_err *e)
+int lc_cstream_each(lc_cstream *s, lc_crec_fn fn, int (*want)(void *ctx, size_t i), void *ctx, lc_err *e)
 {
 	size_t i = 0;
 	for (int fi = 0; fi < (s->npaths ? s->npaths : 1); fi++)
-		if (each_file(s, fi, &i, fn, ctx, e) < 0)
+		if (each_file(s, fi, &i, fn, want, ctx, e) < 0)
 			return -1;
 	if (i != s->n)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: the corpus changed while it was read (%zu records, %zu on the first read)",

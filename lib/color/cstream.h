@@ -58,8 +58,10 @@ typedef struct lc_cstream {
 } lc_cstream;
 
 int lc_cstream_scan(lc_cstream *s, lc_err *e);
-/* fn(ctx, record) for every good record in order; -1 with e when a read or fn failed. */
-int lc_cstream_each(lc_cstream *s, lc_crec_fn fn, void *ctx, lc_err *e);
+/* fn(ctx, record) for every good record in order; -1 with e when a read or fn
+ * failed.  want (may be NULL) picks records by number: when want(ctx, i) is 0
+ * record i is skipped, without parsing it when the scan found no bad record. */
+int lc_cstream_each(lc_cstream *s, lc_crec_fn fn, int (*want)(void *ctx, size_t i), void *ctx, lc_err *e);
 void lc_cstream_free(lc_cstream *s);
 
 #endif

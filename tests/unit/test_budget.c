@@ -13,6 +13,8 @@ typedef struct curve {
 	size_t evals;       /* thresholds measured */
 	double seen[4096];  /* every threshold measured, for the "only tree nodes" check */
 	size_t nseen;
+	double lo, hi;      /* the last interval told */
+	int outside;        /* thresholds or intervals outside the interval told before */
 } curve;
 
 /* corpus tokens at threshold t: 0 smooth, 1 with plateaus, 2 not monotone */
@@ -25,10 +27,17 @@ static size_t tokens_at(int kind, double t)
 	}
 }
 
-static int eval(void *ctx, const double *thr, size_t n, size_t *tot, lc_err *e)
+static int eval(void *ctx, double lo, double hi, const double *thr, size_t n, size_t *tot, lc_err *e)
 {
 	curve *c = ctx;
+	/* every threshold of this call and the earlier ones' [lo, hi] nest */
+	if (lo < c->lo || hi > c->hi)
+		c->outside++;
+	c->lo = lo;
+	c->hi = hi;
 	for (size_t j = 0; j < n; j++) {
+		if (thr[j] < lo || thr[j] > hi)
+			c->outside++;
 		tot[j] = tokens_at(c->kind, thr[j]);
 		if (c->nseen < sizeof c->seen / sizeof *c->seen)
 			c->seen[c->nseen++] = thr[j];
@@ -37,7 +46,7 @@ static int eval(void *ctx, const double *thr, size_t n, size_t *tot, lc_err *e)
 	return 0;
 }
 
-static int fail_eval(void *ctx, const double *thr, size_t n, size_t *tot, lc_err *e)
+static int fail_eval(void *ctx, double lo, double hi, const double *thr, size_t n, size_t *tot, lc_err *e)
 {
 	return lc_err_set(e, 1, "corpus: read error");
 }
@@ -75,7 +84,7 @@ int main(void)
 			size_t wtok;
 			reference(kind, budgets[b], &want, &wtok, path);
 			for (int levels = 1; levels <= LC_BUDGET_MAX_LEVELS; levels++) {
-				curve c = { .kind = kind };
+				curve c = { .kind = kind, .lo = 0, .hi = 1 };
 				lc_budget_result r;
 				lc_err e = {0};
 				int rc = lc_budget_search(budgets[b], levels, eval, &c, NULL, &r, &e);
@@ -89,19 +98,19 @@ int main(void)
 				}
 				int calls = (24 + levels - 1) / levels + (wtok > budgets[b] ? 1 : 0);
 				ok(rc == 0 && r.threshold == want && r.tokens == wtok && r.fits == (wtok <= budgets[b]) &&
-				   onpath && r.calls == calls,
+				   onpath && r.calls == calls && !c.outside,
 				   "curve %d, budget %zu, %d levels: threshold %.17g (want %.17g), %zu tokens (want %zu), %d calls",
 				   kind, budgets[b], levels, r.threshold, want, r.tokens, wtok, r.calls);
 			}
 		}
 	/* a budget no threshold meets: threshold 1, measured, not fitting */
-	curve c = { .kind = 0 };
+	curve c = { .kind = 0, .hi = 1 };
 	lc_budget_result r;
 	lc_err e = {0};
 	lc_budget_search(10, 4, eval, &c, NULL, &r, &e);
 	ok(r.threshold == 1 && r.tokens == 5000 && !r.fits, "too small a budget: the smallest corpus (%zu tokens)", r.tokens);
 	/* levels out of range are clamped; 8 levels measure 255 thresholds a call */
-	c = (curve){ .kind = 0 };
+	c = (curve){ .kind = 0, .hi = 1 };
 	lc_budget_search(50000, 99, eval, &c, NULL, &r, &e);
 	ok(r.calls == 3 && c.evals == 255 * 3, "levels clamped to %d (%d calls, %zu thresholds)", LC_BUDGET_MAX_LEVELS, r.calls, c.evals);
 	ok(lc_budget_search(50000, 3, fail_eval, &c, NULL, &r, &e) == -1 && strstr(e.msg, "read error"),
