@@ -4,11 +4,14 @@
  */
 #include "cstream.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "input.h"
 #include "json.h"
 #include "progress.h"
@@ -32,6 +35,23 @@ static int parse(lc_cstream *s, const char *line, size_t len, const char *where,
 	return 1;
 }
 
+/* An unlinked temporary file in TMPDIR (else /tmp), read and write; NULL with errno. */
+static FILE *spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	lc_buf path = {0};
+	lc_buf_printf(&path, "%s/lctk-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path.p);
+	FILE *f = NULL;
+	if (fd >= 0) {
+		unlink(path.p);
+		if (!(f = fdopen(fd, "w+")))
+			close(fd);
+	}
+	lc_buf_free(&path);
+	return f;
+}
+
 static const char *path_of(const lc_cstream *s, int fi) { return s->npaths ? s->paths[fi] : "-"; }
 
 int lc_cstream_scan(lc_cstream *s, lc_err *e)
@@ -51,9 +71,10 @@ int lc_cstream_scan(lc_cstream *s, lc_err *e)
 			rc = -1;
 			break;
 		}
-		if (!strcmp(path_of(s, fi), "-") && !(s->spool[fi] = tmpfile())) {
+		if (!strcmp(path_of(s, fi), "-") && !(s->spool[fi] = spool_open())) {
 			lc_input_close(in);
-			rc = lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for standard input (set TMPDIR)");
+			rc = lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for standard input in %s: %s (set TMPDIR to a writable directory)",
+			                getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", strerror(errno));
 			break;
 		}
 		char *line;

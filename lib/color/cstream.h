@@ -10,7 +10,7 @@
  * bytes).  lc_cstream_each() reads the corpus again and hands the good records
  * to a function one at a time, numbered as the scan numbered them.  A standard
  * input ("-") cannot be read twice: the scan copies its good lines into an
- * unlinked temporary file (tmpfile(3), in TMPDIR or /tmp) that later reads use.
+ * unlinked temporary file (in TMPDIR, else /tmp) that later reads use.
  *
  * Errors: a record's error names "file:LINE" (the first read finds them all); a
  * corpus that changed between reads is an error too.
