@@ -2,11 +2,13 @@
  * lcompress — compresses every passage of a corpus once, offline (CoLoR step 5).
  *
  * Embedded (default): the extractive model of lib/color/compress, from -m MODEL or the
- * shipped share/lctk/models/default.lcm.  The corpus is read whole first (the
- * features use its document frequencies), then each record is written back with
- * "summary_text" added (passage_text kept), in input order.  --ratio R keeps
+ * shipped share/lctk/models/default.lcm.  The corpus is streamed, never held:
+ * read once for its document frequencies and word counts (lib/color/cstream),
+ * then again to write each record back with "summary_text" added
+ * (passage_text kept), in input order.  --ratio R keeps
  * the top 1/R of each passage's words; --budget T lowers the keep threshold
- * (bisection) until the whole compressed corpus fits T tokens (when even the
+ * (bisection, lib/color/budget: one more read of the corpus per
+ * BUDGET_LEVELS halvings) until the whole compressed corpus fits T tokens (when even the
  * smallest does not fit it fails, exit 1 and no output, unless --best-effort);
  * otherwise the
  * model's threshold (or --threshold) decides; under a threshold each passage's
@@ -27,8 +29,10 @@
 #include "buf.h"
 #include "cli.h"
 #include "options.h"
+#include "budget.h"
 #include "compress.h"
 #include "corpus.h"
+#include "cstream.h"
 #include "err.h"
 #include "input.h"
 #include "json.h"
@@ -89,44 +93,434 @@ static const lc_cmd merge_cmd = { "lcompress merge", "-o OUT PART...",
                                   "join the parts of 'lcompress --shard 1/N..N/N' into the corpus of one process",
                                   merge_opts, NULL };
 
-typedef struct rec {
-	json_t *o;
-	const char *title, *text;
+/* halvings of the --budget bisection per read of the corpus (lib/color/budget):
+ * 15 thresholds measured per read, 6 reads (a 7th when nothing fits); passages
+ * whose kept set stops changing are not measured again.  3 to 5 cost about the
+ * same on LOFT; 8 costs half as much again (more renderings per passage). */
+#define BUDGET_LEVELS 4
+
+/* the settings of one run */
+typedef struct cfg {
+	lc_shard shard;
+	int dry_run, tok_given, best_effort, unit, skip_bad, quiet, bare, lead, pmode;
+	double price_in, price_out, ratio, thr, length_bias;
+	long budget;
+	const char *model, *endpoint, *llm, *out, *field, *target, *encoding, *summaries;
+	lc_report rep;
+	int ninputs;
+	char **inputs;
+} cfg;
+
+/* what a run holds: the model, the corpus stream and one passage's scratch */
+typedef struct run {
+	cfg *c;
+	lc_cmodel m;
+	lc_tok *tok;
+	lc_cstream cs;
+	json_t *summ, *per;
+	char **llm_out;          /* with --endpoint: this task's summaries (NULL: none) */
+	lc_output *o;
 	lc_cunits u;
 	double *p;
-	size_t ttoks, toks;
-	size_t memo_kept, memo_toks;   /* --budget: tokens of the last kept set tried */
-} rec;
+	unsigned char *mask;
+	size_t cap;
+	lc_buf b, s, idb;
+	size_t before, after, nosumm, written;
+	lc_progress pr;
+	lc_bscratch bs;          /* --budget: the measuring passes */
+	const double *thr;
+	double lo, hi;
+	size_t nthr, *tot;
+	uint32_t *fixed;         /* per passage: its tokens once they no longer change, else UINT32_MAX */
+	size_t fixed_tot, fixed_next;
+	lc_llm_dry dry;
+	const char **texts;      /* --endpoint: this task's passages */
+	size_t nt;
+} run;
+
+static void parse_options(cfg *c, int argc, char **argv)
+{
+	lc_cli st = {0};
+	int o;
+	*c = (cfg){ .target = "summary_text", .encoding = "cl100k_base", .thr = -1, .length_bias = NAN,
+	            .unit = LC_UNIT_WORD, .bare = 1, .pmode = LC_PROGRESS_AUTO };
+	lc_llm_opts_default(&llmo);
+	/* --stats FILE (per-passage JSONL) became the "per_passage" array of --report FILE */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--stats") || !strncmp(argv[i], "--stats=", 8))
+			lc_cli_usage_error(&cmd, "--stats is gone: --report FILE writes the sizes as JSON (each passage's in \"per_passage\", lctk-formats(5))");
+	while ((o = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		switch (o) {
+		case 'm': c->model = optarg; break;
+		case OPT_RATIO: c->ratio = lc_cli_double("--ratio", optarg, 1, 1e6); break;
+		case OPT_BUDGET: c->budget = lc_cli_long("--budget", optarg, 1, 0x7fffffffffffL); break;
+		case OPT_BEST_EFFORT: c->best_effort = 1; break;
+		case OPT_THRESHOLD: c->thr = lc_cli_double("--threshold", optarg, 0, 1); break;
+		case OPT_LENGTH_BIAS: c->length_bias = lc_cli_double("--length-bias", optarg, -100, 100); break;
+		case OPT_UNIT:
+			if (!strcmp(optarg, "word"))
+				c->unit = LC_UNIT_WORD;
+			else if (!strcmp(optarg, "sentence"))
+				c->unit = LC_UNIT_SENT;
+			else
+				lc_cli_usage_error(&cmd, "--unit: expected word or sentence, got '%s'", optarg);
+			break;
+		case 'f': c->field = optarg; break;
+		case 't': c->target = optarg; break;
+		case OPT_SKIP_BAD: c->skip_bad = 1; break;
+		case OPT_QUIET: c->quiet = 1; c->pmode = LC_PROGRESS_QUIET; break;
+		case OPT_PROGRESS: if (!c->quiet) c->pmode = LC_PROGRESS_FORCE; break;
+		case OPT_KEEP_PUNCT: c->bare = 0; break;
+		case 'e':
+		case OPT_TOKENIZER: c->encoding = optarg; c->tok_given = 1; break;   /* lc_tok_load takes a name or a tokenizer.json */
+		case OPT_LEAD: c->lead = 1; break;
+		case OPT_SUMMARIES: c->summaries = optarg; break;
+		case OPT_SHARD: {
+			lc_err se;
+			if (lc_shard_parse(optarg, &c->shard, &se) < 0)
+				lc_cli_usage_error(&cmd, "%s", se.msg);
+			break;
+		}
+		case 'o': c->out = optarg; break;
+		case LC_OPT_REPORT_ID: lc_report_arg(&c->rep, &cmd, optarg); break;
+		case OPT_DRY_RUN: c->dry_run = 1; break;
+		case OPT_PRICE_IN: c->price_in = lc_cli_double("--price-in", optarg, 0, 1e9); break;
+		case OPT_PRICE_OUT: c->price_out = lc_cli_double("--price-out", optarg, 0, 1e9); break;
+		}
+	c->ninputs = argc - st.ind;
+	c->inputs = argv + st.ind;
+	c->endpoint = llmo.endpoint;
+	c->llm = llmo.model;
+}
+
+/* the combinations that make no sense: usage errors (exit 2) */
+static void check_options(cfg *c)
+{
+	const char *llm = c->llm;
+	if (c->shard.n && c->budget > 0)
+		lc_cli_usage_error(&cmd, "--budget fits the whole corpus at once; it cannot be split with --shard (use --ratio or a threshold)");
+	if (llm && (access(llm, F_OK) == 0 || (strlen(llm) > 4 && !strcmp(llm + strlen(llm) - 4, ".lcm"))))
+		lc_cli_usage_error(&cmd, "--model %s: --model names an LLM; use -m/--model-file for a model file", llm);
+	if (c->dry_run && !c->endpoint)
+		lc_cli_usage_error(&cmd, "--dry-run counts the summary requests of --endpoint URL --model NAME: give them (nothing is sent)");
+	if (c->dry_run && !c->tok_given)
+		lc_cli_usage_error(&cmd, "--dry-run counts prompts with the model's tokenizer: give -e NAME or --tokenizer FILE");
+	if ((c->price_in > 0 || c->price_out > 0) && !c->dry_run)
+		lc_cli_usage_error(&cmd, "--price-in/--price-out go with --dry-run");
+	if (c->best_effort && c->budget <= 0)
+		lc_cli_usage_error(&cmd, "--best-effort goes with --budget TOKENS");
+	if (c->ratio > 0 && c->budget > 0)
+		lc_cli_usage_error(&cmd, "--ratio and --budget exclude each other");
+	if (c->endpoint || llm) {
+		if (c->model || c->lead || c->summaries || c->ratio > 0 || c->budget > 0 || c->thr >= 0)
+			lc_cli_usage_error(&cmd, "--endpoint summarises with an LLM: no -m, --lead, --summaries, --ratio, --budget or --threshold");
+		if (!c->endpoint || !llm)
+			lc_cli_usage_error(&cmd, "--endpoint and --model go together");
+	}
+	if ((c->lead || c->summaries) && (c->model || c->budget > 0 || c->thr >= 0))
+		lc_cli_usage_error(&cmd, "--lead and --summaries do not use a model, --budget or --threshold");
+	if (c->lead && c->summaries)
+		lc_cli_usage_error(&cmd, "--lead and --summaries exclude each other");
+	if (!isnan(c->length_bias) && (c->lead || c->summaries || c->endpoint || c->ratio > 0))
+		lc_cli_usage_error(&cmd, "--length-bias shapes the model's threshold or --budget; it has no effect with --ratio, --lead, --summaries or --endpoint");
+	if (c->lead && c->ratio == 0)
+		c->ratio = 2;
+}
+
+/* the model (or none), the summaries of --summaries and the tokenizer; *def: malloc'd default path */
+static void load(run *r, char **def)
+{
+	cfg *c = r->c;
+	lc_err e = {0};
+	*def = NULL;
+	if (c->summaries) {
+		if (!(r->summ = lc_summaries_load(c->summaries, &e)))
+			lc_die_err(&e);
+		lc_cmodel_init(&r->m);
+	} else if (c->lead || c->endpoint) {
+		lc_cmodel_init(&r->m);
+	} else if (!c->model) {
+		*def = lc_data_path("models/default.lcm");
+		if (!*def)
+			lc_die(LC_EXIT_INPUT, "no default model (share/lctk/models/default.lcm not found; set LCTK_DATA or give -m MODEL)");
+		c->model = *def;
+	}
+	if (c->model && lc_cmodel_load(&r->m, c->model, &e) < 0)
+		lc_die_err(&e);
+	if (!isnan(c->length_bias))
+		r->m.length_bias = c->length_bias;
+	if (!(r->tok = lc_tok_load(c->encoding, &e)))
+		lc_die_err(&e);
+}
+
+/* one passage's units and, room for its probabilities and mask */
+static void units(run *r, const lc_crec *x)
+{
+	lc_cunits_build(&r->u, r->cs.cx, x->title, x->text);
+	if (r->u.n > r->cap) {
+		r->cap = r->u.n > 2 * r->cap ? r->u.n : 2 * r->cap;
+		r->p = lc_xrealloc(r->p, r->cap * sizeof *r->p);
+		r->mask = lc_xrealloc(r->mask, r->cap);
+	}
+}
+
+static size_t title_tokens(const run *r, const lc_crec *x)
+{
+	return x->title ? lc_tok_count(r->tok, x->title, strlen(x->title)) : 0;
+}
+
+/* --budget: one read of the corpus measures its tokens at r->thr[0..nthr); a
+ * passage whose kept set no longer changes is measured no more (r->fixed: its
+ * tokens; r->fixed_tot: their sum) */
+static int measure_rec(void *ctx, const lc_crec *x, lc_err *e)
+{
+	run *r = ctx;
+	lc_cunits_build(&r->u, r->cs.cx, x->title, x->text);
+	size_t t = lc_budget_add_passage(&r->m, &r->u, x->text, r->cs.mean_log, r->c->unit, r->c->bare, r->tok,
+	                                 title_tokens(r, x), r->lo, r->hi, r->thr, r->nthr, r->tot, &r->bs);
+	if (t != SIZE_MAX && t < UINT32_MAX) {
+		r->fixed[x->i] = (uint32_t)t;
+		r->fixed_next += t;
+	}
+	return 0;
+}
+
+static int unfixed(void *ctx, size_t i) { return ((run *)ctx)->fixed[i] == UINT32_MAX; }
+
+static int measure(void *ctx, double lo, double hi, const double *thr, size_t n, size_t *tot, lc_err *e)
+{
+	run *r = ctx;
+	r->thr = thr;
+	r->nthr = n;
+	r->tot = tot;
+	r->lo = lo;
+	r->hi = hi;
+	for (size_t j = 0; j < n; j++)
+		tot[j] = r->fixed_tot;
+	r->fixed_next = r->fixed_tot;
+	int rc = lc_cstream_each(&r->cs, measure_rec, unfixed, r, e);
+	r->fixed_tot = r->fixed_next;
+	return rc;
+}
+
+static void budget_progress(void *ctx, int done)
+{
+	lc_progress_update(&((run *)ctx)->pr, (uint64_t)done, LC_BUDGET_STEPS + 1);
+}
+
+/* the threshold that fits --budget, or exit 1 before writing anything (unless --best-effort) */
+static void fit_budget(run *r)
+{
+	lc_budget_result br;
+	lc_err e = {0};
+	r->fixed = lc_xmalloc((r->cs.n ? r->cs.n : 1) * sizeof *r->fixed);
+	memset(r->fixed, 0xff, (r->cs.n ? r->cs.n : 1) * sizeof *r->fixed);
+	lc_progress_start(&r->pr, "budget passes", r->c->pmode);
+	if (lc_budget_search((size_t)r->c->budget, BUDGET_LEVELS, measure, r, budget_progress, &br, &e) < 0)
+		lc_die_err(&e);
+	lc_progress_done(&r->pr);
+	free(r->fixed);
+	r->c->thr = br.threshold;
+	if (!br.fits && !r->c->best_effort)
+		lc_die(LC_EXIT_INPUT, "the compressed corpus needs at least %zu tokens (%s, title+text; titles and "
+		       "one-sentence passages stay whole), more than --budget %ld: raise --budget, or add --best-effort "
+		       "to write the smallest corpus anyway", br.tokens, lc_tok_name(r->tok), r->c->budget);
+}
 
 /* --dry-run with --endpoint: the summary request of every non-empty passage of
  * this task (CoLoR's prompt, lib/llm/prompt), counted with the -e/--tokenizer
  * tokenizer; one line per request on the output, the totals and cost on stderr. */
-static void dry_run_requests(const rec *R, size_t n, const lc_shard *shard, const lc_tok *tok, const char *out,
-                             lc_llm_dry *d)
+static int dry_rec(void *ctx, const lc_crec *x, lc_err *e)
 {
-	lc_output *o = lc_output_open(out);
-	lc_buf prompt = {0}, line = {0};
-	for (size_t i = 0; i < n; i++) {
-		if (!lc_shard_has(shard, i) || !*R[i].text)
-			continue;   /* an empty passage is never sent (lib/llm/llmsum) */
-		lc_buf_reset(&prompt);
-		lc_prompt_summarize(&prompt, R[i].text);
-		size_t t = lc_tok_count(tok, prompt.p, prompt.len);
-		lc_llm_dry_add(d, t);
-		json_t *pid = json_object_get(R[i].o, "pid");
-		lc_buf_reset(&line);
-		lc_buf_adds(&line, "{\"pid\":");
-		if (pid)
-			lc_json_dump(&line, pid);
-		else
-			lc_buf_printf(&line, "%zu", i);
-		lc_buf_printf(&line, ",\"prompt_tokens\":%zu}\n", t);
-		lc_output_write(o, line.p, line.len);
+	run *r = ctx;
+	if (!lc_shard_has(&r->c->shard, x->i) || !*x->text)
+		return 0;   /* an empty passage is never sent (lib/llm/llmsum) */
+	lc_buf_reset(&r->s);
+	lc_prompt_summarize(&r->s, x->text);
+	size_t t = lc_tok_count(r->tok, r->s.p, r->s.len);
+	lc_llm_dry_add(&r->dry, t);
+	json_t *pid = json_object_get(x->o, "pid");
+	lc_buf_reset(&r->b);
+	lc_buf_adds(&r->b, "{\"pid\":");
+	if (pid)
+		lc_json_dump(&r->b, pid);
+	else
+		lc_buf_printf(&r->b, "%zu", x->i);
+	lc_buf_printf(&r->b, ",\"prompt_tokens\":%zu}\n", t);
+	lc_output_write(r->o, r->b.p, r->b.len);
+	return 0;
+}
+
+static void dry_run(run *r)
+{
+	lc_err e = {0};
+	r->dry = (lc_llm_dry){ .max_tokens = llmo.max_tokens, .price_in = r->c->price_in, .price_out = r->c->price_out };
+	r->o = lc_output_open(r->c->out);
+	if (lc_cstream_each(&r->cs, dry_rec, NULL, r, &e) < 0)
+		lc_die_err(&e);
+	lc_output_commit(r->o);
+	lc_llm_dry_print(&r->dry);
+	lc_report_str(&r->c->rep, "options.llm", r->c->llm);
+	lc_report_str(&r->c->rep, "options.encoding", lc_tok_name(r->tok));
+	lc_report_set(&r->c->rep, "dry_run", lc_llm_dry_report(&r->dry));
+	lc_report_write(&r->c->rep);
+}
+
+/* --endpoint: the LLM's summaries of this task's passages, which it needs all at once */
+static int text_rec(void *ctx, const lc_crec *x, lc_err *e)
+{
+	run *r = ctx;
+	if (lc_shard_has(&r->c->shard, x->i))
+		r->texts[r->nt++] = lc_xstrdup(x->text);
+	return 0;
+}
+
+static void summarise(run *r, lc_llmsum *sr)
+{
+	cfg *c = r->c;
+	lc_err e = {0};
+	/* the summarising loop is lib/llm/llmsum's, shared with lcgen candidates */
+	lc_llmsum_opts lo;
+	lc_llmsum_opts_default(&lo);
+	lo.llm = llmo;
+	if (c->quiet)
+		lo.progress = LC_PROGRESS_QUIET;
+	r->texts = lc_xmalloc((r->cs.n ? r->cs.n : 1) * sizeof *r->texts);
+	if (lc_cstream_each(&r->cs, text_rec, NULL, r, &e) < 0 || lc_llmsum_run(&lo, r->texts, NULL, r->nt, sr, &e) < 0)
+		lc_die_err(&e);
+	for (size_t i = 0; i < r->nt; i++)
+		free((char *)r->texts[i]);
+	free(r->texts);
+	if (sr->failed && !c->skip_bad)
+		lc_die(LC_EXIT_INPUT, "%zu of %zu summaries failed (first: passage %zu: %s); --skip-bad keeps the passages of failed ones",
+		       sr->failed, r->nt, sr->first_failed + 1, sr->error[sr->first_failed]);
+	if (sr->failed)
+		lc_warn("warning: %zu summaries failed, their passages are used (first: passage %zu: %s)", sr->failed,
+		        sr->first_failed + 1, sr->error[sr->first_failed]);
+	if (!c->quiet)
+		lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", c->llm, sr->stats.requests, sr->stats.cached,
+		        sr->stats.retries);
+	r->llm_out = sr->summary;   /* NULL for empty or failed passages */
+}
+
+static int in_shard(void *ctx, size_t i) { return lc_shard_has(&((run *)ctx)->c->shard, i); }
+
+/* one passage compressed and written, its sizes counted */
+static int compress_rec(void *ctx, const lc_crec *x, lc_err *e)
+{
+	run *r = ctx;
+	cfg *c = r->c;
+	size_t kept, i = x->i;
+	size_t li = r->written++;   /* this task's passage number (llm_out's index) */
+	units(r, x);
+	lc_cunits *u = &r->u;
+	size_t ttoks = title_tokens(r, x), toks = lc_tok_count(r->tok, x->text, strlen(x->text));
+	r->before += ttoks + toks;
+	lc_buf_reset(&r->s);
+	if (r->llm_out) {
+		const char *t = r->llm_out[li] ? r->llm_out[li] : "";
+		lc_buf_adds(&r->s, t);
+		kept = *t ? 0 : u->n;
+	} else if (r->summ) {
+		lc_err e2 = {0};
+		const char *pid = lc_json_id(json_object_get(x->o, "pid"), &r->idb, "pid", "", &e2);
+		json_t *v = pid ? json_object_get(r->summ, pid) : NULL;
+		if (!v)
+			r->nosumm++;
+		const char *t = v ? json_string_value(v) : "";
+		lc_buf_adds(&r->s, t);
+		kept = *t ? 0 : u->n;  /* empty summary: the passage is used */
+	} else if (c->lead) {
+		size_t want = u->nsent <= 1 ? u->n : (size_t)ceil((double)u->n / c->ratio);
+		for (size_t k = 0; k < u->n; k++)
+			r->mask[k] = k < want;
+		kept = want;
+		lc_compress_render(u, x->text, r->mask, 0, &r->s);
+	} else {
+		kept = lc_compress_select(&r->m, u, c->ratio, lc_cmodel_passage_threshold(&r->m, c->thr, u->n, r->cs.mean_log),
+		                          c->unit, r->p, r->mask);
+		lc_compress_render(u, x->text, r->mask, c->bare && kept < u->n, &r->s);
 	}
-	lc_output_commit(o);
-	lc_llm_dry_print(d);
-	lc_buf_free(&prompt);
-	lc_buf_free(&line);
+	size_t ct = ttoks + (kept < u->n ? lc_tok_count(r->tok, r->s.p, r->s.len) : toks);
+	r->after += ct;
+	if (r->per) {
+		json_t *pj = json_object_get(x->o, "pid"), *pp = json_object();
+		json_object_set_new(pp, "pid", pj ? json_deep_copy(pj) : json_integer((json_int_t)i));
+		json_object_set_new(pp, "tokens", json_integer((json_int_t)(ttoks + toks)));
+		json_object_set_new(pp, "compressed_tokens", json_integer((json_int_t)ct));
+		json_object_set_new(pp, "ratio", json_real(ct ? (double)(ttoks + toks) / (double)ct : 0.0));
+		json_array_append_new(r->per, pp);
+	}
+	json_object_set_new(x->o, c->target, json_stringn(r->s.p, r->s.len));
+	lc_buf_reset(&r->b);
+	lc_json_dump(&r->b, x->o);
+	lc_buf_addc(&r->b, '\n');
+	lc_output_write(r->o, r->b.p, r->b.len);
+	lc_progress_update(&r->pr, i + 1, r->cs.n);
+	return 0;
+}
+
+/* the corpus written, then the warnings and the totals on stderr */
+static void write_corpus(run *r, int argc, char **argv)
+{
+	cfg *c = r->c;
+	lc_err e = {0};
+	r->o = lc_output_open(c->out);
+	r->per = lc_report_on(&c->rep) ? json_array() : NULL;   /* set last, in report() */
+	if (c->shard.n)
+		lc_part_header(r->o, "lcompress", &c->shard, lc_part_run_key(argc, argv), "lines");
+	lc_progress_start(&r->pr, "passages compressed", c->pmode);
+	if (lc_cstream_each(&r->cs, compress_rec, in_shard, r, &e) < 0)
+		lc_die_err(&e);
+	lc_progress_done(&r->pr);
+	lc_output_commit(r->o);
+	if (r->nosumm)
+		lc_warn("warning: %zu passage%s without a summary in %s (the passage is used)", r->nosumm, r->nosumm == 1 ? "" : "s", c->summaries);
+	if (r->cs.bad)
+		lc_warn("skipped %zu bad record%s", r->cs.bad, r->cs.bad == 1 ? "" : "s");
+	if (c->budget > 0 && r->after > (size_t)c->budget)
+		lc_warn("warning: --best-effort: the compressed corpus needs %zu tokens, more than --budget %ld (titles and one-sentence passages stay whole)", r->after, c->budget);
+	if (!c->quiet)
+		lc_warn("%zu passages, tokens (%s, title+text) %zu -> %zu, ratio %.3fx", r->written, lc_tok_name(r->tok), r->before, r->after,
+		        r->after ? (double)r->before / (double)r->after : 0.0);
+}
+
+static void report(run *r, const lc_llmsum *sr)
+{
+	cfg *c = r->c;
+	lc_report *rep = &c->rep;
+	if (lc_report_on(rep)) {
+		lc_report_str(rep, "options.method", c->endpoint ? "llm" : c->summaries ? "summaries" : c->lead ? "lead" : "model");
+		lc_report_str(rep, "options.model", c->model);
+		lc_report_str(rep, "options.llm", c->llm);
+		lc_report_str(rep, "options.summaries", c->summaries);
+		if (c->ratio > 0)
+			lc_report_real(rep, "options.ratio", c->ratio);
+		if (c->budget > 0)
+			lc_report_int(rep, "options.budget", c->budget);
+		if (!c->lead && !c->summaries && !c->endpoint && c->ratio <= 0)
+			lc_report_real(rep, "options.threshold", c->thr);
+		lc_report_str(rep, "options.unit", c->unit == LC_UNIT_SENT ? "sentence" : "word");
+		lc_report_str(rep, "options.encoding", lc_tok_name(r->tok));
+		lc_report_str(rep, "options.field", c->field);
+		lc_report_str(rep, "options.target", c->target);
+		lc_report_int(rep, "passages", (long long)r->cs.n);
+		lc_report_int(rep, "skipped", (long long)r->cs.bad);
+		lc_report_int(rep, "tokens", (long long)r->before);
+		lc_report_int(rep, "compressed_tokens", (long long)r->after);
+		lc_report_real(rep, "ratio", r->after ? (double)r->before / (double)r->after : 0.0);
+		if (c->summaries)
+			lc_report_int(rep, "without_summary", (long long)r->nosumm);
+		if (c->endpoint) {
+			lc_report_int(rep, "llm.requests", (long long)sr->stats.requests);
+			lc_report_int(rep, "llm.cached", (long long)sr->stats.cached);
+			lc_report_int(rep, "llm.retries", (long long)sr->stats.retries);
+			lc_report_int(rep, "llm.failed", (long long)sr->failed);
+		}
+		/* the per-passage array goes last: the totals stay at the top of the file */
+		lc_report_set(rep, "per_passage", r->per);
+	}
+	lc_report_write(rep);
 }
 
 int main(int argc, char **argv)
@@ -134,381 +528,45 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return lc_part_merge_main(&merge_cmd, "lcompress", argc - 1, argv + 1);
-	lc_cli st = {0};
-	lc_shard shard = {0, 0};
-	int dry_run = 0, tok_given = 0;
-	double price_in = 0, price_out = 0;
-	const char *model = NULL, *endpoint = NULL, *llm = NULL, *out = NULL;
-	const char *field = NULL, *target = "summary_text", *encoding = "cl100k_base", *summaries = NULL;
-	double ratio = 0, thr = -1, length_bias = NAN;
-	long budget = 0;
-	int best_effort = 0;
-	int unit = LC_UNIT_WORD, skip_bad = 0, quiet = 0, bare = 1, lead = 0, c;
-	lc_report rep = {0};
-	int pmode = LC_PROGRESS_AUTO;
-	lc_llm_opts_default(&llmo);
-	/* --stats FILE (per-passage JSONL) became the "per_passage" array of --report FILE */
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--stats") || !strncmp(argv[i], "--stats=", 8))
-			lc_cli_usage_error(&cmd, "--stats is gone: --report FILE writes the sizes as JSON (each passage's in \"per_passage\", lctk-formats(5))");
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'm': model = optarg; break;
-		case OPT_RATIO: ratio = lc_cli_double("--ratio", optarg, 1, 1e6); break;
-		case OPT_BUDGET: budget = lc_cli_long("--budget", optarg, 1, 0x7fffffffffffL); break;
-		case OPT_BEST_EFFORT: best_effort = 1; break;
-		case OPT_THRESHOLD: thr = lc_cli_double("--threshold", optarg, 0, 1); break;
-		case OPT_LENGTH_BIAS: length_bias = lc_cli_double("--length-bias", optarg, -100, 100); break;
-		case OPT_UNIT:
-			if (!strcmp(optarg, "word"))
-				unit = LC_UNIT_WORD;
-			else if (!strcmp(optarg, "sentence"))
-				unit = LC_UNIT_SENT;
-			else
-				lc_cli_usage_error(&cmd, "--unit: expected word or sentence, got '%s'", optarg);
-			break;
-		case 'f': field = optarg; break;
-		case 't': target = optarg; break;
-		case OPT_SKIP_BAD: skip_bad = 1; break;
-		case OPT_QUIET: quiet = 1; pmode = LC_PROGRESS_QUIET; break;
-		case OPT_PROGRESS: if (!quiet) pmode = LC_PROGRESS_FORCE; break;
-		case OPT_KEEP_PUNCT: bare = 0; break;
-		case 'e':
-		case OPT_TOKENIZER: encoding = optarg; tok_given = 1; break;   /* lc_tok_load takes a name or a tokenizer.json */
-		case OPT_LEAD: lead = 1; break;
-		case OPT_SUMMARIES: summaries = optarg; break;
-		case OPT_SHARD: {
-			lc_err se;
-			if (lc_shard_parse(optarg, &shard, &se) < 0)
-				lc_cli_usage_error(&cmd, "%s", se.msg);
-			break;
-		}
-		case 'o': out = optarg; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&rep, &cmd, optarg); break;
-		case OPT_DRY_RUN: dry_run = 1; break;
-		case OPT_PRICE_IN: price_in = lc_cli_double("--price-in", optarg, 0, 1e9); break;
-		case OPT_PRICE_OUT: price_out = lc_cli_double("--price-out", optarg, 0, 1e9); break;
-		}
-	if (shard.n && budget > 0)
-		lc_cli_usage_error(&cmd, "--budget fits the whole corpus at once; it cannot be split with --shard (use --ratio or a threshold)");
-	endpoint = llmo.endpoint;
-	llm = llmo.model;
-	if (llm && (access(llm, F_OK) == 0 || (strlen(llm) > 4 && !strcmp(llm + strlen(llm) - 4, ".lcm"))))
-		lc_cli_usage_error(&cmd, "--model %s: --model names an LLM; use -m/--model-file for a model file", llm);
-	if (dry_run && !endpoint)
-		lc_cli_usage_error(&cmd, "--dry-run counts the summary requests of --endpoint URL --model NAME: give them (nothing is sent)");
-	if (dry_run && !tok_given)
-		lc_cli_usage_error(&cmd, "--dry-run counts prompts with the model's tokenizer: give -e NAME or --tokenizer FILE");
-	if ((price_in > 0 || price_out > 0) && !dry_run)
-		lc_cli_usage_error(&cmd, "--price-in/--price-out go with --dry-run");
-	if (best_effort && budget <= 0)
-		lc_cli_usage_error(&cmd, "--best-effort goes with --budget TOKENS");
-	if (ratio > 0 && budget > 0)
-		lc_cli_usage_error(&cmd, "--ratio and --budget exclude each other");
-	if (endpoint || llm) {
-		if (model || lead || summaries || ratio > 0 || budget > 0 || thr >= 0)
-			lc_cli_usage_error(&cmd, "--endpoint summarises with an LLM: no -m, --lead, --summaries, --ratio, --budget or --threshold");
-		if (!endpoint || !llm)
-			lc_cli_usage_error(&cmd, "--endpoint and --model go together");
-	}
-	if ((lead || summaries) && (model || budget > 0 || thr >= 0))
-		lc_cli_usage_error(&cmd, "--lead and --summaries do not use a model, --budget or --threshold");
-	if (lead && summaries)
-		lc_cli_usage_error(&cmd, "--lead and --summaries exclude each other");
-	if (!isnan(length_bias) && (lead || summaries || endpoint || ratio > 0))
-		lc_cli_usage_error(&cmd, "--length-bias shapes the model's threshold or --budget; it has no effect with --ratio, --lead, --summaries or --endpoint");
-	if (lead && ratio == 0)
-		ratio = 2;
-	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
-	lc_cmodel m;
+	cfg c;
+	parse_options(&c, argc, argv);
+	check_options(&c);
+	lc_report_start(&c.rep, &cmd, !c.out || !strcmp(c.out, "-"), c.ninputs, c.inputs);
+	run r = { .c = &c };
+	char *def;
+	load(&r, &def);
+	/* the first read: corpus statistics, word counts, every record checked */
+	r.cs = (lc_cstream){ .paths = c.inputs, .npaths = c.ninputs, .field = c.field, .default_field = lc_text_field,
+	                     .skip_bad = c.skip_bad, .progress = c.pmode };
 	lc_err e = {0};
-	char *def = NULL;
-	json_t *summ = NULL;
-	if (summaries) {
-		if (!(summ = lc_summaries_load(summaries, &e)))
-			lc_die_err(&e);
-		lc_cmodel_init(&m);
-	} else if (lead || endpoint) {
-		lc_cmodel_init(&m);
-	} else if (!model) {
-		def = lc_data_path("models/default.lcm");
-		if (!def)
-			lc_die(LC_EXIT_INPUT, "no default model (share/lctk/models/default.lcm not found; set LCTK_DATA or give -m MODEL)");
-		model = def;
-	}
-	if (model && lc_cmodel_load(&m, model, &e) < 0)
+	if (lc_cstream_scan(&r.cs, &e) < 0)
 		lc_die_err(&e);
-	if (!isnan(length_bias))
-		m.length_bias = length_bias;
-	lc_tok *tok = lc_tok_load(encoding, &e);
-	if (!tok)
-		lc_die_err(&e);
-
-	/* read the corpus */
-	rec *R = NULL;
-	size_t n = 0, cap = 0, bad = 0;
-	lc_cctx *cx = lc_cctx_new();
-	int nfiles = argc - st.ind;
-	lc_progress pr;
-	lc_progress_start(&pr, "passages read", pmode);
-	for (int fi = 0; fi < (nfiles ? nfiles : 1); fi++) {
-		lc_input *in = lc_input_open_or_die(nfiles ? argv[st.ind + fi] : "-", NULL);
-		char *line;
-		size_t len;
-		while (lc_input_next(in, &line, &len)) {
-			if (!len)
-				continue;
-			const char *w = lc_input_where(in);
-			json_t *o = lc_json_parse_object(line, len, w, &e);
-			const char *text = o ? lc_json_str(o, field ? field : lc_text_field(o), w, &e) : NULL;
-			if (!text) {
-				if (o)
-					json_decref(o);
-				if (!skip_bad)
-					lc_die(LC_EXIT_INPUT, "%s", e.msg);
-				bad++;
-				continue;
-			}
-			if (n == cap) {
-				cap = cap ? cap * 2 : 1024;
-				R = lc_xrealloc(R, cap * sizeof *R);
-			}
-			memset(&R[n], 0, sizeof R[n]);
-			R[n].o = o;
-			R[n].text = text;
-			json_t *t = json_object_get(o, "title_text");
-			R[n].title = json_is_string(t) ? json_string_value(t) : NULL;
-			lc_cctx_add(cx, R[n].title, text);
-			n++;
-			lc_progress_input(&pr, n, in);
-		}
-		lc_input_close(in);
-	}
-	lc_progress_done(&pr);
-	/* features and probabilities */
-	size_t maxn = 0, before = 0;
-	lc_progress_start(&pr, "passages measured", pmode);
-	double mean_log = 0;  /* of log(1 + words), for the per-passage thresholds */
-	for (size_t i = 0; i < n; i++) {
-		lc_cunits_build(&R[i].u, cx, R[i].title, R[i].text);
-		mean_log += log1p((double)R[i].u.n) / (double)n;
-		if (!lc_shard_has(&shard, i)) {
-			/* another task's passage: only its word count mattered (mean_log) */
-			lc_cunits_free(&R[i].u);
-			json_decref(R[i].o);
-			R[i].o = NULL;
-			lc_progress_update(&pr, i + 1, n);
-			continue;
-		}
-		R[i].p = lc_xmalloc((R[i].u.n ? R[i].u.n : 1) * sizeof *R[i].p);
-		R[i].ttoks = R[i].title ? lc_tok_count(tok, R[i].title, strlen(R[i].title)) : 0;
-		R[i].toks = lc_tok_count(tok, R[i].text, strlen(R[i].text));
-		before += R[i].ttoks + R[i].toks;
-		if (R[i].u.n > maxn)
-			maxn = R[i].u.n;
-		lc_progress_update(&pr, i + 1, n);
-	}
-	lc_progress_done(&pr);
-	unsigned char *mask = lc_xmalloc(maxn ? maxn : 1);
-	lc_buf b = {0}, s = {0};
-	if (thr < 0 && !budget)
-		thr = m.threshold;
-	if (budget > 0) {
-		/* bisection on the threshold: the largest kept set that fits.  A
-		 * passage's kept sets are nested (a lower threshold keeps a superset),
-		 * so the same count is the same set: its tokens are counted once. */
-		for (size_t i = 0; i < n; i++)
-			R[i].memo_kept = SIZE_MAX;
-		double lo = 0, hi = 1;
-		size_t fit_tot = SIZE_MAX;   /* tokens at hi, once a tried threshold fits */
-		lc_progress_start(&pr, "budget passes", pmode);
-		for (int it = 0; it <= 24; it++) {
-			lc_progress_update(&pr, (uint64_t)it, 25);
-			/* 24 halvings, then one last pass at hi when no tried threshold fitted */
-			if (it == 24 && fit_tot != SIZE_MAX)
-				break;
-			double mid = it < 24 ? (lo + hi) / 2 : hi;
-			size_t tot = 0;
-			for (size_t i = 0; i < n; i++) {
-				size_t kept = lc_compress_select(&m, &R[i].u, 0,
-				                                 lc_cmodel_passage_threshold(&m, mid, R[i].u.n, mean_log),
-				                                 unit, R[i].p, mask);
-				if (kept != R[i].memo_kept) {
-					lc_buf_reset(&s);
-					lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
-					R[i].memo_kept = kept;
-					R[i].memo_toks = kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks;
-				}
-				tot += R[i].ttoks + R[i].memo_toks;
-			}
-			if (it == 24)
-				fit_tot = tot;
-			else if (tot <= (size_t)budget) {
-				hi = mid;
-				fit_tot = tot;
-			} else
-				lo = mid;
-		}
-		lc_progress_done(&pr);
-		thr = hi;
-		/* the smallest corpus (threshold 1) over the budget: fail before writing */
-		if (fit_tot > (size_t)budget && !best_effort)
-			lc_die(LC_EXIT_INPUT, "the compressed corpus needs at least %zu tokens (%s, title+text; titles and "
-			       "one-sentence passages stay whole), more than --budget %ld: raise --budget, or add --best-effort "
-			       "to write the smallest corpus anyway", fit_tot, lc_tok_name(tok), budget);
-	}
-	char **llm_out = NULL;
+	if (c.thr < 0 && !c.budget)
+		c.thr = r.m.threshold;
 	lc_llmsum sr = {0};
-	lc_buf idb2 = {0};   /* declared before the dry run's goto cleanup, which frees it */
-	if (endpoint && dry_run) {
-		lc_llm_dry d = { .max_tokens = llmo.max_tokens, .price_in = price_in, .price_out = price_out };
-		dry_run_requests(R, n, &shard, tok, out, &d);
-		lc_report_str(&rep, "options.llm", llm);
-		lc_report_str(&rep, "options.encoding", lc_tok_name(tok));
-		lc_report_set(&rep, "dry_run", lc_llm_dry_report(&d));
-		lc_report_write(&rep);
-		goto cleanup;
+	if (c.endpoint && c.dry_run) {
+		dry_run(&r);
+	} else {
+		if (c.budget > 0)
+			fit_budget(&r);
+		if (c.endpoint)
+			summarise(&r, &sr);
+		write_corpus(&r, argc, argv);
+		report(&r, &sr);
 	}
-	if (endpoint) {
-		/* the summarising loop is lib/llm/llmsum's, shared with lcgen candidates */
-		lc_llmsum_opts lo;
-		lc_llmsum_opts_default(&lo);
-		lo.llm = llmo;
-		if (quiet)
-			lo.progress = LC_PROGRESS_QUIET;
-		/* this task's passages only (all of them without --shard) */
-		const char **texts = lc_xmalloc((n ? n : 1) * sizeof *texts);
-		size_t nt = 0;
-		for (size_t i = 0; i < n; i++)
-			if (lc_shard_has(&shard, i))
-				texts[nt++] = R[i].text;
-		if (lc_llmsum_run(&lo, texts, NULL, nt, &sr, &e) < 0)
-			lc_die_err(&e);
-		free(texts);
-		if (sr.failed && !skip_bad)
-			lc_die(LC_EXIT_INPUT, "%zu of %zu summaries failed (first: passage %zu: %s); --skip-bad keeps the passages of failed ones",
-			       sr.failed, nt, sr.first_failed + 1, sr.error[sr.first_failed]);
-		if (sr.failed)
-			lc_warn("warning: %zu summaries failed, their passages are used (first: passage %zu: %s)", sr.failed,
-			        sr.first_failed + 1, sr.error[sr.first_failed]);
-		if (!quiet)
-			lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", llm, sr.stats.requests, sr.stats.cached,
-			        sr.stats.retries);
-		llm_out = sr.summary;   /* NULL for empty or failed passages */
-	}
-	lc_output *o = lc_output_open(out);
-	json_t *per = lc_report_on(&rep) ? json_array() : NULL;   /* set last, below */
-	if (shard.n)
-		lc_part_header(o, "lcompress", &shard, lc_part_run_key(argc, argv), "lines");
-	size_t after = 0, nosumm = 0, written = 0;
-	lc_progress_start(&pr, "passages compressed", pmode);
-	for (size_t i = 0; i < n; i++) {
-		size_t kept;
-		if (!lc_shard_has(&shard, i))
-			continue;
-		size_t li = written++;   /* this task's passage number (llm_out's index) */
-		lc_buf_reset(&s);
-		if (llm_out) {
-			const char *t = llm_out[li] ? llm_out[li] : "";
-			lc_buf_adds(&s, t);
-			kept = *t ? 0 : R[i].u.n;
-		} else if (summ) {
-			lc_err e2 = {0};
-			const char *pid = lc_json_id(json_object_get(R[i].o, "pid"), &idb2, "pid", "", &e2);
-			json_t *v = pid ? json_object_get(summ, pid) : NULL;
-			if (!v)
-				nosumm++;
-			const char *t = v ? json_string_value(v) : "";
-			lc_buf_adds(&s, t);
-			kept = *t ? 0 : R[i].u.n;  /* empty summary: the passage is used */
-		} else if (lead) {
-			size_t want = R[i].u.nsent <= 1 ? R[i].u.n : (size_t)ceil((double)R[i].u.n / ratio);
-			for (size_t k = 0; k < R[i].u.n; k++)
-				mask[k] = k < want;
-			kept = want;
-			lc_compress_render(&R[i].u, R[i].text, mask, 0, &s);
-		} else {
-			kept = lc_compress_select(&m, &R[i].u, ratio, lc_cmodel_passage_threshold(&m, thr, R[i].u.n, mean_log),
-			                          unit, R[i].p, mask);
-			lc_compress_render(&R[i].u, R[i].text, mask, bare && kept < R[i].u.n, &s);
-		}
-		size_t ct = R[i].ttoks + (kept < R[i].u.n ? lc_tok_count(tok, s.p, s.len) : R[i].toks);
-		after += ct;
-		if (per) {
-			json_t *pj = json_object_get(R[i].o, "pid"), *pp = json_object();
-			json_object_set_new(pp, "pid", pj ? json_deep_copy(pj) : json_integer((json_int_t)i));
-			json_object_set_new(pp, "tokens", json_integer((json_int_t)(R[i].ttoks + R[i].toks)));
-			json_object_set_new(pp, "compressed_tokens", json_integer((json_int_t)ct));
-			json_object_set_new(pp, "ratio", json_real(ct ? (double)(R[i].ttoks + R[i].toks) / (double)ct : 0.0));
-			json_array_append_new(per, pp);
-		}
-		json_object_set_new(R[i].o, target, json_stringn(s.p, s.len));
-		lc_buf_reset(&b);
-		lc_json_dump(&b, R[i].o);
-		lc_buf_addc(&b, '\n');
-		lc_output_write(o, b.p, b.len);
-		lc_progress_update(&pr, i + 1, n);
-	}
-	lc_progress_done(&pr);
-	lc_output_commit(o);
-	if (nosumm)
-		lc_warn("warning: %zu passage%s without a summary in %s (the passage is used)", nosumm, nosumm == 1 ? "" : "s", summaries);
-	if (bad)
-		lc_warn("skipped %zu bad record%s", bad, bad == 1 ? "" : "s");
-	if (budget > 0 && after > (size_t)budget)
-		lc_warn("warning: --best-effort: the compressed corpus needs %zu tokens, more than --budget %ld (titles and one-sentence passages stay whole)", after, budget);
-	if (!quiet)
-		lc_warn("%zu passages, tokens (%s, title+text) %zu -> %zu, ratio %.3fx", written, lc_tok_name(tok), before, after,
-		        after ? (double)before / (double)after : 0.0);
-	if (lc_report_on(&rep)) {
-		lc_report_str(&rep, "options.method", endpoint ? "llm" : summaries ? "summaries" : lead ? "lead" : "model");
-		lc_report_str(&rep, "options.model", model);
-		lc_report_str(&rep, "options.llm", llm);
-		lc_report_str(&rep, "options.summaries", summaries);
-		if (ratio > 0)
-			lc_report_real(&rep, "options.ratio", ratio);
-		if (budget > 0)
-			lc_report_int(&rep, "options.budget", budget);
-		if (!lead && !summaries && !endpoint && ratio <= 0)
-			lc_report_real(&rep, "options.threshold", thr);
-		lc_report_str(&rep, "options.unit", unit == LC_UNIT_SENT ? "sentence" : "word");
-		lc_report_str(&rep, "options.encoding", lc_tok_name(tok));
-		lc_report_str(&rep, "options.field", field);
-		lc_report_str(&rep, "options.target", target);
-		lc_report_int(&rep, "passages", (long long)n);
-		lc_report_int(&rep, "skipped", (long long)bad);
-		lc_report_int(&rep, "tokens", (long long)before);
-		lc_report_int(&rep, "compressed_tokens", (long long)after);
-		lc_report_real(&rep, "ratio", after ? (double)before / (double)after : 0.0);
-		if (summaries)
-			lc_report_int(&rep, "without_summary", (long long)nosumm);
-		if (endpoint) {
-			lc_report_int(&rep, "llm.requests", (long long)sr.stats.requests);
-			lc_report_int(&rep, "llm.cached", (long long)sr.stats.cached);
-			lc_report_int(&rep, "llm.retries", (long long)sr.stats.retries);
-			lc_report_int(&rep, "llm.failed", (long long)sr.failed);
-		}
-		/* the per-passage array goes last: the totals stay at the top of the file */
-		lc_report_set(&rep, "per_passage", per);
-	}
-	lc_report_write(&rep);
-cleanup:
-	for (size_t i = 0; i < n; i++) {
-		lc_cunits_free(&R[i].u);
-		free(R[i].p);
-		json_decref(R[i].o);
-	}
-	free(R);
-	free(mask);
+	lc_cstream_free(&r.cs);
+	lc_cunits_free(&r.u);
+	lc_bscratch_free(&r.bs);
+	free(r.p);
+	free(r.mask);
 	free(def);
-	lc_buf_free(&b);
-	lc_buf_free(&s);
-	lc_cmodel_free(&m);
-	lc_cctx_free(cx);
-	lc_tok_free(tok);
-	if (summ)
-		json_decref(summ);
+	lc_buf_free(&r.b);
+	lc_buf_free(&r.s);
+	lc_buf_free(&r.idb);
+	lc_cmodel_free(&r.m);
+	lc_tok_free(r.tok);
+	if (r.summ)
+		json_decref(r.summ);
 	lc_llmsum_free(&sr);
-	lc_buf_free(&idb2);
 	return 0;
 }

@@ -219,3 +219,68 @@ assert abs(d['max_cost'] - ($total * 2 + $n * 100 * 8) / 1e6) < 1e-12, d"
 	assert_output --partial "go with --dry-run"
 	assert_no_file out.jsonl
 }
+
+@test "lcompress streams: standard input (plain, gzip) and a corpus cut in two files write what the whole file does, with and without --budget" {
+	D="$ROOT/share/lctk/data/hotpotqa"
+	for args in "" "--budget 48000" "--budget 45000 --unit sentence"; do
+		# shellcheck disable=SC2086
+		lcompress --quiet $args -o want.jsonl "$D/corpus.jsonl"
+		# shellcheck disable=SC2086
+		lcompress --quiet $args -o in.jsonl - < "$D/corpus.jsonl"
+		cmp want.jsonl in.jsonl
+		gzip -c "$D/corpus.jsonl" > c.jsonl.gz
+		# shellcheck disable=SC2086
+		lcompress --quiet $args -o gz.jsonl - < c.jsonl.gz
+		cmp want.jsonl gz.jsonl
+		head -n 300 "$D/corpus.jsonl" > a.jsonl
+		tail -n +301 "$D/corpus.jsonl" > b.jsonl
+		# shellcheck disable=SC2086
+		lcompress --quiet $args -o two.jsonl a.jsonl - < b.jsonl
+		cmp want.jsonl two.jsonl
+	done
+	[ "$(wc -l < want.jsonl)" -eq 890 ]
+}
+
+@test "lcompress --budget: the threshold it picks writes the same corpus, fits, and one step (2^-24) lower does not" {
+	D="$ROOT/share/lctk/data/hotpotqa"
+	run -0 lcompress --budget 48000 --report r.json -o b.jsonl "$D/corpus.jsonl"
+	assert_output --partial '91436 -> 48000, ratio 1.905x'
+	t=$(python3 -c 'import json; print(repr(json.load(open("r.json"))["options"]["threshold"]))')
+	# a dyadic threshold (24 halvings), given back as --threshold: the same output
+	python3 -c "t = $t; assert (t * 2**24).is_integer() and 0 < t < 1, t"
+	run -0 lcompress --threshold "$t" -o t.jsonl "$D/corpus.jsonl"
+	cmp b.jsonl t.jsonl
+	lower=$(python3 -c "print(repr($t - 2**-24))")
+	run -0 lcompress --threshold "$lower" --report l.json -o /dev/null "$D/corpus.jsonl"
+	run -0 python3 -c 'import json; print(json.load(open("l.json"))["compressed_tokens"])'
+	[ "$output" -gt 48000 ] || fail "$output tokens at $lower: the bisection stopped too high"
+}
+
+@test "lcompress --shard with --skip-bad: bad lines skipped on every read, the merged parts are the one-process corpus" {
+	D="$ROOT/share/lctk/data/hotpotqa"
+	{ head -n 5 "$D/corpus.jsonl"; echo '{oops'; sed -n 6,40p "$D/corpus.jsonl"; echo '{"pid":"x"}'; echo; tail -n +41 "$D/corpus.jsonl"; } > c.jsonl
+	run -0 lcompress --skip-bad -o whole.jsonl c.jsonl
+	assert_line 'lcompress: skipped 2 bad records'
+	for k in 1 2 3; do
+		lcompress --quiet --skip-bad --shard $k/3 -o p$k.jsonl c.jsonl
+	done
+	lcompress merge -o merged.jsonl p1.jsonl p2.jsonl p3.jsonl
+	cmp whole.jsonl merged.jsonl
+	# without bad records the other shards' lines are not parsed: the same parts
+	lcompress --quiet -o whole2.jsonl "$D/corpus.jsonl"
+	for k in 1 2; do
+		lcompress --quiet --shard $k/2 -o q$k.jsonl "$D/corpus.jsonl"
+	done
+	lcompress merge -o merged2.jsonl q1.jsonl q2.jsonl
+	cmp whole2.jsonl merged2.jsonl
+}
+
+@test "lcompress: standard input needs a writable TMPDIR for its second read; exit 1, nothing written" {
+	run -1 env TMPDIR="$T/none" lcompress -o out.jsonl - < "$V/corpus.jsonl"
+	assert_output --partial "cannot create a temporary file for standard input in $T/none"
+	assert_output --partial 'set TMPDIR'
+	assert_no_file out.jsonl
+	mkdir tmp
+	run -0 env TMPDIR="$PWD/tmp" lcompress --quiet - < "$V/corpus.jsonl"
+	[ "$(ls -A tmp)" = "" ] || fail "temporary files left: $(ls -A tmp)"
+}

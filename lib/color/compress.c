@@ -196,6 +196,23 @@ static int in_title(const lc_cctx *cx, uint32_t t)
 
 static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
+/* Words (whitespace-separated chunks) inside the sentence spans of sv. */
+static size_t count_words(const char *text, const lc_sentv *sv)
+{
+	size_t n = 0;
+	for (size_t si = 0; si < sv->n; si++)
+		for (size_t i = sv->v[si].start, b = sv->v[si].end; i < b; i++)
+			if (!is_ws((unsigned char)text[i]) && (i == sv->v[si].start || is_ws((unsigned char)text[i - 1])))
+				n++;
+	return n;
+}
+
+size_t lc_cunits_count(const char *text, lc_sentv *scratch)
+{
+	lc_sentsplit(text, strlen(text), scratch);
+	return count_words(text, scratch);
+}
+
 void lc_cunits_build(lc_cunits *u, lc_cctx *cx, const char *title, const char *text)
 {
 	u->n = 0;
@@ -227,13 +244,8 @@ void lc_cunits_build(lc_cunits *u, lc_cctx *cx, const char *title, const char *t
 	}
 	lc_sentsplit(text, tn, &u->sv);
 	u->nsent = u->sv.n;
-	/* the word arrays are sized by the passage's real word count, not a fixed
-	 * minimum: lcompress holds every passage's units at once (10^6 tiny records used to take 12.5 GB) */
-	size_t need = 0;
-	for (size_t si = 0; si < u->sv.n; si++)
-		for (size_t i = u->sv.v[si].start, b = u->sv.v[si].end; i < b; i++)
-			if (!is_ws((unsigned char)text[i]) && (i == u->sv.v[si].start || is_ws((unsigned char)text[i - 1])))
-				need++;
+	/* the word arrays are sized by the passage's real word count, not a fixed minimum */
+	size_t need = count_words(text, &u->sv);
 	if (need > u->cap) {
 		u->cap = u->cap * 2 > need ? u->cap * 2 : need;
 		u->w = lc_xrealloc(u->w, u->cap * sizeof *u->w);
@@ -651,6 +663,14 @@ static int cmp_ranked(const void *a, const void *b)
 size_t lc_compress_select(const lc_cmodel *m, const lc_cunits *u, double ratio, double threshold,
                           int unit, double *p, unsigned char *mask)
 {
+	if (u->n && u->nsent > 1)
+		lc_cmodel_probs(m, u, p);
+	return lc_compress_select_p(m, u, p, ratio, threshold, unit, mask);
+}
+
+size_t lc_compress_select_p(const lc_cmodel *m, const lc_cunits *u, const double *p, double ratio,
+                            double threshold, int unit, unsigned char *mask)
+{
 	size_t n = u->n;
 	if (!n)
 		return 0;
@@ -658,7 +678,6 @@ size_t lc_compress_select(const lc_cmodel *m, const lc_cunits *u, double ratio, 
 		memset(mask, 1, n);
 		return n;
 	}
-	lc_cmodel_probs(m, u, p);
 	if (threshold < 0)
 		threshold = m->threshold;
 	memset(mask, 0, n);

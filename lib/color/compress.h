@@ -96,6 +96,9 @@ void lc_cunits_build(lc_cunits *u, lc_cctx *cx, const char *title, const char *t
 size_t lc_cunits_project(const lc_cunits *u, lc_cctx *cx, const char *text,
                          const char *cand, unsigned char *mask);
 void lc_cunits_free(lc_cunits *u);
+/* The word count u->n that lc_cunits_build(u, ..., text) gives, without the
+ * features or the corpus (sentence split into the caller's scratch). */
+size_t lc_cunits_count(const char *text, lc_sentv *scratch);
 
 typedef struct lc_cmodel {
 	double w[LC_NFEAT];
@@ -135,6 +138,11 @@ enum { LC_UNIT_WORD = 0, LC_UNIT_SENT = 1 };
  * (< 0: the model's) decides.  p: scratch of u->n doubles.  Returns words kept. */
 size_t lc_compress_select(const lc_cmodel *m, const lc_cunits *u, double ratio, double threshold,
                           int unit, double *p, unsigned char *mask);
+/* lc_compress_select with the probabilities already in p (lc_cmodel_probs; not
+ * read for a passage of one sentence): the same mask, so that one passage can be
+ * decoded at many thresholds for the price of one lc_cmodel_probs. */
+size_t lc_compress_select_p(const lc_cmodel *m, const lc_cunits *u, const double *p, double ratio,
+                            double threshold, int unit, unsigned char *mask);
 /* Appends the kept words, single-space separated, to out.  bare: strip leading
  * and trailing punctuation from each word and drop words that are only
  * punctuation (BM25 never sees it; it costs tokens). */

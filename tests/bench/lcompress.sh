@@ -14,6 +14,17 @@
 # of H and the seed-1 model at that set's size.  The shipped default model is
 # trained on all five datasets (not held out here); its rows are marked so.
 # Writes tests/bench/results/color.txt.
+#
+# Then the scaling table (tests/bench/results/lcompress.txt): lcompress with
+# the default model, with and without --budget, on 10k / 100k / 1M passages
+# (SIZES; LOFT's passages repeated with fresh pids, generated in a temp dir),
+# CPU time (user + sys), peak RSS and passages per CPU-second, the growth per
+# 10x, next to the binary before streaming (REF, built from git in a temp dir,
+# or OLD=path) measured in the same run, interleaved; REPS runs per size up to
+# 100k (median), one above.  The old binary holds every passage's features
+# (~30 KB each): it runs up to OLD_MAX passages only.  Every output of both
+# is compared (cmp), and so are both binaries' outputs on each LOFT corpus
+# with and without --budget.  COLOR=0 skips the CoLoR table, SCALE=0 this one.
 set -eu
 B=${1:-build/bin}
 B=$(cd "$B" && pwd)
@@ -27,13 +38,14 @@ export LCTK_DATA=$ROOT/share/lctk
 [ -d "$L" ] || { echo "no LOFT data at $L" >&2; exit 1; }
 SETS=""
 for d in "$L"/*/; do [ -f "$d/corpus.jsonl" ] && SETS="$SETS $(basename "$d")"; done
+after() { sed -n 's/.* -> \([0-9]*\),.*/\1/p' "$1"; }
+before() { sed -n 's/.* \([0-9]*\) -> .*/\1/p' "$1"; }
+if [ "${COLOR:-1}" = 1 ]; then
 
 r1() { # CORPUS QUERIES -> recall@1
 	"$B/lcretrieve" --quiet -k 10 -c "$1" "$2" > "$W/run.jsonl"
 	"$B/lceval" -m recall@1 "$2" "$W/run.jsonl" | awk '$1=="recall@1"{print $3}'
 }
-after() { sed -n 's/.* -> \([0-9]*\),.*/\1/p' "$1"; }
-before() { sed -n 's/.* \([0-9]*\) -> .*/\1/p' "$1"; }
 row() { # dataset name orig comp r1orig r1comp
 	printf '%-9s %-30s %8d %8d %6.3f %7.4f %7.4f %+7.4f\n' "$1" "$2" "$3" "$4" \
 		"$(awk -v a="$3" -v b="$4" 'BEGIN{print a/b}')" "$5" "$6" "$(awk -v a="$6" -v b="$5" 'BEGIN{print a-b}')"
@@ -120,3 +132,91 @@ echo "#   corpus statistics, features, cl100k counts and writing; median of 5: w
 echo "#   CPU ${cpu}s = $(awk -v n="$np" -v t="$cpu" 'BEGIN{printf "%d", n/t}') passages/s (target >= 2000)"
 } > "$OUT"
 cat "$OUT"
+fi
+
+[ "${SCALE:-1}" = 1 ] || exit 0
+# ---- scaling: streaming lcompress against the binary before it -------------
+SOUT=${SOUT:-$ROOT/tests/bench/results/lcompress.txt}
+SIZES=${SIZES:-10000 100000 1000000}
+REPS=${REPS:-3}
+OLD_MAX=${OLD_MAX:-100000}
+REF=${REF:-3b559b3}   # the last commit before lcompress streamed the corpus
+if [ -z "${OLD:-}" ]; then
+	mkdir "$W/old"
+	git -C "$ROOT" archive "$REF" | tar -x -C "$W/old"
+	make -C "$W/old" -j2 build/bin/lcompress > "$W/old.log" 2>&1 || { cat "$W/old.log" >&2; exit 1; }
+	OLD=$W/old/build/bin/lcompress
+fi
+NEW=$B/lcompress
+# the same output as before on every LOFT corpus, with and without --budget (tokens / 1.91)
+same=""
+for d in $SETS; do
+	"$OLD" -o "$W/o.old" "$L/$d/corpus.jsonl" 2> "$W/e.old"
+	"$NEW" -o "$W/o.new" "$L/$d/corpus.jsonl" 2> "$W/e.new"
+	cmp -s "$W/o.old" "$W/o.new" || { echo "lcompress output differs from $REF on $d" >&2; exit 1; }
+	bud=$(awk -v t="$(before "$W/e.new")" 'BEGIN{printf "%d", t / 1.91}')
+	"$OLD" --budget "$bud" -o "$W/o.old" "$L/$d/corpus.jsonl" 2>/dev/null
+	"$NEW" --budget "$bud" -o "$W/o.new" "$L/$d/corpus.jsonl" 2>/dev/null
+	cmp -s "$W/o.old" "$W/o.new" || { echo "lcompress --budget $bud output differs from $REF on $d" >&2; exit 1; }
+	same="$same $d"
+done
+# N passages: LOFT's, repeated, the pids of every round after the first made fresh
+gen() {
+	awk -v N="$1" '{ L[n++] = $0 }
+	END { for (i = 0; i < N; i++) { s = L[i % n]; r = int(i / n); if (r) sub(/"pid": *"/, "\"pid\": \"r" r "-", s); print s } }' \
+		"$L"/*/corpus.jsonl > "$W/c.jsonl"
+}
+# one run: BIN TAG ARGS... -> "cpu rss_kb" appended to $W/t.TAG
+one() {
+	bin=$1 tag=$2; shift 2
+	/usr/bin/time -f '%U %S %M' -o "$W/one" "$bin" --quiet "$@" -o "$W/out.$tag" "$W/c.jsonl"
+	awk '{ printf "%.2f %d\n", $1 + $2, $3 }' "$W/one" >> "$W/t.$tag"
+}
+med() { sort -n "$W/t.$1" | awk '{ c[NR] = $1; m[NR] = $2 } END { i = int((NR + 1) / 2); print c[i], m[i] }'; }
+: > "$W/rows"
+for n in $SIZES; do
+	gen "$n"
+	"$NEW" -o /dev/null "$W/c.jsonl" 2> "$W/e"
+	bud=$(awk -v t="$(before "$W/e")" 'BEGIN{printf "%d", t / 1.91}')
+	reps=$REPS
+	[ "$n" -le 100000 ] || reps=1
+	rm -f "$W"/t.*
+	k=0
+	while [ $k -lt $reps ]; do
+		k=$((k + 1))
+		for mode in default budget; do
+			set --
+			[ $mode = budget ] && set -- --budget "$bud"
+			if [ "$n" -le "$OLD_MAX" ]; then
+				one "$OLD" old.$mode "$@"
+			fi
+			one "$NEW" new.$mode "$@"
+			if [ "$n" -le "$OLD_MAX" ] && [ $k = 1 ]; then
+				cmp -s "$W/out.old.$mode" "$W/out.new.$mode" || { echo "lcompress ($mode) output differs from $REF at $n passages" >&2; exit 1; }
+			fi
+		done
+	done
+	for mode in default budget; do
+		for v in old new; do
+			[ -f "$W/t.$v.$mode" ] || { echo "$n $v $mode - -" >> "$W/rows"; continue; }
+			echo "$n $v $mode $(med $v.$mode) $reps" >> "$W/rows"
+		done
+	done
+done
+{
+echo "# lcompress scaling ($(date -u +%Y-%m-%d), $("$NEW" --version)); before = $REF (holds every passage's features), after = streaming"
+echo "# corpus: LOFT's $(cat "$L"/*/corpus.jsonl | wc -l) passages repeated with fresh pids; default model; cl100k_base; one thread"
+echo "# budget = tokens / 1.91 (the CoLoR bar); CPU = user + sys, median of the runs (1 above 100k), interleaved old/new"
+echo "# growth = CPU and RSS ratio to the row 10x smaller; '-' = not run (before: ~30 KB per passage, over OLD_MAX=$OLD_MAX)"
+echo "# byte-identical to before (cmp): every size both ran, and LOFT$same with and without --budget"
+printf '%-8s %-6s %-7s %8s %8s %10s %7s %7s %4s\n' passages binary mode cpu_s rss_mb pass/cpu_s cpu_x10 rss_x10 runs
+awk '{ key = $2 " " $3; cpu = $4; rss = $5
+       if ($4 == "-") { printf "%-8d %-6s %-7s %8s %8s %10s %7s %7s %4s\n", $1, $2, $3, "-", "-", "-", "-", "-", "-"; next }
+       x10 = 0
+       if (key in pc) x10 = pn[key] * 10 == $1
+       gc = x10 ? sprintf("%.2f", cpu / pc[key]) : "-"
+       gr = x10 ? sprintf("%.2f", rss / pr[key]) : "-"
+       printf "%-8d %-6s %-7s %8.2f %8.1f %10d %7s %7s %4d\n", $1, $2, $3, cpu, rss / 1024, (cpu > 0 ? $1 / cpu : 0), gc, gr, $6
+       pc[key] = cpu; pr[key] = rss; pn[key] = $1 }' "$W/rows"
+} > "$SOUT"
+cat "$SOUT"

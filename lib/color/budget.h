@@ -1,0 +1,82 @@
+/*
+ * budget — the corpus-wide keep threshold that fits a token budget
+ * (lcompress --budget TOKENS).
+ *
+ * Bisection on the threshold t in [0, 1]: LC_BUDGET_STEPS halvings, each keeping
+ * the lower half when the corpus compressed at the middle threshold fits
+ * (total tokens <= budget), else the upper half; the answer is the upper end hi,
+ * the lowest tried threshold that fits.  When no tried threshold fits, the
+ * corpus at t = 1 (the smallest) is measured once more and reported as not
+ * fitting.
+ *
+ * The totals come from a caller's function that measures the corpus at several
+ * thresholds in one call (lcompress: one read of the corpus), told the interval
+ * that every later threshold lies in.  lc_budget_search
+ * asks for the middles of the next `levels` halvings at once — every threshold
+ * the bisection may try in those steps, 2^levels - 1 of them — and then follows
+ * the path the totals choose.  The thresholds tried and the answer are exactly
+ * those of the plain one-at-a-time bisection (levels = 1), which the unit test
+ * checks; a larger `levels` trades measurements for fewer calls.
+ *
+ * lc_budget_add_passage() is one passage's part of such a measurement: the
+ * passage decoded at every threshold asked (one lc_cmodel_probs), its text
+ * rendered and counted once per distinct kept set (a passage's kept sets are
+ * nested, so the same count is the same set).
+ *
+ * Ownership: nothing is kept; thr and tot arrays passed to eval are the
+ * search's, valid during the call.  lc_bscratch is the caller's, reused across
+ * passages, released by lc_bscratch_free.
+ */
+#ifndef LC_BUDGET_H
+#define LC_BUDGET_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "compress.h"
+#include "err.h"
+#include "tok.h"
+
+#define LC_BUDGET_STEPS 24
+#define LC_BUDGET_MAX_LEVELS 8
+
+/* Fills tot[j] with the corpus's tokens at threshold thr[j], j < n; -1 with e on
+ * error.  [lo, hi] is the interval left: every threshold of this call and of
+ * the later ones lies in it (so a passage whose kept set is the same at lo and
+ * at hi adds the same tokens to every later total). */
+typedef int (*lc_budget_eval)(void *ctx, double lo, double hi, const double *thr, size_t n, size_t *tot, lc_err *e);
+
+typedef struct lc_budget_result {
+	double threshold;   /* the threshold to compress with */
+	size_t tokens;      /* the corpus's tokens at it */
+	int fits;           /* tokens <= budget */
+	int calls;          /* calls of eval made */
+} lc_budget_result;
+
+/* Searches with levels (1..LC_BUDGET_MAX_LEVELS) halvings per call of eval.
+ * progress (may be NULL) is called with the halvings done so far, of
+ * LC_BUDGET_STEPS + 1.  Returns 0, or -1 when eval failed. */
+int lc_budget_search(size_t budget, int levels, lc_budget_eval eval, void *ctx,
+                     void (*progress)(void *ctx, int done), lc_budget_result *r, lc_err *e);
+
+typedef struct lc_bscratch {
+	double *p;
+	unsigned char *mask;
+	size_t cap;
+	size_t kept[(1 << LC_BUDGET_MAX_LEVELS) - 1], toks[(1 << LC_BUDGET_MAX_LEVELS) - 1];
+	lc_buf s;
+} lc_bscratch;
+
+/* tot[j] += ttoks (the title's tokens) + the tokens of text (units u, words'
+ * probabilities under m) compressed at corpus-wide threshold thr[j], j < n
+ * (n <= 2^LC_BUDGET_MAX_LEVELS - 1), as lcompress writes it: unit word or
+ * sentence, bare as in lc_compress_render, the whole text's tokens when every
+ * word is kept; mean_log as for lc_cmodel_passage_threshold.  Returns the
+ * passage's tokens when it keeps the same words at lo and at hi (the eval's
+ * interval: then at every threshold to come), else SIZE_MAX. */
+size_t lc_budget_add_passage(const lc_cmodel *m, const lc_cunits *u, const char *text, double mean_log, int unit,
+                             int bare, const lc_tok *tok, size_t ttoks, double lo, double hi, const double *thr,
+                             size_t n, size_t *tot, lc_bscratch *sc);
+void lc_bscratch_free(lc_bscratch *sc);
+
+#endif
