@@ -76,7 +76,7 @@ lc_cctx *lc_cctx_new(void)
 	lc_cctx *cx = lc_xcalloc(1, sizeof *cx);
 	cx->stemmer = sb_stemmer_new("english", "UTF_8");
 	if (!cx->stemmer)
-		lc_die(LC_EXIT_INPUT, "cannot create the Snowball English stemmer");
+		lc_oom();   /* English is compiled into libstemmer: only memory can fail */
 	return cx;
 }
 
