@@ -19,50 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	OPT_JSON = 256, OPT_JSONL, OPT_QFMT, OPT_RFMT, OPT_QMEMBER, OPT_RMEMBER, OPT_CORPUS,
-	OPT_PERM, OPT_SEED, OPT_BOOT, OPT_ANSWER_RULE, OPT_ALPHA, OPT_CI, OPT_BOOT_IDX, OPT_DEDUP,
-	OPT_FORMAT, OPT_TEST, OPT_CORRECTION
-};
-
-static const lc_opt opts[] = {
-	{ 'q', "query_eval_wanted", NULL, "also print each topic's values", NULL },
-	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, loft, passkey) or MEASURE.PARAMS; repeatable",
-	  "official all_trec set loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" },
-	{ 'c', "complete_rel_info_wanted", NULL, "score qrels topics missing from the run; average over all qrels topics", NULL },
-	{ 'n', "nosummary", NULL, "do not print the summary ('all') lines", NULL },
-	{ 'l', "level_for_rel", "N", "minimum judgment value that counts as relevant (default 1)", NULL },
-	{ 'M', "Max_retrieved_per_topic", "N", "evaluate only the first N ranked docs per topic", NULL },
-	{ 'J', "Judged_docs_only", NULL, "drop unjudged docs from the ranking before evaluating", NULL },
-	{ 'N', "Number_docs_in_coll", "N", "number of docs in the collection (utility)", NULL },
-	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec)", "qrels" },
-	{ 'T', "Results_format", "FMT", "trec_eval's name for --run-format: trec_results (= trec)", "trec_results" },
-	LC_OPT_OUTPUT(),
-	{ OPT_JSON, "json", NULL, "print one JSON object (summary, and per topic with -q)", NULL },
-	{ OPT_JSONL, "jsonl", NULL, "print one JSON line per topic (and turn, for LOFT measures)", NULL },
-	{ OPT_QFMT, "qrels-format", "FMT", "qrels format: auto trec beir loft", "auto trec beir loft" },
-	{ OPT_RFMT, "run-format", "FMT", "run format: auto trec jsonl loft answers batch", "auto trec jsonl loft answers batch" },
-	{ OPT_QMEMBER, "qrels-member", "GLOB", "archive member holding the qrels (e.g. '*qrels/test.tsv')", NULL },
-	{ OPT_RMEMBER, "run-member", "GLOB", "archive member holding each run", NULL },
-	LC_OPT_CORPUS_NOLETTER(OPT_CORPUS),
-	{ OPT_DEDUP, "deduplicate-pids", NULL, "LOFT measures: compare ids by passage text (LOFT's --deduplicate_pids, for TopiOCQA)", NULL },
-	{ OPT_ANSWER_RULE, "answer-rule", "RULE", "LLM answer line rule: loft (53358ff, default) or head", "loft head" },
-	{ OPT_PERM, "permutations", "N", "randomization test permutations (default 10000)", NULL },
-	{ OPT_BOOT, "bootstrap", "N", "bootstrap resamples for confidence intervals (default 10000)", NULL },
-	{ OPT_CI, "ci", "METHOD", "bootstrap interval: bca (default, SciPy's) or percentile", "bca percentile" },
-	{ OPT_BOOT_IDX, "bootstrap-indices", "FILE", "take the bootstrap resamples from FILE (a line of topic indices each)", LC_COMPLETE_FILE },
-	LC_OPT_SEED(OPT_SEED),
-	{ OPT_TEST, "test", "TEST", "the test behind the marks: randomization (default) or t", "randomization t" },
-	{ OPT_CORRECTION, "correction", "METHOD", "multiple-comparison correction over the pairs of runs: holm (default), bonferroni or none", "holm bonferroni none" },
-	{ OPT_ALPHA, "alpha", "P", "significance level for the marks (default 0.05)", NULL },
-	LC_OPT_FORMAT(OPT_FORMAT, "text markdown latex csv json"),
-	LC_OPT_REPORT,
-	LC_OPT_END
-};
-
-static const lc_cmd cmd = { "lceval", "[options] QRELS RUN [RUN...]",
-                            "evaluate runs like trec_eval 10.0 and LOFT, with significance tests", opts, NULL };
-
 /* LOFT's measures are lowercase NAME@K (recall@10); ir_measures' names with a
  * cutoff have a capital letter (nDCG@10, P@5, RR@10) and go to lib/eval/treceval. */
 static int claims_loft(const char *m)
@@ -96,136 +52,193 @@ static int claims_trec(const char *m)
 enum { FAM_PASSKEY, FAM_LOFT, FAM_TREC, NFAM };
 static int (*const claims[NFAM])(const char *) = { claims_passkey, claims_loft, claims_trec };
 
+/* The program's settings: its options, each bound to its field in the table below
+ * (lib/cli/cli.h); only --report reaches parse_args' switch.  c.o is set to
+ * lc_te_opts_default before parsing. */
 typedef struct settings {
 	ev_ctx c;
-	const char **ms[NFAM];    /* the -m arguments of each family (argv memory) */
+	const char **ms[NFAM];    /* the -m arguments of each family (argv memory; the arrays are malloc'd) */
 	size_t nms[NFAM];
 	const char *corpus, *qmember, *rmember, *boot_idx;
 	int qfmt, rfmt, variant, boot_given, dedup, l_given;
 	lc_report rep;
 } settings;
 
-/* Parses argv into s; returns the index of QRELS.  Usage errors exit 2. */
-static int parse_args(int argc, char **argv, settings *s)
+static settings S = {
+	.c = { .so = { 10000, 10000, 0, 0.05, LC_CI_BCA, NULL, 0, LC_TEST_RANDOMIZATION, LC_CORR_HOLM } },
+	.qfmt = LC_QRELS_AUTO, .rfmt = LC_RUN_AUTO, .variant = LC_ANSWER_LOFT_53358FF,
+};
+
+/* -m MEASURE (repeatable): into the list of the family that claims it. */
+static void measure_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
+	int f = 0;
+	while (!claims[f](arg))
+		f++;
+	S.ms[f] = lc_xrealloc(S.ms[f], (S.nms[f] + 1) * sizeof *S.ms[f]);
+	S.ms[f][S.nms[f]++] = arg;
+}
+
+/* -l, -M, -N: trec_eval reads their numbers with atol (no check), and so does lceval. */
+static void atol_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	*(long *)o->var = atol(arg);
+	if (o->id == 'l')
+		S.l_given = 1;
+}
+
+/* -R FMT and -T FMT: trec_eval's one format each, its message and exit code otherwise. */
+static void trec_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	int rel = o->id == 'R';
+	if (strcmp(arg, rel ? "qrels" : "trec_results")) {
+		fputs(rel ? "trec_eval: Illegal rel_format '" : "trec_eval: Illegal retrieval results format '", stderr);
+		lc_fputs_escaped(arg, 0, stderr);
+		fputs("'\n", stderr);
+		exit(2);
+	}
+	*(int *)o->var = rel ? LC_QRELS_TREC : LC_RUN_TREC;
+}
+
+static void qrels_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	S.qfmt = lc_qrels_format_from_name(arg);
+	if (S.qfmt < 0)
+		lc_cli_usage_error(cmd, "--qrels-format: unknown format '%s' (auto trec beir loft)", arg);
+}
+
+static void run_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	S.rfmt = lc_run_format_from_name(arg);
+	if (S.rfmt < 0)
+		lc_cli_usage_error(cmd, "--run-format: unknown format '%s' (auto trec jsonl loft answers batch)", arg);
+}
+
+static void answer_rule_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "loft") || !strcmp(arg, "53358ff"))
+		S.variant = LC_ANSWER_LOFT_53358FF;
+	else if (!strcmp(arg, "head"))
+		S.variant = LC_ANSWER_LOFT_HEAD;
+	else
+		lc_cli_usage_error(cmd, "--answer-rule: expected 'loft' or 'head', got '%s'", arg);
+}
+
+static void note_bootstrap(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	S.boot_given = 1;
+}
+
+static void ci_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "bca"))
+		S.c.so.ci = LC_CI_BCA;
+	else if (!strcmp(arg, "percentile"))
+		S.c.so.ci = LC_CI_PERCENTILE;
+	else
+		lc_cli_usage_error(cmd, "--ci: expected 'bca' or 'percentile', got '%s'", arg);
+}
+
+static void test_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "randomization"))
+		S.c.so.test = LC_TEST_RANDOMIZATION;
+	else if (!strcmp(arg, "t"))
+		S.c.so.test = LC_TEST_T;
+	else
+		lc_cli_usage_error(cmd, "--test: expected 'randomization' or 't', got '%s'", arg);
+}
+
+static void correction_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "holm"))
+		S.c.so.correction = LC_CORR_HOLM;
+	else if (!strcmp(arg, "bonferroni"))
+		S.c.so.correction = LC_CORR_BONFERRONI;
+	else if (!strcmp(arg, "none"))
+		S.c.so.correction = LC_CORR_NONE;
+	else
+		lc_cli_usage_error(cmd, "--correction: expected 'holm', 'bonferroni' or 'none', got '%s'", arg);
+}
+
+static void format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	static const char *const names[] = { "text", "markdown", "latex", "csv", "json" };
+	S.c.format = -1;
+	for (int f = EV_FMT_TEXT; f <= EV_FMT_JSON; f++)
+		if (!strcmp(arg, names[f]))
+			S.c.format = f;
+	if (S.c.format < 0)
+		lc_cli_usage_error(cmd, "--format: expected text, markdown, latex, csv or json, got '%s'", arg);
+}
+
+static const lc_opt opts[] = {
+	{ 'q', "query_eval_wanted", NULL, "also print each topic's values", NULL, LC_BIND_SET(S.c.o.query, 1) },
+	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, loft, passkey) or MEASURE.PARAMS; repeatable",
+	  "official all_trec set loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1",
+	  LC_BIND_CALL(measure_cb, S.ms) },
+	{ 'c', "complete_rel_info_wanted", NULL, "score qrels topics missing from the run; average over all qrels topics", NULL,
+	  LC_BIND_SET(S.c.o.complete, 1) },
+	{ 'n', "nosummary", NULL, "do not print the summary ('all') lines", NULL, LC_BIND_SET(S.c.o.summary, 0) },
+	{ 'l', "level_for_rel", "N", "minimum judgment value that counts as relevant (default 1)", NULL,
+	  LC_BIND_CALL(atol_cb, S.c.o.rel_level) },
+	{ 'M', "Max_retrieved_per_topic", "N", "evaluate only the first N ranked docs per topic", NULL,
+	  LC_BIND_CALL(atol_cb, S.c.o.max_docs) },
+	{ 'J', "Judged_docs_only", NULL, "drop unjudged docs from the ranking before evaluating", NULL,
+	  LC_BIND_SET(S.c.o.judged_only, 1) },
+	{ 'N', "Number_docs_in_coll", "N", "number of docs in the collection (utility)", NULL,
+	  LC_BIND_CALL(atol_cb, S.c.o.num_docs_in_coll) },
+	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec)", "qrels",
+	  LC_BIND_CALL(trec_format_cb, S.qfmt) },
+	{ 'T', "Results_format", "FMT", "trec_eval's name for --run-format: trec_results (= trec)", "trec_results",
+	  LC_BIND_CALL(trec_format_cb, S.rfmt) },
+	LC_OPT_OUTPUT(LC_BIND_STR(S.c.outpath)),
+	{ 0, "json", NULL, "print one JSON object (summary, and per topic with -q)", NULL, LC_BIND_SET(S.c.json, 1) },
+	{ 0, "jsonl", NULL, "print one JSON line per topic (and turn, for LOFT measures)", NULL, LC_BIND_SET(S.c.jsonl, 1) },
+	{ 0, "qrels-format", "FMT", "qrels format: auto trec beir loft", "auto trec beir loft",
+	  LC_BIND_CALL(qrels_format_cb, S.qfmt) },
+	{ 0, "run-format", "FMT", "run format: auto trec jsonl loft answers batch", "auto trec jsonl loft answers batch",
+	  LC_BIND_CALL(run_format_cb, S.rfmt) },
+	{ 0, "qrels-member", "GLOB", "archive member holding the qrels (e.g. '*qrels/test.tsv')", NULL, LC_BIND_STR(S.qmember) },
+	{ 0, "run-member", "GLOB", "archive member holding each run", NULL, LC_BIND_STR(S.rmember) },
+	LC_OPT_CORPUS_NOLETTER(0, LC_BIND_STR(S.corpus)),
+	{ 0, "deduplicate-pids", NULL, "LOFT measures: compare ids by passage text (LOFT's --deduplicate_pids, for TopiOCQA)", NULL,
+	  LC_BIND_SET(S.dedup, 1) },
+	{ 0, "answer-rule", "RULE", "LLM answer line rule: loft (53358ff, default) or head", "loft head",
+	  LC_BIND_CALL(answer_rule_cb, S.variant) },
+	{ 0, "permutations", "N", "randomization test permutations (default 10000)", NULL,
+	  LC_BIND_LONG(S.c.so.permutations, 1, 100000000) },
+	{ 0, "bootstrap", "N", "bootstrap resamples for confidence intervals (default 10000)", NULL,
+	  LC_BIND_LONG_NOTE(S.c.so.bootstrap, 1, 100000000, note_bootstrap) },
+	{ 0, "ci", "METHOD", "bootstrap interval: bca (default, SciPy's) or percentile", "bca percentile",
+	  LC_BIND_CALL(ci_cb, S.c.so.ci) },
+	{ 0, "bootstrap-indices", "FILE", "take the bootstrap resamples from FILE (a line of topic indices each)", LC_COMPLETE_FILE,
+	  LC_BIND_STR(S.boot_idx) },
+	LC_OPT_SEED(0, LC_BIND_ULONG(S.c.so.seed, 0, LONG_MAX)),
+	{ 0, "test", "TEST", "the test behind the marks: randomization (default) or t", "randomization t",
+	  LC_BIND_CALL(test_cb, S.c.so.test) },
+	{ 0, "correction", "METHOD", "multiple-comparison correction over the pairs of runs: holm (default), bonferroni or none",
+	  "holm bonferroni none", LC_BIND_CALL(correction_cb, S.c.so.correction) },
+	{ 0, "alpha", "P", "significance level for the marks (default 0.05)", NULL, LC_BIND_DOUBLE(S.c.so.alpha, 0.0, 1.0) },
+	LC_OPT_FORMAT(0, "text markdown latex csv json", LC_BIND_CALL(format_cb, S.c.format)),
+	LC_OPT_REPORT,
+	LC_OPT_END
+};
+
+static const lc_cmd cmd = { "lceval", "[options] QRELS RUN [RUN...]",
+                            "evaluate runs like trec_eval 10.0 and LOFT, with significance tests", opts, NULL };
+
+/* Parses argv into S; returns the index of QRELS.  Usage errors exit 2. */
+static int parse_args(int argc, char **argv)
+{
+	settings *s = &S;
 	ev_ctx *c = &s->c;
 	lc_te_opts_default(&c->o);
-	c->so = (lc_signif_opts){ 10000, 10000, 0, 0.05, LC_CI_BCA, NULL, 0, LC_TEST_RANDOMIZATION, LC_CORR_HOLM };
-	s->qfmt = LC_QRELS_AUTO;
-	s->rfmt = LC_RUN_AUTO;
-	s->variant = LC_ANSWER_LOFT_53358FF;
 	lc_cli st = { 0 };
 	int o;
-	while ((o = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		switch (o) {
-		case 'q': c->o.query = 1; break;
-		case 'c': c->o.complete = 1; break;
-		case 'n': c->o.summary = 0; break;
-		case 'J': c->o.judged_only = 1; break;
-		case 'l':
-			c->o.rel_level = atol(optarg);
-			s->l_given = 1;
-			break;
-		case 'M': c->o.max_docs = atol(optarg); break;
-		case 'N': c->o.num_docs_in_coll = atol(optarg); break;
-		case 'm': {
-			int f = 0;
-			while (!claims[f](optarg))
-				f++;
-			s->ms[f] = lc_xrealloc(s->ms[f], (s->nms[f] + 1) * sizeof *s->ms[f]);
-			s->ms[f][s->nms[f]++] = optarg;
-			break;
-		}
-		case 'o': c->outpath = optarg; break;
-		case 'R':
-			if (strcmp(optarg, "qrels")) {
-				fputs("trec_eval: Illegal rel_format '", stderr);
-				lc_fputs_escaped(optarg, 0, stderr);
-				fputs("'\n", stderr);
-				exit(2);
-			}
-			s->qfmt = LC_QRELS_TREC;
-			break;
-		case 'T':
-			if (strcmp(optarg, "trec_results")) {
-				fputs("trec_eval: Illegal retrieval results format '", stderr);
-				lc_fputs_escaped(optarg, 0, stderr);
-				fputs("'\n", stderr);
-				exit(2);
-			}
-			s->rfmt = LC_RUN_TREC;
-			break;
-		case OPT_JSON: c->json = 1; break;
-		case OPT_JSONL: c->jsonl = 1; break;
-		case OPT_QFMT:
-			s->qfmt = lc_qrels_format_from_name(optarg);
-			if (s->qfmt < 0)
-				lc_cli_usage_error(&cmd, "--qrels-format: unknown format '%s' (auto trec beir loft)", optarg);
-			break;
-		case OPT_RFMT:
-			s->rfmt = lc_run_format_from_name(optarg);
-			if (s->rfmt < 0)
-				lc_cli_usage_error(&cmd, "--run-format: unknown format '%s' (auto trec jsonl loft answers batch)", optarg);
-			break;
-		case OPT_QMEMBER: s->qmember = optarg; break;
-		case OPT_RMEMBER: s->rmember = optarg; break;
-		case OPT_CORPUS: s->corpus = optarg; break;
-		case OPT_ANSWER_RULE:
-			if (!strcmp(optarg, "loft") || !strcmp(optarg, "53358ff"))
-				s->variant = LC_ANSWER_LOFT_53358FF;
-			else if (!strcmp(optarg, "head"))
-				s->variant = LC_ANSWER_LOFT_HEAD;
-			else
-				lc_cli_usage_error(&cmd, "--answer-rule: expected 'loft' or 'head', got '%s'", optarg);
-			break;
-		case OPT_PERM: c->so.permutations = lc_cli_long("--permutations", optarg, 1, 100000000); break;
-		case OPT_BOOT:
-			c->so.bootstrap = lc_cli_long("--bootstrap", optarg, 1, 100000000);
-			s->boot_given = 1;
-			break;
-		case OPT_BOOT_IDX: s->boot_idx = optarg; break;
-		case OPT_DEDUP: s->dedup = 1; break;
-		case OPT_CI:
-			if (!strcmp(optarg, "bca"))
-				c->so.ci = LC_CI_BCA;
-			else if (!strcmp(optarg, "percentile"))
-				c->so.ci = LC_CI_PERCENTILE;
-			else
-				lc_cli_usage_error(&cmd, "--ci: expected 'bca' or 'percentile', got '%s'", optarg);
-			break;
-		case OPT_TEST:
-			if (!strcmp(optarg, "randomization"))
-				c->so.test = LC_TEST_RANDOMIZATION;
-			else if (!strcmp(optarg, "t"))
-				c->so.test = LC_TEST_T;
-			else
-				lc_cli_usage_error(&cmd, "--test: expected 'randomization' or 't', got '%s'", optarg);
-			break;
-		case OPT_CORRECTION:
-			if (!strcmp(optarg, "holm"))
-				c->so.correction = LC_CORR_HOLM;
-			else if (!strcmp(optarg, "bonferroni"))
-				c->so.correction = LC_CORR_BONFERRONI;
-			else if (!strcmp(optarg, "none"))
-				c->so.correction = LC_CORR_NONE;
-			else
-				lc_cli_usage_error(&cmd, "--correction: expected 'holm', 'bonferroni' or 'none', got '%s'", optarg);
-			break;
-		case OPT_FORMAT: {
-			static const char *const names[] = { "text", "markdown", "latex", "csv", "json" };
-			c->format = -1;
-			for (int f = EV_FMT_TEXT; f <= EV_FMT_JSON; f++)
-				if (!strcmp(optarg, names[f]))
-					c->format = f;
-			if (c->format < 0)
-				lc_cli_usage_error(&cmd, "--format: expected text, markdown, latex, csv or json, got '%s'", optarg);
-			break;
-		}
-		case OPT_SEED: c->so.seed = (unsigned long)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
-		case OPT_ALPHA: c->so.alpha = lc_cli_double("--alpha", optarg, 0.0, 1.0); break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&s->rep, &cmd, optarg); break;
-		}
-	}
+	while ((o = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (o == LC_OPT_REPORT_ID)
+			lc_report_arg(&s->rep, &cmd, optarg);
 	if (argc - st.ind < 2)
 		lc_cli_usage_error(&cmd, "expected QRELS and at least one RUN");
 	if (c->json && c->jsonl)
@@ -334,59 +347,58 @@ static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
-	settings s = { 0 };
-	int ind = parse_args(argc, argv, &s);
-	ev_ctx *c = &s.c;
-	c->rep = &s.rep;
+	int ind = parse_args(argc, argv);
+	ev_ctx *c = &S.c;
+	c->rep = &S.rep;
 	uint32_t *bidx = NULL;
-	if (s.boot_idx)
-		c->so.boot_idx = bidx = ev_read_indices(s.boot_idx, &c->so.bootstrap, &c->so.boot_n);
-	lc_report_start(&s.rep, &cmd, !c->outpath || !strcmp(c->outpath, "-"), argc - ind, argv + ind);
-	if (lc_report_on(&s.rep)) {
+	if (S.boot_idx)
+		c->so.boot_idx = bidx = ev_read_indices(S.boot_idx, &c->so.bootstrap, &c->so.boot_n);
+	lc_report_start(&S.rep, &cmd, !c->outpath || !strcmp(c->outpath, "-"), argc - ind, argv + ind);
+	if (lc_report_on(&S.rep)) {
 		json_t *ms = json_array();
 		for (int f = 0; f < NFAM; f++)
-			for (size_t i = 0; i < s.nms[f]; i++)
-				json_array_append_new(ms, json_string(s.ms[f][i]));
-		lc_report_set(&s.rep, "options.measures", ms);
-		lc_report_int(&s.rep, "options.level_for_rel", c->o.rel_level);
-		lc_report_bool(&s.rep, "options.complete_rel_info", c->o.complete);
+			for (size_t i = 0; i < S.nms[f]; i++)
+				json_array_append_new(ms, json_string(S.ms[f][i]));
+		lc_report_set(&S.rep, "options.measures", ms);
+		lc_report_int(&S.rep, "options.level_for_rel", c->o.rel_level);
+		lc_report_bool(&S.rep, "options.complete_rel_info", c->o.complete);
 	}
 
-	if (s.nms[FAM_PASSKEY]) {   /* -m passkey: lcgen probes against answers (lceval(1), PASSKEY) */
-		ev_passkey_opts po = { c->json, c->jsonl, c->o.query, s.nms[FAM_LOFT] + s.nms[FAM_TREC] };
+	if (S.nms[FAM_PASSKEY]) {   /* -m passkey: lcgen probes against answers (lceval(1), PASSKEY) */
+		ev_passkey_opts po = { c->json, c->jsonl, c->o.query, S.nms[FAM_LOFT] + S.nms[FAM_TREC] };
 		lc_err pe = { 0 };
 		lc_output *out = lc_output_open(c->outpath);
-		if (ev_passkey_run(&po, c->qpath, c->rpaths, c->nruns, out, s.rep.o, &pe) < 0)
+		if (ev_passkey_run(&po, c->qpath, c->rpaths, c->nruns, out, S.rep.o, &pe) < 0)
 			lc_die_err(&pe);
 		lc_output_commit(out);
-		lc_report_write(&s.rep);
-		lc_report_free(&s.rep);
+		lc_report_write(&S.rep);
+		lc_report_free(&S.rep);
 		for (int f = 0; f < NFAM; f++)
-			free(s.ms[f]);
+			free(S.ms[f]);
 		free(bidx);
 		return 0;
 	}
 
 	/* a family's measures are read before any file; no -m at all is trec_eval's default */
-	int want_loft = s.nms[FAM_LOFT] > 0, want_trec = s.nms[FAM_TREC] || !want_loft;
+	int want_loft = S.nms[FAM_LOFT] > 0, want_trec = S.nms[FAM_TREC] || !want_loft;
 	lc_te *te = lc_te_new();
 	lc_loft_sel lsel = { 0 };
 	lc_loft_dedup dd = { 0 };
 	if (want_loft)
-		loft_measures(&s, &lsel, &dd);
+		loft_measures(&S, &lsel, &dd);
 	if (want_trec)
-		trec_measures(&s, te);
+		trec_measures(&S, te);
 
 	lc_qrels qr = { 0 };
-	read_qrels(&s, &qr);
+	read_qrels(&S, &qr);
 	c->qr = &qr;
 	char **pids = NULL;
 	size_t npids = 0;
-	if (s.corpus)
-		pids = ev_read_corpus(s.corpus, &npids);
+	if (S.corpus)
+		pids = ev_read_corpus(S.corpus, &npids);
 	/* each family reads the runs its way: LOFT keeps repeats and order */
-	lc_run *runs = want_trec ? read_runs(&s, 0, pids, npids) : NULL;
-	lc_run *lruns = want_loft ? read_runs(&s, 1, pids, npids) : NULL;
+	lc_run *runs = want_trec ? read_runs(&S, 0, pids, npids) : NULL;
+	lc_run *lruns = want_loft ? read_runs(&S, 1, pids, npids) : NULL;
 	ev_ctx lc = *c;
 	lc.runs = lruns;
 	c->runs = runs;
@@ -397,9 +409,9 @@ int main(int argc, char **argv)
 	         : ev_mixed_run(c, &lc, te, &lsel, out);
 	if (!code) {
 		lc_output_commit(out);
-		lc_report_write(&s.rep);
+		lc_report_write(&S.rep);
 	}
-	lc_report_free(&s.rep);
+	lc_report_free(&S.rep);
 	for (size_t i = 0; i < c->nruns; i++) {
 		if (runs)
 			lc_run_free(&runs[i]);
@@ -416,7 +428,7 @@ int main(int argc, char **argv)
 	lc_loft_sel_free(&lsel);
 	lc_loft_dedup_free(&dd);
 	for (int f = 0; f < NFAM; f++)
-		free(s.ms[f]);
+		free(S.ms[f]);
 	free(bidx);
 	return code;
 }

@@ -64,73 +64,167 @@
 #include "strmap.h"
 #include "tok.h"
 
-/* Option ids of the switches below; each subcommand has its own table. */
-enum { OPT_SUMMARIES = 256, OPT_SEED, OPT_RANDOM, OPT_MODE, OPT_LENGTHS, OPT_PER, OPT_BATCH, OPT_SUMMARISE,
-       OPT_K1, OPT_B, OPT_NO_STOP, OPT_NO_STEM, OPT_KINDS, OPT_SELECTION, OPT_LABEL_BY, OPT_TOKENIZER,
-       OPT_LLM, OPT_CLIENT, OPT_BATCH_OUT, OPT_BATCH_IN, OPT_SKIP_BAD, OPT_VERBOSE, OPT_PROMPT, OPT_FEW_SHOT,
-       OPT_FEW_SHOT_CORPUS, OPT_SHOTS, OPT_CONTEXT, OPT_CONTEXT_LIMIT, OPT_BODY, OPT_DRY_RUN, OPT_PRICE_IN,
-       OPT_PRICE_OUT, OPT_SHARD };
+/* ------------------------------------------------------------------ options
+ * Each subcommand has its own settings struct and option table; every option is
+ * bound to its field (lib/cli/cli.h), so the subcommand's main parses with a loop
+ * that sees --report only.  The settings are static for the tables to point at. */
 
-/* The LLM client's options (lib/llm/llm: lc_llm_opt_set), one id: the switch
- * stores them and notes that an LLM option was given. */
-#define CLIENT_OPTS \
-	LC_OPT_ENDPOINT(OPT_CLIENT), LC_OPT_MODEL(OPT_CLIENT), LC_OPT_PARALLEL(OPT_CLIENT), LC_OPT_TIMEOUT(OPT_CLIENT), \
-	LC_OPT_CONNECT_TIMEOUT(OPT_CLIENT), LC_OPT_RETRIES(OPT_CLIENT), LC_OPT_BACKOFF(OPT_CLIENT), \
-	LC_OPT_CACHE(OPT_CLIENT), LC_OPT_NO_CACHE(OPT_CLIENT), LC_OPT_TEMPERATURE(OPT_CLIENT), \
-	LC_OPT_MAX_TOKENS(OPT_CLIENT)
+/* The tokenizer for lengths: -e NAME or --tokenizer FILE (lctok's options). */
+typedef struct {
+	const char *encoding, *file;
+	int given;                /* 1 = -e, 2 = --tokenizer, 3 = both (a usage error) */
+} tokspec;
+
+/* Remembers the first option of a group (its long name) for a message. */
+static void note(const char **first, const lc_opt *o)
+{
+	if (!*first)
+		*first = o->name;
+}
+
+/* -e NAME or --tokenizer FILE, bound to a tokspec. */
+static void tok_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	tokspec *ts = o->var;
+	if (o->id == 'e')
+		ts->encoding = arg;
+	else
+		ts->file = arg;
+	ts->given |= o->id == 'e' ? 1 : 2;
+}
+
+/* --shard K/N, bound to an lc_shard. */
+static void shard_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_err e = {0};
+	if (lc_shard_parse(arg, o->var, &e) < 0)
+		lc_cli_usage_error(c, "%s", e.msg);
+}
+
+/* lcgen candidates' settings. */
+typedef struct cand_cfg {
+	const char *out, *model, *kinds;
+	const char **sums;        /* --summaries files (argv strings; the array is malloc'd) */
+	size_t nsums;
+	long nrandom, seed;
+	tokspec ts;
+	lc_llmr_opts lr;          /* the LLM client, --batch-out, --batch-in, --verbose */
+	const char *llm_opt;      /* the first LLM option given (long name), NULL = none */
+	int skip_bad;
+	lc_shard shard;           /* --shard K/N: passages i with i % N == K-1 (0/0 = all) */
+	uint64_t run;             /* the part header's run key (lc_part_run_key) */
+} cand_cfg;
+
+/* lr is set to lc_llmr_opts_default before parsing. */
+static cand_cfg CAND = { .nrandom = 3, .ts = { "cl100k_base", NULL, 0 } };
+
+/* An LLM option of candidates: noted (the first one given names the LLM checks). */
+static void cand_note(const lc_cmd *c, const lc_opt *o, const char *arg) { note(&CAND.llm_opt, o); }
+static void cand_llm_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_opt_llm_cb(c, o, arg);
+	cand_note(c, o, arg);
+}
+/* --verbose: the client's reports too */
+static void cand_verbose(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	CAND.lr.llm.verbose = 1;
+	cand_note(c, o, arg);
+}
+/* --summaries FILE, repeatable */
+static void sums_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	CAND.sums = lc_xrealloc(CAND.sums, (CAND.nsums + 1) * sizeof *CAND.sums);
+	CAND.sums[CAND.nsums++] = arg;
+}
 
 static const lc_opt cand_opts[] = {
-	LC_OPT_MODEL_FILE(),
-	LC_OPT_SUMMARIES(OPT_SUMMARIES),
-	{ OPT_KINDS, "kinds", "LIST", "candidates to write: all (default) or a comma list of full,title,lead,random,filter,model,external,llm",
-	  "all full title lead random filter model external llm" },
-	{ OPT_RANDOM, "random", "N", "random sentence subsets per passage (default 3)", NULL },
-	LC_OPT_SEED(OPT_SEED),
-	LC_OPT_ENCODING(),
-	LC_OPT_TOKENIZER(OPT_TOKENIZER),
-	CLIENT_OPTS,
-	LC_OPT_BATCH_OUT(OPT_BATCH_OUT),
-	LC_OPT_BATCH_IN(OPT_BATCH_IN),
-	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
-	LC_OPT_VERBOSE(OPT_VERBOSE),
-	LC_OPT_DRY_RUN(OPT_DRY_RUN),
-	LC_OPT_PRICE_IN(OPT_PRICE_IN),
-	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
-	LC_OPT_SHARD(OPT_SHARD),
-	LC_OPT_OUTPUT(),
+	LC_OPT_MODEL_FILE(LC_BIND_STR(CAND.model)),
+	LC_OPT_SUMMARIES(0, LC_BIND_CALL(sums_cb, CAND.sums)),
+	{ 0, "kinds", "LIST", "candidates to write: all (default) or a comma list of full,title,lead,random,filter,model,external,llm",
+	  "all full title lead random filter model external llm", LC_BIND_STR(CAND.kinds) },
+	{ 0, "random", "N", "random sentence subsets per passage (default 3)", NULL, LC_BIND_LONG(CAND.nrandom, 0, 1000) },
+	LC_OPT_SEED(0, LC_BIND_LONG(CAND.seed, 0, 0x7fffffffL)),
+	LC_OPT_ENCODING(LC_BIND_CALL(tok_cb, CAND.ts)),
+	LC_OPT_TOKENIZER(0, LC_BIND_CALL(tok_cb, CAND.ts)),
+	LC_OPTS_LLM_CLIENT_CB(CAND.lr.llm, cand_llm_cb),
+	LC_OPT_BATCH_OUT(0, LC_BIND_STR_NOTE(CAND.lr.batch_out, cand_note)),
+	LC_OPT_BATCH_IN(0, LC_BIND_STR_NOTE(CAND.lr.batch_in, cand_note)),
+	LC_OPT_SKIP_BAD(0, LC_BIND_SET_NOTE(CAND.skip_bad, 1, cand_note)),
+	LC_OPT_VERBOSE(0, LC_BIND_SET_NOTE(CAND.lr.verbose, 1, cand_verbose)),
+	LC_OPT_DRY_RUN(0, LC_BIND_SET(CAND.lr.dry_run, 1)),
+	LC_OPT_PRICE_IN(0, LC_BIND_DOUBLE(CAND.lr.price_in, 0, 1e9)),
+	LC_OPT_PRICE_OUT(0, LC_BIND_DOUBLE(CAND.lr.price_out, 0, 1e9)),
+	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, CAND.shard)),
+	LC_OPT_OUTPUT(LC_BIND_STR(CAND.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd cand_cmd = { "lcgen candidates", "[options] CORPUS...",
 	"several compressions of every passage, with their token lengths", cand_opts, NULL };
 
+/* lcgen labels' settings. */
+typedef struct labels_cfg {
+	const char *out, *corpus, *queries;
+	double k1, b;             /* BM25 */
+	lc_analyze_opts an;       /* BM25 analysis (LC_AN_*; no stopword file) */
+	long seed;                /* the LLM client's retry jitter */
+	tokspec ts;               /* --context-limit's counter */
+	int llm;                  /* --llm: the LLM reads the prompt, lr holds its settings */
+	lc_llmr_opts lr;
+	const char *llm_opt;      /* the first LLM option given (long name), NULL = none */
+	long context;             /* --context N, -1 = the whole corpus */
+	int skip_bad;
+	lc_shard shard;           /* --shard K/N: queries i with i % N == K-1 (0/0 = all) */
+	uint64_t run;             /* the part header's run key (lc_part_run_key) */
+} labels_cfg;
+
+/* lr is set to lc_llmr_opts_default before parsing. */
+static labels_cfg LABELS = { .k1 = 0.9, .b = 0.4, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL },
+                             .ts = { "cl100k_base", NULL, 0 }, .context = -1 };
+
+/* An option of labels --llm: noted (the first one given names the "--llm only" error). */
+static void labels_note(const lc_cmd *c, const lc_opt *o, const char *arg) { note(&LABELS.llm_opt, o); }
+static void labels_llm_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_opt_llm_cb(c, o, arg);
+	labels_note(c, o, arg);
+}
+static void labels_verbose(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	LABELS.lr.llm.verbose = 1;
+	labels_note(c, o, arg);
+}
+
 static const lc_opt labels_opts[] = {
-	LC_OPT_CORPUS(),
-	LC_OPT_QUERIES(),
-	LC_OPT_K1(OPT_K1),
-	LC_OPT_B(OPT_B),
-	LC_OPT_NO_STOPWORDS(OPT_NO_STOP),
-	LC_OPT_NO_STEM(OPT_NO_STEM),
-	LC_OPT_SEED(OPT_SEED),
-	LC_OPT_ENCODING(),
-	LC_OPT_TOKENIZER(OPT_TOKENIZER),
-	LC_OPT_LLM(OPT_LLM),
-	CLIENT_OPTS,
-	LC_OPT_BATCH_OUT(OPT_BATCH_OUT),
-	LC_OPT_BATCH_IN(OPT_BATCH_IN),
-	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
-	LC_OPT_VERBOSE(OPT_VERBOSE),
-	LC_OPT_PROMPT(OPT_PROMPT, "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default"),
-	LC_OPT_FEW_SHOT(OPT_FEW_SHOT),
-	LC_OPT_FEW_SHOT_CORPUS(OPT_FEW_SHOT_CORPUS),
-	LC_OPT_SHOTS(OPT_SHOTS),
-	{ OPT_CONTEXT, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL },
-	LC_OPT_CONTEXT_LIMIT(OPT_CONTEXT_LIMIT),
-	LC_OPT_DRY_RUN(OPT_DRY_RUN),
-	LC_OPT_PRICE_IN(OPT_PRICE_IN),
-	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
-	LC_OPT_SHARD(OPT_SHARD),
-	LC_OPT_OUTPUT(),
+	LC_OPT_CORPUS(LC_BIND_STR(LABELS.corpus)),
+	LC_OPT_QUERIES(LC_BIND_STR(LABELS.queries)),
+	LC_OPT_K1(0, LC_BIND_DOUBLE(LABELS.k1, 0, 100)),
+	LC_OPT_B(0, LC_BIND_DOUBLE(LABELS.b, 0, 1)),
+	LC_OPT_NO_STOPWORDS(0, LC_BIND_ANALYSER(LABELS.an)),
+	LC_OPT_NO_STEM(0, LC_BIND_ANALYSER(LABELS.an)),
+	LC_OPT_SEED(0, LC_BIND_LONG(LABELS.seed, 0, 0x7fffffffL)),
+	LC_OPT_ENCODING(LC_BIND_CALL(tok_cb, LABELS.ts)),
+	LC_OPT_TOKENIZER(0, LC_BIND_CALL(tok_cb, LABELS.ts)),
+	LC_OPT_LLM(0, LC_BIND_SET(LABELS.llm, 1)),
+	LC_OPTS_LLM_CLIENT_CB(LABELS.lr.llm, labels_llm_cb),
+	LC_OPT_BATCH_OUT(0, LC_BIND_STR_NOTE(LABELS.lr.batch_out, labels_note)),
+	LC_OPT_BATCH_IN(0, LC_BIND_STR_NOTE(LABELS.lr.batch_in, labels_note)),
+	LC_OPT_SKIP_BAD(0, LC_BIND_SET_NOTE(LABELS.skip_bad, 1, labels_note)),
+	LC_OPT_VERBOSE(0, LC_BIND_SET_NOTE(LABELS.lr.verbose, 1, labels_verbose)),
+	LC_OPT_PROMPT(0, "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default",
+	              LC_BIND_STR_NOTE(LABELS.lr.prompt, labels_note)),
+	LC_OPT_FEW_SHOT(0, LC_BIND_STR_NOTE(LABELS.lr.few_shot, labels_note)),
+	LC_OPT_FEW_SHOT_CORPUS(0, LC_BIND_STR_NOTE(LABELS.lr.few_shot_corpus, labels_note)),
+	LC_OPT_SHOTS(0, LC_BIND_SIZE_NOTE(LABELS.lr.shots, 0, 1000, labels_note)),
+	{ 0, "context", "N", "labels --llm: prompt = the query's gold passages + BM25's top N others (default: whole corpus)", NULL,
+	  LC_BIND_LONG_NOTE(LABELS.context, 0, 1L << 40, labels_note) },
+	LC_OPT_CONTEXT_LIMIT(0, LC_BIND_SIZE_NOTE(LABELS.lr.context_limit, 1, 1L << 40, labels_note)),
+	LC_OPT_DRY_RUN(0, LC_BIND_SET_NOTE(LABELS.lr.dry_run, 1, labels_note)),
+	LC_OPT_PRICE_IN(0, LC_BIND_DOUBLE_NOTE(LABELS.lr.price_in, 0, 1e9, labels_note)),
+	LC_OPT_PRICE_OUT(0, LC_BIND_DOUBLE_NOTE(LABELS.lr.price_out, 0, 1e9, labels_note)),
+	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, LABELS.shard)),
+	LC_OPT_OUTPUT(LC_BIND_STR(LABELS.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -138,37 +232,91 @@ static const lc_cmd labels_cmd = { "lcgen labels", "-c CORPUS -q QUERIES [option
 	"per query, each candidate of its gold passage in its place: retrieved (BM25, or an LLM with --llm)?",
 	labels_opts, NULL };
 
+/* lcgen pairs' settings. */
+typedef struct pairs_cfg {
+	const char *out, *corpus;
+	int hard;                 /* --mode hard (1, the default) or all */
+	int released;             /* --selection released */
+	const char *label_by;
+} pairs_cfg;
+
+static pairs_cfg PAIRS = { .hard = 1 };
+
+static void mode_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	if (strcmp(arg, "hard") && strcmp(arg, "all"))
+		lc_cli_usage_error(c, "--mode: expected hard or all, got '%s'", arg);
+	PAIRS.hard = !strcmp(arg, "hard");
+}
+
+static void selection_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	if (strcmp(arg, "lctk") && strcmp(arg, "released"))
+		lc_cli_usage_error(c, "--selection: expected lctk or released, got '%s'", arg);
+	PAIRS.released = !strcmp(arg, "released");
+}
+
 static const lc_opt pairs_opts[] = {
-	LC_OPT_CORPUS(),
-	{ OPT_MODE, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all" },
-	{ OPT_SELECTION, "selection", "RULE", "pairs: lctk (default: by tokens and each label) or released (CoLoR's released script)", "lctk released" },
-	{ OPT_LABEL_BY, "label-by", "NAME", "pairs --selection released: the candidate whose label decides (default: the last one)", NULL },
-	LC_OPT_OUTPUT(),
+	LC_OPT_CORPUS(LC_BIND_STR(PAIRS.corpus)),
+	{ 0, "mode", "MODE", "pairs: hard (default) drops passages without a success; all keeps them", "hard all",
+	  LC_BIND_CALL(mode_cb, PAIRS.hard) },
+	{ 0, "selection", "RULE", "pairs: lctk (default: by tokens and each label) or released (CoLoR's released script)",
+	  "lctk released", LC_BIND_CALL(selection_cb, PAIRS.released) },
+	{ 0, "label-by", "NAME", "pairs --selection released: the candidate whose label decides (default: the last one)", NULL,
+	  LC_BIND_STR(PAIRS.label_by) },
+	LC_OPT_OUTPUT(LC_BIND_STR(PAIRS.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd pairs_cmd = { "lcgen pairs", "-c CORPUS [options] CANDIDATES LABELS",
 	"TRL preference pairs: per (query, gold passage) a chosen and a rejected candidate", pairs_opts, NULL };
 
+/* lcgen probes' settings. */
+typedef struct probes_cfg {
+	const char *out, *lengths;
+	long per, seed;
+	const char *batch;        /* --batch MODEL */
+	const char *summarise;    /* --summarise CORPUS */
+	tokspec ts;
+	lc_llm_opts body;         /* --temperature, --max-tokens of the Batch bodies */
+	const char *body_opt;     /* the first of them given (long name), NULL = none */
+} probes_cfg;
+
+/* body is set to the client's defaults (lc_llmr_opts_default) before parsing. */
+static probes_cfg PROBES = { .per = 5, .ts = { "cl100k_base", NULL, 0 } };
+
+/* --temperature, --max-tokens: into the Batch bodies, noted (they go with --batch) */
+static void body_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_opt_llm_cb(c, o, arg);
+	note(&PROBES.body_opt, o);
+}
+
 static const lc_opt probes_opts[] = {
-	{ OPT_LENGTHS, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL },
-	{ OPT_PER, "per-length", "N", "probes: prompts per length (default 5)", NULL },
-	LC_OPT_SEED(OPT_SEED),
-	LC_OPT_ENCODING(),
-	LC_OPT_TOKENIZER(OPT_TOKENIZER),
-	{ OPT_BATCH, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL },
-	{ OPT_SUMMARISE, "summarise", "CORPUS", "probes: Batch requests summarising CORPUS (CoLoR's prompt)", LC_COMPLETE_FILE },
-	LC_OPT_TEMPERATURE(OPT_BODY),
-	LC_OPT_MAX_TOKENS(OPT_BODY),
-	LC_OPT_OUTPUT(),
+	{ 0, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL, LC_BIND_STR(PROBES.lengths) },
+	{ 0, "per-length", "N", "probes: prompts per length (default 5)", NULL, LC_BIND_LONG(PROBES.per, 1, 100000) },
+	LC_OPT_SEED(0, LC_BIND_LONG(PROBES.seed, 0, 0x7fffffffL)),
+	LC_OPT_ENCODING(LC_BIND_CALL(tok_cb, PROBES.ts)),
+	LC_OPT_TOKENIZER(0, LC_BIND_CALL(tok_cb, PROBES.ts)),
+	{ 0, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL, LC_BIND_STR(PROBES.batch) },
+	{ 0, "summarise", "CORPUS", "probes: Batch requests summarising CORPUS (CoLoR's prompt)", LC_COMPLETE_FILE,
+	  LC_BIND_STR(PROBES.summarise) },
+	LC_OPT_TEMPERATURE(0, LC_BIND_CALL(body_cb, PROBES.body)),
+	LC_OPT_MAX_TOKENS(0, LC_BIND_CALL(body_cb, PROBES.body)),
+	LC_OPT_OUTPUT(LC_BIND_STR(PROBES.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd probes_cmd = { "lcgen probes", "[options]",
 	"passkey prompts at target token lengths, or OpenAI Batch requests", probes_opts, NULL };
 
+/* lcgen merge's settings. */
+static struct {
+	const char *out;
+} MERGE;
+
 static const lc_opt merge_opts[] = {
-	LC_OPT_OUTPUT(),
+	LC_OPT_OUTPUT(LC_BIND_STR(MERGE.out)),
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lcgen merge", "-o FILE PART...",
@@ -184,11 +332,6 @@ static const char *const subs[] = { "candidates", "labels", "pairs", "probes", "
 static const lc_cmd cmd = { "lcgen", "candidates|labels|pairs|probes|merge [options] [FILE...]",
 	"CoLoR synthetic data: candidates, retrieval labels, preference pairs, probes", opts, subs };
 
-
-/* The tokenizer for lengths: -e NAME or --tokenizer FILE (lctok's options). */
-typedef struct {
-	const char *encoding, *file;
-} tokspec;
 
 static lc_tok *tok_open(const tokspec *ts)
 {
@@ -288,19 +431,6 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 	return out;
 }
 
-/* lcgen candidates' settings. */
-typedef struct cand_cfg {
-	const char *out, *model, *kinds;
-	const char **sums;        /* --summaries files (argv strings; the array is malloc'd) */
-	size_t nsums;
-	long nrandom, seed;
-	tokspec ts;
-	lc_llmr_opts lr;          /* the LLM client, --batch-out, --batch-in, --verbose */
-	const char *llm_opt;      /* the first LLM option given (long name), NULL = none */
-	int skip_bad;
-	lc_shard shard;           /* --shard K/N: passages i with i % N == K-1 (0/0 = all) */
-	uint64_t run;             /* the part header's run key (lc_part_run_key) */
-} cand_cfg;
 
 /* want[k] = 1 for every kind --kinds names (all of them by default; "all" means
  * every kind but llm unless use_llm).  Bad usage exits 2. */
@@ -486,20 +616,6 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 
 /* --------------------------------------------------------------------- labels */
 
-/* lcgen labels' settings. */
-typedef struct labels_cfg {
-	const char *out, *corpus, *queries;
-	double k1, b;             /* BM25 */
-	unsigned anflags;         /* BM25 analysis (LC_AN_*) */
-	tokspec ts;               /* --context-limit's counter */
-	int llm;                  /* --llm: the LLM reads the prompt, lr holds its settings */
-	lc_llmr_opts lr;
-	const char *llm_opt;      /* the first LLM option given (long name), NULL = none */
-	long context;             /* --context N, -1 = the whole corpus */
-	int skip_bad;
-	lc_shard shard;           /* --shard K/N: queries i with i % N == K-1 (0/0 = all) */
-	uint64_t run;             /* the part header's run key (lc_part_run_key) */
-} labels_cfg;
 
 typedef struct {
 	const char *pid, *name, *text;
@@ -605,7 +721,7 @@ static void labels_bm25(const labels_cfg *g, const lc_corpus *c, const lc_querie
                         size_t nit)
 {
 	lc_err e = {0};
-	lc_bm25_opts bo = { .k1 = g->k1, .b = g->b, .b_set = 1, .an = { .flags = g->anflags }, .an_set = 1 };
+	lc_bm25_opts bo = { .k1 = g->k1, .b = g->b, .b_set = 1, .an = g->an, .an_set = 1 };
 	lc_bm25 *bm = lc_bm25_build(c, &bo, &e);
 	if (!bm)
 		lc_die_err(&e);
@@ -710,7 +826,7 @@ static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_querie
 	size_t **qrows = lc_xcalloc(qs->n ? qs->n : 1, sizeof *qrows);
 	size_t *nqrows = lc_xcalloc(qs->n ? qs->n : 1, sizeof *nqrows);
 	if (context >= 0) {
-		lc_bm25_opts bo = { .k1 = cfg->k1, .b = cfg->b, .b_set = 1, .an = { .flags = cfg->anflags }, .an_set = 1 };
+		lc_bm25_opts bo = { .k1 = cfg->k1, .b = cfg->b, .b_set = 1, .an = cfg->an, .an_set = 1 };
 		lc_bm25 *bm = lc_bm25_build(c, &bo, &e);
 		if (!bm)
 			lc_die_err(&e);
@@ -1059,13 +1175,6 @@ static int select_released(const candset *cs, lab *L, size_t nl, const char *lab
 	return L[d].success;
 }
 
-/* lcgen pairs' settings. */
-typedef struct pairs_cfg {
-	const char *out, *corpus;
-	int hard;                 /* --mode hard (1, the default) or all */
-	int released;             /* --selection released */
-	const char *label_by;
-} pairs_cfg;
 
 static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_report *rep)
 {
@@ -1227,16 +1336,6 @@ static const char *const FILLER = "The grass is green. The sky is blue. The sun 
  * and --max-tokens reach these bodies as they reach candidates --batch-out);
  * --summarise is the Batch side of candidates --kinds llm (lib/llm/llmsum), line for
  * line. */
-/* lcgen probes' settings. */
-typedef struct probes_cfg {
-	const char *out, *lengths;
-	long per, seed;
-	const char *batch;        /* --batch MODEL */
-	const char *summarise;    /* --summarise CORPUS */
-	tokspec ts;
-	lc_llm_opts body;         /* --temperature, --max-tokens of the Batch bodies */
-	const char *body_opt;     /* the first of them given (long name), NULL = none */
-} probes_cfg;
 
 static int cmd_probes(const probes_cfg *g, lc_report *rep)
 {
@@ -1342,38 +1441,10 @@ static int cmd_probes(const probes_cfg *g, lc_report *rep)
 
 /* ---------------------------------------------------- options and dispatch */
 
-/* Remembers the first option of a group (its long name) for a message. */
-static void note(const char **first, const lc_opt *o)
-{
-	if (!*first)
-		*first = o->name;
-}
-
-/* -e NAME or --tokenizer FILE (given: 1 = -e, 2 = --tokenizer, 3 = both). */
-static void set_tok(tokspec *ts, int *given, int id, const char *arg)
-{
-	if (id == 'e')
-		ts->encoding = arg;
-	else
-		ts->file = arg;
-	*given |= id == 'e' ? 1 : 2;
-}
-
 static void check_tok(const lc_cmd *c, int given)
 {
 	if (given == 3)
 		lc_cli_usage_error(c, "give one of -e NAME and --tokenizer FILE");
-}
-
-/* --dry-run, --price-in X, --price-out X (lib/llm/llmcost). */
-static void set_dry(lc_llmr_opts *lr, int id, const char *arg)
-{
-	if (id == OPT_DRY_RUN)
-		lr->dry_run = 1;
-	else if (id == OPT_PRICE_IN)
-		lr->price_in = lc_cli_double("--price-in", arg, 0, 1e9);
-	else
-		lr->price_out = lc_cli_double("--price-out", arg, 0, 1e9);
 }
 
 /* A dry run counts with the model's tokenizer, named; it writes no Batch file. */
@@ -1387,15 +1458,8 @@ static void check_dry(const lc_cmd *c, const lc_llmr_opts *lr, int tok_given)
 		lc_cli_usage_error(c, "--dry-run sends and writes no requests: drop --batch-in/--batch-out");
 }
 
-/* --shard K/N; a part is this run's data, so Batch files (written or read for
+/* --shard K/N: a part is this run's data, so Batch files (written or read for
  * the whole run) do not go with it. */
-static void set_shard(const lc_cmd *c, lc_shard *s, const char *arg)
-{
-	lc_err e = {0};
-	if (lc_shard_parse(arg, s, &e) < 0)
-		lc_cli_usage_error(c, "%s", e.msg);
-}
-
 static void check_shard(const lc_cmd *c, const lc_shard *s, const lc_llmr_opts *lr)
 {
 	if (s->n && (lr->batch_in || lr->batch_out))
@@ -1425,161 +1489,83 @@ static void report_start(lc_report *rep, const char *sub, const char *out, const
 
 static int main_candidates(int argc, char **argv, lc_report *rep)
 {
-	cand_cfg g = { .nrandom = 3, .ts = { "cl100k_base", NULL } };
-	lc_llmr_opts_default(&g.lr);
+	cand_cfg *g = &CAND;
+	lc_llmr_opts_default(&g->lr);
 	lc_cli st = {0};
-	int c, tok_given = 0;
+	int c;
 	while ((c = lc_cli_next(&st, &cand_cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'm': g.model = optarg; break;
-		case 'o': g.out = optarg; break;
-		case OPT_SUMMARIES:
-			g.sums = lc_xrealloc(g.sums, (g.nsums + 1) * sizeof *g.sums);
-			g.sums[g.nsums++] = optarg;
-			break;
-		case OPT_KINDS: g.kinds = optarg; break;
-		case OPT_RANDOM: g.nrandom = lc_cli_long("--random", optarg, 0, 1000); break;
-		case OPT_SEED: g.seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
-		case 'e': case OPT_TOKENIZER: set_tok(&g.ts, &tok_given, c, optarg); break;
-		case OPT_CLIENT: lc_llm_opt_set(&g.lr.llm, st.cur->name, optarg); note(&g.llm_opt, st.cur); break;
-		case OPT_BATCH_OUT: g.lr.batch_out = optarg; note(&g.llm_opt, st.cur); break;
-		case OPT_BATCH_IN: g.lr.batch_in = optarg; note(&g.llm_opt, st.cur); break;
-		case OPT_SKIP_BAD: g.skip_bad = 1; note(&g.llm_opt, st.cur); break;
-		case OPT_VERBOSE: g.lr.verbose = g.lr.llm.verbose = 1; note(&g.llm_opt, st.cur); break;
-		case OPT_DRY_RUN: case OPT_PRICE_IN: case OPT_PRICE_OUT: set_dry(&g.lr, c, optarg); break;
-		case OPT_SHARD: set_shard(&cand_cmd, &g.shard, optarg); break;
-		case LC_OPT_REPORT_ID: lc_report_arg(rep, &cand_cmd, optarg); break;
-		}
-	g.run = lc_part_run_key(argc, argv);
-	check_shard(&cand_cmd, &g.shard, &g.lr);
-	g.lr.llm.seed = (unsigned long)g.seed;   /* retry jitter: timing only */
-	check_tok(&cand_cmd, tok_given);
-	if (g.lr.dry_run && !g.lr.llm.endpoint)
+		if (c == LC_OPT_REPORT_ID)   /* the only option not bound */
+			lc_report_arg(rep, &cand_cmd, optarg);
+	g->run = lc_part_run_key(argc, argv);
+	check_shard(&cand_cmd, &g->shard, &g->lr);
+	g->lr.llm.seed = (unsigned long)g->seed;   /* retry jitter: timing only */
+	check_tok(&cand_cmd, g->ts.given);
+	if (g->lr.dry_run && !g->lr.llm.endpoint)
 		lc_cli_usage_error(&cand_cmd, "--dry-run counts the summary requests of --endpoint URL --model NAME: "
 		                   "give them (nothing is sent)");
-	check_dry(&cand_cmd, &g.lr, tok_given);
-	if (g.llm_opt)
-		check_llm(&cand_cmd, &g.lr, "LLM candidates need");
-	report_start(rep, "candidates", g.out, g.lr.batch_out, argc, argv, st.ind);
-	int rc = cmd_candidates(&g, argc, argv, st.ind, rep);
-	free(g.sums);
+	check_dry(&cand_cmd, &g->lr, g->ts.given);
+	if (g->llm_opt)
+		check_llm(&cand_cmd, &g->lr, "LLM candidates need");
+	report_start(rep, "candidates", g->out, g->lr.batch_out, argc, argv, st.ind);
+	int rc = cmd_candidates(g, argc, argv, st.ind, rep);
+	free(g->sums);
 	return rc;
 }
 
 static int main_labels(int argc, char **argv, lc_report *rep)
 {
-	labels_cfg g = { .k1 = 0.9, .b = 0.4, .anflags = LC_ANALYZE_DEFAULT_FLAGS, .ts = { "cl100k_base", NULL },
-	                 .context = -1 };
-	lc_llmr_opts_default(&g.lr);
+	labels_cfg *g = &LABELS;
+	lc_llmr_opts_default(&g->lr);
 	lc_cli st = {0};
-	int c, tok_given = 0;
-	long seed = 0;
+	int c;
 	while ((c = lc_cli_next(&st, &labels_cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'c': g.corpus = optarg; break;
-		case 'q': g.queries = optarg; break;
-		case 'o': g.out = optarg; break;
-		case OPT_K1: g.k1 = lc_cli_double("--k1", optarg, 0, 100); break;
-		case OPT_B: g.b = lc_cli_double("--b", optarg, 0, 1); break;
-		case OPT_NO_STOP: g.anflags &= ~(unsigned)LC_AN_STOP; break;
-		case OPT_NO_STEM: g.anflags &= ~(unsigned)LC_AN_STEM; break;
-		case OPT_SEED: seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
-		case 'e': case OPT_TOKENIZER: set_tok(&g.ts, &tok_given, c, optarg); break;
-		case OPT_LLM: g.llm = 1; break;
-		case OPT_CLIENT: lc_llm_opt_set(&g.lr.llm, st.cur->name, optarg); note(&g.llm_opt, st.cur); break;
-		case OPT_BATCH_OUT: g.lr.batch_out = optarg; note(&g.llm_opt, st.cur); break;
-		case OPT_BATCH_IN: g.lr.batch_in = optarg; note(&g.llm_opt, st.cur); break;
-		case OPT_SKIP_BAD: g.skip_bad = 1; note(&g.llm_opt, st.cur); break;
-		case OPT_VERBOSE: g.lr.verbose = g.lr.llm.verbose = 1; note(&g.llm_opt, st.cur); break;
-		case OPT_PROMPT: g.lr.prompt = optarg; note(&g.llm_opt, st.cur); break;
-		case OPT_FEW_SHOT: g.lr.few_shot = optarg; note(&g.llm_opt, st.cur); break;
-		case OPT_FEW_SHOT_CORPUS: g.lr.few_shot_corpus = optarg; note(&g.llm_opt, st.cur); break;
-		case OPT_SHOTS:
-			g.lr.shots = (size_t)lc_cli_long("--shots", optarg, 0, 1000);
-			note(&g.llm_opt, st.cur);
-			break;
-		case OPT_CONTEXT: g.context = lc_cli_long("--context", optarg, 0, 1L << 40); note(&g.llm_opt, st.cur); break;
-		case OPT_CONTEXT_LIMIT:
-			g.lr.context_limit = (size_t)lc_cli_long("--context-limit", optarg, 1, 1L << 40);
-			note(&g.llm_opt, st.cur);
-			break;
-		case OPT_DRY_RUN: case OPT_PRICE_IN: case OPT_PRICE_OUT:
-			set_dry(&g.lr, c, optarg);
-			note(&g.llm_opt, st.cur);
-			break;
-		case OPT_SHARD: set_shard(&labels_cmd, &g.shard, optarg); break;
-		case LC_OPT_REPORT_ID: lc_report_arg(rep, &labels_cmd, optarg); break;
-		}
-	g.run = lc_part_run_key(argc, argv);
-	check_shard(&labels_cmd, &g.shard, &g.lr);
-	g.lr.llm.seed = (unsigned long)seed;   /* retry jitter: timing only */
-	check_tok(&labels_cmd, tok_given);
-	if (g.llm_opt && !g.llm)
-		lc_cli_usage_error(&labels_cmd, "--%s works with labels --llm only", g.llm_opt);
-	check_dry(&labels_cmd, &g.lr, tok_given);
-	if (g.llm && !g.lr.dry_run)   /* a dry run needs no server or model: nothing is sent */
-		check_llm(&labels_cmd, &g.lr, "--llm needs");
-	report_start(rep, "labels", g.out, g.lr.batch_out, argc, argv, st.ind);
-	return cmd_labels(&g, argc, argv, st.ind, rep);
+		if (c == LC_OPT_REPORT_ID)   /* the only option not bound */
+			lc_report_arg(rep, &labels_cmd, optarg);
+	g->run = lc_part_run_key(argc, argv);
+	check_shard(&labels_cmd, &g->shard, &g->lr);
+	g->lr.llm.seed = (unsigned long)g->seed;   /* retry jitter: timing only */
+	check_tok(&labels_cmd, g->ts.given);
+	if (g->llm_opt && !g->llm)
+		lc_cli_usage_error(&labels_cmd, "--%s works with labels --llm only", g->llm_opt);
+	check_dry(&labels_cmd, &g->lr, g->ts.given);
+	if (g->llm && !g->lr.dry_run)   /* a dry run needs no server or model: nothing is sent */
+		check_llm(&labels_cmd, &g->lr, "--llm needs");
+	report_start(rep, "labels", g->out, g->lr.batch_out, argc, argv, st.ind);
+	return cmd_labels(g, argc, argv, st.ind, rep);
 }
 
 static int main_pairs(int argc, char **argv, lc_report *rep)
 {
-	pairs_cfg g = { .hard = 1 };
+	const pairs_cfg *g = &PAIRS;
 	lc_cli st = {0};
 	int c;
 	while ((c = lc_cli_next(&st, &pairs_cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'c': g.corpus = optarg; break;
-		case 'o': g.out = optarg; break;
-		case OPT_MODE:
-			if (!strcmp(optarg, "hard") || !strcmp(optarg, "all"))
-				g.hard = !strcmp(optarg, "hard");
-			else
-				lc_cli_usage_error(&pairs_cmd, "--mode: expected hard or all, got '%s'", optarg);
-			break;
-		case OPT_SELECTION:
-			if (!strcmp(optarg, "lctk") || !strcmp(optarg, "released"))
-				g.released = !strcmp(optarg, "released");
-			else
-				lc_cli_usage_error(&pairs_cmd, "--selection: expected lctk or released, got '%s'", optarg);
-			break;
-		case OPT_LABEL_BY: g.label_by = optarg; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(rep, &pairs_cmd, optarg); break;
-		}
-	if (g.label_by && !g.released)
+		if (c == LC_OPT_REPORT_ID)   /* the only option not bound */
+			lc_report_arg(rep, &pairs_cmd, optarg);
+	if (g->label_by && !g->released)
 		lc_cli_usage_error(&pairs_cmd, "--label-by goes with --selection released");
-	report_start(rep, "pairs", g.out, NULL, argc, argv, st.ind);
-	return cmd_pairs(&g, argc, argv, st.ind, rep);
+	report_start(rep, "pairs", g->out, NULL, argc, argv, st.ind);
+	return cmd_pairs(g, argc, argv, st.ind, rep);
 }
 
 static int main_probes(int argc, char **argv, lc_report *rep)
 {
-	probes_cfg g = { .per = 5, .ts = { "cl100k_base", NULL } };
+	probes_cfg *g = &PROBES;
 	lc_llmr_opts lr;   /* the client's defaults, for the Batch bodies */
 	lc_llmr_opts_default(&lr);
-	g.body = lr.llm;
+	g->body = lr.llm;
 	lc_cli st = {0};
-	int c, tok_given = 0;
+	int c;
 	while ((c = lc_cli_next(&st, &probes_cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'o': g.out = optarg; break;
-		case OPT_LENGTHS: g.lengths = optarg; break;
-		case OPT_PER: g.per = lc_cli_long("--per-length", optarg, 1, 100000); break;
-		case OPT_SEED: g.seed = lc_cli_long("--seed", optarg, 0, 0x7fffffffL); break;
-		case 'e': case OPT_TOKENIZER: set_tok(&g.ts, &tok_given, c, optarg); break;
-		case OPT_BATCH: g.batch = optarg; break;
-		case OPT_SUMMARISE: g.summarise = optarg; break;
-		case OPT_BODY: lc_llm_opt_set(&g.body, st.cur->name, optarg); note(&g.body_opt, st.cur); break;
-		case LC_OPT_REPORT_ID: lc_report_arg(rep, &probes_cmd, optarg); break;
-		}
-	if (g.body_opt && !g.batch)
-		lc_cli_usage_error(&probes_cmd, "--%s goes with probes --batch MODEL", g.body_opt);
-	check_tok(&probes_cmd, tok_given);
+		if (c == LC_OPT_REPORT_ID)   /* the only option not bound */
+			lc_report_arg(rep, &probes_cmd, optarg);
+	if (g->body_opt && !g->batch)
+		lc_cli_usage_error(&probes_cmd, "--%s goes with probes --batch MODEL", g->body_opt);
+	check_tok(&probes_cmd, g->ts.given);
 	if (st.ind < argc)
 		lc_cli_usage_error(&probes_cmd, "probes reads no files: '%s'", argv[st.ind]);
-	report_start(rep, "probes", g.out, NULL, argc, argv, st.ind);
-	return cmd_probes(&g, rep);
+	report_start(rep, "probes", g->out, NULL, argc, argv, st.ind);
+	return cmd_probes(g, rep);
 }
 
 /* lcgen merge -o OUT PART...: the parts of one candidates or labels run (which,
@@ -1587,11 +1573,9 @@ static int main_probes(int argc, char **argv, lc_report *rep)
 static int main_merge(int argc, char **argv, lc_report *rep)
 {
 	lc_cli st = {0};
-	const char *out = NULL;
-	int c;
-	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
-		if (c == 'o')
-			out = optarg;
+	while (lc_cli_next(&st, &merge_cmd, argc, argv) != -1)
+		;   /* every option is bound */
+	const char *out = MERGE.out;
 	if (!out)
 		lc_cli_usage_error(&merge_cmd, "give the output with -o OUT");
 	if (st.ind >= argc)
@@ -1637,7 +1621,8 @@ static const subcmd subcmds[] = {
 enum { NSUBCMDS = sizeof subcmds / sizeof *subcmds };
 
 /* The table of lcgen itself (--help, --lctk-options, completions): every
- * subcommand's options, each once, then the program's own; malloc'd. */
+ * subcommand's options, each once and unbound (a subcommand's option before the
+ * subcommand is not parsed into its settings), then the program's own; malloc'd. */
 static lc_opt *all_opts(void)
 {
 	size_t n = 0, cap = sizeof opts / sizeof *opts;
@@ -1650,8 +1635,13 @@ static lc_opt *all_opts(void)
 			size_t k = 0;
 			while (k < n && strcmp(all[k].name, o->name))
 				k++;
-			if (k == n && o->id != LC_OPT_REPORT_ID)
-				all[n++] = *o;
+			if (k == n && o->id != LC_OPT_REPORT_ID) {
+				/* unbound: lcgen without a subcommand only shows them (and fails) */
+				all[n] = *o;
+				all[n].kind = LC_OPT_NONE;
+				all[n].var = NULL;
+				all[n++].cb = NULL;
+			}
 		}
 	for (const lc_opt *o = opts; o->name; o++)
 		all[n++] = *o;

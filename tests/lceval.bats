@@ -139,6 +139,46 @@ EOF
 	assert_line --regexp "^relstring +	q1	'0320213011'$"
 }
 
+@test "-l, -M and -N read their numbers as trec_eval does (atol: leading digits, else 0)" {
+	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
+	run lceval -m num_rel -l 2x "$q" "$r"
+	assert_success
+	assert_output --regexp "num_rel +	all	$(awk '$4 >= 2' "$q" | wc -l)\$"
+	run lceval -m num_ret -M 3rd "$q" "$r"
+	assert_success
+	assert_output --regexp 'num_ret +	all	12$'
+	# -l abc is -l 0: every judged document counts as relevant
+	run lceval -m num_rel -l abc "$q" "$r"
+	assert_success
+	assert_output --regexp "num_rel +	all	$(awk '$4 >= 0' "$q" | wc -l)\$"
+}
+
+@test "-R and -T take trec_eval's one format each; anything else is trec_eval's message and exit 2" {
+	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
+	run -0 lceval -R qrels -T trec_results -m map "$q" "$r"
+	assert_output "$(lceval -m map "$q" "$r")"
+	run -2 --separate-stderr lceval -R trec -m map "$q" "$r"
+	assert_equal "$stderr" "trec_eval: Illegal rel_format 'trec'"
+	assert_output ""
+	run -2 --separate-stderr lceval -T jsonl -m map "$q" "$r"
+	assert_equal "$stderr" "trec_eval: Illegal retrieval results format 'jsonl'"
+}
+
+@test "bad option values are usage errors naming the option: --answer-rule, --ci, --seed, --alpha, --permutations" {
+	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
+	run -2 --separate-stderr lceval --answer-rule tail "$q" "$r"
+	assert_equal "$stderr" "$(printf "lceval: --answer-rule: expected 'loft' or 'head', got 'tail'\nTry 'lceval --help' for more information.")"
+	run -2 --separate-stderr lceval --ci normal "$q" "$r"
+	assert_equal "$stderr" "$(printf "lceval: --ci: expected 'bca' or 'percentile', got 'normal'\nTry 'lceval --help' for more information.")"
+	run -2 --separate-stderr lceval --seed -1 "$q" "$r"
+	assert_equal "$stderr" "lceval: option --seed: '-1' is not a whole number from 0 to 9223372036854775807"
+	run -2 --separate-stderr lceval --alpha 2 "$q" "$r"
+	assert_equal "$stderr" "lceval: option --alpha: '2' is not a number from 0 to 1"
+	run -2 --separate-stderr lceval --permutations 0 "$q" "$r"
+	assert_equal "$stderr" "lceval: option --permutations: '0' is not a whole number from 1 to 100000000"
+	assert_output ""
+}
+
 @test "qrels as BEIR tsv and LOFT queries, runs as lctk JSONL, give trec_eval's numbers" {
 	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
 	awk 'BEGIN{print "query-id\tcorpus-id\tscore"} {print $1 "\t" $3 "\t" $4}' "$q" > qrels.tsv

@@ -195,6 +195,31 @@ print("ok")'
 	assert_output --partial 'bad.jsonl:1'
 }
 
+@test "lcgen: bad option values are usage errors in the subcommand's words; an option is checked by the subcommand it is given to" {
+	usage() { printf '%s\nTry '"'"'lcgen %s--help'"'"' for more information.' "$1" "$2"; }
+	run -2 --separate-stderr lcgen candidates --random 1001 "$V/corpus.jsonl"
+	assert_equal "$stderr" "lcgen: option --random: '1001' is not a whole number from 0 to 1000"
+	run -2 --separate-stderr lcgen candidates -e cl100k_base --tokenizer t.json "$V/corpus.jsonl"
+	assert_equal "$stderr" "$(usage "lcgen: give one of -e NAME and --tokenizer FILE" "candidates ")"
+	run -2 --separate-stderr lcgen candidates --skip-bad --verbose "$V/corpus.jsonl"
+	assert_equal "$stderr" "$(usage "lcgen: LLM candidates need --model NAME" "candidates ")"
+	# the first LLM option given is the one named
+	run -2 --separate-stderr lcgen labels --few-shot f.jsonl --model m -c "$V/corpus.jsonl" -q "$V/queries.jsonl" cand.jsonl
+	assert_equal "$stderr" "$(usage "lcgen: --few-shot works with labels --llm only" "labels ")"
+	run -2 --separate-stderr lcgen labels --context-limit 0 -c "$V/corpus.jsonl" -q "$V/queries.jsonl" cand.jsonl
+	assert_equal "$stderr" "lcgen: option --context-limit: '0' is not a whole number from 1 to 1099511627776"
+	run -2 --separate-stderr lcgen pairs --mode soft -c "$V/corpus.jsonl" cand.jsonl labels.jsonl
+	assert_equal "$stderr" "$(usage "lcgen: --mode: expected hard or all, got 'soft'" "pairs ")"
+	run -2 --separate-stderr lcgen pairs --selection ours -c "$V/corpus.jsonl" cand.jsonl labels.jsonl
+	assert_equal "$stderr" "$(usage "lcgen: --selection: expected lctk or released, got 'ours'" "pairs ")"
+	run -2 --separate-stderr lcgen probes --max-tokens 20 --temperature 0.5
+	assert_equal "$stderr" "$(usage "lcgen: --max-tokens goes with probes --batch MODEL" "probes ")"
+	# before the subcommand an option is not parsed into any subcommand's settings
+	run -2 --separate-stderr lcgen --random zz candidates "$V/corpus.jsonl"
+	assert_equal "$stderr" "$(usage "lcgen: expected a subcommand: candidates, labels, pairs, probes or merge" "")"
+	assert_output ""
+}
+
 @test "lcgen candidates --endpoint: the LLM summary is a candidate with its token length, cached" {
 	llm_server
 	run lcgen candidates --kinds full,llm --endpoint "$EP" --model m -o cand.jsonl "$V/corpus.jsonl"

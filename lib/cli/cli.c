@@ -171,6 +171,9 @@ static int bind(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 	case LC_OPT_SIZE:
 		*(size_t *)o->var = (size_t)lc_cli_long(flag, arg, range_long(o->min), range_long(o->max));
 		break;
+	case LC_OPT_ULONG:
+		*(unsigned long *)o->var = (unsigned long)lc_cli_long(flag, arg, range_long(o->min), range_long(o->max));
+		break;
 	case LC_OPT_DOUBLE:
 		*(double *)o->var = lc_cli_double(flag, arg, o->min, o->max);
 		break;

@@ -32,6 +32,7 @@
  *     LC_OPT_DOUBLE  var is double *, lc_cli_double(optarg, min, max)
  *     LC_OPT_SET     var is int *, set to (int)min (a flag: arg must be NULL)
  *     LC_OPT_SIZE    var is size_t *, lc_cli_long(optarg, min, max) (0 <= min <= max)
+ *     LC_OPT_ULONG   var is unsigned long *, lc_cli_long(optarg, min, max) (0 <= min <= max; a seed)
  *     LC_OPT_CALL    cb(cmd, opt, optarg) is called (optarg NULL for a flag)
  * Any other kind with a cb (the LC_BIND_*_NOTE forms): cb is called after the value
  * is stored, to note that (or which of a group of) options was given, e.g. for
@@ -56,7 +57,7 @@ struct lc_cmd;
 struct lc_opt;
 
 enum lc_opt_kind { LC_OPT_NONE, LC_OPT_STR, LC_OPT_LONG, LC_OPT_INT, LC_OPT_DOUBLE, LC_OPT_SET, LC_OPT_CALL,
-                   LC_OPT_SIZE };
+                   LC_OPT_SIZE, LC_OPT_ULONG };
 
 /* A bound option's callback: may exit through lc_cli_usage_error(cmd, ...). */
 typedef void lc_opt_cb(const struct lc_cmd *cmd, const struct lc_opt *o, const char *arg);
@@ -69,7 +70,7 @@ typedef struct lc_opt {
 	const char *complete;
 	enum lc_opt_kind kind;   /* LC_OPT_NONE: returned to the caller (the default) */
 	void *var;               /* where a bound option stores its value (not owned) */
-	double min, max;         /* LONG/INT/SIZE/DOUBLE range; SET: the value stored */
+	double min, max;         /* LONG/INT/SIZE/ULONG/DOUBLE range; SET: the value stored */
 	lc_opt_cb *cb;           /* LC_OPT_CALL; other kinds: NULL or a note called after storing */
 } lc_opt;
 
@@ -83,6 +84,7 @@ typedef struct lc_opt {
 #define LC_BIND_DOUBLE(v, lo, hi) LC_OPT_DOUBLE, (void *)(1 ? &(v) : (double *)0), (lo), (hi), NULL
 #define LC_BIND_SET(v, val) LC_OPT_SET, (void *)(1 ? &(v) : (int *)0), (val), 0, NULL
 #define LC_BIND_SIZE(v, lo, hi) LC_OPT_SIZE, (void *)(1 ? &(v) : (size_t *)0), (lo), (hi), NULL
+#define LC_BIND_ULONG(v, lo, hi) LC_OPT_ULONG, (void *)(1 ? &(v) : (unsigned long *)0), (lo), (hi), NULL
 #define LC_BIND_CALL(fn, v) LC_OPT_CALL, (void *)&(v), 0, 0, (fn)
 /* The same, with note(cmd, opt, optarg) called after the value is stored. */
 #define LC_BIND_STR_NOTE(v, note) LC_OPT_STR, (void *)(1 ? &(v) : (const char **)0), 0, 0, (note)

@@ -33,6 +33,7 @@ static long s_n = 5;
 static int s_f;
 static long s_big;
 static size_t s_sz = 5;
+static unsigned long s_ul = 5;
 static lc_analyze_opts s_an = { LC_ANALYZE_DEFAULT_FLAGS, NULL };
 static const lc_opt *s_last;
 static int s_notes;
@@ -58,6 +59,7 @@ static const lc_opt opts[] = {
 	{ 0, "big", "N", "long up to LONG_MAX", NULL, LC_BIND_LONG(s_big, 1, LONG_MAX) },
 	LC_OPTS_ANALYSER(s_an),
 	{ 0, "size", "N", "a size_t", NULL, LC_BIND_SIZE(s_sz, 0, 1L << 40) },
+	{ 0, "ulong", "N", "an unsigned long", NULL, LC_BIND_ULONG(s_ul, 0, LONG_MAX) },
 	{ 0, "flag", NULL, "noted flag", NULL, LC_BIND_SET_NOTE(s_f, 4, note_cb) },
 	{ OPT_PLAIN, "plain", "V", "an unbound option the caller sees", NULL },
 	{ 'u', "unbound", NULL, "an unbound flag", NULL },
@@ -151,6 +153,16 @@ int main(void)
 	is_num(s_sz == (size_t)1 << 40, 1, "LC_OPT_SIZE stores a size_t up to its bound");
 	char *bad6[] = { "t", "--size", "-1", NULL };
 	is_num(child_status(bad6), 2, "a negative LC_OPT_SIZE is a usage error");
+	char *a7[] = { "t", "--ulong", "9223372036854775807", NULL };
+	parse(a7, &ind);
+	is_num(s_ul == (unsigned long)LONG_MAX, 1, "LC_OPT_ULONG stores an unsigned long up to LONG_MAX");
+	char *a8[] = { "t", "--ulong=0", NULL };
+	is_str(parse(a8, &ind), "", "LC_OPT_ULONG is bound, not returned");
+	is_num(s_ul, 0, "LC_OPT_ULONG takes its lower bound");
+	char *bad7[] = { "t", "--ulong", "-1", NULL };
+	is_num(child_status(bad7), 2, "a negative LC_OPT_ULONG is a usage error");
+	char *bad8[] = { "t", "--ulong", "9223372036854775808", NULL };
+	is_num(child_status(bad8), 2, "an LC_OPT_ULONG past its bound is a usage error");
 	char *bad0[] = { "t", "--num", "10", NULL };
 	is_num(child_status(bad0), 2, "a noted long out of range is a usage error");
 
