@@ -22,16 +22,6 @@ int lc_qrels_format_from_name(const char *name)
 	return -1;
 }
 
-const char *lc_qrels_format_name(int format)
-{
-	switch (format) {
-	case LC_QRELS_TREC: return "trec";
-	case LC_QRELS_BEIR: return "beir";
-	case LC_QRELS_LOFT: return "loft";
-	default: return "auto";
-	}
-}
-
 static uint32_t get_q(lc_qrels *q, const char *qid, size_t qlen)
 {
 	int is_new = 0;

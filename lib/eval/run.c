@@ -29,12 +29,6 @@ int lc_run_format_from_name(const char *name)
 	return -1;
 }
 
-const char *lc_run_format_name(int format)
-{
-	static const char *names[] = { "auto", "trec", "jsonl", "loft", "answers", "batch" };
-	return format >= 0 && format < 6 ? names[format] : "auto";
-}
-
 /* String pool: docnos packed unaligned inside 1 MiB arena blocks. */
 static const char *pool_dup(lc_run *r, const char *s, size_t n)
 {

@@ -87,7 +87,6 @@ typedef struct lc_run_opts {
 } lc_run_opts;
 
 int lc_run_format_from_name(const char *name);   /* "trec" "jsonl" "loft" "answers" "batch" "auto" */
-const char *lc_run_format_name(int format);
 
 /* Reads path ("-" = stdin) into r (zero-initialised).  0, or -1 with e filled
  * (code 2 for a malformed TREC line, as trec_eval; 1 otherwise). */

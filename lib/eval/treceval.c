@@ -4,7 +4,7 @@
  * output.  The measures themselves live in treceval_basic.c and treceval_gain.c.
  */
 #define _GNU_SOURCE
-#include "treceval.h"
+#include "treceval_impl.h"
 #include "buf.h"
 
 #include <limits.h>

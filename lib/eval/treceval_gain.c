@@ -7,7 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "err.h"
-#include "treceval.h"
+#include "treceval_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
