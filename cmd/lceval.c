@@ -479,7 +479,7 @@ int main(int argc, char **argv)
 	}
 	lc_run *runs = lc_xcalloc(nruns, sizeof *runs);
 	for (size_t i = 0; i < nruns; i++) {
-		if (lc_run_read(&runs[i], rpaths[i], &ro, &e) < 0)
+		if ((nloft ? lc_run_read : lc_run_read_compact)(&runs[i], rpaths[i], &ro, &e) < 0)
 			lc_die_err(&e);
 		if (runs[i].nlines == 0 && !nloft)
 			lc_die(1, "%s: no results found (expected a TREC run, run JSONL, LOFT predictions or LLM answers)", rpaths[i]);

@@ -67,6 +67,8 @@ typedef struct lc_qrels {
 	size_t njudg;
 	int format;              /* the format read */
 	lc_arena arena;
+	char *pool;              /* docnos packed unaligned inside arena blocks (internal) */
+	size_t pool_left;
 } lc_qrels;
 
 /* "trec", "beir", "loft" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */

@@ -169,8 +169,57 @@ static void trec_annotation(lc_run *r, const char *line, size_t len)
 #undef IS
 }
 
-static int read_trec(lc_run *r, lc_input *in, int loft, lc_err *e)
+/* Compact storage (opts.compact): appends a hit; cap_hint/dcap_hint = the sizes
+ * of the query read before (runs usually give every query the same depth), so
+ * most queries are allocated once at their final size.  -1 past 4 GiB of docnos
+ * in one query (offsets are 32-bit). */
+static int compact_add(lc_run_q *q, const char *docno, size_t dlen, double score, size_t cap_hint, size_t dcap_hint)
 {
+	if (q->n == q->cap) {
+		size_t c = q->cap ? 2 * q->cap : cap_hint > 16 ? cap_hint : 16;
+		q->sc = lc_xrealloc(q->sc, c * sizeof *q->sc);
+		q->doff = lc_xrealloc(q->doff, c * sizeof *q->doff);
+		q->cap = c;
+	}
+	if (q->dlen + dlen + 1 > q->dcap) {
+		size_t c = q->dcap ? 2 * q->dcap : dcap_hint > 256 ? dcap_hint : 256;
+		while (c < q->dlen + dlen + 1)
+			c *= 2;
+		if (c > UINT32_MAX) {
+			if (q->dlen + dlen + 1 > UINT32_MAX)
+				return -1;
+			c = UINT32_MAX;
+		}
+		q->dbuf = lc_xrealloc(q->dbuf, c);
+		q->dcap = c;
+	}
+	memcpy(q->dbuf + q->dlen, docno, dlen);
+	q->dbuf[q->dlen + dlen] = 0;
+	q->doff[q->n] = (uint32_t)q->dlen;
+	q->sc[q->n++] = score;
+	q->dlen += dlen + 1;
+	return 0;
+}
+
+/* Gives a compact query's spare capacity back (the reader moved on). */
+static void compact_trim(lc_run_q *q)
+{
+	if (q->cap > q->n && q->n) {
+		q->sc = lc_xrealloc(q->sc, q->n * sizeof *q->sc);
+		q->doff = lc_xrealloc(q->doff, q->n * sizeof *q->doff);
+		q->cap = q->n;
+	}
+	if (q->dcap > q->dlen && q->dlen) {
+		q->dbuf = lc_xrealloc(q->dbuf, q->dlen);
+		q->dcap = q->dlen;
+	}
+}
+
+static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_err *e)
+{
+	size_t hint_n = 0, hint_d = 0;
+	char tagb[64];
+	size_t tagl = 0;
 	const char *lastq = NULL;
 	size_t lastql = 0;
 	lc_run_q *q = NULL;
@@ -201,23 +250,43 @@ static int read_trec(lc_run *r, lc_input *in, int loft, lc_err *e)
 			                  lc_input_where(in), nf);
 		}
 		r->nlines++;
-		lc_buf_reset(&tag);
-		lc_buf_add(&tag, f[5], fl[5]);
+		if (fl[5] < sizeof tagb) {
+			memcpy(tagb, f[5], fl[5]);
+			tagl = fl[5];
+		} else {
+			lc_buf_reset(&tag);
+			lc_buf_add(&tag, f[5], fl[5]);
+			tagl = SIZE_MAX;
+		}
 		if (!q || fl[0] != lastql || memcmp(f[0], lastq, lastql)) {
+			if (compact && q) {
+				hint_n = q->n;
+				hint_d = q->dlen;
+				compact_trim(q);
+			}
 			q = lc_run_query(r, f[0], fl[0]);
 			lastq = q->qid;
 			lastql = fl[0];
 		}
-		lc_run_add(r, q, f[2], fl[2], c_atof(f[4], fl[4]));
-		if (loft)
-			put_rank(q, c_atof(f[3], fl[3]));
+		if (!compact) {
+			lc_run_add(r, q, f[2], fl[2], c_atof(f[4], fl[4]));
+			if (loft)
+				put_rank(q, c_atof(f[3], fl[3]));
+		} else if (compact_add(q, f[2], fl[2], c_atof(f[4], fl[4]), hint_n, hint_d) < 0) {
+			lc_buf_free(&tag);
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: query '%s' has more than 4 GiB of docnos", lc_input_where(in), q->qid);
+		}
 	}
 	if (rr < 0) {
 		lc_buf_free(&tag);
 		return -1;
 	}
-	if (tag.len)
+	if (compact && q)
+		compact_trim(q);
+	if (tagl == SIZE_MAX)
 		r->runid = lc_arena_strndup(&r->arena, tag.p, tag.len);
+	else if (tagl)
+		r->runid = lc_arena_strndup(&r->arena, tagb, tagl);
 	lc_buf_free(&tag);
 	return 0;
 }
@@ -557,7 +626,7 @@ out:
 	return ret;
 }
 
-int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
+static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compact, lc_err *e)
 {
 	lc_run_opts def = { 0 };
 	if (!o)
@@ -602,12 +671,22 @@ int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 	int ret = 0;
 	if (have) {
 		lc_input_unget(in);   /* the readers start at the sniffed line */
-		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, e) : read_json(r, in, o, e);
+		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, e) : read_json(r, in, o, e);
 	}
 	if (ret == 0)
 		lc_input_warn_repaired(in);
 	lc_input_close(in);
 	return ret;
+}
+
+int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
+{
+	return run_read(r, path, o, 0, e);
+}
+
+int lc_run_read_compact(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
+{
+	return run_read(r, path, o, 1, e);
 }
 
 void lc_run_free(lc_run *r)
@@ -616,6 +695,9 @@ void lc_run_free(lc_run *r)
 		free(r->q[i].h);
 		free(r->q[i].turn_start);
 		free(r->q[i].rank);
+		free(r->q[i].sc);
+		free(r->q[i].doff);
+		free(r->q[i].dbuf);
 	}
 	free(r->q);
 	lc_strmap_free(&r->qids);

@@ -552,13 +552,10 @@ static const char *first_dup(work *w, const char **s, size_t n)
 	return NULL;
 }
 
-/* Builds rr for one topic.  Returns 0, or -1 with the trec_eval error text. */
-static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, const lc_hit *h, size_t nh,
-                   lc_te_rr *rr, lc_buf *err)
+/* Builds rr for one topic from its nh hits in w->hits (ranked here).  Returns 0,
+ * or -1 with the trec_eval error text. */
+static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, size_t nh, lc_te_rr *rr, lc_buf *err)
 {
-	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
-	if (nh)
-		memcpy(w->hits, h, nh * sizeof *h);
 	rank_hits(w->hits, nh);
 	long num = (long)nh;
 	if (o->max_docs < num)
@@ -726,7 +723,6 @@ static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
 	size_t nv = t->nvalues;
 	const lc_qrels_q *qq = &j->qr->q[j->order[ti]];
 	long ri = lc_strmap_find(&j->run->qids, qq->qid, strlen(qq->qid));
-	const lc_hit *h;
 	size_t nh;
 	int is_bogus = 0;
 	lc_buf_reset(err);
@@ -736,18 +732,21 @@ static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
 			lc_buf_printf(err, "trec_eval: result qid '%s' not found in qrels\n", qq->qid);
 			goto fail;
 		}
-		h = &bogus;
 		nh = 1;
 		is_bogus = 1;
-	} else {
-		h = j->run->q[ri].h;
+	} else
 		nh = j->run->q[ri].n;
-	}
 	if (!j->first)
 		return;
+	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
+	if (is_bogus)
+		w->hits[0] = bogus;
+	else
+		for (size_t i = 0; i < nh; i++)
+			w->hits[i] = lc_run_hit(&j->run->q[ri], i);
 	double *v = j->res->v + ti * nv;
 	lc_te_rr rr;
-	if (form_rr(w, o, qq->j, qq->n, h, nh, &rr, err) < 0) {
+	if (form_rr(w, o, qq->j, qq->n, nh, &rr, err) < 0) {
 		lc_buf_printf(err, "trec_eval: Can't calculate measure '%s'\n", j->first);
 		goto fail;
 	}
