@@ -481,8 +481,10 @@ typedef struct {
 	size_t caplev;
 	uint32_t *tab;
 	size_t captab;
-	uint64_t *hh;
+	uint64_t *hh;            /* hashes of the retrieved docnos */
 	size_t caphh;
+	uint64_t *jh;            /* hashes of the judged docnos */
+	size_t capjh;
 	size_t *jidx;
 	size_t capj;
 	const char **sorted;
@@ -574,7 +576,7 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 		w->hh[i] = hstr(d);
 		size_t s = w->hh[i] & mask;
 		while (w->tab[s]) {
-			if (!strcmp(w->hits[w->tab[s] - 1].docno, d)) {
+			if (w->hh[w->tab[s] - 1] == w->hh[i] && !strcmp(w->hits[w->tab[s] - 1].docno, d)) {
 				const char **tmp = lc_xmalloc((size_t)num * sizeof *tmp);
 				for (long k = 0; k < num; k++)
 					tmp[k] = w->hits[k].docno;
@@ -593,11 +595,13 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 		if (j[k].rel > max_rel)
 			max_rel = j[k].rel;
 	memset(w->tab, 0, ts * sizeof *w->tab);
+	w->jh = grow(w->jh, &w->capjh, nj + 1, sizeof *w->jh);
 	for (size_t k = 0; k < nj; k++) {
 		const char *d = j[k].docno;
-		size_t s = hstr(d) & mask;
+		w->jh[k] = hstr(d);
+		size_t s = w->jh[k] & mask;
 		while (w->tab[s]) {
-			if (!strcmp(j[w->tab[s] - 1].docno, d)) {
+			if (w->jh[w->tab[s] - 1] == w->jh[k] && !strcmp(j[w->tab[s] - 1].docno, d)) {
 				lc_judg *tmp = lc_xmalloc(nj * sizeof *tmp);
 				memcpy(tmp, j, nj * sizeof *tmp);
 				qsort(tmp, nj, sizeof *tmp, cmp_judg);
@@ -630,7 +634,7 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 		long rel = LC_TE_NONPOOL;
 		while (w->tab[s]) {
 			const lc_judg *jj = &j[w->tab[s] - 1];
-			if (!strcmp(jj->docno, d)) {
+			if (w->jh[w->tab[s] - 1] == w->hh[i] && !strcmp(jj->docno, d)) {
 				rel = jj->rel < 0 ? LC_TE_UNJUDGED : jj->rel;
 				break;
 			}
@@ -709,6 +713,7 @@ static void free_work(work *w)
 	free(w->levels);
 	free(w->tab);
 	free(w->hh);
+	free(w->jh);
 	free(w->jidx);
 	free(w->sorted);
 }
