@@ -479,8 +479,10 @@ typedef struct {
 	size_t caprel;
 	long *levels;
 	size_t caplev;
-	uint32_t *tab;
+	uint32_t *tab;           /* hash heads: index + 1 of the latest entry */
 	size_t captab;
+	uint32_t *next;          /* chains: index + 1 of the entry before, 0 = end */
+	size_t capnext;
 	uint64_t *hh;            /* hashes of the retrieved docnos */
 	size_t caphh;
 	uint64_t *jh;            /* hashes of the judged docnos */
@@ -574,67 +576,72 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 	if (o->max_docs < num)
 		num = o->max_docs < 0 ? 0 : o->max_docs;
 
-	/* hash of the retrieved docnos: duplicate check (a quarter full: most
-	 * probes end at the first slot) */
+	/* The retrieved docnos, then the judged ones, go into a chained hash table
+	 * (tab: heads, next: chains, no probing) behind a 16384-bit filter of other
+	 * hash bits: a docno not seen before almost never enters the chain walk,
+	 * so the branches stay predictable. */
+	uint64_t filt[256];
 	size_t ts = 16;
-	while (ts < 4 * (size_t)num + 4)
+	while (ts < (size_t)num + 1 || ts < nj + 1)
 		ts *= 2;
-	w->tab = grow(w->tab, &w->captab, ts, sizeof *w->tab);
-	memset(w->tab, 0, ts * sizeof *w->tab);
 	size_t mask = ts - 1;
+	w->tab = grow(w->tab, &w->captab, ts, sizeof *w->tab);
+	w->next = grow(w->next, &w->capnext, ((size_t)num > nj ? (size_t)num : nj) + 1, sizeof *w->next);
+	memset(w->tab, 0, ts * sizeof *w->tab);
+	memset(filt, 0, sizeof filt);
 	w->hh = grow(w->hh, &w->caphh, (size_t)num + 1, sizeof *w->hh);
 	for (long i = 0; i < num; i++) {
 		const char *d = w->hits[i].docno;
-		w->hh[i] = hstr(d);
-		size_t s = w->hh[i] & mask;
-		while (w->tab[s]) {
-			if (w->hh[w->tab[s] - 1] == w->hh[i] && !strcmp(w->hits[w->tab[s] - 1].docno, d)) {
-				const char **tmp = lc_xmalloc((size_t)num * sizeof *tmp);
-				for (long k = 0; k < num; k++)
-					tmp[k] = w->hits[k].docno;
-				const char *dup = first_dup(w, tmp, (size_t)num);
-				free(tmp);
-				lc_buf_printf(err, "trec_eval.form_res_qrels: duplicate docs %s", dup ? dup : d);
-				return -1;
-			}
-			s = (s + 1) & mask;
+		uint64_t h = w->hh[i] = hstr(d);
+		unsigned fb = (unsigned)(h >> 50);
+		if (filt[fb >> 6] >> (fb & 63) & 1) {
+			for (uint32_t k = w->tab[h & mask]; k; k = w->next[k - 1])
+				if (w->hh[k - 1] == h && !strcmp(w->hits[k - 1].docno, d)) {
+					const char **tmp = lc_xmalloc((size_t)num * sizeof *tmp);
+					for (long x = 0; x < num; x++)
+						tmp[x] = w->hits[x].docno;
+					const char *dup = first_dup(w, tmp, (size_t)num);
+					free(tmp);
+					lc_buf_printf(err, "trec_eval.form_res_qrels: duplicate docs %s", dup ? dup : d);
+					return -1;
+				}
 		}
-		w->tab[s] = (uint32_t)i + 1;
+		filt[fb >> 6] |= 1ull << (fb & 63);
+		w->next[i] = w->tab[h & mask];
+		w->tab[h & mask] = (uint32_t)i + 1;
 	}
-	/* qrels: duplicates, levels, and a hash for lookup */
+	/* qrels: duplicates, levels, and the table for lookup */
 	long max_rel = nj ? j[0].rel : 0;
 	for (size_t k = 0; k < nj; k++)
 		if (j[k].rel > max_rel)
 			max_rel = j[k].rel;
-	ts = 16;   /* the judged docnos' own table, sized for them */
-	while (ts < 4 * nj + 4)
-		ts *= 2;
-	w->tab = grow(w->tab, &w->captab, ts, sizeof *w->tab);
 	memset(w->tab, 0, ts * sizeof *w->tab);
-	mask = ts - 1;
+	memset(filt, 0, sizeof filt);
 	w->jh = grow(w->jh, &w->capjh, nj + 1, sizeof *w->jh);
 	for (size_t k = 0; k < nj; k++) {
 		const char *d = j[k].docno;
-		w->jh[k] = hstr(d);
-		size_t s = w->jh[k] & mask;
-		while (w->tab[s]) {
-			if (w->jh[w->tab[s] - 1] == w->jh[k] && !strcmp(j[w->tab[s] - 1].docno, d)) {
-				lc_judg *tmp = lc_xmalloc(nj * sizeof *tmp);
-				memcpy(tmp, j, nj * sizeof *tmp);
-				qsort(tmp, nj, sizeof *tmp, cmp_judg);
-				const char *dup = d;
-				for (size_t q = 1; q < nj; q++)
-					if (!strcmp(tmp[q - 1].docno, tmp[q].docno)) {
-						dup = tmp[q].docno;
-						break;
-					}
-				lc_buf_printf(err, "trec_eval.form_res_rels: duplicate docs %s\n", dup);
-				free(tmp);
-				return -1;
-			}
-			s = (s + 1) & mask;
+		uint64_t h = w->jh[k] = hstr(d);
+		unsigned fb = (unsigned)(h >> 50);
+		if (filt[fb >> 6] >> (fb & 63) & 1) {
+			for (uint32_t c = w->tab[h & mask]; c; c = w->next[c - 1])
+				if (w->jh[c - 1] == h && !strcmp(j[c - 1].docno, d)) {
+					lc_judg *tmp = lc_xmalloc(nj * sizeof *tmp);
+					memcpy(tmp, j, nj * sizeof *tmp);
+					qsort(tmp, nj, sizeof *tmp, cmp_judg);
+					const char *dup = d;
+					for (size_t q = 1; q < nj; q++)
+						if (!strcmp(tmp[q - 1].docno, tmp[q].docno)) {
+							dup = tmp[q].docno;
+							break;
+						}
+					lc_buf_printf(err, "trec_eval.form_res_rels: duplicate docs %s\n", dup);
+					free(tmp);
+					return -1;
+				}
 		}
-		w->tab[s] = (uint32_t)k + 1;
+		filt[fb >> 6] |= 1ull << (fb & 63);
+		w->next[k] = w->tab[h & mask];
+		w->tab[h & mask] = (uint32_t)k + 1;
 	}
 	long nlev = max_rel >= 0 ? max_rel + 1 : 0;
 	w->levels = grow(w->levels, &w->caplev, (size_t)nlev + 1, sizeof *w->levels);
@@ -647,16 +654,17 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 	long out = 0;
 	for (long i = 0; i < num; i++) {
 		const char *d = w->hits[i].docno;
-		size_t s = w->hh[i] & mask;
+		uint64_t h = w->hh[i];
+		unsigned fb = (unsigned)(h >> 50);
 		long rel = LC_TE_NONPOOL;
-		while (w->tab[s]) {
-			const lc_judg *jj = &j[w->tab[s] - 1];
-			if (w->jh[w->tab[s] - 1] == w->hh[i] && !strcmp(jj->docno, d)) {
-				rel = jj->rel < 0 ? LC_TE_UNJUDGED : jj->rel;
-				break;
+		if (filt[fb >> 6] >> (fb & 63) & 1)
+			for (uint32_t c = w->tab[h & mask]; c; c = w->next[c - 1]) {
+				const lc_judg *jj = &j[c - 1];
+				if (w->jh[c - 1] == h && !strcmp(jj->docno, d)) {
+					rel = jj->rel < 0 ? LC_TE_UNJUDGED : jj->rel;
+					break;
+				}
 			}
-			s = (s + 1) & mask;
-		}
 		if (o->judged_only && rel < 0)
 			continue;
 		w->rel[out++] = rel;
@@ -729,6 +737,7 @@ static void free_work(work *w)
 	free(w->rel);
 	free(w->levels);
 	free(w->tab);
+	free(w->next);
 	free(w->hh);
 	free(w->jh);
 	free(w->jidx);
