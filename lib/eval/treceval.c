@@ -477,6 +477,8 @@ typedef struct {
 	size_t caphits;
 	long *rel;
 	size_t caprel;
+	long *jpos;
+	size_t capjpos;
 	long *levels;
 	size_t caplev;
 	uint32_t *tab;           /* hash heads: index + 1 of the latest entry */
@@ -650,6 +652,8 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 		if (j[k].rel >= 0)
 			w->levels[j[k].rel]++;
 	w->rel = grow(w->rel, &w->caprel, (size_t)num + 1, sizeof *w->rel);
+	w->jpos = grow(w->jpos, &w->capjpos, (size_t)num + 1, sizeof *w->jpos);
+	long njpos = 0;
 	rr->num_rel_ret = rr->num_nonpool = rr->num_unjudged = 0;
 	long out = 0;
 	for (long i = 0; i < num; i++) {
@@ -667,6 +671,8 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 			}
 		if (o->judged_only && rel < 0)
 			continue;
+		if (rel >= 0)
+			w->jpos[njpos++] = out;
 		w->rel[out++] = rel;
 		if (rel == LC_TE_NONPOOL)
 			rr->num_nonpool++;
@@ -676,6 +682,8 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 			rr->num_rel_ret++;
 	}
 	rr->num_ret = out;
+	rr->jpos = w->jpos;
+	rr->num_jpos = njpos;
 	rr->rel = w->rel;
 	rr->num_rel = 0;
 	rr->num_rel_levels = 0;
@@ -735,6 +743,7 @@ static void free_work(work *w)
 {
 	free(w->hits);
 	free(w->rel);
+	free(w->jpos);
 	free(w->levels);
 	free(w->tab);
 	free(w->next);

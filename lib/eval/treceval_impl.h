@@ -25,6 +25,9 @@ typedef struct lc_te_rr {
 	const long *rel;         /* [num_ret] judged value, LC_TE_NONPOOL or LC_TE_UNJUDGED */
 	long num_rel_levels;     /* 1 + highest judged value >= 0 (0 if none) */
 	const long *rel_levels;  /* [num_rel_levels] number of judged docs per value */
+	const long *jpos;        /* [num_jpos] ranks i with rel[i] >= 0, ascending: a measure
+	                          * whose unjudged docs weigh nothing visits only these */
+	long num_jpos;
 } lc_te_rr;
 
 typedef struct lc_te_pair {
