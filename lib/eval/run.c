@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int lc_run_format_from_name(const char *name)
@@ -315,6 +317,7 @@ typedef struct {
 	size_t tagl;
 	char *bigtag;            /* a tag longer than tag[] */
 	long lineno;
+	lc_buf scratch;          /* a line for the slow path */
 } fastrd;
 
 /* One line's six fields: adds the hit.  0, or -1 + e. */
@@ -355,11 +358,13 @@ static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 }
 
 /* A line as lc_input_getline gives it (no '\r' at the end), repaired, split. */
-static int slow_line(fastrd *F, char *line, size_t len, lc_err *e)
+static int slow_line(fastrd *F, const char *text, size_t len, lc_err *e)
 {
-	if (len && line[len - 1] == '\r')
+	if (len && text[len - 1] == '\r')
 		len--;
-	line[len] = 0;
+	lc_buf_reset(&F->scratch);   /* the block may be a read-only map */
+	lc_buf_add(&F->scratch, text, len);
+	char *line = F->scratch.p;
 	lc_input_repair(F->in, &line, &len);
 	size_t i = 0;
 	while (i < len && isws(line[i]))
@@ -464,8 +469,121 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 	return 0;
 }
 
+/* The end of a fast read: the last query trimmed, the run id from the last tag. */
+static int fast_done(fastrd *F, int ret)
+{
+	lc_run *r = F->r;
+	if (ret == 0) {
+		if (F->compact && F->q)
+			compact_trim(F->q);
+		if (F->tagl == SIZE_MAX)
+			r->runid = lc_arena_strndup(&r->arena, F->bigtag, strlen(F->bigtag));
+		else if (F->tagl)
+			r->runid = lc_arena_strndup(&r->arena, F->tag, F->tagl);
+	}
+	free(F->bigtag);
+	lc_buf_free(&F->scratch);
+	return ret;
+}
+
+/* Appends n bytes to the carry buffer (kept FAST_PAD bytes longer, initialised). */
+static void carry_add(char **b, size_t *cap, size_t *have, const char *s, size_t n)
+{
+	if (*have + n + 1 > *cap) {
+		size_t c = *cap;
+		while (*have + n + 1 > c)
+			c *= 2;
+		*b = lc_xrealloc(*b, c + FAST_PAD);
+		memset(*b + *cap + FAST_PAD, 0, c - *cap);
+		*cap = c;
+	}
+	memcpy(*b + *have, s, n);
+	*have += n;
+}
+
+/* The file mapped 2 MiB at a time (read-only, populated: no copy into a buffer,
+ * one call per window instead of a fault per page; at most one window adds to
+ * the resident set) and parsed in place.  The lines in a window's last 64 bytes
+ * and a line that crosses into the next window go through a small padded carry
+ * buffer, so the word and vector loads never leave the map.  1 = not mapped
+ * (the caller reads instead), else 0 or -1 + e. */
+#define MAP_WINDOW ((size_t)2 << 20)
+static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_err *e)
+{
+	int fd = open(lc_input_path(in), O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0) {
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	size_t size = (size_t)st.st_size, maxrec = lc_input_max_record();
+	fastrd F = { .r = r, .in = in, .compact = compact };
+	size_t cap = 4096, have = 0;
+	char *b = lc_xcalloc(cap + FAST_PAD, 1);
+	int ret = 0;
+	for (size_t off = 0; off < size && ret == 0; off += MAP_WINDOW) {
+		size_t wl = size - off < MAP_WINDOW ? size - off : MAP_WINDOW;
+		char *m = mmap(NULL, wl, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)off);
+		if (m == MAP_FAILED) {
+			if (off == 0) {
+				free(b);
+				close(fd);
+				lc_buf_free(&F.scratch);
+				return 1;
+			}
+			ret = lc_err_set(e, LC_EXIT_INPUT, "%s: %s", lc_input_name(in), strerror(errno));
+			break;
+		}
+		size_t pos = 0;
+		if (off == 0 && wl >= 3 && !memcmp(m, "\xEF\xBB\xBF", 3))
+			pos = 3;   /* a UTF-8 byte order mark starts the file: not data */
+		if (have) {   /* complete the carried lines */
+			char *nl = memchr(m + pos, '\n', wl - pos);
+			size_t take = nl ? (size_t)(nl + 1 - (m + pos)) : wl - pos;
+			carry_add(&b, &cap, &have, m + pos, take);
+			pos += take;
+			if (nl) {
+				ret = fast_lines(&F, b, have, maxrec, e);
+				have = 0;
+			} else if (maxrec && have > maxrec + 2 * FAST_PAD) {
+				char *last = b + have - 1;   /* the lines before the long one first */
+				while (last >= b && *last != '\n')
+					last--;
+				if (last >= b && (ret = fast_lines(&F, b, (size_t)(last + 1 - b), maxrec, e)) < 0)
+					break;
+				ret = lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: record longer than %zu bytes; raise --max-record BYTES if it is genuine",
+				                 lc_input_name(in), F.lineno + 1, maxrec);
+			}
+		}
+		if (ret == 0 && !have) {
+			size_t safe = wl > FAST_PAD ? wl - FAST_PAD : 0;
+			char *last = m + safe - 1;
+			while (last >= m + pos && *last != '\n')
+				last--;
+			if (last >= m + pos) {
+				ret = fast_lines(&F, m + pos, (size_t)(last + 1 - (m + pos)), maxrec, e);
+				pos = (size_t)(last + 1 - m);
+			}
+			carry_add(&b, &cap, &have, m + pos, wl - pos);
+		}
+		munmap(m, wl);
+	}
+	if (ret == 0 && have) {
+		if (b[have - 1] != '\n')
+			carry_add(&b, &cap, &have, "\n", 1);   /* the last line, without its newline */
+		ret = fast_lines(&F, b, have, maxrec, e);
+	}
+	free(b);
+	close(fd);
+	return fast_done(&F, ret);
+}
+
 static int read_trec_fast(lc_run *r, lc_input *in, int compact, lc_err *e)
 {
+	int mr = read_trec_mmap(r, in, compact, e);
+	if (mr != 1)
+		return mr;
 	const char *path = lc_input_path(in);
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
@@ -525,16 +643,7 @@ toolong:
 	}
 	close(fd);
 	free(b);
-	if (ret == 0) {
-		if (compact && F.q)
-			compact_trim(F.q);
-		if (F.tagl == SIZE_MAX)
-			r->runid = lc_arena_strndup(&r->arena, F.bigtag, strlen(F.bigtag));
-		else if (F.tagl)
-			r->runid = lc_arena_strndup(&r->arena, F.tag, F.tagl);
-	}
-	free(F.bigtag);
-	return ret;
+	return fast_done(&F, ret);
 }
 
 static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_err *e)

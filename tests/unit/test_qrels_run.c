@@ -121,6 +121,22 @@ static void fast_path_tests(void)
 	for (int i = 0; i < 200000; i++)
 		lc_buf_printf(&many, "Q%d Q0 D%0*d %d 0.%d run%d\n", i / 997, 1 + i % 13, i, i, (i * 7919) % 10007, i % 3);
 	ok(fast_same("many", many.p, many.len, &rc) && rc == 0, "fast path: 200,000 lines over several blocks");
+	/* a 5 MB line across map windows, then lines again, CRLF split at a window's end */
+	lc_buf huge = { 0 };
+	lc_buf_adds(&huge, "q1 Q0 d1 1 0.5 ");
+	for (int i = 0; i < 5000000; i++)
+		lc_buf_addc(&huge, (char)('a' + i % 26));
+	lc_buf_adds(&huge, "\nq1 Q0 d2 1 0.25 t\n");
+	while (huge.len < ((size_t)6 << 20) - 1)
+		lc_buf_adds(&huge, "q2 Q0 dx 3 0.125 t\n");
+	while (huge.p[huge.len - 1] != '\n')
+		huge.len--;
+	lc_buf_addc(&huge, '#');   /* a comment whose CRLF straddles the 6 MiB mark */
+	while (huge.len < ((size_t)6 << 20) - 1)
+		lc_buf_addc(&huge, 'x');
+	lc_buf_adds(&huge, "\r\nq3 Q0 dz 1 1 t\r\n");
+	ok(fast_same("huge", huge.p, huge.len, &rc) && rc == 0, "fast path: a 5 MB line and CRLF across map windows");
+	lc_buf_free(&huge);
 	lc_buf_free(&big);
 	lc_buf_free(&longtag);
 	lc_buf_free(&many);
