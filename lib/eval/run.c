@@ -2,10 +2,12 @@
  * run — readers (TREC run, lctk run JSONL, LOFT predictions, raw LLM answers,
  * OpenAI Batch results) and writers for ranked results.  See run.h.
  *
- * The TREC reader is the hot path of lceval (10M lines in the benchmark): it
- * splits fields by hand, parses simple decimal scores with an exact fast path
- * (digits/10^k is correctly rounded when both fit a double exactly, so it
- * equals strtod) and packs docnos unaligned into arena blocks.
+ * The TREC reader is the hot path of lceval (10M lines in the benchmark): a
+ * plain file is mapped and parsed in place (the fast path below), other input
+ * comes line by line through lc_input; both split fields by hand, parse simple
+ * decimal scores with an exact fast path (digits/10^k is correctly rounded when
+ * both fit a double exactly, so it equals strtod) and pack docnos unaligned
+ * (arena blocks, or a compact run's per-query buffers).
  */
 #include "run.h"
 #include "trecid.h"
@@ -236,13 +238,14 @@ static void compact_trim(lc_run_q *q)
 	}
 }
 
-/* ---- the fast path: a plain TREC run file read in 256 KiB blocks ------------
+/* ---- the fast path: a plain TREC run file, mapped (or read in 256 KiB blocks)
  * Used for a regular uncompressed file without --loft.  One pass per line
- * splits the fields (the byte classes below), finds the line end, and flags
- * bytes that need lc_input_repair (NUL, >= 0x80); such a line takes the slow
- * path of lc_input_getline's rules.  Lines are parsed in place: the block
- * always ends at a newline (the partial last line is carried to the next
- * block), so the scanner needs no bounds checks. */
+ * splits the fields (64-byte bit masks, or the byte classes below), finds the
+ * line end, and flags bytes that need lc_input_repair (NUL, >= 0x80); such a
+ * line takes the slow path of lc_input_getline's rules.  Lines are parsed in
+ * place: a block always ends at a newline with FAST_PAD readable bytes after
+ * it (the rest is carried to the next block), so the scanner needs no bounds
+ * checks. */
 enum { C_TEXT, C_WS, C_NL, C_ODD };
 static const unsigned char cls[256] = {
 	[0] = C_ODD, [' '] = C_WS, ['\t'] = C_WS, ['\r'] = C_WS, ['\v'] = C_WS, ['\f'] = C_WS, ['\n'] = C_NL,
