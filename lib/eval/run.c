@@ -91,17 +91,21 @@ static double c_atof(const char *s, size_t n)
 	int nd = 0, frac = 0, dot = 0;
 	size_t st = i;
 	if (n - i <= 15) {   /* at most 15 digits: no overflow check needed */
-		for (; i < n; i++) {
-			unsigned d = (unsigned)(s[i] - '0');
-			if (d <= 9) {
-				m = m * 10 + d;
-				frac += dot;
-			} else if (s[i] == '.' && !dot)
-				dot = 1;
-			else
-				goto slow;
+		unsigned d;
+		while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {   /* integer part */
+			m = m * 10 + d;
+			i++;
 		}
-		if (i == st || (dot && i == st + 1))
+		if (i < n && s[i] == '.') {   /* fraction */
+			size_t f0 = ++i;
+			while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {
+				m = m * 10 + d;
+				i++;
+			}
+			frac = (int)(i - f0);
+			dot = 1;
+		}
+		if (i < n || i == st || (dot && i == st + 1))
 			goto slow;
 		double v = (double)m / p10[frac];
 		return neg ? -v : v;
