@@ -335,8 +335,11 @@ static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
 	lc_err e = { 0 };
 	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft };
 	lc_run *runs = lc_xcalloc(c->nruns, sizeof *runs);
+	/* trec_eval alone reads the compact form (scores and docnos only) */
+	int (*read)(lc_run *, const char *, const lc_run_opts *, lc_err *) =
+		loft || s->nms[FAM_LOFT] ? lc_run_read : lc_run_read_compact;
 	for (size_t i = 0; i < c->nruns; i++) {
-		if (lc_run_read(&runs[i], c->rpaths[i], &ro, &e) < 0)
+		if (read(&runs[i], c->rpaths[i], &ro, &e) < 0)
 			lc_die_err(&e);
 		if (runs[i].nlines == 0 && !loft)
 			lc_die(1, "%s: no results found (expected a TREC run, run JSONL, LOFT predictions or LLM answers)", c->rpaths[i]);

@@ -598,6 +598,7 @@ void lc_input_warn_repaired(lc_input *in)
 		        in->repaired == 1 ? "" : "s", in->repaired == 1 ? "is" : "are");
 }
 
+const char *lc_input_path(const lc_input *in) { return in->path; }
 long lc_input_lineno(const lc_input *in) { return in->lineno; }
 
 const char *lc_input_name(const lc_input *in)
@@ -625,6 +626,12 @@ const char *lc_input_where(lc_input *in)
 }
 
 long long lc_input_size(const lc_input *in) { return in->size; }
+
+int lc_input_is_plain(const lc_input *in)
+{
+	return in->started && in->a && in->s.seekable && !in->s.gz && !in->is_archive && strcmp(in->path, "-") &&
+	       archive_filter_count(in->a) == 1 && archive_filter_code(in->a, 0) == ARCHIVE_FILTER_NONE;
+}
 
 long long lc_input_bytes(const lc_input *in)
 {

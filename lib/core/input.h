@@ -65,6 +65,7 @@ long lc_input_repaired(const lc_input *in);     /* bytes replaced so far */
 /* Warns "lcNAME: FILE: N bytes that are not UTF-8 (or NUL) replaced by U+FFFD" if any. */
 void lc_input_warn_repaired(lc_input *in);
 const char *lc_input_name(const lc_input *in);   /* "file" or "file(member)" */
+const char *lc_input_path(const lc_input *in);   /* as given; "-" for stdin */
 long lc_input_lineno(const lc_input *in);        /* 1-based number of the last line read */
 const char *lc_input_where(lc_input *in);        /* "name:LINE" for messages */
 void lc_input_close(lc_input *in);
@@ -75,6 +76,10 @@ void lc_input_close(lc_input *in);
  * input the compressed bytes, so bytes/size is the fraction done; read-ahead
  * makes it run up to 64 KiB early).  lc_input_bytes costs a system call. */
 long long lc_input_size(const lc_input *in);
+/* 1 when the input is a regular file (not stdin) read as it is: no compression
+ * filter, not an archive.  A reader with a faster parser may then read the file
+ * itself from its start (lines as lc_input_getline would give them). */
+int lc_input_is_plain(const lc_input *in);
 long long lc_input_bytes(const lc_input *in);
 
 /* The member to read from path: member if given; else dflt when path names a

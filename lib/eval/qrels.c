@@ -22,27 +22,45 @@ int lc_qrels_format_from_name(const char *name)
 	return -1;
 }
 
-const char *lc_qrels_format_name(int format)
-{
-	switch (format) {
-	case LC_QRELS_TREC: return "trec";
-	case LC_QRELS_BEIR: return "beir";
-	case LC_QRELS_LOFT: return "loft";
-	default: return "auto";
-	}
-}
-
 static uint32_t get_q(lc_qrels *q, const char *qid, size_t qlen)
 {
 	int is_new = 0;
 	uint32_t id = lc_strmap_intern(&q->qids, qid, qlen, &is_new);
 	if (is_new) {
-		q->q = lc_xrealloc(q->q, (q->nq + 1) * sizeof *q->q);
+		if ((q->nq & (q->nq - 1)) == 0)   /* capacity: powers of two */
+			q->q = lc_xrealloc(q->q, (q->nq ? 2 * q->nq : 1) * sizeof *q->q);
 		memset(&q->q[q->nq], 0, sizeof *q->q);
 		q->q[q->nq].qid = lc_strmap_str(&q->qids, id);
 		q->nq++;
 	}
 	return id;
+}
+
+/* Docnos packed unaligned into 1 MiB arena blocks (the arena pads each
+ * allocation to 16 bytes: 1M judgments of 9-byte docnos would take 16 MB). */
+static const char *pool_dup(lc_qrels *q, const char *s, size_t n)
+{
+	if (n + 1 > q->pool_left) {
+		size_t sz = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
+		q->pool = lc_arena_alloc(&q->arena, sz);
+		q->pool_left = sz;
+	}
+	char *d = q->pool;
+	memcpy(d, s, n);
+	d[n] = 0;
+	q->pool += n + 1;
+	q->pool_left -= n + 1;
+	return d;
+}
+
+/* Gives the judgment arrays' spare capacity back once a file is read. */
+static void trim(lc_qrels *q)
+{
+	for (size_t i = 0; i < q->nq; i++)
+		if (q->q[i].n && q->q[i].cap > q->q[i].n) {
+			q->q[i].j = lc_xrealloc(q->q[i].j, q->q[i].n * sizeof *q->q[i].j);
+			q->q[i].cap = q->q[i].n;
+		}
 }
 
 static void add_judg(lc_qrels *q, uint32_t id, const char *docno, size_t dlen, long rel)
@@ -52,7 +70,7 @@ static void add_judg(lc_qrels *q, uint32_t id, const char *docno, size_t dlen, l
 		qq->cap = qq->cap ? 2 * qq->cap : 8;
 		qq->j = lc_xrealloc(qq->j, qq->cap * sizeof *qq->j);
 	}
-	qq->j[qq->n].docno = lc_arena_strndup(&q->arena, docno, dlen);
+	qq->j[qq->n].docno = pool_dup(q, docno, dlen);
 	qq->j[qq->n].rel = rel;
 	qq->n++;
 	q->njudg++;
@@ -305,8 +323,10 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 		r = read_beir(q, in, e);
 	else
 		r = read_trec(q, in, e);
-	if (r == 0)
+	if (r == 0) {
 		lc_input_warn_repaired(in);
+		trim(q);
+	}
 	lc_input_close(in);
 	return r;
 }

@@ -67,11 +67,12 @@ typedef struct lc_qrels {
 	size_t njudg;
 	int format;              /* the format read */
 	lc_arena arena;
+	char *pool;              /* docnos packed unaligned inside arena blocks (internal) */
+	size_t pool_left;
 } lc_qrels;
 
 /* "trec", "beir", "loft" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */
 int lc_qrels_format_from_name(const char *name);
-const char *lc_qrels_format_name(int format);
 
 /* Reads path ("-" = stdin; member = archive member glob or NULL) into q, which
  * must be zero-initialised.  Returns 0, or -1 with e filled. */

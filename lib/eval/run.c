@@ -2,10 +2,12 @@
  * run — readers (TREC run, lctk run JSONL, LOFT predictions, raw LLM answers,
  * OpenAI Batch results) and writers for ranked results.  See run.h.
  *
- * The TREC reader is the hot path of lceval (10M lines in the benchmark): it
- * splits fields by hand, parses simple decimal scores with an exact fast path
- * (digits/10^k is correctly rounded when both fit a double exactly, so it
- * equals strtod) and packs docnos unaligned into arena blocks.
+ * The TREC reader is the hot path of lceval (10M lines in the benchmark): a
+ * plain file is mapped and parsed in place (the fast path below), other input
+ * comes line by line through lc_input; both split fields by hand, parse simple
+ * decimal scores with an exact fast path (digits/10^k is correctly rounded when
+ * both fit a double exactly, so it equals strtod) and pack docnos unaligned
+ * (arena blocks, or a compact run's per-query buffers).
  */
 #include "run.h"
 #include "trecid.h"
@@ -15,10 +17,15 @@
 #include "json.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int lc_run_format_from_name(const char *name)
 {
@@ -27,12 +34,6 @@ int lc_run_format_from_name(const char *name)
 		if (!strcmp(name, names[i]))
 			return i;
 	return -1;
-}
-
-const char *lc_run_format_name(int format)
-{
-	static const char *names[] = { "auto", "trec", "jsonl", "loft", "answers", "batch" };
-	return format >= 0 && format < 6 ? names[format] : "auto";
 }
 
 /* String pool: docnos packed unaligned inside 1 MiB arena blocks. */
@@ -89,6 +90,26 @@ static double c_atof(const char *s, size_t n)
 	uint64_t m = 0;
 	int nd = 0, frac = 0, dot = 0;
 	size_t st = i;
+	if (n - i <= 15) {   /* at most 15 digits: no overflow check needed */
+		unsigned d;
+		while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {   /* integer part */
+			m = m * 10 + d;
+			i++;
+		}
+		if (i < n && s[i] == '.') {   /* fraction */
+			size_t f0 = ++i;
+			while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {
+				m = m * 10 + d;
+				i++;
+			}
+			frac = (int)(i - f0);
+			dot = 1;
+		}
+		if (i < n || i == st || (dot && i == st + 1))
+			goto slow;
+		double v = (double)m / p10[frac];
+		return neg ? -v : v;
+	}
 	for (; i < n; i++) {
 		char c = s[i];
 		if (c >= '0' && c <= '9') {
@@ -175,8 +196,470 @@ static void trec_annotation(lc_run *r, const char *line, size_t len)
 #undef IS
 }
 
-static int read_trec(lc_run *r, lc_input *in, int loft, lc_err *e)
+/* Compact storage (opts.compact): appends a hit; cap_hint/dcap_hint = the sizes
+ * of the query read before (runs usually give every query the same depth), so
+ * most queries are allocated once at their final size.  -1 past 4 GiB of docnos
+ * in one query (offsets are 32-bit). */
+static int compact_add(lc_run_q *q, const char *docno, size_t dlen, double score, size_t cap_hint, size_t dcap_hint)
 {
+	if (q->n == q->cap) {
+		size_t c = q->cap ? 2 * q->cap : cap_hint > 16 ? cap_hint : 16;
+		q->sc = lc_xrealloc(q->sc, c * sizeof *q->sc);
+		q->doff = lc_xrealloc(q->doff, c * sizeof *q->doff);
+		q->cap = c;
+	}
+	if (q->dlen + dlen + 1 > q->dcap) {
+		size_t c = q->dcap ? 2 * q->dcap : dcap_hint > 256 ? dcap_hint : 256;
+		while (c < q->dlen + dlen + 1)
+			c *= 2;
+		if (c > UINT32_MAX) {
+			if (q->dlen + dlen + 1 > UINT32_MAX)
+				return -1;
+			c = UINT32_MAX;
+		}
+		q->dbuf = lc_xrealloc(q->dbuf, c);
+		q->dcap = c;
+	}
+	memcpy(q->dbuf + q->dlen, docno, dlen);
+	q->dbuf[q->dlen + dlen] = 0;
+	q->doff[q->n] = (uint32_t)q->dlen;
+	q->sc[q->n++] = score;
+	q->dlen += dlen + 1;
+	return 0;
+}
+
+/* Gives a compact query's spare capacity back (the reader moved on). */
+static void compact_trim(lc_run_q *q)
+{
+	if (q->cap > q->n && q->n) {
+		q->sc = lc_xrealloc(q->sc, q->n * sizeof *q->sc);
+		q->doff = lc_xrealloc(q->doff, q->n * sizeof *q->doff);
+		q->cap = q->n;
+	}
+	if (q->dcap > q->dlen && q->dlen) {
+		q->dbuf = lc_xrealloc(q->dbuf, q->dlen);
+		q->dcap = q->dlen;
+	}
+}
+
+/* ---- the fast path: a plain TREC run file, mapped (or read in 256 KiB blocks)
+ * Used for a regular uncompressed file without --loft.  One pass per line
+ * splits the fields (64-byte bit masks, or the byte classes below), finds the
+ * line end, and flags bytes that need lc_input_repair (NUL, >= 0x80); such a
+ * line takes the slow path of lc_input_getline's rules.  Lines are parsed in
+ * place: a block always ends at a newline with FAST_PAD readable bytes after
+ * it (the rest is carried to the next block), so the scanner needs no bounds
+ * checks. */
+enum { C_TEXT, C_WS, C_NL, C_ODD };
+static const unsigned char cls[256] = {
+	[0] = C_ODD, [' '] = C_WS, ['\t'] = C_WS, ['\r'] = C_WS, ['\v'] = C_WS, ['\f'] = C_WS, ['\n'] = C_NL,
+	[0x80 ... 0xff] = C_ODD,
+};
+#define FAST_BLOCK ((size_t)256 << 10)   /* fits L2: parsed while the copy is warm */
+#define FAST_PAD 64              /* bytes after the data: word and vector loads may read them */
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+/* The 64 bytes at p as bit masks (bit i = p[i]): newlines, white space, and
+ * bytes the vector path leaves to the byte loop (other controls, NUL, >= 0x80). */
+static inline void masks64(const char *p, uint64_t *nl, uint64_t *ws, uint64_t *other)
+{
+	const __m128i vnl = _mm_set1_epi8('\n'), vsp = _mm_set1_epi8(' '), v9 = _mm_set1_epi8(9);
+	const __m128i v4 = _mm_set1_epi8(4), v20 = _mm_set1_epi8(0x20);
+	uint64_t n = 0, w = 0, o = 0;
+	for (int k = 0; k < 4; k++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i t = _mm_sub_epi8(x, v9);   /* \t \n \v \f \r: x - 9 <= 4 unsigned */
+		__m128i isws = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(t, v4), t), _mm_cmpeq_epi8(x, vsp));
+		__m128i le20 = _mm_cmpeq_epi8(_mm_max_epu8(x, v20), v20);
+		uint64_t mnl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vnl));
+		uint64_t mws = (uint32_t)_mm_movemask_epi8(isws);
+		uint64_t mle = (uint32_t)_mm_movemask_epi8(le20);
+		uint64_t mhi = (uint32_t)_mm_movemask_epi8(x);
+		n |= mnl << (16 * k);
+		w |= mws << (16 * k);
+		o |= (mhi | (mle & ~mws)) << (16 * k);
+	}
+	*nl = n;
+	*ws = w;
+	*other = o;
+}
+#endif
+
+/* The end of the field at p: the first white-space or newline byte, found 8
+ * bytes at a time (bytes < 0x21 flagged without a false first hit: the borrow
+ * of the subtraction only runs upwards).  *odd is set when the field holds a
+ * byte >= 0x80 or NUL. */
+static inline char *field_end(char *p, int *odd)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	for (;;) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t m = (w - 0x21 * ones) & ~w & high;
+		if (!m) {
+			*odd |= (w & high) != 0;
+			p += 8;
+			continue;
+		}
+		unsigned k = (unsigned)__builtin_ctzll(m) >> 3;
+		if (w & high & ((1ull << (8 * k)) - 1))
+			*odd = 1;
+		unsigned char c = (unsigned char)p[k];
+		if (cls[c] == C_WS || cls[c] == C_NL)
+			return p + k;
+		*odd |= c == 0;   /* a control byte is text; NUL needs repair */
+		p += k + 1;
+	}
+}
+
+typedef struct {
+	lc_run *r;
+	lc_input *in;
+	int compact;
+	lc_run_q *q;             /* query of the last line */
+	size_t lastql;
+	size_t hint_n, hint_d;   /* sizes of the query read before (compact) */
+	char tag[256];
+	size_t tagl;
+	char *bigtag;            /* a tag longer than tag[] */
+	long lineno;
+	lc_buf scratch;          /* a line for the slow path */
+} fastrd;
+
+/* One line's six fields: adds the hit.  0, or -1 + e. */
+static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
+{
+	lc_run *r = F->r;
+	r->nlines++;
+	if (fl[5] < sizeof F->tag) {
+		memcpy(F->tag, f[5], fl[5]);
+		F->tagl = fl[5];
+	} else {
+		free(F->bigtag);
+		F->bigtag = lc_xmalloc(fl[5] + 1);
+		memcpy(F->bigtag, f[5], fl[5]);
+		F->bigtag[fl[5]] = 0;
+		F->tagl = SIZE_MAX;
+	}
+	lc_run_q *q = F->q;
+	int same = q && fl[0] == F->lastql;
+	for (size_t k = 0; same && k < fl[0]; k++)   /* qids are short: no call */
+		same = f[0][k] == q->qid[k];
+	if (!same) {
+		if (F->compact && q) {
+			F->hint_n = q->n;
+			F->hint_d = q->dlen;
+			compact_trim(q);
+		}
+		q = F->q = lc_run_query(r, f[0], fl[0]);
+		F->lastql = fl[0];
+	}
+	double sc = c_atof(f[4], fl[4]);
+	if (!F->compact)
+		lc_run_add(r, q, f[2], fl[2], sc);
+	else if (compact_add(q, f[2], fl[2], sc, F->hint_n, F->hint_d) < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: query '%s' has more than 4 GiB of docnos", lc_input_name(F->in),
+		                  F->lineno, q->qid);
+	return 0;
+}
+
+/* A line as lc_input_getline gives it (no '\r' at the end), repaired, split. */
+static int slow_line(fastrd *F, const char *text, size_t len, lc_err *e)
+{
+	if (len && text[len - 1] == '\r')
+		len--;
+	lc_buf_reset(&F->scratch);   /* the block may be a read-only map */
+	lc_buf_add(&F->scratch, text, len);
+	char *line = F->scratch.p;
+	lc_input_repair(F->in, &line, &len);
+	size_t i = 0;
+	while (i < len && isws(line[i]))
+		i++;
+	if (i < len && line[i] == '#')
+		return 0;
+	const char *f[6];
+	size_t fl[6];
+	int nf = split_fields(line + i, len - i, f, fl, 6);
+	if (nf == 0)
+		return 0;
+	if (nf < 6)
+		return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
+		                  lc_input_name(F->in), F->lineno, nf);
+	return fast_hit(F, f, fl, e);
+}
+
+/* Parses the complete lines of b[0 .. n) (b[n - 1] == '\n'); a line longer
+ * than maxrec (0 = no limit) is an error, as lc_input_getline makes it. */
+static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
+{
+	char *p = b, *end = b + n;
+	while (p < end) {
+		char *ls = p;
+		F->lineno++;
+#ifdef __SSE2__
+		{   /* a line of up to 63 bytes, plain ASCII: its fields from bit masks */
+			uint64_t mn, mw, mo;
+			masks64(p, &mn, &mw, &mo);
+			unsigned nlpos = mn ? (unsigned)__builtin_ctzll(mn) : 64;
+			uint64_t lm = nlpos < 64 ? (1ull << nlpos) - 1 : 0;
+			if (nlpos < 64 && !(mo & lm)) {
+				uint64_t text = ~mw & lm;
+				p += nlpos + 1;
+				if (maxrec && nlpos > maxrec)
+					return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: record longer than %zu bytes; raise --max-record BYTES if it is genuine",
+					                  lc_input_name(F->in), F->lineno, maxrec);
+				if (!text || ls[__builtin_ctzll(text)] == '#')
+					continue;   /* blank, or a comment */
+				uint64_t starts = text & ~(text << 1), ends = ~text & (text << 1);
+				const char *f[6];
+				size_t fl[6];
+				int nf = 0;
+				for (; starts && nf < 6; nf++, starts &= starts - 1, ends &= ends - 1) {
+					unsigned fa = (unsigned)__builtin_ctzll(starts), fz = (unsigned)__builtin_ctzll(ends);
+					f[nf] = ls + fa;
+					fl[nf] = fz - fa;
+				}
+				if (nf < 6)
+					return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
+					                  lc_input_name(F->in), F->lineno, nf);
+				if (fast_hit(F, f, fl, e) < 0)
+					return -1;
+				continue;
+			}
+		}
+#endif
+		int odd = 0;
+		while (cls[(unsigned char)*p] == C_WS)
+			p++;
+		if (*p == '#') {   /* a comment; its bad bytes are counted as lc_input_repair does */
+			char *nl = memchr(p, '\n', (size_t)(end - p));
+			for (char *k = p; k < nl && !odd; k++)
+				odd = cls[(unsigned char)*k] == C_ODD;
+			if (odd && slow_line(F, ls, (size_t)(nl - ls), e) < 0)
+				return -1;
+			p = nl + 1;
+			continue;
+		}
+		const char *f[6];
+		size_t fl[6];
+		int nf = 0;
+		unsigned c;
+		while (nf < 6 && (c = cls[(unsigned char)*p]) != C_NL) {
+			char *st = p;
+			p = field_end(p, &odd);
+			f[nf] = st;
+			fl[nf++] = (size_t)(p - st);
+			while (cls[(unsigned char)*p] == C_WS)
+				p++;
+		}
+		char *nl = *p == '\n' ? p : memchr(p, '\n', (size_t)(end - p));
+		if (maxrec && (size_t)(nl - ls) > maxrec)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: record longer than %zu bytes; raise --max-record BYTES if it is genuine",
+			                  lc_input_name(F->in), F->lineno, maxrec);
+		for (char *k = p; k < nl && !odd; k++)
+			odd = cls[(unsigned char)*k] == C_ODD;
+		p = nl + 1;
+		if (odd) {
+			if (slow_line(F, ls, (size_t)(nl - ls), e) < 0)
+				return -1;
+			continue;
+		}
+		if (nf == 0)
+			continue;
+		if (nf < 6)
+			return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
+			                  lc_input_name(F->in), F->lineno, nf);
+		if (fast_hit(F, f, fl, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The end of a fast read: the last query trimmed, the run id from the last tag. */
+static int fast_done(fastrd *F, int ret)
+{
+	lc_run *r = F->r;
+	if (ret == 0) {
+		if (F->compact && F->q)
+			compact_trim(F->q);
+		if (F->tagl == SIZE_MAX)
+			r->runid = lc_arena_strndup(&r->arena, F->bigtag, strlen(F->bigtag));
+		else if (F->tagl)
+			r->runid = lc_arena_strndup(&r->arena, F->tag, F->tagl);
+	}
+	free(F->bigtag);
+	lc_buf_free(&F->scratch);
+	return ret;
+}
+
+/* Appends n bytes to the carry buffer (kept FAST_PAD bytes longer, initialised). */
+static void carry_add(char **b, size_t *cap, size_t *have, const char *s, size_t n)
+{
+	if (*have + n + 1 > *cap) {
+		size_t c = *cap;
+		while (*have + n + 1 > c)
+			c *= 2;
+		*b = lc_xrealloc(*b, c + FAST_PAD);
+		memset(*b + *cap + FAST_PAD, 0, c - *cap);
+		*cap = c;
+	}
+	memcpy(*b + *have, s, n);
+	*have += n;
+}
+
+/* The file mapped 2 MiB at a time (read-only, populated: no copy into a buffer,
+ * one call per window instead of a fault per page; at most one window adds to
+ * the resident set) and parsed in place.  The lines in a window's last 64 bytes
+ * and a line that crosses into the next window go through a small padded carry
+ * buffer, so the word and vector loads never leave the map.  1 = not mapped
+ * (the caller reads instead), else 0 or -1 + e. */
+#define MAP_WINDOW ((size_t)2 << 20)
+static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_err *e)
+{
+	int fd = open(lc_input_path(in), O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0) {
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	size_t size = (size_t)st.st_size, maxrec = lc_input_max_record();
+	fastrd F = { .r = r, .in = in, .compact = compact };
+	size_t cap = 4096, have = 0;
+	char *b = lc_xcalloc(cap + FAST_PAD, 1);
+	int ret = 0;
+	for (size_t off = 0; off < size && ret == 0; off += MAP_WINDOW) {
+		size_t wl = size - off < MAP_WINDOW ? size - off : MAP_WINDOW;
+		char *m = mmap(NULL, wl, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)off);
+		if (m == MAP_FAILED) {
+			if (off == 0) {
+				free(b);
+				close(fd);
+				lc_buf_free(&F.scratch);
+				return 1;
+			}
+			ret = lc_err_set(e, LC_EXIT_INPUT, "%s: %s", lc_input_name(in), strerror(errno));
+			break;
+		}
+		size_t pos = 0;
+		if (off == 0 && wl >= 3 && !memcmp(m, "\xEF\xBB\xBF", 3))
+			pos = 3;   /* a UTF-8 byte order mark starts the file: not data */
+		if (have) {   /* complete the carried lines */
+			char *nl = memchr(m + pos, '\n', wl - pos);
+			size_t take = nl ? (size_t)(nl + 1 - (m + pos)) : wl - pos;
+			carry_add(&b, &cap, &have, m + pos, take);
+			pos += take;
+			if (nl) {
+				ret = fast_lines(&F, b, have, maxrec, e);
+				have = 0;
+			} else if (maxrec && have > maxrec + 2 * FAST_PAD) {
+				char *last = b + have - 1;   /* the lines before the long one first */
+				while (last >= b && *last != '\n')
+					last--;
+				if (last >= b && (ret = fast_lines(&F, b, (size_t)(last + 1 - b), maxrec, e)) < 0)
+					break;
+				ret = lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: record longer than %zu bytes; raise --max-record BYTES if it is genuine",
+				                 lc_input_name(in), F.lineno + 1, maxrec);
+			}
+		}
+		if (ret == 0 && !have) {
+			size_t safe = wl > FAST_PAD ? wl - FAST_PAD : 0;
+			char *last = m + safe - 1;
+			while (last >= m + pos && *last != '\n')
+				last--;
+			if (last >= m + pos) {
+				ret = fast_lines(&F, m + pos, (size_t)(last + 1 - (m + pos)), maxrec, e);
+				pos = (size_t)(last + 1 - m);
+			}
+			carry_add(&b, &cap, &have, m + pos, wl - pos);
+		}
+		munmap(m, wl);
+	}
+	if (ret == 0 && have) {
+		if (b[have - 1] != '\n')
+			carry_add(&b, &cap, &have, "\n", 1);   /* the last line, without its newline */
+		ret = fast_lines(&F, b, have, maxrec, e);
+	}
+	free(b);
+	close(fd);
+	return fast_done(&F, ret);
+}
+
+static int read_trec_fast(lc_run *r, lc_input *in, int compact, lc_err *e)
+{
+	int mr = read_trec_mmap(r, in, compact, e);
+	if (mr != 1)
+		return mr;
+	const char *path = lc_input_path(in);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", path, strerror(errno));
+	size_t maxrec = lc_input_max_record();
+	size_t cap = FAST_BLOCK, have = 0;
+	char *b = lc_xcalloc(cap + FAST_PAD, 1);
+	fastrd F = { .r = r, .in = in, .compact = compact };
+	int ret = 0, first = 1;
+	for (;;) {
+		ssize_t got = read(fd, b + have, cap - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = lc_err_set(e, LC_EXIT_INPUT, "%s: %s", lc_input_name(in), strerror(errno));
+			break;
+		}
+		size_t start = 0;
+		have += (size_t)got;
+		if (first && have >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3)) {
+			memmove(b, b + 3, have - 3);   /* a UTF-8 byte order mark starts the file: not data */
+			have -= 3;
+		}
+		first = 0;
+		if (got == 0) {
+			if (have > start) {   /* the last line, without its newline */
+				b[have++] = '\n';
+				if (maxrec && have - start - 1 > maxrec)
+					goto toolong;
+				ret = fast_lines(&F, b + start, have - start, maxrec, e);
+			}
+			break;
+		}
+		char *lastnl = b + have - 1;
+		while (lastnl >= b + start && *lastnl != '\n')
+			lastnl--;
+		if (lastnl < b + start) {
+			if (maxrec && have - start > maxrec)
+				goto toolong;
+			if (have == cap) {
+				b = lc_xrealloc(b, 2 * cap + FAST_PAD);
+				memset(b + cap + FAST_PAD, 0, cap);
+				cap *= 2;
+			}
+			continue;
+		}
+		size_t n = (size_t)(lastnl + 1 - (b + start));
+		if ((ret = fast_lines(&F, b + start, n, maxrec, e)) < 0)
+			break;
+		have -= start + n;
+		memmove(b, b + start + n, have);
+	}
+	if (0) {
+toolong:
+		ret = lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: record longer than %zu bytes; raise --max-record BYTES if it is genuine",
+		                 lc_input_name(in), F.lineno + 1, maxrec);
+	}
+	close(fd);
+	free(b);
+	return fast_done(&F, ret);
+}
+
+static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_err *e)
+{
+	if (!loft && lc_input_is_plain(in))
+		return read_trec_fast(r, in, compact, e);
+	size_t hint_n = 0, hint_d = 0;
+	char tagb[64];
+	size_t tagl = 0;
 	const char *lastq = NULL;
 	size_t lastql = 0;
 	lc_run_q *q = NULL;
@@ -207,23 +690,43 @@ static int read_trec(lc_run *r, lc_input *in, int loft, lc_err *e)
 			                  lc_input_where(in), nf);
 		}
 		r->nlines++;
-		lc_buf_reset(&tag);
-		lc_buf_add(&tag, f[5], fl[5]);
+		if (fl[5] < sizeof tagb) {
+			memcpy(tagb, f[5], fl[5]);
+			tagl = fl[5];
+		} else {
+			lc_buf_reset(&tag);
+			lc_buf_add(&tag, f[5], fl[5]);
+			tagl = SIZE_MAX;
+		}
 		if (!q || fl[0] != lastql || memcmp(f[0], lastq, lastql)) {
+			if (compact && q) {
+				hint_n = q->n;
+				hint_d = q->dlen;
+				compact_trim(q);
+			}
 			q = lc_run_query(r, f[0], fl[0]);
 			lastq = q->qid;
 			lastql = fl[0];
 		}
-		lc_run_add(r, q, f[2], fl[2], c_atof(f[4], fl[4]));
-		if (loft)
-			put_rank(q, c_atof(f[3], fl[3]));
+		if (!compact) {
+			lc_run_add(r, q, f[2], fl[2], c_atof(f[4], fl[4]));
+			if (loft)
+				put_rank(q, c_atof(f[3], fl[3]));
+		} else if (compact_add(q, f[2], fl[2], c_atof(f[4], fl[4]), hint_n, hint_d) < 0) {
+			lc_buf_free(&tag);
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: query '%s' has more than 4 GiB of docnos", lc_input_where(in), q->qid);
+		}
 	}
 	if (rr < 0) {
 		lc_buf_free(&tag);
 		return -1;
 	}
-	if (tag.len)
+	if (compact && q)
+		compact_trim(q);
+	if (tagl == SIZE_MAX)
 		r->runid = lc_arena_strndup(&r->arena, tag.p, tag.len);
+	else if (tagl)
+		r->runid = lc_arena_strndup(&r->arena, tagb, tagl);
 	lc_buf_free(&tag);
 	return 0;
 }
@@ -563,7 +1066,7 @@ out:
 	return ret;
 }
 
-int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
+static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compact, lc_err *e)
 {
 	lc_run_opts def = { 0 };
 	if (!o)
@@ -608,12 +1111,22 @@ int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 	int ret = 0;
 	if (have) {
 		lc_input_unget(in);   /* the readers start at the sniffed line */
-		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, e) : read_json(r, in, o, e);
+		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, e) : read_json(r, in, o, e);
 	}
 	if (ret == 0)
 		lc_input_warn_repaired(in);
 	lc_input_close(in);
 	return ret;
+}
+
+int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
+{
+	return run_read(r, path, o, 0, e);
+}
+
+int lc_run_read_compact(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
+{
+	return run_read(r, path, o, 1, e);
 }
 
 void lc_run_free(lc_run *r)
@@ -622,6 +1135,9 @@ void lc_run_free(lc_run *r)
 		free(r->q[i].h);
 		free(r->q[i].turn_start);
 		free(r->q[i].rank);
+		free(r->q[i].sc);
+		free(r->q[i].doff);
+		free(r->q[i].dbuf);
 	}
 	free(r->q);
 	lc_strmap_free(&r->qids);

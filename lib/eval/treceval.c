@@ -4,7 +4,7 @@
  * output.  The measures themselves live in treceval_basic.c and treceval_gain.c.
  */
 #define _GNU_SOURCE
-#include "treceval.h"
+#include "treceval_impl.h"
 #include "buf.h"
 
 #include <limits.h>
@@ -477,12 +477,18 @@ typedef struct {
 	size_t caphits;
 	long *rel;
 	size_t caprel;
+	long *jpos;
+	size_t capjpos;
 	long *levels;
 	size_t caplev;
-	uint32_t *tab;
+	uint32_t *tab;           /* hash heads: index + 1 of the latest entry */
 	size_t captab;
-	uint64_t *hh;
+	uint32_t *next;          /* chains: index + 1 of the entry before, 0 = end */
+	size_t capnext;
+	uint64_t *hh;            /* hashes of the retrieved docnos */
 	size_t caphh;
+	uint64_t *jh;            /* hashes of the judged docnos */
+	size_t capjh;
 	size_t *jidx;
 	size_t capj;
 	const char **sorted;
@@ -532,11 +538,22 @@ static int cmp_judg(const void *a, const void *b)
 	return strcmp(((const lc_judg *)a)->docno, ((const lc_judg *)b)->docno);
 }
 
+/* A docno's hash for the per-topic tables: 8 bytes at a time (multiply and
+ * fold), the tail byte by byte. */
 static inline uint64_t hstr(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	size_t n = strlen(s);
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+	for (; n >= 8; n -= 8, s += 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	uint64_t t = 0;
+	for (size_t k = 0; k < n; k++)
+		t |= (uint64_t)(unsigned char)s[k] << (8 * k);
+	h = (h ^ t) * 0xC4CEB9FE1A85EC53ull;
 	return h ^ (h >> 29);
 }
 
@@ -552,71 +569,81 @@ static const char *first_dup(work *w, const char **s, size_t n)
 	return NULL;
 }
 
-/* Builds rr for one topic.  Returns 0, or -1 with the trec_eval error text. */
-static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, const lc_hit *h, size_t nh,
-                   lc_te_rr *rr, lc_buf *err)
+/* Builds rr for one topic from its nh hits in w->hits (ranked here).  Returns 0,
+ * or -1 with the trec_eval error text. */
+static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, size_t nh, lc_te_rr *rr, lc_buf *err)
 {
-	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
-	if (nh)
-		memcpy(w->hits, h, nh * sizeof *h);
 	rank_hits(w->hits, nh);
 	long num = (long)nh;
 	if (o->max_docs < num)
 		num = o->max_docs < 0 ? 0 : o->max_docs;
 
-	/* hash of the retrieved docnos: duplicate check */
+	/* The retrieved docnos, then the judged ones, go into a chained hash table
+	 * (tab: heads, next: chains, no probing) behind a 16384-bit filter of other
+	 * hash bits: a docno not seen before almost never enters the chain walk,
+	 * so the branches stay predictable. */
+	uint64_t filt[256];
 	size_t ts = 16;
-	while (ts < 2 * (size_t)num + 2 || ts < 2 * nj + 2)
+	while (ts < (size_t)num + 1 || ts < nj + 1)
 		ts *= 2;
-	w->tab = grow(w->tab, &w->captab, ts, sizeof *w->tab);
-	memset(w->tab, 0, ts * sizeof *w->tab);
 	size_t mask = ts - 1;
+	w->tab = grow(w->tab, &w->captab, ts, sizeof *w->tab);
+	w->next = grow(w->next, &w->capnext, ((size_t)num > nj ? (size_t)num : nj) + 1, sizeof *w->next);
+	memset(w->tab, 0, ts * sizeof *w->tab);
+	memset(filt, 0, sizeof filt);
 	w->hh = grow(w->hh, &w->caphh, (size_t)num + 1, sizeof *w->hh);
 	for (long i = 0; i < num; i++) {
 		const char *d = w->hits[i].docno;
-		w->hh[i] = hstr(d);
-		size_t s = w->hh[i] & mask;
-		while (w->tab[s]) {
-			if (!strcmp(w->hits[w->tab[s] - 1].docno, d)) {
-				const char **tmp = lc_xmalloc((size_t)num * sizeof *tmp);
-				for (long k = 0; k < num; k++)
-					tmp[k] = w->hits[k].docno;
-				const char *dup = first_dup(w, tmp, (size_t)num);
-				free(tmp);
-				lc_buf_printf(err, "trec_eval.form_res_qrels: duplicate docs %s", dup ? dup : d);
-				return -1;
-			}
-			s = (s + 1) & mask;
+		uint64_t h = w->hh[i] = hstr(d);
+		unsigned fb = (unsigned)(h >> 50);
+		if (filt[fb >> 6] >> (fb & 63) & 1) {
+			for (uint32_t k = w->tab[h & mask]; k; k = w->next[k - 1])
+				if (w->hh[k - 1] == h && !strcmp(w->hits[k - 1].docno, d)) {
+					const char **tmp = lc_xmalloc((size_t)num * sizeof *tmp);
+					for (long x = 0; x < num; x++)
+						tmp[x] = w->hits[x].docno;
+					const char *dup = first_dup(w, tmp, (size_t)num);
+					free(tmp);
+					lc_buf_printf(err, "trec_eval.form_res_qrels: duplicate docs %s", dup ? dup : d);
+					return -1;
+				}
 		}
-		w->tab[s] = (uint32_t)i + 1;
+		filt[fb >> 6] |= 1ull << (fb & 63);
+		w->next[i] = w->tab[h & mask];
+		w->tab[h & mask] = (uint32_t)i + 1;
 	}
-	/* qrels: duplicates, levels, and a hash for lookup */
+	/* qrels: duplicates, levels, and the table for lookup */
 	long max_rel = nj ? j[0].rel : 0;
 	for (size_t k = 0; k < nj; k++)
 		if (j[k].rel > max_rel)
 			max_rel = j[k].rel;
 	memset(w->tab, 0, ts * sizeof *w->tab);
+	memset(filt, 0, sizeof filt);
+	w->jh = grow(w->jh, &w->capjh, nj + 1, sizeof *w->jh);
 	for (size_t k = 0; k < nj; k++) {
 		const char *d = j[k].docno;
-		size_t s = hstr(d) & mask;
-		while (w->tab[s]) {
-			if (!strcmp(j[w->tab[s] - 1].docno, d)) {
-				lc_judg *tmp = lc_xmalloc(nj * sizeof *tmp);
-				memcpy(tmp, j, nj * sizeof *tmp);
-				qsort(tmp, nj, sizeof *tmp, cmp_judg);
-				const char *dup = d;
-				for (size_t q = 1; q < nj; q++)
-					if (!strcmp(tmp[q - 1].docno, tmp[q].docno)) {
-						dup = tmp[q].docno;
-						break;
-					}
-				lc_buf_printf(err, "trec_eval.form_res_rels: duplicate docs %s\n", dup);
-				free(tmp);
-				return -1;
-			}
-			s = (s + 1) & mask;
+		uint64_t h = w->jh[k] = hstr(d);
+		unsigned fb = (unsigned)(h >> 50);
+		if (filt[fb >> 6] >> (fb & 63) & 1) {
+			for (uint32_t c = w->tab[h & mask]; c; c = w->next[c - 1])
+				if (w->jh[c - 1] == h && !strcmp(j[c - 1].docno, d)) {
+					lc_judg *tmp = lc_xmalloc(nj * sizeof *tmp);
+					memcpy(tmp, j, nj * sizeof *tmp);
+					qsort(tmp, nj, sizeof *tmp, cmp_judg);
+					const char *dup = d;
+					for (size_t q = 1; q < nj; q++)
+						if (!strcmp(tmp[q - 1].docno, tmp[q].docno)) {
+							dup = tmp[q].docno;
+							break;
+						}
+					lc_buf_printf(err, "trec_eval.form_res_rels: duplicate docs %s\n", dup);
+					free(tmp);
+					return -1;
+				}
 		}
-		w->tab[s] = (uint32_t)k + 1;
+		filt[fb >> 6] |= 1ull << (fb & 63);
+		w->next[k] = w->tab[h & mask];
+		w->tab[h & mask] = (uint32_t)k + 1;
 	}
 	long nlev = max_rel >= 0 ? max_rel + 1 : 0;
 	w->levels = grow(w->levels, &w->caplev, (size_t)nlev + 1, sizeof *w->levels);
@@ -625,22 +652,27 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, co
 		if (j[k].rel >= 0)
 			w->levels[j[k].rel]++;
 	w->rel = grow(w->rel, &w->caprel, (size_t)num + 1, sizeof *w->rel);
+	w->jpos = grow(w->jpos, &w->capjpos, (size_t)num + 1, sizeof *w->jpos);
+	long njpos = 0;
 	rr->num_rel_ret = rr->num_nonpool = rr->num_unjudged = 0;
 	long out = 0;
 	for (long i = 0; i < num; i++) {
 		const char *d = w->hits[i].docno;
-		size_t s = w->hh[i] & mask;
+		uint64_t h = w->hh[i];
+		unsigned fb = (unsigned)(h >> 50);
 		long rel = LC_TE_NONPOOL;
-		while (w->tab[s]) {
-			const lc_judg *jj = &j[w->tab[s] - 1];
-			if (!strcmp(jj->docno, d)) {
-				rel = jj->rel < 0 ? LC_TE_UNJUDGED : jj->rel;
-				break;
+		if (filt[fb >> 6] >> (fb & 63) & 1)
+			for (uint32_t c = w->tab[h & mask]; c; c = w->next[c - 1]) {
+				const lc_judg *jj = &j[c - 1];
+				if (w->jh[c - 1] == h && !strcmp(jj->docno, d)) {
+					rel = jj->rel < 0 ? LC_TE_UNJUDGED : jj->rel;
+					break;
+				}
 			}
-			s = (s + 1) & mask;
-		}
 		if (o->judged_only && rel < 0)
 			continue;
+		if (rel >= 0)
+			w->jpos[njpos++] = out;
 		w->rel[out++] = rel;
 		if (rel == LC_TE_NONPOOL)
 			rr->num_nonpool++;
@@ -650,6 +682,8 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, co
 			rr->num_rel_ret++;
 	}
 	rr->num_ret = out;
+	rr->jpos = w->jpos;
+	rr->num_jpos = njpos;
 	rr->rel = w->rel;
 	rr->num_rel = 0;
 	rr->num_rel_levels = 0;
@@ -709,9 +743,12 @@ static void free_work(work *w)
 {
 	free(w->hits);
 	free(w->rel);
+	free(w->jpos);
 	free(w->levels);
 	free(w->tab);
+	free(w->next);
 	free(w->hh);
+	free(w->jh);
 	free(w->jidx);
 	free(w->sorted);
 }
@@ -726,7 +763,6 @@ static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
 	size_t nv = t->nvalues;
 	const lc_qrels_q *qq = &j->qr->q[j->order[ti]];
 	long ri = lc_strmap_find(&j->run->qids, qq->qid, strlen(qq->qid));
-	const lc_hit *h;
 	size_t nh;
 	int is_bogus = 0;
 	lc_buf_reset(err);
@@ -736,18 +772,21 @@ static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
 			lc_buf_printf(err, "trec_eval: result qid '%s' not found in qrels\n", qq->qid);
 			goto fail;
 		}
-		h = &bogus;
 		nh = 1;
 		is_bogus = 1;
-	} else {
-		h = j->run->q[ri].h;
+	} else
 		nh = j->run->q[ri].n;
-	}
 	if (!j->first)
 		return;
+	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
+	if (is_bogus)
+		w->hits[0] = bogus;
+	else
+		for (size_t i = 0; i < nh; i++)
+			w->hits[i] = lc_run_hit(&j->run->q[ri], i);
 	double *v = j->res->v + ti * nv;
 	lc_te_rr rr;
-	if (form_rr(w, o, qq->j, qq->n, h, nh, &rr, err) < 0) {
+	if (form_rr(w, o, qq->j, qq->n, nh, &rr, err) < 0) {
 		lc_buf_printf(err, "trec_eval: Can't calculate measure '%s'\n", j->first);
 		goto fail;
 	}

@@ -20,6 +20,9 @@
  * trec_eval (means over topics, sums for counts, geometric means with a 1e-5
  * floor for gm_*).  Per-topic gm_* values are stored as log(max(x, 1e-5)).
  *
+ * The measure implementations (lc_te_calc_*, the per-topic ranking they read)
+ * are private to lib/eval/treceval*.c: treceval_impl.h.
+ *
  * Ownership: lc_te owns its tables; lc_te_result owns its arrays (free with
  * lc_te_result_free); qid pointers borrow from the qrels.
  */
@@ -32,9 +35,6 @@
 #include "output.h"
 #include "qrels.h"
 #include "run.h"
-
-#define LC_TE_NONPOOL (-1)     /* retrieved doc not in the qrels */
-#define LC_TE_UNJUDGED (-2)    /* in the qrels with a negative judgment */
 
 typedef struct lc_te_opts {
 	int query;               /* -q: per-topic output */
@@ -118,85 +118,5 @@ void lc_te_suggest(const char *name, char *buf, size_t size);
 size_t lc_te_measure_count(void);
 const char *lc_te_measure_name(size_t i);
 int lc_te_measure_cuts(const char *name);
-
-/* ---- for the measure implementations (treceval_*.c) -------------------- */
-
-/* One topic's ranking as trec_eval's form_res_rels sees it. */
-typedef struct lc_te_rr {
-	long num_ret, num_rel, num_rel_ret, num_nonpool, num_unjudged;
-	const long *rel;         /* [num_ret] judged value, LC_TE_NONPOOL or LC_TE_UNJUDGED */
-	long num_rel_levels;     /* 1 + highest judged value >= 0 (0 if none) */
-	const long *rel_levels;  /* [num_rel_levels] number of judged docs per value */
-} lc_te_rr;
-
-typedef struct lc_te_pair {
-	char *name;
-	double value;
-} lc_te_pair;
-
-typedef struct lc_te_params {
-	int given;               /* parameters came from the command line */
-	char *printable;         /* as given */
-	size_t n;
-	long *l;                 /* long cutoffs */
-	double *d;               /* double cutoffs / params */
-	lc_te_pair *p;           /* name=value pairs */
-} lc_te_params;
-
-/* Gains as trec_eval's setup_gains builds them. */
-typedef struct lc_te_gains {
-	long *level;
-	double *gain;
-	long *count;
-	size_t n;
-} lc_te_gains;
-
-void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g);
-double lc_te_gain(const lc_te_gains *g, long rel);
-void lc_te_gains_free(lc_te_gains *g);
-/* log2(i + 2) for i < n, cached. */
-const double *lc_te_log2_table(long n);
-
-typedef void (*lc_te_calc)(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out);
-
-/* treceval_basic.c */
-void lc_te_calc_num_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_num_rel(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_num_rel_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_map(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_gm_map(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_Rprec(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_bpref(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_gm_bpref(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_recip_rank(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_iprec_at_recall(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_P(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_recall(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_infAP(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_Rprec_mult(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_utility(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_11pt_avg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_map_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_relative_P(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_success(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_set_P(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_set_relative_P(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_set_recall(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_set_map(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_set_F(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_num_nonrel_judged_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_rbp_resid(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_unj(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-/* treceval_ext.c: lctk's additions for ir_measures names (RR@k, Judged@k) */
-void lc_te_calc_recip_rank_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_judged(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-/* treceval_gain.c */
-void lc_te_calc_binG(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_G(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_ndcg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_ndcg_rel(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_Rndcg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_ndcg_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
-void lc_te_calc_rbp(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 
 #endif

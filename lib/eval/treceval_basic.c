@@ -6,7 +6,7 @@
  * operation so the doubles (and their %6.4f rounding) agree.
  */
 #include "err.h"
-#include "treceval.h"
+#include "treceval_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

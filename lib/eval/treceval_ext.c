@@ -9,7 +9,7 @@
  *                     min(K, num_ret) docs, the fraction that appear in the
  *                     qrels with any judgment; 0 for an empty ranking.
  */
-#include "treceval.h"
+#include "treceval_impl.h"
 
 void lc_te_calc_recip_rank_cut(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
 {

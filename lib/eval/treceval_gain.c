@@ -7,8 +7,9 @@
  */
 #define _GNU_SOURCE
 #include "err.h"
-#include "treceval.h"
+#include "treceval_impl.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,42 @@ static inline double lut(const gainlut *L, long rel)
 
 static void lut_free(gainlut *L) { free(L->dense); }
 
+/* 1 when docs outside the judged ranks (rr->jpos) have gain 0, so a sum over
+ * the ranks may visit rr->jpos only: the same additions in the same order. */
+static int only_judged(const gainlut *L)
+{
+	return lut(L, LC_TE_NONPOOL) == 0 && lut(L, LC_TE_UNJUDGED) == 0;
+}
+
+/* Index of the first judged rank >= i. */
+static long jpos_from(const lc_te_rr *rr, long i)
+{
+	long k = 0;
+	while (k < rr->num_jpos && rr->jpos[k] < i)
+		k++;
+	return k;
+}
+
+/* results_dcg over ranks i .. num_ret-1 (the tail of ndcg, ndcg_rel, Rndcg). */
+static double dcg_tail(const lc_te_rr *rr, const gainlut *L, const double *lg, long i, double dcg)
+{
+	if (only_judged(L)) {
+		for (long k = jpos_from(rr, i); k < rr->num_jpos; k++) {
+			long x = rr->jpos[k];
+			double rg = lut(L, rr->rel[x]);
+			if (rg != 0)
+				dcg += rg / lg[x];
+		}
+		return dcg;
+	}
+	for (; i < rr->num_ret; i++) {
+		double rg = lut(L, rr->rel[i]);
+		if (rg != 0)
+			dcg += rg / lg[i];
+	}
+	return dcg;
+}
+
 /* Ideal ranking walker: yields the gain at successive ideal ranks. */
 typedef struct {
 	const lc_te_gains *g;
@@ -196,10 +233,9 @@ void lc_te_calc_ndcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr 
 		if (I.gain > 0.0)
 			ideal_dcg += I.gain / lg[i];
 	}
-	for (; i < rr->num_ret; i++) {
-		double rg = lut(&L, rr->rel[i]);
-		if (rg != 0)
-			results_dcg += rg / lg[i];
+	if (i < rr->num_ret) {
+		results_dcg = dcg_tail(rr, &L, lg, i, results_dcg);
+		i = rr->num_ret;
 	}
 	while (I.gain > 0.0) {
 		ideal_step(&I);
@@ -238,6 +274,19 @@ void lc_te_calc_ndcg_rel(const lc_te_params *p, const lc_te_opts *o, const lc_te
 			sum += results_dcg / ideal_dcg;
 			num_rel_ret++;
 		}
+	}
+	if (i < rr->num_ret && only_judged(&L)) {
+		for (long k = jpos_from(rr, i); k < rr->num_jpos; k++) {
+			long x = rr->jpos[k];
+			double rg = lut(&L, rr->rel[x]);
+			if (rg != 0)
+				results_dcg += rg / lg[x];
+			if (rg > 0) {
+				sum += results_dcg / ideal_dcg;
+				num_rel_ret++;
+			}
+		}
+		i = rr->num_ret;
 	}
 	for (; i < rr->num_ret; i++) {
 		double rg = lut(&L, rr->rel[i]);
@@ -294,11 +343,8 @@ void lc_te_calc_Rndcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr
 			ideal_dcg += I.gain / lg[i];
 	}
 	if (i < rr->num_ret) {
-		for (; i < rr->num_ret; i++) {
-			double rg = lut(&L, rr->rel[i]);
-			if (rg != 0)
-				results_dcg += rg / lg[i];
-		}
+		results_dcg = dcg_tail(rr, &L, lg, i, results_dcg);
+		i = rr->num_ret;
 		if (ideal_dcg > 0.0) {
 			sum += results_dcg / ideal_dcg;
 			nchanged++;
@@ -331,16 +377,40 @@ void lc_te_calc_ndcg_cut(const lc_te_params *p, const lc_te_opts *o, const lc_te
 	const double *lg = lc_te_log2_table(rr->num_ret + 2);
 	size_t ci = 0;
 	double dcg = 0.0;
-	for (long i = 0; i < rr->num_ret; i++) {
-		if (i == p->l[ci]) {
-			out[ci] = dcg;
-			if (++ci == p->n)
+	if (only_judged(&L)) {
+		/* the loop below, stepping from event to event: a judged rank or the
+		 * next cutoff (one that was passed is never met, as below) */
+		long k = 0;
+		for (long i = 0;;) {
+			long nj = k < rr->num_jpos ? rr->jpos[k] : rr->num_ret;
+			long nc = ci < p->n && p->l[ci] >= i ? p->l[ci] : LONG_MAX;
+			i = nj < nc ? nj : nc;
+			if (i >= rr->num_ret)
 				break;
+			if (i == p->l[ci]) {
+				out[ci] = dcg;
+				if (++ci == p->n)
+					break;
+			}
+			if (k < rr->num_jpos && rr->jpos[k] == i) {
+				double rg = lut(&L, rr->rel[i]);
+				if (rg != 0)
+					dcg += rg / lg[i];
+				k++;
+			}
+			i++;
 		}
-		double rg = lut(&L, rr->rel[i]);
-		if (rg != 0)
-			dcg += rg / lg[i];
-	}
+	} else
+		for (long i = 0; i < rr->num_ret; i++) {
+			if (i == p->l[ci]) {
+				out[ci] = dcg;
+				if (++ci == p->n)
+					break;
+			}
+			double rg = lut(&L, rr->rel[i]);
+			if (rg != 0)
+				dcg += rg / lg[i];
+		}
 	for (; ci < p->n; ci++)
 		out[ci] = dcg;
 	/* ideal dcg at each cutoff */

@@ -1,11 +1,15 @@
 /* Unit tests for lib/eval/qrels and lib/eval/run: format detection, trec_eval parsing
- * rules (atol relevance, atof scores, comments, runid), and writer round trips. */
+ * rules (atol relevance, atof scores, comments, runid), writer round trips, and the
+ * TREC run fast path (a plain file) against the line reader (the same bytes gzipped). */
+#include "buf.h"
+#include "input.h"
 #include "qrels.h"
 #include "run.h"
 #include "tap.h"
 
 #include <stdlib.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static char dir[] = "/tmp/lctk-qr-XXXXXX";
 
@@ -33,6 +37,110 @@ static const char *dump_run(lc_run *r, void (*fn)(lc_run *, lc_output *), const 
 }
 
 static void w_trec(lc_run *r, lc_output *o) { lc_err e; lc_run_write_trec(r, o, NULL, &e); }
+
+/* What a read gave: status, error text after the file name, queries, hits, runid. */
+static void describe(lc_buf *b, int rc, const lc_err *e, const char *path, lc_run *r)
+{
+	lc_buf_printf(b, "rc %d\n", rc);
+	if (rc < 0) {
+		const char *m = strstr(e->msg, path);
+		lc_buf_printf(b, "code %d %s\n", e->code, m ? m + strlen(path) : e->msg);
+		return;
+	}
+	lc_buf_printf(b, "nq %zu lines %zu runid %s\n", r->nq, r->nlines, r->runid ? r->runid : "(none)");
+	for (size_t i = 0; i < r->nq; i++)
+		for (size_t k = 0; k < r->q[i].n; k++) {
+			lc_hit h = lc_run_hit(&r->q[i], k);
+			lc_buf_printf(b, "%s %s %.17g\n", r->q[i].qid, h.docno, h.score);
+		}
+}
+
+/* Reads text from a plain file (the fast path) and gzipped (lc_input's lines),
+ * compact and not: 1 when all four agree; *rc = the status. */
+static int fast_same(const char *name, const char *text, size_t n, int *rc)
+{
+	char plain[256], gz[256];
+	snprintf(plain, sizeof plain, "%s/%s", dir, name);
+	snprintf(gz, sizeof gz, "%s/%s.gz", dir, name);
+	FILE *f = fopen(plain, "wb");
+	fwrite(text, 1, n, f);
+	fclose(f);
+	gzFile g = gzopen(gz, "wb");
+	gzwrite(g, text, (unsigned)n);
+	gzclose(g);
+	lc_buf d[4] = { { 0 } };
+	lc_run_opts o = { LC_RUN_TREC, NULL, NULL, 0, 0, 0 };
+	for (int k = 0; k < 4; k++) {
+		lc_run r = { 0 };
+		lc_err e = { 0 };
+		const char *p = k & 1 ? gz : plain;
+		int got = k & 2 ? lc_run_read_compact(&r, p, &o, &e) : lc_run_read(&r, p, &o, &e);
+		describe(&d[k], got, &e, p, &r);
+		if (k == 0)
+			*rc = got;
+		lc_run_free(&r);
+	}
+	int same = 1;
+	for (int k = 1; k < 4; k++)
+		if (strcmp(d[0].p, d[k].p)) {
+			same = 0;
+			printf("# %s: read %d differs:\n# %.300s\n# vs\n# %.300s\n", name, k, d[0].p, d[k].p);
+		}
+	for (int k = 0; k < 4; k++)
+		lc_buf_free(&d[k]);
+	return same;
+}
+
+static void fast_path_tests(void)
+{
+	int rc;
+	static const char mixed[] = "q2 Q0 d1 1 0.5 tagA\r\n  # comment\n\n\tq1\tQ0\td9 1 1e0 tagB extra\n"
+	                            "q2 Q0 d2 2 0.25 tagA\nq1 Q0 d8 2 -3.5 tagC";
+	ok(fast_same("mixed", mixed, sizeof mixed - 1, &rc) && rc == 0,
+	   "fast path: CRLF, comments, blank lines, tabs, a query split in two, no final newline");
+	static const char bom[] = "\xEF\xBB\xBFq1 Q0 d1 1 0.5 t\n";
+	ok(fast_same("bom", bom, sizeof bom - 1, &rc) && rc == 0, "fast path: a byte order mark is dropped");
+	static const char bad[] = "q1 Q0 d\xff" "1 1 0.5 t\n# c\xfe\nq1 Q0 d\000" "2 2 0.4 t\nq1 Q0 d3 3 0.3 t\xc3\n";
+	ok(fast_same("bad", bad, sizeof bad - 1, &rc) && rc == 0, "fast path: bytes that are not UTF-8 and NUL repaired as lines are");
+	static const char shortl[] = "q1 Q0 d1 1 0.5 t\n\nq1 Q0 d2 2 0.4 t\nq1 Q0 d3 3 0.3\n";
+	ok(fast_same("short", shortl, sizeof shortl - 1, &rc) && rc < 0, "fast path: a 5-field line is refused at its line number");
+	lc_buf big = { 0 };
+	for (int i = 0; i < 300; i++)
+		lc_buf_addc(&big, 'x');
+	lc_buf longtag = { 0 };
+	lc_buf_printf(&longtag, "q1 Q0 d1 1 0.5 %s\nq1 Q0 d2 1 0.5 %sy\n", big.p, big.p);
+	ok(fast_same("longtag", longtag.p, longtag.len, &rc) && rc == 0, "fast path: a tag longer than 256 bytes");
+	lc_input_set_max_record(40);
+	static const char toolong[] = "q1 Q0 d1 1 0.5 t\nq1 Q0 d2 1 0.5 ttttttttttttttttttttttttttttttttt\n";
+	ok(fast_same("toolong", toolong, sizeof toolong - 1, &rc) && rc < 0, "fast path: --max-record is kept");
+	static const char tail[] = "q1 Q0 d1 1 0.5 t\nq1 Q0 d2 1 0.5 tttttttttttttttttttttttttttttttttttttt";
+	ok(fast_same("toolong2", tail, sizeof tail - 1, &rc) && rc < 0, "fast path: --max-record on a last line without newline");
+	lc_input_set_max_record(LC_INPUT_MAX_RECORD);
+	/* several 4 MiB blocks, lines of every length across their ends */
+	lc_buf many = { 0 };
+	for (int i = 0; i < 200000; i++)
+		lc_buf_printf(&many, "Q%d Q0 D%0*d %d 0.%d run%d\n", i / 997, 1 + i % 13, i, i, (i * 7919) % 10007, i % 3);
+	ok(fast_same("many", many.p, many.len, &rc) && rc == 0, "fast path: 200,000 lines over several blocks");
+	/* a 5 MB line across map windows, then lines again, CRLF split at a window's end */
+	lc_buf huge = { 0 };
+	lc_buf_adds(&huge, "q1 Q0 d1 1 0.5 ");
+	for (int i = 0; i < 5000000; i++)
+		lc_buf_addc(&huge, (char)('a' + i % 26));
+	lc_buf_adds(&huge, "\nq1 Q0 d2 1 0.25 t\n");
+	while (huge.len < ((size_t)6 << 20) - 1)
+		lc_buf_adds(&huge, "q2 Q0 dx 3 0.125 t\n");
+	while (huge.p[huge.len - 1] != '\n')
+		huge.len--;
+	lc_buf_addc(&huge, '#');   /* a comment whose CRLF straddles the 6 MiB mark */
+	while (huge.len < ((size_t)6 << 20) - 1)
+		lc_buf_addc(&huge, 'x');
+	lc_buf_adds(&huge, "\r\nq3 Q0 dz 1 1 t\r\n");
+	ok(fast_same("huge", huge.p, huge.len, &rc) && rc == 0, "fast path: a 5 MB line and CRLF across map windows");
+	lc_buf_free(&huge);
+	lc_buf_free(&big);
+	lc_buf_free(&longtag);
+	lc_buf_free(&many);
+}
 
 int main(void)
 {
@@ -99,6 +207,7 @@ int main(void)
 	ok(lc_run_read(&r, put("bad.jsonl", "{\"qid\": \"a\", \"hits\": [{\"pid\": \"x\", \"score\": \"high\"}]}\n"), &o, &e) < 0 &&
 	   strstr(e.msg, "bad.jsonl:1: field 'score'"), "non-numeric JSONL score rejected with position");
 	lc_run_free(&r);
+	fast_path_tests();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
