@@ -31,37 +31,40 @@
 #include "plot.h"
 #include "strmap.h"
 
-/* The options, each bound to its variable in the table (lib/cli/cli.h); the
- * switch is gone.  --type, --size and --format are checked after parsing. */
+/* The settings: the options, each bound to its variable in the table
+ * (lib/cli/cli.h), and what check_options() derives from them.  --type, --size
+ * and --format are checked after parsing. */
 static struct {
 	const char *xf, *yf, *by, *labf, *type, *title, *xl, *yl, *fmt, *out, *size;
 	const char *yerr, *ylow, *yhigh, *recpath, *tag;
 	long bins, group;
 	int logx, logy, paste;
-} O = { .type = "points", .size = "800,500", .bins = 20 };
+	int hist, errbars, w, h;   /* --type hist; error bars asked; --size */
+	size_t gsz;                /* inputs merged into one record list: all (--paste), N (--group) or 1 */
+} S = { .type = "points", .size = "800,500", .bins = 20 };
 
 static const lc_opt opts[] = {
-	{ 'x', "x", "FIELD", "numeric field on the x axis (the value for a histogram); a.b.c reaches into objects", NULL, LC_BIND_STR(O.xf) },
-	{ 'y', "y", "FIELD", "numeric field on the y axis", NULL, LC_BIND_STR(O.yf) },
-	{ 0, "by", "FIELD", "one series per value of FIELD", NULL, LC_BIND_STR(O.by) },
-	{ 0, "label", "FIELD", "label each point with FIELD", NULL, LC_BIND_STR(O.labf) },
-	{ 0, "type", "TYPE", "points (default), lines, linespoints or hist", "points lines linespoints hist", LC_BIND_STR(O.type) },
-	{ 0, "bins", "N", "histogram bins (default 20)", NULL, LC_BIND_LONG(O.bins, 1, 10000) },
-	{ 0, "title", "TEXT", "chart title", NULL, LC_BIND_STR(O.title) },
-	{ 0, "xlabel", "TEXT", "x axis label (default the field)", NULL, LC_BIND_STR(O.xl) },
-	{ 0, "ylabel", "TEXT", "y axis label (default the field, or count)", NULL, LC_BIND_STR(O.yl) },
-	{ 0, "size", "W,H", "picture size in pixels (default 800,500; PDF 100 an inch)", NULL, LC_BIND_STR(O.size) },
-	{ 0, "logx", NULL, "logarithmic x axis (histogram: logarithmic bins)", NULL, LC_BIND_SET(O.logx, 1) },
-	{ 0, "logy", NULL, "logarithmic y axis", NULL, LC_BIND_SET(O.logy, 1) },
-	{ 0, "yerr", "FIELD", "error bar y-FIELD to y+FIELD", NULL, LC_BIND_STR(O.yerr) },
-	{ 0, "ylow", "FIELD", "error bar from FIELD (with --yhigh)", NULL, LC_BIND_STR(O.ylow) },
-	{ 0, "yhigh", "FIELD", "error bar to FIELD (with --ylow)", NULL, LC_BIND_STR(O.yhigh) },
-	{ 0, "records", "PATH", "the records are the array (or object) at PATH in each JSON value, e.g. runs", NULL, LC_BIND_STR(O.recpath) },
-	{ 0, "paste", NULL, "record i is the i-th records of all inputs merged (later inputs win a clash)", NULL, LC_BIND_SET(O.paste, 1) },
-	{ 0, "group", "N", "as --paste, over each N consecutive inputs in turn (e.g. a --report file and lceval --json output per point)", NULL, LC_BIND_LONG(O.group, 1, 100000) },
-	{ 0, "input-name", "FIELD", "set FIELD of each record (unless present) to its input's name: no directory, no .json/.jsonl suffix", NULL, LC_BIND_STR(O.tag) },
-	LC_OPT_FORMAT(0, "gp svg png pdf", LC_BIND_STR(O.fmt)),
-	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
+	{ 'x', "x", "FIELD", "numeric field on the x axis (the value for a histogram); a.b.c reaches into objects", NULL, LC_BIND_STR(S.xf) },
+	{ 'y', "y", "FIELD", "numeric field on the y axis", NULL, LC_BIND_STR(S.yf) },
+	{ 0, "by", "FIELD", "one series per value of FIELD", NULL, LC_BIND_STR(S.by) },
+	{ 0, "label", "FIELD", "label each point with FIELD", NULL, LC_BIND_STR(S.labf) },
+	{ 0, "type", "TYPE", "points (default), lines, linespoints or hist", "points lines linespoints hist", LC_BIND_STR(S.type) },
+	{ 0, "bins", "N", "histogram bins (default 20)", NULL, LC_BIND_LONG(S.bins, 1, 10000) },
+	{ 0, "title", "TEXT", "chart title", NULL, LC_BIND_STR(S.title) },
+	{ 0, "xlabel", "TEXT", "x axis label (default the field)", NULL, LC_BIND_STR(S.xl) },
+	{ 0, "ylabel", "TEXT", "y axis label (default the field, or count)", NULL, LC_BIND_STR(S.yl) },
+	{ 0, "size", "W,H", "picture size in pixels (default 800,500; PDF 100 an inch)", NULL, LC_BIND_STR(S.size) },
+	{ 0, "logx", NULL, "logarithmic x axis (histogram: logarithmic bins)", NULL, LC_BIND_SET(S.logx, 1) },
+	{ 0, "logy", NULL, "logarithmic y axis", NULL, LC_BIND_SET(S.logy, 1) },
+	{ 0, "yerr", "FIELD", "error bar y-FIELD to y+FIELD", NULL, LC_BIND_STR(S.yerr) },
+	{ 0, "ylow", "FIELD", "error bar from FIELD (with --yhigh)", NULL, LC_BIND_STR(S.ylow) },
+	{ 0, "yhigh", "FIELD", "error bar to FIELD (with --ylow)", NULL, LC_BIND_STR(S.yhigh) },
+	{ 0, "records", "PATH", "the records are the array (or object) at PATH in each JSON value, e.g. runs", NULL, LC_BIND_STR(S.recpath) },
+	{ 0, "paste", NULL, "record i is the i-th records of all inputs merged (later inputs win a clash)", NULL, LC_BIND_SET(S.paste, 1) },
+	{ 0, "group", "N", "as --paste, over each N consecutive inputs in turn (e.g. a --report file and lceval --json output per point)", NULL, LC_BIND_LONG(S.group, 1, 100000) },
+	{ 0, "input-name", "FIELD", "set FIELD of each record (unless present) to its input's name: no directory, no .json/.jsonl suffix", NULL, LC_BIND_STR(S.tag) },
+	LC_OPT_FORMAT(0, "gp svg png pdf", LC_BIND_STR(S.fmt)),
+	LC_OPT_OUTPUT(LC_BIND_STR(S.out)),
 	LC_OPT_END
 };
 static const lc_cmd cmd = { "lcplot", "-x FIELD [-y FIELD] [--by FIELD] [--type TYPE] [-o OUT] [FILE...]",
@@ -140,188 +143,260 @@ static void tag_records(json_t *recs, const char *field, const char *path)
 			json_object_set_new(o, field, json_stringn(base, n));
 }
 
+/* The chart's options: --type, the fields -x/-y, the error bars, --size.  Sets
+ * S.hist, S.errbars, S.w and S.h; a bad combination is a usage error. */
+static void check_chart_options(void)
+{
+	S.hist = !strcmp(S.type, "hist");
+	if (strcmp(S.type, "points") && strcmp(S.type, "lines") && strcmp(S.type, "linespoints") && !S.hist)
+		lc_cli_usage_error(&cmd, "--type: expected points, lines, linespoints or hist, got '%s'", S.type);
+	if (!S.xf)
+		lc_cli_usage_error(&cmd, "-x FIELD is required");
+	if (!S.yf && !S.hist)
+		lc_cli_usage_error(&cmd, "-y FIELD is required unless --type hist");
+	if (S.yerr && (S.ylow || S.yhigh))
+		lc_cli_usage_error(&cmd, "--yerr and --ylow/--yhigh are two ways to give error bars: use one");
+	if (!S.ylow != !S.yhigh)
+		lc_cli_usage_error(&cmd, "--ylow and --yhigh go together");
+	S.errbars = S.yerr || S.ylow;
+	if (S.hist && S.errbars)
+		lc_cli_usage_error(&cmd, "--type hist draws counts: error bars (--yerr, --ylow, --yhigh) need points or lines");
+	int used = 0;
+	if (sscanf(S.size, "%d,%d%n", &S.w, &S.h, &used) != 2 || S.size[used] || S.w < 50 || S.h < 50 ||
+	    S.w > 20000 || S.h > 20000)
+		lc_cli_usage_error(&cmd, "--size: expected W,H in pixels (50 to 20000), got '%s'", S.size);
+}
+
+/* The output format: --format, else -o's suffix, else a gnuplot script; sets
+ * S.fmt.  A picture needs -o FILE; a suffix that contradicts --format, or one
+ * lcplot cannot write without --format, is a usage error. */
+static void check_format(void)
+{
+	if (S.fmt && strcmp(S.fmt, "gp") && strcmp(S.fmt, "svg") && strcmp(S.fmt, "png") && strcmp(S.fmt, "pdf"))
+		lc_cli_usage_error(&cmd, "--format: expected gp, svg, png or pdf, got '%s'", S.fmt);
+	int to_file = S.out && strcmp(S.out, "-");
+	const char *named = to_file ? format_of_name(S.out) : NULL;
+	if (named && !*named && !S.fmt)
+		lc_cli_usage_error(&cmd, "-o %s: lcplot writes .svg, .png, .pdf or a gnuplot script (.gp); "
+		                         "give --format to write another name", S.out);
+	if (named && *named && S.fmt && strcmp(named, S.fmt))
+		lc_cli_usage_error(&cmd, "-o %s names a %s file but --format is %s", S.out, named, S.fmt);
+	if (!S.fmt)
+		S.fmt = named && *named ? named : "gp";
+	if (strcmp(S.fmt, "gp") && !to_file)
+		lc_cli_usage_error(&cmd, "--format %s needs -o FILE", S.fmt);
+}
+
+/* --paste and --group against the nin inputs; sets S.gsz. */
+static void check_grouping(size_t nin)
+{
+	if (S.paste && S.group)
+		lc_cli_usage_error(&cmd, "--paste merges all inputs, --group N every N of them: use one");
+	if (S.group && nin % (size_t)S.group)
+		lc_cli_usage_error(&cmd, "--group %ld: %zu inputs do not split into groups of %ld", S.group, nin, S.group);
+	S.gsz = S.paste ? nin : S.group ? (size_t)S.group : 1;
+}
+
+/* The records of files[0..nin), each input's array in recs[i] (new
+ * references); --input-name tags the first input of each group. */
+static void read_inputs(json_t **recs, size_t nin, const char *const *files)
+{
+	for (size_t fi = 0; fi < nin; fi++) {
+		lc_input *in = lc_input_open_or_die(files[fi], NULL);
+		lc_err e = {0};
+		recs[fi] = json_array();
+		if (lc_plot_read(in, S.recpath, recs[fi], &e) < 0)
+			lc_die_err(&e);
+		lc_input_close(in);
+		if (S.tag && fi % S.gsz == 0)
+			tag_records(recs[fi], S.tag, files[fi]);
+	}
+}
+
+/* One list of records (a new reference): every input's in turn, or with
+ * --paste / --group the i-th records of each group's inputs merged into one
+ * (later inputs win a clash).  A group whose inputs differ in length is bad input. */
+static json_t *merge_records(json_t **recs, size_t nin, const char *const *files)
+{
+	json_t *all = json_array();
+	if (S.gsz == 1) {
+		for (size_t fi = 0; fi < nin; fi++)
+			json_array_extend(all, recs[fi]);
+		return all;
+	}
+	for (size_t g0 = 0; g0 < nin; g0 += S.gsz) {
+		size_t nr = json_array_size(recs[g0]);
+		for (size_t fi = g0 + 1; fi < g0 + S.gsz; fi++)
+			if (json_array_size(recs[fi]) != nr)
+				lc_die(LC_EXIT_INPUT, "--%s: %s has %zu records but %s has %zu: each input needs one record per point",
+				       S.paste ? "paste" : "group", files[g0], nr, files[fi], json_array_size(recs[fi]));
+		for (size_t i = 0; i < nr; i++) {
+			json_t *m = json_object();
+			for (size_t fi = g0; fi < g0 + S.gsz; fi++)
+				json_object_update(m, json_array_get(recs[fi], i));
+			json_array_append_new(all, m);
+		}
+	}
+	return all;
+}
+
+/* The points to draw, the series they belong to and the records skipped, and why. */
+typedef struct {
+	lc_plot_point *p;          /* labels malloc'd */
+	size_t n, cap;
+	lc_strmap series;          /* --by values, in order of first appearance; "" = none */
+	size_t skipped, skipped_err, skipped_log;
+} points;
+
+/* The string a JSON value shows as, a series name or label: a string as it is,
+ * anything else as JSON (kept in tmp); NULL for a missing or null value. */
+static const char *shown_as(json_t *v, lc_buf *tmp)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (!v || json_is_null(v))
+		return NULL;
+	lc_json_dump(tmp, v);
+	return tmp->p;
+}
+
+/* Adds record o to pts as a point, or counts why it is skipped: no numeric x
+ * (and y), no numeric error bar, or a value a logarithmic axis cannot show. */
+static void add_point(points *pts, json_t *o)
+{
+	double x, y = 0, lo = 0, hi = 0, d;
+	if (!number_of(lc_plot_get(o, S.xf), &x) || (!S.hist && !number_of(lc_plot_get(o, S.yf), &y))) {
+		pts->skipped++;
+		return;
+	}
+	if (S.yerr) {
+		if (!number_of(lc_plot_get(o, S.yerr), &d) || d < 0) {
+			pts->skipped_err++;
+			return;
+		}
+		lo = y - d, hi = y + d;
+	} else if (S.ylow && (!number_of(lc_plot_get(o, S.ylow), &lo) || !number_of(lc_plot_get(o, S.yhigh), &hi))) {
+		pts->skipped_err++;
+		return;
+	}
+	if ((S.logx && x <= 0) || (S.logy && !S.hist && y <= 0)) {
+		pts->skipped_log++;
+		return;
+	}
+	lc_buf tmp = {0};
+	const char *sn = shown_as(S.by ? lc_plot_get(o, S.by) : NULL, &tmp);
+	if (!sn)
+		sn = "";
+	if (pts->n == pts->cap) {
+		pts->cap = pts->cap ? pts->cap * 2 : 256;
+		pts->p = lc_xrealloc(pts->p, pts->cap * sizeof *pts->p);
+	}
+	pts->p[pts->n] = (lc_plot_point){ x, y, lo, hi, lc_strmap_intern(&pts->series, sn, strlen(sn), NULL), NULL };
+	lc_buf_reset(&tmp);
+	const char *label = shown_as(S.labf && !S.hist ? lc_plot_get(o, S.labf) : NULL, &tmp);
+	if (label)
+		pts->p[pts->n].label = lc_xstrdup(label);
+	pts->n++;
+	lc_buf_free(&tmp);
+}
+
+/* A warning for each kind of skipped record; no point at all is bad input. */
+static void report_skipped(const points *pts)
+{
+	const char *and_y = !S.hist ? " and '" : "", *y = !S.hist ? S.yf : "", *q = !S.hist ? "'" : "";
+	if (pts->skipped)
+		lc_warn("warning: %zu record%s without numeric '%s'%s%s%s skipped", pts->skipped,
+		        pts->skipped == 1 ? "" : "s", S.xf, and_y, y, q);
+	if (pts->skipped_err)
+		lc_warn("warning: %zu record%s without numeric error bar field%s%s%s%s%s skipped", pts->skipped_err,
+		        pts->skipped_err == 1 ? "" : "s", S.yerr ? " '" : "s '", S.yerr ? S.yerr : S.ylow,
+		        S.yerr ? "'" : "' and '", S.yerr ? "" : S.yhigh, S.yerr ? " (>= 0)" : "'");
+	if (pts->skipped_log)
+		lc_warn("warning: %zu record%s with %s <= 0 skipped: a logarithmic axis cannot show them", pts->skipped_log,
+		        pts->skipped_log == 1 ? "" : "s", S.logx && S.logy && !S.hist ? "x or y" : S.logx ? "x" : "y");
+	if (!pts->n)
+		lc_die(LC_EXIT_INPUT, "no records with numeric '%s'%s%s%s: nothing to plot", S.xf, and_y, y, q);
+}
+
+/* Appends the gnuplot script for the points (sorted here) to g; the series
+ * without a --by value is called "(no FIELD)". */
+static void write_script(lc_buf *g, points *pts)
+{
+	qsort(pts->p, pts->n, sizeof *pts->p, cmp_pt);
+	size_t ns = lc_strmap_count(&pts->series);
+	const char **names = lc_xcalloc(ns, sizeof *names);
+	lc_buf none = {0};
+	lc_buf_printf(&none, "(no %s)", S.by ? S.by : "");
+	for (size_t s = 0; s < ns; s++) {
+		names[s] = lc_strmap_str(&pts->series, (uint32_t)s);
+		if (!*names[s])
+			names[s] = none.p;
+	}
+	lc_plot_spec spec = { S.type, S.fmt, S.w, S.h, S.bins, S.logx, S.logy, S.errbars, S.title,
+	                      S.xl ? S.xl : S.xf, S.yl ? S.yl : S.hist ? "count" : S.yf, names, ns };
+	lc_plot_script(g, &spec, pts->p, pts->n);
+	free(names);
+	lc_buf_free(&none);
+}
+
+static void points_free(points *pts)
+{
+	for (size_t i = 0; i < pts->n; i++)
+		free((char *)pts->p[i].label);
+	free(pts->p);
+	lc_strmap_free(&pts->series);
+}
+
+/* Writes the script to -o (or stdout), or the picture gnuplot renders from it;
+ * a failed gnuplot leaves no output file. */
+static void write_chart(lc_buf *g)
+{
+	lc_output *o = lc_output_open(S.out);
+	if (!strcmp(S.fmt, "gp"))
+		lc_output_write(o, g->p, g->len);
+	else {
+		lc_err e = {0};
+		if (lc_plot_render(g->p, g->len, o, &e) < 0) {
+			lc_output_abort(o);
+			lc_buf_free(g);
+			lc_die_err(&e);
+		}
+	}
+	lc_output_commit(o);
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
 	lc_cli st = {0};
 	while (lc_cli_next(&st, &cmd, argc, argv) != -1)
 		;   /* every option is bound */
-	const char *xf = O.xf, *yf = O.yf, *by = O.by, *labf = O.labf, *type = O.type, *title = O.title;
-	const char *xl = O.xl, *yl = O.yl, *fmt = O.fmt, *out = O.out, *size = O.size;
-	const char *yerr = O.yerr, *ylow = O.ylow, *yhigh = O.yhigh, *recpath = O.recpath, *tag = O.tag;
-	long bins = O.bins, group = O.group;
-	int logx = O.logx, logy = O.logy, paste = O.paste;
-	int hist = !strcmp(type, "hist");
-	if (strcmp(type, "points") && strcmp(type, "lines") && strcmp(type, "linespoints") && !hist)
-		lc_cli_usage_error(&cmd, "--type: expected points, lines, linespoints or hist, got '%s'", type);
-	if (!xf)
-		lc_cli_usage_error(&cmd, "-x FIELD is required");
-	if (!yf && !hist)
-		lc_cli_usage_error(&cmd, "-y FIELD is required unless --type hist");
-	if (yerr && (ylow || yhigh))
-		lc_cli_usage_error(&cmd, "--yerr and --ylow/--yhigh are two ways to give error bars: use one");
-	if (!ylow != !yhigh)
-		lc_cli_usage_error(&cmd, "--ylow and --yhigh go together");
-	int errbars = yerr || ylow;
-	if (hist && errbars)
-		lc_cli_usage_error(&cmd, "--type hist draws counts: error bars (--yerr, --ylow, --yhigh) need points or lines");
-	int w = 0, h = 0, used = 0;
-	if (sscanf(size, "%d,%d%n", &w, &h, &used) != 2 || size[used] || w < 50 || h < 50 || w > 20000 || h > 20000)
-		lc_cli_usage_error(&cmd, "--size: expected W,H in pixels (50 to 20000), got '%s'", size);
-	if (fmt && strcmp(fmt, "gp") && strcmp(fmt, "svg") && strcmp(fmt, "png") && strcmp(fmt, "pdf"))
-		lc_cli_usage_error(&cmd, "--format: expected gp, svg, png or pdf, got '%s'", fmt);
-	int to_file = out && strcmp(out, "-");
-	const char *named = to_file ? format_of_name(out) : NULL;
-	if (named && !*named && !fmt)
-		lc_cli_usage_error(&cmd, "-o %s: lcplot writes .svg, .png, .pdf or a gnuplot script (.gp); "
-		                         "give --format to write another name", out);
-	if (named && *named && fmt && strcmp(named, fmt))
-		lc_cli_usage_error(&cmd, "-o %s names a %s file but --format is %s", out, named, fmt);
-	if (!fmt)
-		fmt = named && *named ? named : "gp";
-	if (strcmp(fmt, "gp") && !to_file)
-		lc_cli_usage_error(&cmd, "--format %s needs -o FILE", fmt);
+	static const char *const stdin_only[] = { "-" };
+	size_t nin = argc > st.ind ? (size_t)(argc - st.ind) : 1;
+	const char *const *files = argc > st.ind ? (const char *const *)argv + st.ind : stdin_only;
+	check_chart_options();
+	check_format();
+	check_grouping(nin);
 
-	/* the records: every input's, or with --paste / --group the i-th of each group merged */
-	int nfiles = argc - st.ind;
-	size_t nin = nfiles ? (size_t)nfiles : 1;
-	if (paste && group)
-		lc_cli_usage_error(&cmd, "--paste merges all inputs, --group N every N of them: use one");
-	if (group && nin % (size_t)group)
-		lc_cli_usage_error(&cmd, "--group %ld: %zu inputs do not split into groups of %ld", group, nin, group);
-	size_t gsz = paste ? nin : group ? (size_t)group : 1;
 	json_t **recs = lc_xcalloc(nin, sizeof *recs);
-	for (size_t fi = 0; fi < nin; fi++) {
-		const char *path = nfiles ? argv[st.ind + (int)fi] : "-";
-		lc_input *in = lc_input_open_or_die(path, NULL);
-		lc_err e = {0};
-		recs[fi] = json_array();
-		if (lc_plot_read(in, recpath, recs[fi], &e) < 0)
-			lc_die_err(&e);
-		lc_input_close(in);
-		if (tag && fi % gsz == 0)
-			tag_records(recs[fi], tag, path);
-	}
-	json_t *all = json_array();
-	if (gsz > 1) {
-		for (size_t g0 = 0; g0 < nin; g0 += gsz) {
-			size_t nr = json_array_size(recs[g0]);
-			for (size_t fi = g0 + 1; fi < g0 + gsz; fi++)
-				if (json_array_size(recs[fi]) != nr)
-					lc_die(LC_EXIT_INPUT, "--%s: %s has %zu records but %s has %zu: each input needs one record per point",
-					       paste ? "paste" : "group", argv[st.ind + (int)g0], nr, argv[st.ind + (int)fi],
-					       json_array_size(recs[fi]));
-			for (size_t i = 0; i < nr; i++) {
-				json_t *m = json_object();
-				for (size_t fi = g0; fi < g0 + gsz; fi++)
-					json_object_update(m, json_array_get(recs[fi], i));
-				json_array_append_new(all, m);
-			}
-		}
-	} else
-		for (size_t fi = 0; fi < nin; fi++)
-			json_array_extend(all, recs[fi]);
+	read_inputs(recs, nin, files);
+	json_t *all = merge_records(recs, nin, files);
 	for (size_t fi = 0; fi < nin; fi++)
 		json_decref(recs[fi]);
 	free(recs);
 
-	lc_plot_point *P = NULL;
-	size_t n = 0, cap = 0, skipped = 0, skipped_err = 0, skipped_log = 0;
-	lc_strmap series = {0};
+	points pts = {0};
 	size_t ri;
 	json_t *o;
-	json_array_foreach(all, ri, o) {
-		double x, y = 0, lo = 0, hi = 0, d;
-		if (!number_of(lc_plot_get(o, xf), &x) || (!hist && !number_of(lc_plot_get(o, yf), &y))) {
-			skipped++;
-			continue;
-		}
-		if (yerr) {
-			if (!number_of(lc_plot_get(o, yerr), &d) || d < 0) {
-				skipped_err++;
-				continue;
-			}
-			lo = y - d, hi = y + d;
-		} else if (ylow && (!number_of(lc_plot_get(o, ylow), &lo) || !number_of(lc_plot_get(o, yhigh), &hi))) {
-			skipped_err++;
-			continue;
-		}
-		if ((logx && x <= 0) || (logy && !hist && y <= 0)) {
-			skipped_log++;
-			continue;
-		}
-		const char *sn = "";
-		lc_buf tmp = {0};
-		json_t *v = by ? lc_plot_get(o, by) : NULL;
-		if (json_is_string(v))
-			sn = json_string_value(v);
-		else if (v && !json_is_null(v)) {
-			lc_json_dump(&tmp, v);
-			sn = tmp.p;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			P = lc_xrealloc(P, cap * sizeof *P);
-		}
-		P[n] = (lc_plot_point){ x, y, lo, hi, lc_strmap_intern(&series, sn, strlen(sn), NULL), NULL };
-		lc_buf_reset(&tmp);
-		json_t *lv = labf && !hist ? lc_plot_get(o, labf) : NULL;
-		if (json_is_string(lv))
-			P[n].label = lc_xstrdup(json_string_value(lv));
-		else if (lv && !json_is_null(lv)) {
-			lc_json_dump(&tmp, lv);
-			P[n].label = lc_buf_detach(&tmp);
-		}
-		n++;
-		lc_buf_free(&tmp);
-	}
-	if (skipped)
-		lc_warn("warning: %zu record%s without numeric '%s'%s%s%s skipped", skipped, skipped == 1 ? "" : "s", xf,
-		        !hist ? " and '" : "", !hist ? yf : "", !hist ? "'" : "");
-	if (skipped_err)
-		lc_warn("warning: %zu record%s without numeric error bar field%s%s%s%s%s skipped", skipped_err,
-		        skipped_err == 1 ? "" : "s", yerr ? " '" : "s '", yerr ? yerr : ylow, yerr ? "'" : "' and '",
-		        yerr ? "" : yhigh, yerr ? " (>= 0)" : "'");
-	if (skipped_log)
-		lc_warn("warning: %zu record%s with %s <= 0 skipped: a logarithmic axis cannot show them", skipped_log,
-		        skipped_log == 1 ? "" : "s", logx && logy && !hist ? "x or y" : logx ? "x" : "y");
-	if (!n)
-		lc_die(LC_EXIT_INPUT, "no records with numeric '%s'%s%s%s: nothing to plot", xf, hist ? "" : " and '", hist ? "" : yf, hist ? "" : "'");
-	qsort(P, n, sizeof *P, cmp_pt);
-
-	size_t ns = lc_strmap_count(&series);
-	const char **names = lc_xcalloc(ns, sizeof *names);
-	lc_buf none = {0};
-	lc_buf_printf(&none, "(no %s)", by ? by : "");
-	for (size_t s = 0; s < ns; s++) {
-		names[s] = lc_strmap_str(&series, (uint32_t)s);
-		if (!*names[s])
-			names[s] = none.p;
-	}
-	lc_plot_spec spec = { type, fmt, w, h, bins, logx, logy, errbars, title, xl ? xl : xf,
-	                      yl ? yl : hist ? "count" : yf, names, ns };
+	json_array_foreach(all, ri, o)
+		add_point(&pts, o);
+	report_skipped(&pts);
 	lc_buf g = {0};
-	lc_plot_script(&g, &spec, P, n);
-	for (size_t i = 0; i < n; i++)
-		free((char *)P[i].label);
-	free(P);
-	free(names);
-	lc_buf_free(&none);
-	lc_strmap_free(&series);
+	write_script(&g, &pts);
+	points_free(&pts);
 	json_decref(all);
 
-	lc_output *w_out = lc_output_open(out);
-	if (!strcmp(fmt, "gp"))
-		lc_output_write(w_out, g.p, g.len);
-	else {
-		lc_err e = {0};
-		if (lc_plot_render(g.p, g.len, w_out, &e) < 0) {
-			lc_output_abort(w_out);
-			lc_buf_free(&g);
-			lc_die_err(&e);
-		}
-	}
-	lc_output_commit(w_out);
+	write_chart(&g);
 	lc_buf_free(&g);
 	return 0;
 }
