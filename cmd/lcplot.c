@@ -4,8 +4,8 @@
  * Reads JSONL or JSON documents (lceval --json, report files; --records PATH
  * picks an array of records inside them, --paste joins the i-th records of
  * several inputs, --group N the i-th records of every N inputs in turn, so a
- * report file and lceval --json's output per run make one point; --tag FIELD
- * names each record after its input file), takes numeric fields -x and -y (a histogram needs only -x;
+ * report file and lceval --json's output per run make one point; --input-name
+ * FIELD names each record after its input file), takes numeric fields -x and -y (a histogram needs only -x;
  * a field may be a path into nested objects, "summary.recall_5"), optionally
  * splits them into series by --by FIELD, labels points with --label FIELD and
  * draws error bars (--yerr, or --ylow/--yhigh), and writes a self-contained
@@ -300,6 +300,27 @@ static void add_point(points *pts, json_t *o)
 	lc_buf_free(&tmp);
 }
 
+/* The records of all inputs, merged as --paste or --group ask (a new reference). */
+static json_t *read_records(size_t nin, const char *const *files)
+{
+	json_t **recs = lc_xcalloc(nin, sizeof *recs);
+	read_inputs(recs, nin, files);
+	json_t *all = merge_records(recs, nin, files);
+	for (size_t fi = 0; fi < nin; fi++)
+		json_decref(recs[fi]);
+	free(recs);
+	return all;
+}
+
+/* Every record of all that can be drawn, into pts. */
+static void collect_points(points *pts, json_t *all)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(all, i, o)
+		add_point(pts, o);
+}
+
 /* A warning for each kind of skipped record; no point at all is bad input. */
 static void report_skipped(const points *pts)
 {
@@ -339,6 +360,7 @@ static void write_script(lc_buf *g, points *pts)
 	lc_buf_free(&none);
 }
 
+/* Frees the points, their labels and the series names. */
 static void points_free(points *pts)
 {
 	for (size_t i = 0; i < pts->n; i++)
@@ -378,18 +400,9 @@ int main(int argc, char **argv)
 	check_format();
 	check_grouping(nin);
 
-	json_t **recs = lc_xcalloc(nin, sizeof *recs);
-	read_inputs(recs, nin, files);
-	json_t *all = merge_records(recs, nin, files);
-	for (size_t fi = 0; fi < nin; fi++)
-		json_decref(recs[fi]);
-	free(recs);
-
+	json_t *all = read_records(nin, files);
 	points pts = {0};
-	size_t ri;
-	json_t *o;
-	json_array_foreach(all, ri, o)
-		add_point(&pts, o);
+	collect_points(&pts, all);
 	report_skipped(&pts);
 	lc_buf g = {0};
 	write_script(&g, &pts);
