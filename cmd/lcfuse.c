@@ -133,6 +133,22 @@ static void fmt_score(char *num, size_t size, double v)
 	}
 }
 
+/* A TREC line cannot carry a qid or docno that is empty or holds white space
+ * (trecid.h): refuse (exit 1) before anything is written. */
+static void check_trec_ids(const lc_fuse_set *s)
+{
+	lc_err e = { 0 };
+	for (size_t qi = 0; qi < s->nq; qi++) {
+		if (lc_trec_id_check(s->q[qi].qid, "qid", "TREC", &e) < 0)
+			lc_die_err(&e);
+		for (size_t c = 0; c < s->q[qi].ncand; c++)
+			if (lc_trec_id_check(s->q[qi].cand[c], "docno", "TREC", &e) < 0)
+				lc_die_err(&e);
+	}
+}
+
+/* The fused run to o, a query at a time: TREC lines (ranks from 1, tag) or run
+ * JSONL, the best top hits of each query (0: all). */
 static void write_fused(const lc_fuse_set *s, const lc_fuse_opts *fo, long top, int trec, const char *tag,
                         lc_output *o)
 {
@@ -141,15 +157,8 @@ static void write_fused(const lc_fuse_set *s, const lc_fuse_opts *fo, long top, 
 	double *scratch = lc_xmalloc(m * sizeof *scratch);
 	lc_buf b = { 0 };
 	char num[64];
-	lc_err e = { 0 };
 	if (trec)
-		for (size_t qi = 0; qi < s->nq; qi++) {
-			if (lc_trec_id_check(s->q[qi].qid, "qid", "TREC", &e) < 0)
-				lc_die_err(&e);
-			for (size_t c = 0; c < s->q[qi].ncand; c++)
-				if (lc_trec_id_check(s->q[qi].cand[c], "docno", "TREC", &e) < 0)
-					lc_die_err(&e);
-		}
+		check_trec_ids(s);
 	for (size_t qi = 0; qi < s->nq; qi++) {
 		size_t n = lc_fuse_rank(s, qi, fo, top, h, scratch);
 		lc_buf_reset(&b);
@@ -259,6 +268,7 @@ static json_t *weights_json(const double *w, size_t n)
 	return a;
 }
 
+/* Weights in Python's list repr ("[0.3, 0.7]"), for --optimize's message. */
 static void put_weights(lc_buf *b, const double *w, size_t n)
 {
 	char num[64];
