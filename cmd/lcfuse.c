@@ -2,8 +2,9 @@
  * lcfuse — fuses runs as ranx's fuse() does (lib/eval/fuse): RRF, CombSUM/MNZ/MAX/
  * MIN/MED/ANZ and weighted sum after a score normalisation; --optimize picks
  * the weighted sum's weights on ranx's 0.1 grid by a trec_eval measure
- * (lib/eval/treceval) over training qrels.  Thin main: options, reading runs and
- * qrels, writing the fused run.  See man/lcfuse.1.
+ * (lib/eval/treceval) over training qrels.  Thin main: parse_args (settings),
+ * open_measure, read_inputs, load_candidates, choose_weights (--optimize), then
+ * the fused run (write_fused) and --report (report).  See man/lcfuse.1.
  */
 #include "buf.h"
 #include "cli.h"
@@ -26,15 +27,23 @@
 #define METHODS "rrf combsum combmnz combmax combmin combmed combanz wsum"
 #define NORMS "none minmax max sum zscore rank borda"
 
-/* The options, each bound to its variable in the table (lib/cli/cli.h); only
- * --report reaches the switch.  -1: not given (the default depends on others). */
-static struct {
-	int method, norm, to, from;
+/* The program's settings: its options, each bound to its field in the table
+ * below (lib/cli/cli.h); only --report reaches parse_args' switch.  -1: not
+ * given (the default depends on other options; parse_args settles it). */
+typedef struct settings {
+	int method, norm;  /* lc_fuse_method, lc_fuse_norm */
+	int to;            /* 1 TREC, 0 JSONL */
+	int from;          /* lc_run_format */
 	long top, rrf_k;
-	double *weights;   /* malloc'd */
+	double *weights;   /* malloc'd: --weights, or --optimize's choice */
 	size_t nweights;
 	const char *out, *tag, *measure, *qpath;
-} O = { .method = -1, .norm = -1, .to = -1, .from = LC_RUN_AUTO, .rrf_k = 60, .tag = "lcfuse" };
+	char **paths;      /* the runs (argv memory) */
+	size_t nruns;
+	lc_report rep;
+} settings;
+
+static settings S = { .method = -1, .norm = -1, .to = -1, .from = LC_RUN_AUTO, .rrf_k = 60, .tag = "lcfuse" };
 
 static void method_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
 static void norm_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
@@ -43,20 +52,20 @@ static void to_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
 static void from_cb(const lc_cmd *c, const lc_opt *o, const char *arg);
 
 static const lc_opt opts[] = {
-	LC_OPT_METHOD(0, METHODS, LC_BIND_CALL(method_cb, O.method)),
+	LC_OPT_METHOD(0, METHODS, LC_BIND_CALL(method_cb, S.method)),
 	{ 0, "norm", "NORM", "score normalisation before fusing: " NORMS " (default minmax; none for rrf)", NORMS,
-	  LC_BIND_CALL(norm_cb, O.norm) },
+	  LC_BIND_CALL(norm_cb, S.norm) },
 	{ 0, "weights", "W1,W2,...", "wsum: one weight per run, in the order of the runs", NULL,
-	  LC_BIND_CALL(weights_cb, O.weights) },
-	{ 0, "top", "K", "keep the best K documents per query", NULL, LC_BIND_LONG(O.top, 1, 1000000000L) },
-	{ 0, "rrf-k", "K", "rrf: the constant k in 1/(k + rank) (default 60)", NULL, LC_BIND_LONG(O.rrf_k, 0, 1000000000L) },
+	  LC_BIND_CALL(weights_cb, S.weights) },
+	{ 0, "top", "K", "keep the best K documents per query", NULL, LC_BIND_LONG(S.top, 1, 1000000000L) },
+	{ 0, "rrf-k", "K", "rrf: the constant k in 1/(k + rank) (default 60)", NULL, LC_BIND_LONG(S.rrf_k, 0, 1000000000L) },
 	{ 0, "optimize", "MEASURE", "pick wsum's weights on a 0.1 grid by this trec_eval measure over --qrels", NULL,
-	  LC_BIND_STR(O.measure) },
-	LC_OPT_QRELS(0, LC_BIND_STR(O.qpath)),
-	LC_OPT_TO(0, "trec jsonl", LC_BIND_CALL(to_cb, O.to)),
-	LC_OPT_FROM(0, "auto trec jsonl loft answers batch", LC_BIND_CALL(from_cb, O.from)),
-	LC_OPT_TAG(0, LC_BIND_STR(O.tag)),
-	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
+	  LC_BIND_STR(S.measure) },
+	LC_OPT_QRELS(0, LC_BIND_STR(S.qpath)),
+	LC_OPT_TO(0, "trec jsonl", LC_BIND_CALL(to_cb, S.to)),
+	LC_OPT_FROM(0, "auto trec jsonl loft answers batch", LC_BIND_CALL(from_cb, S.from)),
+	LC_OPT_TAG(0, LC_BIND_STR(S.tag)),
+	LC_OPT_OUTPUT(LC_BIND_STR(S.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -94,8 +103,8 @@ static void norm_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 /* --weights W1,W2,...: the last one given counts */
 static void weights_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 {
-	free(O.weights);
-	O.weights = parse_weights(arg, &O.nweights);
+	free(S.weights);
+	S.weights = parse_weights(arg, &S.nweights);
 }
 
 static void to_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
@@ -124,6 +133,22 @@ static void fmt_score(char *num, size_t size, double v)
 	}
 }
 
+/* A TREC line cannot carry a qid or docno that is empty or holds white space
+ * (trecid.h): refuse (exit 1) before anything is written. */
+static void check_trec_ids(const lc_fuse_set *s)
+{
+	lc_err e = { 0 };
+	for (size_t qi = 0; qi < s->nq; qi++) {
+		if (lc_trec_id_check(s->q[qi].qid, "qid", "TREC", &e) < 0)
+			lc_die_err(&e);
+		for (size_t c = 0; c < s->q[qi].ncand; c++)
+			if (lc_trec_id_check(s->q[qi].cand[c], "docno", "TREC", &e) < 0)
+				lc_die_err(&e);
+	}
+}
+
+/* The fused run to o, a query at a time: TREC lines (ranks from 1, tag) or run
+ * JSONL, the best top hits of each query (0: all). */
 static void write_fused(const lc_fuse_set *s, const lc_fuse_opts *fo, long top, int trec, const char *tag,
                         lc_output *o)
 {
@@ -132,15 +157,8 @@ static void write_fused(const lc_fuse_set *s, const lc_fuse_opts *fo, long top, 
 	double *scratch = lc_xmalloc(m * sizeof *scratch);
 	lc_buf b = { 0 };
 	char num[64];
-	lc_err e = { 0 };
 	if (trec)
-		for (size_t qi = 0; qi < s->nq; qi++) {
-			if (lc_trec_id_check(s->q[qi].qid, "qid", "TREC", &e) < 0)
-				lc_die_err(&e);
-			for (size_t c = 0; c < s->q[qi].ncand; c++)
-				if (lc_trec_id_check(s->q[qi].cand[c], "docno", "TREC", &e) < 0)
-					lc_die_err(&e);
-		}
+		check_trec_ids(s);
 	for (size_t qi = 0; qi < s->nq; qi++) {
 		size_t n = lc_fuse_rank(s, qi, fo, top, h, scratch);
 		lc_buf_reset(&b);
@@ -250,6 +268,7 @@ static json_t *weights_json(const double *w, size_t n)
 	return a;
 }
 
+/* Weights in Python's list repr ("[0.3, 0.7]"), for --optimize's message. */
 static void put_weights(lc_buf *b, const double *w, size_t n)
 {
 	char num[64];
@@ -261,140 +280,182 @@ static void put_weights(lc_buf *b, const double *w, size_t n)
 	lc_buf_addc(b, ']');
 }
 
-int main(int argc, char **argv)
+/* What main works with between its steps: the inputs, the fused candidates and
+ * --optimize's trials.  Everything is owned here and freed by free_fusion. */
+typedef struct fusion {
+	lc_te *te;         /* --optimize's measure, or NULL */
+	size_t vi;         /* the value of te that --optimize maximises */
+	lc_run *runs;      /* S.nruns runs */
+	lc_qrels qr;       /* --qrels, read when given */
+	lc_fuse_set s;
+	double *grid;      /* --optimize: ng weightings of S.nruns weights */
+	trial *tr;         /* --optimize: the score of each weighting */
+	size_t ng, best;
+} fusion;
+
+/* Parses argv into S and checks the options against each other (usage errors
+ * exit 2); then settles the defaults that depend on other options. */
+static void parse_args(int argc, char **argv)
 {
-	lc_cli_init(argc, argv);
 	lc_cli st = { 0 };
-	lc_report rep = {0};
-	lc_err e = { 0 };
 	int c;
 	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
-			lc_report_arg(&rep, &cmd, optarg);
-	int method = O.method, norm = O.norm, to = O.to, from = O.from;
-	long top = O.top, rrf_k = O.rrf_k;
-	double *weights = O.weights;
-	size_t nweights = O.nweights;
-	const char *out = O.out, *tag = O.tag, *measure = O.measure, *qpath = O.qpath;
-	size_t nruns = (size_t)(argc - st.ind);
-	if (nruns < 2)
+			lc_report_arg(&S.rep, &cmd, optarg);
+	S.paths = argv + st.ind;
+	S.nruns = (size_t)(argc - st.ind);
+	if (S.nruns < 2)
 		lc_cli_usage_error(&cmd, "expected at least two runs to fuse");
-	if (measure && !qpath)
+	if (S.measure && !S.qpath)
 		lc_cli_usage_error(&cmd, "--optimize needs the training qrels: --qrels FILE");
-	if (qpath && !measure)
+	if (S.qpath && !S.measure)
 		lc_cli_usage_error(&cmd, "--qrels is read only by --optimize MEASURE");
-	if (method < 0)
-		method = measure ? LC_FUSE_WSUM : LC_FUSE_RRF;
-	if (measure && method != LC_FUSE_WSUM)
-		lc_cli_usage_error(&cmd, "--optimize picks the weights of --method wsum, not %s", lc_fuse_method_name(method));
-	if (measure && nruns > 6)
-		lc_cli_usage_error(&cmd, "--optimize tries every weighting on a 0.1 grid: at most 6 runs, not %zu", nruns);
-	if (measure && weights)
+	if (S.method < 0)
+		S.method = S.measure ? LC_FUSE_WSUM : LC_FUSE_RRF;
+	if (S.measure && S.method != LC_FUSE_WSUM)
+		lc_cli_usage_error(&cmd, "--optimize picks the weights of --method wsum, not %s", lc_fuse_method_name(S.method));
+	if (S.measure && S.nruns > 6)
+		lc_cli_usage_error(&cmd, "--optimize tries every weighting on a 0.1 grid: at most 6 runs, not %zu", S.nruns);
+	if (S.measure && S.weights)
 		lc_cli_usage_error(&cmd, "--optimize picks the weights: --weights cannot be given with it");
-	if (method == LC_FUSE_WSUM && !measure && !weights)
+	if (S.method == LC_FUSE_WSUM && !S.measure && !S.weights)
 		lc_cli_usage_error(&cmd, "--method wsum needs --weights W1,W2,... (one per run) or --optimize MEASURE");
-	if (weights && method != LC_FUSE_WSUM)
-		lc_cli_usage_error(&cmd, "--weights applies to --method wsum, not %s", lc_fuse_method_name(method));
-	if (weights && nweights != nruns)
-		lc_cli_usage_error(&cmd, "--weights: %zu weight%s for %zu runs: give one per run", nweights,
-		                   nweights == 1 ? "" : "s", nruns);
-	if (method == LC_FUSE_RRF && norm > LC_NORM_NONE)
-		lc_cli_usage_error(&cmd, "rrf fuses ranks: --norm %s does not apply (use another --method)", lc_fuse_norm_name(norm));
-	if (norm < 0)
-		norm = method == LC_FUSE_RRF ? LC_NORM_NONE : LC_NORM_MINMAX;
-	if (rrf_k != 60 && method != LC_FUSE_RRF)
+	if (S.weights && S.method != LC_FUSE_WSUM)
+		lc_cli_usage_error(&cmd, "--weights applies to --method wsum, not %s", lc_fuse_method_name(S.method));
+	if (S.weights && S.nweights != S.nruns)
+		lc_cli_usage_error(&cmd, "--weights: %zu weight%s for %zu runs: give one per run", S.nweights,
+		                   S.nweights == 1 ? "" : "s", S.nruns);
+	if (S.method == LC_FUSE_RRF && S.norm > LC_NORM_NONE)
+		lc_cli_usage_error(&cmd, "rrf fuses ranks: --norm %s does not apply (use another --method)", lc_fuse_norm_name(S.norm));
+	if (S.norm < 0)
+		S.norm = S.method == LC_FUSE_RRF ? LC_NORM_NONE : LC_NORM_MINMAX;
+	if (S.rrf_k != 60 && S.method != LC_FUSE_RRF)
 		lc_cli_usage_error(&cmd, "--rrf-k applies to --method rrf");
+}
 
-	/* the measure first: a bad name fails before any file is read */
-	lc_te *te = NULL;
-	size_t vi = 0;
-	if (measure) {
-		te = lc_te_new();
-		if (lc_te_mark(te, measure, &e) < 0 || lc_te_init(te, &e) < 0)
-			lc_cli_usage_error(&cmd, "--optimize: %s", e.msg);
-		vi = pick_value(te, measure);
-	}
+/* --optimize's measure, before any file is read: a bad name fails first (exit 2). */
+static void open_measure(fusion *f)
+{
+	lc_err e = { 0 };
+	f->te = lc_te_new();
+	if (lc_te_mark(f->te, S.measure, &e) < 0 || lc_te_init(f->te, &e) < 0)
+		lc_cli_usage_error(&cmd, "--optimize: %s", e.msg);
+	f->vi = pick_value(f->te, S.measure);
+}
 
-	lc_run *runs = lc_xcalloc(nruns, sizeof *runs);
-	lc_run_opts ro = { from, NULL, NULL, 0, 0, 0 };
-	for (size_t i = 0; i < nruns; i++) {
-		const char *p = argv[st.ind + i];
-		if (lc_run_read(&runs[i], p, &ro, &e) < 0)
+/* The runs and --qrels (a file that cannot be read or holds nothing: exit 1);
+ * --to defaults to the first run's format. */
+static void read_inputs(fusion *f)
+{
+	lc_err e = { 0 };
+	f->runs = lc_xcalloc(S.nruns, sizeof *f->runs);
+	lc_run_opts ro = { S.from, NULL, NULL, 0, 0, 0 };
+	for (size_t i = 0; i < S.nruns; i++) {
+		if (lc_run_read(&f->runs[i], S.paths[i], &ro, &e) < 0)
 			lc_die(e.code == 2 ? 1 : e.code, "%s", e.msg);
-		if (runs[i].nlines == 0)
-			lc_die(1, "%s: no results found (expected a TREC run, run JSONL or LOFT predictions)", p);
+		if (f->runs[i].nlines == 0)
+			lc_die(1, "%s: no results found (expected a TREC run, run JSONL or LOFT predictions)", S.paths[i]);
 	}
-	if (to < 0)
-		to = runs[0].format == LC_RUN_TREC;
-	lc_qrels qr = { 0 };
-	if (qpath) {
-		if (lc_qrels_read(&qr, qpath, NULL, LC_QRELS_AUTO, &e) < 0)
+	if (S.to < 0)
+		S.to = f->runs[0].format == LC_RUN_TREC;
+	if (S.qpath) {
+		if (lc_qrels_read(&f->qr, S.qpath, NULL, LC_QRELS_AUTO, &e) < 0)
 			lc_die(e.code == 2 ? 1 : e.code, "%s", e.msg);
-		if (qr.njudg == 0)
-			lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", qpath);
+		if (f->qr.njudg == 0)
+			lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", S.qpath);
 	}
+}
 
-	lc_fuse_set s;
-	if (lc_fuse_load(&s, runs, nruns, &e) < 0)
+/* The candidates of every query with their per-run scores, as ranks for rrf,
+ * then normalised. */
+static void load_candidates(fusion *f)
+{
+	lc_err e = { 0 };
+	if (lc_fuse_load(&f->s, f->runs, S.nruns, &e) < 0)
 		lc_die_err(&e);
-	if (method == LC_FUSE_RRF)
-		lc_fuse_ranks(&s);
-	lc_fuse_normalize(&s, norm);
+	if (S.method == LC_FUSE_RRF)
+		lc_fuse_ranks(&f->s);
+	lc_fuse_normalize(&f->s, S.norm);
+}
 
-	double *grid = NULL;
-	trial *tr = NULL;
-	size_t ng = 0, best = 0;
-	if (measure) {
-		ng = lc_fuse_weight_grid(nruns, &grid);
-		tr = lc_xcalloc(ng ? ng : 1, sizeof *tr);
-		best = optimize(&s, te, vi, &qr, grid, ng, tr);
-		weights = lc_xmalloc(nruns * sizeof *weights);
-		memcpy(weights, grid + best * nruns, nruns * sizeof *weights);
-		nweights = nruns;
-		lc_buf b = { 0 };
-		put_weights(&b, weights, nruns);
-		lc_warn("--optimize %s: chose weights %s (%s %.4f over %zu weightings)", measure, b.p, measure,
-		        tr[best].score, ng);
-		lc_buf_free(&b);
-	}
+/* --optimize: tries every weighting on the grid, takes the best into S.weights
+ * and says which on stderr. */
+static void choose_weights(fusion *f)
+{
+	f->ng = lc_fuse_weight_grid(S.nruns, &f->grid);
+	f->tr = lc_xcalloc(f->ng ? f->ng : 1, sizeof *f->tr);
+	f->best = optimize(&f->s, f->te, f->vi, &f->qr, f->grid, f->ng, f->tr);
+	S.weights = lc_xmalloc(S.nruns * sizeof *S.weights);
+	memcpy(S.weights, f->grid + f->best * S.nruns, S.nruns * sizeof *S.weights);
+	S.nweights = S.nruns;
+	lc_buf b = { 0 };
+	put_weights(&b, S.weights, S.nruns);
+	lc_warn("--optimize %s: chose weights %s (%s %.4f over %zu weightings)", S.measure, b.p, S.measure,
+	        f->tr[f->best].score, f->ng);
+	lc_buf_free(&b);
+}
 
-	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), (int)nruns, argv + st.ind);
-	lc_fuse_opts fo = { method, weights, rrf_k };
-	lc_output *o = lc_output_open(out);
-	write_fused(&s, &fo, top, to, tag, o);
-	if (lc_report_on(&rep)) {
-		lc_report_str(&rep, "options.method", lc_fuse_method_name(method));
-		lc_report_str(&rep, "options.norm", lc_fuse_norm_name(norm));
-		if (method == LC_FUSE_RRF)
-			lc_report_int(&rep, "options.rrf_k", rrf_k);
-		if (top)
-			lc_report_int(&rep, "options.top", top);
-		lc_report_int(&rep, "queries", (long long)s.nq);
-		if (weights)
-			lc_report_set(&rep, "weights", weights_json(weights, nruns));
-		if (measure) {
-			lc_report_str(&rep, "options.measure", measure);
-			lc_report_real(&rep, "score", tr[best].score);
-			json_t *trials = json_array();
-			for (size_t g = 0; g < ng; g++)
-				json_array_append_new(trials, json_pack("{s:o, s:f}", "weights", weights_json(tr[g].w, nruns),
-				                                        "score", tr[g].score));
-			lc_report_set(&rep, "trials", trials);
-		}
+/* --report's fields: the settings, the weights and --optimize's trials. */
+static void report(const fusion *f)
+{
+	lc_report *rep = &S.rep;
+	lc_report_str(rep, "options.method", lc_fuse_method_name(S.method));
+	lc_report_str(rep, "options.norm", lc_fuse_norm_name(S.norm));
+	if (S.method == LC_FUSE_RRF)
+		lc_report_int(rep, "options.rrf_k", S.rrf_k);
+	if (S.top)
+		lc_report_int(rep, "options.top", S.top);
+	lc_report_int(rep, "queries", (long long)f->s.nq);
+	if (S.weights)
+		lc_report_set(rep, "weights", weights_json(S.weights, S.nruns));
+	if (S.measure) {
+		lc_report_str(rep, "options.measure", S.measure);
+		lc_report_real(rep, "score", f->tr[f->best].score);
+		json_t *trials = json_array();
+		for (size_t g = 0; g < f->ng; g++)
+			json_array_append_new(trials, json_pack("{s:o, s:f}", "weights", weights_json(f->tr[g].w, S.nruns),
+			                                        "score", f->tr[g].score));
+		lc_report_set(rep, "trials", trials);
 	}
+}
+
+static void free_fusion(fusion *f)
+{
+	lc_fuse_free(&f->s);
+	for (size_t i = 0; i < S.nruns; i++)
+		lc_run_free(&f->runs[i]);
+	free(f->runs);
+	if (S.qpath)
+		lc_qrels_free(&f->qr);
+	if (f->te)
+		lc_te_free(f->te);
+	free(f->grid);
+	free(f->tr);
+	free(S.weights);
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	parse_args(argc, argv);
+	fusion f = { 0 };
+	if (S.measure)
+		open_measure(&f);
+	read_inputs(&f);
+	load_candidates(&f);
+	if (S.measure)
+		choose_weights(&f);
+
+	/* the fused run (-o atomically) and the report */
+	lc_report_start(&S.rep, &cmd, !S.out || !strcmp(S.out, "-"), (int)S.nruns, S.paths);
+	lc_fuse_opts fo = { S.method, S.weights, S.rrf_k };
+	lc_output *o = lc_output_open(S.out);
+	write_fused(&f.s, &fo, S.top, S.to, S.tag, o);
+	if (lc_report_on(&S.rep))
+		report(&f);
 	lc_output_commit(o);
-	lc_report_write(&rep);
+	lc_report_write(&S.rep);
 
-	lc_fuse_free(&s);
-	for (size_t i = 0; i < nruns; i++)
-		lc_run_free(&runs[i]);
-	free(runs);
-	if (qpath)
-		lc_qrels_free(&qr);
-	if (te)
-		lc_te_free(te);
-	free(grid);
-	free(tr);
-	free(weights);
+	free_fusion(&f);
 	return 0;
 }
