@@ -123,16 +123,6 @@ static void from_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 		lc_cli_usage_error(c, "--from: unknown run format '%s' (auto trec jsonl loft answers batch)", arg);
 }
 
-/* TREC text of a score that reads back as the same double. */
-static void fmt_score(char *num, size_t size, double v)
-{
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(num, size, "%.*g", prec, v);
-		if (strtod(num, NULL) == v)
-			break;
-	}
-}
-
 /* A TREC line cannot carry a qid or docno that is empty or holds white space
  * (trecid.h): refuse (exit 1) before anything is written. */
 static void check_trec_ids(const lc_fuse_set *s)
@@ -164,7 +154,7 @@ static void write_fused(const lc_fuse_set *s, const lc_fuse_opts *fo, long top, 
 		lc_buf_reset(&b);
 		if (trec) {
 			for (size_t k = 0; k < n; k++) {
-				fmt_score(num, sizeof num, h[k].score);
+				lc_trec_score(num, sizeof num, h[k].score);
 				lc_buf_printf(&b, "%s Q0 %s %zu %s %s\n", s->q[qi].qid, h[k].docno, k + 1, num, tag);
 			}
 		} else {

@@ -731,6 +731,15 @@ static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_err *e)
 	return 0;
 }
 
+void lc_trec_score(char *buf, size_t size, double v)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+}
+
 void lc_py_repr_double(char *buf, size_t size, double v)
 {
 	if (isnan(v)) {
@@ -1179,11 +1188,7 @@ int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
 			lc_output_printf(o, "#lctk unanswered %s\n", q->qid);
 		lc_hits_sort_trec(q->h, q->n);
 		for (size_t k = 0; k < q->n; k++) {
-			for (int prec = 15; prec <= 17; prec++) {
-				snprintf(num, sizeof num, "%.*g", prec, q->h[k].score);
-				if (strtod(num, NULL) == q->h[k].score)
-					break;
-			}
+			lc_trec_score(num, sizeof num, q->h[k].score);
 			lc_output_printf(o, "%s Q0 %s %zu %s %s\n", q->qid, q->h[k].docno, k + 1, num, tag);
 		}
 	}

@@ -128,6 +128,8 @@ int lc_hit_cmp_trec(const void *a, const void *b);
 
 /* Python repr() of a double (shortest round-trip: 0.1, 1e-05, 7.0) into buf (>= 32 bytes). */
 void lc_py_repr_double(char *buf, size_t size, double v);
+/* A TREC run's score: the shortest of %.15g, %.16g, %.17g that reads back as v. */
+void lc_trec_score(char *buf, size_t size, double v);
 
 /* Writers; an unanswered query (q->unanswered) stays unanswered: TREC "#lctk
  * unanswered QID", JSONL "answered": false, LOFT no line (a repeated pid of an
