@@ -123,7 +123,8 @@ static const lc_cmd cmd = { "lcompress",
 	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...] | merge -o OUT PART...",
 	"compress a corpus's passages (summary_text) for long-context retrieval", opts, subs };
 
-/* merge's own table: lib/cli/part's lc_part_merge_main reads it (-o and --report) */
+/* merge's own table, parsed by lib/cli/part's lc_part_merge_main, which takes -o from its
+ * switch (so it stays unbound; lcretrieve and lctok merge are the same) */
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT(),
 	LC_OPT_END
