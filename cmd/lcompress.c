@@ -45,38 +45,76 @@
 #include "prompt.h"
 #include "tok.h"
 
-enum { OPT_ENDPOINT = 256, OPT_MODEL, OPT_RATIO, OPT_BUDGET, OPT_THRESHOLD, OPT_UNIT, OPT_SKIP_BAD,
-       OPT_QUIET, OPT_KEEP_PUNCT, OPT_ENCODING, OPT_STATS, OPT_LEAD, OPT_SUMMARIES, OPT_PARALLEL, OPT_NO_CACHE, OPT_LENGTH_BIAS,
-       OPT_BEST_EFFORT, OPT_TOKENIZER, OPT_PROGRESS, OPT_SHARD, OPT_DRY_RUN, OPT_PRICE_IN, OPT_PRICE_OUT };
+/* The program's settings: every option bound to its field in the table below
+ * (lib/cli/cli.h); only --report reaches the parse loop.  Cross-checks come
+ * after parsing (check_options). */
+typedef struct cfg {
+	lc_shard shard;
+	int dry_run, tok_given, best_effort, unit, skip_bad, quiet, bare, lead, pmode;
+	double price_in, price_out, ratio, thr, length_bias;
+	long budget;
+	const char *model, *endpoint, *llm, *out, *field, *target, *encoding, *summaries;
+	lc_report rep;
+	int ninputs;
+	char **inputs;
+} cfg;
 
+static cfg S = { .target = "summary_text", .encoding = "cl100k_base", .thr = -1, .length_bias = NAN,
+                 .unit = LC_UNIT_WORD, .bare = 1, .pmode = LC_PROGRESS_AUTO };
 /* the LLM client block (--endpoint ... --max-tokens), bound in the table: lib/llm/llm fills it */
 static lc_llm_opts llmo;
 
+/* -e NAME and --tokenizer FILE both set S.encoding (lc_tok_load takes either) */
+static void note_tok(const lc_cmd *c, const lc_opt *o, const char *arg) { S.tok_given = 1; }
+/* --quiet wins over --progress, whichever comes first (parse_options) */
+static void note_quiet(const lc_cmd *c, const lc_opt *o, const char *arg) { S.quiet = 1; }
+
+static void unit_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "word"))
+		S.unit = LC_UNIT_WORD;
+	else if (!strcmp(arg, "sentence"))
+		S.unit = LC_UNIT_SENT;
+	else
+		lc_cli_usage_error(c, "--unit: expected word or sentence, got '%s'", arg);
+}
+
+static void shard_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_err se;
+	if (lc_shard_parse(arg, &S.shard, &se) < 0)
+		lc_cli_usage_error(c, "%s", se.msg);
+}
+
 static const lc_opt opts[] = {
-	LC_OPT_MODEL_FILE(),
+	LC_OPT_MODEL_FILE(LC_BIND_STR(S.model)),
 	LC_OPTS_LLM_CLIENT(llmo),
 	LC_OPT_VERBOSE(0, LC_BIND_SET(llmo.verbose, 1)),
-	{ OPT_RATIO, "ratio", "R", "keep about 1/R of each passage", NULL },
-	{ OPT_BUDGET, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens, or fail", NULL },
-	{ OPT_BEST_EFFORT, "best-effort", NULL, "with --budget: when TOKENS cannot be met, write the smallest corpus (warning, exit 0)", NULL },
-	LC_OPT_ENCODING(),
-	LC_OPT_TOKENIZER(OPT_TOKENIZER),
-	{ OPT_LEAD, "lead", NULL, "baseline: keep the leading 1/R of each passage's words (--ratio R, default 2)", NULL },
-	LC_OPT_SUMMARIES(OPT_SUMMARIES),
-	LC_OPT_THRESHOLD(OPT_THRESHOLD),
-	LC_OPT_LENGTH_BIAS(OPT_LENGTH_BIAS),
-	{ OPT_UNIT, "unit", "UNIT", "what is kept or dropped: word (default) or sentence", "word sentence" },
-	LC_OPT_FIELD(),
-	LC_OPT_TARGET(),
-	{ OPT_KEEP_PUNCT, "keep-punct", NULL, "keep punctuation around kept words (default: stripped)", NULL },
-	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
-	LC_OPT_QUIET(OPT_QUIET),
-	LC_OPT_PROGRESS(OPT_PROGRESS),
-	LC_OPT_SHARD(OPT_SHARD),
-	LC_OPT_DRY_RUN(OPT_DRY_RUN),
-	LC_OPT_PRICE_IN(OPT_PRICE_IN),
-	LC_OPT_PRICE_OUT(OPT_PRICE_OUT),
-	LC_OPT_OUTPUT(),
+	{ 0, "ratio", "R", "keep about 1/R of each passage", NULL, LC_BIND_DOUBLE(S.ratio, 1, 1e6) },
+	{ 0, "budget", "TOKENS", "fit the whole compressed corpus (title + text) in TOKENS tokens, or fail", NULL,
+	  LC_BIND_LONG(S.budget, 1, 0x7fffffffffffL) },
+	{ 0, "best-effort", NULL, "with --budget: when TOKENS cannot be met, write the smallest corpus (warning, exit 0)", NULL,
+	  LC_BIND_SET(S.best_effort, 1) },
+	LC_OPT_ENCODING(LC_BIND_STR_NOTE(S.encoding, note_tok)),
+	LC_OPT_TOKENIZER(0, LC_BIND_STR_NOTE(S.encoding, note_tok)),
+	{ 0, "lead", NULL, "baseline: keep the leading 1/R of each passage's words (--ratio R, default 2)", NULL,
+	  LC_BIND_SET(S.lead, 1) },
+	LC_OPT_SUMMARIES(0, LC_BIND_STR(S.summaries)),
+	LC_OPT_THRESHOLD(0, LC_BIND_DOUBLE(S.thr, 0, 1)),
+	LC_OPT_LENGTH_BIAS(0, LC_BIND_DOUBLE(S.length_bias, -100, 100)),
+	{ 0, "unit", "UNIT", "what is kept or dropped: word (default) or sentence", "word sentence",
+	  LC_BIND_CALL(unit_cb, S.unit) },
+	LC_OPT_FIELD(LC_BIND_STR(S.field)),
+	LC_OPT_TARGET(LC_BIND_STR(S.target)),
+	{ 0, "keep-punct", NULL, "keep punctuation around kept words (default: stripped)", NULL, LC_BIND_SET(S.bare, 0) },
+	LC_OPT_SKIP_BAD(0, LC_BIND_SET(S.skip_bad, 1)),
+	LC_OPT_QUIET(0, LC_BIND_SET_NOTE(S.pmode, LC_PROGRESS_QUIET, note_quiet)),
+	LC_OPT_PROGRESS(0, LC_BIND_SET(S.pmode, LC_PROGRESS_FORCE)),
+	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, S.shard)),
+	LC_OPT_DRY_RUN(0, LC_BIND_SET(S.dry_run, 1)),
+	LC_OPT_PRICE_IN(0, LC_BIND_DOUBLE(S.price_in, 0, 1e9)),
+	LC_OPT_PRICE_OUT(0, LC_BIND_DOUBLE(S.price_out, 0, 1e9)),
+	LC_OPT_OUTPUT(LC_BIND_STR(S.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -85,6 +123,8 @@ static const lc_cmd cmd = { "lcompress",
 	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...] | merge -o OUT PART...",
 	"compress a corpus's passages (summary_text) for long-context retrieval", opts, subs };
 
+/* merge's own table, parsed by lib/cli/part's lc_part_merge_main, which takes -o from its
+ * switch (so it stays unbound; lcretrieve and lctok merge are the same) */
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT(),
 	LC_OPT_END
@@ -98,18 +138,6 @@ static const lc_cmd merge_cmd = { "lcompress merge", "-o OUT PART...",
  * whose kept set stops changing are not measured again.  3 to 5 cost about the
  * same on LOFT; 8 costs half as much again (more renderings per passage). */
 #define BUDGET_LEVELS 4
-
-/* the settings of one run */
-typedef struct cfg {
-	lc_shard shard;
-	int dry_run, tok_given, best_effort, unit, skip_bad, quiet, bare, lead, pmode;
-	double price_in, price_out, ratio, thr, length_bias;
-	long budget;
-	const char *model, *endpoint, *llm, *out, *field, *target, *encoding, *summaries;
-	lc_report rep;
-	int ninputs;
-	char **inputs;
-} cfg;
 
 /* what a run holds: the model, the corpus stream and one passage's scratch */
 typedef struct run {
@@ -138,59 +166,25 @@ typedef struct run {
 	size_t nt;
 } run;
 
-static void parse_options(cfg *c, int argc, char **argv)
+/* The options into S; the operands are the corpora. */
+static void parse_options(int argc, char **argv)
 {
 	lc_cli st = {0};
-	int o;
-	*c = (cfg){ .target = "summary_text", .encoding = "cl100k_base", .thr = -1, .length_bias = NAN,
-	            .unit = LC_UNIT_WORD, .bare = 1, .pmode = LC_PROGRESS_AUTO };
 	lc_llm_opts_default(&llmo);
 	/* --stats FILE (per-passage JSONL) became the "per_passage" array of --report FILE */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--stats") || !strncmp(argv[i], "--stats=", 8))
 			lc_cli_usage_error(&cmd, "--stats is gone: --report FILE writes the sizes as JSON (each passage's in \"per_passage\", lctk-formats(5))");
+	int o;
 	while ((o = lc_cli_next(&st, &cmd, argc, argv)) != -1)
-		switch (o) {
-		case 'm': c->model = optarg; break;
-		case OPT_RATIO: c->ratio = lc_cli_double("--ratio", optarg, 1, 1e6); break;
-		case OPT_BUDGET: c->budget = lc_cli_long("--budget", optarg, 1, 0x7fffffffffffL); break;
-		case OPT_BEST_EFFORT: c->best_effort = 1; break;
-		case OPT_THRESHOLD: c->thr = lc_cli_double("--threshold", optarg, 0, 1); break;
-		case OPT_LENGTH_BIAS: c->length_bias = lc_cli_double("--length-bias", optarg, -100, 100); break;
-		case OPT_UNIT:
-			if (!strcmp(optarg, "word"))
-				c->unit = LC_UNIT_WORD;
-			else if (!strcmp(optarg, "sentence"))
-				c->unit = LC_UNIT_SENT;
-			else
-				lc_cli_usage_error(&cmd, "--unit: expected word or sentence, got '%s'", optarg);
-			break;
-		case 'f': c->field = optarg; break;
-		case 't': c->target = optarg; break;
-		case OPT_SKIP_BAD: c->skip_bad = 1; break;
-		case OPT_QUIET: c->quiet = 1; c->pmode = LC_PROGRESS_QUIET; break;
-		case OPT_PROGRESS: if (!c->quiet) c->pmode = LC_PROGRESS_FORCE; break;
-		case OPT_KEEP_PUNCT: c->bare = 0; break;
-		case 'e':
-		case OPT_TOKENIZER: c->encoding = optarg; c->tok_given = 1; break;   /* lc_tok_load takes a name or a tokenizer.json */
-		case OPT_LEAD: c->lead = 1; break;
-		case OPT_SUMMARIES: c->summaries = optarg; break;
-		case OPT_SHARD: {
-			lc_err se;
-			if (lc_shard_parse(optarg, &c->shard, &se) < 0)
-				lc_cli_usage_error(&cmd, "%s", se.msg);
-			break;
-		}
-		case 'o': c->out = optarg; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&c->rep, &cmd, optarg); break;
-		case OPT_DRY_RUN: c->dry_run = 1; break;
-		case OPT_PRICE_IN: c->price_in = lc_cli_double("--price-in", optarg, 0, 1e9); break;
-		case OPT_PRICE_OUT: c->price_out = lc_cli_double("--price-out", optarg, 0, 1e9); break;
-		}
-	c->ninputs = argc - st.ind;
-	c->inputs = argv + st.ind;
-	c->endpoint = llmo.endpoint;
-	c->llm = llmo.model;
+		if (o == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&S.rep, &cmd, optarg);
+	if (S.quiet)
+		S.pmode = LC_PROGRESS_QUIET;
+	S.ninputs = argc - st.ind;
+	S.inputs = argv + st.ind;
+	S.endpoint = llmo.endpoint;
+	S.llm = llmo.model;
 }
 
 /* the combinations that make no sense: usage errors (exit 2) */
@@ -528,28 +522,28 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return lc_part_merge_main(&merge_cmd, "lcompress", argc - 1, argv + 1);
-	cfg c;
-	parse_options(&c, argc, argv);
-	check_options(&c);
-	lc_report_start(&c.rep, &cmd, !c.out || !strcmp(c.out, "-"), c.ninputs, c.inputs);
-	run r = { .c = &c };
+	parse_options(argc, argv);
+	cfg *c = &S;
+	check_options(c);
+	lc_report_start(&c->rep, &cmd, !c->out || !strcmp(c->out, "-"), c->ninputs, c->inputs);
+	run r = { .c = c };
 	char *def;
 	load(&r, &def);
 	/* the first read: corpus statistics, word counts, every record checked */
-	r.cs = (lc_cstream){ .paths = c.inputs, .npaths = c.ninputs, .field = c.field, .default_field = lc_text_field,
-	                     .skip_bad = c.skip_bad, .progress = c.pmode };
+	r.cs = (lc_cstream){ .paths = c->inputs, .npaths = c->ninputs, .field = c->field, .default_field = lc_text_field,
+	                     .skip_bad = c->skip_bad, .progress = c->pmode };
 	lc_err e = {0};
 	if (lc_cstream_scan(&r.cs, &e) < 0)
 		lc_die_err(&e);
-	if (c.thr < 0 && !c.budget)
-		c.thr = r.m.threshold;
+	if (c->thr < 0 && !c->budget)
+		c->thr = r.m.threshold;
 	lc_llmsum sr = {0};
-	if (c.endpoint && c.dry_run) {
+	if (c->endpoint && c->dry_run) {
 		dry_run(&r);
 	} else {
-		if (c.budget > 0)
+		if (c->budget > 0)
 			fit_budget(&r);
-		if (c.endpoint)
+		if (c->endpoint)
 			summarise(&r, &sr);
 		write_corpus(&r, argc, argv);
 		report(&r, &sr);
