@@ -77,7 +77,7 @@ static void length_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 	S.c.len = lc_cli_long("--length", arg, 1, 1L << 30);
 }
 
-/* --shard K/N (N is checked first, as the errors have always said) */
+/* --shard K/N: N is read first, since it bounds K */
 static void shard_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
 	const char *slash = strchr(arg, '/');
