@@ -24,40 +24,102 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	OPT_TOKENIZER = 256, OPT_KMIN, OPT_KMAX, OPT_SEED, OPT_NO_RANDOM, OPT_METHOD, OPT_FORMAT,
-	OPT_FORCE, OPT_TABLE, OPT_COMPARE, OPT_SHARD, OPT_EOT, OPT_FULL_SHARDS, OPT_POOL,
-	OPT_SKIP_BAD, OPT_PROGRESS, OPT_QUIET, OPT_KEEP_SHORT, OPT_SPECIAL_TEXT, OPT_NUMERIC_EOT,
-	OPT_GPUS, OPT_WORKERS
-};
+enum { M_DD = 1, M_CONCAT = 2, M_BESTFIT = 4 };
+
+/* The program's settings (its options, bound to the table below). */
+typedef struct cfg {
+	const char *field, *encoding, *tokenizer, *out;
+	int field_auto;          /* no -f: lc_text_field per record */
+	long eot;             /* -1 = unknown */
+	int kmin, kmax, randomize, method, format, force, report, compare, full_shards, pool;
+	int special_text, numeric_eot, kmax_given;
+	long gpus, workers;
+	int len_given;
+	unsigned long seed;
+	long len;
+	long shard_k, shard_n;
+	int skip_bad, progress;
+	const char *method_name, *format_name;
+} cfg;
+
+/* The options, each bound to its field (lib/cli/cli.h); only --report reaches main's loop.
+ * field NULL, kmax -1 and len 0 mean "not given" until main settles them. */
+static struct {
+	cfg c;
+	int quiet;
+} S = { .c = { .eot = -1, .kmin = 8, .kmax = -1, .randomize = 1, .method = M_DD, .format = LC_WDS_TAR,
+               .pool = 20, .method_name = "dd", .format_name = "tar", .full_shards = 1, .gpus = 1, .workers = 1 } };
+
+/* --method dd|concat|bestfit */
+static void method_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "dd")) S.c.method = M_DD;
+	else if (!strcmp(arg, "concat")) S.c.method = M_CONCAT;
+	else if (!strcmp(arg, "bestfit")) S.c.method = M_BESTFIT;
+	else lc_cli_usage_error(cmd, "--method: '%s' is not dd, concat or bestfit", arg);
+	S.c.method_name = arg;
+}
+
+/* --format tar|jsonl|bin */
+static void format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	if (!strcmp(arg, "tar")) S.c.format = LC_WDS_TAR;
+	else if (!strcmp(arg, "jsonl")) S.c.format = LC_WDS_JSONL;
+	else if (!strcmp(arg, "bin")) S.c.format = LC_WDS_BIN;
+	else lc_cli_usage_error(cmd, "--format: '%s' is not tar, jsonl or bin", arg);
+	S.c.format_name = arg;
+}
+
+/* -L/--length LEN: a callback, not LC_BIND_LONG, so that errors name --length (a bound
+ * option with a letter is named -L) */
+static void length_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	S.c.len = lc_cli_long("--length", arg, 1, 1L << 30);
+}
+
+/* --shard K/N: N is read first, since it bounds K */
+static void shard_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+	if (!slash)
+		lc_cli_usage_error(cmd, "--shard: expected K/N, e.g. 1/4");
+	char *k = lc_xstrndup(arg, (size_t)(slash - arg));
+	S.c.shard_n = lc_cli_long("--shard N", slash + 1, 1, 1L << 20);
+	S.c.shard_k = lc_cli_long("--shard K", k, 1, S.c.shard_n);
+	free(k);
+}
 
 static const lc_opt opts[] = {
-	LC_OPT_ENCODING(),
-	LC_OPT_TOKENIZER(OPT_TOKENIZER),
-	LC_OPT_FIELD(),
-	LC_OPT_SPECIAL_AS_TEXT(OPT_SPECIAL_TEXT),
-	{ OPT_EOT, "eot", "ID", "end-of-text id appended to each document (default: the tokenizer's)", NULL },
-	{ OPT_NUMERIC_EOT, "numeric-eot", NULL, "write end-of-text id 0 as a number, not as '<|endoftext|>'", NULL },
-	{ OPT_KMIN, "kmin", "K", "shortest bucket 2^K (default 8)", NULL },
-	{ OPT_KMAX, "kmax", "K", "longest bucket 2^K (default 13)", NULL },
-	LC_OPT_SEED(OPT_SEED),
-	{ OPT_NO_RANDOM, "no-random", NULL, "cut long remainders at 2^kmax instead of drawing k", NULL },
-	LC_OPT_METHOD(OPT_METHOD, "dd concat bestfit"),
-	{ 'L', "length", "LEN", "sequence length of the baselines (default 8192)", NULL },
-	LC_OPT_FORMAT(OPT_FORMAT, "tar jsonl bin"),
-	LC_OPT_OUTPUT_DIR(),
-	{ OPT_FORCE, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL },
-	{ OPT_TABLE, "table", NULL, "print the method's report table (sequences, tokens, cost)", NULL },
-	{ OPT_COMPARE, "compare", NULL, "report dd, concat and bestfit side by side (no output)", NULL },
-	LC_OPT_SHARD(OPT_SHARD),
-	{ OPT_FULL_SHARDS, "full-shards", NULL, "drop a final short shard per bucket (counted): the default", NULL },
-	{ OPT_KEEP_SHORT, "keep-short-shards", NULL, "keep a final short shard per bucket (OpenLM skips it)", NULL },
-	LC_OPT_GPUS(OPT_GPUS),
-	LC_OPT_WORKERS(OPT_WORKERS),
-	{ OPT_POOL, "pool", "N", "shuffle pool in shards (default 20)", NULL },
-	LC_OPT_SKIP_BAD(OPT_SKIP_BAD),
-	LC_OPT_PROGRESS(OPT_PROGRESS),
-	LC_OPT_QUIET(OPT_QUIET),
+	LC_OPT_ENCODING(LC_BIND_STR(S.c.encoding)),
+	LC_OPT_TOKENIZER(0, LC_BIND_STR(S.c.tokenizer)),
+	LC_OPT_FIELD(LC_BIND_STR(S.c.field)),
+	LC_OPT_SPECIAL_AS_TEXT(0, LC_BIND_SET(S.c.special_text, 1)),
+	{ 0, "eot", "ID", "end-of-text id appended to each document (default: the tokenizer's)", NULL,
+	  LC_BIND_LONG(S.c.eot, 0, UINT32_MAX) },
+	{ 0, "numeric-eot", NULL, "write end-of-text id 0 as a number, not as '<|endoftext|>'", NULL,
+	  LC_BIND_SET(S.c.numeric_eot, 1) },
+	{ 0, "kmin", "K", "shortest bucket 2^K (default 8)", NULL, LC_BIND_INT(S.c.kmin, 0, LC_DD_KMAX_LIMIT) },
+	{ 0, "kmax", "K", "longest bucket 2^K (default 13)", NULL, LC_BIND_INT(S.c.kmax, 0, LC_DD_KMAX_LIMIT) },
+	LC_OPT_SEED(0, LC_BIND_ULONG(S.c.seed, 0, LONG_MAX)),
+	{ 0, "no-random", NULL, "cut long remainders at 2^kmax instead of drawing k", NULL, LC_BIND_SET(S.c.randomize, 0) },
+	LC_OPT_METHOD(0, "dd concat bestfit", LC_BIND_CALL(method_cb, S.c.method)),
+	{ 'L', "length", "LEN", "sequence length of the baselines (default 8192)", NULL, LC_BIND_CALL(length_cb, S.c.len) },
+	LC_OPT_FORMAT(0, "tar jsonl bin", LC_BIND_CALL(format_cb, S.c.format)),
+	LC_OPT_OUTPUT_DIR(LC_BIND_STR(S.c.out)),
+	{ 0, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL, LC_BIND_SET(S.c.force, 1) },
+	{ 0, "table", NULL, "print the method's report table (sequences, tokens, cost)", NULL, LC_BIND_SET(S.c.report, 1) },
+	{ 0, "compare", NULL, "report dd, concat and bestfit side by side (no output)", NULL, LC_BIND_SET(S.c.compare, 1) },
+	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, S.c.shard_n)),
+	{ 0, "full-shards", NULL, "drop a final short shard per bucket (counted): the default", NULL,
+	  LC_BIND_SET(S.c.full_shards, 1) },
+	{ 0, "keep-short-shards", NULL, "keep a final short shard per bucket (OpenLM skips it)", NULL,
+	  LC_BIND_SET(S.c.full_shards, 0) },
+	LC_OPT_GPUS(0, LC_BIND_LONG(S.c.gpus, 1, 1L << 20)),
+	LC_OPT_WORKERS(0, LC_BIND_LONG(S.c.workers, 1, 1L << 10)),
+	{ 0, "pool", "N", "shuffle pool in shards (default 20)", NULL, LC_BIND_INT(S.c.pool, 1, 1000) },
+	LC_OPT_SKIP_BAD(0, LC_BIND_SET(S.c.skip_bad, 1)),
+	LC_OPT_PROGRESS(0, LC_BIND_SET(S.c.progress, 1)),
+	LC_OPT_QUIET(0, LC_BIND_SET(S.quiet, 1)),
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
@@ -71,18 +133,22 @@ static const lc_cmd cmd = {
 	opts, subs, renamed
 };
 
+/* lcdecompose merge: its options, bound to M */
+static struct {
+	const char *out;
+	int force, quiet;
+} M;
+
 static const lc_opt merge_opts[] = {
-	LC_OPT_OUTPUT_DIR(),
-	{ OPT_FORCE, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL },
-	LC_OPT_QUIET(OPT_QUIET),
+	LC_OPT_OUTPUT_DIR(LC_BIND_STR(M.out)),
+	{ 0, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL, LC_BIND_SET(M.force, 1) },
+	LC_OPT_QUIET(0, LC_BIND_SET(M.quiet, 1)),
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = {
 	"lcdecompose merge", "[--force] -o DIR DIR...",
 	"join datasets made with --shard K/N into one (shards renumbered)", merge_opts, NULL
 };
-
-enum { M_DD = 1, M_CONCAT = 2, M_BESTFIT = 4 };
 
 /* The end-of-text as the reference writes it: Python's str() of the token list. */
 #define EOT_TEXT "'<|endoftext|>'"
@@ -244,21 +310,6 @@ no:
 }
 
 /* ---- main pipeline -------------------------------------------------------------- */
-
-typedef struct cfg {
-	const char *field, *encoding, *tokenizer, *out;
-	int field_auto;          /* no -f: lc_text_field per record */
-	long eot;             /* -1 = unknown */
-	int kmin, kmax, randomize, method, format, force, report, compare, full_shards, pool;
-	int special_text, numeric_eot, kmax_given;
-	long gpus, workers;
-	int len_given;
-	uint64_t seed;
-	long len;
-	long shard_k, shard_n;
-	int skip_bad, progress;
-	const char *method_name, *format_name;
-} cfg;
 
 static lc_tok *g_tok;
 
@@ -427,14 +478,10 @@ static void warn_openlm(const char *dir, long gpus, long workers)
 static int do_merge(int argc, char **argv)
 {
 	lc_cli st = { 0 };
-	const char *out = NULL;
-	int force = 0, quiet = 0, c;
-	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
-		switch (c) {
-		case 'o': out = optarg; break;
-		case OPT_FORCE: force = 1; break;
-		case OPT_QUIET: quiet = 1; break;
-		}
+	while (lc_cli_next(&st, &merge_cmd, argc, argv) != -1)
+		;   /* every option is bound */
+	const char *out = M.out;
+	int force = M.force, quiet = M.quiet;
 	if (!out)
 		lc_cli_usage_error(&merge_cmd, "merge needs -o DIR");
 	if (st.ind >= argc)
@@ -507,70 +554,27 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return do_merge(argc - 1, argv + 1);
-	cfg c = { .field = "text", .field_auto = 1, .eot = -1, .kmin = 8, .kmax = 13, .randomize = 1, .method = M_DD,
-	          .format = LC_WDS_TAR, .len = 8192, .pool = 20, .method_name = "dd", .format_name = "tar",
-	          .full_shards = 1, .gpus = 1, .workers = 1 };
-	int quiet = 0;
 	lc_cli st = { 0 };
-	int o;
 	lc_report rep = {0};
-	while ((o = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		switch (o) {
-		case 'e': c.encoding = optarg; break;
-		case OPT_TOKENIZER: c.tokenizer = optarg; break;
-		case 'f': c.field = optarg; c.field_auto = 0; break;
-		case OPT_EOT: c.eot = lc_cli_long("--eot", optarg, 0, UINT32_MAX); break;
-		case OPT_KMIN: c.kmin = (int)lc_cli_long("--kmin", optarg, 0, LC_DD_KMAX_LIMIT); break;
-		case OPT_KMAX: c.kmax = (int)lc_cli_long("--kmax", optarg, 0, LC_DD_KMAX_LIMIT); c.kmax_given = 1; break;
-		case OPT_SEED: c.seed = (uint64_t)lc_cli_long("--seed", optarg, 0, LONG_MAX); break;
-		case OPT_NO_RANDOM: c.randomize = 0; break;
-		case OPT_METHOD:
-			if (!strcmp(optarg, "dd")) c.method = M_DD;
-			else if (!strcmp(optarg, "concat")) c.method = M_CONCAT;
-			else if (!strcmp(optarg, "bestfit")) c.method = M_BESTFIT;
-			else lc_cli_usage_error(&cmd, "--method: '%s' is not dd, concat or bestfit", optarg);
-			c.method_name = optarg;
-			break;
-		case 'L': c.len = lc_cli_long("--length", optarg, 1, 1L << 30); c.len_given = 1; break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "tar")) c.format = LC_WDS_TAR;
-			else if (!strcmp(optarg, "jsonl")) c.format = LC_WDS_JSONL;
-			else if (!strcmp(optarg, "bin")) c.format = LC_WDS_BIN;
-			else lc_cli_usage_error(&cmd, "--format: '%s' is not tar, jsonl or bin", optarg);
-			c.format_name = optarg;
-			break;
-		case 'o': c.out = optarg; break;
-		case OPT_FORCE: c.force = 1; break;
-		case OPT_TABLE: c.report = 1; break;
-		case LC_OPT_REPORT_ID:
+	int o;
+	while ((o = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (o == LC_OPT_REPORT_ID) {   /* every other option is bound */
 			if (optarg[0] == '-' && optarg[1])
 				lc_cli_usage_error(&cmd, "--report FILE writes the figures as JSON ('%s' is not a file name); "
 				                   "the table --report used to print is --table", optarg);
 			lc_report_arg(&rep, &cmd, optarg);
-			break;
-		case OPT_COMPARE: c.compare = 1; break;
-		case OPT_SHARD: {
-			char *slash = strchr(optarg, '/');
-			if (!slash)
-				lc_cli_usage_error(&cmd, "--shard: expected K/N, e.g. 1/4");
-			*slash = 0;
-			c.shard_n = lc_cli_long("--shard N", slash + 1, 1, 1L << 20);
-			c.shard_k = lc_cli_long("--shard K", optarg, 1, c.shard_n);
-			*slash = '/';
-			break;
 		}
-		case OPT_FULL_SHARDS: c.full_shards = 1; break;
-		case OPT_KEEP_SHORT: c.full_shards = 0; break;
-		case OPT_SPECIAL_TEXT: c.special_text = 1; break;
-		case OPT_NUMERIC_EOT: c.numeric_eot = 1; break;
-		case OPT_GPUS: c.gpus = lc_cli_long("--gpus", optarg, 1, 1L << 20); break;
-		case OPT_WORKERS: c.workers = lc_cli_long("--workers", optarg, 1, 1L << 10); break;
-		case OPT_POOL: c.pool = (int)lc_cli_long("--pool", optarg, 1, 1000); break;
-		case OPT_SKIP_BAD: c.skip_bad = 1; break;
-		case OPT_PROGRESS: c.progress = 1; break;
-		case OPT_QUIET: quiet = 1; break;
-		}
-	}
+	cfg c = S.c;
+	int quiet = S.quiet;
+	c.field_auto = !c.field;
+	if (c.field_auto)
+		c.field = "text";
+	c.kmax_given = c.kmax >= 0;
+	if (!c.kmax_given)
+		c.kmax = 13;
+	c.len_given = c.len > 0;
+	if (!c.len_given)
+		c.len = 8192;
 	if (c.compare) {
 		/* like with like: dd's longest bucket is the baselines' length */
 		if (c.len_given && c.kmax_given && (uint64_t)c.len != (uint64_t)1 << c.kmax)
