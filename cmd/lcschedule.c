@@ -11,6 +11,7 @@
 #include "output.h"
 #include "report.h"
 #include "schedule.h"
+#include "steps.h"
 #include "wds.h"
 
 #include <getopt.h>
@@ -319,34 +320,6 @@ static void run_openlm(lc_output *o, const buckets *d)
 	free(seqs), free(sps), free(len), free(mult), free(bm);
 }
 
-/* The bucket of the next step: drawn with probability proportional to the
- * cycle's weights w among the buckets with batches left; when only zero-odds
- * buckets are left, the shortest of them. */
-static int draw_bucket(lc_rng *rng, const uint64_t *left, const double *w, int n)
-{
-	double live = 0;
-	for (int i = 0; i < n; i++)
-		if (left[i])
-			live += w[i];
-	int pick = -1;
-	if (live > 0) {
-		double u = (double)(lc_rng_next(rng) >> 11) * 0x1.0p-53 * live;
-		for (int i = 0; i < n; i++) {
-			if (!left[i] || w[i] <= 0)
-				continue;
-			pick = i;
-			if (u < w[i])
-				break;
-			u -= w[i];
-		}
-	} else {
-		for (int i = 0; i < n && pick < 0; i++)
-			if (left[i])
-				pick = i;
-	}
-	return pick;
-}
-
 /* One line of the per-step schedule. */
 static void print_step(lc_output *o, uint64_t step, long cy, const lc_wds_binfo *b, uint64_t bsz, uint64_t tokens)
 {
@@ -380,15 +353,13 @@ static void report_schedule(const buckets *d, uint64_t steps, uint64_t tokens_st
 	lc_report_write(&S.rep);
 }
 
-/* The per-step schedule (lib/dd/schedule.h): constant tokens per step, each
- * cycle a share of every bucket's full batches, drawn by the odds; commits o,
- * then reports. */
+/* The per-step schedule (lib/dd/steps.h): constant tokens per step, each cycle
+ * a share of every bucket's full batches, drawn by the odds; commits o, then
+ * reports. */
 static void run_schedule(lc_output *o, const buckets *d)
 {
 	int n = d->n;
 	uint64_t *bsz = lc_xcalloc((size_t)n, sizeof *bsz), *nb = lc_xcalloc((size_t)n, sizeof *nb);
-	uint64_t *left = lc_xcalloc((size_t)n, sizeof *left);
-	double *w = lc_xcalloc((size_t)n, sizeof *w);
 	uint64_t tokens_step = (uint64_t)S.batch << d->kmax;
 	for (int i = 0; i < n; i++) {
 		bsz[i] = (uint64_t)S.batch << (d->kmax - d->b[i].num);
@@ -396,27 +367,18 @@ static void run_schedule(lc_output *o, const buckets *d)
 	}
 	if (!S.jsonl)
 		lc_output_printf(o, "%-8s %-6s %-6s %-8s %-10s %s\n", "step", "cycle", "bucket", "seq_len", "batch_size", "tokens");
-	lc_rng rng;
-	lc_rng_seed2(&rng, (uint64_t)S.seed, 0x5343484544ULL);
-	uint64_t step = 0, cycles = (uint64_t)S.cycles;
-	for (long cy = 0; cy < S.cycles; cy++) {
-		uint64_t remain = 0;
-		for (int i = 0; i < n; i++) {
-			left[i] = nb[i] * (uint64_t)(cy + 1) / cycles - nb[i] * (uint64_t)cy / cycles;
-			w[i] = d->odds[i] * (double)left[i];
-			remain += left[i];
-		}
-		for (; remain; remain--, step++) {
-			int pick = draw_bucket(&rng, left, w, n);
-			left[pick]--;
-			print_step(o, step, cy, &d->b[pick], bsz[pick], tokens_step);
-		}
-	}
+	lc_steps st;
+	lc_steps_init(&st, n, nb, d->odds, S.cycles, (uint64_t)S.seed);
+	long cy;
+	uint64_t step;
+	for (int k; (k = lc_steps_next(&st, &cy, &step)) >= 0;)
+		print_step(o, step, cy, &d->b[k], bsz[k], tokens_step);
 	lc_output_commit(o);
 	for (int i = 0; i < n; i++)   /* reused: the sequences no batch takes */
-		left[i] = d->b[i].seqs - nb[i] * bsz[i];
-	report_schedule(d, step, tokens_step, left);
-	free(bsz), free(nb), free(left), free(w);
+		nb[i] = d->b[i].seqs - nb[i] * bsz[i];
+	report_schedule(d, st.step, tokens_step, nb);
+	lc_steps_free(&st);
+	free(bsz), free(nb);
 }
 
 int main(int argc, char **argv)
