@@ -2,11 +2,12 @@
  * lcschedule — training schedules for variable sequence length training over an
  * lcdecompose dataset: per step the bucket and batch size at constant tokens per
  * step under a curriculum over cycles, or the OpenLM arguments the Dataset
- * Decomposition reference's helper prints.  The work is in lib/dd/schedule.c.
+ * Decomposition reference's helper prints.  The work is in lib/dd/schedule.c
+ * (curricula, OpenLM arguments) and lib/dd/steps.c (the per-step draw); main reads
+ * the options, the buckets and their odds, then runs one of the two and reports.
  */
 #include "cli.h"
 #include "options.h"
-#include "decompose.h"
 #include "err.h"
 #include "output.h"
 #include "report.h"
