@@ -27,48 +27,12 @@
 enum { CMD_ENCODE, CMD_DECODE, CMD_COUNT, CMD_TRUNCATE, CMD_CHUNK };
 static const char *const subcommands[] = { "encode", "decode", "count", "truncate", "chunk", "merge", NULL };
 
-enum { OPT_VOCAB = 256, OPT_PATTERN, OPT_TOKENIZER, OPT_ALLOW, OPT_ASTEXT, OPT_ADDSP, OPT_TEXT,
-       OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_ID, OPT_SKIP, OPT_PROGRESS, OPT_QUIET, OPT_JOIN, OPT_OVERHEAD, OPT_SHARD,
-       OPT_LAST };
+/* Ids of the long-only options check_options asks about (S.given); the others are bound with id 0. */
+enum { OPT_VOCAB = 256, OPT_PATTERN, OPT_ALLOW, OPT_ASTEXT, OPT_TOTAL, OPT_HIST, OPT_OVERLAP, OPT_JOIN,
+       OPT_OVERHEAD, OPT_SHARD, OPT_LAST };
 
-static const lc_opt opts[] = {
-	LC_OPT_ENCODING(),
-	{ OPT_VOCAB, "vocab", "FILE", "any .tiktoken file (with --pattern)", LC_COMPLETE_FILE },
-	{ OPT_PATTERN, "pattern", "RE", "split regex for --vocab (default: cl100k_base's)", NULL },
-	LC_OPT_TOKENIZER(OPT_TOKENIZER),
-	LC_OPT_FIELD(),
-	{ OPT_JOIN, "join", "STR", "separator between -f F1,F2 fields (default \" | \", as lcretrieve's prompt separates them)", NULL },
-	{ OPT_OVERHEAD, "overhead", "N", "count: add N tokens per record (e.g. a chat template's fixed tokens per message)", NULL },
-	LC_OPT_TARGET(),
-	LC_OPT_TEXT_LINES(OPT_TEXT),
-	{ OPT_ALLOW, "allow-special", NULL, "encode special-token text as the special token", NULL },
-	LC_OPT_SPECIAL_AS_TEXT(OPT_ASTEXT),
-	{ OPT_ADDSP, "add-special", NULL, "apply the tokenizer.json post-processor template (e.g. BOS)", NULL },
-	{ 'n', "tokens", "N", "truncate/chunk: at most N tokens", NULL },
-	{ OPT_OVERLAP, "overlap", "M", "chunk: tokens shared by consecutive chunks (default 0)", NULL },
-	LC_OPT_ID(OPT_ID),
-	{ OPT_TOTAL, "total", NULL, "count: print only the total", NULL },
-	{ OPT_HIST, "hist", NULL, "count: print a histogram of per-record counts", NULL },
-	LC_OPT_SHARD(OPT_SHARD),
-	LC_OPT_JOBS(),
-	LC_OPT_OUTPUT(),
-	LC_OPT_SKIP_BAD(OPT_SKIP),
-	LC_OPT_PROGRESS(OPT_PROGRESS),
-	LC_OPT_QUIET(OPT_QUIET),
-	LC_OPT_REPORT,
-	LC_OPT_END
-};
-static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAME | --vocab FILE --pattern RE | --tokenizer FILE) [options] [FILE...] | merge -o OUT PART...",
-			    "exact BPE tokenisation: encode, decode, count, truncate, chunk", opts, subcommands };
-
-static const lc_opt merge_opts[] = {
-	LC_OPT_OUTPUT(),
-	LC_OPT_END
-};
-static const lc_cmd merge_cmd = { "lctok merge", "-o OUT PART...",
-                                  "sum the counts of 'lctok count --total --shard 1/N..N/N'", merge_opts, NULL };
-
-/* ---- settings: the options, read-only once parsed (the workers read them) -------- */
+/* ---- settings: the options, each bound to its field in the table below (lib/cli/cli.h);
+ * only --report reaches the parse loop.  Read-only once parsed (the workers read them). */
 
 static struct {
 	int sub;
@@ -85,8 +49,77 @@ static struct {
 	int progress, quiet;
 	lc_shard shard;
 	lc_report rep;
-	unsigned char given[OPT_LAST];   /* options on the command line, by id */
-} S;
+	unsigned char given[OPT_LAST];   /* options the checks ask about, by id (note_given) */
+} S = { .jobs = 1, .progress = LC_PROGRESS_AUTO, .special = LC_TOK_SPECIAL_ERROR };
+
+/* A note: the option was given (check_options' tables ask by id). */
+static void note_given(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	S.given[o->id] = 1;
+}
+
+/* --quiet: no progress, and no total line on stderr either */
+static void note_quiet(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	S.quiet = 1;
+}
+
+/* --shard K/N, into S.shard */
+static void shard_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
+{
+	lc_err se;
+	if (lc_shard_parse(arg, &S.shard, &se) < 0)
+		lc_cli_usage_error(c, "%s", se.msg);
+	note_given(c, o, arg);
+}
+
+static const lc_opt opts[] = {
+	LC_OPT_ENCODING(LC_BIND_STR(S.enc)),
+	{ OPT_VOCAB, "vocab", "FILE", "any .tiktoken file (with --pattern)", LC_COMPLETE_FILE,
+	  LC_BIND_STR_NOTE(S.vocab, note_given) },
+	{ OPT_PATTERN, "pattern", "RE", "split regex for --vocab (default: cl100k_base's)", NULL,
+	  LC_BIND_STR_NOTE(S.pattern, note_given) },
+	LC_OPT_TOKENIZER(0, LC_BIND_STR(S.tokfile)),
+	LC_OPT_FIELD(LC_BIND_STR_NOTE(S.field, note_given)),
+	{ OPT_JOIN, "join", "STR", "separator between -f F1,F2 fields (default \" | \", as lcretrieve's prompt separates them)", NULL,
+	  LC_BIND_STR_NOTE(S.join, note_given) },
+	{ OPT_OVERHEAD, "overhead", "N", "count: add N tokens per record (e.g. a chat template's fixed tokens per message)", NULL,
+	  LC_BIND_LONG_NOTE(S.overhead, 0, 1L << 30, note_given) },
+	LC_OPT_TARGET(LC_BIND_STR(S.target)),
+	LC_OPT_TEXT_LINES(0, LC_BIND_SET(S.text, 1)),
+	{ OPT_ALLOW, "allow-special", NULL, "encode special-token text as the special token", NULL,
+	  LC_BIND_SET_NOTE(S.special, LC_TOK_SPECIAL_ALLOW, note_given) },
+	LC_OPT_SPECIAL_AS_TEXT(OPT_ASTEXT, LC_BIND_SET_NOTE(S.special, LC_TOK_SPECIAL_TEXT, note_given)),
+	{ 0, "add-special", NULL, "apply the tokenizer.json post-processor template (e.g. BOS)", NULL,
+	  LC_BIND_SET(S.addsp, 1) },
+	{ 'n', "tokens", "N", "truncate/chunk: at most N tokens", NULL,
+	  LC_BIND_LONG_NOTE(S.n, 1, 1L << 40, note_given) },
+	{ OPT_OVERLAP, "overlap", "M", "chunk: tokens shared by consecutive chunks (default 0)", NULL,
+	  LC_BIND_LONG_NOTE(S.overlap, 0, 1L << 40, note_given) },
+	LC_OPT_ID(0, LC_BIND_STR(S.idfield)),
+	{ OPT_TOTAL, "total", NULL, "count: print only the total", NULL, LC_BIND_SET_NOTE(S.total, 1, note_given) },
+	{ OPT_HIST, "hist", NULL, "count: print a histogram of per-record counts", NULL,
+	  LC_BIND_SET_NOTE(S.hist, 1, note_given) },
+	LC_OPT_SHARD(OPT_SHARD, LC_BIND_CALL(shard_cb, S.shard)),
+	LC_OPT_JOBS(LC_BIND_LONG(S.jobs, 1, 64)),
+	LC_OPT_OUTPUT(LC_BIND_STR(S.outpath)),
+	LC_OPT_SKIP_BAD(0, LC_BIND_SET(S.skip, 1)),
+	LC_OPT_PROGRESS(0, LC_BIND_SET(S.progress, LC_PROGRESS_FORCE)),
+	LC_OPT_QUIET(0, LC_BIND_SET_NOTE(S.progress, LC_PROGRESS_QUIET, note_quiet)),
+	LC_OPT_REPORT,
+	LC_OPT_END
+};
+static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAME | --vocab FILE --pattern RE | --tokenizer FILE) [options] [FILE...] | merge -o OUT PART...",
+			    "exact BPE tokenisation: encode, decode, count, truncate, chunk", opts, subcommands };
+
+/* merge's own table; its -o is returned to lc_part_merge_main (lib/cli/part), which reads it */
+static const lc_opt merge_opts[] = {
+	LC_OPT_OUTPUT(),
+	LC_OPT_END
+};
+static const lc_cmd merge_cmd = { "lctok merge", "-o OUT PART...",
+                                  "sum the counts of 'lctok count --total --shard 1/N..N/N'", merge_opts, NULL };
+
 
 /* ---- one batch of records ---------------------------------------------------------- */
 
@@ -763,46 +796,11 @@ static int parse_args(int *argcp, char ***argvp)
 		*argvp = ++argv;
 		*argcp = --argc;
 	}
-	S.jobs = 1;
-	S.progress = LC_PROGRESS_AUTO;
-	S.special = LC_TOK_SPECIAL_ERROR;
 	lc_cli st = { 0 };
 	int c;
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1) {
-		if (c > 0 && c < OPT_LAST)
-			S.given[c] = 1;
-		switch (c) {
-		case 'e': S.enc = optarg; break;
-		case OPT_VOCAB: S.vocab = optarg; break;
-		case OPT_PATTERN: S.pattern = optarg; break;
-		case OPT_TOKENIZER: S.tokfile = optarg; break;
-		case 'f': S.field = optarg; break;
-		case 't': S.target = optarg; break;
-		case OPT_TEXT: S.text = 1; break;
-		case OPT_ALLOW: S.special = LC_TOK_SPECIAL_ALLOW; break;
-		case OPT_ASTEXT: S.special = LC_TOK_SPECIAL_TEXT; break;
-		case OPT_ADDSP: S.addsp = 1; break;
-		case 'n': S.n = lc_cli_long("-n", optarg, 1, 1L << 40); break;
-		case OPT_OVERLAP: S.overlap = lc_cli_long("--overlap", optarg, 0, 1L << 40); break;
-		case OPT_ID: S.idfield = optarg; break;
-		case OPT_JOIN: S.join = optarg; break;
-		case OPT_OVERHEAD: S.overhead = lc_cli_long("--overhead", optarg, 0, 1L << 30); break;
-		case OPT_TOTAL: S.total = 1; break;
-		case OPT_HIST: S.hist = 1; break;
-		case 'j': S.jobs = lc_cli_long("-j", optarg, 1, 64); break;
-		case 'o': S.outpath = optarg; break;
-		case OPT_SKIP: S.skip = 1; break;
-		case OPT_PROGRESS: S.progress = LC_PROGRESS_FORCE; break;
-		case OPT_QUIET: S.progress = LC_PROGRESS_QUIET; S.quiet = 1; break;
-		case LC_OPT_REPORT_ID: lc_report_arg(&S.rep, &cmd, optarg); break;
-		case OPT_SHARD: {
-			lc_err se;
-			if (lc_shard_parse(optarg, &S.shard, &se) < 0)
-				lc_cli_usage_error(&cmd, "%s", se.msg);
-			break;
-		}
-		}
-	}
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&S.rep, &cmd, optarg);
 	return st.ind;
 }
 
