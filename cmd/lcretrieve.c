@@ -2,7 +2,9 @@
  * (JSONL) or a TREC run; with --llm, corpus-in-context retrieval by an LLM.
  * Thin: reading is lib/retrieve/queries + lib/retrieve/corpus, scoring lib/retrieve/bm25, the LLM mode
  * lib/retrieve/llmretrieve (prompts lib/llm/prompt, HTTP lib/llm/llm, tokens lib/tok/tok).
- * --shard K/N (BM25 or --llm) writes a part of the queries; `merge` (lib/cli/part) joins them. */
+ * --shard K/N (BM25 or --llm) writes a part of the queries; `merge` (lib/cli/part) joins them.
+ * main's steps: parse_args, check_options, start_report, load_queries, then run_llm,
+ * or open_bm25, write_run and report_bm25. */
 #include "bm25.h"
 #include "cli.h"
 #include "options.h"
