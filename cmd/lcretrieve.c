@@ -2,7 +2,9 @@
  * (JSONL) or a TREC run; with --llm, corpus-in-context retrieval by an LLM.
  * Thin: reading is lib/retrieve/queries + lib/retrieve/corpus, scoring lib/retrieve/bm25, the LLM mode
  * lib/retrieve/llmretrieve (prompts lib/llm/prompt, HTTP lib/llm/llm, tokens lib/tok/tok).
- * --shard K/N (BM25 or --llm) writes a part of the queries; `merge` (lib/cli/part) joins them. */
+ * --shard K/N (BM25 or --llm) writes a part of the queries; `merge` (lib/cli/part) joins them.
+ * main's steps: parse_args, check_options, start_report, load_queries, then run_llm,
+ * or open_bm25, write_run and report_bm25. */
 #include "bm25.h"
 #include "cli.h"
 #include "options.h"
@@ -33,18 +35,20 @@
  * default, the generic prompt, used only when asked for */
 #define TEMPLATES "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default"
 
-/* The options, each bound to its variable in the table (lib/cli/cli.h); only
- * --report reaches the switch.  lo is set to lc_llmr_opts_default before parsing.
- * llm_opt: the --llm-only option given last (an error without --llm). */
+/* The settings: the options, each bound to its variable in the table (lib/cli/cli.h);
+ * only --report reaches the switch (rep).  lo is set to lc_llmr_opts_default before
+ * parsing.  llm_opt: the --llm-only option given last (an error without --llm);
+ * an_opt: an analyser option was given (set by parse_args). */
 static struct {
 	const char *index, *corpus, *out, *tag, *tokenizer, *template;
 	long k, jobs, seed;
-	int trec, prog, quiet, llm, k_set;
+	int trec, prog, quiet, llm, k_set, an_opt;
 	lc_bm25_opts bo;
 	lc_corpus_opts co;
 	lc_llmr_opts lo;
 	lc_shard shard;
 	const lc_opt *llm_opt;
+	lc_report rep;
 } O = { .k = 100, .jobs = 1, .prog = LC_PROGRESS_AUTO,
         .bo = { .an_set = 1, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL } } };
 
@@ -316,36 +320,188 @@ static void check_analyser(const lc_bm25 *bm, const lc_bm25_opts *bo, const char
 /* mixed into the run key of --responses parts */
 #define RESPONSES_KEY 0x726573706f6e7365ull   /* "response" */
 
+/* Parses the command line into O; returns the index of the first operand.  The
+ * LLM client takes --seed and --verbose; --tag defaults by mode. */
+static int parse_args(int argc, char **argv)
+{
+	lc_cli st = {0};
+	lc_llmr_opts_default(&O.lo);
+	O.seed = (long)O.lo.llm.seed;
+	int c;
+	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
+		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&O.rep, &cmd, optarg);
+	O.lo.llm.seed = (unsigned long)O.seed;
+	if (O.lo.verbose)
+		O.lo.llm.verbose = 1;
+	/* an analyser option was given: --stopwords always sets the file, the others clear a flag */
+	O.an_opt = O.bo.an.flags != LC_ANALYZE_DEFAULT_FLAGS || O.bo.an.stopword_file;
+	if (!O.tag)
+		O.tag = O.llm ? "lctk-llm" : "lctk-bm25";
+	return st.ind;
+}
+
+/* --llm: the options that go together or exclude each other (usage errors). */
+static void check_llm_options(void)
+{
+	const lc_llmr_opts *lo = &O.lo;
+	if (O.index || !O.corpus)
+		lc_cli_usage_error(&cmd, "--llm reads the passages themselves: give -c CORPUS, not -i INDEX");
+	if (lo->batch_in && lo->batch_out)
+		lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");
+	if (lo->dry_run && !O.tokenizer)
+		lc_cli_usage_error(&cmd, "--dry-run counts prompts with the model's tokenizer: give -e SPEC");
+	if (lo->dry_run && (lo->batch_in || lo->batch_out))
+		lc_cli_usage_error(&cmd, "--dry-run sends and writes no requests: drop --batch-in/--batch-out");
+	if ((lo->price_in > 0 || lo->price_out > 0) && !lo->dry_run)
+		lc_cli_usage_error(&cmd, "--price-in/--price-out go with --dry-run");
+	if (!lo->llm.model && !lo->batch_in && !lo->dry_run)
+		lc_cli_usage_error(&cmd, "--llm needs --model NAME");
+	if (!lo->llm.endpoint && !lo->batch_in && !lo->batch_out && !lo->dry_run)
+		lc_cli_usage_error(&cmd, "--llm needs --endpoint URL (or --batch-out FILE / --batch-in FILE)");
+	if (lo->context_limit && !O.tokenizer)
+		lc_cli_usage_error(&cmd, "--context-limit needs the model's tokenizer: -e SPEC");
+	if (lo->fit && !lo->context_limit)
+		lc_cli_usage_error(&cmd, "--fit needs --context-limit TOKENS");
+	if (O.trec && lo->format == LC_LLMR_LOFT)
+		lc_cli_usage_error(&cmd, "--trec and --loft exclude each other");
+	if (O.template && lo->prompt)
+		lc_cli_usage_error(&cmd, "--template and --prompt exclude each other");
+}
+
+/* The options that go together or exclude each other, and the operands (usage errors). */
+static void check_options(int ind, int argc, char **argv)
+{
+	const lc_llmr_opts *lo = &O.lo;
+	int index_stdin = O.index && !strcmp(O.index, "-");
+	if (O.llm_opt && !O.llm)
+		lc_cli_usage_error(&cmd, "--%s works with --llm only", O.llm_opt->name);
+	if (O.llm)
+		check_llm_options();
+	if (!O.index == !O.corpus)
+		lc_cli_usage_error(&cmd, "give exactly one of -i INDEX or -c CORPUS");
+	if (O.shard.n && O.llm && (lo->batch_out || lo->batch_in || lo->dry_run))
+		lc_cli_usage_error(&cmd, "--shard splits the queries of LLM calls: --batch-out, --batch-in and --dry-run "
+		                   "run in one process (lcbatch split cuts a Batch file)");
+	if (O.shard.n && O.llm && lo->skip_bad)
+		lc_cli_usage_error(&cmd, "--shard parts hold one line per query for 'lcretrieve merge': drop --skip-bad "
+		                   "(a failed shard is re-run; its answers are cached)");
+	if (O.shard.n && lo->format == LC_LLMR_LOFT)
+		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv --to loft");
+	if (O.shard.n && O.trec)
+		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv --to trec");
+	if (index_stdin && ind >= argc)
+		lc_cli_usage_error(&cmd, "-i - reads the index from standard input: give the queries as a file operand");
+	for (int i = ind; i < argc; i++)
+		if (index_stdin && !strcmp(argv[i], "-"))
+			lc_cli_usage_error(&cmd, "-i - and the queries operand - cannot both read standard input");
+	if (O.co.text_fields && !O.co.id_field)
+		lc_cli_usage_error(&cmd, "--text needs --id too");
+	if (strchr(O.tag, ' ') || strchr(O.tag, '\t') || !*O.tag)
+		lc_cli_usage_error(&cmd, "--tag must be one word");
+}
+
+/* --report: opens the report with the options it records; the LLM mode writes to it too. */
+static void start_report(int ind, int argc, char **argv)
+{
+	lc_report *rep = &O.rep;
+	/* with --batch-out the Batch file is the output and stdout stays free */
+	lc_report_start(rep, &cmd, (!O.out || !strcmp(O.out, "-")) && !O.lo.batch_out, argc - ind, argv + ind);
+	if (lc_report_on(rep)) {
+		lc_report_str(rep, "options.mode", O.llm ? "llm" : "bm25");
+		lc_report_str(rep, O.llm || O.corpus ? "options.corpus" : "options.index", O.llm || O.corpus ? O.corpus : O.index);
+		lc_report_int(rep, "options.k", O.k_set || !O.llm ? O.k : 0);
+		if (O.llm) {
+			lc_report_str(rep, "options.model", O.lo.llm.model);
+			lc_report_bool(rep, "options.dry_run", O.lo.dry_run);
+		}
+	}
+	O.lo.report = rep->o;
+}
+
+/* Reads the queries (standard input without operands), keeps this --shard's part
+ * (i % N == K-1, in input order) and, for a BM25 --trec run, checks the qids.
+ * Queries come first: bad queries fail before the (possibly slow) index build. */
+static void load_queries(lc_queries *qs, int ind, int argc, char **argv)
+{
+	lc_err e;
+	if (ind >= argc && lc_queries_load(qs, "-", NULL, &e) < 0)
+		lc_die_err(&e);
+	for (int i = ind; i < argc; i++)
+		if (lc_queries_load(qs, argv[i], NULL, &e) < 0)
+			lc_die_err(&e);
+	if (O.shard.n) {
+		size_t j = 0;
+		for (size_t i = 0; i < qs->n; i++)
+			if (lc_shard_has(&O.shard, i))
+				qs->q[j++] = qs->q[i];
+		qs->n = j;
+	}
+	if (O.trec && !O.llm)   /* the LLM mode checks its ids itself, with the corpus's */
+		for (size_t i = 0; i < qs->n; i++)
+			if (lc_trec_id_check(qs->q[i].qid, "qid", "TREC", &e) < 0)
+				lc_die_err(&e);
+}
+
+/* --llm: the prompt template, named or the LOFT dataset the corpus path names;
+ * never a silent fallback.  Sets O.lo.prompt; *guessed owns a guessed name. */
+static void choose_template(lc_queries *qs, char **guessed)
+{
+	const char *how = "--prompt";
+	*guessed = NULL;
+	if (O.template) {
+		O.lo.prompt = O.template;
+		how = "--template";
+	} else if (!O.lo.prompt) {
+		*guessed = lc_prompt_guess(O.corpus);
+		if (!strcmp(*guessed, "default")) {
+			free(*guessed);
+			lc_queries_free(qs);
+			lc_cli_usage_error(&cmd, "cannot tell which LOFT dataset %s holds (no file or directory name in its "
+			                   "path is one): give --template NAME (%s)", O.corpus, TEMPLATES);
+		}
+		O.lo.prompt = *guessed;
+		how = "named by the corpus path; --template NAME to choose another";
+	}
+	if (!O.quiet)
+		lc_warn("prompt template: %s (%s)", O.lo.prompt, how);
+	if (lc_report_on(&O.rep))
+		lc_report_str(&O.rep, "options.template", O.lo.prompt);
+}
+
 static size_t count_tokens(void *ud, const char *s, size_t n) { return lc_tok_count(ud, s, n); }
 
 /* --llm: the whole mode lives in lib/retrieve/llmretrieve.  With --shard the run
  * (and --responses) start with a part header; the responses' run key differs from
- * the run's so the two kinds of part cannot be merged into one file. */
-static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *co, const lc_bm25_opts *bo,
-                   const char *tokenizer, int trec, const char *tag, size_t k, const char *out, lc_queries *qs,
-                   const lc_shard *shard, uint64_t run_key)
+ * the run's so the two kinds of part cannot be merged into one file.  Frees qs. */
+static void run_llm(lc_queries *qs, uint64_t run_key)
 {
+	lc_llmr_opts *lo = &O.lo;
 	lc_err e;
+	char *guessed;
+	choose_template(qs, &guessed);
+	lo->progress = O.prog;
+	lo->quiet = O.quiet;
 	lc_corpus cp = {0};
-	if (lc_corpus_load(&cp, corpus, co, &e) < 0 || lc_corpus_check_nonempty(&cp, corpus, &e) < 0)
+	if (lc_corpus_load(&cp, O.corpus, &O.co, &e) < 0 || lc_corpus_check_nonempty(&cp, O.corpus, &e) < 0)
 		lc_die_err(&e);
 	lc_tok *tok = NULL;
-	if (tokenizer && !(tok = lc_tok_load(tokenizer, &e)))
+	if (O.tokenizer && !(tok = lc_tok_load(O.tokenizer, &e)))
 		lc_die_err(&e);
-	lo->corpus_path = corpus;
-	lo->bm25 = *bo;
+	lo->corpus_path = O.corpus;
+	lo->bm25 = O.bo;
 	lo->count = tok ? count_tokens : NULL;
 	lo->count_ud = tok;
-	lo->k = k;
-	lo->tag = tag;
-	if (trec)
+	lo->k = O.k_set ? (size_t)O.k : 0;
+	lo->tag = O.tag;
+	if (O.trec)
 		lo->format = LC_LLMR_TREC;
 	/* with --batch-out the Batch file is the output; the run output stays closed */
-	lc_output *o = lo->batch_out ? NULL : lc_output_open(out);
+	lc_output *o = lo->batch_out ? NULL : lc_output_open(O.out);
 	char *head = NULL;
-	if (shard->n) {
-		lc_part_header(o, "lcretrieve", shard, run_key, "lines");
-		lo->responses_head = head = lc_part_header_line("lcretrieve", shard, lc_mix64(run_key ^ RESPONSES_KEY), "lines");
+	if (O.shard.n) {
+		lc_part_header(o, "lcretrieve", &O.shard, run_key, "lines");
+		lo->responses_head = head = lc_part_header_line("lcretrieve", &O.shard, lc_mix64(run_key ^ RESPONSES_KEY), "lines");
 	}
 	if (lc_llmr_run(lo, &cp, qs, o, &e) < 0) {
 		if (o)
@@ -359,7 +515,145 @@ static int run_llm(lc_llmr_opts *lo, const char *corpus, const lc_corpus_opts *c
 	free(head);
 	lc_corpus_free(&cp);
 	lc_queries_free(qs);
-	return 0;
+	lc_report_write(&O.rep);
+	free(guessed);
+}
+
+/* BM25: the index built from -c, or opened from -i (standard input too); with -i
+ * the analyser options must match the index's.  Warns about gold pids missing. */
+static lc_bm25 *open_bm25(const lc_queries *qs)
+{
+	lc_err e;
+	lc_bm25 *bm;
+	if (O.corpus) {
+		lc_corpus cp = {0};
+		if (lc_corpus_load(&cp, O.corpus, &O.co, &e) < 0 || lc_corpus_check_nonempty(&cp, O.corpus, &e) < 0)
+			lc_die_err(&e);
+		bm = lc_bm25_build(&cp, &O.bo, &e);
+		lc_corpus_free(&cp);
+	} else if (!strcmp(O.index, "-"))
+		bm = open_index_stdin(&O.bo);
+	else
+		bm = lc_bm25_open(O.index, &O.bo, &e);
+	if (!bm)
+		lc_die_err(&e);
+	if (O.index && O.an_opt)
+		check_analyser(bm, &O.bo, O.index);
+	if (!O.quiet)
+		check_gold(bm, qs);
+	return bm;
+}
+
+/* what the BM25 run held, for the warning and --report */
+typedef struct tally {
+	size_t hits, nohits;        /* all hits; queries without one */
+	char *first_nohit;          /* --trec: the first query the run cannot show (malloc'd) */
+} tally;
+
+/* Appends query q's nh hits h to line: TREC lines (pids checked, dying after
+ * aborting o) or one JSONL object.  pid is scratch space. */
+static void format_hits(lc_buf *line, lc_buf *pid, const lc_bm25 *bm, const lc_query *q,
+                        const lc_bm25_hit *h, size_t nh, lc_output *o)
+{
+	lc_err e;
+	if (O.trec) {
+		for (size_t r = 0; r < nh; r++) {
+			const char *p = lc_bm25_pid(bm, h[r].doc, pid);
+			if (lc_trec_id_check(p, "pid", "TREC", &e) < 0) {
+				lc_output_abort(o);
+				lc_die_err(&e);
+			}
+			lc_buf_printf(line, "%s Q0 %s %zu %.6f %s\n", q->qid, p, r + 1, h[r].score, O.tag);
+		}
+		return;
+	}
+	lc_buf_adds(line, "{\"qid\":");
+	lc_json_quote(line, q->qid, strlen(q->qid));
+	lc_buf_adds(line, ",\"hits\":[");
+	for (size_t r = 0; r < nh; r++) {
+		lc_buf_adds(line, r ? ",{\"pid\":" : "{\"pid\":");
+		const char *p = lc_bm25_pid(bm, h[r].doc, pid);
+		lc_json_quote(line, p, pid->len);
+		lc_buf_printf(line, ",\"score\":%.6f}", h[r].score);
+	}
+	lc_buf_adds(line, "]}\n");
+}
+
+/* Searches the queries of jb->base.. (one batch) on up to O.jobs threads, the
+ * caller's included.  th has room for O.jobs threads. */
+static void search_batch(job *jb, pthread_t *th)
+{
+	long nt = O.jobs;
+	if (nt > (long)((jb->end - jb->base) / 16 + 1))
+		nt = (long)((jb->end - jb->base) / 16 + 1);
+	for (long t = 1; t < nt; t++)
+		if (pthread_create(&th[t], NULL, worker, jb))
+			lc_die(LC_EXIT_INPUT, "cannot start thread %ld", t);
+	worker(jb);
+	for (long t = 1; t < nt; t++)
+		pthread_join(th[t], NULL);
+}
+
+/* BM25: searches the queries in batches (threads fill a batch, then it is written
+ * in input order) and writes the run to O.out, counting into t. */
+static void write_run(const lc_bm25 *bm, const lc_queries *qs, uint64_t run_key, tally *t)
+{
+	enum { BATCH = 4096 };
+	/* no query has more hits than the index has documents; each query's hits are
+	 * kept at their real number, so a large -k costs only what it returns */
+	size_t ndocs = lc_bm25_ndocs(bm);
+	job jb = { .bm = bm, .qs = qs, .k = (size_t)O.k < ndocs ? (size_t)O.k : ndocs ? ndocs : 1 };
+	jb.hits = lc_xcalloc(BATCH, sizeof *jb.hits);
+	jb.nhits = lc_xcalloc(BATCH, sizeof *jb.nhits);
+	pthread_mutex_init(&jb.lock, NULL);
+	lc_progress pr;
+	lc_progress_start(&pr, "queries", O.prog);
+	jb.prog = &pr;
+	pthread_t *th = lc_xcalloc((size_t)O.jobs, sizeof *th);
+	lc_output *o = lc_output_open(O.out);
+	if (O.shard.n)
+		lc_part_header(o, "lcretrieve", &O.shard, run_key, "lines");
+	lc_buf line = {0}, pid = {0};
+	for (size_t base = 0; base < qs->n; base += BATCH) {
+		jb.base = jb.next = base;
+		jb.end = base + BATCH < qs->n ? base + BATCH : qs->n;
+		search_batch(&jb, th);
+		for (size_t i = base; i < jb.end; i++) {
+			size_t nh = jb.nhits[i - base];
+			t->hits += nh;
+			if (!nh && !t->nohits++ && O.trec)
+				t->first_nohit = lc_xstrdup(qs->q[i].qid);
+			lc_buf_reset(&line);
+			format_hits(&line, &pid, bm, &qs->q[i], jb.hits[i - base], nh, o);
+			lc_output_write(o, line.p, line.len);
+			free(jb.hits[i - base]);
+			jb.hits[i - base] = NULL;
+		}
+	}
+	lc_progress_done(&pr);
+	if (O.trec && t->nohits && !O.quiet)   /* TREC cannot list a query without hits: say so here */
+		lc_warn("%zu quer%s no hits and %s absent from the TREC run (first: '%s'); lceval then reports "
+		        "\"result qid '%s' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, "
+		        "which scores it as 0", t->nohits, t->nohits == 1 ? "y has" : "ies have",
+		        t->nohits == 1 ? "is" : "are", t->first_nohit, t->first_nohit);
+	lc_output_commit(o);
+	lc_buf_free(&line);
+	lc_buf_free(&pid);
+	free(th);
+	free(jb.hits);
+	free(jb.nhits);
+}
+
+/* --report: what the BM25 run searched and found. */
+static void report_bm25(const lc_bm25 *bm, const lc_queries *qs, const tally *t)
+{
+	if (!lc_report_on(&O.rep))
+		return;
+	lc_report_int(&O.rep, "documents", (long long)lc_bm25_ndocs(bm));
+	lc_report_int(&O.rep, "queries", (long long)qs->n);
+	lc_report_int(&O.rep, "hits", (long long)t->hits);
+	lc_report_int(&O.rep, "queries_without_hits", (long long)t->nohits);
+	lc_report_write(&O.rep);
 }
 
 int main(int argc, char **argv)
@@ -367,244 +661,21 @@ int main(int argc, char **argv)
 	lc_cli_init(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "merge"))
 		return lc_part_merge_main(&merge_cmd, "lcretrieve", argc - 1, argv + 1);
-	lc_cli st = {0};
-	lc_llmr_opts_default(&O.lo);
-	O.seed = (long)O.lo.llm.seed;
-	int c;
-	lc_report rep = {0};
-	while ((c = lc_cli_next(&st, &cmd, argc, argv)) != -1)
-		if (c == LC_OPT_REPORT_ID)   /* every other option is bound */
-			lc_report_arg(&rep, &cmd, optarg);
-	lc_shard shard = O.shard;
-	const char *index = O.index, *corpus = O.corpus, *out = O.out, *tag = O.tag;
-	long k = O.k, jobs = O.jobs;
-	int trec = O.trec, prog = O.prog, quiet = O.quiet, llm = O.llm, k_set = O.k_set;
-	lc_bm25_opts bo = O.bo;
-	lc_corpus_opts co = O.co;
-	lc_llmr_opts lo = O.lo;
-	lo.llm.seed = (unsigned long)O.seed;
-	if (lo.verbose)
-		lo.llm.verbose = 1;
-	/* an analyser option was given: --stopwords always sets the file, the others clear a flag */
-	int an_opt = bo.an.flags != LC_ANALYZE_DEFAULT_FLAGS || bo.an.stopword_file;
-	const char *tokenizer = O.tokenizer, *template = O.template;
-	if (!tag)
-		tag = llm ? "lctk-llm" : "lctk-bm25";
-	if (O.llm_opt && !llm)
-		lc_cli_usage_error(&cmd, "--%s works with --llm only", O.llm_opt->name);
-	if (llm) {
-		if (index || !corpus)
-			lc_cli_usage_error(&cmd, "--llm reads the passages themselves: give -c CORPUS, not -i INDEX");
-		if (lo.batch_in && lo.batch_out)
-			lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");
-		if (lo.dry_run && !tokenizer)
-			lc_cli_usage_error(&cmd, "--dry-run counts prompts with the model's tokenizer: give -e SPEC");
-		if (lo.dry_run && (lo.batch_in || lo.batch_out))
-			lc_cli_usage_error(&cmd, "--dry-run sends and writes no requests: drop --batch-in/--batch-out");
-		if ((lo.price_in > 0 || lo.price_out > 0) && !lo.dry_run)
-			lc_cli_usage_error(&cmd, "--price-in/--price-out go with --dry-run");
-		if (!lo.llm.model && !lo.batch_in && !lo.dry_run)
-			lc_cli_usage_error(&cmd, "--llm needs --model NAME");
-		if (!lo.llm.endpoint && !lo.batch_in && !lo.batch_out && !lo.dry_run)
-			lc_cli_usage_error(&cmd, "--llm needs --endpoint URL (or --batch-out FILE / --batch-in FILE)");
-		if (lo.context_limit && !tokenizer)
-			lc_cli_usage_error(&cmd, "--context-limit needs the model's tokenizer: -e SPEC");
-		if (lo.fit && !lo.context_limit)
-			lc_cli_usage_error(&cmd, "--fit needs --context-limit TOKENS");
-		if (trec && lo.format == LC_LLMR_LOFT)
-			lc_cli_usage_error(&cmd, "--trec and --loft exclude each other");
-		if (template && lo.prompt)
-			lc_cli_usage_error(&cmd, "--template and --prompt exclude each other");
-	}
-	if (!index == !corpus)
-		lc_cli_usage_error(&cmd, "give exactly one of -i INDEX or -c CORPUS");
-	if (shard.n && llm && (lo.batch_out || lo.batch_in || lo.dry_run))
-		lc_cli_usage_error(&cmd, "--shard splits the queries of LLM calls: --batch-out, --batch-in and --dry-run "
-		                   "run in one process (lcbatch split cuts a Batch file)");
-	if (shard.n && llm && lo.skip_bad)
-		lc_cli_usage_error(&cmd, "--shard parts hold one line per query for 'lcretrieve merge': drop --skip-bad "
-		                   "(a failed shard is re-run; its answers are cached)");
-	if (shard.n && lo.format == LC_LLMR_LOFT)
-		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv --to loft");
-	if (shard.n && trec)
-		lc_cli_usage_error(&cmd, "--shard writes JSONL parts for 'lcretrieve merge'; convert the merged run with lcconv --to trec");
-	if (index && !strcmp(index, "-") && st.ind >= argc)
-		lc_cli_usage_error(&cmd, "-i - reads the index from standard input: give the queries as a file operand");
-	for (int i = st.ind; i < argc; i++)
-		if (index && !strcmp(index, "-") && !strcmp(argv[i], "-"))
-			lc_cli_usage_error(&cmd, "-i - and the queries operand - cannot both read standard input");
-	if (co.text_fields && !co.id_field)
-		lc_cli_usage_error(&cmd, "--text needs --id too");
-	if (strchr(tag, ' ') || strchr(tag, '\t') || !*tag)
-		lc_cli_usage_error(&cmd, "--tag must be one word");
-	/* with --batch-out the Batch file is the output and stdout stays free */
-	lc_report_start(&rep, &cmd, (!out || !strcmp(out, "-")) && !lo.batch_out, argc - st.ind, argv + st.ind);
-	if (lc_report_on(&rep)) {
-		lc_report_str(&rep, "options.mode", llm ? "llm" : "bm25");
-		lc_report_str(&rep, llm || corpus ? "options.corpus" : "options.index", llm || corpus ? corpus : index);
-		lc_report_int(&rep, "options.k", k_set || !llm ? k : 0);
-		if (llm) {
-			lc_report_str(&rep, "options.model", lo.llm.model);
-			lc_report_bool(&rep, "options.dry_run", lo.dry_run);
-		}
-	}
-	lo.report = rep.o;
-	lc_err e;
-	/* queries first: bad queries fail before the (possibly slow) index build */
+	int ind = parse_args(argc, argv);
+	check_options(ind, argc, argv);
+	start_report(ind, argc, argv);
 	lc_queries qs = {0};
-	if (st.ind >= argc) {
-		if (lc_queries_load(&qs, "-", NULL, &e) < 0)
-			lc_die_err(&e);
+	load_queries(&qs, ind, argc, argv);
+	uint64_t run_key = O.shard.n ? lc_part_run_key(argc, argv) : 0;
+	if (O.llm) {
+		run_llm(&qs, run_key);
+		return 0;
 	}
-	for (int i = st.ind; i < argc; i++)
-		if (lc_queries_load(&qs, argv[i], NULL, &e) < 0)
-			lc_die_err(&e);
-	if (shard.n) {   /* this task's queries: i % N == K-1, in input order */
-		size_t j = 0;
-		for (size_t i = 0; i < qs.n; i++)
-			if (lc_shard_has(&shard, i))
-				qs.q[j++] = qs.q[i];
-		qs.n = j;
-	}
-	if (trec && !llm)   /* the LLM mode checks its ids itself, with the corpus's */
-		for (size_t i = 0; i < qs.n; i++)
-			if (lc_trec_id_check(qs.q[i].qid, "qid", "TREC", &e) < 0)
-				lc_die_err(&e);
-	if (llm) {
-		/* the prompt template: named, or the LOFT dataset the corpus path names; never a silent fallback */
-		char *guessed = NULL;
-		const char *how = "--prompt";
-		if (template) {
-			lo.prompt = template;
-			how = "--template";
-		} else if (!lo.prompt) {
-			guessed = lc_prompt_guess(corpus);
-			if (!strcmp(guessed, "default")) {
-				free(guessed);
-				lc_queries_free(&qs);
-				lc_cli_usage_error(&cmd, "cannot tell which LOFT dataset %s holds (no file or directory name in its "
-				                   "path is one): give --template NAME (%s)", corpus, TEMPLATES);
-			}
-			lo.prompt = guessed;
-			how = "named by the corpus path; --template NAME to choose another";
-		}
-		if (!quiet)
-			lc_warn("prompt template: %s (%s)", lo.prompt, how);
-		lo.progress = prog;
-		lo.quiet = quiet;
-		if (lc_report_on(&rep))
-			lc_report_str(&rep, "options.template", lo.prompt);
-		int r = run_llm(&lo, corpus, &co, &bo, tokenizer, trec, tag, k_set ? (size_t)k : 0, out, &qs, &shard,
-		                shard.n ? lc_part_run_key(argc, argv) : 0);
-		lc_report_write(&rep);
-		free(guessed);
-		return r;
-	}
-	lc_bm25 *bm;
-	if (corpus) {
-		lc_corpus cp = {0};
-		if (lc_corpus_load(&cp, corpus, &co, &e) < 0 || lc_corpus_check_nonempty(&cp, corpus, &e) < 0)
-			lc_die_err(&e);
-		bm = lc_bm25_build(&cp, &bo, &e);
-		lc_corpus_free(&cp);
-	} else if (!strcmp(index, "-"))
-		bm = open_index_stdin(&bo);
-	else
-		bm = lc_bm25_open(index, &bo, &e);
-	if (!bm)
-		lc_die_err(&e);
-	if (index && an_opt)
-		check_analyser(bm, &bo, index);
-	if (!quiet)
-		check_gold(bm, &qs);
-
-	/* queries in batches: threads fill a batch, then it is written in input order */
-	enum { BATCH = 4096 };
-	/* no query has more hits than the index has documents; each query's hits are
-	 * kept at their real number, so a large -k costs only what it returns */
-	size_t ndocs = lc_bm25_ndocs(bm);
-	job jb = { .bm = bm, .qs = &qs, .k = (size_t)k < ndocs ? (size_t)k : ndocs ? ndocs : 1 };
-	jb.hits = lc_xcalloc(BATCH, sizeof *jb.hits);
-	jb.nhits = lc_xcalloc(BATCH, sizeof *jb.nhits);
-	pthread_mutex_init(&jb.lock, NULL);
-	lc_progress pr;
-	lc_progress_start(&pr, "queries", prog);
-	jb.prog = &pr;
-	pthread_t *th = lc_xcalloc((size_t)jobs, sizeof *th);
-	lc_output *o = lc_output_open(out);
-	if (shard.n)
-		lc_part_header(o, "lcretrieve", &shard, lc_part_run_key(argc, argv), "lines");
-	lc_buf line = {0}, pid = {0};
-	size_t nohits = 0;          /* --trec: queries the run cannot show */
-	size_t nhits_all = 0, nohits_all = 0;
-	char *first_nohit = NULL;
-	for (size_t base = 0; base < qs.n; base += BATCH) {
-		jb.base = jb.next = base;
-		jb.end = base + BATCH < qs.n ? base + BATCH : qs.n;
-		long nt = jobs;
-		if (nt > (long)((jb.end - base) / 16 + 1))
-			nt = (long)((jb.end - base) / 16 + 1);
-		for (long t = 1; t < nt; t++)
-			if (pthread_create(&th[t], NULL, worker, &jb))
-				lc_die(LC_EXIT_INPUT, "cannot start thread %ld", t);
-		worker(&jb);
-		for (long t = 1; t < nt; t++)
-			pthread_join(th[t], NULL);
-		for (size_t i = base; i < jb.end; i++) {
-			const lc_query *q = &qs.q[i];
-			const lc_bm25_hit *h = jb.hits[i - base];
-			size_t nh = jb.nhits[i - base];
-			nhits_all += nh;
-			nohits_all += !nh;
-			lc_buf_reset(&line);
-			if (trec) {
-				if (!nh && !nohits++)
-					first_nohit = lc_xstrdup(q->qid);
-				for (size_t r = 0; r < nh; r++) {
-					const char *p = lc_bm25_pid(bm, h[r].doc, &pid);
-					if (lc_trec_id_check(p, "pid", "TREC", &e) < 0) {
-						lc_output_abort(o);
-						lc_die_err(&e);
-					}
-					lc_buf_printf(&line, "%s Q0 %s %zu %.6f %s\n", q->qid, p, r + 1, h[r].score, tag);
-				}
-			} else {
-				lc_buf_adds(&line, "{\"qid\":");
-				lc_json_quote(&line, q->qid, strlen(q->qid));
-				lc_buf_adds(&line, ",\"hits\":[");
-				for (size_t r = 0; r < nh; r++) {
-					lc_buf_adds(&line, r ? ",{\"pid\":" : "{\"pid\":");
-					const char *p = lc_bm25_pid(bm, h[r].doc, &pid);
-					lc_json_quote(&line, p, pid.len);
-					lc_buf_printf(&line, ",\"score\":%.6f}", h[r].score);
-				}
-				lc_buf_adds(&line, "]}\n");
-			}
-			lc_output_write(o, line.p, line.len);
-			free(jb.hits[i - base]);
-			jb.hits[i - base] = NULL;
-		}
-	}
-	lc_progress_done(&pr);
-	if (nohits && !quiet)   /* TREC cannot list a query without hits: say so here */
-		lc_warn("%zu quer%s no hits and %s absent from the TREC run (first: '%s'); lceval then reports "
-		        "\"result qid '%s' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, "
-		        "which scores it as 0",
-		        nohits, nohits == 1 ? "y has" : "ies have", nohits == 1 ? "is" : "are", first_nohit, first_nohit);
-	free(first_nohit);
-	lc_output_commit(o);
-	if (lc_report_on(&rep)) {
-		lc_report_int(&rep, "documents", (long long)ndocs);
-		lc_report_int(&rep, "queries", (long long)qs.n);
-		lc_report_int(&rep, "hits", (long long)nhits_all);
-		lc_report_int(&rep, "queries_without_hits", (long long)nohits_all);
-		lc_report_write(&rep);
-	}
-	lc_buf_free(&line);
-	lc_buf_free(&pid);
-	free(th);
-	free(jb.hits);
-	free(jb.nhits);
+	lc_bm25 *bm = open_bm25(&qs);
+	tally t = {0};
+	write_run(bm, &qs, run_key, &t);
+	report_bm25(bm, &qs, &t);
+	free(t.first_nohit);
 	lc_bm25_free(bm);
 	lc_queries_free(&qs);
 	return 0;
