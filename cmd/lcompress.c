@@ -127,6 +127,7 @@ static const lc_cmd cmd = { "lcompress",
  * switch (so it stays unbound; lcretrieve and lctok merge are the same) */
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT(),
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lcompress merge", "-o OUT PART...",

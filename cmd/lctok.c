@@ -115,6 +115,7 @@ static const lc_cmd cmd = { "lctok", "encode|decode|count|truncate|chunk (-e NAM
 /* merge's own table; its -o is returned to lc_part_merge_main (lib/cli/part), which reads it */
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT(),
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lctok merge", "-o OUT PART...",

@@ -374,10 +374,11 @@ _lcompress() {
 		merge)
 			case $prev in
 			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--output --max-record --help --version -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--output --report --max-record --help --version -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -573,10 +574,11 @@ _lctok() {
 		merge)
 			case $prev in
 			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--output --max-record --help --version -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--output --report --max-record --help --version -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;

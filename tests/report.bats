@@ -283,3 +283,27 @@ for i in range(60):
 	msg=$(printf '%s\n' "$stderr" | grep -a 'skipped 1 bad record')
 	[ "$msg" = "lcompress: skipped 1 bad record" ] || fail "$(printf '%q' "$stderr")"
 }
+
+@test "lcompress merge and lctok merge --report: the shards, each shard's records or count, and their sum" {
+	for k in 1 2 3; do
+		lcompress --quiet --shard $k/3 -o p$k.jsonl "$D/corpus.jsonl"
+		lctok count -e cl100k_base --total --shard $k/3 -o t$k "$D/corpus.jsonl"
+	done
+	lcompress merge -o all.jsonl --report rc.json p2.jsonl p1.jsonl p3.jsonl
+	lctok merge -o total --report rt.json t3 t1 t2
+	# per shard: the part's lines after its header (lcompress), the part's number (lctok)
+	want_c=$(for k in 1 2 3; do echo $(( $(wc -l < p$k.jsonl) - 1 )); done | jq -cs '.')
+	want_t=$(for k in 1 2 3; do tail -1 t$k; done | jq -cs '.')
+	run -0 jq -c '[.program, .subcommand, .shards, .merge, .per_shard, .records]' rc.json
+	assert_output "[\"lcompress\",\"merge\",3,\"lines\",$want_c,$(wc -l < all.jsonl)]"
+	run -0 jq -c '[.program, .subcommand, .shards, .merge, .per_shard, .count]' rt.json
+	assert_output "[\"lctok count\",\"merge\",3,\"sum\",$want_t,$(cat total)]"
+}
+
+@test "lcompress merge --report: a refused merge (a shard missing) writes no report" {
+	for k in 1 2; do lcompress --quiet --shard $k/3 -o p$k.jsonl "$D/corpus.jsonl"; done
+	run lcompress merge -o all.jsonl --report rc.json p1.jsonl p2.jsonl
+	assert_failure 1
+	assert [ ! -e rc.json ]
+	assert [ ! -e all.jsonl ]
+}
