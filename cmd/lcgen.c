@@ -317,6 +317,7 @@ static struct {
 
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT(LC_BIND_STR(MERGE.out)),
+	LC_OPT_REPORT,
 	LC_OPT_END
 };
 static const lc_cmd merge_cmd = { "lcgen merge", "-o FILE PART...",
@@ -1573,8 +1574,10 @@ static int main_probes(int argc, char **argv, lc_report *rep)
 static int main_merge(int argc, char **argv, lc_report *rep)
 {
 	lc_cli st = {0};
-	while (lc_cli_next(&st, &merge_cmd, argc, argv) != -1)
-		;   /* every option is bound */
+	int c;
+	while ((c = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
+		if (c == LC_OPT_REPORT_ID)   /* the only option not bound */
+			lc_report_arg(rep, &merge_cmd, optarg);
 	const char *out = MERGE.out;
 	if (!out)
 		lc_cli_usage_error(&merge_cmd, "give the output with -o OUT");
@@ -1595,12 +1598,25 @@ static int main_merge(int argc, char **argv, lc_report *rep)
 		lc_input_close(in);
 	if (r < 0)
 		lc_die_err(&e);
+	report_start(rep, "merge", out, NULL, argc, argv, st.ind);
+	lc_report_str(rep, "options.output", out);
+	lc_part_info info;
 	lc_output *o = lc_output_open(out);
-	if (lc_part_merge(program, argv + st.ind, argc - st.ind, o, &e) < 0) {
+	if (lc_part_merge_info(program, argv + st.ind, argc - st.ind, o, &info, &e) < 0) {
 		lc_output_abort(o);
 		lc_die_err(&e);
 	}
 	lc_output_commit(o);
+	/* the same keys as every other merge's report (lctk-formats(5) REPORTS) */
+	lc_report_str(rep, "parts_of", program);
+	lc_report_int(rep, "shards", info.n);
+	lc_report_str(rep, "run", info.run);
+	lc_report_str(rep, "merge", info.merge);
+	json_t *per = lc_report_array(rep, "per_shard");
+	for (unsigned k = 0; per && k < info.n; k++)
+		json_array_append_new(per, json_integer((json_int_t)info.per_shard[k]));
+	lc_report_int(rep, "records", (long long)info.total);
+	free(info.per_shard);
 	return 0;
 }
 

@@ -266,10 +266,11 @@ _lcgen() {
 		merge)
 			case $prev in
 			-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--output --max-record --help --version -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--output --report --max-record --help --version -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;

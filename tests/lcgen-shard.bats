@@ -149,3 +149,13 @@ for l in open("'"$D"'/queries.jsonl"):
 	# the default runs each stage as one process, no parts
 	assert_no_file one/candidates.jsonl.parts
 }
+
+@test "merge --report: the parts' program, each shard's records (passages) and their sum" {
+	head -60 "$D/corpus.jsonl" > c.jsonl
+	for k in 1 2 3; do lcgen candidates --seed 4 --shard $k/3 -o p$k.jsonl c.jsonl 2>/dev/null; done
+	lcgen merge -o m.jsonl --report r.json p2.jsonl p3.jsonl p1.jsonl
+	# shard k holds passages k-1, k-1+3, ...: 20 each; one line per candidate in m.jsonl
+	want=$(for k in 1 2 3; do grep -v lctk_part p$k.jsonl | jq -r .pid | sort -u | wc -l; done | jq -cs '.')
+	run -0 jq -c '[.program, .subcommand, .parts_of, .shards, .merge, .per_shard, .records, .options.output]' r.json
+	assert_output "[\"lcgen\",\"merge\",\"lcgen candidates\",3,\"groups\",$want,60,\"m.jsonl\"]"
+}
