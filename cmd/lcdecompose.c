@@ -549,131 +549,144 @@ static void report_json(lc_report *rep, const cfg *c, const run *r, const lc_pac
 	lc_report_write(rep);
 }
 
-int main(int argc, char **argv)
+/* Parses argv into *c (the defaults that depend on other options filled in, the
+ * options checked against each other) and starts the report; returns the index of
+ * the first input.  Usage errors exit 2. */
+static int parse_args(int argc, char **argv, lc_report *rep, cfg *c)
 {
-	lc_cli_init(argc, argv);
-	if (argc > 1 && !strcmp(argv[1], "merge"))
-		return do_merge(argc - 1, argv + 1);
 	lc_cli st = { 0 };
-	lc_report rep = {0};
 	int o;
 	while ((o = lc_cli_next(&st, &cmd, argc, argv)) != -1)
 		if (o == LC_OPT_REPORT_ID) {   /* every other option is bound */
 			if (optarg[0] == '-' && optarg[1])
 				lc_cli_usage_error(&cmd, "--report FILE writes the figures as JSON ('%s' is not a file name); "
 				                   "the table --report used to print is --table", optarg);
-			lc_report_arg(&rep, &cmd, optarg);
+			lc_report_arg(rep, &cmd, optarg);
 		}
-	cfg c = S.c;
-	int quiet = S.quiet;
-	c.field_auto = !c.field;
-	if (c.field_auto)
-		c.field = "text";
-	c.kmax_given = c.kmax >= 0;
-	if (!c.kmax_given)
-		c.kmax = 13;
-	c.len_given = c.len > 0;
-	if (!c.len_given)
-		c.len = 8192;
-	if (c.compare) {
+	*c = S.c;
+	c->field_auto = !c->field;
+	if (c->field_auto)
+		c->field = "text";
+	c->kmax_given = c->kmax >= 0;
+	if (!c->kmax_given)
+		c->kmax = 13;
+	c->len_given = c->len > 0;
+	if (!c->len_given)
+		c->len = 8192;
+	if (c->compare) {
 		/* like with like: dd's longest bucket is the baselines' length */
-		if (c.len_given && c.kmax_given && (uint64_t)c.len != (uint64_t)1 << c.kmax)
+		if (c->len_given && c->kmax_given && (uint64_t)c->len != (uint64_t)1 << c->kmax)
 			lc_cli_usage_error(&cmd, "--compare: -L %ld and --kmax %d (2^%d = %llu) differ; "
 			                   "give one of them so that all methods share the longest length",
-			                   c.len, c.kmax, c.kmax, 1ULL << c.kmax);
-		if (c.len_given && !c.kmax_given) {
-			if (c.len & (c.len - 1))
+			                   c->len, c->kmax, c->kmax, 1ULL << c->kmax);
+		if (c->len_given && !c->kmax_given) {
+			if (c->len & (c->len - 1))
 				lc_cli_usage_error(&cmd, "--compare: -L %ld is not a power of two, so dd cannot "
-				                   "have the same longest length (its buckets are 2^k)", c.len);
-			c.kmax = lc_ilog2((uint64_t)c.len);
-			if (c.kmin > c.kmax)
+				                   "have the same longest length (its buckets are 2^k)", c->len);
+			c->kmax = lc_ilog2((uint64_t)c->len);
+			if (c->kmin > c->kmax)
 				lc_cli_usage_error(&cmd, "--compare: -L %ld makes dd's longest bucket 2^%d, shorter "
-				                   "than --kmin %d; lower --kmin", c.len, c.kmax, c.kmin);
-		} else if (!c.len_given) {
-			c.len = 1L << c.kmax;
+				                   "than --kmin %d; lower --kmin", c->len, c->kmax, c->kmin);
+		} else if (!c->len_given) {
+			c->len = 1L << c->kmax;
 		}
 	}
-	if (c.kmin > c.kmax)
-		lc_cli_usage_error(&cmd, "--kmin %d is larger than --kmax %d", c.kmin, c.kmax);
-	if (c.encoding && c.tokenizer)
+	if (c->kmin > c->kmax)
+		lc_cli_usage_error(&cmd, "--kmin %d is larger than --kmax %d", c->kmin, c->kmax);
+	if (c->encoding && c->tokenizer)
 		lc_cli_usage_error(&cmd, "give either -e NAME or --tokenizer FILE, not both");
-	if (!c.out && !c.report && !c.compare && !rep.path)
+	if (!c->out && !c->report && !c->compare && !rep->path)
 		lc_cli_usage_error(&cmd, "missing -o DIR (or --table / --compare / --report FILE for a report only)");
-	if (c.compare && c.out)
+	if (c->compare && c->out)
 		lc_cli_usage_error(&cmd, "--compare only reports; drop -o DIR");
 	if (st.ind >= argc)
 		lc_cli_usage_error(&cmd, "no input files (use - for standard input)");
-	lc_report_start(&rep, &cmd, c.out || c.report || c.compare, argc - st.ind, argv + st.ind);
-	if (c.encoding || c.tokenizer) {
+	lc_report_start(rep, &cmd, c->out || c->report || c->compare, argc - st.ind, argv + st.ind);
+	return st.ind;
+}
+
+/* -e NAME / --tokenizer FILE: the tokenizer text input goes through (g_tok), and
+ * its end-of-text id unless --eot gave one. */
+static void load_tokenizer(cfg *c)
+{
+	if (c->encoding || c->tokenizer) {
 		lc_err e;
-		g_tok = lc_tok_load(c.encoding ? c.encoding : c.tokenizer, &e);
+		g_tok = lc_tok_load(c->encoding ? c->encoding : c->tokenizer, &e);
 		if (!g_tok)
 			lc_die_err(&e);
-		if (c.eot < 0)
-			c.eot = lc_tok_eot(g_tok);
-		if (c.eot < 0)
+		if (c->eot < 0)
+			c->eot = lc_tok_eot(g_tok);
+		if (c->eot < 0)
 			lc_cli_usage_error(&cmd, "%s has no end-of-text token; give one with --eot ID",
-			                   c.encoding ? c.encoding : c.tokenizer);
+			                   c->encoding ? c->encoding : c->tokenizer);
 	}
+}
 
-	run r;
-	memset(&r, 0, sizeof r);
-	r.dd = (lc_dd){ .kmin = c.kmin, .kmax = c.kmax, .randomize = c.randomize, .seed = c.seed };
-	r.methods = c.compare ? (M_DD | M_CONCAT | M_BESTFIT) : c.method;
-	if (r.methods & M_CONCAT)
-		lc_concat_init(&r.concat, (size_t)c.len, emit_seq, &r);
-	if (r.methods & M_BESTFIT)
-		r.bf = lc_bestfit_new((size_t)c.len, c.out != NULL);
-	if (c.out) {
+/* The methods' state, and with -o DIR the shard writer and its buckets. */
+static void open_output(const cfg *c, run *r)
+{
+	memset(r, 0, sizeof *r);
+	r->dd = (lc_dd){ .kmin = c->kmin, .kmax = c->kmax, .randomize = c->randomize, .seed = c->seed };
+	r->methods = c->compare ? (M_DD | M_CONCAT | M_BESTFIT) : c->method;
+	if (r->methods & M_CONCAT)
+		lc_concat_init(&r->concat, (size_t)c->len, emit_seq, r);
+	if (r->methods & M_BESTFIT)
+		r->bf = lc_bestfit_new((size_t)c->len, c->out != NULL);
+	if (c->out) {
 		lc_err e;
-		lc_wds_opts wo = { .dir = c.out, .force = c.force, .format = c.format, .seed = c.seed,
-		                   .pool = c.pool, .full_shards = c.full_shards };
+		lc_wds_opts wo = { .dir = c->out, .force = c->force, .format = c->format, .seed = c->seed,
+		                   .pool = c->pool, .full_shards = c->full_shards };
 		/* the reference appends the string, which OpenLM reads as id 0: the same token
 		 * only for tokenizers whose end-of-text is 0 (GPT-NeoX's); others get the id */
-		if (c.method == M_DD && c.format == LC_WDS_TAR && c.eot == 0 && !c.numeric_eot)
+		if (c->method == M_DD && c->format == LC_WDS_TAR && c->eot == 0 && !c->numeric_eot)
 			wo.eot_text = EOT_TEXT;
-		r.w = lc_wds_open(&wo, &e);
-		if (!r.w)
+		r->w = lc_wds_open(&wo, &e);
+		if (!r->w)
 			lc_die_err(&e);
-		if (c.method == M_DD) {
-			for (int k = c.kmin; k <= c.kmax; k++) {
+		if (c->method == M_DD) {
+			for (int k = c->kmin; k <= c->kmax; k++) {
 				char name[16];
 				snprintf(name, sizeof name, "D_%d", k);
-				r.bucket_of_k[k] = lc_wds_bucket(r.w, name, ((size_t)1 << k) + 1, (uint64_t)1 << k,
+				r->bucket_of_k[k] = lc_wds_bucket(r->w, name, ((size_t)1 << k) + 1, (uint64_t)1 << k,
 				                                 lc_wds_shard_size(k));
 			}
 		} else {
 			char name[32];
-			snprintf(name, sizeof name, "L_%ld", c.len);
-			r.lbucket = lc_wds_bucket(r.w, name, (size_t)c.len + 1, (uint64_t)c.len,
-			                          lc_wds_shard_size(lc_ilog2((uint64_t)c.len)));
+			snprintf(name, sizeof name, "L_%ld", c->len);
+			r->lbucket = lc_wds_bucket(r->w, name, (size_t)c->len + 1, (uint64_t)c->len,
+			                          lc_wds_shard_size(lc_ilog2((uint64_t)c->len)));
 		}
 	}
+}
 
+/* Reads every input record (this shard's), feeding each method; returns the
+ * number of malformed records skipped (--skip-bad). */
+static uint64_t read_documents(const cfg *c, run *r, char **files, int nfiles, int quiet)
+{
 	lc_progress prog;
-	lc_progress_start(&prog, "documents", quiet ? LC_PROGRESS_QUIET : c.progress ? LC_PROGRESS_FORCE : LC_PROGRESS_AUTO);
+	lc_progress_start(&prog, "documents", quiet ? LC_PROGRESS_QUIET : c->progress ? LC_PROGRESS_FORCE : LC_PROGRESS_AUTO);
 	ids d = { 0 };
 	uint64_t ordinal = 0, nbad = 0;
-	lc_dd_stats *stp = &r.st;
-	for (int i = st.ind; i < argc; i++) {
-		lc_input *in = lc_input_open_or_die(argv[i], NULL);
+	lc_dd_stats *stp = &r->st;
+	for (int i = 0; i < nfiles; i++) {
+		lc_input *in = lc_input_open_or_die(files[i], NULL);
 		char *line;
 		size_t len;
 		while (lc_input_next(in, &line, &len)) {
 			if (ws(line, line + len) == line + len)
 				continue;   /* blank line: not a record */
 			uint64_t ord = ordinal++;
-			if (c.shard_n && lc_hash64(line, len) % (uint64_t)c.shard_n != (uint64_t)(c.shard_k - 1))
+			if (c->shard_n && lc_hash64(line, len) % (uint64_t)c->shard_n != (uint64_t)(c->shard_k - 1))
 				continue;
-			if (!read_record(&c, in, line, len, &d, &nbad))
+			if (!read_record(c, in, line, len, &d, &nbad))
 				continue;
-			r.doc_end = d.v + d.n;
-			if (r.methods & M_DD)
-				lc_dd_doc(&r.dd, ord, d.v, d.n, c.method == M_DD ? emit_dd : NULL, &r, stp);
-			if (r.methods & M_CONCAT)
-				lc_concat_doc(&r.concat, d.v, d.n);
-			if (r.methods & M_BESTFIT)
-				lc_bestfit_doc(r.bf, d.v, d.n);
+			r->doc_end = d.v + d.n;
+			if (r->methods & M_DD)
+				lc_dd_doc(&r->dd, ord, d.v, d.n, c->method == M_DD ? emit_dd : NULL, r, stp);
+			if (r->methods & M_CONCAT)
+				lc_concat_doc(&r->concat, d.v, d.n);
+			if (r->methods & M_BESTFIT)
+				lc_bestfit_doc(r->bf, d.v, d.n);
 			if ((ord & 1023) == 0)
 				lc_progress_input(&prog, ord + 1, in);
 		}
@@ -683,90 +696,127 @@ int main(int argc, char **argv)
 	free(d.v);
 	if (g_tok)
 		lc_tok_free(g_tok);
+	return nbad;
+}
 
-	lc_pack_report reps[3];
+/* Ends every method and closes the shards; fills reps (one per method, in the
+ * order dd, concat, bestfit) and returns their number.  *tail: tokens of the
+ * short final shards left out; *stats: the writer's per-bucket table. */
+static int finish_methods(const cfg *c, run *r, uint64_t nbad, lc_pack_report *reps, lc_buf *stats,
+                          uint64_t *tail)
+{
 	int nrep = 0;
 	lc_pack_report bfrep;
 	memset(&bfrep, 0, sizeof bfrep);
-	if (r.methods & M_CONCAT)
-		lc_concat_finish(&r.concat);
-	if (r.methods & M_BESTFIT) {
-		lc_bestfit_finish(r.bf, c.out ? emit_seq : NULL, &r, &bfrep);
-		lc_bestfit_free(r.bf);
+	if (r->methods & M_CONCAT)
+		lc_concat_finish(&r->concat);
+	if (r->methods & M_BESTFIT) {
+		lc_bestfit_finish(r->bf, c->out ? emit_seq : NULL, r, &bfrep);
+		lc_bestfit_free(r->bf);
 	}
 	/* counters for the info file come from the method that wrote the output */
-	if (c.method == M_CONCAT) {
-		r.st.docs = r.concat.rep.docs;
-		r.st.tokens_in = r.concat.rep.tokens_in;
-		r.st.tokens_kept = r.concat.rep.tokens_kept;
-		r.st.tokens_dropped = r.concat.rep.tokens_dropped;
-	} else if (c.method == M_BESTFIT) {
-		r.st.docs = bfrep.docs;
-		r.st.tokens_in = bfrep.tokens_in;
-		r.st.tokens_kept = bfrep.tokens_kept;
+	if (c->method == M_CONCAT) {
+		r->st.docs = r->concat.rep.docs;
+		r->st.tokens_in = r->concat.rep.tokens_in;
+		r->st.tokens_kept = r->concat.rep.tokens_kept;
+		r->st.tokens_dropped = r->concat.rep.tokens_dropped;
+	} else if (c->method == M_BESTFIT) {
+		r->st.docs = bfrep.docs;
+		r->st.tokens_in = bfrep.tokens_in;
+		r->st.tokens_kept = bfrep.tokens_kept;
 	}
-	uint64_t tail = 0;
-	lc_buf stats = { 0 };
-	if (r.w) {
+	*tail = 0;
+	if (r->w) {
 		lc_err e;
-		json_t *info = make_info(&c, &r, nbad);
-		if (c.method == M_BESTFIT)
+		json_t *info = make_info(c, r, nbad);
+		if (c->method == M_BESTFIT)
 			json_object_set_new(json_object_get(info, "counters"), "tokens_padded",
 			                    json_integer((json_int_t)bfrep.tokens_padded));
-		if (lc_wds_close(r.w, info, &stats, &tail, &e) < 0)
+		if (lc_wds_close(r->w, info, stats, tail, &e) < 0)
 			lc_die_err(&e);
 		json_decref(info);
 	}
-	if (r.methods & M_DD) {
-		report_dd(&r, c.method == M_DD ? tail : 0, c.compare, &reps[nrep++]);
+	if (r->methods & M_DD) {
+		report_dd(r, c->method == M_DD ? *tail : 0, c->compare, &reps[nrep++]);
 	}
-	if (r.methods & M_CONCAT) {
-		reps[nrep] = r.concat.rep;
-		if (c.method == M_CONCAT) {
-			reps[nrep].tokens_kept -= tail;
-			reps[nrep].tokens_dropped += tail;
+	if (r->methods & M_CONCAT) {
+		reps[nrep] = r->concat.rep;
+		if (c->method == M_CONCAT) {
+			reps[nrep].tokens_kept -= *tail;
+			reps[nrep].tokens_dropped += *tail;
 		}
 		nrep++;
 	}
-	if (r.methods & M_BESTFIT) {
+	if (r->methods & M_BESTFIT) {
 		reps[nrep] = bfrep;
-		if (c.method == M_BESTFIT) {
-			reps[nrep].tokens_kept -= tail;
-			reps[nrep].tokens_dropped += tail;
+		if (c->method == M_BESTFIT) {
+			reps[nrep].tokens_kept -= *tail;
+			reps[nrep].tokens_dropped += *tail;
 		}
 		nrep++;
 	}
-	if (r.w)
-		fwrite(stats.p, 1, stats.len, stdout);
-	if (c.report || c.compare) {
+	return nrep;
+}
+
+/* Standard output: the writer's table, then --table / --compare's. */
+static void print_tables(const cfg *c, const run *r, const lc_buf *stats, const lc_pack_report *reps, int nrep)
+{
+	if (r->w)
+		fwrite(stats->p, 1, stats->len, stdout);
+	if (c->report || c->compare) {
 		lc_buf t = { 0 };
-		if (r.w)
+		if (r->w)
 			lc_buf_addc(&t, '\n');
 		lc_pack_table(&t, reps, nrep);
 		fwrite(t.p, 1, t.len, stdout);
 		lc_buf_free(&t);
 	}
+}
+
+/* The summary on standard error (unless --quiet), and OpenLM's limits. */
+static void warn_summary(const cfg *c, const run *r, const lc_pack_report *reps, int nrep, uint64_t nbad,
+                         uint64_t tail)
+{
+	const lc_pack_report *m = &reps[0];
+	for (int i = 0; i < nrep; i++)
+		if (!strncmp(reps[i].method, c->method_name, 2))
+			m = &reps[i];
+	if (c->method == M_DD || c->compare)
+		lc_warn("%" PRIu64 " documents (%" PRIu64 " empty, %" PRIu64 " gave no sequence); "
+		        "%" PRIu64 " of %" PRIu64 " tokens dropped%s",
+		        r->st.docs, r->st.docs_empty, r->st.docs_dropped, m->tokens_dropped, m->tokens_in,
+		        tail ? " (including the short final shards, which OpenLM would skip)" : "");
+	else
+		lc_warn("%" PRIu64 " documents; %" PRIu64 " of %" PRIu64 " tokens dropped, %" PRIu64 " padded",
+		        m->docs, m->tokens_dropped, m->tokens_in, m->tokens_padded);
+	if (nbad)
+		lc_warn("%" PRIu64 " malformed records skipped (--skip-bad)", nbad);
+	if (c->out)
+		warn_openlm(c->out, c->gpus, c->workers);
+}
+
+int main(int argc, char **argv)
+{
+	lc_cli_init(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return do_merge(argc - 1, argv + 1);
+	lc_report rep = {0};
+	cfg c;
+	int first = parse_args(argc, argv, &rep, &c);
+	load_tokenizer(&c);
+	run r;
+	open_output(&c, &r);
+	uint64_t nbad = read_documents(&c, &r, argv + first, argc - first, S.quiet);
+	lc_pack_report reps[3];
+	lc_buf stats = { 0 };
+	uint64_t tail;
+	int nrep = finish_methods(&c, &r, nbad, reps, &stats, &tail);
+	print_tables(&c, &r, &stats, reps, nrep);
 	lc_buf_free(&stats);
 	if (lc_report_on(&rep))
 		report_json(&rep, &c, &r, reps, nrep, nbad, tail);
-	if (!quiet) {
-		const lc_pack_report *m = &reps[0];
-		for (int i = 0; i < nrep; i++)
-			if (!strncmp(reps[i].method, c.method_name, 2))
-				m = &reps[i];
-		if (c.method == M_DD || c.compare)
-			lc_warn("%" PRIu64 " documents (%" PRIu64 " empty, %" PRIu64 " gave no sequence); "
-			        "%" PRIu64 " of %" PRIu64 " tokens dropped%s",
-			        r.st.docs, r.st.docs_empty, r.st.docs_dropped, m->tokens_dropped, m->tokens_in,
-			        tail ? " (including the short final shards, which OpenLM would skip)" : "");
-		else
-			lc_warn("%" PRIu64 " documents; %" PRIu64 " of %" PRIu64 " tokens dropped, %" PRIu64 " padded",
-			        m->docs, m->tokens_dropped, m->tokens_in, m->tokens_padded);
-		if (nbad)
-			lc_warn("%" PRIu64 " malformed records skipped (--skip-bad)", nbad);
-		if (c.out)
-			warn_openlm(c.out, c.gpus, c.workers);
-	}
+	if (!S.quiet)
+		warn_summary(&c, &r, reps, nrep, nbad, tail);
 	if (fflush(stdout) == EOF)
 		lc_die(LC_EXIT_INPUT, "standard output: write error");
 	return 0;
