@@ -16,7 +16,8 @@
  * floor((c+1)*M/C) - floor(c*M/C) of each bucket.  Within a cycle every step picks a
  * bucket that still has batches with probability proportional to odds_k * M_k,c (its
  * mixture weight, fixed for the cycle as OpenLM's --train-data-mix-weights are) among
- * the buckets not yet exhausted; draws use lc_rng (decompose.h) seeded with --seed.
+ * the buckets not yet exhausted; draws use lc_rng seeded with --seed.  The step
+ * loop that does this is lc_steps_next (steps.h).
  *
  * Ownership: plain arrays owned by the caller.
  */
