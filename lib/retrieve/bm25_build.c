@@ -1,10 +1,12 @@
 /* bm25_build — the index builder behind lcindex and lc_bm25_build: analysed
  * documents into compact postings (postbuf, spilled to sorted runs past
- * --memory), then one pass that streams the index image (layout in index_file.h)
- * to memory or to a file. */
+ * --memory) and the pids as one byte string (pidstore, spilled too past --memory),
+ * then one pass that streams the index image (layout in index_file.h) to memory or
+ * to a file. */
 #define _GNU_SOURCE /* qsort_r */
 #include "bm25.h"
 #include "output.h"
+#include "pidstore.h"
 #include "postbuf.h"
 #include "strmap.h"
 
@@ -23,11 +25,10 @@ struct lc_bm25_builder {
 	size_t tcap;
 	size_t limit;
 	lc_postbuf *pb;
+	lc_pidstore *ps;
 	uint32_t *doclen;
-	const char **pids;
 	size_t ndocs, doccap;
 	uint64_t pidbytes, total;
-	lc_arena arena;
 	lc_err err;
 	int failed;
 };
@@ -96,12 +97,13 @@ void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, 
 		return;
 	if (!b->pb)
 		b->pb = lc_postbuf_new(b->limit);
+	if (!b->ps)
+		b->ps = lc_pidstore_new(b->limit != 0);
 	b->ntmp = 0;
 	lc_analyze(b->an, text, len, collect, b);
 	if (b->ndocs == b->doccap) {
 		b->doccap = b->doccap ? b->doccap * 2 : 1024;
 		b->doclen = lc_xrealloc(b->doclen, b->doccap * sizeof *b->doclen);
-		b->pids = lc_xrealloc(b->pids, b->doccap * sizeof *b->pids);
 	}
 	if (b->ntmp > 1)   /* tmp is NULL while no document had a term: qsort(NULL, 0) is undefined */
 		qsort(b->tmp, b->ntmp, sizeof *b->tmp, cmp_u32);
@@ -133,7 +135,8 @@ void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, 
 	b->doclen[b->ndocs] = (uint32_t)b->ntmp;
 	b->total += b->ntmp;
 	size_t pl = strlen(pid);
-	b->pids[b->ndocs] = lc_arena_strndup(&b->arena, pid, pl);
+	if (lc_pidstore_add(b->ps, pid, pl, &b->err) < 0)
+		b->failed = 1;
 	b->pidbytes += pl;
 	b->ndocs++;
 	if (lc_postbuf_full(b->pb)) {
@@ -145,6 +148,11 @@ void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, 
 }
 
 size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b) { return b->ndocs; }
+
+int lc_bm25_builder_pid_is(const lc_bm25_builder *b, size_t doc, const char *pid, size_t len, lc_err *e)
+{
+	return doc < b->ndocs ? lc_pidstore_equals(b->ps, doc, pid, len, e) : 0;
+}
 size_t lc_bm25_builder_runs(const lc_bm25_builder *b) { return b->pb ? lc_postbuf_runs(b->pb) : 0; }
 
 /* --- streaming the image -------------------------------------------------------- */
@@ -215,6 +223,26 @@ static uint64_t nblocks(uint64_t df)
 	return df > LC_INDEX_BLOCK ? (df + LC_INDEX_BLOCK - 1) / LC_INDEX_BLOCK : 0;
 }
 
+/* PIDOFF and PIDS: scans of the pid store */
+typedef struct pidw {
+	sink *s;
+	uint64_t off;
+} pidw;
+
+static int put_pidoff(const char *pid, size_t len, size_t row, void *arg)
+{
+	pidw *w = arg;
+	w->off += len;
+	put64(w->s, w->off);
+	return 0;
+}
+
+static int put_pid(const char *pid, size_t len, size_t row, void *arg)
+{
+	put(((pidw *)arg)->s, pid, len);
+	return 0;
+}
+
 enum { S_STOP, S_DOCLEN, S_PIDOFF, S_PIDS, S_TERMOFF, S_TERMS, S_POSTOFF, S_POST, S_BLKOFF, S_BLOCKS };
 
 static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *s)
@@ -225,6 +253,8 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 	}
 	if (!b->pb)
 		b->pb = lc_postbuf_new(b->limit);
+	if (!b->ps)
+		b->ps = lc_pidstore_new(0);
 	size_t T = lc_strmap_count(&b->terms);
 	uint64_t N = b->ndocs;
 	uint32_t *order = sorted_terms(b);
@@ -261,17 +291,16 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 	pad(s);
 	put(s, b->doclen, N * 4);
 	pad(s);
-	uint64_t v = 0;
-	for (uint64_t d = 0; d <= N; d++) {
-		put64(s, v);
-		if (d < N)
-			v += strlen(b->pids[d]);
+	pidw pw = { s, 0 };
+	put64(s, 0);
+	int bad = lc_pidstore_scan(b->ps, put_pidoff, &pw, s->e) < 0;
+	pad(s);
+	if (bad || lc_pidstore_scan(b->ps, put_pid, &pw, s->e) < 0) {
+		free(order);
+		return -1;
 	}
 	pad(s);
-	for (uint64_t d = 0; d < N; d++)
-		put(s, b->pids[d], strlen(b->pids[d]));
-	pad(s);
-	v = 0;
+	uint64_t v = 0;
 	for (size_t r = 0; r <= T; r++) {
 		put64(s, v);
 		if (r < T)
@@ -433,7 +462,6 @@ void lc_bm25_builder_free(lc_bm25_builder *b)
 	free(b->tdf);
 	free(b->tbytes);
 	free(b->doclen);
-	free(b->pids);
-	lc_arena_free(&b->arena);
+	lc_pidstore_free(b->ps);
 	free(b);
 }
