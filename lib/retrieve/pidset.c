@@ -21,7 +21,7 @@ static void grow_slots(lc_pidset *s)
 	s->nslot = ns;
 }
 
-/* the input name row was read from: the last run starting at or before it */
+/* the run row was read in: the last one starting at or before it */
 static const lc_pidset_src *src_of(const lc_pidset *s, size_t row)
 {
 	size_t lo = 0, hi = s->nsrc;
@@ -50,25 +50,30 @@ int lc_pidset_add(lc_pidset *s, const char *pid, const char *src, long line, con
 		int eq = same(r, pid, len, arg, e);
 		if (eq < 0)
 			return -1;
-		if (eq)
-			return lc_err_set(e, LC_EXIT_INPUT, "%s: duplicate pid '%s' (first at %s:%lu); ids must be unique",
-			                  where, pid, src_of(s, r)->name, (unsigned long)s->line[r]);
+		if (eq) {
+			const lc_pidset_src *run = src_of(s, r);
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: duplicate pid '%s' (first at %s:%ld); ids must be unique",
+			                  where, pid, run->name, run->line + (long)(r - run->first));
+		}
 	}
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 1024;
 		s->hash = lc_xrealloc(s->hash, s->cap * sizeof *s->hash);
-		s->line = lc_xrealloc(s->line, s->cap * sizeof *s->line);
 	}
-	if (!s->nsrc || strcmp(s->src[s->nsrc - 1].name, src)) {
+	const lc_pidset_src *last = s->nsrc ? &s->src[s->nsrc - 1] : NULL;
+	int same_name = last && !strcmp(last->name, src);
+	if (!same_name || line != last->line + (long)(s->n - last->first)) {
 		if (s->nsrc == s->srccap) {
 			s->srccap = s->srccap ? 2 * s->srccap : 8;
 			s->src = lc_xrealloc(s->src, s->srccap * sizeof *s->src);
 		}
+		char *name = same_name ? s->src[s->nsrc - 1].name : lc_xstrdup(src);
 		s->src[s->nsrc].first = s->n;
-		s->src[s->nsrc++].name = lc_xstrdup(src);
+		s->src[s->nsrc].line = line;
+		s->src[s->nsrc].name = name;
+		s->nsrc++;
 	}
 	s->hash[s->n] = h;
-	s->line[s->n] = line < 0 ? 0 : line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)line;
 	s->slot[i] = (uint32_t)(++s->n);
 	return 0;
 }
@@ -76,10 +81,10 @@ int lc_pidset_add(lc_pidset *s, const char *pid, const char *src, long line, con
 void lc_pidset_free(lc_pidset *s)
 {
 	for (size_t i = 0; i < s->nsrc; i++)
-		free(s->src[i].name);
+		if (!i || s->src[i].name != s->src[i - 1].name)
+			free(s->src[i].name);
 	free(s->src);
 	free(s->hash);
-	free(s->line);
 	free(s->slot);
 	memset(s, 0, sizeof *s);
 }

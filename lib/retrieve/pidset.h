@@ -1,8 +1,8 @@
 /*
  * pidset — duplicate-pid detection for lcindex without keeping the pids: a table
- * of 64-bit pid hashes (lc_hash_bytes) -> row, per row its line (uint32) and the
- * input name as runs (the first row read from each name).  About 20 bytes a pid
- * instead of the strings lc_idset keeps.  Exact: on a hash match the caller's
+ * of 64-bit pid hashes (lc_hash_bytes) -> row, and where each row was read as
+ * runs of consecutive lines of one input (a new run at each input and after each
+ * skipped line): about 16 bytes a pid instead of the strings lc_idset keeps.  Exact: on a hash match the caller's
  * `same` callback compares the earlier pid itself (lcindex asks the index
  * builder's pid store), so a collision that is not a duplicate is no error.
  * Rows are numbered 0, 1, ... in the order pids are added.
@@ -18,13 +18,13 @@
 #include "err.h"
 
 typedef struct lc_pidset_src {
-	size_t first;               /* first row read from name */
-	char *name;                 /* malloc'd */
+	size_t first;               /* first row of the run */
+	long line;                  /* its line; row first + i is at line + i */
+	char *name;                 /* malloc'd (shared by a name's runs: freed by its first) */
 } lc_pidset_src;
 
 typedef struct lc_pidset {
 	uint64_t *hash;             /* per row */
-	uint32_t *line;             /* per row: its line (saturates at UINT32_MAX) */
 	size_t n, cap;
 	uint32_t *slot;             /* open addressing, linear probing: row + 1, 0 = empty */
 	size_t nslot;               /* a power of two, or 0 */
