@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 struct lc_bm25_builder {
 	lc_analyzer *an;
@@ -168,22 +169,46 @@ typedef struct sink {
 	int failed;
 } sink;
 
-static void flush(sink *s)
+/* p[0..n) to the file at byte at */
+static void write_at(sink *s, const void *p, size_t n, uint64_t at)
 {
 	size_t done = 0;
-	while (!s->failed && done < s->w.len) {
-		ssize_t n = pwrite(s->fd, s->w.p + done, s->w.len - done, (off_t)(s->pos - s->w.len + done));
-		if (n < 0 && errno == EINTR)
+	while (!s->failed && done < n) {
+		ssize_t w = pwrite(s->fd, (const char *)p + done, n - done, (off_t)(at + done));
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
+		if (w <= 0) {
 			lc_err_set(s->e, LC_EXIT_INPUT, "writing the index to a temporary file: %s; set TMPDIR to a disk with room",
-			           n < 0 ? strerror(errno) : "no progress");
+			           w < 0 ? strerror(errno) : "no progress");
 			s->failed = 1;
 		}
 		else
-			done += (size_t)n;
+			done += (size_t)w;
 	}
+}
+
+static void flush(sink *s)
+{
+	write_at(s, s->w.p, s->w.len, s->pos - s->w.len);
 	lc_buf_reset(&s->w);
+}
+
+/* The block table of a file sink goes straight to its place (BLOCKS, after
+ * BLKOFF) instead of being held until then; its CRC is combined in there. */
+typedef struct blocks {
+	lc_buf b;
+	uint64_t at;              /* file offset of the next block */
+	uint32_t crc;             /* of the blocks written */
+} blocks;
+
+static void blocks_flush(sink *s, blocks *bk)
+{
+	if (s->buf || !bk->b.len)
+		return;
+	bk->crc = lc_index_crc(bk->crc, bk->b.p, bk->b.len);
+	write_at(s, bk->b.p, bk->b.len, bk->at);
+	bk->at += bk->b.len;
+	lc_buf_reset(&bk->b);
 }
 
 static void put(sink *s, const void *p, size_t n)
@@ -320,7 +345,8 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 	/* POST, with the blocks gathered on the way */
 	lc_index_bounder bd;
 	lc_index_bounder_init(&bd, N, b->total);
-	lc_buf pl = {0}, blk = {0};
+	lc_buf pl = {0};
+	blocks bk = { .at = off[S_BLOCKS] };
 	int rc = 0;
 	for (size_t r = 0; r < T && !rc && !s->failed; r++) {
 		uint32_t t = order[r];
@@ -343,7 +369,9 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 				if (i % LC_INDEX_BLOCK == LC_INDEX_BLOCK - 1 || i + 1 == df) {
 					bl.end = pl.len;
 					bl.last = doc;
-					lc_buf_add(&blk, &bl, sizeof bl);
+					lc_buf_add(&bk.b, &bl, sizeof bl);
+					if (bk.b.len >= (1u << 20))
+						blocks_flush(s, &bk);
 				}
 			}
 			i++;
@@ -370,10 +398,20 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 				v += nblocks(b->tdf[order[r]]);
 		}
 		pad(s);
-		put(s, blk.p, blk.len);
+		if (s->buf)
+			put(s, bk.b.p, bk.b.len);
+		else {   /* written in place: count them in pos and the CRC */
+			blocks_flush(s, &bk);
+			if (bk.at != off[S_BLOCKS] + size[S_BLOCKS])
+				rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: %llu bytes of blocks, planned %llu",
+				                (unsigned long long)(bk.at - off[S_BLOCKS]), (unsigned long long)size[S_BLOCKS]);
+			flush(s);
+			s->pos += size[S_BLOCKS];
+			s->crc = (uint32_t)crc32_combine(s->crc, bk.crc, (z_off_t)size[S_BLOCKS]);
+		}
 		pad(s);
 	}
-	lc_buf_free(&blk);
+	lc_buf_free(&bk.b);
 	free(order);
 	if (rc || s->failed)
 		return -1;
