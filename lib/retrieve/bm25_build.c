@@ -357,7 +357,7 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 			break;
 		}
 		uint32_t doc, tf, prev = 0;
-		uint64_t i = 0, df = b->tdf[t];
+		uint64_t i = 0, df = b->tdf[t], put_before = 0;   /* bytes of the list already put */
 		lc_index_block bl = {0};
 		int got;
 		while ((got = lc_postbuf_next(b->pb, &doc, &tf, s->e)) > 0) {
@@ -367,7 +367,7 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 			if (df > LC_INDEX_BLOCK) {
 				lc_index_bounder_add(&bd, &bl, i % LC_INDEX_BLOCK == 0, tf, doc < N ? b->doclen[doc] : 0);
 				if (i % LC_INDEX_BLOCK == LC_INDEX_BLOCK - 1 || i + 1 == df) {
-					bl.end = pl.len;
+					bl.end = put_before + pl.len;
 					bl.last = doc;
 					lc_buf_add(&bk.b, &bl, sizeof bl);
 					if (bk.b.len >= (1u << 20))
@@ -375,14 +375,15 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 				}
 			}
 			i++;
-			if (pl.len >= (1u << 20) && df <= LC_INDEX_BLOCK) {
+			if (pl.len >= (1u << 20)) {   /* a long list is not held whole */
 				put(s, pl.p, pl.len);
+				put_before += pl.len;
 				lc_buf_reset(&pl);
 			}
 		}
 		if (got < 0)
 			rc = -1;
-		else if (i != df || pl.len != vlen(df) + b->tbytes[t])
+		else if (i != df || put_before + pl.len != vlen(df) + b->tbytes[t])
 			rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: term %zu has %llu postings back of %llu", r,
 			                (unsigned long long)i, (unsigned long long)df);
 		else
