@@ -132,6 +132,21 @@ J
 	assert_output --regexp '^\{"qid":"q","hits":\[\{"pid":"a-rather-long-passage-identifier-039999",'
 }
 
+@test "a posting list longer than 1 MiB is written in pieces: blocks still point right" {
+	# 'common' in 600,000 passages: 1.2 MB of (gap, tf) pairs, 4,688 blocks
+	awk 'BEGIN { for (i = 0; i < 600000; i++) printf "{\"pid\": \"d%d\", \"passage_text\": \"common w%d\"}\n", i, i % 5 }' > huge.jsonl
+	lcindex -o a.idx huge.jsonl
+	lcindex --memory 1M -o b.idx huge.jsonl
+	cmp a.idx b.idx
+	printf '{"qid": "q", "query_text": "common w3"}\n' > q.jsonl
+	lcretrieve --quiet -i a.idx -k 5 -o pruned.jsonl q.jsonl
+	LCTK_BM25_EXHAUSTIVE=1 lcretrieve --quiet -i a.idx -k 5 -o all.jsonl q.jsonl
+	cmp pruned.jsonl all.jsonl
+	run -0 lcindex --stats a.idx
+	assert_line $'postings\t1200000'
+	assert_line $'bytes\t13990424'
+}
+
 @test "duplicate pids across shards are caught by merge" {
 	printf '{"pid": "a", "passage_text": "x"}\n{"pid": "a", "passage_text": "y"}\n' > d.jsonl
 	lcindex --shard 1/2 -o p1.idx d.jsonl
