@@ -8,6 +8,7 @@
 #include "err.h"
 #include "index_file.h"
 #include "output.h"
+#include "pidset.h"
 #include "progress.h"
 #include "report.h"
 
@@ -89,14 +90,23 @@ static const lc_cmd merge_cmd = { "lcindex merge", "-o FILE PART...",
 
 typedef struct build {
 	lc_bm25_builder *b;
+	lc_pidset seen;           /* duplicate pids: hashes, the builder keeps the strings */
 	lc_buf text;
 	lc_progress prog;
 	size_t done;
 } build;
 
+/* lc_pidset's check of a hash match: the earlier pid, from the builder */
+static int same_pid(size_t row, const char *pid, size_t len, void *arg, lc_err *e)
+{
+	return lc_bm25_builder_pid_is(arg, row, pid, len, e);
+}
+
 static int add(const lc_passage *p, size_t record, const char *where, void *arg, lc_err *e)
 {
 	build *st = arg;
+	if (lc_pidset_add(&st->seen, p->pid, p->src, p->line, where, same_pid, st->b, e) < 0)
+		return -1;
 	lc_buf_reset(&st->text);
 	lc_passage_text(p, &st->text);
 	lc_bm25_builder_add(st->b, p->pid, st->text.p ? st->text.p : "", st->text.len);
@@ -252,13 +262,12 @@ int main(int argc, char **argv)
 	lc_bm25_builder_set_memory(b.b, (size_t)memory);
 	lc_progress_start(&b.prog, "records", prog);
 	co.progress = &b.prog;   /* lc_corpus_read: records read, percent of the file */
-	lc_idset seen = {0};
 	size_t records = 0;
 	static char *stdin_only[] = { "-" };
 	char **files = st.ind < argc ? argv + st.ind : stdin_only;
 	int nfiles = st.ind < argc ? argc - st.ind : 1;
 	for (int i = 0; i < nfiles; i++)
-		if (lc_corpus_read(files[i], &co, add, &b, &seen, &records, &e) < 0)
+		if (lc_corpus_read(files[i], &co, add, &b, NULL, &records, &e) < 0)
 			lc_die_err(&e);
 	lc_progress_done(&b.prog);
 	if (!records)
@@ -279,6 +288,6 @@ int main(int argc, char **argv)
 	}
 	lc_buf_free(&b.text);
 	lc_bm25_builder_free(b.b);
-	lc_idset_free(&seen);
+	lc_pidset_free(&b.seen);
 	return 0;
 }

@@ -99,6 +99,54 @@ J
 	assert_no_file c.idx
 }
 
+@test "duplicate pids: the same message with --memory, across input files, and late in a large corpus" {
+	corpus
+	echo '{"pid": "p2", "title_text": "", "passage_text": "again"}' >> c.jsonl
+	run lcindex --memory 1 -o c.idx c.jsonl
+	assert_failure 1
+	assert_output "lcindex: c.jsonl:6: duplicate pid 'p2' (first at c.jsonl:2); ids must be unique"
+	assert_no_file c.idx
+	# the first occurrence in an earlier file (blank lines count as lines)
+	printf '{"pid": "a", "passage_text": "x"}\n\n{"pid": "b", "passage_text": "y"}\n' > f1.jsonl
+	printf '{"pid": "c", "passage_text": "z"}\n{"pid": "b", "passage_text": "w"}\n' > f2.jsonl
+	run lcindex -o f.idx f1.jsonl f2.jsonl
+	assert_failure 1
+	assert_output "lcindex: f2.jsonl:2: duplicate pid 'b' (first at f1.jsonl:3); ids must be unique"
+	# 40,000 long pids (more than the 1 MiB the spilled pid store buffers), one repeated at the end
+	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "{\"pid\": \"a-rather-long-passage-identifier-%06d\", \"passage_text\": \"w%d\"}\n", i, i }' > big.jsonl
+	echo '{"pid": "a-rather-long-passage-identifier-031337", "passage_text": "dup"}' >> big.jsonl
+	run lcindex --memory 1K -o big.idx big.jsonl
+	assert_failure 1
+	assert_output "lcindex: big.jsonl:40001: duplicate pid 'a-rather-long-passage-identifier-031337' (first at big.jsonl:31338); ids must be unique"
+	assert_no_file big.idx
+}
+
+@test "--memory: pids spilled to the temporary file come back byte for byte" {
+	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "{\"pid\": \"a-rather-long-passage-identifier-%06d\", \"passage_text\": \"w%d common\"}\n", i, i }' > big.jsonl
+	lcindex -o a.idx big.jsonl
+	TMPDIR=$PWD lcindex --memory 1K -o b.idx big.jsonl
+	cmp a.idx b.idx
+	printf '{"qid": "q", "query_text": "w39999"}\n' > q.jsonl
+	run lcretrieve --quiet -i b.idx -k 1 q.jsonl
+	assert_success
+	assert_output --regexp '^\{"qid":"q","hits":\[\{"pid":"a-rather-long-passage-identifier-039999",'
+}
+
+@test "a posting list longer than 1 MiB is written in pieces: blocks still point right" {
+	# 'common' in 600,000 passages: 1.2 MB of (gap, tf) pairs, 4,688 blocks
+	awk 'BEGIN { for (i = 0; i < 600000; i++) printf "{\"pid\": \"d%d\", \"passage_text\": \"common w%d\"}\n", i, i % 5 }' > huge.jsonl
+	lcindex -o a.idx huge.jsonl
+	lcindex --memory 1M -o b.idx huge.jsonl
+	cmp a.idx b.idx
+	printf '{"qid": "q", "query_text": "common w3"}\n' > q.jsonl
+	lcretrieve --quiet -i a.idx -k 5 -o pruned.jsonl q.jsonl
+	LCTK_BM25_EXHAUSTIVE=1 lcretrieve --quiet -i a.idx -k 5 -o all.jsonl q.jsonl
+	cmp pruned.jsonl all.jsonl
+	run -0 lcindex --stats a.idx
+	assert_line $'postings\t1200000'
+	assert_line $'bytes\t13990424'
+}
+
 @test "duplicate pids across shards are caught by merge" {
 	printf '{"pid": "a", "passage_text": "x"}\n{"pid": "a", "passage_text": "y"}\n' > d.jsonl
 	lcindex --shard 1/2 -o p1.idx d.jsonl

@@ -98,9 +98,13 @@ lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e);  /* 
 /* Adds the next document (pid must be unique: the caller checks). */
 void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len);
 size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b);
+/* 1 if document doc's pid is pid[0..len), 0 if not (or no such document), -1 + e
+ * (reading back spilled pids).  A scan of the pids: for checking a hash match. */
+int lc_bm25_builder_pid_is(const lc_bm25_builder *b, size_t doc, const char *pid, size_t len, lc_err *e);
 /* Postings held in memory before a sorted run is spilled to a temporary file
  * ($TMPDIR, else /tmp) and merged at the end: the output is the same bytes
- * (0 = no limit, the default).  Set before the first document. */
+ * (0 = no limit, the default).  With a limit the pids go to a temporary file
+ * too (lib/retrieve/pidstore).  Set before the first document. */
 void lc_bm25_builder_set_memory(lc_bm25_builder *b, size_t limit);
 size_t lc_bm25_builder_runs(const lc_bm25_builder *b);   /* runs spilled so far */
 /* Serialises the index image (shard k/n; 1/1 = complete) into out (appended).

@@ -1,10 +1,12 @@
 /* bm25_build — the index builder behind lcindex and lc_bm25_build: analysed
  * documents into compact postings (postbuf, spilled to sorted runs past
- * --memory), then one pass that streams the index image (layout in index_file.h)
- * to memory or to a file. */
+ * --memory) and the pids as one byte string (pidstore, spilled too past --memory),
+ * then one pass that streams the index image (layout in index_file.h) to memory or
+ * to a file. */
 #define _GNU_SOURCE /* qsort_r */
 #include "bm25.h"
 #include "output.h"
+#include "pidstore.h"
 #include "postbuf.h"
 #include "strmap.h"
 
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 struct lc_bm25_builder {
 	lc_analyzer *an;
@@ -23,11 +26,10 @@ struct lc_bm25_builder {
 	size_t tcap;
 	size_t limit;
 	lc_postbuf *pb;
+	lc_pidstore *ps;
 	uint32_t *doclen;
-	const char **pids;
 	size_t ndocs, doccap;
 	uint64_t pidbytes, total;
-	lc_arena arena;
 	lc_err err;
 	int failed;
 };
@@ -96,12 +98,13 @@ void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, 
 		return;
 	if (!b->pb)
 		b->pb = lc_postbuf_new(b->limit);
+	if (!b->ps)
+		b->ps = lc_pidstore_new(b->limit != 0);
 	b->ntmp = 0;
 	lc_analyze(b->an, text, len, collect, b);
 	if (b->ndocs == b->doccap) {
 		b->doccap = b->doccap ? b->doccap * 2 : 1024;
 		b->doclen = lc_xrealloc(b->doclen, b->doccap * sizeof *b->doclen);
-		b->pids = lc_xrealloc(b->pids, b->doccap * sizeof *b->pids);
 	}
 	if (b->ntmp > 1)   /* tmp is NULL while no document had a term: qsort(NULL, 0) is undefined */
 		qsort(b->tmp, b->ntmp, sizeof *b->tmp, cmp_u32);
@@ -133,7 +136,8 @@ void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, 
 	b->doclen[b->ndocs] = (uint32_t)b->ntmp;
 	b->total += b->ntmp;
 	size_t pl = strlen(pid);
-	b->pids[b->ndocs] = lc_arena_strndup(&b->arena, pid, pl);
+	if (lc_pidstore_add(b->ps, pid, pl, &b->err) < 0)
+		b->failed = 1;
 	b->pidbytes += pl;
 	b->ndocs++;
 	if (lc_postbuf_full(b->pb)) {
@@ -145,6 +149,11 @@ void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, 
 }
 
 size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b) { return b->ndocs; }
+
+int lc_bm25_builder_pid_is(const lc_bm25_builder *b, size_t doc, const char *pid, size_t len, lc_err *e)
+{
+	return doc < b->ndocs ? lc_pidstore_equals(b->ps, doc, pid, len, e) : 0;
+}
 size_t lc_bm25_builder_runs(const lc_bm25_builder *b) { return b->pb ? lc_postbuf_runs(b->pb) : 0; }
 
 /* --- streaming the image -------------------------------------------------------- */
@@ -160,22 +169,46 @@ typedef struct sink {
 	int failed;
 } sink;
 
-static void flush(sink *s)
+/* p[0..n) to the file at byte at */
+static void write_at(sink *s, const void *p, size_t n, uint64_t at)
 {
 	size_t done = 0;
-	while (!s->failed && done < s->w.len) {
-		ssize_t n = pwrite(s->fd, s->w.p + done, s->w.len - done, (off_t)(s->pos - s->w.len + done));
-		if (n < 0 && errno == EINTR)
+	while (!s->failed && done < n) {
+		ssize_t w = pwrite(s->fd, (const char *)p + done, n - done, (off_t)(at + done));
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
+		if (w <= 0) {
 			lc_err_set(s->e, LC_EXIT_INPUT, "writing the index to a temporary file: %s; set TMPDIR to a disk with room",
-			           n < 0 ? strerror(errno) : "no progress");
+			           w < 0 ? strerror(errno) : "no progress");
 			s->failed = 1;
 		}
 		else
-			done += (size_t)n;
+			done += (size_t)w;
 	}
+}
+
+static void flush(sink *s)
+{
+	write_at(s, s->w.p, s->w.len, s->pos - s->w.len);
 	lc_buf_reset(&s->w);
+}
+
+/* The block table of a file sink goes straight to its place (BLOCKS, after
+ * BLKOFF) instead of being held until then; its CRC is combined in there. */
+typedef struct blocks {
+	lc_buf b;
+	uint64_t at;              /* file offset of the next block */
+	uint32_t crc;             /* of the blocks written */
+} blocks;
+
+static void blocks_flush(sink *s, blocks *bk)
+{
+	if (s->buf || !bk->b.len)
+		return;
+	bk->crc = lc_index_crc(bk->crc, bk->b.p, bk->b.len);
+	write_at(s, bk->b.p, bk->b.len, bk->at);
+	bk->at += bk->b.len;
+	lc_buf_reset(&bk->b);
 }
 
 static void put(sink *s, const void *p, size_t n)
@@ -215,6 +248,26 @@ static uint64_t nblocks(uint64_t df)
 	return df > LC_INDEX_BLOCK ? (df + LC_INDEX_BLOCK - 1) / LC_INDEX_BLOCK : 0;
 }
 
+/* PIDOFF and PIDS: scans of the pid store */
+typedef struct pidw {
+	sink *s;
+	uint64_t off;
+} pidw;
+
+static int put_pidoff(const char *pid, size_t len, size_t row, void *arg)
+{
+	pidw *w = arg;
+	w->off += len;
+	put64(w->s, w->off);
+	return 0;
+}
+
+static int put_pid(const char *pid, size_t len, size_t row, void *arg)
+{
+	put(((pidw *)arg)->s, pid, len);
+	return 0;
+}
+
 enum { S_STOP, S_DOCLEN, S_PIDOFF, S_PIDS, S_TERMOFF, S_TERMS, S_POSTOFF, S_POST, S_BLKOFF, S_BLOCKS };
 
 static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *s)
@@ -225,6 +278,8 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 	}
 	if (!b->pb)
 		b->pb = lc_postbuf_new(b->limit);
+	if (!b->ps)
+		b->ps = lc_pidstore_new(0);
 	size_t T = lc_strmap_count(&b->terms);
 	uint64_t N = b->ndocs;
 	uint32_t *order = sorted_terms(b);
@@ -261,17 +316,16 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 	pad(s);
 	put(s, b->doclen, N * 4);
 	pad(s);
-	uint64_t v = 0;
-	for (uint64_t d = 0; d <= N; d++) {
-		put64(s, v);
-		if (d < N)
-			v += strlen(b->pids[d]);
+	pidw pw = { s, 0 };
+	put64(s, 0);
+	int bad = lc_pidstore_scan(b->ps, put_pidoff, &pw, s->e) < 0;
+	pad(s);
+	if (bad || lc_pidstore_scan(b->ps, put_pid, &pw, s->e) < 0) {
+		free(order);
+		return -1;
 	}
 	pad(s);
-	for (uint64_t d = 0; d < N; d++)
-		put(s, b->pids[d], strlen(b->pids[d]));
-	pad(s);
-	v = 0;
+	uint64_t v = 0;
 	for (size_t r = 0; r <= T; r++) {
 		put64(s, v);
 		if (r < T)
@@ -291,7 +345,8 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 	/* POST, with the blocks gathered on the way */
 	lc_index_bounder bd;
 	lc_index_bounder_init(&bd, N, b->total);
-	lc_buf pl = {0}, blk = {0};
+	lc_buf pl = {0};
+	blocks bk = { .at = off[S_BLOCKS] };
 	int rc = 0;
 	for (size_t r = 0; r < T && !rc && !s->failed; r++) {
 		uint32_t t = order[r];
@@ -302,7 +357,7 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 			break;
 		}
 		uint32_t doc, tf, prev = 0;
-		uint64_t i = 0, df = b->tdf[t];
+		uint64_t i = 0, df = b->tdf[t], put_before = 0;   /* bytes of the list already put */
 		lc_index_block bl = {0};
 		int got;
 		while ((got = lc_postbuf_next(b->pb, &doc, &tf, s->e)) > 0) {
@@ -312,20 +367,23 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 			if (df > LC_INDEX_BLOCK) {
 				lc_index_bounder_add(&bd, &bl, i % LC_INDEX_BLOCK == 0, tf, doc < N ? b->doclen[doc] : 0);
 				if (i % LC_INDEX_BLOCK == LC_INDEX_BLOCK - 1 || i + 1 == df) {
-					bl.end = pl.len;
+					bl.end = put_before + pl.len;
 					bl.last = doc;
-					lc_buf_add(&blk, &bl, sizeof bl);
+					lc_buf_add(&bk.b, &bl, sizeof bl);
+					if (bk.b.len >= (1u << 20))
+						blocks_flush(s, &bk);
 				}
 			}
 			i++;
-			if (pl.len >= (1u << 20) && df <= LC_INDEX_BLOCK) {
+			if (pl.len >= (1u << 20)) {   /* a long list is not held whole */
 				put(s, pl.p, pl.len);
+				put_before += pl.len;
 				lc_buf_reset(&pl);
 			}
 		}
 		if (got < 0)
 			rc = -1;
-		else if (i != df || pl.len != vlen(df) + b->tbytes[t])
+		else if (i != df || put_before + pl.len != vlen(df) + b->tbytes[t])
 			rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: term %zu has %llu postings back of %llu", r,
 			                (unsigned long long)i, (unsigned long long)df);
 		else
@@ -341,10 +399,20 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 				v += nblocks(b->tdf[order[r]]);
 		}
 		pad(s);
-		put(s, blk.p, blk.len);
+		if (s->buf)
+			put(s, bk.b.p, bk.b.len);
+		else {   /* written in place: count them in pos and the CRC */
+			blocks_flush(s, &bk);
+			if (bk.at != off[S_BLOCKS] + size[S_BLOCKS])
+				rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: %llu bytes of blocks, planned %llu",
+				                (unsigned long long)(bk.at - off[S_BLOCKS]), (unsigned long long)size[S_BLOCKS]);
+			flush(s);
+			s->pos += size[S_BLOCKS];
+			s->crc = (uint32_t)crc32_combine(s->crc, bk.crc, (z_off_t)size[S_BLOCKS]);
+		}
 		pad(s);
 	}
-	lc_buf_free(&blk);
+	lc_buf_free(&bk.b);
 	free(order);
 	if (rc || s->failed)
 		return -1;
@@ -433,7 +501,6 @@ void lc_bm25_builder_free(lc_bm25_builder *b)
 	free(b->tdf);
 	free(b->tbytes);
 	free(b->doclen);
-	free(b->pids);
-	lc_arena_free(&b->arena);
+	lc_pidstore_free(b->ps);
 	free(b);
 }

@@ -154,8 +154,10 @@ int lc_corpus_read(const char *path, const lc_corpus_opts *opts, lc_passage_fn c
 			break;
 		}
 		lc_passage p;
-		if (parse_record(o, opts, where, &p, &b, e) < 0 ||
-		    (seen && lc_idset_add(seen, p.pid, "pid", lc_input_name(in), lc_input_lineno(in), where, e) < 0) ||
+		int bad = parse_record(o, opts, where, &p, &b, e) < 0;
+		p.src = lc_input_name(in);
+		p.line = lc_input_lineno(in);
+		if (bad || (seen && lc_idset_add(seen, p.pid, "pid", p.src, p.line, where, e) < 0) ||
 		    cb(&p, this, where, arg, e) < 0) {
 			json_decref(o);
 			rc = -1;

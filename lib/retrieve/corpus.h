@@ -38,6 +38,8 @@ typedef struct lc_passage {
 	const char *text;      /* passage_text / text / joined explicit fields */
 	const char *summary;   /* summary_text, NULL when absent */
 	const char *meta;      /* compact JSON of "metadata", NULL when absent */
+	const char *src;       /* lc_corpus_read: the input name the record was read from */
+	long line;             /* and its line (0 elsewhere) */
 } lc_passage;
 
 typedef struct lc_corpus_opts {
@@ -90,8 +92,8 @@ json_t *lc_summaries_load(const char *path, lc_err *e);
 long lc_corpus_find(const lc_corpus *c, const char *pid);
 
 /* Streaming: calls cb(passage, record_index, where, arg) for each record; cb returns 0
- * to go on, -1 to stop with an error it put in e.  Checks duplicate pids itself (keeps
- * only the pids).  *record_base counts records across calls (for sharding); may be NULL. */
+ * to go on, -1 to stop with an error it put in e.  With seen, checks duplicate pids
+ * itself (keeps only the pids); without, a caller can check in cb (p->src, p->line).  *record_base counts records across calls (for sharding); may be NULL. */
 typedef int (*lc_passage_fn)(const lc_passage *p, size_t record, const char *where, void *arg, lc_err *e);
 int lc_corpus_read(const char *path, const lc_corpus_opts *opts, lc_passage_fn cb, void *arg,
                    lc_idset *seen, size_t *record_base, lc_err *e);

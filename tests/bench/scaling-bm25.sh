@@ -7,7 +7,10 @@
 # Results: tests/bench/results/bm25-scaling.txt.
 #   sh tests/bench/scaling-bm25.sh [BINDIR]
 #   REPS=3 (medians) for 10k and 100k; REPS_1M=1 (1M runs once: Xapian needs
-#   about half an hour to index 1M passages on this machine); SIZES to change sizes.
+#   about half an hour to index 1M passages on this machine); SIZES to change sizes;
+#   QUERIES=0 measures the builds only; BASE=DIR (another build's bin directory,
+#   e.g. main's built in a temp dir) measures its lcindex in the same runs as
+#   "before" columns and checks its indexes equal these byte for byte.
 set -eu
 BIN=$(cd "${1:-build/bin}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +21,8 @@ REPS=${REPS:-3}
 REPS_1M=${REPS_1M:-1}
 SIZES=${SIZES:-10000 100000 1000000}
 MEM=${MEM:-32M}
+QUERIES=${QUERIES:-1}
+BASE=${BASE:+$(cd "$BASE" && pwd)}
 PY=/usr/bin/python3
 export LCTK_DATA="$ROOT/share/lctk" LCTK_NO_SYNC=1
 [ -d "$LOFT" ] || { echo "scaling-bm25.sh: $LOFT not found" >&2; exit 1; }
@@ -45,7 +50,8 @@ PY
 
 for d in scifact nq hotpotqa fiqa msmarco; do sed "s/\"qid\": \"/\"qid\": \"$d-/" "$LOFT/$d/queries.jsonl"; done > "$W/q.jsonl"
 NQ=$(wc -l < "$W/q.jsonl")
-stages="build build-mem top10 top100"
+stages="build build-mem"
+[ "$QUERIES" = 0 ] || stages="$stages top10 top100"
 for n in $SIZES; do
 	$PY "$HERE/bm25_ref.py" replicate "$n" "$W/c.jsonl" "$LOFT"/scifact/corpus.jsonl "$LOFT"/nq/corpus.jsonl \
 		"$LOFT"/hotpotqa/corpus.jsonl "$LOFT"/fiqa/corpus.jsonl "$LOFT"/msmarco/corpus.jsonl
@@ -55,7 +61,13 @@ for n in $SIZES; do
 		measure "$W/l.build.$n" nice "$BIN/lcindex" --quiet -o "$W/i.idx" "$W/c.jsonl"
 		measure "$W/l.build-mem.$n" nice "$BIN/lcindex" --quiet --memory "$MEM" -o "$W/m.idx" "$W/c.jsonl"
 		cmp -s "$W/i.idx" "$W/m.idx" || { echo "scaling-bm25.sh: --memory $MEM index differs at $n" >&2; exit 1; }
-		for k in 10 100; do
+		if [ -n "$BASE" ]; then
+			measure "$W/b.build.$n" nice "$BASE/lcindex" --quiet -o "$W/b.idx" "$W/c.jsonl"
+			measure "$W/b.build-mem.$n" nice "$BASE/lcindex" --quiet --memory "$MEM" -o "$W/bm.idx" "$W/c.jsonl"
+			cmp -s "$W/i.idx" "$W/b.idx" && cmp -s "$W/i.idx" "$W/bm.idx" ||
+				{ echo "scaling-bm25.sh: $BASE/lcindex builds another index at $n" >&2; exit 1; }
+		fi
+		for k in $([ "$QUERIES" = 0 ] || echo 10 100); do
 			measure "$W/l.top$k.$n" nice "$BIN/lcretrieve" --quiet -i "$W/i.idx" -k $k -o "$W/r.$k" "$W/q.jsonl"
 			LCTK_BM25_EXHAUSTIVE=1 "$BIN/lcretrieve" --quiet -i "$W/i.idx" -k $k -o "$W/e.$k" "$W/q.jsonl"
 			cmp -s "$W/r.$k" "$W/e.$k" || { echo "scaling-bm25.sh: pruned top-$k differs from exhaustive at $n" >&2; exit 1; }
@@ -63,12 +75,12 @@ for n in $SIZES; do
 		rm -rf "$W/xdb"
 		measure "$W/x.build.$n" nice $PY "$HERE/bm25_ref.py" xapian-build "$W/c.jsonl" "$W/xdb"
 		cp "$W/x.build.$n" "$W/x.build-mem.$n"
-		for k in 10 100; do
+		for k in $([ "$QUERIES" = 0 ] || echo 10 100); do
 			measure "$W/x.top$k.$n" nice $PY "$W/xquery.py" "$W/xdb" "$W/q.jsonl" $k "$HERE"
 		done
 	done
 	echo "$n $(stat -c %s "$W/i.idx") $(du -sb "$W/xdb" | cut -f1) $r" >> "$W/sizes"
-	rm -rf "$W/xdb" "$W/c.jsonl" "$W/i.idx" "$W/m.idx"
+	rm -rf "$W/xdb" "$W/c.jsonl" "$W/i.idx" "$W/m.idx" "$W/b.idx" "$W/bm.idx"
 done
 
 {
@@ -80,14 +92,21 @@ echo "# Python), median of the runs; rss = peak resident set (KB, /usr/bin/time 
 echo "# build-mem = lcindex --memory $MEM (spills sorted runs; the index is checked byte-identical to build;"
 echo "# Xapian's row repeats its one build).  Every lctk top-k run is checked byte-identical to"
 echo "# exhaustive scoring (LCTK_BM25_EXHAUSTIVE=1)."
+[ -z "$BASE" ] || echo "# before-cpu/before-rss: $BASE/lcindex in the same runs (its indexes checked byte-identical)."
 while read -r n ls xs r; do echo "# $n passages: $r run(s); index bytes lctk $ls, xapian $xs"; done < "$W/sizes"
 echo
-printf '%-10s %8s %9s %10s %9s %10s\n' stage passages lctk-cpu lctk-rss xap-cpu xap-rss
+# a column pair: median cpu and rss of file $1, "-" for none
+pair() { if [ -s "$1" ]; then printf ' %9s %10s' "$(cut -d' ' -f1 "$1" | median)" "$(cut -d' ' -f2 "$1" | median)"; else printf ' %9s %10s' - -; fi; }
+printf '%-10s %8s %9s %10s %9s %10s' stage passages lctk-cpu lctk-rss xap-cpu xap-rss
+[ -z "$BASE" ] || printf ' %9s %10s' before-cpu before-rss
+echo
 for s in $stages; do
 	for n in $SIZES; do
-		printf '%-10s %8s %9s %10s %9s %10s\n' "$s" "$n" \
-			"$(cut -d' ' -f1 "$W/l.$s.$n" | median)" "$(cut -d' ' -f2 "$W/l.$s.$n" | median)" \
-			"$(cut -d' ' -f1 "$W/x.$s.$n" | median)" "$(cut -d' ' -f2 "$W/x.$s.$n" | median)"
+		printf '%-10s %8s' "$s" "$n"
+		pair "$W/l.$s.$n"
+		pair "$W/x.$s.$n"
+		[ -z "$BASE" ] || pair "$W/b.$s.$n"
+		echo
 	done
 done
 echo

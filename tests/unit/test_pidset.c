@@ -1,0 +1,123 @@
+/* Unit tests for lcindex's pid bookkeeping: pidstore (pids as one byte string, in
+ * memory or spilled to a temporary file) and pidset (duplicates from hashes). */
+#include "buf.h"
+#include "pidset.h"
+#include "pidstore.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/lctk-unit-pidset-XXXXXX";
+
+/* scan callback: every pid joined by '|' into arg */
+static int join(const char *pid, size_t len, size_t row, void *arg)
+{
+	lc_buf *b = arg;
+	if (row)
+		lc_buf_addc(b, '|');
+	lc_buf_add(b, pid, len);
+	return 0;
+}
+
+static void test_store(int spill)
+{
+	lc_err e = {0};
+	lc_pidstore *s = lc_pidstore_new(spill);
+	lc_buf want = {0}, got = {0};
+	char pid[64];
+	int bad = 0;
+	/* long pids too, so that the spilled ones straddle the 1 MiB blocks */
+	for (int i = 0; i < 120000; i++) {
+		int n = snprintf(pid, sizeof pid, "%s%d", i % 3 ? "p" : "a-much-longer-pid-of-some-corpus-", i);
+		if (lc_pidstore_add(s, pid, (size_t)n, &e) < 0)
+			bad++;
+		if (i)
+			lc_buf_addc(&want, '|');
+		lc_buf_add(&want, pid, (size_t)n);
+	}
+	is_num(bad, 0, "120000 pids added");
+	is_num(lc_pidstore_count(s), 120000, "count");
+	lc_buf_adds(&got, "");
+	is_num(lc_pidstore_scan(s, join, &got, &e), 0, "scan to the end");
+	ok(got.len == want.len && !memcmp(got.p, want.p, got.len), "%s: every pid back in order", spill ? "spilled" : "memory");
+	is_num(lc_pidstore_equals(s, 0, "a-much-longer-pid-of-some-corpus-0", 34, &e), 1, "row 0 equals");
+	is_num(lc_pidstore_equals(s, 119998, "p119998", 7, &e), 1, "last rows equal");
+	is_num(lc_pidstore_equals(s, 119998, "p11999", 6, &e), 0, "a prefix is not equal");
+	is_num(lc_pidstore_equals(s, 119997, "p119998", 7, &e), 0, "another row is not equal");
+	lc_pidstore_free(s);
+	lc_buf_free(&want);
+	lc_buf_free(&got);
+}
+
+static int same_store(size_t row, const char *pid, size_t len, void *arg, lc_err *e)
+{
+	return lc_pidstore_equals(arg, row, pid, len, e);
+}
+
+/* a hash match that is not the same pid (as a 64-bit collision would be) */
+static int never_same(size_t row, const char *pid, size_t len, void *arg, lc_err *e)
+{
+	++*(int *)arg;
+	return 0;
+}
+
+static void test_set(void)
+{
+	lc_err e = {0};
+	lc_pidset set = {0};
+	lc_pidstore *s = lc_pidstore_new(0);
+	char pid[32];
+	int bad = 0;
+	for (int i = 0; i < 5000; i++) {
+		snprintf(pid, sizeof pid, "d%d", i);
+		const char *src = i < 3000 ? "a.jsonl" : "b.jsonl";
+		if (lc_pidset_add(&set, pid, src, i < 3000 ? i + 1 : 2 * (i - 3000) + 1, "w", same_store, s, &e) < 0 ||
+		    lc_pidstore_add(s, pid, strlen(pid), &e) < 0)
+			bad++;
+	}
+	is_num(bad, 0, "5000 distinct pids over two files");
+	is_num(lc_pidset_add(&set, "d2999", "c.jsonl", 7, "c.jsonl:7", same_store, s, &e), -1, "duplicate from the first file");
+	is_str(e.msg, "c.jsonl:7: duplicate pid 'd2999' (first at a.jsonl:3000); ids must be unique", "message names the first");
+	is_num(lc_pidset_add(&set, "d4000", "c.jsonl", 8, "c.jsonl:8", same_store, s, &e), -1, "duplicate from the second file");
+	is_str(e.msg, "c.jsonl:8: duplicate pid 'd4000' (first at b.jsonl:2001); ids must be unique", "its source and line");
+	is_num(lc_pidset_add(&set, "d0", "c.jsonl", 9, "c.jsonl:9", same_store, s, &e), -1, "row 0");
+	is_str(e.msg, "c.jsonl:9: duplicate pid 'd0' (first at a.jsonl:1); ids must be unique", "row 0's source and line");
+	is_num(lc_pidset_add(&set, "new", "c.jsonl", 10, "c.jsonl:10", same_store, s, &e), 0, "a new pid after errors");
+	lc_pidset_free(&set);
+	lc_pidstore_free(s);
+
+	int asked = 0;
+	ok(lc_pidset_add(&set, "x", "f", 1, "f:1", never_same, &asked, &e) == 0, "first x");
+	is_num(lc_pidset_add(&set, "x", "f", 2, "f:2", never_same, &asked, &e), 0, "a hash match the check denies is no error");
+	is_num(asked, 1, "the check was asked once");
+	is_num(lc_pidset_add(&set, "y", "f", 3, "f:3", never_same, &asked, &e), 0, "y");
+	is_num(asked, 1, "another hash asks nothing");
+	lc_pidset_free(&set);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir))
+		return 1;
+	setenv("TMPDIR", tmpdir, 1);
+	test_store(0);
+	test_store(1);
+	test_set();
+	setenv("TMPDIR", "/nonexistent-lctk-dir", 1);
+	lc_err e = {0};
+	lc_pidstore *s = lc_pidstore_new(1);
+	int rc = 0;
+	for (int i = 0; i < 300000 && !rc; i++)
+		rc = lc_pidstore_add(s, "0123456789", 10, &e);
+	is_num(rc, -1, "an unusable TMPDIR is an error once the buffer fills");
+	ok(strstr(e.msg, "temporary file for index pids in /nonexistent-lctk-dir") != NULL, "it names the directory: %s", e.msg);
+	lc_pidstore_free(s);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		return 1;
+	return done_testing();
+}
