@@ -36,23 +36,6 @@ static uint32_t get_q(lc_qrels *q, const char *qid, size_t qlen)
 	return id;
 }
 
-/* Docnos packed unaligned into 1 MiB arena blocks (the arena pads each
- * allocation to 16 bytes: 1M judgments of 9-byte docnos would take 16 MB). */
-static const char *pool_dup(lc_qrels *q, const char *s, size_t n)
-{
-	if (n + 1 > q->pool_left) {
-		size_t sz = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
-		q->pool = lc_arena_alloc(&q->arena, sz);
-		q->pool_left = sz;
-	}
-	char *d = q->pool;
-	memcpy(d, s, n);
-	d[n] = 0;
-	q->pool += n + 1;
-	q->pool_left -= n + 1;
-	return d;
-}
-
 /* Gives the judgment arrays' spare capacity back once a file is read. */
 static void trim(lc_qrels *q)
 {
@@ -70,7 +53,7 @@ static void add_judg(lc_qrels *q, uint32_t id, const char *docno, size_t dlen, l
 		qq->cap = qq->cap ? 2 * qq->cap : 8;
 		qq->j = lc_xrealloc(qq->j, qq->cap * sizeof *qq->j);
 	}
-	qq->j[qq->n].docno = pool_dup(q, docno, dlen);
+	qq->j[qq->n].docno = lc_arena_pool_strndup(&q->arena, &q->pool, docno, dlen);
 	qq->j[qq->n].rel = rel;
 	qq->n++;
 	q->njudg++;

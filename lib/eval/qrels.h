@@ -67,8 +67,7 @@ typedef struct lc_qrels {
 	size_t njudg;
 	int format;              /* the format read */
 	lc_arena arena;
-	char *pool;              /* docnos packed unaligned inside arena blocks (internal) */
-	size_t pool_left;
+	lc_arena_pool pool;    /* docnos packed unaligned inside the arena (internal) */
 } lc_qrels;
 
 /* "trec", "beir", "loft" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */

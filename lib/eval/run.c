@@ -36,22 +36,6 @@ int lc_run_format_from_name(const char *name)
 	return -1;
 }
 
-/* String pool: docnos packed unaligned inside 1 MiB arena blocks. */
-static const char *pool_dup(lc_run *r, const char *s, size_t n)
-{
-	if (n + 1 > r->pool_left) {
-		size_t sz = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
-		r->pool = lc_arena_alloc(&r->arena, sz);
-		r->pool_left = sz;
-	}
-	char *d = r->pool;
-	memcpy(d, s, n);
-	d[n] = 0;
-	r->pool += n + 1;
-	r->pool_left -= n + 1;
-	return d;
-}
-
 lc_run_q *lc_run_query(lc_run *r, const char *qid, size_t qlen)
 {
 	int is_new = 0;
@@ -73,7 +57,7 @@ void lc_run_add(lc_run *r, lc_run_q *q, const char *docno, size_t dlen, double s
 		q->cap = q->cap ? 2 * q->cap : 16;
 		q->h = lc_xrealloc(q->h, q->cap * sizeof *q->h);
 	}
-	q->h[q->n].docno = pool_dup(r, docno, dlen);
+	q->h[q->n].docno = lc_arena_pool_strndup(&r->arena, &r->pool, docno, dlen);
 	q->h[q->n].score = score;
 	q->n++;
 }

@@ -85,8 +85,7 @@ typedef struct lc_run {
 	const char *runid;       /* TREC: tag of the last content line; else NULL */
 	int format;
 	lc_arena arena;
-	char *pool;              /* docno packing inside arena blocks (internal) */
-	size_t pool_left;
+	lc_arena_pool pool;    /* docnos packed unaligned inside the arena (internal) */
 } lc_run;
 
 typedef struct lc_run_opts {
