@@ -141,6 +141,7 @@ static struct {
 
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT_DIR(LC_BIND_STR(M.out)),
+	LC_OPT_REPORT,
 	{ 0, "force", NULL, "replace an earlier lcdecompose output in DIR", NULL, LC_BIND_SET(M.force, 1) },
 	LC_OPT_QUIET(0, LC_BIND_SET(M.quiet, 1)),
 	LC_OPT_END
@@ -475,27 +476,62 @@ static void warn_openlm(const char *dir, long gpus, long workers)
 	free(b);
 }
 
+static void report_buckets(lc_report *rep, const char *dir);
+
 static int do_merge(int argc, char **argv)
 {
 	lc_cli st = { 0 };
-	while (lc_cli_next(&st, &merge_cmd, argc, argv) != -1)
-		;   /* every option is bound */
+	lc_report rep = {0};
+	int o;
+	while ((o = lc_cli_next(&st, &merge_cmd, argc, argv)) != -1)
+		if (o == LC_OPT_REPORT_ID)   /* every other option is bound */
+			lc_report_arg(&rep, &merge_cmd, optarg);
 	const char *out = M.out;
 	int force = M.force, quiet = M.quiet;
 	if (!out)
 		lc_cli_usage_error(&merge_cmd, "merge needs -o DIR");
 	if (st.ind >= argc)
 		lc_cli_usage_error(&merge_cmd, "merge needs at least one input directory");
+	lc_report_start(&rep, &cmd, 1, argc - st.ind, argv + st.ind);
+	lc_report_str(&rep, "subcommand", "merge");
+	lc_report_str(&rep, "options.output", out);
 	lc_err e;
 	lc_buf stats = { 0 };
 	if (lc_wds_merge(out, force, argv + st.ind, argc - st.ind, &stats, &e) < 0)
 		lc_die_err(&e);
+	if (lc_report_on(&rep)) {
+		report_buckets(&rep, out);
+		lc_report_write(&rep);
+	}
+	lc_report_free(&rep);
 	if (!quiet)
 		fwrite(stats.p, 1, stats.len, stdout);
 	lc_buf_free(&stats);
 	if (!quiet)
 		warn_openlm(out, 1, 1);
 	return 0;
+}
+
+/* --report: each bucket of the dataset in dir as its manifest says, and the totals. */
+static void report_buckets(lc_report *rep, const char *dir)
+{
+	lc_wds_binfo *b;
+	size_t nb;
+	lc_err e;
+	if (lc_wds_buckets(dir, &b, &nb, &e) < 0)
+		lc_die_err(&e);
+	json_t *bs = lc_report_array(rep, "buckets");
+	uint64_t shards = 0, seqs = 0;
+	for (size_t i = 0; i < nb; i++) {
+		json_array_append_new(bs, json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", b[i].name, "seq_len",
+		                      (json_int_t)b[i].seq_len, "shards", (json_int_t)b[i].shards, "full_shards",
+		                      (json_int_t)b[i].full_shards, "sequences", (json_int_t)b[i].seqs));
+		shards += b[i].shards;
+		seqs += b[i].seqs;
+	}
+	free(b);
+	lc_report_int(rep, "shards", (long long)shards);
+	lc_report_int(rep, "sequences", (long long)seqs);
 }
 
 /* --report: the options, the documents' counts, each method's report and, with
@@ -527,25 +563,8 @@ static void report_json(lc_report *rep, const cfg *c, const run *r, const lc_pac
 		                      "tokens_kept", (json_int_t)reps[i].tokens_kept, "tokens_dropped",
 		                      (json_int_t)reps[i].tokens_dropped, "tokens_padded", (json_int_t)reps[i].tokens_padded,
 		                      "crossing", (json_int_t)reps[i].crossing, "attn_cost", (json_int_t)reps[i].attn_cost));
-	if (c->out) {
-		lc_wds_binfo *b;
-		size_t nb;
-		lc_err e;
-		if (lc_wds_buckets(c->out, &b, &nb, &e) < 0)
-			lc_die_err(&e);
-		json_t *bs = lc_report_array(rep, "buckets");
-		uint64_t shards = 0, seqs = 0;
-		for (size_t i = 0; i < nb; i++) {
-			json_array_append_new(bs, json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", b[i].name, "seq_len",
-			                      (json_int_t)b[i].seq_len, "shards", (json_int_t)b[i].shards, "full_shards",
-			                      (json_int_t)b[i].full_shards, "sequences", (json_int_t)b[i].seqs));
-			shards += b[i].shards;
-			seqs += b[i].seqs;
-		}
-		free(b);
-		lc_report_int(rep, "shards", (long long)shards);
-		lc_report_int(rep, "sequences", (long long)seqs);
-	}
+	if (c->out)
+		report_buckets(rep, c->out);
 	lc_report_write(rep);
 }
 

@@ -51,10 +51,11 @@ _lcdecompose() {
 		merge)
 			case $prev in
 			-o|--output) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+			--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--output --force --quiet --max-record --help --version -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--output --report --force --quiet --max-record --help --version -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;

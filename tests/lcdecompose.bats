@@ -653,3 +653,18 @@ PY
 	run -0 tar -tvf out/D_6/shard-0000000.tar
 	assert_output --regexp '^-r--r--r-- 0/0 +678 1970-01-01 00:00 000000000000\.txt$'
 }
+
+@test "merge --report: each merged bucket's shards and sequences, their totals; a refused merge writes none" {
+	gen_ids 400 6 > in.jsonl
+	lcdecompose --eot 0 --seed 9 --keep-short-shards --quiet --report one.json -o one in.jsonl >/dev/null
+	for k in 1 2 3; do lcdecompose --eot 0 --seed 9 --keep-short-shards --shard $k/3 --quiet -o p$k in.jsonl >/dev/null; done
+	lcdecompose merge --quiet -o m --report r.json p3 p1 p2 >/dev/null
+	# the same sequences per bucket as one process; every part's shards kept
+	run -0 jq -c '[.program, .subcommand, .options.output, .inputs, [.buckets[] | [.name, .sequences]], .sequences]' r.json
+	assert_output "$(jq -c '["lcdecompose", "merge", "m", ["p3", "p1", "p2"], [.buckets[] | [.name, .sequences]], .sequences]' one.json)"
+	run -0 jq '[.buckets[].shards] | add == input.shards' r.json r.json
+	assert_output true
+	run lcdecompose merge --quiet -o m2 --report r2.json p1 missing
+	assert_failure 1
+	assert [ ! -e r2.json ]
+}
