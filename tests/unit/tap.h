@@ -1,7 +1,8 @@
 /*
  * tap.h — the smallest TAP producer for lctk's C unit tests (run by prove).
  * ok(cond, name) records a test; done_testing() prints the plan and returns the
- * exit status.  is_str/is_num print what differed.
+ * exit status.  is_str/is_num print what differed.  tap_write/tap_file put a
+ * test's input text in a file.
  */
 #ifndef LC_TAP_H
 #define LC_TAP_H
@@ -39,6 +40,25 @@ static int done_testing(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
+}
+
+/* Writes text into path (a test's input file). */
+static inline void tap_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Writes text into dir/name; returns the path, valid for the next 3 calls. */
+static inline const char *tap_file(const char *dir, const char *name, const char *text)
+{
+	static char path[4][256];
+	static int k;
+	char *p = path[k++ % 4];
+	snprintf(p, sizeof path[0], "%s/%s", dir, name);
+	tap_write(p, text);
+	return p;
 }
 
 #endif

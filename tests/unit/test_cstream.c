@@ -33,13 +33,6 @@ static int collect(void *ctx, const lc_crec *r, lc_err *e)
 
 static int odd(void *ctx, size_t i) { (void)ctx; return i % 2 == 1; }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-}
-
 int main(void)
 {
 	const char *texts[] = { "One two three. Four five.", "A single sentence here", "",
@@ -47,7 +40,7 @@ int main(void)
 	char path[] = "/tmp/test_cstream_XXXXXX";
 	int fd = mkstemp(path);
 	close(fd);
-	write_file(path, "{\"pid\":\"a\",\"title_text\":\"T\",\"passage_text\":\"One two three. Four five.\"}\n"
+	tap_write(path, "{\"pid\":\"a\",\"title_text\":\"T\",\"passage_text\":\"One two three. Four five.\"}\n"
 	                 "{oops\n"
 	                 "\n"
 	                 "{\"pid\":\"b\",\"passage_text\":\"A single sentence here\"}\n"
@@ -83,12 +76,12 @@ int main(void)
 	ok(lc_cstream_each(&s, collect, odd, &b, &e) == 0 && b.n == 2 && !strcmp(b.pid[0], "b") && b.idx[1] == 3,
 	   "want(): records 1 and 3 only (%s, %s)", b.pid[0], b.pid[1]);
 	/* a corpus that changed between reads */
-	write_file(path, "{\"pid\":\"a\",\"passage_text\":\"x\"}\n");
+	tap_write(path, "{\"pid\":\"a\",\"passage_text\":\"x\"}\n");
 	seen c = {0};
 	ok(lc_cstream_each(&s, collect, NULL, &c, &e) == -1 && strstr(e.msg, "changed"), "a shorter corpus: %s", e.msg);
 	lc_cstream_free(&s);
 	/* without bad records, want() skips lines unparsed: the numbers still hold */
-	write_file(path, "{\"pid\":\"a\",\"passage_text\":\"x y. z.\"}\n\n{\"pid\":\"b\",\"passage_text\":\"q\"}\n"
+	tap_write(path, "{\"pid\":\"a\",\"passage_text\":\"x y. z.\"}\n\n{\"pid\":\"b\",\"passage_text\":\"q\"}\n"
 	                 "{\"pid\":\"c\",\"passage_text\":\"r s\"}\n{\"pid\":\"d\",\"passage_text\":\"t\"}\n");
 	s = (lc_cstream){ .paths = paths, .npaths = 1, .default_field = default_field };
 	seen d = {0};

@@ -27,9 +27,7 @@ static size_t count_bytes(void *ud, const char *s, size_t n)
 static void spit(const char *dir, const char *name, const char *text, char *path, size_t cap)
 {
 	snprintf(path, cap, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
+	tap_write(path, text);
 }
 
 /* The user message of Batch request line k of path (malloc'd), or NULL. */

@@ -31,13 +31,6 @@ static char *slurp(const char *path)
 	return b.p;
 }
 
-static void spit(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-}
-
 static const char *const P[] = { "First one. Second one.", "", "Third passage here." };
 static const char *const ID[] = { "p1", "p2", "p3" };
 
@@ -75,7 +68,7 @@ static void test_batch_in(void)
 {
 	char path[300];
 	snprintf(path, sizeof path, "%s/res.jsonl", tmpdir);
-	spit(path,
+	tap_write(path,
 	     "{\"custom_id\":\"zz\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"x\"}}]}}}\n"
 	     "{\"custom_id\":\"p3\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"Third.\"}}]}}}\n"
 	     "{\"custom_id\":\"p3\",\"response\":{\"status_code\":200,\"body\":{\"choices\":[{\"message\":{\"content\":\"again\"}}]}}}\n");
@@ -92,10 +85,10 @@ static void test_batch_in(void)
 	is_num(r.failed, 1, "one failed");
 	is_num(r.first_failed, 0, "the first failed is passage 0");
 	lc_llmsum_free(&r);
-	spit(path, "{\"custom_id\":\"p1\",\"error\":{\"code\":\"server_error\",\"message\":\"boom\"}}\nnot json\n");
+	tap_write(path, "{\"custom_id\":\"p1\",\"error\":{\"code\":\"server_error\",\"message\":\"boom\"}}\nnot json\n");
 	ok(lc_llmsum_run(&o, P, ID, 3, &r, &e) < 0 && e.code == LC_EXIT_INPUT, "a line that is not JSON fails the run");
 	ok(strstr(e.msg, "res.jsonl:2") != NULL, "with its position");
-	spit(path, "{\"custom_id\":\"p1\",\"error\":{\"code\":\"server_error\",\"message\":\"boom\"}}\n");
+	tap_write(path, "{\"custom_id\":\"p1\",\"error\":{\"code\":\"server_error\",\"message\":\"boom\"}}\n");
 	ok(lc_llmsum_run(&o, P, ID, 3, &r, &e) == 0, "per-request errors do not fail the run");
 	is_str(r.error[0], "batch error server_error: boom", "the per-request error is kept");
 	lc_llmsum_free(&r);

@@ -10,17 +10,6 @@
 
 static char dir[] = "/tmp/lctk-passkey-XXXXXX";
 
-static const char *put(const char *name, const char *text)
-{
-	static char path[4][256];
-	static int k;
-	char *p = path[k++ % 4];
-	snprintf(p, 256, "%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-	fputs(text, f);
-	fclose(f);
-	return p;
-}
 
 static int match(const char *answer, const char *key)
 {
@@ -48,14 +37,14 @@ int main(void)
 
 	lc_err e;
 	lc_passkey_set s = {0};
-	ok(lc_passkey_load(&s, put("p.jsonl", probes), &e) == 0 && s.n == 4, "four probes read");
+	ok(lc_passkey_load(&s, tap_file(dir, "p.jsonl", probes), &e) == 0 && s.n == 4, "four probes read");
 	ok(!strcmp(s.p[0].key, "42") && s.p[0].depth == 83 && s.p[0].bin == 8, "key trimmed; depth 10/12 bytes = 83 percent");
 	ok(!strcmp(s.p[1].key, "7") && s.p[1].depth == 30 && s.p[1].bin == 3, "integer key; depth field 0.3 = bin 3");
 	ok(!strcmp(s.p[2].id, "3") && s.p[2].depth == 100 && s.p[2].bin == 9, "integer id; depth 1 in the last bin");
 	ok(s.p[3].depth == 0 && s.p[3].bin == 0, "key at the start: depth 0");
 
 	unsigned char st[4] = {0};
-	const char *a = put("a.jsonl",
+	const char *a = tap_file(dir, "a.jsonl",
 		"{\"id\": \"p1\", \"answer\": \"It is 42.\"}\n"
 		"{\"custom_id\": \"p2\", \"response\": {\"status_code\": 500, \"body\": {}}, \"error\": null}\n"
 		"{\"qid\": 3, \"response_text\": \"red\", \"pids\": null}\n"
@@ -77,37 +66,37 @@ int main(void)
 	lc_passkey_result_free(&r);
 
 	memset(st, 0, sizeof st);
-	ok(lc_passkey_read_answers(&s, put("u.jsonl", "{\"id\": \"p1\", \"text\": \"1\"}\n{\"id\": \"zz\", \"text\": \"1\"}\n"), st, &e) < 0 &&
+	ok(lc_passkey_read_answers(&s, tap_file(dir, "u.jsonl", "{\"id\": \"p1\", \"text\": \"1\"}\n{\"id\": \"zz\", \"text\": \"1\"}\n"), st, &e) < 0 &&
 	   e.code == 1 && strstr(e.msg, "u.jsonl:2: 'zz' is not a probe"), "unknown id: FILE:LINE");
 	memset(st, 0, sizeof st);
-	ok(lc_passkey_read_answers(&s, put("d.jsonl", "{\"id\": \"p1\", \"text\": \"1\"}\n{\"id\": \"p1\", \"text\": \"2\"}\n"), st, &e) < 0 &&
+	ok(lc_passkey_read_answers(&s, tap_file(dir, "d.jsonl", "{\"id\": \"p1\", \"text\": \"1\"}\n{\"id\": \"p1\", \"text\": \"2\"}\n"), st, &e) < 0 &&
 	   strstr(e.msg, "d.jsonl:2: a second answer to probe 'p1'") && strstr(e.msg, "d.jsonl:1"), "two answers to one probe");
 	memset(st, 0, sizeof st);
-	ok(lc_passkey_read_answers(&s, put("n.jsonl", "{\"id\": \"p1\", \"score\": 1}\n"), st, &e) < 0 &&
+	ok(lc_passkey_read_answers(&s, tap_file(dir, "n.jsonl", "{\"id\": \"p1\", \"score\": 1}\n"), st, &e) < 0 &&
 	   strstr(e.msg, "n.jsonl:1: no answer text"), "no text field");
 	lc_passkey_set_free(&s);
 
-	ok(lc_passkey_load(&s, put("b.jsonl", "{\"id\": \"p\", \"length\": 10, \"answer\": \"5\", \"prompt\": \"no key\"}\n"), &e) < 0 &&
+	ok(lc_passkey_load(&s, tap_file(dir, "b.jsonl", "{\"id\": \"p\", \"length\": 10, \"answer\": \"5\", \"prompt\": \"no key\"}\n"), &e) < 0 &&
 	   strstr(e.msg, "b.jsonl:1: the key '5' is not in the prompt"), "key not in the prompt");
 	lc_passkey_set_free(&s);
-	ok(lc_passkey_load(&s, put("b.jsonl", "{\"id\": \"p\", \"length\": 10, \"answer\": \"5\"}\n"), &e) < 0 &&
+	ok(lc_passkey_load(&s, tap_file(dir, "b.jsonl", "{\"id\": \"p\", \"length\": 10, \"answer\": \"5\"}\n"), &e) < 0 &&
 	   strstr(e.msg, "b.jsonl:1: field 'prompt': expected the prompt (a string), got nothing"),
 	   "neither prompt nor depth (a fuzzer find: the type of a missing field)");
 	lc_passkey_set_free(&s);
-	ok(lc_passkey_load(&s, put("b.jsonl", "{\"id\": \"p\", \"length\": 0, \"answer\": \"5\", \"depth\": 0}\n"), &e) < 0 &&
+	ok(lc_passkey_load(&s, tap_file(dir, "b.jsonl", "{\"id\": \"p\", \"length\": 0, \"answer\": \"5\", \"depth\": 0}\n"), &e) < 0 &&
 	   strstr(e.msg, "field 'length'"), "length 0");
 	lc_passkey_set_free(&s);
-	ok(lc_passkey_load(&s, put("b.jsonl", "{\"id\": \"p\", \"length\": 9, \"answer\": \"5\", \"depth\": 1.5}\n"), &e) < 0 &&
+	ok(lc_passkey_load(&s, tap_file(dir, "b.jsonl", "{\"id\": \"p\", \"length\": 9, \"answer\": \"5\", \"depth\": 1.5}\n"), &e) < 0 &&
 	   strstr(e.msg, "field 'depth'"), "depth above 1");
 	lc_passkey_set_free(&s);
-	ok(lc_passkey_load(&s, put("b.jsonl", "{\"id\": \"p\", \"length\": 9, \"answer\": \"5\", \"depth\": 0}\n"
+	ok(lc_passkey_load(&s, tap_file(dir, "b.jsonl", "{\"id\": \"p\", \"length\": 9, \"answer\": \"5\", \"depth\": 0}\n"
 	                                      "{\"id\": \"p\", \"length\": 9, \"answer\": \"6\", \"depth\": 0}\n"), &e) < 0 &&
 	   strstr(e.msg, "b.jsonl:2: probe 'p' again"), "duplicate probe id");
 	lc_passkey_set_free(&s);
-	ok(lc_passkey_load(&s, put("b.jsonl", "{\"id\": \"p\", \"answer\": \"The key is 5\"}\n"), &e) < 0 &&
+	ok(lc_passkey_load(&s, tap_file(dir, "b.jsonl", "{\"id\": \"p\", \"answer\": \"The key is 5\"}\n"), &e) < 0 &&
 	   strstr(e.msg, "an answer, not a probe"), "answers given as probes");
 	lc_passkey_set_free(&s);
-	ok(lc_passkey_load(&s, put("b.jsonl", "\n"), &e) < 0 && strstr(e.msg, "no probes found"), "empty probes file");
+	ok(lc_passkey_load(&s, tap_file(dir, "b.jsonl", "\n"), &e) < 0 && strstr(e.msg, "no probes found"), "empty probes file");
 	lc_passkey_set_free(&s);
 
 	const char *names[] = { "p.jsonl", "a.jsonl", "u.jsonl", "d.jsonl", "n.jsonl", "b.jsonl" };
