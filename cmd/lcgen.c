@@ -1609,13 +1609,7 @@ static int main_merge(int argc, char **argv, lc_report *rep)
 	lc_output_commit(o);
 	/* the same keys as every other merge's report (lctk-formats(5) REPORTS) */
 	lc_report_str(rep, "parts_of", program);
-	lc_report_int(rep, "shards", info.n);
-	lc_report_str(rep, "run", info.run);
-	lc_report_str(rep, "merge", info.merge);
-	json_t *per = lc_report_array(rep, "per_shard");
-	for (unsigned k = 0; per && k < info.n; k++)
-		json_array_append_new(per, json_integer((json_int_t)info.per_shard[k]));
-	lc_report_int(rep, "records", (long long)info.total);
+	lc_part_report(rep, &info);
 	free(info.per_shard);
 	return 0;
 }

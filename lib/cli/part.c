@@ -208,6 +208,17 @@ static int merge_lines(part *parts, int n, int grouped, lc_output *o, lc_err *e)
 	return 0;
 }
 
+void lc_part_report(lc_report *rep, const lc_part_info *info)
+{
+	lc_report_int(rep, "shards", info->n);
+	lc_report_str(rep, "run", info->run);
+	lc_report_str(rep, "merge", info->merge);
+	json_t *per = lc_report_array(rep, "per_shard");
+	for (unsigned k = 0; per && k < info->n; k++)
+		json_array_append_new(per, json_integer((json_int_t)info->per_shard[k]));
+	lc_report_int(rep, strcmp(info->merge, "sum") ? "records" : "count", (long long)info->total);
+}
+
 /* merge "sum": each body is one integer line */
 static int merge_sum(part *parts, int n, lc_output *o, unsigned long long *counts, lc_err *e)
 {
@@ -312,13 +323,7 @@ int lc_part_merge_main(const lc_cmd *merge_cmd, const char *program, int argc, c
 	}
 	lc_output_commit(o);
 	if (lc_report_on(&rep)) {
-		lc_report_int(&rep, "shards", info.n);
-		lc_report_str(&rep, "run", info.run);
-		lc_report_str(&rep, "merge", info.merge);
-		json_t *per = lc_report_array(&rep, "per_shard");
-		for (unsigned k = 0; k < info.n; k++)
-			json_array_append_new(per, json_integer((json_int_t)info.per_shard[k]));
-		lc_report_int(&rep, strcmp(info.merge, "sum") ? "records" : "count", (long long)info.total);
+		lc_part_report(&rep, &info);
 		lc_report_write(&rep);
 	}
 	free(info.per_shard);

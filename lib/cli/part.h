@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "err.h"
 #include "output.h"
+#include "report.h"
 
 typedef struct lc_shard {
 	unsigned k, n;            /* 0/0 = the whole input (no --shard) */
@@ -76,6 +77,10 @@ typedef struct lc_part_info {
 /* lc_part_merge, also filling *info (free info->per_shard) when it returns 0. */
 int lc_part_merge_info(const char *program, char *const *paths, int n, lc_output *o, lc_part_info *info,
                        lc_err *e);
+
+/* What a merge joined, into rep: "shards", "run", "merge", "per_shard", then
+ * "records" (lines, groups) or "count" (sum) (lctk-formats(5) REPORTS). */
+void lc_part_report(lc_report *rep, const lc_part_info *info);
 
 /* The `PROGRAM merge -o OUT PART...` subcommand: parses argc/argv (argv[0] =
  * "merge") with merge_cmd (its table holds -o/--output, and may hold
