@@ -560,10 +560,11 @@ static void format_seq(const lc_wds *w, const bucket *b, uint32_t s, lc_buf *out
 	lc_buf_addc(out, ']');
 }
 
-/* The end of writing one shard: sync and close fd, then rename tmp into place as
- * fin, unless rc (the writing's result) already failed; frees tmp and fin.
+/* The end of writing one file (a shard, or write_small's): sync and close fd,
+ * then rename tmp into place as fin, unless rc (the writing's result) already
+ * failed; frees tmp and fin.
  * 0, or -1 + e. */
-static int end_shard(int fd, int rc, char *tmp, char *fin, lc_err *e)
+static int end_file(int fd, int rc, char *tmp, char *fin, lc_err *e)
 {
 	if (!rc && sync_fd(fd) < 0)
 		rc = sync_error(e, fin, errno);
@@ -651,7 +652,7 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 				lc_buf_reset(&w->line);
 			}
 		}
-		if (end_shard(fd, rc, tmp, fin, e) < 0)
+		if (end_file(fd, rc, tmp, fin, e) < 0)
 			return -1;
 	} else {
 		snprintf(name, sizeof name, "shard-%07zu.tar", nsh);
@@ -688,7 +689,7 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 				rc = io_error(e, fin, errno);
 		}
 		lc_buf_reset(ob);
-		if (end_shard(fd, rc, tmp, fin, e) < 0)
+		if (end_file(fd, rc, tmp, fin, e) < 0)
 			return -1;
 	}
 	if (b->n_shards == b->cap_counts) {
@@ -806,18 +807,12 @@ static int write_small(const char *dir, const char *name, const char *p, size_t 
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, strerror(errno));
-	} else {
-		if (write_all(fd, p, n) < 0)
-			rc = io_error(e, fin, errno);
-		if (!rc && sync_fd(fd) < 0)
-			rc = sync_error(e, fin, errno);
-		if (close(fd) < 0 && !rc)
-			rc = io_error(e, fin, errno);
-		if (!rc)
-			rc = finish_file(tmp, fin, e);
+		free(tmp), free(fin);
+		return rc;
 	}
-	free(tmp), free(fin);
-	return rc;
+	if (write_all(fd, p, n) < 0)
+		rc = io_error(e, fin, errno);
+	return end_file(fd, rc, tmp, fin, e);
 }
 
 static void manifest_text(lc_buf *m, const uint64_t *counts, size_t n)
