@@ -62,11 +62,8 @@ void lc_idtext_free(lc_idtext *t)
 	free(t);
 }
 
-void lc_idtext_format(const lc_idtext *t, lc_buf *b, const uint32_t *tok, size_t n)
+char *lc_idtext_put(const lc_idtext *t, char *o, const uint32_t *tok, size_t n)
 {
-	/* 12 bytes per id at most (", " + 10 digits); 8-byte copies may write 6 past */
-	lc_buf_grow(b, n * 12 + 16);
-	char *o = b->p + b->len;
 	*o++ = '[';
 	if (n)
 		o = lc_idtext_u32(o, tok[0]);
@@ -83,6 +80,12 @@ void lc_idtext_format(const lc_idtext *t, lc_buf *b, const uint32_t *tok, size_t
 		}
 	}
 	*o++ = ']';
-	b->len = (size_t)(o - b->p);
+	return o;
+}
+
+void lc_idtext_format(const lc_idtext *t, lc_buf *b, const uint32_t *tok, size_t n)
+{
+	lc_buf_grow(b, LC_IDTEXT_ROOM(n));
+	b->len = (size_t)(lc_idtext_put(t, b->p + b->len, tok, n) - b->p);
 	b->p[b->len] = 0;
 }

@@ -21,6 +21,14 @@ typedef struct lc_idtext lc_idtext;
 lc_idtext *lc_idtext_new(void);
 void lc_idtext_free(lc_idtext *t);
 
+/* Bytes lc_idtext_put may touch for n ids: the text is at most 12 bytes an id, and
+ * 8-byte copies may write a few bytes past its end. */
+#define LC_IDTEXT_ROOM(n) ((size_t)(n) * 12 + 16)
+
+/* Writes "[1, 2, 3]" (the n ids of tok) at o, which has LC_IDTEXT_ROOM(n) bytes;
+ * returns the end of the text (no NUL). */
+char *lc_idtext_put(const lc_idtext *t, char *o, const uint32_t *tok, size_t n);
+
 /* Appends "[1, 2, 3]" (the n ids of tok) to b. */
 void lc_idtext_format(const lc_idtext *t, lc_buf *b, const uint32_t *tok, size_t n);
 

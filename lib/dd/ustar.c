@@ -22,20 +22,11 @@ static void octal(char *p, size_t width, unsigned long long v)
 		p[i] = (char)('0' + (v & 7));
 }
 
-int lc_ustar_end(lc_buf *b, size_t off, const char *name)
+int lc_ustar_header(char *h, const char *name, unsigned long long size)
 {
-	size_t size = b->len - off - LC_USTAR_BLOCK, nlen = strlen(name);
-	if (nlen > 99 || size >= (1ULL << 33)) {
-		b->len = off;
-		b->p[off] = 0;
+	size_t nlen = strlen(name);
+	if (nlen > 99 || size >= (1ULL << 33))
 		return -1;
-	}
-	size_t pad = (LC_USTAR_BLOCK - size % LC_USTAR_BLOCK) % LC_USTAR_BLOCK;
-	lc_buf_grow(b, pad);
-	memset(b->p + b->len, 0, pad);
-	b->len += pad;
-	b->p[b->len] = 0;
-	char *h = b->p + off;
 	memset(h, 0, LC_USTAR_BLOCK);
 	memcpy(h, name, nlen);
 	memcpy(h + 100, "000444 ", 7);          /* mode */
@@ -56,6 +47,22 @@ int lc_ustar_end(lc_buf *b, size_t off, const char *name)
 	h[154] = 0;
 	h[155] = ' ';
 	return 0;
+}
+
+int lc_ustar_end(lc_buf *b, size_t off, const char *name)
+{
+	size_t size = b->len - off - LC_USTAR_BLOCK;
+	if (strlen(name) > 99 || size >= (1ULL << 33)) {
+		b->len = off;
+		b->p[off] = 0;
+		return -1;
+	}
+	size_t pad = lc_ustar_pad(size);
+	lc_buf_grow(b, pad);
+	memset(b->p + b->len, 0, pad);
+	b->len += pad;
+	b->p[b->len] = 0;
+	return lc_ustar_header(b->p + off, name, size);
 }
 
 void lc_ustar_finish(lc_buf *b)

@@ -25,6 +25,17 @@ size_t lc_ustar_begin(lc_buf *b);
  * or more (b is then left as it was before lc_ustar_begin). */
 int lc_ustar_end(lc_buf *b, size_t off, const char *name);
 
+/* Fills the 512-byte header block h for a member called name (at most 99 bytes) of
+ * size bytes, as lc_ustar_end does; for callers that format members in their own
+ * memory.  0, or -1 when name is too long or size is 8 GiB or more. */
+int lc_ustar_header(char *h, const char *name, unsigned long long size);
+
+/* The zero bytes that pad a member of size bytes to a whole block. */
+static inline size_t lc_ustar_pad(unsigned long long size)
+{
+	return (size_t)((LC_USTAR_BLOCK - size % LC_USTAR_BLOCK) % LC_USTAR_BLOCK);
+}
+
 /* Appends the end-of-archive marker: two zero blocks. */
 void lc_ustar_finish(lc_buf *b);
 #endif

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE   /* renameat2(RENAME_EXCHANGE) */
 #include "wds.h"
 #include "decompose.h"
+#include "dfile.h"
 #include "idtext.h"
 #include "json.h"
 #include "ustar.h"
@@ -252,7 +253,9 @@ struct lc_wds {
 	int nb;
 	lc_rng rng;
 	lc_buf line, bin;
+	lc_dfile df;           /* tar: the shard being written, its buffer reused */
 	lc_idtext *idtext;     /* tar and JSONL: "[1, 2, 3]" from a table */
+	size_t eot_len;        /* strlen(o.eot_text) */
 	uint64_t tail_tokens, tail_seqs;
 };
 
@@ -498,6 +501,7 @@ lc_wds *lc_wds_open(const lc_wds_opts *o, lc_err *e)
 	lc_rng_seed2(&w->rng, o->seed, 0x5348554646ULL);   /* "SHUFF" stream */
 	if (o->format != LC_WDS_BIN)
 		w->idtext = lc_idtext_new();
+	w->eot_len = o->eot_text ? strlen(o->eot_text) : 0;
 	return w;
 }
 
@@ -542,22 +546,40 @@ static int finish_file(const char *tmp, const char *final, lc_err *e)
 	return 0;
 }
 
-/* Appends slot s as "[1, 2, 3]"; a sequence that ends its document ends with
- * o.eot_text instead of the end-of-text id when that is set (tar shards). */
-static void format_seq(const lc_wds *w, const bucket *b, uint32_t s, lc_buf *out)
+/* Appends slot s to df as tar member number i, "{i:012d}.txt" holding "[1, 2, 3]",
+ * formatted in place; a sequence that ends its document ends with o.eot_text
+ * instead of the end-of-text id when that is set.  fin names the shard in errors. */
+static int tar_member(const lc_wds *w, const bucket *b, uint32_t s, size_t i, lc_dfile *df, const char *fin,
+                      lc_err *e)
 {
 	const uint32_t *t = b->slots + (size_t)s * b->max_len;
 	size_t n = b->lens[s];
+	char *h = lc_dfile_room(df, 2 * LC_USTAR_BLOCK + LC_IDTEXT_ROOM(n) + w->eot_len + 4);
+	if (!h)
+		return io_error(e, fin, errno);
+	char *o = h + LC_USTAR_BLOCK, *end;
 	if (!w->o.eot_text || !n || !b->ends[s]) {
-		lc_idtext_format(w->idtext, out, t, n);
-		return;
+		end = lc_idtext_put(w->idtext, o, t, n);
+	} else {
+		end = lc_idtext_put(w->idtext, o, t, n - 1) - 1;   /* without its ']' */
+		if (n > 1) {
+			*end++ = ',';
+			*end++ = ' ';
+		}
+		memcpy(end, w->o.eot_text, w->eot_len);
+		end += w->eot_len;
+		*end++ = ']';
 	}
-	lc_idtext_format(w->idtext, out, t, n - 1);
-	out->len--;                        /* the ']' */
-	if (n > 1)
-		lc_buf_adds(out, ", ");
-	lc_buf_adds(out, w->o.eot_text);
-	lc_buf_addc(out, ']');
+	size_t size = (size_t)(end - o);
+	char key[32];
+	snprintf(key, sizeof key, "%012zu.txt", i);
+	if (lc_ustar_header(h, key, size) < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: member %s: %zu bytes is too large for a tar member",
+		                  fin, key, size);
+	size_t pad = lc_ustar_pad(size);
+	memset(end, 0, pad);
+	lc_dfile_commit(df, LC_USTAR_BLOCK + size + pad);
+	return 0;
 }
 
 /* The end of writing one file (a shard, or write_small's): sync and close fd,
@@ -575,8 +597,6 @@ static int end_file(int fd, int rc, char *tmp, char *fin, lc_err *e)
 	free(tmp), free(fin);
 	return rc ? -1 : 0;
 }
-
-#define TAR_WRITE (256u << 10)   /* tar shards are written 256 KiB at a time */
 
 /* Writes sequences in slots sel[0..m) as the bucket's next shard. */
 static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_err *e)
@@ -658,38 +678,29 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		snprintf(name, sizeof name, "shard-%07zu.tar", nsh);
 		char *tmp = tmp_name(b->dir, name), *fin = path2(b->dir, name);
 		remember(tmp, 0);
-		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
+		/* members are formatted in place (header, text, padding) in df's buffer,
+		 * which goes to the file in direct writes of about LC_DFILE_FLUSH bytes */
+		lc_dfile *df = &w->df;
+		if (lc_dfile_open(df, tmp) < 0) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", tmp, strerror(errno));
 			free(tmp), free(fin);
 			return -1;
 		}
-		/* members are formatted in place (header, text, padding) and written in
-		 * writes of TAR_WRITE bytes or more */
+		static const char end_blocks[2 * LC_USTAR_BLOCK];   /* the end of the archive */
 		int rc = 0;
-		lc_buf *ob = &w->line;
-		lc_buf_reset(ob);
-		char key[32];
-		for (size_t i = 0; i < m && !rc; i++) {
-			size_t off = lc_ustar_begin(ob);
-			format_seq(w, b, sel[i], ob);
-			snprintf(key, sizeof key, "%012zu.txt", i);
-			if (lc_ustar_end(ob, off, key) < 0)
-				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: member %s: %zu bytes is too large for a tar member",
-				                fin, key, ob->len - off - LC_USTAR_BLOCK);
-			else if (ob->len >= TAR_WRITE) {
-				if (write_all(fd, ob->p, ob->len) < 0)
-					rc = io_error(e, fin, errno);
-				lc_buf_reset(ob);
-			}
+		for (size_t i = 0; i < m && !rc; i++)
+			rc = tar_member(w, b, sel[i], i, df, fin, e);
+		if (!rc && lc_dfile_add(df, end_blocks, sizeof end_blocks) < 0)
+			rc = io_error(e, fin, errno);
+		int fd = rc ? -1 : lc_dfile_finish(df);
+		if (fd < 0) {
+			if (!rc)
+				io_error(e, fin, errno);
+			lc_dfile_close(df);
+			free(tmp), free(fin);
+			return -1;
 		}
-		if (!rc) {
-			lc_ustar_finish(ob);
-			if (write_all(fd, ob->p, ob->len) < 0)
-				rc = io_error(e, fin, errno);
-		}
-		lc_buf_reset(ob);
-		if (end_file(fd, rc, tmp, fin, e) < 0)
+		if (end_file(fd, 0, tmp, fin, e) < 0)
 			return -1;
 	}
 	if (b->n_shards == b->cap_counts) {
@@ -781,6 +792,7 @@ static void free_wds(lc_wds *w)
 	free_target(&w->t);
 	lc_buf_free(&w->line);
 	lc_buf_free(&w->bin);
+	lc_dfile_free(&w->df);
 	lc_idtext_free(w->idtext);
 	free(w);
 }

@@ -32,6 +32,9 @@
  * bucket may be short: with full_shards = 1 it is dropped, as the reference does (and
  * as OpenLM's loader would skip it), and counted in tail_dropped_*.
  *
+ * Tar shards are written with O_DIRECT where the file system allows it (lib/dd/dfile):
+ * members are formatted in an aligned buffer that goes to the device without a copy
+ * into the page cache.
  * Safety: each shard is written to ".NAME.tmp", fsynced and renamed; bucket
  * directories and DIR are fsynced at the end, and DIR's parent once DIR is in place
  * (LCTK_NO_SYNC=1 in the environment skips every fsync, for scratch work).  Every
