@@ -62,6 +62,14 @@ void lc_idtext_free(lc_idtext *t)
 	free(t);
 }
 
+/* Appends ", N" for table id v at o: one 8-byte copy (the entry, zero-filled past
+ * the text), then o moves past the text; the length is the entry's last byte. */
+#define PUT_ENTRY(t, o, v) do { \
+		const unsigned char *e_ = (t)->ent[v]; \
+		memcpy((o), e_, 8); \
+		(o) += e_[7]; \
+	} while (0)
+
 char *lc_idtext_put(const lc_idtext *t, char *o, const uint32_t *tok, size_t n)
 {
 	*o++ = '[';
@@ -70,15 +78,32 @@ char *lc_idtext_put(const lc_idtext *t, char *o, const uint32_t *tok, size_t n)
 	for (size_t i = 1; i < n; i++) {
 		uint32_t v = tok[i];
 		if (v < LC_IDTEXT_TABLE) {
-			const unsigned char *e = t->ent[v];
-			memcpy(o, e, 8);
-			o += e[7];
+			PUT_ENTRY(t, o, v);
 		} else {
 			*o++ = ',';
 			*o++ = ' ';
 			o = lc_idtext_u32(o, v);
 		}
 	}
+	*o++ = ']';
+	return o;
+}
+
+char *lc_idtext_put16(const lc_idtext *t, char *o, const uint16_t *tok, size_t n)
+{
+	*o++ = '[';
+	if (n)
+		o = lc_idtext_u32(o, tok[0]);
+	size_t i = 1;
+	/* four at a time: the table loads of the next ids do not wait for this one's length */
+	for (; i + 4 <= n; i += 4) {
+		PUT_ENTRY(t, o, tok[i]);
+		PUT_ENTRY(t, o, tok[i + 1]);
+		PUT_ENTRY(t, o, tok[i + 2]);
+		PUT_ENTRY(t, o, tok[i + 3]);
+	}
+	for (; i < n; i++)
+		PUT_ENTRY(t, o, tok[i]);
 	*o++ = ']';
 	return o;
 }

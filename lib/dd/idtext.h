@@ -29,6 +29,9 @@ void lc_idtext_free(lc_idtext *t);
  * returns the end of the text (no NUL). */
 char *lc_idtext_put(const lc_idtext *t, char *o, const uint32_t *tok, size_t n);
 
+/* Same for ids held in 16 bits (every one of them is in the table). */
+char *lc_idtext_put16(const lc_idtext *t, char *o, const uint16_t *tok, size_t n);
+
 /* Appends "[1, 2, 3]" (the n ids of tok) to b. */
 void lc_idtext_format(const lc_idtext *t, lc_buf *b, const uint32_t *tok, size_t n);
 

@@ -229,7 +229,12 @@ typedef struct bucket {
 	char *name, *dir;
 	size_t max_len, shard_size;
 	uint64_t seq_len;
-	uint32_t *slots;       /* pool slots of max_len tokens */
+	/* pool slots of max_len tokens: ids in 16 bits (s16) while every id the bucket
+	 * has taken is below 65536 (vocabularies of up to 65536 tokens: half the memory
+	 * and memory traffic), widened to 32 bits (s32) by the first larger one */
+	uint16_t *s16;
+	uint32_t *s32;
+	int wide;
 	uint32_t *lens;        /* tokens in each slot */
 	unsigned char *ends;   /* 1: the slot's last token is its document's end-of-text */
 	uint32_t *idx;         /* occupied slots, in pool order */
@@ -546,22 +551,29 @@ static int finish_file(const char *tmp, const char *final, lc_err *e)
 	return 0;
 }
 
+/* Writes "[1, 2, 3]" for the first n ids of slot s at o (LC_IDTEXT_ROOM(n) bytes);
+ * returns the end of the text. */
+static char *put_ids(const lc_wds *w, const bucket *b, uint32_t s, size_t n, char *o)
+{
+	size_t at = (size_t)s * b->max_len;
+	return b->wide ? lc_idtext_put(w->idtext, o, b->s32 + at, n) : lc_idtext_put16(w->idtext, o, b->s16 + at, n);
+}
+
 /* Appends slot s to df as tar member number i, "{i:012d}.txt" holding "[1, 2, 3]",
  * formatted in place; a sequence that ends its document ends with o.eot_text
  * instead of the end-of-text id when that is set.  fin names the shard in errors. */
 static int tar_member(const lc_wds *w, const bucket *b, uint32_t s, size_t i, lc_dfile *df, const char *fin,
                       lc_err *e)
 {
-	const uint32_t *t = b->slots + (size_t)s * b->max_len;
 	size_t n = b->lens[s];
 	char *h = lc_dfile_room(df, 2 * LC_USTAR_BLOCK + LC_IDTEXT_ROOM(n) + w->eot_len + 4);
 	if (!h)
 		return io_error(e, fin, errno);
 	char *o = h + LC_USTAR_BLOCK, *end;
 	if (!w->o.eot_text || !n || !b->ends[s]) {
-		end = lc_idtext_put(w->idtext, o, t, n);
+		end = put_ids(w, b, s, n, o);
 	} else {
-		end = lc_idtext_put(w->idtext, o, t, n - 1) - 1;   /* without its ']' */
+		end = put_ids(w, b, s, n - 1, o) - 1;   /* without its ']' */
 		if (n > 1) {
 			*end++ = ',';
 			*end++ = ' ';
@@ -627,14 +639,17 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		for (size_t i = 0; i < m; i++) {
 			uint32_t s = sel[i];
 			size_t n = b->lens[s];
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			lc_buf_add(tb, b->slots + (size_t)s * b->max_len, n * 4);
-#else
-			for (size_t t = 0; t < n; t++) {
-				uint32_t v = __builtin_bswap32(b->slots[(size_t)s * b->max_len + t]);
-				lc_buf_add(tb, &v, 4);
+			size_t at = (size_t)s * b->max_len;
+			lc_buf_grow(tb, n * 4);
+			unsigned char *o = (unsigned char *)tb->p + tb->len;
+			for (size_t t = 0; t < n; t++) {   /* little-endian uint32 */
+				uint32_t v = b->wide ? b->s32[at + t] : b->s16[at + t];
+				o[4 * t] = (unsigned char)v;
+				o[4 * t + 1] = (unsigned char)(v >> 8);
+				o[4 * t + 2] = (unsigned char)(v >> 16);
+				o[4 * t + 3] = (unsigned char)(v >> 24);
 			}
-#endif
+			tb->len += n * 4;
 			if (tb->len >= (1 << 20) || i + 1 == m) {
 				if (write_all(b->tok_fd, tb->p, tb->len) < 0)
 					return io_error(e, b->tok_tmp, errno);
@@ -664,7 +679,8 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 		for (size_t i = 0; i < m && !rc; i++) {
 			uint32_t s = sel[i];
 			lc_buf_adds(&w->line, "{\"ids\": ");
-			lc_idtext_format(w->idtext, &w->line, b->slots + (size_t)s * b->max_len, b->lens[s]);
+			lc_buf_grow(&w->line, LC_IDTEXT_ROOM(b->lens[s]));
+			w->line.len = (size_t)(put_ids(w, b, s, b->lens[s], w->line.p + w->line.len) - w->line.p);
 			lc_buf_adds(&w->line, "}\n");
 			if (w->line.len > (1 << 20) || i + 1 == m) {
 				if (write_all(fd, w->line.p, w->line.len) < 0)
@@ -737,6 +753,40 @@ static int emit_front(lc_wds *w, bucket *b, size_t m, lc_err *e)
 	return 0;
 }
 
+/* Copies the n ids of tok to d in 16 bits, four at a time; -1 when one of them
+ * needs more (d then holds truncated ids). */
+static int narrow_copy(uint16_t *d, const uint32_t *tok, size_t n)
+{
+	uint32_t any = 0;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		uint32_t a = tok[i], b = tok[i + 1], c = tok[i + 2], x = tok[i + 3];
+		any |= a | b | c | x;
+		d[i] = (uint16_t)a;
+		d[i + 1] = (uint16_t)b;
+		d[i + 2] = (uint16_t)c;
+		d[i + 3] = (uint16_t)x;
+	}
+	for (; i < n; i++) {
+		any |= tok[i];
+		d[i] = (uint16_t)tok[i];
+	}
+	return any >> 16 ? -1 : 0;
+}
+
+/* The bucket takes an id of 65536 or more: its pool goes to 32 bits (every slot
+ * taken so far copied over). */
+static void widen(bucket *b)
+{
+	b->s32 = lc_xmalloc((b->cap_slots ? b->cap_slots : 1) * b->max_len * sizeof *b->s32);
+	for (size_t s = 0; s < b->n_slots; s++)
+		for (size_t t = 0, at = s * b->max_len; t < b->lens[s]; t++)
+			b->s32[at + t] = b->s16[at + t];
+	free(b->s16);
+	b->s16 = NULL;
+	b->wide = 1;
+}
+
 int lc_wds_add(lc_wds *w, int bi, const uint32_t *tok, size_t n, lc_err *e)
 {
 	return lc_wds_add_ex(w, bi, tok, n, 0, e);
@@ -755,7 +805,10 @@ int lc_wds_add_ex(lc_wds *w, int bi, const uint32_t *tok, size_t n, int ends_doc
 			size_t nc = b->cap_slots ? b->cap_slots * 2 : 64;
 			if (nc > b->pool_cap)
 				nc = b->pool_cap;
-			b->slots = lc_xrealloc(b->slots, nc * b->max_len * sizeof *b->slots);
+			if (b->wide)
+				b->s32 = lc_xrealloc(b->s32, nc * b->max_len * sizeof *b->s32);
+			else
+				b->s16 = lc_xrealloc(b->s16, nc * b->max_len * sizeof *b->s16);
 			b->lens = lc_xrealloc(b->lens, nc * sizeof *b->lens);
 			b->ends = lc_xrealloc(b->ends, nc * sizeof *b->ends);
 			b->idx = lc_xrealloc(b->idx, nc * sizeof *b->idx);
@@ -764,7 +817,12 @@ int lc_wds_add_ex(lc_wds *w, int bi, const uint32_t *tok, size_t n, int ends_doc
 		}
 		s = (uint32_t)b->n_slots++;
 	}
-	memcpy(b->slots + (size_t)s * b->max_len, tok, n * sizeof *tok);
+	size_t at = (size_t)s * b->max_len;
+	b->lens[s] = 0;   /* widen() copies the slots' ids, and this one has none yet */
+	if (!b->wide && narrow_copy(b->s16 + at, tok, n) < 0)
+		widen(b);
+	if (b->wide)
+		memcpy(b->s32 + at, tok, n * sizeof *tok);
 	b->lens[s] = (uint32_t)n;
 	b->ends[s] = ends_doc != 0;
 	b->idx[b->n_idx++] = s;
@@ -775,7 +833,7 @@ int lc_wds_add_ex(lc_wds *w, int bi, const uint32_t *tok, size_t n, int ends_doc
 
 static void free_bucket(bucket *b)
 {
-	free(b->name), free(b->dir), free(b->slots), free(b->lens), free(b->ends), free(b->idx), free(b->free_);
+	free(b->name), free(b->dir), free(b->s16), free(b->s32), free(b->lens), free(b->ends), free(b->idx), free(b->free_);
 	free(b->shard_counts), free(b->tok_tmp), free(b->idx_tmp);
 	if (b->tok_fd >= 0)
 		close(b->tok_fd);
