@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 int lc_dfile_open(lc_dfile *f, const char *path)
@@ -78,14 +79,21 @@ static int flush(lc_dfile *f)
 	return 0;
 }
 
+#define HUGE ((size_t)2 << 20)
+
 static void grow(lc_dfile *f, size_t need)
 {
-	size_t cap = f->cap ? f->cap : 2 * (size_t)LC_DFILE_FLUSH;
+	size_t cap = f->cap ? f->cap : 2 * (size_t)LC_DFILE_FLUSH;   /* a multiple of HUGE */
 	while (cap < need)
 		cap *= 2;
+	/* huge pages where the kernel has them (madvise mode): a direct write pins
+	 * the buffer's pages, 2 MiB at a time instead of 4 KiB */
 	void *p;
-	if (posix_memalign(&p, LC_DFILE_ALIGN, cap))
+	if (posix_memalign(&p, HUGE, cap))
 		lc_oom();
+#ifdef MADV_HUGEPAGE
+	madvise(p, cap, MADV_HUGEPAGE);
+#endif
 	if (f->len)
 		memcpy(p, f->p, f->len);
 	free(f->p);

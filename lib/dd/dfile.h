@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #define LC_DFILE_ALIGN 4096          /* offsets, lengths and memory of direct writes */
-#define LC_DFILE_FLUSH (1u << 20)    /* the buffer is written out in writes of ~1 MiB */
+#define LC_DFILE_FLUSH (4u << 20)    /* the buffer is written out in writes of ~4 MiB */
 
 typedef struct lc_dfile {
 	int fd;          /* the file, when is_open */

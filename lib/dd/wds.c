@@ -559,6 +559,15 @@ static char *put_ids(const lc_wds *w, const bucket *b, uint32_t s, size_t n, cha
 	return b->wide ? lc_idtext_put(w->idtext, o, b->s32 + at, n) : lc_idtext_put16(w->idtext, o, b->s16 + at, n);
 }
 
+/* "{i:012d}.txt", without printf (one call per member); i has at most 12 digits
+ * (a shard holds at most 65536 members), as snprintf's "%012zu" would write. */
+static void member_name(char *key, size_t i)
+{
+	for (int d = 11; d >= 0; d--, i /= 10)
+		key[d] = (char)('0' + i % 10);
+	memcpy(key + 12, ".txt", 5);
+}
+
 /* Appends slot s to df as tar member number i, "{i:012d}.txt" holding "[1, 2, 3]",
  * formatted in place; a sequence that ends its document ends with o.eot_text
  * instead of the end-of-text id when that is set.  fin names the shard in errors. */
@@ -584,7 +593,7 @@ static int tar_member(const lc_wds *w, const bucket *b, uint32_t s, size_t i, lc
 	}
 	size_t size = (size_t)(end - o);
 	char key[32];
-	snprintf(key, sizeof key, "%012zu.txt", i);
+	member_name(key, i);
 	if (lc_ustar_header(h, key, size) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: member %s: %zu bytes is too large for a tar member",
 		                  fin, key, size);
