@@ -32,6 +32,9 @@
  * bucket may be short: with full_shards = 1 it is dropped, as the reference does (and
  * as OpenLM's loader would skip it), and counted in tail_dropped_*.
  *
+ * The pools hold ids in 16 bits until a bucket takes one of 65536 or more (then 32),
+ * in address ranges reserved once per pool, on huge pages where the kernel has them
+ * (lib/dd/resv): only the slots filled take memory.
  * Tar shards are written with O_DIRECT where the file system allows it (lib/dd/dfile):
  * members are formatted in an aligned buffer that goes to the device without a copy
  * into the page cache.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # lcdecompose benchmark: Dataset Decomposition speed and memory.  Results:
 # tests/bench/results/lcdecompose.txt.
-#   sh tests/bench/lcdecompose.sh [BINDIR]     REPS=5 (medians), TEXT_MB=1024, BASE=3b559b3
+#   sh tests/bench/lcdecompose.sh [BINDIR]     REPS=5 (medians), TEXT_MB=1024, BASE=f5fd6e4
 #                                   (or BASE_BIN=DIR BASE_NAME=TEXT), SCALE="10 100"
 # 1. From token ids in memory: decomposition + shard writing (tests/bench/dd_core.c
 #    against build/libcore.a), 100M tokens, tar / bin / jsonl.
@@ -24,7 +24,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 LOFT=${LCTK_SHARED:-$ROOT/../shared}/data/loft
 OUT=$HERE/results/lcdecompose.txt
 REPS=${REPS:-5}
-BASE=${BASE:-3b559b3}   # the tree before the ustar writer and the id-text table
+BASE=${BASE:-f5fd6e4}   # the tree before direct writes, 16-bit and huge-page pools
 SCALE=${SCALE:-10 100}
 # shard files go to the page cache only: the bench measures lcdecompose, not the disk
 export LCTK_NO_SYNC=1
@@ -96,10 +96,11 @@ MB=$(du -m "$W/ids.jsonl" | cut -f1)
 NTI=$NT
 echo "# input: $NT tokens (incl. one EOT per document), $MB MB; before = $BASE_NAME, after = this tree"
 echo "# output stage = 1 - CPU(--table: parse + decompose, nothing written) / CPU(run), same binary"
-printf '%-34s %14s %14s %10s %8s\n' run "tok/s (CPU)" "tok/s (wall)" "peak RSS" "output"
+echo "#   (output: that share, and the output stage's CPU per token)"
+printf '%-34s %14s %14s %10s %14s\n' run "tok/s (CPU)" "tok/s (wall)" "peak RSS" "output"
 # row LABEL NAME SHARE: the medians of $W/NAME.{c,w,m} (tok/s CPU, tok/s wall, RSS kB)
 row() {
-	printf '%-34s %14.0f %14.0f %8d MB %8s\n' "$1" "$(median < "$W/$2.c")" "$(median < "$W/$2.w")" \
+	printf '%-34s %14.0f %14.0f %8d MB %14s\n' "$1" "$(median < "$W/$2.c")" "$(median < "$W/$2.w")" \
 		"$(( $(median < "$W/$2.m" | cut -d. -f1) / 1024 ))" "$3"
 }
 # one NAME BIN ARGS...: one timed run appended to NAME's samples
@@ -128,7 +129,10 @@ for r in $(seq "$REPS"); do
 done
 rm -rf "$W/o-old" "$W/o-new"
 [ $same = yes ] || exit 1
-share() { awk -v t="$(median < "$W/$1-table.c")" -v r="$(median < "$W/$1-$2.c")" 'BEGIN {printf "%.0f %%", 100 * (1 - r / t)}'; }
+# share BUILD FORMAT: the output stage's share of the run's CPU, and its CPU per token
+# (1/r - 1/t seconds): the share alone moves when parsing gets faster or slower
+share() { awk -v t="$(median < "$W/$1-table.c")" -v r="$(median < "$W/$1-$2.c")" \
+	'BEGIN {printf "%.0f %% %4.1f ns", 100 * (1 - r / t), 1e9 * (1 / r - 1 / t)}'; }
 row "lcdecompose --format tar (before)" old-tar "$(share old tar)"
 row "lcdecompose --format tar (after)" new-tar "$(share new tar)"
 row "lcdecompose --format bin (before)" old-bin "$(share old bin)"
