@@ -309,7 +309,12 @@ typedef struct {
 	char *bigtag;            /* a tag longer than tag[] */
 	long lineno;
 	lc_buf scratch;          /* a line for the slow path */
+	lc_run_each each;        /* streaming (lc_run_stream): called per query, else NULL */
+	void *ctx;
+	lc_run_q cur;            /* streaming: the hits of query q (compact, reused) */
 } fastrd;
+
+#define NOT_CONSECUTIVE (-2)   /* streaming: a qid's lines are not all in one block */
 
 /* One line's six fields: adds the hit.  0, or -1 + e. */
 static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
@@ -330,7 +335,16 @@ static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 	int same = q && fl[0] == F->lastql;
 	for (size_t k = 0; same && k < fl[0]; k++)   /* qids are short: no call */
 		same = f[0][k] == q->qid[k];
-	if (!same) {
+	if (!same && F->each) {
+		if (q)
+			F->each(F->ctx, &F->cur);
+		if (lc_strmap_find(&r->qids, f[0], fl[0]) >= 0)
+			return NOT_CONSECUTIVE;
+		q = F->q = lc_run_query(r, f[0], fl[0]);
+		F->lastql = fl[0];
+		F->cur.qid = q->qid;
+		F->cur.n = F->cur.dlen = 0;
+	} else if (!same) {
 		if (F->compact && q) {
 			F->hint_n = q->n;
 			F->hint_d = q->dlen;
@@ -340,6 +354,8 @@ static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 		F->lastql = fl[0];
 	}
 	double sc = c_atof(f[4], fl[4]);
+	if (F->each)
+		q = &F->cur;
 	if (!F->compact)
 		lc_run_add(r, q, f[2], fl[2], sc);
 	else if (compact_add(q, f[2], fl[2], sc, F->hint_n, F->hint_d) < 0)
@@ -407,8 +423,9 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 				if (nf < 6)
 					return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 					                  lc_input_name(F->in), F->lineno, nf);
-				if (fast_hit(F, f, fl, e) < 0)
-					return -1;
+				int rc = fast_hit(F, f, fl, e);
+				if (rc < 0)
+					return rc;
 				continue;
 			}
 		}
@@ -420,8 +437,9 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 			char *nl = memchr(p, '\n', (size_t)(end - p));
 			for (char *k = p; k < nl && !odd; k++)
 				odd = cls[(unsigned char)*k] == C_ODD;
-			if (odd && slow_line(F, ls, (size_t)(nl - ls), e) < 0)
-				return -1;
+			int rc = odd ? slow_line(F, ls, (size_t)(nl - ls), e) : 0;
+			if (rc < 0)
+				return rc;
 			p = nl + 1;
 			continue;
 		}
@@ -445,8 +463,9 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 			odd = cls[(unsigned char)*k] == C_ODD;
 		p = nl + 1;
 		if (odd) {
-			if (slow_line(F, ls, (size_t)(nl - ls), e) < 0)
-				return -1;
+			int rc = slow_line(F, ls, (size_t)(nl - ls), e);
+			if (rc < 0)
+				return rc;
 			continue;
 		}
 		if (nf == 0)
@@ -454,8 +473,9 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 		if (nf < 6)
 			return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 			                  lc_input_name(F->in), F->lineno, nf);
-		if (fast_hit(F, f, fl, e) < 0)
-			return -1;
+		int rc = fast_hit(F, f, fl, e);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -465,7 +485,9 @@ static int fast_done(fastrd *F, int ret)
 {
 	lc_run *r = F->r;
 	if (ret == 0) {
-		if (F->compact && F->q)
+		if (F->each && F->q)
+			F->each(F->ctx, &F->cur);
+		else if (F->compact && F->q)
 			compact_trim(F->q);
 		if (F->tagl == SIZE_MAX)
 			r->runid = lc_arena_strndup(&r->arena, F->bigtag, strlen(F->bigtag));
@@ -474,6 +496,9 @@ static int fast_done(fastrd *F, int ret)
 	}
 	free(F->bigtag);
 	lc_buf_free(&F->scratch);
+	free(F->cur.sc);
+	free(F->cur.doff);
+	free(F->cur.dbuf);
 	return ret;
 }
 
@@ -499,7 +524,7 @@ static void carry_add(char **b, size_t *cap, size_t *have, const char *s, size_t
  * buffer, so the word and vector loads never leave the map.  1 = not mapped
  * (the caller reads instead), else 0 or -1 + e. */
 #define MAP_WINDOW ((size_t)2 << 20)
-static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_err *e)
+static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each, void *ctx, lc_err *e)
 {
 	int fd = open(lc_input_path(in), O_RDONLY);
 	struct stat st;
@@ -509,7 +534,7 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_err *e)
 		return 1;
 	}
 	size_t size = (size_t)st.st_size, maxrec = lc_input_max_record();
-	fastrd F = { .r = r, .in = in, .compact = compact };
+	fastrd F = { .r = r, .in = in, .compact = compact || each, .each = each, .ctx = ctx };
 	size_t cap = 4096, have = 0;
 	char *b = lc_xcalloc(cap + FAST_PAD, 1);
 	int ret = 0;
@@ -572,7 +597,7 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_err *e)
 
 static int read_trec_fast(lc_run *r, lc_input *in, int compact, lc_err *e)
 {
-	int mr = read_trec_mmap(r, in, compact, e);
+	int mr = read_trec_mmap(r, in, compact, NULL, NULL, e);
 	if (mr != 1)
 		return mr;
 	const char *path = lc_input_path(in);
@@ -637,8 +662,12 @@ toolong:
 	return fast_done(&F, ret);
 }
 
-static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_err *e)
+static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_run_each each, void *ctx, lc_err *e)
 {
+	if (each) {   /* streaming: a plain file only, else the caller reads it whole */
+		int ret = !loft && lc_input_is_plain(in) ? read_trec_mmap(r, in, 1, each, ctx, e) : 1;
+		return ret == NOT_CONSECUTIVE ? 1 : ret;
+	}
 	if (!loft && lc_input_is_plain(in))
 		return read_trec_fast(r, in, compact, e);
 	size_t hint_n = 0, hint_d = 0;
@@ -1059,7 +1088,8 @@ out:
 	return ret;
 }
 
-static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compact, lc_err *e)
+static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compact, lc_run_each each, void *ctx,
+                    lc_err *e)
 {
 	lc_run_opts def = { 0 };
 	if (!o)
@@ -1104,8 +1134,10 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 	int ret = 0;
 	if (have) {
 		lc_input_unget(in);   /* the readers start at the sniffed line */
-		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, e) : read_json(r, in, o, e);
-	}
+		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, each, ctx, e)
+		    : each ? 1 : read_json(r, in, o, e);
+	} else if (each)
+		ret = 1;
 	if (ret == 0)
 		lc_input_warn_repaired(in);
 	lc_input_close(in);
@@ -1114,12 +1146,23 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 
 int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 {
-	return run_read(r, path, o, 0, e);
+	return run_read(r, path, o, 0, NULL, NULL, e);
 }
 
 int lc_run_read_compact(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 {
-	return run_read(r, path, o, 1, e);
+	return run_read(r, path, o, 1, NULL, NULL, e);
+}
+
+int lc_run_stream(lc_run *r, const char *path, const lc_run_opts *o, lc_run_each fn, void *ctx, lc_err *e)
+{
+	struct stat st;
+	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 1;   /* not to be read twice: the caller reads it once, whole */
+	int ret = run_read(r, path, o, 1, fn, ctx, e);
+	if (ret == 1)
+		lc_run_free(r);
+	return ret;
 }
 
 void lc_run_free(lc_run *r)
