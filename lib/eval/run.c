@@ -62,11 +62,57 @@ void lc_run_add(lc_run *r, lc_run_q *q, const char *docno, size_t dlen, double s
 	q->n++;
 }
 
-/* C atof() with an exact fast path for plain decimals. */
-static double c_atof(const char *s, size_t n)
+static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                              1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+/* strtod() of s[0 .. n) (not NUL-terminated). */
+static __attribute__((noinline)) double c_strtod(const char *s, size_t n)
 {
-	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	                              1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	char tmp[128];
+	char *heap = NULL, *b = tmp;
+	if (n >= sizeof tmp)
+		b = heap = lc_xmalloc(n + 1);
+	memcpy(b, s, n);
+	b[n] = 0;
+	double v = strtod(b, NULL);
+	free(heap);
+	return v;
+}
+
+/* C atof() with an exact fast path for plain decimals ([-+]digits[.digits],
+ * at most 15 digits: m / 10^k with both exact doubles is correctly rounded, so
+ * it equals strtod; anything else goes to strtod). */
+static double c_atof_long(const char *s, size_t n);
+static inline double c_atof(const char *s, size_t n)
+{
+	if (n == 0 || n > 16)
+		return c_atof_long(s, n);
+	size_t i = s[0] == '-' || s[0] == '+';
+	uint64_t m = 0;
+	unsigned d;
+	size_t st = i;
+	while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {   /* integer part */
+		m = m * 10 + d;
+		i++;
+	}
+	size_t ni = i - st;
+	int frac = 0;
+	if (i < n && s[i] == '.') {   /* fraction */
+		size_t f0 = ++i;
+		while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {
+			m = m * 10 + d;
+			i++;
+		}
+		frac = (int)(i - f0);
+	}
+	if (i < n || ni + (size_t)frac == 0 || ni + (size_t)frac > 15)
+		return c_atof_long(s, n);
+	double v = (double)m / p10[frac];
+	return s[0] == '-' ? -v : v;
+}
+
+static double c_atof_long(const char *s, size_t n)
+{
 	size_t i = 0;
 	int neg = 0;
 	if (i < n && (s[i] == '-' || s[i] == '+'))
@@ -74,26 +120,6 @@ static double c_atof(const char *s, size_t n)
 	uint64_t m = 0;
 	int nd = 0, frac = 0, dot = 0;
 	size_t st = i;
-	if (n - i <= 15) {   /* at most 15 digits: no overflow check needed */
-		unsigned d;
-		while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {   /* integer part */
-			m = m * 10 + d;
-			i++;
-		}
-		if (i < n && s[i] == '.') {   /* fraction */
-			size_t f0 = ++i;
-			while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {
-				m = m * 10 + d;
-				i++;
-			}
-			frac = (int)(i - f0);
-			dot = 1;
-		}
-		if (i < n || i == st || (dot && i == st + 1))
-			goto slow;
-		double v = (double)m / p10[frac];
-		return neg ? -v : v;
-	}
 	for (; i < n; i++) {
 		char c = s[i];
 		if (c >= '0' && c <= '9') {
@@ -109,22 +135,14 @@ static double c_atof(const char *s, size_t n)
 		else
 			goto slow;
 	}
-	if (i == st || (dot && i == st + 1))
+	if (i == st || (dot && i == st + 1) || frac > 22)
 		goto slow;
 	{
 		double v = (double)m / p10[frac];
 		return neg ? -v : v;
 	}
-slow:;
-	char tmp[128];
-	char *heap = NULL, *b = tmp;
-	if (n >= sizeof tmp)
-		b = heap = lc_xmalloc(n + 1);
-	memcpy(b, s, n);
-	b[n] = 0;
-	double v = strtod(b, NULL);
-	free(heap);
-	return v;
+slow:
+	return c_strtod(s, n);
 }
 
 static const unsigned char wstab[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['\n'] = 1 };
@@ -206,6 +224,22 @@ static int compact_add(lc_run_q *q, const char *docno, size_t dlen, double score
 	}
 	memcpy(q->dbuf + q->dlen, docno, dlen);
 	q->dbuf[q->dlen + dlen] = 0;
+	q->doff[q->n] = (uint32_t)q->dlen;
+	q->sc[q->n++] = score;
+	q->dlen += dlen + 1;
+	return 0;
+}
+
+/* compact_add for a docno of at most 16 bytes with 16 readable bytes at
+ * docno (a line of the fast path's padded block): one fixed-size copy. */
+static inline int compact_add16(lc_run_q *q, const char *docno, size_t dlen, double score, size_t cap_hint,
+                                size_t dcap_hint)
+{
+	if (dlen > 16 || q->n == q->cap || q->dlen + 17 > q->dcap)
+		return compact_add(q, docno, dlen, score, cap_hint, dcap_hint + 16);
+	char *d = q->dbuf + q->dlen;
+	memcpy(d, docno, 16);
+	d[dlen] = 0;
 	q->doff[q->n] = (uint32_t)q->dlen;
 	q->sc[q->n++] = score;
 	q->dlen += dlen + 1;
@@ -307,6 +341,9 @@ typedef struct {
 	char tag[256];
 	size_t tagl;
 	char *bigtag;            /* a tag longer than tag[] */
+	int unpadded;            /* the fields are in scratch, not in a padded block */
+	const char *ltag;        /* the last line's tag in the block, not yet saved */
+	size_t ltagl;
 	long lineno;
 	lc_buf scratch;          /* a line for the slow path */
 	lc_run_each each;        /* streaming (lc_run_stream): called per query, else NULL */
@@ -316,21 +353,31 @@ typedef struct {
 
 #define NOT_CONSECUTIVE (-2)   /* streaming: a qid's lines are not all in one block */
 
+/* Keeps the tag of the last line read (its bytes are still in the block). */
+static void tag_save(fastrd *F)
+{
+	if (!F->ltag)
+		return;
+	if (F->ltagl < sizeof F->tag) {
+		memcpy(F->tag, F->ltag, F->ltagl);
+		F->tagl = F->ltagl;
+	} else {
+		free(F->bigtag);
+		F->bigtag = lc_xmalloc(F->ltagl + 1);
+		memcpy(F->bigtag, F->ltag, F->ltagl);
+		F->bigtag[F->ltagl] = 0;
+		F->tagl = SIZE_MAX;
+	}
+	F->ltag = NULL;
+}
+
 /* One line's six fields: adds the hit.  0, or -1 + e. */
 static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 {
 	lc_run *r = F->r;
 	r->nlines++;
-	if (fl[5] < sizeof F->tag) {
-		memcpy(F->tag, f[5], fl[5]);
-		F->tagl = fl[5];
-	} else {
-		free(F->bigtag);
-		F->bigtag = lc_xmalloc(fl[5] + 1);
-		memcpy(F->bigtag, f[5], fl[5]);
-		F->bigtag[fl[5]] = 0;
-		F->tagl = SIZE_MAX;
-	}
+	F->ltag = f[5];
+	F->ltagl = fl[5];
 	lc_run_q *q = F->q;
 	int same = q && fl[0] == F->lastql;
 	for (size_t k = 0; same && k < fl[0]; k++)   /* qids are short: no call */
@@ -358,7 +405,8 @@ static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 		q = &F->cur;
 	if (!F->compact)
 		lc_run_add(r, q, f[2], fl[2], sc);
-	else if (compact_add(q, f[2], fl[2], sc, F->hint_n, F->hint_d) < 0)
+	else if ((F->unpadded ? compact_add(q, f[2], fl[2], sc, F->hint_n, F->hint_d)
+	                      : compact_add16(q, f[2], fl[2], sc, F->hint_n, F->hint_d)) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: query '%s' has more than 4 GiB of docnos", lc_input_name(F->in),
 		                  F->lineno, q->qid);
 	return 0;
@@ -386,7 +434,11 @@ static int slow_line(fastrd *F, const char *text, size_t len, lc_err *e)
 	if (nf < 6)
 		return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 		                  lc_input_name(F->in), F->lineno, nf);
-	return fast_hit(F, f, fl, e);
+	F->unpadded = 1;
+	int rc = fast_hit(F, f, fl, e);
+	F->unpadded = 0;
+	tag_save(F);   /* scratch is reused by the next slow line */
+	return rc;
 }
 
 /* Parses the complete lines of b[0 .. n) (b[n - 1] == '\n'); a line longer
@@ -477,6 +529,7 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 		if (rc < 0)
 			return rc;
 	}
+	tag_save(F);
 	return 0;
 }
 

@@ -522,8 +522,16 @@ static void rank_hits(lc_hit *h, size_t n)
 		size_t j = i + 1;
 		while (j < n && h[j].score == h[i].score)
 			j++;
-		if (j - i > 1)
+		if (j - i > 16)
 			qsort(h + i, j - i, sizeof *h, lc_hit_cmp_trec);
+		else   /* a few equal scores (the usual tie): docno descending by insertion */
+			for (size_t k = i + 1; k < j; k++) {
+				lc_hit x = h[k];
+				size_t m = k;
+				for (; m > i && strcmp(h[m - 1].docno, x.docno) < 0; m--)
+					h[m] = h[m - 1];
+				h[m] = x;
+			}
 		i = j;
 	}
 }
