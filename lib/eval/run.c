@@ -107,7 +107,7 @@ static inline double c_atof(const char *s, size_t n)
 	}
 	if (i < n || ni + (size_t)frac == 0 || ni + (size_t)frac > 15)
 		return c_atof_long(s, n);
-	double v = (double)m / p10[frac];
+	double v = (double)(int64_t)m / p10[frac];
 	return s[0] == '-' ? -v : v;
 }
 
@@ -278,25 +278,36 @@ static const unsigned char cls[256] = {
 
 #ifdef __SSE2__
 #include <emmintrin.h>
-/* The 64 bytes at p as bit masks (bit i = p[i]): newlines, white space, and
- * bytes the vector path leaves to the byte loop (other controls, NUL, >= 0x80). */
-static inline void masks64(const char *p, uint64_t *nl, uint64_t *ws, uint64_t *other)
+/* The 16 bytes at p as bit masks: newlines, white space, and bytes the vector
+ * path leaves to the byte loop (other controls, NUL, >= 0x80). */
+static inline void masks16(const char *p, uint64_t *nl, uint64_t *ws, uint64_t *other)
 {
 	const __m128i vnl = _mm_set1_epi8('\n'), vsp = _mm_set1_epi8(' '), v9 = _mm_set1_epi8(9);
 	const __m128i v4 = _mm_set1_epi8(4), v20 = _mm_set1_epi8(0x20);
-	uint64_t n = 0, w = 0, o = 0;
-	for (int k = 0; k < 4; k++) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-		__m128i t = _mm_sub_epi8(x, v9);   /* \t \n \v \f \r: x - 9 <= 4 unsigned */
-		__m128i isws = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(t, v4), t), _mm_cmpeq_epi8(x, vsp));
-		__m128i le20 = _mm_cmpeq_epi8(_mm_max_epu8(x, v20), v20);
-		uint64_t mnl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vnl));
-		uint64_t mws = (uint32_t)_mm_movemask_epi8(isws);
-		uint64_t mle = (uint32_t)_mm_movemask_epi8(le20);
-		uint64_t mhi = (uint32_t)_mm_movemask_epi8(x);
-		n |= mnl << (16 * k);
-		w |= mws << (16 * k);
-		o |= (mhi | (mle & ~mws)) << (16 * k);
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i t = _mm_sub_epi8(x, v9);   /* \t \n \v \f \r: x - 9 <= 4 unsigned */
+	__m128i isws = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(t, v4), t), _mm_cmpeq_epi8(x, vsp));
+	__m128i le20 = _mm_cmpeq_epi8(_mm_max_epu8(x, v20), v20);
+	uint64_t mws = (uint32_t)_mm_movemask_epi8(isws);
+	*nl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vnl));
+	*ws = mws;
+	*other = (uint32_t)_mm_movemask_epi8(x) | ((uint32_t)_mm_movemask_epi8(le20) & ~mws);
+}
+
+/* The 64 bytes at p as bit masks (bit i = p[i]); the last 16 only when no
+ * newline came before them (a run line is usually shorter than 48 bytes). */
+static inline void masks64(const char *p, uint64_t *nl, uint64_t *ws, uint64_t *other)
+{
+	uint64_t n0, w0, o0, n1, w1, o1, n2, w2, o2;
+	masks16(p, &n0, &w0, &o0);
+	masks16(p + 16, &n1, &w1, &o1);
+	masks16(p + 32, &n2, &w2, &o2);
+	uint64_t n = n0 | n1 << 16 | n2 << 32, w = w0 | w1 << 16 | w2 << 32, o = o0 | o1 << 16 | o2 << 32;
+	if (!n) {
+		masks16(p + 48, &n0, &w0, &o0);
+		n |= n0 << 48;
+		w |= w0 << 48;
+		o |= o0 << 48;
 	}
 	*nl = n;
 	*ws = w;
