@@ -353,6 +353,7 @@ typedef struct {
 	size_t tagl;
 	char *bigtag;            /* a tag longer than tag[] */
 	int unpadded;            /* the fields are in scratch, not in a padded block */
+	char qw[16];             /* the first 16 bytes of q's qid */
 	const char *ltag;        /* the last line's tag in the block, not yet saved */
 	size_t ltagl;
 	long lineno;
@@ -391,8 +392,20 @@ static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 	F->ltagl = fl[5];
 	lc_run_q *q = F->q;
 	int same = q && fl[0] == F->lastql;
-	for (size_t k = 0; same && k < fl[0]; k++)   /* qids are short: no call */
-		same = f[0][k] == q->qid[k];
+	if (same && fl[0] <= 16 && !F->unpadded) {   /* two masked word compares (the block is padded) */
+		uint64_t a0, a1, b0, b1;
+		memcpy(&a0, f[0], 8);
+		memcpy(&a1, f[0] + 8, 8);
+		memcpy(&b0, F->qw, 8);
+		memcpy(&b1, F->qw + 8, 8);
+		uint64_t m0 = fl[0] >= 8 ? ~0ull : (1ull << (8 * fl[0])) - 1;
+		uint64_t m1 = fl[0] <= 8 ? 0 : fl[0] >= 16 ? ~0ull : (1ull << (8 * (fl[0] - 8))) - 1;
+		same = !(((a0 ^ b0) & m0) | ((a1 ^ b1) & m1));
+	} else
+		for (size_t k = 0; same && k < fl[0]; k++)   /* qids are short: no call */
+			same = f[0][k] == q->qid[k];
+	if (!same)
+		memcpy(F->qw, f[0], fl[0] < 16 ? fl[0] : 16);
 	if (!same && F->each) {
 		if (q)
 			F->each(F->ctx, &F->cur);

@@ -150,6 +150,18 @@ static void stream_tests(void)
 	lc_buf_free(&s.b);
 	lc_buf_free(&b);
 
+	/* qids that differ only in their 8th, 9th, 16th or 17th byte (the reader compares words) */
+	snprintf(path, sizeof path, "%s/q.run", dir);
+	tap_write(path, "abcdefgX Q0 d1 1 1 t\nabcdefgY Q0 d1 1 1 t\n"
+	                "abcdefghX Q0 d1 1 1 t\nabcdefghY Q0 d1 1 1 t\n"
+	                "abcdefghijklmnoX Q0 d1 1 1 t\nabcdefghijklmnoX Q0 d2 1 1 t\nabcdefghijklmnoY Q0 d1 1 1 t\n"
+	                "abcdefghijklmnopX Q0 d1 1 1 t\nabcdefghijklmnopY Q0 d1 1 1 t\nabcdefghijklmnopY Q0 d2 1 1 t\n");
+	s = (seen){ 0 };
+	rc = lc_run_stream(&r, path, NULL, collect, &s, &e);
+	ok(rc == 0 && s.calls == 8 && r.nq == 8 && r.nlines == 10, "qids differing late are told apart (%zu calls)", s.calls);
+	lc_run_free(&r);
+	lc_buf_free(&s.b);
+
 	/* a bad line after streamed queries: the whole read's error */
 	snprintf(path, sizeof path, "%s/bad.run", dir);
 	tap_write(path, "a Q0 d1 1 1 t\nb Q0 d1 1 1 t\nb Q0 d2 2\n");
