@@ -347,6 +347,21 @@ static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
 	return runs;
 }
 
+/* One RUN for trec_eval's measures alone: evaluated as it is read (streamed when
+ * it is a plain TREC file), into *res. */
+static lc_run *eval_run(const settings *s, lc_te *te, lc_te_result *res)
+{
+	const ev_ctx *c = &s->c;
+	lc_err e = { 0 };
+	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0 };
+	lc_run *run = lc_xcalloc(1, sizeof *run);
+	if (lc_te_evaluate_path(te, &c->o, c->qr, c->rpaths[0], &ro, run, res, &e) < 0)
+		lc_die_err(&e);
+	if (run->nlines == 0)
+		lc_die(1, "%s: no results found (expected a TREC run, run JSONL, LOFT predictions or LLM answers)", c->rpaths[0]);
+	return run;
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -400,7 +415,11 @@ int main(int argc, char **argv)
 	if (S.corpus)
 		pids = ev_read_corpus(S.corpus, &npids);
 	/* each family reads the runs its way: LOFT keeps repeats and order */
-	lc_run *runs = want_trec ? read_runs(&S, 0, pids, npids) : NULL;
+	lc_te_result pre;
+	int streamed = want_trec && !want_loft && c->nruns == 1 && !S.corpus;
+	lc_run *runs = streamed ? eval_run(&S, te, &pre) : want_trec ? read_runs(&S, 0, pids, npids) : NULL;
+	if (streamed)
+		c->pre = &pre;
 	lc_run *lruns = want_loft ? read_runs(&S, 1, pids, npids) : NULL;
 	ev_ctx lc = *c;
 	lc.runs = lruns;

@@ -393,3 +393,43 @@ PY
 	assert_failure 4
 	[ "$stderr" = "trec_eval.form_res_qrels: duplicate docs d1trec_eval: Can't calculate measure 'map'" ] || fail "$stderr"
 }
+
+@test "issue 16: a run whose topics come in several blocks is read whole and gives trec_eval's output" {
+	# the streamed evaluation needs each topic's lines together; interleaved
+	# topics (round robin here: each topic's first line, then each's second ...),
+	# gzip and stdin take the whole-run reader
+	d="$VEC/trec_graded"
+	awk '{ print n[$1]++, $0 }' "$d/run.txt" | sort -s -n -k1,1 | cut -d' ' -f2- > split.txt
+	[ "$(cut -d' ' -f1 split.txt | uniq | wc -l)" -gt "$(cut -d' ' -f1 split.txt | sort -u | wc -l)" ]
+	run lceval -q -m all_trec "$d/qrels.txt" split.txt
+	assert_success
+	[ "$output" = "$(cat "$d/expected/all_trec.q.txt")" ] || fail "split run differs from trec_eval"
+	gzip -c split.txt > split.txt.gz
+	run lceval -m all_trec "$d/qrels.txt" split.txt.gz
+	assert_success
+	[ "$output" = "$(cat "$d/expected/all_trec.txt")" ] || fail "gzipped split run differs from trec_eval"
+	run bash -c "lceval -q -m all_trec '$d/qrels.txt' - < split.txt"
+	assert_success
+	[ "$output" = "$(cat "$d/expected/all_trec.q.txt")" ]
+}
+
+@test "issue 16: a streamed run with a bad line late in the file: FILE:LINE, exit 2, nothing on stdout" {
+	python3 - <<'PY'
+with open("qrels.txt", "w") as q, open("run.txt", "w") as r:
+    for t in range(50):
+        q.write("t%02d 0 d1 1\n" % t)
+        for d in range(20):
+            r.write("t%02d Q0 d%d %d %d tag\n" % (t, d, d + 1, 20 - d))
+    r.write("t49 Q0 d99 21\n")
+PY
+	run --separate-stderr lceval -m map qrels.txt run.txt
+	assert_failure 2
+	assert_no_stdout
+	[[ "$stderr" == "lceval: run.txt:1001: malformed run line: expected 6 fields 'qid iter docno rank score tag', found 4"* ]]
+	# a topic repeated after others (read whole) with a duplicate doc: trec_eval's exit 4
+	head -n 1000 run.txt > dup.txt
+	echo "t00 Q0 d3 99 0.5 tag" >> dup.txt
+	run --separate-stderr lceval -m map qrels.txt dup.txt
+	assert_failure 4
+	[[ "$stderr" == "trec_eval.form_res_qrels: duplicate docs d3"* ]]
+}

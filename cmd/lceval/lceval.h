@@ -40,6 +40,8 @@ typedef struct ev_ctx {
 	size_t nruns;
 	const lc_qrels *qr;
 	const lc_run *runs;    /* [nruns] */
+	lc_te_result *pre;     /* one run's trec_eval result, evaluated while it was read
+	                        * (ev_trec_run takes it over), or NULL */
 	const char *outpath;   /* -o FILE, or NULL */
 	lc_report *rep;        /* --report (lc_report_on() tells if wanted) */
 } ev_ctx;

@@ -200,7 +200,10 @@ int ev_trec_run(const ev_ctx *c, lc_te *te, lc_output *out)
 	lc_te_result *res = lc_xcalloc(nruns, sizeof *res);
 	int code = 0;
 	for (size_t i = 0; i < nruns; i++) {
-		lc_te_evaluate(te, &c->o, c->qr, &c->runs[i], &res[i]);
+		if (c->pre && i == 0)
+			res[0] = *c->pre;
+		else
+			lc_te_evaluate(te, &c->o, c->qr, &c->runs[i], &res[i]);
 		/* trec_eval's partial per-topic text is kept only for one run in its own format, on stdout */
 		int partial = nruns == 1 && !c->json && !c->jsonl && c->format == EV_FMT_TEXT && !c->outpath;
 		if (res[i].fail_code && !partial) {

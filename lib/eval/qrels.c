@@ -116,6 +116,7 @@ static long c_atol(const char *s, size_t n)
 static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
 {
 	long last = -1;
+	size_t lastql = 0;
 	char *line;
 	size_t len;
 	int r;
@@ -137,7 +138,9 @@ static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
 		if (rel > LC_QRELS_MAX_REL)
 			return lc_err_set(e, 2, "%s: relevance %.*s is too large (at most %d)", lc_input_where(in), (int)fl[3], f[3],
 			                  LC_QRELS_MAX_REL);
-		uint32_t id = get_q(q, f[0], fl[0]);
+		uint32_t id = last >= 0 && fl[0] == lastql && !memcmp(f[0], q->q[last].qid, fl[0])
+		              ? (uint32_t)last : get_q(q, f[0], fl[0]);   /* qrels come topic by topic */
+		lastql = fl[0];
 		if ((long)id != last) {
 			add_rec(q, id, (uint32_t)q->q[id].n, 0);
 			last = id;

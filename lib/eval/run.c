@@ -62,11 +62,57 @@ void lc_run_add(lc_run *r, lc_run_q *q, const char *docno, size_t dlen, double s
 	q->n++;
 }
 
-/* C atof() with an exact fast path for plain decimals. */
-static double c_atof(const char *s, size_t n)
+static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                              1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+/* strtod() of s[0 .. n) (not NUL-terminated). */
+static __attribute__((noinline)) double c_strtod(const char *s, size_t n)
 {
-	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	                              1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	char tmp[128];
+	char *heap = NULL, *b = tmp;
+	if (n >= sizeof tmp)
+		b = heap = lc_xmalloc(n + 1);
+	memcpy(b, s, n);
+	b[n] = 0;
+	double v = strtod(b, NULL);
+	free(heap);
+	return v;
+}
+
+/* C atof() with an exact fast path for plain decimals ([-+]digits[.digits],
+ * at most 15 digits: m / 10^k with both exact doubles is correctly rounded, so
+ * it equals strtod; anything else goes to strtod). */
+static double c_atof_long(const char *s, size_t n);
+static inline double c_atof(const char *s, size_t n)
+{
+	if (n == 0 || n > 16)
+		return c_atof_long(s, n);
+	size_t i = s[0] == '-' || s[0] == '+';
+	uint64_t m = 0;
+	unsigned d;
+	size_t st = i;
+	while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {   /* integer part */
+		m = m * 10 + d;
+		i++;
+	}
+	size_t ni = i - st;
+	int frac = 0;
+	if (i < n && s[i] == '.') {   /* fraction */
+		size_t f0 = ++i;
+		while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {
+			m = m * 10 + d;
+			i++;
+		}
+		frac = (int)(i - f0);
+	}
+	if (i < n || ni + (size_t)frac == 0 || ni + (size_t)frac > 15)
+		return c_atof_long(s, n);
+	double v = (double)(int64_t)m / p10[frac];
+	return s[0] == '-' ? -v : v;
+}
+
+static double c_atof_long(const char *s, size_t n)
+{
 	size_t i = 0;
 	int neg = 0;
 	if (i < n && (s[i] == '-' || s[i] == '+'))
@@ -74,26 +120,6 @@ static double c_atof(const char *s, size_t n)
 	uint64_t m = 0;
 	int nd = 0, frac = 0, dot = 0;
 	size_t st = i;
-	if (n - i <= 15) {   /* at most 15 digits: no overflow check needed */
-		unsigned d;
-		while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {   /* integer part */
-			m = m * 10 + d;
-			i++;
-		}
-		if (i < n && s[i] == '.') {   /* fraction */
-			size_t f0 = ++i;
-			while (i < n && (d = (unsigned)(s[i] - '0')) <= 9) {
-				m = m * 10 + d;
-				i++;
-			}
-			frac = (int)(i - f0);
-			dot = 1;
-		}
-		if (i < n || i == st || (dot && i == st + 1))
-			goto slow;
-		double v = (double)m / p10[frac];
-		return neg ? -v : v;
-	}
 	for (; i < n; i++) {
 		char c = s[i];
 		if (c >= '0' && c <= '9') {
@@ -109,22 +135,14 @@ static double c_atof(const char *s, size_t n)
 		else
 			goto slow;
 	}
-	if (i == st || (dot && i == st + 1))
+	if (i == st || (dot && i == st + 1) || frac > 22)
 		goto slow;
 	{
 		double v = (double)m / p10[frac];
 		return neg ? -v : v;
 	}
-slow:;
-	char tmp[128];
-	char *heap = NULL, *b = tmp;
-	if (n >= sizeof tmp)
-		b = heap = lc_xmalloc(n + 1);
-	memcpy(b, s, n);
-	b[n] = 0;
-	double v = strtod(b, NULL);
-	free(heap);
-	return v;
+slow:
+	return c_strtod(s, n);
 }
 
 static const unsigned char wstab[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['\n'] = 1 };
@@ -212,6 +230,22 @@ static int compact_add(lc_run_q *q, const char *docno, size_t dlen, double score
 	return 0;
 }
 
+/* compact_add for a docno of at most 16 bytes with 16 readable bytes at
+ * docno (a line of the fast path's padded block): one fixed-size copy. */
+static inline int compact_add16(lc_run_q *q, const char *docno, size_t dlen, double score, size_t cap_hint,
+                                size_t dcap_hint)
+{
+	if (dlen > 16 || q->n == q->cap || q->dlen + 17 > q->dcap)
+		return compact_add(q, docno, dlen, score, cap_hint, dcap_hint + 16);
+	char *d = q->dbuf + q->dlen;
+	memcpy(d, docno, 16);
+	d[dlen] = 0;
+	q->doff[q->n] = (uint32_t)q->dlen;
+	q->sc[q->n++] = score;
+	q->dlen += dlen + 1;
+	return 0;
+}
+
 /* Gives a compact query's spare capacity back (the reader moved on). */
 static void compact_trim(lc_run_q *q)
 {
@@ -244,25 +278,36 @@ static const unsigned char cls[256] = {
 
 #ifdef __SSE2__
 #include <emmintrin.h>
-/* The 64 bytes at p as bit masks (bit i = p[i]): newlines, white space, and
- * bytes the vector path leaves to the byte loop (other controls, NUL, >= 0x80). */
-static inline void masks64(const char *p, uint64_t *nl, uint64_t *ws, uint64_t *other)
+/* The 16 bytes at p as bit masks: newlines, white space, and bytes the vector
+ * path leaves to the byte loop (other controls, NUL, >= 0x80). */
+static inline void masks16(const char *p, uint64_t *nl, uint64_t *ws, uint64_t *other)
 {
 	const __m128i vnl = _mm_set1_epi8('\n'), vsp = _mm_set1_epi8(' '), v9 = _mm_set1_epi8(9);
 	const __m128i v4 = _mm_set1_epi8(4), v20 = _mm_set1_epi8(0x20);
-	uint64_t n = 0, w = 0, o = 0;
-	for (int k = 0; k < 4; k++) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-		__m128i t = _mm_sub_epi8(x, v9);   /* \t \n \v \f \r: x - 9 <= 4 unsigned */
-		__m128i isws = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(t, v4), t), _mm_cmpeq_epi8(x, vsp));
-		__m128i le20 = _mm_cmpeq_epi8(_mm_max_epu8(x, v20), v20);
-		uint64_t mnl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vnl));
-		uint64_t mws = (uint32_t)_mm_movemask_epi8(isws);
-		uint64_t mle = (uint32_t)_mm_movemask_epi8(le20);
-		uint64_t mhi = (uint32_t)_mm_movemask_epi8(x);
-		n |= mnl << (16 * k);
-		w |= mws << (16 * k);
-		o |= (mhi | (mle & ~mws)) << (16 * k);
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i t = _mm_sub_epi8(x, v9);   /* \t \n \v \f \r: x - 9 <= 4 unsigned */
+	__m128i isws = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(t, v4), t), _mm_cmpeq_epi8(x, vsp));
+	__m128i le20 = _mm_cmpeq_epi8(_mm_max_epu8(x, v20), v20);
+	uint64_t mws = (uint32_t)_mm_movemask_epi8(isws);
+	*nl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vnl));
+	*ws = mws;
+	*other = (uint32_t)_mm_movemask_epi8(x) | ((uint32_t)_mm_movemask_epi8(le20) & ~mws);
+}
+
+/* The 64 bytes at p as bit masks (bit i = p[i]); the last 16 only when no
+ * newline came before them (a run line is usually shorter than 48 bytes). */
+static inline void masks64(const char *p, uint64_t *nl, uint64_t *ws, uint64_t *other)
+{
+	uint64_t n0, w0, o0, n1, w1, o1, n2, w2, o2;
+	masks16(p, &n0, &w0, &o0);
+	masks16(p + 16, &n1, &w1, &o1);
+	masks16(p + 32, &n2, &w2, &o2);
+	uint64_t n = n0 | n1 << 16 | n2 << 32, w = w0 | w1 << 16 | w2 << 32, o = o0 | o1 << 16 | o2 << 32;
+	if (!n) {
+		masks16(p + 48, &n0, &w0, &o0);
+		n |= n0 << 48;
+		w |= w0 << 48;
+		o |= o0 << 48;
 	}
 	*nl = n;
 	*ws = w;
@@ -307,30 +352,70 @@ typedef struct {
 	char tag[256];
 	size_t tagl;
 	char *bigtag;            /* a tag longer than tag[] */
+	int unpadded;            /* the fields are in scratch, not in a padded block */
+	char qw[16];             /* the first 16 bytes of q's qid */
+	const char *ltag;        /* the last line's tag in the block, not yet saved */
+	size_t ltagl;
 	long lineno;
 	lc_buf scratch;          /* a line for the slow path */
+	lc_run_each each;        /* streaming (lc_run_stream): called per query, else NULL */
+	void *ctx;
+	lc_run_q cur;            /* streaming: the hits of query q (compact, reused) */
 } fastrd;
+
+#define NOT_CONSECUTIVE (-2)   /* streaming: a qid's lines are not all in one block */
+
+/* Keeps the tag of the last line read (its bytes are still in the block). */
+static void tag_save(fastrd *F)
+{
+	if (!F->ltag)
+		return;
+	if (F->ltagl < sizeof F->tag) {
+		memcpy(F->tag, F->ltag, F->ltagl);
+		F->tagl = F->ltagl;
+	} else {
+		free(F->bigtag);
+		F->bigtag = lc_xmalloc(F->ltagl + 1);
+		memcpy(F->bigtag, F->ltag, F->ltagl);
+		F->bigtag[F->ltagl] = 0;
+		F->tagl = SIZE_MAX;
+	}
+	F->ltag = NULL;
+}
 
 /* One line's six fields: adds the hit.  0, or -1 + e. */
 static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 {
 	lc_run *r = F->r;
 	r->nlines++;
-	if (fl[5] < sizeof F->tag) {
-		memcpy(F->tag, f[5], fl[5]);
-		F->tagl = fl[5];
-	} else {
-		free(F->bigtag);
-		F->bigtag = lc_xmalloc(fl[5] + 1);
-		memcpy(F->bigtag, f[5], fl[5]);
-		F->bigtag[fl[5]] = 0;
-		F->tagl = SIZE_MAX;
-	}
+	F->ltag = f[5];
+	F->ltagl = fl[5];
 	lc_run_q *q = F->q;
 	int same = q && fl[0] == F->lastql;
-	for (size_t k = 0; same && k < fl[0]; k++)   /* qids are short: no call */
-		same = f[0][k] == q->qid[k];
-	if (!same) {
+	if (same && fl[0] <= 16 && !F->unpadded) {   /* two masked word compares (the block is padded) */
+		uint64_t a0, a1, b0, b1;
+		memcpy(&a0, f[0], 8);
+		memcpy(&a1, f[0] + 8, 8);
+		memcpy(&b0, F->qw, 8);
+		memcpy(&b1, F->qw + 8, 8);
+		uint64_t m0 = fl[0] >= 8 ? ~0ull : (1ull << (8 * fl[0])) - 1;
+		uint64_t m1 = fl[0] <= 8 ? 0 : fl[0] >= 16 ? ~0ull : (1ull << (8 * (fl[0] - 8))) - 1;
+		same = !(((a0 ^ b0) & m0) | ((a1 ^ b1) & m1));
+	} else
+		for (size_t k = 0; same && k < fl[0]; k++)   /* qids are short: no call */
+			same = f[0][k] == q->qid[k];
+	if (!same)
+		memcpy(F->qw, f[0], fl[0] < 16 ? fl[0] : 16);
+	if (!same && F->each) {
+		if (q)
+			F->each(F->ctx, &F->cur);
+		if (lc_strmap_find(&r->qids, f[0], fl[0]) >= 0)
+			return NOT_CONSECUTIVE;
+		q = F->q = lc_run_query(r, f[0], fl[0]);
+		F->lastql = fl[0];
+		F->cur.qid = q->qid;
+		F->cur.n = F->cur.dlen = 0;
+	} else if (!same) {
 		if (F->compact && q) {
 			F->hint_n = q->n;
 			F->hint_d = q->dlen;
@@ -340,9 +425,12 @@ static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 		F->lastql = fl[0];
 	}
 	double sc = c_atof(f[4], fl[4]);
+	if (F->each)
+		q = &F->cur;
 	if (!F->compact)
 		lc_run_add(r, q, f[2], fl[2], sc);
-	else if (compact_add(q, f[2], fl[2], sc, F->hint_n, F->hint_d) < 0)
+	else if ((F->unpadded ? compact_add(q, f[2], fl[2], sc, F->hint_n, F->hint_d)
+	                      : compact_add16(q, f[2], fl[2], sc, F->hint_n, F->hint_d)) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: query '%s' has more than 4 GiB of docnos", lc_input_name(F->in),
 		                  F->lineno, q->qid);
 	return 0;
@@ -370,7 +458,11 @@ static int slow_line(fastrd *F, const char *text, size_t len, lc_err *e)
 	if (nf < 6)
 		return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 		                  lc_input_name(F->in), F->lineno, nf);
-	return fast_hit(F, f, fl, e);
+	F->unpadded = 1;
+	int rc = fast_hit(F, f, fl, e);
+	F->unpadded = 0;
+	tag_save(F);   /* scratch is reused by the next slow line */
+	return rc;
 }
 
 /* Parses the complete lines of b[0 .. n) (b[n - 1] == '\n'); a line longer
@@ -407,8 +499,9 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 				if (nf < 6)
 					return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 					                  lc_input_name(F->in), F->lineno, nf);
-				if (fast_hit(F, f, fl, e) < 0)
-					return -1;
+				int rc = fast_hit(F, f, fl, e);
+				if (rc < 0)
+					return rc;
 				continue;
 			}
 		}
@@ -420,8 +513,9 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 			char *nl = memchr(p, '\n', (size_t)(end - p));
 			for (char *k = p; k < nl && !odd; k++)
 				odd = cls[(unsigned char)*k] == C_ODD;
-			if (odd && slow_line(F, ls, (size_t)(nl - ls), e) < 0)
-				return -1;
+			int rc = odd ? slow_line(F, ls, (size_t)(nl - ls), e) : 0;
+			if (rc < 0)
+				return rc;
 			p = nl + 1;
 			continue;
 		}
@@ -445,8 +539,9 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 			odd = cls[(unsigned char)*k] == C_ODD;
 		p = nl + 1;
 		if (odd) {
-			if (slow_line(F, ls, (size_t)(nl - ls), e) < 0)
-				return -1;
+			int rc = slow_line(F, ls, (size_t)(nl - ls), e);
+			if (rc < 0)
+				return rc;
 			continue;
 		}
 		if (nf == 0)
@@ -454,9 +549,11 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 		if (nf < 6)
 			return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 			                  lc_input_name(F->in), F->lineno, nf);
-		if (fast_hit(F, f, fl, e) < 0)
-			return -1;
+		int rc = fast_hit(F, f, fl, e);
+		if (rc < 0)
+			return rc;
 	}
+	tag_save(F);
 	return 0;
 }
 
@@ -465,7 +562,9 @@ static int fast_done(fastrd *F, int ret)
 {
 	lc_run *r = F->r;
 	if (ret == 0) {
-		if (F->compact && F->q)
+		if (F->each && F->q)
+			F->each(F->ctx, &F->cur);
+		else if (F->compact && F->q)
 			compact_trim(F->q);
 		if (F->tagl == SIZE_MAX)
 			r->runid = lc_arena_strndup(&r->arena, F->bigtag, strlen(F->bigtag));
@@ -474,6 +573,9 @@ static int fast_done(fastrd *F, int ret)
 	}
 	free(F->bigtag);
 	lc_buf_free(&F->scratch);
+	free(F->cur.sc);
+	free(F->cur.doff);
+	free(F->cur.dbuf);
 	return ret;
 }
 
@@ -499,7 +601,7 @@ static void carry_add(char **b, size_t *cap, size_t *have, const char *s, size_t
  * buffer, so the word and vector loads never leave the map.  1 = not mapped
  * (the caller reads instead), else 0 or -1 + e. */
 #define MAP_WINDOW ((size_t)2 << 20)
-static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_err *e)
+static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each, void *ctx, lc_err *e)
 {
 	int fd = open(lc_input_path(in), O_RDONLY);
 	struct stat st;
@@ -509,7 +611,7 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_err *e)
 		return 1;
 	}
 	size_t size = (size_t)st.st_size, maxrec = lc_input_max_record();
-	fastrd F = { .r = r, .in = in, .compact = compact };
+	fastrd F = { .r = r, .in = in, .compact = compact || each, .each = each, .ctx = ctx };
 	size_t cap = 4096, have = 0;
 	char *b = lc_xcalloc(cap + FAST_PAD, 1);
 	int ret = 0;
@@ -572,7 +674,7 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_err *e)
 
 static int read_trec_fast(lc_run *r, lc_input *in, int compact, lc_err *e)
 {
-	int mr = read_trec_mmap(r, in, compact, e);
+	int mr = read_trec_mmap(r, in, compact, NULL, NULL, e);
 	if (mr != 1)
 		return mr;
 	const char *path = lc_input_path(in);
@@ -637,8 +739,12 @@ toolong:
 	return fast_done(&F, ret);
 }
 
-static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_err *e)
+static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_run_each each, void *ctx, lc_err *e)
 {
+	if (each) {   /* streaming: a plain file only, else the caller reads it whole */
+		int ret = !loft && lc_input_is_plain(in) ? read_trec_mmap(r, in, 1, each, ctx, e) : 1;
+		return ret == NOT_CONSECUTIVE ? 1 : ret;
+	}
 	if (!loft && lc_input_is_plain(in))
 		return read_trec_fast(r, in, compact, e);
 	size_t hint_n = 0, hint_d = 0;
@@ -1059,7 +1165,8 @@ out:
 	return ret;
 }
 
-static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compact, lc_err *e)
+static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compact, lc_run_each each, void *ctx,
+                    lc_err *e)
 {
 	lc_run_opts def = { 0 };
 	if (!o)
@@ -1104,8 +1211,10 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 	int ret = 0;
 	if (have) {
 		lc_input_unget(in);   /* the readers start at the sniffed line */
-		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, e) : read_json(r, in, o, e);
-	}
+		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, each, ctx, e)
+		    : each ? 1 : read_json(r, in, o, e);
+	} else if (each)
+		ret = 1;
 	if (ret == 0)
 		lc_input_warn_repaired(in);
 	lc_input_close(in);
@@ -1114,12 +1223,23 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 
 int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 {
-	return run_read(r, path, o, 0, e);
+	return run_read(r, path, o, 0, NULL, NULL, e);
 }
 
 int lc_run_read_compact(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 {
-	return run_read(r, path, o, 1, e);
+	return run_read(r, path, o, 1, NULL, NULL, e);
+}
+
+int lc_run_stream(lc_run *r, const char *path, const lc_run_opts *o, lc_run_each fn, void *ctx, lc_err *e)
+{
+	struct stat st;
+	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 1;   /* not to be read twice: the caller reads it once, whole */
+	int ret = run_read(r, path, o, 1, fn, ctx, e);
+	if (ret == 1)
+		lc_run_free(r);
+	return ret;
 }
 
 void lc_run_free(lc_run *r)

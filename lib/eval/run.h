@@ -107,6 +107,19 @@ int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e);
 int lc_run_read_compact(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e);
 void lc_run_free(lc_run *r);
 
+/* Streams a TREC run (what lceval's trec_eval measures read): fn(ctx, q) is
+ * called once per query as soon as its block of consecutive lines ends, with q
+ * compact (lc_run_hit; q->qid, hits and arrays borrowed, valid during the call
+ * only); r gets what lc_run_read_compact gives except the hits: the queries
+ * (n = 0), nlines, runid.  Memory: one query's hits, not the run's.  0, or -1
+ * + e as lc_run_read (fn may have been called for the queries before the
+ * error); 1 when the run cannot be streamed: not an uncompressed regular TREC
+ * file, o->loft, or a qid whose lines are split in several blocks (then r is
+ * emptied, what fn received is to be dropped, and the caller reads the run
+ * whole). */
+typedef void (*lc_run_each)(void *ctx, const lc_run_q *q);
+int lc_run_stream(lc_run *r, const char *path, const lc_run_opts *o, lc_run_each fn, void *ctx, lc_err *e);
+
 /* Hit i of q, compact or not. */
 static inline lc_hit lc_run_hit(const lc_run_q *q, size_t i)
 {

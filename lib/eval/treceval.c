@@ -522,8 +522,16 @@ static void rank_hits(lc_hit *h, size_t n)
 		size_t j = i + 1;
 		while (j < n && h[j].score == h[i].score)
 			j++;
-		if (j - i > 1)
+		if (j - i > 16)
 			qsort(h + i, j - i, sizeof *h, lc_hit_cmp_trec);
+		else   /* a few equal scores (the usual tie): docno descending by insertion */
+			for (size_t k = i + 1; k < j; k++) {
+				lc_hit x = h[k];
+				size_t m = k;
+				for (; m > i && strcmp(h[m - 1].docno, x.docno) < 0; m--)
+					h[m] = h[m - 1];
+				h[m] = x;
+			}
 		i = j;
 	}
 }
@@ -753,21 +761,21 @@ static void free_work(work *w)
 	free(w->sorted);
 }
 
-/* Evaluates topic ti into res->v / res->relstr; on failure sets fail_code[ti]
- * and fail_msg[ti] (trec_eval's stderr text). */
-static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
+/* Evaluates topic ti, whose run query is rq (NULL: not in the run), into
+ * res->v / res->relstr; on failure sets fail_code[ti] and fail_msg[ti]
+ * (trec_eval's stderr text). */
+static void eval_query(evjob *j, size_t ti, const lc_run_q *rq, work *w, lc_buf *err)
 {
 	static const lc_hit bogus = { "ceci_nest_pas_un_docno", 1.0 };
 	lc_te *t = j->t;
 	const lc_te_opts *o = j->o;
 	size_t nv = t->nvalues;
 	const lc_qrels_q *qq = &j->qr->q[j->order[ti]];
-	long ri = lc_strmap_find(&j->run->qids, qq->qid, strlen(qq->qid));
 	size_t nh;
 	int is_bogus = 0;
 	lc_buf_reset(err);
 	j->res->qid[ti] = qq->qid;
-	if (ri < 0) {
+	if (!rq) {
 		if (!o->complete) {
 			lc_buf_printf(err, "trec_eval: result qid '%s' not found in qrels\n", qq->qid);
 			goto fail;
@@ -775,7 +783,7 @@ static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
 		nh = 1;
 		is_bogus = 1;
 	} else
-		nh = j->run->q[ri].n;
+		nh = rq->n;
 	if (!j->first)
 		return;
 	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
@@ -783,7 +791,7 @@ static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
 		w->hits[0] = bogus;
 	else
 		for (size_t i = 0; i < nh; i++)
-			w->hits[i] = lc_run_hit(&j->run->q[ri], i);
+			w->hits[i] = lc_run_hit(rq, i);
 	double *v = j->res->v + ti * nv;
 	lc_te_rr rr;
 	if (form_rr(w, o, qq->j, qq->n, nh, &rr, err) < 0) {
@@ -814,6 +822,14 @@ static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
 fail:
 	j->fail_code[ti] = 4;
 	j->fail_msg[ti] = lc_xstrdup(err->p ? err->p : "");
+}
+
+/* Topic ti of a run read whole. */
+static void eval_topic(evjob *j, size_t ti, work *w, lc_buf *err)
+{
+	const char *qid = j->qr->q[j->order[ti]].qid;
+	long ri = lc_strmap_find(&j->run->qids, qid, strlen(qid));
+	eval_query(j, ti, ri < 0 ? NULL : &j->run->q[ri], w, err);
 }
 
 static void *eval_thread(void *arg)
@@ -847,13 +863,15 @@ static size_t n_threads(size_t nq)
 	return (size_t)n;
 }
 
-int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_run *run, lc_te_result *res)
+/* The result's arrays and the job over the qrels topics in strcmp order
+ * (job->order malloc'd); the run is set by the caller. */
+static void job_start(evjob *job, lc_te *t, const lc_te_opts *o, const lc_qrels *qr, lc_te_result *res)
 {
 	memset(res, 0, sizeof *res);
 	size_t nv = t->nvalues;
 	size_t nq = qr->nq;
 	res->nq_all = nq;
-	res->runid = run->runid ? run->runid : "";
+	res->runid = "";
 	res->qid = lc_xcalloc(nq + 1, sizeof *res->qid);
 	res->v = lc_xcalloc((nq + 1) * (nv + 1), sizeof *res->v);
 	res->relstr = lc_xcalloc(nq + 1, sizeof *res->relstr);
@@ -862,11 +880,21 @@ int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_r
 	for (size_t i = 0; i < nq; i++)
 		order[i] = i;
 	qsort_r(order, nq, sizeof *order, cmp_qid, (void *)qr);
-	evjob job = { t, o, qr, run, order, res, lc_te_first_measure(t), -1, nq, n_threads(nq),
-	              lc_xcalloc(nq + 1, sizeof(int)), lc_xcalloc(nq + 1, sizeof(char *)) };
+	*job = (evjob){ t, o, qr, NULL, order, res, lc_te_first_measure(t), -1, nq, n_threads(nq),
+	                lc_xcalloc(nq + 1, sizeof(int)), lc_xcalloc(nq + 1, sizeof(char *)) };
 	for (size_t m = 0; m < NMEAS; m++)
 		if (t->marked[m] && table[m].kind == LC_TE_RELSTR)
-			job.relstring_m = (int)m;
+			job->relstring_m = (int)m;
+}
+
+static int job_finish(evjob *job);
+
+int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_run *run, lc_te_result *res)
+{
+	evjob job;
+	job_start(&job, t, o, qr, res);
+	job.run = run;
+	res->runid = run->runid ? run->runid : "";
 	/* the log2 cache must be complete before threads read it */
 	size_t maxn = 1;
 	for (size_t i = 0; i < run->nq; i++)
@@ -890,19 +918,28 @@ int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_r
 	}
 	free(th);
 	free(tid);
+	return job_finish(&job);
+}
+
+/* The first failure, the summary; frees the job. */
+static int job_finish(evjob *job)
+{
+	lc_te_result *res = job->res;
+	const lc_te *t = job->t;
+	size_t nq = job->nq, nv = t->nvalues;
 	/* the first failing topic ends the evaluation, as in trec_eval */
 	res->nq = nq;
 	for (size_t ti = 0; ti < nq; ti++)
-		if (job.fail_code[ti]) {
+		if (job->fail_code[ti]) {
 			res->nq = ti;
-			res->fail_code = job.fail_code[ti];
-			snprintf(res->fail_msg, sizeof res->fail_msg, "%s", job.fail_msg[ti]);
+			res->fail_code = job->fail_code[ti];
+			snprintf(res->fail_msg, sizeof res->fail_msg, "%s", job->fail_msg[ti]);
 			break;
 		}
 	for (size_t ti = 0; ti < nq; ti++)
-		free(job.fail_msg[ti]);
-	free(job.fail_msg);
-	free(job.fail_code);
+		free(job->fail_msg[ti]);
+	free(job->fail_msg);
+	free(job->fail_code);
 	if (!res->fail_code && res->nq == 0) {
 		snprintf(res->fail_msg, sizeof res->fail_msg, "trec_eval: No queries with both results and relevance info\n");
 		res->fail_code = 7;
@@ -926,8 +963,75 @@ int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_r
 			res->summary[k] = sum;
 		}
 	}
-	free(order);
+	free((void *)job->order);
 	return res->fail_code ? -1 : 0;
+}
+
+/* ---- streaming: topics as a run reader delivers them (lc_run_stream) */
+struct lc_te_stream {
+	evjob job;
+	size_t *pos;             /* [qrels query index] its position in job.order */
+	char *done;              /* [position] the run had the topic */
+	work w;
+	lc_buf err;
+};
+
+lc_te_stream *lc_te_stream_new(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, lc_te_result *res)
+{
+	lc_te_stream *s = lc_xcalloc(1, sizeof *s);
+	job_start(&s->job, t, o, qr, res);
+	s->job.nthreads = 1;
+	s->pos = lc_xmalloc((qr->nq + 1) * sizeof *s->pos);
+	for (size_t ti = 0; ti < qr->nq; ti++)
+		s->pos[s->job.order[ti]] = ti;
+	s->done = lc_xcalloc(qr->nq + 1, 1);
+	return s;
+}
+
+void lc_te_stream_query(void *ctx, const lc_run_q *q)
+{
+	lc_te_stream *s = ctx;
+	long qi = lc_strmap_find(&s->job.qr->qids, q->qid, strlen(q->qid));
+	if (qi < 0)
+		return;   /* run topics absent from the qrels are ignored */
+	size_t ti = s->pos[qi];
+	(void)lc_te_log2_table((long)q->n + 2);
+	s->done[ti] = 1;
+	eval_query(&s->job, ti, q, &s->w, &s->err);
+}
+
+static void stream_free(lc_te_stream *s)
+{
+	free(s->pos);
+	free(s->done);
+	free_work(&s->w);
+	lc_buf_free(&s->err);
+	free(s);
+}
+
+int lc_te_stream_end(lc_te_stream *s, const char *runid)
+{
+	evjob *j = &s->job;
+	j->res->runid = runid ? runid : "";
+	(void)lc_te_log2_table(3);
+	for (size_t ti = 0; ti < j->nq; ti++)
+		if (!s->done[ti])
+			eval_query(j, ti, NULL, &s->w, &s->err);
+	int ret = job_finish(j);
+	stream_free(s);
+	return ret;
+}
+
+void lc_te_stream_abort(lc_te_stream *s)
+{
+	evjob *j = &s->job;
+	for (size_t ti = 0; ti < j->nq; ti++)
+		free(j->fail_msg[ti]);
+	free(j->fail_msg);
+	free(j->fail_code);
+	free((void *)j->order);
+	lc_te_result_free(j->res);
+	stream_free(s);
 }
 
 void lc_te_result_free(lc_te_result *res)

@@ -99,6 +99,27 @@ typedef struct lc_te_result {
 int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_run *run, lc_te_result *res);
 void lc_te_result_free(lc_te_result *res);
 
+/* The same evaluation with the run's queries given one at a time, as
+ * lc_run_stream reads them (lc_te_stream_query is its callback): each topic is
+ * evaluated when it arrives (one thread), the qrels topics the run lacked and
+ * the summary at lc_te_stream_end, which fills res as lc_te_evaluate does,
+ * returns what it returns and frees s.  A query must come at most once.
+ * lc_te_stream_abort drops s and what res got so far (the run is read whole
+ * instead).  t, o, qr and res are borrowed until then. */
+typedef struct lc_te_stream lc_te_stream;
+lc_te_stream *lc_te_stream_new(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, lc_te_result *res);
+void lc_te_stream_query(void *ctx, const lc_run_q *q);
+int lc_te_stream_end(lc_te_stream *s, const char *runid);
+void lc_te_stream_abort(lc_te_stream *s);
+
+/* A TREC measure evaluation of the run at path: streamed (lc_run_stream) when
+ * it can be, else read whole (lc_run_read_compact) and lc_te_evaluate'd.  run
+ * (zero-initialised) gets the queries, nlines and runid (lc_run_free it; res
+ * borrows its runid).  0 with res filled (res->fail_code as lc_te_evaluate),
+ * or -1 + e when the run cannot be read. */
+int lc_te_evaluate_path(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const char *path, const lc_run_opts *ro,
+                        lc_run *run, lc_te_result *res, lc_err *e);
+
 /* trec_eval's text output for one run: per-topic blocks (o->query) for the
  * topics evaluated, then the summary (o->summary) unless evaluation failed. */
 void lc_te_print(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, lc_output *out);

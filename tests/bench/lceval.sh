@@ -10,6 +10,8 @@
 # 1,000 queries (1M lines) against all 10,000 (10M lines), all_trec summary.
 # usage: tests/bench/lceval.sh [BINDIR]
 #   env: RUNS=5, LCTK_BENCH_DIR=dir for the generated input (default /tmp/lctk-bench),
+#        BEFORE=path of an earlier lceval (e.g. main's build) measured in the same
+#        run, interleaved, as a third column set,
 #        TREC_EVAL_SRC=path of trec_eval-10.0.tar.gz (default ../shared/refs beside the tree)
 # Writes tests/bench/results/lceval.txt.
 set -eu
@@ -87,6 +89,7 @@ while [ $i -lt "$runs" ]; do
 		set -- $(args "$a")
 		echo "$name lceval $(sample "$bin/lceval" "$@")" >> "$tmp/samples"
 		echo "$name trec_eval $(sample "$te" "$@")" >> "$tmp/samples"
+		[ -z "${BEFORE:-}" ] || echo "$name before $(sample "$BEFORE" "$@")" >> "$tmp/samples"
 	done
 	i=$((i + 1))
 done
@@ -99,6 +102,7 @@ all() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { printf "%s ", $3 }' "$tmp/
 {
 	echo "# lceval vs trec_eval 10.0 (-O2, built from its source in this run), trec_eval speed anchor"
 	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg) at the end; $runs runs each, interleaved"
+	[ -z "${BEFORE:-}" ] || echo "# before = ${BEFORE_LABEL:-$BEFORE}, run in the same loop"
 	same "all_trec" -m all_trec "$q" "$r"
 	same "all_trec -q" -q -m all_trec "$q" "$r"
 	same "ndcg_cut.10 + map" -m ndcg_cut.10 -m map "$q" "$r"
@@ -111,6 +115,7 @@ all() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { printf "%s ", $3 }' "$tmp/
 		awk -v n="$name" -v lc="$lc" -v tc="$tc" -v lr="$lr" -v tr="$tr" \
 		    'BEGIN { printf "%-16s %6.2f %6.2f %5.1fx %8d %8d %5.2f\n", n, lc, tc, tc / lc, lr, tr, lr / tr }'
 		echo "#   $name CPU per run: lceval [ $(all "$name" lceval)] trec_eval [ $(all "$name" trec_eval)]"
+		[ -z "${BEFORE:-}" ] || echo "#   $name before: CPU $(med "$name" before 3) s, peak RSS $(med "$name" before 4) KiB; per run [ $(all "$name" before)]"
 	done
 	echo "# targets (issue 16): >= 10x on all_trec, >= 20x on ndcg_cut.10 + map, peak RSS <= 1/3 of trec_eval's"
 	echo "# scaling, all_trec summary: lines, lceval CPU s, RSS KiB, trec_eval CPU s, RSS KiB"
