@@ -487,8 +487,10 @@ int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_
 		return -1;
 	}
 	uint64_t fsize = plan(b, size, off, &P);
-	/* an image within the budget is put together in memory: a small build needs no TMPDIR */
-	if (b->limit && fsize <= b->limit)
+	/* a small image (an eighth of the budget) is put together in memory: a small build
+	 * never touches TMPDIR; a larger one goes through the file when it can, so it
+	 * is not held in memory next to the postings */
+	if (b->limit && fsize <= b->limit / 8)
 		return output_in_memory(b, shard_k, shard_n, o, e);
 	const char *dir = getenv("TMPDIR");
 	if (!dir || !*dir)
@@ -501,7 +503,7 @@ int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_
 	if (fd >= 0)
 		unlink(name.p);
 	lc_buf_free(&name);
-	if (fd < 0 && !b->limit)   /* no limit: the image is built in memory instead */
+	if (fd < 0 && (!b->limit || fsize <= b->limit))   /* no file: through memory, within the budget */
 		return output_in_memory(b, shard_k, shard_n, o, e);
 	if (fd < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for the index image (%llu bytes, "
