@@ -13,10 +13,18 @@
 #include "report.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The memory budget without --memory or LCTK_INDEX_MEMORY: postings and pids past it
+ * spill to TMPDIR, as sort(1) does.  Chosen by measurement (tests/bench/results/
+ * lcindex-memory.txt): one million passages then peak at about 75 MB, below Xapian's
+ * flat 95 MB, and a build whose postings fit (about 100k passages) never spills. */
+#define DEFAULT_MEMORY "32M"
+#define MEMORY_UNSET ULLONG_MAX   /* O.memory before --memory; 0 = unlimited */
 
 /* The options, each bound to its variable in the table (lib/cli/cli.h); only
  * --report reaches the switch. */
@@ -27,7 +35,7 @@ static struct {
 	int stats, prog;
 	long sk, sn;
 	unsigned long long memory;
-} O = { .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL }, .prog = LC_PROGRESS_AUTO };
+} O = { .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL }, .prog = LC_PROGRESS_AUTO, .memory = MEMORY_UNSET };
 
 /* -o FILE: an index is never compressed (lc_output_plain_name) */
 static void out_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
@@ -35,12 +43,23 @@ static void out_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 	*(const char **)o->var = lc_output_plain_name(arg);
 }
 
-/* --memory SIZE (lc_batch_size: K/M/G) */
+/* a memory budget: SIZE (lc_batch_size: K/M/G) or "unlimited" (0); what names it
+ * (--memory, LCTK_INDEX_MEMORY) leads the message of a bad one */
+static unsigned long long memory_size(const lc_cmd *c, const char *what, const char *arg)
+{
+	if (!strcmp(arg, "unlimited"))
+		return 0;
+	lc_err me;
+	unsigned long long v = lc_batch_size(what, arg, &me);
+	if (!v)
+		lc_cli_usage_error(c, "%s, or 'unlimited'", me.msg);
+	return v;
+}
+
+/* --memory SIZE|unlimited */
 static void memory_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 {
-	lc_err me;
-	if (!(O.memory = lc_batch_size("--memory", arg, &me)))
-		lc_cli_usage_error(c, "%s", me.msg);
+	O.memory = memory_size(c, "--memory", arg);
 }
 
 /* --shard K/N */
@@ -65,7 +84,7 @@ static const lc_opt opts[] = {
 	{ 0, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL, LC_BIND_SET(O.stats, 1) },
 	LC_OPT_PROGRESS(0, LC_BIND_SET(O.prog, LC_PROGRESS_FORCE)),
 	LC_OPT_QUIET(0, LC_BIND_SET(O.prog, LC_PROGRESS_QUIET)),
-	{ 0, "memory", "SIZE", "hold at most SIZE of postings in memory (e.g. 512M), spilling sorted runs to $TMPDIR", NULL,
+	{ 0, "memory", "SIZE", "hold at most SIZE of postings and pids in memory (default " DEFAULT_MEMORY "; 'unlimited': no limit), spilling sorted runs to $TMPDIR", NULL,
 	  LC_BIND_CALL(memory_cb, O.memory) },
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -259,6 +278,9 @@ int main(int argc, char **argv)
 	build b = {0};
 	if (!(b.b = lc_bm25_builder_new(&an, &e)))
 		lc_die_err(&e);
+	const char *env = getenv("LCTK_INDEX_MEMORY");
+	if (memory == MEMORY_UNSET)
+		memory = memory_size(&cmd, env && *env ? "LCTK_INDEX_MEMORY" : "the default", env && *env ? env : DEFAULT_MEMORY);
 	lc_bm25_builder_set_memory(b.b, (size_t)memory);
 	lc_progress_start(&b.prog, "records", prog);
 	co.progress = &b.prog;   /* lc_corpus_read: records read, percent of the file */

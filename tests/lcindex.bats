@@ -112,7 +112,8 @@ J
 	run lcindex -o f.idx f1.jsonl f2.jsonl
 	assert_failure 1
 	assert_output "lcindex: f2.jsonl:2: duplicate pid 'b' (first at f1.jsonl:3); ids must be unique"
-	# 40,000 long pids (more than the 1 MiB the spilled pid store buffers), one repeated at the end
+	# 40,000 long pids (far past the pid store's 125-byte share of --memory 1K: most in the temporary
+	# file), one repeated at the end
 	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "{\"pid\": \"a-rather-long-passage-identifier-%06d\", \"passage_text\": \"w%d\"}\n", i, i }' > big.jsonl
 	echo '{"pid": "a-rather-long-passage-identifier-031337", "passage_text": "dup"}' >> big.jsonl
 	run lcindex --memory 1K -o big.idx big.jsonl
@@ -241,30 +242,94 @@ J
 	assert_line $'version\t2'
 }
 
-@test "--memory: a bad size is a usage error" {
+@test "--memory: a bad size is a usage error, and so is a bad LCTK_INDEX_MEMORY" {
 	corpus
 	run lcindex --memory 0 -o x.idx c.jsonl
 	assert_failure 2
-	assert_output --partial "--memory '0'"
+	assert_output --partial "--memory '0': expected a positive size such as 200M (K, M, G = 1000s), or 'unlimited'"
 	run lcindex --memory lots -o x.idx c.jsonl
 	assert_failure 2
 	run lcindex --memory -5 -o x.idx c.jsonl
 	assert_failure 2
+	LCTK_INDEX_MEMORY=lots run lcindex -o x.idx c.jsonl
+	assert_failure 2
+	assert_output --partial "LCTK_INDEX_MEMORY 'lots': expected a positive size"
+	# --stats builds nothing: the variable is not read
+	lcindex -o c.idx c.jsonl
+	LCTK_INDEX_MEMORY=lots run lcindex --stats c.idx
+	assert_success
+	assert_no_file x.idx
 }
 
-@test "--memory: an unusable TMPDIR for the runs is an input error, no output; without --memory it costs nothing" {
+# 3,000 passages, 1,004 distinct terms, 14,961 postings: many runs and pid flushes at a 2K budget
+big_corpus() {
+	awk 'BEGIN { for (i = 0; i < 3000; i++) printf "{\"pid\": \"d%d\", \"passage_text\": \"w%d w%d w%d common x%d\"}\n", i, i % 1000, i % 7, (i * 13) % 101, i % 3 }' > big.jsonl
+}
+
+@test "the default budget (LCTK_INDEX_MEMORY, else 32M) spills and builds the index --memory unlimited builds" {
+	big_corpus
+	lcindex --memory unlimited -o u.idx big.jsonl
+	TMPDIR=$PWD LCTK_INDEX_MEMORY=2K lcindex -o d.idx big.jsonl
+	cmp u.idx d.idx
+	# the shipped default holds all of it in memory: the same bytes
+	lcindex -o p.idx big.jsonl
+	cmp u.idx p.idx
+	# --memory wins over the variable, and 'unlimited' works in both
+	LCTK_INDEX_MEMORY=2K lcindex --memory unlimited -o o.idx big.jsonl
+	cmp u.idx o.idx
+	LCTK_INDEX_MEMORY=unlimited lcindex -o v.idx big.jsonl
+	cmp u.idx v.idx
+	# the figures counted apart (Python: distinct terms per passage, summed; the vocabulary)
+	run -0 lcindex --stats d.idx
+	assert_line $'documents\t3000'
+	assert_line $'terms\t1004'
+	assert_line $'postings\t14961'
+	assert_line $'total_length\t15000'
+}
+
+@test "a default build that must spill with an unusable TMPDIR: exit 1, what to do, no output" {
+	# valgrind writes its own files under TMPDIR and cannot start without it
+	[ -z "${LCTK_VALGRIND:-}" ] || skip "valgrind itself needs a usable TMPDIR (this case runs in check and check SAN=1)"
+	big_corpus
+	TMPDIR=$PWD/missing LCTK_INDEX_MEMORY=2K run lcindex -o x.idx big.jsonl
+	assert_failure 1
+	assert_output "lcindex: cannot create a temporary file for index runs in $PWD/missing: No such file or directory; set TMPDIR to a writable directory or raise --memory"
+	assert_no_file x.idx
+	# 'unlimited' needs no TMPDIR however large the corpus
+	TMPDIR=$PWD/missing LCTK_INDEX_MEMORY=2K lcindex --memory unlimited -o u.idx big.jsonl
+	lcindex --memory unlimited -o w.idx big.jsonl
+	cmp u.idx w.idx
+	# postings and pids within the budget but an image past it (100 terms of 100 letters: 15,448
+	# bytes against 8K): the image wants the temporary file and cannot go through memory
+	awk 'BEGIN { for (i = 0; i < 100; i++) { w = sprintf("w%03d", i); while (length(w) < 100) w = w "x"; printf "{\"pid\": \"d%d\", \"passage_text\": \"%s\"}\n", i, w } }' > long.jsonl
+	TMPDIR=$PWD/missing run lcindex --memory 8K -o y.idx long.jsonl
+	assert_failure 1
+	assert_output "lcindex: cannot create a temporary file for the index image (15448 bytes, more than the memory budget) in $PWD/missing: No such file or directory; set TMPDIR to a writable directory or raise --memory"
+	assert_no_file y.idx
+	# within a budget of 16K it may: without the file, it is put together in memory
+	TMPDIR=$PWD/missing lcindex --memory 16K -o y.idx long.jsonl
+	lcindex --memory unlimited -o z.idx long.jsonl
+	cmp y.idx z.idx
+}
+
+@test "--memory: an unusable TMPDIR for the runs is an input error, no output; a small default build never needs it" {
 	# valgrind writes its own files under TMPDIR and cannot start without it
 	[ -z "${LCTK_VALGRIND:-}" ] || skip "valgrind itself needs a usable TMPDIR (this case runs in check and check SAN=1)"
 	awk 'BEGIN { for (i = 0; i < 500; i++) printf "{\"pid\": \"d%d\", \"passage_text\": \"w%d common\"}\n", i, i }' > big.jsonl
 	TMPDIR=$PWD/missing run lcindex --memory 1K -o x.idx big.jsonl
 	assert_failure 1
-	assert_output --partial "temporary file for index runs"
-	assert_output --partial "TMPDIR"
+	assert_output "lcindex: cannot create a temporary file for index runs in $PWD/missing: No such file or directory; set TMPDIR to a writable directory or raise --memory"
 	assert_no_file x.idx
-	# without --memory an unusable TMPDIR only costs memory: the image is built in memory
+	# under the default budget a small corpus is held, and its image put together, in memory
 	TMPDIR=$PWD/missing lcindex -o y.idx big.jsonl
-	lcindex -o z.idx big.jsonl
+	lcindex --memory unlimited -o z.idx big.jsonl
 	cmp y.idx z.idx
+	# 1.6 MB of pids (40,000 of 40 bytes) stay in memory within their 4 MB share of the default
+	# (before, any --memory sent pids past 1 MiB to the temporary file)
+	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "{\"pid\": \"a-rather-long-passage-identifier-%06d\", \"passage_text\": \"w%d common\"}\n", i, i }' > pids.jsonl
+	TMPDIR=$PWD/missing lcindex -o p.idx pids.jsonl
+	lcindex --memory unlimited -o q.idx pids.jsonl
+	cmp p.idx q.idx
 }
 
 @test "merge --report: the shards and the merged index's figures, the whole object" {

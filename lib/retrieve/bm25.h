@@ -101,10 +101,11 @@ size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b);
 /* 1 if document doc's pid is pid[0..len), 0 if not (or no such document), -1 + e
  * (reading back spilled pids).  A scan of the pids: for checking a hash match. */
 int lc_bm25_builder_pid_is(const lc_bm25_builder *b, size_t doc, const char *pid, size_t len, lc_err *e);
-/* Postings held in memory before a sorted run is spilled to a temporary file
- * ($TMPDIR, else /tmp) and merged at the end: the output is the same bytes
- * (0 = no limit, the default).  With a limit the pids go to a temporary file
- * too (lib/retrieve/pidstore).  Set before the first document. */
+/* Bytes of postings and pids held in memory (0 = no limit, the library's default;
+ * lcindex's is 32M): past seven eighths of it postings are spilled as a sorted
+ * run to a temporary file ($TMPDIR, else /tmp) and merged at the end, past the
+ * other eighth the pids go to one (lib/retrieve/pidstore); nothing is created
+ * before.  The output is the same bytes.  Set before the first document. */
 void lc_bm25_builder_set_memory(lc_bm25_builder *b, size_t limit);
 size_t lc_bm25_builder_runs(const lc_bm25_builder *b);   /* runs spilled so far */
 /* Serialises the index image (shard k/n; 1/1 = complete) into out (appended).
@@ -112,9 +113,10 @@ size_t lc_bm25_builder_runs(const lc_bm25_builder *b);   /* runs spilled so far 
  * without a memory limit, which cannot fail; with one, use lc_bm25_builder_output()
  * (here a failed spill leaves out as it was). */
 void lc_bm25_builder_finish(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_buf *out);
-/* The same image written to o through a temporary file ($TMPDIR, else /tmp), so
- * no copy of the image is held in memory (without one, through memory).  0 or
- * -1 + e. */
+/* The same image written to o: one within the memory limit through memory, a
+ * larger one through a temporary file ($TMPDIR, else /tmp), so no copy of it is
+ * held in memory (without a limit and without the file, through memory).  0 or
+ * -1 + e (with a limit, no temporary file for a larger image is an error). */
 struct lc_output;
 int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, struct lc_output *o, lc_err *e);
 void lc_bm25_builder_free(lc_bm25_builder *b);

@@ -1,8 +1,9 @@
 /* bm25_build — the index builder behind lcindex and lc_bm25_build: analysed
- * documents into compact postings (postbuf, spilled to sorted runs past
- * --memory) and the pids as one byte string (pidstore, spilled too past --memory),
- * then one pass that streams the index image (layout in index_file.h) to memory or
- * to a file. */
+ * documents into compact postings (postbuf, spilled to sorted runs past seven
+ * eighths of the memory budget) and the pids as one byte string (pidstore, spilled
+ * past the other eighth), then one pass that streams the index image (layout in
+ * index_file.h) to memory or to a file.  Nothing touches TMPDIR until the budget
+ * calls for it. */
 #define _GNU_SOURCE /* qsort_r */
 #include "bm25.h"
 #include "output.h"
@@ -46,6 +47,11 @@ lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e)
 }
 
 void lc_bm25_builder_set_memory(lc_bm25_builder *b, size_t limit) { b->limit = limit; }
+
+/* The budget's shares: an eighth for the pids (at least a byte, 0 being no limit),
+ * the rest for the postings. */
+static size_t pid_share(size_t limit) { return limit ? (limit / 8 ? limit / 8 : 1) : 0; }
+static size_t post_share(size_t limit) { return limit - limit / 8; }
 
 static void collect(const char *t, size_t n, void *arg)
 {
@@ -97,9 +103,9 @@ void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, 
 	if (b->failed)
 		return;
 	if (!b->pb)
-		b->pb = lc_postbuf_new(b->limit);
+		b->pb = lc_postbuf_new(post_share(b->limit));
 	if (!b->ps)
-		b->ps = lc_pidstore_new(b->limit != 0);
+		b->ps = lc_pidstore_new(pid_share(b->limit));
 	b->ntmp = 0;
 	lc_analyze(b->an, text, len, collect, b);
 	if (b->ndocs == b->doccap) {
@@ -270,24 +276,17 @@ static int put_pid(const char *pid, size_t len, size_t row, void *arg)
 
 enum { S_STOP, S_DOCLEN, S_PIDOFF, S_PIDS, S_TERMOFF, S_TERMS, S_POSTOFF, S_POST, S_BLKOFF, S_BLOCKS };
 
-static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *s)
+/* The image's sections: their sizes and offsets, the postings P; returns the
+ * image's size. */
+static uint64_t plan(const lc_bm25_builder *b, uint64_t *size, uint64_t *off, uint64_t *P_out)
 {
-	if (b->failed) {
-		*s->e = b->err;
-		return -1;
-	}
-	if (!b->pb)
-		b->pb = lc_postbuf_new(b->limit);
-	if (!b->ps)
-		b->ps = lc_pidstore_new(0);
 	size_t T = lc_strmap_count(&b->terms);
 	uint64_t N = b->ndocs;
-	uint32_t *order = sorted_terms(b);
 	unsigned flags;
 	const char *stop;
 	size_t stop_len;
 	lc_analyzer_config(b->an, &flags, &stop, &stop_len);
-	uint64_t size[LC_INDEX_NSEC], off[LC_INDEX_NSEC], P = 0, post = 0, nb = 0, tbytes = 0;
+	uint64_t P = 0, post = 0, nb = 0, tbytes = 0;
 	for (size_t t = 0; t < T; t++) {
 		P += b->tdf[t];
 		post += vlen(b->tdf[t]) + b->tbytes[t];
@@ -308,7 +307,29 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 		off[k] = o;
 		o += size[k];
 	}
-	uint64_t fsize = (o + 7) & ~(uint64_t)7;
+	*P_out = P;
+	return (o + 7) & ~(uint64_t)7;
+}
+
+static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *s)
+{
+	if (b->failed) {
+		*s->e = b->err;
+		return -1;
+	}
+	if (!b->pb)
+		b->pb = lc_postbuf_new(post_share(b->limit));
+	if (!b->ps)
+		b->ps = lc_pidstore_new(0);
+	size_t T = lc_strmap_count(&b->terms);
+	uint64_t N = b->ndocs;
+	uint32_t *order = sorted_terms(b);
+	unsigned flags;
+	const char *stop;
+	size_t stop_len;
+	lc_analyzer_config(b->an, &flags, &stop, &stop_len);
+	uint64_t size[LC_INDEX_NSEC], off[LC_INDEX_NSEC], P;
+	uint64_t fsize = plan(b, size, off, &P);
 	unsigned char hdr[LC_INDEX_HDR] = {0};
 	put(s, hdr, sizeof hdr);
 	pad(s);
@@ -446,27 +467,48 @@ void lc_bm25_builder_finish(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard
 		out->len = start;
 }
 
+/* the image through memory to o */
+static int output_in_memory(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_output *o, lc_err *e)
+{
+	lc_buf img = {0};
+	sink m = { .buf = &img, .fd = -1, .e = e };
+	int rc = stream(b, shard_k, shard_n, &m);
+	if (!rc)
+		lc_output_write(o, img.p, img.len);
+	lc_buf_free(&img);
+	return rc;
+}
+
 int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_output *o, lc_err *e)
 {
+	uint64_t size[LC_INDEX_NSEC], off[LC_INDEX_NSEC], P;
+	if (b->failed) {   /* a spill failed while documents were added: that is the error */
+		*e = b->err;
+		return -1;
+	}
+	uint64_t fsize = plan(b, size, off, &P);
+	/* a small image (an eighth of the budget) is put together in memory: a small build
+	 * never touches TMPDIR; a larger one goes through the file when it can, so it
+	 * is not held in memory next to the postings */
+	if (b->limit && fsize <= b->limit / 8)
+		return output_in_memory(b, shard_k, shard_n, o, e);
 	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
 	lc_buf name = {0};
-	lc_buf_adds(&name, dir && *dir ? dir : "/tmp");
+	lc_buf_adds(&name, dir);
 	lc_buf_adds(&name, "/lcindex-image.XXXXXX");
 	int fd = mkstemp(name.p);
 	int err = errno;
 	if (fd >= 0)
 		unlink(name.p);
 	lc_buf_free(&name);
-	if (fd < 0) {   /* no temporary file: the image is built in memory instead */
-		(void)err;
-		lc_buf img = {0};
-		sink m = { .buf = &img, .fd = -1, .e = e };
-		int rc = stream(b, shard_k, shard_n, &m);
-		if (!rc)
-			lc_output_write(o, img.p, img.len);
-		lc_buf_free(&img);
-		return rc;
-	}
+	if (fd < 0 && (!b->limit || fsize <= b->limit))   /* no file: through memory, within the budget */
+		return output_in_memory(b, shard_k, shard_n, o, e);
+	if (fd < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for the index image (%llu bytes, "
+		                  "more than the memory budget) in %s: %s; set TMPDIR to a writable directory or raise --memory",
+		                  (unsigned long long)fsize, dir, strerror(err));
 	sink s = { .fd = fd, .e = e };
 	int rc = stream(b, shard_k, shard_n, &s);
 	lc_buf_free(&s.w);

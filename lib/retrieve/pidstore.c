@@ -8,20 +8,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BUFSZ (1u << 20)
+#define BUFSZ (1u << 20)   /* read-back blocks */
 
 struct lc_pidstore {
-	int spill;
-	int fd;                 /* spill mode: -1 until the first flush */
+	size_t limit;           /* bytes held in memory before a flush; 0 = never flush */
+	int fd;                 /* -1 until the first flush */
 	uint64_t fsize;         /* bytes in the file */
-	lc_buf mem;             /* memory mode: every pid; spill mode: those not yet written */
+	lc_buf mem;             /* the pids not in the file (all of them until the first flush) */
 	size_t n;
 };
 
-lc_pidstore *lc_pidstore_new(int spill)
+lc_pidstore *lc_pidstore_new(size_t limit)
 {
 	lc_pidstore *s = lc_xcalloc(1, sizeof *s);
-	s->spill = spill;
+	s->limit = limit;
 	s->fd = -1;
 	return s;
 }
@@ -37,6 +37,7 @@ void lc_pidstore_free(lc_pidstore *s)
 }
 
 size_t lc_pidstore_count(const lc_pidstore *s) { return s->n; }
+int lc_pidstore_spilled(const lc_pidstore *s) { return s->fd >= 0; }
 
 static int open_tmp(lc_pidstore *s, lc_err *e)
 {
@@ -50,7 +51,8 @@ static int open_tmp(lc_pidstore *s, lc_err *e)
 		unlink(name.p);
 	lc_buf_free(&name);
 	if (s->fd < 0)
-		return lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for index pids in %s: %s; set TMPDIR",
+		return lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for index pids in %s: %s; "
+		                  "set TMPDIR to a writable directory or raise --memory",
 		                  dir && *dir ? dir : "/tmp", strerror(err));
 	return 0;
 }
@@ -66,7 +68,7 @@ static int flush(lc_pidstore *s, lc_err *e)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index pids: %s; give TMPDIR room",
+			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index pids: %s; give TMPDIR room or raise --memory",
 			                  w < 0 ? strerror(errno) : "no progress");
 		p += w;
 		n -= (size_t)w;
@@ -78,7 +80,7 @@ static int flush(lc_pidstore *s, lc_err *e)
 
 int lc_pidstore_add(lc_pidstore *s, const char *pid, size_t len, lc_err *e)
 {
-	if (s->spill && s->mem.len + len + 1 > BUFSZ && s->mem.len && flush(s, e) < 0)
+	if (s->limit && s->mem.len + len + 1 > s->limit && s->mem.len && flush(s, e) < 0)
 		return -1;
 	lc_buf_add(&s->mem, pid, len);
 	lc_buf_addc(&s->mem, 0);

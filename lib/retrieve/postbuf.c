@@ -169,7 +169,7 @@ static int write_all(lc_postbuf *pb, const void *p, size_t n, lc_err *e)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: %s; give TMPDIR room or a larger --memory",
+			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: %s; give TMPDIR room or raise --memory",
 			                  strerror(errno));
 		}
 		s += w;
@@ -191,7 +191,8 @@ static int open_tmp(lc_postbuf *pb, lc_err *e)
 		unlink(name.p);
 	lc_buf_free(&name);
 	if (pb->fd < 0)
-		return lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for index runs in %s: %s; set TMPDIR",
+		return lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for index runs in %s: %s; "
+		                  "set TMPDIR to a writable directory or raise --memory",
 		                  dir && *dir ? dir : "/tmp", strerror(err));
 	return 0;
 }

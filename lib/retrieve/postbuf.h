@@ -1,13 +1,14 @@
 /*
  * postbuf — postings of an index being built, compact in memory and spilled to
- * sorted runs on disk past a memory limit (lcindex --memory).
+ * sorted runs on disk past a memory limit (lcindex's budget, --memory).
  *
  * Postings are added in ascending document order.  In memory each term's list is
  * a chain of 32-byte chunks of LEB128 (doc gap, tf) pairs (about 3 bytes a
  * posting instead of the 16 of two arrays of structs).  When the chunks pass the
  * limit, lc_postbuf_spill() writes every non-empty list, in the term order the
  * caller gives, as one run to an unlinked temporary file ($TMPDIR, else /tmp) and
- * empties memory.  Reading back (lc_postbuf_open_term/next) visits terms in the same
+ * empties memory; the file is created at the first spill, so postings that never
+ * pass the limit need no TMPDIR.  Reading back (lc_postbuf_open_term/next) visits terms in the same
  * order (every run lists its terms in it), each term's runs oldest first and then
  * what is still in memory, so the documents come out ascending.
  *

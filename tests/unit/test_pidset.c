@@ -1,5 +1,6 @@
 /* Unit tests for lcindex's pid bookkeeping: pidstore (pids as one byte string, in
- * memory or spilled to a temporary file) and pidset (duplicates from hashes). */
+ * memory or, past its limit, spilled to a temporary file) and pidset (duplicates
+ * from hashes). */
 #include "buf.h"
 #include "pidset.h"
 #include "pidstore.h"
@@ -22,14 +23,14 @@ static int join(const char *pid, size_t len, size_t row, void *arg)
 	return 0;
 }
 
-static void test_store(int spill)
+static void test_store(size_t limit)
 {
 	lc_err e = {0};
-	lc_pidstore *s = lc_pidstore_new(spill);
+	lc_pidstore *s = lc_pidstore_new(limit);
 	lc_buf want = {0}, got = {0};
 	char pid[64];
 	int bad = 0;
-	/* long pids too, so that the spilled ones straddle the 1 MiB blocks */
+	/* long pids too, so that the spilled ones straddle the 1 MiB read blocks and the flushes */
 	for (int i = 0; i < 120000; i++) {
 		int n = snprintf(pid, sizeof pid, "%s%d", i % 3 ? "p" : "a-much-longer-pid-of-some-corpus-", i);
 		if (lc_pidstore_add(s, pid, (size_t)n, &e) < 0)
@@ -42,7 +43,8 @@ static void test_store(int spill)
 	is_num(lc_pidstore_count(s), 120000, "count");
 	lc_buf_adds(&got, "");
 	is_num(lc_pidstore_scan(s, join, &got, &e), 0, "scan to the end");
-	ok(got.len == want.len && !memcmp(got.p, want.p, got.len), "%s: every pid back in order", spill ? "spilled" : "memory");
+	ok(lc_pidstore_spilled(s) == (limit != 0), "limit %zu: spilled only with a limit (2.4 MB of pids)", limit);
+	ok(got.len == want.len && !memcmp(got.p, want.p, got.len), "limit %zu: every pid back in order", limit);
 	is_num(lc_pidstore_equals(s, 0, "a-much-longer-pid-of-some-corpus-0", 34, &e), 1, "row 0 equals");
 	is_num(lc_pidstore_equals(s, 119998, "p119998", 7, &e), 1, "last rows equal");
 	is_num(lc_pidstore_equals(s, 119998, "p11999", 6, &e), 0, "a prefix is not equal");
@@ -105,15 +107,25 @@ int main(void)
 	setenv("TMPDIR", tmpdir, 1);
 	test_store(0);
 	test_store(1);
+	test_store(1000);
+	test_store(1u << 20);
 	test_set();
 	setenv("TMPDIR", "/nonexistent-lctk-dir", 1);
 	lc_err e = {0};
-	lc_pidstore *s = lc_pidstore_new(1);
-	int rc = 0;
-	for (int i = 0; i < 300000 && !rc; i++)
+	/* 99,990 bytes of pids under a limit of 100,000: all in memory, no file needed */
+	lc_pidstore *s = lc_pidstore_new(100000);
+	int rc = 0, i;
+	for (i = 0; i < 9090 && !rc; i++)
 		rc = lc_pidstore_add(s, "0123456789", 10, &e);
-	is_num(rc, -1, "an unusable TMPDIR is an error once the buffer fills");
+	is_num(rc, 0, "pids within the limit need no TMPDIR");
+	is_num(lc_pidstore_spilled(s), 0, "nothing spilled");
+	is_num(lc_pidstore_equals(s, 9089, "0123456789", 10, &e), 1, "the last pid reads back from memory");
+	for (; i < 300000 && !rc; i++)
+		rc = lc_pidstore_add(s, "0123456789", 10, &e);
+	is_num(i, 9091, "the pid past the limit is the one that fails");
+	is_num(rc, -1, "an unusable TMPDIR is an error once the limit is passed");
 	ok(strstr(e.msg, "temporary file for index pids in /nonexistent-lctk-dir") != NULL, "it names the directory: %s", e.msg);
+	ok(strstr(e.msg, "set TMPDIR to a writable directory or raise --memory") != NULL, "and says what to do: %s", e.msg);
 	lc_pidstore_free(s);
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
