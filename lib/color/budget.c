@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "tok_unicode.h"   /* lc_tok_uc_class: White_Space */
 #include "utf8.h"
@@ -142,16 +143,26 @@ int lc_budget_tok_additive(const lc_tok *tok)
 	return 0;
 }
 
+static size_t bhist_bytes(void) { return ((size_t)LC_BUDGET_GRID + 1) * sizeof(int64_t); }
+
 void lc_bhist_init(lc_bhist *h)
 {
 	memset(h, 0, sizeof *h);
-	/* zeroed pages cost no memory until a passage's step lands in them */
-	h->d = lc_xcalloc((size_t)LC_BUDGET_GRID + 1, sizeof *h->d);
+	/* zeroed pages that cost no memory until a passage's step lands in them;
+	 * huge pages where the kernel offers them (the steps land all over it) */
+	void *d = mmap(NULL, bhist_bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (d == MAP_FAILED)
+		lc_oom();
+#ifdef MADV_HUGEPAGE
+	madvise(d, bhist_bytes(), MADV_HUGEPAGE);
+#endif
+	h->d = d;
 }
 
 void lc_bhist_free(lc_bhist *h)
 {
-	free(h->d);
+	if (h->d)
+		munmap(h->d, bhist_bytes());
 	memset(h, 0, sizeof *h);
 }
 
