@@ -143,7 +143,7 @@ int lc_budget_tok_additive(const lc_tok *tok)
 	return 0;
 }
 
-static size_t bhist_bytes(void) { return ((size_t)LC_BUDGET_GRID + 1) * sizeof(int64_t); }
+static size_t bhist_bytes(void) { return ((size_t)LC_BUDGET_GRID + 1) * sizeof(int32_t); }
 
 void lc_bhist_init(lc_bhist *h)
 {
@@ -163,7 +163,24 @@ void lc_bhist_free(lc_bhist *h)
 {
 	if (h->d)
 		munmap(h->d, bhist_bytes());
+	free(h->carry);
+	free(h->before);
 	memset(h, 0, sizeof *h);
+}
+
+void lc_bhist_add(lc_bhist *h, uint32_t g, int64_t v)
+{
+	int32_t r;
+	if (v >= INT32_MIN && v <= INT32_MAX && !__builtin_add_overflow(h->d[g], (int32_t)v, &r)) {
+		h->d[g] = r;
+		return;
+	}
+	if (h->ncarry == h->carrycap) {
+		h->carrycap = h->carrycap ? 2 * h->carrycap : 16;
+		h->carry = lc_xrealloc(h->carry, h->carrycap * sizeof *h->carry);
+	}
+	h->carry[h->ncarry++] = (lc_bcarry){ g, (int64_t)h->d[g] + v };
+	h->d[g] = 0;
 }
 
 /* passage threshold at grid point g */
@@ -392,25 +409,37 @@ void lc_bhist_add_passage(lc_bhist *h, const lc_cmodel *m, const lc_cunits *u, c
 		while (ps.first < n && !(sc->mask[ps.first] && sc->live[ps.first]))
 			ps.first++;
 		size_t t2 = set_tokens(&ps);
-		h->d[v + 1] += (int64_t)t2 - (int64_t)t;
+		lc_bhist_add(h, v + 1, (int64_t)t2 - (int64_t)t);
 		t = t2;
 	}
 }
 
 void lc_bhist_finish(lc_bhist *h)
 {
-	if (h->finished)
+	size_t nb = ((size_t)LC_BUDGET_GRID >> LC_BHIST_BLOCK) + 2;
+	if (h->before)
 		return;
-	for (uint32_t g = 2; g <= LC_BUDGET_GRID; g++)
-		h->d[g] += h->d[g - 1];
-	h->finished = 1;
+	h->before = lc_xcalloc(nb, sizeof *h->before);
+	for (size_t g = 0; g <= LC_BUDGET_GRID; g++)
+		h->before[(g >> LC_BHIST_BLOCK) + 1] += h->d[g];
+	for (size_t i = 0; i < h->ncarry; i++)
+		h->before[(h->carry[i].g >> LC_BHIST_BLOCK) + 1] += h->carry[i].v;
+	for (size_t b = 1; b < nb; b++)
+		h->before[b] += h->before[b - 1];
 }
 
 size_t lc_bhist_tokens(const lc_bhist *h, double t)
 {
 	double x = ldexp(t, LC_BUDGET_STEPS);
 	uint32_t g = x <= 1 ? 1 : x >= LC_BUDGET_GRID ? LC_BUDGET_GRID : (uint32_t)x;
-	return (size_t)((int64_t)h->base + h->d[g]);
+	uint32_t b = g >> LC_BHIST_BLOCK;
+	int64_t tot = (int64_t)h->base + h->before[b];
+	for (uint32_t i = b << LC_BHIST_BLOCK; i <= g; i++)
+		tot += h->d[i];
+	for (size_t i = 0; i < h->ncarry; i++)
+		if (h->carry[i].g >> LC_BHIST_BLOCK == b && h->carry[i].g <= g)
+			tot += h->carry[i].v;
+	return (size_t)tot;
 }
 
 int lc_bhist_eval(void *ctx, double lo, double hi, const double *thr, size_t n, size_t *tot, lc_err *e)

@@ -24,9 +24,9 @@
  * finds, for each unit, the last threshold of the grid g / 2^LC_BUDGET_STEPS
  * (g = 1 .. 2^LC_BUDGET_STEPS: every threshold the bisection can try) that
  * keeps it, with the comparison lc_compress_select_p makes, and adds the
- * passage's token changes to a histogram over the grid (2^24 + 1 counters,
+ * passage's token changes to a histogram over the grid (2^24 + 1 counters, 64 MB,
  * whatever the corpus's size); lc_bhist_eval then answers any threshold of the
- * grid exactly.  The tokens of a kept set are the sum of its words' tokens (the
+ * grid exactly (32-bit counters, the rare overflow kept apart).  The tokens of a kept set are the sum of its words' tokens (the
  * first as rendered, the others after their separating space) when the
  * tokenizer's count is additive over those joins: lc_budget_tok_additive says
  * which are (the tiktoken encodings, whose split patterns never join a space to
@@ -107,11 +107,17 @@ void lc_bscratch_free(lc_bscratch *sc);
 /* the grid of thresholds: g / LC_BUDGET_GRID, g = 1 .. LC_BUDGET_GRID */
 #define LC_BUDGET_GRID ((uint32_t)1 << LC_BUDGET_STEPS)
 
+#define LC_BHIST_BLOCK 12   /* running totals are kept per 2^12 grid points */
+
+typedef struct lc_bcarry { uint32_t g; int64_t v; } lc_bcarry;
+
 typedef struct lc_bhist {
-	int64_t *d;      /* d[g], g = 2..GRID: total at g minus total at g - 1; after lc_bhist_finish: total at g minus base */
-	size_t base;     /* the total at g = 1 */
-	size_t passages; /* passages added */
-	int finished;
+	int32_t *d;         /* d[g], g = 2..GRID: total at g minus total at g - 1 (with carry) */
+	lc_bcarry *carry;   /* the part of a d[g] that would overflow 32 bits (rare) */
+	size_t ncarry, carrycap;
+	int64_t *before;    /* after lc_bhist_finish: per block, the total before it minus base */
+	size_t base;        /* the total at g = 1 */
+	size_t passages;    /* passages added */
 } lc_bhist;
 
 /* 1 when lc_tok_count of words joined by single spaces is the sum of the
@@ -123,7 +129,11 @@ void lc_bhist_init(lc_bhist *h);
  * counts them at one (same arguments; additive = lc_budget_tok_additive(tok)). */
 void lc_bhist_add_passage(lc_bhist *h, const lc_cmodel *m, const lc_cunits *u, const char *text, double mean_log,
                           int unit, int bare, const lc_tok *tok, int additive, size_t ttoks, lc_bscratch *sc);
-/* Ends the adding: the counters become running totals. */
+/* The total grows by v tokens at grid point g (2..GRID) and every one above
+ * (lc_bhist_add_passage's steps; the part of a counter that would leave 32 bits
+ * is carried apart). */
+void lc_bhist_add(lc_bhist *h, uint32_t g, int64_t v);
+/* Ends the adding: running totals per block of 2^LC_BHIST_BLOCK grid points. */
 void lc_bhist_finish(lc_bhist *h);
 /* The corpus's tokens at grid threshold t (t * LC_BUDGET_GRID a whole number in 1..GRID). */
 size_t lc_bhist_tokens(const lc_bhist *h, double t);
