@@ -7,8 +7,10 @@
  * then again to write each record back with "summary_text" added
  * (passage_text kept), in input order.  --ratio R keeps
  * the top 1/R of each passage's words; --budget T lowers the keep threshold
- * (bisection, lib/color/budget: one more read of the corpus per
- * BUDGET_LEVELS halvings) until the whole compressed corpus fits T tokens (when even the
+ * (bisection, lib/color/budget: one more read of the corpus that measures every
+ * passage at every threshold the bisection can try (lc_bhist), or with a
+ * tokenizer.json one read per BUDGET_LEVELS halvings) until the whole
+ * compressed corpus fits T tokens (when even the
  * smallest does not fit it fails, exit 1 and no output, unless --best-effort);
  * otherwise the
  * model's threshold (or --threshold) decides; under a threshold each passage's
