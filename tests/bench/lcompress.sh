@@ -143,7 +143,7 @@ SIZES=${SIZES:-10000 100000 1000000}
 REPS=${REPS:-3}
 OLD_MAX=${OLD_MAX:-100000}
 REF=${REF:-3b559b3}   # the last commit before lcompress streamed the corpus
-OLD_NAME=${OLD_NAME:-$REF (holds every passage's features)}
+OLD_NAME=${OLD_NAME:-"$REF (holds every passage's features)"}
 if [ -z "${OLD:-}" ]; then
 	mkdir "$W/old"
 	git -C "$ROOT" archive "$REF" | tar -x -C "$W/old"
