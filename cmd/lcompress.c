@@ -136,8 +136,9 @@ static const lc_cmd merge_cmd = { "lcompress merge", "-o OUT PART...",
                                   "join the parts of 'lcompress --shard 1/N..N/N' into the corpus of one process",
                                   merge_opts, NULL };
 
-/* halvings of the --budget bisection per read of the corpus (lib/color/budget):
- * 15 thresholds measured per read, 6 reads (a 7th when nothing fits); passages
+/* with a tokenizer.json (counts that need not add up over the kept words, so no
+ * lc_bhist): halvings of the --budget bisection per read of the corpus
+ * (lib/color/budget): 15 thresholds measured per read, 6 reads (a 7th when nothing fits); passages
  * whose kept set stops changing are not measured again.  3 to 5 cost about the
  * same on LOFT; 8 costs half as much again (more renderings per passage). */
 #define BUDGET_LEVELS 4

@@ -1,6 +1,7 @@
 /*
  * budget — the bisection of lcompress --budget, several halvings per corpus
- * read (see budget.h).
+ * read, and lc_bhist, every threshold of its grid measured in one read (see
+ * budget.h).
  */
 #include "budget.h"
 
