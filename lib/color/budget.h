@@ -24,15 +24,16 @@
  * finds, for each unit, the last threshold of the grid g / 2^LC_BUDGET_STEPS
  * (g = 1 .. 2^LC_BUDGET_STEPS: every threshold the bisection can try) that
  * keeps it, with the comparison lc_compress_select_p makes, and adds the
- * passage's token changes to a histogram over the grid (2^24 + 1 counters, 64 MB,
- * whatever the corpus's size); lc_bhist_eval then answers any threshold of the
- * grid exactly (32-bit counters, the rare overflow kept apart).  The tokens of a kept set are the sum of its words' tokens (the
- * first as rendered, the others after their separating space) when the
- * tokenizer's count is additive over those joins: lc_budget_tok_additive says
- * which are (the tiktoken encodings, whose split patterns never join a space to
- * the word before it), and a passage with a word that ends in Unicode White_Space
- * (which those patterns may join to the space after it) has each of its kept
- * sets rendered and counted instead.
+ * passage's token changes to a histogram over the grid (2^24 + 1 32-bit
+ * counters, 64 MB whatever the corpus's size, the rare overflow carried apart);
+ * lc_bhist_eval then answers any threshold of the grid exactly.  The tokens of
+ * a kept set are the sum of its words' tokens (the first as rendered, the
+ * others after their separating space) when the tokenizer's count is additive
+ * over those joins: lc_budget_tok_additive says which are (the tiktoken
+ * encodings, whose split patterns never join a space to the word before it);
+ * a passage with a word that ends in Unicode White_Space (which those patterns
+ * may join to the space after it), or any passage when additive is 0, has each
+ * of its kept sets rendered and counted instead.
  *
  * lc_budget_add_passage() is one passage's part of such a measurement: the
  * passage decoded at every threshold asked (one lc_cmodel_probs), its text
