@@ -7,8 +7,10 @@
  * then again to write each record back with "summary_text" added
  * (passage_text kept), in input order.  --ratio R keeps
  * the top 1/R of each passage's words; --budget T lowers the keep threshold
- * (bisection, lib/color/budget: one more read of the corpus per
- * BUDGET_LEVELS halvings) until the whole compressed corpus fits T tokens (when even the
+ * (bisection, lib/color/budget: one more read of the corpus that measures every
+ * passage at every threshold the bisection can try (lc_bhist), or with a
+ * tokenizer.json one read per BUDGET_LEVELS halvings) until the whole
+ * compressed corpus fits T tokens (when even the
  * smallest does not fit it fails, exit 1 and no output, unless --best-effort);
  * otherwise the
  * model's threshold (or --threshold) decides; under a threshold each passage's
@@ -134,8 +136,9 @@ static const lc_cmd merge_cmd = { "lcompress merge", "-o OUT PART...",
                                   "join the parts of 'lcompress --shard 1/N..N/N' into the corpus of one process",
                                   merge_opts, NULL };
 
-/* halvings of the --budget bisection per read of the corpus (lib/color/budget):
- * 15 thresholds measured per read, 6 reads (a 7th when nothing fits); passages
+/* with a tokenizer.json (counts that need not add up over the kept words, so no
+ * lc_bhist): halvings of the --budget bisection per read of the corpus
+ * (lib/color/budget): 15 thresholds measured per read, 6 reads (a 7th when nothing fits); passages
  * whose kept set stops changing are not measured again.  3 to 5 cost about the
  * same on LOFT; 8 costs half as much again (more renderings per passage). */
 #define BUDGET_LEVELS 4
@@ -157,6 +160,7 @@ typedef struct run {
 	size_t before, after, nosumm, written;
 	lc_progress pr;
 	lc_bscratch bs;          /* --budget: the measuring passes */
+	lc_bhist hist;           /* --budget, additive tokenizer: tokens at every threshold, one read */
 	const double *thr;
 	double lo, hi;
 	size_t nthr, *tot;
@@ -298,6 +302,17 @@ static int measure(void *ctx, double lo, double hi, const double *thr, size_t n,
 	return rc;
 }
 
+/* --budget, one read: every passage's tokens at every threshold of the bisection's grid */
+static int hist_rec(void *ctx, const lc_crec *x, lc_err *e)
+{
+	run *r = ctx;
+	lc_cunits_build(&r->u, r->cs.cx, x->title, x->text);
+	lc_bhist_add_passage(&r->hist, &r->m, &r->u, x->text, r->cs.mean_log, r->c->unit, r->c->bare, r->tok, 1,
+	                     title_tokens(r, x), &r->bs);
+	lc_progress_update(&r->pr, x->i + 1, r->cs.n);
+	return 0;
+}
+
 static void budget_progress(void *ctx, int done)
 {
 	lc_progress_update(&((run *)ctx)->pr, (uint64_t)done, LC_BUDGET_STEPS + 1);
@@ -308,13 +323,25 @@ static void fit_budget(run *r)
 {
 	lc_budget_result br;
 	lc_err e = {0};
-	r->fixed = lc_xmalloc((r->cs.n ? r->cs.n : 1) * sizeof *r->fixed);
-	memset(r->fixed, 0xff, (r->cs.n ? r->cs.n : 1) * sizeof *r->fixed);
-	lc_progress_start(&r->pr, "budget passes", r->c->pmode);
-	if (lc_budget_search((size_t)r->c->budget, BUDGET_LEVELS, measure, r, budget_progress, &br, &e) < 0)
-		lc_die_err(&e);
-	lc_progress_done(&r->pr);
-	free(r->fixed);
+	if (lc_budget_tok_additive(r->tok)) {
+		lc_bhist_init(&r->hist);
+		lc_progress_start(&r->pr, "passages measured", r->c->pmode);
+		if (lc_cstream_each(&r->cs, hist_rec, NULL, r, &e) < 0)
+			lc_die_err(&e);
+		lc_progress_done(&r->pr);
+		lc_bhist_finish(&r->hist);
+		lc_budget_search((size_t)r->c->budget, 1, lc_bhist_eval, &r->hist, NULL, &br, &e);
+		lc_bhist_free(&r->hist);
+	} else {
+		/* other tokenizers: a read of the corpus per BUDGET_LEVELS halvings */
+		r->fixed = lc_xmalloc((r->cs.n ? r->cs.n : 1) * sizeof *r->fixed);
+		memset(r->fixed, 0xff, (r->cs.n ? r->cs.n : 1) * sizeof *r->fixed);
+		lc_progress_start(&r->pr, "budget passes", r->c->pmode);
+		if (lc_budget_search((size_t)r->c->budget, BUDGET_LEVELS, measure, r, budget_progress, &br, &e) < 0)
+			lc_die_err(&e);
+		lc_progress_done(&r->pr);
+		free(r->fixed);
+	}
 	r->c->thr = br.threshold;
 	if (!br.fits && !r->c->best_effort)
 		lc_die(LC_EXIT_INPUT, "the compressed corpus needs at least %zu tokens (%s, title+text; titles and "

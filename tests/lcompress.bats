@@ -256,6 +256,27 @@ assert abs(d['max_cost'] - ($total * 2 + $n * 100 * 8) / 1e6) < 1e-12, d"
 	[ "$output" -gt 48000 ] || fail "$output tokens at $lower: the bisection stopped too high"
 }
 
+@test "lcompress --budget with o200k_base (one read, counts added per word) and a tokenizer.json (counts that need not add up: re-read per 4 halvings): fits, and one step lower does not" {
+	D="$ROOT/share/lctk/data/hotpotqa"
+	for tk in "-e o200k_base:47000" "--tokenizer $ROOT/tests/vectors/tok/sp-tiny.json:250000" "-e o200k_base --unit sentence --keep-punct:52000"; do
+		args=${tk%:*} budget=${tk##*:}
+		# shellcheck disable=SC2086
+		lcompress --quiet $args --budget "$budget" --report r.json -o b.jsonl "$D/corpus.jsonl"
+		read -r t got <<-EOF
+		$(python3 -c 'import json; r = json.load(open("r.json")); print(repr(r["options"]["threshold"]), r["compressed_tokens"])')
+		EOF
+		[ "$got" -le "$budget" ] || fail "$args: $got tokens over --budget $budget"
+		[ "$got" -ge $((budget * 9 / 10)) ] || fail "$args: $got tokens, far under --budget $budget"
+		# shellcheck disable=SC2086
+		lcompress --quiet $args --threshold "$t" -o t.jsonl "$D/corpus.jsonl"
+		cmp b.jsonl t.jsonl
+		# shellcheck disable=SC2086
+		lcompress --quiet $args --threshold "$(python3 -c "print(repr($t - 2**-24))")" --report l.json -o /dev/null "$D/corpus.jsonl"
+		lower=$(python3 -c 'import json; print(json.load(open("l.json"))["compressed_tokens"])')
+		[ "$lower" -gt "$budget" ] || fail "$args: $lower tokens one step below $t: the bisection stopped too high"
+	done
+}
+
 @test "lcompress --shard with --skip-bad: bad lines skipped on every read, the merged parts are the one-process corpus" {
 	D="$ROOT/share/lctk/data/hotpotqa"
 	{ head -n 5 "$D/corpus.jsonl"; echo '{oops'; sed -n 6,40p "$D/corpus.jsonl"; echo '{"pid":"x"}'; echo; tail -n +41 "$D/corpus.jsonl"; } > c.jsonl

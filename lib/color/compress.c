@@ -753,21 +753,28 @@ size_t lc_compress_select_p(const lc_cmodel *m, const lc_cunits *u, const double
 	return kept;
 }
 
+size_t lc_compress_piece(const lc_cunits *u, const char *text, size_t k, int bare, size_t *start)
+{
+	size_t a = u->w[k].start, b = u->w[k].end;
+	if (bare) {
+		while (a < b && !is_term_byte((unsigned char)text[a]))
+			a++;
+		while (b > a && !is_term_byte((unsigned char)text[b - 1]))
+			b--;
+	}
+	*start = a;
+	return b - a;
+}
+
 void lc_compress_render(const lc_cunits *u, const char *text, const unsigned char *mask, int bare,
                         lc_buf *out)
 {
 	int first = 1;
 	for (size_t k = 0; k < u->n; k++)
 		if (mask[k]) {
-			size_t a = u->w[k].start, b = u->w[k].end;
-			if (bare) {
-				while (a < b && !is_term_byte((unsigned char)text[a]))
-					a++;
-				while (b > a && !is_term_byte((unsigned char)text[b - 1]))
-					b--;
-				if (a == b)
-					continue;
-			}
+			size_t a, len = lc_compress_piece(u, text, k, bare, &a), b = a + len;
+			if (!len)
+				continue;
 			if (!first)
 				lc_buf_addc(out, ' ');
 			lc_buf_add(out, text + a, b - a);

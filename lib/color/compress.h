@@ -148,5 +148,8 @@ size_t lc_compress_select_p(const lc_cmodel *m, const lc_cunits *u, const double
  * punctuation (BM25 never sees it; it costs tokens). */
 void lc_compress_render(const lc_cunits *u, const char *text, const unsigned char *mask, int bare,
                         lc_buf *out);
+/* The bytes lc_compress_render writes for word k: text[*start..*start + length),
+ * the returned length (0: a bare word that is only punctuation, not written). */
+size_t lc_compress_piece(const lc_cunits *u, const char *text, size_t k, int bare, size_t *start);
 
 #endif

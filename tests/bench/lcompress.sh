@@ -19,12 +19,14 @@
 # the default model, with and without --budget, on 10k / 100k / 1M passages
 # (SIZES; LOFT's passages repeated with fresh pids, generated in a temp dir),
 # CPU time (user + sys), peak RSS and passages per CPU-second, the growth per
-# 10x, next to the binary before streaming (REF, built from git in a temp dir,
-# or OLD=path) measured in the same run, interleaved; REPS runs per size up to
-# 100k (median), one above.  The old binary holds every passage's features
-# (~30 KB each): it runs up to OLD_MAX passages only.  Every output of both
-# is compared (cmp), and so are both binaries' outputs on each LOFT corpus
-# with and without --budget.  COLOR=0 skips the CoLoR table, SCALE=0 this one.
+# 10x, next to a binary before (REF, built from git in a temp dir, or OLD=path,
+# named OLD_NAME) measured in the same run, interleaved; REPS runs per size up
+# to 100k (median), one above.  The default REF, the last commit before
+# streaming, holds every passage's features (~30 KB each): the old binary runs
+# up to OLD_MAX passages only.  Every output of both is compared (cmp), and so
+# are both binaries' outputs on each LOFT corpus with and without --budget.
+# The table is rewritten after each size.  COLOR=0 skips the CoLoR table,
+# SCALE=0 this one.
 set -eu
 B=${1:-build/bin}
 B=$(cd "$B" && pwd)
@@ -141,6 +143,7 @@ SIZES=${SIZES:-10000 100000 1000000}
 REPS=${REPS:-3}
 OLD_MAX=${OLD_MAX:-100000}
 REF=${REF:-3b559b3}   # the last commit before lcompress streamed the corpus
+OLD_NAME=${OLD_NAME:-"$REF (holds every passage's features)"}
 if [ -z "${OLD:-}" ]; then
 	mkdir "$W/old"
 	git -C "$ROOT" archive "$REF" | tar -x -C "$W/old"
@@ -173,6 +176,24 @@ one() {
 	awk '{ printf "%.2f %d\n", $1 + $2, $3 }' "$W/one" >> "$W/t.$tag"
 }
 med() { sort -n "$W/t.$1" | awk '{ c[NR] = $1; m[NR] = $2 } END { i = int((NR + 1) / 2); print c[i], m[i] }'; }
+table() {
+	{
+	echo "# lcompress scaling ($(date -u +%Y-%m-%d), $("$NEW" --version)); before = $OLD_NAME, after = this build"
+	echo "# corpus: LOFT's $(cat "$L"/*/corpus.jsonl | wc -l) passages repeated with fresh pids; default model; cl100k_base; one thread"
+	echo "# budget = tokens / 1.91 (the CoLoR bar); CPU = user + sys, median of the runs (1 above 100k), interleaved old/new"
+	echo "# growth = CPU and RSS ratio to the row 10x smaller; '-' = not run (old: over OLD_MAX=$OLD_MAX passages)"
+	echo "# byte-identical to before (cmp): every size both ran, and LOFT$same with and without --budget"
+	printf '%-8s %-6s %-7s %8s %8s %10s %7s %7s %4s\n' passages binary mode cpu_s rss_mb pass/cpu_s cpu_x10 rss_x10 runs
+	awk '{ key = $2 " " $3; cpu = $4; rss = $5
+	       if ($4 == "-") { printf "%-8d %-6s %-7s %8s %8s %10s %7s %7s %4s\n", $1, $2, $3, "-", "-", "-", "-", "-", "-"; next }
+	       x10 = 0
+	       if (key in pc) x10 = pn[key] * 10 == $1
+	       gc = x10 ? sprintf("%.2f", cpu / pc[key]) : "-"
+	       gr = x10 ? sprintf("%.2f", rss / pr[key]) : "-"
+	       printf "%-8d %-6s %-7s %8.2f %8.1f %10d %7s %7s %4d\n", $1, $2, $3, cpu, rss / 1024, (cpu > 0 ? $1 / cpu : 0), gc, gr, $6
+	       pc[key] = cpu; pr[key] = rss; pn[key] = $1 }' "$W/rows"
+	} > "$SOUT"
+}
 : > "$W/rows"
 for n in $SIZES; do
 	gen "$n"
@@ -202,21 +223,6 @@ for n in $SIZES; do
 			echo "$n $v $mode $(med $v.$mode) $reps" >> "$W/rows"
 		done
 	done
+	table
 done
-{
-echo "# lcompress scaling ($(date -u +%Y-%m-%d), $("$NEW" --version)); before = $REF (holds every passage's features), after = streaming"
-echo "# corpus: LOFT's $(cat "$L"/*/corpus.jsonl | wc -l) passages repeated with fresh pids; default model; cl100k_base; one thread"
-echo "# budget = tokens / 1.91 (the CoLoR bar); CPU = user + sys, median of the runs (1 above 100k), interleaved old/new"
-echo "# growth = CPU and RSS ratio to the row 10x smaller; '-' = not run (before: ~30 KB per passage, over OLD_MAX=$OLD_MAX)"
-echo "# byte-identical to before (cmp): every size both ran, and LOFT$same with and without --budget"
-printf '%-8s %-6s %-7s %8s %8s %10s %7s %7s %4s\n' passages binary mode cpu_s rss_mb pass/cpu_s cpu_x10 rss_x10 runs
-awk '{ key = $2 " " $3; cpu = $4; rss = $5
-       if ($4 == "-") { printf "%-8d %-6s %-7s %8s %8s %10s %7s %7s %4s\n", $1, $2, $3, "-", "-", "-", "-", "-", "-"; next }
-       x10 = 0
-       if (key in pc) x10 = pn[key] * 10 == $1
-       gc = x10 ? sprintf("%.2f", cpu / pc[key]) : "-"
-       gr = x10 ? sprintf("%.2f", rss / pr[key]) : "-"
-       printf "%-8d %-6s %-7s %8.2f %8.1f %10d %7s %7s %4d\n", $1, $2, $3, cpu, rss / 1024, (cpu > 0 ? $1 / cpu : 0), gc, gr, $6
-       pc[key] = cpu; pr[key] = rss; pn[key] = $1 }' "$W/rows"
-} > "$SOUT"
 cat "$SOUT"
