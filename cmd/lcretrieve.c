@@ -20,6 +20,7 @@
 #include "progress.h"
 #include "queries.h"
 #include "report.h"
+#include "ring.h"
 #include "strmap.h"
 #include "tok.h"
 
@@ -145,48 +146,6 @@ static const lc_opt merge_opts[] = {
 static const lc_cmd merge_cmd = { "lcretrieve merge", "-o OUT PART...",
                                   "join the runs of 'lcretrieve --shard 1/N..N/N' into the run of one process",
                                   merge_opts, NULL };
-
-typedef struct job {
-	const lc_bm25 *bm;
-	const lc_queries *qs;
-	size_t k;
-	lc_bm25_hit **hits;         /* per query of base..end: its hits, malloc'd by need */
-	size_t *nhits;
-	size_t base, next, end;
-	pthread_mutex_t lock;
-	lc_progress *prog;
-	size_t done;
-} job;
-
-static void *worker(void *arg)
-{
-	job *jb = arg;
-	lc_bm25_ctx *ctx = lc_bm25_ctx_new(jb->bm);
-	lc_bm25_hit *top = lc_xmalloc(jb->k * sizeof *top);   /* k is at most N here */
-	for (;;) {
-		pthread_mutex_lock(&jb->lock);
-		size_t a = jb->next;
-		jb->next += 16;
-		pthread_mutex_unlock(&jb->lock);
-		if (a >= jb->end)
-			break;
-		size_t z = a + 16 < jb->end ? a + 16 : jb->end;
-		for (size_t i = a; i < z; i++) {
-			size_t n = lc_bm25_search_ctx(ctx, jb->qs->q[i].text, jb->k, top);
-			jb->nhits[i - jb->base] = n;
-			jb->hits[i - jb->base] = n ? lc_xmalloc(n * sizeof *top) : NULL;
-			if (n)
-				memcpy(jb->hits[i - jb->base], top, n * sizeof *top);
-		}
-		pthread_mutex_lock(&jb->lock);
-		jb->done += z - a;
-		lc_progress_update(jb->prog, jb->done, jb->qs->n);
-		pthread_mutex_unlock(&jb->lock);
-	}
-	free(top);
-	lc_bm25_ctx_free(ctx);
-	return NULL;
-}
 
 /* Warns once with counts when gold pids of the queries are not in the index. */
 static void check_gold(const lc_bm25 *bm, const lc_queries *qs)
@@ -550,22 +509,19 @@ typedef struct tally {
 	char *first_nohit;          /* --trec: the first query the run cannot show (malloc'd) */
 } tally;
 
-/* Appends query q's nh hits h to line: TREC lines (pids checked, dying after
- * aborting o) or one JSONL object.  pid is scratch space. */
-static void format_hits(lc_buf *line, lc_buf *pid, const lc_bm25 *bm, const lc_query *q,
-                        const lc_bm25_hit *h, size_t nh, lc_output *o)
+/* Appends query q's nh hits h to line: TREC lines (pids checked: -1 + e) or one
+ * JSONL object.  pid is scratch space. */
+static int format_hits(lc_buf *line, lc_buf *pid, const lc_bm25 *bm, const lc_query *q, const lc_bm25_hit *h,
+                       size_t nh, lc_err *e)
 {
-	lc_err e;
 	if (O.trec) {
 		for (size_t r = 0; r < nh; r++) {
 			const char *p = lc_bm25_pid(bm, h[r].doc, pid);
-			if (lc_trec_id_check(p, "pid", "TREC", &e) < 0) {
-				lc_output_abort(o);
-				lc_die_err(&e);
-			}
+			if (lc_trec_id_check(p, "pid", "TREC", e) < 0)
+				return -1;
 			lc_buf_printf(line, "%s Q0 %s %zu %.6f %s\n", q->qid, p, r + 1, h[r].score, O.tag);
 		}
-		return;
+		return 0;
 	}
 	lc_buf_adds(line, "{\"qid\":");
 	lc_json_quote(line, q->qid, strlen(q->qid));
@@ -577,71 +533,156 @@ static void format_hits(lc_buf *line, lc_buf *pid, const lc_bm25 *bm, const lc_q
 		lc_buf_printf(line, ",\"score\":%.6f}", h[r].score);
 	}
 	lc_buf_adds(line, "]}\n");
+	return 0;
 }
 
-/* Searches the queries of jb->base.. (one batch) on up to O.jobs threads, the
- * caller's included.  th has room for O.jobs threads. */
-static void search_batch(job *jb, pthread_t *th)
+/* A slot of the run's ring (lib/core/ring): queries [a, z), searched and formatted
+ * by a worker into out; the main thread writes the slots in input order. */
+enum { SLOT_QUERIES = 64 };
+typedef struct slot {
+	size_t a, z;
+	lc_buf out;                 /* the slot's lines (up to the failed query) */
+	size_t hits, nohits;
+	size_t first_nohit;         /* query number, SIZE_MAX for none */
+	int failed;                 /* a TREC pid check failed: err */
+	lc_err err;
+} slot;
+
+typedef struct run {
+	const lc_bm25 *bm;
+	const lc_queries *qs;
+	size_t k;
+	lc_ring *ring;
+	slot *s;
+	lc_output *o;
+	tally *t;
+	lc_progress *prog;
+	size_t done;
+} run;
+
+/* A searching thread's own state. */
+typedef struct searcher {
+	lc_bm25_ctx *ctx;
+	lc_bm25_hit *top;           /* k is at most N here */
+	lc_buf pid;
+} searcher;
+
+static void searcher_init(searcher *w, const run *r)
 {
-	long nt = O.jobs;
-	if (nt > (long)((jb->end - jb->base) / 16 + 1))
-		nt = (long)((jb->end - jb->base) / 16 + 1);
-	for (long t = 1; t < nt; t++)
-		if (pthread_create(&th[t], NULL, worker, jb))
-			lc_die(LC_EXIT_INPUT, "cannot start thread %ld", t);
-	worker(jb);
-	for (long t = 1; t < nt; t++)
-		pthread_join(th[t], NULL);
+	w->ctx = lc_bm25_ctx_new(r->bm);
+	w->top = lc_xmalloc(r->k * sizeof *w->top);
+	memset(&w->pid, 0, sizeof w->pid);
 }
 
-/* BM25: searches the queries in batches (threads fill a batch, then it is written
- * in input order) and writes the run to O.out, counting into t. */
-static void write_run(const lc_bm25 *bm, const lc_queries *qs, uint64_t run_key, tally *t)
+static void searcher_free(searcher *w)
 {
-	enum { BATCH = 4096 };
-	/* no query has more hits than the index has documents; each query's hits are
-	 * kept at their real number, so a large -k costs only what it returns */
-	size_t ndocs = lc_bm25_ndocs(bm);
-	job jb = { .bm = bm, .qs = qs, .k = (size_t)O.k < ndocs ? (size_t)O.k : ndocs ? ndocs : 1 };
-	jb.hits = lc_xcalloc(BATCH, sizeof *jb.hits);
-	jb.nhits = lc_xcalloc(BATCH, sizeof *jb.nhits);
-	pthread_mutex_init(&jb.lock, NULL);
-	lc_progress pr;
-	lc_progress_start(&pr, "queries", O.prog);
-	jb.prog = &pr;
-	pthread_t *th = lc_xcalloc((size_t)O.jobs, sizeof *th);
-	lc_output *o = lc_output_open(O.out);
-	if (O.shard.n)
-		lc_part_header(o, "lcretrieve", &O.shard, run_key, "lines");
-	lc_buf line = {0}, pid = {0};
-	for (size_t base = 0; base < qs->n; base += BATCH) {
-		jb.base = jb.next = base;
-		jb.end = base + BATCH < qs->n ? base + BATCH : qs->n;
-		search_batch(&jb, th);
-		for (size_t i = base; i < jb.end; i++) {
-			size_t nh = jb.nhits[i - base];
-			t->hits += nh;
-			if (!nh && !t->nohits++ && O.trec)
-				t->first_nohit = lc_xstrdup(qs->q[i].qid);
-			lc_buf_reset(&line);
-			format_hits(&line, &pid, bm, &qs->q[i], jb.hits[i - base], nh, o);
-			lc_output_write(o, line.p, line.len);
-			free(jb.hits[i - base]);
-			jb.hits[i - base] = NULL;
+	lc_bm25_ctx_free(w->ctx);
+	free(w->top);
+	lc_buf_free(&w->pid);
+}
+
+static void search_slot(searcher *w, const run *r, slot *sl)
+{
+	lc_buf_reset(&sl->out);
+	sl->hits = sl->nohits = 0;
+	sl->first_nohit = SIZE_MAX;
+	sl->failed = 0;
+	for (size_t i = sl->a; i < sl->z; i++) {
+		const lc_query *q = &r->qs->q[i];
+		size_t n = lc_bm25_search_ctx(w->ctx, q->text, r->k, w->top);
+		sl->hits += n;
+		if (!n && !sl->nohits++)
+			sl->first_nohit = i;
+		if (format_hits(&sl->out, &w->pid, r->bm, q, w->top, n, &sl->err) < 0) {
+			sl->failed = 1;
+			return;
 		}
 	}
+}
+
+static void *worker(void *arg)
+{
+	run *r = arg;
+	searcher w;
+	searcher_init(&w, r);
+	int i;
+	while ((i = lc_ring_take(r->ring)) >= 0) {
+		search_slot(&w, r, &r->s[i]);
+		lc_ring_finish(r->ring, i);
+	}
+	searcher_free(&w);
+	return NULL;
+}
+
+/* The ring's done callback, in input order: writes and counts slot `i`. */
+static void write_slot(void *ctx, int i)
+{
+	run *r = ctx;
+	slot *sl = &r->s[i];
+	if (sl->failed) {
+		lc_output_abort(r->o);
+		lc_die_err(&sl->err);
+	}
+	lc_output_write(r->o, sl->out.p, sl->out.len);
+	r->t->hits += sl->hits;
+	if (sl->nohits && !r->t->nohits && O.trec)
+		r->t->first_nohit = lc_xstrdup(r->qs->q[sl->first_nohit].qid);
+	r->t->nohits += sl->nohits;
+	r->done += sl->z - sl->a;
+	lc_progress_update(r->prog, r->done, r->qs->n);
+}
+
+/* BM25: searches the queries in slots of SLOT_QUERIES, on O.jobs threads (with
+ * -j 1 here), while this thread writes the finished slots in input order, and
+ * writes the run to O.out, counting into t. */
+static void write_run(const lc_bm25 *bm, const lc_queries *qs, uint64_t run_key, tally *t)
+{
+	/* no query has more hits than the index has documents */
+	size_t ndocs = lc_bm25_ndocs(bm);
+	lc_progress pr;
+	lc_progress_start(&pr, "queries", O.prog);
+	run r = { .bm = bm, .qs = qs, .k = (size_t)O.k < ndocs ? (size_t)O.k : ndocs ? ndocs : 1, .t = t, .prog = &pr };
+	int nslots = O.jobs > 1 ? (int)O.jobs * 3 : 1;
+	r.s = lc_xcalloc((size_t)nslots, sizeof *r.s);
+	r.ring = lc_ring_new(nslots);
+	r.o = lc_output_open(O.out);
+	if (O.shard.n)
+		lc_part_header(r.o, "lcretrieve", &O.shard, run_key, "lines");
+	long nt = O.jobs > 1 ? O.jobs : 0;
+	pthread_t *th = lc_xcalloc((size_t)O.jobs, sizeof *th);
+	for (long i = 0; i < nt; i++)
+		if (pthread_create(&th[i], NULL, worker, &r))
+			lc_die(LC_EXIT_INPUT, "cannot start thread %ld", i);
+	searcher w0;
+	if (!nt)
+		searcher_init(&w0, &r);
+	for (size_t a = 0; a < qs->n; a += SLOT_QUERIES) {
+		int i = lc_ring_acquire(r.ring, write_slot, &r);
+		r.s[i].a = a;
+		r.s[i].z = a + SLOT_QUERIES < qs->n ? a + SLOT_QUERIES : qs->n;
+		lc_ring_submit(r.ring, i);
+		if (!nt && (i = lc_ring_try_take(r.ring)) >= 0) {
+			search_slot(&w0, &r, &r.s[i]);
+			lc_ring_finish(r.ring, i);
+		}
+	}
+	lc_ring_drain(r.ring, write_slot, &r);
+	for (long i = 0; i < nt; i++)
+		pthread_join(th[i], NULL);
+	if (!nt)
+		searcher_free(&w0);
 	lc_progress_done(&pr);
 	if (O.trec && t->nohits && !O.quiet)   /* TREC cannot list a query without hits: say so here */
 		lc_warn("%zu quer%s no hits and %s absent from the TREC run (first: '%s'); lceval then reports "
 		        "\"result qid '%s' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, "
 		        "which scores it as 0", t->nohits, t->nohits == 1 ? "y has" : "ies have",
 		        t->nohits == 1 ? "is" : "are", t->first_nohit, t->first_nohit);
-	lc_output_commit(o);
-	lc_buf_free(&line);
-	lc_buf_free(&pid);
+	lc_output_commit(r.o);
+	for (int i = 0; i < nslots; i++)
+		lc_buf_free(&r.s[i].out);
+	free(r.s);
 	free(th);
-	free(jb.hits);
-	free(jb.nhits);
+	lc_ring_free(r.ring);
 }
 
 /* --report: what the BM25 run searched and found. */

@@ -87,6 +87,27 @@ J
 	[ "$(wc -l < one.jsonl)" -eq 251 ]
 }
 
+@test "-j: a TREC pid refused in a late query stops the run alike for any thread count, writing nothing" {
+	# 300 queries (several slots of the ring); only query 250 finds the pid with a space
+	printf '{"pid":"p 1","title_text":"","passage_text":"narwhal"}\n{"pid":"p2","title_text":"","passage_text":"bees hum"}\n' > c.jsonl
+	lcindex --quiet -o c.idx c.jsonl
+	for i in $(seq 300); do
+		if [ "$i" -eq 250 ]; then printf 'q%s\tnarwhal\n' "$i"; else printf 'q%s\tbees\n' "$i"; fi
+	done > q.tsv
+	for j in 1 2 5; do
+		run --separate-stderr lcretrieve --quiet -i c.idx --trec -j $j -o r$j.txt q.tsv
+		[ "$status" -eq 1 ] || fail "-j $j: status $status"
+		[[ "$stderr" == *"pid 'p 1' contains white space"* ]] || fail "-j $j: $stderr"
+		[ ! -e r$j.txt ] || fail "-j $j wrote r$j.txt"
+	done
+	# without the refused query, every thread count writes the same 299 lines
+	grep -v narwhal q.tsv > q2.tsv
+	lcretrieve --quiet -i c.idx --trec -j 1 -o one.txt q2.tsv
+	lcretrieve --quiet -i c.idx --trec -j 4 -o four.txt q2.tsv
+	cmp one.txt four.txt
+	[ "$(wc -l < four.txt)" -eq 299 ]
+}
+
 @test "LOFT scifact: top hit of the first query is the gold passage" {
 	need_shared data/loft/scifact/corpus.jsonl
 	run lcretrieve --quiet -c "$SHARED/data/loft/scifact/corpus.jsonl" -k 1 --trec "$SHARED/data/loft/scifact/queries.jsonl"

@@ -16,7 +16,10 @@ typedef struct cursor {
 	uint32_t doc, tf;                       /* current posting; doc DONE past the end */
 	const lc_index_block *blk;
 	size_t nblk, sb;                        /* sb: block the last shallow() found */
-	const double *bub;                      /* bound of each block (nblk of them) */
+	size_t bj;                              /* block whose bound is bb (nblk: none yet) */
+	double bb;
+	double base, slope;                     /* lc_bm25_term_score()'s */
+	int exact_pair;                         /* block bounds from (btf, bdl), else (maxtf, mindl) */
 	double wk, ub;                          /* weight * (k1 + 1); bound over the term */
 	size_t qi;                              /* position in the query (summation order) */
 } cursor;
@@ -76,8 +79,23 @@ static inline void next(cursor *c)
 		return;
 	}
 	c->left--;
+	const unsigned char *p = c->p;
+	if (c->end - p >= 2 && !((p[0] | p[1]) & 0x80)) {   /* the common case: two one-byte varints */
+		c->doc += p[0];
+		c->tf = p[1];
+		c->p = p + 2;
+		return;
+	}
 	c->doc += (uint32_t)lc_varint(&c->p, c->end);
 	c->tf = (uint32_t)lc_varint(&c->p, c->end);
+}
+
+/* A block's bound as a fraction of the term's weight: tf / (tf + base + slope dl)
+ * at its best posting (as the index's bounder chose it) or at (maxtf, mindl). */
+static inline double block_ratio(const lc_index_block *bl, double base, double slope, int exact_pair)
+{
+	double t = exact_pair ? (double)bl->btf : (double)bl->maxtf;
+	return t / (t + base + slope * (double)(exact_pair ? bl->bdl : bl->mindl));
 }
 
 /* Block of the current posting. */
@@ -132,7 +150,13 @@ static double shallow(cursor *c, uint32_t d, uint32_t *last)
 		return 0;
 	}
 	*last = c->blk[j].last;
-	return c->bub[j];
+	if (c->bj != j) {
+		const lc_index_block *bl = &c->blk[j];
+		c->bj = j;
+		c->bb = c->exact_pair ? lc_bm25_term_score(c->wk, bl->btf, c->base, c->slope, bl->bdl)
+		                      : lc_bm25_term_score(c->wk, bl->maxtf, c->base, c->slope, bl->mindl);
+	}
+	return c->bb;
 }
 
 static int cmp_ub(const void *a, const void *b)
@@ -143,6 +167,28 @@ static int cmp_ub(const void *a, const void *b)
 	return x->qi < y->qi ? -1 : x->qi > y->qi;
 }
 
+/* The largest block ratio of term t (pr caches it per term for this base and
+ * slope: it does not depend on the query). */
+static double term_ratio(const lc_index *ix, lc_bm25_prune *pr, uint64_t t, double base, double slope, int exact_pair)
+{
+	if (!pr->tmax || pr->tbase != base || pr->tslope != slope) {
+		free(pr->tmax);
+		pr->tmax = lc_xcalloc((size_t)ix->n_terms + 1, sizeof *pr->tmax);
+		pr->tbase = base;
+		pr->tslope = slope;
+	}
+	if (pr->tmax[t] > 0)
+		return pr->tmax[t];
+	double m = 0;
+	for (uint64_t j = ix->blkoff[t]; j < ix->blkoff[t + 1]; j++) {
+		double r = block_ratio(&ix->blocks[j], base, slope, exact_pair);
+		if (r > m)
+			m = r;
+	}
+	pr->tmax[t] = m;
+	return m;
+}
+
 static void setup(const lc_index *ix, double k1, double b, double avgdl, lc_bm25_prune *pr, const lc_bm25_query *q)
 {
 	double base = k1 * (1 - b), slope = k1 * b / avgdl;
@@ -150,18 +196,9 @@ static void setup(const lc_index *ix, double k1, double b, double avgdl, lc_bm25
 	if (q->n > pr->cap) {
 		pr->cap = q->n;
 		pr->cur = lc_xrealloc(pr->cur, pr->cap * sizeof(cursor));
-		pr->ub = lc_xrealloc(pr->ub, pr->cap * sizeof *pr->ub);
 		pr->contrib = lc_xrealloc(pr->contrib, pr->cap * sizeof *pr->contrib);
 	}
-	size_t nb = 0;
-	for (size_t i = 0; i < q->n; i++)
-		nb += (size_t)(ix->blkoff[q->term[i] + 1] - ix->blkoff[q->term[i]]);
-	if (nb > pr->bcap) {
-		pr->bcap = nb;
-		pr->bub = lc_xrealloc(pr->bub, nb * sizeof *pr->bub);
-	}
 	cursor *cs = pr->cur;
-	nb = 0;
 	for (size_t i = 0; i < q->n; i++) {
 		cursor *c = &cs[i];
 		uint64_t t = q->term[i];
@@ -172,20 +209,15 @@ static void setup(const lc_index *ix, double k1, double b, double avgdl, lc_bm25
 		c->df = c->left = lc_varint(&c->p, c->end);
 		c->blk = ix->blocks + ix->blkoff[t];
 		c->nblk = (size_t)(ix->blkoff[t + 1] - ix->blkoff[t]);
+		c->bj = c->nblk;
 		c->wk = q->w[i] * (k1 + 1);
+		c->base = base;
+		c->slope = slope;
+		c->exact_pair = exact_pair;
 		c->qi = i;
-		double *bub = pr->bub + nb;
-		c->bub = bub;
-		nb += c->nblk;
 		double ub = 0;
-		if (c->nblk) {
-			for (size_t j = 0; j < c->nblk; j++) {
-				const lc_index_block *bl = &c->blk[j];
-				bub[j] = exact_pair ? lc_bm25_term_score(c->wk, bl->btf, base, slope, bl->bdl)
-				                    : lc_bm25_term_score(c->wk, bl->maxtf, base, slope, bl->mindl);
-				if (bub[j] > ub)
-					ub = bub[j];
-			}
+		if (c->nblk) {   /* the best block's bound (rounded apart from the scorer's by ulps: PRUNE_MARGIN) */
+			ub = c->wk * term_ratio(ix, pr, t, base, slope, exact_pair);
 		} else {   /* a short list: its exact maximum */
 			const unsigned char *p = c->p;
 			uint32_t d = 0;
@@ -295,8 +327,7 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 void lc_bm25_prune_free(lc_bm25_prune *pr)
 {
 	free(pr->cur);
-	free(pr->ub);
 	free(pr->contrib);
-	free(pr->bub);
+	free(pr->tmax);
 	memset(pr, 0, sizeof *pr);
 }

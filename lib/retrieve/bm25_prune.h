@@ -44,10 +44,10 @@ void lc_bm25_hits_sort(lc_bm25_hit *hits, size_t n);
 
 typedef struct lc_bm25_prune {
 	void *cur;                 /* per-term cursors */
-	double *ub, *contrib;
+	double *contrib;
 	size_t cap;
-	double *bub;               /* block bounds of the query's terms */
-	size_t bcap;
+	double *tmax;              /* per index term: its best block's ratio (0 = not yet) */
+	double tbase, tslope;      /* the scoring parameters tmax holds for */
 } lc_bm25_prune;
 
 /* Top k (k >= 1) of q over ix (which must have blocks) into hits; returns the count. */

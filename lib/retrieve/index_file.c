@@ -224,7 +224,34 @@ void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uin
 	put32(h + 252, crc(h, 252));
 }
 
-static int validate_blocks(lc_index *ix, const uint64_t *off, const uint64_t *size, const char *name, lc_err *e)
+/* Each term's document frequency (the varint that opens its postings) and that
+ * varint's length in bytes (0: it does not end inside the term's bytes). */
+typedef struct heads {
+	uint64_t *df;
+	unsigned char *len;
+} heads;
+
+/* The varint at p (at most avail bytes, the term's bytes left) into t of hd. */
+static void head_at(heads *hd, uint64_t t, const unsigned char *p, uint64_t avail)
+{
+	uint64_t df = 0;
+	int sh = 0;
+	hd->df[t] = 0;
+	hd->len[t] = 0;
+	for (uint64_t i = 0; i < avail && sh <= 63; i++) {
+		unsigned char b = p[i];
+		df |= (uint64_t)(b & 0x7F) << sh;
+		sh += 7;
+		if (!(b & 0x80)) {
+			hd->df[t] = df;
+			hd->len[t] = (unsigned char)(i + 1);
+			return;
+		}
+	}
+}
+
+static int validate_blocks(lc_index *ix, const heads *hd, const uint64_t *off, const uint64_t *size, const char *name,
+                           lc_err *e)
 {
 	uint64_t T = ix->n_terms;
 	if (size[S_BLKOFF] != (T + 1) * 8 || size[S_BLOCKS] % sizeof(lc_index_block))
@@ -235,13 +262,11 @@ static int validate_blocks(lc_index *ix, const uint64_t *off, const uint64_t *si
 	if (ix->blkoff[0] != 0 || ix->blkoff[T] != nb)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (block offsets); rebuild it", name);
 	for (uint64_t t = 0; t < T; t++) {
-		lc_post c;
-		lc_post_begin(ix, t, &c);
-		uint64_t df = c.left, want = df > LC_INDEX_BLOCK ? (df + LC_INDEX_BLOCK - 1) / LC_INDEX_BLOCK : 0;
+		uint64_t df = hd->df[t], want = df > LC_INDEX_BLOCK ? (df + LC_INDEX_BLOCK - 1) / LC_INDEX_BLOCK : 0;
 		if (ix->blkoff[t] > ix->blkoff[t + 1] || ix->blkoff[t + 1] - ix->blkoff[t] != want)
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (term %llu: blocks do not match its postings); rebuild it",
 			                  name, (unsigned long long)t);
-		uint64_t bytes = ix->postoff[t + 1] - ix->postoff[t], head = (uint64_t)(c.p - (ix->post + ix->postoff[t]));
+		uint64_t bytes = ix->postoff[t + 1] - ix->postoff[t], head = hd->len[t];
 		uint64_t prev_end = head;
 		for (uint64_t k = ix->blkoff[t]; k < ix->blkoff[t + 1]; k++) {
 			const lc_index_block *b = &ix->blocks[k];
@@ -255,28 +280,11 @@ static int validate_blocks(lc_index *ix, const uint64_t *off, const uint64_t *si
 	return 0;
 }
 
-static int validate(lc_index *ix, const char *name, lc_err *e)
+/* Section table, sizes and offsets of the header at ix->base (checksums aside). */
+static int layout(lc_index *ix, uint64_t *off, uint64_t *size, const char *name, lc_err *e)
 {
 	const unsigned char *h = ix->base;
 	size_t n = ix->size;
-	if (n < 16 || memcmp(h, LC_INDEX_MAGIC, 8))
-		return lc_err_set(e, LC_EXIT_INPUT, "%s: not an lctk BM25 index (bad magic); build one with lcindex", name);
-	uint32_t v = get32(h + 8);
-	if (v != LC_INDEX_VERSION && v != 1)
-		return lc_err_set(e, LC_EXIT_INPUT,
-		                  "%s: index format version %u, but this program reads version 1 or %d; rebuild it with this lcindex",
-		                  name, v, LC_INDEX_VERSION);
-	if (n < LC_INDEX_HDR)
-		return lc_err_set(e, LC_EXIT_INPUT, "%s: truncated index (%zu bytes, header needs %d); rebuild it", name, n,
-		                  LC_INDEX_HDR);
-	if (get32(h + 252) != crc(h, 252))
-		return lc_err_set(e, LC_EXIT_INPUT, "%s: index header checksum mismatch (corrupt file); rebuild it", name);
-	uint64_t fsize = get64(h + 64);
-	if (fsize != n)
-		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s index (%zu bytes, header says %llu); rebuild it", name,
-		                  n < fsize ? "truncated" : "oversized", n, (unsigned long long)fsize);
-	if (get32(h + 248) != crc(h + LC_INDEX_HDR, n - LC_INDEX_HDR))
-		return lc_err_set(e, LC_EXIT_INPUT, "%s: index checksum mismatch (corrupt file); rebuild it", name);
 	ix->flags = get32(h + 16);
 	ix->shard_k = get32(h + 20);
 	ix->shard_n = get32(h + 24);
@@ -284,9 +292,7 @@ static int validate(lc_index *ix, const char *name, lc_err *e)
 	ix->n_terms = get64(h + 40);
 	ix->n_postings = get64(h + 48);
 	ix->total_len = get64(h + 56);
-	ix->version = v;
-	int nsec = v == 1 ? NSEC_V1 : NSEC;
-	uint64_t off[NSEC] = {0}, size[NSEC] = {0};
+	int nsec = ix->version == 1 ? NSEC_V1 : NSEC;
 	for (int k = 0; k < nsec; k++) {
 		off[k] = get64(h + SEC_AT + 16 * k);
 		size[k] = get64(h + SEC_AT + 16 * k + 8);
@@ -318,37 +324,130 @@ static int validate(lc_index *ix, const char *name, lc_err *e)
 	for (uint64_t t = 0; t < T; t++)
 		if (ix->termoff[t] > ix->termoff[t + 1] || ix->postoff[t] > ix->postoff[t + 1])
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: corrupt index (term offsets)", name);
+	return 0;
+}
+
+/* CRC-32 of the body of the file behind ix, read from fd through a small buffer,
+ * and (hd not NULL) each term's head from those bytes: unlike a pass over the
+ * mapping, this leaves no page of the file resident in the process, so a query
+ * later maps only the postings it reads.  -1 if a read fails. */
+static int crc_fd(const lc_index *ix, int fd, heads *hd, uint32_t *out)
+{
+	enum { CHUNK = 1 << 20 };
+	unsigned char *b = lc_xmalloc(CHUNK);
+	uint32_t c = 0;
+	uint64_t off = LC_INDEX_HDR, n = ix->size - LC_INDEX_HDR, t = 0;
+	uint64_t post = (uint64_t)(ix->post - ix->base);
+	while (n) {
+		ssize_t r = pread(fd, b, n < CHUNK ? (size_t)n : CHUNK, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(b);
+			return -1;
+		}
+		c = lc_index_crc(c, b, (size_t)r);
+		uint64_t cend = off + (uint64_t)r;
+		for (; hd && t < ix->n_terms && post + ix->postoff[t] < cend; t++) {
+			uint64_t at = post + ix->postoff[t], avail = ix->postoff[t + 1] - ix->postoff[t];
+			if (avail > cend - at && cend < ix->size) {   /* the head may run into the next chunk */
+				unsigned char tmp[10];
+				ssize_t m = pread(fd, tmp, avail < sizeof tmp ? (size_t)avail : sizeof tmp, (off_t)at);
+				if (m < 0) {
+					free(b);
+					return -1;
+				}
+				head_at(hd, t, tmp, (uint64_t)m);
+			} else {
+				head_at(hd, t, b + (at - off), avail);
+			}
+		}
+		off = cend;
+		n -= (uint64_t)r;
+	}
+	for (; hd && t < ix->n_terms; t++)   /* empty terms at the very end */
+		head_at(hd, t, NULL, 0);
+	free(b);
+	*out = c;
+	return 0;
+}
+
+/* fd: the file mapped at ix->base (its body is read through it), or -1. */
+static int validate(lc_index *ix, const char *name, int fd, lc_err *e)
+{
+	const unsigned char *h = ix->base;
+	size_t n = ix->size;
+	if (n < 16 || memcmp(h, LC_INDEX_MAGIC, 8))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: not an lctk BM25 index (bad magic); build one with lcindex", name);
+	uint32_t v = get32(h + 8);
+	if (v != LC_INDEX_VERSION && v != 1)
+		return lc_err_set(e, LC_EXIT_INPUT,
+		                  "%s: index format version %u, but this program reads version 1 or %d; rebuild it with this lcindex",
+		                  name, v, LC_INDEX_VERSION);
+	if (n < LC_INDEX_HDR)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: truncated index (%zu bytes, header needs %d); rebuild it", name, n,
+		                  LC_INDEX_HDR);
+	if (get32(h + 252) != crc(h, 252))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: index header checksum mismatch (corrupt file); rebuild it", name);
+	uint64_t fsize = get64(h + 64);
+	if (fsize != n)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s index (%zu bytes, header says %llu); rebuild it", name,
+		                  n < fsize ? "truncated" : "oversized", n, (unsigned long long)fsize);
+	ix->version = v;
+	/* the layout is checked first (the body pass needs it), but a checksum
+	 * mismatch is what a damaged file reports */
+	uint64_t off[NSEC] = {0}, size[NSEC] = {0};
+	lc_err lerr = {0};
+	int lay = layout(ix, off, size, name, &lerr);
+	uint64_t T = lay < 0 ? 0 : ix->n_terms;
+	heads hd = { lc_xmalloc((T + 1) * sizeof *hd.df), lc_xmalloc(T + 1) };
+	uint32_t body;
+	int rc = 0;
+	if (fd < 0) {
+		body = crc(h + LC_INDEX_HDR, n - LC_INDEX_HDR);
+		for (uint64_t t = 0; t < T; t++)
+			head_at(&hd, t, ix->post + ix->postoff[t], ix->postoff[t + 1] - ix->postoff[t]);
+	} else if (crc_fd(ix, fd, lay < 0 ? NULL : &hd, &body) < 0) {
+		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot read: %s", name, errno ? strerror(errno) : "file shrank");
+		goto out;
+	}
+	if (get32(h + 248) != body) {
+		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: index checksum mismatch (corrupt file); rebuild it", name);
+		goto out;
+	}
+	if (lay < 0) {
+		*e = lerr;
+		rc = -1;
+		goto out;
+	}
 	/* every count against the bytes that hold it (O(T), one varint per term): a
 	 * term's document frequency is at most N and at most half its postings bytes
 	 * (a pair takes two bytes at least), and the frequencies add up to the
 	 * header's postings count, so no postings loop can run past its section */
-	uint64_t sum = 0;
+	uint64_t sum = 0, N = ix->n_docs;
 	for (uint64_t t = 0; t < T; t++) {
-		const unsigned char *p = ix->post + ix->postoff[t], *end = ix->post + ix->postoff[t + 1];
-		uint64_t df = 0;
-		int sh = 0, ok = 0;
-		while (p < end && sh <= 63) {
-			unsigned char b = *p++;
-			df |= (uint64_t)(b & 0x7F) << sh;
-			sh += 7;
-			if (!(b & 0x80)) {
-				ok = 1;
-				break;
-			}
+		uint64_t df = hd.df[t], rest = ix->postoff[t + 1] - ix->postoff[t] - hd.len[t];
+		if (!hd.len[t] || df > N || df > rest / 2) {
+			rc = lc_err_set(e, LC_EXIT_INPUT,
+			                "%s: corrupt index (term %llu: document frequency does not fit its %llu bytes of postings "
+			                "or %llu documents); rebuild it",
+			                name, (unsigned long long)t, (unsigned long long)(ix->postoff[t + 1] - ix->postoff[t]),
+			                (unsigned long long)N);
+			goto out;
 		}
-		if (!ok || df > N || df > (uint64_t)(end - p) / 2)
-			return lc_err_set(e, LC_EXIT_INPUT,
-			                  "%s: corrupt index (term %llu: document frequency does not fit its %llu bytes of postings "
-			                  "or %llu documents); rebuild it",
-			                  name, (unsigned long long)t, (unsigned long long)(ix->postoff[t + 1] - ix->postoff[t]),
-			                  (unsigned long long)N);
 		sum += df;
 	}
-	if (sum != ix->n_postings)
-		return lc_err_set(e, LC_EXIT_INPUT,
-		                  "%s: corrupt index (header says %llu postings, the terms hold %llu); rebuild it", name,
-		                  (unsigned long long)ix->n_postings, (unsigned long long)sum);
-	return v == 1 ? 0 : validate_blocks(ix, off, size, name, e);
+	if (sum != ix->n_postings) {
+		rc = lc_err_set(e, LC_EXIT_INPUT,
+		                "%s: corrupt index (header says %llu postings, the terms hold %llu); rebuild it", name,
+		                (unsigned long long)ix->n_postings, (unsigned long long)sum);
+		goto out;
+	}
+	rc = v == 1 ? 0 : validate_blocks(ix, &hd, off, size, name, e);
+out:
+	free(hd.df);
+	free(hd.len);
+	return rc;
 }
 
 int lc_index_from_mem(lc_index *ix, void *mem, size_t n, int take, const char *name, lc_err *e)
@@ -358,7 +457,7 @@ int lc_index_from_mem(lc_index *ix, void *mem, size_t n, int take, const char *n
 	ix->size = n;
 	if (take)
 		ix->mem = mem;
-	if (validate(ix, name, e) < 0) {
+	if (validate(ix, name, -1, e) < 0) {
 		lc_index_close(ix);
 		return -1;
 	}
@@ -381,13 +480,18 @@ int lc_index_open(lc_index *ix, const char *path, lc_err *e)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: empty file, not an lctk BM25 index", path);
 	}
 	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot map: %s", path, strerror(errno));
+	if (m == MAP_FAILED) {
+		int err = errno;
+		close(fd);
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot map: %s", path, strerror(err));
+	}
 	ix->base = m;
 	ix->size = (size_t)st.st_size;
 	ix->map = m;
-	if (validate(ix, path, e) < 0) {
+	errno = 0;
+	int rc = validate(ix, path, fd, e);
+	close(fd);
+	if (rc < 0) {
 		lc_index_close(ix);
 		return -1;
 	}

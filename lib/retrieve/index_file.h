@@ -137,7 +137,9 @@ void lc_index_write(lc_buf *out, const lc_index_src *s);
  * Beyond the checksums, every section size and offset and every count (N, T, each
  * term's document frequency, the postings total) is checked against the bytes that
  * hold it, so a crafted file with valid checksums cannot make a reader loop or
- * read outside the image.  0 or -1 + e. */
+ * read outside the image.  The body is read for these checks through the file
+ * descriptor, not the mapping, so after opening no postings page is resident
+ * (a search maps in only what it reads).  0 or -1 + e. */
 int lc_index_open(lc_index *ix, const char *path, lc_err *e);
 /* Validates an image in memory; take = free(mem) on close. */
 int lc_index_from_mem(lc_index *ix, void *mem, size_t n, int take, const char *name, lc_err *e);

@@ -4,13 +4,16 @@
 # BM25 k1=0.9 b=0.4, English stemmer) measured in the same run, with the growth
 # per 10x passages.  Corpora: the five LOFT corpora replicated with fresh pids
 # (bm25_ref.py replicate, deterministic), written to a temp dir and removed.
-# Results: tests/bench/results/bm25-scaling.txt.
+# Results: tests/bench/results/bm25-scaling.txt (OUT=FILE to write elsewhere).
 #   sh tests/bench/scaling-bm25.sh [BINDIR]
 #   REPS=3 (medians) for 10k and 100k; REPS_1M=1 (1M runs once: Xapian needs
 #   about half an hour to index 1M passages on this machine); SIZES to change sizes;
 #   QUERIES=0 measures the builds only; BASE=DIR (another build's bin directory,
-#   e.g. main's built in a temp dir) measures its lcindex in the same runs as
-#   "before" columns and checks its indexes equal these byte for byte.
+#   e.g. main's built in a temp dir) measures its lcindex and lcretrieve in the
+#   same runs as "before" columns and checks its indexes and runs equal these
+#   byte for byte; XAPIAN=0 skips Xapian (for query-only iterations: the
+#   results file is meant to hold it).  The "open" rows are lcretrieve with no
+#   query: opening and checking the index alone.
 set -eu
 BIN=$(cd "${1:-build/bin}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,11 +25,12 @@ REPS_1M=${REPS_1M:-1}
 SIZES=${SIZES:-10000 100000 1000000}
 MEM=${MEM:-32M}
 QUERIES=${QUERIES:-1}
+XAPIAN=${XAPIAN:-1}
 BASE=${BASE:+$(cd "$BASE" && pwd)}
 PY=/usr/bin/python3
 export LCTK_DATA="$ROOT/share/lctk" LCTK_NO_SYNC=1
 [ -d "$LOFT" ] || { echo "scaling-bm25.sh: $LOFT not found" >&2; exit 1; }
-if ! $PY -c 'import xapian' 2>/dev/null; then
+if [ "$XAPIAN" != 0 ] && ! $PY -c 'import xapian' 2>/dev/null; then
 	apt-get install -y python3-xapian >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y python3-xapian >/dev/null 2>&1; } ||
 		{ echo "scaling-bm25.sh: cannot install python3-xapian" >&2; exit 1; }
 fi
@@ -50,8 +54,9 @@ PY
 
 for d in scifact nq hotpotqa fiqa msmarco; do sed "s/\"qid\": \"/\"qid\": \"$d-/" "$LOFT/$d/queries.jsonl"; done > "$W/q.jsonl"
 NQ=$(wc -l < "$W/q.jsonl")
+: > "$W/none.jsonl"
 stages="build build-mem"
-[ "$QUERIES" = 0 ] || stages="$stages top10 top100"
+[ "$QUERIES" = 0 ] || stages="$stages open top10 top100"
 for n in $SIZES; do
 	$PY "$HERE/bm25_ref.py" replicate "$n" "$W/c.jsonl" "$LOFT"/scifact/corpus.jsonl "$LOFT"/nq/corpus.jsonl \
 		"$LOFT"/hotpotqa/corpus.jsonl "$LOFT"/fiqa/corpus.jsonl "$LOFT"/msmarco/corpus.jsonl
@@ -67,11 +72,20 @@ for n in $SIZES; do
 			cmp -s "$W/i.idx" "$W/b.idx" && cmp -s "$W/i.idx" "$W/bm.idx" ||
 				{ echo "scaling-bm25.sh: $BASE/lcindex builds another index at $n" >&2; exit 1; }
 		fi
+		if [ "$QUERIES" != 0 ]; then
+			measure "$W/l.open.$n" nice "$BIN/lcretrieve" --quiet -i "$W/i.idx" -k 10 -o "$W/r.open" "$W/none.jsonl"
+			[ -z "$BASE" ] || measure "$W/b.open.$n" nice "$BASE/lcretrieve" --quiet -i "$W/i.idx" -k 10 -o "$W/r.open" "$W/none.jsonl"
+		fi
 		for k in $([ "$QUERIES" = 0 ] || echo 10 100); do
 			measure "$W/l.top$k.$n" nice "$BIN/lcretrieve" --quiet -i "$W/i.idx" -k $k -o "$W/r.$k" "$W/q.jsonl"
 			LCTK_BM25_EXHAUSTIVE=1 "$BIN/lcretrieve" --quiet -i "$W/i.idx" -k $k -o "$W/e.$k" "$W/q.jsonl"
 			cmp -s "$W/r.$k" "$W/e.$k" || { echo "scaling-bm25.sh: pruned top-$k differs from exhaustive at $n" >&2; exit 1; }
+			if [ -n "$BASE" ]; then
+				measure "$W/b.top$k.$n" nice "$BASE/lcretrieve" --quiet -i "$W/i.idx" -k $k -o "$W/br.$k" "$W/q.jsonl"
+				cmp -s "$W/r.$k" "$W/br.$k" || { echo "scaling-bm25.sh: $BASE/lcretrieve ranks otherwise at $n (top-$k)" >&2; exit 1; }
+			fi
 		done
+		[ "$XAPIAN" != 0 ] || continue
 		rm -rf "$W/xdb"
 		measure "$W/x.build.$n" nice $PY "$HERE/bm25_ref.py" xapian-build "$W/c.jsonl" "$W/xdb"
 		cp "$W/x.build.$n" "$W/x.build-mem.$n"
@@ -79,12 +93,12 @@ for n in $SIZES; do
 			measure "$W/x.top$k.$n" nice $PY "$W/xquery.py" "$W/xdb" "$W/q.jsonl" $k "$HERE"
 		done
 	done
-	echo "$n $(stat -c %s "$W/i.idx") $(du -sb "$W/xdb" | cut -f1) $r" >> "$W/sizes"
+	echo "$n $(stat -c %s "$W/i.idx") $([ -d "$W/xdb" ] && du -sb "$W/xdb" | cut -f1 || echo -) $r" >> "$W/sizes"
 	rm -rf "$W/xdb" "$W/c.jsonl" "$W/i.idx" "$W/m.idx" "$W/b.idx" "$W/bm.idx"
 done
 
 {
-echo "# BM25 scaling: lctk vs Xapian $($PY -c 'import xapian; print(xapian.version_string())') in the same run ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m))"
+echo "# BM25 scaling: lctk vs Xapian $([ "$XAPIAN" = 0 ] && echo '(not run: XAPIAN=0)' || $PY -c 'import xapian; print(xapian.version_string())') in the same run ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m))"
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: compare ratios, not absolute rates)"
 echo "# corpora: LOFT passages replicated with fresh pids; $NQ queries (all five LOFT query sets)"
 echo "# cpu = user+sys seconds of the whole process (startup, parsing, output included; Xapian's include"
@@ -92,7 +106,7 @@ echo "# Python), median of the runs; rss = peak resident set (KB, /usr/bin/time 
 echo "# build-mem = lcindex --memory $MEM (spills sorted runs; the index is checked byte-identical to build;"
 echo "# Xapian's row repeats its one build).  Every lctk top-k run is checked byte-identical to"
 echo "# exhaustive scoring (LCTK_BM25_EXHAUSTIVE=1)."
-[ -z "$BASE" ] || echo "# before-cpu/before-rss: $BASE/lcindex in the same runs (its indexes checked byte-identical)."
+[ -z "$BASE" ] || echo "# before-cpu/before-rss: $BASE/lcindex and lcretrieve in the same runs (indexes and runs checked byte-identical)."
 while read -r n ls xs r; do echo "# $n passages: $r run(s); index bytes lctk $ls, xapian $xs"; done < "$W/sizes"
 echo
 # a column pair: median cpu and rss of file $1, "-" for none
@@ -111,16 +125,22 @@ for s in $stages; do
 done
 echo
 echo "## growth per 10x passages (value at 10x / value), targets: query cpu <= 4x; lcindex rss <= xapian's"
-printf '%-10s %-16s %9s %9s %9s %9s\n' stage step lctk-cpu lctk-rss xap-cpu xap-rss
+printf '%-10s %-16s %9s %9s %9s %9s' stage step lctk-cpu lctk-rss xap-cpu xap-rss
+[ -z "$BASE" ] || printf ' %10s %10s' before-cpu before-rss
+echo
 for s in $stages; do
 	prev=
 	for n in $SIZES; do
 		if [ -n "$prev" ]; then
 			printf '%-10s %-16s' "$s" "$prev->$n"
-			for f in l x; do
+			for f in l x $([ -z "$BASE" ] || echo b); do
 				for c in 1 2; do
-					a=$(cut -d' ' -f$c "$W/$f.$s.$prev" | median); b=$(cut -d' ' -f$c "$W/$f.$s.$n" | median)
-					printf ' %8.2fx' "$(echo "$a $b" | awk '{print ($1 > 0) ? $2 / $1 : 0}')"
+					if [ -s "$W/$f.$s.$prev" ] && [ -s "$W/$f.$s.$n" ]; then
+						a=$(cut -d' ' -f$c "$W/$f.$s.$prev" | median); b=$(cut -d' ' -f$c "$W/$f.$s.$n" | median)
+						printf ' %8.2fx' "$(echo "$a $b" | awk '{print ($1 > 0) ? $2 / $1 : 0}')"
+					else
+						printf ' %9s' -
+					fi
 				done
 			done
 			echo

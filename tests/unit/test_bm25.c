@@ -280,6 +280,78 @@ static void test_bm25(void)
 	lc_corpus_free(&c);
 }
 
+/* Pruned search (bm25_prune) against scoring every posting: the same documents,
+ * scores to the bit and order, on a corpus with long lists (blocks), repeated
+ * documents (exact ties) and many query shapes, under the index's bound
+ * parameters and under others. */
+static void test_pruned(void)
+{
+	static const char *vocab[] = { "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta",
+	                               "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho",
+	                               "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega" };
+	enum { NV = sizeof vocab / sizeof *vocab, NDOC = 3000, PERIOD = 211 };
+	uint32_t x = 12345;
+	lc_buf cj = {0};
+	for (int i = 0; i < NDOC; i++) {
+		uint32_t y = 777u + (uint32_t)(i % PERIOD) * 2654435761u;   /* documents repeat every PERIOD */
+		if (i % 7 == 3)
+			y = (x = x * 1103515245u + 12345u);                     /* and some are unique */
+		lc_buf_printf(&cj, "{\"pid\":\"p%d\",\"title_text\":\"\",\"passage_text\":\"", i);
+		int len = 1 + (int)(y >> 5) % 40;
+		for (int w = 0; w < len; w++) {
+			y = y * 1103515245u + 12345u;
+			unsigned r = (y >> 16) % 1000;
+			/* Zipf-like: low indexes common */
+			int v = r < 300 ? 0 : r < 500 ? 1 : r < 620 ? 2 : r < 700 ? 3 : 4 + (int)(r % (NV - 4));
+			lc_buf_printf(&cj, "%s%s", w ? " " : "", vocab[v]);
+		}
+		lc_buf_adds(&cj, "\"}\n");
+	}
+	lc_corpus c = {0};
+	load_corpus(&c, cj.p);
+	lc_buf_free(&cj);
+	lc_bm25_opts other = { .k1 = 1.2, .b = 0.75 };
+	const lc_bm25_opts *params[2] = { NULL, &other };
+	size_t bad = 0, runs = 0, hits_seen = 0;
+	for (int pi = 0; pi < 2; pi++) {
+		lc_err e = {0};
+		lc_bm25 *bm = lc_bm25_build(&c, params[pi], &e);
+		unsetenv("LCTK_BM25_EXHAUSTIVE");
+		lc_bm25_ctx *pr = lc_bm25_ctx_new(bm);
+		setenv("LCTK_BM25_EXHAUSTIVE", "1", 1);
+		lc_bm25_ctx *ex = lc_bm25_ctx_new(bm);
+		unsetenv("LCTK_BM25_EXHAUSTIVE");
+		lc_bm25_hit a[100], b[100];
+		uint32_t y = 99;
+		for (int qn = 0; qn < 150; qn++) {
+			char q[512] = "";
+			int nt = 1 + qn % 9;
+			for (int w = 0; w < nt; w++) {
+				y = y * 1103515245u + 12345u;
+				strcat(q, vocab[(y >> 16) % NV]);
+				strcat(q, " ");
+			}
+			static const size_t ks[] = { 1, 10, 100 };
+			for (int ki = 0; ki < 3; ki++) {
+				size_t na = lc_bm25_search_ctx(pr, q, ks[ki], a), nb = lc_bm25_search_ctx(ex, q, ks[ki], b);
+				runs++;
+				hits_seen += na;
+				int same = na == nb;
+				for (size_t i = 0; same && i < na; i++)
+					same = a[i].doc == b[i].doc && !memcmp(&a[i].score, &b[i].score, sizeof a[i].score);
+				if (!same && bad++ < 3)
+					printf("# differs: params %d, k %zu, query '%s'\n", pi, ks[ki], q);
+			}
+		}
+		lc_bm25_ctx_free(pr);
+		lc_bm25_ctx_free(ex);
+		lc_bm25_free(bm);
+	}
+	ok(bad == 0 && hits_seen > runs, "pruned top-k = exhaustive top-k, bit for bit (%zu searches, %zu hits, %zu differ)",
+	   runs, hits_seen, bad);
+	lc_corpus_free(&c);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -289,6 +361,7 @@ int main(void)
 	test_corpus();
 	test_queries();
 	test_bm25();
+	test_pruned();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
