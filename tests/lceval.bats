@@ -465,10 +465,10 @@ PY
 	[[ "$stderr" == "lceval: bad.txt: 1 byte that is not UTF-8 (or NUL) replaced by U+FFFD" ]]
 	python3 -c '
 with open("late.txt", "w") as q:
-    for t in range(3000): q.write("q%d 0 d1 1\n" % t)
+    for t in range(300000): q.write("q%d 0 d1 1\n" % t)   # 3.6 MB: past the first mapped window
     q.write("q1 0 d2\n")'
 	run --separate-stderr lceval late.txt run.txt
 	assert_failure 2
 	assert_no_stdout
-	[[ "$stderr" == "lceval: late.txt:3001: malformed qrels line: expected 4 fields"* ]]
+	[[ "$stderr" == "lceval: late.txt:300001: malformed qrels line: expected 4 fields"* ]]
 }

@@ -167,6 +167,10 @@ static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
  * up: 1 = q left empty, the caller reads with read_trec (which reports the
  * error or repairs as usual); 0 = q read. */
 enum { Q_TEXT, Q_WS, Q_ODD };
+#define QRELS_WINDOW ((size_t)2 << 20)
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22   /* Linux 5.14 */
+#endif
 static int read_trec_mapped(lc_qrels *q, const char *path)
 {
 	int fd = open(path, O_RDONLY);
@@ -177,7 +181,7 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 		return 1;
 	}
 	size_t size = (size_t)st.st_size, maxrec = lc_input_max_record();
-	const char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	const char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
 		return 1;
@@ -189,7 +193,17 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 	size_t lastql = 0;
 	int ok = 1;
 	const char *p = m, *end = m + size;
-	while (p < end && ok) {
+	size_t win = 0;   /* the file is mapped a window at a time (faults in one go), */
+	while (p < end && ok) {   /* and the windows parsed are dropped (peak memory) */
+		if ((size_t)(p - m) >= win) {
+			size_t drop = (size_t)(p - m) & ~(QRELS_WINDOW - 1);
+			if (drop)
+				madvise((void *)m, drop, MADV_DONTNEED);
+			win = drop + QRELS_WINDOW;
+			if (win > size)
+				win = size;
+			madvise((void *)(m + drop), win - drop, MADV_POPULATE_READ);   /* may be unsupported: then faults */
+		}
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 		const char *ls = p;
