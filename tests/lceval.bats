@@ -433,3 +433,42 @@ PY
 	assert_failure 4
 	[[ "$stderr" == "trec_eval.form_res_qrels: duplicate docs d3"* ]]
 }
+
+@test "issue 16: a plain qrels file (read mapped) and the same qrels through gzip and stdin give the same output" {
+	# the mapped qrels reader gives up on anything unusual (CRLF and comments are
+	# usual; signed rels, bad bytes, malformed lines are not) and the line reader
+	# decides: every form must score the same
+	d="$VEC/trec_graded"
+	{ echo "# judged"; sed 's/$/\r/' "$d/qrels.txt"; } > crlf.txt
+	printf '%s' "$(cat "$d/qrels.txt")" > nonl.txt
+	gzip -c "$d/qrels.txt" > q.gz
+	for q in "$d/qrels.txt" crlf.txt nonl.txt q.gz; do
+		run lceval -q -m all_trec "$q" "$d/run.txt"
+		assert_success
+		[ "$output" = "$(cat "$d/expected/all_trec.q.txt")" ] || fail "$q differs from trec_eval"
+	done
+	run bash -c "lceval -q -m all_trec - '$d/run.txt' < '$d/qrels.txt'"
+	assert_success
+	[ "$output" = "$(cat "$d/expected/all_trec.q.txt")" ]
+}
+
+@test "issue 16: qrels the mapped reader hands back: signed and fractional rels, bad bytes, a late bad line" {
+	printf 'q1 0 d1 +1\nq1 0 d2 -1\nq1 0 d3 2.9\n' > signed.txt
+	printf 'q1 Q0 d3 1 3 t\nq1 Q0 d2 2 2 t\nq1 Q0 d1 3 1 t\n' > run.txt
+	run lceval -q -m num_rel -m num_rel_ret -m P.1 signed.txt run.txt
+	assert_success
+	[ "$output" = "$(printf 'num_rel               \tq1\t2\nnum_rel_ret           \tq1\t2\nP_1                   \tq1\t1.0000\nnum_rel               \tall\t2\nnum_rel_ret           \tall\t2\nP_1                   \tall\t1.0000')" ]
+	printf 'q1 0 d1 1\nq1 0 d\xff 1\n' > bad.txt
+	run --separate-stderr lceval -m num_rel bad.txt run.txt
+	assert_success
+	assert_output "$(printf 'num_rel               \tall\t2')"
+	[[ "$stderr" == "lceval: bad.txt: 1 byte that is not UTF-8 (or NUL) replaced by U+FFFD" ]]
+	python3 -c '
+with open("late.txt", "w") as q:
+    for t in range(300000): q.write("q%d 0 d1 1\n" % t)   # 3.6 MB: past the first mapped window
+    q.write("q1 0 d2\n")'
+	run --separate-stderr lceval late.txt run.txt
+	assert_failure 2
+	assert_no_stdout
+	[[ "$stderr" == "lceval: late.txt:300001: malformed qrels line: expected 4 fields"* ]]
+}

@@ -9,9 +9,13 @@
 #include "json.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int lc_qrels_format_from_name(const char *name)
 {
@@ -150,6 +154,115 @@ static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
 	if (r < 0)
 		return -1;
 	/* records = one per query */
+	q->nrecs = 0;
+	for (size_t i = 0; i < q->nq; i++)
+		add_rec(q, (uint32_t)i, 0, (uint32_t)q->q[i].n);
+	return 0;
+}
+
+/* The fast path of read_trec for a plain file (lc_input_is_plain): the file is
+ * mapped and its lines parsed in place, with the same result as read_trec.
+ * Any line read_trec would treat specially (bytes to repair: NUL or >= 0x80,
+ * a malformed line, an error, a record longer than --max-record) makes it give
+ * up: 1 = q left empty, the caller reads with read_trec (which reports the
+ * error or repairs as usual); 0 = q read. */
+enum { Q_TEXT, Q_WS, Q_ODD };
+#define QRELS_WINDOW ((size_t)2 << 20)
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22   /* Linux 5.14 */
+#endif
+static int read_trec_mapped(lc_qrels *q, const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	size_t size = (size_t)st.st_size, maxrec = lc_input_max_record();
+	const char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 1;
+	unsigned char cls[256];
+	for (int c = 0; c < 256; c++)
+		cls[c] = c == 0 || c >= 0x80 ? Q_ODD
+		         : c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' ? Q_WS : Q_TEXT;
+	long last = -1;
+	size_t lastql = 0;
+	int ok = 1;
+	const char *p = m, *end = m + size;
+	size_t win = 0;   /* the file is mapped a window at a time (faults in one go), */
+	while (p < end && ok) {   /* and the windows parsed are dropped (peak memory) */
+		if ((size_t)(p - m) >= win) {
+			size_t drop = (size_t)(p - m) & ~(QRELS_WINDOW - 1);
+			if (drop)
+				madvise((void *)m, drop, MADV_DONTNEED);
+			win = drop + QRELS_WINDOW;
+			if (win > size)
+				win = size;
+			madvise((void *)(m + drop), win - drop, MADV_POPULATE_READ);   /* may be unsupported: then faults */
+		}
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *ls = p;
+		p = nl ? nl + 1 : end;
+		if (maxrec && (size_t)(le - ls) > maxrec) {
+			ok = 0;
+			break;
+		}
+		if (le > ls && ls[0] == '#')
+			continue;   /* a comment (read_trec skips it before any repair) */
+		const char *f[4];
+		size_t fl[4];
+		int n = 0;
+		const char *c = ls;
+		for (;;) {
+			unsigned k;
+			while (c < le && (k = cls[(unsigned char)*c]) == Q_WS)
+				c++;
+			if (c >= le)
+				break;
+			const char *fs = c;
+			while (c < le && (k = cls[(unsigned char)*c]) == Q_TEXT)
+				c++;
+			if (c < le && k == Q_ODD) {
+				n = -1;
+				break;
+			}
+			if (n == 4) {
+				n = 5;
+				break;
+			}
+			f[n] = fs;
+			fl[n++] = (size_t)(c - fs);
+		}
+		if (n != 4 || !isdigit((unsigned char)f[3][0])) {   /* malformed, odd, or a signed rel: read_trec decides */
+			ok = 0;
+			break;
+		}
+		long rel = c_atol(f[3], fl[3]);
+		if (rel > LC_QRELS_MAX_REL) {
+			ok = 0;
+			break;
+		}
+		uint32_t id = last >= 0 && fl[0] == lastql && !memcmp(f[0], q->q[last].qid, fl[0])
+		              ? (uint32_t)last : get_q(q, f[0], fl[0]);
+		lastql = fl[0];
+		if ((long)id != last) {
+			add_rec(q, id, (uint32_t)q->q[id].n, 0);
+			last = id;
+		}
+		add_judg(q, id, f[2], fl[2], rel);
+	}
+	munmap((void *)m, size);
+	if (!ok) {
+		int format = q->format;
+		lc_qrels_free(q);   /* back to the empty state read_trec starts from */
+		q->format = format;
+		return 1;
+	}
 	q->nrecs = 0;
 	for (size_t i = 0; i < q->nq; i++)
 		add_rec(q, (uint32_t)i, 0, (uint32_t)q->q[i].n);
@@ -307,6 +420,8 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 		r = read_loft(q, in, e);
 	else if (format == LC_QRELS_BEIR)
 		r = read_beir(q, in, e);
+	else if (lc_input_is_plain(in) && q->nq == 0 && read_trec_mapped(q, lc_input_path(in)) == 0)
+		r = 0;
 	else
 		r = read_trec(q, in, e);
 	if (r == 0) {
