@@ -75,15 +75,21 @@ int lc_budget_search(size_t budget, int levels, lc_budget_eval eval, void *ctx,
 	return 0;
 }
 
+/* Room in sc for n words' probabilities and keep mask. */
+static void reserve_words(lc_bscratch *sc, size_t n)
+{
+	if (n > sc->cap) {
+		sc->cap = n > 2 * sc->cap ? n : 2 * sc->cap;
+		sc->p = lc_xrealloc(sc->p, sc->cap * sizeof *sc->p);
+		sc->mask = lc_xrealloc(sc->mask, sc->cap);
+	}
+}
+
 size_t lc_budget_add_passage(const lc_cmodel *m, const lc_cunits *u, const char *text, double mean_log, int unit,
                              int bare, const lc_tok *tok, size_t ttoks, double lo, double hi, const double *thr,
                              size_t n, size_t *tot, lc_bscratch *sc)
 {
-	if (u->n > sc->cap) {
-		sc->cap = u->n > 2 * sc->cap ? u->n : 2 * sc->cap;
-		sc->p = lc_xrealloc(sc->p, sc->cap * sizeof *sc->p);
-		sc->mask = lc_xrealloc(sc->mask, sc->cap);
-	}
+	reserve_words(sc, u->n);
 	if (u->n && u->nsent > 1)
 		lc_cmodel_probs(m, u, sc->p);
 	size_t nd = 0, whole = SIZE_MAX;   /* distinct kept counts so far; the whole text's tokens */
@@ -235,11 +241,7 @@ static int ends_in_space(const char *s, size_t len)
 
 static void bscratch_reserve(lc_bscratch *sc, size_t n, size_t nsent)
 {
-	if (n > sc->cap) {
-		sc->cap = n > 2 * sc->cap ? n : 2 * sc->cap;
-		sc->p = lc_xrealloc(sc->p, sc->cap * sizeof *sc->p);
-		sc->mask = lc_xrealloc(sc->mask, sc->cap);
-	}
+	reserve_words(sc, n);
 	if (n > sc->ucap) {
 		sc->ucap = n > 2 * sc->ucap ? n : 2 * sc->ucap;
 		sc->last = lc_xrealloc(sc->last, sc->ucap * sizeof *sc->last);
