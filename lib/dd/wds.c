@@ -8,6 +8,7 @@
 #include "wds.h"
 #include "decompose.h"
 #include "dfile.h"
+#include "fdio.h"
 #include "idtext.h"
 #include "json.h"
 #include "resv.h"
@@ -111,25 +112,6 @@ static void remember(const char *path, int is_dir)
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (w == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* LCTK_NO_SYNC=1 (any value but empty or "0") skips every fsync: scratch work. */
 static int sync_wanted(void)
@@ -676,7 +658,7 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 			}
 			tb->len += n * 4;
 			if (tb->len >= (1 << 20) || i + 1 == m) {
-				if (write_all(b->tok_fd, tb->p, tb->len) < 0)
+				if (lc_write_all(b->tok_fd, tb->p, tb->len) < 0)
 					return io_error(e, b->tok_tmp, errno);
 				lc_buf_reset(tb);
 			}
@@ -687,7 +669,7 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 #endif
 			lc_buf_add(&w->line, &off, 8);
 		}
-		if (write_all(b->idx_fd, w->line.p, w->line.len) < 0)
+		if (lc_write_all(b->idx_fd, w->line.p, w->line.len) < 0)
 			return io_error(e, b->idx_tmp, errno);
 	} else if (w->o.format == LC_WDS_JSONL) {
 		snprintf(name, sizeof name, "shard-%07zu.jsonl", nsh);
@@ -708,7 +690,7 @@ static int write_shard(lc_wds *w, bucket *b, const uint32_t *sel, size_t m, lc_e
 			w->line.len = (size_t)(put_ids(w, b, s, b->lens[s], w->line.p + w->line.len) - w->line.p);
 			lc_buf_adds(&w->line, "}\n");
 			if (w->line.len > (1 << 20) || i + 1 == m) {
-				if (write_all(fd, w->line.p, w->line.len) < 0)
+				if (lc_write_all(fd, w->line.p, w->line.len) < 0)
 					rc = io_error(e, fin, errno);
 				lc_buf_reset(&w->line);
 			}
@@ -914,7 +896,7 @@ static int write_small(const char *dir, const char *name, const char *p, size_t 
 		free(tmp), free(fin);
 		return rc;
 	}
-	if (write_all(fd, p, n) < 0)
+	if (lc_write_all(fd, p, n) < 0)
 		rc = io_error(e, fin, errno);
 	return end_file(fd, rc, tmp, fin, e);
 }
@@ -1217,7 +1199,7 @@ static int copy_file(const char *src, const char *dst, int append_fd, lc_err *e)
 	ssize_t r;
 	int rc = 0;
 	while ((r = read(in, buf, sizeof buf)) > 0)
-		if (write_all(out, buf, (size_t)r) < 0) {
+		if (lc_write_all(out, buf, (size_t)r) < 0) {
 			rc = io_error(e, dst, errno);
 			break;
 		}
@@ -1387,7 +1369,7 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 			uint64_t z = 0;
 			if (tfd < 0 || ifd < 0)
 				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create: %s", ttmp, strerror(errno));
-			else if (write_all(ifd, &z, 8) < 0)
+			else if (lc_write_all(ifd, &z, 8) < 0)
 				rc = io_error(e, itmp, errno);
 		}
 		for (int i = 0; i < n && !rc; i++) {
@@ -1415,7 +1397,7 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 						uint64_t o = v + base;
 						last = v;
 						cnt++;
-						if (write_all(ifd, &o, 8) < 0)
+						if (lc_write_all(ifd, &o, 8) < 0)
 							rc = io_error(e, itmp, errno);
 					}
 					fclose(f);

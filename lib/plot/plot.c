@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "json.h"
 
 void lc_plot_quote(lc_buf *b, const char *s)
@@ -309,19 +310,6 @@ void lc_plot_script(lc_buf *g, const lc_plot_spec *sp, const lc_plot_point *P, s
 	lc_buf_addc(g, '\n');
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static volatile pid_t gnuplot_pid;
 
@@ -400,7 +388,7 @@ int lc_plot_render(const char *script, size_t len, lc_output *o, lc_err *e)
 		}
 		if (wfd >= 0 && pf[1].revents) {
 			size_t chunk = len - off < 4096 ? len - off : 4096;
-			if (chunk && write_all(wfd, script + off, chunk) < 0)
+			if (chunk && lc_write_all(wfd, script + off, chunk) < 0)
 				werr = errno, off = len;
 			else
 				off += chunk;

@@ -6,6 +6,7 @@
  * calls for it. */
 #define _GNU_SOURCE /* qsort_r */
 #include "bm25.h"
+#include "fdio.h"
 #include "output.h"
 #include "pidstore.h"
 #include "postbuf.h"
@@ -178,18 +179,10 @@ typedef struct sink {
 /* p[0..n) to the file at byte at */
 static void write_at(sink *s, const void *p, size_t n, uint64_t at)
 {
-	size_t done = 0;
-	while (!s->failed && done < n) {
-		ssize_t w = pwrite(s->fd, (const char *)p + done, n - done, (off_t)(at + done));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			lc_err_set(s->e, LC_EXIT_INPUT, "writing the index to a temporary file: %s; set TMPDIR to a disk with room",
-			           w < 0 ? strerror(errno) : "no progress");
-			s->failed = 1;
-		}
-		else
-			done += (size_t)w;
+	if (!s->failed && lc_pwrite_all(s->fd, p, n, at) < 0) {
+		lc_err_set(s->e, LC_EXIT_INPUT, "writing the index to a temporary file: %s; set TMPDIR to a disk with room",
+		           strerror(errno));
+		s->failed = 1;
 	}
 }
 
@@ -446,15 +439,8 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 		return 0;
 	}
 	flush(s);
-	for (size_t done = 0; !s->failed && done < sizeof hdr;) {
-		ssize_t n = pwrite(s->fd, hdr + done, sizeof hdr - done, (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return lc_err_set(s->e, LC_EXIT_INPUT, "writing the index to a temporary file: %s",
-			                  n < 0 ? strerror(errno) : "no progress");
-		done += (size_t)n;
-	}
+	if (!s->failed && lc_pwrite_all(s->fd, hdr, sizeof hdr, 0) < 0)
+		return lc_err_set(s->e, LC_EXIT_INPUT, "writing the index to a temporary file: %s", strerror(errno));
 	return s->failed ? -1 : 0;
 }
 

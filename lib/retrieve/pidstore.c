@@ -2,6 +2,7 @@
  * or in an unlinked temporary file (see pidstore.h). */
 #include "pidstore.h"
 #include "buf.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -61,19 +62,10 @@ static int flush(lc_pidstore *s, lc_err *e)
 {
 	if (s->fd < 0 && open_tmp(s, e) < 0)
 		return -1;
-	const char *p = s->mem.p;
-	size_t n = s->mem.len;
-	while (n) {
-		ssize_t w = pwrite(s->fd, p, n, (off_t)s->fsize);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index pids: %s; give TMPDIR room or raise --memory",
-			                  w < 0 ? strerror(errno) : "no progress");
-		p += w;
-		n -= (size_t)w;
-		s->fsize += (uint64_t)w;
-	}
+	if (lc_pwrite_all(s->fd, s->mem.p, s->mem.len, s->fsize) < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index pids: %s; give TMPDIR room or raise --memory",
+		                  strerror(errno));
+	s->fsize += s->mem.len;
 	lc_buf_reset(&s->mem);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * file (see postbuf.h). */
 #include "postbuf.h"
 #include "buf.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -163,19 +164,10 @@ static void add_uvarint(lc_buf *b, uint64_t v)
 
 static int write_all(lc_postbuf *pb, const void *p, size_t n, lc_err *e)
 {
-	const char *s = p;
-	while (n) {
-		ssize_t w = pwrite(pb->fd, s, n, (off_t)pb->fsize);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: %s; give TMPDIR room or raise --memory",
-			                  strerror(errno));
-		}
-		s += w;
-		n -= (size_t)w;
-		pb->fsize += (uint64_t)w;
-	}
+	if (lc_pwrite_all(pb->fd, p, n, pb->fsize) < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: %s; give TMPDIR room or raise --memory",
+		                  strerror(errno));
+	pb->fsize += n;
 	return 0;
 }
 

@@ -1,12 +1,15 @@
 /* Unit tests for libcore's small modules: buf, arena, strmap, input, output, json. */
 #include "arena.h"
 #include "buf.h"
+#include "fdio.h"
 #include "input.h"
 #include "json.h"
 #include "output.h"
 #include "strmap.h"
 #include "tap.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -152,6 +155,27 @@ static void test_json(void)
 	lc_buf_free(&b);
 }
 
+/* lc_write_all / lc_pwrite_all: whole buffers, at offsets, and the device-full error */
+static void test_fdio(void)
+{
+	char path[600], got[32] = { 0 };
+	snprintf(path, sizeof path, "%s/fdio", tmpdir);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ok(fd >= 0, "fdio: open");
+	ok(lc_write_all(fd, "hello world", 11) == 0, "lc_write_all writes");
+	ok(lc_pwrite_all(fd, "W", 1, 6) == 0, "lc_pwrite_all writes at an offset");
+	ok(lc_write_all(fd, "!", 1) == 0, "lc_pwrite_all leaves the file position alone");
+	ok(pread(fd, got, sizeof got - 1, 0) == 12, "fdio: 12 bytes");
+	is_str(got, "hello World!", "fdio: the bytes");
+	close(fd);
+	int full = open("/dev/full", O_WRONLY);
+	if (full >= 0) {
+		errno = 0;
+		ok(lc_write_all(full, "x", 1) < 0 && errno == ENOSPC, "lc_write_all: a full device is -1 with ENOSPC");
+		close(full);
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -161,6 +185,7 @@ int main(void)
 	test_input();
 	test_output();
 	test_json();
+	test_fdio();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)

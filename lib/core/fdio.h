@@ -1,0 +1,21 @@
+/*
+ * fdio — writing a whole buffer to a file descriptor.
+ *
+ * write(2) and pwrite(2) may write less than asked or be interrupted; these loop
+ * until every byte is written.  A call that writes nothing (returns 0) is taken
+ * as a full device (errno ENOSPC), so a loop never spins without progress.
+ * Both return 0, or -1 with errno set; the bytes before the failure are written.
+ * Callers keep their own error messages (which file, what to do).
+ */
+#ifndef LC_FDIO_H
+#define LC_FDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* p[0..n) at fd's file position. */
+int lc_write_all(int fd, const void *p, size_t n);
+
+/* p[0..n) at byte off of fd's file (the file position is not used or moved). */
+int lc_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
+#endif
