@@ -128,8 +128,10 @@ static int add(const lc_passage *p, size_t record, const char *where, void *arg,
 		return -1;
 	lc_buf_reset(&st->text);
 	lc_passage_text(p, &st->text);
-	lc_bm25_builder_add(st->b, p->pid, st->text.p ? st->text.p : "", st->text.len);
 	st->done++;
+	/* a failed spill (no TMPDIR, a full disk) ends the reading there, not at the end */
+	if (lc_bm25_builder_add(st->b, p->pid, st->text.p ? st->text.p : "", st->text.len) < 0)
+		return lc_bm25_builder_error(st->b, e);
 	return 0;
 }
 

@@ -295,6 +295,12 @@ big_corpus() {
 	assert_failure 1
 	assert_output "lcindex: cannot create a temporary file for index runs in $PWD/missing: No such file or directory; set TMPDIR to a writable directory or raise --memory"
 	assert_no_file x.idx
+	# the failed spill ends the reading there: a bad record further on is never reached
+	{ cat big.jsonl; echo '{"pid": "bad", "passage_text": '; } > bad-end.jsonl
+	TMPDIR=$PWD/missing LCTK_INDEX_MEMORY=2K run lcindex -o x.idx bad-end.jsonl
+	assert_failure 1
+	assert_output "lcindex: cannot create a temporary file for index runs in $PWD/missing: No such file or directory; set TMPDIR to a writable directory or raise --memory"
+	assert_no_file x.idx
 	# 'unlimited' needs no TMPDIR however large the corpus
 	TMPDIR=$PWD/missing LCTK_INDEX_MEMORY=2K lcindex --memory unlimited -o u.idx big.jsonl
 	lcindex --memory unlimited -o w.idx big.jsonl

@@ -95,8 +95,13 @@ double lc_bm25_score_text(lc_bm25_ctx *ctx, const lc_bm25_query *q, const char *
 /* --- building index files (lcindex) ------------------------------------------ */
 typedef struct lc_bm25_builder lc_bm25_builder;
 lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e);  /* NULL = defaults */
-/* Adds the next document (pid must be unique: the caller checks). */
-void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len);
+/* Adds the next document (pid must be unique: the caller checks).  0, or -1 once
+ * the builder has failed (with a memory limit: postings or pids could not be
+ * spilled), when adding more is wasted work: lc_bm25_builder_error() tells why
+ * (lc_bm25_builder_output() would report the same). */
+int lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len);
+/* 0 while the builder is sound; -1 + e (a copy of the failure) once it is not. */
+int lc_bm25_builder_error(const lc_bm25_builder *b, lc_err *e);
 size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b);
 /* 1 if document doc's pid is pid[0..len), 0 if not (or no such document), -1 + e
  * (reading back spilled pids).  A scan of the pids: for checking a hash match. */

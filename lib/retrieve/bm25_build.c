@@ -99,10 +99,10 @@ static uint32_t *sorted_terms(const lc_bm25_builder *b)
 	return order;
 }
 
-void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len)
+int lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len)
 {
 	if (b->failed)
-		return;
+		return -1;
 	if (!b->pb)
 		b->pb = lc_postbuf_new(post_share(b->limit));
 	if (!b->ps)
@@ -153,6 +153,15 @@ void lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, 
 			b->failed = 1;
 		free(order);
 	}
+	return b->failed ? -1 : 0;
+}
+
+int lc_bm25_builder_error(const lc_bm25_builder *b, lc_err *e)
+{
+	if (!b->failed)
+		return 0;
+	*e = b->err;
+	return -1;
 }
 
 size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b) { return b->ndocs; }
