@@ -1,7 +1,7 @@
 #!/bin/sh
 # lcdecompose benchmark: Dataset Decomposition speed and memory.  Results:
 # tests/bench/results/lcdecompose.txt.
-#   sh tests/bench/lcdecompose.sh [BINDIR]     REPS=5 (medians), TEXT_MB=1024, BASE=f5fd6e4
+#   sh tests/bench/lcdecompose.sh [BINDIR]     REPS=5 (medians), TEXT_MB=1024, BASE=7aa4d50
 #                                   (or BASE_BIN=DIR BASE_NAME=TEXT), SCALE="10 100"
 # 1. From token ids in memory: decomposition + shard writing (tests/bench/dd_core.c
 #    against build/libcore.a), 100M tokens, tar / bin / jsonl.
@@ -24,7 +24,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 LOFT=${LCTK_SHARED:-$ROOT/../shared}/data/loft
 OUT=$HERE/results/lcdecompose.txt
 REPS=${REPS:-5}
-BASE=${BASE:-f5fd6e4}   # the tree before direct writes, 16-bit and huge-page pools
+BASE=${BASE:-7aa4d50}   # main before the ddout branch (f5fd6e4: before direct writes, 16-bit and huge-page pools)
 SCALE=${SCALE:-10 100}
 # shard files go to the page cache only: the bench measures lcdecompose, not the disk
 export LCTK_NO_SYNC=1
@@ -35,8 +35,42 @@ trap 'rm -rf "$W"' EXIT
 mkdir -p "$HERE/results"
 LIBCORE=$(dirname "$BIN")/libcore.a
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-# timed CMD...: runs under nice with /usr/bin/time; leaves "wall cpu maxrss_kb" in $W/t
-timed() { /usr/bin/time -f '%e %U %S %M' -o "$W/t0" nice "$@"; awk '{print $1, $2 + $3, $4}' "$W/t0" > "$W/t"; }
+# timed CMD...: runs CMD under nice; leaves "wall cpu maxrss_kb" in $W/t, CPU = user + sys
+# from wait4's rusage in microseconds (/usr/bin/time prints hundredths: +-10 ms against an
+# output stage of ~90 ms on section 2's input).  A small C parent, so that the peak RSS
+# is the program's (a Python parent's would carry over through exec).  stdin and stdout
+# go to CMD.
+cat > "$W/timer.c" <<'C'
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execvp(argv[2], argv + 2);
+		_exit(127);
+	}
+	int st;
+	struct rusage ru;
+	if (pid < 0 || wait4(pid, &st, 0, &ru) < 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	FILE *f = fopen(argv[1], "w");
+	fprintf(f, "%.6f %.6f %ld\n", (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9,
+	        ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6,
+	        ru.ru_maxrss);
+	fclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+C
+cc -O2 -o "$W/timer" "$W/timer.c"
+timed() { "$W/timer" "$W/t" nice "$@"; }
 
 # the "before" binary: BASE built in the temp dir, unless BASE_BIN names one
 if [ -n "${BASE_BIN:-}" ]; then

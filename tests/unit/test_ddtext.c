@@ -9,6 +9,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,26 @@ static void test_idtext(void)
 			same &= a.len == w.len && !strcmp(a.p, w.p);
 		}
 	ok(same, "every slice of the ids: the same text as lc_wds_format_ids, appended");
+	/* ids held in 16 bits: every slice (the loop takes four at a time, then the rest) */
+	static const uint16_t v16[] = { 0, 9, 10, 99, 100, 999, 1000, 9999, 10000, 32767, 32768, 50256,
+	                                65535, 1, 12345, 65534, 8, 42, 60000, 99, 7 };
+	size_t n16 = sizeof v16 / sizeof *v16;
+	uint32_t v32[sizeof v16 / sizeof *v16];
+	for (size_t i = 0; i < n16; i++)
+		v32[i] = v16[i];
+	same = 1;
+	char out[LC_IDTEXT_ROOM(sizeof v16 / sizeof *v16)];
+	for (size_t k = 0; k <= n16; k++)
+		for (size_t s = 0; s + k <= n16; s++) {
+			lc_buf_reset(&w);
+			lc_wds_format_ids(&w, v32 + s, k);
+			size_t len = (size_t)(lc_idtext_put16(t, out, v16 + s, k) - out);
+			if (len != w.len || memcmp(out, w.p, len)) {
+				printf("#   got:  '%.*s'\n#   want: '%s'\n", (int)len, out, w.p);
+				same = 0;
+			}
+		}
+	ok(same, "16-bit ids, every slice: the same text as lc_wds_format_ids");
 	lc_buf_free(&a), lc_buf_free(&w);
 	lc_idtext_free(t);
 }

@@ -2,7 +2,8 @@
  * takes one of 65536 or more and then widens to 32 bits.  Reference: the members'
  * texts (tar) and tokens.bin (bin) against the ids given, formatted digit by digit
  * (lc_wds_format_ids), for ids on both sides of 65536 and of the text table's
- * 100000, before and after a bucket widens. */
+ * 100000, before and after a bucket widens, in sequences short and long enough for the
+ * pool's eight-at-a-time copy. */
 #include "wds.h"
 #include "tap.h"
 
@@ -61,6 +62,69 @@ static int write_all(const char *dir, lc_wds_format f)
 		if (lc_wds_add(w, b, seq[i], 4, &e) < 0)
 			return -1;
 	return lc_wds_close(w, NULL, NULL, NULL, &e);
+}
+
+/* Sequences of 20 ids, so that the pool's copy takes eight at a time (then the rest):
+ * bucket L_20 stays 16-bit (ids on both sides of 32768, up to 65535); L_21 widens at
+ * an id inside the eight-at-a-time part, L_22 at one in the rest. */
+#define NLONG 20
+static const uint32_t lseq[4][NLONG] = {
+	{ 0, 32767, 32768, 65535, 1, 40000, 9, 65534, 10, 99, 100, 50256, 32769, 2, 3, 4, 60000, 5, 6, 65535 },
+	{ 7, 8, 9, 10, 11, 65536, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26 },
+	{ 40000, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 70000, 19 },
+	{ 65535, 65535, 65535, 65535, 65535, 65535, 65535, 65535, 32768, 32768, 32768, 32768, 32768, 32768,
+	  32768, 32768, 0, 0, 0, 1 },
+};
+
+static void test_long(void)
+{
+	char *dir = dir_in_tmp("long");
+	lc_err e;
+	lc_wds_opts o = { .dir = dir, .format = LC_WDS_TAR, .seed = 5, .pool = 1, .full_shards = 0 };
+	lc_wds *w = lc_wds_open(&o, &e);
+	int rc = w ? 0 : -1;
+	/* bucket L_(20 + i) takes the 16-bit sequences 0 and 3, and for i > 0 sequence i */
+	for (int i = 0; i < 3 && !rc; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "L_%d", NLONG + i);
+		int b = lc_wds_bucket(w, name, NLONG + (size_t)i, NLONG, 8);
+		rc |= lc_wds_add(w, b, lseq[0], NLONG, &e) | lc_wds_add(w, b, lseq[3], NLONG, &e);
+		if (i)
+			rc |= lc_wds_add(w, b, lseq[i], NLONG, &e);
+	}
+	ok(!rc && lc_wds_close(w, NULL, NULL, NULL, &e) == 0, "long sequences: written");
+	int same = 1;
+	for (int i = 0; i < 3; i++) {
+		char p[600], *got[4];
+		size_t ng = 0;
+		snprintf(p, sizeof p, "%s/L_%d/shard-0000000.tar", dir, NLONG + i);
+		tar_texts(p, got, &ng);
+		const int want_seq[3] = { 0, 3, i };
+		size_t nw = i ? 3 : 2;
+		char *want[3];
+		for (size_t j = 0; j < nw; j++) {
+			lc_buf b = { 0 };
+			lc_wds_format_ids(&b, lseq[want_seq[j]], NLONG);
+			want[j] = lc_buf_detach(&b);
+		}
+		same &= ng == nw;
+		qsort(got, ng, sizeof *got, cmp_str);
+		qsort(want, nw, sizeof *want, cmp_str);
+		for (size_t j = 0; same && j < nw; j++)
+			if (strcmp(got[j], want[j])) {
+				printf("#   L_%d got:  '%s'\n#   want: '%s'\n", NLONG + i, got[j], want[j]);
+				same = 0;
+			}
+		for (size_t j = 0; j < ng; j++)
+			free(got[j]);
+		for (size_t j = 0; j < nw; j++)
+			free(want[j]);
+	}
+	ok(same, "long sequences: 16-bit pools, and pools widened inside and after the copy's blocks, hold every id");
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ok(system(cmd) == 0, "long sequences: cleaned up");
+	free(dir);
 }
 
 int main(void)
@@ -130,5 +194,6 @@ int main(void)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	ok(system(cmd) == 0, "bin: cleaned up");
 	free(dir);
+	test_long();
 	return done_testing();
 }
