@@ -193,6 +193,7 @@ static const lc_opt opts[] = {
 	{ 'T', "Results_format", "FMT", "trec_eval's name for --run-format: trec_results (= trec)", "trec_results",
 	  LC_BIND_CALL(trec_format_cb, S.rfmt) },
 	LC_OPT_OUTPUT(LC_BIND_STR(S.c.outpath)),
+	LC_OPT_JOBS(LC_BIND_LONG(S.c.o.jobs, 1, 256)),
 	{ 0, "json", NULL, "print one JSON object (summary, and per topic with -q)", NULL, LC_BIND_SET(S.c.json, 1) },
 	{ 0, "jsonl", NULL, "print one JSON line per topic (and turn, for LOFT measures)", NULL, LC_BIND_SET(S.c.jsonl, 1) },
 	{ 0, "qrels-format", "FMT", "qrels format: auto trec beir loft", "auto trec beir loft",

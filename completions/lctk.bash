@@ -100,6 +100,7 @@ _lceval() {
 	-R|--Rel_info_format) COMPREPLY=($(compgen -W "qrels" -- "$cur")); return ;;
 	-T|--Results_format) COMPREPLY=($(compgen -W "trec_results" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-j|--jobs) COMPREPLY=(); return ;;
 	--qrels-format) COMPREPLY=($(compgen -W "auto trec beir loft" -- "$cur")); return ;;
 	--run-format) COMPREPLY=($(compgen -W "auto trec jsonl loft answers batch" -- "$cur")); return ;;
 	--qrels-member) COMPREPLY=(); return ;;
@@ -119,7 +120,7 @@ _lceval() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --test --correction --alpha --format --report --max-record --help --version -q -m -c -n -l -M -J -N -R -T -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Rel_info_format --Results_format --output --jobs --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --test --correction --alpha --format --report --max-record --help --version -q -m -c -n -l -M -J -N -R -T -o -j -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

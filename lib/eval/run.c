@@ -361,9 +361,11 @@ typedef struct {
 	lc_run_each each;        /* streaming (lc_run_stream): called per query, else NULL */
 	void *ctx;
 	lc_run_q cur;            /* streaming: the hits of query q (compact, reused) */
+	int part;                /* a part of the file (lc_run_stream_part): no slow lines */
 } fastrd;
 
 #define NOT_CONSECUTIVE (-2)   /* streaming: a qid's lines are not all in one block */
+#define NEEDS_WHOLE_FILE (-3)  /* a part met a line that the reader of the whole file must take */
 
 /* Keeps the tag of the last line read (its bytes are still in the block). */
 static void tag_save(fastrd *F)
@@ -439,6 +441,8 @@ static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 /* A line as lc_input_getline gives it (no '\r' at the end), repaired, split. */
 static int slow_line(fastrd *F, const char *text, size_t len, lc_err *e)
 {
+	if (F->part)
+		return NEEDS_WHOLE_FILE;   /* repairs and their warning count belong to one reader */
 	if (len && text[len - 1] == '\r')
 		len--;
 	lc_buf_reset(&F->scratch);   /* the block may be a read-only map */
@@ -601,7 +605,8 @@ static void carry_add(char **b, size_t *cap, size_t *have, const char *s, size_t
  * buffer, so the word and vector loads never leave the map.  1 = not mapped
  * (the caller reads instead), else 0 or -1 + e. */
 #define MAP_WINDOW ((size_t)2 << 20)
-static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each, void *ctx, lc_err *e)
+static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each, void *ctx, const lc_run_part *part,
+                          lc_err *e)
 {
 	int fd = open(lc_input_path(in), O_RDONLY);
 	struct stat st;
@@ -611,15 +616,21 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each
 		return 1;
 	}
 	size_t size = (size_t)st.st_size, maxrec = lc_input_max_record();
-	fastrd F = { .r = r, .in = in, .compact = compact || each, .each = each, .ctx = ctx };
+	size_t start = 0;
+	if (part) {   /* bytes [start, size) of the file: windows from the page holding start */
+		start = part->start < size ? (size_t)part->start : size;
+		size = part->end < size ? (size_t)part->end : size;
+	}
+	size_t base = start & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
+	fastrd F = { .r = r, .in = in, .compact = compact || each, .each = each, .ctx = ctx, .part = part != NULL };
 	size_t cap = 4096, have = 0;
 	char *b = lc_xcalloc(cap + FAST_PAD, 1);
 	int ret = 0;
-	for (size_t off = 0; off < size && ret == 0; off += MAP_WINDOW) {
+	for (size_t off = base; off < size && ret == 0; off += MAP_WINDOW) {
 		size_t wl = size - off < MAP_WINDOW ? size - off : MAP_WINDOW;
 		char *m = mmap(NULL, wl, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)off);
 		if (m == MAP_FAILED) {
-			if (off == 0) {
+			if (off == base) {
 				free(b);
 				close(fd);
 				lc_buf_free(&F.scratch);
@@ -628,7 +639,7 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each
 			ret = lc_err_set(e, LC_EXIT_INPUT, "%s: %s", lc_input_name(in), strerror(errno));
 			break;
 		}
-		size_t pos = 0;
+		size_t pos = off == base ? start - base : 0;
 		if (off == 0 && wl >= 3 && !memcmp(m, "\xEF\xBB\xBF", 3))
 			pos = 3;   /* a UTF-8 byte order mark starts the file: not data */
 		if (have) {   /* complete the carried lines */
@@ -674,7 +685,7 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each
 
 static int read_trec_fast(lc_run *r, lc_input *in, int compact, lc_err *e)
 {
-	int mr = read_trec_mmap(r, in, compact, NULL, NULL, e);
+	int mr = read_trec_mmap(r, in, compact, NULL, NULL, NULL, e);
 	if (mr != 1)
 		return mr;
 	const char *path = lc_input_path(in);
@@ -739,11 +750,14 @@ toolong:
 	return fast_done(&F, ret);
 }
 
-static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_run_each each, void *ctx, lc_err *e)
+static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_run_each each, void *ctx,
+                     const lc_run_part *part, lc_err *e)
 {
 	if (each) {   /* streaming: a plain file only, else the caller reads it whole */
-		int ret = !loft && lc_input_is_plain(in) ? read_trec_mmap(r, in, 1, each, ctx, e) : 1;
-		return ret == NOT_CONSECUTIVE ? 1 : ret;
+		int ret = !loft && lc_input_is_plain(in) ? read_trec_mmap(r, in, 1, each, ctx, part, e) : 1;
+		if (part && ret < 0)
+			ret = 1;   /* an error in a part: the whole file's reader reports it with its line number */
+		return ret == NOT_CONSECUTIVE || ret == NEEDS_WHOLE_FILE ? 1 : ret;
 	}
 	if (!loft && lc_input_is_plain(in))
 		return read_trec_fast(r, in, compact, e);
@@ -1166,7 +1180,7 @@ out:
 }
 
 static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compact, lc_run_each each, void *ctx,
-                    lc_err *e)
+                    const lc_run_part *part, lc_err *e)
 {
 	lc_run_opts def = { 0 };
 	if (!o)
@@ -1211,7 +1225,7 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 	int ret = 0;
 	if (have) {
 		lc_input_unget(in);   /* the readers start at the sniffed line */
-		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, each, ctx, e)
+		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, each, ctx, part, e)
 		    : each ? 1 : read_json(r, in, o, e);
 	} else if (each)
 		ret = 1;
@@ -1223,12 +1237,12 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 
 int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 {
-	return run_read(r, path, o, 0, NULL, NULL, e);
+	return run_read(r, path, o, 0, NULL, NULL, NULL, e);
 }
 
 int lc_run_read_compact(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e)
 {
-	return run_read(r, path, o, 1, NULL, NULL, e);
+	return run_read(r, path, o, 1, NULL, NULL, NULL, e);
 }
 
 int lc_run_stream(lc_run *r, const char *path, const lc_run_opts *o, lc_run_each fn, void *ctx, lc_err *e)
@@ -1236,7 +1250,19 @@ int lc_run_stream(lc_run *r, const char *path, const lc_run_opts *o, lc_run_each
 	struct stat st;
 	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return 1;   /* not to be read twice: the caller reads it once, whole */
-	int ret = run_read(r, path, o, 1, fn, ctx, e);
+	int ret = run_read(r, path, o, 1, fn, ctx, NULL, e);
+	if (ret == 1)
+		lc_run_free(r);
+	return ret;
+}
+
+int lc_run_stream_part(lc_run *r, const char *path, const lc_run_opts *o, const lc_run_part *part, lc_run_each fn,
+                       void *ctx, lc_err *e)
+{
+	struct stat st;
+	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 1;
+	int ret = run_read(r, path, o, 1, fn, ctx, part, e);
 	if (ret == 1)
 		lc_run_free(r);
 	return ret;

@@ -120,6 +120,29 @@ void lc_run_free(lc_run *r);
 typedef void (*lc_run_each)(void *ctx, const lc_run_q *q);
 int lc_run_stream(lc_run *r, const char *path, const lc_run_opts *o, lc_run_each fn, void *ctx, lc_err *e);
 
+/* Bytes [start, end) of a plain TREC run file, each part starting at a line
+ * where the qid changes (lc_run_split), so that several threads can stream a
+ * run's parts at once (lceval -j). */
+typedef struct lc_run_part {
+	uint64_t start, end;
+} lc_run_part;
+/* Cuts the regular uncompressed file at path into at most n parts (n <= 256)
+ * of about equal size, each but the first starting at the first line whose
+ * first field differs from the line before (blank and '#' lines skipped): a
+ * topic block of a well-formed run is never split.  Fills part[0 .. k) in file
+ * order, covering the file, and returns k (>= 1); 0 when path is not a
+ * regular file or cannot be mapped. */
+size_t lc_run_split(const char *path, size_t n, lc_run_part *part);
+/* lc_run_stream over one part: fn sees the part's queries, r gets its queries,
+ * nlines and runid (the tag of the part's last content line).  Returns 1
+ * (r emptied) also when the part cannot be read on its own: a line that needs
+ * repair or is malformed, a qid split in two blocks inside the part: the
+ * caller then streams or reads the whole file, which gives the same result,
+ * warnings and errors as without parts.  fn may be called from several
+ * threads at once, one per part: ctx must allow it. */
+int lc_run_stream_part(lc_run *r, const char *path, const lc_run_opts *o, const lc_run_part *part, lc_run_each fn,
+                       void *ctx, lc_err *e);
+
 /* Hit i of q, compact or not. */
 static inline lc_hit lc_run_hit(const lc_run_q *q, size_t i)
 {

@@ -493,6 +493,8 @@ typedef struct {
 	size_t capj;
 	const char **sorted;
 	size_t capsorted;
+	double *lg;              /* log2(i + 2) (lc_te_log2_table) */
+	size_t caplg;
 } work;
 
 static void *grow(void *p, size_t *cap, size_t need, size_t el)
@@ -690,6 +692,7 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 			rr->num_rel_ret++;
 	}
 	rr->num_ret = out;
+	rr->lg = lc_te_log2_table(&w->lg, &w->caplg, (size_t)out + 2);
 	rr->jpos = w->jpos;
 	rr->num_jpos = njpos;
 	rr->rel = w->rel;
@@ -759,6 +762,7 @@ static void free_work(work *w)
 	free(w->jh);
 	free(w->jidx);
 	free(w->sorted);
+	free(w->lg);
 }
 
 /* Evaluates topic ti, whose run query is rq (NULL: not in the run), into
@@ -850,10 +854,12 @@ static void *eval_thread(void *arg)
 
 /* Threads for large evaluations: topics are independent; results land in
  * per-topic slots, so the output does not depend on the number of threads. */
-static size_t n_threads(size_t nq)
+static size_t n_threads(size_t nq, const lc_te_opts *o)
 {
 	if (nq < 256)
 		return 1;
+	if (o->jobs > 0)
+		return (size_t)o->jobs;
 	const char *env = getenv("LCTK_THREADS");
 	long n = env && *env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
@@ -880,7 +886,7 @@ static void job_start(evjob *job, lc_te *t, const lc_te_opts *o, const lc_qrels 
 	for (size_t i = 0; i < nq; i++)
 		order[i] = i;
 	qsort_r(order, nq, sizeof *order, cmp_qid, (void *)qr);
-	*job = (evjob){ t, o, qr, NULL, order, res, lc_te_first_measure(t), -1, nq, n_threads(nq),
+	*job = (evjob){ t, o, qr, NULL, order, res, lc_te_first_measure(t), -1, nq, n_threads(nq, o),
 	                lc_xcalloc(nq + 1, sizeof(int)), lc_xcalloc(nq + 1, sizeof(char *)) };
 	for (size_t m = 0; m < NMEAS; m++)
 		if (t->marked[m] && table[m].kind == LC_TE_RELSTR)
@@ -895,27 +901,22 @@ int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_r
 	job_start(&job, t, o, qr, res);
 	job.run = run;
 	res->runid = run->runid ? run->runid : "";
-	/* the log2 cache must be complete before threads read it */
-	size_t maxn = 1;
-	for (size_t i = 0; i < run->nq; i++)
-		if (run->q[i].n > maxn)
-			maxn = run->q[i].n;
-	(void)lc_te_log2_table((long)maxn + 2);
 	evthread *th = lc_xcalloc(job.nthreads, sizeof *th);
 	pthread_t *tid = lc_xcalloc(job.nthreads, sizeof *tid);
-	size_t started = 0;
+	char *started = lc_xcalloc(job.nthreads, 1);
 	for (size_t k = 0; k < job.nthreads; k++) {
 		th[k] = (evthread){ &job, k };
 		if (k > 0 && pthread_create(&tid[k], NULL, eval_thread, &th[k]) == 0)
-			started |= (size_t)1 << k;
+			started[k] = 1;
 	}
 	eval_thread(&th[0]);
 	for (size_t k = 1; k < job.nthreads; k++) {
-		if (started & ((size_t)1 << k))
+		if (started[k])
 			pthread_join(tid[k], NULL);
 		else
 			eval_thread(&th[k]);   /* thread creation failed: do its share here */
 	}
+	free(started);
 	free(th);
 	free(tid);
 	return job_finish(&job);
@@ -971,9 +972,11 @@ static int job_finish(evjob *job)
 struct lc_te_stream {
 	evjob job;
 	size_t *pos;             /* [qrels query index] its position in job.order */
-	char *done;              /* [position] the run had the topic */
+	char *done;              /* [position] the run had the topic (set atomically: forks share it) */
 	work w;
 	lc_buf err;
+	int fork;                /* a fork: job, pos and done are its parent's */
+	int clash;               /* a fork met a topic another thread had */
 };
 
 lc_te_stream *lc_te_stream_new(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, lc_te_result *res)
@@ -995,25 +998,45 @@ void lc_te_stream_query(void *ctx, const lc_run_q *q)
 	if (qi < 0)
 		return;   /* run topics absent from the qrels are ignored */
 	size_t ti = s->pos[qi];
-	(void)lc_te_log2_table((long)q->n + 2);
-	s->done[ti] = 1;
+	if (__atomic_exchange_n(&s->done[ti], 1, __ATOMIC_RELAXED)) {
+		s->clash = 1;   /* only forks get here: one reader never gives a qid twice */
+		return;
+	}
 	eval_query(&s->job, ti, q, &s->w, &s->err);
+}
+
+lc_te_stream *lc_te_stream_fork(lc_te_stream *s)
+{
+	lc_te_stream *f = lc_xcalloc(1, sizeof *f);
+	f->job = s->job;
+	f->pos = s->pos;
+	f->done = s->done;
+	f->fork = 1;
+	return f;
 }
 
 static void stream_free(lc_te_stream *s)
 {
-	free(s->pos);
-	free(s->done);
+	if (!s->fork) {
+		free(s->pos);
+		free(s->done);
+	}
 	free_work(&s->w);
 	lc_buf_free(&s->err);
 	free(s);
+}
+
+int lc_te_stream_join(lc_te_stream *f)
+{
+	int clash = f->clash;
+	stream_free(f);
+	return clash ? -1 : 0;
 }
 
 int lc_te_stream_end(lc_te_stream *s, const char *runid)
 {
 	evjob *j = &s->job;
 	j->res->runid = runid ? runid : "";
-	(void)lc_te_log2_table(3);
 	for (size_t ti = 0; ti < j->nq; ti++)
 		if (!s->done[ti])
 			eval_query(j, ti, NULL, &s->w, &s->err);

@@ -44,6 +44,8 @@ typedef struct lc_te_opts {
 	long rel_level;          /* -l, default 1 */
 	long max_docs;           /* -M, default LONG_MAX */
 	long num_docs_in_coll;   /* -N, default 0 */
+	long jobs;               /* -j: threads; 0 (the default) = one for a streamed run, LCTK_THREADS
+	                          * or the number of processors (at most 8) for a run read whole */
 } lc_te_opts;
 
 void lc_te_opts_default(lc_te_opts *o);
@@ -111,9 +113,18 @@ lc_te_stream *lc_te_stream_new(lc_te *t, const lc_te_opts *o, const lc_qrels *qr
 void lc_te_stream_query(void *ctx, const lc_run_q *q);
 int lc_te_stream_end(lc_te_stream *s, const char *runid);
 void lc_te_stream_abort(lc_te_stream *s);
+/* A stream for one more thread: it shares s's topics and result (each topic is
+ * evaluated by the thread that meets it first) and has its own scratch
+ * memory; lc_te_stream_query on it is safe while other forks of s run.
+ * lc_te_stream_join frees the fork and returns -1 when its thread met a topic
+ * that another had already evaluated (the run's topic was in two parts: read
+ * it as one), else 0.  Join every fork before ending or aborting s. */
+lc_te_stream *lc_te_stream_fork(lc_te_stream *s);
+int lc_te_stream_join(lc_te_stream *fork);
 
 /* A TREC measure evaluation of the run at path: streamed (lc_run_stream) when
- * it can be, else read whole (lc_run_read_compact) and lc_te_evaluate'd.  run
+ * it can be, with o->jobs > 1 in that many parts at once (lc_run_split), else
+ * read whole (lc_run_read_compact) and lc_te_evaluate'd.  run
  * (zero-initialised) gets the queries, nlines and runid (lc_run_free it; res
  * borrows its runid).  0 with res filled (res->fail_code as lc_te_evaluate),
  * or -1 + e when the run cannot be read. */

@@ -14,20 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-const double *lc_te_log2_table(long n)
+const double *lc_te_log2_table(double **tab, size_t *cap, size_t n)
 {
-	static double *tab;
-	static long cap;
-	if (n > cap) {
-		long nc = cap ? cap : 1024;
+	if (n > *cap) {
+		size_t nc = *cap ? *cap : 1024;
 		while (nc < n)
 			nc *= 2;
-		tab = lc_xrealloc(tab, (size_t)nc * sizeof *tab);
-		for (long i = cap; i < nc; i++)
-			tab[i] = log2((double)(i + 2));
-		cap = nc;
+		*tab = lc_xrealloc(*tab, nc * sizeof **tab);
+		for (size_t i = *cap; i < nc; i++)
+			(*tab)[i] = log2((double)(i + 2));
+		*cap = nc;
 	}
-	return tab;
+	return *tab;
 }
 
 static int valid_int(const char *s)
@@ -220,7 +218,7 @@ void lc_te_calc_ndcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr 
 	lc_te_gains_setup(p, rr, &g);
 	gainlut L;
 	lut_init(&L, &g, rr->num_rel_levels);
-	const double *lg = lc_te_log2_table(rr->num_ret + 2);
+	const double *lg = rr->lg;
 	double results_dcg = 0.0, ideal_dcg = 0.0;
 	ideal I;
 	ideal_init(&I, &g);
@@ -255,7 +253,7 @@ void lc_te_calc_ndcg_rel(const lc_te_params *p, const lc_te_opts *o, const lc_te
 	lc_te_gains_setup(p, rr, &g);
 	gainlut L;
 	lut_init(&L, &g, rr->num_rel_levels);
-	const double *lg = lc_te_log2_table(rr->num_ret + 2);
+	const double *lg = rr->lg;
 	double results_dcg = 0.0, ideal_dcg = 0.0, sum = 0.0;
 	long num_rel_ret = 0, num_rel = 0;
 	ideal I;
@@ -320,7 +318,7 @@ void lc_te_calc_Rndcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr
 	lc_te_gains_setup(p, rr, &g);
 	gainlut L;
 	lut_init(&L, &g, rr->num_rel_levels);
-	const double *lg = lc_te_log2_table(rr->num_ret + 2);
+	const double *lg = rr->lg;
 	double results_dcg = 0.0, ideal_dcg = 0.0, sum = 0.0;
 	long nchanged = 0;
 	ideal I;
@@ -374,7 +372,7 @@ void lc_te_calc_ndcg_cut(const lc_te_params *p, const lc_te_opts *o, const lc_te
 	lc_te_gains_setup(NULL, rr, &g);
 	gainlut L;
 	lut_init(&L, &g, rr->num_rel_levels);
-	const double *lg = lc_te_log2_table(rr->num_ret + 2);
+	const double *lg = rr->lg;
 	size_t ci = 0;
 	double dcg = 0.0;
 	if (only_judged(&L)) {

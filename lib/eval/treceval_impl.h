@@ -28,6 +28,7 @@ typedef struct lc_te_rr {
 	const long *jpos;        /* [num_jpos] ranks i with rel[i] >= 0, ascending: a measure
 	                          * whose unjudged docs weigh nothing visits only these */
 	long num_jpos;
+	const double *lg;        /* [num_ret + 2] log2(i + 2): the discounts, from the same work */
 } lc_te_rr;
 
 typedef struct lc_te_pair {
@@ -55,8 +56,9 @@ typedef struct lc_te_gains {
 void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g);
 double lc_te_gain(const lc_te_gains *g, long rel);
 void lc_te_gains_free(lc_te_gains *g);
-/* log2(i + 2) for i < n, cached. */
-const double *lc_te_log2_table(long n);
+/* log2(i + 2) for i < n in *tab (malloc'd, *cap entries, grown to n when shorter; the
+ * caller frees it): each evaluating thread has its own, so no table is shared. */
+const double *lc_te_log2_table(double **tab, size_t *cap, size_t n);
 
 typedef void (*lc_te_calc)(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out);
 

@@ -7,7 +7,10 @@
 # Cases: -m all_trec (summary and -q) and -m ndcg_cut.10 -m map, each run RUNS times
 # (default 5) with lceval and trec_eval interleaved; CPU = user + sys (GNU time), medians;
 # peak RSS = median of GNU time's maximum resident set.  Then a scaling table: the first
-# 1,000 queries (1M lines) against all 10,000 (10M lines), all_trec summary.
+# 1,000 queries (1M lines) against all 10,000 (10M lines), all_trec summary.  Last, -j:
+# all_trec and ndcg_cut.10 + map with -j 1 and -j 2 (lceval alone, same loop): the outputs
+# must be identical; CPU and wall medians (wall means little on a shared machine: the
+# speed-up an idle one allows is what threads.sh's busiest/bound column measures).
 # usage: tests/bench/lceval.sh [BINDIR]
 #   env: RUNS=5, LCTK_BENCH_DIR=dir for the generated input (default /tmp/lctk-bench),
 #        BEFORE=path of an earlier lceval (e.g. main's build) measured in the same
@@ -73,8 +76,8 @@ same() { # same LABEL ARGS...: lceval and trec_eval print the same (rbp aside)
 
 # one CPU/RSS sample per call: "cpu rss" from GNU time
 sample() {
-	/usr/bin/time -f '%U %S %M' -o "$tmp/tv" "$@" > /dev/null
-	awk '{ printf "%.3f %d\n", $1 + $2, $3 }' "$tmp/tv"
+	/usr/bin/time -f '%U %S %M %e' -o "$tmp/tv" "$@" > /dev/null
+	awk '{ printf "%.3f %d %.3f\n", $1 + $2, $3, $4 }' "$tmp/tv"
 }
 # the cases: NAME|lceval and trec_eval arguments
 cases='all_trec|-m all_trec QRELS RUN
@@ -91,8 +94,20 @@ while [ $i -lt "$runs" ]; do
 		echo "$name trec_eval $(sample "$te" "$@")" >> "$tmp/samples"
 		[ -z "${BEFORE:-}" ] || echo "$name before $(sample "$BEFORE" "$@")" >> "$tmp/samples"
 	done
+	for j in 1 2; do
+		echo "all_trec lceval-j$j $(sample "$bin/lceval" -j $j -m all_trec "$q" "$r")" >> "$tmp/samples"
+		echo "ndcg_cut.10+map lceval-j$j $(sample "$bin/lceval" -j $j -m ndcg_cut.10 -m map "$q" "$r")" >> "$tmp/samples"
+	done
 	i=$((i + 1))
 done
+jsame() { # jsame LABEL ARGS...: lceval -j 1 and -j 2 print the same
+	label=$1
+	shift
+	"$bin/lceval" -j 1 "$@" > "$tmp/a"
+	"$bin/lceval" -j 2 "$@" > "$tmp/b"
+	if cmp -s "$tmp/a" "$tmp/b"; then echo "# -j 2 $label: output identical to -j 1's ($(wc -l < "$tmp/a") lines)"
+	else echo "# WARNING -j 2 $label: output differs from -j 1's"; fi
+}
 
 # median of column COL (3 = cpu, 4 = rss) for NAME PROG
 med() { awk -v n="$1" -v p="$2" -v c="$3" '$1 == n && $2 == p { print $c }' "$tmp/samples" | sort -n |
@@ -118,6 +133,17 @@ all() { awk -v n="$1" -v p="$2" '$1 == n && $2 == p { printf "%s ", $3 }' "$tmp/
 		[ -z "${BEFORE:-}" ] || echo "#   $name before: CPU $(med "$name" before 3) s, peak RSS $(med "$name" before 4) KiB; per run [ $(all "$name" before)]"
 	done
 	echo "# targets (issue 16): >= 10x on all_trec, >= 20x on ndcg_cut.10 + map, peak RSS <= 1/3 of trec_eval's"
+	jsame "all_trec" -m all_trec "$q" "$r"
+	jsame "all_trec -q" -q -m all_trec "$q" "$r"
+	jsame "ndcg_cut.10 + map" -m ndcg_cut.10 -m map "$q" "$r"
+	echo "# -j: case, CPU s -j 1, CPU s -j 2, wall s -j 1, wall s -j 2, wall speed-up, peak RSS KiB -j 1, -j 2; medians"
+	for name in all_trec ndcg_cut.10+map; do
+		awk -v n="$name" -v c1="$(med "$name" lceval-j1 3)" -v c2="$(med "$name" lceval-j2 3)" \
+		    -v w1="$(med "$name" lceval-j1 5)" -v w2="$(med "$name" lceval-j2 5)" \
+		    -v r1="$(med "$name" lceval-j1 4)" -v r2="$(med "$name" lceval-j2 4)" \
+		    'BEGIN { printf "jobs %-16s %6.2f %6.2f %6.2f %6.2f %5.2fx %8d %8d\n", n, c1, c2, w1, w2, w1 / w2, r1, r2 }'
+	done
+	echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "# scaling, all_trec summary: lines, lceval CPU s, RSS KiB, trec_eval CPU s, RSS KiB"
 	l1=$(med all_trec-1M lceval 3); l2=$(med all_trec lceval 3)
 	r1=$(med all_trec-1M lceval 4); r2=$(med all_trec lceval 4)

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static lc_qrels qr;
 static lc_run run;
@@ -204,5 +205,35 @@ int main(void)
 		is_str(b, "1e+16", "repr 1e16");
 	}
 	reset();
+
+	/* lc_run_split: parts cover the file and start where the qid changes */
+	{
+		char dir[] = "/tmp/test_treceval.XXXXXX";
+		if (!mkdtemp(dir))
+			return 1;
+		const char *text = "a Q0 d1 1 3 t\na Q0 d2 2 2 t\na Q0 d3 3 1 t\n\n# note\nb Q0 d1 1 3 t\n"
+		                   "b Q0 d2 2 2 t\n  c Q0 d1 1 1 t\nc Q0 d2 2 1 t";
+		const char *path = tap_file(dir, "run.txt", text);
+		size_t size = strlen(text);
+		lc_run_part p[8];
+		size_t k = lc_run_split(path, 2, p);
+		ok(k == 2 && p[0].start == 0 && p[0].end == 78 && p[1].start == 78 && p[1].end == size,
+		   "2 parts: the middle falls in b's block, the second part starts at c's first line");
+		k = lc_run_split(path, 8, p);
+		int whole = k >= 1 && p[0].start == 0 && p[k - 1].end == size;
+		for (size_t i = 1; i < k; i++)
+			whole &= p[i].start == p[i - 1].end && p[i].start > p[i - 1].start &&
+			         (text[p[i].start] == 'b' || text[p[i].start + 2] == 'c');
+		ok(whole && k == 3, "8 parts asked, 3 topics: 3 parts, each a topic's lines (%zu)", k);
+		path = tap_file(dir, "one.txt", "a Q0 d1 1 3 t\na Q0 d2 2 2 t\n");
+		ok(lc_run_split(path, 4, p) == 1 && p[0].start == 0 && p[0].end == 28, "one topic: one part");
+		unlink(path);
+		ok(lc_run_split(path, 2, p) == 0, "a missing file: 0 parts");
+		path = tap_file(dir, "empty.txt", "");
+		ok(lc_run_split(path, 2, p) == 0, "an empty file: 0 parts");
+		unlink(path);
+		unlink(tap_file(dir, "run.txt", ""));
+		rmdir(dir);
+	}
 	return done_testing();
 }
