@@ -6,10 +6,12 @@
   bm25_ref.py eval QUERIES RUN_JSONL            -> "recall@1 ndcg@10"
   bm25_ref.py xapian-eval CORPUS QUERIES RUNOUT  -> writes a Xapian run (top 100)
   bm25_ref.py replicate N OUT CORPUS...          -> N passages, fresh pids
+  bm25_ref.py mix N OUT CORPUS...                -> N synthetic passages, no exact repeats:
+        each a title and 2-6 sentences from different source passages (seed 0)
   bm25_ref.py xapian-build CORPUS DBDIR          -> prints "docs seconds"
   bm25_ref.py xapian-query DBDIR QUERIES...      -> prints "queries seconds"
 """
-import json, math, sys, time
+import hashlib, json, math, random, re, sys, time
 
 
 def load_corpus(path):
@@ -45,6 +47,41 @@ def evaluate(qpath, runpath):
         idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
         nd += dcg / idcg if idcg > 0 else 0
     return r1 / n, nd / n
+
+
+SENT = re.compile(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9])")
+
+
+def mix(n, out, corpora, seed=0):
+    """Streams n passages to out: passage i has the title of a random source
+    passage and 2-6 sentences, each drawn from a different random source
+    passage, so lengths and term statistics stay those of natural text while
+    no passage repeats another (a repeat is redrawn; checked by a 64-bit hash
+    of title and text).  Deterministic for a seed."""
+    rows = [(t, [x for x in SENT.split(p.strip()) if x]) for c in corpora for _, t, p in load_corpus(c)]
+    rows = [(t, s) for t, s in rows if s]
+    rng = random.Random(seed)
+    seen = set()
+    m = len(rows)
+    with open(out, "w", encoding="utf-8") as f:
+        i = 0
+        while i < n:
+            title = rows[rng.randrange(m)][0]
+            srcs, want = set(), rng.randint(2, 6)
+            while len(srcs) < want:
+                srcs.add(rng.randrange(m))
+            sents = []
+            for j in sorted(srcs, key=lambda j: rng.random()):
+                ss = rows[j][1]
+                sents.append(ss[rng.randrange(len(ss))])
+            text = " ".join(sents)
+            h = hashlib.blake2b((title + "\0" + text).encode(), digest_size=8).digest()
+            if h in seen:
+                continue
+            seen.add(h)
+            f.write(json.dumps({"pid": "m%07d" % i, "title_text": title,
+                                "passage_text": text, "metadata": {}}) + "\n")
+            i += 1
 
 
 def xapian_db(corpus, dbdir):
@@ -107,6 +144,8 @@ def main():
                 pid, title, text = rows[i % len(rows)]
                 f.write(json.dumps({"pid": "p%07d" % i, "title_text": title,
                                     "passage_text": text, "metadata": {}}) + "\n")
+    elif cmd == "mix":
+        mix(int(sys.argv[2]), sys.argv[3], sys.argv[4:])
     elif cmd == "xapian-build":
         n, s = xapian_db(sys.argv[2], sys.argv[3])
         print(n, "%.3f" % s)

@@ -2,12 +2,16 @@
 # BM25 scaling benchmark: index build and top-10 / top-100 query CPU time and peak
 # RSS at 10k, 100k and 1M passages, lctk next to Xapian (Debian's python3-xapian,
 # BM25 k1=0.9 b=0.4, English stemmer) measured in the same run, with the growth
-# per 10x passages.  Corpora: the five LOFT corpora replicated with fresh pids
-# (bm25_ref.py replicate, deterministic), written to a temp dir and removed.
+# per 10x passages.  Corpora (CORPUS, default both, each sizes' rows apart):
+# "replicated" = the five LOFT corpora repeated with fresh pids (bm25_ref.py
+# replicate: at 1M every passage 250 times); "mixed" = synthetic passages with no
+# exact repeats, each a LOFT title and 2-6 sentences of different LOFT passages
+# (bm25_ref.py mix, seed 0).  Both deterministic, written to a temp dir and removed.
 # Results: tests/bench/results/bm25-scaling.txt (OUT=FILE to write elsewhere).
 #   sh tests/bench/scaling-bm25.sh [BINDIR]
 #   REPS=3 (medians) for 10k and 100k; REPS_1M=1 (1M runs once: Xapian needs
 #   about half an hour to index 1M passages on this machine); SIZES to change sizes;
+#   CORPUS=mixed (or replicated) for one corpus kind;
 #   QUERIES=0 measures the builds only; BASE=DIR (another build's bin directory,
 #   e.g. main's built in a temp dir) measures its lcindex and lcretrieve in the
 #   same runs as "before" columns and checks its indexes and runs equal these
@@ -23,6 +27,7 @@ OUT=${OUT:-$HERE/results/bm25-scaling.txt}
 REPS=${REPS:-3}
 REPS_1M=${REPS_1M:-1}
 SIZES=${SIZES:-10000 100000 1000000}
+CORPUS=${CORPUS:-replicated mixed}
 MEM=${MEM:-32M}
 QUERIES=${QUERIES:-1}
 XAPIAN=${XAPIAN:-1}
@@ -57,11 +62,18 @@ NQ=$(wc -l < "$W/q.jsonl")
 : > "$W/none.jsonl"
 stages="build build-mem"
 [ "$QUERIES" = 0 ] || stages="$stages open top10 top100"
+for kind in $CORPUS; do
+case $kind in
+replicated) gen=replicate ;;
+mixed) gen=mix ;;
+*) echo "scaling-bm25.sh: CORPUS: $kind is not a corpus kind (replicated, mixed)" >&2; exit 2 ;;
+esac
 for n in $SIZES; do
-	$PY "$HERE/bm25_ref.py" replicate "$n" "$W/c.jsonl" "$LOFT"/scifact/corpus.jsonl "$LOFT"/nq/corpus.jsonl \
+	$PY "$HERE/bm25_ref.py" $gen "$n" "$W/c.jsonl" "$LOFT"/scifact/corpus.jsonl "$LOFT"/nq/corpus.jsonl \
 		"$LOFT"/hotpotqa/corpus.jsonl "$LOFT"/fiqa/corpus.jsonl "$LOFT"/msmarco/corpus.jsonl
+	n=$kind.$n
 	r=$REPS
-	[ "$n" -ge 1000000 ] && r=$REPS_1M
+	[ "${n#*.}" -ge 1000000 ] && r=$REPS_1M
 	for i in $(seq "$r"); do
 		measure "$W/l.build.$n" nice "$BIN/lcindex" --quiet -o "$W/i.idx" "$W/c.jsonl"
 		measure "$W/l.build-mem.$n" nice "$BIN/lcindex" --quiet --memory "$MEM" -o "$W/m.idx" "$W/c.jsonl"
@@ -96,43 +108,50 @@ for n in $SIZES; do
 	echo "$n $(stat -c %s "$W/i.idx") $([ -d "$W/xdb" ] && du -sb "$W/xdb" | cut -f1 || echo -) $r" >> "$W/sizes"
 	rm -rf "$W/xdb" "$W/c.jsonl" "$W/i.idx" "$W/m.idx" "$W/b.idx" "$W/bm.idx"
 done
+done
 
 {
 echo "# BM25 scaling: lctk vs Xapian $([ "$XAPIAN" = 0 ] && echo '(not run: XAPIAN=0)' || $PY -c 'import xapian; print(xapian.version_string())') in the same run ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m))"
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: compare ratios, not absolute rates)"
-echo "# corpora: LOFT passages replicated with fresh pids; $NQ queries (all five LOFT query sets)"
+echo "# corpora: $CORPUS (replicated = the 4,003 LOFT passages repeated with fresh pids; mixed = a LOFT title"
+echo "# and 2-6 sentences of different LOFT passages each, no exact repeats, seed 0); $NQ queries (all five LOFT query sets)"
 echo "# cpu = user+sys seconds of the whole process (startup, parsing, output included; Xapian's include"
 echo "# Python), median of the runs; rss = peak resident set (KB, /usr/bin/time %M), median."
 echo "# build-mem = lcindex --memory $MEM (spills sorted runs; the index is checked byte-identical to build;"
 echo "# Xapian's row repeats its one build).  Every lctk top-k run is checked byte-identical to"
 echo "# exhaustive scoring (LCTK_BM25_EXHAUSTIVE=1)."
 [ -z "$BASE" ] || echo "# before-cpu/before-rss: $BASE/lcindex and lcretrieve in the same runs (indexes and runs checked byte-identical)."
-while read -r n ls xs r; do echo "# $n passages: $r run(s); index bytes lctk $ls, xapian $xs"; done < "$W/sizes"
+while read -r n ls xs r; do echo "# ${n%.*} ${n#*.} passages: $r run(s); index bytes lctk $ls, xapian $xs"; done < "$W/sizes"
 echo
 # a column pair: median cpu and rss of file $1, "-" for none
 pair() { if [ -s "$1" ]; then printf ' %9s %10s' "$(cut -d' ' -f1 "$1" | median)" "$(cut -d' ' -f2 "$1" | median)"; else printf ' %9s %10s' - -; fi; }
-printf '%-10s %8s %9s %10s %9s %10s' stage passages lctk-cpu lctk-rss xap-cpu xap-rss
+printf '%-10s %-10s %8s %9s %10s %9s %10s' stage corpus passages lctk-cpu lctk-rss xap-cpu xap-rss
 [ -z "$BASE" ] || printf ' %9s %10s' before-cpu before-rss
 echo
 for s in $stages; do
-	for n in $SIZES; do
-		printf '%-10s %8s' "$s" "$n"
+	for kind in $CORPUS; do
+	for n0 in $SIZES; do
+		n=$kind.$n0
+		printf '%-10s %-10s %8s' "$s" "$kind" "$n0"
 		pair "$W/l.$s.$n"
 		pair "$W/x.$s.$n"
 		[ -z "$BASE" ] || pair "$W/b.$s.$n"
 		echo
 	done
+	done
 done
 echo
 echo "## growth per 10x passages (value at 10x / value), targets: query cpu <= 4x; lcindex rss <= xapian's"
-printf '%-10s %-16s %9s %9s %9s %9s' stage step lctk-cpu lctk-rss xap-cpu xap-rss
+printf '%-10s %-10s %-16s %9s %9s %9s %9s' stage corpus step lctk-cpu lctk-rss xap-cpu xap-rss
 [ -z "$BASE" ] || printf ' %10s %10s' before-cpu before-rss
 echo
 for s in $stages; do
+	for kind in $CORPUS; do
 	prev=
-	for n in $SIZES; do
+	for n0 in $SIZES; do
+		n=$kind.$n0
 		if [ -n "$prev" ]; then
-			printf '%-10s %-16s' "$s" "$prev->$n"
+			printf '%-10s %-10s %-16s' "$s" "$kind" "${prev#*.}->$n0"
 			for f in l x $([ -z "$BASE" ] || echo b); do
 				for c in 1 2; do
 					if [ -s "$W/$f.$s.$prev" ] && [ -s "$W/$f.$s.$n" ]; then
@@ -146,6 +165,7 @@ for s in $stages; do
 			echo
 		fi
 		prev=$n
+	done
 	done
 done
 } | tee "$OUT"
