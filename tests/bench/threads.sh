@@ -116,22 +116,18 @@ pair "lceval -m all_trec (10M lines)" \
 	"$BIN/lceval" -j 2 -m all_trec "$EV/speed.qrels" "$EV/speed.run"
 cat <<'NOTES'
 #
-# Why, where the speed-up is below 1.7x (perf record -F 999, samples per thread, 2026-12-06):
-# - The wall speed-ups above are the other engineers' load, not the programs: the kernel
-#   shares the CPU between sessions (sched_autogroup_enabled=1, each shell session one
-#   autogroup), not between threads, so while every core is busy a 3-thread process gets
-#   the same share as a 1-thread one and -j 2 cannot finish sooner; with the load average
-#   at 7-10 on 2 cores no core is idle.  The busiest/bound column does not depend on the
-#   load: it is what an idle 2-core machine would allow at most.
+# The run above (2026-12-06 15:39Z) was on an idle machine (load 0.5-1.1 on 2 cores):
+# every -j 2 speed-up is 1.89x or more.  On a busy machine the wall speed-up drops with the
+# load, not the programs: the kernel shares the CPU between sessions (sched_autogroup_enabled=1),
+# not threads, so with every core busy -j 2 cannot finish sooner (the 05:59Z run, load 5-6:
+# 1.04-2.02x).  The busiest/bound column does not depend on the load: it is what an idle
+# 2-core machine allows at most.
 # - lctok: the reading and writing thread is 6-7 % of the CPU, each of the two workers
 #   43-49 %, and the ring's lock is taken once per batch (4096 lines or 1 MiB): nothing
 #   serial to remove; on an idle machine -j 2 is bounded by 2x, not by lctok.
-# - lcretrieve: queries go in fork-join batches of 4096 (threads created per batch, the
-#   main thread searches its share, joins, then formats and writes the whole batch
-#   alone: printf of the scores, JSON quoting); the main thread is ~53-55 % of the CPU,
-#   so -j 2 tops out near 1.8x.  The ordered ring lctok now uses (lib/core/ring) would
-#   let the main thread write batch k while the workers search batch k+1
-#   (cmd/lcretrieve.c belongs to another engineer: measured only).
+# - lcretrieve: workers search and format slots of 64 queries (lib/core/ring) while the
+#   main thread writes them in order (before, the main thread formatted and wrote each
+#   4096-query batch alone: 1.16x loaded, bound 1.82x); now bound 2.00x, 1.95x idle.
 # - lceval: -j N cuts the plain run file into N byte ranges at topic boundaries and each
 #   thread reads and evaluates its own (branch evalj); what stays on one thread is reading
 #   the qrels (~60 ms, 1M lines), the summary and the output: the main thread is 55-57 %
