@@ -1247,13 +1247,7 @@ int lc_run_read_compact(lc_run *r, const char *path, const lc_run_opts *o, lc_er
 
 int lc_run_stream(lc_run *r, const char *path, const lc_run_opts *o, lc_run_each fn, void *ctx, lc_err *e)
 {
-	struct stat st;
-	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return 1;   /* not to be read twice: the caller reads it once, whole */
-	int ret = run_read(r, path, o, 1, fn, ctx, NULL, e);
-	if (ret == 1)
-		lc_run_free(r);
-	return ret;
+	return lc_run_stream_part(r, path, o, NULL, fn, ctx, e);   /* NULL: the whole file */
 }
 
 int lc_run_stream_part(lc_run *r, const char *path, const lc_run_opts *o, const lc_run_part *part, lc_run_each fn,
@@ -1261,7 +1255,7 @@ int lc_run_stream_part(lc_run *r, const char *path, const lc_run_opts *o, const 
 {
 	struct stat st;
 	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return 1;
+		return 1;   /* not to be read twice: the caller reads it once, whole */
 	int ret = run_read(r, path, o, 1, fn, ctx, part, e);
 	if (ret == 1)
 		lc_run_free(r);

@@ -133,7 +133,7 @@ typedef struct lc_run_part {
  * order, covering the file, and returns k (>= 1); 0 when path is not a
  * regular file or cannot be mapped. */
 size_t lc_run_split(const char *path, size_t n, lc_run_part *part);
-/* lc_run_stream over one part: fn sees the part's queries, r gets its queries,
+/* lc_run_stream over one part (NULL: the whole file, which is lc_run_stream): fn sees the part's queries, r gets its queries,
  * nlines and runid (the tag of the part's last content line).  Returns 1
  * (r emptied) also when the part cannot be read on its own: a line that needs
  * repair or is malformed, a qid split in two blocks inside the part: the
