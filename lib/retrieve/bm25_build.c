@@ -477,10 +477,8 @@ static int output_in_memory(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard
 int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_output *o, lc_err *e)
 {
 	uint64_t size[LC_INDEX_NSEC], off[LC_INDEX_NSEC], P;
-	if (b->failed) {   /* a spill failed while documents were added: that is the error */
-		*e = b->err;
+	if (lc_bm25_builder_error(b, e) < 0)   /* a spill failed while documents were added */
 		return -1;
-	}
 	uint64_t fsize = plan(b, size, off, &P);
 	/* a small image (an eighth of the budget) is put together in memory: a small build
 	 * never touches TMPDIR; a larger one goes through the file when it can, so it
