@@ -18,13 +18,17 @@ ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME}")/.." && pwd)"
 BUILD="${LCTK_BUILD:-$ROOT/build}"
 export PATH="$BUILD/bin:$PATH"
 # LCTK_VALGRIND=1 (make memcheck): every program runs under valgrind memcheck through
-# wrapper scripts; a memory error or definite leak exits 99, failing the test.
+# wrapper scripts; a memory error or definite leak exits 99, failing the test.  Each
+# run logs to valgrind-logs/vg.SUITE.PID.log (SUITE: tests/run-test's tag for this
+# suite), and run-test fails the suite on a memory error in any of its logs, so one in a
+# run that a test expected to fail (exit 99 is a failure too) is not passed over.
 if [ -n "${LCTK_VALGRIND:-}" ]; then
+	export LCTK_VG_SUITE="${LCTK_SUITE_TAG:-${BATS_TEST_FILENAME##*/}}"
 	VG="$BUILD/valgrind-bin"
 	if [ ! -d "$VG" ]; then
 		mkdir -p "$VG.tmp.$$"
 		for p in "$BUILD"/bin/lc*; do
-			printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --log-file=%s/vg.%%p.log %s "$@"\n' \
+			printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --log-file=%s/vg.%%q{LCTK_VG_SUITE}.%%p.log %s "$@"\n' \
 				"$BUILD/valgrind-logs" "$p" > "$VG.tmp.$$/${p##*/}"
 			chmod +x "$VG.tmp.$$/${p##*/}"
 		done

@@ -154,6 +154,34 @@ EOF
 	assert_output "run-test: LCTK_SUITE_TIMEOUT must be a number of seconds, not 'x'"
 }
 
+@test "run-test: under make memcheck a memory error fails the suite even in a run whose failure was expected; leaks alone are listed" {
+	# the planted tests stand in for programs run under the valgrind wrapper: one run
+	# logged nothing, one a memory error and exited (99) as the test expected, one
+	# only a leak when it failed
+	mkdir -p b/valgrind-logs
+	suite memerr.bats <<EOF
+%test "a clean run" { : > "$T/b/valgrind-logs/vg.\$LCTK_SUITE_TAG.101.log"; }
+%test "a failure the test expected, with an invalid read" {
+	printf '==102== Invalid read of size 8\n==102==    at 0x1: f (a.c:1)\n==102== \n' > "$T/b/valgrind-logs/vg.\$LCTK_SUITE_TAG.102.log"
+}
+%test "a failed run that leaked" {
+	printf '==103== 8 bytes in 1 blocks are definitely lost in loss record 5 of 63\n==103==    at 0x1: calloc (x.c:1)\n==103== \n' > "$T/b/valgrind-logs/vg.\$LCTK_SUITE_TAG.103.log"
+}
+EOF
+	LCTK_VALGRIND=1 LCTK_BUILD="$T/b" nested "$ROOT/tests/run-test" memerr.bats
+	assert_failure 1
+	assert_line "ok 2 a failure the test expected, with an invalid read"
+	assert_line "run-test: memerr.bats: valgrind reported memory errors in 1 program run(s):"
+	assert_line "==102== Invalid read of size 8"
+	assert_line --regexp "^run-test: memerr.bats: 1 program run\(s\) logged only definite leaks .*\.103\.log$"
+	# without the invalid read the suite passes, the leak still listed
+	sed -i '/Invalid read/d' memerr.bats
+	LCTK_VALGRIND=1 LCTK_BUILD="$T/b" nested "$ROOT/tests/run-test" memerr.bats
+	assert_success
+	refute_output --partial "memory errors"
+	assert_line --partial "1 program run(s) logged only definite leaks"
+}
+
 @test "run-test: a passing suite passes, its output and status unchanged" {
 	printf '@test "one" { true; }\n@test "two" { false; }\n' > two.bats
 	nested "$ROOT/tests/run-test" two.bats
