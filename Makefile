@@ -78,9 +78,11 @@ $(B)/cmd/lceval/%.o: cmd/lceval/%.c
 	@mkdir -p $(@D) $(B)/deps
 	$(CC) $(ALL_CFLAGS) -Icmd/lceval -MMD -MP -c -o $@ $<
 
+# --as-needed: lceval loads only the libraries it calls (not libcurl and its
+# dependencies: start-up 7.4 -> 2.6 ms CPU, which counts in every run it evaluates).
 $(B)/bin/lceval: cmd/lceval.c $(LCEVAL_OBJ) $(B)/libcore.a
 	@mkdir -p $(@D) $(B)/deps
-	$(CC) $(ALL_CFLAGS) -Icmd/lceval $(DEPFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LCEVAL_OBJ) $(B)/libcore.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Icmd/lceval $(DEPFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LCEVAL_OBJ) $(B)/libcore.a -Wl,--as-needed $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libcore.a
 	@mkdir -p $(@D) $(B)/deps

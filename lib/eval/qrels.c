@@ -108,7 +108,7 @@ static long c_atol(const char *s, size_t n)
 	if (i < n && (s[i] == '+' || s[i] == '-'))
 		neg = s[i++] == '-';
 	long v = 0;
-	while (i < n && isdigit((unsigned char)s[i])) {
+	while (i < n && (unsigned)(s[i] - '0') <= 9) {
 		if (v > (LONG_MAX - 9) / 10)
 			return neg ? LONG_MIN : LONG_MAX;   /* strtol saturates */
 		v = v * 10 + (s[i] - '0');
@@ -166,7 +166,7 @@ static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
  * a malformed line, an error, a record longer than --max-record) makes it give
  * up: 1 = q left empty, the caller reads with read_trec (which reports the
  * error or repairs as usual); 0 = q read. */
-enum { Q_TEXT, Q_WS, Q_ODD };
+enum { Q_TEXT, Q_WS, Q_ODD, Q_NL };
 #define QRELS_WINDOW ((size_t)2 << 20)
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22   /* Linux 5.14 */
@@ -187,7 +187,7 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 		return 1;
 	unsigned char cls[256];
 	for (int c = 0; c < 256; c++)
-		cls[c] = c == 0 || c >= 0x80 ? Q_ODD
+		cls[c] = c == 0 || c >= 0x80 ? Q_ODD : c == '\n' ? Q_NL
 		         : c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' ? Q_WS : Q_TEXT;
 	long last = -1;
 	size_t lastql = 0;
@@ -204,30 +204,31 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 				win = size;
 			madvise((void *)(m + drop), win - drop, MADV_POPULATE_READ);   /* may be unsupported: then faults */
 		}
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		const char *ls = p;
-		p = nl ? nl + 1 : end;
-		if (maxrec && (size_t)(le - ls) > maxrec) {
-			ok = 0;
-			break;
+		/* one pass splits the fields and finds the line end; a line that is
+		 * not four plain fields goes back to read_trec whatever its length */
+		const char *ls = p, *le;
+		if (*p == '#') {   /* a comment (read_trec skips it before any repair) */
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			le = nl ? nl : end;
+			p = nl ? nl + 1 : end;
+			if (maxrec && (size_t)(le - ls) > maxrec)
+				ok = 0;
+			continue;
 		}
-		if (le > ls && ls[0] == '#')
-			continue;   /* a comment (read_trec skips it before any repair) */
 		const char *f[4];
 		size_t fl[4];
 		int n = 0;
 		const char *c = ls;
 		for (;;) {
-			unsigned k;
-			while (c < le && (k = cls[(unsigned char)*c]) == Q_WS)
+			unsigned k = Q_NL;
+			while (c < end && (k = cls[(unsigned char)*c]) == Q_WS)
 				c++;
-			if (c >= le)
+			if (c >= end || k == Q_NL)
 				break;
 			const char *fs = c;
-			while (c < le && (k = cls[(unsigned char)*c]) == Q_TEXT)
+			while (c < end && (k = cls[(unsigned char)*c]) == Q_TEXT)
 				c++;
-			if (c < le && k == Q_ODD) {
+			if (c < end && k == Q_ODD) {
 				n = -1;
 				break;
 			}
@@ -238,7 +239,17 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 			f[n] = fs;
 			fl[n++] = (size_t)(c - fs);
 		}
-		if (n != 4 || !isdigit((unsigned char)f[3][0])) {   /* malformed, odd, or a signed rel: read_trec decides */
+		if (n != 4) {   /* malformed or odd: read_trec decides */
+			ok = 0;
+			break;
+		}
+		le = c;
+		p = c < end ? c + 1 : end;
+		if (maxrec && (size_t)(le - ls) > maxrec) {
+			ok = 0;
+			break;
+		}
+		if ((unsigned)(f[3][0] - '0') > 9) {   /* a signed rel: read_trec decides */
 			ok = 0;
 			break;
 		}
@@ -247,8 +258,10 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 			ok = 0;
 			break;
 		}
-		uint32_t id = last >= 0 && fl[0] == lastql && !memcmp(f[0], q->q[last].qid, fl[0])
-		              ? (uint32_t)last : get_q(q, f[0], fl[0]);
+		int same = last >= 0 && fl[0] == lastql;
+		for (size_t k = 0; same && k < fl[0]; k++)   /* qids are short: no call */
+			same = f[0][k] == q->q[last].qid[k];
+		uint32_t id = same ? (uint32_t)last : get_q(q, f[0], fl[0]);
 		lastql = fl[0];
 		if ((long)id != last) {
 			add_rec(q, id, (uint32_t)q->q[id].n, 0);

@@ -385,8 +385,10 @@ static void tag_save(fastrd *F)
 	F->ltag = NULL;
 }
 
-/* One line's six fields: adds the hit.  0, or -1 + e. */
-static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
+/* One line's six fields: adds the hit.  0, or -1 + e.  Inlined into the
+ * scanner's vector path (a call per line cost its prologue and spills);
+ * fast_hit is the out-of-line copy for the other callers. */
+static inline __attribute__((always_inline)) int fast_hit_in(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 {
 	lc_run *r = F->r;
 	r->nlines++;
@@ -436,6 +438,11 @@ static int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: query '%s' has more than 4 GiB of docnos", lc_input_name(F->in),
 		                  F->lineno, q->qid);
 	return 0;
+}
+
+static __attribute__((noinline)) int fast_hit(fastrd *F, const char **f, const size_t *fl, lc_err *e)
+{
+	return fast_hit_in(F, f, fl, e);
 }
 
 /* A line as lc_input_getline gives it (no '\r' at the end), repaired, split. */
@@ -503,7 +510,7 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 				if (nf < 6)
 					return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 					                  lc_input_name(F->in), F->lineno, nf);
-				int rc = fast_hit(F, f, fl, e);
+				int rc = fast_hit_in(F, f, fl, e);
 				if (rc < 0)
 					return rc;
 				continue;

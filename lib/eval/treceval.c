@@ -472,8 +472,26 @@ const char *lc_te_first_measure(const lc_te *t)
 
 /* ---- per-topic ranking ---------------------------------------------------- */
 
+/* A hit as form_rr ranks it: the docno's length known (from the compact
+ * run's offsets, else strlen once), so hashing it needs no strlen. */
 typedef struct {
-	lc_hit *hits;
+	const char *docno;
+	double score;
+	size_t len;
+} thit;
+
+static int cmp_thit(const void *a, const void *b)
+{
+	const thit *x = a, *y = b;
+	if (x->score > y->score)
+		return -1;
+	if (x->score < y->score)
+		return 1;
+	return strcmp(y->docno, x->docno);
+}
+
+typedef struct {
+	thit *hits;              /* the topic's hits, ranked by form_rr */
 	size_t caphits;
 	long *rel;
 	size_t caprel;
@@ -510,14 +528,14 @@ static void *grow(void *p, size_t *cap, size_t need, size_t el)
 
 /* trec_eval's order (score desc, docno desc).  Runs are usually written best
  * first already: then only groups of equal scores need sorting. */
-static void rank_hits(lc_hit *h, size_t n)
+static void rank_hits(thit *h, size_t n)
 {
 	size_t i;
 	for (i = 1; i < n; i++)
 		if (h[i].score > h[i - 1].score)
 			break;
 	if (i < n) {
-		qsort(h, n, sizeof *h, lc_hit_cmp_trec);
+		qsort(h, n, sizeof *h, cmp_thit);
 		return;
 	}
 	for (i = 0; i < n;) {
@@ -525,10 +543,10 @@ static void rank_hits(lc_hit *h, size_t n)
 		while (j < n && h[j].score == h[i].score)
 			j++;
 		if (j - i > 16)
-			qsort(h + i, j - i, sizeof *h, lc_hit_cmp_trec);
+			qsort(h + i, j - i, sizeof *h, cmp_thit);
 		else   /* a few equal scores (the usual tie): docno descending by insertion */
 			for (size_t k = i + 1; k < j; k++) {
-				lc_hit x = h[k];
+				thit x = h[k];
 				size_t m = k;
 				for (; m > i && strcmp(h[m - 1].docno, x.docno) < 0; m--)
 					h[m] = h[m - 1];
@@ -550,9 +568,8 @@ static int cmp_judg(const void *a, const void *b)
 
 /* A docno's hash for the per-topic tables: 8 bytes at a time (multiply and
  * fold), the tail byte by byte. */
-static inline uint64_t hstr(const char *s)
+static inline uint64_t hstrn(const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
 	for (; n >= 8; n -= 8, s += 8) {
 		uint64_t w;
@@ -565,6 +582,11 @@ static inline uint64_t hstr(const char *s)
 		t |= (uint64_t)(unsigned char)s[k] << (8 * k);
 	h = (h ^ t) * 0xC4CEB9FE1A85EC53ull;
 	return h ^ (h >> 29);
+}
+
+static inline uint64_t hstr(const char *s)
+{
+	return hstrn(s, strlen(s));
 }
 
 /* First duplicated string in strcmp order, or NULL. */
@@ -604,7 +626,7 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 	w->hh = grow(w->hh, &w->caphh, (size_t)num + 1, sizeof *w->hh);
 	for (long i = 0; i < num; i++) {
 		const char *d = w->hits[i].docno;
-		uint64_t h = w->hh[i] = hstr(d);
+		uint64_t h = w->hh[i] = hstrn(d, w->hits[i].len);
 		unsigned fb = (unsigned)(h >> 50);
 		if (filt[fb >> 6] >> (fb & 63) & 1) {
 			for (uint32_t k = w->tab[h & mask]; k; k = w->next[k - 1])
@@ -770,7 +792,7 @@ static void free_work(work *w)
  * (trec_eval's stderr text). */
 static void eval_query(evjob *j, size_t ti, const lc_run_q *rq, work *w, lc_buf *err)
 {
-	static const lc_hit bogus = { "ceci_nest_pas_un_docno", 1.0 };
+	static const thit bogus = { "ceci_nest_pas_un_docno", 1.0, sizeof "ceci_nest_pas_un_docno" - 1 };
 	lc_te *t = j->t;
 	const lc_te_opts *o = j->o;
 	size_t nv = t->nvalues;
@@ -793,9 +815,13 @@ static void eval_query(evjob *j, size_t ti, const lc_run_q *rq, work *w, lc_buf 
 	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
 	if (is_bogus)
 		w->hits[0] = bogus;
-	else
+	else if (!rq->h && nh) {   /* compact: a docno's length from the next offset */
+		for (size_t i = 0; i + 1 < nh; i++)
+			w->hits[i] = (thit){ rq->dbuf + rq->doff[i], rq->sc[i], rq->doff[i + 1] - rq->doff[i] - 1 };
+		w->hits[nh - 1] = (thit){ rq->dbuf + rq->doff[nh - 1], rq->sc[nh - 1], rq->dlen - rq->doff[nh - 1] - 1 };
+	} else
 		for (size_t i = 0; i < nh; i++)
-			w->hits[i] = lc_run_hit(rq, i);
+			w->hits[i] = (thit){ rq->h[i].docno, rq->h[i].score, strlen(rq->h[i].docno) };
 	double *v = j->res->v + ti * nv;
 	lc_te_rr rr;
 	if (form_rr(w, o, qq->j, qq->n, nh, &rr, err) < 0) {

@@ -131,6 +131,66 @@ static void fast_path_tests(void)
 	lc_buf_free(&many);
 }
 
+/* Reads qrels text from a plain file (mapped, lib/eval/qrels.c read_trec_mapped)
+ * and gzipped (the line reader): 1 when both give the same status, error text
+ * and judgments; *rc = the status. */
+static int qrels_same(const char *name, const char *text, size_t n, int *rc)
+{
+	char plain[256], gz[256];
+	snprintf(plain, sizeof plain, "%s/%s", dir, name);
+	snprintf(gz, sizeof gz, "%s/%s.gz", dir, name);
+	FILE *f = fopen(plain, "wb");
+	fwrite(text, 1, n, f);
+	fclose(f);
+	gzFile g = gzopen(gz, "wb");
+	gzwrite(g, text, (unsigned)n);
+	gzclose(g);
+	lc_buf d[2] = { { 0 } };
+	for (int k = 0; k < 2; k++) {
+		lc_qrels q = { 0 };
+		lc_err e = { 0 };
+		const char *p = k ? gz : plain;
+		int got = lc_qrels_read(&q, p, NULL, LC_QRELS_TREC, &e);
+		lc_buf_printf(&d[k], "rc %d\n", got);
+		if (got < 0) {
+			const char *m = strstr(e.msg, p);
+			lc_buf_printf(&d[k], "code %d %s\n", e.code, m ? m + strlen(p) : e.msg);
+		} else
+			for (size_t i = 0; i < q.nq; i++)
+				for (size_t j = 0; j < q.q[i].n; j++)
+					lc_buf_printf(&d[k], "%s %s %ld\n", q.q[i].qid, q.q[i].j[j].docno, q.q[i].j[j].rel);
+		if (k == 0)
+			*rc = got;
+		lc_qrels_free(&q);
+	}
+	int same = !strcmp(d[0].p, d[1].p);
+	if (!same)
+		printf("# %s: mapped and line reader differ:\n# %.300s\n# vs\n# %.300s\n", name, d[0].p, d[1].p);
+	lc_buf_free(&d[0]);
+	lc_buf_free(&d[1]);
+	return same;
+}
+
+static void qrels_mapped_tests(void)
+{
+	int rc;
+	static const char mixed[] = "# c\r\nq1 0 d1 1\r\nq1\t0\td2\v2 \nq2 0 d1\f0\n  q2 0 d3 1";
+	ok(qrels_same("qmixed", mixed, sizeof mixed - 1, &rc) && rc == 0,
+	   "mapped qrels: CRLF, comments, every white space, no final newline");
+	static const char blank[] = "q1 0 d1 1\n \t \nq1 0 d2 1\n";
+	ok(qrels_same("qblank", blank, sizeof blank - 1, &rc) && rc < 0, "mapped qrels: a blank line is refused as trec_eval does");
+	static const char odd[] = "q1 0 d1 1\n#\xff\nq1 0 d\000" "2 1\nq1 0 d3 -1\nq1 0 d4 +2\n";
+	ok(qrels_same("qodd", odd, sizeof odd - 1, &rc) && rc == 0, "mapped qrels: bad bytes, NUL and signed rels as the line reader");
+	static const char bad[] = "q1 0 d1 1\nq1 0 d2\n";
+	ok(qrels_same("qbad", bad, sizeof bad - 1, &rc) && rc < 0, "mapped qrels: a 3-field line is refused at its line number");
+	lc_input_set_max_record(12);
+	static const char longc[] = "q1 0 d1 1\n# a comment too long\nq1 0 d2 1\n";
+	ok(qrels_same("qlongc", longc, sizeof longc - 1, &rc) && rc < 0, "mapped qrels: --max-record on a comment");
+	static const char longl[] = "q1 0 d1 1\nq1 0 d2 1\nq1 0 d3456789 1";
+	ok(qrels_same("qlongl", longl, sizeof longl - 1, &rc) && rc < 0, "mapped qrels: --max-record on a last line without newline");
+	lc_input_set_max_record(LC_INPUT_MAX_RECORD);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -197,6 +257,7 @@ int main(void)
 	   strstr(e.msg, "bad.jsonl:1: field 'score'"), "non-numeric JSONL score rejected with position");
 	lc_run_free(&r);
 	fast_path_tests();
+	qrels_mapped_tests();
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
