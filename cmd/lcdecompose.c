@@ -167,8 +167,12 @@ typedef struct run {
 	const uint32_t *doc_end;   /* one past the current document's end-of-text */
 } run;
 
-static void die_err(const lc_err *e)
+/* Dies with e's message once the shard writer w (may be NULL) has removed what it
+ * wrote and freed itself: an exit after lc_wds_open goes through lc_wds_abort. */
+static _Noreturn void die_err(lc_wds *w, const lc_err *e)
 {
+	if (w)
+		lc_wds_abort(w);
 	lc_die_err(e);
 }
 
@@ -178,7 +182,7 @@ static void emit_dd(void *ctx, int k, const uint32_t *tok, size_t n)
 	if (r->w) {
 		lc_err e;
 		if (lc_wds_add_ex(r->w, r->bucket_of_k[k], tok, n, tok + n == r->doc_end, &e) < 0)
-			die_err(&e);
+			die_err(r->w, &e);
 	}
 }
 
@@ -188,7 +192,7 @@ static void emit_seq(void *ctx, const uint32_t *tok, size_t n)
 	if (r->w) {
 		lc_err e;
 		if (lc_wds_add(r->w, r->lbucket, tok, n, &e) < 0)
-			die_err(&e);
+			die_err(r->w, &e);
 	}
 }
 
@@ -314,16 +318,17 @@ no:
 
 static lc_tok *g_tok;
 
-static int bad_record(const cfg *c, lc_err *e, uint64_t *nbad)
+static int bad_record(const cfg *c, lc_wds *w, lc_err *e, uint64_t *nbad)
 {
 	if (!c->skip_bad)
-		lc_die_err(e);
+		die_err(w, e);
 	(*nbad)++;
 	return 0;
 }
 
 /* Reads one record into d (tokens + EOT).  1 = document, 0 = skipped (bad, skip-bad). */
-static int read_record(const cfg *c, lc_input *in, const char *line, size_t len, ids *d, uint64_t *nbad)
+static int read_record(const cfg *c, lc_wds *w, lc_input *in, const char *line, size_t len, ids *d,
+                       uint64_t *nbad)
 {
 	lc_err e;
 	d->n = 0;
@@ -334,7 +339,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 		const char *where = lc_input_where(in);
 		json_t *o = lc_json_parse_object(line, len, where, &e);
 		if (!o)
-			return bad_record(c, &e, nbad);
+			return bad_record(c, w, &e, nbad);
 		const char *fld = c->field_auto ? lc_text_field(o) : c->field;   /* lctk(7): passage_text, else text */
 		json_t *v = json_object_get(o, fld);
 		json_t *a = json_object_get(o, "ids");
@@ -343,7 +348,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: field '%s': expected a string, got %s",
 				           where, fld, lc_json_type_name(v));
 				json_decref(o);
-				return bad_record(c, &e, nbad);
+				return bad_record(c, w, &e, nbad);
 			}
 			lc_ids out = { d->v, d->n, d->cap };
 			int r = lc_tok_encode(g_tok, json_string_value(v), json_string_length(v),
@@ -353,7 +358,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 				lc_err e2;
 				lc_err_set(&e2, LC_EXIT_INPUT, "%s: %s", where, e.msg);
 				json_decref(o);
-				return bad_record(c, &e2, nbad);
+				return bad_record(c, w, &e2, nbad);
 			}
 			have = 1;
 		} else if (a) {
@@ -361,7 +366,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: field 'ids': expected an array of token ids, got %s",
 				           where, lc_json_type_name(a));
 				json_decref(o);
-				return bad_record(c, &e, nbad);
+				return bad_record(c, w, &e, nbad);
 			}
 			size_t i;
 			json_t *x;
@@ -370,7 +375,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 					lc_err_set(&e, LC_EXIT_INPUT, "%s: ids[%zu]: expected a token id from 0 to 4294967295",
 					           where, i);
 					json_decref(o);
-					return bad_record(c, &e, nbad);
+					return bad_record(c, w, &e, nbad);
 				}
 				ids_push(d, (uint32_t)json_integer_value(x));
 			}
@@ -385,7 +390,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 			else
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has no 'ids' array and no '%s' field", where, fld);
 			json_decref(o);
-			return bad_record(c, &e, nbad);
+			return bad_record(c, w, &e, nbad);
 		}
 		json_decref(o);
 	}
@@ -697,7 +702,7 @@ static uint64_t read_documents(const cfg *c, run *r, char **files, int nfiles, i
 			uint64_t ord = ordinal++;
 			if (c->shard_n && lc_hash64(line, len) % (uint64_t)c->shard_n != (uint64_t)(c->shard_k - 1))
 				continue;
-			if (!read_record(c, in, line, len, &d, &nbad))
+			if (!read_record(c, r->w, in, line, len, &d, &nbad))
 				continue;
 			r->doc_end = d.v + d.n;
 			if (r->methods & M_DD)
