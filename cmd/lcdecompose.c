@@ -165,10 +165,15 @@ typedef struct run {
 	int methods;
 	uint64_t seqs_written;
 	const uint32_t *doc_end;   /* one past the current document's end-of-text */
+	uint64_t nbad;             /* malformed records skipped (--skip-bad) */
 } run;
 
-static void die_err(const lc_err *e)
+/* Dies with e's message once the shard writer w (may be NULL) has removed what it
+ * wrote and freed itself: an exit after lc_wds_open goes through lc_wds_abort. */
+static _Noreturn void die_err(lc_wds *w, const lc_err *e)
 {
+	if (w)
+		lc_wds_abort(w);
 	lc_die_err(e);
 }
 
@@ -178,7 +183,7 @@ static void emit_dd(void *ctx, int k, const uint32_t *tok, size_t n)
 	if (r->w) {
 		lc_err e;
 		if (lc_wds_add_ex(r->w, r->bucket_of_k[k], tok, n, tok + n == r->doc_end, &e) < 0)
-			die_err(&e);
+			die_err(r->w, &e);
 	}
 }
 
@@ -188,7 +193,7 @@ static void emit_seq(void *ctx, const uint32_t *tok, size_t n)
 	if (r->w) {
 		lc_err e;
 		if (lc_wds_add(r->w, r->lbucket, tok, n, &e) < 0)
-			die_err(&e);
+			die_err(r->w, &e);
 	}
 }
 
@@ -314,16 +319,16 @@ no:
 
 static lc_tok *g_tok;
 
-static int bad_record(const cfg *c, lc_err *e, uint64_t *nbad)
+static int bad_record(const cfg *c, run *r, lc_err *e)
 {
 	if (!c->skip_bad)
-		lc_die_err(e);
-	(*nbad)++;
+		die_err(r->w, e);
+	r->nbad++;
 	return 0;
 }
 
 /* Reads one record into d (tokens + EOT).  1 = document, 0 = skipped (bad, skip-bad). */
-static int read_record(const cfg *c, lc_input *in, const char *line, size_t len, ids *d, uint64_t *nbad)
+static int read_record(const cfg *c, run *r, lc_input *in, const char *line, size_t len, ids *d)
 {
 	lc_err e;
 	d->n = 0;
@@ -334,7 +339,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 		const char *where = lc_input_where(in);
 		json_t *o = lc_json_parse_object(line, len, where, &e);
 		if (!o)
-			return bad_record(c, &e, nbad);
+			return bad_record(c, r, &e);
 		const char *fld = c->field_auto ? lc_text_field(o) : c->field;   /* lctk(7): passage_text, else text */
 		json_t *v = json_object_get(o, fld);
 		json_t *a = json_object_get(o, "ids");
@@ -343,17 +348,17 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: field '%s': expected a string, got %s",
 				           where, fld, lc_json_type_name(v));
 				json_decref(o);
-				return bad_record(c, &e, nbad);
+				return bad_record(c, r, &e);
 			}
 			lc_ids out = { d->v, d->n, d->cap };
-			int r = lc_tok_encode(g_tok, json_string_value(v), json_string_length(v),
-			                      c->special_text ? LC_TOK_SPECIAL_TEXT : LC_TOK_SPECIAL_ALLOW, &out, &e);
+			int got = lc_tok_encode(g_tok, json_string_value(v), json_string_length(v),
+			                        c->special_text ? LC_TOK_SPECIAL_TEXT : LC_TOK_SPECIAL_ALLOW, &out, &e);
 			d->v = out.v, d->n = out.n, d->cap = out.cap;
-			if (r < 0) {
+			if (got < 0) {
 				lc_err e2;
 				lc_err_set(&e2, LC_EXIT_INPUT, "%s: %s", where, e.msg);
 				json_decref(o);
-				return bad_record(c, &e2, nbad);
+				return bad_record(c, r, &e2);
 			}
 			have = 1;
 		} else if (a) {
@@ -361,7 +366,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: field 'ids': expected an array of token ids, got %s",
 				           where, lc_json_type_name(a));
 				json_decref(o);
-				return bad_record(c, &e, nbad);
+				return bad_record(c, r, &e);
 			}
 			size_t i;
 			json_t *x;
@@ -370,7 +375,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 					lc_err_set(&e, LC_EXIT_INPUT, "%s: ids[%zu]: expected a token id from 0 to 4294967295",
 					           where, i);
 					json_decref(o);
-					return bad_record(c, &e, nbad);
+					return bad_record(c, r, &e);
 				}
 				ids_push(d, (uint32_t)json_integer_value(x));
 			}
@@ -385,7 +390,7 @@ static int read_record(const cfg *c, lc_input *in, const char *line, size_t len,
 			else
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has no 'ids' array and no '%s' field", where, fld);
 			json_decref(o);
-			return bad_record(c, &e, nbad);
+			return bad_record(c, r, &e);
 		}
 		json_decref(o);
 	}
@@ -685,7 +690,7 @@ static uint64_t read_documents(const cfg *c, run *r, char **files, int nfiles, i
 	lc_progress prog;
 	lc_progress_start(&prog, "documents", quiet ? LC_PROGRESS_QUIET : c->progress ? LC_PROGRESS_FORCE : LC_PROGRESS_AUTO);
 	ids d = { 0 };
-	uint64_t ordinal = 0, nbad = 0;
+	uint64_t ordinal = 0;
 	lc_dd_stats *stp = &r->st;
 	for (int i = 0; i < nfiles; i++) {
 		lc_input *in = lc_input_open_or_die(files[i], NULL);
@@ -697,7 +702,7 @@ static uint64_t read_documents(const cfg *c, run *r, char **files, int nfiles, i
 			uint64_t ord = ordinal++;
 			if (c->shard_n && lc_hash64(line, len) % (uint64_t)c->shard_n != (uint64_t)(c->shard_k - 1))
 				continue;
-			if (!read_record(c, in, line, len, &d, &nbad))
+			if (!read_record(c, r, in, line, len, &d))
 				continue;
 			r->doc_end = d.v + d.n;
 			if (r->methods & M_DD)
@@ -715,7 +720,7 @@ static uint64_t read_documents(const cfg *c, run *r, char **files, int nfiles, i
 	free(d.v);
 	if (g_tok)
 		lc_tok_free(g_tok);
-	return nbad;
+	return r->nbad;
 }
 
 /* Ends every method and closes the shards; fills reps (one per method, in the
