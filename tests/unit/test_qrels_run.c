@@ -44,19 +44,26 @@ static void describe(lc_buf *b, int rc, const lc_err *e, const char *path, lc_ru
 		}
 }
 
-/* Reads text from a plain file (the fast path) and gzipped (lc_input's lines),
- * compact and not: 1 when all four agree; *rc = the status. */
-static int fast_same(const char *name, const char *text, size_t n, int *rc)
+/* Writes text to dir/NAME and gzipped to dir/NAME.gz; their paths in plain and gz
+ * (256 bytes each). */
+static void write_plain_and_gz(const char *name, const char *text, size_t n, char *plain, char *gz)
 {
-	char plain[256], gz[256];
-	snprintf(plain, sizeof plain, "%s/%s", dir, name);
-	snprintf(gz, sizeof gz, "%s/%s.gz", dir, name);
+	snprintf(plain, 256, "%s/%s", dir, name);
+	snprintf(gz, 256, "%s/%s.gz", dir, name);
 	FILE *f = fopen(plain, "wb");
 	fwrite(text, 1, n, f);
 	fclose(f);
 	gzFile g = gzopen(gz, "wb");
 	gzwrite(g, text, (unsigned)n);
 	gzclose(g);
+}
+
+/* Reads text from a plain file (the fast path) and gzipped (lc_input's lines),
+ * compact and not: 1 when all four agree; *rc = the status. */
+static int fast_same(const char *name, const char *text, size_t n, int *rc)
+{
+	char plain[256], gz[256];
+	write_plain_and_gz(name, text, n, plain, gz);
 	lc_buf d[4] = { { 0 } };
 	lc_run_opts o = { LC_RUN_TREC, NULL, NULL, 0, 0, 0 };
 	for (int k = 0; k < 4; k++) {
@@ -137,14 +144,7 @@ static void fast_path_tests(void)
 static int qrels_same(const char *name, const char *text, size_t n, int *rc)
 {
 	char plain[256], gz[256];
-	snprintf(plain, sizeof plain, "%s/%s", dir, name);
-	snprintf(gz, sizeof gz, "%s/%s.gz", dir, name);
-	FILE *f = fopen(plain, "wb");
-	fwrite(text, 1, n, f);
-	fclose(f);
-	gzFile g = gzopen(gz, "wb");
-	gzwrite(g, text, (unsigned)n);
-	gzclose(g);
+	write_plain_and_gz(name, text, n, plain, gz);
 	lc_buf d[2] = { { 0 } };
 	for (int k = 0; k < 2; k++) {
 		lc_qrels q = { 0 };
