@@ -45,6 +45,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 #include "err.h"
@@ -149,6 +150,15 @@ static inline lc_hit lc_run_hit(const lc_run_q *q, size_t i)
 	if (q->h)
 		return q->h[i];
 	return (lc_hit){ q->dbuf + q->doff[i], q->sc[i] };
+}
+
+/* The length of hit i's docno: a compact query's docnos are NUL-ended one after
+ * another in dbuf, so it is the next offset (or dlen) less one; no strlen. */
+static inline size_t lc_run_hit_len(const lc_run_q *q, size_t i)
+{
+	if (q->h)
+		return strlen(q->h[i].docno);
+	return (i + 1 < q->n ? q->doff[i + 1] : q->dlen) - q->doff[i] - 1;
 }
 
 /* Appends a hit to query qid (creating it).  Used by readers and programs. */

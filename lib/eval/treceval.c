@@ -472,23 +472,13 @@ const char *lc_te_first_measure(const lc_te *t)
 
 /* ---- per-topic ranking ---------------------------------------------------- */
 
-/* A hit as form_rr ranks it: the docno's length known (from the compact
- * run's offsets, else strlen once), so hashing it needs no strlen. */
+/* A hit as form_rr ranks it, with its docno's length (lc_run_hit_len), so
+ * hashing it needs no strlen.  The hit comes first: lc_hit_cmp_trec sorts
+ * these too. */
 typedef struct {
-	const char *docno;
-	double score;
+	lc_hit h;
 	size_t len;
 } thit;
-
-static int cmp_thit(const void *a, const void *b)
-{
-	const thit *x = a, *y = b;
-	if (x->score > y->score)
-		return -1;
-	if (x->score < y->score)
-		return 1;
-	return strcmp(y->docno, x->docno);
-}
 
 typedef struct {
 	thit *hits;              /* the topic's hits, ranked by form_rr */
@@ -532,23 +522,23 @@ static void rank_hits(thit *h, size_t n)
 {
 	size_t i;
 	for (i = 1; i < n; i++)
-		if (h[i].score > h[i - 1].score)
+		if (h[i].h.score > h[i - 1].h.score)
 			break;
 	if (i < n) {
-		qsort(h, n, sizeof *h, cmp_thit);
+		qsort(h, n, sizeof *h, lc_hit_cmp_trec);
 		return;
 	}
 	for (i = 0; i < n;) {
 		size_t j = i + 1;
-		while (j < n && h[j].score == h[i].score)
+		while (j < n && h[j].h.score == h[i].h.score)
 			j++;
 		if (j - i > 16)
-			qsort(h + i, j - i, sizeof *h, cmp_thit);
+			qsort(h + i, j - i, sizeof *h, lc_hit_cmp_trec);
 		else   /* a few equal scores (the usual tie): docno descending by insertion */
 			for (size_t k = i + 1; k < j; k++) {
 				thit x = h[k];
 				size_t m = k;
-				for (; m > i && strcmp(h[m - 1].docno, x.docno) < 0; m--)
+				for (; m > i && strcmp(h[m - 1].h.docno, x.h.docno) < 0; m--)
 					h[m] = h[m - 1];
 				h[m] = x;
 			}
@@ -625,15 +615,15 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 	memset(filt, 0, sizeof filt);
 	w->hh = grow(w->hh, &w->caphh, (size_t)num + 1, sizeof *w->hh);
 	for (long i = 0; i < num; i++) {
-		const char *d = w->hits[i].docno;
+		const char *d = w->hits[i].h.docno;
 		uint64_t h = w->hh[i] = hstrn(d, w->hits[i].len);
 		unsigned fb = (unsigned)(h >> 50);
 		if (filt[fb >> 6] >> (fb & 63) & 1) {
 			for (uint32_t k = w->tab[h & mask]; k; k = w->next[k - 1])
-				if (w->hh[k - 1] == h && !strcmp(w->hits[k - 1].docno, d)) {
+				if (w->hh[k - 1] == h && !strcmp(w->hits[k - 1].h.docno, d)) {
 					const char **tmp = lc_xmalloc((size_t)num * sizeof *tmp);
 					for (long x = 0; x < num; x++)
-						tmp[x] = w->hits[x].docno;
+						tmp[x] = w->hits[x].h.docno;
 					const char *dup = first_dup(w, tmp, (size_t)num);
 					free(tmp);
 					lc_buf_printf(err, "trec_eval.form_res_qrels: duplicate docs %s", dup ? dup : d);
@@ -689,7 +679,7 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 	rr->num_rel_ret = rr->num_nonpool = rr->num_unjudged = 0;
 	long out = 0;
 	for (long i = 0; i < num; i++) {
-		const char *d = w->hits[i].docno;
+		const char *d = w->hits[i].h.docno;
 		uint64_t h = w->hh[i];
 		unsigned fb = (unsigned)(h >> 50);
 		long rel = LC_TE_NONPOOL;
@@ -792,7 +782,7 @@ static void free_work(work *w)
  * (trec_eval's stderr text). */
 static void eval_query(evjob *j, size_t ti, const lc_run_q *rq, work *w, lc_buf *err)
 {
-	static const thit bogus = { "ceci_nest_pas_un_docno", 1.0, sizeof "ceci_nest_pas_un_docno" - 1 };
+	static const thit bogus = { { "ceci_nest_pas_un_docno", 1.0 }, sizeof "ceci_nest_pas_un_docno" - 1 };
 	lc_te *t = j->t;
 	const lc_te_opts *o = j->o;
 	size_t nv = t->nvalues;
@@ -815,13 +805,9 @@ static void eval_query(evjob *j, size_t ti, const lc_run_q *rq, work *w, lc_buf 
 	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
 	if (is_bogus)
 		w->hits[0] = bogus;
-	else if (!rq->h && nh) {   /* compact: a docno's length from the next offset */
-		for (size_t i = 0; i + 1 < nh; i++)
-			w->hits[i] = (thit){ rq->dbuf + rq->doff[i], rq->sc[i], rq->doff[i + 1] - rq->doff[i] - 1 };
-		w->hits[nh - 1] = (thit){ rq->dbuf + rq->doff[nh - 1], rq->sc[nh - 1], rq->dlen - rq->doff[nh - 1] - 1 };
-	} else
+	else
 		for (size_t i = 0; i < nh; i++)
-			w->hits[i] = (thit){ rq->h[i].docno, rq->h[i].score, strlen(rq->h[i].docno) };
+			w->hits[i] = (thit){ lc_run_hit(rq, i), lc_run_hit_len(rq, i) };
 	double *v = j->res->v + ti * nv;
 	lc_te_rr rr;
 	if (form_rr(w, o, qq->j, qq->n, nh, &rr, err) < 0) {
