@@ -7,15 +7,13 @@
 #include "buf.h"
 #include "input.h"
 #include "json.h"
+#include "mapfile.h"
 
 #include <ctype.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 int lc_qrels_format_from_name(const char *name)
 {
@@ -173,17 +171,9 @@ enum { Q_TEXT, Q_WS, Q_ODD, Q_NL };
 #endif
 static int read_trec_mapped(lc_qrels *q, const char *path)
 {
-	int fd = open(path, O_RDONLY);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-		if (fd >= 0)
-			close(fd);
-		return 1;
-	}
-	size_t size = (size_t)st.st_size, maxrec = lc_input_max_record();
-	const char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
+	size_t size, maxrec = lc_input_max_record();
+	const char *m = lc_map_file(path, &size);
+	if (!m)
 		return 1;
 	unsigned char cls[256];
 	for (int c = 0; c < 256; c++)
@@ -269,7 +259,7 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 		}
 		add_judg(q, id, f[2], fl[2], rel);
 	}
-	munmap((void *)m, size);
+	lc_unmap_file(m, size);
 	if (!ok) {
 		int format = q->format;
 		lc_qrels_free(q);   /* back to the empty state read_trec starts from */

@@ -4,12 +4,9 @@
  * Only the pages around each cut are read: the file is mapped, not copied.
  */
 #include "run.h"
+#include "mapfile.h"
 
-#include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static int is_ws(char c)
 {
@@ -60,17 +57,9 @@ static size_t cut_after(const char *m, size_t size, size_t pos)
 
 size_t lc_run_split(const char *path, size_t n, lc_run_part *part)
 {
-	int fd = open(path, O_RDONLY);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	size_t size = (size_t)st.st_size;
-	const char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
+	size_t size;
+	const char *m = lc_map_file(path, &size);
+	if (!m)
 		return 0;
 	if (n < 1)
 		n = 1;
@@ -88,6 +77,6 @@ size_t lc_run_split(const char *path, size_t n, lc_run_part *part)
 		at = cut;
 	}
 	part[k++] = (lc_run_part){ at, size };
-	munmap((void *)m, size);
+	lc_unmap_file(m, size);
 	return k;
 }
