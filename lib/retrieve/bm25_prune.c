@@ -197,7 +197,6 @@ static void setup(const lc_index *ix, double k1, double b, double avgdl, lc_bm25
 		pr->cap = q->n;
 		pr->cur = lc_xrealloc(pr->cur, pr->cap * sizeof(cursor));
 		pr->contrib = lc_xrealloc(pr->contrib, pr->cap * sizeof *pr->contrib);
-		pr->set = lc_xrealloc(pr->set, pr->cap * sizeof *pr->set);
 	}
 	cursor *cs = pr->cur;
 	for (size_t i = 0; i < q->n; i++) {
@@ -246,7 +245,6 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 	cursor *cs = pr->cur;
 	size_t n = q->n, nh = 0, ess = 0;   /* cs[0..ess) are non-essential */
 	double *contrib = pr->contrib;
-	size_t *set = pr->set, nset = 0;   /* the contrib[] entries set for d */
 	double theta = 0, pre = 0;   /* pre: sum of the non-essential terms' bounds */
 	int full = 0;
 	for (size_t i = 0; i < n; i++)
@@ -265,7 +263,6 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 			if (c->doc == d) {
 				double s = lc_bm25_term_score(c->wk, c->tf, base, slope, ix->doclen[d]);
 				contrib[c->qi] = s;
-				set[nset++] = c->qi;
 				known += s;
 				next(c);
 			}
@@ -294,7 +291,6 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 				if (c->doc == d) {
 					double s = lc_bm25_term_score(c->wk, c->tf, base, slope, ix->doclen[d]);
 					contrib[c->qi] = s;
-					set[nset++] = c->qi;
 					known += s;
 				}
 			}
@@ -302,10 +298,8 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 			for (size_t j = 0; j < ess; j++) {
 				cursor *c = &cs[j];
 				seek(c, d);
-				if (c->doc == d) {
+				if (c->doc == d)
 					contrib[c->qi] = lc_bm25_term_score(c->wk, c->tf, base, slope, ix->doclen[d]);
-					set[nset++] = c->qi;
-				}
 			}
 		}
 		if (!pruned) {
@@ -323,8 +317,8 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 					pre += cs[ess++].ub;
 			}
 		}
-		while (nset)
-			contrib[set[--nset]] = 0;
+		for (size_t i = 0; i < n; i++)
+			contrib[i] = 0;
 	}
 	lc_bm25_hits_sort(hits, nh);
 	return nh;
@@ -334,7 +328,6 @@ void lc_bm25_prune_free(lc_bm25_prune *pr)
 {
 	free(pr->cur);
 	free(pr->contrib);
-	free(pr->set);
 	free(pr->tmax);
 	memset(pr, 0, sizeof *pr);
 }

@@ -44,8 +44,7 @@ void lc_bm25_hits_sort(lc_bm25_hit *hits, size_t n);
 
 typedef struct lc_bm25_prune {
 	void *cur;                 /* per-term cursors */
-	double *contrib;           /* per query term: its score in the document at hand */
-	size_t *set;               /* the query terms whose contrib[] is set (reset after each document) */
+	double *contrib;
 	size_t cap;
 	double *tmax;              /* per index term: its best block's ratio (0 = not yet) */
 	double tbase, tslope;      /* the scoring parameters tmax holds for */
