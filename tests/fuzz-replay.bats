@@ -19,3 +19,18 @@ load helpers
 		refute_output --partial "not ok"
 	done
 }
+
+@test "fuzz replay: harnesses keep scratch files under TMPDIR and leave nothing there" {
+	# a path under /tmp written into a harness would bypass TMPDIR
+	run grep -n '"/tmp/' "$ROOT"/tests/fuzz/*.c
+	[ "$status" -eq 1 ] || fail "harness writes under a fixed /tmp path: $output"
+	tmp="$BATS_TEST_TMPDIR/tmp"
+	mkdir "$tmp"
+	for h in "$ROOT"/tests/fuzz/fuzz_*.c; do
+		name=$(basename "$h" .c)
+		TMPDIR="$tmp" run "$BUILD/tests/$name" "$ROOT"/tests/fuzz/corpus/"${name#fuzz_}"/*
+		[ "$status" -eq 0 ] || fail "$name failed: $output"
+		left=$(ls -A "$tmp")
+		[ -z "$left" ] || fail "$name left in TMPDIR: $left"
+	done
+}

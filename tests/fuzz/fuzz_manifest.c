@@ -1,5 +1,7 @@
 /* fuzz_manifest.c — the decomposed-dataset manifest reader (D_k/manifest.jsonl)
- * used by lcschedule and lcdecompose merge. */
+ * used by lcschedule and lcdecompose merge.  Each input is written to
+ * DIR/D_8/manifest.jsonl, DIR made once per process with mkdtemp under $TMPDIR
+ * (else /tmp) and removed at exit, so replays and fuzz runs leave nothing behind. */
 #include "fuzz.h"
 #include "buf.h"
 #include "wds.h"
@@ -9,13 +11,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static char dir[4096];
+
+static void remove_dir(void)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/D_8/manifest.jsonl", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/D_8", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[64];
-	char path[128];
+	char path[4200];
 	if (!dir[0]) {
-		snprintf(dir, sizeof dir, "/tmp/lctk-fuzz-manifest-%d", (int)getpid());
-		mkdir(dir, 0700);
+		const char *tmp = getenv("TMPDIR");
+		snprintf(dir, sizeof dir, "%s/lctk-fuzz-manifest-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(dir)) {
+			dir[0] = 0;
+			return 0;
+		}
+		atexit(remove_dir);
 		snprintf(path, sizeof path, "%s/D_8", dir);
 		mkdir(path, 0700);
 	}
