@@ -191,7 +191,11 @@ EOF
 	printf '@test "one" { true; }\n' > one.bats
 	nested env -u LCTK_SUITE_TIMEOUT "$ROOT/tests/run-test" one.bats
 	assert_success
-	assert_output "$(printf 'run-test: one.bats: started (time limit 900 s)\n1..1\nok 1 one')"
+	assert_line --index 0 "run-test: one.bats: started (time limit 900 s)"
+	assert_line --index 1 "1..1"
+	assert_line --index 2 "ok 1 one"
+	assert_line --index 3 --regexp '^run-test: one\.bats: ended after [0-9]+\.[0-9] s \(CPU [0-9]+\.[0-9] s\)$'
+	assert_equal "${#lines[@]}" 4
 }
 
 @test "start_llm_server: listening on return, gone after stop_llm_server; teardown stops it" {
