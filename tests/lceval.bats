@@ -57,6 +57,11 @@ loft_case() {
 	assert_success
 }
 
+@test "bundled trec_complete_num_rel vector: -c num_rel summary counts every judgment > 0 of the qrels" {
+	run trec_case "$VEC/trec_complete_num_rel"
+	assert_success
+}
+
 @test "bundled loft_edge_a vector: LOFT JSON and per-line metrics" {
 	loft_case "$VEC/loft_edge_a"
 }

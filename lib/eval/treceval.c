@@ -934,6 +934,18 @@ int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_r
 	return job_finish(&job);
 }
 
+/* num_rel's summary with -c, as trec_eval's te_calc_avg_num_rel: the
+ * judgments of every qrels topic with rel > 0, whatever the relevance level
+ * (-l) and whether or not the run has the topic. */
+static long complete_num_rel(const lc_qrels *qr)
+{
+	long n = 0;
+	for (size_t i = 0; i < qr->nq; i++)
+		for (size_t k = 0; k < qr->q[i].n; k++)
+			n += qr->q[i].j[k].rel > 0;
+	return n;
+}
+
 /* The first failure, the summary; frees the job. */
 static int job_finish(evjob *job)
 {
@@ -975,6 +987,8 @@ static int job_finish(evjob *job)
 		default:
 			res->summary[k] = sum;
 		}
+		if (job->o->complete && !strcmp(t->values[k].name, "num_rel"))
+			res->summary[k] = (double)complete_num_rel(job->qr);
 	}
 	free((void *)job->order);
 	return res->fail_code ? -1 : 0;
