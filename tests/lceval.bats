@@ -62,6 +62,11 @@ loft_case() {
 	assert_success
 }
 
+@test "bundled trec_gain_order vector: gains less than 1 apart ordered as trec_eval's int comparator" {
+	run trec_case "$VEC/trec_gain_order"
+	assert_success
+}
+
 @test "bundled loft_edge_a vector: LOFT JSON and per-line metrics" {
 	loft_case "$VEC/loft_edge_a"
 }
