@@ -67,6 +67,11 @@ loft_case() {
 	assert_success
 }
 
+@test "bundled trec_nan_scores vector: NaN scores ranked as trec_eval's merge sort leaves them" {
+	run trec_case "$VEC/trec_nan_scores"
+	assert_success
+}
+
 @test "bundled loft_edge_a vector: LOFT JSON and per-line metrics" {
 	loft_case "$VEC/loft_edge_a"
 }
