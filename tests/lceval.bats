@@ -72,6 +72,11 @@ loft_case() {
 	assert_success
 }
 
+@test "bundled trec_mixed_blanks vector: TREC qrels with blanks and tabs mixed is not BEIR" {
+	run trec_case "$VEC/trec_mixed_blanks"
+	assert_success
+}
+
 @test "bundled loft_edge_a vector: LOFT JSON and per-line metrics" {
 	loft_case "$VEC/loft_edge_a"
 }
