@@ -57,6 +57,26 @@ loft_case() {
 	assert_success
 }
 
+@test "bundled trec_complete_num_rel vector: -c num_rel summary counts every judgment > 0 of the qrels" {
+	run trec_case "$VEC/trec_complete_num_rel"
+	assert_success
+}
+
+@test "bundled trec_gain_order vector: gains less than 1 apart ordered as trec_eval's int comparator" {
+	run trec_case "$VEC/trec_gain_order"
+	assert_success
+}
+
+@test "bundled trec_nan_scores vector: NaN scores ranked as trec_eval's merge sort leaves them" {
+	run trec_case "$VEC/trec_nan_scores"
+	assert_success
+}
+
+@test "bundled trec_mixed_blanks vector: TREC qrels with blanks and tabs mixed is not BEIR" {
+	run trec_case "$VEC/trec_mixed_blanks"
+	assert_success
+}
+
 @test "bundled loft_edge_a vector: LOFT JSON and per-line metrics" {
 	loft_case "$VEC/loft_edge_a"
 }

@@ -384,6 +384,22 @@ done:
 	return ret;
 }
 
+/* The number of white-space separated fields of a line. */
+static int count_fields(const char *s, size_t len)
+{
+	int n = 0;
+	for (size_t i = 0; i < len; ) {
+		while (i < len && isspace((unsigned char)s[i]))
+			i++;
+		if (i == len)
+			break;
+		n++;
+		while (i < len && !isspace((unsigned char)s[i]))
+			i++;
+	}
+	return n;
+}
+
 int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format, lc_err *e)
 {
 	lc_input *in = lc_input_open(path, member, e);
@@ -411,8 +427,9 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 			if (line[k] == '{')
 				format = LC_QRELS_LOFT;
 			else if ((len >= 8 && !memcmp(line, "query-id", 8)) ||
-			         (t1 && t2 && !memchr(t2 + 1, '\t', len - (size_t)(t2 + 1 - line))))
-				format = LC_QRELS_BEIR;
+			         (t1 && t2 && !memchr(t2 + 1, '\t', len - (size_t)(t2 + 1 - line)) &&
+			          count_fields(line, len) == 3))
+				format = LC_QRELS_BEIR;   /* "1 0\tdoc\t1" (4 fields) is TREC */
 		}
 	}
 	q->format = format;

@@ -516,11 +516,58 @@ static void *grow(void *p, size_t *cap, size_t need, size_t el)
 	return lc_xrealloc(p, nc * el);
 }
 
+/* glibc 2.36's qsort (trec_eval's, on Debian 12): a top-down merge sort that
+ * takes the left element while cmp <= 0.  Spelled out for the comparisons
+ * that are not a total order (a NaN score equals every score), where the
+ * order depends on the algorithm. */
+static void msort_hits(thit *h, size_t n, thit *tmp, int (*cmp)(const void *, const void *))
+{
+	if (n <= 1)
+		return;
+	size_t n1 = n / 2, n2 = n - n1;
+	thit *b1 = h, *b2 = h + n1, *t = tmp;
+	msort_hits(b1, n1, tmp, cmp);
+	msort_hits(b2, n2, tmp, cmp);
+	while (n1 > 0 && n2 > 0) {
+		if (cmp(b1, b2) <= 0) {
+			*t++ = *b1++;
+			n1--;
+		} else {
+			*t++ = *b2++;
+			n2--;
+		}
+	}
+	if (n1 > 0)
+		memcpy(t, b1, n1 * sizeof *t);
+	memcpy(h, tmp, (n - n2) * sizeof *h);
+}
+
+static int cmp_hit_docno(const void *a, const void *b)
+{
+	return strcmp(((const thit *)a)->h.docno, ((const thit *)b)->h.docno);
+}
+
+/* A topic with a NaN score, ranked as trec_eval ranks it: its lines sorted by
+ * docno ascending (get_trec_results), then by score and docno descending
+ * (form_res_rels), each with glibc's merge sort. */
+static void rank_hits_nan(thit *h, size_t n)
+{
+	thit *tmp = lc_xmalloc(n * sizeof *tmp);
+	msort_hits(h, n, tmp, cmp_hit_docno);
+	msort_hits(h, n, tmp, lc_hit_cmp_trec);
+	free(tmp);
+}
+
 /* trec_eval's order (score desc, docno desc).  Runs are usually written best
  * first already: then only groups of equal scores need sorting. */
 static void rank_hits(thit *h, size_t n)
 {
 	size_t i;
+	for (i = 0; i < n; i++)
+		if (isnan(h[i].h.score)) {
+			rank_hits_nan(h, n);
+			return;
+		}
 	for (i = 1; i < n; i++)
 		if (h[i].h.score > h[i - 1].h.score)
 			break;
@@ -934,6 +981,18 @@ int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_r
 	return job_finish(&job);
 }
 
+/* num_rel's summary with -c, as trec_eval's te_calc_avg_num_rel: the
+ * judgments of every qrels topic with rel > 0, whatever the relevance level
+ * (-l) and whether or not the run has the topic. */
+static long complete_num_rel(const lc_qrels *qr)
+{
+	long n = 0;
+	for (size_t i = 0; i < qr->nq; i++)
+		for (size_t k = 0; k < qr->q[i].n; k++)
+			n += qr->q[i].j[k].rel > 0;
+	return n;
+}
+
 /* The first failure, the summary; frees the job. */
 static int job_finish(evjob *job)
 {
@@ -975,6 +1034,8 @@ static int job_finish(evjob *job)
 		default:
 			res->summary[k] = sum;
 		}
+		if (job->o->complete && !strcmp(t->values[k].name, "num_rel"))
+			res->summary[k] = (double)complete_num_rel(job->qr);
 	}
 	free((void *)job->order);
 	return res->fail_code ? -1 : 0;

@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+# eval-gen.py: seeded differential test of lceval against trec_eval 10.0.
+# Generates small random qrels/run pairs and trec_eval command lines (see
+# eval-diff.sh, which builds the reference and calls this), runs both programs
+# and compares stdout byte for byte, the exit status and the first line of
+# standard error.  lceval(1)'s documented differences are checked as documented
+# instead (see classify()).  A mismatch is shrunk line by line and saved under
+# --out as a directory holding qrels.txt, run.txt, argv and both outputs.
+# Usage: eval-gen.py --te TREC_EVAL --lc LCEVAL --seed S --cases N --out DIR
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+# ---- inputs -----------------------------------------------------------------
+
+QID_STYLES = [
+    lambda r, i: str(i + 1),                       # 1 2 ... 10 (strcmp: 1 < 10 < 2)
+    lambda r, i: str(r.randrange(1, 400)),
+    lambda r, i: "q" + str(i + 1),
+    lambda r, i: r.choice(["Q", "q", "topic_", "t-", "T.", "é", "ä-", "A", "a"]) + str(r.randrange(0, 30)),
+    lambda r, i: r.choice(["b", "B", "_", "0", "00", "0a", "z", "zz", "Z1", "q1", "q01", "\u00e9t\u00e9", "\u4e2d"]) + r.choice(["", str(i)]),
+]
+
+DOC_STYLES = [
+    lambda r: "d%d" % r.randrange(1, 25),
+    lambda r: r.choice(["doc", "Doc", "DOC", "doc_", "doc-", "doc.", "d"]) + str(r.randrange(0, 12)),
+    lambda r: r.choice(["a", "b", "A", "B", "_", "-", "0", "00", "9", "10", "é", "ä", "\u4e2d", "z", "~", "aa", "ab", "a-b", "a_b"]) + r.choice(["", "", "1", "2", "10"]),
+    lambda r: "%s%d" % (r.choice(["WSJ870", "FT911-", "LA0101"]), r.randrange(0, 20)),
+]
+
+# score spellings: (value, spellings...) -- equal doubles in every spelling
+SCORES = [
+    (1.0, ["1", "1.0", "1e0", "1.000", "+1", "10e-1", "1E0", "0.1e1"]),
+    (0.0, ["0", "-0", "0.0", "-0.0", "+0", "0e5", "0.000"]),
+    (0.5, ["0.5", ".5", "5e-1", "0.50", "+.5"]),
+    (2.0, ["2", "2.0", "2e0"]),
+    (-1.0, ["-1", "-1.0", "-1e0"]),
+    (-3.25, ["-3.25", "-325e-2"]),
+    (1e-300, ["1e-300", "0.1e-299"]),
+    (1e300, ["1e300", "1E+300"]),
+    (7.0, ["7", "07", "7.0"]),
+    (1.5, ["1.5"]),
+    (3.0, ["3"]),
+    (0.1, ["0.1", "1e-1"]),
+    (0.3, ["0.3", "0.30000000000000004"]),   # different doubles? 0.1+0.2 is not 0.3
+    (12345678.9, ["12345678.9"]),
+    (float("inf"), ["inf", "Infinity", "1e400"]),
+    (float("-inf"), ["-inf", "-1e400"]),
+]
+NAN_SPELLINGS = ["nan", "NaN", "-nan"]
+
+REL_SPELL = {  # rel value -> spellings atol() reads as that value
+    -2: ["-2"], -1: ["-1", "-01"], 0: ["0", "00", "-0", "+0"],
+    1: ["1", "01", "+1"], 2: ["2", "02"], 3: ["3"], 4: ["4"], 5: ["5"],
+}
+
+
+class Case:
+    def __init__(self):
+        self.qrels = []     # lines without newline
+        self.run = []
+        self.argv = []
+        self.qrels_eol = "\n"
+        self.run_eol = "\n"
+        self.qrels_final_nl = True
+        self.run_final_nl = True
+        self.flags = set()  # properties classify() needs
+        self.stdin_run = False
+        self.lc_extra = []  # lceval-only options that must not change output
+
+    def text(self, lines, eol, final):
+        s = eol.join(lines)
+        if lines and final:
+            s += eol
+        return s
+
+
+def sep(r):
+    return r.choice([" ", " ", " ", "\t", "  ", " \t"])
+
+
+def gen_qrels_and_run(r, c):
+    ntop = r.choice([1, 1, 2, 2, 3, 4, 5, 7, 10, 15, 30])
+    style = r.choice(QID_STYLES)
+    qids = []
+    seen = set()
+    for i in range(ntop * 3):
+        q = style(r, i)
+        if q not in seen:
+            seen.add(q)
+            qids.append(q)
+        if len(qids) == ntop:
+            break
+    dstyle = r.choice(DOC_STYLES)
+    mixed_docs = r.random() < 0.3
+    judged = {}          # qid -> {doc: rel}
+    qrels_topics = []
+    run_topics = []
+    for q in qids:
+        in_qrels = r.random() < 0.9
+        in_run = r.random() < 0.85
+        if not in_qrels and not in_run:
+            in_qrels = True
+        ndocs = r.choice([1, 2, 3, 5, 8, 12, 20, 40])
+        pool = []
+        for _ in range(ndocs * 3):
+            d = (r.choice(DOC_STYLES) if mixed_docs else dstyle)(r)
+            if d not in pool:
+                pool.append(d)
+            if len(pool) >= ndocs:
+                break
+        if in_qrels:
+            kind = r.random()
+            rels = {}
+            nj = r.randint(1, len(pool))
+            for d in r.sample(pool, nj):
+                if kind < 0.15:
+                    v = r.choice([0, 0, -1])          # no relevant docs
+                elif kind < 0.35:
+                    v = r.choice([0, 1])              # binary
+                elif kind < 0.40:
+                    v = r.choice([-1, -2, 0, 1])
+                else:
+                    v = r.choice([-1, 0, 0, 1, 1, 2, 3, 4, 5])
+                rels[d] = v
+            if all(v < 0 for v in rels.values()) and r.random() < 0.9:
+                rels[next(iter(rels))] = 0    # keep the undefined case rare
+            if all(v < 0 for v in rels.values()):
+                c.flags.add("allneg")
+            judged[q] = rels
+            qrels_topics.append(q)
+        if in_run:
+            run_topics.append((q, pool))
+    # run-only topics also happen through in_qrels False above
+    # ---- qrels lines
+    lines = []
+    for q in qrels_topics:
+        for d, v in judged[q].items():
+            lines.append((q, d, v))
+    order = r.random()
+    if order < 0.5:
+        r.shuffle(lines)
+    elif order < 0.7:
+        lines.sort(key=lambda t: (t[0], t[1]))
+    if r.random() < 0.03 and lines:      # judged twice: fatal in both
+        t = r.choice(lines)
+        lines.insert(r.randrange(len(lines) + 1), (t[0], t[1], r.choice([0, 1, 2])))
+        c.flags.add("dup")
+    iters = r.choice([["0"], ["0", "Q0", "1", "x"]])
+    c.qrels = ["%s%s%s%s%s%s%s" % (q, sep(r), r.choice(iters), sep(r), d, sep(r), r.choice(REL_SPELL[v]))
+               for (q, d, v) in lines]
+    if r.random() < 0.1 and len(c.qrels) > 1:
+        # one comment at column 0, not first-last-consecutive (trec_eval's parser breaks otherwise)
+        pos = r.randrange(1, len(c.qrels))
+        c.qrels.insert(pos, "# a comment " + r.choice(["", "1 0 d 1"]))
+    if r.random() < 0.1:
+        c.qrels = [l + r.choice([" ", "\t", "  "]) for l in c.qrels]   # trailing blanks
+    if r.random() < 0.08:
+        c.qrels_eol = "\r\n"
+    if r.random() < 0.1:
+        c.qrels_final_nl = False
+    # ---- run lines
+    score_pool = r.sample(SCORES, r.choice([1, 2, 3, 4, 6]))
+    use_nan = r.random() < 0.05
+    rlines = []
+    tag = r.choice(["run", "tag1", "STANDARD", "r-é"])
+    for q, pool in run_topics:
+        extra = [d for d in (dstyle(r) for _ in range(r.randint(0, 5))) if d not in pool]
+        cand = list(dict.fromkeys(pool + extra))
+        k = r.randint(1, len(cand))
+        docs = r.sample(cand, k)
+        for rank, d in enumerate(docs):
+            if use_nan and r.random() < 0.1:
+                s = r.choice(NAN_SPELLINGS)
+            else:
+                v, sp = r.choice(score_pool)
+                s = r.choice(sp)
+            rlines.append([q, r.choice(["Q0", "Q0", "0", "x"]), d, str(r.choice([rank + 1, rank, 0, 1, -5])), s, tag])
+    if r.random() < 0.03 and rlines:      # retrieved twice: fatal in both
+        t = list(r.choice(rlines))
+        rlines.insert(r.randrange(len(rlines) + 1), t)
+        c.flags.add("dup")
+    o = r.random()
+    if o < 0.3:
+        r.shuffle(rlines)                 # topics interleaved
+    elif o < 0.5:
+        # topic blocks in shuffled order, docs shuffled inside
+        by = {}
+        for l in rlines:
+            by.setdefault(l[0], []).append(l)
+        ks = list(by)
+        r.shuffle(ks)
+        rlines = [l for k in ks for l in r.sample(by[k], len(by[k]))]
+    if r.random() < 0.1 and rlines:
+        # the last line's tag is the runid
+        rlines[-1][5] = "lasttag"
+    out = []
+    for l in rlines:
+        s = sep(r).join(l)
+        if r.random() < 0.05:
+            s += sep(r) + r.choice(["extra", "7 8", "x\ty"])
+        if r.random() < 0.03:
+            s = r.choice([" ", "\t"]) + s
+        out.append(s)
+    if r.random() < 0.15:
+        for _ in range(r.randint(1, 3)):
+            out.insert(r.randrange(len(out) + 1), r.choice(["", "# comment", "  # indented", "#", "   ", "\t"]))
+    c.run = out
+    if r.random() < 0.08:
+        c.run_eol = "\r\n"
+    if r.random() < 0.1:
+        c.run_final_nl = False
+    if not qrels_topics:
+        c.flags.add("emptyqrels")
+    if not rlines:
+        c.flags.add("emptyrun")
+    c.qrels_qids = set(qrels_topics)
+    c.run_qids = set(q for q, _ in run_topics)
+
+
+# ---- measures ---------------------------------------------------------------
+
+CUTS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 100, 1000]
+FRACS = ["0", "0.1", "0.25", "0.5", "0.33", "1", "1.5", "2", "0.05", ".2", "0.999"]
+GAINS = ["1=3,2=7", "0=1", "1=2", "2=0.5,1=0.7", "1=-1", "1=0.5", "3=1,2=2,1=3", "0=0,1=1,2=3",
+         "-1=2", "1=1.5,2=1.2", "4=10", "2=0", "1=3,1=4", "5=2", "1=0.3,2=0.9,3=0.6"]
+PLAIN = ["runid", "num_q", "num_ret", "num_rel", "num_rel_ret", "map", "gm_map", "Rprec",
+         "bpref", "recip_rank", "iprec_at_recall", "P", "relstring", "recall", "infAP",
+         "gm_bpref", "Rprec_mult", "utility", "11pt_avg", "binG", "G", "ndcg", "ndcg_rel",
+         "Rndcg", "ndcg_cut", "map_cut", "relative_P", "success", "set_P", "set_relative_P",
+         "set_recall", "set_map", "set_F", "num_nonrel_judged_ret", "rbp", "rbp_resid", "unj",
+         "official", "all_trec", "set"]
+CUT_MEAS = ["P", "recall", "ndcg_cut", "map_cut", "relative_P", "success", "unj"]
+FRAC_MEAS = ["iprec_at_recall", "Rprec_mult"]
+GAIN_MEAS = ["ndcg", "ndcg_rel", "Rndcg", "binG", "G", "rbp"]
+
+
+def cutlist(r):
+    n = r.choice([1, 1, 2, 3, 4])
+    cs = r.sample(CUTS, n)
+    if r.random() < 0.6:
+        cs.sort()
+    return ",".join(str(x) for x in cs)
+
+
+def gen_measure(r, c):
+    k = r.random()
+    if k < 0.25:
+        m = r.choice(PLAIN)
+        c.flags.add("m:" + m)
+        return m
+    if k < 0.55:
+        m = r.choice(CUT_MEAS)
+        c.flags.add("m:" + m + ".k")
+        if r.random() < 0.02:
+            return m + "." + r.choice(["5,5", "0", "-1", "x", "3,x"])
+        return m + "." + cutlist(r)
+    if k < 0.65:
+        m = r.choice(FRAC_MEAS)
+        c.flags.add("m:" + m + ".f")
+        return m + "." + ",".join(sorted(set(r.sample(FRACS, r.randint(1, 3))), key=lambda s: float(s)))
+    if k < 0.85:
+        m = r.choice(GAIN_MEAS)
+        c.flags.add("m:" + m + ".g")
+        g = r.choice(GAINS)
+        if m == "rbp" and r.random() < 0.7:
+            g = "p=" + r.choice(["0.8", "0.5", "0.95", "0.9", "0.1"]) + r.choice(["", "," + g])
+        return m + "." + g
+    if k < 0.92:
+        c.flags.add("m:set_F.b")
+        return "set_F." + r.choice(["0.5", "1", "2", "0.25", "3"])
+    c.flags.add("m:utility.p")
+    return "utility." + r.choice(["1,-1,0,0", "2,-1,1,0.5", "1,0,0,0", "3,-2,0.5,0.1"])
+
+
+def gen_args(r, c):
+    a = []
+    if r.random() < 0.5:
+        a.append("-q")
+    if r.random() < 0.3:
+        a.append("-c")
+    if r.random() < 0.05:
+        a.append("-n")
+    if r.random() < 0.15:
+        a += ["-l", r.choice(["0", "1", "2", "3", "-1", "5"])]
+    if r.random() < 0.15:
+        a += ["-M", r.choice(["1", "2", "3", "5", "10", "0"])]
+    if r.random() < 0.08:
+        a.append("-J")
+    if r.random() < 0.05:
+        a += ["-N", r.choice(["100", "5", "1000000"])]
+    nm = r.choice([0, 1, 1, 2, 3, 5])
+    for _ in range(nm):
+        a += ["-m", gen_measure(r, c)]
+    if nm == 0:
+        c.flags.add("m:(official default)")
+    # spelling variants of options
+    if r.random() < 0.1:
+        a = [{"-q": "--query_eval_wanted", "-c": "--complete_rel_info_wanted", "-n": "--nosummary"}.get(x, x) for x in a]
+    c.argv = a
+    if r.random() < 0.1:
+        c.stdin_run = True
+    if r.random() < 0.1:
+        c.lc_extra = ["-j", "2"]
+
+
+def gen_case(r):
+    c = Case()
+    gen_qrels_and_run(r, c)
+    gen_args(r, c)
+    return c
+
+
+# ---- running and comparing --------------------------------------------------
+
+def run_prog(prog, c, d, extra=()):
+    qp = os.path.join(d, "qrels.txt")
+    rp = os.path.join(d, "run.txt")
+    with open(qp, "w", encoding="utf-8", newline="") as f:
+        f.write(c.text(c.qrels, c.qrels_eol, c.qrels_final_nl))
+    with open(rp, "w", encoding="utf-8", newline="") as f:
+        f.write(c.text(c.run, c.run_eol, c.run_final_nl))
+    argv = [prog] + list(extra) + c.argv + ["qrels.txt", "-" if c.stdin_run else "run.txt"]
+    stdin = open(rp, "rb") if c.stdin_run else subprocess.DEVNULL
+    try:
+        p = subprocess.run(argv, cwd=d, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        if c.stdin_run:
+            stdin.close()
+    return p.returncode, p.stdout, p.stderr
+
+
+def first_line(b):
+    return b.split(b"\n", 1)[0]
+
+
+def rbp_only(a, b):
+    """The outputs differ only in the values of rbp lines (not rbp_resid)."""
+    la, lb = a.split(b"\n"), b.split(b"\n")
+    if len(la) != len(lb):
+        return False
+    for x, y in zip(la, lb):
+        if x == y:
+            continue
+        fx, fy = x.split(b"\t"), y.split(b"\t")
+        name = fx[0].rstrip(b" ")
+        if not (name == b"rbp" or (name.startswith(b"rbp_") and not name.startswith(b"rbp_resid"))):
+            return False
+        if fx[:2] != fy[:2]:
+            return False
+    return True
+
+
+def classify(c, te, lc):
+    """None if lceval agrees (or differs as documented), else a reason."""
+    trc, tout, terr = te
+    lrc, lout, lerr = lc
+    if trc < 0 or trc >= 128:
+        return "skip:te-crash"
+    if ("emptyqrels" in c.flags or "emptyrun" in c.flags):
+        # lceval(1) EXIT STATUS: an empty qrels or run is bad input (exit 1);
+        # a bad -m parameter may be found first (exit 2 in both).
+        return None if (lrc == 1 or lrc == trc) and lout == b"" else "empty input: lceval exit %d" % lrc
+    if "allneg" in c.flags:
+        # lceval(1): a topic whose judgments are all negative scores 0 in every
+        # measure; trec_eval's behaviour is undefined there.
+        return "skip:allneg" if lrc == 0 or lrc == trc else "allneg: lceval exit %d" % lrc
+    if trc != lrc:
+        return "exit %d vs %d" % (trc, lrc)
+    if tout != lout:
+        if rbp_only(tout, lout):
+            # trec_eval's m_rbp.c reads min and max uninitialised: its rbp
+            # then depends on what the measure computed before it left on
+            # the stack (lceval(1) and the vectors' README, KNOWN DEFECT).
+            return "skip:rbp-uninit"
+        return "stdout"
+    if trc != 0:
+        tl, ll = first_line(terr), first_line(lerr)
+        if tl != ll:
+            if trc == 2 and b"Malformed line" in tl and ll.startswith(b"lceval: ") and b"malformed" in ll:
+                return None   # lceval's FILE:LINE message for a malformed line (documented exit 2)
+            return "stderr"
+    return None
+
+
+def shrink(c, te_prog, lc_prog, d, reason):
+    """Greedy line removal while the same kind of mismatch persists."""
+    def still(cc):
+        te = run_prog(te_prog, cc, d)
+        lc = run_prog(lc_prog, cc, d, cc.lc_extra)
+        x = classify(cc, te, lc)
+        return x is not None and not x.startswith("skip") and x.split(":")[0] == reason.split(":")[0]
+    changed = True
+    while changed:
+        changed = False
+        for attr in ("run", "qrels"):
+            i = 0
+            while i < len(getattr(c, attr)):
+                lines = getattr(c, attr)
+                trial = lines[:i] + lines[i + 1:]
+                setattr(c, attr, trial)
+                if trial and still(c):
+                    changed = True
+                    continue
+                setattr(c, attr, lines)
+                i += 1
+    return c
+
+
+def save(c, out, n, te, lc, reason):
+    d = os.path.join(out, "case%05d" % n)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "qrels.txt"), "w", encoding="utf-8", newline="") as f:
+        f.write(c.text(c.qrels, c.qrels_eol, c.qrels_final_nl))
+    with open(os.path.join(d, "run.txt"), "w", encoding="utf-8", newline="") as f:
+        f.write(c.text(c.run, c.run_eol, c.run_final_nl))
+    with open(os.path.join(d, "argv"), "w") as f:
+        f.write(" ".join(c.argv + ["qrels.txt", "-" if c.stdin_run else "run.txt"]) + "\n")
+        f.write("lceval extra: %s\nreason: %s\n" % (" ".join(c.lc_extra), reason))
+    for name, res in (("te", te), ("lc", lc)):
+        open(os.path.join(d, name + ".out"), "wb").write(res[1])
+        open(os.path.join(d, name + ".err"), "wb").write(res[2] + b"exit %d\n" % res[0])
+    return d
+
+
+OPTS = {"-q", "-c", "-n", "-l", "-M", "-J", "-N", "--query_eval_wanted",
+        "--complete_rel_info_wanted", "--nosummary"}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--te", required=True)
+    ap.add_argument("--lc", required=True)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cases", type=int, default=3000)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--max-report", type=int, default=20)
+    ap.add_argument("--no-shrink", action="store_true")
+    a = ap.parse_args()
+    a.te, a.lc = os.path.abspath(a.te), os.path.abspath(a.lc)
+    r = random.Random(a.seed)
+    stats = {}
+    bad = 0
+    with tempfile.TemporaryDirectory() as d:
+        for n in range(a.cases):
+            c = gen_case(r)
+            te = run_prog(a.te, c, d)
+            lc = run_prog(a.lc, c, d, c.lc_extra)
+            why = classify(c, te, lc)
+            opts = set(x for x in c.argv if x in OPTS)
+            opts |= {"stdin"} if c.stdin_run else set()
+            opts |= {"-j 2"} if c.lc_extra else set()
+            for f in c.flags | {"all"} | opts:
+                s = stats.setdefault(f, [0, 0, 0])
+                s[0] += 1
+                if why is not None and why.startswith("skip"):
+                    s[2] += 1
+                elif why is not None:
+                    s[1] += 1
+            if why is None or why.startswith("skip"):
+                continue
+            bad += 1
+            if bad <= a.max_report:
+                if not a.no_shrink:
+                    c = shrink(c, a.te, a.lc, d, why)
+                    te = run_prog(a.te, c, d)
+                    lc = run_prog(a.lc, c, d, c.lc_extra)
+                p = save(c, a.out, n, te, lc, why)
+                print("MISMATCH case %d (%s): %s" % (n, why, p), flush=True)
+    print("# seed %d: %d cases, %d mismatches" % (a.seed, a.cases, bad))
+    print("# per option / measure family: cases, mismatches, skipped (trec_eval crash, all-negative topic, rbp read uninitialised)")
+    for k in sorted(stats):
+        s = stats[k]
+        print("#   %-28s %6d %5d %5d" % (k, s[0], s[1], s[2]))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
