@@ -198,6 +198,26 @@ EOF
 	assert_equal "${#lines[@]}" 4
 }
 
+@test "run-test: TAP lines pass on as they come; a failing test's lines also go to stderr" {
+	# test two waits (at most 20 s) for the file the reader makes on seeing "ok 1 one":
+	# a filter that held the stream until the suite ended would make it fail
+	suite flow.bats <<-'EOF'
+	%test "one" { true; }
+	%test "two" { for _ in $(seq 200); do [ -e "$FLOW_FLAG" ] && return 0; sleep 0.1; done; false; }
+	%test "three" { echo "why three failed"; false; }
+	EOF
+	export FLOW_FLAG="$T/seen-ok-1"
+	nested bash -c '"$1" flow.bats 2>stderr.txt | while IFS= read -r l; do
+		[ "$l" != "ok 1 one" ] || touch "$FLOW_FLAG"; printf "%s\n" "$l"; done' - "$ROOT/tests/run-test"
+	assert_line "ok 2 two"
+	assert_line "not ok 3 three"
+	run cat stderr.txt
+	assert_line "not ok 3 three"
+	assert_line "# why three failed"
+	refute_line "ok 1 one"
+	refute_line "ok 2 two"
+}
+
 @test "start_llm_server: listening on return, gone after stop_llm_server; teardown stops it" {
 	start_llm_server
 	local pid=$LLM_PID
