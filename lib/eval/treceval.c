@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "treceval_impl.h"
 #include "buf.h"
+#include "msort.h"
 
 #include <limits.h>
 #include <math.h>
@@ -516,45 +517,25 @@ static void *grow(void *p, size_t *cap, size_t need, size_t el)
 	return lc_xrealloc(p, nc * el);
 }
 
-/* glibc 2.36's qsort (trec_eval's, on Debian 12): a top-down merge sort that
- * takes the left element while cmp <= 0.  Spelled out for the comparisons
- * that are not a total order (a NaN score equals every score), where the
- * order depends on the algorithm. */
-static void msort_hits(thit *h, size_t n, thit *tmp, int (*cmp)(const void *, const void *))
-{
-	if (n <= 1)
-		return;
-	size_t n1 = n / 2, n2 = n - n1;
-	thit *b1 = h, *b2 = h + n1, *t = tmp;
-	msort_hits(b1, n1, tmp, cmp);
-	msort_hits(b2, n2, tmp, cmp);
-	while (n1 > 0 && n2 > 0) {
-		if (cmp(b1, b2) <= 0) {
-			*t++ = *b1++;
-			n1--;
-		} else {
-			*t++ = *b2++;
-			n2--;
-		}
-	}
-	if (n1 > 0)
-		memcpy(t, b1, n1 * sizeof *t);
-	memcpy(h, tmp, (n - n2) * sizeof *h);
-}
-
-static int cmp_hit_docno(const void *a, const void *b)
+static int cmp_hit_docno(const void *a, const void *b, void *arg)
 {
 	return strcmp(((const thit *)a)->h.docno, ((const thit *)b)->h.docno);
 }
 
+static int cmp_hit_trec(const void *a, const void *b, void *arg)
+{
+	return lc_hit_cmp_trec(a, b);
+}
+
 /* A topic with a NaN score, ranked as trec_eval ranks it: its lines sorted by
  * docno ascending (get_trec_results), then by score and docno descending
- * (form_res_rels), each with glibc's merge sort. */
+ * (form_res_rels), each with glibc's merge sort (lc_msort): NaN equals every
+ * score, so the order depends on the algorithm. */
 static void rank_hits_nan(thit *h, size_t n)
 {
 	thit *tmp = lc_xmalloc(n * sizeof *tmp);
-	msort_hits(h, n, tmp, cmp_hit_docno);
-	msort_hits(h, n, tmp, lc_hit_cmp_trec);
+	lc_msort(h, n, sizeof *h, tmp, cmp_hit_docno, NULL);
+	lc_msort(h, n, sizeof *h, tmp, cmp_hit_trec, NULL);
 	free(tmp);
 }
 

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "err.h"
+#include "msort.h"
 #include "treceval_impl.h"
 
 #include <limits.h>
@@ -43,40 +44,14 @@ static int valid_int(const char *s)
 /* trec_eval's comp_rel_gain: the difference of two gains converted to int,
  * so gains less than 1 apart compare equal (0.5 ties with 0, 1.2 with 1.5);
  * out of int's range x86's conversion gives INT_MIN. */
-static int cmp_gain(const lc_te_gains *g, size_t x, size_t y)
+static int cmp_gain(const void *a, const void *b, void *arg)
 {
+	const lc_te_gains *g = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 	double d = g->gain[x] - g->gain[y];
 	if (!(d > (double)INT_MIN - 1.0 && d < (double)INT_MAX + 1.0))
 		return INT_MIN;
 	return (int)d;
-}
-
-/* Sorts ix[0..n) as trec_eval's qsort(comp_rel_gain) does on Debian 12
- * (glibc 2.36's qsort: a top-down merge sort taking the left element while
- * cmp <= 0).  With a comparator that is not a total order the result depends
- * on the algorithm, so it is spelled out here rather than left to the libc. */
-static void msort_gain(const lc_te_gains *g, size_t *ix, size_t n, size_t *tmp)
-{
-	if (n <= 1)
-		return;
-	size_t n1 = n / 2, n2 = n - n1;
-	size_t *b1 = ix, *b2 = ix + n1, *t = tmp;
-	msort_gain(g, b1, n1, tmp);
-	msort_gain(g, b2, n2, tmp);
-	while (n1 > 0 && n2 > 0) {
-		if (cmp_gain(g, *b1, *b2) <= 0) {
-			*t++ = *b1++;
-			n1--;
-		} else {
-			*t++ = *b2++;
-			n2--;
-		}
-	}
-	while (n1 > 0) {
-		*t++ = *b1++;
-		n1--;
-	}
-	memcpy(ix, tmp, (n - n2) * sizeof *ix);
 }
 
 void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g)
@@ -109,7 +84,9 @@ void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g
 			n++;
 		}
 	}
-	/* sort by increasing gain, as trec_eval sorts */
+	/* sort by increasing gain, as trec_eval's qsort does on Debian 12 (glibc
+	 * 2.36's merge sort, lc_msort): cmp_gain is not a total order, so the
+	 * result depends on the algorithm and is not left to the C library */
 	size_t *ix = lc_xmalloc((n + 1) * sizeof *ix);
 	size_t *tmp = lc_xmalloc((n + 1) * sizeof *tmp);
 	for (size_t i = 0; i < n; i++)
@@ -118,7 +95,7 @@ void lc_te_gains_setup(const lc_te_params *p, const lc_te_rr *rr, lc_te_gains *g
 	g->gain = gain;
 	g->count = count;
 	g->n = n;
-	msort_gain(g, ix, n, tmp);
+	lc_msort(ix, n, sizeof *ix, tmp, cmp_gain, g);
 	free(tmp);
 	long *l2 = lc_xmalloc((n + 1) * sizeof *l2);
 	double *g2 = lc_xmalloc((n + 1) * sizeof *g2);
