@@ -67,19 +67,13 @@ static void kind_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 		lc_cli_usage_error(c, "unknown kind '%s' (corpus, queries, qrels, run)", arg);
 }
 
-static int ends_with(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && !strcmp(s + a - b, suf);
-}
-
 /* Guesses the kind from the first content line of path. */
 static int detect_kind(const char *path, const char *member)
 {
 	if (!strcmp(path, "-"))
 		lc_die(LC_EXIT_USAGE, "standard input is read once: say what it holds with -k");
-	if (ends_with(path, ".zip") && !member)
-		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip holds a corpus, queries and qrels: say which with -k", path);
+	if (lc_input_default_member(path, member, "*") && !member)
+		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip or tar holds a corpus, queries and qrels: say which with -k", path);
 	lc_input *in = lc_input_open_or_die(path, member);
 	char *line;
 	size_t len;
@@ -152,8 +146,11 @@ static void conv_corpus(char **files, int nfiles, const char *to, const char *me
 	lc_corpus_free(&c);
 }
 
-/* LOFT answers for queries without them, from a qrels file. */
-static void attach_answers(lc_queries *qs, const char *qrels_path, const char *member, lc_report *rep)
+/* LOFT answers from a qrels file (they replace a query's own).  A query without
+ * judgments there and without answers of its own is not a LOFT query (LOFT's
+ * recall divides by its gold count): *keep[i] is 0 for those, which are left out. */
+static void attach_answers(lc_queries *qs, const char *qrels_path, const char *member, lc_report *rep,
+                           unsigned char *keep)
 {
 	lc_qrels q = {0};
 	lc_err e = {0};
@@ -163,7 +160,10 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 	for (size_t i = 0; i < qs->n; i++) {
 		long k = lc_strmap_find(&q.qids, qs->q[i].qid, strlen(qs->q[i].qid));
 		if (k < 0) {
-			missing++;
+			if (!qs->q[i].nans) {
+				missing++;
+				keep[i] = 0;
+			}
 			continue;
 		}
 		lc_qrels_q *qq = &q.q[k];
@@ -176,7 +176,8 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 		qs->q[i].nans = qq->n;
 	}
 	if (missing)
-		lc_warn("%zu queries have no judgments in %s: written with empty answers", missing, qrels_path);
+		lc_warn("%zu queries have no judgments in %s: left out (a LOFT query needs its answers)", missing,
+		        qrels_path);
 	lc_report_int(rep, "queries_without_judgments", (long long)missing);
 	lc_qrels_free(&q);
 }
@@ -194,13 +195,18 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 		if (lc_queries_load(&qs, files[i], &qo, &e) < 0)
 			lc_die_err(&e);
 	}
+	unsigned char *keep = lc_xmalloc(qs.n ? qs.n : 1);
+	memset(keep, 1, qs.n ? qs.n : 1);
 	if (fmt == 0 && qrels)
-		attach_answers(&qs, qrels, lc_input_default_member(qrels, NULL, "*qrels/test.tsv"), rep);
-	else if (fmt == 0 && nfiles == 1 && ends_with(files[0], ".zip"))
-		attach_answers(&qs, files[0], "*qrels/test.tsv", rep);
+		attach_answers(&qs, qrels, lc_input_default_member(qrels, NULL, "*qrels/test.tsv"), rep, keep);
+	else if (fmt == 0 && nfiles == 1 && lc_input_default_member(files[0], member, "*"))
+		attach_answers(&qs, files[0], "*qrels/test.tsv", rep, keep);   /* a BEIR zip or tar */
 	lc_buf b = {0};
-	size_t dropped = 0;
+	size_t dropped = 0, written = 0;
 	for (size_t i = 0; i < qs.n; i++) {
+		if (!keep[i])
+			continue;
+		written++;
 		lc_buf_reset(&b);
 		if (fmt == 0)
 			lc_queries_write_loft(&b, &qs.q[i]);
@@ -216,8 +222,9 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	if (dropped)
 		lc_warn("%zu queries have answers, which %s queries cannot hold: not written "
 		        "(convert them with --kind qrels)", dropped, to);
-	lc_report_int(rep, "records", (long long)qs.n);
+	lc_report_int(rep, "records", (long long)written);
 	lc_report_int(rep, "answers_dropped", (long long)dropped);
+	free(keep);
 	lc_buf_free(&b);
 	lc_queries_free(&qs);
 }
@@ -309,11 +316,10 @@ int main(int argc, char **argv)
 	lc_output *o = lc_output_open(out);
 	switch (kind) {
 	case K_CORPUS:
-		conv_corpus(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*corpus.jsonl") : member, o, &rep, pmode);
+		conv_corpus(files, nfiles, to, member, o, &rep, pmode);   /* an archive: *corpus.jsonl (lib/retrieve/corpus) */
 		break;
 	case K_QUERIES:
-		conv_queries(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*queries.jsonl") : member,
-		             qrels, o, &rep);
+		conv_queries(files, nfiles, to, member, qrels, o, &rep);  /* an archive: *queries.jsonl */
 		break;
 	case K_QRELS:
 		conv_qrels(files, nfiles, to, from, member, o, &rep);

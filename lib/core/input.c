@@ -53,6 +53,7 @@ struct lc_input {
 	src s;
 	char *path;           /* as given, "-" for stdin */
 	char *glob;
+	int glob_soft;        /* glob applies only if the data is an archive (lc_input_open_default) */
 	int is_archive;       /* zip/tar: entry names are members */
 	int started;          /* the first header has been read */
 	int in_entry;         /* an entry is open for reading */
@@ -377,7 +378,7 @@ static int next_entry(lc_input *in, lc_err *e)
 			free(in->member);
 			in->member = lc_xstrdup(nm);
 			in->matched++;
-		} else if (in->glob) {
+		} else if (in->glob && !in->glob_soft) {
 			return lc_err_set(e, LC_EXIT_USAGE, "%s: --member given but the input is not a zip or tar archive",
 			                  display(in));
 		}
@@ -668,6 +669,14 @@ void lc_input_close(lc_input *in)
 	free(in);
 }
 
+lc_input *lc_input_open_default(const char *path, const char *member, const char *dflt, lc_err *e)
+{
+	lc_input *in = lc_input_open(path, member ? member : dflt, e);
+	if (in && !member && dflt)
+		in->glob_soft = 1;
+	return in;
+}
+
 lc_input *lc_input_open_or_die(const char *path, const char *member_glob)
 {
 	lc_err e = {0};
@@ -686,16 +695,31 @@ int lc_input_next(lc_input *in, char **line, size_t *len)
 	return r;
 }
 
+/* "x.tar.gz", "x.tar.bz2", "x.tar.lz4" ...: ".tar." then a suffix without '.' or '/'. */
+static int tar_suffix(const char *path)
+{
+	const char *t = NULL;
+	for (const char *p = path; (p = strstr(p, ".tar.")); p++)
+		t = p;
+	if (!t || !t[5])
+		return 0;
+	for (const char *p = t + 5; *p; p++)
+		if (*p == '.' || *p == '/')
+			return 0;
+	return 1;
+}
+
 const char *lc_input_default_member(const char *path, const char *member, const char *dflt)
 {
 	if (member || !path)
 		return member;
 	size_t n = strlen(path);
-	static const char *const ext[] = { ".zip", ".tar", ".tgz", ".tar.gz", ".tar.zst", ".tar.xz", NULL };
+	static const char *const ext[] = { ".zip", ".tar", ".tgz", ".tbz", ".tbz2", ".tb2", ".txz", ".tzst", ".tlz",
+	                                   ".taz", NULL };
 	for (int i = 0; ext[i]; i++) {
 		size_t m = strlen(ext[i]);
 		if (n > m && !strcasecmp(path + n - m, ext[i]))
 			return dflt;
 	}
-	return NULL;
+	return tar_suffix(path) ? dflt : NULL;
 }

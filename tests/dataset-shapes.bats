@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# dataset-shapes.bats — data shaped differently from the bundled LOFT sets, as
+# held-back datasets are: a BEIR dataset packed as a tar with any compression or
+# piped on standard input, BEIR queries that the chosen qrels split does not
+# judge, and LOFT answers whose relevance is written "1" or 1.0.  Each test
+# checks a route against an equivalent one (BEIR zip vs tar vs LOFT files) or
+# against numbers worked out by hand, and fails on the code before its fix.
+
+load helpers
+
+setup() {
+	lctk_setup
+	mkdir -p beir/ds/qrels
+	cat >beir/ds/corpus.jsonl <<'EOF'
+{"_id": "d1", "title": "Whales", "text": "Humpback whales sing long songs.", "metadata": {}}
+{"_id": "d2", "title": "Bees", "text": "Honey bees dance to show the way.", "metadata": {}}
+{"_id": "d3", "title": "Owls", "text": "Owls hunt small animals at night.", "metadata": {}}
+{"_id": "d4", "title": "Songbirds", "text": "Songbirds sing at dawn.", "metadata": {}}
+EOF
+	cat >beir/ds/queries.jsonl <<'EOF'
+{"_id": "t1", "text": "which whales sing songs", "metadata": {}}
+{"_id": "t2", "text": "owls at night", "metadata": {}}
+{"_id": "tr1", "text": "bees dance", "metadata": {}}
+EOF
+	printf 'query-id\tcorpus-id\tscore\nt1\td1\t1\nt2\td3\t1\n' >beir/ds/qrels/test.tsv
+	printf 'query-id\tcorpus-id\tscore\ntr1\td2\t1\n' >beir/ds/qrels/train.tsv
+	(cd beir && zip -qr ../ds.zip ds) || return 1
+	# the same dataset as LOFT files, by hand
+	cat >corpus.jsonl <<'EOF'
+{"pid": "d1", "title_text": "Whales", "passage_text": "Humpback whales sing long songs.", "metadata": {}}
+{"pid": "d2", "title_text": "Bees", "passage_text": "Honey bees dance to show the way.", "metadata": {}}
+{"pid": "d3", "title_text": "Owls", "passage_text": "Owls hunt small animals at night.", "metadata": {}}
+{"pid": "d4", "title_text": "Songbirds", "passage_text": "Songbirds sing at dawn.", "metadata": {}}
+EOF
+}
+
+@test "a BEIR dataset as .tar.bz2, .txz, .tar.lz4-named or on standard input reads its corpus and queries members like the zip" {
+	(cd beir && tar cjf ../ds.tar.bz2 ds && tar cJf ../ds.txz ds && tar czf ../ds.tar.lz4 ds) || fail "tar"
+	run -0 lcindex -o zip.idx ds.zip
+	run -0 lcindex -o loft.idx corpus.jsonl
+	run -0 cmp zip.idx loft.idx
+	run -0 lcretrieve -i zip.idx -k 3 -o zip.run ds.zip
+	for f in ds.tar.bz2 ds.txz ds.tar.lz4; do
+		run -0 lcindex -o t.idx "$f"
+		run -0 cmp t.idx zip.idx
+		run -0 lcretrieve -i t.idx -k 3 -o t.run "$f"
+		run -0 cmp t.run zip.run
+		run -0 lcconv --kind corpus --to loft "$f"
+		assert_output "$(lcconv --to loft corpus.jsonl)"
+	done
+	# bytes that are an archive pick the members whatever the name, also on a pipe
+	cp ds.tar.bz2 ds.data
+	run -0 lcindex -o t.idx ds.data
+	run -0 cmp t.idx zip.idx
+	run -0 bash -c 'lcindex -o p.idx - <ds.zip'
+	run -0 cmp p.idx zip.idx
+	run -0 bash -c 'lcretrieve -i zip.idx -k 3 - <ds.tar.bz2 >p.run'
+	run -0 cmp p.run zip.run
+	# a plain (or plainly compressed) corpus is not an archive: no member needed
+	gzip -c corpus.jsonl >c.gz
+	run -0 lcindex -o g.idx c.gz
+	run -0 cmp g.idx zip.idx
+	# an archive without the member says so
+	(cd beir/ds && tar cjf ../../other.tar.bz2 queries.jsonl) || fail "tar"
+	run -1 lcindex -o x.idx other.tar.bz2
+	assert_output --partial "no member matches '*corpus.jsonl'"
+	assert_no_file x.idx
+}
+
+@test "lcconv: a BEIR tar needs -k like a zip, and its queries get the answers of qrels/test.tsv" {
+	(cd beir && tar cjf ../ds.tar.bz2 ds) || fail "tar"
+	run -2 lcconv --to loft ds.tar.bz2
+	assert_output --partial "say which with -k"
+	run -0 --separate-stderr lcconv --kind queries --to loft ds.tar.bz2
+	assert_line --index 0 '{"qid":"t1","query_text":"which whales sing songs","answers":[["d1",1]],"metadata":{}}'
+	assert_line --index 1 '{"qid":"t2","query_text":"owls at night","answers":[["d3",1]],"metadata":{}}'
+}
+
+@test "lcconv: BEIR queries the qrels split does not judge are left out of LOFT queries, so LOFT scores agree with the BEIR route" {
+	run --separate-stderr lcconv --kind queries --to loft --report rep.json -o q.jsonl ds.zip
+	assert_success
+	[ "$stderr" = "lcconv: 1 queries have no judgments in ds.zip: left out (a LOFT query needs its answers)" ] ||
+		fail "stderr: $stderr"
+	run -0 cat q.jsonl
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 '{"qid":"t1","query_text":"which whales sing songs","answers":[["d1",1]],"metadata":{}}'
+	assert_line --index 1 '{"qid":"t2","query_text":"owls at night","answers":[["d3",1]],"metadata":{}}'
+	run -0 python3 -c 'import json; r = json.load(open("rep.json")); print(r["records"], r["queries_without_judgments"])'
+	assert_output "2 1"
+	# every query of the zip is retrieved (tr1 too); both routes score t1 and t2 only
+	run -0 lcindex -o ds.idx ds.zip
+	run -0 lcretrieve -i ds.idx -k 3 -o run.jsonl ds.zip
+	run -0 lceval -m loft --json ds.zip run.jsonl
+	beir_route=$output
+	run -0 lceval -m loft --json q.jsonl run.jsonl
+	assert_equal "$output" "$beir_route"
+	# by hand: t1 finds d1 first, t2 finds d3 first -> recall@1 = 1
+	run -0 lceval -m loft q.jsonl run.jsonl
+	assert_line --index 0 --regexp '^recall@1 +	all	1\.0000$'
+	# a query with answers of its own keeps them when the qrels do not judge it
+	printf '%s\n' '{"qid": "own", "query_text": "bees", "answers": [["d2", 1]]}' >own.jsonl
+	run -0 lcconv --kind queries --to loft --qrels beir/ds/qrels/test.tsv own.jsonl
+	assert_output '{"qid":"own","query_text":"bees","answers":[["d2",1]],"metadata":{}}'
+}
