@@ -102,3 +102,29 @@ EOF
 	run -0 lcconv --kind queries --to loft --qrels beir/ds/qrels/test.tsv own.jsonl
 	assert_output '{"qid":"own","query_text":"bees","answers":[["d2",1]],"metadata":{}}'
 }
+
+@test "LOFT answers with relevance \"1\" or 1.0 are read as 1 by lcretrieve, lcconv and lcgen; other values are refused" {
+	cat >q.jsonl <<'EOF'
+{"qid": "q1", "query_text": "whales sing", "answers": [["d1", "1"]], "metadata": {"qrels": [["d1", "1"]]}}
+{"qid": "q2", "query_text": "owls", "answers": [["d3", 1.0], ["d4", "0"]], "metadata": {}}
+{"qid": "q3", "query_text": "bees", "answers": [["d2", 2]], "metadata": {}}
+EOF
+	run -0 lcconv --kind queries --to loft q.jsonl
+	assert_line --index 0 '{"qid":"q1","query_text":"whales sing","answers":[["d1",1]],"metadata":{"qrels":[["d1","1"]]}}'
+	assert_line --index 1 '{"qid":"q2","query_text":"owls","answers":[["d3",1],["d4",0]],"metadata":{}}'
+	assert_line --index 2 '{"qid":"q3","query_text":"bees","answers":[["d2",2]],"metadata":{}}'
+	run -0 lcindex -o c.idx corpus.jsonl
+	run -0 lcretrieve -i c.idx -k 1 q.jsonl
+	assert_line --index 0 --regexp '^\{"qid":"q1","hits":\[\{"pid":"d1",'
+	assert_line --index 1 --regexp '^\{"qid":"q2","hits":\[\{"pid":"d3",'
+	assert_line --index 2 --regexp '^\{"qid":"q3","hits":\[\{"pid":"d2",'
+	run -0 lcgen candidates --kinds full -o cand.jsonl corpus.jsonl
+	run -0 lcgen labels -c corpus.jsonl -q q.jsonl -o lab.jsonl cand.jsonl
+	run -0 python3 -c 'import json; print(sorted({(o["qid"], o["pid"]) for o in map(json.loads, open("lab.jsonl"))}))'
+	assert_output "[('q1', 'd1'), ('q2', 'd3'), ('q2', 'd4'), ('q3', 'd2')]"
+	for bad in '"1x"' '1.5' '""' 'true' '"2.0"'; do
+		printf '{"qid": "b", "query_text": "x", "answers": [["d1", %s]]}\n' "$bad" >bad.jsonl
+		run -1 lcretrieve -i c.idx bad.jsonl
+		assert_output --partial 'bad.jsonl:1: answers[0]: relevance must be an integer (1, 1.0 or "1")'
+	done
+}

@@ -3,6 +3,10 @@
 #include "input.h"
 #include "json.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +20,32 @@ static lc_query *new_query(lc_queries *qs)
 	lc_query *q = &qs->q[qs->n];
 	memset(q, 0, sizeof *q);
 	return q;
+}
+
+/* An answer's relevance: a JSON integer, a number with an integral value (1.0) or
+ * a string holding a decimal integer ("1"), as LOFT data has them (LOFT itself
+ * ignores the value).  0, or -1 for anything else or a value beyond +-2^31. */
+static int rel_value(json_t *v, int *rel)
+{
+	double d;
+	if (json_is_integer(v))
+		d = (double)json_integer_value(v);
+	else if (json_is_real(v))
+		d = json_real_value(v);
+	else if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+		errno = 0;
+		long l = strtol(s, &end, 10);
+		if (end == s || *end || errno || !isdigit((unsigned char)end[-1]))
+			return -1;
+		d = (double)l;
+	} else
+		return -1;
+	if (d != floor(d) || d > INT_MAX || d < INT_MIN)
+		return -1;
+	*rel = (int)d;
+	return 0;
 }
 
 static int parse_answers(lc_queries *qs, lc_query *q, json_t *a, const char *where, lc_err *e)
@@ -46,13 +76,11 @@ static int parse_answers(lc_queries *qs, lc_query *q, json_t *a, const char *whe
 			return -1;
 		}
 		int rel = 1;
-		if (rv) {
-			if (!json_is_integer(rv)) {
-				lc_buf_free(&idb);
-				return lc_err_set(e, LC_EXIT_INPUT, "%s: answers[%zu]: relevance must be an integer, got %s",
-				                  where, i, lc_json_type_name(rv));
-			}
-			rel = (int)json_integer_value(rv);
+		if (rv && rel_value(rv, &rel) < 0) {
+			lc_buf_free(&idb);
+			return lc_err_set(e, LC_EXIT_INPUT,
+			                  "%s: answers[%zu]: relevance must be an integer (1, 1.0 or \"1\"), got %s",
+			                  where, i, lc_json_type_name(rv));
 		}
 		q->ans[q->nans].pid = lc_arena_strndup(&qs->arena, pid, strlen(pid));
 		q->ans[q->nans].rel = rel;

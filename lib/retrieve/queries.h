@@ -4,7 +4,7 @@
  * Accepted lines (format decided per line; blank lines skipped):
  *   LOFT  {"qid", "query_text", "answers"?: [[pid, rel], ...], "metadata"?}
  *         (an answer may also be a bare pid or [pid]; rel then defaults to 1;
- *         rel must be an integer; pids may be strings or integers)
+ *         rel is an integer, written 1, 1.0 or "1"; pids may be strings or integers)
  *   BEIR  {"_id", "text", "metadata"?}   (queries.jsonl, also inside a BEIR zip or tar:
  *         input whose bytes are an archive reads the members "*queries.jsonl" unless
  *         opts->member is set)
