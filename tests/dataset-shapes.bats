@@ -128,3 +128,55 @@ EOF
 		assert_output --partial 'bad.jsonl:1: answers[0]: relevance must be an integer (1, 1.0 or "1")'
 	done
 }
+
+# hotpotqa's first N passages as BEIR corpus.jsonl (written by python, not lcconv)
+beir_of_hotpotqa() {
+	python3 - "$ROOT/share/lctk/data/hotpotqa/corpus.jsonl" "$1" <<'PY'
+import json, sys
+with open(sys.argv[1]) as f, open("loft.jsonl", "w") as lo, open("beir.jsonl", "w") as be:
+    for i, line in zip(range(int(sys.argv[2])), f):
+        o = json.loads(line)
+        lo.write(line)
+        be.write(json.dumps({"_id": o["pid"], "title": o["title_text"], "text": o["passage_text"], "metadata": {}}) + "\n")
+PY
+}
+
+@test "lcompress a BEIR corpus (also in a zip or tar): the same summaries as its LOFT form, and lcindex indexes them" {
+	beir_of_hotpotqa 40 || fail "python"
+	mkdir -p z/hq
+	cp beir.jsonl z/hq/corpus.jsonl
+	cp beir/ds/queries.jsonl z/hq/queries.jsonl
+	(cd z && zip -qr ../hq.zip hq && tar cjf ../hq.tar.bz2 hq) || fail "archives"
+	run -0 lcompress -o loft.small.jsonl loft.jsonl
+	loft_msg=$output
+	run -0 lcompress -o beir.small.jsonl beir.jsonl
+	# the titles count as in the LOFT form: the same sizes, and the same summaries
+	assert_equal "$output" "$loft_msg"
+	run -0 python3 -c '
+import json
+a = [(o["pid"], o["summary_text"]) for o in map(json.loads, open("loft.small.jsonl"))]
+b = [(o["_id"], o["summary_text"]) for o in map(json.loads, open("beir.small.jsonl"))]
+assert len(a) == 40 and a == b, "summaries differ"
+assert sum(s != "" for _, s in a) > 30 and any(len(s) < len(t) for (_, s), t in zip(a, (json.loads(l)["passage_text"] for l in open("loft.jsonl")))), "nothing compressed"
+print("ok")'
+	assert_output "ok"
+	for f in hq.zip hq.tar.bz2; do
+		run -0 lcompress -o a.small.jsonl "$f"
+		run -0 cmp a.small.jsonl beir.small.jsonl
+	done
+	# lcindex reads summary_text of a BEIR record as of a LOFT one: the compressed index
+	run -0 lcindex -o loft.idx loft.small.jsonl
+	run -0 lcindex -o beir.idx beir.small.jsonl
+	run -0 cmp loft.idx beir.idx
+	run -0 lcindex -o full.idx beir.jsonl
+	run -1 cmp -s full.idx beir.idx
+	# and lcconv keeps it in LOFT form
+	run -0 lcconv --to loft beir.small.jsonl
+	run -0 python3 -c '
+import json, subprocess
+out = subprocess.run(["lcconv", "--to", "loft", "beir.small.jsonl"], capture_output=True, text=True, check=True).stdout
+got = [json.loads(l)["summary_text"] for l in out.splitlines()]
+want = [json.loads(l)["summary_text"] for l in open("beir.small.jsonl")]
+print(got == want)'
+	assert_output "True"
+}

@@ -115,6 +115,9 @@ static int parse_record(json_t *o, const lc_corpus_opts *opts, const char *where
 		p->title = lc_json_opt_str(o, "title", where, e, &bad);
 		if (bad)
 			return -1;
+		p->summary = lc_json_opt_str(o, "summary_text", where, e, &bad);   /* lcompress adds it */
+		if (bad)
+			return -1;
 		if (!(p->text = lc_json_str(o, "text", where, e)))
 			return -1;
 	}

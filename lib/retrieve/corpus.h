@@ -3,7 +3,7 @@
  *
  * Accepted records (one JSON object per line; blank lines are skipped):
  *   LOFT  {"pid", "title_text", "passage_text", "summary_text"?, "metadata"?}
- *   BEIR  {"_id", "title"?, "text", "metadata"?}     (corpus.jsonl, also inside a BEIR
+ *   BEIR  {"_id", "title"?, "text", "summary_text"?, "metadata"?}  (corpus.jsonl, also inside a BEIR
  *         zip or tar, however compressed or named: input whose bytes are an archive
  *         reads the members matching "*corpus.jsonl" unless opts->member says otherwise)
  *   any   {...} with opts->id_field and opts->text_fields (comma-separated) given.
