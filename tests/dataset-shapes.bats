@@ -180,3 +180,26 @@ want = [json.loads(l)["summary_text"] for l in open("beir.small.jsonl")]
 print(got == want)'
 	assert_output "True"
 }
+
+@test "a BEIR zip made on macOS: the __MACOSX/._corpus.jsonl resource forks are not read as data" {
+	python3 - <<'PY' || fail "python"
+import zipfile
+fork = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\x00\x00\x00\x09"
+with zipfile.ZipFile("mac.zip", "w") as z:
+    for name in ("corpus.jsonl", "queries.jsonl", "qrels/test.tsv"):
+        z.write("beir/ds/" + name, "ds/" + name)
+        head, _, base = ("ds/" + name).rpartition("/")
+        z.writestr("__MACOSX/" + head + "/._" + base, fork)
+    z.writestr("ds/._corpus.jsonl", fork)
+PY
+	run -0 lcindex -o zip.idx ds.zip
+	run -0 lcindex -o mac.idx mac.zip
+	run -0 cmp mac.idx zip.idx
+	run -0 lcretrieve -i zip.idx -k 3 -o mac.run mac.zip
+	run -0 lcretrieve -i zip.idx -k 3 -o zip.run ds.zip
+	run -0 cmp mac.run zip.run
+	run -0 lceval -m P.1 mac.zip zip.run
+	assert_output "$(printf 'P_1                   \tall\t1.0000')"
+	run -0 --separate-stderr lcconv --kind queries --to loft mac.zip
+	assert_equal "${#lines[@]}" 2
+}

@@ -334,6 +334,16 @@ static int reopen_raw(lc_input *in, lc_err *e)
 	return arch_open(in, 1, e);
 }
 
+/* 1 for the metadata macOS adds to the archives it makes: "__MACOSX/..." and
+ * AppleDouble "._NAME" files (resource forks, not data; "._corpus.jsonl"
+ * would match "*corpus.jsonl").  Never a member lctk reads. */
+static int mac_metadata(const char *nm)
+{
+	const char *base = strrchr(nm, '/');
+	base = base ? base + 1 : nm;
+	return !strncmp(base, "._", 2) || !strncmp(nm, "__MACOSX/", 9) || strstr(nm, "/__MACOSX/");
+}
+
 /* Opens the next entry to read; 1 = ready, 0 = no more, -1 = error. */
 static int next_entry(lc_input *in, lc_err *e)
 {
@@ -370,6 +380,8 @@ static int next_entry(lc_input *in, lc_err *e)
 			const char *nm = archive_entry_pathname(ent);
 			if (!nm)
 				nm = "?";
+			if (mac_metadata(nm))
+				continue;
 			if (in->glob && fnmatch(in->glob, nm, 0) != 0) {
 				const char *base = strrchr(nm, '/');
 				if (!base || fnmatch(in->glob, base + 1, 0) != 0)

@@ -4,8 +4,9 @@
  * A path (or "-"/NULL for stdin) is opened through libarchive, so plain files and
  * .gz .zst .xz .bz2 (any filter libarchive knows, detected from the bytes, not the
  * name) read the same way, and .zip/.tar archives yield the lines of their regular
- * members in archive order.  member_glob (fnmatch, may be NULL) picks members;
- * an archive in which nothing matches is an error.
+ * members in archive order, except the metadata macOS adds (__MACOSX/ and "._NAME"
+ * members).  member_glob (fnmatch, may be NULL) picks members; an archive in which
+ * nothing matches is an error.
  *
  * Integrity: gzip is inflated with zlib here, its CRC32 and length checked, more
  * members read on (multi-member gzip) and anything else after the last member an
