@@ -203,3 +203,24 @@ PY
 	run -0 --separate-stderr lcconv --kind queries --to loft mac.zip
 	assert_equal "${#lines[@]}" 2
 }
+
+@test "LOFT query_text as a list: one turn is read as its string; several turns are refused naming the count" {
+	cat >q.jsonl <<'EOF2'
+{"qid": "q1", "query_text": ["which whales sing songs"], "answers": [["d1", 1]], "metadata": {}}
+{"qid": "q2", "query_text": "owls at night", "answers": [["d3", 1]], "metadata": {}}
+EOF2
+	printf '%s\n' '{"qid": "q1", "query_text": "which whales sing songs", "answers": [["d1", 1]], "metadata": {}}' \
+		'{"qid": "q2", "query_text": "owls at night", "answers": [["d3", 1]], "metadata": {}}' >flat.jsonl
+	run -0 lcindex -o c.idx corpus.jsonl
+	run -0 lcretrieve -i c.idx -k 4 q.jsonl
+	assert_output "$(lcretrieve -i c.idx -k 4 flat.jsonl)"
+	assert_line --index 0 --regexp '^\{"qid":"q1","hits":\[\{"pid":"d1",'
+	run -0 lcconv --kind queries --to loft q.jsonl
+	assert_line --index 0 '{"qid":"q1","query_text":"which whales sing songs","answers":[["d1",1]],"metadata":{}}'
+	printf '%s\n' '{"qid": "m", "query_text": ["first turn", "second turn"], "answers": [["d1", 1], ["d2", 1]]}' >multi.jsonl
+	run -1 lcretrieve -i c.idx multi.jsonl
+	assert_output "lcretrieve: multi.jsonl:1: field 'query_text': a list of 2 turns (a multi-turn LOFT query); lctk reads single-turn queries: a string, or a list of one"
+	printf '%s\n' '{"qid": "e", "query_text": [], "answers": []}' >empty.jsonl
+	run -1 lcretrieve -i c.idx empty.jsonl
+	assert_output --partial "field 'query_text': expected a string, got array"
+}

@@ -90,6 +90,32 @@ static int parse_answers(lc_queries *qs, lc_query *q, json_t *a, const char *whe
 	return 0;
 }
 
+/* A LOFT query's text: a string, or a list of turns as LOFT's loader allows
+ * (utils.load_data_from_file keeps a list; a one-element list is one turn).
+ * lctk's query sets are single-turn: a list of several turns is an error. */
+static const char *query_text(json_t *o, const char *where, lc_err *e)
+{
+	json_t *v = json_object_get(o, "query_text");
+	if (json_is_array(v)) {
+		size_t n = json_array_size(v);
+		if (n == 1 && json_is_string(json_array_get(v, 0))) {
+			json_t *wrap = json_pack("{sO}", "query_text", json_array_get(v, 0));
+			const char *t = lc_json_str(wrap, "query_text", where, e);
+			/* the string lives in v, which o holds: wrap may go */
+			json_decref(wrap);
+			return t;
+		}
+		if (n > 1) {
+			lc_err_set(e, LC_EXIT_INPUT,
+			           "%s: field 'query_text': a list of %zu turns (a multi-turn LOFT query); lctk reads "
+			           "single-turn queries: a string, or a list of one",
+			           where, n);
+			return NULL;
+		}
+	}
+	return lc_json_str(o, "query_text", where, e);
+}
+
 static int parse_json(lc_queries *qs, lc_query *q, const char *line, size_t len, lc_input *in,
                       const lc_queries_opts *opts, lc_err *e)
 {
@@ -104,7 +130,7 @@ static int parse_json(lc_queries *qs, lc_query *q, const char *line, size_t len,
 	if (json_object_get(o, "qid")) {
 		if (!(id = lc_json_id(json_object_get(o, "qid"), &idb, "qid", where, e)))
 			goto out;
-		if (!(text = lc_json_str(o, "query_text", where, e)))
+		if (!(text = query_text(o, where, e)))
 			goto out;
 		ans = json_object_get(o, "answers");
 	} else if (json_object_get(o, "_id")) {

@@ -4,7 +4,8 @@
  * Accepted lines (format decided per line; blank lines skipped):
  *   LOFT  {"qid", "query_text", "answers"?: [[pid, rel], ...], "metadata"?}
  *         (an answer may also be a bare pid or [pid]; rel then defaults to 1;
- *         rel is an integer, written 1, 1.0 or "1"; pids may be strings or integers)
+ *         rel is an integer, written 1, 1.0 or "1"; pids may be strings or integers;
+ *         query_text may be a list of one string, as LOFT allows; more turns are an error)
  *   BEIR  {"_id", "text", "metadata"?}   (queries.jsonl, also inside a BEIR zip or tar:
  *         input whose bytes are an archive reads the members "*queries.jsonl" unless
  *         opts->member is set)
