@@ -16,6 +16,7 @@
 #include "queries.h"
 #include "report.h"
 #include "run.h"
+#include "strmap.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -229,6 +230,32 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	lc_queries_free(&qs);
 }
 
+/* TREC and BEIR qrels hold one judgment per query and document (trec_eval
+ * stops at a second: "duplicate docs"), but LOFT answers may name a pid twice.
+ * Keeps each query's first judgment of a document; returns how many went. */
+static size_t drop_repeated_judgments(lc_qrels *q)
+{
+	size_t dropped = 0;
+	for (size_t i = 0; i < q->nq; i++) {
+		lc_qrels_q *qq = &q->q[i];
+		if (qq->n < 2)
+			continue;
+		lc_strmap seen = {0};
+		size_t w = 0;
+		for (size_t k = 0; k < qq->n; k++) {
+			int is_new;
+			lc_strmap_intern(&seen, qq->j[k].docno, strlen(qq->j[k].docno), &is_new);
+			if (is_new)
+				qq->j[w++] = qq->j[k];
+		}
+		dropped += qq->n - w;
+		qq->n = w;
+		lc_strmap_free(&seen);
+	}
+	q->njudg -= dropped;
+	return dropped;
+}
+
 static void conv_qrels(char **files, int nfiles, const char *to, const char *from, const char *member, lc_output *o,
                        lc_report *rep)
 {
@@ -243,6 +270,10 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	for (int i = 0; i < nfiles; i++)
 		if (lc_qrels_read(&q, files[i], lc_input_default_member(files[i], member, "*qrels/test.tsv"), in_fmt, &e) < 0)
 			lc_die_err(&e);
+	size_t repeated = fmt == LC_QRELS_LOFT ? 0 : drop_repeated_judgments(&q);
+	if (repeated)
+		lc_warn("%zu judgments repeat a document of their query: the first kept, as %s qrels hold one per "
+		        "query and document", repeated, to);
 	if (fmt == LC_QRELS_TREC) {
 		if (lc_qrels_write_trec(&q, o, &e) < 0)
 			lc_die_err(&e);
@@ -253,6 +284,7 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 		lc_qrels_write_loft(&q, o);
 	lc_report_int(rep, "records", (long long)q.njudg);
 	lc_report_int(rep, "queries", (long long)q.nq);
+	lc_report_int(rep, "repeated_judgments_dropped", (long long)repeated);
 	lc_qrels_free(&q);
 }
 

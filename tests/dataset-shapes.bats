@@ -224,3 +224,26 @@ EOF2
 	run -1 lcretrieve -i c.idx empty.jsonl
 	assert_output --partial "field 'query_text': expected a string, got array"
 }
+
+@test "lcconv --kind qrels --to trec|beir: an answer pid listed twice becomes one judgment, so lceval reads the qrels" {
+	cat >q.jsonl <<'EOF2'
+{"qid": "q1", "query_text": "whales", "answers": [["d1", 1], ["d2", 1], ["d1", 2]]}
+{"qid": "q2", "query_text": "owls", "answers": [["d3", 1]]}
+EOF2
+	run -0 --separate-stderr lcconv --kind qrels --to trec --report rep.json -o qrels.txt q.jsonl
+	[ "$stderr" = "lcconv: 1 judgments repeat a document of their query: the first kept, as trec qrels hold one per query and document" ] ||
+		fail "stderr: $stderr"
+	run -0 cat qrels.txt
+	assert_output "$(printf 'q1 0 d1 1\nq1 0 d2 1\nq2 0 d3 1')"
+	run -0 python3 -c 'import json; r = json.load(open("rep.json")); print(r["records"], r["repeated_judgments_dropped"])'
+	assert_output "3 1"
+	run -0 --separate-stderr lcconv --kind qrels --to beir q.jsonl
+	assert_output "$(printf 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t1\nq2\td3\t1')"
+	printf 'q1 Q0 d1 1 2.0 t\nq1 Q0 d4 2 1.0 t\nq2 Q0 d3 1 1.0 t\n' >run.txt
+	# by hand: q1 finds 1 of its 2 relevant in 2, q2 1 of 1 -> recall_2 (0.5 + 1) / 2
+	run -0 lceval -m recall.2 -m P.1 qrels.txt run.txt
+	assert_output "$(printf 'P_1                   \tall\t1.0000\nrecall_2              \tall\t0.7500')"
+	# LOFT keeps them (they count in LOFT's recall)
+	run -0 lcconv --kind qrels --to loft q.jsonl
+	assert_line --index 0 '{"qid": "q1", "answers": [["d1", 1], ["d2", 1], ["d1", 2]]}'
+}
