@@ -366,8 +366,10 @@ static int next_entry(lc_input *in, lc_err *e)
 		}
 		if (r == ARCHIVE_EOF) {
 			if (in->is_archive && in->glob && !in->matched)
-				return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s'",
-				                  display(in), in->glob);
+				return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s'%s",
+				                  display(in), in->glob,
+				                  in->glob_soft ? " (the member a BEIR dataset names so; choose others with "
+				                                  "--member GLOB, or extract the file)" : "");
 			return 0;
 		}
 		if (r != ARCHIVE_OK)   /* a warning too: a bad CRC or a damaged header */
