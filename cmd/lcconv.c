@@ -183,6 +183,15 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 	lc_qrels_free(&q);
 }
 
+/* 1 if some query has no answers (BEIR queries have none; LOFT's have theirs). */
+static int without_answers(const lc_queries *qs)
+{
+	for (size_t i = 0; i < qs->n; i++)
+		if (!qs->q[i].nans)
+			return 1;
+	return 0;
+}
+
 static void conv_queries(char **files, int nfiles, const char *to, const char *member, const char *qrels,
                          lc_output *o, lc_report *rep)
 {
@@ -200,8 +209,8 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	memset(keep, 1, qs.n ? qs.n : 1);
 	if (fmt == 0 && qrels)
 		attach_answers(&qs, qrels, lc_input_default_member(qrels, NULL, "*qrels/test.tsv"), rep, keep);
-	else if (fmt == 0 && nfiles == 1 && lc_input_default_member(files[0], member, "*"))
-		attach_answers(&qs, files[0], "*qrels/test.tsv", rep, keep);   /* a BEIR zip or tar */
+	else if (fmt == 0 && nfiles == 1 && lc_input_default_member(files[0], member, "*") && without_answers(&qs))
+		attach_answers(&qs, files[0], "*qrels/test.tsv", rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
 	lc_buf b = {0};
 	size_t dropped = 0, written = 0;
 	for (size_t i = 0; i < qs.n; i++) {

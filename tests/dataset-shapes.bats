@@ -63,7 +63,7 @@ EOF
 	# an archive without the member says so
 	(cd beir/ds && tar cjf ../../other.tar.bz2 queries.jsonl) || fail "tar"
 	run -1 lcindex -o x.idx other.tar.bz2
-	assert_output --partial "no member matches '*corpus.jsonl'"
+	assert_output --partial "no member matches 'corpus.jsonl' (the file a BEIR or LOFT dataset names so"
 	assert_no_file x.idx
 }
 
@@ -246,4 +246,31 @@ EOF2
 	# LOFT keeps them (they count in LOFT's recall)
 	run -0 lcconv --kind qrels --to loft q.jsonl
 	assert_line --index 0 '{"qid": "q1", "answers": [["d1", 1], ["d2", 1], ["d1", 2]]}'
+}
+
+@test "a LOFT dataset folder as a zip or tar: corpus.jsonl and queries.jsonl are read, not the few-shot files beside them" {
+	mkdir -p loft/ds
+	cp corpus.jsonl loft/ds/corpus.jsonl
+	head -1 corpus.jsonl >loft/ds/few_shot_corpus.jsonl
+	printf '%s\n' '{"qid": "t1", "query_text": "which whales sing songs", "answers": [["d1", 1]], "metadata": {}}' \
+		'{"qid": "t2", "query_text": "owls at night", "answers": [["d3", 1]], "metadata": {}}' >loft/ds/queries.jsonl
+	printf '%s\n' '{"qid": "fs1", "query_text": "bees", "answers": [["d1", 1]], "metadata": {}}' >loft/ds/few_shot_queries.jsonl
+	(cd loft && zip -qr ../ds-loft.zip ds && tar czf ../ds-loft.tar.gz ds) || fail "archives"
+	run -0 lcindex -o plain.idx loft/ds/corpus.jsonl
+	run -0 lcretrieve -i plain.idx -k 3 -o plain.run loft/ds/queries.jsonl
+	for f in ds-loft.zip ds-loft.tar.gz; do
+		run -0 lcindex -o a.idx "$f"
+		run -0 cmp a.idx plain.idx
+		run -0 lcretrieve -i a.idx -k 3 -o a.run "$f"
+		run -0 cmp a.run plain.run
+		run -0 lcconv --kind queries --to loft "$f"
+		assert_equal "${#lines[@]}" 2
+		run -0 lcompress -o a.small "$f"
+		run -0 lcompress -o plain.small loft/ds/corpus.jsonl
+		run -0 cmp a.small plain.small
+	done
+	# the few-shot files are still one --member away
+	run -0 lcindex --member '*few_shot_corpus.jsonl' -o fs.idx ds-loft.zip
+	run -0 lcindex --stats fs.idx
+	assert_line "$(printf 'documents\t1')"
 }

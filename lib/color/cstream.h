@@ -12,7 +12,7 @@
  * input ("-") cannot be read twice: the scan copies its good lines into an
  * unlinked temporary file (in TMPDIR, else /tmp) that later reads use.  Input
  * whose bytes are a zip or tar archive (a BEIR dataset) is read from its members
- * "*corpus.jsonl", as lib/retrieve/corpus reads it.
+ * named corpus.jsonl, as lib/retrieve/corpus reads it.
  *
  * Errors: a record's error names "file:LINE" (the first read finds them all); a
  * corpus that changed between reads is an error too.

@@ -336,7 +336,7 @@ static int reopen_raw(lc_input *in, lc_err *e)
 
 /* 1 for the metadata macOS adds to the archives it makes: "__MACOSX/..." and
  * AppleDouble "._NAME" files (resource forks, not data; "._corpus.jsonl"
- * would match "*corpus.jsonl").  Never a member lctk reads. */
+ * would match --member '*corpus.jsonl').  Never a member lctk reads. */
 static int mac_metadata(const char *nm)
 {
 	const char *base = strrchr(nm, '/');
@@ -368,8 +368,8 @@ static int next_entry(lc_input *in, lc_err *e)
 			if (in->is_archive && in->glob && !in->matched)
 				return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s'%s",
 				                  display(in), in->glob,
-				                  in->glob_soft ? " (the member a BEIR dataset names so; choose others with "
-				                                  "--member GLOB, or extract the file)" : "");
+				                  in->glob_soft ? " (the file a BEIR or LOFT dataset names so; choose other "
+				                                  "members with --member GLOB, or extract the file)" : "");
 			return 0;
 		}
 		if (r != ARCHIVE_OK)   /* a warning too: a bad CRC or a damaged header */

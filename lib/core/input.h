@@ -46,7 +46,9 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e);
 /* lc_input_open with a default member: member (a glob) if given, which the data
  * must then be an archive for; else dflt, which picks members only when the
  * bytes turn out to be a zip or tar archive, whatever the name (a BEIR dataset
- * as x.tar.bz2, or a zip on standard input), and is ignored for other data. */
+ * as x.tar.bz2, or a zip on standard input), and is ignored for other data.
+ * A glob also matches a member's base name: "corpus.jsonl" is any folder's
+ * corpus.jsonl (and not few_shot_corpus.jsonl, which "*corpus.jsonl" is). */
 lc_input *lc_input_open_default(const char *path, const char *member, const char *dflt, lc_err *e);
 /* 1 = a line, 0 = end of input, -1 = read error (e filled). */
 int lc_input_getline(lc_input *in, char **line, size_t *len, lc_err *e);

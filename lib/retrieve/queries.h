@@ -7,8 +7,8 @@
  *         rel is an integer, written 1, 1.0 or "1"; pids may be strings or integers;
  *         query_text may be a list of one string, as LOFT allows; more turns are an error)
  *   BEIR  {"_id", "text", "metadata"?}   (queries.jsonl, also inside a BEIR zip or tar:
- *         input whose bytes are an archive reads the members "*queries.jsonl" unless
- *         opts->member is set)
+ *         input whose bytes are an archive reads the members named queries.jsonl, in any
+ *         folder (not few_shot_queries.jsonl of a LOFT dataset), unless opts->member is set)
  *   TSV   qid<TAB>text                  (any line not starting with '{')
  * Errors: invalid JSON, missing qid/text, empty qid, a TSV line without a tab,
  * duplicate qids (naming both lines).
@@ -39,7 +39,7 @@ typedef struct lc_query {
 } lc_query;
 
 typedef struct lc_queries_opts {
-	const char *member;    /* archive member glob; NULL = auto ("*queries.jsonl" in an archive) */
+	const char *member;    /* archive member glob; NULL = auto (queries.jsonl in an archive) */
 	int keep_meta;
 } lc_queries_opts;
 
