@@ -248,7 +248,7 @@ EOF2
 	assert_line --index 0 '{"qid": "q1", "answers": [["d1", 1], ["d2", 1], ["d1", 2]]}'
 }
 
-@test "a LOFT dataset folder as a zip or tar: corpus.jsonl and queries.jsonl are read, not the few-shot files beside them" {
+@test "a LOFT dataset folder as a zip or tar: corpus.jsonl and queries.jsonl are read (lcindex, lcretrieve, lcconv, lcompress, lcsplit), not the few-shot files beside them" {
 	mkdir -p loft/ds
 	cp corpus.jsonl loft/ds/corpus.jsonl
 	head -1 corpus.jsonl >loft/ds/few_shot_corpus.jsonl
@@ -268,6 +268,9 @@ EOF2
 		run -0 lcompress -o a.small "$f"
 		run -0 lcompress -o plain.small loft/ds/corpus.jsonl
 		run -0 cmp a.small plain.small
+		run -0 lcsplit -o a.split "$f"
+		run -0 lcsplit -o plain.split loft/ds/corpus.jsonl
+		run -0 cmp a.split plain.split
 	done
 	# the few-shot files are still one --member away
 	run -0 lcindex --member '*few_shot_corpus.jsonl' -o fs.idx ds-loft.zip
