@@ -16,6 +16,7 @@
 #include "queries.h"
 #include "report.h"
 #include "run.h"
+#include "strmap.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -67,19 +68,13 @@ static void kind_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 		lc_cli_usage_error(c, "unknown kind '%s' (corpus, queries, qrels, run)", arg);
 }
 
-static int ends_with(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && !strcmp(s + a - b, suf);
-}
-
 /* Guesses the kind from the first content line of path. */
 static int detect_kind(const char *path, const char *member)
 {
 	if (!strcmp(path, "-"))
 		lc_die(LC_EXIT_USAGE, "standard input is read once: say what it holds with -k");
-	if (ends_with(path, ".zip") && !member)
-		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip holds a corpus, queries and qrels: say which with -k", path);
+	if (lc_input_default_member(path, member, "*") && !member)
+		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip or tar holds a corpus, queries and qrels: say which with -k", path);
 	lc_input *in = lc_input_open_or_die(path, member);
 	char *line;
 	size_t len;
@@ -152,8 +147,11 @@ static void conv_corpus(char **files, int nfiles, const char *to, const char *me
 	lc_corpus_free(&c);
 }
 
-/* LOFT answers for queries without them, from a qrels file. */
-static void attach_answers(lc_queries *qs, const char *qrels_path, const char *member, lc_report *rep)
+/* LOFT answers from a qrels file (they replace a query's own).  A query without
+ * judgments there and without answers of its own is not a LOFT query (LOFT's
+ * recall divides by its gold count): *keep[i] is 0 for those, which are left out. */
+static void attach_answers(lc_queries *qs, const char *qrels_path, const char *member, lc_report *rep,
+                           unsigned char *keep)
 {
 	lc_qrels q = {0};
 	lc_err e = {0};
@@ -163,7 +161,10 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 	for (size_t i = 0; i < qs->n; i++) {
 		long k = lc_strmap_find(&q.qids, qs->q[i].qid, strlen(qs->q[i].qid));
 		if (k < 0) {
-			missing++;
+			if (!qs->q[i].nans) {
+				missing++;
+				keep[i] = 0;
+			}
 			continue;
 		}
 		lc_qrels_q *qq = &q.q[k];
@@ -176,9 +177,19 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 		qs->q[i].nans = qq->n;
 	}
 	if (missing)
-		lc_warn("%zu queries have no judgments in %s: written with empty answers", missing, qrels_path);
+		lc_warn("%zu queries have no judgments in %s: left out (a LOFT query needs its answers)", missing,
+		        qrels_path);
 	lc_report_int(rep, "queries_without_judgments", (long long)missing);
 	lc_qrels_free(&q);
+}
+
+/* 1 if some query has no answers (BEIR queries have none; LOFT's have theirs). */
+static int without_answers(const lc_queries *qs)
+{
+	for (size_t i = 0; i < qs->n; i++)
+		if (!qs->q[i].nans)
+			return 1;
+	return 0;
 }
 
 static void conv_queries(char **files, int nfiles, const char *to, const char *member, const char *qrels,
@@ -194,13 +205,18 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 		if (lc_queries_load(&qs, files[i], &qo, &e) < 0)
 			lc_die_err(&e);
 	}
+	unsigned char *keep = lc_xmalloc(qs.n ? qs.n : 1);
+	memset(keep, 1, qs.n ? qs.n : 1);
 	if (fmt == 0 && qrels)
-		attach_answers(&qs, qrels, lc_input_default_member(qrels, NULL, "*qrels/test.tsv"), rep);
-	else if (fmt == 0 && nfiles == 1 && ends_with(files[0], ".zip"))
-		attach_answers(&qs, files[0], "*qrels/test.tsv", rep);
+		attach_answers(&qs, qrels, lc_input_default_member(qrels, NULL, "*qrels/test.tsv"), rep, keep);
+	else if (fmt == 0 && nfiles == 1 && lc_input_default_member(files[0], member, "*") && without_answers(&qs))
+		attach_answers(&qs, files[0], "*qrels/test.tsv", rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
 	lc_buf b = {0};
-	size_t dropped = 0;
+	size_t dropped = 0, written = 0;
 	for (size_t i = 0; i < qs.n; i++) {
+		if (!keep[i])
+			continue;
+		written++;
 		lc_buf_reset(&b);
 		if (fmt == 0)
 			lc_queries_write_loft(&b, &qs.q[i]);
@@ -216,10 +232,37 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	if (dropped)
 		lc_warn("%zu queries have answers, which %s queries cannot hold: not written "
 		        "(convert them with --kind qrels)", dropped, to);
-	lc_report_int(rep, "records", (long long)qs.n);
+	lc_report_int(rep, "records", (long long)written);
 	lc_report_int(rep, "answers_dropped", (long long)dropped);
+	free(keep);
 	lc_buf_free(&b);
 	lc_queries_free(&qs);
+}
+
+/* TREC and BEIR qrels hold one judgment per query and document (trec_eval
+ * stops at a second: "duplicate docs"), but LOFT answers may name a pid twice.
+ * Keeps each query's first judgment of a document; returns how many went. */
+static size_t drop_repeated_judgments(lc_qrels *q)
+{
+	size_t dropped = 0;
+	for (size_t i = 0; i < q->nq; i++) {
+		lc_qrels_q *qq = &q->q[i];
+		if (qq->n < 2)
+			continue;
+		lc_strmap seen = {0};
+		size_t w = 0;
+		for (size_t k = 0; k < qq->n; k++) {
+			int is_new;
+			lc_strmap_intern(&seen, qq->j[k].docno, strlen(qq->j[k].docno), &is_new);
+			if (is_new)
+				qq->j[w++] = qq->j[k];
+		}
+		dropped += qq->n - w;
+		qq->n = w;
+		lc_strmap_free(&seen);
+	}
+	q->njudg -= dropped;
+	return dropped;
 }
 
 static void conv_qrels(char **files, int nfiles, const char *to, const char *from, const char *member, lc_output *o,
@@ -236,6 +279,10 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	for (int i = 0; i < nfiles; i++)
 		if (lc_qrels_read(&q, files[i], lc_input_default_member(files[i], member, "*qrels/test.tsv"), in_fmt, &e) < 0)
 			lc_die_err(&e);
+	size_t repeated = fmt == LC_QRELS_LOFT ? 0 : drop_repeated_judgments(&q);
+	if (repeated)
+		lc_warn("%zu judgments repeat a document of their query: the first kept, as %s qrels hold one per "
+		        "query and document", repeated, to);
 	if (fmt == LC_QRELS_TREC) {
 		if (lc_qrels_write_trec(&q, o, &e) < 0)
 			lc_die_err(&e);
@@ -246,6 +293,7 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 		lc_qrels_write_loft(&q, o);
 	lc_report_int(rep, "records", (long long)q.njudg);
 	lc_report_int(rep, "queries", (long long)q.nq);
+	lc_report_int(rep, "repeated_judgments_dropped", (long long)repeated);
 	lc_qrels_free(&q);
 }
 
@@ -309,11 +357,10 @@ int main(int argc, char **argv)
 	lc_output *o = lc_output_open(out);
 	switch (kind) {
 	case K_CORPUS:
-		conv_corpus(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*corpus.jsonl") : member, o, &rep, pmode);
+		conv_corpus(files, nfiles, to, member, o, &rep, pmode);   /* an archive: *corpus.jsonl (lib/retrieve/corpus) */
 		break;
 	case K_QUERIES:
-		conv_queries(files, nfiles, to, nfiles == 1 ? lc_input_default_member(files[0], member, "*queries.jsonl") : member,
-		             qrels, o, &rep);
+		conv_queries(files, nfiles, to, member, qrels, o, &rep);  /* an archive: *queries.jsonl */
 		break;
 	case K_QRELS:
 		conv_qrels(files, nfiles, to, from, member, o, &rep);

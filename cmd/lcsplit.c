@@ -84,7 +84,11 @@ int main(int argc, char **argv)
 	int nfiles = argc - st.ind;
 	for (int fi = 0; fi < (nfiles ? nfiles : 1); fi++) {
 		const char *path = nfiles ? argv[st.ind + fi] : "-";
-		lc_input *in = lc_input_open_or_die(path, NULL);
+		/* a BEIR or LOFT dataset's archive: its corpus.jsonl, as lcompress reads it */
+		lc_err oe = {0};
+		lc_input *in = lc_input_open_default(path, NULL, O.text ? NULL : "corpus.jsonl", &oe);
+		if (!in)
+			lc_die_err(&oe);
 		char *line;
 		size_t len;
 		while (lc_input_next(in, &line, &len)) {

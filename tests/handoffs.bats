@@ -69,6 +69,27 @@ prompt() {
 	assert_output --partial "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default"
 }
 
+@test "lcretrieve --llm: BEIR's webis-touche2020 (a zip or a folder) names LOFT's webis_touche2020 prompt" {
+	mkdir -p beir/webis-touche2020
+	python3 -c '
+import json
+with open("beir/webis-touche2020/corpus.jsonl", "w") as f:
+    for l in open("myset/corpus.jsonl"):
+        o = json.loads(l)
+        f.write(json.dumps({"_id": o["pid"], "title": o["title_text"], "text": o["passage_text"]}) + "\n")' ||
+		fail "python"
+	(cd beir && zip -qr ../webis-touche2020.zip webis-touche2020) || fail "zip"
+	for c in webis-touche2020.zip beir/webis-touche2020/corpus.jsonl; do
+		run --separate-stderr lcretrieve --llm -c "$c" --model m --batch-out b.jsonl myset/queries.jsonl
+		assert_success
+		[ "$stderr" = "lcretrieve: prompt template: webis_touche2020 (named by the corpus path; --template NAME to choose another)" ] ||
+			fail "$c: stderr: $stderr"
+		run -0 lcretrieve --llm -c myset/corpus.jsonl --template webis_touche2020 --quiet --model m --batch-out w.jsonl \
+			myset/queries.jsonl
+		run -0 cmp b.jsonl w.jsonl
+	done
+}
+
 # --- item 2: -i - ---------------------------------------------------------------
 
 @test "lcretrieve -i -: the index is read from standard input" {

@@ -28,7 +28,9 @@ static int parse(lc_cstream *s, const char *line, size_t len, const char *where,
 		*o = NULL;
 		return 0;
 	}
-	json_t *t = json_object_get(*o, "title_text");
+	json_t *t = json_object_get(*o, "title_text");   /* LOFT; a BEIR record's is "title" */
+	if (!t)
+		t = json_object_get(*o, "title");
 	r->o = *o;
 	r->text = text;
 	r->title = json_is_string(t) ? json_string_value(t) : NULL;
@@ -66,7 +68,7 @@ int lc_cstream_scan(lc_cstream *s, lc_err *e)
 	lc_progress_start(&pr, "passages read", s->progress);
 	int rc = 0;
 	for (int fi = 0; fi < nf && !rc; fi++) {
-		lc_input *in = lc_input_open(path_of(s, fi), NULL, e);
+		lc_input *in = lc_input_open_default(path_of(s, fi), NULL, "corpus.jsonl", e);
 		if (!in) {
 			rc = -1;
 			break;
@@ -137,7 +139,7 @@ static int each_file(lc_cstream *s, int fi, size_t *i, lc_crec_fn fn, int (*want
 	if (sp) {
 		fflush(sp);
 		rewind(sp);
-	} else if (!(in = lc_input_open(path_of(s, fi), NULL, e)))
+	} else if (!(in = lc_input_open_default(path_of(s, fi), NULL, "corpus.jsonl", e)))
 		return -1;
 	int rc = 0;
 	for (;;) {

@@ -10,7 +10,9 @@
  * bytes).  lc_cstream_each() reads the corpus again and hands the good records
  * to a function one at a time, numbered as the scan numbered them.  A standard
  * input ("-") cannot be read twice: the scan copies its good lines into an
- * unlinked temporary file (in TMPDIR, else /tmp) that later reads use.
+ * unlinked temporary file (in TMPDIR, else /tmp) that later reads use.  Input
+ * whose bytes are a zip or tar archive (a BEIR dataset) is read from its members
+ * named corpus.jsonl, as lib/retrieve/corpus reads it.
  *
  * Errors: a record's error names "file:LINE" (the first read finds them all); a
  * corpus that changed between reads is an error too.
@@ -33,7 +35,7 @@
 typedef struct lc_crec {
 	size_t i;              /* 0-based number among the good records */
 	json_t *o;             /* the record (borrowed) */
-	const char *title;     /* title_text, NULL when it is not a string */
+	const char *title;     /* title_text (BEIR: title), NULL when it is not a string */
 	const char *text;      /* the text field */
 } lc_crec;
 

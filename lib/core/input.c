@@ -53,6 +53,7 @@ struct lc_input {
 	src s;
 	char *path;           /* as given, "-" for stdin */
 	char *glob;
+	int glob_soft;        /* glob applies only if the data is an archive (lc_input_open_default) */
 	int is_archive;       /* zip/tar: entry names are members */
 	int started;          /* the first header has been read */
 	int in_entry;         /* an entry is open for reading */
@@ -333,6 +334,16 @@ static int reopen_raw(lc_input *in, lc_err *e)
 	return arch_open(in, 1, e);
 }
 
+/* 1 for the metadata macOS adds to the archives it makes: "__MACOSX/..." and
+ * AppleDouble "._NAME" files (resource forks, not data; "._corpus.jsonl"
+ * would match --member '*corpus.jsonl').  Never a member lctk reads. */
+static int mac_metadata(const char *nm)
+{
+	const char *base = strrchr(nm, '/');
+	base = base ? base + 1 : nm;
+	return !strncmp(base, "._", 2) || !strncmp(nm, "__MACOSX/", 9) || strstr(nm, "/__MACOSX/");
+}
+
 /* Opens the next entry to read; 1 = ready, 0 = no more, -1 = error. */
 static int next_entry(lc_input *in, lc_err *e)
 {
@@ -355,8 +366,10 @@ static int next_entry(lc_input *in, lc_err *e)
 		}
 		if (r == ARCHIVE_EOF) {
 			if (in->is_archive && in->glob && !in->matched)
-				return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s'",
-				                  display(in), in->glob);
+				return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s'%s",
+				                  display(in), in->glob,
+				                  in->glob_soft ? " (the file a BEIR or LOFT dataset names so; choose other "
+				                                  "members with --member GLOB, or extract the file)" : "");
 			return 0;
 		}
 		if (r != ARCHIVE_OK)   /* a warning too: a bad CRC or a damaged header */
@@ -369,6 +382,8 @@ static int next_entry(lc_input *in, lc_err *e)
 			const char *nm = archive_entry_pathname(ent);
 			if (!nm)
 				nm = "?";
+			if (mac_metadata(nm))
+				continue;
 			if (in->glob && fnmatch(in->glob, nm, 0) != 0) {
 				const char *base = strrchr(nm, '/');
 				if (!base || fnmatch(in->glob, base + 1, 0) != 0)
@@ -377,7 +392,7 @@ static int next_entry(lc_input *in, lc_err *e)
 			free(in->member);
 			in->member = lc_xstrdup(nm);
 			in->matched++;
-		} else if (in->glob) {
+		} else if (in->glob && !in->glob_soft) {
 			return lc_err_set(e, LC_EXIT_USAGE, "%s: --member given but the input is not a zip or tar archive",
 			                  display(in));
 		}
@@ -668,6 +683,14 @@ void lc_input_close(lc_input *in)
 	free(in);
 }
 
+lc_input *lc_input_open_default(const char *path, const char *member, const char *dflt, lc_err *e)
+{
+	lc_input *in = lc_input_open(path, member ? member : dflt, e);
+	if (in && !member && dflt)
+		in->glob_soft = 1;
+	return in;
+}
+
 lc_input *lc_input_open_or_die(const char *path, const char *member_glob)
 {
 	lc_err e = {0};
@@ -686,16 +709,31 @@ int lc_input_next(lc_input *in, char **line, size_t *len)
 	return r;
 }
 
+/* "x.tar.gz", "x.tar.bz2", "x.tar.lz4" ...: ".tar." then a suffix without '.' or '/'. */
+static int tar_suffix(const char *path)
+{
+	const char *t = NULL;
+	for (const char *p = path; (p = strstr(p, ".tar.")); p++)
+		t = p;
+	if (!t || !t[5])
+		return 0;
+	for (const char *p = t + 5; *p; p++)
+		if (*p == '.' || *p == '/')
+			return 0;
+	return 1;
+}
+
 const char *lc_input_default_member(const char *path, const char *member, const char *dflt)
 {
 	if (member || !path)
 		return member;
 	size_t n = strlen(path);
-	static const char *const ext[] = { ".zip", ".tar", ".tgz", ".tar.gz", ".tar.zst", ".tar.xz", NULL };
+	static const char *const ext[] = { ".zip", ".tar", ".tgz", ".tbz", ".tbz2", ".tb2", ".txz", ".tzst", ".tlz",
+	                                   ".taz", NULL };
 	for (int i = 0; ext[i]; i++) {
 		size_t m = strlen(ext[i]);
 		if (n > m && !strcasecmp(path + n - m, ext[i]))
 			return dflt;
 	}
-	return NULL;
+	return tar_suffix(path) ? dflt : NULL;
 }

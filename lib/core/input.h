@@ -4,8 +4,9 @@
  * A path (or "-"/NULL for stdin) is opened through libarchive, so plain files and
  * .gz .zst .xz .bz2 (any filter libarchive knows, detected from the bytes, not the
  * name) read the same way, and .zip/.tar archives yield the lines of their regular
- * members in archive order.  member_glob (fnmatch, may be NULL) picks members;
- * an archive in which nothing matches is an error.
+ * members in archive order, except the metadata macOS adds (__MACOSX/ and "._NAME"
+ * members).  member_glob (fnmatch, may be NULL) picks members; an archive in which
+ * nothing matches is an error.
  *
  * Integrity: gzip is inflated with zlib here, its CRC32 and length checked, more
  * members read on (multi-member gzip) and anything else after the last member an
@@ -42,6 +43,13 @@ void lc_input_set_max_record(size_t bytes);
 size_t lc_input_max_record(void);
 
 lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e);
+/* lc_input_open with a default member: member (a glob) if given, which the data
+ * must then be an archive for; else dflt, which picks members only when the
+ * bytes turn out to be a zip or tar archive, whatever the name (a BEIR dataset
+ * as x.tar.bz2, or a zip on standard input), and is ignored for other data.
+ * A glob also matches a member's base name: "corpus.jsonl" is any folder's
+ * corpus.jsonl (and not few_shot_corpus.jsonl, which "*corpus.jsonl" is). */
+lc_input *lc_input_open_default(const char *path, const char *member, const char *dflt, lc_err *e);
 /* 1 = a line, 0 = end of input, -1 = read error (e filled). */
 int lc_input_getline(lc_input *in, char **line, size_t *len, lc_err *e);
 /* lc_input_getline, skipping lines of only white space (isspace). */
@@ -83,7 +91,8 @@ int lc_input_is_plain(const lc_input *in);
 long long lc_input_bytes(const lc_input *in);
 
 /* The member to read from path: member if given; else dflt when path names a
- * zip or tar archive by its suffix (.zip .tar .tgz .tar.gz .tar.zst .tar.xz);
+ * zip or tar archive by its suffix (.zip .tar .tgz .tbz .tbz2 .txz .tzst .tlz,
+ * or .tar.SUFFIX for any compression: .tar.gz .tar.bz2 .tar.xz .tar.zst ...);
  * else NULL.  Lets a BEIR zip be read as a corpus, queries or qrels file. */
 const char *lc_input_default_member(const char *path, const char *member, const char *dflt);
 

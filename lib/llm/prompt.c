@@ -260,8 +260,12 @@ char *lc_prompt_guess(const char *corpus_path)
 	if (!corpus_path)
 		return lc_xstrdup("default");
 	/* the file's own stem first ("scifact.zip", "fiqa.jsonl.gz"), then each
-	 * directory from the innermost out ("loft/scifact/corpus.jsonl") */
+	 * directory from the innermost out ("loft/scifact/corpus.jsonl"); '-' reads
+	 * as '_', as BEIR names LOFT's webis_touche2020 "webis-touche2020.zip" */
 	char *p = lc_xstrdup(corpus_path);
+	for (char *c = p; *c; c++)
+		if (*c == '-')
+			*c = '_';
 	const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
 	size_t stem = strcspn(base, ".");
 	if (known(base, stem)) {

@@ -115,6 +115,9 @@ static int parse_record(json_t *o, const lc_corpus_opts *opts, const char *where
 		p->title = lc_json_opt_str(o, "title", where, e, &bad);
 		if (bad)
 			return -1;
+		p->summary = lc_json_opt_str(o, "summary_text", where, e, &bad);   /* lcompress adds it */
+		if (bad)
+			return -1;
 		if (!(p->text = lc_json_str(o, "text", where, e)))
 			return -1;
 	}
@@ -132,7 +135,7 @@ static int parse_record(json_t *o, const lc_corpus_opts *opts, const char *where
 int lc_corpus_read(const char *path, const lc_corpus_opts *opts, lc_passage_fn cb, void *arg,
                    lc_idset *seen, size_t *record_base, lc_err *e)
 {
-	lc_input *in = lc_input_open(path, lc_input_default_member(path, opts ? opts->member : NULL, "*corpus.jsonl"), e);
+	lc_input *in = lc_input_open_default(path, opts ? opts->member : NULL, "corpus.jsonl", e);
 	if (!in)
 		return -1;
 	rec_bufs b = {0};

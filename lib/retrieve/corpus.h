@@ -3,9 +3,10 @@
  *
  * Accepted records (one JSON object per line; blank lines are skipped):
  *   LOFT  {"pid", "title_text", "passage_text", "summary_text"?, "metadata"?}
- *   BEIR  {"_id", "title"?, "text", "metadata"?}     (corpus.jsonl, also inside a BEIR
- *         .zip: a path ending in .zip reads the member matching "*corpus.jsonl" unless
- *         opts->member says otherwise)
+ *   BEIR  {"_id", "title"?, "text", "summary_text"?, "metadata"?}  (corpus.jsonl, also inside a BEIR
+ *         zip or tar, however compressed or named: input whose bytes are an archive
+ *         reads the members named corpus.jsonl, in any folder (not few_shot_corpus.jsonl
+ *         of a LOFT dataset), unless opts->member says otherwise)
  *   any   {...} with opts->id_field and opts->text_fields (comma-separated) given.
  * The format is decided per record: "pid" -> LOFT, else "_id" -> BEIR.  Ids may be
  * JSON strings or integers (rendered in decimal).  A missing or empty id, a missing
@@ -45,7 +46,7 @@ typedef struct lc_passage {
 typedef struct lc_corpus_opts {
 	const char *id_field;      /* NULL = auto (pid / _id) */
 	const char *text_fields;   /* "f1,f2": NULL = auto */
-	const char *member;        /* archive member glob; NULL = auto ("*corpus.jsonl" for .zip) */
+	const char *member;        /* archive member glob; NULL = auto (corpus.jsonl in an archive) */
 	int keep_meta;             /* keep metadata JSON in .meta */
 	size_t shard_k, shard_n;   /* 0/0 = all; else only records i with i % n == k-1 (i = 0-based
 	                              record number over all files), others are not parsed */

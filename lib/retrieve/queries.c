@@ -3,6 +3,10 @@
 #include "input.h"
 #include "json.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +20,32 @@ static lc_query *new_query(lc_queries *qs)
 	lc_query *q = &qs->q[qs->n];
 	memset(q, 0, sizeof *q);
 	return q;
+}
+
+/* An answer's relevance: a JSON integer, a number with an integral value (1.0) or
+ * a string holding a decimal integer ("1"), as LOFT data has them (LOFT itself
+ * ignores the value).  0, or -1 for anything else or a value beyond +-2^31. */
+static int rel_value(json_t *v, int *rel)
+{
+	double d;
+	if (json_is_integer(v))
+		d = (double)json_integer_value(v);
+	else if (json_is_real(v))
+		d = json_real_value(v);
+	else if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+		errno = 0;
+		long l = strtol(s, &end, 10);
+		if (end == s || *end || errno || !isdigit((unsigned char)end[-1]))
+			return -1;
+		d = (double)l;
+	} else
+		return -1;
+	if (d != floor(d) || d > INT_MAX || d < INT_MIN)
+		return -1;
+	*rel = (int)d;
+	return 0;
 }
 
 static int parse_answers(lc_queries *qs, lc_query *q, json_t *a, const char *where, lc_err *e)
@@ -46,13 +76,11 @@ static int parse_answers(lc_queries *qs, lc_query *q, json_t *a, const char *whe
 			return -1;
 		}
 		int rel = 1;
-		if (rv) {
-			if (!json_is_integer(rv)) {
-				lc_buf_free(&idb);
-				return lc_err_set(e, LC_EXIT_INPUT, "%s: answers[%zu]: relevance must be an integer, got %s",
-				                  where, i, lc_json_type_name(rv));
-			}
-			rel = (int)json_integer_value(rv);
+		if (rv && rel_value(rv, &rel) < 0) {
+			lc_buf_free(&idb);
+			return lc_err_set(e, LC_EXIT_INPUT,
+			                  "%s: answers[%zu]: relevance must be an integer (1, 1.0 or \"1\"), got %s",
+			                  where, i, lc_json_type_name(rv));
 		}
 		q->ans[q->nans].pid = lc_arena_strndup(&qs->arena, pid, strlen(pid));
 		q->ans[q->nans].rel = rel;
@@ -60,6 +88,32 @@ static int parse_answers(lc_queries *qs, lc_query *q, json_t *a, const char *whe
 	}
 	lc_buf_free(&idb);
 	return 0;
+}
+
+/* A LOFT query's text: a string, or a list of turns as LOFT's loader allows
+ * (utils.load_data_from_file keeps a list; a one-element list is one turn).
+ * lctk's query sets are single-turn: a list of several turns is an error. */
+static const char *query_text(json_t *o, const char *where, lc_err *e)
+{
+	json_t *v = json_object_get(o, "query_text");
+	if (json_is_array(v)) {
+		size_t n = json_array_size(v);
+		if (n == 1 && json_is_string(json_array_get(v, 0))) {
+			json_t *wrap = json_pack("{sO}", "query_text", json_array_get(v, 0));
+			const char *t = lc_json_str(wrap, "query_text", where, e);
+			/* the string lives in v, which o holds: wrap may go */
+			json_decref(wrap);
+			return t;
+		}
+		if (n > 1) {
+			lc_err_set(e, LC_EXIT_INPUT,
+			           "%s: field 'query_text': a list of %zu turns (a multi-turn LOFT query); lctk reads "
+			           "single-turn queries: a string, or a list of one",
+			           where, n);
+			return NULL;
+		}
+	}
+	return lc_json_str(o, "query_text", where, e);
 }
 
 static int parse_json(lc_queries *qs, lc_query *q, const char *line, size_t len, lc_input *in,
@@ -76,7 +130,7 @@ static int parse_json(lc_queries *qs, lc_query *q, const char *line, size_t len,
 	if (json_object_get(o, "qid")) {
 		if (!(id = lc_json_id(json_object_get(o, "qid"), &idb, "qid", where, e)))
 			goto out;
-		if (!(text = lc_json_str(o, "query_text", where, e)))
+		if (!(text = query_text(o, where, e)))
 			goto out;
 		ans = json_object_get(o, "answers");
 	} else if (json_object_get(o, "_id")) {
@@ -114,7 +168,7 @@ out:
 
 int lc_queries_load(lc_queries *qs, const char *path, const lc_queries_opts *opts, lc_err *e)
 {
-	lc_input *in = lc_input_open(path, lc_input_default_member(path, opts ? opts->member : NULL, "*queries.jsonl"), e);
+	lc_input *in = lc_input_open_default(path, opts ? opts->member : NULL, "queries.jsonl", e);
 	if (!in)
 		return -1;
 	char *line;

@@ -4,9 +4,11 @@
  * Accepted lines (format decided per line; blank lines skipped):
  *   LOFT  {"qid", "query_text", "answers"?: [[pid, rel], ...], "metadata"?}
  *         (an answer may also be a bare pid or [pid]; rel then defaults to 1;
- *         rel must be an integer; pids may be strings or integers)
- *   BEIR  {"_id", "text", "metadata"?}   (queries.jsonl, also inside a BEIR .zip: a path
- *         ending in .zip/.tar reads the member "*queries.jsonl" unless opts->member is set)
+ *         rel is an integer, written 1, 1.0 or "1"; pids may be strings or integers;
+ *         query_text may be a list of one string, as LOFT allows; more turns are an error)
+ *   BEIR  {"_id", "text", "metadata"?}   (queries.jsonl, also inside a BEIR zip or tar:
+ *         input whose bytes are an archive reads the members named queries.jsonl, in any
+ *         folder (not few_shot_queries.jsonl of a LOFT dataset), unless opts->member is set)
  *   TSV   qid<TAB>text                  (any line not starting with '{')
  * Errors: invalid JSON, missing qid/text, empty qid, a TSV line without a tab,
  * duplicate qids (naming both lines).
@@ -37,7 +39,7 @@ typedef struct lc_query {
 } lc_query;
 
 typedef struct lc_queries_opts {
-	const char *member;    /* archive member glob; NULL = auto */
+	const char *member;    /* archive member glob; NULL = auto (queries.jsonl in an archive) */
 	int keep_meta;
 } lc_queries_opts;
 
