@@ -14,6 +14,15 @@ CHECK="$ROOT/tests/vectors/tok/check.py"
 	done
 }
 
+@test "vectors shipped in tests/: HF NFC at Unicode 9.0 as tokenizers 0.22.2 (gpt-neox-20b, qwen3)" {
+	need_shared vocab/hf
+	for t in gpt-neox-20b qwen3; do
+		run python3 "$CHECK" "$ROOT/tests/vectors/tok/hf-$t.jsonl" --tokenizer "$SHARED/vocab/hf/$t/tokenizer.json"
+		assert_success
+		assert_output --partial "18 lines, 0 mismatches"
+	done
+}
+
 @test "vectors (../shared): tiktoken encodings, all lines and modes" {
 	need_shared vectors/tok
 	for e in cl100k_base o200k_base p50k_base r50k_base; do

