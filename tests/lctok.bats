@@ -188,10 +188,21 @@ PY
 	assert_failure 1
 }
 
+@test "-e defaults to cl100k_base, as in every program" {
+	printf 'Hello, world! 123 tokens\n' > t.txt
+	run lctok encode -e cl100k_base --text t.txt
+	assert_success
+	local want=$output
+	run lctok encode --text t.txt
+	assert_success
+	assert_output "$want"
+}
+
 @test "usage errors exit 2" {
 	: > empty.txt
-	run lctok count empty.txt
+	run lctok count -e cl100k_base --tokenizer "$LCTK_DATA/vocab/cl100k_base.json" empty.txt
 	assert_failure 2
+	assert_output --partial "at most one of -e NAME, --vocab FILE or --tokenizer FILE"
 	run lctok frobnicate -e cl100k_base
 	assert_failure 2
 	run lctok chunk -e cl100k_base -n 4 --overlap 4 empty.txt
