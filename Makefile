@@ -54,7 +54,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/%)
 MANS      := $(sort $(wildcard man/*.[1-9]))
 
 .PHONY: all deps deps-build deps-test check units memcheck lint completions demo bench \
-        install uninstall clean fuzz
+        install uninstall clean fuzz refdiff refdiff-eval refdiff-tok
 .SUFFIXES:
 
 all: $(PROGS)
@@ -139,6 +139,15 @@ memcheck: all units
 	rm -rf $(B)/valgrind-bin $(B)/valgrind-logs
 	LCTK_VALGRIND=1 LCTK_BUILD=$(CURDIR)/$(B) LCTK_SUITE_TIMEOUT=$${LCTK_SUITE_TIMEOUT:-5400} \
 		prove -j$(MEMCHECK_JOBS) --exec $(CURDIR)/tests/run-test $(SUITES)
+
+# Differential tests against the references on seeded generated inputs (not part of
+# check: minutes of CPU, and the tokenizer references come from npm): lceval against
+# trec_eval 10.0 built from ../shared/refs, lctok against tiktoken and HF tokenizers.
+refdiff: refdiff-eval refdiff-tok
+refdiff-eval: all
+	sh tests/refdiff/eval-diff.sh $(CURDIR)/$(B)/bin
+refdiff-tok: all
+	sh tests/refdiff/tok-diff.sh $(CURDIR)/$(B)/bin
 
 units: $(UNITS) $(FUZZ_REPLAY) $(if $(SANFLAGS),,$(B)/tests/faultinject.so)
 
