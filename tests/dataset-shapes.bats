@@ -277,3 +277,46 @@ EOF2
 	run -0 lcindex --stats fs.idx
 	assert_line "$(printf 'documents\t1')"
 }
+
+@test "lceval reads LOFT answers as lcretrieve does: [pid], bare pid, relevance 1.0 or \"2\", pids with spaces; no answers is an error" {
+	# the reference: answers as [pid, int] pairs, which lceval always read
+	printf '%s\n' '{"qid": "t1", "query_text": "which whales sing songs", "answers": [["d1", 1]]}' \
+		'{"qid": "t2", "query_text": "owls at night", "answers": [["d3", 2], ["d2", 1], ["d4", 1]]}' >ref.jsonl
+	# the same answers as held-back LOFT files write them
+	printf '%s\n' '{"qid": "t1", "query_text": "which whales sing songs", "answers": [["d1"]]}' \
+		'{"qid": "t2", "query_text": "owls at night", "answers": [[" d3 ", "2"], ["d2", 1.0], "d4"]}' >var.jsonl
+	run -0 lcindex -o c.idx corpus.jsonl
+	run -0 lcretrieve -i c.idx -k 4 -o var.run var.jsonl
+	run -0 lcretrieve -i c.idx -k 4 -o ref.run ref.jsonl
+	run -0 cmp var.run ref.run
+	run -0 lceval -q -m ndcg -m ndcg_cut.3 -m recip_rank -m map ref.jsonl ref.run
+	expected=$output
+	run -0 lceval -q -m ndcg -m ndcg_cut.3 -m recip_rank -m map var.jsonl var.run
+	assert_output "$expected"
+	# the relevance threshold sees "2" as 2 (ndcg above its gain)
+	run -0 lceval -q -m ndcg -m recip_rank -m map -l 2 ref.jsonl ref.run
+	expected=$output
+	run -0 lceval -q -m ndcg -m recip_rank -m map -l 2 var.jsonl var.run
+	assert_output "$expected"
+	run -0 lceval -m loft --json ref.jsonl ref.run
+	expected=$output
+	run -0 lceval -m loft --json var.jsonl var.run
+	assert_output "$expected"
+	run -0 lcconv --kind qrels --to trec var.jsonl
+	assert_output "$(printf 't1 0 d1 1\nt2 0 d3 2\nt2 0 d2 1\nt2 0 d4 1')"
+	# lcretrieve's reader strips the pid too: lcgen labels finds " d3 " as d3
+	run -0 lcgen candidates --kinds full -o cand.jsonl corpus.jsonl
+	run -0 lcgen labels -c corpus.jsonl -q var.jsonl -o lab.jsonl cand.jsonl
+	run -0 python3 -c 'import json; print(sorted({(o["qid"], o["pid"]) for o in map(json.loads, open("lab.jsonl"))}))'
+	assert_output "[('t1', 'd1'), ('t2', 'd2'), ('t2', 'd3'), ('t2', 'd4')]"
+	run -0 lcconv --kind queries --to loft var.jsonl
+	assert_line --index 1 '{"qid":"t2","query_text":"owls at night","answers":[["d3",2],["d2",1],["d4",1]],"metadata":{}}'
+	# the values lcretrieve refuses, lceval refuses with the same message
+	printf '%s\n' '{"qid": "t1", "query_text": "x", "answers": [["d1", "1x"]]}' >bad.jsonl
+	run -1 lceval -m P.1 bad.jsonl ref.run
+	assert_output --partial 'bad.jsonl:1: answers[0]: relevance must be an integer (1, 1.0 or "1")'
+	# a query without answers judges nothing: an error naming it, as LOFT's evaluation fails on it
+	printf '%s\n' '{"qid": "t1", "query_text": "x"}' >none.jsonl
+	run -1 lceval -m loft none.jsonl ref.run
+	assert_output --partial "none.jsonl:1: query 't1' has no 'answers'"
+}

@@ -8,9 +8,12 @@
  *   BEIR   tab-separated "query-id corpus-id score" with that header line, as in
  *          BEIR's qrels/test.tsv — also straight out of a BEIR .zip (give the
  *          member glob, e.g. "*qrels/test.tsv").
- *   LOFT   queries JSONL {"qid", ..., "answers": [[pid, rel], ...]}; ids may be
- *          strings or integers (rendered in decimal); every answer is kept, in
- *          order, duplicates included (LOFT counts them); rel is kept.
+ *   LOFT   queries JSONL {"qid", ..., "answers": [[pid, rel], ...]}; each entry
+ *          read by lib/core/gold as every LOFT query reader reads it ([pid, rel],
+ *          [pid] or a bare pid; rel 1, 1.0 or "1"; pid stripped of white space);
+ *          every answer is kept, in order, duplicates included (LOFT counts
+ *          them); rel is kept.  A line without "answers" (or null) is an error:
+ *          such a query has no gold (LOFT's evaluation fails on it too).
  * Detection (LC_QRELS_AUTO) looks at the first content line: '{' = LOFT, a
  * "query-id" header or three tab-separated fields = BEIR, otherwise TREC.
  *
