@@ -320,3 +320,29 @@ EOF2
 	run -1 lceval -m loft none.jsonl ref.run
 	assert_output --partial "none.jsonl:1: query 't1' has no 'answers'"
 }
+
+@test "lceval and lcconv --kind qrels: a BEIR dataset as .tar.bz2, .tgz, a zip under another name or on standard input gives its qrels/test.tsv, as the .zip does" {
+	(cd beir && tar cjf ../ds.tar.bz2 ds && tar czf ../ds.tgz ds) || fail "tar"
+	cp ds.zip ds.data
+	run -0 lcindex -o c.idx ds.zip
+	run -0 lcretrieve -i c.idx -k 3 -o r.run ds.zip
+	run -0 lceval -m recip_rank -m P.1 -m num_q beir/ds/qrels/test.tsv r.run
+	expected=$output
+	assert_line "$(printf 'num_q                 \tall\t2')"
+	for f in ds.zip ds.tar.bz2 ds.tgz ds.data; do
+		run -0 lceval -m recip_rank -m P.1 -m num_q "$f" r.run
+		assert_output "$expected"
+		run -0 lcconv --kind qrels --to trec "$f"
+		assert_output "$(printf 't1 0 d1 1\nt2 0 d3 1')"
+	done
+	run -0 bash -c 'lceval -m recip_rank -m P.1 -m num_q - r.run <ds.tgz'
+	assert_output "$expected"
+	# another split is one option away
+	run -0 lceval --qrels-member '*qrels/train.tsv' -m num_q -c ds.tar.bz2 r.run
+	assert_output "$(printf 'num_q                 \tall\t1')"
+	# lcfuse --optimize reads its --qrels the same way
+	run -0 lcfuse --optimize recip_rank --qrels beir/ds/qrels/test.tsv r.run r.run
+	expected=$output
+	run -0 lcfuse --optimize recip_rank --qrels ds.tgz r.run r.run
+	assert_output "$expected"
+}

@@ -403,7 +403,7 @@ static int count_fields(const char *s, size_t len)
 
 int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format, lc_err *e)
 {
-	lc_input *in = lc_input_open(path, member, e);
+	lc_input *in = lc_input_open_default(path, member, LC_QRELS_MEMBER, e);
 	if (!in)
 		return -1;
 	char *line = NULL;
