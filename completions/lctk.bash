@@ -599,6 +599,7 @@ _lctok() {
 	-n|--tokens) COMPREPLY=(); return ;;
 	--overlap) COMPREPLY=(); return ;;
 	--id) COMPREPLY=(); return ;;
+	--member) COMPREPLY=(); return ;;
 	--shard) COMPREPLY=(); return ;;
 	-j|--jobs) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -607,7 +608,7 @@ _lctok() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "encode decode count truncate chunk merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --shard --jobs --output --skip-bad --progress --quiet --report --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --member --total --hist --shard --jobs --output --skip-bad --progress --quiet --report --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

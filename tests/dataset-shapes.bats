@@ -346,3 +346,40 @@ EOF2
 	run -0 lcfuse --optimize recip_rank --qrels ds.tgz r.run r.run
 	assert_output "$expected"
 }
+
+@test "lctok reads a dataset archive's corpus.jsonl as lcindex does (--member for others), and its messages name the member" {
+	(cd beir && tar cjf ../ds.tar.bz2 ds) || fail "tar"
+	run -0 lctok count -e cl100k_base --total beir/ds/corpus.jsonl
+	expected=$output
+	for f in ds.zip ds.tar.bz2; do
+		run -0 lctok count -e cl100k_base --total "$f"
+		assert_output "$expected"
+		run -0 lctok count -e cl100k_base -j 2 "$f"
+		assert_output "$(lctok count -e cl100k_base beir/ds/corpus.jsonl)"
+	done
+	run -0 bash -c 'lctok count -e cl100k_base --total - <ds.tar.bz2'
+	assert_output "$expected"
+	run -0 lctok count -e cl100k_base --total -f text --member queries.jsonl ds.zip
+	assert_output "$(lctok count -e cl100k_base --total -f text beir/ds/queries.jsonl)"
+	# a LOFT folder: corpus.jsonl, not few_shot_corpus.jsonl beside it
+	mkdir -p loft/ds
+	cp corpus.jsonl loft/ds/corpus.jsonl
+	head -1 corpus.jsonl >loft/ds/few_shot_corpus.jsonl
+	(cd loft && zip -qr ../ds-loft.zip ds) || fail "zip"
+	run -0 lctok count -e cl100k_base --total ds-loft.zip
+	assert_output "$(lctok count -e cl100k_base --total corpus.jsonl)"
+	# --member on plain input is a usage error
+	run -2 lctok count -e cl100k_base --member '*.jsonl' corpus.jsonl
+	assert_output --partial "--member given but the input is not a zip or tar archive"
+	# a bad record in the second member is named by its member, with -j 1 and 2
+	mkdir -p parts
+	head -2 corpus.jsonl >parts/part-0.jsonl
+	printf '%s\n' '{"pid": "x", "passage_text": "fine"}' '{"pid": "y", "passage_text": oops}' >parts/part-1.jsonl
+	(cd parts && zip -q ../parts.zip part-0.jsonl part-1.jsonl) || fail "zip"
+	for j in 1 2; do
+		run -1 lctok count -e cl100k_base -j "$j" --member 'part-*.jsonl' parts.zip
+		assert_output --partial "lctok: parts.zip(part-1.jsonl):2:"
+	done
+	run -0 lctok count -e cl100k_base --total --member 'part-0.jsonl' parts.zip
+	assert_output "$(head -2 corpus.jsonl | lctok count -e cl100k_base --total)"
+}
