@@ -383,3 +383,29 @@ EOF2
 	run -0 lctok count -e cl100k_base --total --member 'part-0.jsonl' parts.zip
 	assert_output "$(head -2 corpus.jsonl | lctok count -e cl100k_base --total)"
 }
+
+@test "lcompress and lcsplit --member: a corpus archived in shards (part-*.jsonl) reads as the whole file does" {
+	mkdir -p shards
+	head -2 corpus.jsonl >shards/part-0.jsonl
+	tail -n +3 corpus.jsonl >shards/part-1.jsonl
+	printf '%s\n' '{"qid": "t1", "query_text": "whales", "answers": [["d1", 1]]}' >shards/queries.jsonl
+	(cd shards && tar czf ../shards.tar.gz part-0.jsonl part-1.jsonl queries.jsonl) || fail "tar"
+	run -0 lcompress -o plain.small corpus.jsonl
+	run -0 lcompress --member 'part-*.jsonl' -o a.small shards.tar.gz
+	run -0 cmp a.small plain.small
+	run -0 lcsplit -o plain.split corpus.jsonl
+	run -0 lcsplit --member 'part-*.jsonl' -o a.split shards.tar.gz
+	run -0 cmp a.split plain.split
+	# without it the archive has no corpus.jsonl: the message says to give --member
+	run -1 lcompress -o b.small shards.tar.gz
+	assert_output --partial "no member matches 'corpus.jsonl'"
+	assert_output --partial "--member GLOB"
+	assert_no_file b.small
+	run -1 lcsplit -o b.split shards.tar.gz
+	assert_output --partial "no member matches 'corpus.jsonl'"
+	# and --member on input that is not an archive is a usage error
+	run -2 lcompress --member 'part-*.jsonl' corpus.jsonl
+	assert_output --partial "--member given but the input is not a zip or tar archive"
+	run -2 lcsplit --member 'part-*.jsonl' corpus.jsonl
+	assert_output --partial "--member given but the input is not a zip or tar archive"
+}
