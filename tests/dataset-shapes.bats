@@ -409,3 +409,30 @@ EOF2
 	run -2 lcsplit --member 'part-*.jsonl' corpus.jsonl
 	assert_output --partial "--member given but the input is not a zip or tar archive"
 }
+
+@test "lceval, lcconv --kind qrels: a LOFT dataset's archive as qrels gives its queries.jsonl answers (not the few-shot ones), as the plain file does" {
+	mkdir -p loft/ds
+	cp corpus.jsonl loft/ds/corpus.jsonl
+	printf '%s\n' '{"qid": "t1", "query_text": "which whales sing songs", "answers": [["d1", 1]], "metadata": {}}' \
+		'{"qid": "t2", "query_text": "owls at night", "answers": [["d3", 1], ["d2", 1]], "metadata": {}}' >loft/ds/queries.jsonl
+	printf '%s\n' '{"qid": "t1", "query_text": "bees", "answers": [["d4", 1]], "metadata": {}}' >loft/ds/few_shot_queries.jsonl
+	(cd loft && zip -qr ../ds-loft.zip ds && tar cjf ../ds-loft.tar.bz2 ds) || fail "archives"
+	run -0 lcindex -o c.idx ds-loft.zip
+	run -0 lcretrieve -i c.idx -k 3 -o r.run ds-loft.zip
+	run -0 lceval -m loft --json loft/ds/queries.jsonl r.run
+	loft=$output
+	run -0 lceval -m ndcg -m recip_rank loft/ds/queries.jsonl r.run
+	trec=$output
+	for f in ds-loft.zip ds-loft.tar.bz2; do
+		run -0 lceval -m loft --json "$f" r.run
+		assert_output "$loft"
+		run -0 lceval -m ndcg -m recip_rank "$f" r.run
+		assert_output "$trec"
+		run -0 lcconv --kind qrels --to trec "$f"
+		assert_output "$(printf 't1 0 d1 1\nt2 0 d3 1\nt2 0 d2 1')"
+	done
+	# neither qrels/test.tsv nor queries.jsonl: both named
+	(cd loft/ds && tar czf ../../other.tgz corpus.jsonl) || fail "tar"
+	run -1 lceval -m P.1 other.tgz r.run
+	assert_output "lceval: other.tgz: no member matches '*qrels/test.tsv' (a BEIR dataset's qrels) or 'queries.jsonl' (a LOFT dataset's queries); name the member that holds the qrels, or extract it"
+}

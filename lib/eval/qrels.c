@@ -412,6 +412,19 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 	/* the first non-blank line decides the format (TREC reads every line) */
 	int got = format == LC_QRELS_TREC ? lc_input_getline(in, &line, &len, e)
 	                                  : lc_input_getline_nonblank(in, &line, &len, e);
+	if (got < 0 && !member && lc_input_no_member(in) && strcmp(lc_input_path(in), "-")) {
+		/* a LOFT dataset's archive has no qrels/test.tsv: its queries.jsonl
+		 * holds the answers (LOFT's evaluation reads that file) */
+		lc_input_close(in);
+		if (!(in = lc_input_open_default(path, NULL, LC_QRELS_LOFT_MEMBER, e)))
+			return -1;
+		got = lc_input_getline_nonblank(in, &line, &len, e);
+		if (got < 0 && lc_input_no_member(in))
+			lc_err_set(e, LC_EXIT_INPUT,
+			           "%s: no member matches '%s' (a BEIR dataset's qrels) or '%s' (a LOFT dataset's "
+			           "queries); name the member that holds the qrels, or extract it",
+			           path, LC_QRELS_MEMBER, LC_QRELS_LOFT_MEMBER);
+	}
 	if (got < 0) {
 		lc_input_close(in);
 		return -1;

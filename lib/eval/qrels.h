@@ -76,14 +76,17 @@ typedef struct lc_qrels {
 /* "trec", "beir", "loft" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */
 int lc_qrels_format_from_name(const char *name);
 
-/* The member a BEIR dataset's zip or tar holds its test qrels in. */
+/* The member a BEIR dataset's zip or tar holds its test qrels in, and the one a
+ * LOFT dataset's holds its answers in (its queries, as LOFT's evaluation reads). */
 #define LC_QRELS_MEMBER "*qrels/test.tsv"
+#define LC_QRELS_LOFT_MEMBER "queries.jsonl"
 
 /* Reads path ("-" = stdin) into q, which must be zero-initialised.  member is an
  * archive member glob; NULL = LC_QRELS_MEMBER when the bytes are a zip or tar
  * archive, whatever the name (lc_input_open_default: x.tar.bz2, a zip on
- * standard input), and the whole input otherwise.  Returns 0, or -1 with e
- * filled. */
+ * standard input), or LC_QRELS_LOFT_MEMBER (by base name, not
+ * few_shot_queries.jsonl) when the archive, a file, has no such member; the
+ * whole input when it is not an archive.  Returns 0, or -1 with e filled. */
 int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format, lc_err *e);
 void lc_qrels_free(lc_qrels *q);
 
