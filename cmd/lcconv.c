@@ -208,9 +208,9 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	unsigned char *keep = lc_xmalloc(qs.n ? qs.n : 1);
 	memset(keep, 1, qs.n ? qs.n : 1);
 	if (fmt == 0 && qrels)
-		attach_answers(&qs, qrels, lc_input_default_member(qrels, NULL, "*qrels/test.tsv"), rep, keep);
+		attach_answers(&qs, qrels, NULL, rep, keep);   /* an archive: its qrels/test.tsv */
 	else if (fmt == 0 && nfiles == 1 && lc_input_default_member(files[0], member, "*") && without_answers(&qs))
-		attach_answers(&qs, files[0], "*qrels/test.tsv", rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
+		attach_answers(&qs, files[0], LC_QRELS_MEMBER, rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
 	lc_buf b = {0};
 	size_t dropped = 0, written = 0;
 	for (size_t i = 0; i < qs.n; i++) {
@@ -277,7 +277,7 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	lc_qrels q = {0};
 	lc_err e = {0};
 	for (int i = 0; i < nfiles; i++)
-		if (lc_qrels_read(&q, files[i], lc_input_default_member(files[i], member, "*qrels/test.tsv"), in_fmt, &e) < 0)
+		if (lc_qrels_read(&q, files[i], member, in_fmt, &e) < 0)
 			lc_die_err(&e);
 	size_t repeated = fmt == LC_QRELS_LOFT ? 0 : drop_repeated_judgments(&q);
 	if (repeated)

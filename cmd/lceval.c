@@ -320,9 +320,7 @@ static void read_qrels(settings *s, lc_qrels *qr)
 		lc_cli_usage_error(&cmd, "QRELS and RUN are swapped: %s looks like a run and %s like judgments; give QRELS first: lceval [options] %s %s",
 		                   c->qpath, c->rpaths[0], c->rpaths[0], c->qpath);
 	lc_err e = { 0 };
-	size_t ql = strlen(c->qpath);
-	if (!s->qmember && ql > 4 && !strcmp(c->qpath + ql - 4, ".zip"))
-		s->qmember = "*qrels/test.tsv";   /* a BEIR dataset zip */
+	/* a zip or tar (a BEIR dataset) gives its qrels/test.tsv unless --qrels-member */
 	if (lc_qrels_read(qr, c->qpath, s->qmember, s->qfmt, &e) < 0)
 		lc_die_err(&e);
 	if (qr->njudg == 0 && qr->nrecs == 0)

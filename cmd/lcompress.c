@@ -59,6 +59,7 @@ typedef struct cfg {
 	lc_report rep;
 	int ninputs;
 	char **inputs;
+	const char *member;     /* --member GLOB: the corpus members of an archive */
 } cfg;
 
 static cfg S = { .target = "summary_text", .encoding = "cl100k_base", .thr = -1, .length_bias = NAN,
@@ -108,6 +109,7 @@ static const lc_opt opts[] = {
 	  LC_BIND_CALL(unit_cb, S.unit) },
 	LC_OPT_FIELD(LC_BIND_STR(S.field)),
 	LC_OPT_TARGET(LC_BIND_STR(S.target)),
+	LC_OPT_MEMBER(0, LC_BIND_STR(S.member)),
 	{ 0, "keep-punct", NULL, "keep punctuation around kept words (default: stripped)", NULL, LC_BIND_SET(S.bare, 0) },
 	LC_OPT_SKIP_BAD(0, LC_BIND_SET(S.skip_bad, 1)),
 	LC_OPT_QUIET(0, LC_BIND_SET_NOTE(S.pmode, LC_PROGRESS_QUIET, note_quiet)),
@@ -558,7 +560,7 @@ int main(int argc, char **argv)
 	char *def;
 	load(&r, &def);
 	/* the first read: corpus statistics, word counts, every record checked */
-	r.cs = (lc_cstream){ .paths = c->inputs, .npaths = c->ninputs, .field = c->field, .default_field = lc_text_field,
+	r.cs = (lc_cstream){ .paths = c->inputs, .npaths = c->ninputs, .member = c->member, .field = c->field, .default_field = lc_text_field,
 	                     .skip_bad = c->skip_bad, .progress = c->pmode };
 	lc_err e = {0};
 	if (lc_cstream_scan(&r.cs, &e) < 0)

@@ -23,7 +23,7 @@
 /* The options, each bound to its variable in the table (lib/cli/cli.h); only
  * --report reaches the switch. */
 static struct {
-	const char *field, *target, *out;
+	const char *field, *target, *out, *member;
 	int text, bytes, skip_bad, pmode;
 } O = { .target = "sentences", .pmode = LC_PROGRESS_AUTO };
 
@@ -31,6 +31,7 @@ static const lc_opt opts[] = {
 	LC_OPT_FIELD(LC_BIND_STR(O.field)),
 	LC_OPT_TARGET(LC_BIND_STR(O.target)),
 	LC_OPT_TEXT_LINES(0, LC_BIND_SET(O.text, 1)),
+	LC_OPT_MEMBER(0, LC_BIND_STR(O.member)),
 	{ 0, "bytes", NULL, "offsets in bytes instead of code points", NULL, LC_BIND_SET(O.bytes, 1) },
 	LC_OPT_SKIP_BAD(0, LC_BIND_SET(O.skip_bad, 1)),
 	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 		const char *path = nfiles ? argv[st.ind + fi] : "-";
 		/* a BEIR or LOFT dataset's archive: its corpus.jsonl, as lcompress reads it */
 		lc_err oe = {0};
-		lc_input *in = lc_input_open_default(path, NULL, O.text ? NULL : "corpus.jsonl", &oe);
+		lc_input *in = lc_input_open_default(path, O.member, O.text ? NULL : "corpus.jsonl", &oe);
 		if (!in)
 			lc_die_err(&oe);
 		char *line;

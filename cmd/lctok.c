@@ -39,6 +39,7 @@ static struct {
 	const char *enc, *vocab, *pattern, *tokfile, *outpath;
 	lc_tok *tok;
 	const char *field, *target, *idfield, *join;
+	const char *member;    /* --member GLOB: archive members to read */
 	int field_auto;        /* no -f: passage_text, else text, per record (lc_text_field) */
 	int target_auto;       /* truncate/chunk without -t: the field read */
 	char **fields;         /* -f F1,F2,...: NULL-terminated, when more than one */
@@ -97,6 +98,7 @@ static const lc_opt opts[] = {
 	{ OPT_OVERLAP, "overlap", "M", "chunk: tokens shared by consecutive chunks (default 0)", NULL,
 	  LC_BIND_LONG_NOTE(S.overlap, 0, 1L << 40, note_given) },
 	LC_OPT_ID(0, LC_BIND_STR(S.idfield)),
+	LC_OPT_MEMBER(0, LC_BIND_STR(S.member)),
 	{ OPT_TOTAL, "total", NULL, "count: print only the total", NULL, LC_BIND_SET_NOTE(S.total, 1, note_given) },
 	{ OPT_HIST, "hist", NULL, "count: print a histogram of per-record counts", NULL,
 	  LC_BIND_SET_NOTE(S.hist, 1, note_given) },
@@ -662,10 +664,17 @@ static int fill_batch(batch *b, lc_input *in, size_t *record)
 	char *line;
 	size_t len;
 	batch_reset(b);
-	b->name = lc_xstrdup(lc_input_name(in));
 	while (b->data.len < (1 << 20) && b->n < 4096) {
 		if (!lc_input_next(in, &line, &len))
 			return 0;
+		/* a batch holds the lines of one archive member, whose name its
+		 * messages give: "x.zip(ds/corpus.jsonl):LINE" */
+		if (lc_input_lineno(in) == 1 && b->name) {
+			lc_input_unget(in);
+			return 1;
+		}
+		if (!b->name)
+			b->name = lc_xstrdup(lc_input_name(in));
 		if (lc_shard_has(&S.shard, (*record)++))
 			batch_add(b, line, len, lc_input_lineno(in));
 	}
@@ -680,7 +689,13 @@ static void run_files(run *r, char **files, int nfiles)
 	lc_progress_start(&pr, "records", S.progress);
 	size_t lines_read = 0, record = 0;
 	for (int fi = 0; fi < nfiles; fi++) {
-		lc_input *in = lc_input_open_or_die(files[fi], NULL);
+		/* a zip or tar (a BEIR or LOFT dataset) gives its corpus.jsonl, as to
+		 * lcindex; --text and decode read every member, --member chooses */
+		lc_err oe = {0};
+		lc_input *in = lc_input_open_default(files[fi], S.member,
+		                                     S.text || S.sub == CMD_DECODE ? NULL : "corpus.jsonl", &oe);
+		if (!in)
+			lc_die_err(&oe);
 		for (int more = 1; more;) {
 			int i = lc_ring_acquire(r->ring, finish_batch, r);
 			more = fill_batch(&r->b[i], in, &record);

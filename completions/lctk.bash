@@ -409,6 +409,7 @@ _lcompress() {
 	--unit) COMPREPLY=($(compgen -W "word sentence" -- "$cur")); return ;;
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
+	--member) COMPREPLY=(); return ;;
 	--shard) COMPREPLY=(); return ;;
 	--price-in) COMPREPLY=(); return ;;
 	--price-out) COMPREPLY=(); return ;;
@@ -418,7 +419,7 @@ _lcompress() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --keep-punct --skip-bad --quiet --progress --shard --dry-run --price-in --price-out --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --member --keep-punct --skip-bad --quiet --progress --shard --dry-run --price-in --price-out --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -557,12 +558,13 @@ _lcsplit() {
 	case $prev in
 	-f|--field) COMPREPLY=(); return ;;
 	-t|--target) COMPREPLY=(); return ;;
+	--member) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--field --target --text --bytes --skip-bad --output --progress --quiet --report --max-record --help --version -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--field --target --text --member --bytes --skip-bad --output --progress --quiet --report --max-record --help --version -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -599,6 +601,7 @@ _lctok() {
 	-n|--tokens) COMPREPLY=(); return ;;
 	--overlap) COMPREPLY=(); return ;;
 	--id) COMPREPLY=(); return ;;
+	--member) COMPREPLY=(); return ;;
 	--shard) COMPREPLY=(); return ;;
 	-j|--jobs) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -607,7 +610,7 @@ _lctok() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "encode decode count truncate chunk merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --total --hist --shard --jobs --output --skip-bad --progress --quiet --report --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--encoding --vocab --pattern --tokenizer --field --join --overhead --target --text --allow-special --special-as-text --add-special --tokens --overlap --id --member --total --hist --shard --jobs --output --skip-bad --progress --quiet --report --max-record --help --version -e -f -t -n -j -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

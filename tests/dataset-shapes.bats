@@ -277,3 +277,162 @@ EOF2
 	run -0 lcindex --stats fs.idx
 	assert_line "$(printf 'documents\t1')"
 }
+
+@test "lceval reads LOFT answers as lcretrieve does: [pid], bare pid, relevance 1.0 or \"2\", pids with spaces; no answers is an error" {
+	# the reference: answers as [pid, int] pairs, which lceval always read
+	printf '%s\n' '{"qid": "t1", "query_text": "which whales sing songs", "answers": [["d1", 1]]}' \
+		'{"qid": "t2", "query_text": "owls at night", "answers": [["d3", 2], ["d2", 1], ["d4", 1]]}' >ref.jsonl
+	# the same answers as held-back LOFT files write them
+	printf '%s\n' '{"qid": "t1", "query_text": "which whales sing songs", "answers": [["d1"]]}' \
+		'{"qid": "t2", "query_text": "owls at night", "answers": [[" d3 ", "2"], ["d2", 1.0], "d4"]}' >var.jsonl
+	run -0 lcindex -o c.idx corpus.jsonl
+	run -0 lcretrieve -i c.idx -k 4 -o var.run var.jsonl
+	run -0 lcretrieve -i c.idx -k 4 -o ref.run ref.jsonl
+	run -0 cmp var.run ref.run
+	run -0 lceval -q -m ndcg -m ndcg_cut.3 -m recip_rank -m map ref.jsonl ref.run
+	expected=$output
+	run -0 lceval -q -m ndcg -m ndcg_cut.3 -m recip_rank -m map var.jsonl var.run
+	assert_output "$expected"
+	# the relevance threshold sees "2" as 2 (ndcg above its gain)
+	run -0 lceval -q -m ndcg -m recip_rank -m map -l 2 ref.jsonl ref.run
+	expected=$output
+	run -0 lceval -q -m ndcg -m recip_rank -m map -l 2 var.jsonl var.run
+	assert_output "$expected"
+	run -0 lceval -m loft --json ref.jsonl ref.run
+	expected=$output
+	run -0 lceval -m loft --json var.jsonl var.run
+	assert_output "$expected"
+	run -0 lcconv --kind qrels --to trec var.jsonl
+	assert_output "$(printf 't1 0 d1 1\nt2 0 d3 2\nt2 0 d2 1\nt2 0 d4 1')"
+	# lcretrieve's reader strips the pid too: lcgen labels finds " d3 " as d3
+	run -0 lcgen candidates --kinds full -o cand.jsonl corpus.jsonl
+	run -0 lcgen labels -c corpus.jsonl -q var.jsonl -o lab.jsonl cand.jsonl
+	run -0 python3 -c 'import json; print(sorted({(o["qid"], o["pid"]) for o in map(json.loads, open("lab.jsonl"))}))'
+	assert_output "[('t1', 'd1'), ('t2', 'd2'), ('t2', 'd3'), ('t2', 'd4')]"
+	run -0 lcconv --kind queries --to loft var.jsonl
+	assert_line --index 1 '{"qid":"t2","query_text":"owls at night","answers":[["d3",2],["d2",1],["d4",1]],"metadata":{}}'
+	# the values lcretrieve refuses, lceval refuses with the same message
+	printf '%s\n' '{"qid": "t1", "query_text": "x", "answers": [["d1", "1x"]]}' >bad.jsonl
+	run -1 lceval -m P.1 bad.jsonl ref.run
+	assert_output --partial 'bad.jsonl:1: answers[0]: relevance must be an integer (1, 1.0 or "1")'
+	# a query without answers judges nothing: an error naming it, as LOFT's evaluation fails on it
+	printf '%s\n' '{"qid": "t1", "query_text": "x"}' >none.jsonl
+	run -1 lceval -m loft none.jsonl ref.run
+	assert_output --partial "none.jsonl:1: query 't1' has no 'answers'"
+}
+
+@test "lceval and lcconv --kind qrels: a BEIR dataset as .tar.bz2, .tgz, a zip under another name or on standard input gives its qrels/test.tsv, as the .zip does" {
+	(cd beir && tar cjf ../ds.tar.bz2 ds && tar czf ../ds.tgz ds) || fail "tar"
+	cp ds.zip ds.data
+	run -0 lcindex -o c.idx ds.zip
+	run -0 lcretrieve -i c.idx -k 3 -o r.run ds.zip
+	run -0 lceval -m recip_rank -m P.1 -m num_q beir/ds/qrels/test.tsv r.run
+	expected=$output
+	assert_line "$(printf 'num_q                 \tall\t2')"
+	for f in ds.zip ds.tar.bz2 ds.tgz ds.data; do
+		run -0 lceval -m recip_rank -m P.1 -m num_q "$f" r.run
+		assert_output "$expected"
+		run -0 lcconv --kind qrels --to trec "$f"
+		assert_output "$(printf 't1 0 d1 1\nt2 0 d3 1')"
+	done
+	run -0 bash -c 'lceval -m recip_rank -m P.1 -m num_q - r.run <ds.tgz'
+	assert_output "$expected"
+	# another split is one option away
+	run -0 lceval --qrels-member '*qrels/train.tsv' -m num_q -c ds.tar.bz2 r.run
+	assert_output "$(printf 'num_q                 \tall\t1')"
+	# lcfuse --optimize reads its --qrels the same way
+	run -0 lcfuse --optimize recip_rank --qrels beir/ds/qrels/test.tsv r.run r.run
+	expected=$output
+	run -0 lcfuse --optimize recip_rank --qrels ds.tgz r.run r.run
+	assert_output "$expected"
+}
+
+@test "lctok reads a dataset archive's corpus.jsonl as lcindex does (--member for others), and its messages name the member" {
+	(cd beir && tar cjf ../ds.tar.bz2 ds) || fail "tar"
+	run -0 lctok count -e cl100k_base --total beir/ds/corpus.jsonl
+	expected=$output
+	for f in ds.zip ds.tar.bz2; do
+		run -0 lctok count -e cl100k_base --total "$f"
+		assert_output "$expected"
+		run -0 lctok count -e cl100k_base -j 2 "$f"
+		assert_output "$(lctok count -e cl100k_base beir/ds/corpus.jsonl)"
+	done
+	run -0 bash -c 'lctok count -e cl100k_base --total - <ds.tar.bz2'
+	assert_output "$expected"
+	run -0 lctok count -e cl100k_base --total -f text --member queries.jsonl ds.zip
+	assert_output "$(lctok count -e cl100k_base --total -f text beir/ds/queries.jsonl)"
+	# a LOFT folder: corpus.jsonl, not few_shot_corpus.jsonl beside it
+	mkdir -p loft/ds
+	cp corpus.jsonl loft/ds/corpus.jsonl
+	head -1 corpus.jsonl >loft/ds/few_shot_corpus.jsonl
+	(cd loft && zip -qr ../ds-loft.zip ds) || fail "zip"
+	run -0 lctok count -e cl100k_base --total ds-loft.zip
+	assert_output "$(lctok count -e cl100k_base --total corpus.jsonl)"
+	# --member on plain input is a usage error
+	run -2 lctok count -e cl100k_base --member '*.jsonl' corpus.jsonl
+	assert_output --partial "--member given but the input is not a zip or tar archive"
+	# a bad record in the second member is named by its member, with -j 1 and 2
+	mkdir -p parts
+	head -2 corpus.jsonl >parts/part-0.jsonl
+	printf '%s\n' '{"pid": "x", "passage_text": "fine"}' '{"pid": "y", "passage_text": oops}' >parts/part-1.jsonl
+	(cd parts && zip -q ../parts.zip part-0.jsonl part-1.jsonl) || fail "zip"
+	for j in 1 2; do
+		run -1 lctok count -e cl100k_base -j "$j" --member 'part-*.jsonl' parts.zip
+		assert_output --partial "lctok: parts.zip(part-1.jsonl):2:"
+	done
+	run -0 lctok count -e cl100k_base --total --member 'part-0.jsonl' parts.zip
+	assert_output "$(head -2 corpus.jsonl | lctok count -e cl100k_base --total)"
+}
+
+@test "lcompress and lcsplit --member: a corpus archived in shards (part-*.jsonl) reads as the whole file does" {
+	mkdir -p shards
+	head -2 corpus.jsonl >shards/part-0.jsonl
+	tail -n +3 corpus.jsonl >shards/part-1.jsonl
+	printf '%s\n' '{"qid": "t1", "query_text": "whales", "answers": [["d1", 1]]}' >shards/queries.jsonl
+	(cd shards && tar czf ../shards.tar.gz part-0.jsonl part-1.jsonl queries.jsonl) || fail "tar"
+	run -0 lcompress -o plain.small corpus.jsonl
+	run -0 lcompress --member 'part-*.jsonl' -o a.small shards.tar.gz
+	run -0 cmp a.small plain.small
+	run -0 lcsplit -o plain.split corpus.jsonl
+	run -0 lcsplit --member 'part-*.jsonl' -o a.split shards.tar.gz
+	run -0 cmp a.split plain.split
+	# without it the archive has no corpus.jsonl: the message says to give --member
+	run -1 lcompress -o b.small shards.tar.gz
+	assert_output --partial "no member matches 'corpus.jsonl'"
+	assert_output --partial "--member GLOB"
+	assert_no_file b.small
+	run -1 lcsplit -o b.split shards.tar.gz
+	assert_output --partial "no member matches 'corpus.jsonl'"
+	# and --member on input that is not an archive is a usage error
+	run -2 lcompress --member 'part-*.jsonl' corpus.jsonl
+	assert_output --partial "--member given but the input is not a zip or tar archive"
+	run -2 lcsplit --member 'part-*.jsonl' corpus.jsonl
+	assert_output --partial "--member given but the input is not a zip or tar archive"
+}
+
+@test "lceval, lcconv --kind qrels: a LOFT dataset's archive as qrels gives its queries.jsonl answers (not the few-shot ones), as the plain file does" {
+	mkdir -p loft/ds
+	cp corpus.jsonl loft/ds/corpus.jsonl
+	printf '%s\n' '{"qid": "t1", "query_text": "which whales sing songs", "answers": [["d1", 1]], "metadata": {}}' \
+		'{"qid": "t2", "query_text": "owls at night", "answers": [["d3", 1], ["d2", 1]], "metadata": {}}' >loft/ds/queries.jsonl
+	printf '%s\n' '{"qid": "t1", "query_text": "bees", "answers": [["d4", 1]], "metadata": {}}' >loft/ds/few_shot_queries.jsonl
+	(cd loft && zip -qr ../ds-loft.zip ds && tar cjf ../ds-loft.tar.bz2 ds) || fail "archives"
+	run -0 lcindex -o c.idx ds-loft.zip
+	run -0 lcretrieve -i c.idx -k 3 -o r.run ds-loft.zip
+	run -0 lceval -m loft --json loft/ds/queries.jsonl r.run
+	loft=$output
+	run -0 lceval -m ndcg -m recip_rank loft/ds/queries.jsonl r.run
+	trec=$output
+	for f in ds-loft.zip ds-loft.tar.bz2; do
+		run -0 lceval -m loft --json "$f" r.run
+		assert_output "$loft"
+		run -0 lceval -m ndcg -m recip_rank "$f" r.run
+		assert_output "$trec"
+		run -0 lcconv --kind qrels --to trec "$f"
+		assert_output "$(printf 't1 0 d1 1\nt2 0 d3 1\nt2 0 d2 1')"
+	done
+	# neither qrels/test.tsv nor queries.jsonl: both named
+	(cd loft/ds && tar czf ../../other.tgz corpus.jsonl) || fail "tar"
+	run -1 lceval -m P.1 other.tgz r.run
+	assert_output "lceval: other.tgz: no member matches '*qrels/test.tsv' (a BEIR dataset's qrels) or 'queries.jsonl' (a LOFT dataset's queries); name the member that holds the qrels, or extract it"
+}

@@ -12,13 +12,14 @@
  * input ("-") cannot be read twice: the scan copies its good lines into an
  * unlinked temporary file (in TMPDIR, else /tmp) that later reads use.  Input
  * whose bytes are a zip or tar archive (a BEIR dataset) is read from its members
- * named corpus.jsonl, as lib/retrieve/corpus reads it.
+ * named corpus.jsonl, as lib/retrieve/corpus reads it, or from those matching
+ * the member glob.
  *
  * Errors: a record's error names "file:LINE" (the first read finds them all); a
  * corpus that changed between reads is an error too.
  *
- * Ownership: the caller owns the lc_cstream and its settings (paths, field
- * borrowed until lc_cstream_free); cx is the stream's (valid until
+ * Ownership: the caller owns the lc_cstream and its settings (paths, field,
+ * member borrowed until lc_cstream_free); cx is the stream's (valid until
  * lc_cstream_free, which also closes the temporary files).  The record handed
  * to the function (its JSON object and strings) is valid during the call only.
  */
@@ -46,6 +47,7 @@ typedef struct lc_cstream {
 	/* settings */
 	char *const *paths;      /* the corpus files, "-" = standard input */
 	int npaths;              /* 0: standard input */
+	const char *member;      /* archive member glob; NULL: corpus.jsonl of a zip or tar */
 	const char *field;       /* the text field; NULL: default_field(record) */
 	const char *(*default_field)(const json_t *rec);
 	int skip_bad;            /* skip (and count) bad records instead of failing */

@@ -613,6 +613,8 @@ void lc_input_warn_repaired(lc_input *in)
 		        in->repaired == 1 ? "" : "s", in->repaired == 1 ? "is" : "are");
 }
 
+int lc_input_no_member(const lc_input *in) { return in->eof && in->is_archive && in->glob && !in->matched; }
+
 const char *lc_input_path(const lc_input *in) { return in->path; }
 long lc_input_lineno(const lc_input *in) { return in->lineno; }
 

@@ -72,6 +72,11 @@ void lc_input_repair(lc_input *in, char **line, size_t *len);
 long lc_input_repaired(const lc_input *in);     /* bytes replaced so far */
 /* Warns "lcNAME: FILE: N bytes that are not UTF-8 (or NUL) replaced by U+FFFD" if any. */
 void lc_input_warn_repaired(lc_input *in);
+/* 1 when the input is a zip or tar archive none of whose members matched the
+ * member glob: lc_input_getline has returned the error "no member matches".  Lets
+ * a reader with a second default (lceval: a LOFT dataset's queries.jsonl when
+ * there is no qrels/test.tsv) open the file again with it. */
+int lc_input_no_member(const lc_input *in);
 const char *lc_input_name(const lc_input *in);   /* "file" or "file(member)" */
 const char *lc_input_path(const lc_input *in);   /* as given; "-" for stdin */
 long lc_input_lineno(const lc_input *in);        /* 1-based number of the last line read */

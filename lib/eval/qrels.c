@@ -5,6 +5,7 @@
 #include "qrels.h"
 #include "trecid.h"
 #include "buf.h"
+#include "gold.h"
 #include "input.h"
 #include "json.h"
 #include "mapfile.h"
@@ -317,15 +318,10 @@ static int read_beir(lc_qrels *q, lc_input *in, lc_err *e)
 	return 0;
 }
 
-/* Python str.strip() on an id (ASCII white space). */
-static void strip(const char **s, size_t *n)
-{
-	while (*n && isspace((unsigned char)**s))
-		(*s)++, (*n)--;
-	while (*n && isspace((unsigned char)(*s)[*n - 1]))
-		(*n)--;
-}
-
+/* LOFT queries: each line's "answers" are its judgments, every entry read by
+ * lib/core/gold (as lcretrieve reads them).  A line without answers (or with
+ * null) is an error: LOFT's evaluation needs them too (a KeyError there), and a
+ * query file without gold, such as BEIR's queries.jsonl, is not judgments. */
 static int read_loft(lc_qrels *q, lc_input *in, lc_err *e)
 {
 	lc_buf idb = {0};
@@ -343,8 +339,17 @@ static int read_loft(lc_qrels *q, lc_input *in, lc_err *e)
 			break;
 		}
 		uint32_t id = get_q(q, qid, strlen(qid));
-		json_t *ans = lc_json_array(o, "answers", "an array of [pid, rel] pairs", where, e);
-		if (!ans) {
+		json_t *ans = json_object_get(o, "answers");
+		if (!ans || json_is_null(ans)) {
+			lc_err_set(e, LC_EXIT_INPUT,
+			           "%s: query '%s' has no 'answers': LOFT queries are judgments only with their gold "
+			           "answers (LOFT's evaluation needs them too); give qrels that judge it (TREC, or BEIR's "
+			           "qrels/test.tsv)", where, q->q[id].qid);
+			json_decref(o);
+			ret = -1;
+			break;
+		}
+		if (!(ans = lc_json_array(o, "answers", "an array of [pid, rel] pairs", where, e))) {
 			json_decref(o);
 			ret = -1;
 			break;
@@ -353,26 +358,22 @@ static int read_loft(lc_qrels *q, lc_input *in, lc_err *e)
 		size_t i;
 		json_t *a;
 		json_array_foreach(ans, i, a) {
-			json_t *pid = json_is_array(a) ? json_array_get(a, 0) : a;
-			json_t *rv = json_is_array(a) ? json_array_get(a, 1) : NULL;
-			const char *p = pid ? lc_json_id(pid, &idb, "answers", where, e) : NULL;
-			if (!p || (json_is_array(a) && json_array_size(a) != 2) || (rv && !json_is_integer(rv))) {
-				if (p || !pid)
-					lc_err_set(e, LC_EXIT_INPUT, "%s: field 'answers': entry %zu is not a [pid, rel] pair", where, i);
+			const char *p;
+			size_t pl;
+			int rel;
+			if (lc_gold_entry(a, i, &idb, &p, &pl, &rel, where, e) < 0) {
 				json_decref(o);
 				ret = -1;
 				goto done;
 			}
-			if (rv && json_integer_value(rv) > LC_QRELS_MAX_REL) {
-				lc_err_set(e, LC_EXIT_INPUT, "%s: field 'answers': relevance of entry %zu is too large (at most %d)",
-				           where, i, LC_QRELS_MAX_REL);
+			if (rel > LC_QRELS_MAX_REL) {
+				lc_err_set(e, LC_EXIT_INPUT, "%s: answers[%zu]: relevance %d is too large (at most %d)",
+				           where, i, rel, LC_QRELS_MAX_REL);
 				json_decref(o);
 				ret = -1;
 				goto done;
 			}
-			size_t pl = strlen(p);
-			strip(&p, &pl);
-			add_judg(q, id, p, pl, rv ? (long)json_integer_value(rv) : 1);
+			add_judg(q, id, p, pl, rel);
 		}
 		add_rec(q, id, start, (uint32_t)(q->q[id].n - start));
 		json_decref(o);
@@ -402,7 +403,7 @@ static int count_fields(const char *s, size_t len)
 
 int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format, lc_err *e)
 {
-	lc_input *in = lc_input_open(path, member, e);
+	lc_input *in = lc_input_open_default(path, member, LC_QRELS_MEMBER, e);
 	if (!in)
 		return -1;
 	char *line = NULL;
@@ -411,6 +412,19 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 	/* the first non-blank line decides the format (TREC reads every line) */
 	int got = format == LC_QRELS_TREC ? lc_input_getline(in, &line, &len, e)
 	                                  : lc_input_getline_nonblank(in, &line, &len, e);
+	if (got < 0 && !member && lc_input_no_member(in) && strcmp(lc_input_path(in), "-")) {
+		/* a LOFT dataset's archive has no qrels/test.tsv: its queries.jsonl
+		 * holds the answers (LOFT's evaluation reads that file) */
+		lc_input_close(in);
+		if (!(in = lc_input_open_default(path, NULL, LC_QRELS_LOFT_MEMBER, e)))
+			return -1;
+		got = lc_input_getline_nonblank(in, &line, &len, e);
+		if (got < 0 && lc_input_no_member(in))
+			lc_err_set(e, LC_EXIT_INPUT,
+			           "%s: no member matches '%s' (a BEIR dataset's qrels) or '%s' (a LOFT dataset's "
+			           "queries); name the member that holds the qrels, or extract it",
+			           path, LC_QRELS_MEMBER, LC_QRELS_LOFT_MEMBER);
+	}
 	if (got < 0) {
 		lc_input_close(in);
 		return -1;

@@ -6,11 +6,14 @@
  *          read as C atol() does ("2.9" -> 2, "+3" -> 3); a line starting with '#'
  *          is a comment.  (trec_eval 10.0 semantics.)
  *   BEIR   tab-separated "query-id corpus-id score" with that header line, as in
- *          BEIR's qrels/test.tsv — also straight out of a BEIR .zip (give the
- *          member glob, e.g. "*qrels/test.tsv").
- *   LOFT   queries JSONL {"qid", ..., "answers": [[pid, rel], ...]}; ids may be
- *          strings or integers (rendered in decimal); every answer is kept, in
- *          order, duplicates included (LOFT counts them); rel is kept.
+ *          BEIR's qrels/test.tsv — also straight out of a BEIR zip or tar, any
+ *          compression (its qrels/test.tsv unless another member is given).
+ *   LOFT   queries JSONL {"qid", ..., "answers": [[pid, rel], ...]}; each entry
+ *          read by lib/core/gold as every LOFT query reader reads it ([pid, rel],
+ *          [pid] or a bare pid; rel 1, 1.0 or "1"; pid stripped of white space);
+ *          every answer is kept, in order, duplicates included (LOFT counts
+ *          them); rel is kept.  A line without "answers" (or null) is an error:
+ *          such a query has no gold (LOFT's evaluation fails on it too).
  * Detection (LC_QRELS_AUTO) looks at the first content line: '{' = LOFT, a
  * "query-id" header or three tab-separated fields = BEIR, otherwise TREC.
  *
@@ -73,8 +76,17 @@ typedef struct lc_qrels {
 /* "trec", "beir", "loft" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */
 int lc_qrels_format_from_name(const char *name);
 
-/* Reads path ("-" = stdin; member = archive member glob or NULL) into q, which
- * must be zero-initialised.  Returns 0, or -1 with e filled. */
+/* The member a BEIR dataset's zip or tar holds its test qrels in, and the one a
+ * LOFT dataset's holds its answers in (its queries, as LOFT's evaluation reads). */
+#define LC_QRELS_MEMBER "*qrels/test.tsv"
+#define LC_QRELS_LOFT_MEMBER "queries.jsonl"
+
+/* Reads path ("-" = stdin) into q, which must be zero-initialised.  member is an
+ * archive member glob; NULL = LC_QRELS_MEMBER when the bytes are a zip or tar
+ * archive, whatever the name (lc_input_open_default: x.tar.bz2, a zip on
+ * standard input), or LC_QRELS_LOFT_MEMBER (by base name, not
+ * few_shot_queries.jsonl) when the archive, a file, has no such member; the
+ * whole input when it is not an archive.  Returns 0, or -1 with e filled. */
 int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format, lc_err *e);
 void lc_qrels_free(lc_qrels *q);
 

@@ -1,12 +1,9 @@
 /* queries — LOFT / BEIR / TSV query reader and writers (see queries.h). */
 #include "queries.h"
+#include "gold.h"
 #include "input.h"
 #include "json.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,32 +19,8 @@ static lc_query *new_query(lc_queries *qs)
 	return q;
 }
 
-/* An answer's relevance: a JSON integer, a number with an integral value (1.0) or
- * a string holding a decimal integer ("1"), as LOFT data has them (LOFT itself
- * ignores the value).  0, or -1 for anything else or a value beyond +-2^31. */
-static int rel_value(json_t *v, int *rel)
-{
-	double d;
-	if (json_is_integer(v))
-		d = (double)json_integer_value(v);
-	else if (json_is_real(v))
-		d = json_real_value(v);
-	else if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		char *end;
-		errno = 0;
-		long l = strtol(s, &end, 10);
-		if (end == s || *end || errno || !isdigit((unsigned char)end[-1]))
-			return -1;
-		d = (double)l;
-	} else
-		return -1;
-	if (d != floor(d) || d > INT_MAX || d < INT_MIN)
-		return -1;
-	*rel = (int)d;
-	return 0;
-}
-
+/* A LOFT query's "answers": its entries as lib/core/gold reads them (lceval's
+ * LOFT qrels reader reads them the same way); absent or null = no answers. */
 static int parse_answers(lc_queries *qs, lc_query *q, json_t *a, const char *where, lc_err *e)
 {
 	if (!a || json_is_null(a))
@@ -61,28 +34,14 @@ static int parse_answers(lc_queries *qs, lc_query *q, json_t *a, const char *whe
 	q->ans = lc_arena_alloc(&qs->arena, n * sizeof *q->ans);
 	lc_buf idb = {0};
 	for (size_t i = 0; i < n; i++) {
-		json_t *el = json_array_get(a, i), *pv = el, *rv = NULL;
-		if (json_is_array(el)) {
-			if (json_array_size(el) < 1) {
-				lc_buf_free(&idb);
-				return lc_err_set(e, LC_EXIT_INPUT, "%s: answers[%zu]: empty array; expected [pid, rel]", where, i);
-			}
-			pv = json_array_get(el, 0);
-			rv = json_array_size(el) > 1 ? json_array_get(el, 1) : NULL;
-		}
-		const char *pid = lc_json_id(pv, &idb, "answers", where, e);
-		if (!pid) {
+		const char *pid;
+		size_t pl;
+		int rel;
+		if (lc_gold_entry(json_array_get(a, i), i, &idb, &pid, &pl, &rel, where, e) < 0) {
 			lc_buf_free(&idb);
 			return -1;
 		}
-		int rel = 1;
-		if (rv && rel_value(rv, &rel) < 0) {
-			lc_buf_free(&idb);
-			return lc_err_set(e, LC_EXIT_INPUT,
-			                  "%s: answers[%zu]: relevance must be an integer (1, 1.0 or \"1\"), got %s",
-			                  where, i, lc_json_type_name(rv));
-		}
-		q->ans[q->nans].pid = lc_arena_strndup(&qs->arena, pid, strlen(pid));
+		q->ans[q->nans].pid = lc_arena_strndup(&qs->arena, pid, pl);
 		q->ans[q->nans].rel = rel;
 		q->nans++;
 	}

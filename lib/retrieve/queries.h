@@ -3,8 +3,10 @@
  *
  * Accepted lines (format decided per line; blank lines skipped):
  *   LOFT  {"qid", "query_text", "answers"?: [[pid, rel], ...], "metadata"?}
- *         (an answer may also be a bare pid or [pid]; rel then defaults to 1;
- *         rel is an integer, written 1, 1.0 or "1"; pids may be strings or integers;
+ *         (each entry read by lib/core/gold, as lceval's LOFT qrels reader reads it:
+ *         an answer may also be a bare pid or [pid]; rel then defaults to 1;
+ *         rel is an integer, written 1, 1.0 or "1"; pids may be strings or integers,
+ *         white space around them removed as LOFT's str(x).strip() does;
  *         query_text may be a list of one string, as LOFT allows; more turns are an error)
  *   BEIR  {"_id", "text", "metadata"?}   (queries.jsonl, also inside a BEIR zip or tar:
  *         input whose bytes are an archive reads the members named queries.jsonl, in any

@@ -2,6 +2,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "fdio.h"
+#include "gold.h"
 #include "input.h"
 #include "json.h"
 #include "msort.h"
@@ -220,6 +221,38 @@ static void test_msort(void)
 	   v[0], v[1], v[2], v[3]);
 }
 
+/* One "answers" entry through lc_gold_entry: 0 and pid/rel, or -1. */
+static int gold(const char *json, char *pid, size_t cap, int *rel)
+{
+	json_t *v = json_loads(json, JSON_DECODE_ANY, NULL);
+	lc_buf idb = {0};
+	lc_err e = {0};
+	const char *p;
+	size_t pl;
+	int r = v ? lc_gold_entry(v, 0, &idb, &p, &pl, rel, "f:1", &e) : -1;
+	if (r == 0)
+		snprintf(pid, cap, "%.*s", (int)pl, p);
+	lc_buf_free(&idb);
+	json_decref(v);
+	return r;
+}
+
+static void test_gold(void)
+{
+	char pid[32];
+	int rel = -7;
+	ok(gold("[\"d1\", 2]", pid, sizeof pid, &rel) == 0 && !strcmp(pid, "d1") && rel == 2, "gold: [pid, rel]");
+	ok(gold("[\" d1\\t \", \"3\"]", pid, sizeof pid, &rel) == 0 && !strcmp(pid, "d1") && rel == 3,
+	   "gold: the pid stripped, rel \"3\" is 3");
+	ok(gold("[\"d1\"]", pid, sizeof pid, &rel) == 0 && !strcmp(pid, "d1") && rel == 1, "gold: [pid] is rel 1");
+	ok(gold("\"d1\"", pid, sizeof pid, &rel) == 0 && !strcmp(pid, "d1") && rel == 1, "gold: a bare pid is rel 1");
+	ok(gold("[12, 1.0]", pid, sizeof pid, &rel) == 0 && !strcmp(pid, "12") && rel == 1, "gold: integer pid, rel 1.0");
+	ok(gold("[\"d1\", 1, \"x\"]", pid, sizeof pid, &rel) == 0 && rel == 1, "gold: elements after rel ignored");
+	ok(gold("[\"d1\", 1.5]", pid, sizeof pid, &rel) < 0 && gold("[\"d1\", \"1x\"]", pid, sizeof pid, &rel) < 0 &&
+	   gold("[]", pid, sizeof pid, &rel) < 0 && gold("[1.5, 1]", pid, sizeof pid, &rel) < 0 &&
+	   gold("[\"d1\", true]", pid, sizeof pid, &rel) < 0, "gold: 1.5, \"1x\", [], a real pid, true refused");
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -231,6 +264,7 @@ int main(void)
 	test_json();
 	test_fdio();
 	test_msort();
+	test_gold();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
