@@ -544,15 +544,16 @@ static void rank_hits_nan(thit *h, size_t n)
 static void rank_hits(thit *h, size_t n)
 {
 	size_t i;
-	for (i = 0; i < n; i++)
-		if (isnan(h[i].h.score)) {
-			rank_hits_nan(h, n);
-			return;
-		}
+	/* "not <=" is also true next to a NaN, so a run in order has no NaN: one pass */
 	for (i = 1; i < n; i++)
-		if (h[i].h.score > h[i - 1].h.score)
+		if (!(h[i].h.score <= h[i - 1].h.score))
 			break;
 	if (i < n) {
+		for (i = 0; i < n; i++)
+			if (isnan(h[i].h.score)) {
+				rank_hits_nan(h, n);
+				return;
+			}
 		qsort(h, n, sizeof *h, lc_hit_cmp_trec);
 		return;
 	}
