@@ -68,7 +68,7 @@ int lc_cstream_scan(lc_cstream *s, lc_err *e)
 	lc_progress_start(&pr, "passages read", s->progress);
 	int rc = 0;
 	for (int fi = 0; fi < nf && !rc; fi++) {
-		lc_input *in = lc_input_open_default(path_of(s, fi), s->member, "corpus.jsonl", e);
+		lc_input *in = lc_input_open_default(path_of(s, fi), s->member, LC_DATASET_CORPUS, e);
 		if (!in) {
 			rc = -1;
 			break;
@@ -139,7 +139,7 @@ static int each_file(lc_cstream *s, int fi, size_t *i, lc_crec_fn fn, int (*want
 	if (sp) {
 		fflush(sp);
 		rewind(sp);
-	} else if (!(in = lc_input_open_default(path_of(s, fi), s->member, "corpus.jsonl", e)))
+	} else if (!(in = lc_input_open_default(path_of(s, fi), s->member, LC_DATASET_CORPUS, e)))
 		return -1;
 	int rc = 0;
 	for (;;) {

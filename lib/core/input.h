@@ -50,6 +50,10 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e);
  * A glob also matches a member's base name: "corpus.jsonl" is any folder's
  * corpus.jsonl (and not few_shot_corpus.jsonl, which "*corpus.jsonl" is). */
 lc_input *lc_input_open_default(const char *path, const char *member, const char *dflt, lc_err *e);
+/* The members a BEIR or LOFT dataset's archive holds its corpus and queries in
+ * (dflt for lc_input_open_default; matched by base name, in any folder). */
+#define LC_DATASET_CORPUS "corpus.jsonl"
+#define LC_DATASET_QUERIES "queries.jsonl"
 /* 1 = a line, 0 = end of input, -1 = read error (e filled). */
 int lc_input_getline(lc_input *in, char **line, size_t *len, lc_err *e);
 /* lc_input_getline, skipping lines of only white space (isspace). */

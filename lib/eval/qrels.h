@@ -37,6 +37,7 @@
 
 #include "arena.h"
 #include "err.h"
+#include "input.h"
 #include "output.h"
 #include "strmap.h"
 
@@ -79,7 +80,7 @@ int lc_qrels_format_from_name(const char *name);
 /* The member a BEIR dataset's zip or tar holds its test qrels in, and the one a
  * LOFT dataset's holds its answers in (its queries, as LOFT's evaluation reads). */
 #define LC_QRELS_MEMBER "*qrels/test.tsv"
-#define LC_QRELS_LOFT_MEMBER "queries.jsonl"
+#define LC_QRELS_LOFT_MEMBER LC_DATASET_QUERIES
 
 /* Reads path ("-" = stdin) into q, which must be zero-initialised.  member is an
  * archive member glob; NULL = LC_QRELS_MEMBER when the bytes are a zip or tar

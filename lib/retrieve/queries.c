@@ -127,7 +127,7 @@ out:
 
 int lc_queries_load(lc_queries *qs, const char *path, const lc_queries_opts *opts, lc_err *e)
 {
-	lc_input *in = lc_input_open_default(path, opts ? opts->member : NULL, "queries.jsonl", e);
+	lc_input *in = lc_input_open_default(path, opts ? opts->member : NULL, LC_DATASET_QUERIES, e);
 	if (!in)
 		return -1;
 	char *line;
