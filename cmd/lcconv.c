@@ -68,12 +68,22 @@ static void kind_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 		lc_cli_usage_error(c, "unknown kind '%s' (corpus, queries, qrels, run)", arg);
 }
 
+/* 1 when path's bytes are a zip or tar archive (a BEIR or LOFT dataset). */
+static int archive(const char *path)
+{
+	lc_err e = {0};
+	int r = lc_input_archive(path, &e);
+	if (r < 0)
+		lc_die_err(&e);
+	return r;
+}
+
 /* Guesses the kind from the first content line of path. */
 static int detect_kind(const char *path, const char *member)
 {
 	if (!strcmp(path, "-"))
 		lc_die(LC_EXIT_USAGE, "standard input is read once: say what it holds with -k");
-	if (lc_input_default_member(path, member, "*") && !member)
+	if (!member && archive(path))
 		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip or tar holds a corpus, queries and qrels: say which with -k", path);
 	lc_input *in = lc_input_open_or_die(path, member);
 	char *line;
@@ -209,7 +219,7 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	memset(keep, 1, qs.n ? qs.n : 1);
 	if (fmt == 0 && qrels)
 		attach_answers(&qs, qrels, NULL, rep, keep);   /* an archive: its qrels/test.tsv */
-	else if (fmt == 0 && nfiles == 1 && lc_input_default_member(files[0], member, "*") && without_answers(&qs))
+	else if (fmt == 0 && nfiles == 1 && without_answers(&qs) && (member || archive(files[0])))
 		attach_answers(&qs, files[0], LC_QRELS_MEMBER, rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
 	lc_buf b = {0};
 	size_t dropped = 0, written = 0;

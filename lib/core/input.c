@@ -711,31 +711,17 @@ int lc_input_next(lc_input *in, char **line, size_t *len)
 	return r;
 }
 
-/* "x.tar.gz", "x.tar.bz2", "x.tar.lz4" ...: ".tar." then a suffix without '.' or '/'. */
-static int tar_suffix(const char *path)
+int lc_input_archive(const char *path, lc_err *e)
 {
-	const char *t = NULL;
-	for (const char *p = path; (p = strstr(p, ".tar.")); p++)
-		t = p;
-	if (!t || !t[5])
-		return 0;
-	for (const char *p = t + 5; *p; p++)
-		if (*p == '.' || *p == '/')
-			return 0;
-	return 1;
-}
-
-const char *lc_input_default_member(const char *path, const char *member, const char *dflt)
-{
-	if (member || !path)
-		return member;
-	size_t n = strlen(path);
-	static const char *const ext[] = { ".zip", ".tar", ".tgz", ".tbz", ".tbz2", ".tb2", ".txz", ".tzst", ".tlz",
-	                                   ".taz", NULL };
-	for (int i = 0; ext[i]; i++) {
-		size_t m = strlen(ext[i]);
-		if (n > m && !strcasecmp(path + n - m, ext[i]))
-			return dflt;
-	}
-	return tar_suffix(path) ? dflt : NULL;
+	if (!path || !strcmp(path, "-"))
+		return 0;   /* standard input is read once */
+	lc_input *in = lc_input_open(path, NULL, e);
+	if (!in)
+		return -1;
+	char *line;
+	size_t len;
+	int r = lc_input_getline(in, &line, &len, e);   /* reads the first header */
+	int is = in->is_archive;
+	lc_input_close(in);
+	return r < 0 ? -1 : is;
 }

@@ -99,11 +99,10 @@ long long lc_input_size(const lc_input *in);
 int lc_input_is_plain(const lc_input *in);
 long long lc_input_bytes(const lc_input *in);
 
-/* The member to read from path: member if given; else dflt when path names a
- * zip or tar archive by its suffix (.zip .tar .tgz .tbz .tbz2 .txz .tzst .tlz,
- * or .tar.SUFFIX for any compression: .tar.gz .tar.bz2 .tar.xz .tar.zst ...);
- * else NULL.  Lets a BEIR zip be read as a corpus, queries or qrels file. */
-const char *lc_input_default_member(const char *path, const char *member, const char *dflt);
+/* 1 when path's bytes are a zip or tar archive (whatever its name or compression),
+ * 0 when not or when path is standard input ("-", which can be read only once),
+ * -1 with e filled when it cannot be read.  Reads the first member's header. */
+int lc_input_archive(const char *path, lc_err *e);
 
 /* Convenience for programs: open or die with "lcNAME: path: reason". */
 lc_input *lc_input_open_or_die(const char *path, const char *member_glob);
