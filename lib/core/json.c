@@ -71,6 +71,11 @@ const char *lc_json_str(json_t *obj, const char *field, const char *where, lc_er
 		lc_err_set(e, LC_EXIT_INPUT, "%s: missing field '%s'", where, field);
 		return NULL;
 	}
+	return lc_json_str_value(v, field, where, e);
+}
+
+const char *lc_json_str_value(json_t *v, const char *field, const char *where, lc_err *e)
+{
 	if (!json_is_string(v)) {
 		lc_err_set(e, LC_EXIT_INPUT, "%s: field '%s': expected a string, got %s", where, field,
 		           lc_json_type_name(v));

@@ -34,6 +34,9 @@ int lc_json_next_object(lc_input *in, json_t **obj, lc_err *e);
 
 /* Required string field (NULL + e if missing or not a string). */
 const char *lc_json_str(json_t *obj, const char *field, const char *where, lc_err *e);
+/* lc_json_str for a value already taken from its record (v not NULL), such
+ * as an array's element; field names it in the errors. */
+const char *lc_json_str_value(json_t *v, const char *field, const char *where, lc_err *e);
 /* Optional string field: NULL if missing or null; error if another type. */
 const char *lc_json_opt_str(json_t *obj, const char *field, const char *where, lc_err *e, int *bad);
 /* An id: a string, or an integer rendered in decimal into buf.  NULL + e otherwise. */

@@ -57,13 +57,8 @@ static const char *query_text(json_t *o, const char *where, lc_err *e)
 	json_t *v = json_object_get(o, "query_text");
 	if (json_is_array(v)) {
 		size_t n = json_array_size(v);
-		if (n == 1 && json_is_string(json_array_get(v, 0))) {
-			json_t *wrap = json_pack("{sO}", "query_text", json_array_get(v, 0));
-			const char *t = lc_json_str(wrap, "query_text", where, e);
-			/* the string lives in v, which o holds: wrap may go */
-			json_decref(wrap);
-			return t;
-		}
+		if (n == 1 && json_is_string(json_array_get(v, 0)))
+			return lc_json_str_value(json_array_get(v, 0), "query_text", where, e);
 		if (n > 1) {
 			lc_err_set(e, LC_EXIT_INPUT,
 			           "%s: field 'query_text': a list of %zu turns (a multi-turn LOFT query); lctk reads "
