@@ -175,7 +175,7 @@ static void format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 static const lc_opt opts[] = {
 	{ 'q', "query_eval_wanted", NULL, "also print each topic's values", NULL, LC_BIND_SET(S.c.o.query, 1) },
 	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, loft, passkey) or MEASURE.PARAMS; repeatable",
-	  "official all_trec set loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1",
+	  "official all_trec set loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj dcg ideal_dcg yaap recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1",
 	  LC_BIND_CALL(measure_cb, S.ms) },
 	{ 'c', "complete_rel_info_wanted", NULL, "score qrels topics missing from the run; average over all qrels topics", NULL,
 	  LC_BIND_SET(S.c.o.complete, 1) },

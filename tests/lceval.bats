@@ -77,6 +77,28 @@ loft_case() {
 	assert_success
 }
 
+@test "bundled trec_dcg_yaap vector: dcg, ideal_dcg and yaap (outside all_trec) as trec_eval computes and orders them" {
+	run trec_case "$VEC/trec_dcg_yaap"
+	assert_success
+}
+
+@test "dcg, ideal_dcg and ndcg asked for together each use their own gains (trec_eval aborts: one shared gain list)" {
+	local d="$VEC/trec_dcg_yaap"
+	run --separate-stderr lceval -m ndcg.2=5,3=1 -m ideal_dcg -m dcg.1=3 "$d/qrels.txt" "$d/run.txt"
+	assert_success
+	[ "$output" = "$(cat "$d/expected/alone_dcg.txt" "$d/expected/alone_ideal_dcg.txt" "$d/expected/alone_ndcg.txt")" ]
+}
+
+@test "all_trec leaves out dcg, ideal_dcg and yaap, and keeps them when also named" {
+	local d="$VEC/trec_dcg_yaap"
+	run lceval -m all_trec "$d/qrels.txt" "$d/run.txt"
+	assert_success
+	refute_output --regexp '^(dcg|ideal_dcg|yaap) '
+	run lceval -m yaap -m all_trec "$d/qrels.txt" "$d/run.txt"
+	assert_success
+	assert_line --regexp '^yaap +'$'\t''all'$'\t''-0\.5798$'
+}
+
 @test "bundled loft_edge_a vector: LOFT JSON and per-line metrics" {
 	loft_case "$VEC/loft_edge_a"
 }

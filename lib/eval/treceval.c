@@ -26,6 +26,7 @@ typedef struct {
 	const long *dl;
 	const double *dd;
 	size_t ndef;
+	int not_all;             /* 1 = left out of all_trec (as trec_eval leaves it) */
 } meas_def;
 
 static const long cut_std[] = { 5, 10, 15, 20, 30, 100, 200, 500, 1000 };
@@ -40,49 +41,51 @@ static const double par_setF[] = { 1.0 };
 #define NSTD (sizeof cut_std / sizeof cut_std[0])
 
 static const meas_def table[] = {
-	{ "runid", P_NONE, LC_TE_RUNID, NULL, NULL, NULL, 0 },
-	{ "num_q", P_NONE, LC_TE_NUMQ, NULL, NULL, NULL, 0 },
-	{ "num_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_ret, NULL, NULL, 0 },
-	{ "num_rel", P_NONE, LC_TE_LONG, lc_te_calc_num_rel, NULL, NULL, 0 },
-	{ "num_rel_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_rel_ret, NULL, NULL, 0 },
-	{ "map", P_NONE, LC_TE_FLOAT, lc_te_calc_map, NULL, NULL, 0 },
-	{ "gm_map", P_NONE, LC_TE_GM, lc_te_calc_gm_map, NULL, NULL, 0 },
-	{ "Rprec", P_NONE, LC_TE_FLOAT, lc_te_calc_Rprec, NULL, NULL, 0 },
-	{ "bpref", P_NONE, LC_TE_FLOAT, lc_te_calc_bpref, NULL, NULL, 0 },
-	{ "recip_rank", P_NONE, LC_TE_FLOAT, lc_te_calc_recip_rank, NULL, NULL, 0 },
-	{ "iprec_at_recall", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_iprec_at_recall, NULL, cut_recall, 11 },
-	{ "P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_P, cut_std, NULL, NSTD },
-	{ "relstring", P_DBLPARAM, LC_TE_RELSTR, NULL, NULL, par_relstring, 1 },
-	{ "recall", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recall, cut_std, NULL, NSTD },
-	{ "infAP", P_NONE, LC_TE_FLOAT, lc_te_calc_infAP, NULL, NULL, 0 },
-	{ "gm_bpref", P_NONE, LC_TE_GM, lc_te_calc_gm_bpref, NULL, NULL, 0 },
-	{ "Rprec_mult", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_Rprec_mult, NULL, cut_rmult, 10 },
-	{ "utility", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_utility, NULL, par_utility, 4 },
-	{ "11pt_avg", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_11pt_avg, NULL, cut_recall, 11 },
-	{ "binG", P_NONE, LC_TE_FLOAT, lc_te_calc_binG, NULL, NULL, 0 },
-	{ "G", P_PAIR, LC_TE_FLOAT, lc_te_calc_G, NULL, NULL, 0 },
-	{ "ndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg, NULL, NULL, 0 },
-	{ "ndcg_rel", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg_rel, NULL, NULL, 0 },
-	{ "Rndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_Rndcg, NULL, NULL, 0 },
-	{ "ndcg_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_ndcg_cut, cut_std, NULL, NSTD },
-	{ "map_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_map_cut, cut_std, NULL, NSTD },
-	{ "relative_P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_relative_P, cut_std, NULL, NSTD },
-	{ "success", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_success, cut_success, NULL, 3 },
-	{ "set_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_P, NULL, NULL, 0 },
-	{ "set_relative_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_relative_P, NULL, NULL, 0 },
-	{ "set_recall", P_NONE, LC_TE_FLOAT, lc_te_calc_set_recall, NULL, NULL, 0 },
-	{ "set_map", P_NONE, LC_TE_FLOAT, lc_te_calc_set_map, NULL, NULL, 0 },
-	{ "set_F", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_set_F, NULL, par_setF, 1 },
-	{ "num_nonrel_judged_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_nonrel_judged_ret, NULL, NULL, 0 },
-	{ "rbp", P_PAIR, LC_TE_FLOAT, lc_te_calc_rbp, NULL, NULL, 0 },
-	{ "rbp_resid", P_NONE, LC_TE_FLOAT, lc_te_calc_rbp_resid, NULL, NULL, 0 },
-	{ "unj", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_unj, cut_unj, NULL, 3 },
+	{ "runid", P_NONE, LC_TE_RUNID, NULL, NULL, NULL, 0, 0 },
+	{ "num_q", P_NONE, LC_TE_NUMQ, NULL, NULL, NULL, 0, 0 },
+	{ "num_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_ret, NULL, NULL, 0, 0 },
+	{ "num_rel", P_NONE, LC_TE_LONG, lc_te_calc_num_rel, NULL, NULL, 0, 0 },
+	{ "num_rel_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_rel_ret, NULL, NULL, 0, 0 },
+	{ "map", P_NONE, LC_TE_FLOAT, lc_te_calc_map, NULL, NULL, 0, 0 },
+	{ "gm_map", P_NONE, LC_TE_GM, lc_te_calc_gm_map, NULL, NULL, 0, 0 },
+	{ "Rprec", P_NONE, LC_TE_FLOAT, lc_te_calc_Rprec, NULL, NULL, 0, 0 },
+	{ "bpref", P_NONE, LC_TE_FLOAT, lc_te_calc_bpref, NULL, NULL, 0, 0 },
+	{ "recip_rank", P_NONE, LC_TE_FLOAT, lc_te_calc_recip_rank, NULL, NULL, 0, 0 },
+	{ "iprec_at_recall", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_iprec_at_recall, NULL, cut_recall, 11, 0 },
+	{ "P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_P, cut_std, NULL, NSTD, 0 },
+	{ "relstring", P_DBLPARAM, LC_TE_RELSTR, NULL, NULL, par_relstring, 1, 0 },
+	{ "recall", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recall, cut_std, NULL, NSTD, 0 },
+	{ "infAP", P_NONE, LC_TE_FLOAT, lc_te_calc_infAP, NULL, NULL, 0, 0 },
+	{ "gm_bpref", P_NONE, LC_TE_GM, lc_te_calc_gm_bpref, NULL, NULL, 0, 0 },
+	{ "Rprec_mult", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_Rprec_mult, NULL, cut_rmult, 10, 0 },
+	{ "utility", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_utility, NULL, par_utility, 4, 0 },
+	{ "11pt_avg", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_11pt_avg, NULL, cut_recall, 11, 0 },
+	{ "binG", P_NONE, LC_TE_FLOAT, lc_te_calc_binG, NULL, NULL, 0, 0 },
+	{ "G", P_PAIR, LC_TE_FLOAT, lc_te_calc_G, NULL, NULL, 0, 0 },
+	{ "dcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_dcg, NULL, NULL, 0, 1 },
+	{ "ideal_dcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_ideal_dcg, NULL, NULL, 0, 1 },
+	{ "ndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg, NULL, NULL, 0, 0 },
+	{ "ndcg_rel", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg_rel, NULL, NULL, 0, 0 },
+	{ "Rndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_Rndcg, NULL, NULL, 0, 0 },
+	{ "ndcg_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_ndcg_cut, cut_std, NULL, NSTD, 0 },
+	{ "map_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_map_cut, cut_std, NULL, NSTD, 0 },
+	{ "relative_P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_relative_P, cut_std, NULL, NSTD, 0 },
+	{ "success", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_success, cut_success, NULL, 3, 0 },
+	{ "set_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_P, NULL, NULL, 0, 0 },
+	{ "set_relative_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_relative_P, NULL, NULL, 0, 0 },
+	{ "set_recall", P_NONE, LC_TE_FLOAT, lc_te_calc_set_recall, NULL, NULL, 0, 0 },
+	{ "set_map", P_NONE, LC_TE_FLOAT, lc_te_calc_set_map, NULL, NULL, 0, 0 },
+	{ "set_F", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_set_F, NULL, par_setF, 1, 0 },
+	{ "num_nonrel_judged_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_nonrel_judged_ret, NULL, NULL, 0, 0 },
+	{ "yaap", P_NONE, LC_TE_FLOAT, lc_te_calc_yaap, NULL, NULL, 0, 1 },
+	{ "rbp", P_PAIR, LC_TE_FLOAT, lc_te_calc_rbp, NULL, NULL, 0, 0 },
+	{ "rbp_resid", P_NONE, LC_TE_FLOAT, lc_te_calc_rbp_resid, NULL, NULL, 0, 0 },
+	{ "unj", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_unj, cut_unj, NULL, 3, 0 },
 	/* lctk's additions for ir_measures names (treceval_ext.c); not in all_trec */
-	{ "recip_rank_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recip_rank_cut, cut_success, NULL, 3 },
-	{ "judged", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_judged, cut_unj, NULL, 3 },
+	{ "recip_rank_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recip_rank_cut, cut_success, NULL, 3, 1 },
+	{ "judged", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_judged, cut_unj, NULL, 3, 1 },
 };
 #define NMEAS (sizeof table / sizeof table[0])
-#define NTREC (NMEAS - 2)   /* trec_eval 10.0's own measures: all_trec */
 
 static const char *const nick_official[] = { "runid", "num_q", "num_ret", "num_rel", "num_rel_ret", "map", "gm_map",
                                              "Rprec", "bpref", "recip_rank", "iprec_at_recall", "P", NULL };
@@ -255,8 +258,9 @@ int lc_te_mark(lc_te *t, const char *arg, lc_err *e)
 		nick = nick_set;
 	int r = 0;
 	if (!strcmp(name, "all_trec")) {
-		for (size_t m = 0; m < NTREC; m++)
-			t->marked[m] = 1;
+		for (size_t m = 0; m < NMEAS; m++)
+			if (!table[m].not_all)
+				t->marked[m] = 1;
 	} else if (nick) {
 		for (; *nick; nick++)
 			mark_single(t, *nick);

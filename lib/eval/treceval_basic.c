@@ -1,7 +1,7 @@
 /*
  * treceval_basic — trec_eval's binary-relevance measures: counts, map, P,
  * recall, R-precision, bpref, infAP, interpolated precision, utility, set
- * measures, success, unjudged fractions.  Each function fills out[] (zeroed by
+ * measures, success, unjudged fractions, yaap.  Each function fills out[] (zeroed by
  * the caller) for one topic; the arithmetic follows trec_eval 10.0 operation for
  * operation so the doubles (and their %6.4f rounding) agree.
  */
@@ -59,6 +59,15 @@ void lc_te_calc_gm_map(const lc_te_params *p, const lc_te_opts *o, const lc_te_r
 	if (n)
 		sum = sum / (double)rr->num_rel;
 	out[0] = log(sum > MIN_GEO_MEAN ? sum : MIN_GEO_MEAN);
+}
+
+/* Robertson's yaap: log((1 + sum) / (1 + num_rel - sum)), sum = map's sum of
+ * precisions at the relevant ranks. */
+void lc_te_calc_yaap(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	long n;
+	double sum = ap_sum(o, rr, &n);
+	out[0] = log((1.0 + sum) / (1.0 + (double)rr->num_rel - sum));
 }
 
 void lc_te_calc_Rprec(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)

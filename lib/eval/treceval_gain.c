@@ -221,7 +221,9 @@ static inline void ideal_step(ideal *I)
 	}
 }
 
-void lc_te_calc_ndcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+/* The run's dcg and the ideal ranking's, as trec_eval's te_calc_ndcg sums them
+ * (its one function behind ndcg, dcg and ideal_dcg). */
+static void dcg_pair(const lc_te_params *p, const lc_te_rr *rr, double *results, double *ideal_out)
 {
 	lc_te_gains g;
 	lc_te_gains_setup(p, rr, &g);
@@ -250,10 +252,30 @@ void lc_te_calc_ndcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr 
 			ideal_dcg += I.gain / log2((double)(i + 2));
 		i++;
 	}
-	if (ideal_dcg > 0.0)
-		out[0] = results_dcg / ideal_dcg;
+	*results = results_dcg;
+	*ideal_out = ideal_dcg;
 	lut_free(&L);
 	lc_te_gains_free(&g);
+}
+
+void lc_te_calc_ndcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	double results_dcg, ideal_dcg;
+	dcg_pair(p, rr, &results_dcg, &ideal_dcg);
+	if (ideal_dcg > 0.0)
+		out[0] = results_dcg / ideal_dcg;
+}
+
+void lc_te_calc_dcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	double ideal_dcg;
+	dcg_pair(p, rr, &out[0], &ideal_dcg);
+}
+
+void lc_te_calc_ideal_dcg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	double results_dcg;
+	dcg_pair(p, rr, &results_dcg, &out[0]);
 }
 
 void lc_te_calc_ndcg_rel(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)

@@ -90,6 +90,7 @@ void lc_te_calc_set_F(const lc_te_params *, const lc_te_opts *, const lc_te_rr *
 void lc_te_calc_num_nonrel_judged_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_rbp_resid(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_unj(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_yaap(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 /* treceval_ext.c: lctk's additions for ir_measures names (RR@k, Judged@k) */
 void lc_te_calc_recip_rank_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_judged(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
@@ -97,6 +98,8 @@ void lc_te_calc_judged(const lc_te_params *, const lc_te_opts *, const lc_te_rr 
 void lc_te_calc_binG(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_G(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_ndcg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_dcg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_ideal_dcg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_ndcg_rel(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_Rndcg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_ndcg_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
