@@ -87,24 +87,26 @@ static void atol_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 		S.l_given = 1;
 }
 
-/* -R FMT and -T FMT: trec_eval's one format each, its message and exit code otherwise. */
+/* -R FMT and -T FMT: trec_eval's formats (qrels, qrels_jg; trec_results), its
+ * message and exit code otherwise. */
 static void trec_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
 	int rel = o->id == 'R';
-	if (strcmp(arg, rel ? "qrels" : "trec_results")) {
+	int jg = rel && !strcmp(arg, "qrels_jg");
+	if (!jg && strcmp(arg, rel ? "qrels" : "trec_results")) {
 		fputs(rel ? "trec_eval: Illegal rel_format '" : "trec_eval: Illegal retrieval results format '", stderr);
 		lc_fputs_escaped(arg, 0, stderr);
 		fputs("'\n", stderr);
 		exit(2);
 	}
-	*(int *)o->var = rel ? LC_QRELS_TREC : LC_RUN_TREC;
+	*(int *)o->var = jg ? LC_QRELS_TREC_JG : rel ? LC_QRELS_TREC : LC_RUN_TREC;
 }
 
 static void qrels_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
 	S.qfmt = lc_qrels_format_from_name(arg);
 	if (S.qfmt < 0)
-		lc_cli_usage_error(cmd, "--qrels-format: unknown format '%s' (auto trec beir loft)", arg);
+		lc_cli_usage_error(cmd, "--qrels-format: unknown format '%s' (auto trec beir loft trec_jg)", arg);
 }
 
 static void run_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
@@ -174,8 +176,8 @@ static void format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 
 static const lc_opt opts[] = {
 	{ 'q', "query_eval_wanted", NULL, "also print each topic's values", NULL, LC_BIND_SET(S.c.o.query, 1) },
-	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, loft, passkey) or MEASURE.PARAMS; repeatable",
-	  "official all_trec set loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj dcg ideal_dcg yaap recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1",
+	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, qrels_jg, loft, passkey) or MEASURE.PARAMS; repeatable",
+	  "official all_trec set qrels_jg loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj dcg ideal_dcg yaap map_avgjg P_avgjg Rprec_mult_avgjg recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1",
 	  LC_BIND_CALL(measure_cb, S.ms) },
 	{ 'c', "complete_rel_info_wanted", NULL, "score qrels topics missing from the run; average over all qrels topics", NULL,
 	  LC_BIND_SET(S.c.o.complete, 1) },
@@ -188,7 +190,8 @@ static const lc_opt opts[] = {
 	  LC_BIND_SET(S.c.o.judged_only, 1) },
 	{ 'N', "Number_docs_in_coll", "N", "number of docs in the collection (utility)", NULL,
 	  LC_BIND_CALL(atol_cb, S.c.o.num_docs_in_coll) },
-	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec)", "qrels",
+	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec), qrels_jg (= trec_jg)",
+	  "qrels qrels_jg",
 	  LC_BIND_CALL(trec_format_cb, S.qfmt) },
 	{ 'T', "Results_format", "FMT", "trec_eval's name for --run-format: trec_results (= trec)", "trec_results",
 	  LC_BIND_CALL(trec_format_cb, S.rfmt) },
@@ -196,7 +199,8 @@ static const lc_opt opts[] = {
 	LC_OPT_JOBS(LC_BIND_LONG(S.c.o.jobs, 1, 256)),
 	{ 0, "json", NULL, "print one JSON object (summary, and per topic with -q)", NULL, LC_BIND_SET(S.c.json, 1) },
 	{ 0, "jsonl", NULL, "print one JSON line per topic (and turn, for LOFT measures)", NULL, LC_BIND_SET(S.c.jsonl, 1) },
-	{ 0, "qrels-format", "FMT", "qrels format: auto trec beir loft", "auto trec beir loft",
+	{ 0, "qrels-format", "FMT", "qrels format: auto trec beir loft trec_jg (qid group docno rel)",
+	  "auto trec beir loft trec_jg",
 	  LC_BIND_CALL(qrels_format_cb, S.qfmt) },
 	{ 0, "run-format", "FMT", "run format: auto trec jsonl loft answers batch", "auto trec jsonl loft answers batch",
 	  LC_BIND_CALL(run_format_cb, S.rfmt) },
@@ -321,8 +325,14 @@ static void read_qrels(settings *s, lc_qrels *qr)
 		                   c->qpath, c->rpaths[0], c->rpaths[0], c->qpath);
 	lc_err e = { 0 };
 	/* a zip or tar (a BEIR dataset) gives its qrels/test.tsv unless --qrels-member */
-	if (lc_qrels_read(qr, c->qpath, s->qmember, s->qfmt, &e) < 0)
+	if (lc_qrels_read(qr, c->qpath, s->qmember, s->qfmt, &e) < 0) {
+		if (!strncmp(e.msg, "trec_eval", 9)) {   /* trec_eval's own words (qrels_jg's duplicates) */
+			lc_fputs_escaped(e.msg, 1, stderr);
+			fputc('\n', stderr);
+			exit(e.code);
+		}
 		lc_die_err(&e);
+	}
 	if (qr->njudg == 0 && qr->nrecs == 0)
 		lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", c->qpath);
 }

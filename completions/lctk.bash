@@ -93,15 +93,15 @@ _lceval() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-m|--measure) COMPREPLY=($(compgen -W "official all_trec set loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj dcg ideal_dcg yaap recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" -- "$cur")); return ;;
+	-m|--measure) COMPREPLY=($(compgen -W "official all_trec set qrels_jg loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj dcg ideal_dcg yaap map_avgjg P_avgjg Rprec_mult_avgjg recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" -- "$cur")); return ;;
 	-l|--level_for_rel) COMPREPLY=(); return ;;
 	-M|--Max_retrieved_per_topic) COMPREPLY=(); return ;;
 	-N|--Number_docs_in_coll) COMPREPLY=(); return ;;
-	-R|--Rel_info_format) COMPREPLY=($(compgen -W "qrels" -- "$cur")); return ;;
+	-R|--Rel_info_format) COMPREPLY=($(compgen -W "qrels qrels_jg" -- "$cur")); return ;;
 	-T|--Results_format) COMPREPLY=($(compgen -W "trec_results" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-j|--jobs) COMPREPLY=(); return ;;
-	--qrels-format) COMPREPLY=($(compgen -W "auto trec beir loft" -- "$cur")); return ;;
+	--qrels-format) COMPREPLY=($(compgen -W "auto trec beir loft trec_jg" -- "$cur")); return ;;
 	--run-format) COMPREPLY=($(compgen -W "auto trec jsonl loft answers batch" -- "$cur")); return ;;
 	--qrels-member) COMPREPLY=(); return ;;
 	--run-member) COMPREPLY=(); return ;;

@@ -82,6 +82,21 @@ loft_case() {
 	assert_success
 }
 
+@test "bundled trec_qrels_jg vector: -R qrels_jg and map_avgjg, P_avgjg, Rprec_mult_avgjg; format errors as trec_eval's" {
+	run trec_case "$VEC/trec_qrels_jg"
+	assert_success
+}
+
+@test "--qrels-format trec_jg is -R qrels_jg; --json carries the judgment-group measures" {
+	local d="$VEC/trec_qrels_jg"
+	run --separate-stderr lceval --qrels-format trec_jg -q -m qrels_jg "$d/qrels_jg.txt" "$d/run.txt"
+	assert_success
+	[ "$output" = "$(cat "$d/expected/qrels_jg.txt")" ]
+	run --separate-stderr lceval -R qrels_jg -m map_avgjg --json "$d/qrels_jg.txt" "$d/run.txt"
+	assert_success
+	[ "$(printf '%.4f' "$(jq -r '.summary.map_avgjg' <<< "$output")")" = "$(awk '$1 == "map_avgjg" && $2 == "all" { print $3 }' "$d/expected/qrels_jg.txt")" ]
+}
+
 @test "dcg, ideal_dcg and ndcg asked for together each use their own gains (trec_eval aborts: one shared gain list)" {
 	local d="$VEC/trec_dcg_yaap"
 	run --separate-stderr lceval -m ndcg.2=5,3=1 -m ideal_dcg -m dcg.1=3 "$d/qrels.txt" "$d/run.txt"

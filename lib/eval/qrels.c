@@ -22,6 +22,7 @@ int lc_qrels_format_from_name(const char *name)
 	if (!strcmp(name, "trec")) return LC_QRELS_TREC;
 	if (!strcmp(name, "beir")) return LC_QRELS_BEIR;
 	if (!strcmp(name, "loft")) return LC_QRELS_LOFT;
+	if (!strcmp(name, "trec_jg")) return LC_QRELS_TREC_JG;
 	return -1;
 }
 
@@ -116,8 +117,12 @@ static long c_atol(const char *s, size_t n)
 	return neg ? -v : v;
 }
 
-static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
+/* TREC qrels; with jg (qrels_jg) each line's second field is kept as its
+ * judgment's group and the judgments are grouped at the end (lc_qrels_group). */
+static int read_trec(lc_qrels *q, lc_input *in, int jg, lc_err *e)
 {
+	lc_qrels_jgline *jl = NULL;
+	size_t njl = 0, capjl = 0;
 	long last = -1;
 	size_t lastql = 0;
 	char *line;
@@ -130,17 +135,23 @@ static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
 		char *f[4];
 		size_t fl[4];
 		int n = split_ws(line, len, f, fl, 4);
-		if (n != 4)
-			return lc_err_set(e, 2, "%s: malformed qrels line: expected 4 fields 'qid iter docno rel', found %d",
-			                  lc_input_where(in), n);
+		if (n != 4) {
+			free(jl);
+			return lc_err_set(e, 2, "%s: malformed qrels line: expected 4 fields 'qid %s docno rel', found %d",
+			                  lc_input_where(in), jg ? "jg" : "iter", n);
+		}
 		if (!isdigit((unsigned char)f[3][0]) && !((f[3][0] == '-' || f[3][0] == '+') && fl[3] > 1 &&
-		                                          isdigit((unsigned char)f[3][1])))
+		                                          isdigit((unsigned char)f[3][1]))) {
+			free(jl);
 			return lc_err_set(e, 2, "%s: malformed qrels line: relevance '%.*s' is not an integer",
 			                  lc_input_where(in), (int)fl[3], f[3]);
+		}
 		long rel = c_atol(f[3], fl[3]);
-		if (rel > LC_QRELS_MAX_REL)
+		if (rel > LC_QRELS_MAX_REL) {
+			free(jl);
 			return lc_err_set(e, 2, "%s: relevance %.*s is too large (at most %d)", lc_input_where(in), (int)fl[3], f[3],
 			                  LC_QRELS_MAX_REL);
+		}
 		uint32_t id = last >= 0 && fl[0] == lastql && !memcmp(f[0], q->q[last].qid, fl[0])
 		              ? (uint32_t)last : get_q(q, f[0], fl[0]);   /* qrels come topic by topic */
 		lastql = fl[0];
@@ -148,8 +159,16 @@ static int read_trec(lc_qrels *q, lc_input *in, lc_err *e)
 			add_rec(q, id, (uint32_t)q->q[id].n, 0);
 			last = id;
 		}
+		if (jg) {
+			if (njl == capjl)
+				jl = lc_xrealloc(jl, (capjl = capjl ? 2 * capjl : 64) * sizeof *jl);
+			jl[njl++] = (lc_qrels_jgline){ id, (uint32_t)q->q[id].n, lc_arena_strndup(&q->arena, f[1], fl[1]) };
+		}
 		add_judg(q, id, f[2], fl[2], rel);
 	}
+	if (r == 0 && jg)
+		r = lc_qrels_group(q, jl, njl, lc_input_path(in), e) < 0 ? -1 : 0;
+	free(jl);
 	if (r < 0)
 		return -1;
 	/* records = one per query */
@@ -410,7 +429,7 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 	size_t len = 0;
 	int have = 0;
 	/* the first non-blank line decides the format (TREC reads every line) */
-	int got = format == LC_QRELS_TREC ? lc_input_getline(in, &line, &len, e)
+	int got = format == LC_QRELS_TREC || format == LC_QRELS_TREC_JG ? lc_input_getline(in, &line, &len, e)
 	                                  : lc_input_getline_nonblank(in, &line, &len, e);
 	if (got < 0 && !member && lc_input_no_member(in) && strcmp(lc_input_path(in), "-")) {
 		/* a LOFT dataset's archive has no qrels/test.tsv: its queries.jsonl
@@ -430,7 +449,7 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 		return -1;
 	}
 	have = got;
-	if (format == LC_QRELS_AUTO) {
+	if (format == LC_QRELS_AUTO) {   /* (qrels_jg is never guessed: it looks like TREC) */
 		format = LC_QRELS_TREC;
 		if (have) {
 			size_t k = 0;
@@ -454,10 +473,12 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 		r = read_loft(q, in, e);
 	else if (format == LC_QRELS_BEIR)
 		r = read_beir(q, in, e);
+	else if (format == LC_QRELS_TREC_JG)
+		r = read_trec(q, in, 1, e);
 	else if (lc_input_is_plain(in) && q->nq == 0 && read_trec_mapped(q, lc_input_path(in)) == 0)
 		r = 0;
 	else
-		r = read_trec(q, in, e);
+		r = read_trec(q, in, 0, e);
 	if (r == 0) {
 		lc_input_warn_repaired(in);
 		trim(q);
@@ -468,8 +489,10 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 
 void lc_qrels_free(lc_qrels *q)
 {
-	for (size_t i = 0; i < q->nq; i++)
+	for (size_t i = 0; i < q->nq; i++) {
 		free(q->q[i].j);
+		free(q->q[i].grp);
+	}
 	free(q->q);
 	free(q->recs);
 	lc_strmap_free(&q->qids);

@@ -14,6 +14,12 @@
  *          every answer is kept, in order, duplicates included (LOFT counts
  *          them); rel is kept.  A line without "answers" (or null) is an error:
  *          such a query has no gold (LOFT's evaluation fails on it too).
+ *   TREC_JG trec_eval's qrels_jg (-R qrels_jg): "qid jg docno rel", the TREC
+ *          layout with a judgment group (a user) in the second field; each
+ *          query's judgments are kept sorted by group, then docno (strcmp), the
+ *          groups' bounds in grp.  A docno twice in a group is an error
+ *          (trec_eval's words, code 2), found when the file is read.  Never
+ *          detected: asked for by name.  (qrels_jg.c)
  * Detection (LC_QRELS_AUTO) looks at the first content line: '{' = LOFT, a
  * "query-id" header or three tab-separated fields = BEIR, otherwise TREC.
  *
@@ -44,7 +50,7 @@
 /* Largest relevance value accepted (evaluation keeps a count per value). */
 #define LC_QRELS_MAX_REL 1000000
 
-enum lc_qrels_format { LC_QRELS_AUTO = 0, LC_QRELS_TREC, LC_QRELS_BEIR, LC_QRELS_LOFT };
+enum lc_qrels_format { LC_QRELS_AUTO = 0, LC_QRELS_TREC, LC_QRELS_BEIR, LC_QRELS_LOFT, LC_QRELS_TREC_JG };
 
 typedef struct lc_judg {
 	const char *docno;
@@ -55,6 +61,8 @@ typedef struct lc_qrels_q {
 	const char *qid;
 	lc_judg *j;
 	size_t n, cap;
+	uint32_t *grp;           /* TREC_JG: [ngrp + 1] group g is j[grp[g] .. grp[g + 1]); else NULL */
+	size_t ngrp;
 } lc_qrels_q;
 
 typedef struct lc_qrels_rec {
@@ -74,7 +82,7 @@ typedef struct lc_qrels {
 	lc_arena_pool pool;    /* docnos packed unaligned inside the arena (internal) */
 } lc_qrels;
 
-/* "trec", "beir", "loft" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */
+/* "trec", "beir", "loft", "trec_jg" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */
 int lc_qrels_format_from_name(const char *name);
 
 /* The member a BEIR dataset's zip or tar holds its test qrels in, and the one a
@@ -93,6 +101,16 @@ void lc_qrels_free(lc_qrels *q);
 
 /* Adds one judgment (used by readers and by programs building qrels). */
 void lc_qrels_add(lc_qrels *q, const char *qid, size_t qlen, const char *docno, size_t dlen, long rel);
+
+/* qrels_jg.c: a judgment's group as read_trec meets it (jg in q's arena), and
+ * the step that sorts each query's judgments by group and docno and sets grp
+ * once the file is read: -1 + e (trec_eval's text, code 2) on a docno judged
+ * twice in one group, naming path as trec_eval does.  lines is borrowed. */
+typedef struct lc_qrels_jgline {
+	uint32_t q, k;           /* query index, judgment index in q->q[q].j */
+	const char *jg;
+} lc_qrels_jgline;
+int lc_qrels_group(lc_qrels *q, const lc_qrels_jgline *lines, size_t n, const char *path, lc_err *e);
 
 /* Writers.  TREC: "qid 0 docno rel" per judgment.  BEIR: the header, then
  * "qid\tdocno\trel".  LOFT: one {"qid", "answers": [[docno, rel], ...]} line per

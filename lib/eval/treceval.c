@@ -1,7 +1,8 @@
 /*
  * treceval — the measure table, -m selection and parameters, per-topic ranking
  * (trec_eval's form_res_rels), the evaluation driver and trec_eval's text
- * output.  The measures themselves live in treceval_basic.c and treceval_gain.c.
+ * output.  The measures themselves live in treceval_basic.c, treceval_gain.c
+ * and (judgment groups, -R qrels_jg) treceval_jg.c.
  */
 #define _GNU_SOURCE
 #include "treceval_impl.h"
@@ -17,6 +18,8 @@
 #include <string.h>
 
 enum { P_NONE, P_LONGCUT, P_DBLCUT, P_DBLPARAM, P_PAIR };
+/* The judgments a measure reads: trec_eval's rel_info format (-R). */
+enum { F_QRELS, F_JG };
 
 typedef struct {
 	const char *name;
@@ -27,6 +30,7 @@ typedef struct {
 	const double *dd;
 	size_t ndef;
 	int not_all;             /* 1 = left out of all_trec (as trec_eval leaves it) */
+	int fmt;                 /* F_*: runid and num_q (no calc) take any */
 } meas_def;
 
 static const long cut_std[] = { 5, 10, 15, 20, 30, 100, 200, 500, 1000 };
@@ -41,49 +45,52 @@ static const double par_setF[] = { 1.0 };
 #define NSTD (sizeof cut_std / sizeof cut_std[0])
 
 static const meas_def table[] = {
-	{ "runid", P_NONE, LC_TE_RUNID, NULL, NULL, NULL, 0, 0 },
-	{ "num_q", P_NONE, LC_TE_NUMQ, NULL, NULL, NULL, 0, 0 },
-	{ "num_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_ret, NULL, NULL, 0, 0 },
-	{ "num_rel", P_NONE, LC_TE_LONG, lc_te_calc_num_rel, NULL, NULL, 0, 0 },
-	{ "num_rel_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_rel_ret, NULL, NULL, 0, 0 },
-	{ "map", P_NONE, LC_TE_FLOAT, lc_te_calc_map, NULL, NULL, 0, 0 },
-	{ "gm_map", P_NONE, LC_TE_GM, lc_te_calc_gm_map, NULL, NULL, 0, 0 },
-	{ "Rprec", P_NONE, LC_TE_FLOAT, lc_te_calc_Rprec, NULL, NULL, 0, 0 },
-	{ "bpref", P_NONE, LC_TE_FLOAT, lc_te_calc_bpref, NULL, NULL, 0, 0 },
-	{ "recip_rank", P_NONE, LC_TE_FLOAT, lc_te_calc_recip_rank, NULL, NULL, 0, 0 },
-	{ "iprec_at_recall", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_iprec_at_recall, NULL, cut_recall, 11, 0 },
-	{ "P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_P, cut_std, NULL, NSTD, 0 },
-	{ "relstring", P_DBLPARAM, LC_TE_RELSTR, NULL, NULL, par_relstring, 1, 0 },
-	{ "recall", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recall, cut_std, NULL, NSTD, 0 },
-	{ "infAP", P_NONE, LC_TE_FLOAT, lc_te_calc_infAP, NULL, NULL, 0, 0 },
-	{ "gm_bpref", P_NONE, LC_TE_GM, lc_te_calc_gm_bpref, NULL, NULL, 0, 0 },
-	{ "Rprec_mult", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_Rprec_mult, NULL, cut_rmult, 10, 0 },
-	{ "utility", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_utility, NULL, par_utility, 4, 0 },
-	{ "11pt_avg", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_11pt_avg, NULL, cut_recall, 11, 0 },
-	{ "binG", P_NONE, LC_TE_FLOAT, lc_te_calc_binG, NULL, NULL, 0, 0 },
-	{ "G", P_PAIR, LC_TE_FLOAT, lc_te_calc_G, NULL, NULL, 0, 0 },
-	{ "dcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_dcg, NULL, NULL, 0, 1 },
-	{ "ideal_dcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_ideal_dcg, NULL, NULL, 0, 1 },
-	{ "ndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg, NULL, NULL, 0, 0 },
-	{ "ndcg_rel", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg_rel, NULL, NULL, 0, 0 },
-	{ "Rndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_Rndcg, NULL, NULL, 0, 0 },
-	{ "ndcg_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_ndcg_cut, cut_std, NULL, NSTD, 0 },
-	{ "map_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_map_cut, cut_std, NULL, NSTD, 0 },
-	{ "relative_P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_relative_P, cut_std, NULL, NSTD, 0 },
-	{ "success", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_success, cut_success, NULL, 3, 0 },
-	{ "set_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_P, NULL, NULL, 0, 0 },
-	{ "set_relative_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_relative_P, NULL, NULL, 0, 0 },
-	{ "set_recall", P_NONE, LC_TE_FLOAT, lc_te_calc_set_recall, NULL, NULL, 0, 0 },
-	{ "set_map", P_NONE, LC_TE_FLOAT, lc_te_calc_set_map, NULL, NULL, 0, 0 },
-	{ "set_F", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_set_F, NULL, par_setF, 1, 0 },
-	{ "num_nonrel_judged_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_nonrel_judged_ret, NULL, NULL, 0, 0 },
-	{ "yaap", P_NONE, LC_TE_FLOAT, lc_te_calc_yaap, NULL, NULL, 0, 1 },
-	{ "rbp", P_PAIR, LC_TE_FLOAT, lc_te_calc_rbp, NULL, NULL, 0, 0 },
-	{ "rbp_resid", P_NONE, LC_TE_FLOAT, lc_te_calc_rbp_resid, NULL, NULL, 0, 0 },
-	{ "unj", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_unj, cut_unj, NULL, 3, 0 },
+	{ "runid", P_NONE, LC_TE_RUNID, NULL, NULL, NULL, 0, 0, F_QRELS },
+	{ "num_q", P_NONE, LC_TE_NUMQ, NULL, NULL, NULL, 0, 0, F_QRELS },
+	{ "num_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_ret, NULL, NULL, 0, 0, F_QRELS },
+	{ "num_rel", P_NONE, LC_TE_LONG, lc_te_calc_num_rel, NULL, NULL, 0, 0, F_QRELS },
+	{ "num_rel_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_rel_ret, NULL, NULL, 0, 0, F_QRELS },
+	{ "map", P_NONE, LC_TE_FLOAT, lc_te_calc_map, NULL, NULL, 0, 0, F_QRELS },
+	{ "gm_map", P_NONE, LC_TE_GM, lc_te_calc_gm_map, NULL, NULL, 0, 0, F_QRELS },
+	{ "Rprec", P_NONE, LC_TE_FLOAT, lc_te_calc_Rprec, NULL, NULL, 0, 0, F_QRELS },
+	{ "bpref", P_NONE, LC_TE_FLOAT, lc_te_calc_bpref, NULL, NULL, 0, 0, F_QRELS },
+	{ "recip_rank", P_NONE, LC_TE_FLOAT, lc_te_calc_recip_rank, NULL, NULL, 0, 0, F_QRELS },
+	{ "iprec_at_recall", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_iprec_at_recall, NULL, cut_recall, 11, 0, F_QRELS },
+	{ "P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_P, cut_std, NULL, NSTD, 0, F_QRELS },
+	{ "relstring", P_DBLPARAM, LC_TE_RELSTR, NULL, NULL, par_relstring, 1, 0, F_QRELS },
+	{ "recall", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recall, cut_std, NULL, NSTD, 0, F_QRELS },
+	{ "infAP", P_NONE, LC_TE_FLOAT, lc_te_calc_infAP, NULL, NULL, 0, 0, F_QRELS },
+	{ "gm_bpref", P_NONE, LC_TE_GM, lc_te_calc_gm_bpref, NULL, NULL, 0, 0, F_QRELS },
+	{ "Rprec_mult", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_Rprec_mult, NULL, cut_rmult, 10, 0, F_QRELS },
+	{ "utility", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_utility, NULL, par_utility, 4, 0, F_QRELS },
+	{ "11pt_avg", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_11pt_avg, NULL, cut_recall, 11, 0, F_QRELS },
+	{ "binG", P_NONE, LC_TE_FLOAT, lc_te_calc_binG, NULL, NULL, 0, 0, F_QRELS },
+	{ "G", P_PAIR, LC_TE_FLOAT, lc_te_calc_G, NULL, NULL, 0, 0, F_QRELS },
+	{ "dcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_dcg, NULL, NULL, 0, 1, F_QRELS },
+	{ "ideal_dcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_ideal_dcg, NULL, NULL, 0, 1, F_QRELS },
+	{ "ndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg, NULL, NULL, 0, 0, F_QRELS },
+	{ "ndcg_rel", P_PAIR, LC_TE_FLOAT, lc_te_calc_ndcg_rel, NULL, NULL, 0, 0, F_QRELS },
+	{ "Rndcg", P_PAIR, LC_TE_FLOAT, lc_te_calc_Rndcg, NULL, NULL, 0, 0, F_QRELS },
+	{ "ndcg_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_ndcg_cut, cut_std, NULL, NSTD, 0, F_QRELS },
+	{ "map_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_map_cut, cut_std, NULL, NSTD, 0, F_QRELS },
+	{ "relative_P", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_relative_P, cut_std, NULL, NSTD, 0, F_QRELS },
+	{ "success", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_success, cut_success, NULL, 3, 0, F_QRELS },
+	{ "set_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_P, NULL, NULL, 0, 0, F_QRELS },
+	{ "set_relative_P", P_NONE, LC_TE_FLOAT, lc_te_calc_set_relative_P, NULL, NULL, 0, 0, F_QRELS },
+	{ "set_recall", P_NONE, LC_TE_FLOAT, lc_te_calc_set_recall, NULL, NULL, 0, 0, F_QRELS },
+	{ "set_map", P_NONE, LC_TE_FLOAT, lc_te_calc_set_map, NULL, NULL, 0, 0, F_QRELS },
+	{ "set_F", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_set_F, NULL, par_setF, 1, 0, F_QRELS },
+	{ "num_nonrel_judged_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_nonrel_judged_ret, NULL, NULL, 0, 0, F_QRELS },
+	{ "map_avgjg", P_NONE, LC_TE_FLOAT, lc_te_calc_map_avgjg, NULL, NULL, 0, 1, F_JG },
+	{ "P_avgjg", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_P_avgjg, cut_std, NULL, NSTD, 1, F_JG },
+	{ "Rprec_mult_avgjg", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_Rprec_mult_avgjg, NULL, cut_rmult, 10, 1, F_JG },
+	{ "yaap", P_NONE, LC_TE_FLOAT, lc_te_calc_yaap, NULL, NULL, 0, 1, F_QRELS },
+	{ "rbp", P_PAIR, LC_TE_FLOAT, lc_te_calc_rbp, NULL, NULL, 0, 0, F_QRELS },
+	{ "rbp_resid", P_NONE, LC_TE_FLOAT, lc_te_calc_rbp_resid, NULL, NULL, 0, 0, F_QRELS },
+	{ "unj", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_unj, cut_unj, NULL, 3, 0, F_QRELS },
 	/* lctk's additions for ir_measures names (treceval_ext.c); not in all_trec */
-	{ "recip_rank_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recip_rank_cut, cut_success, NULL, 3, 1 },
-	{ "judged", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_judged, cut_unj, NULL, 3, 1 },
+	{ "recip_rank_cut", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_recip_rank_cut, cut_success, NULL, 3, 1, F_QRELS },
+	{ "judged", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_judged, cut_unj, NULL, 3, 1, F_QRELS },
 };
 #define NMEAS (sizeof table / sizeof table[0])
 
@@ -91,6 +98,7 @@ static const char *const nick_official[] = { "runid", "num_q", "num_ret", "num_r
                                              "Rprec", "bpref", "recip_rank", "iprec_at_recall", "P", NULL };
 static const char *const nick_set[] = { "runid", "num_q", "num_ret", "num_rel", "num_rel_ret", "utility", "set_P",
                                         "set_recall", "set_relative_P", "set_map", "set_F", NULL };
+static const char *const nick_qrels_jg[] = { "runid", "num_q", "map_avgjg", "P_avgjg", "Rprec_mult_avgjg", NULL };
 
 typedef struct {
 	char *name;
@@ -174,8 +182,8 @@ int lc_te_measure_cuts(const char *name)
 static int is_selection(const char *arg)
 {
 	size_t n = strcspn(arg, ".");
-	static const char *const nicks[] = { "official", "set", "all_trec" };
-	for (size_t i = 0; i < 3; i++)
+	static const char *const nicks[] = { "official", "set", "all_trec", "qrels_jg" };
+	for (size_t i = 0; i < sizeof nicks / sizeof nicks[0]; i++)
 		if (strlen(nicks[i]) == n && !strncmp(arg, nicks[i], n))
 			return 1;
 	for (size_t m = 0; m < NMEAS; m++)
@@ -256,6 +264,8 @@ int lc_te_mark(lc_te *t, const char *arg, lc_err *e)
 		nick = nick_official;
 	else if (!strcmp(name, "set"))
 		nick = nick_set;
+	else if (!strcmp(name, "qrels_jg"))
+		nick = nick_qrels_jg;
 	int r = 0;
 	if (!strcmp(name, "all_trec")) {
 		for (size_t m = 0; m < NMEAS; m++)
@@ -508,6 +518,7 @@ typedef struct {
 	size_t capsorted;
 	double *lg;              /* log2(i + 2) (lc_te_log2_table) */
 	size_t caplg;
+	lc_te_jgwork *jg;        /* -R qrels_jg's (treceval_jg.c), NULL until then */
 } work;
 
 static void *grow(void *p, size_t *cap, size_t need, size_t el)
@@ -750,6 +761,8 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 				rr->num_rel += w->levels[i];
 		}
 	rr->rel_levels = w->levels;
+	rr->num_jgs = 0;
+	rr->jgs = NULL;
 	return 0;
 }
 
@@ -784,6 +797,8 @@ typedef struct {
 	const size_t *order;
 	lc_te_result *res;
 	const char *first;
+	int general;             /* a measure or the qrels is not plain qrels: eval_general */
+	int qfmt;                /* F_* of the qrels */
 	int relstring_m;
 	size_t nq, nthreads;
 	int *fail_code;          /* [nq] */
@@ -808,6 +823,58 @@ static void free_work(work *w)
 	free(w->jidx);
 	free(w->sorted);
 	free(w->lg);
+	lc_te_jgwork_free(w->jg);
+}
+
+/* A topic's measures when the qrels or a measure is not plain qrels: each
+ * marked measure in table order reads the ranking of its format, formed when
+ * the first needs it; a measure of another format than the qrels' stops the
+ * evaluation with trec_eval's words (its form_res_rels* checks).  The hits
+ * are in w->hits.  -1 with the text in err. */
+static int eval_general(evjob *j, work *w, const lc_qrels_q *qq, size_t nh, double *v, lc_buf *err)
+{
+	const lc_te *t = j->t;
+	const lc_te_opts *o = j->o;
+	lc_te_rr rr;
+	int formed = 0;
+	for (size_t m = 0; m < NMEAS; m++) {
+		if (!t->marked[m] || table[m].kind == LC_TE_RUNID || table[m].kind == LC_TE_NUMQ)
+			continue;
+		int f = table[m].fmt;
+		if (f != j->qfmt) {
+			lc_buf_adds(err, f == F_JG ? "trec_eval: rel_info format not qrels_jg or results format not trec_results\n"
+			                           : "trec_eval.form_res_qrels: rel_info format not qrels or results format not trec_results\n");
+			lc_buf_printf(err, "trec_eval: Can't calculate measure '%s'\n", table[m].name);
+			return -1;
+		}
+		if (!formed) {
+			int r;
+			if (f == F_QRELS)
+				r = form_rr(w, o, qq->j, qq->n, nh, &rr, err);
+			else {
+				rank_hits(w->hits, nh);
+				long num = o->max_docs < (long)nh ? o->max_docs : (long)nh;
+				w->sorted = grow(w->sorted, &w->capsorted, nh + 1, sizeof *w->sorted);
+				for (size_t i = 0; i < nh; i++)
+					w->sorted[i] = w->hits[i].h.docno;
+				r = lc_te_form_jg(&w->jg, o, qq, w->sorted, num, &rr, err);
+			}
+			if (r < 0) {
+				lc_buf_printf(err, "trec_eval: Can't calculate measure '%s'\n", table[m].name);
+				return -1;
+			}
+			formed = 1;
+		}
+		if (table[m].calc == lc_te_calc_utility && t->params[m].n != 4) {
+			lc_buf_reset(err);
+			lc_buf_adds(err, "trec_eval.calc_utility: improper number of coefficients\n"
+			                 "trec_eval: Can't calculate measure 'utility'\n");
+			return -1;
+		}
+		if (table[m].calc)
+			table[m].calc(&t->params[m], o, &rr, v + t->first_value[m]);
+	}
+	return 0;
 }
 
 /* Evaluates topic ti, whose run query is rq (NULL: not in the run), into
@@ -842,6 +909,11 @@ static void eval_query(evjob *j, size_t ti, const lc_run_q *rq, work *w, lc_buf 
 		for (size_t i = 0; i < nh; i++)
 			w->hits[i] = (thit){ lc_run_hit(rq, i), lc_run_hit_len(rq, i) };
 	double *v = j->res->v + ti * nv;
+	if (j->general) {
+		if (eval_general(j, w, qq, nh, v, err) < 0)
+			goto fail;
+		goto done;
+	}
 	lc_te_rr rr;
 	if (form_rr(w, o, qq->j, qq->n, nh, &rr, err) < 0) {
 		lc_buf_printf(err, "trec_eval: Can't calculate measure '%s'\n", j->first);
@@ -861,6 +933,7 @@ static void eval_query(evjob *j, size_t ti, const lc_run_q *rq, work *w, lc_buf 
 	}
 	if (j->relstring_m >= 0)
 		j->res->relstr[ti] = is_bogus ? lc_xstrdup("") : relstring(&rr, t->params[j->relstring_m].d[0]);
+done:
 	if (is_bogus)
 		for (size_t k = 0; k < nv; k++) {
 			const char *nm = t->values[k].name;
@@ -931,11 +1004,15 @@ static void job_start(evjob *job, lc_te *t, const lc_te_opts *o, const lc_qrels 
 	for (size_t i = 0; i < nq; i++)
 		order[i] = i;
 	qsort_r(order, nq, sizeof *order, cmp_qid, (void *)qr);
-	*job = (evjob){ t, o, qr, NULL, order, res, lc_te_first_measure(t), -1, nq, n_threads(nq, o),
-	                lc_xcalloc(nq + 1, sizeof(int)), lc_xcalloc(nq + 1, sizeof(char *)) };
-	for (size_t m = 0; m < NMEAS; m++)
+	int qfmt = qr->format == LC_QRELS_TREC_JG ? F_JG : F_QRELS;
+	*job = (evjob){ t, o, qr, NULL, order, res, lc_te_first_measure(t), qfmt != F_QRELS, qfmt, -1, nq,
+	                n_threads(nq, o), lc_xcalloc(nq + 1, sizeof(int)), lc_xcalloc(nq + 1, sizeof(char *)) };
+	for (size_t m = 0; m < NMEAS; m++) {
 		if (t->marked[m] && table[m].kind == LC_TE_RELSTR)
 			job->relstring_m = (int)m;
+		if (t->marked[m] && table[m].fmt != F_QRELS)
+			job->general = 1;
+	}
 }
 
 static int job_finish(evjob *job);

@@ -14,6 +14,7 @@
 #ifndef LC_TREC_EVAL_IMPL_H
 #define LC_TREC_EVAL_IMPL_H
 
+#include "buf.h"
 #include "treceval.h"
 
 #define LC_TE_NONPOOL (-1)     /* retrieved doc not in the qrels */
@@ -29,6 +30,8 @@ typedef struct lc_te_rr {
 	                          * whose unjudged docs weigh nothing visits only these */
 	long num_jpos;
 	const double *lg;        /* [num_ret + 2] log2(i + 2): the discounts, from the same work */
+	long num_jgs;            /* -R qrels_jg: the ranking as each judgment group sees it */
+	const struct lc_te_rr *jgs;  /* [num_jgs] (only num_ret .. rel_levels set), else NULL */
 } lc_te_rr;
 
 typedef struct lc_te_pair {
@@ -91,6 +94,18 @@ void lc_te_calc_num_nonrel_judged_ret(const lc_te_params *, const lc_te_opts *, 
 void lc_te_calc_rbp_resid(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_unj(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_yaap(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+/* treceval_jg.c: qrels_jg's ranking per judgment group.  lc_te_form_jg fills rr
+ * (num_jgs, jgs) for topic qq from its num docs in trec_eval's ranked order
+ * (ranked, borrowed; num may be negative: -M), into *w (allocated on first
+ * use, freed with lc_te_jgwork_free; rr borrows from it until the next call).
+ * -1 with trec_eval's text in err for a docno twice in the ranking. */
+typedef struct lc_te_jgwork lc_te_jgwork;
+int lc_te_form_jg(lc_te_jgwork **w, const lc_te_opts *o, const lc_qrels_q *qq, const char *const *ranked, long num,
+                  lc_te_rr *rr, lc_buf *err);
+void lc_te_jgwork_free(lc_te_jgwork *w);
+void lc_te_calc_map_avgjg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_P_avgjg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_Rprec_mult_avgjg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 /* treceval_ext.c: lctk's additions for ir_measures names (RR@k, Judged@k) */
 void lc_te_calc_recip_rank_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_judged(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);

@@ -229,12 +229,12 @@ static size_t edit_distance(const char *a, const char *b)
 
 void lc_te_suggest(const char *name, char *buf, size_t size)
 {
-	static const char *const nicks[] = { "official", "all_trec", "set" };
+	static const char *const nicks[] = { "official", "all_trec", "set", "qrels_jg" };
 	size_t nl = strcspn(name, "(@.");
 	char *base = lc_xstrndup(name, nl);
 	/* an ir_measures-looking name ('@' or '(') is matched against those first */
 	int irm_first = name[nl] == '@' || name[nl] == '(';
-	size_t nt = lc_te_measure_count(), total = nt + NIRM + 3;
+	size_t nt = lc_te_measure_count(), total = nt + NIRM + sizeof nicks / sizeof nicks[0];
 	const char *best = "official";
 	size_t bd = (size_t)-1;
 	for (size_t k = 0; k < total; k++) {

@@ -70,6 +70,7 @@ class Case:
         self.flags = set()  # properties classify() needs
         self.stdin_run = False
         self.lc_extra = []  # lceval-only options that must not change output
+        self.jg = False     # -R qrels_jg: qrels with judgment groups
 
     def text(self, lines, eol, final):
         s = eol.join(lines)
@@ -80,6 +81,24 @@ class Case:
 
 def sep(r):
     return r.choice([" ", " ", " ", "\t", "  ", " \t"])
+
+
+JG_NAMES = ["0", "1", "2", "10", "u1", "u2", "a", "B", "_", "\u00e9"]
+
+
+def rand_rels(r, pool, kind):
+    rels = {}
+    for d in r.sample(pool, r.randint(1, len(pool))):
+        if kind < 0.15:
+            v = r.choice([0, 0, -1])          # no relevant docs
+        elif kind < 0.35:
+            v = r.choice([0, 1])              # binary
+        elif kind < 0.40:
+            v = r.choice([-1, -2, 0, 1])
+        else:
+            v = r.choice([-1, 0, 0, 1, 1, 2, 3, 4, 5])
+        rels[d] = v
+    return rels
 
 
 def gen_qrels_and_run(r, c):
@@ -97,6 +116,7 @@ def gen_qrels_and_run(r, c):
     dstyle = r.choice(DOC_STYLES)
     mixed_docs = r.random() < 0.3
     judged = {}          # qid -> {doc: rel}
+    pools = {}           # qid -> its docs
     qrels_topics = []
     run_topics = []
     for q in qids:
@@ -113,19 +133,7 @@ def gen_qrels_and_run(r, c):
             if len(pool) >= ndocs:
                 break
         if in_qrels:
-            kind = r.random()
-            rels = {}
-            nj = r.randint(1, len(pool))
-            for d in r.sample(pool, nj):
-                if kind < 0.15:
-                    v = r.choice([0, 0, -1])          # no relevant docs
-                elif kind < 0.35:
-                    v = r.choice([0, 1])              # binary
-                elif kind < 0.40:
-                    v = r.choice([-1, -2, 0, 1])
-                else:
-                    v = r.choice([-1, 0, 0, 1, 1, 2, 3, 4, 5])
-                rels[d] = v
+            rels = rand_rels(r, pool, r.random())
             if all(v < 0 for v in rels.values()) and r.random() < 0.9:
                 rels[next(iter(rels))] = 0    # keep the undefined case rare
             if all(v < 0 for v in rels.values()):
@@ -134,24 +142,29 @@ def gen_qrels_and_run(r, c):
             qrels_topics.append(q)
         if in_run:
             run_topics.append((q, pool))
+        pools[q] = pool
     # run-only topics also happen through in_qrels False above
-    # ---- qrels lines
+    # ---- qrels lines (-R qrels_jg: "qid group docno rel", one to three groups a topic,
+    # each with its own judgments; the first group's are judged[q])
     lines = []
     for q in qrels_topics:
-        for d, v in judged[q].items():
-            lines.append((q, d, v))
+        groups = r.sample(JG_NAMES, r.choice([1, 1, 2, 2, 3])) if c.jg else [None]
+        for gi, g in enumerate(groups):
+            rels = judged[q] if gi == 0 else rand_rels(r, pools[q], r.random())
+            for d, v in rels.items():
+                lines.append((q, g, d, v))
     order = r.random()
     if order < 0.5:
         r.shuffle(lines)
     elif order < 0.7:
-        lines.sort(key=lambda t: (t[0], t[1]))
-    if r.random() < 0.03 and lines:      # judged twice: fatal in both
+        lines.sort(key=lambda t: (t[0], t[1] or "", t[2]))
+    if r.random() < 0.03 and lines:      # judged twice (in one group): fatal in both
         t = r.choice(lines)
-        lines.insert(r.randrange(len(lines) + 1), (t[0], t[1], r.choice([0, 1, 2])))
+        lines.insert(r.randrange(len(lines) + 1), (t[0], t[1], t[2], r.choice([0, 1, 2])))
         c.flags.add("dup")
     iters = r.choice([["0"], ["0", "Q0", "1", "x"]])
-    c.qrels = ["%s%s%s%s%s%s%s" % (q, sep(r), r.choice(iters), sep(r), d, sep(r), r.choice(REL_SPELL[v]))
-               for (q, d, v) in lines]
+    c.qrels = ["%s%s%s%s%s%s%s" % (q, sep(r), g if c.jg else r.choice(iters), sep(r), d, sep(r), r.choice(REL_SPELL[v]))
+               for (q, g, d, v) in lines]
     if r.random() < 0.1 and len(c.qrels) > 1:
         # one comment at column 0, not first-last-consecutive (trec_eval's parser breaks otherwise)
         pos = r.randrange(1, len(c.qrels))
@@ -235,6 +248,7 @@ PLAIN = ["runid", "num_q", "num_ret", "num_rel", "num_rel_ret", "map", "gm_map",
          "dcg", "ideal_dcg", "yaap", "official", "all_trec", "set"]
 CUT_MEAS = ["P", "recall", "ndcg_cut", "map_cut", "relative_P", "success", "unj"]
 FRAC_MEAS = ["iprec_at_recall", "Rprec_mult"]
+JG_MEAS = ["map_avgjg", "P_avgjg", "Rprec_mult_avgjg", "qrels_jg"]
 GAIN_MEAS = ["ndcg", "ndcg_rel", "Rndcg", "binG", "G", "rbp", "dcg", "ideal_dcg"]
 
 
@@ -246,7 +260,21 @@ def cutlist(r):
     return ",".join(str(x) for x in cs)
 
 
+def gen_jg_measure(r, c):
+    m = r.choice(JG_MEAS)
+    c.flags.add("m:" + m)
+    if m == "P_avgjg" and r.random() < 0.5:
+        return m + "." + cutlist(r)
+    if m == "Rprec_mult_avgjg" and r.random() < 0.5:
+        return m + "." + ",".join(sorted(set(r.sample(FRACS, r.randint(1, 3))), key=lambda s: float(s)))
+    return m
+
+
 def gen_measure(r, c):
+    # qrels_jg's measures: mostly with -R qrels_jg, now and then without (and
+    # the other way round): trec_eval's format error, exit 4
+    if r.random() < (0.92 if c.jg else 0.03):
+        return gen_jg_measure(r, c)
     k = r.random()
     if k < 0.25:
         m = r.choice(PLAIN)
@@ -292,7 +320,13 @@ def gen_args(r, c):
         a.append("-J")
     if r.random() < 0.05:
         a += ["-N", r.choice(["100", "5", "1000000"])]
+    if c.jg:
+        a += r.choice([["-R", "qrels_jg"], ["--Rel_info_format", "qrels_jg"], ["-Rqrels_jg"]])
+    elif r.random() < 0.03:
+        a += ["-R", "qrels"]
     nm = r.choice([0, 1, 1, 2, 3, 5])
+    if c.jg and nm == 0 and r.random() < 0.7:
+        nm = 1                            # (the default, official, fails on qrels_jg)
     for _ in range(nm):
         a += ["-m", gen_measure(r, c)]
     if nm == 0:
@@ -320,8 +354,17 @@ def gen_args(r, c):
 
 def gen_case(r):
     c = Case()
+    c.jg = r.random() < 0.25
     gen_qrels_and_run(r, c)
     gen_args(r, c)
+    if c.jg:
+        # qrels_jg's ranking counts levels from 0 (form_res_rels_jg): an
+        # all-negative topic is defined there; other measures fail on the
+        # format before they rank anything
+        c.flags.discard("allneg")
+        c.flags.add("qrels_jg")
+    elif any(f in c.flags for f in ("m:" + m for m in JG_MEAS)):
+        c.flags.add("jg-measure-plain-qrels")
     return c
 
 
@@ -371,12 +414,12 @@ def classify(c, te, lc):
     lrc, lout, lerr = lc
     if trc < 0 or trc >= 128:
         return "skip:te-crash"
-    if "sharedgains" in c.flags:
-        return "skip:shared-gains" if lrc == 0 or lrc == trc else "shared gains: lceval exit %d" % lrc
     if ("emptyqrels" in c.flags or "emptyrun" in c.flags):
         # lceval(1) EXIT STATUS: an empty qrels or run is bad input (exit 1);
         # a bad -m parameter may be found first (exit 2 in both).
         return None if (lrc == 1 or lrc == trc) and lout == b"" else "empty input: lceval exit %d" % lrc
+    if "sharedgains" in c.flags:
+        return "skip:shared-gains" if lrc == 0 or lrc == trc else "shared gains: lceval exit %d" % lrc
     if "allneg" in c.flags:
         # lceval(1): a topic whose judgments are all negative scores 0 in every
         # measure; trec_eval's behaviour is undefined there.

@@ -1,0 +1,211 @@
+/*
+ * treceval_jg — trec_eval's measures over judgment groups (-R qrels_jg): the
+ * per-topic ranking seen by each group (form_res_rels_jg) and map_avgjg,
+ * P_avgjg and Rprec_mult_avgjg, each the ordinary measure computed per group
+ * and averaged over the topic's groups, operation for operation as trec_eval
+ * 10.0 does it (so its %6.4f output agrees).
+ */
+#include "treceval_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	const char *docno;
+	long rank;               /* 1-based */
+} ranked_doc;
+
+struct lc_te_jgwork {
+	ranked_doc *d;
+	size_t capd;
+	long *rel;               /* [ngrp * num] ranked relevance per group */
+	size_t caprel;
+	long *byrank;            /* [num] one group's values by rank (-J) */
+	size_t capbyrank;
+	long *levels;            /* [ngrp * (max_rel + 1)] */
+	size_t caplev;
+	lc_te_rr *jgs;
+	size_t capjgs;
+};
+
+static void *grow(void *p, size_t *cap, size_t need, size_t el)
+{
+	if (need <= *cap)
+		return p;
+	size_t nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc *= 2;
+	*cap = nc;
+	return lc_xrealloc(p, nc * el);
+}
+
+void lc_te_jgwork_free(lc_te_jgwork *w)
+{
+	if (!w)
+		return;
+	free(w->d);
+	free(w->rel);
+	free(w->byrank);
+	free(w->levels);
+	free(w->jgs);
+	free(w);
+}
+
+static int cmp_docno(const void *a, const void *b)
+{
+	return strcmp(((const ranked_doc *)a)->docno, ((const ranked_doc *)b)->docno);
+}
+
+int lc_te_form_jg(lc_te_jgwork **wp, const lc_te_opts *o, const lc_qrels_q *qq, const char *const *ranked, long num,
+                  lc_te_rr *rr, lc_buf *err)
+{
+	if (!*wp)
+		*wp = lc_xcalloc(1, sizeof **wp);
+	lc_te_jgwork *w = *wp;
+	size_t n = num > 0 ? (size_t)num : 0, ng = qq->ngrp;
+	w->d = grow(w->d, &w->capd, n + 1, sizeof *w->d);
+	for (size_t i = 0; i < n; i++)
+		w->d[i] = (ranked_doc){ ranked[i], (long)i + 1 };
+	qsort(w->d, n, sizeof *w->d, cmp_docno);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(w->d[i].docno, w->d[i - 1].docno)) {
+			lc_buf_printf(err, "trec_eval.form_res_qrels: duplicate docs %s", w->d[i].docno);
+			return -1;
+		}
+	long max_rel = 0;
+	for (size_t k = 0; k < qq->n; k++)
+		if (qq->j[k].rel > max_rel)
+			max_rel = qq->j[k].rel;
+	size_t nlev = (size_t)max_rel + 1;
+	w->levels = grow(w->levels, &w->caplev, nlev * ng + 1, sizeof *w->levels);
+	memset(w->levels, 0, nlev * ng * sizeof *w->levels);
+	w->rel = grow(w->rel, &w->caprel, n * ng + 1, sizeof *w->rel);
+	w->byrank = grow(w->byrank, &w->capbyrank, n + 1, sizeof *w->byrank);
+	w->jgs = grow(w->jgs, &w->capjgs, ng + 1, sizeof *w->jgs);
+	for (size_t g = 0; g < ng; g++) {
+		/* the docs and the group's judgments, both in docno order, side by side */
+		const lc_judg *j = qq->j + qq->grp[g], *end = qq->j + qq->grp[g + 1];
+		long *lev = w->levels + g * nlev, *list = w->rel + g * n;
+		lc_te_rr *jr = &w->jgs[g];
+		memset(jr, 0, sizeof *jr);
+		for (size_t i = 0; i < n; i++) {
+			for (; j < end && strcmp(j->docno, w->d[i].docno) < 0; j++)
+				if (j->rel >= 0)
+					lev[j->rel]++;
+			long rel = LC_TE_NONPOOL;
+			if (j < end && !strcmp(j->docno, w->d[i].docno)) {
+				rel = j->rel < 0 ? LC_TE_UNJUDGED : j->rel;
+				if (j->rel >= 0)
+					lev[j->rel]++;
+				j++;
+			}
+			w->byrank[w->d[i].rank - 1] = rel;
+		}
+		for (; j < end; j++)
+			if (j->rel >= 0)
+				lev[j->rel]++;
+		if (o->judged_only) {
+			/* unjudged docs leave the ranking; num_nonpool and num_unjudged stay 0, as in trec_eval */
+			long out = 0;
+			for (size_t i = 0; i < n; i++)
+				if (w->byrank[i] >= 0) {
+					if (w->byrank[i] >= o->rel_level)
+						jr->num_rel_ret++;
+					list[out++] = w->byrank[i];
+				}
+			jr->num_ret = out;
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				long rel = list[i] = w->byrank[i];
+				if (rel == LC_TE_NONPOOL)
+					jr->num_nonpool++;
+				else if (rel == LC_TE_UNJUDGED)
+					jr->num_unjudged++;
+				else if (rel >= o->rel_level)
+					jr->num_rel_ret++;
+			}
+			jr->num_ret = num;   /* trec_eval's count, negative when -M is */
+		}
+		jr->rel = list;
+		jr->rel_levels = lev;
+		for (size_t i = 0; i < nlev; i++)
+			if (lev[i]) {
+				jr->num_rel_levels = (long)i + 1;
+				if ((long)i >= o->rel_level)
+					jr->num_rel += lev[i];
+			}
+	}
+	memset(rr, 0, sizeof *rr);
+	rr->num_jgs = (long)ng;
+	rr->jgs = w->jgs;
+	return 0;
+}
+
+void lc_te_calc_map_avgjg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	(void)p;
+	for (long g = 0; g < rr->num_jgs; g++) {
+		const lc_te_rr *jr = &rr->jgs[g];
+		long rel_so_far = 0;
+		double sum = 0.0;
+		for (long i = 0; i < jr->num_ret; i++)
+			if (jr->rel[i] >= o->rel_level) {
+				rel_so_far++;
+				sum += (double)rel_so_far / (double)(i + 1);
+			}
+		if (rel_so_far)
+			out[0] += sum / (double)jr->num_rel;
+	}
+	if (rr->num_jgs > 1)
+		out[0] /= rr->num_jgs;
+}
+
+void lc_te_calc_P_avgjg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	long nc = (long)p->n;
+	for (long g = 0; g < rr->num_jgs; g++) {
+		const lc_te_rr *jr = &rr->jgs[g];
+		long c = 0, rel_so_far = 0;
+		for (long i = 0; i < jr->num_ret; i++) {
+			if (i == p->l[c]) {
+				out[c] += (double)rel_so_far / (double)i;
+				if (++c == nc)
+					break;
+			}
+			if (jr->rel[i] >= o->rel_level)
+				rel_so_far++;
+		}
+		for (; c < nc; c++)
+			out[c] += (double)rel_so_far / (double)p->l[c];
+	}
+	if (rr->num_jgs > 1)
+		for (long c = 0; c < nc; c++)
+			out[c] /= rr->num_jgs;
+}
+
+void lc_te_calc_Rprec_mult_avgjg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	long nc = (long)p->n;
+	long *cut = lc_xmalloc(((size_t)nc + 1) * sizeof *cut);
+	for (long g = 0; g < rr->num_jgs; g++) {
+		const lc_te_rr *jr = &rr->jgs[g];
+		for (long k = 0; k < nc; k++)
+			cut[k] = (long)(p->d[k] * jr->num_rel + 0.9);
+		long c = nc - 1;
+		for (; c >= 0 && cut[c] > jr->num_ret; c--)
+			out[c] += (double)jr->num_rel_ret / (double)cut[c];
+		/* the retrieved docs from the last, precision where a cutoff falls */
+		long rel_so_far = jr->num_rel_ret;
+		for (long i = jr->num_ret; i > 0 && rel_so_far > 0; i--) {
+			double precis = (double)rel_so_far / (double)i;
+			for (; c >= 0 && i == cut[c]; c--)
+				out[c] += precis;
+			if (jr->rel[i - 1] >= o->rel_level)
+				rel_so_far--;
+		}
+	}
+	if (rr->num_jgs > 1)
+		for (long c = 0; c < nc; c++)
+			out[c] /= rr->num_jgs;
+	free(cut);
+}
