@@ -85,7 +85,10 @@ static int detect_kind(const char *path, const char *member)
 		lc_die(LC_EXIT_USAGE, "standard input is read once: say what it holds with -k");
 	if (!member && archive(path))
 		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip or tar holds a corpus, queries and qrels: say which with -k", path);
-	lc_input *in = lc_input_open_or_die(path, member);
+	lc_err e = {0};
+	lc_input *in = lc_input_open_default(path, member, NULL, LC_OPT_MEMBER_NAME, &e);
+	if (!in)
+		lc_die_err(&e);
 	char *line;
 	size_t len;
 	int kind = -1;
@@ -131,7 +134,8 @@ static void conv_corpus(char **files, int nfiles, const char *to, const char *me
 	lc_corpus c = {0};
 	lc_progress pr;
 	lc_progress_start(&pr, "records", pmode);
-	lc_corpus_opts co = { .member = member, .keep_meta = 1, .progress = &pr };
+	lc_corpus_opts co = { .member = member, .member_option = LC_OPT_MEMBER_NAME, .keep_meta = 1,
+	                      .progress = &pr };
 	lc_err e = {0};
 	for (int i = 0; i < nfiles; i++)
 		if (lc_corpus_load(&c, files[i], &co, &e) < 0)
@@ -165,7 +169,7 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 {
 	lc_qrels q = {0};
 	lc_err e = {0};
-	if (lc_qrels_read(&q, qrels_path, member, LC_QRELS_AUTO, &e) < 0)
+	if (lc_qrels_read(&q, qrels_path, member, LC_OPT_MEMBER_NAME, LC_QRELS_AUTO, &e) < 0)
 		lc_die_err(&e);
 	size_t missing = 0;
 	for (size_t i = 0; i < qs->n; i++) {
@@ -211,7 +215,7 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	lc_queries qs = {0};
 	lc_err e = {0};
 	for (int i = 0; i < nfiles; i++) {
-		lc_queries_opts qo = { .member = member, .keep_meta = 1 };
+		lc_queries_opts qo = { .member = member, .member_option = LC_OPT_MEMBER_NAME, .keep_meta = 1 };
 		if (lc_queries_load(&qs, files[i], &qo, &e) < 0)
 			lc_die_err(&e);
 	}
@@ -287,7 +291,7 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	lc_qrels q = {0};
 	lc_err e = {0};
 	for (int i = 0; i < nfiles; i++)
-		if (lc_qrels_read(&q, files[i], member, in_fmt, &e) < 0)
+		if (lc_qrels_read(&q, files[i], member, LC_OPT_MEMBER_NAME, in_fmt, &e) < 0)
 			lc_die_err(&e);
 	size_t repeated = fmt == LC_QRELS_LOFT ? 0 : drop_repeated_judgments(&q);
 	if (repeated)
@@ -313,7 +317,8 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 	int fmt = lc_run_format_from_name(to);
 	if (fmt != LC_RUN_TREC && fmt != LC_RUN_JSONL && fmt != LC_RUN_LOFT)
 		lc_die(LC_EXIT_USAGE, "runs convert to trec, jsonl or loft, not '%s'", to);
-	lc_run_opts ro = { .format = from ? lc_run_format_from_name(from) : LC_RUN_AUTO, .member = member };
+	lc_run_opts ro = { .format = from ? lc_run_format_from_name(from) : LC_RUN_AUTO, .member = member,
+	                   .member_option = LC_OPT_MEMBER_NAME };
 	if (ro.format < 0)
 		lc_die(LC_EXIT_USAGE, "unknown run format '%s' (trec, jsonl, loft, answers, batch)", from);
 	if (nfiles > 1)

@@ -325,7 +325,7 @@ static void read_qrels(settings *s, lc_qrels *qr)
 		                   c->qpath, c->rpaths[0], c->rpaths[0], c->qpath);
 	lc_err e = { 0 };
 	/* a zip or tar (a BEIR dataset) gives its qrels/test.tsv unless --qrels-member */
-	if (lc_qrels_read(qr, c->qpath, s->qmember, s->qfmt, &e) < 0) {
+	if (lc_qrels_read(qr, c->qpath, s->qmember, "--qrels-member", s->qfmt, &e) < 0) {
 		if (!strncmp(e.msg, "trec_eval", 9)) {   /* trec_eval's own words (qrels_jg's duplicates) */
 			lc_fputs_escaped(e.msg, 1, stderr);
 			fputc('\n', stderr);
@@ -342,7 +342,7 @@ static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
 {
 	const ev_ctx *c = &s->c;
 	lc_err e = { 0 };
-	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft };
+	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft, "--run-member" };
 	lc_run *runs = lc_xcalloc(c->nruns, sizeof *runs);
 	/* trec_eval alone reads the compact form (scores and docnos only) */
 	int (*read)(lc_run *, const char *, const lc_run_opts *, lc_err *) =
@@ -362,7 +362,7 @@ static lc_run *eval_run(const settings *s, lc_te *te, lc_te_result *res)
 {
 	const ev_ctx *c = &s->c;
 	lc_err e = { 0 };
-	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0 };
+	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0, "--run-member" };
 	lc_run *run = lc_xcalloc(1, sizeof *run);
 	if (lc_te_evaluate_path(te, &c->o, c->qr, c->rpaths[0], &ro, run, res, &e) < 0)
 		lc_die_err(&e);

@@ -349,7 +349,7 @@ static void read_inputs(fusion *f)
 	if (S.to < 0)
 		S.to = f->runs[0].format == LC_RUN_TREC;
 	if (S.qpath) {
-		if (lc_qrels_read(&f->qr, S.qpath, NULL, LC_QRELS_AUTO, &e) < 0)
+		if (lc_qrels_read(&f->qr, S.qpath, NULL, NULL, LC_QRELS_AUTO, &e) < 0)
 			lc_die(e.code == 2 ? 1 : e.code, "%s", e.msg);
 		if (f->qr.njudg == 0)
 			lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", S.qpath);

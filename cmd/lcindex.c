@@ -35,7 +35,8 @@ static struct {
 	int stats, prog;
 	long sk, sn;
 	unsigned long long memory;
-} O = { .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL }, .prog = LC_PROGRESS_AUTO, .memory = MEMORY_UNSET };
+} O = { .co.member_option = LC_OPT_MEMBER_NAME, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL }, .prog = LC_PROGRESS_AUTO,
+        .memory = MEMORY_UNSET };
 
 /* -o FILE: an index is never compressed (lc_output_plain_name) */
 static void out_cb(const lc_cmd *c, const lc_opt *o, const char *arg)

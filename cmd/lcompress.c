@@ -560,7 +560,8 @@ int main(int argc, char **argv)
 	char *def;
 	load(&r, &def);
 	/* the first read: corpus statistics, word counts, every record checked */
-	r.cs = (lc_cstream){ .paths = c->inputs, .npaths = c->ninputs, .member = c->member, .field = c->field, .default_field = lc_text_field,
+	r.cs = (lc_cstream){ .paths = c->inputs, .npaths = c->ninputs, .member = c->member,
+	                     .member_option = LC_OPT_MEMBER_NAME, .field = c->field, .default_field = lc_text_field,
 	                     .skip_bad = c->skip_bad, .progress = c->pmode };
 	lc_err e = {0};
 	if (lc_cstream_scan(&r.cs, &e) < 0)

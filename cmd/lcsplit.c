@@ -87,7 +87,8 @@ int main(int argc, char **argv)
 		const char *path = nfiles ? argv[st.ind + fi] : "-";
 		/* a BEIR or LOFT dataset's archive: its corpus.jsonl, as lcompress reads it */
 		lc_err oe = {0};
-		lc_input *in = lc_input_open_default(path, O.member, O.text ? NULL : LC_DATASET_CORPUS, &oe);
+		lc_input *in = lc_input_open_default(path, O.member, O.text ? NULL : LC_DATASET_CORPUS, LC_OPT_MEMBER_NAME,
+		                                     &oe);
 		if (!in)
 			lc_die_err(&oe);
 		char *line;

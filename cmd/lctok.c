@@ -693,7 +693,8 @@ static void run_files(run *r, char **files, int nfiles)
 		 * lcindex; --text and decode read every member, --member chooses */
 		lc_err oe = {0};
 		lc_input *in = lc_input_open_default(files[fi], S.member,
-		                                     S.text || S.sub == CMD_DECODE ? NULL : LC_DATASET_CORPUS, &oe);
+		                                     S.text || S.sub == CMD_DECODE ? NULL : LC_DATASET_CORPUS,
+		                                     LC_OPT_MEMBER_NAME, &oe);
 		if (!in)
 			lc_die_err(&oe);
 		for (int more = 1; more;) {

@@ -438,5 +438,49 @@ EOF2
 	# neither qrels/test.tsv nor queries.jsonl: both named
 	(cd loft/ds && tar czf ../../other.tgz corpus.jsonl) || fail "tar"
 	run -1 lceval -m P.1 other.tgz r.run
-	assert_output "lceval: other.tgz: no member matches '*qrels/test.tsv' (a BEIR dataset's qrels) or 'queries.jsonl' (a LOFT dataset's queries); name the member that holds the qrels, or extract it"
+	assert_output "lceval: other.tgz: no member matches '*qrels/test.tsv' (a BEIR dataset's qrels) or 'queries.jsonl' (a LOFT dataset's queries); name the member that holds the qrels with --qrels-member GLOB, or extract it"
+}
+
+@test "an archive without the dataset's member: each program's message names its own option for that input (lceval --qrels-member, --run-member), or says to extract the file where it has none" {
+	mkdir -p parts
+	head -2 corpus.jsonl >parts/part-0.jsonl
+	tail -n +3 corpus.jsonl >parts/part-1.jsonl
+	(cd parts && zip -q ../parts.zip part-0.jsonl part-1.jsonl) || fail "zip"
+	printf 't1 Q0 d1 1 3 r\n' >r.run
+	printf 't1 0 d1 1\n' >q.txt
+	# lceval chooses the qrels' member with --qrels-member and a run's with --run-member
+	run -1 bash -c 'lceval -m P.1 - r.run <parts.zip'
+	assert_output "lceval: (stdin): no member matches '*qrels/test.tsv' (the file a BEIR or LOFT dataset names so; choose other members with --qrels-member GLOB, or extract the file)"
+	run -1 lceval -m P.1 parts.zip r.run
+	assert_output --partial "name the member that holds the qrels with --qrels-member GLOB, or extract it"
+	run -2 lceval -m P.1 --qrels-member '*.tsv' q.txt r.run
+	assert_output "lceval: q.txt: --qrels-member given but the input is not a zip or tar archive"
+	run -2 lceval -m P.1 --run-member '*.run' q.txt r.run
+	assert_output "lceval: r.run: --run-member given but the input is not a zip or tar archive"
+	# lcretrieve, lcgen and lcfuse have no member option: the file is to be extracted
+	run -1 lcretrieve -c parts.zip -k 3 beir/ds/queries.jsonl
+	assert_output "lcretrieve: parts.zip: no member matches 'corpus.jsonl' (the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
+	run -1 lcretrieve -c corpus.jsonl -k 3 parts.zip
+	assert_output "lcretrieve: parts.zip: no member matches 'queries.jsonl' (the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
+	run -1 bash -c 'lcretrieve -c corpus.jsonl -k 3 <parts.zip'
+	assert_output --partial "lcretrieve: (stdin): no member matches 'queries.jsonl' (the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
+	run -1 lcgen labels -c parts.zip -q beir/ds/queries.jsonl cands.jsonl
+	assert_output --partial "lcgen: parts.zip: no member matches 'corpus.jsonl' (the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
+	run -1 lcgen labels -c corpus.jsonl -q parts.zip cands.jsonl
+	assert_output --partial "lcgen: parts.zip: no member matches 'queries.jsonl' (the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
+	run -1 lcfuse --qrels parts.zip --optimize P.1 r.run r.run
+	assert_output --partial "lcfuse: parts.zip: no member matches '*qrels/test.tsv' (a BEIR dataset's qrels) or 'queries.jsonl' (a LOFT dataset's queries); extract the file that holds the qrels and give it"
+	run -1 bash -c 'lcfuse --qrels - --optimize P.1 r.run r.run <parts.zip'
+	assert_output --partial "(the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
+	# the programs with --member name it, for each kind of input
+	for cmd in "lcindex -o x.idx" "lctok count -e cl100k_base" "lcsplit" "lcompress" "lcconv --kind corpus --to loft" \
+		"lcconv --kind queries --to loft"; do
+		run -1 $cmd parts.zip
+		assert_output --partial "(the file a BEIR or LOFT dataset names so; choose other members with --member GLOB, or extract the file)"
+	done
+	run -1 lcconv --kind qrels --to trec parts.zip
+	assert_output --partial "name the member that holds the qrels with --member GLOB, or extract it"
+	run -2 lcconv --to trec --member '*.run' r.run
+	assert_output "lcconv: r.run: --member given but the input is not a zip or tar archive"
+	assert_no_file x.idx
 }

@@ -16,7 +16,8 @@
 
 /* What the first content line of path looks like: 'r' a run (TREC with 6 or
  * more fields, JSON with "hits" or "model_outputs"), 'q' judgments (TREC with
- * 4 fields, BEIR's header, JSON with "answers"), 0 unknown or unreadable. */
+ * 4 fields, BEIR's header, JSON with "answers"), 0 unknown or unreadable (the
+ * reader then says what is wrong, naming lceval's member options). */
 int ev_looks_like(const char *path, const char *member)
 {
 	if (!strcmp(path, "-"))
@@ -28,7 +29,7 @@ int ev_looks_like(const char *path, const char *member)
 	char *line;
 	size_t len;
 	int kind = 0;
-	while (lc_input_next(in, &line, &len)) {
+	while (lc_input_getline(in, &line, &len, &e) == 1) {
 		size_t i = 0;
 		while (i < len && (line[i] == ' ' || line[i] == '\t'))
 			i++;

@@ -54,6 +54,8 @@ const char *lc_text_field(const json_t *rec);
 	"plain text in, one passage a line, instead of JSONL", NULL, __VA_ARGS__ }
 #define LC_OPT_MEMBER(id, ...) { id, "member", "GLOB", \
 	"archive member(s) to read from a .zip or .tar (default: the page's)", NULL, __VA_ARGS__ }
+/* its name as the input readers' messages give it (lc_input_open_default's option) */
+#define LC_OPT_MEMBER_NAME "--member"
 #define LC_OPT_SKIP_BAD(id, ...) { id, "skip-bad", NULL, \
 	"skip bad records or failed requests (counted on stderr) instead of failing", NULL, __VA_ARGS__ }
 #define LC_OPT_SUMMARIES(id, ...) { id, "summaries", "FILE", \

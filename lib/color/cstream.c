@@ -56,6 +56,12 @@ static FILE *spool_open(void)
 
 static const char *path_of(const lc_cstream *s, int fi) { return s->npaths ? s->paths[fi] : "-"; }
 
+/* Path fi opened: its corpus.jsonl when it is a dataset's archive, unless s->member. */
+static lc_input *open_path(const lc_cstream *s, int fi, lc_err *e)
+{
+	return lc_input_open_default(path_of(s, fi), s->member, LC_DATASET_CORPUS, s->member_option, e);
+}
+
 int lc_cstream_scan(lc_cstream *s, lc_err *e)
 {
 	int nf = s->npaths ? s->npaths : 1;
@@ -68,7 +74,7 @@ int lc_cstream_scan(lc_cstream *s, lc_err *e)
 	lc_progress_start(&pr, "passages read", s->progress);
 	int rc = 0;
 	for (int fi = 0; fi < nf && !rc; fi++) {
-		lc_input *in = lc_input_open_default(path_of(s, fi), s->member, LC_DATASET_CORPUS, e);
+		lc_input *in = open_path(s, fi, e);
 		if (!in) {
 			rc = -1;
 			break;
@@ -139,7 +145,7 @@ static int each_file(lc_cstream *s, int fi, size_t *i, lc_crec_fn fn, int (*want
 	if (sp) {
 		fflush(sp);
 		rewind(sp);
-	} else if (!(in = lc_input_open_default(path_of(s, fi), s->member, LC_DATASET_CORPUS, e)))
+	} else if (!(in = open_path(s, fi, e)))
 		return -1;
 	int rc = 0;
 	for (;;) {

@@ -48,6 +48,8 @@ typedef struct lc_cstream {
 	char *const *paths;      /* the corpus files, "-" = standard input */
 	int npaths;              /* 0: standard input */
 	const char *member;      /* archive member glob; NULL: corpus.jsonl of a zip or tar */
+	const char *member_option; /* the program's option that sets member ("--member"), which messages
+	                            name; NULL = it has none (lc_input_open_default) */
 	const char *field;       /* the text field; NULL: default_field(record) */
 	const char *(*default_field)(const json_t *rec);
 	int skip_bad;            /* skip (and count) bad records instead of failing */

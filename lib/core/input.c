@@ -54,6 +54,7 @@ struct lc_input {
 	char *path;           /* as given, "-" for stdin */
 	char *glob;
 	int glob_soft;        /* glob applies only if the data is an archive (lc_input_open_default) */
+	char *option;         /* the option that sets glob, for messages; NULL = none */
 	int is_archive;       /* zip/tar: entry names are members */
 	int started;          /* the first header has been read */
 	int in_entry;         /* an entry is open for reading */
@@ -344,6 +345,21 @@ static int mac_metadata(const char *nm)
 	return !strncmp(base, "._", 2) || !strncmp(nm, "__MACOSX/", 9) || strstr(nm, "/__MACOSX/");
 }
 
+/* The archive has no member the glob matches.  For a default member (a dataset's
+ * file) the message names the option that chooses others, when the program has
+ * one; a glob the user gave needs no such advice. */
+static int no_member(lc_input *in, lc_err *e)
+{
+	if (!in->glob_soft)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s'", display(in), in->glob);
+	if (in->option)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s' (the file a BEIR or LOFT dataset "
+		                  "names so; choose other members with %s GLOB, or extract the file)",
+		                  display(in), in->glob, in->option);
+	return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s' (the file a BEIR or LOFT dataset names so; "
+	                  "extract the file you mean and give it)", display(in), in->glob);
+}
+
 /* Opens the next entry to read; 1 = ready, 0 = no more, -1 = error. */
 static int next_entry(lc_input *in, lc_err *e)
 {
@@ -366,10 +382,7 @@ static int next_entry(lc_input *in, lc_err *e)
 		}
 		if (r == ARCHIVE_EOF) {
 			if (in->is_archive && in->glob && !in->matched)
-				return lc_err_set(e, LC_EXIT_INPUT, "%s: no member matches '%s'%s",
-				                  display(in), in->glob,
-				                  in->glob_soft ? " (the file a BEIR or LOFT dataset names so; choose other "
-				                                  "members with --member GLOB, or extract the file)" : "");
+				return no_member(in, e);
 			return 0;
 		}
 		if (r != ARCHIVE_OK)   /* a warning too: a bad CRC or a damaged header */
@@ -393,8 +406,8 @@ static int next_entry(lc_input *in, lc_err *e)
 			in->member = lc_xstrdup(nm);
 			in->matched++;
 		} else if (in->glob && !in->glob_soft) {
-			return lc_err_set(e, LC_EXIT_USAGE, "%s: --member given but the input is not a zip or tar archive",
-			                  display(in));
+			return lc_err_set(e, LC_EXIT_USAGE, "%s: %s given but the input is not a zip or tar archive",
+			                  display(in), in->option ? in->option : "a member glob");
 		}
 		in->lineno = 0;
 		in->in_entry = 1;
@@ -679,17 +692,21 @@ void lc_input_close(lc_input *in)
 	lc_buf_free(&in->fix);
 	free(in->path);
 	free(in->glob);
+	free(in->option);
 	free(in->member);
 	free(in->where);
 	free(in->name);
 	free(in);
 }
 
-lc_input *lc_input_open_default(const char *path, const char *member, const char *dflt, lc_err *e)
+lc_input *lc_input_open_default(const char *path, const char *member, const char *dflt, const char *option,
+                                lc_err *e)
 {
 	lc_input *in = lc_input_open(path, member ? member : dflt, e);
 	if (in && !member && dflt)
 		in->glob_soft = 1;
+	if (in && option)
+		in->option = lc_xstrdup(option);
 	return in;
 }
 

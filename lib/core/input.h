@@ -48,8 +48,16 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e);
  * bytes turn out to be a zip or tar archive, whatever the name (a BEIR dataset
  * as x.tar.bz2, or a zip on standard input), and is ignored for other data.
  * A glob also matches a member's base name: "corpus.jsonl" is any folder's
- * corpus.jsonl (and not few_shot_corpus.jsonl, which "*corpus.jsonl" is). */
-lc_input *lc_input_open_default(const char *path, const char *member, const char *dflt, lc_err *e);
+ * corpus.jsonl (and not few_shot_corpus.jsonl, which "*corpus.jsonl" is).
+ * option is the caller's option that sets member for this input ("--member",
+ * lceval's "--qrels-member"; copied), for the messages to name:
+ *   "FILE: no member matches 'DFLT' (the file a BEIR or LOFT dataset names so;
+ *    choose other members with OPTION GLOB, or extract the file)"
+ *   "FILE: OPTION given but the input is not a zip or tar archive" (exit 2).
+ * NULL when the program has no such option: the first then says to extract
+ * the file (lc_input_open's messages say "a member glob", naming no option). */
+lc_input *lc_input_open_default(const char *path, const char *member, const char *dflt, const char *option,
+                                lc_err *e);
 /* The members a BEIR or LOFT dataset's archive holds its corpus and queries in
  * (dflt for lc_input_open_default; matched by base name, in any folder). */
 #define LC_DATASET_CORPUS "corpus.jsonl"

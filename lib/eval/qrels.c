@@ -420,9 +420,10 @@ static int count_fields(const char *s, size_t len)
 	return n;
 }
 
-int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format, lc_err *e)
+int lc_qrels_read(lc_qrels *q, const char *path, const char *member, const char *member_option, int format,
+                  lc_err *e)
 {
-	lc_input *in = lc_input_open_default(path, member, LC_QRELS_MEMBER, e);
+	lc_input *in = lc_input_open_default(path, member, LC_QRELS_MEMBER, member_option, e);
 	if (!in)
 		return -1;
 	char *line = NULL;
@@ -435,13 +436,18 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format,
 		/* a LOFT dataset's archive has no qrels/test.tsv: its queries.jsonl
 		 * holds the answers (LOFT's evaluation reads that file) */
 		lc_input_close(in);
-		if (!(in = lc_input_open_default(path, NULL, LC_QRELS_LOFT_MEMBER, e)))
+		if (!(in = lc_input_open_default(path, NULL, LC_QRELS_LOFT_MEMBER, member_option, e)))
 			return -1;
 		got = lc_input_getline_nonblank(in, &line, &len, e);
-		if (got < 0 && lc_input_no_member(in))
+		if (got < 0 && lc_input_no_member(in) && member_option)
 			lc_err_set(e, LC_EXIT_INPUT,
 			           "%s: no member matches '%s' (a BEIR dataset's qrels) or '%s' (a LOFT dataset's "
-			           "queries); name the member that holds the qrels, or extract it",
+			           "queries); name the member that holds the qrels with %s GLOB, or extract it",
+			           path, LC_QRELS_MEMBER, LC_QRELS_LOFT_MEMBER, member_option);
+		else if (got < 0 && lc_input_no_member(in))
+			lc_err_set(e, LC_EXIT_INPUT,
+			           "%s: no member matches '%s' (a BEIR dataset's qrels) or '%s' (a LOFT dataset's "
+			           "queries); extract the file that holds the qrels and give it",
 			           path, LC_QRELS_MEMBER, LC_QRELS_LOFT_MEMBER);
 	}
 	if (got < 0) {

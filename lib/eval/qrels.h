@@ -95,8 +95,12 @@ int lc_qrels_format_from_name(const char *name);
  * archive, whatever the name (lc_input_open_default: x.tar.bz2, a zip on
  * standard input), or LC_QRELS_LOFT_MEMBER (by base name, not
  * few_shot_queries.jsonl) when the archive, a file, has no such member; the
- * whole input when it is not an archive.  Returns 0, or -1 with e filled. */
-int lc_qrels_read(lc_qrels *q, const char *path, const char *member, int format, lc_err *e);
+ * whole input when it is not an archive.  member_option is the program's option
+ * that sets member (lceval's "--qrels-member", lcconv's "--member"), which the
+ * messages about members name; NULL when it has none (they say to extract the
+ * file).  Returns 0, or -1 with e filled. */
+int lc_qrels_read(lc_qrels *q, const char *path, const char *member, const char *member_option, int format,
+                  lc_err *e);
 void lc_qrels_free(lc_qrels *q);
 
 /* Adds one judgment (used by readers and by programs building qrels). */

@@ -1192,7 +1192,7 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 	lc_run_opts def = { 0 };
 	if (!o)
 		o = &def;
-	lc_input *in = lc_input_open(path, o->member, e);
+	lc_input *in = lc_input_open_default(path, o->member, NULL, o->member_option, e);
 	if (!in)
 		return -1;
 	char *line = NULL;

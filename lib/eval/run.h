@@ -96,6 +96,8 @@ typedef struct lc_run_opts {
 	size_t npids;
 	int answer_variant;      /* LC_ANSWER_* variant (answer.h) */
 	int loft;                /* read for LOFT measures: repeats, annotations, TREC ranks */
+	const char *member_option; /* the program's option that sets member ("--run-member"), which
+	                            messages name; NULL = none (lc_input_open_default) */
 } lc_run_opts;
 
 int lc_run_format_from_name(const char *name);   /* "trec" "jsonl" "loft" "answers" "batch" "auto" */

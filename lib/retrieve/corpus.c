@@ -135,7 +135,8 @@ static int parse_record(json_t *o, const lc_corpus_opts *opts, const char *where
 int lc_corpus_read(const char *path, const lc_corpus_opts *opts, lc_passage_fn cb, void *arg,
                    lc_idset *seen, size_t *record_base, lc_err *e)
 {
-	lc_input *in = lc_input_open_default(path, opts ? opts->member : NULL, LC_DATASET_CORPUS, e);
+	lc_input *in = lc_input_open_default(path, opts ? opts->member : NULL, LC_DATASET_CORPUS,
+	                                     opts ? opts->member_option : NULL, e);
 	if (!in)
 		return -1;
 	rec_bufs b = {0};

@@ -47,6 +47,8 @@ typedef struct lc_corpus_opts {
 	const char *id_field;      /* NULL = auto (pid / _id) */
 	const char *text_fields;   /* "f1,f2": NULL = auto */
 	const char *member;        /* archive member glob; NULL = auto (corpus.jsonl in an archive) */
+	const char *member_option; /* the program's option that sets member ("--member"), which messages
+	                              name; NULL = it has none (lc_input_open_default) */
 	int keep_meta;             /* keep metadata JSON in .meta */
 	size_t shard_k, shard_n;   /* 0/0 = all; else only records i with i % n == k-1 (i = 0-based
 	                              record number over all files), others are not parsed */

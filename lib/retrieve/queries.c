@@ -122,7 +122,8 @@ out:
 
 int lc_queries_load(lc_queries *qs, const char *path, const lc_queries_opts *opts, lc_err *e)
 {
-	lc_input *in = lc_input_open_default(path, opts ? opts->member : NULL, LC_DATASET_QUERIES, e);
+	lc_input *in = lc_input_open_default(path, opts ? opts->member : NULL, LC_DATASET_QUERIES,
+	                                     opts ? opts->member_option : NULL, e);
 	if (!in)
 		return -1;
 	char *line;

@@ -42,6 +42,8 @@ typedef struct lc_query {
 
 typedef struct lc_queries_opts {
 	const char *member;    /* archive member glob; NULL = auto (queries.jsonl in an archive) */
+	const char *member_option; /* the program's option that sets member ("--member"), which messages
+	                              name; NULL = it has none (lc_input_open_default) */
 	int keep_meta;
 } lc_queries_opts;
 

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int fmt = LC_QRELS_AUTO; fmt <= LC_QRELS_LOFT; fmt++) {
 		lc_qrels q = {0};
 		lc_err e;
-		if (lc_qrels_read(&q, path, NULL, fmt, &e) == 0 && fmt == LC_QRELS_AUTO) {
+		if (lc_qrels_read(&q, path, NULL, NULL, fmt, &e) == 0 && fmt == LC_QRELS_AUTO) {
 			lc_output *o = lc_output_open("/dev/null");
 			lc_qrels_write_trec(&q, o, &e);
 			lc_qrels_write_beir(&q, o, &e);

@@ -65,7 +65,7 @@ static int fast_same(const char *name, const char *text, size_t n, int *rc)
 	char plain[256], gz[256];
 	write_plain_and_gz(name, text, n, plain, gz);
 	lc_buf d[4] = { { 0 } };
-	lc_run_opts o = { LC_RUN_TREC, NULL, NULL, 0, 0, 0 };
+	lc_run_opts o = { LC_RUN_TREC, NULL, NULL, 0, 0, 0, NULL };
 	for (int k = 0; k < 4; k++) {
 		lc_run r = { 0 };
 		lc_err e = { 0 };
@@ -150,7 +150,7 @@ static int qrels_same(const char *name, const char *text, size_t n, int *rc)
 		lc_qrels q = { 0 };
 		lc_err e = { 0 };
 		const char *p = k ? gz : plain;
-		int got = lc_qrels_read(&q, p, NULL, LC_QRELS_TREC, &e);
+		int got = lc_qrels_read(&q, p, NULL, NULL, LC_QRELS_TREC, &e);
 		lc_buf_printf(&d[k], "rc %d\n", got);
 		if (got < 0) {
 			const char *m = strstr(e.msg, p);
@@ -197,23 +197,23 @@ int main(void)
 		return 1;
 	lc_err e;
 	lc_qrels q = { 0 };
-	ok(lc_qrels_read(&q, tap_file(dir, "q.txt", "# c\nq2 0 d1 2.9\nq1 0 d2 +3\nq1 0 d3 -1\n"), NULL, LC_QRELS_AUTO, &e) == 0,
+	ok(lc_qrels_read(&q, tap_file(dir, "q.txt", "# c\nq2 0 d1 2.9\nq1 0 d2 +3\nq1 0 d3 -1\n"), NULL, NULL, LC_QRELS_AUTO, &e) == 0,
 	   "TREC qrels read");
 	ok(q.format == LC_QRELS_TREC && q.nq == 2 && q.q[0].j[0].rel == 2 && q.q[1].j[0].rel == 3 && q.q[1].j[1].rel == -1,
 	   "rel read as atol: 2.9 -> 2, +3 -> 3, -1 kept");
 	lc_qrels_free(&q);
-	ok(lc_qrels_read(&q, tap_file(dir, "q.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t0\n"), NULL, LC_QRELS_AUTO, &e) == 0 &&
+	ok(lc_qrels_read(&q, tap_file(dir, "q.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t0\n"), NULL, NULL, LC_QRELS_AUTO, &e) == 0 &&
 	   q.format == LC_QRELS_BEIR && q.q[0].n == 2, "BEIR tsv detected by its header");
 	lc_qrels_free(&q);
-	ok(lc_qrels_read(&q, tap_file(dir, "q.jsonl", "{\"qid\": 7, \"answers\": [[\" p1 \", 1], [\"p1\", 0], [12, 2]]}\n"), NULL,
+	ok(lc_qrels_read(&q, tap_file(dir, "q.jsonl", "{\"qid\": 7, \"answers\": [[\" p1 \", 1], [\"p1\", 0], [12, 2]]}\n"), NULL, NULL,
 	                 LC_QRELS_AUTO, &e) == 0 && q.format == LC_QRELS_LOFT, "LOFT queries detected");
 	ok(q.nq == 1 && !strcmp(q.q[0].qid, "7") && q.q[0].n == 3 && !strcmp(q.q[0].j[0].docno, "p1") &&
 	   !strcmp(q.q[0].j[2].docno, "12"), "LOFT answers: ids stripped, integers in decimal, duplicates kept");
 	lc_qrels_free(&q);
-	ok(lc_qrels_read(&q, tap_file(dir, "bad.txt", "q1 0 d1 1\nq1 0 d2 1 extra\n"), NULL, LC_QRELS_AUTO, &e) < 0 && e.code == 2 &&
+	ok(lc_qrels_read(&q, tap_file(dir, "bad.txt", "q1 0 d1 1\nq1 0 d2 1 extra\n"), NULL, NULL, LC_QRELS_AUTO, &e) < 0 && e.code == 2 &&
 	   strstr(e.msg, "bad.txt:2: malformed qrels line"), "5 fields: malformed at line 2, code 2");
 	lc_qrels_free(&q);
-	ok(lc_qrels_read(&q, tap_file(dir, "big.txt", "q1 0 d1 99999999999999999999\n"), NULL, LC_QRELS_AUTO, &e) < 0 &&
+	ok(lc_qrels_read(&q, tap_file(dir, "big.txt", "q1 0 d1 99999999999999999999\n"), NULL, NULL, LC_QRELS_AUTO, &e) < 0 &&
 	   strstr(e.msg, "too large"), "huge relevance rejected");
 	lc_qrels_free(&q);
 
@@ -246,7 +246,7 @@ int main(void)
 	   "prediction ids are Python str(x).strip()");
 	lc_run_free(&r);
 	static char *const pids[] = { "pA", "pB", "pC" };
-	lc_run_opts ao = { LC_RUN_AUTO, NULL, pids, 3, 0, 0 };
+	lc_run_opts ao = { LC_RUN_AUTO, NULL, pids, 3, 0, 0, NULL };
 	ok(lc_run_read(&r, tap_file(dir, "ans.jsonl", "{\"id\": \"q1\", \"response_text\": \"Final Answer: [2, 0]\"}\n"
 	                                    "{\"id\": \"q2\", \"response_text\": \"Final Answer: [5]\"}\n"), &ao, &e) == 0 &&
 	   r.format == LC_RUN_ANSWERS, "raw answers detected");

@@ -195,7 +195,7 @@ static int same_eval(const char *qrels, const char *run, const char *measure, in
 	tap_write(rp, run);
 	lc_qrels qr = { 0 };
 	lc_err e = { 0 };
-	if (lc_qrels_read(&qr, qp, NULL, LC_QRELS_AUTO, &e) < 0)
+	if (lc_qrels_read(&qr, qp, NULL, NULL, LC_QRELS_AUTO, &e) < 0)
 		return 0;
 	lc_te *t = lc_te_new();
 	lc_te_mark(t, measure, &e);
