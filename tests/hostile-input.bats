@@ -108,6 +108,67 @@ open("bad.zip", "wb").write(d)'
 	[[ "$stderr" == *"bad CRC"* ]] || fail "$stderr"
 }
 
+# Writes bad.zip: corpus.jsonl and more.jsonl, the second local header's signature
+# PK\3\4 made PK\3\5 (c.zip intact).
+damaged_second_header_zip() {
+	mkdir d && cp one.jsonl d/corpus.jsonl && cp two.jsonl d/more.jsonl
+	(cd d && zip -q ../c.zip corpus.jsonl more.jsonl) || return 1
+	python3 -c '
+d = bytearray(open("c.zip", "rb").read()); i = d.find(b"PK\x03\x04", 4); d[i + 3] ^= 1
+open("bad.zip", "wb").write(d)'
+}
+
+@test "zip: a damaged local header of the second member names the member after the first, not the first" {
+	damaged_second_header_zip
+	run --separate-stderr lcconv --kind corpus --to loft --member '*.jsonl' bad.zip
+	assert_failure 1
+	assert_no_stdout
+	assert_equal "$stderr" "lcconv: bad.zip: the member after corpus.jsonl cannot be read: Damaged Zip archive"
+}
+
+@test "zip: a CRC of the second member that its local header and the directory disagree on, or its data's bad CRC, names that member" {
+	mkdir d && cp one.jsonl d/corpus.jsonl && cp two.jsonl d/more.jsonl
+	(cd d && zip -q -0 ../c.zip corpus.jsonl more.jsonl)
+	# the CRC-32 in the second local header (offset 14), and a byte of the second member's data
+	python3 -c '
+d = bytearray(open("c.zip", "rb").read()); i = d.find(b"PK\x03\x04", 4)
+h = bytearray(d); h[i + 14] ^= 0xff; open("hdr.zip", "wb").write(h)
+j = d.find(b"second doc"); d[j] ^= 1; open("data.zip", "wb").write(d)'
+	run --separate-stderr lcconv --kind corpus --to loft --member '*.jsonl' hdr.zip
+	assert_failure 1
+	assert_equal "$stderr" "lcconv: hdr.zip(more.jsonl): Inconsistent CRC32 values"
+	run --separate-stderr bash -c 'cat hdr.zip | lcconv --kind corpus --to loft --member "*.jsonl" -'
+	assert_failure 1
+	[[ "$stderr" == "lcconv: (stdin)(more.jsonl): ZIP bad CRC"* ]] || fail "$stderr"
+	run --separate-stderr lcconv --kind corpus --to loft --member '*.jsonl' data.zip
+	assert_failure 1
+	[[ "$stderr" == "lcconv: data.zip(more.jsonl): ZIP bad CRC"* ]] || fail "$stderr"
+	run --separate-stderr bash -c 'cat data.zip | lcconv --kind corpus --to loft --member "*.jsonl" -'
+	assert_failure 1
+	[[ "$stderr" == "lcconv: (stdin)(more.jsonl): ZIP bad CRC"* ]] || fail "$stderr"
+}
+
+@test "tar: a damaged header checksum of the second member names the member after the first, from a file, a pipe and a .tar.gz" {
+	mkdir d && cp one.jsonl d/corpus.jsonl && cp two.jsonl d/more.jsonl
+	(cd d && tar cf ../c.tar corpus.jsonl more.jsonl)
+	# the second header (after the first's 512-byte header and data block): its checksum field
+	flip c.tar bad.tar $((1024 + 148))
+	gzip -c bad.tar > bad.tar.gz
+	run -0 lcconv --kind corpus --to loft --member '*.jsonl' c.tar
+	assert_equal "${#lines[@]}" 2
+	run --separate-stderr lcconv --kind corpus --to loft --member '*.jsonl' bad.tar
+	assert_failure 1
+	assert_no_stdout
+	assert_equal "$stderr" "lcconv: bad.tar: the member after corpus.jsonl cannot be read: Damaged tar archive"
+	run --separate-stderr bash -c 'cat bad.tar | lcconv --kind corpus --to loft --member "*.jsonl" -'
+	assert_failure 1
+	assert_equal "$stderr" "lcconv: (stdin): the member after corpus.jsonl cannot be read: Damaged tar archive"
+	run --separate-stderr lcindex -o ix bad.tar.gz
+	assert_failure 1
+	assert_equal "$stderr" "lcindex: bad.tar.gz: the member after corpus.jsonl cannot be read: Damaged tar archive"
+	assert_no_file ix
+}
+
 # --- item 8: data is not an empty archive -----------------------------------
 
 @test "512 NUL bytes before JSONL: read as plain data, bad JSON at line 1" {

@@ -61,6 +61,8 @@ struct lc_input {
 	int eof;
 	int matched;          /* members matched so far */
 	char *member;         /* current member name (archives) */
+	long headers;         /* entries whose header was read, matched or not */
+	char *last_header;    /* the name in the last of them (archives) */
 	const char *blk;      /* current data block */
 	size_t blk_len, blk_pos;
 	size_t max_record;    /* 0 = no limit */
@@ -81,11 +83,41 @@ size_t lc_input_max_record(void) { return default_max_record; }
 
 static const char *display(const lc_input *in) { return strcmp(in->path, "-") ? in->path : "(stdin)"; }
 
-static int arch_err(lc_input *in, lc_err *e)
+static const char *arch_msg(lc_input *in)
 {
 	const char *m = archive_error_string(in->a);
-	return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", lc_input_name(in),
-	                  m ? m : "unreadable input (corrupt or truncated?)");
+	return m ? m : "unreadable input (corrupt or truncated?)";
+}
+
+static int arch_err(lc_input *in, lc_err *e)
+{
+	return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", lc_input_name(in), arch_msg(in));
+}
+
+/* 1 for zip and tar, whose entries are members; 0 for plain data (raw) and the
+ * format not yet known. */
+static int archive_format_is_archive(int fmt)
+{
+	return fmt && fmt != ARCHIVE_FORMAT_RAW && fmt != ARCHIVE_FORMAT_EMPTY;
+}
+
+/* An error while reading the next header of an archive (a damaged header, a
+ * bad CRC libarchive found in it, data cut short): the member it names, when
+ * libarchive read as far as the name, else the member after the last one read
+ * (in->member, which arch_err names, is the last member matched: it was read
+ * whole, and the damage lies after it). */
+static int header_err(lc_input *in, struct archive_entry *ent, lc_err *e)
+{
+	int archive = archive_format_is_archive(archive_format(in->a));
+	const char *nm = ent && archive ? archive_entry_pathname(ent) : NULL;
+	if (nm && *nm)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s(%s): %s", display(in), nm, arch_msg(in));
+	if (in->last_header)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: the member after %s cannot be read: %s", display(in),
+		                  in->last_header, arch_msg(in));
+	if (archive && !in->headers)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: the first member cannot be read: %s", display(in), arch_msg(in));
+	return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", display(in), arch_msg(in));
 }
 
 /* Reads more raw bytes into ibuf when it is used up; -1 = read error (errno). */
@@ -367,7 +399,7 @@ static int next_entry(lc_input *in, lc_err *e)
 		struct archive_entry *ent;
 		int r = archive_read_next_header(in->a, &ent);
 		if (in->s.hard_err)
-			return arch_err(in, e);
+			return header_err(in, NULL, e);
 		if (!in->started) {
 			in->started = 1;
 			in->s.recording = 0;
@@ -386,15 +418,17 @@ static int next_entry(lc_input *in, lc_err *e)
 			return 0;
 		}
 		if (r != ARCHIVE_OK)   /* a warning too: a bad CRC or a damaged header */
-			return arch_err(in, e);
-		int fmt = archive_format(in->a);
-		in->is_archive = fmt != ARCHIVE_FORMAT_RAW && fmt != ARCHIVE_FORMAT_EMPTY;
+			return header_err(in, ent, e);
+		in->is_archive = archive_format_is_archive(archive_format(in->a));
+		in->headers++;
 		if (in->is_archive) {
-			if (archive_entry_filetype(ent) != AE_IFREG)
-				continue;
 			const char *nm = archive_entry_pathname(ent);
 			if (!nm)
 				nm = "?";
+			free(in->last_header);
+			in->last_header = lc_xstrdup(nm);
+			if (archive_entry_filetype(ent) != AE_IFREG)
+				continue;
 			if (mac_metadata(nm))
 				continue;
 			if (in->glob && fnmatch(in->glob, nm, 0) != 0) {
@@ -694,6 +728,7 @@ void lc_input_close(lc_input *in)
 	free(in->glob);
 	free(in->option);
 	free(in->member);
+	free(in->last_header);
 	free(in->where);
 	free(in->name);
 	free(in);

@@ -11,6 +11,9 @@
  * Integrity: gzip is inflated with zlib here, its CRC32 and length checked, more
  * members read on (multi-member gzip) and anything else after the last member an
  * error; a libarchive warning (a zip member's bad CRC) is an error naming the file.
+ * A member header that cannot be read is an error naming "file(member)" when
+ * libarchive read its name, else "the member after NAME" (the last header read)
+ * or "the first member".
  * Data in which libarchive finds an archive without a single entry (512 NUL bytes
  * look like an empty tar) is read as plain data instead.
  *
