@@ -126,6 +126,27 @@ open("bad.zip", "wb").write(d)'
 	assert_equal "$stderr" "lcconv: bad.zip: the member after corpus.jsonl cannot be read: Damaged Zip archive"
 }
 
+@test "zip on a pipe: a member whose local header is damaged is named from the central directory, not skipped as if the archive ended" {
+	damaged_second_header_zip
+	run -0 bash -c 'cat c.zip | lcconv --kind corpus --to loft --member "*.jsonl" -'
+	assert_equal "${#lines[@]}" 2
+	# a pipe is read by its local headers alone, where libarchive passes over a damaged
+	# one: the central directory at the end names the member (the default member too)
+	run --separate-stderr bash -c 'cat bad.zip | lcconv --kind corpus --to loft --member "*.jsonl" -'
+	assert_failure 1
+	assert_no_stdout
+	assert_equal "$stderr" "lcconv: (stdin)(more.jsonl): the member's local header is damaged, so it cannot be read (the zip's directory lists 2 members, 1 was found); the archive is damaged"
+	run --separate-stderr bash -c 'cat bad.zip | lcindex -o ix -'
+	assert_failure 1
+	[[ "$stderr" == *"(stdin)(more.jsonl): the member's local header is damaged"* ]] || fail "$stderr"
+	assert_no_file ix
+	gzip -c bad.zip > bad.zip.gz
+	run --separate-stderr lctok count -e cl100k_base --member '*.jsonl' bad.zip.gz
+	assert_failure 1
+	assert_no_stdout
+	[[ "$stderr" == *"bad.zip.gz(more.jsonl): the member's local header is damaged"* ]] || fail "$stderr"
+}
+
 @test "zip: a CRC of the second member that its local header and the directory disagree on, or its data's bad CRC, names that member" {
 	mkdir d && cp one.jsonl d/corpus.jsonl && cp two.jsonl d/more.jsonl
 	(cd d && zip -q -0 ../c.zip corpus.jsonl more.jsonl)

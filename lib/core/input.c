@@ -1,6 +1,8 @@
 /* input — libarchive-backed line reader (plain, compressed, zip/tar members). */
 #include "input.h"
+#include "strmap.h"
 #include "utf8.h"
+#include "zipdir.h"
 
 #include <ctype.h>
 #include "buf.h"
@@ -46,6 +48,8 @@ typedef struct src {
 	unsigned long long total; /* bytes handed to libarchive */
 	unsigned long long raw;   /* bytes read from fd (lc_input_bytes on a pipe) */
 	int hard_err;         /* a read or integrity error was reported */
+	int keep_tail;        /* keep the last LC_ZIPDIR_TAIL bytes handed out in tail (a zip read as a stream) */
+	lc_buf tail;
 } src;
 
 struct lc_input {
@@ -63,6 +67,7 @@ struct lc_input {
 	char *member;         /* current member name (archives) */
 	long headers;         /* entries whose header was read, matched or not */
 	char *last_header;    /* the name in the last of them (archives) */
+	lc_strmap seen;       /* the names in all of them, for a zip read as a stream (src.keep_tail) */
 	const char *blk;      /* current data block */
 	size_t blk_len, blk_pos;
 	size_t max_record;    /* 0 = no limit */
@@ -232,6 +237,16 @@ static la_ssize_t raw_read(src *s, struct archive *a, const void **buf)
 	return (la_ssize_t)n;
 }
 
+/* Appends n bytes to tail, keeping at least the last LC_ZIPDIR_TAIL bytes. */
+static void tail_add(lc_buf *tail, const void *p, size_t n)
+{
+	lc_buf_add(tail, p, n);
+	if (tail->len > 2 * LC_ZIPDIR_TAIL) {
+		memmove(tail->p, tail->p + tail->len - LC_ZIPDIR_TAIL, LC_ZIPDIR_TAIL);
+		tail->len = LC_ZIPDIR_TAIL;
+	}
+}
+
 static la_ssize_t src_read(struct archive *a, void *cd, const void **buf)
 {
 	src *s = cd;
@@ -245,6 +260,8 @@ static la_ssize_t src_read(struct archive *a, void *cd, const void **buf)
 	la_ssize_t n = s->gz ? gz_read(s, a, buf) : raw_read(s, a, buf);
 	if (n > 0) {
 		s->total += (unsigned long long)n;
+		if (s->keep_tail)
+			tail_add(&s->tail, *buf, (size_t)n);
 		if (s->recording && !s->rec_over) {
 			if (s->rec.len + (size_t)n > SRC_RECORD_MAX)
 				s->rec_over = 1;
@@ -271,6 +288,10 @@ static la_int64_t src_seek(struct archive *a, void *cd, la_int64_t off, int when
 
 static int src_close(struct archive *a, void *cd) { (void)a; (void)cd; return ARCHIVE_OK; }
 
+/* A plain regular file: libarchive may seek (and reads a zip by its central
+ * directory); anything else it reads as a stream. */
+static int src_can_seek(const src *s) { return s->seekable && !s->gz; }
+
 /* A new libarchive reader over in->s; raw_only skips archive formats. */
 static int arch_open(lc_input *in, int raw_only, lc_err *e)
 {
@@ -290,7 +311,7 @@ static int arch_open(lc_input *in, int raw_only, lc_err *e)
 	archive_read_set_callback_data(in->a, &in->s);
 	archive_read_set_read_callback(in->a, src_read);
 	archive_read_set_close_callback(in->a, src_close);
-	if (in->s.seekable && !in->s.gz)
+	if (src_can_seek(&in->s))
 		archive_read_set_seek_callback(in->a, src_seek);
 	if (archive_read_open1(in->a) != ARCHIVE_OK) {
 		const char *m = archive_error_string(in->a);
@@ -336,6 +357,8 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 		lc_input_close(in);
 		return NULL;
 	}
+	/* a zip's directory is at its end: keep the last bytes until the format is known */
+	in->s.keep_tail = !src_can_seek(&in->s);
 	if (arch_open(in, 0, e) < 0) {
 		lc_input_close(in);
 		return NULL;
@@ -364,6 +387,8 @@ static int reopen_raw(lc_input *in, lc_err *e)
 		s->replaying = 1;
 	}
 	s->recording = 0;
+	s->keep_tail = 0;
+	lc_buf_free(&s->tail);
 	return arch_open(in, 1, e);
 }
 
@@ -392,6 +417,39 @@ static int no_member(lc_input *in, lc_err *e)
 	                  "extract the file you mean and give it)", display(in), in->glob);
 }
 
+/* At the end of a zip read as a stream: the members libarchive found, against
+ * those the central directory lists (lib/core/zipdir).  Where a local header is
+ * damaged, libarchive's stream reader searches on for the next without a word,
+ * and the member would be left out as if the archive had never held it.  The
+ * rest of the input (the directory libarchive stopped at) is read here. */
+static int zip_stream_check(lc_input *in, lc_err *e)
+{
+	src *s = &in->s;
+	for (;;) {
+		const void *b;
+		la_ssize_t n = s->gz ? gz_read(s, in->a, &b) : raw_read(s, in->a, &b);
+		if (n < 0)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", display(in), arch_msg(in));
+		if (n == 0)
+			break;
+		tail_add(&s->tail, b, (size_t)n);
+	}
+	lc_zipdir d;
+	if (!lc_zipdir_find((const unsigned char *)s->tail.p, s->tail.len, &d) ||
+	    d.members == (unsigned long long)in->headers)
+		return 0;
+	const char *name;
+	size_t n, pos = 0;
+	while (lc_zipdir_next(&d, &pos, &name, &n))
+		if (lc_strmap_find(&in->seen, name, n) < 0)
+			return lc_err_set(e, LC_EXIT_INPUT, "%s(%.*s): the member's local header is damaged, so it "
+			                  "cannot be read (the zip's directory lists %llu members, %ld %s found); the "
+			                  "archive is damaged", display(in), (int)n, name, d.members, in->headers,
+			                  in->headers == 1 ? "was" : "were");
+	return lc_err_set(e, LC_EXIT_INPUT, "%s: the zip's directory lists %llu members but %ld %s found; the "
+	                  "archive is damaged", display(in), d.members, in->headers, in->headers == 1 ? "was" : "were");
+}
+
 /* Opens the next entry to read; 1 = ready, 0 = no more, -1 = error. */
 static int next_entry(lc_input *in, lc_err *e)
 {
@@ -404,6 +462,10 @@ static int next_entry(lc_input *in, lc_err *e)
 			in->started = 1;
 			in->s.recording = 0;
 			int fmt = archive_format(in->a);
+			if ((fmt & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP) {
+				in->s.keep_tail = 0;
+				lc_buf_free(&in->s.tail);
+			}
 			if (r == ARCHIVE_EOF && in->s.total > 0 && (fmt & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_EMPTY) {
 				if (reopen_raw(in, e) < 0)
 					return -1;
@@ -413,6 +475,8 @@ static int next_entry(lc_input *in, lc_err *e)
 				lc_buf_free(&in->s.rec);
 		}
 		if (r == ARCHIVE_EOF) {
+			if (in->s.keep_tail && in->is_archive && zip_stream_check(in, e) < 0)
+				return -1;
 			if (in->is_archive && in->glob && !in->matched)
 				return no_member(in, e);
 			return 0;
@@ -427,6 +491,8 @@ static int next_entry(lc_input *in, lc_err *e)
 				nm = "?";
 			free(in->last_header);
 			in->last_header = lc_xstrdup(nm);
+			if (in->s.keep_tail)
+				lc_strmap_intern(&in->seen, nm, strlen(nm), NULL);
 			if (archive_entry_filetype(ent) != AE_IFREG)
 				continue;
 			if (mac_metadata(nm))
@@ -722,6 +788,8 @@ void lc_input_close(lc_input *in)
 	free(in->s.ibuf);
 	free(in->s.obuf);
 	lc_buf_free(&in->s.rec);
+	lc_buf_free(&in->s.tail);
+	lc_strmap_free(&in->seen);
 	lc_buf_free(&in->line);
 	lc_buf_free(&in->fix);
 	free(in->path);

@@ -14,6 +14,10 @@
  * A member header that cannot be read is an error naming "file(member)" when
  * libarchive read its name, else "the member after NAME" (the last header read)
  * or "the first member".
+ * A zip read as a stream (a pipe, x.zip.gz: no seeking) is checked at its end
+ * against its central directory (lib/core/zipdir), since libarchive's stream
+ * reader passes over a damaged local header without a word; the last bytes it
+ * read are kept for that (at most 2 * LC_ZIPDIR_TAIL).
  * Data in which libarchive finds an archive without a single entry (512 NUL bytes
  * look like an empty tar) is read as plain data instead.
  *

@@ -1,4 +1,4 @@
-/* Unit tests for libcore's small modules: buf, arena, strmap, input, output, json, fdio, msort. */
+/* Unit tests for libcore's small modules: buf, arena, strmap, input, output, json, fdio, msort, zipdir. */
 #include "arena.h"
 #include "buf.h"
 #include "fdio.h"
@@ -9,6 +9,7 @@
 #include "output.h"
 #include "strmap.h"
 #include "tap.h"
+#include "zipdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -253,6 +254,90 @@ static void test_gold(void)
 	   gold("[\"d1\", true]", pid, sizeof pid, &rel) < 0, "gold: 1.5, \"1x\", [], a real pid, true refused");
 }
 
+static void put_le(lc_buf *b, unsigned long long v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		lc_buf_addc(b, (char)(v >> (8 * i) & 0xff));
+}
+
+/* A zip of empty stored members named names[0..n-1], as zip(1) writes it: local
+ * headers, the central directory, with zip64 the zip64 end record and its
+ * locator, and the end record (its counts 0xffff then), then comment. */
+static void make_zip(lc_buf *z, const char *const *names, int n, int zip64, const char *comment)
+{
+	size_t off[8];
+	for (int i = 0; i < n; i++) {
+		off[i] = z->len;
+		lc_buf_add(z, "PK\3\4", 4);
+		put_le(z, 10, 2), put_le(z, 0, 2), put_le(z, 0, 2), put_le(z, 0, 4), put_le(z, 0, 4);
+		put_le(z, 0, 4), put_le(z, 0, 4), put_le(z, strlen(names[i]), 2), put_le(z, 0, 2);
+		lc_buf_adds(z, names[i]);
+	}
+	size_t dir = z->len;
+	for (int i = 0; i < n; i++) {
+		lc_buf_add(z, "PK\1\2", 4);
+		put_le(z, 20, 2), put_le(z, 10, 2), put_le(z, 0, 2), put_le(z, 0, 2), put_le(z, 0, 4);
+		put_le(z, 0, 4), put_le(z, 0, 4), put_le(z, 0, 4), put_le(z, strlen(names[i]), 2);
+		put_le(z, 3, 2), put_le(z, 0, 2), put_le(z, 0, 2), put_le(z, 0, 2), put_le(z, 0, 4);
+		put_le(z, off[i], 4);
+		lc_buf_adds(z, names[i]);
+		lc_buf_add(z, "xyz", 3);   /* an extra field the walk must step over */
+	}
+	size_t dir_len = z->len - dir;
+	if (zip64) {
+		size_t rec = z->len;
+		lc_buf_add(z, "PK\6\6", 4);
+		put_le(z, 44, 8), put_le(z, 45, 2), put_le(z, 45, 2), put_le(z, 0, 4), put_le(z, 0, 4);
+		put_le(z, (unsigned)n, 8), put_le(z, (unsigned)n, 8), put_le(z, dir_len, 8), put_le(z, dir, 8);
+		lc_buf_add(z, "PK\6\7", 4);
+		put_le(z, 0, 4), put_le(z, rec, 8), put_le(z, 1, 4);
+	}
+	lc_buf_add(z, "PK\5\6", 4);
+	put_le(z, 0, 2), put_le(z, 0, 2);
+	put_le(z, zip64 ? 0xffff : (unsigned)n, 2), put_le(z, zip64 ? 0xffff : (unsigned)n, 2);
+	put_le(z, dir_len, 4), put_le(z, zip64 ? 0xffffffff : dir, 4);
+	put_le(z, strlen(comment), 2);
+	lc_buf_adds(z, comment);
+}
+
+/* The names the directory lists, joined by ','. */
+static const char *dir_names(const lc_zipdir *d)
+{
+	static char out[256];
+	const char *nm;
+	size_t n, pos = 0;
+	out[0] = 0;
+	while (lc_zipdir_next(d, &pos, &nm, &n))
+		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%.*s", *out ? "," : "", (int)n, nm);
+	return out;
+}
+
+static void test_zipdir(void)
+{
+	static const char *const names[] = { "ds/corpus.jsonl", "ds/queries.jsonl", "ds/qrels/test.tsv" };
+	lc_buf z = {0};
+	lc_zipdir d;
+	make_zip(&z, names, 3, 0, "");
+	const unsigned char *u = (const unsigned char *)z.p;
+	ok(lc_zipdir_find(u, z.len, &d) == 1 && d.members == 3 && d.dir, "zipdir: the end record's count");
+	is_str(dir_names(&d), "ds/corpus.jsonl,ds/queries.jsonl,ds/qrels/test.tsv", "zipdir: the names in order");
+	/* only the archive's last bytes: the count, and no directory when it starts before them */
+	ok(lc_zipdir_find(u + z.len - 30, 30, &d) == 1 && d.members == 3 && !d.dir && !*dir_names(&d),
+	   "zipdir: a directory that starts before the tail is not walked");
+	ok(lc_zipdir_find(u, 21, &d) == 0, "zipdir: fewer bytes than an end record");
+	lc_buf_addc(&z, '\n');
+	ok(lc_zipdir_find((const unsigned char *)z.p, z.len, &d) == 0, "zipdir: bytes after the end record: not found");
+	lc_buf_reset(&z);
+	make_zip(&z, names, 2, 0, "a comment PK\5\6 inside");
+	ok(lc_zipdir_find((const unsigned char *)z.p, z.len, &d) == 1 && d.members == 2, "zipdir: after a comment");
+	is_str(dir_names(&d), "ds/corpus.jsonl,ds/queries.jsonl", "zipdir: the names before a comment");
+	lc_buf_reset(&z);
+	make_zip(&z, names, 3, 1, "");
+	ok(lc_zipdir_find((const unsigned char *)z.p, z.len, &d) == 1 && d.members == 3, "zipdir: zip64's count");
+	is_str(dir_names(&d), "ds/corpus.jsonl,ds/queries.jsonl,ds/qrels/test.tsv", "zipdir: zip64's names");
+	lc_buf_free(&z);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -265,6 +350,7 @@ int main(void)
 	test_fdio();
 	test_msort();
 	test_gold();
+	test_zipdir();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
