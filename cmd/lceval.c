@@ -292,7 +292,8 @@ static void trec_measures(settings *s, lc_te *te)
 }
 
 /* The LOFT measures, and --deduplicate-pids' corpus (LOFT reads corpus.jsonl
- * next to the answers file; --corpus names another). */
+ * next to the answers file; --corpus names another; QRELS a dataset's zip or
+ * tar: its corpus.jsonl). */
 static void loft_measures(settings *s, lc_loft_sel *sel, lc_loft_dedup *dd)
 {
 	lc_err e = { 0 };
@@ -302,8 +303,11 @@ static void loft_measures(settings *s, lc_loft_sel *sel, lc_loft_dedup *dd)
 	if (!s->dedup)
 		return;
 	lc_buf cp = { 0 };
+	lc_err ae = { 0 };
 	if (s->corpus)
 		lc_buf_adds(&cp, s->corpus);
+	else if (lc_input_archive(s->c.qpath, &ae) == 1)
+		lc_buf_adds(&cp, s->c.qpath);   /* a dataset's archive: its corpus.jsonl */
 	else {
 		const char *sl = strrchr(s->c.qpath, '/');
 		if (sl)

@@ -291,6 +291,30 @@ EOF
 	[[ "$stderr" == *"q3 was unanswered"* ]]
 }
 
+@test "--corpus and --deduplicate-pids read a dataset archive's corpus.jsonl, not every member" {
+	mkdir -p ds
+	printf '{"pid":"pA","title_text":"t","passage_text":"same"}\n{"pid":"pB","title_text":"t","passage_text":"same"}\n{"pid":"pC","title_text":"u","passage_text":"other"}\n' > ds/corpus.jsonl
+	printf '{"qid":"q1","query_text":"x","answers":[["pB",1]]}\n{"qid":"q2","query_text":"y","answers":[["pC",1]]}\n' > ds/queries.jsonl
+	cp ds/queries.jsonl ds/few_shot_queries.jsonl
+	rm -f ds.zip && zip -qr ds.zip ds
+	cat > batch.jsonl <<'EOF'
+{"id":"b1","custom_id":"q1","response":{"status_code":200,"body":{"choices":[{"message":{"content":"Final Answer: [0]"}}]}},"error":null}
+{"id":"b2","custom_id":"q2","response":{"status_code":200,"body":{"choices":[{"message":{"content":"Final Answer: [2]"}}]}},"error":null}
+EOF
+	# row 0 is pA: wrong for q1 by pid, right by text (pA and pB hold the same passage)
+	run --separate-stderr lceval -m recall@1 --corpus ds.zip ds/queries.jsonl batch.jsonl
+	assert_success
+	assert_line --regexp '^recall@1 +'$'\t''all'$'\t''0\.5000$'
+	run --separate-stderr lceval -m recall@1 --deduplicate-pids --corpus ds.zip ds/queries.jsonl batch.jsonl
+	assert_success
+	assert_line --regexp '^recall@1 +'$'\t''all'$'\t''1\.0000$'
+	# QRELS a dataset's archive: its corpus.jsonl, as LOFT reads the corpus next to the queries
+	printf '{"qid":"q1","num_turns":1,"model_outputs":[["pA"]]}\n{"qid":"q2","num_turns":1,"model_outputs":[["pC"]]}\n' > preds.jsonl
+	run --separate-stderr lceval -m recall@1 --deduplicate-pids ds.zip preds.jsonl
+	assert_success
+	assert_line --regexp '^recall@1 +'$'\t''all'$'\t''1\.0000$'
+}
+
 @test "several runs: one table, a column per run, tests of every pair" {
 	local q="$VEC/trec_graded/qrels.txt" r="$VEC/trec_graded/run.txt"
 	awk '{ $5 = -$5; print }' "$r" > worse.txt

@@ -59,7 +59,10 @@ int ev_looks_like(const char *path, const char *member)
  * ids, or one id per line. */
 char **ev_read_corpus(const char *path, size_t *n)
 {
-	lc_input *in = lc_input_open_or_die(path, NULL);
+	lc_err oe = { 0 };
+	lc_input *in = lc_input_open_default(path, NULL, LC_DATASET_CORPUS, NULL, &oe);   /* a dataset's archive: its corpus.jsonl */
+	if (!in)
+		lc_die_err(&oe);
 	char *line;
 	size_t len;
 	char **pids = NULL;

@@ -212,7 +212,7 @@ static void py_strip(const char **s, size_t *n)
 int lc_loft_dedup_load(lc_loft_dedup *d, const char *path, lc_err *e)
 {
 	memset(d, 0, sizeof *d);
-	lc_input *in = lc_input_open(path, NULL, e);
+	lc_input *in = lc_input_open_default(path, NULL, LC_DATASET_CORPUS, NULL, e);
 	if (!in)
 		return -1;
 	lc_buf idb = { 0 }, tb = { 0 };
@@ -222,11 +222,16 @@ int lc_loft_dedup_load(lc_loft_dedup *d, const char *path, lc_err *e)
 		const char *where = lc_input_where(in);
 		json_t *pid = json_object_get(o, "pid"), *t = json_object_get(o, "title_text"),
 		       *x = json_object_get(o, "passage_text");
+		if (!pid && !t && !x) {   /* a BEIR corpus line: _id, title, text */
+			pid = json_object_get(o, "_id");
+			t = json_object_get(o, "title");
+			x = json_object_get(o, "text");
+		}
 		const char *p = pid ? lc_json_id(pid, &idb, "pid", where, e) : NULL;
 		if (!p || !json_is_string(t) || !json_is_string(x)) {
 			if (p || !pid)
 				lc_err_set(e, LC_EXIT_INPUT, "%s: --deduplicate-pids needs LOFT corpus lines with string 'pid', "
-				           "'title_text' and 'passage_text'", where);
+				           "'title_text' and 'passage_text' (or BEIR's '_id', 'title' and 'text')", where);
 			json_decref(o);
 			ret = -1;
 			break;
