@@ -60,6 +60,7 @@ typedef struct settings {
 	const char **ms[NFAM];    /* the -m arguments of each family (argv memory; the arrays are malloc'd) */
 	size_t nms[NFAM];
 	const char *corpus, *qmember, *rmember, *boot_idx;
+	const char *zpath;        /* -Z FILE */
 	int qfmt, rfmt, variant, boot_given, dedup, l_given;
 	lc_report rep;
 } settings;
@@ -190,6 +191,8 @@ static const lc_opt opts[] = {
 	  LC_BIND_SET(S.c.o.judged_only, 1) },
 	{ 'N', "Number_docs_in_coll", "N", "number of docs in the collection (utility)", NULL,
 	  LC_BIND_CALL(atol_cb, S.c.o.num_docs_in_coll) },
+	{ 'Z', "Zscore", "FILE", "print z scores: each topic's values against FILE's lines 'qid measure mean stddev'",
+	  LC_COMPLETE_FILE, LC_BIND_STR(S.zpath) },
 	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec), qrels_jg (= trec_jg)",
 	  "qrels qrels_jg",
 	  LC_BIND_CALL(trec_format_cb, S.qfmt) },
@@ -285,6 +288,12 @@ static void trec_measures(settings *s, lc_te *te)
 	if (rl)
 		s->c.o.rel_level = rl;
 	if (lc_te_init(te, &e) < 0) {
+		/* trec_eval reads -Z's file before it initialises the measures */
+		lc_err ze = { 0 };
+		lc_zscores *zs = s->zpath ? lc_zscores_read(s->zpath, &ze) : NULL;
+		lc_zscores_free(zs);
+		if (s->zpath && !zs)
+			e = ze;
 		lc_fputs_escaped(e.msg, 1, stderr);
 		fputc('\n', stderr);
 		exit(e.code);
@@ -427,6 +436,11 @@ int main(int argc, char **argv)
 	size_t npids = 0;
 	if (S.corpus)
 		pids = ev_read_corpus(S.corpus, &npids);
+	/* -Z's file is read before the runs are evaluated, its error reported after
+	 * theirs (trec_eval reads it third) */
+	lc_err ze = { 0 };
+	lc_zscores *zs = S.zpath && want_trec ? lc_zscores_read(S.zpath, &ze) : NULL;
+	c->o.zscores = zs;
 	/* each family reads the runs its way: LOFT keeps repeats and order */
 	lc_te_result pre;
 	int streamed = want_trec && !want_loft && c->nruns == 1 && !S.corpus;
@@ -434,6 +448,11 @@ int main(int argc, char **argv)
 	if (streamed)
 		c->pre = &pre;
 	lc_run *lruns = want_loft ? read_runs(&S, 1, pids, npids) : NULL;
+	if (S.zpath && want_trec && !zs) {
+		lc_fputs_escaped(ze.msg, 1, stderr);
+		fputc('\n', stderr);
+		exit(ze.code);
+	}
 	ev_ctx lc = *c;
 	lc.runs = lruns;
 	c->runs = runs;
@@ -460,6 +479,7 @@ int main(int argc, char **argv)
 	free(pids);
 	lc_qrels_free(&qr);
 	lc_te_free(te);
+	lc_zscores_free(zs);
 	lc_loft_sel_free(&lsel);
 	lc_loft_dedup_free(&dd);
 	for (int f = 0; f < NFAM; f++)

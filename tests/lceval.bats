@@ -87,6 +87,22 @@ loft_case() {
 	assert_success
 }
 
+@test "bundled trec_zscore vector: -Z z scores per topic and summary, missing topic/measure -1000000, file errors exit 255" {
+	run trec_case "$VEC/trec_zscore"
+	assert_success
+}
+
+@test "-Z: a compressed z file reads the same; --json gives z scores as numbers, num_ret too" {
+	local d="$VEC/trec_zscore"
+	gzip -c "$d/zscores.txt" > "$BATS_TEST_TMPDIR/z.gz"
+	run --separate-stderr lceval -q -Z "$BATS_TEST_TMPDIR/z.gz" "$d/qrels.txt" "$d/run.txt"
+	assert_success
+	[ "$output" = "$(cat "$d/expected/official.txt")" ]
+	run --separate-stderr lceval -m num_ret -m map -Z "$d/zscores.txt" --json "$d/qrels.txt" "$d/run.txt"
+	assert_success
+	[ "$(printf '%.4f' "$(jq -r '.summary.num_ret' <<< "$output")")" = "$(lceval -m num_ret -Z "$d/zscores.txt" "$d/qrels.txt" "$d/run.txt" | awk '$1 == "Znum_ret" { print $3 }')" ]
+}
+
 @test "--qrels-format trec_jg is -R qrels_jg; --json carries the judgment-group measures" {
 	local d="$VEC/trec_qrels_jg"
 	run --separate-stderr lceval --qrels-format trec_jg -q -m qrels_jg "$d/qrels_jg.txt" "$d/run.txt"

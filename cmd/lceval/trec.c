@@ -32,7 +32,7 @@ void ev_trec_table(const lc_te *te, const lc_te_result *res, size_t nruns, char 
 		const lc_te_value *v = lc_te_value_at(te, map[m]);
 		mn[m] = v->name;
 		testable[m] = v->kind == LC_TE_FLOAT || v->kind == LC_TE_GM;
-		is_long[m] = v->kind == LC_TE_LONG || v->kind == LC_TE_NUMQ;
+		is_long[m] = (v->kind == LC_TE_LONG || v->kind == LC_TE_NUMQ) && !res[0].zscored;
 	}
 	for (size_t r = 0; r < nruns; r++) {
 		sum[r] = lc_xmalloc((nm + 1) * sizeof **sum);
@@ -82,7 +82,7 @@ static void values_obj(lc_buf *b, const lc_te *te, const lc_te_result *r, const 
 			lc_json_quote(b, r->runid, strlen(r->runid));
 		else if (kind == LC_TE_RELSTR)
 			lc_json_quote(b, relstr ? relstr : "", relstr ? strlen(relstr) : 0);
-		else if (kind == LC_TE_LONG || kind == LC_TE_NUMQ)
+		else if ((kind == LC_TE_LONG || kind == LC_TE_NUMQ) && !r->zscored)
 			lc_buf_printf(b, "%ld", (long)v[k]);
 		else
 			ev_json_num(b, v[k]);

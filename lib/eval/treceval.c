@@ -1079,6 +1079,12 @@ static int job_finish(evjob *job)
 		snprintf(res->fail_msg, sizeof res->fail_msg, "trec_eval: No queries with both results and relevance info\n");
 		res->fail_code = 7;
 	}
+	/* -Z: the topics' values as z scores, before they are summed (convert_zscores.c) */
+	const lc_zscores *zs = job->o->zscores;
+	res->zscored = zs != NULL;
+	for (size_t ti = 0; zs && ti < res->nq; ti++)
+		for (size_t k = 0; k < nv; k++)
+			res->v[ti * nv + k] = lc_zscore(zs, res->qid[ti], t->values[k].name, res->v[ti * nv + k]);
 	/* summary */
 	for (size_t k = 0; k < nv && !res->fail_code; k++) {
 		double sum = 0.0;
@@ -1205,10 +1211,45 @@ void lc_te_result_free(lc_te_result *res)
 	memset(res, 0, sizeof *res);
 }
 
+/* -Z's text: every number as %6.4f after a "Z" (trec_eval's meas_print_*.c). */
+static void print_z(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, lc_buf *b, lc_output *out)
+{
+	size_t nv = t->nvalues;
+	if (o->query)
+		for (size_t ti = 0; ti < res->nq; ti++) {
+			lc_buf_reset(b);
+			for (size_t k = 0; k < nv; k++) {
+				const lc_te_value *val = &t->values[k];
+				if (val->kind == LC_TE_FLOAT || val->kind == LC_TE_LONG)
+					lc_buf_printf(b, "Z%-22s\t%s\t%6.4f\n", val->name, res->qid[ti], res->v[ti * nv + k]);
+				else if (val->kind == LC_TE_RELSTR)
+					lc_buf_printf(b, "%-22s\t%s\t'%s'\n", val->name, res->qid[ti],
+					              res->relstr[ti] ? res->relstr[ti] : "");
+			}
+			lc_output_write(out, b->p, b->len);
+		}
+	if (o->summary && !res->fail_code) {
+		lc_buf_reset(b);
+		for (size_t k = 0; k < nv; k++) {
+			const lc_te_value *val = &t->values[k];
+			if (val->kind == LC_TE_RUNID)
+				lc_buf_printf(b, "%-22s\tall\t%s\n", val->name, res->runid);
+			else if (val->kind != LC_TE_RELSTR)
+				lc_buf_printf(b, "Z%-22s\tall\t%6.4f\n", val->name, res->summary[k]);
+		}
+		lc_output_write(out, b->p, b->len);
+	}
+	lc_buf_free(b);
+}
+
 void lc_te_print(const lc_te *t, const lc_te_opts *o, const lc_te_result *res, lc_output *out)
 {
 	size_t nv = t->nvalues;
 	lc_buf b = { 0 };
+	if (res->zscored) {
+		print_z(t, o, res, &b, out);
+		return;
+	}
 	if (o->query)
 		for (size_t ti = 0; ti < res->nq; ti++) {
 			const char *qid = res->qid[ti];

@@ -19,6 +19,10 @@
  * Values: res->v[t * nvalues + k] per topic and value; summary values follow
  * trec_eval (means over topics, sums for counts, geometric means with a 1e-5
  * floor for gm_*).  Per-topic gm_* values are stored as log(max(x, 1e-5)).
+ * With o->zscores (-Z) each per-topic value is first replaced by its z score
+ * (lib/eval/zscore, the stored log for gm_*), as trec_eval converts them
+ * before accumulating; res->zscored is then set and every number prints as
+ * %6.4f after a "Z" (runid and relstring keep their text).
  *
  * The measure implementations (lc_te_calc_*, the per-topic ranking they read)
  * are private to lib/eval/treceval*.c: treceval_impl.h.
@@ -35,6 +39,7 @@
 #include "output.h"
 #include "qrels.h"
 #include "run.h"
+#include "zscore.h"
 
 typedef struct lc_te_opts {
 	int query;               /* -q: per-topic output */
@@ -46,6 +51,7 @@ typedef struct lc_te_opts {
 	long num_docs_in_coll;   /* -N, default 0 */
 	long jobs;               /* -j: threads; 0 (the default) = one for a streamed run, LCTK_THREADS
 	                          * or the number of processors (at most 8) for a run read whole */
+	const lc_zscores *zscores;  /* -Z: per-topic values become z scores (borrowed), or NULL */
 } lc_te_opts;
 
 void lc_te_opts_default(lc_te_opts *o);
@@ -94,6 +100,7 @@ typedef struct lc_te_result {
 	double *summary;         /* [nvalues] */
 	size_t nq_all;           /* number of qrels topics */
 	const char *runid;
+	int zscored;             /* o->zscores was given: values are z scores, none is an integer */
 	int fail_code;           /* 0, or trec_eval's exit code (4, 7) */
 	char fail_msg[1024];     /* trec_eval's stderr text for the failure */
 } lc_te_result;

@@ -71,6 +71,10 @@ class Case:
         self.stdin_run = False
         self.lc_extra = []  # lceval-only options that must not change output
         self.jg = False     # -R qrels_jg: qrels with judgment groups
+        self.zwant = False  # -Z zscores.txt: its lines made by prepare_z()
+        self.zargs = []     # the -Z option, after argv's
+        self.z = None       # the z file's text (None: no file written)
+        self.zdrop = None   # (qid, name) left out of the z file for one topic
 
     def text(self, lines, eol, final):
         s = eol.join(lines)
@@ -346,10 +350,90 @@ def gen_args(r, c):
     if r.random() < 0.1:
         a = [{"-q": "--query_eval_wanted", "-c": "--complete_rel_info_wanted", "-n": "--nosummary"}.get(x, x) for x in a]
     c.argv = a
+    if r.random() < 0.15:
+        c.zwant = True
+        c.zargs = r.choice([["-Z", "zscores.txt"], ["--Zscore", "zscores.txt"], ["-Zzscores.txt"]])
+        c.flags.add("-Z")
     if r.random() < 0.1:
         c.stdin_run = True
     if r.random() < 0.1:
         c.lc_extra = ["-j", "2"]
+
+
+ZMEANS = ["0", "0.1", ".25", "0.5", "1", "2", "-1.5", "1e-1", "3", "10", "-4.5"]
+ZSDS = ["0.2", "0.05", "1", "0.5e0", "3", "2.5", "0.01"]
+
+
+def prepare_z(r, c, te, d):
+    """-Z: a z file for the value names trec_eval prints for this case (-q run
+    without -Z), the same names for every topic listed; now and then one name
+    left out for one topic, a topic left out, a name nobody prints, a stddev 0;
+    rarely a malformed, empty or missing file.  A topic after the file's last
+    makes trec_eval read past its table (a crash or chance): mostly a last
+    topic that sorts after every qid keeps that away."""
+    k = r.random()
+    if k < 0.02:
+        c.z = r.choice(["a b c\n", "q m 1 2\n\nq n 1 2\n", "q m 1 2 3\n", "q m 1 2\nq n 1\n", "\n"])
+        c.flags.add("z:malformed")
+        return
+    if k < 0.03:
+        c.z = ""
+        c.flags.add("z:empty")
+        return
+    if k < 0.04:
+        c.z = None
+        c.flags.add("z:nofile")
+        return
+    plain = [x for x in c.argv if x not in ("-n", "--nosummary")]
+    rc, out, _ = run_prog(te, c, d, (), argv=["-q"] + plain)
+    names = []
+    for line in out.decode("utf-8", "replace").split("\n"):
+        f = line.split("\t")
+        if len(f) == 3 and f[0].strip() not in names and f[0].strip() != "runid":
+            names.append(f[0].strip())
+    names += [n for n in ("gm_map", "gm_bpref", "num_q") if r.random() < 0.5 and n not in names]
+    kept = [n for n in names if r.random() < 0.9] + (["no_such_measure"] if r.random() < 0.2 else [])
+    qids = [q for q in sorted(c.qrels_qids | c.run_qids) if r.random() < 0.85]
+    if r.random() < 0.85:
+        qids.append("\U0010ffff")              # sorts after every qid
+    lines = []
+    drop = None
+    if r.random() < 0.15 and qids and kept:
+        drop = (r.choice(qids), r.choice(kept))
+        c.zdrop = drop
+        c.flags.add("z:drop")
+    for q in qids:
+        for n in kept:
+            if (q, n) == drop:
+                continue
+            if r.random() < 0.05:
+                mean, sd = r.choice(["0", "1", "0.5"]), "0"
+            else:
+                mean, sd = r.choice(ZMEANS), r.choice(ZSDS)
+            lines.append(sep(r).join([q, n, mean, sd]))
+    r.shuffle(lines)
+    c.z = "\n".join(lines) + ("\n" if r.random() < 0.9 else "")
+    if not lines:
+        c.flags.add("z:empty")
+
+
+def z_next_topic(c):
+    """trec_eval's find_meas reads one past the topic's lines: a name missing
+    for one topic that sorts after all of its names can take the next topic's
+    first line (lceval(1)).  True when the left-out name is such a case."""
+    if not c.zdrop or not c.z:
+        return False
+    by = {}
+    for line in c.z.split("\n"):
+        f = line.split()
+        if len(f) == 4:
+            by.setdefault(f[0].encode(), set()).add(f[1].encode())
+    q, n = c.zdrop[0].encode(), c.zdrop[1].encode()
+    qs = sorted(by)
+    if q not in by or any(m >= n for m in by[q]):
+        return False
+    i = qs.index(q)
+    return i + 1 >= len(qs) or min(by[qs[i + 1]]) == n
 
 
 def gen_case(r):
@@ -370,14 +454,20 @@ def gen_case(r):
 
 # ---- running and comparing --------------------------------------------------
 
-def run_prog(prog, c, d, extra=()):
+def run_prog(prog, c, d, extra=(), argv=None):
     qp = os.path.join(d, "qrels.txt")
     rp = os.path.join(d, "run.txt")
+    zp = os.path.join(d, "zscores.txt")
+    if os.path.exists(zp):
+        os.remove(zp)
+    if c.z is not None:
+        with open(zp, "w", encoding="utf-8", newline="") as f:
+            f.write(c.z)
     with open(qp, "w", encoding="utf-8", newline="") as f:
         f.write(c.text(c.qrels, c.qrels_eol, c.qrels_final_nl))
     with open(rp, "w", encoding="utf-8", newline="") as f:
         f.write(c.text(c.run, c.run_eol, c.run_final_nl))
-    argv = [prog] + list(extra) + c.argv + ["qrels.txt", "-" if c.stdin_run else "run.txt"]
+    argv = [prog] + list(extra) + (c.argv + c.zargs if argv is None else argv) + ["qrels.txt", "-" if c.stdin_run else "run.txt"]
     stdin = open(rp, "rb") if c.stdin_run else subprocess.DEVNULL
     try:
         p = subprocess.run(argv, cwd=d, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
@@ -401,6 +491,8 @@ def rbp_only(a, b):
             continue
         fx, fy = x.split(b"\t"), y.split(b"\t")
         name = fx[0].rstrip(b" ")
+        if name.startswith(b"Zrbp"):
+            name = name[1:]                # -Z's prefix
         if not (name == b"rbp" or (name.startswith(b"rbp_") and not name.startswith(b"rbp_resid"))):
             return False
         if fx[:2] != fy[:2]:
@@ -412,7 +504,7 @@ def classify(c, te, lc):
     """None if lceval agrees (or differs as documented), else a reason."""
     trc, tout, terr = te
     lrc, lout, lerr = lc
-    if trc < 0 or trc >= 128:
+    if trc < 0:                     # killed by a signal (exit 255: -Z file errors)
         return "skip:te-crash"
     if ("emptyqrels" in c.flags or "emptyrun" in c.flags):
         # lceval(1) EXIT STATUS: an empty qrels or run is bad input (exit 1);
@@ -427,6 +519,8 @@ def classify(c, te, lc):
     if trc != lrc:
         return "exit %d vs %d" % (trc, lrc)
     if tout != lout:
+        if z_next_topic(c):
+            return "skip:z-next-topic"
         if rbp_only(tout, lout):
             # trec_eval's m_rbp.c reads min and max uninitialised: its rbp
             # then depends on what the measure computed before it left on
@@ -473,8 +567,11 @@ def save(c, out, n, te, lc, reason):
         f.write(c.text(c.qrels, c.qrels_eol, c.qrels_final_nl))
     with open(os.path.join(d, "run.txt"), "w", encoding="utf-8", newline="") as f:
         f.write(c.text(c.run, c.run_eol, c.run_final_nl))
+    if c.z is not None:
+        with open(os.path.join(d, "zscores.txt"), "w", encoding="utf-8", newline="") as f:
+            f.write(c.z)
     with open(os.path.join(d, "argv"), "w") as f:
-        f.write(" ".join(c.argv + ["qrels.txt", "-" if c.stdin_run else "run.txt"]) + "\n")
+        f.write(" ".join(c.argv + c.zargs + ["qrels.txt", "-" if c.stdin_run else "run.txt"]) + "\n")
         f.write("lceval extra: %s\nreason: %s\n" % (" ".join(c.lc_extra), reason))
     for name, res in (("te", te), ("lc", lc)):
         open(os.path.join(d, name + ".out"), "wb").write(res[1])
@@ -482,7 +579,7 @@ def save(c, out, n, te, lc, reason):
     return d
 
 
-OPTS = {"-q", "-c", "-n", "-l", "-M", "-J", "-N", "--query_eval_wanted",
+OPTS = {"-q", "-c", "-n", "-l", "-M", "-J", "-N", "-Z", "--query_eval_wanted",
         "--complete_rel_info_wanted", "--nosummary"}
 
 
@@ -503,6 +600,8 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         for n in range(a.cases):
             c = gen_case(r)
+            if c.zwant:
+                prepare_z(r, c, a.te, d)
             te = run_prog(a.te, c, d)
             lc = run_prog(a.lc, c, d, c.lc_extra)
             why = classify(c, te, lc)
@@ -527,7 +626,7 @@ def main():
                 p = save(c, a.out, n, te, lc, why)
                 print("MISMATCH case %d (%s): %s" % (n, why, p), flush=True)
     print("# seed %d: %d cases, %d mismatches" % (a.seed, a.cases, bad))
-    print("# per option / measure family: cases, mismatches, skipped (trec_eval crash, all-negative topic, rbp read uninitialised, gains shared by dcg/ideal_dcg/ndcg)")
+    print("# per option / measure family: cases, mismatches, skipped (trec_eval crash, all-negative topic, rbp read uninitialised, gains shared by dcg/ideal_dcg/ndcg, -Z read past a topic's lines)")
     for k in sorted(stats):
         s = stats[k]
         print("#   %-28s %6d %5d %5d" % (k, s[0], s[1], s[2]))
