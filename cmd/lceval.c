@@ -61,6 +61,7 @@ typedef struct settings {
 	size_t nms[NFAM];
 	const char *corpus, *qmember, *rmember, *boot_idx;
 	const char *zpath;        /* -Z FILE */
+	const char *bad_rel_fmt, *bad_res_fmt;   /* an unknown -R / -T (argv memory) */
 	int qfmt, rfmt, variant, boot_given, dedup, l_given;
 	lc_report rep;
 } settings;
@@ -88,19 +89,48 @@ static void atol_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 		S.l_given = 1;
 }
 
-/* -R FMT and -T FMT: trec_eval's formats (qrels, qrels_jg; trec_results), its
- * message and exit code otherwise. */
+/* -R FMT and -T FMT: trec_eval's formats (qrels, qrels_jg; trec_results); an
+ * unknown one is kept for check_trec_formats (trec_eval finds it after the
+ * options, so a later -v still prints its version). */
 static void trec_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
 	int rel = o->id == 'R';
 	int jg = rel && !strcmp(arg, "qrels_jg");
 	if (!jg && strcmp(arg, rel ? "qrels" : "trec_results")) {
-		fputs(rel ? "trec_eval: Illegal rel_format '" : "trec_eval: Illegal retrieval results format '", stderr);
-		lc_fputs_escaped(arg, 0, stderr);
-		fputs("'\n", stderr);
-		exit(2);
+		*(rel ? &S.bad_rel_fmt : &S.bad_res_fmt) = arg;
+		return;
 	}
+	*(rel ? &S.bad_rel_fmt : &S.bad_res_fmt) = NULL;
 	*(int *)o->var = jg ? LC_QRELS_TREC_JG : rel ? LC_QRELS_TREC : LC_RUN_TREC;
+}
+
+/* The last -R and -T were unknown: trec_eval's message and exit code, -R's first. */
+static void check_trec_formats(void)
+{
+	const char *bad = S.bad_rel_fmt ? S.bad_rel_fmt : S.bad_res_fmt;
+	if (!bad)
+		return;
+	fputs(S.bad_rel_fmt ? "trec_eval: Illegal rel_format '" : "trec_eval: Illegal retrieval results format '", stderr);
+	lc_fputs_escaped(bad, 0, stderr);
+	fputs("'\n", stderr);
+	exit(2);
+}
+
+/* -v: trec_eval's version line on standard error, exit 0, when trec_eval meets
+ * it: after the -m names before it are checked (an illegal one exits 1 first). */
+static void trec_version_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	lc_te *te = lc_te_new();
+	lc_err e = { 0 };
+	for (size_t i = 0; i < S.nms[FAM_TREC]; i++)
+		if (lc_te_mark(te, S.ms[FAM_TREC][i], &e) < 0) {
+			lc_fputs_escaped(e.msg, 1, stderr);
+			fputc('\n', stderr);
+			exit(e.code);
+		}
+	lc_te_free(te);
+	fputs("trec_eval version " LC_TREC_EVAL_VERSION "\n", stderr);
+	exit(0);
 }
 
 static void qrels_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
@@ -191,6 +221,8 @@ static const lc_opt opts[] = {
 	  LC_BIND_SET(S.c.o.judged_only, 1) },
 	{ 'N', "Number_docs_in_coll", "N", "number of docs in the collection (utility)", NULL,
 	  LC_BIND_CALL(atol_cb, S.c.o.num_docs_in_coll) },
+	{ 'v', "trec_eval_version", NULL, "print trec_eval's version line (trec_eval version " LC_TREC_EVAL_VERSION
+	  ") on stderr and exit; --version is lceval's", NULL, LC_BIND_CALL(trec_version_cb, S.zpath) },
 	{ 'Z', "Zscore", "FILE", "print z scores: each topic's values against FILE's lines 'qid measure mean stddev'",
 	  LC_COMPLETE_FILE, LC_BIND_STR(S.zpath) },
 	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec), qrels_jg (= trec_jg)",
@@ -249,6 +281,7 @@ static int parse_args(int argc, char **argv)
 			lc_report_arg(&s->rep, &cmd, optarg);
 	if (argc - st.ind < 2)
 		lc_cli_usage_error(&cmd, "expected QRELS and at least one RUN");
+	check_trec_formats();
 	if (c->json && c->jsonl)
 		lc_cli_usage_error(&cmd, "--json and --jsonl are exclusive");
 	if ((c->json || c->jsonl) && c->format != EV_FMT_TEXT)

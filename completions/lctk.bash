@@ -121,7 +121,7 @@ _lceval() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --Zscore --Rel_info_format --Results_format --output --jobs --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --test --correction --alpha --format --report --max-record --help --version -q -m -c -n -l -M -J -N -Z -R -T -o -j -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --trec_eval_version --Zscore --Rel_info_format --Results_format --output --jobs --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --test --correction --alpha --format --report --max-record --help --version -q -m -c -n -l -M -J -N -v -Z -R -T -o -j -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

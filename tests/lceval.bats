@@ -103,6 +103,21 @@ loft_case() {
 	[ "$(printf '%.4f' "$(jq -r '.summary.num_ret' <<< "$output")")" = "$(lceval -m num_ret -Z "$d/zscores.txt" "$d/qrels.txt" "$d/run.txt" | awk '$1 == "Znum_ret" { print $3 }')" ]
 }
 
+@test "bundled trec_version vector: -v prints trec_eval's version line on stderr and exits 0 where trec_eval does" {
+	run trec_case "$VEC/trec_version"
+	assert_success
+}
+
+@test "--version stays lctk's (stdout, exit 0) next to trec_eval's -v" {
+	run --separate-stderr lceval --version
+	assert_success
+	assert_output --regexp '^lceval \(lctk\) [0-9]'
+	run --separate-stderr lceval --trec_eval_version
+	assert_success
+	assert_output ''
+	[ "$stderr" = "trec_eval version 10.0-rc3" ]
+}
+
 @test "--qrels-format trec_jg is -R qrels_jg; --json carries the judgment-group measures" {
 	local d="$VEC/trec_qrels_jg"
 	run --separate-stderr lceval --qrels-format trec_jg -q -m qrels_jg "$d/qrels_jg.txt" "$d/run.txt"

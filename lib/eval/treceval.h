@@ -41,6 +41,9 @@
 #include "run.h"
 #include "zscore.h"
 
+/* The version trec_eval 10.0 prints for -v (its Makefile's VERSIONID). */
+#define LC_TREC_EVAL_VERSION "10.0-rc3"
+
 typedef struct lc_te_opts {
 	int query;               /* -q: per-topic output */
 	int complete;            /* -c: score missing topics, average over all qrels topics */

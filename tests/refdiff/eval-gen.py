@@ -354,6 +354,11 @@ def gen_args(r, c):
         c.zwant = True
         c.zargs = r.choice([["-Z", "zscores.txt"], ["--Zscore", "zscores.txt"], ["-Zzscores.txt"]])
         c.flags.add("-Z")
+    if r.random() < 0.02:
+        # -v: trec_eval's version line when getopt meets it (stderr compared)
+        at = [i for i in range(len(a) + 1) if i == 0 or a[i - 1] not in ("-m", "-l", "-M", "-N", "-R", "--Rel_info_format")]
+        a.insert(r.choice(at), "-v")
+        c.flags.add("-v")
     if r.random() < 0.1:
         c.stdin_run = True
     if r.random() < 0.1:
@@ -527,7 +532,7 @@ def classify(c, te, lc):
             # the stack (lceval(1) and the vectors' README, KNOWN DEFECT).
             return "skip:rbp-uninit"
         return "stdout"
-    if trc != 0:
+    if trc != 0 or "-v" in c.flags:
         tl, ll = first_line(terr), first_line(lerr)
         if tl != ll:
             if trc == 2 and b"Malformed line" in tl and ll.startswith(b"lceval: ") and b"malformed" in ll:
