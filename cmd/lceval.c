@@ -116,6 +116,16 @@ static void check_trec_formats(void)
 	exit(2);
 }
 
+/* -D N[.QID]: trec_eval's debug level, whose printouts lceval does not make;
+ * N.QID evaluates topic QID alone (a -D without a '.' keeps an earlier QID, as
+ * in trec_eval). */
+static void debug_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	const char *dot = strchr(arg, '.');
+	if (dot)
+		*(const char **)o->var = dot + 1;
+}
+
 /* -v: trec_eval's version line on standard error, exit 0, when trec_eval meets
  * it: after the -m names before it are checked (an illegal one exits 1 first). */
 static void trec_version_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
@@ -223,6 +233,8 @@ static const lc_opt opts[] = {
 	  LC_BIND_CALL(atol_cb, S.c.o.num_docs_in_coll) },
 	{ 'v', "trec_eval_version", NULL, "print trec_eval's version line (trec_eval version " LC_TREC_EVAL_VERSION
 	  ") on stderr and exit; --version is lceval's", NULL, LC_BIND_CALL(trec_version_cb, S.zpath) },
+	{ 'D', "Debug_level", "N[.QID]", "trec_eval's debug level (no debug printouts); N.QID evaluates topic QID alone",
+	  NULL, LC_BIND_CALL(debug_cb, S.c.o.only_qid) },
 	{ 'Z', "Zscore", "FILE", "print z scores: each topic's values against FILE's lines 'qid measure mean stddev'",
 	  LC_COMPLETE_FILE, LC_BIND_STR(S.zpath) },
 	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec), qrels_jg (= trec_jg)",

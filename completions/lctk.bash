@@ -97,6 +97,7 @@ _lceval() {
 	-l|--level_for_rel) COMPREPLY=(); return ;;
 	-M|--Max_retrieved_per_topic) COMPREPLY=(); return ;;
 	-N|--Number_docs_in_coll) COMPREPLY=(); return ;;
+	-D|--Debug_level) COMPREPLY=(); return ;;
 	-Z|--Zscore) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-R|--Rel_info_format) COMPREPLY=($(compgen -W "qrels qrels_jg" -- "$cur")); return ;;
 	-T|--Results_format) COMPREPLY=($(compgen -W "trec_results" -- "$cur")); return ;;
@@ -121,7 +122,7 @@ _lceval() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --trec_eval_version --Zscore --Rel_info_format --Results_format --output --jobs --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --test --correction --alpha --format --report --max-record --help --version -q -m -c -n -l -M -J -N -v -Z -R -T -o -j -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--query_eval_wanted --measure --complete_rel_info_wanted --nosummary --level_for_rel --Max_retrieved_per_topic --Judged_docs_only --Number_docs_in_coll --trec_eval_version --Debug_level --Zscore --Rel_info_format --Results_format --output --jobs --json --jsonl --qrels-format --run-format --qrels-member --run-member --corpus --deduplicate-pids --answer-rule --permutations --bootstrap --ci --bootstrap-indices --seed --test --correction --alpha --format --report --max-record --help --version -q -m -c -n -l -M -J -N -v -D -Z -R -T -o -j -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

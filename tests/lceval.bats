@@ -118,6 +118,21 @@ loft_case() {
 	[ "$stderr" = "trec_eval version 10.0-rc3" ]
 }
 
+@test "bundled trec_debug_query vector: -D N.QID evaluates QID alone; -c still averages over every qrels topic" {
+	run trec_case "$VEC/trec_debug_query"
+	assert_success
+}
+
+@test "-D N.QID picks the same topic when the run is read in parts (-j 2) and from stdin" {
+	local d="$VEC/trec_debug_query"
+	run --separate-stderr lceval -j 2 -q -D 0.t2 -m all_trec "$d/qrels.txt" "$d/run.txt"
+	assert_success
+	[ "$output" = "$(cat "$d/expected/one_topic.txt")" ]
+	run --separate-stderr lceval -q -D 0.t2 -m all_trec "$d/qrels.txt" - < "$d/run.txt"
+	assert_success
+	[ "$output" = "$(cat "$d/expected/one_topic.txt")" ]
+}
+
 @test "--qrels-format trec_jg is -R qrels_jg; --json carries the judgment-group measures" {
 	local d="$VEC/trec_qrels_jg"
 	run --separate-stderr lceval --qrels-format trec_jg -q -m qrels_jg "$d/qrels_jg.txt" "$d/run.txt"

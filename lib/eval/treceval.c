@@ -1004,6 +1004,14 @@ static void job_start(evjob *job, lc_te *t, const lc_te_opts *o, const lc_qrels 
 	for (size_t i = 0; i < nq; i++)
 		order[i] = i;
 	qsort_r(order, nq, sizeof *order, cmp_qid, (void *)qr);
+	if (o->only_qid) {
+		/* -D N.QID: trec_eval skips every other qrels topic */
+		size_t k = 0;
+		for (size_t i = 0; i < nq; i++)
+			if (!strcmp(qr->q[order[i]].qid, o->only_qid))
+				order[k++] = order[i];
+		nq = k;
+	}
 	int qfmt = qr->format == LC_QRELS_TREC_JG ? F_JG : F_QRELS;
 	*job = (evjob){ t, o, qr, NULL, order, res, lc_te_first_measure(t), qfmt != F_QRELS, qfmt, -1, nq,
 	                n_threads(nq, o), lc_xcalloc(nq + 1, sizeof(int)), lc_xcalloc(nq + 1, sizeof(char *)) };
@@ -1085,20 +1093,23 @@ static int job_finish(evjob *job)
 	for (size_t ti = 0; zs && ti < res->nq; ti++)
 		for (size_t k = 0; k < nv; k++)
 			res->v[ti * nv + k] = lc_zscore(zs, res->qid[ti], t->values[k].name, res->v[ti * nv + k]);
-	/* summary */
+	/* summary: with -c over every qrels topic (more than were evaluated only with -D N.QID) */
+	long nd = (long)(job->o->complete ? res->nq_all : res->nq);
 	for (size_t k = 0; k < nv && !res->fail_code; k++) {
 		double sum = 0.0;
 		for (size_t ti = 0; ti < res->nq; ti++)
 			sum += res->v[ti * nv + k];
 		switch (t->values[k].kind) {
 		case LC_TE_FLOAT:
-			res->summary[k] = res->nq ? sum / (double)res->nq : sum;
+			res->summary[k] = nd ? sum / (double)nd : sum;
 			break;
 		case LC_TE_GM:
-			res->summary[k] = res->nq ? exp(sum / (double)res->nq) : sum;
+			if (nd > (long)res->nq)
+				sum += (double)(nd - (long)res->nq) * log(1e-5);
+			res->summary[k] = nd ? exp(sum / (double)nd) : sum;
 			break;
 		case LC_TE_NUMQ:
-			res->summary[k] = (double)res->nq;
+			res->summary[k] = (double)nd;
 			break;
 		default:
 			res->summary[k] = sum;
@@ -1127,7 +1138,9 @@ lc_te_stream *lc_te_stream_new(lc_te *t, const lc_te_opts *o, const lc_qrels *qr
 	job_start(&s->job, t, o, qr, res);
 	s->job.nthreads = 1;
 	s->pos = lc_xmalloc((qr->nq + 1) * sizeof *s->pos);
-	for (size_t ti = 0; ti < qr->nq; ti++)
+	for (size_t i = 0; i < qr->nq; i++)
+		s->pos[i] = SIZE_MAX;    /* not evaluated (-D N.QID) */
+	for (size_t ti = 0; ti < s->job.nq; ti++)
 		s->pos[s->job.order[ti]] = ti;
 	s->done = lc_xcalloc(qr->nq + 1, 1);
 	return s;
@@ -1140,6 +1153,8 @@ void lc_te_stream_query(void *ctx, const lc_run_q *q)
 	if (qi < 0)
 		return;   /* run topics absent from the qrels are ignored */
 	size_t ti = s->pos[qi];
+	if (ti == SIZE_MAX)
+		return;
 	if (__atomic_exchange_n(&s->done[ti], 1, __ATOMIC_RELAXED)) {
 		s->clash = 1;   /* only forks get here: one reader never gives a qid twice */
 		return;

@@ -55,6 +55,8 @@ typedef struct lc_te_opts {
 	long jobs;               /* -j: threads; 0 (the default) = one for a streamed run, LCTK_THREADS
 	                          * or the number of processors (at most 8) for a run read whole */
 	const lc_zscores *zscores;  /* -Z: per-topic values become z scores (borrowed), or NULL */
+	const char *only_qid;    /* -D N.QID: evaluate the qrels topic QID alone (borrowed), or NULL; with
+	                          * complete the means still divide by every qrels topic, as trec_eval */
 } lc_te_opts;
 
 void lc_te_opts_default(lc_te_opts *o);

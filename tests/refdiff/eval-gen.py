@@ -354,9 +354,22 @@ def gen_args(r, c):
         c.zwant = True
         c.zargs = r.choice([["-Z", "zscores.txt"], ["--Zscore", "zscores.txt"], ["-Zzscores.txt"]])
         c.flags.add("-Z")
+    if r.random() < 0.1:
+        # -D N.QID: one qrels topic (or one the run alone has, or none); N > 0
+        # makes trec_eval print debug lines lceval does not (classify())
+        qs = sorted(c.qrels_qids | c.run_qids) or ["1"]
+        lvl = r.choice(["0", "0", "0", "", "1", "2"])
+        q = r.choice(qs + ["nosuch", ""])
+        a += r.choice([["-D", lvl + "." + q], ["--Debug_level", lvl + "." + q], ["-D" + lvl + "." + q]])
+        if r.random() < 0.1:
+            lvl = r.choice(["0", "1"])
+            a += ["-D", lvl]                      # keeps the QID
+        c.flags.add("-D")
+        if lvl not in ("0", ""):
+            c.flags.add("-D level")
     if r.random() < 0.02:
         # -v: trec_eval's version line when getopt meets it (stderr compared)
-        at = [i for i in range(len(a) + 1) if i == 0 or a[i - 1] not in ("-m", "-l", "-M", "-N", "-R", "--Rel_info_format")]
+        at = [i for i in range(len(a) + 1) if i == 0 or a[i - 1] not in ("-m", "-l", "-M", "-N", "-R", "--Rel_info_format", "-D", "--Debug_level")]
         a.insert(r.choice(at), "-v")
         c.flags.add("-v")
     if r.random() < 0.1:
@@ -505,6 +518,13 @@ def rbp_only(a, b):
     return True
 
 
+def debug_lines_only(te_out, lc_out):
+    """lceval's lines are trec_eval's with its debug printouts taken out:
+    every lceval line comes in trec_eval's output, in order."""
+    it = iter(te_out.split(b"\n"))
+    return all(any(x == y for y in it) for x in lc_out.split(b"\n"))
+
+
 def classify(c, te, lc):
     """None if lceval agrees (or differs as documented), else a reason."""
     trc, tout, terr = te
@@ -526,6 +546,8 @@ def classify(c, te, lc):
     if tout != lout:
         if z_next_topic(c):
             return "skip:z-next-topic"
+        if "-D level" in c.flags and debug_lines_only(tout, lout):
+            return None   # lceval(1): trec_eval's debug printouts (-D N, N > 0) are not made
         if rbp_only(tout, lout):
             # trec_eval's m_rbp.c reads min and max uninitialised: its rbp
             # then depends on what the measure computed before it left on
@@ -584,7 +606,7 @@ def save(c, out, n, te, lc, reason):
     return d
 
 
-OPTS = {"-q", "-c", "-n", "-l", "-M", "-J", "-N", "-Z", "--query_eval_wanted",
+OPTS = {"-q", "-c", "-n", "-l", "-M", "-J", "-N", "-Z", "-D", "--query_eval_wanted",
         "--complete_rel_info_wanted", "--nosummary"}
 
 
