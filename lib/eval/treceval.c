@@ -521,7 +521,7 @@ typedef struct {
 	lc_te_jgwork *jg;        /* -R qrels_jg's (treceval_jg.c), NULL until then */
 } work;
 
-static void *grow(void *p, size_t *cap, size_t need, size_t el)
+void *lc_te_grow(void *p, size_t *cap, size_t need, size_t el)
 {
 	if (need <= *cap)
 		return p;
@@ -626,7 +626,7 @@ static inline uint64_t hstr(const char *s)
 /* First duplicated string in strcmp order, or NULL. */
 static const char *first_dup(work *w, const char **s, size_t n)
 {
-	w->sorted = grow(w->sorted, &w->capsorted, n + 1, sizeof *w->sorted);
+	w->sorted = lc_te_grow(w->sorted, &w->capsorted, n + 1, sizeof *w->sorted);
 	memcpy(w->sorted, s, n * sizeof *s);
 	qsort(w->sorted, n, sizeof *w->sorted, cmp_str);
 	for (size_t i = 1; i < n; i++)
@@ -653,11 +653,11 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 	while (ts < (size_t)num + 1 || ts < nj + 1)
 		ts *= 2;
 	size_t mask = ts - 1;
-	w->tab = grow(w->tab, &w->captab, ts, sizeof *w->tab);
-	w->next = grow(w->next, &w->capnext, ((size_t)num > nj ? (size_t)num : nj) + 1, sizeof *w->next);
+	w->tab = lc_te_grow(w->tab, &w->captab, ts, sizeof *w->tab);
+	w->next = lc_te_grow(w->next, &w->capnext, ((size_t)num > nj ? (size_t)num : nj) + 1, sizeof *w->next);
 	memset(w->tab, 0, ts * sizeof *w->tab);
 	memset(filt, 0, sizeof filt);
-	w->hh = grow(w->hh, &w->caphh, (size_t)num + 1, sizeof *w->hh);
+	w->hh = lc_te_grow(w->hh, &w->caphh, (size_t)num + 1, sizeof *w->hh);
 	for (long i = 0; i < num; i++) {
 		const char *d = w->hits[i].h.docno;
 		uint64_t h = w->hh[i] = hstrn(d, w->hits[i].len);
@@ -685,7 +685,7 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 			max_rel = j[k].rel;
 	memset(w->tab, 0, ts * sizeof *w->tab);
 	memset(filt, 0, sizeof filt);
-	w->jh = grow(w->jh, &w->capjh, nj + 1, sizeof *w->jh);
+	w->jh = lc_te_grow(w->jh, &w->capjh, nj + 1, sizeof *w->jh);
 	for (size_t k = 0; k < nj; k++) {
 		const char *d = j[k].docno;
 		uint64_t h = w->jh[k] = hstr(d);
@@ -712,13 +712,13 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 		w->tab[h & mask] = (uint32_t)k + 1;
 	}
 	long nlev = max_rel >= 0 ? max_rel + 1 : 0;
-	w->levels = grow(w->levels, &w->caplev, (size_t)nlev + 1, sizeof *w->levels);
+	w->levels = lc_te_grow(w->levels, &w->caplev, (size_t)nlev + 1, sizeof *w->levels);
 	memset(w->levels, 0, ((size_t)nlev + 1) * sizeof *w->levels);
 	for (size_t k = 0; k < nj; k++)
 		if (j[k].rel >= 0)
 			w->levels[j[k].rel]++;
-	w->rel = grow(w->rel, &w->caprel, (size_t)num + 1, sizeof *w->rel);
-	w->jpos = grow(w->jpos, &w->capjpos, (size_t)num + 1, sizeof *w->jpos);
+	w->rel = lc_te_grow(w->rel, &w->caprel, (size_t)num + 1, sizeof *w->rel);
+	w->jpos = lc_te_grow(w->jpos, &w->capjpos, (size_t)num + 1, sizeof *w->jpos);
 	long njpos = 0;
 	rr->num_rel_ret = rr->num_nonpool = rr->num_unjudged = 0;
 	long out = 0;
@@ -854,7 +854,7 @@ static int eval_general(evjob *j, work *w, const lc_qrels_q *qq, size_t nh, doub
 			else {
 				rank_hits(w->hits, nh);
 				long num = o->max_docs < (long)nh ? o->max_docs : (long)nh;
-				w->sorted = grow(w->sorted, &w->capsorted, nh + 1, sizeof *w->sorted);
+				w->sorted = lc_te_grow(w->sorted, &w->capsorted, nh + 1, sizeof *w->sorted);
 				for (size_t i = 0; i < nh; i++)
 					w->sorted[i] = w->hits[i].h.docno;
 				r = lc_te_form_jg(&w->jg, o, qq, w->sorted, num, &rr, err);
@@ -902,7 +902,7 @@ static void eval_query(evjob *j, size_t ti, const lc_run_q *rq, work *w, lc_buf 
 		nh = rq->n;
 	if (!j->first)
 		return;
-	w->hits = grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
+	w->hits = lc_te_grow(w->hits, &w->caphits, nh + 1, sizeof *w->hits);
 	if (is_bogus)
 		w->hits[0] = bogus;
 	else

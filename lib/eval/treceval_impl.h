@@ -63,6 +63,11 @@ void lc_te_gains_free(lc_te_gains *g);
  * caller frees it): each evaluating thread has its own, so no table is shared. */
 const double *lc_te_log2_table(double **tab, size_t *cap, size_t n);
 
+/* p (an array of el-byte elements, *cap of them) grown to hold need, doubling
+ * from 64; returns the (possibly moved) array and updates *cap.  The work
+ * spaces of treceval.c and treceval_jg.c grow this way; they own their arrays. */
+void *lc_te_grow(void *p, size_t *cap, size_t need, size_t el);
+
 typedef void (*lc_te_calc)(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out);
 
 /* treceval_basic.c */

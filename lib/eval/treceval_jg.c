@@ -28,17 +28,6 @@ struct lc_te_jgwork {
 	size_t capjgs;
 };
 
-static void *grow(void *p, size_t *cap, size_t need, size_t el)
-{
-	if (need <= *cap)
-		return p;
-	size_t nc = *cap ? *cap : 64;
-	while (nc < need)
-		nc *= 2;
-	*cap = nc;
-	return lc_xrealloc(p, nc * el);
-}
-
 void lc_te_jgwork_free(lc_te_jgwork *w)
 {
 	if (!w)
@@ -63,7 +52,7 @@ int lc_te_form_jg(lc_te_jgwork **wp, const lc_te_opts *o, const lc_qrels_q *qq, 
 		*wp = lc_xcalloc(1, sizeof **wp);
 	lc_te_jgwork *w = *wp;
 	size_t n = num > 0 ? (size_t)num : 0, ng = qq->ngrp;
-	w->d = grow(w->d, &w->capd, n + 1, sizeof *w->d);
+	w->d = lc_te_grow(w->d, &w->capd, n + 1, sizeof *w->d);
 	for (size_t i = 0; i < n; i++)
 		w->d[i] = (ranked_doc){ ranked[i], (long)i + 1 };
 	qsort(w->d, n, sizeof *w->d, cmp_docno);
@@ -77,11 +66,11 @@ int lc_te_form_jg(lc_te_jgwork **wp, const lc_te_opts *o, const lc_qrels_q *qq, 
 		if (qq->j[k].rel > max_rel)
 			max_rel = qq->j[k].rel;
 	size_t nlev = (size_t)max_rel + 1;
-	w->levels = grow(w->levels, &w->caplev, nlev * ng + 1, sizeof *w->levels);
+	w->levels = lc_te_grow(w->levels, &w->caplev, nlev * ng + 1, sizeof *w->levels);
 	memset(w->levels, 0, nlev * ng * sizeof *w->levels);
-	w->rel = grow(w->rel, &w->caprel, n * ng + 1, sizeof *w->rel);
-	w->byrank = grow(w->byrank, &w->capbyrank, n + 1, sizeof *w->byrank);
-	w->jgs = grow(w->jgs, &w->capjgs, ng + 1, sizeof *w->jgs);
+	w->rel = lc_te_grow(w->rel, &w->caprel, n * ng + 1, sizeof *w->rel);
+	w->byrank = lc_te_grow(w->byrank, &w->capbyrank, n + 1, sizeof *w->byrank);
+	w->jgs = lc_te_grow(w->jgs, &w->capjgs, ng + 1, sizeof *w->jgs);
 	for (size_t g = 0; g < ng; g++) {
 		/* the docs and the group's judgments, both in docno order, side by side */
 		const lc_judg *j = qq->j + qq->grp[g], *end = qq->j + qq->grp[g + 1];
