@@ -134,6 +134,7 @@ static void trec_version_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 	lc_err e = { 0 };
 	for (size_t i = 0; i < S.nms[FAM_TREC]; i++)
 		if (lc_te_mark(te, S.ms[FAM_TREC][i], &e) < 0) {
+			lc_te_free(te);
 			lc_fputs_escaped(e.msg, 1, stderr);
 			fputc('\n', stderr);
 			exit(e.code);
@@ -429,6 +430,26 @@ static lc_run *eval_run(const settings *s, lc_te *te, lc_te_result *res)
 	return run;
 }
 
+/* The runs as each family read them (either may be NULL), and the arrays. */
+static void free_runs(lc_run *runs, lc_run *lruns, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (runs)
+			lc_run_free(&runs[i]);
+		if (lruns)
+			lc_run_free(&lruns[i]);
+	}
+	free(runs);
+	free(lruns);
+}
+
+static void free_pids(char **pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(pids[i]);
+	free(pids);
+}
+
 int main(int argc, char **argv)
 {
 	lc_cli_init(argc, argv);
@@ -494,6 +515,8 @@ int main(int argc, char **argv)
 		c->pre = &pre;
 	lc_run *lruns = want_loft ? read_runs(&S, 1, pids, npids) : NULL;
 	if (S.zpath && want_trec && !zs) {
+		free_runs(runs, lruns, c->nruns);
+		free_pids(pids, npids);
 		lc_fputs_escaped(ze.msg, 1, stderr);
 		fputc('\n', stderr);
 		exit(ze.code);
@@ -511,17 +534,8 @@ int main(int argc, char **argv)
 		lc_report_write(&S.rep);
 	}
 	lc_report_free(&S.rep);
-	for (size_t i = 0; i < c->nruns; i++) {
-		if (runs)
-			lc_run_free(&runs[i]);
-		if (lruns)
-			lc_run_free(&lruns[i]);
-	}
-	free(runs);
-	free(lruns);
-	for (size_t i = 0; i < npids; i++)
-		free(pids[i]);
-	free(pids);
+	free_runs(runs, lruns, c->nruns);
+	free_pids(pids, npids);
 	lc_qrels_free(&qr);
 	lc_te_free(te);
 	lc_zscores_free(zs);
