@@ -826,6 +826,21 @@ static void free_work(work *w)
 	lc_te_jgwork_free(w->jg);
 }
 
+/* Measure m of one topic from rr into the topic's values v; -1 with trec_eval's
+ * text in err when it cannot be computed (utility without four coefficients). */
+static inline int calc_measure(const lc_te *t, size_t m, const lc_te_opts *o, const lc_te_rr *rr, double *v, lc_buf *err)
+{
+	if (table[m].calc == lc_te_calc_utility && t->params[m].n != 4) {
+		lc_buf_reset(err);
+		lc_buf_adds(err, "trec_eval.calc_utility: improper number of coefficients\n"
+		                 "trec_eval: Can't calculate measure 'utility'\n");
+		return -1;
+	}
+	if (table[m].calc)
+		table[m].calc(&t->params[m], o, rr, v + t->first_value[m]);
+	return 0;
+}
+
 /* A topic's measures when the qrels or a measure is not plain qrels: each
  * marked measure in table order reads the ranking of its format, formed when
  * the first needs it; a measure of another format than the qrels' stops the
@@ -865,14 +880,8 @@ static int eval_general(evjob *j, work *w, const lc_qrels_q *qq, size_t nh, doub
 			}
 			formed = 1;
 		}
-		if (table[m].calc == lc_te_calc_utility && t->params[m].n != 4) {
-			lc_buf_reset(err);
-			lc_buf_adds(err, "trec_eval.calc_utility: improper number of coefficients\n"
-			                 "trec_eval: Can't calculate measure 'utility'\n");
+		if (calc_measure(t, m, o, &rr, v, err) < 0)
 			return -1;
-		}
-		if (table[m].calc)
-			table[m].calc(&t->params[m], o, &rr, v + t->first_value[m]);
 	}
 	return 0;
 }
@@ -922,14 +931,8 @@ static void eval_query(evjob *j, size_t ti, const lc_run_q *rq, work *w, lc_buf 
 	for (size_t m = 0; m < NMEAS; m++) {
 		if (!t->marked[m])
 			continue;
-		if (table[m].calc == lc_te_calc_utility && t->params[m].n != 4) {
-			lc_buf_reset(err);
-			lc_buf_adds(err, "trec_eval.calc_utility: improper number of coefficients\n"
-			                 "trec_eval: Can't calculate measure 'utility'\n");
+		if (calc_measure(t, m, o, &rr, v, err) < 0)
 			goto fail;
-		}
-		if (table[m].calc)
-			table[m].calc(&t->params[m], o, &rr, v + t->first_value[m]);
 	}
 	if (j->relstring_m >= 0)
 		j->res->relstr[ti] = is_bogus ? lc_xstrdup("") : relstring(&rr, t->params[j->relstring_m].d[0]);

@@ -130,71 +130,37 @@ int lc_te_form_jg(lc_te_jgwork **wp, const lc_te_opts *o, const lc_qrels_q *qq, 
 	return 0;
 }
 
-void lc_te_calc_map_avgjg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+/* A measure averaged over the topic's judgment groups, as trec_eval's *_avgjg
+ * measures are: calc's nout values for each group's ranking added up, then
+ * divided by the number of groups when there are several. */
+static void avg_groups(lc_te_calc calc, size_t nout, const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr,
+                       double *out)
 {
-	(void)p;
+	double one[64], *v = nout <= 64 ? one : lc_xmalloc(nout * sizeof *v);
 	for (long g = 0; g < rr->num_jgs; g++) {
-		const lc_te_rr *jr = &rr->jgs[g];
-		long rel_so_far = 0;
-		double sum = 0.0;
-		for (long i = 0; i < jr->num_ret; i++)
-			if (jr->rel[i] >= o->rel_level) {
-				rel_so_far++;
-				sum += (double)rel_so_far / (double)(i + 1);
-			}
-		if (rel_so_far)
-			out[0] += sum / (double)jr->num_rel;
+		memset(v, 0, nout * sizeof *v);
+		calc(p, o, &rr->jgs[g], v);
+		for (size_t k = 0; k < nout; k++)
+			out[k] += v[k];
 	}
 	if (rr->num_jgs > 1)
-		out[0] /= rr->num_jgs;
+		for (size_t k = 0; k < nout; k++)
+			out[k] /= rr->num_jgs;
+	if (v != one)
+		free(v);
+}
+
+void lc_te_calc_map_avgjg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
+{
+	avg_groups(lc_te_calc_map, 1, p, o, rr, out);
 }
 
 void lc_te_calc_P_avgjg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
 {
-	long nc = (long)p->n;
-	for (long g = 0; g < rr->num_jgs; g++) {
-		const lc_te_rr *jr = &rr->jgs[g];
-		long c = 0, rel_so_far = 0;
-		for (long i = 0; i < jr->num_ret; i++) {
-			if (i == p->l[c]) {
-				out[c] += (double)rel_so_far / (double)i;
-				if (++c == nc)
-					break;
-			}
-			if (jr->rel[i] >= o->rel_level)
-				rel_so_far++;
-		}
-		for (; c < nc; c++)
-			out[c] += (double)rel_so_far / (double)p->l[c];
-	}
-	if (rr->num_jgs > 1)
-		for (long c = 0; c < nc; c++)
-			out[c] /= rr->num_jgs;
+	avg_groups(lc_te_calc_P, p->n, p, o, rr, out);
 }
 
 void lc_te_calc_Rprec_mult_avgjg(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr, double *out)
 {
-	long nc = (long)p->n;
-	long *cut = lc_xmalloc(((size_t)nc + 1) * sizeof *cut);
-	for (long g = 0; g < rr->num_jgs; g++) {
-		const lc_te_rr *jr = &rr->jgs[g];
-		for (long k = 0; k < nc; k++)
-			cut[k] = (long)(p->d[k] * jr->num_rel + 0.9);
-		long c = nc - 1;
-		for (; c >= 0 && cut[c] > jr->num_ret; c--)
-			out[c] += (double)jr->num_rel_ret / (double)cut[c];
-		/* the retrieved docs from the last, precision where a cutoff falls */
-		long rel_so_far = jr->num_rel_ret;
-		for (long i = jr->num_ret; i > 0 && rel_so_far > 0; i--) {
-			double precis = (double)rel_so_far / (double)i;
-			for (; c >= 0 && i == cut[c]; c--)
-				out[c] += precis;
-			if (jr->rel[i - 1] >= o->rel_level)
-				rel_so_far--;
-		}
-	}
-	if (rr->num_jgs > 1)
-		for (long c = 0; c < nc; c++)
-			out[c] /= rr->num_jgs;
-	free(cut);
+	avg_groups(lc_te_calc_Rprec_mult, p->n, p, o, rr, out);
 }
