@@ -109,7 +109,7 @@ $(B)/tests/faultinject.so: tests/faultinject.c
 DEB_BUILD := gcc make pkg-config libjansson-dev libarchive-dev zlib1g-dev \
              libpcre2-dev libstemmer-dev libcurl4-openssl-dev
 DEB_TEST  := bats bats-assert bats-support mandoc perl python3 libarchive-tools \
-             gnuplot-nox zstd xz-utils bzip2 zip valgrind parallel \
+             gnuplot-nox zstd xz-utils bzip2 zip valgrind parallel jq \
              slurmctld slurmd slurm-client munge
 deps-build:
 	@sh tests/deps.sh $(DEB_BUILD)

@@ -140,7 +140,7 @@ loft_case() {
 	[ "$output" = "$(cat "$d/expected/qrels_jg.txt")" ]
 	run --separate-stderr lceval -R qrels_jg -m map_avgjg --json "$d/qrels_jg.txt" "$d/run.txt"
 	assert_success
-	[ "$(printf '%.4f' "$(jq -r '.summary.map_avgjg' <<< "$output")")" = "$(awk '$1 == "map_avgjg" && $2 == "all" { print $3 }' "$d/expected/qrels_jg.txt")" ]
+	[ "$(printf '%.4f' "$(jq -r '.summary.map_avgjg' <<< "$output")")" = "$(awk '$1 == "map_avgjg" { if ($2 == "all") print $3 }' "$d/expected/qrels_jg.txt")" ]
 }
 
 @test "dcg, ideal_dcg and ndcg asked for together each use their own gains (trec_eval aborts: one shared gain list)" {

@@ -439,16 +439,13 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, const char 
 		if (!(in = lc_input_open_default(path, NULL, LC_QRELS_LOFT_MEMBER, member_option, e)))
 			return -1;
 		got = lc_input_getline_nonblank(in, &line, &len, e);
-		if (got < 0 && lc_input_no_member(in) && member_option)
+		if (got < 0 && lc_input_no_member(in))
 			lc_err_set(e, LC_EXIT_INPUT,
 			           "%s: no member matches '%s' (a BEIR dataset's qrels) or '%s' (a LOFT dataset's "
-			           "queries); name the member that holds the qrels with %s GLOB, or extract it",
-			           path, LC_QRELS_MEMBER, LC_QRELS_LOFT_MEMBER, member_option);
-		else if (got < 0 && lc_input_no_member(in))
-			lc_err_set(e, LC_EXIT_INPUT,
-			           "%s: no member matches '%s' (a BEIR dataset's qrels) or '%s' (a LOFT dataset's "
-			           "queries); extract the file that holds the qrels and give it",
-			           path, LC_QRELS_MEMBER, LC_QRELS_LOFT_MEMBER);
+			           "queries); %s%s%s", path, LC_QRELS_MEMBER, LC_QRELS_LOFT_MEMBER,
+			           member_option ? "name the member that holds the qrels with " : "extract the file that "
+			           "holds the qrels and give it", member_option ? member_option : "",
+			           member_option ? " GLOB, or extract it" : "");
 	}
 	if (got < 0) {
 		lc_input_close(in);
