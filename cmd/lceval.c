@@ -126,19 +126,32 @@ static void debug_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 		*(const char **)o->var = dot + 1;
 }
 
+/* trec_eval's own words in e, as it prints them, and its exit code. */
+static _Noreturn void trec_die(const lc_err *e)
+{
+	lc_fputs_escaped(e->msg, 1, stderr);
+	fputc('\n', stderr);
+	exit(e->code);
+}
+
+/* Marks the -m names of trec_eval's family in te; an illegal one is trec_eval's
+ * error (te is freed first). */
+static void mark_trec(const settings *s, lc_te *te)
+{
+	lc_err e = { 0 };
+	for (size_t i = 0; i < s->nms[FAM_TREC]; i++)
+		if (lc_te_mark(te, s->ms[FAM_TREC][i], &e) < 0) {
+			lc_te_free(te);
+			trec_die(&e);
+		}
+}
+
 /* -v: trec_eval's version line on standard error, exit 0, when trec_eval meets
  * it: after the -m names before it are checked (an illegal one exits 1 first). */
 static void trec_version_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
 	lc_te *te = lc_te_new();
-	lc_err e = { 0 };
-	for (size_t i = 0; i < S.nms[FAM_TREC]; i++)
-		if (lc_te_mark(te, S.ms[FAM_TREC][i], &e) < 0) {
-			lc_te_free(te);
-			lc_fputs_escaped(e.msg, 1, stderr);
-			fputc('\n', stderr);
-			exit(e.code);
-		}
+	mark_trec(&S, te);
 	lc_te_free(te);
 	fputs("trec_eval version " LC_TREC_EVAL_VERSION "\n", stderr);
 	exit(0);
@@ -321,12 +334,7 @@ static int parse_args(int argc, char **argv)
 static void trec_measures(settings *s, lc_te *te)
 {
 	lc_err e = { 0 };
-	for (size_t i = 0; i < s->nms[FAM_TREC]; i++)
-		if (lc_te_mark(te, s->ms[FAM_TREC][i], &e) < 0) {
-			lc_fputs_escaped(e.msg, 1, stderr);
-			fputc('\n', stderr);
-			exit(e.code);
-		}
+	mark_trec(s, te);
 	/* ir_measures' rel=N ("P(rel=2)@5") is trec_eval's -l N */
 	long rl = lc_te_rel_level(te);
 	if (rl && s->l_given && rl != s->c.o.rel_level)
@@ -340,9 +348,7 @@ static void trec_measures(settings *s, lc_te *te)
 		lc_zscores_free(zs);
 		if (s->zpath && !zs)
 			e = ze;
-		lc_fputs_escaped(e.msg, 1, stderr);
-		fputc('\n', stderr);
-		exit(e.code);
+		trec_die(&e);
 	}
 }
 
@@ -386,9 +392,7 @@ static void read_qrels(settings *s, lc_qrels *qr)
 	/* a zip or tar (a BEIR dataset) gives its qrels/test.tsv unless --qrels-member */
 	if (lc_qrels_read(qr, c->qpath, s->qmember, "--qrels-member", s->qfmt, &e) < 0) {
 		if (!strncmp(e.msg, "trec_eval", 9)) {   /* trec_eval's own words (qrels_jg's duplicates) */
-			lc_fputs_escaped(e.msg, 1, stderr);
-			fputc('\n', stderr);
-			exit(e.code);
+			trec_die(&e);
 		}
 		lc_die_err(&e);
 	}
@@ -517,9 +521,7 @@ int main(int argc, char **argv)
 	if (S.zpath && want_trec && !zs) {
 		free_runs(runs, lruns, c->nruns);
 		free_pids(pids, npids);
-		lc_fputs_escaped(ze.msg, 1, stderr);
-		fputc('\n', stderr);
-		exit(ze.code);
+		trec_die(&ze);
 	}
 	ev_ctx lc = *c;
 	lc.runs = lruns;
