@@ -3,6 +3,7 @@
  * topic then measure (strcmp) and found by binary search.  See zscore.h.
  */
 #include "zscore.h"
+#include "arena.h"
 #include "input.h"
 
 #include <ctype.h>
@@ -18,7 +19,7 @@ typedef struct {
 struct lc_zscores {
 	zline *l;
 	size_t n;
-	char **arena;            /* one malloc'd copy per line */
+	lc_arena arena;          /* the lines' copies, split in place */
 };
 
 /* Splits s at whitespace (isspace, as trec_eval) into exactly four fields. */
@@ -71,9 +72,8 @@ lc_zscores *lc_zscores_read(const char *path, lc_err *e)
 		if (z->n == cap) {
 			cap = cap ? cap * 2 : 64;
 			z->l = lc_xrealloc(z->l, cap * sizeof *z->l);
-			z->arena = lc_xrealloc(z->arena, cap * sizeof *z->arena);
 		}
-		char *copy = z->arena[z->n] = lc_xstrdup(line);
+		char *copy = lc_arena_strndup(&z->arena, line, len);
 		char *f[4];
 		if (four_fields(copy, f) < 0) {
 			z->n++;
@@ -100,9 +100,7 @@ void lc_zscores_free(lc_zscores *z)
 {
 	if (!z)
 		return;
-	for (size_t i = 0; i < z->n; i++)
-		free(z->arena[i]);
-	free(z->arena);
+	lc_arena_free(&z->arena);
 	free(z->l);
 	free(z);
 }
