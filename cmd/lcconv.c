@@ -27,7 +27,7 @@ enum { K_AUTO, K_CORPUS, K_QUERIES, K_QRELS, K_RUN };
 /* The options, each bound to its variable in the table (lib/cli/cli.h); only
  * --report reaches the switch. */
 static struct {
-	const char *to, *from, *member, *qrels, *tag, *out;
+	const char *to, *from, *member, *qrels, *qmember, *tag, *out;
 	int kind, pmode;
 } O = { .kind = K_AUTO, .pmode = LC_PROGRESS_AUTO };
 
@@ -40,6 +40,7 @@ static const lc_opt opts[] = {
 	LC_OPT_FROM(0, "trec beir loft jsonl answers batch", LC_BIND_STR(O.from)),
 	LC_OPT_MEMBER(0, LC_BIND_STR(O.member)),
 	LC_OPT_QRELS(0, LC_BIND_STR(O.qrels)),
+	LC_OPT_QRELS_MEMBER(0, LC_BIND_STR(O.qmember)),
 	LC_OPT_TAG(0, LC_BIND_STR(O.tag)),
 	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_PROGRESS(0, LC_BIND_SET(O.pmode, LC_PROGRESS_FORCE)),
@@ -169,7 +170,7 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 {
 	lc_qrels q = {0};
 	lc_err e = {0};
-	if (lc_qrels_read(&q, qrels_path, member, LC_OPT_MEMBER_NAME, LC_QRELS_AUTO, &e) < 0)
+	if (lc_qrels_read(&q, qrels_path, member, "--qrels-member", LC_QRELS_AUTO, &e) < 0)
 		lc_die_err(&e);
 	size_t missing = 0;
 	for (size_t i = 0; i < qs->n; i++) {
@@ -207,7 +208,7 @@ static int without_answers(const lc_queries *qs)
 }
 
 static void conv_queries(char **files, int nfiles, const char *to, const char *member, const char *qrels,
-                         lc_output *o, lc_report *rep)
+                         const char *qmember, lc_output *o, lc_report *rep)
 {
 	int fmt = !strcmp(to, "loft") ? 0 : !strcmp(to, "beir") ? 1 : !strcmp(to, "tsv") ? 2 : -1;
 	if (fmt < 0)
@@ -222,9 +223,9 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	unsigned char *keep = lc_xmalloc(qs.n ? qs.n : 1);
 	memset(keep, 1, qs.n ? qs.n : 1);
 	if (fmt == 0 && qrels)
-		attach_answers(&qs, qrels, NULL, rep, keep);   /* an archive: its qrels/test.tsv */
+		attach_answers(&qs, qrels, qmember, rep, keep);   /* an archive: its qrels/test.tsv */
 	else if (fmt == 0 && nfiles == 1 && without_answers(&qs) && (member || archive(files[0])))
-		attach_answers(&qs, files[0], LC_QRELS_MEMBER, rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
+		attach_answers(&qs, files[0], qmember ? qmember : LC_QRELS_MEMBER, rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
 	lc_buf b = {0};
 	size_t dropped = 0, written = 0;
 	for (size_t i = 0; i < qs.n; i++) {
@@ -365,6 +366,8 @@ int main(int argc, char **argv)
 		if (from)
 			lc_cli_usage_error(&cmd, "--from applies to qrels and runs; corpora and queries are detected per record");
 	}
+	if (O.qmember && (kind != K_QUERIES || strcmp(to, "loft")))
+		lc_cli_usage_error(&cmd, "--qrels-member picks the judgments that fill LOFT answers: --kind queries --to loft");
 	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
 	static const char *const kinds[] = { "auto", "corpus", "queries", "qrels", "run" };
 	lc_report_str(&rep, "options.kind", kinds[kind]);
@@ -375,7 +378,7 @@ int main(int argc, char **argv)
 		conv_corpus(files, nfiles, to, member, o, &rep, pmode);   /* an archive: *corpus.jsonl (lib/retrieve/corpus) */
 		break;
 	case K_QUERIES:
-		conv_queries(files, nfiles, to, member, qrels, o, &rep);  /* an archive: *queries.jsonl */
+		conv_queries(files, nfiles, to, member, qrels, O.qmember, o, &rep);  /* an archive: *queries.jsonl */
 		break;
 	case K_QRELS:
 		conv_qrels(files, nfiles, to, from, member, o, &rep);

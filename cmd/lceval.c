@@ -265,8 +265,8 @@ static const lc_opt opts[] = {
 	  LC_BIND_CALL(qrels_format_cb, S.qfmt) },
 	{ 0, "run-format", "FMT", "run format: auto trec jsonl loft answers batch", "auto trec jsonl loft answers batch",
 	  LC_BIND_CALL(run_format_cb, S.rfmt) },
-	{ 0, "qrels-member", "GLOB", "archive member holding the qrels (e.g. '*qrels/test.tsv')", NULL, LC_BIND_STR(S.qmember) },
-	{ 0, "run-member", "GLOB", "archive member holding each run", NULL, LC_BIND_STR(S.rmember) },
+	LC_OPT_QRELS_MEMBER(0, LC_BIND_STR(S.qmember)),
+	LC_OPT_RUN_MEMBER(0, LC_BIND_STR(S.rmember)),
 	LC_OPT_CORPUS_NOLETTER(0, LC_BIND_STR(S.corpus)),
 	{ 0, "deduplicate-pids", NULL, "LOFT measures: compare ids by passage text (LOFT's --deduplicate_pids, for TopiOCQA)", NULL,
 	  LC_BIND_SET(S.dedup, 1) },
@@ -381,6 +381,15 @@ static void loft_measures(settings *s, lc_loft_sel *sel, lc_loft_dedup *dd)
 	sel->dedup = dd;
 }
 
+/* An input error while reading QRELS or a RUN, with trec_eval's exit code
+ * where it has its own (2 for a malformed line). */
+static _Noreturn void die_read(lc_err *e)
+{
+	if (e->ref_code)
+		e->code = e->ref_code;
+	lc_die_err(e);
+}
+
 /* QRELS (QRELS and RUN given the other way round: say so instead of a parse error). */
 static void read_qrels(settings *s, lc_qrels *qr)
 {
@@ -394,7 +403,7 @@ static void read_qrels(settings *s, lc_qrels *qr)
 		if (!strncmp(e.msg, "trec_eval", 9)) {   /* trec_eval's own words (qrels_jg's duplicates) */
 			trec_die(&e);
 		}
-		lc_die_err(&e);
+		die_read(&e);
 	}
 	if (qr->njudg == 0 && qr->nrecs == 0)
 		lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", c->qpath);
@@ -412,7 +421,7 @@ static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
 		loft || s->nms[FAM_LOFT] ? lc_run_read : lc_run_read_compact;
 	for (size_t i = 0; i < c->nruns; i++) {
 		if (read(&runs[i], c->rpaths[i], &ro, &e) < 0)
-			lc_die_err(&e);
+			die_read(&e);
 		if (runs[i].nlines == 0 && !loft)
 			lc_die(1, "%s: no results found (expected a TREC run, run JSONL, LOFT predictions or LLM answers)", c->rpaths[i]);
 	}
@@ -428,7 +437,7 @@ static lc_run *eval_run(const settings *s, lc_te *te, lc_te_result *res)
 	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0, "--run-member" };
 	lc_run *run = lc_xcalloc(1, sizeof *run);
 	if (lc_te_evaluate_path(te, &c->o, c->qr, c->rpaths[0], &ro, run, res, &e) < 0)
-		lc_die_err(&e);
+		die_read(&e);
 	if (run->nlines == 0)
 		lc_die(1, "%s: no results found (expected a TREC run, run JSONL, LOFT predictions or LLM answers)", c->rpaths[0]);
 	return run;

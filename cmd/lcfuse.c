@@ -37,7 +37,7 @@ typedef struct settings {
 	long top, rrf_k;
 	double *weights;   /* malloc'd: --weights, or --optimize's choice */
 	size_t nweights;
-	const char *out, *tag, *measure, *qpath;
+	const char *out, *tag, *measure, *qpath, *qmember, *rmember;
 	char **paths;      /* the runs (argv memory) */
 	size_t nruns;
 	lc_report rep;
@@ -62,6 +62,8 @@ static const lc_opt opts[] = {
 	{ 0, "optimize", "MEASURE", "pick wsum's weights on a 0.1 grid by this trec_eval measure over --qrels", NULL,
 	  LC_BIND_STR(S.measure) },
 	LC_OPT_QRELS(0, LC_BIND_STR(S.qpath)),
+	LC_OPT_QRELS_MEMBER(0, LC_BIND_STR(S.qmember)),
+	LC_OPT_RUN_MEMBER(0, LC_BIND_STR(S.rmember)),
 	LC_OPT_TO(0, "trec jsonl", LC_BIND_CALL(to_cb, S.to)),
 	LC_OPT_FROM(0, "auto trec jsonl loft answers batch", LC_BIND_CALL(from_cb, S.from)),
 	LC_OPT_TAG(0, LC_BIND_STR(S.tag)),
@@ -298,6 +300,8 @@ static void parse_args(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "expected at least two runs to fuse");
 	if (S.measure && !S.qpath)
 		lc_cli_usage_error(&cmd, "--optimize needs the training qrels: --qrels FILE");
+	if (S.qmember && !S.qpath)
+		lc_cli_usage_error(&cmd, "--qrels-member names a member of --qrels FILE");
 	if (S.qpath && !S.measure)
 		lc_cli_usage_error(&cmd, "--qrels is read only by --optimize MEASURE");
 	if (S.method < 0)
@@ -339,18 +343,18 @@ static void read_inputs(fusion *f)
 {
 	lc_err e = { 0 };
 	f->runs = lc_xcalloc(S.nruns, sizeof *f->runs);
-	lc_run_opts ro = { S.from, NULL, NULL, 0, 0, 0 };
+	lc_run_opts ro = { .format = S.from, .member = S.rmember, .member_option = "--run-member" };
 	for (size_t i = 0; i < S.nruns; i++) {
 		if (lc_run_read(&f->runs[i], S.paths[i], &ro, &e) < 0)
-			lc_die(e.code == 2 ? 1 : e.code, "%s", e.msg);
+			lc_die_err(&e);
 		if (f->runs[i].nlines == 0)
 			lc_die(1, "%s: no results found (expected a TREC run, run JSONL or LOFT predictions)", S.paths[i]);
 	}
 	if (S.to < 0)
 		S.to = f->runs[0].format == LC_RUN_TREC;
 	if (S.qpath) {
-		if (lc_qrels_read(&f->qr, S.qpath, NULL, NULL, LC_QRELS_AUTO, &e) < 0)
-			lc_die(e.code == 2 ? 1 : e.code, "%s", e.msg);
+		if (lc_qrels_read(&f->qr, S.qpath, S.qmember, "--qrels-member", LC_QRELS_AUTO, &e) < 0)
+			lc_die_err(&e);
 		if (f->qr.njudg == 0)
 			lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", S.qpath);
 	}

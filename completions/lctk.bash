@@ -30,13 +30,14 @@ _lcconv() {
 	--from) COMPREPLY=($(compgen -W "trec beir loft jsonl answers batch" -- "$cur")); return ;;
 	--member) COMPREPLY=(); return ;;
 	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--qrels-member) COMPREPLY=(); return ;;
 	--tag) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --tag --output --progress --quiet --report --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--kind --to --from --member --qrels --qrels-member --tag --output --progress --quiet --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -140,6 +141,8 @@ _lcfuse() {
 	--rrf-k) COMPREPLY=(); return ;;
 	--optimize) COMPREPLY=(); return ;;
 	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--qrels-member) COMPREPLY=(); return ;;
+	--run-member) COMPREPLY=(); return ;;
 	--to) COMPREPLY=($(compgen -W "trec jsonl" -- "$cur")); return ;;
 	--from) COMPREPLY=($(compgen -W "auto trec jsonl loft answers batch" -- "$cur")); return ;;
 	--tag) COMPREPLY=(); return ;;
@@ -148,7 +151,7 @@ _lcfuse() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--method --norm --weights --top --rrf-k --optimize --qrels --to --from --tag --output --report --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--method --norm --weights --top --rrf-k --optimize --qrels --qrels-member --run-member --to --from --tag --output --report --max-record --help --version -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

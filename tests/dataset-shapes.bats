@@ -457,7 +457,7 @@ EOF2
 	assert_output "lceval: q.txt: --qrels-member given but the input is not a zip or tar archive"
 	run -2 lceval -m P.1 --run-member '*.run' q.txt r.run
 	assert_output "lceval: r.run: --run-member given but the input is not a zip or tar archive"
-	# lcretrieve, lcgen and lcfuse have no member option: the file is to be extracted
+	# lcretrieve and lcgen have no member option: the file is to be extracted
 	run -1 lcretrieve -c parts.zip -k 3 beir/ds/queries.jsonl
 	assert_output "lcretrieve: parts.zip: no member matches 'corpus.jsonl' (the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
 	run -1 lcretrieve -c corpus.jsonl -k 3 parts.zip
@@ -468,10 +468,11 @@ EOF2
 	assert_output --partial "lcgen: parts.zip: no member matches 'corpus.jsonl' (the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
 	run -1 lcgen labels -c corpus.jsonl -q parts.zip cands.jsonl
 	assert_output --partial "lcgen: parts.zip: no member matches 'queries.jsonl' (the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
+	# lcfuse, like lceval, has --qrels-member and --run-member
 	run -1 lcfuse --qrels parts.zip --optimize P.1 r.run r.run
-	assert_output --partial "lcfuse: parts.zip: no member matches '*qrels/test.tsv' (a BEIR dataset's qrels) or 'queries.jsonl' (a LOFT dataset's queries); extract the file that holds the qrels and give it"
+	assert_output --partial "lcfuse: parts.zip: no member matches '*qrels/test.tsv' (a BEIR dataset's qrels) or 'queries.jsonl' (a LOFT dataset's queries); name the member that holds the qrels with --qrels-member GLOB, or extract it"
 	run -1 bash -c 'lcfuse --qrels - --optimize P.1 r.run r.run <parts.zip'
-	assert_output --partial "(the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
+	assert_output --partial "(the file a BEIR or LOFT dataset names so; choose other members with --qrels-member GLOB, or extract the file)"
 	# the programs with --member name it, for each kind of input
 	for cmd in "lcindex -o x.idx" "lctok count -e cl100k_base" "lcsplit" "lcompress" "lcconv --kind corpus --to loft" \
 		"lcconv --kind queries --to loft"; do

@@ -58,6 +58,41 @@ J
 	assert_output "$(printf 'q1 0 d1 1\nq2 0 7 2\nq2 0 d1 0')"
 }
 
+@test "--qrels-member picks the judgments of a --qrels archive or a BEIR zip; it applies to queries to LOFT only" {
+	mkdir -p ds/qrels
+	lcconv --to beir queries.jsonl > ds/queries.jsonl 2>/dev/null
+	lcconv --kind qrels --to beir queries.jsonl > ds/qrels/test.tsv
+	printf 'query-id\tcorpus-id\tscore\nq1\t7\t3\nq2\td1\t1\n' > ds/qrels/dev.tsv
+	zip -qr ds.zip ds
+	run -0 lcconv --kind queries --to loft --qrels ds.zip --qrels-member '*dev.tsv' ds/queries.jsonl
+	assert_output "$(printf '%s\n' '{"qid":"q1","query_text":"what is alpha","answers":[["7",3]],"metadata":{}}' \
+		'{"qid":"q2","query_text":"beta?","answers":[["d1",1]],"metadata":{}}')"
+	run -0 lcconv --kind queries --to loft --qrels ds.zip ds/queries.jsonl
+	assert_line --index 0 '{"qid":"q1","query_text":"what is alpha","answers":[["d1",1]],"metadata":{}}'
+	run -0 lcconv --kind queries --to loft --qrels-member '*dev.tsv' ds.zip
+	assert_line --index 1 '{"qid":"q2","query_text":"beta?","answers":[["d1",1]],"metadata":{}}'
+	run -1 lcconv --kind queries --to loft --qrels ds.zip --qrels-member '*train.tsv' ds/queries.jsonl
+	assert_output "lcconv: ds.zip: no member matches '*train.tsv'"
+	run -2 lcconv --kind queries --to loft --qrels ds/qrels/dev.tsv --qrels-member '*dev.tsv' ds/queries.jsonl
+	assert_output "lcconv: ds/qrels/dev.tsv: --qrels-member given but the input is not a zip or tar archive"
+	run -2 lcconv --kind qrels --to trec --qrels-member '*dev.tsv' ds.zip
+	assert_output --partial 'lcconv: --qrels-member picks the judgments that fill LOFT answers: --kind queries --to loft'
+}
+
+@test "bad input: a malformed TREC qrels or run line exits 1 (lceval keeps trec_eval's 2)" {
+	printf 'q1 0 d1 1\nq1 0 d2\n' > bad.qrels
+	run --separate-stderr lcconv --kind qrels --to beir -o out.tsv bad.qrels
+	[ "$status" -eq 1 ] || fail "exit $status"
+	[ "$stderr" = "lcconv: bad.qrels:2: malformed qrels line: expected 4 fields 'qid iter docno rel', found 3" ] || fail "$stderr"
+	assert_no_file out.tsv
+	printf 'q1 Q0 d1 1 2.5 runA\nq1 Q0 d2 2\n' > bad.run
+	run --separate-stderr lcconv --kind run --to jsonl bad.run
+	[ "$status" -eq 1 ] || fail "exit $status"
+	[ "$stderr" = "lcconv: bad.run:2: malformed run line: expected 6 fields 'qid iter docno rank score tag', found 4" ] || fail "$stderr"
+	run -2 lceval -m P.1 bad.qrels run.trec
+	assert_output "lceval: bad.qrels:2: malformed qrels line: expected 4 fields 'qid iter docno rel', found 3"
+}
+
 @test "runs: TREC to run JSONL to TREC keeps ids, scores and order; LOFT loses scores with a warning" {
 	lcconv --to jsonl -o run.jsonl run.trec
 	run cat run.jsonl

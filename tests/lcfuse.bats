@@ -324,6 +324,33 @@ PY
 	[ ! -e out.trec ] || fail "a failed run left out.trec"
 }
 
+@test "--run-member and --qrels-member read runs and qrels from archives; misuse exits 2" {
+	lcfuse r1 r2 > plain.out
+	mkdir a b
+	cp r1 a/run.trec
+	cp r2 b/run.trec
+	printf 'not a run\n' > a/README
+	cp a/README b/README
+	tar cf a.tar -C a README run.trec
+	tar cf b.tar -C b run.trec README
+	run -0 lcfuse --run-member '*.trec' a.tar b.tar
+	assert_output "$(cat plain.out)"
+	run -1 lcfuse --run-member 'x*' a.tar b.tar
+	assert_output "lcfuse: a.tar: no member matches 'x*'"
+	run -2 lcfuse --run-member r1 r1 r2
+	assert_output "lcfuse: r1: --run-member given but the input is not a zip or tar archive"
+	printf 'q1 0 a 1\nq2 0 y 1\n' > train.qrels
+	printf 'q1 0 b 1\n' > other.qrels
+	tar cf qrels.tar other.qrels train.qrels
+	lcfuse --method wsum --optimize recip_rank --qrels train.qrels r1 r2 > want.out 2>/dev/null
+	lcfuse --method wsum --optimize recip_rank --qrels other.qrels r1 r2 > other.out 2>/dev/null
+	run ! cmp -s want.out other.out
+	run -0 --separate-stderr lcfuse --method wsum --optimize recip_rank --qrels qrels.tar --qrels-member train.qrels r1 r2
+	assert_output "$(cat want.out)"
+	run -2 lcfuse --qrels-member train.qrels r1 r2
+	assert_output --partial 'lcfuse: --qrels-member names a member of --qrels FILE'
+}
+
 @test "bad usage: weights count, unknown method or norm, one run, misplaced options (exit 2)" {
 	run -2 lcfuse --method wsum --weights 0.5,0.3,0.2 r1 r2
 	assert_output --partial 'lcfuse: --weights: 3 weights for 2 runs: give one per run'

@@ -79,6 +79,11 @@ const char *lc_text_field(const json_t *rec);
 	"the algorithm (the choices and default are on the page)", choices, __VA_ARGS__ }
 #define LC_OPT_QRELS(id, ...) { id, "qrels", "FILE", \
 	"relevance judgements (TREC, BEIR or LOFT; what they are used for is on the page)", LC_COMPLETE_FILE, __VA_ARGS__ }
+/* the members lceval, lcfuse and lcconv read from a qrels or run archive */
+#define LC_OPT_QRELS_MEMBER(id, ...) { id, "qrels-member", "GLOB", \
+	"archive member holding the qrels (default '*qrels/test.tsv', BEIR's test split)", NULL, __VA_ARGS__ }
+#define LC_OPT_RUN_MEMBER(id, ...) { id, "run-member", "GLOB", \
+	"archive member(s) holding each run (default: every member)", NULL, __VA_ARGS__ }
 #define LC_OPT_TAG(id, ...) { id, "tag", "TAG", \
 	"run tag of TREC run output (default: the page's)", NULL, __VA_ARGS__ }
 

@@ -24,6 +24,20 @@ int lc_err_set(lc_err *e, int code, const char *fmt, ...)
 		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 		va_end(ap);
 		e->code = code;
+		e->ref_code = 0;
+	}
+	return -1;
+}
+
+int lc_err_set_ref(lc_err *e, int code, int ref_code, const char *fmt, ...)
+{
+	if (e) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		va_end(ap);
+		e->code = code;
+		e->ref_code = ref_code;
 	}
 	return -1;
 }

@@ -24,12 +24,19 @@ enum { LC_EXIT_OK = 0, LC_EXIT_INPUT = 1, LC_EXIT_USAGE = 2 };
 /* An error a library function reports to its caller. */
 typedef struct lc_err {
 	int code;         /* exit code the program should use (LC_EXIT_*) */
+	int ref_code;     /* the exit code a reference tool gives for this error, which a
+	                     program that mimics it uses (lceval: trec_eval's 2 for a malformed
+	                     qrels or run line, where code is LC_EXIT_INPUT); 0 = none */
 	char msg[1024];   /* full message without the program name, e.g. "f.jsonl:3: ..." */
 } lc_err;
 
-/* Fills e (if not NULL) with printf-style text; sets e->code = code. Returns -1. */
+/* Fills e (if not NULL) with printf-style text; sets e->code = code and
+ * e->ref_code = 0. Returns -1. */
 int lc_err_set(lc_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* lc_err_set, with e->ref_code = ref_code. Returns -1. */
+int lc_err_set_ref(lc_err *e, int code, int ref_code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* The program's name as used in messages ("lceval").  Set once from main(). */
 void lc_set_progname(const char *argv0);

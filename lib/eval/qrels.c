@@ -3,6 +3,7 @@
  * See qrels.h for the formats and ownership.
  */
 #include "qrels.h"
+#include "run.h"
 #include "trecid.h"
 #include "buf.h"
 #include "gold.h"
@@ -137,19 +138,19 @@ static int read_trec(lc_qrels *q, lc_input *in, int jg, lc_err *e)
 		int n = split_ws(line, len, f, fl, 4);
 		if (n != 4) {
 			free(jl);
-			return lc_err_set(e, 2, "%s: malformed qrels line: expected 4 fields 'qid %s docno rel', found %d",
+			return lc_err_set_ref(e, LC_EXIT_INPUT, LC_TREC_EXIT_FORMAT, "%s: malformed qrels line: expected 4 fields 'qid %s docno rel', found %d",
 			                  lc_input_where(in), jg ? "jg" : "iter", n);
 		}
 		if (!isdigit((unsigned char)f[3][0]) && !((f[3][0] == '-' || f[3][0] == '+') && fl[3] > 1 &&
 		                                          isdigit((unsigned char)f[3][1]))) {
 			free(jl);
-			return lc_err_set(e, 2, "%s: malformed qrels line: relevance '%.*s' is not an integer",
+			return lc_err_set_ref(e, LC_EXIT_INPUT, LC_TREC_EXIT_FORMAT, "%s: malformed qrels line: relevance '%.*s' is not an integer",
 			                  lc_input_where(in), (int)fl[3], f[3]);
 		}
 		long rel = c_atol(f[3], fl[3]);
 		if (rel > LC_QRELS_MAX_REL) {
 			free(jl);
-			return lc_err_set(e, 2, "%s: relevance %.*s is too large (at most %d)", lc_input_where(in), (int)fl[3], f[3],
+			return lc_err_set_ref(e, LC_EXIT_INPUT, LC_TREC_EXIT_FORMAT, "%s: relevance %.*s is too large (at most %d)", lc_input_where(in), (int)fl[3], f[3],
 			                  LC_QRELS_MAX_REL);
 		}
 		uint32_t id = last >= 0 && fl[0] == lastql && !memcmp(f[0], q->q[last].qid, fl[0])

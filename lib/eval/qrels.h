@@ -29,8 +29,8 @@
  * other formats one per query.
  *
  * Relevance values above LC_QRELS_MAX_REL are rejected.
- * Errors: "FILE:LINE: what was expected" in e (code LC_EXIT_INPUT, or 2 for a
- * malformed TREC line, as trec_eval exits 2 on it).
+ * Errors: "FILE:LINE: what was expected" in e (code LC_EXIT_INPUT; a malformed
+ * TREC line also sets ref_code LC_TREC_EXIT_FORMAT, trec_eval's exit for it).
  *
  * Ownership: lc_qrels owns every string (arena) and array; lc_qrels_free()
  * releases all.  Pointers stay valid until then.

@@ -467,7 +467,7 @@ static int slow_line(fastrd *F, const char *text, size_t len, lc_err *e)
 	if (nf == 0)
 		return 0;
 	if (nf < 6)
-		return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
+		return lc_err_set_ref(e, LC_EXIT_INPUT, LC_TREC_EXIT_FORMAT, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 		                  lc_input_name(F->in), F->lineno, nf);
 	F->unpadded = 1;
 	int rc = fast_hit(F, f, fl, e);
@@ -508,7 +508,7 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 					fl[nf] = fz - fa;
 				}
 				if (nf < 6)
-					return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
+					return lc_err_set_ref(e, LC_EXIT_INPUT, LC_TREC_EXIT_FORMAT, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 					                  lc_input_name(F->in), F->lineno, nf);
 				int rc = fast_hit_in(F, f, fl, e);
 				if (rc < 0)
@@ -558,7 +558,7 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 		if (nf == 0)
 			continue;
 		if (nf < 6)
-			return lc_err_set(e, 2, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
+			return lc_err_set_ref(e, LC_EXIT_INPUT, LC_TREC_EXIT_FORMAT, "%s:%ld: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 			                  lc_input_name(F->in), F->lineno, nf);
 		int rc = fast_hit(F, f, fl, e);
 		if (rc < 0)
@@ -797,7 +797,7 @@ static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_run_each
 			continue;
 		if (nf < 6) {
 			lc_buf_free(&tag);
-			return lc_err_set(e, 2, "%s: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
+			return lc_err_set_ref(e, LC_EXIT_INPUT, LC_TREC_EXIT_FORMAT, "%s: malformed run line: expected 6 fields 'qid iter docno rank score tag', found %d",
 			                  lc_input_where(in), nf);
 		}
 		r->nlines++;

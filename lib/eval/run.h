@@ -100,10 +100,14 @@ typedef struct lc_run_opts {
 	                            messages name; NULL = none (lc_input_open_default) */
 } lc_run_opts;
 
+/* trec_eval's exit code for a malformed qrels or run line (lc_err.ref_code) */
+#define LC_TREC_EXIT_FORMAT 2
+
 int lc_run_format_from_name(const char *name);   /* "trec" "jsonl" "loft" "answers" "batch" "auto" */
 
 /* Reads path ("-" = stdin) into r (zero-initialised).  0, or -1 with e filled
- * (code 2 for a malformed TREC line, as trec_eval; 1 otherwise). */
+ * (code LC_EXIT_INPUT; a malformed TREC line also sets ref_code
+ * LC_TREC_EXIT_FORMAT, trec_eval's exit for it). */
 int lc_run_read(lc_run *r, const char *path, const lc_run_opts *o, lc_err *e);
 /* lc_run_read, but a TREC run read without o->loft is kept compact (sc, doff,
  * dbuf; h = NULL): for lc_te_evaluate and lc_run_hit only. */

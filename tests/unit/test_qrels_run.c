@@ -210,8 +210,8 @@ int main(void)
 	ok(q.nq == 1 && !strcmp(q.q[0].qid, "7") && q.q[0].n == 3 && !strcmp(q.q[0].j[0].docno, "p1") &&
 	   !strcmp(q.q[0].j[2].docno, "12"), "LOFT answers: ids stripped, integers in decimal, duplicates kept");
 	lc_qrels_free(&q);
-	ok(lc_qrels_read(&q, tap_file(dir, "bad.txt", "q1 0 d1 1\nq1 0 d2 1 extra\n"), NULL, NULL, LC_QRELS_AUTO, &e) < 0 && e.code == 2 &&
-	   strstr(e.msg, "bad.txt:2: malformed qrels line"), "5 fields: malformed at line 2, code 2");
+	ok(lc_qrels_read(&q, tap_file(dir, "bad.txt", "q1 0 d1 1\nq1 0 d2 1 extra\n"), NULL, NULL, LC_QRELS_AUTO, &e) < 0 && e.code == LC_EXIT_INPUT && e.ref_code == LC_TREC_EXIT_FORMAT &&
+	   strstr(e.msg, "bad.txt:2: malformed qrels line"), "5 fields: malformed at line 2, bad input, trec_eval's exit 2 as ref_code");
 	lc_qrels_free(&q);
 	ok(lc_qrels_read(&q, tap_file(dir, "big.txt", "q1 0 d1 99999999999999999999\n"), NULL, NULL, LC_QRELS_AUTO, &e) < 0 &&
 	   strstr(e.msg, "too large"), "huge relevance rejected");

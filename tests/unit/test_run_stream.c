@@ -167,8 +167,8 @@ static void stream_tests(void)
 	tap_write(path, "a Q0 d1 1 1 t\nb Q0 d1 1 1 t\nb Q0 d2 2\n");
 	s = (seen){ 0 };
 	rc = lc_run_stream(&r, path, NULL, collect, &s, &e);
-	ok(rc < 0 && e.code == 2 && strstr(e.msg, "bad.run:3: malformed run line") && strstr(e.msg, "found 4"),
-	   "a malformed line fails with code 2 and its line: %s", e.msg);
+	ok(rc < 0 && e.code == LC_EXIT_INPUT && e.ref_code == LC_TREC_EXIT_FORMAT && strstr(e.msg, "bad.run:3: malformed run line") && strstr(e.msg, "found 4"),
+	   "a malformed line is bad input (trec_eval exits 2: ref_code) and its line: %s", e.msg);
 	lc_run_free(&r);
 	lc_buf_free(&s.b);
 
