@@ -23,11 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "calibrate.h"
 #include "cli.h"
 #include "options.h"
 #include "compress.h"
+#include "corpus.h"
 #include "err.h"
 #include "input.h"
 #include "json.h"
@@ -84,7 +86,8 @@ static const lc_cmd cmd = { "lctrain", "[options] [-c CORPUS]... PAIRS...",
 
 typedef struct {
 	lc_cctx *cx;
-	json_t *recs;        /* array of corpus records */
+	uint32_t *ids;       /* its passages' pid ids, in file order (first of each pid) */
+	size_t n, cap;
 } corpus;
 
 /* The passages pairs can point at: the corpora's records by pid (each corpus
@@ -96,7 +99,8 @@ typedef struct {
 	lc_strmap textmap;     /* passage text -> its first pid (joins pairs without a pid) */
 	uint32_t *text_pid;
 	size_t *pid_corpus;
-	json_t **pid_rec;
+	const char **pid_title, **pid_text;   /* by pid id, in arena (title NULL when absent) */
+	lc_arena arena;
 	lc_cctx *pcx;
 } passages;
 
@@ -193,46 +197,47 @@ static size_t tok_bos(const lc_tok *t)
 	return n;
 }
 
-/* Every -c corpus: its statistics, and its records by pid. */
-static void load_corpora(passages *ps, lc_buf *idb)
+/* One -c passage: counted in its corpus's statistics; the first with its pid is
+ * the one pairs point at. */
+static int add_passage(const lc_passage *p, size_t record, const char *where, void *arg, lc_err *e)
+{
+	passages *ps = arg;
+	size_t ci = ps->n - 1;
+	corpus *c = &ps->cs[ci];
+	lc_cctx_add(c->cx, p->title, p->text);
+	int is_new;
+	uint32_t id = lc_strmap_intern(&ps->pidmap, p->pid, strlen(p->pid), &is_new);
+	if (!is_new)
+		return 0;
+	ps->pid_corpus = lc_xrealloc(ps->pid_corpus, (id + 1) * sizeof *ps->pid_corpus);
+	ps->pid_title = lc_xrealloc(ps->pid_title, (id + 1) * sizeof *ps->pid_title);
+	ps->pid_text = lc_xrealloc(ps->pid_text, (id + 1) * sizeof *ps->pid_text);
+	ps->pid_corpus[id] = ci;
+	ps->pid_title[id] = p->title ? lc_arena_strndup(&ps->arena, p->title, strlen(p->title)) : NULL;
+	ps->pid_text[id] = lc_arena_strndup(&ps->arena, p->text, strlen(p->text));
+	if (c->n == c->cap)
+		c->ids = lc_xrealloc(c->ids, (c->cap = c->cap ? 2 * c->cap : 256) * sizeof *c->ids);
+	c->ids[c->n++] = id;
+	uint32_t tid = lc_strmap_intern(&ps->textmap, p->text, strlen(p->text), &is_new);
+	if (is_new) {
+		ps->text_pid = lc_xrealloc(ps->text_pid, (tid + 1) * sizeof *ps->text_pid);
+		ps->text_pid[tid] = id;
+	}
+	return 0;
+}
+
+/* Every -c corpus (LOFT or BEIR records; a dataset's zip or tar gives its
+ * corpus.jsonl, lib/retrieve/corpus): its statistics, and its passages by pid.
+ * A pid seen before keeps its first passage. */
+static void load_corpora(passages *ps)
 {
 	ps->cs = lc_xcalloc(S.ncorpora + 1, sizeof *ps->cs);
+	lc_corpus_opts co = { .member_option = NULL };
 	for (size_t ci = 0; ci < S.ncorpora; ci++) {
-		corpus *c = &ps->cs[ps->n++];
-		c->cx = lc_cctx_new();
-		c->recs = json_array();
-		lc_input *in = lc_input_open_or_die(S.corpora[ci], NULL);
+		ps->cs[ps->n++].cx = lc_cctx_new();
 		lc_err e = {0};
-		json_t *o;
-		int r;
-		while ((r = lc_json_next_object(in, &o, &e)) == 1) {
-			const char *w = lc_input_where(in);
-			const char *pid = lc_json_id(json_object_get(o, "pid"), idb, "pid", w, &e);
-			const char *text = pid ? lc_json_str(o, "passage_text", w, &e) : NULL;
-			if (!text)
-				lc_die(LC_EXIT_INPUT, "%s", e.msg);
-			json_t *t = json_object_get(o, "title_text");
-			lc_cctx_add(c->cx, json_is_string(t) ? json_string_value(t) : NULL, text);
-			int is_new;
-			uint32_t id = lc_strmap_intern(&ps->pidmap, pid, strlen(pid), &is_new);
-			if (!is_new) {
-				json_decref(o);
-				continue;
-			}
-			ps->pid_corpus = lc_xrealloc(ps->pid_corpus, (id + 1) * sizeof *ps->pid_corpus);
-			ps->pid_rec = lc_xrealloc(ps->pid_rec, (id + 1) * sizeof *ps->pid_rec);
-			ps->pid_corpus[id] = ci;
-			ps->pid_rec[id] = o;
-			json_array_append_new(c->recs, o);
-			uint32_t tid = lc_strmap_intern(&ps->textmap, text, strlen(text), &is_new);
-			if (is_new) {
-				ps->text_pid = lc_xrealloc(ps->text_pid, (tid + 1) * sizeof *ps->text_pid);
-				ps->text_pid[tid] = id;
-			}
-		}
-		if (r < 0)
+		if (lc_corpus_read(S.corpora[ci], &co, add_passage, ps, NULL, NULL, &e) < 0)
 			lc_die_err(&e);
-		lc_input_close(in);
 	}
 }
 
@@ -309,11 +314,9 @@ static int pair_passage(passages *ps, json_t *o, const char *w, lc_buf *pb, lc_b
 		pid = lc_strmap_str(&ps->pidmap, (uint32_t)id);
 		k->joined++;
 	}
-	json_t *rec = ps->pid_rec[id];
 	*cx = ps->cs[ps->pid_corpus[id]].cx;
-	*text = json_string_value(json_object_get(rec, "passage_text"));
-	json_t *t = json_object_get(rec, "title_text");
-	*title = json_is_string(t) ? json_string_value(t) : NULL;
+	*text = ps->pid_text[id];
+	*title = ps->pid_title[id];
 	*key = pid;
 	return 0;
 }
@@ -444,11 +447,9 @@ static void calibrate(lc_cmodel *m, passages *ps)
 	lc_calib c = {0};
 	lc_cunits u = {0};
 	for (size_t ci = 0; ci < ps->n; ci++)
-		for (size_t i = 0; i < json_array_size(ps->cs[ci].recs); i++) {
-			json_t *rec = json_array_get(ps->cs[ci].recs, i);
-			json_t *t = json_object_get(rec, "title_text");
-			lc_cunits_build(&u, ps->cs[ci].cx, json_is_string(t) ? json_string_value(t) : NULL,
-			                json_string_value(json_object_get(rec, "passage_text")));
+		for (size_t i = 0; i < ps->cs[ci].n; i++) {
+			uint32_t id = ps->cs[ci].ids[i];
+			lc_cunits_build(&u, ps->cs[ci].cx, ps->pid_title[id], ps->pid_text[id]);
 			lc_calib_add(&c, m, &u);
 		}
 	lc_cunits_free(&u);
@@ -526,11 +527,13 @@ static void passages_free(passages *ps)
 {
 	for (size_t ci = 0; ci < ps->n; ci++) {
 		lc_cctx_free(ps->cs[ci].cx);
-		json_decref(ps->cs[ci].recs);
+		free(ps->cs[ci].ids);
 	}
 	free(ps->cs);
 	free(ps->pid_corpus);
-	free(ps->pid_rec);
+	free(ps->pid_title);
+	free(ps->pid_text);
+	lc_arena_free(&ps->arena);
 	free(ps->text_pid);
 	lc_strmap_free(&ps->pidmap);
 	lc_strmap_free(&ps->textmap);
@@ -569,7 +572,7 @@ int main(int argc, char **argv)
 
 	passages ps = {0};
 	lc_buf idb = {0};
-	load_corpora(&ps, &idb);
+	load_corpora(&ps);
 	size_t n;
 	lc_train_pair *P = build_pairs(&ps, nfiles, files, tok, &n);
 	lc_cmodel m;

@@ -138,6 +138,22 @@ assert 0.4 <= b / a <= 0.6, b / a' $m >&3
 	! grep -q '^length_bias' m0.lcm
 }
 
+@test "lctrain -c: a BEIR corpus and a dataset's zip (its corpus.jsonl) give the model the LOFT corpus gives" {
+	lctrain --quiet -c "$V/corpus.jsonl" --epochs 3 --target-ratio 2 -o loft.lcm pairs.jsonl
+	mkdir -p ds
+	lcconv --to beir "$V/corpus.jsonl" > ds/corpus.jsonl 2>/dev/null
+	printf '{"_id": "q1", "text": "a query, not a passage"}\n' > ds/queries.jsonl
+	(cd ds && zip -q ../ds.zip queries.jsonl corpus.jsonl)
+	lctrain --quiet -c ds/corpus.jsonl --epochs 3 --target-ratio 2 -o beir.lcm pairs.jsonl
+	run -0 cmp loft.lcm beir.lcm
+	lctrain --quiet -c ds.zip --epochs 3 --target-ratio 2 -o zip.lcm pairs.jsonl
+	run -0 cmp loft.lcm zip.lcm
+	zip -q other.zip ds/queries.jsonl
+	run -1 lctrain --quiet -c other.zip -o x.lcm pairs.jsonl
+	assert_output "lctrain: other.zip: no member matches 'corpus.jsonl' (the file a BEIR or LOFT dataset names so; extract the file you mean and give it)"
+	assert_no_file x.lcm
+}
+
 @test "lctrain: bad input and usage" {
 	echo '{"prompt":"p","chosen":3,"rejected":"x"}' > bad.jsonl
 	run lctrain -o m.lcm bad.jsonl
