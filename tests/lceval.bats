@@ -4,32 +4,11 @@
 # the other input formats, several runs with significance tests, and bad input.
 
 load helpers
+load trec_case
 setup() { lctk_setup; }
 bats_require_minimum_version 1.5.0
 
 VEC="$ROOT/tests/vectors/eval"
-
-# Runs every command of a trec_* case (expected/commands.json) and compares stdout,
-# stderr and the exit code with trec_eval's.  Prints each difference.
-trec_case() {
-	python3 - "$1" <<'EOF'
-import json, os, subprocess, sys
-case = sys.argv[1]
-bad = 0
-for c in json.load(open(os.path.join(case, "expected", "commands.json"))):
-    p = subprocess.run(["lceval"] + c["argv"], cwd=case, capture_output=True)
-    want = open(os.path.join(case, "expected", c["stdout_file"]), "rb").read()
-    if p.stdout != want:
-        bad += 1; print(f"{case}: {c['name']}: stdout differs")
-    if p.returncode != c["exit_code"]:
-        bad += 1; print(f"{case}: {c['name']}: exit {p.returncode}, want {c['exit_code']}")
-    # trec_eval's stderr must come first, byte for byte; lceval may add "lceval: " lines after it
-    extra = p.stderr.decode()[len(c["stderr"]):]
-    if not p.stderr.decode().startswith(c["stderr"]) or any(not l.startswith("lceval: ") for l in extra.splitlines()):
-        bad += 1; print(f"{case}: {c['name']}: stderr {p.stderr.decode()!r}, want {c['stderr']!r}")
-sys.exit(1 if bad else 0)
-EOF
-}
 
 # LOFT cases: --json must equal metrics.json, --jsonl metrics_per_line.jsonl.
 loft_case() {
