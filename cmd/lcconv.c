@@ -284,11 +284,14 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
                        lc_report *rep)
 {
 	int fmt = lc_qrels_format_from_name(to);
-	if (fmt <= 0)
+	if (fmt != LC_QRELS_TREC && fmt != LC_QRELS_BEIR && fmt != LC_QRELS_LOFT)
 		lc_die(LC_EXIT_USAGE, "qrels convert to trec, beir or loft, not '%s'", to);
 	int in_fmt = from ? lc_qrels_format_from_name(from) : LC_QRELS_AUTO;
 	if (in_fmt < 0)
 		lc_die(LC_EXIT_USAGE, "unknown qrels format '%s' (trec, beir, loft)", from);
+	if (in_fmt == LC_QRELS_PREFS || in_fmt == LC_QRELS_TREC_PREFS)
+		lc_die(LC_EXIT_USAGE, "'%s' holds preferences, not relevance values: qrels convert from trec, beir, loft "
+		       "or trec_jg", from);
 	lc_qrels q = {0};
 	lc_err e = {0};
 	for (int i = 0; i < nfiles; i++)

@@ -89,19 +89,25 @@ static void atol_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 		S.l_given = 1;
 }
 
-/* -R FMT and -T FMT: trec_eval's formats (qrels, qrels_jg; trec_results); an
- * unknown one is kept for check_trec_formats (trec_eval finds it after the
- * options, so a later -v still prints its version). */
+/* -R FMT and -T FMT: trec_eval's formats (qrels, qrels_jg, prefs,
+ * qrels_prefs; trec_results); an unknown one is kept for check_trec_formats
+ * (trec_eval finds it after the options, so a later -v still prints its version). */
 static void trec_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
-	int rel = o->id == 'R';
-	int jg = rel && !strcmp(arg, "qrels_jg");
-	if (!jg && strcmp(arg, rel ? "qrels" : "trec_results")) {
-		*(rel ? &S.bad_rel_fmt : &S.bad_res_fmt) = arg;
-		return;
-	}
-	*(rel ? &S.bad_rel_fmt : &S.bad_res_fmt) = NULL;
-	*(int *)o->var = jg ? LC_QRELS_TREC_JG : rel ? LC_QRELS_TREC : LC_RUN_TREC;
+	static const struct { const char *name; int fmt; } rel[] = {
+		{ "qrels", LC_QRELS_TREC }, { "qrels_jg", LC_QRELS_TREC_JG },
+		{ "prefs", LC_QRELS_PREFS }, { "qrels_prefs", LC_QRELS_TREC_PREFS },
+	};
+	int is_rel = o->id == 'R', fmt = -1;
+	if (is_rel) {
+		for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
+			if (!strcmp(arg, rel[i].name))
+				fmt = rel[i].fmt;
+	} else if (!strcmp(arg, "trec_results"))
+		fmt = LC_RUN_TREC;
+	*(is_rel ? &S.bad_rel_fmt : &S.bad_res_fmt) = fmt < 0 ? arg : NULL;
+	if (fmt >= 0)
+		*(int *)o->var = fmt;
 }
 
 /* The last -R and -T were unknown: trec_eval's message and exit code, -R's first. */
@@ -161,7 +167,8 @@ static void qrels_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 {
 	S.qfmt = lc_qrels_format_from_name(arg);
 	if (S.qfmt < 0)
-		lc_cli_usage_error(cmd, "--qrels-format: unknown format '%s' (auto trec beir loft trec_jg)", arg);
+		lc_cli_usage_error(cmd, "--qrels-format: unknown format '%s' (auto trec beir loft trec_jg prefs trec_prefs)",
+		                   arg);
 }
 
 static void run_format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
@@ -231,8 +238,8 @@ static void format_cb(const lc_cmd *cmd, const lc_opt *o, const char *arg)
 
 static const lc_opt opts[] = {
 	{ 'q', "query_eval_wanted", NULL, "also print each topic's values", NULL, LC_BIND_SET(S.c.o.query, 1) },
-	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, qrels_jg, loft, passkey) or MEASURE.PARAMS; repeatable",
-	  "official all_trec set qrels_jg loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj dcg ideal_dcg yaap map_avgjg P_avgjg Rprec_mult_avgjg recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1",
+	{ 'm', "measure", "MEASURE", "measure, nickname (official, all_trec, set, qrels_jg, prefs, all_prefs, loft, passkey) or MEASURE.PARAMS; repeatable",
+	  "official all_trec set qrels_jg prefs all_prefs loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj dcg ideal_dcg yaap map_avgjg P_avgjg Rprec_mult_avgjg prefs_num_prefs_poss prefs_num_prefs_ful prefs_num_prefs_ful_ret prefs_simp prefs_pair prefs_avgjg prefs_avgjg_Rnonrel prefs_simp_ret prefs_pair_ret prefs_avgjg_ret prefs_avgjg_Rnonrel_ret prefs_simp_imp prefs_pair_imp prefs_avgjg_imp recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1",
 	  LC_BIND_CALL(measure_cb, S.ms) },
 	{ 'c', "complete_rel_info_wanted", NULL, "score qrels topics missing from the run; average over all qrels topics", NULL,
 	  LC_BIND_SET(S.c.o.complete, 1) },
@@ -251,8 +258,8 @@ static const lc_opt opts[] = {
 	  NULL, LC_BIND_CALL(debug_cb, S.c.o.only_qid) },
 	{ 'Z', "Zscore", "FILE", "print z scores: each topic's values against FILE's lines 'qid measure mean stddev'",
 	  LC_COMPLETE_FILE, LC_BIND_STR(S.zpath) },
-	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec), qrels_jg (= trec_jg)",
-	  "qrels qrels_jg",
+	{ 'R', "Rel_info_format", "FMT", "trec_eval's name for --qrels-format: qrels (= trec), qrels_jg (= trec_jg), "
+	  "prefs (= prefs), qrels_prefs (= trec_prefs)", "qrels qrels_jg prefs qrels_prefs",
 	  LC_BIND_CALL(trec_format_cb, S.qfmt) },
 	{ 'T', "Results_format", "FMT", "trec_eval's name for --run-format: trec_results (= trec)", "trec_results",
 	  LC_BIND_CALL(trec_format_cb, S.rfmt) },
@@ -260,8 +267,8 @@ static const lc_opt opts[] = {
 	LC_OPT_JOBS(LC_BIND_LONG(S.c.o.jobs, 1, 256)),
 	{ 0, "json", NULL, "print one JSON object (summary, and per topic with -q)", NULL, LC_BIND_SET(S.c.json, 1) },
 	{ 0, "jsonl", NULL, "print one JSON line per topic (and turn, for LOFT measures)", NULL, LC_BIND_SET(S.c.jsonl, 1) },
-	{ 0, "qrels-format", "FMT", "qrels format: auto trec beir loft trec_jg (qid group docno rel)",
-	  "auto trec beir loft trec_jg",
+	{ 0, "qrels-format", "FMT", "qrels format: auto trec beir loft trec_jg (qid group docno rel) prefs (qid group "
+	  "subgroup docno level) trec_prefs (TREC qrels as prefs)", "auto trec beir loft trec_jg prefs trec_prefs",
 	  LC_BIND_CALL(qrels_format_cb, S.qfmt) },
 	{ 0, "run-format", "FMT", "run format: auto trec jsonl loft answers batch", "auto trec jsonl loft answers batch",
 	  LC_BIND_CALL(run_format_cb, S.rfmt) },
@@ -319,6 +326,9 @@ static int parse_args(int argc, char **argv)
 		                   c->format == EV_FMT_MARKDOWN ? "markdown" : c->format == EV_FMT_LATEX ? "latex" : "csv");
 	if (argc - st.ind - 1 > 26 && !c->json && !c->jsonl)
 		lc_cli_usage_error(&cmd, "%d runs: the comparison names runs a to z, give at most 26", argc - st.ind - 1);
+	if ((s->qfmt == LC_QRELS_PREFS || s->qfmt == LC_QRELS_TREC_PREFS) && s->nms[FAM_LOFT])
+		lc_cli_usage_error(&cmd, "preference judgments (-R prefs, qrels_prefs) go with trec_eval's measures: LOFT's "
+		                   "need relevance judgments");
 	if (s->dedup && !s->nms[FAM_LOFT])
 		lc_cli_usage_error(&cmd, "--deduplicate-pids applies to LOFT measures (-m loft, recall@k, ...)");
 	if (s->boot_idx && s->boot_given)

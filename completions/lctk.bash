@@ -94,17 +94,17 @@ _lceval() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	-m|--measure) COMPREPLY=($(compgen -W "official all_trec set qrels_jg loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj dcg ideal_dcg yaap map_avgjg P_avgjg Rprec_mult_avgjg recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" -- "$cur")); return ;;
+	-m|--measure) COMPREPLY=($(compgen -W "official all_trec set qrels_jg prefs all_prefs loft passkey runid num_q num_ret num_rel num_rel_ret map gm_map Rprec bpref recip_rank iprec_at_recall P relstring recall infAP gm_bpref Rprec_mult utility 11pt_avg binG G ndcg ndcg_rel Rndcg ndcg_cut map_cut relative_P success set_P set_relative_P set_recall set_map set_F num_nonrel_judged_ret rbp rbp_resid unj dcg ideal_dcg yaap map_avgjg P_avgjg Rprec_mult_avgjg prefs_num_prefs_poss prefs_num_prefs_ful prefs_num_prefs_ful_ret prefs_simp prefs_pair prefs_avgjg prefs_avgjg_Rnonrel prefs_simp_ret prefs_pair_ret prefs_avgjg_ret prefs_avgjg_Rnonrel_ret prefs_simp_imp prefs_pair_imp prefs_avgjg_imp recall@1 recall@5 recall@10 capped_recall@10 mrecall@10 precision@1 f1@1" -- "$cur")); return ;;
 	-l|--level_for_rel) COMPREPLY=(); return ;;
 	-M|--Max_retrieved_per_topic) COMPREPLY=(); return ;;
 	-N|--Number_docs_in_coll) COMPREPLY=(); return ;;
 	-D|--Debug_level) COMPREPLY=(); return ;;
 	-Z|--Zscore) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	-R|--Rel_info_format) COMPREPLY=($(compgen -W "qrels qrels_jg" -- "$cur")); return ;;
+	-R|--Rel_info_format) COMPREPLY=($(compgen -W "qrels qrels_jg prefs qrels_prefs" -- "$cur")); return ;;
 	-T|--Results_format) COMPREPLY=($(compgen -W "trec_results" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-j|--jobs) COMPREPLY=(); return ;;
-	--qrels-format) COMPREPLY=($(compgen -W "auto trec beir loft trec_jg" -- "$cur")); return ;;
+	--qrels-format) COMPREPLY=($(compgen -W "auto trec beir loft trec_jg prefs trec_prefs" -- "$cur")); return ;;
 	--run-format) COMPREPLY=($(compgen -W "auto trec jsonl loft answers batch" -- "$cur")); return ;;
 	--qrels-member) COMPREPLY=(); return ;;
 	--run-member) COMPREPLY=(); return ;;

@@ -24,6 +24,8 @@ int lc_qrels_format_from_name(const char *name)
 	if (!strcmp(name, "beir")) return LC_QRELS_BEIR;
 	if (!strcmp(name, "loft")) return LC_QRELS_LOFT;
 	if (!strcmp(name, "trec_jg")) return LC_QRELS_TREC_JG;
+	if (!strcmp(name, "prefs")) return LC_QRELS_PREFS;
+	if (!strcmp(name, "trec_prefs")) return LC_QRELS_TREC_PREFS;
 	return -1;
 }
 
@@ -431,8 +433,9 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, const char 
 	size_t len = 0;
 	int have = 0;
 	/* the first non-blank line decides the format (TREC reads every line) */
-	int got = format == LC_QRELS_TREC || format == LC_QRELS_TREC_JG ? lc_input_getline(in, &line, &len, e)
-	                                  : lc_input_getline_nonblank(in, &line, &len, e);
+	int every = format == LC_QRELS_TREC || format == LC_QRELS_TREC_JG || format == LC_QRELS_PREFS ||
+	            format == LC_QRELS_TREC_PREFS;
+	int got = every ? lc_input_getline(in, &line, &len, e) : lc_input_getline_nonblank(in, &line, &len, e);
 	if (got < 0 && !member && lc_input_no_member(in) && strcmp(lc_input_path(in), "-")) {
 		/* a LOFT dataset's archive has no qrels/test.tsv: its queries.jsonl
 		 * holds the answers (LOFT's evaluation reads that file) */
@@ -479,6 +482,8 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, const char 
 		r = read_beir(q, in, e);
 	else if (format == LC_QRELS_TREC_JG)
 		r = read_trec(q, in, 1, e);
+	else if (format == LC_QRELS_PREFS || format == LC_QRELS_TREC_PREFS)
+		r = lc_qrels_read_prefs(q, in, format, e);
 	else if (lc_input_is_plain(in) && q->nq == 0 && read_trec_mapped(q, lc_input_path(in)) == 0)
 		r = 0;
 	else
@@ -496,6 +501,7 @@ void lc_qrels_free(lc_qrels *q)
 	for (size_t i = 0; i < q->nq; i++) {
 		free(q->q[i].j);
 		free(q->q[i].grp);
+		free(q->q[i].pref);
 	}
 	free(q->q);
 	free(q->recs);

@@ -20,6 +20,17 @@
  *          groups' bounds in grp.  A docno twice in a group is an error
  *          (trec_eval's words, code 2), found when the file is read.  Never
  *          detected: asked for by name.  (qrels_jg.c)
+ *   PREFS  trec_eval's prefs (-R prefs): "qid jg jsg docno level", five fields:
+ *          a judgment group (one user's information need), a sub-group inside
+ *          it whose docs are ranked against one another by level, and the level,
+ *          read as C atof() does ("3", "2.5", "x" -> 0).  TREC_PREFS is trec_eval's
+ *          qrels_prefs (-R qrels_prefs): TREC qrels read that way, the second
+ *          field the group, every line in sub-group "0", the level atof'd.  Each
+ *          judgment's group, sub-group and level are in pref (j[k].rel is 0);
+ *          judgments stay in file order.  A line that is not five (four) fields
+ *          is an error in trec_eval's words (its "Malformed line N" counts the
+ *          lines that are not '#' comments), code 2, and so is an empty file.
+ *          Never detected.  (qrels_prefs.c)
  * Detection (LC_QRELS_AUTO) looks at the first content line: '{' = LOFT, a
  * "query-id" header or three tab-separated fields = BEIR, otherwise TREC.
  *
@@ -50,12 +61,19 @@
 /* Largest relevance value accepted (evaluation keeps a count per value). */
 #define LC_QRELS_MAX_REL 1000000
 
-enum lc_qrels_format { LC_QRELS_AUTO = 0, LC_QRELS_TREC, LC_QRELS_BEIR, LC_QRELS_LOFT, LC_QRELS_TREC_JG };
+enum lc_qrels_format { LC_QRELS_AUTO = 0, LC_QRELS_TREC, LC_QRELS_BEIR, LC_QRELS_LOFT, LC_QRELS_TREC_JG,
+                       LC_QRELS_PREFS, LC_QRELS_TREC_PREFS };
 
 typedef struct lc_judg {
 	const char *docno;
 	long rel;
 } lc_judg;
+
+/* A preference judgment's group, sub-group (borrowed from the qrels) and level. */
+typedef struct lc_qrels_pref {
+	const char *jg, *jsg;
+	double level;
+} lc_qrels_pref;
 
 typedef struct lc_qrels_q {
 	const char *qid;
@@ -63,6 +81,7 @@ typedef struct lc_qrels_q {
 	size_t n, cap;
 	uint32_t *grp;           /* TREC_JG: [ngrp + 1] group g is j[grp[g] .. grp[g + 1]); else NULL */
 	size_t ngrp;
+	lc_qrels_pref *pref;     /* PREFS, TREC_PREFS: [n] judgment k's group and level; else NULL */
 } lc_qrels_q;
 
 typedef struct lc_qrels_rec {
@@ -82,7 +101,7 @@ typedef struct lc_qrels {
 	lc_arena_pool pool;    /* docnos packed unaligned inside the arena (internal) */
 } lc_qrels;
 
-/* "trec", "beir", "loft", "trec_jg" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */
+/* "trec", "beir", "loft", "trec_jg", "prefs", "trec_prefs" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */
 int lc_qrels_format_from_name(const char *name);
 
 /* The member a BEIR dataset's zip or tar holds its test qrels in, and the one a
@@ -115,6 +134,11 @@ typedef struct lc_qrels_jgline {
 	const char *jg;
 } lc_qrels_jgline;
 int lc_qrels_group(lc_qrels *q, const lc_qrels_jgline *lines, size_t n, const char *path, lc_err *e);
+
+/* qrels_prefs.c: reads in (positioned at its first line) as PREFS or
+ * TREC_PREFS (format) into q, which must hold no query yet: 0, or -1 + e
+ * (trec_eval's text, code 2). */
+int lc_qrels_read_prefs(lc_qrels *q, lc_input *in, int format, lc_err *e);
 
 /* Writers.  TREC: "qid 0 docno rel" per judgment.  BEIR: the header, then
  * "qid\tdocno\trel".  LOFT: one {"qid", "answers": [[docno, rel], ...]} line per

@@ -1,8 +1,9 @@
 /*
  * treceval — the measure table, -m selection and parameters, per-topic ranking
  * (trec_eval's form_res_rels), the evaluation driver and trec_eval's text
- * output.  The measures themselves live in treceval_basic.c, treceval_gain.c
- * and (judgment groups, -R qrels_jg) treceval_jg.c.
+ * output.  The measures themselves live in treceval_basic.c, treceval_gain.c,
+ * (judgment groups, -R qrels_jg) treceval_jg.c and (preferences, -R prefs and
+ * qrels_prefs) treceval_prefs.c.
  */
 #define _GNU_SOURCE
 #include "treceval_impl.h"
@@ -18,8 +19,9 @@
 #include <string.h>
 
 enum { P_NONE, P_LONGCUT, P_DBLCUT, P_DBLPARAM, P_PAIR };
-/* The judgments a measure reads: trec_eval's rel_info format (-R). */
-enum { F_QRELS, F_JG };
+/* The judgments a measure reads: trec_eval's rel_info format (-R; prefs
+ * includes qrels_prefs). */
+enum { F_QRELS, F_JG, F_PREFS };
 
 typedef struct {
 	const char *name;
@@ -81,6 +83,20 @@ static const meas_def table[] = {
 	{ "set_map", P_NONE, LC_TE_FLOAT, lc_te_calc_set_map, NULL, NULL, 0, 0, F_QRELS },
 	{ "set_F", P_DBLPARAM, LC_TE_FLOAT, lc_te_calc_set_F, NULL, par_setF, 1, 0, F_QRELS },
 	{ "num_nonrel_judged_ret", P_NONE, LC_TE_LONG, lc_te_calc_num_nonrel_judged_ret, NULL, NULL, 0, 0, F_QRELS },
+	{ "prefs_num_prefs_poss", P_NONE, LC_TE_LONG, lc_te_calc_prefs_num_prefs_poss, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_num_prefs_ful", P_NONE, LC_TE_LONG, lc_te_calc_prefs_num_prefs_ful, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_num_prefs_ful_ret", P_NONE, LC_TE_LONG, lc_te_calc_prefs_num_prefs_ful_ret, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_simp", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_simp, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_pair", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_pair, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_avgjg", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_avgjg, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_avgjg_Rnonrel", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_avgjg_Rnonrel, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_simp_ret", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_simp_ret, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_pair_ret", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_pair_ret, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_avgjg_ret", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_avgjg_ret, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_avgjg_Rnonrel_ret", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_avgjg_Rnonrel_ret, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_simp_imp", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_simp_imp, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_pair_imp", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_pair_imp, NULL, NULL, 0, 1, F_PREFS },
+	{ "prefs_avgjg_imp", P_NONE, LC_TE_FLOAT, lc_te_calc_prefs_avgjg_imp, NULL, NULL, 0, 1, F_PREFS },
 	{ "map_avgjg", P_NONE, LC_TE_FLOAT, lc_te_calc_map_avgjg, NULL, NULL, 0, 1, F_JG },
 	{ "P_avgjg", P_LONGCUT, LC_TE_FLOAT, lc_te_calc_P_avgjg, cut_std, NULL, NSTD, 1, F_JG },
 	{ "Rprec_mult_avgjg", P_DBLCUT, LC_TE_FLOAT, lc_te_calc_Rprec_mult_avgjg, NULL, cut_rmult, 10, 1, F_JG },
@@ -99,6 +115,13 @@ static const char *const nick_official[] = { "runid", "num_q", "num_ret", "num_r
 static const char *const nick_set[] = { "runid", "num_q", "num_ret", "num_rel", "num_rel_ret", "utility", "set_P",
                                         "set_recall", "set_relative_P", "set_map", "set_F", NULL };
 static const char *const nick_qrels_jg[] = { "runid", "num_q", "map_avgjg", "P_avgjg", "Rprec_mult_avgjg", NULL };
+static const char *const nick_all_prefs[] = { "runid", "num_q", "prefs_num_prefs_poss", "prefs_num_prefs_ful",
+                                              "prefs_num_prefs_ful_ret", "prefs_simp", "prefs_pair", "prefs_avgjg",
+                                              "prefs_avgjg_Rnonrel", "prefs_simp_ret", "prefs_pair_ret",
+                                              "prefs_avgjg_ret", "prefs_avgjg_Rnonrel_ret", "prefs_simp_imp",
+                                              "prefs_pair_imp", "prefs_avgjg_imp", NULL };
+static const char *const nick_prefs[] = { "runid", "num_q", "prefs_num_prefs_poss", "prefs_num_prefs_ful",
+                                          "prefs_num_prefs_ful_ret", "prefs_simp", "prefs_pair", "prefs_avgjg", NULL };
 
 typedef struct {
 	char *name;
@@ -182,7 +205,7 @@ int lc_te_measure_cuts(const char *name)
 static int is_selection(const char *arg)
 {
 	size_t n = strcspn(arg, ".");
-	static const char *const nicks[] = { "official", "set", "all_trec", "qrels_jg" };
+	static const char *const nicks[] = { "official", "set", "all_trec", "qrels_jg", "all_prefs", "prefs" };
 	for (size_t i = 0; i < sizeof nicks / sizeof nicks[0]; i++)
 		if (strlen(nicks[i]) == n && !strncmp(arg, nicks[i], n))
 			return 1;
@@ -266,6 +289,10 @@ int lc_te_mark(lc_te *t, const char *arg, lc_err *e)
 		nick = nick_set;
 	else if (!strcmp(name, "qrels_jg"))
 		nick = nick_qrels_jg;
+	else if (!strcmp(name, "all_prefs"))
+		nick = nick_all_prefs;
+	else if (!strcmp(name, "prefs"))
+		nick = nick_prefs;
 	int r = 0;
 	if (!strcmp(name, "all_trec")) {
 		for (size_t m = 0; m < NMEAS; m++)
@@ -487,13 +514,9 @@ const char *lc_te_first_measure(const lc_te *t)
 
 /* ---- per-topic ranking ---------------------------------------------------- */
 
-/* A hit as form_rr ranks it, with its docno's length (lc_run_hit_len), so
- * hashing it needs no strlen.  The hit comes first: lc_hit_cmp_trec sorts
- * these too. */
-typedef struct {
-	lc_hit h;
-	size_t len;
-} thit;
+/* A hit as form_rr ranks it (lc_te_hit).  The hit comes first:
+ * lc_hit_cmp_trec sorts these too. */
+typedef lc_te_hit thit;
 
 typedef struct {
 	thit *hits;              /* the topic's hits, ranked by form_rr */
@@ -519,6 +542,7 @@ typedef struct {
 	double *lg;              /* log2(i + 2) (lc_te_log2_table) */
 	size_t caplg;
 	lc_te_jgwork *jg;        /* -R qrels_jg's (treceval_jg.c), NULL until then */
+	lc_te_prefwork *prefs;   /* -R prefs's (treceval_prefs.c), NULL until then */
 } work;
 
 void *lc_te_grow(void *p, size_t *cap, size_t need, size_t el)
@@ -763,6 +787,7 @@ static int form_rr(work *w, const lc_te_opts *o, const lc_judg *j, size_t nj, si
 	rr->rel_levels = w->levels;
 	rr->num_jgs = 0;
 	rr->jgs = NULL;
+	rr->prefs = NULL;
 	return 0;
 }
 
@@ -824,6 +849,7 @@ static void free_work(work *w)
 	free(w->sorted);
 	free(w->lg);
 	lc_te_jgwork_free(w->jg);
+	lc_te_prefwork_free(w->prefs);
 }
 
 /* Measure m of one topic from rr into the topic's values v; -1 with trec_eval's
@@ -857,8 +883,13 @@ static int eval_general(evjob *j, work *w, const lc_qrels_q *qq, size_t nh, doub
 			continue;
 		int f = table[m].fmt;
 		if (f != j->qfmt) {
-			lc_buf_adds(err, f == F_JG ? "trec_eval: rel_info format not qrels_jg or results format not trec_results\n"
-			                           : "trec_eval.form_res_qrels: rel_info format not qrels or results format not trec_results\n");
+			static const char *const why[] = {
+				[F_QRELS] = "trec_eval.form_res_qrels: rel_info format not qrels or results format not trec_results\n",
+				[F_JG] = "trec_eval: rel_info format not qrels_jg or results format not trec_results\n",
+				[F_PREFS] = ("trec_eval.form_prefs_info: prefs_info format not (prefs or qrels_prefs) or results "
+				             "format not trec_results\n"),
+			};
+			lc_buf_adds(err, why[f]);
 			lc_buf_printf(err, "trec_eval: Can't calculate measure '%s'\n", table[m].name);
 			return -1;
 		}
@@ -866,6 +897,8 @@ static int eval_general(evjob *j, work *w, const lc_qrels_q *qq, size_t nh, doub
 			int r;
 			if (f == F_QRELS)
 				r = form_rr(w, o, qq->j, qq->n, nh, &rr, err);
+			else if (f == F_PREFS)
+				r = lc_te_form_prefs(&w->prefs, o, qq, w->hits, nh, &rr, err);
 			else {
 				rank_hits(w->hits, nh);
 				long num = o->max_docs < (long)nh ? o->max_docs : (long)nh;
@@ -1015,7 +1048,8 @@ static void job_start(evjob *job, lc_te *t, const lc_te_opts *o, const lc_qrels 
 				order[k++] = order[i];
 		nq = k;
 	}
-	int qfmt = qr->format == LC_QRELS_TREC_JG ? F_JG : F_QRELS;
+	int qfmt = qr->format == LC_QRELS_TREC_JG ? F_JG
+	         : qr->format == LC_QRELS_PREFS || qr->format == LC_QRELS_TREC_PREFS ? F_PREFS : F_QRELS;
 	*job = (evjob){ t, o, qr, NULL, order, res, lc_te_first_measure(t), qfmt != F_QRELS, qfmt, -1, nq,
 	                n_threads(nq, o), lc_xcalloc(nq + 1, sizeof(int)), lc_xcalloc(nq + 1, sizeof(char *)) };
 	for (size_t m = 0; m < NMEAS; m++) {

@@ -32,7 +32,43 @@ typedef struct lc_te_rr {
 	const double *lg;        /* [num_ret + 2] log2(i + 2): the discounts, from the same work */
 	long num_jgs;            /* -R qrels_jg: the ranking as each judgment group sees it */
 	const struct lc_te_rr *jgs;  /* [num_jgs] (only num_ret .. rel_levels set), else NULL */
+	const struct lc_te_prefs *prefs;  /* -R prefs, qrels_prefs: the preference counts (only this set), else NULL */
 } lc_te_rr;
+
+/* A run hit as the evaluator holds a topic's hits: with its docno's length
+ * (lc_run_hit_len), so hashing it needs no strlen. */
+typedef struct lc_te_hit {
+	lc_hit h;
+	size_t len;
+} lc_te_hit;
+
+/* -R prefs / qrels_prefs (treceval_prefs.c).  Docs are named by their
+ * internal rank: the judged docs the ranking retrieved, in its order
+ * (0 .. num_judged_ret - 1), then the topic's other judged docs in docno order. */
+typedef struct lc_te_prefec {    /* an equivalence class: a sub-group's docs of one level */
+	double level;
+	long n;
+	const long *rank;            /* [n] ascending */
+} lc_te_prefec;
+
+typedef struct lc_te_prefjg {    /* one judgment group's preferences and what the ranking made of them */
+	long ful_ret, poss_ret;      /* both docs retrieved: fulfilled, possible (fulfilled included) */
+	long ful_imp, poss_imp;      /* one retrieved */
+	long poss_notoccur;          /* neither retrieved */
+	long num_rel, num_rel_ret;   /* docs of level > 0 */
+	long num_nonrel, num_nonrel_ret;  /* level 0 (in classes: <= 0) */
+	long num_ecs;                /* > 0: one sub-group, held as classes ecs (highest level first) */
+	const lc_te_prefec *ecs;
+	const unsigned char *pa;     /* else several: [nj * nj] doc i preferred to doc j, transitive */
+	const double *level;         /* [nj] the group's level for each doc, -1 if it has none */
+} lc_te_prefjg;
+
+typedef struct lc_te_prefs {
+	long num_judged, num_judged_ret;
+	long num_jgs;
+	const lc_te_prefjg *jgs;     /* [num_jgs] in group name order */
+	const uint16_t *counts;      /* [nj * nj] groups preferring doc i to doc j */
+} lc_te_prefs;
 
 typedef struct lc_te_pair {
 	char *name;
@@ -111,6 +147,30 @@ void lc_te_jgwork_free(lc_te_jgwork *w);
 void lc_te_calc_map_avgjg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_P_avgjg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_Rprec_mult_avgjg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+/* treceval_prefs.c: lc_te_form_prefs fills rr->prefs for topic qq (with its
+ * pref array) from its nh hits in run order (hits, borrowed), into *w
+ * (allocated on first use, freed with lc_te_prefwork_free; rr borrows from it
+ * until the next call).  -1 with trec_eval's text in err for a docno twice in
+ * the ranking, a doc at two levels of one sub-group, a doc at level 0 and
+ * above 0 in one group, or contradicting preferences in one group. */
+typedef struct lc_te_prefwork lc_te_prefwork;
+int lc_te_form_prefs(lc_te_prefwork **w, const lc_te_opts *o, const lc_qrels_q *qq, const lc_te_hit *hits,
+                     size_t nh, lc_te_rr *rr, lc_buf *err);
+void lc_te_prefwork_free(lc_te_prefwork *w);
+void lc_te_calc_prefs_num_prefs_poss(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_num_prefs_ful(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_num_prefs_ful_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_simp(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_pair(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_avgjg(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_avgjg_Rnonrel(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_simp_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_pair_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_avgjg_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_avgjg_Rnonrel_ret(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_simp_imp(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_pair_imp(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
+void lc_te_calc_prefs_avgjg_imp(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 /* treceval_ext.c: lctk's additions for ir_measures names (RR@k, Judged@k) */
 void lc_te_calc_recip_rank_cut(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);
 void lc_te_calc_judged(const lc_te_params *, const lc_te_opts *, const lc_te_rr *, double *);

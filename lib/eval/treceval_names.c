@@ -229,7 +229,7 @@ static size_t edit_distance(const char *a, const char *b)
 
 void lc_te_suggest(const char *name, char *buf, size_t size)
 {
-	static const char *const nicks[] = { "official", "all_trec", "set", "qrels_jg" };
+	static const char *const nicks[] = { "official", "all_trec", "set", "qrels_jg", "all_prefs", "prefs" };
 	size_t nl = strcspn(name, "(@.");
 	char *base = lc_xstrndup(name, nl);
 	/* an ir_measures-looking name ('@' or '(') is matched against those first */
