@@ -8,8 +8,9 @@
 # ties in every spelling, NaN and infinite scores, topics missing on either side,
 # duplicates, comments, blank lines, CRLF, extra fields, -q -c -n -l -M -J -N,
 # every measure family with parameters, -R qrels_jg with its group measures and
-# measures of the other format, -Z z score files, -D N.QID, -v, standard input
-# and -j 2) and compares
+# measures of the other format, -R prefs and qrels_prefs with random groups,
+# sub-groups and levels and the prefs measures (both ways mismatched too), -Z z
+# score files, -D N.QID, -v, standard input and -j 2) and compares
 # stdout byte for byte, the exit status and stderr's first line.  Documented
 # differences (lceval(1)) are checked as documented; see eval-gen.py classify().
 # A mismatch is shrunk and kept under OUT (default a temporary directory, removed

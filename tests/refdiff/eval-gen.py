@@ -71,6 +71,7 @@ class Case:
         self.stdin_run = False
         self.lc_extra = []  # lceval-only options that must not change output
         self.jg = False     # -R qrels_jg: qrels with judgment groups
+        self.prefs = None   # -R prefs or qrels_prefs: preference judgments
         self.zwant = False  # -Z zscores.txt: its lines made by prepare_z()
         self.zargs = []     # the -Z option, after argv's
         self.z = None       # the z file's text (None: no file written)
@@ -103,6 +104,98 @@ def rand_rels(r, pool, kind):
             v = r.choice([-1, 0, 0, 1, 1, 2, 3, 4, 5])
         rels[d] = v
     return rels
+
+
+# preference levels: (value atof reads, spellings); negative ones are rare
+LEVELS = [
+    (0.0, ["0", "0.0", "-0", "0e3", "x"]),     # "x": atof reads 0
+    (1.0, ["1", "1.0", "1e0", "+1", "1abc"]),
+    (2.0, ["2", "2.00"]),
+    (2.5, ["2.5", "25e-1"]),
+    (3.0, ["3"]),
+    (0.5, [".5", "0.5"]),
+    (10.0, ["10", "1e1"]),
+    (float("inf"), ["inf"]),
+]
+NEG_LEVELS = [(-1.0, ["-1", "-1.0"]), (-2.5, ["-2.5"])]
+JSG_NAMES = ["s1", "s2", "0", "1", "a", "B", "x_y"]
+
+
+def spell_level(r, v, table):
+    for val, sp in table:
+        if val == v:
+            return r.choice(sp)
+    raise ValueError(v)
+
+
+def gen_prefs_lines(r, c, qrels_topics, pools):
+    """-R prefs ("qid jg jsg docno level") or qrels_prefs ("qid jg docno
+    level"): one to three groups a topic; in prefs a group has one to three
+    sub-groups, each ranking some of the group's docs by a level the group
+    gives each doc (so that a group is consistent), now and then broken on
+    purpose: a doc at two levels of a sub-group, a doc both 0 and not 0, or
+    contradicting sub-groups (trec_eval aborts there)."""
+    table = LEVELS + (NEG_LEVELS if r.random() < 0.15 else [])
+    if any(v < 0 for v, _ in table):
+        c.flags.add("prefs:neglevel")
+    five = c.prefs == "prefs"
+    breaking = r.random() < 0.15          # a case with some broken groups
+    lines = []
+    for q in qrels_topics:
+        for g in r.sample(JG_NAMES, r.choice([1, 1, 2, 2, 3])):
+            docs = r.sample(pools[q], r.randint(1, len(pools[q])))
+            levels = [r.choice(table)[0] for _ in range(r.choice([1, 2, 2, 3, 4]))]
+            truth = {d: r.choice(levels) for d in docs}
+            subs = r.sample(JSG_NAMES, r.choice([1, 1, 2, 3])) if five else ["0"]
+            for sg in subs:
+                part = docs if len(subs) == 1 else r.sample(docs, r.randint(1, len(docs)))
+                for d in part:
+                    v = truth[d]
+                    if breaking and r.random() < 0.1:
+                        v = r.choice(table)[0]            # may contradict the group
+                        c.flags.add("prefs:broken")
+                    lines.append((q, g, sg, d, v))
+                    if breaking and r.random() < 0.05:    # the same doc again in the sub-group
+                        lines.append((q, g, sg, d, r.choice([v, r.choice(table)[0]])))
+                        c.flags.add("prefs:twice")
+    if r.random() < 0.5:
+        r.shuffle(lines)
+    c.prefs_lines = lines
+    out = []
+    for (q, g, sg, d, v) in lines:
+        f = [q, g] + ([sg] if five else []) + [d, spell_level(r, v, table)]
+        out.append(sep(r).join(f))
+    if r.random() < 0.1 and len(out) > 1:
+        # one comment at column 0, not first-last-consecutive (trec_eval's parser breaks otherwise)
+        out.insert(r.randrange(1, len(out)), "# a comment " + r.choice(["", "1 0 d 1"]))
+    if r.random() < 0.04 and out:
+        # a line of too few or too many fields: trec_eval's "Malformed line N", exit 2
+        bad = r.choice(["q1 g d1", "q1 g s d1 1 extra", "", "   ", "q1", "q1 g s d 1 2 3"])
+        out.insert(r.randrange(0, len(out) + 1), bad)
+        c.flags.add("prefs:malformed")
+    if r.random() < 0.1:
+        out = [l + r.choice([" ", "\t", "  "]) for l in out]   # trailing blanks
+    if r.random() < 0.08:
+        c.qrels_eol = "\r\n"
+    if r.random() < 0.1:
+        c.qrels_final_nl = False
+    c.qrels = out
+
+
+def rnonrel_oob(c):
+    """trec_eval's prefs_avgjg_Rnonrel(_ret) recount of a one-sub-group group
+    takes R docs from its last equivalence class, and reads past the class
+    when it has fewer: possible only when the group has two levels <= 0
+    (lceval(1)).  True when the case asks for those measures and has such a
+    group."""
+    if not c.prefs or not any(f in c.flags for f in ("m:prefs_avgjg_Rnonrel", "m:prefs_avgjg_Rnonrel_ret", "m:all_prefs")):
+        return False
+    subs, low = {}, {}
+    for (q, g, sg, d, v) in c.prefs_lines:
+        subs.setdefault((q, g), set()).add(sg)
+        if v <= 0:
+            low.setdefault((q, g), set()).add(v)
+    return any(len(subs[k]) == 1 and len(low.get(k, ())) >= 2 for k in subs)
 
 
 def gen_qrels_and_run(r, c):
@@ -148,37 +241,40 @@ def gen_qrels_and_run(r, c):
             run_topics.append((q, pool))
         pools[q] = pool
     # run-only topics also happen through in_qrels False above
-    # ---- qrels lines (-R qrels_jg: "qid group docno rel", one to three groups a topic,
-    # each with its own judgments; the first group's are judged[q])
-    lines = []
-    for q in qrels_topics:
-        groups = r.sample(JG_NAMES, r.choice([1, 1, 2, 2, 3])) if c.jg else [None]
-        for gi, g in enumerate(groups):
-            rels = judged[q] if gi == 0 else rand_rels(r, pools[q], r.random())
-            for d, v in rels.items():
-                lines.append((q, g, d, v))
-    order = r.random()
-    if order < 0.5:
-        r.shuffle(lines)
-    elif order < 0.7:
-        lines.sort(key=lambda t: (t[0], t[1] or "", t[2]))
-    if r.random() < 0.03 and lines:      # judged twice (in one group): fatal in both
-        t = r.choice(lines)
-        lines.insert(r.randrange(len(lines) + 1), (t[0], t[1], t[2], r.choice([0, 1, 2])))
-        c.flags.add("dup")
-    iters = r.choice([["0"], ["0", "Q0", "1", "x"]])
-    c.qrels = ["%s%s%s%s%s%s%s" % (q, sep(r), g if c.jg else r.choice(iters), sep(r), d, sep(r), r.choice(REL_SPELL[v]))
-               for (q, g, d, v) in lines]
-    if r.random() < 0.1 and len(c.qrels) > 1:
-        # one comment at column 0, not first-last-consecutive (trec_eval's parser breaks otherwise)
-        pos = r.randrange(1, len(c.qrels))
-        c.qrels.insert(pos, "# a comment " + r.choice(["", "1 0 d 1"]))
-    if r.random() < 0.1:
-        c.qrels = [l + r.choice([" ", "\t", "  "]) for l in c.qrels]   # trailing blanks
-    if r.random() < 0.08:
-        c.qrels_eol = "\r\n"
-    if r.random() < 0.1:
-        c.qrels_final_nl = False
+    if c.prefs:
+        gen_prefs_lines(r, c, qrels_topics, pools)
+    else:
+        # ---- qrels lines (-R qrels_jg: "qid group docno rel", one to three groups a topic,
+        # each with its own judgments; the first group's are judged[q])
+        lines = []
+        for q in qrels_topics:
+            groups = r.sample(JG_NAMES, r.choice([1, 1, 2, 2, 3])) if c.jg else [None]
+            for gi, g in enumerate(groups):
+                rels = judged[q] if gi == 0 else rand_rels(r, pools[q], r.random())
+                for d, v in rels.items():
+                    lines.append((q, g, d, v))
+        order = r.random()
+        if order < 0.5:
+            r.shuffle(lines)
+        elif order < 0.7:
+            lines.sort(key=lambda t: (t[0], t[1] or "", t[2]))
+        if r.random() < 0.03 and lines:      # judged twice (in one group): fatal in both
+            t = r.choice(lines)
+            lines.insert(r.randrange(len(lines) + 1), (t[0], t[1], t[2], r.choice([0, 1, 2])))
+            c.flags.add("dup")
+        iters = r.choice([["0"], ["0", "Q0", "1", "x"]])
+        c.qrels = ["%s%s%s%s%s%s%s" % (q, sep(r), g if c.jg else r.choice(iters), sep(r), d, sep(r), r.choice(REL_SPELL[v]))
+                   for (q, g, d, v) in lines]
+        if r.random() < 0.1 and len(c.qrels) > 1:
+            # one comment at column 0, not first-last-consecutive (trec_eval's parser breaks otherwise)
+            pos = r.randrange(1, len(c.qrels))
+            c.qrels.insert(pos, "# a comment " + r.choice(["", "1 0 d 1"]))
+        if r.random() < 0.1:
+            c.qrels = [l + r.choice([" ", "\t", "  "]) for l in c.qrels]   # trailing blanks
+        if r.random() < 0.08:
+            c.qrels_eol = "\r\n"
+        if r.random() < 0.1:
+            c.qrels_final_nl = False
     # ---- run lines
     score_pool = r.sample(SCORES, r.choice([1, 2, 3, 4, 6]))
     use_nan = r.random() < 0.05
@@ -253,6 +349,9 @@ PLAIN = ["runid", "num_q", "num_ret", "num_rel", "num_rel_ret", "map", "gm_map",
 CUT_MEAS = ["P", "recall", "ndcg_cut", "map_cut", "relative_P", "success", "unj"]
 FRAC_MEAS = ["iprec_at_recall", "Rprec_mult"]
 JG_MEAS = ["map_avgjg", "P_avgjg", "Rprec_mult_avgjg", "qrels_jg"]
+PREFS_MEAS = ["prefs_num_prefs_poss", "prefs_num_prefs_ful", "prefs_num_prefs_ful_ret", "prefs_simp", "prefs_pair",
+              "prefs_avgjg", "prefs_avgjg_Rnonrel", "prefs_simp_ret", "prefs_pair_ret", "prefs_avgjg_ret",
+              "prefs_avgjg_Rnonrel_ret", "prefs_simp_imp", "prefs_pair_imp", "prefs_avgjg_imp", "prefs", "all_prefs"]
 GAIN_MEAS = ["ndcg", "ndcg_rel", "Rndcg", "binG", "G", "rbp", "dcg", "ideal_dcg"]
 
 
@@ -275,8 +374,12 @@ def gen_jg_measure(r, c):
 
 
 def gen_measure(r, c):
-    # qrels_jg's measures: mostly with -R qrels_jg, now and then without (and
-    # the other way round): trec_eval's format error, exit 4
+    # qrels_jg's and prefs' measures: mostly with their -R, now and then
+    # without (and the other way round): trec_eval's format error, exit 4
+    if r.random() < (0.92 if c.prefs else 0.03):
+        m = r.choice(PREFS_MEAS)
+        c.flags.add("m:" + m)
+        return m
     if r.random() < (0.92 if c.jg else 0.03):
         return gen_jg_measure(r, c)
     k = r.random()
@@ -287,7 +390,8 @@ def gen_measure(r, c):
     if k < 0.55:
         m = r.choice(CUT_MEAS)
         c.flags.add("m:" + m + ".k")
-        if r.random() < 0.02:
+        if r.random() < 0.02 and "prefs:malformed" not in c.flags:
+            # (lceval rejects a bad parameter before it reads the files, trec_eval after)
             return m + "." + r.choice(["5,5", "0", "-1", "x", "3,x"])
         return m + "." + cutlist(r)
     if k < 0.65:
@@ -326,11 +430,13 @@ def gen_args(r, c):
         a += ["-N", r.choice(["100", "5", "1000000"])]
     if c.jg:
         a += r.choice([["-R", "qrels_jg"], ["--Rel_info_format", "qrels_jg"], ["-Rqrels_jg"]])
+    elif c.prefs:
+        a += r.choice([["-R", c.prefs], ["--Rel_info_format", c.prefs], ["-R" + c.prefs]])
     elif r.random() < 0.03:
         a += ["-R", "qrels"]
     nm = r.choice([0, 1, 1, 2, 3, 5])
-    if c.jg and nm == 0 and r.random() < 0.7:
-        nm = 1                            # (the default, official, fails on qrels_jg)
+    if (c.jg or c.prefs) and nm == 0 and r.random() < 0.7:
+        nm = 1                            # (the default, official, fails on qrels_jg and prefs)
     for _ in range(nm):
         a += ["-m", gen_measure(r, c)]
     if nm == 0:
@@ -456,9 +562,20 @@ def z_next_topic(c):
 
 def gen_case(r):
     c = Case()
-    c.jg = r.random() < 0.25
+    k = r.random()
+    c.jg = k < 0.2
+    c.prefs = r.choice(["prefs", "prefs", "qrels_prefs"]) if 0.2 <= k < 0.4 else None
     gen_qrels_and_run(r, c)
     gen_args(r, c)
+    if c.prefs and c.qrels_qids - c.run_qids and "-c" not in c.argv and r.random() < 0.6:
+        c.argv.insert(0, "-c")            # more cases that get to the measures
+    if c.prefs:
+        # the measures fail on the format, or read preferences, before any
+        # ranking of relevance levels: an all-negative topic is no case here
+        c.flags.discard("allneg")
+        c.flags.add(c.prefs)
+        if rnonrel_oob(c):
+            c.flags.add("rnonrel-oob")
     if c.jg:
         # qrels_jg's ranking counts levels from 0 (form_res_rels_jg): an
         # all-negative topic is defined there; other measures fail on the
@@ -518,6 +635,17 @@ def rbp_only(a, b):
     return True
 
 
+def measure_lines(te_out, lc_out):
+    """trec_eval's output without its debug printouts (-D N, N > 0): the lines
+    of two tabs, a measure line that follows a printout on the same line cut
+    to lceval's line there; None when the two do not line up."""
+    te = [l for l in te_out.split(b"\n") if l.count(b"\t") == 2]
+    lc = [l for l in lc_out.split(b"\n") if l.count(b"\t") == 2]
+    if len(te) != len(lc):
+        return None
+    return b"\n".join(y if x != y and x.endswith(y) else x for x, y in zip(te, lc)), b"\n".join(lc)
+
+
 def debug_lines_only(te_out, lc_out):
     """lceval's lines are trec_eval's with its debug printouts taken out:
     every lceval line comes in trec_eval's output, in order, whole or at the
@@ -539,6 +667,11 @@ def classify(c, te, lc):
         return None if (lrc == 1 or lrc == trc) and lout == b"" else "empty input: lceval exit %d" % lrc
     if "sharedgains" in c.flags:
         return "skip:shared-gains" if lrc == 0 or lrc == trc else "shared gains: lceval exit %d" % lrc
+    if "rnonrel-oob" in c.flags and (tout != lout or trc != lrc):
+        # lceval(1): trec_eval's prefs_avgjg_Rnonrel recount reads past a
+        # class (uninitialised or another group's values); lceval takes the
+        # class's own docs.
+        return "skip:rnonrel-oob"
     if "allneg" in c.flags:
         # lceval(1): a topic whose judgments are all negative scores 0 in every
         # measure; trec_eval's behaviour is undefined there.
@@ -550,7 +683,8 @@ def classify(c, te, lc):
             return "skip:z-next-topic"
         if "-D level" in c.flags and debug_lines_only(tout, lout):
             return None   # lceval(1): trec_eval's debug printouts (-D N, N > 0) are not made
-        if rbp_only(tout, lout):
+        ml = measure_lines(tout, lout) if "-D level" in c.flags else None
+        if rbp_only(tout, lout) or (ml and rbp_only(*ml)):
             # trec_eval's m_rbp.c reads min and max uninitialised: its rbp
             # then depends on what the measure computed before it left on
             # the stack (lceval(1) and the vectors' README, KNOWN DEFECT).
@@ -655,7 +789,7 @@ def main():
                 p = save(c, a.out, n, te, lc, why)
                 print("MISMATCH case %d (%s): %s" % (n, why, p), flush=True)
     print("# seed %d: %d cases, %d mismatches" % (a.seed, a.cases, bad))
-    print("# per option / measure family: cases, mismatches, skipped (trec_eval crash, all-negative topic, rbp read uninitialised, gains shared by dcg/ideal_dcg/ndcg, -Z read past a topic's lines)")
+    print("# per option / measure family: cases, mismatches, skipped (trec_eval crash, all-negative topic, rbp read uninitialised, gains shared by dcg/ideal_dcg/ndcg, -Z read past a topic's lines, prefs_avgjg_Rnonrel read past a class)")
     for k in sorted(stats):
         s = stats[k]
         print("#   %-28s %6d %5d %5d" % (k, s[0], s[1], s[2]))
