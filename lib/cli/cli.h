@@ -77,20 +77,22 @@ typedef struct lc_opt {
 #define LC_OPT_END { 0, NULL, NULL, NULL, NULL, LC_OPT_NONE, NULL, 0, 0, NULL }
 
 /* The binding fields of an entry, after complete: { 'o', "output", "FILE", "...", NULL, LC_BIND_STR(out) }.
- * The variable must outlive the parse (static for a static table). */
+ * The variable must outlive the parse (static for a static table).  A range's
+ * bounds are stored as doubles (cast here: LONG_MAX rounds up to 2^63, which
+ * range_long in cli.c reads back as LONG_MAX). */
 #define LC_BIND_STR(v) LC_OPT_STR, (void *)(1 ? &(v) : (const char **)0), 0, 0, NULL
-#define LC_BIND_LONG(v, lo, hi) LC_OPT_LONG, (void *)(1 ? &(v) : (long *)0), (lo), (hi), NULL
-#define LC_BIND_INT(v, lo, hi) LC_OPT_INT, (void *)(1 ? &(v) : (int *)0), (lo), (hi), NULL
-#define LC_BIND_DOUBLE(v, lo, hi) LC_OPT_DOUBLE, (void *)(1 ? &(v) : (double *)0), (lo), (hi), NULL
+#define LC_BIND_LONG(v, lo, hi) LC_OPT_LONG, (void *)(1 ? &(v) : (long *)0), (double)(lo), (double)(hi), NULL
+#define LC_BIND_INT(v, lo, hi) LC_OPT_INT, (void *)(1 ? &(v) : (int *)0), (double)(lo), (double)(hi), NULL
+#define LC_BIND_DOUBLE(v, lo, hi) LC_OPT_DOUBLE, (void *)(1 ? &(v) : (double *)0), (double)(lo), (double)(hi), NULL
 #define LC_BIND_SET(v, val) LC_OPT_SET, (void *)(1 ? &(v) : (int *)0), (val), 0, NULL
-#define LC_BIND_SIZE(v, lo, hi) LC_OPT_SIZE, (void *)(1 ? &(v) : (size_t *)0), (lo), (hi), NULL
-#define LC_BIND_ULONG(v, lo, hi) LC_OPT_ULONG, (void *)(1 ? &(v) : (unsigned long *)0), (lo), (hi), NULL
+#define LC_BIND_SIZE(v, lo, hi) LC_OPT_SIZE, (void *)(1 ? &(v) : (size_t *)0), (double)(lo), (double)(hi), NULL
+#define LC_BIND_ULONG(v, lo, hi) LC_OPT_ULONG, (void *)(1 ? &(v) : (unsigned long *)0), (double)(lo), (double)(hi), NULL
 #define LC_BIND_CALL(fn, v) LC_OPT_CALL, (void *)&(v), 0, 0, (fn)
 /* The same, with note(cmd, opt, optarg) called after the value is stored. */
 #define LC_BIND_STR_NOTE(v, note) LC_OPT_STR, (void *)(1 ? &(v) : (const char **)0), 0, 0, (note)
-#define LC_BIND_LONG_NOTE(v, lo, hi, note) LC_OPT_LONG, (void *)(1 ? &(v) : (long *)0), (lo), (hi), (note)
-#define LC_BIND_DOUBLE_NOTE(v, lo, hi, note) LC_OPT_DOUBLE, (void *)(1 ? &(v) : (double *)0), (lo), (hi), (note)
-#define LC_BIND_SIZE_NOTE(v, lo, hi, note) LC_OPT_SIZE, (void *)(1 ? &(v) : (size_t *)0), (lo), (hi), (note)
+#define LC_BIND_LONG_NOTE(v, lo, hi, note) LC_OPT_LONG, (void *)(1 ? &(v) : (long *)0), (double)(lo), (double)(hi), (note)
+#define LC_BIND_DOUBLE_NOTE(v, lo, hi, note) LC_OPT_DOUBLE, (void *)(1 ? &(v) : (double *)0), (double)(lo), (double)(hi), (note)
+#define LC_BIND_SIZE_NOTE(v, lo, hi, note) LC_OPT_SIZE, (void *)(1 ? &(v) : (size_t *)0), (double)(lo), (double)(hi), (note)
 #define LC_BIND_SET_NOTE(v, val, note) LC_OPT_SET, (void *)(1 ? &(v) : (int *)0), (val), 0, (note)
 
 typedef struct lc_cmd {
