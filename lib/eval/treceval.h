@@ -110,6 +110,8 @@ typedef struct lc_te_result {
 	char fail_msg[1024];     /* trec_eval's stderr text for the failure */
 } lc_te_result;
 
+/* 0, or -1 when a topic failed as trec_eval fails (res->fail_code, fail_msg):
+ * res is filled either way, and lc_te_result_free releases it either way. */
 int lc_te_evaluate(lc_te *t, const lc_te_opts *o, const lc_qrels *qr, const lc_run *run, lc_te_result *res);
 void lc_te_result_free(lc_te_result *res);
 
