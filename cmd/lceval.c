@@ -329,6 +329,9 @@ static int parse_args(int argc, char **argv)
 	if ((s->qfmt == LC_QRELS_PREFS || s->qfmt == LC_QRELS_TREC_PREFS) && s->nms[FAM_LOFT])
 		lc_cli_usage_error(&cmd, "preference judgments (-R prefs, qrels_prefs) go with trec_eval's measures: LOFT's "
 		                   "need relevance judgments");
+	if (s->qfmt == LC_QRELS_TREC_JG && s->nms[FAM_LOFT])   /* a docno judged in two groups would be gold twice */
+		lc_cli_usage_error(&cmd, "judgment groups (-R qrels_jg) go with trec_eval's measures: LOFT's need one "
+		                   "judgment per passage");
 	if (s->dedup && !s->nms[FAM_LOFT])
 		lc_cli_usage_error(&cmd, "--deduplicate-pids applies to LOFT measures (-m loft, recall@k, ...)");
 	if (s->boot_idx && s->boot_given)

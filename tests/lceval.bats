@@ -122,6 +122,14 @@ loft_case() {
 	[ "$(printf '%.4f' "$(jq -r '.summary.map_avgjg' <<< "$output")")" = "$(awk '$1 == "map_avgjg" { if ($2 == "all") print $3 }' "$d/expected/qrels_jg.txt")" ]
 }
 
+@test "judgment groups go with trec_eval's measures: LOFT measures on -R qrels_jg are a usage error" {
+	local d="$VEC/trec_qrels_jg"
+	run --separate-stderr lceval -R qrels_jg -m recall@5 "$d/qrels_jg.txt" "$d/run.txt"
+	assert_failure 2
+	assert_output ''
+	[[ "$stderr" == "lceval: judgment groups (-R qrels_jg) go with trec_eval's measures"* ]] || fail "$stderr"
+}
+
 @test "dcg, ideal_dcg and ndcg asked for together each use their own gains (trec_eval aborts: one shared gain list)" {
 	local d="$VEC/trec_dcg_yaap"
 	run --separate-stderr lceval -m ndcg.2=5,3=1 -m ideal_dcg -m dcg.1=3 "$d/qrels.txt" "$d/run.txt"
