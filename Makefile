@@ -54,7 +54,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/%)
 MANS      := $(sort $(wildcard man/*.[1-9]))
 
 .PHONY: all deps deps-build deps-test check units memcheck lint completions demo bench \
-        install uninstall clean fuzz refdiff refdiff-eval refdiff-tok
+        install uninstall clean fuzz mutate refdiff refdiff-eval refdiff-tok
 .SUFFIXES:
 
 all: $(PROGS)
@@ -148,6 +148,14 @@ refdiff-eval: all
 	sh tests/refdiff/eval-diff.sh $(CURDIR)/$(B)/bin
 refdiff-tok: all
 	sh tests/refdiff/tok-diff.sh $(CURDIR)/$(B)/bin
+
+# A mutation sweep (tests/mutate.sh; not part of check): mutants of FILES, each built in a
+# scratch copy of the tree and run against SUITES; prints killed / survived / not compiled.
+#   make mutate FILES="lib/eval/fuse.c" SUITES="tests/lcfuse.bats" [MAX=40]
+MAX ?= 40
+mutate:
+	@test -n "$(FILES)" -a -n "$(SUITES)" || { echo 'usage: make mutate FILES="lib/x.c ..." SUITES="tests/x.bats unit/test_x ..." [MAX=40]' >&2; exit 2; }
+	@bash tests/mutate.sh -n $(MAX) $(FILES) $(SUITES)
 
 units: $(UNITS) $(FUZZ_REPLAY) $(if $(SANFLAGS),,$(B)/tests/faultinject.so)
 
