@@ -28,8 +28,10 @@
 # first); each has a time limit of LCTK_SUITE_TIMEOUT s (default here 300), and a
 # mutant that hangs a suite counts as killed.  Before the mutants, the unmutated
 # copy is built and its suites must pass (else the sweep means nothing).
+# LCTK_MUT_SAN=1 builds with ASan+UBSan (make SAN=1, into build-mut-san): a mutant
+# that only reads or writes out of bounds is killed there.
 # Everything runs under nice.  Output: one line per mutant, then a summary line:
-#   lib/eval/fuse.c:120: #7 '<' -> '<=': survived
+#   lib/eval/fuse.c:120:14: #7 '<' -> '<=': survived   (FILE:LINE:COLUMN: #candidate)
 #   mutate: lib/eval/fuse.c: 40 mutants: 31 killed, 7 survived, 2 not compiled
 # Exit 0 when it ran (whatever survived), 2 on bad usage, 1 when the baseline fails.
 set -u
@@ -149,7 +151,7 @@ select_mutants() {
 
 if [ $list = 1 ]; then
 	for file in "${files[@]}"; do
-		select_mutants "$file" | awk -F'\t' -v f="$file" '{ printf "%s:%d: #%d %c%s%c -> %c%s%c\n", f, $2, $1, 39, $4, 39, 39, $5, 39 }'
+		select_mutants "$file" | awk -F'\t' -v f="$file" '{ printf "%s:%d:%d: #%d %c%s%c -> %c%s%c\n", f, $2, $3, $1, 39, $4, 39, 39, $5, 39 }'
 		echo "mutate: $file: $(select_mutants "$file" | grep -c .) of $(candidates "$src/$file" | grep -c .) candidates selected"
 	done
 	exit 0
@@ -158,21 +160,28 @@ fi
 # --- the scratch copy --------------------------------------------------------------
 work=${LCTK_MUT_DIR:-${TMPDIR:-/tmp}/lctk-mutate.${USER:-$(id -un)}}
 mkdir -p "$work"
-# a fresh copy of the sources each run; build-mut is kept (make rebuilds what changed)
-find "$work" -mindepth 1 -maxdepth 1 ! -name build-mut -exec rm -rf {} +
+# a fresh copy of the sources each run; build-mut* are kept (make rebuilds what changed)
+find "$work" -mindepth 1 -maxdepth 1 ! -name 'build-mut*' -exec rm -rf {} +
 tar -C "$src" --exclude=./.git --exclude='./build*' -cf - . | tar -C "$work" -xf -
 cd "$work" || exit 1
+B=build-mut san=
+[ -z "${LCTK_MUT_SAN:-}" ] || { B=build-mut-san san=SAN=1; }
+# a mutant's object left by a run that was killed
+[ ! -f "$B/.mutating" ] || rm -f "$B/$(sed 's/\.c$/.o/' "$B/.mutating")" "$B/.mutating"
 orig=$work/.mutate-orig
 file=
-# restore: the file being mutated back as it was, with a new mtime so make rebuilds it
-restore() { [ -n "$file" ] && [ -f "$orig" ] && cp "$orig" "$file"; }
+# restore: the file being mutated back as it was, and its object removed: the next
+# copy of the tree gives the file its old mtime, older than a mutant's object.
+# $B/.mutating names the file while it is mutated, for a run that was killed.
+restore() {
+	[ -n "$file" ] && [ -f "$orig" ] && cp "$orig" "$file" && rm -f "$B/${file%.c}.o" "$B/.mutating"
+}
 trap 'restore; exit 130' INT TERM HUP
 trap restore EXIT
 export LCTK_SUITE_TIMEOUT=${LCTK_SUITE_TIMEOUT:-300}
 # the copy has no ../shared beside it: point the suites at the real one
 [ -n "${LCTK_SHARED:-}" ] || [ ! -d "$src/../shared" ] || export LCTK_SHARED=$(cd "$src/../shared" && pwd)
 
-B=build-mut
 units=
 for s in "$@"; do
 	case $s in
@@ -181,7 +190,7 @@ for s in "$@"; do
 	*) echo "mutate: $s: a suite is tests/NAME.bats or unit/test_NAME" >&2; exit 2 ;;
 	esac
 done
-build() { nice make --no-print-directory B=$B -j2 all $units > "$work/build.log" 2>&1; }
+build() { nice make --no-print-directory $san B=$B -j2 all $units > "$work/build.log" 2>&1; }
 # run_suites: 0 when every suite passes, else prints the first suite that failed
 run_suites() {
 	local s t
@@ -207,8 +216,9 @@ for file in "${files[@]}"; do
 	while IFS=$'\t' read -r id line col from to; do
 		[ -n "$id" ] || continue
 		n=$((n + 1))
+		mkdir -p "$B" && printf '%s\n' "$file" > "$B/.mutating"
 		apply "$orig" "$line" "$col" "$from" "$to" > "$file" || exit 1
-		what="$file:$line: #$id '$from' -> '$to'"
+		what="$file:$line:$col: #$id '$from' -> '$to'"
 		if ! build; then
 			echo "$what: not compiled"
 			broken=$((broken + 1))
