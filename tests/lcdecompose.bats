@@ -73,6 +73,20 @@ PY
 	assert_success
 }
 
+@test "hand-computed: documents without a sequence are the empty and the too short, not the ones cut" {
+	# --eot 0 --kmin 2 --kmax 4: 39 ids + EOT = 40 -> 17 17 5; 4 + EOT = 5 -> 5; 8 + EOT = 9 -> 9;
+	# [] -> EOT alone, dropped; 3 + EOT = 4 < 2^2 + 1 -> all 4 dropped.  So 5 documents, 1 empty,
+	# 2 gave no sequence (the empty one and the short one), 1 + 1 + 4 = 6 of 59 tokens dropped.
+	python3 -c '
+import json
+for n in (39, 4, 8, 0, 3):
+    print(json.dumps({"ids": list(range(1, n + 1))}))' > in.jsonl
+	run -0 lcdecompose --eot 0 --kmin 2 --kmax 4 --no-random --table in.jsonl
+	assert_line --regexp '5 documents \(1 empty, 2 gave no sequence\); 6 of 59 tokens dropped'
+	assert_line --regexp '^tokens dropped +6$'
+	assert_line --regexp '^sequences +5$'
+}
+
 @test "properties over generated data: tar, jsonl and bin" {
 	gen_ids 600 1 > in.jsonl
 	for f in tar jsonl bin; do

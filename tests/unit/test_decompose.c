@@ -8,6 +8,7 @@
 #include "tap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct rec { int n; size_t len[20000]; int k[20000]; const uint32_t *first[20000]; } rec;
 
@@ -181,6 +182,23 @@ static void test_pack(void)
 	   rep.tokens_dropped == 0, "bestfit: 3 bins, 2 padded, 1 crossing");
 	ok(nseq == 3 && seqlens[0] == 4 && seq0[0] == 3 && seqlens[1] == 4 && seq0[1] == 1 && seqlens[2] == 2 &&
 	   seq0[2] == 7, "bestfit bins: [3 4 5 6] [1 2 0 9] [7 0]");
+	/* two bins with the same room (pack.h: the most recently filled is used first, and
+	 * a bin leaves the pool of its room once filled).  L=3, pieces 3 3 1 1:
+	 * bin0 [1 2 3] room 1, bin1 [4 5 6] room 1; the first 1 ([7]) goes to bin1,
+	 * the second ([8]) to bin0, which still has room 1: 2 full bins, nothing padded. */
+	uint32_t e1[] = { 1, 2, 3 }, e2[] = { 4, 5, 6 }, e3[] = { 7 }, e4[] = { 8 };
+	bf = lc_bestfit_new(3, 1);
+	lc_bestfit_doc(bf, e1, 3);
+	lc_bestfit_doc(bf, e2, 3);
+	lc_bestfit_doc(bf, e3, 1);
+	lc_bestfit_doc(bf, e4, 1);
+	nseq = 0;
+	lc_bestfit_finish(bf, pemit, NULL, &rep);
+	lc_bestfit_free(bf);
+	ok(rep.sequences == 2 && rep.tokens_padded == 0 && rep.crossing == 2 && nseq == 2 && seqlens[0] == 4 &&
+	   seq0[0] == 1 && seqlens[1] == 4 && seq0[1] == 4,
+	   "bestfit, equal rooms: [1 2 3 8] [4 5 6 7], none padded (%llu bins, %llu padded)",
+	   (unsigned long long)rep.sequences, (unsigned long long)rep.tokens_padded);
 }
 
 static void test_schedule(void)
@@ -213,6 +231,28 @@ static void test_schedule(void)
 		eq = out.num_seq_per_epoch[i] == want_seq[i] && out.mix_weights[i] == want_w[i];
 	ok(eq, "OpenLM arguments match the reference README example");
 	free(out.num_seq_per_epoch), free(out.mix_weights);
+	/* A budget that cannot be met exactly: one bucket of 256-token sequences, shards of
+	 * 100 (d2 = 100 x 1 GPU x 1 worker), 153601 tokens over 2 epochs = 76800.5 a epoch.
+	 * f = round(76800.5 / 256 / 100) = 3 gives 76800, diff +0.5 -> f 4 (diff -25599.5)
+	 * -> f 3, a state seen: the index moves past the first bucket (-1, the last) and
+	 * diff +0.5 steps up once more -> f 4, and the walk ends unmatched: 400 sequences
+	 * an epoch (a diff between 0 and 1 still steps up, not down). */
+	{
+		uint64_t s1[] = { 1000 }, p1[] = { 100 }, l1[] = { 256 };
+		double m1[] = { 1 }, o1[] = { 1 };
+		lc_openlm_in one = { 1, s1, p1, l1, m1, o1, 153601, 2, 1, 1, 1 };
+		lc_openlm_out o1out;
+		int rc1 = lc_openlm_params(&one, &o1out, &e);
+		long long got = rc1 == 0 ? (long long)o1out.num_seq_per_epoch[0] : -1;
+		ok(rc1 == 0 && got == 400 && !o1out.matched && o1out.train_num_samples == 102400,
+		   "a fractional token count per epoch: 400 sequences, unmatched (%lld)", got);
+		if (rc1 == 0)
+			free(o1out.num_seq_per_epoch), free(o1out.mix_weights);
+	}
+	/* no bucket at all: refused as such (not as a dataset without sequences) */
+	in.n = 0;
+	e.msg[0] = 0;
+	ok(lc_openlm_params(&in, &out, &e) < 0 && !strcmp(e.msg, "no buckets"), "no buckets refused: %s", e.msg);
 }
 
 int main(void)
