@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "compress.h"
 #include "orpo.h"
@@ -61,6 +62,16 @@ int main(void)
 	size_t kc = lc_cunits_project(&u, cx, text, "Quantum dots: semiconductor particles discovered 1981 by Ekimov.", mc);
 	size_t kr = lc_cunits_project(&u, cx, text, text, mr);
 	ok(kc == 8 && kr == u.n, "projection keeps the candidate's words (%zu) and all for the passage (%zu)", kc, kr);
+	/* the projection's counters start at 0 each time: 4 "dots" in one candidate (2 in
+	 * the passage) leave nothing for the next, which keeps "Quantum" alone */
+	unsigned char mq[64];
+	lc_cunits_project(&u, cx, text, "Quantum dots dots dots dots", mq);
+	size_t kq = lc_cunits_project(&u, cx, text, "Quantum", mq);
+	ok(kq == 1 && mq[0] == 1 && mq[1] == 0 && mq[12] == 0, "a projection does not inherit the last one's unused terms (%zu)", kq);
+	/* capitalised: a word after the first of its sentence starting with a capital
+	 * (words 18 "Alexei", 19 "Ekimov."; not 0 "Quantum", 11 "The", 14 "discovered") */
+	ok(u.f[18 * LC_NFEAT + LC_F_CAP] == 1 && u.f[19 * LC_NFEAT + LC_F_CAP] == 1 && u.f[0 * LC_NFEAT + LC_F_CAP] == 0 &&
+	   u.f[11 * LC_NFEAT + LC_F_CAP] == 0 && u.f[14 * LC_NFEAT + LC_F_CAP] == 0, "capitalised feature: mid-sentence capitals");
 	ok(u.f[0 * LC_NFEAT + LC_F_TITLE] == 1 && u.f[2 * LC_NFEAT + LC_F_STOP] == 1 &&
 	   u.f[3 * LC_NFEAT + LC_F_IDF] > u.f[2 * LC_NFEAT + LC_F_IDF], "title, stopword and idf features");
 	lc_cmodel m;
@@ -98,8 +109,23 @@ int main(void)
 	ok(kept == 1, "never compresses a passage to nothing");
 	kept = lc_compress_select(&m, &u, 2.0, -1, LC_UNIT_WORD, p, mask);
 	ok(kept == 14, "ratio 2 keeps ceil(n/2) words (%zu)", kept);
+	/* p_w = sigmoid(theta . f_w), and the bias feature is 1 for every word */
+	int allp = 1;
+	for (size_t k = 0; k < u.n; k++)
+		allp &= fabs(p[k] - 1 / (1 + exp(5.0))) < 1e-15;
+	ok(allp, "bias weight -5 alone: every word's p is 1 / (1 + e^5)");
 	kept = lc_compress_select(&m, &u, 0, 0.0, LC_UNIT_SENT, p, mask);
 	ok(kept == u.n, "sentence unit, threshold 0 keeps all");
+	/* sentence unit, ratio 2: budget ceil(27 / 2) = 14 words.  A weight on the
+	 * sentence position (0, 1/3, 2/3, 1) ranks the later sentences higher: the last
+	 * (7 words, 7 < 14), then the third (9: 16), and the budget is reached */
+	m.w[LC_F_SPOS] = 3;
+	kept = lc_compress_select(&m, &u, 2.0, -1, LC_UNIT_SENT, p, mask);
+	m.w[LC_F_SPOS] = 0;
+	int last2 = 1;
+	for (size_t k = 0; k < u.n; k++)
+		last2 &= mask[k] == (k >= 11);
+	ok(kept == 16 && last2, "sentence unit, ratio 2: best sentences until 14 words are reached (%zu kept)", kept);
 	lc_cunits u1 = {0};
 	lc_cunits_build(&u1, cx, NULL, "One sentence only, kept whole");
 	kept = lc_compress_select(&m, &u1, 4.0, -1, LC_UNIT_WORD, p, mask);
@@ -118,6 +144,16 @@ int main(void)
 	lc_buf_reset(&out);
 	lc_compress_render(&u, text, m5, 1, &out);
 	is_str(out.p, "semiconductor particles displays e.g", "bare render strips outer punctuation");
+	/* every byte >= 0x80 is part of a term: "мир" ends in D1 80, "À" is C3 80; only the
+	 * ASCII punctuation around them is punctuation */
+	const char *cyr = "Привет, мир. Voilà À!";
+	lc_cunits uc = {0};
+	lc_cunits_build(&uc, cx, NULL, cyr);
+	unsigned char all[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+	lc_buf_reset(&out);
+	lc_compress_render(&uc, cyr, all, 1, &out);
+	is_str(out.p, "Привет мир Voilà À", "bare render keeps UTF-8 letters whole (bytes 0x80 included)");
+	lc_cunits_free(&uc);
 	/* per-passage thresholds from the length bias */
 	m.length_bias = 0;
 	ok(lc_cmodel_passage_threshold(&m, 0.3, 1000, 2.0) == 0.3, "no length bias: threshold unchanged");
@@ -131,6 +167,10 @@ int main(void)
 		ok((pw >= tl) == (lc_cmodel_length_adjust(&m, pw, 1000, 2.0) >= 0.3) &&
 		   (pw >= ts) == (lc_cmodel_length_adjust(&m, pw, 2, 2.0) >= 0.3),
 		   "p = %.2f passes the shifted threshold iff its adjusted value passes 0.3", pw);
+	/* the ends: p = 1 passes every shifted threshold below 1, p = 0 none above 0 */
+	ok(lc_cmodel_length_adjust(&m, 1.0, 1000, 2.0) >= 0.3 && lc_cmodel_length_adjust(&m, 1.0, 2, 2.0) >= 0.3 &&
+	   !(lc_cmodel_length_adjust(&m, 0.0, 1000, 2.0) >= 0.3) && !(lc_cmodel_length_adjust(&m, 0.0, 2, 2.0) >= 0.3),
+	   "p = 1 passes and p = 0 fails the shifted threshold, adjusted alike");
 	ok(lc_cmodel_passage_threshold(&m, 0, 1000, 2.0) == 0 && lc_cmodel_passage_threshold(&m, 1, 2, 2.0) == 1,
 	   "thresholds 0 and 1 stay (keep all, keep the minimum)");
 	/* model file */
@@ -156,6 +196,29 @@ int main(void)
 	fputs("lctk-compress-model 9\nchecksum 0\n", f);
 	fclose(f);
 	ok(lc_cmodel_load(&m2, path, &e) < 0 && strstr(e.msg, "version 9"), "other version refused: %s", e.msg);
+	/* a threshold outside [0, 1] and a missing feature are refused (the checksums are right) */
+	m.threshold = 1.5;
+	lc_buf_reset(&b);
+	lc_cmodel_format(&m, &b);
+	tap_write(path, b.p);
+	ok(lc_cmodel_load(&m2, path, &e) < 0 && strstr(e.msg, "bad threshold"), "threshold 1.5 refused: %s", e.msg);
+	m.threshold = -0.25;
+	lc_buf_reset(&b);
+	lc_cmodel_format(&m, &b);
+	tap_write(path, b.p);
+	ok(lc_cmodel_load(&m2, path, &e) < 0 && strstr(e.msg, "bad threshold"), "threshold -0.25 refused: %s", e.msg);
+	m.threshold = 0.5;
+	{
+		lc_buf nb = {0};
+		lc_buf_adds(&nb, "lctk-compress-model 1\nfeatures 23\n");
+		for (int i = 1; i < LC_NFEAT; i++)   /* every weight but the bias's */
+			lc_buf_printf(&nb, "w %s 0x0p+0\n", lc_cfeat_names[i]);
+		lc_buf_adds(&nb, "threshold 0x1p-1\n");
+		lc_buf_printf(&nb, "checksum %08lx\n", (unsigned long)crc32(0L, (const Bytef *)nb.p, (uInt)nb.len));
+		tap_write(path, nb.p);
+		ok(lc_cmodel_load(&m2, path, &e) < 0 && strstr(e.msg, "feature 'bias' missing"), "no bias weight refused: %s", e.msg);
+		lc_buf_free(&nb);
+	}
 	/* a file without length_bias (older lctrain) loads with 0 */
 	m.length_bias = 0;
 	lc_buf_reset(&b);
