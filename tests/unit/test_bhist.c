@@ -94,15 +94,28 @@ int main(void)
 	m.w[LC_F_BIAS] = -0.4;
 	m.w[LC_F_IDF] = 3;
 	m.w[LC_F_STOP] = -1.5;
-	m.w[LC_F_PUNCT] = -1;
 	m.w[LC_F_NUM] = 0.8;
 	m.w[LC_F_SPOS] = -0.7;
 	const double biases[] = { 0, 0.7, -2.5 };
 	lc_bscratch sc = {0};
+	/* model 0: punctuation weight -1.  Model 1: +6, which makes a punctuation-only word
+	 * ("--") its passage's most probable, the one word kept when none passes (bare:
+	 * rendered as nothing).  Model 2: the bias alone, -16.2: every word's p is
+	 * 1 / (1 + e^16.2) = 9.2e-8, between grid points 1 and 2 (2^-24 = 6.0e-8). */
+	const double punct[] = { -1, 6, 0 };
+	lc_cmodel m0 = m;
+	for (size_t pi = 0; pi < 3; pi++)
 	for (size_t bi = 0; bi < sizeof biases / sizeof *biases; bi++)
 		for (int unit = 0; unit < 2; unit++)
 			for (int bare = 0; bare < 2; bare++)
 				for (int additive = 0; additive < 2; additive++) {
+					if (pi < 2) {
+						m = m0;
+						m.w[LC_F_PUNCT] = punct[pi];
+					} else {
+						memset(m.w, 0, sizeof m.w);
+						m.w[LC_F_BIAS] = -16.2;
+					}
 					m.length_bias = biases[bi];
 					lc_bhist h;
 					lc_bhist_init(&h);
@@ -155,8 +168,8 @@ int main(void)
 						}
 					}
 					ok(!bad && h.passages == NT,
-					   "bias %g, %s, %s, %s: %zu thresholds as rendered and counted (%zu differ; first at g=%zu: %zu, want %zu)",
-					   biases[bi], unit ? "sentence" : "word", bare ? "bare" : "punctuation",
+					   "model %zu, bias %g, %s, %s, %s: %zu thresholds as rendered and counted (%zu differ; first at g=%zu: %zu, want %zu)",
+					   pi, biases[bi], unit ? "sentence" : "word", bare ? "bare" : "punctuation",
 					   additive ? "additive" : "every set counted", ng, bad, first_bad, got, want);
 					/* the search over it picks what the search over the rendered totals picks */
 					dctx d = { &c, &m, unit, bare, tok, &sc };
