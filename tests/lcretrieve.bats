@@ -26,6 +26,34 @@ J
 	assert_line --index 2 '{"qid":"q3","hits":[]}'
 }
 
+@test "--k1 and --b (also b = 0, and k1 below 1) score by Lucene's formula, computed here in Python" {
+	small
+	for kb in "0.5 0" "0.5 0.75" "1.6 1"; do
+		set -- $kb
+		lcretrieve --quiet --no-stem --no-stopwords --k1 "$1" --b "$2" -c c.jsonl -o got.jsonl q.jsonl || fail "lcretrieve --k1 $1 --b $2"
+		run -0 python3 - "$1" "$2" <<'PY'
+import json, math, sys
+k1, b = float(sys.argv[1]), float(sys.argv[2])
+docs = {"d1": "apple banana", "d2": "apple apple cherry", "d3": "banana"}
+N, avgdl = len(docs), sum(len(t.split()) for t in docs.values()) / len(docs)
+def score(q, d):
+    s, words = 0.0, docs[d].split()
+    for t in set(q.split()):
+        df = sum(t in v.split() for v in docs.values())
+        tf = words.count(t)
+        if tf:
+            s += math.log(1 + (N - df + 0.5) / (df + 0.5)) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(words) / avgdl))
+    return s
+for line, q in zip(open("got.jsonl"), ["apple", "banana cherry", "durian"]):
+    want = sorted(((round(score(q, d), 6), d) for d in docs if score(q, d) > 0), key=lambda x: (-x[0], x[1]))
+    got = [(h["score"], h["pid"]) for h in json.loads(line)["hits"]]
+    assert got == want, (q, got, want)
+print("ok")
+PY
+		assert_output ok
+	done
+}
+
 @test "index file and in-memory corpus give the same run; -k limits hits" {
 	small
 	lcindex --no-stem -o c.idx c.jsonl

@@ -277,6 +277,13 @@ static void test_bm25(void)
 	lc_buf_free(&sp);
 	lc_buf_free(&pb);
 	lc_bm25_free(b);
+	/* an index never searched (no shared context) and NULL are freed like any other:
+	 * the library's free functions take NULL */
+	b = lc_bm25_build(&c, &o, &e);
+	lc_bm25_free(b);
+	lc_bm25_free(NULL);
+	lc_bm25_ctx_free(NULL);
+	ok(1, "an index never searched, and NULL, are freed");
 	lc_corpus_free(&c);
 }
 
