@@ -167,6 +167,10 @@ int main(void)
 		ok((pw >= tl) == (lc_cmodel_length_adjust(&m, pw, 1000, 2.0) >= 0.3) &&
 		   (pw >= ts) == (lc_cmodel_length_adjust(&m, pw, 2, 2.0) >= 0.3),
 		   "p = %.2f passes the shifted threshold iff its adjusted value passes 0.3", pw);
+	/* the adjusted value itself: p's logit shifted the other way, back through the sigmoid */
+	double za = log(0.3 / 0.7) - 0.5 * (log1p(1000.0) - 2.0);
+	ok(fabs(lc_cmodel_length_adjust(&m, 0.3, 1000, 2.0) - 1 / (1 + exp(-za))) < 1e-12,
+	   "length_adjust(0.3) = sigmoid(logit(0.3) - length_bias * (log(1 + words) - mean))");
 	/* the ends: p = 1 passes every shifted threshold below 1, p = 0 none above 0 */
 	ok(lc_cmodel_length_adjust(&m, 1.0, 1000, 2.0) >= 0.3 && lc_cmodel_length_adjust(&m, 1.0, 2, 2.0) >= 0.3 &&
 	   !(lc_cmodel_length_adjust(&m, 0.0, 1000, 2.0) >= 0.3) && !(lc_cmodel_length_adjust(&m, 0.0, 2, 2.0) >= 0.3),
