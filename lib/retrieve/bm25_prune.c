@@ -267,6 +267,8 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 				next(c);
 			}
 		}
+		/* until the heap is full ess is 0: every term is essential and was
+		 * scored above, so only a full heap has lists left to look up */
 		int pruned = 0;
 		if (full) {
 			/* non-essential terms, largest bound first: each term's bound is
@@ -293,13 +295,6 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 					contrib[c->qi] = s;
 					known += s;
 				}
-			}
-		} else {
-			for (size_t j = 0; j < ess; j++) {
-				cursor *c = &cs[j];
-				seek(c, d);
-				if (c->doc == d)
-					contrib[c->qi] = lc_bm25_term_score(c->wk, c->tf, base, slope, ix->doclen[d]);
 			}
 		}
 		if (!pruned) {
