@@ -113,6 +113,20 @@ with open("beir/webis-touche2020/corpus.jsonl", "w") as f:
 	assert_output --partial "cannot both read standard input"
 }
 
+@test "an index given where its corpus is meant: every corpus reader says so instead of 'invalid JSON'" {
+	lcindex --quiet -o my.idx myset/corpus.jsonl
+	local want="my.idx: an lctk BM25 index (lcindex's output), not a corpus: lcretrieve searches it with -i/--index; other programs read the corpus it was built from"
+	for cmd in "lcretrieve -k 1 -c my.idx myset/queries.jsonl" "lcindex -o again.idx my.idx" "lcindex --shard 2/2 -o again.idx my.idx" \
+		"lcompress my.idx" "lcompress --skip-bad my.idx" "lcgen candidates my.idx"; do
+		run --separate-stderr $cmd
+		[ "$status" -eq 1 ] || fail "$cmd: exit $status"
+		[ "$stderr" = "${cmd%% *}: $want" ] || fail "$cmd: $stderr"
+		assert_output ''
+	done
+	run -0 lcretrieve -k 1 -i my.idx myset/queries.jsonl
+	assert_output --partial '"pid":"a"'
+}
+
 # --- item 3: analyser options with -i -------------------------------------------
 
 @test "lcretrieve -i IDX: --no-stem/--no-stopwords/--stopwords must match the index's analyser" {

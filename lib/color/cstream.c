@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "corpus.h"
 #include "input.h"
 #include "json.h"
 #include "progress.h"
@@ -89,6 +90,10 @@ int lc_cstream_scan(lc_cstream *s, lc_err *e)
 		size_t len;
 		int got;
 		while ((got = lc_input_getline(in, &line, &len, e)) == 1) {
+			if (lc_corpus_not_index(in, line, len, e) < 0) {   /* not a bad record: the wrong file */
+				rc = -1;
+				break;
+			}
 			if (!len)
 				continue;
 			json_t *o;

@@ -1,5 +1,6 @@
 /* corpus — LOFT / BEIR / explicit-field JSONL corpus reader and writers (see corpus.h). */
 #include "corpus.h"
+#include "index_file.h"
 #include "input.h"
 #include "json.h"
 #include "progress.h"
@@ -132,6 +133,16 @@ static int parse_record(json_t *o, const lc_corpus_opts *opts, const char *where
 	return 0;
 }
 
+int lc_corpus_not_index(lc_input *in, const char *line, size_t len, lc_err *e)
+{
+	if (lc_input_lineno(in) != 1 || len < sizeof LC_INDEX_MAGIC - 1 ||
+	    memcmp(line, LC_INDEX_MAGIC, sizeof LC_INDEX_MAGIC - 1))
+		return 0;
+	return lc_err_set(e, LC_EXIT_INPUT, "%s: an lctk BM25 index (lcindex's output), not a corpus: lcretrieve "
+	                  "searches it with -i/--index; other programs read the corpus it was built from",
+	                  lc_input_name(in));
+}
+
 int lc_corpus_read(const char *path, const lc_corpus_opts *opts, lc_passage_fn cb, void *arg,
                    lc_idset *seen, size_t *record_base, lc_err *e)
 {
@@ -146,6 +157,10 @@ int lc_corpus_read(const char *path, const lc_corpus_opts *opts, lc_passage_fn c
 	size_t len;
 	int r, rc = 0;
 	while ((r = lc_input_getline(in, &line, &len, e)) == 1) {
+		if (lc_corpus_not_index(in, line, len, e) < 0) {
+			rc = -1;
+			break;
+		}
 		if (is_blank(line, len))
 			continue;
 		size_t this = rec++;

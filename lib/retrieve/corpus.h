@@ -31,6 +31,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "err.h"
+#include "input.h"
 #include "strmap.h"
 
 typedef struct lc_passage {
@@ -100,6 +101,11 @@ long lc_corpus_find(const lc_corpus *c, const char *pid);
 typedef int (*lc_passage_fn)(const lc_passage *p, size_t record, const char *where, void *arg, lc_err *e);
 int lc_corpus_read(const char *path, const lc_corpus_opts *opts, lc_passage_fn cb, void *arg,
                    lc_idset *seen, size_t *record_base, lc_err *e);
+
+/* -1 + e when line is the first line of input in and starts as an lctk BM25
+ * index does (LC_INDEX_MAGIC): the index given where its corpus was meant,
+ * a message that says so instead of "invalid JSON".  0 otherwise. */
+int lc_corpus_not_index(lc_input *in, const char *line, size_t len, lc_err *e);
 
 /* The text to index for p (rule above), appended to out (not reset). */
 void lc_passage_text(const lc_passage *p, lc_buf *out);
