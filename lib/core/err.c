@@ -16,15 +16,20 @@ static void (*before_message)(void);
 
 void lc_set_before_message(void (*fn)(void)) { before_message = fn; }
 
+static void err_vset(lc_err *e, int code, int ref_code, const char *fmt, va_list ap)
+{
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	e->code = code;
+	e->ref_code = ref_code;
+}
+
 int lc_err_set(lc_err *e, int code, const char *fmt, ...)
 {
 	if (e) {
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		err_vset(e, code, 0, fmt, ap);
 		va_end(ap);
-		e->code = code;
-		e->ref_code = 0;
 	}
 	return -1;
 }
@@ -34,10 +39,8 @@ int lc_err_set_ref(lc_err *e, int code, int ref_code, const char *fmt, ...)
 	if (e) {
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		err_vset(e, code, ref_code, fmt, ap);
 		va_end(ap);
-		e->code = code;
-		e->ref_code = ref_code;
 	}
 	return -1;
 }

@@ -1,4 +1,5 @@
-/* trecid — refuses ids that a white-space-separated file cannot hold (see trecid.h). */
+/* trecid — refuses ids that a white-space-separated file cannot hold, and splits
+ * such a file's lines into fields (see trecid.h). */
 #include "trecid.h"
 
 int lc_trec_id_check(const char *id, const char *kind, const char *fmt, lc_err *e)
@@ -11,4 +12,30 @@ int lc_trec_id_check(const char *id, const char *kind, const char *fmt, lc_err *
 			return lc_err_set(e, LC_EXIT_INPUT, "%s '%s' contains white space, which would split or forge a line "
 					  "of a %s file; rename it or write JSONL", kind, id, fmt);
 	return 0;
+}
+
+static int trec_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+int lc_trec_fields(const char *s, size_t len, const char **f, size_t *fl, int max)
+{
+	int n = 0;
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && trec_blank(s[i]))
+			i++;
+		if (i == len)
+			break;
+		size_t st = i;
+		while (i < len && !trec_blank(s[i]))
+			i++;
+		if (n < max) {
+			f[n] = s + st;
+			fl[n] = i - st;
+		}
+		n++;
+	}
+	return n;
 }

@@ -1,5 +1,6 @@
 /*
- * trecid — ids that a white-space-separated file can hold.
+ * trecid — ids that a white-space-separated file can hold, and the fields of
+ * such a file's lines.
  *
  * TREC runs and qrels split lines on white space and BEIR/TSV files on tabs, so
  * a qid or docno that is empty or contains a space, tab, newline or other white
@@ -10,11 +11,19 @@
 #ifndef LC_TRECID_H
 #define LC_TRECID_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 /* 0 if id can be written as one TREC/TSV field; else -1 + e (exit 1) naming
  * kind ("qid", "docno"), the id (control characters escaped by lc_warn/lc_die)
  * and fmt ("TREC", "BEIR") with what to do. */
 int lc_trec_id_check(const char *id, const char *kind, const char *fmt, lc_err *e);
+
+/* The white-space-separated fields of a TREC qrels or prefs line, split where
+ * trec_eval's readers split (space, tab, CR, LF, VT, FF): the first max in f
+ * and fl (pointers into s, lengths); returns how many fields there are (those
+ * past max are counted, not kept). */
+int lc_trec_fields(const char *s, size_t len, const char **f, size_t *fl, int max);
 
 #endif

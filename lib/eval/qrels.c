@@ -81,28 +81,6 @@ void lc_qrels_add(lc_qrels *q, const char *qid, size_t qlen, const char *docno, 
 	add_judg(q, id, docno, dlen, rel);
 }
 
-/* Splits on white space (space, tab, CR, VT, FF), up to max fields; returns count. */
-static int split_ws(char *s, size_t len, char **f, size_t *fl, int max)
-{
-	int n = 0;
-	size_t i = 0;
-	while (i < len) {
-		while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f' || s[i] == '\n'))
-			i++;
-		if (i >= len)
-			break;
-		size_t st = i;
-		while (i < len && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f' || s[i] == '\n'))
-			i++;
-		if (n < max) {
-			f[n] = s + st;
-			fl[n] = i - st;
-		}
-		n++;
-	}
-	return n;
-}
-
 /* C atol() on a field: optional blanks/sign, digits, stops at the first non-digit. */
 static long c_atol(const char *s, size_t n)
 {
@@ -135,9 +113,9 @@ static int read_trec(lc_qrels *q, lc_input *in, int jg, lc_err *e)
 		if (len > 0 && line[0] == '#')
 			continue;
 		lc_input_repair(in, &line, &len);
-		char *f[4];
+		const char *f[4];
 		size_t fl[4];
-		int n = split_ws(line, len, f, fl, 4);
+		int n = lc_trec_fields(line, len, f, fl, 4);
 		if (n != 4) {
 			free(jl);
 			return lc_err_set_ref(e, LC_EXIT_INPUT, LC_TREC_EXIT_FORMAT, "%s: malformed qrels line: expected 4 fields 'qid %s docno rel', found %d",

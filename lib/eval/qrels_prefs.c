@@ -8,6 +8,7 @@
  * consistency of a group) is the evaluation's business: treceval_prefs.c.
  */
 #include "qrels.h"
+#include "trecid.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,32 +17,6 @@ typedef struct {
 	uint32_t q, k;           /* query index, judgment index in q->q[q].j */
 	lc_qrels_pref p;
 } pref_line;
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n';
-}
-
-/* The blank-separated fields of line, at most max (more are counted, not kept). */
-static int fields(const char *s, size_t len, const char **f, size_t *fl, int max)
-{
-	int n = 0;
-	for (size_t i = 0; i < len;) {
-		while (i < len && is_blank(s[i]))
-			i++;
-		if (i == len)
-			break;
-		size_t st = i;
-		while (i < len && !is_blank(s[i]))
-			i++;
-		if (n < max) {
-			f[n] = s + st;
-			fl[n] = i - st;
-		}
-		n++;
-	}
-	return n;
-}
 
 /* C atof() of a field (strtod on a terminated copy: "3" "2.5" "1e400" "nan" "x"). */
 static double field_atof(const char *s, size_t n)
@@ -75,7 +50,7 @@ int lc_qrels_read_prefs(lc_qrels *q, lc_input *in, int format, lc_err *e)
 		lc_input_repair(in, &line, &len);
 		const char *f[5];
 		size_t fl[5];
-		int nf = fields(line, len, f, fl, 5);
+		int nf = lc_trec_fields(line, len, f, fl, 5);
 		if (nf != want) {
 			lc_err_set(e, 2, "trec_eval.%s: Malformed line %ld\ntrec_eval: Quit in file '%s'\n"
 			           "lceval: %s: expected %d fields '%s', found %d", who, data_lines, lc_input_path(in),
