@@ -2,6 +2,9 @@
  * such a file's lines into fields (see trecid.h). */
 #include "trecid.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 int lc_trec_id_check(const char *id, const char *kind, const char *fmt, lc_err *e)
 {
 	if (!*id)
@@ -38,4 +41,17 @@ int lc_trec_fields(const char *s, size_t len, const char **f, size_t *fl, int ma
 		n++;
 	}
 	return n;
+}
+
+double lc_trec_atof(const char *s, size_t n)
+{
+	char tmp[128];
+	char *heap = NULL, *b = tmp;
+	if (n >= sizeof tmp)
+		b = heap = lc_xmalloc(n + 1);
+	memcpy(b, s, n);
+	b[n] = 0;
+	double v = strtod(b, NULL);
+	free(heap);
+	return v;
 }

@@ -26,4 +26,8 @@ int lc_trec_id_check(const char *id, const char *kind, const char *fmt, lc_err *
  * past max are counted, not kept). */
 int lc_trec_fields(const char *s, size_t len, const char **f, size_t *fl, int max);
 
+/* C's strtod (atof) of the field s[0 .. n), which need not be NUL-terminated:
+ * "3" "2.5" "1e400" "nan", 0 for "x", as trec_eval's readers take numbers. */
+double lc_trec_atof(const char *s, size_t n);
+
 #endif

@@ -75,10 +75,18 @@ static void add_rec(lc_qrels *q, uint32_t id, uint32_t start, uint32_t n)
 	q->recs[q->nrecs++] = (lc_qrels_rec){ id, start, n };
 }
 
-void lc_qrels_add(lc_qrels *q, const char *qid, size_t qlen, const char *docno, size_t dlen, long rel)
+uint32_t lc_qrels_add(lc_qrels *q, const char *qid, size_t qlen, const char *docno, size_t dlen, long rel)
 {
 	uint32_t id = get_q(q, qid, qlen);
 	add_judg(q, id, docno, dlen, rel);
+	return id;
+}
+
+void lc_qrels_recs_per_query(lc_qrels *q)
+{
+	q->nrecs = 0;
+	for (size_t i = 0; i < q->nq; i++)
+		add_rec(q, (uint32_t)i, 0, (uint32_t)q->q[i].n);
 }
 
 /* C atol() on a field: optional blanks/sign, digits, stops at the first non-digit. */
@@ -152,10 +160,7 @@ static int read_trec(lc_qrels *q, lc_input *in, int jg, lc_err *e)
 	free(jl);
 	if (r < 0)
 		return -1;
-	/* records = one per query */
-	q->nrecs = 0;
-	for (size_t i = 0; i < q->nq; i++)
-		add_rec(q, (uint32_t)i, 0, (uint32_t)q->q[i].n);
+	lc_qrels_recs_per_query(q);
 	return 0;
 }
 
@@ -267,9 +272,7 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 		q->format = format;
 		return 1;
 	}
-	q->nrecs = 0;
-	for (size_t i = 0; i < q->nq; i++)
-		add_rec(q, (uint32_t)i, 0, (uint32_t)q->q[i].n);
+	lc_qrels_recs_per_query(q);
 	return 0;
 }
 

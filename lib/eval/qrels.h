@@ -122,8 +122,12 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, const char 
                   lc_err *e);
 void lc_qrels_free(lc_qrels *q);
 
-/* Adds one judgment (used by readers and by programs building qrels). */
-void lc_qrels_add(lc_qrels *q, const char *qid, size_t qlen, const char *docno, size_t dlen, long rel);
+/* Adds one judgment (used by readers and by programs building qrels); returns
+ * its query's index in q->q. */
+uint32_t lc_qrels_add(lc_qrels *q, const char *qid, size_t qlen, const char *docno, size_t dlen, long rel);
+/* Sets the records to one per query, all its judgments (the TREC, BEIR and
+ * prefs readers' last step). */
+void lc_qrels_recs_per_query(lc_qrels *q);
 
 /* qrels_jg.c: a judgment's group as read_trec meets it (jg in q's arena), and
  * the step that sorts each query's judgments by group and docno and sets grp

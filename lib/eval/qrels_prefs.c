@@ -18,18 +18,6 @@ typedef struct {
 	lc_qrels_pref p;
 } pref_line;
 
-/* C atof() of a field (strtod on a terminated copy: "3" "2.5" "1e400" "nan" "x"). */
-static double field_atof(const char *s, size_t n)
-{
-	char tmp[128], *c = n < sizeof tmp ? tmp : lc_xmalloc(n + 1);
-	memcpy(c, s, n);
-	c[n] = 0;
-	double v = strtod(c, NULL);
-	if (c != tmp)
-		free(c);
-	return v;
-}
-
 int lc_qrels_read_prefs(lc_qrels *q, lc_input *in, int format, lc_err *e)
 {
 	if (q->nq)
@@ -58,14 +46,13 @@ int lc_qrels_read_prefs(lc_qrels *q, lc_input *in, int format, lc_err *e)
 			free(pl);
 			return -1;
 		}
-		lc_qrels_add(q, f[0], fl[0], f[want - 2], fl[want - 2], 0);
-		uint32_t id = (uint32_t)lc_strmap_find(&q->qids, f[0], fl[0]);
+		uint32_t id = lc_qrels_add(q, f[0], fl[0], f[want - 2], fl[want - 2], 0);
 		if (n == cap)
 			pl = lc_xrealloc(pl, (cap = cap ? 2 * cap : 64) * sizeof *pl);
 		pl[n++] = (pref_line){ id, (uint32_t)(q->q[id].n - 1),
 		                       { lc_arena_pool_strndup(&q->arena, &q->pool, f[1], fl[1]),
 		                         want == 5 ? lc_arena_pool_strndup(&q->arena, &q->pool, f[2], fl[2]) : "0",
-		                         field_atof(f[want - 1], fl[want - 1]) } };
+		                         lc_trec_atof(f[want - 1], fl[want - 1]) } };
 	}
 	if (r < 0) {
 		free(pl);
@@ -83,11 +70,6 @@ int lc_qrels_read_prefs(lc_qrels *q, lc_input *in, int format, lc_err *e)
 	for (size_t i = 0; i < n; i++)
 		q->q[pl[i].q].pref[pl[i].k] = pl[i].p;
 	free(pl);
-	/* records = one per query */
-	for (size_t i = 0; i < q->nq; i++) {
-		if (q->nrecs == q->caprecs)
-			q->recs = lc_xrealloc(q->recs, (q->caprecs = q->caprecs ? 2 * q->caprecs : 64) * sizeof *q->recs);
-		q->recs[q->nrecs++] = (lc_qrels_rec){ (uint32_t)i, 0, (uint32_t)q->q[i].n };
-	}
+	lc_qrels_recs_per_query(q);
 	return 0;
 }

@@ -65,20 +65,6 @@ void lc_run_add(lc_run *r, lc_run_q *q, const char *docno, size_t dlen, double s
 static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
                               1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 
-/* strtod() of s[0 .. n) (not NUL-terminated). */
-static __attribute__((noinline)) double c_strtod(const char *s, size_t n)
-{
-	char tmp[128];
-	char *heap = NULL, *b = tmp;
-	if (n >= sizeof tmp)
-		b = heap = lc_xmalloc(n + 1);
-	memcpy(b, s, n);
-	b[n] = 0;
-	double v = strtod(b, NULL);
-	free(heap);
-	return v;
-}
-
 /* C atof() with an exact fast path for plain decimals ([-+]digits[.digits],
  * at most 15 digits: m / 10^k with both exact doubles is correctly rounded, so
  * it equals strtod; anything else goes to strtod). */
@@ -142,7 +128,7 @@ static double c_atof_long(const char *s, size_t n)
 		return neg ? -v : v;
 	}
 slow:
-	return c_strtod(s, n);
+	return lc_trec_atof(s, n);
 }
 
 static const unsigned char wstab[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['\n'] = 1 };

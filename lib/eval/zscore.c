@@ -5,8 +5,8 @@
 #include "zscore.h"
 #include "arena.h"
 #include "input.h"
+#include "trecid.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,28 +19,8 @@ typedef struct {
 struct lc_zscores {
 	zline *l;
 	size_t n;
-	lc_arena arena;          /* the lines' copies, split in place */
+	lc_arena arena;          /* the qids' and measures' copies */
 };
-
-/* Splits s at whitespace (isspace, as trec_eval) into exactly four fields. */
-static int four_fields(char *s, char *f[4])
-{
-	int n = 0;
-	for (char *p = s; *p;) {
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		if (n == 4)
-			return -1;
-		f[n++] = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-	return n == 4 ? 0 : -1;
-}
 
 static int cmp_key(const char *qa, const char *ma, const zline *b)
 {
@@ -73,14 +53,16 @@ lc_zscores *lc_zscores_read(const char *path, lc_err *e)
 			cap = cap ? cap * 2 : 64;
 			z->l = lc_xrealloc(z->l, cap * sizeof *z->l);
 		}
-		char *copy = lc_arena_strndup(&z->arena, line, len);
-		char *f[4];
-		if (four_fields(copy, f) < 0) {
+		const char *f[5];
+		size_t fl[5];
+		/* trec_eval's C strings end at a NUL byte */
+		if (lc_trec_fields(line, strnlen(line, len), f, fl, 5) != 4) {
 			z->n++;
 			lc_err_set(e, 255, "trec_eval.get_zscores: Malformed line %zu", z->n);
 			goto fail;
 		}
-		z->l[z->n] = (zline){ f[0], f[1], atof(f[2]), atof(f[3]), z->n };
+		z->l[z->n] = (zline){ lc_arena_strndup(&z->arena, f[0], fl[0]), lc_arena_strndup(&z->arena, f[1], fl[1]),
+		                      lc_trec_atof(f[2], fl[2]), lc_trec_atof(f[3], fl[3]), z->n };
 		z->n++;
 	}
 	if (r < 0 || z->n == 0) {
