@@ -177,6 +177,29 @@ static long internal_ranks(lc_te_prefwork *w, const lc_qrels_q *qq, long num, lo
 	return nd;
 }
 
+/* One preference, doc at internal rank hi preferred to the one at lo (hi !=
+ * lo; ranks below njr were retrieved, in ranking order): fulfilled when hi
+ * ranks above lo; "ret" when both were retrieved, "imp" when one was, else
+ * possible only ("notoccur").  trec_eval's add_ec_pref_to_jg and
+ * add_prefs_to_jg branch differently to the same counts.  The fulfilled ones
+ * join the possible ones at the group's end. */
+static void count_pref(lc_te_prefjg *g, long hi, long lo, long njr)
+{
+	if (hi < lo) {
+		if (lo < njr)
+			g->ful_ret++;
+		else if (hi < njr)
+			g->ful_imp++;
+		else
+			g->poss_notoccur++;
+	} else if (hi < njr)
+		g->poss_ret++;
+	else if (lo < njr)
+		g->poss_imp++;
+	else
+		g->poss_notoccur++;
+}
+
 /* A group held as equivalence classes: its counts (add_ec_pref_to_jg). */
 static int count_ecs(lc_te_prefjg *g, long njr, long nj, uint16_t *counts, lc_buf *err)
 {
@@ -203,21 +226,7 @@ static int count_ecs(lc_te_prefjg *g, long njr, long nj, uint16_t *counts, lc_bu
 						                   "rel_level in same jsg\n", hi);
 						return -1;
 					}
-					if (hi < lo) {
-						if (lo < njr)
-							g->ful_ret++;
-						else if (hi < njr)
-							g->ful_imp++;
-						else
-							g->poss_notoccur++;
-					} else {
-						if (hi < njr)
-							g->poss_ret++;
-						else if (lo < njr)
-							g->poss_imp++;
-						else
-							g->poss_notoccur++;
-					}
+					count_pref(g, hi, lo, njr);
 				}
 		}
 	}
@@ -302,19 +311,7 @@ static int form_pa(lc_te_prefwork *w, const lc_qrels_q *qq, const size_t *ln, si
 			if (!pa[hi * nj + lo])
 				continue;
 			w->counts[hi * nj + lo]++;
-			if (hi < njr) {
-				if (lo < hi)
-					g->poss_ret++;
-				else if (lo < njr)
-					g->ful_ret++;
-				else
-					g->ful_imp++;
-			} else {
-				if (lo < njr)
-					g->poss_imp++;
-				else
-					g->poss_notoccur++;
-			}
+			count_pref(g, hi, lo, njr);
 		}
 	g->poss_ret += g->ful_ret;
 	g->poss_imp += g->ful_imp;
