@@ -30,6 +30,23 @@ static inline const char *lc_fuzz_file(const uint8_t *data, size_t size, int *fd
 	return path;
 }
 
+/* Two files from one input: its first half (a qrels, say) and its second (a
+ * run), their paths copied into a and b; 0, or -1 with nothing left open. */
+static inline int lc_fuzz_halves(const uint8_t *data, size_t size, char a[64], char b[64], int *fa, int *fb)
+{
+	size_t half = size / 2;
+	const char *p = lc_fuzz_file(data, half, fa);
+	if (!p)
+		return -1;
+	snprintf(a, 64, "%s", p);
+	if (!(p = lc_fuzz_file(data + half, size - half, fb))) {
+		close(*fa);
+		return -1;
+	}
+	snprintf(b, 64, "%s", p);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #endif

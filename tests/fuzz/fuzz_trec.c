@@ -9,19 +9,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t half = size / 2;
 	int fq, fr;
 	char qpath[64], rpath[64];
-	const char *p = lc_fuzz_file(data, half, &fq);
-	if (!p)
+	if (lc_fuzz_halves(data, size, qpath, rpath, &fq, &fr) < 0)
 		return 0;
-	snprintf(qpath, sizeof qpath, "%s", p);
-	p = lc_fuzz_file(data + half, size - half, &fr);
-	if (!p) {
-		close(fq);
-		return 0;
-	}
-	snprintf(rpath, sizeof rpath, "%s", p);
 	lc_qrels qr = { 0 };
 	lc_run run = { 0 };
 	lc_err e;
