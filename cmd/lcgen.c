@@ -43,6 +43,7 @@
 #include "bm25.h"
 #include "buf.h"
 #include "candgen.h"
+#include "candset.h"
 #include "cli.h"
 #include "options.h"
 #include "compress.h"
@@ -55,6 +56,7 @@
 #include "llmreq.h"
 #include "llmsum.h"
 #include "output.h"
+#include "pairs.h"
 #include "part.h"
 #include "report.h"
 #include "rng.h"
@@ -618,79 +620,6 @@ static int cmd_candidates(const cand_cfg *g, int argc, char **argv, int first, l
 /* --------------------------------------------------------------------- labels */
 
 
-typedef struct {
-	const char *pid, *name, *text;
-	size_t tokens;
-} cand;
-
-typedef struct {
-	cand *v;
-	size_t n, cap;
-	lc_strmap pids;       /* pid -> first index in v (candidates grouped by pid) */
-	size_t *start, *count;
-	json_t *keep;         /* keeps strings alive */
-} candset;
-
-static void candset_free(candset *cs)
-{
-	free(cs->v);
-	free(cs->start);
-	free(cs->count);
-	lc_strmap_free(&cs->pids);
-	json_decref(cs->keep);
-}
-
-static void load_candidates(const char *path, candset *cs)
-{
-	memset(cs, 0, sizeof *cs);
-	cs->keep = json_array();
-	lc_input *in = lc_input_open_or_die(path, NULL);
-	char *line;
-	size_t len;
-	lc_buf idb = {0};
-	while (lc_input_next(in, &line, &len)) {
-		if (!len)
-			continue;
-		lc_err e = {0};
-		const char *w = lc_input_where(in);
-		json_t *o = lc_json_parse_object(line, len, w, &e);
-		const char *pid = o ? lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, &e) : NULL;
-		const char *name = pid ? lc_json_str(o, "name", w, &e) : NULL;
-		const char *text = name ? lc_json_str(o, "text", w, &e) : NULL;
-		if (!text)
-			lc_die(LC_EXIT_INPUT, "%s", e.msg);
-		if (!json_is_string(json_object_get(o, "pid")))
-			json_object_set_new(o, "pid", json_string(pid));
-		pid = json_string_value(json_object_get(o, "pid"));
-		json_array_append_new(cs->keep, o);
-		int is_new;
-		uint32_t id = lc_strmap_intern(&cs->pids, pid, strlen(pid), &is_new);
-		if (is_new) {
-			cs->start = lc_xrealloc(cs->start, (id + 1) * sizeof *cs->start);
-			cs->count = lc_xrealloc(cs->count, (id + 1) * sizeof *cs->count);
-			cs->start[id] = cs->n;
-			cs->count[id] = 0;
-		} else if (cs->start[id] + cs->count[id] != cs->n) {
-			lc_die(LC_EXIT_INPUT, "%s: candidates of pid '%s' are not consecutive (write them grouped by pid, as lcgen candidates does)", w, pid);
-		}
-		cs->count[id]++;
-		if (cs->n == cs->cap) {
-			cs->cap = cs->cap ? cs->cap * 2 : 4096;
-			cs->v = lc_xrealloc(cs->v, cs->cap * sizeof *cs->v);
-		}
-		cs->v[cs->n].pid = json_string_value(json_object_get(o, "pid"));
-		cs->v[cs->n].name = name;
-		cs->v[cs->n].text = text;
-		json_t *wj = json_object_get(o, "tokens");
-		if (!json_is_integer(wj) || json_integer_value(wj) < 0)
-			lc_die(LC_EXIT_INPUT, "%s: field 'tokens': expected a count (write candidates with lcgen candidates)", w);
-		cs->v[cs->n].tokens = (size_t)json_integer_value(wj);
-		cs->n++;
-	}
-	lc_buf_free(&idb);
-	lc_input_close(in);
-}
-
 /* One label to compute: candidate `cand` of gold passage `row` for query `qi`. */
 typedef struct {
 	size_t qi, cand;
@@ -718,7 +647,7 @@ static int judge(const long *ranked, size_t n, const long *grow, size_t ng, long
 	return found == ng;
 }
 
-static void labels_bm25(const labels_cfg *g, const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it,
+static void labels_bm25(const labels_cfg *g, const lc_corpus *c, const lc_queries *qs, const lc_candset *cs, item *it,
                         size_t nit)
 {
 	lc_err e = {0};
@@ -793,7 +722,7 @@ static void dry_run_labels(const labels_cfg *g, const lc_llmr_req *rq, const lc_
  * BM25's top N other passages (of the original corpus, the same for every
  * candidate of the query) are in the prompt.  Returns 0, or 1 when only a Batch
  * request file was written, or only the requests counted (--dry-run). */
-static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_queries *qs, const candset *cs, item *it,
+static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_queries *qs, const lc_candset *cs, item *it,
                       size_t nit, lc_report *rep)
 {
 	lc_llmr_opts lr = cfg->lr;
@@ -865,7 +794,7 @@ static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_querie
 	/* custom_id = the JSON array ["qid","pid","name"]: unique, readable, joinable */
 	for (size_t i = 0; i < nit; i++) {
 		const item *t = &it[i];
-		const cand *cd = &cs->v[t->cand];
+		const lc_cand *cd = &cs->v[t->cand];
 		idoff[i] = ids.len;
 		lc_buf_addc(&ids, '[');
 		lc_json_quote(&ids, qs->q[t->qi].qid, strlen(qs->q[t->qi].qid));
@@ -949,7 +878,7 @@ static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_querie
 
 /* One label line {"qid","pid","name","success","rank","tokens"} (none for a
  * request that got no answer under --skip-bad); counts it in *ok or *fail. */
-static void write_label(lc_output *o, lc_buf *line, const lc_query *q, const cand *cd, const item *t, size_t *ok,
+static void write_label(lc_output *o, lc_buf *line, const lc_query *q, const lc_cand *cd, const item *t, size_t *ok,
                         size_t *fail)
 {
 	if (t->skip)
@@ -979,8 +908,9 @@ static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, l
 		lc_die_err(&e);
 	if (lc_queries_load(&qs, queries, NULL, &e) < 0)
 		lc_die_err(&e);
-	candset cs;
-	load_candidates(argv[first], &cs);
+	lc_candset cs;
+	if (lc_candset_load(&cs, argv[first], &e) < 0)
+		lc_die_err(&e);
 	/* the labels to compute, in output order */
 	item *it = NULL;
 	size_t nit = 0, icap = 0;
@@ -1010,12 +940,12 @@ static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, l
 		grows[qi] = grow;
 		for (size_t g = 0; g < ng; g++) {
 			const lc_passage *ps = &c.p[grow[g]];
-			long cid = lc_strmap_find(&cs.pids, ps->pid, strlen(ps->pid));
-			if (cid < 0) {
+			size_t ncand, k0 = lc_candset_of(&cs, ps->pid, &ncand);
+			if (!ncand) {
 				nocand++;
 				continue;
 			}
-			for (size_t k = cs.start[cid]; k < cs.start[cid] + cs.count[cid]; k++) {
+			for (size_t k = k0; k < k0 + ncand; k++) {
 				if (nit == icap) {
 					icap = icap ? icap * 2 : 1024;
 					it = lc_xrealloc(it, icap * sizeof *it);
@@ -1066,116 +996,13 @@ static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, l
 		free(grows[qi]);
 	free(grows);
 	free(it);
-	candset_free(&cs);
+	lc_candset_free(&cs);
 	lc_corpus_free(&c);
 	lc_queries_free(&qs);
 	return 0;
 }
 
 /* ---------------------------------------------------------------------- pairs */
-
-static void add_msgs(lc_buf *b, const char *prompt, size_t plen, const char *answer)
-{
-	lc_buf_adds(b, "[{\"role\":\"user\",\"content\":");
-	lc_json_quote(b, prompt, plen);
-	lc_buf_adds(b, "},{\"role\":\"assistant\",\"content\":");
-	lc_json_quote(b, answer, strlen(answer));
-	lc_buf_adds(b, "}]");
-}
-
-/* One label of a (qid, pid) group: candidate index into the candset, success. */
-typedef struct { size_t cand; int success; } lab;
-
-/* lctk's rule (CoLoR's preference pairs, Seo et al. 2025): chosen = the shortest successful candidate,
- * rejected = the longest failed one, by tokens (first of equals); all succeed or
- * all fail: shortest vs longest.  Returns 1 when the group has a success, else 0;
- * *cok, *rok: the labels of chosen and rejected. */
-static int select_lctk(const candset *cs, const lab *L, size_t nl, long *ch, long *rj, int *cok, int *rok)
-{
-	long sc = -1, lf = -1, sh = -1, lo = -1;
-	int shok = 0, look = 0;
-	for (size_t i = 0; i < nl; i++) {
-		const cand *cd = &cs->v[L[i].cand];
-		if (L[i].success && (sc < 0 || cd->tokens < cs->v[sc].tokens))
-			sc = (long)L[i].cand;
-		if (!L[i].success && (lf < 0 || cd->tokens > cs->v[lf].tokens))
-			lf = (long)L[i].cand;
-		if (sh < 0 || cd->tokens < cs->v[sh].tokens) {
-			sh = (long)L[i].cand;
-			shok = L[i].success;
-		}
-		if (lo < 0 || cd->tokens > cs->v[lo].tokens) {
-			lo = (long)L[i].cand;
-			look = L[i].success;
-		}
-	}
-	if (sc >= 0 && lf >= 0) {
-		*ch = sc;
-		*rj = lf;
-		*cok = 1;
-		*rok = 0;
-	} else {
-		*ch = sh;
-		*rj = lo;
-		*cok = shok;
-		*rok = look;
-	}
-	return sc >= 0;
-}
-
-/* Characters as Python's len() counts them: code points of the UTF-8 text. */
-static size_t n_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-static int by_cand(const void *a, const void *b)
-{
-	size_t x = ((const lab *)a)->cand, y = ((const lab *)b)->cand;
-	return x < y ? -1 : x > y;
-}
-
-/* The rule of CoLoR's released codes/7_make_orpo_dataset.py.  Its inner loop
- * reuses the outer loop's variable, so every summariser is filed under the last
- * one's name and label: a passage is kept (hard mode) when the LAST summariser's
- * candidate succeeded, and chosen/rejected are always the shortest and longest of
- * all candidates by characters (Python len), whatever their own labels.  Ties
- * follow Python's stable sort over the summariser order (= candidates-file order):
- * chosen = the first of the shortest, rejected = the last of the longest.  The
- * deciding candidate is label_by, or the group's last candidate.  Returns 1/0 (the
- * deciding label), or -1 when the group has no label for label_by. */
-static int select_released(const candset *cs, lab *L, size_t nl, const char *label_by, long *ch, long *rj, int *cok,
-                           int *rok)
-{
-	qsort(L, nl, sizeof *L, by_cand);
-	long d = label_by ? -1 : (long)nl - 1;
-	for (size_t i = 0; label_by && i < nl; i++)
-		if (!strcmp(cs->v[L[i].cand].name, label_by))
-			d = (long)i;
-	if (d < 0)
-		return -1;
-	size_t sh = 0, lo = 0, shl = 0, lol = 0;
-	for (size_t i = 0; i < nl; i++) {
-		size_t len = n_chars(cs->v[L[i].cand].text);
-		if (i == 0 || len < shl) {
-			sh = i;
-			shl = len;
-		}
-		if (i == 0 || len >= lol) {
-			lo = i;
-			lol = len;
-		}
-	}
-	*ch = (long)L[sh].cand;
-	*rj = (long)L[lo].cand;
-	*cok = L[sh].success;
-	*rok = L[lo].success;
-	return L[d].success;
-}
-
 
 static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_report *rep)
 {
@@ -1187,15 +1014,16 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 	lc_err e = {0};
 	if (lc_corpus_load(&c, corpus, NULL, &e) < 0)
 		lc_die_err(&e);
-	candset cs;
-	load_candidates(argv[first], &cs);
+	lc_candset cs;
+	if (lc_candset_load(&cs, argv[first], &e) < 0)
+		lc_die_err(&e);
 	lc_input *in = lc_input_open_or_die(argv[first + 1], NULL);
 	lc_output *o = lc_output_open(g->out);
 	char *line;
 	size_t len;
 	lc_buf cur = {0}, curpid = {0}, prompt = {0}, ob = {0}, idb = {0};
 	/* labels of one (qid, pid) group arrive consecutively (lcgen labels order) */
-	lab *L = NULL;
+	lc_pair_label *L = NULL;
 	size_t nl = 0, lcap = 0, npairs = 0, nsame = 0, nosucc = 0, nopid = 0, nolabel = 0;
 	int more = 1;
 	while (more) {
@@ -1220,46 +1048,24 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 		int same_group = more && cur.len && !strcmp(cur.p, qid) && !strcmp(curpid.p, pid);
 		if (!same_group && nl) {
 			/* close the group */
-			long ch, rj;
-			int cok, rok, keep;
-			if (released) {
-				keep = select_released(&cs, L, nl, label_by, &ch, &rj, &cok, &rok);
-				if (keep < 0)
-					nolabel++;
-			} else {
-				keep = select_lctk(&cs, L, nl, &ch, &rj, &cok, &rok);
-			}
+			lc_pair pr;
+			int keep = released ? lc_pair_select_released(&cs, L, nl, label_by, &pr) : lc_pair_select(&cs, L, nl, &pr);
 			long row = lc_corpus_find(&c, curpid.p);
-			if (keep < 0) {
-				/* counted in nolabel */
-			} else if (!keep && hard)
+			int same = keep >= 0 && !strcmp(cs.v[pr.chosen].text, cs.v[pr.rejected].text);
+			if (keep < 0)
+				nolabel++;
+			else if (!keep && hard)
 				nosucc++;
 			else if (row < 0)
 				nopid++;
-			else if (!released && !strcmp(cs.v[ch].text, cs.v[rj].text))
-				nsame++;
+			else if (same && !released)
+				nsame++;   /* skipped; the released script writes it (counted below) */
 			else {
-				if (!strcmp(cs.v[ch].text, cs.v[rj].text))
-					nsame++;
+				nsame += same;
 				lc_buf_reset(&prompt);
 				lc_prompt_summarize(&prompt, c.p[row].text);
 				lc_buf_reset(&ob);
-				lc_buf_adds(&ob, "{\"prompt\":");
-				lc_json_quote(&ob, prompt.p, prompt.len);
-				lc_buf_adds(&ob, ",\"chosen\":");
-				add_msgs(&ob, prompt.p, prompt.len, cs.v[ch].text);
-				lc_buf_adds(&ob, ",\"rejected\":");
-				add_msgs(&ob, prompt.p, prompt.len, cs.v[rj].text);
-				lc_buf_adds(&ob, ",\"pid\":");
-				lc_json_quote(&ob, curpid.p, curpid.len);
-				lc_buf_adds(&ob, ",\"qid\":");
-				lc_json_quote(&ob, cur.p, cur.len);
-				lc_buf_adds(&ob, ",\"chosen_name\":");
-				lc_json_quote(&ob, cs.v[ch].name, strlen(cs.v[ch].name));
-				lc_buf_adds(&ob, ",\"rejected_name\":");
-				lc_json_quote(&ob, cs.v[rj].name, strlen(cs.v[rj].name));
-				lc_buf_printf(&ob, ",\"chosen_tokens\":%zu,\"rejected_tokens\":%zu,\"chosen_success\":%s,\"rejected_success\":%s}\n",
-				              cs.v[ch].tokens, cs.v[rj].tokens, cok ? "true" : "false", rok ? "true" : "false");
+				lc_pair_format(&ob, prompt.p, prompt.len, curpid.p, cur.p, &cs, &pr);
 				lc_output_write(o, ob.p, ob.len);
 				npairs++;
 			}
@@ -1273,25 +1079,15 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 			lc_buf_reset(&curpid);
 			lc_buf_adds(&curpid, pid);
 		}
-		long cid = lc_strmap_find(&cs.pids, pid, strlen(pid));
-		size_t k = 0;
-		int found = 0;
-		if (cid >= 0)
-			for (k = cs.start[cid]; k < cs.start[cid] + cs.count[cid]; k++)
-				if (!strcmp(cs.v[k].name, name)) {
-					found = 1;
-					break;
-				}
-		if (!found)
+		long k = lc_candset_find(&cs, pid, name);
+		if (k < 0)
 			lc_die(LC_EXIT_INPUT, "%s: label for pid '%s' candidate '%s' not in the candidates file",
 			       lc_input_where(in), pid, name);
 		if (nl == lcap) {
 			lcap = lcap ? lcap * 2 : 64;
 			L = lc_xrealloc(L, lcap * sizeof *L);
 		}
-		L[nl].cand = k;
-		L[nl].success = success;
-		nl++;
+		L[nl++] = (lc_pair_label){ (size_t)k, success };
 		free((char *)qid);
 		json_decref(j);
 	}
@@ -1313,7 +1109,7 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 	lc_report_int(rep, "groups_without_pid", (long long)nopid);
 	lc_report_int(rep, "groups_without_label", (long long)nolabel);
 	lc_report_int(rep, "chosen_equals_rejected", (long long)nsame);
-	candset_free(&cs);
+	lc_candset_free(&cs);
 	lc_corpus_free(&c);
 	free(L);
 	lc_buf_free(&cur);
