@@ -11,9 +11,12 @@
 #include <stdarg.h>
 #include <string.h>
 
-static int tap_n, tap_failed;
+static int tap_n, tap_failed, tap_pass;
 
-#define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+/* cond is evaluated before the message's arguments (the comma operator orders
+ * them; a function's arguments are evaluated in no set order), so a message may
+ * show what the condition computed */
+#define ok(cond, ...) (tap_pass = !!(cond), tap_ok(tap_pass, __FILE__, __LINE__, __VA_ARGS__))
 #define is_str(got, want, name) do { const char *g_ = (got), *w_ = (want); \
 	if (!ok(g_ && w_ && !strcmp(g_, w_), "%s", name)) \
 		printf("#   got:  '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); } while (0)
