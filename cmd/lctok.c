@@ -17,6 +17,7 @@
 #include "report.h"
 #include "ring.h"
 #include "tok.h"
+#include "tokfit.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -301,7 +302,7 @@ static int ids_from_json(wctx *w, json_t *arr, lc_err *e)
 	return 0;
 }
 
-/* Decoded prefix of the first k ids, cut back to valid UTF-8, into w->tmp. */
+/* The tokens a text may take: -n, less the template's specials when they are added. */
 static size_t budget(void)
 {
 	long b = S.n - (S.addsp ? (long)S.nsp : 0);
@@ -317,44 +318,7 @@ static int encode_content(wctx *w, const char *s, size_t n, lc_err *e)
 
 static int truncate_text(wctx *w, const char *s, size_t n, lc_buf *res, lc_err *e)
 {
-	if (encode_content(w, s, n, e))
-		return -1;
-	size_t N = budget();
-	lc_buf_reset(res);
-	if (w->ids.n <= N && !lc_tok_normalizes(S.tok)) {
-		lc_buf_add(res, s, n);
-		return 0;
-	}
-	size_t k = w->ids.n < N ? w->ids.n : N;
-	lc_ids all = w->ids;
-	w->ids = (lc_ids){ 0 };
-	for (;;) {
-		lc_buf_reset(res);
-		if (lc_tok_decode(S.tok, all.v, k, res, e)) {
-			free(all.v);
-			return -1;
-		}
-		res->len = lc_utf8_valid_prefix(res->p, res->len);
-		res->p[res->len] = 0;
-		w->ids.n = 0;
-		if (lc_tok_encode(S.tok, res->p, res->len, S.special == LC_TOK_SPECIAL_ERROR ? LC_TOK_SPECIAL_TEXT : S.special, &w->ids, e)) {
-			free(all.v);
-			return -1;
-		}
-		if (w->ids.n <= N || k == 0)
-			break;
-		k--;
-	}
-	free(all.v);
-	return 0;
-}
-
-static size_t cp_count(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
+	return lc_tok_truncate(S.tok, s, n, budget(), S.special, &w->ids, res, e);
 }
 
 /* Chunk records for one text. parent_json = raw JSON of the parent id. */
@@ -363,35 +327,16 @@ static int chunk_text(wctx *w, json_t *obj, const char *s, size_t n, const char 
 	if (encode_content(w, s, n, e))
 		return -1;
 	lc_buf_reset(&w->tmp);
-	if (lc_tok_decode(S.tok, w->ids.v, w->ids.n, &w->tmp, e))
+	size_t *offs = lc_xmalloc((w->ids.n + 1) * sizeof *offs);
+	if (lc_tok_decode_offsets(S.tok, w->ids.v, w->ids.n, &w->tmp, offs, e)) {
+		free(offs);
 		return -1;
-	const char *d = w->tmp.p;
-	size_t dn = w->tmp.len, nt = w->ids.n;
-	size_t *cum = lc_xmalloc((nt + 1) * sizeof *cum);
-	cum[0] = 0;
-	for (size_t i = 0; i < nt; i++) {
-		size_t l = 0;
-		lc_tok_token_bytes(S.tok, w->ids.v[i], &l);
-		cum[i + 1] = cum[i] + l;
 	}
-	size_t N = budget(), step = N - (size_t)S.overlap;
-	size_t k = 0, cpos = 0, cbyte = 0;
-	for (size_t st = 0;; st += step, k++) {
-		size_t en = st + N < nt ? st + N : nt;
-		size_t b0 = cum[st], b1 = cum[en];
-		while (b0 > 0 && b0 < dn && ((unsigned char)d[b0] & 0xC0) == 0x80)
-			b0--;
-		while (b1 < dn && ((unsigned char)d[b1] & 0xC0) == 0x80)
-			b1++;
-		/* character offsets, counted incrementally (b0 never moves backwards past cbyte by much) */
-		size_t c0;
-		if (b0 >= cbyte)
-			c0 = cpos + cp_count(d + cbyte, b0 - cbyte);
-		else
-			c0 = cp_count(d, b0);
-		size_t c1 = c0 + cp_count(d + b0, b1 - b0);
-		cpos = c0;
-		cbyte = b0;
+	const char *d = w->tmp.p;
+	lc_tok_window *win;
+	size_t nw = lc_tok_windows(offs, w->ids.n, d, w->tmp.len, budget(), (size_t)S.overlap, &win);
+	free(offs);
+	for (size_t k = 0; k < nw; k++) {
 		lc_buf_adds(o, "{");
 		int first = 1;
 		if (obj) {
@@ -424,15 +369,15 @@ static int chunk_text(wctx *w, json_t *obj, const char *s, size_t n, const char 
 			lc_buf_adds(&w->tmp2, parent_json);
 		lc_buf_printf(&w->tmp2, "#%zu", k);
 		lc_json_quote(o, w->tmp2.p, w->tmp2.len);
-		lc_buf_printf(o, ",\"parent\":%s,\"chunk\":%zu,\"start\":%zu,\"end\":%zu,\"n_tokens\":%zu,", parent_json, k, c0, c1, en - st);
+		const lc_tok_window *c = &win[k];
+		lc_buf_printf(o, ",\"parent\":%s,\"chunk\":%zu,\"start\":%zu,\"end\":%zu,\"n_tokens\":%zu,", parent_json, k, c->c0,
+		              c->c1, c->end - c->first);
 		lc_json_quote(o, w->field, strlen(w->field));
 		lc_buf_addc(o, ':');
-		quote_lossy(o, d + b0, b1 - b0, &w->tmp2);
+		quote_lossy(o, d + c->b0, c->b1 - c->b0, &w->tmp2);
 		lc_buf_adds(o, "}\n");
-		if (en >= nt)
-			break;
 	}
-	free(cum);
+	free(win);
 	return 0;
 }
 

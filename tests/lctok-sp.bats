@@ -56,6 +56,49 @@ TINY="$ROOT/tests/vectors/tok/sp-tiny.json"
 	assert_line --index 3 "<s> ab"
 }
 
+@test "tiny model: chunk spans count the decoded text (its leading space stripped), a split character widened, never past its end" {
+	# ids 264 264 | 259 123 | 229 133 | 175 264: "▁ab▁ab", "▁x", the 3 bytes of "€", "▁ab";
+	# the decoder strips the first space, so chunk 0 is "ab ab" (0-5), not "ab ab " (0-6);
+	# windows 2 and 3 each hold part of "€" and are widened to the whole of it
+	printf '{"pid":"p","text":"ab ab x\\u20ac ab"}\n{"pid":"q","text":"ab"}\n' > sp.jsonl
+	run lctok chunk -n 2 --tokenizer "$TINY" -f text sp.jsonl
+	assert_success
+	assert_output "$(cat <<'EOF2'
+{"pid":"p#0","parent":"p","chunk":0,"start":0,"end":5,"n_tokens":2,"text":"ab ab"}
+{"pid":"p#1","parent":"p","chunk":1,"start":5,"end":7,"n_tokens":2,"text":" x"}
+{"pid":"p#2","parent":"p","chunk":2,"start":7,"end":8,"n_tokens":2,"text":"€"}
+{"pid":"p#3","parent":"p","chunk":3,"start":7,"end":11,"n_tokens":2,"text":"€ ab"}
+{"pid":"q#0","parent":"q","chunk":0,"start":0,"end":2,"n_tokens":1,"text":"ab"}
+EOF2
+)"
+}
+
+@test "vectors (../shared): mistral and gemma3 chunks of LOFT passages are the parent's text at [start, end)" {
+	need_shared data/loft/nq/corpus.jsonl
+	need_shared vocab/hf/mistral/tokenizer.json
+	[ -z "${LCTK_VALGRIND:-}" ] || skip "262k-entry vocabularies are too slow to load under valgrind"
+	for t in mistral gemma3; do
+		lctok chunk -n 16 --overlap 4 --tokenizer "$SHARED/vocab/hf/$t/tokenizer.json" -f passage_text \
+			"$SHARED/data/loft/nq/corpus.jsonl" > chunks.jsonl
+		run python3 - "$SHARED/data/loft/nq/corpus.jsonl" chunks.jsonl <<'PY'
+import json, sys
+text = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    text[d["pid"]] = d["passage_text"]
+n = bad = 0
+for line in open(sys.argv[2], encoding="utf-8"):
+    r = json.loads(line)
+    n += 1
+    if text[r["parent"]][r["start"]:r["end"]] != r["passage_text"]:
+        bad += 1
+print("%d chunks, %d not the parent's text at [start, end)" % (n, bad))
+PY
+		assert_success
+		assert_output --regexp "^[0-9]{4,} chunks, 0 not the parent's text"
+	done
+}
+
 @test "tiny model: special token text is refused by default, as with tiktoken" {
 	printf '<s>ab\n' > in.txt
 	run lctok encode --text --tokenizer "$TINY" in.txt

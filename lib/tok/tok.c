@@ -235,38 +235,52 @@ const char *lc_tok_token_bytes(const lc_tok *t, uint32_t id, size_t *len)
 }
 
 /* HF's ByteFallback decoder: a run of <0xNN> tokens becomes its bytes if they are
- * valid UTF-8, else one U+FFFD per token. */
-static void flush_bytes(lc_buf *out, const char *run, size_t n)
+ * valid UTF-8, else one U+FFFD per token.  offs (NULL: not wanted): where each
+ * token of the run starts in out. */
+static void flush_bytes(lc_buf *out, const char *run, size_t n, size_t *offs)
 {
 	if (!n)
 		return;
-	if (lc_utf8_valid_prefix(run, n) == n)
+	int valid = lc_utf8_valid_prefix(run, n) == n;
+	for (size_t i = 0; offs && i < n; i++)
+		offs[i] = out->len + (valid ? i : 3 * i);
+	if (valid)
 		lc_buf_add(out, run, n);
 	else
 		for (size_t i = 0; i < n; i++)
 			lc_buf_add(out, "\xef\xbf\xbd", 3);
 }
 
-static int sp_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, lc_err *e)
+static int out_of_range(const lc_tok *t, uint32_t id, lc_err *e)
+{
+	return lc_err_set(e, LC_EXIT_INPUT, "token id %u is out of range (%s has ids 0..%zu%s)", id, t->name,
+			  t->n_vocab - 1, id < t->n_vocab ? ", but this one is unused" : "");
+}
+
+static int sp_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, size_t *offs, lc_err *e)
 {
 	size_t start = out->len;
 	lc_buf run = {0}; /* the current run of <0xNN> bytes */
+	size_t run0 = 0;  /* its first token */
 	for (size_t i = 0; i < n; i++) {
 		uint32_t id = ids[i];
 		if (id >= t->n_vocab || t->len[id] == NONE32) {
 			lc_buf_free(&run);
-			return lc_err_set(e, LC_EXIT_INPUT, "token id %u is out of range (%s has ids 0..%zu%s)",
-					  id, t->name, t->n_vocab - 1, id < t->n_vocab ? ", but this one is unused" : "");
+			return out_of_range(t, id, e);
 		}
 		if (t->fb_byte[id] >= 0) {
+			if (!run.len)
+				run0 = i;
 			lc_buf_addc(&run, (char)t->fb_byte[id]);
 			continue;
 		}
-		flush_bytes(out, run.p, run.len);
+		flush_bytes(out, run.p, run.len, offs ? offs + run0 : NULL);
 		lc_buf_reset(&run);
+		if (offs)
+			offs[i] = out->len;
 		lc_buf_add(out, t->dblob + t->doff[id], t->dlen[id]);
 	}
-	flush_bytes(out, run.p, run.len);
+	flush_bytes(out, run.p, run.len, offs ? offs + run0 : NULL);
 	lc_buf_free(&run);
 	/* Strip decoder: up to strip_start leading and strip_stop trailing strip_ch */
 	size_t cut = 0;
@@ -282,25 +296,45 @@ static int sp_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out
 		lc_buf_add(out, "", 0);
 	else
 		out->p[out->len] = 0;
+	for (size_t i = 0; offs && i < n; i++) {   /* from start, past the stripped text */
+		size_t o = offs[i] - start;
+		o = o > cut ? o - cut : 0;
+		offs[i] = o < out->len - start ? o : out->len - start;
+	}
+	if (offs)
+		offs[n] = out->len - start;
+	return 0;
+}
+
+static int decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, size_t *offs, lc_err *e)
+{
+	if (t->sp)
+		return sp_decode(t, ids, n, out, offs, e);
+	size_t start = out->len;
+	for (size_t i = 0; i < n; i++) {
+		size_t l;
+		const char *p = lc_tok_token_bytes(t, ids[i], &l);
+		if (!p)
+			return out_of_range(t, ids[i], e);
+		if (offs)
+			offs[i] = out->len - start;
+		lc_buf_add(out, p, l);
+	}
+	if (offs)
+		offs[n] = out->len - start;
+	if (!out->p)
+		lc_buf_add(out, "", 0);
 	return 0;
 }
 
 int lc_tok_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, lc_err *e)
 {
-	if (t->sp)
-		return sp_decode(t, ids, n, out, e);
-	for (size_t i = 0; i < n; i++) {
-		size_t l;
-		const char *p = lc_tok_token_bytes(t, ids[i], &l);
-		if (!p)
-			return lc_err_set(e, LC_EXIT_INPUT, "token id %u is out of range (%s has ids 0..%zu%s)",
-					  ids[i], t->name, t->n_vocab - 1,
-					  ids[i] < t->n_vocab ? ", but this one is unused" : "");
-		lc_buf_add(out, p, l);
-	}
-	if (!out->p)
-		lc_buf_add(out, "", 0);
-	return 0;
+	return decode(t, ids, n, out, NULL, e);
+}
+
+int lc_tok_decode_offsets(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, size_t *offs, lc_err *e)
+{
+	return decode(t, ids, n, out, offs, e);
 }
 
 long lc_tok_eot(const lc_tok *t) { return t->eot; }

@@ -69,6 +69,12 @@ int lc_tok_count_ex(const lc_tok *t, const char *s, size_t n, int special_mode, 
 /* Appends the bytes of ids to out (may be invalid UTF-8 if a character is split).
  * -1 + e if an id is out of range. */
 int lc_tok_decode(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, lc_err *e);
+/* lc_tok_decode, and where each id's text starts in what it appended: offs[i]
+ * (i < n) bytes from the start of the appended text, offs[n] its length (offs
+ * holds n + 1).  With a SentencePiece decoder these count the decoded text: a
+ * <0xNN> run that is not UTF-8 gives each token its U+FFFD, and an id whose text
+ * the Strip decoder removed starts where the text does. */
+int lc_tok_decode_offsets(const lc_tok *t, const uint32_t *ids, size_t n, lc_buf *out, size_t *offs, lc_err *e);
 /* Bytes of one token (NULL if id is not a token); *len set.  For a byte_fallback
  * model: its decoded text ("\u2581" -> " ", <0xNN> -> that byte). */
 const char *lc_tok_token_bytes(const lc_tok *t, uint32_t id, size_t *len);
