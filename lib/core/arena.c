@@ -11,10 +11,12 @@ struct lc_arena_block {
 	char data[];
 };
 
-void *lc_arena_alloc(lc_arena *a, size_t n)
+/* n bytes at the next multiple of align (a power of two, <= 16) in the head block,
+ * or at the start of a new block twice the size of the last (64 KiB to 64 MiB). */
+static void *take(lc_arena *a, size_t n, size_t align)
 {
-	n = (n + 15) & ~(size_t)15;
-	if (!a->head || a->used + n > a->cap) {
+	size_t at = (a->used + align - 1) & ~(align - 1);
+	if (!a->head || at + n > a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 64 * 1024;
 		if (cap > (64u << 20))
 			cap = 64u << 20;
@@ -24,17 +26,21 @@ void *lc_arena_alloc(lc_arena *a, size_t n)
 		b->next = a->head;
 		a->head = b;
 		a->cap = cap;
-		a->used = 0;
+		at = 0;
 	}
-	void *p = a->head->data + a->used;
-	a->used += n;
+	a->used = at + n;
 	a->total += n;
-	return p;
+	return a->head->data + at;
+}
+
+void *lc_arena_alloc(lc_arena *a, size_t n)
+{
+	return take(a, (n + 15) & ~(size_t)15, 16);
 }
 
 char *lc_arena_strndup(lc_arena *a, const char *s, size_t n)
 {
-	char *p = lc_arena_alloc(a, n + 1);
+	char *p = take(a, n + 1, 1);
 	memcpy(p, s, n);
 	p[n] = 0;
 	return p;

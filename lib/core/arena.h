@@ -18,12 +18,12 @@ typedef struct lc_arena {
 } lc_arena;
 
 void *lc_arena_alloc(lc_arena *a, size_t n);                 /* 16-byte aligned */
-char *lc_arena_strndup(lc_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+char *lc_arena_strndup(lc_arena *a, const char *s, size_t n); /* NUL-terminated copy, packed (unaligned) */
 void lc_arena_free(lc_arena *a);
 
-/* NUL-terminated copies packed unaligned into 1 MiB blocks of the arena
- * (lc_arena_strndup pads each to 16 bytes: a million 9-byte docnos would take
- * 16 MB).  The pool is the caller's cursor into the current block, {0} to start;
+/* NUL-terminated copies packed unaligned into 1 MiB blocks of the arena, apart
+ * from the arena's other allocations (lc_arena_strndup packs them too, between
+ * them).  The pool is the caller's cursor into the current block, {0} to start;
  * the copies live until lc_arena_free(). */
 typedef struct lc_arena_pool {
 	char *p;
