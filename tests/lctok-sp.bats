@@ -99,6 +99,33 @@ PY
 	done
 }
 
+@test "vectors (../shared): gemma3 truncate cuts before a character its byte tokens spell in part, never into a U+FFFD" {
+	need_shared data/loft/nq/corpus.jsonl
+	need_shared vocab/hf/gemma3/tokenizer.json
+	[ -z "${LCTK_VALGRIND:-}" ] || skip "262k-entry vocabularies are too slow to load under valgrind"
+	# nq's doc14520 is "The crown is 30\u00a0cm ...": the 7th token is the first of
+	# the two byte tokens of U+00A0; decoding 7 ids alone gives "The crown is 30\ufffd"
+	for n in 7 33; do
+		lctok truncate -n $n --tokenizer "$SHARED/vocab/hf/gemma3/tokenizer.json" -f passage_text \
+			"$SHARED/data/loft/nq/corpus.jsonl" > cut.jsonl
+		run python3 - "$SHARED/data/loft/nq/corpus.jsonl" cut.jsonl <<'PY'
+import json, sys
+text = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    text[d["pid"]] = d["passage_text"]
+n = bad = 0
+for line in open(sys.argv[2], encoding="utf-8"):
+    r = json.loads(line)
+    n += 1
+    bad += not text[r["pid"]].startswith(r["passage_text"])
+print("%d passages, %d cut to something not a prefix" % (n, bad))
+PY
+		assert_success
+		assert_output "939 passages, 0 cut to something not a prefix"
+	done
+}
+
 @test "tiny model: special token text is refused by default, as with tiktoken" {
 	printf '<s>ab\n' > in.txt
 	run lctok encode --text --tokenizer "$TINY" in.txt

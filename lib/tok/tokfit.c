@@ -18,14 +18,15 @@ int lc_tok_truncate(const lc_tok *t, const char *s, size_t n, size_t max, int sp
 	size_t k = ids->n < max ? ids->n : max;
 	lc_ids all = *ids;   /* the text's ids; ids takes each prefix's */
 	*ids = (lc_ids){ 0 };
-	int rc = 0;
-	for (;;) {
+	/* the prefixes are cut from the whole decoded text at the ids' offsets, back
+	 * to a character's start: decoding the first k ids alone could end in half
+	 * a <0xNN> run, which a SentencePiece decoder turns into U+FFFD */
+	lc_buf text = {0};
+	size_t *offs = lc_xmalloc((all.n + 1) * sizeof *offs);
+	int rc = lc_tok_decode_offsets(t, all.v, all.n, &text, offs, e);
+	while (!rc) {
 		lc_buf_reset(res);
-		if ((rc = lc_tok_decode(t, all.v, k, res, e)) != 0)
-			break;
-		lc_buf_grow(res, 1);
-		res->len = lc_utf8_valid_prefix(res->p, res->len);
-		res->p[res->len] = 0;
+		lc_buf_add(res, text.p, lc_utf8_valid_prefix(text.p, offs[k]));
 		ids->n = 0;
 		if ((rc = lc_tok_encode(t, res->p, res->len, again, ids, e)) != 0)
 			break;
@@ -33,6 +34,8 @@ int lc_tok_truncate(const lc_tok *t, const char *s, size_t n, size_t max, int sp
 			break;
 		k--;
 	}
+	free(offs);
+	lc_buf_free(&text);
 	free(all.v);
 	return rc ? -1 : 0;
 }

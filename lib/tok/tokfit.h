@@ -23,8 +23,9 @@
 
 /* The longest prefix of s[0..n) that encodes to at most max tokens, into res
  * (reset): s itself when its encoding fits and the tokenizer does not normalise;
- * else the decoding of the first k ids cut back to valid UTF-8 and encoded again,
- * k lowered until that fits (encoding a prefix may merge otherwise).  The first
+ * else the decoded text up to where id k starts, cut back to a character's
+ * start, and encoded again, k lowered until that fits (encoding a prefix may
+ * merge otherwise).  The first
  * encoding uses special_mode (LC_TOK_SPECIAL_ERROR fails on a special token's
  * text); the prefix's encodings read specials as text in ERROR mode.  ids: the
  * caller's scratch, left holding the ids of res.  0, or -1 with e filled. */
