@@ -8,6 +8,8 @@
   bm25_ref.py replicate N OUT CORPUS...          -> N passages, fresh pids
   bm25_ref.py mix N OUT CORPUS...                -> N synthetic passages, no exact repeats:
         each a title and 2-6 sentences from different source passages (seed 0)
+  bm25_ref.py realtext N OUT [DIR...]           -> N passages of 40 words of real text: the
+        man pages and /usr/share/doc files of this machine (no exact repeats, seed 0)
   bm25_ref.py xapian-build CORPUS DBDIR          -> prints "docs seconds"
   bm25_ref.py xapian-query DBDIR QUERIES...      -> prints "queries seconds"
 """
@@ -84,6 +86,64 @@ def mix(n, out, corpora, seed=0):
             i += 1
 
 
+ROFF_ESCAPE = re.compile(r"\\f[BIRPC]|\\f\(..|\\\(..|\\[&|^%]|\\s[-+]?\d")
+
+
+def realtext(n, out, dirs, words=40, seed=0):
+    """Writes n passages of real, human-written text with a vocabulary that grows
+    as a real collection's does (unlike replicate and mix, whose words all come
+    from the 4,003 LOFT passages): every regular file under dirs (default the
+    man pages and /usr/share/doc), gzip read, roff requests and font escapes
+    dropped, cut into runs of `words` words (a file's last run kept when it has
+    >= 8), exact repeats dropped (licences, boilerplate), shuffled (seed) so each
+    size is a uniform sample of the same text.  Titles are the file names.  The
+    text depends on the packages installed: the results file records the number
+    of passages available and a hash of the passages written."""
+    import gzip, os
+    files = []
+    for root in dirs:
+        for d, _, fs in os.walk(root):
+            for name in fs:
+                path = os.path.join(d, name)
+                if not os.path.islink(path) and os.path.isfile(path):
+                    files.append(path)
+    files.sort()
+    seen, rows = set(), []
+    for path in files:
+        try:
+            with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as f:
+                raw = f.read()
+        except (OSError, EOFError):
+            continue
+        if b"\0" in raw[:4096]:
+            continue
+        text = raw.decode("utf-8", "replace")
+        if "/man/" in path:
+            text = "\n".join(l for l in text.split("\n") if not l.startswith((".", "'")))
+            text = ROFF_ESCAPE.sub("", text).replace("\\-", "-").replace("\\e", "\\")
+        ws = text.split()
+        title = os.path.basename(path).split(".")[0]
+        for i in range(0, len(ws), words):
+            run = ws[i:i + words]
+            if len(run) < 8:
+                continue
+            s = " ".join(run)
+            h = hashlib.blake2b(s.encode(), digest_size=8).digest()
+            if h not in seen:
+                seen.add(h)
+                rows.append((title, s))
+    if len(rows) < n:
+        sys.exit("bm25_ref.py realtext: only %d passages of text under %s, %d asked" % (len(rows), " ".join(dirs), n))
+    random.Random(seed).shuffle(rows)
+    digest = hashlib.sha256()
+    with open(out, "w", encoding="utf-8") as f:
+        for i, (title, text) in enumerate(rows[:n]):
+            line = json.dumps({"pid": "t%07d" % i, "title_text": title, "passage_text": text, "metadata": {}}) + "\n"
+            digest.update(line.encode())
+            f.write(line)
+    print("%d %s" % (len(rows), digest.hexdigest()[:16]))
+
+
 def xapian_db(corpus, dbdir):
     import xapian
     db = xapian.WritableDatabase(dbdir, xapian.DB_CREATE_OR_OVERWRITE)
@@ -146,6 +206,8 @@ def main():
                                     "passage_text": text, "metadata": {}}) + "\n")
     elif cmd == "mix":
         mix(int(sys.argv[2]), sys.argv[3], sys.argv[4:])
+    elif cmd == "realtext":
+        realtext(int(sys.argv[2]), sys.argv[3], sys.argv[4:] or ["/usr/share/man", "/usr/share/doc"])
     elif cmd == "xapian-build":
         n, s = xapian_db(sys.argv[2], sys.argv[3])
         print(n, "%.3f" % s)

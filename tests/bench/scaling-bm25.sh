@@ -7,9 +7,14 @@
 # replicate: at 1M every passage 250 times); "mixed" = synthetic passages with no
 # exact repeats, each a LOFT title and 2-6 sentences of different LOFT passages
 # (bm25_ref.py mix, seed 0).  Both deterministic, written to a temp dir and removed.
+# "realtext" (not in the default CORPUS; its sizes are REALTEXT_SIZES, default
+# 7000 70000 700000: this machine holds ~718k passages of it) = 40-word runs of the
+# man pages and /usr/share/doc text of this machine, exact repeats dropped, shuffled
+# (bm25_ref.py realtext): a vocabulary that grows with the collection as a real
+# one's does; the results record how many passages were available and a hash.
 # Results: tests/bench/results/bm25-scaling.txt (OUT=FILE to write elsewhere).
 #   sh tests/bench/scaling-bm25.sh [BINDIR]
-#   REPS=3 (medians) for 10k and 100k; REPS_1M=1 (1M runs once: Xapian needs
+#   REPS=3 (medians) below 700k passages; REPS_1M=1 (700k and 1M run once: Xapian needs
 #   about half an hour to index 1M passages on this machine); SIZES to change sizes;
 #   CORPUS=mixed (or replicated) for one corpus kind;
 #   QUERIES=0 measures the builds only; BASE=DIR (another build's bin directory,
@@ -27,6 +32,7 @@ OUT=${OUT:-$HERE/results/bm25-scaling.txt}
 REPS=${REPS:-3}
 REPS_1M=${REPS_1M:-1}
 SIZES=${SIZES:-10000 100000 1000000}
+REALTEXT_SIZES=${REALTEXT_SIZES:-7000 70000 700000}
 CORPUS=${CORPUS:-replicated mixed}
 MEM=${MEM:-32M}
 QUERIES=${QUERIES:-1}
@@ -44,6 +50,7 @@ trap 'rm -rf "$W"' EXIT
 mkdir -p "$HERE/results"
 export TMPDIR="$W"
 
+sizes_of() { if [ "$1" = realtext ]; then echo "$REALTEXT_SIZES"; else echo "$SIZES"; fi; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # cpu+rss of a command: appends "user+sys maxrss_kb" to file $1
 measure() { f=$1; shift; /usr/bin/time -f '%U %S %M' -o "$W/tm" "$@" >/dev/null; awk '{printf "%.2f %d\n", $1+$2, $3}' "$W/tm" >> "$f"; }
@@ -66,14 +73,19 @@ for kind in $CORPUS; do
 case $kind in
 replicated) gen=replicate ;;
 mixed) gen=mix ;;
-*) echo "scaling-bm25.sh: CORPUS: $kind is not a corpus kind (replicated, mixed)" >&2; exit 2 ;;
+realtext) gen=realtext ;;
+*) echo "scaling-bm25.sh: CORPUS: $kind is not a corpus kind (replicated, mixed, realtext)" >&2; exit 2 ;;
 esac
-for n in $SIZES; do
-	$PY "$HERE/bm25_ref.py" $gen "$n" "$W/c.jsonl" "$LOFT"/scifact/corpus.jsonl "$LOFT"/nq/corpus.jsonl \
-		"$LOFT"/hotpotqa/corpus.jsonl "$LOFT"/fiqa/corpus.jsonl "$LOFT"/msmarco/corpus.jsonl
+for n in $(sizes_of "$kind"); do
+	if [ "$gen" = realtext ]; then
+		echo "$n $($PY "$HERE/bm25_ref.py" realtext "$n" "$W/c.jsonl")" >> "$W/realtext"
+	else
+		$PY "$HERE/bm25_ref.py" $gen "$n" "$W/c.jsonl" "$LOFT"/scifact/corpus.jsonl "$LOFT"/nq/corpus.jsonl \
+			"$LOFT"/hotpotqa/corpus.jsonl "$LOFT"/fiqa/corpus.jsonl "$LOFT"/msmarco/corpus.jsonl
+	fi
 	n=$kind.$n
 	r=$REPS
-	[ "${n#*.}" -ge 1000000 ] && r=$REPS_1M
+	[ "${n#*.}" -ge 700000 ] && r=$REPS_1M
 	for i in $(seq "$r"); do
 		measure "$W/l.build.$n" nice "$BIN/lcindex" --quiet -o "$W/i.idx" "$W/c.jsonl"
 		measure "$W/l.build-mem.$n" nice "$BIN/lcindex" --quiet --memory "$MEM" -o "$W/m.idx" "$W/c.jsonl"
@@ -114,7 +126,8 @@ done
 echo "# BM25 scaling: lctk vs Xapian $([ "$XAPIAN" = 0 ] && echo '(not run: XAPIAN=0)' || $PY -c 'import xapian; print(xapian.version_string())') in the same run ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m))"
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: compare ratios, not absolute rates)"
 echo "# corpora: $CORPUS (replicated = the 4,003 LOFT passages repeated with fresh pids; mixed = a LOFT title"
-echo "# and 2-6 sentences of different LOFT passages each, no exact repeats, seed 0); $NQ queries (all five LOFT query sets)"
+echo "# and 2-6 sentences of different LOFT passages each, no exact repeats, seed 0; realtext = 40-word runs of this"
+echo "# machine's man pages and /usr/share/doc, no exact repeats, shuffled); $NQ queries (all five LOFT query sets)"
 echo "# cpu = user+sys seconds of the whole process (startup, parsing, output included; Xapian's include"
 echo "# Python), median of the runs; rss = peak resident set (KB, /usr/bin/time %M), median."
 echo "# build-mem = lcindex --memory $MEM (spills sorted runs; the index is checked byte-identical to build;"
@@ -122,6 +135,7 @@ echo "# Xapian's row repeats its one build).  Every lctk top-k run is checked by
 echo "# exhaustive scoring (LCTK_BM25_EXHAUSTIVE=1)."
 [ -z "$BASE" ] || echo "# before-cpu/before-rss: $BASE/lcindex and lcretrieve in the same runs (indexes and runs checked byte-identical)."
 while read -r n ls xs r; do echo "# ${n%.*} ${n#*.} passages: $r run(s); index bytes lctk $ls, xapian $xs"; done < "$W/sizes"
+[ ! -s "$W/realtext" ] || while read -r n avail h; do echo "# realtext $n passages: sha256 $h (first 16 hex) of the corpus file, drawn from $avail distinct passages"; done < "$W/realtext"
 echo
 # a column pair: median cpu and rss of file $1, "-" for none
 pair() { if [ -s "$1" ]; then printf ' %9s %10s' "$(cut -d' ' -f1 "$1" | median)" "$(cut -d' ' -f2 "$1" | median)"; else printf ' %9s %10s' - -; fi; }
@@ -130,7 +144,7 @@ printf '%-10s %-10s %8s %9s %10s %9s %10s' stage corpus passages lctk-cpu lctk-r
 echo
 for s in $stages; do
 	for kind in $CORPUS; do
-	for n0 in $SIZES; do
+	for n0 in $(sizes_of "$kind"); do
 		n=$kind.$n0
 		printf '%-10s %-10s %8s' "$s" "$kind" "$n0"
 		pair "$W/l.$s.$n"
@@ -148,7 +162,7 @@ echo
 for s in $stages; do
 	for kind in $CORPUS; do
 	prev=
-	for n0 in $SIZES; do
+	for n0 in $(sizes_of "$kind"); do
 		n=$kind.$n0
 		if [ -n "$prev" ]; then
 			printf '%-10s %-10s %-16s' "$s" "$kind" "${prev#*.}->$n0"
