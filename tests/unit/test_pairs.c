@@ -20,7 +20,12 @@ static const char *const CANDS =
 	"{\"pid\":\"p1\",\"name\":\"first\",\"text\":\"\xc3\xa9\xc3\xa9\",\"tokens\":5}\n"
 	"{\"pid\":\"p1\",\"name\":\"title\",\"text\":\"cccccccccc\",\"tokens\":1}\n"
 	"\n"
-	"{\"pid\":7,\"name\":\"full\",\"text\":\"d\",\"tokens\":1}\n";
+	"{\"pid\":7,\"name\":\"full\",\"text\":\"d\",\"tokens\":1}\n"
+	/* pid t: two equal short ones and two equal long ones (tokens and characters) */
+	"{\"pid\":\"t\",\"name\":\"x1\",\"text\":\"xx\",\"tokens\":3}\n"
+	"{\"pid\":\"t\",\"name\":\"x2\",\"text\":\"yy\",\"tokens\":3}\n"
+	"{\"pid\":\"t\",\"name\":\"y1\",\"text\":\"zzzz\",\"tokens\":7}\n"
+	"{\"pid\":\"t\",\"name\":\"y2\",\"text\":\"wwww\",\"tokens\":7}\n";
 
 static size_t idx(const lc_candset *cs, const char *pid, const char *name)
 {
@@ -34,7 +39,7 @@ int main(void)
 		return 1;
 	lc_candset cs;
 	lc_err e = {0};
-	ok(lc_candset_load(&cs, tap_file(dir, "c.jsonl", CANDS), &e) == 0 && cs.n == 5, "five candidates read, the blank line skipped");
+	ok(lc_candset_load(&cs, tap_file(dir, "c.jsonl", CANDS), &e) == 0 && cs.n == 9, "nine candidates read, the blank line skipped");
 	size_t n, k = lc_candset_of(&cs, "p1", &n);
 	ok(k == 0 && n == 4, "p1's candidates are v[0..4)");
 	ok(lc_candset_find(&cs, "7", "full") == 4, "a numeric pid is found as its text");
@@ -55,6 +60,20 @@ int main(void)
 	lc_pair_label win[] = { { full, 1 }, { title, 1 } };
 	ok(lc_pair_select(&cs, win, 2, &p) == 1 && p.chosen == title && p.rejected == full && p.chosen_ok && p.rejected_ok,
 	   "lctk: all succeed: the shortest against the longest, both labels kept");
+
+	lc_pair_label first_ok[] = { { full, 1 }, { title, 0 } };
+	ok(lc_pair_select(&cs, first_ok, 2, &p) == 1 && p.chosen == full && p.rejected == title,
+	   "lctk: the file's first candidate as the only success is chosen (index 0 is a candidate)");
+	size_t x1 = idx(&cs, "t", "x1"), x2 = idx(&cs, "t", "x2"), y1 = idx(&cs, "t", "y1"), y2 = idx(&cs, "t", "y2");
+	lc_pair_label ties[] = { { x1, 1 }, { x2, 1 }, { y1, 0 }, { y2, 0 } };
+	ok(lc_pair_select(&cs, ties, 4, &p) == 1 && p.chosen == x1 && p.rejected == y1,
+	   "lctk: ties in tokens go to the first of the equals, for chosen and for rejected");
+	lc_pair_label tfail[] = { { x1, 0 }, { x2, 0 }, { y1, 0 }, { y2, 0 } };
+	ok(lc_pair_select(&cs, tfail, 4, &p) == 0 && p.chosen == x1 && p.rejected == y1,
+	   "lctk: all fail, ties: the first shortest against the first longest");
+	lc_pair_label rties[] = { { y2, 0 }, { x2, 1 }, { y1, 0 }, { x1, 1 } };
+	ok(lc_pair_select_released(&cs, rties, 4, NULL, &p) == 0 && p.chosen == x1 && p.rejected == y2,
+	   "released: ties in characters: chosen the first of the shortest, rejected the last of the longest (file order)");
 
 	/* the released rule: by characters, over candidate order, whatever the labels */
 	/* sorted into file order: full(1) lead(0) first(1) title(0): the deciding label is title's */
