@@ -8,7 +8,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static char dir[] = "/tmp/lctk-pairs-XXXXXX";
 
@@ -116,6 +118,19 @@ int main(void)
 	   "a missing text refused (%s)", e4.msg);
 	lc_err e5 = {0};
 	ok(lc_candset_load(&cs, "/nonexistent/c.jsonl", &e5) < 0 && e5.msg[0], "a missing file is an error (%s)", e5.msg);
+
+	/* a read error part-way (a gzip stream cut short) is an error, not an end */
+	char gz[300];
+	snprintf(gz, sizeof gz, "%s/cut.jsonl.gz", dir);
+	gzFile g = gzopen(gz, "wb");
+	for (int i = 0; i < 2000; i++)
+		gzprintf(g, "{\"pid\":\"p%d\",\"name\":\"full\",\"text\":\"text %d\",\"tokens\":2}\n", i, i * 7919);
+	gzclose(g);
+	struct stat st;
+	lc_err e6 = {0};
+	ok(stat(gz, &st) == 0 && truncate(gz, st.st_size / 2) == 0 && lc_candset_load(&cs, gz, &e6) < 0 && e6.msg[0] &&
+	   cs.n == 0, "a gzip file cut in half: an error (%s)", e6.msg);
+	unlink(gz);
 
 	char path[300];
 	for (const char *const *f = (const char *const[]){ "c.jsonl", "b.jsonl", "t.jsonl", "m.jsonl", NULL }; *f; f++) {
