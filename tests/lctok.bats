@@ -112,6 +112,18 @@ CHECK="$ROOT/tests/vectors/tok/check.py"
 	assert_success
 }
 
+@test "truncate --allow-special: a special token in the kept text stays one token" {
+	printf 'hello <|endoftext|> world and more words here\n' > sp.txt
+	# ids 15339 220 100257 1917 ...: four tokens keep "hello <|endoftext|> world";
+	# counted as text the special string alone would take seven
+	run lctok truncate -n 4 --allow-special -e cl100k_base --text sp.txt
+	assert_success
+	assert_output "hello <|endoftext|> world"
+	run lctok truncate -n 4 -e cl100k_base --text sp.txt
+	assert_failure 1
+	assert_output --partial "special token '<|endoftext|>'"
+}
+
 @test "truncate: at most N tokens, valid UTF-8, on a token boundary" {
 	python3 -c 'import json; print(json.dumps({"text": "naïve café — 東京都 " * 40}))' > t.jsonl
 	for n in 1 2 3 5 17 50; do
