@@ -73,6 +73,29 @@ EOF2
 )"
 }
 
+# Compares lctok's output records (FILE) with the nq passages they came from:
+# "spans" counts chunks whose text is not their parent's at [start, end), "prefixes"
+# records whose text is not a prefix of their passage's.  Prints "N records, M bad".
+nq_check() {
+	python3 - "$1" "$SHARED/data/loft/nq/corpus.jsonl" "$2" <<'PY'
+import json, sys
+mode, corpus, out = sys.argv[1:4]
+text = {}
+for line in open(corpus, encoding="utf-8"):
+    d = json.loads(line)
+    text[d["pid"]] = d["passage_text"]
+n = bad = 0
+for line in open(out, encoding="utf-8"):
+    r = json.loads(line)
+    n += 1
+    if mode == "spans":
+        bad += text[r["parent"]][r["start"]:r["end"]] != r["passage_text"]
+    else:
+        bad += not text[r["pid"]].startswith(r["passage_text"])
+print("%d records, %d bad" % (n, bad))
+PY
+}
+
 @test "vectors (../shared): mistral and gemma3 chunks of LOFT passages are the parent's text at [start, end)" {
 	need_shared data/loft/nq/corpus.jsonl
 	need_shared vocab/hf/mistral/tokenizer.json
@@ -80,22 +103,9 @@ EOF2
 	for t in mistral gemma3; do
 		lctok chunk -n 16 --overlap 4 --tokenizer "$SHARED/vocab/hf/$t/tokenizer.json" -f passage_text \
 			"$SHARED/data/loft/nq/corpus.jsonl" > chunks.jsonl
-		run python3 - "$SHARED/data/loft/nq/corpus.jsonl" chunks.jsonl <<'PY'
-import json, sys
-text = {}
-for line in open(sys.argv[1], encoding="utf-8"):
-    d = json.loads(line)
-    text[d["pid"]] = d["passage_text"]
-n = bad = 0
-for line in open(sys.argv[2], encoding="utf-8"):
-    r = json.loads(line)
-    n += 1
-    if text[r["parent"]][r["start"]:r["end"]] != r["passage_text"]:
-        bad += 1
-print("%d chunks, %d not the parent's text at [start, end)" % (n, bad))
-PY
+		run nq_check spans chunks.jsonl
 		assert_success
-		assert_output --regexp "^[0-9]{4,} chunks, 0 not the parent's text"
+		assert_output --regexp "^[0-9]{4,} records, 0 bad$"
 	done
 }
 
@@ -108,21 +118,9 @@ PY
 	for n in 7 33; do
 		lctok truncate -n $n --tokenizer "$SHARED/vocab/hf/gemma3/tokenizer.json" -f passage_text \
 			"$SHARED/data/loft/nq/corpus.jsonl" > cut.jsonl
-		run python3 - "$SHARED/data/loft/nq/corpus.jsonl" cut.jsonl <<'PY'
-import json, sys
-text = {}
-for line in open(sys.argv[1], encoding="utf-8"):
-    d = json.loads(line)
-    text[d["pid"]] = d["passage_text"]
-n = bad = 0
-for line in open(sys.argv[2], encoding="utf-8"):
-    r = json.loads(line)
-    n += 1
-    bad += not text[r["pid"]].startswith(r["passage_text"])
-print("%d passages, %d cut to something not a prefix" % (n, bad))
-PY
+		run nq_check prefixes cut.jsonl
 		assert_success
-		assert_output "939 passages, 0 cut to something not a prefix"
+		assert_output "939 records, 0 bad"
 	done
 }
 
