@@ -1,6 +1,7 @@
 /* pairs — chosen and rejected candidates of a labelled group, and the TRL line (see pairs.h). */
 #include "pairs.h"
 #include "json.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,15 +32,6 @@ int lc_pair_select(const lc_candset *cs, const lc_pair_label *L, size_t nl, lc_p
 	return sc >= 0;
 }
 
-/* Characters as Python's len() counts them: code points of the UTF-8 text. */
-static size_t n_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* Candidate order (= candidates-file order); a group names each candidate once. */
 static int by_cand(const void *a, const void *b)
 {
@@ -58,7 +50,8 @@ int lc_pair_select_released(const lc_candset *cs, lc_pair_label *L, size_t nl, c
 		return -1;
 	size_t sh = 0, lo = 0, shl = 0, lol = 0;
 	for (size_t i = 0; i < nl; i++) {
-		size_t len = n_chars(cs->v[L[i].cand].text);
+		const char *text = cs->v[L[i].cand].text;
+		size_t len = lc_utf8_cpcount(text, strlen(text));   /* Python's len() */
 		if (i == 0 || len < shl) {
 			sh = i;
 			shl = len;

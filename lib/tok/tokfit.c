@@ -1,5 +1,6 @@
 /* tokfit — truncation to a token budget and token windows (see tokfit.h). */
 #include "tokfit.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 
@@ -40,14 +41,6 @@ int lc_tok_truncate(const lc_tok *t, const char *s, size_t n, size_t max, int sp
 	return rc ? -1 : 0;
 }
 
-static size_t cp_count(const char *s, size_t n)
-{
-	size_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
-}
-
 size_t lc_tok_windows(const size_t *offs, size_t nt, const char *d, size_t dn, size_t max, size_t overlap,
                       lc_tok_window **out)
 {
@@ -56,18 +49,19 @@ size_t lc_tok_windows(const size_t *offs, size_t nt, const char *d, size_t dn, s
 	size_t cpos = 0, cbyte = 0;   /* characters before byte cbyte (the last window's b0) */
 	for (size_t st = 0;; st += step) {
 		size_t en = st + max < nt ? st + max : nt;
-		size_t b0 = offs[st] < dn ? offs[st] : dn, b1 = offs[en] < dn ? offs[en] : dn;
+		size_t b0 = offs[st], b1 = offs[en];
 		while (b0 > 0 && b0 < dn && ((unsigned char)d[b0] & 0xC0) == 0x80)
 			b0--;
 		while (b1 < dn && ((unsigned char)d[b1] & 0xC0) == 0x80)
 			b1++;
-		/* character offsets, counted on from the last window's start */
-		size_t c0 = b0 >= cbyte ? cpos + cp_count(d + cbyte, b0 - cbyte) : cp_count(d, b0);
+		/* character offsets, counted on from the last window's start (starts only
+		 * move forward: offs rises and b0 stays on a character's start) */
+		size_t c0 = cpos + lc_utf8_cpcount(d + cbyte, b0 - cbyte);
 		cpos = c0;
 		cbyte = b0;
 		if (nw == cap)
 			w = lc_xrealloc(w, (cap *= 2) * sizeof *w);
-		w[nw++] = (lc_tok_window){ st, en, b0, b1, c0, c0 + cp_count(d + b0, b1 - b0) };
+		w[nw++] = (lc_tok_window){ st, en, b0, b1, c0, c0 + lc_utf8_cpcount(d + b0, b1 - b0) };
 		if (en >= nt)
 			break;
 	}
