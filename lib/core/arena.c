@@ -56,18 +56,3 @@ void lc_arena_free(lc_arena *a)
 	}
 	memset(a, 0, sizeof *a);
 }
-
-const char *lc_arena_pool_strndup(lc_arena *a, lc_arena_pool *pool, const char *s, size_t n)
-{
-	if (n + 1 > pool->left) {
-		size_t sz = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
-		pool->p = lc_arena_alloc(a, sz);
-		pool->left = sz;
-	}
-	char *d = pool->p;
-	memcpy(d, s, n);
-	d[n] = 0;
-	pool->p += n + 1;
-	pool->left -= n + 1;
-	return d;
-}

@@ -21,14 +21,4 @@ void *lc_arena_alloc(lc_arena *a, size_t n);                 /* 16-byte aligned 
 char *lc_arena_strndup(lc_arena *a, const char *s, size_t n); /* NUL-terminated copy, packed (unaligned) */
 void lc_arena_free(lc_arena *a);
 
-/* NUL-terminated copies packed unaligned into 1 MiB blocks of the arena, apart
- * from the arena's other allocations (lc_arena_strndup packs them too, between
- * them).  The pool is the caller's cursor into the current block, {0} to start;
- * the copies live until lc_arena_free(). */
-typedef struct lc_arena_pool {
-	char *p;
-	size_t left;
-} lc_arena_pool;
-const char *lc_arena_pool_strndup(lc_arena *a, lc_arena_pool *pool, const char *s, size_t n);
-
 #endif

@@ -60,7 +60,7 @@ static void add_judg(lc_qrels *q, uint32_t id, const char *docno, size_t dlen, l
 		qq->cap = qq->cap ? 2 * qq->cap : 8;
 		qq->j = lc_xrealloc(qq->j, qq->cap * sizeof *qq->j);
 	}
-	qq->j[qq->n].docno = lc_arena_pool_strndup(&q->arena, &q->pool, docno, dlen);
+	qq->j[qq->n].docno = lc_arena_strndup(&q->arena, docno, dlen);
 	qq->j[qq->n].rel = rel;
 	qq->n++;
 	q->njudg++;

@@ -98,7 +98,6 @@ typedef struct lc_qrels {
 	size_t njudg;
 	int format;              /* the format read */
 	lc_arena arena;
-	lc_arena_pool pool;    /* docnos packed unaligned inside the arena (internal) */
 } lc_qrels;
 
 /* "trec", "beir", "loft", "trec_jg", "prefs", "trec_prefs" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */

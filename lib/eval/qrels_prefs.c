@@ -50,8 +50,8 @@ int lc_qrels_read_prefs(lc_qrels *q, lc_input *in, int format, lc_err *e)
 		if (n == cap)
 			pl = lc_xrealloc(pl, (cap = cap ? 2 * cap : 64) * sizeof *pl);
 		pl[n++] = (pref_line){ id, (uint32_t)(q->q[id].n - 1),
-		                       { lc_arena_pool_strndup(&q->arena, &q->pool, f[1], fl[1]),
-		                         want == 5 ? lc_arena_pool_strndup(&q->arena, &q->pool, f[2], fl[2]) : "0",
+		                       { lc_arena_strndup(&q->arena, f[1], fl[1]),
+		                         want == 5 ? lc_arena_strndup(&q->arena, f[2], fl[2]) : "0",
 		                         lc_trec_atof(f[want - 1], fl[want - 1]) } };
 	}
 	if (r < 0) {

@@ -57,7 +57,7 @@ void lc_run_add(lc_run *r, lc_run_q *q, const char *docno, size_t dlen, double s
 		q->cap = q->cap ? 2 * q->cap : 16;
 		q->h = lc_xrealloc(q->h, q->cap * sizeof *q->h);
 	}
-	q->h[q->n].docno = lc_arena_pool_strndup(&r->arena, &r->pool, docno, dlen);
+	q->h[q->n].docno = lc_arena_strndup(&r->arena, docno, dlen);
 	q->h[q->n].score = score;
 	q->n++;
 }

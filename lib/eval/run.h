@@ -86,7 +86,6 @@ typedef struct lc_run {
 	const char *runid;       /* TREC: tag of the last content line; else NULL */
 	int format;
 	lc_arena arena;
-	lc_arena_pool pool;    /* docnos packed unaligned inside the arena (internal) */
 } lc_run;
 
 typedef struct lc_run_opts {
