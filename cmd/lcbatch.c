@@ -13,6 +13,7 @@
 #include "options.h"
 #include "err.h"
 #include "report.h"
+#include "size.h"
 
 /* The options, each bound to its variable in the table (lib/cli/cli.h); only
  * --report reaches the switch.  split_opt: the split option given last, an
@@ -29,11 +30,11 @@ static void note_split(const lc_cmd *c, const lc_opt *o, const char *arg)
 	O.split_opt = o;
 }
 
-/* --max-bytes SIZE: K/M/G are powers of 1000 (lc_batch_size) */
+/* --max-bytes SIZE: K/M/G are powers of 1000 (lc_size_parse) */
 static void max_bytes_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 {
 	lc_err e = {0};
-	if (!(*(unsigned long long *)o->var = lc_batch_size("--max-bytes", arg, &e)))
+	if (!(*(unsigned long long *)o->var = lc_size_parse("--max-bytes", arg, &e)))
 		lc_cli_usage_error(c, "%s", e.msg);
 	note_split(c, o, arg);
 }

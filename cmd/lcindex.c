@@ -1,6 +1,6 @@
 /* lcindex — builds a one-file BM25 index from a corpus, merges shard indexes, prints
  * index statistics (--report FILE: the built or merged index's as JSON).  Logic lives in lib/retrieve/corpus, lib/retrieve/bm25 and lib/retrieve/index_file. */
-#include "batch.h"
+#include "size.h"
 #include "bm25.h"
 #include "cli.h"
 #include "options.h"
@@ -44,14 +44,14 @@ static void out_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 	*(const char **)o->var = lc_output_plain_name(arg);
 }
 
-/* a memory budget: SIZE (lc_batch_size: K/M/G) or "unlimited" (0); what names it
+/* a memory budget: SIZE (lc_size_parse: K/M/G) or "unlimited" (0); what names it
  * (--memory, LCTK_INDEX_MEMORY) leads the message of a bad one */
 static unsigned long long memory_size(const lc_cmd *c, const char *what, const char *arg)
 {
 	if (!strcmp(arg, "unlimited"))
 		return 0;
 	lc_err me;
-	unsigned long long v = lc_batch_size(what, arg, &me);
+	unsigned long long v = lc_size_parse(what, arg, &me);
 	if (!v)
 		lc_cli_usage_error(c, "%s, or 'unlimited'", me.msg);
 	return v;

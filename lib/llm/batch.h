@@ -18,10 +18,6 @@
 #define LC_BATCH_MAX_REQUESTS 50000
 #define LC_BATCH_MAX_BYTES (200ULL * 1000 * 1000)
 
-/* Parses a size: digits with an optional K, M or G (powers of 1000, as OpenAI
- * counts "200 MB"), e.g. "200M".  0 + e (usage error naming opt) when it is not one. */
-unsigned long long lc_batch_size(const char *opt, const char *arg, lc_err *e);
-
 /* Splits the request file path into PREFIX.part-001.jsonl, -002, ... with at most
  * max_lines requests and max_bytes bytes (whole lines) each; PREFIX is path
  * without a .jsonl suffix (and without a compression suffix) unless given.
