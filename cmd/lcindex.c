@@ -14,6 +14,9 @@
 
 #include <getopt.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +288,15 @@ int main(int argc, char **argv)
 	if (memory == MEMORY_UNSET)
 		memory = memory_size(&cmd, env && *env ? "LCTK_INDEX_MEMORY" : "the default", env && *env ? env : DEFAULT_MEMORY);
 	lc_bm25_builder_set_memory(b.b, (size_t)memory);
+#ifdef __GLIBC__
+	/* The budget is what the process holds: blocks of 128 KiB and more are mapped
+	 * and unmapped, so what a spill frees goes back to the system.  (By default
+	 * glibc raises this threshold as large blocks are freed, then keeps what the
+	 * next runs free in its heap: 700k passages of real text peaked at 61.7 MB
+	 * instead of 52.3, at the same CPU time.) */
+	if (memory)
+		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	lc_progress_start(&b.prog, "records", prog);
 	co.progress = &b.prog;   /* lc_corpus_read: records read, percent of the file */
 	size_t records = 0;
@@ -301,6 +313,7 @@ int main(int argc, char **argv)
 	if ((!out || !strcmp(out, "-")) && isatty(1))
 		lc_die(LC_EXIT_USAGE, "refusing to write a binary index to a terminal; use -o INDEX");
 	size_t ndocs = lc_bm25_builder_ndocs(b.b);
+	lc_pidset_free(&b.seen);   /* every pid is checked: its memory goes before the image's */
 	lc_output *o = lc_output_open(out);
 	if (lc_bm25_builder_output(b.b, sn ? (uint32_t)sk : 1, sn ? (uint32_t)sn : 1, o, &e) < 0)
 		lc_die_err(&e);
@@ -313,6 +326,5 @@ int main(int argc, char **argv)
 	}
 	lc_buf_free(&b.text);
 	lc_bm25_builder_free(b.b);
-	lc_pidset_free(&b.seen);
 	return 0;
 }

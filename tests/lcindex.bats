@@ -305,16 +305,27 @@ big_corpus() {
 	TMPDIR=$PWD/missing LCTK_INDEX_MEMORY=2K lcindex --memory unlimited -o u.idx big.jsonl
 	lcindex --memory unlimited -o w.idx big.jsonl
 	cmp u.idx w.idx
-	# postings and pids within the budget but an image past it (100 terms of 100 letters: 15,448
-	# bytes against 8K): the image wants the temporary file and cannot go through memory
+	# the dictionary counts in the budget: 100 terms of 100 letters pass 8K, so runs want the file
 	awk 'BEGIN { for (i = 0; i < 100; i++) { w = sprintf("w%03d", i); while (length(w) < 100) w = w "x"; printf "{\"pid\": \"d%d\", \"passage_text\": \"%s\"}\n", i, w } }' > long.jsonl
 	TMPDIR=$PWD/missing run lcindex --memory 8K -o y.idx long.jsonl
 	assert_failure 1
-	assert_output "lcindex: cannot create a temporary file for the index image (15448 bytes, more than the memory budget) in $PWD/missing: No such file or directory; set TMPDIR to a writable directory or raise --memory"
+	assert_output "lcindex: cannot create a temporary file for index runs in $PWD/missing: No such file or directory; set TMPDIR to a writable directory or raise --memory"
 	assert_no_file y.idx
-	# within a budget of 16K it may: without the file, it is put together in memory
-	TMPDIR=$PWD/missing lcindex --memory 16K -o y.idx long.jsonl
+	# postings, dictionary and pids within the budget but an image past it (a stopword list of
+	# 20,000 words is in the image): the image wants the temporary file and cannot go through memory
+	awk 'BEGIN { for (i = 0; i < 20000; i++) printf "stop%05d\n", i }' > stop.txt
+	lcindex --memory unlimited --stopwords stop.txt -o s.idx long.jsonl
+	size=$(wc -c < s.idx)
+	[ "$size" -gt 64000 ]
+	TMPDIR=$PWD/missing run lcindex --memory 64K --stopwords stop.txt -o y.idx long.jsonl
+	assert_failure 1
+	assert_output "lcindex: cannot create a temporary file for the index image ($size bytes, more than the memory budget) in $PWD/missing: No such file or directory; set TMPDIR to a writable directory or raise --memory"
+	assert_no_file y.idx
+	# within a budget of 40K the 15,448-byte image of long.jsonl may: without the file
+	# (past an eighth of the budget), it is put together in memory
+	TMPDIR=$PWD/missing lcindex --memory 40K -o y.idx long.jsonl
 	lcindex --memory unlimited -o z.idx long.jsonl
+	[ "$(wc -c < z.idx)" -eq 15448 ]
 	cmp y.idx z.idx
 }
 

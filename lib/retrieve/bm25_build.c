@@ -1,16 +1,15 @@
 /* bm25_build — the index builder behind lcindex and lc_bm25_build: analysed
- * documents into compact postings (postbuf, spilled to sorted runs past seven
- * eighths of the memory budget) and the pids as one byte string (pidstore, spilled
- * past the other eighth), then one pass that streams the index image (layout in
- * index_file.h) to memory or to a file.  Nothing touches TMPDIR until the budget
- * calls for it. */
-#define _GNU_SOURCE /* qsort_r */
+ * documents into compact postings keyed by term string (postbuf: postings and
+ * term dictionary together spilled to sorted runs past seven eighths of the
+ * memory budget) and the pids as one byte string (pidstore, spilled past the
+ * other eighth); then the runs are merged twice, once to size the index image's
+ * sections and once to write them side by side (layout in index_file.h), to
+ * memory or to a file.  Nothing touches TMPDIR until the budget calls for it. */
 #include "bm25.h"
 #include "fdio.h"
 #include "output.h"
 #include "pidstore.h"
 #include "postbuf.h"
-#include "strmap.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,18 +19,17 @@
 
 struct lc_bm25_builder {
 	lc_analyzer *an;
-	lc_strmap terms;
-	uint32_t *tmp;
+	uint32_t *tmp;            /* the document's terms (postbuf's numbers) */
 	size_t ntmp, tmpcap;
-	uint32_t *tlast, *tdf;    /* per term: last document, document frequency */
-	uint64_t *tbytes;         /* per term: bytes of its (gap, tf) pairs in the image */
-	size_t tcap;
 	size_t limit;
 	lc_postbuf *pb;
 	lc_pidstore *ps;
 	uint32_t *doclen;
 	size_t ndocs, doccap;
 	uint64_t pidbytes, total;
+	/* the merged terms' totals, once measured (plan) */
+	int measured;
+	uint64_t n_terms, term_bytes, post_bytes, n_postings, n_blocks;
 	lc_err err;
 	int failed;
 };
@@ -50,7 +48,7 @@ lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e)
 void lc_bm25_builder_set_memory(lc_bm25_builder *b, size_t limit) { b->limit = limit; }
 
 /* The budget's shares: an eighth for the pids (at least a byte, 0 being no limit),
- * the rest for the postings. */
+ * the rest for the postings and their term dictionary. */
 static size_t pid_share(size_t limit) { return limit ? (limit / 8 ? limit / 8 : 1) : 0; }
 static size_t post_share(size_t limit) { return limit - limit / 8; }
 
@@ -61,7 +59,7 @@ static void collect(const char *t, size_t n, void *arg)
 		b->tmpcap = b->tmpcap ? b->tmpcap * 2 : 1024;
 		b->tmp = lc_xrealloc(b->tmp, b->tmpcap * sizeof *b->tmp);
 	}
-	b->tmp[b->ntmp++] = lc_strmap_intern(&b->terms, t, n, NULL);
+	b->tmp[b->ntmp++] = lc_postbuf_term(b->pb, t, n);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -76,27 +74,6 @@ static unsigned vlen(uint64_t v)
 	while (v >>= 7)
 		n++;
 	return n;
-}
-
-/* qsort_r comparator: term numbers by the bytes of their strings in ctx (an lc_strmap) */
-static int cmp_term_id(const void *a, const void *b, void *ctx)
-{
-	const lc_strmap *m = ctx;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	size_t lx = lc_strmap_len(m, x), ly = lc_strmap_len(m, y);
-	int c = memcmp(lc_strmap_str(m, x), lc_strmap_str(m, y), lx < ly ? lx : ly);
-	return c ? c : (lx < ly ? -1 : lx > ly);
-}
-
-/* term numbers in bytewise order of their strings (malloc'd) */
-static uint32_t *sorted_terms(const lc_bm25_builder *b)
-{
-	size_t T = lc_strmap_count(&b->terms);
-	uint32_t *order = lc_xmalloc((T + 1) * sizeof *order);
-	for (size_t i = 0; i < T; i++)
-		order[i] = (uint32_t)i;
-	qsort_r(order, T, sizeof *order, cmp_term_id, (void *)&b->terms);
-	return order;
 }
 
 int lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len)
@@ -115,29 +92,12 @@ int lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, s
 	}
 	if (b->ntmp > 1)   /* tmp is NULL while no document had a term: qsort(NULL, 0) is undefined */
 		qsort(b->tmp, b->ntmp, sizeof *b->tmp, cmp_u32);
-	size_t T = lc_strmap_count(&b->terms);
-	if (T > b->tcap) {
-		size_t cap = b->tcap ? b->tcap : 1024;
-		while (cap < T)
-			cap *= 2;
-		b->tlast = lc_xrealloc(b->tlast, cap * sizeof *b->tlast);
-		b->tdf = lc_xrealloc(b->tdf, cap * sizeof *b->tdf);
-		b->tbytes = lc_xrealloc(b->tbytes, cap * sizeof *b->tbytes);
-		memset(b->tdf + b->tcap, 0, (cap - b->tcap) * sizeof *b->tdf);
-		memset(b->tbytes + b->tcap, 0, (cap - b->tcap) * sizeof *b->tbytes);
-		memset(b->tlast + b->tcap, 0, (cap - b->tcap) * sizeof *b->tlast);
-		b->tcap = cap;
-	}
 	uint32_t d = (uint32_t)b->ndocs;
 	for (size_t i = 0; i < b->ntmp;) {
 		size_t j = i + 1;
 		while (j < b->ntmp && b->tmp[j] == b->tmp[i])
 			j++;
-		uint32_t t = b->tmp[i], tf = (uint32_t)(j - i);
-		b->tbytes[t] += vlen(b->tdf[t] ? d - b->tlast[t] : d) + vlen(tf);
-		b->tdf[t]++;
-		b->tlast[t] = d;
-		lc_postbuf_add(b->pb, t, d, tf);
+		lc_postbuf_add(b->pb, b->tmp[i], d, (uint32_t)(j - i));
 		i = j;
 	}
 	b->doclen[b->ndocs] = (uint32_t)b->ntmp;
@@ -147,12 +107,8 @@ int lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, s
 		b->failed = 1;
 	b->pidbytes += pl;
 	b->ndocs++;
-	if (lc_postbuf_full(b->pb)) {
-		uint32_t *order = sorted_terms(b);
-		if (lc_postbuf_spill(b->pb, order, lc_strmap_count(&b->terms), &b->err) < 0)
-			b->failed = 1;
-		free(order);
-	}
+	if (lc_postbuf_full(b->pb) && lc_postbuf_spill(b->pb, &b->err) < 0)
+		b->failed = 1;
 	return b->failed ? -1 : 0;
 }
 
@@ -185,9 +141,13 @@ typedef struct sink {
 	int failed;
 } sink;
 
-/* p[0..n) to the file at byte at */
+/* p[0..n) to the image at byte at (the file, or memory already sized) */
 static void write_at(sink *s, const void *p, size_t n, uint64_t at)
 {
+	if (s->buf) {
+		memcpy(s->buf->p + s->start + at, p, n);
+		return;
+	}
 	if (!s->failed && lc_pwrite_all(s->fd, p, n, at) < 0) {
 		lc_err_set(s->e, LC_EXIT_INPUT, "writing the index to a temporary file: %s; set TMPDIR to a disk with room",
 		           strerror(errno));
@@ -201,28 +161,17 @@ static void flush(sink *s)
 	lc_buf_reset(&s->w);
 }
 
-/* The block table of a file sink goes straight to its place (BLOCKS, after
- * BLKOFF) instead of being held until then; its CRC is combined in there. */
-typedef struct blocks {
-	lc_buf b;
-	uint64_t at;              /* file offset of the next block */
-	uint32_t crc;             /* of the blocks written */
-} blocks;
-
-static void blocks_flush(sink *s, blocks *bk)
-{
-	if (s->buf || !bk->b.len)
-		return;
-	bk->crc = lc_index_crc(bk->crc, bk->b.p, bk->b.len);
-	write_at(s, bk->b.p, bk->b.len, bk->at);
-	bk->at += bk->b.len;
-	lc_buf_reset(&bk->b);
-}
-
+/* the image's first sections, in order */
 static void put(sink *s, const void *p, size_t n)
 {
 	if (s->pos >= LC_INDEX_HDR)
 		s->crc = lc_index_crc(s->crc, p, n);
+	if (!s->buf && n >= (1u << 20)) {   /* a large section (DOCLEN) goes straight to the file */
+		flush(s);
+		write_at(s, p, n, s->pos);
+		s->pos += n;
+		return;
+	}
 	s->pos += n;
 	if (s->buf) {
 		lc_buf_add(s->buf, p, n);
@@ -240,6 +189,32 @@ static void pad(sink *s)
 	static const char z[8];
 	if (s->pos & 7)
 		put(s, z, 8 - (s->pos & 7));
+}
+
+/* The sections written while the terms are merged (TERMOFF to BLOCKS) are
+ * written side by side, each through a buffer to its place; their CRCs are
+ * combined into the image's in layout order. */
+typedef struct secw {
+	lc_buf b;
+	uint64_t at;              /* image offset of the next byte */
+	uint32_t crc;             /* of the bytes written */
+} secw;
+
+static void secw_flush(sink *s, secw *w)
+{
+	if (!w->b.len)
+		return;
+	w->crc = lc_index_crc(w->crc, w->b.p, w->b.len);
+	write_at(s, w->b.p, w->b.len, w->at);
+	w->at += w->b.len;
+	lc_buf_reset(&w->b);
+}
+
+static void secw_put(sink *s, secw *w, const void *p, size_t n)
+{
+	lc_buf_add(&w->b, p, n);
+	if (w->b.len >= (256u << 10))
+		secw_flush(s, w);
 }
 
 static void put_varint(lc_buf *b, uint64_t v)
@@ -278,39 +253,129 @@ static int put_pid(const char *pid, size_t len, size_t row, void *arg)
 
 enum { S_STOP, S_DOCLEN, S_PIDOFF, S_PIDS, S_TERMOFF, S_TERMS, S_POSTOFF, S_POST, S_BLKOFF, S_BLOCKS };
 
-/* The image's sections: their sizes and offsets, the postings P; returns the
- * image's size. */
-static uint64_t plan(const lc_bm25_builder *b, uint64_t *size, uint64_t *off, uint64_t *P_out)
+/* The merged terms' totals: one pass of the merge, once.  0 or -1 + e. */
+static int measure(lc_bm25_builder *b, lc_err *e)
 {
-	size_t T = lc_strmap_count(&b->terms);
-	uint64_t N = b->ndocs;
+	if (b->measured)
+		return 0;
+	if (lc_postbuf_rewind(b->pb, e) < 0)
+		return -1;
+	lc_postbuf_entry t;
+	int got;
+	while ((got = lc_postbuf_next_term(b->pb, &t, e)) > 0) {
+		b->n_terms++;
+		b->term_bytes += t.len;
+		b->n_postings += t.df;
+		b->post_bytes += vlen(t.df) + t.bytes;
+		b->n_blocks += nblocks(t.df);
+	}
+	if (got < 0)
+		return -1;
+	b->measured = 1;
+	return 0;
+}
+
+/* The image's sections: their sizes and offsets; returns the image's size, or 0 + e. */
+static uint64_t plan(lc_bm25_builder *b, uint64_t *size, uint64_t *off, lc_err *e)
+{
+	if (!b->pb)
+		b->pb = lc_postbuf_new(post_share(b->limit));
+	if (!b->ps)
+		b->ps = lc_pidstore_new(0);
+	if (measure(b, e) < 0)
+		return 0;
+	uint64_t N = b->ndocs, T = b->n_terms;
 	unsigned flags;
 	const char *stop;
 	size_t stop_len;
 	lc_analyzer_config(b->an, &flags, &stop, &stop_len);
-	uint64_t P = 0, post = 0, nb = 0, tbytes = 0;
-	for (size_t t = 0; t < T; t++) {
-		P += b->tdf[t];
-		post += vlen(b->tdf[t]) + b->tbytes[t];
-		nb += nblocks(b->tdf[t]);
-		tbytes += lc_strmap_len(&b->terms, (uint32_t)t);
-	}
 	size[S_STOP] = stop ? stop_len : 0;
 	size[S_DOCLEN] = N * 4;
 	size[S_PIDOFF] = (N + 1) * 8;
 	size[S_PIDS] = b->pidbytes;
 	size[S_TERMOFF] = size[S_POSTOFF] = size[S_BLKOFF] = (T + 1) * 8;
-	size[S_TERMS] = tbytes;
-	size[S_POST] = post;
-	size[S_BLOCKS] = nb * sizeof(lc_index_block);
+	size[S_TERMS] = b->term_bytes;
+	size[S_POST] = b->post_bytes;
+	size[S_BLOCKS] = b->n_blocks * sizeof(lc_index_block);
 	uint64_t o = LC_INDEX_HDR;
 	for (int k = 0; k < LC_INDEX_NSEC; k++) {
 		o = (o + 7) & ~(uint64_t)7;
 		off[k] = o;
 		o += size[k];
 	}
-	*P_out = P;
 	return (o + 7) & ~(uint64_t)7;
+}
+
+/* TERMOFF to BLOCKS, from the merge: 0 or -1 (e set) */
+static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uint64_t *size, secw *w)
+{
+	uint64_t N = b->ndocs;
+	lc_index_bounder bd;
+	lc_index_bounder_init(&bd, N, b->total);
+	uint64_t toff = 0, poff = 0, boff = 0, r = 0;
+	lc_buf pl = {0};
+	int rc = lc_postbuf_rewind(b->pb, s->e), got = 0;
+	lc_postbuf_entry t;
+	while (!rc && !s->failed && (got = lc_postbuf_next_term(b->pb, &t, s->e)) > 0) {
+		secw_put(s, &w[S_TERMOFF - S_TERMOFF], &toff, 8);
+		secw_put(s, &w[S_POSTOFF - S_TERMOFF], &poff, 8);
+		secw_put(s, &w[S_BLKOFF - S_TERMOFF], &boff, 8);
+		toff += t.len;
+		poff += vlen(t.df) + t.bytes;
+		boff += nblocks(t.df);
+		secw_put(s, &w[S_TERMS - S_TERMOFF], t.str, t.len);
+		/* the list, with its blocks gathered on the way */
+		lc_buf_reset(&pl);
+		put_varint(&pl, t.df);
+		uint32_t doc, tf, prev = 0;
+		uint64_t i = 0, df = t.df, put_before = 0;   /* bytes of the list already put */
+		lc_index_block bl = {0};
+		while ((got = lc_postbuf_next(b->pb, &doc, &tf, s->e)) > 0) {
+			put_varint(&pl, i ? doc - prev : doc);
+			put_varint(&pl, tf);
+			prev = doc;
+			if (df > LC_INDEX_BLOCK) {
+				lc_index_bounder_add(&bd, &bl, i % LC_INDEX_BLOCK == 0, tf, doc < N ? b->doclen[doc] : 0);
+				if (i % LC_INDEX_BLOCK == LC_INDEX_BLOCK - 1 || i + 1 == df) {
+					bl.end = put_before + pl.len;
+					bl.last = doc;
+					secw_put(s, &w[S_BLOCKS - S_TERMOFF], &bl, sizeof bl);
+				}
+			}
+			i++;
+			if (pl.len >= (1u << 20)) {   /* a long list is not held whole */
+				secw_put(s, &w[S_POST - S_TERMOFF], pl.p, pl.len);
+				put_before += pl.len;
+				lc_buf_reset(&pl);
+			}
+		}
+		if (got < 0)
+			rc = -1;
+		else if (i != df || put_before + pl.len != vlen(df) + t.bytes)
+			rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: term %llu has %llu postings back of %llu",
+			                (unsigned long long)r, (unsigned long long)i, (unsigned long long)df);
+		else
+			secw_put(s, &w[S_POST - S_TERMOFF], pl.p, pl.len);
+		r++;
+	}
+	lc_buf_free(&pl);
+	if (got < 0)
+		rc = -1;
+	if (!rc && r != b->n_terms)
+		rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: %llu terms merged, planned %llu",
+		                (unsigned long long)r, (unsigned long long)b->n_terms);
+	if (!rc) {
+		secw_put(s, &w[S_TERMOFF - S_TERMOFF], &toff, 8);
+		secw_put(s, &w[S_POSTOFF - S_TERMOFF], &poff, 8);
+		secw_put(s, &w[S_BLKOFF - S_TERMOFF], &boff, 8);
+	}
+	for (int k = S_TERMOFF; k <= S_BLOCKS; k++) {
+		secw_flush(s, &w[k - S_TERMOFF]);
+		if (!rc && w[k - S_TERMOFF].at != off[k] + size[k])
+			rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: section %d of %llu bytes, planned %llu", k,
+			                (unsigned long long)(w[k - S_TERMOFF].at - off[k]), (unsigned long long)size[k]);
+	}
+	return rc || s->failed ? -1 : 0;
 }
 
 static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *s)
@@ -319,19 +384,15 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 		*s->e = b->err;
 		return -1;
 	}
-	if (!b->pb)
-		b->pb = lc_postbuf_new(post_share(b->limit));
-	if (!b->ps)
-		b->ps = lc_pidstore_new(0);
-	size_t T = lc_strmap_count(&b->terms);
+	uint64_t size[LC_INDEX_NSEC], off[LC_INDEX_NSEC];
+	uint64_t fsize = plan(b, size, off, s->e);
+	if (!fsize)
+		return -1;
 	uint64_t N = b->ndocs;
-	uint32_t *order = sorted_terms(b);
 	unsigned flags;
 	const char *stop;
 	size_t stop_len;
 	lc_analyzer_config(b->an, &flags, &stop, &stop_len);
-	uint64_t size[LC_INDEX_NSEC], off[LC_INDEX_NSEC], P;
-	uint64_t fsize = plan(b, size, off, &P);
 	unsigned char hdr[LC_INDEX_HDR] = {0};
 	put(s, hdr, sizeof hdr);
 	pad(s);
@@ -343,113 +404,38 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 	put64(s, 0);
 	int bad = lc_pidstore_scan(b->ps, put_pidoff, &pw, s->e) < 0;
 	pad(s);
-	if (bad || lc_pidstore_scan(b->ps, put_pid, &pw, s->e) < 0) {
-		free(order);
+	if (bad || lc_pidstore_scan(b->ps, put_pid, &pw, s->e) < 0)
 		return -1;
-	}
 	pad(s);
-	uint64_t v = 0;
-	for (size_t r = 0; r <= T; r++) {
-		put64(s, v);
-		if (r < T)
-			v += lc_strmap_len(&b->terms, order[r]);
-	}
-	pad(s);
-	for (size_t r = 0; r < T; r++)
-		put(s, lc_strmap_str(&b->terms, order[r]), lc_strmap_len(&b->terms, order[r]));
-	pad(s);
-	v = 0;
-	for (size_t r = 0; r <= T; r++) {
-		put64(s, v);
-		if (r < T)
-			v += vlen(b->tdf[order[r]]) + b->tbytes[order[r]];
-	}
-	pad(s);
-	/* POST, with the blocks gathered on the way */
-	lc_index_bounder bd;
-	lc_index_bounder_init(&bd, N, b->total);
-	lc_buf pl = {0};
-	blocks bk = { .at = off[S_BLOCKS] };
-	int rc = 0;
-	for (size_t r = 0; r < T && !rc && !s->failed; r++) {
-		uint32_t t = order[r];
-		lc_buf_reset(&pl);
-		put_varint(&pl, b->tdf[t]);
-		if (lc_postbuf_open_term(b->pb, t, s->e) < 0) {
-			rc = -1;
-			break;
-		}
-		uint32_t doc, tf, prev = 0;
-		uint64_t i = 0, df = b->tdf[t], put_before = 0;   /* bytes of the list already put */
-		lc_index_block bl = {0};
-		int got;
-		while ((got = lc_postbuf_next(b->pb, &doc, &tf, s->e)) > 0) {
-			put_varint(&pl, i ? doc - prev : doc);
-			put_varint(&pl, tf);
-			prev = doc;
-			if (df > LC_INDEX_BLOCK) {
-				lc_index_bounder_add(&bd, &bl, i % LC_INDEX_BLOCK == 0, tf, doc < N ? b->doclen[doc] : 0);
-				if (i % LC_INDEX_BLOCK == LC_INDEX_BLOCK - 1 || i + 1 == df) {
-					bl.end = put_before + pl.len;
-					bl.last = doc;
-					lc_buf_add(&bk.b, &bl, sizeof bl);
-					if (bk.b.len >= (1u << 20))
-						blocks_flush(s, &bk);
-				}
-			}
-			i++;
-			if (pl.len >= (1u << 20)) {   /* a long list is not held whole */
-				put(s, pl.p, pl.len);
-				put_before += pl.len;
-				lc_buf_reset(&pl);
-			}
-		}
-		if (got < 0)
-			rc = -1;
-		else if (i != df || put_before + pl.len != vlen(df) + b->tbytes[t])
-			rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: term %zu has %llu postings back of %llu", r,
-			                (unsigned long long)i, (unsigned long long)df);
-		else
-			put(s, pl.p, pl.len);
-	}
-	lc_buf_free(&pl);
-	if (!rc && !s->failed) {
-		pad(s);
-		v = 0;
-		for (size_t r = 0; r <= T; r++) {
-			put64(s, v);
-			if (r < T)
-				v += nblocks(b->tdf[order[r]]);
-		}
-		pad(s);
-		if (s->buf)
-			put(s, bk.b.p, bk.b.len);
-		else {   /* written in place: count them in pos and the CRC */
-			blocks_flush(s, &bk);
-			if (bk.at != off[S_BLOCKS] + size[S_BLOCKS])
-				rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: %llu bytes of blocks, planned %llu",
-				                (unsigned long long)(bk.at - off[S_BLOCKS]), (unsigned long long)size[S_BLOCKS]);
-			flush(s);
-			s->pos += size[S_BLOCKS];
-			s->crc = (uint32_t)crc32_combine(s->crc, bk.crc, (z_off_t)size[S_BLOCKS]);
-		}
-		pad(s);
-	}
-	lc_buf_free(&bk.b);
-	free(order);
-	if (rc || s->failed)
+	if (s->pos != off[S_TERMOFF])
+		return lc_err_set(s->e, LC_EXIT_INPUT, "internal error: the terms start at %llu, planned %llu",
+		                  (unsigned long long)s->pos, (unsigned long long)off[S_TERMOFF]);
+	if (s->buf) {   /* the rest is written in place: zeroes between the sections */
+		lc_buf_grow(s->buf, fsize - s->pos);
+		memset(s->buf->p + s->buf->len, 0, fsize - s->pos);
+		s->buf->len += fsize - s->pos;
+		s->buf->p[s->buf->len] = 0;
+	} else
+		flush(s);
+	secw w[S_BLOCKS - S_TERMOFF + 1];
+	memset(w, 0, sizeof w);
+	for (int k = S_TERMOFF; k <= S_BLOCKS; k++)
+		w[k - S_TERMOFF].at = off[k];
+	int rc = put_terms(b, s, off, size, w);
+	for (int k = S_TERMOFF; k <= S_BLOCKS; k++)
+		lc_buf_free(&w[k - S_TERMOFF].b);
+	if (rc < 0)
 		return -1;
-	if (s->pos != fsize)
-		return lc_err_set(s->e, LC_EXIT_INPUT, "internal error: index image of %llu bytes, planned %llu",
-		                  (unsigned long long)s->pos, (unsigned long long)fsize);
-	lc_index_put_header(hdr, flags, shard_k, shard_n, N, T, P, b->total, fsize, off, size, s->crc);
-	if (s->buf) {
-		memcpy(s->buf->p + s->start, hdr, sizeof hdr);
-		return 0;
+	static const unsigned char z[8];
+	for (int k = S_TERMOFF; k <= S_BLOCKS; k++) {   /* the CRC: each section, then its padding */
+		uint64_t end = k + 1 < LC_INDEX_NSEC ? off[k + 1] : fsize;
+		s->crc = (uint32_t)crc32_combine(s->crc, w[k - S_TERMOFF].crc, (z_off_t)size[k]);
+		s->crc = lc_index_crc(s->crc, z, end - (off[k] + size[k]));
 	}
-	flush(s);
-	if (!s->failed && lc_pwrite_all(s->fd, hdr, sizeof hdr, 0) < 0)
-		return lc_err_set(s->e, LC_EXIT_INPUT, "writing the index to a temporary file: %s", strerror(errno));
+	s->pos = fsize;
+	lc_index_put_header(hdr, flags, shard_k, shard_n, N, b->n_terms, b->n_postings, b->total, fsize, off, size,
+	                    s->crc);
+	write_at(s, hdr, sizeof hdr, 0);
 	return s->failed ? -1 : 0;
 }
 
@@ -476,10 +462,12 @@ static int output_in_memory(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard
 
 int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, lc_output *o, lc_err *e)
 {
-	uint64_t size[LC_INDEX_NSEC], off[LC_INDEX_NSEC], P;
+	uint64_t size[LC_INDEX_NSEC], off[LC_INDEX_NSEC];
 	if (lc_bm25_builder_error(b, e) < 0)   /* a spill failed while documents were added */
 		return -1;
-	uint64_t fsize = plan(b, size, off, &P);
+	uint64_t fsize = plan(b, size, off, e);
+	if (!fsize)
+		return -1;
 	/* a small image (an eighth of the budget) is put together in memory: a small build
 	 * never touches TMPDIR; a larger one goes through the file when it can, so it
 	 * is not held in memory next to the postings */
@@ -529,12 +517,8 @@ void lc_bm25_builder_free(lc_bm25_builder *b)
 	if (!b)
 		return;
 	lc_analyzer_free(b->an);
-	lc_strmap_free(&b->terms);
 	lc_postbuf_free(b->pb);
 	free(b->tmp);
-	free(b->tlast);
-	free(b->tdf);
-	free(b->tbytes);
 	free(b->doclen);
 	lc_pidstore_free(b->ps);
 	free(b);

@@ -1,8 +1,16 @@
-/* postbuf — compact in-memory postings with sorted runs spilled to a temporary
- * file (see postbuf.h). */
+/* postbuf — postings keyed by term string: the current run in memory, sorted
+ * runs spilled to a temporary file, and the merge that reads them back (see
+ * postbuf.h).
+ *
+ * A run in the file is a sequence of records in bytewise order of their terms:
+ *   LEN TERM DF FIRST LAST BYTES PAIRS
+ * LEB128 numbers except TERM (LEN bytes) and PAIRS (BYTES bytes of LEB128
+ * (gap, tf), the first gap being FIRST, the run's first document of the term). */
+#define _GNU_SOURCE /* qsort_r */
 #include "postbuf.h"
 #include "buf.h"
 #include "fdio.h"
+#include "strmap.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,9 +21,9 @@
 #define CDATA (CHUNK - 4)
 #define SLAB_CHUNKS (1u << 15)      /* 1 MiB slabs */
 
-typedef struct tlist {
+typedef struct tlist {           /* 16 bytes a term (its df is counted when needed) */
 	uint32_t head, tail;            /* chunk numbers + 1; 0 = empty */
-	uint32_t last;                  /* last document added in this run */
+	uint32_t last;                  /* last document added */
 	uint8_t fill;                   /* bytes used in the tail chunk */
 } tlist;
 
@@ -24,28 +32,36 @@ typedef struct run {
 	uint64_t pos;                   /* next unread byte */
 	unsigned char *buf;
 	size_t blen, bpos, bcap;
-	uint64_t next_term;             /* term of the record at pos (UINT64_MAX: none) */
-	uint64_t rec_left;              /* bytes left of the open record */
+	/* the record at the head of the run */
+	int has;                        /* 0: the run is read to its end */
+	lc_buf key;
+	uint64_t df, first, last, bytes;
+	uint64_t left;                  /* bytes of its pairs not read */
+	uint32_t doc;                   /* the last document read */
+	int in_term;                    /* it is part of the merge's current term */
 } run;
 
 struct lc_postbuf {
 	size_t limit;
+	/* the current run */
+	lc_strmap terms;
+	tlist *t;
+	size_t tcap;
 	unsigned char **slab;
 	size_t nslab, slabcap;
-	uint32_t nchunks;               /* chunks handed out since the last spill */
-	tlist *t;
-	size_t nt, tcap;
+	uint32_t nchunks;
+	/* the spilled runs */
 	int fd;
 	uint64_t fsize;
 	run *runs;
 	size_t nruns, runcap;
-	/* reading */
-	uint32_t cur_term;
-	size_t cur_run;                 /* runs then memory (== nruns) */
-	uint32_t cur_doc;
-	uint32_t mchunk;
+	/* the merge: memory's terms in order, the next of them, the source being read */
+	uint32_t *order;
+	size_t mi;
+	int mem_in;
+	uint32_t mchunk, mdoc;
 	uint8_t mpos;
-	int mem_open;
+	size_t cur;                     /* runs, then memory (== nruns) */
 };
 
 lc_postbuf *lc_postbuf_new(size_t limit)
@@ -56,21 +72,38 @@ lc_postbuf *lc_postbuf_new(size_t limit)
 	return pb;
 }
 
+static void free_memory_run(lc_postbuf *pb)
+{
+	for (size_t i = 0; i < pb->nslab; i++)
+		free(pb->slab[i]);
+	free(pb->slab);
+	pb->slab = NULL;
+	pb->nslab = pb->slabcap = 0;
+	pb->nchunks = 0;
+	free(pb->t);
+	pb->t = NULL;
+	pb->tcap = 0;
+	lc_strmap_free(&pb->terms);
+	free(pb->order);
+	pb->order = NULL;
+}
+
 void lc_postbuf_free(lc_postbuf *pb)
 {
 	if (!pb)
 		return;
-	for (size_t i = 0; i < pb->nslab; i++)
-		free(pb->slab[i]);
-	free(pb->slab);
-	free(pb->t);
-	for (size_t i = 0; i < pb->nruns; i++)
+	free_memory_run(pb);
+	for (size_t i = 0; i < pb->nruns; i++) {
 		free(pb->runs[i].buf);
+		lc_buf_free(&pb->runs[i].key);
+	}
 	free(pb->runs);
 	if (pb->fd >= 0)
 		close(pb->fd);
 	free(pb);
 }
+
+/* --- building ------------------------------------------------------------------ */
 
 static inline unsigned char *chunk(const lc_postbuf *pb, uint32_t c)
 {
@@ -116,40 +149,82 @@ static void put_varint(lc_postbuf *pb, tlist *l, uint32_t v)
 	} while (v);
 }
 
+uint32_t lc_postbuf_term(lc_postbuf *pb, const char *s, size_t n)
+{
+	return lc_strmap_intern(&pb->terms, s, n, NULL);
+}
+
 void lc_postbuf_add(lc_postbuf *pb, uint32_t term, uint32_t doc, uint32_t tf)
 {
 	if (term >= pb->tcap) {
-		size_t cap = pb->tcap ? pb->tcap : 1024;
+		size_t cap = pb->tcap ? pb->tcap : 64;
 		while (cap <= term)
 			cap *= 2;
 		pb->t = lc_xrealloc(pb->t, cap * sizeof *pb->t);
 		memset(pb->t + pb->tcap, 0, (cap - pb->tcap) * sizeof *pb->t);
 		pb->tcap = cap;
 	}
-	if (term >= pb->nt)
-		pb->nt = term + 1;
 	tlist *l = &pb->t[term];
 	put_varint(pb, l, l->head ? doc - l->last : doc);
 	put_varint(pb, l, tf);
 	l->last = doc;
 }
 
-int lc_postbuf_full(const lc_postbuf *pb)
+size_t lc_postbuf_bytes(const lc_postbuf *pb)
 {
-	return pb->limit && (size_t)pb->nchunks * CHUNK >= pb->limit;
+	const lc_strmap *m = &pb->terms;
+	return (size_t)pb->nchunks * CHUNK + pb->tcap * sizeof *pb->t + m->nslots * sizeof *m->slots +
+	       m->cap * (sizeof *m->keys + sizeof *m->lens + sizeof *m->hashes) + m->arena.total;
 }
+
+int lc_postbuf_full(const lc_postbuf *pb) { return pb->limit && lc_postbuf_bytes(pb) >= pb->limit; }
 
 size_t lc_postbuf_runs(const lc_postbuf *pb) { return pb->nruns; }
 
-static size_t list_bytes(const lc_postbuf *pb, const tlist *l)
+/* the bytes of a list in memory; its df into *df (two LEB128 numbers a posting,
+ * each ending in the one byte without the high bit) */
+static size_t list_bytes(const lc_postbuf *pb, const tlist *l, uint64_t *df)
 {
-	size_t n = 0;
+	size_t n = 0, ends = 0;
 	for (uint32_t c = l->head; c; ) {
 		uint32_t next;
-		memcpy(&next, chunk(pb, c), 4);
-		n += next ? CDATA : l->fill;
+		const unsigned char *p = chunk(pb, c);
+		memcpy(&next, p, 4);
+		size_t k = next ? CDATA : l->fill;
+		for (size_t i = 0; i < k; i++)
+			ends += !(p[4 + i] & 0x80);
+		n += k;
 		c = next;
 	}
+	*df = ends / 2;
+	return n;
+}
+
+/* the first document of a list in memory (its first LEB128 number) */
+static uint32_t list_first(const lc_postbuf *pb, const tlist *l)
+{
+	uint32_t c = l->head, x = 0;
+	unsigned at = 0;
+	for (int sh = 0; c; sh += 7) {
+		uint32_t next;
+		memcpy(&next, chunk(pb, c), 4);
+		unsigned char b = chunk(pb, c)[4 + at++];
+		x |= (uint32_t)(b & 0x7F) << sh;
+		if (!(b & 0x80))
+			break;
+		if (at == CDATA) {
+			c = next;
+			at = 0;
+		}
+	}
+	return x;
+}
+
+static unsigned vlen(uint64_t v)
+{
+	unsigned n = 1;
+	while (v >>= 7)
+		n++;
 	return n;
 }
 
@@ -160,6 +235,27 @@ static void add_uvarint(lc_buf *b, uint64_t v)
 		v >>= 7;
 		lc_buf_addc(b, (char)(v ? (c | 0x80) : c));
 	} while (v);
+}
+
+/* qsort_r comparator: term numbers by the bytes of their strings in ctx (an lc_strmap) */
+static int cmp_term(const void *a, const void *b, void *ctx)
+{
+	const lc_strmap *m = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	size_t lx = lc_strmap_len(m, x), ly = lc_strmap_len(m, y);
+	int c = memcmp(lc_strmap_str(m, x), lc_strmap_str(m, y), lx < ly ? lx : ly);
+	return c ? c : (lx < ly ? -1 : lx > ly);
+}
+
+/* the current run's terms in bytewise order of their strings (malloc'd) */
+static uint32_t *sorted_terms(const lc_postbuf *pb)
+{
+	size_t T = lc_strmap_count(&pb->terms);
+	uint32_t *order = lc_xmalloc((T + 1) * sizeof *order);
+	for (size_t i = 0; i < T; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, T, sizeof *order, cmp_term, (void *)&pb->terms);
+	return order;
 }
 
 static int write_all(lc_postbuf *pb, const void *p, size_t n, lc_err *e)
@@ -189,53 +285,60 @@ static int open_tmp(lc_postbuf *pb, lc_err *e)
 	return 0;
 }
 
-int lc_postbuf_spill(lc_postbuf *pb, const uint32_t *order, size_t n, lc_err *e)
+int lc_postbuf_spill(lc_postbuf *pb, lc_err *e)
 {
+	size_t T = lc_strmap_count(&pb->terms);
+	if (!T)
+		return 0;
 	if (pb->fd < 0 && open_tmp(pb, e) < 0)
 		return -1;
 	if (pb->nruns == pb->runcap) {
 		pb->runcap = pb->runcap ? 2 * pb->runcap : 8;
 		pb->runs = lc_xrealloc(pb->runs, pb->runcap * sizeof *pb->runs);
 	}
-	run *r = &pb->runs[pb->nruns];
-	memset(r, 0, sizeof *r);
-	r->off = pb->fsize;
+	uint32_t *order = sorted_terms(pb);
+	uint64_t off = pb->fsize;
 	lc_buf b = {0};
-	for (size_t i = 0; i < n; i++) {
+	int rc = 0;
+	for (size_t i = 0; i < T && !rc; i++) {
 		uint32_t t = order[i];
-		if (t >= pb->nt || !pb->t[t].head)
+		tlist *l = t < pb->tcap ? &pb->t[t] : NULL;
+		if (!l || !l->head)
 			continue;
-		tlist *l = &pb->t[t];
-		add_uvarint(&b, t);
-		add_uvarint(&b, list_bytes(pb, l));
+		size_t len = lc_strmap_len(&pb->terms, t);
+		uint64_t df, bytes = list_bytes(pb, l, &df);
+		add_uvarint(&b, len);
+		lc_buf_add(&b, lc_strmap_str(&pb->terms, t), len);
+		add_uvarint(&b, df);
+		add_uvarint(&b, list_first(pb, l));
+		add_uvarint(&b, l->last);
+		add_uvarint(&b, bytes);
 		for (uint32_t c = l->head; c; ) {
 			uint32_t next;
 			memcpy(&next, chunk(pb, c), 4);
 			lc_buf_add(&b, chunk(pb, c) + 4, next ? CDATA : l->fill);
 			c = next;
 		}
-		memset(l, 0, sizeof *l);
-		if (b.len >= (1u << 20)) {
-			if (write_all(pb, b.p, b.len, e) < 0) {
-				lc_buf_free(&b);
-				return -1;
-			}
+		if (b.len >= (256u << 10)) {   /* a small buffer: a spill is when memory peaks */
+			rc = write_all(pb, b.p, b.len, e);
 			lc_buf_reset(&b);
 		}
 	}
-	int rc = b.len ? write_all(pb, b.p, b.len, e) : 0;
+	if (!rc && b.len)
+		rc = write_all(pb, b.p, b.len, e);
 	lc_buf_free(&b);
+	free(order);
 	if (rc < 0)
 		return -1;
+	run *r = &pb->runs[pb->nruns++];
+	memset(r, 0, sizeof *r);
+	r->off = off;
 	r->end = pb->fsize;
-	r->pos = r->off;
-	r->next_term = UINT64_MAX;
-	pb->nruns++;
-	pb->nchunks = 0;   /* the slabs are reused */
+	free_memory_run(pb);   /* the next run starts with an empty dictionary */
 	return 0;
 }
 
-/* --- reading ------------------------------------------------------------------ */
+/* --- reading: the merge ------------------------------------------------------------ */
 
 static int fill(lc_postbuf *pb, run *r, lc_err *e)
 {
@@ -260,7 +363,9 @@ static int fill(lc_postbuf *pb, run *r, lc_err *e)
 	return 0;
 }
 
-/* next byte of run r; -1 at its end or on error (e set) */
+static int cut_short(lc_err *e) { return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: cut short"); }
+
+/* next byte of run r: 0..255, or -1 at its end, -2 on error (e set) */
 static int get_byte(lc_postbuf *pb, run *r, lc_err *e)
 {
 	if (r->bpos == r->blen) {
@@ -281,7 +386,7 @@ static int get_varint(lc_postbuf *pb, run *r, uint64_t *v, lc_err *e)
 		if (c == -2)
 			return -1;
 		if (c < 0)
-			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: cut short");
+			return cut_short(e);
 		x |= (uint64_t)(c & 0x7F) << sh;
 		if (!(c & 0x80))
 			break;
@@ -290,68 +395,157 @@ static int get_varint(lc_postbuf *pb, run *r, uint64_t *v, lc_err *e)
 	return 0;
 }
 
+/* the run's next record: its head fields, the pairs left unread */
 static int read_head(lc_postbuf *pb, run *r, lc_err *e)
 {
+	r->in_term = 0;
 	if (r->pos >= r->end) {
-		r->next_term = UINT64_MAX - 1;   /* exhausted */
+		r->has = 0;
 		return 0;
 	}
-	if (get_varint(pb, r, &r->next_term, e) < 0 || get_varint(pb, r, &r->rec_left, e) < 0)
+	uint64_t len;
+	if (get_varint(pb, r, &len, e) < 0)
 		return -1;
+	if (len > r->end - r->pos)
+		return cut_short(e);
+	lc_buf_reset(&r->key);
+	for (uint64_t i = 0; i < len; i++) {
+		int c = get_byte(pb, r, e);
+		if (c < 0)
+			return c == -2 ? -1 : cut_short(e);
+		lc_buf_addc(&r->key, (char)c);
+	}
+	if (get_varint(pb, r, &r->df, e) < 0 || get_varint(pb, r, &r->first, e) < 0 ||
+	    get_varint(pb, r, &r->last, e) < 0 || get_varint(pb, r, &r->bytes, e) < 0)
+		return -1;
+	if (r->bytes > r->end - r->pos)
+		return cut_short(e);
+	r->left = r->bytes;
+	r->doc = 0;
+	r->has = 1;
 	return 0;
 }
 
-int lc_postbuf_open_term(lc_postbuf *pb, uint32_t term, lc_err *e)
+/* past the rest of the head record's pairs */
+static void skip_pairs(run *r)
 {
-	for (size_t i = 0; i < pb->nruns; i++)
-		if (pb->runs[i].next_term == UINT64_MAX && read_head(pb, &pb->runs[i], e) < 0)
+	if (r->left <= r->blen - r->bpos)
+		r->bpos += (size_t)r->left;
+	else
+		r->blen = r->bpos = 0;
+	r->pos += r->left;
+	r->left = 0;
+}
+
+int lc_postbuf_rewind(lc_postbuf *pb, lc_err *e)
+{
+	for (size_t i = 0; i < pb->nruns; i++) {
+		run *r = &pb->runs[i];
+		r->pos = r->off;
+		r->blen = r->bpos = 0;
+		if (read_head(pb, r, e) < 0)
 			return -1;
-	pb->cur_term = term;
-	pb->cur_run = 0;
-	pb->cur_doc = 0;
-	pb->mem_open = 0;
+	}
+	if (!pb->order)
+		pb->order = sorted_terms(pb);
+	pb->mi = 0;
+	pb->mem_in = 0;
+	pb->cur = pb->nruns + 1;   /* no term yet */
 	return 0;
 }
 
-int lc_postbuf_next(lc_postbuf *pb, uint32_t *doc, uint32_t *tf, lc_err *e)
+static int cmp_key(const char *a, size_t la, const char *b, size_t lb)
 {
-	while (pb->cur_run < pb->nruns) {
-		run *r = &pb->runs[pb->cur_run];
-		if (r->next_term != pb->cur_term) {
-			pb->cur_run++;
-			pb->cur_doc = 0;
-			continue;
-		}
-		if (!r->rec_left) {   /* record done: the next one is read when a term asks */
+	int c = memcmp(a, b, la < lb ? la : lb);
+	return c ? c : (la < lb ? -1 : la > lb);
+}
+
+/* the memory run's next term with postings, from pb->mi on: its list or NULL */
+static const tlist *mem_head(lc_postbuf *pb)
+{
+	size_t T = lc_strmap_count(&pb->terms);
+	for (; pb->mi < T; pb->mi++) {
+		uint32_t t = pb->order[pb->mi];
+		if (t < pb->tcap && pb->t[t].head)
+			return &pb->t[t];
+	}
+	return NULL;
+}
+
+int lc_postbuf_next_term(lc_postbuf *pb, lc_postbuf_entry *out, lc_err *e)
+{
+	for (size_t i = 0; i < pb->nruns; i++) {   /* past the current term */
+		run *r = &pb->runs[i];
+		if (r->in_term) {
+			skip_pairs(r);
 			if (read_head(pb, r, e) < 0)
 				return -1;
-			if (r->next_term == pb->cur_term)
-				return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: term %u twice in a run",
-				                  pb->cur_term);
-			continue;
 		}
-		uint64_t g, f, before = r->pos;
-		if (get_varint(pb, r, &g, e) < 0 || get_varint(pb, r, &f, e) < 0)
-			return -1;
-		if (r->pos - before > r->rec_left)
-			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: record overrun");
-		r->rec_left -= r->pos - before;
-		pb->cur_doc += (uint32_t)g;
-		*doc = pb->cur_doc;
-		*tf = (uint32_t)f;
-		return 1;
 	}
-	/* memory */
-	if (pb->cur_term >= pb->nt)
+	if (pb->mem_in) {
+		pb->mem_in = 0;
+		pb->mi++;
+	}
+	const char *key = NULL;
+	size_t klen = 0;
+	for (size_t i = 0; i < pb->nruns; i++) {
+		run *r = &pb->runs[i];
+		if (r->has && (!key || cmp_key(r->key.p, r->key.len, key, klen) < 0)) {
+			key = r->key.p;
+			klen = r->key.len;
+		}
+	}
+	const tlist *ml = mem_head(pb);
+	uint32_t mt = ml ? pb->order[pb->mi] : 0;
+	if (ml) {
+		const char *s = lc_strmap_str(&pb->terms, mt);
+		size_t n = lc_strmap_len(&pb->terms, mt);
+		if (!key || cmp_key(s, n, key, klen) < 0) {
+			key = s;
+			klen = n;
+		}
+	}
+	if (!key)
 		return 0;
-	tlist *l = &pb->t[pb->cur_term];
-	if (!pb->mem_open) {
-		pb->mem_open = 1;
-		pb->mchunk = l->head;
-		pb->mpos = 0;
-		pb->cur_doc = 0;
+	/* the term's parts, oldest first: the lists joined, the gap at each seam counted anew */
+	uint64_t df = 0, bytes = 0, prev_last = 0;
+	int any = 0;
+	for (size_t i = 0; i < pb->nruns; i++) {
+		run *r = &pb->runs[i];
+		if (!r->has || cmp_key(r->key.p, r->key.len, key, klen))
+			continue;
+		r->in_term = 1;
+		df += r->df;
+		bytes += r->bytes;
+		if (any)
+			bytes = bytes - vlen(r->first) + vlen(r->first - prev_last);
+		prev_last = r->last;
+		any = 1;
 	}
-	uint32_t v[2];
+	if (ml && !cmp_key(lc_strmap_str(&pb->terms, mt), lc_strmap_len(&pb->terms, mt), key, klen)) {
+		uint32_t first = list_first(pb, ml);
+		uint64_t mdf;
+		pb->mem_in = 1;
+		pb->mchunk = ml->head;
+		pb->mpos = 0;
+		pb->mdoc = 0;
+		bytes += list_bytes(pb, ml, &mdf);
+		df += mdf;
+		if (any)
+			bytes = bytes - vlen(first) + vlen(first - prev_last);
+	}
+	pb->cur = 0;
+	out->str = key;
+	out->len = klen;
+	out->df = df;
+	out->bytes = bytes;
+	return 1;
+}
+
+/* the next (gap, tf) of the memory run's current list: 1, or 0 at its end */
+static int mem_pair(lc_postbuf *pb, uint32_t v[2])
+{
+	const tlist *l = &pb->t[pb->order[pb->mi]];
 	for (int k = 0; k < 2; k++) {
 		uint32_t x = 0;
 		for (int sh = 0;; sh += 7) {
@@ -366,7 +560,6 @@ int lc_postbuf_next(lc_postbuf *pb, uint32_t *doc, uint32_t *tf, lc_err *e)
 				pb->mchunk = next;
 				pb->mpos = 0;
 				c = chunk(pb, next);
-				memcpy(&next, c, 4);
 			}
 			unsigned char b = c[4 + pb->mpos++];
 			x |= (uint32_t)(b & 0x7F) << sh;
@@ -375,8 +568,31 @@ int lc_postbuf_next(lc_postbuf *pb, uint32_t *doc, uint32_t *tf, lc_err *e)
 		}
 		v[k] = x;
 	}
-	pb->cur_doc += v[0];
-	*doc = pb->cur_doc;
+	return 1;
+}
+
+int lc_postbuf_next(lc_postbuf *pb, uint32_t *doc, uint32_t *tf, lc_err *e)
+{
+	for (; pb->cur < pb->nruns; pb->cur++) {
+		run *r = &pb->runs[pb->cur];
+		if (!r->in_term || !r->left)
+			continue;
+		uint64_t g, f, before = r->pos;
+		if (get_varint(pb, r, &g, e) < 0 || get_varint(pb, r, &f, e) < 0)
+			return -1;
+		if (r->pos - before > r->left)
+			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: record overrun");
+		r->left -= r->pos - before;
+		r->doc += (uint32_t)g;
+		*doc = r->doc;
+		*tf = (uint32_t)f;
+		return 1;
+	}
+	uint32_t v[2];
+	if (pb->cur != pb->nruns || !pb->mem_in || !mem_pair(pb, v))
+		return 0;
+	pb->mdoc += v[0];
+	*doc = pb->mdoc;
 	*tf = v[1];
 	return 1;
 }
