@@ -4,8 +4,10 @@
  * documents (lib/retrieve/bm25's builder, as lcindex does) must be byte-identical to
  * lc_index_merge() of the N shard builds K/N, each holding the documents i with
  * i % N == K-1 (lcindex --shard K/N; the record filter itself lives in
- * lib/retrieve/corpus and is exercised by the suites).  A difference or a merge error
- * aborts. */
+ * lib/retrieve/corpus and is exercised by the suites).  The first byte's top two
+ * bits also pick a memory budget (none, 1, 600 or 4,000 bytes): that build, its
+ * postings and term dictionary spilled to runs and merged by term string, must
+ * give the same bytes too.  A difference or a merge error aborts. */
 #include "fuzz.h"
 #include "bm25.h"
 
@@ -49,6 +51,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lc_buf whole = {0};
 	lc_bm25_builder_finish(b, 1, 1, &whole);
 	lc_bm25_builder_free(b);
+
+	static const size_t budgets[4] = { 0, 1, 600, 4000 };
+	if (budgets[sel >> 6]) {
+		if (!(b = lc_bm25_builder_new(&an, &e)))
+			abort();
+		lc_bm25_builder_set_memory(b, budgets[sel >> 6]);
+		for (size_t i = 0; i < nd; i++) {
+			snprintf(pid, sizeof pid, "d%zu", i);
+			lc_bm25_builder_add(b, pid, doc[i], len[i]);
+		}
+		lc_buf spilled = {0};
+		lc_bm25_builder_finish(b, 1, 1, &spilled);   /* runs in TMPDIR (else /tmp) */
+		lc_bm25_builder_free(b);
+		if (spilled.len != whole.len || memcmp(spilled.p, whole.p, whole.len))
+			abort();   /* a budget changed the index */
+		lc_buf_free(&spilled);
+	}
 
 	lc_index parts[MAXN];
 	const char *names[MAXN] = { "shard1", "shard2", "shard3", "shard4" };
