@@ -22,10 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The memory budget without --memory or LCTK_INDEX_MEMORY: postings and pids past it
- * spill to TMPDIR, as sort(1) does.  Chosen by measurement (tests/bench/results/
- * lcindex-memory.txt): one million passages then peak at about 75 MB, below Xapian's
- * flat 95 MB, and a build whose postings fit (about 100k passages) never spills. */
+/* The memory budget without --memory or LCTK_INDEX_MEMORY: postings, their terms and
+ * pids past it spill to TMPDIR, as sort(1) does.  Chosen by measurement (tests/bench/
+ * results/bm25-scaling.txt): one million LOFT passages then peak at about 59 MB and
+ * 700,000 of real text at 53 MB, below Xapian's 60-100 MB, and a build whose postings
+ * fit (about 100k passages) never spills. */
 #define DEFAULT_MEMORY "32M"
 #define MEMORY_UNSET ULLONG_MAX   /* O.memory before --memory; 0 = unlimited */
 
@@ -88,7 +89,7 @@ static const lc_opt opts[] = {
 	{ 0, "stats", NULL, "print statistics of the INDEX operands instead of building", NULL, LC_BIND_SET(O.stats, 1) },
 	LC_OPT_PROGRESS(0, LC_BIND_SET(O.prog, LC_PROGRESS_FORCE)),
 	LC_OPT_QUIET(0, LC_BIND_SET(O.prog, LC_PROGRESS_QUIET)),
-	{ 0, "memory", "SIZE", "hold at most SIZE of postings and pids in memory (default " DEFAULT_MEMORY "; 'unlimited': no limit), spilling sorted runs to $TMPDIR", NULL,
+	{ 0, "memory", "SIZE", "hold at most SIZE of postings, their terms and pids in memory (default " DEFAULT_MEMORY "; 'unlimited': no limit), spilling sorted runs to $TMPDIR", NULL,
 	  LC_BIND_CALL(memory_cb, O.memory) },
 	LC_OPT_REPORT,
 	LC_OPT_END

@@ -306,7 +306,8 @@ static uint64_t plan(lc_bm25_builder *b, uint64_t *size, uint64_t *off, lc_err *
 	return (o + 7) & ~(uint64_t)7;
 }
 
-/* TERMOFF to BLOCKS, from the merge: 0 or -1 (e set) */
+/* TERMOFF to BLOCKS, from the merge, into w[0..6) (W(section)): 0 or -1 (e set) */
+#define W(sec) (&w[(sec) - S_TERMOFF])
 static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uint64_t *size, secw *w)
 {
 	uint64_t N = b->ndocs;
@@ -317,13 +318,13 @@ static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uin
 	int rc = lc_postbuf_rewind(b->pb, s->e), got = 0;
 	lc_postbuf_entry t;
 	while (!rc && !s->failed && (got = lc_postbuf_next_term(b->pb, &t, s->e)) > 0) {
-		secw_put(s, &w[S_TERMOFF - S_TERMOFF], &toff, 8);
-		secw_put(s, &w[S_POSTOFF - S_TERMOFF], &poff, 8);
-		secw_put(s, &w[S_BLKOFF - S_TERMOFF], &boff, 8);
+		secw_put(s, W(S_TERMOFF), &toff, 8);
+		secw_put(s, W(S_POSTOFF), &poff, 8);
+		secw_put(s, W(S_BLKOFF), &boff, 8);
 		toff += t.len;
 		poff += vlen(t.df) + t.bytes;
 		boff += nblocks(t.df);
-		secw_put(s, &w[S_TERMS - S_TERMOFF], t.str, t.len);
+		secw_put(s, W(S_TERMS), t.str, t.len);
 		/* the list, with its blocks gathered on the way */
 		lc_buf_reset(&pl);
 		put_varint(&pl, t.df);
@@ -339,12 +340,12 @@ static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uin
 				if (i % LC_INDEX_BLOCK == LC_INDEX_BLOCK - 1 || i + 1 == df) {
 					bl.end = put_before + pl.len;
 					bl.last = doc;
-					secw_put(s, &w[S_BLOCKS - S_TERMOFF], &bl, sizeof bl);
+					secw_put(s, W(S_BLOCKS), &bl, sizeof bl);
 				}
 			}
 			i++;
 			if (pl.len >= (1u << 20)) {   /* a long list is not held whole */
-				secw_put(s, &w[S_POST - S_TERMOFF], pl.p, pl.len);
+				secw_put(s, W(S_POST), pl.p, pl.len);
 				put_before += pl.len;
 				lc_buf_reset(&pl);
 			}
@@ -355,7 +356,7 @@ static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uin
 			rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: term %llu has %llu postings back of %llu",
 			                (unsigned long long)r, (unsigned long long)i, (unsigned long long)df);
 		else
-			secw_put(s, &w[S_POST - S_TERMOFF], pl.p, pl.len);
+			secw_put(s, W(S_POST), pl.p, pl.len);
 		r++;
 	}
 	lc_buf_free(&pl);
@@ -365,15 +366,15 @@ static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uin
 		rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: %llu terms merged, planned %llu",
 		                (unsigned long long)r, (unsigned long long)b->n_terms);
 	if (!rc) {
-		secw_put(s, &w[S_TERMOFF - S_TERMOFF], &toff, 8);
-		secw_put(s, &w[S_POSTOFF - S_TERMOFF], &poff, 8);
-		secw_put(s, &w[S_BLKOFF - S_TERMOFF], &boff, 8);
+		secw_put(s, W(S_TERMOFF), &toff, 8);
+		secw_put(s, W(S_POSTOFF), &poff, 8);
+		secw_put(s, W(S_BLKOFF), &boff, 8);
 	}
 	for (int k = S_TERMOFF; k <= S_BLOCKS; k++) {
-		secw_flush(s, &w[k - S_TERMOFF]);
-		if (!rc && w[k - S_TERMOFF].at != off[k] + size[k])
+		secw_flush(s, W(k));
+		if (!rc && W(k)->at != off[k] + size[k])
 			rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: section %d of %llu bytes, planned %llu", k,
-			                (unsigned long long)(w[k - S_TERMOFF].at - off[k]), (unsigned long long)size[k]);
+			                (unsigned long long)(W(k)->at - off[k]), (unsigned long long)size[k]);
 	}
 	return rc || s->failed ? -1 : 0;
 }
@@ -420,16 +421,16 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 	secw w[S_BLOCKS - S_TERMOFF + 1];
 	memset(w, 0, sizeof w);
 	for (int k = S_TERMOFF; k <= S_BLOCKS; k++)
-		w[k - S_TERMOFF].at = off[k];
+		W(k)->at = off[k];
 	int rc = put_terms(b, s, off, size, w);
 	for (int k = S_TERMOFF; k <= S_BLOCKS; k++)
-		lc_buf_free(&w[k - S_TERMOFF].b);
+		lc_buf_free(&W(k)->b);
 	if (rc < 0)
 		return -1;
 	static const unsigned char z[8];
 	for (int k = S_TERMOFF; k <= S_BLOCKS; k++) {   /* the CRC: each section, then its padding */
 		uint64_t end = k + 1 < LC_INDEX_NSEC ? off[k + 1] : fsize;
-		s->crc = (uint32_t)crc32_combine(s->crc, w[k - S_TERMOFF].crc, (z_off_t)size[k]);
+		s->crc = (uint32_t)crc32_combine(s->crc, W(k)->crc, (z_off_t)size[k]);
 		s->crc = lc_index_crc(s->crc, z, end - (off[k] + size[k]));
 	}
 	s->pos = fsize;
