@@ -197,6 +197,7 @@ static void setup(const lc_index *ix, double k1, double b, double avgdl, lc_bm25
 		pr->cap = q->n;
 		pr->cur = lc_xrealloc(pr->cur, pr->cap * sizeof(cursor));
 		pr->contrib = lc_xrealloc(pr->contrib, pr->cap * sizeof *pr->contrib);
+		pr->set = lc_xrealloc(pr->set, pr->cap * sizeof *pr->set);
 	}
 	cursor *cs = pr->cur;
 	for (size_t i = 0; i < q->n; i++) {
@@ -245,6 +246,7 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 	cursor *cs = pr->cur;
 	size_t n = q->n, nh = 0, ess = 0;   /* cs[0..ess) are non-essential */
 	double *contrib = pr->contrib;
+	size_t *set = pr->set, nset = 0;   /* the query positions contrib holds for this document */
 	double theta = 0, pre = 0;   /* pre: sum of the non-essential terms' bounds */
 	int full = 0;
 	for (size_t i = 0; i < n; i++)
@@ -263,6 +265,7 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 			if (c->doc == d) {
 				double s = lc_bm25_term_score(c->wk, c->tf, base, slope, ix->doclen[d]);
 				contrib[c->qi] = s;
+				set[nset++] = c->qi;
 				known += s;
 				next(c);
 			}
@@ -293,14 +296,17 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 				if (c->doc == d) {
 					double s = lc_bm25_term_score(c->wk, c->tf, base, slope, ix->doclen[d]);
 					contrib[c->qi] = s;
+					set[nset++] = c->qi;
 					known += s;
 				}
 			}
 		}
 		if (!pruned) {
 			double score = 0;
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++) {   /* in query order, as the exhaustive scorer adds */
 				score += contrib[i];
+				contrib[i] = 0;
+			}
 			lc_bm25_hit h = { d, score };
 			lc_bm25_heap_offer(hits, &nh, k, h);
 			if (nh == k) {
@@ -312,8 +318,10 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 					pre += cs[ess++].ub;
 			}
 		}
-		for (size_t i = 0; i < n; i++)
-			contrib[i] = 0;
+		else   /* what was set (a pruned document's few terms), not all n */
+			while (nset)
+				contrib[set[--nset]] = 0;
+		nset = 0;
 	}
 	lc_bm25_hits_sort(hits, nh);
 	return nh;
@@ -323,6 +331,7 @@ void lc_bm25_prune_free(lc_bm25_prune *pr)
 {
 	free(pr->cur);
 	free(pr->contrib);
+	free(pr->set);
 	free(pr->tmax);
 	memset(pr, 0, sizeof *pr);
 }

@@ -45,6 +45,7 @@ void lc_bm25_hits_sort(lc_bm25_hit *hits, size_t n);
 typedef struct lc_bm25_prune {
 	void *cur;                 /* per-term cursors */
 	double *contrib;
+	size_t *set;               /* positions of contrib set for the current document */
 	size_t cap;
 	double *tmax;              /* per index term: its best block's ratio (0 = not yet) */
 	double tbase, tslope;      /* the scoring parameters tmax holds for */
