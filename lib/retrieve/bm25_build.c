@@ -68,14 +68,6 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static unsigned vlen(uint64_t v)
-{
-	unsigned n = 1;
-	while (v >>= 7)
-		n++;
-	return n;
-}
-
 int lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, size_t len)
 {
 	if (b->failed)
@@ -217,15 +209,6 @@ static void secw_put(sink *s, secw *w, const void *p, size_t n)
 		secw_flush(s, w);
 }
 
-static void put_varint(lc_buf *b, uint64_t v)
-{
-	do {
-		unsigned char c = v & 0x7F;
-		v >>= 7;
-		lc_buf_addc(b, (char)(v ? (c | 0x80) : c));
-	} while (v);
-}
-
 static uint64_t nblocks(uint64_t df)
 {
 	return df > LC_INDEX_BLOCK ? (df + LC_INDEX_BLOCK - 1) / LC_INDEX_BLOCK : 0;
@@ -266,7 +249,7 @@ static int measure(lc_bm25_builder *b, lc_err *e)
 		b->n_terms++;
 		b->term_bytes += t.len;
 		b->n_postings += t.df;
-		b->post_bytes += vlen(t.df) + t.bytes;
+		b->post_bytes += lc_varint_len(t.df) + t.bytes;
 		b->n_blocks += nblocks(t.df);
 	}
 	if (got < 0)
@@ -322,18 +305,18 @@ static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uin
 		secw_put(s, W(S_POSTOFF), &poff, 8);
 		secw_put(s, W(S_BLKOFF), &boff, 8);
 		toff += t.len;
-		poff += vlen(t.df) + t.bytes;
+		poff += lc_varint_len(t.df) + t.bytes;
 		boff += nblocks(t.df);
 		secw_put(s, W(S_TERMS), t.str, t.len);
 		/* the list, with its blocks gathered on the way */
 		lc_buf_reset(&pl);
-		put_varint(&pl, t.df);
+		lc_varint_put(&pl, t.df);
 		uint32_t doc, tf, prev = 0;
 		uint64_t i = 0, df = t.df, put_before = 0;   /* bytes of the list already put */
 		lc_index_block bl = {0};
 		while ((got = lc_postbuf_next(b->pb, &doc, &tf, s->e)) > 0) {
-			put_varint(&pl, i ? doc - prev : doc);
-			put_varint(&pl, tf);
+			lc_varint_put(&pl, i ? doc - prev : doc);
+			lc_varint_put(&pl, tf);
 			prev = doc;
 			if (df > LC_INDEX_BLOCK) {
 				lc_index_bounder_add(&bd, &bl, i % LC_INDEX_BLOCK == 0, tf, doc < N ? b->doclen[doc] : 0);
@@ -352,7 +335,7 @@ static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uin
 		}
 		if (got < 0)
 			rc = -1;
-		else if (i != df || put_before + pl.len != vlen(df) + t.bytes)
+		else if (i != df || put_before + pl.len != lc_varint_len(df) + t.bytes)
 			rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: term %llu has %llu postings back of %llu",
 			                (unsigned long long)r, (unsigned long long)i, (unsigned long long)df);
 		else

@@ -75,7 +75,7 @@ void lc_index_bounder_add(const lc_index_bounder *bd, lc_index_block *b, int fir
 		b->mindl = dl;
 }
 
-static void add_varint(lc_buf *b, uint64_t v)
+void lc_varint_put(lc_buf *b, uint64_t v)
 {
 	unsigned char t[10];
 	size_t n = 0;
@@ -143,12 +143,12 @@ void lc_index_write(lc_buf *out, const lc_index_src *s)
 		poff[t] = post.len;
 		boff[t] = blk.len / sizeof(lc_index_block);
 		uint64_t a = s->post_start[t], z = s->post_start[t + 1];
-		add_varint(&post, z - a);
+		lc_varint_put(&post, z - a);
 		uint32_t prev = 0;
 		lc_index_block b = {0};
 		for (uint64_t i = a; i < z; i++) {
-			add_varint(&post, i == a ? s->post_doc[i] : s->post_doc[i] - prev);
-			add_varint(&post, s->post_tf[i]);
+			lc_varint_put(&post, i == a ? s->post_doc[i] : s->post_doc[i] - prev);
+			lc_varint_put(&post, s->post_tf[i]);
 			prev = s->post_doc[i];
 			if (z - a <= LC_INDEX_BLOCK)
 				continue;

@@ -161,6 +161,15 @@ typedef struct lc_post {
 	int first;
 } lc_post;
 void lc_post_begin(const lc_index *ix, uint64_t term, lc_post *c);   /* c->left = df */
+/* LEB128 (the postings' numbers): v appended to b; the bytes it takes */
+void lc_varint_put(lc_buf *b, uint64_t v);
+static inline unsigned lc_varint_len(uint64_t v)
+{
+	unsigned n = 1;
+	while (v >>= 7)
+		n++;
+	return n;
+}
 static inline uint64_t lc_varint(const unsigned char **pp, const unsigned char *end)
 {
 	const unsigned char *p = *pp;

@@ -10,6 +10,7 @@
 #include "postbuf.h"
 #include "buf.h"
 #include "fdio.h"
+#include "index_file.h"
 #include "strmap.h"
 
 #include <errno.h>
@@ -220,23 +221,6 @@ static uint32_t list_first(const lc_postbuf *pb, const tlist *l)
 	return x;
 }
 
-static unsigned vlen(uint64_t v)
-{
-	unsigned n = 1;
-	while (v >>= 7)
-		n++;
-	return n;
-}
-
-static void add_uvarint(lc_buf *b, uint64_t v)
-{
-	do {
-		unsigned char c = v & 0x7F;
-		v >>= 7;
-		lc_buf_addc(b, (char)(v ? (c | 0x80) : c));
-	} while (v);
-}
-
 /* qsort_r comparator: term numbers by the bytes of their strings in ctx (an lc_strmap) */
 static int cmp_term(const void *a, const void *b, void *ctx)
 {
@@ -307,12 +291,12 @@ int lc_postbuf_spill(lc_postbuf *pb, lc_err *e)
 			continue;
 		size_t len = lc_strmap_len(&pb->terms, t);
 		uint64_t df, bytes = list_bytes(pb, l, &df);
-		add_uvarint(&b, len);
+		lc_varint_put(&b, len);
 		lc_buf_add(&b, lc_strmap_str(&pb->terms, t), len);
-		add_uvarint(&b, df);
-		add_uvarint(&b, list_first(pb, l));
-		add_uvarint(&b, l->last);
-		add_uvarint(&b, bytes);
+		lc_varint_put(&b, df);
+		lc_varint_put(&b, list_first(pb, l));
+		lc_varint_put(&b, l->last);
+		lc_varint_put(&b, bytes);
 		for (uint32_t c = l->head; c; ) {
 			uint32_t next;
 			memcpy(&next, chunk(pb, c), 4);
@@ -518,7 +502,7 @@ int lc_postbuf_next_term(lc_postbuf *pb, lc_postbuf_entry *out, lc_err *e)
 		df += r->df;
 		bytes += r->bytes;
 		if (any)
-			bytes = bytes - vlen(r->first) + vlen(r->first - prev_last);
+			bytes = bytes - lc_varint_len(r->first) + lc_varint_len(r->first - prev_last);
 		prev_last = r->last;
 		any = 1;
 	}
@@ -532,7 +516,7 @@ int lc_postbuf_next_term(lc_postbuf *pb, lc_postbuf_entry *out, lc_err *e)
 		bytes += list_bytes(pb, ml, &mdf);
 		df += mdf;
 		if (any)
-			bytes = bytes - vlen(first) + vlen(first - prev_last);
+			bytes = bytes - lc_varint_len(first) + lc_varint_len(first - prev_last);
 	}
 	pb->cur = 0;
 	out->str = key;
