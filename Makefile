@@ -67,9 +67,12 @@ $(B)/libcore.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# --as-needed: a program loads only the libraries it calls: lceval, lcindex and
-# the others without an LLM endpoint do not load libcurl and its ~40 dependencies
-# (lceval start-up 7.4 -> 2.6 ms CPU; lcindex 11.4 -> 5.8 MB resident before any work).
+# --as-needed: a program loads only the libraries it calls, so one without an LLM
+# endpoint does not load libcurl and its ~40 dependencies (lceval start-up 7.4 ->
+# 2.6 ms CPU).  Debian's gcc passes it already; it is said here for toolchains that
+# do not.  A program only avoids libcurl if it links nothing of lib/llm: lcindex
+# did, through a size parser (now lib/core/size), and held 11.4 MB before any work
+# instead of 5.8.
 $(B)/bin/%: cmd/%.c $(B)/libcore.a
 	@mkdir -p $(@D) $(B)/deps
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libcore.a -Wl,--as-needed $(LIBS)
