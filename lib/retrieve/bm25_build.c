@@ -202,10 +202,12 @@ static void secw_flush(sink *s, secw *w)
 	lc_buf_reset(&w->b);
 }
 
+#define SECW_BUF (256u << 10)   /* bytes a section holds before they go to their place */
+
 static void secw_put(sink *s, secw *w, const void *p, size_t n)
 {
 	lc_buf_add(&w->b, p, n);
-	if (w->b.len >= (256u << 10))
+	if (w->b.len >= SECW_BUF)
 		secw_flush(s, w);
 }
 
@@ -297,7 +299,6 @@ static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uin
 	lc_index_bounder bd;
 	lc_index_bounder_init(&bd, N, b->total);
 	uint64_t toff = 0, poff = 0, boff = 0, r = 0;
-	lc_buf pl = {0};
 	int rc = lc_postbuf_rewind(b->pb, s->e), got = 0;
 	lc_postbuf_entry t;
 	while (!rc && !s->failed && (got = lc_postbuf_next_term(b->pb, &t, s->e)) > 0) {
@@ -308,41 +309,36 @@ static int put_terms(lc_bm25_builder *b, sink *s, const uint64_t *off, const uin
 		poff += lc_varint_len(t.df) + t.bytes;
 		boff += nblocks(t.df);
 		secw_put(s, W(S_TERMS), t.str, t.len);
-		/* the list, with its blocks gathered on the way */
-		lc_buf_reset(&pl);
-		lc_varint_put(&pl, t.df);
+		/* the list, varints straight into POST's buffer, its blocks gathered on the way */
+		secw *ps = W(S_POST);
+		uint64_t start = ps->at + ps->b.len;   /* of the list in the image */
+		lc_varint_put(&ps->b, t.df);
 		uint32_t doc, tf, prev = 0;
-		uint64_t i = 0, df = t.df, put_before = 0;   /* bytes of the list already put */
+		uint64_t i = 0, df = t.df;
 		lc_index_block bl = {0};
 		while ((got = lc_postbuf_next(b->pb, &doc, &tf, s->e)) > 0) {
-			lc_varint_put(&pl, i ? doc - prev : doc);
-			lc_varint_put(&pl, tf);
+			lc_varint_put(&ps->b, i ? doc - prev : doc);
+			lc_varint_put(&ps->b, tf);
 			prev = doc;
 			if (df > LC_INDEX_BLOCK) {
 				lc_index_bounder_add(&bd, &bl, i % LC_INDEX_BLOCK == 0, tf, doc < N ? b->doclen[doc] : 0);
 				if (i % LC_INDEX_BLOCK == LC_INDEX_BLOCK - 1 || i + 1 == df) {
-					bl.end = put_before + pl.len;
+					bl.end = ps->at + ps->b.len - start;
 					bl.last = doc;
 					secw_put(s, W(S_BLOCKS), &bl, sizeof bl);
 				}
 			}
 			i++;
-			if (pl.len >= (1u << 20)) {   /* a long list is not held whole */
-				secw_put(s, W(S_POST), pl.p, pl.len);
-				put_before += pl.len;
-				lc_buf_reset(&pl);
-			}
+			if (ps->b.len >= SECW_BUF)   /* a long list is not held whole */
+				secw_flush(s, ps);
 		}
 		if (got < 0)
 			rc = -1;
-		else if (i != df || put_before + pl.len != lc_varint_len(df) + t.bytes)
+		else if (i != df || ps->at + ps->b.len - start != lc_varint_len(df) + t.bytes)
 			rc = lc_err_set(s->e, LC_EXIT_INPUT, "internal error: term %llu has %llu postings back of %llu",
 			                (unsigned long long)r, (unsigned long long)i, (unsigned long long)df);
-		else
-			secw_put(s, W(S_POST), pl.p, pl.len);
 		r++;
 	}
-	lc_buf_free(&pl);
 	if (got < 0)
 		rc = -1;
 	if (!rc && r != b->n_terms)

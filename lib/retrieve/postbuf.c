@@ -221,14 +221,19 @@ static uint32_t list_first(const lc_postbuf *pb, const tlist *l)
 	return x;
 }
 
+/* bytewise order of two byte strings, a prefix first (the runs' and the merge's order) */
+static int cmp_key(const char *a, size_t la, const char *b, size_t lb)
+{
+	int c = memcmp(a, b, la < lb ? la : lb);
+	return c ? c : (la < lb ? -1 : la > lb);
+}
+
 /* qsort_r comparator: term numbers by the bytes of their strings in ctx (an lc_strmap) */
 static int cmp_term(const void *a, const void *b, void *ctx)
 {
 	const lc_strmap *m = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	size_t lx = lc_strmap_len(m, x), ly = lc_strmap_len(m, y);
-	int c = memcmp(lc_strmap_str(m, x), lc_strmap_str(m, y), lx < ly ? lx : ly);
-	return c ? c : (lx < ly ? -1 : lx > ly);
+	return cmp_key(lc_strmap_str(m, x), lc_strmap_len(m, x), lc_strmap_str(m, y), lc_strmap_len(m, y));
 }
 
 /* the current run's terms in bytewise order of their strings (malloc'd) */
@@ -438,12 +443,6 @@ int lc_postbuf_rewind(lc_postbuf *pb, lc_err *e)
 	return 0;
 }
 
-static int cmp_key(const char *a, size_t la, const char *b, size_t lb)
-{
-	int c = memcmp(a, b, la < lb ? la : lb);
-	return c ? c : (la < lb ? -1 : la > lb);
-}
-
 /* the memory run's next term with postings, from pb->mi on: its list or NULL */
 static const tlist *mem_head(lc_postbuf *pb)
 {
@@ -480,14 +479,11 @@ int lc_postbuf_next_term(lc_postbuf *pb, lc_postbuf_entry *out, lc_err *e)
 		}
 	}
 	const tlist *ml = mem_head(pb);
-	uint32_t mt = ml ? pb->order[pb->mi] : 0;
-	if (ml) {
-		const char *s = lc_strmap_str(&pb->terms, mt);
-		size_t n = lc_strmap_len(&pb->terms, mt);
-		if (!key || cmp_key(s, n, key, klen) < 0) {
-			key = s;
-			klen = n;
-		}
+	const char *ms = ml ? lc_strmap_str(&pb->terms, pb->order[pb->mi]) : NULL;
+	size_t mn = ml ? lc_strmap_len(&pb->terms, pb->order[pb->mi]) : 0;
+	if (ml && (!key || cmp_key(ms, mn, key, klen) < 0)) {
+		key = ms;
+		klen = mn;
 	}
 	if (!key)
 		return 0;
@@ -506,7 +502,7 @@ int lc_postbuf_next_term(lc_postbuf *pb, lc_postbuf_entry *out, lc_err *e)
 		prev_last = r->last;
 		any = 1;
 	}
-	if (ml && !cmp_key(lc_strmap_str(&pb->terms, mt), lc_strmap_len(&pb->terms, mt), key, klen)) {
+	if (ml && !cmp_key(ms, mn, key, klen)) {
 		uint32_t first = list_first(pb, ml);
 		uint64_t mdf;
 		pb->mem_in = 1;
