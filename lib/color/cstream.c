@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "corpus.h"
+#include "fdio.h"
 #include "input.h"
 #include "json.h"
 #include "progress.h"
@@ -41,17 +42,11 @@ static int parse(lc_cstream *s, const char *line, size_t len, const char *where,
 /* An unlinked temporary file in TMPDIR (else /tmp), read and write; NULL with errno. */
 static FILE *spool_open(void)
 {
-	const char *dir = getenv("TMPDIR");
-	lc_buf path = {0};
-	lc_buf_printf(&path, "%s/lctk-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path.p);
-	FILE *f = NULL;
-	if (fd >= 0) {
-		unlink(path.p);
-		if (!(f = fdopen(fd, "w+")))
-			close(fd);
-	}
-	lc_buf_free(&path);
+	const char *dir;
+	int fd = lc_tmpfd("lctk-stdin", &dir);
+	FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	if (fd >= 0 && !f)
+		close(fd);
 	return f;
 }
 

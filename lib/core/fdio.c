@@ -1,10 +1,14 @@
 /*
- * fdio — writing a whole buffer to a file descriptor (see fdio.h).
+ * fdio — writing a whole buffer to a file descriptor; unlinked temporary files
+ * (see fdio.h).
  */
 #include "fdio.h"
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -36,4 +40,24 @@ int lc_write_all(int fd, const void *p, size_t n)
 int lc_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
 {
 	return write_loop(fd, p, n, true, off);
+}
+
+int lc_tmpfd(const char *stem, const char **dir)
+{
+	const char *d = getenv("TMPDIR");
+	if (!d || !*d)
+		d = "/tmp";
+	*dir = d;
+	size_t n = strlen(d) + strlen(stem) + 9;
+	char *name = malloc(n);
+	if (!name)
+		return -1;
+	snprintf(name, n, "%s/%s.XXXXXX", d, stem);
+	int fd = mkstemp(name);
+	int err = errno;
+	if (fd >= 0)
+		unlink(name);
+	free(name);
+	errno = err;
+	return fd;
 }

@@ -1,5 +1,6 @@
 /*
- * fdio — writing a whole buffer to a file descriptor.
+ * fdio — writing a whole buffer to a file descriptor, and the unlinked temporary
+ * files that spill code writes its runs to.
  *
  * write(2) and pwrite(2) may write less than asked or be interrupted; these loop
  * until every byte is written.  A call that writes nothing (returns 0) is taken
@@ -18,4 +19,9 @@ int lc_write_all(int fd, const void *p, size_t n);
 
 /* p[0..n) at byte off of fd's file (the file position is not used or moved). */
 int lc_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
+
+/* A new, already unlinked temporary file $TMPDIR/STEM.XXXXXX (else in /tmp), open
+ * for reading and writing: its descriptor (the caller closes it), or -1 with
+ * errno set.  *dir is set to the directory tried, for the caller's message. */
+int lc_tmpfd(const char *stem, const char **dir);
 #endif

@@ -453,17 +453,9 @@ int lc_bm25_builder_output(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_
 	 * is not held in memory next to the postings */
 	if (b->limit && fsize <= b->limit / 8)
 		return output_in_memory(b, shard_k, shard_n, o, e);
-	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	lc_buf name = {0};
-	lc_buf_adds(&name, dir);
-	lc_buf_adds(&name, "/lcindex-image.XXXXXX");
-	int fd = mkstemp(name.p);
+	const char *dir;
+	int fd = lc_tmpfd("lcindex-image", &dir);
 	int err = errno;
-	if (fd >= 0)
-		unlink(name.p);
-	lc_buf_free(&name);
 	if (fd < 0 && (!b->limit || fsize <= b->limit))   /* no file: through memory, within the budget */
 		return output_in_memory(b, shard_k, shard_n, o, e);
 	if (fd < 0)

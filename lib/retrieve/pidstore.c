@@ -42,19 +42,11 @@ int lc_pidstore_spilled(const lc_pidstore *s) { return s->fd >= 0; }
 
 static int open_tmp(lc_pidstore *s, lc_err *e)
 {
-	const char *dir = getenv("TMPDIR");
-	lc_buf name = {0};
-	lc_buf_adds(&name, dir && *dir ? dir : "/tmp");
-	lc_buf_adds(&name, "/lcindex-pids.XXXXXX");
-	s->fd = mkstemp(name.p);
-	int err = errno;
-	if (s->fd >= 0)
-		unlink(name.p);
-	lc_buf_free(&name);
+	const char *dir;
+	s->fd = lc_tmpfd("lcindex-pids", &dir);
 	if (s->fd < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for index pids in %s: %s; "
-		                  "set TMPDIR to a writable directory or raise --memory",
-		                  dir && *dir ? dir : "/tmp", strerror(err));
+		                  "set TMPDIR to a writable directory or raise --memory", dir, strerror(errno));
 	return 0;
 }
 

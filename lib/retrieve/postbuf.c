@@ -258,19 +258,11 @@ static int write_all(lc_postbuf *pb, const void *p, size_t n, lc_err *e)
 
 static int open_tmp(lc_postbuf *pb, lc_err *e)
 {
-	const char *dir = getenv("TMPDIR");
-	lc_buf name = {0};
-	lc_buf_adds(&name, dir && *dir ? dir : "/tmp");
-	lc_buf_adds(&name, "/lcindex-runs.XXXXXX");
-	pb->fd = mkstemp(name.p);
-	int err = errno;
-	if (pb->fd >= 0)
-		unlink(name.p);
-	lc_buf_free(&name);
+	const char *dir;
+	pb->fd = lc_tmpfd("lcindex-runs", &dir);
 	if (pb->fd < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "cannot create a temporary file for index runs in %s: %s; "
-		                  "set TMPDIR to a writable directory or raise --memory",
-		                  dir && *dir ? dir : "/tmp", strerror(err));
+		                  "set TMPDIR to a writable directory or raise --memory", dir, strerror(errno));
 	return 0;
 }
 
