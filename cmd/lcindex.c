@@ -126,6 +126,12 @@ static int same_pid(size_t row, const char *pid, size_t len, void *arg, lc_err *
 	return lc_bm25_builder_pid_is(arg, row, pid, len, e);
 }
 
+/* lc_pidset_finish's pids: the builder's store */
+static int scan_pids(lc_pid_fn fn, void *fn_arg, void *arg, lc_err *e)
+{
+	return lc_bm25_builder_pid_scan(arg, fn, fn_arg, e);
+}
+
 static int add(const lc_passage *p, size_t record, const char *where, void *arg, lc_err *e)
 {
 	build *st = arg;
@@ -289,6 +295,7 @@ int main(int argc, char **argv)
 	if (memory == MEMORY_UNSET)
 		memory = memory_size(&cmd, env && *env ? "LCTK_INDEX_MEMORY" : "the default", env && *env ? env : DEFAULT_MEMORY);
 	lc_bm25_builder_set_memory(b.b, (size_t)memory);
+	lc_pidset_set_limit(&b.seen, lc_bm25_pid_check_share((size_t)memory));   /* the budget's share */
 #ifdef __GLIBC__
 	/* The budget is what the process holds: blocks of 128 KiB and more are mapped
 	 * and unmapped, so what a spill frees goes back to the system.  (By default
@@ -305,9 +312,16 @@ int main(int argc, char **argv)
 	char **files = st.ind < argc ? argv + st.ind : stdin_only;
 	int nfiles = st.ind < argc ? argc - st.ind : 1;
 	for (int i = 0; i < nfiles; i++)
-		if (lc_corpus_read(files[i], &co, add, &b, NULL, &records, &e) < 0)
+		if (lc_corpus_read(files[i], &co, add, &b, NULL, &records, &e) < 0) {
+			/* a pid repeated across the check's chunks comes first if it came before */
+			lc_err dup;
+			if (lc_pidset_finish(&b.seen, scan_pids, b.b, &dup) > 0)
+				lc_die_err(&dup);
 			lc_die_err(&e);
+		}
 	lc_progress_done(&b.prog);
+	if (lc_pidset_finish(&b.seen, scan_pids, b.b, &e) != 0)
+		lc_die_err(&e);
 	if (!records)
 		lc_die(LC_EXIT_INPUT, "%s: empty corpus (no passages); nothing to index",
 		       nfiles == 1 ? (strcmp(files[0], "-") ? files[0] : "(stdin)") : "input");

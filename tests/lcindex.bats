@@ -122,6 +122,44 @@ J
 	assert_no_file big.idx
 }
 
+@test "--memory: a pid repeated across the duplicate check's chunks is the error an unlimited build gives first" {
+	# 3,000 pids; a sixteenth of --memory 2K holds the check's hashes for 6 of them at a time
+	awk 'BEGIN { for (i = 0; i < 3000; i++) printf "{\"pid\": \"p%d\", \"passage_text\": \"w%d\"}\n", i, i }' > c.jsonl
+	{ cat c.jsonl; echo '{"pid": "p7", "passage_text": "again"}'; echo '{"pid": "bad", "passage_text": '; } > dup-then-bad.jsonl
+	for m in unlimited 2K; do
+		TMPDIR=$PWD run lcindex --memory $m -o x.idx dup-then-bad.jsonl
+		assert_failure 1
+		assert_output "lcindex: dup-then-bad.jsonl:3001: duplicate pid 'p7' (first at dup-then-bad.jsonl:8); ids must be unique"
+		assert_no_file x.idx
+	done
+	# the malformed record first: it is the error, with or without the budget
+	{ cat c.jsonl; echo '{"pid": "bad", "passage_text": '; echo '{"pid": "p7", "passage_text": "again"}'; } > bad-then-dup.jsonl
+	for m in unlimited 2K; do
+		TMPDIR=$PWD run lcindex --memory $m -o x.idx bad-then-dup.jsonl
+		assert_failure 1
+		assert_output --partial "lcindex: bad-then-dup.jsonl:3001:31: invalid JSON"
+		refute_output --partial "duplicate"
+	done
+	# a repeat within the last chunk after one across chunks: the earlier is named
+	{ cat c.jsonl; echo '{"pid": "p9", "passage_text": "again"}'; echo '{"pid": "q", "passage_text": "x"}'; echo '{"pid": "q", "passage_text": "x"}'; } > two.jsonl
+	TMPDIR=$PWD run lcindex --memory 2K -o x.idx two.jsonl
+	assert_failure 1
+	assert_output "lcindex: two.jsonl:3001: duplicate pid 'p9' (first at two.jsonl:10); ids must be unique"
+	# --shard reads every third record: the lines named are the file's
+	{ cat c.jsonl; echo '{"pid": "f1", "passage_text": "x"}'; echo '{"pid": "f2", "passage_text": "x"}'
+	  echo '{"pid": "p2", "passage_text": "again"}'; } > shard.jsonl
+	TMPDIR=$PWD run lcindex --memory 2K --shard 3/3 -o x.idx shard.jsonl
+	assert_failure 1
+	assert_output "lcindex: shard.jsonl:3003: duplicate pid 'p2' (first at shard.jsonl:3); ids must be unique"
+	# and a corpus without a repeat builds the index an unlimited build does, leaving nothing in TMPDIR
+	mkdir tmp
+	TMPDIR=$PWD/tmp lcindex --memory 2K -o a.idx c.jsonl
+	lcindex --memory unlimited -o b.idx c.jsonl
+	cmp a.idx b.idx
+	run ls -A tmp
+	assert_output ""
+}
+
 @test "--memory: pids spilled to the temporary file come back byte for byte" {
 	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "{\"pid\": \"a-rather-long-passage-identifier-%06d\", \"passage_text\": \"w%d common\"}\n", i, i }' > big.jsonl
 	lcindex -o a.idx big.jsonl
@@ -305,12 +343,14 @@ big_corpus() {
 	TMPDIR=$PWD/missing LCTK_INDEX_MEMORY=2K lcindex --memory unlimited -o u.idx big.jsonl
 	lcindex --memory unlimited -o w.idx big.jsonl
 	cmp u.idx w.idx
-	# the dictionary counts in the budget: 100 terms of 100 letters pass 8K, so runs want the file
-	awk 'BEGIN { for (i = 0; i < 100; i++) { w = sprintf("w%03d", i); while (length(w) < 100) w = w "x"; printf "{\"pid\": \"d%d\", \"passage_text\": \"%s\"}\n", i, w } }' > long.jsonl
-	TMPDIR=$PWD/missing run lcindex --memory 8K -o y.idx long.jsonl
+	# the dictionary counts in the budget: 1,000 terms of 100 letters pass 32K, so runs want the
+	# file (the 100 pids are within the pid check's sixteenth)
+	awk 'BEGIN { for (i = 0; i < 100; i++) { printf "{\"pid\": \"d%d\", \"passage_text\": \"", i; for (j = 0; j < 10; j++) { w = sprintf("w%03d%d", i, j); while (length(w) < 100) w = w "x"; printf " %s", w }; printf "\"}\n" } }' > wide.jsonl
+	TMPDIR=$PWD/missing run lcindex --memory 32K -o y.idx wide.jsonl
 	assert_failure 1
 	assert_output "lcindex: cannot create a temporary file for index runs in $PWD/missing: No such file or directory; set TMPDIR to a writable directory or raise --memory"
 	assert_no_file y.idx
+	awk 'BEGIN { for (i = 0; i < 100; i++) { w = sprintf("w%03d", i); while (length(w) < 100) w = w "x"; printf "{\"pid\": \"d%d\", \"passage_text\": \"%s\"}\n", i, w } }' > long.jsonl
 	# postings, dictionary and pids within the budget but an image past it (a stopword list of
 	# 20,000 words is in the image): the image wants the temporary file and cannot go through memory
 	awk 'BEGIN { for (i = 0; i < 20000; i++) printf "stop%05d\n", i }' > stop.txt

@@ -38,6 +38,7 @@
 #include "corpus.h"
 #include "err.h"
 #include "index_file.h"
+#include "pidstore.h"
 
 typedef struct lc_bm25_opts {
 	double k1, b;              /* 0 = defaults 0.9 / 0.4 (set b_set to use b = 0) */
@@ -106,12 +107,18 @@ size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b);
 /* 1 if document doc's pid is pid[0..len), 0 if not (or no such document), -1 + e
  * (reading back spilled pids).  A scan of the pids: for checking a hash match. */
 int lc_bm25_builder_pid_is(const lc_bm25_builder *b, size_t doc, const char *pid, size_t len, lc_err *e);
+/* Every pid added so far, in document order, through fn (lc_pidstore_scan's
+ * contract: fn's non-zero value stops it and is returned; -1 + e on a read error). */
+int lc_bm25_builder_pid_scan(const lc_bm25_builder *b, lc_pid_fn fn, void *arg, lc_err *e);
 /* Bytes of postings and pids held in memory (0 = no limit, the library's default;
  * lcindex's is 32M): past seven eighths of it postings are spilled as a sorted
- * run to a temporary file ($TMPDIR, else /tmp) and merged at the end, past the
- * other eighth the pids go to one (lib/retrieve/pidstore); nothing is created
- * before.  The output is the same bytes.  Set before the first document. */
+ * run to a temporary file ($TMPDIR, else /tmp) and merged at the end, past a
+ * sixteenth the pids go to one (lib/retrieve/pidstore); nothing is created
+ * before.  The output is the same bytes.  Set before the first document.  The
+ * last sixteenth is the caller's duplicate-pid check (lcindex's lib/retrieve/
+ * pidset): lc_bm25_pid_check_share(limit) bytes. */
 void lc_bm25_builder_set_memory(lc_bm25_builder *b, size_t limit);
+size_t lc_bm25_pid_check_share(size_t limit);
 size_t lc_bm25_builder_runs(const lc_bm25_builder *b);   /* runs spilled so far */
 /* Serialises the index image (shard k/n; 1/1 = complete) into out (appended).
  * The builder is spent: release it with lc_bm25_builder_free().  For a builder

@@ -1,8 +1,8 @@
 /* bm25_build — the index builder behind lcindex and lc_bm25_build: analysed
  * documents into compact postings keyed by term string (postbuf: postings and
  * term dictionary together spilled to sorted runs past seven eighths of the
- * memory budget) and the pids as one byte string (pidstore, spilled past the
- * other eighth); then the runs are merged twice, once to size the index image's
+ * memory budget) and the pids as one byte string (pidstore, spilled past a
+ * sixteenth); then the runs are merged twice, once to size the index image's
  * sections and once to write them side by side (layout in index_file.h), to
  * memory or to a file.  Nothing touches TMPDIR until the budget calls for it. */
 #include "bm25.h"
@@ -47,9 +47,11 @@ lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e)
 
 void lc_bm25_builder_set_memory(lc_bm25_builder *b, size_t limit) { b->limit = limit; }
 
-/* The budget's shares: an eighth for the pids (at least a byte, 0 being no limit),
- * the rest for the postings and their term dictionary. */
-static size_t pid_share(size_t limit) { return limit ? (limit / 8 ? limit / 8 : 1) : 0; }
+/* The budget's shares: a sixteenth for the pids (at least a byte, 0 being no
+ * limit), another for the caller's duplicate-pid check, the rest (seven eighths)
+ * for the postings and their term dictionary. */
+static size_t pid_share(size_t limit) { return limit ? (limit / 16 ? limit / 16 : 1) : 0; }
+size_t lc_bm25_pid_check_share(size_t limit) { return pid_share(limit); }
 static size_t post_share(size_t limit) { return limit - limit / 8; }
 
 static void collect(const char *t, size_t n, void *arg)
@@ -117,6 +119,10 @@ size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b) { return b->ndocs; }
 int lc_bm25_builder_pid_is(const lc_bm25_builder *b, size_t doc, const char *pid, size_t len, lc_err *e)
 {
 	return doc < b->ndocs ? lc_pidstore_equals(b->ps, doc, pid, len, e) : 0;
+}
+int lc_bm25_builder_pid_scan(const lc_bm25_builder *b, lc_pid_fn fn, void *arg, lc_err *e)
+{
+	return b->ps ? lc_pidstore_scan(b->ps, fn, arg, e) : 0;
 }
 size_t lc_bm25_builder_runs(const lc_bm25_builder *b) { return b->pb ? lc_postbuf_runs(b->pb) : 0; }
 

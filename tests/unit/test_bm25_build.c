@@ -115,18 +115,19 @@ int main(void)
 	   "a build within its budget needs no TMPDIR");
 	lc_bm25_builder_free(b);
 	lc_buf_reset(&img);
-	b = build(4 * ref.len, 5000);   /* the image past an eighth, within the whole: through memory */
+	b = build(7 * ref.len, 5000);   /* the image past an eighth, within the whole: through memory
+	                                 * (the 75 KB of pids within their sixteenth) */
 	ok(output(b, "mid.idx", &img, &e) == 0 && img.len == ref.len && !memcmp(img.p, ref.p, ref.len),
 	   "an image within the budget goes through memory when no file can be made");
 	lc_bm25_builder_free(b);
-	/* 5000 pids of 15 bytes (75 KB) past their eighth of 200K; postings (~55 KB of chunks) within the rest */
+	/* 5000 pids of 15 bytes (75 KB) past their sixteenth of 200K; postings (~55 KB of chunks) within the rest */
 	b = build(200000, 5000);
 	is_num(output(b, "pids.idx", &img, &e), -1, "pids past their share want the temporary file");
 	ok(strstr(e.msg, "temporary file for index pids in /nonexistent-lctk-dir") &&
 	   strstr(e.msg, "set TMPDIR to a writable directory or raise --memory"), "it says so: %s", e.msg);
 	is_num(lc_bm25_builder_runs(b), 0, "no run was needed");
 	lc_bm25_builder_free(b);
-	b = build_wide(16000);   /* pids within their 2,000 bytes, postings far past the rest */
+	b = build_wide(32000);   /* pids within their 2,000 bytes, postings far past the rest */
 	is_num(output(b, "runs.idx", &img, &e), -1, "runs want the temporary file");
 	ok(strstr(e.msg, "temporary file for index runs in /nonexistent-lctk-dir") != NULL, "it says so: %s", e.msg);
 	lc_bm25_builder_free(b);

@@ -100,6 +100,121 @@ static void test_set(void)
 	lc_pidset_free(&set);
 }
 
+static int scan_store(lc_pid_fn fn, void *fn_arg, void *arg, lc_err *e)
+{
+	return lc_pidstore_scan(arg, fn, fn_arg, e);
+}
+
+/* n pids "d0".."d<n-1>" read at f.jsonl lines 1.., then dup (a pid among them) at
+ * line n + 1, under limit: what add and finish say */
+static int chunked(size_t limit, int n, const char *dup, lc_err *e, int *added)
+{
+	lc_pidset set = {0};
+	lc_pidset_set_limit(&set, limit);
+	lc_pidstore *s = lc_pidstore_new(0);
+	char pid[32], where[32];
+	int rc = 0;
+	for (int i = 0; i <= n && !rc; i++) {
+		const char *p = pid;
+		if (i < n)
+			snprintf(pid, sizeof pid, "d%d", i);
+		else
+			p = dup;
+		snprintf(where, sizeof where, "f.jsonl:%d", i + 1);
+		rc = lc_pidset_add(&set, p, "f.jsonl", i + 1, where, same_store, s, e);
+		if (!rc) {
+			lc_pidstore_add(s, p, strlen(p), e);
+			++*added;
+		}
+	}
+	int fin = lc_pidset_finish(&set, scan_store, s, rc ? &(lc_err){0} : e);
+	lc_pidset_free(&set);
+	lc_pidstore_free(s);
+	return rc ? -1 : fin;
+}
+
+static void test_chunks(void)
+{
+	lc_err e = {0};
+	int added = 0;
+	/* 2000 bytes: chunks of 100 rows */
+	is_num(chunked(2000, 1000, "fresh", &e, &added), 0, "1001 distinct pids in 11 chunks: no duplicate");
+	is_num(added, 1001, "every pid added");
+	added = 0;
+	is_num(chunked(2000, 1000, "d17", &e, &added), 1, "a pid of the first chunk repeated in the last: found at the end");
+	is_str(e.msg, "f.jsonl:1001: duplicate pid 'd17' (first at f.jsonl:18); ids must be unique",
+	       "the message lc_pidset_add gives within a chunk");
+	added = 0;
+	is_num(chunked(2000, 1000, "d905", &e, &added), -1, "a repeat within the last chunk: found when added");
+	is_str(e.msg, "f.jsonl:1001: duplicate pid 'd905' (first at f.jsonl:906); ids must be unique", "same words");
+	added = 0;
+	is_num(chunked(20, 300, "d0", &e, &added), 1, "chunks of one row: found at the end");
+	is_str(e.msg, "f.jsonl:301: duplicate pid 'd0' (first at f.jsonl:1); ids must be unique", "row 0 named");
+	is_num(chunked(0, 300, "d0", &e, &added), -1, "no limit: found when added");
+	is_str(e.msg, "f.jsonl:301: duplicate pid 'd0' (first at f.jsonl:1); ids must be unique", "the same message");
+
+	/* the first repeat in row order wins: b repeats at row 4, a at row 5 (first at 0 and 2) */
+	lc_pidset set = {0};
+	lc_pidset_set_limit(&set, 20);   /* a chunk a row */
+	lc_pidstore *s = lc_pidstore_new(0);
+	const char *pids[] = { "a", "x", "b", "y", "b", "a" };
+	int rc = 0;
+	for (int i = 0; i < 6; i++) {
+		rc |= lc_pidset_add(&set, pids[i], i < 3 ? "one" : "two", i < 3 ? 2 * i + 1 : i, "w", same_store, s, &e);
+		lc_pidstore_add(s, pids[i], 1, &e);
+	}
+	is_num(rc, 0, "rows a chunk apart are not compared when added");
+	is_num(lc_pidset_finish(&set, scan_store, s, &e), 1, "finish finds them");
+	is_str(e.msg, "two:4: duplicate pid 'b' (first at one:5); ids must be unique",
+	       "the earlier repeat, lines spaced by two in the first file");
+	lc_pidset_free(&set);
+	lc_pidstore_free(s);
+
+	/* a hash match that is not the same pid is passed over at the end too: the set is
+	 * given x, y, x, y (a chunk each) but the store holds x, y, x2, y, which is what
+	 * a 64-bit collision of x and x2 would look like; the search goes on past it */
+	static const char *given[] = { "x", "y", "x", "y" }, *stored[] = { "x", "y", "x2", "y" };
+	lc_pidset_set_limit(&set, 20);
+	s = lc_pidstore_new(0);
+	rc = 0;
+	for (int i = 0; i < 3; i++) {
+		rc |= lc_pidset_add(&set, given[i], "f", i + 1, "w", same_store, s, &e);
+		lc_pidstore_add(s, stored[i], strlen(stored[i]), &e);
+	}
+	is_num(rc, 0, "x, y, x a chunk each");
+	is_num(lc_pidset_finish(&set, scan_store, s, &e), 0, "a collision alone is no duplicate");
+	lc_pidset_free(&set);
+	lc_pidstore_free(s);
+	lc_pidset_set_limit(&set, 20);
+	s = lc_pidstore_new(0);
+	for (int i = 0; i < 4; i++) {
+		lc_pidset_add(&set, given[i], "f", i + 1, "w", same_store, s, &e);
+		lc_pidstore_add(s, stored[i], strlen(stored[i]), &e);
+	}
+	is_num(lc_pidset_finish(&set, scan_store, s, &e), 1, "past the collision (row 2), the repeat at row 3");
+	is_str(e.msg, "f:4: duplicate pid 'y' (first at f:2); ids must be unique", "y named");
+	lc_pidset_free(&set);
+	lc_pidstore_free(s);
+
+	/* an unusable TMPDIR: the chunk cannot be written */
+	const char *old = getenv("TMPDIR");
+	char *keep = old ? strdup(old) : NULL;
+	setenv("TMPDIR", "/nonexistent-lctk-dir", 1);
+	lc_pidset_set_limit(&set, 20);
+	s = lc_pidstore_new(0);
+	rc = lc_pidset_add(&set, "p", "f", 1, "f:1", same_store, s, &e);
+	is_num(rc, 0, "the first row fits");
+	is_num(lc_pidset_add(&set, "q", "f", 2, "f:2", same_store, s, &e), -1, "the second needs the file");
+	is_str(e.msg, "cannot create a temporary file for the pid check in /nonexistent-lctk-dir: No such file or "
+	       "directory; set TMPDIR to a writable directory or raise --memory", "what to do");
+	is_num(lc_pidset_finish(&set, scan_store, s, &e), 0, "nothing written: nothing to merge");
+	lc_pidset_free(&set);
+	lc_pidstore_free(s);
+	if (keep)
+		setenv("TMPDIR", keep, 1);
+	free(keep);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -110,6 +225,7 @@ int main(void)
 	test_store(1000);
 	test_store(1u << 20);
 	test_set();
+	test_chunks();
 	setenv("TMPDIR", "/nonexistent-lctk-dir", 1);
 	lc_err e = {0};
 	/* 99,990 bytes of pids under a limit of 100,000: all in memory, no file needed */
