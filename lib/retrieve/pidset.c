@@ -206,12 +206,9 @@ static int next_rec(int fd, reader *r, lc_err *e)
 			ssize_t g = pread(fd, r->buf + got, want - got, (off_t)(r->pos + got));
 			if (g < 0 && errno == EINTR)
 				continue;
-			if (g <= 0) {
-				if (!g)
-					errno = EIO;
+			if (g <= 0)
 				return lc_err_set(e, LC_EXIT_INPUT, "reading back the temporary file for the pid check: %s",
 				                  g < 0 ? strerror(errno) : "cut short");
-			}
 			got += (size_t)g;
 		}
 		r->pos += got;
@@ -369,10 +366,8 @@ static int verify(merge *m, lc_pidset_scan_fn scan, void *arg, verdict *out, lc_
 	fetch f = { m->best_rows, m->nbest, 0, {0}, lc_xmalloc(m->nbest * sizeof(size_t)) };
 	int rc = scan(fetch_pid, &f, arg, e);
 	*out = (verdict){ .h = m->best_h, .row = SIZE_MAX };
-	if (rc >= 0 && f.i < f.n) {
-		errno = EIO;
+	if (rc >= 0 && f.i < f.n)   /* the store lost rows: not a state lcindex can reach */
 		rc = lc_err_set(e, LC_EXIT_INPUT, "the pid check: row %zu is past the pids stored", f.rows[f.i]);
-	}
 	for (size_t i = 1; rc >= 0 && i < f.n && out->row == SIZE_MAX; i++)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(f.text.p + f.off[i], f.text.p + f.off[j])) {
