@@ -1,6 +1,6 @@
 /*
- * fdio — writing a whole buffer to a file descriptor; unlinked temporary files
- * (see fdio.h).
+ * fdio — writing a whole buffer to a file descriptor, reading one back; unlinked
+ * temporary files (see fdio.h).
  */
 #include "fdio.h"
 
@@ -40,6 +40,22 @@ int lc_write_all(int fd, const void *p, size_t n)
 int lc_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
 {
 	return write_loop(fd, p, n, true, off);
+}
+
+ssize_t lc_pread_full(int fd, void *p, size_t n, uint64_t off)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)p + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
 }
 
 int lc_tmpfd(const char *stem, const char **dir)

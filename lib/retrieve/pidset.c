@@ -16,7 +16,6 @@
 
 void lc_pidset_set_limit(lc_pidset *s, size_t limit)
 {
-	s->limit = limit;
 	/* 8 bytes of hash a row, and at most 8/3 slots of 4 bytes (the table is a power
 	 * of two at most three quarters full): under 19 bytes a row */
 	s->max_rows = limit ? (limit / 20 ? limit / 20 : 1) : 0;
@@ -24,7 +23,7 @@ void lc_pidset_set_limit(lc_pidset *s, size_t limit)
 
 static void grow_slots(lc_pidset *s)
 {
-	size_t ns = s->nslot ? 2 * s->nslot : s->limit ? 16 : 1024;
+	size_t ns = s->nslot ? 2 * s->nslot : s->max_rows ? 16 : 1024;
 	uint32_t *slot = lc_xcalloc(ns, sizeof *slot);
 	for (size_t r = 0; r < s->n - s->first; r++) {
 		size_t i = (size_t)s->hash[r] & (ns - 1);
@@ -201,18 +200,12 @@ static int next_rec(int fd, reader *r, lc_err *e)
 		if (r->pos >= r->end)
 			return 0;
 		size_t want = r->end - r->pos < IOBUF ? (size_t)(r->end - r->pos) : IOBUF / REC * REC;
-		size_t got = 0;
-		while (got < want) {
-			ssize_t g = pread(fd, r->buf + got, want - got, (off_t)(r->pos + got));
-			if (g < 0 && errno == EINTR)
-				continue;
-			if (g <= 0)
-				return lc_err_set(e, LC_EXIT_INPUT, "reading back the temporary file for the pid check: %s",
-				                  g < 0 ? strerror(errno) : "cut short");
-			got += (size_t)g;
-		}
-		r->pos += got;
-		r->blen = got;
+		ssize_t got = lc_pread_full(fd, r->buf, want, r->pos);
+		if (got != (ssize_t)want)
+			return lc_err_set(e, LC_EXIT_INPUT, "reading back the temporary file for the pid check: %s",
+			                  got < 0 ? strerror(errno) : "cut short");
+		r->pos += want;
+		r->blen = want;
 		r->bpos = 0;
 	}
 	uint32_t row;

@@ -50,7 +50,7 @@ typedef struct lc_pidset {
 	size_t cap;
 	uint32_t *slot;             /* open addressing, linear probing: r - first + 1, 0 = empty */
 	size_t nslot;               /* a power of two, or 0 */
-	size_t limit, max_rows;     /* 0 = no limit */
+	size_t max_rows;            /* rows a chunk holds within the limit; 0 = no limit */
 	/* the chunks written */
 	int fd, has_fd;
 	uint64_t fsize;

@@ -331,16 +331,14 @@ static int fill(lc_postbuf *pb, run *r, lc_err *e)
 	size_t want = r->bcap;
 	if (r->end - r->pos < want)
 		want = (size_t)(r->end - r->pos);
-	r->blen = r->bpos = 0;
-	while (r->blen < want) {
-		ssize_t got = pread(pb->fd, r->buf + r->blen, want - r->blen, (off_t)(r->pos + r->blen));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: %s",
-			                  got < 0 ? strerror(errno) : "cut short");
-		r->blen += (size_t)got;
+	r->bpos = 0;
+	ssize_t got = lc_pread_full(pb->fd, r->buf, want, r->pos);
+	if (got != (ssize_t)want) {
+		r->blen = 0;
+		return lc_err_set(e, LC_EXIT_INPUT, "temporary file for index runs: %s",
+		                  got < 0 ? strerror(errno) : "cut short");
 	}
+	r->blen = want;
 	return 0;
 }
 
