@@ -29,8 +29,10 @@ enum { M_DD = 1, M_CONCAT = 2, M_BESTFIT = 4 };
 /* The program's settings (its options, bound to the table below). */
 typedef struct cfg {
 	const char *field, *encoding, *tokenizer, *out;
+	const char *default_encoding;   /* none of -e, --tokenizer, --eot: text goes through -e's default */
 	int field_auto;          /* no -f: lc_text_field per record */
 	long eot;             /* -1 = unknown */
+	long text_eot;        /* with default_encoding: the end-of-text id of tokenised text */
 	int kmin, kmax, randomize, method, format, force, report, compare, full_shards, pool;
 	int special_text, numeric_eot, kmax_given;
 	long gpus, workers;
@@ -47,7 +49,7 @@ typedef struct cfg {
 static struct {
 	cfg c;
 	int quiet;
-} S = { .c = { .eot = -1, .kmin = 8, .kmax = -1, .randomize = 1, .method = M_DD, .format = LC_WDS_TAR,
+} S = { .c = { .eot = -1, .text_eot = -1, .kmin = 8, .kmax = -1, .randomize = 1, .method = M_DD, .format = LC_WDS_TAR,
                .pool = 20, .method_name = "dd", .format_name = "tar", .full_shards = 1, .gpus = 1, .workers = 1 } };
 
 /* --method dd|concat|bestfit */
@@ -127,7 +129,7 @@ static const char *const subs[] = { "merge", NULL };
 static const char *const renamed[] = { "-q", "--quiet", NULL };
 static const lc_cmd cmd = {
 	"lcdecompose",
-	"(-e NAME | --tokenizer FILE | --eot ID) [options] -o DIR FILE...\n"
+	"[-e NAME | --tokenizer FILE | --eot ID] [options] -o DIR FILE...\n"
 	"       lcdecompose merge [--force] -o DIR DIR...",
 	"Dataset Decomposition of documents into power-of-two length buckets (WebDataset shards)",
 	opts, subs, renamed
@@ -332,7 +334,7 @@ static int read_record(const cfg *c, run *r, lc_input *in, const char *line, siz
 {
 	lc_err e;
 	d->n = 0;
-	int have = 0;
+	int have = 0, tokenised = 0;
 	if (!c->encoding && !c->tokenizer && fast_ids(line, len, d)) {
 		have = 1;
 	} else {
@@ -343,7 +345,7 @@ static int read_record(const cfg *c, run *r, lc_input *in, const char *line, siz
 		const char *fld = c->field_auto ? lc_text_field(o) : c->field;   /* lctk(7): passage_text, else text */
 		json_t *v = json_object_get(o, fld);
 		json_t *a = json_object_get(o, "ids");
-		if ((c->encoding || c->tokenizer) && v) {
+		if (v && (c->encoding || c->tokenizer || (c->default_encoding && !a))) {
 			if (!json_is_string(v)) {
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: field '%s': expected a string, got %s",
 				           where, fld, lc_json_type_name(v));
@@ -360,7 +362,7 @@ static int read_record(const cfg *c, run *r, lc_input *in, const char *line, siz
 				json_decref(o);
 				return bad_record(c, r, &e2);
 			}
-			have = 1;
+			have = tokenised = 1;
 		} else if (a) {
 			if (!json_is_array(a)) {
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: field 'ids': expected an array of token ids, got %s",
@@ -385,7 +387,7 @@ static int read_record(const cfg *c, run *r, lc_input *in, const char *line, siz
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: missing field '%s' (and no 'ids'); choose the text field with -f FIELD",
 				           where, fld);
 			else if (v)
-				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has text but no 'ids'; tokenise with -e NAME or --tokenizer FILE",
+				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has text but no 'ids' (--eot alone means pre-tokenised input); tokenise with -e NAME or --tokenizer FILE",
 				           where);
 			else
 				lc_err_set(&e, LC_EXIT_INPUT, "%s: record has no 'ids' array and no '%s' field", where, fld);
@@ -394,10 +396,11 @@ static int read_record(const cfg *c, run *r, lc_input *in, const char *line, siz
 		}
 		json_decref(o);
 	}
-	if (have && c->eot < 0)
+	long eot = c->eot < 0 && tokenised ? c->text_eot : c->eot;
+	if (have && eot < 0)
 		lc_die(LC_EXIT_USAGE, "%s: pre-tokenised input needs --eot ID (the end-of-text id appended to each document)",
 		       lc_input_where(in));
-	ids_push(d, (uint32_t)c->eot);
+	ids_push(d, (uint32_t)eot);
 	return 1;
 }
 
@@ -425,12 +428,13 @@ static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
 	json_t *p = json_pack("{s:s, s:s, s:i, s:i, s:b, s:I, s:I, s:b, s:i}",
 	                      "method", c->method_name, "format", c->format_name,
 	                      "kmin", c->kmin, "kmax", c->kmax, "random", c->randomize,
-	                      "seed", (json_int_t)c->seed, "eot", (json_int_t)c->eot,
+	                      "seed", (json_int_t)c->seed, "eot", (json_int_t)(c->eot < 0 ? c->text_eot : c->eot),
 	                      "full_shards", c->full_shards, "pool", c->pool);
 	if (c->method != M_DD)
 		json_object_set_new(p, "length", json_integer(c->len));
 	json_object_set_new(p, "tokenizer", c->tokenizer ? json_string(c->tokenizer) :
-	                    c->encoding ? json_string(c->encoding) : json_null());
+	                    c->encoding ? json_string(c->encoding) :
+	                    c->default_encoding ? json_string(c->default_encoding) : json_null());
 	json_object_set_new(p, "field", json_string(c->field_auto ? "passage_text, else text" : c->field));
 	json_object_set_new(p, "special_as_text", json_boolean(c->special_text));
 	json_object_set_new(p, "eot_written_as", json_string(c->method == M_DD && c->format == LC_WDS_TAR &&
@@ -545,8 +549,9 @@ static void report_json(lc_report *rep, const cfg *c, const run *r, const lc_pac
                         uint64_t nbad, uint64_t tail)
 {
 	lc_report_str(rep, "options.method", c->compare ? "compare" : c->method_name);
-	lc_report_str(rep, "options.tokenizer", c->tokenizer ? c->tokenizer : c->encoding);
-	lc_report_int(rep, "options.eot", c->eot);
+	lc_report_str(rep, "options.tokenizer", c->tokenizer ? c->tokenizer :
+	              c->encoding ? c->encoding : c->default_encoding);
+	lc_report_int(rep, "options.eot", c->eot < 0 ? c->text_eot : c->eot);
 	lc_report_int(rep, "options.kmin", c->kmin);
 	lc_report_int(rep, "options.kmax", c->kmax);
 	if (c->method != M_DD || c->compare)
@@ -630,20 +635,29 @@ static int parse_args(int argc, char **argv, lc_report *rep, cfg *c)
 }
 
 /* -e NAME / --tokenizer FILE: the tokenizer text input goes through (g_tok), and
- * its end-of-text id unless --eot gave one. */
+ * its end-of-text id unless --eot gave one.  With none of -e, --tokenizer and
+ * --eot, text goes through -e's default (LC_ENCODING_DEFAULT) and ends with its
+ * end-of-text id, while pre-tokenised records still need --eot: nothing says
+ * which tokenizer made their ids. */
 static void load_tokenizer(cfg *c)
 {
-	if (c->encoding || c->tokenizer) {
-		lc_err e;
-		g_tok = lc_tok_load(c->encoding ? c->encoding : c->tokenizer, &e);
-		if (!g_tok)
-			lc_die_err(&e);
-		if (c->eot < 0)
-			c->eot = lc_tok_eot(g_tok);
-		if (c->eot < 0)
-			lc_cli_usage_error(&cmd, "%s has no end-of-text token; give one with --eot ID",
-			                   c->encoding ? c->encoding : c->tokenizer);
+	if (!c->encoding && !c->tokenizer && c->eot < 0)
+		c->default_encoding = LC_ENCODING_DEFAULT;
+	const char *name = c->encoding ? c->encoding : c->tokenizer ? c->tokenizer : c->default_encoding;
+	if (!name)
+		return;
+	lc_err e;
+	g_tok = lc_tok_load(name, &e);
+	if (!g_tok)
+		lc_die_err(&e);
+	if (c->default_encoding) {
+		c->text_eot = lc_tok_eot(g_tok);
+		return;
 	}
+	if (c->eot < 0)
+		c->eot = lc_tok_eot(g_tok);
+	if (c->eot < 0)
+		lc_cli_usage_error(&cmd, "%s has no end-of-text token; give one with --eot ID", name);
 }
 
 /* The methods' state, and with -o DIR the shard writer and its buckets. */

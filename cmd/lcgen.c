@@ -118,7 +118,7 @@ typedef struct cand_cfg {
 } cand_cfg;
 
 /* lr is set to lc_llmr_opts_default before parsing. */
-static cand_cfg CAND = { .nrandom = 3, .ts = { "cl100k_base", NULL, 0 } };
+static cand_cfg CAND = { .nrandom = 3, .ts = { LC_ENCODING_DEFAULT, NULL, 0 } };
 
 /* An LLM option of candidates: noted (the first one given names the LLM checks). */
 static void cand_note(const lc_cmd *c, const lc_opt *o, const char *arg) { note(&CAND.llm_opt, o); }
@@ -183,7 +183,7 @@ typedef struct labels_cfg {
 
 /* lr is set to lc_llmr_opts_default before parsing. */
 static labels_cfg LABELS = { .k1 = 0.9, .b = 0.4, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL },
-                             .ts = { "cl100k_base", NULL, 0 }, .context = -1 };
+                             .ts = { LC_ENCODING_DEFAULT, NULL, 0 }, .context = -1 };
 
 /* An option of labels --llm: noted (the first one given names the "--llm only" error). */
 static void labels_note(const lc_cmd *c, const lc_opt *o, const char *arg) { note(&LABELS.llm_opt, o); }
@@ -285,7 +285,7 @@ typedef struct probes_cfg {
 } probes_cfg;
 
 /* body is set to the client's defaults (lc_llmr_opts_default) before parsing. */
-static probes_cfg PROBES = { .per = 5, .ts = { "cl100k_base", NULL, 0 } };
+static probes_cfg PROBES = { .per = 5, .ts = { LC_ENCODING_DEFAULT, NULL, 0 } };
 
 /* --temperature, --max-tokens: into the Batch bodies, noted (they go with --batch) */
 static void body_cb(const lc_cmd *c, const lc_opt *o, const char *arg)

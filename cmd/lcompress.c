@@ -62,7 +62,7 @@ typedef struct cfg {
 	const char *member;     /* --member GLOB: the corpus members of an archive */
 } cfg;
 
-static cfg S = { .target = "summary_text", .encoding = "cl100k_base", .thr = -1, .length_bias = NAN,
+static cfg S = { .target = "summary_text", .encoding = LC_ENCODING_DEFAULT, .thr = -1, .length_bias = NAN,
                  .unit = LC_UNIT_WORD, .bare = 1, .pmode = LC_PROGRESS_AUTO };
 /* the LLM client block (--endpoint ... --max-tokens), bound in the table: lib/llm/llm fills it */
 static lc_llm_opts llmo;

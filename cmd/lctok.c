@@ -714,7 +714,7 @@ static void check_options(void)
 	if (!!S.enc + !!S.vocab + !!S.tokfile > 1)
 		lc_cli_usage_error(&cmd, "give at most one of -e NAME, --vocab FILE or --tokenizer FILE");
 	if (!S.enc && !S.vocab && !S.tokfile)
-		S.enc = "cl100k_base";   /* -e's default, as in every program */
+		S.enc = LC_ENCODING_DEFAULT;   /* -e's default, as in every program */
 	if ((S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK) && !S.given['n'])
 		lc_cli_usage_error(&cmd, "%s needs -n N", subcommands[S.sub]);
 	for (size_t i = 0; i < sizeof only_for / sizeof *only_for; i++)

@@ -402,6 +402,41 @@ PY
 	assert_no_file c
 }
 
+@test "without -e, --tokenizer or --eot, text goes through cl100k_base (-e's default in every program); ids still need --eot" {
+	V="$ROOT/tests/vectors/tok/cl100k_base.jsonl"
+	[ -f "$V" ] || skip "no tokenizer vectors"
+	python3 - "$V" <<'PY'
+import json, sys
+with open("text.jsonl", "w") as t:
+    for l in open(sys.argv[1]):
+        r = json.loads(l)
+        if r.get("mode") == "ordinary":
+            t.write(json.dumps({"text": r["text"] * 40, "pid": r["id"]}) + "\n")
+PY
+	lcdecompose -e cl100k_base --kmin 2 --kmax 6 --keep-short-shards --quiet --report ra.json -o a text.jsonl > stats.a
+	run --separate-stderr lcdecompose --kmin 2 --kmax 6 --keep-short-shards --report rb.json -o b text.jsonl
+	assert_success
+	diff <(printf '%s\n' "${lines[@]}") stats.a
+	diff -r a b
+	run -0 python3 "$CHECK" --dump b
+	assert_line --regexp ' 100257$'
+	run -0 jq -c '[.options.tokenizer, .options.eot]' rb.json
+	assert_output '["cl100k_base",100257]'
+	diff <(jq -S 'del(.options.output)' ra.json) \
+		<(jq -S 'del(.options.output)' rb.json)
+	# a pre-tokenised record does not take cl100k's end-of-text id on trust
+	{ head -2 text.jsonl; echo '{"ids": [1, 2, 3]}'; } > mixed.jsonl
+	run lcdecompose -o c mixed.jsonl
+	assert_failure 2
+	assert_output --partial "mixed.jsonl:3: pre-tokenised input needs --eot ID"
+	assert_no_file c
+	# --eot alone declares the input pre-tokenised: text is an error there
+	run lcdecompose --eot 100257 -o c text.jsonl
+	assert_failure 1
+	assert_output --partial "text.jsonl:1: record has text but no 'ids' (--eot alone means pre-tokenised input)"
+	assert_no_file c
+}
+
 @test "--help and --version" {
 	run lcdecompose --help
 	assert_success

@@ -27,6 +27,7 @@
 const char *lc_text_field(const json_t *rec);
 
 #define LC_ENCODINGS "cl100k_base o200k_base p50k_base r50k_base gpt2"
+#define LC_ENCODING_DEFAULT "cl100k_base"   /* -e's default in every program */
 
 /* --- tokenizer selection (every program that counts or makes tokens) ------- */
 #define LC_OPT_ENCODING(...) { 'e', "encoding", "NAME", \
