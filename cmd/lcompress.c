@@ -212,6 +212,8 @@ static void check_options(cfg *c)
 		lc_cli_usage_error(&cmd, "--best-effort goes with --budget TOKENS");
 	if (c->ratio > 0 && c->budget > 0)
 		lc_cli_usage_error(&cmd, "--ratio and --budget exclude each other");
+	if (c->ratio > 0 && c->thr >= 0)
+		lc_cli_usage_error(&cmd, "--ratio and --threshold exclude each other (--ratio R keeps the top ceil(n/R) words whatever their probability)");
 	if (c->endpoint || llm) {
 		if (c->model || c->lead || c->summaries || c->ratio > 0 || c->budget > 0 || c->thr >= 0)
 			lc_cli_usage_error(&cmd, "--endpoint summarises with an LLM: no -m, --lead, --summaries, --ratio, --budget or --threshold");
@@ -522,9 +524,12 @@ static void report(run *r, const lc_llmsum *sr)
 			lc_report_real(rep, "options.ratio", c->ratio);
 		if (c->budget > 0)
 			lc_report_int(rep, "options.budget", c->budget);
-		if (!c->lead && !c->summaries && !c->endpoint && c->ratio <= 0)
+		if (!c->lead && !c->summaries && !c->endpoint && c->ratio <= 0) {
 			lc_report_real(rep, "options.threshold", c->thr);
+			lc_report_real(rep, "options.length_bias", r->m.length_bias);   /* the model's, or --length-bias */
+		}
 		lc_report_str(rep, "options.unit", c->unit == LC_UNIT_SENT ? "sentence" : "word");
+		lc_report_bool(rep, "options.keep_punct", !c->bare);
 		lc_report_str(rep, "options.encoding", lc_tok_name(r->tok));
 		lc_report_str(rep, "options.field", c->field);
 		lc_report_str(rep, "options.target", c->target);

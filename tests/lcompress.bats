@@ -34,6 +34,15 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	run -0 lcompress --threshold 1 --quiet "$V/corpus.jsonl"
 	# never compresses a non-empty passage to nothing
 	[ "$(echo "$output" | grep -c '"summary_text":""')" -eq 1 ]
+	# --ratio 1 keeps ceil(n/1) = every word (it was taken for "no ratio": the model's threshold)
+	run -0 lcompress --ratio 1 --report r1.json "$V/corpus.jsonl"
+	assert_line --partial '146 -> 146, ratio 1.000x'
+	run -2 lcompress --ratio 2 --threshold 0.5 "$V/corpus.jsonl"
+	assert_output --partial "--ratio and --threshold exclude each other"
+	# the report names what decides the model's threshold
+	lcompress --quiet --length-bias 2 --keep-punct --report r2.json "$V/corpus.jsonl" > /dev/null
+	run -0 jq -c '[.options.length_bias, .options.keep_punct, (.options.threshold > 0)]' r2.json
+	assert_output '[2,true,true]'
 }
 
 @test "lcompress: deterministic; --report; --lead; --summaries" {

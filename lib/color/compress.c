@@ -697,7 +697,7 @@ size_t lc_compress_select_p(const lc_cmodel *m, const lc_cunits *u, const double
 		for (size_t s = 0; s < u->nsent; s++)
 			r[s].p = len[s] ? r[s].p / (double)len[s] : 0;
 		unsigned char *keep = lc_xcalloc(u->nsent, 1);
-		if (ratio > 1) {
+		if (ratio >= 1) {
 			qsort(r, u->nsent, sizeof *r, cmp_ranked);
 			size_t budget = (size_t)ceil((double)n / ratio), got = 0;
 			for (size_t j = 0; j < u->nsent && got < budget; j++) {
@@ -724,7 +724,7 @@ size_t lc_compress_select_p(const lc_cmodel *m, const lc_cunits *u, const double
 		free(r);
 		return kept;
 	}
-	if (ratio > 1) {
+	if (ratio >= 1) {
 		ranked *r = lc_xmalloc(n * sizeof *r);
 		for (size_t k = 0; k < n; k++) {
 			r[k].p = p[k];

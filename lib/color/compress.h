@@ -23,7 +23,8 @@
  * with respect to lp_c and lp_r lc_cmodel_logprob() chains to theta.
  *
  * Decoding (lc_compress_select): keep the words with p_w >= threshold (the
- * model's, or given), or the top ceil(n / ratio) words; a passage of one
+ * model's, or given) when ratio is 0, else (ratio >= 1) the top ceil(n / ratio)
+ * words; a passage of one
  * sentence stays whole; a non-empty passage never compresses to nothing (the
  * most probable word is kept), since an empty summary means "use the passage".
  * With unit = sentence, whole sentences are kept by their mean p_w.
