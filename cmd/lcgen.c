@@ -924,13 +924,19 @@ static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, l
 			nolabel++;
 			continue;
 		}
-		size_t ng = q->nans;
-		long *grow = lc_xmalloc(ng * sizeof *grow);
+		/* the gold rows, each once: a pid listed twice in answers is one gold passage */
+		size_t ng = 0;
+		long *grow = lc_xmalloc(q->nans * sizeof *grow);
 		int missing = 0;
-		for (size_t g = 0; g < ng; g++) {
-			grow[g] = lc_corpus_find(&c, q->ans[g].pid);
-			if (grow[g] < 0)
+		for (size_t g = 0; g < q->nans; g++) {
+			long row = lc_corpus_find(&c, q->ans[g].pid);
+			if (row < 0)
 				missing = 1;
+			size_t h = 0;
+			while (h < ng && grow[h] != row)
+				h++;
+			if (h == ng)
+				grow[ng++] = row;
 		}
 		if (missing) {
 			nogold++;
@@ -1021,8 +1027,10 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 	lc_output *o = lc_output_open(g->out);
 	char *line;
 	size_t len;
-	lc_buf cur = {0}, curpid = {0}, prompt = {0}, ob = {0}, idb = {0};
-	/* labels of one (qid, pid) group arrive consecutively (lcgen labels order) */
+	lc_buf cur = {0}, curpid = {0}, prompt = {0}, ob = {0}, idb = {0}, key = {0};
+	/* labels of one (qid, pid) group arrive consecutively (lcgen labels order);
+	 * groups holds every group begun, to refuse one that comes back */
+	lc_strmap groups = {0};
 	lc_pair_label *L = NULL;
 	size_t nl = 0, lcap = 0, npairs = 0, nsame = 0, nosucc = 0, nopid = 0, nolabel = 0;
 	int more = 1;
@@ -1040,10 +1048,11 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 			qid = qid ? lc_xstrdup(qid) : NULL;
 			pid = qid ? lc_json_id(json_object_get(j, "pid"), &idb, "pid", w, &e) : NULL;
 			name = pid ? lc_json_str(j, "name", w, &e) : NULL;
-			json_t *s = name ? json_object_get(j, "success") : NULL;
-			if (!name || !json_is_boolean(s))
-				lc_die(LC_EXIT_INPUT, "%s", e.msg[0] ? e.msg : "labels: 'success' must be true or false");
-			success = json_is_true(s);
+			if (!name)
+				lc_die_err(&e);
+			if (!json_is_boolean(json_object_get(j, "success")))
+				lc_die(LC_EXIT_INPUT, "%s: field 'success': expected true or false (write labels with lcgen labels)", w);
+			success = json_is_true(json_object_get(j, "success"));
 		}
 		int same_group = more && cur.len && !strcmp(cur.p, qid) && !strcmp(curpid.p, pid);
 		if (!same_group && nl) {
@@ -1074,6 +1083,13 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 		if (!more)
 			break;
 		if (!same_group) {
+			lc_buf_reset(&key);   /* "LEN:QIDPID": no two groups share a key */
+			lc_buf_printf(&key, "%zu:%s%s", strlen(qid), qid, pid);
+			int is_new;
+			lc_strmap_intern(&groups, key.p, key.len, &is_new);
+			if (!is_new)
+				lc_die(LC_EXIT_INPUT, "%s: labels of query '%s' and pid '%s' are not consecutive "
+				       "(write them grouped by query and pid, as lcgen labels does)", lc_input_where(in), qid, pid);
 			lc_buf_reset(&cur);
 			lc_buf_adds(&cur, qid);
 			lc_buf_reset(&curpid);
@@ -1083,6 +1099,10 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 		if (k < 0)
 			lc_die(LC_EXIT_INPUT, "%s: label for pid '%s' candidate '%s' not in the candidates file",
 			       lc_input_where(in), pid, name);
+		for (size_t i = 0; i < nl; i++)
+			if (L[i].cand == (size_t)k)
+				lc_die(LC_EXIT_INPUT, "%s: candidate '%s' of pid '%s' is labelled twice for query '%s'",
+				       lc_input_where(in), name, pid, qid);
 		if (nl == lcap) {
 			lcap = lcap ? lcap * 2 : 64;
 			L = lc_xrealloc(L, lcap * sizeof *L);
@@ -1114,6 +1134,8 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 	free(L);
 	lc_buf_free(&cur);
 	lc_buf_free(&curpid);
+	lc_buf_free(&key);
+	lc_strmap_free(&groups);
 	lc_buf_free(&prompt);
 	lc_buf_free(&ob);
 	lc_buf_free(&idb);

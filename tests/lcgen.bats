@@ -157,6 +157,40 @@ print(r["chosen"][1]["content"], r["rejected"][1]["content"], r["chosen_name"], 
 	assert_no_file out.jsonl
 }
 
+@test "lcgen pairs: a group that comes back, a candidate labelled twice and a non-boolean success are errors with their line" {
+	pairs_setup
+	# q1's group split by q2's: pairs would be built from two halves of it
+	{ sed -n 1,2p labels.jsonl; sed -n 5,6p labels.jsonl; sed -n 3,4p labels.jsonl; } > split.jsonl
+	run lcgen pairs -c "$V/corpus.jsonl" -o out.jsonl cand.jsonl split.jsonl
+	assert_failure 1
+	assert_output --partial "split.jsonl:5: labels of query 'q1' and pid 'p1' are not consecutive"
+	assert_no_file out.jsonl
+	# the same labels twice over (cat a b): every pair would be written twice
+	cat labels.jsonl labels.jsonl > twice.jsonl
+	run lcgen pairs -c "$V/corpus.jsonl" -o out.jsonl cand.jsonl twice.jsonl
+	assert_failure 1
+	assert_output --partial "twice.jsonl:8: labels of query 'q1' and pid 'p1' are not consecutive"
+	{ sed -n 1,2p labels.jsonl; echo '{"qid":"q1","pid":"p1","name":"short","success":true}'; sed -n '3,$p' labels.jsonl; } > dup.jsonl
+	run lcgen pairs -c "$V/corpus.jsonl" -o out.jsonl cand.jsonl dup.jsonl
+	assert_failure 1
+	assert_output --partial "dup.jsonl:3: candidate 'short' of pid 'p1' is labelled twice for query 'q1'"
+	sed '2s/false/"no"/' labels.jsonl > str.jsonl
+	run lcgen pairs -c "$V/corpus.jsonl" -o out.jsonl cand.jsonl str.jsonl
+	assert_failure 1
+	assert_output "lcgen: str.jsonl:2: field 'success': expected true or false (write labels with lcgen labels)"
+	assert_no_file out.jsonl
+}
+
+@test "lcgen labels: a gold pid listed twice in answers is one gold passage" {
+	lcgen candidates "$V/corpus.jsonl" > cand.jsonl
+	head -1 "$V/queries.jsonl" > q1.jsonl
+	python3 -c 'import json,sys; q=json.loads(open("q1.jsonl").read()); q["answers"]=q["answers"]*2; print(json.dumps(q))' > q2.jsonl
+	lcgen labels -c "$V/corpus.jsonl" -q q1.jsonl -o a.jsonl cand.jsonl
+	lcgen labels -c "$V/corpus.jsonl" -q q2.jsonl -o b.jsonl cand.jsonl
+	[ -s a.jsonl ]
+	cmp a.jsonl b.jsonl
+}
+
 @test "lcgen probes: passkey prompts are seeded and hold their key" {
 	run lcgen probes --lengths 200,300 --per-length 2 --seed 3
 	assert_success
