@@ -280,6 +280,22 @@ start_blocked() {
 	assert_no_file out
 }
 
+@test "two options naming one file to write (-o and --report, through a symlink or another spelling) are a usage error before any input is read" {
+	ln -s r.json link.json
+	for args in "-o r.json --report r.json" "--report ./r.json -o $PWD/r.json" "-o link.json --report r.json"; do
+		run --separate-stderr lcsplit $args c.jsonl
+		assert_failure 2
+		[[ "$stderr" == *"given to both --"*"each output needs a file of its own"* ]] || fail "$args: $stderr"
+		assert_no_file r.json
+	done
+	run --separate-stderr lcindex -o r.json --report r.json c.jsonl
+	assert_failure 2
+	# the last -o is the output: an earlier one may be the report's
+	run -0 lcsplit -o r.json -o s.json --report r.json c.jsonl
+	run -0 jq -r .program r.json
+	assert_output lcsplit
+}
+
 @test "-o into a directory the user cannot write fails before any input is read" {
 	[ "$(id -u)" != 0 ] || skip "root can write anywhere"
 	mkdir ro && chmod 555 ro

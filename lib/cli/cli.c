@@ -137,6 +137,33 @@ static void check_output(const lc_cmd *cmd, const lc_opt *o)
 		}
 }
 
+/* Two options naming one file to write (-o x --report x): the second rename would
+ * replace the first's file, so that is a usage error.  st keeps each option's
+ * last file (an option given twice names its file once). */
+static void check_distinct(lc_cli *st, const lc_cmd *cmd, const lc_opt *o)
+{
+	static const char *const names[] = { "output", "batch-out", "responses", "stats", "report", NULL };
+	if (!o->arg || !o->complete || strcmp(o->complete, LC_COMPLETE_FILE))
+		return;
+	size_t i = 0;
+	while (names[i] && strcmp(o->name, names[i]))
+		i++;
+	if (!names[i])
+		return;
+	int slot = -1;
+	for (int k = 0; k < st->nouts; k++) {
+		if (!strcmp(st->outs[k].opt, o->name))
+			slot = k;
+		else if (lc_output_same_file(st->outs[k].path, optarg))
+			lc_cli_usage_error(cmd, "%s: given to both --%s and --%s; each output needs a file of its own",
+			                   optarg, st->outs[k].opt, o->name);
+	}
+	if (slot < 0 && st->nouts < (int)(sizeof st->outs / sizeof st->outs[0]))
+		slot = st->nouts++;
+	if (slot >= 0)
+		st->outs[slot].opt = o->name, st->outs[slot].path = optarg;
+}
+
 /* A range bound of the table (a double) as a long: LONG_MAX and LONG_MIN do not
  * survive the trip through double exactly (2^63 does not fit), so they are clamped. */
 static long range_long(double v)
@@ -253,6 +280,7 @@ static int step(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 		check_renamed(cmd, optind - back >= 1 ? argv[optind - back] : NULL);
 		st->cur = &cmd->opts[c - 1000];
 		check_output(cmd, st->cur);
+		check_distinct(st, cmd, st->cur);
 		if (bind(cmd, st->cur, optarg))
 			return -2;
 		return st->cur->id;
@@ -261,6 +289,7 @@ static int step(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 		if (o->id == c) {
 			st->cur = o;
 			check_output(cmd, o);
+			check_distinct(st, cmd, o);
 			if (bind(cmd, o, optarg))
 				return -2;
 			return c;

@@ -111,6 +111,8 @@ typedef struct lc_cli {
 	char *shortopts;
 	const lc_opt *cur;       /* the option just returned */
 	int ind;                 /* optind after parsing */
+	struct { const char *opt, *path; } outs[8];   /* the files options named to write, by option */
+	int nouts;
 } lc_cli;
 
 /* Next option id, -1 at the end (st->ind = first operand).  optarg holds the argument.

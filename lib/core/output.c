@@ -231,6 +231,22 @@ static char *follow(const char *path)
 	return NULL;
 }
 
+int lc_output_same_file(const char *a, const char *b)
+{
+	if (!a || !b || !strcmp(a, "-") || !strcmp(b, "-") || fd_path(a) >= 0 || fd_path(b) >= 0)
+		return 0;
+	char *ta = follow(a), *tb = follow(b);
+	int same = 0;
+	if (ta && tb && !strcmp(base_of(ta), base_of(tb))) {
+		char *da = dir_of(ta), *db = dir_of(tb);
+		struct stat sa, sb;
+		same = stat(da, &sa) == 0 && stat(db, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+		free(da), free(db);
+	}
+	free(ta), free(tb);
+	return same;
+}
+
 int lc_output_check(const char *path, lc_err *e)
 {
 	if (!path || !strcmp(path, "-"))

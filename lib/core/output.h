@@ -61,6 +61,10 @@ void lc_output_install_signal_cleanup(void);
  * filled: LC_EXIT_USAGE for an empty name, a directory or a suffix lctk cannot
  * write, LC_EXIT_INPUT for a missing or unwritable directory.  Creates nothing. */
 int lc_output_check(const char *path, lc_err *e);
+/* 1 if a and b name the same file to write (symlinks followed, the directory
+ * compared by device and inode), so that one rename would replace the other's
+ * output; 0 for "-", /dev/fd/N names and different files. */
+int lc_output_same_file(const char *a, const char *b);
 /* 1 if path's suffix makes lc_output_open() compress (.gz .zst .xz .bz2 ...). */
 int lc_output_compressed(const char *path);
 /* For binary outputs read by mmap (an index): returns path, or exits 2 when its
