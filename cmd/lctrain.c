@@ -321,6 +321,22 @@ static int pair_passage(passages *ps, json_t *o, const char *w, lc_buf *pb, lc_b
 	return 0;
 }
 
+/* The pair's count in field name: 1 with *v set, 0 when absent; a value that
+ * is not a whole number >= 0 (a string, 2.5, -5, 1e300) is bad input at w. */
+static int token_field(json_t *o, const char *name, const char *w, double *v)
+{
+	json_t *j = json_object_get(o, name);
+	if (!j)
+		return 0;
+	double x = json_is_number(j) ? json_number_value(j) : -1;
+	if (!(x >= 0 && x <= 1e15 && x == floor(x)))
+		lc_die(LC_EXIT_INPUT, "%s: field '%s': expected a token count (a whole number from 0), got %s; "
+		       "drop the field to count words, or give -e NAME to count tokens", w, name,
+		       json_is_number(j) ? "a number out of range" : lc_json_type_name(j));
+	*v = x;
+	return 1;
+}
+
 /* The lengths of the length weight: a tokenizer's counts, the pair's or its
  * words, cut as TRL cuts them with --truncate-like-trl. */
 static void pair_lengths(lc_train_pair *q, json_t *o, const char *w, const char *ch, const char *rj,
@@ -330,23 +346,22 @@ static void pair_lengths(lc_train_pair *q, json_t *o, const char *w, const char 
 		q->lc = (double)lc_tok_count(tok, ch, strlen(ch)) + S.trl;   /* TRL appends an EOS */
 		q->lr = (double)lc_tok_count(tok, rj, strlen(rj)) + S.trl;
 	} else {
-		json_t *lcj = json_object_get(o, "chosen_tokens"), *lrj = json_object_get(o, "rejected_tokens");
-		if (S.trl && (!json_is_number(lcj) || !json_is_number(lrj)))
+		int hc = token_field(o, "chosen_tokens", w, &q->lc), hr = token_field(o, "rejected_tokens", w, &q->lr);
+		if (S.trl && (!hc || !hr))
 			lc_die(LC_EXIT_INPUT, "%s: --truncate-like-trl needs token counts: give -e NAME or --tokenizer FILE, "
 			       "or pairs with \"prompt_tokens\", \"chosen_tokens\" and \"rejected_tokens\"", w);
-		q->lc = json_is_number(lcj) ? json_number_value(lcj) : (double)count_words(ch);
-		q->lr = json_is_number(lrj) ? json_number_value(lrj) : (double)count_words(rj);
+		if (!hc)
+			q->lc = (double)count_words(ch);
+		if (!hr)
+			q->lr = (double)count_words(rj);
 	}
 	if (!S.trl)
 		return;
 	double pl;
 	const char *pr = prompt_text(json_object_get(o, "prompt"));
-	json_t *plj = json_object_get(o, "prompt_tokens");
 	if (tok && pr)
 		pl = (double)(lc_tok_count(tok, pr, strlen(pr)) + bos);
-	else if (json_is_number(plj))
-		pl = json_number_value(plj);
-	else
+	else if (!token_field(o, "prompt_tokens", w, &pl))
 		lc_die(LC_EXIT_INPUT, "%s: --truncate-like-trl needs the prompt's length: a \"prompt\" (with -e or "
 		       "--tokenizer) or \"prompt_tokens\"", w);
 	trl_truncate(pl, &q->lc, &q->lr, S.max_len, S.max_prompt);

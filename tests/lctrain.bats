@@ -176,3 +176,20 @@ assert 0.4 <= b / a <= 0.6, b / a' $m >&3
 	assert_output 'lctrain: --target-ratio needs the corpora (-c) to calibrate on'
 	assert_no_file m.lcm
 }
+
+@test "lctrain: a token count that is not a whole number from 0 is bad input with its line (it was taken as the length)" {
+	for v in -5 1e300 2.5 '"NaN"' null; do
+		python3 -c 'import json,sys; ls=open("pairs.jsonl").read().splitlines(); r=json.loads(ls[1]); r["chosen_tokens"]=json.loads(sys.argv[1]); ls[1]=json.dumps(r); print("\n".join(ls))' "$v" > bad.jsonl
+		run lctrain --val 0 -c "$V/corpus.jsonl" -o m.lcm bad.jsonl
+		assert_failure 1
+		assert_output --partial "bad.jsonl:2: field 'chosen_tokens': expected a token count"
+		assert_no_file m.lcm
+	done
+	# 7.0 is a whole number: the model is the one 7 gives
+	mkdir f i
+	python3 -c 'import json; ls=open("pairs.jsonl").read().splitlines(); r=json.loads(ls[1]); r["chosen_tokens"]=7.0; ls[1]=json.dumps(r); print("\n".join(ls))' > f/p.jsonl
+	python3 -c 'import json; ls=open("pairs.jsonl").read().splitlines(); r=json.loads(ls[1]); r["chosen_tokens"]=7; ls[1]=json.dumps(r); print("\n".join(ls))' > i/p.jsonl
+	(cd f && lctrain --quiet --val 0 -c "$V/corpus.jsonl" -o m.lcm p.jsonl)
+	(cd i && lctrain --quiet --val 0 -c "$V/corpus.jsonl" -o m.lcm p.jsonl)
+	cmp f/m.lcm i/m.lcm
+}
