@@ -523,6 +523,24 @@ PY
 	assert_output --partial '"qid": "a b"'
 }
 
+@test "a qid starting with '#' is refused for TREC output (trec_eval and lceval read its lines as comments); BEIR and JSONL keep it" {
+	printf '{"qid":"#q","query_text":"whales","answers":[["p2",1]]}\n{"qid":"ok","query_text":"whales","answers":[["p2",1]]}\n' > q.jsonl
+	printf '{"pid":"p1","title_text":"W","passage_text":"whales sing"}\n{"pid":"p2","title_text":"B","passage_text":"whales and bees"}\n' > c.jsonl
+	run -1 lcretrieve -c c.jsonl --trec -o r.txt q.jsonl
+	assert_output --partial "qid '#q' starts with '#', which makes its lines comments"
+	assert_no_file r.txt
+	run -1 lcconv --kind qrels --to trec -o out.txt q.jsonl
+	assert_output --partial "qid '#q' starts with '#'"
+	assert_no_file out.txt
+	# a docno may start with '#': only a line's first field makes a comment
+	printf '{"qid":"q1","hits":[{"pid":"#d","score":1}]}\n' > run.jsonl
+	run -0 lcconv --kind run --to trec run.jsonl
+	assert_output "q1 Q0 #d 1 1 lctk"
+	run -0 lcretrieve -c c.jsonl -o run.jsonl q.jsonl
+	run -0 lcconv --kind qrels --to beir q.jsonl
+	assert_line --index 1 "$(printf '#q\tp2\t1')"
+}
+
 @test "issue 18 #19: lcompress on 10^6 tiny records stays under 2 GB peak RSS (was 12.5 GB)" {
 	[ -z "${LCTK_VALGRIND:-}" ] || skip "memory is measured without valgrind"
 	[ -x /usr/bin/time ] || skip "/usr/bin/time not installed"

@@ -101,6 +101,8 @@ logged() {
 	run -1 llm --no-cache --retries 2 -o run.jsonl queries.jsonl
 	assert_line --partial "query 'q3': http://127.0.0.1:$PORT/v1/chat/completions: the reply is larger than 16777216 bytes (counted after decoding)"
 	assert_line --partial "query 'q4': http://127.0.0.1:$PORT/v1/chat/completions: the reply is larger than 16777216 bytes (counted after decoding)"
+	# the remedy it names exists (there is no --max-reply option)
+	assert_line --partial "if it is genuine, raise the limit with LCTK_LLM_MAX_REPLY=BYTES in the environment"
 	# not retried: one request each
 	run grep -c 'huge\|gzip' server.log
 	assert_output 2

@@ -57,8 +57,6 @@ int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg)
 		o->temperature = lc_cli_double("--temperature", arg, 0, 100);
 	else if (!strcmp(name, "max-tokens"))
 		o->max_tokens = lc_cli_long("--max-tokens", arg, 1, 100000000);
-	else if (!strcmp(name, "max-reply"))
-		o->max_reply = (size_t)lc_cli_long("--max-reply", arg, 1024, 1L << 40);
 	else
 		return 0;
 	return 1;

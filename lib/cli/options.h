@@ -136,7 +136,7 @@ void lc_opt_analyser_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *a
  * Bind each to a program's lc_llm_opts with LC_BIND_LLM(opts); the program keeps no case for them. */
 /* The client's command-line options, the same in every program that calls an LLM:
  * --endpoint --model --parallel --timeout --connect-timeout --retries --backoff
- * --cache --no-cache --temperature --max-tokens --max-reply.  If name (a long option name
+ * --cache --no-cache --temperature --max-tokens (the reply limit is LCTK_LLM_MAX_REPLY).  If name (a long option name
  * without dashes) is one of them, sets its field from arg (numbers validated:
  * a bad one exits 2, see lc_cli_long) and returns 1; else returns 0. */
 int lc_llm_opt_set(lc_llm_opts *o, const char *name, const char *arg);

@@ -14,6 +14,10 @@ int lc_trec_id_check(const char *id, const char *kind, const char *fmt, lc_err *
 		if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
 			return lc_err_set(e, LC_EXIT_INPUT, "%s '%s' contains white space, which would split or forge a line "
 					  "of a %s file; rename it or write JSONL", kind, id, fmt);
+	/* the first field of a TREC line: trec_eval (and lceval) skip a line that starts with '#' */
+	if (*id == '#' && !strcmp(kind, "qid") && !strcmp(fmt, "TREC"))
+		return lc_err_set(e, LC_EXIT_INPUT, "qid '%s' starts with '#', which makes its lines comments that trec_eval "
+				  "and lceval skip; rename it or write JSONL", id);
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  * TREC runs and qrels split lines on white space and BEIR/TSV files on tabs, so
  * a qid or docno that is empty or contains a space, tab, newline or other white
  * space would forge or merge lines when written there (JSONL and LOFT files can
- * hold any id).  Writers of those formats check every id first and refuse it,
+ * hold any id); a TREC qid cannot start with '#', which makes its lines
+ * comments.  Writers of those formats check every id first and refuse it,
  * naming the record, instead of writing a file that reads back differently.
  */
 #ifndef LC_TRECID_H

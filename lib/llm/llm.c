@@ -765,7 +765,7 @@ size_t lc_llm_run(lc_llm *c, size_t n, lc_llm_make_fn make, lc_llm_done_fn done,
 			int retry = 0;
 			if (j->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 				set_error(j, "%s: the reply is larger than %zu bytes (counted after decoding): "
-				          "not retried; raise --max-reply BYTES or LCTK_LLM_MAX_REPLY if it is genuine",
+				          "not retried; if it is genuine, raise the limit with LCTK_LLM_MAX_REPLY=BYTES in the environment",
 				          c->url, c->max_reply);
 				retry = 0;
 			} else if (rc != CURLE_OK) {
