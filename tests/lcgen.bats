@@ -305,6 +305,10 @@ print("ok")'
 	assert_success
 	assert_output --partial '1 LLM summaries failed; those passages have no llm candidate'
 	[ "$(grep -c '"name":"llm:m"' out.jsonl)" -eq 4 ]
+	# p3 resubmitted and its result appended: the answer replaces the failure
+	{ cat res2.jsonl; grep '"p3"' res.jsonl; } > res3.jsonl
+	lcgen candidates --kinds full,llm --model m --batch-in res3.jsonl "$V/corpus.jsonl" >retried.jsonl
+	cmp http.jsonl retried.jsonl
 }
 
 @test "lcgen candidates --endpoint: server down, HTTP 500 after retries, malformed replies" {

@@ -235,6 +235,19 @@ for line in open("batch.jsonl"):
 	run llm --batch-in partial.jsonl queries.jsonl
 	assert_failure 1
 	assert_output --partial "query 'q2': no result for this custom_id in the Batch file"
+	# the failed request resubmitted, the result files concatenated: its answer replaces the failure
+	python3 "$ROOT/tests/llm-server.py" --batch batch.jsonl failed.jsonl --batch-fail q3
+	python3 "$ROOT/tests/llm-server.py" --batch batch.jsonl good.jsonl
+	{ cat failed.jsonl; grep '"q3"' good.jsonl; } > retried.jsonl
+	run --separate-stderr llm --batch-in retried.jsonl queries.jsonl
+	assert_success
+	assert_output "$(cat expected.jsonl)"
+	# a failure after an answer does not replace it; it is counted
+	{ cat good.jsonl; grep '"q3"' failed.jsonl; } > late.jsonl
+	run --separate-stderr llm --batch-in late.jsonl queries.jsonl
+	assert_success
+	assert_output "$(cat expected.jsonl)"
+	[[ "$stderr" == *"a second result for custom_id 'q3' (the first answer is kept)"* ]] || fail "$stderr"
 }
 
 # argv_has PID WORD: PID's argv (read into ARGV) contains WORD.

@@ -66,16 +66,22 @@ static void on_batch(void *ud, const char *id, const lc_llm_result *res, const c
 			lc_warn("%s: custom_id '%s' is not a passage of this run (ignored)", where, id);
 		return;
 	}
-	if (x->r->summary[i] || x->r->error[i]) {
+	if (x->r->summary[i] || (x->r->error[i] && !res->ok)) {
 		if (x->dup++ == 0)
-			lc_warn("%s: a second result for custom_id '%s' (the first is kept)", where, id);
+			lc_warn("%s: a second result for custom_id '%s' (the %s is kept)", where, id,
+			        x->r->summary[i] ? "first answer" : "first failure");
 		return;
+	}
+	if (x->r->error[i]) {   /* a retry's answer replaces the failure: one request */
+		free(x->r->error[i]);
+		x->r->error[i] = NULL;
+	} else {
+		x->r->requests++;
 	}
 	if (res->ok)
 		x->r->summary[i] = lc_xstrdup(res->content);
 	else
 		x->r->error[i] = lc_xstrdup(res->error);
-	x->r->requests++;
 }
 
 static int write_batch(const lc_llmsum_opts *o, sctx *x, const char *const *ids, size_t n, lc_err *e)

@@ -411,7 +411,9 @@ static void keep_result(char **content, char **error, size_t i, const lc_llm_res
 }
 
 /* One line of a Batch results file: the item named by its custom_id in ids.  An
- * unknown custom_id or a second result is warned about once and counted. */
+ * unknown custom_id or a second result is warned about once and counted; an
+ * answer replaces an earlier failure (the failed requests resubmitted, their
+ * results concatenated after the first file's). */
 static void keep_batch_result(const lc_strmap *ids, char **content, char **error, size_t *unknown, size_t *dup,
                               const char *kind, const char *id, const lc_llm_result *r, const char *where)
 {
@@ -421,11 +423,14 @@ static void keep_batch_result(const lc_strmap *ids, char **content, char **error
 			lc_warn("%s: custom_id '%s' is not a %s of this run (ignored)", where, id, kind);
 		return;
 	}
-	if (content[i] || error[i]) {
+	if (content[i] || (error[i] && !r->ok)) {
 		if ((*dup)++ == 0)
-			lc_warn("%s: a second result for custom_id '%s' (the first is kept)", where, id);
+			lc_warn("%s: a second result for custom_id '%s' (the %s is kept)", where, id,
+			        content[i] ? "first answer" : "first failure");
 		return;
 	}
+	free(error[i]);   /* a retry's answer replaces the failure */
+	error[i] = NULL;
 	keep_result(content, error, (size_t)i, r);
 }
 
