@@ -309,7 +309,7 @@ static void check_llm_options(void)
 	if (lo->batch_in && lo->batch_out)
 		lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");
 	if (lo->dry_run && !O.tokenizer)
-		lc_cli_usage_error(&cmd, "--dry-run counts prompts with the model's tokenizer: give -e SPEC");
+		lc_cli_usage_error(&cmd, "--dry-run counts prompts with the model's tokenizer: give -e NAME or --tokenizer FILE");
 	if (lo->dry_run && (lo->batch_in || lo->batch_out))
 		lc_cli_usage_error(&cmd, "--dry-run sends and writes no requests: drop --batch-in/--batch-out");
 	if ((lo->price_in > 0 || lo->price_out > 0) && !lo->dry_run)
@@ -319,7 +319,7 @@ static void check_llm_options(void)
 	if (!lo->llm.endpoint && !lo->batch_in && !lo->batch_out && !lo->dry_run)
 		lc_cli_usage_error(&cmd, "--llm needs --endpoint URL (or --batch-out FILE / --batch-in FILE)");
 	if (lo->context_limit && !O.tokenizer)
-		lc_cli_usage_error(&cmd, "--context-limit needs the model's tokenizer: -e SPEC");
+		lc_cli_usage_error(&cmd, "--context-limit needs the model's tokenizer: give -e NAME or --tokenizer FILE");
 	if (lo->fit && !lo->context_limit)
 		lc_cli_usage_error(&cmd, "--fit needs --context-limit TOKENS");
 	if (O.trec && lo->format == LC_LLMR_LOFT)
