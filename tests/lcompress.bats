@@ -39,6 +39,15 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	assert_line --partial '146 -> 146, ratio 1.000x'
 	run -2 lcompress --ratio 2 --threshold 0.5 "$V/corpus.jsonl"
 	assert_output --partial "--ratio and --threshold exclude each other"
+	# a pid with two summaries: an error naming the second line (the last one silently won)
+	{ cat "$V/summaries.jsonl"; head -1 "$V/summaries.jsonl"; } > dup.jsonl
+	n=$(wc -l < dup.jsonl)
+	run -1 lcompress --summaries dup.jsonl -o out.jsonl "$V/corpus.jsonl"
+	assert_output --partial "dup.jsonl:$n: pid '"
+	assert_output --partial "has a second summary"
+	assert_no_file out.jsonl
+	run -1 lcgen candidates --summaries dup.jsonl "$V/corpus.jsonl"
+	assert_output --partial "dup.jsonl:$n: pid '"
 	# the report names what decides the model's threshold
 	lcompress --quiet --length-bias 2 --keep-punct --report r2.json "$V/corpus.jsonl" > /dev/null
 	run -0 jq -c '[.options.length_bias, .options.keep_punct, (.options.threshold > 0)]' r2.json

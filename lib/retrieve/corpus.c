@@ -300,6 +300,11 @@ json_t *lc_summaries_load(const char *path, lc_err *e)
 		const char *w = lc_input_where(in);
 		const char *pid = lc_json_id(json_object_get(o, "pid"), &idb, "pid", w, e);
 		const char *s = pid ? lc_json_str(o, "summary_text", w, e) : NULL;
+		if (s && json_object_get(map, pid)) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: pid '%s' has a second summary; keep one line per passage "
+			           "(pids must be unique)", w, pid);
+			s = NULL;
+		}
 		if (s)
 			json_object_set_new(map, pid, json_string(s));
 		json_decref(o);

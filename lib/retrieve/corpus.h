@@ -89,8 +89,8 @@ int lc_corpus_check_nonempty(const lc_corpus *c, const char *name, lc_err *e);
 void lc_corpus_free(lc_corpus *c);
 
 /* A summaries file: JSONL of {"pid", "summary_text", ...} (e.g. LLM summaries of a
- * corpus).  Returns a new JSON object pid -> summary string (a later line for the
- * same pid wins), or NULL + e naming FILE:LINE.  The caller json_decref()s it. */
+ * corpus).  Returns a new JSON object pid -> summary string, or NULL + e naming
+ * FILE:LINE (a bad line, or a pid's second line).  The caller json_decref()s it. */
 json_t *lc_summaries_load(const char *path, lc_err *e);
 /* Row of pid, -1 if absent. */
 long lc_corpus_find(const lc_corpus *c, const char *pid);
