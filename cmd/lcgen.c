@@ -424,6 +424,9 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 			                          : "answers received are cached: re-run to resume, or give --skip-bad");
 		lc_warn("warning: %zu LLM summaries failed; those passages have no llm candidate", r.failed);
 	}
+	if (r.empty)
+		lc_warn("warning: %zu LLM answer%s empty or only white space: no llm candidate for %s passage%s", r.empty,
+		        r.empty == 1 ? " was" : "s were", r.empty == 1 ? "its" : "their", r.empty == 1 ? "" : "s");
 	if (!lr->batch_in)
 		lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", lr->llm.model, r.stats.requests,
 		        r.stats.cached, r.stats.retries);

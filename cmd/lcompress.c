@@ -423,6 +423,9 @@ static void summarise(run *r, lc_llmsum *sr)
 	if (sr->failed)
 		lc_warn("warning: %zu summaries failed, their passages are used (first: passage %zu: %s)", sr->failed,
 		        sr->first_failed + 1, sr->error[sr->first_failed]);
+	if (sr->empty && !c->quiet)
+		lc_warn("warning: %zu LLM answer%s empty or only white space: %s passage%s used", sr->empty,
+		        sr->empty == 1 ? " was" : "s were", sr->empty == 1 ? "its" : "their", sr->empty == 1 ? " is" : "s are");
 	if (!c->quiet)
 		lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", c->llm, sr->stats.requests, sr->stats.cached,
 		        sr->stats.retries);
@@ -545,6 +548,7 @@ static void report(run *r, const lc_llmsum *sr)
 			lc_report_int(rep, "llm.cached", (long long)sr->stats.cached);
 			lc_report_int(rep, "llm.retries", (long long)sr->stats.retries);
 			lc_report_int(rep, "llm.failed", (long long)sr->failed);
+			lc_report_int(rep, "llm.empty", (long long)sr->empty);
 		}
 		/* the per-passage array goes last: the totals stay at the top of the file */
 		lc_report_set(rep, "per_passage", r->per);

@@ -191,6 +191,17 @@ print("%.3f" % (m(s[-q:]) / m(s[:q])))' "$1"; }
 	assert_failure 1
 	assert_output --partial '1 of 1 summaries failed'
 	assert_no_file out3.jsonl
+	# an answer of white space only is a summary of nothing: the passage is used, and counted
+	printf '%s\n' '{"pid":"w","passage_text":"One. Two [[reply:   ]]."}' '{"pid":"e","passage_text":"Three. Four [[reply:]]."}' > blank.jsonl
+	run -0 --separate-stderr lcompress --endpoint "$url" --model m --report blank.json -o out4.jsonl blank.jsonl
+	[[ "$stderr" == *"warning: 2 LLM answers were empty or only white space: their passages are used"* ]] || fail "$stderr"
+	run -0 jq -c '[.summary_text]' out4.jsonl
+	assert_output "$(printf '%s\n' '[""]' '[""]')"
+	run -0 jq .llm.empty blank.json
+	assert_output 2
+	run -0 --separate-stderr lcgen candidates --kinds full,llm --endpoint "$url" --model m blank.jsonl
+	refute_output --partial '"name":"llm:m"'
+	[[ "$stderr" == *"warning: 2 LLM answers were empty or only white space: no llm candidate for their passages"* ]] || fail "$stderr"
 }
 
 @test "lcompress --endpoint --dry-run: each summary prompt counted as lctok counts CoLoR's prompt, totals and cost, nothing sent" {

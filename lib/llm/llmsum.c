@@ -47,11 +47,24 @@ static json_t *make(void *ud, size_t i)
 	return m;
 }
 
+/* The summary an answer gives: "" for one that is empty or only white space
+ * (a summary of nothing, so the passage is used), else the answer. */
+static char *answer(sctx *x, const char *content)
+{
+	const char *p = content;
+	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+		p++;
+	if (*p)
+		return lc_xstrdup(content);
+	x->r->empty++;
+	return lc_xstrdup("");
+}
+
 static void done(void *ud, size_t i, const lc_llm_result *res)
 {
 	sctx *x = ud;
 	if (res->ok)
-		x->r->summary[i] = lc_xstrdup(res->content);
+		x->r->summary[i] = answer(x, res->content);
 	else
 		x->r->error[i] = lc_xstrdup(res->error ? res->error : "error");
 	lc_progress_update(&x->prog, ++x->ndone, x->nsend);
@@ -79,7 +92,7 @@ static void on_batch(void *ud, const char *id, const lc_llm_result *res, const c
 		x->r->requests++;
 	}
 	if (res->ok)
-		x->r->summary[i] = lc_xstrdup(res->content);
+		x->r->summary[i] = answer(x, res->content);
 	else
 		x->r->error[i] = lc_xstrdup(res->error);
 }

@@ -38,6 +38,7 @@ typedef struct lc_llmsum {
 	size_t failed;             /* passages with an error */
 	size_t first_failed;       /* index of the first of them (valid when failed > 0) */
 	size_t requests;           /* requests written (batch_out) or answered (HTTP, Batch results) */
+	size_t empty;              /* answers that were empty or only white space (kept as "") */
 	lc_llm_stats stats;        /* HTTP runs: requests, cached, retries, ... */
 } lc_llmsum;
 
