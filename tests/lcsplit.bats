@@ -63,3 +63,15 @@ print(n)'"
 	assert_success
 	[ "$output" -gt 1500 ]
 }
+
+@test "lcsplit: CJK closing brackets end the sentence they close; Unicode white space separates and is trimmed" {
+	printf '「これは文。」次の文。\n（注。）次。\n' > cjk.txt
+	run -0 lcsplit --text cjk.txt
+	assert_line --index 0 '{"line":1,"sentences":[{"start":0,"end":7,"text":"「これは文。」"},{"start":7,"end":11,"text":"次の文。"}]}'
+	assert_line --index 1 '{"line":2,"sentences":[{"start":0,"end":4,"text":"（注。）"},{"start":4,"end":6,"text":"次。"}]}'
+	# no-break space (U+00A0) and ideographic space (U+3000): between sentences, never inside one
+	printf 'One. \xc2\xa0Two.\xc2\xa0\nHi.\xe3\x80\x80Next.\n' > ws.txt
+	run -0 lcsplit --text ws.txt
+	assert_line --index 0 '{"line":1,"sentences":[{"start":0,"end":4,"text":"One."},{"start":6,"end":10,"text":"Two."}]}'
+	assert_line --index 1 '{"line":2,"sentences":[{"start":0,"end":3,"text":"Hi."},{"start":4,"end":9,"text":"Next."}]}'
+}

@@ -46,14 +46,54 @@ static size_t match_utf8(const char *s, size_t n, size_t i, const char *seq)
 	return (i + k <= n && !memcmp(s + i, seq, k)) ? k : 0;
 }
 
+/* The length of the white space character at s[i] (0 if none): ASCII's, and
+ * Unicode's White_Space beyond it (NEL, no-break space, ogham space, the
+ * U+2000..U+200A spaces, line and paragraph separators, narrow no-break,
+ * medium mathematical and ideographic space). */
+static size_t ws_len(const char *s, size_t n, size_t i)
+{
+	unsigned char c = (unsigned char)s[i];
+	if (c < 0x80)
+		return is_ws(c);
+	const unsigned char *u = (const unsigned char *)s + i;
+	if (c == 0xc2 && i + 1 < n && (u[1] == 0x85 || u[1] == 0xa0))
+		return 2;
+	if (i + 2 >= n)
+		return 0;
+	if ((c == 0xe1 && u[1] == 0x9a && u[2] == 0x80) ||
+	    (c == 0xe2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf)) ||
+	    (c == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) || (c == 0xe3 && u[1] == 0x80 && u[2] == 0x80))
+		return 3;
+	return 0;
+}
+
+/* The length of the white space character that ends s[0..b) (0 if none). */
+static size_t ws_len_before(const char *s, size_t b)
+{
+	if (b && is_ws((unsigned char)s[b - 1]))
+		return 1;
+	if (b >= 2 && ws_len(s, b, b - 2) == 2)
+		return 2;
+	if (b >= 3 && ws_len(s, b, b - 3) == 3)
+		return 3;
+	return 0;
+}
+
+/* Closing quotes and brackets: ASCII's, ” ’ », and the CJK ones 」 』 ） ］ 】 》 〉 ＂ ＇ */
 static size_t close_len(const char *s, size_t n, size_t i)
 {
 	if (is_close((unsigned char)s[i]))
 		return 1;
+	static const char *const closers[] = {
+		"\xe2\x80\x9d", "\xe2\x80\x99", "\xc2\xbb", "\xe3\x80\x8d", "\xe3\x80\x8f", "\xef\xbc\x89",
+		"\xef\xbc\xbd", "\xe3\x80\x91", "\xe3\x80\x8b", "\xe3\x80\x89", "\xef\xbc\x82", "\xef\xbc\x87", NULL
+	};
+	if ((unsigned char)s[i] < 0x80)
+		return 0;
 	size_t k;
-	if ((k = match_utf8(s, n, i, "\xe2\x80\x9d")) || (k = match_utf8(s, n, i, "\xe2\x80\x99")) ||
-	    (k = match_utf8(s, n, i, "\xc2\xbb")))
-		return k;
+	for (const char *const *c = closers; *c; c++)
+		if ((k = match_utf8(s, n, i, *c)))
+			return k;
 	return 0;
 }
 
@@ -90,10 +130,11 @@ static int list_item_at(const char *s, size_t n, size_t i)
 
 static void push(lc_sentv *sv, const char *s, size_t a, size_t b)
 {
-	while (a < b && is_ws((unsigned char)s[a]))
-		a++;
-	while (b > a && is_ws((unsigned char)s[b - 1]))
-		b--;
+	size_t k;
+	while (a < b && (k = ws_len(s, b, a)))
+		a += k;
+	while (b > a && (k = ws_len_before(s, b)))
+		b -= k;
 	if (a >= b)
 		return;
 	if (sv->n == sv->cap) {
@@ -222,7 +263,7 @@ size_t lc_sentsplit(const char *s, size_t n, lc_sentv *sv)
 				closed_brackets++;
 			after += cl;
 		}
-		if (after < n && !is_ws((unsigned char)s[after])) {
+		if (after < n && !ws_len(s, n, after)) {
 			i = e;  /* "3.5", "a.b", "?x": no boundary */
 			continue;
 		}
@@ -231,9 +272,9 @@ size_t lc_sentsplit(const char *s, size_t n, lc_sentv *sv)
 			i = e;
 			continue;
 		}
-		size_t nx = after;
-		while (nx < n && is_ws((unsigned char)s[nx]))
-			nx++;
+		size_t nx = after, w;
+		while (nx < n && (w = ws_len(s, n, nx)))
+			nx += w;
 		if (nx < n && islower((unsigned char)s[nx])) {
 			i = e;
 			continue;

@@ -4,7 +4,8 @@
  * Used by lcsplit, by the extractive compressor (lib/color/compress) and by lcgen, so
  * every program cuts a passage the same way.  A sentence ends at . ! ? (or a run
  * of them, an ellipsis, the CJK full stops 。！？) followed by optional closing
- * quotes/brackets, whitespace, and a token that can start a sentence (not a
+ * quotes/brackets (CJK ones too: 」』）】》), white space (Unicode's: no-break and
+ * ideographic spaces too), and a token that can start a sentence (not a
  * lowercase ASCII letter).  It does not end after a known abbreviation ("Dr.",
  * "e.g.", "Fig.", months...), an initial ("J. R. R. Tolkien"), inside a decimal
  * number ("3.14"), or inside brackets that close later on the same paragraph.

@@ -1,7 +1,7 @@
 /* fuzz_sentsplit.c — sentence split and extractive compression invariants
  * (issue 18): lib/text/sentsplit's spans are in range, non-empty, ascending and
- * disjoint, trimmed of white space, and cover every byte that is not white
- * space; lib/color/compress keeps a subset of the passage's words, in order (the
+ * disjoint, trimmed of white space (Unicode's), and cover every byte that is
+ * not white space; lib/color/compress keeps a subset of the passage's words, in order (the
  * rendered summary is the kept words' bytes, joined by single spaces, and each
  * word span lies inside a sentence).  A violation aborts, so libFuzzer and the
  * replay driver report it. */
@@ -14,6 +14,24 @@
 
 static int ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
+/* The length of the Unicode white space character (UTF-8) at s[i] within s[0..n), 0 if none. */
+static size_t uws(const char *s, size_t n, size_t i)
+{
+	if (ws((unsigned char)s[i]))
+		return 1;
+	static const char *const seq[] = { "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\xa8", "\xe2\x80\xa9",
+	                                   "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80", NULL };
+	for (const char *const *q = seq; *q; q++) {
+		size_t k = strlen(*q);
+		if (i + k <= n && !memcmp(s + i, *q, k))
+			return k;
+	}
+	if (i + 3 <= n && (unsigned char)s[i] == 0xe2 && (unsigned char)s[i + 1] == 0x80 &&
+	    (unsigned char)s[i + 2] >= 0x80 && (unsigned char)s[i + 2] <= 0x8a)
+		return 3;                          /* U+2000 .. U+200A */
+	return 0;
+}
+
 static void check_split(const char *s, size_t n)
 {
 	lc_sentv sv = {0};
@@ -25,15 +43,18 @@ static void check_split(const char *s, size_t n)
 		size_t a = sv.v[i].start, b = sv.v[i].end;
 		if (a >= b || b > n || a < prev)
 			abort();                       /* in range, non-empty, ascending, disjoint */
-		if (ws((unsigned char)s[a]) || ws((unsigned char)s[b - 1]))
+		if (uws(s, b, a))
 			abort();                       /* trimmed */
-		for (size_t j = prev; j < a; j++)
-			if (!ws((unsigned char)s[j]))
+		for (size_t t = 1; t <= 3 && t <= b - a; t++)
+			if (uws(s, b, b - t) == t)
+				abort();
+		for (size_t j = prev, w; j < a; j += w)
+			if (!(w = uws(s, a, j)))
 				abort();                   /* covered: only white space between spans */
 		prev = b;
 	}
-	for (size_t j = prev; j < n; j++)
-		if (!ws((unsigned char)s[j]))
+	for (size_t j = prev, w; j < n; j += w)
+		if (!(w = uws(s, n, j)))
 			abort();
 	lc_sentv_free(&sv);
 }
