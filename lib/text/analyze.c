@@ -48,9 +48,7 @@ struct lc_analyzer {
 	lc_buf word;             /* folded word being built */
 };
 
-/* Pairs where the upper case is at an even (or odd) code point and lower = upper + 1. */
-static int pair_even(uint32_t c, uint32_t lo, uint32_t hi) { return c >= lo && c <= hi && !(c & 1); }
-static int pair_odd(uint32_t c, uint32_t lo, uint32_t hi) { return c >= lo && c <= hi && (c & 1); }
+#include "casefold_table.h"   /* lc_casefold_pairs: U+0180 on, generated */
 
 uint32_t lc_casefold(uint32_t c)
 {
@@ -64,7 +62,7 @@ uint32_t lc_casefold(uint32_t c)
 		return c;
 	}
 	if (c < 0x180) {
-		if (c == 0x130) return 'i';
+		if (c == 0x130) return 'i';             /* CaseFolding.txt's T entry: search 'i' matches */
 		if (c == 0x131 || c == 0x138 || c == 0x149) return c;
 		if (c == 0x178) return 0xFF;
 		if (c == 0x17F) return 's';
@@ -72,41 +70,15 @@ uint32_t lc_casefold(uint32_t c)
 			return (c & 1) ? c + 1 : c;
 		return (c & 1) ? c : c + 1;
 	}
-	if (c < 0x250) {
-		if (pair_odd(c, 0x1CD, 0x1DC) || pair_even(c, 0x1DE, 0x1EF) || pair_even(c, 0x1F8, 0x21F) ||
-		    pair_even(c, 0x222, 0x233) || pair_even(c, 0x246, 0x24F))
-			return c + 1;
-		return c;
+	size_t lo = 0, hi = LC_CASEFOLD_PAIRS;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (lc_casefold_pairs[mid][0] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	if (c >= 0x370 && c < 0x400) {
-		if (c == 0x386) return 0x3AC;
-		if (c >= 0x388 && c <= 0x38A) return c + 37;
-		if (c == 0x38C) return 0x3CC;
-		if (c == 0x38E || c == 0x38F) return c + 63;
-		if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
-		if (c == 0x3C2) return 0x3C3;
-		if (pair_even(c, 0x3D8, 0x3EF)) return c + 1;
-		return c;
-	}
-	if (c >= 0x400 && c < 0x530) {
-		if (c < 0x410) return c + 80;
-		if (c < 0x430) return c + 32;
-		if (pair_even(c, 0x460, 0x481) || pair_even(c, 0x48A, 0x4BF) || pair_even(c, 0x4D0, 0x52F))
-			return c + 1;
-		if (c == 0x4C0) return 0x4CF;
-		if (pair_odd(c, 0x4C1, 0x4CE)) return c + 1;
-		return c;
-	}
-	if (c >= 0x531 && c <= 0x556)
-		return c + 48;
-	if (c >= 0x1E00 && c < 0x1F00) {
-		if (c == 0x1E9E) return 0xDF;
-		if (pair_even(c, 0x1E00, 0x1E95) || pair_even(c, 0x1EA0, 0x1EFF)) return c + 1;
-		return c;
-	}
-	if (c >= 0xFF21 && c <= 0xFF3A)
-		return c + 32;
-	return c;
+	return lo < LC_CASEFOLD_PAIRS && lc_casefold_pairs[lo][0] == c ? lc_casefold_pairs[lo][1] : c;
 }
 
 int lc_is_word_char(uint32_t c)

@@ -78,6 +78,15 @@ static void test_analyze(void)
 		lc_analyzer_free(a);
 	}
 	ok(lc_casefold(0x3C2) == 0x3C3 && lc_casefold(0x1E9E) == 0xDF && lc_casefold(0x42F) == 0x44F, "casefold table");
+	/* beyond the blocks once written by hand: Latin digraphs (DŽ Dž dž), Latin Extended-B,
+	 * Greek Extended, Kelvin sign, Cyrillic Extended-B, Cherokee (folds to its capitals) */
+	ok(lc_casefold(0x1C4) == 0x1C6 && lc_casefold(0x1C5) == 0x1C6 && lc_casefold(0x1C6) == 0x1C6 &&
+	   lc_casefold(0x1CA) == 0x1CC && lc_casefold(0x1F1) == 0x1F3, "casefold: Latin digraphs");
+	ok(lc_casefold(0x181) == 0x253 && lc_casefold(0x23A) == 0x2C65 && lc_casefold(0x1F08) == 0x1F00 &&
+	   lc_casefold(0x1F88) == 0x1F80 && lc_casefold(0x212A) == 'k' && lc_casefold(0xA640) == 0xA641 &&
+	   lc_casefold(0xAB70) == 0x13A0 && lc_casefold(0x10400) == 0x10428, "casefold: Extended-B, Greek Extended, Kelvin, Cyrillic, Cherokee, Deseret");
+	ok(lc_casefold(0x130) == 'i' && lc_casefold(0x149) == 0x149 && lc_casefold(0x4E00) == 0x4E00 &&
+	   lc_casefold(0x10FFFF) == 0x10FFFF, "casefold: T entry, F-only, uncased, last code point");
 }
 
 static void test_corpus(void)
