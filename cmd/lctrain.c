@@ -517,6 +517,15 @@ static void write_report(lc_report *rep, json_t *hist, const lc_train_result *re
 	lc_report_int(rep, "options.batch", S.t.batch);
 	lc_report_int(rep, "options.seed", S.t.seed);
 	lc_report_int(rep, "options.average", S.t.average);
+	lc_report_real(rep, "options.c", S.t.c);
+	lc_report_real(rep, "options.l2", S.t.l2);
+	lc_report_real(rep, "options.val", S.t.val);
+	lc_report_str(rep, "options.lengths", S.encoding ? S.encoding : S.tokfile ? S.tokfile : "pair-fields");
+	lc_report_bool(rep, "options.truncate_like_trl", S.trl);
+	if (S.trl) {
+		lc_report_int(rep, "options.max_length", S.max_len);
+		lc_report_int(rep, "options.max_prompt_length", S.max_prompt);
+	}
 	if (S.target > 0)
 		lc_report_real(rep, "options.target_ratio", S.target);
 	lc_report_int(rep, "pairs_train", (long long)res->ntrain);

@@ -202,6 +202,9 @@ PY
 	[ "$(jval t.json epochs)" = 3 ]
 	[ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["history"]))' t.json)" = 3 ]
 	python3 -c 'import json,sys; t = json.load(open(sys.argv[1]))["threshold"]; assert 0 <= t <= 1, t' t.json
+	# the options that change the loss are in the report
+	run -0 jq -c '.options | [.c, .l2, .val, .lengths, .truncate_like_trl]' t.json
+	assert_output '[0.1,0.0001,0.4,"pair-fields",false]'
 }
 
 @test "lcdecompose, lcschedule, lcbatch: the figures of their stderr lines" {
