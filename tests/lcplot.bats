@@ -300,6 +300,19 @@ EOF
 	assert_success
 }
 
+@test "lcplot: a text starting with a quote or holding two in a row reaches gnuplot 5.4 intact" {
+	need_gnuplot
+	printf '%s\n' '{"x":1,"y":2,"s":"'"'"'A","l":"'"'"'p"}' '{"x":2,"y":3,"s":"B'"''"'","l":"q'"''''"'"}' > q.jsonl
+	run lcplot -x x -y y --by s --label l --title "'90s results" --xlabel "a''b" -o q.svg q.jsonl
+	assert_success
+	for t in "'90s results" "a''b" "'A" "B''" "'p" "q''''"; do
+		grep -qF "<text>$t</text>" q.svg || fail "no <text>$t</text> in the SVG"
+	done
+	run lcplot -x x -y y --by s --title "''" q.jsonl
+	assert_success
+	assert_line "set title \"'\".\"'\" noenhanced"
+}
+
 @test "lcplot: --group pairs each compressor's lcompress --report with its lceval --json; --input-name names the points" {
 	V="$ROOT/tests/vectors/color"
 	mkdir rep ev

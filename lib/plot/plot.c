@@ -22,13 +22,17 @@ void lc_plot_quote(lc_buf *b, const char *s)
 {
 	int open = 0, any = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\n' || *p == '\t') {
+		/* gnuplot 5.4 reads '' as a quote only after a character that is not a
+		 * quote: '''90s' and 'a''''b' are syntax errors.  A quote that would open
+		 * a run, or follow another quote, goes as the string "'" instead. */
+		int lone_quote = *p == '\'' && (!open || p[-1] == '\'');
+		if (*p == '\n' || *p == '\t' || lone_quote) {
 			if (open)
 				lc_buf_addc(b, '\'');
 			if (any)
 				lc_buf_addc(b, '.');
-			/* a double-quoted string of one escape: no backquote can be in it */
-			lc_buf_adds(b, *p == '\n' ? "\"\\n\"" : "\"\\t\"");
+			/* a double-quoted string of one escape or a quote: no backquote can be in it */
+			lc_buf_adds(b, *p == '\n' ? "\"\\n\"" : *p == '\t' ? "\"\\t\"" : "\"'\"");
 			open = 0;
 			any = 1;
 			continue;
