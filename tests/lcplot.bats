@@ -55,9 +55,23 @@ need_gnuplot() {
 	run lcplot --type hist --bins 3 --logx -x v g.jsonl
 	assert_success
 	assert_line 'set logscale x'
-	assert_line '3.16227766 1 9'
-	assert_line '31.6227766 1 90'
-	assert_line '316.227766 2 900'
+	assert_line '3.16227766 1 1 10'
+	assert_line '31.6227766 1 10 100'
+	assert_line '316.227766 2 100 1000'
+}
+
+@test "lcplot: --logx histogram boxes span their bins' edges (1-10, 10-100, ...), not a linear width around the centre" {
+	printf '{"v":%s}\n' 1 10 100 1000 10000 > g.jsonl
+	run lcplot --type hist --bins 4 --logx -x v g.jsonl
+	assert_success
+	assert_line '3162.27766 2 1000 10000'
+	assert_line 'plot $s0 using 1:2:3:4:(0):2 with boxxyerror notitle'
+	run lcplot --type hist --bins 4 --logx --logy -x v g.jsonl
+	assert_success
+	assert_line 'plot $s0 using 1:2:3:4:(0.5):2 with boxxyerror notitle'
+	need_gnuplot
+	run lcplot --type hist --bins 4 --logx --logy -x v -o h.svg g.jsonl
+	assert_success
 }
 
 @test "lcplot: --logy and --logx set log axes and skip values <= 0 with a count" {

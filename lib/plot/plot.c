@@ -210,15 +210,22 @@ static void histogram(lc_buf *g, const lc_plot_spec *sp, const lc_plot_point *P,
 				cnt[k >= bins ? bins - 1 : k < 0 ? 0 : k]++;
 			}
 		for (long k = 0; k < bins; k++) {
-			/* series s takes the s-th slice of the bin; columns: centre, count, width */
+			/* series s takes the s-th slice of the bin; columns: centre, count, width
+			 * (linear), or centre, count, left and right edge (logx: gnuplot centres
+			 * a box's width on x in linear units, so log bins are drawn with
+			 * boxxyerror between their edges) */
 			double a = lo + bw * (double)k + sub * (double)s, b = a + sub;
 			if (ns == 1)
 				a = lo + bw * (double)k, b = a + bw;
-			double c = sp->logx ? pow(10, (a + b) / 2) : (a + b) / 2;
-			double wd = sp->logx ? pow(10, b) - pow(10, a) : b - a;
-			num(g, c);
+			num(g, sp->logx ? pow(10, (a + b) / 2) : (a + b) / 2);
 			lc_buf_printf(g, " %ld ", cnt[k]);
-			num(g, wd);
+			if (sp->logx) {
+				num(g, pow(10, a));
+				lc_buf_addc(g, ' ');
+				num(g, pow(10, b));
+			} else {
+				num(g, b - a);
+			}
 			lc_buf_addc(g, '\n');
 		}
 		lc_buf_adds(g, "EOD\n");
@@ -293,7 +300,9 @@ void lc_plot_script(lc_buf *g, const lc_plot_spec *sp, const lc_plot_point *P, s
 		}
 	}
 	const char *with;
-	if (hist)
+	if (hist && sp->logx)   /* from the axis' floor (0, or 0.5 with logy) to the count */
+		with = sp->logy ? "using 1:2:3:4:(0.5):2 with boxxyerror" : "using 1:2:3:4:(0):2 with boxxyerror";
+	else if (hist)
 		with = "using 1:2:3 with boxes";
 	else if (!strcmp(sp->type, "points"))
 		with = sp->errbars ? "using 1:2:3:4 with yerrorbars pt 7 ps 1.2" : "using 1:2 with points pt 7 ps 1.2";
