@@ -17,6 +17,7 @@
 
 #include "fdio.h"
 #include "json.h"
+#include "run.h"
 
 void lc_plot_quote(lc_buf *b, const char *s)
 {
@@ -180,9 +181,12 @@ int lc_plot_read(lc_input *in, const char *rp, json_t *recs, lc_err *e)
 	return r < 0 ? -1 : 0;
 }
 
+/* the shortest form that reads back as v: 1700000000123 and 1700000000456 stay apart */
 static void num(lc_buf *g, double v)
 {
-	lc_buf_printf(g, "%.10g", v);
+	char s[32];
+	lc_trec_score(s, sizeof s, v);
+	lc_buf_adds(g, s);
 }
 
 static void histogram(lc_buf *g, const lc_plot_spec *sp, const lc_plot_point *P, size_t n)
