@@ -89,10 +89,15 @@ int main(int argc, char **argv)
 			lc_cli_usage_error(&cmd, "split writes FILE.part-NNN.jsonl: -o belongs to failed (use --prefix)");
 		if (nargs != 1)
 			lc_cli_usage_error(&cmd, "split takes one request FILE");
-		size_t parts;
-		if (lc_batch_split(argv[st.ind], prefix, (size_t)nreq, max_bytes, &parts, &e) < 0)
+		if (!prefix && !strcmp(argv[st.ind], "-"))
+			lc_cli_usage_error(&cmd, "split of standard input needs --prefix PREFIX to name the parts");
+		size_t parts, removed;
+		if (lc_batch_split(argv[st.ind], prefix, (size_t)nreq, max_bytes, &parts, &removed, &e) < 0)
 			lc_die_err(&e);
 		lc_warn("%s: %zu part%s written", argv[st.ind], parts, parts == 1 ? "" : "s");
+		if (removed)
+			lc_warn("removed %zu part%s of an earlier split beyond part %zu", removed, removed == 1 ? "" : "s",
+			        parts);
 		lc_report_int(&rep, "options.requests", nreq);
 		lc_report_int(&rep, "options.max_bytes", (long long)max_bytes);
 		lc_report_int(&rep, "parts", (long long)parts);
@@ -103,9 +108,14 @@ int main(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "--%s belongs to split", O.split_opt->name);
 	if (nargs != 2)
 		lc_cli_usage_error(&cmd, "failed takes REQUESTS and RESULTS");
-	size_t failed, total;
-	if (lc_batch_failed(argv[st.ind], argv[st.ind + 1], out, &failed, &total, &e) < 0)
+	if (!strcmp(argv[st.ind], "-") && !strcmp(argv[st.ind + 1], "-"))
+		lc_cli_usage_error(&cmd, "REQUESTS and RESULTS are both standard input, which can be read once: name a file");
+	size_t failed, total, unmatched;
+	if (lc_batch_failed(argv[st.ind], argv[st.ind + 1], out, &failed, &total, &unmatched, &e) < 0)
 		lc_die_err(&e);
+	if (unmatched)
+		lc_warn("%s: %zu result%s whose custom_id is in no request of %s: ignored (results of another batch?)",
+		        argv[st.ind + 1], unmatched, unmatched == 1 ? "" : "s", argv[st.ind]);
 	lc_warn("%zu of %zu requests have no successful result%s", failed, total,
 	        failed ? ": resubmit them" : "");
 	lc_report_int(&rep, "requests", (long long)total);

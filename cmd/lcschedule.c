@@ -174,6 +174,11 @@ static void read_buckets(buckets *d)
 	if (!d->n)
 		lc_die(LC_EXIT_INPUT, "%s: no D_k bucket directories; is this an lcdecompose --method dd output?", S.dir);
 	d->kmax = (int)d->b[d->n - 1].num;
+	/* tokens per step, B x 2^kmax, and every bucket's batch must fit in 63 bits */
+	if (d->kmax >= 63 || (uint64_t)S.batch > (uint64_t)INT64_MAX >> d->kmax)
+		lc_die(LC_EXIT_INPUT, "%s: --global-batch-size %ld sequences of %s's length 2^%d make more than 2^63-1 "
+		       "tokens per step; use a smaller batch size or leave the longest buckets out", S.dir, S.batch,
+		       d->b[d->n - 1].name, d->kmax);
 }
 
 /* The odds per bucket: --odds, one per bucket, or the named --curriculum;
@@ -362,9 +367,14 @@ static void run_schedule(lc_output *o, const buckets *d)
 	int n = d->n;
 	uint64_t *bsz = lc_xcalloc((size_t)n, sizeof *bsz), *nb = lc_xcalloc((size_t)n, sizeof *nb);
 	uint64_t tokens_step = (uint64_t)S.batch << d->kmax;
+	uint64_t total = 0;
 	for (int i = 0; i < n; i++) {
 		bsz[i] = (uint64_t)S.batch << (d->kmax - d->b[i].num);
 		nb[i] = d->b[i].seqs / bsz[i];
+		if (nb[i] > (uint64_t)INT64_MAX - total)
+			lc_die(LC_EXIT_INPUT, "%s: the buckets make more than 2^63-1 steps; the manifests are wrong or "
+			       "--global-batch-size is far too small", S.dir);
+		total += nb[i];
 	}
 	if (!S.jsonl)
 		lc_output_printf(o, "%-8s %-6s %-6s %-8s %-10s %s\n", "step", "cycle", "bucket", "seq_len", "batch_size", "tokens");

@@ -76,5 +76,5 @@ print("ok")'
 	# the chart's points are the reports' ratios and the evaluations' recall@1
 	run -0 lcplot --group 2 --input-name name --label name -x ratio -y quality.recall@1 \
 		fr/reports/original.json fr/evals/original.json fr/reports/lctk-x2.json fr/evals/lctk-x2.json
-	assert_line --partial "set label 'lctk-x2' at first $(python3 -c 'import json; print("%.10g" % json.load(open("fr/reports/lctk-x2.json"))["ratio"])')"
+	assert_line --partial "set label 'lctk-x2' at first $(python3 -c 'import json; print(repr(float(json.load(open("fr/reports/lctk-x2.json"))["ratio"])).removesuffix(".0"))')"
 }

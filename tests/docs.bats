@@ -118,6 +118,19 @@ PAGE
 	done < "$T/vars"
 }
 
+@test "every long option a program's page lists (SYNOPSIS, OPTIONS) is one the program takes" {
+	n=0
+	for page in "$ROOT"/man/lc*.1; do
+		p=$(basename "$page" .1)
+		help=$("$p" --help 2>&1)
+		for o in $(grep -oE '^\.(It|Op) Fl -[a-z0-9-]+' "$page" | awk '{print $3}' | sort -u); do
+			n=$((n + 1))
+			grep -qe "-$o\b" <<<"$help" || fail "$p(1) documents -$o, which $p --help does not list"
+		done
+	done
+	[ "$n" -gt 100 ]
+}
+
 # complete PROG WORD...: what bash completion offers for the last WORD
 complete_words() {
 	bash -c 'source "$1/completions/lctk.bash"; shift

@@ -47,7 +47,8 @@ teardown() { lctk_teardown; }
 }
 
 @test "split: bad input writes no part, names FILE:LINE, exit 1" {
-	printf '{"custom_id":"a"}\n{"x":1}\n' >bad.jsonl
+	head -n 1 req.jsonl >bad.jsonl
+	printf '{"x":1}\n' >>bad.jsonl
 	run lcbatch split bad.jsonl
 	assert_failure 1
 	assert_output --partial "lcbatch: bad.jsonl:2: "
@@ -65,6 +66,76 @@ teardown() { lctk_teardown; }
 	run lcbatch split empty.jsonl
 	assert_failure 1
 	assert_output --partial "no requests"
+}
+
+@test "split: standard input (a pipe, a redirect, a process substitution) is read once, as the file is" {
+	lcbatch split --requests 2 --prefix named req.jsonl
+	cat req.jsonl | lcbatch split --requests 2 --prefix piped -
+	lcbatch split --requests 2 --prefix redir - <req.jsonl
+	lcbatch split --requests 2 --prefix subst <(cat req.jsonl)
+	for k in 001 002 003; do
+		for p in piped redir subst; do
+			cmp named.part-$k.jsonl $p.part-$k.jsonl || fail "$p.part-$k.jsonl differs"
+		done
+	done
+	run lcbatch split - <req.jsonl
+	assert_failure 2
+	assert_output --partial "needs --prefix"
+}
+
+@test "split: a failure leaves no part of this run, exit 1; a re-split into fewer parts removes the rest" {
+	mkdir pp.part-002.jsonl
+	run lcbatch split --requests 2 --prefix pp req.jsonl
+	assert_failure 1
+	assert_output --partial "pp.part-002.jsonl: exists and is not a regular file"
+	assert_no_file pp.part-001.jsonl
+	assert_no_file pp.part-003.jsonl
+	run sh -c 'ls -A | grep split'
+	assert_failure
+	lcbatch split --requests 1 --prefix st req.jsonl
+	run lcbatch split --requests 2 --prefix st req.jsonl
+	assert_success
+	assert_output "$(printf 'lcbatch: req.jsonl: 3 parts written\nlcbatch: removed 2 parts of an earlier split beyond part 3')"
+	assert_no_file st.part-004.jsonl
+	assert_no_file st.part-005.jsonl
+	cat st.part-*.jsonl >joined.jsonl
+	cmp req.jsonl joined.jsonl
+}
+
+@test "split: a numeric or repeated custom_id, or no method/url/body, is refused with FILE:LINE, exit 1" {
+	printf '{"custom_id":7,"method":"POST","url":"/v1/chat/completions","body":{}}\n' >num.jsonl
+	run lcbatch split num.jsonl
+	assert_failure 1
+	assert_output --partial "num.jsonl:1: field 'custom_id': expected a string, got number"
+	cat req.jsonl req.jsonl >dup.jsonl
+	run lcbatch split dup.jsonl
+	assert_failure 1
+	assert_output --partial "dup.jsonl:6: custom_id 'r1' repeats line 1"
+	assert_no_file dup.part-001.jsonl
+	for f in method url body; do
+		head -n 1 req.jsonl >nof.jsonl
+		jq -c "del(.$f)" <req.jsonl | sed -n 2p >>nof.jsonl
+		run lcbatch split nof.jsonl
+		assert_failure 1
+		assert_output --partial "nof.jsonl:2: request 'r2' needs"
+		assert_output --partial "$f"
+	done
+	assert_no_file nof.part-001.jsonl
+}
+
+@test "failed: an empty REQUESTS exits 1; both files '-' is bad usage; results of no request are counted" {
+	python3 "$ROOT/tests/llm-server.py" --batch req.jsonl res.jsonl 3>&-
+	: >empty.jsonl
+	run lcbatch failed empty.jsonl res.jsonl
+	assert_failure 1
+	assert_output --partial "empty.jsonl: no requests"
+	run lcbatch failed - - <req.jsonl
+	assert_failure 2
+	assert_output --partial "read once"
+	head -n 3 req.jsonl >three.jsonl
+	run lcbatch failed three.jsonl res.jsonl
+	assert_success
+	assert_line --index 0 "lcbatch: res.jsonl: 2 results whose custom_id is in no request of three.jsonl: ignored (results of another batch?)"
 }
 
 @test "failed: the requests with no result or an error result, nothing else" {

@@ -55,9 +55,32 @@ need_gnuplot() {
 	run lcplot --type hist --bins 3 --logx -x v g.jsonl
 	assert_success
 	assert_line 'set logscale x'
-	assert_line '3.16227766 1 9'
-	assert_line '31.6227766 1 90'
-	assert_line '316.227766 2 900'
+	assert_line '3.1622776601683795 1 1 10'
+	assert_line '31.622776601683793 1 10 100'
+	assert_line '316.22776601683796 2 100 1000'
+}
+
+@test "lcplot: values are written in the shortest form that reads back, so close large values stay apart" {
+	printf '{"x":%s,"y":%s}\n' 1700000000123 0.1 1700000000456 0.30000000000000004 2 1e-300 > big.jsonl
+	run lcplot -x x -y y big.jsonl
+	assert_success
+	assert_line '1700000000123 0.1'
+	assert_line '1700000000456 0.30000000000000004'
+	assert_line '2 1e-300'
+}
+
+@test "lcplot: --logx histogram boxes span their bins' edges (1-10, 10-100, ...), not a linear width around the centre" {
+	printf '{"v":%s}\n' 1 10 100 1000 10000 > g.jsonl
+	run lcplot --type hist --bins 4 --logx -x v g.jsonl
+	assert_success
+	assert_line '3162.2776601683795 2 1000 10000'
+	assert_line 'plot $s0 using 1:2:3:4:(0):2 with boxxyerror notitle'
+	run lcplot --type hist --bins 4 --logx --logy -x v g.jsonl
+	assert_success
+	assert_line 'plot $s0 using 1:2:3:4:(0.5):2 with boxxyerror notitle'
+	need_gnuplot
+	run lcplot --type hist --bins 4 --logx --logy -x v -o h.svg g.jsonl
+	assert_success
 }
 
 @test "lcplot: --logy and --logx set log axes and skip values <= 0 with a count" {
@@ -81,7 +104,7 @@ need_gnuplot() {
 	run lcplot -x x -y y --yerr e e.jsonl
 	assert_success
 	assert_line '1 0.5 0.4 0.6'
-	assert_line '2 0.7 0.65 0.75'
+	assert_line '2 0.7 0.6499999999999999 0.75'
 	assert_line 'plot $s0 using 1:2:3:4 with yerrorbars pt 7 ps 1.2 notitle'
 	assert_line "lcplot: warning: 1 record without numeric error bar field 'e' (>= 0) skipped"
 	run lcplot -x x -y y --ylow lo --yhigh hi --type lines e.jsonl
@@ -256,9 +279,9 @@ EOF
 	run lcplot --paste -x ratio -y quality.recall@1 --label name --type linespoints \
 		<(cat a.report.json b.report.json) <(cat a.eval.json b.eval.json)
 	assert_success
-	assert_line '2 0.3928571429'
-	assert_line '3.5 0.3928571429'
-	assert_line --partial "set label 'lead' at first 2, first 0.3928571429"
+	assert_line '2 0.39285714285714285'
+	assert_line '3.5 0.39285714285714285'
+	assert_line --partial "set label 'lead' at first 2, first 0.39285714285714285"
 	run lcplot --paste -x ratio -y quality.recall@1 a.report.json <(cat a.eval.json b.eval.json)
 	assert_failure 1
 	assert_output --partial 'has 1 records but'
@@ -268,10 +291,10 @@ EOF
 	printf '%s\n' "$output" > multi.json
 	run lcplot --records runs -x summary.recall_5 -y summary.recall_1 --by run multi.json
 	assert_success
-	assert_line '0.5291666667 0'
+	assert_line '0.5291666666666667 0'
 	run lcplot --records runs.0 -x summary.recall_5 -y summary.recall_1 multi.json
 	assert_success
-	assert_line '0.5291666667 0'
+	assert_line '0.5291666666666667 0'
 	run lcplot --records nope -x a -y b multi.json
 	assert_failure 1
 	assert_output --partial "multi.json:1: no 'nope' in this JSON value"
@@ -300,6 +323,19 @@ EOF
 	assert_success
 }
 
+@test "lcplot: a text starting with a quote or holding two in a row reaches gnuplot 5.4 intact" {
+	need_gnuplot
+	printf '%s\n' '{"x":1,"y":2,"s":"'"'"'A","l":"'"'"'p"}' '{"x":2,"y":3,"s":"B'"''"'","l":"q'"''''"'"}' > q.jsonl
+	run lcplot -x x -y y --by s --label l --title "'90s results" --xlabel "a''b" -o q.svg q.jsonl
+	assert_success
+	for t in "'90s results" "a''b" "'A" "B''" "'p" "q''''"; do
+		grep -qF "<text>$t</text>" q.svg || fail "no <text>$t</text> in the SVG"
+	done
+	run lcplot -x x -y y --by s --title "''" q.jsonl
+	assert_success
+	assert_line "set title \"'\".\"'\" noenhanced"
+}
+
 @test "lcplot: --group pairs each compressor's lcompress --report with its lceval --json; --input-name names the points" {
 	V="$ROOT/tests/vectors/color"
 	mkdir rep ev
@@ -309,8 +345,9 @@ EOF
 		lcretrieve --quiet -k 10 -c c-$n.jsonl -o r-$n.jsonl "$V/queries.jsonl"
 		lceval -m loft --json -o ev/$n.json "$V/queries.jsonl" r-$n.jsonl
 	done
-	ratio() { python3 -c 'import json,sys; print("%.10g" % json.load(open(sys.argv[1]))["ratio"])' "$1"; }
-	r1() { python3 -c 'import json,sys; print("%.10g" % json.load(open(sys.argv[1]))["quality"]["recall@1"])' "$1"; }
+	# the shortest form that reads back (Python's repr, without a trailing .0)
+	ratio() { python3 -c 'import json,sys; print(repr(float(json.load(open(sys.argv[1]))["ratio"])).removesuffix(".0"))' "$1"; }
+	r1() { python3 -c 'import json,sys; print(repr(float(json.load(open(sys.argv[1]))["quality"]["recall@1"])).removesuffix(".0"))' "$1"; }
 	run lcplot --group 2 --input-name name --label name -x ratio -y quality.recall@1 \
 		rep/original.json ev/original.json rep/lead.json ev/lead.json
 	assert_success

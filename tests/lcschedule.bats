@@ -166,3 +166,37 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 	diff a.out b.out
 	diff a.err b.err
 }
+
+@test "overflow is refused, exit 1: sequences past 2^63-1 in a bucket, tokens per step past 2^63-1" {
+	mkdir -p big/D_7
+	printf '{"shard": "shard-%07d", "num_sequences": 9223372036854775807}\n' 0 1 > big/D_7/manifest.jsonl
+	# the old build printed about 2^63 steps: keep only stderr, stop it early
+	run sh -c 'timeout 10 lcschedule big 2>&1 >/dev/null'
+	assert_failure 1
+	assert_output --partial "big/D_7/manifest.jsonl: the shards hold more than 2^63-1 sequences"
+	mkds wide 30:1:100 40:1:10
+	run lcschedule --global-batch-size 1073741824 wide
+	assert_failure 1
+	assert_output --partial "more than 2^63-1 tokens per step"
+	run lcschedule --global-batch-size 8388607 wide
+	assert_success
+	mkds long 0:1:10 62:1:1000
+	run lcschedule long
+	assert_failure 1
+	assert_output --partial "D_62's length 2^62"
+}
+
+@test "a directory named like a bucket that is not one (D_x, D_-1, D_07, D_63) is an error naming it, not skipped" {
+	for bad in D_x D_-1 D_07 D_63; do
+		rm -rf ds
+		mkds ds 7:1:64 8:1:32
+		mkdir "ds/$bad"
+		run lcschedule --global-batch-size 1 ds
+		assert_failure 1
+		assert_output --partial "ds/$bad: not a bucket directory name"
+	done
+	rm -rf ds/D_63
+	: > ds/D_notes
+	run lcschedule --global-batch-size 1 ds
+	assert_success
+}

@@ -1020,10 +1020,24 @@ int lc_wds_buckets(const char *dir, lc_wds_binfo **out, size_t *nout, lc_err *e)
 	while ((de = readdir(d)) && !rc) {
 		char kind;
 		long num;
-		if (!parse_bucket_name(de->d_name, &kind, &num) || strlen(de->d_name) >= 60)
+		const char *nm = de->d_name;
+		if ((nm[0] != 'D' && nm[0] != 'L') || nm[1] != '_')
 			continue;
-		if (kind == 'D' && num > 62)
+		/* D_x, D_-1, D_07 (beside D_7?), D_63: a bucket's name gone wrong, not to be
+		 * skipped in silence (a schedule or stats without its data) */
+		char canon[64];
+		int ok = parse_bucket_name(nm, &kind, &num) && strlen(nm) < 60 && !(kind == 'D' && num > 62);
+		if (ok)
+			snprintf(canon, sizeof canon, "%c_%ld", kind, num);
+		if (!ok || strcmp(canon, nm)) {
+			char *p = path2(dir, nm);
+			struct stat st;
+			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: not a bucket directory name (D_k with k = 0..62 or L_LEN, "
+				                "in decimal without leading zeros): rename or remove it", p);
+			free(p);
 			continue;
+		}
 		bs = lc_xrealloc(bs, (n + 1) * sizeof *bs);
 		bstat *s = &bs[n++];
 		memset(s, 0, sizeof *s);
@@ -1037,7 +1051,10 @@ int lc_wds_buckets(const char *dir, lc_wds_binfo **out, size_t *nout, lc_err *e)
 		if (access(m, F_OK) == 0 && read_manifest(m, &counts, &nc, NULL, e) < 0)
 			rc = -1;
 		s->shards = nc;
-		for (size_t i = 0; i < nc; i++) {
+		for (size_t i = 0; i < nc && !rc; i++) {
+			if (counts[i] > (uint64_t)INT64_MAX - s->seqs)
+				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: the shards hold more than 2^63-1 sequences in all; "
+				                "the manifest is wrong", m);
 			s->seqs += counts[i];
 			if (counts[i] > s->max_shard)
 				s->max_shard = counts[i];

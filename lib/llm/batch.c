@@ -2,9 +2,13 @@
  * requests to submit again; see batch.h. */
 #include "batch.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -45,57 +49,252 @@ static char *default_prefix(const char *path)
 	return lc_buf_detach(&b);
 }
 
-int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsigned long long max_bytes,
-                   size_t *parts, lc_err *e)
+/* ---- split ------------------------------------------------------------------- */
+
+/* The parts of the split in progress, for the die hook: staged[] are the files in
+ * the build directory (or already renamed into place), then the directory itself.
+ * Blocked signals guard every change, as lib/dd/wds does. */
+static char **staged;
+static volatile size_t n_staged;
+static size_t cap_staged;
+static char *volatile stage_dir;
+
+static void remove_staged(void)
 {
-	*parts = 0;
-	/* pass 1: every line a request with a custom_id, none over max_bytes */
-	lc_input *in = lc_input_open(path, NULL, e);
-	if (!in)
+	for (size_t i = 0; i < n_staged; i++)
+		unlink(staged[i]);
+	if (stage_dir)
+		rmdir(stage_dir);
+}
+
+/* Creates the build directory from template (mkdtemp) and arms the hook: 0, or -1 + errno. */
+static int arm(char *template)
+{
+	static int registered;
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (!registered) {
+		registered = 1;
+		lc_at_die(remove_staged);
+	}
+	int rc = mkdtemp(template) ? 0 : -1;
+	int err = errno;
+	if (rc == 0)
+		stage_dir = lc_xstrdup(template);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return rc;
+}
+
+/* path (malloc'd, taken) is a part built in the directory */
+static void stage(char *path)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (n_staged == cap_staged) {
+		cap_staged = cap_staged ? 2 * cap_staged : 16;
+		staged = lc_xrealloc(staged, cap_staged * sizeof *staged);
+	}
+	staged[n_staged] = path;
+	n_staged = n_staged + 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* part i is now at path (malloc'd, taken) */
+static void restage(size_t i, char *path)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	char *t = staged[i];
+	staged[i] = path;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(t);
+}
+
+/* Ends the split: removes the build directory, and with failed every part of this
+ * run (built or already in place). */
+static void disarm(int failed)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (failed)
+		remove_staged();
+	else if (stage_dir)
+		rmdir(stage_dir);   /* empty: every part was renamed out */
+	size_t n = n_staged;
+	n_staged = 0;
+	char *d = stage_dir;
+	stage_dir = NULL;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (size_t i = 0; i < n; i++)
+		free(staged[i]);
+	free(d);
+}
+
+/* "PREFIX.part-NNN.jsonl" into b */
+static void part_name(lc_buf *b, const char *pre, size_t k)
+{
+	lc_buf_reset(b);
+	lc_buf_printf(b, "%s.part-%03zu.jsonl", pre, k);
+}
+
+/* A part's name must be free or a regular file that the new part replaces. */
+static int check_target(const char *name, lc_err *e)
+{
+	struct stat st;
+	if (stat(name, &st) == 0 && !S_ISREG(st.st_mode))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: exists and is not a regular file: remove it or choose another --prefix",
+		                  name);
+	return 0;
+}
+
+/* One request line: a JSON object with a non-empty string custom_id not seen
+ * before, "method": "POST", a string url and an object body (what the Batch API
+ * accepts).  ids maps custom_id -> index into *first (the line it was on). */
+static int check_request(char *line, size_t len, lc_input *in, lc_strmap *ids, long **first, lc_err *e)
+{
+	const char *where = lc_input_where(in);
+	json_t *obj = lc_json_parse_object(line, len, where, e);
+	if (!obj)
 		return -1;
-	char *line;
-	size_t len;
-	int r;
-	lc_buf idb = {0};
-	size_t nlines = 0;
-	while ((r = lc_input_getline_nonblank(in, &line, &len, e)) == 1) {
-		const char *where = lc_input_where(in);
-		json_t *obj;
-		if (!request_id(line, len, where, &idb, &obj, e))
-			break;
-		json_decref(obj);
-		if (len + 1 > max_bytes) {
-			lc_err_set(e, LC_EXIT_INPUT, "%s: the request is %zu bytes, over --max-bytes %llu: it cannot go in any part",
-			           where, len + 1, max_bytes);
+	int rc = -1;
+	const char *id = lc_json_str(obj, "custom_id", where, e);
+	json_t *method = json_object_get(obj, "method"), *url = json_object_get(obj, "url");
+	if (!id)
+		goto out;
+	if (!*id) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: custom_id is empty: give every request its own id", where);
+		goto out;
+	}
+	if (!json_is_string(method) || strcmp(json_string_value(method), "POST")) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: request '%s' needs \"method\": \"POST\" (the Batch API refuses the file)",
+		           where, id);
+		goto out;
+	}
+	if (!json_is_string(url) || json_string_value(url)[0] != '/') {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: request '%s' needs a \"url\" such as \"/v1/chat/completions\"", where, id);
+		goto out;
+	}
+	if (!json_is_object(json_object_get(obj, "body"))) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: request '%s' needs a \"body\" object", where, id);
+		goto out;
+	}
+	int is_new;
+	uint32_t k = lc_strmap_intern(ids, id, strlen(id), &is_new);
+	if (!is_new) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: custom_id '%s' repeats line %ld: custom_ids must be unique in a batch",
+		           where, id, (*first)[k]);
+		goto out;
+	}
+	*first = lc_xrealloc(*first, lc_strmap_count(ids) * sizeof **first);
+	(*first)[k] = lc_input_lineno(in);
+	rc = 0;
+out:
+	json_decref(obj);
+	return rc;
+}
+
+/* Removes PREFIX.part-NNN.jsonl for NNN > parts (regular files named exactly as a
+ * split names them): what an earlier split into more parts left.  Counts them. */
+static int remove_stale(const char *dir, const char *base, size_t parts, size_t *removed, lc_err *e)
+{
+	*removed = 0;
+	size_t blen = strlen(base);
+	DIR *d = opendir(dir);
+	if (!d) {
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: cannot read the directory to remove an earlier split's parts: %s",
+		                  dir, strerror(errno));
+	}
+	lc_buf name = {0}, path = {0};
+	int rc = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		if (strncmp(n, base, blen) || strncmp(n + blen, ".part-", 6))
+			continue;
+		char *end;
+		errno = 0;
+		unsigned long long k = strtoull(n + blen + 6, &end, 10);
+		if (errno || end == n + blen + 6 || k <= parts || strcmp(end, ".jsonl"))
+			continue;
+		lc_buf_reset(&name);
+		lc_buf_printf(&name, "%s.part-%03llu.jsonl", base, k);
+		if (strcmp(name.p, n))
+			continue;
+		lc_buf_reset(&path);
+		lc_buf_printf(&path, "%s/%s", dir, n);
+		struct stat st;
+		if (lstat(path.p, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (unlink(path.p) < 0) {
+			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: part of an earlier split, cannot remove it: %s", path.p,
+			                strerror(errno));
 			break;
 		}
-		nlines++;
+		(*removed)++;
 	}
-	lc_input_close(in);
-	lc_buf_free(&idb);
-	if (r != 0)
-		return -1;
-	if (!nlines)
-		return lc_err_set(e, LC_EXIT_INPUT, "%s: no requests", path);
-	/* pass 2: write the parts */
+	closedir(d);
+	lc_buf_free(&name);
+	lc_buf_free(&path);
+	return rc;
+}
+
+int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsigned long long max_bytes,
+                   size_t *parts, size_t *removed, lc_err *e)
+{
+	*parts = *removed = 0;
 	char *pre = prefix ? lc_xstrdup(prefix) : default_prefix(path);
-	if (!(in = lc_input_open(path, NULL, e))) {
+	const char *slash = strrchr(pre, '/');
+	char *pdir = slash ? lc_xstrndup(pre, slash == pre ? 1 : (size_t)(slash - pre)) : lc_xstrdup(".");
+	/* The parts are built in a directory beside them and renamed into place once
+	 * the whole input has been read and checked: the input is read once (a pipe
+	 * works), and a bad line or a failure leaves no part of this run. */
+	lc_buf sd = {0}, name = {0};
+	lc_buf_printf(&sd, "%s/.%s.split.XXXXXX", pdir, slash ? slash + 1 : pre);
+	if (arm(sd.p) < 0) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create a directory to build the parts in: %s", pdir,
+		           strerror(errno));
+		lc_buf_free(&sd);
+		free(pdir);
 		free(pre);
 		return -1;
 	}
-	lc_buf name = {0};
+	lc_input *in = lc_input_open(path, NULL, e);
+	int r = in ? 0 : -1;
+	lc_strmap ids = {0};
+	long *first = NULL;
 	lc_output *o = NULL;
-	size_t in_part = 0;
+	char *line;
+	size_t len, in_part = 0;
 	unsigned long long bytes = 0;
-	while ((r = lc_input_getline_nonblank(in, &line, &len, e)) == 1) {
+	while (in && (r = lc_input_getline_nonblank(in, &line, &len, e)) == 1) {
+		if (check_request(line, len, in, &ids, &first, e) < 0) {
+			r = -1;
+			break;
+		}
+		if (len + 1 > max_bytes) {
+			r = lc_err_set(e, LC_EXIT_INPUT,
+			               "%s: the request is %zu bytes, over --max-bytes %llu: it cannot go in any part",
+			               lc_input_where(in), len + 1, max_bytes);
+			break;
+		}
 		if (o && (in_part == max_lines || bytes + len + 1 > max_bytes)) {
 			lc_output_commit(o);
 			o = NULL;
 		}
 		if (!o) {
-			lc_buf_reset(&name);
-			lc_buf_printf(&name, "%s.part-%03zu.jsonl", pre, ++*parts);
-			o = lc_output_open(name.p);
+			part_name(&name, pre, ++*parts);
+			if ((r = check_target(name.p, e)) < 0)
+				break;
+			const char *b = strrchr(name.p, '/');
+			lc_buf_reset(&sd);
+			lc_buf_printf(&sd, "%s/%s", stage_dir, b ? b + 1 : name.p);
+			o = lc_output_open(sd.p);
+			stage(lc_buf_detach(&sd));
 			in_part = 0;
 			bytes = 0;
 		}
@@ -110,43 +309,69 @@ int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsig
 		else
 			lc_output_abort(o);
 	}
-	lc_input_close(in);
+	if (r == 0 && !*parts)
+		r = lc_err_set(e, LC_EXIT_INPUT, "%s: no requests", path);
+	/* every part is complete: check the names again, then rename them into place */
+	for (size_t k = 1; r == 0 && k <= *parts; k++) {
+		part_name(&name, pre, k);
+		r = check_target(name.p, e);
+	}
+	for (size_t k = 1; r == 0 && k <= *parts; k++) {
+		part_name(&name, pre, k);
+		if (rename(staged[k - 1], name.p) < 0) {
+			r = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot rename the part into place: %s", name.p,
+			               strerror(errno));
+			break;
+		}
+		restage(k - 1, lc_buf_detach(&name));   /* a failure from here on removes it there */
+	}
+	if (r == 0 && lc_output_sync_enabled() && lc_fsync_dir(pdir) < 0)
+		r = lc_err_set(e, LC_EXIT_INPUT, "%s: syncing the directory failed: %s", pdir, strerror(errno));
+	disarm(r < 0);
+	if (r < 0)
+		*parts = 0;
+	else
+		r = remove_stale(pdir, slash ? slash + 1 : pre, *parts, removed, e);
+	if (in)
+		lc_input_close(in);
+	lc_strmap_free(&ids);
+	free(first);
 	lc_buf_free(&name);
+	lc_buf_free(&sd);
+	free(pdir);
 	free(pre);
 	return r == 0 ? 0 : -1;
 }
 
 typedef struct {
-	lc_strmap ok;
+	lc_strmap ok;        /* custom_ids with a successful result */
+	lc_strmap seen;      /* every result's custom_id */
 } failed_ctx;
 
 static void on_result(void *ud, const char *id, const lc_llm_result *r, const char *where)
 {
 	failed_ctx *x = ud;
 	(void)where;
+	lc_strmap_intern(&x->seen, id, strlen(id), NULL);
 	if (r->ok)
 		lc_strmap_intern(&x->ok, id, strlen(id), NULL);
 }
 
 int lc_batch_failed(const char *requests, const char *results, const char *out, size_t *failed, size_t *total,
-                    lc_err *e)
+                    size_t *unmatched, lc_err *e)
 {
-	*failed = *total = 0;
+	*failed = *total = *unmatched = 0;
 	failed_ctx x = {0};
-	if (lc_llm_batch_read(results, on_result, &x, e) < 0) {
-		lc_strmap_free(&x.ok);
-		return -1;
-	}
-	lc_input *in = lc_input_open(requests, NULL, e);
-	if (!in) {
-		lc_strmap_free(&x.ok);
-		return -1;
-	}
-	lc_output *o = lc_output_open(out);
+	lc_strmap req = {0};
+	lc_input *in = NULL;
+	lc_output *o = NULL;
 	lc_buf idb = {0};
+	int r = -1;
+	if (lc_llm_batch_read(results, on_result, &x, e) < 0 || !(in = lc_input_open(requests, NULL, e)))
+		goto done;
+	o = lc_output_open(out);
 	char *line;
 	size_t len;
-	int r;
 	while ((r = lc_input_getline_nonblank(in, &line, &len, e)) == 1) {
 		json_t *obj;
 		const char *id = request_id(line, len, lc_input_where(in), &idb, &obj, e);
@@ -155,6 +380,7 @@ int lc_batch_failed(const char *requests, const char *results, const char *out, 
 			break;
 		}
 		(*total)++;
+		lc_strmap_intern(&req, id, strlen(id), NULL);
 		if (lc_strmap_find(&x.ok, id, strlen(id)) < 0) {
 			lc_output_write(o, line, len);
 			lc_output_write(o, "\n", 1);
@@ -162,12 +388,21 @@ int lc_batch_failed(const char *requests, const char *results, const char *out, 
 		}
 		json_decref(obj);
 	}
+	if (r == 0 && !*total)
+		r = lc_err_set(e, LC_EXIT_INPUT, "%s: no requests", requests);
 	if (r == 0)
 		lc_output_commit(o);
 	else
 		lc_output_abort(o);
-	lc_input_close(in);
+	for (size_t i = 0; r == 0 && i < lc_strmap_count(&x.seen); i++)
+		if (lc_strmap_find(&req, lc_strmap_str(&x.seen, (uint32_t)i), lc_strmap_len(&x.seen, (uint32_t)i)) < 0)
+			(*unmatched)++;
+done:
+	if (in)
+		lc_input_close(in);
 	lc_buf_free(&idb);
 	lc_strmap_free(&x.ok);
+	lc_strmap_free(&x.seen);
+	lc_strmap_free(&req);
 	return r == 0 ? 0 : -1;
 }

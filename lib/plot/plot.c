@@ -17,18 +17,23 @@
 
 #include "fdio.h"
 #include "json.h"
+#include "run.h"
 
 void lc_plot_quote(lc_buf *b, const char *s)
 {
 	int open = 0, any = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\n' || *p == '\t') {
+		/* gnuplot 5.4 reads '' as a quote only after a character that is not a
+		 * quote: '''90s' and 'a''''b' are syntax errors.  A quote that would open
+		 * a run, or follow another quote, goes as the string "'" instead. */
+		int lone_quote = *p == '\'' && (!open || p[-1] == '\'');
+		if (*p == '\n' || *p == '\t' || lone_quote) {
 			if (open)
 				lc_buf_addc(b, '\'');
 			if (any)
 				lc_buf_addc(b, '.');
-			/* a double-quoted string of one escape: no backquote can be in it */
-			lc_buf_adds(b, *p == '\n' ? "\"\\n\"" : "\"\\t\"");
+			/* a double-quoted string of one escape or a quote: no backquote can be in it */
+			lc_buf_adds(b, *p == '\n' ? "\"\\n\"" : *p == '\t' ? "\"\\t\"" : "\"'\"");
 			open = 0;
 			any = 1;
 			continue;
@@ -176,9 +181,12 @@ int lc_plot_read(lc_input *in, const char *rp, json_t *recs, lc_err *e)
 	return r < 0 ? -1 : 0;
 }
 
+/* the shortest form that reads back as v: 1700000000123 and 1700000000456 stay apart */
 static void num(lc_buf *g, double v)
 {
-	lc_buf_printf(g, "%.10g", v);
+	char s[32];
+	lc_trec_score(s, sizeof s, v);
+	lc_buf_adds(g, s);
 }
 
 static void histogram(lc_buf *g, const lc_plot_spec *sp, const lc_plot_point *P, size_t n)
@@ -206,15 +214,22 @@ static void histogram(lc_buf *g, const lc_plot_spec *sp, const lc_plot_point *P,
 				cnt[k >= bins ? bins - 1 : k < 0 ? 0 : k]++;
 			}
 		for (long k = 0; k < bins; k++) {
-			/* series s takes the s-th slice of the bin; columns: centre, count, width */
+			/* series s takes the s-th slice of the bin; columns: centre, count, width
+			 * (linear), or centre, count, left and right edge (logx: gnuplot centres
+			 * a box's width on x in linear units, so log bins are drawn with
+			 * boxxyerror between their edges) */
 			double a = lo + bw * (double)k + sub * (double)s, b = a + sub;
 			if (ns == 1)
 				a = lo + bw * (double)k, b = a + bw;
-			double c = sp->logx ? pow(10, (a + b) / 2) : (a + b) / 2;
-			double wd = sp->logx ? pow(10, b) - pow(10, a) : b - a;
-			num(g, c);
+			num(g, sp->logx ? pow(10, (a + b) / 2) : (a + b) / 2);
 			lc_buf_printf(g, " %ld ", cnt[k]);
-			num(g, wd);
+			if (sp->logx) {
+				num(g, pow(10, a));
+				lc_buf_addc(g, ' ');
+				num(g, pow(10, b));
+			} else {
+				num(g, b - a);
+			}
 			lc_buf_addc(g, '\n');
 		}
 		lc_buf_adds(g, "EOD\n");
@@ -289,7 +304,9 @@ void lc_plot_script(lc_buf *g, const lc_plot_spec *sp, const lc_plot_point *P, s
 		}
 	}
 	const char *with;
-	if (hist)
+	if (hist && sp->logx)   /* from the axis' floor (0, or 0.5 with logy) to the count */
+		with = sp->logy ? "using 1:2:3:4:(0.5):2 with boxxyerror" : "using 1:2:3:4:(0):2 with boxxyerror";
+	else if (hist)
 		with = "using 1:2:3 with boxes";
 	else if (!strcmp(sp->type, "points"))
 		with = sp->errbars ? "using 1:2:3:4 with yerrorbars pt 7 ps 1.2" : "using 1:2 with points pt 7 ps 1.2";

@@ -31,7 +31,9 @@
 
 /* Appends s as a gnuplot string expression that gnuplot never evaluates:
  * single-quoted runs with ' doubled, a newline or tab as "\n" / "\t" joined with
- * '.', any other control character as U+FFFD.  "" gives ''. */
+ * '.', any other control character as U+FFFD.  A ' that would open a run or
+ * follow another ' is the string "'" on its own: gnuplot 5.4 rejects '''x' and
+ * 'a''''b'.  "" gives ''. */
 void lc_plot_quote(lc_buf *b, const char *s);
 
 /* The value at path inside v (borrowed), NULL if absent: an object's key equal to
