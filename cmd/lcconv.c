@@ -193,7 +193,7 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 	}
 	if (missing)
 		lc_warn("%zu queries have no judgments in %s: left out (a LOFT query needs its answers)", missing,
-		        qrels_path);
+		        strcmp(qrels_path, "-") ? qrels_path : "(stdin)");
 	lc_report_int(rep, "queries_without_judgments", (long long)missing);
 	lc_qrels_free(&q);
 }
@@ -215,6 +215,11 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 		lc_die(LC_EXIT_USAGE, "queries convert to loft, beir or tsv, not '%s'", to);
 	lc_queries qs = {0};
 	lc_err e = {0};
+	/* A BEIR zip on standard input holds the queries and the qrels that fill their
+	 * answers: read it twice, as a named file is. */
+	if (fmt == 0 && nfiles == 1 && !strcmp(files[0], "-") && (!qrels || !strcmp(qrels, "-")) &&
+	    lc_input_spool_stdin(&e) < 0)
+		lc_die_err(&e);
 	for (int i = 0; i < nfiles; i++) {
 		lc_queries_opts qo = { .member = member, .member_option = LC_OPT_MEMBER_NAME, .keep_meta = 1 };
 		if (lc_queries_load(&qs, files[i], &qo, &e) < 0)
@@ -224,7 +229,7 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	memset(keep, 1, qs.n ? qs.n : 1);
 	if (fmt == 0 && qrels)
 		attach_answers(&qs, qrels, qmember, rep, keep);   /* an archive: its qrels/test.tsv */
-	else if (fmt == 0 && nfiles == 1 && without_answers(&qs) && (member || archive(files[0])))
+	else if (fmt == 0 && nfiles == 1 && without_answers(&qs) && (member || qmember || archive(files[0])))
 		attach_answers(&qs, files[0], qmember ? qmember : LC_QRELS_MEMBER, rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
 	lc_buf b = {0};
 	size_t dropped = 0, written = 0;

@@ -79,6 +79,27 @@ J
 	assert_output --partial 'lcconv: --qrels-member picks the judgments that fill LOFT answers: --kind queries --to loft'
 }
 
+@test "a BEIR zip on standard input gives the same LOFT queries (answers, --qrels-member) as the named zip" {
+	mkdir -p ds/qrels
+	lcconv --to beir queries.jsonl > ds/queries.jsonl 2>/dev/null
+	lcconv --kind qrels --to beir queries.jsonl > ds/qrels/test.tsv
+	printf 'query-id\tcorpus-id\tscore\nq1\t7\t3\n' > ds/qrels/dev.tsv
+	zip -qr ds.zip ds
+	lcconv --kind queries --to loft -o named.jsonl ds.zip
+	lcconv --kind queries --to loft --qrels-member '*dev.tsv' -o named-dev.jsonl ds.zip 2>/dev/null
+	run -0 lcconv --kind queries --to loft < ds.zip
+	assert_output "$(cat named.jsonl)"
+	run -0 sh -c 'cat ds.zip | lcconv --kind queries --to loft'
+	assert_output "$(cat named.jsonl)"
+	run --separate-stderr sh -c "cat ds.zip | lcconv --kind queries --to loft --qrels-member '*dev.tsv'"
+	[ "$stderr" = "lcconv: 1 queries have no judgments in (stdin): left out (a LOFT query needs its answers)" ] || fail "$stderr"
+	assert_output "$(cat named-dev.jsonl)"
+	run -2 sh -c "cat ds/queries.jsonl | lcconv --kind queries --to loft --qrels-member '*dev.tsv'"
+	assert_output "lcconv: (stdin): --qrels-member given but the input is not a zip or tar archive"
+	run -2 lcconv --kind queries --to loft --qrels-member '*dev.tsv' ds/queries.jsonl
+	assert_output "lcconv: ds/queries.jsonl: --qrels-member given but the input is not a zip or tar archive"
+}
+
 @test "bad input: a malformed TREC qrels or run line exits 1 (lceval keeps trec_eval's 2)" {
 	printf 'q1 0 d1 1\nq1 0 d2\n' > bad.qrels
 	run --separate-stderr lcconv --kind qrels --to beir -o out.tsv bad.qrels
