@@ -162,6 +162,49 @@ static void conv_corpus(char **files, int nfiles, const char *to, const char *me
 	lc_corpus_free(&c);
 }
 
+/* LOFT answers are a query's gold passages: lceval -m loft takes every answer of
+ * LOFT queries whatever its relevance, and from other qrels the judgments at
+ * least its relevance level, 1.  A TREC or BEIR judgment of 0 or below
+ * (non-relevant, or in the pool but unjudged) is therefore no answer: q keeps
+ * only its relevant judgments, and a query left with none is taken out of q, as
+ * if it had not been judged.  LOFT answers stay as they are.  Returns the
+ * judgments left out; *queries counts the queries. */
+static size_t keep_relevant(lc_qrels *q, size_t *queries)
+{
+	*queries = 0;
+	if (q->format == LC_QRELS_LOFT)
+		return 0;
+	size_t dropped = 0;
+	for (size_t i = 0; i < q->nq; i++)
+		for (size_t k = 0; k < q->q[i].n; k++)
+			dropped += q->q[i].j[k].rel <= 0;
+	if (!dropped)
+		return 0;
+	lc_qrels kept = { .format = q->format };
+	for (size_t i = 0; i < q->nq; i++) {
+		const lc_qrels_q *qq = &q->q[i];
+		size_t n = 0;
+		for (size_t k = 0; k < qq->n; k++)
+			if (qq->j[k].rel > 0) {
+				lc_qrels_add(&kept, qq->qid, strlen(qq->qid), qq->j[k].docno, strlen(qq->j[k].docno),
+				             qq->j[k].rel);
+				n++;
+			}
+		*queries += !n;
+	}
+	lc_qrels_recs_per_query(&kept);
+	lc_qrels_free(q);
+	*q = kept;
+	return dropped;
+}
+
+static void warn_nonrelevant(size_t dropped, const char *path)
+{
+	if (dropped)
+		lc_warn("%zu judgments in %s have relevance 0 or below: not LOFT answers (gold passages), "
+		        "left out", dropped, strcmp(path, "-") ? path : "(stdin)");
+}
+
 /* LOFT answers from a qrels file (they replace a query's own).  A query without
  * judgments there and without answers of its own is not a LOFT query (LOFT's
  * recall divides by its gold count): *keep[i] is 0 for those, which are left out. */
@@ -172,6 +215,9 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 	lc_err e = {0};
 	if (lc_qrels_read(&q, qrels_path, member, "--qrels-member", LC_QRELS_AUTO, &e) < 0)
 		lc_die_err(&e);
+	size_t emptied, nonrel = keep_relevant(&q, &emptied);
+	warn_nonrelevant(nonrel, qrels_path);
+	lc_report_int(rep, "nonrelevant_judgments_dropped", (long long)nonrel);
 	size_t missing = 0;
 	for (size_t i = 0; i < qs->n; i++) {
 		long k = lc_strmap_find(&q.qids, qs->q[i].qid, strlen(qs->q[i].qid));
@@ -302,6 +348,13 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	for (int i = 0; i < nfiles; i++)
 		if (lc_qrels_read(&q, files[i], member, LC_OPT_MEMBER_NAME, in_fmt, &e) < 0)
 			lc_die_err(&e);
+	size_t nonrel = 0, emptied = 0;
+	if (fmt == LC_QRELS_LOFT && (nonrel = keep_relevant(&q, &emptied))) {
+		warn_nonrelevant(nonrel, nfiles == 1 ? files[0] : "the qrels");
+		if (emptied)
+			lc_warn("%zu queries have no judgment of relevance 1 or more: left out (a LOFT query needs "
+			        "its answers)", emptied);
+	}
 	size_t repeated = fmt == LC_QRELS_LOFT ? 0 : drop_repeated_judgments(&q);
 	if (repeated)
 		lc_warn("%zu judgments repeat a document of their query: the first kept, as %s qrels hold one per "
@@ -317,6 +370,10 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	lc_report_int(rep, "records", (long long)q.njudg);
 	lc_report_int(rep, "queries", (long long)q.nq);
 	lc_report_int(rep, "repeated_judgments_dropped", (long long)repeated);
+	if (fmt == LC_QRELS_LOFT) {
+		lc_report_int(rep, "nonrelevant_judgments_dropped", (long long)nonrel);
+		lc_report_int(rep, "queries_without_judgments", (long long)emptied);
+	}
 	lc_qrels_free(&q);
 }
 

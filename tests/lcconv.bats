@@ -50,9 +50,9 @@ J
 	run lcconv --kind corpus --to loft ds.zip
 	assert_success
 	assert_line --index 1 '{"pid":"7","title_text":"Beta","passage_text":"second \"quoted\" passage","metadata":{"src":"x"}}'
-	run lcconv --kind queries --to loft ds.zip
+	run --separate-stderr lcconv --kind queries --to loft ds.zip
 	assert_success
-	assert_line --index 1 '{"qid":"q2","query_text":"beta?","answers":[["7",2],["d1",0]],"metadata":{}}'
+	assert_line --index 1 '{"qid":"q2","query_text":"beta?","answers":[["7",2]],"metadata":{}}'
 	run lcconv --kind qrels --to trec ds.zip
 	assert_success
 	assert_output "$(printf 'q1 0 d1 1\nq2 0 7 2\nq2 0 d1 0')"
@@ -67,7 +67,7 @@ J
 	run -0 lcconv --kind queries --to loft --qrels ds.zip --qrels-member '*dev.tsv' ds/queries.jsonl
 	assert_output "$(printf '%s\n' '{"qid":"q1","query_text":"what is alpha","answers":[["7",3]],"metadata":{}}' \
 		'{"qid":"q2","query_text":"beta?","answers":[["d1",1]],"metadata":{}}')"
-	run -0 lcconv --kind queries --to loft --qrels ds.zip ds/queries.jsonl
+	run -0 --separate-stderr lcconv --kind queries --to loft --qrels ds.zip ds/queries.jsonl
 	assert_line --index 0 '{"qid":"q1","query_text":"what is alpha","answers":[["d1",1]],"metadata":{}}'
 	run -0 lcconv --kind queries --to loft --qrels-member '*dev.tsv' ds.zip
 	assert_line --index 1 '{"qid":"q2","query_text":"beta?","answers":[["d1",1]],"metadata":{}}'
@@ -85,11 +85,11 @@ J
 	lcconv --kind qrels --to beir queries.jsonl > ds/qrels/test.tsv
 	printf 'query-id\tcorpus-id\tscore\nq1\t7\t3\n' > ds/qrels/dev.tsv
 	zip -qr ds.zip ds
-	lcconv --kind queries --to loft -o named.jsonl ds.zip
+	lcconv --kind queries --to loft -o named.jsonl ds.zip 2>/dev/null
 	lcconv --kind queries --to loft --qrels-member '*dev.tsv' -o named-dev.jsonl ds.zip 2>/dev/null
-	run -0 lcconv --kind queries --to loft < ds.zip
+	run -0 --separate-stderr lcconv --kind queries --to loft < ds.zip
 	assert_output "$(cat named.jsonl)"
-	run -0 sh -c 'cat ds.zip | lcconv --kind queries --to loft'
+	run -0 --separate-stderr sh -c 'cat ds.zip | lcconv --kind queries --to loft'
 	assert_output "$(cat named.jsonl)"
 	run --separate-stderr sh -c "cat ds.zip | lcconv --kind queries --to loft --qrels-member '*dev.tsv'"
 	[ "$stderr" = "lcconv: 1 queries have no judgments in (stdin): left out (a LOFT query needs its answers)" ] || fail "$stderr"
@@ -98,6 +98,28 @@ J
 	assert_output "lcconv: (stdin): --qrels-member given but the input is not a zip or tar archive"
 	run -2 lcconv --kind queries --to loft --qrels-member '*dev.tsv' ds/queries.jsonl
 	assert_output "lcconv: ds/queries.jsonl: --qrels-member given but the input is not a zip or tar archive"
+}
+
+@test "judgments of relevance 0 or below are not LOFT answers: counted, and a query left without answers is left out" {
+	printf 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t0\nq2\td3\t0\nq3\td4\t-1\nq3\td5\t2\n' > nr.tsv
+	printf '{"_id":"q1","text":"a"}\n{"_id":"q2","text":"b"}\n{"_id":"q3","text":"c"}\n' > nrq.jsonl
+	run --separate-stderr lcconv --kind queries --to loft --qrels nr.tsv --report rep.json nrq.jsonl
+	assert_success
+	assert_output "$(printf '%s\n' '{"qid":"q1","query_text":"a","answers":[["d1",1]],"metadata":{}}' \
+		'{"qid":"q3","query_text":"c","answers":[["d5",2]],"metadata":{}}')"
+	[ "$stderr" = "$(printf '%s\n' 'lcconv: 3 judgments in nr.tsv have relevance 0 or below: not LOFT answers (gold passages), left out' \
+		'lcconv: 1 queries have no judgments in nr.tsv: left out (a LOFT query needs its answers)')" ] || fail "$stderr"
+	run -0 python3 -c 'import json; r = json.load(open("rep.json")); print(r["nonrelevant_judgments_dropped"], r["queries_without_judgments"])'
+	assert_output "3 1"
+	run --separate-stderr lcconv --kind qrels --to loft --report rep2.json nr.tsv
+	assert_success
+	assert_output "$(printf '%s\n' '{"qid": "q1", "answers": [["d1", 1]]}' '{"qid": "q3", "answers": [["d5", 2]]}')"
+	[[ "$stderr" == *"1 queries have no judgment of relevance 1 or more: left out"* ]] || fail "$stderr"
+	run -0 python3 -c 'import json; r = json.load(open("rep2.json")); print(r["nonrelevant_judgments_dropped"], r["queries_without_judgments"])'
+	assert_output "3 1"
+	# LOFT answers are gold whatever their relevance (lceval -m loft ignores it): kept
+	run -0 lcconv --kind qrels --to loft queries.jsonl
+	assert_line --index 1 '{"qid": "q2", "answers": [["7", 2], ["d1", 0]]}'
 }
 
 @test "bad input: a malformed TREC qrels or run line exits 1 (lceval keeps trec_eval's 2)" {
