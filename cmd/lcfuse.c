@@ -343,7 +343,7 @@ static void read_inputs(fusion *f)
 {
 	lc_err e = { 0 };
 	f->runs = lc_xcalloc(S.nruns, sizeof *f->runs);
-	lc_run_opts ro = { .format = S.from, .member = S.rmember, .member_option = "--run-member" };
+	lc_run_opts ro = { .format = S.from, .member = S.rmember, .member_option = "--run-member", .finite = 1 };
 	for (size_t i = 0; i < S.nruns; i++) {
 		if (lc_run_read(&f->runs[i], S.paths[i], &ro, &e) < 0)
 			lc_die_err(&e);

@@ -122,6 +122,19 @@ J
 	assert_line --index 1 '{"qid": "q2", "answers": [["7", 2], ["d1", 0]]}'
 }
 
+@test "a run score that is not finite (nan, inf, 1e400) is bad input with FILE:LINE; lceval still reads it as trec_eval" {
+	printf 'q Q0 y 1 1 t\nq Q0 x 2 1e400 t\n' > big.trec
+	run -1 --separate-stderr lcconv --to jsonl -o out.jsonl big.trec
+	[ "$stderr" = "lcconv: big.trec:2: score '1e400' is not a finite number: give every hit a finite score (run JSONL cannot hold NaN or infinity)" ] || fail "$stderr"
+	assert_no_file out.jsonl
+	printf 'q Q0 y 1 nan t\n' > nan.trec
+	run -1 --separate-stderr sh -c 'gzip -c nan.trec | lcconv --kind run --to trec'
+	[ "$stderr" = "lcconv: (stdin):1: score 'nan' is not a finite number: give every hit a finite score (run JSONL cannot hold NaN or infinity)" ] || fail "$stderr"
+	printf 'q 0 y 1\n' > nan.qrels
+	run -0 lceval -m P.1 nan.qrels nan.trec
+	assert_output "$(printf 'P_1                   \tall\t1.0000')"
+}
+
 @test "bad input: a malformed TREC qrels or run line exits 1 (lceval keeps trec_eval's 2)" {
 	printf 'q1 0 d1 1\nq1 0 d2\n' > bad.qrels
 	run --separate-stderr lcconv --kind qrels --to beir -o out.tsv bad.qrels

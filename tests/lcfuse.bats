@@ -324,6 +324,17 @@ PY
 	[ ! -e out.trec ] || fail "a failed run left out.trec"
 }
 
+@test "a score that is not finite (nan, inf, 1e400) is bad input with FILE:LINE, never written" {
+	printf 'q1 Q0 d1 1 inf a\n' > i.trec
+	run -1 --separate-stderr lcfuse --norm none --method combsum --to jsonl -o out.jsonl i.trec r1
+	[ "$stderr" = "lcfuse: i.trec:1: score 'inf' is not a finite number: give every hit a finite score (run JSONL cannot hold NaN or infinity)" ] || fail "$stderr"
+	assert_no_file out.jsonl
+	printf 'q1 Q0 a 1 3 r\nq1 Q0 b 2 nan r\n' > n.trec
+	run -1 --separate-stderr lcfuse r1 n.trec
+	[ "$stderr" = "lcfuse: n.trec:2: score 'nan' is not a finite number: give every hit a finite score (run JSONL cannot hold NaN or infinity)" ] || fail "$stderr"
+	assert_output ''
+}
+
 @test "--run-member and --qrels-member read runs and qrels from archives; misuse exits 2" {
 	lcfuse r1 r2 > plain.out
 	mkdir a b

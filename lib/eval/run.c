@@ -328,10 +328,18 @@ static inline char *field_end(char *p, int *odd)
 	}
 }
 
+/* lc_run_opts.finite: a score JSON cannot hold (nan, inf, 1e400) is bad input. */
+static int nonfinite(lc_err *e, const char *name, long lineno, const char *f, size_t fl)
+{
+	return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: score '%.*s' is not a finite number: give every hit a finite "
+	                  "score (run JSONL cannot hold NaN or infinity)", name, lineno, (int)(fl > 40 ? 40 : fl), f);
+}
+
 typedef struct {
 	lc_run *r;
 	lc_input *in;
 	int compact;
+	int finite;              /* a non-finite score is an error (lc_run_opts.finite) */
 	lc_run_q *q;             /* query of the last line */
 	size_t lastql;
 	size_t hint_n, hint_d;   /* sizes of the query read before (compact) */
@@ -417,8 +425,11 @@ static inline __attribute__((always_inline)) int fast_hit_in(fastrd *F, const ch
 	double sc = c_atof(f[4], fl[4]);
 	if (F->each)
 		q = &F->cur;
-	if (!F->compact)
+	if (!F->compact) {
+		if (F->finite && !isfinite(sc))
+			return nonfinite(e, lc_input_name(F->in), F->lineno, f[4], fl[4]);
 		lc_run_add(r, q, f[2], fl[2], sc);
+	}
 	else if ((F->unpadded ? compact_add(q, f[2], fl[2], sc, F->hint_n, F->hint_d)
 	                      : compact_add16(q, f[2], fl[2], sc, F->hint_n, F->hint_d)) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: query '%s' has more than 4 GiB of docnos", lc_input_name(F->in),
@@ -598,7 +609,7 @@ static void carry_add(char **b, size_t *cap, size_t *have, const char *s, size_t
  * buffer, so the word and vector loads never leave the map.  1 = not mapped
  * (the caller reads instead), else 0 or -1 + e. */
 #define MAP_WINDOW ((size_t)2 << 20)
-static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each, void *ctx, const lc_run_part *part,
+static int read_trec_mmap(lc_run *r, lc_input *in, int compact, int finite, lc_run_each each, void *ctx, const lc_run_part *part,
                           lc_err *e)
 {
 	int fd = open(lc_input_path(in), O_RDONLY);
@@ -615,7 +626,8 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each
 		size = part->end < size ? (size_t)part->end : size;
 	}
 	size_t base = start & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
-	fastrd F = { .r = r, .in = in, .compact = compact || each, .each = each, .ctx = ctx, .part = part != NULL };
+	fastrd F = { .r = r, .in = in, .compact = compact || each, .finite = finite, .each = each, .ctx = ctx,
+	             .part = part != NULL };
 	size_t cap = 4096, have = 0;
 	char *b = lc_xcalloc(cap + FAST_PAD, 1);
 	int ret = 0;
@@ -676,9 +688,9 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each
 	return fast_done(&F, ret);
 }
 
-static int read_trec_fast(lc_run *r, lc_input *in, int compact, lc_err *e)
+static int read_trec_fast(lc_run *r, lc_input *in, int compact, int finite, lc_err *e)
 {
-	int mr = read_trec_mmap(r, in, compact, NULL, NULL, NULL, e);
+	int mr = read_trec_mmap(r, in, compact, finite, NULL, NULL, NULL, e);
 	if (mr != 1)
 		return mr;
 	const char *path = lc_input_path(in);
@@ -688,7 +700,7 @@ static int read_trec_fast(lc_run *r, lc_input *in, int compact, lc_err *e)
 	size_t maxrec = lc_input_max_record();
 	size_t cap = FAST_BLOCK, have = 0;
 	char *b = lc_xcalloc(cap + FAST_PAD, 1);
-	fastrd F = { .r = r, .in = in, .compact = compact };
+	fastrd F = { .r = r, .in = in, .compact = compact, .finite = finite };
 	int ret = 0, first = 1;
 	for (;;) {
 		ssize_t got = read(fd, b + have, cap - have);
@@ -743,17 +755,17 @@ toolong:
 	return fast_done(&F, ret);
 }
 
-static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_run_each each, void *ctx,
+static int read_trec(lc_run *r, lc_input *in, int loft, int compact, int finite, lc_run_each each, void *ctx,
                      const lc_run_part *part, lc_err *e)
 {
 	if (each) {   /* streaming: a plain file only, else the caller reads it whole */
-		int ret = !loft && lc_input_is_plain(in) ? read_trec_mmap(r, in, 1, each, ctx, part, e) : 1;
+		int ret = !loft && lc_input_is_plain(in) ? read_trec_mmap(r, in, 1, 0, each, ctx, part, e) : 1;
 		if (part && ret < 0)
 			ret = 1;   /* an error in a part: the whole file's reader reports it with its line number */
 		return ret == NOT_CONSECUTIVE || ret == NEEDS_WHOLE_FILE ? 1 : ret;
 	}
 	if (!loft && lc_input_is_plain(in))
-		return read_trec_fast(r, in, compact, e);
+		return read_trec_fast(r, in, compact, finite, e);
 	size_t hint_n = 0, hint_d = 0;
 	char tagb[64];
 	size_t tagl = 0;
@@ -806,7 +818,12 @@ static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_run_each
 			lastql = fl[0];
 		}
 		if (!compact) {
-			lc_run_add(r, q, f[2], fl[2], c_atof(f[4], fl[4]));
+			double sc = c_atof(f[4], fl[4]);
+			if (finite && !isfinite(sc)) {
+				lc_buf_free(&tag);
+				return nonfinite(e, lc_input_name(in), lc_input_lineno(in), f[4], fl[4]);
+			}
+			lc_run_add(r, q, f[2], fl[2], sc);
 			if (loft)
 				put_rank(q, c_atof(f[3], fl[3]));
 		} else if (compact_add(q, f[2], fl[2], c_atof(f[4], fl[4]), hint_n, hint_d) < 0) {
@@ -1218,7 +1235,7 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 	int ret = 0;
 	if (have) {
 		lc_input_unget(in);   /* the readers start at the sniffed line */
-		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, each, ctx, part, e)
+		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, o->finite, each, ctx, part, e)
 		    : each ? 1 : read_json(r, in, o, e);
 	} else if (each)
 		ret = 1;
