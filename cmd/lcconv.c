@@ -41,7 +41,7 @@ static const lc_opt opts[] = {
 	LC_OPT_MEMBER(0, LC_BIND_STR(O.member)),
 	LC_OPT_QRELS(0, LC_BIND_STR(O.qrels)),
 	LC_OPT_QRELS_MEMBER(0, LC_BIND_STR(O.qmember)),
-	LC_OPT_TAG(0, LC_BIND_STR(O.tag)),
+	LC_OPT_TAG(0, O.tag),
 	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_PROGRESS(0, LC_BIND_SET(O.pmode, LC_PROGRESS_FORCE)),
 	LC_OPT_QUIET(0, LC_BIND_SET(O.pmode, LC_PROGRESS_QUIET)),

@@ -66,7 +66,7 @@ static const lc_opt opts[] = {
 	LC_OPT_RUN_MEMBER(0, LC_BIND_STR(S.rmember)),
 	LC_OPT_TO(0, "trec jsonl", LC_BIND_CALL(to_cb, S.to)),
 	LC_OPT_FROM(0, "auto trec jsonl loft answers batch", LC_BIND_CALL(from_cb, S.from)),
-	LC_OPT_TAG(0, LC_BIND_STR(S.tag)),
+	LC_OPT_TAG(0, S.tag),
 	LC_OPT_OUTPUT(LC_BIND_STR(S.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END

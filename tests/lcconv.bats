@@ -91,7 +91,7 @@ J
 	assert_output "$(cat named.jsonl)"
 	run -0 --separate-stderr sh -c 'cat ds.zip | lcconv --kind queries --to loft'
 	assert_output "$(cat named.jsonl)"
-	run --separate-stderr sh -c "cat ds.zip | lcconv --kind queries --to loft --qrels-member '*dev.tsv'"
+	run -0 --separate-stderr sh -c "cat ds.zip | lcconv --kind queries --to loft --qrels-member '*dev.tsv'"
 	[ "$stderr" = "lcconv: 1 queries have no judgments in (stdin): left out (a LOFT query needs its answers)" ] || fail "$stderr"
 	assert_output "$(cat named-dev.jsonl)"
 	run -2 sh -c "cat ds/queries.jsonl | lcconv --kind queries --to loft --qrels-member '*dev.tsv'"

@@ -324,6 +324,18 @@ PY
 	[ ! -e out.trec ] || fail "a failed run left out.trec"
 }
 
+@test "--tag that is empty or holds white space is a usage error (it would write 5- or 7-field TREC lines)" {
+	run -2 lcfuse --tag '' -o out.trec r1 r2
+	assert_line --index 0 "lcfuse: --tag '': a TREC run's tag is one field of its lines: give a non-empty TAG without white space"
+	run -2 lcfuse --tag 'a b' r1 r2
+	assert_line --index 0 "lcfuse: --tag 'a b': a TREC run's tag is one field of its lines: give a non-empty TAG without white space"
+	run -2 lcconv --to trec --tag '' r1
+	assert_line --index 0 "lcconv: --tag '': a TREC run's tag is one field of its lines: give a non-empty TAG without white space"
+	run -2 lcconv --to trec --tag "$(printf 'a\tb')" r1
+	assert_line --index 0 "lcconv: --tag 'a\x09b': a TREC run's tag is one field of its lines: give a non-empty TAG without white space"
+	assert_no_file out.trec
+}
+
 @test "a score that is not finite (nan, inf, 1e400) is bad input with FILE:LINE, never written" {
 	printf 'q1 Q0 d1 1 inf a\n' > i.trec
 	run -1 --separate-stderr lcfuse --norm none --method combsum --to jsonl -o out.jsonl i.trec r1
