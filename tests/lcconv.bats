@@ -135,6 +135,22 @@ J
 	assert_output "$(printf 'P_1                   \tall\t1.0000')"
 }
 
+@test "run JSONL hits without a score keep the hits' order: between their scored neighbours, else below the hit above" {
+	printf '{"qid":"q1","hits":[{"pid":"a","score":1},{"pid":"b"}]}\n' > m1.jsonl
+	run -0 lcconv --kind run --to trec m1.jsonl
+	assert_output "$(printf 'q1 Q0 a 1 1 lctk\nq1 Q0 b 2 0 lctk')"
+	printf '%s\n' '{"qid":"q1","hits":[{"pid":"a","score":1},{"pid":"z"},{"pid":"y","score":null},{"pid":"d","score":0.5},{"pid":"e"}]}' \
+		'{"qid":"q2","hits":[{"pid":"a"},{"pid":"b"},{"pid":"c","score":0}]}' '{"qid":"q3","hits":[{"pid":"a"},{"pid":"b"}]}' > m2.jsonl
+	run -0 lcconv --kind run --to trec m2.jsonl
+	assert_output "$(printf '%s\n' 'q1 Q0 a 1 1 lctk' 'q1 Q0 z 2 0.8333333333333334 lctk' 'q1 Q0 y 3 0.6666666666666667 lctk' \
+		'q1 Q0 d 4 0.5 lctk' 'q1 Q0 e 5 -0.5 lctk' 'q2 Q0 a 1 2 lctk' 'q2 Q0 b 2 1 lctk' 'q2 Q0 c 3 0 lctk' \
+		'q3 Q0 a 1 2 lctk' 'q3 Q0 b 2 1 lctk')"
+	# lcfuse shares the reader: b stays below a in its run
+	printf 'q1 Q0 c 1 5 r\n' > c.trec
+	run -0 lcfuse --method rrf --to trec m1.jsonl c.trec
+	assert_output "$(printf 'q1 Q0 a 1 0.01639344262295082 lcfuse\nq1 Q0 c 2 0.01639344262295082 lcfuse\nq1 Q0 b 3 0.016129032258064516 lcfuse')"
+}
+
 @test "bad input: a malformed TREC qrels or run line exits 1 (lceval keeps trec_eval's 2)" {
 	printf 'q1 0 d1 1\nq1 0 d2\n' > bad.qrels
 	run --separate-stderr lcconv --kind qrels --to beir -o out.tsv bad.qrels

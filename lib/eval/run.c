@@ -1019,6 +1019,38 @@ static int set_pids(lc_run *r, lc_run_q *q, json_t *pids, lc_buf *pb, const char
 	return 0;
 }
 
+/* The hits h[0 .. n) of one run JSONL line, unscored[i] set for those without a
+ * "score": each gets a score below the hit above it and above the next scored
+ * hit below it (evenly spaced between the two, else 1 apart from the one there
+ * is), so that ranking by score keeps the hits' order (lctk-formats(5)).  A
+ * line without any score keeps the n - i it was read with. */
+static void fill_scores(lc_hit *h, size_t n, const unsigned char *unscored)
+{
+	for (size_t i = 0; i < n;) {
+		if (!unscored[i]) {
+			i++;
+			continue;
+		}
+		size_t a = i;
+		while (i < n && unscored[i])
+			i++;
+		size_t m = i - a;
+		int above = a > 0, below = i < n;
+		if (!above && !below)
+			return;
+		double hi = above ? h[a - 1].score : 0, lo = below ? h[i].score : 0;
+		for (size_t k = 0; k < m; k++) {
+			double t = (double)(k + 1) / (double)(m + 1);
+			if (above && below && hi > lo)
+				h[a + k].score = hi * (1 - t) + lo * t;   /* no overflow between large scores */
+			else if (above)
+				h[a + k].score = hi - (double)(k + 1);
+			else
+				h[a + k].score = lo + (double)(m - k);
+		}
+	}
+}
+
 static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 {
 	static const char *const qkeys[] = { "qid", "id", "custom_id", NULL };
@@ -1026,6 +1058,8 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 	static const char *const tkeys[] = { "response_text", "answer", "response", "output", "text", "model_output", NULL };
 	lc_buf idb = {0}, pb = {0};
 	lc_strlist ids = {0};
+	unsigned char *unscored = NULL;   /* per hit of a JSONL line: read without a score */
+	size_t unscored_cap = 0;
 	int ret = 0, rr;
 	json_t *obj;
 	while ((rr = lc_json_next_object(in, &obj, e)) == 1) {
@@ -1054,7 +1088,12 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 				break;
 			}
 			q->unanswered = json_is_false(answered);
-			size_t i, nh = json_array_size(hits);
+			size_t i, nh = json_array_size(hits), first = q->n;
+			if (nh > unscored_cap) {
+				unscored_cap = nh;
+				unscored = lc_xrealloc(unscored, unscored_cap);
+			}
+			int any_unscored = 0;
 			json_t *h;
 			json_array_foreach(hits, i, h) {
 				json_t *rep = json_is_object(h) ? json_object_get(h, "repeat") : NULL;
@@ -1087,8 +1126,12 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 					ret = -1;
 					goto out;
 				}
+				unscored[q->n - first] = !sc || json_is_null(sc);
+				any_unscored |= unscored[q->n - first];
 				lc_run_add(r, q, p, strlen(p), s);
 			}
+			if (any_unscored)
+				fill_scores(q->h + first, q->n - first, unscored);
 		} else if (r->format == LC_RUN_LOFT) {
 			json_t *mo = lc_json_array(obj, "model_outputs", "an array of id lists", where, e);
 			json_t *nt = json_object_get(obj, "num_turns");
@@ -1183,6 +1226,7 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 	if (rr < 0)
 		ret = -1;
 out:
+	free(unscored);
 	lc_buf_free(&idb);
 	lc_buf_free(&pb);
 	lc_strlist_free(&ids);

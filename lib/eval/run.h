@@ -8,7 +8,9 @@
  *            line (trec_eval 10.0 semantics).  Hits keep file order; ranking by
  *            score is the evaluator's business.
  *   JSONL    lctk's run: {"qid", "hits": [{"pid", "score"}, ...]} best first;
- *            a hit without "score" gets a descending synthetic score.
+ *            a hit without "score" gets a synthetic one between the hit above and
+ *            the next scored hit below (n - i when no hit of the line has one), so
+ *            ranking by score keeps the hits' order.
  *   LOFT     predictions {"qid", "num_turns", "model_outputs": [[pid, ...], ...]};
  *            ids become Python's str(x).strip() (123 -> "123", 7.0 -> "7.0");
  *            a repeated qid: the last line wins.  Scores are synthetic
