@@ -151,6 +151,28 @@ J
 	assert_output "$(printf 'q1 Q0 a 1 0.01639344262295082 lcfuse\nq1 Q0 c 2 0.01639344262295082 lcfuse\nq1 Q0 b 3 0.016129032258064516 lcfuse')"
 }
 
+@test "LOFT predictions that repeat a pid: TREC '#lctk repeat' comments and JSONL \"repeat\": true, which lceval reads back" {
+	printf '%s\n' '{"qid":"q1","num_turns":1,"model_outputs":[["d1","d2","d1"]]}' '{"qid":"q2","num_turns":1,"model_outputs":[[]]}' > lp.jsonl
+	run -0 --separate-stderr lcconv --kind run --to trec --report rep.json lp.jsonl
+	assert_output "$(printf '%s\n' 'q1 Q0 d1 1 3 lctk' 'q1 Q0 d2 2 2 lctk' '#lctk repeat q1 Q0 d1 3 1 lctk' '#lctk empty q2')"
+	[[ "$stderr" == *"lcconv: 1 hits repeat a pid of their query: written as '#lctk repeat' comment lines"* ]] || fail "$stderr"
+	run -0 python3 -c 'import json; print(json.load(open("rep.json"))["repeats_marked"])'
+	assert_output 1
+	lcconv --kind run --to trec -o lp.trec lp.jsonl 2>/dev/null
+	run -0 --separate-stderr lcconv --kind run --to jsonl lp.jsonl
+	assert_output "$(printf '%s\n' '{"qid": "q1", "hits": [{"pid": "d1", "score": 3.0}, {"pid": "d2", "score": 2.0}, {"pid": "d1", "score": 1.0, "repeat": true}]}' \
+		'{"qid": "q2", "hits": []}')"
+	lcconv --kind run --to jsonl -o lp.run.jsonl lp.jsonl 2>/dev/null
+	printf 'q1 0 d1 1\nq2 0 d3 1\n' > lp.qrels
+	lceval -m loft lp.qrels lp.jsonl > want.txt
+	run -0 lceval -m loft lp.qrels lp.trec
+	assert_output "$(cat want.txt)"
+	run -0 lceval -m loft lp.qrels lp.run.jsonl
+	assert_output "$(cat want.txt)"
+	run -0 lceval -c -m P.2 lp.qrels lp.trec
+	assert_output "$(printf 'P_2                   \tall\t0.2500')"
+}
+
 @test "bad input: a malformed TREC qrels or run line exits 1 (lceval keeps trec_eval's 2)" {
 	printf 'q1 0 d1 1\nq1 0 d2\n' > bad.qrels
 	run --separate-stderr lcconv --kind qrels --to beir -o out.tsv bad.qrels

@@ -1348,6 +1348,38 @@ void lc_hits_sort_trec(lc_hit *h, size_t n)
 		qsort(h, n, sizeof *h, lc_hit_cmp_trec);
 }
 
+/* rep[k] = 1 for each hit of q (ranked) whose docno an earlier hit has: the
+ * repeats of LOFT predictions and LLM answers, written as lctk-formats(5) marks
+ * them.  Returns how many. */
+static size_t mark_repeats(const lc_run_q *q, unsigned char *rep)
+{
+	memset(rep, 0, q->n);
+	if (q->n < 2)
+		return 0;
+	lc_strmap seen = {0};
+	size_t n = 0;
+	for (size_t k = 0; k < q->n; k++) {
+		int is_new;
+		lc_strmap_intern(&seen, q->h[k].docno, strlen(q->h[k].docno), &is_new);
+		n += rep[k] = !is_new;
+	}
+	lc_strmap_free(&seen);
+	return n;
+}
+
+size_t lc_run_repeats(const lc_run *r)
+{
+	size_t n = 0, cap = 0;
+	unsigned char *rep = NULL;
+	for (size_t i = 0; i < r->nq; i++) {
+		if (r->q[i].n > cap)
+			rep = lc_xrealloc(rep, cap = r->q[i].n);
+		n += mark_repeats(&r->q[i], rep);
+	}
+	free(rep);
+	return n;
+}
+
 int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
 {
 	if (!tag)
@@ -1360,16 +1392,25 @@ int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
 			if (lc_trec_id_check(r->q[i].h[k].docno, "docno", "TREC", e) < 0)
 				return -1;
 	}
+	size_t cap = 0;
+	unsigned char *rep = NULL;
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
 		if (q->unanswered)
 			lc_output_printf(o, "#lctk unanswered %s\n", q->qid);
+		else if (!q->n)
+			lc_output_printf(o, "#lctk empty %s\n", q->qid);
 		lc_hits_sort_trec(q->h, q->n);
+		if (q->n > cap)
+			rep = lc_xrealloc(rep, cap = q->n);
+		mark_repeats(q, rep);
 		for (size_t k = 0; k < q->n; k++) {
 			lc_trec_score(num, sizeof num, q->h[k].score);
-			lc_output_printf(o, "%s Q0 %s %zu %s %s\n", q->qid, q->h[k].docno, k + 1, num, tag);
+			lc_output_printf(o, "%s%s Q0 %s %zu %s %s\n", rep[k] ? "#lctk repeat " : "", q->qid, q->h[k].docno,
+			                 k + 1, num, tag);
 		}
 	}
+	free(rep);
 	return 0;
 }
 
@@ -1377,9 +1418,14 @@ void lc_run_write_jsonl(lc_run *r, lc_output *o)
 {
 	lc_buf b = {0};
 	char num[64];
+	size_t cap = 0;
+	unsigned char *rep = NULL;
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
 		lc_hits_sort_trec(q->h, q->n);
+		if (q->n > cap)
+			rep = lc_xrealloc(rep, cap = q->n);
+		mark_repeats(q, rep);
 		lc_buf_reset(&b);
 		lc_buf_adds(&b, "{\"qid\": ");
 		lc_json_quote(&b, q->qid, strlen(q->qid));
@@ -1388,11 +1434,12 @@ void lc_run_write_jsonl(lc_run *r, lc_output *o)
 			lc_buf_adds(&b, k ? ", {\"pid\": " : "{\"pid\": ");
 			lc_json_quote(&b, q->h[k].docno, strlen(q->h[k].docno));
 			lc_py_repr_double(num, sizeof num, q->h[k].score);
-			lc_buf_printf(&b, ", \"score\": %s}", num);
+			lc_buf_printf(&b, ", \"score\": %s%s}", num, rep[k] ? ", \"repeat\": true" : "");
 		}
 		lc_buf_adds(&b, q->unanswered ? "], \"answered\": false}\n" : "]}\n");
 		lc_output_write(o, b.p, b.len);
 	}
+	free(rep);
 	lc_buf_free(&b);
 }
 

@@ -188,7 +188,11 @@ void lc_trec_score(char *buf, size_t size, double v);
 
 /* Writers; an unanswered query (q->unanswered) stays unanswered: TREC "#lctk
  * unanswered QID", JSONL "answered": false, LOFT no line (a repeated pid of an
- * LLM run, read only with opts.loft, is not written).  Queries in stored order, hits ranked in place with lc_hits_sort_trec
+ * LLM run, read only with opts.loft, is not written).  A query without hits is
+ * TREC "#lctk empty QID"; a hit whose docno a better-ranked hit of its query has
+ * (LOFT predictions and LLM answers keep the model's repeats) is TREC "#lctk
+ * repeat QID Q0 PID RANK SCORE TAG" and JSONL "repeat": true, lctk-formats(5)'s
+ * marks, which trec_eval measures skip and LOFT measures count.  Queries in stored order, hits ranked in place with lc_hits_sort_trec
  * (TREC, JSONL; LOFT output of a TREC/JSONL run) or kept as stored (LOFT
  * predictions and answers, every turn).  Scores are written so that reading
  * them back gives the same doubles: TREC with the shortest of %.15g/%.16g/%.17g
@@ -196,6 +200,8 @@ void lc_trec_score(char *buf, size_t size, double v);
 /* TREC refuses (-1 + e, nothing written) a qid or docno that is empty or holds
  * white space (trecid.h). */
 int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e);
+/* How many hits the TREC and JSONL writers mark as repeats. */
+size_t lc_run_repeats(const lc_run *r);
 void lc_run_write_jsonl(lc_run *r, lc_output *o);
 void lc_run_write_loft(lc_run *r, lc_output *o);
 
