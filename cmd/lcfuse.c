@@ -332,8 +332,16 @@ static void open_measure(fusion *f)
 {
 	lc_err e = { 0 };
 	f->te = lc_te_new();
-	if (lc_te_mark(f->te, S.measure, &e) < 0 || lc_te_init(f->te, &e) < 0)
+	if (lc_te_mark(f->te, S.measure, &e) < 0 || lc_te_init(f->te, &e) < 0) {
+		/* an illegal measure is trec_eval's line, then "lcfuse: the closest known measure ..." */
+		const char *nl = strchr(e.msg, '\n');
+		size_t pl = strlen(lc_progname());
+		if (nl && !strncmp(nl + 1, lc_progname(), pl) && !strncmp(nl + 1 + pl, ": ", 2)) {
+			lc_warn("--optimize: %.*s", (int)(nl - e.msg), e.msg);
+			lc_cli_usage_error(&cmd, "%s", nl + 1 + pl + 2);
+		}
 		lc_cli_usage_error(&cmd, "--optimize: %s", e.msg);
+	}
 	f->vi = pick_value(f->te, S.measure);
 }
 

@@ -399,6 +399,13 @@ PY
 	assert_output --partial 'trec or jsonl'
 }
 
+@test "--optimize with an illegal measure: trec_eval's line and lcfuse's suggestion, each on its own line" {
+	run -2 --separate-stderr lcfuse --optimize bogus --qrels r1 r1 r2
+	[ "$stderr" = "$(printf '%s\n' "lcfuse: --optimize: trec_eval: illegal measure 'bogus'" \
+		"lcfuse: the closest known measure is 'bpref' (trec_eval or ir_measures names)" \
+		"Try 'lcfuse --help' for more information.")" ] || fail "$stderr"
+}
+
 @test "--optimize takes ir_measures names: RR picks what recip_rank picks" {
 	printf 'q1 0 b 1\nq1 0 d 1\nq2 0 y 1\n' > qr
 	run -0 --separate-stderr lcfuse --optimize recip_rank --qrels qr --report a.json r1 r2
