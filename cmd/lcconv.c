@@ -83,22 +83,25 @@ static int archive(const char *path)
 static int detect_kind(const char *path, const char *member)
 {
 	if (!strcmp(path, "-"))
-		lc_die(LC_EXIT_USAGE, "standard input is read once: say what it holds with -k");
+		lc_die(LC_EXIT_USAGE, "standard input is read once: say what it holds with --kind KIND (corpus, queries, "
+		       "qrels or run)");
 	if (!member && archive(path))
-		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip or tar holds a corpus, queries and qrels: say which with -k", path);
+		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip or tar holds a corpus, queries and qrels: say which with --kind KIND",
+		       path);
 	lc_err e = {0};
 	lc_input *in = lc_input_open_default(path, member, NULL, LC_OPT_MEMBER_NAME, &e);
 	if (!in)
 		lc_die_err(&e);
 	char *line;
 	size_t len;
-	int kind = -1;
+	int kind = -1, seen = 0;
 	while (lc_input_next(in, &line, &len)) {
 		size_t i = 0;
 		while (i < len && (line[i] == ' ' || line[i] == '\t'))
 			i++;
 		if (i == len || line[i] == '#')
 			continue;
+		seen = 1;
 		if (line[i] == '{') {
 			if (strstr(line, "\"hits\"") || strstr(line, "\"model_outputs\""))
 				kind = K_RUN;
@@ -120,8 +123,12 @@ static int detect_kind(const char *path, const char *member)
 		}
 		break;
 	}
+	if (kind < 0 && !seen)
+		lc_die(LC_EXIT_USAGE, "%s: no record to tell the kind from: give --kind KIND (corpus, queries, qrels or "
+		       "run)", lc_input_name(in));
 	if (kind < 0)
-		lc_die(LC_EXIT_USAGE, "%s: cannot tell whether this is a corpus, queries, qrels or a run: give -k", lc_input_where(in));
+		lc_die(LC_EXIT_USAGE, "%s: cannot tell whether this is a corpus, queries, qrels or a run: give --kind KIND",
+		       lc_input_where(in));
 	lc_input_close(in);
 	return kind;
 }

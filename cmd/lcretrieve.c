@@ -50,7 +50,7 @@ static struct {
 	lc_shard shard;
 	const lc_opt *llm_opt;
 	lc_report rep;
-} O = { .k = 100, .jobs = 1, .prog = LC_PROGRESS_AUTO,
+} O = { .k = 100, .jobs = 1, .prog = LC_PROGRESS_AUTO, .co.fields_option = "--id FIELD -f FIELD",
         .bo = { .an_set = 1, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL } } };
 
 static void note_llm(const lc_cmd *c, const lc_opt *o, const char *arg) { O.llm_opt = o; }

@@ -173,6 +173,23 @@ J
 	assert_output "$(printf 'P_2                   \tall\t0.2500')"
 }
 
+@test "messages name options lcconv has (--kind, not -k; no --id/--text/--corpus) and an empty file has no line 0" {
+	: > empty.jsonl
+	run -2 lcconv --to loft empty.jsonl
+	assert_output "lcconv: empty.jsonl: no record to tell the kind from: give --kind KIND (corpus, queries, qrels or run)"
+	run -2 sh -c 'lcconv --to loft < corpus.jsonl'
+	assert_output "lcconv: standard input is read once: say what it holds with --kind KIND (corpus, queries, qrels or run)"
+	printf 'x y\n' > odd.txt
+	run -2 lcconv --to loft odd.txt
+	assert_output "lcconv: odd.txt:1: cannot tell whether this is a corpus, queries, qrels or a run: give --kind KIND"
+	printf '{"id":"a","body":"x"}\n' > u.jsonl
+	run -1 lcconv --kind corpus --to loft u.jsonl
+	assert_output "lcconv: u.jsonl:1: no id field: expected 'pid' (LOFT) or '_id' (BEIR); for other JSONL rename its id and text fields 'pid' and 'passage_text'"
+	printf '{"qid":"q1","response_text":"Final Answer: [0, 1]"}\n' > ans.jsonl
+	run -1 lcconv --kind run --to trec ans.jsonl
+	assert_output "lcconv: ans.jsonl:1: query 'q1': the answer's ids (0, ...) are row numbers of the prompt and nothing maps them to pids: use the run file or --responses file lcretrieve wrote (they carry pids)"
+}
+
 @test "bad input: a malformed TREC qrels or run line exits 1 (lceval keeps trec_eval's 2)" {
 	printf 'q1 0 d1 1\nq1 0 d2\n' > bad.qrels
 	run --separate-stderr lcconv --kind qrels --to beir -o out.tsv bad.qrels

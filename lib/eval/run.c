@@ -989,9 +989,10 @@ static int set_answer(lc_run *r, lc_run_q *q, const char *text, size_t n, const 
 	} else if (row_numbers(ids))
 		return lc_err_set(e, LC_EXIT_INPUT,
 		                  "%s: query '%s': the answer's ids (%s%s) are row numbers of the prompt and nothing maps them "
-		                  "to pids: pass --corpus FILE (the corpus in the prompt's row order), or score the run file "
-		                  "or --responses file lcretrieve wrote (they carry pids)",
-		                  where, q->qid, ids->s[0], ids->n > 1 ? ", ..." : "");
+		                  "to pids: %s%s%suse the run file or --responses file lcretrieve wrote (they carry pids)",
+		                  where, q->qid, ids->s[0], ids->n > 1 ? ", ..." : "", o->corpus_option ? "give " : "",
+		                  o->corpus_option ? o->corpus_option : "",
+		                  o->corpus_option ? " (the corpus in the prompt's row order), or " : "");
 	for (size_t i = 0; i < ids->n; i++)
 		lc_run_add(r, q, ids->s[i], strlen(ids->s[i]), (double)(ids->n - i));
 	return 0;

@@ -99,6 +99,8 @@ typedef struct lc_run_opts {
 	int loft;                /* read for LOFT measures: repeats, annotations, TREC ranks */
 	const char *member_option; /* the program's option that sets member ("--run-member"), which
 	                            messages name; NULL = none (lc_input_open_default) */
+	const char *corpus_option; /* the program's option that gives the corpus pids ("--corpus FILE"),
+	                            which the message about unmapped row numbers names; NULL = none */
 	int finite;              /* a TREC score that is not finite (nan, inf, 1e400) is bad input naming
 	                          * FILE:LINE: for programs that write scores (JSON has neither); lceval
 	                          * reads them as trec_eval does.  Not for a compact run. */
