@@ -284,6 +284,9 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 		attach_answers(&qs, qrels, qmember, rep, keep);   /* an archive: its qrels/test.tsv */
 	else if (fmt == 0 && nfiles == 1 && without_answers(&qs) && (member || qmember || archive(files[0])))
 		attach_answers(&qs, files[0], qmember ? qmember : LC_QRELS_MEMBER, rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
+	for (size_t i = 0; fmt == 2 && i < qs.n; i++)   /* before anything is written, as the TREC writers */
+		if (keep[i] && lc_queries_tsv_id_check(qs.q[i].qid, &e) < 0)
+			lc_die_err(&e);
 	lc_buf b = {0};
 	size_t dropped = 0, written = 0;
 	for (size_t i = 0; i < qs.n; i++) {

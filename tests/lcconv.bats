@@ -190,6 +190,17 @@ J
 	assert_output "lcconv: ans.jsonl:1: query 'q1': the answer's ids (0, ...) are row numbers of the prompt and nothing maps them to pids: use the run file or --responses file lcretrieve wrote (they carry pids)"
 }
 
+@test "--to tsv refuses a qid with a tab or line break (or a leading '{'), naming it, before writing anything" {
+	printf '%s\n' '{"qid":"q0","query_text":"fine"}' '{"qid":"a\tb","query_text":"x"}' > tq.jsonl
+	run -1 --separate-stderr lcconv --to tsv tq.jsonl
+	[ "$stderr" = "lcconv: qid 'a\x09b' contains a tab or line break, which a TSV queries line cannot hold as its first field; rename it or write JSONL (--to loft or beir)" ] || fail "$stderr"
+	assert_output ''
+	printf '%s\n' '{"qid":"{c","query_text":"y"}' > tb.jsonl
+	run -1 lcconv --to tsv -o out.tsv tb.jsonl
+	assert_output "lcconv: qid '{c' starts with '{', which a TSV queries line cannot hold as its first field; rename it or write JSONL (--to loft or beir)"
+	assert_no_file out.tsv
+}
+
 @test "bad input: a malformed TREC qrels or run line exits 1 (lceval keeps trec_eval's 2)" {
 	printf 'q1 0 d1 1\nq1 0 d2\n' > bad.qrels
 	run --separate-stderr lcconv --kind qrels --to beir -o out.tsv bad.qrels
