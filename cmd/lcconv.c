@@ -41,7 +41,7 @@ static const lc_opt opts[] = {
 	LC_OPT_MEMBER(0, LC_BIND_STR(O.member)),
 	LC_OPT_QRELS(0, LC_BIND_STR(O.qrels)),
 	LC_OPT_QRELS_MEMBER(0, LC_BIND_STR(O.qmember)),
-	LC_OPT_TAG(0, LC_BIND_STR(O.tag)),
+	LC_OPT_TAG(0, O.tag),
 	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_PROGRESS(0, LC_BIND_SET(O.pmode, LC_PROGRESS_FORCE)),
 	LC_OPT_QUIET(0, LC_BIND_SET(O.pmode, LC_PROGRESS_QUIET)),
@@ -83,22 +83,25 @@ static int archive(const char *path)
 static int detect_kind(const char *path, const char *member)
 {
 	if (!strcmp(path, "-"))
-		lc_die(LC_EXIT_USAGE, "standard input is read once: say what it holds with -k");
+		lc_die(LC_EXIT_USAGE, "standard input is read once: say what it holds with --kind KIND (corpus, queries, "
+		       "qrels or run)");
 	if (!member && archive(path))
-		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip or tar holds a corpus, queries and qrels: say which with -k", path);
+		lc_die(LC_EXIT_USAGE, "%s: a BEIR zip or tar holds a corpus, queries and qrels: say which with --kind KIND",
+		       path);
 	lc_err e = {0};
 	lc_input *in = lc_input_open_default(path, member, NULL, LC_OPT_MEMBER_NAME, &e);
 	if (!in)
 		lc_die_err(&e);
 	char *line;
 	size_t len;
-	int kind = -1;
+	int kind = -1, seen = 0;
 	while (lc_input_next(in, &line, &len)) {
 		size_t i = 0;
 		while (i < len && (line[i] == ' ' || line[i] == '\t'))
 			i++;
 		if (i == len || line[i] == '#')
 			continue;
+		seen = 1;
 		if (line[i] == '{') {
 			if (strstr(line, "\"hits\"") || strstr(line, "\"model_outputs\""))
 				kind = K_RUN;
@@ -120,8 +123,12 @@ static int detect_kind(const char *path, const char *member)
 		}
 		break;
 	}
+	if (kind < 0 && !seen)
+		lc_die(LC_EXIT_USAGE, "%s: no record to tell the kind from: give --kind KIND (corpus, queries, qrels or "
+		       "run)", lc_input_name(in));
 	if (kind < 0)
-		lc_die(LC_EXIT_USAGE, "%s: cannot tell whether this is a corpus, queries, qrels or a run: give -k", lc_input_where(in));
+		lc_die(LC_EXIT_USAGE, "%s: cannot tell whether this is a corpus, queries, qrels or a run: give --kind KIND",
+		       lc_input_where(in));
 	lc_input_close(in);
 	return kind;
 }
@@ -162,6 +169,49 @@ static void conv_corpus(char **files, int nfiles, const char *to, const char *me
 	lc_corpus_free(&c);
 }
 
+/* LOFT answers are a query's gold passages: lceval -m loft takes every answer of
+ * LOFT queries whatever its relevance, and from other qrels the judgments at
+ * least its relevance level, 1.  A TREC or BEIR judgment of 0 or below
+ * (non-relevant, or in the pool but unjudged) is therefore no answer: q keeps
+ * only its relevant judgments, and a query left with none is taken out of q, as
+ * if it had not been judged.  LOFT answers stay as they are.  Returns the
+ * judgments left out; *queries counts the queries. */
+static size_t keep_relevant(lc_qrels *q, size_t *queries)
+{
+	*queries = 0;
+	if (q->format == LC_QRELS_LOFT)
+		return 0;
+	size_t dropped = 0;
+	for (size_t i = 0; i < q->nq; i++)
+		for (size_t k = 0; k < q->q[i].n; k++)
+			dropped += q->q[i].j[k].rel <= 0;
+	if (!dropped)
+		return 0;
+	lc_qrels kept = { .format = q->format };
+	for (size_t i = 0; i < q->nq; i++) {
+		const lc_qrels_q *qq = &q->q[i];
+		size_t n = 0;
+		for (size_t k = 0; k < qq->n; k++)
+			if (qq->j[k].rel > 0) {
+				lc_qrels_add(&kept, qq->qid, strlen(qq->qid), qq->j[k].docno, strlen(qq->j[k].docno),
+				             qq->j[k].rel);
+				n++;
+			}
+		*queries += !n;
+	}
+	lc_qrels_recs_per_query(&kept);
+	lc_qrels_free(q);
+	*q = kept;
+	return dropped;
+}
+
+static void warn_nonrelevant(size_t dropped, const char *path)
+{
+	if (dropped)
+		lc_warn("%zu judgments in %s have relevance 0 or below: not LOFT answers (gold passages), "
+		        "left out", dropped, strcmp(path, "-") ? path : "(stdin)");
+}
+
 /* LOFT answers from a qrels file (they replace a query's own).  A query without
  * judgments there and without answers of its own is not a LOFT query (LOFT's
  * recall divides by its gold count): *keep[i] is 0 for those, which are left out. */
@@ -172,6 +222,9 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 	lc_err e = {0};
 	if (lc_qrels_read(&q, qrels_path, member, "--qrels-member", LC_QRELS_AUTO, &e) < 0)
 		lc_die_err(&e);
+	size_t emptied, nonrel = keep_relevant(&q, &emptied);
+	warn_nonrelevant(nonrel, qrels_path);
+	lc_report_int(rep, "nonrelevant_judgments_dropped", (long long)nonrel);
 	size_t missing = 0;
 	for (size_t i = 0; i < qs->n; i++) {
 		long k = lc_strmap_find(&q.qids, qs->q[i].qid, strlen(qs->q[i].qid));
@@ -193,7 +246,7 @@ static void attach_answers(lc_queries *qs, const char *qrels_path, const char *m
 	}
 	if (missing)
 		lc_warn("%zu queries have no judgments in %s: left out (a LOFT query needs its answers)", missing,
-		        qrels_path);
+		        strcmp(qrels_path, "-") ? qrels_path : "(stdin)");
 	lc_report_int(rep, "queries_without_judgments", (long long)missing);
 	lc_qrels_free(&q);
 }
@@ -215,6 +268,11 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 		lc_die(LC_EXIT_USAGE, "queries convert to loft, beir or tsv, not '%s'", to);
 	lc_queries qs = {0};
 	lc_err e = {0};
+	/* A BEIR zip on standard input holds the queries and the qrels that fill their
+	 * answers: read it twice, as a named file is. */
+	if (fmt == 0 && nfiles == 1 && !strcmp(files[0], "-") && (!qrels || !strcmp(qrels, "-")) &&
+	    lc_input_spool_stdin(&e) < 0)
+		lc_die_err(&e);
 	for (int i = 0; i < nfiles; i++) {
 		lc_queries_opts qo = { .member = member, .member_option = LC_OPT_MEMBER_NAME, .keep_meta = 1 };
 		if (lc_queries_load(&qs, files[i], &qo, &e) < 0)
@@ -224,8 +282,11 @@ static void conv_queries(char **files, int nfiles, const char *to, const char *m
 	memset(keep, 1, qs.n ? qs.n : 1);
 	if (fmt == 0 && qrels)
 		attach_answers(&qs, qrels, qmember, rep, keep);   /* an archive: its qrels/test.tsv */
-	else if (fmt == 0 && nfiles == 1 && without_answers(&qs) && (member || archive(files[0])))
+	else if (fmt == 0 && nfiles == 1 && without_answers(&qs) && (member || qmember || archive(files[0])))
 		attach_answers(&qs, files[0], qmember ? qmember : LC_QRELS_MEMBER, rep, keep);   /* a BEIR zip or tar (LOFT's has answers) */
+	for (size_t i = 0; fmt == 2 && i < qs.n; i++)   /* before anything is written, as the TREC writers */
+		if (keep[i] && lc_queries_tsv_id_check(qs.q[i].qid, &e) < 0)
+			lc_die_err(&e);
 	lc_buf b = {0};
 	size_t dropped = 0, written = 0;
 	for (size_t i = 0; i < qs.n; i++) {
@@ -297,6 +358,13 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	for (int i = 0; i < nfiles; i++)
 		if (lc_qrels_read(&q, files[i], member, LC_OPT_MEMBER_NAME, in_fmt, &e) < 0)
 			lc_die_err(&e);
+	size_t nonrel = 0, emptied = 0;
+	if (fmt == LC_QRELS_LOFT && (nonrel = keep_relevant(&q, &emptied))) {
+		warn_nonrelevant(nonrel, nfiles == 1 ? files[0] : "the qrels");
+		if (emptied)
+			lc_warn("%zu queries have no judgment of relevance 1 or more: left out (a LOFT query needs "
+			        "its answers)", emptied);
+	}
 	size_t repeated = fmt == LC_QRELS_LOFT ? 0 : drop_repeated_judgments(&q);
 	if (repeated)
 		lc_warn("%zu judgments repeat a document of their query: the first kept, as %s qrels hold one per "
@@ -312,6 +380,10 @@ static void conv_qrels(char **files, int nfiles, const char *to, const char *fro
 	lc_report_int(rep, "records", (long long)q.njudg);
 	lc_report_int(rep, "queries", (long long)q.nq);
 	lc_report_int(rep, "repeated_judgments_dropped", (long long)repeated);
+	if (fmt == LC_QRELS_LOFT) {
+		lc_report_int(rep, "nonrelevant_judgments_dropped", (long long)nonrel);
+		lc_report_int(rep, "queries_without_judgments", (long long)emptied);
+	}
 	lc_qrels_free(&q);
 }
 
@@ -322,7 +394,7 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 	if (fmt != LC_RUN_TREC && fmt != LC_RUN_JSONL && fmt != LC_RUN_LOFT)
 		lc_die(LC_EXIT_USAGE, "runs convert to trec, jsonl or loft, not '%s'", to);
 	lc_run_opts ro = { .format = from ? lc_run_format_from_name(from) : LC_RUN_AUTO, .member = member,
-	                   .member_option = LC_OPT_MEMBER_NAME };
+	                   .member_option = LC_OPT_MEMBER_NAME, .finite = 1 };
 	if (ro.format < 0)
 		lc_die(LC_EXIT_USAGE, "unknown run format '%s' (trec, jsonl, loft, answers, batch)", from);
 	if (nfiles > 1)
@@ -335,6 +407,10 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 		lc_warn("LOFT predictions hold no scores: %zu queries written as ranked id lists", r.nq);
 	if (fmt != LC_RUN_LOFT && r.format == LC_RUN_LOFT)
 		lc_warn("LOFT predictions hold no scores: scores are synthetic (descending by rank)");
+	size_t repeats = fmt == LC_RUN_LOFT ? 0 : lc_run_repeats(&r);
+	if (repeats)
+		lc_warn("%zu hits repeat a pid of their query: written as %s, which trec_eval measures skip and LOFT "
+		        "measures count", repeats, fmt == LC_RUN_TREC ? "'#lctk repeat' comment lines" : "\"repeat\": true");
 	if (fmt == LC_RUN_TREC) {
 		if (lc_run_write_trec(&r, o, tag ? tag : r.runid, &e) < 0)
 			lc_die_err(&e);
@@ -344,6 +420,7 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 		lc_run_write_loft(&r, o);
 	lc_report_int(rep, "records", (long long)r.nlines);
 	lc_report_int(rep, "queries", (long long)r.nq);
+	lc_report_int(rep, "repeats_marked", (long long)repeats);
 	lc_run_free(&r);
 }
 

@@ -66,7 +66,7 @@ static const lc_opt opts[] = {
 	LC_OPT_RUN_MEMBER(0, LC_BIND_STR(S.rmember)),
 	LC_OPT_TO(0, "trec jsonl", LC_BIND_CALL(to_cb, S.to)),
 	LC_OPT_FROM(0, "auto trec jsonl loft answers batch", LC_BIND_CALL(from_cb, S.from)),
-	LC_OPT_TAG(0, LC_BIND_STR(S.tag)),
+	LC_OPT_TAG(0, S.tag),
 	LC_OPT_OUTPUT(LC_BIND_STR(S.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -332,8 +332,16 @@ static void open_measure(fusion *f)
 {
 	lc_err e = { 0 };
 	f->te = lc_te_new();
-	if (lc_te_mark(f->te, S.measure, &e) < 0 || lc_te_init(f->te, &e) < 0)
+	if (lc_te_mark(f->te, S.measure, &e) < 0 || lc_te_init(f->te, &e) < 0) {
+		/* an illegal measure is trec_eval's line, then "lcfuse: the closest known measure ..." */
+		const char *nl = strchr(e.msg, '\n');
+		size_t pl = strlen(lc_progname());
+		if (nl && !strncmp(nl + 1, lc_progname(), pl) && !strncmp(nl + 1 + pl, ": ", 2)) {
+			lc_warn("--optimize: %.*s", (int)(nl - e.msg), e.msg);
+			lc_cli_usage_error(&cmd, "%s", nl + 1 + pl + 2);
+		}
 		lc_cli_usage_error(&cmd, "--optimize: %s", e.msg);
+	}
 	f->vi = pick_value(f->te, S.measure);
 }
 
@@ -343,7 +351,7 @@ static void read_inputs(fusion *f)
 {
 	lc_err e = { 0 };
 	f->runs = lc_xcalloc(S.nruns, sizeof *f->runs);
-	lc_run_opts ro = { .format = S.from, .member = S.rmember, .member_option = "--run-member" };
+	lc_run_opts ro = { .format = S.from, .member = S.rmember, .member_option = "--run-member", .finite = 1 };
 	for (size_t i = 0; i < S.nruns; i++) {
 		if (lc_run_read(&f->runs[i], S.paths[i], &ro, &e) < 0)
 			lc_die_err(&e);

@@ -39,7 +39,7 @@ static struct {
 	int stats, prog;
 	long sk, sn;
 	unsigned long long memory;
-} O = { .co.member_option = LC_OPT_MEMBER_NAME, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL }, .prog = LC_PROGRESS_AUTO,
+} O = { .co.member_option = LC_OPT_MEMBER_NAME, .co.fields_option = "--id FIELD -f FIELD", .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL }, .prog = LC_PROGRESS_AUTO,
         .memory = MEMORY_UNSET };
 
 /* -o FILE: an index is never compressed (lc_output_plain_name) */

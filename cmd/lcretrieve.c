@@ -50,7 +50,7 @@ static struct {
 	lc_shard shard;
 	const lc_opt *llm_opt;
 	lc_report rep;
-} O = { .k = 100, .jobs = 1, .prog = LC_PROGRESS_AUTO,
+} O = { .k = 100, .jobs = 1, .prog = LC_PROGRESS_AUTO, .co.fields_option = "--id FIELD -f FIELD",
         .bo = { .an_set = 1, .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL } } };
 
 static void note_llm(const lc_cmd *c, const lc_opt *o, const char *arg) { O.llm_opt = o; }
@@ -93,7 +93,7 @@ static const lc_opt opts[] = {
 	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_JOBS(LC_BIND_LONG(O.jobs, 1, 256)),
 	{ 0, "trec", NULL, "write a TREC run (qid Q0 docno rank score tag) instead of JSONL", NULL, LC_BIND_SET(O.trec, 1) },
-	LC_OPT_TAG(0, LC_BIND_STR(O.tag)),
+	LC_OPT_TAG(0, O.tag),
 	LC_OPT_K1(0, LC_BIND_DOUBLE(O.bo.k1, 1e-9, 1000)),
 	LC_OPT_B(0, LC_BIND_DOUBLE_NOTE(O.bo.b, 0, 1, note_b)),
 	LC_OPT_ID(0, LC_BIND_STR(O.co.id_field)),
@@ -356,8 +356,6 @@ static void check_options(int ind, int argc, char **argv)
 			lc_cli_usage_error(&cmd, "-i - and the queries operand - cannot both read standard input");
 	if (O.co.text_fields && !O.co.id_field)
 		lc_cli_usage_error(&cmd, "--text needs --id too");
-	if (strchr(O.tag, ' ') || strchr(O.tag, '\t') || !*O.tag)
-		lc_cli_usage_error(&cmd, "--tag must be one word");
 }
 
 /* --report: opens the report with the options it records; the LLM mode writes to it too. */

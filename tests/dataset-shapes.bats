@@ -73,7 +73,7 @@ EOF
 	cp ds.tar.bz2 ds.data
 	for f in ds.tar.bz2 ds.data; do
 		run -2 lcconv --to loft "$f"
-		assert_output --partial "say which with -k"
+		assert_output --partial "say which with --kind KIND"
 		run -0 --separate-stderr lcconv --kind queries --to loft "$f"
 		assert_line --index 0 '{"qid":"t1","query_text":"which whales sing songs","answers":[["d1",1]],"metadata":{}}'
 		assert_line --index 1 '{"qid":"t2","query_text":"owls at night","answers":[["d3",1]],"metadata":{}}'

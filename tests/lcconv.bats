@@ -50,9 +50,9 @@ J
 	run lcconv --kind corpus --to loft ds.zip
 	assert_success
 	assert_line --index 1 '{"pid":"7","title_text":"Beta","passage_text":"second \"quoted\" passage","metadata":{"src":"x"}}'
-	run lcconv --kind queries --to loft ds.zip
+	run --separate-stderr lcconv --kind queries --to loft ds.zip
 	assert_success
-	assert_line --index 1 '{"qid":"q2","query_text":"beta?","answers":[["7",2],["d1",0]],"metadata":{}}'
+	assert_line --index 1 '{"qid":"q2","query_text":"beta?","answers":[["7",2]],"metadata":{}}'
 	run lcconv --kind qrels --to trec ds.zip
 	assert_success
 	assert_output "$(printf 'q1 0 d1 1\nq2 0 7 2\nq2 0 d1 0')"
@@ -67,7 +67,7 @@ J
 	run -0 lcconv --kind queries --to loft --qrels ds.zip --qrels-member '*dev.tsv' ds/queries.jsonl
 	assert_output "$(printf '%s\n' '{"qid":"q1","query_text":"what is alpha","answers":[["7",3]],"metadata":{}}' \
 		'{"qid":"q2","query_text":"beta?","answers":[["d1",1]],"metadata":{}}')"
-	run -0 lcconv --kind queries --to loft --qrels ds.zip ds/queries.jsonl
+	run -0 --separate-stderr lcconv --kind queries --to loft --qrels ds.zip ds/queries.jsonl
 	assert_line --index 0 '{"qid":"q1","query_text":"what is alpha","answers":[["d1",1]],"metadata":{}}'
 	run -0 lcconv --kind queries --to loft --qrels-member '*dev.tsv' ds.zip
 	assert_line --index 1 '{"qid":"q2","query_text":"beta?","answers":[["d1",1]],"metadata":{}}'
@@ -77,6 +77,128 @@ J
 	assert_output "lcconv: ds/qrels/dev.tsv: --qrels-member given but the input is not a zip or tar archive"
 	run -2 lcconv --kind qrels --to trec --qrels-member '*dev.tsv' ds.zip
 	assert_output --partial 'lcconv: --qrels-member picks the judgments that fill LOFT answers: --kind queries --to loft'
+}
+
+@test "a BEIR zip on standard input gives the same LOFT queries (answers, --qrels-member) as the named zip" {
+	mkdir -p ds/qrels
+	lcconv --to beir queries.jsonl > ds/queries.jsonl 2>/dev/null
+	lcconv --kind qrels --to beir queries.jsonl > ds/qrels/test.tsv
+	printf 'query-id\tcorpus-id\tscore\nq1\t7\t3\n' > ds/qrels/dev.tsv
+	zip -qr ds.zip ds
+	lcconv --kind queries --to loft -o named.jsonl ds.zip 2>/dev/null
+	lcconv --kind queries --to loft --qrels-member '*dev.tsv' -o named-dev.jsonl ds.zip 2>/dev/null
+	run -0 --separate-stderr lcconv --kind queries --to loft < ds.zip
+	assert_output "$(cat named.jsonl)"
+	run -0 --separate-stderr sh -c 'cat ds.zip | lcconv --kind queries --to loft'
+	assert_output "$(cat named.jsonl)"
+	run -0 --separate-stderr sh -c "cat ds.zip | lcconv --kind queries --to loft --qrels-member '*dev.tsv'"
+	[ "$stderr" = "lcconv: 1 queries have no judgments in (stdin): left out (a LOFT query needs its answers)" ] || fail "$stderr"
+	assert_output "$(cat named-dev.jsonl)"
+	run -2 sh -c "cat ds/queries.jsonl | lcconv --kind queries --to loft --qrels-member '*dev.tsv'"
+	assert_output "lcconv: (stdin): --qrels-member given but the input is not a zip or tar archive"
+	run -2 lcconv --kind queries --to loft --qrels-member '*dev.tsv' ds/queries.jsonl
+	assert_output "lcconv: ds/queries.jsonl: --qrels-member given but the input is not a zip or tar archive"
+}
+
+@test "judgments of relevance 0 or below are not LOFT answers: counted, and a query left without answers is left out" {
+	printf 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t0\nq2\td3\t0\nq3\td4\t-1\nq3\td5\t2\n' > nr.tsv
+	printf '{"_id":"q1","text":"a"}\n{"_id":"q2","text":"b"}\n{"_id":"q3","text":"c"}\n' > nrq.jsonl
+	run --separate-stderr lcconv --kind queries --to loft --qrels nr.tsv --report rep.json nrq.jsonl
+	assert_success
+	assert_output "$(printf '%s\n' '{"qid":"q1","query_text":"a","answers":[["d1",1]],"metadata":{}}' \
+		'{"qid":"q3","query_text":"c","answers":[["d5",2]],"metadata":{}}')"
+	[ "$stderr" = "$(printf '%s\n' 'lcconv: 3 judgments in nr.tsv have relevance 0 or below: not LOFT answers (gold passages), left out' \
+		'lcconv: 1 queries have no judgments in nr.tsv: left out (a LOFT query needs its answers)')" ] || fail "$stderr"
+	run -0 python3 -c 'import json; r = json.load(open("rep.json")); print(r["nonrelevant_judgments_dropped"], r["queries_without_judgments"])'
+	assert_output "3 1"
+	run --separate-stderr lcconv --kind qrels --to loft --report rep2.json nr.tsv
+	assert_success
+	assert_output "$(printf '%s\n' '{"qid": "q1", "answers": [["d1", 1]]}' '{"qid": "q3", "answers": [["d5", 2]]}')"
+	[[ "$stderr" == *"1 queries have no judgment of relevance 1 or more: left out"* ]] || fail "$stderr"
+	run -0 python3 -c 'import json; r = json.load(open("rep2.json")); print(r["nonrelevant_judgments_dropped"], r["queries_without_judgments"])'
+	assert_output "3 1"
+	# LOFT answers are gold whatever their relevance (lceval -m loft ignores it): kept
+	run -0 lcconv --kind qrels --to loft queries.jsonl
+	assert_line --index 1 '{"qid": "q2", "answers": [["7", 2], ["d1", 0]]}'
+}
+
+@test "a run score that is not finite (nan, inf, 1e400) is bad input with FILE:LINE; lceval still reads it as trec_eval" {
+	printf 'q Q0 y 1 1 t\nq Q0 x 2 1e400 t\n' > big.trec
+	run -1 --separate-stderr lcconv --to jsonl -o out.jsonl big.trec
+	[ "$stderr" = "lcconv: big.trec:2: score '1e400' is not a finite number: give every hit a finite score (run JSONL cannot hold NaN or infinity)" ] || fail "$stderr"
+	assert_no_file out.jsonl
+	printf 'q Q0 y 1 nan t\n' > nan.trec
+	run -1 --separate-stderr sh -c 'gzip -c nan.trec | lcconv --kind run --to trec'
+	[ "$stderr" = "lcconv: (stdin):1: score 'nan' is not a finite number: give every hit a finite score (run JSONL cannot hold NaN or infinity)" ] || fail "$stderr"
+	printf 'q 0 y 1\n' > nan.qrels
+	run -0 lceval -m P.1 nan.qrels nan.trec
+	assert_output "$(printf 'P_1                   \tall\t1.0000')"
+}
+
+@test "run JSONL hits without a score keep the hits' order: between their scored neighbours, else below the hit above" {
+	printf '{"qid":"q1","hits":[{"pid":"a","score":1},{"pid":"b"}]}\n' > m1.jsonl
+	run -0 lcconv --kind run --to trec m1.jsonl
+	assert_output "$(printf 'q1 Q0 a 1 1 lctk\nq1 Q0 b 2 0 lctk')"
+	printf '%s\n' '{"qid":"q1","hits":[{"pid":"a","score":1},{"pid":"z"},{"pid":"y","score":null},{"pid":"d","score":0.5},{"pid":"e"}]}' \
+		'{"qid":"q2","hits":[{"pid":"a"},{"pid":"b"},{"pid":"c","score":0}]}' '{"qid":"q3","hits":[{"pid":"a"},{"pid":"b"}]}' > m2.jsonl
+	run -0 lcconv --kind run --to trec m2.jsonl
+	assert_output "$(printf '%s\n' 'q1 Q0 a 1 1 lctk' 'q1 Q0 z 2 0.8333333333333334 lctk' 'q1 Q0 y 3 0.6666666666666667 lctk' \
+		'q1 Q0 d 4 0.5 lctk' 'q1 Q0 e 5 -0.5 lctk' 'q2 Q0 a 1 2 lctk' 'q2 Q0 b 2 1 lctk' 'q2 Q0 c 3 0 lctk' \
+		'q3 Q0 a 1 2 lctk' 'q3 Q0 b 2 1 lctk')"
+	# lcfuse shares the reader: b stays below a in its run
+	printf 'q1 Q0 c 1 5 r\n' > c.trec
+	run -0 lcfuse --method rrf --to trec m1.jsonl c.trec
+	assert_output "$(printf 'q1 Q0 a 1 0.01639344262295082 lcfuse\nq1 Q0 c 2 0.01639344262295082 lcfuse\nq1 Q0 b 3 0.016129032258064516 lcfuse')"
+}
+
+@test "LOFT predictions that repeat a pid: TREC '#lctk repeat' comments and JSONL \"repeat\": true, which lceval reads back" {
+	printf '%s\n' '{"qid":"q1","num_turns":1,"model_outputs":[["d1","d2","d1"]]}' '{"qid":"q2","num_turns":1,"model_outputs":[[]]}' > lp.jsonl
+	run -0 --separate-stderr lcconv --kind run --to trec --report rep.json lp.jsonl
+	assert_output "$(printf '%s\n' 'q1 Q0 d1 1 3 lctk' 'q1 Q0 d2 2 2 lctk' '#lctk repeat q1 Q0 d1 3 1 lctk' '#lctk empty q2')"
+	[[ "$stderr" == *"lcconv: 1 hits repeat a pid of their query: written as '#lctk repeat' comment lines"* ]] || fail "$stderr"
+	run -0 python3 -c 'import json; print(json.load(open("rep.json"))["repeats_marked"])'
+	assert_output 1
+	lcconv --kind run --to trec -o lp.trec lp.jsonl 2>/dev/null
+	run -0 --separate-stderr lcconv --kind run --to jsonl lp.jsonl
+	assert_output "$(printf '%s\n' '{"qid": "q1", "hits": [{"pid": "d1", "score": 3.0}, {"pid": "d2", "score": 2.0}, {"pid": "d1", "score": 1.0, "repeat": true}]}' \
+		'{"qid": "q2", "hits": []}')"
+	lcconv --kind run --to jsonl -o lp.run.jsonl lp.jsonl 2>/dev/null
+	printf 'q1 0 d1 1\nq2 0 d3 1\n' > lp.qrels
+	lceval -m loft lp.qrels lp.jsonl > want.txt
+	run -0 lceval -m loft lp.qrels lp.trec
+	assert_output "$(cat want.txt)"
+	run -0 lceval -m loft lp.qrels lp.run.jsonl
+	assert_output "$(cat want.txt)"
+	run -0 lceval -c -m P.2 lp.qrels lp.trec
+	assert_output "$(printf 'P_2                   \tall\t0.2500')"
+}
+
+@test "messages name options lcconv has (--kind, not -k; no --id/--text/--corpus) and an empty file has no line 0" {
+	: > empty.jsonl
+	run -2 lcconv --to loft empty.jsonl
+	assert_output "lcconv: empty.jsonl: no record to tell the kind from: give --kind KIND (corpus, queries, qrels or run)"
+	run -2 sh -c 'lcconv --to loft < corpus.jsonl'
+	assert_output "lcconv: standard input is read once: say what it holds with --kind KIND (corpus, queries, qrels or run)"
+	printf 'x y\n' > odd.txt
+	run -2 lcconv --to loft odd.txt
+	assert_output "lcconv: odd.txt:1: cannot tell whether this is a corpus, queries, qrels or a run: give --kind KIND"
+	printf '{"id":"a","body":"x"}\n' > u.jsonl
+	run -1 lcconv --kind corpus --to loft u.jsonl
+	assert_output "lcconv: u.jsonl:1: no id field: expected 'pid' (LOFT) or '_id' (BEIR); for other JSONL rename its id and text fields 'pid' and 'passage_text'"
+	printf '{"qid":"q1","response_text":"Final Answer: [0, 1]"}\n' > ans.jsonl
+	run -1 lcconv --kind run --to trec ans.jsonl
+	assert_output "lcconv: ans.jsonl:1: query 'q1': the answer's ids (0, ...) are row numbers of the prompt and nothing maps them to pids: use the run file or --responses file lcretrieve wrote (they carry pids)"
+}
+
+@test "--to tsv refuses a qid with a tab or line break (or a leading '{'), naming it, before writing anything" {
+	printf '%s\n' '{"qid":"q0","query_text":"fine"}' '{"qid":"a\tb","query_text":"x"}' > tq.jsonl
+	run -1 --separate-stderr lcconv --to tsv tq.jsonl
+	[ "$stderr" = "lcconv: qid 'a\x09b' contains a tab or line break, which a TSV queries line cannot hold as its first field; rename it or write JSONL (--to loft or beir)" ] || fail "$stderr"
+	assert_output ''
+	printf '%s\n' '{"qid":"{c","query_text":"y"}' > tb.jsonl
+	run -1 lcconv --to tsv -o out.tsv tb.jsonl
+	assert_output "lcconv: qid '{c' starts with '{', which a TSV queries line cannot hold as its first field; rename it or write JSONL (--to loft or beir)"
+	assert_no_file out.tsv
 }
 
 @test "bad input: a malformed TREC qrels or run line exits 1 (lceval keeps trec_eval's 2)" {

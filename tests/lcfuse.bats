@@ -324,6 +324,29 @@ PY
 	[ ! -e out.trec ] || fail "a failed run left out.trec"
 }
 
+@test "--tag that is empty or holds white space is a usage error (it would write 5- or 7-field TREC lines)" {
+	run -2 lcfuse --tag '' -o out.trec r1 r2
+	assert_line --index 0 "lcfuse: --tag '': a TREC run's tag is one field of its lines: give a non-empty TAG without white space"
+	run -2 lcfuse --tag 'a b' r1 r2
+	assert_line --index 0 "lcfuse: --tag 'a b': a TREC run's tag is one field of its lines: give a non-empty TAG without white space"
+	run -2 lcconv --to trec --tag '' r1
+	assert_line --index 0 "lcconv: --tag '': a TREC run's tag is one field of its lines: give a non-empty TAG without white space"
+	run -2 lcconv --to trec --tag "$(printf 'a\tb')" r1
+	assert_line --index 0 "lcconv: --tag 'a\x09b': a TREC run's tag is one field of its lines: give a non-empty TAG without white space"
+	assert_no_file out.trec
+}
+
+@test "a score that is not finite (nan, inf, 1e400) is bad input with FILE:LINE, never written" {
+	printf 'q1 Q0 d1 1 inf a\n' > i.trec
+	run -1 --separate-stderr lcfuse --norm none --method combsum --to jsonl -o out.jsonl i.trec r1
+	[ "$stderr" = "lcfuse: i.trec:1: score 'inf' is not a finite number: give every hit a finite score (run JSONL cannot hold NaN or infinity)" ] || fail "$stderr"
+	assert_no_file out.jsonl
+	printf 'q1 Q0 a 1 3 r\nq1 Q0 b 2 nan r\n' > n.trec
+	run -1 --separate-stderr lcfuse r1 n.trec
+	[ "$stderr" = "lcfuse: n.trec:2: score 'nan' is not a finite number: give every hit a finite score (run JSONL cannot hold NaN or infinity)" ] || fail "$stderr"
+	assert_output ''
+}
+
 @test "--run-member and --qrels-member read runs and qrels from archives; misuse exits 2" {
 	lcfuse r1 r2 > plain.out
 	mkdir a b
@@ -374,6 +397,13 @@ PY
 	assert_output --partial "illegal measure 'nonsense'"
 	run -2 lcfuse --to loft r1 r2
 	assert_output --partial 'trec or jsonl'
+}
+
+@test "--optimize with an illegal measure: trec_eval's line and lcfuse's suggestion, each on its own line" {
+	run -2 --separate-stderr lcfuse --optimize bogus --qrels r1 r1 r2
+	[ "$stderr" = "$(printf '%s\n' "lcfuse: --optimize: trec_eval: illegal measure 'bogus'" \
+		"lcfuse: the closest known measure is 'bpref' (trec_eval or ir_measures names)" \
+		"Try 'lcfuse --help' for more information.")" ] || fail "$stderr"
 }
 
 @test "--optimize takes ir_measures names: RR picks what recip_rank picks" {

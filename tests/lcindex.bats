@@ -214,7 +214,7 @@ J
 	printf '{"id": "a", "body": "x"}\n' > u.jsonl
 	run lcindex -o u.idx u.jsonl
 	assert_failure 1
-	assert_output --partial "--id FIELD --text FIELD"
+	assert_output --partial "--id FIELD -f FIELD"
 }
 
 @test "empty corpus is an error" {

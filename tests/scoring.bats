@@ -182,14 +182,14 @@ PY
 	run lceval -m recall@1 queries.jsonl results.jsonl
 	assert_failure 1
 	assert_output --partial "query 'q01': the answer's ids (0, ...) are row numbers"
-	assert_output --partial "pass --corpus FILE"
+	assert_output --partial "give --corpus FILE"
 	python3 -c '
 import json
 for l in open("resp.jsonl"):
     r = json.loads(l); del r["pids"]; print(json.dumps(r))' >raw.jsonl
 	run lceval -m P.1 queries.jsonl raw.jsonl
 	assert_failure 1
-	assert_output --partial "pass --corpus FILE"
+	assert_output --partial "give --corpus FILE"
 }
 
 @test "lceval with several runs: --jsonl lines name their run and end with a summary; -q and --json are honoured" {

@@ -1,5 +1,6 @@
 /* options — the callbacks behind the shared option declarations in options.h. */
 #include "options.h"
+#include "trecid.h"
 
 #include <string.h>
 
@@ -7,6 +8,16 @@ const char *lc_text_field(const json_t *rec)
 {
 	/* a record with neither gets "passage_text", so the error names the usual field */
 	return json_object_get(rec, "text") && !json_object_get(rec, "passage_text") ? "text" : "passage_text";
+}
+
+/* --tag TAG: the sixth field of a TREC run line, so one word (lc_trec_id_check's rule). */
+void lc_opt_tag_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg)
+{
+	(void)o;
+	lc_err e = { 0 };
+	if (lc_trec_id_check(arg, "tag", "TREC run", &e) < 0)
+		lc_cli_usage_error(cmd, "--tag '%s': a TREC run's tag is one field of its lines: give a non-empty TAG "
+		                   "without white space", arg);
 }
 
 /* An LLM client option bound with LC_BIND_LLM: lc_llm_opt_set validates and stores it. */

@@ -85,8 +85,11 @@ const char *lc_text_field(const json_t *rec);
 	"archive member holding the qrels (default '*qrels/test.tsv', BEIR's test split)", NULL, __VA_ARGS__ }
 #define LC_OPT_RUN_MEMBER(id, ...) { id, "run-member", "GLOB", \
 	"archive member(s) holding each run (default: every member)", NULL, __VA_ARGS__ }
-#define LC_OPT_TAG(id, ...) { id, "tag", "TAG", \
-	"run tag of TREC run output (default: the page's)", NULL, __VA_ARGS__ }
+/* bound to a const char * that the default is left in; a TAG that is empty or holds
+ * white space (it would split a TREC line) is a usage error (lc_opt_tag_cb) */
+#define LC_OPT_TAG(id, v) { id, "tag", "TAG", \
+	"run tag of TREC run output (default: the page's)", NULL, LC_BIND_STR_NOTE(v, lc_opt_tag_cb) }
+void lc_opt_tag_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 
 /* --- randomness, sharding, progress, threads ---------------------------------- */
 #define LC_OPT_SEED(id, ...) { id, "seed", "N", \

@@ -1,5 +1,6 @@
 /* input — libarchive-backed line reader (plain, compressed, zip/tar members). */
 #include "input.h"
+#include "fdio.h"
 #include "strmap.h"
 #include "utf8.h"
 #include "zipdir.h"
@@ -85,6 +86,51 @@ static size_t default_max_record = LC_INPUT_MAX_RECORD;
 
 void lc_input_set_max_record(size_t bytes) { default_max_record = bytes; }
 size_t lc_input_max_record(void) { return default_max_record; }
+
+/* lc_input_spool_stdin was called: standard input is a regular file that every
+ * opening of "-" reads from its start (a program-wide setting, as the above). */
+static int stdin_spooled;
+
+int lc_input_spool_stdin(lc_err *e)
+{
+	if (stdin_spooled)
+		return 0;
+	struct stat st;
+	if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) && lseek(0, 0, SEEK_CUR) == 0) {
+		stdin_spooled = 1;   /* redirected from a file: it can be read again as it is */
+		return 0;
+	}
+	const char *dir;
+	int fd = lc_tmpfd("lctk-stdin", &dir);
+	if (fd < 0)
+		return lc_err_set(e, LC_EXIT_INPUT, "(stdin): cannot create a temporary file in %s to hold it: %s "
+		                  "(set TMPDIR to a writable directory)", dir, strerror(errno));
+	char *b = lc_xmalloc(SRC_CHUNK);
+	for (;;) {
+		ssize_t n = read(0, b, SRC_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			lc_err_set(e, LC_EXIT_INPUT, "(stdin): read error: %s", strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			if (dup2(fd, 0) < 0)
+				lc_err_set(e, LC_EXIT_INPUT, "(stdin): %s", strerror(errno));
+			else
+				stdin_spooled = 1;
+			break;
+		}
+		if (lc_write_all(fd, b, (size_t)n) < 0) {
+			lc_err_set(e, LC_EXIT_INPUT, "(stdin): cannot copy it to a temporary file in %s: %s "
+			           "(set TMPDIR to a directory with room)", dir, strerror(errno));
+			break;
+		}
+	}
+	free(b);
+	close(fd);
+	return stdin_spooled ? 0 : -1;
+}
 
 static const char *display(const lc_input *in) { return strcmp(in->path, "-") ? in->path : "(stdin)"; }
 
@@ -327,6 +373,10 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 	int is_stdin = !strcmp(path, "-");
 	int fd = 0;
 	struct stat st;
+	if (is_stdin && stdin_spooled && lseek(0, 0, SEEK_SET) != 0) {
+		lc_err_set(e, LC_EXIT_INPUT, "(stdin): cannot read it again: %s", strerror(errno));
+		return NULL;
+	}
 	if (!is_stdin) {
 		if (stat(path, &st) < 0) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: %s", path, strerror(errno));
@@ -833,7 +883,7 @@ int lc_input_next(lc_input *in, char **line, size_t *len)
 
 int lc_input_archive(const char *path, lc_err *e)
 {
-	if (!path || !strcmp(path, "-"))
+	if ((!path || !strcmp(path, "-")) && !stdin_spooled)
 		return 0;   /* standard input is read once */
 	lc_input *in = lc_input_open(path, NULL, e);
 	if (!in)

@@ -115,9 +115,19 @@ int lc_input_is_plain(const lc_input *in);
 long long lc_input_bytes(const lc_input *in);
 
 /* 1 when path's bytes are a zip or tar archive (whatever its name or compression),
- * 0 when not or when path is standard input ("-", which can be read only once),
- * -1 with e filled when it cannot be read.  Reads the first member's header. */
+ * 0 when not or when path is standard input ("-", which can be read only once,
+ * unless spooled), -1 with e filled when it cannot be read.  Reads the first
+ * member's header. */
 int lc_input_archive(const char *path, lc_err *e);
+
+/* Lets a program read standard input more than once (a BEIR zip's queries.jsonl,
+ * then its qrels/test.tsv, as from a named file): copies it into an unlinked
+ * temporary file (lc_tmpfd, "lctk-stdin") that becomes descriptor 0, unless it
+ * is already a regular file at its start (redirected from a file).  From then on
+ * every lc_input_open of "-" reads it from its start, and lc_input_archive
+ * examines it.  Call it before "-" is first opened.  0, or -1 with e filled (a
+ * read error, no room for the copy: the message names TMPDIR). */
+int lc_input_spool_stdin(lc_err *e);
 
 /* Convenience for programs: open or die with "lcNAME: path: reason". */
 lc_input *lc_input_open_or_die(const char *path, const char *member_glob);

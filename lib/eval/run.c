@@ -328,10 +328,18 @@ static inline char *field_end(char *p, int *odd)
 	}
 }
 
+/* lc_run_opts.finite: a score JSON cannot hold (nan, inf, 1e400) is bad input. */
+static int nonfinite(lc_err *e, const char *name, long lineno, const char *f, size_t fl)
+{
+	return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: score '%.*s' is not a finite number: give every hit a finite "
+	                  "score (run JSONL cannot hold NaN or infinity)", name, lineno, (int)(fl > 40 ? 40 : fl), f);
+}
+
 typedef struct {
 	lc_run *r;
 	lc_input *in;
 	int compact;
+	int finite;              /* a non-finite score is an error (lc_run_opts.finite) */
 	lc_run_q *q;             /* query of the last line */
 	size_t lastql;
 	size_t hint_n, hint_d;   /* sizes of the query read before (compact) */
@@ -417,8 +425,11 @@ static inline __attribute__((always_inline)) int fast_hit_in(fastrd *F, const ch
 	double sc = c_atof(f[4], fl[4]);
 	if (F->each)
 		q = &F->cur;
-	if (!F->compact)
+	if (!F->compact) {
+		if (F->finite && !isfinite(sc))
+			return nonfinite(e, lc_input_name(F->in), F->lineno, f[4], fl[4]);
 		lc_run_add(r, q, f[2], fl[2], sc);
+	}
 	else if ((F->unpadded ? compact_add(q, f[2], fl[2], sc, F->hint_n, F->hint_d)
 	                      : compact_add16(q, f[2], fl[2], sc, F->hint_n, F->hint_d)) < 0)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: query '%s' has more than 4 GiB of docnos", lc_input_name(F->in),
@@ -598,7 +609,7 @@ static void carry_add(char **b, size_t *cap, size_t *have, const char *s, size_t
  * buffer, so the word and vector loads never leave the map.  1 = not mapped
  * (the caller reads instead), else 0 or -1 + e. */
 #define MAP_WINDOW ((size_t)2 << 20)
-static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each, void *ctx, const lc_run_part *part,
+static int read_trec_mmap(lc_run *r, lc_input *in, int compact, int finite, lc_run_each each, void *ctx, const lc_run_part *part,
                           lc_err *e)
 {
 	int fd = open(lc_input_path(in), O_RDONLY);
@@ -615,7 +626,8 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each
 		size = part->end < size ? (size_t)part->end : size;
 	}
 	size_t base = start & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
-	fastrd F = { .r = r, .in = in, .compact = compact || each, .each = each, .ctx = ctx, .part = part != NULL };
+	fastrd F = { .r = r, .in = in, .compact = compact || each, .finite = finite, .each = each, .ctx = ctx,
+	             .part = part != NULL };
 	size_t cap = 4096, have = 0;
 	char *b = lc_xcalloc(cap + FAST_PAD, 1);
 	int ret = 0;
@@ -676,9 +688,9 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, lc_run_each each
 	return fast_done(&F, ret);
 }
 
-static int read_trec_fast(lc_run *r, lc_input *in, int compact, lc_err *e)
+static int read_trec_fast(lc_run *r, lc_input *in, int compact, int finite, lc_err *e)
 {
-	int mr = read_trec_mmap(r, in, compact, NULL, NULL, NULL, e);
+	int mr = read_trec_mmap(r, in, compact, finite, NULL, NULL, NULL, e);
 	if (mr != 1)
 		return mr;
 	const char *path = lc_input_path(in);
@@ -688,7 +700,7 @@ static int read_trec_fast(lc_run *r, lc_input *in, int compact, lc_err *e)
 	size_t maxrec = lc_input_max_record();
 	size_t cap = FAST_BLOCK, have = 0;
 	char *b = lc_xcalloc(cap + FAST_PAD, 1);
-	fastrd F = { .r = r, .in = in, .compact = compact };
+	fastrd F = { .r = r, .in = in, .compact = compact, .finite = finite };
 	int ret = 0, first = 1;
 	for (;;) {
 		ssize_t got = read(fd, b + have, cap - have);
@@ -743,17 +755,17 @@ toolong:
 	return fast_done(&F, ret);
 }
 
-static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_run_each each, void *ctx,
+static int read_trec(lc_run *r, lc_input *in, int loft, int compact, int finite, lc_run_each each, void *ctx,
                      const lc_run_part *part, lc_err *e)
 {
 	if (each) {   /* streaming: a plain file only, else the caller reads it whole */
-		int ret = !loft && lc_input_is_plain(in) ? read_trec_mmap(r, in, 1, each, ctx, part, e) : 1;
+		int ret = !loft && lc_input_is_plain(in) ? read_trec_mmap(r, in, 1, 0, each, ctx, part, e) : 1;
 		if (part && ret < 0)
 			ret = 1;   /* an error in a part: the whole file's reader reports it with its line number */
 		return ret == NOT_CONSECUTIVE || ret == NEEDS_WHOLE_FILE ? 1 : ret;
 	}
 	if (!loft && lc_input_is_plain(in))
-		return read_trec_fast(r, in, compact, e);
+		return read_trec_fast(r, in, compact, finite, e);
 	size_t hint_n = 0, hint_d = 0;
 	char tagb[64];
 	size_t tagl = 0;
@@ -806,7 +818,12 @@ static int read_trec(lc_run *r, lc_input *in, int loft, int compact, lc_run_each
 			lastql = fl[0];
 		}
 		if (!compact) {
-			lc_run_add(r, q, f[2], fl[2], c_atof(f[4], fl[4]));
+			double sc = c_atof(f[4], fl[4]);
+			if (finite && !isfinite(sc)) {
+				lc_buf_free(&tag);
+				return nonfinite(e, lc_input_name(in), lc_input_lineno(in), f[4], fl[4]);
+			}
+			lc_run_add(r, q, f[2], fl[2], sc);
 			if (loft)
 				put_rank(q, c_atof(f[3], fl[3]));
 		} else if (compact_add(q, f[2], fl[2], c_atof(f[4], fl[4]), hint_n, hint_d) < 0) {
@@ -972,9 +989,10 @@ static int set_answer(lc_run *r, lc_run_q *q, const char *text, size_t n, const 
 	} else if (row_numbers(ids))
 		return lc_err_set(e, LC_EXIT_INPUT,
 		                  "%s: query '%s': the answer's ids (%s%s) are row numbers of the prompt and nothing maps them "
-		                  "to pids: pass --corpus FILE (the corpus in the prompt's row order), or score the run file "
-		                  "or --responses file lcretrieve wrote (they carry pids)",
-		                  where, q->qid, ids->s[0], ids->n > 1 ? ", ..." : "");
+		                  "to pids: %s%s%suse the run file or --responses file lcretrieve wrote (they carry pids)",
+		                  where, q->qid, ids->s[0], ids->n > 1 ? ", ..." : "", o->corpus_option ? "give " : "",
+		                  o->corpus_option ? o->corpus_option : "",
+		                  o->corpus_option ? " (the corpus in the prompt's row order), or " : "");
 	for (size_t i = 0; i < ids->n; i++)
 		lc_run_add(r, q, ids->s[i], strlen(ids->s[i]), (double)(ids->n - i));
 	return 0;
@@ -1002,6 +1020,38 @@ static int set_pids(lc_run *r, lc_run_q *q, json_t *pids, lc_buf *pb, const char
 	return 0;
 }
 
+/* The hits h[0 .. n) of one run JSONL line, unscored[i] set for those without a
+ * "score": each gets a score below the hit above it and above the next scored
+ * hit below it (evenly spaced between the two, else 1 apart from the one there
+ * is), so that ranking by score keeps the hits' order (lctk-formats(5)).  A
+ * line without any score keeps the n - i it was read with. */
+static void fill_scores(lc_hit *h, size_t n, const unsigned char *unscored)
+{
+	for (size_t i = 0; i < n;) {
+		if (!unscored[i]) {
+			i++;
+			continue;
+		}
+		size_t a = i;
+		while (i < n && unscored[i])
+			i++;
+		size_t m = i - a;
+		int above = a > 0, below = i < n;
+		if (!above && !below)
+			return;
+		double hi = above ? h[a - 1].score : 0, lo = below ? h[i].score : 0;
+		for (size_t k = 0; k < m; k++) {
+			double t = (double)(k + 1) / (double)(m + 1);
+			if (above && below && hi > lo)
+				h[a + k].score = hi * (1 - t) + lo * t;   /* no overflow between large scores */
+			else if (above)
+				h[a + k].score = hi - (double)(k + 1);
+			else
+				h[a + k].score = lo + (double)(m - k);
+		}
+	}
+}
+
 static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 {
 	static const char *const qkeys[] = { "qid", "id", "custom_id", NULL };
@@ -1009,6 +1059,8 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 	static const char *const tkeys[] = { "response_text", "answer", "response", "output", "text", "model_output", NULL };
 	lc_buf idb = {0}, pb = {0};
 	lc_strlist ids = {0};
+	unsigned char *unscored = NULL;   /* per hit of a JSONL line: read without a score */
+	size_t unscored_cap = 0;
 	int ret = 0, rr;
 	json_t *obj;
 	while ((rr = lc_json_next_object(in, &obj, e)) == 1) {
@@ -1037,7 +1089,12 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 				break;
 			}
 			q->unanswered = json_is_false(answered);
-			size_t i, nh = json_array_size(hits);
+			size_t i, nh = json_array_size(hits), first = q->n;
+			if (nh > unscored_cap) {
+				unscored_cap = nh;
+				unscored = lc_xrealloc(unscored, unscored_cap);
+			}
+			int any_unscored = 0;
 			json_t *h;
 			json_array_foreach(hits, i, h) {
 				json_t *rep = json_is_object(h) ? json_object_get(h, "repeat") : NULL;
@@ -1070,8 +1127,12 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 					ret = -1;
 					goto out;
 				}
+				unscored[q->n - first] = !sc || json_is_null(sc);
+				any_unscored |= unscored[q->n - first];
 				lc_run_add(r, q, p, strlen(p), s);
 			}
+			if (any_unscored)
+				fill_scores(q->h + first, q->n - first, unscored);
 		} else if (r->format == LC_RUN_LOFT) {
 			json_t *mo = lc_json_array(obj, "model_outputs", "an array of id lists", where, e);
 			json_t *nt = json_object_get(obj, "num_turns");
@@ -1166,6 +1227,7 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 	if (rr < 0)
 		ret = -1;
 out:
+	free(unscored);
 	lc_buf_free(&idb);
 	lc_buf_free(&pb);
 	lc_strlist_free(&ids);
@@ -1218,7 +1280,7 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 	int ret = 0;
 	if (have) {
 		lc_input_unget(in);   /* the readers start at the sniffed line */
-		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, each, ctx, part, e)
+		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, o->finite, each, ctx, part, e)
 		    : each ? 1 : read_json(r, in, o, e);
 	} else if (each)
 		ret = 1;
@@ -1287,6 +1349,38 @@ void lc_hits_sort_trec(lc_hit *h, size_t n)
 		qsort(h, n, sizeof *h, lc_hit_cmp_trec);
 }
 
+/* rep[k] = 1 for each hit of q (ranked) whose docno an earlier hit has: the
+ * repeats of LOFT predictions and LLM answers, written as lctk-formats(5) marks
+ * them.  Returns how many. */
+static size_t mark_repeats(const lc_run_q *q, unsigned char *rep)
+{
+	memset(rep, 0, q->n);
+	if (q->n < 2)
+		return 0;
+	lc_strmap seen = {0};
+	size_t n = 0;
+	for (size_t k = 0; k < q->n; k++) {
+		int is_new;
+		lc_strmap_intern(&seen, q->h[k].docno, strlen(q->h[k].docno), &is_new);
+		n += rep[k] = !is_new;
+	}
+	lc_strmap_free(&seen);
+	return n;
+}
+
+size_t lc_run_repeats(const lc_run *r)
+{
+	size_t n = 0, cap = 0;
+	unsigned char *rep = NULL;
+	for (size_t i = 0; i < r->nq; i++) {
+		if (r->q[i].n > cap)
+			rep = lc_xrealloc(rep, cap = r->q[i].n);
+		n += mark_repeats(&r->q[i], rep);
+	}
+	free(rep);
+	return n;
+}
+
 int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
 {
 	if (!tag)
@@ -1299,16 +1393,25 @@ int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
 			if (lc_trec_id_check(r->q[i].h[k].docno, "docno", "TREC", e) < 0)
 				return -1;
 	}
+	size_t cap = 0;
+	unsigned char *rep = NULL;
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
 		if (q->unanswered)
 			lc_output_printf(o, "#lctk unanswered %s\n", q->qid);
+		else if (!q->n)
+			lc_output_printf(o, "#lctk empty %s\n", q->qid);
 		lc_hits_sort_trec(q->h, q->n);
+		if (q->n > cap)
+			rep = lc_xrealloc(rep, cap = q->n);
+		mark_repeats(q, rep);
 		for (size_t k = 0; k < q->n; k++) {
 			lc_trec_score(num, sizeof num, q->h[k].score);
-			lc_output_printf(o, "%s Q0 %s %zu %s %s\n", q->qid, q->h[k].docno, k + 1, num, tag);
+			lc_output_printf(o, "%s%s Q0 %s %zu %s %s\n", rep[k] ? "#lctk repeat " : "", q->qid, q->h[k].docno,
+			                 k + 1, num, tag);
 		}
 	}
+	free(rep);
 	return 0;
 }
 
@@ -1316,9 +1419,14 @@ void lc_run_write_jsonl(lc_run *r, lc_output *o)
 {
 	lc_buf b = {0};
 	char num[64];
+	size_t cap = 0;
+	unsigned char *rep = NULL;
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
 		lc_hits_sort_trec(q->h, q->n);
+		if (q->n > cap)
+			rep = lc_xrealloc(rep, cap = q->n);
+		mark_repeats(q, rep);
 		lc_buf_reset(&b);
 		lc_buf_adds(&b, "{\"qid\": ");
 		lc_json_quote(&b, q->qid, strlen(q->qid));
@@ -1327,11 +1435,12 @@ void lc_run_write_jsonl(lc_run *r, lc_output *o)
 			lc_buf_adds(&b, k ? ", {\"pid\": " : "{\"pid\": ");
 			lc_json_quote(&b, q->h[k].docno, strlen(q->h[k].docno));
 			lc_py_repr_double(num, sizeof num, q->h[k].score);
-			lc_buf_printf(&b, ", \"score\": %s}", num);
+			lc_buf_printf(&b, ", \"score\": %s%s}", num, rep[k] ? ", \"repeat\": true" : "");
 		}
 		lc_buf_adds(&b, q->unanswered ? "], \"answered\": false}\n" : "]}\n");
 		lc_output_write(o, b.p, b.len);
 	}
+	free(rep);
 	lc_buf_free(&b);
 }
 

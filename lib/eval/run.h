@@ -8,7 +8,9 @@
  *            line (trec_eval 10.0 semantics).  Hits keep file order; ranking by
  *            score is the evaluator's business.
  *   JSONL    lctk's run: {"qid", "hits": [{"pid", "score"}, ...]} best first;
- *            a hit without "score" gets a descending synthetic score.
+ *            a hit without "score" gets a synthetic one between the hit above and
+ *            the next scored hit below (n - i when no hit of the line has one), so
+ *            ranking by score keeps the hits' order.
  *   LOFT     predictions {"qid", "num_turns", "model_outputs": [[pid, ...], ...]};
  *            ids become Python's str(x).strip() (123 -> "123", 7.0 -> "7.0");
  *            a repeated qid: the last line wins.  Scores are synthetic
@@ -97,6 +99,11 @@ typedef struct lc_run_opts {
 	int loft;                /* read for LOFT measures: repeats, annotations, TREC ranks */
 	const char *member_option; /* the program's option that sets member ("--run-member"), which
 	                            messages name; NULL = none (lc_input_open_default) */
+	const char *corpus_option; /* the program's option that gives the corpus pids ("--corpus FILE"),
+	                            which the message about unmapped row numbers names; NULL = none */
+	int finite;              /* a TREC score that is not finite (nan, inf, 1e400) is bad input naming
+	                          * FILE:LINE: for programs that write scores (JSON has neither); lceval
+	                          * reads them as trec_eval does.  Not for a compact run. */
 } lc_run_opts;
 
 /* trec_eval's exit code for a malformed qrels or run line (lc_err.ref_code) */
@@ -183,7 +190,11 @@ void lc_trec_score(char *buf, size_t size, double v);
 
 /* Writers; an unanswered query (q->unanswered) stays unanswered: TREC "#lctk
  * unanswered QID", JSONL "answered": false, LOFT no line (a repeated pid of an
- * LLM run, read only with opts.loft, is not written).  Queries in stored order, hits ranked in place with lc_hits_sort_trec
+ * LLM run, read only with opts.loft, is not written).  A query without hits is
+ * TREC "#lctk empty QID"; a hit whose docno a better-ranked hit of its query has
+ * (LOFT predictions and LLM answers keep the model's repeats) is TREC "#lctk
+ * repeat QID Q0 PID RANK SCORE TAG" and JSONL "repeat": true, lctk-formats(5)'s
+ * marks, which trec_eval measures skip and LOFT measures count.  Queries in stored order, hits ranked in place with lc_hits_sort_trec
  * (TREC, JSONL; LOFT output of a TREC/JSONL run) or kept as stored (LOFT
  * predictions and answers, every turn).  Scores are written so that reading
  * them back gives the same doubles: TREC with the shortest of %.15g/%.16g/%.17g
@@ -191,6 +202,8 @@ void lc_trec_score(char *buf, size_t size, double v);
 /* TREC refuses (-1 + e, nothing written) a qid or docno that is empty or holds
  * white space (trecid.h). */
 int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e);
+/* How many hits the TREC and JSONL writers mark as repeats. */
+size_t lc_run_repeats(const lc_run *r);
 void lc_run_write_jsonl(lc_run *r, lc_output *o);
 void lc_run_write_loft(lc_run *r, lc_output *o);
 

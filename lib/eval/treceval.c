@@ -306,8 +306,8 @@ int lc_te_mark(lc_te *t, const char *arg, lc_err *e)
 	if (r < 0) {
 		char sug[256];
 		lc_te_suggest(arg, sug, sizeof sug);
-		lc_err_set(e, 1, "trec_eval: illegal measure '%s'\nlceval: the closest known measure is '%s' (trec_eval or ir_measures names)",
-		           name, sug);
+		lc_err_set(e, 1, "trec_eval: illegal measure '%s'\n%s: the closest known measure is '%s' (trec_eval or "
+		           "ir_measures names)", name, lc_progname(), sug);
 	}
 	if (!dot)
 		free(name);

@@ -84,7 +84,8 @@ void lc_te_free(lc_te *t);
 /* Marks measures as trec_eval's -m does.  Also takes ir_measures' names and
  * lceval's printed value names (lc_te_alias).  -1 with e->msg = trec_eval's
  * text ("trec_eval: illegal measure 'X'", then a line naming the closest known
- * name) and e->code = 1. */
+ * name, "lcNAME: the closest known measure is ...", lcNAME = lc_progname())
+ * and e->code = 1. */
 int lc_te_mark(lc_te *t, const char *arg, lc_err *e);
 /* The relevance level the marked names asked for (ir_measures' rel=N, e.g.
  * "P(rel=2)@5"), 0 if none: the caller applies it as -l. */

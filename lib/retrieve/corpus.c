@@ -70,9 +70,9 @@ static int parse_record(json_t *o, const lc_corpus_opts *opts, const char *where
 		if (!(p->pid = lc_json_id(json_object_get(o, "_id"), &b->id, "_id", where, e)))
 			return -1;
 	} else
-		return lc_err_set(e, LC_EXIT_INPUT,
-		                  "%s: no id field: expected 'pid' (LOFT) or '_id' (BEIR); for other JSONL give --id FIELD --text FIELD",
-		                  where);
+		return lc_err_set(e, LC_EXIT_INPUT, "%s: no id field: expected 'pid' (LOFT) or '_id' (BEIR); for other JSONL %s%s",
+		                  where, opts && opts->fields_option ? "give " : "rename its id and text fields 'pid' and "
+		                  "'passage_text'", opts && opts->fields_option ? opts->fields_option : "");
 	if (!*p->pid)
 		return lc_err_set(e, LC_EXIT_INPUT, "%s: empty id", where);
 	if (p->pid != b->id.p) {   /* copy: the id must outlive json lookups below */

@@ -50,6 +50,9 @@ typedef struct lc_corpus_opts {
 	const char *member;        /* archive member glob; NULL = auto (corpus.jsonl in an archive) */
 	const char *member_option; /* the program's option that sets member ("--member"), which messages
 	                              name; NULL = it has none (lc_input_open_default) */
+	const char *fields_option; /* the program's options for other id and text fields ("--id FIELD -f
+	                              FIELD"), which the message about a record without an id names;
+	                              NULL = it has none (the message says to rename the fields) */
 	int keep_meta;             /* keep metadata JSON in .meta */
 	size_t shard_k, shard_n;   /* 0/0 = all; else only records i with i % n == k-1 (i = 0-based
 	                              record number over all files), others are not parsed */

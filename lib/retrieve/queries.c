@@ -214,6 +214,15 @@ static void add_flat(lc_buf *out, const char *s)
 		lc_buf_addc(out, (*s == '\t' || *s == '\n' || *s == '\r') ? ' ' : *s);
 }
 
+int lc_queries_tsv_id_check(const char *qid, lc_err *e)
+{
+	if (qid[strcspn(qid, "\t\n\r")] || *qid == '{')
+		return lc_err_set(e, LC_EXIT_INPUT, "qid '%s' %s, which a TSV queries line cannot hold as its first "
+		                  "field; rename it or write JSONL (--to loft or beir)", qid,
+		                  *qid == '{' ? "starts with '{'" : "contains a tab or line break");
+	return 0;
+}
+
 void lc_queries_write_tsv(lc_buf *out, const lc_query *q)
 {
 	add_flat(out, q->qid);

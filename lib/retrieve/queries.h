@@ -62,9 +62,15 @@ void lc_queries_free(lc_queries *qs);
 /* One line each, with "\n", appended to out.
  * LOFT: {"qid","query_text","answers":[[pid,rel],...],"metadata":META or {}}
  * BEIR: {"_id","text"}
- * TSV:  qid<TAB>text (tabs and newlines inside become spaces). */
+ * TSV:  qid<TAB>text (tabs and newlines inside the text become spaces; the qid
+ *       must pass lc_queries_tsv_id_check first). */
 void lc_queries_write_loft(lc_buf *out, const lc_query *q);
 void lc_queries_write_beir(lc_buf *out, const lc_query *q);
 void lc_queries_write_tsv(lc_buf *out, const lc_query *q);
+/* 0 if qid reads back from a TSV queries line as itself; else -1 + e (exit 1)
+ * naming it: a tab, newline or CR would move or split the line's fields, and a
+ * qid starting with '{' makes the line read as JSON (the writers of TREC and BEIR
+ * files refuse their ids likewise, trecid.h). */
+int lc_queries_tsv_id_check(const char *qid, lc_err *e);
 
 #endif
