@@ -394,7 +394,8 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 	if (fmt != LC_RUN_TREC && fmt != LC_RUN_JSONL && fmt != LC_RUN_LOFT)
 		lc_die(LC_EXIT_USAGE, "runs convert to trec, jsonl or loft, not '%s'", to);
 	lc_run_opts ro = { .format = from ? lc_run_format_from_name(from) : LC_RUN_AUTO, .member = member,
-	                   .member_option = LC_OPT_MEMBER_NAME, .finite = 1 };
+	                   .member_option = LC_OPT_MEMBER_NAME, .finite = 1,
+	                   .loft = 1 };   /* keep what the writers mark: repeats, empty and unanswered queries */
 	if (ro.format < 0)
 		lc_die(LC_EXIT_USAGE, "unknown run format '%s' (trec, jsonl, loft, answers, batch)", from);
 	if (nfiles > 1)

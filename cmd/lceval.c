@@ -494,6 +494,14 @@ int main(int argc, char **argv)
 		lc_report_set(&S.rep, "options.measures", ms);
 		lc_report_int(&S.rep, "options.level_for_rel", c->o.rel_level);
 		lc_report_bool(&S.rep, "options.complete_rel_info", c->o.complete);
+		lc_report_bool(&S.rep, "options.judged_docs_only", c->o.judged_only);
+		if (c->o.max_docs != LONG_MAX)
+			lc_report_int(&S.rep, "options.max_retrieved", c->o.max_docs);
+		if (c->o.num_docs_in_coll)
+			lc_report_int(&S.rep, "options.num_docs_in_coll", c->o.num_docs_in_coll);
+		lc_report_str(&S.rep, "options.qrels_format", lc_qrels_format_name(S.qfmt));
+		lc_report_str(&S.rep, "options.zscore", S.zpath);
+		lc_report_str(&S.rep, "options.only_query", c->o.only_qid);
 	}
 
 	if (S.nms[FAM_PASSKEY]) {   /* -m passkey: lcgen probes against answers (lceval(1), PASSKEY) */

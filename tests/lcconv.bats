@@ -278,3 +278,29 @@ J
 	run lcconv --to loft z.zip
 	[ "$status" -eq 2 ]
 }
+
+@test "lcconv: an LLM run's repeats, empty and unanswered queries survive every conversion (JSONL -> TREC -> JSONL, -> LOFT)" {
+	printf '%s\n' '{"qid":"q1","hits":[{"pid":"a","score":3},{"pid":"a","score":2,"repeat":true},{"pid":"b","score":1}]}' \
+		'{"qid":"q2","hits":[]}' '{"qid":"q3","hits":[],"answered":false}' > llm.jsonl
+	run -0 --separate-stderr lcconv --kind run --to trec -o llm.trec llm.jsonl
+	run -0 cat llm.trec
+	assert_output "$(printf '%s\n' 'q1 Q0 a 1 3 lctk' '#lctk repeat q1 Q0 a 2 2 lctk' 'q1 Q0 b 3 1 lctk' '#lctk empty q2' '#lctk unanswered q3')"
+	run -0 --separate-stderr lcconv --kind run --to jsonl llm.trec
+	assert_line --index 0 '{"qid": "q1", "hits": [{"pid": "a", "score": 3.0}, {"pid": "a", "score": 2.0, "repeat": true}, {"pid": "b", "score": 1.0}]}'
+	assert_line --index 1 '{"qid": "q2", "hits": []}'
+	assert_line --index 2 '{"qid": "q3", "hits": [], "answered": false}'
+	run -0 --separate-stderr lcconv --kind run --to loft llm.jsonl
+	assert_line --index 0 '{"qid": "q1", "num_turns": 1, "model_outputs": [["a", "a", "b"]]}'
+	# the LOFT measures of every form are the same
+	printf '%s\n' '{"qid":"q1","query_text":"x","answers":[["b",1]]}' '{"qid":"q2","query_text":"y","answers":[["a",1]]}' \
+		'{"qid":"q3","query_text":"z","answers":[["a",1]]}' > q.jsonl
+	lcconv --kind run --to loft -o llm.loft llm.jsonl 2>/dev/null
+	# q1's gold is b: with a's repeat kept the top 2 are a, a (recall 0); dropped, a, b (recall 1)
+	run -0 --separate-stderr lceval -m recall@2 -m precision@2 q.jsonl llm.jsonl
+	assert_line --index 0 --regexp '^recall@2 +	all	0[.]0000$'
+	want=$output
+	for f in llm.trec llm.loft; do
+		run -0 --separate-stderr lceval -m recall@2 -m precision@2 q.jsonl "$f"
+		assert_output "$want"
+	done
+}

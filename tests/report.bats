@@ -134,6 +134,11 @@ for k in j:
     assert r[k] == j[k], k
 print("ok")' e.json j.json
 	assert_output ok
+	# the trec_eval options that change the numbers are in the report
+	lcconv --kind qrels --to trec -o q.qrels q.jsonl 2>/dev/null
+	run -0 lceval -m map -M 5 -J -N 1000 -R qrels --report t.json -o /dev/null q.qrels run.jsonl
+	run -0 jq -c '.options | [.judged_docs_only, .max_retrieved, .num_docs_in_coll, .qrels_format]' t.json
+	assert_output '[true,5,1000,"trec"]'
 	# --dry-run: the estimate's totals
 	head -n 3 q.jsonl > q3.jsonl
 	run --separate-stderr lcretrieve --llm --dry-run -e cl100k_base -c "$D/corpus.jsonl" --price-in 2 \

@@ -29,6 +29,14 @@ int lc_qrels_format_from_name(const char *name)
 	return -1;
 }
 
+const char *lc_qrels_format_name(int fmt)
+{
+	static const char *const names[] = { [LC_QRELS_AUTO] = "auto", [LC_QRELS_TREC] = "trec", [LC_QRELS_BEIR] = "beir",
+	                                     [LC_QRELS_LOFT] = "loft", [LC_QRELS_TREC_JG] = "trec_jg",
+	                                     [LC_QRELS_PREFS] = "prefs", [LC_QRELS_TREC_PREFS] = "trec_prefs" };
+	return fmt >= 0 && (size_t)fmt < sizeof names / sizeof names[0] && names[fmt] ? names[fmt] : "?";
+}
+
 static uint32_t get_q(lc_qrels *q, const char *qid, size_t qlen)
 {
 	int is_new = 0;

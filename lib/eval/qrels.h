@@ -102,6 +102,8 @@ typedef struct lc_qrels {
 
 /* "trec", "beir", "loft", "trec_jg", "prefs", "trec_prefs" -> LC_QRELS_*; "auto" -> AUTO; -1 if unknown. */
 int lc_qrels_format_from_name(const char *name);
+/* The name lc_qrels_format_from_name takes for fmt ("trec", "auto" ...); a static string. */
+const char *lc_qrels_format_name(int fmt);
 
 /* The member a BEIR dataset's zip or tar holds its test qrels in, and the one a
  * LOFT dataset's holds its answers in (its queries, as LOFT's evaluation reads). */
