@@ -272,9 +272,9 @@ int main(int argc, char **argv)
 	long sk = O.sk, sn = O.sn;
 	unsigned long long memory = O.memory;
 	if (co.text_fields && !co.id_field)
-		lc_cli_usage_error(&cmd, "--text needs --id too");
+		lc_cli_usage_error(&cmd, "-f/--field names the text fields of a custom schema: give --id FIELD too");
 	if (co.text_fields && !*co.text_fields)
-		lc_cli_usage_error(&cmd, "--text wants one or more field names");
+		lc_cli_usage_error(&cmd, "-f/--field wants one or more field names (F1,F2,...)");
 	if (stats && rep.path)
 		lc_cli_usage_error(&cmd, "--report describes an index being built; --stats prints an index's figures itself");
 	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);

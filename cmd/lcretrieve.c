@@ -355,7 +355,7 @@ static void check_options(int ind, int argc, char **argv)
 		if (index_stdin && !strcmp(argv[i], "-"))
 			lc_cli_usage_error(&cmd, "-i - and the queries operand - cannot both read standard input");
 	if (O.co.text_fields && !O.co.id_field)
-		lc_cli_usage_error(&cmd, "--text needs --id too");
+		lc_cli_usage_error(&cmd, "-f/--field names the text fields of a custom schema: give --id FIELD too");
 }
 
 /* --report: opens the report with the options it records; the LLM mode writes to it too. */
