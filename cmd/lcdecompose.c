@@ -513,8 +513,7 @@ static int do_merge(int argc, char **argv)
 		lc_report_write(&rep);
 	}
 	lc_report_free(&rep);
-	if (!quiet)
-		fwrite(stats.p, 1, stats.len, stdout);
+	fwrite(stats.p, 1, stats.len, stdout);   /* the data of standard output: --quiet is for standard error */
 	lc_buf_free(&stats);
 	if (!quiet)
 		warn_openlm(out, 1, 1);

@@ -221,6 +221,21 @@ for n in (39, 4, 8, 0, 3):
 	assert_failure 1
 	assert_output --partial "different parameters"
 	assert_no_file m2
+	# a part given twice, a part missing, a part of another split: refused, nothing written
+	cp -r p1 p1copy
+	lcdecompose --eot 0 --seed 9 --keep-short-shards --shard 1/2 --quiet -o h1 in.jsonl >/dev/null
+	for args in "p1 p1 p2 p3:the same directory as p1" "p1 p1copy p2 p3:part 1/3 again (also p1)" \
+		"p1 p3:3 parts were made, 2 given" "p1 p2 h1:part 1/2 is of another split than p1" \
+		"p1 p2 p3 one:is not a --shard part and p1 is"; do
+		run lcdecompose merge -o m3 ${args%%:*}
+		assert_failure 1
+		assert_output --partial "${args#*:}"
+		assert_no_file m3
+	done
+	# --quiet keeps standard error quiet; the stats are the output
+	run -0 --separate-stderr lcdecompose merge --quiet -o m4 p1 p2 p3
+	assert_line --partial "Total number of tokens"
+	[ -z "$stderr" ] || fail "$stderr"
 }
 
 @test "bin format merge keeps the index consistent" {

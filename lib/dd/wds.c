@@ -1299,6 +1299,64 @@ static json_t *load_info(const char *dir, lc_err *e)
 	return j;
 }
 
+/* The inputs of a merge are one split's parts, each once (their "shard" K/N:
+ * one N, every K from 1 to N once), or whole outputs (no --shard); never one
+ * directory twice.  0, or -1 + e. */
+static int check_parts(char *const *srcs, int n, lc_err *e)
+{
+	struct stat *st = lc_xcalloc((size_t)n, sizeof *st);
+	int *owner = NULL, with = 0, rc = 0;
+	long N = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		if (stat(srcs[i], &st[i]) == 0)
+			for (int j = 0; j < i && !rc; j++)
+				if (st[j].st_dev == st[i].st_dev && st[j].st_ino == st[i].st_ino)
+					rc = lc_err_set(e, LC_EXIT_INPUT, "%s: the same directory as %s; give each part once",
+					                srcs[i], srcs[j]);
+		json_t *j = rc ? NULL : load_info(srcs[i], e);
+		if (!j) {
+			rc = -1;
+			break;
+		}
+		json_t *sh = json_object_get(j, "shard");
+		long k = 0, nn = 0;
+		char extra;
+		if (sh && (!json_is_string(sh) || sscanf(json_string_value(sh), "%ld/%ld%c", &k, &nn, &extra) != 2 ||
+		           k < 1 || k > nn))
+			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: lcdecompose.json: 'shard' is not K/N", srcs[i]);
+		else if (i == 0)
+			with = sh != NULL;
+		else if ((sh != NULL) != with)
+			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: %s a --shard part and %s %s; merge one split's parts, or whole outputs",
+			                srcs[i], sh ? "is" : "is not", srcs[0], sh ? "is not" : "is");
+		if (!rc && sh) {
+			if (!N) {
+				N = nn;
+				if (N > n)
+					rc = lc_err_set(e, LC_EXIT_INPUT, "%s: part %ld/%ld: %ld parts were made, %d given; give all of them",
+					                srcs[i], k, nn, nn, n);
+				else
+					owner = lc_xcalloc((size_t)N + 1, sizeof *owner);
+			} else if (nn != N) {
+				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: part %ld/%ld is of another split than %s (of %ld parts)",
+				                srcs[i], k, nn, srcs[0], N);
+			}
+			if (!rc && owner[k])
+				rc = lc_err_set(e, LC_EXIT_INPUT, "%s: part %ld/%ld again (also %s); give each part once",
+				                srcs[i], k, N, srcs[owner[k] - 1]);
+			if (!rc)
+				owner[k] = i + 1;
+		}
+		json_decref(j);
+	}
+	for (long k = 1; !rc && owner && k <= N; k++)
+		if (!owner[k])
+			rc = lc_err_set(e, LC_EXIT_INPUT, "part %ld/%ld is missing; give all %ld parts", k, N, N);
+	free(owner);
+	free(st);
+	return rc ? -1 : 0;
+}
+
 int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *stats_out, lc_err *e)
 {
 	json_t *merged = NULL;
@@ -1333,6 +1391,10 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 	}
 	if (!merged)
 		return lc_err_set(e, LC_EXIT_USAGE, "merge: no input directories");
+	if (check_parts(srcs, n, e) < 0) {
+		json_decref(merged);
+		return -1;
+	}
 	json_t *jf = json_object_get(json_object_get(merged, "params"), "format");
 	if (json_is_string(jf))
 		fmt = json_string_value(jf);
