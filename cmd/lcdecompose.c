@@ -184,17 +184,17 @@ static void emit_dd(void *ctx, int k, const uint32_t *tok, size_t n)
 	run *r = ctx;
 	if (r->w) {
 		lc_err e;
-		if (lc_wds_add_ex(r->w, r->bucket_of_k[k], tok, n, tok + n == r->doc_end, &e) < 0)
+		if (lc_wds_add_ex(r->w, r->bucket_of_k[k], tok, n, tok + n == r->doc_end ? LC_WDS_ENDS_DOC : 0, &e) < 0)
 			die_err(r->w, &e);
 	}
 }
 
-static void emit_seq(void *ctx, const uint32_t *tok, size_t n)
+static void emit_seq(void *ctx, const uint32_t *tok, size_t n, int crossing)
 {
 	run *r = ctx;
 	if (r->w) {
 		lc_err e;
-		if (lc_wds_add(r->w, r->lbucket, tok, n, &e) < 0)
+		if (lc_wds_add_ex(r->w, r->lbucket, tok, n, crossing ? LC_WDS_CROSSING : 0, &e) < 0)
 			die_err(r->w, &e);
 	}
 }
@@ -404,7 +404,20 @@ static int read_record(const cfg *c, run *r, lc_input *in, const char *line, siz
 	return 1;
 }
 
-static void report_dd(const run *r, uint64_t tail, int compare, lc_pack_report *rep)
+/* The method's figures for what was written: the short final shards that
+ * --full-shards left out (t) are dropped tokens, not sequences, cost, padding
+ * or boundary crossings of the dataset. */
+static void drop_tail(lc_pack_report *rep, const lc_wds_tail *t)
+{
+	rep->tokens_kept -= t->tokens;
+	rep->tokens_dropped += t->tokens;
+	rep->sequences -= t->seqs;
+	rep->attn_cost -= t->attn;
+	rep->tokens_padded -= t->padded;
+	rep->crossing -= t->crossing;
+}
+
+static void report_dd(const run *r, int compare, lc_pack_report *rep)
 {
 	memset(rep, 0, sizeof *rep);
 	if (compare)   /* the lengths dd trains on, beside concat-LEN and bestfit-LEN */
@@ -414,13 +427,12 @@ static void report_dd(const run *r, uint64_t tail, int compare, lc_pack_report *
 		snprintf(rep->method, sizeof rep->method, "dd");
 	rep->docs = r->st.docs;
 	rep->tokens_in = r->st.tokens_in;
-	rep->tokens_kept = r->st.tokens_kept - tail;
-	rep->tokens_dropped = r->st.tokens_dropped + tail;
+	rep->tokens_kept = r->st.tokens_kept;
+	rep->tokens_dropped = r->st.tokens_dropped;
 	for (int k = 0; k <= LC_DD_KMAX_LIMIT; k++) {
 		rep->sequences += r->st.seqs[k];
 		rep->attn_cost += r->st.seqs[k] * ((uint64_t)1 << k) * ((uint64_t)1 << k);
 	}
-	/* tail sequences are not known per k here; they only exist with --full-shards */
 }
 
 static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
@@ -762,34 +774,34 @@ static int finish_methods(const cfg *c, run *r, uint64_t nbad, lc_pack_report *r
 		r->st.tokens_in = bfrep.tokens_in;
 		r->st.tokens_kept = bfrep.tokens_kept;
 	}
-	*tail = 0;
+	lc_wds_tail t = { 0 };
 	if (r->w) {
 		lc_err e;
 		json_t *info = make_info(c, r, nbad);
 		if (c->method == M_BESTFIT)
 			json_object_set_new(json_object_get(info, "counters"), "tokens_padded",
 			                    json_integer((json_int_t)bfrep.tokens_padded));
-		if (lc_wds_close(r->w, info, stats, tail, &e) < 0)
+		if (lc_wds_close(r->w, info, stats, &t, &e) < 0)
 			lc_die_err(&e);
 		json_decref(info);
 	}
+	*tail = t.tokens;
 	if (r->methods & M_DD) {
-		report_dd(r, c->method == M_DD ? *tail : 0, c->compare, &reps[nrep++]);
+		report_dd(r, c->compare, &reps[nrep]);
+		if (c->method == M_DD)
+			drop_tail(&reps[nrep], &t);
+		nrep++;
 	}
 	if (r->methods & M_CONCAT) {
 		reps[nrep] = r->concat.rep;
-		if (c->method == M_CONCAT) {
-			reps[nrep].tokens_kept -= *tail;
-			reps[nrep].tokens_dropped += *tail;
-		}
+		if (c->method == M_CONCAT)
+			drop_tail(&reps[nrep], &t);
 		nrep++;
 	}
 	if (r->methods & M_BESTFIT) {
 		reps[nrep] = bfrep;
-		if (c->method == M_BESTFIT) {
-			reps[nrep].tokens_kept -= *tail;
-			reps[nrep].tokens_dropped += *tail;
-		}
+		if (c->method == M_BESTFIT)
+			drop_tail(&reps[nrep], &t);
 		nrep++;
 	}
 	return nrep;

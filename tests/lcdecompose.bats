@@ -732,3 +732,32 @@ PY
 	assert_failure 1
 	assert [ ! -e r2.json ]
 }
+
+@test "--table and --report describe the sequences written: the short final shards left out are dropped tokens, not sequences, cost or padding" {
+	gen_ids 300 11 > in.jsonl
+	for m in "dd" "concat -L 1000" "bestfit -L 1000"; do
+		rm -rf o
+		run -0 --separate-stderr lcdecompose --eot 0 --method $m --table --report r.json -o o in.jsonl
+		printf '%s\n' "${lines[@]}" > table.txt
+		run -0 python3 - table.txt r.json "${m%% *}" <<'PY'
+import json, re, sys
+text = open(sys.argv[1]).read()
+full = json.load(open(sys.argv[2]))
+rep = full["methods"][0]
+assert full["tail_tokens_dropped"] > 0, "nothing left out: the test would not test"
+method = sys.argv[3]
+written = [(int(L.replace(",", "")), int(n.replace(",", "")))
+           for L, n in re.findall(r"seq-length: ([\d,]+) +# sequences: ([\d,]+)", text)]
+seqs = sum(n for L, n in written)
+attn = sum(n * L * L for L, n in written)
+row = lambda name: int(re.search(r"^%s +(\d+)" % re.escape(name), text, re.M).group(1))
+assert row("sequences") == seqs == rep["sequences"], (row("sequences"), seqs, rep["sequences"])
+assert row("attention cost (sum len^2)") == attn == rep["attn_cost"], (row("attention cost (sum len^2)"), attn)
+if method == "dd":
+    assert row("tokens kept") == sum(n * (L + 1) for L, n in written) == rep["tokens_kept"]
+assert row("tokens kept") + row("tokens dropped") == row("tokens in")
+print("ok", method, seqs)
+PY
+		assert_output --partial "ok ${m%% *}"
+	done
+}

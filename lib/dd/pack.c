@@ -37,7 +37,7 @@ void lc_concat_doc(lc_concat *c, const uint32_t *tok, size_t n)
 		n -= take;
 		if (c->fill == c->cap) {
 			if (c->emit)
-				c->emit(c->ctx, c->buf, c->fill);
+				c->emit(c->ctx, c->buf, c->fill, c->docs_in_buf > 1);
 			c->rep.sequences++;
 			c->rep.tokens_kept += c->cap;
 			c->rep.attn_cost += (uint64_t)(c->cap - 1) * (c->cap - 1);
@@ -216,7 +216,7 @@ void lc_bestfit_finish(lc_bestfit *b, lc_pack_emit_fn emit, void *ctx, lc_pack_r
 				memcpy(seq + n, b->toks + b->poff[p], b->plen[p] * sizeof *seq);
 				n += b->plen[p];
 			}
-			emit(ctx, seq, n);
+			emit(ctx, seq, n, npieces[i] > 1);
 		}
 		free(seq), free(pos), free(grp), free(start);
 	}

@@ -38,7 +38,8 @@ typedef struct lc_pack_report {
 	uint64_t attn_cost;      /* Σ len² */
 } lc_pack_report;
 
-typedef void (*lc_pack_emit_fn)(void *ctx, const uint32_t *tok, size_t n);
+/* One sequence; crossing = it holds tokens of more than one document. */
+typedef void (*lc_pack_emit_fn)(void *ctx, const uint32_t *tok, size_t n, int crossing);
 
 typedef struct lc_concat {
 	size_t cap;              /* LEN + 1 */

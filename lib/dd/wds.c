@@ -248,7 +248,6 @@ struct lc_wds {
 	lc_dfile df;           /* tar: the shard being written, its buffer reused */
 	lc_idtext *idtext;     /* tar and JSONL: "[1, 2, 3]" from a table */
 	size_t eot_len;        /* strlen(o.eot_text) */
-	uint64_t tail_tokens, tail_seqs;
 };
 
 size_t lc_wds_shard_size(int k)
@@ -580,7 +579,7 @@ static int tar_member(const lc_wds *w, const bucket *b, uint32_t s, size_t i, lc
 	if (!h)
 		return io_error(e, fin, errno);
 	char *o = h + LC_USTAR_BLOCK, *end;
-	if (!w->o.eot_text || !n || !b->ends[s]) {
+	if (!w->o.eot_text || !n || !(b->ends[s] & LC_WDS_ENDS_DOC)) {
 		end = put_ids(w, b, s, n, o);
 	} else {
 		end = put_ids(w, b, s, n - 1, o) - 1;   /* without its ']' */
@@ -814,7 +813,7 @@ int lc_wds_add(lc_wds *w, int bi, const uint32_t *tok, size_t n, lc_err *e)
 	return lc_wds_add_ex(w, bi, tok, n, 0, e);
 }
 
-int lc_wds_add_ex(lc_wds *w, int bi, const uint32_t *tok, size_t n, int ends_doc, lc_err *e)
+int lc_wds_add_ex(lc_wds *w, int bi, const uint32_t *tok, size_t n, int flags, lc_err *e)
 {
 	bucket *b = &w->b[bi];
 	if (n > b->max_len)
@@ -849,7 +848,7 @@ int lc_wds_add_ex(lc_wds *w, int bi, const uint32_t *tok, size_t n, int ends_doc
 	if (b->wide)
 		memcpy(b->s32 + at, tok, n * sizeof *tok);
 	b->lens[s] = (uint32_t)n;
-	b->ends[s] = ends_doc != 0;
+	b->ends[s] = (unsigned char)flags;
 	b->idx[b->n_idx++] = s;
 	if (b->n_idx == b->pool_cap)
 		return emit_front(w, b, b->shard_size, e);
@@ -1110,9 +1109,10 @@ static int write_info_all(char *const *bdirs, int nb, json_t *info, lc_err *e)
 	return 0;
 }
 
-int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_tokens, lc_err *e)
+int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, lc_wds_tail *tail, lc_err *e)
 {
 	int rc = 0;
+	lc_wds_tail t = { 0 };
 	for (int i = 0; i < w->nb && !rc; i++) {
 		bucket *b = &w->b[i];
 		if (ensure_dir(w, b, e) < 0) {
@@ -1124,9 +1124,14 @@ int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_toke
 		while (!rc && off < b->n_idx) {
 			size_t m = b->n_idx - off < b->shard_size ? b->n_idx - off : b->shard_size;
 			if (m < b->shard_size && w->o.full_shards) {
-				for (size_t j = off; j < b->n_idx; j++)
-					w->tail_tokens += b->lens[b->idx[j]];
-				w->tail_seqs += m;
+				for (size_t j = off; j < b->n_idx; j++) {
+					uint32_t s = b->idx[j];
+					t.tokens += b->lens[s];
+					t.padded += b->max_len - b->lens[s];
+					t.crossing += (b->ends[s] & LC_WDS_CROSSING) != 0;
+				}
+				t.seqs += m;
+				t.attn += (uint64_t)m * b->seq_len * b->seq_len;
 				break;
 			}
 			rc = write_shard(w, b, b->idx + off, m, e);
@@ -1175,8 +1180,8 @@ int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_toke
 	if (!rc && info) {
 		json_t *c = json_object_get(info, "counters");
 		if (c) {
-			json_object_set_new(c, "tail_dropped_sequences", json_integer((json_int_t)w->tail_seqs));
-			json_object_set_new(c, "tail_dropped_tokens", json_integer((json_int_t)w->tail_tokens));
+			json_object_set_new(c, "tail_dropped_sequences", json_integer((json_int_t)t.seqs));
+			json_object_set_new(c, "tail_dropped_tokens", json_integer((json_int_t)t.tokens));
 		}
 		char **bd = lc_xcalloc((size_t)w->nb + 1, sizeof *bd);
 		for (int i = 0; i < w->nb; i++)
@@ -1200,8 +1205,8 @@ int lc_wds_close(lc_wds *w, json_t *info, lc_buf *stats_out, uint64_t *tail_toke
 	if (stats_out)
 		lc_buf_add(stats_out, st.p, st.len);
 	lc_buf_free(&st);
-	if (tail_tokens)
-		*tail_tokens = w->tail_tokens;
+	if (tail)
+		*tail = t;
 	free_wds(w);
 	return 0;
 }

@@ -88,18 +88,28 @@ int lc_wds_bucket(lc_wds *w, const char *name, size_t max_len, uint64_t seq_len,
 
 /* Adds one sequence (copied).  0 or -1 + e on a write error. */
 int lc_wds_add(lc_wds *w, int bucket, const uint32_t *tok, size_t n, lc_err *e);
-/* Same; ends_doc = 1 when tok[n-1] is the end-of-text appended to its document
- * (written as o.eot_text in tar shards when that is set). */
-int lc_wds_add_ex(lc_wds *w, int bucket, const uint32_t *tok, size_t n, int ends_doc, lc_err *e);
+/* Same, with flags: LC_WDS_ENDS_DOC when tok[n-1] is the end-of-text appended to
+ * its document (written as o.eot_text in tar shards when that is set),
+ * LC_WDS_CROSSING when the sequence holds more than one document (counted in
+ * lc_wds_tail if it is dropped). */
+enum { LC_WDS_ENDS_DOC = 1, LC_WDS_CROSSING = 2 };
+int lc_wds_add_ex(lc_wds *w, int bucket, const uint32_t *tok, size_t n, int flags, lc_err *e);
+
+/* What the short final shards dropped by full_shards held: sequences, tokens,
+ * attention cost (each sequence its bucket's seq_len squared), padding (each
+ * sequence max_len - its length) and sequences crossing a document boundary. */
+typedef struct lc_wds_tail {
+	uint64_t seqs, tokens, attn, padded, crossing;
+} lc_wds_tail;
 
 /* Flushes pools, writes manifests and DIR/D_k/lcdecompose.json = info (an
  * object {"params": {...}, "counters": {...}}; borrowed; NULL = none) to which close
  * adds counters "tail_dropped_sequences" and "tail_dropped_tokens" (full_shards),
  * fsyncs, and puts the dataset in place.
  * The stats text (reference layout) is appended to stats_out if not NULL.
- * *tail_tokens (may be NULL) receives the tokens dropped by full_shards.  Frees w;
- * on error everything written is removed. */
-int lc_wds_close(lc_wds *w, json_t *info, struct lc_buf *stats_out, uint64_t *tail_tokens, lc_err *e);
+ * *tail (may be NULL) receives what full_shards dropped.  Frees w; on error
+ * everything written is removed. */
+int lc_wds_close(lc_wds *w, json_t *info, struct lc_buf *stats_out, lc_wds_tail *tail, lc_err *e);
 /* Removes everything written so far; frees w. */
 void lc_wds_abort(lc_wds *w);
 

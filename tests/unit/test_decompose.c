@@ -146,7 +146,7 @@ static void test_format(void)
 static int nseq;
 static size_t seqlens[16];
 static uint32_t seq0[16];
-static void pemit(void *ctx, const uint32_t *tok, size_t n)
+static void pemit(void *ctx, const uint32_t *tok, size_t n, int crossing)
 {
 	(void)ctx;
 	seqlens[nseq] = n;
