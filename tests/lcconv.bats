@@ -58,12 +58,18 @@ J
 	assert_output "$(printf 'q1 0 d1 1\nq2 0 7 2\nq2 0 d1 0')"
 }
 
-@test "--qrels-member picks the judgments of a --qrels archive or a BEIR zip; it applies to queries to LOFT only" {
+# beir_zip DEV: ds.zip, the BEIR dataset ds/ of queries.jsonl (queries.jsonl,
+# qrels/test.tsv) with qrels/dev.tsv holding the judgments DEV (printf format)
+beir_zip() {
 	mkdir -p ds/qrels
 	lcconv --to beir queries.jsonl > ds/queries.jsonl 2>/dev/null
 	lcconv --kind qrels --to beir queries.jsonl > ds/qrels/test.tsv
-	printf 'query-id\tcorpus-id\tscore\nq1\t7\t3\nq2\td1\t1\n' > ds/qrels/dev.tsv
+	printf "query-id\tcorpus-id\tscore\n$1" > ds/qrels/dev.tsv
 	zip -qr ds.zip ds
+}
+
+@test "--qrels-member picks the judgments of a --qrels archive or a BEIR zip; it applies to queries to LOFT only" {
+	beir_zip 'q1\t7\t3\nq2\td1\t1\n'
 	run -0 lcconv --kind queries --to loft --qrels ds.zip --qrels-member '*dev.tsv' ds/queries.jsonl
 	assert_output "$(printf '%s\n' '{"qid":"q1","query_text":"what is alpha","answers":[["7",3]],"metadata":{}}' \
 		'{"qid":"q2","query_text":"beta?","answers":[["d1",1]],"metadata":{}}')"
@@ -80,11 +86,7 @@ J
 }
 
 @test "a BEIR zip on standard input gives the same LOFT queries (answers, --qrels-member) as the named zip" {
-	mkdir -p ds/qrels
-	lcconv --to beir queries.jsonl > ds/queries.jsonl 2>/dev/null
-	lcconv --kind qrels --to beir queries.jsonl > ds/qrels/test.tsv
-	printf 'query-id\tcorpus-id\tscore\nq1\t7\t3\n' > ds/qrels/dev.tsv
-	zip -qr ds.zip ds
+	beir_zip 'q1\t7\t3\n'
 	lcconv --kind queries --to loft -o named.jsonl ds.zip 2>/dev/null
 	lcconv --kind queries --to loft --qrels-member '*dev.tsv' -o named-dev.jsonl ds.zip 2>/dev/null
 	run -0 --separate-stderr lcconv --kind queries --to loft < ds.zip
