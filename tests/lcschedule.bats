@@ -116,6 +116,11 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 	echo '{"shard": "shard-0000000", "num_chunks": 10}' > ds/D_9/manifest.jsonl
 	run lcschedule ds
 	assert_success
+	want=$output
+	# a manifest is read as every input: a BOM, CRLF and blank lines are no error
+	printf '\xef\xbb\xbf{"shard": "shard-0000000", "num_chunks": 10}\r\n\n' > ds/D_9/manifest.jsonl
+	run -0 lcschedule ds
+	assert_output "$want"
 	# a shard smaller than a batch cannot satisfy OpenLM's condition
 	run lcschedule --openlm --total-tokens 1000 --global-batch-size 100000 ds
 	assert_failure 1

@@ -10,6 +10,7 @@
 #include "dfile.h"
 #include "fdio.h"
 #include "idtext.h"
+#include "input.h"
 #include "json.h"
 #include "resv.h"
 #include "ustar.h"
@@ -945,21 +946,18 @@ static int parse_bucket_name(const char *s, char *kind, long *num)
 /* Reads DIR/B/manifest.jsonl: per-shard counts appended to *counts. */
 static int read_manifest(const char *path, uint64_t **counts, size_t *n, char ***names, lc_err *e)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return lc_err_set(e, LC_EXIT_INPUT, "%s: %s", path, strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0;
-	int rc = 0;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		lineno++;
-		char where[512];
-		snprintf(where, sizeof where, "%s:%ld", path, lineno);
-		json_t *o = lc_json_parse_object(line, (size_t)len, where, e);
+	/* read as every lctk input is: a BOM, CRLF and blank lines are no error */
+	lc_input *in = lc_input_open(path, NULL, e);
+	if (!in)
+		return -1;
+	char *line;
+	size_t len;
+	int rc, r;
+	while ((r = lc_input_getline_nonblank(in, &line, &len, e)) == 1) {
+		const char *where = lc_input_where(in);
+		json_t *o = lc_json_parse_object(line, len, where, e);
 		if (!o) {
-			rc = -1;
+			r = -1;
 			break;
 		}
 		json_t *v = json_object_get(o, "num_sequences");
@@ -967,7 +965,7 @@ static int read_manifest(const char *path, uint64_t **counts, size_t *n, char **
 			v = json_object_get(o, "num_chunks");
 		json_t *sh = json_object_get(o, "shard");
 		if (!v || !json_is_integer(v) || json_integer_value(v) < 0 || !sh || !json_is_string(sh)) {
-			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: expected {\"shard\": NAME, \"num_sequences\": N}", where);
+			r = lc_err_set(e, LC_EXIT_INPUT, "%s: expected {\"shard\": NAME, \"num_sequences\": N}", where);
 			json_decref(o);
 			break;
 		}
@@ -980,8 +978,8 @@ static int read_manifest(const char *path, uint64_t **counts, size_t *n, char **
 		(*n)++;
 		json_decref(o);
 	}
-	free(line);
-	fclose(f);
+	rc = r < 0 ? -1 : 0;
+	lc_input_close(in);
 	return rc;
 }
 
