@@ -30,7 +30,7 @@ static struct settings {
 	int jsonl, openlm;
 	const char *dir;
 	lc_report rep;
-} S = { .curriculum = "grow-p2", .cycles = 1, .batch = 64, .gpus = 1, .workers = 1 };
+} S = { .curriculum = "grow-p2", .cycles = 1, .batch = 64 };   /* gpus, workers 0: not given (1) */
 
 /* --format table|jsonl */
 static void format_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
@@ -152,6 +152,13 @@ static void parse_args(int argc, char **argv)
 		lc_cli_usage_error(&cmd, "give exactly one dataset directory (made by lcdecompose)");
 	if (S.openlm && !S.tokens)
 		lc_cli_usage_error(&cmd, "--openlm needs --total-tokens N (the training budget)");
+	if (!S.openlm && (S.tokens || S.epochs || S.gpus || S.workers))
+		lc_cli_usage_error(&cmd, "--total-tokens, --epochs, --gpus and --workers are --openlm's: give --openlm, "
+		                   "or drop them (the per-step schedule does not use them)");
+	if (!S.gpus)
+		S.gpus = 1;
+	if (!S.workers)
+		S.workers = 1;
 	S.dir = argv[st.ind];
 	lc_report_start(&S.rep, &cmd, !S.out || !strcmp(S.out, "-"), 1, argv + st.ind);
 }

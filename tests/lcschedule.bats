@@ -102,6 +102,11 @@ print(int(sum(pos)/len(pos)))' "$1" "$2"; }
 	assert_output --partial "has 2 buckets"
 	run lcschedule --curriculum sideways ds
 	assert_failure 2
+	# OpenLM's options without --openlm would change nothing: a usage error, not ignored
+	for o in "--total-tokens 1000" "--epochs 2" "--gpus 8" "--workers 2"; do
+		run -2 lcschedule $o ds
+		assert_output --partial "are --openlm's"
+	done
 	mkdir empty
 	run lcschedule empty
 	assert_failure 1
