@@ -154,6 +154,8 @@ static void check_chart_options(void)
 		lc_cli_usage_error(&cmd, "-x FIELD is required");
 	if (!S.yf && !S.hist)
 		lc_cli_usage_error(&cmd, "-y FIELD is required unless --type hist");
+	if (S.yf && S.hist)
+		lc_cli_usage_error(&cmd, "--type hist counts the values of -x: drop -y %s (or plot it with points or lines)", S.yf);
 	if (S.yerr && (S.ylow || S.yhigh))
 		lc_cli_usage_error(&cmd, "--yerr and --ylow/--yhigh are two ways to give error bars: use one");
 	if (!S.ylow != !S.yhigh)

@@ -58,6 +58,9 @@ need_gnuplot() {
 	assert_line '3.1622776601683795 1 1 10'
 	assert_line '31.622776601683793 1 10 100'
 	assert_line '316.22776601683796 2 100 1000'
+	# -y has no place in a histogram: refused, not ignored
+	run -2 lcplot --type hist -x v -y v h.jsonl
+	assert_output --partial "--type hist counts the values of -x: drop -y v"
 }
 
 @test "lcplot: values are written in the shortest form that reads back, so close large values stay apart" {
