@@ -99,7 +99,7 @@ void lc_opt_tag_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 #define LC_OPT_PROGRESS(id, ...) { id, "progress", NULL, \
 	"show progress even when stderr is not a terminal", NULL, __VA_ARGS__ }
 #define LC_OPT_QUIET(id, ...) { id, "quiet", NULL, \
-	"nothing on stderr but errors: no progress, report or warnings", NULL, __VA_ARGS__ }
+	"no progress meter or summary on stderr (errors and counts of records skipped or dropped remain)", NULL, __VA_ARGS__ }
 #define LC_OPT_JOBS(...) { 'j', "jobs", "N", \
 	"worker threads (default 1); the output does not depend on N", NULL, __VA_ARGS__ }
 #define LC_OPT_EPOCHS(id, ...) { id, "epochs", "N", \
