@@ -408,17 +408,17 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 		lc_warn("LOFT predictions hold no scores: %zu queries written as ranked id lists", r.nq);
 	if (fmt != LC_RUN_LOFT && r.format == LC_RUN_LOFT)
 		lc_warn("LOFT predictions hold no scores: scores are synthetic (descending by rank)");
-	size_t repeats = fmt == LC_RUN_LOFT ? 0 : lc_run_repeats(&r);
+	size_t repeats = 0;   /* LOFT predictions hold repeats as they are */
+	if (fmt == LC_RUN_TREC) {
+		if (lc_run_write_trec(&r, o, tag ? tag : r.runid, &repeats, &e) < 0)
+			lc_die_err(&e);
+	} else if (fmt == LC_RUN_JSONL)
+		repeats = lc_run_write_jsonl(&r, o);
+	else
+		lc_run_write_loft(&r, o);
 	if (repeats)
 		lc_warn("%zu hits repeat a pid of their query: written as %s, which trec_eval measures skip and LOFT "
 		        "measures count", repeats, fmt == LC_RUN_TREC ? "'#lctk repeat' comment lines" : "\"repeat\": true");
-	if (fmt == LC_RUN_TREC) {
-		if (lc_run_write_trec(&r, o, tag ? tag : r.runid, &e) < 0)
-			lc_die_err(&e);
-	} else if (fmt == LC_RUN_JSONL)
-		lc_run_write_jsonl(&r, o);
-	else
-		lc_run_write_loft(&r, o);
 	lc_report_int(rep, "records", (long long)r.nlines);
 	lc_report_int(rep, "queries", (long long)r.nq);
 	lc_report_int(rep, "repeats_marked", (long long)repeats);

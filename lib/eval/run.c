@@ -1368,20 +1368,7 @@ static size_t mark_repeats(const lc_run_q *q, unsigned char *rep)
 	return n;
 }
 
-size_t lc_run_repeats(const lc_run *r)
-{
-	size_t n = 0, cap = 0;
-	unsigned char *rep = NULL;
-	for (size_t i = 0; i < r->nq; i++) {
-		if (r->q[i].n > cap)
-			rep = lc_xrealloc(rep, cap = r->q[i].n);
-		n += mark_repeats(&r->q[i], rep);
-	}
-	free(rep);
-	return n;
-}
-
-int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
+int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, size_t *repeats, lc_err *e)
 {
 	if (!tag)
 		tag = r->runid ? r->runid : "lctk";
@@ -1393,7 +1380,7 @@ int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
 			if (lc_trec_id_check(r->q[i].h[k].docno, "docno", "TREC", e) < 0)
 				return -1;
 	}
-	size_t cap = 0;
+	size_t cap = 0, marked = 0;
 	unsigned char *rep = NULL;
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
@@ -1404,7 +1391,7 @@ int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
 		lc_hits_sort_trec(q->h, q->n);
 		if (q->n > cap)
 			rep = lc_xrealloc(rep, cap = q->n);
-		mark_repeats(q, rep);
+		marked += mark_repeats(q, rep);
 		for (size_t k = 0; k < q->n; k++) {
 			lc_trec_score(num, sizeof num, q->h[k].score);
 			lc_output_printf(o, "%s%s Q0 %s %zu %s %s\n", rep[k] ? "#lctk repeat " : "", q->qid, q->h[k].docno,
@@ -1412,21 +1399,23 @@ int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e)
 		}
 	}
 	free(rep);
+	if (repeats)
+		*repeats = marked;
 	return 0;
 }
 
-void lc_run_write_jsonl(lc_run *r, lc_output *o)
+size_t lc_run_write_jsonl(lc_run *r, lc_output *o)
 {
 	lc_buf b = {0};
 	char num[64];
-	size_t cap = 0;
+	size_t cap = 0, marked = 0;
 	unsigned char *rep = NULL;
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
 		lc_hits_sort_trec(q->h, q->n);
 		if (q->n > cap)
 			rep = lc_xrealloc(rep, cap = q->n);
-		mark_repeats(q, rep);
+		marked += mark_repeats(q, rep);
 		lc_buf_reset(&b);
 		lc_buf_adds(&b, "{\"qid\": ");
 		lc_json_quote(&b, q->qid, strlen(q->qid));
@@ -1442,6 +1431,7 @@ void lc_run_write_jsonl(lc_run *r, lc_output *o)
 	}
 	free(rep);
 	lc_buf_free(&b);
+	return marked;
 }
 
 void lc_run_write_loft(lc_run *r, lc_output *o)

@@ -189,8 +189,7 @@ void lc_py_repr_double(char *buf, size_t size, double v);
 void lc_trec_score(char *buf, size_t size, double v);
 
 /* Writers; an unanswered query (q->unanswered) stays unanswered: TREC "#lctk
- * unanswered QID", JSONL "answered": false, LOFT no line (a repeated pid of an
- * LLM run, read only with opts.loft, is not written).  A query without hits is
+ * unanswered QID", JSONL "answered": false, LOFT no line.  A query without hits is
  * TREC "#lctk empty QID"; a hit whose docno a better-ranked hit of its query has
  * (LOFT predictions and LLM answers keep the model's repeats) is TREC "#lctk
  * repeat QID Q0 PID RANK SCORE TAG" and JSONL "repeat": true, lctk-formats(5)'s
@@ -200,11 +199,10 @@ void lc_trec_score(char *buf, size_t size, double v);
  * them back gives the same doubles: TREC with the shortest of %.15g/%.16g/%.17g
  * that round-trips ("3", "0.1"), JSONL in Python repr form ("3.0", "0.1").  tag = run tag for TREC (the run's own tag, else "lctk", if NULL). */
 /* TREC refuses (-1 + e, nothing written) a qid or docno that is empty or holds
- * white space (trecid.h). */
-int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, lc_err *e);
-/* How many hits the TREC and JSONL writers mark as repeats. */
-size_t lc_run_repeats(const lc_run *r);
-void lc_run_write_jsonl(lc_run *r, lc_output *o);
+ * white space (trecid.h).
+ * *repeats (may be NULL) and the JSONL writer's result: the hits marked as repeats. */
+int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, size_t *repeats, lc_err *e);
+size_t lc_run_write_jsonl(lc_run *r, lc_output *o);
 void lc_run_write_loft(lc_run *r, lc_output *o);
 
 #endif

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lc_run_opts o = { .format = fmt, .pids = pids, .npids = 4 };
 		if (lc_run_read(&r, path, &o, &e) == 0) {
 			lc_output *out = lc_output_open("/dev/null");
-			lc_run_write_trec(&r, out, NULL, &e);
+			lc_run_write_trec(&r, out, NULL, NULL, &e);
 			lc_run_write_jsonl(&r, out);
 			lc_run_write_loft(&r, out);
 			lc_output_abort(out);

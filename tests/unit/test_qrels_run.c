@@ -25,7 +25,8 @@ static const char *dump_run(lc_run *r, void (*fn)(lc_run *, lc_output *), const 
 	return p;
 }
 
-static void w_trec(lc_run *r, lc_output *o) { lc_err e; lc_run_write_trec(r, o, NULL, &e); }
+static void w_trec(lc_run *r, lc_output *o) { lc_err e; lc_run_write_trec(r, o, NULL, NULL, &e); }
+static void w_jsonl(lc_run *r, lc_output *o) { lc_run_write_jsonl(r, o); }
 
 /* What a read gave: status, error text after the file name, queries, hits, runid. */
 static void describe(lc_buf *b, int rc, const lc_err *e, const char *path, lc_run *r)
@@ -224,7 +225,7 @@ int main(void)
 	ok(r.format == LC_RUN_TREC && r.nq == 2 && r.q[0].n == 2 && r.q[0].h[1].score == 1.0 && !strcmp(r.runid, "tagZ"),
 	   "atof scores, comments skipped, runid = tag of the last line");
 	/* TREC -> JSONL -> TREC keeps ranking and scores */
-	const char *pj = dump_run(&r, lc_run_write_jsonl, "r.jsonl");
+	const char *pj = dump_run(&r, w_jsonl, "r.jsonl");
 	lc_run r2 = { 0 };
 	ok(lc_run_read(&r2, pj, &o, &e) == 0 && r2.format == LC_RUN_JSONL && r2.q[0].n == 2 &&
 	   !strcmp(r2.q[0].h[0].docno, "d2") && r2.q[0].h[0].score == 1.0 && r2.q[0].h[1].score == 0.5,
