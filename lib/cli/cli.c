@@ -115,26 +115,35 @@ void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)
 	exit(LC_EXIT_USAGE);
 }
 
+/* 1 if o names a file the program writes through lc_output: -o FILE and the
+ * others below, and --report FILE (which lc_report_arg checks itself). */
+static int writes_file(const lc_opt *o, int with_report)
+{
+	static const char *const names[] = { "output", "batch-out", "responses", "stats", NULL };
+	if (!o->arg || !o->complete || strcmp(o->complete, LC_COMPLETE_FILE))
+		return 0;
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(o->name, names[i]))
+			return 1;
+	return with_report && !strcmp(o->name, "report");
+}
+
 /* An option naming a file the program will write (lc_output) is checked as it is
  * parsed, so "-o ''", a directory, a missing directory or an unwritable suffix fail
  * before any input is read. */
 static void check_output(const lc_cmd *cmd, const lc_opt *o)
 {
-	static const char *const names[] = { "output", "batch-out", "responses", "stats", NULL };
 	if (o->arg && o->complete && !strcmp(o->complete, LC_COMPLETE_DIR) && !strcmp(o->name, "output") &&
 	    lc_output_compressed(optarg))
 		lc_cli_usage_error(cmd, "%s: -o names a directory of shards, which cannot be compressed: drop the suffix", optarg);
-	if (!o->arg || !o->complete || strcmp(o->complete, LC_COMPLETE_FILE))
+	if (!writes_file(o, 0))
 		return;
-	for (size_t i = 0; names[i]; i++)
-		if (!strcmp(o->name, names[i])) {
-			lc_err e;
-			if (lc_output_check(optarg, &e) == 0)
-				return;
-			if (e.code == LC_EXIT_USAGE)
-				lc_cli_usage_error(cmd, "%s", e.msg);
-			lc_die_err(&e);
-		}
+	lc_err e;
+	if (lc_output_check(optarg, &e) == 0)
+		return;
+	if (e.code == LC_EXIT_USAGE)
+		lc_cli_usage_error(cmd, "%s", e.msg);
+	lc_die_err(&e);
 }
 
 /* Two options naming one file to write (-o x --report x): the second rename would
@@ -142,13 +151,7 @@ static void check_output(const lc_cmd *cmd, const lc_opt *o)
  * last file (an option given twice names its file once). */
 static void check_distinct(lc_cli *st, const lc_cmd *cmd, const lc_opt *o)
 {
-	static const char *const names[] = { "output", "batch-out", "responses", "stats", "report", NULL };
-	if (!o->arg || !o->complete || strcmp(o->complete, LC_COMPLETE_FILE))
-		return;
-	size_t i = 0;
-	while (names[i] && strcmp(o->name, names[i]))
-		i++;
-	if (!names[i])
+	if (!writes_file(o, 1))
 		return;
 	int slot = -1;
 	for (int k = 0; k < st->nouts; k++) {
