@@ -1302,10 +1302,17 @@ static json_t *load_info(const char *dir, lc_err *e)
 	return j;
 }
 
-/* The inputs of a merge are one split's parts, each once (their "shard" K/N:
- * one N, every K from 1 to N once), or whole outputs (no --shard); never one
- * directory twice.  0, or -1 + e. */
-static int check_parts(char *const *srcs, int n, lc_err *e)
+static void free_shards(json_t **shards, int n)
+{
+	for (int i = 0; i < n; i++)
+		json_decref(shards[i]);
+	free(shards);
+}
+
+/* The inputs of a merge are one split's parts, each once (shards[i], their
+ * lcdecompose.json's "shard" K/N or NULL: one N, every K from 1 to N once), or
+ * whole outputs (no --shard); never one directory twice.  0, or -1 + e. */
+static int check_parts(char *const *srcs, json_t *const *shards, int n, lc_err *e)
 {
 	struct stat *st = lc_xcalloc((size_t)n, sizeof *st);
 	int *owner = NULL, with = 0, rc = 0;
@@ -1316,12 +1323,9 @@ static int check_parts(char *const *srcs, int n, lc_err *e)
 				if (st[j].st_dev == st[i].st_dev && st[j].st_ino == st[i].st_ino)
 					rc = lc_err_set(e, LC_EXIT_INPUT, "%s: the same directory as %s; give each part once",
 					                srcs[i], srcs[j]);
-		json_t *j = rc ? NULL : load_info(srcs[i], e);
-		if (!j) {
-			rc = -1;
+		if (rc)
 			break;
-		}
-		json_t *sh = json_object_get(j, "shard");
+		json_t *sh = shards[i];
 		long k = 0, nn = 0;
 		char extra;
 		if (sh && (!json_is_string(sh) || sscanf(json_string_value(sh), "%ld/%ld%c", &k, &nn, &extra) != 2 ||
@@ -1350,7 +1354,6 @@ static int check_parts(char *const *srcs, int n, lc_err *e)
 			if (!rc)
 				owner[k] = i + 1;
 		}
-		json_decref(j);
 	}
 	for (long k = 1; !rc && owner && k <= N; k++)
 		if (!owner[k])
@@ -1364,13 +1367,16 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 {
 	json_t *merged = NULL;
 	const char *fmt = "tar";
+	json_t **shards = lc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *shards);   /* each input's "shard" */
 	/* Check the inputs agree before writing anything. */
 	for (int i = 0; i < n; i++) {
 		json_t *j = load_info(srcs[i], e);
 		if (!j) {
 			json_decref(merged);
+			free_shards(shards, i);
 			return -1;
 		}
+		shards[i] = json_incref(json_object_get(j, "shard"));
 		json_t *p = json_object_get(j, "params");
 		if (!merged) {
 			merged = json_deep_copy(j);
@@ -1379,6 +1385,7 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 			lc_err_set(e, LC_EXIT_INPUT, "%s: made with different parameters than %s; "
 			           "merge only outputs of one lcdecompose command line", srcs[i], srcs[0]);
 			json_decref(j), json_decref(merged);
+			free_shards(shards, i + 1);
 			return -1;
 		} else {
 			json_t *c = json_object_get(j, "counters"), *mc = json_object_get(merged, "counters");
@@ -1392,9 +1399,11 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 		}
 		json_decref(j);
 	}
+	int parts_ok = merged ? check_parts(srcs, shards, n, e) : 0;
+	free_shards(shards, n);
 	if (!merged)
 		return lc_err_set(e, LC_EXIT_USAGE, "merge: no input directories");
-	if (check_parts(srcs, n, e) < 0) {
+	if (parts_ok < 0) {
 		json_decref(merged);
 		return -1;
 	}
