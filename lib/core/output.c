@@ -341,17 +341,25 @@ static void make_pending(lc_output *o)
 		atexit(remove_pending);
 	}
 	lc_output_install_signal_cleanup();
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	sigset_t old;
+	lc_signals_block(&old);
 	for (int i = 0; i < MAX_PENDING; i++)
 		if (!pending[i]) {
 			pending[i] = o->tmp;
 			o->slot = i;
 			break;
 		}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	lc_signals_restore(&old);
 }
+
+void lc_signals_block(sigset_t *old)
+{
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, old);
+}
+
+void lc_signals_restore(const sigset_t *old) { sigprocmask(SIG_SETMASK, old, NULL); }
 
 /* ".BASE.XXXXXX" in dir, BASE shortened so the name fits NAME_MAX. */
 static char *temp_name(const char *target)

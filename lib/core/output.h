@@ -38,6 +38,7 @@
 #ifndef LC_OUTPUT_H
 #define LC_OUTPUT_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -56,6 +57,10 @@ void lc_output_abort(lc_output *o);
 /* Installs the fatal-signal handler that runs the die hooks and removes pending temp
  * files, and ignores SIGXFSZ.  Signals already ignored or handled are left alone. */
 void lc_output_install_signal_cleanup(void);
+/* Blocks every signal while a registry that a die hook or signal handler walks
+ * (temp files, parts, shards written) is changed; lc_signals_restore(old) ends it. */
+void lc_signals_block(sigset_t *old);
+void lc_signals_restore(const sigset_t *old);
 
 /* 0 if path can be written as an output (NULL, "-", or see above); else -1 with e
  * filled: LC_EXIT_USAGE for an empty name, a directory or a suffix lctk cannot

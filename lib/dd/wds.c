@@ -12,6 +12,7 @@
 #include "idtext.h"
 #include "input.h"
 #include "json.h"
+#include "output.h"   /* lc_signals_block */
 #include "resv.h"
 #include "ustar.h"
 
@@ -97,9 +98,8 @@ static void disarm_cleanup(void)
 
 static void remember(const char *path, int is_dir)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	sigset_t old;
+	lc_signals_block(&old);
 	if (n_created == cap_created) {
 		cap_created = cap_created ? cap_created * 2 : 64;
 		created = lc_xrealloc(created, cap_created * sizeof *created);
@@ -111,7 +111,7 @@ static void remember(const char *path, int is_dir)
 	p[n + 1] = 0;
 	created[n_created] = p;
 	n_created = n_created + 1;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	lc_signals_restore(&old);
 }
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -377,14 +377,13 @@ static int prepare_target(const char *dir, int force, target *t, lc_err *e)
 		}
 		/* build beside it; the old dataset stays until the new one is complete */
 		t->build = sibling_template(dir, "");
-		sigset_t all, old;
-		sigfillset(&all);
-		sigprocmask(SIG_BLOCK, &all, &old);
+		sigset_t old;
+		lc_signals_block(&old);
 		int ok = mkdtemp(t->build) != NULL;
 		int er = errno;
 		if (ok)
 			remember(t->build, 1);
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		lc_signals_restore(&old);
 		if (ok && chmod(t->build, st.st_mode & 07777) < 0)   /* mkdtemp made it 0700 */
 			ok = 0, er = errno;
 		if (!ok)
@@ -454,9 +453,8 @@ static int finish_target(target *t, lc_err *e)
 		free(parent);
 		return rc;
 	}
-	sigset_t all, oldmask;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &oldmask);
+	sigset_t oldmask;
+	lc_signals_block(&oldmask);
 	char *old = NULL;
 	if (exchange_dirs(t->build, t->final, &old) < 0) {
 		rc = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot put the new dataset in place: %s; "
@@ -464,7 +462,7 @@ static int finish_target(target *t, lc_err *e)
 	} else {
 		disarm_cleanup();   /* the registry's paths now name the old dataset */
 	}
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	lc_signals_restore(&oldmask);
 	if (!rc) {
 		if (sync_dir(parent) < 0)
 			lc_warn("%s: fsync failed: %s (the new dataset is in place)", parent, strerror(errno));

@@ -71,9 +71,8 @@ static void remove_staged(void)
 static int arm(char *template)
 {
 	static int registered;
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	sigset_t old;
+	lc_signals_block(&old);
 	if (!registered) {
 		registered = 1;
 		lc_at_die(remove_staged);
@@ -82,7 +81,7 @@ static int arm(char *template)
 	int err = errno;
 	if (rc == 0)
 		stage_dir = lc_xstrdup(template);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	lc_signals_restore(&old);
 	errno = err;
 	return rc;
 }
@@ -90,27 +89,25 @@ static int arm(char *template)
 /* path (malloc'd, taken) is a part built in the directory */
 static void stage(char *path)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	sigset_t old;
+	lc_signals_block(&old);
 	if (n_staged == cap_staged) {
 		cap_staged = cap_staged ? 2 * cap_staged : 16;
 		staged = lc_xrealloc(staged, cap_staged * sizeof *staged);
 	}
 	staged[n_staged] = path;
 	n_staged = n_staged + 1;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	lc_signals_restore(&old);
 }
 
 /* part i is now at path (malloc'd, taken) */
 static void restage(size_t i, char *path)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	sigset_t old;
+	lc_signals_block(&old);
 	char *t = staged[i];
 	staged[i] = path;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	lc_signals_restore(&old);
 	free(t);
 }
 
@@ -118,9 +115,8 @@ static void restage(size_t i, char *path)
  * run (built or already in place). */
 static void disarm(int failed)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	sigset_t old;
+	lc_signals_block(&old);
 	if (failed)
 		remove_staged();
 	else if (stage_dir)
@@ -129,7 +125,7 @@ static void disarm(int failed)
 	n_staged = 0;
 	char *d = stage_dir;
 	stage_dir = NULL;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	lc_signals_restore(&old);
 	for (size_t i = 0; i < n; i++)
 		free(staged[i]);
 	free(d);
