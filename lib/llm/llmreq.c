@@ -21,3 +21,17 @@ int lc_llmreq_batch_line(const lc_llm *c, lc_buf *b, const char *custom_id, cons
 	json_decref(m);
 	return 0;
 }
+
+int lc_llmreq_batch_keep(char **content, char **error, size_t i, int ok, const char *where, const char *id,
+                         size_t *dup)
+{
+	if (content[i] || (error[i] && !ok)) {
+		if ((*dup)++ == 0)
+			lc_warn("%s: a second result for custom_id '%s' (the %s is kept)", where, id,
+			        content[i] ? "first answer" : "first failure");
+		return 0;
+	}
+	free(error[i]);
+	error[i] = NULL;
+	return 1;
+}

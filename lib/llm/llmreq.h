@@ -26,5 +26,12 @@ lc_llm *lc_llmreq_batch_client(const lc_llm_opts *o, lc_err *e);
  * for one user message holding prompt.  -1 (nothing appended) when prompt is
  * not valid UTF-8, else 0. */
 int lc_llmreq_batch_line(const lc_llm *c, lc_buf *b, const char *custom_id, const char *prompt);
+/* A Batch result for item i, whose answer content[i] and failure error[i] are
+ * NULL until it has a result: 1 if it is to be kept — the first, or an answer
+ * after a failure (the failed request resubmitted and the result files
+ * concatenated; the failure is freed and cleared) — else 0: a repeat, warned
+ * about once (where, id) and counted in *dup. */
+int lc_llmreq_batch_keep(char **content, char **error, size_t i, int ok, const char *where, const char *id,
+                         size_t *dup);
 
 #endif

@@ -79,18 +79,10 @@ static void on_batch(void *ud, const char *id, const lc_llm_result *res, const c
 			lc_warn("%s: custom_id '%s' is not a passage of this run (ignored)", where, id);
 		return;
 	}
-	if (x->r->summary[i] || (x->r->error[i] && !res->ok)) {
-		if (x->dup++ == 0)
-			lc_warn("%s: a second result for custom_id '%s' (the %s is kept)", where, id,
-			        x->r->summary[i] ? "first answer" : "first failure");
+	int retried = x->r->error[i] != NULL;   /* a retry's answer replaces the failure: one request */
+	if (!lc_llmreq_batch_keep(x->r->summary, x->r->error, (size_t)i, res->ok, where, id, &x->dup))
 		return;
-	}
-	if (x->r->error[i]) {   /* a retry's answer replaces the failure: one request */
-		free(x->r->error[i]);
-		x->r->error[i] = NULL;
-	} else {
-		x->r->requests++;
-	}
+	x->r->requests += !retried;
 	if (res->ok)
 		x->r->summary[i] = answer(x, res->content);
 	else

@@ -10,6 +10,7 @@
 #include "answer.h"
 #include "bm25.h"
 #include "json.h"
+#include "llmreq.h"   /* lc_llmreq_batch_keep */
 #include "progress.h"
 #include "prompt.h"
 #include "sha256.h"
@@ -423,15 +424,8 @@ static void keep_batch_result(const lc_strmap *ids, char **content, char **error
 			lc_warn("%s: custom_id '%s' is not a %s of this run (ignored)", where, id, kind);
 		return;
 	}
-	if (content[i] || (error[i] && !r->ok)) {
-		if ((*dup)++ == 0)
-			lc_warn("%s: a second result for custom_id '%s' (the %s is kept)", where, id,
-			        content[i] ? "first answer" : "first failure");
-		return;
-	}
-	free(error[i]);   /* a retry's answer replaces the failure */
-	error[i] = NULL;
-	keep_result(content, error, (size_t)i, r);
+	if (lc_llmreq_batch_keep(content, error, (size_t)i, r->ok, where, id, dup))
+		keep_result(content, error, (size_t)i, r);
 }
 
 /* item(ud, i, &id, e): builds item i's prompt and returns it (NULL = skip the
