@@ -117,18 +117,11 @@ static void remember(const char *path, int is_dir)
 /* ---- small helpers ------------------------------------------------------------ */
 
 
-/* LCTK_NO_SYNC=1 (any value but empty or "0") skips every fsync: scratch work. */
-static int sync_wanted(void)
-{
-	const char *s = getenv("LCTK_NO_SYNC");
-	return !(s && *s && strcmp(s, "0"));
-}
-
 /* fsync(fd) unless LCTK_NO_SYNC; file systems that cannot sync (EINVAL, EROFS)
  * are not an error. */
 static int sync_fd(int fd)
 {
-	if (!sync_wanted())
+	if (!lc_output_sync_enabled())
 		return 0;
 	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
 		return -1;
@@ -138,7 +131,7 @@ static int sync_fd(int fd)
 /* fsync a directory (its entries: renamed files, new subdirectories). */
 static int sync_dir(const char *dir)
 {
-	if (!sync_wanted())
+	if (!lc_output_sync_enabled())
 		return 0;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
