@@ -85,17 +85,15 @@ static int check_merge(lc_postbuf *pb, int read_every, const char *what)
 	return ok(!bad && got == 0 && i == n, "%s: %d terms merged in order with their postings", what, n);
 }
 
-int main(void)
+/* the random stream into pb (and the reference), a spill after a document with
+ * odds 1 in spill_odds; the number of spills, -1 on error */
+static int add_stream(lc_postbuf *pb, uint64_t seed, unsigned spill_odds, size_t *before_spill, size_t *after_spill)
 {
-	char tmpdir[] = "/tmp/lctk-unit-postbuf-XXXXXX";
-	if (!mkdtemp(tmpdir))
-		return 1;
-	setenv("TMPDIR", tmpdir, 1);
 	lc_err e;
 	lc_rng rng;
-	lc_rng_seed(&rng, 7);
-	lc_postbuf *pb = lc_postbuf_new(0);
-	size_t before_spill = 0, after_spill = 0;
+	lc_rng_seed(&rng, seed);
+	for (int t = 0; t < NT; t++)
+		nref[t] = 0;
 	int spills = 0;
 	for (uint32_t d = 0; d < ND; d++) {
 		/* a growing vocabulary: document d draws from the first 100 + d terms */
@@ -113,19 +111,45 @@ int main(void)
 			ref[t] = realloc(ref[t], (nref[t] + 1) * sizeof *ref[t]);
 			ref[t][nref[t]++] = (posting){ d * 37, tf };
 		}
-		if (lc_rng_next(&rng) % 40 == 0) {
-			before_spill = lc_postbuf_bytes(pb);
-			if (lc_postbuf_spill(pb, &e) < 0)
-				return ok(0, "spill: %s", e.msg), done_testing();
-			after_spill = lc_postbuf_bytes(pb);
+		if (lc_rng_next(&rng) % spill_odds == 0) {
+			*before_spill = lc_postbuf_bytes(pb);
+			if (lc_postbuf_spill(pb, &e) < 0) {
+				ok(0, "spill: %s", e.msg);
+				return -1;
+			}
+			*after_spill = lc_postbuf_bytes(pb);
 			spills++;
 		}
 	}
+	return spills;
+}
+
+int main(void)
+{
+	char tmpdir[] = "/tmp/lctk-unit-postbuf-XXXXXX";
+	if (!mkdtemp(tmpdir))
+		return 1;
+	setenv("TMPDIR", tmpdir, 1);
+	lc_postbuf *pb = lc_postbuf_new(0);
+	size_t before_spill = 0, after_spill = 0;
+	int spills = add_stream(pb, 7, 40, &before_spill, &after_spill);
+	if (spills < 0)
+		return done_testing();
 	ok(spills > 3 && lc_postbuf_runs(pb) == (size_t)spills, "%d runs spilled", spills);
 	ok(before_spill > 0 && after_spill == 0, "a spill empties memory, dictionary included (%zu -> %zu bytes)",
 	   before_spill, after_spill);
 	check_merge(pb, 1, "runs and memory");
 	check_merge(pb, 0, "again, some terms' postings not read");
+	lc_postbuf_free(pb);
+
+	/* many small runs (past the 64 a scan merges): the heap's merge, the same result */
+	pb = lc_postbuf_new(0);
+	spills = add_stream(pb, 11, 3, &before_spill, &after_spill);
+	ok(spills > 100 && lc_postbuf_runs(pb) == (size_t)spills, "%d runs spilled", spills);
+	check_merge(pb, 1, "many runs and memory");
+	check_merge(pb, 0, "many runs again, some terms' postings not read");
+	lc_postbuf_free(pb);
+	spills = add_stream(pb = lc_postbuf_new(0), 7, 40, &before_spill, &after_spill);   /* the reference for below */
 	lc_postbuf_free(pb);
 
 	/* the same postings, all in memory (no run): the same merge */
