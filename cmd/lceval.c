@@ -427,7 +427,7 @@ static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
 {
 	const ev_ctx *c = &s->c;
 	lc_err e = { 0 };
-	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft, "--run-member", "--corpus FILE", 0 };
+	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft, "--run-member", "--corpus FILE", 0, 1 };
 	lc_run *runs = lc_xcalloc(c->nruns, sizeof *runs);
 	/* trec_eval alone reads the compact form (scores and docnos only) */
 	int (*read)(lc_run *, const char *, const lc_run_opts *, lc_err *) =
@@ -447,7 +447,7 @@ static lc_run *eval_run(const settings *s, lc_te *te, lc_te_result *res)
 {
 	const ev_ctx *c = &s->c;
 	lc_err e = { 0 };
-	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0, "--run-member", "--corpus FILE", 0 };
+	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0, "--run-member", "--corpus FILE", 0, 1 };
 	lc_run *run = lc_xcalloc(1, sizeof *run);
 	if (lc_te_evaluate_path(te, &c->o, c->qr, c->rpaths[0], &ro, run, res, &e) < 0)
 		die_read(&e);
@@ -529,7 +529,7 @@ int main(int argc, char **argv)
 	if (want_trec)
 		trec_measures(&S, te);
 
-	lc_qrels qr = { 0 };
+	lc_qrels qr = { .raw = 1 };   /* ids compared byte for byte, as trec_eval's strcmp */
 	read_qrels(&S, &qr);
 	c->qr = &qr;
 	char **pids = NULL;
