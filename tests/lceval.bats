@@ -638,3 +638,14 @@ nonutf8_files() {
 	assert_success
 	assert_output "$(printf "odd.run 0.3333333333333333 ['q\xc3\xa9', 'q\xef\xbf\xbd']")"
 }
+
+@test "a docno longer than 1000 bytes twice in a topic: trec_eval's duplicate docs message names it whole" {
+	d=$(printf 'L%02000d' 7)
+	printf 'q1 0 %s 1\n' "$d" > long.qrels
+	printf 'q1 Q0 %s 1 2 t\nq1 Q0 %s 2 1 t\n' "$d" "$d" > long.run
+	run --separate-stderr lceval -m map long.qrels long.run
+	assert_failure 4
+	# trec_eval 10.0's text (its message has no newline before the next)
+	[ "${stderr%%$'\n'*}" = "trec_eval.form_res_qrels: duplicate docs ${d}trec_eval: Can't calculate measure 'map'" ] ||
+		fail "$(printf '%s' "$stderr" | head -c 200)... (${#stderr} bytes)"
+}
