@@ -649,3 +649,22 @@ nonutf8_files() {
 	[ "${stderr%%$'\n'*}" = "trec_eval.form_res_qrels: duplicate docs ${d}trec_eval: Can't calculate measure 'map'" ] ||
 		fail "$(printf '%s' "$stderr" | head -c 200)... (${#stderr} bytes)"
 }
+
+@test "a run of comments and blank lines only is a run without topics, as trec_eval reads it; an empty file is an error" {
+	printf 'q1 0 d1 1\nq2 0 d2 1\n' > qrels.txt
+	printf '# no results\n\n' > comments.run
+	# trec_eval 10.0: -c scores every topic against an empty ranking; without -c its message, exit 4
+	run --separate-stderr lceval -c -q -m num_q -m num_ret -m map qrels.txt comments.run
+	assert_success
+	assert_output "$(printf '%s\n' 'num_ret               	q1	0' 'map                   	q1	0.0000' \
+		'num_ret               	q2	0' 'map                   	q2	0.0000' 'num_q                 	all	2' \
+		'num_ret               	all	0' 'map                   	all	0.0000')"
+	run --separate-stderr lceval -m map qrels.txt comments.run
+	assert_failure 4
+	[[ "$stderr" == "trec_eval: result qid 'q1' not found in qrels"* ]]
+	: > empty.run
+	run --separate-stderr lceval -c -m map qrels.txt empty.run
+	assert_failure 1
+	assert_no_stdout
+	[[ "$stderr" == "lceval: empty.run: no results found"* ]]
+}

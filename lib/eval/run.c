@@ -1261,6 +1261,7 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 		return -1;
 	}
 	have = got;
+	r->empty = !have && lc_input_lineno(in) == 0;
 	int format = o->format;
 	if (format == LC_RUN_AUTO) {
 		format = LC_RUN_TREC;

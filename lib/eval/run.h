@@ -85,6 +85,7 @@ typedef struct lc_run {
 	lc_run_q *q;
 	size_t nq;
 	size_t nlines;           /* content lines read */
+	int empty;               /* the input had no line at all (not even a blank line or a comment) */
 	const char *runid;       /* TREC: tag of the last content line; else NULL */
 	int format;
 	lc_arena arena;
