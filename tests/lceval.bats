@@ -668,3 +668,15 @@ nonutf8_files() {
 	assert_no_stdout
 	[[ "$stderr" == "lceval: empty.run: no results found"* ]]
 }
+
+@test "a UTF-8 byte order mark starting a TREC qrels file is skipped however the file is read" {
+	printf '\xef\xbb\xbfq1 0 d1 1\nq2 0 d1 1\n' > bom.qrels
+	gzip -c bom.qrels > bom.qrels.gz
+	printf 'q1 Q0 d1 1 1 t\nq2 Q0 d1 1 1 t\n' > run.txt
+	for q in bom.qrels bom.qrels.gz; do
+		run --separate-stderr lceval -q -m num_q -m P.1 "$q" run.txt
+		assert_success
+		assert_output "$(printf '%s\n' 'P_1                   	q1	1.0000' 'P_1                   	q2	1.0000' \
+			'num_q                 	all	2' 'P_1                   	all	1.0000')"
+	done
+}

@@ -197,6 +197,8 @@ static int read_trec_mapped(lc_qrels *q, const char *path, int raw)
 	size_t lastql = 0;
 	int ok = 1;
 	const char *p = m, *end = m + size;
+	if (size >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;   /* a UTF-8 byte order mark starts the file: not data (as lc_input_getline) */
 	size_t win = 0;   /* the file is mapped a window at a time (faults in one go), */
 	while (p < end && ok) {   /* and the windows parsed are dropped (peak memory) */
 		if ((size_t)(p - m) >= win) {
