@@ -422,12 +422,21 @@ static void read_qrels(settings *s, lc_qrels *qr)
 		lc_die(1, "%s: no judgments found (expected TREC qrels, BEIR qrels or LOFT queries)", c->qpath);
 }
 
+/* A run with nothing to evaluate is bad input, except a TREC run of comments
+ * and blank lines only: trec_eval reads it as a run without topics (-c scores
+ * every topic 0; without, its 'result qid not found').  An empty file stays
+ * an error (trec_eval: "Cannot read results file"). */
+static int no_results(const lc_run *r)
+{
+	return r->nlines == 0 && (r->format != LC_RUN_TREC || r->empty);
+}
+
 /* Every RUN, read as the LOFT family (loft) or trec_eval's wants it. */
 static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
 {
 	const ev_ctx *c = &s->c;
 	lc_err e = { 0 };
-	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft, "--run-member", "--corpus FILE", 0 };
+	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft, "--run-member", "--corpus FILE", 0, 1 };
 	lc_run *runs = lc_xcalloc(c->nruns, sizeof *runs);
 	/* trec_eval alone reads the compact form (scores and docnos only) */
 	int (*read)(lc_run *, const char *, const lc_run_opts *, lc_err *) =
@@ -435,7 +444,7 @@ static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
 	for (size_t i = 0; i < c->nruns; i++) {
 		if (read(&runs[i], c->rpaths[i], &ro, &e) < 0)
 			die_read(&e);
-		if (runs[i].nlines == 0 && !loft)
+		if (no_results(&runs[i]) && !loft)
 			lc_die(1, "%s: no results found (expected a TREC run, run JSONL, LOFT predictions or LLM answers)", c->rpaths[i]);
 	}
 	return runs;
@@ -447,11 +456,11 @@ static lc_run *eval_run(const settings *s, lc_te *te, lc_te_result *res)
 {
 	const ev_ctx *c = &s->c;
 	lc_err e = { 0 };
-	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0, "--run-member", "--corpus FILE", 0 };
+	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0, "--run-member", "--corpus FILE", 0, 1 };
 	lc_run *run = lc_xcalloc(1, sizeof *run);
 	if (lc_te_evaluate_path(te, &c->o, c->qr, c->rpaths[0], &ro, run, res, &e) < 0)
 		die_read(&e);
-	if (run->nlines == 0)
+	if (no_results(run))
 		lc_die(1, "%s: no results found (expected a TREC run, run JSONL, LOFT predictions or LLM answers)", c->rpaths[0]);
 	return run;
 }
@@ -529,7 +538,7 @@ int main(int argc, char **argv)
 	if (want_trec)
 		trec_measures(&S, te);
 
-	lc_qrels qr = { 0 };
+	lc_qrels qr = { .raw = 1 };   /* ids compared byte for byte, as trec_eval's strcmp */
 	read_qrels(&S, &qr);
 	c->qr = &qr;
 	char **pids = NULL;

@@ -572,11 +572,16 @@ PY
 	run lceval -q -m num_rel -m num_rel_ret -m P.1 signed.txt run.txt
 	assert_success
 	[ "$output" = "$(printf 'num_rel               \tq1\t2\nnum_rel_ret           \tq1\t2\nP_1                   \tq1\t1.0000\nnum_rel               \tall\t2\nnum_rel_ret           \tall\t2\nP_1                   \tall\t1.0000')" ]
-	printf 'q1 0 d1 1\nq1 0 d\xff 1\n' > bad.txt
+	printf 'q1 0 d1 1\nq1 0 d\xff 1\n' > odd.txt   # kept as it is, as trec_eval keeps it
+	run --separate-stderr lceval -m num_rel odd.txt run.txt
+	assert_success
+	assert_output "$(printf 'num_rel               \tall\t2')"
+	[ -z "$stderr" ]
+	printf 'q1 0 d1 1\nq1 0 d\0x 1\n' > bad.txt   # NUL: the line reader replaces it
 	run --separate-stderr lceval -m num_rel bad.txt run.txt
 	assert_success
 	assert_output "$(printf 'num_rel               \tall\t2')"
-	[[ "$stderr" == "lceval: bad.txt: 1 byte that is not UTF-8 (or NUL) replaced by U+FFFD" ]]
+	[[ "$stderr" == "lceval: bad.txt: 1 NUL byte replaced by U+FFFD" ]]
 	python3 -c '
 with open("late.txt", "w") as q:
     for t in range(300000): q.write("q%d 0 d1 1\n" % t)   # 3.6 MB: past the first mapped window
@@ -585,4 +590,93 @@ with open("late.txt", "w") as q:
 	assert_failure 2
 	assert_no_stdout
 	[[ "$stderr" == "lceval: late.txt:300001: malformed qrels line: expected 4 fields"* ]]
+}
+
+# Files whose qids, docnos and run tag hold bytes that are not UTF-8, next to the
+# valid spellings a repair to U+FFFD would confuse them with: topic q\xff (judged
+# d\xff, retrieved d\xfe), topic "qé" and topic "q" U+FFFD.
+nonutf8_files() {
+	printf 'q\xff 0 d\xff 1\nq\xff 0 e 1\nq\xc3\xa9 0 d 1\nq\xef\xbf\xbd 0 x 1\nq\xef\xbf\xbd 0 y 0\n' > odd.qrels
+	printf 'q\xff Q0 d\xfe 1 2 r\xff\nq\xff Q0 e 2 1 r\xff\nq\xc3\xa9 Q0 d 1 1 r\xff\n' > odd.run
+	printf 'q\xef\xbf\xbd Q0 y 1 3 r\xff\nq\xef\xbf\xbd Q0 x 2 2 r\xff\n' >> odd.run
+}
+
+@test "non-UTF-8 qids, docnos and run tags are compared, ordered and printed byte for byte, as trec_eval does" {
+	nonutf8_files
+	# trec_eval 10.0's output: d\xfe is not d\xff, q\xff is not q U+FFFD, topics
+	# in strcmp order of their bytes (c3 < ef < ff), qids and runid as read
+	line() { printf "%-22s\t$2\t$3\n" "$1"; }
+	{
+		for t in 'q\xc3\xa9 1 1 1.0000' 'q\xef\xbf\xbd 1 1 0.0000' 'q\xff 2 1 0.0000'; do
+			set -- $t
+			line num_rel "$1" "$2"; line num_rel_ret "$1" "$3"; line P_1 "$1" "$4"
+		done
+		line runid all 'r\xff'; line num_q all 3; line num_rel all 4; line num_rel_ret all 3; line P_1 all 0.3333
+	} > expected
+	gzip -c odd.qrels > odd.qrels.gz
+	for args in "odd.qrels odd.run" "odd.qrels.gz odd.run" "odd.qrels - <odd.run" "-j 2 odd.qrels odd.run"; do
+		run --separate-stderr bash -c "lceval -q -m runid -m num_q -m num_rel -m num_rel_ret -m P.1 $args > out"
+		assert_success
+		cmp expected out || fail "$args: $(cat -v out)"
+		[ -z "$stderr" ] || fail "$args: $stderr"
+	done
+}
+
+@test "non-UTF-8 docnos: LOFT measures on TREC files compare them byte for byte; --json holds U+FFFD" {
+	nonutf8_files
+	run --separate-stderr lceval -q -m recall@1 -m mrecall@2 odd.qrels odd.run
+	assert_success
+	# q\xff: its one retrieved relevant doc is e, at rank 2 (d\xfe is not judged)
+	assert_line --index 0 "$(printf 'recall@1              \tq\xff\t0.0000')"
+	assert_line --index 1 "$(printf 'mrecall@2             \tq\xff\t0.0000')"
+	assert_line --index 6 "$(printf 'recall@1              \tall\t0.3333')"
+	assert_line --index 7 "$(printf 'mrecall@2             \tall\t0.6667')"
+	run --separate-stderr lceval -q --json -m P.1 odd.qrels odd.run
+	assert_success
+	# JSON text is UTF-8: a byte that is not becomes U+FFFD (so q\xff prints as q U+FFFD does)
+	run python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["run"], d["summary"]["P_1"], sorted(d["queries"]))' "$output"
+	assert_success
+	assert_output "$(printf "odd.run 0.3333333333333333 ['q\xc3\xa9', 'q\xef\xbf\xbd']")"
+}
+
+@test "a docno longer than 1000 bytes twice in a topic: trec_eval's duplicate docs message names it whole" {
+	d=$(printf 'L%02000d' 7)
+	printf 'q1 0 %s 1\n' "$d" > long.qrels
+	printf 'q1 Q0 %s 1 2 t\nq1 Q0 %s 2 1 t\n' "$d" "$d" > long.run
+	run --separate-stderr lceval -m map long.qrels long.run
+	assert_failure 4
+	# trec_eval 10.0's text (its message has no newline before the next)
+	[ "${stderr%%$'\n'*}" = "trec_eval.form_res_qrels: duplicate docs ${d}trec_eval: Can't calculate measure 'map'" ] ||
+		fail "$(printf '%s' "$stderr" | head -c 200)... (${#stderr} bytes)"
+}
+
+@test "a run of comments and blank lines only is a run without topics, as trec_eval reads it; an empty file is an error" {
+	printf 'q1 0 d1 1\nq2 0 d2 1\n' > qrels.txt
+	printf '# no results\n\n' > comments.run
+	# trec_eval 10.0: -c scores every topic against an empty ranking; without -c its message, exit 4
+	run --separate-stderr lceval -c -q -m num_q -m num_ret -m map qrels.txt comments.run
+	assert_success
+	assert_output "$(printf '%s\n' 'num_ret               	q1	0' 'map                   	q1	0.0000' \
+		'num_ret               	q2	0' 'map                   	q2	0.0000' 'num_q                 	all	2' \
+		'num_ret               	all	0' 'map                   	all	0.0000')"
+	run --separate-stderr lceval -m map qrels.txt comments.run
+	assert_failure 4
+	[[ "$stderr" == "trec_eval: result qid 'q1' not found in qrels"* ]]
+	: > empty.run
+	run --separate-stderr lceval -c -m map qrels.txt empty.run
+	assert_failure 1
+	assert_no_stdout
+	[[ "$stderr" == "lceval: empty.run: no results found"* ]]
+}
+
+@test "a UTF-8 byte order mark starting a TREC qrels file is skipped however the file is read" {
+	printf '\xef\xbb\xbfq1 0 d1 1\nq2 0 d1 1\n' > bom.qrels
+	gzip -c bom.qrels > bom.qrels.gz
+	printf 'q1 Q0 d1 1 1 t\nq2 Q0 d1 1 1 t\n' > run.txt
+	for q in bom.qrels bom.qrels.gz; do
+		run --separate-stderr lceval -q -m num_q -m P.1 "$q" run.txt
+		assert_success
+		assert_output "$(printf '%s\n' 'P_1                   	q1	1.0000' 'P_1                   	q2	1.0000' \
+			'num_q                 	all	2' 'P_1                   	all	1.0000')"
+	done
 }

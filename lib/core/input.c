@@ -76,6 +76,7 @@ struct lc_input {
 	int pushed;           /* lc_input_unget: line is returned again */
 	long lineno;
 	long repaired;        /* bytes replaced by U+FFFD (lc_input_repair) */
+	int keep_bytes;       /* lc_input_keep_bytes: only NUL is replaced */
 	lc_buf fix;           /* the repaired line */
 	char *where;
 	char *name;
@@ -745,7 +746,7 @@ void lc_input_repair(lc_input *in, char **line, size_t *len)
 	size_t n = *len, bad;
 	/* NUL is valid UTF-8 but would cut a C string: it is replaced too */
 	const unsigned char *nul = memchr(s, 0, n);
-	size_t i = lc_utf8_valid_prefix(*line, nul ? (size_t)(nul - s) : n);
+	size_t i = in->keep_bytes ? (nul ? (size_t)(nul - s) : n) : lc_utf8_valid_prefix(*line, nul ? (size_t)(nul - s) : n);
 	if (i == n)
 		return;   /* the common case: valid, untouched */
 	lc_buf *out = &in->fix;
@@ -753,7 +754,7 @@ void lc_input_repair(lc_input *in, char **line, size_t *len)
 	lc_buf_grow(out, n + 8);
 	lc_buf_add(out, s, i);
 	while (i < n) {
-		size_t k = s[i] ? lc_utf8_seq(s, n, i, &bad) : 0;
+		size_t k = !s[i] ? 0 : in->keep_bytes ? 1 : lc_utf8_seq(s, n, i, &bad);
 		if (k) {
 			lc_buf_add(out, s + i, k);
 			i += k;
@@ -769,9 +770,14 @@ void lc_input_repair(lc_input *in, char **line, size_t *len)
 
 long lc_input_repaired(const lc_input *in) { return in->repaired; }
 
+void lc_input_keep_bytes(lc_input *in) { in->keep_bytes = 1; }
+int lc_input_keeps_bytes(const lc_input *in) { return in->keep_bytes; }
+
 void lc_input_warn_repaired(lc_input *in)
 {
-	if (in->repaired)
+	if (in->repaired && in->keep_bytes)
+		lc_warn("%s: %ld NUL byte%s replaced by U+FFFD", lc_input_name(in), in->repaired, in->repaired == 1 ? "" : "s");
+	else if (in->repaired)
 		lc_warn("%s: %ld byte%s that %s not UTF-8 (or NUL) replaced by U+FFFD", lc_input_name(in), in->repaired,
 		        in->repaired == 1 ? "" : "s", in->repaired == 1 ? "is" : "are");
 }

@@ -88,6 +88,13 @@ int lc_input_slurp(lc_input *in, char **out, size_t *len, lc_err *e);
  * the input, valid until the next getline or repair (*line untouched when valid).  lctk's JSON output then stays valid
  * UTF-8 and lctk reads it back. */
 void lc_input_repair(lc_input *in, char **line, size_t *len);
+/* From now on lc_input_repair replaces NUL bytes only (a C string cannot hold
+ * them) and keeps every other byte as read, for a reader whose ids are compared
+ * byte for byte and that quotes them into JSON itself (lc_json_quote replaces
+ * bytes that are not UTF-8): lceval, whose qids and docnos trec_eval compares
+ * with strcmp.  lc_input_warn_repaired then speaks of NUL bytes. */
+void lc_input_keep_bytes(lc_input *in);
+int lc_input_keeps_bytes(const lc_input *in);   /* lc_input_keep_bytes was called */
 long lc_input_repaired(const lc_input *in);     /* bytes replaced so far */
 /* Warns "lcNAME: FILE: N bytes that are not UTF-8 (or NUL) replaced by U+FFFD" if any. */
 void lc_input_warn_repaired(lc_input *in);

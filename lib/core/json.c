@@ -1,5 +1,6 @@
 /* json — jansson wrapper with positioned errors. */
 #include "json.h"
+#include "utf8.h"
 
 
 #include <stdio.h>
@@ -138,8 +139,19 @@ void lc_json_quote(lc_buf *b, const char *s, size_t n)
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
 			continue;
+		if (c >= 0x80) {
+			size_t bad, k = lc_utf8_seq((const uint8_t *)s, n, i, &bad);
+			if (k) {
+				i += k - 1;
+				continue;
+			}
+			lc_buf_add(b, s + run, i - run);
+			lc_buf_add(b, "\xEF\xBF\xBD", 3);
+			run = i + 1;
+			continue;
+		}
 		lc_buf_add(b, s + run, i - run);
 		run = i + 1;
 		switch (c) {

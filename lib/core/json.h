@@ -50,7 +50,9 @@ const char *lc_json_type_name(const json_t *v);
 
 /* Appends the compact encoding of v to b (no newline). */
 void lc_json_dump(lc_buf *b, const json_t *v);
-/* Appends s as a JSON string literal (quoted, escaped) to b. */
+/* Appends s as a JSON string literal (quoted, escaped) to b; a byte that is not
+ * part of valid UTF-8 becomes U+FFFD, one per byte as lc_input_repair makes it
+ * (ids read byte for byte, lc_input_keep_bytes, stay valid JSON). */
 void lc_json_quote(lc_buf *b, const char *s, size_t n);
 
 #endif

@@ -174,8 +174,8 @@ static int read_trec(lc_qrels *q, lc_input *in, int jg, lc_err *e)
 
 /* The fast path of read_trec for a plain file (lc_input_is_plain): the file is
  * mapped and its lines parsed in place, with the same result as read_trec.
- * Any line read_trec would treat specially (bytes to repair: NUL or >= 0x80,
- * a malformed line, an error, a record longer than --max-record) makes it give
+ * Any line read_trec would treat specially (bytes to repair: NUL, or >= 0x80
+ * unless raw (lc_qrels.raw), a malformed line, an error, a record longer than --max-record) makes it give
  * up: 1 = q left empty, the caller reads with read_trec (which reports the
  * error or repairs as usual); 0 = q read. */
 enum { Q_TEXT, Q_WS, Q_ODD, Q_NL };
@@ -183,7 +183,7 @@ enum { Q_TEXT, Q_WS, Q_ODD, Q_NL };
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22   /* Linux 5.14 */
 #endif
-static int read_trec_mapped(lc_qrels *q, const char *path)
+static int read_trec_mapped(lc_qrels *q, const char *path, int raw)
 {
 	size_t size, maxrec = lc_input_max_record();
 	const char *m = lc_map_file(path, &size);
@@ -191,12 +191,14 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 		return 1;
 	unsigned char cls[256];
 	for (int c = 0; c < 256; c++)
-		cls[c] = c == 0 || c >= 0x80 ? Q_ODD : c == '\n' ? Q_NL
+		cls[c] = c == 0 || (c >= 0x80 && !raw) ? Q_ODD : c == '\n' ? Q_NL
 		         : c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' ? Q_WS : Q_TEXT;
 	long last = -1;
 	size_t lastql = 0;
 	int ok = 1;
 	const char *p = m, *end = m + size;
+	if (size >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;   /* a UTF-8 byte order mark starts the file: not data (as lc_input_getline) */
 	size_t win = 0;   /* the file is mapped a window at a time (faults in one go), */
 	while (p < end && ok) {   /* and the windows parsed are dropped (peak memory) */
 		if ((size_t)(p - m) >= win) {
@@ -278,6 +280,7 @@ static int read_trec_mapped(lc_qrels *q, const char *path)
 		int format = q->format;
 		lc_qrels_free(q);   /* back to the empty state read_trec starts from */
 		q->format = format;
+		q->raw = raw;
 		return 1;
 	}
 	lc_qrels_recs_per_query(q);
@@ -418,6 +421,8 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, const char 
 	lc_input *in = lc_input_open_default(path, member, LC_QRELS_MEMBER, member_option, e);
 	if (!in)
 		return -1;
+	if (q->raw)
+		lc_input_keep_bytes(in);
 	char *line = NULL;
 	size_t len = 0;
 	int have = 0;
@@ -431,6 +436,8 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, const char 
 		lc_input_close(in);
 		if (!(in = lc_input_open_default(path, NULL, LC_QRELS_LOFT_MEMBER, member_option, e)))
 			return -1;
+		if (q->raw)
+			lc_input_keep_bytes(in);
 		got = lc_input_getline_nonblank(in, &line, &len, e);
 		if (got < 0 && lc_input_no_member(in))
 			lc_err_set(e, LC_EXIT_INPUT,
@@ -473,7 +480,7 @@ int lc_qrels_read(lc_qrels *q, const char *path, const char *member, const char 
 		r = read_trec(q, in, 1, e);
 	else if (format == LC_QRELS_PREFS || format == LC_QRELS_TREC_PREFS)
 		r = lc_qrels_read_prefs(q, in, format, e);
-	else if (lc_input_is_plain(in) && q->nq == 0 && read_trec_mapped(q, lc_input_path(in)) == 0)
+	else if (lc_input_is_plain(in) && q->nq == 0 && read_trec_mapped(q, lc_input_path(in), q->raw) == 0)
 		r = 0;
 	else
 		r = read_trec(q, in, 0, e);

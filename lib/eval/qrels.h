@@ -97,6 +97,8 @@ typedef struct lc_qrels {
 	size_t nrecs, caprecs;
 	size_t njudg;
 	int format;              /* the format read */
+	int raw;                 /* set by the caller before lc_qrels_read: the text formats' ids keep their
+	                          * bytes (lc_input_keep_bytes), NUL aside, for byte comparison (lceval) */
 	lc_arena arena;
 } lc_qrels;
 
@@ -110,7 +112,7 @@ const char *lc_qrels_format_name(int fmt);
 #define LC_QRELS_MEMBER "*qrels/test.tsv"
 #define LC_QRELS_LOFT_MEMBER LC_DATASET_QUERIES
 
-/* Reads path ("-" = stdin) into q, which must be zero-initialised.  member is an
+/* Reads path ("-" = stdin) into q, which must be zero-initialised (but for raw).  member is an
  * archive member glob; NULL = LC_QRELS_MEMBER when the bytes are a zip or tar
  * archive, whatever the name (lc_input_open_default: x.tar.bz2, a zip on
  * standard input), or LC_QRELS_LOFT_MEMBER (by base name, not

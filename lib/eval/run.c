@@ -249,8 +249,9 @@ static void compact_trim(lc_run_q *q)
 /* ---- the fast path: a plain TREC run file, mapped (or read in 256 KiB blocks)
  * Used for a regular uncompressed file without --loft.  One pass per line
  * splits the fields (64-byte bit masks, or the byte classes below), finds the
- * line end, and flags bytes that need lc_input_repair (NUL, >= 0x80); such a
- * line takes the slow path of lc_input_getline's rules.  Lines are parsed in
+ * line end, and flags bytes that need lc_input_repair (NUL, and >= 0x80 unless
+ * the input keeps its bytes); such a line takes the slow path of
+ * lc_input_getline's rules.  Lines are parsed in
  * place: a block always ends at a newline with FAST_PAD readable bytes after
  * it (the rest is carried to the next block), so the scanner needs no bounds
  * checks. */
@@ -356,6 +357,7 @@ typedef struct {
 	void *ctx;
 	lc_run_q cur;            /* streaming: the hits of query q (compact, reused) */
 	int part;                /* a part of the file (lc_run_stream_part): no slow lines */
+	int raw;                 /* lc_input_keeps_bytes: only a line with NUL needs the slow path */
 } fastrd;
 
 #define NOT_CONSECUTIVE (-2)   /* streaming: a qid's lines are not all in one block */
@@ -519,7 +521,9 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 			p++;
 		if (*p == '#') {   /* a comment; its bad bytes are counted as lc_input_repair does */
 			char *nl = memchr(p, '\n', (size_t)(end - p));
-			for (char *k = p; k < nl && !odd; k++)
+			if (F->raw)
+				odd = memchr(p, 0, (size_t)(nl - p)) != NULL;
+			for (char *k = p; k < nl && !odd && !F->raw; k++)
 				odd = cls[(unsigned char)*k] == C_ODD;
 			int rc = odd ? slow_line(F, ls, (size_t)(nl - ls), e) : 0;
 			if (rc < 0)
@@ -545,6 +549,8 @@ static int fast_lines(fastrd *F, char *b, size_t n, size_t maxrec, lc_err *e)
 			                  lc_input_name(F->in), F->lineno, maxrec);
 		for (char *k = p; k < nl && !odd; k++)
 			odd = cls[(unsigned char)*k] == C_ODD;
+		if (odd && F->raw && !memchr(ls, 0, (size_t)(nl - ls)))
+			odd = 0;   /* bytes >= 0x80 are kept as they are: the fields split above stand */
 		p = nl + 1;
 		if (odd) {
 			int rc = slow_line(F, ls, (size_t)(nl - ls), e);
@@ -627,7 +633,7 @@ static int read_trec_mmap(lc_run *r, lc_input *in, int compact, int finite, lc_r
 	}
 	size_t base = start & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
 	fastrd F = { .r = r, .in = in, .compact = compact || each, .finite = finite, .each = each, .ctx = ctx,
-	             .part = part != NULL };
+	             .part = part != NULL, .raw = lc_input_keeps_bytes(in) };
 	size_t cap = 4096, have = 0;
 	char *b = lc_xcalloc(cap + FAST_PAD, 1);
 	int ret = 0;
@@ -700,7 +706,7 @@ static int read_trec_fast(lc_run *r, lc_input *in, int compact, int finite, lc_e
 	size_t maxrec = lc_input_max_record();
 	size_t cap = FAST_BLOCK, have = 0;
 	char *b = lc_xcalloc(cap + FAST_PAD, 1);
-	fastrd F = { .r = r, .in = in, .compact = compact, .finite = finite };
+	fastrd F = { .r = r, .in = in, .compact = compact, .finite = finite, .raw = lc_input_keeps_bytes(in) };
 	int ret = 0, first = 1;
 	for (;;) {
 		ssize_t got = read(fd, b + have, cap - have);
@@ -777,7 +783,7 @@ static int read_trec(lc_run *r, lc_input *in, int loft, int compact, int finite,
 	size_t len;
 	int rr;
 	while ((rr = lc_input_getline(in, &line, &len, e)) == 1) {
-		lc_input_repair(in, &line, &len);   /* ids go into JSON strings */
+		lc_input_repair(in, &line, &len);   /* ids go into JSON strings (unless o->raw: NUL only) */
 		size_t i = 0;
 		while (i < len && isws(line[i]))
 			i++;
@@ -1243,6 +1249,8 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 	lc_input *in = lc_input_open_default(path, o->member, NULL, o->member_option, e);
 	if (!in)
 		return -1;
+	if (o->raw)
+		lc_input_keep_bytes(in);
 	char *line = NULL;
 	size_t len = 0;
 	int have = 0;
@@ -1253,6 +1261,7 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 		return -1;
 	}
 	have = got;
+	r->empty = !have && lc_input_lineno(in) == 0;
 	int format = o->format;
 	if (format == LC_RUN_AUTO) {
 		format = LC_RUN_TREC;

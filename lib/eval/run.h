@@ -85,6 +85,7 @@ typedef struct lc_run {
 	lc_run_q *q;
 	size_t nq;
 	size_t nlines;           /* content lines read */
+	int empty;               /* the input had no line at all (not even a blank line or a comment) */
 	const char *runid;       /* TREC: tag of the last content line; else NULL */
 	int format;
 	lc_arena arena;
@@ -104,6 +105,9 @@ typedef struct lc_run_opts {
 	int finite;              /* a TREC score that is not finite (nan, inf, 1e400) is bad input naming
 	                          * FILE:LINE: for programs that write scores (JSON has neither); lceval
 	                          * reads them as trec_eval does.  Not for a compact run. */
+	int raw;                 /* a TREC run's qids, docnos and tag keep their bytes (lc_input_keep_bytes:
+	                          * only NUL is replaced), for byte comparison as trec_eval's strcmp
+	                          * (lceval); else bytes that are not UTF-8 become U+FFFD */
 } lc_run_opts;
 
 /* trec_eval's exit code for a malformed qrels or run line (lc_err.ref_code) */

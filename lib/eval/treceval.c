@@ -1113,7 +1113,8 @@ static int job_finish(evjob *job)
 		if (job->fail_code[ti]) {
 			res->nq = ti;
 			res->fail_code = job->fail_code[ti];
-			snprintf(res->fail_msg, sizeof res->fail_msg, "%s", job->fail_msg[ti]);
+			res->fail_msg = job->fail_msg[ti];
+			job->fail_msg[ti] = NULL;
 			break;
 		}
 	for (size_t ti = 0; ti < nq; ti++)
@@ -1121,7 +1122,7 @@ static int job_finish(evjob *job)
 	free(job->fail_msg);
 	free(job->fail_code);
 	if (!res->fail_code && res->nq == 0) {
-		snprintf(res->fail_msg, sizeof res->fail_msg, "trec_eval: No queries with both results and relevance info\n");
+		res->fail_msg = lc_xstrdup("trec_eval: No queries with both results and relevance info\n");
 		res->fail_code = 7;
 	}
 	/* -Z: the topics' values as z scores, before they are summed (convert_zscores.c) */
@@ -1260,6 +1261,7 @@ void lc_te_result_free(lc_te_result *res)
 	free(res->qid);
 	free(res->v);
 	free(res->summary);
+	free(res->fail_msg);
 	memset(res, 0, sizeof *res);
 }
 

@@ -108,7 +108,8 @@ typedef struct lc_te_result {
 	const char *runid;
 	int zscored;             /* o->zscores was given: values are z scores, none is an integer */
 	int fail_code;           /* 0, or trec_eval's exit code (4, 7) */
-	char fail_msg[1024];     /* trec_eval's stderr text for the failure */
+	char *fail_msg;          /* trec_eval's stderr text for the failure, whole (an id in it may be
+	                          * long): malloc'd, NULL when fail_code is 0 */
 } lc_te_result;
 
 /* 0, or -1 when a topic failed as trec_eval fails (res->fail_code, fail_msg):

@@ -13,11 +13,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char qpath[64], rpath[64];
 	if (lc_fuzz_halves(data, size, qpath, rpath, &fq, &fr) < 0)
 		return 0;
-	lc_qrels qr = { 0 };
+	int raw = (int)(size & 1);   /* ids kept byte for byte (lceval) or repaired (lcconv), both */
+	lc_qrels qr = { .raw = raw };
 	lc_run run = { 0 };
 	lc_err e;
 	static char *const pids[] = { "a", "b", "c" };
-	lc_run_opts ro = { LC_RUN_AUTO, NULL, pids, 3, 0, 0, NULL, NULL, 0 };
+	lc_run_opts ro = { LC_RUN_AUTO, NULL, pids, 3, 0, 0, NULL, NULL, 0, raw };
 	if (lc_qrels_read(&qr, qpath, NULL, NULL, LC_QRELS_AUTO, &e) == 0 && lc_run_read(&run, rpath, &ro, &e) == 0 &&
 	    qr.njudg < 10000 && run.nlines < 10000) {
 		lc_te *t = lc_te_new();

@@ -4,7 +4,9 @@
 # in a temporary directory with its stock Makefile (-g, no -O: the build the
 # conformance vectors come from; an -O2 build prints other rbp values), then runs
 # eval-gen.py: CASES random small qrels/run pairs and command lines from SEED
-# (topics, qids and docnos that test strcmp order, graded/zero/negative rels,
+# (topics, qids and docnos that test strcmp order, among them bytes that are not
+# UTF-8 beside U+FFFD and the valid spellings they could be confused with,
+# control bytes and docnos of up to 5000 bytes, graded/zero/negative rels,
 # ties in every spelling, NaN and infinite scores, topics missing on either side,
 # duplicates, comments, blank lines, CRLF, extra fields, -q -c -n -l -M -J -N,
 # every measure family with parameters, -R qrels_jg with its group measures and

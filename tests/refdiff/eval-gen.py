@@ -15,6 +15,15 @@ import sys
 import tempfile
 
 # ---- inputs -----------------------------------------------------------------
+# Ids are str; a lone surrogate U+DC80..U+DCFF is the raw byte 0x80..0xFF
+# (Python's surrogateescape, which every file is written with): bytes that are
+# not UTF-8, which trec_eval compares with strcmp as any other byte.  BYTES are
+# such spellings next to the valid ones they could be confused with: U+FFFD
+# itself (what a repair would make of any of them), é as UTF-8 and as Latin-1,
+# a lead byte without its continuation, a stray continuation byte; and control
+# bytes, which are text to trec_eval (isspace is false for them).
+BYTES = ["\udcff", "\udcfe", "\udce9", "\u00e9", "\ufffd", "\udcc3", "\udc80", "\udcbf", "\udcef\udcbf",
+         "\x01", "\x1b", "\x7f", "\x1f"]
 
 QID_STYLES = [
     lambda r, i: str(i + 1),                       # 1 2 ... 10 (strcmp: 1 < 10 < 2)
@@ -22,6 +31,7 @@ QID_STYLES = [
     lambda r, i: "q" + str(i + 1),
     lambda r, i: r.choice(["Q", "q", "topic_", "t-", "T.", "é", "ä-", "A", "a"]) + str(r.randrange(0, 30)),
     lambda r, i: r.choice(["b", "B", "_", "0", "00", "0a", "z", "zz", "Z1", "q1", "q01", "\u00e9t\u00e9", "\u4e2d"]) + r.choice(["", str(i)]),
+    lambda r, i: r.choice(["q", "", "Q"]) + r.choice(BYTES) + r.choice(["", str(i), r.choice(BYTES)]),
 ]
 
 DOC_STYLES = [
@@ -29,6 +39,9 @@ DOC_STYLES = [
     lambda r: r.choice(["doc", "Doc", "DOC", "doc_", "doc-", "doc.", "d"]) + str(r.randrange(0, 12)),
     lambda r: r.choice(["a", "b", "A", "B", "_", "-", "0", "00", "9", "10", "é", "ä", "\u4e2d", "z", "~", "aa", "ab", "a-b", "a_b"]) + r.choice(["", "", "1", "2", "10"]),
     lambda r: "%s%d" % (r.choice(["WSJ870", "FT911-", "LA0101"]), r.randrange(0, 20)),
+    lambda r: r.choice(["d", "", "D"]) + r.choice(BYTES) + r.choice(["", "1", "2", r.choice(BYTES)]),
+    # long docnos: past the reader's 16-byte qid compare and 64-byte line masks
+    lambda r: r.choice(["L", "L" + r.choice(BYTES)]) + "x" * r.choice([14, 15, 16, 60, 64, 300, 5000]) + str(r.randrange(0, 6)),
 ]
 
 # score spellings: (value, spellings...) -- equal doubles in every spelling
@@ -88,7 +101,7 @@ def sep(r):
     return r.choice([" ", " ", " ", "\t", "  ", " \t"])
 
 
-JG_NAMES = ["0", "1", "2", "10", "u1", "u2", "a", "B", "_", "\u00e9"]
+JG_NAMES = ["0", "1", "2", "10", "u1", "u2", "a", "B", "_", "\u00e9", "\udce9", "\udcff"]
 
 
 def rand_rels(r, pool, kind):
@@ -118,7 +131,7 @@ LEVELS = [
     (float("inf"), ["inf"]),
 ]
 NEG_LEVELS = [(-1.0, ["-1", "-1.0"]), (-2.5, ["-2.5"])]
-JSG_NAMES = ["s1", "s2", "0", "1", "a", "B", "x_y"]
+JSG_NAMES = ["s1", "s2", "0", "1", "a", "B", "x_y", "s\udcfe"]
 
 
 def spell_level(r, v, table):
@@ -279,7 +292,7 @@ def gen_qrels_and_run(r, c):
     score_pool = r.sample(SCORES, r.choice([1, 2, 3, 4, 6]))
     use_nan = r.random() < 0.05
     rlines = []
-    tag = r.choice(["run", "tag1", "STANDARD", "r-é"])
+    tag = r.choice(["run", "tag1", "STANDARD", "r-é", "r\udcff", "r\x01"])
     for q, pool in run_topics:
         extra = [d for d in (dstyle(r) for _ in range(r.randint(0, 5))) if d not in pool]
         cand = list(dict.fromkeys(pool + extra))
@@ -329,7 +342,9 @@ def gen_qrels_and_run(r, c):
     if not qrels_topics:
         c.flags.add("emptyqrels")
     if not rlines:
-        c.flags.add("emptyrun")
+        # no result line: an empty file is bad input (lceval(1), exit 1; trec_eval
+        # exits 2); comments or blank lines make a run without topics in both
+        c.flags.add("emptyrun" if c.text(c.run, c.run_eol, c.run_final_nl) == "" else "nolines-run")
     c.qrels_qids = set(qrels_topics)
     c.run_qids = set(q for q, _ in run_topics)
 
@@ -519,7 +534,7 @@ def prepare_z(r, c, te, d):
     kept = [n for n in names if r.random() < 0.9] + (["no_such_measure"] if r.random() < 0.2 else [])
     qids = [q for q in sorted(c.qrels_qids | c.run_qids) if r.random() < 0.85]
     if r.random() < 0.85:
-        qids.append("\U0010ffff")              # sorts after every qid
+        qids.append("\udcff" * 8)              # sorts after every qid (bytes 0xff)
     lines = []
     drop = None
     if r.random() < 0.15 and qids and kept:
@@ -548,11 +563,11 @@ def z_next_topic(c):
     if not c.zdrop or not c.z:
         return False
     by = {}
-    for line in c.z.split("\n"):
-        f = line.split()
+    for line in enc(c.z).split(b"\n"):
+        f = line.split()                        # bytes: C's white space
         if len(f) == 4:
-            by.setdefault(f[0].encode(), set()).add(f[1].encode())
-    q, n = c.zdrop[0].encode(), c.zdrop[1].encode()
+            by.setdefault(f[0], set()).add(f[1])
+    q, n = enc(c.zdrop[0]), enc(c.zdrop[1])
     qs = sorted(by)
     if q not in by or any(m >= n for m in by[q]):
         return False
@@ -589,6 +604,11 @@ def gen_case(r):
 
 # ---- running and comparing --------------------------------------------------
 
+def enc(s):
+    """The bytes of a generated str (lone surrogates: raw bytes)."""
+    return s.encode("utf-8", "surrogateescape")
+
+
 def run_prog(prog, c, d, extra=(), argv=None):
     qp = os.path.join(d, "qrels.txt")
     rp = os.path.join(d, "run.txt")
@@ -596,11 +616,11 @@ def run_prog(prog, c, d, extra=(), argv=None):
     if os.path.exists(zp):
         os.remove(zp)
     if c.z is not None:
-        with open(zp, "w", encoding="utf-8", newline="") as f:
+        with open(zp, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
             f.write(c.z)
-    with open(qp, "w", encoding="utf-8", newline="") as f:
+    with open(qp, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
         f.write(c.text(c.qrels, c.qrels_eol, c.qrels_final_nl))
-    with open(rp, "w", encoding="utf-8", newline="") as f:
+    with open(rp, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
         f.write(c.text(c.run, c.run_eol, c.run_final_nl))
     argv = [prog] + list(extra) + (c.argv + c.zargs if argv is None else argv) + ["qrels.txt", "-" if c.stdin_run else "run.txt"]
     stdin = open(rp, "rb") if c.stdin_run else subprocess.DEVNULL
@@ -635,6 +655,13 @@ def rbp_only(a, b):
     return True
 
 
+def runid_only(a, b):
+    """The outputs differ only in runid lines."""
+    la, lb = a.split(b"\n"), b.split(b"\n")
+    return len(la) == len(lb) and all(x == y or (x.startswith(b"runid ") and y.startswith(b"runid "))
+                                      for x, y in zip(la, lb))
+
+
 def measure_lines(te_out, lc_out):
     """trec_eval's output without its debug printouts (-D N, N > 0): the lines
     of two tabs, a measure line that follows a printout on the same line cut
@@ -653,6 +680,23 @@ def debug_lines_only(te_out, lc_out):
     the measure's own line follows it on the same line)."""
     it = iter(te_out.split(b"\n"))
     return all(any(x == y or (x and y.endswith(x)) for y in it) for x in lc_out.split(b"\n"))
+
+
+def lctk_escaped(b):
+    """A message line as lctk prints data in messages (lctk(7), lib/core/err.c):
+    control bytes and bytes that are not UTF-8 as \\xNN, C1 controls as \\u00NN."""
+    out = []
+    for ch in b.decode("utf-8", "surrogateescape"):
+        o = ord(ch)
+        if 0xdc80 <= o <= 0xdcff:
+            out.append("\\x%02x" % (o - 0xdc00))
+        elif o < 0x20 or o == 0x7f:
+            out.append("\\x%02x" % o)
+        elif 0x80 <= o < 0xa0:
+            out.append("\\u%04x" % o)
+        else:
+            out.append(ch)
+    return "".join(out).encode("utf-8", "surrogateescape")
 
 
 def classify(c, te, lc):
@@ -684,6 +728,8 @@ def classify(c, te, lc):
         if "-D level" in c.flags and debug_lines_only(tout, lout):
             return None   # lceval(1): trec_eval's debug printouts (-D N, N > 0) are not made
         ml = measure_lines(tout, lout) if "-D level" in c.flags else None
+        if "nolines-run" in c.flags and runid_only(tout, lout):
+            return "skip:runid-uninit"   # trec_eval's runid of a run without lines is uninitialised
         if rbp_only(tout, lout) or (ml and rbp_only(*ml)):
             # trec_eval's m_rbp.c reads min and max uninitialised: its rbp
             # then depends on what the measure computed before it left on
@@ -695,6 +741,11 @@ def classify(c, te, lc):
         if tl != ll:
             if trc == 2 and b"Malformed line" in tl and ll.startswith(b"lceval: ") and b"malformed" in ll:
                 return None   # lceval's FILE:LINE message for a malformed line (documented exit 2)
+            if lctk_escaped(tl) == ll:
+                return None   # lceval(1): an id in trec_eval's message shows its control and non-UTF-8 bytes as \xNN
+            if (tl.startswith(b"trec_eval.get_qrels: duplicate docs ") and len(ll) >= 1000 and
+                    lctk_escaped(tl).startswith(ll)):
+                return None   # lceval(1): qrels_jg's message about a long docno is cut
             return "stderr"
     return None
 
@@ -726,12 +777,12 @@ def shrink(c, te_prog, lc_prog, d, reason):
 def save(c, out, n, te, lc, reason):
     d = os.path.join(out, "case%05d" % n)
     os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "qrels.txt"), "w", encoding="utf-8", newline="") as f:
+    with open(os.path.join(d, "qrels.txt"), "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
         f.write(c.text(c.qrels, c.qrels_eol, c.qrels_final_nl))
-    with open(os.path.join(d, "run.txt"), "w", encoding="utf-8", newline="") as f:
+    with open(os.path.join(d, "run.txt"), "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
         f.write(c.text(c.run, c.run_eol, c.run_final_nl))
     if c.z is not None:
-        with open(os.path.join(d, "zscores.txt"), "w", encoding="utf-8", newline="") as f:
+        with open(os.path.join(d, "zscores.txt"), "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
             f.write(c.z)
     with open(os.path.join(d, "argv"), "w") as f:
         f.write(" ".join(c.argv + c.zargs + ["qrels.txt", "-" if c.stdin_run else "run.txt"]) + "\n")

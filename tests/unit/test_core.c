@@ -155,6 +155,9 @@ static void test_json(void)
 	lc_buf_reset(&b);
 	lc_json_quote(&b, "a\"b\\\n\x01", 6);
 	is_str(b.p, "\"a\\\"b\\\\\\n\\u0001\"", "quote escapes");
+	lc_buf_reset(&b);   /* ids lceval keeps byte for byte: JSON stays UTF-8, U+FFFD per bad byte */
+	lc_json_quote(&b, "q\xff\xc3\xa9\xe2\x82x\xef\xbf\xbd", 10);
+	is_str(b.p, "\"q\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbdx\xef\xbf\xbd\"", "quote repairs bytes that are not UTF-8");
 	lc_buf_free(&b);
 }
 

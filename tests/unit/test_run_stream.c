@@ -209,13 +209,15 @@ static int same_eval(const char *qrels, const char *run, const char *measure, in
 	int ok2 = lc_run_read_compact(&r2, rp, NULL, &e) == 0;
 	lc_te_evaluate(t, &o, &qr, &r2, &b);
 	size_t nv = lc_te_nvalues(t);
-	int same = ok1 && ok2 && a.nq == b.nq && a.fail_code == b.fail_code && !strcmp(a.fail_msg, b.fail_msg) &&
+	int same = ok1 && ok2 && a.nq == b.nq && a.fail_code == b.fail_code &&
+	           !strcmp(a.fail_msg ? a.fail_msg : "", b.fail_msg ? b.fail_msg : "") &&
 	           !strcmp(a.runid, b.runid) && !memcmp(a.summary, b.summary, nv * sizeof *a.summary) &&
 	           !memcmp(a.v, b.v, a.nq * nv * sizeof *a.v);
 	for (size_t i = 0; same && i < a.nq; i++)
 		same = !strcmp(a.qid[i], b.qid[i]);
 	if (!same)
-		printf("# %s: nq %zu/%zu fail %d/%d '%s' '%s'\n", name, a.nq, b.nq, a.fail_code, b.fail_code, a.fail_msg, b.fail_msg);
+		printf("# %s: nq %zu/%zu fail %d/%d '%s' '%s'\n", name, a.nq, b.nq, a.fail_code, b.fail_code,
+		       a.fail_msg ? a.fail_msg : "", b.fail_msg ? b.fail_msg : "");
 	lc_te_result_free(&a);
 	lc_te_result_free(&b);
 	lc_run_free(&r1);
