@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "answer.h"
 #include "buf.h"
 #include "input.h"
 #include "json.h"
@@ -52,7 +54,8 @@ static char *default_prefix(const char *path)
 /* ---- split ------------------------------------------------------------------- */
 
 /* The parts of the split in progress, for the die hook: staged[] are the files in
- * the build directory (or already renamed into place), then the directory itself.
+ * the build directory, then the directory itself (commit_parts runs with signals
+ * blocked and undoes its own renames).
  * Blocked signals guard every change, as lib/dd/wds does. */
 static char **staged;
 static volatile size_t n_staged;
@@ -98,17 +101,6 @@ static void stage(char *path)
 	staged[n_staged] = path;
 	n_staged = n_staged + 1;
 	lc_signals_restore(&old);
-}
-
-/* part i is now at path (malloc'd, taken) */
-static void restage(size_t i, char *path)
-{
-	sigset_t old;
-	lc_signals_block(&old);
-	char *t = staged[i];
-	staged[i] = path;
-	lc_signals_restore(&old);
-	free(t);
 }
 
 /* Ends the split: removes the build directory, and with failed every part of this
@@ -194,11 +186,11 @@ out:
 	return rc;
 }
 
-/* Removes PREFIX.part-NNN.jsonl for NNN > parts (regular files named exactly as a
- * split names them): what an earlier split into more parts left.  Counts them. */
-static int remove_stale(const char *dir, const char *base, size_t parts, size_t *removed, lc_err *e)
+/* Appends to names the paths dir/PREFIX.part-NNN.jsonl for NNN > parts (regular
+ * files named exactly as a split names them): what an earlier split into more
+ * parts left. */
+static int list_stale(const char *dir, const char *base, size_t parts, lc_strlist *names, lc_err *e)
 {
-	*removed = 0;
 	size_t blen = strlen(base);
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -206,7 +198,6 @@ static int remove_stale(const char *dir, const char *base, size_t parts, size_t 
 		                  dir, strerror(errno));
 	}
 	lc_buf name = {0}, path = {0};
-	int rc = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		const char *n = de->d_name;
@@ -226,17 +217,111 @@ static int remove_stale(const char *dir, const char *base, size_t parts, size_t 
 		struct stat st;
 		if (lstat(path.p, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		if (unlink(path.p) < 0) {
-			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: part of an earlier split, cannot remove it: %s", path.p,
-			                strerror(errno));
-			break;
-		}
-		(*removed)++;
+		lc_strlist_push(names, path.p, path.len);
 	}
 	closedir(d);
 	lc_buf_free(&name);
 	lc_buf_free(&path);
-	return rc;
+	return 0;
+}
+
+/* How a file at a name this split replaces or removes was kept until the end. */
+enum { KEPT_NONE, KEPT_LINK, KEPT_MOVED };
+
+/* Puts the nparts built parts (staged[]) at PREFIX.part-NNN.jsonl and moves the
+ * stale parts of an earlier split out of the way, as one step as far as POSIX
+ * allows: every file it replaces or removes is first kept in the build
+ * directory (a hard link, or renamed there where the file system has no hard
+ * links), and a failed rename puts every one back and takes this split's parts
+ * away, so the names hold the earlier split as they did.  Signals are blocked
+ * throughout, so an interrupt lands before or after, never between two renames.
+ * *removed counts the stale parts removed. */
+static int commit_parts(const char *pre, const char *pdir, const char *base, size_t nparts, size_t *removed,
+                        lc_err *e)
+{
+	lc_strlist stale = {0}, tgt = {0}, bk = {0}, sbk = {0};
+	if (list_stale(pdir, base, nparts, &stale, e) < 0)
+		return -1;
+	lc_buf b = {0};
+	for (size_t k = 1; k <= nparts; k++) {
+		part_name(&b, pre, k);
+		lc_strlist_push(&tgt, b.p, b.len);
+		lc_buf_reset(&b);
+		lc_buf_printf(&b, "%s/old-%zu", stage_dir, k);
+		lc_strlist_push(&bk, b.p, b.len);
+	}
+	for (size_t j = 0; j < stale.n; j++) {
+		lc_buf_reset(&b);
+		lc_buf_printf(&b, "%s/stale-%zu", stage_dir, j);
+		lc_strlist_push(&sbk, b.p, b.len);
+	}
+	lc_buf_free(&b);
+	unsigned char *kept = lc_xcalloc(nparts + 1, 1);
+	size_t placed = 0, moved = 0;
+	int r = 0;
+	sigset_t old;
+	lc_signals_block(&old);
+	/* keep what the parts replace */
+	for (size_t k = 0; r == 0 && k < nparts; k++) {
+		struct stat st;
+		if (lstat(tgt.s[k], &st) < 0)
+			continue;
+		if (link(tgt.s[k], bk.s[k]) == 0)
+			kept[k] = KEPT_LINK;
+		else if (rename(tgt.s[k], bk.s[k]) == 0)
+			kept[k] = KEPT_MOVED;
+		else
+			r = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot keep the earlier part while this split's is put in place: %s",
+			               tgt.s[k], strerror(errno));
+	}
+	/* the stale parts out of the way, then this split's parts into place */
+	while (r == 0 && moved < stale.n) {
+		if (rename(stale.s[moved], sbk.s[moved]) < 0)
+			r = lc_err_set(e, LC_EXIT_INPUT, "%s: part of an earlier split, cannot remove it: %s", stale.s[moved],
+			               strerror(errno));
+		else
+			moved++;
+	}
+	while (r == 0 && placed < nparts) {
+		if (rename(staged[placed], tgt.s[placed]) < 0)
+			r = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot rename the part into place: %s", tgt.s[placed],
+			               strerror(errno));
+		else
+			placed++;
+	}
+	if (r == 0 && lc_output_sync_enabled() && lc_fsync_dir(pdir) < 0)
+		r = lc_err_set(e, LC_EXIT_INPUT, "%s: syncing the directory failed: %s", pdir, strerror(errno));
+	if (r < 0) {
+		/* back as it was: the earlier parts at their names, this split's gone */
+		int lost = 0;
+		for (size_t k = 0; k < nparts; k++) {
+			if (kept[k] == KEPT_MOVED || (kept[k] == KEPT_LINK && k < placed))
+				lost |= rename(bk.s[k], tgt.s[k]) < 0;
+			else if (k < placed)
+				lost |= unlink(tgt.s[k]) < 0;
+		}
+		for (size_t j = 0; j < moved; j++)
+			lost |= rename(sbk.s[j], stale.s[j]) < 0;
+		if (lost) {
+			size_t l = strlen(e->msg);
+			snprintf(e->msg + l, sizeof e->msg - l, " (and putting the earlier parts back failed: they are in %s)",
+			         stage_dir);
+		}
+	}
+	/* what was kept is no longer needed (after a failure: the links of parts never replaced) */
+	for (size_t k = 0; k < nparts; k++)
+		if (kept[k] && (r == 0 || (kept[k] == KEPT_LINK && k >= placed)))
+			unlink(bk.s[k]);
+	for (size_t j = 0; r == 0 && j < moved; j++)
+		unlink(sbk.s[j]);
+	lc_signals_restore(&old);
+	*removed = r == 0 ? stale.n : 0;
+	free(kept);
+	lc_strlist_free(&stale);
+	lc_strlist_free(&tgt);
+	lc_strlist_free(&bk);
+	lc_strlist_free(&sbk);
+	return r;
 }
 
 int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsigned long long max_bytes,
@@ -307,27 +392,16 @@ int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsig
 	}
 	if (r == 0 && !*parts)
 		r = lc_err_set(e, LC_EXIT_INPUT, "%s: no requests", path);
-	/* every part is complete: check the names again, then rename them into place */
+	/* every part is complete: check the names again, then put them in place */
 	for (size_t k = 1; r == 0 && k <= *parts; k++) {
 		part_name(&name, pre, k);
 		r = check_target(name.p, e);
 	}
-	for (size_t k = 1; r == 0 && k <= *parts; k++) {
-		part_name(&name, pre, k);
-		if (rename(staged[k - 1], name.p) < 0) {
-			r = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot rename the part into place: %s", name.p,
-			               strerror(errno));
-			break;
-		}
-		restage(k - 1, lc_buf_detach(&name));   /* a failure from here on removes it there */
-	}
-	if (r == 0 && lc_output_sync_enabled() && lc_fsync_dir(pdir) < 0)
-		r = lc_err_set(e, LC_EXIT_INPUT, "%s: syncing the directory failed: %s", pdir, strerror(errno));
+	if (r == 0)
+		r = commit_parts(pre, pdir, slash ? slash + 1 : pre, *parts, removed, e);
 	disarm(r < 0);
 	if (r < 0)
 		*parts = 0;
-	else
-		r = remove_stale(pdir, slash ? slash + 1 : pre, *parts, removed, e);
 	if (in)
 		lc_input_close(in);
 	lc_strmap_free(&ids);
