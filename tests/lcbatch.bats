@@ -175,6 +175,21 @@ teardown() { lctk_teardown; }
 	assert_line --index 0 --partial '{"custom_id":"r2"'
 }
 
+@test "failed: REQUESTS are read by split's rule: a numeric or repeated custom_id is bad input naming FILE:LINE, nothing written" {
+	python3 "$ROOT/tests/llm-server.py" --batch req.jsonl res.jsonl 3>&-
+	{ cat req.jsonl; printf '{"custom_id":7,"method":"POST","url":"/v1/chat/completions","body":{}}\n'; } >num.jsonl
+	run -1 --separate-stderr lcbatch failed num.jsonl res.jsonl
+	assert_output ''
+	[ "$stderr" = "lcbatch: num.jsonl:6: field 'custom_id': expected a string, got number" ] || fail "$stderr"
+	{ cat req.jsonl; head -n 2 req.jsonl | tail -n 1; } >dup.jsonl
+	run -1 --separate-stderr lcbatch failed -o retry.jsonl dup.jsonl res.jsonl
+	assert_no_file retry.jsonl
+	[ "$stderr" = "lcbatch: dup.jsonl:6: custom_id 'r2' repeats line 2: custom_ids must be unique in a batch" ] || fail "$stderr"
+	# what split writes, failed reads: every request has a result here
+	run -0 lcbatch failed req.jsonl res.jsonl
+	assert_output "lcbatch: 0 of 5 requests have no successful result"
+}
+
 @test "failed: a results line without custom_id is bad input; bad usage exits 2" {
 	printf '{"response":{}}\n' >res.jsonl
 	run lcbatch failed req.jsonl res.jsonl -o retry.jsonl

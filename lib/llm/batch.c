@@ -21,20 +21,6 @@
 #include "output.h"
 #include "strmap.h"
 
-/* The custom_id of a request line (into idb), or NULL + e. */
-static const char *request_id(char *line, size_t len, const char *where, lc_buf *idb, json_t **obj, lc_err *e)
-{
-	*obj = lc_json_parse_object(line, len, where, e);
-	if (!*obj)
-		return NULL;
-	const char *id = lc_json_id(json_object_get(*obj, "custom_id"), idb, "custom_id", where, e);
-	if (!id) {
-		json_decref(*obj);
-		*obj = NULL;
-	}
-	return id;
-}
-
 /* prefix for path: without .gz/.zst/.xz/.bz2, then without .jsonl (malloc'd) */
 static char *default_prefix(const char *path)
 {
@@ -142,8 +128,11 @@ static int check_target(const char *name, lc_err *e)
 
 /* One request line: a JSON object with a non-empty string custom_id not seen
  * before, "method": "POST", a string url and an object body (what the Batch API
- * accepts).  ids maps custom_id -> index into *first (the line it was on). */
-static int check_request(char *line, size_t len, lc_input *in, lc_strmap *ids, long **first, lc_err *e)
+ * accepts; a number is not a custom_id there).  split and failed read requests
+ * by this rule.  ids maps custom_id -> index into *first (the line it was on);
+ * *id (may be NULL) gets the request's index in ids. */
+static int check_request(char *line, size_t len, lc_input *in, lc_strmap *ids, long **first, uint32_t *id_index,
+                         lc_err *e)
 {
 	const char *where = lc_input_where(in);
 	json_t *obj = lc_json_parse_object(line, len, where, e);
@@ -180,6 +169,8 @@ static int check_request(char *line, size_t len, lc_input *in, lc_strmap *ids, l
 	}
 	*first = lc_xrealloc(*first, lc_strmap_count(ids) * sizeof **first);
 	(*first)[k] = lc_input_lineno(in);
+	if (id_index)
+		*id_index = k;
 	rc = 0;
 out:
 	json_decref(obj);
@@ -353,7 +344,7 @@ int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsig
 	size_t len, in_part = 0;
 	unsigned long long bytes = 0;
 	while (in && (r = lc_input_getline_nonblank(in, &line, &len, e)) == 1) {
-		if (check_request(line, len, in, &ids, &first, e) < 0) {
+		if (check_request(line, len, in, &ids, &first, NULL, e) < 0) {
 			r = -1;
 			break;
 		}
@@ -433,9 +424,9 @@ int lc_batch_failed(const char *requests, const char *results, const char *out, 
 	*failed = *total = *unmatched = 0;
 	failed_ctx x = {0};
 	lc_strmap req = {0};
+	long *first = NULL;
 	lc_input *in = NULL;
 	lc_output *o = NULL;
-	lc_buf idb = {0};
 	int r = -1;
 	if (lc_llm_batch_read(results, on_result, &x, e) < 0 || !(in = lc_input_open(requests, NULL, e)))
 		goto done;
@@ -443,20 +434,17 @@ int lc_batch_failed(const char *requests, const char *results, const char *out, 
 	char *line;
 	size_t len;
 	while ((r = lc_input_getline_nonblank(in, &line, &len, e)) == 1) {
-		json_t *obj;
-		const char *id = request_id(line, len, lc_input_where(in), &idb, &obj, e);
-		if (!id) {
+		uint32_t k;
+		if (check_request(line, len, in, &req, &first, &k, e) < 0) {
 			r = -1;
 			break;
 		}
 		(*total)++;
-		lc_strmap_intern(&req, id, strlen(id), NULL);
-		if (lc_strmap_find(&x.ok, id, strlen(id)) < 0) {
+		if (lc_strmap_find(&x.ok, lc_strmap_str(&req, k), lc_strmap_len(&req, k)) < 0) {
 			lc_output_write(o, line, len);
 			lc_output_write(o, "\n", 1);
 			(*failed)++;
 		}
-		json_decref(obj);
 	}
 	if (r == 0 && !*total)
 		r = lc_err_set(e, LC_EXIT_INPUT, "%s: no requests", requests);
@@ -470,7 +458,7 @@ int lc_batch_failed(const char *requests, const char *results, const char *out, 
 done:
 	if (in)
 		lc_input_close(in);
-	lc_buf_free(&idb);
+	free(first);
 	lc_strmap_free(&x.ok);
 	lc_strmap_free(&x.seen);
 	lc_strmap_free(&req);
