@@ -375,9 +375,11 @@ static void load_candidates(fusion *f)
 	lc_err e = { 0 };
 	if (lc_fuse_load(&f->s, f->runs, S.nruns, &e) < 0)
 		lc_die_err(&e);
+	f->s.names = (const char *const *)S.paths;
 	if (S.method == LC_FUSE_RRF)
 		lc_fuse_ranks(&f->s);
-	lc_fuse_normalize(&f->s, S.norm);
+	if (lc_fuse_normalize(&f->s, S.norm, &e) < 0)
+		lc_die_err(&e);
 }
 
 /* --optimize: tries every weighting on the grid, takes the best into S.weights
@@ -451,6 +453,9 @@ int main(int argc, char **argv)
 	/* the fused run (-o atomically) and the report */
 	lc_report_start(&S.rep, &cmd, !S.out || !strcmp(S.out, "-"), (int)S.nruns, S.paths);
 	lc_fuse_opts fo = { S.method, S.weights, S.rrf_k };
+	lc_err e = { 0 };
+	if (lc_fuse_check(&f.s, &fo, &e) < 0)   /* a score no format can hold: before a byte is written */
+		lc_die_err(&e);
 	lc_output *o = lc_output_open(S.out);
 	write_fused(&f.s, &fo, S.top, S.to, S.tag, o);
 	if (lc_report_on(&S.rep))

@@ -7,6 +7,7 @@
  *   LCTK_FAULT=read:2:EIO:once  only the 2nd read() fails
  *   LCTK_FAULT=open:4:EACCES    open()/openat() from the 4th call on
  *   LCTK_FAULT=malloc:100       the 100th malloc/calloc/realloc returns NULL (ENOMEM)
+ *   LCTK_FAULT=rename:4:EIO:once  only the 4th rename()/renameat() fails
  *
  *   LCTK_SLOW=200               every write() (not to stderr) first sleeps 200 ms, so a
  *                               test can interrupt a program in the middle of its output
@@ -30,7 +31,7 @@ extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 
-enum { F_NONE, F_WRITE, F_READ, F_OPEN, F_MALLOC };
+enum { F_NONE, F_WRITE, F_READ, F_OPEN, F_MALLOC, F_RENAME };
 
 static int kind = -1, err_no, once;
 static long slow_ms;
@@ -66,6 +67,7 @@ __attribute__((constructor)) static void parse(void)
 	if (!strcmp(name, "write")) kind = F_WRITE;
 	else if (!strcmp(name, "read")) kind = F_READ;
 	else if (!strcmp(name, "open")) kind = F_OPEN;
+	else if (!strcmp(name, "rename")) kind = F_RENAME;
 	else if (!strcmp(name, "malloc")) { kind = F_MALLOC; err_no = ENOMEM; }
 }
 
@@ -140,6 +142,26 @@ int openat(int dir, const char *path, int flags, ...)
 	if (fire(F_OPEN))
 		return -1;
 	return real(dir, path, flags, mode);
+}
+
+int rename(const char *from, const char *to)
+{
+	static int (*real)(const char *, const char *);
+	if (!real)
+		real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+	if (fire(F_RENAME))
+		return -1;
+	return real(from, to);
+}
+
+int renameat(int fromdir, const char *from, int todir, const char *to)
+{
+	static int (*real)(int, const char *, int, const char *);
+	if (!real)
+		real = (int (*)(int, const char *, int, const char *))dlsym(RTLD_NEXT, "renameat");
+	if (fire(F_RENAME))
+		return -1;
+	return real(fromdir, from, todir, to);
 }
 
 void *malloc(size_t n)

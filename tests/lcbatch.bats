@@ -102,6 +102,30 @@ teardown() { lctk_teardown; }
 	cmp req.jsonl joined.jsonl
 }
 
+@test "split: a rename that fails at any point leaves the earlier split's parts as they were, or the new split whole" {
+	need_faultinject
+	lcbatch split --requests 1 --prefix st req.jsonl 2>/dev/null
+	before=$(ls -A | sort | tr '\n' ' ')$(cat st.part-*.jsonl | md5sum)
+	after_ok=
+	failed_at=
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf try && mkdir try && cp st.part-*.jsonl req.jsonl try/
+		run --separate-stderr bash -c "cd try && LCTK_FAULT=rename:$n:EIO:once LD_PRELOAD='$FAULTINJECT' lcbatch split --requests 2 --prefix st req.jsonl"
+		got=$(cd try && ls -A | sort | tr '\n' ' ')$(cat try/st.part-*.jsonl | md5sum)
+		if [ "$status" -eq 0 ]; then
+			[ "$got" = "req.jsonl st.part-001.jsonl st.part-002.jsonl st.part-003.jsonl $(md5sum <req.jsonl)" ] || fail "rename $n: exit 0 but not the new split: $got"
+			after_ok=$n
+		else
+			[ "$status" -eq 1 ] || fail "rename $n: exit $status: $stderr"
+			[ "$got" = "$before" ] || fail "rename $n failed ($stderr) and left $got instead of $before"
+			failed_at="$failed_at $n"
+		fi
+	done
+	# the three parts' own temp files, two stale parts moved, three parts placed: eight renames
+	[ "$failed_at" = " 1 2 3 4 5 6 7 8" ] || fail "renames that failed the split:$failed_at"
+	[ "$after_ok" = 10 ]
+}
+
 @test "split: a numeric or repeated custom_id, or no method/url/body, is refused with FILE:LINE, exit 1" {
 	printf '{"custom_id":7,"method":"POST","url":"/v1/chat/completions","body":{}}\n' >num.jsonl
 	run lcbatch split num.jsonl
@@ -149,6 +173,21 @@ teardown() { lctk_teardown; }
 	run lcbatch failed req.jsonl res.jsonl
 	assert_success
 	assert_line --index 0 --partial '{"custom_id":"r2"'
+}
+
+@test "failed: REQUESTS are read by split's rule: a numeric or repeated custom_id is bad input naming FILE:LINE, nothing written" {
+	python3 "$ROOT/tests/llm-server.py" --batch req.jsonl res.jsonl 3>&-
+	{ cat req.jsonl; printf '{"custom_id":7,"method":"POST","url":"/v1/chat/completions","body":{}}\n'; } >num.jsonl
+	run -1 --separate-stderr lcbatch failed num.jsonl res.jsonl
+	assert_output ''
+	[ "$stderr" = "lcbatch: num.jsonl:6: field 'custom_id': expected a string, got number" ] || fail "$stderr"
+	{ cat req.jsonl; head -n 2 req.jsonl | tail -n 1; } >dup.jsonl
+	run -1 --separate-stderr lcbatch failed -o retry.jsonl dup.jsonl res.jsonl
+	assert_no_file retry.jsonl
+	[ "$stderr" = "lcbatch: dup.jsonl:6: custom_id 'r2' repeats line 2: custom_ids must be unique in a batch" ] || fail "$stderr"
+	# what split writes, failed reads: every request has a result here
+	run -0 lcbatch failed req.jsonl res.jsonl
+	assert_output "lcbatch: 0 of 5 requests have no successful result"
 }
 
 @test "failed: a results line without custom_id is bad input; bad usage exits 2" {

@@ -153,6 +153,19 @@ beir_zip() {
 	assert_output "$(printf 'q1 Q0 a 1 0.01639344262295082 lcfuse\nq1 Q0 c 2 0.01639344262295082 lcfuse\nq1 Q0 b 3 0.016129032258064516 lcfuse')"
 }
 
+@test "hits without a score keep their order where steps of 1 or the interpolation are too fine for the doubles, JSONL -> TREC -> JSONL" {
+	# 1e20 - 1 == 1e20 and 1e17 + 2 == 1e17, and the interpolation between 1 and the
+	# third double below it rounds b to 1: such hits step one double at a time
+	# instead of tying (which trec_eval breaks by docno descending: b before a)
+	printf '%s\n' '{"qid":"q1","hits":[{"pid":"a","score":1e20},{"pid":"b"},{"pid":"c"}]}' \
+		'{"qid":"q2","hits":[{"pid":"a"},{"pid":"b"},{"pid":"c","score":1e17}]}' \
+		'{"qid":"q3","hits":[{"pid":"a","score":1},{"pid":"b"},{"pid":"c"},{"pid":"d","score":0.9999999999999997}]}' > huge.jsonl
+	run -0 bash -o pipefail -c 'lcconv --to trec huge.jsonl | lcconv --kind run --to jsonl -'
+	assert_output "$(printf '%s\n' '{"qid": "q1", "hits": [{"pid": "a", "score": 1e+20}, {"pid": "b", "score": 9.999999999999998e+19}, {"pid": "c", "score": 9.999999999999997e+19}]}' \
+		'{"qid": "q2", "hits": [{"pid": "a", "score": 1.0000000000000003e+17}, {"pid": "b", "score": 1.0000000000000002e+17}, {"pid": "c", "score": 1e+17}]}' \
+		'{"qid": "q3", "hits": [{"pid": "a", "score": 1.0}, {"pid": "b", "score": 0.9999999999999999}, {"pid": "c", "score": 0.9999999999999998}, {"pid": "d", "score": 0.9999999999999997}]}')"
+}
+
 @test "LOFT predictions that repeat a pid: TREC '#lctk repeat' comments and JSONL \"repeat\": true, which lceval reads back" {
 	printf '%s\n' '{"qid":"q1","num_turns":1,"model_outputs":[["d1","d2","d1"]]}' '{"qid":"q2","num_turns":1,"model_outputs":[[]]}' > lp.jsonl
 	run -0 --separate-stderr lcconv --kind run --to trec --report rep.json lp.jsonl

@@ -347,6 +347,57 @@ PY
 	assert_output ''
 }
 
+@test "a fused score beyond the largest double is bad input naming qid and doc, nothing written, any method or format" {
+	printf 'q1 Q0 a 1 1e308 x\nq1 Q0 b 2 1 x\nq2 Q0 c 1 1 x\n' > big1
+	printf 'q1 Q0 a 1 1e308 y\nq1 Q0 b 2 1 y\nq2 Q0 c 1 1 y\n' > big2
+	for m in combsum combmnz; do
+		for to in trec jsonl; do
+			run -1 --separate-stderr lcfuse --method "$m" --norm none --to "$to" big1 big2
+			assert_output ''
+			[ "$stderr" = "lcfuse: query 'q1', doc 'a': the $m of its scores (big1 1e+308, big2 1e+308) is inf, beyond the largest double (about 1.8e308), so no run format can hold it: scale the runs' scores down or normalise them (--norm minmax); nothing was written" ] || fail "$m $to: $stderr"
+		done
+	done
+	run -1 --separate-stderr lcfuse --method wsum --weights 1e300,-1 --norm none -o out.trec big1 big2
+	assert_no_file out.trec
+	[[ "$stderr" == "lcfuse: query 'q1', doc 'a': the wsum of its scores (big1 1e+308, big2 1e+308) is inf, "*"give smaller --weights, "* ]] || fail "$stderr"
+}
+
+@test "sums and means that overflow on the way to a finite score are exact: ranx's inf and nan are not written" {
+	printf 'q1 Q0 a 1 1e308 x\nq1 Q0 b 2 1 x\n' > big1
+	printf 'q1 Q0 a 1 1e308 y\nq1 Q0 b 2 1 y\n' > big2
+	printf 'q1 Q0 a 1 -1e308 z\nq1 Q0 b 2 1 z\n' > neg3
+	# CombANZ and CombMED: the mean of 1e308 and 1e308; CombSUM: 1e308 + 1e308 - 1e308
+	run -0 lcfuse --method combanz --norm none --to jsonl big1 big2
+	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 1e+308}, {"pid": "b", "score": 1.0}]}'
+	run -0 lcfuse --method combmed --norm none --to jsonl big1 big2
+	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 1e+308}, {"pid": "b", "score": 1.0}]}'
+	run -0 lcfuse --method combsum --norm none --to jsonl big1 big2 neg3
+	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 1e+308}, {"pid": "b", "score": 3.0}]}'
+}
+
+@test "normalisations of huge scores stay finite and keep the ranking; --norm max's overflow is refused" {
+	# min-max over 1e308 .. -1e308 (max - min overflows): 1, 0.5, 0
+	printf 'q1 Q0 a 1 1e308 x\nq1 Q0 b 2 0 x\nq1 Q0 c 3 -1e308 x\n' > wide
+	printf 'q1 Q0 a 1 1 y\n' > one
+	run -0 lcfuse --method combsum --norm minmax --to jsonl wide one
+	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 1.0}, {"pid": "b", "score": 0.5}, {"pid": "c", "score": 0.0}]}'
+	run -0 lcfuse --method combsum --norm sum --to jsonl wide one
+	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 0.6666666666666666}, {"pid": "b", "score": 0.3333333333333333}, {"pid": "c", "score": 0.0}]}'
+	# z-score: mean 0, std sqrt(2/3) e200 (the squares overflow a double): +-1.2247..., 0;
+	# the single hit of 'one' and an all-equal run give 0
+	printf 'q1 Q0 a 1 1e200 x\nq1 Q0 b 2 0 x\nq1 Q0 c 3 -1e200 x\n' > z200
+	printf 'q1 Q0 a 1 7 y\nq1 Q0 c 2 7 y\n' > same
+	run -0 lcfuse --method combsum --norm zscore --to jsonl z200 one same
+	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 1.224744871391589}, {"pid": "b", "score": 0.0}, {"pid": "c", "score": -1.224744871391589}]}'
+	run -0 lcfuse --method combsum --norm minmax --to jsonl same one
+	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 0.0}, {"pid": "c", "score": 0.0}]}'
+	# --norm max divides by 1e-9 when the best score is not above it: -1e300 / 1e-9 is -inf
+	printf 'q1 Q0 a 1 -5 x\nq1 Q0 b 2 -1e300 x\n' > neg
+	run -1 --separate-stderr lcfuse --method combmax --norm max neg one
+	assert_output ''
+	[ "$stderr" = "lcfuse: neg: query 'q1', doc 'b': --norm max turns its score -1e+300 into -inf, which is not a finite number: use --norm minmax, zscore or rank, or scale the run's scores down" ] || fail "$stderr"
+}
+
 @test "--run-member and --qrels-member read runs and qrels from archives; misuse exits 2" {
 	lcfuse r1 r2 > plain.out
 	mkdir a b

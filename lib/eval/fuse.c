@@ -6,7 +6,10 @@
  */
 #include "fuse.h"
 
+#include "buf.h"
+
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,7 +186,17 @@ void lc_fuse_ranks(lc_fuse_set *s)
 	free(ord);
 }
 
-/* One run's results for one query, normalised as ranx's *_norm.py. */
+/* Where an intermediate overflows a double: long double (x87 extended or IEEE
+ * quad, up to about 1e4932) holds sums, differences and squares of any doubles.
+ * Used only where ranx's double arithmetic gives inf or NaN (or, for zscore, a
+ * standard deviation of inf), so every other score stays ranx's.  Where long
+ * double is double, the overflow stays and lc_fuse_check reports it. */
+typedef long double wide;
+
+/* One run's results for one query, normalised as ranx's *_norm.py.  Where
+ * ranx's doubles overflow on the way to a bounded result (minmax, sum and
+ * zscore of scores near 1e308, zscore's squares from about 1e154), the same
+ * formula is taken in long double. */
 static void norm_one(lc_fuse_set *s, lc_fuse_q *q, size_t r, int norm, ranked *ord)
 {
 	size_t n = run_order(s, q, r, ord), R = s->nruns;
@@ -193,14 +206,20 @@ static void norm_one(lc_fuse_set *s, lc_fuse_q *q, size_t r, int norm, ranked *o
 	switch (norm) {
 	case LC_NORM_MINMAX: {
 		double den = fmax(mx - mn, 1e-9);
-		for (size_t i = 0; i < n; i++)
-			col[ord[i].c * R + r] = (ord[i].s - mn) / den;
+		if (isfinite(den)) {
+			for (size_t i = 0; i < n; i++)
+				col[ord[i].c * R + r] = (ord[i].s - mn) / den;
+		} else {
+			wide wden = (wide)mx - mn;
+			for (size_t i = 0; i < n; i++)
+				col[ord[i].c * R + r] = (double)(((wide)ord[i].s - mn) / wden);
+		}
 		break;
 	}
 	case LC_NORM_MAX: {
 		double den = fmax(mx, 1e-9);
 		for (size_t i = 0; i < n; i++)
-			col[ord[i].c * R + r] = ord[i].s / den;
+			col[ord[i].c * R + r] = ord[i].s / den;   /* not bounded: s / 1e-9 may overflow */
 		break;
 	}
 	case LC_NORM_SUM: {
@@ -208,8 +227,19 @@ static void norm_one(lc_fuse_set *s, lc_fuse_q *q, size_t r, int norm, ranked *o
 		for (size_t i = 0; i < n; i++)
 			sum += ord[i].s;
 		double den = fmax(sum - mn * (double)n, 1e-9);
-		for (size_t i = 0; i < n; i++)
-			col[ord[i].c * R + r] = (ord[i].s - mn) / den;
+		if (isfinite(sum) && isfinite(mn * (double)n) && isfinite(den)) {
+			for (size_t i = 0; i < n; i++)
+				col[ord[i].c * R + r] = (ord[i].s - mn) / den;
+		} else {
+			wide wsum = 0;
+			for (size_t i = 0; i < n; i++)
+				wsum += ord[i].s;
+			wide wden = wsum - (wide)mn * (wide)n;
+			if (wden < 1e-9L)
+				wden = 1e-9L;
+			for (size_t i = 0; i < n; i++)
+				col[ord[i].c * R + r] = (double)(((wide)ord[i].s - mn) / wden);
+		}
 		break;
 	}
 	case LC_NORM_ZSCORE: {
@@ -223,8 +253,24 @@ static void norm_one(lc_fuse_set *s, lc_fuse_q *q, size_t r, int norm, ranked *o
 			ssd += d * d;
 		}
 		double den = fmax(sqrt(ssd / (double)n), 1e-9);
-		for (size_t i = 0; i < n; i++)
-			col[ord[i].c * R + r] = (ord[i].s - mean) / den;
+		if (n == 0 || (isfinite(mean) && isfinite(den))) {
+			for (size_t i = 0; i < n; i++)
+				col[ord[i].c * R + r] = (ord[i].s - mean) / den;
+		} else {
+			wide wsum = 0, wssd = 0;
+			for (size_t i = 0; i < n; i++)
+				wsum += ord[i].s;
+			wide wmean = wsum / (wide)n;
+			for (size_t i = 0; i < n; i++) {
+				wide d = ord[i].s - wmean;
+				wssd += d * d;
+			}
+			wide wden = sqrtl(wssd / (wide)n);
+			if (wden < 1e-9L)
+				wden = 1e-9L;
+			for (size_t i = 0; i < n; i++)
+				col[ord[i].c * R + r] = (double)(((wide)ord[i].s - wmean) / wden);
+		}
 		break;
 	}
 	case LC_NORM_RANK:
@@ -243,15 +289,63 @@ static void norm_one(lc_fuse_set *s, lc_fuse_q *q, size_t r, int norm, ranked *o
 	}
 }
 
-void lc_fuse_normalize(lc_fuse_set *s, int norm)
+/* The name of run r in messages. */
+static const char *run_name(const lc_fuse_set *s, size_t r, char *buf, size_t size)
+{
+	if (s->names)
+		return s->names[r];
+	snprintf(buf, size, "run %zu", r + 1);
+	return buf;
+}
+
+/* "NAME SCORE, NAME SCORE": the (normalised) score of c in every run that has it. */
+static void put_scores(lc_buf *b, const lc_fuse_set *s, const lc_fuse_q *q, size_t c)
+{
+	char num[64], nb[32];
+	int any = 0;
+	for (size_t r = 0; r < s->nruns; r++) {
+		double v = q->score[c * s->nruns + r];
+		if (isnan(v))
+			continue;
+		lc_trec_score(num, sizeof num, v);
+		lc_buf_printf(b, "%s%s %s", any ? ", " : "", run_name(s, r, nb, sizeof nb), num);
+		any = 1;
+	}
+}
+
+int lc_fuse_normalize(lc_fuse_set *s, int norm, lc_err *e)
 {
 	if (norm == LC_NORM_NONE)
-		return;
-	ranked *ord = lc_xmalloc((lc_fuse_max_cand(s) + 1) * sizeof *ord);
-	for (size_t qi = 0; qi < s->nq; qi++)
-		for (size_t r = 0; r < s->nruns; r++)
-			norm_one(s, &s->q[qi], r, norm, ord);
+		return 0;
+	size_t m = lc_fuse_max_cand(s) + 1;
+	ranked *ord = lc_xmalloc(m * sizeof *ord);
+	double *before = lc_xmalloc(m * sizeof *before);
+	int ret = 0;
+	for (size_t qi = 0; qi < s->nq && !ret; qi++) {
+		lc_fuse_q *q = &s->q[qi];
+		for (size_t r = 0; r < s->nruns && !ret; r++) {
+			for (size_t c = 0; c < q->ncand; c++)
+				before[c] = q->score[c * s->nruns + r];
+			norm_one(s, q, r, norm, ord);
+			/* a normalised score that is not finite (--norm max's s / 1e-9) would
+			 * read as 'absent' (NaN) or beat every score (inf): refuse it */
+			for (size_t c = 0; c < q->ncand && !ret; c++) {
+				double v = q->score[c * s->nruns + r];
+				if (isfinite(v) || (isnan(v) && isnan(before[c])))
+					continue;
+				char num[64], nb[32];
+				lc_trec_score(num, sizeof num, before[c]);
+				ret = lc_err_set(e, LC_EXIT_INPUT,
+				                 "%s: query '%s', doc '%s': --norm %s turns its score %s into %s, which is not a "
+				                 "finite number: use --norm minmax, zscore or rank, or scale the run's scores down",
+				                 run_name(s, r, nb, sizeof nb), q->qid, q->cand[c], lc_fuse_norm_name(norm), num,
+				                 isnan(v) ? "nan" : v < 0 ? "-inf" : "inf");
+			}
+		}
+	}
+	free(before);
 	free(ord);
+	return ret;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -260,70 +354,138 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The fused score of candidate c of q as ranx computes it.  mv: room for nruns. */
+static double fuse_one(const lc_fuse_set *s, const lc_fuse_q *q, size_t c, const lc_fuse_opts *o, double *mv)
+{
+	size_t R = s->nruns;
+	const double *row = q->score + c * R;
+	double acc = 0;
+	size_t cnt = 0;
+	switch (o->method) {
+	case LC_FUSE_RRF:
+		for (size_t r = 0; r < R; r++) {
+			double rk = q->rank[c * R + r];
+			acc += rk > 0 ? 1.0 / ((double)o->rrf_k + rk) : 0.0;
+		}
+		break;
+	case LC_FUSE_SUM:
+		for (size_t r = 0; r < R; r++)
+			acc += isnan(row[r]) ? 0.0 : row[r];
+		break;
+	case LC_FUSE_WSUM:
+		for (size_t r = 0; r < R; r++)
+			acc += o->weights[r] * (isnan(row[r]) ? 0.0 : row[r]);
+		break;
+	case LC_FUSE_MNZ:
+	case LC_FUSE_ANZ:
+		for (size_t r = 0; r < R; r++)
+			if (!isnan(row[r])) {
+				acc += row[r];
+				cnt++;
+			}
+		acc = o->method == LC_FUSE_MNZ ? acc * (double)cnt : acc / (double)cnt;
+		break;
+	case LC_FUSE_MAX:
+		/* ranx: max(res.get(doc_id, -1e9) for each run) */
+		acc = isnan(row[0]) ? -1e9 : row[0];
+		for (size_t r = 1; r < R; r++) {
+			double v = isnan(row[r]) ? -1e9 : row[r];
+			if (v > acc)
+				acc = v;
+		}
+		break;
+	case LC_FUSE_MIN:
+		acc = isnan(row[0]) ? 1e9 : row[0];
+		for (size_t r = 1; r < R; r++) {
+			double v = isnan(row[r]) ? 1e9 : row[r];
+			if (v < acc)
+				acc = v;
+		}
+		break;
+	case LC_FUSE_MED:
+		for (size_t r = 0; r < R; r++)
+			if (!isnan(row[r]))
+				mv[cnt++] = row[r];
+		qsort(mv, cnt, sizeof *mv, cmp_double);
+		acc = cnt & 1 ? mv[cnt / 2] : (mv[cnt / 2 - 1] + mv[cnt / 2]) / 2;
+		break;
+	}
+	return acc;
+}
+
+/* fuse_one where ranx's doubles overflow on the way (1e308 + 1e308 - 1e308,
+ * the mean of 1e308 and 1e308): the same formula in long double, whose
+ * exponent range holds any sum or product of doubles met here, rounded once
+ * to a double at the end.  A result beyond the largest double stays inf. */
+static double fuse_one_wide(const lc_fuse_set *s, const lc_fuse_q *q, size_t c, const lc_fuse_opts *o, double *mv)
+{
+	size_t R = s->nruns;
+	const double *row = q->score + c * R;
+	wide acc = 0;
+	size_t cnt = 0;
+	switch (o->method) {
+	case LC_FUSE_SUM:
+	case LC_FUSE_WSUM:
+	case LC_FUSE_MNZ:
+	case LC_FUSE_ANZ:
+		for (size_t r = 0; r < R; r++)
+			if (!isnan(row[r])) {
+				acc += o->method == LC_FUSE_WSUM ? (wide)o->weights[r] * row[r] : (wide)row[r];
+				cnt++;
+			}
+		if (o->method == LC_FUSE_MNZ)
+			acc *= (wide)cnt;
+		else if (o->method == LC_FUSE_ANZ)
+			acc /= (wide)cnt;
+		return (double)acc;
+	case LC_FUSE_MED:
+		for (size_t r = 0; r < R; r++)
+			if (!isnan(row[r]))
+				mv[cnt++] = row[r];
+		qsort(mv, cnt, sizeof *mv, cmp_double);
+		return cnt & 1 ? mv[cnt / 2] : (double)(((wide)mv[cnt / 2 - 1] + mv[cnt / 2]) / 2);
+	}
+	return fuse_one(s, q, c, o, mv);
+}
+
 void lc_fuse_scores(const lc_fuse_set *s, size_t qi, const lc_fuse_opts *o, double *out)
 {
 	const lc_fuse_q *q = &s->q[qi];
 	size_t R = s->nruns;
-	double med[64], *mv = R <= 64 ? med : NULL;
-	if (o->method == LC_FUSE_MED && !mv)
-		mv = lc_xmalloc(R * sizeof *mv);
+	double med[64], *mv = R <= 64 ? med : lc_xmalloc(R * sizeof *mv);
 	for (size_t c = 0; c < q->ncand; c++) {
-		const double *row = q->score + c * R;
-		double acc = 0;
-		size_t cnt = 0;
-		switch (o->method) {
-		case LC_FUSE_RRF:
-			for (size_t r = 0; r < R; r++) {
-				double rk = q->rank[c * R + r];
-				acc += rk > 0 ? 1.0 / ((double)o->rrf_k + rk) : 0.0;
-			}
-			break;
-		case LC_FUSE_SUM:
-			for (size_t r = 0; r < R; r++)
-				acc += isnan(row[r]) ? 0.0 : row[r];
-			break;
-		case LC_FUSE_WSUM:
-			for (size_t r = 0; r < R; r++)
-				acc += o->weights[r] * (isnan(row[r]) ? 0.0 : row[r]);
-			break;
-		case LC_FUSE_MNZ:
-		case LC_FUSE_ANZ:
-			for (size_t r = 0; r < R; r++)
-				if (!isnan(row[r])) {
-					acc += row[r];
-					cnt++;
-				}
-			acc = o->method == LC_FUSE_MNZ ? acc * (double)cnt : acc / (double)cnt;
-			break;
-		case LC_FUSE_MAX:
-			/* ranx: max(res.get(doc_id, -1e9) for each run) */
-			acc = isnan(row[0]) ? -1e9 : row[0];
-			for (size_t r = 1; r < R; r++) {
-				double v = isnan(row[r]) ? -1e9 : row[r];
-				if (v > acc)
-					acc = v;
-			}
-			break;
-		case LC_FUSE_MIN:
-			acc = isnan(row[0]) ? 1e9 : row[0];
-			for (size_t r = 1; r < R; r++) {
-				double v = isnan(row[r]) ? 1e9 : row[r];
-				if (v < acc)
-					acc = v;
-			}
-			break;
-		case LC_FUSE_MED:
-			for (size_t r = 0; r < R; r++)
-				if (!isnan(row[r]))
-					mv[cnt++] = row[r];
-			qsort(mv, cnt, sizeof *mv, cmp_double);
-			acc = cnt & 1 ? mv[cnt / 2] : (mv[cnt / 2 - 1] + mv[cnt / 2]) / 2;
-			break;
-		}
-		out[c] = acc;
+		out[c] = fuse_one(s, q, c, o, mv);
+		if (!isfinite(out[c]))
+			out[c] = fuse_one_wide(s, q, c, o, mv);
 	}
 	if (mv != med)
 		free(mv);
+}
+
+int lc_fuse_check(const lc_fuse_set *s, const lc_fuse_opts *o, lc_err *e)
+{
+	double *sc = lc_xmalloc((lc_fuse_max_cand(s) + 1) * sizeof *sc);
+	int ret = 0;
+	for (size_t qi = 0; qi < s->nq && !ret; qi++) {
+		const lc_fuse_q *q = &s->q[qi];
+		lc_fuse_scores(s, qi, o, sc);
+		for (size_t c = 0; c < q->ncand && !ret; c++) {
+			if (isfinite(sc[c]))
+				continue;
+			lc_buf b = { 0 };
+			put_scores(&b, s, q, c);
+			ret = lc_err_set(e, LC_EXIT_INPUT,
+			                 "query '%s', doc '%s': the %s of its scores (%s) is %s, beyond the largest double "
+			                 "(about 1.8e308), so no run format can hold it: %sscale the runs' scores down or "
+			                 "normalise them (--norm minmax); nothing was written",
+			                 q->qid, q->cand[c], lc_fuse_method_name(o->method), b.p ? b.p : "",
+			                 isnan(sc[c]) ? "nan" : sc[c] < 0 ? "-inf" : "inf",
+			                 o->method == LC_FUSE_WSUM ? "give smaller --weights, " : "");
+			lc_buf_free(&b);
+		}
+	}
+	free(sc);
+	return ret;
 }
 
 static int cmp_hit_fused(const void *a, const void *b)

@@ -19,7 +19,13 @@
  * deterministic choice, documented in lcfuse(1).
  *
  * Sums run over the runs in the order given, from 0.0, one addition at a time,
- * as ranx's njit code does, so scores are bit-for-bit ranx's formulas.
+ * as ranx's njit code does, so scores are bit-for-bit ranx's formulas.  Where
+ * ranx's doubles overflow to inf or NaN on the way to a finite result (CombSUM
+ * of 1e308, 1e308 and -1e308, CombANZ/CombMED's mean of 1e308 and 1e308,
+ * minmax/sum/zscore of scores near 1e308, zscore's squares from about 1e154),
+ * the formula is taken in long double and rounded once.  A score that is still
+ * not finite (a sum beyond the largest double, --norm max's s / 1e-9) is an
+ * error: lc_fuse_normalize and lc_fuse_check say which query and doc.
  *
  * Ownership: lc_fuse_set owns its arrays (lc_fuse_free); candidate docid and
  * qid pointers borrow from the runs, which must outlive the set.
@@ -64,6 +70,7 @@ typedef struct lc_fuse_set {
 	size_t nruns, nq;
 	lc_fuse_q *q;            /* [nq], qids in strcmp order */
 	lc_arena arena;          /* the per-query arrays */
+	const char *const *names;/* [nruns] the runs' names for messages (borrowed), or NULL: "run 1", ... */
 } lc_fuse_set;
 
 /* Builds s (zero-initialised) from runs[0..nruns).  0, or -1 + e when no run
@@ -72,8 +79,10 @@ int lc_fuse_load(lc_fuse_set *s, const lc_run *runs, size_t nruns, lc_err *e);
 /* Fills every query's rank matrix (needed by RRF). */
 void lc_fuse_ranks(lc_fuse_set *s);
 /* Normalises every run's scores per query in place, as ranx's norm (borda
- * gives every candidate a score in every run). */
-void lc_fuse_normalize(lc_fuse_set *s, int norm);
+ * gives every candidate a score in every run).  0, or -1 + e naming the run,
+ * query and doc when a normalised score is not finite (--norm max divides by
+ * 1e-9 when a run's best score is not above it). */
+int lc_fuse_normalize(lc_fuse_set *s, int norm, lc_err *e);
 
 typedef struct lc_fuse_opts {
 	int method;              /* LC_FUSE_* */
@@ -81,8 +90,13 @@ typedef struct lc_fuse_opts {
 	long rrf_k;              /* RRF: k (ranx's default 60) */
 } lc_fuse_opts;
 
-/* Fused score of every candidate of query qi into out[0..ncand), candidate order. */
+/* Fused score of every candidate of query qi into out[0..ncand), candidate order;
+ * inf or NaN where the fused score is not a finite double (lc_fuse_check). */
 void lc_fuse_scores(const lc_fuse_set *s, size_t qi, const lc_fuse_opts *o, double *out);
+/* Fuses every query once: 0 when every fused score is finite, else -1 + e
+ * naming the first query and doc whose score is not, with the runs' scores of
+ * it.  Call before writing anything. */
+int lc_fuse_check(const lc_fuse_set *s, const lc_fuse_opts *o, lc_err *e);
 /* Fused ranking of query qi: hits (docid borrowed, score) sorted by score
  * descending, docid ascending, into out (room for ncand); returns
  * min(ncand, top) (top <= 0: all).  scratch: room for ncand doubles. */

@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1029,8 +1030,11 @@ static int set_pids(lc_run *r, lc_run_q *q, json_t *pids, lc_buf *pb, const char
 /* The hits h[0 .. n) of one run JSONL line, unscored[i] set for those without a
  * "score": each gets a score below the hit above it and above the next scored
  * hit below it (evenly spaced between the two, else 1 apart from the one there
- * is), so that ranking by score keeps the hits' order (lctk-formats(5)).  A
- * line without any score keeps the n - i it was read with. */
+ * is), so that ranking by score keeps the hits' order (lctk-formats(5)).  Where
+ * the doubles are too coarse for that (hi - 1 == hi from about 9e15, or two
+ * neighbours a few ulps apart), the scores step one double at a time instead;
+ * only when there are fewer doubles between the neighbours than hits do two
+ * hits tie.  A line without any score keeps the n - i it was read with. */
 static void fill_scores(lc_hit *h, size_t n, const unsigned char *unscored)
 {
 	for (size_t i = 0; i < n;) {
@@ -1046,14 +1050,33 @@ static void fill_scores(lc_hit *h, size_t n, const unsigned char *unscored)
 		if (!above && !below)
 			return;
 		double hi = above ? h[a - 1].score : 0, lo = below ? h[i].score : 0;
+		int between = above && below && hi > lo;
 		for (size_t k = 0; k < m; k++) {
 			double t = (double)(k + 1) / (double)(m + 1);
-			if (above && below && hi > lo)
+			if (between)
 				h[a + k].score = hi * (1 - t) + lo * t;   /* no overflow between large scores */
 			else if (above)
 				h[a + k].score = hi - (double)(k + 1);
 			else
 				h[a + k].score = lo + (double)(m - k);
+		}
+		/* strictly decreasing down the gap, above the scored hit below */
+		if (above) {
+			double floor_ = between ? lo : -DBL_MAX;
+			for (size_t k = 0; k < m; k++) {
+				double prev = k ? h[a + k - 1].score : hi;
+				if (h[a + k].score < prev && h[a + k].score > floor_)
+					continue;
+				double next = nextafter(prev, -INFINITY);
+				h[a + k].score = next > floor_ || !between ? fmax(next, -DBL_MAX) : prev;
+			}
+		} else {
+			for (size_t k = m; k-- > 0;) {
+				double prev = k + 1 < m ? h[a + k + 1].score : lo;
+				if (h[a + k].score > prev)
+					continue;
+				h[a + k].score = fmin(nextafter(prev, INFINITY), DBL_MAX);
+			}
 		}
 	}
 }

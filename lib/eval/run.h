@@ -10,7 +10,8 @@
  *   JSONL    lctk's run: {"qid", "hits": [{"pid", "score"}, ...]} best first;
  *            a hit without "score" gets a synthetic one between the hit above and
  *            the next scored hit below (n - i when no hit of the line has one), so
- *            ranking by score keeps the hits' order.
+ *            ranking by score keeps the hits' order (one double apart where steps
+ *            of 1 or the interpolation are too fine for the doubles there).
  *   LOFT     predictions {"qid", "num_turns", "model_outputs": [[pid, ...], ...]};
  *            ids become Python's str(x).strip() (123 -> "123", 7.0 -> "7.0");
  *            a repeated qid: the last line wins.  Scores are synthetic

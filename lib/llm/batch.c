@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,26 +13,13 @@
 
 #include <jansson.h>
 
+#include "answer.h"
 #include "buf.h"
 #include "input.h"
 #include "json.h"
 #include "llm.h"
 #include "output.h"
 #include "strmap.h"
-
-/* The custom_id of a request line (into idb), or NULL + e. */
-static const char *request_id(char *line, size_t len, const char *where, lc_buf *idb, json_t **obj, lc_err *e)
-{
-	*obj = lc_json_parse_object(line, len, where, e);
-	if (!*obj)
-		return NULL;
-	const char *id = lc_json_id(json_object_get(*obj, "custom_id"), idb, "custom_id", where, e);
-	if (!id) {
-		json_decref(*obj);
-		*obj = NULL;
-	}
-	return id;
-}
 
 /* prefix for path: without .gz/.zst/.xz/.bz2, then without .jsonl (malloc'd) */
 static char *default_prefix(const char *path)
@@ -52,7 +40,8 @@ static char *default_prefix(const char *path)
 /* ---- split ------------------------------------------------------------------- */
 
 /* The parts of the split in progress, for the die hook: staged[] are the files in
- * the build directory (or already renamed into place), then the directory itself.
+ * the build directory, then the directory itself (commit_parts runs with signals
+ * blocked and undoes its own renames).
  * Blocked signals guard every change, as lib/dd/wds does. */
 static char **staged;
 static volatile size_t n_staged;
@@ -100,17 +89,6 @@ static void stage(char *path)
 	lc_signals_restore(&old);
 }
 
-/* part i is now at path (malloc'd, taken) */
-static void restage(size_t i, char *path)
-{
-	sigset_t old;
-	lc_signals_block(&old);
-	char *t = staged[i];
-	staged[i] = path;
-	lc_signals_restore(&old);
-	free(t);
-}
-
 /* Ends the split: removes the build directory, and with failed every part of this
  * run (built or already in place). */
 static void disarm(int failed)
@@ -150,8 +128,11 @@ static int check_target(const char *name, lc_err *e)
 
 /* One request line: a JSON object with a non-empty string custom_id not seen
  * before, "method": "POST", a string url and an object body (what the Batch API
- * accepts).  ids maps custom_id -> index into *first (the line it was on). */
-static int check_request(char *line, size_t len, lc_input *in, lc_strmap *ids, long **first, lc_err *e)
+ * accepts; a number is not a custom_id there).  split and failed read requests
+ * by this rule.  ids maps custom_id -> index into *first (the line it was on);
+ * *id (may be NULL) gets the request's index in ids. */
+static int check_request(char *line, size_t len, lc_input *in, lc_strmap *ids, long **first, uint32_t *id_index,
+                         lc_err *e)
 {
 	const char *where = lc_input_where(in);
 	json_t *obj = lc_json_parse_object(line, len, where, e);
@@ -188,17 +169,19 @@ static int check_request(char *line, size_t len, lc_input *in, lc_strmap *ids, l
 	}
 	*first = lc_xrealloc(*first, lc_strmap_count(ids) * sizeof **first);
 	(*first)[k] = lc_input_lineno(in);
+	if (id_index)
+		*id_index = k;
 	rc = 0;
 out:
 	json_decref(obj);
 	return rc;
 }
 
-/* Removes PREFIX.part-NNN.jsonl for NNN > parts (regular files named exactly as a
- * split names them): what an earlier split into more parts left.  Counts them. */
-static int remove_stale(const char *dir, const char *base, size_t parts, size_t *removed, lc_err *e)
+/* Appends to names the paths dir/PREFIX.part-NNN.jsonl for NNN > parts (regular
+ * files named exactly as a split names them): what an earlier split into more
+ * parts left. */
+static int list_stale(const char *dir, const char *base, size_t parts, lc_strlist *names, lc_err *e)
 {
-	*removed = 0;
 	size_t blen = strlen(base);
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -206,7 +189,6 @@ static int remove_stale(const char *dir, const char *base, size_t parts, size_t 
 		                  dir, strerror(errno));
 	}
 	lc_buf name = {0}, path = {0};
-	int rc = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		const char *n = de->d_name;
@@ -226,17 +208,111 @@ static int remove_stale(const char *dir, const char *base, size_t parts, size_t 
 		struct stat st;
 		if (lstat(path.p, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		if (unlink(path.p) < 0) {
-			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: part of an earlier split, cannot remove it: %s", path.p,
-			                strerror(errno));
-			break;
-		}
-		(*removed)++;
+		lc_strlist_push(names, path.p, path.len);
 	}
 	closedir(d);
 	lc_buf_free(&name);
 	lc_buf_free(&path);
-	return rc;
+	return 0;
+}
+
+/* How a file at a name this split replaces or removes was kept until the end. */
+enum { KEPT_NONE, KEPT_LINK, KEPT_MOVED };
+
+/* Puts the nparts built parts (staged[]) at PREFIX.part-NNN.jsonl and moves the
+ * stale parts of an earlier split out of the way, as one step as far as POSIX
+ * allows: every file it replaces or removes is first kept in the build
+ * directory (a hard link, or renamed there where the file system has no hard
+ * links), and a failed rename puts every one back and takes this split's parts
+ * away, so the names hold the earlier split as they did.  Signals are blocked
+ * throughout, so an interrupt lands before or after, never between two renames.
+ * *removed counts the stale parts removed. */
+static int commit_parts(const char *pre, const char *pdir, const char *base, size_t nparts, size_t *removed,
+                        lc_err *e)
+{
+	lc_strlist stale = {0}, tgt = {0}, bk = {0}, sbk = {0};
+	if (list_stale(pdir, base, nparts, &stale, e) < 0)
+		return -1;
+	lc_buf b = {0};
+	for (size_t k = 1; k <= nparts; k++) {
+		part_name(&b, pre, k);
+		lc_strlist_push(&tgt, b.p, b.len);
+		lc_buf_reset(&b);
+		lc_buf_printf(&b, "%s/old-%zu", stage_dir, k);
+		lc_strlist_push(&bk, b.p, b.len);
+	}
+	for (size_t j = 0; j < stale.n; j++) {
+		lc_buf_reset(&b);
+		lc_buf_printf(&b, "%s/stale-%zu", stage_dir, j);
+		lc_strlist_push(&sbk, b.p, b.len);
+	}
+	lc_buf_free(&b);
+	unsigned char *kept = lc_xcalloc(nparts + 1, 1);
+	size_t placed = 0, moved = 0;
+	int r = 0;
+	sigset_t old;
+	lc_signals_block(&old);
+	/* keep what the parts replace */
+	for (size_t k = 0; r == 0 && k < nparts; k++) {
+		struct stat st;
+		if (lstat(tgt.s[k], &st) < 0)
+			continue;
+		if (link(tgt.s[k], bk.s[k]) == 0)
+			kept[k] = KEPT_LINK;
+		else if (rename(tgt.s[k], bk.s[k]) == 0)
+			kept[k] = KEPT_MOVED;
+		else
+			r = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot keep the earlier part while this split's is put in place: %s",
+			               tgt.s[k], strerror(errno));
+	}
+	/* the stale parts out of the way, then this split's parts into place */
+	while (r == 0 && moved < stale.n) {
+		if (rename(stale.s[moved], sbk.s[moved]) < 0)
+			r = lc_err_set(e, LC_EXIT_INPUT, "%s: part of an earlier split, cannot remove it: %s", stale.s[moved],
+			               strerror(errno));
+		else
+			moved++;
+	}
+	while (r == 0 && placed < nparts) {
+		if (rename(staged[placed], tgt.s[placed]) < 0)
+			r = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot rename the part into place: %s", tgt.s[placed],
+			               strerror(errno));
+		else
+			placed++;
+	}
+	if (r == 0 && lc_output_sync_enabled() && lc_fsync_dir(pdir) < 0)
+		r = lc_err_set(e, LC_EXIT_INPUT, "%s: syncing the directory failed: %s", pdir, strerror(errno));
+	if (r < 0) {
+		/* back as it was: the earlier parts at their names, this split's gone */
+		int lost = 0;
+		for (size_t k = 0; k < nparts; k++) {
+			if (kept[k] == KEPT_MOVED || (kept[k] == KEPT_LINK && k < placed))
+				lost |= rename(bk.s[k], tgt.s[k]) < 0;
+			else if (k < placed)
+				lost |= unlink(tgt.s[k]) < 0;
+		}
+		for (size_t j = 0; j < moved; j++)
+			lost |= rename(sbk.s[j], stale.s[j]) < 0;
+		if (lost) {
+			size_t l = strlen(e->msg);
+			snprintf(e->msg + l, sizeof e->msg - l, " (and putting the earlier parts back failed: they are in %s)",
+			         stage_dir);
+		}
+	}
+	/* what was kept is no longer needed (after a failure: the links of parts never replaced) */
+	for (size_t k = 0; k < nparts; k++)
+		if (kept[k] && (r == 0 || (kept[k] == KEPT_LINK && k >= placed)))
+			unlink(bk.s[k]);
+	for (size_t j = 0; r == 0 && j < moved; j++)
+		unlink(sbk.s[j]);
+	lc_signals_restore(&old);
+	*removed = r == 0 ? stale.n : 0;
+	free(kept);
+	lc_strlist_free(&stale);
+	lc_strlist_free(&tgt);
+	lc_strlist_free(&bk);
+	lc_strlist_free(&sbk);
+	return r;
 }
 
 int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsigned long long max_bytes,
@@ -268,7 +344,7 @@ int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsig
 	size_t len, in_part = 0;
 	unsigned long long bytes = 0;
 	while (in && (r = lc_input_getline_nonblank(in, &line, &len, e)) == 1) {
-		if (check_request(line, len, in, &ids, &first, e) < 0) {
+		if (check_request(line, len, in, &ids, &first, NULL, e) < 0) {
 			r = -1;
 			break;
 		}
@@ -307,27 +383,16 @@ int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsig
 	}
 	if (r == 0 && !*parts)
 		r = lc_err_set(e, LC_EXIT_INPUT, "%s: no requests", path);
-	/* every part is complete: check the names again, then rename them into place */
+	/* every part is complete: check the names again, then put them in place */
 	for (size_t k = 1; r == 0 && k <= *parts; k++) {
 		part_name(&name, pre, k);
 		r = check_target(name.p, e);
 	}
-	for (size_t k = 1; r == 0 && k <= *parts; k++) {
-		part_name(&name, pre, k);
-		if (rename(staged[k - 1], name.p) < 0) {
-			r = lc_err_set(e, LC_EXIT_INPUT, "%s: cannot rename the part into place: %s", name.p,
-			               strerror(errno));
-			break;
-		}
-		restage(k - 1, lc_buf_detach(&name));   /* a failure from here on removes it there */
-	}
-	if (r == 0 && lc_output_sync_enabled() && lc_fsync_dir(pdir) < 0)
-		r = lc_err_set(e, LC_EXIT_INPUT, "%s: syncing the directory failed: %s", pdir, strerror(errno));
+	if (r == 0)
+		r = commit_parts(pre, pdir, slash ? slash + 1 : pre, *parts, removed, e);
 	disarm(r < 0);
 	if (r < 0)
 		*parts = 0;
-	else
-		r = remove_stale(pdir, slash ? slash + 1 : pre, *parts, removed, e);
 	if (in)
 		lc_input_close(in);
 	lc_strmap_free(&ids);
@@ -359,9 +424,9 @@ int lc_batch_failed(const char *requests, const char *results, const char *out, 
 	*failed = *total = *unmatched = 0;
 	failed_ctx x = {0};
 	lc_strmap req = {0};
+	long *first = NULL;
 	lc_input *in = NULL;
 	lc_output *o = NULL;
-	lc_buf idb = {0};
 	int r = -1;
 	if (lc_llm_batch_read(results, on_result, &x, e) < 0 || !(in = lc_input_open(requests, NULL, e)))
 		goto done;
@@ -369,20 +434,17 @@ int lc_batch_failed(const char *requests, const char *results, const char *out, 
 	char *line;
 	size_t len;
 	while ((r = lc_input_getline_nonblank(in, &line, &len, e)) == 1) {
-		json_t *obj;
-		const char *id = request_id(line, len, lc_input_where(in), &idb, &obj, e);
-		if (!id) {
+		uint32_t k;
+		if (check_request(line, len, in, &req, &first, &k, e) < 0) {
 			r = -1;
 			break;
 		}
 		(*total)++;
-		lc_strmap_intern(&req, id, strlen(id), NULL);
-		if (lc_strmap_find(&x.ok, id, strlen(id)) < 0) {
+		if (lc_strmap_find(&x.ok, lc_strmap_str(&req, k), lc_strmap_len(&req, k)) < 0) {
 			lc_output_write(o, line, len);
 			lc_output_write(o, "\n", 1);
 			(*failed)++;
 		}
-		json_decref(obj);
 	}
 	if (r == 0 && !*total)
 		r = lc_err_set(e, LC_EXIT_INPUT, "%s: no requests", requests);
@@ -396,7 +458,7 @@ int lc_batch_failed(const char *requests, const char *results, const char *out, 
 done:
 	if (in)
 		lc_input_close(in);
-	lc_buf_free(&idb);
+	free(first);
 	lc_strmap_free(&x.ok);
 	lc_strmap_free(&x.seen);
 	lc_strmap_free(&req);

@@ -26,9 +26,13 @@
  * "url" and an object "body"; no line may be longer than max_bytes.  The parts are
  * built in a directory beside them (.BASE.split.XXXXXX) and renamed into place
  * only when the whole input is good, so a failure (or a fatal signal, through
- * lc_at_die) leaves no part of this run.  Then the parts PREFIX.part-NNN.jsonl an
+ * lc_at_die) leaves no part of this run.  The parts PREFIX.part-NNN.jsonl an
  * earlier split left beyond the new count are removed (*removed counts them), so
- * the prefix names one split's parts.  A name held by anything but a regular file
+ * the prefix names one split's parts.  Putting the parts in place and removing
+ * those is one step as far as POSIX allows: the files it replaces or removes are
+ * kept in the build directory until every rename has succeeded, and put back if
+ * one fails; signals are blocked during it (only SIGKILL or a crash can leave a
+ * mixture, see lcbatch(1)).  A name held by anything but a regular file
  * is an error.  Sets *parts to the number written.  Returns 0, or -1 + e. */
 int lc_batch_split(const char *path, const char *prefix, size_t max_lines, unsigned long long max_bytes,
                    size_t *parts, size_t *removed, lc_err *e);
