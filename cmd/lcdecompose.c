@@ -444,7 +444,7 @@ static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
 	                      "full_shards", c->full_shards, "pool", c->pool);
 	if (c->method != M_DD)
 		json_object_set_new(p, "length", json_integer(c->len));
-	json_object_set_new(p, "tokenizer", c->tokenizer ? json_string(c->tokenizer) :
+	json_object_set_new(p, "tokenizer", c->tokenizer ? lc_json_text(c->tokenizer) :
 	                    c->encoding ? json_string(c->encoding) :
 	                    c->default_encoding ? json_string(c->default_encoding) : json_null());
 	json_object_set_new(p, "field", json_string(c->field_auto ? "passage_text, else text" : c->field));
@@ -465,7 +465,7 @@ static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
 	if (c->shard_n) {
 		char s[64];
 		snprintf(s, sizeof s, "%ld/%ld", c->shard_k, c->shard_n);
-		json_object_set_new(info, "shard", json_string(s));
+		json_object_set_new(info, "shard", lc_json_text(s));
 	}
 	json_object_set_new(info, "counters", cnt);
 	return info;

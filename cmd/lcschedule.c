@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "options.h"
 #include "err.h"
+#include "json.h"
 #include "output.h"
 #include "report.h"
 #include "schedule.h"
@@ -231,7 +232,7 @@ static void report_options(const buckets *d)
 	lc_report_int(&S.rep, "options.seed", (long long)(uint64_t)S.seed);
 	json_t *bj = json_array();
 	for (int i = 0; i < d->n; i++)
-		json_array_append_new(bj, json_string(d->b[i].name));
+		json_array_append_new(bj, lc_json_text(d->b[i].name));
 	lc_report_set(&S.rep, "buckets", bj);
 }
 

@@ -268,7 +268,7 @@ static void read_pairs(int nfiles, char **files, json_t *pairs, json_t *wheres)
 		int r;
 		while ((r = lc_json_next_object(in, &o, &e)) == 1) {
 			json_array_append_new(pairs, o);
-			json_array_append_new(wheres, json_string(lc_input_where(in)));
+			json_array_append_new(wheres, lc_json_text(lc_input_where(in)));
 		}
 		if (r < 0)
 			lc_die_err(&e);

@@ -100,6 +100,18 @@ print("ok")' r.json c.jsonl
 	[ "$(jval r.json passages)" = "$(wc -l < "$V/corpus.jsonl")" ]
 }
 
+@test "--report: an input name or option argument that is not UTF-8 is kept, its bad bytes as U+FFFD" {
+	cp "$D/corpus.jsonl" $'c\xff.jsonl'
+	run -0 lcindex --quiet --report r.json -o c.idx $'c\xff.jsonl'
+	[ "$(jval r.json inputs)" = '["c\ufffd.jsonl"]' ] || fail "inputs: $(jval r.json inputs)"
+	run -0 lctok count -e cl100k_base -f passage_text --total --report t.json $'c\xff.jsonl' "$D/corpus.jsonl"
+	[ "$(jval t.json inputs)" = "[\"c\\ufffd.jsonl\", \"$D/corpus.jsonl\"]" ] || fail "inputs: $(jval t.json inputs)"
+	lcindex --quiet --shard 1/2 -o p1.idx "$D/corpus.jsonl"
+	lcindex --quiet --shard 2/2 -o p2.idx "$D/corpus.jsonl"
+	run -0 lcindex merge --report m.json -o $'m\xff.idx' p1.idx p2.idx
+	[ "$(jval m.json options.output)" = $'m\xef\xbf\xbd.idx' ] || fail "options.output: $(jval m.json options.output)"
+}
+
 @test "lctok count and lcindex: the report equals --total and --stats" {
 	run -0 lctok count -e cl100k_base -f passage_text --total --report t.json "$D/corpus.jsonl"
 	[ "$(jval t.json tokens)" = "$output" ]

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "json.h"
 #include "output.h"
 
 #ifndef LCTK_VERSION
@@ -36,7 +37,7 @@ void lc_report_start(lc_report *r, const lc_cmd *cmd, int stdout_busy, int ninpu
 	json_object_set_new(r->o, "version", json_string(LCTK_VERSION));
 	json_t *in = json_array();
 	for (int i = 0; i < ninputs; i++)
-		json_array_append_new(in, json_string(inputs[i]));
+		json_array_append_new(in, lc_json_text(inputs[i]));
 	if (!ninputs)
 		json_array_append_new(in, json_string("-"));
 	json_object_set_new(r->o, "inputs", in);
@@ -90,7 +91,7 @@ void lc_report_real(lc_report *r, const char *key, double v)
 void lc_report_str(lc_report *r, const char *key, const char *v)
 {
 	if (r->o)
-		lc_report_set(r, key, v ? json_string(v) : json_null());
+		lc_report_set(r, key, lc_json_text(v));
 }
 
 void lc_report_bool(lc_report *r, const char *key, int v)

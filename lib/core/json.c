@@ -182,3 +182,17 @@ int lc_json_next_object(lc_input *in, json_t **obj, lc_err *e)
 	*obj = lc_json_parse_object(line, len, lc_input_where(in), e);
 	return *obj ? 1 : -1;
 }
+
+json_t *lc_json_text(const char *s)
+{
+	if (!s)
+		return json_null();
+	size_t n = strlen(s);
+	if (lc_utf8_valid_prefix(s, n) == n)
+		return json_stringn(s, n);
+	lc_buf b = {0};
+	lc_utf8_repair(s, n, &b);
+	json_t *v = json_stringn(b.p, b.len);
+	lc_buf_free(&b);
+	return v;
+}

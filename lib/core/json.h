@@ -54,5 +54,9 @@ void lc_json_dump(lc_buf *b, const json_t *v);
  * part of valid UTF-8 becomes U+FFFD, one per byte as lc_input_repair makes it
  * (ids read byte for byte, lc_input_keep_bytes, stay valid JSON). */
 void lc_json_quote(lc_buf *b, const char *s, size_t n);
+/* A new JSON string of the C string s (a file name, an option's argument), its
+ * bytes that are not UTF-8 replaced by U+FFFD (json_string would return NULL and
+ * the value be lost); NULL s gives JSON null. */
+json_t *lc_json_text(const char *s);
 
 #endif
