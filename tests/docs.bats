@@ -72,6 +72,7 @@ PAGE
 }
 
 @test "color.mk with LOFT: the model is trained on the other datasets, DATA left out, and the table says held-out" {
+	[ -z "${LCTK_VALGRIND:-}" ] || skip "the recipe compresses, trains and searches the whole sample: the per-program suites cover them under valgrind"
 	mkdir loft
 	ln -s "$ROOT/share/lctk/data/hotpotqa" loft/a
 	ln -s "$ROOT/share/lctk/data/hotpotqa" loft/b
@@ -86,6 +87,7 @@ PAGE
 }
 
 @test "color.mk without LOFT: the default run is labelled in-sample, in the table and on stderr" {
+	[ -z "${LCTK_VALGRIND:-}" ] || skip "the recipe compresses, trains and searches the whole sample: the per-program suites cover them under valgrind"
 	run make -s -f "$ROOT/share/lctk/recipes/color.mk" OUT=o RATIOS=2 AVERAGE=1 o/table.txt
 	assert_success
 	assert_output --partial 'color.mk: in-sample: the model is trained on the queries it is evaluated on'
@@ -94,6 +96,7 @@ PAGE
 }
 
 @test "color.mk with a given MODEL: the table names the model instead of claiming held-out" {
+	[ -z "${LCTK_VALGRIND:-}" ] || skip "the recipe compresses, trains and searches the whole sample: the per-program suites cover them under valgrind"
 	run make -s -f "$ROOT/share/lctk/recipes/color.mk" OUT=o RATIOS=2 AVERAGE=1 \
 		MODEL="$ROOT/share/lctk/models/default.lcm" o/table.txt
 	assert_success
