@@ -538,6 +538,16 @@ int main(int argc, char **argv)
 	if (want_trec)
 		trec_measures(&S, te);
 
+	/* a named pipe (a shell's <(cmd)) is read more than once: its first lines to
+	 * tell judgments from a run, then whole, and a run by each family when both
+	 * are asked (LOFT keeps repeats and order), as is a run on standard input
+	 * then: each is kept in a temporary file first */
+	lc_err se = { 0 };
+	if (lc_input_spool(c->qpath, &se) < 0)
+		die_read(&se);
+	for (size_t i = 0; i < c->nruns; i++)
+		if ((strcmp(c->rpaths[i], "-") || (want_trec && want_loft)) && lc_input_spool(c->rpaths[i], &se) < 0)
+			die_read(&se);
 	lc_qrels qr = { .raw = 1 };   /* ids compared byte for byte, as trec_eval's strcmp */
 	read_qrels(&S, &qr);
 	c->qr = &qr;
@@ -550,7 +560,6 @@ int main(int argc, char **argv)
 	lc_err ze = { 0 };
 	lc_zscores *zs = S.zpath && want_trec ? lc_zscores_read(S.zpath, &ze) : NULL;
 	c->o.zscores = zs;
-	/* each family reads the runs its way: LOFT keeps repeats and order */
 	lc_te_result pre;
 	int streamed = want_trec && !want_loft && c->nruns == 1 && !S.corpus;
 	lc_run *runs = streamed ? eval_run(&S, te, &pre) : want_trec ? read_runs(&S, 0, pids, npids) : NULL;

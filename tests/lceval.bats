@@ -6,6 +6,7 @@
 load helpers
 load trec_case
 setup() { lctk_setup; }
+teardown() { lctk_teardown; }
 bats_require_minimum_version 1.5.0
 
 VEC="$ROOT/tests/vectors/eval"
@@ -679,4 +680,26 @@ nonutf8_files() {
 		assert_output "$(printf '%s\n' 'P_1                   	q1	1.0000' 'P_1                   	q2	1.0000' \
 			'num_q                 	all	2' 'P_1                   	all	1.0000')"
 	done
+}
+
+@test "a run on standard input or from a pipe, and judgments from a pipe, score as the files do (LOFT and trec_eval measures together read the run twice)" {
+	D="$ROOT/share/lctk/data/hotpotqa"
+	lcindex --quiet -o c.idx "$D/corpus.jsonl"
+	lcretrieve --quiet -i c.idx -o run.jsonl "$D/queries.jsonl"
+	run -0 lceval -m map -m recall@2 "$D/queries.jsonl" run.jsonl
+	want=$output
+	[[ "$want" == *"num_unanswered_queries	all	0"* ]] || fail "file: $want"
+	run -0 lceval -m map -m recall@2 "$D/queries.jsonl" - < run.jsonl
+	assert_output "$want"
+	run -0 bash -c 'cat run.jsonl | lceval -m map -m recall@2 "$1" -' _ "$D/queries.jsonl"
+	assert_output "$want"
+	run -0 bash -c 'lceval -m map -m recall@2 "$1" <(cat run.jsonl)' _ "$D/queries.jsonl"
+	assert_output "$want"
+	run -0 bash -c 'lceval -m map -m recall@2 <(cat "$1") <(cat run.jsonl)' _ "$D/queries.jsonl"
+	assert_output "$want"
+	mkfifo f
+	cat run.jsonl > f 3>&- &
+	track_pid $!
+	run -0 lceval -m map -m recall@2 "$D/queries.jsonl" f
+	assert_output "$want"
 }

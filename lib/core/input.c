@@ -88,9 +88,53 @@ static size_t default_max_record = LC_INPUT_MAX_RECORD;
 void lc_input_set_max_record(size_t bytes) { default_max_record = bytes; }
 size_t lc_input_max_record(void) { return default_max_record; }
 
-/* lc_input_spool_stdin was called: standard input is a regular file that every
- * opening of "-" reads from its start (a program-wide setting, as the above). */
+/* lc_input_spool was called: standard input, or a named pipe or device, is a
+ * temporary file that every opening of its name reads from its start (a
+ * program-wide setting, as the above): stdin_spooled for "-" (descriptor 0 is
+ * the copy); spooled[] for names (the copy's descriptor; opened again through
+ * /proc/self/fd, so each lc_input has its own offset). */
 static int stdin_spooled;
+static struct spooled_name { char *path; int fd; } *spooled;
+static size_t nspooled;
+
+/* fd's bytes to the end into a new temporary file: its descriptor (offset at the
+ * end), or -1 with e filled; name: the input's name in messages */
+static int copy_to_tmp(int fd, const char *name, lc_err *e)
+{
+	const char *dir;
+	int tmp = lc_tmpfd("lctk-stdin", &dir);
+	if (tmp < 0) {
+		lc_err_set(e, LC_EXIT_INPUT, "%s: cannot create a temporary file in %s to hold it: %s "
+		           "(set TMPDIR to a writable directory)", name, dir, strerror(errno));
+		return -1;
+	}
+	char *b = lc_xmalloc(SRC_CHUNK);
+	int ok = 0;
+	for (;;) {
+		ssize_t n = read(fd, b, SRC_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: read error: %s", name, strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			ok = 1;
+			break;
+		}
+		if (lc_write_all(tmp, b, (size_t)n) < 0) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: cannot copy it to a temporary file in %s: %s "
+			           "(set TMPDIR to a directory with room)", name, dir, strerror(errno));
+			break;
+		}
+	}
+	free(b);
+	if (!ok) {
+		close(tmp);
+		return -1;
+	}
+	return tmp;
+}
 
 int lc_input_spool_stdin(lc_err *e)
 {
@@ -101,36 +145,43 @@ int lc_input_spool_stdin(lc_err *e)
 		stdin_spooled = 1;   /* redirected from a file: it can be read again as it is */
 		return 0;
 	}
-	const char *dir;
-	int fd = lc_tmpfd("lctk-stdin", &dir);
+	int fd = copy_to_tmp(0, "(stdin)", e);
 	if (fd < 0)
-		return lc_err_set(e, LC_EXIT_INPUT, "(stdin): cannot create a temporary file in %s to hold it: %s "
-		                  "(set TMPDIR to a writable directory)", dir, strerror(errno));
-	char *b = lc_xmalloc(SRC_CHUNK);
-	for (;;) {
-		ssize_t n = read(0, b, SRC_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			lc_err_set(e, LC_EXIT_INPUT, "(stdin): read error: %s", strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			if (dup2(fd, 0) < 0)
-				lc_err_set(e, LC_EXIT_INPUT, "(stdin): %s", strerror(errno));
-			else
-				stdin_spooled = 1;
-			break;
-		}
-		if (lc_write_all(fd, b, (size_t)n) < 0) {
-			lc_err_set(e, LC_EXIT_INPUT, "(stdin): cannot copy it to a temporary file in %s: %s "
-			           "(set TMPDIR to a directory with room)", dir, strerror(errno));
-			break;
-		}
-	}
-	free(b);
+		return -1;
+	if (dup2(fd, 0) < 0)
+		lc_err_set(e, LC_EXIT_INPUT, "(stdin): %s", strerror(errno));
+	else
+		stdin_spooled = 1;
 	close(fd);
 	return stdin_spooled ? 0 : -1;
+}
+
+static const struct spooled_name *find_spooled(const char *path)
+{
+	for (size_t i = 0; i < nspooled; i++)
+		if (!strcmp(spooled[i].path, path))
+			return &spooled[i];
+	return NULL;
+}
+
+int lc_input_spool(const char *path, lc_err *e)
+{
+	if (!path || !strcmp(path, "-"))
+		return lc_input_spool_stdin(e);
+	struct stat st;
+	if (find_spooled(path) || stat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return 0;   /* a file can be read again; an error is lc_input_open's to report */
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return 0;
+	int fd = copy_to_tmp(in, path, e);
+	close(in);
+	if (fd < 0)
+		return -1;
+	spooled = lc_xrealloc(spooled, (nspooled + 1) * sizeof *spooled);
+	spooled[nspooled].path = lc_xstrdup(path);
+	spooled[nspooled++].fd = fd;
+	return 0;
 }
 
 static const char *display(const lc_input *in) { return strcmp(in->path, "-") ? in->path : "(stdin)"; }
@@ -387,7 +438,11 @@ lc_input *lc_input_open(const char *path, const char *member_glob, lc_err *e)
 			lc_err_set(e, LC_EXIT_INPUT, "%s: is a directory; give a file", path);
 			return NULL;
 		}
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		const struct spooled_name *sp = find_spooled(path);
+		char again[64];
+		if (sp)
+			snprintf(again, sizeof again, "/proc/self/fd/%d", sp->fd);
+		fd = open(sp ? again : path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: %s", path, strerror(errno));
 			return NULL;
@@ -816,6 +871,7 @@ long long lc_input_size(const lc_input *in) { return in->size; }
 int lc_input_is_plain(const lc_input *in)
 {
 	return in->started && in->a && in->s.seekable && !in->s.gz && !in->is_archive && strcmp(in->path, "-") &&
+	       !find_spooled(in->path) &&   /* its name is the pipe: the copy is read through the descriptor */
 	       archive_filter_count(in->a) == 1 && archive_filter_code(in->a, 0) == ARCHIVE_FILTER_NONE;
 }
 

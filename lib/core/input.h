@@ -135,6 +135,13 @@ int lc_input_archive(const char *path, lc_err *e);
  * examines it.  Call it before "-" is first opened.  0, or -1 with e filled (a
  * read error, no room for the copy: the message names TMPDIR). */
 int lc_input_spool_stdin(lc_err *e);
+/* lc_input_spool_stdin for "-", and the same for a named pipe or device (a shell's
+ * <(cmd), a FIFO): its bytes are copied into a temporary file that every later
+ * lc_input_open of the same name reads from its start (messages keep the name).
+ * A regular file, a directory or a name that cannot be opened is left as it is
+ * (lc_input_open reports the error).  Call it before the name is first opened.
+ * 0, or -1 with e filled. */
+int lc_input_spool(const char *path, lc_err *e);
 
 /* Convenience for programs: open or die with "lcNAME: path: reason". */
 lc_input *lc_input_open_or_die(const char *path, const char *member_glob);

@@ -11,7 +11,7 @@
 
 const char *lc_map_file(const char *path, size_t *size)
 {
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* a FIFO: no wait for a writer (not mapped) */
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
 		if (fd >= 0)
