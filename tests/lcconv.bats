@@ -137,6 +137,35 @@ beir_zip() {
 	assert_output "$(printf 'P_1                   \tall\t1.0000')"
 }
 
+@test "a run score that is not all one number ('xyz', '12abc') is bad input with FILE:LINE; lceval still reads it with atof" {
+	for sc in xyz 12abc 1.5.2 0x; do
+		printf 'q Q0 y 1 1 t\nq Q0 x 2 %s t\n' "$sc" > bad.trec
+		run -1 --separate-stderr lcconv --to jsonl -o out.jsonl bad.trec
+		[ "$stderr" = "lcconv: bad.trec:2: score '$sc' is not a number: give every hit a numeric score" ] || fail "$sc: $stderr"
+		assert_no_file out.jsonl
+		run -1 --separate-stderr sh -c 'gzip -c bad.trec | lcconv --kind run --to loft'
+		[ "$stderr" = "lcconv: (stdin):2: score '$sc' is not a number: give every hit a numeric score" ] || fail "$sc: $stderr"
+		assert_output ''
+	done
+	# a repeat an LLM run marks carries a score too
+	printf 'q Q0 y 1 3 t\n#lctk repeat q Q0 y 2 2x t\n' > rep.trec
+	run -1 --separate-stderr lcconv --to jsonl rep.trec
+	[ "$stderr" = "lcconv: rep.trec:2: score '2x' is not a number: give every hit a numeric score" ] || fail "$stderr"
+	# numbers as C reads them stay numbers
+	printf 'q Q0 a 1 -2.5e-1 t\nq Q0 b 2 +3 t\nq Q0 c 3 .5 t\nq Q0 d 4 0x1p2 t\n' > ok.trec
+	run -0 lcconv --to jsonl ok.trec
+	assert_output '{"qid": "q", "hits": [{"pid": "d", "score": 4.0}, {"pid": "b", "score": 3.0}, {"pid": "c", "score": 0.5}, {"pid": "a", "score": -0.25}]}'
+	# lceval is trec_eval: atof reads '12abc' as 12, above x's 5
+	printf 'q Q0 y 1 12abc t\nq Q0 x 2 5 t\n' > atof.trec
+	printf 'q 0 y 1\n' > atof.qrels
+	run -0 lceval -m P.1 atof.qrels atof.trec
+	assert_output "$(printf 'P_1                   \tall\t1.0000')"
+	# a run JSONL score must be a JSON number, not a string
+	printf '{"qid": "q", "hits": [{"pid": "y", "score": "0.5"}]}\n' > s.jsonl
+	run -1 lcconv --to trec s.jsonl
+	assert_output "lcconv: s.jsonl:1: field 'score' of hit 0: expected a number, got string"
+}
+
 @test "run JSONL hits without a score keep the hits' order: between their scored neighbours, else below the hit above" {
 	printf '{"qid":"q1","hits":[{"pid":"a","score":1},{"pid":"b"}]}\n' > m1.jsonl
 	run -0 lcconv --kind run --to trec m1.jsonl
