@@ -219,12 +219,12 @@ beir_zip() {
 
 @test "messages name options lcconv has (--kind, not -k; no --id/--text/--corpus) and an empty file has no line 0" {
 	: > empty.jsonl
-	run -2 lcconv --to loft empty.jsonl
+	run -1 lcconv --to loft empty.jsonl
 	assert_output "lcconv: empty.jsonl: no record to tell the kind from: give --kind KIND (corpus, queries, qrels or run)"
 	run -2 sh -c 'lcconv --to loft < corpus.jsonl'
 	assert_output "lcconv: standard input is read once: say what it holds with --kind KIND (corpus, queries, qrels or run)"
 	printf 'x y\n' > odd.txt
-	run -2 lcconv --to loft odd.txt
+	run -1 lcconv --to loft odd.txt
 	assert_output "lcconv: odd.txt:1: cannot tell whether this is a corpus, queries, qrels or a run: give --kind KIND"
 	printf '{"id":"a","body":"x"}\n' > u.jsonl
 	run -1 lcconv --kind corpus --to loft u.jsonl
@@ -232,6 +232,50 @@ beir_zip() {
 	printf '{"qid":"q1","response_text":"Final Answer: [0, 1]"}\n' > ans.jsonl
 	run -1 lcconv --kind run --to trec ans.jsonl
 	assert_output "lcconv: ans.jsonl:1: query 'q1': the answer's ids (0, ...) are row numbers of the prompt and nothing maps them to pids: use the run file or --responses file lcretrieve wrote (they carry pids)"
+}
+
+@test "TSV queries read back: detected by their one tab, whatever their words; a line that also reads as TREC asks for --kind (exit 1)" {
+	printf '%s\n' '{"qid":"q1","query_text":"What is the capital of England?"}' '{"qid":"q2","query_text":"covid 19"}' \
+		'{"qid":"q3","query_text":"a\tb c d e f"}' > q.jsonl
+	lcconv --to tsv -o qq.tsv q.jsonl
+	run -0 lcconv --to loft qq.tsv
+	assert_output "$(printf '%s\n' '{"qid":"q1","query_text":"What is the capital of England?","answers":[],"metadata":{}}' \
+		'{"qid":"q2","query_text":"covid 19","answers":[],"metadata":{}}' '{"qid":"q3","query_text":"a b c d e f","answers":[],"metadata":{}}')"
+	run -0 lcconv --report r.json --to beir -o /dev/null qq.tsv
+	run -0 python3 -c 'import json; print(json.load(open("r.json"))["options"]["kind"])'
+	assert_output queries
+	# two words after the tab: queries, not qrels; --to jsonl is a run's format
+	printf 'q1\thello world\n' > q.tsv
+	run -0 lcconv --to loft q.tsv
+	assert_output '{"qid":"q1","query_text":"hello world","answers":[],"metadata":{}}'
+	run -2 lcconv --to jsonl q.tsv
+	assert_output --partial "lcconv: queries convert to loft, beir or tsv, not 'jsonl'"
+	# a TREC line with one tab: ambiguous, an input error naming --kind; --kind settles it
+	printf 'q1\t0 d1 1\n' > a.txt
+	run -1 lcconv --to loft -o out.jsonl a.txt
+	assert_output "lcconv: a.txt:1: the line reads both as TSV queries ('qid<TAB>text') and as a TREC qrels line: say which with --kind queries or --kind qrels"
+	assert_no_file out.jsonl
+	run -0 lcconv --kind qrels --to trec a.txt
+	assert_output 'q1 0 d1 1'
+	run -0 lcconv --kind queries --to loft a.txt
+	assert_output '{"qid":"q1","query_text":"0 d1 1","answers":[],"metadata":{}}'
+	printf 'q1\tQ0 d1 1 2.5 tag\n' > b.txt
+	run -1 lcconv --to trec b.txt
+	assert_output "lcconv: b.txt:1: the line reads both as TSV queries ('qid<TAB>text') and as a TREC run line: say which with --kind queries or --kind run"
+	# TREC and BEIR files, spaces or tabs, are detected as before
+	printf 'q1 0 d1 1\n' > t.qrels
+	printf 'q1\t0\td1\t1\n' > tt.qrels
+	printf 'q1\td1\t1\n' > b.qrels
+	for f in t.qrels tt.qrels b.qrels; do
+		run -0 lcconv --to trec "$f"
+		assert_output 'q1 0 d1 1'
+	done
+	printf 'q1 Q0 d1 1 2.5 tag\n' > s.run
+	printf 'q1\tQ0\td1\t1\t2.5\ttag\n' > t.run
+	for f in s.run t.run; do
+		run -0 lcconv --to jsonl "$f"
+		assert_output '{"qid": "q1", "hits": [{"pid": "d1", "score": 2.5}]}'
+	done
 }
 
 @test "--to tsv refuses a qid with a tab or line break (or a leading '{'), naming it, before writing anything" {
