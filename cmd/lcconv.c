@@ -17,6 +17,7 @@
 #include "report.h"
 #include "run.h"
 #include "strmap.h"
+#include "trecid.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -79,7 +80,25 @@ static int archive(const char *path)
 	return r;
 }
 
-/* Guesses the kind from the first content line of path. */
+/* 1 if the white-space-separated fields f[0 .. n) of a line read as TREC qrels
+ * ('qid iter docno rel') or a TREC run ('qid iter docno rank score tag'): the
+ * iter column 0 or Q0 (any number), and numbers where the format has them. */
+static int trec_shaped(const char *const *f, const size_t *fl, int n)
+{
+	double v;
+	if (n < 4 || !(lc_trec_number(f[1], fl[1], &v) || (fl[1] == 2 && !memcmp(f[1], "Q0", 2))))
+		return 0;
+	if (n == 4)
+		return lc_trec_number(f[3], fl[3], &v);
+	return n >= 6 && lc_trec_number(f[3], fl[3], &v) && lc_trec_number(f[4], fl[4], &v);
+}
+
+/* Guesses the kind from the first content line of path (lcconv(1), --kind): a JSON
+ * record by its fields; 'qid<TAB>text' (one tab, as --to tsv writes) as TSV queries;
+ * other lines by their number of fields (3 or 4: qrels, 6 or more: a run).  A line
+ * of one tab that also reads as TREC qrels or a run, an empty file and a line of
+ * no kind are bad input (exit 1) that name --kind; standard input and an archive
+ * need --kind (exit 2). */
 static int detect_kind(const char *path, const char *member)
 {
 	if (!strcmp(path, "-"))
@@ -112,22 +131,30 @@ static int detect_kind(const char *path, const char *member)
 		} else if (!strncmp(line + i, "query-id", 8)) {
 			kind = K_QRELS;
 		} else {
-			int fields = 0, in_field = 0;
-			for (size_t k = i; k < len; k++) {
-				int ws = line[k] == ' ' || line[k] == '\t';
-				if (!ws && !in_field)
-					fields++;
-				in_field = !ws;
+			const char *f[6];
+			size_t fl[6];
+			int fields = lc_trec_fields(line + i, len - i, f, fl, 6);
+			size_t tabs = 0;
+			for (size_t k = i; k < len; k++)
+				tabs += line[k] == '\t';
+			if (tabs == 1 && i == 0) {
+				/* 'qid<TAB>text' */
+				if (trec_shaped(f, fl, fields))
+					lc_die(LC_EXIT_INPUT, "%s: the line reads both as TSV queries ('qid<TAB>text') and as a TREC "
+					       "%s line: say which with --kind queries or --kind %s", lc_input_where(in),
+					       fields == 4 ? "qrels" : "run", fields == 4 ? "qrels" : "run");
+				kind = K_QUERIES;
+			} else {
+				kind = fields == 4 || fields == 3 ? K_QRELS : fields >= 6 ? K_RUN : -1;
 			}
-			kind = fields == 4 || fields == 3 ? K_QRELS : fields >= 6 ? K_RUN : -1;
 		}
 		break;
 	}
 	if (kind < 0 && !seen)
-		lc_die(LC_EXIT_USAGE, "%s: no record to tell the kind from: give --kind KIND (corpus, queries, qrels or "
+		lc_die(LC_EXIT_INPUT, "%s: no record to tell the kind from: give --kind KIND (corpus, queries, qrels or "
 		       "run)", lc_input_name(in));
 	if (kind < 0)
-		lc_die(LC_EXIT_USAGE, "%s: cannot tell whether this is a corpus, queries, qrels or a run: give --kind KIND",
+		lc_die(LC_EXIT_INPUT, "%s: cannot tell whether this is a corpus, queries, qrels or a run: give --kind KIND",
 		       lc_input_where(in));
 	lc_input_close(in);
 	return kind;

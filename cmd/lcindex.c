@@ -42,7 +42,8 @@ static struct {
 } O = { .co.member_option = LC_OPT_MEMBER_NAME, .co.fields_option = "--id FIELD -f FIELD", .an = { LC_ANALYZE_DEFAULT_FLAGS, NULL }, .prog = LC_PROGRESS_AUTO,
         .memory = MEMORY_UNSET };
 
-/* -o FILE: an index is never compressed (lc_output_plain_name) */
+/* -o FILE of merge: an index is never compressed (lc_output_plain_name); a build's
+ * -o is checked after parsing, since --stats writes text that may be */
 static void out_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 {
 	*(const char **)o->var = lc_output_plain_name(arg);
@@ -80,7 +81,7 @@ static void shard_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 }
 
 static const lc_opt opts[] = {
-	LC_OPT_OUTPUT(LC_BIND_CALL(out_cb, O.out)),
+	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
 	LC_OPT_ID(0, LC_BIND_STR(O.co.id_field)),
 	LC_OPT_FIELD(LC_BIND_STR(O.co.text_fields)),
 	LC_OPT_MEMBER(0, LC_BIND_STR(O.co.member)),
@@ -238,7 +239,8 @@ static void describe_analyser(const lc_index *ix, char *desc, size_t n)
 	lc_analyzer_free(a);
 }
 
-static void print_stats(const char *path)
+/* --stats: one index's figures as key<TAB>value lines, to o */
+static void print_stats(lc_output *o, const char *path)
 {
 	lc_index ix;
 	lc_err e;
@@ -246,7 +248,7 @@ static void print_stats(const char *path)
 		lc_die_err(&e);
 	char desc[128];
 	describe_analyser(&ix, desc, sizeof desc);
-	printf("index\t%s\nversion\t%d\nshard\t%u/%u\ndocuments\t%llu\nterms\t%llu\npostings\t%llu\n"
+	lc_output_printf(o, "index\t%s\nversion\t%d\nshard\t%u/%u\ndocuments\t%llu\nterms\t%llu\npostings\t%llu\n"
 	       "total_length\t%llu\navgdl\t%.4f\nanalyser\t%s\nbytes\t%zu\n",
 	       path, LC_INDEX_VERSION, ix.shard_k, ix.shard_n, (unsigned long long)ix.n_docs,
 	       (unsigned long long)ix.n_terms, (unsigned long long)ix.n_postings, (unsigned long long)ix.total_len,
@@ -281,10 +283,14 @@ int main(int argc, char **argv)
 	if (stats) {
 		if (st.ind >= argc)
 			lc_cli_usage_error(&cmd, "--stats wants INDEX operands");
+		/* -o FILE as for any text output: atomic; a write error fails (exit 1) */
+		lc_output *o = lc_output_open(out);
 		for (int i = st.ind; i < argc; i++)
-			print_stats(argv[i]);
+			print_stats(o, argv[i]);
+		lc_output_commit(o);
 		return 0;
 	}
+	out = lc_output_plain_name(out);
 	co.shard_k = (size_t)sk;
 	co.shard_n = (size_t)sn;
 	lc_err e;

@@ -139,7 +139,11 @@ typedef struct batch {
 	int failed;            /* index of the failing record + 1, 0 = none */
 	size_t failed_out;     /* out.len before the failing record */
 	lc_err err;
+	unsigned used;         /* without -f: the default fields read, USED_* bits */
 } batch;
+
+/* The default text fields a record was read from (lc_text_field), for --report. */
+enum { USED_PASSAGE_TEXT = 1, USED_TEXT = 2 };
 
 static void batch_reset(batch *b)
 {
@@ -148,6 +152,7 @@ static void batch_reset(batch *b)
 	b->n = 0;
 	b->nbad = 0;
 	b->failed = 0;
+	b->used = 0;
 	free(b->name);
 	b->name = NULL;
 }
@@ -514,6 +519,8 @@ static int process(wctx *w, batch *b, size_t i, lc_err *e)
 done:
 	if (obj)
 		json_decref(obj);
+	if (!rc && obj && S.field_auto)
+		b->used |= !strcmp(w->field, "text") ? USED_TEXT : USED_PASSAGE_TEXT;
 	if (rc)
 		lc_err_set(e, le.code ? le.code : LC_EXIT_INPUT, "%s: %s", where, le.msg);
 	return rc ? -1 : 0;
@@ -555,6 +562,7 @@ typedef struct run {
 	lc_output *out;
 	size_t total, records, bad;
 	size_t hist[65], histtok[65];
+	unsigned used;         /* the batches' USED_* bits */
 } run;
 
 static void wctx_free(wctx *w)
@@ -598,6 +606,7 @@ static void finish_batch(void *ctx, int slot)
 	}
 	r->records += upto - b->nbad;
 	r->bad += b->nbad;
+	r->used |= b->used;
 	if (b->failed)
 		lc_die_err(&b->err);
 }
@@ -807,7 +816,12 @@ static void report(const run *r)
 	lc_report *rep = &S.rep;
 	lc_report_str(rep, "subcommand", subcommands[S.sub]);
 	lc_report_str(rep, "options.tokenizer", S.enc ? S.enc : S.vocab ? S.vocab : S.tokfile);
-	lc_report_str(rep, "options.field", S.text ? NULL : S.field);
+	/* the field read: without -f, the one the records had (lc_text_field), the
+	 * rule itself when they had each or none was read */
+	const char *field = S.field;
+	if (S.field_auto)
+		field = r->used == USED_TEXT ? "text" : r->used == USED_PASSAGE_TEXT ? "passage_text" : "passage_text, else text";
+	lc_report_str(rep, "options.field", S.text ? NULL : field);
 	if (S.sub == CMD_TRUNCATE || S.sub == CMD_CHUNK)
 		lc_report_int(rep, "options.tokens", S.n);
 	if (S.sub == CMD_COUNT)

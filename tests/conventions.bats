@@ -30,6 +30,16 @@ programs() {
 	done
 }
 
+@test "every program: --help, --version and --lctk-options on a full disk are a write error (exit 1, a message)" {
+	for p in $(programs); do
+		for opt in --help --version --lctk-options; do
+			run bash -c "$p $opt >/dev/full"
+			[ "$status" -eq 1 ] || fail "$p $opt >/dev/full exited $status"
+			[[ "$output" == "$p: (stdout): write error: No space left on device" ]] || fail "$p $opt: $output"
+		done
+	done
+}
+
 @test "every program: an unknown option is a usage error (exit 2, hint, nothing on stdout)" {
 	for p in $(programs); do
 		run --separate-stderr "$p" --no-such-option-xyz

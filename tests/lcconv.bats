@@ -137,6 +137,35 @@ beir_zip() {
 	assert_output "$(printf 'P_1                   \tall\t1.0000')"
 }
 
+@test "a run score that is not all one number ('xyz', '12abc') is bad input with FILE:LINE; lceval still reads it with atof" {
+	for sc in xyz 12abc 1.5.2 0x; do
+		printf 'q Q0 y 1 1 t\nq Q0 x 2 %s t\n' "$sc" > bad.trec
+		run -1 --separate-stderr lcconv --to jsonl -o out.jsonl bad.trec
+		[ "$stderr" = "lcconv: bad.trec:2: score '$sc' is not a number: give every hit a numeric score" ] || fail "$sc: $stderr"
+		assert_no_file out.jsonl
+		run -1 --separate-stderr sh -c 'gzip -c bad.trec | lcconv --kind run --to loft'
+		[ "$stderr" = "lcconv: (stdin):2: score '$sc' is not a number: give every hit a numeric score" ] || fail "$sc: $stderr"
+		assert_output ''
+	done
+	# a repeat an LLM run marks carries a score too
+	printf 'q Q0 y 1 3 t\n#lctk repeat q Q0 y 2 2x t\n' > rep.trec
+	run -1 --separate-stderr lcconv --to jsonl rep.trec
+	[ "$stderr" = "lcconv: rep.trec:2: score '2x' is not a number: give every hit a numeric score" ] || fail "$stderr"
+	# numbers as C reads them stay numbers
+	printf 'q Q0 a 1 -2.5e-1 t\nq Q0 b 2 +3 t\nq Q0 c 3 .5 t\nq Q0 d 4 0x1p2 t\n' > ok.trec
+	run -0 lcconv --to jsonl ok.trec
+	assert_output '{"qid": "q", "hits": [{"pid": "d", "score": 4.0}, {"pid": "b", "score": 3.0}, {"pid": "c", "score": 0.5}, {"pid": "a", "score": -0.25}]}'
+	# lceval is trec_eval: atof reads '12abc' as 12, above x's 5
+	printf 'q Q0 y 1 12abc t\nq Q0 x 2 5 t\n' > atof.trec
+	printf 'q 0 y 1\n' > atof.qrels
+	run -0 lceval -m P.1 atof.qrels atof.trec
+	assert_output "$(printf 'P_1                   \tall\t1.0000')"
+	# a run JSONL score must be a JSON number, not a string
+	printf '{"qid": "q", "hits": [{"pid": "y", "score": "0.5"}]}\n' > s.jsonl
+	run -1 lcconv --to trec s.jsonl
+	assert_output "lcconv: s.jsonl:1: field 'score' of hit 0: expected a number, got string"
+}
+
 @test "run JSONL hits without a score keep the hits' order: between their scored neighbours, else below the hit above" {
 	printf '{"qid":"q1","hits":[{"pid":"a","score":1},{"pid":"b"}]}\n' > m1.jsonl
 	run -0 lcconv --kind run --to trec m1.jsonl
@@ -190,12 +219,12 @@ beir_zip() {
 
 @test "messages name options lcconv has (--kind, not -k; no --id/--text/--corpus) and an empty file has no line 0" {
 	: > empty.jsonl
-	run -2 lcconv --to loft empty.jsonl
+	run -1 lcconv --to loft empty.jsonl
 	assert_output "lcconv: empty.jsonl: no record to tell the kind from: give --kind KIND (corpus, queries, qrels or run)"
 	run -2 sh -c 'lcconv --to loft < corpus.jsonl'
 	assert_output "lcconv: standard input is read once: say what it holds with --kind KIND (corpus, queries, qrels or run)"
 	printf 'x y\n' > odd.txt
-	run -2 lcconv --to loft odd.txt
+	run -1 lcconv --to loft odd.txt
 	assert_output "lcconv: odd.txt:1: cannot tell whether this is a corpus, queries, qrels or a run: give --kind KIND"
 	printf '{"id":"a","body":"x"}\n' > u.jsonl
 	run -1 lcconv --kind corpus --to loft u.jsonl
@@ -203,6 +232,50 @@ beir_zip() {
 	printf '{"qid":"q1","response_text":"Final Answer: [0, 1]"}\n' > ans.jsonl
 	run -1 lcconv --kind run --to trec ans.jsonl
 	assert_output "lcconv: ans.jsonl:1: query 'q1': the answer's ids (0, ...) are row numbers of the prompt and nothing maps them to pids: use the run file or --responses file lcretrieve wrote (they carry pids)"
+}
+
+@test "TSV queries read back: detected by their one tab, whatever their words; a line that also reads as TREC asks for --kind (exit 1)" {
+	printf '%s\n' '{"qid":"q1","query_text":"What is the capital of England?"}' '{"qid":"q2","query_text":"covid 19"}' \
+		'{"qid":"q3","query_text":"a\tb c d e f"}' > q.jsonl
+	lcconv --to tsv -o qq.tsv q.jsonl
+	run -0 lcconv --to loft qq.tsv
+	assert_output "$(printf '%s\n' '{"qid":"q1","query_text":"What is the capital of England?","answers":[],"metadata":{}}' \
+		'{"qid":"q2","query_text":"covid 19","answers":[],"metadata":{}}' '{"qid":"q3","query_text":"a b c d e f","answers":[],"metadata":{}}')"
+	run -0 lcconv --report r.json --to beir -o /dev/null qq.tsv
+	run -0 python3 -c 'import json; print(json.load(open("r.json"))["options"]["kind"])'
+	assert_output queries
+	# two words after the tab: queries, not qrels; --to jsonl is a run's format
+	printf 'q1\thello world\n' > q.tsv
+	run -0 lcconv --to loft q.tsv
+	assert_output '{"qid":"q1","query_text":"hello world","answers":[],"metadata":{}}'
+	run -2 lcconv --to jsonl q.tsv
+	assert_output --partial "lcconv: queries convert to loft, beir or tsv, not 'jsonl'"
+	# a TREC line with one tab: ambiguous, an input error naming --kind; --kind settles it
+	printf 'q1\t0 d1 1\n' > a.txt
+	run -1 lcconv --to loft -o out.jsonl a.txt
+	assert_output "lcconv: a.txt:1: the line reads both as TSV queries ('qid<TAB>text') and as a TREC qrels line: say which with --kind queries or --kind qrels"
+	assert_no_file out.jsonl
+	run -0 lcconv --kind qrels --to trec a.txt
+	assert_output 'q1 0 d1 1'
+	run -0 lcconv --kind queries --to loft a.txt
+	assert_output '{"qid":"q1","query_text":"0 d1 1","answers":[],"metadata":{}}'
+	printf 'q1\tQ0 d1 1 2.5 tag\n' > b.txt
+	run -1 lcconv --to trec b.txt
+	assert_output "lcconv: b.txt:1: the line reads both as TSV queries ('qid<TAB>text') and as a TREC run line: say which with --kind queries or --kind run"
+	# TREC and BEIR files, spaces or tabs, are detected as before
+	printf 'q1 0 d1 1\n' > t.qrels
+	printf 'q1\t0\td1\t1\n' > tt.qrels
+	printf 'q1\td1\t1\n' > b.qrels
+	for f in t.qrels tt.qrels b.qrels; do
+		run -0 lcconv --to trec "$f"
+		assert_output 'q1 0 d1 1'
+	done
+	printf 'q1 Q0 d1 1 2.5 tag\n' > s.run
+	printf 'q1\tQ0\td1\t1\t2.5\ttag\n' > t.run
+	for f in s.run t.run; do
+		run -0 lcconv --to jsonl "$f"
+		assert_output '{"qid": "q1", "hits": [{"pid": "d1", "score": 2.5}]}'
+	done
 }
 
 @test "--to tsv refuses a qid with a tab or line break (or a leading '{'), naming it, before writing anything" {

@@ -761,3 +761,19 @@ PY
 		assert_output --partial "ok ${m%% *}"
 	done
 }
+
+@test "every table on standard output fails on a write error (exit 1, a message): --compare, --table, -o DIR, merge" {
+	python3 -c 'import json; print(json.dumps({"ids": list(range(1, 8193))}))' > in.jsonl
+	# a warning on standard error (the summary, OpenLM's limits) flushed stdio's
+	# standard output first, so its error went unseen by the final check
+	for args in "--compare -L 4096" "--table -L 4096" "--table -o t" "-o d" "--quiet --compare -L 4096"; do
+		run bash -c "lcdecompose --eot 0 --no-random $args in.jsonl >/dev/full"
+		[ "$status" -eq 1 ] || fail "$args: status $status: $output"
+		[[ "$output" == *"write error: No space left on device"* ]] || fail "$args: $output"
+	done
+	lcdecompose --eot 0 --format bin --shard 1/2 --quiet -o p1 in.jsonl >/dev/null
+	lcdecompose --eot 0 --format bin --shard 2/2 --quiet -o p2 in.jsonl >/dev/null
+	run bash -c "lcdecompose merge -o m p1 p2 >/dev/full"
+	assert_failure 1
+	assert_output --partial "write error: No space left on device"
+}

@@ -347,6 +347,25 @@ PY
 	assert_output ''
 }
 
+@test "a score that is not all one number ('xyz', '12abc') is bad input with FILE:LINE, every reader path" {
+	long=$(printf 'd%.0s' $(seq 80))
+	for sc in xyz 12abc 1e5e 0x; do
+		# a short line, a line past 63 bytes, a line with a byte that is not UTF-8, gzip
+		printf 'q1 Q0 a 1 3 r\nq1 Q0 b 2 %s r\n' "$sc" > s.trec
+		printf 'q1 Q0 %s 1 3 r\nq1 Q0 b 2 %s r\n' "$long" "$sc" > l.trec
+		printf 'q1 Q0 a\377 1 3 r\nq1 Q0 b 2 %s r\n' "$sc" > o.trec
+		gzip -c s.trec > z.trec.gz
+		for f in s.trec l.trec o.trec z.trec.gz; do
+			run -1 --separate-stderr lcfuse -o out.trec r1 "$f"
+			[ "$stderr" = "lcfuse: $f:2: score '$sc' is not a number: give every hit a numeric score" ] || fail "$sc $f: $stderr"
+			assert_no_file out.trec
+		done
+	done
+	printf '{"qid": "q1", "hits": [{"pid": "a", "score": "3"}]}\n' > s.jsonl
+	run -1 lcfuse r1 s.jsonl
+	assert_output "lcfuse: s.jsonl:1: field 'score' of hit 0: expected a number, got string"
+}
+
 @test "a fused score beyond the largest double is bad input naming qid and doc, nothing written, any method or format" {
 	printf 'q1 Q0 a 1 1e308 x\nq1 Q0 b 2 1 x\nq2 Q0 c 1 1 x\n' > big1
 	printf 'q1 Q0 a 1 1e308 y\nq1 Q0 b 2 1 y\nq2 Q0 c 1 1 y\n' > big2

@@ -235,6 +235,30 @@ J
 	assert_output --partial "nonexistent.idx"
 }
 
+@test "--stats honours -o FILE (atomic, compressed on request) and fails on a write error" {
+	corpus
+	lcindex -o c.idx c.jsonl
+	run -0 lcindex --stats c.idx
+	want=$output
+	run -0 lcindex --stats -o st.txt c.idx
+	assert_output ""
+	run -0 cat st.txt
+	assert_output "$want"
+	assert_line $'documents\t5'
+	run -0 lcindex --stats -o st.txt.gz c.idx
+	run -0 zcat st.txt.gz
+	assert_output "$want"
+	# a broken operand after a good one leaves no file
+	echo hello > notidx
+	run lcindex --stats -o bad.txt c.idx notidx
+	assert_failure 1
+	assert_no_file bad.txt
+	# standard output on a full disk
+	run bash -c 'lcindex --stats c.idx >/dev/full'
+	assert_failure 1
+	assert_output --partial "write error"
+}
+
 @test "usage errors exit 2" {
 	run lcindex --shard 4/3 c.jsonl
 	assert_failure 2

@@ -245,3 +245,27 @@ PY
 	run -1 lctok count -e cl100k_base -f title_text,passage_text bad.jsonl
 	assert_output --partial "field 'title_text': expected a string"
 }
+
+@test "count --report names the field actually read: passage_text over text, text alone, the rule for a mix" {
+	printf '{"passage_text": "one two three four", "text": "x"}\n{"passage_text": "five", "text": "y y y y y y"}\n' > two.jsonl
+	field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["options"]["field"])' "$1"; }
+	run -0 lctok count -e cl100k_base -f passage_text --total two.jsonl
+	want=$output
+	for j in 1 3; do
+		run -0 lctok count -e cl100k_base -j $j --total --report r.json two.jsonl
+		assert_output "$want"
+		run -0 field r.json
+		assert_output passage_text
+	done
+	printf '{"text": "x"}\n' > t.jsonl
+	run -0 lctok count -e cl100k_base --report r.json -o /dev/null t.jsonl
+	run -0 field r.json
+	assert_output text
+	printf '{"text": "x"}\n{"passage_text": "one"}\n' > mix.jsonl
+	run -0 lctok count -e cl100k_base --report r.json -o /dev/null mix.jsonl
+	run -0 field r.json
+	assert_output "passage_text, else text"
+	run -0 lctok count -e cl100k_base -f text --report r.json -o /dev/null two.jsonl
+	run -0 field r.json
+	assert_output text
+}

@@ -115,6 +115,21 @@ void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)
 	exit(LC_EXIT_USAGE);
 }
 
+/* Exit 0 after --help, --version or --lctk-options printed to stdout, or 1 with a
+ * message when that failed (stdout on a full disk), as every program's output does
+ * (lib/core/output: the same message, and 141 for a closed pipe). */
+static _Noreturn void exit_printed(void)
+{
+	errno = 0;
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		int err = errno;
+		if (err == EPIPE)   /* a closed pipe ends it quietly, as lc_output does */
+			_exit(141);
+		lc_die(LC_EXIT_INPUT, "(stdout): write error%s%s", err ? ": " : "", err ? strerror(err) : "");
+	}
+	exit(0);
+}
+
 /* 1 if o names a file the program writes through lc_output: -o FILE and the
  * others below, and --report FILE (which lc_report_arg checks itself). */
 static int writes_file(const lc_opt *o, int with_report)
@@ -253,13 +268,13 @@ static int step(lc_cli *st, const lc_cmd *cmd, int argc, char **argv)
 	case 'h':
 	case OPT_HELP:
 		lc_cli_help(cmd);
-		exit(0);
+		exit_printed();
 	case OPT_VERSION:
 		printf("%s (lctk) %s\n", cmd->name, LCTK_VERSION);
-		exit(0);
+		exit_printed();
 	case OPT_DUMP:
 		dump(cmd);
-		exit(0);
+		exit_printed();
 	case OPT_MAX_RECORD:
 		lc_input_set_max_record((size_t)lc_cli_long("--max-record", optarg, 0, LONG_MAX));
 		return -2;

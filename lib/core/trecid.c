@@ -59,3 +59,19 @@ double lc_trec_atof(const char *s, size_t n)
 	free(heap);
 	return v;
 }
+
+int lc_trec_number(const char *s, size_t n, double *v)
+{
+	char tmp[128];
+	char *heap = NULL, *b = tmp;
+	if (n >= sizeof tmp)
+		b = heap = lc_xmalloc(n + 1);
+	memcpy(b, s, n);
+	b[n] = 0;
+	char *end;
+	*v = strtod(b, &end);
+	/* strtod skips leading white space; a TREC field has none, but a caller's may */
+	int whole = n && !trec_blank(b[0]) && end == b + n;
+	free(heap);
+	return whole;
+}

@@ -30,5 +30,9 @@ int lc_trec_fields(const char *s, size_t len, const char **f, size_t *fl, int ma
 /* C's strtod (atof) of the field s[0 .. n), which need not be NUL-terminated:
  * "3" "2.5" "1e400" "nan", 0 for "x", as trec_eval's readers take numbers. */
 double lc_trec_atof(const char *s, size_t n);
+/* 1 if all of the field s[0 .. n) is one number as strtod reads it ("3" "-2.5e3"
+ * "0x1p4" "nan" "inf" "1e400"), its value in *v; 0 for an empty field or one with
+ * bytes after the number ("12abc", "xyz"), which lc_trec_atof reads as 12 and 0. */
+int lc_trec_number(const char *s, size_t n, double *v);
 
 #endif

@@ -135,6 +135,39 @@ slow:
 static const unsigned char wstab[256] = { [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\v'] = 1, ['\f'] = 1, ['\n'] = 1 };
 static inline int isws(char c) { return wstab[(unsigned char)c]; }
 
+/* 1 if f[0 .. fl) is [-+]digits[.digits] or [-+]digits.: a number c_atof reads exactly
+ * (the usual score, checked without strtod). */
+static inline int plain_decimal(const char *f, size_t fl)
+{
+	size_t i = fl && (f[0] == '-' || f[0] == '+'), digits = 0;
+	int dot = 0;
+	for (; i < fl; i++) {
+		if ((unsigned)(f[i] - '0') <= 9)
+			digits++;
+		else if (f[i] == '.' && !dot)
+			dot = 1;
+		else
+			return 0;
+	}
+	return digits > 0;
+}
+
+/* lc_run_opts.finite: a TREC score field that is not all one number ("xyz", "12abc",
+ * which atof reads as 0 and 12) or one JSON cannot hold (nan, inf, 1e400) is bad
+ * input naming name:lineno and the field; sc is c_atof's value of it.  0 or -1 + e. */
+static int check_score(const char *name, long lineno, const char *f, size_t fl, double sc, lc_err *e)
+{
+	double v;
+	if (!plain_decimal(f, fl) && !lc_trec_number(f, fl, &v))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: score '%.*s' is not a number: give every hit a numeric "
+		                  "score", name, lineno, (int)(fl > 40 ? 40 : fl), f);
+	if (!isfinite(sc))
+		return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: score '%.*s' is not a finite number: give every hit "
+		                  "a finite score (run JSONL cannot hold NaN or infinity)", name, lineno,
+		                  (int)(fl > 40 ? 40 : fl), f);
+	return 0;
+}
+
 /* Keeps a hit's rank column (TREC read for LOFT measures). */
 static void put_rank(lc_run_q *q, double rank)
 {
@@ -165,24 +198,29 @@ static inline int split_fields(const char *line, size_t len, const char **f, siz
 }
 
 /* "#lctk repeat QID Q0 PID RANK SCORE TAG", "#lctk empty QID", "#lctk unanswered QID"
- * (lcretrieve --llm --trec); anything else after '#' is a comment. */
-static void trec_annotation(lc_run *r, const char *line, size_t len)
+ * (lcretrieve --llm --trec); anything else after '#' is a comment.  With finite
+ * (lc_run_opts.finite) a repeat's score is checked as a hit's: 0 or -1 + e. */
+static int trec_annotation(lc_run *r, const char *line, size_t len, int finite, lc_input *in, lc_err *e)
 {
 	const char *f[8];
 	size_t fl[8];
 	int nf = split_fields(line, len, f, fl, 8);
 #define IS(k, lit) (fl[k] == sizeof lit - 1 && !memcmp(f[k], lit, fl[k]))
 	if (nf < 3 || !IS(0, "#lctk"))
-		return;
+		return 0;
 	if (nf == 8 && IS(1, "repeat")) {
+		double sc = c_atof(f[6], fl[6]);
+		if (finite && check_score(lc_input_name(in), lc_input_lineno(in), f[6], fl[6], sc, e) < 0)
+			return -1;
 		lc_run_q *q = lc_run_query(r, f[2], fl[2]);
-		lc_run_add(r, q, f[4], fl[4], c_atof(f[6], fl[6]));
+		lc_run_add(r, q, f[4], fl[4], sc);
 		put_rank(q, c_atof(f[5], fl[5]));
 	} else if (nf == 3 && IS(1, "empty"))
 		lc_run_query(r, f[2], fl[2]);
 	else if (nf == 3 && IS(1, "unanswered"))
 		lc_run_query(r, f[2], fl[2])->unanswered = 1;
 #undef IS
+	return 0;
 }
 
 /* Compact storage (opts.compact): appends a hit; cap_hint/dcap_hint = the sizes
@@ -330,12 +368,6 @@ static inline char *field_end(char *p, int *odd)
 	}
 }
 
-/* lc_run_opts.finite: a score JSON cannot hold (nan, inf, 1e400) is bad input. */
-static int nonfinite(lc_err *e, const char *name, long lineno, const char *f, size_t fl)
-{
-	return lc_err_set(e, LC_EXIT_INPUT, "%s:%ld: score '%.*s' is not a finite number: give every hit a finite "
-	                  "score (run JSONL cannot hold NaN or infinity)", name, lineno, (int)(fl > 40 ? 40 : fl), f);
-}
 
 typedef struct {
 	lc_run *r;
@@ -429,8 +461,8 @@ static inline __attribute__((always_inline)) int fast_hit_in(fastrd *F, const ch
 	if (F->each)
 		q = &F->cur;
 	if (!F->compact) {
-		if (F->finite && !isfinite(sc))
-			return nonfinite(e, lc_input_name(F->in), F->lineno, f[4], fl[4]);
+		if (F->finite && check_score(lc_input_name(F->in), F->lineno, f[4], fl[4], sc, e) < 0)
+			return -1;
 		lc_run_add(r, q, f[2], fl[2], sc);
 	}
 	else if ((F->unpadded ? compact_add(q, f[2], fl[2], sc, F->hint_n, F->hint_d)
@@ -790,7 +822,10 @@ static int read_trec(lc_run *r, lc_input *in, int loft, int compact, int finite,
 			i++;
 		if (i < len && line[i] == '#') {
 			if (loft) {
-				trec_annotation(r, line + i, len - i);
+				if (trec_annotation(r, line + i, len - i, finite, in, e) < 0) {
+					lc_buf_free(&tag);
+					return -1;
+				}
 				q = NULL;   /* the annotation may have grown r->q */
 			}
 			continue;
@@ -826,9 +861,9 @@ static int read_trec(lc_run *r, lc_input *in, int loft, int compact, int finite,
 		}
 		if (!compact) {
 			double sc = c_atof(f[4], fl[4]);
-			if (finite && !isfinite(sc)) {
+			if (finite && check_score(lc_input_name(in), lc_input_lineno(in), f[4], fl[4], sc, e) < 0) {
 				lc_buf_free(&tag);
-				return nonfinite(e, lc_input_name(in), lc_input_lineno(in), f[4], fl[4]);
+				return -1;
 			}
 			lc_run_add(r, q, f[2], fl[2], sc);
 			if (loft)

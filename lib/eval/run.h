@@ -103,9 +103,11 @@ typedef struct lc_run_opts {
 	                            messages name; NULL = none (lc_input_open_default) */
 	const char *corpus_option; /* the program's option that gives the corpus pids ("--corpus FILE"),
 	                            which the message about unmapped row numbers names; NULL = none */
-	int finite;              /* a TREC score that is not finite (nan, inf, 1e400) is bad input naming
-	                          * FILE:LINE: for programs that write scores (JSON has neither); lceval
-	                          * reads them as trec_eval does.  Not for a compact run. */
+	int finite;              /* a TREC score that is not finite (nan, inf, 1e400) or not all one
+	                          * number ("xyz", "12abc": atof's 0 and 12; also in an LLM run's
+	                          * "#lctk repeat" line) is bad input naming FILE:LINE: for programs
+	                          * that write scores (JSON has no nan); lceval reads them as trec_eval
+	                          * does.  Not for a compact run. */
 	int raw;                 /* a TREC run's qids, docnos and tag keep their bytes (lc_input_keep_bytes:
 	                          * only NUL is replaced), for byte comparison as trec_eval's strcmp
 	                          * (lceval); else bytes that are not UTF-8 become U+FFFD */

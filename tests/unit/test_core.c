@@ -8,11 +8,13 @@
 #include "msort.h"
 #include "output.h"
 #include "strmap.h"
+#include "trecid.h"
 #include "tap.h"
 #include "zipdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -315,6 +317,27 @@ static const char *dir_names(const lc_zipdir *d)
 	return out;
 }
 
+/* lc_trec_number: the whole field is one number (what --finite readers demand),
+ * beside lc_trec_atof's atof value of it */
+static void test_trec_number(void)
+{
+	static const struct { const char *s; int whole; double v; } c[] = {
+		{ "3", 1, 3 }, { "-2.5e-1", 1, -0.25 }, { "+3", 1, 3 }, { ".5", 1, 0.5 }, { "5.", 1, 5 },
+		{ "0x1p2", 1, 4 }, { "12abc", 0, 12 }, { "xyz", 0, 0 }, { "1e", 0, 1 }, { "", 0, 0 },
+		{ " 1", 0, 1 }, { "1 ", 0, 1 },
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		double v = -1;
+		int w = lc_trec_number(c[i].s, strlen(c[i].s), &v);
+		ok(w == c[i].whole && v == c[i].v && lc_trec_atof(c[i].s, strlen(c[i].s)) == c[i].v,
+		   "lc_trec_number('%s') = %d, %g", c[i].s, w, v);
+	}
+	double v;
+	ok(lc_trec_number("nan", 3, &v) && isnan(v), "lc_trec_number(nan): a number, not finite");
+	ok(lc_trec_number("1e400", 5, &v) && isinf(v), "lc_trec_number(1e400): a number, not finite");
+	ok(lc_trec_number("2.5xyz", 3, &v) && v == 2.5, "lc_trec_number reads n bytes, not to a NUL");
+}
+
 static void test_zipdir(void)
 {
 	static const char *const names[] = { "ds/corpus.jsonl", "ds/queries.jsonl", "ds/qrels/test.tsv" };
@@ -354,6 +377,7 @@ int main(void)
 	test_msort();
 	test_gold();
 	test_zipdir();
+	test_trec_number();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
