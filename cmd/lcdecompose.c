@@ -132,7 +132,7 @@ static const lc_cmd cmd = {
 	"[-e NAME | --tokenizer FILE | --eot ID] [options] -o DIR FILE...\n"
 	"       lcdecompose merge [--force] -o DIR DIR...",
 	"Dataset Decomposition of documents into power-of-two length buckets (WebDataset shards)",
-	opts, subs, renamed
+	opts, subs, renamed, 1
 };
 
 /* lcdecompose merge: its options, bound to M */

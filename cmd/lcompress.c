@@ -125,7 +125,7 @@ static const lc_opt opts[] = {
 static const char *const subs[] = { "merge", NULL };
 static const lc_cmd cmd = { "lcompress",
 	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...] | merge -o OUT PART...",
-	"compress a corpus's passages (summary_text) for long-context retrieval", opts, subs };
+	"compress a corpus's passages (summary_text) for long-context retrieval", opts, subs, NULL, 1 };
 
 /* merge's own table, parsed by lib/cli/part's lc_part_merge_main, which takes -o from its
  * switch (so it stays unbound; lcretrieve and lctok merge are the same) */

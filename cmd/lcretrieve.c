@@ -136,7 +136,7 @@ static const lc_opt opts[] = {
 static const char *const renamed[] = { "--text", "-f/--field", NULL };
 static const char *const subs[] = { "merge", NULL };
 static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORPUS) [options] [QUERIES...] | merge -o OUT PART...",
-                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, subs, renamed };
+                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, subs, renamed, 1 };
 
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT(),

@@ -81,7 +81,9 @@ _lcdecompose() {
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "merge " -- "$cur") $(compgen -f -- "$cur")); return
+	fi
 	case $cur in
 	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --special-as-text --eot --numeric-eot --kmin --kmax --seed --no-random --method --length --format --output --force --table --compare --shard --full-shards --keep-short-shards --gpus --workers --pool --skip-bad --progress --quiet --report --max-record --help --version -e -f -L -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
@@ -365,7 +367,9 @@ _lcindex() {
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "merge " -- "$cur") $(compgen -f -- "$cur")); return
+	fi
 	case $cur in
 	-*) COMPREPLY=($(compgen -W "--output --id --field --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --memory --report --max-record --help --version -o -f -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
@@ -422,7 +426,9 @@ _lcompress() {
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "merge " -- "$cur") $(compgen -f -- "$cur")); return
+	fi
 	case $cur in
 	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --member --keep-punct --skip-bad --quiet --progress --shard --dry-run --price-in --price-out --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
@@ -522,7 +528,9 @@ _lcretrieve() {
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "merge " -- "$cur") $(compgen -f -- "$cur")); return
+	fi
 	case $cur in
 	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --field --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --encoding --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --shard --report --max-record --help --version -i -c -k -o -j -f -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
