@@ -16,6 +16,7 @@
 #define LC_OPTIONS_H
 
 #include <jansson.h>
+#include <limits.h>
 
 #include "analyze.h"
 #include "cli.h"
@@ -92,16 +93,25 @@ const char *lc_text_field(const json_t *rec);
 void lc_opt_tag_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 
 /* --- randomness, sharding, progress, threads ---------------------------------- */
-#define LC_OPT_SEED(id, ...) { id, "seed", "N", \
-	"random seed (default 0); the same seed gives the same output", NULL, __VA_ARGS__ }
+/* The ranges of the shared numeric options: one definition, bound here, so no
+ * program accepts a value another refuses.  A seed is any number 0..2^63-1 (lc_cli_long's
+ * range; lib/core/rng takes 64 bits); jobs are 1..256 threads. */
+#define LC_SEED_MAX LONG_MAX
+#define LC_JOBS_MAX 256
+/* --seed bound to v, a long or an unsigned long (the kind follows its type) */
+#define LC_OPT_SEED(v) LC_OPT_SEED_NOTE(v, NULL)
+#define LC_OPT_SEED_NOTE(v, note) { 0, "seed", "N", \
+	"random seed 0..2^63-1 (default 0); the same seed gives the same output", NULL, \
+	_Generic(&(v), long *: LC_OPT_LONG, unsigned long *: LC_OPT_ULONG), (void *)&(v), 0, (double)LC_SEED_MAX, (note) }
 #define LC_OPT_SHARD(id, ...) { id, "shard", "K/N", \
 	"process only slice K of N of the input (join the parts with the program's merge)", NULL, __VA_ARGS__ }
 #define LC_OPT_PROGRESS(id, ...) { id, "progress", NULL, \
 	"show progress even when stderr is not a terminal", NULL, __VA_ARGS__ }
 #define LC_OPT_QUIET(id, ...) { id, "quiet", NULL, \
 	"no progress meter or summary on stderr (errors and counts of records skipped or dropped remain)", NULL, __VA_ARGS__ }
-#define LC_OPT_JOBS(...) { 'j', "jobs", "N", \
-	"worker threads (default 1); the output does not depend on N", NULL, __VA_ARGS__ }
+/* -j bound to v, a long */
+#define LC_OPT_JOBS(v) { 'j', "jobs", "N", \
+	"worker threads 1..256 (default 1); the output does not depend on N", NULL, LC_BIND_LONG(v, 1, LC_JOBS_MAX) }
 #define LC_OPT_EPOCHS(id, ...) { id, "epochs", "N", \
 	"passes over the data (default: the page's)", NULL, __VA_ARGS__ }
 #define LC_OPT_GPUS(id, ...) { id, "gpus", "G", \
