@@ -126,7 +126,7 @@ static const lc_opt opts[] = {
 	  LC_BIND_STR_NOTE(O.lo.responses, note_llm) },
 	{ 0, "loft", NULL, "--llm: write LOFT predictions instead of a run", NULL,
 	  LC_BIND_SET_NOTE(O.lo.format, LC_LLMR_LOFT, note_llm) },
-	LC_OPT_SKIP_BAD(0, LC_BIND_SET_NOTE(O.lo.skip_bad, 1, note_llm)),
+	LC_OPT_SKIP_BAD_REQUESTS(0, LC_BIND_SET_NOTE(O.lo.skip_bad, 1, note_llm)),
 	LC_OPT_VERBOSE(0, LC_BIND_SET_NOTE(O.lo.verbose, 1, note_llm)),
 	LC_OPT_SEED_NOTE(O.seed, note_llm),
 	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, O.shard)),

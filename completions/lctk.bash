@@ -194,7 +194,7 @@ _lcgen() {
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --shard --output --report --max-record --help --version -m -e -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --quiet --dry-run --price-in --price-out --shard --output --report --max-record --help --version -m -e -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -233,7 +233,7 @@ _lcgen() {
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--corpus --queries --k1 --b --no-stopwords --no-stem --seed --encoding --tokenizer --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --dry-run --price-in --price-out --shard --output --report --max-record --help --version -c -q -e -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--corpus --queries --k1 --b --no-stopwords --no-stem --seed --encoding --tokenizer --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --quiet --prompt --few-shot --few-shot-corpus --shots --context --context-limit --dry-run --price-in --price-out --shard --output --report --max-record --help --version -c -q -e -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -248,7 +248,7 @@ _lcgen() {
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--corpus --mode --selection --label-by --output --report --max-record --help --version -c -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--corpus --mode --selection --label-by --quiet --output --report --max-record --help --version -c -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -331,7 +331,7 @@ _lcgen() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --shard --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --quiet --dry-run --price-in --price-out --shard --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -252,3 +252,11 @@ stub() {
 	run -1 python3 "$ROOT/tests/vocabtable.py" "$BUILD" missing-row.7
 	assert_output --partial "--report (lcbatch"
 }
+
+@test "--model's help names no option a program lacks: lcretrieve has no -m/--model-file" {
+	run -0 lcretrieve --help
+	assert_line --regexp '^ +--model NAME +LLM: model name'
+	refute_output --partial -- "-m/--model-file"
+	refute_output --partial -- "--model-file"
+	run -2 lcretrieve -m x
+}

@@ -58,8 +58,16 @@ const char *lc_text_field(const json_t *rec);
 	"archive member(s) to read from a .zip or .tar (default: the page's)", NULL, __VA_ARGS__ }
 /* its name as the input readers' messages give it (lc_input_open_default's option) */
 #define LC_OPT_MEMBER_NAME "--member"
+/* --skip-bad is one idea, "skip what fails, count it, go on", but what can fail differs: bad
+ * records (lctok, lcsplit, lcdecompose), LLM requests (lcgen, lcretrieve --llm: their records
+ * are not skipped), or both (lcompress); each help says which (tests/options.exceptions) */
 #define LC_OPT_SKIP_BAD(id, ...) { id, "skip-bad", NULL, \
-	"skip bad records or failed requests (counted on stderr) instead of failing", NULL, __VA_ARGS__ }
+	"skip bad records (counted on stderr) instead of failing", NULL, __VA_ARGS__ }
+#define LC_OPT_SKIP_BAD_REQUESTS(id, ...) { id, "skip-bad", NULL, \
+	"LLM: write the rest when requests fail for good (counted on stderr) instead of failing", NULL, __VA_ARGS__ }
+#define LC_OPT_SKIP_BAD_BOTH(id, ...) { id, "skip-bad", NULL, \
+	"skip bad records, and keep the passage of a failed LLM request (counted on stderr), instead of failing", NULL, \
+	__VA_ARGS__ }
 #define LC_OPT_SUMMARIES(id, ...) { id, "summaries", "FILE", \
 	"summaries to use (JSONL: pid + summary_text), e.g. from an LLM", LC_COMPLETE_FILE, __VA_ARGS__ }
 
@@ -160,7 +168,7 @@ void lc_opt_llm_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 #define LC_OPT_ENDPOINT(id, ...) { id, "endpoint", "URL", \
 	"LLM: OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1", NULL, __VA_ARGS__ }
 #define LC_OPT_MODEL(id, ...) { id, "model", "NAME", \
-	"LLM: model name sent with each request (a model file is -m/--model-file)", NULL, __VA_ARGS__ }
+	"LLM: model name sent with each request", NULL, __VA_ARGS__ }
 #define LC_OPT_PARALLEL(id, ...) { id, "parallel", "N", "LLM: N requests at a time (default 4)", NULL, __VA_ARGS__ }
 #define LC_OPT_TIMEOUT(id, ...) { id, "timeout", "SECS", "LLM: time limit per attempt (default 600)", NULL, __VA_ARGS__ }
 #define LC_OPT_CONNECT_TIMEOUT(id, ...) { id, "connect-timeout", "SECS", "LLM: time limit to connect (default 10)", NULL, __VA_ARGS__ }
