@@ -103,7 +103,7 @@ static const lc_opt opts[] = {
 	  LC_BIND_SET(S.c.numeric_eot, 1) },
 	{ 0, "kmin", "K", "shortest bucket 2^K (default 8)", NULL, LC_BIND_INT(S.c.kmin, 0, LC_DD_KMAX_LIMIT) },
 	{ 0, "kmax", "K", "longest bucket 2^K (default 13)", NULL, LC_BIND_INT(S.c.kmax, 0, LC_DD_KMAX_LIMIT) },
-	LC_OPT_SEED(0, LC_BIND_ULONG(S.c.seed, 0, LONG_MAX)),
+	LC_OPT_SEED(S.c.seed),
 	{ 0, "no-random", NULL, "cut long remainders at 2^kmax instead of drawing k", NULL, LC_BIND_SET(S.c.randomize, 0) },
 	LC_OPT_METHOD(0, "dd concat bestfit", LC_BIND_CALL(method_cb, S.c.method)),
 	{ 'L', "length", "LEN", "sequence length of the baselines (default 8192)", NULL, LC_BIND_CALL(length_cb, S.c.len) },
@@ -133,7 +133,7 @@ static const lc_cmd cmd = {
 	"[-e NAME | --tokenizer FILE | --eot ID] [options] -o DIR FILE...\n"
 	"       lcdecompose merge [--force] -o DIR DIR...",
 	"Dataset Decomposition of documents into power-of-two length buckets (WebDataset shards)",
-	opts, subs, renamed
+	opts, subs, renamed, 1
 };
 
 /* lcdecompose merge: its options, bound to M */

@@ -264,7 +264,7 @@ static const lc_opt opts[] = {
 	{ 'T', "Results_format", "FMT", "trec_eval's name for --run-format: trec_results (= trec)", "trec_results",
 	  LC_BIND_CALL(trec_format_cb, S.rfmt) },
 	LC_OPT_OUTPUT(LC_BIND_STR(S.c.outpath)),
-	LC_OPT_JOBS(LC_BIND_LONG(S.c.o.jobs, 1, 256)),
+	LC_OPT_JOBS(S.c.o.jobs),
 	{ 0, "json", NULL, "print one JSON object (summary, and per topic with -q)", NULL, LC_BIND_SET(S.c.json, 1) },
 	{ 0, "jsonl", NULL, "print one JSON line per topic (and turn, for LOFT measures)", NULL, LC_BIND_SET(S.c.jsonl, 1) },
 	{ 0, "qrels-format", "FMT", "qrels format: auto trec beir loft trec_jg (qid group docno rel) prefs (qid group "
@@ -287,7 +287,7 @@ static const lc_opt opts[] = {
 	  LC_BIND_CALL(ci_cb, S.c.so.ci) },
 	{ 0, "bootstrap-indices", "FILE", "take the bootstrap resamples from FILE (a line of topic indices each)", LC_COMPLETE_FILE,
 	  LC_BIND_STR(S.boot_idx) },
-	LC_OPT_SEED(0, LC_BIND_ULONG(S.c.so.seed, 0, LONG_MAX)),
+	LC_OPT_SEED(S.c.so.seed),
 	{ 0, "test", "TEST", "the test behind the marks: randomization (default) or t", "randomization t",
 	  LC_BIND_CALL(test_cb, S.c.so.test) },
 	{ 0, "correction", "METHOD", "multiple-comparison correction over the pairs of runs: holm (default), bonferroni or none",

@@ -59,6 +59,7 @@
 #include "pairs.h"
 #include "part.h"
 #include "report.h"
+#include "progress.h"
 #include "rng.h"
 #include "prompt.h"
 #include "queries.h"
@@ -146,14 +147,15 @@ static const lc_opt cand_opts[] = {
 	{ 0, "kinds", "LIST", "candidates to write: all (default) or a comma list of full,title,lead,random,filter,model,external,llm",
 	  "all full title lead random filter model external llm", LC_BIND_STR(CAND.kinds) },
 	{ 0, "random", "N", "random sentence subsets per passage (default 3)", NULL, LC_BIND_LONG(CAND.nrandom, 0, 1000) },
-	LC_OPT_SEED(0, LC_BIND_LONG(CAND.seed, 0, 0x7fffffffL)),
+	LC_OPT_SEED(CAND.seed),
 	LC_OPT_ENCODING(LC_BIND_CALL(tok_cb, CAND.ts)),
 	LC_OPT_TOKENIZER(0, LC_BIND_CALL(tok_cb, CAND.ts)),
 	LC_OPTS_LLM_CLIENT_CB(CAND.lr.llm, cand_llm_cb),
 	LC_OPT_BATCH_OUT(0, LC_BIND_STR_NOTE(CAND.lr.batch_out, cand_note)),
 	LC_OPT_BATCH_IN(0, LC_BIND_STR_NOTE(CAND.lr.batch_in, cand_note)),
-	LC_OPT_SKIP_BAD(0, LC_BIND_SET_NOTE(CAND.skip_bad, 1, cand_note)),
+	LC_OPT_SKIP_BAD_REQUESTS(0, LC_BIND_SET_NOTE(CAND.skip_bad, 1, cand_note)),
 	LC_OPT_VERBOSE(0, LC_BIND_SET_NOTE(CAND.lr.verbose, 1, cand_verbose)),
+	LC_OPT_QUIET(0, LC_BIND_SET(CAND.lr.quiet, 1)),
 	LC_OPT_DRY_RUN(0, LC_BIND_SET(CAND.lr.dry_run, 1)),
 	LC_OPT_PRICE_IN(0, LC_BIND_DOUBLE(CAND.lr.price_in, 0, 1e9)),
 	LC_OPT_PRICE_OUT(0, LC_BIND_DOUBLE(CAND.lr.price_out, 0, 1e9)),
@@ -205,15 +207,16 @@ static const lc_opt labels_opts[] = {
 	LC_OPT_B(0, LC_BIND_DOUBLE(LABELS.b, 0, 1)),
 	LC_OPT_NO_STOPWORDS(0, LC_BIND_ANALYSER(LABELS.an)),
 	LC_OPT_NO_STEM(0, LC_BIND_ANALYSER(LABELS.an)),
-	LC_OPT_SEED(0, LC_BIND_LONG(LABELS.seed, 0, 0x7fffffffL)),
+	LC_OPT_SEED(LABELS.seed),
 	LC_OPT_ENCODING(LC_BIND_CALL(tok_cb, LABELS.ts)),
 	LC_OPT_TOKENIZER(0, LC_BIND_CALL(tok_cb, LABELS.ts)),
 	LC_OPT_LLM(0, LC_BIND_SET(LABELS.llm, 1)),
 	LC_OPTS_LLM_CLIENT_CB(LABELS.lr.llm, labels_llm_cb),
 	LC_OPT_BATCH_OUT(0, LC_BIND_STR_NOTE(LABELS.lr.batch_out, labels_note)),
 	LC_OPT_BATCH_IN(0, LC_BIND_STR_NOTE(LABELS.lr.batch_in, labels_note)),
-	LC_OPT_SKIP_BAD(0, LC_BIND_SET_NOTE(LABELS.skip_bad, 1, labels_note)),
+	LC_OPT_SKIP_BAD_REQUESTS(0, LC_BIND_SET_NOTE(LABELS.skip_bad, 1, labels_note)),
 	LC_OPT_VERBOSE(0, LC_BIND_SET_NOTE(LABELS.lr.verbose, 1, labels_verbose)),
+	LC_OPT_QUIET(0, LC_BIND_SET(LABELS.lr.quiet, 1)),
 	LC_OPT_PROMPT(0, "arguana fever fiqa hotpotqa msmarco musique nq qampari quest quora scifact topiocqa webis_touche2020 default",
 	              LC_BIND_STR_NOTE(LABELS.lr.prompt, labels_note)),
 	LC_OPT_FEW_SHOT(0, LC_BIND_STR_NOTE(LABELS.lr.few_shot, labels_note)),
@@ -240,6 +243,7 @@ typedef struct pairs_cfg {
 	int hard;                 /* --mode hard (1, the default) or all */
 	int released;             /* --selection released */
 	const char *label_by;
+	int quiet;                /* --quiet: no "N pairs" summary */
 } pairs_cfg;
 
 static pairs_cfg PAIRS = { .hard = 1 };
@@ -266,6 +270,7 @@ static const lc_opt pairs_opts[] = {
 	  "lctk released", LC_BIND_CALL(selection_cb, PAIRS.released) },
 	{ 0, "label-by", "NAME", "pairs --selection released: the candidate whose label decides (default: the last one)", NULL,
 	  LC_BIND_STR(PAIRS.label_by) },
+	LC_OPT_QUIET(0, LC_BIND_SET(PAIRS.quiet, 1)),
 	LC_OPT_OUTPUT(LC_BIND_STR(PAIRS.out)),
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -297,7 +302,7 @@ static void body_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 static const lc_opt probes_opts[] = {
 	{ 0, "lengths", "N,N,...", "probes: target lengths in tokens (default 1000,4000,16000)", NULL, LC_BIND_STR(PROBES.lengths) },
 	{ 0, "per-length", "N", "probes: prompts per length (default 5)", NULL, LC_BIND_LONG(PROBES.per, 1, 100000) },
-	LC_OPT_SEED(0, LC_BIND_LONG(PROBES.seed, 0, 0x7fffffffL)),
+	LC_OPT_SEED(PROBES.seed),
 	LC_OPT_ENCODING(LC_BIND_CALL(tok_cb, PROBES.ts)),
 	LC_OPT_TOKENIZER(0, LC_BIND_CALL(tok_cb, PROBES.ts)),
 	{ 0, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL, LC_BIND_STR(PROBES.batch) },
@@ -390,7 +395,7 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 	so.llm = lr->llm;
 	so.batch_out = lr->batch_out;
 	so.batch_in = lr->batch_in;
-	so.progress = lr->progress;
+	so.progress = lr->quiet ? LC_PROGRESS_QUIET : lr->progress;
 	const char **texts = lc_xmalloc((c->n ? c->n : 1) * sizeof *texts);
 	const char **ids = lc_xmalloc((c->n ? c->n : 1) * sizeof *ids);
 	for (size_t i = 0; i < c->n; i++) {
@@ -427,7 +432,7 @@ static char **llm_summaries(const lc_corpus *c, const lc_llmr_opts *lr, int skip
 	if (r.empty)
 		lc_warn("warning: %zu LLM answer%s empty or only white space: no llm candidate for %s passage%s", r.empty,
 		        r.empty == 1 ? " was" : "s were", r.empty == 1 ? "its" : "their", r.empty == 1 ? "" : "s");
-	if (!lr->batch_in)
+	if (!lr->batch_in && !lr->quiet)
 		lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", lr->llm.model, r.stats.requests,
 		        r.stats.cached, r.stats.retries);
 	char **out = r.summary;   /* taken over */
@@ -743,8 +748,11 @@ static int labels_llm(const labels_cfg *cfg, const lc_corpus *c, const lc_querie
 			       corpus_path);
 		lr.prompt = guessed;
 	}
-	lc_warn("prompt template: %s (%s)", lr.prompt, guessed ? "named by the corpus path; --prompt NAME to choose another"
-	                                                         : "--prompt");
+	if (!lr.quiet)
+		lc_warn("prompt template: %s (%s)", lr.prompt, guessed ? "named by the corpus path; --prompt NAME to choose another"
+		                                                         : "--prompt");
+	if (lr.quiet)
+		lr.progress = LC_PROGRESS_QUIET;
 	lc_err e = {0};
 	lc_tok *tok = NULL;
 	if (lr.context_limit || lr.dry_run) {
@@ -991,7 +999,7 @@ static int cmd_labels(const labels_cfg *cfg, int argc, char **argv, int first, l
 		lc_warn("warning: %zu quer%s whose gold pid is not in the corpus skipped", nogold, nogold == 1 ? "y" : "ies");
 	if (nocand)
 		lc_warn("warning: %zu gold passage%s without candidates skipped", nocand, nocand == 1 ? "" : "s");
-	if (!batch_only)
+	if (!batch_only && !cfg->lr.quiet)
 		lc_warn("%zu labels: %zu successful, %zu failed", ok + fail, ok, fail);
 	if (!batch_only) {
 		lc_report_int(rep, "labels", (long long)(ok + fail));
@@ -1126,7 +1134,8 @@ static int cmd_pairs(const pairs_cfg *g, int argc, char **argv, int first, lc_re
 	if (nsame)
 		lc_warn(released ? "warning: %zu pair%s with chosen == rejected written (one candidate, as the released script does)"
 		                 : "warning: %zu group%s where chosen == rejected skipped", nsame, nsame == 1 ? "" : "s");
-	lc_warn("%zu pairs", npairs);
+	if (!g->quiet)
+		lc_warn("%zu pairs", npairs);
 	lc_report_int(rep, "pairs", (long long)npairs);
 	lc_report_int(rep, "groups_without_success", (long long)nosucc);
 	lc_report_int(rep, "groups_without_pid", (long long)nopid);
@@ -1326,6 +1335,10 @@ static int main_candidates(int argc, char **argv, lc_report *rep)
 		lc_cli_usage_error(&cand_cmd, "--dry-run counts the summary requests of --endpoint URL --model NAME: "
 		                   "give them (nothing is sent)");
 	check_dry(&cand_cmd, &g->lr, g->ts.given);
+	/* an LLM option only means something when llm candidates are made (the page's LLM OPTIONS) */
+	if (g->llm_opt && !g->lr.llm.endpoint && !g->lr.batch_in && !g->lr.batch_out)
+		lc_cli_usage_error(&cand_cmd, "--%s works with llm candidates only: add llm to --kinds, with --endpoint URL "
+		                   "--model NAME (or --batch-in FILE / --batch-out FILE)", g->llm_opt);
 	if (g->llm_opt)
 		check_llm(&cand_cmd, &g->lr, "LLM candidates need");
 	report_start(rep, "candidates", g->out, g->lr.batch_out, argc, argv, st.ind);

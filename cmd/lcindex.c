@@ -98,7 +98,7 @@ static const lc_opt opts[] = {
 static const char *const subs[] = { "merge", NULL };
 static const char *const renamed[] = { "--text", "-f/--field", NULL };
 static const lc_cmd cmd = { "lcindex", "[options] CORPUS... | --stats INDEX... | merge -o FILE PART...",
-                            "build a BM25 index (one memory-mappable file) from corpora", opts, subs, renamed };
+                            "build a BM25 index (one memory-mappable file) from corpora", opts, subs, renamed, 1 };
 
 static struct {
 	const char *out;

@@ -111,7 +111,7 @@ static const lc_opt opts[] = {
 	LC_OPT_TARGET(LC_BIND_STR(S.target)),
 	LC_OPT_MEMBER(0, LC_BIND_STR(S.member)),
 	{ 0, "keep-punct", NULL, "keep punctuation around kept words (default: stripped)", NULL, LC_BIND_SET(S.bare, 0) },
-	LC_OPT_SKIP_BAD(0, LC_BIND_SET(S.skip_bad, 1)),
+	LC_OPT_SKIP_BAD_BOTH(0, LC_BIND_SET(S.skip_bad, 1)),
 	LC_OPT_QUIET(0, LC_BIND_SET_NOTE(S.pmode, LC_PROGRESS_QUIET, note_quiet)),
 	LC_OPT_PROGRESS(0, LC_BIND_SET(S.pmode, LC_PROGRESS_FORCE)),
 	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, S.shard)),
@@ -125,7 +125,7 @@ static const lc_opt opts[] = {
 static const char *const subs[] = { "merge", NULL };
 static const lc_cmd cmd = { "lcompress",
 	"[-m MODEL | --endpoint URL --model NAME] [--ratio R | --budget N] [-o OUT] [CORPUS...] | merge -o OUT PART...",
-	"compress a corpus's passages (summary_text) for long-context retrieval", opts, subs };
+	"compress a corpus's passages (summary_text) for long-context retrieval", opts, subs, NULL, 1 };
 
 /* merge's own table, parsed by lib/cli/part's lc_part_merge_main, which takes -o from its
  * switch (so it stays unbound; lcretrieve and lctok merge are the same) */

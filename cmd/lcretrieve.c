@@ -91,7 +91,7 @@ static const lc_opt opts[] = {
 	LC_OPT_CORPUS(LC_BIND_STR(O.corpus)),
 	{ 'k', "k", "K", "return the top K passages per query (default 100)", NULL, LC_BIND_LONG_NOTE(O.k, 1, 1000000, note_k) },
 	LC_OPT_OUTPUT(LC_BIND_STR(O.out)),
-	LC_OPT_JOBS(LC_BIND_LONG(O.jobs, 1, 256)),
+	LC_OPT_JOBS(O.jobs),
 	{ 0, "trec", NULL, "write a TREC run (qid Q0 docno rank score tag) instead of JSONL", NULL, LC_BIND_SET(O.trec, 1) },
 	LC_OPT_TAG(0, O.tag),
 	LC_OPT_K1(0, LC_BIND_DOUBLE(O.bo.k1, 1e-9, 1000)),
@@ -126,9 +126,9 @@ static const lc_opt opts[] = {
 	  LC_BIND_STR_NOTE(O.lo.responses, note_llm) },
 	{ 0, "loft", NULL, "--llm: write LOFT predictions instead of a run", NULL,
 	  LC_BIND_SET_NOTE(O.lo.format, LC_LLMR_LOFT, note_llm) },
-	LC_OPT_SKIP_BAD(0, LC_BIND_SET_NOTE(O.lo.skip_bad, 1, note_llm)),
+	LC_OPT_SKIP_BAD_REQUESTS(0, LC_BIND_SET_NOTE(O.lo.skip_bad, 1, note_llm)),
 	LC_OPT_VERBOSE(0, LC_BIND_SET_NOTE(O.lo.verbose, 1, note_llm)),
-	LC_OPT_SEED(0, LC_BIND_LONG_NOTE(O.seed, 0, 1L << 62, note_llm)),
+	LC_OPT_SEED_NOTE(O.seed, note_llm),
 	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, O.shard)),
 	LC_OPT_REPORT,
 	LC_OPT_END
@@ -136,7 +136,7 @@ static const lc_opt opts[] = {
 static const char *const renamed[] = { "--text", "-f/--field", NULL };
 static const char *const subs[] = { "merge", NULL };
 static const lc_cmd cmd = { "lcretrieve", "(-i INDEX | -c CORPUS | --llm -c CORPUS) [options] [QUERIES...] | merge -o OUT PART...",
-                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, subs, renamed };
+                            "BM25 or LLM retrieval: queries (LOFT, BEIR or TSV) in, a ranked run out", opts, subs, renamed, 1 };
 
 static const lc_opt merge_opts[] = {
 	LC_OPT_OUTPUT(),

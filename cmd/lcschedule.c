@@ -49,7 +49,7 @@ static const lc_opt opts[] = {
 	  LC_BIND_LONG(S.cycles, 1, 1L << 20) },
 	{ 0, "global-batch-size", "B", "sequences per step in the longest bucket (default 64)", NULL,
 	  LC_BIND_LONG(S.batch, 1, 1L << 30) },
-	LC_OPT_SEED(0, LC_BIND_LONG(S.seed, 0, LONG_MAX)),
+	LC_OPT_SEED(S.seed),
 	LC_OPT_FORMAT(0, "table jsonl", LC_BIND_CALL(format_cb, S.jsonl)),
 	{ 0, "openlm", NULL, "print the OpenLM arguments instead of the per-step schedule", NULL, LC_BIND_SET(S.openlm, 1) },
 	{ 0, "total-tokens", "N", "--openlm: total tokens to train on", NULL, LC_BIND_LONG(S.tokens, 1, LONG_MAX) },

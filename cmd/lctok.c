@@ -104,7 +104,7 @@ static const lc_opt opts[] = {
 	{ OPT_HIST, "hist", NULL, "count: print a histogram of per-record counts", NULL,
 	  LC_BIND_SET_NOTE(S.hist, 1, note_given) },
 	LC_OPT_SHARD(OPT_SHARD, LC_BIND_CALL(shard_cb, S.shard)),
-	LC_OPT_JOBS(LC_BIND_LONG(S.jobs, 1, 64)),
+	LC_OPT_JOBS(S.jobs),
 	LC_OPT_OUTPUT(LC_BIND_STR(S.outpath)),
 	LC_OPT_SKIP_BAD(0, LC_BIND_SET(S.skip, 1)),
 	LC_OPT_PROGRESS(0, LC_BIND_SET(S.progress, LC_PROGRESS_FORCE)),
@@ -865,14 +865,17 @@ int main(int argc, char **argv)
 		lc_part_header(r->out, "lctok count", &S.shard, lc_part_run_key(argc, argv), "sum");
 	r->nb = S.jobs > 1 ? (int)(S.jobs * 3 < MAXB ? S.jobs * 3 : MAXB) : 1;
 	r->ring = lc_ring_new(r->nb);
-	pthread_t th[64];
-	for (long i = 0; i < S.jobs && S.jobs > 1; i++)
+	/* at most MAXB batches are in flight, so more threads than that would only wait */
+	long nth = S.jobs > 1 ? (S.jobs < MAXB ? S.jobs : MAXB) : 0;
+	pthread_t *th = lc_xcalloc((size_t)nth + 1, sizeof *th);
+	for (long i = 0; i < nth; i++)
 		pthread_create(&th[i], NULL, worker, r);
 	char *stdin_only[] = { "-" };
 	int nfiles = argc - ind;
 	run_files(r, nfiles > 0 ? argv + ind : stdin_only, nfiles > 0 ? nfiles : 1);
-	for (long i = 0; i < S.jobs && S.jobs > 1; i++)
+	for (long i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+	free(th);
 
 	summary(r);
 	lc_output_commit(r->out);

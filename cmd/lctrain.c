@@ -59,7 +59,7 @@ static const lc_opt opts[] = {
 	LC_OPT_EPOCHS(0, LC_BIND_LONG(S.t.epochs, 0, 100000)),
 	{ 0, "batch-size", "N", "pairs per update (default 16)", NULL, LC_BIND_LONG(S.t.batch, 1, 1000000) },
 	{ 0, "l2", "LAMBDA", "L2 penalty on the weights (default 1e-4)", NULL, LC_BIND_DOUBLE(S.t.l2, 0, 100) },
-	LC_OPT_SEED(0, LC_BIND_LONG(S.t.seed, 0, 0x7fffffffL)),
+	LC_OPT_SEED(S.t.seed),
 	{ 0, "val", "FRACTION", "share of passages held out for validation (default 0.1)", NULL, LC_BIND_DOUBLE(S.t.val, 0, 0.9) },
 	LC_OPT_THRESHOLD(0, LC_BIND_DOUBLE(S.thr, 0, 1)),
 	LC_OPT_LENGTH_BIAS(0, LC_BIND_DOUBLE(S.length_bias, -100, 100)),

@@ -5,7 +5,9 @@
 # "@file VALUES": the values and file names (a tokenizer name or tokenizer.json,
 # a template name or file).  A subcommand with a table of its own (`PROG SUB
 # --lctk-options` differs from PROG's) completes its own options after its name;
-# elsewhere PROG's table is used.
+# elsewhere PROG's table is used.  Where the subcommand is optional ("sub NAME
+# optional": lcretrieve QUERIES... or lcretrieve merge ...), the first word
+# completes to options, the subcommands and files.
 # usage: generate.sh BINDIR OUTDIR
 set -eu
 bindir=$1
@@ -70,6 +72,7 @@ zsh_specs() {
 		fn=$(echo "_$p" | tr -c 'a-zA-Z0-9_\n' '_')
 		own=$(own_subs "$p")
 		subs=$(awk -F'\t' '$1=="sub"{printf "%s ", $2}' "$out/.opts.$p")
+		optional=$(awk -F'\t' '$1=="sub" && $3=="optional"{print "y"; exit}' "$out/.opts.$p")
 		echo "$fn() {"
 		echo "	local cur prev"
 		echo "	cur=\${COMP_WORDS[COMP_CWORD]}"
@@ -86,7 +89,11 @@ zsh_specs() {
 			echo "	fi"
 		fi
 		bash_body "$out/.opts.$p" "	" | sed -n '1,/^	esac$/p'
-		if [ -n "$subs" ]; then
+		if [ -n "$subs" ] && [ -n "$optional" ]; then
+			echo "	if [ \$COMP_CWORD -eq 1 ] && [[ \$cur != -* ]]; then"
+			echo "		COMPREPLY=(\$(compgen -W \"$subs\" -- \"\$cur\") \$(compgen -f -- \"\$cur\")); return"
+			echo "	fi"
+		elif [ -n "$subs" ]; then
 			echo "	if [ \$COMP_CWORD -eq 1 ]; then COMPREPLY=(\$(compgen -W \"$subs\" -- \"\$cur\")); return; fi"
 		fi
 		bash_body "$out/.opts.$p" "	" | sed -n '/^	case \$cur in$/,$p'
@@ -126,7 +133,10 @@ zsh_specs() {
 		fi
 		echo "${ind}_arguments -s \\"
 		zsh_specs "$out/.opts.$p" "$ind	"
-		if [ -n "$subs" ]; then
+		optional=$(awk -F'\t' '$1=="sub" && $3=="optional"{print "y"; exit}' "$out/.opts.$p")
+		if [ -n "$subs" ] && [ -n "$optional" ]; then
+			echo "$ind	\"1:subcommand or file:_alternative 'subcommands:subcommand:($subs)' 'files:file:_files'\" \\"
+		elif [ -n "$subs" ]; then
 			echo "$ind	\"1:subcommand:($subs)\" \\"
 		fi
 		echo "$ind	'*:file:_files'"

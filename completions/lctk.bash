@@ -81,7 +81,9 @@ _lcdecompose() {
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "merge " -- "$cur") $(compgen -f -- "$cur")); return
+	fi
 	case $cur in
 	-*) COMPREPLY=($(compgen -W "--encoding --tokenizer --field --special-as-text --eot --numeric-eot --kmin --kmax --seed --no-random --method --length --format --output --force --table --compare --shard --full-shards --keep-short-shards --gpus --workers --pool --skip-bad --progress --quiet --report --max-record --help --version -e -f -L -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
@@ -192,7 +194,7 @@ _lcgen() {
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --shard --output --report --max-record --help --version -m -e -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --quiet --dry-run --price-in --price-out --shard --output --report --max-record --help --version -m -e -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -231,7 +233,7 @@ _lcgen() {
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--corpus --queries --k1 --b --no-stopwords --no-stem --seed --encoding --tokenizer --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --prompt --few-shot --few-shot-corpus --shots --context --context-limit --dry-run --price-in --price-out --shard --output --report --max-record --help --version -c -q -e -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--corpus --queries --k1 --b --no-stopwords --no-stem --seed --encoding --tokenizer --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --quiet --prompt --few-shot --few-shot-corpus --shots --context --context-limit --dry-run --price-in --price-out --shard --output --report --max-record --help --version -c -q -e -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -246,7 +248,7 @@ _lcgen() {
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--corpus --mode --selection --label-by --output --report --max-record --help --version -c -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--corpus --mode --selection --label-by --quiet --output --report --max-record --help --version -c -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -329,7 +331,7 @@ _lcgen() {
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --dry-run --price-in --price-out --shard --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --quiet --dry-run --price-in --price-out --shard --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
@@ -365,7 +367,9 @@ _lcindex() {
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "merge " -- "$cur") $(compgen -f -- "$cur")); return
+	fi
 	case $cur in
 	-*) COMPREPLY=($(compgen -W "--output --id --field --member --no-stem --no-stopwords --stopwords --shard --stats --progress --quiet --memory --report --max-record --help --version -o -f -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
@@ -422,7 +426,9 @@ _lcompress() {
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "merge " -- "$cur") $(compgen -f -- "$cur")); return
+	fi
 	case $cur in
 	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --member --keep-punct --skip-bad --quiet --progress --shard --dry-run --price-in --price-out --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
@@ -522,7 +528,9 @@ _lcretrieve() {
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
-	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "merge " -- "$cur")); return; fi
+	if [ $COMP_CWORD -eq 1 ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "merge " -- "$cur") $(compgen -f -- "$cur")); return
+	fi
 	case $cur in
 	-*) COMPREPLY=($(compgen -W "--index --corpus --k --output --jobs --trec --tag --k1 --b --id --field --no-stem --no-stopwords --stopwords --progress --quiet --llm --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --template --prompt --few-shot --few-shot-corpus --shots --context-limit --dry-run --price-in --price-out --encoding --tokenizer --fit --prefilter --batch-out --batch-in --responses --loft --skip-bad --verbose --seed --shard --report --max-record --help --version -i -c -k -o -j -f -e -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;

@@ -152,6 +152,61 @@ complete_words() {
 	done
 }
 
+@test "completions: where merge is optional (lcindex, lcretrieve, lcompress, lcdecompose) the first word completes options, merge and files" {
+	: > "$T/queries.jsonl"
+	local p
+	for p in lcindex lcretrieve lcompress lcdecompose; do
+		run complete_words "$p" --sha
+		assert_success
+		assert_output -- --shard
+		run complete_words "$p" ""
+		assert_success
+		assert_line merge
+		assert_line queries.jsonl
+		run complete_words "$p" m
+		assert_success
+		assert_output merge
+		# after merge, merge's own table
+		run complete_words "$p" merge --o
+		assert_success
+		assert_output -- --output
+	done
+	run complete_words lcretrieve --tr
+	assert_success
+	assert_output -- --trec
+	run complete_words lcindex --sta
+	assert_success
+	assert_output -- --stats
+	run complete_words lcretrieve qu
+	assert_success
+	assert_output queries.jsonl
+	# a program whose subcommand is required still offers only its subcommands first
+	run complete_words lctok ""
+	assert_success
+	refute_line queries.jsonl
+	assert_line encode
+}
+
+@test "zsh completions: where merge is optional the first word completes options, merge and files" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	zsh -fc 'zmodload zsh/zpty' 2>/dev/null || skip "zsh has no zsh/zpty module"
+	: > "$T/queries.jsonl"
+	local p
+	for p in lcindex lcretrieve lcompress lcdecompose; do
+		run -0 timeout 60 zsh -f "$ROOT/tests/zsh-complete.zsh" "$ROOT/completions" "$p "
+		assert_line merge
+		assert_line queries.jsonl
+		run -0 timeout 60 zsh -f "$ROOT/tests/zsh-complete.zsh" "$ROOT/completions" "$p --sha"
+		assert_output -- --shard
+	done
+	run -0 timeout 60 zsh -f "$ROOT/tests/zsh-complete.zsh" "$ROOT/completions" "lcretrieve merge --o"
+	assert_output -- --output
+	# a required subcommand: only the subcommands first
+	run -0 timeout 60 zsh -f "$ROOT/tests/zsh-complete.zsh" "$ROOT/completions" "lctok "
+	assert_line encode
+	refute_line queries.jsonl
+}
+
 @test "completions: lceval -m offers measures, --template and --prompt offer templates, --prompt and --tokenizer files too" {
 	run complete_words lceval -m nd
 	assert_success

@@ -236,6 +236,8 @@ print("ok")'
 	run -2 --separate-stderr lcgen candidates -e cl100k_base --tokenizer t.json "$V/corpus.jsonl"
 	assert_equal "$stderr" "$(usage "lcgen: give one of -e NAME and --tokenizer FILE" "candidates ")"
 	run -2 --separate-stderr lcgen candidates --skip-bad --verbose "$V/corpus.jsonl"
+	assert_equal "$stderr" "$(usage "lcgen: --skip-bad works with llm candidates only: add llm to --kinds, with --endpoint URL --model NAME (or --batch-in FILE / --batch-out FILE)" "candidates ")"
+	run -2 --separate-stderr lcgen candidates --endpoint http://127.0.0.1:9/v1 --skip-bad "$V/corpus.jsonl"
 	assert_equal "$stderr" "$(usage "lcgen: LLM candidates need --model NAME" "candidates ")"
 	# the first LLM option given is the one named
 	run -2 --separate-stderr lcgen labels --few-shot f.jsonl --model m -c "$V/corpus.jsonl" -q "$V/queries.jsonl" cand.jsonl
@@ -593,4 +595,54 @@ for l in open("got.jsonl"):
     d = json.loads(l); del d["tokens"]; print(json.dumps(d))' 
 	[ "$(wc -l < want.jsonl)" -ge 10 ] || fail "too few reference subsets"
 	diff <(printf '%s\n' "$output") want.jsonl
+}
+
+@test "lcgen --quiet (candidates, labels, pairs): no summaries or prompt template line; the output and the skip counts stay" {
+	llm_corpus
+	llm_server
+	mkdir -p fiqa
+	cp c.jsonl fiqa/c.jsonl
+	run -0 --separate-stderr lcgen labels --llm --endpoint "$EP" --model m -c fiqa/c.jsonl -q q.jsonl -o l1.jsonl cand.jsonl
+	[[ "$stderr" == *"prompt template: fiqa"* ]] || fail "no template line without --quiet: $stderr"
+	[[ "$stderr" == *"5 labels: "* ]] || fail "no labels summary without --quiet: $stderr"
+	run -0 --separate-stderr lcgen labels --llm --quiet --endpoint "$EP" --model m -c fiqa/c.jsonl -q q.jsonl -o l2.jsonl cand.jsonl
+	assert_equal "$stderr" ""
+	cmp l1.jsonl l2.jsonl
+	run -0 --separate-stderr lcgen labels --quiet -c c.jsonl -q q.jsonl -o bm25.jsonl cand.jsonl
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr lcgen candidates --kinds full,llm --endpoint "$EP" --model m --quiet -o cands.jsonl c.jsonl
+	assert_equal "$stderr" ""
+	grep -q '"name":"llm:m"' cands.jsonl
+	run -0 --separate-stderr lcgen pairs --quiet -c c.jsonl cand.jsonl l1.jsonl
+	[ -n "$output" ] || fail "no pairs written"
+	# the "N pairs" summary is gone, the count of groups dropped stays
+	assert_equal "$stderr" "lcgen: hard mode: 2 query-passage groups without a successful candidate dropped"
+	# counts of what was skipped or dropped remain
+	printf '%s\n' '{"qid": "q9", "query_text": "no answers"}' >> q.jsonl
+	run -0 --separate-stderr lcgen labels --quiet -c c.jsonl -q q.jsonl -o bm25b.jsonl cand.jsonl
+	assert_equal "$stderr" "lcgen: warning: 1 query without answers skipped"
+}
+
+@test "lcgen candidates: the LLM options without an LLM kind are refused by name, not with a demand for --model" {
+	llm_corpus
+	local o
+	for o in --skip-bad --verbose "--temperature 0.5" "--parallel 2" --no-cache; do
+		run -2 lcgen candidates --kinds full,lead $o c.jsonl
+		assert_output --partial "${o%% *} works with llm candidates only"
+		refute_output --partial "need --model"
+	done
+	# with an LLM kind they work as before
+	llm_server
+	run -0 --separate-stderr lcgen candidates --kinds full,llm --endpoint "$EP" --model m --skip-bad --verbose \
+		--temperature 0.5 --parallel 2 --no-cache -o cands.jsonl c.jsonl
+	grep -q '"name":"llm:m"' cands.jsonl
+	# and the help says what lcgen's --skip-bad does: failed requests, not bad records
+	run -0 lcgen candidates --help
+	assert_line --regexp '^ +--skip-bad +LLM: .*requests'
+	refute_line --regexp '^ +--skip-bad .*records'
+	run -0 lcretrieve --help
+	assert_line --regexp '^ +--skip-bad +LLM: .*requests'
+	refute_line --regexp '^ +--skip-bad .*records'
+	run -0 lctok --help
+	assert_line --regexp '^ +--skip-bad +skip bad records'
 }

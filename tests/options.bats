@@ -123,6 +123,55 @@ teardown() { lctk_teardown; }
 	assert_output --partial "--timeout"
 }
 
+# tables PROG: "PROG" (unless it needs a subcommand) and "PROG SUB" for each subcommand
+tables() {
+	local p=$1 s
+	"$p" --lctk-options | awk -F'\t' '$1=="sub" && $3!="optional" {req=1} END {exit req}' && echo "$p"
+	for s in $("$p" --lctk-options | awk -F'\t' '$1=="sub" {print $2}'); do
+		"$p" "$s" --lctk-options >/dev/null 2>&1 && echo "$p $s"
+	done
+}
+
+@test "--seed and -j have one range in every program: seeds 0..2^63-1, jobs 1..256" {
+	local p t n=0 m=0
+	for p in "$BUILD"/bin/lc*; do
+		p=${p##*/}
+		while read -r t; do
+			# an option's value is checked as it is parsed, before --help exits 0
+			if $t --lctk-options | grep -q $'\t--seed\t'; then
+				n=$((n + 1))
+				run $t --seed 3000000000 --help
+				[ "$status" -eq 0 ] || fail "$t refuses --seed 3000000000: $output"
+				run $t --seed 9223372036854775807 --help
+				[ "$status" -eq 0 ] || fail "$t refuses --seed 2^63-1: $output"
+				run $t --seed 9223372036854775808 --help
+				[ "$status" -eq 2 ] || fail "$t takes --seed 2^63"
+				run $t --seed -1 --help
+				[ "$status" -eq 2 ] || fail "$t takes --seed -1"
+			fi
+			if $t --lctk-options | grep -q $'\t--jobs\t'; then
+				m=$((m + 1))
+				run $t -j 256 --help
+				[ "$status" -eq 0 ] || fail "$t refuses -j 256: $output"
+				run $t -j 257 --help
+				[ "$status" -eq 2 ] || fail "$t takes -j 257"
+				run $t -j 0 --help
+				[ "$status" -eq 2 ] || fail "$t takes -j 0"
+			fi
+		done < <(tables "$p")
+	done
+	# lcdecompose, lceval, lcgen candidates/labels/probes, lcretrieve, lcschedule, lctrain; lceval, lcretrieve, lctok
+	[ "$n" -ge 8 ] || fail "only $n tables with --seed"
+	[ "$m" -ge 3 ] || fail "only $m tables with -j"
+}
+
+@test "lctok -j 256: more threads than batches in flight, the same output as -j 1" {
+	for i in $(seq 1 300); do printf '{"pid":"p%d","text":"record %d of the test, some words"}\n' "$i" "$i"; done > many.jsonl
+	run -0 lctok count -e cl100k_base -o one.jsonl many.jsonl
+	run -0 lctok count -e cl100k_base -j 256 -o many256.jsonl many.jsonl
+	cmp one.jsonl many256.jsonl
+}
+
 @test "shared options print the same help line in every program" {
 	a=$(lcgen --help | grep -e '--seed N')
 	b=$(lceval --help | grep -e '--seed N')
@@ -202,4 +251,12 @@ stub() {
 	grep -v '^\.It Fl -report Ta' "$ROOT/man/lctk.7" > missing-row.7
 	run -1 python3 "$ROOT/tests/vocabtable.py" "$BUILD" missing-row.7
 	assert_output --partial "--report (lcbatch"
+}
+
+@test "--model's help names no option a program lacks: lcretrieve has no -m/--model-file" {
+	run -0 lcretrieve --help
+	assert_line --regexp '^ +--model NAME +LLM: model name'
+	refute_output --partial -- "-m/--model-file"
+	refute_output --partial -- "--model-file"
+	run -2 lcretrieve -m x
 }

@@ -86,7 +86,8 @@ void lc_cli_help(const lc_cmd *cmd)
 	printf("\nSee %s(1) for details.\n", lc_progname());
 }
 
-/* One line per option: "opt\t-x\t--name\tARG\tcomplete\thelp", then "sub\tNAME" lines. */
+/* One line per option: "opt\t-x\t--name\tARG\tcomplete\thelp", then "sub\tNAME" lines
+ * ("sub\tNAME\toptional" when the program also runs without one: cmd->sub_optional). */
 static void dump(const lc_cmd *cmd)
 {
 	for (const lc_opt *o = cmd->opts; o && o->name; o++) {
@@ -99,7 +100,7 @@ static void dump(const lc_cmd *cmd)
 	printf("opt\t\t--max-record\tBYTES\t\tlargest input record (line) in bytes, 0 = no limit (default 64 MiB)\n");
 	printf("opt\t-h\t--help\t\t\tshow this help and exit\nopt\t\t--version\t\t\tshow the version and exit\n");
 	for (const char *const *s = cmd->subcommands; s && *s; s++)
-		printf("sub\t%s\n", *s);
+		printf("sub\t%s%s\n", *s, cmd->sub_optional ? "\toptional" : "");
 }
 
 void lc_cli_usage_error(const lc_cmd *cmd, const char *fmt, ...)

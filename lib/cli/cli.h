@@ -104,6 +104,9 @@ typedef struct lc_cmd {
 	const char *const *renamed;     /* NULL-terminated pairs: an old spelling ("--text", "-k") and
 	                                   the new one ("-f/--field"); using the old one (or an
 	                                   abbreviation equal to it) is a usage error naming the new one */
+	int sub_optional;               /* 1: the program also runs without a subcommand (lcretrieve
+	                                   QUERIES... | merge ...), so its first word may be an option or
+	                                   a file; the completions offer those there too */
 } lc_cmd;
 
 typedef struct lc_cli {

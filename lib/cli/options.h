@@ -16,6 +16,7 @@
 #define LC_OPTIONS_H
 
 #include <jansson.h>
+#include <limits.h>
 
 #include "analyze.h"
 #include "cli.h"
@@ -57,8 +58,16 @@ const char *lc_text_field(const json_t *rec);
 	"archive member(s) to read from a .zip or .tar (default: the page's)", NULL, __VA_ARGS__ }
 /* its name as the input readers' messages give it (lc_input_open_default's option) */
 #define LC_OPT_MEMBER_NAME "--member"
+/* --skip-bad is one idea, "skip what fails, count it, go on", but what can fail differs: bad
+ * records (lctok, lcsplit, lcdecompose), LLM requests (lcgen, lcretrieve --llm: their records
+ * are not skipped), or both (lcompress); each help says which (tests/options.exceptions) */
 #define LC_OPT_SKIP_BAD(id, ...) { id, "skip-bad", NULL, \
-	"skip bad records or failed requests (counted on stderr) instead of failing", NULL, __VA_ARGS__ }
+	"skip bad records (counted on stderr) instead of failing", NULL, __VA_ARGS__ }
+#define LC_OPT_SKIP_BAD_REQUESTS(id, ...) { id, "skip-bad", NULL, \
+	"LLM: write the rest when requests fail for good (counted on stderr) instead of failing", NULL, __VA_ARGS__ }
+#define LC_OPT_SKIP_BAD_BOTH(id, ...) { id, "skip-bad", NULL, \
+	"skip bad records, and keep the passage of a failed LLM request (counted on stderr), instead of failing", NULL, \
+	__VA_ARGS__ }
 #define LC_OPT_SUMMARIES(id, ...) { id, "summaries", "FILE", \
 	"summaries to use (JSONL: pid + summary_text), e.g. from an LLM", LC_COMPLETE_FILE, __VA_ARGS__ }
 
@@ -92,16 +101,25 @@ const char *lc_text_field(const json_t *rec);
 void lc_opt_tag_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 
 /* --- randomness, sharding, progress, threads ---------------------------------- */
-#define LC_OPT_SEED(id, ...) { id, "seed", "N", \
-	"random seed (default 0); the same seed gives the same output", NULL, __VA_ARGS__ }
+/* The ranges of the shared numeric options: one definition, bound here, so no
+ * program accepts a value another refuses.  A seed is any number 0..2^63-1 (lc_cli_long's
+ * range; lib/core/rng takes 64 bits); jobs are 1..256 threads. */
+#define LC_SEED_MAX LONG_MAX
+#define LC_JOBS_MAX 256
+/* --seed bound to v, a long or an unsigned long (the kind follows its type) */
+#define LC_OPT_SEED(v) LC_OPT_SEED_NOTE(v, NULL)
+#define LC_OPT_SEED_NOTE(v, note) { 0, "seed", "N", \
+	"random seed 0..2^63-1 (default 0); the same seed gives the same output", NULL, \
+	_Generic(&(v), long *: LC_OPT_LONG, unsigned long *: LC_OPT_ULONG), (void *)&(v), 0, (double)LC_SEED_MAX, (note) }
 #define LC_OPT_SHARD(id, ...) { id, "shard", "K/N", \
 	"process only slice K of N of the input (join the parts with the program's merge)", NULL, __VA_ARGS__ }
 #define LC_OPT_PROGRESS(id, ...) { id, "progress", NULL, \
 	"show progress even when stderr is not a terminal", NULL, __VA_ARGS__ }
 #define LC_OPT_QUIET(id, ...) { id, "quiet", NULL, \
 	"no progress meter or summary on stderr (errors and counts of records skipped or dropped remain)", NULL, __VA_ARGS__ }
-#define LC_OPT_JOBS(...) { 'j', "jobs", "N", \
-	"worker threads (default 1); the output does not depend on N", NULL, __VA_ARGS__ }
+/* -j bound to v, a long */
+#define LC_OPT_JOBS(v) { 'j', "jobs", "N", \
+	"worker threads 1..256 (default 1); the output does not depend on N", NULL, LC_BIND_LONG(v, 1, LC_JOBS_MAX) }
 #define LC_OPT_EPOCHS(id, ...) { id, "epochs", "N", \
 	"passes over the data (default: the page's)", NULL, __VA_ARGS__ }
 #define LC_OPT_GPUS(id, ...) { id, "gpus", "G", \
@@ -150,7 +168,7 @@ void lc_opt_llm_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 #define LC_OPT_ENDPOINT(id, ...) { id, "endpoint", "URL", \
 	"LLM: OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1", NULL, __VA_ARGS__ }
 #define LC_OPT_MODEL(id, ...) { id, "model", "NAME", \
-	"LLM: model name sent with each request (a model file is -m/--model-file)", NULL, __VA_ARGS__ }
+	"LLM: model name sent with each request", NULL, __VA_ARGS__ }
 #define LC_OPT_PARALLEL(id, ...) { id, "parallel", "N", "LLM: N requests at a time (default 4)", NULL, __VA_ARGS__ }
 #define LC_OPT_TIMEOUT(id, ...) { id, "timeout", "SECS", "LLM: time limit per attempt (default 600)", NULL, __VA_ARGS__ }
 #define LC_OPT_CONNECT_TIMEOUT(id, ...) { id, "connect-timeout", "SECS", "LLM: time limit to connect (default 10)", NULL, __VA_ARGS__ }

@@ -135,7 +135,7 @@ int lc_train(lc_cmodel *m, const lc_train_pair *P, size_t n, const lc_train_opts
 		memcpy(m->w, w0, sizeof w0);
 		adam a = {0};
 		lc_rng rng;   /* run r shuffles as a single run with seed + r does */
-		lc_rng_seed(&rng, (uint64_t)(o->seed + run));
+		lc_rng_seed(&rng, (uint64_t)o->seed + (uint64_t)run);   /* unsigned: --seed may be 2^63-1 */
 		for (long ep = 1; ep <= o->epochs; ep++) {
 			shuffle(order, res->ntrain, &rng);
 			double tl = 0, vl = 0;
