@@ -468,6 +468,13 @@ int main(int argc, char **argv)
 	char *std_in[] = { "-" };
 	char **files = st.ind < argc ? argv + st.ind : std_in;
 	int nfiles = st.ind < argc ? argc - st.ind : 1;
+	/* a named pipe (a shell's <(cmd)) is read more than once (its first line tells
+	 * the kind, a BEIR zip is read twice): each is kept in a temporary file first */
+	for (int i = 0; i < nfiles; i++) {
+		lc_err se = { 0 };
+		if (strcmp(files[i], "-") && lc_input_spool(files[i], &se) < 0)
+			lc_die_err(&se);
+	}
 	if (kind == K_AUTO)
 		kind = detect_kind(files[0], member);
 	if (kind == K_CORPUS || kind == K_QUERIES) {

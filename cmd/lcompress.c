@@ -573,6 +573,11 @@ int main(int argc, char **argv)
 	                     .member_option = LC_OPT_MEMBER_NAME, .field = c->field, .default_field = lc_text_field,
 	                     .skip_bad = c->skip_bad, .progress = c->pmode };
 	lc_err e = {0};
+	/* the corpus is read more than once: a named pipe (a shell's <(cmd)) is kept
+	 * in a temporary file first (standard input: lib/color/cstream's own copy) */
+	for (int i = 0; i < c->ninputs; i++)
+		if (strcmp(c->inputs[i], "-") && lc_input_spool(c->inputs[i], &e) < 0)
+			lc_die_err(&e);
 	if (lc_cstream_scan(&r.cs, &e) < 0)
 		lc_die_err(&e);
 	if (c->thr < 0 && !c->budget)

@@ -64,3 +64,29 @@ programs() {
 	assert_success
 	assert_output --partial "lint: ok"
 }
+
+@test "every program reads a named pipe (a shell's <(cmd)) as it reads the file, also where it reads its input twice" {
+	D="$ROOT/share/lctk/data/hotpotqa"
+	lcindex --quiet -o c.idx "$D/corpus.jsonl"
+	lcretrieve --quiet -i c.idx -k 20 -o run.jsonl "$D/queries.jsonl"
+	lcconv --to trec -o run.trec run.jsonl
+	# each command with FILE, then with <(cat FILE): the same stdout
+	while IFS='|' read -r cmd file; do
+		run -0 bash -c "$cmd \"\$1\"" _ "$file"
+		want=$output
+		run -0 bash -c "$cmd <(cat \"\$1\")" _ "$file"
+		[ "$output" = "$want" ] || fail "$cmd <(cat $file) differs from $cmd $file"
+	done <<EOT
+lcompress --quiet|$D/corpus.jsonl
+lcconv --to trec|run.jsonl
+lcconv --to jsonl|run.trec
+lcconv --to beir -o -|$D/corpus.jsonl
+lctok count -e cl100k_base --total|$D/corpus.jsonl
+lcsplit|$D/corpus.jsonl
+lcdecompose --table -e cl100k_base|$D/corpus.jsonl
+lcfuse run.jsonl|run.trec
+lceval -m map -m recall@2 $D/queries.jsonl|run.jsonl
+lcretrieve --quiet -i c.idx -k 5|$D/queries.jsonl
+EOT
+	cmp <(lcindex --quiet -o - "$D/corpus.jsonl") <(lcindex --quiet -o - <(cat "$D/corpus.jsonl"))
+}
