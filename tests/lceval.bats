@@ -703,3 +703,20 @@ nonutf8_files() {
 	run -0 lceval -m map -m recall@2 "$D/queries.jsonl" f
 	assert_output "$want"
 }
+
+@test "trec_eval measures on LOFT predictions that repeat a pid: the ranking without the repeats, as from lcconv's JSONL and TREC forms" {
+	printf '{"qid":"q1","query_text":"x","answers":[["d1",1],["d3",1]]}\n{"qid":"q2","query_text":"y","answers":[["d5",1]]}\n' > g.jsonl
+	printf '{"qid":"q1","num_turns":2,"model_outputs":[["d2","d1"],["d1","d3","d2"]]}\n{"qid":"q2","num_turns":1,"model_outputs":[["d5","d5","d4","d5"]]}\n' > p.loft
+	lcconv --to jsonl -o p.jsonl p.loft
+	lcconv --to trec -o p.trec p.loft
+	run -0 lceval -q -m map -m P_3 -m num_ret g.jsonl p.jsonl
+	want=$output
+	assert_line $'num_ret               \tall\t5'
+	run -0 lceval -q -m map -m P_3 -m num_ret g.jsonl p.trec
+	assert_output "$want"
+	run -0 lceval -q -m map -m P_3 -m num_ret g.jsonl p.loft
+	assert_output "$want"
+	run -0 lcfuse -o f.jsonl p.loft p.jsonl
+	run -0 lcfuse -o f2.jsonl p.jsonl p.jsonl
+	cmp f.jsonl f2.jsonl
+}

@@ -1116,6 +1116,34 @@ static void fill_scores(lc_hit *h, size_t n, const unsigned char *unscored)
 	}
 }
 
+/* The ranking trec_eval's measures (and fusion) read from LOFT predictions, LLM
+ * answers and Batch results, which keep the model's repeats: each query's hits
+ * ranked (lc_hit_cmp_trec), a docno's hits after its best left out, as the
+ * writers mark them repeats (mark_repeats) and readers without opts.loft skip
+ * them; the turns are one ranking then. */
+static void drop_repeats(lc_run *r)
+{
+	for (size_t i = 0; i < r->nq; i++) {
+		lc_run_q *q = &r->q[i];
+		free(q->turn_start);
+		q->turn_start = NULL;
+		q->ntstart = 0;
+		if (q->n < 2)
+			continue;
+		qsort(q->h, q->n, sizeof *q->h, lc_hit_cmp_trec);
+		lc_strmap seen = {0};
+		size_t kept = 0;
+		for (size_t k = 0; k < q->n; k++) {
+			int is_new;
+			lc_strmap_intern(&seen, q->h[k].docno, strlen(q->h[k].docno), &is_new);
+			if (is_new)
+				q->h[kept++] = q->h[k];
+		}
+		q->n = kept;
+		lc_strmap_free(&seen);
+	}
+}
+
 static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 {
 	static const char *const qkeys[] = { "qid", "id", "custom_id", NULL };
@@ -1290,6 +1318,8 @@ static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 	}
 	if (rr < 0)
 		ret = -1;
+	if (!ret && !o->loft && (r->format == LC_RUN_LOFT || r->format == LC_RUN_ANSWERS || r->format == LC_RUN_BATCH))
+		drop_repeats(r);
 out:
 	free(unscored);
 	lc_buf_free(&idb);
