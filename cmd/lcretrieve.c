@@ -513,6 +513,11 @@ static int format_hits(lc_buf *line, lc_buf *pid, const lc_bm25 *bm, const lc_qu
                        size_t nh, lc_err *e)
 {
 	if (O.trec) {
+		if (!nh) {   /* lctk-formats(5)'s mark, as lcconv and --llm --trec write it */
+			if (lc_trec_id_check(q->qid, "qid", "TREC", e) < 0)
+				return -1;
+			lc_buf_printf(line, "#lctk empty %s\n", q->qid);
+		}
 		for (size_t r = 0; r < nh; r++) {
 			const char *p = lc_bm25_pid(bm, h[r].doc, pid);
 			if (lc_trec_id_check(p, "pid", "TREC", e) < 0)
@@ -671,10 +676,10 @@ static void write_run(const lc_bm25 *bm, const lc_queries *qs, uint64_t run_key,
 		searcher_free(&w0);
 	lc_progress_done(&pr);
 	if (O.trec && t->nohits && !O.quiet)   /* TREC cannot list a query without hits: say so here */
-		lc_warn("%zu quer%s no hits and %s absent from the TREC run (first: '%s'); lceval then reports "
+		lc_warn("%zu quer%s no hits, only a '#lctk empty' mark in the TREC run (first: '%s'), which trec_eval skips; lceval then reports "
 		        "\"result qid '%s' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, "
 		        "which scores it as 0", t->nohits, t->nohits == 1 ? "y has" : "ies have",
-		        t->nohits == 1 ? "is" : "are", t->first_nohit, t->first_nohit);
+		        t->first_nohit, t->first_nohit);
 	lc_output_commit(r.o);
 	for (int i = 0; i < nslots; i++)
 		lc_buf_free(&r.s[i].out);

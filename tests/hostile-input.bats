@@ -463,7 +463,7 @@ PY
 	assert_output "$(cat ok.tsv)"
 }
 
-# --- item 23: a query without hits is absent from a TREC run -------------------
+# --- item 23: a query without hits is only a mark in a TREC run -----------------
 
 @test "lcretrieve --trec says which queries the run lacks (lceval's trec_eval message is kept)" {
 	printf '{"pid":"a","text":"apple"}\n{"pid":"b","text":"pie"}\n' > c.jsonl
@@ -471,7 +471,11 @@ PY
 	printf 'q1 0 a 1\nq2 0 b 1\n' > qrels.txt
 	run --separate-stderr lcretrieve --trec -c c.jsonl -o run.txt q.tsv
 	assert_success
-	[ "$stderr" = "lcretrieve: 1 query has no hits and is absent from the TREC run (first: 'q2'); lceval then reports \"result qid 'q2' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, which scores it as 0" ] || fail "$stderr"
+	[ "$stderr" = "lcretrieve: 1 query has no hits, only a '#lctk empty' mark in the TREC run (first: 'q2'), which trec_eval skips; lceval then reports \"result qid 'q2' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, which scores it as 0" ] || fail "$stderr"
+	# the mark, as lcconv writes it from the JSONL run: LOFT measures count an empty prediction
+	run -0 bash -c 'lcretrieve --quiet -c c.jsonl q.tsv | lcconv --kind run --to trec --tag lctk-bm25'
+	assert_output "$(cat run.txt)"
+	grep -qx '#lctk empty q2' run.txt
 	run --separate-stderr lceval -m map qrels.txt run.txt
 	assert_failure 4
 	[ "$stderr" = "$(printf '%s\n%s' "trec_eval: result qid 'q2' not found in qrels" "lceval: run.txt lacks topic 'q2' that qrels.txt has (score it as 0 with -c)")" ] || fail "$stderr"
