@@ -52,6 +52,17 @@ mkds() {
 	assert_line "--source-num-seq-per-epoch 8192 4096"
 }
 
+@test "--openlm: an adjustment that would give a bucket fewer than zero sequences is an error, not negative arguments" {
+	# a small decomposed corpus: the reference's walk towards the budget takes D_10 below zero
+	mkds ds 8:1:530 9:1:109 10:1:6 11:1:0 12:1:0 13:1:0
+	run --separate-stderr lcschedule --openlm --total-tokens 1000000 --epochs 2 --global-batch-size 1 --gpus 4 ds
+	assert_failure 1
+	assert_output ""
+	[[ "$stderr" == *"bucket 2 would get -240 sequences per epoch (below zero"*"ask for more tokens, fewer epochs or fewer GPUs"* ]] || fail "$stderr"
+	run -0 lcschedule --openlm --total-tokens 1000000 --epochs 2 --global-batch-size 1 --gpus 2 ds
+	assert_line "--source-num-seq-per-epoch 1060 218 108 0 0 256"
+}
+
 @test "per-step schedule: constant tokens per step; every batch used exactly once" {
 	mkds ds 4:1:1000 5:1:500 6:1:260
 	run lcschedule --global-batch-size 2 --cycles 3 --seed 1 ds

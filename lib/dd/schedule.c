@@ -111,6 +111,14 @@ int lc_openlm_params(const lc_openlm_in *in, lc_openlm_out *out, lc_err *e)
 		out->mix_weights[i] = (int64_t)w;
 	}
 	out->tokens_real = out->train_num_samples * in->epochs;
+	for (int i = 0; i < n; i++)
+		if (f[i] < 0) {   /* the adjustment walked a bucket below zero: no loader takes that */
+			lc_err_set(e, LC_EXIT_INPUT, "bucket %d would get %lld sequences per epoch (below zero: the adjustment "
+			           "towards %llu tokens took more from it than it has); ask for more tokens, fewer epochs or "
+			           "fewer GPUs", i, (long long)out->num_seq_per_epoch[i], (unsigned long long)in->tokens);
+			free(d2), free(f);
+			return -1;
+		}
 	free(d2), free(f);
 	if (!t0)
 		return lc_err_set(e, LC_EXIT_INPUT, "the shortest bucket gets no sequences per epoch; "
