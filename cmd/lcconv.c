@@ -468,9 +468,10 @@ int main(int argc, char **argv)
 	char *std_in[] = { "-" };
 	char **files = st.ind < argc ? argv + st.ind : std_in;
 	int nfiles = st.ind < argc ? argc - st.ind : 1;
-	/* a named pipe (a shell's <(cmd)) is read more than once (its first line tells
-	 * the kind, a BEIR zip is read twice): each is kept in a temporary file first */
-	for (int i = 0; i < nfiles; i++) {
+	/* a named pipe (a shell's <(cmd)) whose kind is detected is read twice (its
+	 * first line, then whole): it is kept in a temporary file first; with --kind
+	 * it streams */
+	for (int i = 0; kind == K_AUTO && i < nfiles; i++) {
 		lc_err se = { 0 };
 		if (strcmp(files[i], "-") && lc_input_spool(files[i], &se) < 0)
 			lc_die_err(&se);

@@ -473,7 +473,7 @@ PY
 	assert_success
 	[ "$stderr" = "lcretrieve: 1 query has no hits, only a '#lctk empty' mark in the TREC run (first: 'q2'), which trec_eval skips; lceval then reports \"result qid 'q2' not found in qrels\" (the run, not the qrels, lacks it) unless given -c, which scores it as 0" ] || fail "$stderr"
 	# the mark, as lcconv writes it from the JSONL run: LOFT measures count an empty prediction
-	run -0 bash -c 'lcretrieve --quiet -c c.jsonl q.tsv | lcconv --kind run --to trec --tag lctk-bm25'
+	run -0 bash -o pipefail -c 'lcretrieve --quiet -c c.jsonl q.tsv | lcconv --kind run --to trec --tag lctk-bm25'
 	assert_output "$(cat run.txt)"
 	grep -qx '#lctk empty q2' run.txt
 	run --separate-stderr lceval -m map qrels.txt run.txt

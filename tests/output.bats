@@ -365,7 +365,7 @@ start_blocked() {
 @test "lcretrieve --trec whose first query has no hits (memcpy from NULL, length 0)" {
 	run --separate-stderr lcretrieve --quiet -c c.jsonl --trec q.jsonl
 	assert_success
-	[[ "$output" == "q2 Q0 d1 1 "* ]] || fail "$output"
+	[[ "$output" == $'#lctk empty q1\nq2 Q0 d1 1 '* ]] || fail "$output"
 	run --separate-stderr lcretrieve --quiet -c c.jsonl --trec -o run.gz q.jsonl
 	assert_success
 	gzip -dc run.gz | grep -q '^q2 Q0 d1 1 '
