@@ -237,12 +237,21 @@ int main(void)
 	lc_run_free(&r);
 	lc_run_free(&r2);
 	lc_run_free(&r3);
+	lc_run_opts lo = o;   /* read for LOFT measures: turns and repeats kept */
+	lo.loft = 1;
 	ok(lc_run_read(&r, tap_file(dir, "p.jsonl", "{\"qid\": \"a\", \"num_turns\": 1, \"model_outputs\": [[123, 7.0, \" x \"]]}\n"
 	                                  "{\"qid\": \"a\", \"num_turns\": 2, \"model_outputs\": [[\"y\"], [\"z\", \"w\"]]}\n"),
-	               &o, &e) == 0 && r.format == LC_RUN_LOFT, "LOFT predictions detected");
-	ok(r.nq == 1 && r.q[0].num_turns == 2 && r.q[0].n == 3 && r.q[0].turn_start[1] == 1, "a repeated qid: last line wins, turns kept");
+	               &lo, &e) == 0 && r.format == LC_RUN_LOFT, "LOFT predictions detected");
+	ok(r.nq == 1 && r.q[0].num_turns == 2 && r.q[0].n == 3 && r.q[0].turn_start && r.q[0].turn_start[1] == 1,
+	   "a repeated qid: last line wins, turns kept");
 	lc_run_free(&r);
-	ok(lc_run_read(&r, tap_file(dir, "p2.jsonl", "{\"qid\": \"a\", \"num_turns\": 1, \"model_outputs\": [[123, 7.0, \" x \"]]}\n"), &o, &e) == 0 &&
+	/* for trec_eval's measures: one ranking, a repeated pid after its best-ranked mention left out */
+	ok(lc_run_read(&r, tap_file(dir, "p3.jsonl", "{\"qid\": \"a\", \"num_turns\": 2, \"model_outputs\": [[\"y\", \"z\"], [\"z\", \"w\", \"y\"]]}\n"),
+	               &o, &e) == 0 && r.q[0].n == 3 && !r.q[0].turn_start && !strcmp(r.q[0].h[0].docno, "z") &&
+	   !strcmp(r.q[0].h[1].docno, "y") && !strcmp(r.q[0].h[2].docno, "w"),
+	   "without opts.loft: the turns one ranking (trec order), repeats left out");
+	lc_run_free(&r);
+	ok(lc_run_read(&r, tap_file(dir, "p2.jsonl", "{\"qid\": \"a\", \"num_turns\": 1, \"model_outputs\": [[123, 7.0, \" x \"]]}\n"), &lo, &e) == 0 &&
 	   !strcmp(r.q[0].h[0].docno, "123") && !strcmp(r.q[0].h[1].docno, "7.0") && !strcmp(r.q[0].h[2].docno, "x"),
 	   "prediction ids are Python str(x).strip()");
 	lc_run_free(&r);
