@@ -47,19 +47,6 @@ int lc_trec_fields(const char *s, size_t len, const char **f, size_t *fl, int ma
 	return n;
 }
 
-double lc_trec_atof(const char *s, size_t n)
-{
-	char tmp[128];
-	char *heap = NULL, *b = tmp;
-	if (n >= sizeof tmp)
-		b = heap = lc_xmalloc(n + 1);
-	memcpy(b, s, n);
-	b[n] = 0;
-	double v = strtod(b, NULL);
-	free(heap);
-	return v;
-}
-
 int lc_trec_number(const char *s, size_t n, double *v)
 {
 	char tmp[128];
@@ -74,4 +61,11 @@ int lc_trec_number(const char *s, size_t n, double *v)
 	int whole = n && !trec_blank(b[0]) && end == b + n;
 	free(heap);
 	return whole;
+}
+
+double lc_trec_atof(const char *s, size_t n)
+{
+	double v;
+	lc_trec_number(s, n, &v);   /* strtod's value whether or not the whole field is a number (atof) */
+	return v;
 }
