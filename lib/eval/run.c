@@ -1116,33 +1116,7 @@ static void fill_scores(lc_hit *h, size_t n, const unsigned char *unscored)
 	}
 }
 
-/* The ranking trec_eval's measures (and fusion) read from LOFT predictions, LLM
- * answers and Batch results, which keep the model's repeats: each query's hits
- * ranked (lc_hit_cmp_trec), a docno's hits after its best left out, as the
- * writers mark them repeats (mark_repeats) and readers without opts.loft skip
- * them; the turns are one ranking then. */
-static void drop_repeats(lc_run *r)
-{
-	for (size_t i = 0; i < r->nq; i++) {
-		lc_run_q *q = &r->q[i];
-		free(q->turn_start);
-		q->turn_start = NULL;
-		q->ntstart = 0;
-		if (q->n < 2)
-			continue;
-		qsort(q->h, q->n, sizeof *q->h, lc_hit_cmp_trec);
-		lc_strmap seen = {0};
-		size_t kept = 0;
-		for (size_t k = 0; k < q->n; k++) {
-			int is_new;
-			lc_strmap_intern(&seen, q->h[k].docno, strlen(q->h[k].docno), &is_new);
-			if (is_new)
-				q->h[kept++] = q->h[k];
-		}
-		q->n = kept;
-		lc_strmap_free(&seen);
-	}
-}
+static void drop_repeats(lc_run *r);
 
 static int read_json(lc_run *r, lc_input *in, const lc_run_opts *o, lc_err *e)
 {
@@ -1463,6 +1437,33 @@ static size_t mark_repeats(const lc_run_q *q, unsigned char *rep)
 	}
 	lc_strmap_free(&seen);
 	return n;
+}
+
+/* The ranking trec_eval's measures (and fusion) read from LOFT predictions, LLM
+ * answers and Batch results, which keep the model's repeats: each query's hits
+ * ranked (lc_hit_cmp_trec), the hits mark_repeats marks (as the writers mark
+ * them and readers without opts.loft skip them) left out; the turns are one
+ * ranking then. */
+static void drop_repeats(lc_run *r)
+{
+	for (size_t i = 0; i < r->nq; i++) {
+		lc_run_q *q = &r->q[i];
+		free(q->turn_start);
+		q->turn_start = NULL;
+		q->ntstart = 0;
+		if (q->n < 2)
+			continue;
+		qsort(q->h, q->n, sizeof *q->h, lc_hit_cmp_trec);
+		unsigned char *rep = lc_xmalloc(q->n);
+		if (mark_repeats(q, rep)) {
+			size_t kept = 0;
+			for (size_t k = 0; k < q->n; k++)
+				if (!rep[k])
+					q->h[kept++] = q->h[k];
+			q->n = kept;
+		}
+		free(rep);
+	}
 }
 
 int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, size_t *repeats, lc_err *e)
