@@ -543,7 +543,7 @@ int main(int argc, char **argv)
 	 * are asked (LOFT keeps repeats and order), as is a run on standard input
 	 * then: each is kept in a temporary file first */
 	lc_err se = { 0 };
-	if (lc_input_spool(c->qpath, &se) < 0)
+	if (strcmp(c->qpath, "-") && lc_input_spool(c->qpath, &se) < 0)   /* standard input: never sniffed, read once */
 		die_read(&se);
 	for (size_t i = 0; i < c->nruns; i++)
 		if ((strcmp(c->rpaths[i], "-") || (want_trec && want_loft)) && lc_input_spool(c->rpaths[i], &se) < 0)
