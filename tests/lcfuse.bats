@@ -392,6 +392,9 @@ PY
 	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 1e+308}, {"pid": "b", "score": 1.0}]}'
 	run -0 lcfuse --method combsum --norm none --to jsonl big1 big2 neg3
 	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 1e+308}, {"pid": "b", "score": 3.0}]}'
+	# a weighted sum: 2 x 1e308 - 1 x 1e308
+	run -0 lcfuse --method wsum --weights 2,-1 --norm none --to jsonl big1 big2
+	assert_output '{"qid": "q1", "hits": [{"pid": "a", "score": 1e+308}, {"pid": "b", "score": 1.0}]}'
 }
 
 @test "normalisations of huge scores stay finite and keep the ranking; --norm max's overflow is refused" {

@@ -186,17 +186,27 @@ void lc_fuse_ranks(lc_fuse_set *s)
 	free(ord);
 }
 
-/* Where an intermediate overflows a double: long double (x87 extended or IEEE
- * quad, up to about 1e4932) holds sums, differences and squares of any doubles.
- * Used only where ranx's double arithmetic gives inf or NaN (or, for zscore, a
- * standard deviation of inf), so every other score stays ranx's.  Where long
- * double is double, the overflow stays and lc_fuse_check reports it. */
-typedef long double wide;
+/* Where an intermediate overflows a double, the formula is taken on the
+ * scores scaled by a power of two, 2^-e with 2^e above the largest magnitude
+ * met: sums, differences and squares then stay near 1, and because scaling by
+ * a power of two is exact, every operation rounds as ranx's double arithmetic
+ * would with an unbounded exponent.  Only contributions below 2^-1074 of the
+ * largest score are lost, which cannot move a sum of that size.  Plain double
+ * arithmetic, so the result is the same on every platform (and under
+ * valgrind, which has no x87 extended precision).  Used only where ranx's
+ * doubles give inf or NaN (or, for zscore, a standard deviation of inf), so
+ * every other score stays ranx's. */
+static int scale_exp(double biggest)
+{
+	int e = 0;
+	frexp(biggest, &e);   /* biggest < 2^e */
+	return e;
+}
 
 /* One run's results for one query, normalised as ranx's *_norm.py.  Where
  * ranx's doubles overflow on the way to a bounded result (minmax, sum and
  * zscore of scores near 1e308, zscore's squares from about 1e154), the same
- * formula is taken in long double. */
+ * formula is taken on scaled scores (scale_exp). */
 static void norm_one(lc_fuse_set *s, lc_fuse_q *q, size_t r, int norm, ranked *ord)
 {
 	size_t n = run_order(s, q, r, ord), R = s->nruns;
@@ -210,9 +220,10 @@ static void norm_one(lc_fuse_set *s, lc_fuse_q *q, size_t r, int norm, ranked *o
 			for (size_t i = 0; i < n; i++)
 				col[ord[i].c * R + r] = (ord[i].s - mn) / den;
 		} else {
-			wide wden = (wide)mx - mn;
+			int e = scale_exp(fmax(fabs(mx), fabs(mn)));
+			double smn = ldexp(mn, -e), sden = ldexp(mx, -e) - smn;
 			for (size_t i = 0; i < n; i++)
-				col[ord[i].c * R + r] = (double)(((wide)ord[i].s - mn) / wden);
+				col[ord[i].c * R + r] = (ldexp(ord[i].s, -e) - smn) / sden;
 		}
 		break;
 	}
@@ -231,14 +242,16 @@ static void norm_one(lc_fuse_set *s, lc_fuse_q *q, size_t r, int norm, ranked *o
 			for (size_t i = 0; i < n; i++)
 				col[ord[i].c * R + r] = (ord[i].s - mn) / den;
 		} else {
-			wide wsum = 0;
+			int e = scale_exp(fmax(fabs(mx), fabs(mn)));
+			double ssum = 0, smn = ldexp(mn, -e);
 			for (size_t i = 0; i < n; i++)
-				wsum += ord[i].s;
-			wide wden = wsum - (wide)mn * (wide)n;
-			if (wden < 1e-9L)
-				wden = 1e-9L;
-			for (size_t i = 0; i < n; i++)
-				col[ord[i].c * R + r] = (double)(((wide)ord[i].s - mn) / wden);
+				ssum += ldexp(ord[i].s, -e);
+			double sden = ssum - smn * (double)n;
+			for (size_t i = 0; i < n; i++) {
+				double num = ldexp(ord[i].s, -e) - smn;
+				/* ranx's floor of 1e-9 is in the scores' own units */
+				col[ord[i].c * R + r] = ldexp(sden, e) < 1e-9 ? ldexp(num, e) / 1e-9 : num / sden;
+			}
 		}
 		break;
 	}
@@ -257,19 +270,20 @@ static void norm_one(lc_fuse_set *s, lc_fuse_q *q, size_t r, int norm, ranked *o
 			for (size_t i = 0; i < n; i++)
 				col[ord[i].c * R + r] = (ord[i].s - mean) / den;
 		} else {
-			wide wsum = 0, wssd = 0;
+			int e = scale_exp(fmax(fabs(mx), fabs(mn)));
+			double ssum = 0, sssd = 0;
 			for (size_t i = 0; i < n; i++)
-				wsum += ord[i].s;
-			wide wmean = wsum / (wide)n;
+				ssum += ldexp(ord[i].s, -e);
+			double smean = ssum / (double)n;
 			for (size_t i = 0; i < n; i++) {
-				wide d = ord[i].s - wmean;
-				wssd += d * d;
+				double d = ldexp(ord[i].s, -e) - smean;
+				sssd += d * d;
 			}
-			wide wden = sqrtl(wssd / (wide)n);
-			if (wden < 1e-9L)
-				wden = 1e-9L;
-			for (size_t i = 0; i < n; i++)
-				col[ord[i].c * R + r] = (double)(((wide)ord[i].s - wmean) / wden);
+			double sden = sqrt(sssd / (double)n);
+			for (size_t i = 0; i < n; i++) {
+				double num = ldexp(ord[i].s, -e) - smean;
+				col[ord[i].c * R + r] = ldexp(sden, e) < 1e-9 ? ldexp(num, e) / 1e-9 : num / sden;
+			}
 		}
 		break;
 	}
@@ -414,14 +428,22 @@ static double fuse_one(const lc_fuse_set *s, const lc_fuse_q *q, size_t c, const
 }
 
 /* fuse_one where ranx's doubles overflow on the way (1e308 + 1e308 - 1e308,
- * the mean of 1e308 and 1e308): the same formula in long double, whose
- * exponent range holds any sum or product of doubles met here, rounded once
- * to a double at the end.  A result beyond the largest double stays inf. */
-static double fuse_one_wide(const lc_fuse_set *s, const lc_fuse_q *q, size_t c, const lc_fuse_opts *o, double *mv)
+ * the mean of 1e308 and 1e308): the same formula on the scores (and weights)
+ * scaled by powers of two (scale_exp), scaled back once at the end.  A result
+ * beyond the largest double stays inf. */
+static double fuse_one_scaled(const lc_fuse_set *s, const lc_fuse_q *q, size_t c, const lc_fuse_opts *o, double *mv)
 {
 	size_t R = s->nruns;
 	const double *row = q->score + c * R;
-	wide acc = 0;
+	double big = 0, wbig = 0;
+	for (size_t r = 0; r < R; r++) {
+		if (!isnan(row[r]))
+			big = fmax(big, fabs(row[r]));
+		if (o->method == LC_FUSE_WSUM)
+			wbig = fmax(wbig, fabs(o->weights[r]));
+	}
+	int e = scale_exp(big), ew = o->method == LC_FUSE_WSUM ? scale_exp(wbig) : 0;
+	double acc = 0;
 	size_t cnt = 0;
 	switch (o->method) {
 	case LC_FUSE_SUM:
@@ -430,20 +452,21 @@ static double fuse_one_wide(const lc_fuse_set *s, const lc_fuse_q *q, size_t c, 
 	case LC_FUSE_ANZ:
 		for (size_t r = 0; r < R; r++)
 			if (!isnan(row[r])) {
-				acc += o->method == LC_FUSE_WSUM ? (wide)o->weights[r] * row[r] : (wide)row[r];
+				double v = ldexp(row[r], -e);
+				acc += o->method == LC_FUSE_WSUM ? ldexp(o->weights[r], -ew) * v : v;
 				cnt++;
 			}
 		if (o->method == LC_FUSE_MNZ)
-			acc *= (wide)cnt;
+			acc *= (double)cnt;
 		else if (o->method == LC_FUSE_ANZ)
-			acc /= (wide)cnt;
-		return (double)acc;
+			acc /= (double)cnt;
+		return ldexp(acc, e + ew);
 	case LC_FUSE_MED:
 		for (size_t r = 0; r < R; r++)
 			if (!isnan(row[r]))
 				mv[cnt++] = row[r];
 		qsort(mv, cnt, sizeof *mv, cmp_double);
-		return cnt & 1 ? mv[cnt / 2] : (double)(((wide)mv[cnt / 2 - 1] + mv[cnt / 2]) / 2);
+		return cnt & 1 ? mv[cnt / 2] : ldexp((ldexp(mv[cnt / 2 - 1], -e) + ldexp(mv[cnt / 2], -e)) / 2, e);
 	}
 	return fuse_one(s, q, c, o, mv);
 }
@@ -456,7 +479,7 @@ void lc_fuse_scores(const lc_fuse_set *s, size_t qi, const lc_fuse_opts *o, doub
 	for (size_t c = 0; c < q->ncand; c++) {
 		out[c] = fuse_one(s, q, c, o, mv);
 		if (!isfinite(out[c]))
-			out[c] = fuse_one_wide(s, q, c, o, mv);
+			out[c] = fuse_one_scaled(s, q, c, o, mv);
 	}
 	if (mv != med)
 		free(mv);

@@ -23,7 +23,8 @@
  * ranx's doubles overflow to inf or NaN on the way to a finite result (CombSUM
  * of 1e308, 1e308 and -1e308, CombANZ/CombMED's mean of 1e308 and 1e308,
  * minmax/sum/zscore of scores near 1e308, zscore's squares from about 1e154),
- * the formula is taken in long double and rounded once.  A score that is still
+ * the formula is taken on the scores scaled by a power of two (exact), so it
+ * rounds as ranx's doubles would with an unbounded exponent.  A score that is still
  * not finite (a sum beyond the largest double, --norm max's s / 1e-9) is an
  * error: lc_fuse_normalize and lc_fuse_check say which query and doc.
  *
