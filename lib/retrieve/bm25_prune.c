@@ -251,15 +251,16 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 	int full = 0;
 	for (size_t i = 0; i < n; i++)
 		contrib[i] = 0;
+	uint32_t d = DONE;
+	for (size_t i = 0; i < n; i++)
+		if (cs[i].doc < d)
+			d = cs[i].doc;
 	for (;;) {
-		uint32_t d = DONE;
-		for (size_t i = ess; i < n; i++)
-			if (cs[i].doc < d)
-				d = cs[i].doc;
 		if (d == DONE || d >= ix->n_docs)
 			break;
-		/* the essential terms at d */
+		/* the essential terms at d, and the next document they hold */
 		double known = 0;
+		uint32_t nd = DONE;
 		for (size_t i = ess; i < n; i++) {
 			cursor *c = &cs[i];
 			if (c->doc == d) {
@@ -269,6 +270,8 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 				known += s;
 				next(c);
 			}
+			if (c->doc < nd)
+				nd = c->doc;
 		}
 		/* until the heap is full ess is 0: every term is essential and was
 		 * scored above, so only a full heap has lists left to look up */
@@ -312,9 +315,7 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 			if (nh == k) {
 				full = 1;
 				theta = hits[0].score;
-				pre = 0;   /* theta only grows, so ess only grows */
-				ess = 0;
-				while (ess < n && (pre + cs[ess].ub) * PRUNE_MARGIN <= theta)
+				while (ess < n && (pre + cs[ess].ub) * PRUNE_MARGIN <= theta)   /* theta only grows */
 					pre += cs[ess++].ub;
 			}
 		}
@@ -322,6 +323,10 @@ size_t lc_bm25_search_pruned(const lc_index *ix, double k1, double b, double avg
 			while (nset)
 				contrib[set[--nset]] = 0;
 		nset = 0;
+		/* nd is the least next document of the lists essential at d: no
+		 * essential document is passed over; if theta has since left one of
+		 * them out and nd is its document, the bounds prune nd at once */
+		d = nd;
 	}
 	lc_bm25_hits_sort(hits, nh);
 	return nh;
