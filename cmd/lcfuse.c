@@ -57,7 +57,7 @@ static const lc_opt opts[] = {
 	  LC_BIND_CALL(norm_cb, S.norm) },
 	{ 0, "weights", "W1,W2,...", "wsum: one weight per run, in the order of the runs", NULL,
 	  LC_BIND_CALL(weights_cb, S.weights) },
-	{ 0, "top", "K", "keep the best K documents per query", NULL, LC_BIND_LONG(S.top, 1, 1000000000L) },
+	{ 'k', "k", "K", "keep the top K documents per query (default: all)", NULL, LC_BIND_LONG(S.top, 1, 1000000000L) },
 	{ 0, "rrf-k", "K", "rrf: the constant k in 1/(k + rank) (default 60)", NULL, LC_BIND_LONG(S.rrf_k, 0, 1000000000L) },
 	{ 0, "optimize", "MEASURE", "pick wsum's weights on a 0.1 grid by this trec_eval measure over --qrels", NULL,
 	  LC_BIND_STR(S.measure) },
@@ -71,8 +71,9 @@ static const lc_opt opts[] = {
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
+static const char *const renamed[] = { "--top", "-k", NULL };
 static const lc_cmd cmd = { "lcfuse", "[options] RUN RUN...",
-	"fuse runs as ranx does (RRF, CombSUM/MNZ/MAX/MIN/MED/ANZ, weighted sum)", opts, NULL };
+	"fuse runs as ranx does (RRF, CombSUM/MNZ/MAX/MIN/MED/ANZ, weighted sum)", opts, NULL, renamed };
 
 /* "0.3,0.7" -> n doubles (malloc'd). */
 static double *parse_weights(const char *arg, size_t *n)
@@ -408,7 +409,7 @@ static void report(const fusion *f)
 	if (S.method == LC_FUSE_RRF)
 		lc_report_int(rep, "options.rrf_k", S.rrf_k);
 	if (S.top)
-		lc_report_int(rep, "options.top", S.top);
+		lc_report_int(rep, "options.k", S.top);
 	lc_report_int(rep, "queries", (long long)f->s.nq);
 	if (S.weights)
 		lc_report_set(rep, "weights", weights_json(S.weights, S.nruns));

@@ -139,7 +139,7 @@ _lcfuse() {
 	--method) COMPREPLY=($(compgen -W "rrf combsum combmnz combmax combmin combmed combanz wsum" -- "$cur")); return ;;
 	--norm) COMPREPLY=($(compgen -W "none minmax max sum zscore rank borda" -- "$cur")); return ;;
 	--weights) COMPREPLY=(); return ;;
-	--top) COMPREPLY=(); return ;;
+	-k|--k) COMPREPLY=(); return ;;
 	--rrf-k) COMPREPLY=(); return ;;
 	--optimize) COMPREPLY=(); return ;;
 	--qrels) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -153,7 +153,7 @@ _lcfuse() {
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--method --norm --weights --top --rrf-k --optimize --qrels --qrels-member --run-member --to --from --tag --output --report --max-record --help --version -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--method --norm --weights --k --rrf-k --optimize --qrels --qrels-member --run-member --to --from --tag --output --report --max-record --help --version -k -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

@@ -2,7 +2,7 @@
 # lcfuse: every method and normalisation against an independent Python
 # reference of ranx's formulas (written below from ranx's fusion/ and
 # normalization/ sources, explicit left-to-right sums as ranx's njit code does),
-# hand-checked small cases, --top, --rrf-k, formats, --optimize against the same
+# hand-checked small cases, -k, --rrf-k, formats, --optimize against the same
 # reference with recip_rank, and bad input.
 load helpers
 
@@ -175,8 +175,12 @@ PY
 }
 
 @test "hand-checked Comb* after min-max: run 1 a=1 b=.5 c=0, run 2 b=1 d=.5 a=0" {
-	run -0 lcfuse --method combsum --top 2 r1 r2
+	run -0 lcfuse --method combsum -k 2 r1 r2
 	assert_output "$(printf 'q1 Q0 b 1 1.5 lcfuse\nq1 Q0 a 2 1 lcfuse\nq2 Q0 x 1 0 lcfuse\nq2 Q0 y 2 0 lcfuse')"
+	# --top is -k's older spelling: a usage error that names -k
+	run -2 --separate-stderr lcfuse --method combsum --top 2 r1 r2
+	assert_output ''
+	[[ "$stderr" == *"--top"*"-k"* ]] || fail "$stderr"
 	run -0 lcfuse --method combmnz --to jsonl r1 r2
 	assert_line --index 0 '{"qid": "q1", "hits": [{"pid": "b", "score": 3.0}, {"pid": "a", "score": 2.0}, {"pid": "d", "score": 0.5}, {"pid": "c", "score": 0.0}]}'
 	run -0 lcfuse --method combmin --to jsonl r1 r2
@@ -224,10 +228,10 @@ PY
 	assert_equal "$output" "$ranx"
 }
 
-@test "TREC output: first run's format by default, ranks from 1, --tag, --top, scores read back exactly" {
-	run -0 lcfuse --top 3 --tag fused a.trec b.jsonl
+@test "TREC output: first run's format by default, ranks from 1, --tag, -k, scores read back exactly" {
+	run -0 lcfuse -k 3 --tag fused a.trec b.jsonl
 	assert_line --index 0 --regexp '^q00 Q0 d[0-9]+ 1 [0-9.e-]+ fused$'
-	run -0 bash -o pipefail -c "lcfuse --top 3 a.trec b.jsonl | awk '{ n[\$1]++ } END { for (q in n) if (n[q] > 3) exit 1 }'"
+	run -0 bash -o pipefail -c "lcfuse -k 3 a.trec b.jsonl | awk '{ n[\$1]++ } END { for (q in n) if (n[q] > 3) exit 1 }'"
 	# the JSONL default (first run JSONL) and the TREC text carry the same doubles
 	lcfuse b.jsonl a.trec > f.jsonl
 	lcfuse --to trec b.jsonl a.trec > f.trec
