@@ -436,7 +436,7 @@ static lc_run *read_runs(const settings *s, int loft, char **pids, size_t npids)
 {
 	const ev_ctx *c = &s->c;
 	lc_err e = { 0 };
-	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft, "--run-member", "--corpus FILE", 0, 1 };
+	lc_run_opts ro = { s->rfmt, s->rmember, pids, npids, s->variant, loft, "--run-member", "--corpus FILE", 0, 1, 0 };
 	lc_run *runs = lc_xcalloc(c->nruns, sizeof *runs);
 	/* trec_eval alone reads the compact form (scores and docnos only) */
 	int (*read)(lc_run *, const char *, const lc_run_opts *, lc_err *) =
@@ -456,7 +456,7 @@ static lc_run *eval_run(const settings *s, lc_te *te, lc_te_result *res)
 {
 	const ev_ctx *c = &s->c;
 	lc_err e = { 0 };
-	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0, "--run-member", "--corpus FILE", 0, 1 };
+	lc_run_opts ro = { s->rfmt, s->rmember, NULL, 0, s->variant, 0, "--run-member", "--corpus FILE", 0, 1, 0 };
 	lc_run *run = lc_xcalloc(1, sizeof *run);
 	if (lc_te_evaluate_path(te, &c->o, c->qr, c->rpaths[0], &ro, run, res, &e) < 0)
 		die_read(&e);

@@ -141,7 +141,8 @@ static void check_trec_ids(const lc_fuse_set *s)
 }
 
 /* The fused run to o, a query at a time: TREC lines (ranks from 1, tag) or run
- * JSONL, the best top hits of each query (0: all). */
+ * JSONL, the best top hits of each query (0: all); a query no run has a
+ * document for is kept ("#lctk empty QID", "hits": []). */
 static void write_fused(const lc_fuse_set *s, const lc_fuse_opts *fo, long top, int trec, const char *tag,
                         lc_output *o)
 {
@@ -156,6 +157,8 @@ static void write_fused(const lc_fuse_set *s, const lc_fuse_opts *fo, long top, 
 		size_t n = lc_fuse_rank(s, qi, fo, top, h, scratch);
 		lc_buf_reset(&b);
 		if (trec) {
+			if (n == 0)   /* no run has a document for it: lctk-formats(5)'s mark, as lcconv writes */
+				lc_buf_printf(&b, "#lctk empty %s\n", s->q[qi].qid);
 			for (size_t k = 0; k < n; k++) {
 				lc_trec_score(num, sizeof num, h[k].score);
 				lc_buf_printf(&b, "%s Q0 %s %zu %s %s\n", s->q[qi].qid, h[k].docno, k + 1, num, tag);
@@ -352,7 +355,8 @@ static void read_inputs(fusion *f)
 {
 	lc_err e = { 0 };
 	f->runs = lc_xcalloc(S.nruns, sizeof *f->runs);
-	lc_run_opts ro = { .format = S.from, .member = S.rmember, .member_option = "--run-member", .finite = 1 };
+	lc_run_opts ro = { .format = S.from, .member = S.rmember, .member_option = "--run-member", .finite = 1,
+	                   .empty_marks = 1 };
 	for (size_t i = 0; i < S.nruns; i++) {
 		if (lc_run_read(&f->runs[i], S.paths[i], &ro, &e) < 0)
 			lc_die_err(&e);

@@ -228,6 +228,20 @@ PY
 	assert_equal "$output" "$ranx"
 }
 
+@test "a query no run has a document for is kept: '#lctk empty QID' read and written, \"hits\": [] in JSONL" {
+	printf '{"qid": "q1", "hits": [{"pid": "a", "score": 1}]}\n{"qid": "q2", "hits": []}\n' > a.jsonl
+	# the other marks are not hits here (trec_eval's view): a repeat is left out, a comment is a comment
+	printf 'q1 Q0 b 1 2 t\n#lctk repeat q1 Q0 b 2 1 t\n# q3 Q0 c 1 1 t\n#lctk empty q2\n' > b.trec
+	run -0 lcfuse --to trec a.jsonl b.trec
+	assert_output "$(printf 'q1 Q0 a 1 0.01639344262295082 lcfuse\nq1 Q0 b 2 0.01639344262295082 lcfuse\n#lctk empty q2')"
+	run -0 lcfuse --to jsonl b.trec b.trec
+	assert_output "$(printf '%s\n' '{"qid": "q1", "hits": [{"pid": "b", "score": 0.03278688524590164}]}' '{"qid": "q2", "hits": []}')"
+	# what lcfuse writes reads back as the same queries
+	lcfuse --to trec -o f.trec a.jsonl b.trec
+	run -0 lcconv --to jsonl f.trec
+	assert_line --index 1 '{"qid": "q2", "hits": []}'
+}
+
 @test "TREC output: first run's format by default, ranks from 1, --tag, -k, scores read back exactly" {
 	run -0 lcfuse -k 3 --tag fused a.trec b.jsonl
 	assert_line --index 0 --regexp '^q00 Q0 d[0-9]+ 1 [0-9.e-]+ fused$'

@@ -200,7 +200,8 @@ static inline int split_fields(const char *line, size_t len, const char **f, siz
 /* "#lctk repeat QID Q0 PID RANK SCORE TAG", "#lctk empty QID", "#lctk unanswered QID"
  * (lcretrieve --llm --trec); anything else after '#' is a comment.  With finite
  * (lc_run_opts.finite) a repeat's score is checked as a hit's: 0 or -1 + e. */
-static int trec_annotation(lc_run *r, const char *line, size_t len, int finite, lc_input *in, lc_err *e)
+static int trec_annotation(lc_run *r, const char *line, size_t len, int finite, int empty_only, lc_input *in,
+                           lc_err *e)
 {
 	const char *f[8];
 	size_t fl[8];
@@ -208,7 +209,10 @@ static int trec_annotation(lc_run *r, const char *line, size_t len, int finite, 
 #define IS(k, lit) (fl[k] == sizeof lit - 1 && !memcmp(f[k], lit, fl[k]))
 	if (nf < 3 || !IS(0, "#lctk"))
 		return 0;
-	if (nf == 8 && IS(1, "repeat")) {
+	if (empty_only) {
+		if (nf == 3 && IS(1, "empty"))
+			lc_run_query(r, f[2], fl[2]);
+	} else if (nf == 8 && IS(1, "repeat")) {
 		double sc = c_atof(f[6], fl[6]);
 		if (finite && check_score(lc_input_name(in), lc_input_lineno(in), f[6], fl[6], sc, e) < 0)
 			return -1;
@@ -794,8 +798,8 @@ toolong:
 	return fast_done(&F, ret);
 }
 
-static int read_trec(lc_run *r, lc_input *in, int loft, int compact, int finite, lc_run_each each, void *ctx,
-                     const lc_run_part *part, lc_err *e)
+static int read_trec(lc_run *r, lc_input *in, int loft, int empty_marks, int compact, int finite, lc_run_each each,
+                     void *ctx, const lc_run_part *part, lc_err *e)
 {
 	if (each) {   /* streaming: a plain file only, else the caller reads it whole */
 		int ret = !loft && lc_input_is_plain(in) ? read_trec_mmap(r, in, 1, 0, each, ctx, part, e) : 1;
@@ -803,7 +807,7 @@ static int read_trec(lc_run *r, lc_input *in, int loft, int compact, int finite,
 			ret = 1;   /* an error in a part: the whole file's reader reports it with its line number */
 		return ret == NOT_CONSECUTIVE || ret == NEEDS_WHOLE_FILE ? 1 : ret;
 	}
-	if (!loft && lc_input_is_plain(in))
+	if (!loft && !empty_marks && lc_input_is_plain(in))
 		return read_trec_fast(r, in, compact, finite, e);
 	size_t hint_n = 0, hint_d = 0;
 	char tagb[64];
@@ -821,8 +825,8 @@ static int read_trec(lc_run *r, lc_input *in, int loft, int compact, int finite,
 		while (i < len && isws(line[i]))
 			i++;
 		if (i < len && line[i] == '#') {
-			if (loft) {
-				if (trec_annotation(r, line + i, len - i, finite, in, e) < 0) {
+			if (loft || empty_marks) {
+				if (trec_annotation(r, line + i, len - i, finite, !loft, in, e) < 0) {
 					lc_buf_free(&tag);
 					return -1;
 				}
@@ -1351,7 +1355,7 @@ static int run_read(lc_run *r, const char *path, const lc_run_opts *o, int compa
 	int ret = 0;
 	if (have) {
 		lc_input_unget(in);   /* the readers start at the sniffed line */
-		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, compact && !o->loft, o->finite, each, ctx, part, e)
+		ret = format == LC_RUN_TREC ? read_trec(r, in, o->loft, o->empty_marks, compact && !o->loft, o->finite, each, ctx, part, e)
 		    : each ? 1 : read_json(r, in, o, e);
 	} else if (each)
 		ret = 1;

@@ -111,6 +111,8 @@ typedef struct lc_run_opts {
 	int raw;                 /* a TREC run's qids, docnos and tag keep their bytes (lc_input_keep_bytes:
 	                          * only NUL is replaced), for byte comparison as trec_eval's strcmp
 	                          * (lceval); else bytes that are not UTF-8 become U+FFFD */
+	int empty_marks;         /* without loft: a TREC "#lctk empty QID" is still a query without
+	                          * hits (lcfuse keeps it; trec_eval's view, lceval's, has no such query) */
 } lc_run_opts;
 
 /* trec_eval's exit code for a malformed qrels or run line (lc_err.ref_code) */

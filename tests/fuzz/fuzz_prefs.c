@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lc_qrels qr = { .raw = 1 };   /* as lceval reads them */
 	lc_run run = { 0 };
 	lc_err e;
-	lc_run_opts ro = { LC_RUN_TREC, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 1 };
+	lc_run_opts ro = { LC_RUN_TREC, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 1, 0 };
 	if (lc_qrels_read(&qr, qpath, NULL, NULL, fmt, &e) == 0 && lc_run_read(&run, rpath, &ro, &e) == 0 &&
 	    qr.njudg < 2000 && run.nlines < 2000) {
 		lc_te *t = lc_te_new();

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lc_run run = { 0 };
 	lc_err e;
 	static char *const pids[] = { "a", "b", "c" };
-	lc_run_opts ro = { LC_RUN_AUTO, NULL, pids, 3, 0, 0, NULL, NULL, 0, raw };
+	lc_run_opts ro = { LC_RUN_AUTO, NULL, pids, 3, 0, 0, NULL, NULL, 0, raw, 0 };
 	if (lc_qrels_read(&qr, qpath, NULL, NULL, LC_QRELS_AUTO, &e) == 0 && lc_run_read(&run, rpath, &ro, &e) == 0 &&
 	    qr.njudg < 10000 && run.nlines < 10000) {
 		lc_te *t = lc_te_new();

@@ -66,7 +66,7 @@ static int fast_same(const char *name, const char *text, size_t n, int *rc)
 	char plain[256], gz[256];
 	write_plain_and_gz(name, text, n, plain, gz);
 	lc_buf d[4] = { { 0 } };
-	lc_run_opts o = { LC_RUN_TREC, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0 };
+	lc_run_opts o = { LC_RUN_TREC, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0, 0 };
 	for (int k = 0; k < 4; k++) {
 		lc_run r = { 0 };
 		lc_err e = { 0 };
@@ -256,7 +256,7 @@ int main(void)
 	   "prediction ids are Python str(x).strip()");
 	lc_run_free(&r);
 	static char *const pids[] = { "pA", "pB", "pC" };
-	lc_run_opts ao = { LC_RUN_AUTO, NULL, pids, 3, 0, 0, NULL, NULL, 0, 0 };
+	lc_run_opts ao = { LC_RUN_AUTO, NULL, pids, 3, 0, 0, NULL, NULL, 0, 0, 0 };
 	ok(lc_run_read(&r, tap_file(dir, "ans.jsonl", "{\"id\": \"q1\", \"response_text\": \"Final Answer: [2, 0]\"}\n"
 	                                    "{\"id\": \"q2\", \"response_text\": \"Final Answer: [5]\"}\n"), &ao, &e) == 0 &&
 	   r.format == LC_RUN_ANSWERS, "raw answers detected");
