@@ -25,7 +25,7 @@
  *               pid, qid, chosen_name, rejected_name, chosen_tokens, rejected_tokens.
  *   probes      passkey-retrieval prompts at target token lengths (as in
  *               LM-Infinite, Han et al. 2024), or OpenAI Batch request lines
- *               (--batch MODEL) for them or for summarising a corpus (--summarise CORPUS).
+ *               (--model NAME) for them or for summarising a corpus (--summarise CORPUS).
  *   merge       joins the parts of candidates/labels --shard K/N (lib/cli/part).
  *
  * candidates --endpoint and labels --llm take --dry-run: every request built and
@@ -282,7 +282,7 @@ static const lc_cmd pairs_cmd = { "lcgen pairs", "-c CORPUS [options] CANDIDATES
 typedef struct probes_cfg {
 	const char *out, *lengths;
 	long per, seed;
-	const char *batch;        /* --batch MODEL */
+	const char *model;        /* --model NAME: write Batch requests for it */
 	const char *summarise;    /* --summarise CORPUS */
 	tokspec ts;
 	lc_llm_opts body;         /* --temperature, --max-tokens of the Batch bodies */
@@ -292,7 +292,7 @@ typedef struct probes_cfg {
 /* body is set to the client's defaults (lc_llmr_opts_default) before parsing. */
 static probes_cfg PROBES = { .per = 5, .ts = { LC_ENCODING_DEFAULT, NULL, 0 } };
 
-/* --temperature, --max-tokens: into the Batch bodies, noted (they go with --batch) */
+/* --temperature, --max-tokens: into the Batch bodies, noted (they go with --model) */
 static void body_cb(const lc_cmd *c, const lc_opt *o, const char *arg)
 {
 	lc_opt_llm_cb(c, o, arg);
@@ -305,7 +305,7 @@ static const lc_opt probes_opts[] = {
 	LC_OPT_SEED(PROBES.seed),
 	LC_OPT_ENCODING(LC_BIND_CALL(tok_cb, PROBES.ts)),
 	LC_OPT_TOKENIZER(0, LC_BIND_CALL(tok_cb, PROBES.ts)),
-	{ 0, "batch", "MODEL", "probes: write OpenAI Batch request lines for MODEL", NULL, LC_BIND_STR(PROBES.batch) },
+	LC_OPT_MODEL(0, LC_BIND_STR(PROBES.model)),
 	{ 0, "summarise", "CORPUS", "probes: Batch requests summarising CORPUS (CoLoR's prompt)", LC_COMPLETE_FILE,
 	  LC_BIND_STR(PROBES.summarise) },
 	LC_OPT_TEMPERATURE(0, LC_BIND_CALL(body_cb, PROBES.body)),
@@ -314,8 +314,10 @@ static const lc_opt probes_opts[] = {
 	LC_OPT_REPORT,
 	LC_OPT_END
 };
+static const char *const probes_renamed[] = { "--batch", "--model", NULL };
 static const lc_cmd probes_cmd = { "lcgen probes", "[options]",
-	"passkey prompts at target token lengths, or OpenAI Batch requests", probes_opts, NULL };
+	"passkey prompts at target token lengths, or OpenAI Batch requests (--model)", probes_opts, NULL,
+	probes_renamed };
 
 /* lcgen merge's settings. */
 static struct {
@@ -1170,14 +1172,14 @@ static const char *const FILLER = "The grass is green. The sky is blue. The sun 
 
 static int cmd_probes(const probes_cfg *g, lc_report *rep)
 {
-	const char *out = g->out, *lengths = g->lengths, *batch = g->batch;
+	const char *out = g->out, *lengths = g->lengths, *batch = g->model;
 	long per = g->per;
 	lc_llm_opts bo = g->body;
 	bo.model = batch;
 	lc_err e = {0};
 	if (g->summarise) {
 		if (!batch)
-			lc_cli_usage_error(&probes_cmd, "probes --summarise needs --batch MODEL");
+			lc_cli_usage_error(&probes_cmd, "probes --summarise needs --model NAME (the Batch requests' model)");
 		lc_corpus c = {0};
 		if (lc_corpus_load(&c, g->summarise, NULL, &e) < 0)
 			lc_die_err(&e);
@@ -1394,8 +1396,8 @@ static int main_probes(int argc, char **argv, lc_report *rep)
 	while ((c = lc_cli_next(&st, &probes_cmd, argc, argv)) != -1)
 		if (c == LC_OPT_REPORT_ID)   /* the only option not bound */
 			lc_report_arg(rep, &probes_cmd, optarg);
-	if (g->body_opt && !g->batch)
-		lc_cli_usage_error(&probes_cmd, "--%s goes with probes --batch MODEL", g->body_opt);
+	if (g->body_opt && !g->model)
+		lc_cli_usage_error(&probes_cmd, "--%s goes with probes --model NAME", g->body_opt);
 	check_tok(&probes_cmd, g->ts.given);
 	if (st.ind < argc)
 		lc_cli_usage_error(&probes_cmd, "probes reads no files: '%s'", argv[st.ind]);

@@ -259,7 +259,7 @@ _lcgen() {
 			--seed) COMPREPLY=(); return ;;
 			-e|--encoding) COMPREPLY=($(compgen -W "cl100k_base o200k_base p50k_base r50k_base gpt2" -- "$cur")); return ;;
 			--tokenizer) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-			--batch) COMPREPLY=(); return ;;
+			--model) COMPREPLY=(); return ;;
 			--summarise) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 			--temperature) COMPREPLY=(); return ;;
 			--max-tokens) COMPREPLY=(); return ;;
@@ -268,7 +268,7 @@ _lcgen() {
 			--max-record) COMPREPLY=(); return ;;
 			esac
 			case $cur in
-			-*) COMPREPLY=($(compgen -W "--lengths --per-length --seed --encoding --tokenizer --batch --summarise --temperature --max-tokens --output --report --max-record --help --version -e -o -h " -- "$cur")) ;;
+			-*) COMPREPLY=($(compgen -W "--lengths --per-length --seed --encoding --tokenizer --model --summarise --temperature --max-tokens --output --report --max-record --help --version -e -o -h " -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 			esac
 			return ;;
@@ -324,14 +324,13 @@ _lcgen() {
 	--label-by) COMPREPLY=(); return ;;
 	--lengths) COMPREPLY=(); return ;;
 	--per-length) COMPREPLY=(); return ;;
-	--batch) COMPREPLY=(); return ;;
 	--summarise) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--max-record) COMPREPLY=(); return ;;
 	esac
 	if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W "candidates labels pairs probes merge " -- "$cur")); return; fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --quiet --dry-run --price-in --price-out --shard --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --batch --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --summaries --kinds --random --seed --encoding --tokenizer --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --batch-out --batch-in --skip-bad --verbose --quiet --dry-run --price-in --price-out --shard --output --corpus --queries --k1 --b --no-stopwords --no-stem --llm --prompt --few-shot --few-shot-corpus --shots --context --context-limit --mode --selection --label-by --lengths --per-length --summarise --report --max-record --help --version -m -e -o -c -q -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

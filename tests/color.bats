@@ -328,7 +328,7 @@ for l in sys.stdin:
 	V="$ROOT/tests/vectors/color"
 	run lcgen candidates --kinds llm --model gpt-4o-mini --batch-out cand.jsonl "$V/corpus.jsonl"
 	assert_success
-	run lcgen probes --summarise "$V/corpus.jsonl" --batch gpt-4o-mini -o probes.jsonl
+	run lcgen probes --summarise "$V/corpus.jsonl" --model gpt-4o-mini -o probes.jsonl
 	assert_success
 	cmp cand.jsonl probes.jsonl
 	# every line: the model, temperature 0, CoLoR's prompt (one distinct summary line)
@@ -339,7 +339,7 @@ print(len(rows) > 0, *sorted({(b["model"], b["temperature"], b["messages"][0]["c
 	assert_output "True ('gpt-4o-mini', 0.0, True)"
 	# the body options reach both the same way
 	lcgen candidates --kinds llm --model m --temperature 0.7 --max-tokens 64 --batch-out c2.jsonl "$V/corpus.jsonl"
-	lcgen probes --summarise "$V/corpus.jsonl" --batch m --temperature 0.7 --max-tokens 64 -o p2.jsonl
+	lcgen probes --summarise "$V/corpus.jsonl" --model m --temperature 0.7 --max-tokens 64 -o p2.jsonl
 	cmp c2.jsonl p2.jsonl
 	run -0 python3 -c '
 import json
@@ -347,8 +347,8 @@ print(*sorted({(json.loads(l)["body"]["temperature"], json.loads(l)["body"]["max
 	assert_output '(0.7, 64)'
 }
 
-@test "lcgen probes --batch: passkey requests carry the client's temperature and --max-tokens" {
-	run lcgen probes --batch m --lengths 100 --per-length 2
+@test "lcgen probes --model: passkey requests carry the client's temperature and --max-tokens" {
+	run lcgen probes --model m --lengths 100 --per-length 2
 	assert_success
 	run -0 python3 -c '
 import json, sys
@@ -356,7 +356,7 @@ for l in sys.stdin:
     b = json.loads(l)["body"]
     print(b["model"], b["temperature"], b.get("max_tokens"))' <<<"$output"
 	assert_output $'m 0.0 None\nm 0.0 None'
-	run lcgen probes --batch m --lengths 100 --per-length 1 --temperature 0.2 --max-tokens 8
+	run lcgen probes --model m --lengths 100 --per-length 1 --temperature 0.2 --max-tokens 8
 	assert_success
 	run -0 python3 -c '
 import json, sys
@@ -366,9 +366,13 @@ for l in sys.stdin:
 	assert_output '0.2 8'
 	run lcgen probes --lengths 100 --temperature 0.2
 	assert_failure 2
-	assert_output --partial '--temperature goes with probes --batch MODEL'
-	run lcgen probes --batch m --endpoint http://127.0.0.1:9/v1
+	assert_output --partial '--temperature goes with probes --model NAME'
+	run lcgen probes --model m --endpoint http://127.0.0.1:9/v1
 	assert_failure 2
+	# --batch MODEL is --model's older spelling here: a usage error that names it
+	run -2 --separate-stderr lcgen probes --batch m --lengths 100
+	assert_output ''
+	[[ "$stderr" == *"--batch is now --model"* ]] || fail "$stderr"
 }
 
 @test "color.mk SELECTION=released: summaries only, in CoLoR's order, pairs --selection released (dry run)" {

@@ -150,8 +150,8 @@ EOF
 	assert_success
 }
 
-@test "lceval -m passkey: Batch requests from lcgen probes --batch join the probes on custom_id" {
-	lcgen probes --lengths 200,400,800 --per-length 4 --seed 7 --batch some-model -o req.jsonl
+@test "lceval -m passkey: Batch requests from lcgen probes --model join the probes on custom_id" {
+	lcgen probes --lengths 200,400,800 --per-length 4 --seed 7 --model some-model -o req.jsonl
 	# every request answered with its own key, read back from the request's prompt
 	python3 - <<'EOF' > res.jsonl
 import json, re
@@ -247,7 +247,7 @@ EOF
 @test "lceval -m passkey: the probes or the Batch requests given as answers are errors, not a perfect score" {
 	run -1 --separate-stderr lceval -m passkey probes.jsonl probes.jsonl
 	assert_equal "$stderr" "lceval: probes.jsonl:1: a probe, not an answer: give the model's answers after the probes"
-	lcgen probes --lengths 200,400,800 --per-length 4 --seed 7 --batch some-model -o req.jsonl
+	lcgen probes --lengths 200,400,800 --per-length 4 --seed 7 --model some-model -o req.jsonl
 	run -1 --separate-stderr lceval -m passkey probes.jsonl req.jsonl
 	assert_equal "$stderr" "lceval: req.jsonl:1: a Batch request, not its result: give the results file the Batch API returns"
 }

@@ -208,8 +208,8 @@ print("ok")'
 	lcgen probes --seed 3 > a; lcgen probes --seed 3 > b; cmp a b
 }
 
-@test "lcgen probes --batch and --summarise write OpenAI Batch requests" {
-	run lcgen probes --summarise "$V/corpus.jsonl" --batch gpt-4o-mini
+@test "lcgen probes --model and --summarise write OpenAI Batch requests" {
+	run lcgen probes --summarise "$V/corpus.jsonl" --model gpt-4o-mini
 	assert_success
 	assert_line --index 0 --partial '{"custom_id":"p1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Summarize the following content. \nContent:\nQuantum dots'
 	run lcgen probes --summarise "$V/corpus.jsonl"
@@ -249,7 +249,7 @@ print("ok")'
 	run -2 --separate-stderr lcgen pairs --selection ours -c "$V/corpus.jsonl" cand.jsonl labels.jsonl
 	assert_equal "$stderr" "$(usage "lcgen: --selection: expected lctk or released, got 'ours'" "pairs ")"
 	run -2 --separate-stderr lcgen probes --max-tokens 20 --temperature 0.5
-	assert_equal "$stderr" "$(usage "lcgen: --max-tokens goes with probes --batch MODEL" "probes ")"
+	assert_equal "$stderr" "$(usage "lcgen: --max-tokens goes with probes --model NAME" "probes ")"
 	# before the subcommand an option is not parsed into any subcommand's settings
 	run -2 --separate-stderr lcgen --random zz candidates "$V/corpus.jsonl"
 	assert_equal "$stderr" "$(usage "lcgen: expected a subcommand: candidates, labels, pairs, probes or merge" "")"
