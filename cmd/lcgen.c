@@ -203,8 +203,8 @@ static void labels_verbose(const lc_cmd *c, const lc_opt *o, const char *arg)
 static const lc_opt labels_opts[] = {
 	LC_OPT_CORPUS(LC_BIND_STR(LABELS.corpus)),
 	LC_OPT_QUERIES(LC_BIND_STR(LABELS.queries)),
-	LC_OPT_K1(0, LC_BIND_DOUBLE(LABELS.k1, 0, 100)),
-	LC_OPT_B(0, LC_BIND_DOUBLE(LABELS.b, 0, 1)),
+	LC_OPT_K1(LABELS.k1),
+	LC_OPT_B(LABELS.b, NULL),
 	LC_OPT_NO_STOPWORDS(0, LC_BIND_ANALYSER(LABELS.an)),
 	LC_OPT_NO_STEM(0, LC_BIND_ANALYSER(LABELS.an)),
 	LC_OPT_SEED(LABELS.seed),

@@ -165,6 +165,28 @@ tables() {
 	[ "$m" -ge 3 ] || fail "only $m tables with -j"
 }
 
+@test "--k1 and --b have one range wherever BM25 scores: k1 above 0 up to 1000, b 0..1" {
+	local p t n=0
+	for p in "$BUILD"/bin/lc*; do
+		p=${p##*/}
+		while read -r t; do
+			$t --lctk-options | grep -q $'\t--k1\t' || continue
+			n=$((n + 1))
+			# lib/retrieve/bm25 reads k1 <= 0 as its default: 0 must be refused, not scored as 0.9
+			run $t --k1 0 --help
+			[ "$status" -eq 2 ] || fail "$t takes --k1 0"
+			run $t --k1 1000 --b 0 --help
+			[ "$status" -eq 0 ] || fail "$t refuses --k1 1000 --b 0: $output"
+			run $t --k1 1001 --help
+			[ "$status" -eq 2 ] || fail "$t takes --k1 1001"
+			run $t --b 1.5 --help
+			[ "$status" -eq 2 ] || fail "$t takes --b 1.5"
+		done < <(tables "$p")
+	done
+	# lcgen labels, lcretrieve
+	[ "$n" -ge 2 ] || fail "only $n tables with --k1"
+}
+
 @test "lctok -j 256: more threads than batches in flight, the same output as -j 1" {
 	for i in $(seq 1 300); do printf '{"pid":"p%d","text":"record %d of the test, some words"}\n' "$i" "$i"; done > many.jsonl
 	run -0 lctok count -e cl100k_base -o one.jsonl many.jsonl

@@ -128,8 +128,14 @@ void lc_opt_tag_cb(const struct lc_cmd *cmd, const lc_opt *o, const char *arg);
 	"data loader workers per GPU (default 1)", NULL, __VA_ARGS__ }
 
 /* --- BM25 --------------------------------------------------------------------- */
-#define LC_OPT_K1(id, ...) { id, "k1", "K1", "BM25 k1 (default 0.9)", NULL, __VA_ARGS__ }
-#define LC_OPT_B(id, ...) { id, "b", "B", "BM25 b (default 0.4)", NULL, __VA_ARGS__ }
+/* One range for every program that scores BM25: k1 above 0 (lib/retrieve/bm25 takes
+ * k1 <= 0 as "the default"), b 0..1. */
+#define LC_K1_MIN 1e-9
+#define LC_K1_MAX 1000
+/* --k1 bound to v (a double); --b bound to v with note (or NULL) called when given */
+#define LC_OPT_K1(v) { 0, "k1", "K1", "BM25 k1, above 0 up to 1000 (default 0.9)", NULL, \
+	LC_BIND_DOUBLE(v, LC_K1_MIN, LC_K1_MAX) }
+#define LC_OPT_B(v, note) { 0, "b", "B", "BM25 b, 0..1 (default 0.4)", NULL, LC_BIND_DOUBLE_NOTE(v, 0, 1, note) }
 #define LC_OPT_NO_STEM(id, ...) { id, "no-stem", NULL, \
 	"BM25 analysis: no Snowball English stemming (an index's must match)", NULL, __VA_ARGS__ }
 #define LC_OPT_NO_STOPWORDS(id, ...) { id, "no-stopwords", NULL, \

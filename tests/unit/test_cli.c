@@ -52,7 +52,7 @@ static const lc_opt opts[] = {
 	LC_OPT_SEED(s_seed),
 	LC_OPT_JOBS(s_jobs),
 	LC_OPT_QUIET(0, LC_BIND_SET(s_quiet, 3)),
-	LC_OPT_B(0, LC_BIND_DOUBLE(s_b, 0, 1)),
+	LC_OPT_B(s_b, NULL),
 	{ 'x', "count", "ARG", "callback", NULL, LC_BIND_CALL(count_cb, s_step) },
 	LC_OPTS_LLM_CLIENT(s_llm),
 	{ 0, "pre", "P", "noted string", NULL, LC_BIND_STR_NOTE(s_pre, note_cb) },
