@@ -440,6 +440,7 @@ static int compress_rec(void *ctx, const lc_crec *x, lc_err *e)
 	run *r = ctx;
 	cfg *c = r->c;
 	size_t kept, i = x->i;
+	int whole;   /* the passage counts as it is (all of it kept, or no summary for it) */
 	size_t li = r->written++;   /* this task's passage number (llm_out's index) */
 	units(r, x);
 	lc_cunits *u = &r->u;
@@ -450,6 +451,7 @@ static int compress_rec(void *ctx, const lc_crec *x, lc_err *e)
 		const char *t = r->llm_out[li] ? r->llm_out[li] : "";
 		lc_buf_adds(&r->s, t);
 		kept = *t ? 0 : u->n;
+		whole = !*t;
 	} else if (r->summ) {
 		lc_err e2 = {0};
 		const char *pid = lc_json_id(json_object_get(x->o, "pid"), &r->idb, "pid", "", &e2);
@@ -459,18 +461,21 @@ static int compress_rec(void *ctx, const lc_crec *x, lc_err *e)
 		const char *t = v ? json_string_value(v) : "";
 		lc_buf_adds(&r->s, t);
 		kept = *t ? 0 : u->n;  /* empty summary: the passage is used */
+		whole = !*t;           /* (an empty passage's summary is counted: it is what is indexed) */
 	} else if (c->lead) {
 		size_t want = u->nsent <= 1 ? u->n : (size_t)ceil((double)u->n / c->ratio);
 		for (size_t k = 0; k < u->n; k++)
 			r->mask[k] = k < want;
 		kept = want;
+		whole = kept >= u->n;
 		lc_compress_render(u, x->text, r->mask, 0, &r->s);
 	} else {
 		kept = lc_compress_select(&r->m, u, c->ratio, lc_cmodel_passage_threshold(&r->m, c->thr, u->n, r->cs.mean_log),
 		                          c->unit, r->p, r->mask);
-		lc_compress_render(u, x->text, r->mask, c->bare && kept < u->n, &r->s);
+		whole = kept >= u->n;
+		lc_compress_render(u, x->text, r->mask, c->bare && !whole, &r->s);
 	}
-	size_t ct = ttoks + (kept < u->n ? lc_tok_count(r->tok, r->s.p, r->s.len) : toks);
+	size_t ct = ttoks + (whole ? toks : lc_tok_count(r->tok, r->s.p, r->s.len));
 	r->after += ct;
 	if (r->per) {
 		json_t *pj = json_object_get(x->o, "pid"), *pp = json_object();

@@ -69,6 +69,21 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	assert_line --partial 'warning: 5 passages without a summary'
 }
 
+@test "lcompress --summaries: the sizes count what is written, also an empty passage's summary (lctok agrees)" {
+	printf '{"pid":"a","title_text":"","passage_text":"Cats sit. Dogs run."}\n{"pid":"b","title_text":"","passage_text":""}\n{"pid":"c","title_text":"","passage_text":"Birds fly."}\n' > c.jsonl
+	# c has an empty summary: its passage is what counts
+	printf '{"pid":"a","summary_text":"Cats."}\n{"pid":"b","summary_text":"A long made up summary here."}\n{"pid":"c","summary_text":""}\n' > s.jsonl
+	run -0 --separate-stderr lcompress --summaries s.jsonl --report r.json -o z.jsonl c.jsonl
+	# the summaries a and b as lctok counts them (c's is empty) ...
+	run -0 lctok count -f summary_text --total z.jsonl
+	assert_output '10'
+	# ... and c's passage: a 3, b 7 (its passage has none), c 4
+	run -0 lctok count -f passage_text c.jsonl
+	assert_line --index 2 --partial '"n_tokens":4'
+	run -0 python3 -c 'import json; r = json.load(open("r.json")); print(r["tokens"], r["compressed_tokens"], [p["compressed_tokens"] for p in r["per_passage"]])'
+	assert_output '11 14 [3, 7, 4]'
+}
+
 @test "lcompress: model of another version or corrupted is refused" {
 	cp "$ROOT/share/lctk/models/default.lcm" m.lcm
 	sed -i 's/^w idf .*/w idf 0x1p+3/' m.lcm
