@@ -459,6 +459,7 @@ static void run_llm(lc_queries *qs, uint64_t run_key)
 	if (O.shard.n) {
 		lc_part_header(o, "lcretrieve", &O.shard, run_key, "lines");
 		lo->responses_head = head = lc_part_header_line("lcretrieve", &O.shard, lc_mix64(run_key ^ RESPONSES_KEY), "lines");
+		lo->responses_tail = LC_PART_END;
 	}
 	if (lc_llmr_run(lo, &cp, qs, o, &e) < 0) {
 		if (o)

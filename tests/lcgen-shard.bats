@@ -103,10 +103,21 @@ for l in open("'"$D"'/queries.jsonl"):
 	run lcgen merge -o m.jsonl p1.jsonl p2.jsonl cut.jsonl
 	assert_failure 1
 	assert_output --partial "cut.jsonl (shard 3/3) ends inside a group"
+	# cut after a whole group: no end line (a task killed while writing '> part')
 	awk 'NR == 1 || n < 3 { print } /^$/ { n++ }' p3.jsonl > short.jsonl
 	run lcgen merge -o m.jsonl p1.jsonl p2.jsonl short.jsonl
 	assert_failure 1
-	assert_output --partial "short.jsonl (shard 3/3) has 3 records but p1.jsonl (shard 1/3) has 10"
+	assert_output --partial "short.jsonl (shard 3/3) has no end line: the part is cut short"
+	# whole groups left out before the end line: the counts cannot come from one input
+	{ cat short.jsonl; tail -n 1 p3.jsonl; } > fewer.jsonl
+	run lcgen merge -o m.jsonl p1.jsonl p2.jsonl fewer.jsonl
+	assert_failure 1
+	assert_output --partial "fewer.jsonl (shard 3/3) has 3 records but p1.jsonl (shard 1/3) has 10"
+	# lines after the end line
+	{ cat p3.jsonl; sed -n 2p p3.jsonl; } > more.jsonl
+	run lcgen merge -o m.jsonl p1.jsonl p2.jsonl more.jsonl
+	assert_failure 1
+	assert_output --partial "more.jsonl (shard 3/3) has lines after its end line"
 	printf '%s\n' '{"qid":"q1","pid":"p1","name":"full","text":"x","tokens":1}' > cand.jsonl
 	printf '%s\n' '{"qid":"q1","query_text":"x","answers":[["p1",1]]}' > q.jsonl
 	printf '%s\n' '{"pid":"p1","title_text":"","passage_text":"x"}' > c1.jsonl

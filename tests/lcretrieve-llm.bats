@@ -542,7 +542,10 @@ shard_bg() {
 	[ "$(requests)" -eq 5 ]
 	run -0 head -1 p2.jsonl
 	assert_output --regexp '^\{"lctk_part":\{"program":"lcretrieve","shard":"2/2","run":"[0-9a-f]{16}","merge":"lines"\}\}$'
-	[ "$(wc -l <p1.jsonl)" -eq 4 ]
+	# header, q1 q3 q5, end line
+	[ "$(wc -l <p1.jsonl)" -eq 5 ]
+	run -0 tail -n 1 p1.jsonl
+	assert_output '{"lctk_part_end":true}'
 	lcretrieve merge -o merged.jsonl p2.jsonl p1.jsonl
 	lcretrieve merge -o merged-resp.jsonl r1.jsonl r2.jsonl
 	# one process, fresh cache: the same bytes

@@ -241,7 +241,11 @@ EOF
 	head -n 100 r3.jsonl > cut.jsonl
 	run lcretrieve merge -o m.run r1.jsonl r2.jsonl cut.jsonl
 	assert_failure 1
-	assert_output --partial "cut.jsonl (shard 3/3) has 99 records but r1.jsonl (shard 1/3) has 294"
+	assert_output --partial "cut.jsonl (shard 3/3) has no end line: the part is cut short"
+	{ cat cut.jsonl; tail -n 1 r3.jsonl; } > fewer.jsonl
+	run lcretrieve merge -o m.run r1.jsonl r2.jsonl fewer.jsonl
+	assert_failure 1
+	assert_output --partial "fewer.jsonl (shard 3/3) has 99 records but r1.jsonl (shard 1/3) has 294"
 	lctok count -e cl100k_base -f passage_text --total --shard 1/2 -o t1.txt "$D/corpus.jsonl"
 	run lcompress merge -o m.jsonl t1.txt
 	assert_failure 1
@@ -254,6 +258,14 @@ EOF
 	run lctok merge t1.txt
 	assert_failure 2
 	assert_output --partial "give the output with -o OUT"
+	# a count part cut after its number: no end line (a killed task's '> part' would be summed)
+	lctok count -e cl100k_base -f passage_text --total --shard 2/2 -o t2.txt "$D/corpus.jsonl"
+	head -n 2 t2.txt > t2cut.txt
+	run lctok merge -o total t1.txt t2cut.txt
+	assert_failure 1
+	assert_output --partial "t2cut.txt (shard 2/2) has no end line"
+	run -0 lctok merge -o total t1.txt t2.txt
+	assert_no_file m.jsonl
 	run lcompress --shard 1/2 --budget 100 "$D/corpus.jsonl"
 	assert_failure 2
 	assert_output --partial "cannot be split with --shard"

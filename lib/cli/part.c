@@ -70,6 +70,7 @@ void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64
 	char *h = lc_part_header_line(program, s, run, merge);
 	lc_output_write(o, h, strlen(h));
 	free(h);
+	lc_output_set_trailer(o, LC_PART_END);
 }
 
 /* One part being merged. */
@@ -80,8 +81,36 @@ typedef struct part {
 	char run[17];
 	char merge[8];
 	size_t lines;             /* body lines read */
-	int done;
+	int done;                 /* its end line was read */
 } part;
+
+/* 1 if line (without its newline) is LC_PART_END's */
+static int is_end(const char *line, size_t len)
+{
+	return len == sizeof LC_PART_END - 2 && !memcmp(line, LC_PART_END, len);
+}
+
+/* After p's end line: the end of the file, or -1 with e. */
+static int after_end(part *p, lc_err *e)
+{
+	char *line;
+	size_t len;
+	int r = lc_input_getline(p->in, &line, &len, e);
+	if (r < 0)
+		return -1;
+	if (r)
+		return lc_err_set(e, LC_EXIT_INPUT, "%s (shard %u/%u) has lines after its end line: not one part "
+		                  "as '--shard K/N -o FILE' writes it; re-run it", p->path, p->s.k, p->s.n);
+	return 0;
+}
+
+/* p ended without its end line. */
+static int cut_short(part *p, lc_err *e)
+{
+	return lc_err_set(e, LC_EXIT_INPUT, "%s (shard %u/%u) has no end line: the part is cut short (its task "
+	                  "did not finish, or the file was copied or edited in part); re-run it", p->path, p->s.k,
+	                  p->s.n);
+}
 
 /* Opens p->path and reads its header; -1 with e if it is not a part of program. */
 static int part_open(part *p, const char *program, lc_err *e)
@@ -156,7 +185,7 @@ static int part_check_set(part *parts, int n, lc_err *e)
 }
 
 /* Copies the next record of p to o: one line, or with grouped the lines up to
- * an empty one (not copied).  1, 0 at the end of p, -1 with e. */
+ * an empty one (not copied).  1, 0 at p's end line (the last), -1 with e. */
 static int copy_record(part *p, int grouped, lc_output *o, lc_err *e)
 {
 	char *line;
@@ -165,11 +194,15 @@ static int copy_record(part *p, int grouped, lc_output *o, lc_err *e)
 		int r = lc_input_getline(p->in, &line, &len, e);
 		if (r < 0)
 			return -1;
-		if (r == 0 && !first)
+		if ((r == 0 || is_end(line, len)) && !first)
 			return lc_err_set(e, LC_EXIT_INPUT, "%s (shard %u/%u) ends inside a group (no empty line after its "
 			                  "last): the part is cut short; re-run it", p->path, p->s.k, p->s.n);
-		if (r == 0 || (grouped && !len))
-			return r;
+		if (r == 0)
+			return cut_short(p, e);
+		if (is_end(line, len))
+			return after_end(p, e);
+		if (grouped && !len)
+			return 1;
 		lc_output_write(o, line, len);
 		lc_output_write(o, "\n", 1);
 		if (!grouped)
@@ -231,11 +264,19 @@ static int merge_sum(part *parts, int n, lc_output *o, unsigned long long *count
 			return -1;
 		errno = 0;
 		unsigned long long v = r ? strtoull(line, &end, 10) : 0;
-		if (!r || errno || end == line || *end || line[0] == '-' ||
-		    (r = lc_input_getline(parts[i].in, &line, &len, e)) != 0)
+		if (!r || errno || end == line || *end || line[0] == '-')
 			return r < 0 ? -1
 			             : lc_err_set(e, LC_EXIT_INPUT, "%s:2: a count part holds one number after its header",
 			                          parts[i].path);
+		if ((r = lc_input_getline(parts[i].in, &line, &len, e)) < 0)
+			return -1;
+		if (r == 0)
+			return cut_short(&parts[i], e);
+		if (!is_end(line, len))
+			return lc_err_set(e, LC_EXIT_INPUT, "%s:3: a count part holds one number after its header",
+			                  parts[i].path);
+		if (after_end(&parts[i], e) < 0)
+			return -1;
 		if (total + v < total)
 			return lc_err_set(e, LC_EXIT_INPUT, "%s: the counts overflow 64 bits", parts[i].path);
 		total += v;

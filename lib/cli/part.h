@@ -14,9 +14,12 @@
  *          followed by an empty line (lc_part_group_end): the merge takes one
  *          group from part 1, 2, ..., N in turn and drops the empty lines;
  *   sum    the body is one non-negative integer (a count): the merge prints the sum.
+ * A part ends with the line LC_PART_END, which lc_part_header has its output
+ * write when it is committed, so only a task that succeeded writes it (also to
+ * stdout: a task killed while writing '> part' leaves no end line).
  * The merge refuses a set that is not exactly shards 1..N of one run, naming the
- * missing or repeated shard, and parts whose line counts cannot come from one
- * input (a part cut short).
+ * missing or repeated shard, a part without its end line or with lines after it,
+ * and parts whose line counts cannot come from one input (a part cut short).
  */
 #ifndef LC_PART_H
 #define LC_PART_H
@@ -46,9 +49,14 @@ static inline int lc_shard_has(const lc_shard *s, size_t i)
  * names its own): equal for the tasks of one run. */
 uint64_t lc_part_run_key(int argc, char **argv);
 
-/* The same line (with its newline) as a string, for a file another module opens; malloc'd. */
+/* The same line (with its newline) as a string, for a file another module opens
+ * (which must also end it with LC_PART_END); malloc'd. */
 char *lc_part_header_line(const char *program, const lc_shard *s, uint64_t run, const char *merge);
-/* Writes the header line of shard s of program's run (merge: "lines", "groups" or "sum"). */
+/* The last line of every part (with its newline). */
+#define LC_PART_END "{\"lctk_part_end\":true}\n"
+
+/* Writes the header line of shard s of program's run (merge: "lines", "groups" or "sum")
+ * and sets o's trailer to LC_PART_END (lc_output_set_trailer). */
 void lc_part_header(lc_output *o, const char *program, const lc_shard *s, uint64_t run,
                     const char *merge);
 

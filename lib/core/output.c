@@ -34,6 +34,7 @@ struct lc_output {
 	char *buf;
 	size_t len;
 	int slot;             /* index in pending[] */
+	char *trailer;        /* written by commit, or NULL */
 };
 
 /* Temp files not yet committed, removed on fatal exit; fixed array so the
@@ -571,6 +572,7 @@ static void release(lc_output *o)
 	free(o->path);
 	free(o->target);
 	free(o->tmp);
+	free(o->trailer);
 	free(o);
 }
 
@@ -591,8 +593,16 @@ static void finish_compression(lc_output *o)
 	}
 }
 
+void lc_output_set_trailer(lc_output *o, const char *s)
+{
+	free(o->trailer);
+	o->trailer = s ? lc_xstrdup(s) : NULL;
+}
+
 void lc_output_commit(lc_output *o)
 {
+	if (o->trailer)
+		lc_output_write(o, o->trailer, strlen(o->trailer));
 	flush_buf(o);
 	finish_compression(o);
 	if (o->is_stdout) {

@@ -50,7 +50,10 @@ lc_output *lc_output_open(const char *path);
 void lc_output_write(lc_output *o, const void *p, size_t n);
 void lc_output_puts(lc_output *o, const char *s);
 void lc_output_printf(lc_output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Flush, fsync, rename into place.  Dies on error (temp removed). */
+/* Text (copied) that lc_output_commit writes last, so that it is there only when the
+ * program succeeded, on stdout too (a --shard part's end line, part.h).  NULL: none. */
+void lc_output_set_trailer(lc_output *o, const char *s);
+/* Writes the trailer, flushes, fsyncs, renames into place.  Dies on error (temp removed). */
 void lc_output_commit(lc_output *o);
 /* Discard: removes the temp file (stdout: drops unflushed bytes). */
 void lc_output_abort(lc_output *o);

@@ -627,6 +627,8 @@ static int emit(ctx *x, lc_output *out, lc_err *e)
 	lc_output *resp = o->responses ? lc_output_open(o->responses) : NULL;
 	if (resp && o->responses_head)
 		lc_output_write(resp, o->responses_head, strlen(o->responses_head));
+	if (resp && o->responses_tail)
+		lc_output_set_trailer(resp, o->responses_tail);
 	lc_strlist ids = {0};
 	lc_buf b = {0};
 	char **rowpids = lc_xmalloc((x->ndocs ? x->ndocs : 1) * sizeof *rowpids);

@@ -63,6 +63,7 @@ typedef struct lc_llmr_opts {
 	const char *batch_in;       /* read Batch results instead of calling */
 	const char *responses;      /* also write raw answers {"qid","response_text"} here */
 	const char *responses_head; /* written first to responses (a --shard part header line), or NULL */
+	const char *responses_tail; /* written last, when responses is committed (a part's end line), or NULL */
 	int skip_bad;
 	size_t k;                   /* at most k hits per query; 0 = all the model gave */
 	int format;                 /* LC_LLMR_* */
