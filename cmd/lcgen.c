@@ -1320,6 +1320,52 @@ static void report_start(lc_report *rep, const char *sub, const char *out, const
 	lc_report_str(rep, "subcommand", sub);
 }
 
+/* The report's "options" of each subcommand: what decides its output (lctk-formats(5) REPORTS). */
+static void report_tok(lc_report *rep, const tokspec *ts)
+{
+	lc_report_str(rep, ts->file ? "options.tokenizer" : "options.encoding", ts->file ? ts->file : ts->encoding);
+}
+
+static void report_shard(lc_report *rep, const lc_shard *sh)
+{
+	char b[32];
+	snprintf(b, sizeof b, "%u/%u", sh->k, sh->n);
+	lc_report_str(rep, "options.shard", sh->n ? b : NULL);
+}
+
+static void report_cand_options(lc_report *rep, const cand_cfg *g)
+{
+	lc_report_str(rep, "options.kinds", g->kinds ? g->kinds : "all");
+	lc_report_int(rep, "options.random", g->nrandom);
+	lc_report_int(rep, "options.seed", g->seed);
+	report_tok(rep, &g->ts);
+	json_t *sums = json_array();
+	for (size_t i = 0; i < g->nsums; i++)
+		json_array_append_new(sums, lc_json_text(g->sums[i]));
+	lc_report_set(rep, "options.summaries", sums);
+	lc_report_str(rep, "options.model", g->lr.llm.model);
+	report_shard(rep, &g->shard);
+	lc_report_str(rep, "options.output", g->lr.batch_out ? g->lr.batch_out : g->out ? g->out : "-");
+}
+
+static void report_labels_options(lc_report *rep, const labels_cfg *g)
+{
+	lc_report_str(rep, "options.corpus", g->corpus);
+	lc_report_str(rep, "options.queries", g->queries);
+	lc_report_str(rep, "options.mode", g->llm ? "llm" : "bm25");
+	lc_report_real(rep, "options.k1", g->k1);
+	lc_report_real(rep, "options.b", g->b);
+	lc_report_bool(rep, "options.stem", !!(g->an.flags & LC_AN_STEM));
+	lc_report_bool(rep, "options.stopwords", !!(g->an.flags & LC_AN_STOP));
+	if (g->llm) {
+		lc_report_str(rep, "options.model", g->lr.llm.model);
+		if (g->context >= 0)
+			lc_report_int(rep, "options.context", g->context);
+	}
+	report_shard(rep, &g->shard);
+	lc_report_str(rep, "options.output", g->lr.batch_out ? g->lr.batch_out : g->out ? g->out : "-");
+}
+
 static int main_candidates(int argc, char **argv, lc_report *rep)
 {
 	cand_cfg *g = &CAND;
@@ -1344,6 +1390,7 @@ static int main_candidates(int argc, char **argv, lc_report *rep)
 	if (g->llm_opt)
 		check_llm(&cand_cmd, &g->lr, "LLM candidates need");
 	report_start(rep, "candidates", g->out, g->lr.batch_out, argc, argv, st.ind);
+	report_cand_options(rep, g);
 	int rc = cmd_candidates(g, argc, argv, st.ind, rep);
 	free(g->sums);
 	return rc;
@@ -1368,6 +1415,7 @@ static int main_labels(int argc, char **argv, lc_report *rep)
 	if (g->llm && !g->lr.dry_run)   /* a dry run needs no server or model: nothing is sent */
 		check_llm(&labels_cmd, &g->lr, "--llm needs");
 	report_start(rep, "labels", g->out, g->lr.batch_out, argc, argv, st.ind);
+	report_labels_options(rep, g);
 	return cmd_labels(g, argc, argv, st.ind, rep);
 }
 
@@ -1382,6 +1430,11 @@ static int main_pairs(int argc, char **argv, lc_report *rep)
 	if (g->label_by && !g->released)
 		lc_cli_usage_error(&pairs_cmd, "--label-by goes with --selection released");
 	report_start(rep, "pairs", g->out, NULL, argc, argv, st.ind);
+	lc_report_str(rep, "options.corpus", g->corpus);
+	lc_report_str(rep, "options.mode", g->hard ? "hard" : "all");
+	lc_report_str(rep, "options.selection", g->released ? "released" : "lctk");
+	lc_report_str(rep, "options.label_by", g->label_by);
+	lc_report_str(rep, "options.output", g->out ? g->out : "-");
 	return cmd_pairs(g, argc, argv, st.ind, rep);
 }
 
@@ -1402,6 +1455,13 @@ static int main_probes(int argc, char **argv, lc_report *rep)
 	if (st.ind < argc)
 		lc_cli_usage_error(&probes_cmd, "probes reads no files: '%s'", argv[st.ind]);
 	report_start(rep, "probes", g->out, NULL, argc, argv, st.ind);
+	lc_report_str(rep, "options.lengths", g->lengths ? g->lengths : "1000,4000,16000");
+	lc_report_int(rep, "options.per_length", g->per);
+	lc_report_int(rep, "options.seed", g->seed);
+	report_tok(rep, &g->ts);
+	lc_report_str(rep, "options.model", g->model);
+	lc_report_str(rep, "options.summarise", g->summarise);
+	lc_report_str(rep, "options.output", g->out ? g->out : "-");
 	return cmd_probes(g, rep);
 }
 

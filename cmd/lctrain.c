@@ -369,7 +369,7 @@ static void pair_lengths(lc_train_pair *q, json_t *o, const char *w, const char 
 
 /* The training pairs of the files: passage words, candidate masks, lengths
  * and split.  Warns about the pairs skipped; *n = the pairs kept. */
-static lc_train_pair *build_pairs(passages *ps, int nfiles, char **files, const lc_tok *tok, size_t *n)
+static lc_train_pair *build_pairs(passages *ps, int nfiles, char **files, const lc_tok *tok, size_t *n, counts *kout)
 {
 	json_t *pairs = json_array(), *wheres = json_array();
 	lc_buf pb = {0}, idb = {0};
@@ -428,6 +428,7 @@ static lc_train_pair *build_pairs(passages *ps, int nfiles, char **files, const 
 		ntrain += !P[i].val;
 	if (!ntrain)
 		lc_die(LC_EXIT_INPUT, "no usable training pairs (%zu read)", np);
+	*kout = k;
 	json_decref(pairs);
 	json_decref(wheres);
 	lc_buf_free(&pb);
@@ -510,7 +511,8 @@ static void write_model(const lc_cmodel *m)
 	lc_buf_free(&mb);
 }
 
-static void write_report(lc_report *rep, json_t *hist, const lc_train_result *res, const lc_cmodel *m)
+static void write_report(lc_report *rep, json_t *hist, const lc_train_result *res, const lc_cmodel *m,
+                         const counts *k)
 {
 	lc_report_real(rep, "options.beta", S.t.beta);
 	lc_report_real(rep, "options.lr", S.t.lr);
@@ -528,6 +530,13 @@ static void write_report(lc_report *rep, json_t *hist, const lc_train_result *re
 	}
 	if (S.target > 0)
 		lc_report_real(rep, "options.target_ratio", S.target);
+	/* what stderr says of the pairs read: skipped by reason, joined by the prompt's text */
+	lc_report_int(rep, "pairs_read", (long long)k->read);
+	lc_report_int(rep, "skipped_same", (long long)k->same);
+	lc_report_int(rep, "skipped_not_in_corpora", (long long)k->nopid);
+	lc_report_int(rep, "skipped_unjoined", (long long)k->unjoined);
+	lc_report_int(rep, "skipped_empty", (long long)k->empty);
+	lc_report_int(rep, "joined_by_text", (long long)k->joined);
 	lc_report_int(rep, "pairs_train", (long long)res->ntrain);
 	lc_report_int(rep, "pairs_val", (long long)res->nval);
 	lc_report_int(rep, "epochs", S.t.epochs);
@@ -598,7 +607,8 @@ int main(int argc, char **argv)
 	lc_buf idb = {0};
 	load_corpora(&ps);
 	size_t n;
-	lc_train_pair *P = build_pairs(&ps, nfiles, files, tok, &n);
+	counts k;
+	lc_train_pair *P = build_pairs(&ps, nfiles, files, tok, &n, &k);
 	lc_cmodel m;
 	lc_cmodel_init(&m);
 	if (S.init) {
@@ -619,7 +629,7 @@ int main(int argc, char **argv)
 	m.meta = model_meta(&res, tok, nfiles, files);
 	write_model(&m);
 	if (lc_report_on(&S.rep))
-		write_report(&S.rep, hist, &res, &m);
+		write_report(&S.rep, hist, &res, &m, &k);
 	for (size_t i = 0; i < n; i++)
 		lc_train_pair_free(&P[i]);
 	free(P);

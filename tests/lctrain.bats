@@ -104,11 +104,19 @@ H = "Summarize the following content. \nContent:\n"
 print(json.dumps({"prompt": H + "A. B.\n Summary:", "chosen": "same", "rejected": "same", "pid": "p1"}))
 print(json.dumps({"prompt": H + "A. B.\n Summary:", "chosen": "x", "rejected": "y z", "pid": "nope"}))
 print(json.dumps({"prompt": H + "\n Summary:", "chosen": "x", "rejected": "y z", "pid": "p6"}))' >> pairs.jsonl
-	run lctrain --quiet -c "$V/corpus.jsonl" --epochs 1 -o m.lcm pairs.jsonl
+	run lctrain --quiet -c "$V/corpus.jsonl" --epochs 1 --report r.json -o m.lcm pairs.jsonl
 	assert_success
 	assert_line 'lctrain: warning: 1 pair with chosen == rejected skipped'
 	assert_line 'lctrain: warning: 1 pair whose pid is not in the corpora skipped'
 	assert_line 'lctrain: warning: 1 pair with an empty passage skipped'
+	# the report has the same counts, and the pairs read are those trained, validated or skipped
+	run -0 python3 -c '
+import json
+r = json.load(open("r.json"))
+print(r["pairs_read"], r["skipped_same"], r["skipped_not_in_corpora"], r["skipped_empty"], r["skipped_unjoined"], r["joined_by_text"])
+print(r["pairs_read"] == r["pairs_train"] + r["pairs_val"] + 3, sum(1 for _ in open("pairs.jsonl")) == r["pairs_read"])'
+	assert_line --index 0 --regexp '^[0-9]+ 1 1 1 0 0$'
+	assert_line --index 1 'True True'
 }
 
 @test "lctrain: --target-ratio calibrates the threshold on the corpora" {

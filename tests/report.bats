@@ -198,6 +198,17 @@ EOF
 	run --separate-stderr lcgen probes --per-length 2 --report p.json -o p.jsonl
 	assert_success
 	[ "$(jval p.json probes)" = "$(wc -l < p.jsonl)" ]
+	# every lcgen subcommand's report says what decided its output, as the other programs' do
+	run -0 jq -c '[(keys_unsorted | .[:5]), .options.kinds, .options.seed, .options.encoding, (.options.summaries | length)]' g.json
+	assert_output '[["program","version","inputs","subcommand","options"],"all",0,"cl100k_base",1]'
+	run -0 jq -c '.options | [.lengths, .per_length, .seed, .model]' p.json
+	assert_output '["1000,4000,16000",2,0,null]'
+	lcgen labels -c "$V/corpus.jsonl" -q "$V/queries.jsonl" --k1 1.2 --no-stem --report l.json -o lab.jsonl cand.jsonl
+	run -0 jq -c '.options | [.mode, .k1, .b, .stem, .stopwords, .shard]' l.json
+	assert_output '["bm25",1.2,0.4,false,true,null]'
+	lcgen pairs -c "$V/corpus.jsonl" --mode all --report pr.json -o pp.jsonl cand.jsonl lab.jsonl
+	run -0 jq -c '.options | [.mode, .selection, .label_by]' pr.json
+	assert_output '["all","lctk",null]'
 	# lctrain: the last epoch's line
 	python3 - "$V/corpus.jsonl" > pairs.jsonl <<'PY'
 import json, sys
