@@ -12,6 +12,7 @@
 #include "json.h"
 #include "output.h"
 #include "pack.h"
+#include "part.h"
 #include "progress.h"
 #include "report.h"
 #include "wds.h"
@@ -41,6 +42,7 @@ typedef struct cfg {
 	unsigned long seed;
 	long len;
 	long shard_k, shard_n;
+	uint64_t run;             /* with --shard: the command line's key (lc_part_run_key) */
 	int skip_bad, progress;
 	const char *method_name, *format_name;
 } cfg;
@@ -467,6 +469,9 @@ static json_t *make_info(const cfg *c, const run *r, uint64_t nbad)
 		char s[64];
 		snprintf(s, sizeof s, "%ld/%ld", c->shard_k, c->shard_n);
 		json_object_set_new(info, "shard", lc_json_text(s));
+		/* the parts of one split share it (same inputs and options): merge checks it */
+		snprintf(s, sizeof s, "%016" PRIx64, c->run);
+		json_object_set_new(info, "run", json_string(s));
 	}
 	json_object_set_new(info, "counters", cnt);
 	return info;
@@ -863,6 +868,7 @@ int main(int argc, char **argv)
 	lc_report rep = {0};
 	cfg c;
 	int first = parse_args(argc, argv, &rep, &c);
+	c.run = lc_part_run_key(argc, argv);
 	load_tokenizer(&c);
 	run r;
 	open_output(&c, &r);

@@ -205,6 +205,8 @@ for n in (39, 4, 8, 0, 3):
 	assert_success
 	counters() { python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))["counters"].items()))' "$1"; }
 	[ "$(counters one/D_8/lcdecompose.json)" = "$(counters m/D_8/lcdecompose.json)" ]
+	# the parts' "shard" and "run" are not in the merged dataset's file: it is one process's
+	cmp one/D_8/lcdecompose.json m/D_8/lcdecompose.json
 	# by default every part drops its short shards (here all its sequences), leaving
 	# one empty shard per bucket; merged, a bucket still has one, as one process writes
 	for k in 1 2 3; do lcdecompose --eot 0 --seed 9 --kmin 12 --kmax 13 --shard $k/3 --quiet -o f$k in.jsonl >/dev/null; done
@@ -224,9 +226,12 @@ for n in (39, 4, 8, 0, 3):
 	# a part given twice, a part missing, a part of another split: refused, nothing written
 	cp -r p1 p1copy
 	lcdecompose --eot 0 --seed 9 --keep-short-shards --shard 1/2 --quiet -o h1 in.jsonl >/dev/null
+	# the same options on another input: its part 3/3 is not one of p1's split
+	{ cat in.jsonl; echo '{"ids": [1, 2, 3]}'; } > other.jsonl
+	lcdecompose --eot 0 --seed 9 --keep-short-shards --shard 3/3 --quiet -o o3 other.jsonl >/dev/null
 	for args in "p1 p1 p2 p3:the same directory as p1" "p1 p1copy p2 p3:part 1/3 again (also p1)" \
 		"p1 p3:3 parts were made, 2 given" "p1 p2 h1:part 1/2 is of another split than p1" \
-		"p1 p2 p3 one:is not a --shard part and p1 is"; do
+		"p1 p2 p3 one:is not a --shard part and p1 is" "p1 p2 o3:part 3/3 is of another lcdecompose run than p1"; do
 		run lcdecompose merge -o m3 ${args%%:*}
 		assert_failure 1
 		assert_output --partial "${args#*:}"

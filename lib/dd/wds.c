@@ -1303,7 +1303,7 @@ static void free_shards(json_t **shards, int n)
 /* The inputs of a merge are one split's parts, each once (shards[i], their
  * lcdecompose.json's "shard" K/N or NULL: one N, every K from 1 to N once), or
  * whole outputs (no --shard); never one directory twice.  0, or -1 + e. */
-static int check_parts(char *const *srcs, json_t *const *shards, int n, lc_err *e)
+static int check_parts(char *const *srcs, json_t *const *shards, json_t *const *runs, int n, lc_err *e)
 {
 	struct stat *st = lc_xcalloc((size_t)n, sizeof *st);
 	int *owner = NULL, with = 0, rc = 0;
@@ -1327,6 +1327,10 @@ static int check_parts(char *const *srcs, json_t *const *shards, int n, lc_err *
 		else if ((sh != NULL) != with)
 			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: %s a --shard part and %s %s; merge one split's parts, or whole outputs",
 			                srcs[i], sh ? "is" : "is not", srcs[0], sh ? "is not" : "is");
+		/* "run" (lcdecompose's command line without --shard and -o): one split's parts share it */
+		if (!rc && sh && i > 0 && runs[i] && runs[0] && !json_equal(runs[i], runs[0]))
+			rc = lc_err_set(e, LC_EXIT_INPUT, "%s: part %ld/%ld is of another lcdecompose run than %s (other "
+			                "inputs or options); merge the parts of one command line", srcs[i], k, nn, srcs[0]);
 		if (!rc && sh) {
 			if (!N) {
 				N = nn;
@@ -1359,24 +1363,29 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 	json_t *merged = NULL;
 	const char *fmt = "tar";
 	json_t **shards = lc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *shards);   /* each input's "shard" */
+	json_t **runs = lc_xcalloc(n > 0 ? (size_t)n : 1, sizeof *runs);       /* and "run" */
 	/* Check the inputs agree before writing anything. */
 	for (int i = 0; i < n; i++) {
 		json_t *j = load_info(srcs[i], e);
 		if (!j) {
 			json_decref(merged);
 			free_shards(shards, i);
+			free_shards(runs, i);
 			return -1;
 		}
 		shards[i] = json_incref(json_object_get(j, "shard"));
+		runs[i] = json_incref(json_object_get(j, "run"));
 		json_t *p = json_object_get(j, "params");
 		if (!merged) {
 			merged = json_deep_copy(j);
 			json_object_del(merged, "shard");
+			json_object_del(merged, "run");
 		} else if (!json_equal(p, json_object_get(merged, "params"))) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: made with different parameters than %s; "
 			           "merge only outputs of one lcdecompose command line", srcs[i], srcs[0]);
 			json_decref(j), json_decref(merged);
 			free_shards(shards, i + 1);
+			free_shards(runs, i + 1);
 			return -1;
 		} else {
 			json_t *c = json_object_get(j, "counters"), *mc = json_object_get(merged, "counters");
@@ -1390,8 +1399,9 @@ int lc_wds_merge(const char *dir, int force, char *const *srcs, int n, lc_buf *s
 		}
 		json_decref(j);
 	}
-	int parts_ok = merged ? check_parts(srcs, shards, n, e) : 0;
+	int parts_ok = merged ? check_parts(srcs, shards, runs, n, e) : 0;
 	free_shards(shards, n);
+	free_shards(runs, n);
 	if (!merged)
 		return lc_err_set(e, LC_EXIT_USAGE, "merge: no input directories");
 	if (parts_ok < 0) {
