@@ -8,6 +8,7 @@
 #include "err.h"
 #include "index_file.h"
 #include "output.h"
+#include "part.h"
 #include "pidset.h"
 #include "progress.h"
 #include "report.h"
@@ -297,6 +298,8 @@ int main(int argc, char **argv)
 	build b = {0};
 	if (!(b.b = lc_bm25_builder_new(&an, &e)))
 		lc_die_err(&e);
+	if (sn)   /* a part: its command line's key, which merge checks (index_file.h) */
+		lc_bm25_builder_set_run(b.b, lc_part_run_key(argc, argv));
 	const char *env = getenv("LCTK_INDEX_MEMORY");
 	if (memory == MEMORY_UNSET)
 		memory = memory_size(&cmd, env && *env ? "LCTK_INDEX_MEMORY" : "the default", env && *env ? env : DEFAULT_MEMORY);

@@ -76,6 +76,14 @@ J
 	assert_failure 1
 	assert_output --partial "give all 3 shards"
 	assert_no_file m2.idx
+	# shard 3/3 of another corpus of the same size (one title changed): not one of this split
+	sed '1s/"title_text": "[^"]*"/"title_text": "changed"/' c.jsonl > other.jsonl
+	run -1 cmp -s c.jsonl other.jsonl
+	lcindex --shard 3/3 -o other3.idx other.jsonl
+	run lcindex merge -o m3.idx part1.idx part2.idx other3.idx
+	assert_failure 1
+	assert_output --partial "other3.idx: shard 3/3 is of another lcindex run than part1.idx"
+	assert_no_file m3.idx
 	run lcretrieve -i part1.idx <<< $'q\tapples'
 	assert_failure 1
 	assert_output --partial "lcindex merge"

@@ -104,6 +104,8 @@ int lc_bm25_builder_add(lc_bm25_builder *b, const char *pid, const char *text, s
 /* 0 while the builder is sound; -1 + e (a copy of the failure) once it is not. */
 int lc_bm25_builder_error(const lc_bm25_builder *b, lc_err *e);
 size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b);
+/* The run key a --shard part's header carries (index_file.h; default 0, a complete index). */
+void lc_bm25_builder_set_run(lc_bm25_builder *b, uint64_t run);
 /* 1 if document doc's pid is pid[0..len), 0 if not (or no such document), -1 + e
  * (reading back spilled pids).  A scan of the pids: for checking a hash match. */
 int lc_bm25_builder_pid_is(const lc_bm25_builder *b, size_t doc, const char *pid, size_t len, lc_err *e);

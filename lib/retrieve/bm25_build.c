@@ -32,6 +32,7 @@ struct lc_bm25_builder {
 	uint64_t n_terms, term_bytes, post_bytes, n_postings, n_blocks;
 	lc_err err;
 	int failed;
+	uint64_t run;             /* the header's run key (lc_bm25_builder_set_run) */
 };
 
 lc_bm25_builder *lc_bm25_builder_new(const lc_analyze_opts *an, lc_err *e)
@@ -112,6 +113,11 @@ int lc_bm25_builder_error(const lc_bm25_builder *b, lc_err *e)
 		return 0;
 	*e = b->err;
 	return -1;
+}
+
+void lc_bm25_builder_set_run(lc_bm25_builder *b, uint64_t run)
+{
+	b->run = run;
 }
 
 size_t lc_bm25_builder_ndocs(const lc_bm25_builder *b) { return b->ndocs; }
@@ -419,7 +425,7 @@ static int stream(lc_bm25_builder *b, uint32_t shard_k, uint32_t shard_n, sink *
 		s->crc = lc_index_crc(s->crc, z, end - (off[k] + size[k]));
 	}
 	s->pos = fsize;
-	lc_index_put_header(hdr, flags, shard_k, shard_n, N, b->n_terms, b->n_postings, b->total, fsize, off, size,
+	lc_index_put_header(hdr, flags, shard_k, shard_n, b->run, N, b->n_terms, b->n_postings, b->total, fsize, off, size,
 	                    s->crc);
 	write_at(s, hdr, sizeof hdr, 0);
 	return s->failed ? -1 : 0;

@@ -184,7 +184,7 @@ void lc_index_write(lc_buf *out, const lc_index_src *s)
 #undef END
 	unsigned char *h = (unsigned char *)out->p + start;
 	uint64_t fsize = out->len - start;
-	lc_index_put_header(h, s->flags, s->shard_k, s->shard_n, s->n_docs, s->n_terms, s->post_start[s->n_terms], total,
+	lc_index_put_header(h, s->flags, s->shard_k, s->shard_n, s->run, s->n_docs, s->n_terms, s->post_start[s->n_terms], total,
 	                    fsize, off, size, crc(h + LC_INDEX_HDR, fsize - LC_INDEX_HDR));
 }
 
@@ -200,7 +200,7 @@ uint32_t lc_index_crc(uint32_t c, const void *p, size_t n)
 	return c;
 }
 
-void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uint32_t shard_n, uint64_t n_docs,
+void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uint32_t shard_n, uint64_t run, uint64_t n_docs,
                          uint64_t n_terms, uint64_t n_postings, uint64_t total_len, uint64_t fsize,
                          const uint64_t *off, const uint64_t *size, uint32_t body_crc)
 {
@@ -216,6 +216,7 @@ void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uin
 	put64(h + 48, n_postings);
 	put64(h + 56, total_len);
 	put64(h + 64, fsize);
+	put64(h + 232, run);
 	for (int k = 0; k < NSEC; k++) {
 		put64(h + SEC_AT + 16 * k, off[k]);
 		put64(h + SEC_AT + 16 * k + 8, size[k]);
@@ -288,6 +289,7 @@ static int layout(lc_index *ix, uint64_t *off, uint64_t *size, const char *name,
 	ix->flags = get32(h + 16);
 	ix->shard_k = get32(h + 20);
 	ix->shard_n = get32(h + 24);
+	ix->run = ix->version == 1 ? 0 : get64(h + 232);
 	ix->n_docs = get64(h + 32);
 	ix->n_terms = get64(h + 40);
 	ix->n_postings = get64(h + 48);
@@ -562,6 +564,11 @@ int lc_index_merge(lc_buf *out, const lc_index *parts, const char *const *names,
 		}
 		if (by_k[p->shard_k - 1]) {
 			lc_err_set(e, LC_EXIT_INPUT, "%s: shard %u/%u given twice", names[i], p->shard_k, p->shard_n);
+			goto out;
+		}
+		if (p->run && parts[0].run && p->run != parts[0].run) {
+			lc_err_set(e, LC_EXIT_INPUT, "%s: shard %u/%u is of another lcindex run than %s (other corpus or "
+			           "options); merge the shards of one command line", names[i], p->shard_k, p->shard_n, names[0]);
 			goto out;
 		}
 		if (p->flags != parts[0].flags || p->stop_len != parts[0].stop_len ||

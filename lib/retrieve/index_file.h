@@ -30,7 +30,9 @@
  *                blocks of LC_INDEX_BLOCK postings (the last one shorter); a term
  *                with fewer postings has none (a reader scans them).  Derived from
  *                the postings and DOCLEN alone, so merge and build still agree.
- *   232 u8[16] reserved (0)
+ *   232 u64 run key of a --shard part: its command line's (lc_part_run_key), equal for
+ *       the parts of one split, which merge checks; 0 for a complete index
+ *   240 u8[8] reserved (0)
  *   248 u32 CRC-32 (zlib) of bytes [256, file size)
  *   252 u32 CRC-32 of bytes [0, 252)
  *
@@ -77,6 +79,7 @@ typedef struct lc_index {
 	const unsigned char *base;
 	size_t size;
 	uint32_t flags, shard_k, shard_n;
+	uint64_t run;    /* a --shard part's run key (0: none) */
 	uint64_t n_docs, n_terms, n_postings, total_len;
 	const char *stop;
 	size_t stop_len;
@@ -103,6 +106,7 @@ typedef struct lc_index_src {
 	const char *stop;
 	size_t stop_len;
 	uint32_t shard_k, shard_n;
+	uint64_t run;    /* the run key of a --shard part, 0 for a complete index */
 	uint64_t n_docs;
 	const char *const *pids;
 	const uint32_t *doclen;
@@ -125,7 +129,7 @@ void lc_index_bounder_add(const lc_index_bounder *bd, lc_index_block *b, int fir
  * off/size[LC_INDEX_NSEC] in layout order and body_crc = CRC-32 of bytes
  * [LC_INDEX_HDR, fsize); lc_index_crc continues a CRC-32 (start with 0). */
 #define LC_INDEX_NSEC 10
-void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uint32_t shard_n, uint64_t n_docs,
+void lc_index_put_header(unsigned char *h, unsigned flags, uint32_t shard_k, uint32_t shard_n, uint64_t run, uint64_t n_docs,
                          uint64_t n_terms, uint64_t n_postings, uint64_t total_len, uint64_t fsize,
                          const uint64_t *off, const uint64_t *size, uint32_t body_crc);
 uint32_t lc_index_crc(uint32_t crc, const void *p, size_t n);
@@ -200,8 +204,8 @@ static inline int lc_post_next(lc_post *c)
 }
 
 /* Merges shard images 1/N..N/N (any order) into the complete index image in out.
- * names are used in messages.  Checks the shards agree (analyser, N) and that pids
- * stay unique. */
+ * names are used in messages.  Checks the shards agree (analyser, N, run key when
+ * they have one) and that pids stay unique. */
 int lc_index_merge(lc_buf *out, const lc_index *parts, const char *const *names, size_t n, lc_err *e);
 
 #endif
