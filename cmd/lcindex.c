@@ -281,6 +281,9 @@ int main(int argc, char **argv)
 	if (stats && rep.path)
 		lc_cli_usage_error(&cmd, "--report describes an index being built; --stats prints an index's figures itself");
 	lc_report_start(&rep, &cmd, !out || !strcmp(out, "-"), argc - st.ind, argv + st.ind);
+	/* the options first, as every report has them (the analyser is added from the index) */
+	lc_report_int(&rep, "options.shard_k", sn ? sk : 1);
+	lc_report_int(&rep, "options.shard_n", sn ? sn : 1);
 	if (stats) {
 		if (st.ind >= argc)
 			lc_cli_usage_error(&cmd, "--stats wants INDEX operands");
