@@ -84,6 +84,10 @@ J
 	assert_failure 1
 	assert_output --partial "other3.idx: shard 3/3 is of another lcindex run than part1.idx"
 	assert_no_file m3.idx
+	# a task may differ in what does not change what it writes: memory, progress, its report
+	lcindex --shard 3/3 --memory 1M --quiet --report r3.json -o q3.idx c.jsonl
+	lcindex merge -o m4.idx part1.idx q3.idx part2.idx
+	cmp full.idx m4.idx
 	run lcretrieve -i part1.idx <<< $'q\tapples'
 	assert_failure 1
 	assert_output --partial "lcindex merge"

@@ -36,19 +36,44 @@ bad:
 	                  arg ? arg : "");
 }
 
+/* Options left out of the run key: the files a task writes, and what changes how a
+ * task runs but not what it writes (threads, memory, progress, the LLM client's
+ * pacing and cache), so the tasks of one split may differ in them. */
+static const char *const key_skip_arg[] = { "--shard", "-o", "--output", "--report", "--responses", "-j", "--jobs",
+                                            "--memory", "--parallel", "--timeout", "--connect-timeout", "--retries",
+                                            "--backoff", "--cache", NULL };
+static const char *const key_skip_flag[] = { "--quiet", "--progress", "--verbose", "--no-cache", NULL };
+
+/* 1 if argument a (and, for an option taking one, *skip_next: the next) is left out */
+static int key_skips(const char *a, int *skip_next)
+{
+	*skip_next = 0;
+	for (int k = 0; key_skip_flag[k]; k++)
+		if (!strcmp(a, key_skip_flag[k]))
+			return 1;
+	for (int k = 0; key_skip_arg[k]; k++) {
+		const char *o = key_skip_arg[k];
+		size_t n = strlen(o);
+		if (!strcmp(a, o)) {
+			*skip_next = 1;
+			return 1;
+		}
+		if (o[1] == '-' ? !strncmp(a, o, n) && a[n] == '=' : !strncmp(a, o, 2))   /* --opt=ARG, -oARG */
+			return 1;
+	}
+	return 0;
+}
+
 uint64_t lc_part_run_key(int argc, char **argv)
 {
 	uint64_t h = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--shard") || !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--report") ||
-		    !strcmp(a, "--responses")) {
-			i++;
+		int skip_next;
+		if (key_skips(a, &skip_next)) {
+			i += skip_next;
 			continue;
 		}
-		if (!strncmp(a, "--shard=", 8) || !strncmp(a, "--output=", 9) || !strncmp(a, "--report=", 9) ||
-		    !strncmp(a, "--responses=", 12) || (a[0] == '-' && a[1] == 'o'))
-			continue;
 		/* h = hash(h || arg || NUL): order and boundaries count */
 		uint64_t x = lc_hash64(a, strlen(a) + 1);
 		h = lc_mix64(h ^ (x + 0x9e3779b97f4a7c15ull + (h << 6)));

@@ -44,9 +44,11 @@ static inline int lc_shard_has(const lc_shard *s, size_t i)
 	return s->n == 0 || i % s->n == s->k - 1;
 }
 
-/* Hash of argv[1..argc-1] without --shard K/N and the files a task writes,
- * -o/--output, --report and --responses FILE (in any of their spellings; each task
- * names its own): equal for the tasks of one run. */
+/* Hash of argv[1..argc-1] without --shard K/N, the files a task writes (-o/--output,
+ * --report and --responses FILE: each task names its own) and the options that do not
+ * change what it writes (-j/--jobs, --memory, --quiet, --progress, --verbose, and the
+ * LLM client's --parallel --timeout --connect-timeout --retries --backoff --cache
+ * --no-cache), in any of their spellings: equal for the tasks of one run. */
 uint64_t lc_part_run_key(int argc, char **argv);
 
 /* The same line (with its newline) as a string, for a file another module opens
