@@ -431,8 +431,16 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 	lc_err e = {0};
 	if (lc_run_read(&r, files[0], &ro, &e) < 0)
 		lc_die_err(&e);
+	size_t unanswered = 0;
+	for (size_t i = 0; i < r.nq; i++)
+		unanswered += r.q[i].unanswered != 0;
 	if (fmt == LC_RUN_LOFT && r.format != LC_RUN_LOFT)
-		lc_warn("LOFT predictions hold no scores: %zu queries written as ranked id lists", r.nq);
+		lc_warn("LOFT predictions hold no scores: %zu quer%s written as ranked id lists", r.nq - unanswered,
+		        r.nq - unanswered == 1 ? "y" : "ies");
+	if (fmt == LC_RUN_LOFT && unanswered)
+		lc_warn("%zu unanswered quer%s left out: LOFT predictions have no line for %s (LOFT counts %s in "
+		        "num_unanswered_queries)", unanswered, unanswered == 1 ? "y" : "ies", unanswered == 1 ? "it" : "them",
+		        unanswered == 1 ? "it" : "them");
 	if (fmt != LC_RUN_LOFT && r.format == LC_RUN_LOFT)
 		lc_warn("LOFT predictions hold no scores: scores are synthetic (descending by rank)");
 	size_t repeats = 0;   /* LOFT predictions hold repeats as they are */
@@ -449,6 +457,8 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 	lc_report_int(rep, "records", (long long)r.nlines);
 	lc_report_int(rep, "queries", (long long)r.nq);
 	lc_report_int(rep, "repeats_marked", (long long)repeats);
+	if (fmt == LC_RUN_LOFT)
+		lc_report_int(rep, "unanswered_left_out", (long long)unanswered);
 	lc_run_free(&r);
 }
 

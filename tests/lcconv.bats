@@ -313,6 +313,14 @@ beir_zip() {
 	assert_success
 	[[ "$stderr" == *"hold no scores"* ]]
 	assert_line --index 0 --partial '"model_outputs": [["d1", "7"]]'
+	# an unanswered query has no LOFT line: the count says what was written, the rest is counted
+	printf '{"qid":"a","hits":[],"answered":false}\n{"qid":"b","hits":[{"pid":"p","score":1}]}\n' > mini.jsonl
+	run -0 --separate-stderr lcconv --to loft --report r.json mini.jsonl
+	assert_output '{"qid": "b", "num_turns": 1, "model_outputs": [["p"]]}'
+	[[ "$stderr" == *"1 query written as ranked id lists"* ]] || fail "$stderr"
+	[[ "$stderr" == *"1 unanswered query left out"* ]] || fail "$stderr"
+	run -0 jq -c '[.queries, .unanswered_left_out]' r.json
+	assert_output '[2,1]'
 }
 
 @test "runs: TREC round trip of a reference vector is exact" {

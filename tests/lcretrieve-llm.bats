@@ -248,6 +248,13 @@ for line in open("batch.jsonl"):
 	assert_success
 	assert_output "$(cat expected.jsonl)"
 	[[ "$stderr" == *"a second result for custom_id 'q3' (the first answer is kept)"* ]] || fail "$stderr"
+	# every result twice: the first is named, all are counted
+	cat good.jsonl good.jsonl > twice.jsonl
+	run --separate-stderr llm --batch-in twice.jsonl queries.jsonl
+	assert_success
+	assert_output "$(cat expected.jsonl)"
+	n=$(wc -l < good.jsonl)
+	[[ "$stderr" == *"twice.jsonl: $n second results for a custom_id ignored (the first of each kept)"* ]] || fail "$stderr"
 }
 
 # argv_has PID WORD: PID's argv (read into ARGV) contains WORD.
@@ -339,11 +346,17 @@ for line in open("batch.jsonl"):
 }
 
 @test "bad few-shot input: gold pid absent from the corpus" {
-	printf '%s\n' '{"qid": "f9", "query_text": "x", "answers": [["nope", 1]]}' >few9.jsonl
+	# the message names the few-shot file's line
+	printf '%s\n' '{"qid": "f8", "query_text": "y", "answers": []}' '{"qid": "f9", "query_text": "x", "answers": [["nope", 1]]}' >few89.jsonl
+	run lcretrieve --llm -c corpus.jsonl --endpoint http://127.0.0.1:9/v1 --model m --few-shot few89.jsonl \
+		--shots 2 --template nq --batch-out b.jsonl queries.jsonl
+	assert_failure 1
+	assert_output --partial "few89.jsonl:1: few-shot query 'f8' has no relevant answers"
+	tail -n 1 few89.jsonl > few9.jsonl
 	run lcretrieve --llm -c corpus.jsonl --endpoint http://127.0.0.1:9/v1 --model m --few-shot few9.jsonl \
 		--template nq --batch-out b.jsonl queries.jsonl
 	assert_failure 1
-	assert_output --partial "few-shot query 'f9': gold pid 'nope' is not in the corpus"
+	assert_output --partial "few9.jsonl:1: few-shot query 'f9': gold pid 'nope' is not in the corpus"
 	assert_no_file b.jsonl
 	# ... unless --few-shot-corpus has it: appended after the corpus rows
 	printf '%s\n' '{"pid": "nope", "title_text": "Extra", "passage_text": "An extra passage.", "metadata": {}}' >fsc.jsonl

@@ -1536,9 +1536,10 @@ size_t lc_run_write_jsonl(lc_run *r, lc_output *o)
 	return marked;
 }
 
-void lc_run_write_loft(lc_run *r, lc_output *o)
+size_t lc_run_write_loft(lc_run *r, lc_output *o)
 {
 	lc_buf b = {0};
+	size_t written = 0;
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
 		if (q->unanswered)
@@ -1562,6 +1563,8 @@ void lc_run_write_loft(lc_run *r, lc_output *o)
 		}
 		lc_buf_adds(&b, "]}\n");
 		lc_output_write(o, b.p, b.len);
+		written++;
 	}
 	lc_buf_free(&b);
+	return written;
 }

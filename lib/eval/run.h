@@ -212,6 +212,7 @@ void lc_trec_score(char *buf, size_t size, double v);
  * *repeats (may be NULL) and the JSONL writer's result: the hits marked as repeats. */
 int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, size_t *repeats, lc_err *e);
 size_t lc_run_write_jsonl(lc_run *r, lc_output *o);
-void lc_run_write_loft(lc_run *r, lc_output *o);
+/* lc_run_write_loft returns the lines written: the queries but the unanswered ones. */
+size_t lc_run_write_loft(lc_run *r, lc_output *o);
 
 #endif

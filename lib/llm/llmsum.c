@@ -163,6 +163,8 @@ int lc_llmsum_run(const lc_llmsum_opts *o, const char *const *passages, const ch
 			rc = lc_llm_batch_read(o->batch_in, on_batch, &x, e);
 		if (x.unknown > 1)
 			lc_warn("%s: %zu results with unknown custom_ids ignored", o->batch_in, x.unknown);
+		if (x.dup > 1)
+			lc_warn("%s: %zu second results for a custom_id ignored (the first of each kept)", o->batch_in, x.dup);
 		for (size_t i = 0; rc == 0 && i < n; i++)
 			if (*passages[i] && !r->summary[i] && !r->error[i])
 				r->error[i] = lc_xstrdup("no result for this custom_id in the Batch file");

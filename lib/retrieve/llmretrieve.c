@@ -92,8 +92,8 @@ static long shot_doc(ctx *x, const lc_query *q, const char *pid, lc_err *e)
 		}
 	}
 	if (d < 0)
-		lc_err_set(e, LC_EXIT_INPUT, "%s: few-shot query '%s': gold pid '%s' is not in the corpus%s", o->few_shot,
-		           q->qid, pid, x->have_fsc ? " nor in --few-shot-corpus" : " (give --few-shot-corpus FILE)");
+		lc_err_set(e, LC_EXIT_INPUT, "%s:%zu: few-shot query '%s': gold pid '%s' is not in the corpus%s", o->few_shot,
+		           q->line, q->qid, pid, x->have_fsc ? " nor in --few-shot-corpus" : " (give --few-shot-corpus FILE)");
 	return d;
 }
 
@@ -171,7 +171,8 @@ static int load_shots(ctx *x, lc_err *e)
 		}
 		if (x->shots[s].ngold == 0) {
 			lc_buf_free(&pb);
-			return lc_err_set(e, LC_EXIT_INPUT, "%s: few-shot query '%s' has no relevant answers", o->few_shot, q->qid);
+			return lc_err_set(e, LC_EXIT_INPUT, "%s:%zu: few-shot query '%s' has no relevant answers", o->few_shot,
+			                  q->line, q->qid);
 		}
 		/* LOFT writes one reasoning line per pid of metadata.qrels, in its order */
 		json_t *qr = shot_qrels(q);
@@ -182,8 +183,8 @@ static int load_shots(ctx *x, lc_err *e)
 				long d = pid ? shot_doc(x, q, pid, e) : -1;
 				if (d < 0) {
 					if (!pid)
-						lc_err_set(e, LC_EXIT_INPUT, "%s: few-shot query '%s': metadata.qrels item %zu is not "
-						           "[pid, rel]", o->few_shot, q->qid, r + 1);
+						lc_err_set(e, LC_EXIT_INPUT, "%s:%zu: few-shot query '%s': metadata.qrels item %zu is not "
+						           "[pid, rel]", o->few_shot, q->line, q->qid, r + 1);
 					json_decref(qr);
 					lc_buf_free(&pb);
 					return -1;
@@ -760,6 +761,9 @@ int lc_llmr_run(const lc_llmr_opts *o, const lc_corpus *c, const lc_queries *qs,
 				x.error[i] = lc_xstrdup("no result for this custom_id in the Batch file");
 		if (x.unknown_results > 1)
 			lc_warn("%s: %zu results with unknown custom_ids ignored", o->batch_in, x.unknown_results);
+		if (x.dup_results > 1)
+			lc_warn("%s: %zu second results for a custom_id ignored (the first of each kept)", o->batch_in,
+			        x.dup_results);
 		rc = emit(&x, out, e);
 		goto done;
 	}
@@ -1029,6 +1033,8 @@ int lc_llmr_ask(const lc_llmr_opts *o, const lc_corpus *c, const lc_llmr_req *re
 			goto done;
 		if (a.unknown > 1)
 			lc_warn("%s: %zu results with unknown custom_ids ignored", o->batch_in, a.unknown);
+		if (a.dup > 1)
+			lc_warn("%s: %zu second results for a custom_id ignored (the first of each kept)", o->batch_in, a.dup);
 		for (size_t i = 0; i < n; i++)
 			if (!a.content[i] && !a.error[i])
 				a.error[i] = lc_xstrdup("no result for this custom_id in the Batch file");

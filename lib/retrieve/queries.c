@@ -103,6 +103,7 @@ static int parse_json(lc_queries *qs, lc_query *q, const char *line, size_t len,
 	if (lc_idset_add(&qs->qids, id, "qid", lc_input_name(in), lc_input_lineno(in), where, e) < 0)
 		goto out;
 	q->qid = lc_strmap_str(&qs->qids.ids, (uint32_t)qs->n);
+	q->line = lc_input_lineno(in);
 	q->text = lc_arena_strndup(&qs->arena, text, strlen(text));
 	if (parse_answers(qs, q, ans, where, e) < 0)
 		goto out;
@@ -158,6 +159,7 @@ int lc_queries_load(lc_queries *qs, const char *path, const lc_queries_opts *opt
 		}
 		free(qid);
 		q->qid = lc_strmap_str(&qs->qids.ids, (uint32_t)qs->n);
+		q->line = lc_input_lineno(in);
 		q->text = lc_arena_strndup(&qs->arena, tab + 1, len - (size_t)(tab + 1 - line));
 		qs->n++;
 	}

@@ -38,6 +38,7 @@ typedef struct lc_query {
 	size_t nans;
 	lc_qrel *ans;          /* gold answers in file order (LOFT "answers"); NULL if none */
 	const char *meta;      /* compact JSON of "metadata", NULL when absent or not kept */
+	size_t line;           /* its line in the file it was read from (messages) */
 } lc_query;
 
 typedef struct lc_queries_opts {
