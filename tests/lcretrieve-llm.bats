@@ -531,6 +531,15 @@ print("ok")'
 	assert_line --index 4 '{"qid":"q5","num_turns":1,"model_outputs":[["p60","p10","p60"]]}'
 	run -0 --separate-stderr llm -k 1 queries.jsonl
 	assert_line --index 4 '{"qid":"q5","hits":[{"pid":"p60","score":1}]}'
+	# -k cuts the list alike in every run form: LOFT's too (lceval's numbers agree)
+	run -0 --separate-stderr llm -k 2 --loft queries.jsonl
+	assert_line --index 4 '{"qid":"q5","num_turns":1,"model_outputs":[["p60","p10"]]}'
+	llm -k 2 --loft -o k2.loft queries.jsonl 2>/dev/null
+	llm -k 2 -o k2.jsonl queries.jsonl 2>/dev/null
+	run -0 lceval -m loft --json queries.jsonl k2.loft
+	want=$output
+	run -0 lceval -m loft --json queries.jsonl k2.jsonl
+	assert_output "$want"
 }
 
 # --- --shard K/N with --llm (issue 13) ---------------------------------------------

@@ -548,7 +548,7 @@ static int write_batch(ctx *x, lc_llm *cl, lc_err *e)
 /* One query's prediction in the chosen form.  ids = the model's list mapped to
  * pids, as LOFT keeps it (repeats included); unanswered = the answer could not
  * be mapped (LOFT writes no prediction and counts the query as unanswered).
- *   LOFT     the whole list; no line when unanswered.
+ *   LOFT     the list (its first k entries, as the others); no line when unanswered.
  *   run      the first k entries best first, score = entries - position; an entry
  *            repeating an earlier pid has "repeat":true (trec_eval measures skip
  *            it, LOFT measures count its top-k slot); unanswered = no hits and
@@ -567,7 +567,8 @@ static void write_query(ctx *x, size_t i, const lc_strlist *ids, int unanswered,
 		lc_buf_adds(b, "{\"qid\":");
 		lc_json_quote(b, qid, strlen(qid));
 		lc_buf_adds(b, ",\"num_turns\":1,\"model_outputs\":[[");
-		for (size_t k = 0; k < ids->n; k++) {
+		size_t n = o->k && ids->n > o->k ? o->k : ids->n;
+		for (size_t k = 0; k < n; k++) {
 			if (k)
 				lc_buf_addc(b, ',');
 			lc_json_quote(b, ids->s[k], strlen(ids->s[k]));
