@@ -60,6 +60,7 @@ typedef struct cfg {
 	int ninputs;
 	char **inputs;
 	const char *member;     /* --member GLOB: the corpus members of an archive */
+	const char *batch_out, *batch_in;   /* LLM summaries through an OpenAI Batch file */
 } cfg;
 
 static cfg S = { .target = "summary_text", .encoding = LC_ENCODING_DEFAULT, .thr = -1, .length_bias = NAN,
@@ -115,6 +116,8 @@ static const lc_opt opts[] = {
 	LC_OPT_QUIET(0, LC_BIND_SET_NOTE(S.pmode, LC_PROGRESS_QUIET, note_quiet)),
 	LC_OPT_PROGRESS(0, LC_BIND_SET(S.pmode, LC_PROGRESS_FORCE)),
 	LC_OPT_SHARD(0, LC_BIND_CALL(shard_cb, S.shard)),
+	LC_OPT_BATCH_OUT(0, LC_BIND_STR(S.batch_out)),
+	LC_OPT_BATCH_IN(0, LC_BIND_STR(S.batch_in)),
 	LC_OPT_DRY_RUN(0, LC_BIND_SET(S.dry_run, 1)),
 	LC_OPT_PRICE_IN(0, LC_BIND_DOUBLE(S.price_in, 0, 1e9)),
 	LC_OPT_PRICE_OUT(0, LC_BIND_DOUBLE(S.price_out, 0, 1e9)),
@@ -170,6 +173,7 @@ typedef struct run {
 	size_t fixed_tot, fixed_next;
 	lc_llm_dry dry;
 	const char **texts;      /* --endpoint: this task's passages */
+	const char **ids;        /* and their pids (Batch custom_ids) */
 	size_t nt;
 } run;
 
@@ -214,17 +218,27 @@ static void check_options(cfg *c)
 		lc_cli_usage_error(&cmd, "--ratio and --budget exclude each other");
 	if (c->ratio > 0 && c->thr >= 0)
 		lc_cli_usage_error(&cmd, "--ratio and --threshold exclude each other (--ratio R keeps the top ceil(n/R) words whatever their probability)");
+	if (c->batch_in && c->batch_out)
+		lc_cli_usage_error(&cmd, "--batch-in and --batch-out exclude each other");
+	if ((c->batch_in || c->batch_out) && (c->dry_run || c->shard.n))
+		lc_cli_usage_error(&cmd, "--batch-in/--batch-out go without --dry-run and --shard (split Batch files with "
+		                   "'lcbatch split')");
+	if ((c->batch_in || c->batch_out) && !llm)
+		lc_cli_usage_error(&cmd, "--batch-in/--batch-out summarise with an LLM: give --model NAME (the model of the "
+		                   "Batch requests)");
+	if (c->batch_out && c->out)
+		lc_cli_usage_error(&cmd, "--batch-out FILE is the output (the requests); drop -o");
 	if (c->endpoint || llm) {
 		if (c->model || c->lead || c->summaries || c->ratio > 0 || c->budget > 0 || c->thr >= 0)
 			lc_cli_usage_error(&cmd, "--endpoint summarises with an LLM: no -m, --lead, --summaries, --ratio, --budget or --threshold");
-		if (!c->endpoint || !llm)
-			lc_cli_usage_error(&cmd, "--endpoint and --model go together");
+		if ((!c->endpoint && !c->batch_in && !c->batch_out) || !llm)
+			lc_cli_usage_error(&cmd, "--endpoint and --model go together (or --model with --batch-out/--batch-in)");
 	}
 	if ((c->lead || c->summaries) && (c->model || c->budget > 0 || c->thr >= 0))
 		lc_cli_usage_error(&cmd, "--lead and --summaries do not use a model, --budget or --threshold");
 	if (c->lead && c->summaries)
 		lc_cli_usage_error(&cmd, "--lead and --summaries exclude each other");
-	if (!isnan(c->length_bias) && (c->lead || c->summaries || c->endpoint || c->ratio > 0))
+	if (!isnan(c->length_bias) && (c->lead || c->summaries || c->llm || c->ratio > 0))
 		lc_cli_usage_error(&cmd, "--length-bias shapes the model's threshold or --budget; it has no effect with --ratio, --lead, --summaries or --endpoint");
 	if (c->lead && c->ratio == 0)
 		c->ratio = 2;
@@ -240,7 +254,7 @@ static void load(run *r, char **def)
 		if (!(r->summ = lc_summaries_load(c->summaries, &e)))
 			lc_die_err(&e);
 		lc_cmodel_init(&r->m);
-	} else if (c->lead || c->endpoint) {
+	} else if (c->lead || c->llm) {
 		lc_cmodel_init(&r->m);
 	} else if (!c->model) {
 		*def = lc_data_path("models/default.lcm");
@@ -396,8 +410,15 @@ static void dry_run(run *r)
 static int text_rec(void *ctx, const lc_crec *x, lc_err *e)
 {
 	run *r = ctx;
-	if (lc_shard_has(&r->c->shard, x->i))
+	if (lc_shard_has(&r->c->shard, x->i)) {
+		lc_err e2 = {0};
+		const char *pid = lc_json_id(json_object_get(x->o, "pid"), &r->idb, "pid", "", &e2);
+		char num[32];
+		if (!pid)
+			snprintf(num, sizeof num, "%zu", x->i);
+		r->ids[r->nt] = lc_xstrdup(pid ? pid : num);
 		r->texts[r->nt++] = lc_xstrdup(x->text);
+	}
 	return 0;
 }
 
@@ -409,14 +430,27 @@ static void summarise(run *r, lc_llmsum *sr)
 	lc_llmsum_opts lo;
 	lc_llmsum_opts_default(&lo);
 	lo.llm = llmo;
+	lo.batch_out = c->batch_out;
+	lo.batch_in = c->batch_in;
 	if (c->quiet)
 		lo.progress = LC_PROGRESS_QUIET;
 	r->texts = lc_xmalloc((r->cs.n ? r->cs.n : 1) * sizeof *r->texts);
-	if (lc_cstream_each(&r->cs, text_rec, NULL, r, &e) < 0 || lc_llmsum_run(&lo, r->texts, NULL, r->nt, sr, &e) < 0)
+	r->ids = lc_xmalloc((r->cs.n ? r->cs.n : 1) * sizeof *r->ids);
+	/* the pids are the Batch custom_ids, as lcgen probes --summarise and candidates write them */
+	if (lc_cstream_each(&r->cs, text_rec, NULL, r, &e) < 0 ||
+	    lc_llmsum_run(&lo, r->texts, c->batch_in || c->batch_out ? r->ids : NULL, r->nt, sr, &e) < 0)
 		lc_die_err(&e);
-	for (size_t i = 0; i < r->nt; i++)
+	for (size_t i = 0; i < r->nt; i++) {
 		free((char *)r->texts[i]);
+		free((char *)r->ids[i]);
+	}
 	free(r->texts);
+	free(r->ids);
+	if (c->batch_out) {
+		if (!c->quiet)
+			lc_warn("%s: %zu Batch requests written", c->batch_out, sr->requests);
+		return;
+	}
 	if (sr->failed && !c->skip_bad)
 		lc_die(LC_EXIT_INPUT, "%zu of %zu summaries failed (first: passage %zu: %s); --skip-bad keeps the passages of failed ones",
 		       sr->failed, r->nt, sr->first_failed + 1, sr->error[sr->first_failed]);
@@ -426,7 +460,7 @@ static void summarise(run *r, lc_llmsum *sr)
 	if (sr->empty && !c->quiet)
 		lc_warn("warning: %zu LLM answer%s empty or only white space: %s passage%s used", sr->empty,
 		        sr->empty == 1 ? " was" : "s were", sr->empty == 1 ? "its" : "their", sr->empty == 1 ? " is" : "s are");
-	if (!c->quiet)
+	if (!c->quiet && !c->batch_in)
 		lc_warn("LLM %s: %zu requests, %zu from the cache, %zu retries", c->llm, sr->stats.requests, sr->stats.cached,
 		        sr->stats.retries);
 	r->llm_out = sr->summary;   /* NULL for empty or failed passages */
@@ -524,7 +558,7 @@ static void report(run *r, const lc_llmsum *sr)
 	cfg *c = r->c;
 	lc_report *rep = &c->rep;
 	if (lc_report_on(rep)) {
-		lc_report_str(rep, "options.method", c->endpoint ? "llm" : c->summaries ? "summaries" : c->lead ? "lead" : "model");
+		lc_report_str(rep, "options.method", c->llm ? "llm" : c->summaries ? "summaries" : c->lead ? "lead" : "model");
 		lc_report_str(rep, "options.model", c->model);
 		lc_report_str(rep, "options.llm", c->llm);
 		lc_report_str(rep, "options.summaries", c->summaries);
@@ -532,7 +566,7 @@ static void report(run *r, const lc_llmsum *sr)
 			lc_report_real(rep, "options.ratio", c->ratio);
 		if (c->budget > 0)
 			lc_report_int(rep, "options.budget", c->budget);
-		if (!c->lead && !c->summaries && !c->endpoint && c->ratio <= 0) {
+		if (!c->lead && !c->summaries && !c->llm && c->ratio <= 0) {
 			lc_report_real(rep, "options.threshold", c->thr);
 			lc_report_real(rep, "options.length_bias", r->m.length_bias);   /* the model's, or --length-bias */
 		}
@@ -548,8 +582,10 @@ static void report(run *r, const lc_llmsum *sr)
 		lc_report_real(rep, "ratio", r->after ? (double)r->before / (double)r->after : 0.0);
 		if (c->summaries)
 			lc_report_int(rep, "without_summary", (long long)r->nosumm);
-		if (c->endpoint) {
-			lc_report_int(rep, "llm.requests", (long long)sr->stats.requests);
+		if (c->batch_in)
+			lc_report_str(rep, "options.batch_in", c->batch_in);
+		if (c->llm) {
+			lc_report_int(rep, "llm.requests", (long long)(c->batch_in ? sr->requests : sr->stats.requests));
 			lc_report_int(rep, "llm.cached", (long long)sr->stats.cached);
 			lc_report_int(rep, "llm.retries", (long long)sr->stats.retries);
 			lc_report_int(rep, "llm.failed", (long long)sr->failed);
@@ -593,10 +629,17 @@ int main(int argc, char **argv)
 	} else {
 		if (c->budget > 0)
 			fit_budget(&r);
-		if (c->endpoint)
+		if (c->llm)
 			summarise(&r, &sr);
-		write_corpus(&r, argc, argv);
-		report(&r, &sr);
+		if (c->batch_out) {   /* the requests are the output */
+			lc_report_str(&c->rep, "options.llm", c->llm);
+			lc_report_str(&c->rep, "options.batch_out", c->batch_out);
+			lc_report_int(&c->rep, "requests", (long long)sr.requests);
+			lc_report_write(&c->rep);
+		} else {
+			write_corpus(&r, argc, argv);
+			report(&r, &sr);
+		}
 	}
 	lc_cstream_free(&r.cs);
 	lc_cunits_free(&r.u);

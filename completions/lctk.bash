@@ -419,6 +419,8 @@ _lcompress() {
 	-t|--target) COMPREPLY=(); return ;;
 	--member) COMPREPLY=(); return ;;
 	--shard) COMPREPLY=(); return ;;
+	--batch-out) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--batch-in) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--price-in) COMPREPLY=(); return ;;
 	--price-out) COMPREPLY=(); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -429,7 +431,7 @@ _lcompress() {
 		COMPREPLY=($(compgen -W "merge " -- "$cur") $(compgen -f -- "$cur")); return
 	fi
 	case $cur in
-	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --member --keep-punct --skip-bad --quiet --progress --shard --dry-run --price-in --price-out --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
+	-*) COMPREPLY=($(compgen -W "--model-file --endpoint --model --parallel --timeout --connect-timeout --retries --backoff --cache --no-cache --temperature --max-tokens --verbose --ratio --budget --best-effort --encoding --tokenizer --lead --summaries --threshold --length-bias --unit --field --target --member --keep-punct --skip-bad --quiet --progress --shard --batch-out --batch-in --dry-run --price-in --price-out --output --report --max-record --help --version -m -e -f -t -o -h " -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }

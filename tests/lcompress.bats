@@ -201,6 +201,24 @@ print("%.3f" % (m(s[-q:]) / m(s[:q])))' "$1"; }
 	run -0 lcompress --endpoint "$url" --model m -o out2.jsonl "$V/corpus.jsonl"
 	assert_line 'lcompress: LLM m: 6 requests, 6 from the cache, 0 retries'
 	cmp out.jsonl out2.jsonl
+	# the offline route: Batch requests (lcgen probes --summarise's), answered, read back: the same corpus
+	run -0 lcompress --model m --batch-out req.jsonl "$V/corpus.jsonl"
+	assert_line 'lcompress: req.jsonl: 6 Batch requests written'
+	lcgen probes --summarise "$V/corpus.jsonl" --model m -o probes.jsonl
+	cmp req.jsonl probes.jsonl
+	python3 "$ROOT/tests/llm-server.py" --batch req.jsonl res.jsonl
+	lcompress --model m --batch-in res.jsonl --report b.json -o batch.jsonl "$V/corpus.jsonl"
+	cmp out.jsonl batch.jsonl
+	run -0 jq -c '[.options.method, .options.batch_in, .llm.requests]' b.json
+	assert_output '["llm","res.jsonl",6]'
+	run -2 lcompress --model m --batch-out r2.jsonl -o x.jsonl "$V/corpus.jsonl"
+	assert_output --partial "drop -o"
+	# a passage without its result fails the run as a failed request does
+	head -n 5 res.jsonl > res5.jsonl
+	run -1 lcompress --model m --batch-in res5.jsonl -o b5.jsonl "$V/corpus.jsonl"
+	assert_output --partial "1 of 7 summaries failed"
+	assert_output --partial "no result for this custom_id in the Batch file"
+	assert_no_file b5.jsonl
 	printf '%s\n' '{"pid":"x","passage_text":"Fail here [[status:400]]. Really."}' > bad.jsonl
 	run lcompress --endpoint "$url" --model m -o out3.jsonl bad.jsonl
 	assert_failure 1
