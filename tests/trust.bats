@@ -74,38 +74,9 @@ planted() {
 }
 
 @test "chainlint: checks whose status counts are not reported" {
-	planted "$(cat <<'EOF'
-	[ a = a ] || fail "why"
-	[ a = a ] && [ b = b ] || fail "why"
-	[ -e x ] && [ -e y ] || return 1
-	grep -q a f && fail "a in f"
-	if [ -e x ] && [ -e y ]; then echo both; elif [ a ] && [ b ]; then :; fi
-	while [ -e x ] && [ -e y ]; do break; done
-	for i in 1 2; do [ -e "$i" ] && break; [ -e x ] && continue; done
-	case $x in a|b) [ -e z ] || fail ;; *) : ;; esac
-	case $x in
-	a) : ;;
-	b) [ -e z ] || fail
-	esac
-	echo "[ a = b ] && true" 'grep -q x && y' # [ a ] && b
-	cat <<-X
-	[ a = b ] && true
-	X
-	[[ a == a && b == b ]]
-	run -1 lcsplit f
-	run ! lcsplit f
-	run lcsplit g
-	assert_failure 2
-	run --separate-stderr lcsplit h
-	[ "$status" -eq 0 ]
-	run cat f
-	assert_output x
-	run bash -o pipefail -c "lcsplit f | wc -l"
-	assert_success
-	set -o pipefail
-	lcsplit f | wc -l
-EOF
-)"
+	# the planted body (conditions whose status counts: ||, if, while, case, heredoc text,
+	# run with a status) is a fixture file, so no scanner takes its lines for this suite's
+	planted "$(cat "$ROOT/tests/data/chainlint-quiet.body")"
 	lint planted.bats
 	assert_success
 	assert_output ""
