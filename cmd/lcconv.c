@@ -431,16 +431,6 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 	lc_err e = {0};
 	if (lc_run_read(&r, files[0], &ro, &e) < 0)
 		lc_die_err(&e);
-	size_t unanswered = 0;
-	for (size_t i = 0; i < r.nq; i++)
-		unanswered += r.q[i].unanswered != 0;
-	if (fmt == LC_RUN_LOFT && r.format != LC_RUN_LOFT)
-		lc_warn("LOFT predictions hold no scores: %zu quer%s written as ranked id lists", r.nq - unanswered,
-		        r.nq - unanswered == 1 ? "y" : "ies");
-	if (fmt == LC_RUN_LOFT && unanswered)
-		lc_warn("%zu unanswered quer%s left out: LOFT predictions have no line for %s (LOFT counts %s in "
-		        "num_unanswered_queries)", unanswered, unanswered == 1 ? "y" : "ies", unanswered == 1 ? "it" : "them",
-		        unanswered == 1 ? "it" : "them");
 	if (fmt != LC_RUN_LOFT && r.format == LC_RUN_LOFT)
 		lc_warn("LOFT predictions hold no scores: scores are synthetic (descending by rank)");
 	size_t repeats = 0;   /* LOFT predictions hold repeats as they are */
@@ -449,8 +439,18 @@ static void conv_run(char **files, int nfiles, const char *to, const char *from,
 			lc_die_err(&e);
 	} else if (fmt == LC_RUN_JSONL)
 		repeats = lc_run_write_jsonl(&r, o);
-	else
-		lc_run_write_loft(&r, o);
+	size_t unanswered = 0;   /* LOFT output: the queries it has no line for */
+	if (fmt == LC_RUN_LOFT) {
+		size_t written = lc_run_write_loft(&r, o);
+		unanswered = r.nq - written;
+		if (r.format != LC_RUN_LOFT)
+			lc_warn("LOFT predictions hold no scores: %zu quer%s written as ranked id lists", written,
+			        written == 1 ? "y" : "ies");
+		if (unanswered)
+			lc_warn("%zu unanswered quer%s left out: LOFT predictions have no line for %s (LOFT counts %s in "
+			        "num_unanswered_queries)", unanswered, unanswered == 1 ? "y" : "ies",
+			        unanswered == 1 ? "it" : "them", unanswered == 1 ? "it" : "them");
+	}
 	if (repeats)
 		lc_warn("%zu hits repeat a pid of their query: written as %s, which trec_eval measures skip and LOFT "
 		        "measures count", repeats, fmt == LC_RUN_TREC ? "'#lctk repeat' comment lines" : "\"repeat\": true");
