@@ -243,6 +243,23 @@ for n in (39, 4, 8, 0, 3):
 	[ -z "$stderr" ] || fail "$stderr"
 }
 
+@test "--shard K/N spreads documents whose bytes differ only in their high bits" {
+	# FNV-1a modulo 2 is the parity of the line's odd bytes: 40 documents of '11'
+	# ids (two odd bytes an id) all fell into one part of 2; mixed, every part has some
+	python3 -c 'import json
+for i in range(40): print(json.dumps({"ids": [11] * (256 + i)}))' > in.jsonl
+	for n in 2 4; do
+		total=0
+		for k in $(seq $n); do
+			lcdecompose --eot 0 --shard $k/$n --quiet --report r.json -o p$n.$k in.jsonl >/dev/null
+			docs=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' r.json)
+			[ "$docs" -ge $((40 / n / 3)) ] || fail "part $k/$n holds $docs of 40 documents"
+			total=$((total + docs))
+		done
+		[ "$total" -eq 40 ] || fail "the parts of $n hold $total documents, not 40"
+	done
+}
+
 @test "bin format merge keeps the index consistent" {
 	gen_ids 300 7 > in.jsonl
 	lcdecompose --eot 0 --format bin --quiet -o one in.jsonl >/dev/null

@@ -2,8 +2,9 @@
  * hash — lctk's byte hashes and 64-bit mixer, in one place.
  *
  * Two hashes with two contracts:
- *   lc_hash64      FNV-1a over bytes, byte for byte.  Part of lctk's output: the
- *                  document hash behind lcdecompose --shard K/N, so it never changes.
+ *   lc_hash64      FNV-1a over bytes, byte for byte.  Part of lctk's output (mixed
+ *                  by lc_mix64, lcdecompose --shard K/N's choice of a document's
+ *                  part; hashed into --shard parts' run keys), so it never changes.
  *   lc_hash_bytes  FNV-1a over 8-byte words with a final avalanche, for in-memory
  *                  hash tables (lc_strmap) and seeded draws; faster on long keys.
  * lc_mix64 is MurmurHash3's fmix64 finaliser: it spreads every input bit over the
