@@ -670,6 +670,21 @@ nonutf8_files() {
 	[[ "$stderr" == "lceval: empty.run: no results found"* ]]
 }
 
+@test "a JSONL run query with no hits is an empty ranking: every measure as its TREC form with -c gives (iprec_at_recall 0, not nan)" {
+	printf 'q1 0 d1 1\nq2 0 d2 1\nq2 0 d4 1\n' > qrels.txt
+	printf '{"qid": "q1", "hits": [{"pid": "d1", "score": 2}, {"pid": "d3", "score": 1}]}\n{"qid": "q2", "hits": []}\n' > run.jsonl
+	printf 'q1 Q0 d1 1 2 t\nq1 Q0 d3 2 1 t\n' > run.trec
+	run -0 --separate-stderr lceval -c -q -m all_trec qrels.txt run.jsonl
+	jsonl=$(printf '%s\n' "$output" | grep -v '^runid')
+	run -0 --separate-stderr lceval -c -q -m all_trec qrels.txt run.trec
+	[ "$jsonl" = "$(printf '%s\n' "$output" | grep -v '^runid')" ] || fail "$(diff <(echo "$jsonl") <(echo "$output"))"
+	run -0 lceval -q -m iprec_at_recall.0,0.2 -m 11pt_avg qrels.txt run.jsonl
+	assert_output "$(printf '%s\n' 'iprec_at_recall_0.00  	q1	1.0000' 'iprec_at_recall_0.20  	q1	1.0000' \
+		'11pt_avg              	q1	1.0000' 'iprec_at_recall_0.00  	q2	0.0000' 'iprec_at_recall_0.20  	q2	0.0000' \
+		'11pt_avg              	q2	0.0000' 'iprec_at_recall_0.00  	all	0.5000' 'iprec_at_recall_0.20  	all	0.5000' \
+		'11pt_avg              	all	0.5000')"
+}
+
 @test "a UTF-8 byte order mark starting a TREC qrels file is skipped however the file is read" {
 	printf '\xef\xbb\xbfq1 0 d1 1\nq2 0 d1 1\n' > bom.qrels
 	gzip -c bom.qrels > bom.qrels.gz

@@ -139,7 +139,10 @@ static void iprec(const lc_te_params *p, const lc_te_opts *o, const lc_te_rr *rr
 	long cur = n - 1;
 	while (cur >= 0 && cutoffs[cur] > rr->num_rel_ret)
 		cur--;
-	double precis = (double)rr->num_rel_ret / (double)rr->num_ret;
+	/* a run query with no hits (JSONL "hits": [], which TREC text cannot say)
+	 * has precision 0 at every recall, as a query -c fills in (trec_eval's one
+	 * bogus document); 0 / 0 would print nan */
+	double precis = rr->num_ret ? (double)rr->num_rel_ret / (double)rr->num_ret : 0.0;
 	double int_precis = precis;
 	long rel_so_far = rr->num_rel_ret;
 	for (long i = rr->num_ret; i > 0 && rel_so_far > 0; i--) {
@@ -299,7 +302,10 @@ void lc_te_calc_Rprec_mult(const lc_te_params *p, const lc_te_opts *o, const lc_
 	long cut[64], *cutoffs = n <= 64 ? cut : lc_xmalloc((size_t)n * sizeof *cutoffs);
 	for (long i = 0; i < n; i++)
 		cutoffs[i] = (long)(p->d[i] * rr->num_rel + 0.9);
-	double precis = (double)rr->num_rel_ret / (double)rr->num_ret;
+	/* a run query with no hits (JSONL "hits": [], which TREC text cannot say)
+	 * has precision 0 at every recall, as a query -c fills in (trec_eval's one
+	 * bogus document); 0 / 0 would print nan */
+	double precis = rr->num_ret ? (double)rr->num_rel_ret / (double)rr->num_ret : 0.0;
 	long cur = n - 1;
 	while (cur >= 0 && cutoffs[cur] > rr->num_ret) {
 		out[cur] = (double)rr->num_rel_ret / (double)cutoffs[cur];
