@@ -323,6 +323,31 @@ beir_zip() {
 	assert_output '[2,1]'
 }
 
+@test "runs: hits of one score keep their order in every form, so LOFT measures agree across conversions" {
+	printf '{"qid":"q1","query_text":"x","answers":[["d1",1]]}\n{"qid":"q2","query_text":"y","answers":[["a",1]]}\n' > q.jsonl
+	printf '{"qid":"q1","hits":[{"pid":"d1","score":1},{"pid":"d2","score":1},{"pid":"d0","score":0.5}]}\n{"qid":"q2","hits":[{"pid":"b","score":2},{"pid":"a","score":2},{"pid":"c","score":2}]}\n' > tie.jsonl
+	lcconv --to trec -o tie.trec tie.jsonl
+	run -0 cat tie.trec
+	assert_output "$(printf 'q1 Q0 d1 1 1 lctk\nq1 Q0 d2 2 1 lctk\nq1 Q0 d0 3 0.5 lctk\nq2 Q0 b 1 2 lctk\nq2 Q0 a 2 2 lctk\nq2 Q0 c 3 2 lctk')"
+	lcconv --to loft -o tie.loft tie.jsonl 2>/dev/null
+	lcconv --to jsonl -o back.jsonl tie.trec
+	run -0 lcconv --to jsonl tie.jsonl
+	cmp back.jsonl <(printf '%s\n' "$output")
+	run -0 lceval -m recall@1 -m mrecall@2 q.jsonl tie.jsonl
+	assert_line --index 0 $'recall@1              \tall\t0.5000'
+	want=$output
+	for f in tie.trec tie.loft back.jsonl; do
+		run -0 lceval -m recall@1 -m mrecall@2 q.jsonl "$f"
+		[ "$output" = "$want" ] || fail "$f: $output"
+	done
+	# trec_eval's measures break the ties themselves (docno descending): the same on every form
+	lcconv --kind qrels --to trec -o q.qrels q.jsonl
+	run -0 lceval -m recip_rank q.qrels tie.jsonl
+	assert_output $'recip_rank            \tall\t0.4167'
+	run -0 lceval -m recip_rank q.qrels tie.trec
+	assert_output $'recip_rank            \tall\t0.4167'
+}
+
 @test "runs: TREC round trip of a reference vector is exact" {
 	need_shared vectors/eval/trec_graded
 	lcconv --to jsonl "$SHARED/vectors/eval/trec_graded/run.txt" > r.jsonl

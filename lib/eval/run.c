@@ -10,11 +10,13 @@
  * (arena blocks, or a compact run's per-query buffers).
  */
 #include "run.h"
+
 #include "trecid.h"
 #include "answer.h"
 #include "buf.h"
 #include "input.h"
 #include "json.h"
+#include "msort.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1470,6 +1472,26 @@ static void drop_repeats(lc_run *r)
 	}
 }
 
+static int cmp_score_desc(const void *a, const void *b, void *arg)
+{
+	(void)arg;
+	double x = ((const lc_hit *)a)->score, y = ((const lc_hit *)b)->score;
+	return x > y ? -1 : x < y;
+}
+
+/* The order the writers give a query's hits: by score, best first, hits of one
+ * score in the order read.  trec_eval's measures rank by score and docno
+ * whatever the order; LOFT measures take the order as written, so tied hits
+ * keep theirs (a conversion gives the same LOFT figures as its input). */
+static void rank_by_score(lc_hit *h, size_t n)
+{
+	if (n < 2)
+		return;
+	lc_hit *tmp = lc_xmalloc(n * sizeof *tmp);
+	lc_msort(h, n, sizeof *h, tmp, cmp_score_desc, NULL);
+	free(tmp);
+}
+
 int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, size_t *repeats, lc_err *e)
 {
 	if (!tag)
@@ -1490,7 +1512,7 @@ int lc_run_write_trec(lc_run *r, lc_output *o, const char *tag, size_t *repeats,
 			lc_output_printf(o, "#lctk unanswered %s\n", q->qid);
 		else if (!q->n)
 			lc_output_printf(o, "#lctk empty %s\n", q->qid);
-		lc_hits_sort_trec(q->h, q->n);
+		rank_by_score(q->h, q->n);
 		if (q->n > cap)
 			rep = lc_xrealloc(rep, cap = q->n);
 		marked += mark_repeats(q, rep);
@@ -1514,7 +1536,7 @@ size_t lc_run_write_jsonl(lc_run *r, lc_output *o)
 	unsigned char *rep = NULL;
 	for (size_t i = 0; i < r->nq; i++) {
 		lc_run_q *q = &r->q[i];
-		lc_hits_sort_trec(q->h, q->n);
+		rank_by_score(q->h, q->n);
 		if (q->n > cap)
 			rep = lc_xrealloc(rep, cap = q->n);
 		marked += mark_repeats(q, rep);
@@ -1545,7 +1567,7 @@ size_t lc_run_write_loft(lc_run *r, lc_output *o)
 		if (q->unanswered)
 			continue;   /* LOFT: no prediction line */
 		if (r->format != LC_RUN_LOFT && r->format != LC_RUN_ANSWERS && r->format != LC_RUN_BATCH)
-			lc_hits_sort_trec(q->h, q->n);
+			rank_by_score(q->h, q->n);
 		lc_buf_reset(&b);
 		lc_buf_adds(&b, "{\"qid\": ");
 		lc_json_quote(&b, q->qid, strlen(q->qid));
