@@ -502,12 +502,16 @@ static int compress_rec(void *ctx, const lc_crec *x, lc_err *e)
 			r->mask[k] = k < want;
 		kept = want;
 		whole = kept >= u->n;
-		lc_compress_render(u, x->text, r->mask, 0, &r->s);
 	} else {
 		kept = lc_compress_select(&r->m, u, c->ratio, lc_cmodel_passage_threshold(&r->m, c->thr, u->n, r->cs.mean_log),
 		                          c->unit, r->p, r->mask);
 		whole = kept >= u->n;
-		lc_compress_render(u, x->text, r->mask, c->bare && !whole, &r->s);
+	}
+	if (!r->llm_out && !r->summ) {
+		if (whole)   /* all of it kept: the passage as it is, its spacing too (what toks counts) */
+			lc_buf_adds(&r->s, x->text);
+		else
+			lc_compress_render(u, x->text, r->mask, c->bare && !c->lead, &r->s);
 	}
 	size_t ct = ttoks + (whole ? toks : lc_tok_count(r->tok, r->s.p, r->s.len));
 	r->after += ct;

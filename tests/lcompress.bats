@@ -84,6 +84,20 @@ print(out[5]["summary_text"] == "", out[6]["summary_text"])'
 	assert_output '11 14 [3, 7, 4]'
 }
 
+@test "lcompress: a passage kept whole is written as it is, spacing too, and counted as written (lctok agrees)" {
+	# one-sentence passages stay whole; their runs of spaces and tabs are kept
+	printf '{"pid":"a","title_text":"","passage_text":"Cats   sit  on \\t mats   today."}\n{"pid":"b","title_text":"","passage_text":"Dogs run fast.  Birds fly high.  Fish swim deep.  Cows eat grass."}\n' > c.jsonl
+	for how in "" "--lead"; do
+		run -0 --separate-stderr lcompress $how --ratio 4 --report r.json -o z.jsonl c.jsonl
+		run -0 jq -r 'select(.pid == "a") | .summary_text' z.jsonl
+		assert_output "$(printf 'Cats   sit  on \t mats   today.')"
+		run -0 lctok count -f summary_text --total z.jsonl
+		written=$output
+		run -0 jq .compressed_tokens r.json
+		[ "$output" = "$written" ] || fail "$how: --report says $output tokens, the corpus written holds $written"
+	done
+}
+
 @test "lcompress: model of another version or corrupted is refused" {
 	cp "$ROOT/share/lctk/models/default.lcm" m.lcm
 	sed -i 's/^w idf .*/w idf 0x1p+3/' m.lcm
