@@ -248,6 +248,7 @@ typedef struct {
 	size_t n, cap;
 	lc_strmap series;          /* --by values, in order of first appearance; "" = none */
 	size_t skipped, skipped_err, skipped_log;
+	size_t unlabelled;         /* points drawn without a --label value */
 } points;
 
 /* The string a JSON value shows as, a series name or label: a string as it is,
@@ -298,6 +299,8 @@ static void add_point(points *pts, json_t *o)
 	const char *label = shown_as(S.labf && !S.hist ? lc_plot_get(o, S.labf) : NULL, &tmp);
 	if (label)
 		pts->p[pts->n].label = lc_xstrdup(label);
+	else if (S.labf && !S.hist)
+		pts->unlabelled++;
 	pts->n++;
 	lc_buf_free(&tmp);
 }
@@ -339,6 +342,10 @@ static void report_skipped(const points *pts)
 		        pts->skipped_log == 1 ? "" : "s", S.logx && S.logy && !S.hist ? "x or y" : S.logx ? "x" : "y");
 	if (!pts->n)
 		lc_die(LC_EXIT_INPUT, "no records with numeric '%s'%s%s%s: nothing to plot", S.xf, and_y, y, q);
+	if (pts->unlabelled)
+		lc_warn("warning: %zu of %zu point%s without '%s' drawn without a label%s", pts->unlabelled, pts->n,
+		        pts->n == 1 ? "" : "s", S.labf,
+		        pts->unlabelled == pts->n ? " (name a field the records hold, or set it with --input-name)" : "");
 }
 
 /* Appends the gnuplot script for the points (sorted here) to g; the series

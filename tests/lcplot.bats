@@ -29,6 +29,17 @@ need_gnuplot() {
 	assert_line 'lcplot: warning: 1 record without numeric '"'"'ratio'"'"' and '"'"'r1'"'"' skipped'
 }
 
+@test "lcplot: --label FIELD that points lack is said on stderr, with how to name them when none has it" {
+	printf '{"ratio": 2, "r": 0.5}\n{"ratio": 3, "r": 0.4, "name": "x"}\n' > l.jsonl
+	run -0 --separate-stderr lcplot -x ratio -y r --label name l.jsonl
+	[ "$stderr" = "lcplot: warning: 1 of 2 points without 'name' drawn without a label" ] || fail "$stderr"
+	run -0 --separate-stderr lcplot -x ratio -y r --label nosuch l.jsonl
+	[ "$stderr" = "lcplot: warning: 2 of 2 points without 'nosuch' drawn without a label (name a field the records hold, or set it with --input-name)" ] ||
+		fail "$stderr"
+	run -0 --separate-stderr lcplot -x ratio -y r l.jsonl
+	[ -z "$stderr" ] || fail "$stderr"
+}
+
 @test "lcplot: one series has no legend entry" {
 	run lcplot -x ratio -y r1 t.jsonl
 	assert_success
